@@ -1,0 +1,49 @@
+package dev.aios.kernel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One step of a run.
+ *
+ * @param id the step's id
+ * @param kind agent, approval, wait, await, branch or emit
+ * @param iteration how many times the step was entered before (0 the first time)
+ * @param status scheduled, running, waiting, completed, failed or cancelled
+ * @param agent the agent's name and version, for agent steps
+ * @param input what the step was given
+ * @param output what it produced
+ * @param error the last error, if any
+ * @param attempts every attempt, oldest first
+ * @param scheduledAt when the step was scheduled
+ * @param endedAt when it completed or failed
+ * @param playbookVersion the playbook version the step ran under
+ */
+public record StepView(
+        String id,
+        String kind,
+        int iteration,
+        String status,
+        Optional<String> agent,
+        JsonNode input,
+        JsonNode output,
+        Optional<String> error,
+        List<AttemptView> attempts,
+        Instant scheduledAt,
+        Optional<Instant> endedAt,
+        String playbookVersion) {
+
+    /**
+     * One try at a step.
+     *
+     * @param attempt 1 for the first
+     * @param startedAt when it started
+     * @param endedAt when it ended; empty while it runs (or if its worker died)
+     * @param outcome running, completed or failed
+     * @param error the error of a failed attempt
+     */
+    public record AttemptView(
+            int attempt, Instant startedAt, Optional<Instant> endedAt, String outcome, Optional<String> error) {}
+}

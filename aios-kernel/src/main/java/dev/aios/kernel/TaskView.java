@@ -1,0 +1,38 @@
+package dev.aios.kernel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An item in the operator's inbox.
+ *
+ * @param id the task's id
+ * @param runId the run waiting on it
+ * @param stepId the step it belongs to
+ * @param kind approval (of an approval step) or review (of an agent's output)
+ * @param status open, approved, rejected or cancelled
+ * @param title what the operator is asked
+ * @param explanation why the task exists
+ * @param details what the operator needs to decide: inputs, output, agent and playbook versions
+ * @param proposed the output that approval commits (for reviews: the agent's output)
+ * @param options what the operator can answer
+ * @param createdAt when it was opened
+ * @param resolvedAt when it was answered
+ * @param resolution the answer's details: who, comment, edited output
+ */
+public record TaskView(
+        String id,
+        String runId,
+        String stepId,
+        String kind,
+        String status,
+        String title,
+        String explanation,
+        JsonNode details,
+        JsonNode proposed,
+        List<String> options,
+        Instant createdAt,
+        Optional<Instant> resolvedAt,
+        Optional<JsonNode> resolution) {}
