@@ -1,5 +1,9 @@
 package dev.aios.kernel;
 
+import dev.aios.kernel.internal.engine.Audit;
+import dev.aios.kernel.internal.journal.PayloadCodec;
+import dev.aios.kernel.internal.journal.RunJournal;
+import dev.aios.kernel.internal.store.Database;
 import java.nio.file.Path;
 
 /** Maintenance on a data directory whose kernel is stopped. */
@@ -8,11 +12,27 @@ public final class Admin {
 
     /** Checks every run's checksum chain and the derived tables against the journal. */
     public static VerifyReport verify(Path dataDirectory) {
-        throw new IllegalStateException("not wired yet");
+        try (var db = open(dataDirectory)) {
+            return audit().verify(db);
+        }
     }
 
     /** Recomputes the derived tables (runs, work queue, awaits, tasks) from the journal. */
     public static RebuildReport rebuild(Path dataDirectory) {
-        throw new IllegalStateException("not wired yet");
+        try (var db = open(dataDirectory)) {
+            return audit().rebuild(db);
+        }
+    }
+
+    private static Database open(Path dataDirectory) {
+        if (!Database.exists(dataDirectory)) {
+            throw new NotFoundException(
+                    "no aios database in " + dataDirectory + "; pass the --data directory aios ran with");
+        }
+        return Database.open(dataDirectory);
+    }
+
+    private static Audit audit() {
+        return new Audit(new RunJournal(PayloadCodec.PLAIN));
     }
 }

@@ -4,11 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.api.Agent;
 import dev.aios.api.Event;
 import dev.aios.api.Playbook;
+import dev.aios.kernel.internal.engine.Audit;
+import dev.aios.kernel.internal.engine.Engine;
+import dev.aios.kernel.internal.engine.EngineConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The aios kernel: accepts events, runs playbooks durably, keeps the operator's inbox. One kernel
@@ -22,6 +28,13 @@ import java.util.Optional;
  * }</pre>
  */
 public final class Kernel implements AutoCloseable {
+    private final Path dataDirectory;
+    private final Engine engine;
+
+    private Kernel(Path dataDirectory, Engine engine) {
+        this.dataDirectory = dataDirectory;
+        this.engine = engine;
+    }
 
     /** A new builder. */
     public static Builder builder() {
@@ -30,13 +43,13 @@ public final class Kernel implements AutoCloseable {
 
     /** Starts the workers and timers. Runs left in flight by an earlier process resume. */
     public void start() {
-        throw new IllegalStateException("not wired yet");
+        engine.start();
     }
 
     /** Stops taking work, lets running steps finish for a moment, and closes the store. */
     @Override
     public void close() {
-        throw new IllegalStateException("not wired yet");
+        engine.close();
     }
 
     /**
@@ -44,32 +57,32 @@ public final class Kernel implements AutoCloseable {
      * awaiting it. An event whose id was accepted before changes nothing.
      */
     public Accepted send(Event event) {
-        throw new IllegalStateException("not wired yet");
+        return engine.send(event);
     }
 
     /** Runs matching {@code query}, newest first. */
     public List<RunSummary> runs(RunQuery query) {
-        throw new IllegalStateException("not wired yet");
+        return engine.runs(query);
     }
 
     /** One run with its steps and tasks. */
     public RunView run(String runId) {
-        throw new IllegalStateException("not wired yet");
+        return engine.run(runId);
     }
 
     /** A run's journal, oldest first. */
     public List<JournalRecord> journal(String runId) {
-        throw new IllegalStateException("not wired yet");
+        return engine.journal(runId);
     }
 
     /** Operator tasks, newest first: only open ones unless {@code all}. */
     public List<TaskView> tasks(boolean all) {
-        throw new IllegalStateException("not wired yet");
+        return engine.tasks(all);
     }
 
     /** One task. */
     public TaskView task(String taskId) {
-        throw new IllegalStateException("not wired yet");
+        return engine.task(taskId);
     }
 
     /**
@@ -77,101 +90,153 @@ public final class Kernel implements AutoCloseable {
      * replaces the output (it is validated against the agent's contract).
      */
     public TaskView approve(String taskId, Optional<JsonNode> edited, String comment) {
-        throw new IllegalStateException("not wired yet");
+        return engine.approve(taskId, edited, comment);
     }
 
     /** Rejects an open task; the run takes its rejection path or fails as rejected. */
     public TaskView reject(String taskId, String reason) {
-        throw new IllegalStateException("not wired yet");
+        return engine.reject(taskId, reason);
     }
 
     /** Cancels a run that has not ended; its open tasks are cancelled too. */
     public RunSummary cancel(String runId, String reason) {
-        throw new IllegalStateException("not wired yet");
+        return engine.cancel(runId, reason);
     }
 
     /** Every loaded playbook version, active ones first. */
     public List<PlaybookInfo> playbooks() {
-        throw new IllegalStateException("not wired yet");
+        return engine.playbooks();
     }
 
     /** Loads a Java-built playbook as the active version of its name. */
     public PlaybookInfo register(Playbook playbook) {
-        throw new IllegalStateException("not wired yet");
+        return engine.register(playbook);
     }
 
     /** Loads the playbook directory again: changed files become new versions. */
     public LoadReport reloadPlaybooks() {
-        throw new IllegalStateException("not wired yet");
+        return engine.reloadPlaybooks();
     }
 
     /** What the last load of playbooks did. */
     public LoadReport lastLoad() {
-        throw new IllegalStateException("not wired yet");
+        return engine.lastLoad();
     }
 
     /** Every registered agent's contract, by name. */
     public List<AgentInfo> agents() {
-        throw new IllegalStateException("not wired yet");
+        return engine.agents();
+    }
+
+    /**
+     * Checks the journal's checksum chains and the derived tables against a replay of the journal,
+     * while the kernel runs.
+     */
+    public VerifyReport verify() {
+        return new Audit(engine.journal()).verify(engine.database());
+    }
+
+    /** Wakes the workers now, e.g. after a test advanced its clock past a timer. */
+    public void wake() {
+        engine.wake();
     }
 
     /** The directory holding the database. */
     public Path dataDirectory() {
-        throw new IllegalStateException("not wired yet");
+        return dataDirectory;
     }
 
     /** Configures and builds a {@link Kernel}. */
     public static final class Builder {
+        private Path dataDirectory;
+        private InstantSource clock = InstantSource.system();
+        private final List<Agent<?, ?>> agents = new ArrayList<>();
+        private boolean discoverAgents;
+        private final List<Playbook> playbooks = new ArrayList<>();
+        private Optional<Path> playbookDirectory = Optional.empty();
+        private boolean discoverPlaybooks;
+        private int concurrency = 64;
+        private Duration pollInterval = Duration.ofMillis(200);
+
         private Builder() {}
 
         /** Where the database lives (created if missing). Required. */
         public Builder dataDirectory(Path directory) {
+            this.dataDirectory = Objects.requireNonNull(directory, "directory");
             return this;
         }
 
         /** The clock for timers, leases and timestamps; the system clock by default. */
         public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
         /** Registers an agent. */
         public Builder agent(Agent<?, ?> agent) {
+            agents.add(Objects.requireNonNull(agent, "agent"));
             return this;
         }
 
         /** Registers every agent found by {@link java.util.ServiceLoader} on the class path. */
         public Builder discoverAgents() {
+            this.discoverAgents = true;
             return this;
         }
 
         /** Loads a Java-built playbook. */
         public Builder playbook(Playbook playbook) {
+            playbooks.add(Objects.requireNonNull(playbook, "playbook"));
             return this;
         }
 
-        /** Loads {@code *.yaml} and {@code *.yml} playbooks from this directory (if it exists). */
+        /** Loads {@code *.yaml} and {@code *.yml} playbooks from this directory (if it exists) and watches it. */
         public Builder playbookDirectory(Path directory) {
+            this.playbookDirectory = Optional.of(directory);
             return this;
         }
 
         /** Loads the playbooks of every {@link dev.aios.api.spi.PlaybookSource} on the class path. */
         public Builder discoverPlaybooks() {
+            this.discoverPlaybooks = true;
             return this;
         }
 
         /** How many steps may execute at once; 64 by default. */
         public Builder concurrency(int steps) {
+            if (steps < 1 || steps > 10_000) {
+                throw new IllegalArgumentException("concurrency must be between 1 and 10000, was " + steps);
+            }
+            this.concurrency = steps;
             return this;
         }
 
         /** How often idle workers look for due work; 200 ms by default. */
         public Builder pollInterval(Duration interval) {
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("poll interval must be positive, was " + interval);
+            }
+            this.pollInterval = interval;
             return this;
         }
 
         /** Opens the store (migrating it), registers agents and loads playbooks. */
         public Kernel build() {
-            throw new IllegalStateException("not wired yet");
+            if (dataDirectory == null) {
+                throw new IllegalArgumentException("a kernel needs a data directory");
+            }
+            var config = new EngineConfig(
+                    dataDirectory,
+                    clock,
+                    List.copyOf(agents),
+                    discoverAgents,
+                    new CopyOnWriteArrayList<>(playbooks),
+                    playbookDirectory,
+                    discoverPlaybooks,
+                    concurrency,
+                    pollInterval,
+                    Duration.ofMinutes(5));
+            return new Kernel(dataDirectory, Engine.open(config));
         }
     }
 }

@@ -45,6 +45,8 @@ public enum RunStatus {
                 .filter(s -> s.wire().equals(wire))
                 .findFirst()
                 .orElseThrow(() -> new InvalidInputException("unknown run status '" + wire + "'; use one of "
-                        + String.join(", ", Arrays.stream(values()).map(RunStatus::wire).toList())));
+                        + String.join(
+                                ", ",
+                                Arrays.stream(values()).map(RunStatus::wire).toList())));
     }
 }

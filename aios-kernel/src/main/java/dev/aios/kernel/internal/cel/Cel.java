@@ -1,0 +1,90 @@
+package dev.aios.kernel.internal.cel;
+
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelOptions;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.types.SimpleType;
+import dev.cel.compiler.CelCompiler;
+import dev.cel.compiler.CelCompilerBuilder;
+import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.extensions.CelExtensions;
+import dev.cel.parser.CelStandardMacro;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelRuntimeFactory;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Compiles CEL source into {@link Expression}s. The variables {@link #VARIABLES} are declared
+ * {@code dyn}; the standard macros ({@code has}, {@code all}, {@code exists}, {@code map}, {@code
+ * filter}) and the string, math, list and binding extensions are enabled. Ints and doubles compare
+ * with each other, as JSON numbers need. Thread-safe; compiled expressions are cached by source.
+ */
+public final class Cel {
+
+    /** The variables an expression may use. */
+    public static final List<String> VARIABLES = List.of("event", "trigger", "steps", "run", "input", "output");
+
+    private static final int CACHE_LIMIT = 10_000;
+    private static final int MAX_LOOP_ITERATIONS = 100_000;
+
+    private final CelCompiler compiler;
+    private final CelRuntime runtime;
+    private final ConcurrentHashMap<String, Expression> cache = new ConcurrentHashMap<>();
+
+    public Cel() {
+        var options = CelOptions.current()
+                .enableHeterogeneousNumericComparisons(true)
+                .comprehensionMaxIterations(MAX_LOOP_ITERATIONS)
+                .build();
+        CelCompilerBuilder builder = CelCompilerFactory.standardCelCompilerBuilder()
+                .setOptions(options)
+                .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+                .addLibraries(
+                        CelExtensions.strings(),
+                        CelExtensions.math(options),
+                        CelExtensions.lists(),
+                        CelExtensions.bindings());
+        VARIABLES.forEach(name -> builder.addVar(name, SimpleType.DYN));
+        compiler = builder.build();
+        runtime = CelRuntimeFactory.standardCelRuntimeBuilder()
+                .setOptions(options)
+                .addLibraries(CelExtensions.strings(), CelExtensions.math(options), CelExtensions.lists())
+                .build();
+    }
+
+    /** Compiles {@code source}, or throws {@link CelException} saying what is wrong and where. */
+    public Expression compile(String source) {
+        Objects.requireNonNull(source, "source");
+        var cached = cache.get(source);
+        if (cached != null) {
+            return cached;
+        }
+        if (source.isBlank()) {
+            throw new CelException(
+                    source, "empty CEL expression; write a value or condition such as event.data.amount > 0");
+        }
+        var result = compiler.compile(source);
+        if (result.hasError()) {
+            throw CelException.compile(source, result.getErrors());
+        }
+        CelAbstractSyntaxTree ast;
+        CelRuntime.Program program;
+        try {
+            ast = result.getAst();
+            program = runtime.createProgram(ast);
+        } catch (CelValidationException | CelEvaluationException e) {
+            throw new CelException(source, "invalid CEL `" + source + "`: " + e.getMessage());
+        }
+        var variables = References.variables(ast.getExpr(), Set.copyOf(VARIABLES));
+        var expression =
+                new Expression(source, program, variables, ast.getResultType().kind());
+        if (cache.size() < CACHE_LIMIT) {
+            cache.putIfAbsent(source, expression);
+        }
+        return expression;
+    }
+}

@@ -1,0 +1,196 @@
+package dev.aios.kernel.internal.engine;
+
+import dev.aios.kernel.RebuildReport;
+import dev.aios.kernel.VerifyReport;
+import dev.aios.kernel.internal.journal.Checksums;
+import dev.aios.kernel.internal.journal.RunJournal;
+import dev.aios.kernel.internal.run.Projector;
+import dev.aios.kernel.internal.run.RunFold;
+import dev.aios.kernel.internal.run.RunState;
+import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Tx;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * Checks and rebuilds the derived tables. Verification recomputes every run's checksum chain and
+ * replays every journal into a scratch database, then compares it row by row with the real one;
+ * rebuilding replaces the derived tables with that replay.
+ */
+public final class Audit {
+
+    /** The derived tables and their identity columns; lease columns are coordination, not state. */
+    private static final Map<String, String> TABLES = Map.of(
+            "runs", "SELECT * FROM runs ORDER BY id",
+            "work",
+                    "SELECT run_id, step_id, iteration, kind, visible_at, attempt FROM work ORDER BY run_id, step_id, iteration",
+            "awaits", "SELECT * FROM awaits ORDER BY run_id, step_id, iteration",
+            "tasks", "SELECT * FROM tasks ORDER BY id");
+
+    private final RunJournal journal;
+
+    public Audit(RunJournal journal) {
+        this.journal = journal;
+    }
+
+    /** Verifies {@code db}: chains, folds and derived tables. */
+    public VerifyReport verify(Database db) {
+        var problems = new ArrayList<String>();
+        long[] counts = new long[2];
+        var actual = db.read(tx -> {
+            var runIds = runIds(tx);
+            counts[0] = runIds.size();
+            for (String runId : runIds) {
+                counts[1] += checkChain(tx, runId, problems);
+            }
+            var stored = new HashSet<>(tx.query("SELECT id FROM runs", r -> r.text("id")));
+            stored.removeAll(runIds);
+            stored.forEach(id -> problems.add("run " + id + " is in the runs table but has no journal"));
+            return snapshot(tx);
+        });
+        var expected = replayIntoScratch(db);
+        compare(expected, actual, problems);
+        return new VerifyReport(counts[0], counts[1], problems);
+    }
+
+    /** Replaces the derived tables of {@code db} with a replay of the journal. */
+    public RebuildReport rebuild(Database db) {
+        return db.write(tx -> {
+            var before = snapshot(tx);
+            for (String table : TABLES.keySet()) {
+                tx.update("DELETE FROM " + table);
+            }
+            long entries = replay(tx, tx);
+            var after = snapshot(tx);
+            var diffs = new ArrayList<String>();
+            compare(after, before, diffs);
+            return new RebuildReport(runIds(tx).size(), entries, diffs.size());
+        });
+    }
+
+    private long checkChain(Tx tx, String runId, List<String> problems) throws SQLException {
+        String previous = "";
+        long expectedSeq = 1;
+        var stored = journal.stored(tx, runId);
+        for (var entry : stored) {
+            if (entry.seq() != expectedSeq) {
+                problems.add(
+                        "run " + runId + ": journal entry " + expectedSeq + " is missing (found " + entry.seq() + ")");
+                expectedSeq = entry.seq();
+            }
+            String checksum = Checksums.chain(
+                    previous,
+                    runId,
+                    entry.seq(),
+                    entry.type(),
+                    entry.at().toEpochMilli(),
+                    entry.codec(),
+                    entry.payload());
+            if (!checksum.equals(entry.checksum())) {
+                problems.add("run " + runId + ": journal entry " + entry.seq() + " (" + entry.type()
+                        + ") does not match its checksum: it was altered, or an entry before it was");
+            }
+            previous = entry.checksum();
+            expectedSeq++;
+        }
+        return stored.size();
+    }
+
+    private Map<String, Map<String, String>> replayIntoScratch(Database db) {
+        try {
+            var file = Files.createTempFile("aios-verify", ".db");
+            try {
+                var config = new SQLiteConfig();
+                var ds = new SQLiteDataSource(config);
+                ds.setUrl("jdbc:sqlite:" + file);
+                Database.migrate(ds);
+                try (var connection = ds.getConnection()) {
+                    connection.setAutoCommit(false);
+                    var scratch = new Tx(connection);
+                    db.read(source -> replay(source, scratch));
+                    var snapshot = snapshot(scratch);
+                    connection.rollback();
+                    return snapshot;
+                }
+            } finally {
+                Files.deleteIfExists(file);
+                Files.deleteIfExists(file.resolveSibling(file.getFileName() + "-journal"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a scratch database for verification", e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot replay into the scratch database: " + e.getMessage(), e);
+        }
+    }
+
+    /** Replays every journal of {@code source} into the derived tables of {@code target}. */
+    private long replay(Tx source, Tx target) throws SQLException {
+        long entries = 0;
+        for (String runId : runIds(source)) {
+            RunState state = RunFold.empty(runId);
+            for (var stored : journal.stored(source, runId)) {
+                var entry = journal.decode(stored);
+                RunFold.apply(state, entry, stored.at());
+                state.seq = stored.seq();
+                state.checksum = stored.checksum();
+                Projector.project(target, state, entry, stored.at());
+                entries++;
+            }
+            Projector.saveRun(target, state);
+        }
+        return entries;
+    }
+
+    private static List<String> runIds(Tx tx) throws SQLException {
+        return tx.query("SELECT DISTINCT run_id FROM journal ORDER BY run_id", r -> r.text("run_id"));
+    }
+
+    private static Map<String, Map<String, String>> snapshot(Tx tx) throws SQLException {
+        var tables = new TreeMap<String, Map<String, String>>();
+        for (var table : TABLES.entrySet()) {
+            var rows = new TreeMap<String, String>();
+            tx.query(table.getValue(), r -> {
+                var values = new ArrayList<String>();
+                for (int i = 1; i <= r.columns(); i++) {
+                    values.add(r.columnName(i) + "=" + r.column(i));
+                }
+                rows.put(values.subList(0, Math.min(3, values.size())).toString(), String.join(", ", values));
+                return null;
+            });
+            tables.put(table.getKey(), rows);
+        }
+        return tables;
+    }
+
+    private static void compare(
+            Map<String, Map<String, String>> expected, Map<String, Map<String, String>> actual, List<String> problems) {
+        for (String table : TABLES.keySet()) {
+            var want = expected.get(table);
+            var have = actual.get(table);
+            for (var row : want.entrySet()) {
+                String got = have.get(row.getKey());
+                if (got == null) {
+                    problems.add(table + ": row " + row.getKey() + " is missing; the journal says " + row.getValue());
+                } else if (!Objects.equals(got, row.getValue())) {
+                    problems.add(table + ": row " + row.getKey() + " differs from the journal: stored " + got
+                            + "; journal says " + row.getValue());
+                }
+            }
+            for (var row : have.keySet()) {
+                if (!want.containsKey(row)) {
+                    problems.add(table + ": row " + row + " is not backed by the journal");
+                }
+            }
+        }
+    }
+}

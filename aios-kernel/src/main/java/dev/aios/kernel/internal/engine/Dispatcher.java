@@ -1,0 +1,151 @@
+package dev.aios.kernel.internal.engine;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Leases due work and executes it on virtual threads, at most {@code concurrency} items at once.
+ * Sleeps until the next item is due, the poll interval passes, or {@link #wake()} is called.
+ */
+final class Dispatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final WorkQueue queue;
+    private final Consumer<Lease> worker;
+    private final int concurrency;
+    private final Duration poll;
+    private final InstantSource clock;
+    private final ExecutorService executor = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("aios-step-", 0).factory());
+    private final AtomicInteger inflight = new AtomicInteger();
+    private final Object signal = new Object();
+    private boolean signalled;
+    private volatile boolean running;
+    private Thread thread;
+
+    Dispatcher(WorkQueue queue, Consumer<Lease> worker, int concurrency, Duration poll, InstantSource clock) {
+        this.queue = queue;
+        this.worker = worker;
+        this.concurrency = concurrency;
+        this.poll = poll;
+        this.clock = clock;
+    }
+
+    void start() {
+        running = true;
+        thread = Thread.ofPlatform().name("aios-dispatcher").daemon().start(this::loop);
+    }
+
+    /** Tells the dispatcher that work may be due now. */
+    void wake() {
+        synchronized (signal) {
+            signalled = true;
+            signal.notifyAll();
+        }
+    }
+
+    /** How many items are executing. */
+    int inflight() {
+        return inflight.get();
+    }
+
+    private void loop() {
+        while (running) {
+            Duration sleep = poll;
+            try {
+                int free = concurrency - inflight.get();
+                if (free > 0) {
+                    var batch = queue.lease(Math.min(free, 256));
+                    for (var lease : batch.leases()) {
+                        inflight.incrementAndGet();
+                        executor.execute(() -> execute(lease));
+                    }
+                    if (batch.leases().size() == Math.min(free, 256)) {
+                        continue;
+                    }
+                    if (batch.nextDue().isPresent()) {
+                        Duration untilDue = Duration.between(
+                                clock.instant(), batch.nextDue().get());
+                        sleep = untilDue.isNegative() ? Duration.ZERO : min(untilDue, poll);
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.error("leasing work failed; trying again in {}", poll, e);
+            }
+            await(sleep);
+        }
+    }
+
+    private void execute(Lease lease) {
+        try {
+            worker.accept(lease);
+        } catch (RuntimeException e) {
+            LOG.error("executing {} failed; its lease will expire and it will run again", lease, e);
+        } finally {
+            inflight.decrementAndGet();
+            wake();
+        }
+    }
+
+    private void await(Duration sleep) {
+        synchronized (signal) {
+            long deadline = System.nanoTime() + sleep.toNanos();
+            while (!signalled && running) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(signal, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    running = false;
+                }
+            }
+            signalled = false;
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** Stops leasing and gives executing steps {@code grace} to finish. */
+    void stop(Duration grace) {
+        running = false;
+        wake();
+        if (thread != null) {
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(10));
+    }
+
+    /** Used by tests that advance a fake clock. */
+    Instant now() {
+        return clock.instant();
+    }
+}

@@ -1,0 +1,259 @@
+package dev.aios.kernel.internal.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.aios.api.Event;
+import dev.aios.api.Playbook;
+import dev.aios.api.spi.PlaybookSource;
+import dev.aios.kernel.Accepted;
+import dev.aios.kernel.AgentInfo;
+import dev.aios.kernel.JournalRecord;
+import dev.aios.kernel.LoadReport;
+import dev.aios.kernel.NotFoundException;
+import dev.aios.kernel.PlaybookInfo;
+import dev.aios.kernel.RunQuery;
+import dev.aios.kernel.RunSummary;
+import dev.aios.kernel.RunView;
+import dev.aios.kernel.TaskView;
+import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.agent.AgentRegistry;
+import dev.aios.kernel.internal.cel.Cel;
+import dev.aios.kernel.internal.journal.PayloadCodec;
+import dev.aios.kernel.internal.journal.RunJournal;
+import dev.aios.kernel.internal.playbook.PlaybookCompiler;
+import dev.aios.kernel.internal.store.Database;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The kernel's internals wired together; {@link dev.aios.kernel.Kernel} is its public face. */
+public final class Engine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    private final EngineConfig config;
+    private final Database db;
+    private final RunJournal journal;
+    private final AgentRegistry agents;
+    private final Playbooks playbooks;
+    private final WorkQueue queue;
+    private final Dispatcher dispatcher;
+    private final EventIntake intake;
+    private final TaskDesk desk;
+    private final ExecutorService calls = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("aios-agent-", 0).factory());
+    private final PlaybookWatcher watcher;
+
+    private Engine(EngineConfig config, Database db) {
+        this.config = config;
+        this.db = db;
+        InstantSource clock = config.clock();
+        this.journal = new RunJournal(PayloadCodec.PLAIN);
+        this.agents = new AgentRegistry();
+        config.agents().forEach(agents::register);
+        if (config.discoverAgents()) {
+            agents.discover(Thread.currentThread().getContextClassLoader());
+        }
+        var cel = new Cel();
+        this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents::names, clock);
+        String node = "node-" + ProcessHandle.current().pid();
+        this.queue = new WorkQueue(db, journal, clock, node, config.leaseFor());
+        var runner = new StepRunner(agents, cel, clock, calls);
+        this.dispatcher = new Dispatcher(
+                queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
+        this.intake = new EventIntake(journal, PayloadCodec.PLAIN, playbooks, dispatcher::wake);
+        this.progress = new Progress(db, journal, queue, intake, clock, dispatcher::wake);
+        this.desk = new TaskDesk(db, journal, playbooks, agents, clock, dispatcher::wake);
+        this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
+    }
+
+    private final Progress progress;
+
+    /** Opens the data directory and loads agents and playbooks; nothing executes until {@link #start}. */
+    public static Engine open(EngineConfig config) {
+        var db = Database.open(config.dataDirectory());
+        try {
+            var engine = new Engine(config, db);
+            engine.playbooks.loadStored();
+            engine.reloadPlaybooks();
+            return engine;
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    /** Starts executing work; leases left by an earlier process are released first. */
+    public void start() {
+        int released = queue.releaseAll();
+        if (released > 0) {
+            LOG.info("resuming {} steps left in flight by the previous process", released);
+        }
+        dispatcher.start();
+        watcher.start();
+    }
+
+    private void execute(StepRunner runner, Lease lease) {
+        var state = db.read(tx -> journal.load(tx, lease.runId()));
+        if (state.isEmpty() || state.get().status.isFinal()) {
+            return;
+        }
+        var run = state.get();
+        var playbook = playbooks.version(run.playbook, run.version);
+        var step = playbook.step(lease.step());
+        Outcome outcome =
+                switch (lease.kind()) {
+                    case "step" -> runner.execute(playbook, step, run, lease);
+                    case "timer" -> runner.wake(step, lease);
+                    case "timeout" -> runner.giveUp(step);
+                    default -> new Outcome.Failed(Json.object(), "unknown work kind '" + lease.kind() + "'", false);
+                };
+        progress.record(lease, playbook, outcome);
+    }
+
+    public Accepted send(Event event) {
+        return db.write(tx -> intake.accept(tx, event, config.clock().instant()));
+    }
+
+    public List<RunSummary> runs(RunQuery query) {
+        var where = new ArrayList<String>();
+        var args = new ArrayList<Object>();
+        query.status().ifPresent(s -> {
+            where.add("status = ?");
+            args.add(s.wire());
+        });
+        query.playbook().ifPresent(p -> {
+            where.add("playbook = ?");
+            args.add(p);
+        });
+        query.subject().ifPresent(s -> {
+            where.add("subject = ?");
+            args.add(s);
+        });
+        args.add(query.limit());
+        String sql = "SELECT id, playbook, version, subject, status, current_step, created_at, updated_at FROM runs"
+                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+                + " ORDER BY created_at DESC, id DESC LIMIT ?";
+        return db.read(tx -> tx.query(sql, Views::summary, args.toArray()));
+    }
+
+    public RunView run(String runId) {
+        return db.read(tx -> {
+            var state = journal.load(tx, runId).orElseThrow(() -> noRun(runId));
+            var tasks = tx.query(
+                    "SELECT " + Views.TASK_COLUMNS + " FROM tasks WHERE run_id = ? ORDER BY created_at, id",
+                    Views::task,
+                    runId);
+            return Views.run(state, tasks);
+        });
+    }
+
+    public List<JournalRecord> journal(String runId) {
+        return db.read(tx -> {
+            var stored = journal.stored(tx, runId);
+            if (stored.isEmpty()) {
+                throw noRun(runId);
+            }
+            return stored.stream()
+                    .map(s -> new JournalRecord(
+                            s.runId(), s.seq(), s.type(), s.at(), Json.tree(journal.payload(s)), s.checksum()))
+                    .toList();
+        });
+    }
+
+    public List<TaskView> tasks(boolean all) {
+        return db.read(tx -> tx.query(
+                "SELECT " + Views.TASK_COLUMNS + " FROM tasks" + (all ? "" : " WHERE status = 'open'")
+                        + " ORDER BY created_at DESC, id DESC LIMIT 500",
+                Views::task));
+    }
+
+    public TaskView task(String taskId) {
+        return db.read(tx -> tx.queryOne(
+                        "SELECT " + Views.TASK_COLUMNS + " FROM tasks WHERE id = ?", Views::task, taskId)
+                .orElseThrow(() -> new NotFoundException("no task " + taskId + "; list open tasks with `aios tasks`")));
+    }
+
+    public TaskView approve(String taskId, Optional<JsonNode> edited, String comment) {
+        desk.approve(taskId, edited, comment);
+        return task(taskId);
+    }
+
+    public TaskView reject(String taskId, String reason) {
+        desk.reject(taskId, reason);
+        return task(taskId);
+    }
+
+    public RunSummary cancel(String runId, String reason) {
+        return desk.cancel(runId, reason);
+    }
+
+    public List<PlaybookInfo> playbooks() {
+        return playbooks.infos();
+    }
+
+    public PlaybookInfo register(Playbook playbook) {
+        config.built().add(playbook);
+        var report = reloadPlaybooks();
+        return report.loaded().stream()
+                .filter(p -> p.name().equals(playbook.name()))
+                .findFirst()
+                .orElseThrow(() -> new dev.aios.kernel.PlaybookException(report.refused()));
+    }
+
+    /** Loads the bundled, directory and Java-built playbooks again. */
+    public synchronized LoadReport reloadPlaybooks() {
+        var inputs = new ArrayList<Playbooks.Input>();
+        if (config.discoverPlaybooks()) {
+            for (var source : ServiceLoader.load(
+                    PlaybookSource.class, Thread.currentThread().getContextClassLoader())) {
+                source.playbooks().forEach(t -> inputs.add(new Playbooks.Input.Yaml(t.origin(), t.yaml())));
+            }
+        }
+        config.playbookDirectory().ifPresent(dir -> inputs.addAll(PlaybookWatcher.read(dir)));
+        config.built().forEach(p -> inputs.add(new Playbooks.Input.Built(p)));
+        var report = playbooks.load(inputs);
+        report.refused().forEach(p -> LOG.warn("playbook refused: {}", p));
+        return report;
+    }
+
+    public LoadReport lastLoad() {
+        return playbooks.lastLoad();
+    }
+
+    public List<AgentInfo> agents() {
+        return agents.infos();
+    }
+
+    /** The journal, for verification. */
+    public RunJournal journal() {
+        return journal;
+    }
+
+    /** The database, for verification and statistics. */
+    public Database database() {
+        return db;
+    }
+
+    /** Wakes the dispatcher, e.g. after a test advanced its clock. */
+    public void wake() {
+        dispatcher.wake();
+    }
+
+    private static NotFoundException noRun(String runId) {
+        return new NotFoundException("no run " + runId + "; list runs with `aios runs`");
+    }
+
+    @Override
+    public void close() {
+        watcher.close();
+        dispatcher.stop(Duration.ofSeconds(10));
+        calls.shutdownNow();
+        db.close();
+    }
+}

@@ -1,0 +1,35 @@
+package dev.aios.kernel.internal.engine;
+
+import dev.aios.api.Agent;
+import dev.aios.api.Playbook;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How an engine is put together.
+ *
+ * @param dataDirectory where the database lives
+ * @param clock the clock of timers, leases and timestamps
+ * @param agents agents registered explicitly
+ * @param discoverAgents whether to add agents found by ServiceLoader
+ * @param built Java-built playbooks (mutable: {@code register} adds to it)
+ * @param playbookDirectory a directory of YAML playbooks
+ * @param discoverPlaybooks whether to load the playbooks of every PlaybookSource on the class path
+ * @param concurrency how many steps execute at once
+ * @param pollInterval how often idle workers look for due work
+ * @param leaseFor how long a leased item stays with its worker
+ */
+public record EngineConfig(
+        Path dataDirectory,
+        InstantSource clock,
+        List<Agent<?, ?>> agents,
+        boolean discoverAgents,
+        List<Playbook> built,
+        Optional<Path> playbookDirectory,
+        boolean discoverPlaybooks,
+        int concurrency,
+        Duration pollInterval,
+        Duration leaseFor) {}

@@ -1,0 +1,140 @@
+package dev.aios.kernel.internal.engine;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aios.api.Event;
+import dev.aios.kernel.Accepted;
+import dev.aios.kernel.InvalidInputException;
+import dev.aios.kernel.internal.Ids;
+import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.cel.CelException;
+import dev.aios.kernel.internal.journal.JournalEntry.RunStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
+import dev.aios.kernel.internal.journal.JournalEntry.StepScheduled;
+import dev.aios.kernel.internal.journal.PayloadCodec;
+import dev.aios.kernel.internal.journal.RunJournal;
+import dev.aios.kernel.internal.playbook.CompiledStep;
+import dev.aios.kernel.internal.run.RunFold;
+import dev.aios.kernel.internal.store.Tx;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Takes an event into the log, in the caller's transaction: starts the runs of the playbooks it
+ * triggers and resumes the runs awaiting it. An id seen before changes nothing.
+ */
+final class EventIntake {
+    /** The largest event data accepted, serialized. */
+    static final int MAX_DATA_BYTES = 1 << 20;
+
+    private record Waiting(String runId, String step, int iteration) {}
+
+    private final RunJournal journal;
+    private final PayloadCodec codec;
+    private final Playbooks playbooks;
+    private final Runnable wake;
+
+    EventIntake(RunJournal journal, PayloadCodec codec, Playbooks playbooks, Runnable wake) {
+        this.journal = journal;
+        this.codec = codec;
+        this.playbooks = playbooks;
+        this.wake = wake;
+    }
+
+    Accepted accept(Tx tx, Event event, Instant now) throws SQLException {
+        byte[] data = Json.bytes(event.data());
+        if (data.length > MAX_DATA_BYTES) {
+            throw new InvalidInputException("event data is " + data.length + " bytes; the limit is " + MAX_DATA_BYTES
+                    + ". Store large documents elsewhere and send a reference.");
+        }
+        var stored = codec.encode(event.subject(), data);
+        int inserted = tx.update(
+                "INSERT INTO events (id, type, subject, source, time, correlation_id, causation_id, codec, data, received_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                event.id(),
+                event.type(),
+                event.subject(),
+                event.source(),
+                event.time(),
+                event.correlationId(),
+                event.causationId(),
+                stored.codec(),
+                stored.bytes(),
+                now);
+        if (inserted == 0) {
+            return new Accepted(event.id(), true, List.of(), List.of(), List.of());
+        }
+        ObjectNode json = RunVars.json(event);
+        var notes = new ArrayList<String>();
+        var started = start(tx, event, json, now, notes);
+        var resumed = resume(tx, event, json, now, notes);
+        if (!started.isEmpty() || !resumed.isEmpty()) {
+            tx.afterCommit(wake);
+        }
+        return new Accepted(event.id(), false, started, resumed, notes);
+    }
+
+    private List<String> start(Tx tx, Event event, ObjectNode json, Instant now, List<String> notes)
+            throws SQLException {
+        var started = new ArrayList<String>();
+        for (var playbook : playbooks.triggeredBy(event.type())) {
+            if (playbook.triggerWhen().isPresent()) {
+                try {
+                    if (!playbook.triggerWhen().get().test(RunVars.ofEvent(json))) {
+                        continue;
+                    }
+                } catch (CelException e) {
+                    notes.add("playbook '" + playbook.name() + "' was not started: its trigger condition failed: "
+                            + e.getMessage());
+                    continue;
+                }
+            }
+            String runId = Ids.next("r", now);
+            var state = RunFold.empty(runId);
+            String first = playbook.firstStep();
+            journal.append(
+                    tx,
+                    state,
+                    now,
+                    List.of(
+                            new RunStarted(playbook.name(), playbook.version(), event.subject(), json),
+                            new StepScheduled(first, 0, playbook.step(first).kind(), now)));
+            started.add(runId);
+        }
+        return started;
+    }
+
+    private List<String> resume(Tx tx, Event event, ObjectNode json, Instant now, List<String> notes)
+            throws SQLException {
+        var resumed = new ArrayList<String>();
+        var waiting = tx.query(
+                "SELECT run_id, step_id, iteration FROM awaits WHERE event_type = ? ORDER BY run_id",
+                r -> new Waiting(r.text("run_id"), r.text("step_id"), (int) r.integer("iteration")),
+                event.type());
+        for (var wait : waiting) {
+            var state = journal.load(tx, wait.runId()).orElseThrow();
+            var playbook = playbooks.version(state.playbook, state.version);
+            if (!(playbook.step(wait.step()) instanceof CompiledStep.Await await)) {
+                continue;
+            }
+            try {
+                if (!await.match().test(RunVars.withEvent(state, json))) {
+                    continue;
+                }
+            } catch (CelException e) {
+                notes.add("run " + wait.runId() + " step '" + wait.step() + "' was not resumed: its match failed: "
+                        + e.getMessage());
+                continue;
+            }
+            var input = state.record(wait.step()).input;
+            var completed =
+                    new StepCompleted(wait.step(), wait.iteration(), input, json, Optional.empty(), await.next());
+            journal.append(tx, state, now, List.of(completed));
+            journal.append(tx, state, now, List.of(Advance.to(state, playbook, await.next(), now)));
+            resumed.add(wait.runId());
+        }
+        return resumed;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.aios.kernel.internal.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.aios.api.Event;
+import java.time.Instant;
+import java.util.Optional;
+
+/** What executing a work item produced; {@link Progress} turns it into journal entries. */
+sealed interface Outcome {
+
+    /** The step is done; the run goes to {@code next}. */
+    record Completed(JsonNode input, JsonNode output, Optional<String> agent, String next) implements Outcome {}
+
+    /** The attempt failed; {@code retryable} says whether another attempt can help. */
+    record Failed(JsonNode input, String error, boolean retryable) implements Outcome {}
+
+    /** An agent's output waits for the operator, because the approval rule holds. */
+    record Review(JsonNode input, JsonNode output, String agent, String rule, String explanation) implements Outcome {}
+
+    /** An approval step asks the operator. */
+    record Ask(JsonNode input, String title) implements Outcome {}
+
+    /** A wait step sleeps until {@code until}. */
+    record Sleep(JsonNode input, Instant until) implements Outcome {}
+
+    /** An await step listens for {@code eventType} until {@code timeoutAt}. */
+    record Listen(JsonNode input, String eventType, Instant timeoutAt) implements Outcome {}
+
+    /** An emit step publishes {@code event}, then the run goes to {@code next}. */
+    record Publish(JsonNode input, Event event, String next) implements Outcome {}
+
+    /** An await step gave up waiting; the run goes to {@code next}. */
+    record TimedOut(String next) implements Outcome {}
+
+    /** The run was no longer there or had ended; nothing to record. */
+    record Nothing(String why) implements Outcome {}
+}

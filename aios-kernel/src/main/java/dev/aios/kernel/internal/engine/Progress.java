@@ -1,0 +1,195 @@
+package dev.aios.kernel.internal.engine;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aios.kernel.internal.Ids;
+import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.journal.JournalEntry;
+import dev.aios.kernel.internal.journal.JournalEntry.AwaitStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.AwaitTimedOut;
+import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
+import dev.aios.kernel.internal.journal.JournalEntry.StepFailed;
+import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
+import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
+import dev.aios.kernel.internal.journal.RunJournal;
+import dev.aios.kernel.internal.playbook.CompiledPlaybook;
+import dev.aios.kernel.internal.run.RunState;
+import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Tx;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records what a work item produced: one transaction that checks the lease is still held, appends
+ * the entries, and schedules what comes next. A stale lease (the run was cancelled, or the item
+ * was taken over) records nothing.
+ */
+final class Progress {
+    private static final Logger LOG = LoggerFactory.getLogger(Progress.class);
+
+    private final Database db;
+    private final RunJournal journal;
+    private final WorkQueue queue;
+    private final EventIntake intake;
+    private final InstantSource clock;
+    private final Runnable wake;
+
+    Progress(Database db, RunJournal journal, WorkQueue queue, EventIntake intake, InstantSource clock, Runnable wake) {
+        this.db = db;
+        this.journal = journal;
+        this.queue = queue;
+        this.intake = intake;
+        this.clock = clock;
+        this.wake = wake;
+    }
+
+    /** Entries to append, then where the run goes, if it goes on now. */
+    private record Recording(List<JournalEntry> entries, Optional<String> next) {
+        static Recording of(JournalEntry... entries) {
+            return new Recording(List.of(entries), Optional.empty());
+        }
+
+        static Recording then(JournalEntry entry, String next) {
+            return new Recording(List.of(entry), Optional.of(next));
+        }
+    }
+
+    void record(Lease lease, CompiledPlaybook playbook, Outcome outcome) {
+        if (outcome instanceof Outcome.Nothing nothing) {
+            LOG.debug("nothing to record for {}: {}", lease, nothing.why());
+            return;
+        }
+        db.write(tx -> {
+            if (!queue.holds(tx, lease)) {
+                LOG.info("dropping the result of {}: the lease is no longer held", lease);
+                return null;
+            }
+            var state = journal.load(tx, lease.runId()).orElseThrow();
+            Instant now = clock.instant();
+            var recording = recording(lease, playbook, state, outcome, now, tx);
+            journal.append(tx, state, now, recording.entries());
+            if (recording.next().isPresent()) {
+                // The next step's iteration depends on the state after the entries above.
+                journal.append(
+                        tx,
+                        state,
+                        now,
+                        List.of(Advance.to(state, playbook, recording.next().get(), now)));
+            }
+            tx.afterCommit(wake);
+            return null;
+        });
+    }
+
+    private Recording recording(
+            Lease lease, CompiledPlaybook playbook, RunState state, Outcome outcome, Instant now, Tx tx)
+            throws SQLException {
+        String step = lease.step();
+        int it = lease.iteration();
+        return switch (outcome) {
+            case Outcome.Completed c ->
+                Recording.then(new StepCompleted(step, it, c.input(), c.output(), c.agent(), c.next()), c.next());
+            case Outcome.Failed f -> new Recording(failed(lease, f, now), Optional.empty());
+            case Outcome.Review r -> Recording.of(review(lease, playbook, state, r, now));
+            case Outcome.Ask a -> Recording.of(ask(lease, playbook, state, a, now));
+            case Outcome.Sleep s -> Recording.of(new TimerSet(step, it, s.input(), s.until()));
+            case Outcome.Listen l -> Recording.of(new AwaitStarted(step, it, l.input(), l.eventType(), l.timeoutAt()));
+            case Outcome.Publish p -> {
+                var accepted = intake.accept(tx, p.event(), now);
+                ObjectNode output = Json.object();
+                output.put("eventId", p.event().id());
+                output.set("started", Json.tree(accepted.started()));
+                output.set("resumed", Json.tree(accepted.resumed()));
+                yield Recording.then(
+                        new StepCompleted(step, it, p.input(), output, Optional.empty(), p.next()), p.next());
+            }
+            case Outcome.TimedOut t -> Recording.then(new AwaitTimedOut(step, it, t.next()), t.next());
+            case Outcome.Nothing n -> throw new IllegalStateException("nothing to record: " + n.why());
+        };
+    }
+
+    private List<JournalEntry> failed(Lease lease, Outcome.Failed f, Instant now) {
+        var policy = RetryPolicy.DEFAULT;
+        if (f.retryable() && lease.attempt() < policy.maxAttempts()) {
+            Instant retryAt = now.plus(policy.backoff(lease.attempt()));
+            return List.of(new StepFailed(
+                    lease.step(), lease.iteration(), lease.attempt(), f.input(), f.error(), Optional.of(retryAt)));
+        }
+        String why = f.retryable()
+                ? "failed " + lease.attempt() + " times; the last error: " + f.error()
+                : "failed and trying again would not help: " + f.error();
+        ObjectNode details = Json.object();
+        details.set("input", f.input());
+        details.put("error", f.error());
+        details.put("attempts", lease.attempt());
+        return List.of(
+                new StepFailed(
+                        lease.step(), lease.iteration(), lease.attempt(), f.input(), f.error(), Optional.empty()),
+                new TaskOpened(
+                        Ids.next("t", now),
+                        lease.step(),
+                        lease.iteration(),
+                        "dead-letter",
+                        "Step '" + lease.step() + "' of run " + lease.runId() + " failed",
+                        "Step '" + lease.step() + "' " + why,
+                        details,
+                        Json.object(),
+                        List.of("retry", "skip", "cancel")));
+    }
+
+    private static TaskOpened review(
+            Lease lease, CompiledPlaybook playbook, RunState state, Outcome.Review r, Instant now) {
+        ObjectNode details = provenance(playbook, state);
+        details.set("input", r.input());
+        details.set("output", r.output());
+        details.put("agent", r.agent());
+        details.put("rule", r.rule());
+        return new TaskOpened(
+                Ids.next("t", now),
+                lease.step(),
+                lease.iteration(),
+                "review",
+                "Review the output of " + r.agent() + " for " + describeSubject(state),
+                r.explanation(),
+                details,
+                r.output(),
+                List.of("approve", "edit", "reject"));
+    }
+
+    private static TaskOpened ask(Lease lease, CompiledPlaybook playbook, RunState state, Outcome.Ask a, Instant now) {
+        ObjectNode details = provenance(playbook, state);
+        details.set("show", a.input());
+        ObjectNode proposed = Json.object();
+        proposed.put("approved", true);
+        return new TaskOpened(
+                Ids.next("t", now),
+                lease.step(),
+                lease.iteration(),
+                "approval",
+                a.title(),
+                "Step '" + lease.step() + "' of playbook " + playbook.name() + " asks for your approval",
+                details,
+                proposed,
+                List.of("approve", "reject"));
+    }
+
+    private static ObjectNode provenance(CompiledPlaybook playbook, RunState state) {
+        ObjectNode details = Json.object();
+        details.put("run", state.id);
+        details.put("subject", state.subject);
+        details.put("playbook", playbook.name() + "@" + playbook.version());
+        details.put(
+                "trigger",
+                state.trigger.path("type").asText() + " "
+                        + state.trigger.path("id").asText());
+        return details;
+    }
+
+    private static String describeSubject(RunState state) {
+        return state.subject.isEmpty() ? "run " + state.id : state.subject;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.aios.kernel.internal.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aios.api.Event;
+import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.run.RunState;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The variables a run's CEL expressions see: {@code event} (the event at hand: the trigger, or the
+ * candidate in an await match), {@code trigger}, {@code steps} (outputs by step id) and {@code run}
+ * (id, subject, playbook, version, startedAt).
+ */
+final class RunVars {
+    private RunVars() {}
+
+    static Map<String, JsonNode> of(RunState state) {
+        var vars = new HashMap<String, JsonNode>();
+        vars.put("event", state.trigger);
+        vars.put("trigger", state.trigger);
+        vars.put("steps", state.steps);
+        ObjectNode run = Json.object();
+        run.put("id", state.id);
+        run.put("subject", state.subject);
+        run.put("playbook", state.playbook);
+        run.put("version", state.version);
+        run.put("startedAt", state.createdAt.toString());
+        vars.put("run", run);
+        return vars;
+    }
+
+    /** The variables for matching {@code candidate} against a waiting run. */
+    static Map<String, JsonNode> withEvent(RunState state, JsonNode candidate) {
+        var vars = of(state);
+        vars.put("event", candidate);
+        return vars;
+    }
+
+    /** The variables of a trigger condition: just the event. */
+    static Map<String, JsonNode> ofEvent(JsonNode event) {
+        var vars = new HashMap<String, JsonNode>();
+        vars.put("event", event);
+        vars.put("trigger", event);
+        return vars;
+    }
+
+    /** An event as the runs see it. */
+    static ObjectNode json(Event event) {
+        ObjectNode json = Json.object();
+        json.put("id", event.id());
+        json.put("type", event.type());
+        json.put("subject", event.subject());
+        json.put("source", event.source());
+        json.put("time", event.time().toString());
+        json.set("data", event.data());
+        json.put("correlationId", event.correlationId());
+        json.put("causationId", event.causationId());
+        return json;
+    }
+}

@@ -1,0 +1,277 @@
+package dev.aios.kernel.internal.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aios.api.Event;
+import dev.aios.api.PlaybookRef;
+import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.agent.AgentBinding;
+import dev.aios.kernel.internal.agent.AgentRegistry;
+import dev.aios.kernel.internal.agent.ContractViolation;
+import dev.aios.kernel.internal.cel.Cel;
+import dev.aios.kernel.internal.cel.CelException;
+import dev.aios.kernel.internal.cel.Expression;
+import dev.aios.kernel.internal.playbook.CompiledPlaybook;
+import dev.aios.kernel.internal.playbook.CompiledStep;
+import dev.aios.kernel.internal.run.RunState;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Executes one leased work item against the run's committed state and says what happened. Runs
+ * outside any transaction: agents may take long, and nothing here writes.
+ */
+final class StepRunner {
+    private final AgentRegistry agents;
+    private final Cel cel;
+    private final InstantSource clock;
+    private final ExecutorService calls;
+
+    StepRunner(AgentRegistry agents, Cel cel, InstantSource clock, ExecutorService calls) {
+        this.agents = agents;
+        this.cel = cel;
+        this.clock = clock;
+        this.calls = calls;
+    }
+
+    /** Executes a {@code step} item. */
+    Outcome execute(CompiledPlaybook playbook, CompiledStep step, RunState state, Lease lease) {
+        var vars = RunVars.of(state);
+        try {
+            return switch (step) {
+                case CompiledStep.AgentCall call -> callAgent(playbook, call, state, lease, vars);
+                case CompiledStep.Approval approval -> ask(approval, vars);
+                case CompiledStep.Wait wait -> sleep(wait, vars);
+                case CompiledStep.Await await -> listen(await, vars);
+                case CompiledStep.Branch branch -> choose(branch, vars);
+                case CompiledStep.Emit emit -> publish(emit, state, lease, vars);
+            };
+        } catch (CelException e) {
+            return new Outcome.Failed(Json.object(), "step '" + step.id() + "': " + e.getMessage(), false);
+        }
+    }
+
+    /** Executes a {@code timer} item: the wait is over. */
+    Outcome wake(CompiledStep step, Lease lease) {
+        if (!(step instanceof CompiledStep.Wait wait)) {
+            return new Outcome.Failed(Json.object(), "step '" + step.id() + "' is not a wait step", false);
+        }
+        ObjectNode output = Json.object();
+        output.put("wokeAt", clock.instant().toString());
+        return new Outcome.Completed(Json.object(), output, Optional.empty(), wait.next());
+    }
+
+    /** Executes a {@code timeout} item: nothing matched in time. */
+    Outcome giveUp(CompiledStep step) {
+        if (!(step instanceof CompiledStep.Await await)) {
+            return new Outcome.Failed(Json.object(), "step '" + step.id() + "' is not an await step", false);
+        }
+        return new Outcome.TimedOut(await.onTimeout());
+    }
+
+    private Outcome callAgent(
+            CompiledPlaybook playbook,
+            CompiledStep.AgentCall call,
+            RunState state,
+            Lease lease,
+            Map<String, JsonNode> vars) {
+        ObjectNode input = evalAll(call.input(), vars);
+        Optional<AgentBinding> found = agents.find(call.agent());
+        if (found.isEmpty()) {
+            return new Outcome.Failed(
+                    input,
+                    "agent '" + call.agent() + "' is not registered; registered agents: " + agents.names(),
+                    false);
+        }
+        AgentBinding binding = found.get();
+        String agentRef = binding.contract().name() + "@" + binding.contract().version();
+        JsonNode validated;
+        try {
+            validated = binding.validateInput(input);
+            checkPreconditions(binding, validated);
+        } catch (ContractViolation | CelException e) {
+            return new Outcome.Failed(input, e.getMessage(), false);
+        }
+        var context = new StepContext(
+                state.id,
+                call.id(),
+                lease.iteration(),
+                lease.attempt(),
+                state.subject,
+                new PlaybookRef(playbook.name(), playbook.version()),
+                clock);
+        JsonNode output;
+        Duration timeout = binding.contract().timeout();
+        var future = calls.submit(() -> binding.call(validated, context));
+        try {
+            output = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            return new Outcome.Failed(input, "agent '" + call.agent() + "' did not finish within " + timeout, true);
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            return new Outcome.Failed(input, "interrupted while agent '" + call.agent() + "' ran", true);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof ContractViolation violation) {
+                return new Outcome.Failed(input, violation.getMessage(), true);
+            }
+            return new Outcome.Failed(input, describe(cause), true);
+        }
+        if (call.approval().isPresent()) {
+            var review = reviewIfNeeded(call.approval().get(), validated, output, agentRef);
+            if (review.isPresent()) {
+                return review.get();
+            }
+        }
+        return new Outcome.Completed(validated, output, Optional.of(agentRef), call.next());
+    }
+
+    private Optional<Outcome> reviewIfNeeded(Expression rule, JsonNode input, JsonNode output, String agentRef) {
+        var vars = Map.<String, JsonNode>of("input", input, "output", output);
+        try {
+            if (rule.test(vars)) {
+                return Optional.of(new Outcome.Review(
+                        input, output, agentRef, rule.source(), "the approval rule `" + rule.source() + "` holds"));
+            }
+            return Optional.empty();
+        } catch (CelException e) {
+            // An approval rule that cannot be evaluated must not wave the output through.
+            return Optional.of(new Outcome.Review(
+                    input,
+                    output,
+                    agentRef,
+                    rule.source(),
+                    "the approval rule `" + rule.source() + "` could not be evaluated (" + e.getMessage()
+                            + "), so the output waits for you"));
+        }
+    }
+
+    private void checkPreconditions(AgentBinding binding, JsonNode input) {
+        for (String precondition : binding.contract().preconditions()) {
+            if (!cel.compile(precondition).test(Map.of("input", input))) {
+                throw new CelException(
+                        precondition,
+                        "precondition `" + precondition + "` of agent '"
+                                + binding.contract().name() + "' does not hold for this input");
+            }
+        }
+    }
+
+    private Outcome ask(CompiledStep.Approval approval, Map<String, JsonNode> vars) {
+        ObjectNode shown = evalAll(approval.show(), vars);
+        if (approval.when().isPresent() && !approval.when().get().test(vars)) {
+            ObjectNode output = Json.object();
+            output.put("approved", true);
+            output.put("asked", false);
+            return new Outcome.Completed(shown, output, Optional.empty(), approval.next());
+        }
+        return new Outcome.Ask(shown, approval.title());
+    }
+
+    private Outcome sleep(CompiledStep.Wait wait, Map<String, JsonNode> vars) {
+        Instant now = clock.instant();
+        Instant until;
+        if (wait.until().isPresent()) {
+            until = wait.until().get().evalInstant(vars);
+        } else {
+            Duration duration = wait.fixed().isPresent()
+                    ? wait.fixed().get()
+                    : wait.duration().orElseThrow().evalDuration(vars);
+            until = now.plus(duration);
+        }
+        ObjectNode input = Json.object();
+        input.put("until", until.toString());
+        return new Outcome.Sleep(input, until);
+    }
+
+    private Outcome listen(CompiledStep.Await await, Map<String, JsonNode> vars) {
+        Duration timeout = await.fixedTimeout().isPresent()
+                ? await.fixedTimeout().get()
+                : await.timeout().orElseThrow().evalDuration(vars);
+        Instant timeoutAt = clock.instant().plus(timeout);
+        ObjectNode input = Json.object();
+        input.put("event", await.eventType());
+        input.put("match", await.match().source());
+        input.put("timeoutAt", timeoutAt.toString());
+        return new Outcome.Listen(input, await.eventType(), timeoutAt);
+    }
+
+    private Outcome choose(CompiledStep.Branch branch, Map<String, JsonNode> vars) {
+        String target = branch.otherwise();
+        String matched = "otherwise";
+        for (var option : branch.cases()) {
+            if (option.when().test(vars)) {
+                target = option.target();
+                matched = option.when().source();
+                break;
+            }
+        }
+        ObjectNode output = Json.object();
+        output.put("target", target);
+        output.put("because", matched);
+        return new Outcome.Completed(Json.object(), output, Optional.empty(), target);
+    }
+
+    private Outcome publish(CompiledStep.Emit emit, RunState state, Lease lease, Map<String, JsonNode> vars) {
+        ObjectNode data = evalAll(emit.data(), vars);
+        String subject =
+                emit.subject().isPresent() ? emit.subject().get().eval(vars).asText() : state.subject;
+        String key = StepContext.idempotencyKey(state.id, emit.id(), lease.iteration());
+        String correlation = state.trigger
+                .path("correlationId")
+                .asText(state.trigger.path("id").asText());
+        var event = new Event(
+                "e-" + sha256(key).substring(0, 20),
+                emit.type(),
+                subject,
+                "run:" + state.id,
+                clock.instant(),
+                data,
+                correlation,
+                state.id);
+        ObjectNode input = Json.object();
+        input.put("type", emit.type());
+        input.put("subject", subject);
+        input.set("data", data);
+        return new Outcome.Publish(input, event, emit.next());
+    }
+
+    private static ObjectNode evalAll(Map<String, Expression> expressions, Map<String, JsonNode> vars) {
+        ObjectNode out = Json.object();
+        expressions.forEach((field, expression) -> {
+            try {
+                out.set(field, expression.eval(vars));
+            } catch (CelException e) {
+                throw new CelException(expression.source(), "'" + field + "': " + e.getMessage());
+            }
+        });
+        return out;
+    }
+
+    private static String describe(Throwable error) {
+        String message = error.getMessage();
+        return error.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.aios.kernel.internal.journal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything that can happen to a run. A run's state is the fold of its entries ({@code RunFold});
+ * the derived tables are their projection ({@code Projector}).
+ */
+public sealed interface JournalEntry {
+
+    /** The entry's type as stored: the record's simple name. */
+    default String type() {
+        return getClass().getSimpleName();
+    }
+
+    /** The entry types by stored name. */
+    Map<String, Class<? extends JournalEntry>> TYPES = Map.ofEntries(
+            Map.entry("RunStarted", RunStarted.class),
+            Map.entry("StepScheduled", StepScheduled.class),
+            Map.entry("StepStarted", StepStarted.class),
+            Map.entry("StepCompleted", StepCompleted.class),
+            Map.entry("StepFailed", StepFailed.class),
+            Map.entry("StepRetried", StepRetried.class),
+            Map.entry("TimerSet", TimerSet.class),
+            Map.entry("AwaitStarted", AwaitStarted.class),
+            Map.entry("AwaitTimedOut", AwaitTimedOut.class),
+            Map.entry("TaskOpened", TaskOpened.class),
+            Map.entry("TaskResolved", TaskResolved.class),
+            Map.entry("RunCompleted", RunCompleted.class),
+            Map.entry("RunFailed", RunFailed.class),
+            Map.entry("RunCancelled", RunCancelled.class));
+
+    /** A run began on a pinned playbook version, started by {@code trigger}. */
+    record RunStarted(String playbook, String version, String subject, JsonNode trigger) implements JournalEntry {}
+
+    /** A step became due at {@code visibleAt}. */
+    record StepScheduled(String step, int iteration, String kind, Instant visibleAt) implements JournalEntry {}
+
+    /** A worker began attempt {@code attempt} of a step. */
+    record StepStarted(String step, int iteration, int attempt, String worker) implements JournalEntry {}
+
+    /**
+     * A step finished with {@code output}, stored in the run context as {@code steps.<step>}.
+     *
+     * @param agent {@code name@version} of the agent that produced it, for agent steps
+     * @param next where the run goes next (a step id or {@code end})
+     */
+    record StepCompleted(
+            String step, int iteration, JsonNode input, JsonNode output, Optional<String> agent, String next)
+            implements JournalEntry {}
+
+    /** An attempt failed; it is tried again at {@code retryAt}, or, when empty, the step is parked. */
+    record StepFailed(String step, int iteration, int attempt, JsonNode input, String error, Optional<Instant> retryAt)
+            implements JournalEntry {}
+
+    /** The operator asked to try a parked step again; its idempotency key stays the same. */
+    record StepRetried(String step, int iteration) implements JournalEntry {}
+
+    /** A wait step sleeps until {@code fireAt}. */
+    record TimerSet(String step, int iteration, JsonNode input, Instant fireAt) implements JournalEntry {}
+
+    /** An await step waits for an event of {@code eventType} until {@code timeoutAt}. */
+    record AwaitStarted(String step, int iteration, JsonNode input, String eventType, Instant timeoutAt)
+            implements JournalEntry {}
+
+    /** No matching event arrived in time; the run goes to {@code next}. */
+    record AwaitTimedOut(String step, int iteration, String next) implements JournalEntry {}
+
+    /** A task was put in the operator's inbox. */
+    record TaskOpened(
+            String task,
+            String step,
+            int iteration,
+            String kind,
+            String title,
+            String explanation,
+            JsonNode details,
+            JsonNode proposed,
+            List<String> options)
+            implements JournalEntry {}
+
+    /** The operator answered a task (or the kernel closed it). */
+    record TaskResolved(String task, String decision, JsonNode output, String comment) implements JournalEntry {}
+
+    /** The run finished its last step. */
+    record RunCompleted() implements JournalEntry {}
+
+    /** The run ended without finishing. */
+    record RunFailed(String reason) implements JournalEntry {}
+
+    /** The operator stopped the run. */
+    record RunCancelled(String reason) implements JournalEntry {}
+}

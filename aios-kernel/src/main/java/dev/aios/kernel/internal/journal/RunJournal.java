@@ -1,0 +1,104 @@
+package dev.aios.kernel.internal.journal;
+
+import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.run.Projector;
+import dev.aios.kernel.internal.run.RunFold;
+import dev.aios.kernel.internal.run.RunState;
+import dev.aios.kernel.internal.store.Tx;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Appends entries to a run's journal in the caller's transaction: folds them into the run's state,
+ * chains their checksums, stores their payloads through the codec, and projects them onto the
+ * derived tables, so that the journal and the tables never disagree.
+ */
+public final class RunJournal {
+
+    /** An entry as stored. */
+    public record Stored(
+            String runId,
+            long seq,
+            String type,
+            Instant at,
+            String subject,
+            String codec,
+            byte[] payload,
+            String checksum) {}
+
+    private final PayloadCodec codec;
+
+    public RunJournal(PayloadCodec codec) {
+        this.codec = codec;
+    }
+
+    /** The run's current state, if the run exists. */
+    public Optional<RunState> load(Tx tx, String runId) throws SQLException {
+        return tx.queryOne(
+                "SELECT state FROM runs WHERE id = ?", r -> Json.read(r.text("state"), RunState.class), runId);
+    }
+
+    /**
+     * Appends {@code entries} at {@code at}, changing {@code state} in place and the tables with it.
+     * The caller's transaction makes all of it one change.
+     */
+    public RunState append(Tx tx, RunState state, Instant at, List<JournalEntry> entries) throws SQLException {
+        Instant when = at.truncatedTo(ChronoUnit.MILLIS);
+        for (var entry : entries) {
+            RunFold.apply(state, entry, when);
+            long seq = state.seq + 1;
+            var encoded = codec.encode(state.subject, Json.bytes(entry));
+            String checksum = Checksums.chain(
+                    state.checksum, state.id, seq, entry.type(), when.toEpochMilli(), encoded.codec(), encoded.bytes());
+            tx.update(
+                    "INSERT INTO journal (run_id, seq, type, at, subject, codec, payload, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    state.id,
+                    seq,
+                    entry.type(),
+                    when,
+                    state.subject,
+                    encoded.codec(),
+                    encoded.bytes(),
+                    checksum);
+            state.seq = seq;
+            state.checksum = checksum;
+            Projector.project(tx, state, entry, when);
+        }
+        Projector.saveRun(tx, state);
+        return state;
+    }
+
+    /** The run's entries as stored, oldest first. */
+    public List<Stored> stored(Tx tx, String runId) throws SQLException {
+        return tx.query(
+                "SELECT run_id, seq, type, at, subject, codec, payload, checksum FROM journal WHERE run_id = ? ORDER BY seq",
+                r -> new Stored(
+                        r.text("run_id"),
+                        r.integer("seq"),
+                        r.text("type"),
+                        r.instant("at"),
+                        r.text("subject"),
+                        r.text("codec"),
+                        r.bytes("payload"),
+                        r.text("checksum")),
+                runId);
+    }
+
+    /** Decodes a stored entry. */
+    public JournalEntry decode(Stored stored) {
+        var type = JournalEntry.TYPES.get(stored.type());
+        if (type == null) {
+            throw new IllegalStateException("journal entry " + stored.runId() + "#" + stored.seq()
+                    + " has unknown type '" + stored.type() + "'");
+        }
+        return Json.read(codec.decode(stored.subject(), stored.codec(), stored.payload()), type);
+    }
+
+    /** Decodes a stored entry's payload as JSON. */
+    public byte[] payload(Stored stored) {
+        return codec.decode(stored.subject(), stored.codec(), stored.payload());
+    }
+}

@@ -1,0 +1,90 @@
+package dev.aios.kernel.internal.playbook;
+
+import dev.aios.api.Playbook;
+import dev.aios.kernel.internal.cel.Expression;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A playbook version ready to run: its model, content hash, trigger condition and compiled steps.
+ * Immutable; made by {@link PlaybookCompiler}.
+ */
+public final class CompiledPlaybook {
+
+    private final Playbook model;
+    private final String version;
+    private final String source;
+    private final Optional<Expression> triggerWhen;
+    private final Map<String, CompiledStep> steps;
+
+    CompiledPlaybook(
+            Playbook model,
+            String version,
+            String source,
+            Optional<Expression> triggerWhen,
+            Map<String, CompiledStep> steps) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.version = Objects.requireNonNull(version, "version");
+        this.source = Objects.requireNonNull(source, "source");
+        this.triggerWhen = Objects.requireNonNull(triggerWhen, "triggerWhen");
+        this.steps = Collections.unmodifiableMap(new LinkedHashMap<>(steps));
+    }
+
+    /** The playbook as written. */
+    public Playbook model() {
+        return model;
+    }
+
+    /** The playbook's name. */
+    public String name() {
+        return model.name();
+    }
+
+    /** The content hash identifying this version (see {@link PlaybookJson#version}). */
+    public String version() {
+        return version;
+    }
+
+    /** Where it came from: a file, a class path resource, or {@code builder:NAME}. */
+    public String source() {
+        return source;
+    }
+
+    /** The id of the step a run starts with. */
+    public String firstStep() {
+        return model.steps().get(0).id();
+    }
+
+    /** The condition over {@code event} an event of the trigger's type must meet to start a run. */
+    public Optional<Expression> triggerWhen() {
+        return triggerWhen;
+    }
+
+    /**
+     * The step with {@code id}.
+     *
+     * @throws IllegalArgumentException when this version has no such step
+     */
+    public CompiledStep step(String id) {
+        var step = steps.get(id);
+        if (step == null) {
+            throw new IllegalArgumentException("playbook " + name() + " version " + version + " has no step '" + id
+                    + "'; its steps are " + String.join(", ", steps.keySet()));
+        }
+        return step;
+    }
+
+    /** The step ids in the order written. */
+    public List<String> stepIds() {
+        return List.copyOf(steps.keySet());
+    }
+
+    @Override
+    public String toString() {
+        return name() + "@" + version;
+    }
+}

@@ -1,0 +1,242 @@
+package dev.aios.kernel.internal.playbook;
+
+import dev.aios.api.Step;
+import dev.aios.kernel.internal.cel.Expression;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A step ready to run: expressions compiled and every target resolved to a step id or {@value
+ * Step#END}. One record per kind of {@link Step}.
+ */
+public sealed interface CompiledStep {
+
+    /** The step's id. */
+    String id();
+
+    /** The kind's name as written in YAML: {@code agent}, {@code approval}, … */
+    String kind();
+
+    /**
+     * Where the run goes when the step completes normally: a step id or {@value Step#END}. For a
+     * branch, the target when no case holds.
+     */
+    String next();
+
+    /** Every step id (or {@value Step#END}) the run can go to from this step, in order, without repeats. */
+    List<String> targets();
+
+    /**
+     * Calls an agent.
+     *
+     * @param input input field to expression, in the order written
+     * @param approval when it yields true, the output waits for the operator
+     */
+    record AgentCall(String id, String agent, Map<String, Expression> input, Optional<Expression> approval, String next)
+            implements CompiledStep {
+        public AgentCall {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(agent, "agent");
+            input = ordered(input);
+            Objects.requireNonNull(approval, "approval");
+            Objects.requireNonNull(next, "next");
+        }
+
+        @Override
+        public String kind() {
+            return "agent";
+        }
+
+        @Override
+        public List<String> targets() {
+            return List.of(next);
+        }
+    }
+
+    /**
+     * Asks the operator.
+     *
+     * @param when when present and false, the gate is passed without asking
+     * @param show label to expression, in the order written
+     * @param onReject where a rejection goes; empty means the run fails as rejected
+     */
+    record Approval(
+            String id,
+            String title,
+            Optional<Expression> when,
+            Map<String, Expression> show,
+            String next,
+            Optional<String> onReject)
+            implements CompiledStep {
+        public Approval {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(title, "title");
+            Objects.requireNonNull(when, "when");
+            show = ordered(show);
+            Objects.requireNonNull(next, "next");
+            Objects.requireNonNull(onReject, "onReject");
+        }
+
+        @Override
+        public String kind() {
+            return "approval";
+        }
+
+        @Override
+        public List<String> targets() {
+            return distinct(next, onReject.orElse(next));
+        }
+    }
+
+    /**
+     * Pauses durably. Exactly one of {@code fixed}, {@code duration} and {@code until} is present.
+     *
+     * @param fixed a duration written as a literal
+     * @param duration an expression yielding the duration
+     * @param until an expression yielding the time to wake up
+     */
+    record Wait(
+            String id, Optional<Duration> fixed, Optional<Expression> duration, Optional<Expression> until, String next)
+            implements CompiledStep {
+        public Wait {
+            Objects.requireNonNull(id, "id");
+            int present = (fixed.isPresent() ? 1 : 0) + (duration.isPresent() ? 1 : 0) + (until.isPresent() ? 1 : 0);
+            if (present != 1) {
+                throw new IllegalArgumentException(
+                        "wait step '" + id + "' needs exactly one of fixed, duration, until");
+            }
+            Objects.requireNonNull(next, "next");
+        }
+
+        @Override
+        public String kind() {
+            return "wait";
+        }
+
+        @Override
+        public List<String> targets() {
+            return List.of(next);
+        }
+    }
+
+    /**
+     * Waits for an event. Exactly one of {@code fixedTimeout} and {@code timeout} is present.
+     *
+     * @param eventType the event type awaited
+     * @param match condition over the candidate {@code event} and the waiting run
+     * @param onTimeout where the run goes when no event arrives in time
+     * @param next where the run goes when one does
+     */
+    record Await(
+            String id,
+            String eventType,
+            Expression match,
+            Optional<Duration> fixedTimeout,
+            Optional<Expression> timeout,
+            String onTimeout,
+            String next)
+            implements CompiledStep {
+        public Await {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(eventType, "eventType");
+            Objects.requireNonNull(match, "match");
+            if (fixedTimeout.isPresent() == timeout.isPresent()) {
+                throw new IllegalArgumentException("await step '" + id + "' needs exactly one timeout");
+            }
+            Objects.requireNonNull(onTimeout, "onTimeout");
+            Objects.requireNonNull(next, "next");
+        }
+
+        @Override
+        public String kind() {
+            return "await";
+        }
+
+        @Override
+        public List<String> targets() {
+            return distinct(next, onTimeout);
+        }
+    }
+
+    /**
+     * Chooses where to go: the target of the first case that holds, else {@code otherwise}.
+     *
+     * @param cases conditions in order
+     */
+    record Branch(String id, List<Case> cases, String otherwise) implements CompiledStep {
+
+        /** One case: go to {@code target} when {@code when} holds. */
+        public record Case(Expression when, String target) {
+            public Case {
+                Objects.requireNonNull(when, "when");
+                Objects.requireNonNull(target, "target");
+            }
+        }
+
+        public Branch {
+            Objects.requireNonNull(id, "id");
+            cases = List.copyOf(cases);
+            Objects.requireNonNull(otherwise, "otherwise");
+        }
+
+        @Override
+        public String kind() {
+            return "branch";
+        }
+
+        /** The same as {@link #otherwise()}. */
+        @Override
+        public String next() {
+            return otherwise;
+        }
+
+        @Override
+        public List<String> targets() {
+            var all = new ArrayList<String>();
+            cases.forEach(c -> all.add(c.target()));
+            all.add(otherwise);
+            return all.stream().distinct().toList();
+        }
+    }
+
+    /**
+     * Publishes an event.
+     *
+     * @param subject yields the subject; empty means the run's subject
+     * @param data field to expression, in the order written
+     */
+    record Emit(String id, String type, Optional<Expression> subject, Map<String, Expression> data, String next)
+            implements CompiledStep {
+        public Emit {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(subject, "subject");
+            data = ordered(data);
+            Objects.requireNonNull(next, "next");
+        }
+
+        @Override
+        public String kind() {
+            return "emit";
+        }
+
+        @Override
+        public List<String> targets() {
+            return List.of(next);
+        }
+    }
+
+    private static Map<String, Expression> ordered(Map<String, Expression> map) {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(map));
+    }
+
+    private static List<String> distinct(String first, String second) {
+        return first.equals(second) ? List.of(first) : List.of(first, second);
+    }
+}

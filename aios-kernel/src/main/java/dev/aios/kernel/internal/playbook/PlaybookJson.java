@@ -1,0 +1,220 @@
+package dev.aios.kernel.internal.playbook;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aios.api.AgentStep;
+import dev.aios.api.ApprovalStep;
+import dev.aios.api.AwaitStep;
+import dev.aios.api.BranchStep;
+import dev.aios.api.EmitStep;
+import dev.aios.api.Playbook;
+import dev.aios.api.Step;
+import dev.aios.api.Trigger;
+import dev.aios.api.WaitStep;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The playbook model as JSON, for storing versions, and the version hash: the first 12 hex digits
+ * of the SHA-256 of the canonical JSON (keys sorted, no whitespace). A playbook gets the same
+ * version whether written in YAML or built in Java, and whatever the order of keys in the YAML.
+ */
+public final class PlaybookJson {
+
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private PlaybookJson() {}
+
+    /** The playbook as JSON; each step carries its kind in {@code kind}, empty optionals are left out. */
+    public static JsonNode toJson(Playbook playbook) {
+        var root = JSON.objectNode();
+        root.put("name", playbook.name());
+        root.put("description", playbook.description());
+        var trigger = root.putObject("trigger");
+        trigger.put("event", playbook.trigger().event());
+        playbook.trigger().when().ifPresent(when -> trigger.put("when", when));
+        var steps = root.putArray("steps");
+        playbook.steps().forEach(step -> steps.add(step(step)));
+        return root;
+    }
+
+    /**
+     * The playbook {@link #toJson} wrote.
+     *
+     * @throws IllegalArgumentException when {@code json} is not such a playbook
+     */
+    public static Playbook fromJson(JsonNode json) {
+        var trigger = field(json, "trigger", "");
+        var steps = new ArrayList<Step>();
+        var items = field(json, "steps", "");
+        for (int i = 0; i < items.size(); i++) {
+            steps.add(step(items.get(i), "steps[" + i + "]"));
+        }
+        return new Playbook(
+                text(json, "name", ""),
+                text(json, "description", ""),
+                new Trigger(text(trigger, "event", "trigger"), optional(trigger, "when")),
+                steps);
+    }
+
+    /** The content hash identifying this version of the playbook. */
+    public static String version(Playbook playbook) {
+        try {
+            var canonical = MAPPER.writeValueAsString(sorted(toJson(playbook)));
+            var digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).substring(0, 12);
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot hash playbook " + playbook.name(), e);
+        }
+    }
+
+    private static ObjectNode step(Step step) {
+        var node = JSON.objectNode();
+        node.put("kind", step.kind());
+        node.put("id", step.id());
+        switch (step) {
+            case AgentStep agent -> {
+                node.put("agent", agent.agent());
+                node.set("input", map(agent.input()));
+                agent.approval().ifPresent(rule -> node.put("approval", rule));
+            }
+            case ApprovalStep approval -> {
+                node.put("title", approval.title());
+                approval.when().ifPresent(when -> node.put("when", when));
+                node.set("show", map(approval.show()));
+                approval.onReject().ifPresent(target -> node.put("onReject", target));
+            }
+            case WaitStep wait -> {
+                wait.duration().ifPresent(duration -> node.put("duration", duration));
+                wait.until().ifPresent(until -> node.put("until", until));
+            }
+            case AwaitStep await -> {
+                node.put("event", await.event());
+                await.match().ifPresent(match -> node.put("match", match));
+                node.put("timeout", await.timeout());
+                node.put("onTimeout", await.onTimeout());
+            }
+            case BranchStep branch -> {
+                var cases = node.putArray("cases");
+                branch.cases()
+                        .forEach(c -> cases.addObject().put("when", c.when()).put("target", c.target()));
+            }
+            case EmitStep emit -> {
+                node.put("type", emit.type());
+                emit.subject().ifPresent(subject -> node.put("subject", subject));
+                node.set("data", map(emit.data()));
+            }
+        }
+        step.next().ifPresent(next -> node.put("next", next));
+        return node;
+    }
+
+    private static Step step(JsonNode node, String path) {
+        var id = text(node, "id", path);
+        var next = optional(node, "next");
+        var kind = text(node, "kind", path);
+        return switch (kind) {
+            case "agent" ->
+                new AgentStep(
+                        id, text(node, "agent", path), map(node, "input", path), optional(node, "approval"), next);
+            case "approval" ->
+                new ApprovalStep(
+                        id,
+                        text(node, "title", path),
+                        optional(node, "when"),
+                        map(node, "show", path),
+                        next,
+                        optional(node, "onReject"));
+            case "wait" -> new WaitStep(id, optional(node, "duration"), optional(node, "until"), next);
+            case "await" ->
+                new AwaitStep(
+                        id,
+                        text(node, "event", path),
+                        optional(node, "match"),
+                        text(node, "timeout", path),
+                        text(node, "onTimeout", path),
+                        next);
+            case "branch" -> {
+                var cases = new ArrayList<BranchStep.Case>();
+                for (var c : field(node, "cases", path)) {
+                    cases.add(
+                            new BranchStep.Case(text(c, "when", path + ".cases"), text(c, "target", path + ".cases")));
+                }
+                yield new BranchStep(id, cases, next);
+            }
+            case "emit" ->
+                new EmitStep(id, text(node, "type", path), optional(node, "subject"), map(node, "data", path), next);
+            default -> throw new IllegalArgumentException(path + ": unknown step kind '" + kind + "'");
+        };
+    }
+
+    private static ObjectNode map(Map<String, String> map) {
+        var node = JSON.objectNode();
+        map.forEach(node::put);
+        return node;
+    }
+
+    private static Map<String, String> map(JsonNode node, String name, String path) {
+        var result = new LinkedHashMap<String, String>();
+        var object = node.get(name);
+        if (object == null) {
+            return result;
+        }
+        if (!object.isObject()) {
+            throw new IllegalArgumentException(path + "." + name + " must be an object");
+        }
+        object.properties().forEach(e -> result.put(e.getKey(), textOf(e.getValue(), path + "." + name)));
+        return result;
+    }
+
+    private static JsonNode field(JsonNode node, String name, String path) {
+        var value = node.get(name);
+        if (value == null || value.isNull()) {
+            throw new IllegalArgumentException("stored playbook lacks " + (path.isEmpty() ? name : path + "." + name));
+        }
+        return value;
+    }
+
+    private static String text(JsonNode node, String name, String path) {
+        return textOf(field(node, name, path), path.isEmpty() ? name : path + "." + name);
+    }
+
+    private static String textOf(JsonNode value, String path) {
+        if (!value.isTextual()) {
+            throw new IllegalArgumentException("stored playbook's " + path + " must be text");
+        }
+        return value.textValue();
+    }
+
+    private static Optional<String> optional(JsonNode node, String name) {
+        var value = node.get(name);
+        return value == null || value.isNull() ? Optional.empty() : Optional.of(textOf(value, name));
+    }
+
+    private static JsonNode sorted(JsonNode node) {
+        if (node.isObject()) {
+            var copy = JSON.objectNode();
+            var names = new TreeSet<String>();
+            node.properties().forEach(field -> names.add(field.getKey()));
+            names.forEach(name -> copy.set(name, sorted(node.get(name))));
+            return copy;
+        }
+        if (node.isArray()) {
+            var copy = JSON.arrayNode();
+            node.forEach(element -> copy.add(sorted(element)));
+            return copy;
+        }
+        return node;
+    }
+}

@@ -1,0 +1,190 @@
+package dev.aios.kernel.internal.run;
+
+import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.internal.journal.JournalEntry;
+import dev.aios.kernel.internal.journal.JournalEntry.AwaitStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.AwaitTimedOut;
+import dev.aios.kernel.internal.journal.JournalEntry.RunCancelled;
+import dev.aios.kernel.internal.journal.JournalEntry.RunCompleted;
+import dev.aios.kernel.internal.journal.JournalEntry.RunFailed;
+import dev.aios.kernel.internal.journal.JournalEntry.RunStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
+import dev.aios.kernel.internal.journal.JournalEntry.StepFailed;
+import dev.aios.kernel.internal.journal.JournalEntry.StepRetried;
+import dev.aios.kernel.internal.journal.JournalEntry.StepScheduled;
+import dev.aios.kernel.internal.journal.JournalEntry.StepStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
+import dev.aios.kernel.internal.journal.JournalEntry.TaskResolved;
+import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
+import java.time.Instant;
+
+/** Folds journal entries into a {@link RunState}: pure, deterministic, the same on replay. */
+public final class RunFold {
+    private RunFold() {}
+
+    /** A state for a run that has no entries yet. */
+    public static RunState empty(String runId) {
+        var state = new RunState();
+        state.id = runId;
+        return state;
+    }
+
+    /** Applies one entry, appended at {@code at}, to {@code state} (in place). */
+    public static void apply(RunState state, JournalEntry entry, Instant at) {
+        RunStatus before = state.status;
+        switch (entry) {
+            case RunStarted e -> {
+                if (before != null) {
+                    throw new IllegalStateException("run " + state.id + " was started twice");
+                }
+                state.playbook = e.playbook();
+                state.version = e.version();
+                state.subject = e.subject();
+                state.trigger = e.trigger();
+                state.createdAt = at;
+                state.status = RunStatus.RUNNING;
+            }
+            case StepScheduled e -> {
+                var record = new StepRecord();
+                record.id = e.step();
+                record.kind = e.kind();
+                record.iteration = e.iteration();
+                record.status = "scheduled";
+                record.scheduledAt = e.visibleAt();
+                record.version = state.version;
+                state.records.remove(e.step());
+                state.records.put(e.step(), record);
+                state.entered.merge(e.step(), 1, Integer::sum);
+                state.current = e.step();
+                state.currentIteration = e.iteration();
+                to(state, RunStatus.RUNNING, entry);
+            }
+            case StepStarted e -> {
+                var record = current(state, e.step(), e.iteration());
+                abandonRunningAttempts(record);
+                var attempt = new StepRecord.Attempt();
+                attempt.attempt = e.attempt();
+                attempt.startedAt = at;
+                attempt.outcome = "running";
+                record.attempts.add(attempt);
+                record.status = "running";
+            }
+            case StepCompleted e -> {
+                var record = current(state, e.step(), e.iteration());
+                record.status = "completed";
+                record.input = e.input();
+                record.output = e.output();
+                record.agent = e.agent().orElse(null);
+                record.error = null;
+                record.endedAt = at;
+                endAttempt(record, at, "completed", null);
+                state.steps.set(e.step(), e.output());
+                to(state, RunStatus.RUNNING, entry);
+            }
+            case StepFailed e -> {
+                var record = current(state, e.step(), e.iteration());
+                record.input = e.input();
+                record.error = e.error();
+                endAttempt(record, at, "failed", e.error());
+                if (e.retryAt().isPresent()) {
+                    record.status = "retrying";
+                } else {
+                    record.status = "failed";
+                    record.endedAt = at;
+                    to(state, RunStatus.NEEDS_ATTENTION, entry);
+                }
+            }
+            case StepRetried e -> {
+                var record = current(state, e.step(), e.iteration());
+                record.status = "scheduled";
+                record.error = null;
+                record.endedAt = null;
+                state.current = e.step();
+                state.currentIteration = e.iteration();
+                to(state, RunStatus.RUNNING, entry);
+            }
+            case TimerSet e -> {
+                var record = current(state, e.step(), e.iteration());
+                record.status = "waiting";
+                record.input = e.input();
+                endAttempt(record, at, "waiting", null);
+                to(state, RunStatus.WAITING, entry);
+            }
+            case AwaitStarted e -> {
+                var record = current(state, e.step(), e.iteration());
+                record.status = "waiting";
+                record.input = e.input();
+                endAttempt(record, at, "waiting", null);
+                to(state, RunStatus.WAITING, entry);
+            }
+            case AwaitTimedOut e -> {
+                var record = current(state, e.step(), e.iteration());
+                record.status = "timed-out";
+                record.endedAt = at;
+                to(state, RunStatus.RUNNING, entry);
+            }
+            case TaskOpened e -> {
+                var record = current(state, e.step(), e.iteration());
+                if (!"dead-letter".equals(e.kind())) {
+                    record.status = "waiting";
+                    record.input = record.input.isNull() ? e.details() : record.input;
+                    endAttempt(record, at, "waiting", null);
+                }
+                to(state, "dead-letter".equals(e.kind()) ? RunStatus.NEEDS_ATTENTION : RunStatus.WAITING, entry);
+            }
+            case TaskResolved e -> {
+                // The task's own row records the answer; the run moves on with the entries that follow.
+            }
+            case RunCompleted e -> end(state, RunStatus.COMPLETED, null, entry);
+            case RunFailed e -> end(state, RunStatus.FAILED, e.reason(), entry);
+            case RunCancelled e -> end(state, RunStatus.CANCELLED, e.reason(), entry);
+        }
+        state.updatedAt = at;
+    }
+
+    private static StepRecord current(RunState state, String step, int iteration) {
+        var record = state.record(step);
+        if (record.iteration != iteration) {
+            throw new IllegalStateException("run " + state.id + " step '" + step + "' is at iteration "
+                    + record.iteration + ", not " + iteration);
+        }
+        return record;
+    }
+
+    private static void abandonRunningAttempts(StepRecord record) {
+        for (var attempt : record.attempts) {
+            if ("running".equals(attempt.outcome)) {
+                attempt.outcome = "abandoned";
+                attempt.error = "the worker stopped before the attempt ended";
+            }
+        }
+    }
+
+    private static void endAttempt(StepRecord record, Instant at, String outcome, String error) {
+        if (!record.attempts.isEmpty()) {
+            var last = record.attempts.getLast();
+            if ("running".equals(last.outcome) || "waiting".equals(last.outcome)) {
+                last.outcome = outcome;
+                last.endedAt = at;
+                last.error = error;
+            }
+        }
+    }
+
+    private static void end(RunState state, RunStatus status, String reason, JournalEntry entry) {
+        to(state, status, entry);
+        state.current = null;
+        state.error = reason;
+        for (var record : state.records.values()) {
+            switch (record.status) {
+                case "scheduled", "running", "retrying", "waiting" -> record.status = "cancelled";
+                default -> {}
+            }
+        }
+    }
+
+    private static void to(RunState state, RunStatus status, JournalEntry entry) {
+        RunTransitions.check(state.id, state.status, status, entry.type());
+        state.status = status;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.aios.kernel.internal.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.internal.Json;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A run's state: the fold of its journal. Stored as JSON in the {@code runs} table so that loading
+ * a run does not replay its history. Mutable, changed only by {@link RunFold}.
+ */
+public final class RunState {
+    public String id;
+    public String playbook;
+    public String version;
+    public String subject;
+    public RunStatus status;
+    public JsonNode trigger;
+    /** The run context: each completed step's output by step id. */
+    public ObjectNode steps = Json.object();
+    /** The latest iteration of every step entered, in the order first entered. */
+    public Map<String, StepRecord> records = new LinkedHashMap<>();
+    /** How many times each step was entered. */
+    public Map<String, Integer> entered = new LinkedHashMap<>();
+    /** The step the run is at, or null when it has ended. */
+    public String current;
+
+    public int currentIteration;
+    public String error;
+    public Instant createdAt;
+    public Instant updatedAt;
+    public long seq;
+    public String checksum = "";
+
+    /** A deep copy, so that a unit of work that fails leaves no trace. */
+    public RunState copy() {
+        return Json.convert(Json.tree(this), RunState.class);
+    }
+
+    /** The record of the step's latest iteration. */
+    public StepRecord record(String step) {
+        var record = records.get(step);
+        if (record == null) {
+            throw new IllegalStateException("run " + id + " has no step '" + step + "'");
+        }
+        return record;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.aios.kernel.internal.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The latest iteration of one step of a run, as folded from the journal. Mutable, fold-only. */
+public final class StepRecord {
+    public String id;
+    public String kind;
+    public int iteration;
+    public String status;
+    public String agent;
+    public JsonNode input = NullNode.instance;
+    public JsonNode output = NullNode.instance;
+    public String error;
+    public List<Attempt> attempts = new ArrayList<>();
+    public Instant scheduledAt;
+    public Instant endedAt;
+    public String version;
+
+    /** One attempt of the step. */
+    public static final class Attempt {
+        public int attempt;
+        public Instant startedAt;
+        public Instant endedAt;
+        public String outcome;
+        public String error;
+    }
+}

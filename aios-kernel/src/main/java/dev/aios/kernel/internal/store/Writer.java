@@ -1,0 +1,205 @@
+package dev.aios.kernel.internal.store;
+
+import dev.aios.kernel.StorageException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer with group commit: units of work submitted concurrently are executed one after
+ * the other on one thread and committed together in one transaction (one fsync). Each unit runs
+ * inside a savepoint, so a unit that fails is rolled back alone and the others still commit.
+ */
+public final class Writer implements AutoCloseable {
+
+    /** A unit of work inside the shared transaction. */
+    @FunctionalInterface
+    public interface Unit<T> {
+        T run(Tx tx) throws Exception;
+    }
+
+    private record Pending<T>(Unit<T> unit, CompletableFuture<T> future) {}
+
+    private static final Logger LOG = LoggerFactory.getLogger(Writer.class);
+    private static final Pending<Void> STOP = new Pending<>(tx -> null, new CompletableFuture<>());
+
+    private final Connection connection;
+    private final String where;
+    private final int maxBatch;
+    private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private final AtomicLong commits = new AtomicLong();
+    private final AtomicLong units = new AtomicLong();
+    private volatile boolean closed;
+
+    /**
+     * @param connection a connection used by this writer only
+     * @param where the database's location, for error messages
+     * @param maxBatch the most units committed together
+     */
+    public Writer(Connection connection, String where, int maxBatch) throws SQLException {
+        this.connection = connection;
+        this.where = where;
+        this.maxBatch = maxBatch;
+        connection.setAutoCommit(false);
+        this.thread = Thread.ofPlatform().name("aios-writer").daemon().start(this::loop);
+    }
+
+    /** Runs {@code unit} in the next group commit and waits for the commit. */
+    public <T> T write(Unit<T> unit) {
+        try {
+            return submit(unit).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted while waiting for the database", e);
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        }
+    }
+
+    /** Queues {@code unit} for the next group commit. */
+    public <T> CompletableFuture<T> submit(Unit<T> unit) {
+        var pending = new Pending<>(unit, new CompletableFuture<T>());
+        if (closed) {
+            pending.future.completeExceptionally(new StorageException("the database at " + where + " is closed", null));
+            return pending.future;
+        }
+        queue.add(pending);
+        return pending.future;
+    }
+
+    /** Transactions committed so far. */
+    public long commits() {
+        return commits.get();
+    }
+
+    /** Units committed so far. */
+    public long units() {
+        return units.get();
+    }
+
+    private void loop() {
+        var batch = new ArrayList<Pending<?>>(maxBatch);
+        while (true) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            queue.drainTo(batch, maxBatch - 1);
+            boolean stop = batch.remove(STOP);
+            if (!batch.isEmpty()) {
+                execute(batch);
+            }
+            batch.clear();
+            if (stop) {
+                return;
+            }
+        }
+    }
+
+    private void execute(List<Pending<?>> batch) {
+        var tx = new Tx(connection);
+        var results = new ArrayList<Runnable>(batch.size());
+        try {
+            for (var pending : batch) {
+                results.add(runInSavepoint(tx, pending));
+            }
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly();
+            var failure = new StorageException(
+                    "could not write to the database at " + where + ": " + e.getMessage()
+                            + "; nothing of this change was recorded. Check free disk space and permissions.",
+                    e);
+            LOG.error("commit failed", e);
+            for (var pending : batch) {
+                pending.future.completeExceptionally(failure);
+            }
+            return;
+        }
+        commits.incrementAndGet();
+        units.addAndGet(batch.size());
+        for (var action : tx.takeAfterCommit()) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                LOG.warn("after-commit action failed", e);
+            }
+        }
+        results.forEach(Runnable::run);
+    }
+
+    /** Runs one unit in a savepoint; returns what completes its future once the batch committed. */
+    private <T> Runnable runInSavepoint(Tx tx, Pending<T> pending) throws SQLException {
+        int mark = tx.afterCommitMark();
+        tx.execute("SAVEPOINT unit");
+        try {
+            T result = pending.unit.run(tx);
+            tx.execute("RELEASE unit");
+            return () -> pending.future.complete(result);
+        } catch (Exception e) {
+            // If the rollback itself fails the connection is broken: let the whole batch fail.
+            tx.execute("ROLLBACK TO unit");
+            tx.execute("RELEASE unit");
+            tx.dropAfterCommitFrom(mark);
+            if (e instanceof SQLException sql) {
+                var failure = new StorageException(
+                        "could not write to the database at " + where + ": " + sql.getMessage(), sql);
+                return () -> pending.future.completeExceptionally(failure);
+            }
+            return () -> pending.future.completeExceptionally(e);
+        }
+    }
+
+    private void rollbackQuietly() {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            LOG.warn("rollback failed", e);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable cause) {
+        if (cause instanceof CompletionException c && c.getCause() != null) {
+            cause = c.getCause();
+        }
+        if (cause instanceof RuntimeException r) {
+            return r;
+        }
+        if (cause instanceof Error err) {
+            throw err;
+        }
+        return new IllegalStateException(cause.getMessage(), cause);
+    }
+
+    /** Commits what is queued, then stops the writer and closes its connection. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        queue.add(STOP);
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            LOG.warn("closing the writer connection failed", e);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.aios.server.internal.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.aios.server.internal.Json;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** A command that talks to a running aios server over its HTTP API. */
+abstract class ClientCommand implements Callable<Integer> {
+    private static final String DEFAULT_PORT = "7070";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(
+            names = "--server",
+            paramLabel = "URL",
+            description = "the aios server (default: $AIOS_URL, else http://localhost:$AIOS_PORT, port 7070)")
+    String server;
+
+    @Override
+    public final Integer call() {
+        run(ServerClient.forUrl(serverUrl()));
+        out().flush();
+        return 0;
+    }
+
+    /** Does the command's work against the server. */
+    abstract void run(ServerClient client);
+
+    /** Where the command's output goes. */
+    final PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    /** Prints {@code json} as indented JSON, for {@code --json}. */
+    final void printJson(JsonNode json) {
+        try {
+            out().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an answer could not be printed as JSON", e);
+        }
+    }
+
+    /** Parses a JSON option's value, refusing it (exit 2) before anything is sent. */
+    static JsonNode parseJsonOption(String option, String value) {
+        try {
+            return Json.mapper()
+                    .reader()
+                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readTree(value);
+        } catch (JsonProcessingException e) {
+            throw new CliException(
+                    CliException.USAGE,
+                    option + " is not valid JSON: " + e.getOriginalMessage() + " (was '" + value + "')");
+        }
+    }
+
+    private String serverUrl() {
+        if (server != null && !server.isBlank()) {
+            return server;
+        }
+        return AiosCommand.environment(spec, "AIOS_URL")
+                .orElseGet(() -> "http://localhost:"
+                        + AiosCommand.environment(spec, "AIOS_PORT").orElse(DEFAULT_PORT));
+    }
+}

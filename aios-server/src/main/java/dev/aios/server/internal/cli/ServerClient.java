@@ -1,0 +1,134 @@
+package dev.aios.server.internal.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.aios.server.internal.Json;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** Calls a running aios server's HTTP API; every failure becomes one line for the operator. */
+final class ServerClient {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final URI base;
+    private final HttpClient http;
+
+    ServerClient(URI base) {
+        this.base = base;
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+    }
+
+    /** A client for {@code url}, refused unless it is an http(s) URL. */
+    static ServerClient forUrl(String url) {
+        URI uri;
+        try {
+            uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+        } catch (IllegalArgumentException e) {
+            uri = null;
+        }
+        if (uri == null
+                || uri.getHost() == null
+                || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+            throw new CliException(
+                    CliException.USAGE, "--server must be a URL like http://localhost:7070, was '" + url + "'");
+        }
+        return new ServerClient(uri);
+    }
+
+    /** GETs {@code path} with the query parameters that are present. */
+    JsonNode get(String path, Map<String, String> query) {
+        return send(HttpRequest.newBuilder(uri(path, query)).GET());
+    }
+
+    /** GETs {@code path}. */
+    JsonNode get(String path) {
+        return get(path, Map.of());
+    }
+
+    /** POSTs {@code body} as JSON to {@code path}. */
+    JsonNode post(String path, JsonNode body) {
+        String json;
+        try {
+            json = Json.mapper().writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a request body could not be written", e);
+        }
+        return send(HttpRequest.newBuilder(uri(path, Map.of()))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    /** Encodes one path segment, such as an id. */
+    static String segment(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private URI uri(String path, Map<String, String> query) {
+        var present = new LinkedHashMap<String, String>();
+        query.forEach((name, value) -> {
+            if (value != null) {
+                present.put(name, value);
+            }
+        });
+        var queryString = present.isEmpty()
+                ? ""
+                : present.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                        .collect(Collectors.joining("&", "?", ""));
+        return URI.create(base + path + queryString);
+    }
+
+    private JsonNode send(HttpRequest.Builder request) {
+        HttpResponse<String> response;
+        try {
+            response = http.send(
+                    request.timeout(TIMEOUT)
+                            .header("Accept", "application/json")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException | HttpConnectTimeoutException e) {
+            throw new CliException(CliException.FAILED, "no aios server at " + base + "; start it with ./aios up");
+        } catch (IOException e) {
+            throw new CliException(CliException.FAILED, "the aios server at " + base + " did not answer: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(CliException.FAILED, "interrupted while waiting for " + base);
+        }
+        var body = parse(response.body());
+        if (response.statusCode() >= 400) {
+            var detail = body.path("detail").asText("");
+            throw new CliException(
+                    CliException.FAILED,
+                    detail.isBlank()
+                            ? "the server answered " + response.statusCode() + ": " + response.body()
+                            : detail);
+        }
+        return body;
+    }
+
+    private JsonNode parse(String body) {
+        if (body.isBlank()) {
+            return Json.mapper().missingNode();
+        }
+        try {
+            return Json.mapper().readTree(body);
+        } catch (JsonProcessingException e) {
+            // Not the aios API answering, e.g. a proxy's HTML error page.
+            return Json.mapper().getNodeFactory().textNode(body);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package dev.aios.server.internal.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aios.kernel.AiosException;
+import dev.aios.kernel.InvalidInputException;
+import dev.aios.kernel.Kernel;
+import dev.aios.kernel.RunQuery;
+import dev.aios.kernel.RunStatus;
+import dev.aios.server.internal.Json;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
+import java.time.InstantSource;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP API's routes: each one a thin translation between JSON and a {@link Kernel} call. */
+public final class ApiRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
+
+    private final Kernel kernel;
+    private final InstantSource clock;
+    private final long maxBodyBytes;
+
+    /**
+     * Routes onto {@code kernel}.
+     *
+     * @param clock stamps events sent without a time
+     * @param maxBodyBytes the largest request body accepted
+     */
+    public ApiRoutes(Kernel kernel, InstantSource clock, long maxBodyBytes) {
+        this.kernel = kernel;
+        this.clock = clock;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** Adds the routes and the error answers to {@code routes}. */
+    public void addTo(RoutesConfig routes) {
+        routes.get("/health", this::health);
+        routes.post("/api/events", this::sendEvent);
+        routes.get("/api/runs", this::runs);
+        routes.get("/api/runs/{id}", ctx -> ctx.json(kernel.run(ctx.pathParam("id"))));
+        routes.get("/api/runs/{id}/journal", ctx -> ctx.json(kernel.journal(ctx.pathParam("id"))));
+        routes.post("/api/runs/{id}/cancel", this::cancel);
+        routes.get("/api/tasks", this::tasks);
+        routes.get("/api/tasks/{id}", ctx -> ctx.json(kernel.task(ctx.pathParam("id"))));
+        routes.post("/api/tasks/{id}/approve", this::approve);
+        routes.post("/api/tasks/{id}/reject", this::reject);
+        routes.get("/api/playbooks", ctx -> ctx.json(kernel.playbooks()));
+        routes.post("/api/playbooks/reload", ctx -> ctx.json(kernel.reloadPlaybooks()));
+        routes.get("/api/agents", ctx -> ctx.json(kernel.agents()));
+
+        routes.exception(AiosException.class, (e, ctx) -> answer(ctx, Problem.of(e)));
+        routes.exception(HttpResponseException.class, (e, ctx) -> answer(ctx, httpProblem(e, ctx)));
+        routes.exception(Exception.class, (e, ctx) -> {
+            LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+            answer(
+                    ctx,
+                    Problem.of(
+                            500,
+                            "the server failed to answer " + ctx.method() + " " + ctx.path()
+                                    + "; the server log has the details"));
+        });
+    }
+
+    private void health(Context ctx) {
+        var runs = Json.mapper().createObjectNode();
+        for (var status : RunStatus.values()) {
+            if (!status.isFinal()) {
+                var query = RunQuery.all().withStatus(status).withLimit(1000);
+                runs.put(status.wire(), kernel.runs(query).size());
+            }
+        }
+        ObjectNode health = Json.mapper().createObjectNode().put("status", "ok");
+        health.set("runs", runs);
+        health.put("openTasks", kernel.tasks(false).size());
+        ctx.json(health);
+    }
+
+    private void sendEvent(Context ctx) {
+        var body = RequestBody.of(ctx.bodyAsBytes());
+        var event = EventBody.isCloudEvent(ctx.contentType(), body)
+                ? EventBody.cloudEvent(body, clock.instant())
+                : EventBody.plain(body, clock.instant());
+        var accepted = kernel.send(event);
+        ctx.status(accepted.duplicate() ? HttpStatus.OK : HttpStatus.ACCEPTED).json(accepted);
+    }
+
+    private void runs(Context ctx) {
+        var query = RunQuery.all();
+        var status = param(ctx, "status");
+        if (status.isPresent()) {
+            query = query.withStatus(RunStatus.fromWire(status.get()));
+        }
+        var playbook = param(ctx, "playbook");
+        if (playbook.isPresent()) {
+            query = query.withPlaybook(playbook.get());
+        }
+        var subject = param(ctx, "subject");
+        if (subject.isPresent()) {
+            query = query.withSubject(subject.get());
+        }
+        var limit = param(ctx, "limit");
+        if (limit.isPresent()) {
+            query = query.withLimit(wholeNumber("limit", limit.get()));
+        }
+        ctx.json(kernel.runs(query));
+    }
+
+    private void cancel(Context ctx) {
+        var body = RequestBody.ofOptional(ctx.bodyAsBytes()).allowOnly(Set.of("reason"));
+        ctx.json(kernel.cancel(ctx.pathParam("id"), body.text("reason").orElse("")));
+    }
+
+    private void tasks(Context ctx) {
+        var all = param(ctx, "all").map(value -> switch (value.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default ->
+                throw new InvalidInputException("query parameter 'all' must be true or false, was '" + value + "'");
+        });
+        ctx.json(kernel.tasks(all.orElse(false)));
+    }
+
+    private void approve(Context ctx) {
+        var body = RequestBody.ofOptional(ctx.bodyAsBytes()).allowOnly(Set.of("edit", "comment"));
+        ctx.json(kernel.approve(
+                ctx.pathParam("id"), body.json("edit"), body.text("comment").orElse("")));
+    }
+
+    private void reject(Context ctx) {
+        var body = RequestBody.ofOptional(ctx.bodyAsBytes()).allowOnly(Set.of("reason"));
+        ctx.json(kernel.reject(ctx.pathParam("id"), body.text("reason").orElse("")));
+    }
+
+    private Problem httpProblem(HttpResponseException e, Context ctx) {
+        return switch (e.getStatus()) {
+            case 404 -> Problem.of(404, ctx.method() + " " + ctx.path() + " is not part of the aios API");
+            case 405 -> Problem.of(405, ctx.method() + " is not allowed on " + ctx.path());
+            case 413 ->
+                Problem.of(413, "the request body is larger than " + maxBodyBytes / 1000 + " kB; send less data");
+            default -> Problem.of(e.getStatus(), e.getMessage());
+        };
+    }
+
+    private static void answer(Context ctx, Problem problem) {
+        try {
+            ctx.status(problem.status())
+                    .contentType(Problem.MEDIA_TYPE)
+                    .result(Json.mapper().writeValueAsString(problem));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a problem document could not be written", e);
+        }
+    }
+
+    private static Optional<String> param(Context ctx, String name) {
+        return Optional.ofNullable(ctx.queryParam(name)).filter(value -> !value.isBlank());
+    }
+
+    private static int wholeNumber(String name, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException(
+                    "query parameter '" + name + "' must be a whole number between 1 and 1000, was '" + value + "'");
+        }
+    }
+}
