@@ -65,6 +65,11 @@ public final class Kernel implements AutoCloseable {
         return engine.runs(query);
     }
 
+    /** Runs by status and open tasks, counted. */
+    public Overview overview() {
+        return engine.overview();
+    }
+
     /** One run with its steps and tasks. */
     public RunView run(String runId) {
         return engine.run(runId);

@@ -176,6 +176,23 @@ class KernelTest {
     }
 
     @Test
+    void anEventThatArrivesBeforeTheAwaitBeginsIsStillTaken() throws Exception {
+        send("delivery.accepted", "early", "{\"note\": \"before the run\"}");
+        String runId =
+                send("lead.received", "early", "{\"budget\": 9000}").started().getFirst();
+        awaitStatus(runId, RunStatus.WAITING);
+        // The client accepts while the sprint is still running.
+        var accepted = send("delivery.accepted", "early", "{\"note\": \"during the sprint\"}");
+        assertThat(accepted.resumed()).isEmpty();
+
+        clock.advance(Duration.ofHours(49));
+        kernel.wake();
+        var done = awaitStatus(runId, RunStatus.COMPLETED);
+        assertThat(done.context().path("deliver").path("data").path("note").asText())
+                .isEqualTo("during the sprint");
+    }
+
+    @Test
     void anEventIdSeenBeforeStartsNothing() throws Exception {
         var event = new Event(
                 "lead-1",

@@ -35,6 +35,7 @@ public final class Cel {
     private final CelRuntime runtime;
     private final ConcurrentHashMap<String, Expression> cache = new ConcurrentHashMap<>();
 
+    /** Builds the compiler and runtime; one instance is meant to be shared. */
     public Cel() {
         var options = CelOptions.current()
                 .enableHeterogeneousNumericComparisons(true)
@@ -44,15 +45,12 @@ public final class Cel {
                 .setOptions(options)
                 .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
                 .addLibraries(
-                        CelExtensions.strings(),
-                        CelExtensions.math(options),
-                        CelExtensions.lists(),
-                        CelExtensions.bindings());
+                        CelExtensions.strings(), CelExtensions.math(), CelExtensions.lists(), CelExtensions.bindings());
         VARIABLES.forEach(name -> builder.addVar(name, SimpleType.DYN));
         compiler = builder.build();
         runtime = CelRuntimeFactory.standardCelRuntimeBuilder()
                 .setOptions(options)
-                .addLibraries(CelExtensions.strings(), CelExtensions.math(options), CelExtensions.lists())
+                .addLibraries(CelExtensions.strings(), CelExtensions.math(), CelExtensions.lists())
                 .build();
     }
 

@@ -16,6 +16,10 @@ public final class CelException extends RuntimeException {
     private static final Pattern UNDECLARED =
             Pattern.compile("undeclared reference to '([^']*)' \\(in container '[^']*'\\)");
 
+    /** Words with spaces, which someone wrote meaning text rather than CEL. */
+    private static final Pattern PROSE =
+            Pattern.compile("\\s*[\\p{L}\\p{N}][\\p{L}\\p{N},.!?-]*( [\\p{L}\\p{N},.!?-]+)+\\s*");
+
     private final String expression;
 
     /** An error about CEL {@code expression}; {@code message} says what is wrong and how to fix it. */
@@ -36,6 +40,9 @@ public final class CelException extends RuntimeException {
 
     static CelException compile(String source, List<CelIssue> issues) {
         var details = issues.stream().map(CelException::describe).collect(Collectors.joining("; "));
+        if (PROSE.matcher(source).matches() && !details.contains("to write text")) {
+            details += "; to write text, quote it: '" + source.strip() + "'";
+        }
         return new CelException(source, "invalid CEL `" + source + "`: " + details);
     }
 

@@ -9,8 +9,10 @@ import dev.aios.kernel.AgentInfo;
 import dev.aios.kernel.JournalRecord;
 import dev.aios.kernel.LoadReport;
 import dev.aios.kernel.NotFoundException;
+import dev.aios.kernel.Overview;
 import dev.aios.kernel.PlaybookInfo;
 import dev.aios.kernel.RunQuery;
+import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.RunSummary;
 import dev.aios.kernel.RunView;
 import dev.aios.kernel.TaskView;
@@ -19,11 +21,14 @@ import dev.aios.kernel.internal.agent.AgentRegistry;
 import dev.aios.kernel.internal.cel.Cel;
 import dev.aios.kernel.internal.journal.PayloadCodec;
 import dev.aios.kernel.internal.journal.RunJournal;
+import dev.aios.kernel.internal.playbook.CompiledPlaybook;
+import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.playbook.PlaybookCompiler;
 import dev.aios.kernel.internal.store.Database;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -104,15 +109,30 @@ public final class Engine implements AutoCloseable {
             return;
         }
         var run = state.get();
-        var playbook = playbooks.version(run.playbook, run.version);
-        var step = playbook.step(lease.step());
-        Outcome outcome =
-                switch (lease.kind()) {
-                    case "step" -> runner.execute(playbook, step, run, lease);
-                    case "timer" -> runner.wake(step, lease);
-                    case "timeout" -> runner.giveUp(step);
-                    default -> new Outcome.Failed(Json.object(), "unknown work kind '" + lease.kind() + "'", false);
-                };
+        CompiledPlaybook playbook;
+        CompiledStep step;
+        try {
+            playbook = playbooks.version(run.playbook, run.version);
+            step = playbook.step(lease.step());
+        } catch (RuntimeException e) {
+            // Without its playbook version the step cannot run; park it where the operator sees it.
+            progress.fail(
+                    lease,
+                    "playbook " + run.playbook + "@" + run.version + " cannot run step '" + lease.step() + "': "
+                            + e.getMessage());
+            return;
+        }
+        Outcome outcome;
+        try {
+            outcome = switch (lease.kind()) {
+                case "step" -> runner.execute(playbook, step, run, lease);
+                case "timer" -> runner.wake(step, lease);
+                case "timeout" -> runner.giveUp(step);
+                default -> new Outcome.Failed(Json.object(), "unknown work kind '" + lease.kind() + "'", false);
+            };
+        } catch (RuntimeException e) {
+            outcome = new Outcome.Failed(Json.object(), "the kernel failed to execute the step: " + e, true);
+        }
         progress.record(lease, playbook, outcome);
     }
 
@@ -140,6 +160,21 @@ public final class Engine implements AutoCloseable {
                 + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
                 + " ORDER BY created_at DESC, id DESC LIMIT ?";
         return db.read(tx -> tx.query(sql, Views::summary, args.toArray()));
+    }
+
+    public Overview overview() {
+        return db.read(tx -> {
+            var counts = new EnumMap<RunStatus, Long>(RunStatus.class);
+            for (var status : RunStatus.values()) {
+                counts.put(status, 0L);
+            }
+            tx.query("SELECT status, COUNT(*) AS n FROM runs GROUP BY status", r -> {
+                counts.put(RunStatus.fromWire(r.text("status")), r.integer("n"));
+                return null;
+            });
+            long open = tx.count("SELECT COUNT(*) AS n FROM tasks WHERE status = 'open'");
+            return new Overview(counts, open);
+        });
     }
 
     public RunView run(String runId) {

@@ -14,6 +14,7 @@ import dev.aios.kernel.internal.journal.PayloadCodec;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunFold;
+import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Tx;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -66,7 +67,9 @@ final class EventIntake {
         if (inserted == 0) {
             return new Accepted(event.id(), true, List.of(), List.of(), List.of());
         }
-        ObjectNode json = RunVars.json(event);
+        long seq = tx.queryOne("SELECT seq FROM events WHERE id = ?", r -> r.integer("seq"), event.id())
+                .orElseThrow();
+        ObjectNode json = RunVars.json(event, seq);
         var notes = new ArrayList<String>();
         var started = start(tx, event, json, now, notes);
         var resumed = resume(tx, event, json, now, notes);
@@ -104,6 +107,50 @@ final class EventIntake {
             started.add(runId);
         }
         return started;
+    }
+
+    /**
+     * The first event an await step can take that arrived before it began waiting: logged after the
+     * run's trigger (or after this step last stopped waiting) and matching the step's condition.
+     * Without this, an event arriving a moment early would be missed.
+     */
+    Optional<ObjectNode> earlier(Tx tx, RunState state, CompiledStep.Await await) throws SQLException {
+        long after =
+                state.awaited.getOrDefault(await.id(), state.trigger.path("seq").asLong());
+        var candidates = tx.query(
+                "SELECT seq, id, type, subject, source, time, correlation_id, causation_id, codec, data FROM events"
+                        + " WHERE type = ? AND seq > ? ORDER BY seq LIMIT 1000",
+                r -> {
+                    var data = Json.tree(codec.decode(r.text("subject"), r.text("codec"), r.bytes("data")));
+                    return RunVars.json(
+                            new Event(
+                                    r.text("id"),
+                                    r.text("type"),
+                                    r.text("subject"),
+                                    r.text("source"),
+                                    r.instant("time"),
+                                    data,
+                                    r.text("correlation_id"),
+                                    r.text("causation_id")),
+                            r.integer("seq"));
+                },
+                await.eventType(),
+                after);
+        for (var candidate : candidates) {
+            try {
+                if (await.match().test(RunVars.withEvent(state, candidate))) {
+                    return Optional.of(candidate);
+                }
+            } catch (CelException e) {
+                // A candidate the condition cannot judge is not a match.
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The position of the newest event in the log. */
+    static long head(Tx tx) throws SQLException {
+        return tx.count("SELECT COALESCE(MAX(seq), 0) AS n FROM events");
     }
 
     private List<String> resume(Tx tx, Event event, ObjectNode json, Instant now, List<String> notes)

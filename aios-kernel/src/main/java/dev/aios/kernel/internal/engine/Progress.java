@@ -12,6 +12,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
 import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
+import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Database;
 import dev.aios.kernel.internal.store.Tx;
@@ -85,6 +86,19 @@ final class Progress {
         });
     }
 
+    /** Parks a step that cannot run at all, e.g. because its playbook version is gone. */
+    void fail(Lease lease, String error) {
+        db.write(tx -> {
+            if (!queue.holds(tx, lease)) {
+                return null;
+            }
+            var state = journal.load(tx, lease.runId()).orElseThrow();
+            Instant now = clock.instant();
+            journal.append(tx, state, now, failed(lease, new Outcome.Failed(Json.object(), error, false), now));
+            return null;
+        });
+    }
+
     private Recording recording(
             Lease lease, CompiledPlaybook playbook, RunState state, Outcome outcome, Instant now, Tx tx)
             throws SQLException {
@@ -97,7 +111,15 @@ final class Progress {
             case Outcome.Review r -> Recording.of(review(lease, playbook, state, r, now));
             case Outcome.Ask a -> Recording.of(ask(lease, playbook, state, a, now));
             case Outcome.Sleep s -> Recording.of(new TimerSet(step, it, s.input(), s.until()));
-            case Outcome.Listen l -> Recording.of(new AwaitStarted(step, it, l.input(), l.eventType(), l.timeoutAt()));
+            case Outcome.Listen l -> {
+                var await = (CompiledStep.Await) playbook.step(step);
+                var early = intake.earlier(tx, state, await);
+                yield early.isPresent()
+                        ? Recording.then(
+                                new StepCompleted(step, it, l.input(), early.get(), Optional.empty(), await.next()),
+                                await.next())
+                        : Recording.of(new AwaitStarted(step, it, l.input(), l.eventType(), l.timeoutAt()));
+            }
             case Outcome.Publish p -> {
                 var accepted = intake.accept(tx, p.event(), now);
                 ObjectNode output = Json.object();
@@ -107,7 +129,8 @@ final class Progress {
                 yield Recording.then(
                         new StepCompleted(step, it, p.input(), output, Optional.empty(), p.next()), p.next());
             }
-            case Outcome.TimedOut t -> Recording.then(new AwaitTimedOut(step, it, t.next()), t.next());
+            case Outcome.TimedOut t ->
+                Recording.then(new AwaitTimedOut(step, it, t.next(), EventIntake.head(tx)), t.next());
             case Outcome.Nothing n -> throw new IllegalStateException("nothing to record: " + n.why());
         };
     }

@@ -46,9 +46,10 @@ final class RunVars {
         return vars;
     }
 
-    /** An event as the runs see it. */
-    static ObjectNode json(Event event) {
+    /** An event as the runs see it; {@code seq} is its position in the event log. */
+    static ObjectNode json(Event event, long seq) {
         ObjectNode json = Json.object();
+        json.put("seq", seq);
         json.put("id", event.id());
         json.put("type", event.type());
         json.put("subject", event.subject());

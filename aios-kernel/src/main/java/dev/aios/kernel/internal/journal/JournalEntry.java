@@ -67,8 +67,11 @@ public sealed interface JournalEntry {
     record AwaitStarted(String step, int iteration, JsonNode input, String eventType, Instant timeoutAt)
             implements JournalEntry {}
 
-    /** No matching event arrived in time; the run goes to {@code next}. */
-    record AwaitTimedOut(String step, int iteration, String next) implements JournalEntry {}
+    /**
+     * No matching event arrived in time; the run goes to {@code next}. Events up to {@code seenUpTo}
+     * in the event log were considered.
+     */
+    record AwaitTimedOut(String step, int iteration, String next, long seenUpTo) implements JournalEntry {}
 
     /** A task was put in the operator's inbox. */
     record TaskOpened(

@@ -14,8 +14,11 @@ final class Names {
     static Optional<String> closest(String name, Collection<String> candidates) {
         int limit = Math.max(1, Math.min(3, name.length() / 3));
         return candidates.stream()
-                .filter(candidate ->
-                        distance(name.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT)) <= limit)
+                .filter(candidate -> {
+                    int d = distance(name.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
+                    // short names are all close to one another: suggest only when most of the name matches
+                    return d <= limit && d * 2 < Math.max(name.length(), candidate.length());
+                })
                 .min(Comparator.comparingInt(candidate -> distance(name, candidate)));
     }
 

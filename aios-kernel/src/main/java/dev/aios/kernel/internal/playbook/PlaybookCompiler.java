@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -47,8 +48,9 @@ public final class PlaybookCompiler {
 
     private final Cel cel;
 
+    /** A compiler whose expressions are compiled, and cached, by {@code cel}. */
     public PlaybookCompiler(Cel cel) {
-        this.cel = cel;
+        this.cel = Objects.requireNonNull(cel, "cel");
     }
 
     /**
@@ -64,15 +66,17 @@ public final class PlaybookCompiler {
     }
 
     private enum Yields {
-        ANY("a value"),
-        BOOL("true or false"),
-        TIME("a time"),
-        DURATION("a duration");
+        ANY("a value", ""),
+        BOOL("true or false", "write a condition such as x > 0"),
+        TIME("a time", "write an ISO-8601 time with a zone, e.g. 2025-01-31T09:00:00Z, or a CEL timestamp"),
+        DURATION("a duration", "write one such as 72h or P3D, or CEL such as duration('72h')");
 
         final String what;
+        final String hint;
 
-        Yields(String what) {
+        Yields(String what, String hint) {
             this.what = what;
+            this.hint = hint;
         }
     }
 
@@ -88,6 +92,7 @@ public final class PlaybookCompiler {
         private final Map<String, List<String>> edges = new HashMap<>();
         private final Set<String> pauses = new HashSet<>();
         private final Set<String> selfNext = new HashSet<>();
+        private boolean danglingTarget;
 
         Compilation(Playbook playbook, String source, SourceMap lines, Set<String> agents) {
             this.playbook = playbook;
@@ -112,10 +117,9 @@ public final class PlaybookCompiler {
             }
             var compiled = new LinkedHashMap<String, CompiledStep>();
             for (int i = 0; i < steps.size(); i++) {
-                int index = i;
                 var step = steps.get(i);
                 var result = step(i, step);
-                if (firstIndex.get(step.id()) == index) {
+                if (firstIndex.get(step.id()) == i) {
                     result.ifPresent(c -> compiled.put(step.id(), c));
                 }
             }
@@ -244,7 +248,8 @@ public final class PlaybookCompiler {
             var graph = new StepGraph(ids, edges, pauses);
             var reachable = graph.reachable();
             for (var id : ids) {
-                if (!reachable.contains(id)) {
+                // a misspelled target cuts the graph; once it is fixed the steps may well be reached
+                if (!danglingTarget && !reachable.contains(id)) {
                     problem(stepPath(id), "step '" + id + "' is never reached; remove it or point a next/goto at it");
                 }
             }
@@ -264,11 +269,18 @@ public final class PlaybookCompiler {
             if (name.equals(Step.END) || firstIndex.containsKey(name)) {
                 return Optional.of(name);
             }
+            danglingTarget = true;
             problem(
                     path,
-                    "there is no step '" + name + "'" + Names.didYouMean(name, firstIndex.keySet()) + "; the steps are "
+                    "there is no step '" + name + "'" + Names.didYouMean(name, targetNames()) + "; the steps are "
                             + Names.list(firstIndex.keySet()) + ", or 'end' to finish the run");
             return Optional.empty();
+        }
+
+        private List<String> targetNames() {
+            var names = new ArrayList<>(firstIndex.keySet());
+            names.add(Step.END);
+            return names;
         }
 
         private String unknownAgent(String agent) {
@@ -321,8 +333,8 @@ public final class PlaybookCompiler {
             if (!fits) {
                 problem(
                         path,
-                        "`" + text + "` yields " + expression.resultType() + ", but this must be " + yields.what
-                                + (yields == Yields.BOOL ? "; write a condition such as x > 0" : ""));
+                        "`" + text + "` yields " + expression.resultType() + ", but this must be " + yields.what + "; "
+                                + yields.hint);
                 return Optional.empty();
             }
             return Optional.of(expression);

@@ -78,7 +78,11 @@ public final class YamlPlaybookReader {
             }
             return Optional.ofNullable(root);
         } catch (MarkedYAMLException e) {
-            var mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            // at the end of the file, where a construct began says more than where the file ended
+            var atEnd = e.getProblem() != null && e.getProblem().contains("<stream end>");
+            var mark = e.getProblemMark() != null && !(atEnd && e.getContextMark() != null)
+                    ? e.getProblemMark()
+                    : e.getContextMark();
             var problem = e.getProblem() == null ? e.getMessage() : e.getProblem();
             var context = e.getContext() == null ? "" : " (" + e.getContext() + ")";
             nodes.problem(

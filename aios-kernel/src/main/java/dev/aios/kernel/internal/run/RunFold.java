@@ -79,6 +79,9 @@ public final class RunFold {
                 record.endedAt = at;
                 endAttempt(record, at, "completed", null);
                 state.steps.set(e.step(), e.output());
+                if ("await".equals(record.kind) && e.output().has("seq")) {
+                    state.awaited.put(e.step(), e.output().path("seq").asLong());
+                }
                 to(state, RunStatus.RUNNING, entry);
             }
             case StepFailed e -> {
@@ -121,6 +124,7 @@ public final class RunFold {
                 var record = current(state, e.step(), e.iteration());
                 record.status = "timed-out";
                 record.endedAt = at;
+                state.awaited.put(e.step(), e.seenUpTo());
                 to(state, RunStatus.RUNNING, entry);
             }
             case TaskOpened e -> {

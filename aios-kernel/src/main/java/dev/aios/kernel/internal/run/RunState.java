@@ -25,6 +25,8 @@ public final class RunState {
     public Map<String, StepRecord> records = new LinkedHashMap<>();
     /** How many times each step was entered. */
     public Map<String, Integer> entered = new LinkedHashMap<>();
+    /** Up to which event-log position each await step has looked: earlier events are not its to take. */
+    public Map<String, Long> awaited = new LinkedHashMap<>();
     /** The step the run is at, or null when it has ended. */
     public String current;
 

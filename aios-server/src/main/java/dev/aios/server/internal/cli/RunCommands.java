@@ -87,8 +87,12 @@ final class RunCommands {
         }
     }
 
-    @Command(name = "journal", description = "Prints a run's journal, oldest entry first.")
+    @Command(
+            name = "journal",
+            description = "Prints a run's journal, oldest entry first (--json for the entries in full).")
     static final class Journal extends ClientCommand {
+        private static final int JOURNAL_DATA_WIDTH = 120;
+
         @Parameters(paramLabel = "RUN", description = "the run's id")
         String id;
 
@@ -107,7 +111,7 @@ final class RunCommands {
                     Text.field(entry, "seq"),
                     Text.time(entry, "at"),
                     Text.field(entry, "type"),
-                    Text.compact(entry.path("data"))));
+                    Text.cut(Text.compact(entry.path("data")), JOURNAL_DATA_WIDTH)));
             table.print(out(), "the journal of run " + id + " is empty");
         }
     }

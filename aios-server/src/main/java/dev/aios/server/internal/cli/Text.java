@@ -99,6 +99,11 @@ final class Text {
         }
     }
 
+    /** {@code text} cut to {@code width} characters, marked with an ellipsis when cut. */
+    static String cut(String text, int width) {
+        return text.length() <= width ? text : text.substring(0, width - 1) + "…";
+    }
+
     /** The strings of an array field. */
     static List<String> strings(JsonNode node, String name) {
         var values = new ArrayList<String>();

@@ -72,7 +72,7 @@ final class UpCommand implements Callable<Integer> {
             throw new CliException(CliException.FAILED, e.getMessage());
         }
         var out = spec.commandLine().getOut();
-        printBanner(out, kernel, server.port(), listenOn);
+        printBanner(out, kernel, server.port(), listenOn, playbookDirectory);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, kernel, out), "aios-shutdown"));
         // Never released: the process ends through the shutdown hook (Ctrl-C, SIGTERM).
         new CountDownLatch(1).await();
@@ -89,13 +89,14 @@ final class UpCommand implements Callable<Integer> {
         }
     }
 
-    private void printBanner(PrintWriter out, Kernel kernel, int boundPort, String listenOn) {
+    private void printBanner(PrintWriter out, Kernel kernel, int boundPort, String listenOn, Path playbookDirectory) {
         var shownHost = listenOn.equals("0.0.0.0") || isLoopback(listenOn) ? "localhost" : listenOn;
         out.println("aios " + AiosCommand.Version.version() + " is up at http://" + shownHost + ":" + boundPort);
         out.println("  data       " + kernel.dataDirectory().toAbsolutePath().normalize());
         LoadReport load = kernel.lastLoad();
         if (load.loaded().isEmpty()) {
-            out.println("  playbooks  none loaded");
+            out.println("  playbooks  none loaded; put YAML playbooks in "
+                    + playbookDirectory.toAbsolutePath().normalize());
         }
         var label = "  playbooks  ";
         for (var playbook : load.loaded()) {

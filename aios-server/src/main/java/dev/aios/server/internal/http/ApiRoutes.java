@@ -68,16 +68,14 @@ public final class ApiRoutes {
     }
 
     private void health(Context ctx) {
+        var overview = kernel.overview();
         var runs = Json.mapper().createObjectNode();
         for (var status : RunStatus.values()) {
-            if (!status.isFinal()) {
-                var query = RunQuery.all().withStatus(status).withLimit(1000);
-                runs.put(status.wire(), kernel.runs(query).size());
-            }
+            runs.put(status.wire(), overview.runs().get(status));
         }
         ObjectNode health = Json.mapper().createObjectNode().put("status", "ok");
         health.set("runs", runs);
-        health.put("openTasks", kernel.tasks(false).size());
+        health.put("openTasks", overview.openTasks());
         ctx.json(health);
     }
 

@@ -1,0 +1,44 @@
+package dev.aios.kernel;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The kernel stays free of the layers that plug into it, and its public API of its internals. */
+class ArchitectureTest {
+    private final com.tngtech.archunit.core.domain.JavaClasses kernel = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.aios.kernel");
+
+    @Test
+    void theKernelDependsOnNoServerModelMemoryOrConnectorCode() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.aios.kernel..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.aios.server..",
+                        "dev.aios.models..",
+                        "dev.aios.memory..",
+                        "dev.aios.connectors..",
+                        "io.javalin..",
+                        "picocli..",
+                        "dev.langchain4j..",
+                        "org.apache.lucene..")
+                .check(kernel);
+    }
+
+    @Test
+    void internalsDoNotReachBackIntoTheFacade() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.aios.kernel.internal..")
+                .should()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("dev.aios.kernel.Kernel")
+                .check(kernel);
+    }
+}
