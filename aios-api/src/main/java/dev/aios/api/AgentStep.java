@@ -15,9 +15,15 @@ import java.util.Optional;
  * @param approval CEL over {@code input} and {@code output}: when true, the output waits for the
  *     operator's approval before the run continues
  * @param next where the run goes next
+ * @param options retries, timeout, heartbeat, compensation and failure action
  */
 public record AgentStep(
-        String id, String agent, Map<String, String> input, Optional<String> approval, Optional<String> next)
+        String id,
+        String agent,
+        Map<String, String> input,
+        Optional<String> approval,
+        Optional<String> next,
+        StepOptions options)
         implements Step {
 
     public AgentStep {
@@ -26,6 +32,13 @@ public record AgentStep(
         input = Copies.orderedMap(input);
         Objects.requireNonNull(approval, "approval");
         Objects.requireNonNull(next, "next");
+        Objects.requireNonNull(options, "options");
+    }
+
+    /** A step with no options of its own. */
+    public AgentStep(
+            String id, String agent, Map<String, String> input, Optional<String> approval, Optional<String> next) {
+        this(id, agent, input, approval, next, StepOptions.NONE);
     }
 
     /** A step calling {@code agent} with no input. */
@@ -37,17 +50,22 @@ public record AgentStep(
     public AgentStep withInput(String field, String expression) {
         var copy = new LinkedHashMap<>(input);
         copy.put(field, expression);
-        return new AgentStep(id, agent, copy, approval, next);
+        return new AgentStep(id, agent, copy, approval, next, options);
     }
 
     /** A copy whose output needs the operator's approval when {@code condition} holds. */
     public AgentStep withApproval(String condition) {
-        return new AgentStep(id, agent, input, Optional.of(condition), next);
+        return new AgentStep(id, agent, input, Optional.of(condition), next, options);
     }
 
     /** A copy that continues with {@code next}. */
     public AgentStep withNext(String next) {
-        return new AgentStep(id, agent, input, approval, Optional.of(next));
+        return new AgentStep(id, agent, input, approval, Optional.of(next), options);
+    }
+
+    /** A copy with these options. */
+    public AgentStep withOptions(StepOptions options) {
+        return new AgentStep(id, agent, input, approval, next, options);
     }
 
     @Override

@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
  * @param description one sentence for the operator
  * @param trigger what starts a run
  * @param steps the steps; the first is where a run starts
+ * @param defaults options for every step that does not set its own (a compensation is per step)
  */
-public record Playbook(String name, String description, Trigger trigger, List<Step> steps) {
+public record Playbook(String name, String description, Trigger trigger, List<Step> steps, StepOptions defaults) {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
 
@@ -38,6 +39,16 @@ public record Playbook(String name, String description, Trigger trigger, List<St
         if (steps.isEmpty()) {
             throw new IllegalArgumentException("playbook '" + name + "' has no steps");
         }
+        Objects.requireNonNull(defaults, "defaults");
+        if (defaults.compensation().isPresent()) {
+            throw new IllegalArgumentException(
+                    "playbook '" + name + "': a compensation belongs to the step it undoes, not to the defaults");
+        }
+    }
+
+    /** A playbook with no defaults. */
+    public Playbook(String name, String description, Trigger trigger, List<Step> steps) {
+        this(name, description, trigger, steps, StepOptions.NONE);
     }
 
     /** Starts a playbook named {@code name}. */
@@ -51,6 +62,7 @@ public record Playbook(String name, String description, Trigger trigger, List<St
         private String description = "";
         private Trigger trigger;
         private final List<Step> steps = new ArrayList<>();
+        private StepOptions defaults = StepOptions.NONE;
 
         private Builder(String name) {
             this.name = name;
@@ -68,6 +80,12 @@ public record Playbook(String name, String description, Trigger trigger, List<St
             return this;
         }
 
+        /** Sets the options of every step that does not set its own. */
+        public Builder defaults(StepOptions defaults) {
+            this.defaults = Objects.requireNonNull(defaults, "defaults");
+            return this;
+        }
+
         /** Appends a step. */
         public Builder step(Step step) {
             steps.add(Objects.requireNonNull(step, "step"));
@@ -79,7 +97,7 @@ public record Playbook(String name, String description, Trigger trigger, List<St
             if (trigger == null) {
                 throw new IllegalArgumentException("playbook '" + name + "' needs a trigger");
             }
-            return new Playbook(name, description, trigger, steps);
+            return new Playbook(name, description, trigger, steps, defaults);
         }
     }
 }

@@ -45,12 +45,17 @@ public final class Cel {
                 .setOptions(options)
                 .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
                 .addLibraries(
-                        CelExtensions.strings(), CelExtensions.math(), CelExtensions.lists(), CelExtensions.bindings());
+                        CelExtensions.strings(),
+                        CelExtensions.math(),
+                        CelExtensions.lists(),
+                        CelExtensions.bindings(),
+                        CelExtensions.optional());
         VARIABLES.forEach(name -> builder.addVar(name, SimpleType.DYN));
         compiler = builder.build();
         runtime = CelRuntimeFactory.standardCelRuntimeBuilder()
                 .setOptions(options)
-                .addLibraries(CelExtensions.strings(), CelExtensions.math(), CelExtensions.lists())
+                .addLibraries(
+                        CelExtensions.strings(), CelExtensions.math(), CelExtensions.lists(), CelExtensions.optional())
                 .build();
     }
 

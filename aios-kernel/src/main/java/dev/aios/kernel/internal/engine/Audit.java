@@ -43,11 +43,11 @@ public final class Audit {
         this.journal = journal;
     }
 
-    /** Verifies {@code db}: chains, folds and derived tables. */
+    /** Verifies {@code db}: chains, folds and derived tables, all as of one moment. */
     public VerifyReport verify(Database db) {
         var problems = new ArrayList<String>();
         long[] counts = new long[2];
-        var actual = db.read(tx -> {
+        withScratch(scratch -> db.read(tx -> {
             var runIds = runIds(tx);
             counts[0] = runIds.size();
             for (String runId : runIds) {
@@ -56,10 +56,11 @@ public final class Audit {
             var stored = new HashSet<>(tx.query("SELECT id FROM runs", r -> r.text("id")));
             stored.removeAll(runIds);
             stored.forEach(id -> problems.add("run " + id + " is in the runs table but has no journal"));
-            return snapshot(tx);
-        });
-        var expected = replayIntoScratch(db);
-        compare(expected, actual, problems);
+            var actual = snapshot(tx);
+            replay(tx, scratch);
+            compare(snapshot(scratch), actual, problems);
+            return null;
+        }));
         return new VerifyReport(counts[0], counts[1], problems);
     }
 
@@ -106,21 +107,18 @@ public final class Audit {
         return stored.size();
     }
 
-    private Map<String, Map<String, String>> replayIntoScratch(Database db) {
+    /** Runs {@code work} against an empty, migrated scratch database, deleted afterwards. */
+    private static void withScratch(java.util.function.Consumer<Tx> work) {
         try {
             var file = Files.createTempFile("aios-verify", ".db");
             try {
-                var config = new SQLiteConfig();
-                var ds = new SQLiteDataSource(config);
+                var ds = new SQLiteDataSource(new SQLiteConfig());
                 ds.setUrl("jdbc:sqlite:" + file);
                 Database.migrate(ds);
                 try (var connection = ds.getConnection()) {
                     connection.setAutoCommit(false);
-                    var scratch = new Tx(connection);
-                    db.read(source -> replay(source, scratch));
-                    var snapshot = snapshot(scratch);
+                    work.accept(new Tx(connection));
                     connection.rollback();
-                    return snapshot;
                 }
             } finally {
                 Files.deleteIfExists(file);
@@ -129,7 +127,7 @@ public final class Audit {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a scratch database for verification", e);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot replay into the scratch database: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot use the scratch database: " + e.getMessage(), e);
         }
     }
 

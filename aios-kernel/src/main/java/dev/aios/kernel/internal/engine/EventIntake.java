@@ -44,7 +44,19 @@ final class EventIntake {
         this.wake = wake;
     }
 
-    Accepted accept(Tx tx, Event event, Instant now) throws SQLException {
+    Accepted accept(Tx tx, Event given, Instant now) throws SQLException {
+        // An event that starts a conversation is its own correlation.
+        Event event = given.correlationId().isBlank()
+                ? new Event(
+                        given.id(),
+                        given.type(),
+                        given.subject(),
+                        given.source(),
+                        given.time(),
+                        given.data(),
+                        given.id(),
+                        given.causationId())
+                : given;
         byte[] data = Json.bytes(event.data());
         if (data.length > MAX_DATA_BYTES) {
             throw new InvalidInputException("event data is " + data.length + " bytes; the limit is " + MAX_DATA_BYTES

@@ -46,6 +46,7 @@ public final class PlaybookJson {
         playbook.trigger().when().ifPresent(when -> trigger.put("when", when));
         var steps = root.putArray("steps");
         playbook.steps().forEach(step -> steps.add(step(step)));
+        OptionsJson.toJson(playbook.defaults()).ifPresent(defaults -> root.set("defaults", defaults));
         return root;
     }
 
@@ -65,7 +66,8 @@ public final class PlaybookJson {
                 text(json, "name", ""),
                 text(json, "description", ""),
                 new Trigger(text(trigger, "event", "trigger"), optional(trigger, "when")),
-                steps);
+                steps,
+                OptionsJson.fromJson(json.get("defaults")));
     }
 
     /** The content hash identifying this version of the playbook. */
@@ -88,6 +90,7 @@ public final class PlaybookJson {
                 node.put("agent", agent.agent());
                 node.set("input", map(agent.input()));
                 agent.approval().ifPresent(rule -> node.put("approval", rule));
+                OptionsJson.toJson(agent.options()).ifPresent(options -> node.set("options", options));
             }
             case ApprovalStep approval -> {
                 node.put("title", approval.title());
@@ -127,7 +130,12 @@ public final class PlaybookJson {
         return switch (kind) {
             case "agent" ->
                 new AgentStep(
-                        id, text(node, "agent", path), map(node, "input", path), optional(node, "approval"), next);
+                        id,
+                        text(node, "agent", path),
+                        map(node, "input", path),
+                        optional(node, "approval"),
+                        next,
+                        OptionsJson.fromJson(node.get("options")));
             case "approval" ->
                 new ApprovalStep(
                         id,

@@ -47,7 +47,8 @@ final class StepReaders {
                             approval,
                             "say when the output needs approval, e.g. when: output.confidence < 0.7"));
         });
-        return () -> new AgentStep(id.orElseThrow(), agent.orElseThrow(), input, rule, next);
+        var options = OptionReaders.read(fields, path, nodes);
+        return () -> new AgentStep(id.orElseThrow(), agent.orElseThrow(), input, rule, next, options);
     }
 
     static Supplier<Step> approval(

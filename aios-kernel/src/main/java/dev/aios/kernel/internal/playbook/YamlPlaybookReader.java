@@ -33,16 +33,32 @@ public final class YamlPlaybookReader {
     /** The largest playbook file accepted, in code points. */
     public static final int MAX_CODE_POINTS = 1024 * 1024;
 
-    private static final List<String> ROOT_KEYS = List.of("name", "description", "trigger", "steps");
+    private static final List<String> ROOT_KEYS = List.of("name", "description", "trigger", "steps", "defaults");
     private static final List<String> TRIGGER_KEYS = List.of("event", "when");
     private static final List<String> KINDS = List.of("agent", "approval", "wait", "await", "branch", "emit");
     private static final Map<String, List<String>> STEP_KEYS = Map.of(
-            "agent", List.of("id", "agent", "input", "approval", "next"),
-            "approval", List.of("id", "approval", "next", "onReject"),
-            "wait", List.of("id", "wait", "next"),
-            "await", List.of("id", "await", "next"),
-            "branch", List.of("id", "branch", "otherwise"),
-            "emit", List.of("id", "emit", "next"));
+            "agent",
+            List.of(
+                    "id",
+                    "agent",
+                    "input",
+                    "approval",
+                    "next",
+                    "retry",
+                    "timeout",
+                    "heartbeat",
+                    "compensate",
+                    "onFailure"),
+            "approval",
+            List.of("id", "approval", "next", "onReject"),
+            "wait",
+            List.of("id", "wait", "next"),
+            "await",
+            List.of("id", "await", "next"),
+            "branch",
+            List.of("id", "branch", "otherwise"),
+            "emit",
+            List.of("id", "emit", "next"));
 
     /**
      * Reads {@code yamlText}, which came from {@code source} (a file name, used in messages).
@@ -105,11 +121,19 @@ public final class YamlPlaybookReader {
         var description = nodes.optionalText(map, "description", "").orElse("");
         var trigger = trigger(map, root, nodes);
         var steps = steps(map, root, nodes);
+        var defaults = Optional.ofNullable(map.get("defaults"))
+                .flatMap(node -> nodes.mapping(node, "defaults", List.of("retry", "timeout", "onFailure"), "defaults"))
+                .map(fields -> OptionReaders.read(fields, "defaults", nodes))
+                .orElse(dev.aios.api.StepOptions.NONE);
         name.ifPresent(n -> checkName(n, map.get("name"), nodes));
         if (nodes.hasProblems() || name.isEmpty() || trigger.isEmpty()) {
             return Optional.empty();
         }
-        return build(nodes, root, "the playbook", () -> new Playbook(name.get(), description, trigger.get(), steps));
+        return build(
+                nodes,
+                root,
+                "the playbook",
+                () -> new Playbook(name.get(), description, trigger.get(), steps, defaults));
     }
 
     private static void checkName(String name, Node node, YamlNodes nodes) {

@@ -82,10 +82,19 @@ public final class Database implements AutoCloseable {
         return writer.submit(unit);
     }
 
-    /** Runs a read on a pooled read-only connection; it sees what was committed. */
+    /**
+     * Runs a read on a pooled read-only connection, in one read transaction: every statement sees
+     * the database as it was committed at the first one.
+     */
     public <T> T read(Read<T> read) {
         try (Connection c = reads.getConnection()) {
-            return read.run(new Tx(c));
+            c.setAutoCommit(false);
+            try {
+                return read.run(new Tx(c));
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
         } catch (SQLException e) {
             throw new StorageException("cannot read the database at " + file + ": " + e.getMessage(), e);
         }

@@ -151,4 +151,19 @@ class CelTest {
     void cachesCompiledExpressionsBySource() {
         assertThat(cel.compile("event.subject")).isSameAs(cel.compile("event.subject"));
     }
+
+    @Test
+    void optionalFieldsReadWithADefault() throws Exception {
+        var data = new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"data\": {\"name\": \"Ada\"}}");
+        var vars = java.util.Map.of("event", data);
+        var cel = new Cel();
+        org.assertj.core.api.Assertions.assertThat(cel.compile("event.data.?name.orValue('none')")
+                        .eval(vars)
+                        .asText())
+                .isEqualTo("Ada");
+        org.assertj.core.api.Assertions.assertThat(cel.compile("event.data.?email.orValue('none')")
+                        .eval(vars)
+                        .asText())
+                .isEqualTo("none");
+    }
 }

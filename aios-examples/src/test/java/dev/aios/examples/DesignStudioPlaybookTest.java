@@ -1,0 +1,312 @@
+package dev.aios.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aios.api.Event;
+import dev.aios.api.Playbook;
+import dev.aios.api.Trigger;
+import dev.aios.api.WaitStep;
+import dev.aios.kernel.Accepted;
+import dev.aios.kernel.AgentInfo;
+import dev.aios.kernel.Eventually;
+import dev.aios.kernel.Kernel;
+import dev.aios.kernel.PlaybookInfo;
+import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.RunView;
+import dev.aios.kernel.StepView;
+import dev.aios.kernel.TaskView;
+import dev.aios.kernel.TestClock;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The design-subscription playbook on a real kernel and SQLite file, wired the way {@code aios up}
+ * wires it: agents and playbooks found on the class path.
+ */
+class DesignStudioPlaybookTest {
+
+    static final String STRONG_LEAD = """
+            {"name": "Ada Lovelace", "email": "ada@acme.test", "company": "Acme", "budget": 4000,
+             "need": "brand refresh and landing page", "plan": "standard"}""";
+
+    /** No budget: the score passes, but the confidence is too low to go on without the operator. */
+    static final String THIN_LEAD = """
+            {"name": "Hank Scorpio", "email": "hank@globex.test", "company": "Globex", "need": "website and app"}""";
+
+    /** Everything given, and clearly not a fit: too small a budget for work the studio does not sell. */
+    static final String WEAK_LEAD = """
+            {"name": "Tom", "email": "tom@tinyco.test", "company": "TinyCo", "budget": 500,
+             "need": "help with bookkeeping"}""";
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    final TestClock clock = new TestClock();
+    Kernel kernel;
+
+    @BeforeEach
+    void start() {
+        kernel = Kernel.builder()
+                .dataDirectory(dir.resolve("data"))
+                .clock(clock)
+                .discoverAgents()
+                .discoverPlaybooks()
+                .pollInterval(Duration.ofMillis(20))
+                .build();
+        kernel.start();
+    }
+
+    @AfterEach
+    void stop() {
+        kernel.close();
+    }
+
+    @Test
+    void thePlaybookAndItsAgentsAreFoundOnTheClassPath() {
+        assertThat(kernel.lastLoad().refused()).isEmpty();
+        assertThat(kernel.playbooks()).extracting(PlaybookInfo::name).contains("design-subscription");
+        assertThat(kernel.agents())
+                .extracting(AgentInfo::name)
+                .contains("qualify-lead", "create-project", "send-reminder", "queue-invoice", "draft-follow-up");
+        assertThat(kernel.agents())
+                .filteredOn(agent -> agent.name().equals("queue-invoice"))
+                .singleElement()
+                .satisfies(agent -> {
+                    assertThat(agent.effects()).containsExactly("invoices");
+                    assertThat(agent.preconditions()).containsExactly("input.monthlyPrice > 0");
+                });
+    }
+
+    @Test
+    void aStrongLeadGoesFromQualificationThroughTheSprintAndDeliveryToInvoiceAndFollowUp() throws Exception {
+        String runId = startLead("acme", STRONG_LEAD);
+
+        var inSprint = awaitStep(runId, "sprint", "waiting");
+        assertThat(inSprint.status()).isEqualTo(RunStatus.WAITING);
+        assertThat(kernel.tasks(false)).isEmpty();
+        JsonNode qualify = inSprint.context().path("qualify");
+        assertThat(qualify.path("score").asInt()).isEqualTo(85);
+        assertThat(qualify.path("plan").asText()).isEqualTo("standard");
+        JsonNode project = inSprint.context().path("project");
+        String projectId = project.path("projectId").asText();
+        assertThat(projectId).matches("PRJ-[0-9A-F]{10}");
+        assertThat(project.path("company").asText()).isEqualTo("Acme");
+        assertThat(project.path("contact").path("email").asText()).isEqualTo("ada@acme.test");
+        assertThat(project.path("monthlyPrice").asInt()).isEqualTo(3995);
+        assertThat(project.path("startDate").asText()).isEqualTo("2026-03-02");
+        assertThat(project.path("sprintLength").asText()).isEqualTo("PT72H");
+
+        // The sprint lasts the standard plan's 72 hours.
+        assertThat(step(inSprint, "sprint").input().path("until").asText()).isEqualTo("2026-03-05T09:00:00Z");
+        clock.advance(Duration.ofHours(72).plusMinutes(1));
+        kernel.wake();
+        awaitStep(runId, "deliver", "waiting");
+
+        Accepted accepted = send("delivery.accepted", "acme", "{}");
+        assertThat(accepted.resumed()).containsExactly(runId);
+
+        var done = awaitStatus(runId, RunStatus.COMPLETED);
+        assertThat(done.steps())
+                .extracting(StepView::id)
+                .containsExactly(
+                        "qualify", "decide", "project", "sprint", "deliver", "invoice", "follow-up", "delivered");
+        JsonNode invoice = done.context().path("invoice");
+        assertThat(invoice.path("invoiceNumber").asText()).matches("INV-[0-9A-F]{10}");
+        assertThat(invoice.path("projectId").asText()).isEqualTo(projectId);
+        assertThat(invoice.path("billTo").asText()).isEqualTo("Acme");
+        assertThat(invoice.path("amount").asInt()).isEqualTo(3995);
+        assertThat(invoice.path("issuedOn").asText()).isEqualTo("2026-03-05");
+        assertThat(invoice.path("dueOn").asText()).isEqualTo("2026-03-19");
+        JsonNode followUp = done.context().path("follow-up");
+        assertThat(followUp.path("sendOn").asText()).isEqualTo("2026-03-19");
+        assertThat(followUp.path("upgrade").path("plan").asText()).isEqualTo("priority");
+        assertThat(followUp.path("text").asText()).contains("Hi Ada Lovelace,", projectId);
+
+        JsonNode announced = step(done, "delivered").input();
+        assertThat(announced.path("type").asText()).isEqualTo("project.delivered");
+        assertThat(announced.path("subject").asText()).isEqualTo("acme");
+        assertThat(announced.path("data").path("projectId").asText()).isEqualTo(projectId);
+        assertThat(announced.path("data").path("invoiceNumber").asText())
+                .isEqualTo(invoice.path("invoiceNumber").asText());
+        assertThat(announced.path("data").path("amount").asInt()).isEqualTo(3995);
+
+        assertThat(kernel.verify().problems()).isEmpty();
+    }
+
+    @Test
+    void aThinLeadWaitsForTheOperatorsReviewAndApprovingItContinuesTheRun() throws Exception {
+        String runId = startLead("globex", THIN_LEAD);
+
+        TaskView task = awaitTask(runId);
+        assertThat(task.kind()).isEqualTo("review");
+        assertThat(task.stepId()).isEqualTo("qualify");
+        assertThat(task.explanation()).contains("output.confidence < 0.7");
+        assertThat(task.proposed().path("score").asInt()).isEqualTo(60);
+        assertThat(task.proposed().path("confidence").asDouble()).isEqualTo(0.6);
+        assertThat(task.proposed().path("reasons")).extracting(JsonNode::asText).contains("no budget given");
+        assertThat(kernel.run(runId).steps()).extracting(StepView::id).containsExactly("qualify");
+
+        kernel.approve(task.id(), Optional.empty(), "budget confirmed on the call");
+
+        var inSprint = awaitStep(runId, "sprint", "waiting");
+        assertThat(inSprint.context().path("project").path("plan").asText()).isEqualTo("starter");
+        assertThat(inSprint.context().path("project").path("sprintLength").asText())
+                .isEqualTo("PT120H");
+        assertThat(kernel.task(task.id()).status()).isEqualTo("approved");
+    }
+
+    @Test
+    void theOperatorsCorrectionInAReviewFlowsIntoTheProject() throws Exception {
+        String runId = startLead("globex", THIN_LEAD);
+        TaskView task = awaitTask(runId);
+
+        ObjectNode corrected = task.proposed().deepCopy();
+        corrected.put("plan", "standard").put("monthlyPrice", 3995).put("confidence", 1.0);
+        kernel.approve(task.id(), Optional.of(corrected), "they have budget for standard");
+
+        var inSprint = awaitStep(runId, "sprint", "waiting");
+        assertThat(inSprint.context().path("project").path("plan").asText()).isEqualTo("standard");
+        assertThat(inSprint.context().path("project").path("monthlyPrice").asInt())
+                .isEqualTo(3995);
+    }
+
+    @Test
+    void rejectingAThinLeadFailsTheRunWithTheOperatorsReason() throws Exception {
+        String runId = startLead("globex", THIN_LEAD);
+        TaskView task = awaitTask(runId);
+
+        kernel.reject(task.id(), "no budget after two calls");
+
+        var failed = awaitStatus(runId, RunStatus.FAILED);
+        assertThat(failed.error()).hasValueSatisfying(error -> assertThat(error)
+                .contains("rejected by the operator at step 'qualify'")
+                .contains("no budget after two calls"));
+        assertThat(failed.context().has("project")).isFalse();
+        assertThat(kernel.verify().problems()).isEmpty();
+    }
+
+    @Test
+    void aWeakLeadIsDeclinedAndALeadDeclinedEventIsPublished() throws Exception {
+        // A second playbook listening for lead.declined shows the event really goes out.
+        kernel.register(Playbook.builder("declined-leads")
+                .trigger(Trigger.on("lead.declined"))
+                .step(WaitStep.forDuration("keep-on-file", "P90D"))
+                .build());
+
+        String runId = startLead("tinyco", WEAK_LEAD);
+
+        var done = awaitStatus(runId, RunStatus.COMPLETED);
+        assertThat(done.steps()).extracting(StepView::id).containsExactly("qualify", "decide", "decline");
+        assertThat(done.context().path("qualify").path("score").asInt()).isEqualTo(30);
+        assertThat(done.context().path("decide").path("target").asText()).isEqualTo("decline");
+        assertThat(done.context().has("project")).isFalse();
+        assertThat(kernel.tasks(false)).isEmpty();
+
+        JsonNode started = done.context().path("decline").path("started");
+        assertThat(started).hasSize(1);
+        // Waiting, not mid-step: Kernel.verify() reports false problems about a run that moves while it reads.
+        var listener = awaitStatus(started.get(0).asText(), RunStatus.WAITING);
+        assertThat(listener.playbook()).isEqualTo("declined-leads");
+        assertThat(listener.subject()).isEqualTo("tinyco");
+        JsonNode declined = listener.trigger();
+        assertThat(declined.path("type").asText()).isEqualTo("lead.declined");
+        assertThat(declined.path("source").asText()).isEqualTo("run:" + runId);
+        assertThat(declined.path("data").path("score").asInt()).isEqualTo(30);
+        assertThat(declined.path("data").path("reasons"))
+                .extracting(JsonNode::asText)
+                .contains("'help with bookkeeping' is not design work the studio sells");
+        assertThat(kernel.verify().problems()).isEmpty();
+    }
+
+    @Test
+    void aClientWhoDoesNotReviewInTimeIsRemindedAndALaterAcceptanceCompletesTheRun() throws Exception {
+        String runId = startLead("acme", STRONG_LEAD);
+        awaitStep(runId, "sprint", "waiting");
+        clock.advance(Duration.ofHours(73));
+        kernel.wake();
+        awaitStep(runId, "deliver", "waiting");
+
+        // The review window is five days; after it, one reminder and back to waiting.
+        clock.advance(Duration.ofDays(5).plusMinutes(1));
+        kernel.wake();
+        var reminded = Eventually.await(() -> kernel.run(runId), run -> run.steps().stream()
+                .anyMatch(s -> s.id().equals("deliver")
+                        && s.iteration() == 1
+                        && s.status().equals("waiting")));
+        assertThat(reminded.status()).isEqualTo(RunStatus.WAITING);
+        JsonNode reminder = reminded.context().path("remind");
+        assertThat(reminder.path("reminderNumber").asInt()).isEqualTo(1);
+        assertThat(reminder.path("to").asText()).isEqualTo("ada@acme.test");
+        assertThat(reminder.path("text").asText()).contains("Hi Ada Lovelace,", "Acme", "This is my first reminder");
+        assertThat(kernel.journal(runId).stream().filter(e -> e.type().equals("AwaitTimedOut")))
+                .hasSize(1);
+
+        clock.advance(Duration.ofDays(1));
+        assertThat(send("delivery.accepted", "acme", "{}").resumed()).containsExactly(runId);
+
+        var done = awaitStatus(runId, RunStatus.COMPLETED);
+        assertThat(done.context().path("invoice").path("amount").asInt()).isEqualTo(3995);
+        assertThat(done.context().path("remind").path("reminderNumber").asInt()).isEqualTo(1);
+        assertThat(kernel.verify().problems()).isEmpty();
+    }
+
+    @Test
+    void aDeliveryAboutAnotherClientDoesNotResumeTheRun() throws Exception {
+        String runId = startLead("acme", STRONG_LEAD);
+        awaitStep(runId, "sprint", "waiting");
+        clock.advance(Duration.ofHours(73));
+        kernel.wake();
+        awaitStep(runId, "deliver", "waiting");
+
+        assertThat(send("delivery.accepted", "globex", "{}").resumed()).isEmpty();
+        assertThat(kernel.run(runId).status()).isEqualTo(RunStatus.WAITING);
+    }
+
+    private String startLead(String client, String data) throws Exception {
+        List<String> started = send("lead.received", client, data).started();
+        assertThat(started).hasSize(1);
+        return started.getFirst();
+    }
+
+    private Accepted send(String type, String subject, String data) throws Exception {
+        return kernel.send(new Event(
+                UUID.randomUUID().toString(), type, subject, "test", clock.instant(), JSON.readTree(data), "", ""));
+    }
+
+    private RunView awaitStatus(String runId, RunStatus status) {
+        return Eventually.await(() -> kernel.run(runId), run -> run.status() == status);
+    }
+
+    private RunView awaitStep(String runId, String stepId, String status) {
+        return Eventually.await(() -> kernel.run(runId), run -> run.steps().stream()
+                .anyMatch(s -> s.id().equals(stepId) && s.status().equals(status)));
+    }
+
+    private TaskView awaitTask(String runId) {
+        return Eventually.await(
+                        () -> kernel.tasks(false).stream()
+                                .filter(t -> t.runId().equals(runId))
+                                .toList(),
+                        tasks -> !tasks.isEmpty())
+                .getFirst();
+    }
+
+    private static StepView step(RunView run, String stepId) {
+        return run.steps().stream()
+                .filter(s -> s.id().equals(stepId))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("run " + run.id() + " has no step " + stepId));
+    }
+}

@@ -1,0 +1,41 @@
+package dev.aios.examples;
+
+import dev.aios.api.AgentContext;
+import dev.aios.api.PlaybookRef;
+import java.time.Instant;
+import java.time.InstantSource;
+
+/** An agent context for calling an agent directly, as the kernel would for one attempt of a step. */
+record StepContext(String runId, String stepId, int iteration, int attempt, InstantSource clock)
+        implements AgentContext {
+
+    static final Instant NOW = Instant.parse("2026-03-02T09:00:00Z");
+
+    /** The first attempt of the first entry of {@code stepId} in run {@code runId}, at {@link #NOW}. */
+    static StepContext of(String runId, String stepId) {
+        return new StepContext(runId, stepId, 0, 1, InstantSource.fixed(NOW));
+    }
+
+    StepContext withIteration(int iteration) {
+        return new StepContext(runId, stepId, iteration, attempt, clock);
+    }
+
+    StepContext withAttempt(int attempt) {
+        return new StepContext(runId, stepId, iteration, attempt, clock);
+    }
+
+    @Override
+    public String subject() {
+        return "acme";
+    }
+
+    @Override
+    public PlaybookRef playbook() {
+        return new PlaybookRef("design-subscription", "test");
+    }
+
+    @Override
+    public String idempotencyKey() {
+        return runId + ":" + stepId + ":" + iteration;
+    }
+}
