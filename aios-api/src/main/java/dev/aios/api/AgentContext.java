@@ -33,6 +33,34 @@ public interface AgentContext {
     /** The kernel's clock; use it instead of the system clock so tests can control time. */
     InstantSource clock();
 
+    /**
+     * Performs an external effect once. The first time, {@code action} runs with this effect's
+     * idempotency key (the step's key plus {@code name}) and its result is recorded as a receipt
+     * before the step goes on; if the step runs again (after a crash or a retry), the recorded
+     * result is returned and {@code action} does not run again.
+     *
+     * <p>{@code name} is the connector, optionally with an action: {@code payments} or {@code
+     * payments:charge}. The connector must be among the contract's declared effects. Its circuit
+     * breaker and rate limit apply: while the breaker is open, the step waits without using up an
+     * attempt.
+     *
+     * @param name the effect's name, unique within the step (repeat it for several effects of one
+     *     connector and each gets its own key)
+     * @param resultType the type of the result, recorded as JSON
+     * @param action the effect
+     * @return the result, performed now or recorded before
+     */
+    <R> R effect(String name, Class<R> resultType, Effect<R> action) throws Exception;
+
+    /**
+     * Tells the kernel this long step is still alive. A step whose options declare a heartbeat
+     * timeout must call it more often than that; if it stops, the attempt counts as lost and the
+     * step runs again. Calling it when no heartbeat is declared is harmless.
+     *
+     * @throws IllegalStateException when this attempt has been taken over and should stop
+     */
+    void heartbeat();
+
     /** Now, by {@link #clock()}. */
     default Instant now() {
         return clock().instant();

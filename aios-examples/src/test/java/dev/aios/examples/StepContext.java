@@ -38,4 +38,12 @@ record StepContext(String runId, String stepId, int iteration, int attempt, Inst
     public String idempotencyKey() {
         return runId + ":" + stepId + ":" + iteration;
     }
+
+    @Override
+    public <R> R effect(String name, Class<R> resultType, dev.aios.api.Effect<R> action) throws Exception {
+        return action.perform(idempotencyKey() + ":" + name);
+    }
+
+    @Override
+    public void heartbeat() {}
 }

@@ -7,11 +7,14 @@ import dev.aios.api.Playbook;
 import dev.aios.kernel.internal.engine.Audit;
 import dev.aios.kernel.internal.engine.Engine;
 import dev.aios.kernel.internal.engine.EngineConfig;
+import dev.aios.kernel.internal.engine.TaskAnswer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -95,15 +98,40 @@ public final class Kernel implements AutoCloseable {
      * replaces the output (it is validated against the agent's contract).
      */
     public TaskView approve(String taskId, Optional<JsonNode> edited, String comment) {
-        return engine.approve(taskId, edited, comment);
+        return engine.answer(taskId, TaskAnswer.APPROVE, edited, comment);
     }
 
-    /** Rejects an open task; the run takes its rejection path or fails as rejected. */
+    /**
+     * Rejects an open task. An approval step takes its rejection path if it has one; otherwise the
+     * run's completed steps are undone (compensated) where they declare how, or the run fails as
+     * rejected. Rejecting a parked step cancels the run without undoing anything.
+     */
     public TaskView reject(String taskId, String reason) {
-        return engine.reject(taskId, reason);
+        return engine.answer(taskId, TaskAnswer.REJECT, Optional.empty(), reason);
     }
 
-    /** Cancels a run that has not ended; its open tasks are cancelled too. */
+    /** Tries a parked step (or a failed undo) again, with the same idempotency key. */
+    public TaskView retry(String taskId, String comment) {
+        return engine.answer(taskId, TaskAnswer.RETRY, Optional.empty(), comment);
+    }
+
+    /**
+     * Goes on past a parked step as if it had produced {@code output} (validated against the
+     * agent's contract), or past a failed undo.
+     */
+    public TaskView skip(String taskId, Optional<JsonNode> output, String comment) {
+        return engine.answer(taskId, TaskAnswer.SKIP, output, comment);
+    }
+
+    /** Answers a parked step by undoing the run's completed steps in reverse order. */
+    public TaskView compensate(String taskId, String comment) {
+        return engine.answer(taskId, TaskAnswer.COMPENSATE, Optional.empty(), comment);
+    }
+
+    /**
+     * Cancels a run that has not ended; its open tasks are closed. Completed steps that declare a
+     * compensation are undone in reverse order first, and the run then ends compensated.
+     */
     public RunSummary cancel(String runId, String reason) {
         return engine.cancel(runId, reason);
     }
@@ -141,6 +169,14 @@ public final class Kernel implements AutoCloseable {
         return new Audit(engine.journal()).verify(engine.database());
     }
 
+    /**
+     * Re-folds a run from its journal (from its newest valid snapshot unless {@code full}) and
+     * reports any divergence from its stored state.
+     */
+    public ReplayReport replay(String runId, boolean full) {
+        return new Audit(engine.journal()).replay(engine.database(), runId, full);
+    }
+
     /** Wakes the workers now, e.g. after a test advanced its clock past a timer. */
     public void wake() {
         engine.wake();
@@ -162,6 +198,7 @@ public final class Kernel implements AutoCloseable {
         private boolean discoverPlaybooks;
         private int concurrency = 64;
         private Duration pollInterval = Duration.ofMillis(200);
+        private final Map<String, ConnectorPolicy> connectors = new HashMap<>();
 
         private Builder() {}
 
@@ -225,6 +262,15 @@ public final class Kernel implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Protects the outside system behind effects of {@code connector} ({@code *} for every
+         * connector without its own policy); {@link ConnectorPolicy#DEFAULT} otherwise.
+         */
+        public Builder connector(String connector, ConnectorPolicy policy) {
+            connectors.put(Objects.requireNonNull(connector, "connector"), Objects.requireNonNull(policy, "policy"));
+            return this;
+        }
+
         /** Opens the store (migrating it), registers agents and loads playbooks. */
         public Kernel build() {
             if (dataDirectory == null) {
@@ -240,7 +286,7 @@ public final class Kernel implements AutoCloseable {
                     discoverPlaybooks,
                     concurrency,
                     pollInterval,
-                    Duration.ofMinutes(5));
+                    Map.copyOf(connectors));
             return new Kernel(dataDirectory, Engine.open(config));
         }
     }

@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param scheduledAt when the step was scheduled
  * @param endedAt when it completed or failed
  * @param playbookVersion the playbook version the step ran under
+ * @param receipts the external effects the step performed, with their recorded results
  */
 public record StepView(
         String id,
@@ -33,7 +34,18 @@ public record StepView(
         List<AttemptView> attempts,
         Instant scheduledAt,
         Optional<Instant> endedAt,
-        String playbookVersion) {
+        String playbookVersion,
+        List<ReceiptView> receipts) {
+
+    /**
+     * An external effect a step performed, recorded once.
+     *
+     * @param name the effect, e.g. {@code payments:charge}
+     * @param key the idempotency key it was performed with
+     * @param at when it was recorded
+     * @param result what it returned
+     */
+    public record ReceiptView(String name, String key, Instant at, JsonNode result) {}
 
     /**
      * One try at a step.

@@ -1,7 +1,11 @@
 package dev.aios.kernel.internal.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.aios.kernel.NotFoundException;
 import dev.aios.kernel.RebuildReport;
+import dev.aios.kernel.ReplayReport;
 import dev.aios.kernel.VerifyReport;
+import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.Checksums;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.run.Projector;
@@ -35,7 +39,9 @@ public final class Audit {
             "work",
                     "SELECT run_id, step_id, iteration, kind, visible_at, attempt FROM work ORDER BY run_id, step_id, iteration",
             "awaits", "SELECT * FROM awaits ORDER BY run_id, step_id, iteration",
-            "tasks", "SELECT * FROM tasks ORDER BY id");
+            "tasks", "SELECT * FROM tasks ORDER BY id",
+            "receipts", "SELECT * FROM receipts ORDER BY effect_key",
+            "snapshots", "SELECT * FROM snapshots ORDER BY run_id, seq");
 
     private final RunJournal journal;
 
@@ -62,6 +68,81 @@ public final class Audit {
             return null;
         }));
         return new VerifyReport(counts[0], counts[1], problems);
+    }
+
+    /**
+     * Re-folds one run from its journal and reports any divergence from its stored state. Starts
+     * from the newest snapshot that still matches the journal, unless {@code full}; a full replay
+     * also checks every snapshot against the fold at its entry.
+     */
+    public ReplayReport replay(Database db, String runId, boolean full) {
+        return db.read(tx -> {
+            var stored = journal.load(tx, runId)
+                    .orElseThrow(() -> new NotFoundException("no run " + runId + "; list runs with `aios runs`"));
+            var divergences = new ArrayList<String>();
+            record Snapshot(long seq, String checksum, String state) {}
+            var snapshots = tx.query(
+                    "SELECT seq, checksum, state FROM snapshots WHERE run_id = ? ORDER BY seq DESC",
+                    r -> new Snapshot(r.integer("seq"), r.text("checksum"), r.text("state")),
+                    runId);
+            RunState state = RunFold.empty(runId);
+            long from = 0;
+            if (!full) {
+                for (var snapshot : snapshots) {
+                    var at = tx.queryOne(
+                            "SELECT checksum FROM journal WHERE run_id = ? AND seq = ?",
+                            r -> r.text("checksum"),
+                            runId,
+                            snapshot.seq());
+                    if (at.isPresent() && at.get().equals(snapshot.checksum())) {
+                        state = Json.read(snapshot.state(), RunState.class);
+                        from = snapshot.seq();
+                        break;
+                    }
+                    divergences.add("snapshot at entry " + snapshot.seq() + " does not match the journal; skipped");
+                }
+            }
+            var bySeq = new java.util.HashMap<Long, String>();
+            snapshots.forEach(s -> bySeq.put(s.seq(), s.state()));
+            long entries = 0;
+            for (var entry : journal.stored(tx, runId, from)) {
+                RunFold.apply(state, journal.decode(entry), entry.at());
+                state.seq = entry.seq();
+                state.checksum = entry.checksum();
+                entries++;
+                var snapshot = bySeq.get(entry.seq());
+                if (full && snapshot != null && !snapshot.equals(Json.text(state))) {
+                    divergences.add("snapshot at entry " + entry.seq() + " differs from the fold of the journal");
+                }
+            }
+            var want = Json.tree(Json.text(state));
+            var have = Json.tree(Json.text(stored));
+            if (!want.equals(have)) {
+                divergences.add(describeDifference("", want, have));
+            }
+            return new ReplayReport(runId, entries, from, divergences);
+        });
+    }
+
+    /** The first place two states differ, as a path. */
+    private static String describeDifference(String path, JsonNode want, JsonNode have) {
+        if (want.isObject() && have.isObject()) {
+            var names = new java.util.TreeSet<String>();
+            want.fieldNames().forEachRemaining(names::add);
+            have.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                var w = want.get(name);
+                var h = have.get(name);
+                if (w == null || h == null || !w.equals(h)) {
+                    return w == null || h == null
+                            ? "stored state " + (w == null ? "has" : "lacks") + " " + path + "/" + name
+                                    + " that the journal " + (w == null ? "does not give" : "gives")
+                            : describeDifference(path + "/" + name, w, h);
+                }
+            }
+        }
+        return "stored state differs from the journal at " + (path.isEmpty() ? "/" : path) + ": stored " + have
+                + ", journal gives " + want;
     }
 
     /** Replaces the derived tables of {@code db} with a replay of the journal. */

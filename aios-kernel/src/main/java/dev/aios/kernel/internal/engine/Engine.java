@@ -15,6 +15,7 @@ import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.RunSummary;
 import dev.aios.kernel.RunView;
+import dev.aios.kernel.StepView;
 import dev.aios.kernel.TaskView;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.agent.AgentRegistry;
@@ -67,8 +68,10 @@ public final class Engine implements AutoCloseable {
         var cel = new Cel();
         this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents::names, clock);
         String node = "node-" + ProcessHandle.current().pid();
-        this.queue = new WorkQueue(db, journal, clock, node, config.leaseFor());
-        var runner = new StepRunner(agents, cel, clock, calls);
+        this.queue = new WorkQueue(db, journal, clock, node, this::leaseFor);
+        this.connectors = new Connectors(config.connectors(), clock);
+        var effects = new Effects(db, journal, connectors, clock);
+        var runner = new StepRunner(agents, cel, clock, calls, effects);
         this.dispatcher = new Dispatcher(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
         this.intake = new EventIntake(journal, PayloadCodec.PLAIN, playbooks, dispatcher::wake);
@@ -78,6 +81,36 @@ public final class Engine implements AutoCloseable {
     }
 
     private final Progress progress;
+    private final Connectors connectors;
+
+    /** Grace beyond a step's own timeout before its lease counts as lost. */
+    private static final Duration LEASE_GRACE = Duration.ofSeconds(30);
+
+    /**
+     * How long an item may be held: a step with a heartbeat for its heartbeat timeout (each beat
+     * extends it); any other agent step for its timeout plus a grace; quick steps a minute.
+     */
+    private Duration leaseFor(dev.aios.kernel.internal.run.RunState state, String step, String kind) {
+        try {
+            var compiled = playbooks.version(state.playbook, state.version).step(step);
+            if (compiled instanceof CompiledStep.AgentCall call && (kind.equals("step") || kind.equals("compensate"))) {
+                String agent = kind.equals("step")
+                        ? call.agent()
+                        : call.compensation()
+                                .map(CompiledStep.Compensation::agent)
+                                .orElse(call.agent());
+                var timeout = call.options().timeout().or(() -> agents.find(agent)
+                        .map(a -> a.contract().timeout()));
+                if (kind.equals("step") && call.options().heartbeat().isPresent()) {
+                    return call.options().heartbeat().get();
+                }
+                return timeout.orElse(dev.aios.api.Contract.DEFAULT_TIMEOUT).plus(LEASE_GRACE);
+            }
+        } catch (RuntimeException e) {
+            // an unknown version or step is parked by execute(); a short lease is enough
+        }
+        return Duration.ofMinutes(1);
+    }
 
     /** Opens the data directory and loads agents and playbooks; nothing executes until {@link #start}. */
     public static Engine open(EngineConfig config) {
@@ -109,6 +142,9 @@ public final class Engine implements AutoCloseable {
             return;
         }
         var run = state.get();
+        if (lease.kind().equals("compensate") && run.status != dev.aios.kernel.RunStatus.COMPENSATING) {
+            return;
+        }
         CompiledPlaybook playbook;
         CompiledStep step;
         try {
@@ -122,12 +158,25 @@ public final class Engine implements AutoCloseable {
                             + e.getMessage());
             return;
         }
+        int allowed = Progress.options(playbook, lease.step())
+                .retry()
+                .orElse(dev.aios.api.RetryPolicy.DEFAULT)
+                .maxAttempts();
+        if (lease.kind().equals("step") && lease.attempt() > allowed) {
+            // Earlier attempts were started but never ended: the worker died or hung each time.
+            progress.fail(
+                    lease,
+                    "it was started " + (lease.attempt() - 1) + " times and no attempt finished;"
+                            + " the process may be crashing or hanging on it");
+            return;
+        }
         Outcome outcome;
         try {
             outcome = switch (lease.kind()) {
                 case "step" -> runner.execute(playbook, step, run, lease);
                 case "timer" -> runner.wake(step, lease);
                 case "timeout" -> runner.giveUp(step);
+                case "compensate" -> runner.undo(playbook, run, lease);
                 default -> new Outcome.Failed(Json.object(), "unknown work kind '" + lease.kind() + "'", false);
             };
         } catch (RuntimeException e) {
@@ -184,7 +233,18 @@ public final class Engine implements AutoCloseable {
                     "SELECT " + Views.TASK_COLUMNS + " FROM tasks WHERE run_id = ? ORDER BY created_at, id",
                     Views::task,
                     runId);
-            return Views.run(state, tasks);
+            var receipts = tx.query(
+                    "SELECT step_id, iteration, name, effect_key, at, result FROM receipts WHERE run_id = ? ORDER BY at, effect_key",
+                    r -> new Views.Receipt(
+                            r.text("step_id"),
+                            (int) r.integer("iteration"),
+                            new StepView.ReceiptView(
+                                    r.text("name"),
+                                    r.text("effect_key"),
+                                    r.instant("at"),
+                                    Json.tree(r.text("result")))),
+                    runId);
+            return Views.run(state, tasks, receipts);
         });
     }
 
@@ -214,13 +274,8 @@ public final class Engine implements AutoCloseable {
                 .orElseThrow(() -> new NotFoundException("no task " + taskId + "; list open tasks with `aios tasks`")));
     }
 
-    public TaskView approve(String taskId, Optional<JsonNode> edited, String comment) {
-        desk.approve(taskId, edited, comment);
-        return task(taskId);
-    }
-
-    public TaskView reject(String taskId, String reason) {
-        desk.reject(taskId, reason);
+    public TaskView answer(String taskId, TaskAnswer answer, Optional<JsonNode> output, String comment) {
+        desk.answer(taskId, answer, output, comment);
         return task(taskId);
     }
 

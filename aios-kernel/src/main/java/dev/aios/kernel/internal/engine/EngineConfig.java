@@ -2,10 +2,12 @@ package dev.aios.kernel.internal.engine;
 
 import dev.aios.api.Agent;
 import dev.aios.api.Playbook;
+import dev.aios.kernel.ConnectorPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,7 +22,7 @@ import java.util.Optional;
  * @param discoverPlaybooks whether to load the playbooks of every PlaybookSource on the class path
  * @param concurrency how many steps execute at once
  * @param pollInterval how often idle workers look for due work
- * @param leaseFor how long a leased item stays with its worker
+ * @param connectors breaker and rate limit per connector name ({@code *} for all others)
  */
 public record EngineConfig(
         Path dataDirectory,
@@ -32,4 +34,4 @@ public record EngineConfig(
         boolean discoverPlaybooks,
         int concurrency,
         Duration pollInterval,
-        Duration leaseFor) {}
+        Map<String, ConnectorPolicy> connectors) {}

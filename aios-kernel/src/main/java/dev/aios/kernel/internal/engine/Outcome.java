@@ -11,8 +11,18 @@ sealed interface Outcome {
     /** The step is done; the run goes to {@code next}. */
     record Completed(JsonNode input, JsonNode output, Optional<String> agent, String next) implements Outcome {}
 
-    /** The attempt failed; {@code retryable} says whether another attempt can help. */
-    record Failed(JsonNode input, String error, boolean retryable) implements Outcome {}
+    /**
+     * The attempt failed; {@code retryable} says whether another attempt can help, {@code
+     * errorClass} which error it was (for the retry policy's non-retryable list).
+     */
+    record Failed(JsonNode input, String error, boolean retryable, String errorClass) implements Outcome {
+        Failed(JsonNode input, String error, boolean retryable) {
+            this(input, error, retryable, "");
+        }
+    }
+
+    /** The attempt could not start now (breaker open, rate limit); try at {@code until}. */
+    record Deferred(String reason, Instant until) implements Outcome {}
 
     /** An agent's output waits for the operator, because the approval rule holds. */
     record Review(JsonNode input, JsonNode output, String agent, String rule, String explanation) implements Outcome {}

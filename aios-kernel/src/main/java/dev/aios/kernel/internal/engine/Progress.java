@@ -1,12 +1,18 @@
 package dev.aios.kernel.internal.engine;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aios.api.RetryPolicy;
+import dev.aios.api.StepOptions;
+import dev.aios.api.StepOptions.FailureAction;
 import dev.aios.kernel.internal.Ids;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitTimedOut;
+import dev.aios.kernel.internal.journal.JournalEntry.CompensationCompleted;
+import dev.aios.kernel.internal.journal.JournalEntry.CompensationFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
+import dev.aios.kernel.internal.journal.JournalEntry.StepDeferred;
 import dev.aios.kernel.internal.journal.JournalEntry.StepFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
 import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
@@ -21,6 +27,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,15 +78,28 @@ final class Progress {
             }
             var state = journal.load(tx, lease.runId()).orElseThrow();
             Instant now = clock.instant();
-            var recording = recording(lease, playbook, state, outcome, now, tx);
-            journal.append(tx, state, now, recording.entries());
-            if (recording.next().isPresent()) {
-                // The next step's iteration depends on the state after the entries above.
+            if (lease.kind().equals("compensate")) {
+                undone(tx, lease, playbook, state, outcome, now);
+            } else if (outcome instanceof Outcome.Failed f) {
+                failure(tx, lease, playbook, state, f, now);
+            } else if (outcome instanceof Outcome.Deferred d) {
                 journal.append(
                         tx,
                         state,
                         now,
-                        List.of(Advance.to(state, playbook, recording.next().get(), now)));
+                        List.of(new StepDeferred(
+                                lease.step(), lease.iteration(), lease.attempt(), d.reason(), d.until())));
+            } else {
+                var recording = recording(lease, playbook, state, outcome, now, tx);
+                journal.append(tx, state, now, recording.entries());
+                if (recording.next().isPresent()) {
+                    // The next step's iteration depends on the state after the entries above.
+                    journal.append(
+                            tx,
+                            state,
+                            now,
+                            List.of(Advance.to(state, playbook, recording.next().get(), now)));
+                }
             }
             tx.afterCommit(wake);
             return null;
@@ -94,9 +114,141 @@ final class Progress {
             }
             var state = journal.load(tx, lease.runId()).orElseThrow();
             Instant now = clock.instant();
-            journal.append(tx, state, now, failed(lease, new Outcome.Failed(Json.object(), error, false), now));
+            var f = new Outcome.Failed(Json.object(), error, false);
+            journal.append(
+                    tx,
+                    state,
+                    now,
+                    List.of(
+                            new StepFailed(
+                                    lease.step(),
+                                    lease.iteration(),
+                                    lease.attempt(),
+                                    f.input(),
+                                    error,
+                                    Optional.empty()),
+                            deadLetter(lease, f, "failed and cannot run: " + error, now)));
             return null;
         });
+    }
+
+    /** A failed attempt: try again after a pause, or park the step (or undo the run, if so declared). */
+    private void failure(Tx tx, Lease lease, CompiledPlaybook playbook, RunState state, Outcome.Failed f, Instant now)
+            throws SQLException {
+        var options = options(playbook, lease.step());
+        var policy = options.retry().orElse(RetryPolicy.DEFAULT);
+        var retryAt = retryAt(policy, lease, f, now);
+        String step = lease.step();
+        int it = lease.iteration();
+        if (retryAt.isPresent()) {
+            journal.append(
+                    tx, state, now, List.of(new StepFailed(step, it, lease.attempt(), f.input(), f.error(), retryAt)));
+            return;
+        }
+        journal.append(
+                tx,
+                state,
+                now,
+                List.of(new StepFailed(step, it, lease.attempt(), f.input(), f.error(), Optional.empty())));
+        String why = f.retryable() && !policy.isNonRetryable(f.errorClass())
+                ? "failed " + lease.attempt() + " time" + (lease.attempt() == 1 ? "" : "s") + "; the last error: "
+                        + f.error()
+                : "failed and trying again would not help: " + f.error();
+        if (options.onFailure().orElse(FailureAction.PARK) == FailureAction.COMPENSATE
+                && Saga.start(tx, journal, state, playbook, "step '" + step + "' " + why, now)) {
+            return;
+        }
+        journal.append(tx, state, now, List.of(deadLetter(lease, f, why, now)));
+    }
+
+    /** Records how undoing one step went, and what follows. */
+    private void undone(Tx tx, Lease lease, CompiledPlaybook playbook, RunState state, Outcome outcome, Instant now)
+            throws SQLException {
+        String step = lease.step();
+        int it = lease.iteration();
+        switch (outcome) {
+            case Outcome.Completed c -> {
+                journal.append(
+                        tx,
+                        state,
+                        now,
+                        List.of(new CompensationCompleted(
+                                step, it, c.input(), c.output(), c.agent().orElse(""))));
+                journal.append(tx, state, now, List.of(Saga.next(state)));
+            }
+            case Outcome.Failed f -> {
+                var policy = options(playbook, step).retry().orElse(RetryPolicy.DEFAULT);
+                var retryAt = retryAt(policy, lease, f, now);
+                journal.append(
+                        tx,
+                        state,
+                        now,
+                        List.of(new CompensationFailed(step, it, lease.attempt(), f.input(), f.error(), retryAt)));
+                if (retryAt.isEmpty()) {
+                    ObjectNode details = Json.object();
+                    details.set("input", f.input());
+                    details.put("error", f.error());
+                    details.put("attempts", lease.attempt());
+                    journal.append(
+                            tx,
+                            state,
+                            now,
+                            List.of(new TaskOpened(
+                                    Ids.next("t", now),
+                                    step,
+                                    it,
+                                    "compensation",
+                                    "Undoing step '" + step + "' of run " + lease.runId() + " failed",
+                                    "The run is being undone (" + state.compensation.reason + "), but undoing step '"
+                                            + step + "' failed: " + f.error(),
+                                    details,
+                                    Json.object(),
+                                    List.of("retry", "skip"))));
+                }
+            }
+            case Outcome.Deferred d ->
+                // The undo waits for its connector like any step; it keeps its attempt.
+                journal.append(
+                        tx,
+                        state,
+                        now,
+                        List.of(new CompensationFailed(
+                                step, it, lease.attempt() - 1, Json.object(), d.reason(), Optional.of(d.until()))));
+            default -> throw new IllegalStateException("an undo cannot end with " + outcome);
+        }
+    }
+
+    private static Optional<Instant> retryAt(RetryPolicy policy, Lease lease, Outcome.Failed f, Instant now) {
+        if (!f.retryable() || policy.isNonRetryable(f.errorClass()) || lease.attempt() >= policy.maxAttempts()) {
+            return Optional.empty();
+        }
+        long base = policy.backoff(lease.attempt()).toMillis();
+        double spread = policy.jitter() * (ThreadLocalRandom.current().nextDouble() * 2 - 1);
+        return Optional.of(now.plusMillis(Math.max(0, Math.round(base * (1 + spread)))));
+    }
+
+    /** A step's options completed from the playbook's defaults (non-agent steps have only the defaults). */
+    static StepOptions options(CompiledPlaybook playbook, String step) {
+        return playbook.step(step) instanceof CompiledStep.AgentCall call
+                ? call.options()
+                : playbook.model().defaults();
+    }
+
+    private static TaskOpened deadLetter(Lease lease, Outcome.Failed f, String why, Instant now) {
+        ObjectNode details = Json.object();
+        details.set("input", f.input());
+        details.put("error", f.error());
+        details.put("attempts", lease.attempt());
+        return new TaskOpened(
+                Ids.next("t", now),
+                lease.step(),
+                lease.iteration(),
+                "dead-letter",
+                "Step '" + lease.step() + "' of run " + lease.runId() + " failed",
+                "Step '" + lease.step() + "' " + why,
+                details,
+                Json.object(),
+                List.of("retry", "skip", "compensate", "cancel"));
     }
 
     private Recording recording(
@@ -107,7 +259,8 @@ final class Progress {
         return switch (outcome) {
             case Outcome.Completed c ->
                 Recording.then(new StepCompleted(step, it, c.input(), c.output(), c.agent(), c.next()), c.next());
-            case Outcome.Failed f -> new Recording(failed(lease, f, now), Optional.empty());
+            case Outcome.Failed f -> throw new IllegalStateException("failures are recorded apart");
+            case Outcome.Deferred d -> throw new IllegalStateException("deferrals are recorded apart");
             case Outcome.Review r -> Recording.of(review(lease, playbook, state, r, now));
             case Outcome.Ask a -> Recording.of(ask(lease, playbook, state, a, now));
             case Outcome.Sleep s -> Recording.of(new TimerSet(step, it, s.input(), s.until()));
@@ -133,35 +286,6 @@ final class Progress {
                 Recording.then(new AwaitTimedOut(step, it, t.next(), EventIntake.head(tx)), t.next());
             case Outcome.Nothing n -> throw new IllegalStateException("nothing to record: " + n.why());
         };
-    }
-
-    private List<JournalEntry> failed(Lease lease, Outcome.Failed f, Instant now) {
-        var policy = RetryPolicy.DEFAULT;
-        if (f.retryable() && lease.attempt() < policy.maxAttempts()) {
-            Instant retryAt = now.plus(policy.backoff(lease.attempt()));
-            return List.of(new StepFailed(
-                    lease.step(), lease.iteration(), lease.attempt(), f.input(), f.error(), Optional.of(retryAt)));
-        }
-        String why = f.retryable()
-                ? "failed " + lease.attempt() + " times; the last error: " + f.error()
-                : "failed and trying again would not help: " + f.error();
-        ObjectNode details = Json.object();
-        details.set("input", f.input());
-        details.put("error", f.error());
-        details.put("attempts", lease.attempt());
-        return List.of(
-                new StepFailed(
-                        lease.step(), lease.iteration(), lease.attempt(), f.input(), f.error(), Optional.empty()),
-                new TaskOpened(
-                        Ids.next("t", now),
-                        lease.step(),
-                        lease.iteration(),
-                        "dead-letter",
-                        "Step '" + lease.step() + "' of run " + lease.runId() + " failed",
-                        "Step '" + lease.step() + "' " + why,
-                        details,
-                        Json.object(),
-                        List.of("retry", "skip", "cancel")));
     }
 
     private static TaskOpened review(

@@ -3,7 +3,9 @@ package dev.aios.kernel.internal.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.api.Event;
+import dev.aios.api.PermanentFailure;
 import dev.aios.api.PlaybookRef;
+import dev.aios.api.StepOptions;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.agent.AgentBinding;
 import dev.aios.kernel.internal.agent.AgentRegistry;
@@ -11,6 +13,7 @@ import dev.aios.kernel.internal.agent.ContractViolation;
 import dev.aios.kernel.internal.cel.Cel;
 import dev.aios.kernel.internal.cel.CelException;
 import dev.aios.kernel.internal.cel.Expression;
+import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunState;
@@ -37,12 +40,14 @@ final class StepRunner {
     private final Cel cel;
     private final InstantSource clock;
     private final ExecutorService calls;
+    private final Effects effects;
 
-    StepRunner(AgentRegistry agents, Cel cel, InstantSource clock, ExecutorService calls) {
+    StepRunner(AgentRegistry agents, Cel cel, InstantSource clock, ExecutorService calls, Effects effects) {
         this.agents = agents;
         this.cel = cel;
         this.clock = clock;
         this.calls = calls;
+        this.effects = effects;
     }
 
     /** Executes a {@code step} item. */
@@ -87,12 +92,69 @@ final class StepRunner {
             Lease lease,
             Map<String, JsonNode> vars) {
         ObjectNode input = evalAll(call.input(), vars);
-        Optional<AgentBinding> found = agents.find(call.agent());
+        var called = invoke(playbook, call.agent(), input, state, lease, "", call.options());
+        if (!(called instanceof Called.Done done)) {
+            return ((Called.Stopped) called).outcome();
+        }
+        if (call.approval().isPresent()) {
+            var review = reviewIfNeeded(call.approval().get(), done.input(), done.output(), done.agent());
+            if (review.isPresent()) {
+                return review.get();
+            }
+        }
+        return new Outcome.Completed(done.input(), done.output(), Optional.of(done.agent()), call.next());
+    }
+
+    /** Executes a {@code compensate} item: undoes one completed step. */
+    Outcome undo(CompiledPlaybook playbook, RunState state, Lease lease) {
+        var target = state.compensation == null
+                ? Optional.<JournalEntry.CompensationTarget>empty()
+                : state.compensation.targets.stream()
+                        .filter(t -> t.step().equals(lease.step()) && t.iteration() == lease.iteration())
+                        .findFirst();
+        if (target.isEmpty()
+                || !(playbook.step(lease.step()) instanceof CompiledStep.AgentCall call)
+                || call.compensation().isEmpty()) {
+            return new Outcome.Failed(Json.object(), "step '" + lease.step() + "' has nothing to undo it with", false);
+        }
+        var compensation = call.compensation().get();
+        var vars = RunVars.of(state);
+        // The step being undone is seen with the output of the iteration being undone.
+        var steps = state.steps.deepCopy();
+        steps.set(lease.step(), target.get().output());
+        vars.put("steps", steps);
+        ObjectNode input;
+        try {
+            input = evalAll(compensation.input(), vars);
+        } catch (CelException e) {
+            return new Outcome.Failed(Json.object(), "undoing step '" + lease.step() + "': " + e.getMessage(), false);
+        }
+        var called = invoke(playbook, compensation.agent(), input, state, lease, ":undo", call.options());
+        return switch (called) {
+            case Called.Done done -> new Outcome.Completed(done.input(), done.output(), Optional.of(done.agent()), "");
+            case Called.Stopped stopped -> stopped.outcome();
+        };
+    }
+
+    /** What calling an agent gave: its output, or the outcome that stops the step. */
+    private sealed interface Called {
+        record Done(JsonNode input, JsonNode output, String agent) implements Called {}
+
+        record Stopped(Outcome outcome) implements Called {}
+    }
+
+    private Called invoke(
+            CompiledPlaybook playbook,
+            String agentName,
+            ObjectNode input,
+            RunState state,
+            Lease lease,
+            String keySuffix,
+            StepOptions options) {
+        Optional<AgentBinding> found = agents.find(agentName);
         if (found.isEmpty()) {
-            return new Outcome.Failed(
-                    input,
-                    "agent '" + call.agent() + "' is not registered; registered agents: " + agents.names(),
-                    false);
+            return new Called.Stopped(new Outcome.Failed(
+                    input, "agent '" + agentName + "' is not registered; registered agents: " + agents.names(), false));
         }
         AgentBinding binding = found.get();
         String agentRef = binding.contract().name() + "@" + binding.contract().version();
@@ -101,42 +163,48 @@ final class StepRunner {
             validated = binding.validateInput(input);
             checkPreconditions(binding, validated);
         } catch (ContractViolation | CelException e) {
-            return new Outcome.Failed(input, e.getMessage(), false);
+            return new Called.Stopped(new Outcome.Failed(input, e.getMessage(), false));
         }
         var context = new StepContext(
-                state.id,
-                call.id(),
-                lease.iteration(),
-                lease.attempt(),
+                lease,
                 state.subject,
                 new PlaybookRef(playbook.name(), playbook.version()),
-                clock);
-        JsonNode output;
-        Duration timeout = binding.contract().timeout();
+                clock,
+                keySuffix,
+                agentName,
+                binding.contract().effects(),
+                options.heartbeat(),
+                effects);
+        Duration timeout = options.timeout().orElse(binding.contract().timeout());
         var future = calls.submit(() -> binding.call(validated, context));
         try {
-            output = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return new Called.Done(validated, future.get(timeout.toMillis(), TimeUnit.MILLISECONDS), agentRef);
         } catch (TimeoutException e) {
             future.cancel(true);
-            return new Outcome.Failed(input, "agent '" + call.agent() + "' did not finish within " + timeout, true);
+            return new Called.Stopped(new Outcome.Failed(
+                    input, "agent '" + agentName + "' did not finish within " + timeout, true, "Timeout"));
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
-            return new Outcome.Failed(input, "interrupted while agent '" + call.agent() + "' ran", true);
+            return new Called.Stopped(
+                    new Outcome.Failed(input, "interrupted while agent '" + agentName + "' ran", true));
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof ContractViolation violation) {
-                return new Outcome.Failed(input, violation.getMessage(), true);
-            }
-            return new Outcome.Failed(input, describe(cause), true);
+            return new Called.Stopped(failure(input, e.getCause()));
         }
-        if (call.approval().isPresent()) {
-            var review = reviewIfNeeded(call.approval().get(), validated, output, agentRef);
-            if (review.isPresent()) {
-                return review.get();
-            }
-        }
-        return new Outcome.Completed(validated, output, Optional.of(agentRef), call.next());
+    }
+
+    private static Outcome failure(JsonNode input, Throwable cause) {
+        return switch (cause) {
+            case Deferral deferral -> new Outcome.Deferred(deferral.getMessage(), deferral.until());
+            case PermanentFailure permanent ->
+                new Outcome.Failed(
+                        input, describe(permanent), false, permanent.getClass().getName());
+            case ContractViolation violation ->
+                new Outcome.Failed(input, violation.getMessage(), true, "ContractViolation");
+            default ->
+                new Outcome.Failed(
+                        input, describe(cause), true, cause.getClass().getName());
+        };
     }
 
     private Optional<Outcome> reviewIfNeeded(Expression rule, JsonNode input, JsonNode output, String agentRef) {

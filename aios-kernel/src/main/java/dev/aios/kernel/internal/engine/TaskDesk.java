@@ -5,17 +5,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.kernel.ConflictException;
 import dev.aios.kernel.InvalidInputException;
 import dev.aios.kernel.NotFoundException;
+import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.RunSummary;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.agent.AgentRegistry;
 import dev.aios.kernel.internal.agent.ContractViolation;
 import dev.aios.kernel.internal.journal.JournalEntry;
+import dev.aios.kernel.internal.journal.JournalEntry.CompensationCompleted;
+import dev.aios.kernel.internal.journal.JournalEntry.CompensationScheduled;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCancelled;
 import dev.aios.kernel.internal.journal.JournalEntry.RunFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepRetried;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskResolved;
 import dev.aios.kernel.internal.journal.RunJournal;
+import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Database;
@@ -26,7 +30,20 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 
-/** The operator's answers: approve, reject, and cancelling runs. Each is one transaction. */
+/**
+ * The operator's answers to tasks, and cancelling runs; each is one transaction, and an answer to
+ * a task that is no longer open changes nothing.
+ *
+ * <ul>
+ *   <li>review (an agent's output held by its approval rule): approve, with or without an edited
+ *       output; reject undoes the run (or fails it when nothing can be undone)
+ *   <li>approval (an approval step): approve; reject takes the step's rejection path, else undoes
+ *       or fails the run
+ *   <li>dead-letter (a step that failed for good): retry, skip with an output, compensate, or
+ *       cancel (reject) without undoing
+ *   <li>compensation (an undo that failed): retry, or skip it and go on undoing
+ * </ul>
+ */
 final class TaskDesk {
 
     private record OpenTask(
@@ -61,114 +78,31 @@ final class TaskDesk {
         this.wake = wake;
     }
 
-    /** Approves: reviews and approvals commit their (edited) output; dead letters are retried or skipped. */
-    void approve(String taskId, Optional<JsonNode> edited, String comment) {
+    /**
+     * Answers a task.
+     *
+     * @param output the edited output (approve), the output to go on with (skip), or empty
+     * @param comment the operator's words, kept with the answer
+     */
+    void answer(String taskId, TaskAnswer answer, Optional<JsonNode> output, String comment) {
         db.write(tx -> {
             var task = open(tx, taskId);
             var state = journal.load(tx, task.runId()).orElseThrow();
             var playbook = playbooks.version(state.playbook, state.version);
-            var step = playbook.step(task.step());
-            Instant now = clock.instant();
-            String next;
-            JsonNode output;
+            var turn = new Turn(tx, task, state, playbook, clock.instant(), comment);
             switch (task.kind()) {
-                case "review" -> {
-                    output = edited.isPresent() ? checkedOutput(step, edited.get()) : task.proposed();
-                    next = nextOf(step);
-                    complete(
-                            tx,
-                            state,
-                            task,
-                            "approved",
-                            output,
-                            comment,
-                            now,
-                            Optional.ofNullable(state.record(task.step()).agent),
-                            next);
-                }
-                case "approval" -> {
-                    ObjectNode answer = Json.object();
-                    answer.put("approved", true);
-                    answer.put("comment", comment);
-                    if (edited.isPresent()) {
-                        answer.set("edit", edited.get());
-                    }
-                    output = answer;
-                    next = nextOf(step);
-                    complete(tx, state, task, "approved", output, comment, now, Optional.empty(), next);
-                }
-                case "dead-letter" -> {
-                    if (edited.isPresent()) {
-                        output = checkedOutput(step, edited.get());
-                        next = nextOf(step);
-                        complete(tx, state, task, "skipped", output, comment, now, Optional.empty(), next);
-                    } else {
-                        journal.append(
-                                tx,
-                                state,
-                                now,
-                                List.of(
-                                        new TaskResolved(task.id(), "retried", Json.object(), comment),
-                                        new StepRetried(task.step(), task.iteration())));
-                        tx.afterCommit(wake);
-                        return null;
-                    }
-                }
+                case "review" -> review(turn, answer, output);
+                case "approval" -> approval(turn, answer, output);
+                case "dead-letter" -> deadLetter(turn, answer, output);
+                case "compensation" -> compensation(turn, answer);
                 default -> throw new IllegalStateException("unknown task kind " + task.kind());
             }
-            journal.append(tx, state, now, List.of(Advance.to(state, playbook, next, now)));
             tx.afterCommit(wake);
             return null;
         });
     }
 
-    /** Rejects: an approval with a rejection path takes it; otherwise the run fails as rejected. */
-    void reject(String taskId, String reason) {
-        db.write(tx -> {
-            var task = open(tx, taskId);
-            var state = journal.load(tx, task.runId()).orElseThrow();
-            var playbook = playbooks.version(state.playbook, state.version);
-            Instant now = clock.instant();
-            var resolved = new TaskResolved(task.id(), "rejected", Json.object(), reason);
-            if (playbook.step(task.step()) instanceof CompiledStep.Approval approval
-                    && task.kind().equals("approval")
-                    && approval.onReject().isPresent()) {
-                ObjectNode output = Json.object();
-                output.put("approved", false);
-                output.put("reason", reason);
-                String next = approval.onReject().get();
-                journal.append(
-                        tx,
-                        state,
-                        now,
-                        List.of(
-                                resolved,
-                                new StepCompleted(
-                                        task.step(),
-                                        task.iteration(),
-                                        state.record(task.step()).input,
-                                        output,
-                                        Optional.empty(),
-                                        next)));
-                journal.append(tx, state, now, List.of(Advance.to(state, playbook, next, now)));
-            } else {
-                String why =
-                        switch (task.kind()) {
-                            case "dead-letter" -> "the operator gave up on step '" + task.step() + "'";
-                            default -> "rejected by the operator at step '" + task.step() + "'";
-                        };
-                journal.append(
-                        tx,
-                        state,
-                        now,
-                        List.of(resolved, new RunFailed(why + (reason.isBlank() ? "" : ": " + reason))));
-            }
-            tx.afterCommit(wake);
-            return null;
-        });
-    }
-
-    /** Cancels a run that has not ended. */
+    /** Cancels a run that has not ended: its completed steps are undone when they can be. */
     RunSummary cancel(String runId, String reason) {
         return db.write(tx -> {
             var state = journal.load(tx, runId).orElseThrow(() -> new NotFoundException("no run " + runId));
@@ -176,42 +110,147 @@ final class TaskDesk {
                 throw new ConflictException(
                         "run " + runId + " has already ended (" + state.status.wire() + "); nothing to cancel");
             }
-            String why = reason.isBlank() ? "cancelled by the operator" : reason;
-            journal.append(tx, state, clock.instant(), List.<JournalEntry>of(new RunCancelled(why)));
+            if (state.status == RunStatus.COMPENSATING) {
+                throw new ConflictException("run " + runId + " is already being undone; nothing changed");
+            }
+            String why = reason.isBlank() ? "cancelled by the operator" : "cancelled by the operator: " + reason;
+            var playbook = playbooks.version(state.playbook, state.version);
+            Instant now = clock.instant();
+            if (!Saga.start(tx, journal, state, playbook, why, now)) {
+                journal.append(tx, state, now, List.<JournalEntry>of(new RunCancelled(why)));
+            }
+            tx.afterCommit(wake);
             return Views.summary(state);
         });
     }
 
-    private void complete(
-            Tx tx,
-            RunState state,
-            OpenTask task,
-            String decision,
-            JsonNode output,
-            String comment,
-            Instant now,
-            Optional<String> agent,
-            String next)
-            throws SQLException {
-        journal.append(
-                tx,
-                state,
-                now,
-                List.of(
-                        new TaskResolved(task.id(), decision, output, comment),
-                        new StepCompleted(
-                                task.step(), task.iteration(), state.record(task.step()).input, output, agent, "")));
+    /** One answer being recorded. */
+    private record Turn(Tx tx, OpenTask task, RunState state, CompiledPlaybook playbook, Instant now, String comment) {}
+
+    private void review(Turn t, TaskAnswer answer, Optional<JsonNode> output) throws SQLException {
+        var step = t.playbook().step(t.task().step());
+        switch (answer) {
+            case APPROVE -> {
+                JsonNode approved = output.isPresent()
+                        ? checkedOutput(step, output.get())
+                        : t.task().proposed();
+                complete(
+                        t,
+                        "approved",
+                        approved,
+                        Optional.ofNullable(t.state().record(t.task().step()).agent));
+            }
+            case REJECT ->
+                undoOrFail(t, "rejected by the operator at step '" + t.task().step() + "'");
+            default -> throw refused(t.task(), answer, "approve or reject");
+        }
     }
 
-    private static String nextOf(CompiledStep step) {
-        return switch (step) {
-            case CompiledStep.AgentCall s -> s.next();
-            case CompiledStep.Approval s -> s.next();
-            case CompiledStep.Wait s -> s.next();
-            case CompiledStep.Await s -> s.next();
-            case CompiledStep.Branch s -> s.otherwise();
-            case CompiledStep.Emit s -> s.next();
-        };
+    private void approval(Turn t, TaskAnswer answer, Optional<JsonNode> output) throws SQLException {
+        switch (answer) {
+            case APPROVE -> {
+                ObjectNode answerJson = Json.object();
+                answerJson.put("approved", true);
+                answerJson.put("comment", t.comment());
+                output.ifPresent(edit -> answerJson.set("edit", edit));
+                complete(t, "approved", answerJson, Optional.empty());
+            }
+            case REJECT -> {
+                if (t.playbook().step(t.task().step()) instanceof CompiledStep.Approval approval
+                        && approval.onReject().isPresent()) {
+                    ObjectNode answerJson = Json.object();
+                    answerJson.put("approved", false);
+                    answerJson.put("reason", t.comment());
+                    String next = approval.onReject().get();
+                    append(t, new TaskResolved(t.task().id(), "rejected", Json.object(), t.comment()));
+                    append(t, completed(t, answerJson, Optional.empty(), next));
+                    append(t, Advance.to(t.state(), t.playbook(), next, t.now()));
+                } else {
+                    undoOrFail(
+                            t, "rejected by the operator at step '" + t.task().step() + "'");
+                }
+            }
+            default -> throw refused(t.task(), answer, "approve or reject");
+        }
+    }
+
+    private void deadLetter(Turn t, TaskAnswer answer, Optional<JsonNode> output) throws SQLException {
+        var step = t.playbook().step(t.task().step());
+        switch (answer) {
+            case RETRY -> {
+                append(t, new TaskResolved(t.task().id(), "retried", Json.object(), t.comment()));
+                append(t, new StepRetried(t.task().step(), t.task().iteration()));
+            }
+            case SKIP, APPROVE -> {
+                if (output.isEmpty()) {
+                    if (answer == TaskAnswer.APPROVE) {
+                        deadLetter(t, TaskAnswer.RETRY, output);
+                        return;
+                    }
+                    throw new InvalidInputException(
+                            "skipping a failed step needs the output to go on with, e.g. --output '{...}'");
+                }
+                complete(t, "skipped", checkedOutput(step, output.get()), Optional.empty());
+            }
+            case COMPENSATE -> {
+                String why = "the operator chose to undo the run after step '"
+                        + t.task().step() + "' failed";
+                append(t, new TaskResolved(t.task().id(), "compensated", Json.object(), t.comment()));
+                if (!Saga.start(t.tx(), journal, t.state(), t.playbook(), why, t.now())) {
+                    throw new ConflictException("nothing in run " + t.task().runId()
+                            + " can be undone: no completed step declares a compensation; cancel it instead");
+                }
+            }
+            case REJECT -> {
+                String why = "cancelled by the operator after step '" + t.task().step() + "' failed"
+                        + (t.comment().isBlank() ? "" : ": " + t.comment());
+                append(t, new TaskResolved(t.task().id(), "cancelled", Json.object(), t.comment()));
+                append(t, new RunCancelled(why));
+            }
+        }
+    }
+
+    private void compensation(Turn t, TaskAnswer answer) throws SQLException {
+        switch (answer) {
+            case RETRY, APPROVE -> {
+                append(t, new TaskResolved(t.task().id(), "retried", Json.object(), t.comment()));
+                append(t, new CompensationScheduled(t.task().step(), t.task().iteration()));
+            }
+            case SKIP -> {
+                ObjectNode skipped = Json.object();
+                skipped.put("skipped", true);
+                skipped.put("comment", t.comment());
+                append(t, new TaskResolved(t.task().id(), "skipped", Json.object(), t.comment()));
+                append(t, new CompensationCompleted(t.task().step(), t.task().iteration(), Json.object(), skipped, ""));
+                append(t, Saga.next(t.state()));
+            }
+            default -> throw refused(t.task(), answer, "retry or skip");
+        }
+    }
+
+    /** Undoes the run when it can, else fails it with {@code why}. */
+    private void undoOrFail(Turn t, String why) throws SQLException {
+        String full = why + (t.comment().isBlank() ? "" : ": " + t.comment());
+        append(t, new TaskResolved(t.task().id(), "rejected", Json.object(), t.comment()));
+        if (!Saga.start(t.tx(), journal, t.state(), t.playbook(), full, t.now())) {
+            append(t, new RunFailed(full));
+        }
+    }
+
+    private void complete(Turn t, String decision, JsonNode output, Optional<String> agent) throws SQLException {
+        String next = t.playbook().step(t.task().step()).next();
+        append(t, new TaskResolved(t.task().id(), decision, output, t.comment()));
+        append(t, completed(t, output, agent, next));
+        append(t, Advance.to(t.state(), t.playbook(), next, t.now()));
+    }
+
+    private static StepCompleted completed(Turn t, JsonNode output, Optional<String> agent, String next) {
+        var input = t.state().record(t.task().step()).input;
+        return new StepCompleted(t.task().step(), t.task().iteration(), input, output, agent, next);
+    }
+
+    private void append(Turn t, JournalEntry entry) throws SQLException {
+        journal.append(t.tx(), t.state(), t.now(), List.of(entry));
     }
 
     private JsonNode checkedOutput(CompiledStep step, JsonNode edited) {
@@ -221,12 +260,17 @@ final class TaskDesk {
                 try {
                     return binding.get().validateOutput(edited);
                 } catch (ContractViolation e) {
-                    throw new InvalidInputException("the edited output does not fit the agent's contract: "
-                            + e.getMessage() + "; nothing changed");
+                    throw new InvalidInputException(
+                            "the output does not fit the agent's contract: " + e.getMessage() + "; nothing changed");
                 }
             }
         }
         return edited;
+    }
+
+    private static ConflictException refused(OpenTask task, TaskAnswer answer, String allowed) {
+        return new ConflictException("a " + task.kind() + " task cannot be answered with "
+                + answer.name().toLowerCase(java.util.Locale.ROOT) + "; answer " + allowed + "; nothing changed");
     }
 
     private OpenTask open(Tx tx, String taskId) throws SQLException {

@@ -45,8 +45,18 @@ final class Views {
                 row.instant("updated_at"));
     }
 
-    static RunView run(RunState state, List<TaskView> tasks) {
-        var steps = state.records.values().stream().map(Views::step).toList();
+    /** A receipt row, keyed to its step. */
+    record Receipt(String step, int iteration, StepView.ReceiptView view) {}
+
+    static RunView run(RunState state, List<TaskView> tasks, List<Receipt> receipts) {
+        var steps = state.records.values().stream()
+                .map(record -> step(
+                        record,
+                        receipts.stream()
+                                .filter(r -> r.step().equals(record.id) && r.iteration() == record.iteration)
+                                .map(Receipt::view)
+                                .toList()))
+                .toList();
         return new RunView(
                 state.id,
                 state.playbook,
@@ -63,7 +73,7 @@ final class Views {
                 state.seq);
     }
 
-    static StepView step(StepRecord record) {
+    static StepView step(StepRecord record, List<StepView.ReceiptView> receipts) {
         var attempts = record.attempts.stream()
                 .map(a -> new StepView.AttemptView(
                         a.attempt,
@@ -84,7 +94,8 @@ final class Views {
                 attempts,
                 record.scheduledAt,
                 Optional.ofNullable(record.endedAt),
-                record.version);
+                record.version,
+                receipts);
     }
 
     static TaskView task(Row row) throws SQLException {

@@ -2,6 +2,7 @@ package dev.aios.kernel.internal.engine;
 
 import dev.aios.kernel.internal.journal.JournalEntry.StepStarted;
 import dev.aios.kernel.internal.journal.RunJournal;
+import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Database;
 import dev.aios.kernel.internal.store.Tx;
 import java.sql.SQLException;
@@ -28,15 +29,21 @@ final class WorkQueue {
     private final RunJournal journal;
     private final InstantSource clock;
     private final String node;
-    private final Duration leaseFor;
+    private final LeaseTerms terms;
     private final AtomicLong counter = new AtomicLong();
 
-    WorkQueue(Database db, RunJournal journal, InstantSource clock, String node, Duration leaseFor) {
+    /** How long a worker may hold an item before it is taken as lost. */
+    @FunctionalInterface
+    interface LeaseTerms {
+        Duration leaseFor(RunState state, String step, String kind);
+    }
+
+    WorkQueue(Database db, RunJournal journal, InstantSource clock, String node, LeaseTerms terms) {
         this.db = db;
         this.journal = journal;
         this.clock = clock;
         this.node = node;
-        this.leaseFor = leaseFor;
+        this.terms = terms;
     }
 
     /** Leases up to {@code max} due items. */
@@ -67,7 +74,9 @@ final class WorkQueue {
 
     private Lease take(Tx tx, Due item, Instant now) throws SQLException {
         String owner = node + "/" + counter.incrementAndGet();
-        Instant until = now.plus(leaseFor);
+        var state = journal.load(tx, item.runId())
+                .orElseThrow(() -> new IllegalStateException("work for unknown run " + item.runId()));
+        Instant until = now.plus(terms.leaseFor(state, item.step(), item.kind()));
         tx.update(
                 "UPDATE work SET lease_owner = ?, lease_until = ? WHERE run_id = ? AND step_id = ? AND iteration = ?",
                 owner,
@@ -78,9 +87,9 @@ final class WorkQueue {
         int attempt = item.attempt();
         if (item.kind().equals("step")) {
             attempt++;
-            var state = journal.load(tx, item.runId())
-                    .orElseThrow(() -> new IllegalStateException("work for unknown run " + item.runId()));
             journal.append(tx, state, now, List.of(new StepStarted(item.step(), item.iteration(), attempt, node)));
+        } else if (item.kind().equals("compensate")) {
+            attempt++; // counted by the failures journaled, not by the start
         }
         return new Lease(item.runId(), item.step(), item.iteration(), item.kind(), attempt, owner, until);
     }

@@ -30,6 +30,13 @@ public sealed interface JournalEntry {
             Map.entry("AwaitTimedOut", AwaitTimedOut.class),
             Map.entry("TaskOpened", TaskOpened.class),
             Map.entry("TaskResolved", TaskResolved.class),
+            Map.entry("EffectRecorded", EffectRecorded.class),
+            Map.entry("StepDeferred", StepDeferred.class),
+            Map.entry("CompensationStarted", CompensationStarted.class),
+            Map.entry("CompensationScheduled", CompensationScheduled.class),
+            Map.entry("CompensationCompleted", CompensationCompleted.class),
+            Map.entry("CompensationFailed", CompensationFailed.class),
+            Map.entry("RunCompensated", RunCompensated.class),
             Map.entry("RunCompleted", RunCompleted.class),
             Map.entry("RunFailed", RunFailed.class),
             Map.entry("RunCancelled", RunCancelled.class));
@@ -88,6 +95,41 @@ public sealed interface JournalEntry {
 
     /** The operator answered a task (or the kernel closed it). */
     record TaskResolved(String task, String decision, JsonNode output, String comment) implements JournalEntry {}
+
+    /** A step performed an external effect; {@code result} is its receipt. */
+    record EffectRecorded(String step, int iteration, String name, String key, JsonNode result)
+            implements JournalEntry {}
+
+    /**
+     * A step could not start its attempt (a circuit breaker was open, a rate limit was reached)
+     * and waits until {@code until} without using up the attempt.
+     */
+    record StepDeferred(String step, int iteration, int attempt, String reason, Instant until)
+            implements JournalEntry {}
+
+    /** One completed step to undo, with the output it had. */
+    record CompensationTarget(String step, int iteration, JsonNode output) {}
+
+    /**
+     * The run undoes its completed steps, in the order given (the reverse of completion), then
+     * ends {@code compensated}.
+     */
+    record CompensationStarted(String reason, List<CompensationTarget> targets) implements JournalEntry {}
+
+    /** The next undo became due. */
+    record CompensationScheduled(String step, int iteration) implements JournalEntry {}
+
+    /** A step was undone. */
+    record CompensationCompleted(String step, int iteration, JsonNode input, JsonNode output, String agent)
+            implements JournalEntry {}
+
+    /** An undo failed; it is tried again at {@code retryAt}, or, when empty, parked for the operator. */
+    record CompensationFailed(
+            String step, int iteration, int attempt, JsonNode input, String error, Optional<Instant> retryAt)
+            implements JournalEntry {}
+
+    /** Every completed step that could be undone was undone. */
+    record RunCompensated() implements JournalEntry {}
 
     /** The run finished its last step. */
     record RunCompleted() implements JournalEntry {}

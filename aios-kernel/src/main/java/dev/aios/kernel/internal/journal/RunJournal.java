@@ -73,8 +73,14 @@ public final class RunJournal {
 
     /** The run's entries as stored, oldest first. */
     public List<Stored> stored(Tx tx, String runId) throws SQLException {
+        return stored(tx, runId, 0);
+    }
+
+    /** The run's entries after {@code afterSeq}, as stored, oldest first. */
+    public List<Stored> stored(Tx tx, String runId, long afterSeq) throws SQLException {
         return tx.query(
-                "SELECT run_id, seq, type, at, subject, codec, payload, checksum FROM journal WHERE run_id = ? ORDER BY seq",
+                "SELECT run_id, seq, type, at, subject, codec, payload, checksum FROM journal WHERE run_id = ? AND seq > ?"
+                        + " ORDER BY seq",
                 r -> new Stored(
                         r.text("run_id"),
                         r.integer("seq"),
@@ -84,7 +90,8 @@ public final class RunJournal {
                         r.text("codec"),
                         r.bytes("payload"),
                         r.text("checksum")),
-                runId);
+                runId,
+                afterSeq);
     }
 
     /** Decodes a stored entry. */

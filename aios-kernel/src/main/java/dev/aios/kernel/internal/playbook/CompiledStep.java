@@ -1,6 +1,7 @@
 package dev.aios.kernel.internal.playbook;
 
 import dev.aios.api.Step;
+import dev.aios.api.StepOptions;
 import dev.aios.kernel.internal.cel.Expression;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,12 +34,34 @@ public sealed interface CompiledStep {
     List<String> targets();
 
     /**
+     * A compiled compensation: the agent that undoes a step, and its input expressions.
+     *
+     * @param agent the compensating agent
+     * @param input input field to expression, in the order written
+     */
+    record Compensation(String agent, Map<String, Expression> input) {
+        public Compensation {
+            Objects.requireNonNull(agent, "agent");
+            input = ordered(input);
+        }
+    }
+
+    /**
      * Calls an agent.
      *
      * @param input input field to expression, in the order written
      * @param approval when it yields true, the output waits for the operator
+     * @param options the step's options, completed from the playbook's defaults
+     * @param compensation what undoes the step once it completed
      */
-    record AgentCall(String id, String agent, Map<String, Expression> input, Optional<Expression> approval, String next)
+    record AgentCall(
+            String id,
+            String agent,
+            Map<String, Expression> input,
+            Optional<Expression> approval,
+            String next,
+            StepOptions options,
+            Optional<Compensation> compensation)
             implements CompiledStep {
         public AgentCall {
             Objects.requireNonNull(id, "id");
@@ -46,6 +69,8 @@ public sealed interface CompiledStep {
             input = ordered(input);
             Objects.requireNonNull(approval, "approval");
             Objects.requireNonNull(next, "next");
+            Objects.requireNonNull(options, "options");
+            Objects.requireNonNull(compensation, "compensation");
         }
 
         @Override

@@ -165,7 +165,16 @@ public final class PlaybookCompiler {
                             var input = expressions(path + ".input", agent.input());
                             var rule = agent.approval()
                                     .flatMap(r -> expression(path + ".approval.when", r, RULE_SCOPE, Yields.BOOL));
-                            yield () -> new CompiledStep.AgentCall(id, agent.agent(), input, rule, next.orElseThrow());
+                            var compensation = agent.options().compensation().map(c -> {
+                                if (!agents.contains(c.agent())) {
+                                    problem(path + ".compensate.agent", unknownAgent(c.agent()));
+                                }
+                                return new CompiledStep.Compensation(
+                                        c.agent(), expressions(path + ".compensate.input", c.input()));
+                            });
+                            var options = agent.options().orElse(playbook.defaults());
+                            yield () -> new CompiledStep.AgentCall(
+                                    id, agent.agent(), input, rule, next.orElseThrow(), options, compensation);
                         }
                         case ApprovalStep approval -> {
                             var when = approval.when()

@@ -4,11 +4,18 @@ import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitTimedOut;
+import dev.aios.kernel.internal.journal.JournalEntry.CompensationCompleted;
+import dev.aios.kernel.internal.journal.JournalEntry.CompensationFailed;
+import dev.aios.kernel.internal.journal.JournalEntry.CompensationScheduled;
+import dev.aios.kernel.internal.journal.JournalEntry.CompensationStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.EffectRecorded;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCancelled;
+import dev.aios.kernel.internal.journal.JournalEntry.RunCompensated;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.RunFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.RunStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
+import dev.aios.kernel.internal.journal.JournalEntry.StepDeferred;
 import dev.aios.kernel.internal.journal.JournalEntry.StepFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.StepRetried;
 import dev.aios.kernel.internal.journal.JournalEntry.StepScheduled;
@@ -32,6 +39,9 @@ public final class Projector {
     /** Applies the effect of {@code entry} (already folded into {@code state}) to the tables. */
     public static void project(Tx tx, RunState state, JournalEntry entry, Instant at) throws SQLException {
         String run = state.id;
+        if (state.seq % SNAPSHOT_EVERY == 0) {
+            snapshot(tx, state);
+        }
         switch (entry) {
             case RunStarted e -> {}
             case StepScheduled e ->
@@ -96,6 +106,54 @@ public final class Projector {
                 tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
                 tx.update("DELETE FROM awaits" + WORK_KEY, run, e.step(), e.iteration());
             }
+            case EffectRecorded e ->
+                tx.update(
+                        "INSERT OR IGNORE INTO receipts (effect_key, run_id, step_id, iteration, name, result, at)"
+                                + " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        e.key(),
+                        run,
+                        e.step(),
+                        e.iteration(),
+                        e.name(),
+                        Json.text(e.result()),
+                        at);
+            case StepDeferred e ->
+                tx.update(
+                        "UPDATE work SET visible_at = ?, attempt = ?, lease_owner = NULL, lease_until = NULL"
+                                + WORK_KEY,
+                        e.until(),
+                        e.attempt() - 1,
+                        run,
+                        e.step(),
+                        e.iteration());
+            case CompensationStarted e -> {
+                tx.update("DELETE FROM work WHERE run_id = ?", run);
+                tx.update("DELETE FROM awaits WHERE run_id = ?", run);
+                closeOpenTasks(tx, run, at, "the run is being undone");
+            }
+            case CompensationScheduled e ->
+                tx.update(
+                        "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, 'compensate', ?, 0)",
+                        run,
+                        e.step(),
+                        e.iteration(),
+                        at);
+            case CompensationCompleted e -> tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
+            case CompensationFailed e -> {
+                if (e.retryAt().isPresent()) {
+                    tx.update(
+                            "UPDATE work SET visible_at = ?, attempt = ?, lease_owner = NULL, lease_until = NULL"
+                                    + WORK_KEY,
+                            e.retryAt().get(),
+                            e.attempt(),
+                            run,
+                            e.step(),
+                            e.iteration());
+                } else {
+                    tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
+                }
+            }
+            case RunCompensated e -> endRun(tx, run, at);
             case TaskOpened e -> {
                 tx.update(
                         "INSERT INTO tasks (id, run_id, step_id, iteration, kind, status, title, explanation, details, proposed, options, created_at)"
@@ -152,11 +210,31 @@ public final class Projector {
     private static void endRun(Tx tx, String run, Instant at) throws SQLException {
         tx.update("DELETE FROM work WHERE run_id = ?", run);
         tx.update("DELETE FROM awaits WHERE run_id = ?", run);
+        closeOpenTasks(tx, run, at, "the run ended");
+    }
+
+    private static void closeOpenTasks(Tx tx, String run, Instant at, String why) throws SQLException {
+        var resolution = Json.object();
+        resolution.put("decision", "cancelled");
+        resolution.put("comment", why);
         tx.update(
-                "UPDATE tasks SET status = 'cancelled', resolved_at = ?,"
-                        + " resolution = '{\"decision\":\"cancelled\",\"comment\":\"the run ended\"}'"
-                        + " WHERE run_id = ? AND status = 'open'",
+                "UPDATE tasks SET status = 'cancelled', resolved_at = ?, resolution = ? WHERE run_id = ? AND status = 'open'",
                 at,
+                Json.text(resolution),
                 run);
+    }
+
+    /** Every this many entries, a run's state is kept as a snapshot. */
+    public static final int SNAPSHOT_EVERY = 1000;
+
+    private static void snapshot(Tx tx, RunState state) throws SQLException {
+        tx.update(
+                "INSERT INTO snapshots (run_id, seq, checksum, state) VALUES (?, ?, ?, ?)",
+                state.id,
+                state.seq,
+                state.checksum,
+                Json.text(state));
+        // Two are enough: the newest, and one before it in case the newest is damaged.
+        tx.update("DELETE FROM snapshots WHERE run_id = ? AND seq < ?", state.id, state.seq - SNAPSHOT_EVERY);
     }
 }

@@ -4,11 +4,18 @@ import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitTimedOut;
+import dev.aios.kernel.internal.journal.JournalEntry.CompensationCompleted;
+import dev.aios.kernel.internal.journal.JournalEntry.CompensationFailed;
+import dev.aios.kernel.internal.journal.JournalEntry.CompensationScheduled;
+import dev.aios.kernel.internal.journal.JournalEntry.CompensationStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.EffectRecorded;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCancelled;
+import dev.aios.kernel.internal.journal.JournalEntry.RunCompensated;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.RunFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.RunStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
+import dev.aios.kernel.internal.journal.JournalEntry.StepDeferred;
 import dev.aios.kernel.internal.journal.JournalEntry.StepFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.StepRetried;
 import dev.aios.kernel.internal.journal.JournalEntry.StepScheduled;
@@ -128,14 +135,59 @@ public final class RunFold {
                 to(state, RunStatus.RUNNING, entry);
             }
             case TaskOpened e -> {
-                var record = current(state, e.step(), e.iteration());
-                if (!"dead-letter".equals(e.kind())) {
+                boolean parked = e.kind().equals("dead-letter") || e.kind().equals("compensation");
+                if (!parked) {
+                    var record = current(state, e.step(), e.iteration());
                     record.status = "waiting";
                     record.input = record.input.isNull() ? e.details() : record.input;
                     endAttempt(record, at, "waiting", null);
                 }
-                to(state, "dead-letter".equals(e.kind()) ? RunStatus.NEEDS_ATTENTION : RunStatus.WAITING, entry);
+                to(state, parked ? RunStatus.NEEDS_ATTENTION : RunStatus.WAITING, entry);
             }
+            case EffectRecorded e -> {
+                var receipt = new StepRecord.Receipt();
+                receipt.name = e.name();
+                receipt.key = e.key();
+                receipt.at = at;
+                var record = state.records.get(e.step());
+                // An attempt that lost its lease may record its effect after the step moved on.
+                if (record != null && record.iteration == e.iteration()) {
+                    record.receipts.add(receipt);
+                }
+            }
+            case StepDeferred e -> {
+                var record = current(state, e.step(), e.iteration());
+                record.status = "deferred";
+                record.error = e.reason();
+                endAttempt(record, at, "deferred", e.reason());
+            }
+            case CompensationStarted e -> {
+                to(state, RunStatus.COMPENSATING, entry);
+                state.compensation = new RunState.Compensation();
+                state.compensation.reason = e.reason();
+                state.compensation.targets = new java.util.ArrayList<>(e.targets());
+                state.current = null;
+                state.error = e.reason();
+            }
+            case CompensationScheduled e -> {
+                to(state, RunStatus.COMPENSATING, entry);
+                state.current = e.step();
+                state.currentIteration = e.iteration();
+            }
+            case CompensationCompleted e -> {
+                compensation(state).done++;
+                var record = state.records.get(e.step());
+                if (record != null && record.iteration == e.iteration()) {
+                    record.status = "compensated";
+                }
+            }
+            case CompensationFailed e -> {
+                compensation(state);
+                if (e.retryAt().isEmpty()) {
+                    to(state, RunStatus.NEEDS_ATTENTION, entry);
+                }
+            }
+            case RunCompensated e -> end(state, RunStatus.COMPENSATED, state.error, entry);
             case TaskResolved e -> {
                 // The task's own row records the answer; the run moves on with the entries that follow.
             }
@@ -153,6 +205,13 @@ public final class RunFold {
                     + record.iteration + ", not " + iteration);
         }
         return record;
+    }
+
+    private static RunState.Compensation compensation(RunState state) {
+        if (state.compensation == null) {
+            throw new IllegalStateException("run " + state.id + " is not compensating");
+        }
+        return state.compensation;
     }
 
     private static void abandonRunningAttempts(StepRecord record) {

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.journal.JournalEntry;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,6 +30,16 @@ public final class RunState {
     public Map<String, Integer> entered = new LinkedHashMap<>();
     /** Up to which event-log position each await step has looked: earlier events are not its to take. */
     public Map<String, Long> awaited = new LinkedHashMap<>();
+    /** While the run undoes its completed steps: what, and how far it got. */
+    public Compensation compensation;
+
+    /** The undo in progress. */
+    public static final class Compensation {
+        public String reason;
+        public List<JournalEntry.CompensationTarget> targets = new ArrayList<>();
+        public int done;
+    }
+
     /** The step the run is at, or null when it has ended. */
     public String current;
 

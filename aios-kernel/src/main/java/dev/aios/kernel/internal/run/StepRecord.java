@@ -20,6 +20,14 @@ public final class StepRecord {
     public Instant scheduledAt;
     public Instant endedAt;
     public String version;
+    public List<Receipt> receipts = new ArrayList<>();
+
+    /** An effect the step performed, by its idempotency key. */
+    public static final class Receipt {
+        public String name;
+        public String key;
+        public Instant at;
+    }
 
     /** One attempt of the step. */
     public static final class Attempt {

@@ -94,5 +94,13 @@ final class TestAgents {
         public InstantSource clock() {
             return InstantSource.fixed(at);
         }
+
+        @Override
+        public <R> R effect(String name, Class<R> resultType, dev.aios.api.Effect<R> action) throws Exception {
+            return action.perform(idempotencyKey() + ":" + name);
+        }
+
+        @Override
+        public void heartbeat() {}
     }
 }

@@ -1,0 +1,127 @@
+package dev.aios.kernel.internal.engine;
+
+import dev.aios.kernel.ConnectorPolicy;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One circuit breaker and optional rate limiter per connector, from Resilience4j. A call that may
+ * not go out now raises a {@link Deferral} rather than failing, so the step waits without using up
+ * an attempt.
+ */
+final class Connectors {
+    /** Waiting this long for a rate-limit permit happens in place; longer waits defer the step. */
+    private static final Duration WAIT_IN_PLACE = Duration.ofSeconds(2);
+
+    private final Map<String, ConnectorPolicy> policies;
+    private final InstantSource clock;
+    private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+    private final Map<String, Optional<RateLimiter>> limiters = new ConcurrentHashMap<>();
+
+    Connectors(Map<String, ConnectorPolicy> policies, InstantSource clock) {
+        this.policies = Map.copyOf(policies);
+        this.clock = clock;
+    }
+
+    /** The connector of an effect name: {@code payments} for {@code payments:charge}. */
+    static String connectorOf(String effect) {
+        int colon = effect.indexOf(':');
+        return colon < 0 ? effect : effect.substring(0, colon);
+    }
+
+    /** A permit to call {@code connector} now, or a {@link Deferral} saying until when to wait. */
+    Permit acquire(String connector) throws InterruptedException {
+        var breaker = breaker(connector);
+        if (!breaker.tryAcquirePermission()) {
+            var policy = policy(connector);
+            throw new Deferral(
+                    "the circuit breaker of '" + connector + "' is open after repeated failures ("
+                            + Math.round(breaker.getMetrics().getFailureRate()) + "% of recent calls failed);"
+                            + " the step waits without using an attempt and tries again at "
+                            + clock.instant().plus(policy.openFor()),
+                    clock.instant().plus(policy.openFor()));
+        }
+        var limiter = limiter(connector);
+        if (limiter.isPresent()) {
+            long waitNanos = limiter.get().reservePermission();
+            if (waitNanos < 0) {
+                breaker.releasePermission();
+                var per = policy(connector).rateLimit().orElseThrow().per();
+                throw new Deferral(
+                        "the rate limit of '" + connector + "' is reached; the step waits without using an attempt",
+                        clock.instant().plus(per));
+            }
+            if (waitNanos > 0) {
+                TimeUnit.NANOSECONDS.sleep(waitNanos);
+            }
+        }
+        return new Permit(breaker, System.nanoTime());
+    }
+
+    /** The state of each breaker used so far, for the operator. */
+    Map<String, String> states() {
+        var states = new java.util.TreeMap<String, String>();
+        breakers.forEach(
+                (name, breaker) -> states.put(name, breaker.getState().name().toLowerCase(java.util.Locale.ROOT)));
+        return states;
+    }
+
+    private ConnectorPolicy policy(String connector) {
+        return policies.getOrDefault(connector, policies.getOrDefault("*", ConnectorPolicy.DEFAULT));
+    }
+
+    private CircuitBreaker breaker(String connector) {
+        return breakers.computeIfAbsent(connector, name -> {
+            var policy = policy(name);
+            return CircuitBreaker.of(
+                    name,
+                    CircuitBreakerConfig.custom()
+                            .failureRateThreshold(policy.failureRatePercent())
+                            .slidingWindowSize(policy.window())
+                            .minimumNumberOfCalls(policy.minimumCalls())
+                            .waitDurationInOpenState(policy.openFor())
+                            .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                            .permittedNumberOfCallsInHalfOpenState(1)
+                            .build());
+        });
+    }
+
+    private Optional<RateLimiter> limiter(String connector) {
+        return limiters.computeIfAbsent(connector, name -> policy(name)
+                .rateLimit()
+                .map(limit -> RateLimiter.of(
+                        name,
+                        RateLimiterConfig.custom()
+                                .limitForPeriod(limit.calls())
+                                .limitRefreshPeriod(limit.per())
+                                .timeoutDuration(WAIT_IN_PLACE)
+                                .build())));
+    }
+
+    /** Leave to make one call; report how it went. */
+    static final class Permit {
+        private final CircuitBreaker breaker;
+        private final long started;
+
+        private Permit(CircuitBreaker breaker, long started) {
+            this.breaker = breaker;
+            this.started = started;
+        }
+
+        void succeeded() {
+            breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+
+        void failed(Throwable error) {
+            breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, error);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.aios.kernel.internal.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import dev.aios.api.Effect;
+import dev.aios.api.PermanentFailure;
+import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.journal.JournalEntry.EffectRecorded;
+import dev.aios.kernel.internal.journal.RunJournal;
+import dev.aios.kernel.internal.store.Database;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Performs effects once: a recorded receipt is returned instead of repeating the effect; a new
+ * effect goes through its connector's breaker and rate limit and its receipt is made durable
+ * before the step goes on.
+ */
+final class Effects {
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]*(:[a-z0-9][a-z0-9-]*)?");
+
+    private final Database db;
+    private final RunJournal journal;
+    private final Connectors connectors;
+    private final InstantSource clock;
+
+    Effects(Database db, RunJournal journal, Connectors connectors, InstantSource clock) {
+        this.db = db;
+        this.journal = journal;
+        this.connectors = connectors;
+        this.clock = clock;
+    }
+
+    <R> R perform(StepContext ctx, String name, Class<R> type, Effect<R> action) throws Exception {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new PermanentFailure("effect name '" + name
+                    + "' must be a connector name, optionally with an action: e.g. payments or payments:charge");
+        }
+        String connector = Connectors.connectorOf(name);
+        if (!ctx.declaredEffects().contains(connector) && !ctx.declaredEffects().contains(name)) {
+            throw new PermanentFailure("agent '" + ctx.agent() + "' used effect '" + name
+                    + "' but its contract declares only " + ctx.declaredEffects()
+                    + "; declare it with withEffects(\"" + connector + "\")");
+        }
+        String key = ctx.effectKey(name);
+        var recorded = receipt(key);
+        if (recorded.isPresent()) {
+            return convert(recorded.get(), type, name);
+        }
+        var permit = connectors.acquire(connector);
+        R result;
+        try {
+            result = action.perform(key);
+        } catch (Exception | Error e) {
+            permit.failed(e);
+            throw e;
+        }
+        permit.succeeded();
+        JsonNode json = result == null ? NullNode.instance : Json.tree(result);
+        JsonNode kept = db.write(tx -> {
+            var first = tx.queryOne(
+                    "SELECT result FROM receipts WHERE effect_key = ?", r -> Json.tree(r.text("result")), key);
+            if (first.isPresent()) {
+                return first.get(); // another attempt recorded this effect first; its result stands
+            }
+            var state = journal.load(tx, ctx.runId()).orElseThrow();
+            journal.append(
+                    tx,
+                    state,
+                    clock.instant(),
+                    List.of(new EffectRecorded(ctx.stepId(), ctx.iteration(), name, key, json)));
+            return json;
+        });
+        return kept == json ? result : convert(kept, type, name);
+    }
+
+    /** Extends a step's lease; fails when the attempt was taken over. */
+    void extendLease(Lease lease, Duration by) {
+        int updated = db.write(tx -> tx.update(
+                "UPDATE work SET lease_until = ? WHERE run_id = ? AND step_id = ? AND iteration = ? AND lease_owner = ?",
+                clock.instant().plus(by),
+                lease.runId(),
+                lease.step(),
+                lease.iteration(),
+                lease.owner()));
+        if (updated == 0) {
+            throw new IllegalStateException("step '" + lease.step() + "' of run " + lease.runId()
+                    + " was taken over by another attempt after its heartbeat stopped; stop this one");
+        }
+    }
+
+    private Optional<JsonNode> receipt(String key) {
+        return db.read(tx ->
+                tx.queryOne("SELECT result FROM receipts WHERE effect_key = ?", r -> Json.tree(r.text("result")), key));
+    }
+
+    private static <R> R convert(JsonNode json, Class<R> type, String name) {
+        if (type.isInstance(json)) {
+            return type.cast(json);
+        }
+        try {
+            return Json.mapper().treeToValue(json, type);
+        } catch (Exception e) {
+            throw new PermanentFailure(
+                    "the receipt of effect '" + name + "' cannot be read as " + type.getSimpleName() + ": "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+}
