@@ -61,6 +61,25 @@ public interface AgentContext {
      */
     void heartbeat();
 
+    /**
+     * Calls another agent as a tool: its input and output are checked against its contract, and
+     * the call is recorded like an effect, so a step that runs again gets the recorded output
+     * instead of calling the agent again.
+     *
+     * @param agent the agent's name
+     * @param input its input
+     * @return its output
+     */
+    com.fasterxml.jackson.databind.JsonNode call(String agent, com.fasterxml.jackson.databind.JsonNode input)
+            throws Exception;
+
+    /**
+     * A service plugged into the kernel for steps, such as memory or the model gateway.
+     *
+     * @throws IllegalStateException when no such service is configured
+     */
+    <T> T service(Class<T> type);
+
     /** Now, by {@link #clock()}. */
     default Instant now() {
         return clock().instant();

@@ -41,6 +41,9 @@ public record Contract<I extends Record, O extends Record>(
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
 
+    /** A record with no components, for contracts that check only the shared fields. */
+    record Empty() {}
+
     /** The timeout of a contract that does not set one. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(1);
 

@@ -22,8 +22,15 @@ import java.util.regex.Pattern;
  * @param trigger what starts a run
  * @param steps the steps; the first is where a run starts
  * @param defaults options for every step that does not set its own (a compensation is per step)
+ * @param agents agents defined by this playbook, such as prompt agents
  */
-public record Playbook(String name, String description, Trigger trigger, List<Step> steps, StepOptions defaults) {
+public record Playbook(
+        String name,
+        String description,
+        Trigger trigger,
+        List<Step> steps,
+        StepOptions defaults,
+        List<AgentDeclaration> agents) {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
 
@@ -40,15 +47,21 @@ public record Playbook(String name, String description, Trigger trigger, List<St
             throw new IllegalArgumentException("playbook '" + name + "' has no steps");
         }
         Objects.requireNonNull(defaults, "defaults");
+        agents = List.copyOf(agents);
         if (defaults.compensation().isPresent()) {
             throw new IllegalArgumentException(
                     "playbook '" + name + "': a compensation belongs to the step it undoes, not to the defaults");
         }
     }
 
-    /** A playbook with no defaults. */
+    /** A playbook with no defaults and no agents of its own. */
     public Playbook(String name, String description, Trigger trigger, List<Step> steps) {
-        this(name, description, trigger, steps, StepOptions.NONE);
+        this(name, description, trigger, steps, StepOptions.NONE, List.of());
+    }
+
+    /** A playbook with no agents of its own. */
+    public Playbook(String name, String description, Trigger trigger, List<Step> steps, StepOptions defaults) {
+        this(name, description, trigger, steps, defaults, List.of());
     }
 
     /** Starts a playbook named {@code name}. */
@@ -63,6 +76,7 @@ public record Playbook(String name, String description, Trigger trigger, List<St
         private Trigger trigger;
         private final List<Step> steps = new ArrayList<>();
         private StepOptions defaults = StepOptions.NONE;
+        private final List<AgentDeclaration> agents = new ArrayList<>();
 
         private Builder(String name) {
             this.name = name;
@@ -86,6 +100,12 @@ public record Playbook(String name, String description, Trigger trigger, List<St
             return this;
         }
 
+        /** Declares an agent of this playbook, e.g. a prompt agent. */
+        public Builder agent(AgentDeclaration agent) {
+            agents.add(Objects.requireNonNull(agent, "agent"));
+            return this;
+        }
+
         /** Appends a step. */
         public Builder step(Step step) {
             steps.add(Objects.requireNonNull(step, "step"));
@@ -97,7 +117,7 @@ public record Playbook(String name, String description, Trigger trigger, List<St
             if (trigger == null) {
                 throw new IllegalArgumentException("playbook '" + name + "' needs a trigger");
             }
-            return new Playbook(name, description, trigger, steps, defaults);
+            return new Playbook(name, description, trigger, steps, defaults, agents);
         }
     }
 }

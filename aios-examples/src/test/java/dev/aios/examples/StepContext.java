@@ -46,4 +46,14 @@ record StepContext(String runId, String stepId, int iteration, int attempt, Inst
 
     @Override
     public void heartbeat() {}
+
+    @Override
+    public com.fasterxml.jackson.databind.JsonNode call(String agent, com.fasterxml.jackson.databind.JsonNode input) {
+        throw new IllegalStateException("tool calls are not part of this test");
+    }
+
+    @Override
+    public <T> T service(Class<T> type) {
+        throw new IllegalStateException("no " + type.getSimpleName() + " in this test");
+    }
 }

@@ -8,6 +8,7 @@ import dev.aios.kernel.internal.engine.Audit;
 import dev.aios.kernel.internal.engine.Engine;
 import dev.aios.kernel.internal.engine.EngineConfig;
 import dev.aios.kernel.internal.engine.TaskAnswer;
+import dev.aios.kernel.spi.Extension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -177,6 +178,15 @@ public final class Kernel implements AutoCloseable {
         return new Audit(engine.journal()).replay(engine.database(), runId, full);
     }
 
+    /**
+     * Forgets everything about {@code subject}: runs about it still going are cancelled, its
+     * encryption keys are destroyed so that no event, journal entry or memory about it can be read
+     * again (the journal's checksums still verify), and the copies in derived tables are emptied.
+     */
+    public ForgetReport forget(String subject) {
+        return engine.forget(subject);
+    }
+
     /** Wakes the workers now, e.g. after a test advanced its clock past a timer. */
     public void wake() {
         engine.wake();
@@ -199,6 +209,7 @@ public final class Kernel implements AutoCloseable {
         private int concurrency = 64;
         private Duration pollInterval = Duration.ofMillis(200);
         private final Map<String, ConnectorPolicy> connectors = new HashMap<>();
+        private final List<Extension> extensions = new ArrayList<>();
 
         private Builder() {}
 
@@ -271,6 +282,12 @@ public final class Kernel implements AutoCloseable {
             return this;
         }
 
+        /** Plugs in a module such as memory or the model gateway; extensions are attached in order. */
+        public Builder extension(Extension extension) {
+            extensions.add(Objects.requireNonNull(extension, "extension"));
+            return this;
+        }
+
         /** Opens the store (migrating it), registers agents and loads playbooks. */
         public Kernel build() {
             if (dataDirectory == null) {
@@ -286,7 +303,8 @@ public final class Kernel implements AutoCloseable {
                     discoverPlaybooks,
                     concurrency,
                     pollInterval,
-                    Map.copyOf(connectors));
+                    Map.copyOf(connectors),
+                    List.copyOf(extensions));
             return new Kernel(dataDirectory, Engine.open(config));
         }
     }

@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param endedAt when it completed or failed
  * @param playbookVersion the playbook version the step ran under
  * @param receipts the external effects the step performed, with their recorded results
+ * @param provenance what the step used: memory recalled, models called, tools, each as {@code
+ *     {"kind": ..., "detail": ...}}
  */
 public record StepView(
         String id,
@@ -35,7 +37,8 @@ public record StepView(
         Instant scheduledAt,
         Optional<Instant> endedAt,
         String playbookVersion,
-        List<ReceiptView> receipts) {
+        List<ReceiptView> receipts,
+        List<JsonNode> provenance) {
 
     /**
      * An external effect a step performed, recorded once.

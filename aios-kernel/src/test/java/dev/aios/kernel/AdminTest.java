@@ -101,8 +101,9 @@ class AdminTest {
     void anAlteredJournalEntryIsDetected() throws Exception {
         try (var c = sql();
                 var st = c.createStatement()) {
-            st.executeUpdate("UPDATE journal SET payload = replace(payload, '90', '99') WHERE run_id = '" + finished
-                    + "' AND type = 'StepCompleted'");
+            // One bit flipped in a stored (sealed) payload.
+            st.executeUpdate("UPDATE journal SET payload = substr(payload, 1, 20) || X'FF' || substr(payload, 22)"
+                    + " WHERE run_id = '" + finished + "' AND type = 'StepCompleted'");
         }
         var report = Admin.verify(data);
         assertThat(report.problems())

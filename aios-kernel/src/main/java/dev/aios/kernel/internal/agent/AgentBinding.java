@@ -16,15 +16,18 @@ import com.networknt.schema.path.PathType;
 import dev.aios.api.Agent;
 import dev.aios.api.AgentContext;
 import dev.aios.api.Contract;
+import dev.aios.api.JsonAgent;
+import dev.aios.api.JsonContract;
 import dev.aios.kernel.AgentInfo;
-import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.agent.ContractViolation.Problem;
 import dev.aios.kernel.internal.agent.ContractViolation.Side;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One agent bound to its contract: the JSON Schemas derived from its input and output records, and
@@ -42,25 +45,99 @@ public final class AgentBinding {
                     .locale(Locale.ENGLISH)
                     .build()));
 
-    private static final ObjectReader READER = Json.mapper()
+    private static final ObjectReader READER = dev.aios.kernel.internal.Json.mapper()
             .reader()
             .with(
                     DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
                     DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
-    private final Typed<?, ?> typed;
+    /**
+     * What every contract says, whether its agent works on records or on JSON.
+     *
+     * @param name the agent's name
+     * @param version its version
+     * @param description one sentence for the operator
+     * @param preconditions CEL over {@code input}
+     * @param effects the connectors it may use
+     * @param timeout the longest one attempt may take
+     */
+    public record Terms(
+            String name,
+            String version,
+            String description,
+            List<String> preconditions,
+            Set<String> effects,
+            Duration timeout) {}
+
+    /** A record agent with its contract, or a JSON agent. */
+    private sealed interface Bound {}
+
+    private record Json(JsonAgent agent) implements Bound {}
+
+    private final Bound bound;
+    private final Terms terms;
     private final ObjectNode inputSchema;
     private final ObjectNode outputSchema;
     private final Schema inputValidator;
     private final Schema outputValidator;
 
     private AgentBinding(Typed<?, ?> typed) {
-        this.typed = typed;
+        this.bound = typed;
         Contract<?, ?> contract = typed.contract();
+        this.terms = new Terms(
+                contract.name(),
+                contract.version(),
+                contract.description(),
+                contract.preconditions(),
+                contract.effects(),
+                contract.timeout());
         this.inputSchema = RecordSchemas.of(contract.input());
         this.outputSchema = RecordSchemas.of(contract.output());
         this.inputValidator = compile(inputSchema);
         this.outputValidator = compile(outputSchema);
+    }
+
+    private AgentBinding(JsonAgent agent, JsonContract contract) {
+        this.bound = new Json(agent);
+        this.terms = new Terms(
+                contract.name(),
+                contract.version(),
+                contract.description(),
+                contract.preconditions(),
+                contract.effects(),
+                contract.timeout());
+        this.inputSchema = objectSchema(contract.inputSchema(), contract.name(), "input");
+        this.outputSchema = objectSchema(contract.outputSchema(), contract.name(), "output");
+        this.inputValidator = compile(inputSchema);
+        this.outputValidator = compile(outputSchema);
+    }
+
+    /**
+     * Binds an agent that works on JSON to its contract's schemas.
+     *
+     * @throws IllegalArgumentException if the agent has no contract or a schema is not a JSON object
+     */
+    public static AgentBinding of(JsonAgent agent) {
+        Objects.requireNonNull(agent, "agent");
+        var contract = agent.contract();
+        if (contract == null) {
+            throw new IllegalArgumentException(
+                    "agent class " + agent.getClass().getName() + " returned no contract; contract() must return one");
+        }
+        return new AgentBinding(agent, contract);
+    }
+
+    private static ObjectNode objectSchema(JsonNode schema, String agent, String side) {
+        if (!(schema instanceof ObjectNode object)) {
+            throw new IllegalArgumentException("agent '" + agent + "': the " + side + " schema must be a JSON object");
+        }
+        try {
+            compile(object);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(
+                    "agent '" + agent + "': the " + side + " schema is not a valid JSON Schema: " + e.getMessage(), e);
+        }
+        return object;
     }
 
     /**
@@ -75,17 +152,20 @@ public final class AgentBinding {
 
     /** The agent's name, from its contract. */
     public String name() {
-        return typed.contract().name();
+        return terms.name();
     }
 
-    /** The bound agent. */
-    public Agent<?, ?> agent() {
-        return typed.agent();
+    /** The bound agent: an {@link Agent} or a {@link JsonAgent}. */
+    public Object agent() {
+        return switch (bound) {
+            case Typed<?, ?> typed -> typed.agent();
+            case Json json -> json.agent();
+        };
     }
 
-    /** The agent's contract, as it returned it when bound. */
-    public Contract<?, ?> contract() {
-        return typed.contract();
+    /** What the agent's contract says. */
+    public Terms terms() {
+        return terms;
     }
 
     /** The JSON Schema of the input: a copy the caller may change. */
@@ -100,16 +180,15 @@ public final class AgentBinding {
 
     /** The contract as the API shows it. */
     public AgentInfo info() {
-        Contract<?, ?> contract = typed.contract();
         return new AgentInfo(
-                contract.name(),
-                contract.version(),
-                contract.description(),
+                terms.name(),
+                terms.version(),
+                terms.description(),
                 inputSchema(),
                 outputSchema(),
-                contract.preconditions(),
-                contract.effects(),
-                contract.timeout());
+                terms.preconditions(),
+                terms.effects(),
+                terms.timeout());
     }
 
     /**
@@ -143,7 +222,16 @@ public final class AgentBinding {
     public JsonNode call(JsonNode input, AgentContext context) throws Exception {
         Objects.requireNonNull(context, "context");
         validateInput(input);
-        return invoke(typed, input, context);
+        return switch (bound) {
+            case Typed<?, ?> typed -> invoke(typed, input, context);
+            case Json json -> {
+                JsonNode output = json.agent().run(input, context);
+                if (output == null) {
+                    throw violation(Side.OUTPUT, "$", "returned no output");
+                }
+                yield validateOutput(output);
+            }
+        };
     }
 
     private <I extends Record, O extends Record> JsonNode invoke(Typed<I, O> typed, JsonNode input, AgentContext ctx)
@@ -167,7 +255,7 @@ public final class AgentBinding {
         }
         JsonNode json;
         try {
-            json = Json.mapper().valueToTree(output);
+            json = dev.aios.kernel.internal.Json.mapper().valueToTree(output);
         } catch (IllegalArgumentException e) {
             throw new ContractViolation(
                     name(), Side.OUTPUT, List.of(new Problem("$", "cannot be written as JSON: " + e.getMessage())), e);
@@ -304,5 +392,6 @@ public final class AgentBinding {
     }
 
     /** An agent with the contract it returned, their type parameters kept together. */
-    private record Typed<I extends Record, O extends Record>(Agent<I, O> agent, Contract<I, O> contract) {}
+    private record Typed<I extends Record, O extends Record>(Agent<I, O> agent, Contract<I, O> contract)
+            implements Bound {}
 }

@@ -48,6 +48,13 @@ public final class AgentRegistry {
         return binding;
     }
 
+    /** Registers an agent that works on JSON under its contract's name. */
+    public AgentBinding register(dev.aios.api.JsonAgent agent) {
+        AgentBinding binding = AgentBinding.of(agent);
+        add(List.of(binding));
+        return binding;
+    }
+
     /**
      * Registers every agent listed in {@code META-INF/services/dev.aios.api.Agent} files visible to
      * {@code loader}. Each listed class needs a public no-argument constructor.
@@ -73,7 +80,7 @@ public final class AgentRegistry {
             LOG.info(
                     "discovered agent '{}' {} ({})",
                     binding.name(),
-                    binding.contract().version(),
+                    binding.terms().version(),
                     binding.agent().getClass().getName());
         }
         return names;

@@ -26,12 +26,39 @@ final class Effects {
     private final RunJournal journal;
     private final Connectors connectors;
     private final InstantSource clock;
+    private final AgentLookup agents;
 
-    Effects(Database db, RunJournal journal, Connectors connectors, InstantSource clock) {
+    Effects(Database db, RunJournal journal, Connectors connectors, InstantSource clock, AgentLookup agents) {
         this.db = db;
         this.journal = journal;
         this.connectors = connectors;
         this.clock = clock;
+        this.agents = agents;
+    }
+
+    /**
+     * Calls another agent as a tool, recorded like an effect ({@code agent:NAME}): a step that runs
+     * again gets the recorded output.
+     */
+    JsonNode callAgent(StepContext ctx, String name, JsonNode input) throws Exception {
+        var binding = agents.find(ctx.playbook(), name)
+                .orElseThrow(() -> new PermanentFailure("agent '" + ctx.agent() + "' called agent '" + name
+                        + "' as a tool, but no such agent is registered or declared by the playbook"));
+        String effect = "agent:" + name;
+        String key = ctx.effectKey(effect);
+        var recorded = receipt(key);
+        if (recorded.isPresent()) {
+            return recorded.get();
+        }
+        var tool = ctx.forTool(
+                name,
+                binding.terms().effects(),
+                key.substring(ctx.idempotencyKey().length() + 1));
+        JsonNode output = binding.call(input, tool);
+        tool.notes()
+                .forEach(note ->
+                        ctx.note("tool:" + name + ":" + note.path("kind").asText(), note.path("detail")));
+        return record(ctx, effect, key, output);
     }
 
     <R> R perform(StepContext ctx, String name, Class<R> type, Effect<R> action) throws Exception {
@@ -60,7 +87,13 @@ final class Effects {
         }
         permit.succeeded();
         JsonNode json = result == null ? NullNode.instance : Json.tree(result);
-        JsonNode kept = db.write(tx -> {
+        JsonNode kept = record(ctx, name, key, json);
+        return kept == json ? result : convert(kept, type, name);
+    }
+
+    /** Makes a receipt durable; returns the result that stands (an earlier attempt's, if it won). */
+    private JsonNode record(StepContext ctx, String name, String key, JsonNode json) {
+        return db.write(tx -> {
             var first = tx.queryOne(
                     "SELECT result FROM receipts WHERE effect_key = ?", r -> Json.tree(r.text("result")), key);
             if (first.isPresent()) {
@@ -74,7 +107,6 @@ final class Effects {
                     List.of(new EffectRecorded(ctx.stepId(), ctx.iteration(), name, key, json)));
             return json;
         });
-        return kept == json ? result : convert(kept, type, name);
     }
 
     /** Extends a step's lease; fails when the attempt was taken over. */

@@ -6,30 +6,29 @@ import dev.aios.api.Playbook;
 import dev.aios.api.spi.PlaybookSource;
 import dev.aios.kernel.Accepted;
 import dev.aios.kernel.AgentInfo;
+import dev.aios.kernel.ForgetReport;
 import dev.aios.kernel.JournalRecord;
 import dev.aios.kernel.LoadReport;
-import dev.aios.kernel.NotFoundException;
 import dev.aios.kernel.Overview;
 import dev.aios.kernel.PlaybookInfo;
 import dev.aios.kernel.RunQuery;
-import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.RunSummary;
 import dev.aios.kernel.RunView;
-import dev.aios.kernel.StepView;
 import dev.aios.kernel.TaskView;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.agent.AgentRegistry;
 import dev.aios.kernel.internal.cel.Cel;
-import dev.aios.kernel.internal.journal.PayloadCodec;
+import dev.aios.kernel.internal.journal.FeedHub;
 import dev.aios.kernel.internal.journal.RunJournal;
+import dev.aios.kernel.internal.journal.SubjectKeys;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.playbook.PlaybookCompiler;
 import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.spi.Extension;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -44,13 +43,21 @@ public final class Engine implements AutoCloseable {
 
     private final EngineConfig config;
     private final Database db;
+    private final SubjectKeys keys;
+    private final FeedHub feed = new FeedHub();
     private final RunJournal journal;
     private final AgentRegistry agents;
+    private final Services services = new Services();
+    private final Host host;
     private final Playbooks playbooks;
     private final WorkQueue queue;
     private final Dispatcher dispatcher;
     private final EventIntake intake;
+    private final Progress progress;
     private final TaskDesk desk;
+    private final RunQueries queries;
+    private final Forgetting forgetting;
+    private final Connectors connectors;
     private final ExecutorService calls = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("aios-agent-", 0).factory());
     private final PlaybookWatcher watcher;
@@ -59,29 +66,32 @@ public final class Engine implements AutoCloseable {
         this.config = config;
         this.db = db;
         InstantSource clock = config.clock();
-        this.journal = new RunJournal(PayloadCodec.PLAIN);
+        this.keys = new SubjectKeys(db, clock);
+        this.journal = new RunJournal(keys, feed);
+        feed.startAfter(db.read(tx -> tx.count("SELECT COALESCE(MAX(pos), 0) AS n FROM journal")));
         this.agents = new AgentRegistry();
         config.agents().forEach(agents::register);
         if (config.discoverAgents()) {
             agents.discover(Thread.currentThread().getContextClassLoader());
         }
+        this.host = new Host(db, journal, keys, feed, clock, config.dataDirectory(), services);
         var cel = new Cel();
-        this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents::names, clock);
+        this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents, host.factories, clock);
         String node = "node-" + ProcessHandle.current().pid();
         this.queue = new WorkQueue(db, journal, clock, node, this::leaseFor);
         this.connectors = new Connectors(config.connectors(), clock);
-        var effects = new Effects(db, journal, connectors, clock);
-        var runner = new StepRunner(agents, cel, clock, calls, effects);
+        AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
+        var effects = new Effects(db, journal, connectors, clock, lookup);
+        var runner = new StepRunner(lookup, cel, clock, calls, effects, services);
         this.dispatcher = new Dispatcher(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
-        this.intake = new EventIntake(journal, PayloadCodec.PLAIN, playbooks, dispatcher::wake);
+        this.intake = new EventIntake(journal, keys, playbooks, dispatcher::wake, feed);
         this.progress = new Progress(db, journal, queue, intake, clock, dispatcher::wake);
-        this.desk = new TaskDesk(db, journal, playbooks, agents, clock, dispatcher::wake);
+        this.desk = new TaskDesk(db, journal, playbooks, lookup, clock, dispatcher::wake);
+        this.queries = new RunQueries(db, journal);
+        this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
     }
-
-    private final Progress progress;
-    private final Connectors connectors;
 
     /** Grace beyond a step's own timeout before its lease counts as lost. */
     private static final Duration LEASE_GRACE = Duration.ofSeconds(30);
@@ -100,7 +110,7 @@ public final class Engine implements AutoCloseable {
                                 .map(CompiledStep.Compensation::agent)
                                 .orElse(call.agent());
                 var timeout = call.options().timeout().or(() -> agents.find(agent)
-                        .map(a -> a.contract().timeout()));
+                        .map(a -> a.terms().timeout()));
                 if (kind.equals("step") && call.options().heartbeat().isPresent()) {
                     return call.options().heartbeat().get();
                 }
@@ -112,17 +122,32 @@ public final class Engine implements AutoCloseable {
         return Duration.ofMinutes(1);
     }
 
-    /** Opens the data directory and loads agents and playbooks; nothing executes until {@link #start}. */
+    /**
+     * Opens the data directory, attaches the extensions, registers agents and loads playbooks;
+     * nothing executes until {@link #start}.
+     */
     public static Engine open(EngineConfig config) {
         var db = Database.open(config.dataDirectory());
         try {
             var engine = new Engine(config, db);
+            for (var extension : config.extensions()) {
+                extension.attach(engine.host);
+            }
             engine.playbooks.loadStored();
             engine.reloadPlaybooks();
             return engine;
         } catch (RuntimeException e) {
+            config.extensions().forEach(Engine::closeQuietly);
             db.close();
             throw e;
+        }
+    }
+
+    private static void closeQuietly(Extension extension) {
+        try {
+            extension.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing extension {} failed", extension.getClass().getName(), e);
         }
     }
 
@@ -190,88 +215,32 @@ public final class Engine implements AutoCloseable {
     }
 
     public List<RunSummary> runs(RunQuery query) {
-        var where = new ArrayList<String>();
-        var args = new ArrayList<Object>();
-        query.status().ifPresent(s -> {
-            where.add("status = ?");
-            args.add(s.wire());
-        });
-        query.playbook().ifPresent(p -> {
-            where.add("playbook = ?");
-            args.add(p);
-        });
-        query.subject().ifPresent(s -> {
-            where.add("subject = ?");
-            args.add(s);
-        });
-        args.add(query.limit());
-        String sql = "SELECT id, playbook, version, subject, status, current_step, created_at, updated_at FROM runs"
-                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
-                + " ORDER BY created_at DESC, id DESC LIMIT ?";
-        return db.read(tx -> tx.query(sql, Views::summary, args.toArray()));
+        return queries.runs(query);
     }
 
     public Overview overview() {
-        return db.read(tx -> {
-            var counts = new EnumMap<RunStatus, Long>(RunStatus.class);
-            for (var status : RunStatus.values()) {
-                counts.put(status, 0L);
-            }
-            tx.query("SELECT status, COUNT(*) AS n FROM runs GROUP BY status", r -> {
-                counts.put(RunStatus.fromWire(r.text("status")), r.integer("n"));
-                return null;
-            });
-            long open = tx.count("SELECT COUNT(*) AS n FROM tasks WHERE status = 'open'");
-            return new Overview(counts, open);
-        });
+        return queries.overview();
     }
 
     public RunView run(String runId) {
-        return db.read(tx -> {
-            var state = journal.load(tx, runId).orElseThrow(() -> noRun(runId));
-            var tasks = tx.query(
-                    "SELECT " + Views.TASK_COLUMNS + " FROM tasks WHERE run_id = ? ORDER BY created_at, id",
-                    Views::task,
-                    runId);
-            var receipts = tx.query(
-                    "SELECT step_id, iteration, name, effect_key, at, result FROM receipts WHERE run_id = ? ORDER BY at, effect_key",
-                    r -> new Views.Receipt(
-                            r.text("step_id"),
-                            (int) r.integer("iteration"),
-                            new StepView.ReceiptView(
-                                    r.text("name"),
-                                    r.text("effect_key"),
-                                    r.instant("at"),
-                                    Json.tree(r.text("result")))),
-                    runId);
-            return Views.run(state, tasks, receipts);
-        });
+        return queries.run(runId);
     }
 
     public List<JournalRecord> journal(String runId) {
-        return db.read(tx -> {
-            var stored = journal.stored(tx, runId);
-            if (stored.isEmpty()) {
-                throw noRun(runId);
-            }
-            return stored.stream()
-                    .map(s -> new JournalRecord(
-                            s.runId(), s.seq(), s.type(), s.at(), Json.tree(journal.payload(s)), s.checksum()))
-                    .toList();
-        });
+        return queries.journal(runId);
     }
 
     public List<TaskView> tasks(boolean all) {
-        return db.read(tx -> tx.query(
-                "SELECT " + Views.TASK_COLUMNS + " FROM tasks" + (all ? "" : " WHERE status = 'open'")
-                        + " ORDER BY created_at DESC, id DESC LIMIT 500",
-                Views::task));
+        return queries.tasks(all);
     }
 
     public TaskView task(String taskId) {
-        return db.read(tx -> tx.queryOne(
-                        "SELECT " + Views.TASK_COLUMNS + " FROM tasks WHERE id = ?", Views::task, taskId)
-                .orElseThrow(() -> new NotFoundException("no task " + taskId + "; list open tasks with `aios tasks`")));
+        return queries.task(taskId);
+    }
+
+    /** Forgets a subject for real (see {@link Forgetting}). */
+    public ForgetReport forget(String subject) {
+        return forgetting.forget(subject);
     }
 
     public TaskView answer(String taskId, TaskAnswer answer, Optional<JsonNode> output, String comment) {
@@ -317,7 +286,10 @@ public final class Engine implements AutoCloseable {
     }
 
     public List<AgentInfo> agents() {
-        return agents.infos();
+        var all = new ArrayList<>(agents.infos());
+        all.addAll(playbooks.declaredInfos());
+        all.sort(java.util.Comparator.comparing(AgentInfo::name));
+        return all;
     }
 
     /** The journal, for verification. */
@@ -335,15 +307,13 @@ public final class Engine implements AutoCloseable {
         dispatcher.wake();
     }
 
-    private static NotFoundException noRun(String runId) {
-        return new NotFoundException("no run " + runId + "; list runs with `aios runs`");
-    }
-
     @Override
     public void close() {
         watcher.close();
         dispatcher.stop(Duration.ofSeconds(10));
         calls.shutdownNow();
+        config.extensions().forEach(Engine::closeQuietly);
+        feed.close();
         db.close();
     }
 }

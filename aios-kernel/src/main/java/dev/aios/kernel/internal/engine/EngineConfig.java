@@ -3,6 +3,7 @@ package dev.aios.kernel.internal.engine;
 import dev.aios.api.Agent;
 import dev.aios.api.Playbook;
 import dev.aios.kernel.ConnectorPolicy;
+import dev.aios.kernel.spi.Extension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -23,6 +24,7 @@ import java.util.Optional;
  * @param concurrency how many steps execute at once
  * @param pollInterval how often idle workers look for due work
  * @param connectors breaker and rate limit per connector name ({@code *} for all others)
+ * @param extensions modules plugged in, attached in order
  */
 public record EngineConfig(
         Path dataDirectory,
@@ -34,4 +36,5 @@ public record EngineConfig(
         boolean discoverPlaybooks,
         int concurrency,
         Duration pollInterval,
-        Map<String, ConnectorPolicy> connectors) {}
+        Map<String, ConnectorPolicy> connectors,
+        List<Extension> extensions) {}

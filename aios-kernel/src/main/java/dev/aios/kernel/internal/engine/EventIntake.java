@@ -7,6 +7,7 @@ import dev.aios.kernel.InvalidInputException;
 import dev.aios.kernel.internal.Ids;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.cel.CelException;
+import dev.aios.kernel.internal.journal.FeedHub;
 import dev.aios.kernel.internal.journal.JournalEntry.RunStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepScheduled;
@@ -36,12 +37,14 @@ final class EventIntake {
     private final PayloadCodec codec;
     private final Playbooks playbooks;
     private final Runnable wake;
+    private final FeedHub feed;
 
-    EventIntake(RunJournal journal, PayloadCodec codec, Playbooks playbooks, Runnable wake) {
+    EventIntake(RunJournal journal, PayloadCodec codec, Playbooks playbooks, Runnable wake, FeedHub feed) {
         this.journal = journal;
         this.codec = codec;
         this.playbooks = playbooks;
         this.wake = wake;
+        this.feed = feed;
     }
 
     Accepted accept(Tx tx, Event given, Instant now) throws SQLException {
@@ -82,6 +85,9 @@ final class EventIntake {
         long seq = tx.queryOne("SELECT seq FROM events WHERE id = ?", r -> r.integer("seq"), event.id())
                 .orElseThrow();
         ObjectNode json = RunVars.json(event, seq);
+        feed.publish(
+                tx,
+                List.of(new dev.aios.kernel.spi.FeedItem("event", seq, "", event.type(), event.subject(), now, json)));
         var notes = new ArrayList<String>();
         var started = start(tx, event, json, now, notes);
         var resumed = resume(tx, event, json, now, notes);

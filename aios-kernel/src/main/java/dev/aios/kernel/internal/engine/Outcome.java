@@ -3,13 +3,19 @@ package dev.aios.kernel.internal.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.api.Event;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /** What executing a work item produced; {@link Progress} turns it into journal entries. */
 sealed interface Outcome {
 
-    /** The step is done; the run goes to {@code next}. */
-    record Completed(JsonNode input, JsonNode output, Optional<String> agent, String next) implements Outcome {}
+    /** The step is done; the run goes to {@code next}. {@code notes} is its provenance. */
+    record Completed(JsonNode input, JsonNode output, Optional<String> agent, String next, List<JsonNode> notes)
+            implements Outcome {
+        Completed(JsonNode input, JsonNode output, Optional<String> agent, String next) {
+            this(input, output, agent, next, List.of());
+        }
+    }
 
     /**
      * The attempt failed; {@code retryable} says whether another attempt can help, {@code
@@ -25,7 +31,12 @@ sealed interface Outcome {
     record Deferred(String reason, Instant until) implements Outcome {}
 
     /** An agent's output waits for the operator, because the approval rule holds. */
-    record Review(JsonNode input, JsonNode output, String agent, String rule, String explanation) implements Outcome {}
+    record Review(JsonNode input, JsonNode output, String agent, String rule, String explanation, List<JsonNode> notes)
+            implements Outcome {}
+
+    /** An agent could not finish and hands the operator a draft of its output. */
+    record Draft(JsonNode input, String title, String explanation, JsonNode draft, String agent, List<JsonNode> notes)
+            implements Outcome {}
 
     /** An approval step asks the operator. */
     record Ask(JsonNode input, String title) implements Outcome {}

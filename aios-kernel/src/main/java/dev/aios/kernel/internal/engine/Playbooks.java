@@ -1,17 +1,22 @@
 package dev.aios.kernel.internal.engine;
 
 import dev.aios.api.Playbook;
+import dev.aios.api.PlaybookRef;
+import dev.aios.kernel.AgentInfo;
 import dev.aios.kernel.LoadReport;
 import dev.aios.kernel.NotFoundException;
 import dev.aios.kernel.PlaybookException;
 import dev.aios.kernel.PlaybookInfo;
 import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.agent.AgentBinding;
+import dev.aios.kernel.internal.agent.AgentRegistry;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.PlaybookCompiler;
 import dev.aios.kernel.internal.playbook.PlaybookJson;
 import dev.aios.kernel.internal.playbook.SourceMap;
 import dev.aios.kernel.internal.playbook.YamlPlaybookReader;
 import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.spi.AgentFactory;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -21,9 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,21 +56,31 @@ final class Playbooks {
 
     private record Key(String name, String version) {}
 
-    private record Loaded(CompiledPlaybook compiled, Instant loadedAt) {}
+    private record Loaded(CompiledPlaybook compiled, Map<String, AgentBinding> declared, Instant loadedAt) {}
+
+    /** A compiled version with the agents it declares, built. */
+    private record Built(CompiledPlaybook compiled, Map<String, AgentBinding> declared) {}
 
     private final Database db;
     private final PlaybookCompiler compiler;
     private final YamlPlaybookReader reader = new YamlPlaybookReader();
-    private final Supplier<Set<String>> agents;
+    private final AgentRegistry agents;
+    private final Map<String, AgentFactory> factories;
     private final InstantSource clock;
     private final Map<Key, Loaded> versions = new ConcurrentHashMap<>();
-    private volatile Map<String, CompiledPlaybook> active = Map.of();
+    private volatile Map<String, Built> active = Map.of();
     private volatile LoadReport lastLoad = new LoadReport(List.of(), List.of());
 
-    Playbooks(Database db, PlaybookCompiler compiler, Supplier<Set<String>> agents, InstantSource clock) {
+    Playbooks(
+            Database db,
+            PlaybookCompiler compiler,
+            AgentRegistry agents,
+            Map<String, AgentFactory> factories,
+            InstantSource clock) {
         this.db = db;
         this.compiler = compiler;
         this.agents = agents;
+        this.factories = factories;
         this.clock = clock;
     }
 
@@ -85,8 +98,9 @@ final class Playbooks {
         for (var s : stored) {
             try {
                 Playbook model = PlaybookJson.fromJson(Json.tree(s.definition()));
-                var compiled = compiler.compile(model, s.source(), SourceMap.none(), agents.get());
-                versions.put(new Key(s.name(), s.version()), new Loaded(compiled, s.loadedAt()));
+                var built = build(model, s.source(), SourceMap.none());
+                versions.put(
+                        new Key(s.name(), s.version()), new Loaded(built.compiled(), built.declared(), s.loadedAt()));
             } catch (PlaybookException | IllegalArgumentException e) {
                 LOG.warn(
                         "stored playbook {}@{} no longer compiles; its runs will need attention: {}",
@@ -103,12 +117,13 @@ final class Playbooks {
      */
     synchronized LoadReport load(List<Input> inputs) {
         var problems = new ArrayList<PlaybookException.Problem>();
-        var next = new LinkedHashMap<String, CompiledPlaybook>();
+        var next = new LinkedHashMap<String, Built>();
         var sources = new HashMap<String, String>();
         var refusedNames = new ArrayList<String>();
         for (var input : inputs) {
             try {
-                var compiled = compile(input);
+                var built = compile(input);
+                var compiled = built.compiled();
                 String previous = sources.putIfAbsent(compiled.name(), input.source());
                 if (previous != null
                         && previous.startsWith("classpath:")
@@ -124,7 +139,7 @@ final class Playbooks {
                                     + "; rename one of them"));
                     continue;
                 }
-                next.put(compiled.name(), compiled);
+                next.put(compiled.name(), built);
             } catch (PlaybookException e) {
                 problems.addAll(e.problems());
                 nameOf(input).ifPresent(refusedNames::add);
@@ -139,7 +154,8 @@ final class Playbooks {
         Instant now = clock.instant();
         db.write(tx -> {
             tx.update("UPDATE playbooks SET active = 0");
-            for (var compiled : next.values()) {
+            for (var built : next.values()) {
+                var compiled = built.compiled();
                 tx.update(
                         "INSERT INTO playbooks (name, version, source, definition, loaded_at, active) VALUES (?, ?, ?, ?, ?, 1)"
                                 + " ON CONFLICT (name, version) DO UPDATE SET active = 1, source = excluded.source",
@@ -151,27 +167,92 @@ final class Playbooks {
             }
             return null;
         });
-        for (var compiled : next.values()) {
-            versions.putIfAbsent(new Key(compiled.name(), compiled.version()), new Loaded(compiled, now));
+        for (var built : next.values()) {
+            var compiled = built.compiled();
+            versions.putIfAbsent(
+                    new Key(compiled.name(), compiled.version()), new Loaded(compiled, built.declared(), now));
         }
         active = Map.copyOf(next);
-        var infos = next.values().stream().map(c -> info(c, true)).toList();
+        var infos = next.values().stream().map(b -> info(b.compiled(), true)).toList();
         lastLoad = new LoadReport(infos, problems);
         return lastLoad;
     }
 
-    private CompiledPlaybook compile(Input input) {
+    private Built compile(Input input) {
         return switch (input) {
             case Input.Yaml yaml -> {
                 var parsed = reader.read(yaml.source(), yaml.text());
-                yield compiler.compile(parsed.playbook(), yaml.source(), parsed.lines(), agents.get());
+                yield build(parsed.playbook(), yaml.source(), parsed.lines());
             }
-            case Input.Built built ->
-                compiler.compile(built.playbook(), built.source(), SourceMap.none(), agents.get());
+            case Input.Built built -> build(built.playbook(), built.source(), SourceMap.none());
             case Input.Unreadable unreadable ->
                 throw new PlaybookException(
                         List.of(new PlaybookException.Problem(unreadable.source(), 0, unreadable.reason())));
         };
+    }
+
+    /** Compiles a model and builds the agents it declares; refuses it whole if either fails. */
+    private Built build(Playbook model, String source, SourceMap lines) {
+        var known = new java.util.TreeSet<>(agents.names());
+        model.agents().forEach(a -> known.add(a.name()));
+        var compiled = compiler.compile(model, source, lines, known);
+        var problems = new ArrayList<PlaybookException.Problem>();
+        var declared = new LinkedHashMap<String, AgentBinding>();
+        var ref = new PlaybookRef(compiled.name(), compiled.version());
+        for (int i = 0; i < model.agents().size(); i++) {
+            var declaration = model.agents().get(i);
+            int line = lines.line("agents[" + i + "]");
+            if (agents.find(declaration.name()).isPresent()) {
+                problems.add(new PlaybookException.Problem(
+                        source,
+                        line,
+                        "agent '" + declaration.name()
+                                + "' is also a registered agent; give the playbook's agent another name"));
+                continue;
+            }
+            var factory = factories.get(declaration.kind());
+            if (factory == null) {
+                problems.add(new PlaybookException.Problem(
+                        source,
+                        line,
+                        "no extension builds agents of kind '" + declaration.kind() + "'"
+                                + (factories.isEmpty() ? "" : "; known kinds: " + factories.keySet())));
+                continue;
+            }
+            try {
+                var agent = factory.create(declaration, ref);
+                if (!agent.contract().name().equals(declaration.name())) {
+                    throw new IllegalArgumentException(
+                            "the built agent is named '" + agent.contract().name() + "'");
+                }
+                if (declared.putIfAbsent(declaration.name(), AgentBinding.of(agent)) != null) {
+                    throw new IllegalArgumentException("it is declared twice");
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(new PlaybookException.Problem(
+                        source, line, "agent '" + declaration.name() + "': " + e.getMessage()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new PlaybookException(problems);
+        }
+        return new Built(compiled, Map.copyOf(declared));
+    }
+
+    /** An agent a playbook version declares. */
+    Optional<AgentBinding> declared(PlaybookRef ref, String name) {
+        var loaded = versions.get(new Key(ref.name(), ref.version()));
+        return loaded == null
+                ? Optional.empty()
+                : Optional.ofNullable(loaded.declared().get(name));
+    }
+
+    /** The contracts of the agents the active playbooks declare. */
+    List<AgentInfo> declaredInfos() {
+        return active.values().stream()
+                .flatMap(b -> b.declared().values().stream())
+                .map(AgentBinding::info)
+                .toList();
     }
 
     /** The name a refused input meant to define, when it can be told. */
@@ -198,6 +279,7 @@ final class Playbooks {
     /** The active playbooks triggered by events of {@code type}. */
     List<CompiledPlaybook> triggeredBy(String type) {
         return active.values().stream()
+                .map(Built::compiled)
                 .filter(p -> p.model().trigger().event().equals(type))
                 .sorted(Comparator.comparing(CompiledPlaybook::name))
                 .toList();
@@ -224,7 +306,7 @@ final class Playbooks {
 
     private boolean isActive(CompiledPlaybook compiled) {
         var current = active.get(compiled.name());
-        return current != null && current.version().equals(compiled.version());
+        return current != null && current.compiled().version().equals(compiled.version());
     }
 
     private PlaybookInfo info(CompiledPlaybook compiled, boolean isActive) {

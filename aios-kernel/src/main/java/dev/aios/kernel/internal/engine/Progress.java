@@ -1,5 +1,6 @@
 package dev.aios.kernel.internal.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.api.RetryPolicy;
 import dev.aios.api.StepOptions;
@@ -14,6 +15,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.CompensationFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepDeferred;
 import dev.aios.kernel.internal.journal.JournalEntry.StepFailed;
+import dev.aios.kernel.internal.journal.JournalEntry.StepNoted;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
 import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
 import dev.aios.kernel.internal.journal.RunJournal;
@@ -90,6 +92,9 @@ final class Progress {
                         List.of(new StepDeferred(
                                 lease.step(), lease.iteration(), lease.attempt(), d.reason(), d.until())));
             } else {
+                notes(outcome)
+                        .filter(n -> !n.isEmpty())
+                        .ifPresent(n -> append(tx, state, now, new StepNoted(lease.step(), lease.iteration(), n)));
                 var recording = recording(lease, playbook, state, outcome, now, tx);
                 journal.append(tx, state, now, recording.entries());
                 if (recording.next().isPresent()) {
@@ -104,6 +109,23 @@ final class Progress {
             tx.afterCommit(wake);
             return null;
         });
+    }
+
+    private static Optional<List<JsonNode>> notes(Outcome outcome) {
+        return switch (outcome) {
+            case Outcome.Completed c -> Optional.of(c.notes());
+            case Outcome.Review r -> Optional.of(r.notes());
+            case Outcome.Draft d -> Optional.of(d.notes());
+            default -> Optional.empty();
+        };
+    }
+
+    private void append(Tx tx, RunState state, Instant now, JournalEntry entry) {
+        try {
+            journal.append(tx, state, now, List.of(entry));
+        } catch (SQLException e) {
+            throw new dev.aios.kernel.StorageException("could not record: " + e.getMessage(), e);
+        }
     }
 
     /** Parks a step that cannot run at all, e.g. because its playbook version is gone. */
@@ -262,6 +284,7 @@ final class Progress {
             case Outcome.Failed f -> throw new IllegalStateException("failures are recorded apart");
             case Outcome.Deferred d -> throw new IllegalStateException("deferrals are recorded apart");
             case Outcome.Review r -> Recording.of(review(lease, playbook, state, r, now));
+            case Outcome.Draft d -> Recording.of(draft(lease, playbook, state, d, now));
             case Outcome.Ask a -> Recording.of(ask(lease, playbook, state, a, now));
             case Outcome.Sleep s -> Recording.of(new TimerSet(step, it, s.input(), s.until()));
             case Outcome.Listen l -> {
@@ -304,6 +327,24 @@ final class Progress {
                 r.explanation(),
                 details,
                 r.output(),
+                List.of("approve", "edit", "reject"));
+    }
+
+    private static TaskOpened draft(
+            Lease lease, CompiledPlaybook playbook, RunState state, Outcome.Draft d, Instant now) {
+        ObjectNode details = provenance(playbook, state);
+        details.set("input", d.input());
+        details.set("draft", d.draft());
+        details.put("agent", d.agent());
+        return new TaskOpened(
+                Ids.next("t", now),
+                lease.step(),
+                lease.iteration(),
+                "draft",
+                d.title(),
+                d.explanation(),
+                details,
+                d.draft(),
                 List.of("approve", "edit", "reject"));
     }
 

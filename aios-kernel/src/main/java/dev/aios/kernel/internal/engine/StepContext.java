@@ -1,17 +1,21 @@
 package dev.aios.kernel.internal.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.api.AgentContext;
 import dev.aios.api.Effect;
 import dev.aios.api.PlaybookRef;
+import dev.aios.kernel.spi.StepScope;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
-/** The {@link AgentContext} of one attempt of one step. */
-final class StepContext implements AgentContext {
+/** The {@link AgentContext} of one attempt of one step, and the scope its services are opened for. */
+final class StepContext implements AgentContext, StepScope {
     private final String runId;
     private final String stepId;
     private final int iteration;
@@ -25,7 +29,10 @@ final class StepContext implements AgentContext {
     private final Set<String> declaredEffects;
     private final Optional<Duration> heartbeatTimeout;
     private final Effects effects;
+    private final Services services;
     private final Map<String, Integer> ordinals = new ConcurrentHashMap<>();
+    private final Map<Class<?>, Object> opened = new ConcurrentHashMap<>();
+    private final List<JsonNode> notes = new CopyOnWriteArrayList<>();
     private volatile long lastBeatNanos = System.nanoTime();
 
     StepContext(
@@ -37,7 +44,8 @@ final class StepContext implements AgentContext {
             String agent,
             Set<String> declaredEffects,
             Optional<Duration> heartbeatTimeout,
-            Effects effects) {
+            Effects effects,
+            Services services) {
         this.runId = lease.runId();
         this.stepId = lease.step();
         this.iteration = lease.iteration();
@@ -51,6 +59,22 @@ final class StepContext implements AgentContext {
         this.declaredEffects = Set.copyOf(declaredEffects);
         this.heartbeatTimeout = heartbeatTimeout;
         this.effects = effects;
+        this.services = services;
+    }
+
+    /** A context for a tool call made by {@code caller}: same step, its own keys. */
+    StepContext forTool(String agent, Set<String> declaredEffects, String ordinalKey) {
+        return new StepContext(
+                lease,
+                subject,
+                playbook,
+                clock,
+                keySuffix + ":" + ordinalKey,
+                agent,
+                declaredEffects,
+                heartbeatTimeout,
+                effects,
+                services);
     }
 
     /** Run, step and iteration: the same for every attempt, different for every other step. */
@@ -104,6 +128,39 @@ final class StepContext implements AgentContext {
     }
 
     @Override
+    public JsonNode call(String agent, JsonNode input) throws Exception {
+        return effects.callAgent(this, agent, input);
+    }
+
+    @Override
+    public <T> T service(Class<T> type) {
+        return type.cast(opened.computeIfAbsent(type, t -> services.open(type, this)));
+    }
+
+    @Override
+    public AgentContext context() {
+        return this;
+    }
+
+    @Override
+    public String agent() {
+        return agent;
+    }
+
+    @Override
+    public void note(String kind, JsonNode detail) {
+        var note = dev.aios.kernel.internal.Json.object();
+        note.put("kind", kind);
+        note.set("detail", detail);
+        notes.add(note);
+    }
+
+    /** The provenance noted so far. */
+    List<JsonNode> notes() {
+        return List.copyOf(notes);
+    }
+
+    @Override
     public void heartbeat() {
         if (heartbeatTimeout.isEmpty()) {
             return;
@@ -121,10 +178,6 @@ final class StepContext implements AgentContext {
     String effectKey(String name) {
         int ordinal = ordinals.merge(name, 1, Integer::sum);
         return idempotencyKey() + ":" + name + (ordinal > 1 ? "#" + ordinal : "");
-    }
-
-    String agent() {
-        return agent;
     }
 
     Set<String> declaredEffects() {

@@ -3,12 +3,12 @@ package dev.aios.kernel.internal.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.api.Event;
+import dev.aios.api.OperatorNeeded;
 import dev.aios.api.PermanentFailure;
 import dev.aios.api.PlaybookRef;
 import dev.aios.api.StepOptions;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.agent.AgentBinding;
-import dev.aios.kernel.internal.agent.AgentRegistry;
 import dev.aios.kernel.internal.agent.ContractViolation;
 import dev.aios.kernel.internal.cel.Cel;
 import dev.aios.kernel.internal.cel.CelException;
@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -36,14 +37,22 @@ import java.util.concurrent.TimeoutException;
  * outside any transaction: agents may take long, and nothing here writes.
  */
 final class StepRunner {
-    private final AgentRegistry agents;
+    private final AgentLookup agents;
+    private final Services services;
     private final Cel cel;
     private final InstantSource clock;
     private final ExecutorService calls;
     private final Effects effects;
 
-    StepRunner(AgentRegistry agents, Cel cel, InstantSource clock, ExecutorService calls, Effects effects) {
+    StepRunner(
+            AgentLookup agents,
+            Cel cel,
+            InstantSource clock,
+            ExecutorService calls,
+            Effects effects,
+            Services services) {
         this.agents = agents;
+        this.services = services;
         this.cel = cel;
         this.clock = clock;
         this.calls = calls;
@@ -97,12 +106,12 @@ final class StepRunner {
             return ((Called.Stopped) called).outcome();
         }
         if (call.approval().isPresent()) {
-            var review = reviewIfNeeded(call.approval().get(), done.input(), done.output(), done.agent());
+            var review = reviewIfNeeded(call.approval().get(), done);
             if (review.isPresent()) {
                 return review.get();
             }
         }
-        return new Outcome.Completed(done.input(), done.output(), Optional.of(done.agent()), call.next());
+        return new Outcome.Completed(done.input(), done.output(), Optional.of(done.agent()), call.next(), done.notes());
     }
 
     /** Executes a {@code compensate} item: undoes one completed step. */
@@ -131,14 +140,15 @@ final class StepRunner {
         }
         var called = invoke(playbook, compensation.agent(), input, state, lease, ":undo", call.options());
         return switch (called) {
-            case Called.Done done -> new Outcome.Completed(done.input(), done.output(), Optional.of(done.agent()), "");
+            case Called.Done done ->
+                new Outcome.Completed(done.input(), done.output(), Optional.of(done.agent()), "", done.notes());
             case Called.Stopped stopped -> stopped.outcome();
         };
     }
 
     /** What calling an agent gave: its output, or the outcome that stops the step. */
     private sealed interface Called {
-        record Done(JsonNode input, JsonNode output, String agent) implements Called {}
+        record Done(JsonNode input, JsonNode output, String agent, List<JsonNode> notes) implements Called {}
 
         record Stopped(Outcome outcome) implements Called {}
     }
@@ -151,13 +161,13 @@ final class StepRunner {
             Lease lease,
             String keySuffix,
             StepOptions options) {
-        Optional<AgentBinding> found = agents.find(agentName);
+        Optional<AgentBinding> found = agents.find(new PlaybookRef(playbook.name(), playbook.version()), agentName);
         if (found.isEmpty()) {
             return new Called.Stopped(new Outcome.Failed(
-                    input, "agent '" + agentName + "' is not registered; registered agents: " + agents.names(), false));
+                    input, "agent '" + agentName + "' is neither registered nor declared by the playbook", false));
         }
         AgentBinding binding = found.get();
-        String agentRef = binding.contract().name() + "@" + binding.contract().version();
+        String agentRef = binding.terms().name() + "@" + binding.terms().version();
         JsonNode validated;
         try {
             validated = binding.validateInput(input);
@@ -172,13 +182,15 @@ final class StepRunner {
                 clock,
                 keySuffix,
                 agentName,
-                binding.contract().effects(),
+                binding.terms().effects(),
                 options.heartbeat(),
-                effects);
-        Duration timeout = options.timeout().orElse(binding.contract().timeout());
+                effects,
+                services);
+        Duration timeout = options.timeout().orElse(binding.terms().timeout());
         var future = calls.submit(() -> binding.call(validated, context));
         try {
-            return new Called.Done(validated, future.get(timeout.toMillis(), TimeUnit.MILLISECONDS), agentRef);
+            var output = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return new Called.Done(validated, output, agentRef, context.notes());
         } catch (TimeoutException e) {
             future.cancel(true);
             return new Called.Stopped(new Outcome.Failed(
@@ -189,6 +201,10 @@ final class StepRunner {
             return new Called.Stopped(
                     new Outcome.Failed(input, "interrupted while agent '" + agentName + "' ran", true));
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof OperatorNeeded needed) {
+                return new Called.Stopped(new Outcome.Draft(
+                        validated, needed.title(), needed.explanation(), needed.draft(), agentRef, context.notes()));
+            }
             return new Called.Stopped(failure(input, e.getCause()));
         }
     }
@@ -207,33 +223,39 @@ final class StepRunner {
         };
     }
 
-    private Optional<Outcome> reviewIfNeeded(Expression rule, JsonNode input, JsonNode output, String agentRef) {
-        var vars = Map.<String, JsonNode>of("input", input, "output", output);
+    private Optional<Outcome> reviewIfNeeded(Expression rule, Called.Done done) {
+        var vars = Map.<String, JsonNode>of("input", done.input(), "output", done.output());
         try {
             if (rule.test(vars)) {
                 return Optional.of(new Outcome.Review(
-                        input, output, agentRef, rule.source(), "the approval rule `" + rule.source() + "` holds"));
+                        done.input(),
+                        done.output(),
+                        done.agent(),
+                        rule.source(),
+                        "the approval rule `" + rule.source() + "` holds",
+                        done.notes()));
             }
             return Optional.empty();
         } catch (CelException e) {
             // An approval rule that cannot be evaluated must not wave the output through.
             return Optional.of(new Outcome.Review(
-                    input,
-                    output,
-                    agentRef,
+                    done.input(),
+                    done.output(),
+                    done.agent(),
                     rule.source(),
                     "the approval rule `" + rule.source() + "` could not be evaluated (" + e.getMessage()
-                            + "), so the output waits for you"));
+                            + "), so the output waits for you",
+                    done.notes()));
         }
     }
 
     private void checkPreconditions(AgentBinding binding, JsonNode input) {
-        for (String precondition : binding.contract().preconditions()) {
+        for (String precondition : binding.terms().preconditions()) {
             if (!cel.compile(precondition).test(Map.of("input", input))) {
                 throw new CelException(
                         precondition,
                         "precondition `" + precondition + "` of agent '"
-                                + binding.contract().name() + "' does not hold for this input");
+                                + binding.terms().name() + "' does not hold for this input");
             }
         }
     }

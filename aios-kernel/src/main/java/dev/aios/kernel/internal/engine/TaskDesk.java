@@ -8,7 +8,6 @@ import dev.aios.kernel.NotFoundException;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.RunSummary;
 import dev.aios.kernel.internal.Json;
-import dev.aios.kernel.internal.agent.AgentRegistry;
 import dev.aios.kernel.internal.agent.ContractViolation;
 import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationCompleted;
@@ -59,7 +58,7 @@ final class TaskDesk {
     private final Database db;
     private final RunJournal journal;
     private final Playbooks playbooks;
-    private final AgentRegistry agents;
+    private final AgentLookup agents;
     private final InstantSource clock;
     private final Runnable wake;
 
@@ -67,7 +66,7 @@ final class TaskDesk {
             Database db,
             RunJournal journal,
             Playbooks playbooks,
-            AgentRegistry agents,
+            AgentLookup agents,
             InstantSource clock,
             Runnable wake) {
         this.db = db;
@@ -91,7 +90,7 @@ final class TaskDesk {
             var playbook = playbooks.version(state.playbook, state.version);
             var turn = new Turn(tx, task, state, playbook, clock.instant(), comment);
             switch (task.kind()) {
-                case "review" -> review(turn, answer, output);
+                case "review", "draft" -> review(turn, answer, output);
                 case "approval" -> approval(turn, answer, output);
                 case "dead-letter" -> deadLetter(turn, answer, output);
                 case "compensation" -> compensation(turn, answer);
@@ -132,7 +131,7 @@ final class TaskDesk {
         switch (answer) {
             case APPROVE -> {
                 JsonNode approved = output.isPresent()
-                        ? checkedOutput(step, output.get())
+                        ? checkedOutput(t.playbook(), step, output.get())
                         : t.task().proposed();
                 complete(
                         t,
@@ -190,7 +189,7 @@ final class TaskDesk {
                     throw new InvalidInputException(
                             "skipping a failed step needs the output to go on with, e.g. --output '{...}'");
                 }
-                complete(t, "skipped", checkedOutput(step, output.get()), Optional.empty());
+                complete(t, "skipped", checkedOutput(t.playbook(), step, output.get()), Optional.empty());
             }
             case COMPENSATE -> {
                 String why = "the operator chose to undo the run after step '"
@@ -253,9 +252,10 @@ final class TaskDesk {
         journal.append(t.tx(), t.state(), t.now(), List.of(entry));
     }
 
-    private JsonNode checkedOutput(CompiledStep step, JsonNode edited) {
+    private JsonNode checkedOutput(CompiledPlaybook playbookOf, CompiledStep step, JsonNode edited) {
         if (step instanceof CompiledStep.AgentCall call) {
-            var binding = agents.find(call.agent());
+            var binding =
+                    agents.find(new dev.aios.api.PlaybookRef(playbookOf.name(), playbookOf.version()), call.agent());
             if (binding.isPresent()) {
                 try {
                     return binding.get().validateOutput(edited);

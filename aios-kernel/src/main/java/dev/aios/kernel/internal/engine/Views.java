@@ -95,7 +95,8 @@ final class Views {
                 record.scheduledAt,
                 Optional.ofNullable(record.endedAt),
                 record.version,
-                receipts);
+                receipts,
+                List.copyOf(record.provenance));
     }
 
     static TaskView task(Row row) throws SQLException {

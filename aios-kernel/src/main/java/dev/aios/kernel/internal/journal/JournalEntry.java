@@ -31,6 +31,7 @@ public sealed interface JournalEntry {
             Map.entry("TaskOpened", TaskOpened.class),
             Map.entry("TaskResolved", TaskResolved.class),
             Map.entry("EffectRecorded", EffectRecorded.class),
+            Map.entry("StepNoted", StepNoted.class),
             Map.entry("StepDeferred", StepDeferred.class),
             Map.entry("CompensationStarted", CompensationStarted.class),
             Map.entry("CompensationScheduled", CompensationScheduled.class),
@@ -95,6 +96,12 @@ public sealed interface JournalEntry {
 
     /** The operator answered a task (or the kernel closed it). */
     record TaskResolved(String task, String decision, JsonNode output, String comment) implements JournalEntry {}
+
+    /**
+     * What a step used to reach its outcome, e.g. memory recalled, models called: recorded with the
+     * outcome and shown with the step.
+     */
+    record StepNoted(String step, int iteration, List<JsonNode> notes) implements JournalEntry {}
 
     /** A step performed an external effect; {@code result} is its receipt. */
     record EffectRecorded(String step, int iteration, String name, String key, JsonNode result)

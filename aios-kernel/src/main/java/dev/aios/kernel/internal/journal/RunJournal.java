@@ -5,6 +5,7 @@ import dev.aios.kernel.internal.run.Projector;
 import dev.aios.kernel.internal.run.RunFold;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Tx;
+import dev.aios.kernel.spi.FeedItem;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -30,9 +31,16 @@ public final class RunJournal {
             String checksum) {}
 
     private final PayloadCodec codec;
+    private final FeedHub feed;
 
-    public RunJournal(PayloadCodec codec) {
+    public RunJournal(PayloadCodec codec, FeedHub feed) {
         this.codec = codec;
+        this.feed = feed;
+    }
+
+    /** The codec payloads pass through. */
+    public PayloadCodec codec() {
+        return codec;
     }
 
     /** The run's current state, if the run exists. */
@@ -47,14 +55,17 @@ public final class RunJournal {
      */
     public RunState append(Tx tx, RunState state, Instant at, List<JournalEntry> entries) throws SQLException {
         Instant when = at.truncatedTo(ChronoUnit.MILLIS);
+        var items = feed.hasListeners() ? new java.util.ArrayList<FeedItem>() : null;
         for (var entry : entries) {
             RunFold.apply(state, entry, when);
             long seq = state.seq + 1;
             var encoded = codec.encode(state.subject, Json.bytes(entry));
             String checksum = Checksums.chain(
                     state.checksum, state.id, seq, entry.type(), when.toEpochMilli(), encoded.codec(), encoded.bytes());
+            long pos = feed.nextPosition();
             tx.update(
-                    "INSERT INTO journal (run_id, seq, type, at, subject, codec, payload, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO journal (run_id, seq, type, at, subject, codec, payload, checksum, pos)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     state.id,
                     seq,
                     entry.type(),
@@ -62,12 +73,19 @@ public final class RunJournal {
                     state.subject,
                     encoded.codec(),
                     encoded.bytes(),
-                    checksum);
+                    checksum,
+                    pos);
+            if (items != null) {
+                items.add(new FeedItem("journal", pos, state.id, entry.type(), state.subject, when, Json.tree(entry)));
+            }
             state.seq = seq;
             state.checksum = checksum;
             Projector.project(tx, state, entry, when);
         }
         Projector.saveRun(tx, state);
+        if (items != null) {
+            feed.publish(tx, items);
+        }
         return state;
     }
 

@@ -47,6 +47,13 @@ public final class PlaybookJson {
         var steps = root.putArray("steps");
         playbook.steps().forEach(step -> steps.add(step(step)));
         OptionsJson.toJson(playbook.defaults()).ifPresent(defaults -> root.set("defaults", defaults));
+        if (!playbook.agents().isEmpty()) {
+            var agents = root.putArray("agents");
+            playbook.agents().forEach(a -> agents.addObject()
+                    .put("name", a.name())
+                    .put("kind", a.kind())
+                    .set("spec", a.spec()));
+        }
         return root;
     }
 
@@ -67,7 +74,17 @@ public final class PlaybookJson {
                 text(json, "description", ""),
                 new Trigger(text(trigger, "event", "trigger"), optional(trigger, "when")),
                 steps,
-                OptionsJson.fromJson(json.get("defaults")));
+                OptionsJson.fromJson(json.get("defaults")),
+                agents(json));
+    }
+
+    private static java.util.List<dev.aios.api.AgentDeclaration> agents(JsonNode json) {
+        var agents = new ArrayList<dev.aios.api.AgentDeclaration>();
+        for (var a : json.path("agents")) {
+            agents.add(new dev.aios.api.AgentDeclaration(
+                    text(a, "name", "agents"), text(a, "kind", "agents"), a.path("spec")));
+        }
+        return agents;
     }
 
     /** The content hash identifying this version of the playbook. */

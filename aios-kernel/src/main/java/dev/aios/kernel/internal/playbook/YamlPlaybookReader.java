@@ -1,5 +1,6 @@
 package dev.aios.kernel.internal.playbook;
 
+import dev.aios.api.AgentDeclaration;
 import dev.aios.api.Playbook;
 import dev.aios.api.Step;
 import dev.aios.api.Trigger;
@@ -33,7 +34,8 @@ public final class YamlPlaybookReader {
     /** The largest playbook file accepted, in code points. */
     public static final int MAX_CODE_POINTS = 1024 * 1024;
 
-    private static final List<String> ROOT_KEYS = List.of("name", "description", "trigger", "steps", "defaults");
+    private static final List<String> ROOT_KEYS =
+            List.of("name", "description", "trigger", "steps", "defaults", "agents");
     private static final List<String> TRIGGER_KEYS = List.of("event", "when");
     private static final List<String> KINDS = List.of("agent", "approval", "wait", "await", "branch", "emit");
     private static final Map<String, List<String>> STEP_KEYS = Map.of(
@@ -121,6 +123,7 @@ public final class YamlPlaybookReader {
         var description = nodes.optionalText(map, "description", "").orElse("");
         var trigger = trigger(map, root, nodes);
         var steps = steps(map, root, nodes);
+        var agents = agents(map, nodes);
         var defaults = Optional.ofNullable(map.get("defaults"))
                 .flatMap(node -> nodes.mapping(node, "defaults", List.of("retry", "timeout", "onFailure"), "defaults"))
                 .map(fields -> OptionReaders.read(fields, "defaults", nodes))
@@ -133,7 +136,39 @@ public final class YamlPlaybookReader {
                 nodes,
                 root,
                 "the playbook",
-                () -> new Playbook(name.get(), description, trigger.get(), steps, defaults));
+                () -> new Playbook(name.get(), description, trigger.get(), steps, defaults, agents));
+    }
+
+    /** The agents the playbook declares: each a mapping with a name, a kind (prompt by default) and its settings. */
+    private static List<AgentDeclaration> agents(Map<String, Node> map, YamlNodes nodes) {
+        var node = map.get("agents");
+        if (node == null) {
+            return List.of();
+        }
+        var declarations = new ArrayList<AgentDeclaration>();
+        var items = nodes.sequence(node, "agents", "write each agent as '- name: ...' with its settings")
+                .orElse(List.of());
+        for (int i = 0; i < items.size(); i++) {
+            var path = "agents[" + i + "]";
+            var item = items.get(i);
+            nodes.mark(path, item);
+            if (!(item instanceof MappingNode)) {
+                nodes.problem(item, path + " must be a mapping with a name and the agent's settings");
+                continue;
+            }
+            var spec = (com.fasterxml.jackson.databind.node.ObjectNode) YamlJson.of(item);
+            var name = spec.path("name").asText("");
+            var kind = spec.path("kind").asText("prompt");
+            spec.remove("name");
+            spec.remove("kind");
+            if (name.isEmpty()) {
+                nodes.problem(item, path + ": name the agent, e.g. name: draft-proposal");
+                continue;
+            }
+            build(nodes, item, path, () -> new AgentDeclaration(name, kind, spec))
+                    .ifPresent(declarations::add);
+        }
+        return declarations;
     }
 
     private static void checkName(String name, Node node, YamlNodes nodes) {

@@ -17,6 +17,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.RunStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepDeferred;
 import dev.aios.kernel.internal.journal.JournalEntry.StepFailed;
+import dev.aios.kernel.internal.journal.JournalEntry.StepNoted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepRetried;
 import dev.aios.kernel.internal.journal.JournalEntry.StepScheduled;
 import dev.aios.kernel.internal.journal.JournalEntry.StepStarted;
@@ -117,6 +118,7 @@ public final class Projector {
                         e.name(),
                         Json.text(e.result()),
                         at);
+            case StepNoted e -> {}
             case StepDeferred e ->
                 tx.update(
                         "UPDATE work SET visible_at = ?, attempt = ?, lease_owner = NULL, lease_until = NULL"

@@ -17,6 +17,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.RunStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepDeferred;
 import dev.aios.kernel.internal.journal.JournalEntry.StepFailed;
+import dev.aios.kernel.internal.journal.JournalEntry.StepNoted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepRetried;
 import dev.aios.kernel.internal.journal.JournalEntry.StepScheduled;
 import dev.aios.kernel.internal.journal.JournalEntry.StepStarted;
@@ -155,6 +156,8 @@ public final class RunFold {
                     record.receipts.add(receipt);
                 }
             }
+            case StepNoted e ->
+                current(state, e.step(), e.iteration()).provenance = new java.util.ArrayList<>(e.notes());
             case StepDeferred e -> {
                 var record = current(state, e.step(), e.iteration());
                 record.status = "deferred";

@@ -21,6 +21,7 @@ public final class StepRecord {
     public Instant endedAt;
     public String version;
     public List<Receipt> receipts = new ArrayList<>();
+    public List<JsonNode> provenance = new ArrayList<>();
 
     /** An effect the step performed, by its idempotency key. */
     public static final class Receipt {

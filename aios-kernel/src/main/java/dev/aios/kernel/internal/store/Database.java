@@ -100,6 +100,16 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** Empties the write-ahead log into the database after the next commit (see {@link Writer#checkpoint}). */
+    public void checkpoint() {
+        writer.checkpoint();
+    }
+
+    /** Whether the caller is inside a unit of work of the writer. */
+    public boolean inWrite() {
+        return writer.inUnit();
+    }
+
     /** The writer, for its statistics. */
     public Writer writer() {
         return writer;
@@ -137,12 +147,15 @@ public final class Database implements AutoCloseable {
         return dataSource(file, readOnly).getConnection();
     }
 
-    static SQLiteDataSource dataSource(Path file, boolean readOnly) {
+    /** A data source for {@code file} with the kernel's settings. */
+    public static SQLiteDataSource dataSource(Path file, boolean readOnly) {
         var config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         config.setBusyTimeout(10_000);
         config.setReadOnly(readOnly);
+        // Deleted and overwritten content is zeroed, so a forgotten subject leaves nothing in free pages.
+        config.setPragma(SQLiteConfig.Pragma.SECURE_DELETE, "true");
         var ds = new SQLiteDataSource(config);
         ds.setUrl("jdbc:sqlite:" + file);
         return ds;

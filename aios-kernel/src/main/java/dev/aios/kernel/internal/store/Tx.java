@@ -68,6 +68,11 @@ public final class Tx {
         }
     }
 
+    /** The connection, for work handed to extensions; do not commit or close it. */
+    public Connection connection() {
+        return connection;
+    }
+
     /** Registers an action to run once the transaction has committed. */
     public void afterCommit(Runnable action) {
         afterCommit.add(action);

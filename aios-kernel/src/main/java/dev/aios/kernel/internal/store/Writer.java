@@ -41,6 +41,9 @@ public final class Writer implements AutoCloseable {
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong units = new AtomicLong();
     private volatile boolean closed;
+    private volatile boolean checkpoint;
+    /** The transaction of the batch being executed; touched only on the writer thread. */
+    private Tx current;
 
     /**
      * @param connection a connection used by this writer only
@@ -52,11 +55,18 @@ public final class Writer implements AutoCloseable {
         this.where = where;
         this.maxBatch = maxBatch;
         connection.setAutoCommit(false);
-        this.thread = Thread.ofPlatform().name("aios-writer").daemon().start(this::loop);
+        this.thread = Thread.ofPlatform().name("aios-writer").daemon().unstarted(this::loop);
+        this.thread.start();
     }
 
-    /** Runs {@code unit} in the next group commit and waits for the commit. */
+    /**
+     * Runs {@code unit} in the next group commit and waits for the commit. Called from inside
+     * another unit (on the writer's own thread), it runs at once in that unit's transaction.
+     */
     public <T> T write(Unit<T> unit) {
+        if (Thread.currentThread() == thread) {
+            return nested(unit);
+        }
         try {
             return submit(unit).get();
         } catch (InterruptedException e) {
@@ -76,6 +86,44 @@ public final class Writer implements AutoCloseable {
         }
         queue.add(pending);
         return pending.future;
+    }
+
+    /** Whether the caller is inside a unit of work. */
+    public boolean inUnit() {
+        return Thread.currentThread() == thread;
+    }
+
+    private <T> T nested(Unit<T> unit) {
+        var tx = current;
+        int mark = tx.afterCommitMark();
+        try {
+            tx.execute("SAVEPOINT nested");
+            try {
+                T result = unit.run(tx);
+                tx.execute("RELEASE nested");
+                return result;
+            } catch (Exception e) {
+                tx.execute("ROLLBACK TO nested");
+                tx.execute("RELEASE nested");
+                tx.dropAfterCommitFrom(mark);
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (SQLException e) {
+            throw new StorageException("could not write to the database at " + where + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Asks for the write-ahead log to be copied into the database and emptied after the next
+     * batch, so that data deleted or overwritten leaves no old copy in the log file.
+     */
+    public void checkpoint() {
+        checkpoint = true;
+        submit(tx -> null);
     }
 
     /** Transactions committed so far. */
@@ -101,6 +149,15 @@ public final class Writer implements AutoCloseable {
             if (!batch.isEmpty()) {
                 execute(batch);
             }
+            if (checkpoint) {
+                checkpoint = false;
+                try (var st = connection.createStatement()) {
+                    st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+                    connection.commit();
+                } catch (SQLException e) {
+                    LOG.warn("checkpoint failed; the log is emptied at the next one", e);
+                }
+            }
             batch.clear();
             if (stop) {
                 return;
@@ -110,6 +167,7 @@ public final class Writer implements AutoCloseable {
 
     private void execute(List<Pending<?>> batch) {
         var tx = new Tx(connection);
+        current = tx;
         var results = new ArrayList<Runnable>(batch.size());
         try {
             for (var pending : batch) {

@@ -102,5 +102,16 @@ final class TestAgents {
 
         @Override
         public void heartbeat() {}
+
+        @Override
+        public com.fasterxml.jackson.databind.JsonNode call(
+                String agent, com.fasterxml.jackson.databind.JsonNode input) {
+            throw new IllegalStateException("tool calls are not part of this test");
+        }
+
+        @Override
+        public <T> T service(Class<T> type) {
+            throw new IllegalStateException("no " + type.getSimpleName() + " in this test");
+        }
     }
 }

@@ -1,0 +1,130 @@
+package dev.aios.kernel.internal.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aios.kernel.ForgetReport;
+import dev.aios.kernel.InvalidInputException;
+import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.journal.JournalEntry.RunCancelled;
+import dev.aios.kernel.internal.journal.RunJournal;
+import dev.aios.kernel.internal.journal.SubjectKeys;
+import dev.aios.kernel.internal.run.RunState;
+import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Tx;
+import dev.aios.kernel.spi.ForgetListener;
+import java.sql.SQLException;
+import java.time.InstantSource;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forgets a subject for real: its runs still going are cancelled, its keys are destroyed (so its
+ * events and journal payloads can never be read again, while the journal's checksums still
+ * verify), the plain copies in derived tables are emptied, and extensions drop what they derived.
+ */
+final class Forgetting {
+    private static final Logger LOG = LoggerFactory.getLogger(Forgetting.class);
+
+    /** What a forgotten payload reads as. */
+    static final ObjectNode FORGOTTEN = Json.object().put("forgotten", true);
+
+    private final Database db;
+    private final RunJournal journal;
+    private final SubjectKeys keys;
+    private final InstantSource clock;
+    private final List<ForgetListener> listeners;
+
+    Forgetting(Database db, RunJournal journal, SubjectKeys keys, InstantSource clock, List<ForgetListener> listeners) {
+        this.db = db;
+        this.journal = journal;
+        this.keys = keys;
+        this.clock = clock;
+        this.listeners = listeners;
+    }
+
+    ForgetReport forget(String subject) {
+        if (subject == null || subject.isBlank()) {
+            throw new InvalidInputException("name the subject to forget, e.g. acme");
+        }
+        var report = db.write(tx -> {
+            var runIds = tx.query("SELECT id FROM runs WHERE subject = ?", r -> r.text("id"), subject);
+            int cancelled = 0;
+            for (String runId : runIds) {
+                var state = journal.load(tx, runId).orElseThrow();
+                if (!state.status.isFinal()) {
+                    journal.append(tx, state, clock.instant(), List.of(new RunCancelled("the subject was forgotten")));
+                    cancelled++;
+                }
+            }
+            int destroyed = keys.forget(tx, subject);
+            for (String runId : runIds) {
+                scrub(tx, runId);
+            }
+            long events = tx.count("SELECT COUNT(*) AS n FROM events WHERE subject = ?", subject);
+            return new ForgetReport(subject, destroyed, cancelled, runIds.size(), events);
+        });
+        db.checkpoint();
+        for (var listener : listeners) {
+            try {
+                listener.forgotten(subject);
+            } catch (RuntimeException e) {
+                LOG.error(
+                        "an extension failed to forget subject {}; it will be asked again on its next start",
+                        subject,
+                        e);
+            }
+        }
+        return report;
+    }
+
+    /** Empties the plain copies of a run's payloads from the derived tables. */
+    private static void scrub(Tx tx, String runId) throws SQLException {
+        var stateText = tx.queryOne("SELECT state FROM runs WHERE id = ?", r -> r.text("state"), runId);
+        if (stateText.isPresent()) {
+            var state = Json.read(stateText.get(), RunState.class);
+            scrub(state);
+            tx.update("UPDATE runs SET state = ? WHERE id = ?", Json.text(state), runId);
+        }
+        String forgotten = Json.text(FORGOTTEN);
+        tx.update(
+                "UPDATE tasks SET details = ?, proposed = ?, resolution = CASE WHEN resolution IS NULL THEN NULL ELSE ? END,"
+                        + " title = 'forgotten', explanation = 'forgotten' WHERE run_id = ?",
+                forgotten,
+                forgotten,
+                forgotten,
+                runId);
+        tx.update("UPDATE receipts SET result = ? WHERE run_id = ?", forgotten, runId);
+        tx.update("DELETE FROM snapshots WHERE run_id = ?", runId);
+    }
+
+    /** Keeps a run's shape (steps, statuses, times) and drops its content. */
+    static void scrub(RunState state) {
+        state.trigger = scrubEvent(state.trigger);
+        state.steps.removeAll();
+        state.error = state.error == null ? null : "forgotten";
+        for (var record : state.records.values()) {
+            record.input = FORGOTTEN.deepCopy();
+            record.output = record.output.isNull() ? record.output : FORGOTTEN.deepCopy();
+            record.error = record.error == null ? null : "forgotten";
+            record.provenance = new java.util.ArrayList<>();
+            record.attempts.forEach(a -> a.error = a.error == null ? null : "forgotten");
+        }
+        if (state.compensation != null) {
+            state.compensation.reason = "forgotten";
+            state.compensation.targets = state.compensation.targets.stream()
+                    .map(t -> new dev.aios.kernel.internal.journal.JournalEntry.CompensationTarget(
+                            t.step(), t.iteration(), FORGOTTEN.deepCopy()))
+                    .toList();
+        }
+    }
+
+    private static JsonNode scrubEvent(JsonNode event) {
+        if (!(event instanceof ObjectNode object)) {
+            return event;
+        }
+        var copy = object.deepCopy();
+        copy.set("data", FORGOTTEN.deepCopy());
+        return copy;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.aios.kernel.internal.journal;
+
+import dev.aios.kernel.internal.store.Tx;
+import dev.aios.kernel.spi.FeedItem;
+import dev.aios.kernel.spi.FeedListener;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands what each commit recorded to the extensions listening, after the commit and off the
+ * writer's thread; and numbers journal entries in one global order.
+ */
+public final class FeedHub implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FeedHub.class);
+
+    private final List<FeedListener> listeners = new CopyOnWriteArrayList<>();
+    private final ExecutorService delivery = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("aios-feed").daemon().factory());
+    private final AtomicLong position = new AtomicLong();
+
+    /** Continues the numbering after {@code last}, the highest position already stored. */
+    public void startAfter(long last) {
+        position.set(last);
+    }
+
+    /** The position of the next journal entry. */
+    long nextPosition() {
+        return position.incrementAndGet();
+    }
+
+    public void listen(FeedListener listener) {
+        listeners.add(listener);
+    }
+
+    /** Delivers {@code items} once {@code tx} has committed. */
+    public void publish(Tx tx, List<FeedItem> items) {
+        if (listeners.isEmpty() || items.isEmpty()) {
+            return;
+        }
+        tx.afterCommit(() -> delivery.execute(() -> {
+            for (var listener : listeners) {
+                try {
+                    listener.accepted(items);
+                } catch (RuntimeException e) {
+                    LOG.error("a feed listener failed; it catches up from the feed on its next start", e);
+                }
+            }
+        }));
+    }
+
+    /** Whether anyone listens (so that items need not be built). */
+    public boolean hasListeners() {
+        return !listeners.isEmpty();
+    }
+
+    @Override
+    public void close() {
+        delivery.shutdown();
+    }
+}
