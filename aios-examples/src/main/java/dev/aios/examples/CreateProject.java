@@ -3,6 +3,7 @@ package dev.aios.examples;
 import dev.aios.api.Agent;
 import dev.aios.api.AgentContext;
 import dev.aios.api.Contract;
+import dev.aios.api.PermanentFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -83,7 +84,7 @@ public final class CreateProject implements Agent<CreateProject.ProjectRequest, 
             Instant deliveryDue,
             Duration reviewWindow) {}
 
-    private static final Pattern SHORT = Pattern.compile("(\\d{1,6})\\s*(m|h|d|w)");
+    private static final Pattern SHORT = Pattern.compile("(\\d{1,6})\\s*(s|m|h|d|w)");
 
     private static final Contract<ProjectRequest, Project> CONTRACT = Contract.of(
                     "create-project", "1.0.0", ProjectRequest.class, Project.class)
@@ -122,10 +123,10 @@ public final class CreateProject implements Agent<CreateProject.ProjectRequest, 
     }
 
     /**
-     * A length of time as a lead writes it: {@code 90m}, {@code 48h}, {@code 5d}, {@code 2w} or
+     * A length of time as a lead writes it: {@code 30s}, {@code 90m}, {@code 48h}, {@code 5d}, {@code 2w} or
      * ISO-8601 such as {@code P5D} or {@code PT36H}.
      *
-     * @throws IllegalArgumentException naming {@code field} when {@code text} is not a positive length
+     * @throws PermanentFailure naming {@code field} when {@code text} is not a positive length
      */
     static Duration length(String field, String text) {
         var trimmed = text.strip().toLowerCase(Locale.ROOT);
@@ -134,6 +135,7 @@ public final class CreateProject implements Agent<CreateProject.ProjectRequest, 
         if (matcher.matches()) {
             long amount = Long.parseLong(matcher.group(1));
             length = switch (matcher.group(2)) {
+                case "s" -> Duration.ofSeconds(amount);
                 case "m" -> Duration.ofMinutes(amount);
                 case "h" -> Duration.ofHours(amount);
                 case "d" -> Duration.ofDays(amount);
@@ -153,8 +155,8 @@ public final class CreateProject implements Agent<CreateProject.ProjectRequest, 
         return length;
     }
 
-    private static IllegalArgumentException notALength(String field, String text) {
-        return new IllegalArgumentException("the lead's " + field + " '" + text
+    private static PermanentFailure notALength(String field, String text) {
+        return new PermanentFailure("the lead's " + field + " '" + text
                 + "' is not a length of time; send one such as 48h, 5d or P5D, or leave it out for the default");
     }
 }

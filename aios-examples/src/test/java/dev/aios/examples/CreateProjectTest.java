@@ -72,7 +72,7 @@ class CreateProjectTest {
     @Test
     void aLengthThatIsNotOneSaysWhatToSend() {
         assertThatThrownBy(() -> agent.run(request("soon", ""), StepContext.of("r-1", "project")))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(dev.aios.api.PermanentFailure.class)
                 .hasMessage("the lead's sprint 'soon' is not a length of time; send one such as 48h, 5d or P5D,"
                         + " or leave it out for the default");
         assertThatThrownBy(() -> CreateProject.length("reviewWindow", "0h")).hasMessageContaining("reviewWindow '0h'");

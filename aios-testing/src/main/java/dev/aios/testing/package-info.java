@@ -1,0 +1,6 @@
+/**
+ * Test support for aios and for code built on it: {@link dev.aios.testing.ServerProcess} runs a real
+ * server as a child JVM (to kill -9 and restart it), {@link dev.aios.testing.Http} talks JSON to it,
+ * and {@link dev.aios.testing.Poll} waits for a condition with a deadline instead of a fixed sleep.
+ */
+package dev.aios.testing;
