@@ -207,7 +207,42 @@ public final class Engine implements AutoCloseable {
         } catch (RuntimeException e) {
             outcome = new Outcome.Failed(Json.object(), "the kernel failed to execute the step: " + e, true);
         }
-        progress.record(lease, playbook, outcome);
+        recordDurably(lease, playbook, outcome);
+    }
+
+    /**
+     * Records an outcome, waiting out a database that cannot be written (full disk, read-only
+     * file): the work done is kept in memory and recorded once writes succeed again, rather than
+     * redone after the lease expires. Gives up when the kernel stops; the lease then brings the
+     * step back after a restart.
+     */
+    private void recordDurably(Lease lease, CompiledPlaybook playbook, Outcome outcome) {
+        long pause = 200;
+        while (true) {
+            try {
+                progress.record(lease, playbook, outcome);
+                return;
+            } catch (dev.aios.kernel.StorageException e) {
+                if (closing) {
+                    throw e;
+                }
+                LOG.warn("cannot record the result of {} yet ({}); trying again", lease, e.getMessage());
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                pause = Math.min(pause * 2, 5_000);
+            }
+        }
+    }
+
+    private volatile boolean closing;
+
+    /** Why the database cannot be written, while that lasts. */
+    public Optional<String> storageFailure() {
+        return db.failing();
     }
 
     public Accepted send(Event event) {
@@ -309,6 +344,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         watcher.close();
         dispatcher.stop(Duration.ofSeconds(10));
         calls.shutdownNow();

@@ -61,7 +61,7 @@ final class RunQueries {
                 return null;
             });
             long open = tx.count("SELECT COUNT(*) AS n FROM tasks WHERE status = 'open'");
-            return new Overview(counts, open);
+            return new Overview(counts, open, db.failing());
         });
     }
 

@@ -24,7 +24,7 @@ public final class RunState {
     public JsonNode trigger;
     /** The run context: each completed step's output by step id. */
     public ObjectNode steps = Json.object();
-    /** The latest iteration of every step entered, in the order first entered. */
+    /** The latest iteration of every step entered, the most recently entered last. */
     public Map<String, StepRecord> records = new LinkedHashMap<>();
     /** How many times each step was entered. */
     public Map<String, Integer> entered = new LinkedHashMap<>();

@@ -105,6 +105,11 @@ public final class Database implements AutoCloseable {
         writer.checkpoint();
     }
 
+    /** Why writes fail, while they do. */
+    public java.util.Optional<String> failing() {
+        return writer.failing();
+    }
+
     /** Whether the caller is inside a unit of work of the writer. */
     public boolean inWrite() {
         return writer.inUnit();

@@ -42,6 +42,9 @@ public final class Writer implements AutoCloseable {
     private final AtomicLong units = new AtomicLong();
     private volatile boolean closed;
     private volatile boolean checkpoint;
+    private final java.util.concurrent.atomic.AtomicReference<java.time.Instant> failingSince =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile String lastFailure = "";
     /** The transaction of the batch being executed; touched only on the writer thread. */
     private Tx current;
 
@@ -126,6 +129,14 @@ public final class Writer implements AutoCloseable {
         submit(tx -> null);
     }
 
+    /** Since when commits fail, if the last one failed; with the failure. */
+    public java.util.Optional<String> failing() {
+        var since = failingSince.get();
+        return since == null
+                ? java.util.Optional.empty()
+                : java.util.Optional.of("since " + since + ": " + lastFailure);
+    }
+
     /** Transactions committed so far. */
     public long commits() {
         return commits.get();
@@ -181,6 +192,8 @@ public final class Writer implements AutoCloseable {
                             + "; nothing of this change was recorded. Check free disk space and permissions.",
                     e);
             LOG.error("commit failed", e);
+            failingSince.compareAndSet(null, java.time.Instant.now());
+            lastFailure = failure.getMessage();
             for (var pending : batch) {
                 pending.future.completeExceptionally(failure);
             }
@@ -188,6 +201,7 @@ public final class Writer implements AutoCloseable {
         }
         commits.incrementAndGet();
         units.addAndGet(batch.size());
+        failingSince.set(null);
         for (var action : tx.takeAfterCommit()) {
             try {
                 action.run();
