@@ -60,6 +60,7 @@ final class Forgetting {
             int destroyed = keys.forget(tx, subject);
             for (String runId : runIds) {
                 scrub(tx, runId);
+                journal.invalidate(runId);
             }
             long events = tx.count("SELECT COUNT(*) AS n FROM events WHERE subject = ?", subject);
             return new ForgetReport(subject, destroyed, cancelled, runIds.size(), events);

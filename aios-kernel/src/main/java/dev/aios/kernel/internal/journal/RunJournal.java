@@ -9,7 +9,9 @@ import dev.aios.kernel.spi.FeedItem;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -43,10 +45,37 @@ public final class RunJournal {
         return codec;
     }
 
+    /**
+     * The states of runs the writer worked on lately, so that a step does not parse its run's
+     * state again on every write. Touched only on the writer's thread; a unit that rolls back
+     * drops what it changed.
+     */
+    private final Map<String, RunState> live = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, RunState> eldest) {
+            return size() > 10_000;
+        }
+    };
+
     /** The run's current state, if the run exists. */
     public Optional<RunState> load(Tx tx, String runId) throws SQLException {
-        return tx.queryOne(
+        if (tx.isWriter()) {
+            var cached = live.get(runId);
+            if (cached != null) {
+                return Optional.of(cached);
+            }
+        }
+        var state = tx.queryOne(
                 "SELECT state FROM runs WHERE id = ?", r -> Json.read(r.text("state"), RunState.class), runId);
+        if (tx.isWriter()) {
+            state.ifPresent(s -> live.put(runId, s));
+        }
+        return state;
+    }
+
+    /** Drops a cached state whose row was changed by other means (on the writer's thread). */
+    public void invalidate(String runId) {
+        live.remove(runId);
     }
 
     /**
@@ -55,6 +84,10 @@ public final class RunJournal {
      */
     public RunState append(Tx tx, RunState state, Instant at, List<JournalEntry> entries) throws SQLException {
         Instant when = at.truncatedTo(ChronoUnit.MILLIS);
+        if (tx.isWriter()) {
+            live.put(state.id, state);
+            tx.onRollback(() -> live.remove(state.id));
+        }
         var items = feed.hasListeners() ? new java.util.ArrayList<FeedItem>() : null;
         for (var entry : entries) {
             RunFold.apply(state, entry, when);

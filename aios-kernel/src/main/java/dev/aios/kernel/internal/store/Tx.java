@@ -23,37 +23,65 @@ public final class Tx {
 
     private final Connection connection;
     private final List<Runnable> afterCommit = new ArrayList<>();
+    private final List<Runnable> onRollback = new ArrayList<>();
+    private final Statements statements;
 
+    /** A connection whose statements are prepared afresh each time. */
     public Tx(Connection connection) {
+        this(connection, null);
+    }
+
+    /** A connection that reuses prepared statements from {@code statements} (the writer's). */
+    Tx(Connection connection, Statements statements) {
         this.connection = connection;
+        this.statements = statements;
+    }
+
+    @FunctionalInterface
+    private interface Use<T> {
+        T apply(PreparedStatement statement) throws SQLException;
     }
 
     /** Runs an INSERT, UPDATE or DELETE and returns the number of rows changed. */
     public int update(String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = prepare(sql, args)) {
-            return ps.executeUpdate();
-        }
+        return with(sql, args, PreparedStatement::executeUpdate);
     }
 
     /** Runs a query and maps every row. */
     public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
-        try (PreparedStatement ps = prepare(sql, args);
-                var rs = ps.executeQuery()) {
-            var out = new ArrayList<T>();
-            var row = new Row(rs);
-            while (rs.next()) {
-                out.add(mapper.map(row));
+        return with(sql, args, ps -> {
+            try (var rs = ps.executeQuery()) {
+                var out = new ArrayList<T>();
+                var row = new Row(rs);
+                while (rs.next()) {
+                    out.add(mapper.map(row));
+                }
+                return out;
             }
-            return out;
-        }
+        });
     }
 
     /** Runs a query and maps the first row, if any. */
     public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
-        try (PreparedStatement ps = prepare(sql, args);
-                var rs = ps.executeQuery()) {
-            return rs.next() ? Optional.ofNullable(mapper.map(new Row(rs))) : Optional.empty();
+        return with(sql, args, ps -> {
+            try (var rs = ps.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(mapper.map(new Row(rs))) : Optional.empty();
+            }
+        });
+    }
+
+    private <T> T with(String sql, Object[] args, Use<T> use) throws SQLException {
+        if (statements == null) {
+            try (PreparedStatement ps = prepare(sql, args)) {
+                return use.apply(ps);
+            }
         }
+        var ps = statements.get(connection, sql);
+        ps.clearParameters();
+        for (int i = 0; i < args.length; i++) {
+            bind(ps, i + 1, args[i]);
+        }
+        return use.apply(ps);
     }
 
     /** Runs a query returning one number. */
@@ -78,18 +106,36 @@ public final class Tx {
         afterCommit.add(action);
     }
 
+    /** Registers an action to run if this part of the work is rolled back. */
+    public void onRollback(Runnable action) {
+        onRollback.add(action);
+    }
+
+    /** Whether this is the writer's transaction (the one place where state may be cached). */
+    public boolean isWriter() {
+        return statements != null;
+    }
+
     List<Runnable> takeAfterCommit() {
         var actions = List.copyOf(afterCommit);
         afterCommit.clear();
+        onRollback.clear();
         return actions;
     }
 
-    int afterCommitMark() {
-        return afterCommit.size();
+    /** Where the work of a unit begins, to undo its registrations if it is rolled back. */
+    record Mark(int afterCommit, int onRollback) {}
+
+    Mark mark() {
+        return new Mark(afterCommit.size(), onRollback.size());
     }
 
-    void dropAfterCommitFrom(int mark) {
-        afterCommit.subList(mark, afterCommit.size()).clear();
+    /** Forgets what was registered since {@code mark}, running its rollback actions. */
+    void rollBackTo(Mark mark) {
+        afterCommit.subList(mark.afterCommit(), afterCommit.size()).clear();
+        var undo = onRollback.subList(mark.onRollback(), onRollback.size());
+        undo.forEach(Runnable::run);
+        undo.clear();
     }
 
     private PreparedStatement prepare(String sql, Object... args) throws SQLException {

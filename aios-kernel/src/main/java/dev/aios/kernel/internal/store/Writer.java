@@ -45,6 +45,7 @@ public final class Writer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReference<java.time.Instant> failingSince =
             new java.util.concurrent.atomic.AtomicReference<>();
     private volatile String lastFailure = "";
+    private final Statements statements = new Statements();
     /** The transaction of the batch being executed; touched only on the writer thread. */
     private Tx current;
 
@@ -98,7 +99,7 @@ public final class Writer implements AutoCloseable {
 
     private <T> T nested(Unit<T> unit) {
         var tx = current;
-        int mark = tx.afterCommitMark();
+        var mark = tx.mark();
         try {
             tx.execute("SAVEPOINT nested");
             try {
@@ -108,7 +109,7 @@ public final class Writer implements AutoCloseable {
             } catch (Exception e) {
                 tx.execute("ROLLBACK TO nested");
                 tx.execute("RELEASE nested");
-                tx.dropAfterCommitFrom(mark);
+                tx.rollBackTo(mark);
                 throw e;
             }
         } catch (RuntimeException e) {
@@ -177,7 +178,7 @@ public final class Writer implements AutoCloseable {
     }
 
     private void execute(List<Pending<?>> batch) {
-        var tx = new Tx(connection);
+        var tx = new Tx(connection, statements);
         current = tx;
         var results = new ArrayList<Runnable>(batch.size());
         try {
@@ -187,6 +188,7 @@ public final class Writer implements AutoCloseable {
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
+            tx.rollBackTo(new Tx.Mark(0, 0));
             var failure = new StorageException(
                     "could not write to the database at " + where + ": " + e.getMessage()
                             + "; nothing of this change was recorded. Check free disk space and permissions.",
@@ -214,7 +216,7 @@ public final class Writer implements AutoCloseable {
 
     /** Runs one unit in a savepoint; returns what completes its future once the batch committed. */
     private <T> Runnable runInSavepoint(Tx tx, Pending<T> pending) throws SQLException {
-        int mark = tx.afterCommitMark();
+        var mark = tx.mark();
         tx.execute("SAVEPOINT unit");
         try {
             T result = pending.unit.run(tx);
@@ -224,7 +226,7 @@ public final class Writer implements AutoCloseable {
             // If the rollback itself fails the connection is broken: let the whole batch fail.
             tx.execute("ROLLBACK TO unit");
             tx.execute("RELEASE unit");
-            tx.dropAfterCommitFrom(mark);
+            tx.rollBackTo(mark);
             if (e instanceof SQLException sql) {
                 var failure = new StorageException(
                         "could not write to the database at " + where + ": " + sql.getMessage(), sql);
@@ -269,6 +271,7 @@ public final class Writer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         try {
+            statements.close();
             connection.close();
         } catch (SQLException e) {
             LOG.warn("closing the writer connection failed", e);
