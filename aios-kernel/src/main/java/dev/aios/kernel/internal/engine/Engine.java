@@ -191,7 +191,8 @@ public final class Engine implements AutoCloseable {
             // Earlier attempts were started but never ended: the worker died or hung each time.
             progress.fail(
                     lease,
-                    "it was started " + (lease.attempt() - 1) + " times and no attempt finished;"
+                    "it was started " + (lease.attempt() - 1) + " time" + (lease.attempt() == 2 ? "" : "s")
+                            + " and no attempt finished;"
                             + " the process may be crashing or hanging on it");
             return;
         }

@@ -136,7 +136,9 @@ final class Progress {
             }
             var state = journal.load(tx, lease.runId()).orElseThrow();
             Instant now = clock.instant();
-            var f = new Outcome.Failed(Json.object(), error, false);
+            var record = state.records.get(lease.step());
+            var input = record == null || record.input.isNull() ? Json.object() : record.input;
+            var f = new Outcome.Failed(input, error, false);
             journal.append(
                     tx,
                     state,

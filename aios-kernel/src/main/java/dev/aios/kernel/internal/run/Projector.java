@@ -77,7 +77,7 @@ public final class Projector {
                         e.step(),
                         e.iteration(),
                         at,
-                        state.record(e.step()).attempts.size());
+                        0); // a retry the operator asked for gets the step's attempts afresh
             case TimerSet e ->
                 tx.update(
                         "UPDATE work SET kind = 'timer', visible_at = ?, lease_owner = NULL, lease_until = NULL"

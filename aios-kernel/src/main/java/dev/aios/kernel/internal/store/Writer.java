@@ -240,7 +240,20 @@ public final class Writer implements AutoCloseable {
         try {
             connection.rollback();
         } catch (SQLException e) {
-            LOG.warn("rollback failed", e);
+            // SQLite rolls back by itself after some I/O errors (a full disk); the driver still
+            // thinks a transaction is open and would then commit every statement on its own.
+            // Switching autocommit on and off again resets it to a fresh transaction.
+            LOG.warn("rollback failed ({}); resetting the writer's connection", e.getMessage());
+            try {
+                connection.setAutoCommit(true);
+            } catch (SQLException expected) {
+                // its implicit commit has nothing to commit
+            }
+            try {
+                connection.setAutoCommit(false);
+            } catch (SQLException reset) {
+                LOG.error("the writer's connection cannot be reset", reset);
+            }
         }
     }
 
