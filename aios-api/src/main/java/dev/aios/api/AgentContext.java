@@ -80,6 +80,36 @@ public interface AgentContext {
      */
     <T> T service(Class<T> type);
 
+    /**
+     * The model gateway: a shortcut for {@code service(Models.class)}.
+     *
+     * @throws IllegalStateException when no model gateway is plugged into the kernel
+     */
+    default Models model() {
+        return service(Models.class);
+    }
+
+    /**
+     * Memory across runs: remember, recall, knowledge records. Empty when aios runs without the
+     * memory module.
+     */
+    default java.util.Optional<Memory> memory() {
+        try {
+            return java.util.Optional.of(service(Memory.class));
+        } catch (IllegalStateException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /**
+     * Adds to the step's provenance, journaled with its outcome and shown with the step: what the
+     * agent used to decide (a model call, a document, a rule). Contexts outside a run ignore it.
+     *
+     * @param kind a short name, e.g. {@code model}
+     * @param detail what was used
+     */
+    default void note(String kind, com.fasterxml.jackson.databind.JsonNode detail) {}
+
     /** Now, by {@link #clock()}. */
     default Instant now() {
         return clock().instant();

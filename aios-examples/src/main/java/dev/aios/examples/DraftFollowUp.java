@@ -1,8 +1,12 @@
 package dev.aios.examples;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.aios.api.Agent;
 import dev.aios.api.AgentContext;
 import dev.aios.api.Contract;
+import dev.aios.api.Memory;
+import dev.aios.api.MemoryKind;
+import dev.aios.api.Remember;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -83,8 +87,24 @@ public final class DraftFollowUp implements Agent<DraftFollowUp.FollowUpRequest,
                 + "Anything you would like refined is one request away.\n\n"
                 + offer
                 + "Thanks again!";
+        context.memory().ifPresent(memory -> leaveNote(request, client, memory));
         return new FollowUp(
                 request.email(), sendOn, "How are the new designs working for " + client + "?", text, upgrade);
+    }
+
+    /** A finished project leaves a note behind, which qualifying later leads recalls. */
+    static void leaveNote(FollowUpRequest request, String client, Memory memory) {
+        var note = client + ": " + request.scope() + ", on the "
+                + request.plan().label() + " plan (" + request.plan().price() + "); delivered, accepted and invoiced.";
+        var metadata = JsonNodeFactory.instance
+                .objectNode()
+                .put("about", "project")
+                .put("projectId", request.projectId())
+                .put("plan", request.plan().label())
+                .put("outcome", "delivered");
+        memory.remember(Remember.of(MemoryKind.NOTE, request.client(), note)
+                .withMetadata(metadata)
+                .withImportance(0.7));
     }
 
     private static String days(Duration length) {

@@ -1,8 +1,13 @@
 package dev.aios.examples;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.aios.api.Agent;
 import dev.aios.api.AgentContext;
 import dev.aios.api.Contract;
+import dev.aios.api.Memory;
+import dev.aios.api.MemoryKind;
+import dev.aios.api.MemoryQuery;
+import dev.aios.api.Remember;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -94,7 +99,46 @@ public final class QualifyLead implements Agent<QualifyLead.Lead, QualifyLead.Qu
 
     @Override
     public Qualification run(Lead lead, AgentContext context) {
-        return qualify(lead);
+        var qualification = qualify(lead);
+        return context.memory()
+                .map(memory -> remembered(lead, qualification, memory))
+                .orElse(qualification);
+    }
+
+    /**
+     * With memory: adds the most similar past projects of other clients and how they ended to the
+     * reasons (the score stays the lead's own), and remembers this lead for the leads to come.
+     */
+    static Qualification remembered(Lead lead, Qualification qualification, Memory memory) {
+        var reasons = new ArrayList<>(qualification.reasons());
+        var need = lead.need().strip();
+        if (!need.isEmpty()) {
+            var query = MemoryQuery.of(need).withKinds(MemoryKind.NOTE).withK(5);
+            memory.recall(query).items().stream()
+                    .filter(hit -> hit.metadata().path("about").asText().equals("project"))
+                    .filter(hit -> !hit.subject().equals(lead.client()))
+                    .filter(hit -> hit.why().relevance() >= 0.4)
+                    .limit(2)
+                    .forEach(hit -> reasons.add("like a past project: " + hit.text()));
+        }
+        var note = "Lead from "
+                + (lead.company().isBlank() ? lead.client() : lead.company().strip()) + ": "
+                + (need.isEmpty() ? "no need given" : need) + "; budget "
+                + (lead.budget() > 0 ? Plan.dollars(lead.budget()) + "/month" : "not given") + "; scored "
+                + qualification.score() + ", offered " + qualification.plan().label() + ".";
+        var metadata = JsonNodeFactory.instance
+                .objectNode()
+                .put("about", "lead")
+                .put("score", qualification.score())
+                .put("plan", qualification.plan().label());
+        memory.remember(Remember.of(MemoryKind.NOTE, lead.client(), note).withMetadata(metadata));
+        return new Qualification(
+                qualification.score(),
+                qualification.confidence(),
+                qualification.plan(),
+                qualification.monthlyPrice(),
+                qualification.currency(),
+                List.copyOf(reasons));
     }
 
     /** Scores {@code lead}; the same lead always gives the same result. */

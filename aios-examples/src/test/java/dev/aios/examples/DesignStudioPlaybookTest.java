@@ -19,6 +19,8 @@ import dev.aios.kernel.RunView;
 import dev.aios.kernel.StepView;
 import dev.aios.kernel.TaskView;
 import dev.aios.kernel.TestClock;
+import dev.aios.models.ModelSettings;
+import dev.aios.models.ModelsExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -63,6 +65,7 @@ class DesignStudioPlaybookTest {
                 .clock(clock)
                 .discoverAgents()
                 .discoverPlaybooks()
+                .extension(new ModelsExtension(settings()))
                 .pollInterval(Duration.ofMillis(20))
                 .build();
         kernel.start();
@@ -73,13 +76,24 @@ class DesignStudioPlaybookTest {
         kernel.close();
     }
 
+    /** No model provider: the proposal email becomes a draft for the operator. */
+    ModelSettings settings() {
+        return ModelSettings.none();
+    }
+
     @Test
     void thePlaybookAndItsAgentsAreFoundOnTheClassPath() {
         assertThat(kernel.lastLoad().refused()).isEmpty();
         assertThat(kernel.playbooks()).extracting(PlaybookInfo::name).contains("design-subscription");
         assertThat(kernel.agents())
                 .extracting(AgentInfo::name)
-                .contains("qualify-lead", "create-project", "send-reminder", "queue-invoice", "draft-follow-up");
+                .contains(
+                        "qualify-lead",
+                        "create-project",
+                        "draft-proposal",
+                        "send-reminder",
+                        "queue-invoice",
+                        "draft-follow-up");
         assertThat(kernel.agents())
                 .filteredOn(agent -> agent.name().equals("queue-invoice"))
                 .singleElement()
@@ -93,9 +107,24 @@ class DesignStudioPlaybookTest {
     void aStrongLeadGoesFromQualificationThroughTheSprintAndDeliveryToInvoiceAndFollowUp() throws Exception {
         String runId = startLead("acme", STRONG_LEAD);
 
+        // Without a model provider, the proposal email waits for the operator as a filled-in draft.
+        TaskView proposal = awaitTask(runId);
+        assertThat(proposal.kind()).isEqualTo("draft");
+        assertThat(proposal.stepId()).isEqualTo("propose");
+        assertThat(proposal.title()).isEqualTo("Write the proposal email to Ada Lovelace (Acme)");
+        assertThat(proposal.explanation()).contains("no model provider is configured");
+        assertThat(proposal.proposed().path("to").asText()).isEqualTo("ada@acme.test");
+        assertThat(proposal.proposed().path("body").asText())
+                .startsWith("Hi Ada Lovelace,")
+                .contains("brand refresh and landing page", "standard plan at 3995 USD a month", "PRJ-");
+        ObjectNode email = proposal.proposed().deepCopy();
+        email.put("body", email.path("body").asText().replace("Best regards", "Warmly, Grace"));
+        kernel.approve(proposal.id(), Optional.of(email), "");
+
         var inSprint = awaitStep(runId, "sprint", "waiting");
         assertThat(inSprint.status()).isEqualTo(RunStatus.WAITING);
         assertThat(kernel.tasks(false)).isEmpty();
+        assertThat(inSprint.context().path("propose").path("body").asText()).contains("Warmly, Grace");
         JsonNode qualify = inSprint.context().path("qualify");
         assertThat(qualify.path("score").asInt()).isEqualTo(85);
         assertThat(qualify.path("plan").asText()).isEqualTo("standard");
@@ -121,7 +150,15 @@ class DesignStudioPlaybookTest {
         assertThat(done.steps())
                 .extracting(StepView::id)
                 .containsExactly(
-                        "qualify", "decide", "project", "sprint", "deliver", "invoice", "follow-up", "delivered");
+                        "qualify",
+                        "decide",
+                        "project",
+                        "propose",
+                        "sprint",
+                        "deliver",
+                        "invoice",
+                        "follow-up",
+                        "delivered");
         JsonNode invoice = done.context().path("invoice");
         assertThat(invoice.path("invoiceNumber").asText()).matches("INV-[0-9A-F]{10}");
         assertThat(invoice.path("projectId").asText()).isEqualTo(projectId);
@@ -160,7 +197,7 @@ class DesignStudioPlaybookTest {
 
         kernel.approve(task.id(), Optional.empty(), "budget confirmed on the call");
 
-        var inSprint = awaitStep(runId, "sprint", "waiting");
+        var inSprint = approveProposal(runId);
         assertThat(inSprint.context().path("project").path("plan").asText()).isEqualTo("starter");
         assertThat(inSprint.context().path("project").path("sprintLength").asText())
                 .isEqualTo("PT120H");
@@ -176,7 +213,7 @@ class DesignStudioPlaybookTest {
         corrected.put("plan", "standard").put("monthlyPrice", 3995).put("confidence", 1.0);
         kernel.approve(task.id(), Optional.of(corrected), "they have budget for standard");
 
-        var inSprint = awaitStep(runId, "sprint", "waiting");
+        var inSprint = approveProposal(runId);
         assertThat(inSprint.context().path("project").path("plan").asText()).isEqualTo("standard");
         assertThat(inSprint.context().path("project").path("monthlyPrice").asInt())
                 .isEqualTo(3995);
@@ -233,7 +270,7 @@ class DesignStudioPlaybookTest {
     @Test
     void aClientWhoDoesNotReviewInTimeIsRemindedAndALaterAcceptanceCompletesTheRun() throws Exception {
         String runId = startLead("acme", STRONG_LEAD);
-        awaitStep(runId, "sprint", "waiting");
+        approveProposal(runId);
         clock.advance(Duration.ofHours(73));
         kernel.wake();
         awaitStep(runId, "deliver", "waiting");
@@ -265,7 +302,7 @@ class DesignStudioPlaybookTest {
     @Test
     void aDeliveryAboutAnotherClientDoesNotResumeTheRun() throws Exception {
         String runId = startLead("acme", STRONG_LEAD);
-        awaitStep(runId, "sprint", "waiting");
+        approveProposal(runId);
         clock.advance(Duration.ofHours(73));
         kernel.wake();
         awaitStep(runId, "deliver", "waiting");
@@ -292,6 +329,17 @@ class DesignStudioPlaybookTest {
     private RunView awaitStep(String runId, String stepId, String status) {
         return Eventually.await(() -> kernel.run(runId), run -> run.steps().stream()
                 .anyMatch(s -> s.id().equals(stepId) && s.status().equals(status)));
+    }
+
+    /** Approves the drafted proposal email as it is and waits for the sprint. */
+    RunView approveProposal(String runId) {
+        var proposal = Eventually.await(
+                () -> kernel.tasks(false).stream()
+                        .filter(t -> t.runId().equals(runId) && t.stepId().equals("propose"))
+                        .toList(),
+                tasks -> !tasks.isEmpty());
+        kernel.approve(proposal.getFirst().id(), Optional.empty(), "");
+        return awaitStep(runId, "sprint", "waiting");
     }
 
     private TaskView awaitTask(String runId) {

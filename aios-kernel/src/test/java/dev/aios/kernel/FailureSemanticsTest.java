@@ -35,6 +35,8 @@ class FailureSemanticsTest {
 
     static final List<String> REFUNDS = new CopyOnWriteArrayList<>();
 
+    static final AtomicInteger BUSY = new AtomicInteger();
+
     /** Charges through an effect; fails after the effect as often as the order's amount says. */
     static final class Charge implements Agent<Order, Receipt> {
         static final AtomicInteger RUNS = new AtomicInteger();
@@ -91,6 +93,12 @@ class FailureSemanticsTest {
                 case "hang" -> {
                     Thread.sleep(60_000);
                     yield new Receipt("late", "late");
+                }
+                case "busy" -> {
+                    if (BUSY.getAndIncrement() < 2) {
+                        throw new dev.aios.api.TryAgainLater("429 Too Many Requests", Duration.ofSeconds(30));
+                    }
+                    yield new Receipt("busy", "shipped after waiting");
                 }
                 case "undeclared" -> ctx.effect("email", Receipt.class, key -> new Receipt("x", "sent"));
                 case "carrier-down" ->
@@ -304,6 +312,19 @@ class FailureSemanticsTest {
         assertThat(ship.attempts().stream().filter(a -> a.outcome().equals("failed")))
                 .hasSize(2);
         assertThat(deferred.status()).isEqualTo(RunStatus.RUNNING);
+    }
+
+    @Test
+    void aSystemThatSaysComeBackLaterIsWaitedForWithoutUsingUpAttempts() throws Exception {
+        start(SAGA, b -> b);
+        BUSY.set(0);
+        String run = send("busy", 1);
+        var done = until(run, r -> r.status() == RunStatus.COMPLETED);
+        var ship = done.steps().get(1);
+        assertThat(ship.attempts())
+                .extracting(StepView.AttemptView::outcome)
+                .containsExactly("deferred", "deferred", "completed");
+        assertThat(ship.attempts().getFirst().error()).get().asString().contains("429 Too Many Requests");
     }
 
     @Test

@@ -42,13 +42,21 @@ public final class ApiServer implements AutoCloseable {
         return start(kernel, InetAddress.getLoopbackAddress().getHostAddress(), port);
     }
 
+    /** More routes served beside the kernel's, such as the model gateway's cost report. */
+    @FunctionalInterface
+    public interface Routes {
+        /** Adds the routes to {@code routes}; errors are answered as for every other route. */
+        void addTo(io.javalin.config.RoutesConfig routes);
+    }
+
     /**
      * Serves {@code kernel} on the interface named {@code host}, e.g. {@code 0.0.0.0} for all.
      *
      * @param port the port, or 0 for any free one (see {@link #port()})
+     * @param more routes of plugged-in parts, e.g. the cost report of the model gateway
      * @throws PortInUseException when another process holds the port
      */
-    public static ApiServer start(Kernel kernel, String host, int port) {
+    public static ApiServer start(Kernel kernel, String host, int port, Routes... more) {
         var routes = new ApiRoutes(kernel, InstantSource.system(), MAX_BODY_BYTES);
         var app = Javalin.create(config -> {
             config.jetty.host = host;
@@ -59,6 +67,9 @@ public final class ApiServer implements AutoCloseable {
             config.startup.showOldJavalinVersionWarning = false;
             config.jsonMapper(new JavalinJackson(Json.mapper(), true));
             routes.addTo(config.routes);
+            for (var extra : more) {
+                extra.addTo(config.routes);
+            }
         });
         checkCanListen(host, port);
         try {

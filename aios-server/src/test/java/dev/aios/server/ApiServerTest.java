@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -203,6 +204,7 @@ class ApiServerTest {
 
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.json().path("status").asText()).isEqualTo("ok");
+        assertThat(health.json().has("storage")).isFalse();
         assertThat(playbooks.findValuesAsText("name")).contains(EchoPlaybook.NAME);
         assertThat(agents.findValuesAsText("name")).contains("echo");
         assertThat(aios.post("/api/playbooks/reload", "").status()).isEqualTo(200);
@@ -217,6 +219,120 @@ class ApiServerTest {
         assertThat(refused)
                 .isInstanceOf(PortInUseException.class)
                 .hasMessage("port " + taken + " is in use; pass --port N or stop the other process");
+    }
+
+    @Test
+    void aParkedStepIsRetriedOnceItsCauseIsFixedAndTheRunCompletes() {
+        var runId = aios.parkedOrder("o-retry");
+        var task = aios.openTaskOf(runId);
+        assertThat(task.path("kind").asText()).isEqualTo("dead-letter");
+        assertThat(task.path("options")).extracting(JsonNode::asText).contains("retry", "skip", "compensate");
+        assertThat(task.path("explanation").asText()).contains("the carrier refused order o-retry");
+
+        ShipPlaybook.FAILING.remove("o-retry");
+        var retried =
+                aios.post("/api/tasks/" + task.path("id").asText() + "/retry", "{\"comment\":\"carrier is back\"}");
+
+        assertThat(retried.status()).as(retried.body()).isEqualTo(200);
+        assertThat(retried.json().path("status").asText()).isEqualTo("retried");
+        var run = aios.eventually(
+                "/api/runs/" + runId, view -> view.path("status").asText().equals("completed"));
+        assertThat(step(run, "ship").path("output").path("tracking").asText()).isEqualTo("track-o-retry");
+        assertThat(step(run, "ship").path("attempts")).hasSize(2);
+    }
+
+    @Test
+    void aParkedStepIsSkippedWithTheOutputTheRunGoesOnWith() {
+        var runId = aios.parkedOrder("o-skip");
+        var taskId = aios.openTaskOf(runId).path("id").asText();
+
+        var withoutOutput = aios.post("/api/tasks/" + taskId + "/skip", "{\"comment\":\"shipped by hand\"}");
+        var notFitting = aios.post("/api/tasks/" + taskId + "/skip", "{\"output\":{\"order\":1}}");
+        var skipped = aios.post(
+                "/api/tasks/" + taskId + "/skip",
+                "{\"output\":{\"order\":\"o-skip\",\"tracking\":\"by-hand\"},\"comment\":\"shipped by hand\"}");
+
+        assertProblem(withoutOutput, 400, "'output' is required");
+        assertProblem(notFitting, 400, "contract");
+        assertThat(skipped.status()).as(skipped.body()).isEqualTo(200);
+        assertThat(skipped.json().path("status").asText()).isEqualTo("skipped");
+        var run = aios.eventually(
+                "/api/runs/" + runId, view -> view.path("status").asText().equals("completed"));
+        assertThat(run.path("context").path("ship").path("tracking").asText()).isEqualTo("by-hand");
+    }
+
+    @Test
+    void aParkedStepIsAnsweredByUndoingTheRun() {
+        var runId = aios.parkedOrder("o-undo");
+        var taskId = aios.openTaskOf(runId).path("id").asText();
+
+        var compensated = aios.post("/api/tasks/" + taskId + "/compensate", "");
+
+        assertThat(compensated.status()).as(compensated.body()).isEqualTo(200);
+        var run = aios.eventually(
+                "/api/runs/" + runId, view -> view.path("status").asText().equals("compensated"));
+        assertThat(step(run, "reserve").path("status").asText()).isEqualTo("compensated");
+        assertThat(ShipPlaybook.RELEASED).contains("res-o-undo");
+    }
+
+    @Test
+    void answersThatDoNotFitTheTaskAreRefusedAndChangeNothing() {
+        var approvalRun = aios.ping("not a failure");
+        var approvalTask = aios.openTaskOf(approvalRun).path("id").asText();
+        var parkedRun = aios.parkedOrder("o-refused");
+        var parkedTask = aios.openTaskOf(parkedRun).path("id").asText();
+
+        assertProblem(aios.post("/api/tasks/no-such-task/retry", ""), 404, "no-such-task");
+        assertProblem(aios.post("/api/tasks/no-such-task/skip", "{\"output\":{}}"), 404, "no-such-task");
+        assertProblem(aios.post("/api/tasks/no-such-task/compensate", ""), 404, "no-such-task");
+        assertProblem(aios.post("/api/tasks/" + approvalTask + "/retry", ""), 409, "approve or reject");
+        assertProblem(aios.post("/api/tasks/" + approvalTask + "/compensate", ""), 409);
+        assertProblem(aios.post("/api/tasks/" + parkedTask + "/retry", "{\"reason\":\"typo\"}"), 400, "'reason'");
+
+        assertThat(aios.get("/api/tasks/" + approvalTask).json().path("status").asText())
+                .isEqualTo("open");
+        assertThat(aios.get("/api/tasks/" + parkedTask).json().path("status").asText())
+                .isEqualTo("open");
+        assertThat(aios.get("/api/runs/" + parkedRun).json().path("status").asText())
+                .isEqualTo("needs-attention");
+    }
+
+    @Test
+    void aRunReplaysFromItsJournalToItsStoredState() {
+        var runId = aios.ping("replay me");
+        aios.openTaskOf(runId);
+        int entries = aios.get("/api/runs/" + runId + "/journal").json().size();
+
+        var full = aios.post("/api/runs/" + runId + "/replay?full=true", "");
+        var fromSnapshot = aios.post("/api/runs/" + runId + "/replay", "");
+
+        assertThat(full.status()).as(full.body()).isEqualTo(200);
+        assertThat(full.json().path("divergences")).isEmpty();
+        assertThat(full.json().path("entries").asInt()).isEqualTo(entries);
+        assertThat(full.json().path("fromSnapshot").asInt()).isZero();
+        assertThat(fromSnapshot.status()).isEqualTo(200);
+        assertThat(fromSnapshot.json().path("divergences")).isEmpty();
+        assertProblem(aios.post("/api/runs/no-such-run/replay", ""), 404, "no-such-run");
+        assertProblem(aios.post("/api/runs/" + runId + "/replay?full=maybe", ""), 400, "'full'");
+    }
+
+    @Test
+    void aForgottenSubjectsDataCanNoLongerBeRead() {
+        var secret = "the acme secret " + UUID.randomUUID();
+        var started = aios.post(
+                "/api/events",
+                "{\"type\":\"test.ping\",\"subject\":\"forget-me\",\"data\":{\"text\":\"" + secret + "\"}}");
+        var runId = started.json().path("started").get(0).asText();
+        aios.openTaskOf(runId);
+
+        var forgotten = aios.post("/api/subjects/forget-me/forget", "");
+
+        assertThat(forgotten.status()).as(forgotten.body()).isEqualTo(200);
+        assertThat(forgotten.json().path("subject").asText()).isEqualTo("forget-me");
+        assertThat(forgotten.json().path("runsCancelled").asInt()).isEqualTo(1);
+        assertThat(forgotten.json().path("runsScrubbed").asInt()).isEqualTo(1);
+        assertThat(aios.get("/api/runs/" + runId).body()).doesNotContain(secret);
+        assertThat(aios.get("/api/runs/" + runId + "/journal").body()).doesNotContain(secret);
     }
 
     private static void assertProblem(TestAios.Response answer, int status, String... detailParts) {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -78,6 +80,107 @@ class CliTest {
         assertThat(again.out()).contains("accepted before");
         assertThat(aios.cli("runs", "--json").out()).contains(runId);
         assertThat(aios.cli("journal", runId).out()).contains("SEQ");
+    }
+
+    @Test
+    void theOperatorSeesAParkedStepAndSkipsItWithAnOutput() {
+        var runId = aios.parkedOrder("c-skip");
+        var taskId = aios.openTaskOf(runId).path("id").asText();
+
+        var tasks = aios.cli("tasks");
+        assertThat(tasks.exitCode()).as(tasks.err()).isZero();
+        assertThat(tasks.out()).contains("OPTIONS").contains(taskId, "dead-letter", "retry/skip/compensate/cancel");
+
+        var task = aios.cli("task", "show", taskId);
+        assertThat(task.out())
+                .contains("the carrier refused order c-skip")
+                .contains("retry: aios retry " + taskId)
+                .contains("skip: aios skip " + taskId + " --output JSON")
+                .contains("compensate: aios compensate " + taskId);
+
+        var show = aios.cli("run", "show", runId);
+        assertThat(show.out())
+                .contains("receipt   warehouse:reserve  key " + runId + ":reserve:0:warehouse:reserve  \"res-c-skip\"");
+
+        var withoutOutput = aios.cli("skip", taskId);
+        assertThat(withoutOutput.exitCode()).isEqualTo(1);
+        assertThat(withoutOutput.err()).contains("'output' is required");
+        var badJson = aios.cli("skip", taskId, "--output", "{tracking");
+        assertThat(badJson.exitCode()).isEqualTo(2);
+        assertThat(badJson.err()).contains("--output is not valid JSON");
+
+        var skipped = aios.cli(
+                "skip", taskId, "--output", "{\"order\":\"c-skip\",\"tracking\":\"by-hand\"}", "--comment", "posted");
+        assertThat(skipped.exitCode()).as(skipped.err()).isZero();
+        assertThat(skipped.out()).contains("task " + taskId + " skipped").contains("goes on past step ship");
+        var run = aios.eventually(
+                "/api/runs/" + runId, view -> view.path("status").asText().equals("completed"));
+        assertThat(run.path("context").path("ship").path("tracking").asText()).isEqualTo("by-hand");
+    }
+
+    @Test
+    void theOperatorRetriesOrUndoesAParkedStep() {
+        var retriedRun = aios.parkedOrder("c-retry");
+        var undoneRun = aios.parkedOrder("c-undo");
+        ShipPlaybook.FAILING.remove("c-retry");
+
+        var retried = aios.cli("retry", aios.openTaskOf(retriedRun).path("id").asText(), "--comment", "fixed");
+        var undone =
+                aios.cli("compensate", aios.openTaskOf(undoneRun).path("id").asText());
+
+        assertThat(retried.exitCode()).as(retried.err()).isZero();
+        assertThat(retried.out()).contains("retried").contains("tries step ship again");
+        assertThat(undone.exitCode()).as(undone.err()).isZero();
+        assertThat(undone.out()).contains("run " + undoneRun + " is being undone");
+        aios.eventually(
+                "/api/runs/" + retriedRun, run -> run.path("status").asText().equals("completed"));
+        aios.eventually(
+                "/api/runs/" + undoneRun, run -> run.path("status").asText().equals("compensated"));
+
+        var unknown = aios.cli("retry", "no-such-task");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no task no-such-task");
+    }
+
+    @Test
+    void replaySaysWhetherTheStoredStateIsTheFoldOfTheJournal() throws SQLException {
+        var runId = aios.ping("replay me");
+        aios.openTaskOf(runId);
+        int entries = aios.get("/api/runs/" + runId + "/journal").json().size();
+
+        var matches = aios.cli("replay", runId, "--full");
+        assertThat(matches.exitCode()).as(matches.err()).isZero();
+        assertThat(matches.out().strip()).isEqualTo("matches: " + entries + " entries replayed from entry 1");
+
+        try (var db = DriverManager.getConnection(
+                        "jdbc:sqlite:" + dataDirectory.resolve("aios.db") + "?busy_timeout=5000");
+                var tamper = db.prepareStatement(
+                        "UPDATE runs SET state = json_set(state, '$.steps.say.text', 'tampered') WHERE id = ?")) {
+            tamper.setString(1, runId);
+            assertThat(tamper.executeUpdate()).isEqualTo(1);
+        }
+
+        var diverges = aios.cli("replay", runId);
+        assertThat(diverges.exitCode()).isEqualTo(1);
+        assertThat(diverges.out()).contains("say");
+        assertThat(diverges.err()).contains("1 divergence").contains("aios admin verify");
+    }
+
+    @Test
+    void aSubjectIsForgotten() {
+        var runId = aios.post(
+                        "/api/events", "{\"type\":\"test.ping\",\"subject\":\"gone\",\"data\":{\"text\":\"private\"}}")
+                .json()
+                .path("started")
+                .get(0)
+                .asText();
+        aios.openTaskOf(runId);
+
+        var forgotten = aios.cli("forget", "gone");
+
+        assertThat(forgotten.exitCode()).as(forgotten.err()).isZero();
+        assertThat(forgotten.out()).startsWith("forgot gone: 1 key destroyed, 1 run cancelled, 1 run scrubbed");
+        assertThat(aios.cli("run", "show", runId).out()).doesNotContain("private");
     }
 
     @Test

@@ -41,7 +41,12 @@ class DesignStudioEndToEndTest {
 
     @BeforeEach
     void start() {
-        server = ServerProcess.builder(directory).start();
+        // No model provider, whatever this machine's environment holds: the proposal email is a draft task.
+        server = ServerProcess.builder(directory)
+                .environment("OPENAI_API_KEY", "")
+                .environment("OPENAI_BASE_URL", "")
+                .environment("ANTHROPIC_API_KEY", "")
+                .start();
         http = server.http();
     }
 
@@ -59,6 +64,10 @@ class DesignStudioEndToEndTest {
                          "data": {"name": "Ada Lovelace", "email": "ada@acme.test", "company": "Acme",
                                   "budget": 4000, "need": "brand refresh and landing page", "plan": "standard",
                                   "sprint": "PT4S", "reviewWindow": "P5D"}}""").expect(202));
+        var proposal = approveProposal(runId);
+        assertThat(proposal.path("kind").asText()).isEqualTo("draft");
+        assertThat(proposal.path("proposed").path("to").asText()).isEqualTo("ada@acme.test");
+        assertThat(proposal.path("proposed").path("body").asText()).startsWith("Hi Ada Lovelace,");
         awaitRun("run " + runId + " to wait in its sprint", runId, waitingIn("sprint"));
         var sprintEndsAt = Instant.parse(single(entries(runId, "TimerSet", "sprint"))
                 .path("data")
@@ -99,7 +108,15 @@ class DesignStudioEndToEndTest {
         assertThat(run.path("steps"))
                 .extracting(step -> step.path("id").asText())
                 .containsExactly(
-                        "qualify", "decide", "project", "sprint", "deliver", "invoice", "follow-up", "delivered");
+                        "qualify",
+                        "decide",
+                        "project",
+                        "propose",
+                        "sprint",
+                        "deliver",
+                        "invoice",
+                        "follow-up",
+                        "delivered");
         assertThat(run.path("steps")).allSatisfy(step -> {
             assertThat(step.path("status").asText())
                     .as(step.path("id").asText())
@@ -145,6 +162,7 @@ class DesignStudioEndToEndTest {
         var approved = http.post("/api/tasks/" + taskId + "/approve", "{\"comment\": \"worth a call\"}")
                 .expect(200);
         assertThat(approved.json().path("status").asText()).isEqualTo("approved");
+        approveProposal(runId);
 
         var run = awaitRun("run " + runId + " to wait in its sprint after the approval", runId, waitingIn("sprint"));
         assertThat(step(run, "qualify").path("status").asText()).isEqualTo("completed");
@@ -180,6 +198,7 @@ class DesignStudioEndToEndTest {
                 .extracting(run -> run.path("id").asText())
                 .containsExactly(runId);
         // Killed moments after it started, the run resumes at once rather than after a lease expires.
+        approveProposal(runId);
         awaitRun("run " + runId + " to resume and wait in its sprint", runId, waitingIn("sprint"));
 
         assertStopsCleanlyAndVerifies(1);
@@ -248,6 +267,18 @@ class DesignStudioEndToEndTest {
             }
         }
         return found;
+    }
+
+    /** Waits for the drafted proposal email (no model provider is configured) and approves it as drafted. */
+    private JsonNode approveProposal(String runId) {
+        var task = Poll.until(
+                "the proposal email draft of run " + runId,
+                () -> openTaskOf(runId),
+                found -> found.path("stepId").asText().equals("propose"),
+                DEADLINE,
+                this::serverLog);
+        http.post("/api/tasks/" + task.path("id").asText() + "/approve", "{}").expect(200);
+        return task;
     }
 
     private JsonNode openTaskOf(String runId) {

@@ -22,7 +22,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
-/** A real kernel on a SQLite file, served over real HTTP on a free port, with the echo playbook. */
+/**
+ * A real kernel on a SQLite file, served over real HTTP on a free port, with the echo playbook and
+ * the reserve-then-ship playbook.
+ */
 final class TestAios implements AutoCloseable {
     static final Duration DEADLINE = Duration.ofSeconds(10);
 
@@ -43,6 +46,10 @@ final class TestAios implements AutoCloseable {
                 .dataDirectory(dataDirectory)
                 .agent(new EchoPlaybook.Echo())
                 .playbook(EchoPlaybook.playbook())
+                .agent(new ShipPlaybook.Reserve())
+                .agent(new ShipPlaybook.Release())
+                .agent(new ShipPlaybook.Ship())
+                .playbook(ShipPlaybook.playbook())
                 .pollInterval(Duration.ofMillis(20))
                 .build();
         kernel.start();
@@ -82,6 +89,23 @@ final class TestAios implements AutoCloseable {
             fail("the ping did not start one run: " + answer);
         }
         return answer.json().path("started").get(0).asText();
+    }
+
+    /**
+     * Sends a {@code test.order} for {@code order}, which {@code ship} refuses, and returns the id of
+     * the run it started once its {@code ship} step is parked in the inbox.
+     */
+    String parkedOrder(String order) {
+        ShipPlaybook.FAILING.add(order);
+        var answer = post(
+                "/api/events",
+                "{\"type\":\"test.order\",\"subject\":\"" + order + "\",\"data\":{\"order\":\"" + order + "\"}}");
+        if (answer.status() != 202 || answer.json().path("started").size() != 1) {
+            fail("the order did not start one run: " + answer);
+        }
+        var runId = answer.json().path("started").get(0).asText();
+        eventually("/api/runs/" + runId, run -> run.path("status").asText().equals("needs-attention"));
+        return runId;
     }
 
     /** GETs {@code path} until its JSON satisfies {@code condition}, failing after {@link #DEADLINE}. */

@@ -1,6 +1,7 @@
 package dev.aios.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,7 +17,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -28,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * need what only a separate process gives: kill -9 in the middle of a run, a restart on the same
  * data directory, a clean SIGTERM.
  *
- * <p>The child writes stdout and stderr to a log file (restarts append to it); every failure this
+ * <p>The child's stdout and stderr are copied to a log file (restarts append to it); every failure this
  * class reports quotes the log's tail. A server still running when the test JVM exits is killed.
  *
  * <pre>{@code
@@ -56,6 +59,7 @@ public final class ServerProcess implements AutoCloseable {
     private final HttpClient health =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private Process process;
+    private Thread logCopier;
     private long outputStart;
     private int starts;
 
@@ -131,7 +135,8 @@ public final class ServerProcess implements AutoCloseable {
      * @throws AssertionError if the process is still alive ten seconds later
      */
     public void killHard() {
-        process.destroyForcibly();
+        // Through the handle, so that what the child printed before it died still reaches the log.
+        process.toHandle().destroyForcibly();
         awaitExit(Duration.ofSeconds(10), "after SIGKILL");
     }
 
@@ -142,7 +147,9 @@ public final class ServerProcess implements AutoCloseable {
      * @throws AssertionError if it has not exited within the builder's stop timeout (it is then killed)
      */
     public int stop() {
-        process.destroy();
+        // Through the handle: Process.destroy() would also close the pipe the child's last words
+        // ("stopped") come through.
+        process.toHandle().destroy();
         return awaitExit(settings.stopTimeout(), "after SIGTERM");
     }
 
@@ -173,6 +180,7 @@ public final class ServerProcess implements AutoCloseable {
         }
         if (process != null && !process.isAlive()) {
             LIVE.remove(process);
+            awaitLogCopied();
         }
     }
 
@@ -193,17 +201,49 @@ public final class ServerProcess implements AutoCloseable {
                     StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
             outputStart = Files.size(settings.logFile());
-            process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(
-                            ProcessBuilder.Redirect.appendTo(settings.logFile().toFile()))
-                    .start();
+            var builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().putAll(settings.environment());
+            process = builder.start();
             process.getOutputStream().close();
+            logCopier = copyToLog(process.getInputStream(), settings.logFile());
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + String.join(" ", command) + ": " + e, e);
         }
         LIVE.add(process);
         awaitHealthy();
+    }
+
+    /**
+     * Copies the child's output into the log from this JVM rather than letting the child write the
+     * file itself, so that what it prints is kept even while a test limits the child's file writes
+     * (e.g. {@code prlimit --fsize}) to make its database fail.
+     */
+    private static Thread copyToLog(InputStream output, Path logFile) {
+        return Thread.ofPlatform().daemon().name("server-log-copier").start(() -> {
+            try (output;
+                    var log = Files.newOutputStream(logFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                var buffer = new byte[8192];
+                int n;
+                while ((n = output.read(buffer)) >= 0) {
+                    log.write(buffer, 0, n);
+                    log.flush();
+                }
+            } catch (IOException e) {
+                // The child is gone or the log cannot be written; there is nothing more to copy.
+            }
+        });
+    }
+
+    /** Waits until everything the exited child printed is in the log. */
+    private void awaitLogCopied() {
+        if (logCopier == null) {
+            return;
+        }
+        try {
+            logCopier.join(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private List<String> command() {
@@ -246,6 +286,7 @@ public final class ServerProcess implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 LIVE.remove(process);
+                awaitLogCopied();
                 throw new AssertionError(explain("the server (pid " + process.pid() + ") exited with code "
                         + process.exitValue() + " before answering GET /health"));
             }
@@ -291,6 +332,7 @@ public final class ServerProcess implements AutoCloseable {
             throw new AssertionError(explain("pid " + process.pid() + " is still alive " + after));
         }
         LIVE.remove(process);
+        awaitLogCopied();
         return process.exitValue();
     }
 
@@ -329,6 +371,7 @@ public final class ServerProcess implements AutoCloseable {
             String classpath,
             List<String> jvmOptions,
             List<String> arguments,
+            Map<String, String> environment,
             Duration startupTimeout,
             Duration stopTimeout) {}
 
@@ -340,6 +383,7 @@ public final class ServerProcess implements AutoCloseable {
         private String classpath = System.getProperty("java.class.path");
         private List<String> jvmOptions = defaultJvmOptions();
         private List<String> arguments = List.of();
+        private final Map<String, String> environment = new LinkedHashMap<>();
         private Optional<Integer> port = Optional.empty();
         private Duration startupTimeout = Duration.ofSeconds(60);
         private Duration stopTimeout = Duration.ofSeconds(30);
@@ -388,6 +432,15 @@ public final class ServerProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Sets an environment variable of the child, on top of this JVM's environment: e.g. where a
+         * test's fake outside service listens, for agents on the child's class path to read.
+         */
+        public Builder environment(String name, String value) {
+            environment.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
         /** The HTTP port; default a port free on the loopback interface when {@link #start()} runs. */
         public Builder port(int port) {
             if (port < 1 || port > 65535) {
@@ -422,6 +475,7 @@ public final class ServerProcess implements AutoCloseable {
                     classpath,
                     List.copyOf(jvmOptions),
                     List.copyOf(arguments),
+                    Map.copyOf(environment),
                     startupTimeout,
                     stopTimeout);
             var server = new ServerProcess(settings, port.orElseGet(ServerProcess::freePort));

@@ -1,6 +1,8 @@
 /**
  * Test support for aios and for code built on it: {@link dev.aios.testing.ServerProcess} runs a real
  * server as a child JVM (to kill -9 and restart it), {@link dev.aios.testing.Http} talks JSON to it,
- * and {@link dev.aios.testing.Poll} waits for a condition with a deadline instead of a fixed sleep.
+ * {@link dev.aios.testing.Poll} waits for a condition with a deadline instead of a fixed sleep, and
+ * {@link dev.aios.testing.ScriptedModelServer} is a model provider speaking the OpenAI and Anthropic
+ * wire formats from a script.
  */
 package dev.aios.testing;

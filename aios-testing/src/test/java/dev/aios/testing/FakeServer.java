@@ -12,7 +12,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A stand-in for {@code aios up} with the same command line: answers {@code GET /health} with how
- * often it was started on its data directory, prints "stopped" when terminated. With {@code
+ * often it was started on its data directory and the variable {@code FAKE_GREETING}, prints the
+ * query of {@code GET /say?...}, prints "stopped" when terminated. With {@code
  * --fail-at-start} it prints an error and exits with code 3 instead.
  */
 public final class FakeServer {
@@ -35,10 +36,17 @@ public final class FakeServer {
 
         var server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         server.createContext("/health", exchange -> {
-            var body = ("{\"status\":\"ok\",\"starts\":" + starts + "}").getBytes(StandardCharsets.UTF_8);
+            var greeting = System.getenv().getOrDefault("FAKE_GREETING", "");
+            var body = ("{\"status\":\"ok\",\"starts\":" + starts + ",\"greeting\":\"" + greeting + "\"}")
+                    .getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.createContext("/say", exchange -> {
+            System.out.println(exchange.getRequestURI().getQuery());
+            exchange.sendResponseHeaders(204, -1);
             exchange.close();
         });
         server.start();

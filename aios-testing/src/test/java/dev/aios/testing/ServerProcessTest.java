@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,6 +75,37 @@ class ServerProcessTest {
         }
 
         assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty();
+    }
+
+    @Test
+    void theServerGetsTheEnvironmentItIsGiven() {
+        try (var server = fake().environment("FAKE_GREETING", "hello").start()) {
+            assertThat(server.http()
+                            .get("/health")
+                            .expect(200)
+                            .json()
+                            .path("greeting")
+                            .asText())
+                    .isEqualTo("hello");
+        }
+    }
+
+    @Test
+    void whatTheServerPrintsIsLoggedEvenWhileItCannotWriteFiles() throws Exception {
+        try (var server = fake().start()) {
+            var prlimit = new ProcessBuilder("prlimit", "--pid", Long.toString(server.pid()), "--fsize=0:")
+                    .inheritIO()
+                    .start();
+            assertThat(prlimit.waitFor()).isZero();
+
+            server.http().get("/say?still-heard").expect(204);
+
+            Poll.until(
+                    "the server's output to reach the log",
+                    server::output,
+                    output -> output.contains("still-heard"),
+                    Duration.ofSeconds(10));
+        }
     }
 
     private ServerProcess.Builder fake() {

@@ -32,4 +32,13 @@ public interface ExtensionHost {
 
     /** Hears that a subject was forgotten, so the extension drops what it derived about it. */
     void onForget(ForgetListener listener);
+
+    /** May refuse forgetting a subject (legal hold); asked before anything is destroyed. */
+    void guardForget(ForgetGuard guard);
+
+    /**
+     * Forgets a subject everywhere, as {@link dev.aios.kernel.Kernel#forget} does: for extensions
+     * that offer forgetting to agents or operators.
+     */
+    dev.aios.kernel.ForgetReport forget(String subject);
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.aios.api.Effect;
 import dev.aios.api.PermanentFailure;
+import dev.aios.api.TryAgainLater;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry.EffectRecorded;
 import dev.aios.kernel.internal.journal.RunJournal;
@@ -81,6 +82,10 @@ final class Effects {
         R result;
         try {
             result = action.perform(key);
+        } catch (PermanentFailure | TryAgainLater answered) {
+            // The system answered (a refusal, "come back later"): it is not down.
+            permit.succeeded();
+            throw answered;
         } catch (Exception | Error e) {
             permit.failed(e);
             throw e;

@@ -89,7 +89,8 @@ public final class Engine implements AutoCloseable {
         this.progress = new Progress(db, journal, queue, intake, clock, dispatcher::wake);
         this.desk = new TaskDesk(db, journal, playbooks, lookup, clock, dispatcher::wake);
         this.queries = new RunQueries(db, journal);
-        this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners);
+        this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards);
+        host.forgetWith(forgetting::forget);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
     }
 

@@ -2,6 +2,7 @@ package dev.aios.kernel.internal.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aios.kernel.ConflictException;
 import dev.aios.kernel.ForgetReport;
 import dev.aios.kernel.InvalidInputException;
 import dev.aios.kernel.internal.Json;
@@ -11,6 +12,7 @@ import dev.aios.kernel.internal.journal.SubjectKeys;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Database;
 import dev.aios.kernel.internal.store.Tx;
+import dev.aios.kernel.spi.ForgetGuard;
 import dev.aios.kernel.spi.ForgetListener;
 import java.sql.SQLException;
 import java.time.InstantSource;
@@ -34,18 +36,33 @@ final class Forgetting {
     private final SubjectKeys keys;
     private final InstantSource clock;
     private final List<ForgetListener> listeners;
+    private final List<ForgetGuard> guards;
 
-    Forgetting(Database db, RunJournal journal, SubjectKeys keys, InstantSource clock, List<ForgetListener> listeners) {
+    Forgetting(
+            Database db,
+            RunJournal journal,
+            SubjectKeys keys,
+            InstantSource clock,
+            List<ForgetListener> listeners,
+            List<ForgetGuard> guards) {
         this.db = db;
         this.journal = journal;
         this.keys = keys;
         this.clock = clock;
         this.listeners = listeners;
+        this.guards = guards;
     }
 
     ForgetReport forget(String subject) {
         if (subject == null || subject.isBlank()) {
             throw new InvalidInputException("name the subject to forget, e.g. acme");
+        }
+        for (var guard : guards) {
+            var refusal = guard.refuse(subject);
+            if (refusal.isPresent()) {
+                throw new ConflictException(
+                        "subject '" + subject + "' cannot be forgotten: " + refusal.get() + "; nothing changed");
+            }
         }
         var report = db.write(tx -> {
             var runIds = tx.query("SELECT id FROM runs WHERE subject = ?", r -> r.text("id"), subject);

@@ -1,5 +1,6 @@
 package dev.aios.kernel.internal.engine;
 
+import dev.aios.kernel.ForgetReport;
 import dev.aios.kernel.StorageException;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.FeedHub;
@@ -11,6 +12,7 @@ import dev.aios.kernel.spi.ExtensionHost;
 import dev.aios.kernel.spi.Feed;
 import dev.aios.kernel.spi.FeedItem;
 import dev.aios.kernel.spi.FeedListener;
+import dev.aios.kernel.spi.ForgetGuard;
 import dev.aios.kernel.spi.ForgetListener;
 import dev.aios.kernel.spi.StepService;
 import dev.aios.kernel.spi.Storage;
@@ -37,6 +39,8 @@ final class Host implements ExtensionHost, Storage, Feed {
     private final Services services;
     final Map<String, AgentFactory> factories = new ConcurrentHashMap<>();
     final List<ForgetListener> forgetListeners = new CopyOnWriteArrayList<>();
+    final List<ForgetGuard> forgetGuards = new CopyOnWriteArrayList<>();
+    private volatile java.util.function.Function<String, ForgetReport> forgetting;
 
     Host(
             Database db,
@@ -101,6 +105,20 @@ final class Host implements ExtensionHost, Storage, Feed {
     @Override
     public void onForget(ForgetListener listener) {
         forgetListeners.add(listener);
+    }
+
+    @Override
+    public void guardForget(ForgetGuard guard) {
+        forgetGuards.add(guard);
+    }
+
+    @Override
+    public ForgetReport forget(String subject) {
+        return forgetting.apply(subject);
+    }
+
+    void forgetWith(java.util.function.Function<String, ForgetReport> forgetting) {
+        this.forgetting = forgetting;
     }
 
     @Override

@@ -8,7 +8,6 @@ import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.RunSummary;
 import dev.aios.kernel.RunView;
-import dev.aios.kernel.StepView;
 import dev.aios.kernel.TaskView;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.RunJournal;
@@ -72,18 +71,12 @@ final class RunQueries {
                     "SELECT " + Views.TASK_COLUMNS + " FROM tasks WHERE run_id = ? ORDER BY created_at, id",
                     Views::task,
                     runId);
-            var receipts = tx.query(
-                    "SELECT step_id, iteration, name, effect_key, at, result FROM receipts WHERE run_id = ? ORDER BY at, effect_key",
-                    r -> new Views.Receipt(
-                            r.text("step_id"),
-                            (int) r.integer("iteration"),
-                            new StepView.ReceiptView(
-                                    r.text("name"),
-                                    r.text("effect_key"),
-                                    r.instant("at"),
-                                    Json.tree(r.text("result")))),
+            var results = new java.util.HashMap<String, JsonNode>();
+            tx.query(
+                    "SELECT effect_key, result FROM receipts WHERE run_id = ?",
+                    r -> results.put(r.text("effect_key"), Json.tree(r.text("result"))),
                     runId);
-            return Views.run(state, tasks, receipts);
+            return Views.run(state, tasks, results);
         });
     }
 

@@ -7,6 +7,7 @@ import dev.aios.api.OperatorNeeded;
 import dev.aios.api.PermanentFailure;
 import dev.aios.api.PlaybookRef;
 import dev.aios.api.StepOptions;
+import dev.aios.api.TryAgainLater;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.agent.AgentBinding;
 import dev.aios.kernel.internal.agent.ContractViolation;
@@ -209,9 +210,13 @@ final class StepRunner {
         }
     }
 
-    private static Outcome failure(JsonNode input, Throwable cause) {
+    private Outcome failure(JsonNode input, Throwable cause) {
         return switch (cause) {
             case Deferral deferral -> new Outcome.Deferred(deferral.getMessage(), deferral.until());
+            case TryAgainLater later ->
+                new Outcome.Deferred(
+                        "asked to try again later: " + later.getMessage(),
+                        clock.instant().plus(later.after()));
             case PermanentFailure permanent ->
                 new Outcome.Failed(
                         input, describe(permanent), false, permanent.getClass().getName());

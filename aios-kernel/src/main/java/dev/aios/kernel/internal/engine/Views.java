@@ -45,16 +45,21 @@ final class Views {
                 row.instant("updated_at"));
     }
 
-    /** A receipt row, keyed to its step. */
-    record Receipt(String step, int iteration, StepView.ReceiptView view) {}
-
-    static RunView run(RunState state, List<TaskView> tasks, List<Receipt> receipts) {
+    /**
+     * A run with its tasks; each step's receipts in the order the step made them, with their results
+     * from {@code results} (by idempotency key).
+     */
+    static RunView run(RunState state, List<TaskView> tasks, java.util.Map<String, JsonNode> results) {
         var steps = state.records.values().stream()
                 .map(record -> step(
                         record,
-                        receipts.stream()
-                                .filter(r -> r.step().equals(record.id) && r.iteration() == record.iteration)
-                                .map(Receipt::view)
+                        record.receipts.stream()
+                                .map(r -> new StepView.ReceiptView(
+                                        r.name,
+                                        r.key,
+                                        r.at,
+                                        results.getOrDefault(
+                                                r.key, com.fasterxml.jackson.databind.node.NullNode.instance)))
                                 .toList()))
                 .toList();
         return new RunView(

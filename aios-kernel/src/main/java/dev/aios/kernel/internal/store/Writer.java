@@ -163,6 +163,8 @@ public final class Writer implements AutoCloseable {
             }
             if (checkpoint) {
                 checkpoint = false;
+                // A checkpoint cannot run while any statement of the connection is still open.
+                statements.close();
                 try (var st = connection.createStatement()) {
                     st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
                     connection.commit();

@@ -9,7 +9,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** The commands about runs: {@code runs}, {@code run show}, {@code journal}, {@code cancel}. */
+/**
+ * The commands about runs: {@code runs}, {@code run show}, {@code journal}, {@code cancel}, {@code
+ * replay}.
+ */
 final class RunCommands {
     private RunCommands() {}
 
@@ -132,6 +135,48 @@ final class RunCommands {
             }
             var run = client.post("/api/runs/" + ServerClient.segment(id) + "/cancel", body);
             out().println("run " + Text.field(run, "id") + " is " + Text.field(run, "status"));
+        }
+    }
+
+    @Command(
+            name = "replay",
+            description = "Re-folds a run from its journal and compares the result with its stored state;"
+                    + " exits with 1 if they differ.")
+    static final class Replay extends ClientCommand {
+        @Parameters(paramLabel = "RUN", description = "the run's id")
+        String id;
+
+        @Option(
+                names = "--full",
+                description =
+                        "fold from the first entry and check every snapshot, instead of from the newest" + " snapshot")
+        boolean full;
+
+        @Option(names = "--json", description = "print the report as JSON")
+        boolean json;
+
+        @Override
+        void run(ServerClient client) {
+            var report = client.post(
+                    "/api/runs/" + ServerClient.segment(id) + "/replay?full=" + full,
+                    Json.mapper().createObjectNode());
+            var divergences = Text.strings(report, "divergences");
+            if (json) {
+                printJson(report);
+            } else if (divergences.isEmpty()) {
+                out().println("matches: " + report.path("entries").asLong() + " entries replayed from entry "
+                        + (report.path("fromSnapshot").asLong() + 1));
+            } else {
+                divergences.forEach(out()::println);
+            }
+            if (!divergences.isEmpty()) {
+                out().flush();
+                throw new CliException(
+                        CliException.FAILED,
+                        divergences.size() + (divergences.size() == 1 ? " divergence" : " divergences")
+                                + " between run " + id + "'s journal and its stored state; stop aios and run"
+                                + " 'aios admin verify', then 'aios admin rebuild'");
+            }
         }
     }
 }

@@ -48,6 +48,12 @@ final class RunPrinter {
         Text.optional(task, "explanation").ifPresent(why -> line("why", why));
         line("created", Text.time(task, "createdAt"));
         line("options", String.join(", ", Text.strings(task, "options")));
+        var id = Text.field(task, "id");
+        var label = "answer";
+        for (var option : Text.strings(task, "options")) {
+            line(label, option + ": " + answerCommand(option, id, Text.field(task, "kind")));
+            label = "";
+        }
         json("details", task.path("details"));
         json("proposed", task.path("proposed"));
         Text.optional(task, "resolvedAt").ifPresent(at -> line("resolved", Text.time(task, "resolvedAt")));
@@ -83,12 +89,55 @@ final class RunPrinter {
         stepJson("input", step.path("input"));
         stepJson("output", step.path("output"));
         Text.optional(step, "error").ifPresent(error -> detail("error", error));
+        step.path("receipts")
+                .forEach(receipt -> detail(
+                        "receipt",
+                        Text.field(receipt, "name") + "  key " + Text.field(receipt, "key") + "  "
+                                + Text.compact(receipt.path("result"))));
+        step.path("provenance").forEach(used -> detail("provenance", provenance(used)));
         if (attempts > 1) {
             step.path("attempts").forEach(attempt -> Text.optional(attempt, "error")
                     .ifPresent(error -> detail(
                             "attempt " + attempt.path("attempt").asInt(),
                             Text.field(attempt, "outcome") + " at " + Text.time(attempt, "startedAt") + ": " + error)));
         }
+    }
+
+    /** The command that answers a task with {@code option}. */
+    static String answerCommand(String option, String taskId, String kind) {
+        return switch (option) {
+            case "approve" -> "aios approve " + taskId;
+            case "edit" -> "aios approve " + taskId + " --edit JSON";
+            case "reject" -> "aios reject " + taskId;
+            case "retry" -> "aios retry " + taskId;
+            case "skip" -> "aios skip " + taskId + (kind.equals("dead-letter") ? " --output JSON" : "");
+            case "compensate" -> "aios compensate " + taskId;
+            case "cancel" -> "aios reject " + taskId + " (cancels the run, undoing nothing)";
+            default -> "-";
+        };
+    }
+
+    private static String provenance(JsonNode used) {
+        var detail = used.path("detail");
+        var kind = Text.field(used, "kind");
+        if (kind.equals("recall") && detail.has("items")) {
+            // Memory recalled: the query, then each item as id@version with its score.
+            var items = new java.util.ArrayList<String>();
+            detail.path("items")
+                    .forEach(item -> items.add(
+                            Text.field(item, "id") + "@" + item.path("version").asInt() + " "
+                                    + String.format(
+                                            java.util.Locale.ROOT,
+                                            "%.3f",
+                                            item.path("score").asDouble())));
+            return "recall '" + detail.path("query").asText() + "' → "
+                    + (items.isEmpty() ? "nothing" : String.join(", ", items));
+        }
+        if (kind.equals("knowledge") && detail.has("record")) {
+            return "knowledge " + detail.path("record").asText()
+                    + (detail.path("wrote").asBoolean() ? " (written)" : "");
+        }
+        return kind + ": " + (detail.isTextual() ? detail.asText() : Text.compact(detail));
     }
 
     private void line(String label, String value) {

@@ -72,6 +72,11 @@ final class ServerClient {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** DELETEs {@code path}. */
+    JsonNode delete(String path) {
+        return send(HttpRequest.newBuilder(uri(path, Map.of())).DELETE());
+    }
+
     /** Encodes one path segment, such as an id. */
     static String segment(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");

@@ -1,5 +1,6 @@
 package dev.aios.server.internal.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.server.internal.Json;
 import java.util.Map;
 import picocli.CommandLine;
@@ -9,7 +10,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** The operator's inbox: {@code tasks}, {@code task show}, {@code approve}, {@code reject}. */
+/**
+ * The operator's inbox: {@code tasks}, {@code task show}, {@code approve}, {@code reject}, and the
+ * answers to a parked step or a failed undo: {@code retry}, {@code skip}, {@code compensate}.
+ */
 final class TaskCommands {
     private TaskCommands() {}
 
@@ -28,11 +32,12 @@ final class TaskCommands {
                 printJson(tasks);
                 return;
             }
-            var table = Table.withColumns("ID", "STATUS", "KIND", "RUN", "STEP", "CREATED", "TITLE");
+            var table = Table.withColumns("ID", "STATUS", "KIND", "OPTIONS", "RUN", "STEP", "CREATED", "TITLE");
             tasks.forEach(task -> table.row(
                     Text.field(task, "id"),
                     Text.field(task, "status"),
                     Text.field(task, "kind"),
+                    Text.strings(task, "options").isEmpty() ? "-" : String.join("/", Text.strings(task, "options")),
                     Text.field(task, "runId"),
                     Text.field(task, "stepId"),
                     Text.time(task, "createdAt"),
@@ -120,5 +125,78 @@ final class TaskCommands {
             var task = client.post("/api/tasks/" + ServerClient.segment(id) + "/reject", body);
             out().println("task " + Text.field(task, "id") + " " + Text.field(task, "status"));
         }
+    }
+
+    @Command(
+            name = "retry",
+            description = "Tries a parked step (or a failed undo) again, with the same idempotency key.")
+    static final class Retry extends ClientCommand {
+        @Parameters(paramLabel = "TASK", description = "the task's id")
+        String id;
+
+        @Option(names = "--comment", paramLabel = "C", description = "a note kept with the answer")
+        String comment;
+
+        @Override
+        void run(ServerClient client) {
+            var task = client.post("/api/tasks/" + ServerClient.segment(id) + "/retry", withComment(comment));
+            out().println("task " + Text.field(task, "id") + " " + Text.field(task, "status") + "; run "
+                    + Text.field(task, "runId") + " tries step " + Text.field(task, "stepId") + " again");
+        }
+    }
+
+    @Command(
+            name = "skip",
+            description = "Goes on past a parked step as if it had produced --output, or past a failed undo.")
+    static final class Skip extends ClientCommand {
+        @Parameters(paramLabel = "TASK", description = "the task's id")
+        String id;
+
+        @Option(
+                names = "--output",
+                paramLabel = "JSON",
+                description =
+                        "for a parked step: the output the run goes on with, checked against the agent's" + " contract")
+        String output;
+
+        @Option(names = "--comment", paramLabel = "C", description = "a note kept with the answer")
+        String comment;
+
+        @Override
+        void run(ServerClient client) {
+            var body = withComment(comment);
+            if (output != null) {
+                body.set("output", parseJsonOption("--output", output));
+            }
+            var task = client.post("/api/tasks/" + ServerClient.segment(id) + "/skip", body);
+            out().println("task " + Text.field(task, "id") + " " + Text.field(task, "status") + "; run "
+                    + Text.field(task, "runId") + " goes on past step " + Text.field(task, "stepId"));
+        }
+    }
+
+    @Command(
+            name = "compensate",
+            description = "Answers a parked step by undoing its run's completed steps in reverse order.")
+    static final class Compensate extends ClientCommand {
+        @Parameters(paramLabel = "TASK", description = "the task's id")
+        String id;
+
+        @Option(names = "--comment", paramLabel = "C", description = "a note kept with the answer")
+        String comment;
+
+        @Override
+        void run(ServerClient client) {
+            var task = client.post("/api/tasks/" + ServerClient.segment(id) + "/compensate", withComment(comment));
+            out().println("task " + Text.field(task, "id") + " " + Text.field(task, "status") + "; run "
+                    + Text.field(task, "runId") + " is being undone");
+        }
+    }
+
+    private static ObjectNode withComment(String comment) {
+        var body = Json.mapper().createObjectNode();
+        if (comment != null) {
+            body.put("comment", comment);
+        }
+        return body;
     }
 }

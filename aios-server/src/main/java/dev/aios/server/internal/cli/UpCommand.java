@@ -2,10 +2,20 @@ package dev.aios.server.internal.cli;
 
 import dev.aios.kernel.Kernel;
 import dev.aios.kernel.LoadReport;
+import dev.aios.memory.MemoryExtension;
+import dev.aios.memory.MemorySettings;
+import dev.aios.models.ModelSettings;
+import dev.aios.models.ModelsExtension;
 import dev.aios.server.ApiServer;
+import dev.aios.server.internal.AiosConfig;
+import dev.aios.server.internal.http.CostRoutes;
+import dev.aios.server.internal.http.MemoryRoutes;
 import java.io.PrintWriter;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -43,6 +53,12 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--no-examples", description = "do not load the playbooks bundled on the class path")
     boolean noExamples;
 
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "the settings file (default: $AIOS_CONFIG, else ./aios.yaml if it exists)")
+    Path config;
+
     @Override
     public Integer call() throws InterruptedException {
         var dataDirectory = setting(data, "AIOS_DATA", "data");
@@ -58,7 +74,15 @@ final class UpCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             throw new CliException(CliException.FAILED, e.getMessage());
         }
-        var builder = Kernel.builder().dataDirectory(dataDirectory).discoverAgents();
+        var settings = settings();
+        var models = new ModelsExtension(models(settings));
+        var memory = MemoryExtension.of(memorySettings(settings));
+        var builder = Kernel.builder()
+                .dataDirectory(dataDirectory)
+                .discoverAgents()
+                .extension(models)
+                .extension(memory);
+        settings.connectors().forEach(builder::connector);
         if (!noExamples) {
             builder.discoverPlaybooks();
         }
@@ -66,13 +90,18 @@ final class UpCommand implements Callable<Integer> {
         ApiServer server;
         try {
             kernel.start();
-            server = ApiServer.start(kernel, listenOn, httpPort);
+            server = ApiServer.start(
+                    kernel,
+                    listenOn,
+                    httpPort,
+                    new CostRoutes(models),
+                    new MemoryRoutes(kernel, memory, InstantSource.system()));
         } catch (RuntimeException e) {
             kernel.close();
             throw new CliException(CliException.FAILED, e.getMessage());
         }
         var out = spec.commandLine().getOut();
-        printBanner(out, kernel, server.port(), listenOn, playbookDirectory);
+        printBanner(out, kernel, server.port(), listenOn, playbookDirectory, models.settings());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, kernel, out), "aios-shutdown"));
         // Never released: the process ends through the shutdown hook (Ctrl-C, SIGTERM).
         new CountDownLatch(1).await();
@@ -89,7 +118,13 @@ final class UpCommand implements Callable<Integer> {
         }
     }
 
-    private void printBanner(PrintWriter out, Kernel kernel, int boundPort, String listenOn, Path playbookDirectory) {
+    private void printBanner(
+            PrintWriter out,
+            Kernel kernel,
+            int boundPort,
+            String listenOn,
+            Path playbookDirectory,
+            ModelSettings models) {
         var shownHost = listenOn.equals("0.0.0.0") || isLoopback(listenOn) ? "localhost" : listenOn;
         out.println("aios " + AiosCommand.Version.version() + " is up at http://" + shownHost + ":" + boundPort);
         out.println("  data       " + kernel.dataDirectory().toAbsolutePath().normalize());
@@ -112,12 +147,60 @@ final class UpCommand implements Callable<Integer> {
             out.println(label + problem);
             label = "             ";
         }
+        out.println("  models     " + modelsLine(models));
         out.println("Ctrl-C stops it.");
         out.flush();
     }
 
     private static boolean isLoopback(String host) {
         return host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
+    }
+
+    /** The settings file: --config, else $AIOS_CONFIG, else ./aios.yaml when it exists. */
+    private AiosConfig settings() {
+        var file = config != null
+                ? Optional.of(config)
+                : AiosCommand.environment(spec, "AIOS_CONFIG").map(Path::of);
+        try {
+            if (file.isPresent()) {
+                return AiosConfig.load(file.get());
+            }
+            var fallback = Path.of("aios.yaml");
+            return Files.isRegularFile(fallback) ? AiosConfig.load(fallback) : AiosConfig.empty();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(CliException.USAGE, e.getMessage());
+        }
+    }
+
+    private static String modelsLine(ModelSettings models) {
+        if (models.classes().isEmpty()) {
+            return "none configured: prompt steps become drafts for you to finish"
+                    + " (set OPENAI_API_KEY, OPENAI_BASE_URL or ANTHROPIC_API_KEY to have them written)";
+        }
+        return new java.util.TreeMap<>(models.classes())
+                .entrySet().stream()
+                        .map(entry -> entry.getKey() + " = " + entry.getValue())
+                        .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /** Memory's settings: the memory section. */
+    private static MemorySettings memorySettings(AiosConfig settings) {
+        try {
+            return MemorySettings.from(settings.section("memory"));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(
+                    CliException.USAGE, settings.file().map(f -> f + ": ").orElse("") + e.getMessage());
+        }
+    }
+
+    /** The model gateway's settings: the models section and OPENAI_* / ANTHROPIC_* variables. */
+    private ModelSettings models(AiosConfig settings) {
+        try {
+            return ModelSettings.read(settings.section("models"), name -> AiosCommand.environment(spec, name));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(
+                    CliException.USAGE, settings.file().map(f -> f + ": ").orElse("") + e.getMessage());
+        }
     }
 
     private Path setting(Path flag, String variable, String fallback) {

@@ -6,6 +6,7 @@ import dev.aios.kernel.InvalidInputException;
 import dev.aios.kernel.Kernel;
 import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.StorageException;
 import dev.aios.server.internal.Json;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -21,6 +22,11 @@ import org.slf4j.LoggerFactory;
 /** The HTTP API's routes: each one a thin translation between JSON and a {@link Kernel} call. */
 public final class ApiRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
+
+    /** The kind of task that stands for a parked step. */
+    private static final String DEAD_LETTER = "dead-letter";
+    /** What a client is told to wait before trying again while the database cannot be written. */
+    private static final String RETRY_AFTER_SECONDS = "5";
 
     private final Kernel kernel;
     private final InstantSource clock;
@@ -50,11 +56,22 @@ public final class ApiRoutes {
         routes.get("/api/tasks/{id}", ctx -> ctx.json(kernel.task(ctx.pathParam("id"))));
         routes.post("/api/tasks/{id}/approve", this::approve);
         routes.post("/api/tasks/{id}/reject", this::reject);
+        routes.post("/api/tasks/{id}/retry", this::retry);
+        routes.post("/api/tasks/{id}/skip", this::skip);
+        routes.post("/api/tasks/{id}/compensate", this::compensate);
+        routes.post("/api/runs/{id}/replay", this::replay);
+        routes.post("/api/subjects/{subject}/forget", ctx -> ctx.json(kernel.forget(ctx.pathParam("subject"))));
         routes.get("/api/playbooks", ctx -> ctx.json(kernel.playbooks()));
         routes.post("/api/playbooks/reload", ctx -> ctx.json(kernel.reloadPlaybooks()));
         routes.get("/api/agents", ctx -> ctx.json(kernel.agents()));
 
-        routes.exception(AiosException.class, (e, ctx) -> answer(ctx, Problem.of(e)));
+        routes.exception(AiosException.class, (e, ctx) -> {
+            if (e instanceof StorageException) {
+                // Nothing was recorded; the client may send the same request again later.
+                ctx.header("Retry-After", RETRY_AFTER_SECONDS);
+            }
+            answer(ctx, Problem.of(e));
+        });
         routes.exception(HttpResponseException.class, (e, ctx) -> answer(ctx, httpProblem(e, ctx)));
         routes.exception(Exception.class, (e, ctx) -> {
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
@@ -67,15 +84,22 @@ public final class ApiRoutes {
         });
     }
 
+    /** 200 {@code ok}, or 503 {@code degraded} with the reason while the database cannot be written. */
     private void health(Context ctx) {
         var overview = kernel.overview();
         var runs = Json.mapper().createObjectNode();
         for (var status : RunStatus.values()) {
             runs.put(status.wire(), overview.runs().get(status));
         }
-        ObjectNode health = Json.mapper().createObjectNode().put("status", "ok");
+        ObjectNode health = Json.mapper().createObjectNode();
+        var storageFailure = overview.storageFailure();
+        health.put("status", storageFailure.isPresent() ? "degraded" : "ok");
+        storageFailure.ifPresent(why -> health.put("storage", why));
         health.set("runs", runs);
         health.put("openTasks", overview.openTasks());
+        if (storageFailure.isPresent()) {
+            ctx.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", RETRY_AFTER_SECONDS);
+        }
         ctx.json(health);
     }
 
@@ -115,13 +139,7 @@ public final class ApiRoutes {
     }
 
     private void tasks(Context ctx) {
-        var all = param(ctx, "all").map(value -> switch (value.toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default ->
-                throw new InvalidInputException("query parameter 'all' must be true or false, was '" + value + "'");
-        });
-        ctx.json(kernel.tasks(all.orElse(false)));
+        ctx.json(kernel.tasks(yesOrNo(ctx, "all")));
     }
 
     private void approve(Context ctx) {
@@ -133,6 +151,32 @@ public final class ApiRoutes {
     private void reject(Context ctx) {
         var body = RequestBody.ofOptional(ctx.bodyAsBytes()).allowOnly(Set.of("reason"));
         ctx.json(kernel.reject(ctx.pathParam("id"), body.text("reason").orElse("")));
+    }
+
+    private void retry(Context ctx) {
+        var body = RequestBody.ofOptional(ctx.bodyAsBytes()).allowOnly(Set.of("comment"));
+        ctx.json(kernel.retry(ctx.pathParam("id"), body.text("comment").orElse("")));
+    }
+
+    private void skip(Context ctx) {
+        var taskId = ctx.pathParam("id");
+        var body = RequestBody.ofOptional(ctx.bodyAsBytes()).allowOnly(Set.of("output", "comment"));
+        var output = body.json("output");
+        // A failed undo is skipped as it is; a parked step needs the output its run goes on with.
+        if (output.isEmpty() && kernel.task(taskId).kind().equals(DEAD_LETTER)) {
+            throw new InvalidInputException("field 'output' is required: skipping a failed step needs the output"
+                    + " its run goes on with, e.g. {\"output\": {...}}; nothing changed");
+        }
+        ctx.json(kernel.skip(taskId, output, body.text("comment").orElse("")));
+    }
+
+    private void compensate(Context ctx) {
+        var body = RequestBody.ofOptional(ctx.bodyAsBytes()).allowOnly(Set.of("comment"));
+        ctx.json(kernel.compensate(ctx.pathParam("id"), body.text("comment").orElse("")));
+    }
+
+    private void replay(Context ctx) {
+        ctx.json(kernel.replay(ctx.pathParam("id"), yesOrNo(ctx, "full")));
     }
 
     private Problem httpProblem(HttpResponseException e, Context ctx) {
@@ -157,6 +201,19 @@ public final class ApiRoutes {
 
     private static Optional<String> param(Context ctx, String name) {
         return Optional.ofNullable(ctx.queryParam(name)).filter(value -> !value.isBlank());
+    }
+
+    /** A {@code true}/{@code false} query parameter; false when absent. */
+    private static boolean yesOrNo(Context ctx, String name) {
+        return param(ctx, name)
+                .map(value -> switch (value.toLowerCase(Locale.ROOT)) {
+                    case "true" -> true;
+                    case "false" -> false;
+                    default ->
+                        throw new InvalidInputException(
+                                "query parameter '" + name + "' must be true or false, was '" + value + "'");
+                })
+                .orElse(false);
     }
 
     private static int wholeNumber(String name, String value) {

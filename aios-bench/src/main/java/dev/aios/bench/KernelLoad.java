@@ -1,0 +1,247 @@
+package dev.aios.bench;
+
+import dev.aios.kernel.Kernel;
+import dev.aios.kernel.StepView;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Drives a real kernel on a fresh data directory with the {@link FiveStepPlaybook}.
+ *
+ * <p>Throughput is measured closed-loop: {@code n} drivers each send a trigger event, wait until
+ * their run reaches its last step, and send the next one, so that {@code n} runs are in flight at
+ * every moment. What was done is counted in the database itself (completed runs, completed steps,
+ * journal entries) at the start and the end of a fixed window after a warm-up, so the figures do not
+ * depend on when the drivers notice anything.
+ */
+final class KernelLoad {
+    /** The longest a single run may take before the benchmark gives up on the kernel. */
+    private static final Duration STALLED = Duration.ofSeconds(60);
+
+    private final BenchOptions options;
+
+    KernelLoad(BenchOptions options) {
+        this.options = options;
+    }
+
+    /**
+     * Keeps {@code inFlight} runs in flight for the warm-up and the measured window; {@code adjacent}
+     * is the baseline measured right before, reported with it.
+     */
+    Results.Throughput throughput(int inFlight, Results.Baseline adjacent) throws Exception {
+        return withKernel((kernel, workload, probe) -> {
+            var latency = new Recorder(3_600_000_000L, 3);
+            var failure = new AtomicReference<Throwable>();
+            StoreProbe.Snapshot before;
+            StoreProbe.Snapshot after;
+            CpuClock.Reading cpuBefore;
+            CpuClock.Reading cpuAfter;
+            var drivers = Executors.newVirtualThreadPerTaskExecutor();
+            try {
+                for (int i = 0; i < inFlight; i++) {
+                    drivers.execute(() -> drive(kernel, workload, latency, failure));
+                }
+                sleep(options.warmup(), failure);
+                cpuBefore = CpuClock.now();
+                before = probe.counts();
+                latency.reset();
+                sleep(options.measure(), failure);
+                after = probe.counts();
+                cpuAfter = CpuClock.now();
+            } finally {
+                drivers.shutdownNow();
+                drivers.awaitTermination(30, TimeUnit.SECONDS);
+            }
+            Histogram runs = latency.getIntervalHistogram();
+            var delta = after.counts().minus(before.counts());
+            var elapsed = Duration.ofNanos(after.atNanos() - before.atNanos());
+            return new Results.Throughput(
+                    inFlight,
+                    elapsed,
+                    delta,
+                    Percentiles.ofMicros(runs),
+                    new Results.CpuUse(cpuBefore, cpuAfter, delta.completedSteps(), elapsed),
+                    adjacent);
+        });
+    }
+
+    /**
+     * Runs one run at a time, each started once the one before is durably completed, and times the
+     * steps with the client's clock (from the agent calls) and with the journal's timestamps.
+     */
+    Results.Latency sequential(Results.Baseline adjacent) throws Exception {
+        return withKernel((kernel, workload, probe) -> {
+            long warmUntil = System.nanoTime() + options.warmup().toNanos();
+            while (System.nanoTime() < warmUntil) {
+                runToCompletion(kernel, workload, probe);
+            }
+            var cycle = Percentiles.micros();
+            var first = Percentiles.micros();
+            var last = Percentiles.micros();
+            var run = Percentiles.micros();
+            var runIds = new ArrayList<String>();
+            var cpuBefore = CpuClock.now();
+            long started = System.nanoTime();
+            long until = started + options.sequential().toNanos();
+            while (System.nanoTime() < until) {
+                long sent = System.nanoTime();
+                var done = runToCompletion(kernel, workload, probe);
+                long completed = System.nanoTime();
+                long[] calls = done.agentCalls();
+                for (int i = 1; i < calls.length; i++) {
+                    cycle.recordValue((calls[i] - calls[i - 1]) / 1000);
+                }
+                first.recordValue((calls[0] - sent) / 1000);
+                last.recordValue((completed - calls[calls.length - 1]) / 1000);
+                run.recordValue((completed - sent) / 1000);
+                runIds.add(done.runId());
+            }
+            var cpu = new Results.CpuUse(
+                    cpuBefore,
+                    CpuClock.now(),
+                    (long) runIds.size() * FiveStepPlaybook.STEPS,
+                    Duration.ofNanos(System.nanoTime() - started));
+            var step = Percentiles.micros();
+            long entries = 0;
+            for (String id : runIds) {
+                var view = kernel.run(id);
+                entries += view.journalEntries();
+                for (StepView s : view.steps()) {
+                    step.recordValue(micros(s.scheduledAt(), s.endedAt().orElseThrow()));
+                }
+            }
+            return new Results.Latency(
+                    runIds.size(),
+                    Percentiles.ofMicros(cycle),
+                    Percentiles.ofMicros(step),
+                    Percentiles.ofMicros(first),
+                    Percentiles.ofMicros(last),
+                    Percentiles.ofMicros(run),
+                    runIds.isEmpty() ? 0 : (double) entries / runIds.size(),
+                    cpu,
+                    adjacent);
+        });
+    }
+
+    /** Average stored sizes after a short closed-loop run, for sizing the baseline's rows. */
+    StoreProbe.Sizes sizes() throws Exception {
+        return withKernel((kernel, workload, probe) -> {
+            for (int i = 0; i < 20; i++) {
+                runToCompletion(kernel, workload, probe);
+            }
+            return probe.sizes();
+        });
+    }
+
+    private void drive(Kernel kernel, FiveStepPlaybook workload, Recorder latency, AtomicReference<Throwable> failure) {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                long start = System.nanoTime();
+                String runId = kernel.send(workload.trigger()).started().getFirst();
+                workload.lastStepReached(runId).get(STALLED.toSeconds(), TimeUnit.SECONDS);
+                latency.recordValue((System.nanoTime() - start) / 1000);
+                workload.forget(runId);
+            } catch (InterruptedException e) {
+                return;
+            } catch (TimeoutException e) {
+                failure.compareAndSet(null, new IllegalStateException("a run did not finish within " + STALLED, e));
+                return;
+            } catch (ExecutionException | RuntimeException e) {
+                // Once the window is over the drivers are interrupted, which may surface as a storage error.
+                if (!Thread.currentThread().isInterrupted()) {
+                    failure.compareAndSet(null, e);
+                }
+                return;
+            }
+        }
+    }
+
+    /** A run that completed, with the {@link System#nanoTime()} of each of its agent calls. */
+    private record Completed(String runId, long[] agentCalls) {}
+
+    private static Completed runToCompletion(Kernel kernel, FiveStepPlaybook workload, StoreProbe probe)
+            throws Exception {
+        String runId = kernel.send(workload.trigger()).started().getFirst();
+        long[] calls = workload.lastStepReached(runId).get(STALLED.toSeconds(), TimeUnit.SECONDS);
+        workload.forget(runId);
+        // The last step's agent ran; its completion is one commit away. Poll cheaply until it is durable.
+        long deadline = System.nanoTime() + STALLED.toNanos();
+        while (!probe.completed(runId)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("run " + runId + " reached its last step but did not complete");
+            }
+            LockSupport.parkNanos(50_000);
+        }
+        return new Completed(runId, calls);
+    }
+
+    @FunctionalInterface
+    private interface Phase<T> {
+        T run(Kernel kernel, FiveStepPlaybook workload, StoreProbe probe) throws Exception;
+    }
+
+    /** Runs {@code phase} against a kernel on a fresh temporary data directory, deleted afterwards. */
+    private <T> T withKernel(Phase<T> phase) throws Exception {
+        Files.createDirectories(options.workDirectory());
+        Path dir = Files.createTempDirectory(options.workDirectory(), "aios-bench-");
+        try {
+            var workload = new FiveStepPlaybook();
+            Path data = dir.resolve("data");
+            try (var kernel = Kernel.builder()
+                    .dataDirectory(data)
+                    .agent(workload.agent())
+                    .playbook(FiveStepPlaybook.playbook())
+                    .concurrency(options.kernelConcurrency())
+                    .build()) {
+                kernel.start();
+                try (var probe = StoreProbe.open(data)) {
+                    return phase.run(kernel, workload, probe);
+                }
+            }
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static void sleep(Duration duration, AtomicReference<Throwable> failure) throws InterruptedException {
+        long until = System.nanoTime() + duration.toNanos();
+        while (System.nanoTime() < until) {
+            if (failure.get() != null) {
+                throw new IllegalStateException("a driver failed: " + failure.get(), failure.get());
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(until - System.nanoTime(), 50_000_000L));
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("a driver failed: " + failure.get(), failure.get());
+        }
+    }
+
+    private static long micros(Instant from, Instant to) {
+        return Math.max(0, Duration.between(from, to).toNanos() / 1000);
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.aios.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The benchmark's command line: measures, prints a Markdown report to standard output and, with
+ * {@code --write FILE}, updates the generated section of that file. Run it with {@code
+ * aios-bench/run}.
+ */
+public final class Main {
+    private static final String USAGE = """
+            usage: aios-bench/run [--quick] [--write FILE] [--dir DIR] [--levels 1,8,64] [--seconds N]
+
+              --quick        a smoke run of a few seconds; its figures mean little
+              --write FILE   also write the report into FILE (e.g. BENCHMARKS.md), between its markers
+              --dir DIR      where the temporary databases go (default: the system temp directory);
+                             it must be on the disk you want to measure, not on tmpfs
+              --levels LIST  runs kept in flight for the throughput measurement (default 1,8,64)
+              --seconds N    seconds per measurement (default 10 per level, 15 one at a time, 3 per baseline)
+            """;
+
+    private Main() {}
+
+    /** Runs the benchmark; exits with 2 on bad arguments and 1 when a measurement failed. */
+    public static void main(String[] args) {
+        Arguments parsed;
+        try {
+            parsed = Arguments.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
+        }
+        if (parsed.help()) {
+            System.out.print(USAGE);
+            return;
+        }
+        try {
+            var results = new Bench(parsed.options(), System.err).run();
+            String markdown = Report.markdown(results, command(args), Machine.loadNow());
+            System.out.println(markdown);
+            if (parsed.write().isPresent()) {
+                Report.write(parsed.write().get(), markdown);
+                System.err.println("wrote the report into " + parsed.write().get());
+            }
+        } catch (Exception e) {
+            System.err.println("the benchmark failed: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    /** The command as the user typed it: aios-bench/run passes it on in AIOS_BENCH_COMMAND. */
+    private static String command(String[] args) {
+        String launcher = System.getenv("AIOS_BENCH_COMMAND");
+        String base = launcher == null || launcher.isBlank() ? "java -jar aios-bench/target/aios-bench.jar" : launcher;
+        return args.length == 0 ? base : base + " " + String.join(" ", args);
+    }
+
+    /** The parsed command line. */
+    record Arguments(BenchOptions options, Optional<Path> write, boolean help) {
+
+        static Arguments parse(String... args) {
+            boolean quick = false;
+            boolean help = false;
+            Optional<Path> write = Optional.empty();
+            Path dir = Path.of(System.getProperty("java.io.tmpdir"), "aios-bench");
+            Optional<List<Integer>> levels = Optional.empty();
+            Optional<Duration> seconds = Optional.empty();
+            var rest = new ArrayList<>(Arrays.asList(args));
+            while (!rest.isEmpty()) {
+                String arg = rest.removeFirst();
+                switch (arg) {
+                    case "--quick" -> quick = true;
+                    case "--help", "-h" -> help = true;
+                    case "--write" -> write = Optional.of(Path.of(value(arg, rest)));
+                    case "--dir" -> dir = Path.of(value(arg, rest));
+                    case "--levels" -> levels = Optional.of(levels(value(arg, rest)));
+                    case "--seconds" -> seconds = Optional.of(Duration.ofSeconds(number(arg, value(arg, rest))));
+                    default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
+                }
+            }
+            if (write.isPresent() && Files.isDirectory(write.get())) {
+                throw new IllegalArgumentException("--write needs a file, " + write.get() + " is a directory");
+            }
+            var options = quick ? BenchOptions.quick(dir) : BenchOptions.full(dir);
+            if (levels.isPresent()) {
+                options = options.withLevels(levels.get());
+            }
+            if (seconds.isPresent()) {
+                options = options.withMeasure(seconds.get());
+            }
+            return new Arguments(options, write, help);
+        }
+
+        private static String value(String option, List<String> rest) {
+            if (rest.isEmpty()) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return rest.removeFirst();
+        }
+
+        private static List<Integer> levels(String list) {
+            return Arrays.stream(list.split(","))
+                    .map(String::trim)
+                    .map(n -> (int) number("--levels", n))
+                    .toList();
+        }
+
+        private static long number(String option, String text) {
+            try {
+                long n = Long.parseLong(text);
+                if (n < 1) {
+                    throw new IllegalArgumentException(option + " must be positive, was " + text);
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + " needs a whole number, was '" + text + "'");
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.aios.memory;
+
+import dev.aios.api.Memory;
+import dev.aios.kernel.spi.Extension;
+import dev.aios.kernel.spi.ExtensionHost;
+import dev.aios.kernel.spi.StepScope;
+import dev.aios.kernel.spi.StepService;
+import dev.aios.memory.internal.MemoryService;
+import dev.aios.memory.internal.Models;
+import dev.aios.memory.internal.OperatorMemory;
+import dev.aios.memory.spi.Embedder;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Memory as a kernel extension: agents reach it with {@code context.memory()}, the operator through
+ * {@link #memory()}. Its tables live in the kernel's database; its index in {@code memory-index}
+ * under the data directory, rebuilt from the tables when missing.
+ *
+ * <pre>{@code
+ * var memory = MemoryExtension.of(MemorySettings.from(config.section("memory")));
+ * var kernel = Kernel.builder().dataDirectory(data).extension(memory).build();
+ * memory.memory().recall("brand refresh", 5);
+ * }</pre>
+ */
+public final class MemoryExtension implements Extension {
+    private final MemorySettings settings;
+    private final Optional<Embedder> embedder;
+    private volatile MemoryService service;
+
+    private MemoryExtension(MemorySettings settings, Optional<Embedder> embedder) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.embedder = embedder;
+    }
+
+    /** Memory with {@code settings}; the embedding model loads here (about a second in-process). */
+    public static MemoryExtension of(MemorySettings settings) {
+        return new MemoryExtension(settings, Models.embedder(settings.embeddings()));
+    }
+
+    /** Memory with its own embedder instead of the one the settings name. */
+    public static MemoryExtension of(MemorySettings settings, Embedder embedder) {
+        return new MemoryExtension(settings, Optional.of(embedder));
+    }
+
+    @Override
+    public void attach(ExtensionHost host) {
+        var memory = new MemoryService(host, settings, embedder, Models.summarizer(settings.compactionModel()));
+        host.service(new StepService<Memory>() {
+            @Override
+            public Class<Memory> type() {
+                return Memory.class;
+            }
+
+            @Override
+            public Memory open(StepScope scope) {
+                return memory.forStep(scope);
+            }
+        });
+        // Forgetting goes through the kernel, which destroys the subject's keys and then tells memory.
+        memory.forgetThrough(host::forget);
+        host.guardForget(subject -> onHold(subject)
+                ? Optional.of("it is under legal hold (memory.retention.legalHolds in aios.yaml)")
+                : Optional.empty());
+        memory.start();
+        this.service = memory;
+    }
+
+    /** Memory as the operator uses it: nothing is noted as provenance, searching is not using. */
+    public Memory memory() {
+        return new OperatorMemory(service());
+    }
+
+    /** Sizes per tier and kind, the embedding queue, and what the next retention job will remove. */
+    public MemoryStats stats() {
+        return service().stats();
+    }
+
+    /** Runs the retention job now. */
+    public RetentionReport retain() {
+        return service().retain();
+    }
+
+    /** Whether {@code subject} is under legal hold (then it must not be forgotten). */
+    public boolean onHold(String subject) {
+        return settings.legalHolds().contains(subject);
+    }
+
+    /** How many memory items and knowledge records are about {@code subject}. */
+    public long about(String subject) {
+        return service().about(subject);
+    }
+
+    /** The settings memory runs with. */
+    public MemorySettings settings() {
+        return settings;
+    }
+
+    /**
+     * Waits until everything stored is embedded and every event and journal entry is copied and
+     * searchable, at most {@code patience}; for tests and benchmarks.
+     *
+     * @return whether it got there in time
+     */
+    public boolean settle(Duration patience) {
+        return service().awaitEmbedded(patience);
+    }
+
+    private MemoryService service() {
+        var memory = service;
+        if (memory == null) {
+            throw new IllegalStateException(
+                    "memory is not attached to a kernel yet; pass it to Kernel.builder().extension");
+        }
+        return memory;
+    }
+
+    @Override
+    public void close() {
+        var memory = service;
+        if (memory != null) {
+            memory.close();
+        } else {
+            embedder.ifPresent(Embedder::close);
+        }
+    }
+}

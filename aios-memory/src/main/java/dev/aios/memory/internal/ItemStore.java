@@ -1,0 +1,343 @@
+package dev.aios.memory.internal;
+
+import dev.aios.api.MemoryKind;
+import dev.aios.kernel.spi.Storage;
+import dev.aios.kernel.spi.SubjectCipher.ForgottenException;
+import dev.aios.memory.internal.Rows.Change;
+import dev.aios.memory.internal.Rows.Doc;
+import dev.aios.memory.internal.Rows.Hydrated;
+import dev.aios.memory.internal.Rows.Item;
+import dev.aios.memory.internal.Rows.NewItem;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Memory items and their chunks in the kernel's database, sealed per subject; and the list of
+ * changes the index catches up on, written in the same transaction as the change itself.
+ */
+final class ItemStore {
+    private static final String ITEM_COLUMNS =
+            "i.id, i.kind, i.subject, i.version, i.created_at, i.importance, i.pinned, i.source, i.chunks, i.bytes,"
+                    + " i.metadata";
+
+    private final Storage storage;
+    private final Sealer sealer;
+
+    ItemStore(Storage storage, Sealer sealer) {
+        this.storage = storage;
+        this.sealer = sealer;
+    }
+
+    Storage storage() {
+        return storage;
+    }
+
+    Sealer sealer() {
+        return sealer;
+    }
+
+    /**
+     * Stores items that are not stored yet (by id), each with its chunks, and a change for the
+     * index per item. Sealing happens before the write, off the kernel's writer thread.
+     *
+     * @return the stored items by id, those stored before included, and the last change's number
+     */
+    Stored insert(List<NewItem> items, Map<String, Long> feedPositions) {
+        return insert(items, feedPositions, List.of());
+    }
+
+    /** Stores {@code items} and deletes the items {@code replacing}, in one transaction. */
+    Stored insert(List<NewItem> items, Map<String, Long> feedPositions, List<String> replacing) {
+        var sealed = new ArrayList<SealedItem>(items.size());
+        for (var item : items) {
+            var row = item.item();
+            var chunks = new ArrayList<byte[]>();
+            for (var chunk : item.chunks()) {
+                chunks.add(sealer.text(row.subject(), chunk.text()));
+            }
+            sealed.add(new SealedItem(item, sealer.json(row.subject(), row.metadata()), chunks));
+        }
+        return storage.write(c -> {
+            long last = 0;
+            var existing = new ArrayList<String>();
+            for (var item : sealed) {
+                var row = item.item().item();
+                int inserted = Sql.update(
+                        c,
+                        "INSERT OR IGNORE INTO memory_items (id, kind, subject, version, created_at, importance, pinned,"
+                                + " source, chunks, bytes, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        row.id(),
+                        row.kind().wire(),
+                        row.subject(),
+                        row.version(),
+                        row.createdAt().toEpochMilli(),
+                        row.importance(),
+                        row.pinned() ? 1 : 0,
+                        row.source(),
+                        row.chunks(),
+                        row.bytes(),
+                        item.metadata());
+                if (inserted == 0) {
+                    existing.add(row.id());
+                    continue;
+                }
+                var chunks = item.item().chunks();
+                for (int i = 0; i < chunks.size(); i++) {
+                    Sql.update(
+                            c,
+                            "INSERT INTO memory_chunks (item_id, n, subject, text, embed) VALUES (?, ?, ?, ?, ?)",
+                            row.id(),
+                            chunks.get(i).n(),
+                            row.subject(),
+                            item.chunks().get(i),
+                            chunks.get(i).embed() ? 1 : 0);
+                }
+                last = change(c, Change.ITEM, row.id());
+            }
+            delete(c, replacing);
+            for (var position : feedPositions.entrySet()) {
+                Sql.update(
+                        c,
+                        "INSERT INTO memory_feed (source, position) VALUES (?, ?)"
+                                + " ON CONFLICT (source) DO UPDATE SET position = excluded.position",
+                        position.getKey(),
+                        position.getValue());
+            }
+            return new Stored(existing, last);
+        });
+    }
+
+    /** What {@link #insert} did: the ids that were stored before, and the last change's number. */
+    record Stored(List<String> existing, long lastChange) {}
+
+    private record SealedItem(NewItem item, byte[] metadata, List<byte[]> chunks) {}
+
+    /** Replaces an item (a knowledge record's searchable copy) in the caller's transaction. */
+    long replace(Connection c, NewItem item) throws SQLException {
+        var row = item.item();
+        Sql.update(c, "DELETE FROM memory_chunks WHERE item_id = ?", row.id());
+        Sql.update(c, "DELETE FROM memory_items WHERE id = ?", row.id());
+        Sql.update(
+                c,
+                "INSERT INTO memory_items (id, kind, subject, version, created_at, importance, pinned, source, chunks,"
+                        + " bytes, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row.id(),
+                row.kind().wire(),
+                row.subject(),
+                row.version(),
+                row.createdAt().toEpochMilli(),
+                row.importance(),
+                row.pinned() ? 1 : 0,
+                row.source(),
+                row.chunks(),
+                row.bytes(),
+                sealer.json(row.subject(), row.metadata()));
+        for (var chunk : item.chunks()) {
+            Sql.update(
+                    c,
+                    "INSERT INTO memory_chunks (item_id, n, subject, text, embed) VALUES (?, ?, ?, ?, ?)",
+                    row.id(),
+                    chunk.n(),
+                    row.subject(),
+                    sealer.text(row.subject(), chunk.text()),
+                    chunk.embed() ? 1 : 0);
+        }
+        return change(c, Change.ITEM, row.id());
+    }
+
+    /** Adds an entry to the index's to-do list, in the caller's transaction. */
+    static long change(Connection c, String op, String key) throws SQLException {
+        return Sql.insert(c, "INSERT INTO memory_changes (op, key) VALUES (?, ?)", op, key);
+    }
+
+    Optional<Item> item(String id) {
+        return storage.read(c ->
+                        Sql.one(c, "SELECT " + ITEM_COLUMNS + " FROM memory_items i WHERE i.id = ?", this::item, id))
+                .flatMap(item -> item);
+    }
+
+    /** Every chunk of an item as the index holds it; empty when the item is gone or forgotten. */
+    List<Doc> docs(String itemId) {
+        return storage.read(c -> docs(c, "c.item_id = ?", itemId));
+    }
+
+    /** One chunk as the index holds it. */
+    List<Doc> doc(String itemId, int n) {
+        return storage.read(c -> docs(c, "c.item_id = ? AND c.n = ?", itemId, n));
+    }
+
+    /** Chunks in storage order after {@code afterRowid}, for rebuilding the index. */
+    List<Map.Entry<Long, Doc>> scan(long afterRowid, int limit) {
+        return storage
+                .read(c -> Sql.query(
+                        c,
+                        "SELECT c.rowid AS r, c.item_id, c.n, c.subject, c.text, c.vector, i.kind, i.created_at"
+                                + " FROM memory_chunks c JOIN memory_items i ON i.id = c.item_id"
+                                + " WHERE c.rowid > ? ORDER BY c.rowid LIMIT ?",
+                        rs -> Map.entry(rs.getLong("r"), doc(rs)),
+                        afterRowid,
+                        limit))
+                .stream()
+                .filter(e -> e.getValue().isPresent())
+                .map(e -> Map.entry(e.getKey(), e.getValue().get()))
+                .toList();
+    }
+
+    private List<Doc> docs(Connection c, String where, Object... args) throws SQLException {
+        return Sql.query(
+                        c,
+                        "SELECT c.item_id, c.n, c.subject, c.text, c.vector, i.kind, i.created_at FROM memory_chunks c"
+                                + " JOIN memory_items i ON i.id = c.item_id WHERE " + where + " ORDER BY c.n",
+                        this::doc,
+                        args)
+                .stream()
+                .flatMap(Optional::stream)
+                .toList();
+    }
+
+    private Optional<Doc> doc(ResultSet rs) throws SQLException {
+        String subject = rs.getString("subject");
+        try {
+            byte[] vector = rs.getBytes("vector");
+            return Optional.of(new Doc(
+                    rs.getString("item_id"),
+                    rs.getInt("n"),
+                    subject,
+                    MemoryKind.fromWire(rs.getString("kind")),
+                    Instant.ofEpochMilli(rs.getLong("created_at")),
+                    sealer.openText(subject, rs.getBytes("text")),
+                    vector == null ? Optional.empty() : Optional.of(sealer.openVector(subject, vector))));
+        } catch (ForgottenException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The index's to-do list after {@code seq}. */
+    List<Change> changesAfter(long seq, int limit) {
+        return storage.read(c -> Sql.query(
+                c,
+                "SELECT seq, op, key FROM memory_changes WHERE seq > ? ORDER BY seq LIMIT ?",
+                rs -> new Change(rs.getLong(1), rs.getString(2), rs.getString(3)),
+                seq,
+                limit));
+    }
+
+    long lastChange() {
+        return storage.read(c -> Sql.count(c, "SELECT COALESCE(MAX(seq), 0) FROM memory_changes"));
+    }
+
+    /** Drops the to-do entries the index has committed. */
+    void pruneChanges(long upTo) {
+        storage.write(c -> Sql.update(c, "DELETE FROM memory_changes WHERE seq <= ?", upTo));
+    }
+
+    /** The items and chunk texts of recall candidates; items gone or forgotten are left out. */
+    Map<String, Hydrated> hydrate(Map<String, ? extends Collection<Integer>> chunksByItem) {
+        if (chunksByItem.isEmpty()) {
+            return Map.of();
+        }
+        var ids = List.copyOf(chunksByItem.keySet());
+        var pairs = new ArrayList<Object>();
+        chunksByItem.forEach((id, chunks) -> chunks.forEach(n -> {
+            pairs.add(id);
+            pairs.add(n);
+        }));
+        return storage.read(c -> {
+            var texts = new HashMap<String, Map<Integer, byte[]>>();
+            for (var chunk : Sql.query(
+                    c,
+                    "SELECT item_id, n, text FROM memory_chunks WHERE (item_id, n) IN (VALUES "
+                            + String.join(", ", java.util.Collections.nCopies(pairs.size() / 2, "(?, ?)")) + ")",
+                    rs -> new Object[] {rs.getString(1), rs.getInt(2), rs.getBytes(3)},
+                    pairs.toArray())) {
+                texts.computeIfAbsent((String) chunk[0], id -> new HashMap<>())
+                        .put((Integer) chunk[1], (byte[]) chunk[2]);
+            }
+            var found = new HashMap<String, Hydrated>();
+            for (var row : Sql.query(
+                    c,
+                    "SELECT " + ITEM_COLUMNS + ", i.uses, i.used_at FROM memory_items i WHERE i.id IN ("
+                            + Sql.marks(ids.size()) + ")",
+                    rs -> Map.entry(item(rs), usage(rs)),
+                    ids.toArray())) {
+                if (row.getKey().isEmpty()) {
+                    continue;
+                }
+                var item = row.getKey().get();
+                var opened = new HashMap<Integer, String>();
+                texts.getOrDefault(item.id(), Map.of())
+                        .forEach((n, bytes) -> opened.put(n, sealer.openText(item.subject(), bytes)));
+                var usage = row.getValue();
+                found.put(item.id(), new Hydrated(item, usage.getKey(), usage.getValue(), opened));
+            }
+            return found;
+        });
+    }
+
+    private static Map.Entry<Long, Optional<Instant>> usage(ResultSet rs) throws SQLException {
+        long uses = rs.getLong("uses");
+        long usedAt = rs.getLong("used_at");
+        return Map.entry(uses, rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(usedAt)));
+    }
+
+    private Optional<Item> item(ResultSet rs) throws SQLException {
+        String subject = rs.getString("subject");
+        try {
+            return Optional.of(new Item(
+                    rs.getString("id"),
+                    MemoryKind.fromWire(rs.getString("kind")),
+                    subject,
+                    rs.getInt("version"),
+                    Instant.ofEpochMilli(rs.getLong("created_at")),
+                    rs.getDouble("importance"),
+                    rs.getInt("pinned") == 1,
+                    rs.getString("source"),
+                    rs.getInt("chunks"),
+                    rs.getLong("bytes"),
+                    sealer.openJson(subject, rs.getBytes("metadata"))));
+        } catch (ForgottenException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Marks items as used by a step now: their decay starts again. */
+    void reinforce(Collection<String> ids, Instant now) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        var args = new ArrayList<Object>();
+        args.add(now.toEpochMilli());
+        args.addAll(ids);
+        storage.write(c -> Sql.update(
+                c,
+                "UPDATE memory_items SET uses = uses + 1, used_at = ? WHERE id IN (" + Sql.marks(ids.size()) + ")",
+                args.toArray()));
+    }
+
+    /** Where episodic memory stopped reading the kernel's feed: event sequence and journal position. */
+    long[] feedPositions() {
+        return storage.read(c -> new long[] {
+            Sql.count(c, "SELECT COALESCE(MAX(position), 0) FROM memory_feed WHERE source = 'event'"),
+            Sql.count(c, "SELECT COALESCE(MAX(position), 0) FROM memory_feed WHERE source = 'journal'")
+        });
+    }
+
+    /** Deletes items (and their chunks), with a change per item for the index; in the caller's transaction. */
+    static int delete(Connection c, Collection<String> ids) throws SQLException {
+        int deleted = 0;
+        for (String id : ids) {
+            Sql.update(c, "DELETE FROM memory_chunks WHERE item_id = ?", id);
+            deleted += Sql.update(c, "DELETE FROM memory_items WHERE id = ?", id);
+            change(c, Change.ITEM, id);
+        }
+        return deleted;
+    }
+}

@@ -1,0 +1,315 @@
+package dev.aios.memory.internal;
+
+import dev.aios.memory.internal.Rows.Doc;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.en.EnglishAnalyzer;
+import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.TieredMergePolicy;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.BooleanClause.Occur;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+
+/**
+ * The one Lucene index of memory: every chunk's text for BM25, and the vectors of embedded chunks in
+ * an HNSW graph, with subject, kind and time for filters. It is derived from memory's tables: its
+ * commit records how far it caught up with them, and it is rebuilt when missing or made for another
+ * embedding model.
+ */
+final class MemoryIndex implements AutoCloseable {
+    static final String KEY = "key";
+    static final String ITEM = "item";
+    static final String SUBJECT = "subject";
+    static final String KIND = "kind";
+    static final String AT = "at";
+    static final String TEXT = "text";
+    static final String VECTOR = "vector";
+
+    /** Raised when the index's layout changes, so that an older index is rebuilt. */
+    private static final String FORMAT = "1";
+
+    /** The most distinct terms a text query uses; the rest of a long query adds little. */
+    private static final int MAX_TERMS = 256;
+
+    /** A document found by a search, with its rank-defining score. */
+    record Found(String key, float score) {}
+
+    private final Path path;
+    private final Directory directory;
+    private final Analyzer analyzer = new EnglishAnalyzer();
+    private final IndexWriter writer;
+    private final SearcherManager searchers;
+    private final String model;
+    private final boolean fresh;
+    private final long applied;
+    private final boolean purgePending;
+
+    private MemoryIndex(Path path, String model) throws IOException {
+        this.path = path;
+        this.model = model;
+        Files.createDirectories(path);
+        this.directory = FSDirectory.open(path);
+        Map<String, String> committed = DirectoryReader.indexExists(directory)
+                ? SegmentInfos.readLatestCommit(directory).getUserData()
+                : Map.of();
+        boolean usable = FORMAT.equals(committed.get("format")) && model.equals(committed.get("model"));
+        var merges = new TieredMergePolicy();
+        // Forgetting must leave no term of the forgotten subject on disk: merge away every deletion.
+        merges.setForceMergeDeletesPctAllowed(0);
+        var config = new IndexWriterConfig(analyzer)
+                .setOpenMode(usable ? IndexWriterConfig.OpenMode.CREATE_OR_APPEND : IndexWriterConfig.OpenMode.CREATE)
+                .setMergePolicy(merges)
+                .setRAMBufferSizeMB(32);
+        this.writer = new IndexWriter(directory, config);
+        this.fresh = !usable;
+        this.applied = usable ? Long.parseLong(committed.getOrDefault("applied", "0")) : 0;
+        this.purgePending = usable && "pending".equals(committed.get("purge"));
+        this.searchers = new SearcherManager(writer, null);
+    }
+
+    /**
+     * Opens the index in {@code path}, or starts an empty one when there is none, or it was made by
+     * another version or for another embedding {@code model} ({@link #fresh()} then says so).
+     */
+    static MemoryIndex open(Path path, String model) {
+        try {
+            return new MemoryIndex(path, model);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the memory index in " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the index started empty and must be filled from the tables. */
+    boolean fresh() {
+        return fresh;
+    }
+
+    /** Whether the last process stopped before deleted documents were rewritten away. */
+    boolean purgePending() {
+        return purgePending;
+    }
+
+    /** The last change of the tables that the committed index includes. */
+    long applied() {
+        return applied;
+    }
+
+    void put(List<Doc> docs) throws IOException {
+        for (var doc : docs) {
+            writer.updateDocument(new Term(KEY, doc.key()), document(doc));
+        }
+    }
+
+    void deleteItem(String itemId) throws IOException {
+        writer.deleteDocuments(new Term(ITEM, itemId));
+    }
+
+    void deleteKey(String key) throws IOException {
+        writer.deleteDocuments(new Term(KEY, key));
+    }
+
+    void deleteSubject(String subject) throws IOException {
+        writer.deleteDocuments(new Term(SUBJECT, subject));
+    }
+
+    /** Rewrites the segments that hold deleted documents, so that nothing of them stays on disk. */
+    void purge() throws IOException {
+        writer.forceMergeDeletes(true);
+    }
+
+    /**
+     * Whether a segment still holds a deleted document about one of {@code subjects} (any deleted
+     * document when empty): such a segment still has the subject's terms on disk. Segments being
+     * merged when the subject was forgotten keep them until that merge ends.
+     */
+    boolean holdsDeleted(Optional<Set<String>> subjects) throws IOException {
+        try (var reader = DirectoryReader.open(writer)) {
+            for (var leaf : reader.leaves()) {
+                var live = leaf.reader().getLiveDocs();
+                if (live == null) {
+                    continue;
+                }
+                if (subjects.isEmpty()) {
+                    return true;
+                }
+                for (String subject : subjects.get()) {
+                    var postings = leaf.reader().postings(new Term(SUBJECT, subject));
+                    if (postings == null) {
+                        continue;
+                    }
+                    for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
+                        if (!live.get(doc)) {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Makes the index durable, recording that it includes the tables' changes up to {@code applied},
+     * and whether deleted documents of a forgotten subject still wait to be rewritten away.
+     */
+    void commit(long applied, boolean purgePending) throws IOException {
+        writer.setLiveCommitData(Map.of(
+                        "format",
+                        FORMAT,
+                        "model",
+                        model,
+                        "applied",
+                        Long.toString(applied),
+                        "purge",
+                        purgePending ? "pending" : "done")
+                .entrySet());
+        writer.commit();
+    }
+
+    /** Makes what was put and deleted visible to searches. */
+    void refresh() throws IOException {
+        searchers.maybeRefreshBlocking();
+    }
+
+    /** The best {@code n} chunks for the words of {@code text} (BM25), within {@code filter}. */
+    List<Found> byText(String text, Query filter, int n) throws IOException {
+        var terms = terms(text);
+        if (terms.isEmpty()) {
+            return List.of();
+        }
+        var words = new BooleanQuery.Builder();
+        for (String term : terms) {
+            words.add(new TermQuery(new Term(TEXT, term)), Occur.SHOULD);
+        }
+        var query = new BooleanQuery.Builder()
+                .add(words.build(), Occur.MUST)
+                .add(filter, Occur.FILTER)
+                .build();
+        return search(query, n, null);
+    }
+
+    /** The {@code n} chunks nearest to {@code vector} (HNSW), within {@code filter}. */
+    List<Found> byVector(float[] vector, Query filter, int n) throws IOException {
+        return search(new KnnFloatVectorQuery(VECTOR, vector, n, filter), n, null);
+    }
+
+    /** The newest {@code n} chunks within {@code filter}. */
+    List<Found> newest(Query filter, int n) throws IOException {
+        var query = new BooleanQuery.Builder()
+                .add(new MatchAllDocsQuery(), Occur.MUST)
+                .add(filter, Occur.FILTER)
+                .build();
+        return search(query, n, new Sort(new SortField(AT, SortField.Type.LONG, true)));
+    }
+
+    private List<Found> search(Query query, int n, Sort sort) throws IOException {
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            TopDocs top = sort == null ? searcher.search(query, n) : searcher.search(query, n, sort);
+            var stored = searcher.storedFields();
+            var found = new ArrayList<Found>(top.scoreDocs.length);
+            for (var hit : top.scoreDocs) {
+                found.add(new Found(stored.document(hit.doc, Set.of(KEY)).get(KEY), hit.score));
+            }
+            return found;
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /** The distinct analyzed terms of {@code text}, at most {@value #MAX_TERMS}. */
+    Set<String> terms(String text) throws IOException {
+        var terms = new LinkedHashSet<String>();
+        try (var stream = analyzer.tokenStream(TEXT, text)) {
+            var term = stream.addAttribute(CharTermAttribute.class);
+            stream.reset();
+            while (stream.incrementToken() && terms.size() < MAX_TERMS) {
+                terms.add(term.toString());
+            }
+            stream.end();
+        }
+        return terms;
+    }
+
+    /** How many chunks the index holds. */
+    int size() {
+        return writer.getDocStats().numDocs;
+    }
+
+    /** The index's size on disk, in bytes. */
+    long bytes() {
+        try (var files = Files.list(path)) {
+            return files.mapToLong(f -> f.toFile().length()).sum();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Whether any chunk contains the analyzed term {@code term}, deleted ones included: for tests. */
+    boolean containsTerm(String term) throws IOException {
+        try (var reader = DirectoryReader.open(writer)) {
+            return reader.docFreq(new Term(TEXT, term)) > 0;
+        }
+    }
+
+    private static Document document(Doc doc) {
+        var document = new Document();
+        document.add(new StringField(KEY, doc.key(), Field.Store.YES));
+        document.add(new StringField(ITEM, doc.itemId(), Field.Store.NO));
+        document.add(new StringField(SUBJECT, doc.subject(), Field.Store.NO));
+        document.add(new StringField(KIND, doc.kind().wire(), Field.Store.NO));
+        long at = doc.at().toEpochMilli();
+        document.add(new LongPoint(AT, at));
+        document.add(new NumericDocValuesField(AT, at));
+        document.add(new TextField(TEXT, doc.text(), Field.Store.NO));
+        doc.vector()
+                .ifPresent(v -> document.add(new KnnFloatVectorField(VECTOR, v, VectorSimilarityFunction.DOT_PRODUCT)));
+        return document;
+    }
+
+    @Override
+    public void close() {
+        try {
+            searchers.close();
+            // Everything applied was committed before: rolling back only aborts a purge still
+            // running, which the next start resumes (the commit says it is pending).
+            writer.rollback();
+            directory.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close the memory index: " + e.getMessage(), e);
+        }
+    }
+}

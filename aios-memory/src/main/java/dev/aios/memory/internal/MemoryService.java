@@ -1,0 +1,359 @@
+package dev.aios.memory.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.aios.api.KnowledgeKind;
+import dev.aios.api.KnowledgeRecord;
+import dev.aios.api.MemoryItem;
+import dev.aios.api.MemoryKind;
+import dev.aios.api.MemoryQuery;
+import dev.aios.api.Recall;
+import dev.aios.api.Remember;
+import dev.aios.kernel.spi.ExtensionHost;
+import dev.aios.memory.MemorySettings;
+import dev.aios.memory.MemoryStats;
+import dev.aios.memory.RetentionReport;
+import dev.aios.memory.internal.Rows.Chunk;
+import dev.aios.memory.internal.Rows.Item;
+import dev.aios.memory.internal.Rows.NewItem;
+import dev.aios.memory.spi.Embedder;
+import dev.aios.memory.spi.Summarizer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Memory at work: stores and recalls items, keeps knowledge records, copies the kernel's events and
+ * journal into episodic memory, embeds in the background, runs retention, and forgets subjects.
+ * Agents reach it through {@link StepMemory}, the operator through {@link OperatorMemory}.
+ */
+public final class MemoryService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MemoryService.class);
+    private static final Duration COMMIT_EVERY = Duration.ofSeconds(5);
+
+    private final MemorySettings settings;
+    private final InstantSource clock;
+    private final ItemStore store;
+    private final VectorStore vectors;
+    private final KnowledgeStore knowledge;
+    private final Chunker chunker;
+    private final Optional<Embedder> embedder;
+    private final MemoryIndex index;
+    private final Indexer indexer;
+    private final Recaller recaller;
+    private final EpisodicFeed feed;
+    private final Optional<EmbeddingWorker> embedding;
+    private final RetentionJob retention;
+    private final Path indexDirectory;
+    /** Held while copying from the feed and while forgetting, so that nothing forgotten is copied back. */
+    private final ReentrantLock ingest = new ReentrantLock();
+
+    private final Semaphore wake = new Semaphore(0);
+    private final Thread background;
+    private final ScheduledExecutorService schedule;
+    private volatile boolean closed;
+    private volatile Instant nextRetention;
+    private volatile Optional<Consumer<String>> kernelForget = Optional.empty();
+
+    public MemoryService(
+            ExtensionHost host, MemorySettings settings, Optional<Embedder> embedder, Summarizer summarizer) {
+        this.settings = settings;
+        this.clock = host.clock();
+        this.embedder = embedder;
+        host.storage().migrate("memory", "classpath:db/memory");
+        var sealer = new Sealer(host.cipher());
+        this.store = new ItemStore(host.storage(), sealer);
+        this.vectors = new VectorStore(store);
+        this.chunker = new Chunker(settings.limits().chunkChars());
+        this.knowledge = new KnowledgeStore(store, sealer, chunker, embedder.isPresent());
+        String model = embedder.map(Embedder::model).orElse("none");
+        if (embedder.isPresent()) {
+            int stale = vectors.invalidateVectors(model);
+            if (stale > 0) {
+                LOG.info("memory embeds {} chunks again with {}", stale, model);
+            }
+        }
+        this.indexDirectory = host.dataDirectory().resolve("memory-index");
+        this.index = MemoryIndex.open(indexDirectory, model);
+        this.indexer = new Indexer(store, index);
+        if (index.fresh()) {
+            indexer.rebuild();
+        }
+        indexer.catchUp();
+        indexer.resumePurge();
+        this.recaller = new Recaller(index, store, embedder, settings, clock);
+        this.feed = new EpisodicFeed(host.feed(), store, settings.limits().episodicChars());
+        this.embedding = embedder.map(e -> new EmbeddingWorker(vectors, e, sealer, this::wake));
+        this.retention = new RetentionJob(store, sealer, settings, summarizer, chunker, embedder.isPresent());
+        this.background = Thread.ofPlatform().name("aios-memory").daemon().unstarted(this::loop);
+        this.schedule = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("aios-memory-retention").daemon().factory());
+        host.listen(items -> wake());
+        host.onForget(this::forgotten);
+    }
+
+    /** Starts copying, embedding and the retention schedule. */
+    public void start() {
+        background.start();
+        embedding.ifPresent(EmbeddingWorker::start);
+        long every = settings.retentionEvery().toMillis();
+        nextRetention = clock.instant().plusMillis(every);
+        schedule.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        retain();
+                    } catch (RuntimeException e) {
+                        LOG.error("the memory retention job failed; it runs again in {}", settings.retentionEvery(), e);
+                    }
+                },
+                every,
+                every,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Lets {@code forget} reach the kernel, which destroys the subject's keys and calls back. */
+    public void forgetThrough(Consumer<String> kernelForget) {
+        this.kernelForget = Optional.of(kernelForget);
+    }
+
+    public MemorySettings settings() {
+        return settings;
+    }
+
+    InstantSource clock() {
+        return clock;
+    }
+
+    /** Memory for one attempt of one step. */
+    public dev.aios.api.Memory forStep(dev.aios.kernel.spi.StepScope scope) {
+        return new StepMemory(this, scope);
+    }
+
+    /** Stores an item under {@code id}; see {@link dev.aios.api.Memory#remember}. */
+    public MemoryItem remember(Remember request, String id) {
+        var text = new String(request.text().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+        int max = settings.limits().maxItemChars();
+        if (text.length() > max) {
+            throw new IllegalArgumentException("the text is " + text.length() + " characters; memory takes at most "
+                    + max + " per item: split it (one item per section or page), or raise memory.limits.maxItemChars");
+        }
+        embedding.ifPresent(e -> e.awaitRoom(settings.limits().maxWaiting(), Duration.ofSeconds(30)));
+        var pieces = chunker.split(text);
+        var chunks = new ArrayList<Chunk>();
+        for (int i = 0; i < pieces.size(); i++) {
+            chunks.add(new Chunk(i, pieces.get(i), embedder.isPresent()));
+        }
+        var item = new Item(
+                id,
+                request.kind(),
+                request.subject(),
+                1,
+                clock.instant(),
+                request.importance(),
+                request.pinned(),
+                "remember",
+                chunks.size(),
+                text.getBytes(StandardCharsets.UTF_8).length,
+                request.metadata());
+        var stored = store.insert(List.of(new NewItem(item, chunks)), Map.of());
+        if (!stored.existing().isEmpty()) {
+            return store.item(id).map(Item::view).orElse(item.view());
+        }
+        indexer.catchUp();
+        embedding.ifPresent(EmbeddingWorker::wake);
+        return item.view();
+    }
+
+    /** Recalls; see {@link dev.aios.api.Memory#recall}. */
+    public Recall recall(MemoryQuery query) {
+        return recaller.recall(query);
+    }
+
+    /** Marks the items of a recall as used by a step. */
+    void reinforce(Recall recall) {
+        store.reinforce(
+                recall.items().stream()
+                        .map(hit -> hit.kind() == MemoryKind.KNOWLEDGE ? KnowledgeStore.itemId(hit.id()) : hit.id())
+                        .toList(),
+                clock.instant());
+    }
+
+    public KnowledgeRecord put(KnowledgeKind kind, String id, String subject, JsonNode content, String author) {
+        var written = knowledge.put(kind, id, subject, content, author, clock.instant());
+        if (written.change() > 0) {
+            indexer.catchUp();
+            embedding.ifPresent(EmbeddingWorker::wake);
+        }
+        return written.record();
+    }
+
+    public Optional<KnowledgeRecord> get(String id) {
+        KnowledgeStore.check(id);
+        return knowledge.latest(id);
+    }
+
+    public Optional<KnowledgeRecord> get(String id, int version) {
+        KnowledgeStore.check(id);
+        return knowledge.version(id, version);
+    }
+
+    public List<KnowledgeRecord> history(String id) {
+        KnowledgeStore.check(id);
+        return knowledge.history(id);
+    }
+
+    /** Whether {@code subject} is under legal hold. */
+    public boolean onHold(String subject) {
+        return settings.legalHolds().contains(subject);
+    }
+
+    /** How many memory items (knowledge copies aside) and knowledge records are about {@code subject}. */
+    public long about(String subject) {
+        return store.storage()
+                .read(c -> Sql.count(
+                                c,
+                                "SELECT COUNT(*) FROM memory_items WHERE subject = ? AND kind <> 'knowledge'",
+                                subject)
+                        + Sql.count(c, "SELECT COUNT(DISTINCT id) FROM knowledge_records WHERE subject = ?", subject));
+    }
+
+    /** Forgets a subject through the kernel (keys, events, journal), which then calls {@link #forgotten}. */
+    public long forget(String subject) {
+        if (subject.isBlank()) {
+            throw new IllegalArgumentException("name the subject to forget, e.g. acme");
+        }
+        if (onHold(subject)) {
+            throw new IllegalStateException("'" + subject + "' is under legal hold (memory.retention.legalHolds in"
+                    + " aios.yaml); take it off the hold before forgetting it");
+        }
+        long count = about(subject);
+        kernelForget
+                .orElseThrow(() -> new IllegalStateException(
+                        "memory is not attached to a kernel; pass it to Kernel.builder().extension"))
+                .accept(subject);
+        return count;
+    }
+
+    /** Drops everything memory holds about a subject the kernel forgot, rows and index entries alike. */
+    void forgotten(String subject) {
+        ingest.lock();
+        try {
+            store.storage().write(c -> {
+                Sql.update(c, "DELETE FROM memory_chunks WHERE subject = ?", subject);
+                Sql.update(c, "DELETE FROM memory_items WHERE subject = ?", subject);
+                Sql.update(c, "DELETE FROM knowledge_records WHERE subject = ?", subject);
+                return ItemStore.change(c, Rows.Change.SUBJECT, subject);
+            });
+            indexer.forget(subject);
+        } finally {
+            ingest.unlock();
+        }
+    }
+
+    /** Runs the retention job now. */
+    public RetentionReport retain() {
+        var now = clock.instant();
+        nextRetention = now.plus(settings.retentionEvery());
+        var report = retention.run(now);
+        indexer.catchUp();
+        indexer.commit();
+        embedding.ifPresent(EmbeddingWorker::wake);
+        return report;
+    }
+
+    public MemoryStats stats() {
+        var now = clock.instant();
+        var next = nextRetention;
+        var plan = retention.plan(next == null || next.isBefore(now) ? now : next);
+        return StatsQuery.stats(
+                store,
+                new MemoryStats.Index(index.size(), index.bytes(), indexDirectory.toString(), indexer.purging()),
+                new MemoryStats.Embedding(
+                        embedder.map(Embedder::model).orElse("none"),
+                        embedder.isPresent() ? vectors.waitingCount() : 0,
+                        embedding.map(EmbeddingWorker::embedded).orElse(0L),
+                        embedding.map(EmbeddingWorker::lastFailure).orElse("")),
+                plan);
+    }
+
+    /** Waits until every stored chunk is embedded and searchable; for tests and benchmarks. */
+    public boolean awaitEmbedded(Duration patience) {
+        boolean done = embedding.map(e -> e.awaitIdle(patience)).orElse(true);
+        catchUp();
+        return indexer.awaitPurged(patience) && done;
+    }
+
+    /** Copies what the kernel accepted into episodic memory and brings the index up to date. */
+    public void catchUp() {
+        ingest.lock();
+        try {
+            feed.catchUp();
+        } finally {
+            ingest.unlock();
+        }
+        indexer.catchUp();
+    }
+
+    private void wake() {
+        wake.release();
+    }
+
+    private void loop() {
+        long lastCommit = System.nanoTime();
+        while (!closed) {
+            try {
+                wake.tryAcquire(1, TimeUnit.SECONDS);
+                wake.drainPermits();
+                if (closed) {
+                    return;
+                }
+                catchUp();
+                if (System.nanoTime() - lastCommit > COMMIT_EVERY.toNanos()) {
+                    indexer.commit();
+                    lastCommit = System.nanoTime();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (!closed) {
+                    LOG.error("memory could not catch up with the kernel; it tries again in a second", e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        schedule.shutdownNow();
+        indexer.stopPurging();
+        embedding.ifPresent(EmbeddingWorker::close);
+        wake();
+        try {
+            background.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            indexer.catchUp();
+            indexer.commit();
+        } catch (RuntimeException e) {
+            LOG.warn("memory could not commit its index on close; it catches up on the next start: {}", e.toString());
+        }
+        index.close();
+        embedder.ifPresent(Embedder::close);
+    }
+}

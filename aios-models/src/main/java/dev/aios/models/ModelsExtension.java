@@ -1,0 +1,56 @@
+package dev.aios.models;
+
+import dev.aios.kernel.spi.Extension;
+import dev.aios.kernel.spi.ExtensionHost;
+import dev.aios.models.internal.ModelGateway;
+import dev.aios.models.internal.PromptAgentFactory;
+import java.time.LocalDate;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Plugs the model gateway into a kernel: agents reach it with {@code context.model()}, playbooks
+ * declare prompt agents ({@code kind: prompt}), and every call is budgeted, cached, recorded and
+ * entered in the cost ledger.
+ *
+ * <pre>{@code
+ * var models = new ModelsExtension(ModelSettings.read(config.section("models"), env));
+ * var kernel = Kernel.builder().dataDirectory(dir).extension(models).build();
+ * models.costs(Optional.empty(), Optional.empty()).total().costUsd();
+ * }</pre>
+ */
+public final class ModelsExtension implements Extension {
+    private final ModelSettings settings;
+    private volatile Optional<ModelGateway> gateway = Optional.empty();
+
+    public ModelsExtension(ModelSettings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    @Override
+    public void attach(ExtensionHost host) {
+        host.storage().migrate("models", "classpath:db/models");
+        var attached = new ModelGateway(settings, host);
+        host.service(attached);
+        host.agentFactory(new PromptAgentFactory(attached));
+        host.onForget(attached::forget);
+        gateway = Optional.of(attached);
+    }
+
+    /** The settings in force. */
+    public ModelSettings settings() {
+        return settings;
+    }
+
+    /**
+     * What model calls cost between two days (UTC, both included; either may be open).
+     *
+     * @throws IllegalStateException before the extension is attached to a kernel
+     */
+    public CostReport costs(Optional<LocalDate> from, Optional<LocalDate> to) {
+        return gateway.orElseThrow(() -> new IllegalStateException(
+                        "the model gateway is not attached to a kernel yet; build the kernel with .extension(models)"))
+                .ledger()
+                .report(from, to);
+    }
+}

@@ -1,0 +1,216 @@
+package dev.aios.models.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aios.api.ModelRequest;
+import dev.aios.kernel.spi.StepScope;
+import dev.aios.models.ModelSettings.Route;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One model call of a step, made as the step's effect {@code PROVIDER:chat}: the kernel applies the
+ * provider's circuit breaker and rate limit, records the receipt (prompt, answer, usage, cost, cache
+ * hit) in the journal, and hands the receipt back instead of calling again when the step runs again.
+ *
+ * <p>Before the effect, the budgets are checked against the estimated cost (unless the cache holds
+ * the answer or an earlier attempt already made this call): a call over a limit is not made. Inside
+ * it, an answer that does not match the output schema gets one repair request; a second bad answer
+ * fails the call, so no receipt keeps it and a retry asks again.
+ */
+final class Exchange {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private final ModelGateway gateway;
+    private final StepScope scope;
+    private final int callNo;
+    private final Route route;
+    private final ModelRequest request;
+    private final ArrayNode messages;
+    private final ObjectNode sent;
+
+    Exchange(ModelGateway gateway, StepScope scope, int callNo, Route route, ModelRequest request, ArrayNode messages) {
+        this.gateway = gateway;
+        this.scope = scope;
+        this.callNo = callNo;
+        this.route = route;
+        this.request = request;
+        this.messages = messages.deepCopy();
+        this.sent = JSON.objectNode();
+        sent.set("messages", this.messages);
+        request.outputSchema().ifPresent(schema -> sent.set("schema", schema));
+        if (!request.tools().isEmpty()) {
+            ArrayNode tools = sent.putArray("tools");
+            request.tools().forEach(tool -> tools.addObject()
+                    .put("name", tool.agent())
+                    .put("description", tool.description())
+                    .set("input", tool.inputSchema()));
+        }
+        sent.put("maxOutputTokens", request.maxOutputTokens());
+    }
+
+    /** Makes the call (or takes its recorded receipt) and returns the receipt. */
+    JsonNode run() {
+        var ctx = scope.context();
+        Optional<String> cacheKey = request.cacheable() && gateway.cache.enabled()
+                ? Optional.of(ResponseCache.key(route.provider(), route.model(), sent))
+                : Optional.empty();
+        Optional<ObjectNode> hit = cacheKey.flatMap(gateway.cache::find);
+        Spending.Reservation reservation = null;
+        if (hit.isEmpty() && !gateway.ledger.answered(ctx.idempotencyKey(), callNo)) {
+            var account = new Spending.Account(ctx.runId(), scope.agent(), Ledger.day(gateway.clock.instant()));
+            reservation = gateway.spending.reserve(account, estimateNanos());
+        }
+        try {
+            return ctx.effect(route.provider() + ":chat", JsonNode.class, key -> perform(cacheKey, hit));
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        } finally {
+            if (reservation != null) {
+                reservation.close();
+            }
+        }
+    }
+
+    /** A generous estimate: about four characters a token in, the whole answer length out. */
+    private long estimateNanos() {
+        long inputTokens = sent.toString().length() / 4 + 16;
+        return gateway.prices.nanos(route.model(), inputTokens, request.maxOutputTokens());
+    }
+
+    private JsonNode perform(Optional<String> cacheKey, Optional<ObjectNode> hit) {
+        ObjectNode receipt = JSON.objectNode();
+        receipt.put("provider", route.provider());
+        receipt.put("model", route.model());
+        receipt.put("class", request.modelClass());
+        receipt.set("request", sent);
+        var charges = new ArrayList<Ledger.Charge>();
+        boolean answered = false;
+        try {
+            ObjectNode completion;
+            if (hit.isPresent()) {
+                completion = hit.get();
+                charges.add(charge(0, 0, true, "answered"));
+                receipt.put("cached", true);
+            } else {
+                long started = System.nanoTime();
+                completion = answer(messages, receipt, charges);
+                receipt.put("cached", false);
+                receipt.put("latencyMs", (System.nanoTime() - started) / 1_000_000);
+            }
+            receipt.set("completion", completion);
+            long in = charges.stream().mapToLong(Ledger.Charge::inputTokens).sum();
+            long out = charges.stream().mapToLong(Ledger.Charge::outputTokens).sum();
+            receipt.putObject("usage").put("inputTokens", in).put("outputTokens", out);
+            receipt.put(
+                    "costUsd",
+                    PriceTable.usd(charges.stream()
+                                    .mapToLong(Ledger.Charge::costNanos)
+                                    .sum())
+                            .toPlainString());
+            answered = true;
+            return receipt;
+        } finally {
+            record(charges, answered && hit.isEmpty() ? cacheKey : Optional.empty(), receipt.path("completion"));
+        }
+    }
+
+    /** Enters the charges in the ledger and keeps a good answer in the cache, in one transaction. */
+    private void record(List<Ledger.Charge> charges, Optional<String> cacheKey, JsonNode completion) {
+        boolean keep = cacheKey.isPresent() && completion instanceof ObjectNode;
+        if (charges.isEmpty() && !keep) {
+            return;
+        }
+        gateway.host.storage().write(c -> {
+            Ledger.insert(c, charges);
+            if (keep) {
+                gateway.cache.put(c, cacheKey.get(), scope.context().subject(), (ObjectNode) completion);
+            }
+            return null;
+        });
+    }
+
+    /** Asks the provider; with a schema, checks the answer and asks once more to repair it. */
+    private ObjectNode answer(ArrayNode conversation, ObjectNode receipt, List<Ledger.Charge> charges) {
+        var first = send(conversation);
+        var schema = request.outputSchema();
+        if (schema.isEmpty() || !first.path("toolCalls").isEmpty()) {
+            charges.add(charge(first, "answered"));
+            return first;
+        }
+        var check = new SchemaCheck(schema.get());
+        var problems = check.problems(first.path("text").asText(""));
+        if (problems.isEmpty()) {
+            charges.add(charge(first, "answered"));
+            return first;
+        }
+        charges.add(charge(first, "invalid"));
+        ObjectNode repair = receipt.putObject("repair");
+        repair.put("first", first.path("text").asText(""));
+        problems.forEach(repair.putArray("problems")::add);
+        ArrayNode again = conversation.deepCopy();
+        again.addObject()
+                .put("role", "assistant")
+                .put("text", first.path("text").asText(""));
+        again.addObject()
+                .put("role", "user")
+                .put(
+                        "text",
+                        "Your answer does not match the required JSON Schema: " + String.join("; ", problems)
+                                + ". Answer again with only the corrected JSON object, nothing else.");
+        var second = send(again);
+        var still = check.problems(second.path("text").asText(""));
+        if (!still.isEmpty()) {
+            charges.add(charge(second, "invalid"));
+            throw new IllegalStateException(route + " answered twice with output that does not match the schema ("
+                    + String.join("; ", still) + "); the step is retried with its retry policy");
+        }
+        charges.add(charge(second, "answered"));
+        return second;
+    }
+
+    private ObjectNode send(ArrayNode conversation) {
+        return ChatCall.send(
+                gateway.providers.model(route),
+                route.provider(),
+                route.model(),
+                conversation,
+                request.outputSchema(),
+                request.tools(),
+                request.maxOutputTokens());
+    }
+
+    private Ledger.Charge charge(JsonNode completion, String outcome) {
+        return charge(
+                completion.path("inputTokens").asLong(),
+                completion.path("outputTokens").asLong(),
+                false,
+                outcome);
+    }
+
+    private Ledger.Charge charge(long inputTokens, long outputTokens, boolean cached, String outcome) {
+        var ctx = scope.context();
+        return new Ledger.Charge(
+                gateway.clock.instant(),
+                ctx.runId(),
+                ctx.stepId(),
+                ctx.idempotencyKey(),
+                callNo,
+                scope.agent(),
+                ctx.playbook().name(),
+                route.provider(),
+                route.model(),
+                request.modelClass(),
+                inputTokens,
+                outputTokens,
+                cached ? 0 : gateway.prices.nanos(route.model(), inputTokens, outputTokens),
+                cached || gateway.prices.price(route.model()).isPresent(),
+                cached,
+                outcome);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.aios.models.internal;
+
+import dev.aios.api.Models;
+import dev.aios.kernel.spi.ExtensionHost;
+import dev.aios.kernel.spi.StepScope;
+import dev.aios.kernel.spi.StepService;
+import dev.aios.models.ModelSettings;
+import java.time.InstantSource;
+
+/**
+ * The model gateway shared by every step: providers, prices, ledger, budgets and cache. Each step
+ * attempt gets its own {@link StepModels}, which knows whom to charge.
+ */
+public final class ModelGateway implements StepService<Models> {
+    final ModelSettings settings;
+    final Providers providers;
+    final PriceTable prices;
+    final Ledger ledger;
+    final Spending spending;
+    final ResponseCache cache;
+    final ExtensionHost host;
+    final InstantSource clock;
+
+    public ModelGateway(ModelSettings settings, ExtensionHost host) {
+        this.settings = settings;
+        this.host = host;
+        this.clock = host.clock();
+        this.providers = new Providers(settings);
+        this.prices = new PriceTable(settings.prices());
+        this.ledger = new Ledger(host.storage());
+        this.spending = new Spending(settings.budgets(), ledger);
+        this.cache = new ResponseCache(host.storage(), host.cipher(), clock, settings.cacheTtl());
+    }
+
+    @Override
+    public Class<Models> type() {
+        return Models.class;
+    }
+
+    @Override
+    public Models open(StepScope scope) {
+        return new StepModels(this, scope);
+    }
+
+    /** The ledger, for cost reports. */
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    /** The providers, for prompt agents to know which effects they use. */
+    public Providers providers() {
+        return providers;
+    }
+
+    /** Drops the cached answers about a forgotten subject. */
+    public void forget(String subject) {
+        cache.forget(subject);
+    }
+}

@@ -1,0 +1,157 @@
+package dev.aios.server.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.aios.kernel.ConnectorPolicy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The operator's settings file, {@code aios.yaml}: one section per part of aios ({@code models},
+ * {@code memory}, {@code connectors}), each read by the part it configures. A missing file means
+ * defaults everywhere; a file that cannot be read is a clear error naming the file.
+ *
+ * <pre>{@code
+ * connectors:
+ *   payments:
+ *     breaker: { failureRate: 50, window: 10, minimumCalls: 5, openFor: 30s }
+ *     rateLimit: { calls: 10, per: 1s }
+ * }</pre>
+ */
+public final class AiosConfig {
+    private static final List<String> SECTIONS = List.of("models", "memory", "connectors");
+
+    private final Optional<Path> file;
+    private final ObjectNode root;
+
+    private AiosConfig(Optional<Path> file, ObjectNode root) {
+        this.file = file;
+        this.root = root;
+    }
+
+    /** No settings: defaults everywhere. */
+    public static AiosConfig empty() {
+        return new AiosConfig(Optional.empty(), JsonNodeFactory.instance.objectNode());
+    }
+
+    /**
+     * Reads {@code file}.
+     *
+     * @throws IllegalArgumentException naming the file and what is wrong
+     */
+    public static AiosConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the settings file " + file + ": " + e.getMessage(), e);
+        }
+        JsonNode tree;
+        try {
+            tree = new YAMLMapper().readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(
+                    file + ": not valid YAML: " + e.getOriginalMessage()
+                            + (e.getLocation() == null
+                                    ? ""
+                                    : " (line " + e.getLocation().getLineNr() + ")"),
+                    e);
+        }
+        if (tree == null || tree.isNull() || tree.isMissingNode()) {
+            return new AiosConfig(Optional.of(file), JsonNodeFactory.instance.objectNode());
+        }
+        if (!(tree instanceof ObjectNode object)) {
+            throw new IllegalArgumentException(file + ": must be a mapping with sections " + SECTIONS);
+        }
+        object.fieldNames().forEachRemaining(name -> {
+            if (!SECTIONS.contains(name)) {
+                throw new IllegalArgumentException(
+                        file + ": unknown section '" + name + "'; the sections are " + String.join(", ", SECTIONS));
+            }
+        });
+        return new AiosConfig(Optional.of(file), object);
+    }
+
+    /** The file read, if any. */
+    public Optional<Path> file() {
+        return file;
+    }
+
+    /** One section; an empty mapping when absent. */
+    public JsonNode section(String name) {
+        if (!SECTIONS.contains(name)) {
+            throw new IllegalArgumentException("unknown section " + name);
+        }
+        var section = root.get(name);
+        return section == null || section.isNull() ? JsonNodeFactory.instance.objectNode() : section;
+    }
+
+    /** The {@code connectors} section as policies by connector name ({@code *} for all others). */
+    public Map<String, ConnectorPolicy> connectors() {
+        var policies = new LinkedHashMap<String, ConnectorPolicy>();
+        var section = section("connectors");
+        section.fields().forEachRemaining(entry -> {
+            String where = where() + "connectors." + entry.getKey();
+            try {
+                policies.put(entry.getKey(), policy(entry.getValue(), where));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+            }
+        });
+        return policies;
+    }
+
+    private String where() {
+        return file.map(f -> f + ": ").orElse("");
+    }
+
+    private static ConnectorPolicy policy(JsonNode node, String where) {
+        var policy = ConnectorPolicy.DEFAULT;
+        var breaker = node.path("breaker");
+        if (!breaker.isMissingNode()) {
+            policy = policy.withBreaker(
+                    breaker.path("failureRate").asInt(policy.failureRatePercent()),
+                    breaker.path("window").asInt(policy.window()),
+                    breaker.path("minimumCalls").asInt(policy.minimumCalls()),
+                    breaker.has("openFor") ? duration(breaker.path("openFor").asText()) : policy.openFor());
+        }
+        var limit = node.path("rateLimit");
+        if (!limit.isMissingNode()) {
+            policy = policy.withRateLimit(
+                    limit.path("calls").asInt(0), duration(limit.path("per").asText("1s")));
+        }
+        return policy;
+    }
+
+    /** A duration written as {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d} or ISO-8601 ({@code PT30S}). */
+    public static Duration duration(String text) {
+        var trimmed = text.strip().toLowerCase(Locale.ROOT);
+        var matcher = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(trimmed);
+        if (matcher.matches()) {
+            long n = Long.parseLong(matcher.group(1));
+            return switch (matcher.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        try {
+            return Duration.parse(trimmed.toUpperCase(Locale.ROOT));
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration; write e.g. 30s, 5m or PT1H", e);
+        }
+    }
+}
