@@ -1,0 +1,93 @@
+package dev.aios.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.aios.api.Agent;
+import dev.aios.api.AgentContext;
+import dev.aios.api.Contract;
+import dev.aios.api.Event;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A long step keeps its lease while it heartbeats; when its heartbeat stops, it runs again. */
+class HeartbeatTest {
+    record Job(String name) {}
+
+    record Done(String by) {}
+
+    /** The first attempt works (heartbeating) for 1.5 s, then hangs; later attempts finish at once. */
+    static final class LongJob implements Agent<Job, Done> {
+        final AtomicInteger attempts = new AtomicInteger();
+
+        @Override
+        public Contract<Job, Done> contract() {
+            return Contract.of("long-job", "1.0.0", Job.class, Done.class).withTimeout(Duration.ofMinutes(5));
+        }
+
+        @Override
+        public Done run(Job input, AgentContext ctx) throws Exception {
+            if (attempts.incrementAndGet() == 1) {
+                long until = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+                while (System.nanoTime() < until) {
+                    ctx.heartbeat();
+                    Thread.sleep(50);
+                }
+                Thread.sleep(60_000); // stuck, and no longer heartbeating
+            }
+            return new Done("attempt " + ctx.attempt());
+        }
+    }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aStepWhoseHeartbeatStopsRunsAgainAndTheStaleAttemptIsIgnored() throws Exception {
+        Files.createDirectories(dir.resolve("playbooks"));
+        Files.writeString(dir.resolve("playbooks/job.yaml"), """
+                name: job
+                trigger: job.requested
+                steps:
+                  - id: work
+                    agent: long-job
+                    input: { name: event.subject }
+                    heartbeat: 500ms
+                """);
+        var agent = new LongJob();
+        try (var kernel = Kernel.builder()
+                .dataDirectory(dir.resolve("data"))
+                .agent(agent)
+                .playbookDirectory(dir.resolve("playbooks"))
+                .pollInterval(Duration.ofMillis(20))
+                .build()) {
+            kernel.start();
+            String run = kernel.send(new Event(
+                            UUID.randomUUID().toString(),
+                            "job.requested",
+                            "report",
+                            "test",
+                            java.time.Instant.now(),
+                            JsonNodeFactory.instance.objectNode(),
+                            "",
+                            ""))
+                    .started()
+                    .getFirst();
+            var done = Eventually.await(() -> kernel.run(run), r -> r.status() == RunStatus.COMPLETED);
+            var work = done.steps().getFirst();
+            assertThat(work.output().path("by").asText()).isEqualTo("attempt 2");
+            assertThat(work.attempts()).hasSize(2);
+            var first = work.attempts().get(0);
+            var second = work.attempts().get(1);
+            assertThat(first.outcome()).isEqualTo("abandoned");
+            // While it heartbeat (1.5 s, three times the 500 ms timeout), nobody took it over.
+            assertThat(Duration.between(first.startedAt(), second.startedAt())).isGreaterThan(Duration.ofMillis(1500));
+            assertThat(agent.attempts.get()).isEqualTo(2);
+        }
+    }
+}
