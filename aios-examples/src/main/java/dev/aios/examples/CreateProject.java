@@ -105,7 +105,7 @@ public final class CreateProject implements Agent<CreateProject.ProjectRequest, 
         var review = request.reviewWindow().isBlank()
                 ? DEFAULT_REVIEW_WINDOW
                 : length("reviewWindow", request.reviewWindow());
-        var now = context.now();
+        var now = context.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         var need = request.need().strip();
         return new Project(
                 ReferenceNumbers.derive("PRJ", context.idempotencyKey()),

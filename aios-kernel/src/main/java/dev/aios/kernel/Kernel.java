@@ -293,9 +293,12 @@ public final class Kernel implements AutoCloseable {
             if (dataDirectory == null) {
                 throw new IllegalArgumentException("a kernel needs a data directory");
             }
+            // Every time the kernel records is to the millisecond, the journal's precision.
+            InstantSource source = clock;
+            InstantSource millis = () -> source.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             var config = new EngineConfig(
                     dataDirectory,
-                    clock,
+                    millis,
                     List.copyOf(agents),
                     discoverAgents,
                     new CopyOnWriteArrayList<>(playbooks),

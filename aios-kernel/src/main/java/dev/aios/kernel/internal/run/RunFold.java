@@ -140,7 +140,16 @@ public final class RunFold {
                 if (!parked) {
                     var record = current(state, e.step(), e.iteration());
                     record.status = "waiting";
-                    record.input = record.input.isNull() ? e.details() : record.input;
+                    if (record.input.isNull()) {
+                        // What the step was given: an agent's input, or what an approval shows.
+                        var details = e.details();
+                        record.input = details.has("input")
+                                ? details.get("input")
+                                : details.has("show") ? details.get("show") : details;
+                    }
+                    if (record.agent == null && e.details().hasNonNull("agent")) {
+                        record.agent = e.details().get("agent").asText();
+                    }
                     endAttempt(record, at, "waiting", null);
                 }
                 to(state, parked ? RunStatus.NEEDS_ATTENTION : RunStatus.WAITING, entry);

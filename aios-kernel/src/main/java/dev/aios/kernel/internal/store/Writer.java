@@ -230,6 +230,7 @@ public final class Writer implements AutoCloseable {
             tx.execute("RELEASE unit");
             tx.rollBackTo(mark);
             if (e instanceof SQLException sql) {
+                statements.close();
                 var failure = new StorageException(
                         "could not write to the database at " + where + ": " + sql.getMessage(), sql);
                 return () -> pending.future.completeExceptionally(failure);
@@ -239,6 +240,8 @@ public final class Writer implements AutoCloseable {
     }
 
     private void rollbackQuietly() {
+        // A statement interrupted by an error cannot be reused; prepare afresh after a failure.
+        statements.close();
         try {
             connection.rollback();
         } catch (SQLException e) {
