@@ -50,18 +50,22 @@ final class KernelLoad {
             StoreProbe.Snapshot after;
             CpuClock.Reading cpuBefore;
             CpuClock.Reading cpuAfter;
+            dev.aios.kernel.Overview writesBefore;
+            dev.aios.kernel.Overview writesAfter;
             var drivers = Executors.newVirtualThreadPerTaskExecutor();
             try {
                 for (int i = 0; i < inFlight; i++) {
                     drivers.execute(() -> drive(kernel, workload, latency, failure));
                 }
                 sleep(options.warmup(), failure);
+                writesBefore = kernel.overview();
                 cpuBefore = CpuClock.now();
                 before = probe.counts();
                 latency.reset();
                 sleep(options.measure(), failure);
                 after = probe.counts();
                 cpuAfter = CpuClock.now();
+                writesAfter = kernel.overview();
             } finally {
                 drivers.shutdownNow();
                 drivers.awaitTermination(30, TimeUnit.SECONDS);
@@ -75,7 +79,9 @@ final class KernelLoad {
                     delta,
                     Percentiles.ofMicros(runs),
                     new Results.CpuUse(cpuBefore, cpuAfter, delta.completedSteps(), elapsed),
-                    adjacent);
+                    adjacent,
+                    writesAfter.commits() - writesBefore.commits(),
+                    writesAfter.writeUnits() - writesBefore.writeUnits());
         });
     }
 

@@ -30,7 +30,9 @@ record Results(
             StoreProbe.Counts delta,
             Percentiles runLatency,
             CpuUse cpu,
-            Baseline adjacent) {
+            Baseline adjacent,
+            long commits,
+            long writeUnits) {
         double runsPerSecond() {
             return perSecond(delta.completedRuns(), elapsed);
         }
@@ -41,6 +43,16 @@ record Results(
 
         double entriesPerSecond() {
             return perSecond(delta.journalEntries(), elapsed);
+        }
+
+        /** Durable transactions per second: each one fsync. */
+        double commitsPerSecond() {
+            return perSecond(commits, elapsed);
+        }
+
+        /** Units of work sharing one transaction, on average: what group commit buys. */
+        double unitsPerCommit() {
+            return commits == 0 ? 0 : (double) writeUnits / commits;
         }
     }
 

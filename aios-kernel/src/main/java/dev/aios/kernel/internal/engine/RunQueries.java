@@ -60,7 +60,12 @@ final class RunQueries {
                 return null;
             });
             long open = tx.count("SELECT COUNT(*) AS n FROM tasks WHERE status = 'open'");
-            return new Overview(counts, open, db.failing());
+            return new Overview(
+                    counts,
+                    open,
+                    db.failing(),
+                    db.writer().commits(),
+                    db.writer().units());
         });
     }
 
