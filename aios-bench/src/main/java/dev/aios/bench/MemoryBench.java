@@ -210,6 +210,7 @@ public final class MemoryBench {
         var again = MemoryExtension.of(MemorySettings.defaults(), embedder);
         long t1 = System.nanoTime();
         try (var reopened = Kernel.builder().dataDirectory(dir).extension(again).build()) {
+            reopened.start();
             System.out.printf(
                     Locale.ROOT,
                     "index deleted and rebuilt from the database at %,d items: %.0f s%n",

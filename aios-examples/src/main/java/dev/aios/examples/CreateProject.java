@@ -8,9 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * Opens the canonical project record for a qualified lead: who the client is, what plan at what
@@ -84,8 +81,6 @@ public final class CreateProject implements Agent<CreateProject.ProjectRequest, 
             Instant deliveryDue,
             Duration reviewWindow) {}
 
-    private static final Pattern SHORT = Pattern.compile("(\\d{1,6})\\s*(s|m|h|d|w)");
-
     private static final Contract<ProjectRequest, Project> CONTRACT = Contract.of(
                     "create-project", "1.0.0", ProjectRequest.class, Project.class)
             .withDescription("Opens the canonical project record for a qualified lead.")
@@ -129,26 +124,7 @@ public final class CreateProject implements Agent<CreateProject.ProjectRequest, 
      * @throws PermanentFailure naming {@code field} when {@code text} is not a positive length
      */
     static Duration length(String field, String text) {
-        var trimmed = text.strip().toLowerCase(Locale.ROOT);
-        var matcher = SHORT.matcher(trimmed);
-        Duration length;
-        if (matcher.matches()) {
-            long amount = Long.parseLong(matcher.group(1));
-            length = switch (matcher.group(2)) {
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                case "d" -> Duration.ofDays(amount);
-                case "w" -> Duration.ofDays(7 * amount);
-                default -> throw new IllegalStateException("unit " + matcher.group(2));
-            };
-        } else {
-            try {
-                length = Duration.parse(trimmed.toUpperCase(Locale.ROOT));
-            } catch (DateTimeParseException e) {
-                throw notALength(field, text);
-            }
-        }
+        var length = dev.aios.api.Durations.parse(text).orElseThrow(() -> notALength(field, text));
         if (length.isNegative() || length.isZero()) {
             throw notALength(field, text);
         }

@@ -152,6 +152,7 @@ class AdminTest {
     @Test
     void aDirectoryInUseIsRefused() {
         try (var kernel = Kernel.builder().dataDirectory(data).build()) {
+            assertThat(kernel.dataDirectory()).isEqualTo(data);
             assertThatThrownBy(() -> Admin.rebuild(data))
                     .isInstanceOf(ConflictException.class)
                     .hasMessageContaining("in use by another aios process");

@@ -9,21 +9,17 @@ import dev.aios.memory.MemorySettings.Limits;
 import dev.aios.memory.MemorySettings.Retention;
 import java.net.URI;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /** Reads the {@code memory} section of the settings file, naming the setting in every error. */
 public final class SettingsReader {
-    private static final Pattern SHORT = Pattern.compile("(\\d{1,9})(ms|s|m|h|d|w|y)");
 
     private SettingsReader() {}
 
@@ -138,26 +134,9 @@ public final class SettingsReader {
 
     /** A duration written as {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d}, {@code 2w}, {@code 1y} or ISO-8601. */
     public static Duration duration(JsonNode node, String where) {
-        var text = node.asText("").strip().toLowerCase(Locale.ROOT);
-        var matcher = SHORT.matcher(text);
-        if (matcher.matches()) {
-            long n = Long.parseLong(matcher.group(1));
-            return switch (matcher.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                case "d" -> Duration.ofDays(n);
-                case "w" -> Duration.ofDays(7 * n);
-                default -> Duration.ofDays(365 * n);
-            };
-        }
-        try {
-            return Duration.parse(text.toUpperCase(Locale.ROOT));
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(
-                    where + ": '" + node.asText() + "' is not a duration; write e.g. 12h, 30d, 1y or none", e);
-        }
+        return dev.aios.api.Durations.parse(node.asText(""))
+                .orElseThrow(() -> new IllegalArgumentException(
+                        where + ": '" + node.asText() + "' is not a duration; write e.g. 12h, 30d, 1y or none"));
     }
 
     private static Duration positive(Duration duration, String where) {

@@ -9,7 +9,6 @@ import dev.aios.models.ModelSettings.Route;
 import dev.aios.models.ModelSettings.Wire;
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,12 +17,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /** Reads the {@code models} section of aios.yaml, completed by the environment. */
 public final class SettingsReader {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     private SettingsReader() {}
 
@@ -218,27 +215,7 @@ public final class SettingsReader {
 
     /** A duration written as {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d}, {@code 0} or ISO-8601. */
     static Duration duration(String text, String where) {
-        var trimmed = text.strip().toLowerCase(Locale.ROOT);
-        if (trimmed.equals("0")) {
-            return Duration.ZERO;
-        }
-        var matcher = DURATION.matcher(trimmed);
-        if (matcher.matches()) {
-            long n = Long.parseLong(matcher.group(1));
-            return switch (matcher.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        }
-        try {
-            return Duration.parse(trimmed.toUpperCase(Locale.ROOT));
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(
-                    where + ": '" + text + "' is not a duration; write e.g. 30s, 5m or 24h", e);
-        }
+        return dev.aios.api.Durations.parse(text, where);
     }
 
     /** The keys each mapping allows, so that a misspelt setting is an error rather than ignored. */

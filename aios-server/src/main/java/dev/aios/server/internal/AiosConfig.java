@@ -10,10 +10,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -101,7 +99,7 @@ public final class AiosConfig {
     public Map<String, ConnectorPolicy> connectors() {
         var policies = new LinkedHashMap<String, ConnectorPolicy>();
         var section = section("connectors");
-        section.fields().forEachRemaining(entry -> {
+        section.properties().forEach(entry -> {
             String where = where() + "connectors." + entry.getKey();
             try {
                 policies.put(entry.getKey(), policy(entry.getValue(), where));
@@ -136,22 +134,6 @@ public final class AiosConfig {
 
     /** A duration written as {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d} or ISO-8601 ({@code PT30S}). */
     public static Duration duration(String text) {
-        var trimmed = text.strip().toLowerCase(Locale.ROOT);
-        var matcher = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(trimmed);
-        if (matcher.matches()) {
-            long n = Long.parseLong(matcher.group(1));
-            return switch (matcher.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        }
-        try {
-            return Duration.parse(trimmed.toUpperCase(Locale.ROOT));
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration; write e.g. 30s, 5m or PT1H", e);
-        }
+        return dev.aios.api.Durations.parse(text, "duration");
     }
 }

@@ -1,6 +1,7 @@
 package dev.aios.kernel.internal.cel;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.aios.api.Durations;
 import dev.cel.common.types.CelKind;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
@@ -107,7 +108,7 @@ public final class Expression {
             return duration;
         }
         if (result instanceof String text) {
-            var parsed = Durations.parseLiteral(text);
+            var parsed = Durations.parse(text);
             if (parsed.isPresent()) {
                 return parsed.get();
             }

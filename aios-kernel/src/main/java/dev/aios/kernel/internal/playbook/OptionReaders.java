@@ -1,10 +1,10 @@
 package dev.aios.kernel.internal.playbook;
 
 import dev.aios.api.Compensation;
+import dev.aios.api.Durations;
 import dev.aios.api.RetryPolicy;
 import dev.aios.api.StepOptions;
 import dev.aios.api.StepOptions.FailureAction;
-import dev.aios.kernel.internal.cel.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,7 +117,7 @@ final class OptionReaders {
 
     private static Optional<Duration> duration(Node node, String path, YamlNodes nodes) {
         return nodes.text(node, path).flatMap(text -> {
-            var parsed = Durations.parseLiteral(text);
+            var parsed = Durations.parse(text);
             if (parsed.isEmpty()) {
                 nodes.problem(node, path + ": '" + text + "' is not a duration; write e.g. 30s, 5m or PT1H");
             }

@@ -4,6 +4,7 @@ import dev.aios.api.AgentStep;
 import dev.aios.api.ApprovalStep;
 import dev.aios.api.AwaitStep;
 import dev.aios.api.BranchStep;
+import dev.aios.api.Durations;
 import dev.aios.api.EmitStep;
 import dev.aios.api.Event;
 import dev.aios.api.Playbook;
@@ -13,7 +14,6 @@ import dev.aios.kernel.PlaybookException;
 import dev.aios.kernel.PlaybookException.Problem;
 import dev.aios.kernel.internal.cel.Cel;
 import dev.aios.kernel.internal.cel.CelException;
-import dev.aios.kernel.internal.cel.Durations;
 import dev.aios.kernel.internal.cel.Expression;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -350,7 +350,7 @@ public final class PlaybookCompiler {
         }
 
         private Optional<Timing> duration(String path, String text) {
-            var literal = Durations.parseLiteral(text);
+            var literal = Durations.parse(text);
             if (literal.isPresent()) {
                 if (literal.get().isNegative()) {
                     problem(path, "'" + text + "' is negative; a duration must be zero or more");

@@ -1,4 +1,4 @@
-package dev.aios.kernel.internal.cel;
+package dev.aios.api;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -6,20 +6,35 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Duration literals as playbooks write them: ISO-8601 ({@code P3D}, {@code PT10S}, {@code P2W}) or
- * short ({@code 72h}, {@code 90s}, {@code 15m}, {@code 2d}, {@code 500ms}, {@code 1h30m}).
+ * Durations as people write them in playbooks and settings: ISO-8601 ({@code P3D}, {@code PT10S},
+ * {@code P2W}) or short ({@code 72h}, {@code 90s}, {@code 15m}, {@code 2d}, {@code 2w}, {@code 1y},
+ * {@code 500ms}, {@code 1h30m}), and {@code 0}.
  */
 public final class Durations {
 
-    private static final Pattern SHORT = Pattern.compile("(?:\\d{1,9}(?:ms|s|m|h|d|w))+");
-    private static final Pattern SHORT_PART = Pattern.compile("(\\d{1,9})(ms|s|m|h|d|w)");
+    private static final Pattern SHORT = Pattern.compile("(?:\\d{1,9}(?:ms|s|m|h|d|w|y))+");
+    private static final Pattern SHORT_PART = Pattern.compile("(\\d{1,9})(ms|s|m|h|d|w|y)");
     private static final Pattern ISO_WEEKS = Pattern.compile("([-+]?)[pP](\\d{1,9})[wW]");
 
     private Durations() {}
 
-    /** The duration {@code text} denotes, or empty when it is not a duration literal. */
-    public static Optional<Duration> parseLiteral(String text) {
-        var trimmed = text.strip();
+    /**
+     * The duration {@code text} denotes.
+     *
+     * @throws IllegalArgumentException saying where ({@code what}) and how to write one
+     */
+    public static Duration parse(String text, String what) {
+        return parse(text)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        what + ": '" + text + "' is not a duration; write e.g. 30s, 15m, 72h, 5d or PT10S"));
+    }
+
+    /** The duration {@code text} denotes, or empty when it is not a duration. */
+    public static Optional<Duration> parse(String text) {
+        var trimmed = text.strip().toLowerCase(java.util.Locale.ROOT);
+        if (trimmed.equals("0")) {
+            return Optional.of(Duration.ZERO);
+        }
         try {
             if (SHORT.matcher(trimmed).matches()) {
                 return Optional.of(shortForm(trimmed));
@@ -29,8 +44,8 @@ public final class Durations {
                 var days = Duration.ofDays(Math.multiplyExact(Long.parseLong(weeks.group(2)), 7));
                 return Optional.of(weeks.group(1).equals("-") ? days.negated() : days);
             }
-            if (trimmed.matches("[-+]?[pP].*")) {
-                return Optional.of(Duration.parse(trimmed));
+            if (trimmed.matches("[-+]?p.*")) {
+                return Optional.of(Duration.parse(trimmed.toUpperCase(java.util.Locale.ROOT)));
             }
         } catch (DateTimeParseException | ArithmeticException e) {
             return Optional.empty();
@@ -51,6 +66,7 @@ public final class Durations {
                         case "h" -> Duration.ofHours(amount);
                         case "d" -> Duration.ofDays(amount);
                         case "w" -> Duration.ofDays(Math.multiplyExact(amount, 7));
+                        case "y" -> Duration.ofDays(Math.multiplyExact(amount, 365));
                         default -> throw new IllegalStateException("unit " + parts.group(2));
                     };
             total = total.plus(part);
