@@ -66,14 +66,6 @@ final class Connectors {
         return new Permit(breaker, System.nanoTime());
     }
 
-    /** The state of each breaker used so far, for the operator. */
-    Map<String, String> states() {
-        var states = new java.util.TreeMap<String, String>();
-        breakers.forEach(
-                (name, breaker) -> states.put(name, breaker.getState().name().toLowerCase(java.util.Locale.ROOT)));
-        return states;
-    }
-
     private ConnectorPolicy policy(String connector) {
         return policies.getOrDefault(connector, policies.getOrDefault("*", ConnectorPolicy.DEFAULT));
     }

@@ -1,7 +1,6 @@
 package dev.aios.kernel.internal.engine;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,11 +49,6 @@ final class Dispatcher implements AutoCloseable {
             signalled = true;
             signal.notifyAll();
         }
-    }
-
-    /** How many items are executing. */
-    int inflight() {
-        return inflight.get();
     }
 
     private void loop() {
@@ -142,10 +136,5 @@ final class Dispatcher implements AutoCloseable {
     @Override
     public void close() {
         stop(Duration.ofSeconds(10));
-    }
-
-    /** Used by tests that advance a fake clock. */
-    Instant now() {
-        return clock.instant();
     }
 }

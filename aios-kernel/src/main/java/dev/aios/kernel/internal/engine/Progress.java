@@ -227,7 +227,9 @@ final class Progress {
                                             + step + "' failed: " + f.error(),
                                     details,
                                     Json.object(),
-                                    List.of("retry", "skip"))));
+                                    List.of("retry", "skip"),
+                                    f.input(),
+                                    Optional.empty())));
                 }
             }
             case Outcome.Deferred d ->
@@ -272,7 +274,9 @@ final class Progress {
                 "Step '" + lease.step() + "' " + why,
                 details,
                 Json.object(),
-                List.of("retry", "skip", "compensate", "cancel"));
+                List.of("retry", "skip", "compensate", "cancel"),
+                f.input(),
+                Optional.empty());
     }
 
     private Recording recording(
@@ -329,7 +333,9 @@ final class Progress {
                 r.explanation(),
                 details,
                 r.output(),
-                List.of("approve", "edit", "reject"));
+                List.of("approve", "edit", "reject"),
+                r.input(),
+                Optional.of(r.agent()));
     }
 
     private static TaskOpened draft(
@@ -347,7 +353,9 @@ final class Progress {
                 d.explanation(),
                 details,
                 d.draft(),
-                List.of("approve", "edit", "reject"));
+                List.of("approve", "edit", "reject"),
+                d.input(),
+                Optional.of(d.agent()));
     }
 
     private static TaskOpened ask(Lease lease, CompiledPlaybook playbook, RunState state, Outcome.Ask a, Instant now) {
@@ -364,7 +372,9 @@ final class Progress {
                 "Step '" + lease.step() + "' of playbook " + playbook.name() + " asks for your approval",
                 details,
                 proposed,
-                List.of("approve", "reject"));
+                List.of("approve", "reject"),
+                a.input(),
+                Optional.empty());
     }
 
     private static ObjectNode provenance(CompiledPlaybook playbook, RunState state) {

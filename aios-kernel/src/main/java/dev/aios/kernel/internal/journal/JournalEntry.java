@@ -81,7 +81,12 @@ public sealed interface JournalEntry {
      */
     record AwaitTimedOut(String step, int iteration, String next, long seenUpTo) implements JournalEntry {}
 
-    /** A task was put in the operator's inbox. */
+    /**
+     * A task was put in the operator's inbox.
+     *
+     * @param input what the step was given (an agent's input, what an approval shows)
+     * @param agent {@code name@version} of the agent whose output waits, if any
+     */
     record TaskOpened(
             String task,
             String step,
@@ -91,7 +96,9 @@ public sealed interface JournalEntry {
             String explanation,
             JsonNode details,
             JsonNode proposed,
-            List<String> options)
+            List<String> options,
+            JsonNode input,
+            Optional<String> agent)
             implements JournalEntry {}
 
     /** The operator answered a task (or the kernel closed it). */

@@ -14,20 +14,4 @@ public interface PayloadCodec {
 
     /** Decodes bytes stored by codec {@code codec} about {@code subject}. */
     byte[] decode(String subject, String codec, byte[] stored);
-
-    /** Stores JSON as it is. */
-    PayloadCodec PLAIN = new PayloadCodec() {
-        @Override
-        public Encoded encode(String subject, byte[] plain) {
-            return new Encoded("json", plain);
-        }
-
-        @Override
-        public byte[] decode(String subject, String codec, byte[] stored) {
-            if (!codec.equals("json")) {
-                throw new IllegalStateException("payload stored with codec '" + codec + "' cannot be read here");
-            }
-            return stored;
-        }
-    };
 }

@@ -140,16 +140,8 @@ public final class RunFold {
                 if (!parked) {
                     var record = current(state, e.step(), e.iteration());
                     record.status = "waiting";
-                    if (record.input.isNull()) {
-                        // What the step was given: an agent's input, or what an approval shows.
-                        var details = e.details();
-                        record.input = details.has("input")
-                                ? details.get("input")
-                                : details.has("show") ? details.get("show") : details;
-                    }
-                    if (record.agent == null && e.details().hasNonNull("agent")) {
-                        record.agent = e.details().get("agent").asText();
-                    }
+                    record.input = e.input();
+                    e.agent().ifPresent(agent -> record.agent = agent);
                     endAttempt(record, at, "waiting", null);
                 }
                 to(state, parked ? RunStatus.NEEDS_ATTENTION : RunStatus.WAITING, entry);

@@ -50,11 +50,6 @@ public final class RunState {
     public long seq;
     public String checksum = "";
 
-    /** A deep copy, so that a unit of work that fails leaves no trace. */
-    public RunState copy() {
-        return Json.convert(Json.tree(this), RunState.class);
-    }
-
     /** The record of the step's latest iteration. */
     public StepRecord record(String step) {
         var record = records.get(step);
