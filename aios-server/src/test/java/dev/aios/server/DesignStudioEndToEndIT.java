@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the public HTTP API, killed with SIGKILL at the worst moments and restarted on the same data
  * directory. Whatever happens, nothing is lost or done twice, and the data directory verifies.
  */
-class DesignStudioEndToEndTest {
+class DesignStudioEndToEndIT {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
     @TempDir
@@ -237,7 +237,7 @@ class DesignStudioEndToEndTest {
         var run = Poll.until(
                 description,
                 () -> run(runId),
-                condition.or(DesignStudioEndToEndTest::stuck),
+                condition.or(DesignStudioEndToEndIT::stuck),
                 DEADLINE,
                 this::serverLog);
         assertThat(condition.test(run))
