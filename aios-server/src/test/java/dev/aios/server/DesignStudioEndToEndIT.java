@@ -235,11 +235,7 @@ class DesignStudioEndToEndIT {
     /** Polls the run until {@code condition} holds; fails at once if the run gets stuck instead. */
     private JsonNode awaitRun(String description, String runId, Predicate<JsonNode> condition) {
         var run = Poll.until(
-                description,
-                () -> run(runId),
-                condition.or(DesignStudioEndToEndIT::stuck),
-                DEADLINE,
-                this::serverLog);
+                description, () -> run(runId), condition.or(DesignStudioEndToEndIT::stuck), DEADLINE, this::serverLog);
         assertThat(condition.test(run))
                 .as(server.explain("waited for " + description + ", but the run got stuck: " + run))
                 .isTrue();
