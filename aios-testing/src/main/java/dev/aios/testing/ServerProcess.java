@@ -450,7 +450,7 @@ public final class ServerProcess implements AutoCloseable {
             return this;
         }
 
-        /** How long a start may take until {@code GET /health} answers 200; default 60 s. */
+        /** How long a start may take until {@code GET /health} answers 200; default 3 minutes. */
         public Builder startupTimeout(Duration timeout) {
             this.startupTimeout = positive(timeout, "startupTimeout");
             return this;
