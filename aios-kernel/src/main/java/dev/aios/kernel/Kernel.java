@@ -210,6 +210,7 @@ public final class Kernel implements AutoCloseable {
         private Duration pollInterval = Duration.ofMillis(200);
         private final Map<String, ConnectorPolicy> connectors = new HashMap<>();
         private final List<Extension> extensions = new ArrayList<>();
+        private io.micrometer.core.instrument.MeterRegistry meters;
 
         private Builder() {}
 
@@ -288,6 +289,15 @@ public final class Kernel implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where the kernel and its extensions record metrics (commits, steps, breakers, model calls,
+         * recall); none are recorded by default.
+         */
+        public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+            this.meters = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
         /** Opens the store (migrating it), registers agents and loads playbooks. */
         public Kernel build() {
             if (dataDirectory == null) {
@@ -307,7 +317,8 @@ public final class Kernel implements AutoCloseable {
                     concurrency,
                     pollInterval,
                     Map.copyOf(connectors),
-                    List.copyOf(extensions));
+                    List.copyOf(extensions),
+                    meters != null ? meters : new io.micrometer.core.instrument.composite.CompositeMeterRegistry());
             return new Kernel(dataDirectory, Engine.open(config));
         }
     }

@@ -58,6 +58,7 @@ public final class Engine implements AutoCloseable {
     private final RunQueries queries;
     private final Forgetting forgetting;
     private final Connectors connectors;
+    private final KernelMeters meters;
     private final ExecutorService calls = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("aios-agent-", 0).factory());
     private final PlaybookWatcher watcher;
@@ -74,12 +75,14 @@ public final class Engine implements AutoCloseable {
         if (config.discoverAgents()) {
             agents.discover(Thread.currentThread().getContextClassLoader());
         }
-        this.host = new Host(db, journal, keys, feed, clock, config.dataDirectory(), services);
+        this.meters = new KernelMeters(config.meters());
+        meters.watch(db);
+        this.host = new Host(db, journal, keys, feed, clock, config.dataDirectory(), services, config.meters());
         var cel = new Cel();
         this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents, host.factories, clock);
         String node = "node-" + ProcessHandle.current().pid();
         this.queue = new WorkQueue(db, journal, clock, node, this::leaseFor);
-        this.connectors = new Connectors(config.connectors(), clock);
+        this.connectors = new Connectors(config.connectors(), clock, meters);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
         var effects = new Effects(db, journal, connectors, clock, lookup);
         var runner = new StepRunner(lookup, cel, clock, calls, effects, services);
@@ -88,7 +91,7 @@ public final class Engine implements AutoCloseable {
         this.intake = new EventIntake(journal, keys, playbooks, dispatcher::wake, feed);
         this.progress = new Progress(db, journal, queue, intake, clock, dispatcher::wake);
         this.desk = new TaskDesk(db, journal, playbooks, lookup, clock, dispatcher::wake);
-        this.queries = new RunQueries(db, journal);
+        this.queries = new RunQueries(db, journal, clock);
         this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards);
         host.forgetWith(forgetting::forget);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
@@ -198,6 +201,7 @@ public final class Engine implements AutoCloseable {
             return;
         }
         Outcome outcome;
+        long started = System.nanoTime();
         try {
             outcome = switch (lease.kind()) {
                 case "step" -> runner.execute(playbook, step, run, lease);
@@ -208,6 +212,9 @@ public final class Engine implements AutoCloseable {
             };
         } catch (RuntimeException e) {
             outcome = new Outcome.Failed(Json.object(), "the kernel failed to execute the step: " + e, true);
+        }
+        if (lease.kind().equals("step") || lease.kind().equals("compensate")) {
+            meters.stepEnded(run.playbook, step, lease.kind(), outcome, System.nanoTime() - started);
         }
         recordDurably(lease, playbook, outcome);
     }

@@ -25,6 +25,7 @@ import java.util.Optional;
  * @param pollInterval how often idle workers look for due work
  * @param connectors breaker and rate limit per connector name ({@code *} for all others)
  * @param extensions modules plugged in, attached in order
+ * @param meters where the kernel and its extensions record metrics
  */
 public record EngineConfig(
         Path dataDirectory,
@@ -37,4 +38,5 @@ public record EngineConfig(
         int concurrency,
         Duration pollInterval,
         Map<String, ConnectorPolicy> connectors,
-        List<Extension> extensions) {}
+        List<Extension> extensions,
+        io.micrometer.core.instrument.MeterRegistry meters) {}

@@ -46,6 +46,7 @@ public final class Writer implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicReference<>();
     private volatile String lastFailure = "";
     private final Statements statements = new Statements();
+    private volatile CommitObserver observer = (units, nanos) -> {};
     /** The transaction of the batch being executed; touched only on the writer thread. */
     private Tx current;
 
@@ -138,6 +139,17 @@ public final class Writer implements AutoCloseable {
                 : java.util.Optional.of("since " + since + ": " + lastFailure);
     }
 
+    /** Hears of every group commit: how many units it carried and how long it took. */
+    @FunctionalInterface
+    public interface CommitObserver {
+        void committed(int units, long nanos);
+    }
+
+    /** Tells {@code observer} of every commit from now on (for metrics). */
+    public void observe(CommitObserver observer) {
+        this.observer = java.util.Objects.requireNonNull(observer, "observer");
+    }
+
     /** Transactions committed so far. */
     public long commits() {
         return commits.get();
@@ -180,6 +192,7 @@ public final class Writer implements AutoCloseable {
     }
 
     private void execute(List<Pending<?>> batch) {
+        long started = System.nanoTime();
         var tx = new Tx(connection, statements);
         current = tx;
         var results = new ArrayList<Runnable>(batch.size());
@@ -205,6 +218,7 @@ public final class Writer implements AutoCloseable {
         }
         commits.incrementAndGet();
         units.addAndGet(batch.size());
+        observer.committed(batch.size(), System.nanoTime() - started);
         failingSince.set(null);
         for (var action : tx.takeAfterCommit()) {
             try {

@@ -10,6 +10,8 @@ import dev.aios.server.ApiServer;
 import dev.aios.server.internal.AiosConfig;
 import dev.aios.server.internal.http.CostRoutes;
 import dev.aios.server.internal.http.MemoryRoutes;
+import dev.aios.server.internal.http.MetricsRoutes;
+import dev.aios.server.internal.metrics.Metrics;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -77,8 +79,10 @@ final class UpCommand implements Callable<Integer> {
         var settings = settings();
         var models = new ModelsExtension(models(settings));
         var memory = MemoryExtension.of(memorySettings(settings));
+        var metrics = new Metrics(InstantSource.system());
         var builder = Kernel.builder()
                 .dataDirectory(dataDirectory)
+                .meterRegistry(metrics.registry())
                 .discoverAgents()
                 .extension(models)
                 .extension(memory);
@@ -90,12 +94,15 @@ final class UpCommand implements Callable<Integer> {
         ApiServer server;
         try {
             kernel.start();
+            metrics.watch(kernel);
+            metrics.watch(memory);
             server = ApiServer.start(
                     kernel,
                     listenOn,
                     httpPort,
                     new CostRoutes(models),
-                    new MemoryRoutes(kernel, memory, InstantSource.system()));
+                    new MemoryRoutes(kernel, memory, InstantSource.system()),
+                    new MetricsRoutes(metrics));
         } catch (RuntimeException e) {
             kernel.close();
             throw new CliException(CliException.FAILED, e.getMessage());
