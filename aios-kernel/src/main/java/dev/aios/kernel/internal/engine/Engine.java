@@ -36,6 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** The kernel's internals wired together; {@link dev.aios.kernel.Kernel} is its public face. */
 public final class Engine implements AutoCloseable {
@@ -171,6 +172,15 @@ public final class Engine implements AutoCloseable {
             return;
         }
         var run = state.get();
+        // Every log line written on behalf of this step says which run, step and subject it is about.
+        try (var ignored = MDC.putCloseable("run", run.id);
+                var ignoredStep = MDC.putCloseable("step", lease.step());
+                var ignoredSubject = MDC.putCloseable("subject", run.subject)) {
+            execute(runner, lease, run);
+        }
+    }
+
+    private void execute(StepRunner runner, Lease lease, dev.aios.kernel.internal.run.RunState run) {
         if (lease.kind().equals("compensate") && run.status != dev.aios.kernel.RunStatus.COMPENSATING) {
             return;
         }

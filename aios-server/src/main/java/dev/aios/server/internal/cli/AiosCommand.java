@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
             CatalogCommands.Agents.class,
             CostCommand.class,
             AdminCommand.class,
+            CompletionCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class AiosCommand implements Runnable {

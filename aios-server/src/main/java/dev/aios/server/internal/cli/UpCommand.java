@@ -11,6 +11,7 @@ import dev.aios.server.internal.AiosConfig;
 import dev.aios.server.internal.http.CostRoutes;
 import dev.aios.server.internal.http.MemoryRoutes;
 import dev.aios.server.internal.http.MetricsRoutes;
+import dev.aios.server.internal.logs.Logging;
 import dev.aios.server.internal.metrics.Metrics;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -61,8 +62,23 @@ final class UpCommand implements Callable<Integer> {
             description = "the settings file (default: $AIOS_CONFIG, else ./aios.yaml if it exists)")
     Path config;
 
+    @Option(
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            description =
+                    "text, or json for log shippers: one JSON object a line (default: $AIOS_LOG_FORMAT, else text)")
+    String logFormat;
+
     @Override
     public Integer call() throws InterruptedException {
+        try {
+            var format = logFormat != null
+                    ? logFormat
+                    : AiosCommand.environment(spec, "AIOS_LOG_FORMAT").orElse("text");
+            Logging.use(Logging.Format.named(format));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(CliException.USAGE, e.getMessage());
+        }
         var dataDirectory = setting(data, "AIOS_DATA", "data");
         var playbookDirectory = setting(playbooks, "AIOS_PLAYBOOKS", "playbooks");
         int httpPort = port();
