@@ -290,6 +290,26 @@ final class Playbooks {
                 .toList();
     }
 
+    /**
+     * Compiles YAML text as a playbook version without loading it: for comparing a changed file
+     * with the runs of the loaded version before the change is made.
+     *
+     * @throws PlaybookException when it does not compile
+     */
+    CompiledPlaybook preview(String origin, String yaml) {
+        var parsed = reader.read(origin, yaml);
+        return build(parsed.playbook(), origin, parsed.lines()).compiled();
+    }
+
+    /** The active version of {@code name}. */
+    CompiledPlaybook active(String name) {
+        var built = active.get(name);
+        if (built == null) {
+            throw new NotFoundException("no active playbook named '" + name + "'; list them with `aios playbooks`");
+        }
+        return built.compiled();
+    }
+
     /** A version, active or not. */
     CompiledPlaybook version(String name, String version) {
         var loaded = versions.get(new Key(name, version));

@@ -89,6 +89,40 @@ public final class PlaybookJson {
         return agents;
     }
 
+    /**
+     * Every step (nested ones included) by its static path, each as stored but with the steps
+     * nested in it reduced to their ids: what changed between two versions, step by step.
+     */
+    public static Map<String, JsonNode> stepsByPath(Playbook playbook) {
+        var result = new LinkedHashMap<String, JsonNode>();
+        flatten(playbook.steps(), "", result);
+        return result;
+    }
+
+    private static void flatten(List<Step> steps, String scope, Map<String, JsonNode> result) {
+        for (var step : steps) {
+            var path = StepPaths.child(scope, step.id());
+            var node = step(step);
+            switch (step) {
+                case ParallelStep parallel -> {
+                    var branches = node.putObject("branches");
+                    parallel.branches().forEach((name, list) -> {
+                        var ids = branches.putArray(name);
+                        list.forEach(s -> ids.add(s.id()));
+                        flatten(list, StepPaths.branch(path, name), result);
+                    });
+                }
+                case ForEachStep forEach -> {
+                    var ids = node.putArray("steps");
+                    forEach.steps().forEach(s -> ids.add(s.id()));
+                    flatten(forEach.steps(), path, result);
+                }
+                default -> {}
+            }
+            result.put(path, node);
+        }
+    }
+
     /** The content hash identifying this version of the playbook. */
     public static String version(Playbook playbook) {
         try {
