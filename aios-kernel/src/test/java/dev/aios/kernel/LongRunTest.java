@@ -119,7 +119,8 @@ class LongRunTest {
                     ""));
             var moved = Eventually.await(
                     () -> kernel.run(longRun),
-                    r -> r.context().path("handle").path("text").asText().contains("still here"));
+                    r -> r.context().path("handle").path("text").asText().contains("still here")
+                            && r.status() != RunStatus.RUNNING);
             assertThat(moved.status()).isEqualTo(RunStatus.WAITING);
         }
     }

@@ -262,6 +262,21 @@ public final class PlaybookCompiler {
                     problem(stepPath(id), "step '" + id + "' is never reached; remove it or point a next/goto at it");
                 }
             }
+            if (playbook.trigger().when().isEmpty()) {
+                var early = graph.reachableWithoutPause();
+                for (var step : playbook.steps()) {
+                    if (step instanceof EmitStep emit
+                            && emit.type().equals(playbook.trigger().event())
+                            && early.contains(step.id())) {
+                        problem(
+                                stepPath(step.id()) + ".emit.type",
+                                "step '" + step.id() + "' emits " + emit.type() + ", the event that starts this"
+                                        + " playbook, before any wait or await: every run would start another at once,"
+                                        + " without end. Emit another event type, add a wait before it, or give the"
+                                        + " trigger a when: condition that the emitted event does not meet");
+                    }
+                }
+            }
             for (var loop : graph.loopsWithoutPause()) {
                 if (loop.size() == 2 && selfNext.contains(loop.get(0))) {
                     continue;
