@@ -91,6 +91,7 @@ public final class ApiServer implements AutoCloseable {
             });
             config.routes.after(ctx -> WriteDeadline.end());
             routes.addTo(config.routes);
+            new dev.aios.server.internal.http.GraphRoutes(kernel).addTo(config.routes);
             for (var extra : more) {
                 extra.addTo(config.routes);
             }
