@@ -8,7 +8,7 @@ import dev.aios.kernel.internal.store.Database;
 import java.nio.file.Path;
 import java.time.InstantSource;
 
-/** Maintenance on a data directory whose kernel is stopped. */
+/** Maintenance on a data directory: checks and rebuilds while its kernel is stopped, snapshots at any time. */
 public final class Admin {
     private Admin() {}
 
@@ -24,6 +24,26 @@ public final class Admin {
         try (var db = open(dataDirectory)) {
             return audit(db).rebuild(db);
         }
+    }
+
+    /**
+     * Writes a consistent copy of the database of {@code dataDirectory} to {@code target}, also while
+     * a kernel runs on it: SQLite's {@code VACUUM INTO} reads one committed moment, so everything
+     * acknowledged before the copy began is in it, and nothing half-written is.
+     *
+     * @throws StorageException when the database cannot be read or {@code target} cannot be written
+     */
+    public static void snapshotDatabase(Path dataDirectory, Path target) {
+        if (!Database.exists(dataDirectory)) {
+            throw new NotFoundException(
+                    "no aios database in " + dataDirectory + "; pass the --data directory aios runs with");
+        }
+        Database.snapshot(dataDirectory, target);
+    }
+
+    /** The name of the database file inside a data directory. */
+    public static String databaseFile() {
+        return Database.FILE;
     }
 
     private static Database open(Path dataDirectory) {

@@ -17,7 +17,7 @@ import java.util.Optional;
 
 /**
  * The operator's settings file, {@code aios.yaml}: one section per part of aios ({@code models},
- * {@code memory}, {@code connectors}), each read by the part it configures. A missing file means
+ * {@code memory}, {@code connectors}, {@code backup}), each read by the part it configures. A missing file means
  * defaults everywhere; a file that cannot be read is a clear error naming the file.
  *
  * <pre>{@code
@@ -28,7 +28,7 @@ import java.util.Optional;
  * }</pre>
  */
 public final class AiosConfig {
-    private static final List<String> SECTIONS = List.of("models", "memory", "connectors");
+    private static final List<String> SECTIONS = List.of("models", "memory", "connectors", "backup");
 
     private final Optional<Path> file;
     private final ObjectNode root;

@@ -62,6 +62,25 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies the database of {@code directory} into {@code target} ({@code VACUUM INTO}) without
+     * taking the directory's lock: a running kernel goes on writing while the copy reads one
+     * committed moment.
+     */
+    public static void snapshot(Path directory, Path target) {
+        Path file = directory.resolve(FILE).toAbsolutePath();
+        try (var connection = dataSource(file, true).getConnection();
+                var statement = connection.prepareStatement("VACUUM INTO ?")) {
+            statement.setString(1, target.toAbsolutePath().toString());
+            statement.execute();
+        } catch (SQLException e) {
+            throw new StorageException(
+                    "cannot copy the database " + file + " to " + target + ": " + e.getMessage()
+                            + "; check that the target's directory exists and has free space",
+                    e);
+        }
+    }
+
     /** Whether {@code directory} holds a database. */
     public static boolean exists(Path directory) {
         return Files.isRegularFile(directory.resolve(FILE));

@@ -1,20 +1,31 @@
 package dev.aios.server.internal.cli;
 
 import dev.aios.kernel.Admin;
+import dev.aios.server.internal.backup.BackupArchive;
+import dev.aios.server.internal.backup.BackupException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code aios admin}: maintenance on the data directory of a stopped aios. */
+/** {@code aios admin}: maintenance on a data directory (checks and rebuilds while aios is stopped, backups any time). */
 @Command(
         name = "admin",
-        description = "Maintenance on the data directory of a stopped aios.",
-        subcommands = {AdminCommand.Verify.class, AdminCommand.Rebuild.class})
+        description = "Maintenance on a data directory: verify and rebuild a stopped aios; back up any time.",
+        subcommands = {
+            AdminCommand.Verify.class,
+            AdminCommand.Rebuild.class,
+            AdminCommand.Backup.class,
+            AdminCommand.Restore.class
+        })
 final class AdminCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -85,6 +96,89 @@ final class AdminCommand implements Runnable {
                             : report.changedRows() + " rows differed and were replaced"));
             out.flush();
             return 0;
+        }
+    }
+
+    @Command(
+            name = "backup",
+            description = "Writes a backup archive of the data directory (also while aios runs): the database, key"
+                    + " files, the settings file if named; a manifest with checksums.")
+    static final class Backup extends OnDataDirectory {
+        @Option(names = "--to", paramLabel = "FILE", required = true, description = "the archive to write (.zip)")
+        Path to;
+
+        @Option(
+                names = "--config",
+                paramLabel = "FILE",
+                description = "the settings file to include (default: $AIOS_CONFIG, else ./aios.yaml if it exists)")
+        Path config;
+
+        @Override
+        public Integer call() {
+            var settings = config != null
+                    ? Optional.of(config)
+                    : AiosCommand.environment(spec, "AIOS_CONFIG")
+                            .map(Path::of)
+                            .or(() -> Optional.of(Path.of("aios.yaml")).filter(Files::isRegularFile));
+            BackupArchive.Report report;
+            try (var progress = progress(spec, "backup")) {
+                report = run(() -> BackupArchive.create(
+                        dataDirectory(),
+                        settings,
+                        to,
+                        AiosCommand.Version.version(),
+                        InstantSource.system(),
+                        progress::advanced));
+            }
+            var out = spec.commandLine().getOut();
+            out.println("backed up " + report.files().size() + " files (" + report.bytes() + " bytes) to " + to
+                    + "; restore with 'aios admin restore " + to + " --data DIR'");
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "restore",
+            description = "Restores a backup archive into a new, empty data directory, after checking every checksum.")
+    static final class Restore implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE", description = "the backup archive")
+        Path archive;
+
+        @Option(
+                names = "--data",
+                paramLabel = "DIR",
+                required = true,
+                description = "the new data directory (must be empty or missing)")
+        Path data;
+
+        @Override
+        public Integer call() {
+            BackupArchive.Report report;
+            try (var progress = progress(spec, "restore")) {
+                report = run(() -> BackupArchive.restore(archive, data, progress::advanced));
+            }
+            var out = spec.commandLine().getOut();
+            out.println("restored " + report.files().size() + " files from the backup of " + report.createdAt()
+                    + " into " + data + "; check it with 'aios admin verify --data " + data + "'");
+            out.flush();
+            return 0;
+        }
+    }
+
+    private static ProgressPrinter progress(CommandSpec spec, String what) {
+        return ProgressPrinter.forCli(
+                spec.commandLine().getErr(), what, ProgressPrinter.Unit.BYTES, AiosCommand.environment(spec));
+    }
+
+    private static <T> T run(Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (BackupException e) {
+            throw new CliException(CliException.FAILED, e.getMessage());
         }
     }
 }

@@ -8,6 +8,7 @@ import dev.aios.models.ModelSettings;
 import dev.aios.models.ModelsExtension;
 import dev.aios.server.ApiServer;
 import dev.aios.server.internal.AiosConfig;
+import dev.aios.server.internal.backup.BackupSchedule;
 import dev.aios.server.internal.http.CostRoutes;
 import dev.aios.server.internal.http.MemoryRoutes;
 import dev.aios.server.internal.http.MetricsRoutes;
@@ -93,6 +94,13 @@ final class UpCommand implements Callable<Integer> {
             throw new CliException(CliException.FAILED, e.getMessage());
         }
         var settings = settings();
+        Optional<BackupSchedule.Settings> backups;
+        try {
+            backups = BackupSchedule.Settings.of(settings.section("backup"));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(
+                    CliException.USAGE, settings.file().map(f -> f + ": ").orElse("") + e.getMessage());
+        }
         var models = new ModelsExtension(models(settings));
         var memory = MemoryExtension.of(memorySettings(settings));
         var metrics = new Metrics(InstantSource.system());
@@ -124,9 +132,22 @@ final class UpCommand implements Callable<Integer> {
             kernel.close();
             throw new CliException(CliException.FAILED, e.getMessage());
         }
+        var schedule = backups.map(backup -> new BackupSchedule(
+                        dataDirectory, settings.file(), backup, AiosCommand.Version.version(), InstantSource.system())
+                .start());
         var out = spec.commandLine().getOut();
         printBanner(out, kernel, server.port(), listenOn, playbookDirectory, models.settings());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, kernel, out), "aios-shutdown"));
+        backups.ifPresent(backup -> out.println("  backups    every " + backup.every().toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+                + " to " + backup.directory().toAbsolutePath().normalize() + ", keeping " + backup.keep()));
+        out.println("Ctrl-C stops it.");
+        out.flush();
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            schedule.ifPresent(BackupSchedule::close);
+                            stop(server, kernel, out);
+                        },
+                        "aios-shutdown"));
         // Never released: the process ends through the shutdown hook (Ctrl-C, SIGTERM).
         new CountDownLatch(1).await();
         return 0;
@@ -203,8 +224,6 @@ final class UpCommand implements Callable<Integer> {
             label = "             ";
         }
         out.println("  models     " + modelsLine(models));
-        out.println("Ctrl-C stops it.");
-        out.flush();
     }
 
     private static boolean isLoopback(String host) {
