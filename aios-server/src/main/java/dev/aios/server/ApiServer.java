@@ -4,6 +4,7 @@ import dev.aios.kernel.Kernel;
 import dev.aios.kernel.WriteDeadline;
 import dev.aios.server.internal.Json;
 import dev.aios.server.internal.http.ApiRoutes;
+import dev.aios.server.internal.http.DocsRoutes;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
@@ -92,6 +93,7 @@ public final class ApiServer implements AutoCloseable {
             config.routes.after(ctx -> WriteDeadline.end());
             routes.addTo(config.routes);
             new dev.aios.server.internal.http.GraphRoutes(kernel).addTo(config.routes);
+            new DocsRoutes().addTo(config.routes);
             for (var extra : more) {
                 extra.addTo(config.routes);
             }
@@ -135,6 +137,13 @@ public final class ApiServer implements AutoCloseable {
                 || method == HandlerType.PUT
                 || method == HandlerType.DELETE
                 || method == HandlerType.PATCH;
+    }
+
+    /** Every route served, as {@code METHOD /path/{param}}, e.g. {@code GET /api/runs/{id}}. */
+    java.util.List<String> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> parsed.endpoint.method.name() + " " + parsed.endpoint.path)
+                .toList();
     }
 
     /** The port the API listens on. */

@@ -1,0 +1,78 @@
+package dev.aios.server.internal.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.aios.server.internal.Json;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.NotFoundResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * What describes the API and the files aios reads: {@code GET /openapi.json} (the OpenAPI 3.1
+ * document) and {@code GET /schemas/{name}} (the JSON Schemas of playbooks and {@code aios.yaml},
+ * for editors).
+ */
+public final class DocsRoutes {
+    /** The JSON Schemas served under {@code /schemas/}. */
+    public static final List<String> SCHEMAS = List.of("playbook.json", "aios-config.json");
+
+    private static final String BASE = "/dev/aios/server/";
+
+    private final byte[] openApi;
+
+    public DocsRoutes() {
+        this.openApi = json(openApi());
+    }
+
+    /** The OpenAPI document as a tree. */
+    public static JsonNode openApi() {
+        try (var in = resource("openapi.yaml")) {
+            return new YAMLMapper().readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the OpenAPI document in the jar cannot be read", e);
+        }
+    }
+
+    /** One of {@link #SCHEMAS} as a tree. */
+    public static JsonNode schema(String name) {
+        if (!SCHEMAS.contains(name)) {
+            throw new IllegalArgumentException("no schema " + name + "; the schemas are " + SCHEMAS);
+        }
+        try (var in = resource("schemas/" + name)) {
+            return Json.mapper().readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the schema " + name + " in the jar cannot be read", e);
+        }
+    }
+
+    /** Adds the routes to {@code routes}. */
+    public void addTo(RoutesConfig routes) {
+        routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+        routes.get("/schemas/{name}", ctx -> {
+            var name = ctx.pathParam("name");
+            if (!SCHEMAS.contains(name)) {
+                throw new NotFoundResponse();
+            }
+            ctx.contentType("application/schema+json").result(json(schema(name)));
+        });
+    }
+
+    private static InputStream resource(String name) {
+        var in = DocsRoutes.class.getResourceAsStream(BASE + name);
+        if (in == null) {
+            throw new IllegalStateException(BASE + name + " is missing from the jar; build aios again");
+        }
+        return in;
+    }
+
+    private static byte[] json(JsonNode tree) {
+        try {
+            return Json.mapper().writeValueAsBytes(tree);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
