@@ -36,11 +36,7 @@ class BackupScheduleTest {
         var data = dir.resolve("data");
         try (var aios = TestAios.start(data);
                 var schedule = new BackupSchedule(
-                        data,
-                        Optional.empty(),
-                        settings("every: 1d\nto: " + backups + "\nkeep: 2\n"),
-                        "test",
-                        clock)) {
+                        data, Optional.empty(), settings("every: 1d\nto: " + backups + "\nkeep: 2\n"), "test", clock)) {
             var first = aios.ping("before the first backup");
             schedule.backUpNow();
             now.set(now.get().plus(Duration.ofDays(1)));
@@ -73,9 +69,14 @@ class BackupScheduleTest {
                                 InstantSource.system())
                         .start()) {
             aios.ping("one");
-            Poll.until("a scheduled backup to appear", schedule::archives, list -> !list.isEmpty(), Duration.ofSeconds(30));
+            Poll.until(
+                    "a scheduled backup to appear",
+                    schedule::archives,
+                    list -> !list.isEmpty(),
+                    Duration.ofSeconds(30));
         }
-        assertThat(Files.list(backups).toList()).allMatch(file -> file.getFileName().toString().endsWith(".zip"));
+        assertThat(Files.list(backups).toList())
+                .allMatch(file -> file.getFileName().toString().endsWith(".zip"));
     }
 
     @Test

@@ -42,7 +42,8 @@ class BackupTest {
                 Thread.onSpinWait();
             }
             beforeBackup = new ArrayList<>(acknowledged);
-            var backup = TestAios.cli(Map.of(), "admin", "backup", "--data", data.toString(), "--to", archive.toString());
+            var backup =
+                    TestAios.cli(Map.of(), "admin", "backup", "--data", data.toString(), "--to", archive.toString());
             sending.set(false);
             load.join();
             assertThat(backup.exitCode()).as(backup.err()).isZero();

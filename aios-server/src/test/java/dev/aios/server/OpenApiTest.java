@@ -108,16 +108,24 @@ class OpenApiTest {
 
     @Test
     void realAnswersMatchTheDocumentedSchemas() throws Exception {
-        var accepted = check("POST", "/api/events", "/api/events",
-                "{\"type\":\"note.requested\",\"subject\":\"acme\",\"data\":{}}", 202);
+        var accepted = check(
+                "POST",
+                "/api/events",
+                "/api/events",
+                "{\"type\":\"note.requested\",\"subject\":\"acme\",\"data\":{}}",
+                202);
         var runId = accepted.path("started").get(0).asText();
         Poll.until(
                 "the note to wait for the operator",
                 () -> kernel.run(runId).status(),
                 status -> status == RunStatus.NEEDS_ATTENTION || status == RunStatus.WAITING,
                 Duration.ofSeconds(30));
-        check("POST", "/api/events", "/api/events",
-                "{\"id\":\"" + accepted.path("eventId").asText() + "\",\"type\":\"note.requested\",\"subject\":\"acme\"}",
+        check(
+                "POST",
+                "/api/events",
+                "/api/events",
+                "{\"id\":\"" + accepted.path("eventId").asText()
+                        + "\",\"type\":\"note.requested\",\"subject\":\"acme\"}",
                 200);
         check("GET", "/health", "/health", null, 200);
         check("GET", "/api/runs", "/api/runs", null, 200);
@@ -130,8 +138,12 @@ class OpenApiTest {
         check("GET", "/api/playbooks", "/api/playbooks", null, 200);
         check("GET", "/api/agents", "/api/agents", null, 200);
         check("POST", "/api/playbooks/reload", "/api/playbooks/reload", null, 200);
-        check("POST", "/api/tasks/" + taskId + "/approve", "/api/tasks/{id}/approve",
-                "{\"edit\":{\"text\":\"Thank you!\",\"confidence\":1}}", 200);
+        check(
+                "POST",
+                "/api/tasks/" + taskId + "/approve",
+                "/api/tasks/{id}/approve",
+                "{\"edit\":{\"text\":\"Thank you!\",\"confidence\":1}}",
+                200);
         check("POST", "/api/tasks/" + taskId + "/approve", "/api/tasks/{id}/approve", "{}", 409);
         check("GET", "/api/runs/no-such-run", "/api/runs/{id}", null, 404);
         check("GET", "/api/runs?limit=many", "/api/runs", null, 400);
@@ -168,9 +180,13 @@ class OpenApiTest {
     /** Sends a request, checks its status and that its body matches the documented schema; returns the body. */
     private JsonNode check(String method, String path, String template, String body, int status) throws Exception {
         var answer = send(method, path, body);
-        assertThat(answer.statusCode()).as("%s %s: %s", method, path, answer.body()).isEqualTo(status);
+        assertThat(answer.statusCode())
+                .as("%s %s: %s", method, path, answer.body())
+                .isEqualTo(status);
         var operation = document.path("paths").path(template).path(method.toLowerCase(Locale.ROOT));
-        assertThat(operation.isMissingNode()).as("%s %s is documented", method, template).isFalse();
+        assertThat(operation.isMissingNode())
+                .as("%s %s is documented", method, template)
+                .isFalse();
         var response = resolve(operation.path("responses").path(Integer.toString(status)));
         assertThat(response.isMissingNode())
                 .as("%s %s documents the answer %s", method, template, status)
@@ -182,7 +198,9 @@ class OpenApiTest {
                 .isFalse();
         var json = Json.mapper().readTree(answer.body());
         var errors = validator(media.path("schema")).validate(json);
-        assertThat(errors).as("%s %s %s against its schema: %s", method, path, status, answer.body()).isEmpty();
+        assertThat(errors)
+                .as("%s %s %s against its schema: %s", method, path, status, answer.body())
+                .isEmpty();
         return json;
     }
 
@@ -207,9 +225,7 @@ class OpenApiTest {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
                 .method(
                         method,
-                        body == null
-                                ? HttpRequest.BodyPublishers.noBody()
-                                : HttpRequest.BodyPublishers.ofString(body))
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json")
                 .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());

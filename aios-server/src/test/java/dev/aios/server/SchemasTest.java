@@ -47,7 +47,9 @@ class SchemasTest {
         assertThat(playbooks).isNotEmpty();
         var schema = schema("playbook.json");
         for (var file : playbooks) {
-            assertThat(schema.validate(yaml(Files.readString(file)))).as(file.toString()).isEmpty();
+            assertThat(schema.validate(yaml(Files.readString(file))))
+                    .as(file.toString())
+                    .isEmpty();
         }
         assertThat(schema.validate(yaml(MetricsTest.PLAYBOOK))).isEmpty();
     }
@@ -69,15 +71,16 @@ class SchemasTest {
                         trigger: note.requested
                         steps:
                           - id: nothing
-                        """)))
-                .isNotEmpty();
+                        """))).isNotEmpty();
     }
 
     @Test
     void settingsFilesPassAndAnUnknownSectionIsCaught() throws IOException {
         var schema = schema("aios-config.json");
         for (var file : files("aios-examples/**/aios.yaml")) {
-            assertThat(schema.validate(yaml(Files.readString(file)))).as(file.toString()).isEmpty();
+            assertThat(schema.validate(yaml(Files.readString(file))))
+                    .as(file.toString())
+                    .isEmpty();
         }
         assertThat(schema.validate(yaml("""
                         connectors:
@@ -85,8 +88,7 @@ class SchemasTest {
                             breaker: { failureRate: 50, window: 10, minimumCalls: 5, openFor: 30s }
                             rateLimit: { calls: 10, per: 1s }
                         backup: { every: 1d, to: backups, keep: 7 }
-                        """)))
-                .isEmpty();
+                        """))).isEmpty();
         assertThat(schema.validate(yaml("backups: { to: b }\n")).toString()).contains("backups");
         assertThat(schema.validate(yaml("backup: { every: 1d }\n")).toString()).contains("to");
     }

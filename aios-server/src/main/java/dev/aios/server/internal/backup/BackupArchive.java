@@ -107,7 +107,9 @@ public final class BackupArchive {
             var partial = work.resolve("archive.zip");
             try (var zip = new ZipOutputStream(Files.newOutputStream(partial))) {
                 zip.putNextEntry(new ZipEntry(MANIFEST));
-                zip.write(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest(version, created, entries)));
+                zip.write(Json.mapper()
+                        .writerWithDefaultPrettyPrinter()
+                        .writeValueAsBytes(manifest(version, created, entries)));
                 zip.closeEntry();
                 long done = 0;
                 for (var file : files.entrySet()) {
@@ -160,13 +162,16 @@ public final class BackupArchive {
                 var entries = new ArrayList<Entry>();
                 for (var file : manifest.path("files")) {
                     entries.add(new Entry(
-                            file.path("name").asText(), file.path("size").asLong(), file.path("sha256").asText()));
+                            file.path("name").asText(),
+                            file.path("size").asLong(),
+                            file.path("sha256").asText()));
                 }
                 // Every file is checked before anything is written.
                 for (var entry : entries) {
                     var zipped = zip.getEntry(entry.name());
                     if (zipped == null || !safe(entry.name())) {
-                        throw new BackupException(archive + " is damaged: " + entry.name() + " is missing; nothing was restored");
+                        throw new BackupException(
+                                archive + " is damaged: " + entry.name() + " is missing; nothing was restored");
                     }
                     try (var in = zip.getInputStream(zipped)) {
                         if (!sha256(in).equals(entry.sha256())) {
@@ -189,10 +194,12 @@ public final class BackupArchive {
                     done += entry.size();
                     progress.advanced(done, total);
                 }
-                return new Report(archive, Instant.parse(manifest.path("createdAt").asText()), entries);
+                return new Report(
+                        archive, Instant.parse(manifest.path("createdAt").asText()), entries);
             }
         } catch (IOException e) {
-            throw new BackupException("cannot restore " + archive + " into " + dataDirectory + ": " + e.getMessage(), e);
+            throw new BackupException(
+                    "cannot restore " + archive + " into " + dataDirectory + ": " + e.getMessage(), e);
         }
     }
 
@@ -221,9 +228,7 @@ public final class BackupArchive {
             return walk.filter(Files::isRegularFile)
                     .filter(file -> {
                         var top = dataDirectory.relativize(file).getName(0).toString();
-                        return !LEFT_OUT.contains(top)
-                                && !top.equals(database)
-                                && !top.startsWith(database + "-");
+                        return !LEFT_OUT.contains(top) && !top.equals(database) && !top.startsWith(database + "-");
                     })
                     .sorted()
                     .toList();

@@ -112,7 +112,8 @@ public final class BackupSchedule implements AutoCloseable {
             return List.of();
         }
         try (var listing = Files.list(settings.directory())) {
-            return listing.filter(file -> ARCHIVE.matcher(file.getFileName().toString()).matches())
+            return listing.filter(file ->
+                            ARCHIVE.matcher(file.getFileName().toString()).matches())
                     .sorted()
                     .toList();
         } catch (IOException e) {

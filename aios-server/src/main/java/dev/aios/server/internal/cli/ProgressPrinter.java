@@ -65,13 +65,18 @@ final class ProgressPrinter implements AutoCloseable {
     String line(long done, long total, Duration elapsed) {
         var text = new StringBuilder(what).append(": ").append(amount(done));
         if (total > 0) {
-            text.append(" of ").append(amount(total)).append(" (").append(done * 100 / total).append("%)");
+            text.append(" of ")
+                    .append(amount(total))
+                    .append(" (")
+                    .append(done * 100 / total)
+                    .append("%)");
         }
         double seconds = Math.max(elapsed.toMillis(), 1) / 1000.0;
         double rate = done / seconds;
         text.append(", ").append(amount((long) rate)).append("/s");
         if (total > 0 && done < total && rate > 0) {
-            text.append(", ").append(duration(Duration.ofSeconds((long) Math.ceil((total - done) / rate))))
+            text.append(", ")
+                    .append(duration(Duration.ofSeconds((long) Math.ceil((total - done) / rate))))
                     .append(" left");
         }
         return text.toString();

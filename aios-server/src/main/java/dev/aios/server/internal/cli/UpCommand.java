@@ -137,8 +137,9 @@ final class UpCommand implements Callable<Integer> {
                 .start());
         var out = spec.commandLine().getOut();
         printBanner(out, kernel, server.port(), listenOn, playbookDirectory, models.settings());
-        backups.ifPresent(backup -> out.println("  backups    every " + backup.every().toString().substring(2).toLowerCase(java.util.Locale.ROOT)
-                + " to " + backup.directory().toAbsolutePath().normalize() + ", keeping " + backup.keep()));
+        backups.ifPresent(backup -> out.println(
+                "  backups    every " + backup.every().toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+                        + " to " + backup.directory().toAbsolutePath().normalize() + ", keeping " + backup.keep()));
         out.println("Ctrl-C stops it.");
         out.flush();
         Runtime.getRuntime()

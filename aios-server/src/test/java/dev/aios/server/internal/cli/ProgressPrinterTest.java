@@ -21,8 +21,8 @@ class ProgressPrinterTest {
 
     @Test
     void offATerminalItPrintsPlainLinesWithRateAndTimeLeftAtMostEveryFewSeconds() {
-        try (var progress = new ProgressPrinter(
-                new PrintWriter(out), "import", ProgressPrinter.Unit.ITEMS, false, clock)) {
+        try (var progress =
+                new ProgressPrinter(new PrintWriter(out), "import", ProgressPrinter.Unit.ITEMS, false, clock)) {
             progress.advanced(0, 1000);
             advance(Duration.ofSeconds(1));
             progress.advanced(100, 1000);
@@ -34,15 +34,14 @@ class ProgressPrinterTest {
         assertThat(out.toString().lines())
                 .containsExactly(
                         "import: 0 of 1000 (0%), 0/s",
-                        "import: 500 of 1000 (50%), 100/s, 5s left",
-                        "import: 1000 of 1000 (100%), 100/s");
+                        "import: 500 of 1000 (50%), 100/s, 5s left", "import: 1000 of 1000 (100%), 100/s");
         assertThat(out.toString()).doesNotContain("\r", "\u001b");
     }
 
     @Test
     void onATerminalItRedrawsOneBarAndEndsTheLine() {
-        try (var progress = new ProgressPrinter(
-                new PrintWriter(out), "backup", ProgressPrinter.Unit.BYTES, true, clock)) {
+        try (var progress =
+                new ProgressPrinter(new PrintWriter(out), "backup", ProgressPrinter.Unit.BYTES, true, clock)) {
             progress.advanced(0, 4L << 20);
             advance(Duration.ofSeconds(2));
             progress.advanced(2L << 20, 4L << 20);
