@@ -2,6 +2,7 @@ package dev.aios.kernel.internal.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.kernel.NotFoundException;
+import dev.aios.kernel.Progress;
 import dev.aios.kernel.RebuildReport;
 import dev.aios.kernel.ReplayReport;
 import dev.aios.kernel.VerifyReport;
@@ -53,13 +54,22 @@ public final class Audit {
 
     /** Verifies {@code db}: chains, folds and derived tables, all as of one moment. */
     public VerifyReport verify(Database db) {
+        return verify(db, Progress.NONE);
+    }
+
+    /** As {@link #verify(Database)}; {@code progress} counts each run twice (chain, then replay). */
+    public VerifyReport verify(Database db, Progress progress) {
         var problems = new ArrayList<String>();
         long[] counts = new long[2];
         withScratch(scratch -> db.read(tx -> {
             var runIds = runIds(tx);
             counts[0] = runIds.size();
+            long total = 2L * runIds.size();
+            long done = 0;
+            progress.advanced(0, total);
             for (String runId : runIds) {
                 counts[1] += checkChain(tx, runId, problems);
+                progress.advanced(++done, total);
             }
             var stored = new HashSet<>(tx.query("SELECT id FROM runs", r -> r.text("id")));
             stored.removeAll(runIds);
@@ -71,7 +81,7 @@ public final class Audit {
                 }
             }
             var actual = snapshot(tx, skipped);
-            replay(tx, scratch, skipped);
+            replay(tx, scratch, skipped, (replayed, runs) -> progress.advanced(runs + replayed, 2 * runs));
             compare(snapshot(scratch, skipped), actual, problems);
             return null;
         }));
@@ -155,6 +165,11 @@ public final class Audit {
 
     /** Replaces the derived tables of {@code db} with a replay of the journal. */
     public RebuildReport rebuild(Database db) {
+        return rebuild(db, Progress.NONE);
+    }
+
+    /** As {@link #rebuild(Database)}, telling {@code progress} how many runs are replayed. */
+    public RebuildReport rebuild(Database db, Progress progress) {
         return db.write(tx -> {
             // A forgotten run cannot be replayed; its scrubbed rows are kept as they are.
             var forgotten = forgottenRuns(tx);
@@ -165,7 +180,7 @@ public final class Audit {
                         + " NOT IN (SELECT j.run_id FROM journal j JOIN subject_keys k ON k.subject = j.subject"
                         + " AND j.codec = 'aes-gcm:' || k.generation WHERE k.key IS NULL)");
             }
-            long entries = replay(tx, tx, forgotten);
+            long entries = replay(tx, tx, forgotten, progress);
             var after = snapshot(tx, forgotten);
             var diffs = new ArrayList<String>();
             compare(after, before, diffs);
@@ -226,9 +241,12 @@ public final class Audit {
     }
 
     /** Replays every journal of {@code source} into the derived tables of {@code target}. */
-    private long replay(Tx source, Tx target, java.util.Set<String> forgotten) throws SQLException {
+    private long replay(Tx source, Tx target, java.util.Set<String> forgotten, Progress progress) throws SQLException {
         long entries = 0;
-        for (String runId : runIds(source)) {
+        var runIds = runIds(source);
+        long done = 0;
+        for (String runId : runIds) {
+            progress.advanced(done++, runIds.size());
             if (forgotten.contains(runId)) {
                 continue;
             }
@@ -243,6 +261,7 @@ public final class Audit {
             }
             Projector.saveRun(target, state);
         }
+        progress.advanced(runIds.size(), runIds.size());
         return entries;
     }
 

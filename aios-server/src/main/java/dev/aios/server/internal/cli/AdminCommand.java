@@ -1,6 +1,8 @@
 package dev.aios.server.internal.cli;
 
 import dev.aios.kernel.Admin;
+import dev.aios.kernel.RebuildReport;
+import dev.aios.kernel.VerifyReport;
 import dev.aios.server.internal.backup.BackupArchive;
 import dev.aios.server.internal.backup.BackupException;
 import java.nio.file.Files;
@@ -65,7 +67,11 @@ final class AdminCommand implements Runnable {
     static final class Verify extends OnDataDirectory {
         @Override
         public Integer call() {
-            var report = Admin.verify(dataDirectory());
+            var directory = dataDirectory();
+            VerifyReport report;
+            try (var progress = progress(spec, "verify: run checks", ProgressPrinter.Unit.ITEMS)) {
+                report = Admin.verify(directory, progress::advanced);
+            }
             var out = spec.commandLine().getOut();
             if (report.ok()) {
                 out.println("ok: " + report.runs() + " runs, " + report.entries() + " journal entries verified");
@@ -88,7 +94,11 @@ final class AdminCommand implements Runnable {
     static final class Rebuild extends OnDataDirectory {
         @Override
         public Integer call() {
-            var report = Admin.rebuild(dataDirectory());
+            var directory = dataDirectory();
+            RebuildReport report;
+            try (var progress = progress(spec, "rebuild: runs", ProgressPrinter.Unit.ITEMS)) {
+                report = Admin.rebuild(directory, progress::advanced);
+            }
             var out = spec.commandLine().getOut();
             out.println("rebuilt " + report.runs() + " runs from " + report.entries() + " journal entries; "
                     + (report.changedRows() == 0
@@ -121,7 +131,7 @@ final class AdminCommand implements Runnable {
                             .map(Path::of)
                             .or(() -> Optional.of(Path.of("aios.yaml")).filter(Files::isRegularFile));
             BackupArchive.Report report;
-            try (var progress = progress(spec, "backup")) {
+            try (var progress = progress(spec, "backup", ProgressPrinter.Unit.BYTES)) {
                 report = run(() -> BackupArchive.create(
                         dataDirectory(),
                         settings,
@@ -158,7 +168,7 @@ final class AdminCommand implements Runnable {
         @Override
         public Integer call() {
             BackupArchive.Report report;
-            try (var progress = progress(spec, "restore")) {
+            try (var progress = progress(spec, "restore", ProgressPrinter.Unit.BYTES)) {
                 report = run(() -> BackupArchive.restore(archive, data, progress::advanced));
             }
             var out = spec.commandLine().getOut();
@@ -169,9 +179,8 @@ final class AdminCommand implements Runnable {
         }
     }
 
-    private static ProgressPrinter progress(CommandSpec spec, String what) {
-        return ProgressPrinter.forCli(
-                spec.commandLine().getErr(), what, ProgressPrinter.Unit.BYTES, AiosCommand.environment(spec));
+    private static ProgressPrinter progress(CommandSpec spec, String what, ProgressPrinter.Unit unit) {
+        return ProgressPrinter.forCli(spec.commandLine().getErr(), what, unit, AiosCommand.environment(spec));
     }
 
     private static <T> T run(Supplier<T> work) {
