@@ -14,11 +14,11 @@ public final class Admin {
 
     /** Checks every run's checksum chain and the derived tables against the journal. */
     public static VerifyReport verify(Path dataDirectory) {
-        return verify(dataDirectory, Progress.NONE);
+        return verify(dataDirectory, ProgressListener.NONE);
     }
 
     /** As {@link #verify(Path)}, telling {@code progress} how many run checks are done. */
-    public static VerifyReport verify(Path dataDirectory, Progress progress) {
+    public static VerifyReport verify(Path dataDirectory, ProgressListener progress) {
         try (var db = open(dataDirectory)) {
             return audit(db).verify(db, progress);
         }
@@ -26,11 +26,11 @@ public final class Admin {
 
     /** Recomputes the derived tables (runs, work queue, awaits, tasks) from the journal. */
     public static RebuildReport rebuild(Path dataDirectory) {
-        return rebuild(dataDirectory, Progress.NONE);
+        return rebuild(dataDirectory, ProgressListener.NONE);
     }
 
     /** As {@link #rebuild(Path)}, telling {@code progress} how many runs are replayed. */
-    public static RebuildReport rebuild(Path dataDirectory, Progress progress) {
+    public static RebuildReport rebuild(Path dataDirectory, ProgressListener progress) {
         try (var db = open(dataDirectory)) {
             return audit(db).rebuild(db, progress);
         }

@@ -2,7 +2,7 @@ package dev.aios.kernel.internal.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.kernel.NotFoundException;
-import dev.aios.kernel.Progress;
+import dev.aios.kernel.ProgressListener;
 import dev.aios.kernel.RebuildReport;
 import dev.aios.kernel.ReplayReport;
 import dev.aios.kernel.VerifyReport;
@@ -54,11 +54,11 @@ public final class Audit {
 
     /** Verifies {@code db}: chains, folds and derived tables, all as of one moment. */
     public VerifyReport verify(Database db) {
-        return verify(db, Progress.NONE);
+        return verify(db, ProgressListener.NONE);
     }
 
     /** As {@link #verify(Database)}; {@code progress} counts each run twice (chain, then replay). */
-    public VerifyReport verify(Database db, Progress progress) {
+    public VerifyReport verify(Database db, ProgressListener progress) {
         var problems = new ArrayList<String>();
         long[] counts = new long[2];
         withScratch(scratch -> db.read(tx -> {
@@ -165,11 +165,11 @@ public final class Audit {
 
     /** Replaces the derived tables of {@code db} with a replay of the journal. */
     public RebuildReport rebuild(Database db) {
-        return rebuild(db, Progress.NONE);
+        return rebuild(db, ProgressListener.NONE);
     }
 
     /** As {@link #rebuild(Database)}, telling {@code progress} how many runs are replayed. */
-    public RebuildReport rebuild(Database db, Progress progress) {
+    public RebuildReport rebuild(Database db, ProgressListener progress) {
         return db.write(tx -> {
             // A forgotten run cannot be replayed; its scrubbed rows are kept as they are.
             var forgotten = forgottenRuns(tx);
@@ -241,7 +241,8 @@ public final class Audit {
     }
 
     /** Replays every journal of {@code source} into the derived tables of {@code target}. */
-    private long replay(Tx source, Tx target, java.util.Set<String> forgotten, Progress progress) throws SQLException {
+    private long replay(Tx source, Tx target, java.util.Set<String> forgotten, ProgressListener progress)
+            throws SQLException {
         long entries = 0;
         var runIds = runIds(source);
         long done = 0;

@@ -5,9 +5,9 @@ package dev.aios.kernel;
  * many units are done of how many, from the thread doing the work.
  */
 @FunctionalInterface
-public interface Progress {
+public interface ProgressListener {
     /** Progress that nobody watches. */
-    Progress NONE = (done, total) -> {};
+    ProgressListener NONE = (done, total) -> {};
 
     /** {@code done} of {@code total} units are done. */
     void advanced(long done, long total);
