@@ -41,4 +41,19 @@ public interface ExtensionHost {
      * that offer forgetting to agents or operators.
      */
     dev.aios.kernel.ForgetReport forget(String subject);
+
+    /**
+     * Accepts an event from outside, as {@link dev.aios.kernel.Kernel#send} does: for extensions
+     * that bring events in (webhooks, mail, schedules).
+     */
+    dev.aios.kernel.Accepted send(dev.aios.api.Event event);
+
+    /**
+     * Starts a run of one active playbook with {@code event} as its trigger, as {@link
+     * dev.aios.kernel.Kernel#startRun} does.
+     */
+    dev.aios.kernel.Accepted startRun(String playbook, dev.aios.api.Event event);
+
+    /** CEL over the named variables, in the kernel's dialect. */
+    Expressions expressions(java.util.List<String> variables);
 }

@@ -31,12 +31,22 @@ public final class Cel {
     private static final int CACHE_LIMIT = 10_000;
     private static final int MAX_LOOP_ITERATIONS = 100_000;
 
+    private final List<String> variables;
     private final CelCompiler compiler;
     private final CelRuntime runtime;
     private final ConcurrentHashMap<String, Expression> cache = new ConcurrentHashMap<>();
 
-    /** Builds the compiler and runtime; one instance is meant to be shared. */
+    /** Builds the compiler and runtime over {@link #VARIABLES}; one instance is meant to be shared. */
     public Cel() {
+        this(VARIABLES);
+    }
+
+    /**
+     * Builds a compiler and runtime whose expressions may use {@code variables} (each {@code dyn}),
+     * e.g. {@code body} and {@code headers} for a webhook's mapping.
+     */
+    public Cel(List<String> variables) {
+        this.variables = List.copyOf(variables);
         var options = CelOptions.current()
                 .enableHeterogeneousNumericComparisons(true)
                 .comprehensionMaxIterations(MAX_LOOP_ITERATIONS)
@@ -50,13 +60,18 @@ public final class Cel {
                         CelExtensions.lists(),
                         CelExtensions.bindings(),
                         CelExtensions.optional());
-        VARIABLES.forEach(name -> builder.addVar(name, SimpleType.DYN));
+        this.variables.forEach(name -> builder.addVar(name, SimpleType.DYN));
         compiler = builder.build();
         runtime = CelRuntimeFactory.standardCelRuntimeBuilder()
                 .setOptions(options)
                 .addLibraries(
                         CelExtensions.strings(), CelExtensions.math(), CelExtensions.lists(), CelExtensions.optional())
                 .build();
+    }
+
+    /** The variables expressions may use. */
+    public List<String> variables() {
+        return variables;
     }
 
     /** Compiles {@code source}, or throws {@link CelException} saying what is wrong and where. */
@@ -72,7 +87,7 @@ public final class Cel {
         }
         var result = compiler.compile(source);
         if (result.hasError()) {
-            throw CelException.compile(source, result.getErrors());
+            throw CelException.compile(source, result.getErrors(), variables);
         }
         CelAbstractSyntaxTree ast;
         CelRuntime.Program program;
@@ -82,9 +97,8 @@ public final class Cel {
         } catch (CelValidationException | CelEvaluationException e) {
             throw new CelException(source, "invalid CEL `" + source + "`: " + e.getMessage());
         }
-        var variables = References.variables(ast.getExpr(), Set.copyOf(VARIABLES));
-        var expression =
-                new Expression(source, program, variables, ast.getResultType().kind());
+        var used = References.variables(ast.getExpr(), Set.copyOf(variables));
+        var expression = new Expression(source, program, used, ast.getResultType().kind());
         if (cache.size() < CACHE_LIMIT) {
             cache.putIfAbsent(source, expression);
         }

@@ -61,6 +61,7 @@ public final class Engine implements AutoCloseable {
     private final ExecutorService calls = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("aios-agent-", 0).factory());
     private final PlaybookWatcher watcher;
+    private final RunEnds ends = new RunEnds(feed::listen);
 
     private Engine(EngineConfig config, Database db) {
         this.config = config;
@@ -91,6 +92,7 @@ public final class Engine implements AutoCloseable {
         this.queries = new RunQueries(db, journal);
         this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards);
         host.forgetWith(forgetting::forget);
+        host.intakeWith(this::send, this::startRun);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
     }
 
@@ -249,6 +251,21 @@ public final class Engine implements AutoCloseable {
 
     public Accepted send(Event event) {
         return db.write(tx -> intake.accept(tx, event, config.clock().instant()));
+    }
+
+    /** Starts a run of the active playbook {@code playbook} alone, with {@code event} as its trigger. */
+    public Accepted startRun(String playbook, Event event) {
+        return db.write(tx -> intake.accept(tx, event, config.clock().instant(), Optional.of(playbook)));
+    }
+
+    /** The run once it has ended, or as it is when {@code wait} has passed. */
+    public RunView awaitEnd(String runId, Duration wait) {
+        var now = queries.run(runId);
+        if (now.status().isFinal() || wait.isZero() || wait.isNegative()) {
+            return now;
+        }
+        ends.await(runId, wait, () -> queries.run(runId).status().isFinal());
+        return queries.run(runId);
     }
 
     public List<RunSummary> runs(RunQuery query) {

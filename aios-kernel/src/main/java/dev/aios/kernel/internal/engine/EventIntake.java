@@ -13,6 +13,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepScheduled;
 import dev.aios.kernel.internal.journal.PayloadCodec;
 import dev.aios.kernel.internal.journal.RunJournal;
+import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunFold;
 import dev.aios.kernel.internal.run.RunState;
@@ -48,6 +49,19 @@ final class EventIntake {
     }
 
     Accepted accept(Tx tx, Event given, Instant now) throws SQLException {
+        return accept(tx, given, now, Optional.empty());
+    }
+
+    /**
+     * Takes an event in; with {@code only}, it starts a run of that active playbook alone, whatever
+     * its trigger, and resumes no waiting run. Sent again, such an event answers with the run it
+     * started the first time.
+     */
+    Accepted accept(Tx tx, Event given, Instant now, Optional<String> only) throws SQLException {
+        var target = only.map(name -> playbooks
+                .active(name)
+                .orElseThrow(() -> new dev.aios.kernel.NotFoundException("no active playbook is named '" + name
+                        + "'; 'aios playbooks' lists them")));
         // An event that starts a conversation is its own correlation.
         Event event = given.correlationId().isBlank()
                 ? new Event(
@@ -80,7 +94,14 @@ final class EventIntake {
                 stored.bytes(),
                 now);
         if (inserted == 0) {
-            return new Accepted(event.id(), true, List.of(), List.of(), List.of());
+            var earlier = target.isEmpty()
+                    ? List.<String>of()
+                    : tx.query(
+                            "SELECT id FROM runs WHERE json_extract(state, '$.trigger.id') = ? AND playbook = ?",
+                            r -> r.text("id"),
+                            event.id(),
+                            target.get().name());
+            return new Accepted(event.id(), true, earlier, List.of(), List.of());
         }
         long seq = tx.queryOne("SELECT seq FROM events WHERE id = ?", r -> r.integer("seq"), event.id())
                 .orElseThrow();
@@ -89,8 +110,10 @@ final class EventIntake {
                 tx,
                 List.of(new dev.aios.kernel.spi.FeedItem("event", seq, "", event.type(), event.subject(), now, json)));
         var notes = new ArrayList<String>();
-        var started = start(tx, event, json, now, notes);
-        var resumed = resume(tx, event, json, now, notes);
+        var started = target.isPresent()
+                ? List.of(begin(tx, target.get(), event, json, now))
+                : start(tx, event, json, now, notes);
+        var resumed = target.isPresent() ? List.<String>of() : resume(tx, event, json, now, notes);
         if (!started.isEmpty() || !resumed.isEmpty()) {
             tx.afterCommit(wake);
         }
@@ -112,19 +135,24 @@ final class EventIntake {
                     continue;
                 }
             }
-            String runId = Ids.next("r", now);
-            var state = RunFold.empty(runId);
-            String first = playbook.firstStep();
-            journal.append(
-                    tx,
-                    state,
-                    now,
-                    List.of(
-                            new RunStarted(playbook.name(), playbook.version(), event.subject(), json),
-                            new StepScheduled(first, 0, playbook.step(first).kind(), now)));
-            started.add(runId);
+            started.add(begin(tx, playbook, event, json, now));
         }
         return started;
+    }
+
+    private String begin(Tx tx, CompiledPlaybook playbook, Event event, ObjectNode json, Instant now)
+            throws SQLException {
+        String runId = Ids.next("r", now);
+        var state = RunFold.empty(runId);
+        String first = playbook.firstStep();
+        journal.append(
+                tx,
+                state,
+                now,
+                List.of(
+                        new RunStarted(playbook.name(), playbook.version(), event.subject(), json),
+                        new StepScheduled(first, 0, playbook.step(first).kind(), now)));
+        return runId;
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.aios.kernel.internal.engine;
 
+import dev.aios.api.Event;
+import dev.aios.kernel.Accepted;
 import dev.aios.kernel.ForgetReport;
 import dev.aios.kernel.StorageException;
 import dev.aios.kernel.internal.Json;
@@ -8,6 +10,7 @@ import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.journal.SubjectKeys;
 import dev.aios.kernel.internal.store.Database;
 import dev.aios.kernel.spi.AgentFactory;
+import dev.aios.kernel.spi.Expressions;
 import dev.aios.kernel.spi.ExtensionHost;
 import dev.aios.kernel.spi.Feed;
 import dev.aios.kernel.spi.FeedItem;
@@ -41,6 +44,9 @@ final class Host implements ExtensionHost, Storage, Feed {
     final List<ForgetListener> forgetListeners = new CopyOnWriteArrayList<>();
     final List<ForgetGuard> forgetGuards = new CopyOnWriteArrayList<>();
     private volatile java.util.function.Function<String, ForgetReport> forgetting;
+    private volatile java.util.function.Function<Event, Accepted> sending;
+    private volatile java.util.function.BiFunction<String, Event, Accepted> starting;
+    private final Map<List<String>, Expressions> expressions = new ConcurrentHashMap<>();
 
     Host(
             Database db,
@@ -115,6 +121,28 @@ final class Host implements ExtensionHost, Storage, Feed {
     @Override
     public ForgetReport forget(String subject) {
         return forgetting.apply(subject);
+    }
+
+    void intakeWith(
+            java.util.function.Function<Event, Accepted> sending,
+            java.util.function.BiFunction<String, Event, Accepted> starting) {
+        this.sending = sending;
+        this.starting = starting;
+    }
+
+    @Override
+    public Accepted send(Event event) {
+        return sending.apply(event);
+    }
+
+    @Override
+    public Accepted startRun(String playbook, Event event) {
+        return starting.apply(playbook, event);
+    }
+
+    @Override
+    public Expressions expressions(List<String> variables) {
+        return expressions.computeIfAbsent(List.copyOf(variables), CelExpressions::new);
     }
 
     void forgetWith(java.util.function.Function<String, ForgetReport> forgetting) {

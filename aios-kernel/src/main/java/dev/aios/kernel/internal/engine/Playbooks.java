@@ -285,6 +285,11 @@ final class Playbooks {
                 .toList();
     }
 
+    /** The active version of the playbook called {@code name}. */
+    Optional<CompiledPlaybook> active(String name) {
+        return Optional.ofNullable(active.get(name)).map(Built::compiled);
+    }
+
     /** A version, active or not. */
     CompiledPlaybook version(String name, String version) {
         var loaded = versions.get(new Key(name, version));

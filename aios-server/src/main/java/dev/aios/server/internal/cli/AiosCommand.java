@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             UpCommand.class,
             EventCommand.class,
+            InvokeCommand.class,
             RunCommands.Runs.class,
             RunCommands.Run.class,
             RunCommands.Journal.class,
