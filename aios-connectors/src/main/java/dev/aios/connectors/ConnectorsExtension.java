@@ -36,7 +36,7 @@ public final class ConnectorsExtension implements Extension {
     public void attach(ExtensionHost host) {
         webhooks = Optional.of(new WebhookIntake(
                 settings.sources(),
-                host.expressions(WebhookIntake.VARIABLES),
+                () -> host.expressions(WebhookIntake.VARIABLES),
                 secrets,
                 host.clock(),
                 host::send,

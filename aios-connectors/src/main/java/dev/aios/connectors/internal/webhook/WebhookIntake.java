@@ -53,11 +53,13 @@ public final class WebhookIntake {
      */
     public WebhookIntake(
             Map<String, Source> sources,
-            Expressions cel,
+            java.util.function.Supplier<Expressions> expressions,
             Secrets secrets,
             InstantSource clock,
             Function<Event, Accepted> send,
             BiFunction<String, Event, Accepted> start) {
+        // The CEL environment is built only when there is a source to compile.
+        var cel = sources.isEmpty() ? null : expressions.get();
         sources.forEach((name, source) -> this.sources.put(
                 name,
                 new Mapping(
