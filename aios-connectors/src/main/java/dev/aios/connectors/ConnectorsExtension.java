@@ -1,9 +1,12 @@
 package dev.aios.connectors;
 
 import dev.aios.connectors.internal.Secrets;
+import dev.aios.connectors.internal.mail.SendEmail;
+import dev.aios.connectors.internal.schedule.ScheduleRunner;
 import dev.aios.connectors.internal.webhook.WebhookIntake;
 import dev.aios.kernel.spi.Extension;
 import dev.aios.kernel.spi.ExtensionHost;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -22,6 +25,7 @@ public final class ConnectorsExtension implements Extension {
     private final ConnectorSettings settings;
     private final Secrets secrets;
     private volatile Optional<WebhookIntake> webhooks = Optional.empty();
+    private volatile Optional<ScheduleRunner> schedules = Optional.empty();
 
     /**
      * @param environment where named secrets are found (environment variables of the same name)
@@ -34,6 +38,12 @@ public final class ConnectorsExtension implements Extension {
 
     @Override
     public void attach(ExtensionHost host) {
+        host.storage().migrate("connectors", "classpath:db/connectors");
+        var runner = new ScheduleRunner(host);
+        host.scheduler(runner);
+        schedules = Optional.of(runner);
+        host.windows(settings.windows());
+        host.agent(new SendEmail(settings.smtp(), secrets));
         webhooks = Optional.of(new WebhookIntake(
                 settings.sources(),
                 () -> host.expressions(WebhookIntake.VARIABLES),
@@ -41,6 +51,29 @@ public final class ConnectorsExtension implements Extension {
                 host.clock(),
                 host::send,
                 host::startRun));
+    }
+
+    @Override
+    public void close() {
+        schedules.ifPresent(ScheduleRunner::close);
+    }
+
+    /** The scheduled playbooks, each with its next {@code count} firing times. */
+    public List<ScheduleView> schedules(int count) {
+        return attached(schedules).views(count);
+    }
+
+    /**
+     * Fires the scheduled playbooks that are due now, as the background loop does every second;
+     * returns the ids of the events fired. For tests that move the kernel's clock by hand.
+     */
+    public List<String> fireDueSchedules() {
+        return attached(schedules).fireDue();
+    }
+
+    private static <T> T attached(Optional<T> part) {
+        return part.orElseThrow(() -> new IllegalStateException(
+                "the connectors are not attached to a kernel yet; build the kernel with .extension(connectors)"));
     }
 
     /** The settings in force. */
@@ -55,8 +88,6 @@ public final class ConnectorsExtension implements Extension {
      * @throws IllegalStateException before the extension is attached to a kernel
      */
     public WebhookAnswer receive(String source, WebhookRequest request) {
-        return webhooks.orElseThrow(() -> new IllegalStateException(
-                        "the connectors are not attached to a kernel yet; build the kernel with .extension(connectors)"))
-                .receive(source, request);
+        return attached(webhooks).receive(source, request);
     }
 }

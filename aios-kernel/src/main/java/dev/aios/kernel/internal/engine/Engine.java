@@ -75,15 +75,15 @@ public final class Engine implements AutoCloseable {
         if (config.discoverAgents()) {
             agents.discover(Thread.currentThread().getContextClassLoader());
         }
-        this.host = new Host(db, journal, keys, feed, clock, config.dataDirectory(), services);
+        this.host = new Host(db, journal, keys, feed, clock, config.dataDirectory(), services, agents);
         var cel = new Cel();
-        this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents, host.factories, clock);
+        this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents, host, clock);
         String node = "node-" + ProcessHandle.current().pid();
         this.queue = new WorkQueue(db, journal, clock, node, this::leaseFor);
         this.connectors = new Connectors(config.connectors(), clock);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
         var effects = new Effects(db, journal, connectors, clock, lookup);
-        var runner = new StepRunner(lookup, cel, clock, calls, effects, services);
+        var runner = new StepRunner(lookup, cel, clock, calls, effects, services, () -> host.windows);
         this.dispatcher = new Dispatcher(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
         this.intake = new EventIntake(journal, keys, playbooks, dispatcher::wake, feed);
@@ -332,6 +332,7 @@ public final class Engine implements AutoCloseable {
         config.built().forEach(p -> inputs.add(new Playbooks.Input.Built(p)));
         var report = playbooks.load(inputs);
         report.refused().forEach(p -> LOG.warn("playbook refused: {}", p));
+        host.scheduler.ifPresent(scheduler -> scheduler.scheduled(playbooks.scheduled()));
         return report;
     }
 

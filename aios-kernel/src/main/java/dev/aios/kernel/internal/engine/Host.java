@@ -40,7 +40,10 @@ final class Host implements ExtensionHost, Storage, Feed {
     private final InstantSource clock;
     private final Path dataDirectory;
     private final Services services;
+    private final dev.aios.kernel.internal.agent.AgentRegistry agents;
     final Map<String, AgentFactory> factories = new ConcurrentHashMap<>();
+    volatile java.util.Optional<dev.aios.kernel.spi.Scheduler> scheduler = java.util.Optional.empty();
+    volatile java.util.Optional<dev.aios.kernel.spi.BatchWindows> windows = java.util.Optional.empty();
     final List<ForgetListener> forgetListeners = new CopyOnWriteArrayList<>();
     final List<ForgetGuard> forgetGuards = new CopyOnWriteArrayList<>();
     private volatile java.util.function.Function<String, ForgetReport> forgetting;
@@ -55,7 +58,9 @@ final class Host implements ExtensionHost, Storage, Feed {
             FeedHub feed,
             InstantSource clock,
             Path dataDirectory,
-            Services services) {
+            Services services,
+            dev.aios.kernel.internal.agent.AgentRegistry agents) {
+        this.agents = agents;
         this.db = db;
         this.journal = journal;
         this.keys = keys;
@@ -93,6 +98,11 @@ final class Host implements ExtensionHost, Storage, Feed {
     @Override
     public <T> void service(StepService<T> service) {
         services.add(service);
+    }
+
+    @Override
+    public void agent(dev.aios.api.JsonAgent agent) {
+        agents.register(agent);
     }
 
     @Override
@@ -138,6 +148,22 @@ final class Host implements ExtensionHost, Storage, Feed {
     @Override
     public Accepted startRun(String playbook, Event event) {
         return starting.apply(playbook, event);
+    }
+
+    @Override
+    public synchronized void scheduler(dev.aios.kernel.spi.Scheduler scheduler) {
+        if (this.scheduler.isPresent()) {
+            throw new IllegalArgumentException("two extensions offer a scheduler");
+        }
+        this.scheduler = java.util.Optional.of(scheduler);
+    }
+
+    @Override
+    public synchronized void windows(dev.aios.kernel.spi.BatchWindows windows) {
+        if (this.windows.isPresent()) {
+            throw new IllegalArgumentException("two extensions define batch windows");
+        }
+        this.windows = java.util.Optional.of(windows);
     }
 
     @Override

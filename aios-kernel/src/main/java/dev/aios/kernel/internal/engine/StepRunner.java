@@ -44,6 +44,7 @@ final class StepRunner {
     private final InstantSource clock;
     private final ExecutorService calls;
     private final Effects effects;
+    private final java.util.function.Supplier<Optional<dev.aios.kernel.spi.BatchWindows>> windowsOf;
 
     StepRunner(
             AgentLookup agents,
@@ -51,7 +52,9 @@ final class StepRunner {
             InstantSource clock,
             ExecutorService calls,
             Effects effects,
-            Services services) {
+            Services services,
+            java.util.function.Supplier<Optional<dev.aios.kernel.spi.BatchWindows>> windows) {
+        this.windowsOf = windows;
         this.agents = agents;
         this.services = services;
         this.cel = cel;
@@ -101,6 +104,18 @@ final class StepRunner {
             RunState state,
             Lease lease,
             Map<String, JsonNode> vars) {
+        var windows = windowsOf.get();
+        var window = call.options().window().or(() -> playbook.model().defaults().window());
+        if (window.isPresent() && windows.isPresent()) {
+            var closed = windows.get().closedUntil(window.get(), clock.instant());
+            if (closed.isPresent()) {
+                return new Outcome.Deferred(
+                        "window",
+                        "waits for batch window '" + window.get() + "' ("
+                                + windows.get().describe(window.get()) + "), which opens at " + closed.get(),
+                        closed.get());
+            }
+        }
         ObjectNode input = evalAll(call.input(), vars);
         var called = invoke(playbook, call.agent(), input, state, lease, "", call.options());
         if (!(called instanceof Called.Done done)) {
@@ -212,9 +227,10 @@ final class StepRunner {
 
     private Outcome failure(JsonNode input, Throwable cause) {
         return switch (cause) {
-            case Deferral deferral -> new Outcome.Deferred(deferral.getMessage(), deferral.until());
+            case Deferral deferral -> new Outcome.Deferred(deferral.why(), deferral.getMessage(), deferral.until());
             case TryAgainLater later ->
                 new Outcome.Deferred(
+                        "later",
                         "asked to try again later: " + later.getMessage(),
                         clock.instant().plus(later.after()));
             case PermanentFailure permanent ->

@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
             UpCommand.class,
             EventCommand.class,
             InvokeCommand.class,
+            ScheduleCommand.class,
             RunCommands.Runs.class,
             RunCommands.Run.class,
             RunCommands.Journal.class,

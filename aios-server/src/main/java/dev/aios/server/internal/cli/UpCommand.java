@@ -11,6 +11,7 @@ import dev.aios.models.ModelsExtension;
 import dev.aios.server.ApiServer;
 import dev.aios.server.internal.AiosConfig;
 import dev.aios.server.internal.http.CostRoutes;
+import dev.aios.server.internal.http.ConnectorRoutes;
 import dev.aios.server.internal.http.MemoryRoutes;
 import dev.aios.server.internal.http.WebhookRoutes;
 import java.io.PrintWriter;
@@ -108,7 +109,8 @@ final class UpCommand implements Callable<Integer> {
                     httpPort,
                     new CostRoutes(models),
                     new MemoryRoutes(kernel, memory, InstantSource.system()),
-                    new WebhookRoutes(kernel, connectors));
+                    new WebhookRoutes(kernel, connectors),
+                    new ConnectorRoutes(connectors));
         } catch (RuntimeException e) {
             kernel.close();
             throw new CliException(CliException.FAILED, e.getMessage());
