@@ -119,7 +119,6 @@ class LongRunTest {
                     ""));
             var moved = Eventually.await(
                     () -> kernel.run(longRun),
-                    // the step is done a moment before the run is back to waiting at its await
                     r -> r.context().path("handle").path("text").asText().contains("still here")
                             && r.status() != RunStatus.RUNNING);
             assertThat(moved.status()).isEqualTo(RunStatus.WAITING);

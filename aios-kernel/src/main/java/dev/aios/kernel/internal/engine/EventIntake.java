@@ -58,10 +58,7 @@ final class EventIntake {
      * started the first time.
      */
     Accepted accept(Tx tx, Event given, Instant now, Optional<String> only) throws SQLException {
-        var target = only.map(name -> playbooks
-                .active(name)
-                .orElseThrow(() -> new dev.aios.kernel.NotFoundException("no active playbook is named '" + name
-                        + "'; 'aios playbooks' lists them")));
+        var target = only.map(playbooks::active);
         // An event that starts a conversation is its own correlation.
         Event event = given.correlationId().isBlank()
                 ? new Event(

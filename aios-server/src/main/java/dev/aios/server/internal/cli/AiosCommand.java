@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
             ForgetCommand.class,
             MemoryCommand.class,
             CatalogCommands.Playbooks.class,
+            PlaybookCommand.class,
             CatalogCommands.Agents.class,
             CostCommand.class,
             AdminCommand.class,
