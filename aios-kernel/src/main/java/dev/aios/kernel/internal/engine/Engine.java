@@ -64,6 +64,7 @@ public final class Engine implements AutoCloseable {
     private final ExecutorService calls = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("aios-agent-", 0).factory());
     private final PlaybookWatcher watcher;
+    private final RunEnds ends = new RunEnds(feed::listen);
 
     private Engine(EngineConfig config, Database db) {
         this.config = config;
@@ -77,9 +78,9 @@ public final class Engine implements AutoCloseable {
         if (config.discoverAgents()) {
             agents.discover(Thread.currentThread().getContextClassLoader());
         }
-        this.host = new Host(db, journal, keys, feed, clock, config.dataDirectory(), services);
+        this.host = new Host(db, journal, keys, feed, clock, config.dataDirectory(), services, agents);
         var cel = new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime()));
-        this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents, host.factories, clock);
+        this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents, host, clock);
         String node = "node-" + ProcessHandle.current().pid();
         this.queue = new WorkQueue(db, journal, clock, node, this::leaseFor);
         this.connectors = new Connectors(config.connectors(), clock);
@@ -88,8 +89,16 @@ public final class Engine implements AutoCloseable {
         Runnable wake = this::wake;
         this.intake = new EventIntake(journal, keys, playbooks, wake, feed);
         this.awaits = new Awaits(db, journal, playbooks, clock, wake);
-        var runner =
-                new StepRunner(lookup, cel, clock, calls, effects, services, intake, config.limits().maxEventDepth());
+        var runner = new StepRunner(
+                lookup,
+                cel,
+                clock,
+                calls,
+                effects,
+                services,
+                intake,
+                config.limits().maxEventDepth(),
+                () -> host.windows);
         this.dispatcher = new Dispatcher(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
         this.progress = new Progress(db, journal, queue, intake, awaits, clock, wake);
@@ -98,6 +107,7 @@ public final class Engine implements AutoCloseable {
         this.whatIf = new WhatIf(db, journal, playbooks, queries);
         this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards);
         host.forgetWith(forgetting::forget);
+        host.intakeWith(this::send, this::startRun);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
         db.writer().onBroken(config.whenBroken());
     }
@@ -263,7 +273,8 @@ public final class Engine implements AutoCloseable {
     public Accepted send(Event event) {
         EventLimits.check(event);
         var routing = intake.route(event, 0);
-        var logged = db.write(tx -> intake.accept(tx, event, routing, config.clock().instant()));
+        var logged =
+                db.write(tx -> intake.accept(tx, event, routing, config.clock().instant()));
         if (logged.accepted().duplicate()) {
             return logged.accepted();
         }
@@ -274,6 +285,24 @@ public final class Engine implements AutoCloseable {
         var notes = new ArrayList<>(accepted.notes());
         notes.addAll(caughtUp.notes());
         return new Accepted(accepted.eventId(), false, accepted.started(), caughtUp.resumed(), notes);
+    }
+
+    /** Starts a run of the active playbook {@code playbook} alone, with {@code event} as its trigger. */
+    public Accepted startRun(String playbook, Event event) {
+        EventLimits.check(event);
+        var routing = intake.only(event, playbook);
+        return db.write(tx -> intake.accept(tx, event, routing, config.clock().instant()))
+                .accepted();
+    }
+
+    /** The run once it has ended, or as it is when {@code wait} has passed. */
+    public RunView awaitEnd(String runId, Duration wait) {
+        var now = queries.run(runId);
+        if (now.status().isFinal() || wait.isZero() || wait.isNegative()) {
+            return now;
+        }
+        ends.await(runId, wait, () -> queries.run(runId).status().isFinal());
+        return queries.run(runId);
     }
 
     public List<RunSummary> runs(RunQuery query) {
@@ -381,6 +410,7 @@ public final class Engine implements AutoCloseable {
         config.built().forEach(p -> inputs.add(new Playbooks.Input.Built(p)));
         var report = playbooks.load(inputs);
         report.refused().forEach(p -> LOG.warn("playbook refused: {}", p));
+        host.scheduler.ifPresent(scheduler -> scheduler.scheduled(playbooks.scheduled()));
         return report;
     }
 

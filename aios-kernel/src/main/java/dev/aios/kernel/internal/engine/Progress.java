@@ -115,7 +115,12 @@ final class Progress {
                         state,
                         now,
                         List.of(new StepDeferred(
-                                lease.step(), lease.iteration(), lease.attempt(), d.reason(), d.until())));
+                                lease.step(),
+                                lease.iteration(),
+                                lease.attempt(),
+                                d.reason(),
+                                d.until(),
+                                Optional.of(d.cause()))));
             } else {
                 notes(outcome)
                         .filter(n -> !n.isEmpty())

@@ -91,7 +91,9 @@ final class Views {
                 record.id,
                 record.kind,
                 record.iteration,
-                record.status,
+                record.status.equals("deferred") && record.deferredBy != null
+                        ? "deferred (" + record.deferredBy + ")"
+                        : record.status,
                 Optional.ofNullable(record.agent),
                 record.input,
                 record.output,

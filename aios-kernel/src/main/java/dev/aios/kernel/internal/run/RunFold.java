@@ -162,6 +162,7 @@ public final class RunFold {
             case StepDeferred e -> {
                 var record = current(state, e.step(), e.iteration());
                 record.status = "deferred";
+                record.deferredBy = e.cause().orElse(null);
                 record.error = e.reason();
                 endAttempt(record, at, "deferred", e.reason());
             }
