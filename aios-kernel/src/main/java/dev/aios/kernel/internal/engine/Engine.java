@@ -83,7 +83,15 @@ public final class Engine implements AutoCloseable {
         this.connectors = new Connectors(config.connectors(), clock);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
         var effects = new Effects(db, journal, connectors, clock, lookup);
-        var runner = new StepRunner(lookup, cel, clock, calls, effects, services);
+        StepRunner.Loops loops = (runId, block) -> db.read(tx -> tx.query(
+                "SELECT idx, item, outputs FROM loop_items WHERE run_id = ? AND block = ? ORDER BY idx",
+                r -> new StepRunner.Loops.Row(
+                        (int) r.integer("idx"),
+                        Json.tree(r.text("item")),
+                        r.optionalText("outputs").map(Json::tree).orElse(Json.object())),
+                runId,
+                block));
+        var runner = new StepRunner(lookup, cel, clock, calls, effects, services, loops);
         this.dispatcher = new Dispatcher(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
         this.intake = new EventIntake(journal, keys, playbooks, dispatcher::wake, feed);
@@ -170,7 +178,9 @@ public final class Engine implements AutoCloseable {
             return;
         }
         var run = state.get();
-        if (lease.kind().equals("compensate") && run.status != dev.aios.kernel.RunStatus.COMPENSATING) {
+        if (lease.kind().equals("compensate")
+                && run.status != dev.aios.kernel.RunStatus.COMPENSATING
+                && run.blocks.values().stream().allMatch(b -> b.undo.isEmpty())) {
             return;
         }
         CompiledPlaybook playbook;
@@ -206,6 +216,7 @@ public final class Engine implements AutoCloseable {
                 case "timer" -> runner.wake(step, lease);
                 case "timeout" -> runner.giveUp(step);
                 case "compensate" -> runner.undo(playbook, run, lease);
+                case "join" -> runner.join(playbook, step, run, lease);
                 default -> new Outcome.Failed(Json.object(), "unknown work kind '" + lease.kind() + "'", false);
             };
         } catch (RuntimeException e) {

@@ -132,9 +132,14 @@ final class EventIntake {
      * run's trigger (or after this step last stopped waiting) and matching the step's condition.
      * Without this, an event arriving a moment early would be missed.
      */
-    Optional<ObjectNode> earlier(Tx tx, RunState state, CompiledStep.Await await) throws SQLException {
-        long after =
-                state.awaited.getOrDefault(await.id(), state.trigger.path("seq").asLong());
+    Optional<ObjectNode> earlier(
+            Tx tx,
+            RunState state,
+            dev.aios.kernel.internal.playbook.CompiledPlaybook playbook,
+            String path,
+            CompiledStep.Await await)
+            throws SQLException {
+        long after = state.awaited.getOrDefault(path, state.trigger.path("seq").asLong());
         var candidates = tx.query(
                 "SELECT seq, id, type, subject, source, time, correlation_id, causation_id, codec, data FROM events"
                         + " WHERE type = ? AND seq > ? ORDER BY seq LIMIT 1000",
@@ -156,7 +161,7 @@ final class EventIntake {
                 after);
         for (var candidate : candidates) {
             try {
-                if (await.match().test(RunVars.withEvent(state, candidate))) {
+                if (await.match().test(RunVars.withEvent(state, playbook, path, candidate))) {
                     return Optional.of(candidate);
                 }
             } catch (CelException e) {
@@ -185,7 +190,7 @@ final class EventIntake {
                 continue;
             }
             try {
-                if (!await.match().test(RunVars.withEvent(state, json))) {
+                if (!await.match().test(RunVars.withEvent(state, playbook, wait.step(), json))) {
                     continue;
                 }
             } catch (CelException e) {
@@ -197,7 +202,8 @@ final class EventIntake {
             var completed =
                     new StepCompleted(wait.step(), wait.iteration(), input, json, Optional.empty(), await.next());
             journal.append(tx, state, now, List.of(completed));
-            journal.append(tx, state, now, List.of(Advance.to(state, playbook, await.next(), now)));
+            var writes = new RunWrites(tx, journal, state, now);
+            Advance.after(writes, playbook, wait.step(), await.next(), now, writes);
             resumed.add(wait.runId());
         }
         return resumed;

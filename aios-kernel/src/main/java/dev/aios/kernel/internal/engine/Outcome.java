@@ -53,6 +53,12 @@ sealed interface Outcome {
     /** An await step gave up waiting; the run goes to {@code next}. */
     record TimedOut(String next) implements Outcome {}
 
+    /** A parallel step starts its branches. */
+    record Fork() implements Outcome {}
+
+    /** A forEach step starts on the items of its list. */
+    record Items(List<JsonNode> items) implements Outcome {}
+
     /** The run was no longer there or had ended; nothing to record. */
     record Nothing(String why) implements Outcome {}
 }

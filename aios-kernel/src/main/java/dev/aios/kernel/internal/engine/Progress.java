@@ -10,6 +10,7 @@ import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitTimedOut;
+import dev.aios.kernel.internal.journal.JournalEntry.BranchesStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
@@ -21,6 +22,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
+import dev.aios.kernel.internal.playbook.StepPaths;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Database;
 import dev.aios.kernel.internal.store.Tx;
@@ -91,6 +93,20 @@ final class Progress {
                         now,
                         List.of(new StepDeferred(
                                 lease.step(), lease.iteration(), lease.attempt(), d.reason(), d.until())));
+            } else if (outcome instanceof Outcome.Fork) {
+                var writes = new RunWrites(tx, journal, state, now);
+                var parallel = (CompiledStep.Parallel) playbook.step(lease.step());
+                writes.append(new BranchesStarted(
+                        lease.step(),
+                        lease.iteration(),
+                        List.copyOf(parallel.branches().keySet())));
+                parallel.branches()
+                        .forEach((branch, first) -> writes.append(Advance.schedule(
+                                state, playbook, StepPaths.child(StepPaths.branch(lease.step(), branch), first), now)));
+            } else if (outcome instanceof Outcome.Items items) {
+                var writes = new RunWrites(tx, journal, state, now);
+                var forEach = (CompiledStep.ForEach) playbook.step(lease.step());
+                Advance.startItems(writes, playbook, forEach, lease.step(), items.items(), now, writes);
             } else {
                 notes(outcome)
                         .filter(n -> !n.isEmpty())
@@ -98,12 +114,10 @@ final class Progress {
                 var recording = recording(lease, playbook, state, outcome, now, tx);
                 journal.append(tx, state, now, recording.entries());
                 if (recording.next().isPresent()) {
-                    // The next step's iteration depends on the state after the entries above.
-                    journal.append(
-                            tx,
-                            state,
-                            now,
-                            List.of(Advance.to(state, playbook, recording.next().get(), now)));
+                    // What comes next depends on the state after the entries above.
+                    var writes = new RunWrites(tx, journal, state, now);
+                    Advance.after(
+                            writes, playbook, lease.step(), recording.next().get(), now, writes);
                 }
             }
             tx.afterCommit(wake);
@@ -198,7 +212,7 @@ final class Progress {
                         now,
                         List.of(new CompensationCompleted(
                                 step, it, c.input(), c.output(), c.agent().orElse(""))));
-                journal.append(tx, state, now, List.of(Saga.next(state)));
+                next(new RunWrites(tx, journal, state, now), playbook, step, it, now);
             }
             case Outcome.Failed f -> {
                 var policy = options(playbook, step).retry().orElse(RetryPolicy.DEFAULT);
@@ -241,6 +255,18 @@ final class Progress {
                         List.of(new CompensationFailed(
                                 step, it, lease.attempt() - 1, Json.object(), d.reason(), Optional.of(d.until()))));
             default -> throw new IllegalStateException("an undo cannot end with " + outcome);
+        }
+    }
+
+    /**
+     * What follows an undo that finished: the run's next undo (or its end), or, when the step was
+     * in a branch that a parallel step's join cancelled, that parallel step's next undo or its join.
+     */
+    static void next(RunWrites writes, CompiledPlaybook playbook, String step, int iteration, Instant now) {
+        if (writes.state().compensation != null) {
+            writes.append(Saga.next(writes.state()));
+        } else {
+            Advance.undone(writes, playbook, step, iteration, now, writes);
         }
     }
 
@@ -295,7 +321,7 @@ final class Progress {
             case Outcome.Sleep s -> Recording.of(new TimerSet(step, it, s.input(), s.until()));
             case Outcome.Listen l -> {
                 var await = (CompiledStep.Await) playbook.step(step);
-                var early = intake.earlier(tx, state, await);
+                var early = intake.earlier(tx, state, playbook, step, await);
                 yield early.isPresent()
                         ? Recording.then(
                                 new StepCompleted(step, it, l.input(), early.get(), Optional.empty(), await.next()),
@@ -314,6 +340,8 @@ final class Progress {
             case Outcome.TimedOut t ->
                 Recording.then(new AwaitTimedOut(step, it, t.next(), EventIntake.head(tx)), t.next());
             case Outcome.Nothing n -> throw new IllegalStateException("nothing to record: " + n.why());
+            case Outcome.Fork fork -> throw new IllegalStateException("forks are recorded apart");
+            case Outcome.Items items -> throw new IllegalStateException("items are recorded apart");
         };
     }
 

@@ -40,7 +40,14 @@ public sealed interface JournalEntry {
             Map.entry("RunCompensated", RunCompensated.class),
             Map.entry("RunCompleted", RunCompleted.class),
             Map.entry("RunFailed", RunFailed.class),
-            Map.entry("RunCancelled", RunCancelled.class));
+            Map.entry("RunCancelled", RunCancelled.class),
+            Map.entry("BranchesStarted", BranchesStarted.class),
+            Map.entry("BranchEnded", BranchEnded.class),
+            Map.entry("BranchesUndoing", BranchesUndoing.class),
+            Map.entry("ItemsListed", ItemsListed.class),
+            Map.entry("IterationStarted", IterationStarted.class),
+            Map.entry("IterationEnded", IterationEnded.class),
+            Map.entry("JoinScheduled", JoinScheduled.class));
 
     /** A run began on a pinned playbook version, started by {@code trigger}. */
     record RunStarted(String playbook, String version, String subject, JsonNode trigger) implements JournalEntry {}
@@ -153,4 +160,32 @@ public sealed interface JournalEntry {
 
     /** The operator stopped the run. */
     record RunCancelled(String reason) implements JournalEntry {}
+
+    /**
+     * A parallel step started its branches; each branch's first step is scheduled by the entries
+     * that follow.
+     */
+    record BranchesStarted(String step, int iteration, List<String> branches) implements JournalEntry {}
+
+    /**
+     * A branch of a parallel step ended: it finished ({@code completed}, with the outputs of its steps),
+     * or it was cancelled because the join was satisfied without it.
+     */
+    record BranchEnded(String step, int iteration, String branch, boolean completed, JsonNode outputs)
+            implements JournalEntry {}
+
+    /** The join of a parallel step cancelled branches whose completed steps are undone, in this order. */
+    record BranchesUndoing(String step, int iteration, List<CompensationTarget> targets) implements JournalEntry {}
+
+    /** A forEach step evaluated its list; iterations start by the entries that follow. */
+    record ItemsListed(String step, int iteration, List<JsonNode> items) implements JournalEntry {}
+
+    /** Iteration {@code index} of a forEach step started on {@code item}. */
+    record IterationStarted(String step, int iteration, int index, JsonNode item) implements JournalEntry {}
+
+    /** Iteration {@code index} of a forEach step reached its end, with the outputs of its steps. */
+    record IterationEnded(String step, int iteration, int index, JsonNode outputs) implements JournalEntry {}
+
+    /** A step holding others (a forEach, a conversation) is due again to decide what follows. */
+    record JoinScheduled(String step, int iteration) implements JournalEntry {}
 }
