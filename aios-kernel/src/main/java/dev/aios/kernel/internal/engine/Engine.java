@@ -95,7 +95,9 @@ public final class Engine implements AutoCloseable {
         this.dispatcher = new Dispatcher(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
         this.intake = new EventIntake(journal, keys, playbooks, dispatcher::wake, feed);
-        this.progress = new Progress(db, journal, queue, intake, clock, dispatcher::wake);
+        var lineage = new Lineage(journal, playbooks, clock);
+        journal.onStatusChange(lineage);
+        this.progress = new Progress(db, journal, queue, intake, lineage, clock, dispatcher::wake);
         this.desk = new TaskDesk(db, journal, playbooks, lookup, clock, dispatcher::wake);
         this.queries = new RunQueries(db, journal);
         this.whatIf = new WhatIf(db, journal, playbooks, queries);

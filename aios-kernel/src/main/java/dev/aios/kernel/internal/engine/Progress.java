@@ -50,7 +50,17 @@ final class Progress {
     private final InstantSource clock;
     private final Runnable wake;
 
-    Progress(Database db, RunJournal journal, WorkQueue queue, EventIntake intake, InstantSource clock, Runnable wake) {
+    private final Lineage lineage;
+
+    Progress(
+            Database db,
+            RunJournal journal,
+            WorkQueue queue,
+            EventIntake intake,
+            Lineage lineage,
+            InstantSource clock,
+            Runnable wake) {
+        this.lineage = lineage;
         this.db = db;
         this.journal = journal;
         this.queue = queue;
@@ -103,6 +113,12 @@ final class Progress {
                 parallel.branches()
                         .forEach((branch, first) -> writes.append(Advance.schedule(
                                 state, playbook, StepPaths.child(StepPaths.branch(lease.step(), branch), first), now)));
+            } else if (outcome instanceof Outcome.Call call) {
+                var writes = new RunWrites(tx, journal, state, now);
+                var refused = lineage.start(tx, writes, playbook, lease.step(), call, now);
+                if (refused.isPresent()) {
+                    failure(tx, lease, playbook, state, new Outcome.Failed(call.input(), refused.get(), false), now);
+                }
             } else if (outcome instanceof Outcome.Items items) {
                 var writes = new RunWrites(tx, journal, state, now);
                 var forEach = (CompiledStep.ForEach) playbook.step(lease.step());
@@ -199,6 +215,33 @@ final class Progress {
         journal.append(tx, state, now, List.of(deadLetter(lease, f, why, now)));
     }
 
+    /**
+     * A step that failed for good outside any attempt (its child run failed): parked for the
+     * operator, or, when its options say so, the run undone.
+     */
+    static void failedForGood(
+            Tx tx,
+            RunJournal journal,
+            RunState state,
+            CompiledPlaybook playbook,
+            String step,
+            int iteration,
+            int attempt,
+            JsonNode input,
+            String error,
+            Instant now)
+            throws SQLException {
+        journal.append(
+                tx, state, now, List.of(new StepFailed(step, iteration, attempt, input, error, Optional.empty())));
+        String why = "failed: " + error;
+        if (options(playbook, step).onFailure().orElse(FailureAction.PARK) == FailureAction.COMPENSATE
+                && Saga.start(tx, journal, state, playbook, "step '" + step + "' " + why, now)) {
+            return;
+        }
+        var lease = new Lease(state.id, step, iteration, "step", attempt, "", now);
+        journal.append(tx, state, now, List.of(deadLetter(lease, new Outcome.Failed(input, error, false), why, now)));
+    }
+
     /** Records how undoing one step went, and what follows. */
     private void undone(Tx tx, Lease lease, CompiledPlaybook playbook, RunState state, Outcome outcome, Instant now)
             throws SQLException {
@@ -214,6 +257,8 @@ final class Progress {
                                 step, it, c.input(), c.output(), c.agent().orElse(""))));
                 next(new RunWrites(tx, journal, state, now), playbook, step, it, now);
             }
+            case Outcome.UndoChild child ->
+                lineage.undo(tx, new RunWrites(tx, journal, state, now), playbook, step, it, child.run(), now);
             case Outcome.Failed f -> {
                 var policy = options(playbook, step).retry().orElse(RetryPolicy.DEFAULT);
                 var retryAt = retryAt(policy, lease, f, now);
@@ -281,9 +326,11 @@ final class Progress {
 
     /** A step's options completed from the playbook's defaults (non-agent steps have only the defaults). */
     static StepOptions options(CompiledPlaybook playbook, String step) {
-        return playbook.step(step) instanceof CompiledStep.AgentCall call
-                ? call.options()
-                : playbook.model().defaults();
+        return switch (playbook.step(step)) {
+            case CompiledStep.AgentCall call -> call.options();
+            case CompiledStep.Call call -> call.options();
+            default -> playbook.model().defaults();
+        };
     }
 
     private static TaskOpened deadLetter(Lease lease, Outcome.Failed f, String why, Instant now) {
@@ -342,6 +389,8 @@ final class Progress {
             case Outcome.Nothing n -> throw new IllegalStateException("nothing to record: " + n.why());
             case Outcome.Fork fork -> throw new IllegalStateException("forks are recorded apart");
             case Outcome.Items items -> throw new IllegalStateException("items are recorded apart");
+            case Outcome.Call call -> throw new IllegalStateException("calls are recorded apart");
+            case Outcome.UndoChild child -> throw new IllegalStateException("an undo is recorded apart");
         };
     }
 

@@ -74,6 +74,15 @@ final class RunWrites implements Advance.Sink, Advance.Lookup {
         }
     }
 
+    /** Whether a completed step of this kind can be undone: it declares how, or it called a child run. */
+    static boolean undoable(CompiledStep step) {
+        return switch (step) {
+            case CompiledStep.AgentCall call -> call.compensation().isPresent();
+            case CompiledStep.Call call -> true;
+            default -> false;
+        };
+    }
+
     /**
      * The completed steps of the run (at paths {@code where} accepts) that declare a compensation
      * and were not undone yet, in the order they completed.
@@ -87,9 +96,7 @@ final class RunWrites implements Advance.Sink, Advance.Lookup {
             switch (stored.type()) {
                 case "StepCompleted" -> {
                     var entry = (StepCompleted) journal.decode(stored);
-                    if (where.test(entry.step())
-                            && playbook.step(entry.step()) instanceof CompiledStep.AgentCall call
-                            && call.compensation().isPresent()) {
+                    if (where.test(entry.step()) && undoable(playbook.step(entry.step()))) {
                         completed.add(entry);
                     }
                 }

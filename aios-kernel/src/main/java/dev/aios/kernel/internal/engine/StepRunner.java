@@ -75,7 +75,8 @@ final class StepRunner {
                 case CompiledStep.Emit emit -> publish(emit, state, lease, vars);
                 case CompiledStep.Parallel p -> new Outcome.Fork();
                 case CompiledStep.ForEach forEach -> items(forEach, vars);
-                case CompiledStep.Call c -> notRun(step);
+                case CompiledStep.Call call ->
+                    new Outcome.Call(evalAll(call.input(), vars), call.playbook(), call.waits());
                 case CompiledStep.Conversation c -> notRun(step);
                 case CompiledStep.Send s -> notRun(step);
             };
@@ -207,6 +208,12 @@ final class StepRunner {
                 : state.blocks.values().stream().flatMap(b -> b.undo.stream());
         var target = targets.filter(t -> t.step().equals(lease.step()) && t.iteration() == lease.iteration())
                 .findFirst();
+        if (target.isPresent() && playbook.step(lease.step()) instanceof CompiledStep.Call) {
+            return Lineage.childOf(state, lease.step(), lease.iteration())
+                    .<Outcome>map(Outcome.UndoChild::new)
+                    .orElseGet(
+                            () -> new Outcome.Completed(Json.object(), Json.object(), Optional.empty(), "", List.of()));
+        }
         if (target.isEmpty()
                 || !(playbook.step(lease.step()) instanceof CompiledStep.AgentCall call)
                 || call.compensation().isEmpty()) {

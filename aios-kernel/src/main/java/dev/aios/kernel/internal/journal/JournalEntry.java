@@ -47,7 +47,11 @@ public sealed interface JournalEntry {
             Map.entry("ItemsListed", ItemsListed.class),
             Map.entry("IterationStarted", IterationStarted.class),
             Map.entry("IterationEnded", IterationEnded.class),
-            Map.entry("JoinScheduled", JoinScheduled.class));
+            Map.entry("JoinScheduled", JoinScheduled.class),
+            Map.entry("RunCalled", RunCalled.class),
+            Map.entry("ChildStarted", ChildStarted.class),
+            Map.entry("ChildEnded", ChildEnded.class),
+            Map.entry("ChildUndoing", ChildUndoing.class));
 
     /** A run began on a pinned playbook version, started by {@code trigger}. */
     record RunStarted(String playbook, String version, String subject, JsonNode trigger) implements JournalEntry {}
@@ -188,4 +192,20 @@ public sealed interface JournalEntry {
 
     /** A step holding others (a forEach, a conversation) is due again to decide what follows. */
     record JoinScheduled(String step, int iteration) implements JournalEntry {}
+
+    /**
+     * This run was started by a call step of run {@code parentRun}; {@code depth} counts the calls
+     * above it (1 for a child of a run nobody called).
+     */
+    record RunCalled(String parentRun, String step, int iteration, int depth) implements JournalEntry {}
+
+    /** A call step started child run {@code run} of {@code playbook} at {@code version}. */
+    record ChildStarted(String step, int iteration, String run, String playbook, String version, boolean waits)
+            implements JournalEntry {}
+
+    /** Child run {@code run} ended with {@code status} (its wire name), for {@code reason} if it failed. */
+    record ChildEnded(String step, int iteration, String run, String status, String reason) implements JournalEntry {}
+
+    /** Undoing a call step: its child run {@code run} is being undone, and the undo waits for it. */
+    record ChildUndoing(String step, int iteration, String run) implements JournalEntry {}
 }

@@ -7,6 +7,9 @@ import dev.aios.kernel.internal.journal.JournalEntry.AwaitTimedOut;
 import dev.aios.kernel.internal.journal.JournalEntry.BranchEnded;
 import dev.aios.kernel.internal.journal.JournalEntry.BranchesStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.BranchesUndoing;
+import dev.aios.kernel.internal.journal.JournalEntry.ChildEnded;
+import dev.aios.kernel.internal.journal.JournalEntry.ChildStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.ChildUndoing;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationScheduled;
@@ -16,6 +19,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.ItemsListed;
 import dev.aios.kernel.internal.journal.JournalEntry.IterationEnded;
 import dev.aios.kernel.internal.journal.JournalEntry.IterationStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.JoinScheduled;
+import dev.aios.kernel.internal.journal.JournalEntry.RunCalled;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCancelled;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCompensated;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCompleted;
@@ -226,6 +230,10 @@ public final class Projector {
                         run,
                         e.step(),
                         e.index());
+            case RunCalled e -> {}
+            case ChildStarted e -> tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
+            case ChildEnded e -> {}
+            case ChildUndoing e -> tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
             case JoinScheduled e ->
                 tx.update(
                         "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, 'join', ?, 0)",

@@ -1,12 +1,16 @@
 package dev.aios.kernel.internal.run;
 
 import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitTimedOut;
 import dev.aios.kernel.internal.journal.JournalEntry.BranchEnded;
 import dev.aios.kernel.internal.journal.JournalEntry.BranchesStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.BranchesUndoing;
+import dev.aios.kernel.internal.journal.JournalEntry.ChildEnded;
+import dev.aios.kernel.internal.journal.JournalEntry.ChildStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.ChildUndoing;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationScheduled;
@@ -16,6 +20,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.ItemsListed;
 import dev.aios.kernel.internal.journal.JournalEntry.IterationEnded;
 import dev.aios.kernel.internal.journal.JournalEntry.IterationStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.JoinScheduled;
+import dev.aios.kernel.internal.journal.JournalEntry.RunCalled;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCancelled;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCompensated;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCompleted;
@@ -226,6 +231,41 @@ public final class RunFold {
             case IterationStarted e -> BlockFold.iterationStarted(state, e);
             case IterationEnded e -> BlockFold.iterationEnded(state, e);
             case JoinScheduled e -> current(state, e.step(), e.iteration()).status = "joining";
+            case RunCalled e -> {
+                state.parent = new RunState.Parent();
+                state.parent.run = e.parentRun();
+                state.parent.step = e.step();
+                state.parent.iteration = e.iteration();
+                state.parent.depth = e.depth();
+            }
+            case ChildStarted e -> {
+                var child = new RunState.Child();
+                child.step = e.step();
+                child.iteration = e.iteration();
+                child.playbook = e.playbook();
+                child.version = e.version();
+                child.waits = e.waits();
+                child.status = "running";
+                state.children.put(e.run(), child);
+                var record = current(state, e.step(), e.iteration());
+                var output = Json.object();
+                output.put("run", e.run());
+                output.put("playbook", e.playbook());
+                output.put("version", e.version());
+                record.output = output;
+                if (e.waits()) {
+                    record.status = "waiting";
+                    endAttempt(record, at, "waiting", null);
+                    to(state, RunStatus.WAITING, entry);
+                }
+            }
+            case ChildEnded e -> {
+                var child = state.children.get(e.run());
+                if (child != null) {
+                    child.status = e.status();
+                }
+            }
+            case ChildUndoing e -> state.children.get(e.run()).undoing = true;
         }
         if (!state.blocks.isEmpty() && !state.status.isFinal() && state.compensation == null) {
             // several steps are in flight: the run is as far as the least advanced of them

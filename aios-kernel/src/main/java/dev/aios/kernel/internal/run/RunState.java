@@ -84,6 +84,34 @@ public final class RunState {
         public int finished;
     }
 
+    /** The run whose call step started this one, if one did. */
+    public Parent parent;
+
+    /** The runs this one started with call steps, by run id, in the order started. */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public Map<String, Child> children = new LinkedHashMap<>();
+
+    /** Where a child run was called from. */
+    public static final class Parent {
+        public String run;
+        public String step;
+        public int iteration;
+        public int depth;
+    }
+
+    /** A run started by a call step of this one. */
+    public static final class Child {
+        public String step;
+        public int iteration;
+        public String playbook;
+        public String version;
+        public boolean waits;
+        /** Its status as last told: running, or how it ended. */
+        public String status;
+        /** Whether undoing the call step waits for the child to be undone. */
+        public boolean undoing;
+    }
+
     /** The top-level step the run is at, or null when it has ended. */
     public String current;
 
