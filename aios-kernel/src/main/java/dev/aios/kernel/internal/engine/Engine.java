@@ -86,6 +86,14 @@ public final class Engine implements AutoCloseable {
         this.connectors = new Connectors(config.connectors(), clock);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
         var effects = new Effects(db, journal, connectors, clock, lookup);
+        StepRunner.Loops loops = (runId, block) -> db.read(tx -> tx.query(
+                "SELECT idx, item, outputs FROM loop_items WHERE run_id = ? AND block = ? ORDER BY idx",
+                r -> new StepRunner.Loops.Row(
+                        (int) r.integer("idx"),
+                        Json.tree(r.text("item")),
+                        r.optionalText("outputs").map(Json::tree).orElse(Json.object())),
+                runId,
+                block));
         Runnable wake = this::wake;
         this.intake = new EventIntake(journal, keys, playbooks, wake, feed);
         this.awaits = new Awaits(db, journal, playbooks, clock, wake);
@@ -98,10 +106,13 @@ public final class Engine implements AutoCloseable {
                 services,
                 intake,
                 config.limits().maxEventDepth(),
+                loops,
                 () -> host.windows);
         this.dispatcher = new Dispatcher(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
-        this.progress = new Progress(db, journal, queue, intake, awaits, clock, wake);
+        var lineage = new Lineage(journal, playbooks, clock);
+        journal.onStatusChange(lineage);
+        this.progress = new Progress(db, journal, queue, intake, awaits, lineage, clock, wake);
         this.desk = new TaskDesk(db, journal, playbooks, lookup, clock, dispatcher::wake);
         this.queries = new RunQueries(db, journal);
         this.whatIf = new WhatIf(db, journal, playbooks, queries);
@@ -187,7 +198,9 @@ public final class Engine implements AutoCloseable {
             return;
         }
         var run = state.get();
-        if (lease.kind().equals("compensate") && run.status != dev.aios.kernel.RunStatus.COMPENSATING) {
+        if (lease.kind().equals("compensate")
+                && run.status != dev.aios.kernel.RunStatus.COMPENSATING
+                && run.blocks.values().stream().allMatch(b -> b.undo.isEmpty())) {
             return;
         }
         CompiledPlaybook playbook;
@@ -223,6 +236,7 @@ public final class Engine implements AutoCloseable {
                 case "timer" -> runner.wake(step, lease);
                 case "timeout" -> runner.giveUp(step);
                 case "compensate" -> runner.undo(playbook, run, lease);
+                case "join" -> runner.join(playbook, step, run, lease);
                 default -> new Outcome.Failed(Json.object(), "unknown work kind '" + lease.kind() + "'", false);
             };
         } catch (RuntimeException e) {

@@ -81,7 +81,21 @@ final class RunQueries {
                     "SELECT effect_key, result FROM receipts WHERE run_id = ?",
                     r -> results.put(r.text("effect_key"), Json.tree(r.text("result"))),
                     runId);
-            return Views.run(state, tasks, results);
+            dev.aios.kernel.RunLink parent = null;
+            if (state.parent != null) {
+                var caller = journal.load(tx, state.parent.run);
+                parent = new dev.aios.kernel.RunLink(
+                        state.parent.run,
+                        state.parent.step,
+                        state.parent.iteration,
+                        caller.map(c -> c.playbook).orElse(""),
+                        caller.map(c -> c.version).orElse(""),
+                        caller.flatMap(c -> java.util.Optional.ofNullable(c.children.get(runId)))
+                                .map(c -> c.waits)
+                                .orElse(true),
+                        caller.map(c -> c.status.wire()).orElse("forgotten"));
+            }
+            return Views.run(state, tasks, results, parent);
         });
     }
 

@@ -57,6 +57,20 @@ public final class RunJournal {
         }
     };
 
+    /** Told, inside the transaction, that entries just appended changed a run's status. */
+    @FunctionalInterface
+    public interface StatusListener {
+        /** {@code state} was in {@code before} when the entries were appended. */
+        void changed(Tx tx, RunState state, dev.aios.kernel.RunStatus before) throws SQLException;
+    }
+
+    private volatile StatusListener listener = (tx, state, before) -> {};
+
+    /** Tells {@code listener} of every change of a run's status, in the transaction making it. */
+    public void onStatusChange(StatusListener listener) {
+        this.listener = listener;
+    }
+
     /** The run's current state, if the run exists. */
     public Optional<RunState> load(Tx tx, String runId) throws SQLException {
         if (tx.isWriter()) {
@@ -88,6 +102,7 @@ public final class RunJournal {
             live.put(state.id, state);
             tx.onRollback(() -> live.remove(state.id));
         }
+        var before = state.status;
         var items = feed.hasListeners() ? new java.util.ArrayList<FeedItem>() : null;
         for (var entry : entries) {
             RunFold.apply(state, entry, when);
@@ -118,6 +133,9 @@ public final class RunJournal {
         Projector.saveRun(tx, state);
         if (items != null) {
             feed.publish(tx, items);
+        }
+        if (before != state.status) {
+            listener.changed(tx, state, before);
         }
         return state;
     }
