@@ -37,6 +37,14 @@ public interface ExtensionHost {
     void guardForget(ForgetGuard guard);
 
     /**
+     * Sets the central policy the kernel consults on every agent step and for escalating open
+     * tasks. There is at most one.
+     *
+     * @throws IllegalArgumentException when another extension set one already
+     */
+    void stepPolicy(StepPolicy policy);
+
+    /**
      * Forgets a subject everywhere, as {@link dev.aios.kernel.Kernel#forget} does: for extensions
      * that offer forgetting to agents or operators.
      */

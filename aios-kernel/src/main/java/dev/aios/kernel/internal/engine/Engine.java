@@ -55,6 +55,7 @@ public final class Engine implements AutoCloseable {
     private final EventIntake intake;
     private final Progress progress;
     private final TaskDesk desk;
+    private final Escalations escalations;
     private final RunQueries queries;
     private final Forgetting forgetting;
     private final Connectors connectors;
@@ -82,12 +83,13 @@ public final class Engine implements AutoCloseable {
         this.connectors = new Connectors(config.connectors(), clock);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
         var effects = new Effects(db, journal, connectors, clock, lookup);
-        var runner = new StepRunner(lookup, cel, clock, calls, effects, services);
+        var runner = new StepRunner(lookup, cel, clock, calls, effects, services, host::policy);
         this.dispatcher = new Dispatcher(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
         this.intake = new EventIntake(journal, keys, playbooks, dispatcher::wake, feed);
         this.progress = new Progress(db, journal, queue, intake, clock, dispatcher::wake);
         this.desk = new TaskDesk(db, journal, playbooks, lookup, clock, dispatcher::wake);
+        this.escalations = new Escalations(db, host::policy, progress, desk, clock);
         this.queries = new RunQueries(db, journal);
         this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards);
         host.forgetWith(forgetting::forget);
@@ -163,6 +165,10 @@ public final class Engine implements AutoCloseable {
     }
 
     private void execute(StepRunner runner, Lease lease) {
+        if (lease.kind().equals("escalate")) {
+            escalations.fire(lease);
+            return;
+        }
         var state = db.read(tx -> journal.load(tx, lease.runId()));
         if (state.isEmpty() || state.get().status.isFinal()) {
             return;
@@ -209,7 +215,7 @@ public final class Engine implements AutoCloseable {
         } catch (RuntimeException e) {
             outcome = new Outcome.Failed(Json.object(), "the kernel failed to execute the step: " + e, true);
         }
-        recordDurably(lease, playbook, outcome);
+        recordDurably(lease, playbook, outcome, escalations.plan(lease, run, playbook, outcome));
     }
 
     /**
@@ -218,11 +224,12 @@ public final class Engine implements AutoCloseable {
      * redone after the lease expires. Gives up when the kernel stops; the lease then brings the
      * step back after a restart.
      */
-    private void recordDurably(Lease lease, CompiledPlaybook playbook, Outcome outcome) {
+    private void recordDurably(
+            Lease lease, CompiledPlaybook playbook, Outcome outcome, Optional<java.time.Instant> escalateAt) {
         long pause = 200;
         while (true) {
             try {
-                progress.record(lease, playbook, outcome);
+                progress.record(lease, playbook, outcome, escalateAt);
                 return;
             } catch (dev.aios.kernel.StorageException e) {
                 if (closing) {

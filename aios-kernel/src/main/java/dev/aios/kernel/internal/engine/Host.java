@@ -14,6 +14,7 @@ import dev.aios.kernel.spi.FeedItem;
 import dev.aios.kernel.spi.FeedListener;
 import dev.aios.kernel.spi.ForgetGuard;
 import dev.aios.kernel.spi.ForgetListener;
+import dev.aios.kernel.spi.StepPolicy;
 import dev.aios.kernel.spi.StepService;
 import dev.aios.kernel.spi.Storage;
 import dev.aios.kernel.spi.SubjectCipher;
@@ -41,6 +42,8 @@ final class Host implements ExtensionHost, Storage, Feed {
     final List<ForgetListener> forgetListeners = new CopyOnWriteArrayList<>();
     final List<ForgetGuard> forgetGuards = new CopyOnWriteArrayList<>();
     private volatile java.util.function.Function<String, ForgetReport> forgetting;
+    private final java.util.concurrent.atomic.AtomicReference<StepPolicy> policy =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     Host(
             Database db,
@@ -110,6 +113,20 @@ final class Host implements ExtensionHost, Storage, Feed {
     @Override
     public void guardForget(ForgetGuard guard) {
         forgetGuards.add(guard);
+    }
+
+    @Override
+    public void stepPolicy(StepPolicy policy) {
+        java.util.Objects.requireNonNull(policy, "policy");
+        if (!this.policy.compareAndSet(null, policy)) {
+            throw new IllegalArgumentException("two extensions set a step policy: "
+                    + this.policy.get().getClass().getName() + " and " + policy.getClass().getName());
+        }
+    }
+
+    /** The central policy, if an extension set one. */
+    java.util.Optional<StepPolicy> policy() {
+        return java.util.Optional.ofNullable(policy.get());
     }
 
     @Override

@@ -172,9 +172,21 @@ public final class PlaybookCompiler {
                                 return new CompiledStep.Compensation(
                                         c.agent(), expressions(path + ".compensate.input", c.input()));
                             });
+                            agent.fallback().ifPresent(fallback -> {
+                                if (!agents.contains(fallback)) {
+                                    problem(path + ".fallback", unknownAgent(fallback));
+                                }
+                            });
                             var options = agent.options().orElse(playbook.defaults());
                             yield () -> new CompiledStep.AgentCall(
-                                    id, agent.agent(), input, rule, next.orElseThrow(), options, compensation);
+                                    id,
+                                    agent.agent(),
+                                    input,
+                                    rule,
+                                    next.orElseThrow(),
+                                    options,
+                                    compensation,
+                                    agent.fallback());
                         }
                         case ApprovalStep approval -> {
                             var when = approval.when()

@@ -108,6 +108,7 @@ public final class PlaybookJson {
                 node.set("input", map(agent.input()));
                 agent.approval().ifPresent(rule -> node.put("approval", rule));
                 OptionsJson.toJson(agent.options()).ifPresent(options -> node.set("options", options));
+                agent.fallback().ifPresent(fallback -> node.put("fallback", fallback));
             }
             case ApprovalStep approval -> {
                 node.put("title", approval.title());
@@ -152,7 +153,8 @@ public final class PlaybookJson {
                         map(node, "input", path),
                         optional(node, "approval"),
                         next,
-                        OptionsJson.fromJson(node.get("options")));
+                        OptionsJson.fromJson(node.get("options")),
+                        optional(node, "fallback"));
             case "approval" ->
                 new ApprovalStep(
                         id,
