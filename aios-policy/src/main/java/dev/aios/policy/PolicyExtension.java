@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.kernel.spi.Extension;
 import dev.aios.kernel.spi.ExtensionHost;
+import dev.aios.policy.internal.AnswerStore;
 import dev.aios.policy.internal.CentralPolicy;
+import dev.aios.policy.internal.Examples;
+import dev.aios.policy.internal.Observer;
 import dev.aios.policy.internal.DecisionStore;
 import dev.aios.policy.internal.Escalator;
 import dev.aios.policy.internal.Limiter;
@@ -41,15 +44,19 @@ public final class PolicyExtension implements Extension {
     private final Knowledge knowledge;
     private final Notifier notifier;
     private final Set<String> shadowEffects;
+    private final java.util.function.Supplier<Optional<dev.aios.api.Memory>> memory;
     private volatile Attached attached;
+    private volatile java.time.InstantSource clock = java.time.InstantSource.system();
 
-    private record Attached(PolicyState state, CentralPolicy central, Escalator escalator) {}
+    private record Attached(
+            PolicyState state, CentralPolicy central, Escalator escalator, Observer observer, AnswerStore answers) {}
 
     private PolicyExtension(Builder builder) {
         this.settings = builder.settings;
         this.knowledge = builder.knowledge;
         this.notifier = builder.notifier;
         this.shadowEffects = Set.copyOf(builder.shadowEffects);
+        this.memory = builder.memory;
     }
 
     /** A new builder. */
@@ -60,15 +67,58 @@ public final class PolicyExtension implements Extension {
     @Override
     public void attach(ExtensionHost host) {
         host.storage().migrate("policy", "classpath:db/policy");
+        this.clock = host.clock();
         var cel = new PolicyCel();
         var state = new PolicyState(new VersionStore(host.storage()), cel, host.clock());
         state.load(settings);
         var decisions = new DecisionStore(host.storage());
-        var escalator = new Escalator(notifier, (kind, agent) -> Optional.empty(), host.clock());
-        var central = new CentralPolicy(
-                state, knowledge, decisions, new Limiter(), escalator, host.clock(), shadowEffects);
+        var answers = new AnswerStore(host.storage());
+        var clock = host.clock();
+        var escalator = new Escalator(
+                notifier,
+                (kind, agent) -> answers.medianTime(
+                        kind,
+                        agent,
+                        clock.instant().minus(state.current().policy().learning().window()),
+                        5),
+                clock);
+        var central =
+                new CentralPolicy(state, knowledge, decisions, new Limiter(), escalator, clock, shadowEffects);
         host.stepPolicy(central);
-        attached = new Attached(state, central, escalator);
+        var observer = new Observer(host.feed(), host.storage(), host.cipher());
+        observer.onAnswer(answer -> Examples.remember(memory.get(), answer));
+        host.listen(items -> observer.wake());
+        observer.wake();
+        attached = new Attached(state, central, escalator, observer, answers);
+    }
+
+    @Override
+    public void close() {
+        var a = attached;
+        if (a != null) {
+            a.observer().close();
+        }
+    }
+
+    /**
+     * Notes that the operator opened task {@code taskId} now (the start of their time on it), unless
+     * they had before; the API and the console call this when a task is shown.
+     */
+    public void viewed(String taskId) {
+        attached().answers().viewed(taskId, clock.instant());
+    }
+
+    /**
+     * The operator's answers in the last {@code window}, per agent, rule and segment: how many were
+     * approved unchanged, edited and rejected, and the median time the operator took.
+     */
+    public JsonNode answers(java.time.Duration window) {
+        return attached().answers().stats(clock.instant().minus(window));
+    }
+
+    /** Reads what the kernel recorded up to now; for tests and the simulated quarter. */
+    public void settle() {
+        attached().observer().catchUp();
     }
 
     private Attached attached() {
@@ -96,7 +146,8 @@ public final class PolicyExtension implements Extension {
      *
      * @param basedOn the version the change was made on; the change is refused when the policy
      *     moved on since
-     * @throws PolicyException listing the document's problems, or when the policy moved on
+     * @throws PolicyException listing the document's problems
+     * @throws dev.aios.kernel.ConflictException when the policy moved on since {@code basedOn}
      */
     public PolicyVersion put(JsonNode document, int basedOn, String author, String reason) {
         Objects.requireNonNull(document, "document");
@@ -162,8 +213,19 @@ public final class PolicyExtension implements Extension {
         private Knowledge knowledge = Knowledge.NONE;
         private Notifier notifier = new WebhookNotifier();
         private Set<String> shadowEffects = Set.of();
+        private java.util.function.Supplier<Optional<dev.aios.api.Memory>> memory = Optional::empty;
 
         private Builder() {}
+
+        /**
+         * Where the operator's corrections are kept as examples (with the input and the corrected
+         * output), for prompt agents to recall and Java agents to read: memory, typically. Asked
+         * for on each correction, so it may be attached after the policy.
+         */
+        public Builder memory(java.util.function.Supplier<Optional<dev.aios.api.Memory>> memory) {
+            this.memory = Objects.requireNonNull(memory, "memory");
+            return this;
+        }
 
         /**
          * The {@code policy:} section of aios.yaml: the first version, and a new version whenever it

@@ -74,7 +74,11 @@ final class PolicyHarness implements AutoCloseable {
         this(dir, policyYaml, b -> b);
     }
 
-    PolicyHarness(Path dir, String policyYaml, UnaryOperator<PolicyExtension.Builder> more) {
+    PolicyHarness(
+            Path dir,
+            String policyYaml,
+            UnaryOperator<PolicyExtension.Builder> more,
+            dev.aios.kernel.spi.Extension... before) {
         try {
             Files.createDirectories(dir.resolve("playbooks"));
             Files.writeString(dir.resolve("playbooks/quoting.yaml"), PLAYBOOK);
@@ -85,8 +89,11 @@ final class PolicyHarness implements AutoCloseable {
                         .settings(yaml(policyYaml))
                         .knowledge(id -> Optional.ofNullable(records.get(id))))
                 .build();
-        kernel = Kernel.builder()
-                .dataDirectory(dir.resolve("data"))
+        var builder = Kernel.builder();
+        for (var extension : before) {
+            builder.extension(extension);
+        }
+        kernel = builder.dataDirectory(dir.resolve("data"))
                 .clock(clock)
                 .agent(new DraftQuote())
                 .playbookDirectory(dir.resolve("playbooks"))

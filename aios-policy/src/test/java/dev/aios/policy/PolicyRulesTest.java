@@ -146,7 +146,7 @@ class PolicyRulesTest {
         aios.policy.setFlag("draft-quote", Optional.empty(), "shadow", "operator");
 
         assertThatThrownBy(() -> aios.policy.put(PolicyHarness.yaml("{}"), 1, "someone", ""))
-                .isInstanceOf(PolicyException.class)
+                .isInstanceOf(dev.aios.kernel.ConflictException.class)
                 .hasMessageContaining("now version 2");
     }
 

@@ -62,13 +62,14 @@ public final class PolicyState {
     /**
      * Makes {@code document} the policy, as a new version on top of {@code expected}.
      *
-     * @throws PolicyException when the document has problems, or another change came first
+     * @throws PolicyException when the document has problems
+     * @throws dev.aios.kernel.ConflictException when another change came first
      */
     public synchronized PolicyVersion change(int expected, JsonNode document, String author, String reason) {
         var compiled = PolicyReader.read(document, cel);
         var appended = versions.append(expected, compiled.document(), author, reason, clock.instant(), "");
         if (appended.isEmpty()) {
-            throw new PolicyException("the policy changed meanwhile (now version " + versions.latest()
+            throw new dev.aios.kernel.ConflictException("the policy changed meanwhile (now version " + versions.latest()
                     .map(PolicyVersion::version)
                     .orElse(0) + ", not " + expected + "); read it again and make your change on that");
         }

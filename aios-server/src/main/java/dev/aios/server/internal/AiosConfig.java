@@ -28,7 +28,7 @@ import java.util.Optional;
  * }</pre>
  */
 public final class AiosConfig {
-    private static final List<String> SECTIONS = List.of("models", "memory", "connectors");
+    private static final List<String> SECTIONS = List.of("models", "memory", "connectors", "policy");
 
     private final Optional<Path> file;
     private final ObjectNode root;

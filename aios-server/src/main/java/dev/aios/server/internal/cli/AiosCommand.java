@@ -38,6 +38,8 @@ import picocli.CommandLine.Spec;
             CatalogCommands.Playbooks.class,
             CatalogCommands.Agents.class,
             CostCommand.class,
+            PolicyCommand.class,
+            PolicyCommand.Flags.class,
             AdminCommand.class,
             CommandLine.HelpCommand.class
         })

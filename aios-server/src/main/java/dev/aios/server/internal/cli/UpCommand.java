@@ -6,10 +6,14 @@ import dev.aios.memory.MemoryExtension;
 import dev.aios.memory.MemorySettings;
 import dev.aios.models.ModelSettings;
 import dev.aios.models.ModelsExtension;
+import dev.aios.policy.PolicyException;
+import dev.aios.policy.PolicyExtension;
+import dev.aios.api.KnowledgeRecord;
 import dev.aios.server.ApiServer;
 import dev.aios.server.internal.AiosConfig;
 import dev.aios.server.internal.http.CostRoutes;
 import dev.aios.server.internal.http.MemoryRoutes;
+import dev.aios.server.internal.http.PolicyRoutes;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -77,16 +81,29 @@ final class UpCommand implements Callable<Integer> {
         var settings = settings();
         var models = new ModelsExtension(models(settings));
         var memory = MemoryExtension.of(memorySettings(settings));
+        var policy = PolicyExtension.builder()
+                .settings(settings.section("policy"))
+                .knowledge(id -> memory.memory().get(id).map(KnowledgeRecord::content))
+                .shadowEffects(models.settings().providers().keySet())
+                .memory(() -> java.util.Optional.of(memory.memory()))
+                .build();
         var builder = Kernel.builder()
                 .dataDirectory(dataDirectory)
                 .discoverAgents()
                 .extension(models)
-                .extension(memory);
+                .extension(memory)
+                .extension(policy);
         settings.connectors().forEach(builder::connector);
         if (!noExamples) {
             builder.discoverPlaybooks();
         }
-        var kernel = builder.playbookDirectory(playbookDirectory).build();
+        Kernel kernel;
+        try {
+            kernel = builder.playbookDirectory(playbookDirectory).build();
+        } catch (PolicyException e) {
+            throw new CliException(
+                    CliException.USAGE, settings.file().map(f -> f + ": policy: ").orElse("") + e.getMessage());
+        }
         ApiServer server;
         try {
             kernel.start();
@@ -95,7 +112,8 @@ final class UpCommand implements Callable<Integer> {
                     listenOn,
                     httpPort,
                     new CostRoutes(models),
-                    new MemoryRoutes(kernel, memory, InstantSource.system()));
+                    new MemoryRoutes(kernel, memory, InstantSource.system()),
+                    new PolicyRoutes(policy));
         } catch (RuntimeException e) {
             kernel.close();
             throw new CliException(CliException.FAILED, e.getMessage());
