@@ -37,6 +37,18 @@ public interface ExtensionHost {
     void guardForget(ForgetGuard guard);
 
     /**
+     * Accepts an event as {@link dev.aios.kernel.Kernel#send} does: for extensions that raise events
+     * (alerts, suggestions, schedules, webhooks). Not before the kernel is built.
+     */
+    dev.aios.kernel.Accepted send(dev.aios.api.Event event);
+
+    /**
+     * Loads a Java-built playbook the extension brings, e.g. the one whose runs carry its items in
+     * the operator's inbox; call it from {@link Extension#attach}.
+     */
+    void playbook(dev.aios.api.Playbook playbook);
+
+    /**
      * Sets the central policy the kernel consults on every agent step and for escalating open
      * tasks. There is at most one.
      *

@@ -93,6 +93,7 @@ public final class Engine implements AutoCloseable {
         this.queries = new RunQueries(db, journal);
         this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards);
         host.forgetWith(forgetting::forget);
+        host.loadWith(config.built()::add);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
     }
 
@@ -136,6 +137,7 @@ public final class Engine implements AutoCloseable {
             for (var extension : config.extensions()) {
                 extension.attach(engine.host);
             }
+            engine.host.sendWith(engine::send);
             engine.playbooks.loadStored();
             engine.reloadPlaybooks();
             return engine;

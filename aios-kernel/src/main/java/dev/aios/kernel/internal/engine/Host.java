@@ -115,6 +115,31 @@ final class Host implements ExtensionHost, Storage, Feed {
         forgetGuards.add(guard);
     }
 
+    private volatile java.util.function.Function<dev.aios.api.Event, dev.aios.kernel.Accepted> sending;
+    private volatile java.util.function.Consumer<dev.aios.api.Playbook> loading;
+
+    void sendWith(java.util.function.Function<dev.aios.api.Event, dev.aios.kernel.Accepted> sending) {
+        this.sending = sending;
+    }
+
+    void loadWith(java.util.function.Consumer<dev.aios.api.Playbook> loading) {
+        this.loading = loading;
+    }
+
+    @Override
+    public dev.aios.kernel.Accepted send(dev.aios.api.Event event) {
+        var send = sending;
+        if (send == null) {
+            throw new IllegalStateException("events can be sent once the kernel is built");
+        }
+        return send.apply(event);
+    }
+
+    @Override
+    public void playbook(dev.aios.api.Playbook playbook) {
+        loading.accept(java.util.Objects.requireNonNull(playbook, "playbook"));
+    }
+
     @Override
     public void stepPolicy(StepPolicy policy) {
         java.util.Objects.requireNonNull(policy, "policy");
