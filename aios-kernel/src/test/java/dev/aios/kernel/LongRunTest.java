@@ -119,7 +119,6 @@ class LongRunTest {
                     ""));
             var moved = Eventually.await(
                     () -> kernel.run(longRun),
-                    // handled, and back at its await (the step after "handle" is scheduled first)
                     r -> r.context().path("handle").path("text").asText().contains("still here")
                             && r.status() != RunStatus.RUNNING);
             assertThat(moved.status()).isEqualTo(RunStatus.WAITING);
