@@ -9,6 +9,8 @@ import dev.aios.policy.internal.AnswerStore;
 import dev.aios.policy.internal.CentralPolicy;
 import dev.aios.policy.internal.Examples;
 import dev.aios.policy.internal.Observer;
+import dev.aios.policy.internal.SuggestionStore;
+import dev.aios.policy.internal.Suggestions;
 import dev.aios.policy.internal.DecisionStore;
 import dev.aios.policy.internal.Escalator;
 import dev.aios.policy.internal.Limiter;
@@ -87,6 +89,9 @@ public final class PolicyExtension implements Extension {
         host.stepPolicy(central);
         var observer = new Observer(host.feed(), host.storage(), host.cipher());
         observer.onAnswer(answer -> Examples.remember(memory.get(), answer));
+        var suggestions = new Suggestions(host.storage(), new SuggestionStore(host.storage()), state, host);
+        host.playbook(Suggestions.playbook());
+        observer.onAnswer(suggestions::consider);
         host.listen(items -> observer.wake());
         observer.wake();
         attached = new Attached(state, central, escalator, observer, answers);
