@@ -56,7 +56,8 @@ class StepPolicyTest {
             if (input.company().equals("sender")) {
                 context.effect("mail:send", String.class, key -> "sent " + key);
             }
-            return new Draft("Quote for " + input.company() + ": " + input.amount(), input.amount() < 1000 ? 0.95 : 0.6);
+            return new Draft(
+                    "Quote for " + input.company() + ": " + input.amount(), input.amount() < 1000 ? 0.95 : 0.6);
         }
     }
 
@@ -100,8 +101,8 @@ class StepPolicyTest {
         volatile BiFunction<StepFacts, JsonNode, Verdict> judge =
                 (facts, output) -> new Verdict(Verdict.Decision.AUTO, "", "", seen("auto"));
         volatile Optional<Duration> escalateAfter = Optional.empty();
-        volatile Function<TaskView, Escalation> escalate = task -> new Escalation(
-                "none", "nothing to do", JSON.objectNode(), Optional.empty(), Optional.empty());
+        volatile Function<TaskView, Escalation> escalate =
+                task -> new Escalation("none", "nothing to do", JSON.objectNode(), Optional.empty(), Optional.empty());
         final List<Boolean> playbookReviews = new CopyOnWriteArrayList<>();
         TestClock clock;
 
@@ -174,8 +175,10 @@ class StepPolicyTest {
 
     RunView settled(String runId) {
         return Eventually.await(
-                () -> kernel.run(runId), run -> run.status() != RunStatus.RUNNING && run.status() != RunStatus.WAITING
-                        || !run.tasks().isEmpty() && run.tasks().stream().anyMatch(t -> t.status().equals("open")));
+                () -> kernel.run(runId),
+                run -> run.status() != RunStatus.RUNNING && run.status() != RunStatus.WAITING
+                        || !run.tasks().isEmpty()
+                                && run.tasks().stream().anyMatch(t -> t.status().equals("open")));
     }
 
     TaskView openTask(String runId) {
@@ -263,7 +266,8 @@ class StepPolicyTest {
 
     @Test
     void anAgentSwitchedOffWithoutAFallbackBecomesTheOperatorsToDo() throws Exception {
-        Files.writeString(dir.resolve("playbooks/quoting.yaml"), PLAYBOOK.replace("    fallback: quote-template\n", ""));
+        Files.writeString(
+                dir.resolve("playbooks/quoting.yaml"), PLAYBOOK.replace("    fallback: quote-template\n", ""));
         kernel.reloadPlaybooks();
         policy.admit = facts -> new Admission.Off("draft-quote is switched off", seen("off"));
         var run = lead("acme", 200);
@@ -330,8 +334,8 @@ class StepPolicyTest {
 
     @Test
     void anOpenTaskEscalatesOnATimerAndItsHistoryShowsEveryStep() {
-        policy.judge = (facts, output) ->
-                new Verdict(Verdict.Decision.APPROVE, "gate review", "reviewed", JSON.objectNode());
+        policy.judge =
+                (facts, output) -> new Verdict(Verdict.Decision.APPROVE, "gate review", "reviewed", JSON.objectNode());
         policy.escalateAfter = Optional.of(Duration.ofHours(4));
         policy.escalate = task -> task.escalations().size() < 2
                 ? new Escalation(
@@ -348,8 +352,9 @@ class StepPolicyTest {
                         Optional.of(new Escalation.Answer(true, Optional.empty(), "default action of rule quotes")));
         var run = lead("acme", 200);
         var task = openTask(run);
-        assertThat(task.escalations()).singleElement().satisfies(e -> assertThat(e.path("rail").asText())
-                .isEqualTo("plan"));
+        assertThat(task.escalations())
+                .singleElement()
+                .satisfies(e -> assertThat(e.path("rail").asText()).isEqualTo("plan"));
 
         clock.advance(Duration.ofHours(3));
         kernel.wake();
@@ -360,7 +365,8 @@ class StepPolicyTest {
         clock.advance(Duration.ofDays(1));
         kernel.wake();
 
-        var answered = Eventually.await(() -> kernel.task(task.id()), t -> t.status().equals("approved"));
+        var answered =
+                Eventually.await(() -> kernel.task(task.id()), t -> t.status().equals("approved"));
         assertThat(answered.escalations())
                 .extracting(e -> e.path("rail").asText())
                 .containsExactly("plan", "remind", "default");
@@ -372,8 +378,8 @@ class StepPolicyTest {
 
     @Test
     void anAnsweredTaskEscalatesNoMore() {
-        policy.judge = (facts, output) ->
-                new Verdict(Verdict.Decision.APPROVE, "gate review", "reviewed", JSON.objectNode());
+        policy.judge =
+                (facts, output) -> new Verdict(Verdict.Decision.APPROVE, "gate review", "reviewed", JSON.objectNode());
         policy.escalateAfter = Optional.of(Duration.ofHours(1));
         var escalated = new CopyOnWriteArrayList<String>();
         policy.escalate = task -> {
@@ -402,6 +408,10 @@ class StepPolicyTest {
 
         var report = kernel.reloadPlaybooks();
 
-        assertThat(report.refused()).singleElement().asString().contains("quote-tempalte").contains("quoting.yaml:7");
+        assertThat(report.refused())
+                .singleElement()
+                .asString()
+                .contains("quote-tempalte")
+                .contains("quoting.yaml:7");
     }
 }

@@ -157,7 +157,8 @@ class RecallTest {
 
     @Test
     void theOperatorsCorrectionsOfTheAgentAreShownToTheModelAsExamples() {
-        var correction = JsonNodeFactory.instance.objectNode()
+        var correction = JsonNodeFactory.instance
+                .objectNode()
                 .put("about", "correction")
                 .put("agent", "write-note")
                 .put("task", "t-7");

@@ -7,15 +7,15 @@ import dev.aios.kernel.spi.Extension;
 import dev.aios.kernel.spi.ExtensionHost;
 import dev.aios.policy.internal.AnswerStore;
 import dev.aios.policy.internal.CentralPolicy;
-import dev.aios.policy.internal.Examples;
-import dev.aios.policy.internal.Observer;
-import dev.aios.policy.internal.SuggestionStore;
-import dev.aios.policy.internal.Suggestions;
 import dev.aios.policy.internal.DecisionStore;
 import dev.aios.policy.internal.Escalator;
+import dev.aios.policy.internal.Examples;
 import dev.aios.policy.internal.Limiter;
+import dev.aios.policy.internal.Observer;
 import dev.aios.policy.internal.PolicyCel;
 import dev.aios.policy.internal.PolicyState;
+import dev.aios.policy.internal.SuggestionStore;
+import dev.aios.policy.internal.Suggestions;
 import dev.aios.policy.internal.VersionStore;
 import dev.aios.policy.internal.WebhookNotifier;
 import dev.aios.policy.spi.Knowledge;
@@ -81,11 +81,11 @@ public final class PolicyExtension implements Extension {
                 (kind, agent) -> answers.medianTime(
                         kind,
                         agent,
-                        clock.instant().minus(state.current().policy().learning().window()),
+                        clock.instant()
+                                .minus(state.current().policy().learning().window()),
                         5),
                 clock);
-        var central =
-                new CentralPolicy(state, knowledge, decisions, new Limiter(), escalator, clock, shadowEffects);
+        var central = new CentralPolicy(state, knowledge, decisions, new Limiter(), escalator, clock, shadowEffects);
         host.stepPolicy(central);
         var observer = new Observer(host.feed(), host.storage(), host.cipher());
         observer.onAnswer(answer -> Examples.remember(memory.get(), answer));

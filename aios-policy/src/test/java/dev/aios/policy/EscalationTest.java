@@ -72,7 +72,8 @@ class EscalationTest {
         advance(Duration.ofHours(20));
         escalations(task.id(), 3);
         advance(Duration.ofDays(2));
-        var answered = Eventually.await(() -> aios.kernel.task(task.id()), t -> t.status().equals("approved"));
+        var answered = Eventually.await(
+                () -> aios.kernel.task(task.id()), t -> t.status().equals("approved"));
 
         assertThat(hook.received.get(0).body().path("title").asText()).startsWith("Waiting for you");
         assertThat(hook.received.get(0).idempotencyKey()).isEqualTo(task.id() + ":escalation:0");
@@ -82,8 +83,7 @@ class EscalationTest {
                 .containsExactly("plan", "remind", "delegate", "default");
         assertThat(answered.escalations().get(2).path("detail").path("scope").asText())
                 .isEqualTo("task:review");
-        assertThat(answered.resolution().orElseThrow().path("comment").asText())
-                .contains("quotes-within-a-day");
+        assertThat(answered.resolution().orElseThrow().path("comment").asText()).contains("quotes-within-a-day");
         aios.completed(run);
     }
 
@@ -97,7 +97,8 @@ class EscalationTest {
 
         Eventually.await(() -> hook.received.size(), n -> n == 1);
 
-        var delegated = Eventually.await(() -> aios.kernel.task(task.id()), t -> t.escalations().size() == 2);
+        var delegated = Eventually.await(
+                () -> aios.kernel.task(task.id()), t -> t.escalations().size() == 2);
         assertThat(delegated.escalations().get(1).path("note").asText())
                 .contains("delegated to ann")
                 .contains("estimated 30m");
@@ -117,7 +118,9 @@ class EscalationTest {
 
         assertThat(failed.escalations().get(1).path("note").asText()).contains("HTTP 503");
         Eventually.await(() -> hook.received.size(), n -> n == 1);
-        assertThat(Eventually.await(() -> aios.kernel.task(task.id()), t -> t.escalations().size() == 3)
+        assertThat(Eventually.await(
+                                () -> aios.kernel.task(task.id()),
+                                t -> t.escalations().size() == 3)
                         .escalations()
                         .get(2)
                         .path("rail")

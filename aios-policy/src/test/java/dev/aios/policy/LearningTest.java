@@ -64,7 +64,9 @@ class LearningTest {
         var rejected = aios.openTask(aios.lead("third", 300)).orElseThrow();
         aios.kernel.reject(rejected.id(), "they are not a client of ours");
 
-        var line = Eventually.await(this::stats, s -> s.size() == 1 && s.get(0).path("answers").asInt() == 3)
+        var line = Eventually.await(
+                        this::stats,
+                        s -> s.size() == 1 && s.get(0).path("answers").asInt() == 3)
                 .get(0);
         assertThat(line.path("agent").asText()).isEqualTo("draft-quote");
         assertThat(line.path("rule").asText()).isEqualTo("gate review-quotes");
@@ -99,14 +101,14 @@ class LearningTest {
         assertThat(example.metadata().path("agent").asText()).isEqualTo("draft-quote");
         assertThat(example.metadata().path("input").path("company").asText()).isEqualTo("acme");
         assertThat(example.metadata().path("output").path("text").asText()).isEqualTo("Quote for ACME Corp.");
-        assertThat(example.text()).contains("/text: \"Quote for acme\" -> \"Quote for ACME Corp.\"")
+        assertThat(example.text())
+                .contains("/text: \"Quote for acme\" -> \"Quote for ACME Corp.\"")
                 .contains("Why: use the full company name");
     }
 
     @Test
     void outputsTheTasksNeverSawCountAsCommittedOnTheirOwn() {
-        aios.policy.put(
-                PolicyHarness.yaml("gates: [{name: go, when: 'true', decide: auto}]"), 1, "operator", "");
+        aios.policy.put(PolicyHarness.yaml("gates: [{name: go, when: 'true', decide: auto}]"), 1, "operator", "");
         var run = aios.completed(aios.lead("acme", 100));
 
         aios.policy.settle();

@@ -42,8 +42,7 @@ final class PolicyHarness implements AutoCloseable {
 
         @Override
         public Quote run(Lead input, AgentContext context) {
-            return new Quote(
-                    "Quote for " + input.company(), input.amount(), input.amount() > 5000 ? 0.7 : 0.92);
+            return new Quote("Quote for " + input.company(), input.amount(), input.amount() > 5000 ? 0.7 : 0.92);
         }
     }
 

@@ -53,7 +53,9 @@ class PolicyRulesTest {
         var keyAccount = aios.completed(aios.lead("acme", 3000));
         var task = aios.openTask(aios.lead("newco", 3000)).orElseThrow();
 
-        assertThat(provenance(keyAccount.steps().getFirst(), "policy").path("rule").asText())
+        assertThat(provenance(keyAccount.steps().getFirst(), "policy")
+                        .path("rule")
+                        .asText())
                 .isEqualTo("key-accounts-run-alone");
         assertThat(task.details().path("rule").asText()).isEqualTo("gate review-quotes");
         assertThat(task.explanation()).contains("review-quotes").contains("policy version 1");
@@ -98,7 +100,12 @@ class PolicyRulesTest {
         assertThat(offFlag.path("policyVersion").asInt()).isEqualTo(2);
         assertThat(provenance(onRun.steps().getFirst(), "flag").path("state").asText())
                 .isEqualTo("on");
-        assertThat(aios.policy.flags().path("draft-quote").path("segments").path("new-clients").asText())
+        assertThat(aios.policy
+                        .flags()
+                        .path("draft-quote")
+                        .path("segments")
+                        .path("new-clients")
+                        .asText())
                 .isEqualTo("off");
     }
 
@@ -122,8 +129,7 @@ class PolicyRulesTest {
     @Test
     void aPolicyWithMistakesIsRefusedWholeSayingWhereAndNothingChanges() {
         aios = new PolicyHarness(dir, POLICY);
-        var broken = PolicyHarness.yaml(
-                """
+        var broken = PolicyHarness.yaml("""
                 gates:
                   - { name: a, when: "agent ==", decide: approve }
                   - { name: b, when: "subject in segment('vips')", decide: sometimes }
@@ -168,12 +174,14 @@ class PolicyRulesTest {
     @Test
     void aRateLimitHoldsTheNextStepUntilTheWindowHasRoom() {
         aios = new PolicyHarness(
-                dir, "limits: [{agent: draft-quote, calls: 2, per: 1h}]\ngates: [{name: go, when: 'true', decide: auto}]");
+                dir,
+                "limits: [{agent: draft-quote, calls: 2, per: 1h}]\ngates: [{name: go, when: 'true', decide: auto}]");
 
         aios.completed(aios.lead("a", 10));
         aios.completed(aios.lead("b", 10));
         var third = aios.lead("c", 10);
-        var waiting = Eventually.await(() -> aios.kernel.run(third), r -> r.steps().getFirst().status().equals("deferred"));
+        var waiting = Eventually.await(
+                () -> aios.kernel.run(third), r -> r.steps().getFirst().status().equals("deferred"));
         aios.clock.advance(Duration.ofMinutes(61));
         aios.kernel.wake();
 

@@ -39,8 +39,8 @@ final class WebhookReceiver implements AutoCloseable {
     }
 
     String url() {
-        return "http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort()
-                + "/hook";
+        return "http://" + server.getAddress().getAddress().getHostAddress() + ":"
+                + server.getAddress().getPort() + "/hook";
     }
 
     @Override

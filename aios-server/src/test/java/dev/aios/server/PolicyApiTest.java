@@ -64,9 +64,7 @@ class PolicyApiTest {
                 .header("Content-Type", "application/json")
                 .method(
                         method,
-                        body == null
-                                ? HttpRequest.BodyPublishers.noBody()
-                                : HttpRequest.BodyPublishers.ofString(body))
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build();
         var response = http.send(request, HttpResponse.BodyHandlers.ofString());
         return new Answer(response.statusCode(), Json.mapper().readTree(response.body()));
@@ -114,7 +112,8 @@ class PolicyApiTest {
                 .contains("2 problems")
                 .contains("gates[0].when")
                 .contains("gates[0].decide");
-        assertThat(send("GET", "/api/policy", null).json().path("version").asInt()).isEqualTo(1);
+        assertThat(send("GET", "/api/policy", null).json().path("version").asInt())
+                .isEqualTo(1);
         assertThat(send("PUT", "/api/policy", "{\"document\": {}}").status()).isEqualTo(400);
     }
 

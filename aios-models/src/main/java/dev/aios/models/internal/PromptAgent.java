@@ -140,7 +140,8 @@ final class PromptAgent implements JsonAgent {
             return "";
         }
         var query = prompt.length() > MemoryQuery.MAX_TEXT ? prompt.substring(0, MemoryQuery.MAX_TEXT) : prompt;
-        var found = memory.get()
+        var found = memory
+                .get()
                 .recall(MemoryQuery.of(query)
                         .withKinds(dev.aios.api.MemoryKind.NOTE)
                         .withK(Math.min(MemoryQuery.MAX_K, spec.examples() * 10)))

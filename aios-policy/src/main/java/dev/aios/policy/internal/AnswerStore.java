@@ -66,13 +66,7 @@ public final class AnswerStore {
         return Sql.one(c, "SELECT proposed FROM policy_answers WHERE task_id = ?", r -> r.getBytes(1), taskId);
     }
 
-    static void resolved(
-            Connection c,
-            String taskId,
-            Instant at,
-            String decision,
-            String outcome,
-            byte[] change)
+    static void resolved(Connection c, String taskId, Instant at, String decision, String outcome, byte[] change)
             throws SQLException {
         var viewed = Sql.one(
                 c, "SELECT at FROM policy_views WHERE task_id = ?", r -> Instant.ofEpochMilli(r.getLong(1)), taskId);

@@ -76,7 +76,8 @@ public final class CentralPolicy implements StepPolicy {
         if (!flag.segment().isEmpty()) {
             seen.put("segment", flag.segment());
         }
-        String who = "agent " + step.agent() + " is " + (flag.state() == Rules.FlagState.OFF ? "switched off" : "in the shadow")
+        String who = "agent " + step.agent() + " is "
+                + (flag.state() == Rules.FlagState.OFF ? "switched off" : "in the shadow")
                 + (flag.segment().isEmpty() ? "" : " for segment " + flag.segment()) + " (policy version "
                 + current.version() + ")";
         return switch (flag.state()) {
@@ -86,7 +87,8 @@ public final class CentralPolicy implements StepPolicy {
                 var deferred = limiter.admit(policy, step, clock.instant());
                 if (deferred.isPresent()) {
                     seen.put("limit", deferred.get().limit());
-                    yield new Admission.Defer(deferred.get().why(), deferred.get().until(), seen);
+                    yield new Admission.Defer(
+                            deferred.get().why(), deferred.get().until(), seen);
                 }
                 yield new Admission.Run(seen);
             }
@@ -136,8 +138,8 @@ public final class CentralPolicy implements StepPolicy {
                 Optional.empty()));
         String rule = gate.map(g -> "gate " + g.name()).orElse("");
         String explanation = gate.map(g -> seen.error().isPresent()
-                        ? "policy gate " + g.name() + " could not be evaluated (" + seen.error().get()
-                                + "), so the output waits for you"
+                        ? "policy gate " + g.name() + " could not be evaluated ("
+                                + seen.error().get() + "), so the output waits for you"
                         : "policy gate " + g.name() + " (`" + g.when().source() + "`) says " + wire(decision)
                                 + " (policy version " + current.version() + ")")
                 .orElse("no policy gate applies");

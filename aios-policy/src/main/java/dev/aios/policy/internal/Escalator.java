@@ -44,13 +44,15 @@ public final class Escalator {
 
     /** How long the operator takes on a task of {@code kind} for {@code agent}, if known. */
     public Optional<Duration> estimate(CompiledPolicy policy, String kind, String agent) {
-        return learnedEstimate.apply(kind, agent).or(() -> Optional.ofNullable(
-                policy.escalation().estimates().get(kind)));
+        return learnedEstimate
+                .apply(kind, agent)
+                .or(() -> Optional.ofNullable(policy.escalation().estimates().get(kind)));
     }
 
     Optional<Instant> plan(PolicyState.Current current, StepFacts step, String kind, CentralPolicy central) {
         var policy = current.policy();
-        var rule = match(policy, kind, step.step(), step.playbook().name(), step.agent(), step.subject(), step.input(), central);
+        var rule = match(
+                policy, kind, step.step(), step.playbook().name(), step.agent(), step.subject(), step.input(), central);
         if (rule.isEmpty()) {
             return Optional.empty();
         }
@@ -70,7 +72,8 @@ public final class Escalator {
         var input = details.has("input") ? details.path("input") : details.path("show");
         var rule = match(policy, task.kind(), task.stepId(), playbook, agent, subject, input, central);
         if (rule.isEmpty()) {
-            return nothing("no escalation rule applies to this task any more (policy version " + current.version() + ")");
+            return nothing(
+                    "no escalation rule applies to this task any more (policy version " + current.version() + ")");
         }
         var steps = rule.get().steps();
         int done = (int) task.escalations().stream()
@@ -95,7 +98,8 @@ public final class Escalator {
             return new Escalation("plan", "escalates at " + due, JSON.objectNode(), Optional.of(due), Optional.empty());
         }
         Optional<Instant> next = index + 1 < steps.size()
-                ? Optional.of(max(now, task.createdAt().plus(steps.get(index + 1).after())))
+                ? Optional.of(
+                        max(now, task.createdAt().plus(steps.get(index + 1).after())))
                 : Optional.empty();
         var key = task.id() + ":escalation:" + index;
         return switch (step.action()) {
@@ -106,7 +110,9 @@ public final class Escalator {
                                 "remind",
                                 "reminded through " + remind.channel() + " (" + sent.get() + "), rule "
                                         + rule.get().name(),
-                                JSON.objectNode().put("channel", remind.channel()).put("receipt", sent.get()),
+                                JSON.objectNode()
+                                        .put("channel", remind.channel())
+                                        .put("receipt", sent.get()),
                                 next,
                                 Optional.empty())
                         : failed(remind.channel(), sent);
@@ -121,12 +127,7 @@ public final class Escalator {
                             next,
                             Optional.empty());
                 }
-                var sent = deliver(
-                        policy,
-                        contractor.channel(),
-                        key,
-                        "Delegated to you: " + task.title(),
-                        task);
+                var sent = deliver(policy, contractor.channel(), key, "Delegated to you: " + task.title(), task);
                 if (sent.isEmpty()) {
                     yield failed(contractor.channel(), sent);
                 }
@@ -139,8 +140,8 @@ public final class Escalator {
                         .orElse("");
                 yield new Escalation(
                         "delegate",
-                        "delegated to " + contractor.name() + why + ", who may answer " + task.kind()
-                                + " tasks; rule " + rule.get().name(),
+                        "delegated to " + contractor.name() + why + ", who may answer " + task.kind() + " tasks; rule "
+                                + rule.get().name(),
                         detail,
                         next,
                         Optional.empty());
@@ -155,8 +156,8 @@ public final class Escalator {
                         Optional.of(new Escalation.Answer(
                                 answer.approve(),
                                 Optional.empty(),
-                                "default action of escalation rule " + rule.get().name() + " after "
-                                        + Text.duration(step.after()))));
+                                "default action of escalation rule "
+                                        + rule.get().name() + " after " + Text.duration(step.after()))));
         };
     }
 
@@ -174,7 +175,8 @@ public final class Escalator {
         }
         var record = central.record(policy, subject);
         var in = policy.segmentsOf(subject, record);
-        var vars = CompiledPolicy.vars(agent, subject, input, JSON.nullNode(), Optional.empty(), Optional.empty(), record);
+        var vars =
+                CompiledPolicy.vars(agent, subject, input, JSON.nullNode(), Optional.empty(), Optional.empty(), record);
         var taskJson = JSON.objectNode().put("kind", kind).put("step", stepId).put("playbook", playbook);
         vars.put("task", taskJson);
         for (var rule : policy.escalation().rules()) {
@@ -191,11 +193,12 @@ public final class Escalator {
 
     private boolean delegatesAtOnce(CompiledPolicy policy, Rules.EscalationRule rule, String kind, String agent) {
         var threshold = policy.escalation().delegateLongerThan();
-        if (threshold.isEmpty()
-                || rule.steps().stream().noneMatch(s -> s.action() instanceof Action.Delegate)) {
+        if (threshold.isEmpty() || rule.steps().stream().noneMatch(s -> s.action() instanceof Action.Delegate)) {
             return false;
         }
-        return estimate(policy, kind, agent).filter(e -> e.compareTo(threshold.get()) > 0).isPresent();
+        return estimate(policy, kind, agent)
+                .filter(e -> e.compareTo(threshold.get()) > 0)
+                .isPresent();
     }
 
     /** What notifying gave: the receiver's answer, or why it failed. */

@@ -25,7 +25,9 @@ public final class Examples {
 
     /** Remembers {@code answer} as an example when the operator changed the output. */
     public static void remember(Optional<Memory> memory, Observer.Answer answer) {
-        if (memory.isEmpty() || !answer.outcome().equals("edited") || answer.agent().isEmpty()) {
+        if (memory.isEmpty()
+                || !answer.outcome().equals("edited")
+                || answer.agent().isEmpty()) {
             return;
         }
         var changes = JsonDiff.of(answer.proposed(), answer.output());
@@ -46,7 +48,8 @@ public final class Examples {
         if (!answer.comment().isBlank()) {
             text.append("\nWhy: ").append(answer.comment());
         }
-        var metadata = JsonNodeFactory.instance.objectNode()
+        var metadata = JsonNodeFactory.instance
+                .objectNode()
                 .put("about", ABOUT)
                 .put("agent", answer.agent())
                 .put("task", answer.taskId())

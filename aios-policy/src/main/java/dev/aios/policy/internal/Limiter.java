@@ -26,17 +26,19 @@ public final class Limiter {
             if (limit.calls().isEmpty()) {
                 continue;
             }
-            var name = switch (limit.scope()) {
-                case AGENT -> step.agent();
-                case SUBJECT -> step.subject();
-                case PLAYBOOK -> step.playbook().name();
-                case CONNECTOR -> null;
-            };
+            var name =
+                    switch (limit.scope()) {
+                        case AGENT -> step.agent();
+                        case SUBJECT -> step.subject();
+                        case PLAYBOOK -> step.playbook().name();
+                        case CONNECTOR -> null;
+                    };
             if (name == null || !limit.applies(name)) {
                 continue;
             }
             var window = windows.computeIfAbsent(
-                    limit.scope().wire() + ":" + name + ":" + limit.per() + ":" + limit.calls().get(),
+                    limit.scope().wire() + ":" + name + ":" + limit.per() + ":"
+                            + limit.calls().get(),
                     k -> new ArrayDeque<>());
             synchronized (window) {
                 while (!window.isEmpty() && !window.peekFirst().isAfter(now.minus(limit.per()))) {

@@ -50,8 +50,8 @@ public final class Observer implements AutoCloseable {
     private final Storage storage;
     private final SubjectCipher cipher;
     private final List<Consumer<Answer>> answerListeners = new ArrayList<>();
-    private final ExecutorService thread =
-            Executors.newSingleThreadExecutor(Thread.ofPlatform().name("aios-policy-observer").daemon().factory());
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("aios-policy-observer").daemon().factory());
     private final AtomicBoolean pending = new AtomicBoolean();
 
     public Observer(Feed feed, Storage storage, SubjectCipher cipher) {
@@ -209,12 +209,14 @@ public final class Observer implements AutoCloseable {
         var decision = p.path("decision").asText();
         var output = p.path("output");
         var proposed = kept.path("proposed");
-        String outcome = switch (decision) {
-            case "approved" -> output.isMissingNode() || output.isNull() || output.equals(proposed) ? "unchanged" : "edited";
-            case "rejected" -> "rejected";
-            case "cancelled" -> "cancelled";
-            default -> "other";
-        };
+        String outcome =
+                switch (decision) {
+                    case "approved" ->
+                        output.isMissingNode() || output.isNull() || output.equals(proposed) ? "unchanged" : "edited";
+                    case "rejected" -> "rejected";
+                    case "cancelled" -> "cancelled";
+                    default -> "other";
+                };
         var change = JSON.objectNode();
         if (outcome.equals("edited")) {
             change.set("diff", JsonDiff.of(proposed, output));

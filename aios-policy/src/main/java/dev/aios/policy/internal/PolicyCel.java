@@ -131,9 +131,7 @@ public final class PolicyCel {
             }
             String subject = vars.getOrDefault("subject", JSON.textNode("")).asText();
             var segment = CelFunctionBinding.from(
-                    "segment_string",
-                    String.class,
-                    name -> member.test(name) ? List.of(subject) : List.<String>of());
+                    "segment_string", String.class, name -> member.test(name) ? List.of(subject) : List.<String>of());
             Object result;
             try {
                 result = program.eval(input, CelLateFunctionBindings.from(segment));

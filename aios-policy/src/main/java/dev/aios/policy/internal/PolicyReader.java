@@ -239,7 +239,8 @@ public final class PolicyReader {
                 }
             }
             if (!found) {
-                problems.add("privacy.redact: '" + item.asText() + "' is not a detector; they are emails, phones, ibans");
+                problems.add(
+                        "privacy.redact: '" + item.asText() + "' is not a detector; they are emails, phones, ibans");
             }
         }
         var fields = new ArrayList<String>();
@@ -354,15 +355,17 @@ public final class PolicyReader {
             if (steps.isEmpty()) {
                 problems.add(path + ".steps: list at least one step, e.g. - { after: 4h, remind: me }");
             }
-            when.ifPresent(w -> rules.add(new Rules.EscalationRule(
-                    item.path("name").asText("rules[" + rules.size() + "]"), w, steps)));
+            when.ifPresent(w -> rules.add(
+                    new Rules.EscalationRule(item.path("name").asText("rules[" + rules.size() + "]"), w, steps)));
         }
         var estimates = new LinkedHashMap<String, Duration>();
         node.path("estimates").properties().forEach(e -> duration(
                         "escalation.estimates." + e.getKey(), e.getValue().asText())
                 .ifPresent(d -> estimates.put(e.getKey(), d)));
         var longer = node.has("delegateLongerThan")
-                ? duration("escalation.delegateLongerThan", node.path("delegateLongerThan").asText())
+                ? duration(
+                        "escalation.delegateLongerThan",
+                        node.path("delegateLongerThan").asText())
                 : Optional.<Duration>empty();
         return new Rules.Escalation(rules, estimates, longer, contractors);
     }
@@ -414,7 +417,8 @@ public final class PolicyReader {
                 if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
                     throw new IllegalArgumentException("not http(s)");
                 }
-                return Optional.of(new Rules.Channel(path.substring("notify.".length()), Optional.of(uri), Optional.empty()));
+                return Optional.of(
+                        new Rules.Channel(path.substring("notify.".length()), Optional.of(uri), Optional.empty()));
             } catch (IllegalArgumentException e) {
                 problems.add(path + ".webhook: an http(s) URL, e.g. https://hooks.example/aios");
                 return Optional.empty();
@@ -422,7 +426,9 @@ public final class PolicyReader {
         }
         if (node.has("email")) {
             return Optional.of(new Rules.Channel(
-                    path.substring("notify.".length()), Optional.empty(), Optional.of(node.path("email").asText())));
+                    path.substring("notify.".length()),
+                    Optional.empty(),
+                    Optional.of(node.path("email").asText())));
         }
         problems.add(path + ": say where to notify: webhook: URL or email: ADDRESS");
         return Optional.empty();

@@ -69,9 +69,9 @@ public final class PolicyState {
         var compiled = PolicyReader.read(document, cel);
         var appended = versions.append(expected, compiled.document(), author, reason, clock.instant(), "");
         if (appended.isEmpty()) {
-            throw new dev.aios.kernel.ConflictException("the policy changed meanwhile (now version " + versions.latest()
-                    .map(PolicyVersion::version)
-                    .orElse(0) + ", not " + expected + "); read it again and make your change on that");
+            throw new dev.aios.kernel.ConflictException("the policy changed meanwhile (now version "
+                    + versions.latest().map(PolicyVersion::version).orElse(0) + ", not " + expected
+                    + "); read it again and make your change on that");
         }
         current.set(new Current(appended.get().version(), compiled));
         return appended.get();
@@ -82,7 +82,11 @@ public final class PolicyState {
         var old = versions.get(to)
                 .orElseThrow(() -> new PolicyException(
                         "there is no policy version " + to + "; list them with `aios policy versions`"));
-        return change(current().version(), old.document(), author, reason.isBlank() ? "rolled back to version " + to : reason);
+        return change(
+                current().version(),
+                old.document(),
+                author,
+                reason.isBlank() ? "rolled back to version " + to : reason);
     }
 
     /** Every version, newest first. */

@@ -70,13 +70,19 @@ public final class Regions {
         var amounts = tail.stream().flatMap(p -> p.amount().stream()).toList();
         Optional<Double> min = amounts.isEmpty()
                 ? Optional.empty()
-                : Optional.of(amounts.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
+                : Optional.of(
+                        amounts.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
         Optional<Double> max = amounts.isEmpty()
                 ? Optional.empty()
-                : Optional.of(amounts.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
-        int unchanged = (int) in.stream().filter(p -> p.outcome().equals("unchanged")).count();
+                : Optional.of(
+                        amounts.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
+        int unchanged =
+                (int) in.stream().filter(p -> p.outcome().equals("unchanged")).count();
         // No lower than the confidences seen: below them the operator still answers.
-        var seen = tail.stream().flatMap(p -> p.confidence().stream()).mapToDouble(Double::doubleValue).min();
+        var seen = tail.stream()
+                .flatMap(p -> p.confidence().stream())
+                .mapToDouble(Double::doubleValue)
+                .min();
         var floor = threshold.map(t -> seen.isPresent() ? Math.max(t, Math.floor(seen.getAsDouble() * 20) / 20) : t);
         return Optional.of(new Region(floor, min, max, streak, unchanged, in.size()));
     }

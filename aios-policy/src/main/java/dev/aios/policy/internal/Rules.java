@@ -87,7 +87,8 @@ public final class Rules {
         }
 
         public String describe() {
-            var what = calls.map(n -> n + " calls").orElseGet(() -> "$" + spend.orElseThrow().toPlainString());
+            var what = calls.map(n -> n + " calls")
+                    .orElseGet(() -> "$" + spend.orElseThrow().toPlainString());
             return scope.wire() + " " + key + ": at most " + what + " per " + Text.duration(per);
         }
     }

@@ -130,7 +130,8 @@ public final class Suggestions {
     }
 
     private void propose(String agent, String rule, String segment, Regions.Region region, java.time.Duration window) {
-        var id = "s-" + Long.toString(clock.millis(), 36) + "-" + Integer.toHexString((agent + rule + segment).hashCode());
+        var id = "s-" + Long.toString(clock.millis(), 36) + "-"
+                + Integer.toHexString((agent + rule + segment).hashCode());
         var text = new StringBuilder("auto-approve ").append(agent);
         if (!segment.isEmpty()) {
             text.append(" for ").append(segment);
@@ -168,8 +169,7 @@ public final class Suggestions {
         store.add(suggestion);
         var data = JSON.objectNode().put("id", id).put("text", text.toString());
         data.set("gate", gate(suggestion));
-        var accepted = host.send(new Event(
-                "policy-" + id, EVENT, "", "aios-policy", clock.instant(), data, "", ""));
+        var accepted = host.send(new Event("policy-" + id, EVENT, "", "aios-policy", clock.instant(), data, "", ""));
         accepted.started().stream().findFirst().ifPresent(run -> store.inbox(id, run));
         LOG.info("suggested: {}", text);
     }
@@ -209,7 +209,9 @@ public final class Suggestions {
                 s.agent(),
                 s.rule(),
                 s.segment(),
-                edit.has("minConfidence") ? Optional.of(edit.path("minConfidence").asDouble()) : s.minConfidence(),
+                edit.has("minConfidence")
+                        ? Optional.of(edit.path("minConfidence").asDouble())
+                        : s.minConfidence(),
                 edit.has("minAmount") ? Optional.of(edit.path("minAmount").asDouble()) : s.minAmount(),
                 edit.has("maxAmount") ? Optional.of(edit.path("maxAmount").asDouble()) : s.maxAmount(),
                 s.streak(),
@@ -220,7 +222,8 @@ public final class Suggestions {
                 "");
         var current = state.current();
         var document = (ObjectNode) current.policy().document().deepCopy();
-        var gates = document.has("gates") ? (com.fasterxml.jackson.databind.node.ArrayNode) document.get("gates")
+        var gates = document.has("gates")
+                ? (com.fasterxml.jackson.databind.node.ArrayNode) document.get("gates")
                 : document.putArray("gates");
         int at = gates.size();
         for (int i = 0; i < gates.size(); i++) {

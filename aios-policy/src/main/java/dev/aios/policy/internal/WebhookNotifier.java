@@ -24,7 +24,8 @@ public final class WebhookNotifier implements Notifier {
             throw new PolicyException("channel '" + notification.channel() + "' is an email channel, and no email"
                     + " connector is plugged in; use a webhook channel for now");
         }
-        var payload = JsonNodeFactory.instance.objectNode()
+        var payload = JsonNodeFactory.instance
+                .objectNode()
                 .put("title", notification.title())
                 .put("key", notification.key());
         payload.set("body", notification.body());
@@ -37,13 +38,13 @@ public final class WebhookNotifier implements Notifier {
         try {
             var response = http.send(request, HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() / 100 != 2) {
-                throw new PolicyException("webhook of channel '" + notification.channel() + "' answered HTTP "
-                        + response.statusCode());
+                throw new PolicyException(
+                        "webhook of channel '" + notification.channel() + "' answered HTTP " + response.statusCode());
             }
             return "HTTP " + response.statusCode();
         } catch (IOException e) {
-            throw new PolicyException("webhook of channel '" + notification.channel() + "' could not be reached: "
-                    + e.getMessage());
+            throw new PolicyException(
+                    "webhook of channel '" + notification.channel() + "' could not be reached: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PolicyException("interrupted while notifying channel '" + notification.channel() + "'");

@@ -126,7 +126,8 @@ final class Escalations {
                     Optional.of(clock.instant().plus(AGAIN)),
                     escalation.answer());
         }
-        if (!progress.escalated(lease, task.get().id(), escalation) || escalation.answer().isEmpty()) {
+        if (!progress.escalated(lease, task.get().id(), escalation)
+                || escalation.answer().isEmpty()) {
             return;
         }
         var answer = escalation.answer().get();
@@ -148,7 +149,11 @@ final class Escalations {
         var policy = policies.get();
         if (policy.isEmpty()) {
             return new Escalation(
-                    "none", "no escalation policy is configured any more", Json.object(), Optional.empty(), Optional.empty());
+                    "none",
+                    "no escalation policy is configured any more",
+                    Json.object(),
+                    Optional.empty(),
+                    Optional.empty());
         }
         try {
             return policy.get().escalate(task);

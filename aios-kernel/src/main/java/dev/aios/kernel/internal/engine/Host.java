@@ -145,7 +145,8 @@ final class Host implements ExtensionHost, Storage, Feed {
         java.util.Objects.requireNonNull(policy, "policy");
         if (!this.policy.compareAndSet(null, policy)) {
             throw new IllegalArgumentException("two extensions set a step policy: "
-                    + this.policy.get().getClass().getName() + " and " + policy.getClass().getName());
+                    + this.policy.get().getClass().getName() + " and "
+                    + policy.getClass().getName());
         }
     }
 

@@ -123,8 +123,7 @@ final class PolicyGate {
                     case Outcome.Deferred deferred -> {
                         return deferred; // its connector is closed; the shadow run waits like any step
                     }
-                    case Outcome.Failed failed ->
-                        output = Json.object().put("failed", failed.error());
+                    case Outcome.Failed failed -> output = Json.object().put("failed", failed.error());
                     case Outcome.Draft draft -> {
                         notes.addAll(draft.notes());
                         output = Json.object().set("draft", draft.draft());
@@ -205,8 +204,7 @@ final class PolicyGate {
                     yield new Outcome.Review(
                             own.input(), own.output(), own.agent(), own.rule(), own.explanation(), notes);
                 }
-                yield new Outcome.Completed(
-                        done.input(), done.output(), Optional.of(done.agent()), next, notes);
+                yield new Outcome.Completed(done.input(), done.output(), Optional.of(done.agent()), next, notes);
             }
         };
     }

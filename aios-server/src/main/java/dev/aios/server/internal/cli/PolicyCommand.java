@@ -115,14 +115,13 @@ final class PolicyCommand extends ClientCommand {
             var table = Table.withColumns("AGENT", "STATE", "SEGMENTS");
             client.get("/api/flags").properties().forEach(e -> {
                 var flag = e.getValue();
-                var state = flag.isTextual() ? flag.asText() : flag.path("state").asText("on");
+                var state =
+                        flag.isTextual() ? flag.asText() : flag.path("state").asText("on");
                 var segments = new StringBuilder();
-                flag.path("segments")
-                        .properties()
-                        .forEach(s -> segments.append(segments.isEmpty() ? "" : ", ")
-                                .append(s.getKey())
-                                .append(": ")
-                                .append(s.getValue().asText()));
+                flag.path("segments").properties().forEach(s -> segments.append(segments.isEmpty() ? "" : ", ")
+                        .append(s.getKey())
+                        .append(": ")
+                        .append(s.getValue().asText()));
                 table.row(e.getKey(), state, segments.toString());
             });
             table.print(out(), "no flags: every agent is on");

@@ -1,5 +1,6 @@
 package dev.aios.server.internal.cli;
 
+import dev.aios.api.KnowledgeRecord;
 import dev.aios.kernel.Kernel;
 import dev.aios.kernel.LoadReport;
 import dev.aios.memory.MemoryExtension;
@@ -8,7 +9,6 @@ import dev.aios.models.ModelSettings;
 import dev.aios.models.ModelsExtension;
 import dev.aios.policy.PolicyException;
 import dev.aios.policy.PolicyExtension;
-import dev.aios.api.KnowledgeRecord;
 import dev.aios.server.ApiServer;
 import dev.aios.server.internal.AiosConfig;
 import dev.aios.server.internal.http.CostRoutes;
@@ -102,7 +102,8 @@ final class UpCommand implements Callable<Integer> {
             kernel = builder.playbookDirectory(playbookDirectory).build();
         } catch (PolicyException e) {
             throw new CliException(
-                    CliException.USAGE, settings.file().map(f -> f + ": policy: ").orElse("") + e.getMessage());
+                    CliException.USAGE,
+                    settings.file().map(f -> f + ": policy: ").orElse("") + e.getMessage());
         }
         ApiServer server;
         try {

@@ -45,7 +45,9 @@ public final class PolicyRoutes implements ApiServer.Routes {
 
     /** The operator's answers per agent, rule and segment, over the last {@code days} (30 by default). */
     private void answers(Context ctx) {
-        var days = Optional.ofNullable(ctx.queryParam("days")).filter(d -> !d.isBlank()).orElse("30");
+        var days = Optional.ofNullable(ctx.queryParam("days"))
+                .filter(d -> !d.isBlank())
+                .orElse("30");
         int n;
         try {
             n = Integer.parseInt(days.strip());
@@ -80,7 +82,8 @@ public final class PolicyRoutes implements ApiServer.Routes {
                 .orElseThrow(() -> new InvalidInputException(
                         "field 'basedOn' is required: the version your change is made on (GET /api/policy);"
                                 + " nothing changed"));
-        ctx.json(policy.put(document.get(), basedOn, author(ctx), body.text("reason").orElse("")));
+        ctx.json(policy.put(
+                document.get(), basedOn, author(ctx), body.text("reason").orElse("")));
     }
 
     private void rollback(Context ctx) {
@@ -120,9 +123,7 @@ public final class PolicyRoutes implements ApiServer.Routes {
     private static JsonNode yaml(String text) {
         try {
             var node = new YAMLMapper().readTree(text);
-            return node == null || node.isNull() || node.isMissingNode()
-                    ? new YAMLMapper().createObjectNode()
-                    : node;
+            return node == null || node.isNull() || node.isMissingNode() ? new YAMLMapper().createObjectNode() : node;
         } catch (IOException e) {
             throw new InvalidInputException("the policy is not valid YAML: " + e.getMessage());
         }
