@@ -35,8 +35,8 @@ public final class Cel {
     private static final int MAX_NESTING = 100;
     private static final int MAX_REGEX_PROGRAM = 1_000;
     /** The list functions offered: all but flatten, whose result cannot be bounded before it runs. */
-    private static final Set<CelListsExtensions.Function> LIST_FUNCTIONS = java.util.EnumSet.complementOf(
-            java.util.EnumSet.of(CelListsExtensions.Function.FLATTEN));
+    private static final Set<CelListsExtensions.Function> LIST_FUNCTIONS =
+            java.util.EnumSet.complementOf(java.util.EnumSet.of(CelListsExtensions.Function.FLATTEN));
 
     private final CelCompiler compiler;
     private final CelRuntime runtime;

@@ -90,7 +90,15 @@ public final class Engine implements AutoCloseable {
         this.intake = new EventIntake(journal, keys, playbooks, wake, feed);
         this.awaits = new Awaits(db, journal, playbooks, clock, wake);
         var runner = new StepRunner(
-                lookup, cel, clock, calls, effects, services, intake, config.limits().maxEventDepth(), host::policy);
+                lookup,
+                cel,
+                clock,
+                calls,
+                effects,
+                services,
+                intake,
+                config.limits().maxEventDepth(),
+                host::policy);
         this.dispatcher = new Dispatcher(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
         this.progress = new Progress(db, journal, queue, intake, awaits, clock, wake);
@@ -272,7 +280,8 @@ public final class Engine implements AutoCloseable {
     public Accepted send(Event event) {
         EventLimits.check(event);
         var routing = intake.route(event, 0);
-        var logged = db.write(tx -> intake.accept(tx, event, routing, config.clock().instant()));
+        var logged =
+                db.write(tx -> intake.accept(tx, event, routing, config.clock().instant()));
         if (logged.accepted().duplicate()) {
             return logged.accepted();
         }

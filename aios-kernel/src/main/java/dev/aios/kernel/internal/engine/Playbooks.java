@@ -351,7 +351,9 @@ final class Playbooks {
      */
     List<PlaybookInfo> infos() {
         var all = new ArrayList<PlaybookInfo>();
-        versions.values().stream().map(l -> info(l.compiled(), isActive(l.compiled()))).forEach(all::add);
+        versions.values().stream()
+                .map(l -> info(l.compiled(), isActive(l.compiled())))
+                .forEach(all::add);
         for (var refusal : refusals) {
             all.add(new PlaybookInfo(
                     refusal.name(),

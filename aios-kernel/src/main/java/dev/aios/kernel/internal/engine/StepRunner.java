@@ -403,7 +403,8 @@ final class StepRunner {
         String cause = state.trigger.path("causationId").asText("");
         return "emitting " + emit.type() + " would start " + starts + " as link " + depth
                 + " of a chain of events and runs, each started by the event the one before emitted (this run of "
-                + state.playbook + " was started by " + state.trigger.path("type").asText() + " "
+                + state.playbook + " was started by "
+                + state.trigger.path("type").asText() + " "
                 + state.trigger.path("id").asText() + (cause.isEmpty() ? "" : ", emitted by run " + cause)
                 + "). A chain is stopped after " + maxEventDepth + " links, since it looks like an event loop:"
                 + " check that these playbooks do not trigger each other without end. Skip this step to go on"
