@@ -57,6 +57,7 @@ public final class Engine implements AutoCloseable {
     private final Awaits awaits;
     private final Progress progress;
     private final TaskDesk desk;
+    private final Escalations escalations;
     private final RunQueries queries;
     private final WhatIf whatIf;
     private final Forgetting forgetting;
@@ -107,18 +108,21 @@ public final class Engine implements AutoCloseable {
                 intake,
                 config.limits().maxEventDepth(),
                 loops,
-                () -> host.windows);
+                () -> host.windows,
+                host::policy);
         this.dispatcher = new Dispatcher(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
         var lineage = new Lineage(journal, playbooks, clock);
         journal.onStatusChange(lineage);
         this.progress = new Progress(db, journal, queue, intake, awaits, lineage, clock, wake);
         this.desk = new TaskDesk(db, journal, playbooks, lookup, clock, dispatcher::wake);
+        this.escalations = new Escalations(db, host::policy, progress, desk, clock);
         this.queries = new RunQueries(db, journal);
         this.whatIf = new WhatIf(db, journal, playbooks, queries);
         this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards);
         host.forgetWith(forgetting::forget);
         host.intakeWith(this::send, this::startRun);
+        host.loadWith(config.built()::add);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
         db.writer().onBroken(config.whenBroken());
     }
@@ -193,6 +197,10 @@ public final class Engine implements AutoCloseable {
     }
 
     private void execute(StepRunner runner, Lease lease) {
+        if (lease.kind().equals("escalate")) {
+            escalations.fire(lease);
+            return;
+        }
         var state = db.read(tx -> journal.load(tx, lease.runId()));
         if (state.isEmpty() || state.get().status.isFinal()) {
             return;
@@ -242,7 +250,7 @@ public final class Engine implements AutoCloseable {
         } catch (RuntimeException e) {
             outcome = new Outcome.Failed(Json.object(), "the kernel failed to execute the step: " + e, true);
         }
-        recordDurably(lease, playbook, outcome);
+        recordDurably(lease, playbook, outcome, escalations.plan(lease, run, playbook, outcome));
     }
 
     /**
@@ -251,11 +259,12 @@ public final class Engine implements AutoCloseable {
      * redone after the lease expires. Gives up when the kernel stops; the lease then brings the
      * step back after a restart.
      */
-    private void recordDurably(Lease lease, CompiledPlaybook playbook, Outcome outcome) {
+    private void recordDurably(
+            Lease lease, CompiledPlaybook playbook, Outcome outcome, Optional<java.time.Instant> escalateAt) {
         long pause = 200;
         while (true) {
             try {
-                progress.record(lease, playbook, outcome);
+                progress.record(lease, playbook, outcome, escalateAt);
                 return;
             } catch (dev.aios.kernel.StorageException e) {
                 if (closing || db.writer().broken().isPresent()) {

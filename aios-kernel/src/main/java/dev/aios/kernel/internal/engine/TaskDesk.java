@@ -53,6 +53,7 @@ final class TaskDesk {
             String kind,
             String status,
             JsonNode proposed,
+            List<String> options,
             Optional<Instant> resolvedAt) {}
 
     private final Database db;
@@ -130,6 +131,15 @@ final class TaskDesk {
         var step = t.playbook().step(t.task().step());
         switch (answer) {
             case APPROVE -> {
+                if (output.isEmpty() && !t.task().options().contains("approve")) {
+                    throw new ConflictException("task " + t.task().id() + " needs your own output: "
+                            + t.task().options().stream()
+                                    .filter(o -> !o.equals("edit"))
+                                    .findFirst()
+                                    .map(o -> "approve it with an edited output (--edit JSON), or " + o + " it")
+                                    .orElse("approve it with an edited output (--edit JSON)")
+                            + "; nothing changed");
+                }
                 JsonNode approved = output.isPresent()
                         ? checkedOutput(t.playbook(), step, output.get())
                         : t.task().proposed();
@@ -283,9 +293,16 @@ final class TaskDesk {
                 + answer.name().toLowerCase(java.util.Locale.ROOT) + "; answer " + allowed + "; nothing changed");
     }
 
+    private static List<String> strings(JsonNode array) {
+        var items = new java.util.ArrayList<String>();
+        array.forEach(item -> items.add(item.asText()));
+        return items;
+    }
+
     private OpenTask open(Tx tx, String taskId) throws SQLException {
         var task = tx.queryOne(
-                        "SELECT id, run_id, step_id, iteration, kind, status, proposed, resolved_at FROM tasks WHERE id = ?",
+                        "SELECT id, run_id, step_id, iteration, kind, status, proposed, options, resolved_at"
+                                + " FROM tasks WHERE id = ?",
                         r -> new OpenTask(
                                 r.text("id"),
                                 r.text("run_id"),
@@ -294,6 +311,7 @@ final class TaskDesk {
                                 r.text("kind"),
                                 r.text("status"),
                                 Json.tree(r.text("proposed")),
+                                strings(Json.tree(r.text("options"))),
                                 r.optionalInstant("resolved_at")),
                         taskId)
                 .orElseThrow(() -> new NotFoundException("no task " + taskId + "; list open tasks with `aios tasks`"));

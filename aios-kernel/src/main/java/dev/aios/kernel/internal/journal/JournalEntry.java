@@ -30,6 +30,7 @@ public sealed interface JournalEntry {
             Map.entry("AwaitTimedOut", AwaitTimedOut.class),
             Map.entry("TaskOpened", TaskOpened.class),
             Map.entry("TaskResolved", TaskResolved.class),
+            Map.entry("TaskEscalated", TaskEscalated.class),
             Map.entry("EffectRecorded", EffectRecorded.class),
             Map.entry("StepNoted", StepNoted.class),
             Map.entry("StepDeferred", StepDeferred.class),
@@ -114,6 +115,14 @@ public sealed interface JournalEntry {
 
     /** The operator answered a task (or the kernel closed it). */
     record TaskResolved(String task, String decision, JsonNode output, String comment) implements JournalEntry {}
+
+    /**
+     * An open task's escalation: planned ({@code rail} {@code plan}), or done (a reminder sent, the
+     * task delegated, a default answer taken). It escalates again at {@code next}, if present.
+     */
+    record TaskEscalated(
+            String task, String step, int iteration, String rail, String note, JsonNode detail, Optional<Instant> next)
+            implements JournalEntry {}
 
     /**
      * What a step used to reach its outcome, e.g. memory recalled, models called: recorded with the
