@@ -16,6 +16,10 @@ package dev.aios.memory;
  *     stemmed match
  * @param shortQueryMeaning the weight of the vector search against the text search for short,
  *     exact-looking queries (up to three words, or with digits or codes); 1 for longer queries
+ * @param textLead how much a clear leader of the text search lowers the vector search's weight: the
+ *     weight of meaning is multiplied by 1 − textLead × (1 − second best BM25 / best BM25), so a
+ *     query whose words single out one item (a subject line, a sentence typed word for word) leans
+ *     on the text search, and a vague one weighs both alike; 0 to 1
  * @param priorWeight how far decay and importance may move a score, 0 (not at all) to 1 (score =
  *     relevance × decay × (0.5 + importance)); small values let them reorder near ties only
  */
@@ -27,10 +31,11 @@ public record Ranking(
         double phraseBoost,
         double exactBoost,
         double shortQueryMeaning,
+        double textLead,
         double priorWeight) {
 
     /** The evaluated defaults. */
-    public static final Ranking DEFAULT = new Ranking(Fusion.SCORES, 100, 60, 2.0, 0.5, 0.3, 0.5, 0.1);
+    public static final Ranking DEFAULT = new Ranking(Fusion.SCORES, 100, 60, 2.0, 0.5, 0.3, 0.5, 0.0, 0.1);
 
     /** How the two searches are combined into one relevance, 0 to 1. */
     public enum Fusion {
@@ -60,6 +65,9 @@ public record Ranking(
                         "ranking boosts and weights must be between 0 and 100, was " + weight);
             }
         }
+        if (!(textLead >= 0 && textLead <= 1)) {
+            throw new IllegalArgumentException("ranking.textLead must be between 0 and 1, was " + textLead);
+        }
         if (!(priorWeight >= 0 && priorWeight <= 1)) {
             throw new IllegalArgumentException("ranking.priorWeight must be between 0 and 1, was " + priorWeight);
         }
@@ -67,31 +75,43 @@ public record Ranking(
 
     /** This ranking with another fusion. */
     public Ranking withFusion(Fusion fusion) {
-        return new Ranking(fusion, depth, rrfK, titleBoost, phraseBoost, exactBoost, shortQueryMeaning, priorWeight);
+        return new Ranking(
+                fusion, depth, rrfK, titleBoost, phraseBoost, exactBoost, shortQueryMeaning, textLead, priorWeight);
     }
 
     /** This ranking with another depth. */
     public Ranking withDepth(int depth) {
-        return new Ranking(fusion, depth, rrfK, titleBoost, phraseBoost, exactBoost, shortQueryMeaning, priorWeight);
+        return new Ranking(
+                fusion, depth, rrfK, titleBoost, phraseBoost, exactBoost, shortQueryMeaning, textLead, priorWeight);
     }
 
     /** This ranking with another rank constant. */
     public Ranking withRrfK(int rrfK) {
-        return new Ranking(fusion, depth, rrfK, titleBoost, phraseBoost, exactBoost, shortQueryMeaning, priorWeight);
+        return new Ranking(
+                fusion, depth, rrfK, titleBoost, phraseBoost, exactBoost, shortQueryMeaning, textLead, priorWeight);
     }
 
     /** This ranking with other weights of the text search's parts. */
     public Ranking withBoosts(double titleBoost, double phraseBoost, double exactBoost) {
-        return new Ranking(fusion, depth, rrfK, titleBoost, phraseBoost, exactBoost, shortQueryMeaning, priorWeight);
+        return new Ranking(
+                fusion, depth, rrfK, titleBoost, phraseBoost, exactBoost, shortQueryMeaning, textLead, priorWeight);
     }
 
     /** This ranking with another weight of meaning for short queries. */
     public Ranking withShortQueryMeaning(double shortQueryMeaning) {
-        return new Ranking(fusion, depth, rrfK, titleBoost, phraseBoost, exactBoost, shortQueryMeaning, priorWeight);
+        return new Ranking(
+                fusion, depth, rrfK, titleBoost, phraseBoost, exactBoost, shortQueryMeaning, textLead, priorWeight);
+    }
+
+    /** This ranking with another weight of a clear text leader. */
+    public Ranking withTextLead(double textLead) {
+        return new Ranking(
+                fusion, depth, rrfK, titleBoost, phraseBoost, exactBoost, shortQueryMeaning, textLead, priorWeight);
     }
 
     /** This ranking with another weight of decay and importance. */
     public Ranking withPriorWeight(double priorWeight) {
-        return new Ranking(fusion, depth, rrfK, titleBoost, phraseBoost, exactBoost, shortQueryMeaning, priorWeight);
+        return new Ranking(
+                fusion, depth, rrfK, titleBoost, phraseBoost, exactBoost, shortQueryMeaning, textLead, priorWeight);
     }
 }

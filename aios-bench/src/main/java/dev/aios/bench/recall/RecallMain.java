@@ -107,9 +107,11 @@ public final class RecallMain {
                     case "exact" -> r.withBoosts(r.titleBoost(), r.phraseBoost(), v);
                     case "short" -> r.withShortQueryMeaning(v);
                     case "prior" -> r.withPriorWeight(v);
+                    case "lead" -> r.withTextLead(v);
                     default ->
-                        throw new IllegalArgumentException("--ranking knows fusion, depth, rrfK, title, phrase, exact,"
-                                + " short and prior, not '" + kv[0] + "'");
+                        throw new IllegalArgumentException(
+                                "--ranking knows fusion, depth, rrfK, title, phrase, exact, lead,"
+                                        + " short and prior, not '" + kv[0] + "'");
                 };
             }
             return r;

@@ -127,11 +127,17 @@ final class Recaller {
                 }
             }
         }
-        double topText =
-                candidates.values().stream().mapToDouble(c -> c.textScore).max().orElse(0);
+        var textScores = candidates.values().stream()
+                .filter(c -> c.textRank > 0)
+                .mapToDouble(c -> c.textScore)
+                .sorted()
+                .toArray();
+        double topText = textScores.length == 0 ? 0 : textScores[textScores.length - 1];
+        double lead = textScores.length < 2 ? textScores.length : 1 - textScores[textScores.length - 2] / topText;
         double topCosine =
                 candidates.values().stream().mapToDouble(c -> c.cosine).max().orElse(0);
-        var scoring = new Scoring(plan, vector.isPresent(), ranking, settings, clock.instant(), topText, topCosine);
+        var scoring =
+                new Scoring(plan, vector.isPresent(), ranking, settings, clock.instant(), topText, topCosine, lead);
         var hits = hydrateAndScore(scoring, new ArrayList<>(candidates.values()), query.k());
         return new Recall(hits, vector.isPresent());
     }
@@ -170,7 +176,7 @@ final class Recaller {
                 c.textChunk = chunkOf(found.key());
             }
         }
-        var scoring = new Scoring(plan(query), false, settings.ranking(), settings, clock.instant(), 0, 0);
+        var scoring = new Scoring(plan(query), false, settings.ranking(), settings, clock.instant(), 0, 0, 0);
         var hits = score(scoring, new ArrayList<>(candidates.values()));
         return new Recall(hits.subList(0, Math.min(query.k(), hits.size())), false);
     }

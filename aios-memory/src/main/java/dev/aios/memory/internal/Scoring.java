@@ -60,6 +60,7 @@ final class Scoring {
     private final boolean byScores;
     private final double topText;
     private final double topCosine;
+    private final double meaningWeight;
 
     Scoring(
             RecallPlan plan,
@@ -68,7 +69,8 @@ final class Scoring {
             MemorySettings settings,
             Instant now,
             double topText,
-            double topCosine) {
+            double topCosine,
+            double textLead) {
         this.plan = plan;
         this.byMeaning = byMeaning;
         this.priorWeight = ranking.priorWeight();
@@ -78,6 +80,7 @@ final class Scoring {
         this.byScores = ranking.fusion() == Ranking.Fusion.SCORES;
         this.topText = topText;
         this.topCosine = topCosine;
+        this.meaningWeight = byMeaning ? plan.meaningWeight() * (1 - ranking.textLead() * textLead) : 0;
     }
 
     /** An item's standing in the text search, 0 to 1: 1 for the best. */
@@ -99,7 +102,7 @@ final class Scoring {
     }
 
     private double meaningWeight() {
-        return byMeaning ? plan.meaningWeight() : 0;
+        return meaningWeight;
     }
 
     /** Sets the candidate's parts and its relevance bounds, before its item is loaded. */
