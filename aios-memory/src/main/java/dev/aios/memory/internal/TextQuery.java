@@ -75,9 +75,15 @@ final class TextQuery {
         var query = new BooleanQuery.Builder();
         for (String stem : stems) {
             query.add(new TermQuery(new Term(MemoryIndex.TEXT, stem)), Occur.SHOULD);
-            if (ranking.titleBoost() > 0) {
-                query.add(boost(new TermQuery(new Term(MemoryIndex.TITLE, stem)), ranking.titleBoost()), Occur.SHOULD);
+        }
+        if (ranking.titleBoost() > 0 && !stems.isEmpty()) {
+            // A title is short, so one common word in it ("whale") would outweigh a whole sentence
+            // found in a text: a title counts when it holds two of the query's words (or the only one).
+            var title = new BooleanQuery.Builder().setMinimumNumberShouldMatch(Math.min(2, stems.size()));
+            for (String stem : stems) {
+                title.add(new TermQuery(new Term(MemoryIndex.TITLE, stem)), Occur.SHOULD);
             }
+            query.add(boost(title.build(), ranking.titleBoost()), Occur.SHOULD);
         }
         if (ranking.exactBoost() > 0) {
             for (String word : distinct(content)) {
