@@ -35,7 +35,7 @@ public record Ranking(
         double priorWeight) {
 
     /** The evaluated defaults. */
-    public static final Ranking DEFAULT = new Ranking(Fusion.SCORES, 100, 60, 2.0, 0.5, 0.3, 0.5, 0.5, 0.1);
+    public static final Ranking DEFAULT = new Ranking(Fusion.SCORES, 100, 60, 2.0, 0.5, 0.3, 0.5, 1.0, 0.1);
 
     /** How the two searches are combined into one relevance, 0 to 1. */
     public enum Fusion {
