@@ -56,6 +56,7 @@ public final class Engine implements AutoCloseable {
     private final Progress progress;
     private final TaskDesk desk;
     private final RunQueries queries;
+    private final WhatIf whatIf;
     private final Forgetting forgetting;
     private final Connectors connectors;
     private final ExecutorService calls = Executors.newThreadPerTaskExecutor(
@@ -89,6 +90,7 @@ public final class Engine implements AutoCloseable {
         this.progress = new Progress(db, journal, queue, intake, clock, dispatcher::wake);
         this.desk = new TaskDesk(db, journal, playbooks, lookup, clock, dispatcher::wake);
         this.queries = new RunQueries(db, journal);
+        this.whatIf = new WhatIf(db, journal, playbooks, queries);
         this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards);
         host.forgetWith(forgetting::forget);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
@@ -283,6 +285,46 @@ public final class Engine implements AutoCloseable {
     public TaskView answer(String taskId, TaskAnswer answer, Optional<JsonNode> output, String comment) {
         desk.answer(taskId, answer, output, comment);
         return task(taskId);
+    }
+
+    /**
+     * Replays finished run {@code runId} against another version of its playbook: {@code against} is
+     * {@code NAME@VERSION} or just the version.
+     */
+    public dev.aios.kernel.WhatIfReport whatIf(String runId, String against) {
+        var version =
+                against.contains("@") ? WhatIf.reference(against).getValue().orElseThrow() : against;
+        var name = against.contains("@")
+                ? WhatIf.reference(against).getKey()
+                : queries.run(runId).playbook();
+        return whatIf.replay(runId, playbooks.version(name, version));
+    }
+
+    /** Replays finished run {@code runId} against a version of its playbook given as YAML text. */
+    public dev.aios.kernel.WhatIfReport whatIfYaml(String runId, String origin, String yaml) {
+        return whatIf.replay(runId, playbooks.preview(origin, yaml));
+    }
+
+    /**
+     * Compares two versions of a playbook on the last {@code last} finished runs: {@code from} is
+     * {@code NAME} (its active version, and runs of any version) or {@code NAME@VERSION} (runs of that
+     * version); {@code to} is {@code NAME@VERSION}, or YAML text when {@code yaml} is present.
+     */
+    public dev.aios.kernel.PlaybookDiff diff(String from, String to, Optional<String> yaml, int last) {
+        var source = WhatIf.reference(from);
+        var fromVersion = source.getValue().isPresent()
+                ? playbooks.version(source.getKey(), source.getValue().get())
+                : playbooks.active(source.getKey());
+        dev.aios.kernel.internal.playbook.CompiledPlaybook toVersion;
+        if (yaml.isPresent()) {
+            toVersion = playbooks.preview(to, yaml.get());
+        } else {
+            var target = WhatIf.reference(to);
+            toVersion = target.getValue().isPresent()
+                    ? playbooks.version(target.getKey(), target.getValue().get())
+                    : playbooks.active(target.getKey());
+        }
+        return whatIf.diff(fromVersion, toVersion, source.getValue().isPresent(), last);
     }
 
     public RunSummary cancel(String runId, String reason) {
