@@ -117,7 +117,6 @@ class LongRunTest {
                     JsonNodeFactory.instance.objectNode().put("text", "still here"),
                     "",
                     ""));
-            // The handler's output lands in the context a moment before the run is back to waiting.
             var moved = Eventually.await(
                     () -> kernel.run(longRun),
                     r -> r.context().path("handle").path("text").asText().contains("still here")
