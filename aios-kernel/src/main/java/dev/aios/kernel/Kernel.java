@@ -239,6 +239,8 @@ public final class Kernel implements AutoCloseable {
         private Duration pollInterval = Duration.ofMillis(200);
         private final Map<String, ConnectorPolicy> connectors = new HashMap<>();
         private final List<Extension> extensions = new ArrayList<>();
+        private java.util.function.Consumer<String> whenBroken = reason -> {};
+        private Limits limits = Limits.DEFAULT;
 
         private Builder() {}
 
@@ -317,6 +319,23 @@ public final class Kernel implements AutoCloseable {
             return this;
         }
 
+        /**
+         * What to do, once, when the kernel cannot go on because its writer stopped (e.g. it failed
+         * twice in a row outside any write): nothing more can be recorded, and {@link Kernel#overview()}
+         * reports the reason as a storage failure. A server exits; the action runs on a kernel
+         * thread and gets the reason. Nothing is done by default.
+         */
+        public Builder whenBroken(java.util.function.Consumer<String> action) {
+            this.whenBroken = Objects.requireNonNull(action, "action");
+            return this;
+        }
+
+        /** How far one input may go; {@link Limits#DEFAULT} by default. */
+        public Builder limits(Limits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
         /** Opens the store (migrating it), registers agents and loads playbooks. */
         public Kernel build() {
             if (dataDirectory == null) {
@@ -336,7 +355,9 @@ public final class Kernel implements AutoCloseable {
                     concurrency,
                     pollInterval,
                     Map.copyOf(connectors),
-                    List.copyOf(extensions));
+                    List.copyOf(extensions),
+                    whenBroken,
+                    limits);
             return new Kernel(dataDirectory, Engine.open(config));
         }
     }

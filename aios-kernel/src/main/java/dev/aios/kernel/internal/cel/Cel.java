@@ -8,6 +8,7 @@ import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerBuilder;
 import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.extensions.CelExtensions;
+import dev.cel.extensions.CelListsExtensions;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
@@ -30,17 +31,38 @@ public final class Cel {
 
     private static final int CACHE_LIMIT = 10_000;
     private static final int MAX_LOOP_ITERATIONS = 100_000;
+    private static final int MAX_SOURCE_CHARACTERS = 10_000;
+    private static final int MAX_NESTING = 100;
+    private static final int MAX_REGEX_PROGRAM = 1_000;
+    /** The list functions offered: all but flatten, whose result cannot be bounded before it runs. */
+    private static final Set<CelListsExtensions.Function> LIST_FUNCTIONS = java.util.EnumSet.complementOf(
+            java.util.EnumSet.of(CelListsExtensions.Function.FLATTEN));
 
     private final CelCompiler compiler;
     private final CelRuntime runtime;
     private final ConcurrentHashMap<String, Expression> cache = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Set<String>, CelCompiler> scoped = new ConcurrentHashMap<>();
 
-    /** Builds the compiler and runtime; one instance is meant to be shared. */
+    private final Budget budget;
+
+    /** Builds the compiler and runtime with the {@link Budget#DEFAULT default budget}. */
     public Cel() {
+        this(Budget.DEFAULT);
+    }
+
+    /**
+     * Builds the compiler and runtime; one instance is meant to be shared.
+     *
+     * @param budget what each evaluation may spend
+     */
+    public Cel(Budget budget) {
+        this.budget = budget;
         var options = CelOptions.current()
                 .enableHeterogeneousNumericComparisons(true)
                 .comprehensionMaxIterations(MAX_LOOP_ITERATIONS)
+                .maxExpressionCodePointSize(MAX_SOURCE_CHARACTERS)
+                .maxParseRecursionDepth(MAX_NESTING)
+                .maxRegexProgramSize(MAX_REGEX_PROGRAM)
                 .build();
         CelCompilerBuilder builder = CelCompilerFactory.standardCelCompilerBuilder()
                 .setOptions(options)
@@ -48,7 +70,7 @@ public final class Cel {
                 .addLibraries(
                         CelExtensions.strings(),
                         CelExtensions.math(),
-                        CelExtensions.lists(),
+                        CelExtensions.lists(LIST_FUNCTIONS),
                         CelExtensions.bindings(),
                         CelExtensions.optional());
         VARIABLES.forEach(name -> builder.addVar(name, SimpleType.DYN));
@@ -56,7 +78,10 @@ public final class Cel {
         runtime = CelRuntimeFactory.standardCelRuntimeBuilder()
                 .setOptions(options)
                 .addLibraries(
-                        CelExtensions.strings(), CelExtensions.math(), CelExtensions.lists(), CelExtensions.optional())
+                        CelExtensions.strings(),
+                        CelExtensions.math(),
+                        CelExtensions.lists(LIST_FUNCTIONS),
+                        CelExtensions.optional())
                 .build();
     }
 
@@ -95,8 +120,8 @@ public final class Cel {
         var declared = new java.util.HashSet<>(VARIABLES);
         declared.addAll(locals);
         var variables = References.variables(ast.getExpr(), declared);
-        var expression =
-                new Expression(source, program, variables, ast.getResultType().kind());
+        var expression = new Expression(
+                source, program, variables, ast.getResultType().kind(), budget, Budget.operands(ast.getExpr()));
         if (cache.size() < CACHE_LIMIT) {
             cache.putIfAbsent(key, expression);
         }

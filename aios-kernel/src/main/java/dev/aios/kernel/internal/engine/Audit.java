@@ -38,7 +38,9 @@ public final class Audit {
             "runs", "SELECT * FROM runs ORDER BY id",
             "work",
                     "SELECT run_id, step_id, iteration, kind, visible_at, attempt FROM work ORDER BY run_id, step_id, iteration",
-            "awaits", "SELECT * FROM awaits ORDER BY run_id, step_id, iteration",
+            "awaits",
+                    "SELECT run_id, step_id, iteration, event_type, subject, timeout_at FROM awaits"
+                            + " ORDER BY run_id, step_id, iteration",
             "tasks", "SELECT * FROM tasks ORDER BY id",
             "receipts", "SELECT * FROM receipts ORDER BY effect_key",
             "snapshots", "SELECT * FROM snapshots ORDER BY run_id, seq");

@@ -17,6 +17,7 @@ import dev.aios.kernel.RunView;
 import dev.aios.kernel.TaskView;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.agent.AgentRegistry;
+import dev.aios.kernel.internal.cel.Budget;
 import dev.aios.kernel.internal.cel.Cel;
 import dev.aios.kernel.internal.journal.FeedHub;
 import dev.aios.kernel.internal.journal.RunJournal;
@@ -53,6 +54,7 @@ public final class Engine implements AutoCloseable {
     private final WorkQueue queue;
     private final Dispatcher dispatcher;
     private final EventIntake intake;
+    private final Awaits awaits;
     private final Progress progress;
     private final TaskDesk desk;
     private final RunQueries queries;
@@ -76,24 +78,28 @@ public final class Engine implements AutoCloseable {
             agents.discover(Thread.currentThread().getContextClassLoader());
         }
         this.host = new Host(db, journal, keys, feed, clock, config.dataDirectory(), services);
-        var cel = new Cel();
+        var cel = new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime()));
         this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents, host.factories, clock);
         String node = "node-" + ProcessHandle.current().pid();
         this.queue = new WorkQueue(db, journal, clock, node, this::leaseFor);
         this.connectors = new Connectors(config.connectors(), clock);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
         var effects = new Effects(db, journal, connectors, clock, lookup);
-        var runner = new StepRunner(lookup, cel, clock, calls, effects, services);
+        Runnable wake = this::wake;
+        this.intake = new EventIntake(journal, keys, playbooks, wake, feed);
+        this.awaits = new Awaits(db, journal, playbooks, clock, wake);
+        var runner =
+                new StepRunner(lookup, cel, clock, calls, effects, services, intake, config.limits().maxEventDepth());
         this.dispatcher = new Dispatcher(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
-        this.intake = new EventIntake(journal, keys, playbooks, dispatcher::wake, feed);
-        this.progress = new Progress(db, journal, queue, intake, clock, dispatcher::wake);
+        this.progress = new Progress(db, journal, queue, intake, awaits, clock, wake);
         this.desk = new TaskDesk(db, journal, playbooks, lookup, clock, dispatcher::wake);
         this.queries = new RunQueries(db, journal);
         this.whatIf = new WhatIf(db, journal, playbooks, queries);
         this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards);
         host.forgetWith(forgetting::forget);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
+        db.writer().onBroken(config.whenBroken());
     }
 
     /** Grace beyond a step's own timeout before its lease counts as lost. */
@@ -161,6 +167,7 @@ public final class Engine implements AutoCloseable {
             LOG.info("resuming {} steps left in flight by the previous process", released);
         }
         dispatcher.start();
+        awaits.start();
         watcher.start();
     }
 
@@ -227,7 +234,7 @@ public final class Engine implements AutoCloseable {
                 progress.record(lease, playbook, outcome);
                 return;
             } catch (dev.aios.kernel.StorageException e) {
-                if (closing) {
+                if (closing || db.writer().broken().isPresent()) {
                     throw e;
                 }
                 LOG.warn("cannot record the result of {} yet ({}); trying again", lease, e.getMessage());
@@ -249,8 +256,24 @@ public final class Engine implements AutoCloseable {
         return db.failing();
     }
 
+    /**
+     * Accepts an event: decides which playbooks it starts (their conditions evaluated here, not on
+     * the writer), logs it and starts them in one write, then resumes the runs awaiting it.
+     */
     public Accepted send(Event event) {
-        return db.write(tx -> intake.accept(tx, event, config.clock().instant()));
+        EventLimits.check(event);
+        var routing = intake.route(event, 0);
+        var logged = db.write(tx -> intake.accept(tx, event, routing, config.clock().instant()));
+        if (logged.accepted().duplicate()) {
+            return logged.accepted();
+        }
+        // The event is recorded: a request's write limit must not turn what follows into a failure.
+        var within = dev.aios.kernel.WriteDeadline.remaining();
+        var caughtUp = dev.aios.kernel.WriteDeadline.suspended(() -> awaits.catchUp(event.type(), event.id(), within));
+        var accepted = logged.accepted();
+        var notes = new ArrayList<>(accepted.notes());
+        notes.addAll(caughtUp.notes());
+        return new Accepted(accepted.eventId(), false, accepted.started(), caughtUp.resumed(), notes);
     }
 
     public List<RunSummary> runs(RunQuery query) {
@@ -283,6 +306,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public TaskView answer(String taskId, TaskAnswer answer, Optional<JsonNode> output, String comment) {
+        output.ifPresent(json -> EventLimits.checkNesting("the output", json));
         desk.answer(taskId, answer, output, comment);
         return task(taskId);
     }
@@ -390,6 +414,7 @@ public final class Engine implements AutoCloseable {
     public void close() {
         closing = true;
         watcher.close();
+        awaits.close();
         dispatcher.stop(Duration.ofSeconds(10));
         calls.shutdownNow();
         config.extensions().forEach(Engine::closeQuietly);

@@ -9,29 +9,39 @@ import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.cel.CelException;
 import dev.aios.kernel.internal.journal.FeedHub;
 import dev.aios.kernel.internal.journal.JournalEntry.RunStarted;
-import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepScheduled;
 import dev.aios.kernel.internal.journal.PayloadCodec;
 import dev.aios.kernel.internal.journal.RunJournal;
-import dev.aios.kernel.internal.playbook.CompiledStep;
+import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.run.RunFold;
-import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Tx;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * Takes an event into the log, in the caller's transaction: starts the runs of the playbooks it
- * triggers and resumes the runs awaiting it. An id seen before changes nothing.
+ * Takes an event into the log. Which playbooks it starts is decided first, outside any transaction
+ * ({@link #route}: trigger conditions are the operator's expressions and never run on the writer);
+ * then, in the caller's transaction, the event is logged and those runs start ({@link #accept}).
+ * Runs awaiting the event are resumed afterwards by {@link Awaits}. An id seen before changes
+ * nothing.
  */
 final class EventIntake {
     /** The largest event data accepted, serialized. */
     static final int MAX_DATA_BYTES = 1 << 20;
 
-    private record Waiting(String runId, String step, int iteration) {}
+    /**
+     * Which playbooks an event starts, decided before it is logged.
+     *
+     * @param start the playbook versions to start
+     * @param notes trigger conditions that could not be evaluated, one line each
+     * @param depth how many runs caused the event, one after the other: 0 for an event from outside
+     */
+    record Routing(List<CompiledPlaybook> start, List<String> notes, int depth) {}
+
+    /** What logging an event did; {@code seq} is its position in the log (0 for a duplicate). */
+    record Logged(Accepted accepted, long seq) {}
 
     private final RunJournal journal;
     private final PayloadCodec codec;
@@ -47,9 +57,9 @@ final class EventIntake {
         this.feed = feed;
     }
 
-    Accepted accept(Tx tx, Event given, Instant now) throws SQLException {
-        // An event that starts a conversation is its own correlation.
-        Event event = given.correlationId().isBlank()
+    /** An event that starts a conversation is its own correlation. */
+    static Event correlated(Event given) {
+        return given.correlationId().isBlank()
                 ? new Event(
                         given.id(),
                         given.type(),
@@ -60,6 +70,39 @@ final class EventIntake {
                         given.id(),
                         given.causationId())
                 : given;
+    }
+
+    /**
+     * Decides which active playbooks {@code event} starts by evaluating their trigger conditions,
+     * on the caller's thread. A condition sees the event as runs see it, except its {@code seq},
+     * which is only known once it is logged.
+     */
+    Routing route(Event given, int depth) {
+        var event = correlated(given);
+        var json = RunVars.json(event, 0, depth);
+        json.remove("seq");
+        var start = new ArrayList<CompiledPlaybook>();
+        var notes = new ArrayList<String>();
+        for (var playbook : playbooks.triggeredBy(event.type())) {
+            if (playbook.triggerWhen().isPresent()) {
+                try {
+                    if (!playbook.triggerWhen().get().test(RunVars.ofEvent(json))) {
+                        continue;
+                    }
+                } catch (CelException e) {
+                    notes.add("playbook '" + playbook.name() + "' was not started: its trigger condition failed: "
+                            + e.getMessage());
+                    continue;
+                }
+            }
+            start.add(playbook);
+        }
+        return new Routing(List.copyOf(start), List.copyOf(notes), depth);
+    }
+
+    /** Logs {@code given} and starts the runs {@code routing} names, in the caller's transaction. */
+    Logged accept(Tx tx, Event given, Routing routing, Instant now) throws SQLException {
+        var event = correlated(given);
         byte[] data = Json.bytes(event.data());
         if (data.length > MAX_DATA_BYTES) {
             throw new InvalidInputException("event data is " + data.length + " bytes; the limit is " + MAX_DATA_BYTES
@@ -80,38 +123,16 @@ final class EventIntake {
                 stored.bytes(),
                 now);
         if (inserted == 0) {
-            return new Accepted(event.id(), true, List.of(), List.of(), List.of());
+            return new Logged(new Accepted(event.id(), true, List.of(), List.of(), List.of()), 0);
         }
         long seq = tx.queryOne("SELECT seq FROM events WHERE id = ?", r -> r.integer("seq"), event.id())
                 .orElseThrow();
-        ObjectNode json = RunVars.json(event, seq);
+        ObjectNode json = RunVars.json(event, seq, routing.depth());
         feed.publish(
                 tx,
                 List.of(new dev.aios.kernel.spi.FeedItem("event", seq, "", event.type(), event.subject(), now, json)));
-        var notes = new ArrayList<String>();
-        var started = start(tx, event, json, now, notes);
-        var resumed = resume(tx, event, json, now, notes);
-        if (!started.isEmpty() || !resumed.isEmpty()) {
-            tx.afterCommit(wake);
-        }
-        return new Accepted(event.id(), false, started, resumed, notes);
-    }
-
-    private List<String> start(Tx tx, Event event, ObjectNode json, Instant now, List<String> notes)
-            throws SQLException {
         var started = new ArrayList<String>();
-        for (var playbook : playbooks.triggeredBy(event.type())) {
-            if (playbook.triggerWhen().isPresent()) {
-                try {
-                    if (!playbook.triggerWhen().get().test(RunVars.ofEvent(json))) {
-                        continue;
-                    }
-                } catch (CelException e) {
-                    notes.add("playbook '" + playbook.name() + "' was not started: its trigger condition failed: "
-                            + e.getMessage());
-                    continue;
-                }
-            }
+        for (var playbook : routing.start()) {
             String runId = Ids.next("r", now);
             var state = RunFold.empty(runId);
             String first = playbook.firstStep();
@@ -124,82 +145,14 @@ final class EventIntake {
                             new StepScheduled(first, 0, playbook.step(first).kind(), now)));
             started.add(runId);
         }
-        return started;
-    }
-
-    /**
-     * The first event an await step can take that arrived before it began waiting: logged after the
-     * run's trigger (or after this step last stopped waiting) and matching the step's condition.
-     * Without this, an event arriving a moment early would be missed.
-     */
-    Optional<ObjectNode> earlier(Tx tx, RunState state, CompiledStep.Await await) throws SQLException {
-        long after =
-                state.awaited.getOrDefault(await.id(), state.trigger.path("seq").asLong());
-        var candidates = tx.query(
-                "SELECT seq, id, type, subject, source, time, correlation_id, causation_id, codec, data FROM events"
-                        + " WHERE type = ? AND seq > ? ORDER BY seq LIMIT 1000",
-                r -> {
-                    var data = Json.tree(codec.decode(r.text("subject"), r.text("codec"), r.bytes("data")));
-                    return RunVars.json(
-                            new Event(
-                                    r.text("id"),
-                                    r.text("type"),
-                                    r.text("subject"),
-                                    r.text("source"),
-                                    r.instant("time"),
-                                    data,
-                                    r.text("correlation_id"),
-                                    r.text("causation_id")),
-                            r.integer("seq"));
-                },
-                await.eventType(),
-                after);
-        for (var candidate : candidates) {
-            try {
-                if (await.match().test(RunVars.withEvent(state, candidate))) {
-                    return Optional.of(candidate);
-                }
-            } catch (CelException e) {
-                // A candidate the condition cannot judge is not a match.
-            }
+        if (!started.isEmpty()) {
+            tx.afterCommit(wake);
         }
-        return Optional.empty();
+        return new Logged(new Accepted(event.id(), false, started, List.of(), routing.notes()), seq);
     }
 
     /** The position of the newest event in the log. */
     static long head(Tx tx) throws SQLException {
         return tx.count("SELECT COALESCE(MAX(seq), 0) AS n FROM events");
-    }
-
-    private List<String> resume(Tx tx, Event event, ObjectNode json, Instant now, List<String> notes)
-            throws SQLException {
-        var resumed = new ArrayList<String>();
-        var waiting = tx.query(
-                "SELECT run_id, step_id, iteration FROM awaits WHERE event_type = ? ORDER BY run_id",
-                r -> new Waiting(r.text("run_id"), r.text("step_id"), (int) r.integer("iteration")),
-                event.type());
-        for (var wait : waiting) {
-            var state = journal.load(tx, wait.runId()).orElseThrow();
-            var playbook = playbooks.version(state.playbook, state.version);
-            if (!(playbook.step(wait.step()) instanceof CompiledStep.Await await)) {
-                continue;
-            }
-            try {
-                if (!await.match().test(RunVars.withEvent(state, json))) {
-                    continue;
-                }
-            } catch (CelException e) {
-                notes.add("run " + wait.runId() + " step '" + wait.step() + "' was not resumed: its match failed: "
-                        + e.getMessage());
-                continue;
-            }
-            var input = state.record(wait.step()).input;
-            var completed =
-                    new StepCompleted(wait.step(), wait.iteration(), input, json, Optional.empty(), await.next());
-            journal.append(tx, state, now, List.of(completed));
-            journal.append(tx, state, now, List.of(Advance.to(state, playbook, await.next(), now)));
-            resumed.add(wait.runId());
-        }
-        return resumed;
     }
 }

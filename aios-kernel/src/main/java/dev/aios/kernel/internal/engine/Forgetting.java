@@ -82,7 +82,7 @@ final class Forgetting {
             long events = tx.count("SELECT COUNT(*) AS n FROM events WHERE subject = ?", subject);
             return new ForgetReport(subject, destroyed, cancelled, runIds.size(), events);
         });
-        db.checkpoint();
+        emptyTheLog();
         for (var listener : listeners) {
             try {
                 listener.forgotten(subject);
@@ -94,6 +94,26 @@ final class Forgetting {
             }
         }
         return report;
+    }
+
+    /**
+     * Waits until the write-ahead log no longer holds the pages as they were before forgetting
+     * (they would still have the plain copies); a few tries, since readers may hold it a moment.
+     */
+    private void emptyTheLog() {
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            try {
+                if (db.checkpoint().get(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    return;
+                }
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                break;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        LOG.warn("the write-ahead log could not be emptied after forgetting; it is emptied at a later write");
     }
 
     /** Empties the plain copies of a run's payloads from the derived tables. */

@@ -75,6 +75,11 @@ final class Playbooks {
     private volatile Map<String, Built> active = Map.of();
     private volatile LoadReport lastLoad = new LoadReport(List.of(), List.of());
 
+    /** A file refused by the last load, and the playbook it defined (or was meant to). */
+    private record Refusal(String source, String name, List<PlaybookException.Problem> problems, Instant at) {}
+
+    private volatile List<Refusal> refusals = List.of();
+
     Playbooks(
             Database db,
             PlaybookCompiler compiler,
@@ -124,6 +129,8 @@ final class Playbooks {
         var next = new LinkedHashMap<String, Built>();
         var sources = new HashMap<String, String>();
         var refusedNames = new ArrayList<String>();
+        var refused = new ArrayList<Refusal>();
+        Instant now = clock.instant();
         for (var input : inputs) {
             try {
                 var built = compile(input);
@@ -146,7 +153,10 @@ final class Playbooks {
                 next.put(compiled.name(), built);
             } catch (PlaybookException e) {
                 problems.addAll(e.problems());
-                nameOf(input).ifPresent(refusedNames::add);
+                // A file too broken to name its playbook still keeps the one it defined before.
+                var name = nameOf(input).or(() -> activeFrom(input.source()));
+                name.ifPresent(refusedNames::add);
+                refused.add(new Refusal(input.source(), name.orElse(stem(input.source())), e.problems(), now));
             }
         }
         // A refused file keeps the version that was active before, so a typo does not stop a playbook.
@@ -155,7 +165,6 @@ final class Playbooks {
                 next.put(name, active.get(name));
             }
         }
-        Instant now = clock.instant();
         db.write(tx -> {
             tx.update("UPDATE playbooks SET active = 0");
             for (var built : next.values()) {
@@ -177,6 +186,7 @@ final class Playbooks {
                     new Key(compiled.name(), compiled.version()), new Loaded(compiled, built.declared(), now));
         }
         active = Map.copyOf(next);
+        refusals = List.copyOf(refused);
         var infos = next.values().stream().map(b -> info(b.compiled(), true)).toList();
         lastLoad = new LoadReport(infos, problems);
         return lastLoad;
@@ -276,6 +286,22 @@ final class Playbooks {
         };
     }
 
+    /** The name of the active playbook last loaded from {@code source}, if any. */
+    private Optional<String> activeFrom(String source) {
+        return active.values().stream()
+                .map(Built::compiled)
+                .filter(compiled -> compiled.source().equals(source))
+                .map(CompiledPlaybook::name)
+                .findFirst();
+    }
+
+    /** A file's name without its directory and extension, to list a playbook that could not be read. */
+    private static String stem(String source) {
+        String name = source.substring(Math.max(source.lastIndexOf('/'), source.lastIndexOf('\\')) + 1);
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+
     /** What the last load did. */
     LoadReport lastLoad() {
         return lastLoad;
@@ -319,14 +345,37 @@ final class Playbooks {
         return loaded.compiled();
     }
 
-    /** Every version, active first, then by name and newest. */
+    /**
+     * Every version, active first, then by name and newest; each file the last load refused comes
+     * right after the active version of its playbook (or among the inactive ones if it has none).
+     */
     List<PlaybookInfo> infos() {
-        return versions.values().stream()
-                .map(l -> info(l.compiled(), isActive(l.compiled())))
-                .sorted(Comparator.comparing((PlaybookInfo i) -> !i.active())
+        var all = new ArrayList<PlaybookInfo>();
+        versions.values().stream().map(l -> info(l.compiled(), isActive(l.compiled()))).forEach(all::add);
+        for (var refusal : refusals) {
+            all.add(new PlaybookInfo(
+                    refusal.name(),
+                    "",
+                    "",
+                    "",
+                    Optional.empty(),
+                    refusal.source(),
+                    List.of(),
+                    false,
+                    refusal.at(),
+                    refusal.problems()));
+        }
+        return all.stream()
+                .sorted(Comparator.comparing((PlaybookInfo i) -> !(i.active() || beside(i)))
                         .thenComparing(PlaybookInfo::name)
+                        .thenComparing(i -> !i.active())
                         .thenComparing(PlaybookInfo::loadedAt, Comparator.reverseOrder()))
                 .toList();
+    }
+
+    /** Whether {@code info} is a refused file whose playbook has an active version to sit beside. */
+    private boolean beside(PlaybookInfo info) {
+        return !info.refused().isEmpty() && active.containsKey(info.name());
     }
 
     private boolean isActive(CompiledPlaybook compiled) {
@@ -346,6 +395,7 @@ final class Playbooks {
                 compiled.source(),
                 model.steps().stream().map(s -> s.id() + " (" + s.kind() + ")").toList(),
                 isActive,
-                loaded == null ? clock.instant() : loaded.loadedAt());
+                loaded == null ? clock.instant() : loaded.loadedAt(),
+                List.of());
     }
 }

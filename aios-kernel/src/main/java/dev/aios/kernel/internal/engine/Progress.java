@@ -45,17 +45,29 @@ final class Progress {
     private final RunJournal journal;
     private final WorkQueue queue;
     private final EventIntake intake;
+    private final Awaits awaits;
     private final InstantSource clock;
     private final Runnable wake;
 
-    Progress(Database db, RunJournal journal, WorkQueue queue, EventIntake intake, InstantSource clock, Runnable wake) {
+    Progress(
+            Database db,
+            RunJournal journal,
+            WorkQueue queue,
+            EventIntake intake,
+            Awaits awaits,
+            InstantSource clock,
+            Runnable wake) {
         this.db = db;
         this.journal = journal;
         this.queue = queue;
         this.intake = intake;
+        this.awaits = awaits;
         this.clock = clock;
         this.wake = wake;
     }
+
+    /** How long a timeout waits for events that came in time to be matched. */
+    private static final java.time.Duration MATCHING_PAUSE = java.time.Duration.ofMillis(500);
 
     /** Entries to append, then where the run goes, if it goes on now. */
     private record Recording(List<JournalEntry> entries, Optional<String> next) {
@@ -80,6 +92,19 @@ final class Progress {
             }
             var state = journal.load(tx, lease.runId()).orElseThrow();
             Instant now = clock.instant();
+            if (outcome instanceof Outcome.TimedOut
+                    && Awaits.behind(tx, lease.runId(), lease.step(), lease.iteration())) {
+                // Events came that the run was not checked against yet: match them first.
+                tx.update(
+                        "UPDATE work SET visible_at = ?, lease_owner = NULL, lease_until = NULL"
+                                + " WHERE run_id = ? AND step_id = ? AND iteration = ?",
+                        now.plus(MATCHING_PAUSE),
+                        lease.runId(),
+                        lease.step(),
+                        lease.iteration());
+                tx.afterCommit(() -> awaits.schedule(lease.runId(), lease.step(), lease.iteration()));
+                return null;
+            }
             if (lease.kind().equals("compensate")) {
                 undone(tx, lease, playbook, state, outcome, now);
             } else if (outcome instanceof Outcome.Failed f) {
@@ -294,20 +319,16 @@ final class Progress {
             case Outcome.Ask a -> Recording.of(ask(lease, playbook, state, a, now));
             case Outcome.Sleep s -> Recording.of(new TimerSet(step, it, s.input(), s.until()));
             case Outcome.Listen l -> {
-                var await = (CompiledStep.Await) playbook.step(step);
-                var early = intake.earlier(tx, state, await);
-                yield early.isPresent()
-                        ? Recording.then(
-                                new StepCompleted(step, it, l.input(), early.get(), Optional.empty(), await.next()),
-                                await.next())
-                        : Recording.of(new AwaitStarted(step, it, l.input(), l.eventType(), l.timeoutAt()));
+                // An event that came before the wait began is still taken: the catch-up finds it.
+                tx.afterCommit(() -> awaits.schedule(lease.runId(), step, it));
+                yield Recording.of(new AwaitStarted(step, it, l.input(), l.eventType(), l.timeoutAt()));
             }
             case Outcome.Publish p -> {
-                var accepted = intake.accept(tx, p.event(), now);
+                var logged = intake.accept(tx, p.event(), p.routing(), now);
+                tx.afterCommit(() -> awaits.schedule(p.event().type()));
                 ObjectNode output = Json.object();
                 output.put("eventId", p.event().id());
-                output.set("started", Json.tree(accepted.started()));
-                output.set("resumed", Json.tree(accepted.resumed()));
+                output.set("started", Json.tree(logged.accepted().started()));
                 yield Recording.then(
                         new StepCompleted(step, it, p.input(), output, Optional.empty(), p.next()), p.next());
             }

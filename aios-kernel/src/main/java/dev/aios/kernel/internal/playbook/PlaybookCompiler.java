@@ -1,6 +1,7 @@
 package dev.aios.kernel.internal.playbook;
 
 import dev.aios.api.Event;
+import dev.aios.api.EmitStep;
 import dev.aios.api.ForEachStep;
 import dev.aios.api.ParallelStep;
 import dev.aios.api.Playbook;
@@ -195,8 +196,35 @@ public final class PlaybookCompiler {
             }
             if (unique) {
                 graph.check(check);
+                if (staticPath.isEmpty()) {
+                    checkSelfTrigger(steps, scope, graph);
+                }
             }
             return steps.get(0).id();
+        }
+
+        /**
+         * Refuses an emit of the playbook's own trigger that every run reaches before any pause:
+         * each run would start the next at once, without end. A trigger condition may tell the
+         * emitted event apart, so then the depth limit at run time is the guard.
+         */
+        private void checkSelfTrigger(List<Step> steps, Scope scope, GraphCollector graph) {
+            if (playbook.trigger().when().isPresent()) {
+                return;
+            }
+            var early = graph.reachableWithoutPause();
+            for (int i = 0; i < steps.size(); i++) {
+                if (steps.get(i) instanceof EmitStep emit
+                        && emit.type().equals(playbook.trigger().event())
+                        && early.contains(emit.id())) {
+                    check.problem(
+                            scope.modelPath(i) + ".emit.type",
+                            "step '" + emit.id() + "' emits " + emit.type() + ", the event that starts this playbook,"
+                                    + " before any wait or await: every run would start another at once, without"
+                                    + " end. Emit another event type, add a wait before it, or give the trigger a"
+                                    + " when: condition that the emitted event does not meet");
+                }
+            }
         }
 
         /** The step {@code name} as a target from a step of {@code scope}, or empty (reported). */
@@ -308,6 +336,11 @@ public final class PlaybookCompiler {
 
         void dangling() {
             dangling = true;
+        }
+
+        /** The steps a run reaches from the first one before it passes any pause. */
+        java.util.Set<String> reachableWithoutPause() {
+            return new StepGraph(scope.ids(), edges, pauses).reachableWithoutPause();
         }
 
         void check(Checker check) {

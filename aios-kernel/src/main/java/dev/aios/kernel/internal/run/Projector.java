@@ -87,14 +87,19 @@ public final class Projector {
                         e.step(),
                         e.iteration());
             case AwaitStarted e -> {
+                // Events count from the trigger, or from where this step last stopped waiting.
+                long from = state.awaited.getOrDefault(
+                        e.step(), state.trigger.path("seq").asLong());
                 tx.update(
-                        "INSERT INTO awaits (run_id, step_id, iteration, event_type, subject, timeout_at) VALUES (?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO awaits (run_id, step_id, iteration, event_type, subject, timeout_at, checked_seq)"
+                                + " VALUES (?, ?, ?, ?, ?, ?, ?)",
                         run,
                         e.step(),
                         e.iteration(),
                         e.eventType(),
                         state.subject,
-                        e.timeoutAt());
+                        e.timeoutAt(),
+                        from);
                 tx.update(
                         "UPDATE work SET kind = 'timeout', visible_at = ?, lease_owner = NULL, lease_until = NULL"
                                 + WORK_KEY,

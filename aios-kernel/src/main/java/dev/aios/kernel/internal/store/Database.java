@@ -100,9 +100,12 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** Empties the write-ahead log into the database after the next commit (see {@link Writer#checkpoint}). */
-    public void checkpoint() {
-        writer.checkpoint();
+    /**
+     * Empties the write-ahead log into the database after the next commit (see {@link
+     * Writer#checkpoint}); the future tells whether the log is empty.
+     */
+    public CompletableFuture<Boolean> checkpoint() {
+        return writer.checkpoint();
     }
 
     /** Why writes fail, while they do. */
