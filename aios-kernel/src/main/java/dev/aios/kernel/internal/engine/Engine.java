@@ -37,6 +37,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** The kernel's internals wired together; {@link dev.aios.kernel.Kernel} is its public face. */
 public final class Engine implements AutoCloseable {
@@ -62,6 +63,7 @@ public final class Engine implements AutoCloseable {
     private final WhatIf whatIf;
     private final Forgetting forgetting;
     private final Connectors connectors;
+    private final KernelMeters meters;
     private final ExecutorService calls = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("aios-agent-", 0).factory());
     private final PlaybookWatcher watcher;
@@ -79,12 +81,14 @@ public final class Engine implements AutoCloseable {
         if (config.discoverAgents()) {
             agents.discover(Thread.currentThread().getContextClassLoader());
         }
-        this.host = new Host(db, journal, keys, feed, clock, config.dataDirectory(), services, agents);
+        this.meters = new KernelMeters(config.meters());
+        meters.watch(db);
+        this.host = new Host(db, journal, keys, feed, clock, config.dataDirectory(), services, agents, config.meters());
         var cel = new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime()));
         this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents, host, clock);
         String node = "node-" + ProcessHandle.current().pid();
         this.queue = new WorkQueue(db, journal, clock, node, this::leaseFor);
-        this.connectors = new Connectors(config.connectors(), clock);
+        this.connectors = new Connectors(config.connectors(), clock, meters);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
         var effects = new Effects(db, journal, connectors, clock, lookup);
         StepRunner.Loops loops = (runId, block) -> db.read(tx -> tx.query(
@@ -117,7 +121,7 @@ public final class Engine implements AutoCloseable {
         this.progress = new Progress(db, journal, queue, intake, awaits, lineage, clock, wake);
         this.desk = new TaskDesk(db, journal, playbooks, lookup, clock, dispatcher::wake);
         this.escalations = new Escalations(db, host::policy, progress, desk, clock);
-        this.queries = new RunQueries(db, journal);
+        this.queries = new RunQueries(db, journal, clock);
         this.whatIf = new WhatIf(db, journal, playbooks, queries);
         this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards);
         host.forgetWith(forgetting::forget);
@@ -206,6 +210,15 @@ public final class Engine implements AutoCloseable {
             return;
         }
         var run = state.get();
+        // Every log line written on behalf of this step says which run, step and subject it is about.
+        try (var ignored = MDC.putCloseable("run", run.id);
+                var ignoredStep = MDC.putCloseable("step", lease.step());
+                var ignoredSubject = MDC.putCloseable("subject", run.subject)) {
+            execute(runner, lease, run);
+        }
+    }
+
+    private void execute(StepRunner runner, Lease lease, dev.aios.kernel.internal.run.RunState run) {
         if (lease.kind().equals("compensate")
                 && run.status != dev.aios.kernel.RunStatus.COMPENSATING
                 && run.blocks.values().stream().allMatch(b -> b.undo.isEmpty())) {
@@ -238,6 +251,7 @@ public final class Engine implements AutoCloseable {
             return;
         }
         Outcome outcome;
+        long started = System.nanoTime();
         try {
             outcome = switch (lease.kind()) {
                 case "step" -> runner.execute(playbook, step, run, lease);
@@ -249,6 +263,9 @@ public final class Engine implements AutoCloseable {
             };
         } catch (RuntimeException e) {
             outcome = new Outcome.Failed(Json.object(), "the kernel failed to execute the step: " + e, true);
+        }
+        if (lease.kind().equals("step") || lease.kind().equals("compensate")) {
+            meters.stepEnded(run.playbook, step, lease.kind(), outcome, System.nanoTime() - started);
         }
         recordDurably(lease, playbook, outcome, escalations.plan(lease, run, playbook, outcome));
     }

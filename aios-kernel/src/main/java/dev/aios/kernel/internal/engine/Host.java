@@ -42,6 +42,7 @@ final class Host implements ExtensionHost, Storage, Feed {
     private final Path dataDirectory;
     private final Services services;
     private final dev.aios.kernel.internal.agent.AgentRegistry agents;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
     final Map<String, AgentFactory> factories = new ConcurrentHashMap<>();
     volatile java.util.Optional<dev.aios.kernel.spi.Scheduler> scheduler = java.util.Optional.empty();
     volatile java.util.Optional<dev.aios.kernel.spi.BatchWindows> windows = java.util.Optional.empty();
@@ -62,7 +63,8 @@ final class Host implements ExtensionHost, Storage, Feed {
             InstantSource clock,
             Path dataDirectory,
             Services services,
-            dev.aios.kernel.internal.agent.AgentRegistry agents) {
+            dev.aios.kernel.internal.agent.AgentRegistry agents,
+            io.micrometer.core.instrument.MeterRegistry meters) {
         this.agents = agents;
         this.db = db;
         this.journal = journal;
@@ -71,6 +73,12 @@ final class Host implements ExtensionHost, Storage, Feed {
         this.clock = clock;
         this.dataDirectory = dataDirectory;
         this.services = services;
+        this.meters = meters;
+    }
+
+    @Override
+    public io.micrometer.core.instrument.MeterRegistry meters() {
+        return meters;
     }
 
     @Override

@@ -21,10 +21,12 @@ import java.util.List;
 final class RunQueries {
     private final Database db;
     private final RunJournal journal;
+    private final java.time.InstantSource now;
 
-    RunQueries(Database db, RunJournal journal) {
+    RunQueries(Database db, RunJournal journal, java.time.InstantSource now) {
         this.db = db;
         this.journal = journal;
+        this.now = now;
     }
 
     List<RunSummary> runs(RunQuery query) {
@@ -59,14 +61,47 @@ final class RunQueries {
                 counts.put(RunStatus.fromWire(r.text("status")), r.integer("n"));
                 return null;
             });
-            long open = tx.count("SELECT COUNT(*) AS n FROM tasks WHERE status = 'open'");
+            var byKind = new java.util.TreeMap<String, Overview.TaskCount>();
+            tx.query(
+                    "SELECT kind, COUNT(*) AS n, MIN(created_at) AS oldest FROM tasks WHERE status = 'open'"
+                            + " GROUP BY kind",
+                    r -> byKind.put(r.text("kind"), new Overview.TaskCount(r.integer("n"), r.instant("oldest"))));
+            long open =
+                    byKind.values().stream().mapToLong(Overview.TaskCount::open).sum();
             return new Overview(
                     counts,
                     open,
                     db.failing(),
                     db.writer().commits(),
-                    db.writer().units());
+                    db.writer().units(),
+                    byKind,
+                    queue(tx, now.instant()));
         });
+    }
+
+    /** The work queue at {@code at}: due and unheld, held, and later. */
+    private static Overview.Queue queue(dev.aios.kernel.internal.store.Tx tx, java.time.Instant at)
+            throws java.sql.SQLException {
+        return tx.queryOne(
+                        "SELECT"
+                                + " COALESCE(SUM(CASE WHEN lease_until > ? THEN 1 ELSE 0 END), 0) AS leased,"
+                                + " COALESCE(SUM(CASE WHEN (lease_until IS NULL OR lease_until <= ?)"
+                                + " AND visible_at <= ? THEN 1 ELSE 0 END), 0) AS due,"
+                                + " COALESCE(SUM(CASE WHEN (lease_until IS NULL OR lease_until <= ?)"
+                                + " AND visible_at > ? THEN 1 ELSE 0 END), 0) AS later,"
+                                + " MIN(CASE WHEN (lease_until IS NULL OR lease_until <= ?)"
+                                + " AND visible_at <= ? THEN visible_at END) AS oldest"
+                                + " FROM work",
+                        r -> new Overview.Queue(
+                                r.integer("due"), r.integer("leased"), r.integer("later"), r.optionalInstant("oldest")),
+                        at,
+                        at,
+                        at,
+                        at,
+                        at,
+                        at,
+                        at)
+                .orElseThrow();
     }
 
     RunView run(String runId) {
