@@ -5,6 +5,10 @@ import dev.aios.api.Event;
 import dev.aios.api.Playbook;
 import dev.aios.api.spi.PlaybookSource;
 import dev.aios.kernel.Accepted;
+import dev.aios.kernel.Digest;
+import dev.aios.kernel.KernelHealth;
+import dev.aios.kernel.Page;
+import dev.aios.kernel.TaskQuery;
 import dev.aios.kernel.AgentInfo;
 import dev.aios.kernel.ForgetReport;
 import dev.aios.kernel.JournalRecord;
@@ -56,6 +60,7 @@ public final class Engine implements AutoCloseable {
     private final Progress progress;
     private final TaskDesk desk;
     private final RunQueries queries;
+    private final Reports reports;
     private final Forgetting forgetting;
     private final Connectors connectors;
     private final ExecutorService calls = Executors.newThreadPerTaskExecutor(
@@ -89,6 +94,7 @@ public final class Engine implements AutoCloseable {
         this.progress = new Progress(db, journal, queue, intake, clock, dispatcher::wake);
         this.desk = new TaskDesk(db, journal, playbooks, lookup, clock, dispatcher::wake);
         this.queries = new RunQueries(db, journal);
+        this.reports = new Reports(db, connectors, clock);
         this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards);
         host.forgetWith(forgetting::forget);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
@@ -251,7 +257,7 @@ public final class Engine implements AutoCloseable {
         return db.write(tx -> intake.accept(tx, event, config.clock().instant()));
     }
 
-    public List<RunSummary> runs(RunQuery query) {
+    public Page<RunSummary> runs(RunQuery query) {
         return queries.runs(query);
     }
 
@@ -267,8 +273,32 @@ public final class Engine implements AutoCloseable {
         return queries.journal(runId);
     }
 
-    public List<TaskView> tasks(boolean all) {
-        return queries.tasks(all);
+    public Page<TaskView> tasks(TaskQuery query) {
+        return queries.tasks(query);
+    }
+
+    public java.util.Map<String, Long> openTasksByKind() {
+        return queries.openTasksByKind();
+    }
+
+    public List<JournalRecord> journal(String runId, long afterSeq, int limit) {
+        return queries.journal(runId, afterSeq, limit);
+    }
+
+    public KernelHealth health() {
+        return reports.health();
+    }
+
+    public Digest digest(java.time.Instant from) {
+        return reports.digest(from);
+    }
+
+    public dev.aios.kernel.PlaybookGraph graph(String name, String version) {
+        return Graphs.of(playbooks.version(name, version));
+    }
+
+    public java.util.Map<String, Long> runsPerVersion() {
+        return reports.runsPerVersion();
     }
 
     public TaskView task(String taskId) {
@@ -283,6 +313,10 @@ public final class Engine implements AutoCloseable {
     public TaskView answer(String taskId, TaskAnswer answer, Optional<JsonNode> output, String comment) {
         desk.answer(taskId, answer, output, comment);
         return task(taskId);
+    }
+
+    public Optional<String> check(String taskId, JsonNode output) {
+        return desk.check(taskId, output);
     }
 
     public RunSummary cancel(String runId, String reason) {

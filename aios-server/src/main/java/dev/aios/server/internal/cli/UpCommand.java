@@ -8,6 +8,9 @@ import dev.aios.models.ModelSettings;
 import dev.aios.models.ModelsExtension;
 import dev.aios.server.ApiServer;
 import dev.aios.server.internal.AiosConfig;
+import dev.aios.server.internal.console.Console;
+import dev.aios.server.internal.console.LiveFeed;
+import dev.aios.server.internal.console.LocalAccess;
 import dev.aios.server.internal.http.CostRoutes;
 import dev.aios.server.internal.http.MemoryRoutes;
 import java.io.PrintWriter;
@@ -77,17 +80,20 @@ final class UpCommand implements Callable<Integer> {
         var settings = settings();
         var models = new ModelsExtension(models(settings));
         var memory = MemoryExtension.of(memorySettings(settings));
+        var live = new LiveFeed();
         var builder = Kernel.builder()
                 .dataDirectory(dataDirectory)
                 .discoverAgents()
                 .extension(models)
-                .extension(memory);
+                .extension(memory)
+                .extension(live);
         settings.connectors().forEach(builder::connector);
         if (!noExamples) {
             builder.discoverPlaybooks();
         }
         var kernel = builder.playbookDirectory(playbookDirectory).build();
         ApiServer server;
+        var access = new LocalAccess(InstantSource.system());
         try {
             kernel.start();
             server = ApiServer.start(
@@ -95,13 +101,14 @@ final class UpCommand implements Callable<Integer> {
                     listenOn,
                     httpPort,
                     new CostRoutes(models),
-                    new MemoryRoutes(kernel, memory, InstantSource.system()));
+                    new MemoryRoutes(kernel, memory, InstantSource.system()),
+                    new Console(kernel, live, models, memory, access, InstantSource.system()));
         } catch (RuntimeException e) {
             kernel.close();
             throw new CliException(CliException.FAILED, e.getMessage());
         }
         var out = spec.commandLine().getOut();
-        printBanner(out, kernel, server.port(), listenOn, playbookDirectory, models.settings());
+        printBanner(out, kernel, server.port(), listenOn, playbookDirectory, models.settings(), access);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, kernel, out), "aios-shutdown"));
         // Never released: the process ends through the shutdown hook (Ctrl-C, SIGTERM).
         new CountDownLatch(1).await();
@@ -124,9 +131,9 @@ final class UpCommand implements Callable<Integer> {
             int boundPort,
             String listenOn,
             Path playbookDirectory,
-            ModelSettings models) {
-        var shownHost = listenOn.equals("0.0.0.0") || isLoopback(listenOn) ? "localhost" : listenOn;
-        out.println("aios " + AiosCommand.Version.version() + " is up at http://" + shownHost + ":" + boundPort);
+            ModelSettings models,
+            LocalAccess access) {
+        out.println("aios " + AiosCommand.Version.version() + " is up at " + baseUrl(listenOn, boundPort));
         out.println("  data       " + kernel.dataDirectory().toAbsolutePath().normalize());
         LoadReport load = kernel.lastLoad();
         if (load.loaded().isEmpty()) {
@@ -148,8 +155,15 @@ final class UpCommand implements Callable<Integer> {
             label = "             ";
         }
         out.println("  models     " + modelsLine(models));
+        out.println("  console    " + baseUrl(listenOn, boundPort) + "/login?code=" + access.oneTimeCode()
+                + "  (one-time sign-in link, valid " + LocalAccess.LINK_LIFETIME.toMinutes() + " minutes)");
         out.println("Ctrl-C stops it.");
         out.flush();
+    }
+
+    private static String baseUrl(String listenOn, int port) {
+        var shownHost = listenOn.equals("0.0.0.0") || isLoopback(listenOn) ? "localhost" : listenOn;
+        return "http://" + shownHost + ":" + port;
     }
 
     private static boolean isLoopback(String host) {
