@@ -16,6 +16,7 @@ import java.util.List;
  * @param failures steps that failed for good and runs that failed in the period, by cause, most first
  * @param longest the runs that ended in the period and took longest, longest first
  * @param stillOpen tasks still waiting for the operator
+ * @param operatorTime how long answered tasks waited for the operator, by kind
  */
 public record Digest(
         Instant from,
@@ -25,14 +26,26 @@ public record Digest(
         List<Count> answered,
         List<Failure> failures,
         List<Took> longest,
-        long stillOpen) {
+        long stillOpen,
+        List<Wait> operatorTime) {
 
     public Digest {
         ended = List.copyOf(ended);
         answered = List.copyOf(answered);
         failures = List.copyOf(failures);
         longest = List.copyOf(longest);
+        operatorTime = List.copyOf(operatorTime);
     }
+
+    /**
+     * How long tasks of one kind waited from opening to the operator's answer.
+     *
+     * @param kind the task kind
+     * @param answered tasks of the kind answered in the period
+     * @param median the middle wait
+     * @param longest the longest wait
+     */
+    public record Wait(String kind, long answered, Duration median, Duration longest) {}
 
     /**
      * A number of things of one sort.

@@ -121,7 +121,25 @@ final class Reports {
                     },
                     since);
             long open = tx.count("SELECT COUNT(*) AS n FROM tasks WHERE status = 'open'");
-            return new Digest(from, to, started, ended, answered, byCause, longest, open);
+            var waits = new TreeMap<String, List<Long>>();
+            tx.query(
+                    "SELECT kind, resolved_at - created_at AS waited FROM tasks WHERE resolved_at >= ?"
+                            + " AND status <> 'cancelled' ORDER BY resolved_at DESC LIMIT ?",
+                    r -> waits.computeIfAbsent(r.text("kind"), k -> new ArrayList<>())
+                            .add(r.integer("waited")),
+                    since,
+                    PERIOD_ROWS);
+            var operatorTime = waits.entrySet().stream()
+                    .map(e -> {
+                        var sorted = e.getValue().stream().sorted().toList();
+                        return new Digest.Wait(
+                                e.getKey(),
+                                sorted.size(),
+                                Duration.ofMillis(sorted.get(sorted.size() / 2)),
+                                Duration.ofMillis(sorted.getLast()));
+                    })
+                    .toList();
+            return new Digest(from, to, started, ended, answered, byCause, longest, open, operatorTime);
         });
     }
 

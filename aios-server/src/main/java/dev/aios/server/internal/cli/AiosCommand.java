@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
             CatalogCommands.Playbooks.class,
             CatalogCommands.Agents.class,
             CostCommand.class,
+            DigestCommand.class,
             AdminCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -11,7 +11,9 @@ import dev.aios.server.internal.AiosConfig;
 import dev.aios.server.internal.console.Console;
 import dev.aios.server.internal.console.LiveFeed;
 import dev.aios.server.internal.console.LocalAccess;
+import dev.aios.server.internal.WeeklyReview;
 import dev.aios.server.internal.http.CostRoutes;
+import dev.aios.server.internal.http.DigestRoutes;
 import dev.aios.server.internal.http.MemoryRoutes;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -102,6 +104,7 @@ final class UpCommand implements Callable<Integer> {
                     httpPort,
                     new CostRoutes(models),
                     new MemoryRoutes(kernel, memory, InstantSource.system()),
+                    new DigestRoutes(new WeeklyReview(kernel, models, InstantSource.system())),
                     new Console(kernel, live, models, memory, access, InstantSource.system()));
         } catch (RuntimeException e) {
             kernel.close();

@@ -26,6 +26,10 @@ public final class Console implements ApiServer.PageRoutes {
     private final LiveFeed live;
     private final InboxRoutes inbox;
     private final RunRoutes runs;
+    private final PlaybookPages playbooks;
+    private final CostPages costs;
+    private final MemoryPages memoryPages;
+    private final HealthPages health;
 
     /**
      * The console of {@code kernel}.
@@ -48,6 +52,10 @@ public final class Console implements ApiServer.PageRoutes {
         this.gate = new Gate(access, sessions, pages, frames);
         this.inbox = new InboxRoutes(kernel, gate, pages, frames, clock);
         this.runs = new RunRoutes(kernel, gate, pages, frames, clock);
+        this.playbooks = new PlaybookPages(kernel, gate, pages, frames);
+        this.costs = new CostPages(kernel, models, gate, pages, frames, clock);
+        this.memoryPages = new MemoryPages(kernel, memory, gate, pages, frames);
+        this.health = new HealthPages(kernel, models, memory, gate, pages, frames, clock);
     }
 
     @Override
@@ -74,6 +82,10 @@ public final class Console implements ApiServer.PageRoutes {
         });
         inbox.addTo(routes);
         runs.addTo(routes);
+        playbooks.addTo(routes);
+        costs.addTo(routes);
+        memoryPages.addTo(routes);
+        health.addTo(routes);
     }
 
     /**

@@ -41,7 +41,10 @@ final class ConsoleHarness implements AutoCloseable {
     final LocalAccess access;
     final String url;
 
-    private ConsoleHarness(Kernel kernel, ApiServer server, LocalAccess access) {
+    final MemoryExtension memory;
+
+    private ConsoleHarness(Kernel kernel, ApiServer server, LocalAccess access, MemoryExtension memory) {
+        this.memory = memory;
         this.kernel = kernel;
         this.server = server;
         this.access = access;
@@ -76,8 +79,14 @@ final class ConsoleHarness implements AutoCloseable {
                 .pollInterval(Duration.ofMillis(20))
                 .build();
         kernel.start();
-        var server = ApiServer.start(kernel, "127.0.0.1", 0, new Console(kernel, live, models, memory, access, InstantSource.system()));
-        return new ConsoleHarness(kernel, server, local);
+        var server = ApiServer.start(
+                kernel,
+                "127.0.0.1",
+                0,
+                new dev.aios.server.internal.http.DigestRoutes(
+                        new dev.aios.server.internal.WeeklyReview(kernel, models, InstantSource.system())),
+                new Console(kernel, live, models, memory, access, InstantSource.system()));
+        return new ConsoleHarness(kernel, server, local, memory);
     }
 
     /** Sends the demo's lead about {@code subject}; returns the run it started. */
@@ -108,6 +117,19 @@ final class ConsoleHarness implements AutoCloseable {
                         Optional::isPresent,
                         DEADLINE)
                 .orElseThrow();
+    }
+
+    /** Runs the aios command line against this server; returns what it printed. */
+    String cli(String... args) {
+        var out = new java.io.StringWriter();
+        var commandLine = dev.aios.server.Main.commandLine(Map.of("AIOS_URL", url));
+        commandLine.setOut(new java.io.PrintWriter(out, true));
+        commandLine.setErr(new java.io.PrintWriter(out, true));
+        int exit = commandLine.execute(args);
+        if (exit != 0) {
+            fail("aios " + String.join(" ", args) + " exited " + exit + ": " + out);
+        }
+        return out.toString();
     }
 
     @Override
