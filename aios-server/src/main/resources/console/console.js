@@ -15,6 +15,15 @@
     }
   });
 
+  // Whether the page is live: the event stream is open (pages still read and act without it).
+  function live(state, text) {
+    document.documentElement.dataset.live = state;
+    var shown = document.getElementById("live-status");
+    if (shown) { shown.textContent = text; }
+  }
+  document.addEventListener("htmx:sseOpen", function () { live("open", "Live: this page updates by itself."); });
+  document.addEventListener("htmx:sseError", function () { live("lost", "Reconnecting… (reload if this stays)"); });
+
   function cards() {
     return Array.prototype.slice.call(document.querySelectorAll(".task-card"));
   }

@@ -79,7 +79,7 @@ final class CostChartSvg {
                         .append(line.cachedCalls())
                         .append(" from the cache)</title></rect>");
             }
-            if (i % 7 == 0 || i == days - 1) {
+            if ((i % 7 == 0 && days - 1 - i >= 4) || i == days - 1) {
                 svg.append(axisLabel(x - 6, HEIGHT + 18, day.toString().substring(5)));
             }
         }
