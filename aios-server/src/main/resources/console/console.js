@@ -7,9 +7,11 @@
       event.detail.headers["X-CSRF-Token"] = csrf.content;
     }
   });
-  // htmx swaps only successful answers; an error page is shown where the request was aimed.
+  // htmx swaps only successful answers. An editor's check shows its problem in place; a live
+  // refresh that fails keeps what the page shows.
   document.addEventListener("htmx:beforeSwap", function (event) {
-    if (event.detail.xhr.status >= 400 && event.detail.xhr.status !== 401) {
+    var target = event.detail.target;
+    if (event.detail.xhr.status >= 400 && event.detail.xhr.status !== 401 && target && target.hasAttribute("data-show-problems")) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }

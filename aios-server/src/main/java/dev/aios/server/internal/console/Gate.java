@@ -138,11 +138,9 @@ final class Gate {
         var frame = visit.map(v -> frames.of(v, heading, ""));
         var back = Optional.ofNullable(ctx.header("Referer")).filter(r -> r.startsWith(ctx.scheme() + "://" + ctx.host()));
         ctx.status(status);
-        if (ctx.header("HX-Request") != null) {
-            // htmx swaps only successful answers by default; let it show this one where it was aimed.
-            ctx.header("HX-Reswap", "innerHTML");
-        }
-        pages.render(ctx, "error.jte", new ErrorPage(frame, status, heading, detail, back.orElse("/")));
+        var page = new ErrorPage(frame, status, heading, detail, back.orElse("/"));
+        // A request made by the page itself (an edit check) gets the problem alone, to show in place.
+        pages.render(ctx, ctx.header("HX-Request") != null ? "problem.jte" : "error.jte", page);
     }
 
     private static int status(AiosException e) {
