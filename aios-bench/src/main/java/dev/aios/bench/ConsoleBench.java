@@ -148,19 +148,27 @@ public final class ConsoleBench {
                         .followRedirects(HttpClient.Redirect.NEVER)
                         .build();
                 get(http, base + "/login?code=" + access.oneTimeCode(), 303);
-                var withTask = kernel.taskPage(TaskQuery.open().withLimit(1)).items().getFirst().runId();
-                var completed = kernel.runs(RunQuery.all().withStatus(RunStatus.COMPLETED).withLimit(1))
+                var withTask = kernel.taskPage(TaskQuery.open().withLimit(1))
+                        .items()
+                        .getFirst()
+                        .runId();
+                var completed = kernel.runs(
+                                RunQuery.all().withStatus(RunStatus.COMPLETED).withLimit(1))
                         .getFirst()
                         .id();
                 var rows = new ArrayList<String[]>();
                 rows.add(row("GET / (inbox, 1,000 open tasks)", requests, () -> get(http, base + "/", 200)));
-                rows.add(row("GET /runs/{id} (run with an open task)", requests, () -> get(
-                        http, base + "/runs/" + withTask, 200)));
-                rows.add(row("GET /runs/{id} (completed run)", requests, () -> get(
-                        http, base + "/runs/" + completed, 200)));
+                rows.add(row(
+                        "GET /runs/{id} (run with an open task)",
+                        requests,
+                        () -> get(http, base + "/runs/" + withTask, 200)));
+                rows.add(row(
+                        "GET /runs/{id} (completed run)", requests, () -> get(http, base + "/runs/" + completed, 200)));
                 rows.add(row("GET /runs (first page of 10,000)", requests, () -> get(http, base + "/runs", 200)));
-                rows.add(row("GET /health (baseline: trivial JSON route)", requests, () -> get(
-                        http, base + "/health", 200)));
+                rows.add(row(
+                        "GET /health (baseline: trivial JSON route)",
+                        requests,
+                        () -> get(http, base + "/health", 200)));
                 rows.add(row("kernel reads of the inbox (in process)", requests, () -> {
                     kernel.openTasksByKind();
                     return kernel.taskPage(TaskQuery.open().withKind("review").withLimit(20))
@@ -223,7 +231,8 @@ public final class ConsoleBench {
 
     private static int get(HttpClient http, String url, int expected) {
         try {
-            var response = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            var response = http.send(
+                    HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != expected) {
                 throw new IllegalStateException("GET " + url + " answered " + response.statusCode());
             }

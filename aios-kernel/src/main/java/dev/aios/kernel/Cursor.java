@@ -32,7 +32,8 @@ public record Cursor(Instant at, String id) {
             if (colon < 1) {
                 throw new IllegalArgumentException("no separator");
             }
-            return new Cursor(Instant.ofEpochMilli(Long.parseLong(text.substring(0, colon))), text.substring(colon + 1));
+            return new Cursor(
+                    Instant.ofEpochMilli(Long.parseLong(text.substring(0, colon))), text.substring(colon + 1));
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(
                     "'" + value + "' is not a cursor; pass the 'next' value of the previous page as 'after'");

@@ -117,7 +117,6 @@ class LongRunTest {
                     JsonNodeFactory.instance.objectNode().put("text", "still here"),
                     "",
                     ""));
-            // Handled, then waiting again: between the two the run is briefly running its next step.
             var moved = Eventually.await(
                     () -> kernel.run(longRun),
                     r -> r.context().path("handle").path("text").asText().contains("still here")

@@ -62,16 +62,19 @@ class PaginationTest {
         }
         Eventually.await(() -> kernel.tasks(false), tasks -> tasks.size() == 7);
 
-        var runs = all(cursor -> kernel.runPage(
-                cursor.map(c -> RunQuery.all().withLimit(3).after(c)).orElse(RunQuery.all().withLimit(3))));
+        var runs = all(cursor ->
+                kernel.runPage(cursor.map(c -> RunQuery.all().withLimit(3).after(c))
+                        .orElse(RunQuery.all().withLimit(3))));
         assertThat(runs.pages()).isEqualTo(3);
         assertThat(runs.items().stream().map(RunSummary::id).toList())
                 .containsExactlyInAnyOrderElementsOf(started)
                 .doesNotHaveDuplicates()
-                .isEqualTo(kernel.runs(RunQuery.all()).stream().map(RunSummary::id).toList());
+                .isEqualTo(
+                        kernel.runs(RunQuery.all()).stream().map(RunSummary::id).toList());
 
-        var tasks = all(cursor -> kernel.taskPage(cursor.map(c -> TaskQuery.open().withLimit(2).after(c))
-                .orElse(TaskQuery.open().withLimit(2))));
+        var tasks = all(cursor ->
+                kernel.taskPage(cursor.map(c -> TaskQuery.open().withLimit(2).after(c))
+                        .orElse(TaskQuery.open().withLimit(2))));
         assertThat(tasks.pages()).isEqualTo(4);
         assertThat(tasks.items().stream().map(TaskView::id).toList())
                 .doesNotHaveDuplicates()

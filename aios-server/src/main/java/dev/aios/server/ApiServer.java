@@ -76,6 +76,7 @@ public final class ApiServer implements AutoCloseable {
             config.startup.showOldJavalinVersionWarning = false;
             config.jsonMapper(new JavalinJackson(Json.mapper(), true));
             routes.addTo(config.routes);
+            new dev.aios.server.internal.http.GraphRoutes(kernel).addTo(config.routes);
             for (var extra : more) {
                 extra.addTo(config.routes);
                 if (extra instanceof PageRoutes pages) {

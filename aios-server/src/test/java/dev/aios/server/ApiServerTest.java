@@ -97,7 +97,8 @@ class ApiServerTest {
             assertThat(page.status()).isEqualTo(200);
             page.json().forEach(run -> seen.add(run.path("id").asText()));
             pages++;
-            var link = java.util.regex.Pattern.compile("<([^>]+)>; rel=\"next\"").matcher(page.link());
+            var link =
+                    java.util.regex.Pattern.compile("<([^>]+)>; rel=\"next\"").matcher(page.link());
             path = link.find() ? link.group(1) : null;
         }
         assertThat(pages).isEqualTo(3);

@@ -250,7 +250,8 @@ public final class MemoryService implements AutoCloseable {
      */
     public boolean pin(String id, boolean pinned) {
         return store.storage()
-                        .write(c -> Sql.update(c, "UPDATE memory_items SET pinned = ? WHERE id = ?", pinned ? 1 : 0, id))
+                        .write(c ->
+                                Sql.update(c, "UPDATE memory_items SET pinned = ? WHERE id = ?", pinned ? 1 : 0, id))
                 > 0;
     }
 

@@ -53,7 +53,6 @@ public final class WeeklyReview {
         var today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         long days = today.toEpochDay() - firstDay.toEpochDay() + 1;
         var budget = models.settings().budgets().perDay().map(limit -> limit.multiply(BigDecimal.valueOf(days)));
-        return new Review(
-                since, kernel.digest(from), models.costs(Optional.of(firstDay), Optional.of(today)), budget);
+        return new Review(since, kernel.digest(from), models.costs(Optional.of(firstDay), Optional.of(today)), budget);
     }
 }

@@ -34,6 +34,7 @@ public final class Cel {
     private final CelCompiler compiler;
     private final CelRuntime runtime;
     private final ConcurrentHashMap<String, Expression> cache = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Set<String>, CelCompiler> scoped = new ConcurrentHashMap<>();
 
     /** Builds the compiler and runtime; one instance is meant to be shared. */
     public Cel() {
@@ -61,8 +62,17 @@ public final class Cel {
 
     /** Compiles {@code source}, or throws {@link CelException} saying what is wrong and where. */
     public Expression compile(String source) {
+        return compile(source, Set.of());
+    }
+
+    /**
+     * Compiles {@code source} where, besides {@link #VARIABLES}, the names {@code locals} are
+     * declared (e.g. a forEach item), or throws {@link CelException}.
+     */
+    public Expression compile(String source, Set<String> locals) {
         Objects.requireNonNull(source, "source");
-        var cached = cache.get(source);
+        var key = locals.isEmpty() ? source : new java.util.TreeSet<>(locals) + source;
+        var cached = cache.get(key);
         if (cached != null) {
             return cached;
         }
@@ -70,7 +80,7 @@ public final class Cel {
             throw new CelException(
                     source, "empty CEL expression; write a value or condition such as event.data.amount > 0");
         }
-        var result = compiler.compile(source);
+        var result = compilerFor(locals).compile(source);
         if (result.hasError()) {
             throw CelException.compile(source, result.getErrors());
         }
@@ -82,12 +92,25 @@ public final class Cel {
         } catch (CelValidationException | CelEvaluationException e) {
             throw new CelException(source, "invalid CEL `" + source + "`: " + e.getMessage());
         }
-        var variables = References.variables(ast.getExpr(), Set.copyOf(VARIABLES));
+        var declared = new java.util.HashSet<>(VARIABLES);
+        declared.addAll(locals);
+        var variables = References.variables(ast.getExpr(), declared);
         var expression =
                 new Expression(source, program, variables, ast.getResultType().kind());
         if (cache.size() < CACHE_LIMIT) {
-            cache.putIfAbsent(source, expression);
+            cache.putIfAbsent(key, expression);
         }
         return expression;
+    }
+
+    private CelCompiler compilerFor(Set<String> locals) {
+        if (locals.isEmpty()) {
+            return compiler;
+        }
+        return scoped.computeIfAbsent(Set.copyOf(locals), names -> {
+            var builder = compiler.toCompilerBuilder();
+            names.forEach(name -> builder.addVar(name, SimpleType.DYN));
+            return builder.build();
+        });
     }
 }

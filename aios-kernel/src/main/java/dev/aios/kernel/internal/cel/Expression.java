@@ -40,7 +40,7 @@ public final class Expression {
         return source;
     }
 
-    /** The variables (of {@link Cel#VARIABLES}) the expression refers to. */
+    /** The variables (of {@link Cel#VARIABLES} and the locals it was compiled with) the expression refers to. */
     public Set<String> variables() {
         return variables;
     }
@@ -63,6 +63,11 @@ public final class Expression {
     /** Whether the result can be a duration or a duration string. */
     public boolean mayYieldDuration() {
         return resultKind == CelKind.DURATION || resultKind == CelKind.STRING || resultKind == CelKind.DYN;
+    }
+
+    /** Whether the result can be a list. */
+    public boolean mayYieldList() {
+        return resultKind == CelKind.LIST || resultKind == CelKind.DYN;
     }
 
     /** Evaluates over {@code vars} and returns the result as JSON. */

@@ -5,19 +5,19 @@ import dev.aios.api.Event;
 import dev.aios.api.Playbook;
 import dev.aios.api.spi.PlaybookSource;
 import dev.aios.kernel.Accepted;
-import dev.aios.kernel.Digest;
-import dev.aios.kernel.KernelHealth;
-import dev.aios.kernel.Page;
-import dev.aios.kernel.TaskQuery;
 import dev.aios.kernel.AgentInfo;
+import dev.aios.kernel.Digest;
 import dev.aios.kernel.ForgetReport;
 import dev.aios.kernel.JournalRecord;
+import dev.aios.kernel.KernelHealth;
 import dev.aios.kernel.LoadReport;
 import dev.aios.kernel.Overview;
+import dev.aios.kernel.Page;
 import dev.aios.kernel.PlaybookInfo;
 import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunSummary;
 import dev.aios.kernel.RunView;
+import dev.aios.kernel.TaskQuery;
 import dev.aios.kernel.TaskView;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.agent.AgentRegistry;
@@ -61,6 +61,7 @@ public final class Engine implements AutoCloseable {
     private final TaskDesk desk;
     private final RunQueries queries;
     private final Reports reports;
+    private final WhatIf whatIf;
     private final Forgetting forgetting;
     private final Connectors connectors;
     private final ExecutorService calls = Executors.newThreadPerTaskExecutor(
@@ -95,6 +96,7 @@ public final class Engine implements AutoCloseable {
         this.desk = new TaskDesk(db, journal, playbooks, lookup, clock, dispatcher::wake);
         this.queries = new RunQueries(db, journal);
         this.reports = new Reports(db, connectors, clock);
+        this.whatIf = new WhatIf(db, journal, playbooks, queries);
         this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards);
         host.forgetWith(forgetting::forget);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
@@ -317,6 +319,46 @@ public final class Engine implements AutoCloseable {
 
     public Optional<String> check(String taskId, JsonNode output) {
         return desk.check(taskId, output);
+    }
+
+    /**
+     * Replays finished run {@code runId} against another version of its playbook: {@code against} is
+     * {@code NAME@VERSION} or just the version.
+     */
+    public dev.aios.kernel.WhatIfReport whatIf(String runId, String against) {
+        var version =
+                against.contains("@") ? WhatIf.reference(against).getValue().orElseThrow() : against;
+        var name = against.contains("@")
+                ? WhatIf.reference(against).getKey()
+                : queries.run(runId).playbook();
+        return whatIf.replay(runId, playbooks.version(name, version));
+    }
+
+    /** Replays finished run {@code runId} against a version of its playbook given as YAML text. */
+    public dev.aios.kernel.WhatIfReport whatIfYaml(String runId, String origin, String yaml) {
+        return whatIf.replay(runId, playbooks.preview(origin, yaml));
+    }
+
+    /**
+     * Compares two versions of a playbook on the last {@code last} finished runs: {@code from} is
+     * {@code NAME} (its active version, and runs of any version) or {@code NAME@VERSION} (runs of that
+     * version); {@code to} is {@code NAME@VERSION}, or YAML text when {@code yaml} is present.
+     */
+    public dev.aios.kernel.PlaybookDiff diff(String from, String to, Optional<String> yaml, int last) {
+        var source = WhatIf.reference(from);
+        var fromVersion = source.getValue().isPresent()
+                ? playbooks.version(source.getKey(), source.getValue().get())
+                : playbooks.active(source.getKey());
+        dev.aios.kernel.internal.playbook.CompiledPlaybook toVersion;
+        if (yaml.isPresent()) {
+            toVersion = playbooks.preview(to, yaml.get());
+        } else {
+            var target = WhatIf.reference(to);
+            toVersion = target.getValue().isPresent()
+                    ? playbooks.version(target.getKey(), target.getValue().get())
+                    : playbooks.active(target.getKey());
+        }
+        return whatIf.diff(fromVersion, toVersion, source.getValue().isPresent(), last);
     }
 
     public RunSummary cancel(String runId, String reason) {

@@ -27,10 +27,17 @@ final class Graphs {
                     edges.add(new PlaybookGraph.Edge(id, a.onTimeout(), "on timeout"));
                 }
                 case CompiledStep.Branch b -> {
-                    b.cases().forEach(c -> edges.add(new PlaybookGraph.Edge(id, c.target(), "when " + c.when().source())));
+                    b.cases()
+                            .forEach(c -> edges.add(new PlaybookGraph.Edge(
+                                    id, c.target(), "when " + c.when().source())));
                     edges.add(new PlaybookGraph.Edge(id, b.otherwise(), "otherwise"));
                 }
                 case CompiledStep.Emit e -> edges.add(new PlaybookGraph.Edge(id, e.next(), ""));
+                case CompiledStep.Parallel p -> edges.add(new PlaybookGraph.Edge(id, p.next(), ""));
+                case CompiledStep.ForEach f -> edges.add(new PlaybookGraph.Edge(id, f.next(), ""));
+                case CompiledStep.Call c -> edges.add(new PlaybookGraph.Edge(id, c.next(), ""));
+                case CompiledStep.Conversation c -> edges.add(new PlaybookGraph.Edge(id, c.next(), ""));
+                case CompiledStep.Send s -> edges.add(new PlaybookGraph.Edge(id, s.next(), ""));
             }
         }
         return new PlaybookGraph(playbook.name(), playbook.version(), nodes, edges);
@@ -44,6 +51,11 @@ final class Graphs {
             case CompiledStep.Await a -> a.eventType();
             case CompiledStep.Branch b -> b.cases().size() + 1 + " ways";
             case CompiledStep.Emit e -> e.type();
+            case CompiledStep.Parallel p -> p.branches().size() + " branches, then join";
+            case CompiledStep.ForEach f -> "each item as " + f.as();
+            case CompiledStep.Call c -> "playbook " + c.playbook();
+            case CompiledStep.Conversation c -> String.join(", ", c.participants());
+            case CompiledStep.Send s -> "to " + s.agent();
         };
     }
 }

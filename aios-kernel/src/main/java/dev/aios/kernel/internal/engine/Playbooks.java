@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,9 @@ final class Playbooks {
             }
         }
     }
+
+    /** The step kinds this kernel runs. */
+    static final Set<String> RUNNABLE = Set.of("agent", "approval", "wait", "await", "branch", "emit");
 
     private record Key(String name, String version) {}
 
@@ -195,7 +199,8 @@ final class Playbooks {
     private Built build(Playbook model, String source, SourceMap lines) {
         var known = new java.util.TreeSet<>(agents.names());
         model.agents().forEach(a -> known.add(a.name()));
-        var compiled = compiler.compile(model, source, lines, known);
+        var compiled = compiler.compile(
+                model, source, lines, new PlaybookCompiler.Catalog(known, Set.of(), Optional.empty(), RUNNABLE));
         var problems = new ArrayList<PlaybookException.Problem>();
         var declared = new LinkedHashMap<String, AgentBinding>();
         var ref = new PlaybookRef(compiled.name(), compiled.version());
@@ -283,6 +288,26 @@ final class Playbooks {
                 .filter(p -> p.model().trigger().event().equals(type))
                 .sorted(Comparator.comparing(CompiledPlaybook::name))
                 .toList();
+    }
+
+    /**
+     * Compiles YAML text as a playbook version without loading it: for comparing a changed file
+     * with the runs of the loaded version before the change is made.
+     *
+     * @throws PlaybookException when it does not compile
+     */
+    CompiledPlaybook preview(String origin, String yaml) {
+        var parsed = reader.read(origin, yaml);
+        return build(parsed.playbook(), origin, parsed.lines()).compiled();
+    }
+
+    /** The active version of {@code name}. */
+    CompiledPlaybook active(String name) {
+        var built = active.get(name);
+        if (built == null) {
+            throw new NotFoundException("no active playbook named '" + name + "'; list them with `aios playbooks`");
+        }
+        return built.compiled();
     }
 
     /** A version, active or not. */

@@ -87,9 +87,10 @@ final class Reports {
             tx.query(
                     "SELECT run_id, details FROM tasks WHERE kind IN ('dead-letter', 'compensation') AND created_at >= ?"
                             + " ORDER BY created_at DESC LIMIT ?",
-                    r -> failures
-                            .computeIfAbsent(
-                                    cause(Json.tree(r.text("details")).path("error").asText("")),
+                    r -> failures.computeIfAbsent(
+                                    cause(Json.tree(r.text("details"))
+                                            .path("error")
+                                            .asText("")),
                                     c -> new ArrayList<>())
                             .add(r.text("run_id")),
                     since,
@@ -97,9 +98,10 @@ final class Reports {
             tx.query(
                     "SELECT id, state FROM runs WHERE status = 'failed' AND updated_at >= ? ORDER BY updated_at DESC"
                             + " LIMIT ?",
-                    r -> failures
-                            .computeIfAbsent(
-                                    cause(Json.tree(r.text("state")).path("error").asText("")),
+                    r -> failures.computeIfAbsent(
+                                    cause(Json.tree(r.text("state"))
+                                            .path("error")
+                                            .asText("")),
                                     c -> new ArrayList<>())
                             .add(r.text("id")),
                     since,
@@ -145,7 +147,9 @@ final class Reports {
 
     /** The first line of an error, without ids that differ from run to run being grouped apart. */
     static String cause(String error) {
-        var line = error.isBlank() ? "(no error recorded)" : error.lines().findFirst().orElse("").strip();
+        var line = error.isBlank()
+                ? "(no error recorded)"
+                : error.lines().findFirst().orElse("").strip();
         return line.length() > 200 ? line.substring(0, 200) + "…" : line;
     }
 }

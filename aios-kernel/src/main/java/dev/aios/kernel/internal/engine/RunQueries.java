@@ -125,7 +125,8 @@ final class RunQueries {
     List<JournalRecord> journal(String runId, long afterSeq, int limit) {
         return db.read(tx -> {
             var stored = journal.stored(tx, runId, afterSeq, limit);
-            if (stored.isEmpty() && (afterSeq == 0 || tx.count("SELECT COUNT(*) AS n FROM runs WHERE id = ?", runId) == 0)) {
+            if (stored.isEmpty()
+                    && (afterSeq == 0 || tx.count("SELECT COUNT(*) AS n FROM runs WHERE id = ?", runId) == 0)) {
                 throw noRun(runId);
             }
             return stored.stream()

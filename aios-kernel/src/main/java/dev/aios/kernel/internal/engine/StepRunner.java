@@ -71,10 +71,22 @@ final class StepRunner {
                 case CompiledStep.Await await -> listen(await, vars);
                 case CompiledStep.Branch branch -> choose(branch, vars);
                 case CompiledStep.Emit emit -> publish(emit, state, lease, vars);
+                case CompiledStep.Parallel p -> notRun(step);
+                case CompiledStep.ForEach f -> notRun(step);
+                case CompiledStep.Call c -> notRun(step);
+                case CompiledStep.Conversation c -> notRun(step);
+                case CompiledStep.Send s -> notRun(step);
             };
         } catch (CelException e) {
             return new Outcome.Failed(Json.object(), "step '" + step.id() + "': " + e.getMessage(), false);
         }
+    }
+
+    private static Outcome notRun(CompiledStep step) {
+        return new Outcome.Failed(
+                Json.object(),
+                "this kernel does not run " + step.kind() + " steps yet (step '" + step.id() + "')",
+                false);
     }
 
     /** Executes a {@code timer} item: the wait is over. */

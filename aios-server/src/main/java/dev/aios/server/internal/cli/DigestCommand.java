@@ -36,7 +36,8 @@ final class DigestCommand extends ClientCommand {
         var spend = review.path("spend").path("total");
         out.println("spend  $" + spend.path("costUsd").asText("0") + " for "
                 + spend.path("calls").asLong() + " model calls"
-                + (review.path("budget").isMissingNode() || review.path("budget").isNull()
+                + (review.path("budget").isMissingNode()
+                                || review.path("budget").isNull()
                         ? ""
                         : " of $" + review.path("budget").asText() + " budgeted"));
         out.println("open   " + d.path("stillOpen").asLong() + " tasks wait for you");

@@ -67,7 +67,8 @@ final class ServerClient {
                 .firstValue("Link")
                 .filter(link -> link.contains("rel=\"next\""))
                 .flatMap(link -> {
-                    var matcher = java.util.regex.Pattern.compile("[?&]after=([^&>]+)").matcher(link);
+                    var matcher = java.util.regex.Pattern.compile("[?&]after=([^&>]+)")
+                            .matcher(link);
                     return matcher.find() ? java.util.Optional.of(matcher.group(1)) : java.util.Optional.empty();
                 });
         return new Listing(answer(response), next);

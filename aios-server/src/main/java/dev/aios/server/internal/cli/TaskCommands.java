@@ -2,7 +2,6 @@ package dev.aios.server.internal.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.server.internal.Json;
-import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -74,7 +74,9 @@ public final class Console implements ApiServer.PageRoutes {
         });
         routes.sse("/live", client -> {
             var ctx = client.ctx();
-            var topics = Arrays.stream(Optional.ofNullable(ctx.queryParam("topics")).orElse("").split(","))
+            var topics = Arrays.stream(Optional.ofNullable(ctx.queryParam("topics"))
+                            .orElse("")
+                            .split(","))
                     .map(String::strip)
                     .filter(t -> !t.isEmpty())
                     .collect(Collectors.toSet());
@@ -153,9 +155,10 @@ public final class Console implements ApiServer.PageRoutes {
                     "login.jte",
                     new LoginPage(
                             next,
-                            Optional.of(token.isEmpty()
-                                    ? "Paste a token to sign in."
-                                    : "That token is unknown, revoked or expired.")));
+                            Optional.of(
+                                    token.isEmpty()
+                                            ? "Paste a token to sign in."
+                                            : "That token is unknown, revoked or expired.")));
             return;
         }
         sessions.start(ctx, token);

@@ -32,7 +32,8 @@ final class CostChartSvg {
                 .append(HEIGHT + BOTTOM + 10)
                 .append("\" width=\"")
                 .append(width)
-                .append("\" role=\"img\" aria-labelledby=\"chart-title\"><title id=\"chart-title\">Model spend per day from ")
+                .append(
+                        "\" role=\"img\" aria-labelledby=\"chart-title\"><title id=\"chart-title\">Model spend per day from ")
                 .append(from)
                 .append(" to ")
                 .append(to)

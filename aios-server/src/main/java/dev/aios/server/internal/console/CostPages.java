@@ -74,7 +74,8 @@ final class CostPages {
         var spentToday = models.costs(Optional.of(today), Optional.of(today));
         var out = new ArrayList<CostsPage.Budget>();
         limits.perDay()
-                .ifPresent(limit -> out.add(budget("per day, everything", limit, spentToday.total().costUsd())));
+                .ifPresent(limit -> out.add(
+                        budget("per day, everything", limit, spentToday.total().costUsd())));
         limits.perAgent().ifPresent(limit -> {
             for (var agent : spentToday.byAgent()) {
                 if (!limits.agents().containsKey(agent.key())) {
@@ -82,16 +83,18 @@ final class CostPages {
                 }
             }
         });
-        limits.agents().forEach((agent, limit) -> out.add(budget(
-                "per day, agent " + agent,
-                limit,
-                spentToday.byAgent().stream()
-                        .filter(line -> line.key().equals(agent))
-                        .map(CostReport.Line::costUsd)
-                        .findFirst()
-                        .orElse(BigDecimal.ZERO))));
-        limits.perRun().ifPresent(limit -> out.add(new CostsPage.Budget(
-                "per run (checked before each call)", limit.toPlainString(), "-", 0)));
+        limits.agents()
+                .forEach((agent, limit) -> out.add(budget(
+                        "per day, agent " + agent,
+                        limit,
+                        spentToday.byAgent().stream()
+                                .filter(line -> line.key().equals(agent))
+                                .map(CostReport.Line::costUsd)
+                                .findFirst()
+                                .orElse(BigDecimal.ZERO))));
+        limits.perRun()
+                .ifPresent(limit -> out.add(
+                        new CostsPage.Budget("per run (checked before each call)", limit.toPlainString(), "-", 0)));
         return out;
     }
 

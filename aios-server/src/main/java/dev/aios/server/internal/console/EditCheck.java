@@ -72,7 +72,8 @@ public record EditCheck(String text, Optional<JsonNode> edited, Optional<String>
                     text,
                     Optional.empty(),
                     Optional.of("not JSON: " + e.getOriginalMessage() + " (line "
-                            + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"),
+                            + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + ")"),
                     List.of());
         }
         if (edited == null || edited.isMissingNode()) {
@@ -141,7 +142,8 @@ public record EditCheck(String text, Optional<JsonNode> edited, Optional<String>
         if (node.isContainerNode() && !node.isEmpty()) {
             if (node.isObject()) {
                 node.properties()
-                        .forEach(e -> collect(path + "/" + e.getKey().replace("~", "~0").replace("/", "~1"), e.getValue(), out));
+                        .forEach(e -> collect(
+                                path + "/" + e.getKey().replace("~", "~0").replace("/", "~1"), e.getValue(), out));
             } else {
                 for (int i = 0; i < node.size(); i++) {
                     collect(path + "/" + i, node.get(i), out);

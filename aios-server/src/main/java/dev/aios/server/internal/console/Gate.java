@@ -120,12 +120,14 @@ final class Gate {
     private static void checkForm(Context ctx, Visit visit) {
         var origin = ctx.header("Origin");
         if (origin != null && !origin.equals(ctx.scheme() + "://" + ctx.host())) {
-            throw new Refused(403, "Refused", "This form was sent from another site (" + origin + "); nothing changed.");
+            throw new Refused(
+                    403, "Refused", "This form was sent from another site (" + origin + "); nothing changed.");
         }
         var token = Optional.ofNullable(ctx.header("X-CSRF-Token")).orElseGet(() -> ctx.formParam("csrf"));
         if (token == null
                 || !MessageDigest.isEqual(
-                        token.getBytes(StandardCharsets.UTF_8), visit.session().csrf.getBytes(StandardCharsets.UTF_8))) {
+                        token.getBytes(StandardCharsets.UTF_8),
+                        visit.session().csrf.getBytes(StandardCharsets.UTF_8))) {
             throw new Refused(
                     403,
                     "Refused",
@@ -136,7 +138,8 @@ final class Gate {
 
     void error(Context ctx, Optional<Visit> visit, int status, String heading, String detail) {
         var frame = visit.map(v -> frames.of(v, heading, ""));
-        var back = Optional.ofNullable(ctx.header("Referer")).filter(r -> r.startsWith(ctx.scheme() + "://" + ctx.host()));
+        var back =
+                Optional.ofNullable(ctx.header("Referer")).filter(r -> r.startsWith(ctx.scheme() + "://" + ctx.host()));
         ctx.status(status);
         var page = new ErrorPage(frame, status, heading, detail, back.orElse("/"));
         // A request made by the page itself (an edit check) gets the problem alone, to show in place.

@@ -51,7 +51,9 @@ final class HealthPages {
         var overview = kernel.overview();
         var health = kernel.health();
         var now = clock.instant();
-        var lag = health.oldestDue().map(at -> TaskCards.age(Duration.between(at, now))).orElse("none due");
+        var lag = health.oldestDue()
+                .map(at -> TaskCards.age(Duration.between(at, now)))
+                .orElse("none due");
         var data = kernel.dataDirectory();
         var frame = frames.of(visit, "Health", "health", overview.openTasks()).listening("tick");
         pages.render(

@@ -41,7 +41,8 @@ final class InboxRoutes {
         routes.get("/tasks/{id}", gate.page(Scope.READ, this::task));
         routes.post("/tasks/{id}/check", gate.action(Scope.OPERATE, this::check));
         for (var answer : List.of("approve", "reject", "retry", "skip", "compensate", "cancel")) {
-            routes.post("/tasks/{id}/" + answer, gate.action(Scope.OPERATE, (ctx, visit) -> answer(ctx, visit, answer)));
+            routes.post(
+                    "/tasks/{id}/" + answer, gate.action(Scope.OPERATE, (ctx, visit) -> answer(ctx, visit, answer)));
         }
     }
 
@@ -68,7 +69,8 @@ final class InboxRoutes {
         }
         var groups = new ArrayList<InboxPage.Group>();
         counts.keySet().stream().sorted(TaskCards.kindOrder()).forEach(k -> {
-            var tasks = kernel.taskPage(TaskQuery.open().withKind(k).withLimit(PER_GROUP)).items();
+            var tasks = kernel.taskPage(TaskQuery.open().withKind(k).withLimit(PER_GROUP))
+                    .items();
             groups.add(new InboxPage.Group(
                     k,
                     TaskCards.label(k),
@@ -115,7 +117,8 @@ final class InboxRoutes {
             case "recall" -> {
                 for (var item : detail.path("items")) {
                     recalled.add(new Fact(
-                            item.path("id").asText() + "@" + item.path("version").asText(),
+                            item.path("id").asText() + "@"
+                                    + item.path("version").asText(),
                             String.format(
                                     java.util.Locale.ROOT,
                                     "score %.3f for \"%s\"",
@@ -125,8 +128,10 @@ final class InboxRoutes {
             }
             case "model" ->
                 models.add(new Fact(
-                        detail.path("provider").asText() + "/" + detail.path("model").asText(),
-                        detail.path("inputTokens").asLong() + " in, " + detail.path("outputTokens").asLong()
+                        detail.path("provider").asText() + "/"
+                                + detail.path("model").asText(),
+                        detail.path("inputTokens").asLong() + " in, "
+                                + detail.path("outputTokens").asLong()
                                 + " out, $" + detail.path("costUsd").asText("0")
                                 + (detail.path("cached").asBoolean() ? " (from the cache)" : "")));
             default -> {}
@@ -140,7 +145,8 @@ final class InboxRoutes {
             for (var note : step.provenance()) {
                 if (note.path("kind").asText().equals("model")) {
                     try {
-                        total = total.add(new BigDecimal(note.path("detail").path("costUsd").asText("0")));
+                        total = total.add(new BigDecimal(
+                                note.path("detail").path("costUsd").asText("0")));
                     } catch (NumberFormatException e) {
                         // a note without a price counts nothing
                     }
@@ -199,7 +205,8 @@ final class InboxRoutes {
                 done = "answered: the run is being undone";
             }
             case "skip" -> {
-                var text = Optional.ofNullable(ctx.formParam("output")).orElse("").strip();
+                var text =
+                        Optional.ofNullable(ctx.formParam("output")).orElse("").strip();
                 Optional<JsonNode> output = Optional.empty();
                 if (!text.isEmpty() || task.kind().equals("dead-letter")) {
                     var check = EditCheck.of(

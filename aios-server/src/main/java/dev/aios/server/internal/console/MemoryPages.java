@@ -62,7 +62,8 @@ final class MemoryPages {
                     RESULTS);
             var recall = guarded(() -> memory.memory().recall(query));
             byMeaning = recall.searchedByMeaning();
-            var pinned = memory.pinned(recall.items().stream().map(MemoryHit::id).toList());
+            var pinned =
+                    memory.pinned(recall.items().stream().map(MemoryHit::id).toList());
             recall.items().forEach(hit -> hits.add(new MemoryPage.Hit(hit, pinned.contains(hit.id()))));
         }
         var kinds = Arrays.stream(MemoryKind.values()).map(MemoryKind::wire).toList();

@@ -55,6 +55,8 @@ final class PlaybookPages {
         }
         var frame = frames.of(visit, name.map(n -> "Playbook " + n).orElse("Playbooks"), "playbooks");
         pages.render(
-                ctx, "playbooks.jte", new PlaybooksPage(frame, name, versions, kernel.lastLoad().refused()));
+                ctx,
+                "playbooks.jte",
+                new PlaybooksPage(frame, name, versions, kernel.lastLoad().refused()));
     }
 }

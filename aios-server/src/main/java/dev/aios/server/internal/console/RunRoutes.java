@@ -49,8 +49,13 @@ final class RunRoutes {
         routes.post("/runs/{id}/cancel", gate.action(Scope.OPERATE, this::cancel));
         routes.post(
                 "/runs/{id}/replay",
-                gate.action(Scope.READ, (ctx, visit) -> run(
-                        ctx, visit, Optional.of(kernel.replay(ctx.pathParam("id"), "true".equals(ctx.formParam("full")))))));
+                gate.action(
+                        Scope.READ,
+                        (ctx, visit) -> run(
+                                ctx,
+                                visit,
+                                Optional.of(
+                                        kernel.replay(ctx.pathParam("id"), "true".equals(ctx.formParam("full")))))));
     }
 
     private void runs(Context ctx, Visit visit) {
@@ -148,7 +153,10 @@ final class RunRoutes {
         var out = new StringBuilder();
         filters.forEach((name, value) -> {
             if (!value.isEmpty()) {
-                out.append(name).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8)).append('&');
+                out.append(name)
+                        .append('=')
+                        .append(URLEncoder.encode(value, StandardCharsets.UTF_8))
+                        .append('&');
             }
         });
         return out.toString();

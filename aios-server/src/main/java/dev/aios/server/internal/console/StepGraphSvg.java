@@ -124,21 +124,23 @@ final class StepGraphSvg {
     }
 
     private static String node(int row, String id, String caption, String status) {
-        var fill = switch (status) {
-            case "completed" -> "#e6f4ea";
-            case "failed" -> "#fce8e6";
-            case "waiting", "scheduled" -> "#fff4d6";
-            case "running" -> "#e8f0fe";
-            case "cancelled" -> "#eeeeee";
-            default -> "#ffffff";
-        };
-        var border = switch (status) {
-            case "completed" -> "#146c2e";
-            case "failed" -> "#b3261e";
-            case "waiting", "scheduled" -> "#7a4f00";
-            case "running" -> "#0b57d0";
-            default -> "#8a8f98";
-        };
+        var fill =
+                switch (status) {
+                    case "completed" -> "#e6f4ea";
+                    case "failed" -> "#fce8e6";
+                    case "waiting", "scheduled" -> "#fff4d6";
+                    case "running" -> "#e8f0fe";
+                    case "cancelled" -> "#eeeeee";
+                    default -> "#ffffff";
+                };
+        var border =
+                switch (status) {
+                    case "completed" -> "#146c2e";
+                    case "failed" -> "#b3261e";
+                    case "waiting", "scheduled" -> "#7a4f00";
+                    case "running" -> "#0b57d0";
+                    default -> "#8a8f98";
+                };
         int y = top(row);
         return "<g class=\"step" + (status.isEmpty() ? " untouched" : " status-" + status) + "\"><rect x=\"" + LEFT
                 + "\" y=\"" + y + "\" width=\"" + WIDTH + "\" height=\"" + HEIGHT + "\" rx=\"8\" fill=\"" + fill

@@ -67,7 +67,9 @@ final class TaskCards {
         text(details, "rule").ifPresent(rule -> facts.add(new Fact("rule that fired", rule)));
         var output = details.has("output") ? details.get("output") : task.proposed();
         if (output.path("confidence").isNumber()) {
-            facts.add(new Fact("confidence", String.format(Locale.ROOT, "%.2f", output.path("confidence").asDouble())));
+            facts.add(new Fact(
+                    "confidence",
+                    String.format(Locale.ROOT, "%.2f", output.path("confidence").asDouble())));
         }
         var input = details.has("input") ? details.get("input") : details.path("show");
         for (var name : List.of("amount", "budget", "price", "monthlyPrice", "total")) {

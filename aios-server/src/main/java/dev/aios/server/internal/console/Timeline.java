@@ -22,21 +22,26 @@ final class Timeline {
         String tone = "plain";
         switch (entry.type()) {
             case "RunStarted" -> {
-                summary = "started on " + d.path("playbook").asText() + "@" + d.path("version").asText() + " by "
+                summary = "started on " + d.path("playbook").asText() + "@"
+                        + d.path("version").asText() + " by "
                         + d.path("trigger").path("type").asText("an event");
                 tone = "ok";
             }
             case "StepScheduled" -> summary = "step " + step + iteration(d) + " scheduled";
             case "StepStarted" ->
-                summary = "step " + step + iteration(d) + ": attempt " + d.path("attempt").asInt() + " started";
+                summary = "step " + step + iteration(d) + ": attempt "
+                        + d.path("attempt").asInt() + " started";
             case "StepCompleted" -> {
                 summary = "step " + step + iteration(d) + " completed"
-                        + (d.path("agent").isTextual() ? " by " + d.path("agent").asText() : "") + " → "
+                        + (d.path("agent").isTextual()
+                                ? " by " + d.path("agent").asText()
+                                : "") + " → "
                         + d.path("next").asText();
                 tone = "ok";
             }
             case "StepFailed" -> {
-                summary = "step " + step + iteration(d) + ": attempt " + d.path("attempt").asInt() + " failed: "
+                summary = "step " + step + iteration(d) + ": attempt "
+                        + d.path("attempt").asInt() + " failed: "
                         + d.path("error").asText()
                         + (d.path("retryAt").isTextual()
                                 ? "; tried again at " + d.path("retryAt").asText()
@@ -44,20 +49,26 @@ final class Timeline {
                 tone = "bad";
             }
             case "StepRetried" -> summary = "step " + step + " retried by the operator";
-            case "StepDeferred" -> summary = "step " + step + " waits: " + d.path("reason").asText();
-            case "TimerSet" -> summary = "step " + step + " sleeps until " + d.path("fireAt").asText();
+            case "StepDeferred" ->
+                summary = "step " + step + " waits: " + d.path("reason").asText();
+            case "TimerSet" ->
+                summary = "step " + step + " sleeps until " + d.path("fireAt").asText();
             case "AwaitStarted" ->
                 summary = "step " + step + " awaits " + d.path("eventType").asText() + " until "
                         + d.path("timeoutAt").asText();
-            case "AwaitTimedOut" -> summary = "step " + step + " timed out → " + d.path("next").asText();
+            case "AwaitTimedOut" ->
+                summary = "step " + step + " timed out → " + d.path("next").asText();
             case "TaskOpened" -> {
                 summary = d.path("kind").asText() + " task " + d.path("task").asText() + " opened: "
                         + d.path("title").asText();
                 tone = "task";
             }
             case "TaskResolved" -> {
-                summary = "task " + d.path("task").asText() + " " + d.path("decision").asText()
-                        + (d.path("comment").asText("").isBlank() ? "" : ": " + d.path("comment").asText());
+                summary = "task " + d.path("task").asText() + " "
+                        + d.path("decision").asText()
+                        + (d.path("comment").asText("").isBlank()
+                                ? ""
+                                : ": " + d.path("comment").asText());
                 tone = "task";
             }
             case "EffectRecorded" -> {
@@ -111,10 +122,13 @@ final class Timeline {
         for (var note : notes) {
             var detail = note.path("detail");
             switch (note.path("kind").asText()) {
-                case "recall" -> parts.add("memory: " + detail.path("items").size() + " items recalled for \""
-                        + detail.path("query").asText() + "\"");
-                case "model" -> parts.add("model " + detail.path("model").asText() + " ($"
-                        + detail.path("costUsd").asText("0") + (detail.path("cached").asBoolean() ? ", cached" : "") + ")");
+                case "recall" ->
+                    parts.add("memory: " + detail.path("items").size() + " items recalled for \""
+                            + detail.path("query").asText() + "\"");
+                case "model" ->
+                    parts.add("model " + detail.path("model").asText() + " ($"
+                            + detail.path("costUsd").asText("0")
+                            + (detail.path("cached").asBoolean() ? ", cached" : "") + ")");
                 default -> parts.add(note.path("kind").asText());
             }
         }
@@ -126,7 +140,8 @@ final class Timeline {
         var ways = new HashSet<String>();
         for (var entry : entries) {
             if (entry.type().equals("StepCompleted") || entry.type().equals("AwaitTimedOut")) {
-                ways.add(entry.data().path("step").asText() + "->" + entry.data().path("next").asText());
+                ways.add(entry.data().path("step").asText() + "->"
+                        + entry.data().path("next").asText());
             }
         }
         return ways;

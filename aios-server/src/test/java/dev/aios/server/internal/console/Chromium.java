@@ -23,7 +23,8 @@ final class Chromium {
 
     /** The browser and its driver, when both are installed. */
     static Optional<Path[]> installed() {
-        var browser = BROWSERS.stream().map(Path::of).filter(Files::isExecutable).findFirst();
+        var browser =
+                BROWSERS.stream().map(Path::of).filter(Files::isExecutable).findFirst();
         var driver = DRIVERS.stream().map(Path::of).filter(Files::isExecutable).findFirst();
         return browser.isPresent() && driver.isPresent()
                 ? Optional.of(new Path[] {browser.get(), driver.get()})

@@ -70,12 +70,9 @@ class ConsoleBrowserTest {
     @Test
     void theOperatorSeesALeadArriveEditsTheProposalApprovesItAndFollowsTheRunAndItsCost() throws Exception {
         provider = ScriptedModelServer.start();
-        provider.enqueue(Reply.json(
-                """
+        provider.enqueue(Reply.json("""
                 {"to": "ada@acme.test", "subject": "Your design subscription",
-                 "body": "Hi Ada,\\n\\nHere is the plan we discussed.\\n\\nBest regards", "confidence": 0.62}""",
-                1800,
-                420));
+                 "body": "Hi Ada,\\n\\nHere is the plan we discussed.\\n\\nBest regards", "confidence": 0.62}""", 1800, 420));
         server = ServerProcess.builder(directory)
                 .environment("OPENAI_BASE_URL", provider.openAiBaseUrl())
                 .environment("OPENAI_API_KEY", "sk-test")
@@ -98,7 +95,9 @@ class ConsoleBrowserTest {
         assertThat(js(browser, "return window.stillTheSamePage === true;"))
                 .as("the task appeared without a reload")
                 .isEqualTo(true);
-        assertThat(card.getText()).contains("Review the output of draft-proposal").contains("confidence\n0.62");
+        assertThat(card.getText())
+                .contains("Review the output of draft-proposal")
+                .contains("confidence\n0.62");
         wait.until(d -> d.getTitle().startsWith("(1) Inbox"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("inbox-count"), "1"));
         shot("inbox.png");
@@ -118,7 +117,8 @@ class ConsoleBrowserTest {
                 .contains("- Your design subscription")
                 .contains("+ Your brand refresh, Ada");
         browser.findElement(By.cssSelector("#edit button[type=submit]")).click();
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".flash"), "approved with your edit"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector(".flash"), "approved with your edit"));
 
         var task = Poll.until(
                 "the review to be approved",
@@ -157,9 +157,7 @@ class ConsoleBrowserTest {
         JsonNode accepted = http.post("/api/events", """
                         {"type": "lead.received", "subject": "acme",
                          "data": {"name": "Ada Lovelace", "email": "ada@acme.test", "company": "Acme", "budget": 4000,
-                                  "need": "brand refresh and landing page", "plan": "standard", "sprint": "1h"}}""")
-                .expect(202)
-                .json();
+                                  "need": "brand refresh and landing page", "plan": "standard", "sprint": "1h"}}""").expect(202).json();
         return accepted.path("started").get(0).asText();
     }
 

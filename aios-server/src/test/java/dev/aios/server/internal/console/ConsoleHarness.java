@@ -66,8 +66,9 @@ final class ConsoleHarness implements AutoCloseable {
             }
         };
         var models = new ModelsExtension(ModelSettings.none());
-        var memory = MemoryExtension.of(
-                MemorySettings.from(Json.mapper().createObjectNode().set("embeddings", Json.mapper().createObjectNode().put("provider", "none"))));
+        var memory = MemoryExtension.of(MemorySettings.from(Json.mapper()
+                .createObjectNode()
+                .set("embeddings", Json.mapper().createObjectNode().put("provider", "none"))));
         var live = new LiveFeed();
         var kernel = Kernel.builder()
                 .dataDirectory(data)
@@ -91,12 +92,15 @@ final class ConsoleHarness implements AutoCloseable {
 
     /** Sends the demo's lead about {@code subject}; returns the run it started. */
     String lead(String subject) {
-        var answer = new Browser().post(
-                "/api/events",
-                "application/json",
-                "{\"type\": \"lead.received\", \"subject\": \"" + subject + "\", \"data\": {\"name\": \"Ada Lovelace\","
-                        + " \"email\": \"ada@" + subject + ".test\", \"company\": \"" + subject + "\", \"budget\": 4000,"
-                        + " \"need\": \"brand refresh\", \"plan\": \"standard\", \"sprint\": \"30s\"}}");
+        var answer = new Browser()
+                .post(
+                        "/api/events",
+                        "application/json",
+                        "{\"type\": \"lead.received\", \"subject\": \"" + subject
+                                + "\", \"data\": {\"name\": \"Ada Lovelace\","
+                                + " \"email\": \"ada@" + subject + ".test\", \"company\": \"" + subject
+                                + "\", \"budget\": 4000,"
+                                + " \"need\": \"brand refresh\", \"plan\": \"standard\", \"sprint\": \"30s\"}}");
         if (answer.status() != 202) {
             fail("the lead was not accepted: " + answer);
         }
@@ -195,7 +199,9 @@ final class ConsoleHarness implements AutoCloseable {
             try {
                 var response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
                 var headers = new java.util.HashMap<String, String>();
-                response.headers().map().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v.getFirst()));
+                response.headers()
+                        .map()
+                        .forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v.getFirst()));
                 return new Answer(response.statusCode(), headers, response.body());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

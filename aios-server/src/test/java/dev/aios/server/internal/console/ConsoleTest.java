@@ -108,11 +108,13 @@ class ConsoleTest {
         assertThat(approved.header("Location")).hasValue("/");
         var answered = aios.kernel.task(task.id());
         assertThat(answered.status()).isEqualTo("approved");
-        assertThat(answered.resolution().orElseThrow().path("output").path("subject").asText())
+        assertThat(answered.resolution()
+                        .orElseThrow()
+                        .path("output")
+                        .path("subject")
+                        .asText())
                 .isEqualTo("Your plan, Ada");
-        assertThat(browser.get("/").body())
-                .contains("approved with your edit")
-                .contains("Nothing waits for you");
+        assertThat(browser.get("/").body()).contains("approved with your edit").contains("Nothing waits for you");
     }
 
     @Test
@@ -136,7 +138,9 @@ class ConsoleTest {
 
         var waiting = browser.get("/runs?status=waiting");
         assertThat(waiting.body()).contains(runId);
-        assertThat(browser.get("/runs?status=completed").body()).doesNotContain(runId).contains("No run matches.");
+        assertThat(browser.get("/runs?status=completed").body())
+                .doesNotContain(runId)
+                .contains("No run matches.");
 
         var replay = browser.submit("/runs/" + runId + "/replay", Map.of("full", "true"));
         assertThat(replay.body()).contains("gives exactly the stored state");
@@ -173,7 +177,10 @@ class ConsoleTest {
         browser.post("/login", "application/x-www-form-urlencoded", "token=" + READER);
 
         var inbox = browser.get("/");
-        assertThat(inbox.body()).contains("dashboard-screen").contains(task.id()).doesNotContain("/approve\"");
+        assertThat(inbox.body())
+                .contains("dashboard-screen")
+                .contains(task.id())
+                .doesNotContain("/approve\"");
 
         var answer = browser.submit("/tasks/" + task.id() + "/approve", Map.of());
         assertThat(answer.status()).isEqualTo(403);
