@@ -280,6 +280,45 @@ public final class MemoryService implements AutoCloseable {
                         + Sql.count(c, "SELECT COUNT(DISTINCT id) FROM knowledge_records WHERE subject = ?", subject));
     }
 
+    /** The subjects with the most items, most first. */
+    public java.util.List<dev.aios.memory.SubjectCount> subjects(int limit) {
+        return store.storage()
+                .read(c -> Sql.query(
+                        c,
+                        "SELECT subject, COUNT(*) AS n, SUM(pinned) AS p FROM memory_items"
+                                + " WHERE subject <> '' AND kind <> 'knowledge' GROUP BY subject ORDER BY n DESC, subject"
+                                + " LIMIT ?",
+                        rs -> new dev.aios.memory.SubjectCount(
+                                rs.getString("subject"), rs.getLong("n"), rs.getLong("p")),
+                        limit));
+    }
+
+    /**
+     * Pins an item (retention keeps it) or unpins it.
+     *
+     * @return whether the item exists
+     */
+    public boolean pin(String id, boolean pinned) {
+        return store.storage()
+                        .write(c ->
+                                Sql.update(c, "UPDATE memory_items SET pinned = ? WHERE id = ?", pinned ? 1 : 0, id))
+                > 0;
+    }
+
+    /** Which of {@code ids} are pinned. */
+    public java.util.Set<String> pinned(java.util.Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return java.util.Set.of();
+        }
+        var marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+        return store.storage()
+                .read(c -> java.util.Set.copyOf(Sql.query(
+                        c,
+                        "SELECT id FROM memory_items WHERE pinned = 1 AND id IN (" + marks + ")",
+                        rs -> rs.getString("id"),
+                        ids.toArray())));
+    }
+
     /** Forgets a subject through the kernel (keys, events, journal), which then calls {@link #forgotten}. */
     public long forget(String subject) {
         if (subject.isBlank()) {
