@@ -6,16 +6,27 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import dev.aios.connectors.ConnectorSettings;
+import dev.aios.connectors.ConnectorsExtension;
 import dev.aios.kernel.Kernel;
 import dev.aios.kernel.RunStatus;
 import dev.aios.memory.MemoryExtension;
 import dev.aios.memory.MemorySettings;
 import dev.aios.models.ModelSettings;
 import dev.aios.models.ModelsExtension;
+import dev.aios.policy.PolicyExtension;
 import dev.aios.server.internal.Json;
+import dev.aios.server.internal.WeeklyReview;
+import dev.aios.server.internal.console.Console;
+import dev.aios.server.internal.console.LiveFeed;
+import dev.aios.server.internal.console.LocalAccess;
+import dev.aios.server.internal.http.ConnectorRoutes;
 import dev.aios.server.internal.http.CostRoutes;
+import dev.aios.server.internal.http.DigestRoutes;
 import dev.aios.server.internal.http.MemoryRoutes;
 import dev.aios.server.internal.http.MetricsRoutes;
+import dev.aios.server.internal.http.PolicyRoutes;
+import dev.aios.server.internal.http.WebhookRoutes;
 import dev.aios.server.internal.metrics.Metrics;
 import dev.aios.testing.Poll;
 import java.net.URI;
@@ -29,6 +40,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,7 +48,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code GET /openapi.json}: every route aios serves is in the document, and real answers (successes and problem documents) match the schemas the
+ * {@code GET /openapi.json}: the routes aios serves are exactly those in the document, and real answers (successes and problem documents) match the schemas the
  * document gives for their status.
  */
 class OpenApiTest {
@@ -56,23 +68,36 @@ class OpenApiTest {
         // No model provider: the prompt step becomes a task for the operator.
         var models = new ModelsExtension(ModelSettings.none());
         var memory = MemoryExtension.of(MemorySettings.defaults());
+        var connectors = new ConnectorsExtension(ConnectorSettings.read(name -> null), name -> Optional.empty());
+        var policy = PolicyExtension.builder().build();
+        var live = new LiveFeed();
         metrics = new Metrics(InstantSource.system());
         kernel = Kernel.builder()
                 .dataDirectory(dir.resolve("data"))
                 .meterRegistry(metrics.registry())
                 .extension(models)
                 .extension(memory)
+                .extension(connectors)
+                .extension(policy)
+                .extension(live)
                 .playbookDirectory(dir.resolve("playbooks"))
                 .pollInterval(Duration.ofMillis(20))
                 .build();
         kernel.start();
+        // The same parts as `aios up` serves (UpCommand).
         server = ApiServer.start(
                 kernel,
                 "127.0.0.1",
                 0,
                 new CostRoutes(models),
                 new MemoryRoutes(kernel, memory, InstantSource.system()),
-                new MetricsRoutes(metrics));
+                new WebhookRoutes(kernel, connectors),
+                new ConnectorRoutes(connectors),
+                new PolicyRoutes(policy),
+                new MetricsRoutes(metrics),
+                new DigestRoutes(new WeeklyReview(kernel, models, InstantSource.system())),
+                new Console(
+                        kernel, live, models, memory, new LocalAccess(InstantSource.system()), InstantSource.system()));
         var answer = send("GET", "/openapi.json", null);
         assertThat(answer.statusCode()).isEqualTo(200);
         document = Json.mapper().readTree(answer.body());
@@ -86,7 +111,7 @@ class OpenApiTest {
     }
 
     @Test
-    void everyRouteServedIsDocumented() {
+    void everyRouteServedIsDocumentedAndNothingElse() {
         var served = new TreeSet<String>();
         for (var route : server.routes()) {
             if (route.matches("(GET|POST|PUT|DELETE|PATCH) .*")) {
@@ -104,6 +129,9 @@ class OpenApiTest {
                 .as("routes served but missing from aios-server/src/main/resources/dev/aios/server/openapi.yaml;"
                         + " document them there")
                 .isEmpty();
+        var stale = new TreeSet<>(documented);
+        stale.removeAll(served);
+        assertThat(stale).as("routes in openapi.yaml that aios does not serve").isEmpty();
     }
 
     @Test

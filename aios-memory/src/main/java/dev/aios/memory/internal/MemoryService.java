@@ -227,6 +227,11 @@ public final class MemoryService implements AutoCloseable {
         }
     }
 
+    /** How {@code query} is searched: its terms and the weights of the two searches. */
+    public dev.aios.memory.RecallPlan plan(MemoryQuery query) {
+        return recaller.plan(query);
+    }
+
     /** Marks the items of a recall as used by a step. */
     void reinforce(Recall recall) {
         store.reinforce(
@@ -273,6 +278,45 @@ public final class MemoryService implements AutoCloseable {
                                 "SELECT COUNT(*) FROM memory_items WHERE subject = ? AND kind <> 'knowledge'",
                                 subject)
                         + Sql.count(c, "SELECT COUNT(DISTINCT id) FROM knowledge_records WHERE subject = ?", subject));
+    }
+
+    /** The subjects with the most items, most first. */
+    public java.util.List<dev.aios.memory.SubjectCount> subjects(int limit) {
+        return store.storage()
+                .read(c -> Sql.query(
+                        c,
+                        "SELECT subject, COUNT(*) AS n, SUM(pinned) AS p FROM memory_items"
+                                + " WHERE subject <> '' AND kind <> 'knowledge' GROUP BY subject ORDER BY n DESC, subject"
+                                + " LIMIT ?",
+                        rs -> new dev.aios.memory.SubjectCount(
+                                rs.getString("subject"), rs.getLong("n"), rs.getLong("p")),
+                        limit));
+    }
+
+    /**
+     * Pins an item (retention keeps it) or unpins it.
+     *
+     * @return whether the item exists
+     */
+    public boolean pin(String id, boolean pinned) {
+        return store.storage()
+                        .write(c ->
+                                Sql.update(c, "UPDATE memory_items SET pinned = ? WHERE id = ?", pinned ? 1 : 0, id))
+                > 0;
+    }
+
+    /** Which of {@code ids} are pinned. */
+    public java.util.Set<String> pinned(java.util.Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return java.util.Set.of();
+        }
+        var marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+        return store.storage()
+                .read(c -> java.util.Set.copyOf(Sql.query(
+                        c,
+                        "SELECT id FROM memory_items WHERE pinned = 1 AND id IN (" + marks + ")",
+                        rs -> rs.getString("id"),
+                        ids.toArray())));
     }
 
     /** Forgets a subject through the kernel (keys, events, journal), which then calls {@link #forgotten}. */

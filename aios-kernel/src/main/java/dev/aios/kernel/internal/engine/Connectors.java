@@ -45,6 +45,7 @@ final class Connectors {
         if (!breaker.tryAcquirePermission()) {
             var policy = policy(connector);
             throw new Deferral(
+                    "breaker",
                     "the circuit breaker of '" + connector + "' is open after repeated failures ("
                             + Math.round(breaker.getMetrics().getFailureRate()) + "% of recent calls failed);"
                             + " the step waits without using an attempt and tries again at "
@@ -58,6 +59,7 @@ final class Connectors {
                 breaker.releasePermission();
                 var per = policy(connector).rateLimit().orElseThrow().per();
                 throw new Deferral(
+                        "rate-limit",
                         "the rate limit of '" + connector + "' is reached; the step waits without using an attempt",
                         clock.instant().plus(per));
             }
@@ -66,6 +68,18 @@ final class Connectors {
             }
         }
         return new Permit(breaker, meters, System.nanoTime());
+    }
+
+    /** The breaker of every connector called so far, by name. */
+    java.util.List<dev.aios.kernel.KernelHealth.Breaker> breakers() {
+        return breakers.values().stream()
+                .map(b -> new dev.aios.kernel.KernelHealth.Breaker(
+                        b.getName(),
+                        b.getState().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                        b.getMetrics().getFailureRate(),
+                        b.getMetrics().getNumberOfBufferedCalls()))
+                .sorted(java.util.Comparator.comparing(dev.aios.kernel.KernelHealth.Breaker::connector))
+                .toList();
     }
 
     private ConnectorPolicy policy(String connector) {

@@ -101,6 +101,10 @@ final class KernelMeters {
             case Outcome.Listen l -> "awaiting";
             case Outcome.Publish p -> "emitted";
             case Outcome.TimedOut t -> "timed_out";
+            case Outcome.Fork f -> "branched";
+            case Outcome.Items i -> "items";
+            case Outcome.Call c -> "called";
+            case Outcome.UndoChild u -> "undo_child";
             case Outcome.Nothing n -> "nothing";
         };
     }

@@ -1,17 +1,30 @@
 package dev.aios.server.internal.cli;
 
+import dev.aios.api.KnowledgeRecord;
+import dev.aios.connectors.ConnectorSettings;
+import dev.aios.connectors.ConnectorsExtension;
 import dev.aios.kernel.Kernel;
 import dev.aios.kernel.LoadReport;
 import dev.aios.memory.MemoryExtension;
 import dev.aios.memory.MemorySettings;
 import dev.aios.models.ModelSettings;
 import dev.aios.models.ModelsExtension;
+import dev.aios.policy.PolicyException;
+import dev.aios.policy.PolicyExtension;
 import dev.aios.server.ApiServer;
 import dev.aios.server.internal.AiosConfig;
+import dev.aios.server.internal.WeeklyReview;
 import dev.aios.server.internal.backup.BackupSchedule;
+import dev.aios.server.internal.console.Console;
+import dev.aios.server.internal.console.LiveFeed;
+import dev.aios.server.internal.console.LocalAccess;
+import dev.aios.server.internal.http.ConnectorRoutes;
 import dev.aios.server.internal.http.CostRoutes;
+import dev.aios.server.internal.http.DigestRoutes;
 import dev.aios.server.internal.http.MemoryRoutes;
 import dev.aios.server.internal.http.MetricsRoutes;
+import dev.aios.server.internal.http.PolicyRoutes;
+import dev.aios.server.internal.http.WebhookRoutes;
 import dev.aios.server.internal.logs.Logging;
 import dev.aios.server.internal.metrics.Metrics;
 import java.io.PrintWriter;
@@ -103,20 +116,44 @@ final class UpCommand implements Callable<Integer> {
         }
         var models = new ModelsExtension(models(settings));
         var memory = MemoryExtension.of(memorySettings(settings));
+        var connectors =
+                new ConnectorsExtension(connectorSettings(settings), name -> AiosCommand.environment(spec, name));
+        var policy = PolicyExtension.builder()
+                .settings(settings.section("policy"))
+                .knowledge(id -> memory.memory().get(id).map(KnowledgeRecord::content))
+                .shadowEffects(models.settings().providers().keySet())
+                .memory(() -> java.util.Optional.of(memory.memory()))
+                .build();
         var metrics = new Metrics(InstantSource.system());
+        var live = new LiveFeed();
         var builder = Kernel.builder()
                 .dataDirectory(dataDirectory)
                 .meterRegistry(metrics.registry())
                 .whenBroken(UpCommand::exitBroken)
                 .discoverAgents()
                 .extension(models)
-                .extension(memory);
+                .extension(memory)
+                .extension(connectors)
+                .extension(policy)
+                .extension(live);
         settings.connectors().forEach(builder::connector);
         if (!noExamples) {
             builder.discoverPlaybooks();
         }
-        var kernel = builder.playbookDirectory(playbookDirectory).build();
+        Kernel kernel;
+        try {
+            kernel = builder.playbookDirectory(playbookDirectory).build();
+        } catch (PolicyException e) {
+            throw new CliException(
+                    CliException.USAGE,
+                    settings.file().map(f -> f + ": policy: ").orElse("") + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // a setting only an extension can judge, e.g. a webhook source's CEL
+            throw new CliException(
+                    CliException.USAGE, settings.file().map(f -> f + ": ").orElse("") + e.getMessage());
+        }
         ApiServer server;
+        var access = new LocalAccess(InstantSource.system());
         try {
             kernel.start();
             metrics.watch(kernel);
@@ -127,7 +164,12 @@ final class UpCommand implements Callable<Integer> {
                     httpPort,
                     new CostRoutes(models),
                     new MemoryRoutes(kernel, memory, InstantSource.system()),
-                    new MetricsRoutes(metrics));
+                    new WebhookRoutes(kernel, connectors),
+                    new ConnectorRoutes(connectors),
+                    new PolicyRoutes(policy),
+                    new MetricsRoutes(metrics),
+                    new DigestRoutes(new WeeklyReview(kernel, models, InstantSource.system())),
+                    new Console(kernel, live, models, memory, access, InstantSource.system()));
         } catch (RuntimeException e) {
             kernel.close();
             throw new CliException(CliException.FAILED, e.getMessage());
@@ -136,12 +178,7 @@ final class UpCommand implements Callable<Integer> {
                         dataDirectory, settings.file(), backup, AiosCommand.Version.version(), InstantSource.system())
                 .start());
         var out = spec.commandLine().getOut();
-        printBanner(out, kernel, server.port(), listenOn, playbookDirectory, models.settings());
-        backups.ifPresent(backup -> out.println(
-                "  backups    every " + backup.every().toString().substring(2).toLowerCase(java.util.Locale.ROOT)
-                        + " to " + backup.directory().toAbsolutePath().normalize() + ", keeping " + backup.keep()));
-        out.println("Ctrl-C stops it.");
-        out.flush();
+        printBanner(out, kernel, server.port(), listenOn, playbookDirectory, models.settings(), access, backups);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
@@ -201,9 +238,10 @@ final class UpCommand implements Callable<Integer> {
             int boundPort,
             String listenOn,
             Path playbookDirectory,
-            ModelSettings models) {
-        var shownHost = listenOn.equals("0.0.0.0") || isLoopback(listenOn) ? "localhost" : listenOn;
-        out.println("aios " + AiosCommand.Version.version() + " is up at http://" + shownHost + ":" + boundPort);
+            ModelSettings models,
+            LocalAccess access,
+            Optional<BackupSchedule.Settings> backups) {
+        out.println("aios " + AiosCommand.Version.version() + " is up at " + baseUrl(listenOn, boundPort));
         out.println("  data       " + kernel.dataDirectory().toAbsolutePath().normalize());
         LoadReport load = kernel.lastLoad();
         if (load.loaded().isEmpty()) {
@@ -225,6 +263,18 @@ final class UpCommand implements Callable<Integer> {
             label = "             ";
         }
         out.println("  models     " + modelsLine(models));
+        backups.ifPresent(backup -> out.println(
+                "  backups    every " + backup.every().toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+                        + " to " + backup.directory().toAbsolutePath().normalize() + ", keeping " + backup.keep()));
+        out.println("  console    " + baseUrl(listenOn, boundPort) + "/login?code=" + access.oneTimeCode()
+                + "  (one-time sign-in link, valid " + LocalAccess.LINK_LIFETIME.toMinutes() + " minutes)");
+        out.println("Ctrl-C stops it.");
+        out.flush();
+    }
+
+    private static String baseUrl(String listenOn, int port) {
+        var shownHost = listenOn.equals("0.0.0.0") || isLoopback(listenOn) ? "localhost" : listenOn;
+        return "http://" + shownHost + ":" + port;
     }
 
     private static boolean isLoopback(String host) {
@@ -256,6 +306,16 @@ final class UpCommand implements Callable<Integer> {
                 .entrySet().stream()
                         .map(entry -> entry.getKey() + " = " + entry.getValue())
                         .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /** The connectors' settings: sources and the other connector sections. */
+    private static ConnectorSettings connectorSettings(AiosConfig settings) {
+        try {
+            return ConnectorSettings.read(settings::section);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(
+                    CliException.USAGE, settings.file().map(f -> f + ": ").orElse("") + e.getMessage());
+        }
     }
 
     /** Memory's settings: the memory section. */
