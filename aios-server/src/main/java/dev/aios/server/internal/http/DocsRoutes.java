@@ -2,9 +2,9 @@ package dev.aios.server.internal.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.aios.kernel.NotFoundException;
 import dev.aios.server.internal.Json;
 import io.javalin.config.RoutesConfig;
-import io.javalin.http.NotFoundResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -54,7 +54,8 @@ public final class DocsRoutes {
         routes.get("/schemas/{name}", ctx -> {
             var name = ctx.pathParam("name");
             if (!SCHEMAS.contains(name)) {
-                throw new NotFoundResponse();
+                // A problem document, also where the console answers unknown pages with HTML.
+                throw new NotFoundException("no schema " + name + "; the schemas are " + String.join(", ", SCHEMAS));
             }
             ctx.contentType("application/schema+json").result(json(schema(name)));
         });
