@@ -57,7 +57,7 @@ final class Playbooks {
 
     /** The step kinds this kernel runs. */
     static final Set<String> RUNNABLE =
-            Set.of("agent", "approval", "wait", "await", "branch", "emit", "parallel", "forEach", "call");
+            Set.of("agent", "approval", "wait", "await", "branch", "emit", "parallel", "forEach", "call", "conversation");
 
     private record Key(String name, String version) {}
 
