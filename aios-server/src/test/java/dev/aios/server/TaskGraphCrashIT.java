@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * key per step and item, both runs complete, nothing waits for the operator, and the journals
  * replay and verify.
  */
-class TaskGraphCrashTest {
+class TaskGraphCrashIT {
     private static final int LINES = 1_000;
     private static final Duration DEADLINE = Duration.ofSeconds(120);
 
