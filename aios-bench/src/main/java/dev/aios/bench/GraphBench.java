@@ -120,7 +120,8 @@ public final class GraphBench {
                 .build()) {
             kernel.start();
             if (!kernel.lastLoad().refused().isEmpty()) {
-                throw new IllegalStateException("playbooks refused: " + kernel.lastLoad().refused());
+                throw new IllegalStateException(
+                        "playbooks refused: " + kernel.lastLoad().refused());
             }
             // warm-up
             forEach(kernel);

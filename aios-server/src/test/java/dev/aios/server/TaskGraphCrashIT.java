@@ -88,14 +88,21 @@ class TaskGraphCrashIT {
                                     + " {\"deposit\": 500, \"lines\": [" + lines + "]}}")
                     .expect(202)
                     .json();
-            assertThat(accepted.path("started")).as("runs started by " + accepted).hasSize(1);
+            assertThat(accepted.path("started"))
+                    .as("runs started by " + accepted)
+                    .hasSize(1);
 
             // 1: the child run's charge is in flight
             killHeld(server, payments);
             // 2: in the middle of the forEach, with the parallel join pending
             killAfter(server, payments, 300);
             // 3: later in the forEach, with payments in flight
-            Poll.until("600 payments", () -> payments.applied().size(), n -> n >= 600, DEADLINE, () -> server.explain("log"));
+            Poll.until(
+                    "600 payments",
+                    () -> payments.applied().size(),
+                    n -> n >= 600,
+                    DEADLINE,
+                    () -> server.explain("log"));
             killWhileHeld(server, payments);
 
             var runs = Poll.until(
@@ -108,7 +115,8 @@ class TaskGraphCrashIT {
                     () -> http.get("/api/runs?limit=10").body() + "\n" + server.explain("server log"));
 
             var byPlaybook = new HashMap<String, String>();
-            runs.forEach(r -> byPlaybook.put(r.path("playbook").asText(), r.path("id").asText()));
+            runs.forEach(r ->
+                    byPlaybook.put(r.path("playbook").asText(), r.path("id").asText()));
             String parent = byPlaybook.get("big-order");
             String child = byPlaybook.get("checkout");
             var parentRun = http.get("/api/runs/" + parent).expect(200).json();
@@ -133,7 +141,9 @@ class TaskGraphCrashIT {
             assertThat(applied.values().stream().map(Payments.Applied::run).distinct())
                     .containsExactlyInAnyOrder(parent, child);
 
-            assertThat(http.get("/api/tasks").expect(200).json()).as("open tasks").isEmpty();
+            assertThat(http.get("/api/tasks").expect(200).json())
+                    .as("open tasks")
+                    .isEmpty();
             for (var run : new String[] {parent, child}) {
                 var replay = http.post("/api/runs/" + run + "/replay?full=true")
                         .expect(200)
@@ -160,7 +170,8 @@ class TaskGraphCrashIT {
 
     /** Kills the server once a payment request is held (the payments API holds them), then lets it through. */
     private static void killHeld(ServerProcess server, Payments payments) {
-        Poll.until("a payment to be in flight", payments::held, held -> held > 0, DEADLINE, () -> server.explain("log"));
+        Poll.until(
+                "a payment to be in flight", payments::held, held -> held > 0, DEADLINE, () -> server.explain("log"));
         server.killHard();
         payments.release();
         server.restart();

@@ -133,13 +133,19 @@ final class Advance {
 
     /** Starts turn {@code turn} of the conversation at {@code block}, beginning the conversation at turn 0. */
     static void startTurn(
-            Sink sink, CompiledPlaybook playbook, CompiledStep.Conversation conversation, String block, int turn, Instant now) {
+            Sink sink,
+            CompiledPlaybook playbook,
+            CompiledStep.Conversation conversation,
+            String block,
+            int turn,
+            Instant now) {
         int iteration = sink.state().record(block).iteration;
         if (turn == 0) {
             sink.append(new JournalEntry.TurnsStarted(block, iteration));
         }
         var speaker = conversation.speaker(turn);
-        sink.append(new IterationStarted(block, iteration, turn, Json.mapper().getNodeFactory().textNode(speaker)));
+        sink.append(new IterationStarted(
+                block, iteration, turn, Json.mapper().getNodeFactory().textNode(speaker)));
         sink.append(schedule(sink.state(), playbook, StepPaths.child(StepPaths.iteration(block, turn), speaker), now));
     }
 

@@ -174,6 +174,17 @@ public final class Audit {
         });
     }
 
+    /** Recomputes one run's checksum chain. */
+    public dev.aios.kernel.ChainReport chain(Database db, String runId) {
+        return db.read(tx -> {
+            var last = tx.queryOne("SELECT last_checksum FROM runs WHERE id = ?", r -> r.text("last_checksum"), runId)
+                    .orElseThrow(() -> RunQueries.noRun(runId));
+            var problems = new ArrayList<String>();
+            long entries = checkChain(tx, runId, problems);
+            return new dev.aios.kernel.ChainReport(runId, entries, last, problems);
+        });
+    }
+
     private long checkChain(Tx tx, String runId, List<String> problems) throws SQLException {
         String previous = "";
         long expectedSeq = 1;

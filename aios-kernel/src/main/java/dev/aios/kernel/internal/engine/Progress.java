@@ -17,6 +17,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepDeferred;
 import dev.aios.kernel.internal.journal.JournalEntry.StepFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.StepNoted;
+import dev.aios.kernel.internal.journal.JournalEntry.TaskEscalated;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
 import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
 import dev.aios.kernel.internal.journal.RunJournal;
@@ -26,6 +27,7 @@ import dev.aios.kernel.internal.playbook.StepPaths;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Database;
 import dev.aios.kernel.internal.store.Tx;
+import dev.aios.kernel.spi.Escalation;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -81,12 +83,20 @@ final class Progress {
             return new Recording(List.of(entries), Optional.empty());
         }
 
+        static Recording of(List<JournalEntry> entries) {
+            return new Recording(List.copyOf(entries), Optional.empty());
+        }
+
         static Recording then(JournalEntry entry, String next) {
             return new Recording(List.of(entry), Optional.of(next));
         }
     }
 
-    void record(Lease lease, CompiledPlaybook playbook, Outcome outcome) {
+    /**
+     * Records {@code outcome}; a task it opens first escalates at {@code escalateAt}, when the
+     * policy planned that.
+     */
+    void record(Lease lease, CompiledPlaybook playbook, Outcome outcome, Optional<Instant> escalateAt) {
         if (outcome instanceof Outcome.Nothing nothing) {
             LOG.debug("nothing to record for {}: {}", lease, nothing.why());
             return;
@@ -112,16 +122,21 @@ final class Progress {
                 return null;
             }
             if (lease.kind().equals("compensate")) {
-                undone(tx, lease, playbook, state, outcome, now);
+                undone(tx, lease, playbook, state, outcome, now, escalateAt);
             } else if (outcome instanceof Outcome.Failed f) {
-                failure(tx, lease, playbook, state, f, now);
+                failure(tx, lease, playbook, state, f, now, escalateAt);
             } else if (outcome instanceof Outcome.Deferred d) {
                 journal.append(
                         tx,
                         state,
                         now,
                         List.of(new StepDeferred(
-                                lease.step(), lease.iteration(), lease.attempt(), d.reason(), d.until())));
+                                lease.step(),
+                                lease.iteration(),
+                                lease.attempt(),
+                                d.reason(),
+                                d.until(),
+                                Optional.of(d.cause()))));
             } else if (outcome instanceof Outcome.Fork) {
                 var writes = new RunWrites(tx, journal, state, now);
                 var parallel = (CompiledStep.Parallel) playbook.step(lease.step());
@@ -136,7 +151,14 @@ final class Progress {
                 var writes = new RunWrites(tx, journal, state, now);
                 var refused = lineage.start(tx, writes, playbook, lease.step(), call, now);
                 if (refused.isPresent()) {
-                    failure(tx, lease, playbook, state, new Outcome.Failed(call.input(), refused.get(), false), now);
+                    failure(
+                            tx,
+                            lease,
+                            playbook,
+                            state,
+                            new Outcome.Failed(call.input(), refused.get(), false),
+                            now,
+                            escalateAt);
                 }
             } else if (outcome instanceof Outcome.Turn turn) {
                 var writes = new RunWrites(tx, journal, state, now);
@@ -150,7 +172,7 @@ final class Progress {
                 notes(outcome)
                         .filter(n -> !n.isEmpty())
                         .ifPresent(n -> append(tx, state, now, new StepNoted(lease.step(), lease.iteration(), n)));
-                var recording = recording(lease, playbook, state, outcome, now, tx);
+                var recording = recording(lease, playbook, state, outcome, now, tx, escalateAt);
                 journal.append(tx, state, now, recording.entries());
                 if (recording.next().isPresent()) {
                     // What comes next depends on the state after the entries above.
@@ -179,6 +201,35 @@ final class Progress {
         } catch (SQLException e) {
             throw new dev.aios.kernel.StorageException("could not record: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Records an escalation of open task {@code taskId} at the lease's step; nothing when the lease
+     * is no longer held (the task was answered meanwhile).
+     *
+     * @return whether it was recorded
+     */
+    boolean escalated(Lease lease, String taskId, Escalation escalation) {
+        return db.write(tx -> {
+            if (!queue.holds(tx, lease)) {
+                return false;
+            }
+            var state = journal.load(tx, lease.runId()).orElseThrow();
+            journal.append(
+                    tx,
+                    state,
+                    clock.instant(),
+                    List.of(new TaskEscalated(
+                            taskId,
+                            lease.step(),
+                            lease.iteration(),
+                            escalation.rail(),
+                            escalation.note(),
+                            escalation.detail(),
+                            escalation.next())));
+            tx.afterCommit(wake);
+            return true;
+        });
     }
 
     /** Parks a step that cannot run at all, e.g. because its playbook version is gone. */
@@ -210,7 +261,14 @@ final class Progress {
     }
 
     /** A failed attempt: try again after a pause, or park the step (or undo the run, if so declared). */
-    private void failure(Tx tx, Lease lease, CompiledPlaybook playbook, RunState state, Outcome.Failed f, Instant now)
+    private void failure(
+            Tx tx,
+            Lease lease,
+            CompiledPlaybook playbook,
+            RunState state,
+            Outcome.Failed f,
+            Instant now,
+            Optional<Instant> escalateAt)
             throws SQLException {
         var options = options(playbook, lease.step());
         var policy = options.retry().orElse(RetryPolicy.DEFAULT);
@@ -235,7 +293,24 @@ final class Progress {
                 && Saga.start(tx, journal, state, playbook, "step '" + step + "' " + why, now)) {
             return;
         }
-        journal.append(tx, state, now, List.of(deadLetter(lease, f, why, now)));
+        journal.append(tx, state, now, planned(deadLetter(lease, f, why, now), escalateAt));
+    }
+
+    /** A task, followed by the plan of its first escalation when there is one. */
+    static List<JournalEntry> planned(TaskOpened task, Optional<Instant> escalateAt) {
+        if (escalateAt.isEmpty()) {
+            return List.of(task);
+        }
+        return List.of(
+                task,
+                new TaskEscalated(
+                        task.task(),
+                        task.step(),
+                        task.iteration(),
+                        "plan",
+                        "escalates at " + escalateAt.get() + " if still open",
+                        Json.object(),
+                        escalateAt));
     }
 
     /**
@@ -266,7 +341,14 @@ final class Progress {
     }
 
     /** Records how undoing one step went, and what follows. */
-    private void undone(Tx tx, Lease lease, CompiledPlaybook playbook, RunState state, Outcome outcome, Instant now)
+    private void undone(
+            Tx tx,
+            Lease lease,
+            CompiledPlaybook playbook,
+            RunState state,
+            Outcome outcome,
+            Instant now,
+            Optional<Instant> escalateAt)
             throws SQLException {
         String step = lease.step();
         int it = lease.iteration();
@@ -299,19 +381,21 @@ final class Progress {
                             tx,
                             state,
                             now,
-                            List.of(new TaskOpened(
-                                    Ids.next("t", now),
-                                    step,
-                                    it,
-                                    "compensation",
-                                    "Undoing step '" + step + "' of run " + lease.runId() + " failed",
-                                    "The run is being undone (" + state.compensation.reason + "), but undoing step '"
-                                            + step + "' failed: " + f.error(),
-                                    details,
-                                    Json.object(),
-                                    List.of("retry", "skip"),
-                                    f.input(),
-                                    Optional.empty())));
+                            planned(
+                                    new TaskOpened(
+                                            Ids.next("t", now),
+                                            step,
+                                            it,
+                                            "compensation",
+                                            "Undoing step '" + step + "' of run " + lease.runId() + " failed",
+                                            "The run is being undone (" + state.compensation.reason
+                                                    + "), but undoing step '" + step + "' failed: " + f.error(),
+                                            details,
+                                            Json.object(),
+                                            List.of("retry", "skip"),
+                                            f.input(),
+                                            Optional.empty()),
+                                    escalateAt));
                 }
             }
             case Outcome.Deferred d ->
@@ -376,7 +460,13 @@ final class Progress {
     }
 
     private Recording recording(
-            Lease lease, CompiledPlaybook playbook, RunState state, Outcome outcome, Instant now, Tx tx)
+            Lease lease,
+            CompiledPlaybook playbook,
+            RunState state,
+            Outcome outcome,
+            Instant now,
+            Tx tx,
+            Optional<Instant> escalateAt)
             throws SQLException {
         String step = lease.step();
         int it = lease.iteration();
@@ -385,9 +475,9 @@ final class Progress {
                 Recording.then(new StepCompleted(step, it, c.input(), c.output(), c.agent(), c.next()), c.next());
             case Outcome.Failed f -> throw new IllegalStateException("failures are recorded apart");
             case Outcome.Deferred d -> throw new IllegalStateException("deferrals are recorded apart");
-            case Outcome.Review r -> Recording.of(review(lease, playbook, state, r, now));
-            case Outcome.Draft d -> Recording.of(draft(lease, playbook, state, d, now));
-            case Outcome.Ask a -> Recording.of(ask(lease, playbook, state, a, now));
+            case Outcome.Review r -> Recording.of(planned(review(lease, playbook, state, r, now), escalateAt));
+            case Outcome.Draft d -> Recording.of(planned(draft(lease, playbook, state, d, now), escalateAt));
+            case Outcome.Ask a -> Recording.of(planned(ask(lease, playbook, state, a, now), escalateAt));
             case Outcome.Sleep s -> Recording.of(new TimerSet(step, it, s.input(), s.until()));
             case Outcome.Listen l -> {
                 // An event that came before the wait began is still taken: the catch-up finds it.
@@ -421,16 +511,20 @@ final class Progress {
         details.set("output", r.output());
         details.put("agent", r.agent());
         details.put("rule", r.rule());
+        if (r.blocked()) {
+            details.put("blocked", true);
+        }
         return new TaskOpened(
                 Ids.next("t", now),
                 lease.step(),
                 lease.iteration(),
                 "review",
-                "Review the output of " + r.agent() + " for " + describeSubject(state),
+                (r.blocked() ? "Blocked: fix or reject the output of " : "Review the output of ") + r.agent() + " for "
+                        + describeSubject(state),
                 r.explanation(),
                 details,
                 r.output(),
-                List.of("approve", "edit", "reject"),
+                r.blocked() ? List.of("edit", "reject") : List.of("approve", "edit", "reject"),
                 r.input(),
                 Optional.of(r.agent()));
     }
@@ -441,6 +535,7 @@ final class Progress {
         details.set("input", d.input());
         details.set("draft", d.draft());
         details.put("agent", d.agent());
+        d.shadow().ifPresent(shadow -> details.set("shadow", shadow));
         return new TaskOpened(
                 Ids.next("t", now),
                 lease.step(),
@@ -450,7 +545,7 @@ final class Progress {
                 d.explanation(),
                 details,
                 d.draft(),
-                List.of("approve", "edit", "reject"),
+                d.editOnly() ? List.of("edit", "reject") : List.of("approve", "edit", "reject"),
                 d.input(),
                 Optional.of(d.agent()));
     }

@@ -17,6 +17,8 @@ import dev.aios.kernel.internal.cel.Expression;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunState;
+import dev.aios.kernel.spi.StepFacts;
+import dev.aios.kernel.spi.StepPolicy;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,10 +29,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Executes one leased work item against the run's committed state and says what happened. Runs
@@ -46,6 +50,8 @@ final class StepRunner {
     private final EventIntake intake;
     private final int maxEventDepth;
     private final Loops loops;
+    private final java.util.function.Supplier<Optional<dev.aios.kernel.spi.BatchWindows>> windowsOf;
+    private final Supplier<Optional<StepPolicy>> policies;
 
     StepRunner(
             AgentLookup agents,
@@ -56,8 +62,12 @@ final class StepRunner {
             Services services,
             EventIntake intake,
             int maxEventDepth,
-            Loops loops) {
+            Loops loops,
+            java.util.function.Supplier<Optional<dev.aios.kernel.spi.BatchWindows>> windows,
+            Supplier<Optional<StepPolicy>> policies) {
         this.loops = loops;
+        this.windowsOf = windows;
+        this.policies = policies;
         this.agents = agents;
         this.services = services;
         this.cel = cel;
@@ -183,8 +193,9 @@ final class StepRunner {
         } catch (CelException e) {
             return new Outcome.Failed(
                     Json.object(),
-                    "conversation '" + conversation.id() + "': `" + conversation.until().source()
-                            + "` cannot be evaluated after turn " + transcript.size() + ": " + e.getMessage(),
+                    "conversation '" + conversation.id() + "': `"
+                            + conversation.until().source() + "` cannot be evaluated after turn " + transcript.size()
+                            + ": " + e.getMessage(),
                     false);
         }
     }
@@ -223,18 +234,48 @@ final class StepRunner {
             RunState state,
             Lease lease,
             Map<String, JsonNode> vars) {
+        var windows = windowsOf.get();
+        var window =
+                call.options().window().or(() -> playbook.model().defaults().window());
+        if (window.isPresent() && windows.isPresent()) {
+            var closed = windows.get().closedUntil(window.get(), clock.instant());
+            if (closed.isPresent()) {
+                return new Outcome.Deferred(
+                        "window",
+                        "waits for batch window '" + window.get() + "' ("
+                                + windows.get().describe(window.get()) + "), which opens at " + closed.get(),
+                        closed.get());
+            }
+        }
         ObjectNode input = evalAll(call.input(), vars);
-        var called = invoke(playbook, call.agent(), input, state, lease, "", call.options());
+        PolicyGate.Invoker invoker =
+                (agent, suffix, shadow) -> invoke(playbook, agent, input, state, lease, suffix, call.options(), shadow);
+        var policy = policies.get();
+        if (policy.isPresent()) {
+            var ref = new PlaybookRef(playbook.name(), playbook.version());
+            var facts = new StepFacts(state.id, ref, call.id(), lease.iteration(), state.subject, call.agent(), input);
+            return new PolicyGate(policy.get())
+                    .run(call, facts, invoker, done -> playbookRule(call, done), agentRef(ref, call.agent()));
+        }
+        var called = invoker.invoke(call.agent(), "", Optional.empty());
         if (!(called instanceof Called.Done done)) {
             return ((Called.Stopped) called).outcome();
         }
-        if (call.approval().isPresent()) {
-            var review = reviewIfNeeded(call.approval().get(), done);
-            if (review.isPresent()) {
-                return review.get();
-            }
-        }
-        return new Outcome.Completed(done.input(), done.output(), Optional.of(done.agent()), call.next(), done.notes());
+        return playbookRule(call, done)
+                .orElseGet(() -> new Outcome.Completed(
+                        done.input(), done.output(), Optional.of(done.agent()), call.next(), done.notes()));
+    }
+
+    /** The review the playbook's own approval rule asks for, if any. */
+    private Optional<Outcome> playbookRule(CompiledStep.AgentCall call, Called.Done done) {
+        return call.approval().flatMap(rule -> reviewIfNeeded(rule, done));
+    }
+
+    /** {@code name@version} of an agent, or its name when it cannot be found. */
+    private String agentRef(PlaybookRef playbook, String name) {
+        return agents.find(playbook, name)
+                .map(b -> b.terms().name() + "@" + b.terms().version())
+                .orElse(name);
     }
 
     /** Executes a {@code compensate} item: undoes one completed step. */
@@ -267,7 +308,8 @@ final class StepRunner {
         } catch (CelException e) {
             return new Outcome.Failed(Json.object(), "undoing step '" + lease.step() + "': " + e.getMessage(), false);
         }
-        var called = invoke(playbook, compensation.agent(), input, state, lease, ":undo", call.options());
+        var called =
+                invoke(playbook, compensation.agent(), input, state, lease, ":undo", call.options(), Optional.empty());
         return switch (called) {
             case Called.Done done ->
                 new Outcome.Completed(done.input(), done.output(), Optional.of(done.agent()), "", done.notes());
@@ -276,7 +318,7 @@ final class StepRunner {
     }
 
     /** What calling an agent gave: its output, or the outcome that stops the step. */
-    private sealed interface Called {
+    sealed interface Called {
         record Done(JsonNode input, JsonNode output, String agent, List<JsonNode> notes) implements Called {}
 
         record Stopped(Outcome outcome) implements Called {}
@@ -289,7 +331,8 @@ final class StepRunner {
             RunState state,
             Lease lease,
             String keySuffix,
-            StepOptions options) {
+            StepOptions options,
+            Optional<Set<String>> shadowEffects) {
         Optional<AgentBinding> found = agents.find(new PlaybookRef(playbook.name(), playbook.version()), agentName);
         if (found.isEmpty()) {
             return new Called.Stopped(new Outcome.Failed(
@@ -314,9 +357,17 @@ final class StepRunner {
                 binding.terms().effects(),
                 options.heartbeat(),
                 effects,
-                services);
+                services,
+                shadowEffects);
         Duration timeout = options.timeout().orElse(binding.terms().timeout());
-        var future = calls.submit(() -> binding.call(validated, context));
+        var logContext = org.slf4j.MDC.getCopyOfContextMap();
+        var future = calls.submit(() -> {
+            // The agent runs on a thread of its own: its log lines name the run, step and subject too.
+            if (logContext != null) {
+                org.slf4j.MDC.setContextMap(logContext);
+            }
+            return binding.call(validated, context);
+        });
         try {
             var output = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return new Called.Done(validated, output, agentRef, context.notes());
@@ -340,9 +391,10 @@ final class StepRunner {
 
     private Outcome failure(JsonNode input, Throwable cause) {
         return switch (cause) {
-            case Deferral deferral -> new Outcome.Deferred(deferral.getMessage(), deferral.until());
+            case Deferral deferral -> new Outcome.Deferred(deferral.why(), deferral.getMessage(), deferral.until());
             case TryAgainLater later ->
                 new Outcome.Deferred(
+                        "later",
                         "asked to try again later: " + later.getMessage(),
                         clock.instant().plus(later.after()));
             case PermanentFailure permanent ->
@@ -356,7 +408,7 @@ final class StepRunner {
         };
     }
 
-    private Optional<Outcome> reviewIfNeeded(Expression rule, Called.Done done) {
+    private static Optional<Outcome> reviewIfNeeded(Expression rule, Called.Done done) {
         var vars = Map.<String, JsonNode>of("input", done.input(), "output", done.output());
         try {
             if (rule.test(vars)) {

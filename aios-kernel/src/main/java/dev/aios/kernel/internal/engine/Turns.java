@@ -22,7 +22,8 @@ final class Turns {
      *
      * @param vars the run's variables at the conversation step
      */
-    static Optional<String> endedBy(CompiledStep.Conversation conversation, ArrayNode transcript, Map<String, JsonNode> vars) {
+    static Optional<String> endedBy(
+            CompiledStep.Conversation conversation, ArrayNode transcript, Map<String, JsonNode> vars) {
         int taken = transcript.size();
         if (taken > 0 && conversation.until().test(scoped(vars, transcript))) {
             return Optional.of("until");
@@ -30,7 +31,8 @@ final class Turns {
         if (taken >= conversation.maxTurns()) {
             return Optional.of("maxTurns");
         }
-        if (conversation.budget().isPresent() && cost(transcript).compareTo(conversation.budget().get()) >= 0) {
+        if (conversation.budget().isPresent()
+                && cost(transcript).compareTo(conversation.budget().get()) >= 0) {
             return Optional.of("budget");
         }
         return Optional.empty();

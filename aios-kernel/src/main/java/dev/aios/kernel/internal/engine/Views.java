@@ -17,7 +17,7 @@ import java.util.Optional;
 /** Turns folded state and derived rows into the kernel's public views. */
 final class Views {
     static final String TASK_COLUMNS = "id, run_id, step_id, kind, status, title, explanation, details, proposed,"
-            + " options, created_at, resolved_at, resolution";
+            + " options, created_at, resolved_at, resolution, escalations";
 
     private Views() {}
 
@@ -106,7 +106,9 @@ final class Views {
                 record.id,
                 record.kind,
                 record.iteration,
-                record.status,
+                record.status.equals("deferred") && record.deferredBy != null
+                        ? "deferred (" + record.deferredBy + ")"
+                        : record.status,
                 Optional.ofNullable(record.agent),
                 record.input,
                 record.output,
@@ -117,6 +119,12 @@ final class Views {
                 record.version,
                 receipts,
                 List.copyOf(record.provenance));
+    }
+
+    private static List<JsonNode> list(JsonNode array) {
+        var items = new java.util.ArrayList<JsonNode>();
+        array.forEach(items::add);
+        return items;
     }
 
     static TaskView task(Row row) throws SQLException {
@@ -137,6 +145,7 @@ final class Views {
                                 Json.mapper().getTypeFactory().constructCollectionType(List.class, String.class)),
                 row.instant("created_at"),
                 row.optionalInstant("resolved_at"),
-                row.optionalText("resolution").map(Json::tree));
+                row.optionalText("resolution").map(Json::tree),
+                list(Json.tree(row.text("escalations"))));
     }
 }

@@ -30,6 +30,7 @@ public sealed interface JournalEntry {
             Map.entry("AwaitTimedOut", AwaitTimedOut.class),
             Map.entry("TaskOpened", TaskOpened.class),
             Map.entry("TaskResolved", TaskResolved.class),
+            Map.entry("TaskEscalated", TaskEscalated.class),
             Map.entry("EffectRecorded", EffectRecorded.class),
             Map.entry("StepNoted", StepNoted.class),
             Map.entry("StepDeferred", StepDeferred.class),
@@ -117,6 +118,14 @@ public sealed interface JournalEntry {
     record TaskResolved(String task, String decision, JsonNode output, String comment) implements JournalEntry {}
 
     /**
+     * An open task's escalation: planned ({@code rail} {@code plan}), or done (a reminder sent, the
+     * task delegated, a default answer taken). It escalates again at {@code next}, if present.
+     */
+    record TaskEscalated(
+            String task, String step, int iteration, String rail, String note, JsonNode detail, Optional<Instant> next)
+            implements JournalEntry {}
+
+    /**
      * What a step used to reach its outcome, e.g. memory recalled, models called: recorded with the
      * outcome and shown with the step.
      */
@@ -127,10 +136,12 @@ public sealed interface JournalEntry {
             implements JournalEntry {}
 
     /**
-     * A step could not start its attempt (a circuit breaker was open, a rate limit was reached)
-     * and waits until {@code until} without using up the attempt.
+     * A step could not start its attempt (a circuit breaker was open, a rate limit was reached, its
+     * batch window was closed) and waits until {@code until} without using up the attempt. {@code
+     * cause} names why in a word ({@code breaker}, {@code rate-limit}, {@code later}, {@code
+     * window}); entries written before it was recorded have none.
      */
-    record StepDeferred(String step, int iteration, int attempt, String reason, Instant until)
+    record StepDeferred(String step, int iteration, int attempt, String reason, Instant until, Optional<String> cause)
             implements JournalEntry {}
 
     /** One completed step to undo, with the output it had. */

@@ -147,9 +147,14 @@ public final class RunJournal {
 
     /** The run's entries after {@code afterSeq}, as stored, oldest first. */
     public List<Stored> stored(Tx tx, String runId, long afterSeq) throws SQLException {
+        return stored(tx, runId, afterSeq, Integer.MAX_VALUE);
+    }
+
+    /** At most {@code limit} of the run's entries after {@code afterSeq}, as stored, oldest first. */
+    public List<Stored> stored(Tx tx, String runId, long afterSeq, int limit) throws SQLException {
         return tx.query(
                 "SELECT run_id, seq, type, at, subject, codec, payload, checksum FROM journal WHERE run_id = ? AND seq > ?"
-                        + " ORDER BY seq",
+                        + " ORDER BY seq LIMIT ?",
                 r -> new Stored(
                         r.text("run_id"),
                         r.integer("seq"),
@@ -160,7 +165,8 @@ public final class RunJournal {
                         r.bytes("payload"),
                         r.text("checksum")),
                 runId,
-                afterSeq);
+                afterSeq,
+                limit);
     }
 
     /** Decodes a stored entry. */

@@ -32,6 +32,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.StepNoted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepRetried;
 import dev.aios.kernel.internal.journal.JournalEntry.StepScheduled;
 import dev.aios.kernel.internal.journal.JournalEntry.StepStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.TaskEscalated;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskResolved;
 import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
@@ -205,6 +206,35 @@ public final class Projector {
                         at,
                         Json.text(resolution),
                         e.task());
+                // An answered task escalates no more.
+                tx.update(
+                        "DELETE FROM work WHERE kind = 'escalate' AND (run_id, step_id, iteration) IN"
+                                + " (SELECT run_id, step_id, iteration FROM tasks WHERE id = ?)",
+                        e.task());
+            }
+            case TaskEscalated e -> {
+                var item = Json.object();
+                item.put("at", at.toString());
+                item.put("rail", e.rail());
+                item.put("note", e.note());
+                item.set("detail", e.detail());
+                e.next().ifPresent(next -> item.put("next", next.toString()));
+                tx.update(
+                        "UPDATE tasks SET escalations = json_insert(escalations, '$[#]', json(?)) WHERE id = ?",
+                        Json.text(item),
+                        e.task());
+                if (e.next().isPresent()) {
+                    // While a task is open its step has no other work, so the escalation timer takes its key.
+                    tx.update(
+                            "INSERT OR REPLACE INTO work (run_id, step_id, iteration, kind, visible_at, attempt)"
+                                    + " VALUES (?, ?, ?, 'escalate', ?, 0)",
+                            run,
+                            e.step(),
+                            e.iteration(),
+                            e.next().get());
+                } else {
+                    tx.update("DELETE FROM work" + WORK_KEY + " AND kind = 'escalate'", run, e.step(), e.iteration());
+                }
             }
             case RunCompleted e -> endRun(tx, run, at);
             case RunFailed e -> endRun(tx, run, at);

@@ -33,6 +33,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.StepNoted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepRetried;
 import dev.aios.kernel.internal.journal.JournalEntry.StepScheduled;
 import dev.aios.kernel.internal.journal.JournalEntry.StepStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.TaskEscalated;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskResolved;
 import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
@@ -179,6 +180,7 @@ public final class RunFold {
             case StepDeferred e -> {
                 var record = current(state, e.step(), e.iteration());
                 record.status = "deferred";
+                record.deferredBy = e.cause().orElse(null);
                 record.error = e.reason();
                 endAttempt(record, at, "deferred", e.reason());
             }
@@ -221,6 +223,9 @@ public final class RunFold {
             case RunCompensated e -> end(state, RunStatus.COMPENSATED, state.error, entry);
             case TaskResolved e -> {
                 // The task's own row records the answer; the run moves on with the entries that follow.
+            }
+            case TaskEscalated e -> {
+                // The task's own row keeps its escalation history; the run does not move.
             }
             case RunCompleted e -> end(state, RunStatus.COMPLETED, null, entry);
             case RunFailed e -> end(state, RunStatus.FAILED, e.reason(), entry);

@@ -67,9 +67,11 @@ class CelBudgetTest {
         var slow = "lists.range(90000).map(x, lists.range(90000).filter(y, y == x).size()).size() > 0";
         assertThatThrownBy(() -> quick.compile(slow).test(VARS))
                 .isInstanceOf(CelException.class)
-                .hasMessageMatching("(?s).*was stopped: it (ran longer than 50 ms|took more than \\d+ evaluation steps|looped more than 100000 times).*");
+                .hasMessageMatching(
+                        "(?s).*was stopped: it (ran longer than 50 ms|took more than \\d+ evaluation steps|looped more than 100000 times).*");
         assertThatThrownBy(() -> cel.compile(slow).test(VARS))
-                .hasMessageMatching("(?s).*was stopped: it (ran longer than 1 s|took more than 1000000 evaluation steps|looped more than 100000 times).*");
+                .hasMessageMatching(
+                        "(?s).*was stopped: it (ran longer than 1 s|took more than 1000000 evaluation steps|looped more than 100000 times).*");
     }
 
     @Test
