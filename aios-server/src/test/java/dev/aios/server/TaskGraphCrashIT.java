@@ -63,7 +63,7 @@ class TaskGraphCrashIT {
     Path directory;
 
     @Test
-    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    @Timeout(value = 12, unit = TimeUnit.MINUTES)
     void aChildRunAParallelJoinAndAThousandItemForEachPayOnceThoughKilledMidway(TestReporter reporter)
             throws Exception {
         long started = System.nanoTime();
