@@ -16,6 +16,9 @@ import dev.aios.kernel.RunSummary;
 import dev.aios.kernel.RunView;
 import dev.aios.kernel.TaskView;
 import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.access.AdminToken;
+import dev.aios.kernel.internal.access.AuditTrail;
+import dev.aios.kernel.internal.access.TokenStore;
 import dev.aios.kernel.internal.agent.AgentRegistry;
 import dev.aios.kernel.internal.cel.Budget;
 import dev.aios.kernel.internal.cel.Cel;
@@ -55,6 +58,9 @@ public final class Engine implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final EventIntake intake;
     private final Awaits awaits;
+    private final AuditTrail audit;
+    private final TokenStore tokens;
+    private volatile Optional<java.nio.file.Path> adminTokenFile = Optional.empty();
     private final Progress progress;
     private final TaskDesk desk;
     private final RunQueries queries;
@@ -71,6 +77,8 @@ public final class Engine implements AutoCloseable {
         InstantSource clock = config.clock();
         this.keys = new SubjectKeys(db, clock);
         this.journal = new RunJournal(keys, feed);
+        this.audit = new AuditTrail(db, clock);
+        this.tokens = new TokenStore(db, audit, clock);
         feed.startAfter(db.read(tx -> tx.count("SELECT COALESCE(MAX(pos), 0) AS n FROM journal")));
         this.agents = new AgentRegistry();
         config.agents().forEach(agents::register);
@@ -79,7 +87,7 @@ public final class Engine implements AutoCloseable {
         }
         this.host = new Host(db, journal, keys, feed, clock, config.dataDirectory(), services);
         var cel = new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime()));
-        this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents, host.factories, clock);
+        this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents, host.factories, clock, audit);
         String node = "node-" + ProcessHandle.current().pid();
         this.queue = new WorkQueue(db, journal, clock, node, this::leaseFor);
         this.connectors = new Connectors(config.connectors(), clock);
@@ -93,10 +101,11 @@ public final class Engine implements AutoCloseable {
         this.dispatcher = new Dispatcher(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
         this.progress = new Progress(db, journal, queue, intake, awaits, clock, wake);
-        this.desk = new TaskDesk(db, journal, playbooks, lookup, clock, dispatcher::wake);
+        this.desk = new TaskDesk(db, journal, playbooks, lookup, clock, dispatcher::wake, audit);
         this.queries = new RunQueries(db, journal);
         this.whatIf = new WhatIf(db, journal, playbooks, queries);
-        this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards);
+        this.forgetting =
+                new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards, audit);
         host.forgetWith(forgetting::forget);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
         db.writer().onBroken(config.whenBroken());
@@ -144,6 +153,7 @@ public final class Engine implements AutoCloseable {
             }
             engine.playbooks.loadStored();
             engine.reloadPlaybooks();
+            engine.adminTokenFile = AdminToken.ensure(engine.tokens, config.dataDirectory());
             return engine;
         } catch (RuntimeException e) {
             config.extensions().forEach(Engine::closeQuietly);
@@ -368,8 +378,17 @@ public final class Engine implements AutoCloseable {
                 .orElseThrow(() -> new dev.aios.kernel.PlaybookException(report.refused()));
     }
 
+    /** Loads the playbooks again because an operator asked: recorded in the audit log. */
+    public LoadReport reloadPlaybooksFor(String actor) {
+        return reload(Optional.of(actor));
+    }
+
     /** Loads the bundled, directory and Java-built playbooks again. */
-    public synchronized LoadReport reloadPlaybooks() {
+    public LoadReport reloadPlaybooks() {
+        return reload(Optional.empty());
+    }
+
+    private synchronized LoadReport reload(Optional<String> by) {
         var inputs = new ArrayList<Playbooks.Input>();
         if (config.discoverPlaybooks()) {
             for (var source : ServiceLoader.load(
@@ -379,7 +398,7 @@ public final class Engine implements AutoCloseable {
         }
         config.playbookDirectory().ifPresent(dir -> inputs.addAll(PlaybookWatcher.read(dir)));
         config.built().forEach(p -> inputs.add(new Playbooks.Input.Built(p)));
-        var report = playbooks.load(inputs);
+        var report = playbooks.load(inputs, by);
         report.refused().forEach(p -> LOG.warn("playbook refused: {}", p));
         return report;
     }
@@ -393,6 +412,21 @@ public final class Engine implements AutoCloseable {
         all.addAll(playbooks.declaredInfos());
         all.sort(java.util.Comparator.comparing(AgentInfo::name));
         return all;
+    }
+
+    /** The data directory's API tokens. */
+    public TokenStore tokens() {
+        return tokens;
+    }
+
+    /** The audit log of operator and admin actions. */
+    public AuditTrail audit() {
+        return audit;
+    }
+
+    /** The admin token file written at this start, when the data directory had no token yet. */
+    public Optional<java.nio.file.Path> adminTokenFile() {
+        return adminTokenFile;
     }
 
     /** The journal, for verification. */

@@ -40,6 +40,8 @@ import picocli.CommandLine.Spec;
             CatalogCommands.Agents.class,
             CostCommand.class,
             AdminCommand.class,
+            TokenCommand.class,
+            AuditCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class AiosCommand implements Runnable {

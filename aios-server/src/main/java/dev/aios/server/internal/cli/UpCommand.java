@@ -45,6 +45,12 @@ final class UpCommand implements Callable<Integer> {
     String host;
 
     @Option(
+            names = "--insecure-behind-proxy",
+            description = "serve plain HTTP on a --host other than loopback, because a reverse proxy in front"
+                    + " terminates TLS")
+    boolean insecureBehindProxy;
+
+    @Option(
             names = "--playbooks",
             paramLabel = "DIR",
             description = "where YAML playbooks are loaded from (default: $AIOS_PLAYBOOKS, else ./playbooks)")
@@ -58,6 +64,9 @@ final class UpCommand implements Callable<Integer> {
             paramLabel = "FILE",
             description = "the settings file (default: $AIOS_CONFIG, else ./aios.yaml if it exists)")
     Path config;
+
+    /** Whether the API is served over HTTPS (server.tls). */
+    private boolean https;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -75,10 +84,20 @@ final class UpCommand implements Callable<Integer> {
             throw new CliException(CliException.FAILED, e.getMessage());
         }
         var settings = settings();
+        var tls = tls(settings);
+        https = tls.isPresent();
+        if (tls.isEmpty() && !insecureBehindProxy && !isLoopback(listenOn)) {
+            throw new CliException(
+                    CliException.USAGE,
+                    "aios will not listen on " + listenOn + " in plain HTTP: tokens would cross the network in"
+                            + " clear. Configure server.tls (cert and key, PEM files) in aios.yaml, or pass"
+                            + " --insecure-behind-proxy when a reverse proxy in front of it terminates TLS");
+        }
         var models = new ModelsExtension(models(settings));
         var memory = MemoryExtension.of(memorySettings(settings));
         var builder = Kernel.builder()
                 .dataDirectory(dataDirectory)
+                .limits(limits(settings))
                 .whenBroken(UpCommand::exitBroken)
                 .discoverAgents()
                 .extension(models)
@@ -91,12 +110,15 @@ final class UpCommand implements Callable<Integer> {
         ApiServer server;
         try {
             kernel.start();
-            server = ApiServer.start(
-                    kernel,
-                    listenOn,
-                    httpPort,
-                    new CostRoutes(models),
-                    new MemoryRoutes(kernel, memory, InstantSource.system()));
+            var serverBuilder = ApiServer.builder(kernel)
+                    .host(listenOn)
+                    .port(httpPort)
+                    .hosts(hosts(settings))
+                    .insecureBehindProxy(insecureBehindProxy);
+            tls.ifPresent(serverBuilder::tls);
+            server = serverBuilder
+                    .routes(new CostRoutes(models), new MemoryRoutes(kernel, memory, InstantSource.system()))
+                    .start();
         } catch (RuntimeException e) {
             kernel.close();
             throw new CliException(CliException.FAILED, e.getMessage());
@@ -158,7 +180,14 @@ final class UpCommand implements Callable<Integer> {
             Path playbookDirectory,
             ModelSettings models) {
         var shownHost = listenOn.equals("0.0.0.0") || isLoopback(listenOn) ? "localhost" : listenOn;
-        out.println("aios " + AiosCommand.Version.version() + " is up at http://" + shownHost + ":" + boundPort);
+        out.println("aios " + AiosCommand.Version.version() + " is up at " + (https ? "https" : "http") + "://"
+                + shownHost + ":" + boundPort);
+        if (!isLoopback(listenOn)) {
+            out.println("  exposed    listening on " + listenOn + (https
+                    ? " over TLS"
+                    : " in plain HTTP, for a reverse proxy that terminates TLS (--insecure-behind-proxy)")
+                    + "; every request needs a token");
+        }
         out.println("  data       " + kernel.dataDirectory().toAbsolutePath().normalize());
         LoadReport load = kernel.lastLoad();
         if (load.loaded().isEmpty()) {
@@ -180,12 +209,29 @@ final class UpCommand implements Callable<Integer> {
             label = "             ";
         }
         out.println("  models     " + modelsLine(models));
+        kernel.adminTokenFile()
+                .ifPresent(file -> out.println("  token      a first admin token was written to "
+                        + file.toAbsolutePath().normalize()
+                        + " (readable by you only); the command line finds it there"));
         out.println("Ctrl-C stops it.");
         out.flush();
     }
 
     private static boolean isLoopback(String host) {
-        return host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new CliException(CliException.USAGE, "--host " + host + ": no such host or address");
+        }
+    }
+
+    /** TLS: server.tls. */
+    private static Optional<dev.aios.server.Tls> tls(AiosConfig settings) {
+        try {
+            return settings.tls();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(CliException.USAGE, e.getMessage());
+        }
     }
 
     /** The settings file: --config, else $AIOS_CONFIG, else ./aios.yaml when it exists. */
@@ -213,6 +259,24 @@ final class UpCommand implements Callable<Integer> {
                 .entrySet().stream()
                         .map(entry -> entry.getKey() + " = " + entry.getValue())
                         .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /** The kernel's limits: the kernel section. */
+    private static dev.aios.kernel.Limits limits(AiosConfig settings) {
+        try {
+            return settings.limits();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(CliException.USAGE, e.getMessage());
+        }
+    }
+
+    /** The names aios is reached under: server.hosts. */
+    private static java.util.List<String> hosts(AiosConfig settings) {
+        try {
+            return settings.hosts();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(CliException.USAGE, e.getMessage());
+        }
     }
 
     /** Memory's settings: the memory section. */
