@@ -23,3 +23,11 @@ CREATE TABLE audit (
     checksum TEXT    NOT NULL
 );
 CREATE INDEX audit_at ON audit (at);
+
+-- Secrets that connectors and other parts keep (API keys, signing secrets), each encrypted under
+-- the master key, which is kept outside this database.
+CREATE TABLE secrets (
+    name       TEXT    PRIMARY KEY,
+    value      BLOB    NOT NULL,
+    updated_at INTEGER NOT NULL
+) WITHOUT ROWID;

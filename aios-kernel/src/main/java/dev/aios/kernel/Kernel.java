@@ -160,6 +160,11 @@ public final class Kernel implements AutoCloseable {
         return new Tokens(engine.tokens());
     }
 
+    /** Secrets kept encrypted under the master key, for connectors and settings. */
+    public Secrets secrets() {
+        return engine.secrets();
+    }
+
     /** The hash-chained audit log of operator and admin actions. */
     public AuditLog audit() {
         return new AuditLog(engine.audit(), engine.database());

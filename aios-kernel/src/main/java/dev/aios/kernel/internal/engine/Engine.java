@@ -18,6 +18,7 @@ import dev.aios.kernel.TaskView;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.access.AdminToken;
 import dev.aios.kernel.internal.access.AuditTrail;
+import dev.aios.kernel.internal.access.SecretStore;
 import dev.aios.kernel.internal.access.TokenStore;
 import dev.aios.kernel.internal.agent.AgentRegistry;
 import dev.aios.kernel.internal.cel.Budget;
@@ -60,6 +61,7 @@ public final class Engine implements AutoCloseable {
     private final Awaits awaits;
     private final AuditTrail audit;
     private final TokenStore tokens;
+    private final SecretStore secrets;
     private volatile Optional<java.nio.file.Path> adminTokenFile = Optional.empty();
     private final Progress progress;
     private final TaskDesk desk;
@@ -75,17 +77,19 @@ public final class Engine implements AutoCloseable {
         this.config = config;
         this.db = db;
         InstantSource clock = config.clock();
-        this.keys = new SubjectKeys(db, clock);
+        var master = dev.aios.kernel.internal.journal.MasterKey.of(config.dataDirectory());
+        this.keys = new SubjectKeys(db, clock, master);
         this.journal = new RunJournal(keys, feed);
         this.audit = new AuditTrail(db, clock);
         this.tokens = new TokenStore(db, audit, clock);
+        this.secrets = new SecretStore(db, master, audit, clock);
         feed.startAfter(db.read(tx -> tx.count("SELECT COALESCE(MAX(pos), 0) AS n FROM journal")));
         this.agents = new AgentRegistry();
         config.agents().forEach(agents::register);
         if (config.discoverAgents()) {
             agents.discover(Thread.currentThread().getContextClassLoader());
         }
-        this.host = new Host(db, journal, keys, feed, clock, config.dataDirectory(), services);
+        this.host = new Host(db, journal, keys, feed, clock, config.dataDirectory(), services, secrets);
         var cel = new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime()));
         this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents, host.factories, clock, audit);
         String node = "node-" + ProcessHandle.current().pid();
@@ -148,6 +152,10 @@ public final class Engine implements AutoCloseable {
         var db = Database.open(config.dataDirectory());
         try {
             var engine = new Engine(config, db);
+            int wrapped = engine.keys.prepare();
+            if (wrapped > 0) {
+                LOG.info("wrapped {} subject keys with the master key", wrapped);
+            }
             for (var extension : config.extensions()) {
                 extension.attach(engine.host);
             }
@@ -412,6 +420,11 @@ public final class Engine implements AutoCloseable {
         all.addAll(playbooks.declaredInfos());
         all.sort(java.util.Comparator.comparing(AgentInfo::name));
         return all;
+    }
+
+    /** The secrets kept under the master key. */
+    public SecretStore secrets() {
+        return secrets;
     }
 
     /** The data directory's API tokens. */

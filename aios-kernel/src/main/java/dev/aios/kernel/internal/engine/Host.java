@@ -37,6 +37,7 @@ final class Host implements ExtensionHost, Storage, Feed {
     private final InstantSource clock;
     private final Path dataDirectory;
     private final Services services;
+    private final dev.aios.kernel.Secrets secrets;
     final Map<String, AgentFactory> factories = new ConcurrentHashMap<>();
     final List<ForgetListener> forgetListeners = new CopyOnWriteArrayList<>();
     final List<ForgetGuard> forgetGuards = new CopyOnWriteArrayList<>();
@@ -49,7 +50,9 @@ final class Host implements ExtensionHost, Storage, Feed {
             FeedHub feed,
             InstantSource clock,
             Path dataDirectory,
-            Services services) {
+            Services services,
+            dev.aios.kernel.Secrets secrets) {
+        this.secrets = secrets;
         this.db = db;
         this.journal = journal;
         this.keys = keys;
@@ -67,6 +70,11 @@ final class Host implements ExtensionHost, Storage, Feed {
     @Override
     public SubjectCipher cipher() {
         return keys;
+    }
+
+    @Override
+    public dev.aios.kernel.Secrets secrets() {
+        return secrets;
     }
 
     @Override
