@@ -45,6 +45,13 @@ public final class Access {
     /** A route anyone may call without a token, such as {@code GET /health}. */
     public static final RouteRole OPEN = Open.OPEN;
 
+    /**
+     * A route that checks its caller itself: the console's pages behind its session gate (which
+     * asks {@link dev.aios.kernel.Tokens} on every request and checks a CSRF token on every form),
+     * webhooks with their signature. Only the {@code Host} is checked here.
+     */
+    public static final RouteRole SELF = Open.SELF;
+
     /** The name of the browser session cookie. */
     public static final String SESSION_COOKIE = "aios_session";
 
@@ -64,7 +71,8 @@ public final class Access {
     private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "::1", "[::1]");
 
     private enum Open implements RouteRole {
-        OPEN
+        OPEN,
+        SELF
     }
 
     private record Needs(Scope scope) implements RouteRole {}
@@ -102,6 +110,9 @@ public final class Access {
     static String describe(Set<RouteRole> roles) {
         if (roles.contains(OPEN)) {
             return "open";
+        }
+        if (roles.contains(SELF)) {
+            return "self";
         }
         return roles.stream()
                 .filter(Needs.class::isInstance)
@@ -172,13 +183,16 @@ public final class Access {
             ctx.attribute(ACCESS, this);
             Actor.end();
             checkHost(ctx);
+        });
+        routes.beforeMatched(ctx -> {
+            var roles = ctx.routeRoles();
+            if (roles.contains(SELF) || (roles.isEmpty() && isAsset(ctx.path()))) {
+                return;
+            }
             if (changes(ctx.method())) {
                 checkOrigin(ctx);
                 checkContentType(ctx);
             }
-        });
-        routes.beforeMatched(ctx -> {
-            var roles = ctx.routeRoles();
             if (roles.contains(OPEN)) {
                 return;
             }
@@ -274,6 +288,11 @@ public final class Access {
 
     private static boolean changes(HandlerType method) {
         return !method.equals(HandlerType.GET) && !method.equals(HandlerType.HEAD) && !method.equals(HandlerType.OPTIONS);
+    }
+
+    /** The console's static files: stylesheets, scripts and WebJars, which hold nothing private. */
+    private static boolean isAsset(String path) {
+        return path.startsWith("/assets/") || path.startsWith("/webjars/");
     }
 
     private static boolean isAddress(String name) {

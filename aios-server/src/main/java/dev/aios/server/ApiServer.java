@@ -54,6 +54,15 @@ public final class ApiServer implements AutoCloseable {
         void addTo(io.javalin.config.RoutesConfig routes);
     }
 
+    /**
+     * Routes that serve pages to browsers: their own static assets under {@code /assets/} and
+     * {@code /webjars/}, and a page of their own for an unknown path outside {@code /api/}.
+     */
+    public interface PageRoutes extends Routes {
+        /** Answers a request no route matched; false to leave it to the API's problem document. */
+        boolean notFound(io.javalin.http.Context ctx);
+    }
+
     /** A builder for a server of {@code kernel}. */
     public static Builder builder(Kernel kernel) {
         return new Builder(kernel);
@@ -217,6 +226,15 @@ public final class ApiServer implements AutoCloseable {
                 tokens.addTo(config.routes);
                 for (var extra : routes) {
                     extra.addTo(config.routes);
+                    if (extra instanceof PageRoutes pages) {
+                        core.pagesFor404(pages::notFound);
+                        config.staticFiles.enableWebjars();
+                        config.staticFiles.add(files -> {
+                            files.hostedPath = "/assets";
+                            files.directory = "/console";
+                            files.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+                        });
+                    }
                 }
             });
             checkCanListen(host, port);

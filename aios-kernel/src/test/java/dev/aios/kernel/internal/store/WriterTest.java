@@ -59,7 +59,8 @@ class WriterTest {
             assertThatThrownBy(() -> futures.get(2).get(10, TimeUnit.SECONDS))
                     .hasMessageContaining("StackOverflowError");
             assertThat(futures.get(3).get(10, TimeUnit.SECONDS)).isEqualTo(1);
-            java.util.List<String> ids = db.read(tx -> tx.query("SELECT id FROM events ORDER BY id", r -> r.text("id")));
+            java.util.List<String> ids =
+                    db.read(tx -> tx.query("SELECT id FROM events ORDER BY id", r -> r.text("id")));
             assertThat(ids).containsExactly("after", "before");
             assertThat(db.write(insert("later"))).isEqualTo(1);
             assertThat(db.writer().broken()).isEmpty();
