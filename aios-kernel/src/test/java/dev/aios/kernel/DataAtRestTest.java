@@ -107,8 +107,12 @@ class DataAtRestTest {
         }
         assertThat(keys).hasSize(1);
         var onDisk = databaseBytes(data);
-        assertThat(contains(onDisk, keys.getFirst())).as("a subject key in clear").isFalse();
-        assertThat(contains(onDisk, PLAN.getBytes(StandardCharsets.UTF_8))).as("a payload or secret in clear").isFalse();
+        assertThat(contains(onDisk, keys.getFirst()))
+                .as("a subject key in clear")
+                .isFalse();
+        assertThat(contains(onDisk, PLAN.getBytes(StandardCharsets.UTF_8)))
+                .as("a payload or secret in clear")
+                .isFalse();
     }
 
     @Test
@@ -132,7 +136,10 @@ class DataAtRestTest {
                 .hasMessageContaining("does not open the keys of this data directory")
                 .hasMessageContaining("AIOS_MASTER_KEY");
 
-        Files.copy(data.resolve("master.key"), stolen.resolve("master.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+                data.resolve("master.key"),
+                stolen.resolve("master.key"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         try (var kernel = Kernel.builder().dataDirectory(stolen).build()) {
             assertThat(kernel.secrets().get("connector.mail.password")).contains("hunter2");
         }

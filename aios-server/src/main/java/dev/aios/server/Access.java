@@ -276,9 +276,10 @@ public final class Access {
             if (empty && ctx.header("Authorization") != null) {
                 return;
             }
-            throw Denied.unsupported(empty
-                    ? "a change made with a browser session must be sent as JSON: Content-Type: application/json"
-                    : "the body must be JSON: send Content-Type: application/json");
+            throw Denied.unsupported(
+                    empty
+                            ? "a change made with a browser session must be sent as JSON: Content-Type: application/json"
+                            : "the body must be JSON: send Content-Type: application/json");
         }
         var media = type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
         if (!media.equals("application/json") && !(media.startsWith("application/") && media.endsWith("+json"))) {
@@ -287,7 +288,9 @@ public final class Access {
     }
 
     private static boolean changes(HandlerType method) {
-        return !method.equals(HandlerType.GET) && !method.equals(HandlerType.HEAD) && !method.equals(HandlerType.OPTIONS);
+        return !method.equals(HandlerType.GET)
+                && !method.equals(HandlerType.HEAD)
+                && !method.equals(HandlerType.OPTIONS);
     }
 
     /** The console's static files: stylesheets, scripts and WebJars, which hold nothing private. */

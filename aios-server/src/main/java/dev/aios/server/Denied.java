@@ -71,7 +71,9 @@ public final class Denied extends RuntimeException {
                 getMessage(),
                 java.util.List.of());
         try {
-            ctx.status(status).contentType(Problem.MEDIA_TYPE).result(Json.mapper().writeValueAsString(problem));
+            ctx.status(status)
+                    .contentType(Problem.MEDIA_TYPE)
+                    .result(Json.mapper().writeValueAsString(problem));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("a problem document could not be written", e);
         }

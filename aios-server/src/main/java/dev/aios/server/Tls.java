@@ -42,8 +42,10 @@ public record Tls(Path certificate, Path key) {
             store.setKeyEntry("aios", privateKey, password, chain);
             return store;
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalArgumentException("the TLS key in " + key + " does not go with the certificate in "
-                    + certificate + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "the TLS key in " + key + " does not go with the certificate in " + certificate + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -58,8 +60,8 @@ public record Tls(Path certificate, Path key) {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read the TLS certificate " + certificate + ": " + e, e);
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("the TLS certificate " + certificate
-                    + " is not a PEM certificate: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "the TLS certificate " + certificate + " is not a PEM certificate: " + e.getMessage(), e);
         }
     }
 
@@ -80,8 +82,10 @@ public record Tls(Path certificate, Path key) {
             var der = Base64.getMimeDecoder().decode(block.group(1).getBytes(StandardCharsets.US_ASCII));
             return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("the TLS key " + key + " is not a " + algorithm
-                    + " key that goes with the certificate " + certificate + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "the TLS key " + key + " is not a " + algorithm + " key that goes with the certificate "
+                            + certificate + ": " + e.getMessage(),
+                    e);
         }
     }
 }

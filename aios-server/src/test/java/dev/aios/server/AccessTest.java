@@ -58,21 +58,24 @@ class AccessTest {
 
     /** What a caller could notice changed: runs, tasks, tokens, the audit log. */
     private String state() {
-        return aios.get("/api/runs").body() + aios.get("/api/tasks?all=true").body()
-                + aios.get("/api/tokens").json().findValuesAsText("name") + aios.kernel.audit()
-                        .since(java.time.Instant.EPOCH, 10_000)
-                        .size();
+        return aios.get("/api/runs").body()
+                + aios.get("/api/tasks?all=true").body()
+                + aios.get("/api/tokens").json().findValuesAsText("name")
+                + aios.kernel.audit().since(java.time.Instant.EPOCH, 10_000).size();
     }
 
     @Test
     void everyRouteButTheHealthCheckAnswers401WithoutAValidTokenAndChangesNothing() {
         var runId = aios.ping("before");
         aios.eventually("/api/runs/" + runId, run -> run.path("status").asText().equals("waiting"));
-        var expired = aios.kernel.tokens()
+        var expired = aios.kernel
+                .tokens()
                 .create("short-lived", EnumSet.of(Scope.ADMIN), Optional.of(Duration.ofMillis(1)))
                 .secret();
-        var revoked =
-                aios.kernel.tokens().create("lost", EnumSet.of(Scope.ADMIN), Optional.empty()).secret();
+        var revoked = aios.kernel
+                .tokens()
+                .create("lost", EnumSet.of(Scope.ADMIN), Optional.empty())
+                .secret();
         aios.kernel.tokens().revoke("lost");
         var before = state();
 
@@ -95,7 +98,8 @@ class AccessTest {
             }
         }
         assertThat(aios.get("/health").status()).isEqualTo(200);
-        assertThat(aios.sendAs(HttpRequest.newBuilder(URI.create(aios.url + "/health")), null).status())
+        assertThat(aios.sendAs(HttpRequest.newBuilder(URI.create(aios.url + "/health")), null)
+                        .status())
                 .isEqualTo(200);
         assertThat(state()).isEqualTo(before);
     }
@@ -104,7 +108,8 @@ class AccessTest {
     void aTokenMayDoWhatItsScopeAllowsAndAnythingElseIs403() {
         var before = state();
         for (var scope : Scope.values()) {
-            var token = aios.kernel.tokens()
+            var token = aios.kernel
+                    .tokens()
                     .create("only-" + scope.wire(), EnumSet.of(scope), Optional.empty())
                     .secret();
             for (var route : aios.server.routes()) {
@@ -136,12 +141,10 @@ class AccessTest {
         var file = dataDirectory.resolve("admin.token");
         assertThat(Files.getPosixFilePermissions(file))
                 .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
-        assertThat(aios.kernel.tokens().list())
-                .singleElement()
-                .satisfies(token -> {
-                    assertThat(token.name()).isEqualTo("admin");
-                    assertThat(token.scopes()).containsExactly(Scope.ADMIN);
-                });
+        assertThat(aios.kernel.tokens().list()).singleElement().satisfies(token -> {
+            assertThat(token.name()).isEqualTo("admin");
+            assertThat(token.scopes()).containsExactly(Scope.ADMIN);
+        });
         assertThat(aios.kernel.adminTokenFile()).contains(file);
     }
 
@@ -166,7 +169,8 @@ class AccessTest {
         assertThat(answer).startsWith("HTTP/1.1 421").contains("does not serve the host 'attacker.example'");
         var health = raw("GET /health HTTP/1.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n");
         assertThat(health).startsWith("HTTP/1.1 421");
-        var own = raw("GET /health HTTP/1.1\r\nHost: localhost:" + aios.server.port() + "\r\nConnection: close\r\n\r\n");
+        var own =
+                raw("GET /health HTTP/1.1\r\nHost: localhost:" + aios.server.port() + "\r\nConnection: close\r\n\r\n");
         assertThat(own).startsWith("HTTP/1.1 200");
         assertThat(aios.get("/api/runs").json()).isEmpty();
     }
@@ -252,12 +256,14 @@ class AccessTest {
 
     @Test
     void everyOperatorAndAdminActionIsInTheAuditLogWithTheTokensName() {
-        var laptop = aios.kernel.tokens()
+        var laptop = aios.kernel
+                .tokens()
                 .create("laptop", EnumSet.of(Scope.OPERATE), Optional.empty())
                 .secret();
         var runId = aios.ping("audited");
         var task = aios.openTaskOf(runId);
-        var approve = HttpRequest.newBuilder(URI.create(aios.url + "/api/tasks/" + task.path("id").asText() + "/approve"))
+        var approve = HttpRequest.newBuilder(
+                        URI.create(aios.url + "/api/tasks/" + task.path("id").asText() + "/approve"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"comment\":\"fine\"}"));
         assertThat(aios.sendAs(approve, laptop).status()).isEqualTo(200);
@@ -275,8 +281,8 @@ class AccessTest {
 
         var audit = aios.get("/api/audit").json();
         var lines = new ArrayList<String>();
-        audit.forEach(entry -> lines.add(entry.path("actor").asText() + " " + entry.path("action").asText() + " "
-                + entry.path("target").asText()));
+        audit.forEach(entry -> lines.add(entry.path("actor").asText() + " "
+                + entry.path("action").asText() + " " + entry.path("target").asText()));
         assertThat(lines)
                 .contains(
                         "kernel token.create admin",
@@ -298,8 +304,8 @@ class AccessTest {
     void theCommandLineTakesItsTokenFromTheOptionTheEnvironmentOrTheDataDirectory() {
         var viaOption = TestAios.cli(java.util.Map.of(), "runs", "--server", aios.url, "--token", aios.token);
         assertThat(viaOption.exitCode()).isZero();
-        var viaDataDirectory = TestAios.cli(
-                java.util.Map.of("AIOS_DATA", dataDirectory.toString(), "AIOS_URL", aios.url), "runs");
+        var viaDataDirectory =
+                TestAios.cli(java.util.Map.of("AIOS_DATA", dataDirectory.toString(), "AIOS_URL", aios.url), "runs");
         assertThat(viaDataDirectory.exitCode()).as(viaDataDirectory.err()).isZero();
         var without = TestAios.cli(
                 java.util.Map.of("AIOS_DATA", dataDirectory.resolve("elsewhere").toString(), "AIOS_URL", aios.url),

@@ -34,6 +34,7 @@ final class TestAios implements AutoCloseable {
     final String url;
     /** The admin token the fresh data directory got, sent with every request. */
     final String token;
+
     private final HttpClient http = HttpClient.newHttpClient();
     private boolean closed;
 

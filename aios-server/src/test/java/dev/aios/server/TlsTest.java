@@ -59,7 +59,8 @@ class TlsTest {
         var trusted = KeyStore.getInstance("PKCS12");
         trusted.load(null, null);
         try (var in = Files.newInputStream(certificate)) {
-            trusted.setCertificateEntry("aios", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            trusted.setCertificateEntry(
+                    "aios", CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
         var trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(trusted);
@@ -84,7 +85,8 @@ class TlsTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(runs.statusCode()).isEqualTo(200);
 
-            var plain = TestAios.cli(Map.of("AIOS_TOKEN", token), "runs", "--server", "http://localhost:" + server.port());
+            var plain =
+                    TestAios.cli(Map.of("AIOS_TOKEN", token), "runs", "--server", "http://localhost:" + server.port());
             assertThat(plain.exitCode()).as("plain HTTP on the TLS port").isEqualTo(1);
         }
     }
@@ -92,11 +94,14 @@ class TlsTest {
     @Test
     void aKeyInAnotherFormatOrNotOfTheCertificateIsRefusedWithWhatToDo() throws Exception {
         var traditional = copy("rsa-traditional.pem");
-        assertThatThrownBy(() -> ApiServer.builder(kernel).tls(new Tls(cert, traditional)).start())
+        assertThatThrownBy(() -> ApiServer.builder(kernel)
+                        .tls(new Tls(cert, traditional))
+                        .start())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("PKCS#8")
                 .hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
-        assertThatThrownBy(() -> ApiServer.builder(kernel).tls(new Tls(key, key)).start())
+        assertThatThrownBy(
+                        () -> ApiServer.builder(kernel).tls(new Tls(key, key)).start())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("the TLS certificate " + key);
     }

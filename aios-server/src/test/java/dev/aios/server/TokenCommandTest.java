@@ -23,19 +23,33 @@ class TokenCommandTest {
         Kernel.builder().dataDirectory(data).build().close();
 
         var created = TestAios.cli(
-                Map.of(), "token", "create", "--data", data.toString(), "--scope", "operate", "--name", "laptop",
-                "--expires", "90d");
+                Map.of(),
+                "token",
+                "create",
+                "--data",
+                data.toString(),
+                "--scope",
+                "operate",
+                "--name",
+                "laptop",
+                "--expires",
+                "90d");
         assertThat(created.exitCode()).as(created.err()).isZero();
         var secret = created.out().strip();
         assertThat(secret).startsWith("aios_").hasSizeGreaterThan(40);
-        assertThat(created.err()).contains("token 'laptop' (operate) created, expires").contains("shown only this once");
+        assertThat(created.err())
+                .contains("token 'laptop' (operate) created, expires")
+                .contains("shown only this once");
 
         var listed = TestAios.cli(Map.of(), "token", "list", "--data", data.toString());
-        assertThat(listed.out()).contains("admin", "laptop", "operate", "active").doesNotContain(secret);
+        assertThat(listed.out())
+                .contains("admin", "laptop", "operate", "active")
+                .doesNotContain(secret);
 
         var revoked = TestAios.cli(Map.of(), "token", "revoke", "laptop", "--data", data.toString());
         assertThat(revoked.out()).contains("revoked token 'laptop'");
-        assertThat(TestAios.cli(Map.of(), "token", "list", "--data", data.toString()).out())
+        assertThat(TestAios.cli(Map.of(), "token", "list", "--data", data.toString())
+                        .out())
                 .containsPattern("laptop\\s+operate\\s+revoked");
 
         assertThat(Admin.audit(data, Instant.EPOCH, 100))

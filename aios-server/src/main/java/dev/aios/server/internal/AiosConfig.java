@@ -157,7 +157,8 @@ public final class AiosConfig {
                 limits = limits.withMaxEventDepth(section.get("maxEventDepth").asInt());
             }
             if (section.has("expressionTime")) {
-                limits = limits.withExpressionTime(duration(section.get("expressionTime").asText()));
+                limits = limits.withExpressionTime(
+                        duration(section.get("expressionTime").asText()));
             }
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where() + "kernel: " + e.getMessage(), e);
@@ -203,7 +204,8 @@ public final class AiosConfig {
             return List.of();
         }
         if (!hosts.isArray()) {
-            throw new IllegalArgumentException(where() + "server.hosts must be a list of names, e.g. [aios.example.com]");
+            throw new IllegalArgumentException(
+                    where() + "server.hosts must be a list of names, e.g. [aios.example.com]");
         }
         var names = new java.util.ArrayList<String>();
         hosts.forEach(name -> names.add(name.asText()));

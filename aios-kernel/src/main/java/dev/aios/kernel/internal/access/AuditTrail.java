@@ -30,11 +30,9 @@ public final class AuditTrail {
     }
 
     /** Appends an entry in the caller's transaction, which must be the writer's. */
-    public AuditEntry append(Tx tx, String actor, String action, String target, JsonNode details)
-            throws SQLException {
-        var previous = tx.queryOne("SELECT seq, checksum FROM audit ORDER BY seq DESC LIMIT 1", r -> new Object[] {
-                    r.integer("seq"), r.text("checksum")
-                })
+    public AuditEntry append(Tx tx, String actor, String action, String target, JsonNode details) throws SQLException {
+        var previous = tx.queryOne("SELECT seq, checksum FROM audit ORDER BY seq DESC LIMIT 1", r ->
+                        new Object[] {r.integer("seq"), r.text("checksum")})
                 .orElse(new Object[] {0L, ""});
         long seq = Math.max((long) previous[0], sequence(tx)) + 1;
         Instant at = clock.instant();
@@ -80,8 +78,7 @@ public final class AuditTrail {
         long expected = 1;
         long last = 0;
         for (var entry : tx.query(
-                "SELECT seq, at, actor, action, target, details, checksum FROM audit ORDER BY seq",
-                r -> new String[] {
+                "SELECT seq, at, actor, action, target, details, checksum FROM audit ORDER BY seq", r -> new String[] {
                     Long.toString(r.integer("seq")),
                     Long.toString(r.integer("at")),
                     r.text("actor"),
@@ -95,7 +92,13 @@ public final class AuditTrail {
                 problems.add("audit log: entries " + expected + " to " + (seq - 1) + " are missing");
             }
             String checksum = chain(
-                    previous, seq, Instant.ofEpochMilli(Long.parseLong(entry[1])), entry[2], entry[3], entry[4], entry[5]);
+                    previous,
+                    seq,
+                    Instant.ofEpochMilli(Long.parseLong(entry[1])),
+                    entry[2],
+                    entry[3],
+                    entry[4],
+                    entry[5]);
             if (!checksum.equals(entry[6])) {
                 problems.add("audit log: entry " + seq + " (" + entry[3] + " by " + entry[2]
                         + ") does not match its checksum: it was altered, or an entry before it was");
@@ -121,8 +124,19 @@ public final class AuditTrail {
             String previous, long seq, Instant at, String actor, String action, String target, String details) {
         try {
             var digest = MessageDigest.getInstance("SHA-256");
-            digest.update((previous + '\n' + seq + '\n' + at.toEpochMilli() + '\n' + actor + '\n' + action + '\n'
-                            + target + '\n' + details)
+            digest.update((previous
+                            + '\n'
+                            + seq
+                            + '\n'
+                            + at.toEpochMilli()
+                            + '\n'
+                            + actor
+                            + '\n'
+                            + action
+                            + '\n'
+                            + target
+                            + '\n'
+                            + details)
                     .getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest.digest());
         } catch (NoSuchAlgorithmException e) {

@@ -72,8 +72,8 @@ public final class TokenStore {
         });
         var secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(32));
         Instant now = clock.instant();
-        var info = new TokenInfo(
-                name, scopes, now, actor, expiresIn.map(now::plus), Optional.empty(), Optional.empty());
+        var info =
+                new TokenInfo(name, scopes, now, actor, expiresIn.map(now::plus), Optional.empty(), Optional.empty());
         db.write(tx -> {
             var existing = find(tx, "name", name);
             if (existing.isPresent() && existing.get().status(now).equals("active")) {

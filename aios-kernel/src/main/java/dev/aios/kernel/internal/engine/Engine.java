@@ -142,8 +142,7 @@ public final class Engine implements AutoCloseable {
         this.queries = new RunQueries(db, journal, clock);
         this.reports = new Reports(db, connectors, clock);
         this.whatIf = new WhatIf(db, journal, playbooks, queries);
-        this.forgetting =
-                new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards, audit);
+        this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards, audit);
         host.forgetWith(forgetting::forget);
         host.intakeWith(this::send, this::startRun);
         host.loadWith(config.built()::add);

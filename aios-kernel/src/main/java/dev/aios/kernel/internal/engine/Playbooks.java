@@ -195,7 +195,9 @@ final class Playbooks {
             if (by.isPresent()) {
                 var details = Json.object();
                 var loaded = details.putArray("active");
-                next.values().forEach(b -> loaded.add(b.compiled().name() + "@" + b.compiled().version()));
+                next.values()
+                        .forEach(b -> loaded.add(
+                                b.compiled().name() + "@" + b.compiled().version()));
                 var files = details.putArray("refused");
                 refused.forEach(r -> files.add(r.source()));
                 audit.append(tx, by.get(), "playbooks.reload", "playbooks", details);

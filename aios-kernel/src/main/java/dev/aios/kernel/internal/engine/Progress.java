@@ -151,7 +151,14 @@ final class Progress {
                 var writes = new RunWrites(tx, journal, state, now);
                 var refused = lineage.start(tx, writes, playbook, lease.step(), call, now);
                 if (refused.isPresent()) {
-                    failure(tx, lease, playbook, state, new Outcome.Failed(call.input(), refused.get(), false), now, escalateAt);
+                    failure(
+                            tx,
+                            lease,
+                            playbook,
+                            state,
+                            new Outcome.Failed(call.input(), refused.get(), false),
+                            now,
+                            escalateAt);
                 }
             } else if (outcome instanceof Outcome.Items items) {
                 var writes = new RunWrites(tx, journal, state, now);

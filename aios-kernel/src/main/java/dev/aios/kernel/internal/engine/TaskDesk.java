@@ -103,7 +103,10 @@ final class TaskDesk {
                 case "compensation" -> compensation(turn, answer);
                 default -> throw new IllegalStateException("unknown task kind " + task.kind());
             }
-            var details = Json.object().put("run", task.runId()).put("step", task.step()).put("kind", task.kind());
+            var details = Json.object()
+                    .put("run", task.runId())
+                    .put("step", task.step())
+                    .put("kind", task.kind());
             if (!comment.isBlank()) {
                 details.put("comment", comment);
             }

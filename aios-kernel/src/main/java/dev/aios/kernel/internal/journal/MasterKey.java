@@ -61,13 +61,17 @@ public final class MasterKey {
             if (!Files.exists(file)) {
                 var bytes = new byte[KEY_BYTES];
                 new SecureRandom().nextBytes(bytes);
-                PrivateFiles.write(file, (Base64.getEncoder().encodeToString(bytes) + "\n").getBytes(StandardCharsets.US_ASCII));
+                PrivateFiles.write(
+                        file, (Base64.getEncoder().encodeToString(bytes) + "\n").getBytes(StandardCharsets.US_ASCII));
             }
             PrivateFiles.file(file);
-            return new MasterKey(decode(Files.readString(file, StandardCharsets.US_ASCII), file.toString()), file.toString());
+            return new MasterKey(
+                    decode(Files.readString(file, StandardCharsets.US_ASCII), file.toString()), file.toString());
         } catch (IOException e) {
-            throw new StorageException("cannot read or create the master key " + file + ": " + e.getMessage()
-                    + "; check the data directory's permissions or set " + VARIABLE, e);
+            throw new StorageException(
+                    "cannot read or create the master key " + file + ": " + e.getMessage()
+                            + "; check the data directory's permissions or set " + VARIABLE,
+                    e);
         }
     }
 
@@ -87,8 +91,10 @@ public final class MasterKey {
             bytes = new byte[0];
         }
         if (bytes.length != KEY_BYTES) {
-            throw new StorageException("the master key in " + where + " must be 32 random bytes in base64"
-                    + " (e.g. the output of 'openssl rand -base64 32')", null);
+            throw new StorageException(
+                    "the master key in " + where + " must be 32 random bytes in base64"
+                            + " (e.g. the output of 'openssl rand -base64 32')",
+                    null);
         }
         return bytes;
     }
@@ -132,9 +138,11 @@ public final class MasterKey {
             cipher.updateAAD(purpose.getBytes(StandardCharsets.UTF_8));
             return cipher.doFinal(wrapped, 1 + NONCE_BYTES, wrapped.length - 1 - NONCE_BYTES);
         } catch (AEADBadTagException e) {
-            throw new StorageException("the master key from " + origin + " does not open the keys of this data"
-                    + " directory: it is not the key they were wrapped with (set " + VARIABLE + " or restore "
-                    + FILE + " as it was)", e);
+            throw new StorageException(
+                    "the master key from " + origin + " does not open the keys of this data"
+                            + " directory: it is not the key they were wrapped with (set " + VARIABLE + " or restore "
+                            + FILE + " as it was)",
+                    e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is missing from this JVM", e);
         }

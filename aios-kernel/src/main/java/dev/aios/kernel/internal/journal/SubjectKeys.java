@@ -57,9 +57,8 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
      */
     public int prepare() {
         return db.write(tx -> {
-            var bare = tx.query(
-                    "SELECT subject, generation, key FROM subject_keys WHERE length(key) = 32",
-                    r -> new Object[] {r.text("subject"), r.integer("generation"), r.bytes("key")});
+            var bare = tx.query("SELECT subject, generation, key FROM subject_keys WHERE length(key) = 32", r ->
+                    new Object[] {r.text("subject"), r.integer("generation"), r.bytes("key")});
             for (var row : bare) {
                 tx.update(
                         "UPDATE subject_keys SET key = ? WHERE subject = ? AND generation = ?",

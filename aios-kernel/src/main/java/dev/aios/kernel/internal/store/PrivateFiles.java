@@ -28,8 +28,7 @@ public final class PrivateFiles {
             }
             restrict(directory, DIRECTORY);
         } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "cannot create the data directory " + directory + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create the data directory " + directory + ": " + e.getMessage(), e);
         }
     }
 

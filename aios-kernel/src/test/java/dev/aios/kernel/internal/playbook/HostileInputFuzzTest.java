@@ -76,8 +76,8 @@ class HostileInputFuzzTest {
                         Arbitraries.integers().between(0, 3),
                         Arbitraries.integers().between(0, Fixtures.YAML.length() - 1),
                         Arbitraries.of(
-                                ":", "-", "{", "}", "[", "]", "&a", "*a", "!!", "'", "\"", "#", "\n", "  ", "|",
-                                ">", "%", "@", "\t", "\u0000", "é", "🙂", "?", ",", "<<: *a", "~", "0x", "1e999"))
+                                ":", "-", "{", "}", "[", "]", "&a", "*a", "!!", "'", "\"", "#", "\n", "  ", "|", ">",
+                                "%", "@", "\t", "\u0000", "é", "🙂", "?", ",", "<<: *a", "~", "0x", "1e999"))
                 .as(Edit::new);
         return edit.list().ofMinSize(1).ofMaxSize(6).map(edits -> {
             var text = new StringBuilder(Fixtures.YAML);
@@ -85,7 +85,8 @@ class HostileInputFuzzTest {
                 int at = Math.min(e.at(), text.length());
                 switch (e.kind()) {
                     case 0 -> text.insert(at, e.text());
-                    case 1 -> text.delete(at, Math.min(text.length(), at + e.text().length() + 3));
+                    case 1 ->
+                        text.delete(at, Math.min(text.length(), at + e.text().length() + 3));
                     case 2 -> text.replace(at, Math.min(text.length(), at + 1), e.text());
                     default -> {
                         int lineStart = text.lastIndexOf("\n", at) + 1;
@@ -139,11 +140,60 @@ class HostileInputFuzzTest {
     @Provide
     Arbitrary<String> expressions() {
         return Arbitraries.of(
-                        "event", ".", "data", "size(", ")", "+", "*", "'a'", "1", "[", "]", "{", "}", ":", ",",
-                        "cel.bind(x, ", "x", "has(", "?", "||", "&&", "!", "==", ">", ".matches(", "'(a+)+$'",
-                        "1.5", "true", "null", "-", "/", "%", ".map(e, ", ".filter(e, ", "e", ".exists(e, ",
-                        ".all(e, ", "string(", "int(", "duration(", "timestamp(", "'1s'", " ", "x + x", "9223372036854775807",
-                        "dyn(", "b'\\xff'", "'\\u0000'", "in", "steps", "run", "trigger", ".?name", ".orValue(1)")
+                        "event",
+                        ".",
+                        "data",
+                        "size(",
+                        ")",
+                        "+",
+                        "*",
+                        "'a'",
+                        "1",
+                        "[",
+                        "]",
+                        "{",
+                        "}",
+                        ":",
+                        ",",
+                        "cel.bind(x, ",
+                        "x",
+                        "has(",
+                        "?",
+                        "||",
+                        "&&",
+                        "!",
+                        "==",
+                        ">",
+                        ".matches(",
+                        "'(a+)+$'",
+                        "1.5",
+                        "true",
+                        "null",
+                        "-",
+                        "/",
+                        "%",
+                        ".map(e, ",
+                        ".filter(e, ",
+                        "e",
+                        ".exists(e, ",
+                        ".all(e, ",
+                        "string(",
+                        "int(",
+                        "duration(",
+                        "timestamp(",
+                        "'1s'",
+                        " ",
+                        "x + x",
+                        "9223372036854775807",
+                        "dyn(",
+                        "b'\\xff'",
+                        "'\\u0000'",
+                        "in",
+                        "steps",
+                        "run",
+                        "trigger",
+                        ".?name",
+                        ".orValue(1)")
                 .list()
                 .ofMinSize(1)
                 .ofMaxSize(25)
@@ -160,7 +210,14 @@ class HostileInputFuzzTest {
             var expression = CEL.compile(source);
             var event = JSON.readTree("{\"data\": {\"name\": \"acme\", \"list\": [1, 2, 3], \"n\": 5}}");
             expression.eval(Map.of(
-                    "event", event, "trigger", event, "steps", JSON.createObjectNode(), "run", JSON.createObjectNode()));
+                    "event",
+                    event,
+                    "trigger",
+                    event,
+                    "steps",
+                    JSON.createObjectNode(),
+                    "run",
+                    JSON.createObjectNode()));
         } catch (CelException | PlaybookException expected) {
             assertThat(expected.getMessage()).isNotBlank();
         }
@@ -214,7 +271,9 @@ class HostileInputFuzzTest {
     @Provide
     Arbitrary<Instant> times() {
         return Arbitraries.oneOf(
-                Arbitraries.longs().between(-31_557_014_167_219_200L, 31_556_889_864_403_199L).map(Instant::ofEpochSecond),
+                Arbitraries.longs()
+                        .between(-31_557_014_167_219_200L, 31_556_889_864_403_199L)
+                        .map(Instant::ofEpochSecond),
                 Arbitraries.of(Instant.MIN, Instant.MAX, Instant.EPOCH, Instant.now()));
     }
 
@@ -232,8 +291,8 @@ class HostileInputFuzzTest {
     private static void sendOrRefuse(JsonNode data, Instant time, String subject) {
         var wrapped = JsonNodeFactory.instance.objectNode().set("value", data);
         try {
-            var accepted = kernel.send(new Event(
-                    UUID.randomUUID().toString(), "fuzz.event", subject, "fuzz", time, wrapped, "", ""));
+            var accepted = kernel.send(
+                    new Event(UUID.randomUUID().toString(), "fuzz.event", subject, "fuzz", time, wrapped, "", ""));
             for (var runId : accepted.started()) {
                 assertThat(kernel.journal(runId)).isNotEmpty();
                 assertThat(kernel.run(runId).id()).isEqualTo(runId);

@@ -62,7 +62,8 @@ abstract class ClientCommand implements Callable<Integer> {
         if (fromEnvironment.isPresent()) {
             return fromEnvironment.map(String::strip);
         }
-        var file = java.nio.file.Path.of(AiosCommand.environment(spec, "AIOS_DATA").orElse("data"))
+        var file = java.nio.file.Path.of(
+                        AiosCommand.environment(spec, "AIOS_DATA").orElse("data"))
                 .resolve(dev.aios.kernel.Kernel.ADMIN_TOKEN_FILE);
         try {
             return java.nio.file.Files.isReadable(file)

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,7 +56,8 @@ final class TokenCommand implements Runnable {
         Integer runOffline() {
             if (!Files.isDirectory(data)) {
                 throw new CliException(
-                        CliException.FAILED, "no data directory at " + data.toAbsolutePath().normalize());
+                        CliException.FAILED,
+                        "no data directory at " + data.toAbsolutePath().normalize());
             }
             show(onDirectory(data));
             out().flush();
@@ -83,9 +83,7 @@ final class TokenCommand implements Runnable {
             var table = Table.withColumns("NAME", "SCOPES", "STATUS", "CREATED", "EXPIRES", "LAST USED");
             tokens.forEach(token -> table.row(
                     Text.field(token, "name"),
-                    Text.strings(token, "scopes").isEmpty()
-                            ? "-"
-                            : String.join(",", Text.strings(token, "scopes")),
+                    Text.strings(token, "scopes").isEmpty() ? "-" : String.join(",", Text.strings(token, "scopes")),
                     Text.field(token, "status"),
                     Text.time(token, "createdAt") + " by " + Text.field(token, "createdBy"),
                     Text.time(token, "expiresAt"),
@@ -150,7 +148,8 @@ final class TokenCommand implements Runnable {
             try {
                 return Optional.of(AiosConfig.duration(expires));
             } catch (IllegalArgumentException e) {
-                throw new CliException(CliException.USAGE, "--expires must be an age such as 90d, was '" + expires + "'");
+                throw new CliException(
+                        CliException.USAGE, "--expires must be an age such as 90d, was '" + expires + "'");
             }
         }
 
@@ -162,9 +161,13 @@ final class TokenCommand implements Runnable {
             }
             out().println(Text.field(answer, "token"));
             var err = spec.commandLine().getErr();
-            err.println("token '" + Text.field(answer, "name") + "' (" + String.join(",", Text.strings(answer, "scopes"))
-                    + ") created" + Text.optional(answer, "expiresAt").map(at -> ", expires " + at).orElse("")
-                    + "; it is shown only this once: keep it where its user can find it (AIOS_TOKEN or --token)");
+            err.println(
+                    "token '" + Text.field(answer, "name") + "' (" + String.join(",", Text.strings(answer, "scopes"))
+                            + ") created"
+                            + Text.optional(answer, "expiresAt")
+                                    .map(at -> ", expires " + at)
+                                    .orElse("")
+                            + "; it is shown only this once: keep it where its user can find it (AIOS_TOKEN or --token)");
             err.flush();
         }
     }

@@ -62,10 +62,13 @@ public final class Console implements ApiServer.PageRoutes {
     public void addTo(RoutesConfig routes) {
         routes.get("/login", this::loginPage, dev.aios.server.Access.SELF);
         routes.post("/login", this::login, dev.aios.server.Access.SELF);
-        routes.post("/logout", gate.action(Access.Scope.READ, (ctx, visit) -> {
-            sessions.end(ctx);
-            ctx.redirect("/login", HttpStatus.SEE_OTHER);
-        }), dev.aios.server.Access.SELF);
+        routes.post(
+                "/logout",
+                gate.action(Access.Scope.READ, (ctx, visit) -> {
+                    sessions.end(ctx);
+                    ctx.redirect("/login", HttpStatus.SEE_OTHER);
+                }),
+                dev.aios.server.Access.SELF);
         routes.before("/live", ctx -> {
             if (gate.visit(ctx).filter(v -> v.grant().allows(Access.Scope.READ)).isEmpty()) {
                 // A browser's EventSource stops on 401; the next page load signs in again.

@@ -36,7 +36,9 @@ public final class TokenAccess implements Access {
         if (caller.get().can(dev.aios.kernel.Scope.ADMIN)) {
             scopes.add(Scope.ADMIN);
         }
-        return scopes.isEmpty() ? Optional.empty() : Optional.of(new Grant(caller.get().name(), scopes));
+        return scopes.isEmpty()
+                ? Optional.empty()
+                : Optional.of(new Grant(caller.get().name(), scopes));
     }
 
     @Override

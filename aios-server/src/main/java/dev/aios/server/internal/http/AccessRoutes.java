@@ -53,7 +53,8 @@ public final class AccessRoutes {
 
     private void create(Context ctx) {
         var body = RequestBody.of(ctx.bodyAsBytes()).allowOnly(TOKEN_FIELDS);
-        var name = body.text("name").orElseThrow(() -> new InvalidInputException("field 'name' is required, e.g. laptop"));
+        var name =
+                body.text("name").orElseThrow(() -> new InvalidInputException("field 'name' is required, e.g. laptop"));
         var scopes = scopes(body.json("scopes")
                 .orElseThrow(() -> new InvalidInputException(
                         "field 'scopes' is required: a list of read, ingest, operate, admin")));
@@ -75,7 +76,9 @@ public final class AccessRoutes {
     }
 
     private void audit(Context ctx) {
-        var since = Optional.ofNullable(ctx.queryParam("since")).filter(s -> !s.isBlank()).orElse("7d");
+        var since = Optional.ofNullable(ctx.queryParam("since"))
+                .filter(s -> !s.isBlank())
+                .orElse("7d");
         int limit = Optional.ofNullable(ctx.queryParam("limit"))
                 .filter(s -> !s.isBlank())
                 .map(AccessRoutes::whole)

@@ -27,13 +27,29 @@ public final class PolicyRoutes implements ApiServer.Routes {
 
     @Override
     public void addTo(RoutesConfig routes) {
-        routes.get("/api/policy", ctx -> ctx.json(policy.current()), dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
+        routes.get(
+                "/api/policy",
+                ctx -> ctx.json(policy.current()),
+                dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
         routes.put("/api/policy", guarded(this::put), dev.aios.server.Access.scope(dev.aios.kernel.Scope.ADMIN));
-        routes.get("/api/policy/versions", ctx -> ctx.json(policy.versions()), dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
-        routes.post("/api/policy/rollback", guarded(this::rollback), dev.aios.server.Access.scope(dev.aios.kernel.Scope.ADMIN));
-        routes.get("/api/flags", ctx -> ctx.json(policy.flags()), dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
-        routes.put("/api/flags/{agent}", guarded(this::flag), dev.aios.server.Access.scope(dev.aios.kernel.Scope.ADMIN));
-        routes.get("/api/segments/{subject}", ctx -> ctx.json(policy.segmentsOf(ctx.pathParam("subject"))), dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
+        routes.get(
+                "/api/policy/versions",
+                ctx -> ctx.json(policy.versions()),
+                dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
+        routes.post(
+                "/api/policy/rollback",
+                guarded(this::rollback),
+                dev.aios.server.Access.scope(dev.aios.kernel.Scope.ADMIN));
+        routes.get(
+                "/api/flags",
+                ctx -> ctx.json(policy.flags()),
+                dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
+        routes.put(
+                "/api/flags/{agent}", guarded(this::flag), dev.aios.server.Access.scope(dev.aios.kernel.Scope.ADMIN));
+        routes.get(
+                "/api/segments/{subject}",
+                ctx -> ctx.json(policy.segmentsOf(ctx.pathParam("subject"))),
+                dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
         routes.get("/api/answers", this::answers, dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
         // Showing a task to the operator starts their time on it.
         routes.after("/api/tasks/{id}", ctx -> {
