@@ -62,6 +62,7 @@ class PolicyApiTest {
     Answer send(String method, String path, String body) throws Exception {
         var request = HttpRequest.newBuilder(URI.create(url + path))
                 .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + TestAios.adminToken(dir.resolve("data")))
                 .method(
                         method,
                         body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))

@@ -64,7 +64,9 @@ class HostileInputFuzzTest {
 
     @AfterContainer
     static void close() {
-        kernel.close();
+        if (kernel != null) {
+            kernel.close();
+        }
     }
 
     // --- the playbook compiler -------------------------------------------------------------

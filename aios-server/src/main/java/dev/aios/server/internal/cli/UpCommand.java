@@ -182,7 +182,7 @@ final class UpCommand implements Callable<Integer> {
                             new MemoryRoutes(kernel, memory, InstantSource.system()),
                             new WebhookRoutes(kernel, connectors),
                             new ConnectorRoutes(connectors),
-                            new PolicyRoutes(policy),
+                            new PolicyRoutes(policy, java.util.Optional.of(kernel.audit())),
                             new MetricsRoutes(metrics),
                             new DigestRoutes(new WeeklyReview(kernel, models, InstantSource.system())),
                             new Console(
