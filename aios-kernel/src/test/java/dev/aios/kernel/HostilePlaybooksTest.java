@@ -28,9 +28,11 @@ class HostilePlaybooksTest {
     Path dir;
 
     private Kernel kernel;
+    private final java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newCachedThreadPool();
 
     @AfterEach
     void close() {
+        clients.shutdownNow();
         if (kernel != null) {
             kernel.close();
         }
@@ -54,16 +56,18 @@ class HostilePlaybooksTest {
 
     /** Sends ping events until told to stop; how long each took, in milliseconds. */
     private CompletableFuture<List<Long>> client(AtomicBoolean stop) {
-        return CompletableFuture.supplyAsync(() -> {
-            var took = new ArrayList<Long>();
-            while (!stop.get()) {
-                long start = System.nanoTime();
-                var accepted = kernel.send(event("ping"));
-                took.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-                assertThat(accepted.started()).hasSize(1);
-            }
-            return took;
-        });
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    var took = new ArrayList<Long>();
+                    while (!stop.get()) {
+                        long start = System.nanoTime();
+                        var accepted = kernel.send(event("ping"));
+                        took.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                        assertThat(accepted.started()).hasSize(1);
+                    }
+                    return took;
+                },
+                clients);
     }
 
     private static long slowest(List<Long> took) {

@@ -73,7 +73,8 @@ class PolicyApiTest {
 
     String cli(String... args) {
         var out = new StringWriter();
-        var command = AiosCommand.commandLine(Map.of("AIOS_URL", url));
+        var command = AiosCommand.commandLine(
+                Map.of("AIOS_URL", url, "AIOS_TOKEN", TestAios.adminToken(dir.resolve("data"))));
         command.setOut(new PrintWriter(out));
         command.setErr(new PrintWriter(out));
         command.execute(args);

@@ -75,16 +75,19 @@ public final class Console implements ApiServer.PageRoutes {
                 throw new io.javalin.http.UnauthorizedResponse("sign in to the console first");
             }
         });
-        routes.sse("/live", client -> {
-            var ctx = client.ctx();
-            var topics = Arrays.stream(Optional.ofNullable(ctx.queryParam("topics"))
-                            .orElse("")
-                            .split(","))
-                    .map(String::strip)
-                    .filter(t -> !t.isEmpty())
-                    .collect(Collectors.toSet());
-            live.subscribe(client, topics);
-        });
+        routes.sse(
+                "/live",
+                client -> {
+                    var ctx = client.ctx();
+                    var topics = Arrays.stream(Optional.ofNullable(ctx.queryParam("topics"))
+                                    .orElse("")
+                                    .split(","))
+                            .map(String::strip)
+                            .filter(t -> !t.isEmpty())
+                            .collect(Collectors.toSet());
+                    live.subscribe(client, topics);
+                },
+                dev.aios.server.Access.SELF);
         inbox.addTo(routes);
         runs.addTo(routes);
         playbooks.addTo(routes);
