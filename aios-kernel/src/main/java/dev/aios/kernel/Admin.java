@@ -1,7 +1,10 @@
 package dev.aios.kernel;
 
+import dev.aios.kernel.internal.access.AuditTrail;
+import dev.aios.kernel.internal.access.TokenStore;
 import dev.aios.kernel.internal.engine.Audit;
 import dev.aios.kernel.internal.journal.FeedHub;
+import dev.aios.kernel.internal.journal.MasterKey;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.journal.SubjectKeys;
 import dev.aios.kernel.internal.store.Database;
@@ -51,6 +54,32 @@ public final class Admin {
         Database.snapshot(dataDirectory, target);
     }
 
+    /** The name of the master key file inside a data directory (see {@link #MASTER_KEY_VARIABLE}). */
+    public static final String MASTER_KEY_FILE = MasterKey.FILE;
+
+    /** The environment variable that holds the master key instead of {@link #MASTER_KEY_FILE}. */
+    public static final String MASTER_KEY_VARIABLE = MasterKey.VARIABLE;
+
+    /**
+     * Checks that the master key a kernel on {@code dataDirectory} would use opens the keys stored in
+     * its database: {@code variable} ({@code AIOS_MASTER_KEY}'s value) when present, else the
+     * directory's {@link #MASTER_KEY_FILE}, which must exist.
+     *
+     * @throws StorageException when there is no key, or it is not the one the keys were wrapped with
+     */
+    public static void checkMasterKey(Path dataDirectory, java.util.Optional<String> variable) {
+        if (variable.filter(value -> !value.isBlank()).isEmpty()
+                && !java.nio.file.Files.isRegularFile(dataDirectory.resolve(MASTER_KEY_FILE))) {
+            throw new StorageException(
+                    "no master key for " + dataDirectory + ": neither " + MASTER_KEY_VARIABLE + " nor "
+                            + dataDirectory.resolve(MASTER_KEY_FILE) + " is there",
+                    null);
+        }
+        try (var db = open(dataDirectory)) {
+            new SubjectKeys(db, InstantSource.system(), MasterKey.of(dataDirectory, variable)).prepare();
+        }
+    }
+
     /** The name of the database file inside a data directory. */
     public static String databaseFile() {
         return Database.FILE;
@@ -62,6 +91,43 @@ public final class Admin {
                     "no aios database in " + dataDirectory + "; pass the --data directory aios ran with");
         }
         return Database.open(dataDirectory);
+    }
+
+    /** Every API token of the data directory. */
+    public static java.util.List<TokenInfo> tokens(Path dataDirectory) {
+        try (var db = open(dataDirectory)) {
+            return tokenStore(db).list();
+        }
+    }
+
+    /** Creates an API token on the data directory, recorded in the audit log as done {@link Actor#LOCAL}ly. */
+    public static IssuedToken createToken(
+            Path dataDirectory,
+            String name,
+            java.util.Set<Scope> scopes,
+            java.util.Optional<java.time.Duration> expiresIn) {
+        try (var db = open(dataDirectory)) {
+            return tokenStore(db).create(name, scopes, expiresIn, Actor.current());
+        }
+    }
+
+    /** Revokes an API token on the data directory. */
+    public static TokenInfo revokeToken(Path dataDirectory, String name) {
+        try (var db = open(dataDirectory)) {
+            return tokenStore(db).revoke(name, Actor.current());
+        }
+    }
+
+    /** The audit log's entries at or after {@code from}. */
+    public static java.util.List<AuditEntry> audit(Path dataDirectory, java.time.Instant from, int limit) {
+        try (var db = open(dataDirectory)) {
+            return new AuditTrail(db, InstantSource.system()).since(from, limit);
+        }
+    }
+
+    private static TokenStore tokenStore(Database db) {
+        var clock = InstantSource.system();
+        return new TokenStore(db, new AuditTrail(db, clock), clock);
     }
 
     private static Audit audit(Database db) {

@@ -49,7 +49,8 @@ class BackupScheduleTest {
                     .extracting(archive -> archive.getFileName().toString())
                     .containsExactly("aios-20260502T020000Z.zip", "aios-20260503T020000Z.zip");
             var restored = dir.resolve("restored");
-            BackupArchive.restore(schedule.archives().getLast(), restored, (done, total) -> {});
+            BackupArchive.restore(
+                    schedule.archives().getLast(), restored, BackupArchive.KeySource.none(), (done, total) -> {});
             var report = Admin.verify(restored);
             assertThat(report.ok()).as(report.problems().toString()).isTrue();
             assertThat(report.runs()).as("the runs of %s", List.of(first, last)).isEqualTo(2);
@@ -80,10 +81,14 @@ class BackupScheduleTest {
     }
 
     @Test
-    void aBackupSectionThatIsNotRightSaysWhat() {
+    void aBackupSectionThatIsNotRightSaysWhat() throws Exception {
         assertThatThrownBy(() -> settings("every: 1d\n")).hasMessageContaining("backup.to is missing");
         assertThatThrownBy(() -> settings("every: 1d\nto: b\nkeep: 0\n")).hasMessageContaining("backup.keep must be 1");
         assertThatThrownBy(() -> settings("every: 10ms\nto: b\n")).hasMessageContaining("backup.every must be");
         assertThatThrownBy(() -> settings("every: soon\nto: b\n")).hasMessageContaining("backup.every");
+        assertThatThrownBy(() -> settings("to: b\nmasterKey: no\n"))
+                .hasMessageContaining("backup.masterKey must be included or separate");
+        assertThat(settings("to: b\n").withMasterKey()).isTrue();
+        assertThat(settings("to: b\nmasterKey: separate\n").withMasterKey()).isFalse();
     }
 }

@@ -53,7 +53,13 @@ class BackupTest {
         try (var zip = new ZipFile(archive.toFile())) {
             assertThat(zip.getEntry("manifest.json")).isNotNull();
             assertThat(zip.getEntry("data/aios.db")).isNotNull();
+            assertThat(zip.getEntry("data/master.key")).isNotNull();
             assertThat(zip.getEntry("data/aios.lock")).isNull();
+        }
+        if (archive.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(archive)))
+                    .as("an archive with the master key in it is as private as the data directory")
+                    .isEqualTo("rw-------");
         }
         var restored = dir.resolve("restored");
         var restore = TestAios.cli(Map.of(), "admin", "restore", archive.toString(), "--data", restored.toString());
@@ -70,6 +76,73 @@ class BackupTest {
             for (var runId : beforeBackup) {
                 assertThat(kernel.run(runId).id()).isEqualTo(runId);
             }
+        }
+    }
+
+    @Test
+    void aBackupWithoutItsMasterKeyRestoresOnlyWithTheKeyItWasMadeWith() throws Exception {
+        var data = dir.resolve("data");
+        var archive = dir.resolve("aios.zip");
+        String runId;
+        try (var aios = TestAios.start(data)) {
+            runId = aios.ping("a secret about acme");
+        }
+        var backup = TestAios.cli(
+                Map.of(),
+                "admin",
+                "backup",
+                "--data",
+                data.toString(),
+                "--to",
+                archive.toString(),
+                "--without-master-key");
+        assertThat(backup.exitCode()).as(backup.err()).isZero();
+        assertThat(backup.out()).contains("master key is NOT in the archive", "restoring needs it");
+        try (var zip = new ZipFile(archive.toFile())) {
+            assertThat(zip.getEntry("data/master.key")).isNull();
+        }
+
+        var restored = dir.resolve("restored");
+        var withoutKey = TestAios.cli(Map.of(), "admin", "restore", archive.toString(), "--data", restored.toString());
+        assertThat(withoutKey.exitCode()).isEqualTo(1);
+        assertThat(withoutKey.err()).contains("does not hold the master key", "--master-key FILE", "AIOS_MASTER_KEY");
+        assertThat(restored).doesNotExist();
+
+        var otherKey = dir.resolve("other.key");
+        var random = new byte[32];
+        new java.security.SecureRandom().nextBytes(random);
+        Files.writeString(otherKey, java.util.Base64.getEncoder().encodeToString(random));
+        var wrongKey = TestAios.cli(
+                Map.of(),
+                "admin",
+                "restore",
+                archive.toString(),
+                "--data",
+                restored.toString(),
+                "--master-key",
+                otherKey.toString());
+        assertThat(wrongKey.exitCode()).isEqualTo(1);
+        assertThat(wrongKey.err()).contains("does not open the keys", "nothing was restored");
+        assertThat(restored).doesNotExist();
+
+        var rightKey = TestAios.cli(
+                Map.of(),
+                "admin",
+                "restore",
+                archive.toString(),
+                "--data",
+                restored.toString(),
+                "--master-key",
+                data.resolve("master.key").toString());
+        assertThat(rightKey.exitCode()).as(rightKey.err()).isZero();
+        assertThat(rightKey.out()).contains("opens its keys");
+        assertThat(Admin.verify(restored).ok()).isTrue();
+        try (var kernel = Kernel.builder()
+                .dataDirectory(restored)
+                .agent(new EchoPlaybook.Echo())
+                .playbook(EchoPlaybook.playbook())
+                .build()) {
+            assertThat(String.valueOf(kernel.run(runId).trigger())).contains("a secret about acme");
         }
     }
 

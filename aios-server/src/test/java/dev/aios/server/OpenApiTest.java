@@ -20,6 +20,7 @@ import dev.aios.server.internal.WeeklyReview;
 import dev.aios.server.internal.console.Console;
 import dev.aios.server.internal.console.LiveFeed;
 import dev.aios.server.internal.console.LocalAccess;
+import dev.aios.server.internal.console.TokenAccess;
 import dev.aios.server.internal.http.ConnectorRoutes;
 import dev.aios.server.internal.http.CostRoutes;
 import dev.aios.server.internal.http.DigestRoutes;
@@ -60,6 +61,7 @@ class OpenApiTest {
     Kernel kernel;
     ApiServer server;
     JsonNode document;
+    String token;
 
     @BeforeEach
     void start() throws Exception {
@@ -85,6 +87,7 @@ class OpenApiTest {
                 .build();
         kernel.start();
         // The same parts as `aios up` serves (UpCommand).
+        token = TestAios.adminToken(dir.resolve("data"));
         server = ApiServer.start(
                 kernel,
                 "127.0.0.1",
@@ -93,11 +96,16 @@ class OpenApiTest {
                 new MemoryRoutes(kernel, memory, InstantSource.system()),
                 new WebhookRoutes(kernel, connectors),
                 new ConnectorRoutes(connectors),
-                new PolicyRoutes(policy),
+                new PolicyRoutes(policy, Optional.of(kernel.audit())),
                 new MetricsRoutes(metrics),
                 new DigestRoutes(new WeeklyReview(kernel, models, InstantSource.system())),
                 new Console(
-                        kernel, live, models, memory, new LocalAccess(InstantSource.system()), InstantSource.system()));
+                        kernel,
+                        live,
+                        models,
+                        memory,
+                        new TokenAccess(kernel.tokens(), new LocalAccess(InstantSource.system())),
+                        InstantSource.system()));
         var answer = send("GET", "/openapi.json", null);
         assertThat(answer.statusCode()).isEqualTo(200);
         document = Json.mapper().readTree(answer.body());
@@ -114,8 +122,8 @@ class OpenApiTest {
     void everyRouteServedIsDocumentedAndNothingElse() {
         var served = new TreeSet<String>();
         for (var route : server.routes()) {
-            if (route.matches("(GET|POST|PUT|DELETE|PATCH) .*")) {
-                served.add(route);
+            if (route.method().matches("GET|POST|PUT|DELETE|PATCH")) {
+                served.add(route.method() + " " + route.path());
             }
         }
         var documented = new TreeSet<String>();
@@ -132,6 +140,55 @@ class OpenApiTest {
         var stale = new TreeSet<>(documented);
         stale.removeAll(served);
         assertThat(stale).as("routes in openapi.yaml that aios does not serve").isEmpty();
+    }
+
+    @Test
+    void everyOperationNamesTheTokenScopeTheServerAsksFor() {
+        var scheme = document.path("components").path("securitySchemes").path("token");
+        assertThat(scheme.path("type").asText()).isEqualTo("http");
+        assertThat(scheme.path("scheme").asText()).isEqualTo("bearer");
+        var wrong = new TreeSet<String>();
+        for (var route : server.routes()) {
+            var operation = document.path("paths")
+                    .path(route.path())
+                    .path(route.method().toLowerCase(Locale.ROOT));
+            if (!operation.isMissingNode() && !documentedAccess(operation).equals(route.access())) {
+                wrong.add(route.method() + " " + route.path() + " needs " + route.access() + ", documented as "
+                        + documentedAccess(operation));
+            }
+        }
+        assertThat(wrong)
+                .as("operations whose security in openapi.yaml is not what the server checks")
+                .isEmpty();
+    }
+
+    /**
+     * What an operation documents that it needs: {@code open} for {@code security: []}, {@code
+     * self} where it also says {@code x-aios-access: self} (it checks its callers itself), else the
+     * scope named in its {@code token} requirement.
+     */
+    private String documentedAccess(JsonNode operation) {
+        var security = operation.has("security") ? operation.get("security") : document.path("security");
+        if (security.isEmpty()) {
+            return operation.path("x-aios-access").asText("open");
+        }
+        var scopes = security.get(0).path("token");
+        return scopes.isEmpty() ? "any" : scopes.get(0).asText();
+    }
+
+    @Test
+    void callersWithoutTheRightTokenGetTheDocumentedProblems() throws Exception {
+        var readOnly = kernel.tokens()
+                .create("reader", java.util.EnumSet.of(dev.aios.kernel.Scope.READ), Optional.empty())
+                .secret();
+        token = null;
+        check("POST", "/api/playbooks/reload", "/api/playbooks/reload", null, 401);
+        check("GET", "/api/tokens", "/api/tokens", null, 401);
+        check("GET", "/openapi.json", "/openapi.json", null, 200);
+        token = readOnly;
+        check("POST", "/api/playbooks/reload", "/api/playbooks/reload", null, 403);
+        check("GET", "/api/audit", "/api/audit", null, 403);
+        check("GET", "/api/runs", "/api/runs", null, 200);
     }
 
     @Test
@@ -179,6 +236,18 @@ class OpenApiTest {
         check("POST", "/api/subjects/acme/forget", "/api/subjects/{subject}/forget", null, 200);
         check("GET", "/schemas/playbook.json", "/schemas/{name}", null, 200);
         check("GET", "/schemas/nothing.json", "/schemas/{name}", null, 404);
+        check(
+                "POST",
+                "/api/tokens",
+                "/api/tokens",
+                "{\"name\":\"laptop\",\"scopes\":[\"read\"],\"expires\":\"90d\"}",
+                201);
+        check("POST", "/api/tokens", "/api/tokens", "{\"name\":\"laptop\",\"scopes\":[\"read\"]}", 409);
+        check("POST", "/api/tokens", "/api/tokens", "{\"name\":\"phone\",\"scopes\":[\"everything\"]}", 400);
+        check("GET", "/api/tokens", "/api/tokens", null, 200);
+        check("DELETE", "/api/tokens/laptop", "/api/tokens/{name}", null, 200);
+        check("DELETE", "/api/tokens/nobody", "/api/tokens/{name}", null, 404);
+        check("GET", "/api/audit?since=2026-01-01T00:00:00Z", "/api/audit", null, 200);
     }
 
     @Test
@@ -254,8 +323,10 @@ class OpenApiTest {
                 .method(
                         method,
                         body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json")
-                .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+                .header("Content-Type", "application/json");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -40,8 +40,13 @@ public final class BackupSchedule implements AutoCloseable {
     /** The shortest time between two scheduled backups. */
     public static final Duration SHORTEST = Duration.ofSeconds(1);
 
-    /** What {@code backup:} says. */
-    public record Settings(Duration every, Path directory, int keep) {
+    /**
+     * What {@code backup:} says.
+     *
+     * @param withMasterKey whether {@code master.key} goes into the archives ({@code masterKey:
+     *     included}, the default) or is left to the operator to keep apart ({@code separate})
+     */
+    public record Settings(Duration every, Path directory, int keep, boolean withMasterKey) {
         /** Checks the values. */
         public Settings {
             if (every.compareTo(SHORTEST) < 0) {
@@ -65,10 +70,16 @@ public final class BackupSchedule implements AutoCloseable {
             if (!section.hasNonNull("to")) {
                 throw new IllegalArgumentException("backup.to is missing: name the directory the backups go to");
             }
+            var masterKey = section.path("masterKey").asText("included");
+            if (!masterKey.equals("included") && !masterKey.equals("separate")) {
+                throw new IllegalArgumentException(
+                        "backup.masterKey must be included or separate, not '" + masterKey + "'");
+            }
             return Optional.of(new Settings(
                     Durations.parse(section.path("every").asText("1d"), "backup.every"),
                     Path.of(section.path("to").asText()),
-                    section.path("keep").asInt(7)));
+                    section.path("keep").asInt(7),
+                    masterKey.equals("included")));
         }
     }
 
@@ -101,7 +112,8 @@ public final class BackupSchedule implements AutoCloseable {
     /** Takes one backup now and removes the oldest beyond {@code keep}; returns the new archive. */
     public Path backUpNow() {
         var archive = settings.directory().resolve(NAME.format(clock.instant()));
-        BackupArchive.create(dataDirectory, settingsFile, archive, version, clock, (done, total) -> {});
+        BackupArchive.create(
+                dataDirectory, settingsFile, archive, settings.withMasterKey(), version, clock, (done, total) -> {});
         prune();
         return archive;
     }

@@ -123,6 +123,11 @@ final class AdminCommand implements Runnable {
                 description = "the settings file to include (default: $AIOS_CONFIG, else ./aios.yaml if it exists)")
         Path config;
 
+        @Option(
+                names = "--without-master-key",
+                description = "leave master.key out of the archive; keep it apart yourself, restoring needs it")
+        boolean withoutMasterKey;
+
         @Override
         public Integer call() {
             var settings = config != null
@@ -136,6 +141,7 @@ final class AdminCommand implements Runnable {
                         dataDirectory(),
                         settings,
                         to,
+                        !withoutMasterKey,
                         AiosCommand.Version.version(),
                         InstantSource.system(),
                         progress::advanced));
@@ -143,6 +149,19 @@ final class AdminCommand implements Runnable {
             var out = spec.commandLine().getOut();
             out.println("backed up " + report.files().size() + " files (" + report.bytes() + " bytes) to " + to
                     + "; restore with 'aios admin restore " + to + " --data DIR'");
+            out.println(
+                    switch (report.masterKey()) {
+                        case INCLUDED ->
+                            "the master key is in the archive: it opens everything in it, so keep the"
+                                    + " archive as private as the data directory";
+                        case SEPARATE ->
+                            "the master key is NOT in the archive ("
+                                    + (withoutMasterKey
+                                            ? "left out"
+                                            : "aios takes it from " + Admin.MASTER_KEY_VARIABLE)
+                                    + "): keep it safe apart from the archive; restoring needs it"
+                                    + " (--master-key FILE or " + Admin.MASTER_KEY_VARIABLE + ")";
+                    });
             out.flush();
             return 0;
         }
@@ -165,15 +184,31 @@ final class AdminCommand implements Runnable {
                 description = "the new data directory (must be empty or missing)")
         Path data;
 
+        @Option(
+                names = "--master-key",
+                paramLabel = "FILE",
+                description = "the master key (base64, as in master.key) of a backup that does not hold it;"
+                        + " else $AIOS_MASTER_KEY")
+        Path masterKey;
+
         @Override
         public Integer call() {
+            var variable = AiosCommand.environment(spec, Admin.MASTER_KEY_VARIABLE);
+            var key = new BackupArchive.KeySource(Optional.ofNullable(masterKey), variable);
             BackupArchive.Report report;
             try (var progress = progress(spec, "restore", ProgressPrinter.Unit.BYTES)) {
-                report = run(() -> BackupArchive.restore(archive, data, progress::advanced));
+                report = run(() -> BackupArchive.restore(archive, data, key, progress::advanced));
             }
             var out = spec.commandLine().getOut();
             out.println("restored " + report.files().size() + " files from the backup of " + report.createdAt()
                     + " into " + data + "; check it with 'aios admin verify --data " + data + "'");
+            if (variable.isPresent()) {
+                out.println("the master key from " + Admin.MASTER_KEY_VARIABLE + " opens its keys: start aios on "
+                        + data + " with the same " + Admin.MASTER_KEY_VARIABLE);
+            } else if (masterKey != null) {
+                out.println("the master key from " + masterKey + " opens its keys and is now "
+                        + data.resolve(Admin.MASTER_KEY_FILE));
+            }
             out.flush();
             return 0;
         }

@@ -3,6 +3,7 @@ package dev.aios.server.internal.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.aios.kernel.NotFoundException;
+import dev.aios.server.Access;
 import dev.aios.server.internal.Json;
 import io.javalin.config.RoutesConfig;
 import java.io.IOException;
@@ -48,17 +49,24 @@ public final class DocsRoutes {
         }
     }
 
-    /** Adds the routes to {@code routes}. */
+    /**
+     * Adds the routes to {@code routes}. Both are open: they describe aios and hold nothing of its
+     * data, and an editor fetching a schema has no token to send.
+     */
     public void addTo(RoutesConfig routes) {
-        routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
-        routes.get("/schemas/{name}", ctx -> {
-            var name = ctx.pathParam("name");
-            if (!SCHEMAS.contains(name)) {
-                // A problem document, also where the console answers unknown pages with HTML.
-                throw new NotFoundException("no schema " + name + "; the schemas are " + String.join(", ", SCHEMAS));
-            }
-            ctx.contentType("application/schema+json").result(json(schema(name)));
-        });
+        routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi), Access.OPEN);
+        routes.get(
+                "/schemas/{name}",
+                ctx -> {
+                    var name = ctx.pathParam("name");
+                    if (!SCHEMAS.contains(name)) {
+                        // A problem document, also where the console answers unknown pages with HTML.
+                        throw new NotFoundException(
+                                "no schema " + name + "; the schemas are " + String.join(", ", SCHEMAS));
+                    }
+                    ctx.contentType("application/schema+json").result(json(schema(name)));
+                },
+                Access.OPEN);
     }
 
     private static InputStream resource(String name) {
