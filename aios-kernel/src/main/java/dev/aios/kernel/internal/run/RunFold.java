@@ -180,6 +180,8 @@ public final class RunFold {
             }
             case CompensationCompleted e -> {
                 compensation(state).done++;
+                // An undo the operator skipped after it failed resumes the compensation.
+                to(state, RunStatus.COMPENSATING, entry);
                 var record = state.records.get(e.step());
                 if (record != null && record.iteration == e.iteration()) {
                     record.status = "compensated";
