@@ -1,5 +1,6 @@
 package dev.aios.examples;
 
+import dev.aios.kernel.StepStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -67,7 +68,7 @@ class ProposalWithAModelTest {
                 .started()
                 .getFirst();
         RunView inSprint = Eventually.await(() -> kernel.run(runId), run -> run.steps().stream()
-                .anyMatch(s -> s.id().equals("sprint") && s.status().equals("waiting")));
+                .anyMatch(s -> s.id().equals("sprint") && s.status().equals(StepStatus.WAITING)));
 
         assertThat(kernel.tasks(false)).isEmpty();
         assertThat(inSprint.context().path("propose").path("subject").asText()).isEqualTo("Your design subscription");

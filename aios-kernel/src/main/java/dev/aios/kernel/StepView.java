@@ -9,9 +9,10 @@ import java.util.Optional;
  * One step of a run.
  *
  * @param id the step's id
- * @param kind agent, approval, wait, await, branch or emit
+ * @param kind {@link StepKind}: agent, approval, wait, await, branch or emit
  * @param iteration how many times the step was entered before (0 the first time)
- * @param status scheduled, running, waiting, completed, failed or cancelled
+ * @param status {@link StepStatus}: scheduled, running, retrying, deferred, waiting, completed, failed,
+ *     timed-out, compensated or cancelled
  * @param agent the agent's name and version, for agent steps
  * @param input what the step was given
  * @param output what it produced
@@ -26,9 +27,9 @@ import java.util.Optional;
  */
 public record StepView(
         String id,
-        String kind,
+        StepKind kind,
         int iteration,
-        String status,
+        StepStatus status,
         Optional<String> agent,
         JsonNode input,
         JsonNode output,
@@ -56,9 +57,9 @@ public record StepView(
      * @param attempt 1 for the first
      * @param startedAt when it started
      * @param endedAt when it ended; empty while it runs (or if its worker died)
-     * @param outcome running, completed or failed
+     * @param outcome {@link AttemptOutcome}: running, waiting, deferred, completed, failed or abandoned
      * @param error the error of a failed attempt
      */
     public record AttemptView(
-            int attempt, Instant startedAt, Optional<Instant> endedAt, String outcome, Optional<String> error) {}
+            int attempt, Instant startedAt, Optional<Instant> endedAt, AttemptOutcome outcome, Optional<String> error) {}
 }

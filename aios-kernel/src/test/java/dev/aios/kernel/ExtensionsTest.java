@@ -206,7 +206,7 @@ class ExtensionsTest {
         String run = send("bolt", false, "s");
         var task =
                 Eventually.await(() -> kernel.tasks(false), t -> !t.isEmpty()).getFirst();
-        assertThat(task.kind()).isEqualTo("draft");
+        assertThat(task.kind()).isEqualTo(TaskKind.DRAFT);
         assertThat(task.title()).isEqualTo("Finish the note to bolt");
         assertThat(task.proposed().path("text").asText()).startsWith("Dear bolt");
         kernel.approve(task.id(), java.util.Optional.of(MAPPER.readTree("{\"text\": \"Dear Bolt team\"}")), "");

@@ -362,9 +362,9 @@ class JournalRecorder {
         String edited = send("lead.received", "acme", Json.object().put("budget", 1200));
         until(edited, r -> r.status() == RunStatus.WAITING && !kernel.tasks(false).isEmpty());
         kernel.approve(openTask(edited).id(), Optional.of(Json.object().put("score", 40).put("confidence", 0.9)), "");
-        until(edited, r -> r.steps().stream().anyMatch(s -> s.id().equals("sprint") && s.status().equals("waiting")));
+        until(edited, r -> r.steps().stream().anyMatch(s -> s.id().equals("sprint") && s.status().equals(StepStatus.WAITING)));
         clock.advance(Duration.ofHours(49));
-        until(edited, r -> r.steps().stream().anyMatch(s -> s.id().equals("deliver") && s.status().equals("waiting")));
+        until(edited, r -> r.steps().stream().anyMatch(s -> s.id().equals("deliver") && s.status().equals(StepStatus.WAITING)));
         clock.advance(Duration.ofDays(8));
         until(edited, r -> r.steps().stream().anyMatch(s -> s.id().equals("remind")) && r.status() == RunStatus.WAITING);
         send("delivery.accepted", "acme", Json.object().put("by", "ada"));

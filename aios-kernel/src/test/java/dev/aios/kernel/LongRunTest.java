@@ -119,7 +119,8 @@ class LongRunTest {
                     ""));
             var moved = Eventually.await(
                     () -> kernel.run(longRun),
-                    r -> r.context().path("handle").path("text").asText().contains("still here"));
+                    r -> r.context().path("handle").path("text").asText().contains("still here")
+                            && r.status() != RunStatus.RUNNING);
             assertThat(moved.status()).isEqualTo(RunStatus.WAITING);
         }
     }
@@ -154,11 +155,11 @@ class LongRunTest {
                         entries.clear();
                         entries.add(
                                 new JournalEntry.StepCompleted("listen", it, input, event, Optional.empty(), "handle"));
-                        entries.add(new JournalEntry.StepScheduled("handle", handled, "agent", clock.instant()));
+                        entries.add(new JournalEntry.StepScheduled("handle", handled, dev.aios.kernel.StepKind.AGENT, clock.instant()));
                         entries.add(new JournalEntry.StepStarted("handle", handled, 1, "history"));
                         entries.add(new JournalEntry.StepCompleted(
                                 "handle", handled, event.path("data"), out, Optional.of("remind@1.0.0"), "listen"));
-                        entries.add(new JournalEntry.StepScheduled("listen", it + 1, "await", clock.instant()));
+                        entries.add(new JournalEntry.StepScheduled("listen", it + 1, dev.aios.kernel.StepKind.AWAIT, clock.instant()));
                         entries.add(new JournalEntry.StepStarted("listen", it + 1, 1, "history"));
                         entries.add(new JournalEntry.AwaitStarted(
                                 "listen", it + 1, input, "ping", clock.instant().plus(Duration.ofDays(30))));

@@ -1,5 +1,6 @@
 package dev.aios.models;
 
+import dev.aios.kernel.TaskKind;
 import static dev.aios.models.ModelsHarness.models;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -198,7 +199,7 @@ class PromptAgentTest {
                 .as("a bad answer is not kept as the step's receipt")
                 .isEmpty();
         var task = aios.taskOf(run);
-        assertThat(task.kind()).isEqualTo("dead-letter");
+        assertThat(task.kind()).isEqualTo(TaskKind.DEAD_LETTER);
         assertThat(task.explanation()).contains("does not match the schema").contains("not JSON");
     }
 
@@ -229,7 +230,7 @@ class PromptAgentTest {
         String run = aios.send("acme", LEAD);
         var task = aios.taskOf(run);
 
-        assertThat(task.kind()).isEqualTo("review");
+        assertThat(task.kind()).isEqualTo(TaskKind.REVIEW);
         assertThat(task.explanation()).contains("output.confidence < 0.8");
         assertThat(task.proposed().path("score").asInt()).isEqualTo(61);
     }

@@ -1,5 +1,6 @@
 package dev.aios.models;
 
+import dev.aios.kernel.TaskKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aios.kernel.ConnectorPolicy;
@@ -106,7 +107,7 @@ class ProviderFailureTest {
         aios.until(run, r -> r.status() == RunStatus.NEEDS_ATTENTION);
         var task = aios.taskOf(run);
 
-        assertThat(task.kind()).isEqualTo("dead-letter");
+        assertThat(task.kind()).isEqualTo(TaskKind.DEAD_LETTER);
         assertThat(task.explanation()).contains("openai answered HTTP 500: upstream exploded");
     }
 

@@ -1,5 +1,6 @@
 package dev.aios.kernel.internal.engine;
 
+import dev.aios.kernel.internal.store.WorkKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.api.Event;
 import dev.aios.api.Playbook;
@@ -101,18 +102,18 @@ public final class Engine implements AutoCloseable {
      * How long an item may be held: a step with a heartbeat for its heartbeat timeout (each beat
      * extends it); any other agent step for its timeout plus a grace; quick steps a minute.
      */
-    private Duration leaseFor(dev.aios.kernel.internal.run.RunState state, String step, String kind) {
+    private Duration leaseFor(dev.aios.kernel.internal.run.RunState state, String step, WorkKind kind) {
         try {
             var compiled = playbooks.version(state.playbook, state.version).step(step);
-            if (compiled instanceof CompiledStep.AgentCall call && (kind.equals("step") || kind.equals("compensate"))) {
-                String agent = kind.equals("step")
+            if (compiled instanceof CompiledStep.AgentCall call && (kind == WorkKind.STEP || kind == WorkKind.COMPENSATE)) {
+                String agent = kind == WorkKind.STEP
                         ? call.agent()
                         : call.compensation()
                                 .map(CompiledStep.Compensation::agent)
                                 .orElse(call.agent());
                 var timeout = call.options().timeout().or(() -> agents.find(agent)
                         .map(a -> a.terms().timeout()));
-                if (kind.equals("step") && call.options().heartbeat().isPresent()) {
+                if (kind == WorkKind.STEP && call.options().heartbeat().isPresent()) {
                     return call.options().heartbeat().get();
                 }
                 return timeout.orElse(dev.aios.api.Contract.DEFAULT_TIMEOUT).plus(LEASE_GRACE);
@@ -168,7 +169,7 @@ public final class Engine implements AutoCloseable {
             return;
         }
         var run = state.get();
-        if (lease.kind().equals("compensate") && run.status != dev.aios.kernel.RunStatus.COMPENSATING) {
+        if (lease.kind() == WorkKind.COMPENSATE && run.status != dev.aios.kernel.RunStatus.COMPENSATING) {
             return;
         }
         CompiledPlaybook playbook;
@@ -188,7 +189,7 @@ public final class Engine implements AutoCloseable {
                 .retry()
                 .orElse(dev.aios.api.RetryPolicy.DEFAULT)
                 .maxAttempts();
-        if (lease.kind().equals("step") && lease.attempt() > allowed) {
+        if (lease.kind() == WorkKind.STEP && lease.attempt() > allowed) {
             // Earlier attempts were started but never ended: the worker died or hung each time.
             progress.fail(
                     lease,
@@ -200,11 +201,10 @@ public final class Engine implements AutoCloseable {
         Outcome outcome;
         try {
             outcome = switch (lease.kind()) {
-                case "step" -> runner.execute(playbook, step, run, lease);
-                case "timer" -> runner.wake(step, lease);
-                case "timeout" -> runner.giveUp(step);
-                case "compensate" -> runner.undo(playbook, run, lease);
-                default -> new Outcome.Failed(Json.object(), "unknown work kind '" + lease.kind() + "'", false);
+                case STEP -> runner.execute(playbook, step, run, lease);
+                case TIMER -> runner.wake(step, lease);
+                case TIMEOUT -> runner.giveUp(step);
+                case COMPENSATE -> runner.undo(playbook, run, lease);
             };
         } catch (RuntimeException e) {
             outcome = new Outcome.Failed(Json.object(), "the kernel failed to execute the step: " + e, true);

@@ -1,5 +1,8 @@
 package dev.aios.kernel.internal.engine;
 
+import dev.aios.kernel.TaskOption;
+import dev.aios.kernel.TaskKind;
+import dev.aios.kernel.internal.store.WorkKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.api.RetryPolicy;
@@ -80,7 +83,7 @@ final class Progress {
             }
             var state = journal.load(tx, lease.runId()).orElseThrow();
             Instant now = clock.instant();
-            if (lease.kind().equals("compensate")) {
+            if (lease.kind() == WorkKind.COMPENSATE) {
                 undone(tx, lease, playbook, state, outcome, now);
             } else if (outcome instanceof Outcome.Failed f) {
                 failure(tx, lease, playbook, state, f, now);
@@ -221,13 +224,13 @@ final class Progress {
                                     Ids.next("t", now),
                                     step,
                                     it,
-                                    "compensation",
+                                    TaskKind.COMPENSATION,
                                     "Undoing step '" + step + "' of run " + lease.runId() + " failed",
                                     "The run is being undone (" + state.compensation.reason + "), but undoing step '"
                                             + step + "' failed: " + f.error(),
                                     details,
                                     Json.object(),
-                                    List.of("retry", "skip"),
+                                    List.of(TaskOption.RETRY, TaskOption.SKIP),
                                     f.input(),
                                     Optional.empty())));
                 }
@@ -269,12 +272,12 @@ final class Progress {
                 Ids.next("t", now),
                 lease.step(),
                 lease.iteration(),
-                "dead-letter",
+                TaskKind.DEAD_LETTER,
                 "Step '" + lease.step() + "' of run " + lease.runId() + " failed",
                 "Step '" + lease.step() + "' " + why,
                 details,
                 Json.object(),
-                List.of("retry", "skip", "compensate", "cancel"),
+                List.of(TaskOption.RETRY, TaskOption.SKIP, TaskOption.COMPENSATE, TaskOption.CANCEL),
                 f.input(),
                 Optional.empty());
     }
@@ -328,12 +331,12 @@ final class Progress {
                 Ids.next("t", now),
                 lease.step(),
                 lease.iteration(),
-                "review",
+                TaskKind.REVIEW,
                 "Review the output of " + r.agent() + " for " + describeSubject(state),
                 r.explanation(),
                 details,
                 r.output(),
-                List.of("approve", "edit", "reject"),
+                List.of(TaskOption.APPROVE, TaskOption.EDIT, TaskOption.REJECT),
                 r.input(),
                 Optional.of(r.agent()));
     }
@@ -348,12 +351,12 @@ final class Progress {
                 Ids.next("t", now),
                 lease.step(),
                 lease.iteration(),
-                "draft",
+                TaskKind.DRAFT,
                 d.title(),
                 d.explanation(),
                 details,
                 d.draft(),
-                List.of("approve", "edit", "reject"),
+                List.of(TaskOption.APPROVE, TaskOption.EDIT, TaskOption.REJECT),
                 d.input(),
                 Optional.of(d.agent()));
     }
@@ -367,12 +370,12 @@ final class Progress {
                 Ids.next("t", now),
                 lease.step(),
                 lease.iteration(),
-                "approval",
+                TaskKind.APPROVAL,
                 a.title(),
                 "Step '" + lease.step() + "' of playbook " + playbook.name() + " asks for your approval",
                 details,
                 proposed,
-                List.of("approve", "reject"),
+                List.of(TaskOption.APPROVE, TaskOption.REJECT),
                 a.input(),
                 Optional.empty());
     }

@@ -1,5 +1,7 @@
 package dev.aios.kernel.internal.engine;
 
+import dev.aios.kernel.TaskStatus;
+import dev.aios.kernel.TaskKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.kernel.ConflictException;
@@ -34,7 +36,8 @@ import java.util.Optional;
  * a task that is no longer open changes nothing.
  *
  * <ul>
- *   <li>review (an agent's output held by its approval rule): approve, with or without an edited
+ *   <li>review and draft (an agent's output held by its approval rule, or a draft it could not
+ *       finish): approve, with or without an edited
  *       output; reject undoes the run (or fails it when nothing can be undone)
  *   <li>approval (an approval step): approve; reject takes the step's rejection path, else undoes
  *       or fails the run
@@ -50,8 +53,8 @@ final class TaskDesk {
             String runId,
             String step,
             int iteration,
-            String kind,
-            String status,
+            TaskKind kind,
+            TaskStatus status,
             JsonNode proposed,
             Optional<Instant> resolvedAt) {}
 
@@ -90,11 +93,10 @@ final class TaskDesk {
             var playbook = playbooks.version(state.playbook, state.version);
             var turn = new Turn(tx, task, state, playbook, clock.instant(), comment);
             switch (task.kind()) {
-                case "review", "draft" -> review(turn, answer, output);
-                case "approval" -> approval(turn, answer, output);
-                case "dead-letter" -> deadLetter(turn, answer, output);
-                case "compensation" -> compensation(turn, answer);
-                default -> throw new IllegalStateException("unknown task kind " + task.kind());
+                case REVIEW, DRAFT -> review(turn, answer, output);
+                case APPROVAL -> approval(turn, answer, output);
+                case DEAD_LETTER -> deadLetter(turn, answer, output);
+                case COMPENSATION -> compensation(turn, answer);
             }
             tx.afterCommit(wake);
             return null;
@@ -135,7 +137,7 @@ final class TaskDesk {
                         : t.task().proposed();
                 complete(
                         t,
-                        "approved",
+                        TaskStatus.APPROVED,
                         approved,
                         Optional.ofNullable(t.state().record(t.task().step()).agent));
             }
@@ -152,7 +154,7 @@ final class TaskDesk {
                 answerJson.put("approved", true);
                 answerJson.put("comment", t.comment());
                 output.ifPresent(edit -> answerJson.set("edit", edit));
-                complete(t, "approved", answerJson, Optional.empty());
+                complete(t, TaskStatus.APPROVED, answerJson, Optional.empty());
             }
             case REJECT -> {
                 if (t.playbook().step(t.task().step()) instanceof CompiledStep.Approval approval
@@ -161,7 +163,7 @@ final class TaskDesk {
                     answerJson.put("approved", false);
                     answerJson.put("reason", t.comment());
                     String next = approval.onReject().get();
-                    append(t, new TaskResolved(t.task().id(), "rejected", Json.object(), t.comment()));
+                    append(t, new TaskResolved(t.task().id(), TaskStatus.REJECTED, Json.object(), t.comment()));
                     append(t, completed(t, answerJson, Optional.empty(), next));
                     append(t, Advance.to(t.state(), t.playbook(), next, t.now()));
                 } else {
@@ -177,7 +179,7 @@ final class TaskDesk {
         var step = t.playbook().step(t.task().step());
         switch (answer) {
             case RETRY -> {
-                append(t, new TaskResolved(t.task().id(), "retried", Json.object(), t.comment()));
+                append(t, new TaskResolved(t.task().id(), TaskStatus.RETRIED, Json.object(), t.comment()));
                 append(t, new StepRetried(t.task().step(), t.task().iteration()));
             }
             case SKIP, APPROVE -> {
@@ -189,12 +191,12 @@ final class TaskDesk {
                     throw new InvalidInputException(
                             "skipping a failed step needs the output to go on with, e.g. --output '{...}'");
                 }
-                complete(t, "skipped", checkedOutput(t.playbook(), step, output.get()), Optional.empty());
+                complete(t, TaskStatus.SKIPPED, checkedOutput(t.playbook(), step, output.get()), Optional.empty());
             }
             case COMPENSATE -> {
                 String why = "the operator chose to undo the run after step '"
                         + t.task().step() + "' failed";
-                append(t, new TaskResolved(t.task().id(), "compensated", Json.object(), t.comment()));
+                append(t, new TaskResolved(t.task().id(), TaskStatus.COMPENSATED, Json.object(), t.comment()));
                 if (!Saga.start(t.tx(), journal, t.state(), t.playbook(), why, t.now())) {
                     throw new ConflictException("nothing in run " + t.task().runId()
                             + " can be undone: no completed step declares a compensation; cancel it instead");
@@ -203,7 +205,7 @@ final class TaskDesk {
             case REJECT -> {
                 String why = "cancelled by the operator after step '" + t.task().step() + "' failed"
                         + (t.comment().isBlank() ? "" : ": " + t.comment());
-                append(t, new TaskResolved(t.task().id(), "cancelled", Json.object(), t.comment()));
+                append(t, new TaskResolved(t.task().id(), TaskStatus.CANCELLED, Json.object(), t.comment()));
                 append(t, new RunCancelled(why));
             }
         }
@@ -212,14 +214,14 @@ final class TaskDesk {
     private void compensation(Turn t, TaskAnswer answer) throws SQLException {
         switch (answer) {
             case RETRY, APPROVE -> {
-                append(t, new TaskResolved(t.task().id(), "retried", Json.object(), t.comment()));
+                append(t, new TaskResolved(t.task().id(), TaskStatus.RETRIED, Json.object(), t.comment()));
                 append(t, new CompensationScheduled(t.task().step(), t.task().iteration()));
             }
             case SKIP -> {
                 ObjectNode skipped = Json.object();
                 skipped.put("skipped", true);
                 skipped.put("comment", t.comment());
-                append(t, new TaskResolved(t.task().id(), "skipped", Json.object(), t.comment()));
+                append(t, new TaskResolved(t.task().id(), TaskStatus.SKIPPED, Json.object(), t.comment()));
                 append(t, new CompensationCompleted(t.task().step(), t.task().iteration(), Json.object(), skipped, ""));
                 append(t, Saga.next(t.state()));
             }
@@ -230,13 +232,13 @@ final class TaskDesk {
     /** Undoes the run when it can, else fails it with {@code why}. */
     private void undoOrFail(Turn t, String why) throws SQLException {
         String full = why + (t.comment().isBlank() ? "" : ": " + t.comment());
-        append(t, new TaskResolved(t.task().id(), "rejected", Json.object(), t.comment()));
+        append(t, new TaskResolved(t.task().id(), TaskStatus.REJECTED, Json.object(), t.comment()));
         if (!Saga.start(t.tx(), journal, t.state(), t.playbook(), full, t.now())) {
             append(t, new RunFailed(full));
         }
     }
 
-    private void complete(Turn t, String decision, JsonNode output, Optional<String> agent) throws SQLException {
+    private void complete(Turn t, TaskStatus decision, JsonNode output, Optional<String> agent) throws SQLException {
         String next = t.playbook().step(t.task().step()).next();
         append(t, new TaskResolved(t.task().id(), decision, output, t.comment()));
         append(t, completed(t, output, agent, next));
@@ -269,7 +271,7 @@ final class TaskDesk {
     }
 
     private static ConflictException refused(OpenTask task, TaskAnswer answer, String allowed) {
-        return new ConflictException("a " + task.kind() + " task cannot be answered with "
+        return new ConflictException("a " + task.kind().wire() + " task cannot be answered with "
                 + answer.name().toLowerCase(java.util.Locale.ROOT) + "; answer " + allowed + "; nothing changed");
     }
 
@@ -281,14 +283,14 @@ final class TaskDesk {
                                 r.text("run_id"),
                                 r.text("step_id"),
                                 (int) r.integer("iteration"),
-                                r.text("kind"),
-                                r.text("status"),
+                                TaskKind.fromWire(r.text("kind")),
+                                TaskStatus.fromWire(r.text("status")),
                                 Json.tree(r.text("proposed")),
                                 r.optionalInstant("resolved_at")),
                         taskId)
                 .orElseThrow(() -> new NotFoundException("no task " + taskId + "; list open tasks with `aios tasks`"));
-        if (!task.status().equals("open")) {
-            throw new ConflictException("task " + taskId + " is already " + task.status()
+        if (task.status() != TaskStatus.OPEN) {
+            throw new ConflictException("task " + taskId + " is already " + task.status().wire()
                     + task.resolvedAt().map(at -> " (at " + at + ")").orElse("") + "; nothing changed");
         }
         return task;

@@ -1,5 +1,8 @@
 package dev.aios.kernel.internal.engine;
 
+import dev.aios.kernel.TaskOption;
+import dev.aios.kernel.TaskStatus;
+import dev.aios.kernel.TaskKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.RunSummary;
@@ -110,8 +113,8 @@ final class Views {
                 row.text("id"),
                 row.text("run_id"),
                 row.text("step_id"),
-                row.text("kind"),
-                row.text("status"),
+                TaskKind.fromWire(row.text("kind")),
+                TaskStatus.fromWire(row.text("status")),
                 row.text("title"),
                 row.text("explanation"),
                 Json.tree(row.text("details")),
@@ -119,7 +122,7 @@ final class Views {
                 Json.mapper()
                         .convertValue(
                                 options,
-                                Json.mapper().getTypeFactory().constructCollectionType(List.class, String.class)),
+                                Json.mapper().getTypeFactory().constructCollectionType(List.class, TaskOption.class)),
                 row.instant("created_at"),
                 row.optionalInstant("resolved_at"),
                 row.optionalText("resolution").map(Json::tree));

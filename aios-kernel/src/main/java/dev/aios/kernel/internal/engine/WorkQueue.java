@@ -1,5 +1,6 @@
 package dev.aios.kernel.internal.engine;
 
+import dev.aios.kernel.internal.store.WorkKind;
 import dev.aios.kernel.internal.journal.JournalEntry.StepStarted;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.run.RunState;
@@ -23,7 +24,7 @@ final class WorkQueue {
     /** What one lease call got, and when the next item not yet due becomes due. */
     record Batch(List<Lease> leases, Optional<Instant> nextDue) {}
 
-    private record Due(String runId, String step, int iteration, String kind, int attempt) {}
+    private record Due(String runId, String step, int iteration, WorkKind kind, int attempt) {}
 
     private final Database db;
     private final RunJournal journal;
@@ -35,7 +36,7 @@ final class WorkQueue {
     /** How long a worker may hold an item before it is taken as lost. */
     @FunctionalInterface
     interface LeaseTerms {
-        Duration leaseFor(RunState state, String step, String kind);
+        Duration leaseFor(RunState state, String step, WorkKind kind);
     }
 
     WorkQueue(Database db, RunJournal journal, InstantSource clock, String node, LeaseTerms terms) {
@@ -55,7 +56,7 @@ final class WorkQueue {
                             + " WHERE visible_at <= ? AND (lease_until IS NULL OR lease_until <= ?)"
                             + " ORDER BY visible_at LIMIT ?",
                     r -> new Due(
-                            r.text("run_id"), r.text("step_id"), (int) r.integer("iteration"), r.text("kind"), (int)
+                            r.text("run_id"), r.text("step_id"), (int) r.integer("iteration"), WorkKind.fromWire(r.text("kind")), (int)
                                     r.integer("attempt")),
                     now,
                     now,
@@ -85,10 +86,10 @@ final class WorkQueue {
                 item.step(),
                 item.iteration());
         int attempt = item.attempt();
-        if (item.kind().equals("step")) {
+        if (item.kind() == WorkKind.STEP) {
             attempt++;
             journal.append(tx, state, now, List.of(new StepStarted(item.step(), item.iteration(), attempt, node)));
-        } else if (item.kind().equals("compensate")) {
+        } else if (item.kind() == WorkKind.COMPENSATE) {
             attempt++; // counted by the failures journaled, not by the start
         }
         return new Lease(item.runId(), item.step(), item.iteration(), item.kind(), attempt, owner, until);

@@ -1,9 +1,12 @@
 package dev.aios.kernel.internal.journal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.aios.kernel.StepKind;
+import dev.aios.kernel.TaskKind;
+import dev.aios.kernel.TaskOption;
+import dev.aios.kernel.TaskStatus;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -12,43 +15,31 @@ import java.util.Optional;
  */
 public sealed interface JournalEntry {
 
-    /** The entry's type as stored: the record's simple name. */
-    default String type() {
-        return getClass().getSimpleName();
+    /**
+     * The name an entry type is stored under. It is data, not the record's Java name: renaming a
+     * record must not change it, and a name once used is never changed or reused.
+     */
+    @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+    @java.lang.annotation.Target(java.lang.annotation.ElementType.TYPE)
+    @interface StoredAs {
+        String value();
     }
 
-    /** The entry types by stored name. */
-    Map<String, Class<? extends JournalEntry>> TYPES = Map.ofEntries(
-            Map.entry("RunStarted", RunStarted.class),
-            Map.entry("StepScheduled", StepScheduled.class),
-            Map.entry("StepStarted", StepStarted.class),
-            Map.entry("StepCompleted", StepCompleted.class),
-            Map.entry("StepFailed", StepFailed.class),
-            Map.entry("StepRetried", StepRetried.class),
-            Map.entry("TimerSet", TimerSet.class),
-            Map.entry("AwaitStarted", AwaitStarted.class),
-            Map.entry("AwaitTimedOut", AwaitTimedOut.class),
-            Map.entry("TaskOpened", TaskOpened.class),
-            Map.entry("TaskResolved", TaskResolved.class),
-            Map.entry("EffectRecorded", EffectRecorded.class),
-            Map.entry("StepNoted", StepNoted.class),
-            Map.entry("StepDeferred", StepDeferred.class),
-            Map.entry("CompensationStarted", CompensationStarted.class),
-            Map.entry("CompensationScheduled", CompensationScheduled.class),
-            Map.entry("CompensationCompleted", CompensationCompleted.class),
-            Map.entry("CompensationFailed", CompensationFailed.class),
-            Map.entry("RunCompensated", RunCompensated.class),
-            Map.entry("RunCompleted", RunCompleted.class),
-            Map.entry("RunFailed", RunFailed.class),
-            Map.entry("RunCancelled", RunCancelled.class));
+    /** The entry's type as stored (see {@link StoredAs}). */
+    default String type() {
+        return EntryTypes.nameOf(getClass());
+    }
 
     /** A run began on a pinned playbook version, started by {@code trigger}. */
+    @StoredAs("RunStarted")
     record RunStarted(String playbook, String version, String subject, JsonNode trigger) implements JournalEntry {}
 
     /** A step became due at {@code visibleAt}. */
-    record StepScheduled(String step, int iteration, String kind, Instant visibleAt) implements JournalEntry {}
+    @StoredAs("StepScheduled")
+    record StepScheduled(String step, int iteration, StepKind kind, Instant visibleAt) implements JournalEntry {}
 
     /** A worker began attempt {@code attempt} of a step. */
+    @StoredAs("StepStarted")
     record StepStarted(String step, int iteration, int attempt, String worker) implements JournalEntry {}
 
     /**
@@ -57,21 +48,26 @@ public sealed interface JournalEntry {
      * @param agent {@code name@version} of the agent that produced it, for agent steps
      * @param next where the run goes next (a step id or {@code end})
      */
+    @StoredAs("StepCompleted")
     record StepCompleted(
             String step, int iteration, JsonNode input, JsonNode output, Optional<String> agent, String next)
             implements JournalEntry {}
 
     /** An attempt failed; it is tried again at {@code retryAt}, or, when empty, the step is parked. */
+    @StoredAs("StepFailed")
     record StepFailed(String step, int iteration, int attempt, JsonNode input, String error, Optional<Instant> retryAt)
             implements JournalEntry {}
 
     /** The operator asked to try a parked step again; its idempotency key stays the same. */
+    @StoredAs("StepRetried")
     record StepRetried(String step, int iteration) implements JournalEntry {}
 
     /** A wait step sleeps until {@code fireAt}. */
+    @StoredAs("TimerSet")
     record TimerSet(String step, int iteration, JsonNode input, Instant fireAt) implements JournalEntry {}
 
     /** An await step waits for an event of {@code eventType} until {@code timeoutAt}. */
+    @StoredAs("AwaitStarted")
     record AwaitStarted(String step, int iteration, JsonNode input, String eventType, Instant timeoutAt)
             implements JournalEntry {}
 
@@ -79,6 +75,7 @@ public sealed interface JournalEntry {
      * No matching event arrived in time; the run goes to {@code next}. Events up to {@code seenUpTo}
      * in the event log were considered.
      */
+    @StoredAs("AwaitTimedOut")
     record AwaitTimedOut(String step, int iteration, String next, long seenUpTo) implements JournalEntry {}
 
     /**
@@ -87,30 +84,34 @@ public sealed interface JournalEntry {
      * @param input what the step was given (an agent's input, what an approval shows)
      * @param agent {@code name@version} of the agent whose output waits, if any
      */
+    @StoredAs("TaskOpened")
     record TaskOpened(
             String task,
             String step,
             int iteration,
-            String kind,
+            TaskKind kind,
             String title,
             String explanation,
             JsonNode details,
             JsonNode proposed,
-            List<String> options,
+            List<TaskOption> options,
             JsonNode input,
             Optional<String> agent)
             implements JournalEntry {}
 
     /** The operator answered a task (or the kernel closed it). */
-    record TaskResolved(String task, String decision, JsonNode output, String comment) implements JournalEntry {}
+    @StoredAs("TaskResolved")
+    record TaskResolved(String task, TaskStatus decision, JsonNode output, String comment) implements JournalEntry {}
 
     /**
      * What a step used to reach its outcome, e.g. memory recalled, models called: recorded with the
      * outcome and shown with the step.
      */
+    @StoredAs("StepNoted")
     record StepNoted(String step, int iteration, List<JsonNode> notes) implements JournalEntry {}
 
     /** A step performed an external effect; {@code result} is its receipt. */
+    @StoredAs("EffectRecorded")
     record EffectRecorded(String step, int iteration, String name, String key, JsonNode result)
             implements JournalEntry {}
 
@@ -118,6 +119,7 @@ public sealed interface JournalEntry {
      * A step could not start its attempt (a circuit breaker was open, a rate limit was reached)
      * and waits until {@code until} without using up the attempt.
      */
+    @StoredAs("StepDeferred")
     record StepDeferred(String step, int iteration, int attempt, String reason, Instant until)
             implements JournalEntry {}
 
@@ -128,29 +130,37 @@ public sealed interface JournalEntry {
      * The run undoes its completed steps, in the order given (the reverse of completion), then
      * ends {@code compensated}.
      */
+    @StoredAs("CompensationStarted")
     record CompensationStarted(String reason, List<CompensationTarget> targets) implements JournalEntry {}
 
     /** The next undo became due. */
+    @StoredAs("CompensationScheduled")
     record CompensationScheduled(String step, int iteration) implements JournalEntry {}
 
     /** A step was undone. */
+    @StoredAs("CompensationCompleted")
     record CompensationCompleted(String step, int iteration, JsonNode input, JsonNode output, String agent)
             implements JournalEntry {}
 
     /** An undo failed; it is tried again at {@code retryAt}, or, when empty, parked for the operator. */
+    @StoredAs("CompensationFailed")
     record CompensationFailed(
             String step, int iteration, int attempt, JsonNode input, String error, Optional<Instant> retryAt)
             implements JournalEntry {}
 
     /** Every completed step that could be undone was undone. */
+    @StoredAs("RunCompensated")
     record RunCompensated() implements JournalEntry {}
 
     /** The run finished its last step. */
+    @StoredAs("RunCompleted")
     record RunCompleted() implements JournalEntry {}
 
     /** The run ended without finishing. */
+    @StoredAs("RunFailed")
     record RunFailed(String reason) implements JournalEntry {}
 
     /** The operator stopped the run. */
+    @StoredAs("RunCancelled")
     record RunCancelled(String reason) implements JournalEntry {}
 }

@@ -147,11 +147,7 @@ public final class RunJournal {
 
     /** Decodes a stored entry. */
     public JournalEntry decode(Stored stored) {
-        var type = JournalEntry.TYPES.get(stored.type());
-        if (type == null) {
-            throw new IllegalStateException("journal entry " + stored.runId() + "#" + stored.seq()
-                    + " has unknown type '" + stored.type() + "'");
-        }
+        var type = EntryTypes.typeOf(stored.type());
         return Json.read(codec.decode(stored.subject(), stored.codec(), stored.payload()), type);
     }
 

@@ -1,5 +1,6 @@
 package dev.aios.kernel.internal.playbook;
 
+import dev.aios.kernel.StepKind;
 import dev.aios.api.Step;
 import dev.aios.api.StepOptions;
 import dev.aios.kernel.internal.cel.Expression;
@@ -21,8 +22,8 @@ public sealed interface CompiledStep {
     /** The step's id. */
     String id();
 
-    /** The kind's name as written in YAML: {@code agent}, {@code approval}, … */
-    String kind();
+    /** What the step does. */
+    StepKind kind();
 
     /**
      * Where the run goes when the step completes normally: a step id or {@value Step#END}. For a
@@ -74,8 +75,8 @@ public sealed interface CompiledStep {
         }
 
         @Override
-        public String kind() {
-            return "agent";
+        public StepKind kind() {
+            return StepKind.AGENT;
         }
 
         @Override
@@ -109,8 +110,8 @@ public sealed interface CompiledStep {
         }
 
         @Override
-        public String kind() {
-            return "approval";
+        public StepKind kind() {
+            return StepKind.APPROVAL;
         }
 
         @Override
@@ -140,8 +141,8 @@ public sealed interface CompiledStep {
         }
 
         @Override
-        public String kind() {
-            return "wait";
+        public StepKind kind() {
+            return StepKind.WAIT;
         }
 
         @Override
@@ -179,8 +180,8 @@ public sealed interface CompiledStep {
         }
 
         @Override
-        public String kind() {
-            return "await";
+        public StepKind kind() {
+            return StepKind.AWAIT;
         }
 
         @Override
@@ -211,8 +212,8 @@ public sealed interface CompiledStep {
         }
 
         @Override
-        public String kind() {
-            return "branch";
+        public StepKind kind() {
+            return StepKind.BRANCH;
         }
 
         /** The same as {@link #otherwise()}. */
@@ -247,8 +248,8 @@ public sealed interface CompiledStep {
         }
 
         @Override
-        public String kind() {
-            return "emit";
+        public StepKind kind() {
+            return StepKind.EMIT;
         }
 
         @Override

@@ -164,7 +164,7 @@ public final class Projector {
                         run,
                         e.step(),
                         e.iteration(),
-                        e.kind(),
+                        e.kind().wire(),
                         e.title(),
                         e.explanation(),
                         Json.text(e.details()),
@@ -175,12 +175,12 @@ public final class Projector {
             }
             case TaskResolved e -> {
                 var resolution = Json.object();
-                resolution.put("decision", e.decision());
+                resolution.put("decision", e.decision().wire());
                 resolution.set("output", e.output());
                 resolution.put("comment", e.comment());
                 tx.update(
                         "UPDATE tasks SET status = ?, resolved_at = ?, resolution = ? WHERE id = ?",
-                        e.decision(),
+                        e.decision().wire(),
                         at,
                         Json.text(resolution),
                         e.task());
