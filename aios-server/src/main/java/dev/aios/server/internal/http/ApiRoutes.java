@@ -24,7 +24,6 @@ import org.slf4j.LoggerFactory;
 public final class ApiRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
 
-    /** The kind of task that stands for a parked step. */
     /** What a client is told to wait before trying again while the database cannot be written. */
     private static final String RETRY_AFTER_SECONDS = "5";
 
