@@ -4,7 +4,8 @@ import dev.aios.kernel.internal.engine.Audit;
 import dev.aios.kernel.internal.journal.FeedHub;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.journal.SubjectKeys;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Store;
+import dev.aios.kernel.internal.store.Stores;
 import java.nio.file.Path;
 import java.time.InstantSource;
 
@@ -14,27 +15,19 @@ public final class Admin {
 
     /** Checks every run's checksum chain and the derived tables against the journal. */
     public static VerifyReport verify(Path dataDirectory) {
-        try (var db = open(dataDirectory)) {
-            return audit(db).verify(db);
+        try (var store = Stores.openExisting(dataDirectory)) {
+            return audit(store).verify(store);
         }
     }
 
     /** Recomputes the derived tables (runs, work queue, awaits, tasks) from the journal. */
     public static RebuildReport rebuild(Path dataDirectory) {
-        try (var db = open(dataDirectory)) {
-            return audit(db).rebuild(db);
+        try (var store = Stores.openExisting(dataDirectory)) {
+            return audit(store).rebuild(store);
         }
     }
 
-    private static Database open(Path dataDirectory) {
-        if (!Database.exists(dataDirectory)) {
-            throw new NotFoundException(
-                    "no aios database in " + dataDirectory + "; pass the --data directory aios ran with");
-        }
-        return Database.open(dataDirectory);
-    }
-
-    private static Audit audit(Database db) {
-        return new Audit(new RunJournal(new SubjectKeys(db, InstantSource.system()), new FeedHub()));
+    private static Audit audit(Store store) {
+        return new Audit(new RunJournal(new SubjectKeys(store, InstantSource.system()), new FeedHub()));
     }
 }

@@ -167,7 +167,7 @@ public final class Kernel implements AutoCloseable {
      * while the kernel runs.
      */
     public VerifyReport verify() {
-        return new Audit(engine.journal()).verify(engine.database());
+        return new Audit(engine.journal()).verify(engine.store());
     }
 
     /**
@@ -175,7 +175,7 @@ public final class Kernel implements AutoCloseable {
      * reports any divergence from its stored state.
      */
     public ReplayReport replay(String runId, boolean full) {
-        return new Audit(engine.journal()).replay(engine.database(), runId, full);
+        return new Audit(engine.journal()).replay(engine.store(), runId, full);
     }
 
     /**

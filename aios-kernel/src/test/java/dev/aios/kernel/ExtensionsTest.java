@@ -223,13 +223,10 @@ class ExtensionsTest {
         String kept = send("bolt", true, keptSecret);
         Eventually.await(() -> kernel.run(forgotten).status(), s -> s == RunStatus.COMPLETED);
         Eventually.await(() -> kernel.run(kept).status(), s -> s == RunStatus.COMPLETED);
-        extension.host.storage().write(c -> {
-            try (var ps = c.prepareStatement("INSERT INTO testext_notes VALUES (?, ?)")) {
-                ps.setString(1, "acme");
-                ps.setBytes(2, extension.host.cipher().seal("acme", secret.getBytes(StandardCharsets.UTF_8)));
-                return ps.executeUpdate();
-            }
-        });
+        extension.host.storage().write(h -> h.update(
+                "INSERT INTO testext_notes VALUES (?, ?)",
+                "acme",
+                extension.host.cipher().seal("acme", secret.getBytes(StandardCharsets.UTF_8))));
 
         var report = kernel.forget("acme");
         assertThat(report.keysDestroyed()).isEqualTo(1);
@@ -248,13 +245,9 @@ class ExtensionsTest {
                 .filteredOn(i -> i.subject().equals("acme"))
                 .allSatisfy(i -> assertThat(i.payload().toString()).doesNotContain(secret));
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> extension.host.storage().read(c -> {
-                            try (var st = c.createStatement();
-                                    var rs = st.executeQuery("SELECT note FROM testext_notes")) {
-                                rs.next();
-                                return extension.host.cipher().open("acme", rs.getBytes(1));
-                            }
-                        }))
+                        () -> extension.host.storage().read(h -> h.queryOne(
+                                "SELECT note FROM testext_notes",
+                                r -> extension.host.cipher().open("acme", r.bytes("note")))))
                 .hasMessageContaining("forgotten");
 
         assertThat(kernel.verify().problems()).isEmpty();

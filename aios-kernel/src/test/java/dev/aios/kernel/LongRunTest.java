@@ -10,7 +10,7 @@ import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.journal.SubjectKeys;
 import dev.aios.kernel.internal.run.Projector;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.sqlite.SqliteStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -138,11 +138,11 @@ class LongRunTest {
 
     /** Appends await → handle → await cycles, as months of pings would, straight into the journal. */
     private long appendMonthsOfHistory(String runId, int atLeast) {
-        try (var db = Database.open(dir.resolve("data"))) {
-            var journal = new RunJournal(new SubjectKeys(db, clock), new FeedHub());
+        try (var store = SqliteStore.open(dir.resolve("data"))) {
+            var journal = new RunJournal(new SubjectKeys(store, clock), new FeedHub());
             long appended = 0;
             while (appended < atLeast) {
-                appended += db.write(tx -> {
+                appended += store.write(tx -> {
                     var state = journal.load(tx, runId).orElseThrow();
                     var entries = new ArrayList<JournalEntry>();
                     for (int cycle = 0; cycle < 150; cycle++) {

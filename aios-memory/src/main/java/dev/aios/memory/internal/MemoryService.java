@@ -223,11 +223,9 @@ public final class MemoryService implements AutoCloseable {
     /** How many memory items (knowledge copies aside) and knowledge records are about {@code subject}. */
     public long about(String subject) {
         return store.storage()
-                .read(c -> Sql.count(
-                                c,
-                                "SELECT COUNT(*) FROM memory_items WHERE subject = ? AND kind <> 'knowledge'",
+                .read(h -> h.count("SELECT COUNT(*) FROM memory_items WHERE subject = ? AND kind <> 'knowledge'",
                                 subject)
-                        + Sql.count(c, "SELECT COUNT(DISTINCT id) FROM knowledge_records WHERE subject = ?", subject));
+                        + h.count("SELECT COUNT(DISTINCT id) FROM knowledge_records WHERE subject = ?", subject));
     }
 
     /** Forgets a subject through the kernel (keys, events, journal), which then calls {@link #forgotten}. */
@@ -251,11 +249,11 @@ public final class MemoryService implements AutoCloseable {
     void forgotten(String subject) {
         ingest.lock();
         try {
-            store.storage().write(c -> {
-                Sql.update(c, "DELETE FROM memory_chunks WHERE subject = ?", subject);
-                Sql.update(c, "DELETE FROM memory_items WHERE subject = ?", subject);
-                Sql.update(c, "DELETE FROM knowledge_records WHERE subject = ?", subject);
-                return ItemStore.change(c, Rows.Change.SUBJECT, subject);
+            store.storage().write(h -> {
+                h.update("DELETE FROM memory_chunks WHERE subject = ?", subject);
+                h.update("DELETE FROM memory_items WHERE subject = ?", subject);
+                h.update("DELETE FROM knowledge_records WHERE subject = ?", subject);
+                return ItemStore.change(h, Rows.Change.SUBJECT, subject);
             });
             indexer.forget(subject);
         } finally {

@@ -126,10 +126,10 @@ final class Exchange {
         if (charges.isEmpty() && !keep) {
             return;
         }
-        gateway.host.storage().write(c -> {
-            Ledger.insert(c, charges);
+        gateway.host.storage().write(h -> {
+            Ledger.insert(h, charges);
             if (keep) {
-                gateway.cache.put(c, cacheKey.get(), scope.context().subject(), (ObjectNode) completion);
+                gateway.cache.put(h, cacheKey.get(), scope.context().subject(), (ObjectNode) completion);
             }
             return null;
         });

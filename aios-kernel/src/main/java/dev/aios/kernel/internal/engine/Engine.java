@@ -25,7 +25,8 @@ import dev.aios.kernel.internal.journal.SubjectKeys;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.playbook.PlaybookCompiler;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Store;
+import dev.aios.kernel.internal.store.Stores;
 import dev.aios.kernel.spi.Extension;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -43,7 +44,7 @@ public final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
     private final EngineConfig config;
-    private final Database db;
+    private final Store store;
     private final SubjectKeys keys;
     private final FeedHub feed = new FeedHub();
     private final RunJournal journal;
@@ -63,37 +64,42 @@ public final class Engine implements AutoCloseable {
             Thread.ofVirtual().name("aios-agent-", 0).factory());
     private final PlaybookWatcher watcher;
 
-    private Engine(EngineConfig config, Database db) {
+    private Engine(EngineConfig config, Store store) {
         this.config = config;
-        this.db = db;
+        this.store = store;
         InstantSource clock = config.clock();
-        this.keys = new SubjectKeys(db, clock);
+        this.keys = new SubjectKeys(store, clock);
         this.journal = new RunJournal(keys, feed);
-        feed.startAfter(db.read(tx -> tx.count("SELECT COALESCE(MAX(pos), 0) AS n FROM journal")));
         this.agents = new AgentRegistry();
         config.agents().forEach(agents::register);
         if (config.discoverAgents()) {
             agents.discover(Thread.currentThread().getContextClassLoader());
         }
-        this.host = new Host(db, journal, keys, feed, clock, config.dataDirectory(), services);
+        this.host = new Host(store, journal, keys, feed, clock, config.dataDirectory(), services);
         var cel = new Cel();
-        this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents, host.factories, clock);
-        String node = "node-" + ProcessHandle.current().pid();
-        this.queue = new WorkQueue(db, journal, clock, node, this::leaseFor);
+        this.playbooks = new Playbooks(store, new PlaybookCompiler(cel), agents, host.factories, clock);
+        this.queue = new WorkQueue(store, journal, clock, NODE, this::leaseFor);
         this.connectors = new Connectors(config.connectors(), clock);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
-        var effects = new Effects(db, journal, connectors, clock, lookup);
+        var effects = new Effects(store, journal, connectors, clock, lookup);
         var runner = new StepRunner(lookup, cel, clock, calls, effects, services);
         this.dispatcher = new Dispatcher(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
         this.intake = new EventIntake(journal, keys, playbooks, dispatcher::wake, feed);
-        this.progress = new Progress(db, journal, queue, intake, clock, dispatcher::wake);
-        this.desk = new TaskDesk(db, journal, playbooks, lookup, clock, dispatcher::wake);
-        this.queries = new RunQueries(db, journal);
-        this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards);
+        this.progress = new Progress(store, journal, queue, intake, clock, dispatcher::wake);
+        this.desk = new TaskDesk(store, journal, playbooks, lookup, clock, dispatcher::wake);
+        this.queries = new RunQueries(store, journal);
+        this.forgetting = new Forgetting(store, journal, keys, clock, host.forgetListeners, host.forgetGuards);
         host.forgetWith(forgetting::forget);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
     }
+
+    /**
+     * This process among the nodes working on the store: unique per start, so that leases left by
+     * an earlier process are never taken for this one's.
+     */
+    private static final String NODE = "node-" + ProcessHandle.current().pid() + "-"
+            + Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36), 36);
 
     /** Grace beyond a step's own timeout before its lease counts as lost. */
     private static final Duration LEASE_GRACE = Duration.ofSeconds(30);
@@ -129,9 +135,9 @@ public final class Engine implements AutoCloseable {
      * nothing executes until {@link #start}.
      */
     public static Engine open(EngineConfig config) {
-        var db = Database.open(config.dataDirectory());
+        var store = Stores.open(config.dataDirectory());
         try {
-            var engine = new Engine(config, db);
+            var engine = new Engine(config, store);
             for (var extension : config.extensions()) {
                 extension.attach(engine.host);
             }
@@ -140,7 +146,7 @@ public final class Engine implements AutoCloseable {
             return engine;
         } catch (RuntimeException e) {
             config.extensions().forEach(Engine::closeQuietly);
-            db.close();
+            store.close();
             throw e;
         }
     }
@@ -153,9 +159,9 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Starts executing work; leases left by an earlier process are released first. */
+    /** Starts executing work; leases left by workers that are gone are released first. */
     public void start() {
-        int released = queue.releaseAll();
+        int released = queue.releaseAbandoned();
         if (released > 0) {
             LOG.info("resuming {} steps left in flight by the previous process", released);
         }
@@ -164,7 +170,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private void execute(StepRunner runner, Lease lease) {
-        var state = db.read(tx -> journal.load(tx, lease.runId()));
+        var state = store.read(tx -> journal.load(tx, lease.runId()));
         if (state.isEmpty() || state.get().status.isFinal()) {
             return;
         }
@@ -244,11 +250,11 @@ public final class Engine implements AutoCloseable {
 
     /** Why the database cannot be written, while that lasts. */
     public Optional<String> storageFailure() {
-        return db.failing();
+        return store.failing();
     }
 
     public Accepted send(Event event) {
-        return db.write(tx -> intake.accept(tx, event, config.clock().instant()));
+        return store.write(tx -> intake.accept(tx, event, config.clock().instant()));
     }
 
     public List<RunSummary> runs(RunQuery query) {
@@ -334,9 +340,9 @@ public final class Engine implements AutoCloseable {
         return journal;
     }
 
-    /** The database, for verification and statistics. */
-    public Database database() {
-        return db;
+    /** The store, for verification and statistics. */
+    public Store store() {
+        return store;
     }
 
     /** Wakes the dispatcher, e.g. after a test advanced its clock. */
@@ -352,6 +358,6 @@ public final class Engine implements AutoCloseable {
         calls.shutdownNow();
         config.extensions().forEach(Engine::closeQuietly);
         feed.close();
-        db.close();
+        store.close();
     }
 }

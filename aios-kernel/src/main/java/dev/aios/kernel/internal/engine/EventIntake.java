@@ -17,7 +17,6 @@ import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunFold;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Tx;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +29,6 @@ import java.util.Optional;
 final class EventIntake {
     /** The largest event data accepted, serialized. */
     static final int MAX_DATA_BYTES = 1 << 20;
-
-    private record Waiting(String runId, String step, int iteration) {}
 
     private final RunJournal journal;
     private final PayloadCodec codec;
@@ -47,7 +44,7 @@ final class EventIntake {
         this.feed = feed;
     }
 
-    Accepted accept(Tx tx, Event given, Instant now) throws SQLException {
+    Accepted accept(Tx tx, Event given, Instant now) {
         // An event that starts a conversation is its own correlation.
         Event event = given.correlationId().isBlank()
                 ? new Event(
@@ -66,24 +63,11 @@ final class EventIntake {
                     + ". Store large documents elsewhere and send a reference.");
         }
         var stored = codec.encode(event.subject(), data);
-        int inserted = tx.update(
-                "INSERT INTO events (id, type, subject, source, time, correlation_id, causation_id, codec, data, received_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-                event.id(),
-                event.type(),
-                event.subject(),
-                event.source(),
-                event.time(),
-                event.correlationId(),
-                event.causationId(),
-                stored.codec(),
-                stored.bytes(),
-                now);
-        if (inserted == 0) {
+        var logged = tx.events().append(event, stored.codec(), stored.bytes(), now);
+        if (logged.isEmpty()) {
             return new Accepted(event.id(), true, List.of(), List.of(), List.of());
         }
-        long seq = tx.queryOne("SELECT seq FROM events WHERE id = ?", r -> r.integer("seq"), event.id())
-                .orElseThrow();
+        long seq = logged.getAsLong();
         ObjectNode json = RunVars.json(event, seq);
         feed.publish(
                 tx,
@@ -98,7 +82,7 @@ final class EventIntake {
     }
 
     private List<String> start(Tx tx, Event event, ObjectNode json, Instant now, List<String> notes)
-            throws SQLException {
+            {
         var started = new ArrayList<String>();
         for (var playbook : playbooks.triggeredBy(event.type())) {
             if (playbook.triggerWhen().isPresent()) {
@@ -132,29 +116,12 @@ final class EventIntake {
      * run's trigger (or after this step last stopped waiting) and matching the step's condition.
      * Without this, an event arriving a moment early would be missed.
      */
-    Optional<ObjectNode> earlier(Tx tx, RunState state, CompiledStep.Await await) throws SQLException {
+    Optional<ObjectNode> earlier(Tx tx, RunState state, CompiledStep.Await await) {
         long after =
                 state.awaited.getOrDefault(await.id(), state.trigger.path("seq").asLong());
-        var candidates = tx.query(
-                "SELECT seq, id, type, subject, source, time, correlation_id, causation_id, codec, data FROM events"
-                        + " WHERE type = ? AND seq > ? ORDER BY seq LIMIT 1000",
-                r -> {
-                    var data = Json.tree(codec.decode(r.text("subject"), r.text("codec"), r.bytes("data")));
-                    return RunVars.json(
-                            new Event(
-                                    r.text("id"),
-                                    r.text("type"),
-                                    r.text("subject"),
-                                    r.text("source"),
-                                    r.instant("time"),
-                                    data,
-                                    r.text("correlation_id"),
-                                    r.text("causation_id")),
-                            r.integer("seq"));
-                },
-                await.eventType(),
-                after);
-        for (var candidate : candidates) {
+        for (var stored : tx.events().ofType(await.eventType(), after, 1000)) {
+            var data = Json.tree(codec.decode(stored.subject(), stored.codec(), stored.data()));
+            var candidate = RunVars.json(stored.event(data), stored.seq());
             try {
                 if (await.match().test(RunVars.withEvent(state, candidate))) {
                     return Optional.of(candidate);
@@ -167,18 +134,14 @@ final class EventIntake {
     }
 
     /** The position of the newest event in the log. */
-    static long head(Tx tx) throws SQLException {
-        return tx.count("SELECT COALESCE(MAX(seq), 0) AS n FROM events");
+    static long head(Tx tx) {
+        return tx.events().head();
     }
 
     private List<String> resume(Tx tx, Event event, ObjectNode json, Instant now, List<String> notes)
-            throws SQLException {
+            {
         var resumed = new ArrayList<String>();
-        var waiting = tx.query(
-                "SELECT run_id, step_id, iteration FROM awaits WHERE event_type = ? ORDER BY run_id",
-                r -> new Waiting(r.text("run_id"), r.text("step_id"), (int) r.integer("iteration")),
-                event.type());
-        for (var wait : waiting) {
+        for (var wait : tx.awaits().waitingFor(event.type())) {
             var state = journal.load(tx, wait.runId()).orElseThrow();
             var playbook = playbooks.version(state.playbook, state.version);
             if (!(playbook.step(wait.step()) instanceof CompiledStep.Await await)) {

@@ -10,11 +10,10 @@ import dev.aios.kernel.internal.journal.JournalEntry.RunCancelled;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.journal.SubjectKeys;
 import dev.aios.kernel.internal.run.RunState;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.Tx;
 import dev.aios.kernel.spi.ForgetGuard;
 import dev.aios.kernel.spi.ForgetListener;
-import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.List;
 import org.slf4j.Logger;
@@ -31,7 +30,7 @@ final class Forgetting {
     /** What a forgotten payload reads as. */
     static final ObjectNode FORGOTTEN = Json.object().put("forgotten", true);
 
-    private final Database db;
+    private final Store store;
     private final RunJournal journal;
     private final SubjectKeys keys;
     private final InstantSource clock;
@@ -39,13 +38,13 @@ final class Forgetting {
     private final List<ForgetGuard> guards;
 
     Forgetting(
-            Database db,
+            Store store,
             RunJournal journal,
             SubjectKeys keys,
             InstantSource clock,
             List<ForgetListener> listeners,
             List<ForgetGuard> guards) {
-        this.db = db;
+        this.store = store;
         this.journal = journal;
         this.keys = keys;
         this.clock = clock;
@@ -64,8 +63,8 @@ final class Forgetting {
                         "subject '" + subject + "' cannot be forgotten: " + refusal.get() + "; nothing changed");
             }
         }
-        var report = db.write(tx -> {
-            var runIds = tx.query("SELECT id FROM runs WHERE subject = ?", r -> r.text("id"), subject);
+        var report = store.write(tx -> {
+            var runIds = tx.runs().idsOf(subject);
             int cancelled = 0;
             for (String runId : runIds) {
                 var state = journal.load(tx, runId).orElseThrow();
@@ -77,12 +76,11 @@ final class Forgetting {
             int destroyed = keys.forget(tx, subject);
             for (String runId : runIds) {
                 scrub(tx, runId);
-                journal.invalidate(runId);
             }
-            long events = tx.count("SELECT COUNT(*) AS n FROM events WHERE subject = ?", subject);
+            long events = tx.events().countOf(subject);
             return new ForgetReport(subject, destroyed, cancelled, runIds.size(), events);
         });
-        db.checkpoint();
+        store.purge();
         for (var listener : listeners) {
             try {
                 listener.forgotten(subject);
@@ -97,23 +95,14 @@ final class Forgetting {
     }
 
     /** Empties the plain copies of a run's payloads from the derived tables. */
-    private static void scrub(Tx tx, String runId) throws SQLException {
-        var stateText = tx.queryOne("SELECT state FROM runs WHERE id = ?", r -> r.text("state"), runId);
-        if (stateText.isPresent()) {
-            var state = Json.read(stateText.get(), RunState.class);
+    private static void scrub(Tx tx, String runId) {
+        tx.runs().load(runId).ifPresent(state -> {
             scrub(state);
-            tx.update("UPDATE runs SET state = ? WHERE id = ?", Json.text(state), runId);
-        }
-        String forgotten = Json.text(FORGOTTEN);
-        tx.update(
-                "UPDATE tasks SET details = ?, proposed = ?, resolution = CASE WHEN resolution IS NULL THEN NULL ELSE ? END,"
-                        + " title = 'forgotten', explanation = 'forgotten' WHERE run_id = ?",
-                forgotten,
-                forgotten,
-                forgotten,
-                runId);
-        tx.update("UPDATE receipts SET result = ? WHERE run_id = ?", forgotten, runId);
-        tx.update("DELETE FROM snapshots WHERE run_id = ?", runId);
+            tx.runs().save(state);
+        });
+        tx.tasks().scrubRun(runId, FORGOTTEN);
+        tx.receipts().scrubRun(runId, FORGOTTEN);
+        tx.snapshots().removeRun(runId);
     }
 
     /** Keeps a run's shape (steps, statuses, times) and drops its content. */

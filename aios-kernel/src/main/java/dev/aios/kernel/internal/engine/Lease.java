@@ -1,5 +1,6 @@
 package dev.aios.kernel.internal.engine;
 
+import dev.aios.kernel.internal.store.WorkKey;
 import dev.aios.kernel.internal.store.WorkKind;
 import java.time.Instant;
 
@@ -14,4 +15,10 @@ import java.time.Instant;
  * @param owner this lease's owner token
  * @param until when the lease expires
  */
-record Lease(String runId, String step, int iteration, WorkKind kind, int attempt, String owner, Instant until) {}
+record Lease(String runId, String step, int iteration, WorkKind kind, int attempt, String owner, Instant until) {
+
+    /** The item held. */
+    WorkKey key() {
+        return new WorkKey(runId, step, iteration);
+    }
+}

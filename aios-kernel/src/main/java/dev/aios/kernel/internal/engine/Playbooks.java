@@ -15,7 +15,8 @@ import dev.aios.kernel.internal.playbook.PlaybookCompiler;
 import dev.aios.kernel.internal.playbook.PlaybookJson;
 import dev.aios.kernel.internal.playbook.SourceMap;
 import dev.aios.kernel.internal.playbook.YamlPlaybookReader;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.PlaybookStore.StoredPlaybook;
+import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.spi.AgentFactory;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -61,7 +62,7 @@ final class Playbooks {
     /** A compiled version with the agents it declares, built. */
     private record Built(CompiledPlaybook compiled, Map<String, AgentBinding> declared) {}
 
-    private final Database db;
+    private final Store store;
     private final PlaybookCompiler compiler;
     private final YamlPlaybookReader reader = new YamlPlaybookReader();
     private final AgentRegistry agents;
@@ -72,12 +73,12 @@ final class Playbooks {
     private volatile LoadReport lastLoad = new LoadReport(List.of(), List.of());
 
     Playbooks(
-            Database db,
+            Store store,
             PlaybookCompiler compiler,
             AgentRegistry agents,
             Map<String, AgentFactory> factories,
             InstantSource clock) {
-        this.db = db;
+        this.store = store;
         this.compiler = compiler;
         this.agents = agents;
         this.factories = factories;
@@ -86,15 +87,7 @@ final class Playbooks {
 
     /** Loads every version stored by earlier runs of this data directory. */
     void loadStored() {
-        record StoredVersion(String name, String version, String source, String definition, Instant loadedAt) {}
-        var stored = db.read(tx -> tx.query(
-                "SELECT name, version, source, definition, loaded_at FROM playbooks",
-                r -> new StoredVersion(
-                        r.text("name"),
-                        r.text("version"),
-                        r.text("source"),
-                        r.text("definition"),
-                        r.instant("loaded_at"))));
+        var stored = store.read(tx -> tx.playbooks().all());
         for (var s : stored) {
             try {
                 Playbook model = PlaybookJson.fromJson(Json.tree(s.definition()));
@@ -152,19 +145,13 @@ final class Playbooks {
             }
         }
         Instant now = clock.instant();
-        db.write(tx -> {
-            tx.update("UPDATE playbooks SET active = 0");
-            for (var built : next.values()) {
-                var compiled = built.compiled();
-                tx.update(
-                        "INSERT INTO playbooks (name, version, source, definition, loaded_at, active) VALUES (?, ?, ?, ?, ?, 1)"
-                                + " ON CONFLICT (name, version) DO UPDATE SET active = 1, source = excluded.source",
-                        compiled.name(),
-                        compiled.version(),
-                        compiled.source(),
-                        Json.text(PlaybookJson.toJson(compiled.model())),
-                        now);
-            }
+        var versionsToKeep = next.values().stream()
+                .map(Built::compiled)
+                .map(c -> new StoredPlaybook(
+                        c.name(), c.version(), c.source(), Json.text(PlaybookJson.toJson(c.model())), now))
+                .toList();
+        store.write(tx -> {
+            tx.playbooks().activate(versionsToKeep);
             return null;
         });
         for (var built : next.values()) {

@@ -25,9 +25,8 @@ import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunState;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.Tx;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -44,15 +43,15 @@ import org.slf4j.LoggerFactory;
 final class Progress {
     private static final Logger LOG = LoggerFactory.getLogger(Progress.class);
 
-    private final Database db;
+    private final Store store;
     private final RunJournal journal;
     private final WorkQueue queue;
     private final EventIntake intake;
     private final InstantSource clock;
     private final Runnable wake;
 
-    Progress(Database db, RunJournal journal, WorkQueue queue, EventIntake intake, InstantSource clock, Runnable wake) {
-        this.db = db;
+    Progress(Store store, RunJournal journal, WorkQueue queue, EventIntake intake, InstantSource clock, Runnable wake) {
+        this.store = store;
         this.journal = journal;
         this.queue = queue;
         this.intake = intake;
@@ -76,7 +75,7 @@ final class Progress {
             LOG.debug("nothing to record for {}: {}", lease, nothing.why());
             return;
         }
-        db.write(tx -> {
+        store.write(tx -> {
             if (!queue.holds(tx, lease)) {
                 LOG.info("dropping the result of {}: the lease is no longer held", lease);
                 return null;
@@ -124,16 +123,12 @@ final class Progress {
     }
 
     private void append(Tx tx, RunState state, Instant now, JournalEntry entry) {
-        try {
-            journal.append(tx, state, now, List.of(entry));
-        } catch (SQLException e) {
-            throw new dev.aios.kernel.StorageException("could not record: " + e.getMessage(), e);
-        }
+        journal.append(tx, state, now, List.of(entry));
     }
 
     /** Parks a step that cannot run at all, e.g. because its playbook version is gone. */
     void fail(Lease lease, String error) {
-        db.write(tx -> {
+        store.write(tx -> {
             if (!queue.holds(tx, lease)) {
                 return null;
             }
@@ -161,7 +156,7 @@ final class Progress {
 
     /** A failed attempt: try again after a pause, or park the step (or undo the run, if so declared). */
     private void failure(Tx tx, Lease lease, CompiledPlaybook playbook, RunState state, Outcome.Failed f, Instant now)
-            throws SQLException {
+            {
         var options = options(playbook, lease.step());
         var policy = options.retry().orElse(RetryPolicy.DEFAULT);
         var retryAt = retryAt(policy, lease, f, now);
@@ -190,7 +185,7 @@ final class Progress {
 
     /** Records how undoing one step went, and what follows. */
     private void undone(Tx tx, Lease lease, CompiledPlaybook playbook, RunState state, Outcome outcome, Instant now)
-            throws SQLException {
+            {
         String step = lease.step();
         int it = lease.iteration();
         switch (outcome) {
@@ -284,7 +279,7 @@ final class Progress {
 
     private Recording recording(
             Lease lease, CompiledPlaybook playbook, RunState state, Outcome outcome, Instant now, Tx tx)
-            throws SQLException {
+            {
         String step = lease.step();
         int it = lease.iteration();
         return switch (outcome) {

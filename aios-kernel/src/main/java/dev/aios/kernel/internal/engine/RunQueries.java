@@ -5,88 +5,49 @@ import dev.aios.kernel.JournalRecord;
 import dev.aios.kernel.NotFoundException;
 import dev.aios.kernel.Overview;
 import dev.aios.kernel.RunQuery;
-import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.RunSummary;
 import dev.aios.kernel.RunView;
 import dev.aios.kernel.TaskView;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.RunJournal;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Store;
+import dev.aios.kernel.internal.store.StoredEntry;
 import dev.aios.kernel.spi.SubjectCipher;
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 
 /** What the operator reads: runs, journals, tasks; each from one committed moment. */
 final class RunQueries {
-    private final Database db;
+    private final Store store;
     private final RunJournal journal;
 
-    RunQueries(Database db, RunJournal journal) {
-        this.db = db;
+    RunQueries(Store store, RunJournal journal) {
+        this.store = store;
         this.journal = journal;
     }
 
     List<RunSummary> runs(RunQuery query) {
-        var where = new ArrayList<String>();
-        var args = new ArrayList<Object>();
-        query.status().ifPresent(s -> {
-            where.add("status = ?");
-            args.add(s.wire());
-        });
-        query.playbook().ifPresent(p -> {
-            where.add("playbook = ?");
-            args.add(p);
-        });
-        query.subject().ifPresent(s -> {
-            where.add("subject = ?");
-            args.add(s);
-        });
-        args.add(query.limit());
-        String sql = "SELECT id, playbook, version, subject, status, current_step, created_at, updated_at FROM runs"
-                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
-                + " ORDER BY created_at DESC, id DESC LIMIT ?";
-        return db.read(tx -> tx.query(sql, Views::summary, args.toArray()));
+        return store.read(tx -> tx.runs().find(query));
     }
 
     Overview overview() {
-        return db.read(tx -> {
-            var counts = new EnumMap<RunStatus, Long>(RunStatus.class);
-            for (var status : RunStatus.values()) {
-                counts.put(status, 0L);
-            }
-            tx.query("SELECT status, COUNT(*) AS n FROM runs GROUP BY status", r -> {
-                counts.put(RunStatus.fromWire(r.text("status")), r.integer("n"));
-                return null;
-            });
-            long open = tx.count("SELECT COUNT(*) AS n FROM tasks WHERE status = 'open'");
-            return new Overview(
-                    counts,
-                    open,
-                    db.failing(),
-                    db.writer().commits(),
-                    db.writer().units());
+        return store.read(tx -> {
+            var counts = tx.runs().countByStatus();
+            long open = tx.tasks().countOpen();
+            var commits = store.commits();
+            return new Overview(counts, open, store.failing(), commits.commits(), commits.units());
         });
     }
 
     RunView run(String runId) {
-        return db.read(tx -> {
+        return store.read(tx -> {
             var state = journal.load(tx, runId).orElseThrow(() -> noRun(runId));
-            var tasks = tx.query(
-                    "SELECT " + Views.TASK_COLUMNS + " FROM tasks WHERE run_id = ? ORDER BY created_at, id",
-                    Views::task,
-                    runId);
-            var results = new java.util.HashMap<String, JsonNode>();
-            tx.query(
-                    "SELECT effect_key, result FROM receipts WHERE run_id = ?",
-                    r -> results.put(r.text("effect_key"), Json.tree(r.text("result"))),
-                    runId);
-            return Views.run(state, tasks, results);
+            var tasks = tx.tasks().ofRun(runId).stream().map(Views::task).toList();
+            return Views.run(state, tasks, tx.receipts().ofRun(runId));
         });
     }
 
     List<JournalRecord> journal(String runId) {
-        return db.read(tx -> {
+        return store.read(tx -> {
             var stored = journal.stored(tx, runId);
             if (stored.isEmpty()) {
                 throw noRun(runId);
@@ -98,19 +59,18 @@ final class RunQueries {
     }
 
     List<TaskView> tasks(boolean all) {
-        return db.read(tx -> tx.query(
-                "SELECT " + Views.TASK_COLUMNS + " FROM tasks" + (all ? "" : " WHERE status = 'open'")
-                        + " ORDER BY created_at DESC, id DESC LIMIT 500",
-                Views::task));
+        return store.read(
+                tx -> tx.tasks().list(all, 500).stream().map(Views::task).toList());
     }
 
     TaskView task(String taskId) {
-        return db.read(tx -> tx.queryOne(
-                        "SELECT " + Views.TASK_COLUMNS + " FROM tasks WHERE id = ?", Views::task, taskId)
+        return store.read(tx -> tx.tasks()
+                .find(taskId)
+                .map(Views::task)
                 .orElseThrow(() -> new NotFoundException("no task " + taskId + "; list open tasks with `aios tasks`")));
     }
 
-    private JsonNode payload(RunJournal.Stored stored) {
+    private JsonNode payload(StoredEntry stored) {
         try {
             return Json.tree(journal.payload(stored));
         } catch (SubjectCipher.ForgottenException e) {

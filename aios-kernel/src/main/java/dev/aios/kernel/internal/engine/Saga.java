@@ -11,7 +11,6 @@ import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Tx;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,7 +30,7 @@ final class Saga {
      */
     static boolean start(
             Tx tx, RunJournal journal, RunState state, CompiledPlaybook playbook, String reason, Instant now)
-            throws SQLException {
+            {
         var targets = targets(tx, journal, state, playbook);
         if (targets.isEmpty()) {
             return false;
@@ -58,7 +57,7 @@ final class Saga {
     }
 
     private static List<CompensationTarget> targets(
-            Tx tx, RunJournal journal, RunState state, CompiledPlaybook playbook) throws SQLException {
+            Tx tx, RunJournal journal, RunState state, CompiledPlaybook playbook) {
         var targets = new ArrayList<CompensationTarget>();
         for (var stored : journal.stored(tx, state.id)) {
             if (!stored.type().equals("StepCompleted")) {

@@ -23,9 +23,8 @@ import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunState;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.Tx;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -58,7 +57,7 @@ final class TaskDesk {
             JsonNode proposed,
             Optional<Instant> resolvedAt) {}
 
-    private final Database db;
+    private final Store store;
     private final RunJournal journal;
     private final Playbooks playbooks;
     private final AgentLookup agents;
@@ -66,13 +65,13 @@ final class TaskDesk {
     private final Runnable wake;
 
     TaskDesk(
-            Database db,
+            Store store,
             RunJournal journal,
             Playbooks playbooks,
             AgentLookup agents,
             InstantSource clock,
             Runnable wake) {
-        this.db = db;
+        this.store = store;
         this.journal = journal;
         this.playbooks = playbooks;
         this.agents = agents;
@@ -87,7 +86,7 @@ final class TaskDesk {
      * @param comment the operator's words, kept with the answer
      */
     void answer(String taskId, TaskAnswer answer, Optional<JsonNode> output, String comment) {
-        db.write(tx -> {
+        store.write(tx -> {
             var task = open(tx, taskId);
             var state = journal.load(tx, task.runId()).orElseThrow();
             var playbook = playbooks.version(state.playbook, state.version);
@@ -105,7 +104,7 @@ final class TaskDesk {
 
     /** Cancels a run that has not ended: its completed steps are undone when they can be. */
     RunSummary cancel(String runId, String reason) {
-        return db.write(tx -> {
+        return store.write(tx -> {
             var state = journal.load(tx, runId).orElseThrow(() -> new NotFoundException("no run " + runId));
             if (state.status.isFinal()) {
                 throw new ConflictException(
@@ -128,7 +127,7 @@ final class TaskDesk {
     /** One answer being recorded. */
     private record Turn(Tx tx, OpenTask task, RunState state, CompiledPlaybook playbook, Instant now, String comment) {}
 
-    private void review(Turn t, TaskAnswer answer, Optional<JsonNode> output) throws SQLException {
+    private void review(Turn t, TaskAnswer answer, Optional<JsonNode> output) {
         var step = t.playbook().step(t.task().step());
         switch (answer) {
             case APPROVE -> {
@@ -147,7 +146,7 @@ final class TaskDesk {
         }
     }
 
-    private void approval(Turn t, TaskAnswer answer, Optional<JsonNode> output) throws SQLException {
+    private void approval(Turn t, TaskAnswer answer, Optional<JsonNode> output) {
         switch (answer) {
             case APPROVE -> {
                 ObjectNode answerJson = Json.object();
@@ -175,7 +174,7 @@ final class TaskDesk {
         }
     }
 
-    private void deadLetter(Turn t, TaskAnswer answer, Optional<JsonNode> output) throws SQLException {
+    private void deadLetter(Turn t, TaskAnswer answer, Optional<JsonNode> output) {
         var step = t.playbook().step(t.task().step());
         switch (answer) {
             case RETRY -> {
@@ -211,7 +210,7 @@ final class TaskDesk {
         }
     }
 
-    private void compensation(Turn t, TaskAnswer answer) throws SQLException {
+    private void compensation(Turn t, TaskAnswer answer) {
         switch (answer) {
             case RETRY, APPROVE -> {
                 append(t, new TaskResolved(t.task().id(), TaskStatus.RETRIED, Json.object(), t.comment()));
@@ -230,7 +229,7 @@ final class TaskDesk {
     }
 
     /** Undoes the run when it can, else fails it with {@code why}. */
-    private void undoOrFail(Turn t, String why) throws SQLException {
+    private void undoOrFail(Turn t, String why) {
         String full = why + (t.comment().isBlank() ? "" : ": " + t.comment());
         append(t, new TaskResolved(t.task().id(), TaskStatus.REJECTED, Json.object(), t.comment()));
         if (!Saga.start(t.tx(), journal, t.state(), t.playbook(), full, t.now())) {
@@ -238,7 +237,7 @@ final class TaskDesk {
         }
     }
 
-    private void complete(Turn t, TaskStatus decision, JsonNode output, Optional<String> agent) throws SQLException {
+    private void complete(Turn t, TaskStatus decision, JsonNode output, Optional<String> agent) {
         String next = t.playbook().step(t.task().step()).next();
         append(t, new TaskResolved(t.task().id(), decision, output, t.comment()));
         append(t, completed(t, output, agent, next));
@@ -250,7 +249,7 @@ final class TaskDesk {
         return new StepCompleted(t.task().step(), t.task().iteration(), input, output, agent, next);
     }
 
-    private void append(Turn t, JournalEntry entry) throws SQLException {
+    private void append(Turn t, JournalEntry entry) {
         journal.append(t.tx(), t.state(), t.now(), List.of(entry));
     }
 
@@ -275,19 +274,18 @@ final class TaskDesk {
                 + answer.name().toLowerCase(java.util.Locale.ROOT) + "; answer " + allowed + "; nothing changed");
     }
 
-    private OpenTask open(Tx tx, String taskId) throws SQLException {
-        var task = tx.queryOne(
-                        "SELECT id, run_id, step_id, iteration, kind, status, proposed, resolved_at FROM tasks WHERE id = ?",
-                        r -> new OpenTask(
-                                r.text("id"),
-                                r.text("run_id"),
-                                r.text("step_id"),
-                                (int) r.integer("iteration"),
-                                TaskKind.fromWire(r.text("kind")),
-                                TaskStatus.fromWire(r.text("status")),
-                                Json.tree(r.text("proposed")),
-                                r.optionalInstant("resolved_at")),
-                        taskId)
+    private OpenTask open(Tx tx, String taskId) {
+        var task = tx.tasks()
+                .find(taskId)
+                .map(r -> new OpenTask(
+                        r.id(),
+                        r.step().runId(),
+                        r.step().step(),
+                        r.step().iteration(),
+                        r.kind(),
+                        r.status(),
+                        r.proposed(),
+                        r.resolvedAt()))
                 .orElseThrow(() -> new NotFoundException("no task " + taskId + "; list open tasks with `aios tasks`"));
         if (task.status() != TaskStatus.OPEN) {
             throw new ConflictException("task " + taskId + " is already " + task.status().wire()

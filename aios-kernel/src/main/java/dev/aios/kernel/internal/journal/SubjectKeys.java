@@ -1,12 +1,11 @@
 package dev.aios.kernel.internal.journal;
 
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.Tx;
 import dev.aios.kernel.spi.SubjectCipher;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
@@ -28,14 +27,14 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
 
     private record Key(long generation, Optional<SecretKey> secret) {}
 
-    private final Database db;
+    private final Store store;
     private final InstantSource clock;
     private final SecureRandom random = new SecureRandom();
     /** The current generation of each subject whose key was committed. */
     private final Map<String, Key> current = new ConcurrentHashMap<>();
 
-    public SubjectKeys(Database db, InstantSource clock) {
-        this.db = db;
+    public SubjectKeys(Store store, InstantSource clock) {
+        this.store = store;
         this.clock = clock;
     }
 
@@ -45,7 +44,7 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
             return new Encoded("json", plain);
         }
         var key = currentKey(subject);
-        return new Encoded(PREFIX + key.generation(), encrypt(key.secret().orElseThrow(), plain));
+        return new Encoded(codecOf(key.generation()), encrypt(key.secret().orElseThrow(), plain));
     }
 
     @Override
@@ -87,12 +86,14 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         return decrypt(secret, rest);
     }
 
+    /** The name of the codec that seals payloads with a subject's key of {@code generation}. */
+    public static String codecOf(long generation) {
+        return PREFIX + generation;
+    }
+
     @Override
     public boolean isForgotten(String subject) {
-        return db.read(tx ->
-                tx.count("SELECT COUNT(*) AS n FROM subject_keys WHERE subject = ? AND forgotten_at IS NULL", subject)
-                                == 0
-                        && tx.count("SELECT COUNT(*) AS n FROM subject_keys WHERE subject = ?", subject) > 0);
+        return store.read(tx -> tx.keys().forgotten(subject));
     }
 
     /**
@@ -101,11 +102,8 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
      *
      * @return how many keys were destroyed
      */
-    public int forget(Tx tx, String subject) throws SQLException {
-        int destroyed = tx.update(
-                "UPDATE subject_keys SET key = NULL, forgotten_at = ? WHERE subject = ? AND forgotten_at IS NULL",
-                clock.instant(),
-                subject);
+    public int forget(Tx tx, String subject) {
+        int destroyed = tx.keys().destroy(subject, clock.instant());
         tx.afterCommit(() -> current.remove(subject));
         return destroyed;
     }
@@ -118,26 +116,17 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         }
         // Created inside the writer's transaction (nested when already in it), so that the key
         // commits with the first payload sealed by it, or not at all.
-        return db.write(tx -> {
-            var found = tx.queryOne(
-                    "SELECT generation, key FROM subject_keys WHERE subject = ? AND forgotten_at IS NULL"
-                            + " ORDER BY generation DESC LIMIT 1",
-                    r -> new Key(r.integer("generation"), Optional.of(secret(r.bytes("key")))),
-                    subject);
+        return store.write(tx -> {
+            var found = tx.keys()
+                    .current(subject)
+                    .map(k -> new Key(k.generation(), Optional.of(secret(k.material().orElseThrow()))));
             if (found.isPresent()) {
                 tx.afterCommit(() -> current.putIfAbsent(subject, found.get()));
                 return found.get();
             }
-            long generation =
-                    tx.count("SELECT COALESCE(MAX(generation), 0) AS n FROM subject_keys WHERE subject = ?", subject)
-                            + 1;
+            long generation = tx.keys().lastGeneration(subject) + 1;
             var secret = newSecret();
-            tx.update(
-                    "INSERT INTO subject_keys (subject, generation, key, created_at) VALUES (?, ?, ?, ?)",
-                    subject,
-                    generation,
-                    secret.getEncoded(),
-                    clock.instant());
+            tx.keys().add(subject, generation, secret.getEncoded(), clock.instant());
             var key = new Key(generation, Optional.of(secret));
             tx.afterCommit(() -> current.putIfAbsent(subject, key));
             return key;
@@ -149,14 +138,10 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         if (cached != null && cached.generation() == generation) {
             return cached.secret();
         }
-        Database.Read<Optional<SecretKey>> read = tx -> tx.queryOne(
-                        "SELECT key FROM subject_keys WHERE subject = ? AND generation = ?",
-                        r -> Optional.ofNullable(r.bytes("key")).map(SubjectKeys::secret),
-                        subject,
-                        generation)
-                .flatMap(k -> k);
+        Store.Unit<Optional<SecretKey>> read =
+                tx -> tx.keys().material(subject, generation).map(SubjectKeys::secret);
         // Inside the writer, a key created earlier in the same transaction is only visible there.
-        return db.inWrite() ? db.write(read::run) : db.read(read);
+        return store.inWrite() ? store.write(read) : store.read(read);
     }
 
     private static SecretKey secret(byte[] bytes) {

@@ -24,166 +24,108 @@ import dev.aios.kernel.internal.journal.JournalEntry.StepStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskResolved;
 import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
+import dev.aios.kernel.TaskStatus;
+import dev.aios.kernel.internal.store.TaskStore.TaskRecord;
 import dev.aios.kernel.internal.store.Tx;
-import java.sql.SQLException;
+import dev.aios.kernel.internal.store.WorkKey;
+import dev.aios.kernel.internal.store.WorkKind;
+import dev.aios.kernel.internal.store.WorkStore.WorkItem;
+import java.util.Optional;
 import java.time.Instant;
 
 /**
- * Projects journal entries onto the derived tables (work, awaits, tasks, runs). The same code runs
- * when an entry is appended and when the tables are rebuilt, so both give the same rows.
+ * Projects journal entries onto the derived state (work, awaits, tasks, receipts, runs). The same
+ * code runs when an entry is appended and when the derived state is rebuilt, so both give the same
+ * rows.
  */
 public final class Projector {
-    private static final String WORK_KEY = " WHERE run_id = ? AND step_id = ? AND iteration = ?";
-
     private Projector() {}
 
-    /** Applies the effect of {@code entry} (already folded into {@code state}) to the tables. */
-    public static void project(Tx tx, RunState state, JournalEntry entry, Instant at) throws SQLException {
+    /** Applies the effect of {@code entry} (already folded into {@code state}) to the derived state. */
+    public static void project(Tx tx, RunState state, JournalEntry entry, Instant at) {
         String run = state.id;
         if (state.seq % SNAPSHOT_EVERY == 0) {
-            snapshot(tx, state);
+            // Two are enough: the newest, and one before it in case the newest is damaged.
+            tx.snapshots().save(state, state.seq - SNAPSHOT_EVERY);
         }
+        var work = tx.work();
         switch (entry) {
             case RunStarted e -> {}
             case StepScheduled e ->
-                tx.update(
-                        "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, 'step', ?, 0)",
-                        run,
-                        e.step(),
-                        e.iteration(),
-                        e.visibleAt());
-            case StepStarted e ->
-                tx.update("UPDATE work SET attempt = ?" + WORK_KEY, e.attempt(), run, e.step(), e.iteration());
+                work.add(new WorkItem(new WorkKey(run, e.step(), e.iteration()), WorkKind.STEP, e.visibleAt(), 0));
+            case StepStarted e -> work.started(new WorkKey(run, e.step(), e.iteration()), e.attempt());
             case StepCompleted e -> {
-                tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
-                tx.update("DELETE FROM awaits" + WORK_KEY, run, e.step(), e.iteration());
+                var key = new WorkKey(run, e.step(), e.iteration());
+                work.remove(key);
+                tx.awaits().remove(key);
             }
             case StepFailed e -> {
+                var key = new WorkKey(run, e.step(), e.iteration());
                 if (e.retryAt().isPresent()) {
-                    tx.update(
-                            "UPDATE work SET visible_at = ?, lease_owner = NULL, lease_until = NULL" + WORK_KEY,
-                            e.retryAt().get(),
-                            run,
-                            e.step(),
-                            e.iteration());
+                    work.dueAt(key, e.retryAt().get());
                 } else {
-                    tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
+                    work.remove(key);
                 }
             }
             case StepRetried e ->
-                tx.update(
-                        "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, 'step', ?, ?)",
-                        run,
-                        e.step(),
-                        e.iteration(),
-                        at,
-                        0); // a retry the operator asked for gets the step's attempts afresh
-            case TimerSet e ->
-                tx.update(
-                        "UPDATE work SET kind = 'timer', visible_at = ?, lease_owner = NULL, lease_until = NULL"
-                                + WORK_KEY,
-                        e.fireAt(),
-                        run,
-                        e.step(),
-                        e.iteration());
+                // A retry the operator asked for gets the step's attempts afresh.
+                work.add(new WorkItem(new WorkKey(run, e.step(), e.iteration()), WorkKind.STEP, at, 0));
+            case TimerSet e -> work.change(new WorkKey(run, e.step(), e.iteration()), WorkKind.TIMER, e.fireAt());
             case AwaitStarted e -> {
-                tx.update(
-                        "INSERT INTO awaits (run_id, step_id, iteration, event_type, subject, timeout_at) VALUES (?, ?, ?, ?, ?, ?)",
-                        run,
-                        e.step(),
-                        e.iteration(),
-                        e.eventType(),
-                        state.subject,
-                        e.timeoutAt());
-                tx.update(
-                        "UPDATE work SET kind = 'timeout', visible_at = ?, lease_owner = NULL, lease_until = NULL"
-                                + WORK_KEY,
-                        e.timeoutAt(),
-                        run,
-                        e.step(),
-                        e.iteration());
+                var key = new WorkKey(run, e.step(), e.iteration());
+                tx.awaits().add(key, e.eventType(), state.subject, e.timeoutAt());
+                work.change(key, WorkKind.TIMEOUT, e.timeoutAt());
             }
             case AwaitTimedOut e -> {
-                tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
-                tx.update("DELETE FROM awaits" + WORK_KEY, run, e.step(), e.iteration());
+                var key = new WorkKey(run, e.step(), e.iteration());
+                work.remove(key);
+                tx.awaits().remove(key);
             }
             case EffectRecorded e ->
-                tx.update(
-                        "INSERT OR IGNORE INTO receipts (effect_key, run_id, step_id, iteration, name, result, at)"
-                                + " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        e.key(),
-                        run,
-                        e.step(),
-                        e.iteration(),
-                        e.name(),
-                        Json.text(e.result()),
-                        at);
+                tx.receipts().put(e.key(), new WorkKey(run, e.step(), e.iteration()), e.name(), e.result(), at);
             case StepNoted e -> {}
-            case StepDeferred e ->
-                tx.update(
-                        "UPDATE work SET visible_at = ?, attempt = ?, lease_owner = NULL, lease_until = NULL"
-                                + WORK_KEY,
-                        e.until(),
-                        e.attempt() - 1,
-                        run,
-                        e.step(),
-                        e.iteration());
+            case StepDeferred e -> work.dueAt(new WorkKey(run, e.step(), e.iteration()), e.until(), e.attempt() - 1);
             case CompensationStarted e -> {
-                tx.update("DELETE FROM work WHERE run_id = ?", run);
-                tx.update("DELETE FROM awaits WHERE run_id = ?", run);
+                work.removeRun(run);
+                tx.awaits().removeRun(run);
                 closeOpenTasks(tx, run, at, "the run is being undone");
             }
             case CompensationScheduled e ->
-                tx.update(
-                        "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, 'compensate', ?, 0)",
-                        run,
-                        e.step(),
-                        e.iteration(),
-                        at);
-            case CompensationCompleted e -> tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
+                work.add(new WorkItem(new WorkKey(run, e.step(), e.iteration()), WorkKind.COMPENSATE, at, 0));
+            case CompensationCompleted e -> work.remove(new WorkKey(run, e.step(), e.iteration()));
             case CompensationFailed e -> {
+                var key = new WorkKey(run, e.step(), e.iteration());
                 if (e.retryAt().isPresent()) {
-                    tx.update(
-                            "UPDATE work SET visible_at = ?, attempt = ?, lease_owner = NULL, lease_until = NULL"
-                                    + WORK_KEY,
-                            e.retryAt().get(),
-                            e.attempt(),
-                            run,
-                            e.step(),
-                            e.iteration());
+                    work.dueAt(key, e.retryAt().get(), e.attempt());
                 } else {
-                    tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
+                    work.remove(key);
                 }
             }
             case RunCompensated e -> endRun(tx, run, at);
             case TaskOpened e -> {
-                tx.update(
-                        "INSERT INTO tasks (id, run_id, step_id, iteration, kind, status, title, explanation, details, proposed, options, created_at)"
-                                + " VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)",
-                        e.task(),
-                        run,
-                        e.step(),
-                        e.iteration(),
-                        e.kind().wire(),
-                        e.title(),
-                        e.explanation(),
-                        Json.text(e.details()),
-                        Json.text(e.proposed()),
-                        Json.text(e.options()),
-                        at);
-                tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
+                var key = new WorkKey(run, e.step(), e.iteration());
+                tx.tasks()
+                        .open(new TaskRecord(
+                                e.task(),
+                                key,
+                                e.kind(),
+                                TaskStatus.OPEN,
+                                e.title(),
+                                e.explanation(),
+                                e.details(),
+                                e.proposed(),
+                                e.options(),
+                                at,
+                                Optional.empty(),
+                                Optional.empty()));
+                work.remove(key);
             }
             case TaskResolved e -> {
                 var resolution = Json.object();
                 resolution.put("decision", e.decision().wire());
                 resolution.set("output", e.output());
                 resolution.put("comment", e.comment());
-                tx.update(
-                        "UPDATE tasks SET status = ?, resolved_at = ?, resolution = ? WHERE id = ?",
-                        e.decision().wire(),
-                        at,
-                        Json.text(resolution),
-                        e.task());
+                tx.tasks().resolve(e.task(), e.decision(), at, resolution);
             }
             case RunCompleted e -> endRun(tx, run, at);
             case RunFailed e -> endRun(tx, run, at);
@@ -191,52 +133,19 @@ public final class Projector {
         }
     }
 
-    /** Writes the run's row from its state, after the entries of a unit were projected. */
-    public static void saveRun(Tx tx, RunState state) throws SQLException {
-        tx.update(
-                "INSERT OR REPLACE INTO runs (id, playbook, version, subject, status, current_step, created_at, updated_at,"
-                        + " last_seq, last_checksum, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                state.id,
-                state.playbook,
-                state.version,
-                state.subject,
-                state.status.wire(),
-                state.current,
-                state.createdAt,
-                state.updatedAt,
-                state.seq,
-                state.checksum,
-                Json.text(state));
-    }
-
-    private static void endRun(Tx tx, String run, Instant at) throws SQLException {
-        tx.update("DELETE FROM work WHERE run_id = ?", run);
-        tx.update("DELETE FROM awaits WHERE run_id = ?", run);
+    private static void endRun(Tx tx, String run, Instant at) {
+        tx.work().removeRun(run);
+        tx.awaits().removeRun(run);
         closeOpenTasks(tx, run, at, "the run ended");
     }
 
-    private static void closeOpenTasks(Tx tx, String run, Instant at, String why) throws SQLException {
+    private static void closeOpenTasks(Tx tx, String run, Instant at, String why) {
         var resolution = Json.object();
-        resolution.put("decision", "cancelled");
+        resolution.put("decision", TaskStatus.CANCELLED.wire());
         resolution.put("comment", why);
-        tx.update(
-                "UPDATE tasks SET status = 'cancelled', resolved_at = ?, resolution = ? WHERE run_id = ? AND status = 'open'",
-                at,
-                Json.text(resolution),
-                run);
+        tx.tasks().cancelOpen(run, at, resolution);
     }
 
     /** Every this many entries, a run's state is kept as a snapshot. */
     public static final int SNAPSHOT_EVERY = 1000;
-
-    private static void snapshot(Tx tx, RunState state) throws SQLException {
-        tx.update(
-                "INSERT INTO snapshots (run_id, seq, checksum, state) VALUES (?, ?, ?, ?)",
-                state.id,
-                state.seq,
-                state.checksum,
-                Json.text(state));
-        // Two are enough: the newest, and one before it in case the newest is damaged.
-        tx.update("DELETE FROM snapshots WHERE run_id = ? AND seq < ?", state.id, state.seq - SNAPSHOT_EVERY);
-    }
 }

@@ -197,7 +197,7 @@ class RecordedJournalsTest {
             if (!actual.isObject()) {
                 fail(path + ": recorded " + recorded + ", now " + actual);
             }
-            recorded.fields().forEachRemaining(field -> {
+            recorded.properties().forEach(field -> {
                 if (!actual.has(field.getKey())) {
                     fail(path + "/" + field.getKey() + " is missing; recorded " + field.getValue());
                 }

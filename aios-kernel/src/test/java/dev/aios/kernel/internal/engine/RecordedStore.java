@@ -1,42 +1,45 @@
 package dev.aios.kernel.internal.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.StoredEntry;
+import dev.aios.kernel.internal.store.Stores;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Base64;
 
-/** Puts a recorded journal into a fresh data directory, entries and keys exactly as recorded. */
+/** Puts a recorded journal into a fresh store, entries and keys exactly as recorded. */
 final class RecordedStore {
     private RecordedStore() {}
 
     static void load(Path dataDirectory, JsonNode recording) {
-        try (var db = Database.open(dataDirectory)) {
-            db.write(tx -> {
-                long pos = 0;
+        try (var store = Stores.open(dataDirectory)) {
+            store.write(tx -> {
                 for (var run : recording.path("runs")) {
                     for (var e : run.path("entries")) {
-                        tx.update(
-                                "INSERT INTO journal (run_id, seq, type, at, subject, codec, payload, checksum, pos)"
-                                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                run.path("id").asText(),
-                                e.path("seq").asLong(),
-                                e.path("type").asText(),
-                                e.path("at").asLong(),
-                                e.path("subject").asText(),
-                                e.path("codec").asText(),
-                                Base64.getDecoder().decode(e.path("payload").asText()),
-                                e.path("checksum").asText(),
-                                ++pos);
+                        tx.journal()
+                                .append(new StoredEntry(
+                                        run.path("id").asText(),
+                                        e.path("seq").asLong(),
+                                        e.path("type").asText(),
+                                        Instant.ofEpochMilli(e.path("at").asLong()),
+                                        e.path("subject").asText(),
+                                        e.path("codec").asText(),
+                                        Base64.getDecoder().decode(e.path("payload").asText()),
+                                        e.path("checksum").asText()));
                     }
                 }
                 for (var key : recording.path("keys")) {
-                    tx.update(
-                            "INSERT INTO subject_keys (subject, generation, key, created_at, forgotten_at) VALUES (?, ?, ?, ?, ?)",
-                            key.path("subject").asText(),
-                            key.path("generation").asLong(),
-                            key.path("key").isNull() ? null : Base64.getDecoder().decode(key.path("key").asText()),
-                            key.path("createdAt").asLong(),
-                            key.has("forgottenAt") ? key.path("forgottenAt").asLong() : null);
+                    String subject = key.path("subject").asText();
+                    long generation = key.path("generation").asLong();
+                    var createdAt = Instant.ofEpochMilli(key.path("createdAt").asLong());
+                    if (key.path("key").isNull()) {
+                        // A destroyed key leaves a record that it existed.
+                        tx.keys().add(subject, generation, new byte[32], createdAt);
+                        tx.keys().destroy(subject, Instant.ofEpochMilli(key.path("forgottenAt").asLong()));
+                    } else {
+                        tx.keys()
+                                .add(subject, generation, Base64.getDecoder().decode(key.path("key").asText()), createdAt);
+                    }
                 }
                 return null;
             });

@@ -1,4 +1,4 @@
-package dev.aios.kernel.internal.store;
+package dev.aios.kernel.internal.store.sqlite;
 
 import dev.aios.kernel.ConflictException;
 import java.io.IOException;

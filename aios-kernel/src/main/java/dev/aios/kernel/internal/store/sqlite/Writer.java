@@ -1,6 +1,10 @@
-package dev.aios.kernel.internal.store;
+package dev.aios.kernel.internal.store.sqlite;
 
 import dev.aios.kernel.StorageException;
+import dev.aios.kernel.internal.store.Store.Unit;
+import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
+import dev.aios.kernel.internal.store.jdbc.Statements;
+import dev.aios.kernel.spi.Handle;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -20,19 +24,14 @@ import org.slf4j.LoggerFactory;
  * the other on one thread and committed together in one transaction (one fsync). Each unit runs
  * inside a savepoint, so a unit that fails is rolled back alone and the others still commit.
  */
-public final class Writer implements AutoCloseable {
-
-    /** A unit of work inside the shared transaction. */
-    @FunctionalInterface
-    public interface Unit<T> {
-        T run(Tx tx) throws Exception;
-    }
+final class Writer implements AutoCloseable {
 
     private record Pending<T>(Unit<T> unit, CompletableFuture<T> future) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(Writer.class);
     private static final Pending<Void> STOP = new Pending<>(tx -> null, new CompletableFuture<>());
 
+    private final SqliteStore store;
     private final Connection connection;
     private final String where;
     private final int maxBatch;
@@ -47,14 +46,15 @@ public final class Writer implements AutoCloseable {
     private volatile String lastFailure = "";
     private final Statements statements = new Statements();
     /** The transaction of the batch being executed; touched only on the writer thread. */
-    private Tx current;
+    private SqliteTx current;
 
     /**
      * @param connection a connection used by this writer only
      * @param where the database's location, for error messages
      * @param maxBatch the most units committed together
      */
-    public Writer(Connection connection, String where, int maxBatch) throws SQLException {
+    Writer(SqliteStore store, Connection connection, String where, int maxBatch) throws SQLException {
+        this.store = store;
         this.connection = connection;
         this.where = where;
         this.maxBatch = maxBatch;
@@ -67,7 +67,7 @@ public final class Writer implements AutoCloseable {
      * Runs {@code unit} in the next group commit and waits for the commit. Called from inside
      * another unit (on the writer's own thread), it runs at once in that unit's transaction.
      */
-    public <T> T write(Unit<T> unit) {
+    <T> T write(Unit<T> unit) {
         if (Thread.currentThread() == thread) {
             return nested(unit);
         }
@@ -82,7 +82,7 @@ public final class Writer implements AutoCloseable {
     }
 
     /** Queues {@code unit} for the next group commit. */
-    public <T> CompletableFuture<T> submit(Unit<T> unit) {
+    <T> CompletableFuture<T> submit(Unit<T> unit) {
         var pending = new Pending<>(unit, new CompletableFuture<T>());
         if (closed) {
             pending.future.completeExceptionally(new StorageException("the database at " + where + " is closed", null));
@@ -93,29 +93,28 @@ public final class Writer implements AutoCloseable {
     }
 
     /** Whether the caller is inside a unit of work. */
-    public boolean inUnit() {
+    boolean inUnit() {
         return Thread.currentThread() == thread;
     }
 
     private <T> T nested(Unit<T> unit) {
         var tx = current;
         var mark = tx.mark();
+        var handle = tx.handle();
         try {
-            tx.execute("SAVEPOINT nested");
+            handle.execute("SAVEPOINT nested");
             try {
                 T result = unit.run(tx);
-                tx.execute("RELEASE nested");
+                handle.execute("RELEASE nested");
                 return result;
             } catch (Exception e) {
-                tx.execute("ROLLBACK TO nested");
-                tx.execute("RELEASE nested");
+                handle.execute("ROLLBACK TO nested");
+                handle.execute("RELEASE nested");
                 tx.rollBackTo(mark);
                 throw e;
             }
         } catch (RuntimeException e) {
             throw e;
-        } catch (SQLException e) {
-            throw new StorageException("could not write to the database at " + where + ": " + e.getMessage(), e);
         } catch (Exception e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -125,13 +124,13 @@ public final class Writer implements AutoCloseable {
      * Asks for the write-ahead log to be copied into the database and emptied after the next
      * batch, so that data deleted or overwritten leaves no old copy in the log file.
      */
-    public void checkpoint() {
+    void checkpoint() {
         checkpoint = true;
         submit(tx -> null);
     }
 
     /** Since when commits fail, if the last one failed; with the failure. */
-    public java.util.Optional<String> failing() {
+    java.util.Optional<String> failing() {
         var since = failingSince.get();
         return since == null
                 ? java.util.Optional.empty()
@@ -139,12 +138,12 @@ public final class Writer implements AutoCloseable {
     }
 
     /** Transactions committed so far. */
-    public long commits() {
+    long commits() {
         return commits.get();
     }
 
     /** Units committed so far. */
-    public long units() {
+    long units() {
         return units.get();
     }
 
@@ -180,7 +179,7 @@ public final class Writer implements AutoCloseable {
     }
 
     private void execute(List<Pending<?>> batch) {
-        var tx = new Tx(connection, statements);
+        var tx = new SqliteTx(store, new JdbcHandle(connection, statements, Handle.Dialect.SQLITE, where), true);
         current = tx;
         var results = new ArrayList<Runnable>(batch.size());
         try {
@@ -190,7 +189,7 @@ public final class Writer implements AutoCloseable {
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
-            tx.rollBackTo(new Tx.Mark(0, 0));
+            tx.rollBackTo(new SqliteTx.Mark(0, 0));
             var failure = new StorageException(
                     "could not write to the database at " + where + ": " + e.getMessage()
                             + "; nothing of this change was recorded. Check free disk space and permissions.",
@@ -217,19 +216,22 @@ public final class Writer implements AutoCloseable {
     }
 
     /** Runs one unit in a savepoint; returns what completes its future once the batch committed. */
-    private <T> Runnable runInSavepoint(Tx tx, Pending<T> pending) throws SQLException {
+    private <T> Runnable runInSavepoint(SqliteTx tx, Pending<T> pending) {
         var mark = tx.mark();
-        tx.execute("SAVEPOINT unit");
+        var handle = tx.handle();
+        handle.execute("SAVEPOINT unit");
         try {
             T result = pending.unit.run(tx);
-            tx.execute("RELEASE unit");
+            handle.execute("RELEASE unit");
             return () -> pending.future.complete(result);
         } catch (Exception e) {
             // If the rollback itself fails the connection is broken: let the whole batch fail.
-            tx.execute("ROLLBACK TO unit");
-            tx.execute("RELEASE unit");
+            handle.execute("ROLLBACK TO unit");
+            handle.execute("RELEASE unit");
             tx.rollBackTo(mark);
-            if (e instanceof SQLException sql) {
+            var sql = sqlCause(e);
+            if (sql != null) {
+                // A statement interrupted by an error cannot be reused; prepare afresh.
                 statements.close();
                 var failure = new StorageException(
                         "could not write to the database at " + where + ": " + sql.getMessage(), sql);
@@ -237,6 +239,15 @@ public final class Writer implements AutoCloseable {
             }
             return () -> pending.future.completeExceptionally(e);
         }
+    }
+
+    private static SQLException sqlCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                return sql;
+            }
+        }
+        return null;
     }
 
     private void rollbackQuietly() {

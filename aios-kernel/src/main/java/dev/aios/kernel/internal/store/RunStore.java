@@ -1,0 +1,36 @@
+package dev.aios.kernel.internal.store;
+
+import dev.aios.kernel.RunQuery;
+import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.RunSummary;
+import dev.aios.kernel.internal.run.RunState;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The runs' folded states: derived from the journal, rewritten by every unit that appends to it. */
+public interface RunStore {
+
+    /**
+     * The run's state, if the run exists. In a write the caller may change it and {@link #save}
+     * it; the store may hand out a state it keeps in memory, so a change not saved is undone only
+     * by the unit rolling back. A store shared by several nodes locks the run until the
+     * transaction ends, so no two nodes append to one run at once.
+     */
+    Optional<RunState> load(String runId);
+
+    /** Stores the run's state, after the entries of a unit were appended and projected. */
+    void save(RunState state);
+
+    /** Runs matching {@code query}, newest first. */
+    List<RunSummary> find(RunQuery query);
+
+    /** How many runs are in each status (every status, zero included). */
+    Map<RunStatus, Long> countByStatus();
+
+    /** The ids of every run that has a state. */
+    List<String> ids();
+
+    /** The ids of the runs about {@code subject}. */
+    List<String> idsOf(String subject);
+}

@@ -1,0 +1,56 @@
+package dev.aios.kernel.internal.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.aios.kernel.TaskKind;
+import dev.aios.kernel.TaskOption;
+import dev.aios.kernel.TaskStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The operator's inbox: tasks opened and resolved by journal entries. */
+public interface TaskStore {
+
+    /**
+     * A task as stored.
+     *
+     * @param step the step it belongs to, at {@code step.iteration()}
+     */
+    record TaskRecord(
+            String id,
+            WorkKey step,
+            TaskKind kind,
+            TaskStatus status,
+            String title,
+            String explanation,
+            JsonNode details,
+            JsonNode proposed,
+            List<TaskOption> options,
+            Instant createdAt,
+            Optional<Instant> resolvedAt,
+            Optional<JsonNode> resolution) {}
+
+    /** Adds a task; its status is {@link TaskStatus#OPEN}. */
+    void open(TaskRecord task);
+
+    /** Closes a task with {@code status}. */
+    void resolve(String taskId, TaskStatus status, Instant at, JsonNode resolution);
+
+    /** Closes the run's open tasks as {@link TaskStatus#CANCELLED}. */
+    void cancelOpen(String runId, Instant at, JsonNode resolution);
+
+    /** One task. */
+    Optional<TaskRecord> find(String taskId);
+
+    /** Up to {@code limit} tasks, newest first: open ones only unless {@code all}. */
+    List<TaskRecord> list(boolean all, int limit);
+
+    /** The run's tasks, oldest first. */
+    List<TaskRecord> ofRun(String runId);
+
+    /** How many tasks are open. */
+    long countOpen();
+
+    /** Replaces what the run's tasks say with {@code forgotten}, keeping their shape. */
+    void scrubRun(String runId, JsonNode forgotten);
+}

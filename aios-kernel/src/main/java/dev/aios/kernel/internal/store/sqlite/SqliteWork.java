@@ -1,0 +1,154 @@
+package dev.aios.kernel.internal.store.sqlite;
+
+import dev.aios.kernel.internal.store.WorkKey;
+import dev.aios.kernel.internal.store.WorkKind;
+import dev.aios.kernel.internal.store.WorkStore;
+import dev.aios.kernel.spi.Handle;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The work table. The store has one writer, so selecting due items and then leasing
+ * them in the same transaction cannot race with another worker.
+ */
+final class SqliteWork implements WorkStore {
+    private static final String KEY = " WHERE run_id = ? AND step_id = ? AND iteration = ?";
+
+    private final Handle handle;
+
+    SqliteWork(Handle handle) {
+        this.handle = handle;
+    }
+
+    @Override
+    public void add(WorkItem item) {
+        var key = item.key();
+        handle.update(
+                "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, ?, ?, ?)",
+                key.runId(),
+                key.step(),
+                key.iteration(),
+                item.kind().wire(),
+                item.visibleAt(),
+                item.attempt());
+    }
+
+    @Override
+    public void started(WorkKey key, int attempt) {
+        handle.update("UPDATE work SET attempt = ?" + KEY, attempt, key.runId(), key.step(), key.iteration());
+    }
+
+    @Override
+    public void dueAt(WorkKey key, Instant at) {
+        handle.update(
+                "UPDATE work SET visible_at = ?, lease_owner = NULL, lease_until = NULL" + KEY,
+                at,
+                key.runId(),
+                key.step(),
+                key.iteration());
+    }
+
+    @Override
+    public void dueAt(WorkKey key, Instant at, int attempt) {
+        handle.update(
+                "UPDATE work SET visible_at = ?, attempt = ?, lease_owner = NULL, lease_until = NULL" + KEY,
+                at,
+                attempt,
+                key.runId(),
+                key.step(),
+                key.iteration());
+    }
+
+    @Override
+    public void change(WorkKey key, WorkKind kind, Instant at) {
+        handle.update(
+                "UPDATE work SET kind = ?, visible_at = ?, lease_owner = NULL, lease_until = NULL" + KEY,
+                kind.wire(),
+                at,
+                key.runId(),
+                key.step(),
+                key.iteration());
+    }
+
+    @Override
+    public void remove(WorkKey key) {
+        handle.update("DELETE FROM work" + KEY, key.runId(), key.step(), key.iteration());
+    }
+
+    @Override
+    public void removeRun(String runId) {
+        handle.update("DELETE FROM work WHERE run_id = ?", runId);
+    }
+
+    @Override
+    public List<WorkItem> due(Instant now, int max) {
+        return handle.query(
+                "SELECT run_id, step_id, iteration, kind, visible_at, attempt FROM work"
+                        + " WHERE visible_at <= ? AND (lease_until IS NULL OR lease_until <= ?)"
+                        + " ORDER BY visible_at LIMIT ?",
+                r -> new WorkItem(
+                        new WorkKey(r.text("run_id"), r.text("step_id"), (int) r.integer("iteration")),
+                        WorkKind.fromWire(r.text("kind")),
+                        r.instant("visible_at"),
+                        (int) r.integer("attempt")),
+                now,
+                now,
+                max);
+    }
+
+    @Override
+    public void lease(WorkKey key, String owner, Instant until) {
+        handle.update(
+                "UPDATE work SET lease_owner = ?, lease_until = ?" + KEY,
+                owner,
+                until,
+                key.runId(),
+                key.step(),
+                key.iteration());
+    }
+
+    @Override
+    public Optional<Instant> nextDue(Instant now) {
+        return handle.queryOne(
+                "SELECT MIN(visible_at) AS n FROM work WHERE lease_until IS NULL OR lease_until <= ?",
+                r -> r.optionalInstant("n").orElse(null),
+                now);
+    }
+
+    @Override
+    public boolean holds(WorkKey key, String owner) {
+        return handle.count(
+                        "SELECT COUNT(*) FROM work" + KEY + " AND lease_owner = ?",
+                        key.runId(),
+                        key.step(),
+                        key.iteration(),
+                        owner)
+                > 0;
+    }
+
+    @Override
+    public boolean extend(WorkKey key, String owner, Instant until) {
+        return handle.update(
+                        "UPDATE work SET lease_until = ?" + KEY + " AND lease_owner = ?",
+                        until,
+                        key.runId(),
+                        key.step(),
+                        key.iteration(),
+                        owner)
+                > 0;
+    }
+
+    @Override
+    public int releaseAbandoned(String node) {
+        // This process owns the data directory: a lease of any other node is left from one that died.
+        return handle.update(
+                "UPDATE work SET lease_owner = NULL, lease_until = NULL"
+                        + " WHERE lease_owner IS NOT NULL AND lease_owner NOT LIKE ? ESCAPE '\\'",
+                escapeLike(node) + "/%");
+    }
+
+    private static String escapeLike(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+}
