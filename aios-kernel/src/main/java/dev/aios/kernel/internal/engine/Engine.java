@@ -191,7 +191,7 @@ public final class Engine implements AutoCloseable {
                             + e.getMessage());
             return;
         }
-        int allowed = Progress.options(playbook, lease.step())
+        int allowed = StepOutcomes.options(playbook, lease.step())
                 .retry()
                 .orElse(dev.aios.api.RetryPolicy.DEFAULT)
                 .maxAttempts();

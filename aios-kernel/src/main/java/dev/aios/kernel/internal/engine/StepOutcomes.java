@@ -1,0 +1,324 @@
+package dev.aios.kernel.internal.engine;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aios.api.RetryPolicy;
+import dev.aios.api.StepOptions;
+import dev.aios.api.StepOptions.FailureAction;
+import dev.aios.kernel.Accepted;
+import dev.aios.kernel.TaskKind;
+import dev.aios.kernel.TaskOption;
+import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.journal.JournalEntry;
+import dev.aios.kernel.internal.journal.JournalEntry.AwaitStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.AwaitTimedOut;
+import dev.aios.kernel.internal.journal.JournalEntry.CompensationCompleted;
+import dev.aios.kernel.internal.journal.JournalEntry.CompensationFailed;
+import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
+import dev.aios.kernel.internal.journal.JournalEntry.StepDeferred;
+import dev.aios.kernel.internal.journal.JournalEntry.StepFailed;
+import dev.aios.kernel.internal.journal.JournalEntry.StepNoted;
+import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
+import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
+import dev.aios.kernel.internal.playbook.CompiledPlaybook;
+import dev.aios.kernel.internal.playbook.CompiledStep;
+import dev.aios.kernel.internal.run.RunState;
+import dev.aios.kernel.internal.store.WorkKind;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * What recording the outcome of a work item produces: the journal entries (and with them the next
+ * work: a step scheduled, a timer, an await, an undo), decided without touching the store. {@link
+ * Progress} gathers the {@link Facts}, calls {@link #decide} and appends what it returns.
+ */
+final class StepOutcomes {
+    private StepOutcomes() {}
+
+    /** The item whose outcome is recorded, in its run as it stands, at {@code now}. */
+    record Situation(Lease lease, CompiledPlaybook playbook, RunState state, Instant now) {}
+
+    /**
+     * What deciding needs beyond the run, gathered in the transaction that records the outcome.
+     *
+     * @param taskId the id of a task, should one be opened
+     * @param jitter a random number in [-1, 1), which spreads retries by the policy's jitter
+     * @param earlier for an await step beginning to wait: an event it can take that arrived before
+     * @param emitted for an emit step: what its event started and resumed (it is accepted first)
+     * @param eventHead for an await step that timed out: the newest event in the log
+     * @param completed the run's completed steps, should it be undone
+     */
+    record Facts(
+            Supplier<String> taskId,
+            double jitter,
+            Optional<ObjectNode> earlier,
+            Optional<Accepted> emitted,
+            long eventHead,
+            Supplier<List<StepCompleted>> completed) {}
+
+    /** The entries that record {@code outcome}, in the order they are appended. */
+    static List<JournalEntry> decide(Situation s, Outcome outcome, Facts facts) {
+        var lease = s.lease();
+        String step = lease.step();
+        int it = lease.iteration();
+        if (lease.kind() == WorkKind.COMPENSATE) {
+            return undone(s, outcome, facts);
+        }
+        var entries = new ArrayList<JournalEntry>();
+        switch (outcome) {
+            case Outcome.Failed f -> entries.addAll(failure(s, f, facts));
+            case Outcome.Deferred d ->
+                entries.add(new StepDeferred(step, it, lease.attempt(), d.reason(), d.until()));
+            case Outcome.Completed c -> {
+                noted(entries, step, it, c.notes());
+                entries.add(new StepCompleted(step, it, c.input(), c.output(), c.agent(), c.next()));
+                entries.add(Advance.to(s.state(), s.playbook(), c.next(), s.now()));
+            }
+            case Outcome.Review r -> {
+                noted(entries, step, it, r.notes());
+                entries.add(Tasks.review(s, r, facts.taskId().get()));
+            }
+            case Outcome.Draft d -> {
+                noted(entries, step, it, d.notes());
+                entries.add(Tasks.draft(s, d, facts.taskId().get()));
+            }
+            case Outcome.Ask a -> entries.add(Tasks.ask(s, a, facts.taskId().get()));
+            case Outcome.Sleep sleep -> entries.add(new TimerSet(step, it, sleep.input(), sleep.until()));
+            case Outcome.Listen l -> {
+                var await = (CompiledStep.Await) s.playbook().step(step);
+                if (facts.earlier().isPresent()) {
+                    entries.add(new StepCompleted(
+                            step, it, l.input(), facts.earlier().get(), Optional.empty(), await.next()));
+                    entries.add(Advance.to(s.state(), s.playbook(), await.next(), s.now()));
+                } else {
+                    entries.add(new AwaitStarted(step, it, l.input(), l.eventType(), l.timeoutAt()));
+                }
+            }
+            case Outcome.Publish p -> {
+                var accepted = facts.emitted().orElseThrow(() -> new IllegalStateException("the event was not emitted"));
+                ObjectNode output = Json.object();
+                output.put("eventId", p.event().id());
+                output.set("started", Json.tree(accepted.started()));
+                output.set("resumed", Json.tree(accepted.resumed()));
+                entries.add(new StepCompleted(step, it, p.input(), output, Optional.empty(), p.next()));
+                entries.add(Advance.to(s.state(), s.playbook(), p.next(), s.now()));
+            }
+            case Outcome.TimedOut t -> {
+                entries.add(new AwaitTimedOut(step, it, t.next(), facts.eventHead()));
+                entries.add(Advance.to(s.state(), s.playbook(), t.next(), s.now()));
+            }
+            case Outcome.Nothing n -> throw new IllegalStateException("nothing to record: " + n.why());
+        }
+        return entries;
+    }
+
+    /** A step that cannot run at all (its playbook version is gone, every attempt died): parked. */
+    static List<JournalEntry> cannotRun(Lease lease, RunState state, String error, String taskId) {
+        var record = state.records.get(lease.step());
+        var input = record == null || record.input.isNull() ? Json.object() : record.input;
+        var f = new Outcome.Failed(input, error, false);
+        return List.of(
+                new StepFailed(lease.step(), lease.iteration(), lease.attempt(), f.input(), error, Optional.empty()),
+                Tasks.deadLetter(lease, f, "failed and cannot run: " + error, taskId));
+    }
+
+    /** A failed attempt: try again after a pause, or park the step (or undo the run, if so declared). */
+    private static List<JournalEntry> failure(Situation s, Outcome.Failed f, Facts facts) {
+        var lease = s.lease();
+        var options = options(s.playbook(), lease.step());
+        var policy = options.retry().orElse(RetryPolicy.DEFAULT);
+        var retryAt = retryAt(policy, lease, f, s.now(), facts.jitter());
+        var failed = new StepFailed(lease.step(), lease.iteration(), lease.attempt(), f.input(), f.error(), retryAt);
+        if (retryAt.isPresent()) {
+            return List.of(failed);
+        }
+        String why = f.retryable() && !policy.isNonRetryable(f.errorClass())
+                ? "failed " + lease.attempt() + " time" + (lease.attempt() == 1 ? "" : "s") + "; the last error: "
+                        + f.error()
+                : "failed and trying again would not help: " + f.error();
+        var entries = new ArrayList<JournalEntry>();
+        entries.add(failed);
+        if (options.onFailure().orElse(FailureAction.PARK) == FailureAction.COMPENSATE) {
+            var undo = Saga.start(
+                    s.playbook(), "step '" + lease.step() + "' " + why, facts.completed().get());
+            if (!undo.isEmpty()) {
+                entries.addAll(undo);
+                return entries;
+            }
+        }
+        entries.add(Tasks.deadLetter(lease, f, why, facts.taskId().get()));
+        return entries;
+    }
+
+    /** How undoing one step went, and what follows. */
+    private static List<JournalEntry> undone(Situation s, Outcome outcome, Facts facts) {
+        var lease = s.lease();
+        String step = lease.step();
+        int it = lease.iteration();
+        return switch (outcome) {
+            case Outcome.Completed c ->
+                List.of(
+                        new CompensationCompleted(step, it, c.input(), c.output(), c.agent().orElse("")),
+                        Saga.next(s.state(), s.state().compensation.done + 1));
+            case Outcome.Failed f -> {
+                var policy = options(s.playbook(), step).retry().orElse(RetryPolicy.DEFAULT);
+                var retryAt = retryAt(policy, lease, f, s.now(), facts.jitter());
+                var failed = new CompensationFailed(step, it, lease.attempt(), f.input(), f.error(), retryAt);
+                yield retryAt.isPresent()
+                        ? List.of(failed)
+                        : List.of(failed, Tasks.undoFailed(s, f, facts.taskId().get()));
+            }
+            // The undo waits for its connector like any step; it keeps its attempt.
+            case Outcome.Deferred d ->
+                List.of(new CompensationFailed(
+                        step, it, lease.attempt() - 1, Json.object(), d.reason(), Optional.of(d.until())));
+            default -> throw new IllegalStateException("an undo cannot end with " + outcome);
+        };
+    }
+
+    private static void noted(List<JournalEntry> entries, String step, int it, List<com.fasterxml.jackson.databind.JsonNode> notes) {
+        if (!notes.isEmpty()) {
+            entries.add(new StepNoted(step, it, notes));
+        }
+    }
+
+    private static Optional<Instant> retryAt(
+            RetryPolicy policy, Lease lease, Outcome.Failed f, Instant now, double jitter) {
+        if (!f.retryable() || policy.isNonRetryable(f.errorClass()) || lease.attempt() >= policy.maxAttempts()) {
+            return Optional.empty();
+        }
+        long base = policy.backoff(lease.attempt()).toMillis();
+        double spread = policy.jitter() * jitter;
+        return Optional.of(now.plusMillis(Math.max(0, Math.round(base * (1 + spread)))));
+    }
+
+    /** A step's options completed from the playbook's defaults (non-agent steps have only the defaults). */
+    static StepOptions options(CompiledPlaybook playbook, String step) {
+        return playbook.step(step) instanceof CompiledStep.AgentCall call
+                ? call.options()
+                : playbook.model().defaults();
+    }
+
+    /** The tasks that outcomes open. */
+    private static final class Tasks {
+        private Tasks() {}
+
+        static TaskOpened deadLetter(Lease lease, Outcome.Failed f, String why, String taskId) {
+            ObjectNode details = Json.object();
+            details.set("input", f.input());
+            details.put("error", f.error());
+            details.put("attempts", lease.attempt());
+            return new TaskOpened(
+                    taskId,
+                    lease.step(),
+                    lease.iteration(),
+                    TaskKind.DEAD_LETTER,
+                    "Step '" + lease.step() + "' of run " + lease.runId() + " failed",
+                    "Step '" + lease.step() + "' " + why,
+                    details,
+                    Json.object(),
+                    List.of(TaskOption.RETRY, TaskOption.SKIP, TaskOption.COMPENSATE, TaskOption.CANCEL),
+                    f.input(),
+                    Optional.empty());
+        }
+
+        static TaskOpened undoFailed(Situation s, Outcome.Failed f, String taskId) {
+            var lease = s.lease();
+            ObjectNode details = Json.object();
+            details.set("input", f.input());
+            details.put("error", f.error());
+            details.put("attempts", lease.attempt());
+            return new TaskOpened(
+                    taskId,
+                    lease.step(),
+                    lease.iteration(),
+                    TaskKind.COMPENSATION,
+                    "Undoing step '" + lease.step() + "' of run " + lease.runId() + " failed",
+                    "The run is being undone (" + s.state().compensation.reason + "), but undoing step '"
+                            + lease.step() + "' failed: " + f.error(),
+                    details,
+                    Json.object(),
+                    List.of(TaskOption.RETRY, TaskOption.SKIP),
+                    f.input(),
+                    Optional.empty());
+        }
+
+        static TaskOpened review(Situation s, Outcome.Review r, String taskId) {
+            ObjectNode details = provenance(s);
+            details.set("input", r.input());
+            details.set("output", r.output());
+            details.put("agent", r.agent());
+            details.put("rule", r.rule());
+            return new TaskOpened(
+                    taskId,
+                    s.lease().step(),
+                    s.lease().iteration(),
+                    TaskKind.REVIEW,
+                    "Review the output of " + r.agent() + " for " + describeSubject(s.state()),
+                    r.explanation(),
+                    details,
+                    r.output(),
+                    List.of(TaskOption.APPROVE, TaskOption.EDIT, TaskOption.REJECT),
+                    r.input(),
+                    Optional.of(r.agent()));
+        }
+
+        static TaskOpened draft(Situation s, Outcome.Draft d, String taskId) {
+            ObjectNode details = provenance(s);
+            details.set("input", d.input());
+            details.set("draft", d.draft());
+            details.put("agent", d.agent());
+            return new TaskOpened(
+                    taskId,
+                    s.lease().step(),
+                    s.lease().iteration(),
+                    TaskKind.DRAFT,
+                    d.title(),
+                    d.explanation(),
+                    details,
+                    d.draft(),
+                    List.of(TaskOption.APPROVE, TaskOption.EDIT, TaskOption.REJECT),
+                    d.input(),
+                    Optional.of(d.agent()));
+        }
+
+        static TaskOpened ask(Situation s, Outcome.Ask a, String taskId) {
+            ObjectNode details = provenance(s);
+            details.set("show", a.input());
+            ObjectNode proposed = Json.object();
+            proposed.put("approved", true);
+            return new TaskOpened(
+                    taskId,
+                    s.lease().step(),
+                    s.lease().iteration(),
+                    TaskKind.APPROVAL,
+                    a.title(),
+                    "Step '" + s.lease().step() + "' of playbook " + s.playbook().name()
+                            + " asks for your approval",
+                    details,
+                    proposed,
+                    List.of(TaskOption.APPROVE, TaskOption.REJECT),
+                    a.input(),
+                    Optional.empty());
+        }
+
+        private static ObjectNode provenance(Situation s) {
+            var state = s.state();
+            ObjectNode details = Json.object();
+            details.put("run", state.id);
+            details.put("subject", state.subject);
+            details.put("playbook", s.playbook().name() + "@" + s.playbook().version());
+            details.put(
+                    "trigger",
+                    state.trigger.path("type").asText() + " "
+                            + state.trigger.path("id").asText());
+            return details;
+        }
+
+        private static String describeSubject(RunState state) {
+            return state.subject.isEmpty() ? "run " + state.id : state.subject;
+        }
+    }
+}
