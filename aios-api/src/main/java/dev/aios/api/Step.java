@@ -4,11 +4,23 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * A node of a playbook. Every step has an id unique in its playbook and, except where a kind says
- * otherwise, continues with {@link #next()}: the named step, {@value #END} to end the run, or, when
- * empty, the step that follows it in the playbook.
+ * A node of a playbook. Every step has an id unique in its playbook (nested steps included) and,
+ * except where a kind says otherwise, continues with {@link #next()}: the named step, {@value #END}
+ * to end the run (or, inside a parallel branch or a forEach body, that branch or iteration), or,
+ * when empty, the step that follows it in its list.
  */
-public sealed interface Step permits AgentStep, ApprovalStep, WaitStep, AwaitStep, BranchStep, EmitStep {
+public sealed interface Step
+        permits AgentStep,
+                ApprovalStep,
+                WaitStep,
+                AwaitStep,
+                BranchStep,
+                EmitStep,
+                ParallelStep,
+                ForEachStep,
+                CallStep,
+                ConversationStep,
+                SendStep {
 
     /** The {@link #next()} that ends the run. */
     String END = "end";

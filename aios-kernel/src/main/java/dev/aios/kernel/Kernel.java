@@ -179,6 +179,35 @@ public final class Kernel implements AutoCloseable {
     }
 
     /**
+     * What-if replay: feeds finished run {@code runId}'s recorded trigger, agent outputs, events and
+     * answers to another version of its playbook ({@code NAME@VERSION}, or just the version), calling
+     * no agent or connector, and reports where that version would behave differently.
+     */
+    public WhatIfReport replay(String runId, String against) {
+        return engine.whatIf(runId, against);
+    }
+
+    /** What-if replay against a version given as YAML text (not loaded), e.g. an edited file. */
+    public WhatIfReport replayAgainstYaml(String runId, String origin, String yaml) {
+        return engine.whatIfYaml(runId, origin, yaml);
+    }
+
+    /**
+     * Compares two versions of a playbook: the steps that differ, and which of the last {@code last}
+     * finished runs would behave differently under {@code to}. {@code from} is {@code NAME} (its active
+     * version; runs of any version) or {@code NAME@VERSION} (runs of that version only); {@code to} is
+     * {@code NAME@VERSION}.
+     */
+    public PlaybookDiff diff(String from, String to, int last) {
+        return engine.diff(from, to, Optional.empty(), last);
+    }
+
+    /** As {@link #diff(String, String, int)}, against a version given as YAML text from {@code origin}. */
+    public PlaybookDiff diffAgainstYaml(String from, String origin, String yaml, int last) {
+        return engine.diff(from, origin, Optional.of(yaml), last);
+    }
+
+    /**
      * Forgets everything about {@code subject}: runs about it still going are cancelled, its
      * encryption keys are destroyed so that no event, journal entry or memory about it can be read
      * again (the journal's checksums still verify), and the copies in derived tables are emptied.
@@ -210,6 +239,8 @@ public final class Kernel implements AutoCloseable {
         private Duration pollInterval = Duration.ofMillis(200);
         private final Map<String, ConnectorPolicy> connectors = new HashMap<>();
         private final List<Extension> extensions = new ArrayList<>();
+        private java.util.function.Consumer<String> whenBroken = reason -> {};
+        private Limits limits = Limits.DEFAULT;
 
         private Builder() {}
 
@@ -288,6 +319,23 @@ public final class Kernel implements AutoCloseable {
             return this;
         }
 
+        /**
+         * What to do, once, when the kernel cannot go on because its writer stopped (e.g. it failed
+         * twice in a row outside any write): nothing more can be recorded, and {@link Kernel#overview()}
+         * reports the reason as a storage failure. A server exits; the action runs on a kernel
+         * thread and gets the reason. Nothing is done by default.
+         */
+        public Builder whenBroken(java.util.function.Consumer<String> action) {
+            this.whenBroken = Objects.requireNonNull(action, "action");
+            return this;
+        }
+
+        /** How far one input may go; {@link Limits#DEFAULT} by default. */
+        public Builder limits(Limits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
         /** Opens the store (migrating it), registers agents and loads playbooks. */
         public Kernel build() {
             if (dataDirectory == null) {
@@ -307,7 +355,9 @@ public final class Kernel implements AutoCloseable {
                     concurrency,
                     pollInterval,
                     Map.copyOf(connectors),
-                    List.copyOf(extensions));
+                    List.copyOf(extensions),
+                    whenBroken,
+                    limits);
             return new Kernel(dataDirectory, Engine.open(config));
         }
     }

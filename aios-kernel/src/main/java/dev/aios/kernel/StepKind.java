@@ -4,25 +4,42 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.aios.kernel.internal.Wire;
 
-/** What a step of a playbook does, as written in YAML. */
-public enum StepKind {
+/** What a step of a playbook does; its wire name is the key that introduces it in YAML. */
+public enum StepKind implements Wire.Named {
     /** Calls an agent. */
-    AGENT,
+    AGENT("agent"),
     /** Asks the operator to approve. */
-    APPROVAL,
+    APPROVAL("approval"),
     /** Sleeps for a while or until a time. */
-    WAIT,
+    WAIT("wait"),
     /** Waits for an event, with a timeout. */
-    AWAIT,
+    AWAIT("await"),
     /** Chooses the next step by conditions. */
-    BRANCH,
+    BRANCH("branch"),
     /** Publishes an event. */
-    EMIT;
+    EMIT("emit"),
+    /** Runs branches side by side and joins them. */
+    PARALLEL("parallel"),
+    /** Runs a body once for each item of a list. */
+    FOR_EACH("forEach"),
+    /** Runs another playbook as a child run. */
+    CALL("call"),
+    /** Lets agents take bounded turns. */
+    CONVERSATION("conversation"),
+    /** Sends a message to a stateful agent. */
+    SEND("send");
 
-    /** The name stored and sent, e.g. {@code agent}. */
+    private final String wire;
+
+    StepKind(String wire) {
+        this.wire = wire;
+    }
+
+    /** The name stored and sent, e.g. {@code agent} or {@code forEach}. */
     @JsonValue
+    @Override
     public String wire() {
-        return Wire.name(this);
+        return wire;
     }
 
     /** The wire name, so that the value prints as it is stored and sent. */

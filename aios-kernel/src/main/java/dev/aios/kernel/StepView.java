@@ -9,7 +9,8 @@ import java.util.Optional;
  * One step of a run.
  *
  * @param id the step's id
- * @param kind {@link StepKind}: agent, approval, wait, await, branch or emit
+ * @param kind {@link StepKind}: agent, approval, wait, await, branch, emit, parallel, forEach, call,
+ *     conversation or send
  * @param iteration how many times the step was entered before (0 the first time)
  * @param status {@link StepStatus}: scheduled, running, retrying, deferred, waiting, completed, failed,
  *     timed-out, compensated or cancelled

@@ -250,6 +250,13 @@ class ExtensionsTest {
                                 r -> extension.host.cipher().open("acme", r.bytes("note")))))
                 .hasMessageContaining("forgotten");
 
+        // While the kernel still runs, the write-ahead log was emptied: it keeps no page from before.
+        var wal = dir.resolve("data/aios.db-wal");
+        if (Files.exists(wal)) {
+            assertThat(new String(Files.readAllBytes(wal), StandardCharsets.ISO_8859_1))
+                    .as("the write-ahead log right after forgetting")
+                    .doesNotContain(secret);
+        }
         assertThat(kernel.verify().problems()).isEmpty();
         kernel.close();
         kernel = null;

@@ -32,7 +32,7 @@ class WireNamesTest {
 
     /** {@code {@link X}: a, b or c}, the list possibly running over several Javadoc lines. */
     private static final Pattern LISTED =
-            Pattern.compile("\\{@link (\\w+)}: ([a-z-]+(?:,\\s+(?:\\*\\s+)?[a-z-]+)*\\s+(?:\\*\\s+)?or\\s+[a-z-]+)");
+            Pattern.compile("\\{@link (\\w+)}: ([A-Za-z-]+(?:,\\s+(?:\\*\\s+)?[A-Za-z-]+)*\\s+(?:\\*\\s+)?or\\s+[A-Za-z-]+)");
 
     @Test
     void everyListInTheJavadocIsTheEnumsWireNames() throws Exception {

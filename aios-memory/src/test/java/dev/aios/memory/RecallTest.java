@@ -137,14 +137,18 @@ class RecallTest {
     }
 
     @Test
-    void storingTheSameIdTwiceKeepsOneItem() {
+    void storingTheSameIdTwiceKeepsOneItemAndOtherContentUnderItIsAConflict() {
         var memory = aios.operator();
         var first = memory.remember(
                 Remember.of(MemoryKind.NOTE, "acme", "Prefers email").withId("pref-1"));
         var again = memory.remember(
-                Remember.of(MemoryKind.NOTE, "acme", "Something else").withId("pref-1"));
+                Remember.of(MemoryKind.NOTE, "acme", "Prefers email").withId("pref-1"));
 
         assertThat(again).isEqualTo(first);
+        assertThatThrownBy(() -> memory.remember(
+                        Remember.of(MemoryKind.NOTE, "acme", "Something else").withId("pref-1")))
+                .isInstanceOf(MemoryConflictException.class)
+                .hasMessageContaining("memory item pref-1 already exists with other content; nothing changed");
         assertThat(memory.recall(MemoryQuery.of("prefers email something else")).items())
                 .hasSize(1);
     }

@@ -1,15 +1,18 @@
 package dev.aios.server;
 
 import dev.aios.kernel.Kernel;
+import dev.aios.kernel.WriteDeadline;
 import dev.aios.server.internal.Json;
 import dev.aios.server.internal.http.ApiRoutes;
 import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 import io.javalin.util.JavalinBindException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.time.InstantSource;
 
 /**
@@ -57,6 +60,19 @@ public final class ApiServer implements AutoCloseable {
      * @throws PortInUseException when another process holds the port
      */
     public static ApiServer start(Kernel kernel, String host, int port, Routes... more) {
+        return start(kernel, host, port, REQUEST_TIMEOUT, more);
+    }
+
+    /** How long a request that writes may wait for the database before it is answered 503. */
+    public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * Serves {@code kernel} on the interface named {@code host}, answering 503 to a request that
+     * writes and cannot be recorded within {@code requestTimeout} (nothing of it is recorded then).
+     *
+     * @throws PortInUseException when another process holds the port
+     */
+    public static ApiServer start(Kernel kernel, String host, int port, Duration requestTimeout, Routes... more) {
         var routes = new ApiRoutes(kernel, InstantSource.system(), MAX_BODY_BYTES);
         var app = Javalin.create(config -> {
             config.jetty.host = host;
@@ -66,7 +82,16 @@ public final class ApiServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.jsonMapper(new JavalinJackson(Json.mapper(), true));
+            config.routes.before(ctx -> {
+                if (writes(ctx.method())) {
+                    WriteDeadline.begin(requestTimeout);
+                } else {
+                    WriteDeadline.end();
+                }
+            });
+            config.routes.after(ctx -> WriteDeadline.end());
             routes.addTo(config.routes);
+            new dev.aios.server.internal.http.GraphRoutes(kernel).addTo(config.routes);
             for (var extra : more) {
                 extra.addTo(config.routes);
             }
@@ -103,6 +128,13 @@ public final class ApiServer implements AutoCloseable {
                             + "); pass another --host or --port",
                     e);
         }
+    }
+
+    private static boolean writes(HandlerType method) {
+        return method == HandlerType.POST
+                || method == HandlerType.PUT
+                || method == HandlerType.DELETE
+                || method == HandlerType.PATCH;
     }
 
     /** The port the API listens on. */

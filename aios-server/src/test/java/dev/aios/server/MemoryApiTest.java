@@ -204,6 +204,22 @@ class MemoryApiTest {
     }
 
     @Test
+    void aPinThatIsNotTrueOrFalseAndOtherTextUnderAnIdInUseAreRefused() throws Exception {
+        var pinned = post("/api/memory", "{\"kind\": \"note\", \"text\": \"Keep forever\", \"pinned\": \"yes\"}");
+        assertThat(pinned.status()).isEqualTo(400);
+        assertThat(pinned.json().path("detail").asText()).contains("field 'pinned' must be true or false");
+
+        var first = post("/api/memory", "{\"id\": \"n-1\", \"kind\": \"note\", \"text\": \"Acme pays late\"}");
+        assertThat(first.status()).isEqualTo(201);
+        var same = post("/api/memory", "{\"id\": \"n-1\", \"kind\": \"note\", \"text\": \"Acme pays late\"}");
+        assertThat(same.status()).isEqualTo(201);
+        assertThat(same.json().path("id").asText()).isEqualTo("n-1");
+        var other = post("/api/memory", "{\"id\": \"n-1\", \"kind\": \"note\", \"text\": \"Acme pays early\"}");
+        assertThat(other.status()).isEqualTo(409);
+        assertThat(other.json().path("detail").asText()).contains("already exists with other content");
+    }
+
+    @Test
     void theCommandLineAddsSearchesShowsStatsAndForgets() throws Exception {
         var file = dir.resolve("brief.txt");
         Files.writeString(file, "Brief: Acme's spring campaign needs three posters in pastel colours.");

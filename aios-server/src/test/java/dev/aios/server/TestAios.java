@@ -42,7 +42,13 @@ final class TestAios implements AutoCloseable {
     }
 
     static TestAios start(Path dataDirectory) {
-        var kernel = Kernel.builder()
+        return start(dataDirectory, builder -> {}, ApiServer.REQUEST_TIMEOUT);
+    }
+
+    /** As {@link #start(Path)}, with more on the kernel and another write limit for requests. */
+    static TestAios start(
+            Path dataDirectory, java.util.function.Consumer<Kernel.Builder> more, Duration requestTimeout) {
+        var builder = Kernel.builder()
                 .dataDirectory(dataDirectory)
                 .agent(new EchoPlaybook.Echo())
                 .playbook(EchoPlaybook.playbook())
@@ -50,10 +56,12 @@ final class TestAios implements AutoCloseable {
                 .agent(new ShipPlaybook.Release())
                 .agent(new ShipPlaybook.Ship())
                 .playbook(ShipPlaybook.playbook())
-                .pollInterval(Duration.ofMillis(20))
-                .build();
+                .pollInterval(Duration.ofMillis(20));
+        more.accept(builder);
+        var kernel = builder.build();
         kernel.start();
-        return new TestAios(kernel, ApiServer.start(kernel, 0));
+        var loopback = java.net.InetAddress.getLoopbackAddress().getHostAddress();
+        return new TestAios(kernel, ApiServer.start(kernel, loopback, 0, requestTimeout));
     }
 
     /** An HTTP answer. */

@@ -8,9 +8,17 @@ import java.util.Map;
 
 /**
  * Wire names of enums: the constant's name in lower case with dashes ({@code DEAD_LETTER} is
- * {@code dead-letter}). What is stored and sent is the wire name, never the Java name.
+ * {@code dead-letter}), unless the enum names its constants itself ({@link Named}). What is stored
+ * and sent is the wire name, never the Java name.
  */
 public final class Wire {
+
+    /** An enum whose constants carry wire names of their own, where the convention does not fit. */
+    public interface Named {
+        /** The constant's wire name. */
+        String wire();
+    }
+
     private static final ClassValue<Map<String, Enum<?>>> BY_WIRE = new ClassValue<>() {
         @Override
         protected Map<String, Enum<?>> computeValue(Class<?> type) {
@@ -27,6 +35,9 @@ public final class Wire {
 
     /** The wire name of {@code constant}. */
     public static String name(Enum<?> constant) {
+        if (constant instanceof Named named) {
+            return named.wire();
+        }
         return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 

@@ -170,11 +170,34 @@ public final class MemoryService implements AutoCloseable {
                 request.metadata());
         var stored = store.insert(List.of(new NewItem(item, chunks)), Map.of());
         if (!stored.existing().isEmpty()) {
-            return store.item(id).map(Item::view).orElse(item.view());
+            return same(id, request, pieces);
         }
         indexer.catchUp();
         embedding.ifPresent(EmbeddingWorker::wake);
         return item.view();
+    }
+
+    /**
+     * The item stored under {@code id} when it holds what {@code request} would store (a retry);
+     * otherwise a conflict, since an id names one content.
+     */
+    private MemoryItem same(String id, Remember request, List<String> pieces) {
+        var existing = store.item(id).orElseThrow(() -> new IllegalStateException(
+                "memory item " + id + " was stored meanwhile and is gone again; try again"));
+        var stored = store.hydrate(Map.of(id, java.util.stream.IntStream.range(0, existing.chunks())
+                                .boxed()
+                                .toList()))
+                .get(id);
+        var text = stored == null
+                ? List.<String>of()
+                : new java.util.TreeMap<>(stored.chunks()).values().stream().toList();
+        if (existing.kind() != request.kind()
+                || !existing.subject().equals(request.subject())
+                || !text.equals(pieces)) {
+            throw new dev.aios.memory.MemoryConflictException("memory item " + id + " already exists with other"
+                    + " content; nothing changed. Store the new content under another id (or leave the id out)");
+        }
+        return existing.view();
     }
 
     /** Recalls; see {@link dev.aios.api.Memory#recall}. */

@@ -86,8 +86,29 @@ final class ProviderHttp implements HttpClient {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the provider", e);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot reach " + request.url() + ": " + e.getMessage(), e);
+            throw new java.io.UncheckedIOException("cannot reach " + request.url() + ": " + why(e), e);
         }
+    }
+
+    /**
+     * What went wrong, in words: the JDK's client often throws with no message of its own (a
+     * refused connection is a bare ConnectException), so the causes are named too.
+     */
+    static String why(Throwable error) {
+        var parts = new java.util.ArrayList<String>();
+        for (Throwable at = error; at != null && parts.size() < 4; at = at.getCause()) {
+            String message = at.getMessage();
+            String part = message == null || message.isBlank()
+                    ? at.getClass().getSimpleName()
+                    : at.getClass().getSimpleName() + ": " + message;
+            if (parts.isEmpty() || !parts.getLast().contains(part)) {
+                parts.add(part);
+            }
+            if (at.getCause() == at) {
+                break;
+            }
+        }
+        return String.join(", caused by ", parts);
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerBuilder;
 import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.extensions.CelExtensions;
+import dev.cel.extensions.CelListsExtensions;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
@@ -30,16 +31,38 @@ public final class Cel {
 
     private static final int CACHE_LIMIT = 10_000;
     private static final int MAX_LOOP_ITERATIONS = 100_000;
+    private static final int MAX_SOURCE_CHARACTERS = 10_000;
+    private static final int MAX_NESTING = 100;
+    private static final int MAX_REGEX_PROGRAM = 1_000;
+    /** The list functions offered: all but flatten, whose result cannot be bounded before it runs. */
+    private static final Set<CelListsExtensions.Function> LIST_FUNCTIONS = java.util.EnumSet.complementOf(
+            java.util.EnumSet.of(CelListsExtensions.Function.FLATTEN));
 
     private final CelCompiler compiler;
     private final CelRuntime runtime;
     private final ConcurrentHashMap<String, Expression> cache = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Set<String>, CelCompiler> scoped = new ConcurrentHashMap<>();
 
-    /** Builds the compiler and runtime; one instance is meant to be shared. */
+    private final Budget budget;
+
+    /** Builds the compiler and runtime with the {@link Budget#DEFAULT default budget}. */
     public Cel() {
+        this(Budget.DEFAULT);
+    }
+
+    /**
+     * Builds the compiler and runtime; one instance is meant to be shared.
+     *
+     * @param budget what each evaluation may spend
+     */
+    public Cel(Budget budget) {
+        this.budget = budget;
         var options = CelOptions.current()
                 .enableHeterogeneousNumericComparisons(true)
                 .comprehensionMaxIterations(MAX_LOOP_ITERATIONS)
+                .maxExpressionCodePointSize(MAX_SOURCE_CHARACTERS)
+                .maxParseRecursionDepth(MAX_NESTING)
+                .maxRegexProgramSize(MAX_REGEX_PROGRAM)
                 .build();
         CelCompilerBuilder builder = CelCompilerFactory.standardCelCompilerBuilder()
                 .setOptions(options)
@@ -47,7 +70,7 @@ public final class Cel {
                 .addLibraries(
                         CelExtensions.strings(),
                         CelExtensions.math(),
-                        CelExtensions.lists(),
+                        CelExtensions.lists(LIST_FUNCTIONS),
                         CelExtensions.bindings(),
                         CelExtensions.optional());
         VARIABLES.forEach(name -> builder.addVar(name, SimpleType.DYN));
@@ -55,14 +78,26 @@ public final class Cel {
         runtime = CelRuntimeFactory.standardCelRuntimeBuilder()
                 .setOptions(options)
                 .addLibraries(
-                        CelExtensions.strings(), CelExtensions.math(), CelExtensions.lists(), CelExtensions.optional())
+                        CelExtensions.strings(),
+                        CelExtensions.math(),
+                        CelExtensions.lists(LIST_FUNCTIONS),
+                        CelExtensions.optional())
                 .build();
     }
 
     /** Compiles {@code source}, or throws {@link CelException} saying what is wrong and where. */
     public Expression compile(String source) {
+        return compile(source, Set.of());
+    }
+
+    /**
+     * Compiles {@code source} where, besides {@link #VARIABLES}, the names {@code locals} are
+     * declared (e.g. a forEach item), or throws {@link CelException}.
+     */
+    public Expression compile(String source, Set<String> locals) {
         Objects.requireNonNull(source, "source");
-        var cached = cache.get(source);
+        var key = locals.isEmpty() ? source : new java.util.TreeSet<>(locals) + source;
+        var cached = cache.get(key);
         if (cached != null) {
             return cached;
         }
@@ -70,7 +105,7 @@ public final class Cel {
             throw new CelException(
                     source, "empty CEL expression; write a value or condition such as event.data.amount > 0");
         }
-        var result = compiler.compile(source);
+        var result = compilerFor(locals).compile(source);
         if (result.hasError()) {
             throw CelException.compile(source, result.getErrors());
         }
@@ -82,12 +117,25 @@ public final class Cel {
         } catch (CelValidationException | CelEvaluationException e) {
             throw new CelException(source, "invalid CEL `" + source + "`: " + e.getMessage());
         }
-        var variables = References.variables(ast.getExpr(), Set.copyOf(VARIABLES));
-        var expression =
-                new Expression(source, program, variables, ast.getResultType().kind());
+        var declared = new java.util.HashSet<>(VARIABLES);
+        declared.addAll(locals);
+        var variables = References.variables(ast.getExpr(), declared);
+        var expression = new Expression(
+                source, program, variables, ast.getResultType().kind(), budget, Budget.operands(ast.getExpr()));
         if (cache.size() < CACHE_LIMIT) {
-            cache.putIfAbsent(source, expression);
+            cache.putIfAbsent(key, expression);
         }
         return expression;
+    }
+
+    private CelCompiler compilerFor(Set<String> locals) {
+        if (locals.isEmpty()) {
+            return compiler;
+        }
+        return scoped.computeIfAbsent(Set.copyOf(locals), names -> {
+            var builder = compiler.toCompilerBuilder();
+            names.forEach(name -> builder.addVar(name, SimpleType.DYN));
+            return builder.build();
+        });
     }
 }

@@ -27,12 +27,22 @@ public final class Expression {
     private final CelRuntime.Program program;
     private final Set<String> variables;
     private final CelKind resultKind;
+    private final Budget budget;
+    private final Map<Long, Budget.Operand> guarded;
 
-    Expression(String source, CelRuntime.Program program, Set<String> variables, CelKind resultKind) {
+    Expression(
+            String source,
+            CelRuntime.Program program,
+            Set<String> variables,
+            CelKind resultKind,
+            Budget budget,
+            Map<Long, Budget.Operand> guarded) {
         this.source = source;
         this.program = program;
         this.variables = variables;
         this.resultKind = resultKind;
+        this.budget = budget;
+        this.guarded = guarded;
     }
 
     /** The CEL source text. */
@@ -40,7 +50,7 @@ public final class Expression {
         return source;
     }
 
-    /** The variables (of {@link Cel#VARIABLES}) the expression refers to. */
+    /** The variables (of {@link Cel#VARIABLES} and the locals it was compiled with) the expression refers to. */
     public Set<String> variables() {
         return variables;
     }
@@ -65,9 +75,19 @@ public final class Expression {
         return resultKind == CelKind.DURATION || resultKind == CelKind.STRING || resultKind == CelKind.DYN;
     }
 
+    /** Whether the result can be a list. */
+    public boolean mayYieldList() {
+        return resultKind == CelKind.LIST || resultKind == CelKind.DYN;
+    }
+
     /** Evaluates over {@code vars} and returns the result as JSON. */
     public JsonNode eval(Map<String, JsonNode> vars) {
-        return JsonValues.toJson(evalRaw(vars));
+        var result = evalRaw(vars);
+        try {
+            return JsonValues.toJson(result, budget.elements());
+        } catch (Budget.Exceeded e) {
+            throw exceeded(e);
+        }
     }
 
     /** Evaluates a condition; the result must be a bool. */
@@ -135,14 +155,39 @@ public final class Expression {
         }
         Object result;
         try {
-            result = program.eval(input);
+            result = program.trace(input, new Budget.Meter(budget, guarded, System.nanoTime()));
         } catch (CelEvaluationException e) {
+            if (rootCause(e) instanceof Budget.Exceeded exceeded) {
+                throw exceeded(exceeded);
+            }
             throw CelException.evaluation(source, e);
+        } catch (Budget.Exceeded e) {
+            throw exceeded(e);
+        } catch (StackOverflowError e) {
+            throw new CelException(source, "`" + source + "` was stopped: it nests too deeply to evaluate");
+        } catch (OutOfMemoryError e) {
+            throw new CelException(
+                    source, "`" + source + "` was stopped: it needed more memory than the process has to give");
         }
         if (result instanceof CelUnknownSet) {
             throw new CelException(source, "`" + source + "` refers to a value that is not available here");
         }
         return result;
+    }
+
+    private CelException exceeded(Budget.Exceeded e) {
+        return new CelException(
+                source,
+                "`" + source + "` was stopped: " + e.getMessage()
+                        + ". Expressions must stay small and quick; compute large values in an agent");
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        var cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     @Override

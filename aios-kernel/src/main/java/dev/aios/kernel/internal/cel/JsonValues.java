@@ -54,7 +54,21 @@ final class JsonValues {
      * Timestamps and durations become ISO-8601 strings, bytes base64 strings, unsigned integers
      * numbers, maps objects (keys as text), and anything else its text.
      */
+    static JsonNode toJson(Object value, long maxNodes) {
+        long[] left = {maxNodes};
+        return toJson(value, left);
+    }
+
+    /** As {@link #toJson(Object, long)} without a limit, for short values in messages. */
     static JsonNode toJson(Object value) {
+        return toJson(value, new long[] {Long.MAX_VALUE});
+    }
+
+    private static JsonNode toJson(Object value, long[] left) {
+        if (--left[0] < 0) {
+            // Values that share parts can be far larger written out than they are in memory.
+            throw new Budget.Exceeded("its result would be larger than the limit when written as JSON");
+        }
         return switch (value) {
             case null -> JSON.nullNode();
             case NullValue n -> JSON.nullNode();
@@ -68,13 +82,14 @@ final class JsonValues {
             case CelByteString bytes -> JSON.textNode(Base64.getEncoder().encodeToString(bytes.toByteArray()));
             case Instant instant -> JSON.textNode(instant.toString());
             case Duration duration -> JSON.textNode(duration.toString());
-            case Map<?, ?> map -> object(map);
+            case Map<?, ?> map -> object(map, left);
             case Iterable<?> iterable -> {
                 ArrayNode array = JSON.arrayNode();
-                iterable.forEach(element -> array.add(toJson(element)));
+                iterable.forEach(element -> array.add(toJson(element, left)));
                 yield array;
             }
-            case Optional<?> optional -> optional.map(JsonValues::toJson).orElseGet(JSON::nullNode);
+            case Optional<?> optional ->
+                optional.map(present -> toJson(present, left)).orElseGet(JSON::nullNode);
             case CelType type -> JSON.textNode(type.name());
             default -> JSON.textNode(String.valueOf(value));
         };
@@ -126,10 +141,10 @@ final class JsonValues {
         }
     }
 
-    private static ObjectNode object(Map<?, ?> map) {
+    private static ObjectNode object(Map<?, ?> map, long[] left) {
         ObjectNode object = JSON.objectNode();
         map.forEach((key, element) ->
-                object.set(key instanceof String s ? s : toJson(key).asText(), toJson(element)));
+                object.set(key instanceof String s ? s : toJson(key).asText(), toJson(element, left)));
         return object;
     }
 }

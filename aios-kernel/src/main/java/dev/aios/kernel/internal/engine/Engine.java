@@ -18,6 +18,7 @@ import dev.aios.kernel.RunView;
 import dev.aios.kernel.TaskView;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.agent.AgentRegistry;
+import dev.aios.kernel.internal.cel.Budget;
 import dev.aios.kernel.internal.cel.Cel;
 import dev.aios.kernel.internal.journal.FeedHub;
 import dev.aios.kernel.internal.journal.RunJournal;
@@ -55,9 +56,11 @@ public final class Engine implements AutoCloseable {
     private final WorkQueue queue;
     private final Dispatcher dispatcher;
     private final EventIntake intake;
+    private final Awaits awaits;
     private final Progress progress;
     private final TaskDesk desk;
     private final RunQueries queries;
+    private final WhatIf whatIf;
     private final Forgetting forgetting;
     private final Connectors connectors;
     private final ExecutorService calls = Executors.newThreadPerTaskExecutor(
@@ -76,22 +79,27 @@ public final class Engine implements AutoCloseable {
             agents.discover(Thread.currentThread().getContextClassLoader());
         }
         this.host = new Host(store, journal, keys, feed, clock, config.dataDirectory(), services);
-        var cel = new Cel();
+        var cel = new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime()));
         this.playbooks = new Playbooks(store, new PlaybookCompiler(cel), agents, host.factories, clock);
         this.queue = new WorkQueue(store, journal, clock, NODE, this::leaseFor);
         this.connectors = new Connectors(config.connectors(), clock);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
         var effects = new Effects(store, journal, connectors, clock, lookup);
-        var runner = new StepRunner(lookup, cel, clock, calls, effects, services);
+        Runnable wake = this::wake;
+        this.intake = new EventIntake(journal, keys, playbooks, wake, feed);
+        this.awaits = new Awaits(store, journal, playbooks, clock, wake);
+        var runner =
+                new StepRunner(lookup, cel, clock, calls, effects, services, intake, config.limits().maxEventDepth());
         this.dispatcher = new Dispatcher(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
-        this.intake = new EventIntake(journal, keys, playbooks, dispatcher::wake, feed);
-        this.progress = new Progress(store, journal, queue, intake, clock, dispatcher::wake);
+        this.progress = new Progress(store, journal, queue, intake, awaits, clock, wake);
         this.desk = new TaskDesk(store, journal, playbooks, lookup, clock, dispatcher::wake);
         this.queries = new RunQueries(store, journal);
+        this.whatIf = new WhatIf(store, journal, playbooks, queries);
         this.forgetting = new Forgetting(store, journal, keys, clock, host.forgetListeners, host.forgetGuards);
         host.forgetWith(forgetting::forget);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
+        store.onBroken(config.whenBroken());
     }
 
     /**
@@ -166,6 +174,7 @@ public final class Engine implements AutoCloseable {
             LOG.info("resuming {} steps left in flight by the previous process", released);
         }
         dispatcher.start();
+        awaits.start();
         watcher.start();
     }
 
@@ -231,7 +240,7 @@ public final class Engine implements AutoCloseable {
                 progress.record(lease, playbook, outcome);
                 return;
             } catch (dev.aios.kernel.StorageException e) {
-                if (closing) {
+                if (closing || store.broken().isPresent()) {
                     throw e;
                 }
                 LOG.warn("cannot record the result of {} yet ({}); trying again", lease, e.getMessage());
@@ -253,8 +262,24 @@ public final class Engine implements AutoCloseable {
         return store.failing();
     }
 
+    /**
+     * Accepts an event: decides which playbooks it starts (their conditions evaluated here, not on
+     * the writer), logs it and starts them in one write, then resumes the runs awaiting it.
+     */
     public Accepted send(Event event) {
-        return store.write(tx -> intake.accept(tx, event, config.clock().instant()));
+        EventLimits.check(event);
+        var routing = intake.route(event, 0);
+        var logged = store.write(tx -> intake.accept(tx, event, routing, config.clock().instant()));
+        if (logged.accepted().duplicate()) {
+            return logged.accepted();
+        }
+        // The event is recorded: a request's write limit must not turn what follows into a failure.
+        var within = dev.aios.kernel.WriteDeadline.remaining();
+        var caughtUp = dev.aios.kernel.WriteDeadline.suspended(() -> awaits.catchUp(event.type(), event.id(), within));
+        var accepted = logged.accepted();
+        var notes = new ArrayList<>(accepted.notes());
+        notes.addAll(caughtUp.notes());
+        return new Accepted(accepted.eventId(), false, accepted.started(), caughtUp.resumed(), notes);
     }
 
     public List<RunSummary> runs(RunQuery query) {
@@ -287,8 +312,49 @@ public final class Engine implements AutoCloseable {
     }
 
     public TaskView answer(String taskId, TaskAnswer answer, Optional<JsonNode> output, String comment) {
+        output.ifPresent(json -> EventLimits.checkNesting("the output", json));
         desk.answer(taskId, answer, output, comment);
         return task(taskId);
+    }
+
+    /**
+     * Replays finished run {@code runId} against another version of its playbook: {@code against} is
+     * {@code NAME@VERSION} or just the version.
+     */
+    public dev.aios.kernel.WhatIfReport whatIf(String runId, String against) {
+        var version =
+                against.contains("@") ? WhatIf.reference(against).getValue().orElseThrow() : against;
+        var name = against.contains("@")
+                ? WhatIf.reference(against).getKey()
+                : queries.run(runId).playbook();
+        return whatIf.replay(runId, playbooks.version(name, version));
+    }
+
+    /** Replays finished run {@code runId} against a version of its playbook given as YAML text. */
+    public dev.aios.kernel.WhatIfReport whatIfYaml(String runId, String origin, String yaml) {
+        return whatIf.replay(runId, playbooks.preview(origin, yaml));
+    }
+
+    /**
+     * Compares two versions of a playbook on the last {@code last} finished runs: {@code from} is
+     * {@code NAME} (its active version, and runs of any version) or {@code NAME@VERSION} (runs of that
+     * version); {@code to} is {@code NAME@VERSION}, or YAML text when {@code yaml} is present.
+     */
+    public dev.aios.kernel.PlaybookDiff diff(String from, String to, Optional<String> yaml, int last) {
+        var source = WhatIf.reference(from);
+        var fromVersion = source.getValue().isPresent()
+                ? playbooks.version(source.getKey(), source.getValue().get())
+                : playbooks.active(source.getKey());
+        dev.aios.kernel.internal.playbook.CompiledPlaybook toVersion;
+        if (yaml.isPresent()) {
+            toVersion = playbooks.preview(to, yaml.get());
+        } else {
+            var target = WhatIf.reference(to);
+            toVersion = target.getValue().isPresent()
+                    ? playbooks.version(target.getKey(), target.getValue().get())
+                    : playbooks.active(target.getKey());
+        }
+        return whatIf.diff(fromVersion, toVersion, source.getValue().isPresent(), last);
     }
 
     public RunSummary cancel(String runId, String reason) {
@@ -354,6 +420,7 @@ public final class Engine implements AutoCloseable {
     public void close() {
         closing = true;
         watcher.close();
+        awaits.close();
         dispatcher.stop(Duration.ofSeconds(10));
         calls.shutdownNow();
         config.extensions().forEach(Engine::closeQuietly);

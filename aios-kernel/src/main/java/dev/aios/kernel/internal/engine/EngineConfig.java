@@ -25,6 +25,8 @@ import java.util.Optional;
  * @param pollInterval how often idle workers look for due work
  * @param connectors breaker and rate limit per connector name ({@code *} for all others)
  * @param extensions modules plugged in, attached in order
+ * @param whenBroken told, once, why the kernel cannot go on (its writer stopped)
+ * @param limits how far one input may go
  */
 public record EngineConfig(
         Path dataDirectory,
@@ -37,4 +39,6 @@ public record EngineConfig(
         int concurrency,
         Duration pollInterval,
         Map<String, ConnectorPolicy> connectors,
-        List<Extension> extensions) {}
+        List<Extension> extensions,
+        java.util.function.Consumer<String> whenBroken,
+        dev.aios.kernel.Limits limits) {}

@@ -80,7 +80,7 @@ final class Forgetting {
             long events = tx.events().countOf(subject);
             return new ForgetReport(subject, destroyed, cancelled, runIds.size(), events);
         });
-        store.purge();
+        emptyTheLog();
         for (var listener : listeners) {
             try {
                 listener.forgotten(subject);
@@ -92,6 +92,26 @@ final class Forgetting {
             }
         }
         return report;
+    }
+
+    /**
+     * Waits until the store keeps no old copy of the pages as they were before forgetting (the
+     * write-ahead log would still have the plain copies); a few tries, since readers may hold it.
+     */
+    private void emptyTheLog() {
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            try {
+                if (store.purge().get(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    return;
+                }
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                break;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        LOG.warn("the write-ahead log could not be emptied after forgetting; it is emptied at a later write");
     }
 
     /** Empties the plain copies of a run's payloads from the derived tables. */

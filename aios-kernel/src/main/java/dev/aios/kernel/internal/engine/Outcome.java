@@ -47,8 +47,11 @@ sealed interface Outcome {
     /** An await step listens for {@code eventType} until {@code timeoutAt}. */
     record Listen(JsonNode input, String eventType, Instant timeoutAt) implements Outcome {}
 
-    /** An emit step publishes {@code event}, then the run goes to {@code next}. */
-    record Publish(JsonNode input, Event event, String next) implements Outcome {}
+    /**
+     * An emit step publishes {@code event}, starting the playbooks {@code routing} names, then the
+     * run goes to {@code next}.
+     */
+    record Publish(JsonNode input, Event event, EventIntake.Routing routing, String next) implements Outcome {}
 
     /** An await step gave up waiting; the run goes to {@code next}. */
     record TimedOut(String next) implements Outcome {}

@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
 final class PlaybookWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PlaybookWatcher.class);
     private static final long INTERVAL_MILLIS = 2_000;
+    /** The largest playbook file read; larger ones are refused without being read. */
+    static final long MAX_FILE_BYTES =
+            4L * dev.aios.kernel.internal.playbook.YamlPlaybookReader.MAX_CODE_POINTS;
 
     private final Optional<Path> directory;
     private final Runnable reload;
@@ -64,6 +67,14 @@ final class PlaybookWatcher implements AutoCloseable {
         var inputs = new ArrayList<Playbooks.Input>();
         for (Path file : files(directory)) {
             try {
+                long size = Files.size(file);
+                if (size > MAX_FILE_BYTES) {
+                    inputs.add(new Playbooks.Input.Unreadable(
+                            file.toString(),
+                            "the file is " + size + " bytes; a playbook may be at most " + MAX_FILE_BYTES
+                                    + " bytes. Split it, or move large text into agents' templates"));
+                    continue;
+                }
                 inputs.add(new Playbooks.Input.Yaml(file.toString(), Files.readString(file, StandardCharsets.UTF_8)));
             } catch (IOException | UncheckedIOException e) {
                 inputs.add(new Playbooks.Input.Yaml(

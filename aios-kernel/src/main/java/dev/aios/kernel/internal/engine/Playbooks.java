@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,9 @@ final class Playbooks {
         }
     }
 
+    /** The step kinds this kernel runs. */
+    static final Set<String> RUNNABLE = Set.of("agent", "approval", "wait", "await", "branch", "emit");
+
     private record Key(String name, String version) {}
 
     private record Loaded(CompiledPlaybook compiled, Map<String, AgentBinding> declared, Instant loadedAt) {}
@@ -71,6 +75,11 @@ final class Playbooks {
     private final Map<Key, Loaded> versions = new ConcurrentHashMap<>();
     private volatile Map<String, Built> active = Map.of();
     private volatile LoadReport lastLoad = new LoadReport(List.of(), List.of());
+
+    /** A file refused by the last load, and the playbook it defined (or was meant to). */
+    private record Refusal(String source, String name, List<PlaybookException.Problem> problems, Instant at) {}
+
+    private volatile List<Refusal> refusals = List.of();
 
     Playbooks(
             Store store,
@@ -113,6 +122,8 @@ final class Playbooks {
         var next = new LinkedHashMap<String, Built>();
         var sources = new HashMap<String, String>();
         var refusedNames = new ArrayList<String>();
+        var refused = new ArrayList<Refusal>();
+        Instant now = clock.instant();
         for (var input : inputs) {
             try {
                 var built = compile(input);
@@ -135,7 +146,10 @@ final class Playbooks {
                 next.put(compiled.name(), built);
             } catch (PlaybookException e) {
                 problems.addAll(e.problems());
-                nameOf(input).ifPresent(refusedNames::add);
+                // A file too broken to name its playbook still keeps the one it defined before.
+                var name = nameOf(input).or(() -> activeFrom(input.source()));
+                name.ifPresent(refusedNames::add);
+                refused.add(new Refusal(input.source(), name.orElse(stem(input.source())), e.problems(), now));
             }
         }
         // A refused file keeps the version that was active before, so a typo does not stop a playbook.
@@ -144,7 +158,6 @@ final class Playbooks {
                 next.put(name, active.get(name));
             }
         }
-        Instant now = clock.instant();
         var versionsToKeep = next.values().stream()
                 .map(Built::compiled)
                 .map(c -> new StoredPlaybook(
@@ -160,6 +173,7 @@ final class Playbooks {
                     new Key(compiled.name(), compiled.version()), new Loaded(compiled, built.declared(), now));
         }
         active = Map.copyOf(next);
+        refusals = List.copyOf(refused);
         var infos = next.values().stream().map(b -> info(b.compiled(), true)).toList();
         lastLoad = new LoadReport(infos, problems);
         return lastLoad;
@@ -182,7 +196,8 @@ final class Playbooks {
     private Built build(Playbook model, String source, SourceMap lines) {
         var known = new java.util.TreeSet<>(agents.names());
         model.agents().forEach(a -> known.add(a.name()));
-        var compiled = compiler.compile(model, source, lines, known);
+        var compiled = compiler.compile(
+                model, source, lines, new PlaybookCompiler.Catalog(known, Set.of(), Optional.empty(), RUNNABLE));
         var problems = new ArrayList<PlaybookException.Problem>();
         var declared = new LinkedHashMap<String, AgentBinding>();
         var ref = new PlaybookRef(compiled.name(), compiled.version());
@@ -258,6 +273,22 @@ final class Playbooks {
         };
     }
 
+    /** The name of the active playbook last loaded from {@code source}, if any. */
+    private Optional<String> activeFrom(String source) {
+        return active.values().stream()
+                .map(Built::compiled)
+                .filter(compiled -> compiled.source().equals(source))
+                .map(CompiledPlaybook::name)
+                .findFirst();
+    }
+
+    /** A file's name without its directory and extension, to list a playbook that could not be read. */
+    private static String stem(String source) {
+        String name = source.substring(Math.max(source.lastIndexOf('/'), source.lastIndexOf('\\')) + 1);
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+
     /** What the last load did. */
     LoadReport lastLoad() {
         return lastLoad;
@@ -272,6 +303,26 @@ final class Playbooks {
                 .toList();
     }
 
+    /**
+     * Compiles YAML text as a playbook version without loading it: for comparing a changed file
+     * with the runs of the loaded version before the change is made.
+     *
+     * @throws PlaybookException when it does not compile
+     */
+    CompiledPlaybook preview(String origin, String yaml) {
+        var parsed = reader.read(origin, yaml);
+        return build(parsed.playbook(), origin, parsed.lines()).compiled();
+    }
+
+    /** The active version of {@code name}. */
+    CompiledPlaybook active(String name) {
+        var built = active.get(name);
+        if (built == null) {
+            throw new NotFoundException("no active playbook named '" + name + "'; list them with `aios playbooks`");
+        }
+        return built.compiled();
+    }
+
     /** A version, active or not. */
     CompiledPlaybook version(String name, String version) {
         var loaded = versions.get(new Key(name, version));
@@ -281,14 +332,37 @@ final class Playbooks {
         return loaded.compiled();
     }
 
-    /** Every version, active first, then by name and newest. */
+    /**
+     * Every version, active first, then by name and newest; each file the last load refused comes
+     * right after the active version of its playbook (or among the inactive ones if it has none).
+     */
     List<PlaybookInfo> infos() {
-        return versions.values().stream()
-                .map(l -> info(l.compiled(), isActive(l.compiled())))
-                .sorted(Comparator.comparing((PlaybookInfo i) -> !i.active())
+        var all = new ArrayList<PlaybookInfo>();
+        versions.values().stream().map(l -> info(l.compiled(), isActive(l.compiled()))).forEach(all::add);
+        for (var refusal : refusals) {
+            all.add(new PlaybookInfo(
+                    refusal.name(),
+                    "",
+                    "",
+                    "",
+                    Optional.empty(),
+                    refusal.source(),
+                    List.of(),
+                    false,
+                    refusal.at(),
+                    refusal.problems()));
+        }
+        return all.stream()
+                .sorted(Comparator.comparing((PlaybookInfo i) -> !(i.active() || beside(i)))
                         .thenComparing(PlaybookInfo::name)
+                        .thenComparing(i -> !i.active())
                         .thenComparing(PlaybookInfo::loadedAt, Comparator.reverseOrder()))
                 .toList();
+    }
+
+    /** Whether {@code info} is a refused file whose playbook has an active version to sit beside. */
+    private boolean beside(PlaybookInfo info) {
+        return !info.refused().isEmpty() && active.containsKey(info.name());
     }
 
     private boolean isActive(CompiledPlaybook compiled) {
@@ -308,6 +382,7 @@ final class Playbooks {
                 compiled.source(),
                 model.steps().stream().map(s -> s.id() + " (" + s.kind() + ")").toList(),
                 isActive,
-                loaded == null ? clock.instant() : loaded.loadedAt());
+                loaded == null ? clock.instant() : loaded.loadedAt(),
+                List.of());
     }
 }

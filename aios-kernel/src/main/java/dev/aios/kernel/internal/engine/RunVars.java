@@ -48,6 +48,14 @@ final class RunVars {
 
     /** An event as the runs see it; {@code seq} is its position in the event log. */
     static ObjectNode json(Event event, long seq) {
+        return json(event, seq, 0);
+    }
+
+    /**
+     * An event as the runs see it, with its causal {@code depth}: how many runs, each started by
+     * the event the one before emitted, led to it (written only when above 0).
+     */
+    static ObjectNode json(Event event, long seq, int depth) {
         ObjectNode json = Json.object();
         json.put("seq", seq);
         json.put("id", event.id());
@@ -58,6 +66,9 @@ final class RunVars {
         json.set("data", event.data());
         json.put("correlationId", event.correlationId());
         json.put("causationId", event.causationId());
+        if (depth > 0) {
+            json.put("depth", depth);
+        }
         return json;
     }
 }

@@ -45,15 +45,13 @@ final class StepOutcomes {
      *
      * @param taskId the id of a task, should one be opened
      * @param jitter a random number in [-1, 1), which spreads retries by the policy's jitter
-     * @param earlier for an await step beginning to wait: an event it can take that arrived before
-     * @param emitted for an emit step: what its event started and resumed (it is accepted first)
+     * @param emitted for an emit step: what its event started (it is logged first)
      * @param eventHead for an await step that timed out: the newest event in the log
      * @param completed the run's completed steps, should it be undone
      */
     record Facts(
             Supplier<String> taskId,
             double jitter,
-            Optional<ObjectNode> earlier,
             Optional<Accepted> emitted,
             long eventHead,
             Supplier<List<StepCompleted>> completed) {}
@@ -86,22 +84,13 @@ final class StepOutcomes {
             }
             case Outcome.Ask a -> entries.add(Tasks.ask(s, a, facts.taskId().get()));
             case Outcome.Sleep sleep -> entries.add(new TimerSet(step, it, sleep.input(), sleep.until()));
-            case Outcome.Listen l -> {
-                var await = (CompiledStep.Await) s.playbook().step(step);
-                if (facts.earlier().isPresent()) {
-                    entries.add(new StepCompleted(
-                            step, it, l.input(), facts.earlier().get(), Optional.empty(), await.next()));
-                    entries.add(Advance.to(s.state(), s.playbook(), await.next(), s.now()));
-                } else {
-                    entries.add(new AwaitStarted(step, it, l.input(), l.eventType(), l.timeoutAt()));
-                }
-            }
+            // An event that arrived before the wait began is taken later, by the awaits' catch-up.
+            case Outcome.Listen l -> entries.add(new AwaitStarted(step, it, l.input(), l.eventType(), l.timeoutAt()));
             case Outcome.Publish p -> {
-                var accepted = facts.emitted().orElseThrow(() -> new IllegalStateException("the event was not emitted"));
+                var accepted = facts.emitted().orElseThrow(() -> new IllegalStateException("the event was not logged"));
                 ObjectNode output = Json.object();
                 output.put("eventId", p.event().id());
                 output.set("started", Json.tree(accepted.started()));
-                output.set("resumed", Json.tree(accepted.resumed()));
                 entries.add(new StepCompleted(step, it, p.input(), output, Optional.empty(), p.next()));
                 entries.add(Advance.to(s.state(), s.playbook(), p.next(), s.now()));
             }

@@ -44,6 +44,8 @@ final class StepRunner {
     private final InstantSource clock;
     private final ExecutorService calls;
     private final Effects effects;
+    private final EventIntake intake;
+    private final int maxEventDepth;
 
     StepRunner(
             AgentLookup agents,
@@ -51,13 +53,17 @@ final class StepRunner {
             InstantSource clock,
             ExecutorService calls,
             Effects effects,
-            Services services) {
+            Services services,
+            EventIntake intake,
+            int maxEventDepth) {
         this.agents = agents;
         this.services = services;
         this.cel = cel;
         this.clock = clock;
         this.calls = calls;
         this.effects = effects;
+        this.intake = intake;
+        this.maxEventDepth = maxEventDepth;
     }
 
     /** Executes a {@code step} item. */
@@ -71,10 +77,22 @@ final class StepRunner {
                 case CompiledStep.Await await -> listen(await, vars);
                 case CompiledStep.Branch branch -> choose(branch, vars);
                 case CompiledStep.Emit emit -> publish(emit, state, lease, vars);
+                case CompiledStep.Parallel p -> notRun(step);
+                case CompiledStep.ForEach f -> notRun(step);
+                case CompiledStep.Call c -> notRun(step);
+                case CompiledStep.Conversation c -> notRun(step);
+                case CompiledStep.Send s -> notRun(step);
             };
         } catch (CelException e) {
             return new Outcome.Failed(Json.object(), "step '" + step.id() + "': " + e.getMessage(), false);
         }
+    }
+
+    private static Outcome notRun(CompiledStep step) {
+        return new Outcome.Failed(
+                Json.object(),
+                "this kernel does not run " + step.kind() + " steps yet (step '" + step.id() + "')",
+                false);
     }
 
     /** Executes a {@code timer} item: the wait is over. */
@@ -341,7 +359,28 @@ final class StepRunner {
         input.put("type", emit.type());
         input.put("subject", subject);
         input.set("data", data);
-        return new Outcome.Publish(input, event, emit.next());
+        int depth = state.trigger.path("depth").asInt(0) + 1;
+        var routing = intake.route(event, depth);
+        if (depth > maxEventDepth && !routing.start().isEmpty()) {
+            return new Outcome.Failed(input, loop(emit, state, routing, depth), false, "EventLoop");
+        }
+        return new Outcome.Publish(input, event, routing, emit.next());
+    }
+
+    /** Why an emit was stopped: the chain of events and runs it would extend looks endless. */
+    private String loop(CompiledStep.Emit emit, RunState state, EventIntake.Routing routing, int depth) {
+        var starts = routing.start().stream()
+                .map(p -> p.name())
+                .distinct()
+                .collect(java.util.stream.Collectors.joining(", "));
+        String cause = state.trigger.path("causationId").asText("");
+        return "emitting " + emit.type() + " would start " + starts + " as link " + depth
+                + " of a chain of events and runs, each started by the event the one before emitted (this run of "
+                + state.playbook + " was started by " + state.trigger.path("type").asText() + " "
+                + state.trigger.path("id").asText() + (cause.isEmpty() ? "" : ", emitted by run " + cause)
+                + "). A chain is stopped after " + maxEventDepth + " links, since it looks like an event loop:"
+                + " check that these playbooks do not trigger each other without end. Skip this step to go on"
+                + " without emitting, or cancel the run";
     }
 
     private static ObjectNode evalAll(Map<String, Expression> expressions, Map<String, JsonNode> vars) {

@@ -65,21 +65,32 @@ public final class CompiledPlaybook {
     }
 
     /**
-     * The step with {@code id}.
+     * The step at {@code path}: a top-level step's id, or the path of a nested step (see {@link
+     * StepPaths}), with or without iteration indices.
      *
      * @throws IllegalArgumentException when this version has no such step
      */
-    public CompiledStep step(String id) {
-        var step = steps.get(id);
+    public CompiledStep step(String path) {
+        var step = steps.get(StepPaths.staticPath(path));
         if (step == null) {
-            throw new IllegalArgumentException("playbook " + name() + " version " + version + " has no step '" + id
+            throw new IllegalArgumentException("playbook " + name() + " version " + version + " has no step '" + path
                     + "'; its steps are " + String.join(", ", steps.keySet()));
         }
         return step;
     }
 
-    /** The step ids in the order written. */
+    /** Whether this version has a step at {@code path}. */
+    public boolean has(String path) {
+        return steps.containsKey(StepPaths.staticPath(path));
+    }
+
+    /** The top-level step ids in the order written. */
     public List<String> stepIds() {
+        return steps.keySet().stream().filter(path -> path.indexOf('/') < 0).toList();
+    }
+
+    /** Every step's static path, nested ones included, in the order compiled. */
+    public List<String> paths() {
         return List.copyOf(steps.keySet());
     }
 

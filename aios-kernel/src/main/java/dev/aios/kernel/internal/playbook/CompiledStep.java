@@ -1,9 +1,11 @@
 package dev.aios.kernel.internal.playbook;
 
+import dev.aios.api.ParallelStep;
 import dev.aios.kernel.StepKind;
 import dev.aios.api.Step;
 import dev.aios.api.StepOptions;
 import dev.aios.kernel.internal.cel.Expression;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -250,6 +252,166 @@ public sealed interface CompiledStep {
         @Override
         public StepKind kind() {
             return StepKind.EMIT;
+        }
+
+        @Override
+        public List<String> targets() {
+            return List.of(next);
+        }
+    }
+
+    /**
+     * Runs branches at once. Each branch's steps are compiled under {@code <static path>/<branch>};
+     * the map gives each branch's first step id.
+     *
+     * @param branches branch name to the id of its first step, in the order written
+     * @param join when the step is done
+     */
+    record Parallel(String id, Map<String, String> branches, ParallelStep.Join join, String next)
+            implements CompiledStep {
+        public Parallel {
+            Objects.requireNonNull(id, "id");
+            branches = Collections.unmodifiableMap(new LinkedHashMap<>(branches));
+            Objects.requireNonNull(join, "join");
+            Objects.requireNonNull(next, "next");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.PARALLEL;
+        }
+
+        @Override
+        public List<String> targets() {
+            return List.of(next);
+        }
+    }
+
+    /**
+     * Runs its body for each item of a list; the body is compiled under {@code <static path>}.
+     *
+     * @param items yields the list
+     * @param as the variable the body sees the item as
+     * @param first the id of the body's first step
+     * @param collect yields what to keep of an iteration; empty means its outputs
+     */
+    record ForEach(
+            String id,
+            Expression items,
+            String as,
+            String first,
+            int concurrency,
+            Optional<Expression> collect,
+            String next)
+            implements CompiledStep {
+        public ForEach {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(items, "items");
+            Objects.requireNonNull(as, "as");
+            Objects.requireNonNull(first, "first");
+            Objects.requireNonNull(collect, "collect");
+            Objects.requireNonNull(next, "next");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.FOR_EACH;
+        }
+
+        @Override
+        public List<String> targets() {
+            return List.of(next);
+        }
+    }
+
+    /**
+     * Starts a child run of another playbook.
+     *
+     * @param input field to expression: the child's trigger data
+     * @param waits whether the step waits for the child to end
+     * @param options the step's options, completed from the playbook's defaults
+     */
+    record Call(
+            String id, String playbook, Map<String, Expression> input, boolean waits, String next, StepOptions options)
+            implements CompiledStep {
+        public Call {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(playbook, "playbook");
+            input = ordered(input);
+            Objects.requireNonNull(next, "next");
+            Objects.requireNonNull(options, "options");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.CALL;
+        }
+
+        @Override
+        public List<String> targets() {
+            return List.of(next);
+        }
+    }
+
+    /**
+     * Agents taking turns. Each participant is compiled as an {@link AgentCall} under {@code
+     * <static path>/<participant>}.
+     *
+     * @param participants the speakers' names, in speaking order
+     * @param until ends the conversation once it holds after a turn
+     * @param budget the most model cost in US dollars
+     */
+    record Conversation(
+            String id,
+            List<String> participants,
+            Expression until,
+            int maxTurns,
+            Optional<BigDecimal> budget,
+            String next)
+            implements CompiledStep {
+        public Conversation {
+            Objects.requireNonNull(id, "id");
+            participants = List.copyOf(participants);
+            Objects.requireNonNull(until, "until");
+            Objects.requireNonNull(budget, "budget");
+            Objects.requireNonNull(next, "next");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.CONVERSATION;
+        }
+
+        @Override
+        public List<String> targets() {
+            return List.of(next);
+        }
+
+        /** Who speaks at turn {@code turn} (from 0). */
+        public String speaker(int turn) {
+            return participants.get(turn % participants.size());
+        }
+    }
+
+    /**
+     * Sends a message to a stateful agent's instance.
+     *
+     * @param subject yields the subject; empty means the run's subject
+     * @param message field to expression
+     */
+    record Send(String id, String agent, Optional<Expression> subject, Map<String, Expression> message, String next)
+            implements CompiledStep {
+        public Send {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(agent, "agent");
+            Objects.requireNonNull(subject, "subject");
+            message = ordered(message);
+            Objects.requireNonNull(next, "next");
+        }
+
+        @Override
+        public StepKind kind() {
+            return StepKind.SEND;
         }
 
         @Override

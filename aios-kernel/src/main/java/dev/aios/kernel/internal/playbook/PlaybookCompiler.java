@@ -1,50 +1,75 @@
 package dev.aios.kernel.internal.playbook;
 
-import dev.aios.api.AgentStep;
-import dev.aios.api.ApprovalStep;
-import dev.aios.api.AwaitStep;
-import dev.aios.api.BranchStep;
-import dev.aios.api.Durations;
-import dev.aios.api.EmitStep;
 import dev.aios.api.Event;
+import dev.aios.api.EmitStep;
+import dev.aios.api.ForEachStep;
+import dev.aios.api.ParallelStep;
 import dev.aios.api.Playbook;
 import dev.aios.api.Step;
-import dev.aios.api.WaitStep;
 import dev.aios.kernel.PlaybookException;
 import dev.aios.kernel.PlaybookException.Problem;
 import dev.aios.kernel.internal.cel.Cel;
-import dev.aios.kernel.internal.cel.CelException;
-import dev.aios.kernel.internal.cel.Expression;
-import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
+import dev.aios.kernel.internal.playbook.Checker.Yields;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.function.Supplier;
 
 /**
  * Checks a playbook and compiles it for the engine: every CEL expression compiled, every target
- * resolved, agents and event types checked, and the graph checked for unreachable steps and loops
- * that never pause. Refuses the playbook with a {@link PlaybookException} listing every problem.
- * Thread-safe.
+ * resolved, agents, playbooks and event types checked, and each list of steps (the playbook's, a
+ * parallel branch's, a forEach body) checked for unreachable steps and loops that never pause.
+ * Refuses the playbook with a {@link PlaybookException} listing every problem. Thread-safe.
  */
 public final class PlaybookCompiler {
 
     /** What an await matches when it says nothing: an event about the run's subject. */
     public static final String DEFAULT_MATCH = "event.subject == run.subject";
 
-    private static final Set<String> TRIGGER_SCOPE = Set.of("event");
-    private static final Set<String> RUN_SCOPE = Set.of("event", "trigger", "steps", "run");
-    private static final Set<String> RULE_SCOPE = Set.copyOf(Cel.VARIABLES);
+    /** The variables a conversation's participants and its condition see besides the run's. */
+    public static final Set<String> CONVERSATION_LOCALS = Set.of("transcript", "last");
+
+    /**
+     * What a playbook may refer to.
+     *
+     * @param agents the names of the registered and declared agents
+     * @param statefulAgents those of them that are stateful: only {@code send} steps address them
+     * @param playbooks the names of the playbooks a {@code call} may start; empty means not checked
+     * @param kinds the step kinds the kernel runs
+     */
+    public record Catalog(
+            Set<String> agents, Set<String> statefulAgents, Optional<Set<String>> playbooks, Set<String> kinds) {
+
+        /** Every step kind of the language. */
+        public static final Set<String> ALL_KINDS = Set.of(
+                "agent",
+                "approval",
+                "wait",
+                "await",
+                "branch",
+                "emit",
+                "parallel",
+                "forEach",
+                "call",
+                "conversation",
+                "send");
+
+        public Catalog {
+            agents = Set.copyOf(agents);
+            statefulAgents = Set.copyOf(statefulAgents);
+            playbooks = playbooks.map(Set::copyOf);
+            kinds = Set.copyOf(kinds);
+        }
+
+        /** Only these agents, none stateful; playbooks not checked; every kind. */
+        public static Catalog of(Set<String> agents) {
+            return new Catalog(agents, Set.of(), Optional.empty(), ALL_KINDS);
+        }
+    }
 
     private final Cel cel;
 
@@ -62,237 +87,185 @@ public final class PlaybookCompiler {
      * @throws PlaybookException listing every problem, in source order
      */
     public CompiledPlaybook compile(Playbook playbook, String source, SourceMap lines, Set<String> knownAgents) {
-        return new Compilation(playbook, source, lines, knownAgents).run();
+        return compile(playbook, source, lines, Catalog.of(knownAgents));
     }
 
-    private enum Yields {
-        ANY("a value", ""),
-        BOOL("true or false", "write a condition such as x > 0"),
-        TIME("a time", "write an ISO-8601 time with a zone, e.g. 2025-01-31T09:00:00Z, or a CEL timestamp"),
-        DURATION("a duration", "write one such as 72h or P3D, or CEL such as duration('72h')");
+    /** Compiles {@code playbook} against {@code catalog}; see {@link #compile(Playbook, String, SourceMap, Set)}. */
+    public CompiledPlaybook compile(Playbook playbook, String source, SourceMap lines, Catalog catalog) {
+        return new Compilation(playbook, catalog, new Checker(cel, source, lines), source).run();
+    }
 
-        final String what;
-        final String hint;
+    /**
+     * One list of steps being compiled.
+     *
+     * @param staticPath where its steps are compiled: "" for the playbook's own, else the block's
+     *     static path, e.g. {@code gather/lead}
+     * @param modelPath the list's path in the model, e.g. {@code steps[2].parallel.lead}
+     * @param locals the variables its expressions see besides the run's
+     * @param ids the ids of the list's steps, in order
+     */
+    record Scope(String staticPath, String modelPath, Set<String> locals, List<String> ids) {
+        String stepPath(String id) {
+            return StepPaths.child(staticPath, id);
+        }
 
-        Yields(String what, String hint) {
-            this.what = what;
-            this.hint = hint;
+        String modelPath(int index) {
+            return modelPath + "[" + index + "]";
         }
     }
 
-    private record Timing(Optional<Duration> fixed, Optional<Expression> expression) {}
-
-    private final class Compilation {
-        private final Playbook playbook;
+    /** The state of one compilation. */
+    static final class Compilation {
+        final Playbook playbook;
+        final Catalog catalog;
+        final Checker check;
         private final String source;
-        private final SourceMap lines;
-        private final Set<String> agents;
-        private final List<Problem> problems = new ArrayList<>();
-        private final Map<String, Integer> firstIndex = new LinkedHashMap<>();
-        private final Map<String, List<String>> edges = new HashMap<>();
-        private final Set<String> pauses = new HashSet<>();
-        private final Set<String> selfNext = new HashSet<>();
-        private boolean danglingTarget;
+        private final Map<String, String> idPaths = new LinkedHashMap<>();
+        final Map<String, CompiledStep> compiled = new LinkedHashMap<>();
 
-        Compilation(Playbook playbook, String source, SourceMap lines, Set<String> agents) {
+        Compilation(Playbook playbook, Catalog catalog, Checker check, String source) {
             this.playbook = playbook;
+            this.catalog = catalog;
+            this.check = check;
             this.source = source;
-            this.lines = lines;
-            this.agents = new TreeSet<>(agents);
         }
 
         CompiledPlaybook run() {
             var trigger = playbook.trigger();
             checkEventType("trigger.event", trigger.event());
-            var when = trigger.when().flatMap(w -> expression("trigger.when", w, TRIGGER_SCOPE, Yields.BOOL));
-            var steps = playbook.steps();
-            for (int i = 0; i < steps.size(); i++) {
-                var previous = firstIndex.putIfAbsent(steps.get(i).id(), i);
-                if (previous != null) {
-                    problem(
-                            "steps[" + i + "].id",
-                            "step id '" + steps.get(i).id() + "' is already used by steps[" + previous
-                                    + "]; give each step its own id");
-                }
-            }
-            var compiled = new LinkedHashMap<String, CompiledStep>();
-            for (int i = 0; i < steps.size(); i++) {
-                var step = steps.get(i);
-                var result = step(i, step);
-                if (firstIndex.get(step.id()) == i) {
-                    result.ifPresent(c -> compiled.put(step.id(), c));
-                }
-            }
-            if (firstIndex.size() == steps.size()) {
-                // with duplicate ids the graph is ambiguous; the duplicates are reported already
-                checkGraph();
-            }
-            if (!problems.isEmpty()) {
+            var when = trigger.when()
+                    .flatMap(w -> check.expression("trigger.when", w, Checker.TRIGGER_SCOPE, Set.of(), Yields.BOOL));
+            boolean unique = collectIds(playbook.steps(), "steps");
+            sequence(playbook.steps(), "", "steps", Set.of(), unique);
+            if (check.count() > 0) {
+                var problems = new ArrayList<>(check.problems());
                 problems.sort(Comparator.comparingInt(Problem::line));
                 throw new PlaybookException(problems);
             }
             return new CompiledPlaybook(playbook, PlaybookJson.version(playbook), source, when, compiled);
         }
 
-        private Optional<CompiledStep> step(int i, Step step) {
-            var path = "steps[" + i + "]";
-            int before = problems.size();
-            var id = step.id();
-            var following = i + 1 < playbook.steps().size()
-                    ? playbook.steps().get(i + 1).id()
-                    : Step.END;
-            var nextPath = path + (step instanceof BranchStep ? ".otherwise" : ".next");
-            var next = step.next().isEmpty()
-                    ? Optional.of(following)
-                    : target(nextPath, step.next().get());
-            if (!(step instanceof BranchStep)
-                    && step.next().isPresent()
-                    && next.filter(id::equals).isPresent()) {
-                problem(
-                        nextPath,
-                        "step '" + id + "' continues with itself and would repeat forever; point next at"
-                                + " another step or 'end', or loop through a wait step");
-                selfNext.add(id);
-            }
-            var targets = new ArrayList<Optional<String>>();
-            targets.add(next);
-            Supplier<CompiledStep> build =
-                    switch (step) {
-                        case AgentStep agent -> {
-                            if (!agents.contains(agent.agent())) {
-                                problem(path + ".agent", unknownAgent(agent.agent()));
-                            }
-                            var input = expressions(path + ".input", agent.input());
-                            var rule = agent.approval()
-                                    .flatMap(r -> expression(path + ".approval.when", r, RULE_SCOPE, Yields.BOOL));
-                            var compensation = agent.options().compensation().map(c -> {
-                                if (!agents.contains(c.agent())) {
-                                    problem(path + ".compensate.agent", unknownAgent(c.agent()));
-                                }
-                                return new CompiledStep.Compensation(
-                                        c.agent(), expressions(path + ".compensate.input", c.input()));
-                            });
-                            var options = agent.options().orElse(playbook.defaults());
-                            yield () -> new CompiledStep.AgentCall(
-                                    id, agent.agent(), input, rule, next.orElseThrow(), options, compensation);
+        /** Records where every id is first written, nested steps included; false when one repeats. */
+        private boolean collectIds(List<Step> steps, String listPath) {
+            boolean unique = true;
+            for (int i = 0; i < steps.size(); i++) {
+                var step = steps.get(i);
+                var path = listPath + "[" + i + "]";
+                var previous = idPaths.putIfAbsent(step.id(), path);
+                if (previous != null) {
+                    unique = false;
+                    check.problem(
+                            path + ".id",
+                            "step id '" + step.id() + "' is already used by " + previous
+                                    + "; give each step its own id (nested steps included)");
+                }
+                switch (step) {
+                    case ParallelStep parallel -> {
+                        for (var branch : parallel.branches().entrySet()) {
+                            unique &= collectIds(branch.getValue(), path + ".parallel." + branch.getKey());
                         }
-                        case ApprovalStep approval -> {
-                            var when = approval.when()
-                                    .flatMap(w -> expression(path + ".approval.when", w, RUN_SCOPE, Yields.BOOL));
-                            var show = expressions(path + ".approval.show", approval.show());
-                            var onReject = approval.onReject().map(t -> target(path + ".onReject", t));
-                            onReject.ifPresent(targets::add);
-                            yield () -> new CompiledStep.Approval(
-                                    id,
-                                    approval.title(),
-                                    when,
-                                    show,
-                                    next.orElseThrow(),
-                                    onReject.map(Optional::orElseThrow));
-                        }
-                        case WaitStep wait -> {
-                            pauses.add(id);
-                            var duration = wait.duration().flatMap(d -> duration(path + ".wait.for", d));
-                            var until = wait.until().flatMap(u -> until(path + ".wait.until", u));
-                            yield () -> new CompiledStep.Wait(
-                                    id,
-                                    duration.flatMap(Timing::fixed),
-                                    duration.flatMap(Timing::expression),
-                                    until,
-                                    next.orElseThrow());
-                        }
-                        case AwaitStep await -> {
-                            pauses.add(id);
-                            checkEventType(path + ".await.event", await.event());
-                            var match = expression(
-                                    path + ".await.match", await.match().orElse(DEFAULT_MATCH), RUN_SCOPE, Yields.BOOL);
-                            var timeout = duration(path + ".await.timeout", await.timeout());
-                            var onTimeout = target(path + ".await.onTimeout", await.onTimeout());
-                            targets.add(onTimeout);
-                            yield () -> new CompiledStep.Await(
-                                    id,
-                                    await.event(),
-                                    match.orElseThrow(),
-                                    timeout.orElseThrow().fixed(),
-                                    timeout.orElseThrow().expression(),
-                                    onTimeout.orElseThrow(),
-                                    next.orElseThrow());
-                        }
-                        case BranchStep branch -> {
-                            var cases = new ArrayList<CompiledStep.Branch.Case>();
-                            for (int j = 0; j < branch.cases().size(); j++) {
-                                var at = path + ".branch[" + j + "]";
-                                var c = branch.cases().get(j);
-                                var when = expression(at + ".when", c.when(), RUN_SCOPE, Yields.BOOL);
-                                var target = target(at + ".goto", c.target());
-                                targets.add(target);
-                                if (when.isPresent() && target.isPresent()) {
-                                    cases.add(new CompiledStep.Branch.Case(when.get(), target.get()));
-                                }
-                            }
-                            yield () -> new CompiledStep.Branch(id, cases, next.orElseThrow());
-                        }
-                        case EmitStep emit -> {
-                            checkEventType(path + ".emit.type", emit.type());
-                            var subject = emit.subject()
-                                    .flatMap(s -> expression(path + ".emit.subject", s, RUN_SCOPE, Yields.ANY));
-                            var data = expressions(path + ".emit.data", emit.data());
-                            yield () -> new CompiledStep.Emit(id, emit.type(), subject, data, next.orElseThrow());
-                        }
-                    };
-            if (firstIndex.get(id) == i) {
-                edges.put(
-                        id,
-                        targets.stream()
-                                .flatMap(Optional::stream)
-                                .filter(t -> !t.equals(Step.END))
-                                .distinct()
-                                .toList());
-            }
-            return problems.size() > before ? Optional.empty() : Optional.of(build.get());
-        }
-
-        private void checkGraph() {
-            var ids = List.copyOf(firstIndex.keySet());
-            var graph = new StepGraph(ids, edges, pauses);
-            var reachable = graph.reachable();
-            for (var id : ids) {
-                // a misspelled target cuts the graph; once it is fixed the steps may well be reached
-                if (!danglingTarget && !reachable.contains(id)) {
-                    problem(stepPath(id), "step '" + id + "' is never reached; remove it or point a next/goto at it");
+                    }
+                    case ForEachStep forEach -> unique &= collectIds(forEach.steps(), path + ".steps");
+                    default -> {}
                 }
             }
-            for (var loop : graph.loopsWithoutPause()) {
-                if (loop.size() == 2 && selfNext.contains(loop.get(0))) {
+            return unique;
+        }
+
+        /**
+         * Compiles one list of steps under {@code staticPath} and checks its graph; returns the id
+         * of its first step.
+         */
+        String sequence(List<Step> steps, String staticPath, String modelPath, Set<String> locals, boolean unique) {
+            var scope = new Scope(
+                    staticPath, modelPath, locals, steps.stream().map(Step::id).toList());
+            var graph = new GraphCollector(scope);
+            for (int i = 0; i < steps.size(); i++) {
+                var step = steps.get(i);
+                var path = scope.modelPath(i);
+                if (!catalog.kinds().contains(step.kind())) {
+                    check.problem(
+                            path,
+                            "this kernel does not run " + step.kind() + " steps yet; use "
+                                    + String.join(", ", new java.util.TreeSet<>(catalog.kinds())));
                     continue;
                 }
-                problem(
-                        stepPath(loop.get(0)),
-                        "steps " + String.join(" -> ", loop) + " form a loop without a wait"
-                                + " or await, so a run would spin forever; add a wait step to the loop or point a next/goto"
-                                + " out of it");
+                new StepCompiler(this, scope, graph)
+                        .compile(steps, i)
+                        .ifPresent(c -> compiled.put(scope.stepPath(c.id()), c));
+            }
+            if (unique) {
+                graph.check(check);
+                if (staticPath.isEmpty()) {
+                    checkSelfTrigger(steps, scope, graph);
+                }
+            }
+            return steps.get(0).id();
+        }
+
+        /**
+         * Refuses an emit of the playbook's own trigger that every run reaches before any pause:
+         * each run would start the next at once, without end. A trigger condition may tell the
+         * emitted event apart, so then the depth limit at run time is the guard.
+         */
+        private void checkSelfTrigger(List<Step> steps, Scope scope, GraphCollector graph) {
+            if (playbook.trigger().when().isPresent()) {
+                return;
+            }
+            var early = graph.reachableWithoutPause();
+            for (int i = 0; i < steps.size(); i++) {
+                if (steps.get(i) instanceof EmitStep emit
+                        && emit.type().equals(playbook.trigger().event())
+                        && early.contains(emit.id())) {
+                    check.problem(
+                            scope.modelPath(i) + ".emit.type",
+                            "step '" + emit.id() + "' emits " + emit.type() + ", the event that starts this playbook,"
+                                    + " before any wait or await: every run would start another at once, without"
+                                    + " end. Emit another event type, add a wait before it, or give the trigger a"
+                                    + " when: condition that the emitted event does not meet");
+                }
             }
         }
 
-        private Optional<String> target(String path, String name) {
-            if (name.equals(Step.END) || firstIndex.containsKey(name)) {
+        /** The step {@code name} as a target from a step of {@code scope}, or empty (reported). */
+        Optional<String> target(Scope scope, String path, String name, GraphCollector graph) {
+            if (name.equals(Step.END) || scope.ids().contains(name)) {
                 return Optional.of(name);
             }
-            danglingTarget = true;
-            problem(
+            graph.dangling();
+            var where = idPaths.get(name);
+            if (where != null) {
+                check.problem(
+                        path,
+                        "step '" + name + "' is outside this list of steps (it is at " + where + "); a next or goto"
+                                + " can only point at a step of the same list or 'end', which ends "
+                                + (scope.staticPath().isEmpty() ? "the run" : "the branch or iteration"));
+                return Optional.empty();
+            }
+            var names = new ArrayList<>(scope.ids());
+            names.add(Step.END);
+            check.problem(
                     path,
-                    "there is no step '" + name + "'" + Names.didYouMean(name, targetNames()) + "; the steps are "
-                            + Names.list(firstIndex.keySet()) + ", or 'end' to finish the run");
+                    "there is no step '" + name + "'" + Names.didYouMean(name, names) + "; the steps are "
+                            + Names.list(scope.ids()) + ", or 'end' to finish "
+                            + (scope.staticPath().isEmpty() ? "the run" : "the branch or iteration"));
             return Optional.empty();
         }
 
-        private List<String> targetNames() {
-            var names = new ArrayList<>(firstIndex.keySet());
-            names.add(Step.END);
-            return names;
+        /** Checks an agent step's agent: known, and not stateful (a stateful agent gets messages). */
+        void checkAgent(String path, String agent) {
+            if (!catalog.agents().contains(agent)) {
+                check.problem(path, unknownAgent(agent));
+            } else if (catalog.statefulAgents().contains(agent)) {
+                check.problem(
+                        path,
+                        "agent '" + agent + "' is stateful: it keeps one instance per subject and handles messages"
+                                + " one at a time, so a step cannot call it; send it a message with a send step");
+            }
         }
 
-        private String unknownAgent(String agent) {
+        String unknownAgent(String agent) {
+            var agents = new java.util.TreeSet<>(catalog.agents());
             if (agents.isEmpty()) {
                 return "no agent named '" + agent + "': no agents are registered; register it with the kernel"
                         + " before loading this playbook";
@@ -301,95 +274,97 @@ public final class PlaybookCompiler {
                     + Names.list(agents);
         }
 
-        private void checkEventType(String path, String type) {
+        void checkEventType(String path, String type) {
             if (!Event.isValidType(type)) {
-                problem(path, "'" + type + "' is not an event type; use dotted lower-case words, e.g. lead.received");
+                check.problem(
+                        path, "'" + type + "' is not an event type; use dotted lower-case words, e.g. lead.received");
             }
         }
 
-        private Map<String, Expression> expressions(String path, Map<String, String> sources) {
-            var result = new LinkedHashMap<String, Expression>();
-            sources.forEach((field, text) ->
-                    expression(path + "." + field, text, RUN_SCOPE, Yields.ANY).ifPresent(e -> result.put(field, e)));
-            return result;
+        /** The locals of a conversation inside {@code scope}. */
+        static Set<String> conversationLocals(Scope scope) {
+            var locals = new java.util.HashSet<>(scope.locals());
+            locals.addAll(CONVERSATION_LOCALS);
+            return Set.copyOf(locals);
         }
 
-        private Optional<Expression> expression(String path, String text, Set<String> scope, Yields yields) {
-            Expression expression;
-            try {
-                expression = cel.compile(text);
-            } catch (CelException e) {
-                problem(path, e.getMessage());
+        /** The locals of a forEach body inside {@code scope}, or empty (reported) when {@code as} clashes. */
+        Optional<Set<String>> forEachLocals(Scope scope, String path, String as) {
+            if (Cel.VARIABLES.contains(as)
+                    || CONVERSATION_LOCALS.contains(as)
+                    || scope.locals().contains(as)) {
+                check.problem(
+                        path + ".as",
+                        "'" + as + "' is already a name expressions use; call the item otherwise, e.g. as: contact");
                 return Optional.empty();
             }
-            var outside = new TreeSet<>(expression.variables());
-            outside.removeAll(scope);
-            if (!outside.isEmpty()) {
-                var hint = scope == TRIGGER_SCOPE
-                        ? "a trigger condition can only use event, the incoming event"
-                        : "input and output are only known in an agent step's approval rule; read what earlier"
-                                + " steps produced with steps.<id>";
-                problem(path, "`" + text + "` uses " + String.join(" and ", outside) + "; " + hint);
-                return Optional.empty();
-            }
-            boolean fits =
-                    switch (yields) {
-                        case ANY -> true;
-                        case BOOL -> expression.mayYieldBool();
-                        case TIME -> expression.mayYieldInstant();
-                        case DURATION -> expression.mayYieldDuration();
-                    };
-            if (!fits) {
-                problem(
-                        path,
-                        "`" + text + "` yields " + expression.resultType() + ", but this must be " + yields.what + "; "
-                                + yields.hint);
-                return Optional.empty();
-            }
-            return Optional.of(expression);
+            var locals = new java.util.HashSet<>(scope.locals());
+            locals.add(as);
+            return Optional.of(Set.copyOf(locals));
+        }
+    }
+
+    /** The edges and pauses of one list of steps, for its graph checks. */
+    static final class GraphCollector {
+        private final Scope scope;
+        private final Map<String, List<String>> edges = new LinkedHashMap<>();
+        private final Set<String> pauses = new java.util.HashSet<>();
+        private final Set<String> selfNext = new java.util.HashSet<>();
+        private boolean dangling;
+
+        GraphCollector(Scope scope) {
+            this.scope = scope;
         }
 
-        private Optional<Timing> duration(String path, String text) {
-            var literal = Durations.parse(text);
-            if (literal.isPresent()) {
-                if (literal.get().isNegative()) {
-                    problem(path, "'" + text + "' is negative; a duration must be zero or more");
-                    return Optional.empty();
+        void edges(String id, List<Optional<String>> targets) {
+            edges.putIfAbsent(
+                    id,
+                    targets.stream()
+                            .flatMap(Optional::stream)
+                            .filter(t -> !t.equals(Step.END))
+                            .distinct()
+                            .toList());
+        }
+
+        void pause(String id) {
+            pauses.add(id);
+        }
+
+        void selfNext(String id) {
+            selfNext.add(id);
+        }
+
+        void dangling() {
+            dangling = true;
+        }
+
+        /** The steps a run reaches from the first one before it passes any pause. */
+        java.util.Set<String> reachableWithoutPause() {
+            return new StepGraph(scope.ids(), edges, pauses).reachableWithoutPause();
+        }
+
+        void check(Checker check) {
+            var ids = scope.ids();
+            var graph = new StepGraph(ids, edges, pauses);
+            var reachable = graph.reachable();
+            for (int i = 0; i < ids.size(); i++) {
+                // a misspelled target cuts the graph; once it is fixed the steps may well be reached
+                if (!dangling && !reachable.contains(ids.get(i))) {
+                    check.problem(
+                            scope.modelPath(i),
+                            "step '" + ids.get(i) + "' is never reached; remove it or point a next/goto at it");
                 }
-                return Optional.of(new Timing(literal, Optional.empty()));
             }
-            if (text.strip().matches("(?i)P(\\d+[YM])+")) {
-                problem(path, "'" + text + "': months and years vary in length; write days instead, e.g. P30D");
-                return Optional.empty();
+            for (var loop : graph.loopsWithoutPause()) {
+                if (loop.size() == 2 && selfNext.contains(loop.get(0))) {
+                    continue;
+                }
+                check.problem(
+                        scope.modelPath(ids.indexOf(loop.get(0))),
+                        "steps " + String.join(" -> ", loop) + " form a loop without a wait"
+                                + " or await, so a run would spin forever; add a wait step to the loop or point a"
+                                + " next/goto out of it");
             }
-            try {
-                cel.compile(text);
-            } catch (CelException e) {
-                problem(
-                        path,
-                        "'" + text + "' is not a duration; write one such as 72h, 15m, 2d, P3D or PT10S, or"
-                                + " a CEL expression yielding one (" + e.getMessage() + ")");
-                return Optional.empty();
-            }
-            return expression(path, text, RUN_SCOPE, Yields.DURATION)
-                    .map(e -> new Timing(Optional.empty(), Optional.of(e)));
-        }
-
-        private Optional<Expression> until(String path, String text) {
-            try {
-                var instant = OffsetDateTime.parse(text.strip()).toInstant();
-                return expression(path, "timestamp('" + instant + "')", RUN_SCOPE, Yields.TIME);
-            } catch (DateTimeParseException e) {
-                return expression(path, text, RUN_SCOPE, Yields.TIME);
-            }
-        }
-
-        private String stepPath(String id) {
-            return "steps[" + firstIndex.get(id) + "]";
-        }
-
-        private void problem(String path, String message) {
-            problems.add(new Problem(source, lines.line(path), path + ": " + message));
         }
     }
 }

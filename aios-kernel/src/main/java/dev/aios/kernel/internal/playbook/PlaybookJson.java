@@ -3,14 +3,20 @@ package dev.aios.kernel.internal.playbook;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.api.AgentStep;
 import dev.aios.api.ApprovalStep;
 import dev.aios.api.AwaitStep;
 import dev.aios.api.BranchStep;
+import dev.aios.api.CallStep;
+import dev.aios.api.ConversationStep;
 import dev.aios.api.EmitStep;
+import dev.aios.api.ForEachStep;
+import dev.aios.api.ParallelStep;
 import dev.aios.api.Playbook;
+import dev.aios.api.SendStep;
 import dev.aios.api.Step;
 import dev.aios.api.Trigger;
 import dev.aios.api.WaitStep;
@@ -20,6 +26,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -44,8 +51,7 @@ public final class PlaybookJson {
         var trigger = root.putObject("trigger");
         trigger.put("event", playbook.trigger().event());
         playbook.trigger().when().ifPresent(when -> trigger.put("when", when));
-        var steps = root.putArray("steps");
-        playbook.steps().forEach(step -> steps.add(step(step)));
+        root.set("steps", steps(playbook.steps()));
         OptionsJson.toJson(playbook.defaults()).ifPresent(defaults -> root.set("defaults", defaults));
         if (!playbook.agents().isEmpty()) {
             var agents = root.putArray("agents");
@@ -64,11 +70,7 @@ public final class PlaybookJson {
      */
     public static Playbook fromJson(JsonNode json) {
         var trigger = field(json, "trigger", "");
-        var steps = new ArrayList<Step>();
-        var items = field(json, "steps", "");
-        for (int i = 0; i < items.size(); i++) {
-            steps.add(step(items.get(i), "steps[" + i + "]"));
-        }
+        var steps = steps(field(json, "steps", ""), "steps");
         return new Playbook(
                 text(json, "name", ""),
                 text(json, "description", ""),
@@ -87,6 +89,40 @@ public final class PlaybookJson {
         return agents;
     }
 
+    /**
+     * Every step (nested ones included) by its static path, each as stored but with the steps
+     * nested in it reduced to their ids: what changed between two versions, step by step.
+     */
+    public static Map<String, JsonNode> stepsByPath(Playbook playbook) {
+        var result = new LinkedHashMap<String, JsonNode>();
+        flatten(playbook.steps(), "", result);
+        return result;
+    }
+
+    private static void flatten(List<Step> steps, String scope, Map<String, JsonNode> result) {
+        for (var step : steps) {
+            var path = StepPaths.child(scope, step.id());
+            var node = step(step);
+            switch (step) {
+                case ParallelStep parallel -> {
+                    var branches = node.putObject("branches");
+                    parallel.branches().forEach((name, list) -> {
+                        var ids = branches.putArray(name);
+                        list.forEach(s -> ids.add(s.id()));
+                        flatten(list, StepPaths.branch(path, name), result);
+                    });
+                }
+                case ForEachStep forEach -> {
+                    var ids = node.putArray("steps");
+                    forEach.steps().forEach(s -> ids.add(s.id()));
+                    flatten(forEach.steps(), path, result);
+                }
+                default -> {}
+            }
+            result.put(path, node);
+        }
+    }
+
     /** The content hash identifying this version of the playbook. */
     public static String version(Playbook playbook) {
         try {
@@ -96,6 +132,20 @@ public final class PlaybookJson {
         } catch (JsonProcessingException | NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot hash playbook " + playbook.name(), e);
         }
+    }
+
+    private static ArrayNode steps(List<Step> steps) {
+        var array = JSON.arrayNode();
+        steps.forEach(step -> array.add(step(step)));
+        return array;
+    }
+
+    private static List<Step> steps(JsonNode items, String path) {
+        var steps = new ArrayList<Step>();
+        for (int i = 0; i < items.size(); i++) {
+            steps.add(step(items.get(i), path + "[" + i + "]"));
+        }
+        return steps;
     }
 
     private static ObjectNode step(Step step) {
@@ -134,6 +184,40 @@ public final class PlaybookJson {
                 node.put("type", emit.type());
                 emit.subject().ifPresent(subject -> node.put("subject", subject));
                 node.set("data", map(emit.data()));
+            }
+            case ParallelStep parallel -> {
+                var branches = node.putObject("branches");
+                parallel.branches().forEach((name, steps) -> branches.set(name, steps(steps)));
+                node.put("join", parallel.join().kind().name());
+                node.put("atLeast", parallel.join().count());
+            }
+            case ForEachStep forEach -> {
+                node.put("items", forEach.items());
+                node.put("as", forEach.as());
+                node.set("steps", steps(forEach.steps()));
+                node.put("concurrency", forEach.concurrency());
+                forEach.collect().ifPresent(collect -> node.put("collect", collect));
+            }
+            case CallStep call -> {
+                node.put("playbook", call.playbook());
+                node.set("input", map(call.input()));
+                node.put("wait", call.waits());
+                OptionsJson.toJson(call.options()).ifPresent(options -> node.set("options", options));
+            }
+            case ConversationStep conversation -> {
+                var agents = node.putArray("participants");
+                conversation.participants().forEach(p -> agents.addObject()
+                        .put("name", p.name())
+                        .put("agent", p.agent())
+                        .set("input", map(p.input())));
+                node.put("until", conversation.until());
+                node.put("maxTurns", conversation.maxTurns());
+                conversation.budget().ifPresent(budget -> node.put("budget", budget.toPlainString()));
+            }
+            case SendStep send -> {
+                node.put("agent", send.agent());
+                send.subject().ifPresent(subject -> node.put("subject", subject));
+                node.set("message", map(send.message()));
             }
         }
         step.next().ifPresent(next -> node.put("next", next));
@@ -180,6 +264,54 @@ public final class PlaybookJson {
             }
             case "emit" ->
                 new EmitStep(id, text(node, "type", path), optional(node, "subject"), map(node, "data", path), next);
+            case "parallel" -> {
+                var branches = new LinkedHashMap<String, List<Step>>();
+                field(node, "branches", path)
+                        .properties()
+                        .forEach(e -> branches.put(e.getKey(), steps(e.getValue(), path + "." + e.getKey())));
+                var join =
+                        switch (ParallelStep.Join.Kind.valueOf(text(node, "join", path))) {
+                            case ALL -> ParallelStep.Join.all();
+                            case ANY -> ParallelStep.Join.any();
+                            case AT_LEAST ->
+                                ParallelStep.Join.atLeast(node.path("atLeast").asInt());
+                        };
+                yield new ParallelStep(id, branches, join, next);
+            }
+            case "forEach" ->
+                new ForEachStep(
+                        id,
+                        text(node, "items", path),
+                        text(node, "as", path),
+                        steps(field(node, "steps", path), path + ".steps"),
+                        node.path("concurrency").asInt(ForEachStep.DEFAULT_CONCURRENCY),
+                        optional(node, "collect"),
+                        next);
+            case "call" ->
+                new CallStep(
+                        id,
+                        text(node, "playbook", path),
+                        map(node, "input", path),
+                        node.path("wait").asBoolean(true),
+                        next,
+                        OptionsJson.fromJson(node.get("options")));
+            case "conversation" -> {
+                var participants = new ArrayList<ConversationStep.Participant>();
+                for (var p : field(node, "participants", path)) {
+                    participants.add(new ConversationStep.Participant(
+                            text(p, "name", path), text(p, "agent", path), map(p, "input", path)));
+                }
+                yield new ConversationStep(
+                        id,
+                        participants,
+                        text(node, "until", path),
+                        node.path("maxTurns").asInt(),
+                        optional(node, "budget").map(java.math.BigDecimal::new),
+                        next);
+            }
+            case "send" ->
+                new SendStep(
+                        id, text(node, "agent", path), optional(node, "subject"), map(node, "message", path), next);
             default -> throw new IllegalArgumentException(path + ": unknown step kind '" + kind + "'");
         };
     }

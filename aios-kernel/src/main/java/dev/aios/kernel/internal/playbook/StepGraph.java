@@ -33,6 +33,20 @@ record StepGraph(List<String> ids, Map<String, List<String>> edges, Set<String> 
         return seen;
     }
 
+    /** The steps a run reaches from the first step before it passes any pause. */
+    Set<String> reachableWithoutPause() {
+        var seen = new LinkedHashSet<String>();
+        var todo = new ArrayDeque<String>();
+        todo.add(ids.get(0));
+        while (!todo.isEmpty()) {
+            var id = todo.poll();
+            if (!pauses.contains(id) && seen.add(id)) {
+                todo.addAll(edges.getOrDefault(id, List.of()));
+            }
+        }
+        return seen;
+    }
+
     /**
      * Loops that pass through no pause, each as a path that returns to its start, e.g. {@code [a, b,
      * a]}. One loop is named per group of steps that loop among themselves.

@@ -37,30 +37,42 @@ public final class YamlPlaybookReader {
     private static final List<String> ROOT_KEYS =
             List.of("name", "description", "trigger", "steps", "defaults", "agents");
     private static final List<String> TRIGGER_KEYS = List.of("event", "when");
-    private static final List<String> KINDS = List.of("agent", "approval", "wait", "await", "branch", "emit");
-    private static final Map<String, List<String>> STEP_KEYS = Map.of(
+    private static final List<String> KINDS = List.of(
             "agent",
-            List.of(
-                    "id",
-                    "agent",
-                    "input",
-                    "approval",
-                    "next",
-                    "retry",
-                    "timeout",
-                    "heartbeat",
-                    "compensate",
-                    "onFailure"),
             "approval",
-            List.of("id", "approval", "next", "onReject"),
             "wait",
-            List.of("id", "wait", "next"),
             "await",
-            List.of("id", "await", "next"),
             "branch",
-            List.of("id", "branch", "otherwise"),
             "emit",
-            List.of("id", "emit", "next"));
+            "parallel",
+            "forEach",
+            "call",
+            "conversation",
+            "send");
+    private static final Map<String, List<String>> STEP_KEYS = Map.ofEntries(
+            Map.entry("parallel", List.of("id", "parallel", "join", "next")),
+            Map.entry("forEach", List.of("id", "forEach", "as", "steps", "concurrency", "collect", "next")),
+            Map.entry("call", List.of("id", "call", "next", "retry", "timeout", "onFailure")),
+            Map.entry("conversation", List.of("id", "conversation", "next")),
+            Map.entry("send", List.of("id", "send", "next")),
+            Map.entry(
+                    "agent",
+                    List.of(
+                            "id",
+                            "agent",
+                            "input",
+                            "approval",
+                            "next",
+                            "retry",
+                            "timeout",
+                            "heartbeat",
+                            "compensate",
+                            "onFailure")),
+            Map.entry("approval", List.of("id", "approval", "next", "onReject")),
+            Map.entry("wait", List.of("id", "wait", "next")),
+            Map.entry("await", List.of("id", "await", "next")),
+            Map.entry("branch", List.of("id", "branch", "otherwise")),
+            Map.entry("emit", List.of("id", "emit", "next")));
 
     /**
      * Reads {@code yamlText}, which came from {@code source} (a file name, used in messages).
@@ -204,16 +216,21 @@ public final class YamlPlaybookReader {
                     root, "missing 'steps'; list what the playbook does, e.g. steps: [ { id: qualify, agent: x } ]");
             return List.of();
         }
-        var items = nodes.sequence(node, "steps", "write each step as '- id: ...'");
+        return stepList(node, "steps", nodes);
+    }
+
+    /** A list of steps at {@code path}, such as the playbook's, a branch's or a forEach body. */
+    static List<Step> stepList(Node node, String path, YamlNodes nodes) {
+        var items = nodes.sequence(node, path, "write each step as '- id: ...'");
         if (items.isPresent() && items.get().isEmpty()) {
-            nodes.problem(node, "steps is empty; add at least one step");
+            nodes.problem(node, path + " is empty; add at least one step");
         }
         var steps = new ArrayList<Step>();
         var list = items.orElse(List.of());
         for (int i = 0; i < list.size(); i++) {
-            var path = "steps[" + i + "]";
-            nodes.mark(path, list.get(i));
-            step(list.get(i), path, nodes).ifPresent(steps::add);
+            var at = path + "[" + i + "]";
+            nodes.mark(at, list.get(i));
+            step(list.get(i), at, nodes).ifPresent(steps::add);
         }
         return steps;
     }
@@ -243,6 +260,11 @@ public final class YamlPlaybookReader {
                     case "await" -> StepReaders.await(id, fields, next, node, path, nodes);
                     case "branch" -> StepReaders.branch(id, fields, node, path, nodes);
                     case "emit" -> StepReaders.emit(id, fields, next, node, path, nodes);
+                    case "parallel" -> BlockReaders.parallel(id, fields, next, path, nodes);
+                    case "forEach" -> BlockReaders.forEach(id, fields, next, path, nodes);
+                    case "call" -> BlockReaders.call(id, fields, next, node, path, nodes);
+                    case "conversation" -> BlockReaders.conversation(id, fields, next, path, nodes);
+                    case "send" -> BlockReaders.send(id, fields, next, node, path, nodes);
                     default -> throw new IllegalStateException("kind " + kind.get());
                 };
         if (nodes.problemCount() > before) {

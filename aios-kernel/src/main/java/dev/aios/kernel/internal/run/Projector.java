@@ -73,7 +73,9 @@ public final class Projector {
             case TimerSet e -> work.change(new WorkKey(run, e.step(), e.iteration()), WorkKind.TIMER, e.fireAt());
             case AwaitStarted e -> {
                 var key = new WorkKey(run, e.step(), e.iteration());
-                tx.awaits().add(key, e.eventType(), state.subject, e.timeoutAt());
+                // Events count from the trigger, or from where this step last stopped waiting.
+                long from = state.awaited.getOrDefault(e.step(), state.trigger.path("seq").asLong());
+                tx.awaits().add(key, e.eventType(), state.subject, e.timeoutAt(), from);
                 work.change(key, WorkKind.TIMEOUT, e.timeoutAt());
             }
             case AwaitTimedOut e -> {

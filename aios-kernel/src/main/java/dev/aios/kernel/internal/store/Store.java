@@ -47,9 +47,20 @@ public interface Store extends AutoCloseable {
 
     /**
      * Makes sure data deleted or overwritten so far leaves no old copy the store keeps for itself
-     * (a write-ahead log), e.g. after a subject was forgotten. Returns at once; done soon after.
+     * (a write-ahead log), e.g. after a subject was forgotten.
+     *
+     * @return whether it is done: false when something still held an old copy (try again)
      */
-    void purge();
+    CompletableFuture<Boolean> purge();
+
+    /**
+     * Calls {@code action} once, with the reason, if the store stops taking writes for good (its
+     * connection broke): nothing can be recorded any more until aios is restarted.
+     */
+    void onBroken(java.util.function.Consumer<String> action);
+
+    /** Why the store stopped taking writes for good, if it has. */
+    Optional<String> broken();
 
     /** The store for an extension's own tables. */
     Storage extensions();

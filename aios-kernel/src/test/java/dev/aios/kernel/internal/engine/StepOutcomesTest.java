@@ -48,7 +48,7 @@ class StepOutcomesTest {
     }
 
     static StepOutcomes.Facts facts() {
-        return new StepOutcomes.Facts(() -> "t-1", 0, Optional.empty(), Optional.empty(), 0, List::of);
+        return new StepOutcomes.Facts(() -> "t-1", 0, Optional.empty(), 0, List::of);
     }
 
     static Lease lease(String step, int iteration, WorkKind kind, int attempt) {
@@ -152,8 +152,7 @@ class StepOutcomesTest {
                         lease("ship", 0, WorkKind.STEP, 1),
                         shipping(1),
                         new Outcome.Failed(ORDER, "IllegalArgumentException: no such warehouse", true, "IllegalArgumentException"),
-                        new StepOutcomes.Facts(
-                                () -> "t-1", 0, Optional.empty(), Optional.empty(), 0, StepOutcomesTest::chargeCompleted),
+                        new StepOutcomes.Facts(() -> "t-1", 0, Optional.empty(), 0, StepOutcomesTest::chargeCompleted),
                         new String[] {
                             "StepFailed step=ship retryAt=''",
                             "CompensationStarted reason~'trying again would not help' targets.0.step=charge"
@@ -198,42 +197,28 @@ class StepOutcomesTest {
                         new Outcome.Listen(ORDER, "delivered", NOW.plus(Duration.ofDays(7))),
                         "AwaitStarted step=deliver eventType=delivered timeoutAt=2026-03-09T09:00:00Z"),
                 new Case(
-                        "an await step takes an event that arrived before it began waiting",
-                        lease("deliver", 0, WorkKind.STEP, 1),
-                        run(concat(started("deliver", 0, StepKind.AWAIT, 1))),
-                        new Outcome.Listen(ORDER, "delivered", NOW.plus(Duration.ofDays(7))),
-                        new StepOutcomes.Facts(
-                                () -> "t-1",
-                                0,
-                                Optional.of(Json.object().put("type", "delivered").put("seq", 7)),
-                                Optional.empty(),
-                                0,
-                                List::of),
-                        new String[] {"StepCompleted step=deliver output.seq=7 next=announce", "StepScheduled step=announce"
-                        }),
-                new Case(
-                        "an emit step completes with the runs its event started and resumed",
+                        "an emit step completes with the runs its event started",
                         lease("announce", 0, WorkKind.STEP, 1),
                         run(concat(started("announce", 0, StepKind.EMIT, 1))),
                         new Outcome.Publish(
                                 ORDER,
                                 new Event("e-2", "order.done", "acme", "aios", NOW, ORDER, "e-1", "e-1"),
+                                new EventIntake.Routing(List.of(), List.of(), 1),
                                 "end"),
                         new StepOutcomes.Facts(
                                 () -> "t-1",
                                 0,
-                                Optional.empty(),
-                                Optional.of(new Accepted("e-2", false, List.of("r-2"), List.of("r-3"), List.of())),
+                                Optional.of(new Accepted("e-2", false, List.of("r-2"), List.of(), List.of())),
                                 0,
                                 List::of),
-                        new String[] {"StepCompleted step=announce output.eventId=e-2 output.started=[\"r-2\"]"
-                                + " output.resumed=[\"r-3\"]", "RunCompleted"}),
+                        new String[] {"StepCompleted step=announce output.eventId=e-2 output.started=[\"r-2\"]",
+                            "RunCompleted"}),
                 new Case(
                         "an await step that timed out takes its timeout path, noting the events it has seen",
                         lease("deliver", 0, WorkKind.TIMEOUT, 1),
                         run(concat(started("deliver", 0, StepKind.AWAIT, 1))),
                         new Outcome.TimedOut("chase"),
-                        new StepOutcomes.Facts(() -> "t-1", 0, Optional.empty(), Optional.empty(), 42, List::of),
+                        new StepOutcomes.Facts(() -> "t-1", 0, Optional.empty(), 42, List::of),
                         new String[] {"AwaitTimedOut step=deliver next=chase seenUpTo=42", "StepScheduled step=chase"}),
                 row(
                         "an undo that finished ends the run compensated when it was the last",
@@ -278,7 +263,7 @@ class StepOutcomesTest {
         var state = run(concat(started("charge", 0, StepKind.AGENT, 2)));
         var failed = new Outcome.Failed(ORDER, "glitch", true);
         for (double jitter : new double[] {-1, 0, 0.5}) {
-            var facts = new StepOutcomes.Facts(() -> "t-1", jitter, Optional.empty(), Optional.empty(), 0, List::of);
+            var facts = new StepOutcomes.Facts(() -> "t-1", jitter, Optional.empty(), 0, List::of);
             var entry = (JournalEntry.StepFailed) StepOutcomes.decide(
                             new StepOutcomes.Situation(lease, PLAYBOOK, state, NOW), failed, facts)
                     .getFirst();

@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
             ForgetCommand.class,
             MemoryCommand.class,
             CatalogCommands.Playbooks.class,
+            PlaybookCommand.class,
             CatalogCommands.Agents.class,
             CostCommand.class,
             AdminCommand.class,

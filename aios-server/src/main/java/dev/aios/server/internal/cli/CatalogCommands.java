@@ -20,17 +20,33 @@ final class CatalogCommands {
                 return;
             }
             var table = Table.withColumns("NAME", "VERSION", "ACTIVE", "TRIGGER", "SOURCE");
-            playbooks.forEach(playbook -> table.row(
-                    Text.field(playbook, "name"),
-                    Text.shortVersion(Text.field(playbook, "version")),
-                    playbook.path("active").asBoolean() ? "yes" : "no",
-                    Text.field(playbook, "trigger")
-                            + Text.optional(playbook, "when")
-                                    .map(when -> " if " + when)
-                                    .orElse(""),
-                    Text.field(playbook, "source")));
+            var refusals = new java.util.ArrayList<String>();
+            playbooks.forEach(playbook -> {
+                var problems = playbook.path("refused");
+                if (problems.isArray() && !problems.isEmpty()) {
+                    table.row(Text.field(playbook, "name"), "-", "refused", "-", Text.field(playbook, "source"));
+                    problems.forEach(problem -> refusals.add(Text.field(problem, "source")
+                            + (problem.path("line").asInt() > 0 ? ":" + problem.path("line").asInt() : "")
+                            + ": " + Text.field(problem, "message")));
+                    return;
+                }
+                table.row(
+                        Text.field(playbook, "name"),
+                        Text.shortVersion(Text.field(playbook, "version")),
+                        playbook.path("active").asBoolean() ? "yes" : "no",
+                        Text.field(playbook, "trigger")
+                                + Text.optional(playbook, "when")
+                                        .map(when -> " if " + when)
+                                        .orElse(""),
+                        Text.field(playbook, "source"));
+            });
             table.print(
                     out(), "no playbooks loaded; put YAML playbooks in ./playbooks or pass --playbooks DIR to aios up");
+            if (!refusals.isEmpty()) {
+                out().println();
+                out().println("refused (the version loaded before stays active until the file is fixed):");
+                refusals.forEach(line -> out().println("  " + line));
+            }
         }
     }
 

@@ -141,7 +141,8 @@ final class RunCommands {
     @Command(
             name = "replay",
             description = "Re-folds a run from its journal and compares the result with its stored state;"
-                    + " exits with 1 if they differ.")
+                    + " exits with 1 if they differ. With --against, replays a finished run against another"
+                    + " version of its playbook.")
     static final class Replay extends ClientCommand {
         @Parameters(paramLabel = "RUN", description = "the run's id")
         String id;
@@ -152,11 +153,29 @@ final class RunCommands {
                         "fold from the first entry and check every snapshot, instead of from the newest" + " snapshot")
         boolean full;
 
+        @Option(
+                names = "--against",
+                paramLabel = "PLAYBOOK@VERSION|FILE",
+                description = "instead, replay the finished run against another version of its playbook (a loaded"
+                        + " version, or a YAML file not loaded yet) without calling any agent, and show where it"
+                        + " would behave differently")
+        String against;
+
         @Option(names = "--json", description = "print the report as JSON")
         boolean json;
 
         @Override
         void run(ServerClient client) {
+            if (against != null) {
+                var report = client.post(
+                        "/api/runs/" + ServerClient.segment(id) + "/replay", WhatIfPrinter.target("against", against));
+                if (json) {
+                    printJson(report);
+                } else {
+                    WhatIfPrinter.print(out(), report);
+                }
+                return;
+            }
             var report = client.post(
                     "/api/runs/" + ServerClient.segment(id) + "/replay?full=" + full,
                     Json.mapper().createObjectNode());

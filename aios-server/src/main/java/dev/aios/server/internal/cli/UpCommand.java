@@ -79,6 +79,7 @@ final class UpCommand implements Callable<Integer> {
         var memory = MemoryExtension.of(memorySettings(settings));
         var builder = Kernel.builder()
                 .dataDirectory(dataDirectory)
+                .whenBroken(UpCommand::exitBroken)
                 .discoverAgents()
                 .extension(models)
                 .extension(memory);
@@ -108,14 +109,45 @@ final class UpCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Exit code when the kernel cannot go on (EX_SOFTWARE). */
+    static final int BROKEN = 70;
+
+    /** The longest a stop may take before the process ends without finishing it. */
+    private static final java.time.Duration STOP_LIMIT = java.time.Duration.ofSeconds(20);
+
+    /**
+     * Stops the API and the kernel, within {@link #STOP_LIMIT}: what is still unfinished then is
+     * left to the next start (a run resumes where its journal says), rather than a hung process.
+     */
     private static void stop(ApiServer server, Kernel kernel, PrintWriter out) {
+        var stopping = Thread.ofPlatform().name("aios-stopping").start(() -> {
+            try {
+                server.close();
+            } finally {
+                kernel.close();
+            }
+        });
         try {
-            server.close();
-        } finally {
-            kernel.close();
-            out.println("stopped");
-            out.flush();
+            stopping.join(STOP_LIMIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        if (stopping.isAlive()) {
+            out.println("stopping took longer than " + STOP_LIMIT.toSeconds()
+                    + " s; ending now (the next start resumes what was in flight)");
+            out.flush();
+            Runtime.getRuntime().halt(BROKEN);
+        }
+        out.println("stopped");
+        out.flush();
+    }
+
+    /** The kernel cannot record anything any more: say why and end the process with an error. */
+    private static void exitBroken(String reason) {
+        System.err.println("aios cannot go on: " + reason + "; exiting (start it again to resume)");
+        System.err.flush();
+        // Not on the kernel's thread: exiting runs the shutdown hook, which closes the kernel.
+        Thread.ofPlatform().name("aios-exit").start(() -> System.exit(BROKEN));
     }
 
     private void printBanner(

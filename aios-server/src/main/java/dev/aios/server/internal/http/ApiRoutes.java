@@ -175,6 +175,10 @@ public final class ApiRoutes {
     }
 
     private void replay(Context ctx) {
+        if (GraphRoutes.isWhatIf(ctx)) {
+            new GraphRoutes(kernel).whatIf(ctx);
+            return;
+        }
         ctx.json(kernel.replay(ctx.pathParam("id"), yesOrNo(ctx, "full")));
     }
 

@@ -1,5 +1,6 @@
 package dev.aios.server.internal.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.api.KnowledgeKind;
 import dev.aios.api.MemoryKind;
 import dev.aios.api.MemoryQuery;
@@ -73,7 +74,12 @@ public final class MemoryRoutes implements ApiServer.Routes {
             }
             item = item.withImportance(importance.get().asDouble());
         }
-        item = item.withPinned(body.json("pinned").map(p -> p.asBoolean(false)).orElse(false));
+        var pinned = body.json("pinned");
+        if (pinned.isPresent() && !pinned.get().isBoolean()) {
+            throw new InvalidInputException("field 'pinned' must be true or false, was "
+                    + RequestBody.describe(pinned.get()) + " " + pinned.get() + "; nothing changed");
+        }
+        item = item.withPinned(pinned.map(JsonNode::booleanValue).orElse(false));
         var id = body.text("id");
         if (id.isPresent()) {
             item = item.withId(id.get());
@@ -149,6 +155,8 @@ public final class MemoryRoutes implements ApiServer.Routes {
         return ctx -> {
             try {
                 handler.handle(ctx);
+            } catch (dev.aios.memory.MemoryConflictException e) {
+                throw new dev.aios.kernel.ConflictException(e.getMessage());
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException(e.getMessage() + "; nothing changed", e);
             } catch (IllegalStateException e) {

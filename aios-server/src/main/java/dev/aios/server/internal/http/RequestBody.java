@@ -116,7 +116,36 @@ final class RequestBody {
         if (!(node instanceof ObjectNode object)) {
             throw new InvalidInputException("the request body must be a JSON object, was " + describe(node));
         }
+        int depth = depth(object);
+        if (depth > MAX_NESTING) {
+            throw new InvalidInputException("the request body is nested more than " + MAX_NESTING
+                    + " levels deep, the limit (64 for the data inside it). Flatten it; nothing changed");
+        }
         return object;
+    }
+
+    /** The deepest nesting of a body: 64 levels of data inside the body's own two. */
+    static final int MAX_NESTING = 66;
+
+    /** How deeply objects and arrays nest in {@code json}, counted without recursion and only to just past the limit. */
+    private static int depth(JsonNode json) {
+        record At(JsonNode node, int depth) {}
+        int deepest = 0;
+        var todo = new java.util.ArrayDeque<At>();
+        todo.push(new At(json, 1));
+        while (!todo.isEmpty()) {
+            var at = todo.pop();
+            deepest = Math.max(deepest, at.depth());
+            if (at.depth() > MAX_NESTING) {
+                continue;
+            }
+            at.node().forEach(child -> {
+                if (child.isContainerNode()) {
+                    todo.push(new At(child, at.depth() + 1));
+                }
+            });
+        }
+        return deepest;
     }
 
     private static boolean isBlank(byte[] bytes) {

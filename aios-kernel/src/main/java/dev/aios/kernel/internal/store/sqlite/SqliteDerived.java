@@ -11,12 +11,17 @@ import java.util.TreeMap;
 /** The derived tables, row by row. */
 final class SqliteDerived implements DerivedState {
 
-    /** The derived tables and how to list them; lease columns are coordination, not state. */
+    /**
+     * The derived tables and how to list them; leases and how far awaits were checked are
+     * coordination, not state.
+     */
     private static final Map<String, String> TABLES = Map.of(
             "runs", "SELECT * FROM runs ORDER BY id",
             "work",
                     "SELECT run_id, step_id, iteration, kind, visible_at, attempt FROM work ORDER BY run_id, step_id, iteration",
-            "awaits", "SELECT * FROM awaits ORDER BY run_id, step_id, iteration",
+            "awaits",
+                    "SELECT run_id, step_id, iteration, event_type, subject, timeout_at FROM awaits"
+                            + " ORDER BY run_id, step_id, iteration",
             "tasks", "SELECT * FROM tasks ORDER BY id",
             "receipts", "SELECT * FROM receipts ORDER BY effect_key",
             "snapshots", "SELECT * FROM snapshots ORDER BY run_id, seq");

@@ -153,8 +153,18 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public void purge() {
-        writer.checkpoint();
+    public CompletableFuture<Boolean> purge() {
+        return writer.checkpoint();
+    }
+
+    @Override
+    public void onBroken(java.util.function.Consumer<String> action) {
+        writer.onBroken(action);
+    }
+
+    @Override
+    public Optional<String> broken() {
+        return writer.broken();
     }
 
     @Override

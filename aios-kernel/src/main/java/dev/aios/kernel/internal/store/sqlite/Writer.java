@@ -2,9 +2,9 @@ package dev.aios.kernel.internal.store.sqlite;
 
 import dev.aios.kernel.StorageException;
 import dev.aios.kernel.internal.store.Store.Unit;
-import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
 import dev.aios.kernel.internal.store.jdbc.Statements;
 import dev.aios.kernel.spi.Handle;
+import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -26,7 +26,12 @@ import org.slf4j.LoggerFactory;
  */
 final class Writer implements AutoCloseable {
 
-    private record Pending<T>(Unit<T> unit, CompletableFuture<T> future) {}
+    /** A queued unit; {@code taken} is set once, by the writer starting it or a caller withdrawing it. */
+    private record Pending<T>(Unit<T> unit, CompletableFuture<T> future, java.util.concurrent.atomic.AtomicBoolean taken) {
+        Pending(Unit<T> unit, CompletableFuture<T> future) {
+            this(unit, future, new java.util.concurrent.atomic.AtomicBoolean());
+        }
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(Writer.class);
     private static final Pending<Void> STOP = new Pending<>(tx -> null, new CompletableFuture<>());
@@ -44,6 +49,10 @@ final class Writer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReference<java.time.Instant> failingSince =
             new java.util.concurrent.atomic.AtomicReference<>();
     private volatile String lastFailure = "";
+    /** Why the writer stopped for good, once it has; every write then fails at once. */
+    private volatile String broken;
+
+    private volatile java.util.function.Consumer<String> onBroken = reason -> {};
     private final Statements statements = new Statements();
     /** The transaction of the batch being executed; touched only on the writer thread. */
     private SqliteTx current;
@@ -59,8 +68,25 @@ final class Writer implements AutoCloseable {
         this.where = where;
         this.maxBatch = maxBatch;
         connection.setAutoCommit(false);
-        this.thread = Thread.ofPlatform().name("aios-writer").daemon().unstarted(this::loop);
+        this.thread = Thread.ofPlatform().name("aios-writer").daemon().unstarted(this::run);
         this.thread.start();
+    }
+
+    /**
+     * Calls {@code action} once, with the reason, if the writer stops for good (its connection
+     * broke, or it failed outside any unit twice in a row): nothing can be written any more.
+     */
+    void onBroken(java.util.function.Consumer<String> action) {
+        this.onBroken = action;
+        var reason = broken;
+        if (reason != null) {
+            action.accept(reason);
+        }
+    }
+
+    /** Why the writer stopped for good, if it has. */
+    java.util.Optional<String> broken() {
+        return java.util.Optional.ofNullable(broken);
     }
 
     /**
@@ -71,11 +97,37 @@ final class Writer implements AutoCloseable {
         if (Thread.currentThread() == thread) {
             return nested(unit);
         }
+        var pending = new Pending<>(unit, new CompletableFuture<T>());
+        var future = enqueue(pending);
+        var limit = dev.aios.kernel.WriteDeadline.remaining();
         try {
-            return submit(unit).get();
+            if (limit.isEmpty()) {
+                return future.get();
+            }
+            try {
+                return future.get(limit.get().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (pending.taken().compareAndSet(false, true)) {
+                    future.cancel(false);
+                    throw new StorageException(
+                            "the database could not take this change within "
+                                    + dev.aios.kernel.WriteDeadline.length()
+                                            .orElseThrow()
+                                            .toSeconds()
+                                    + " s (it is busy or failing); nothing of it was recorded. Send it again later.",
+                            e);
+                }
+                // The writer began it already: its outcome is moments away.
+                return future.get();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StorageException("interrupted while waiting for the database", e);
+            if (pending.taken().compareAndSet(false, true)) {
+                future.cancel(false);
+                throw new StorageException("interrupted while waiting for the database; nothing was recorded", e);
+            }
+            throw new StorageException(
+                    "interrupted while the database was writing this change; it may have been recorded", e);
         } catch (ExecutionException e) {
             throw rethrow(e.getCause());
         }
@@ -83,12 +135,22 @@ final class Writer implements AutoCloseable {
 
     /** Queues {@code unit} for the next group commit. */
     <T> CompletableFuture<T> submit(Unit<T> unit) {
-        var pending = new Pending<>(unit, new CompletableFuture<T>());
+        return enqueue(new Pending<>(unit, new CompletableFuture<T>()));
+    }
+
+    private <T> CompletableFuture<T> enqueue(Pending<T> pending) {
+        if (broken != null) {
+            pending.future.completeExceptionally(brokenFailure());
+            return pending.future;
+        }
         if (closed) {
             pending.future.completeExceptionally(new StorageException("the database at " + where + " is closed", null));
             return pending.future;
         }
         queue.add(pending);
+        if (broken != null) {
+            failQueued();
+        }
         return pending.future;
     }
 
@@ -112,6 +174,11 @@ final class Writer implements AutoCloseable {
                 handle.execute("RELEASE nested");
                 tx.rollBackTo(mark);
                 throw e;
+            } catch (Error e) {
+                handle.execute("ROLLBACK TO nested");
+                handle.execute("RELEASE nested");
+                tx.rollBackTo(mark);
+                throw unitError(e);
             }
         } catch (RuntimeException e) {
             throw e;
@@ -124,13 +191,23 @@ final class Writer implements AutoCloseable {
      * Asks for the write-ahead log to be copied into the database and emptied after the next
      * batch, so that data deleted or overwritten leaves no old copy in the log file.
      */
-    void checkpoint() {
+    CompletableFuture<Boolean> checkpoint() {
+        var done = new CompletableFuture<Boolean>();
+        checkpointWaiters.add(done);
         checkpoint = true;
         submit(tx -> null);
+        return done;
     }
+
+    /** Told, after the next checkpoint, whether it emptied the log. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<CompletableFuture<Boolean>> checkpointWaiters =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** Since when commits fail, if the last one failed; with the failure. */
     java.util.Optional<String> failing() {
+        if (broken != null) {
+            return java.util.Optional.of(broken + "; restart aios");
+        }
         var since = failingSince.get();
         return since == null
                 ? java.util.Optional.empty()
@@ -147,35 +224,141 @@ final class Writer implements AutoCloseable {
         return units.get();
     }
 
-    private void loop() {
+    /** The writer thread: the loop, and what happens if it ends other than by {@link #close}. */
+    private void run() {
+        String reason = "its thread ended unexpectedly";
+        try {
+            if (loop()) {
+                return;
+            }
+        } catch (Throwable e) {
+            reason = "it failed and cannot go on (" + e + ")";
+            LOG.error("the writer stopped", e);
+        }
+        breakDown(reason);
+    }
+
+    /** Runs batches until stopped; true when stopped by {@link #close}, false when it cannot go on. */
+    private boolean loop() {
         var batch = new ArrayList<Pending<?>>(maxBatch);
+        int failuresInARow = 0;
         while (true) {
             try {
                 batch.add(queue.take());
             } catch (InterruptedException e) {
-                return;
+                return closed;
             }
             queue.drainTo(batch, maxBatch - 1);
             boolean stop = batch.remove(STOP);
-            if (!batch.isEmpty()) {
-                execute(batch);
-            }
-            if (checkpoint) {
-                checkpoint = false;
-                // A checkpoint cannot run while any statement of the connection is still open.
-                statements.close();
-                try (var st = connection.createStatement()) {
-                    st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
-                    connection.commit();
-                } catch (SQLException e) {
-                    LOG.warn("checkpoint failed; the log is emptied at the next one", e);
+            try {
+                if (!batch.isEmpty()) {
+                    execute(batch);
+                }
+                if (checkpoint) {
+                    checkpoint = false;
+                    checkpointNow();
+                }
+                failuresInARow = 0;
+                if (!connectionUsable()) {
+                    breakDown("its connection to the database was closed");
+                    return false;
+                }
+            } catch (Throwable e) {
+                // Outside any unit (committing, or bookkeeping): the batch is lost, not the writer.
+                failuresInARow++;
+                LOG.error("a batch of {} writes failed outside its units", batch.size(), e);
+                rollbackQuietly();
+                var failure = new StorageException(
+                        "could not write to the database at " + where + ": " + e + "; nothing of this change was"
+                                + " recorded",
+                        e);
+                batch.forEach(p -> p.future.completeExceptionally(failure));
+                if (failuresInARow >= 2 || !connectionUsable()) {
+                    breakDown("it failed twice in a row outside any write (" + e + ")");
+                    return false;
                 }
             }
             batch.clear();
             if (stop) {
-                return;
+                return true;
             }
         }
+    }
+
+    /**
+     * Copies the log into the database and empties it. Runs between transactions with no statement
+     * of the writer open (a checkpoint cannot run inside a transaction, nor commit one while its own
+     * result is still open); if readers still use the log, it is tried again after the next batch.
+     */
+    private void checkpointNow() {
+        var waiters = new ArrayList<CompletableFuture<Boolean>>();
+        CompletableFuture<Boolean> waiter;
+        while ((waiter = checkpointWaiters.poll()) != null) {
+            waiters.add(waiter);
+        }
+        boolean emptied = false;
+        statements.close();
+        try {
+            connection.setAutoCommit(true);
+            try (var st = connection.createStatement();
+                    var result = st.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+                emptied = result.next() && result.getInt(1) == 0;
+            } finally {
+                connection.setAutoCommit(false);
+            }
+            if (!emptied) {
+                LOG.debug("readers still use the write-ahead log; checkpointing again after the next batch");
+                checkpoint = true;
+                checkpointWaiters.addAll(waiters);
+                waiters.clear();
+            }
+        } catch (SQLException e) {
+            LOG.warn("checkpoint failed; the log is emptied at the next one", e);
+        }
+        for (var done : waiters) {
+            done.complete(emptied);
+        }
+    }
+
+    private boolean connectionUsable() {
+        try {
+            return !connection.isClosed();
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** Stops taking writes for good: fails what is queued and everything submitted later. */
+    private void breakDown(String reason) {
+        if (broken != null || (closed && reason.startsWith("its thread ended"))) {
+            return;
+        }
+        broken = "the writer of the database at " + where + " stopped: " + reason;
+        LOG.error("{}; nothing more can be recorded, restart aios", broken);
+        failQueued();
+        try {
+            onBroken.accept(broken);
+        } catch (RuntimeException e) {
+            LOG.warn("reacting to the stopped writer failed", e);
+        }
+    }
+
+    private void failQueued() {
+        var failure = brokenFailure();
+        Pending<?> pending;
+        while ((pending = queue.poll()) != null) {
+            pending.future.completeExceptionally(failure);
+        }
+    }
+
+    private StorageException brokenFailure() {
+        return new StorageException(broken + "; nothing of this change was recorded. Restart aios.", null);
+    }
+
+    /** An error thrown by a unit, as the caller sees it: the unit failed, the kernel did not. */
+    private static IllegalStateException unitError(Error error) {
+        return new IllegalStateException(
+                "the change failed inside the kernel (" + error + "); nothing of it was recorded", error);
     }
 
     private void execute(List<Pending<?>> batch) {
@@ -187,7 +370,7 @@ final class Writer implements AutoCloseable {
                 results.add(runInSavepoint(tx, pending));
             }
             connection.commit();
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | Error e) {
             rollbackQuietly();
             tx.rollBackTo(new SqliteTx.Mark(0, 0));
             var failure = new StorageException(
@@ -205,18 +388,29 @@ final class Writer implements AutoCloseable {
         commits.incrementAndGet();
         units.addAndGet(batch.size());
         failingSince.set(null);
+        // Committed: nothing from here on may turn the batch into a failure.
         for (var action : tx.takeAfterCommit()) {
             try {
                 action.run();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 LOG.warn("after-commit action failed", e);
             }
         }
-        results.forEach(Runnable::run);
+        for (var result : results) {
+            try {
+                result.run();
+            } catch (RuntimeException | Error e) {
+                LOG.warn("completing a committed write failed", e);
+            }
+        }
     }
 
     /** Runs one unit in a savepoint; returns what completes its future once the batch committed. */
     private <T> Runnable runInSavepoint(SqliteTx tx, Pending<T> pending) {
+        if (!pending.taken().compareAndSet(false, true)) {
+            // Its caller gave up waiting (a request that timed out): it must not happen later.
+            return () -> {};
+        }
         var mark = tx.mark();
         var handle = tx.handle();
         handle.execute("SAVEPOINT unit");
@@ -224,7 +418,7 @@ final class Writer implements AutoCloseable {
             T result = pending.unit.run(tx);
             handle.execute("RELEASE unit");
             return () -> pending.future.complete(result);
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             // If the rollback itself fails the connection is broken: let the whole batch fail.
             handle.execute("ROLLBACK TO unit");
             handle.execute("RELEASE unit");
@@ -235,6 +429,11 @@ final class Writer implements AutoCloseable {
                 statements.close();
                 var failure = new StorageException(
                         "could not write to the database at " + where + ": " + sql.getMessage(), sql);
+                return () -> pending.future.completeExceptionally(failure);
+            }
+            if (e instanceof Error error) {
+                LOG.error("a write failed with {}; it alone is rolled back", error.toString(), error);
+                var failure = unitError(error);
                 return () -> pending.future.completeExceptionally(failure);
             }
             return () -> pending.future.completeExceptionally(e);

@@ -1,0 +1,85 @@
+package dev.aios.kernel.internal.cel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** No expression can stall or exhaust the process: each one fails clearly past its budget. */
+class CelBudgetTest {
+    private final Cel cel = new Cel();
+    private static final Map<String, JsonNode> VARS = Map.of(
+            "event", JsonNodeFactory.instance.objectNode().put("subject", "acme"));
+
+    /** {@code cel.bind} doubling a string {@code levels} times. */
+    static String doubling(int levels) {
+        var source = new StringBuilder("cel.bind(v0, 'xxxxxxxxxxxxxxxx', ");
+        for (int i = 1; i <= levels; i++) {
+            source.append("cel.bind(v").append(i).append(", v").append(i - 1).append(" + v").append(i - 1).append(", ");
+        }
+        source.append("size(v").append(levels).append(") > 0");
+        source.append(")".repeat(levels + 1));
+        return source.toString();
+    }
+
+    @Test
+    void aStringDoubledOverAndOverIsStoppedAtTheSizeLimitInsteadOfFillingTheHeap() {
+        var expression = cel.compile(doubling(40));
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> expression.test(VARS))
+                .isInstanceOf(CelException.class)
+                .hasMessageContaining("was stopped: it made a string of")
+                .hasMessageContaining("the limit is 2000000");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(cel.compile(doubling(10)).test(VARS)).isTrue();
+    }
+
+    @Test
+    void aReplaceOrJoinThatWouldExplodeIsRefusedBeforeItRuns() {
+        var big = "cel.bind(s, 'abcdefghij' + 'abcdefghij' + 'abcdefghij', cel.bind(t, s + s + s + s + s + s + s + s,"
+                + " cel.bind(u, t + t + t + t + t + t + t + t, cel.bind(w, u + u + u + u + u + u + u + u, %s))))";
+        assertThatThrownBy(() -> cel.compile(big.formatted("w.replace('', w).size()")).eval(VARS))
+                .hasMessageContaining("replace(...) would make a value of about");
+        assertThatThrownBy(() -> cel.compile(big.formatted("lists.range(1000).map(i, w).join('-').size()"))
+                        .eval(VARS))
+                .hasMessageContaining("join(...) would make a value of about 15361000 characters");
+        assertThatThrownBy(() -> cel.compile("lists.range(1000000000).size()").eval(VARS))
+                .hasMessageContaining("lists.range(...) would make a value of about 1000000000 elements");
+        assertThat(cel.compile("'a-b-c'.replace('-', '+')").eval(VARS).asText()).isEqualTo("a+b+c");
+        assertThat(cel.compile("['a', 'b'].join('/')").eval(VARS).asText()).isEqualTo("a/b");
+        assertThat(cel.compile("lists.range(3)").eval(VARS).toString()).isEqualTo("[0,1,2]");
+    }
+
+    @Test
+    void anExpressionThatRunsTooLongOrTooManyStepsIsStopped() {
+        var quick = new Cel(Budget.DEFAULT.withTime(Duration.ofMillis(50)));
+        var slow = "lists.range(90000).map(x, lists.range(90000).filter(y, y == x).size()).size() > 0";
+        assertThatThrownBy(() -> quick.compile(slow).test(VARS))
+                .isInstanceOf(CelException.class)
+                .hasMessageMatching("(?s).*was stopped: it (ran longer than 50 ms|took more than \\d+ evaluation steps).*");
+        assertThatThrownBy(() -> cel.compile(slow).test(VARS))
+                .hasMessageMatching("(?s).*was stopped: it (ran longer than 1 s|took more than 1000000 evaluation steps).*");
+    }
+
+    @Test
+    void aResultThatSharesItsPartsCannotBeWrittenOutLargerThanTheLimit() {
+        var source = new StringBuilder("cel.bind(l0, [1, 2], ");
+        for (int i = 1; i <= 30; i++) {
+            source.append("cel.bind(l").append(i).append(", [l").append(i - 1).append(", l").append(i - 1).append("], ");
+        }
+        source.append("l30").append(")".repeat(31));
+        assertThatThrownBy(() -> cel.compile(source.toString()).eval(VARS))
+                .hasMessageContaining("its result would be larger than the limit when written as JSON");
+    }
+
+    @Test
+    void flattenIsNotOfferedBecauseItsResultCannotBeBoundedBeforeItRuns() {
+        assertThatThrownBy(() -> cel.compile("[[1], [2]].flatten()"))
+                .isInstanceOf(CelException.class)
+                .hasMessageContaining("flatten");
+    }
+}
