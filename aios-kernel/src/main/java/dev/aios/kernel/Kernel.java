@@ -64,6 +64,28 @@ public final class Kernel implements AutoCloseable {
         return engine.send(event);
     }
 
+    /**
+     * Starts a run of the active playbook {@code playbook} alone, with {@code event} as its trigger,
+     * whatever the playbook's trigger says: an invocation. The event is logged like any other but
+     * starts no other playbook and resumes no waiting run. Sent again with the same id, it starts
+     * nothing and answers with the run the first one started (in {@link Accepted#started}).
+     *
+     * @throws NotFoundException when no active playbook has that name
+     */
+    public Accepted startRun(String playbook, Event event) {
+        return engine.startRun(playbook, event);
+    }
+
+    /**
+     * Waits until the run has ended (completed, failed, cancelled or compensated) or {@code wait}
+     * has passed, and returns it as it is then.
+     *
+     * @throws NotFoundException when there is no such run
+     */
+    public RunView awaitEnd(String runId, Duration wait) {
+        return engine.awaitEnd(runId, wait);
+    }
+
     /** Runs matching {@code query}, newest first. */
     public List<RunSummary> runs(RunQuery query) {
         return engine.runs(query);

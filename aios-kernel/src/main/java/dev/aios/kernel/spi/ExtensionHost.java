@@ -24,6 +24,14 @@ public interface ExtensionHost {
     /** Offers a service to agents through {@link dev.aios.api.AgentContext#service}. */
     <T> void service(StepService<T> service);
 
+    /**
+     * Registers an agent the extension offers, such as a connector's action ({@code send-email},
+     * {@code http}); registered before playbooks load, so they may name it.
+     *
+     * @throws IllegalArgumentException when another agent has its name
+     */
+    void agent(dev.aios.api.JsonAgent agent);
+
     /** Builds agents of one kind declared in playbooks. */
     void agentFactory(AgentFactory factory);
 
@@ -41,4 +49,25 @@ public interface ExtensionHost {
      * that offer forgetting to agents or operators.
      */
     dev.aios.kernel.ForgetReport forget(String subject);
+
+    /**
+     * Accepts an event from outside, as {@link dev.aios.kernel.Kernel#send} does: for extensions
+     * that bring events in (webhooks, mail, schedules).
+     */
+    dev.aios.kernel.Accepted send(dev.aios.api.Event event);
+
+    /**
+     * Starts a run of one active playbook with {@code event} as its trigger, as {@link
+     * dev.aios.kernel.Kernel#startRun} does.
+     */
+    dev.aios.kernel.Accepted startRun(String playbook, dev.aios.api.Event event);
+
+    /** Runs the scheduled playbooks; one extension at most offers it. */
+    void scheduler(Scheduler scheduler);
+
+    /** Defines the batch windows steps may wait for; one extension at most offers them. */
+    void windows(BatchWindows windows);
+
+    /** CEL over the named variables, in the kernel's dialect. */
+    Expressions expressions(java.util.List<String> variables);
 }

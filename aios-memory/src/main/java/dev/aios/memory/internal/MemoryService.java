@@ -182,9 +182,12 @@ public final class MemoryService implements AutoCloseable {
      * otherwise a conflict, since an id names one content.
      */
     private MemoryItem same(String id, Remember request, List<String> pieces) {
-        var existing = store.item(id).orElseThrow(() -> new IllegalStateException(
-                "memory item " + id + " was stored meanwhile and is gone again; try again"));
-        var stored = store.hydrate(Map.of(id, java.util.stream.IntStream.range(0, existing.chunks())
+        var existing = store.item(id)
+                .orElseThrow(() -> new IllegalStateException(
+                        "memory item " + id + " was stored meanwhile and is gone again; try again"));
+        var stored = store.hydrate(Map.of(
+                        id,
+                        java.util.stream.IntStream.range(0, existing.chunks())
                                 .boxed()
                                 .toList()))
                 .get(id);

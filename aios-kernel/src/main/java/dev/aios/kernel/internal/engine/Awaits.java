@@ -74,8 +74,8 @@ final class Awaits implements AutoCloseable {
     private final Runnable wake;
     private final ReentrantLock[] stripes = new ReentrantLock[64];
     private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
-    private final ExecutorService workers =
-            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("aios-await-", 0).factory());
+    private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("aios-await-", 0).factory());
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("aios-await-sweep").daemon().factory());
 
@@ -101,7 +101,8 @@ final class Awaits implements AutoCloseable {
      * not reached {@code within} the time given are left to the background.
      */
     CaughtUp catchUp(String eventType, String eventId, Optional<java.time.Duration> within) {
-        long stopAt = System.nanoTime() + within.orElse(java.time.Duration.ofDays(1)).toNanos();
+        long stopAt =
+                System.nanoTime() + within.orElse(java.time.Duration.ofDays(1)).toNanos();
         var resumed = new ArrayList<String>();
         var notes = new ArrayList<String>();
         for (var waiting : waiting(eventType)) {
@@ -157,7 +158,11 @@ final class Awaits implements AutoCloseable {
                 try {
                     catchUp(waiting, "", new ArrayList<>());
                 } catch (RuntimeException e) {
-                    LOG.warn("catching up run {} at step {} failed; the sweep tries again", waiting.runId(), waiting.step(), e);
+                    LOG.warn(
+                            "catching up run {} at step {} failed; the sweep tries again",
+                            waiting.runId(),
+                            waiting.step(),
+                            e);
                 } finally {
                     scheduled.remove(waiting.key());
                 }
@@ -212,8 +217,10 @@ final class Awaits implements AutoCloseable {
                     return match.map(m -> m.path("id").asText());
                 }
             }
-            LOG.warn("run {} at step {} kept moving while it was caught up; the sweep tries again",
-                    waiting.runId(), waiting.step());
+            LOG.warn(
+                    "run {} at step {} kept moving while it was caught up; the sweep tries again",
+                    waiting.runId(),
+                    waiting.step());
             return Optional.empty();
         } finally {
             lock.unlock();
@@ -249,8 +256,13 @@ final class Awaits implements AutoCloseable {
                 return Optional.of(await);
             }
         } catch (RuntimeException e) {
-            LOG.warn("run {} waits at step '{}' of {}@{}, which cannot be found: {}",
-                    state.id, step, state.playbook, state.version, e.getMessage());
+            LOG.warn(
+                    "run {} waits at step '{}' of {}@{}, which cannot be found: {}",
+                    state.id,
+                    step,
+                    state.playbook,
+                    state.version,
+                    e.getMessage());
         }
         return Optional.empty();
     }

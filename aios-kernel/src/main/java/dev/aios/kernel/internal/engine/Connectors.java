@@ -43,6 +43,7 @@ final class Connectors {
         if (!breaker.tryAcquirePermission()) {
             var policy = policy(connector);
             throw new Deferral(
+                    "breaker",
                     "the circuit breaker of '" + connector + "' is open after repeated failures ("
                             + Math.round(breaker.getMetrics().getFailureRate()) + "% of recent calls failed);"
                             + " the step waits without using an attempt and tries again at "
@@ -56,6 +57,7 @@ final class Connectors {
                 breaker.releasePermission();
                 var per = policy(connector).rateLimit().orElseThrow().per();
                 throw new Deferral(
+                        "rate-limit",
                         "the rate limit of '" + connector + "' is reached; the step waits without using an attempt",
                         clock.instant().plus(per));
             }

@@ -66,6 +66,7 @@ public final class Engine implements AutoCloseable {
     private final ExecutorService calls = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("aios-agent-", 0).factory());
     private final PlaybookWatcher watcher;
+    private final RunEnds ends = new RunEnds(feed::listen);
 
     private Engine(EngineConfig config, Store store) {
         this.config = config;
@@ -78,9 +79,9 @@ public final class Engine implements AutoCloseable {
         if (config.discoverAgents()) {
             agents.discover(Thread.currentThread().getContextClassLoader());
         }
-        this.host = new Host(store, journal, keys, feed, clock, config.dataDirectory(), services);
+        this.host = new Host(store, journal, keys, feed, clock, config.dataDirectory(), services, agents);
         var cel = new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime()));
-        this.playbooks = new Playbooks(store, new PlaybookCompiler(cel), agents, host.factories, clock);
+        this.playbooks = new Playbooks(store, new PlaybookCompiler(cel), agents, host, clock);
         this.queue = new WorkQueue(store, journal, clock, NODE, this::leaseFor);
         this.connectors = new Connectors(config.connectors(), clock);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
@@ -88,8 +89,16 @@ public final class Engine implements AutoCloseable {
         Runnable wake = this::wake;
         this.intake = new EventIntake(journal, keys, playbooks, wake, feed);
         this.awaits = new Awaits(store, journal, playbooks, clock, wake);
-        var runner =
-                new StepRunner(lookup, cel, clock, calls, effects, services, intake, config.limits().maxEventDepth());
+        var runner = new StepRunner(
+                lookup,
+                cel,
+                clock,
+                calls,
+                effects,
+                services,
+                intake,
+                config.limits().maxEventDepth(),
+                () -> host.windows);
         this.dispatcher = new Dispatcher(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
         this.progress = new Progress(store, journal, queue, intake, awaits, clock, wake);
@@ -98,6 +107,7 @@ public final class Engine implements AutoCloseable {
         this.whatIf = new WhatIf(store, journal, playbooks, queries);
         this.forgetting = new Forgetting(store, journal, keys, clock, host.forgetListeners, host.forgetGuards);
         host.forgetWith(forgetting::forget);
+        host.intakeWith(this::send, this::startRun);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
         store.onBroken(config.whenBroken());
     }
@@ -282,6 +292,24 @@ public final class Engine implements AutoCloseable {
         return new Accepted(accepted.eventId(), false, accepted.started(), caughtUp.resumed(), notes);
     }
 
+    /** Starts a run of the active playbook {@code playbook} alone, with {@code event} as its trigger. */
+    public Accepted startRun(String playbook, Event event) {
+        EventLimits.check(event);
+        var routing = intake.only(event, playbook);
+        return store.write(tx -> intake.accept(tx, event, routing, config.clock().instant()))
+                .accepted();
+    }
+
+    /** The run once it has ended, or as it is when {@code wait} has passed. */
+    public RunView awaitEnd(String runId, Duration wait) {
+        var now = queries.run(runId);
+        if (now.status().isFinal() || wait.isZero() || wait.isNegative()) {
+            return now;
+        }
+        ends.await(runId, wait, () -> queries.run(runId).status().isFinal());
+        return queries.run(runId);
+    }
+
     public List<RunSummary> runs(RunQuery query) {
         return queries.runs(query);
     }
@@ -387,6 +415,7 @@ public final class Engine implements AutoCloseable {
         config.built().forEach(p -> inputs.add(new Playbooks.Input.Built(p)));
         var report = playbooks.load(inputs);
         report.refused().forEach(p -> LOG.warn("playbook refused: {}", p));
+        host.scheduler.ifPresent(scheduler -> scheduler.scheduled(playbooks.scheduled()));
         return report;
     }
 

@@ -1,5 +1,7 @@
 package dev.aios.kernel.internal.engine;
 
+import dev.aios.api.Event;
+import dev.aios.kernel.Accepted;
 import dev.aios.kernel.ForgetReport;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.FeedHub;
@@ -8,6 +10,7 @@ import dev.aios.kernel.internal.journal.SubjectKeys;
 import dev.aios.kernel.internal.store.EventStore.StoredEvent;
 import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.spi.AgentFactory;
+import dev.aios.kernel.spi.Expressions;
 import dev.aios.kernel.spi.ExtensionHost;
 import dev.aios.kernel.spi.Feed;
 import dev.aios.kernel.spi.FeedItem;
@@ -35,10 +38,16 @@ final class Host implements ExtensionHost, Feed {
     private final InstantSource clock;
     private final Path dataDirectory;
     private final Services services;
+    private final dev.aios.kernel.internal.agent.AgentRegistry agents;
     final Map<String, AgentFactory> factories = new ConcurrentHashMap<>();
+    volatile java.util.Optional<dev.aios.kernel.spi.Scheduler> scheduler = java.util.Optional.empty();
+    volatile java.util.Optional<dev.aios.kernel.spi.BatchWindows> windows = java.util.Optional.empty();
     final List<ForgetListener> forgetListeners = new CopyOnWriteArrayList<>();
     final List<ForgetGuard> forgetGuards = new CopyOnWriteArrayList<>();
     private volatile java.util.function.Function<String, ForgetReport> forgetting;
+    private volatile java.util.function.Function<Event, Accepted> sending;
+    private volatile java.util.function.BiFunction<String, Event, Accepted> starting;
+    private final Map<List<String>, Expressions> expressions = new ConcurrentHashMap<>();
 
     Host(
             Store store,
@@ -47,7 +56,9 @@ final class Host implements ExtensionHost, Feed {
             FeedHub feed,
             InstantSource clock,
             Path dataDirectory,
-            Services services) {
+            Services services,
+            dev.aios.kernel.internal.agent.AgentRegistry agents) {
+        this.agents = agents;
         this.store = store;
         this.journal = journal;
         this.keys = keys;
@@ -88,6 +99,11 @@ final class Host implements ExtensionHost, Feed {
     }
 
     @Override
+    public void agent(dev.aios.api.JsonAgent agent) {
+        agents.register(agent);
+    }
+
+    @Override
     public void agentFactory(AgentFactory factory) {
         var taken = factories.putIfAbsent(factory.kind(), factory);
         if (taken != null) {
@@ -113,6 +129,44 @@ final class Host implements ExtensionHost, Feed {
     @Override
     public ForgetReport forget(String subject) {
         return forgetting.apply(subject);
+    }
+
+    void intakeWith(
+            java.util.function.Function<Event, Accepted> sending,
+            java.util.function.BiFunction<String, Event, Accepted> starting) {
+        this.sending = sending;
+        this.starting = starting;
+    }
+
+    @Override
+    public Accepted send(Event event) {
+        return sending.apply(event);
+    }
+
+    @Override
+    public Accepted startRun(String playbook, Event event) {
+        return starting.apply(playbook, event);
+    }
+
+    @Override
+    public synchronized void scheduler(dev.aios.kernel.spi.Scheduler scheduler) {
+        if (this.scheduler.isPresent()) {
+            throw new IllegalArgumentException("two extensions offer a scheduler");
+        }
+        this.scheduler = java.util.Optional.of(scheduler);
+    }
+
+    @Override
+    public synchronized void windows(dev.aios.kernel.spi.BatchWindows windows) {
+        if (this.windows.isPresent()) {
+            throw new IllegalArgumentException("two extensions define batch windows");
+        }
+        this.windows = java.util.Optional.of(windows);
+    }
+
+    @Override
+    public Expressions expressions(List<String> variables) {
+        return expressions.computeIfAbsent(List.copyOf(variables), CelExpressions::new);
     }
 
     void forgetWith(java.util.function.Function<String, ForgetReport> forgetting) {

@@ -27,8 +27,11 @@ sealed interface Outcome {
         }
     }
 
-    /** The attempt could not start now (breaker open, rate limit); try at {@code until}. */
-    record Deferred(String reason, Instant until) implements Outcome {}
+    /**
+     * The attempt could not start now; try at {@code until}. {@code cause} names why in a word:
+     * {@code breaker}, {@code rate-limit}, {@code later} (the outside system asked), {@code window}.
+     */
+    record Deferred(String cause, String reason, Instant until) implements Outcome {}
 
     /** An agent's output waits for the operator, because the approval rule holds. */
     record Review(JsonNode input, JsonNode output, String agent, String rule, String explanation, List<JsonNode> notes)

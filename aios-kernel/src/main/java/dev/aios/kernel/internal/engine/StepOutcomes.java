@@ -68,7 +68,7 @@ final class StepOutcomes {
         switch (outcome) {
             case Outcome.Failed f -> entries.addAll(failure(s, f, facts));
             case Outcome.Deferred d ->
-                entries.add(new StepDeferred(step, it, lease.attempt(), d.reason(), d.until()));
+                entries.add(new StepDeferred(step, it, lease.attempt(), d.reason(), d.until(), Optional.of(d.cause())));
             case Outcome.Completed c -> {
                 noted(entries, step, it, c.notes());
                 entries.add(new StepCompleted(step, it, c.input(), c.output(), c.agent(), c.next()));

@@ -46,6 +46,7 @@ final class StepRunner {
     private final Effects effects;
     private final EventIntake intake;
     private final int maxEventDepth;
+    private final java.util.function.Supplier<Optional<dev.aios.kernel.spi.BatchWindows>> windowsOf;
 
     StepRunner(
             AgentLookup agents,
@@ -55,7 +56,9 @@ final class StepRunner {
             Effects effects,
             Services services,
             EventIntake intake,
-            int maxEventDepth) {
+            int maxEventDepth,
+            java.util.function.Supplier<Optional<dev.aios.kernel.spi.BatchWindows>> windows) {
+        this.windowsOf = windows;
         this.agents = agents;
         this.services = services;
         this.cel = cel;
@@ -119,6 +122,19 @@ final class StepRunner {
             RunState state,
             Lease lease,
             Map<String, JsonNode> vars) {
+        var windows = windowsOf.get();
+        var window =
+                call.options().window().or(() -> playbook.model().defaults().window());
+        if (window.isPresent() && windows.isPresent()) {
+            var closed = windows.get().closedUntil(window.get(), clock.instant());
+            if (closed.isPresent()) {
+                return new Outcome.Deferred(
+                        "window",
+                        "waits for batch window '" + window.get() + "' ("
+                                + windows.get().describe(window.get()) + "), which opens at " + closed.get(),
+                        closed.get());
+            }
+        }
         ObjectNode input = evalAll(call.input(), vars);
         var called = invoke(playbook, call.agent(), input, state, lease, "", call.options());
         if (!(called instanceof Called.Done done)) {
@@ -230,9 +246,10 @@ final class StepRunner {
 
     private Outcome failure(JsonNode input, Throwable cause) {
         return switch (cause) {
-            case Deferral deferral -> new Outcome.Deferred(deferral.getMessage(), deferral.until());
+            case Deferral deferral -> new Outcome.Deferred(deferral.why(), deferral.getMessage(), deferral.until());
             case TryAgainLater later ->
                 new Outcome.Deferred(
+                        "later",
                         "asked to try again later: " + later.getMessage(),
                         clock.instant().plus(later.after()));
             case PermanentFailure permanent ->
@@ -376,7 +393,8 @@ final class StepRunner {
         String cause = state.trigger.path("causationId").asText("");
         return "emitting " + emit.type() + " would start " + starts + " as link " + depth
                 + " of a chain of events and runs, each started by the event the one before emitted (this run of "
-                + state.playbook + " was started by " + state.trigger.path("type").asText() + " "
+                + state.playbook + " was started by "
+                + state.trigger.path("type").asText() + " "
                 + state.trigger.path("id").asText() + (cause.isEmpty() ? "" : ", emitted by run " + cause)
                 + "). A chain is stopped after " + maxEventDepth + " links, since it looks like an event loop:"
                 + " check that these playbooks do not trigger each other without end. Skip this step to go on"

@@ -74,6 +74,9 @@ final class Views {
                 record.kind,
                 record.iteration,
                 record.status,
+                record.status == dev.aios.kernel.StepStatus.DEFERRED
+                        ? Optional.ofNullable(record.deferredBy)
+                        : Optional.empty(),
                 Optional.ofNullable(record.agent),
                 record.input,
                 record.output,

@@ -116,11 +116,13 @@ public sealed interface JournalEntry {
             implements JournalEntry {}
 
     /**
-     * A step could not start its attempt (a circuit breaker was open, a rate limit was reached)
-     * and waits until {@code until} without using up the attempt.
+     * A step could not start its attempt (a circuit breaker was open, a rate limit was reached, its
+     * batch window was closed) and waits until {@code until} without using up the attempt. {@code
+     * cause} names why in a word ({@code breaker}, {@code rate-limit}, {@code later}, {@code
+     * window}); entries written before it was recorded have none.
      */
     @StoredAs("StepDeferred")
-    record StepDeferred(String step, int iteration, int attempt, String reason, Instant until)
+    record StepDeferred(String step, int iteration, int attempt, String reason, Instant until, Optional<String> cause)
             implements JournalEntry {}
 
     /** One completed step to undo, with the output it had. */

@@ -166,6 +166,7 @@ public final class RunFold {
             case StepDeferred e -> {
                 var record = current(state, e.step(), e.iteration());
                 record.status = StepStatus.DEFERRED;
+                record.deferredBy = e.cause().orElse(null);
                 record.error = e.reason();
                 endAttempt(record, at, AttemptOutcome.DEFERRED, e.reason());
             }

@@ -33,4 +33,7 @@ public interface RunStore {
 
     /** The ids of the runs about {@code subject}. */
     List<String> idsOf(String subject);
+
+    /** The ids of the runs of {@code playbook} that the event {@code eventId} started. */
+    List<String> startedBy(String eventId, String playbook);
 }

@@ -163,8 +163,8 @@ class StepOutcomesTest {
                         "an attempt that could not start waits without using up its attempt",
                         lease("charge", 0, WorkKind.STEP, 1),
                         charging,
-                        new Outcome.Deferred("the circuit breaker of 'payments' is open", NOW.plusSeconds(30)),
-                        "StepDeferred step=charge attempt=1 until=2026-03-02T09:00:30Z reason~breaker"),
+                        new Outcome.Deferred("breaker", "the circuit breaker of 'payments' is open", NOW.plusSeconds(30)),
+                        "StepDeferred step=charge attempt=1 until=2026-03-02T09:00:30Z reason~breaker cause=breaker"),
                 row(
                         "an output its approval rule holds back waits for review",
                         lease("charge", 0, WorkKind.STEP, 1),
@@ -245,7 +245,7 @@ class StepOutcomesTest {
                         "an undo that must wait keeps its attempt",
                         lease("charge", 0, WorkKind.COMPENSATE, 2),
                         undoing(),
-                        new Outcome.Deferred("rate limit", NOW.plusSeconds(5)),
+                        new Outcome.Deferred("rate-limit", "rate limit", NOW.plusSeconds(5)),
                         "CompensationFailed step=charge attempt=1 retryAt=2026-03-02T09:00:05Z error='rate limit'"));
     }
 

@@ -21,6 +21,8 @@ import picocli.CommandLine.Spec;
         subcommands = {
             UpCommand.class,
             EventCommand.class,
+            InvokeCommand.class,
+            ScheduleCommand.class,
             RunCommands.Runs.class,
             RunCommands.Run.class,
             RunCommands.Journal.class,

@@ -61,15 +61,22 @@ final class ServerClient {
 
     /** POSTs {@code body} as JSON to {@code path}. */
     JsonNode post(String path, JsonNode body) {
+        return post(path, Map.of(), body, TIMEOUT);
+    }
+
+    /** POSTs {@code body} as JSON to {@code path} with query parameters, waiting up to {@code timeout}. */
+    JsonNode post(String path, Map<String, String> query, JsonNode body, Duration timeout) {
         String json;
         try {
             json = Json.mapper().writeValueAsString(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a request body could not be written", e);
         }
-        return send(HttpRequest.newBuilder(uri(path, Map.of()))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)));
+        return send(
+                HttpRequest.newBuilder(uri(path, query))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json)),
+                timeout);
     }
 
     /** DELETEs {@code path}. */
@@ -98,10 +105,14 @@ final class ServerClient {
     }
 
     private JsonNode send(HttpRequest.Builder request) {
+        return send(request, TIMEOUT);
+    }
+
+    private JsonNode send(HttpRequest.Builder request, Duration timeout) {
         HttpResponse<String> response;
         try {
             response = http.send(
-                    request.timeout(TIMEOUT)
+                    request.timeout(timeout)
                             .header("Accept", "application/json")
                             .build(),
                     HttpResponse.BodyHandlers.ofString());

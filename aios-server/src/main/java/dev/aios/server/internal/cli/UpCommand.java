@@ -1,5 +1,7 @@
 package dev.aios.server.internal.cli;
 
+import dev.aios.connectors.ConnectorSettings;
+import dev.aios.connectors.ConnectorsExtension;
 import dev.aios.kernel.Kernel;
 import dev.aios.kernel.LoadReport;
 import dev.aios.memory.MemoryExtension;
@@ -8,8 +10,10 @@ import dev.aios.models.ModelSettings;
 import dev.aios.models.ModelsExtension;
 import dev.aios.server.ApiServer;
 import dev.aios.server.internal.AiosConfig;
+import dev.aios.server.internal.http.ConnectorRoutes;
 import dev.aios.server.internal.http.CostRoutes;
 import dev.aios.server.internal.http.MemoryRoutes;
+import dev.aios.server.internal.http.WebhookRoutes;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -77,17 +81,27 @@ final class UpCommand implements Callable<Integer> {
         var settings = settings();
         var models = new ModelsExtension(models(settings));
         var memory = MemoryExtension.of(memorySettings(settings));
+        var connectors =
+                new ConnectorsExtension(connectorSettings(settings), name -> AiosCommand.environment(spec, name));
         var builder = Kernel.builder()
                 .dataDirectory(dataDirectory)
                 .whenBroken(UpCommand::exitBroken)
                 .discoverAgents()
                 .extension(models)
-                .extension(memory);
+                .extension(memory)
+                .extension(connectors);
         settings.connectors().forEach(builder::connector);
         if (!noExamples) {
             builder.discoverPlaybooks();
         }
-        var kernel = builder.playbookDirectory(playbookDirectory).build();
+        Kernel kernel;
+        try {
+            kernel = builder.playbookDirectory(playbookDirectory).build();
+        } catch (IllegalArgumentException e) {
+            // a setting only an extension can judge, e.g. a webhook source's CEL
+            throw new CliException(
+                    CliException.USAGE, settings.file().map(f -> f + ": ").orElse("") + e.getMessage());
+        }
         ApiServer server;
         try {
             kernel.start();
@@ -96,7 +110,9 @@ final class UpCommand implements Callable<Integer> {
                     listenOn,
                     httpPort,
                     new CostRoutes(models),
-                    new MemoryRoutes(kernel, memory, InstantSource.system()));
+                    new MemoryRoutes(kernel, memory, InstantSource.system()),
+                    new WebhookRoutes(kernel, connectors),
+                    new ConnectorRoutes(connectors));
         } catch (RuntimeException e) {
             kernel.close();
             throw new CliException(CliException.FAILED, e.getMessage());
@@ -213,6 +229,16 @@ final class UpCommand implements Callable<Integer> {
                 .entrySet().stream()
                         .map(entry -> entry.getKey() + " = " + entry.getValue())
                         .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /** The connectors' settings: sources and the other connector sections. */
+    private static ConnectorSettings connectorSettings(AiosConfig settings) {
+        try {
+            return ConnectorSettings.read(settings::section);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(
+                    CliException.USAGE, settings.file().map(f -> f + ": ").orElse("") + e.getMessage());
+        }
     }
 
     /** Memory's settings: the memory section. */

@@ -63,6 +63,7 @@ public final class ApiRoutes {
         routes.get("/api/playbooks", ctx -> ctx.json(kernel.playbooks()));
         routes.post("/api/playbooks/reload", ctx -> ctx.json(kernel.reloadPlaybooks()));
         routes.get("/api/agents", ctx -> ctx.json(kernel.agents()));
+        new Invocations(kernel, clock).addTo(routes);
 
         routes.exception(AiosException.class, (e, ctx) -> {
             if (e instanceof StorageException) {
@@ -192,7 +193,7 @@ public final class ApiRoutes {
         };
     }
 
-    private static void answer(Context ctx, Problem problem) {
+    static void answer(Context ctx, Problem problem) {
         try {
             ctx.status(problem.status())
                     .contentType(Problem.MEDIA_TYPE)

@@ -123,6 +123,17 @@ final class SqliteRuns implements RunStore, SnapshotStore {
     }
 
     @Override
+    public List<String> startedBy(String eventId, String playbook) {
+        // Indexed by runs_trigger (V5).
+        return tx.handle()
+                .query(
+                        "SELECT id FROM runs WHERE json_extract(state, '$.trigger.id') = ? AND playbook = ?",
+                        r -> r.text("id"),
+                        eventId,
+                        playbook);
+    }
+
+    @Override
     public void save(RunState state, long keepFrom) {
         tx.handle()
                 .update(

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 final class Writer implements AutoCloseable {
 
     /** A queued unit; {@code taken} is set once, by the writer starting it or a caller withdrawing it. */
-    private record Pending<T>(Unit<T> unit, CompletableFuture<T> future, java.util.concurrent.atomic.AtomicBoolean taken) {
+    private record Pending<T>(
+            Unit<T> unit, CompletableFuture<T> future, java.util.concurrent.atomic.AtomicBoolean taken) {
         Pending(Unit<T> unit, CompletableFuture<T> future) {
             this(unit, future, new java.util.concurrent.atomic.AtomicBoolean());
         }
