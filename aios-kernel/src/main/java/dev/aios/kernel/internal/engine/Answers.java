@@ -21,7 +21,6 @@ import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.WorkKey;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -66,16 +65,16 @@ final class Answers {
             Supplier<List<StepCompleted>> completed,
             BiFunction<CompiledStep, JsonNode, JsonNode> checkOutput) {}
 
-    /** The entries that record {@code answer} (with the edited or supplied {@code output}). */
-    static List<JournalEntry> decide(Answering a, TaskAnswer answer, Optional<JsonNode> output) {
-        var entries = new ArrayList<JournalEntry>();
+    /** The entries that record {@code answer} (with the edited or supplied {@code output}), and what follows. */
+    static Decision decide(Answering a, TaskAnswer answer, Optional<JsonNode> output) {
+        var entries = new Decision.Builder();
         switch (a.task().kind()) {
             case REVIEW, DRAFT -> review(a, answer, output, entries);
             case APPROVAL -> approval(a, answer, output, entries);
             case DEAD_LETTER -> deadLetter(a, answer, output, entries);
             case COMPENSATION -> compensation(a, answer, entries);
         }
-        return entries;
+        return entries.build();
     }
 
     /** The entries that cancel a run that has not ended: its completed steps are undone when they can be. */
@@ -98,7 +97,7 @@ final class Answers {
         }
     }
 
-    private static void review(Answering a, TaskAnswer answer, Optional<JsonNode> output, List<JournalEntry> out) {
+    private static void review(Answering a, TaskAnswer answer, Optional<JsonNode> output, Decision.Builder out) {
         var step = a.playbook().step(a.task().step().step());
         switch (answer) {
             case APPROVE -> {
@@ -116,7 +115,7 @@ final class Answers {
         }
     }
 
-    private static void approval(Answering a, TaskAnswer answer, Optional<JsonNode> output, List<JournalEntry> out) {
+    private static void approval(Answering a, TaskAnswer answer, Optional<JsonNode> output, Decision.Builder out) {
         String step = a.task().step().step();
         switch (answer) {
             case APPROVE -> {
@@ -135,7 +134,7 @@ final class Answers {
                     String next = approval.onReject().get();
                     out.add(resolved(a, TaskStatus.REJECTED, Json.object()));
                     out.add(completed(a, answerJson, Optional.empty(), next));
-                    out.add(Advance.to(a.state(), a.playbook(), next, a.now()));
+                    out.then(new Decision.GoOn(step, next));
                 } else {
                     undoOrFail(a, "rejected by the operator at step '" + step + "'", out);
                 }
@@ -145,7 +144,7 @@ final class Answers {
     }
 
     private static void deadLetter(
-            Answering a, TaskAnswer answer, Optional<JsonNode> output, List<JournalEntry> out) {
+            Answering a, TaskAnswer answer, Optional<JsonNode> output, Decision.Builder out) {
         var key = a.task().step();
         switch (answer) {
             case RETRY -> {
@@ -183,7 +182,7 @@ final class Answers {
         }
     }
 
-    private static void compensation(Answering a, TaskAnswer answer, List<JournalEntry> out) {
+    private static void compensation(Answering a, TaskAnswer answer, Decision.Builder out) {
         var key = a.task().step();
         switch (answer) {
             case RETRY, APPROVE -> {
@@ -196,14 +195,14 @@ final class Answers {
                 skipped.put("comment", a.comment());
                 out.add(resolved(a, TaskStatus.SKIPPED, Json.object()));
                 out.add(new CompensationCompleted(key.step(), key.iteration(), Json.object(), skipped, ""));
-                out.add(Saga.next(a.state(), a.state().compensation.done + 1));
+                out.then(new Decision.UndoNext(key.step(), key.iteration()));
             }
             default -> throw refused(a.task(), answer, "retry or skip");
         }
     }
 
     /** Undoes the run when it can, else fails it with {@code why}. */
-    private static void undoOrFail(Answering a, String why, List<JournalEntry> out) {
+    private static void undoOrFail(Answering a, String why, Decision.Builder out) {
         String full = why + (a.comment().isBlank() ? "" : ": " + a.comment());
         out.add(resolved(a, TaskStatus.REJECTED, Json.object()));
         var undo = Saga.start(a.playbook(), full, a.completed().get());
@@ -215,11 +214,11 @@ final class Answers {
     }
 
     private static void complete(
-            Answering a, TaskStatus decision, JsonNode output, Optional<String> agent, List<JournalEntry> out) {
+            Answering a, TaskStatus decision, JsonNode output, Optional<String> agent, Decision.Builder out) {
         String next = a.playbook().step(a.task().step().step()).next();
         out.add(resolved(a, decision, output));
         out.add(completed(a, output, agent, next));
-        out.add(Advance.to(a.state(), a.playbook(), next, a.now()));
+        out.then(new Decision.GoOn(a.task().step().step(), next));
     }
 
     private static TaskResolved resolved(Answering a, TaskStatus decision, JsonNode output) {

@@ -86,6 +86,9 @@ public final class Engine implements AutoCloseable {
         this.connectors = new Connectors(config.connectors(), clock);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
         var effects = new Effects(store, journal, connectors, clock, lookup);
+        StepRunner.Loops loops = (runId, block) -> store.read(tx -> tx.loops().items(runId, block)).stream()
+                .map(i -> new StepRunner.Loops.Row(i.index(), i.item(), i.outputs().orElse(Json.object())))
+                .toList();
         Runnable wake = this::wake;
         this.intake = new EventIntake(journal, keys, playbooks, wake, feed);
         this.awaits = new Awaits(store, journal, playbooks, clock, wake);
@@ -98,10 +101,13 @@ public final class Engine implements AutoCloseable {
                 services,
                 intake,
                 config.limits().maxEventDepth(),
-                () -> host.windows);
+                () -> host.windows,
+                loops);
         this.dispatcher = new Dispatcher(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
-        this.progress = new Progress(store, journal, queue, intake, awaits, clock, wake);
+        var lineage = new Lineage(journal, playbooks, clock);
+        journal.onStatusChange(lineage);
+        this.progress = new Progress(store, journal, queue, intake, awaits, lineage, clock, wake);
         this.desk = new TaskDesk(store, journal, playbooks, lookup, clock, dispatcher::wake);
         this.queries = new RunQueries(store, journal);
         this.whatIf = new WhatIf(store, journal, playbooks, queries);
@@ -194,7 +200,9 @@ public final class Engine implements AutoCloseable {
             return;
         }
         var run = state.get();
-        if (lease.kind() == WorkKind.COMPENSATE && run.status != dev.aios.kernel.RunStatus.COMPENSATING) {
+        if (lease.kind() == WorkKind.COMPENSATE
+                && run.status != dev.aios.kernel.RunStatus.COMPENSATING
+                && run.blocks.values().stream().allMatch(b -> b.undo.isEmpty())) {
             return;
         }
         CompiledPlaybook playbook;
@@ -230,6 +238,7 @@ public final class Engine implements AutoCloseable {
                 case TIMER -> runner.wake(step, lease);
                 case TIMEOUT -> runner.giveUp(step);
                 case COMPENSATE -> runner.undo(playbook, run, lease);
+                case JOIN -> runner.join(playbook, step, run, lease);
             };
         } catch (RuntimeException e) {
             outcome = new Outcome.Failed(Json.object(), "the kernel failed to execute the step: " + e, true);

@@ -42,7 +42,21 @@ final class RunQueries {
         return store.read(tx -> {
             var state = journal.load(tx, runId).orElseThrow(() -> noRun(runId));
             var tasks = tx.tasks().ofRun(runId).stream().map(Views::task).toList();
-            return Views.run(state, tasks, tx.receipts().ofRun(runId));
+            dev.aios.kernel.RunLink parent = null;
+            if (state.parent != null) {
+                var caller = journal.load(tx, state.parent.run);
+                parent = new dev.aios.kernel.RunLink(
+                        state.parent.run,
+                        state.parent.step,
+                        state.parent.iteration,
+                        caller.map(c -> c.playbook).orElse(""),
+                        caller.map(c -> c.version).orElse(""),
+                        caller.flatMap(c -> java.util.Optional.ofNullable(c.children.get(runId)))
+                                .map(c -> c.waits)
+                                .orElse(true),
+                        caller.map(c -> c.status.wire()).orElse("forgotten"));
+            }
+            return Views.run(state, tasks, tx.receipts().ofRun(runId), parent);
         });
     }
 

@@ -56,15 +56,15 @@ final class StepOutcomes {
             long eventHead,
             Supplier<List<StepCompleted>> completed) {}
 
-    /** The entries that record {@code outcome}, in the order they are appended. */
-    static List<JournalEntry> decide(Situation s, Outcome outcome, Facts facts) {
+    /** The entries that record {@code outcome}, in the order they are appended, and what follows. */
+    static Decision decide(Situation s, Outcome outcome, Facts facts) {
         var lease = s.lease();
         String step = lease.step();
         int it = lease.iteration();
         if (lease.kind() == WorkKind.COMPENSATE) {
             return undone(s, outcome, facts);
         }
-        var entries = new ArrayList<JournalEntry>();
+        var entries = new Decision.Builder();
         switch (outcome) {
             case Outcome.Failed f -> entries.addAll(failure(s, f, facts));
             case Outcome.Deferred d ->
@@ -72,7 +72,7 @@ final class StepOutcomes {
             case Outcome.Completed c -> {
                 noted(entries, step, it, c.notes());
                 entries.add(new StepCompleted(step, it, c.input(), c.output(), c.agent(), c.next()));
-                entries.add(Advance.to(s.state(), s.playbook(), c.next(), s.now()));
+                entries.then(new Decision.GoOn(step, c.next()));
             }
             case Outcome.Review r -> {
                 noted(entries, step, it, r.notes());
@@ -92,15 +92,19 @@ final class StepOutcomes {
                 output.put("eventId", p.event().id());
                 output.set("started", Json.tree(accepted.started()));
                 entries.add(new StepCompleted(step, it, p.input(), output, Optional.empty(), p.next()));
-                entries.add(Advance.to(s.state(), s.playbook(), p.next(), s.now()));
+                entries.then(new Decision.GoOn(step, p.next()));
             }
             case Outcome.TimedOut t -> {
                 entries.add(new AwaitTimedOut(step, it, t.next(), facts.eventHead()));
-                entries.add(Advance.to(s.state(), s.playbook(), t.next(), s.now()));
+                entries.then(new Decision.GoOn(step, t.next()));
             }
             case Outcome.Nothing n -> throw new IllegalStateException("nothing to record: " + n.why());
+            case Outcome.Fork f -> throw new IllegalStateException("forks are recorded apart");
+            case Outcome.Items i -> throw new IllegalStateException("items are recorded apart");
+            case Outcome.Call c -> throw new IllegalStateException("calls are recorded apart");
+            case Outcome.UndoChild u -> throw new IllegalStateException("an undo is recorded apart");
         }
-        return entries;
+        return entries.build();
     }
 
     /** A step that cannot run at all (its playbook version is gone, every attempt died): parked. */
@@ -142,32 +146,36 @@ final class StepOutcomes {
     }
 
     /** How undoing one step went, and what follows. */
-    private static List<JournalEntry> undone(Situation s, Outcome outcome, Facts facts) {
+    private static Decision undone(Situation s, Outcome outcome, Facts facts) {
         var lease = s.lease();
         String step = lease.step();
         int it = lease.iteration();
         return switch (outcome) {
             case Outcome.Completed c ->
-                List.of(
-                        new CompensationCompleted(step, it, c.input(), c.output(), c.agent().orElse("")),
-                        Saga.next(s.state(), s.state().compensation.done + 1));
+                new Decision(
+                        List.of(new CompensationCompleted(step, it, c.input(), c.output(), c.agent().orElse(""))),
+                        new Decision.UndoNext(step, it));
             case Outcome.Failed f -> {
                 var policy = options(s.playbook(), step).retry().orElse(RetryPolicy.DEFAULT);
                 var retryAt = retryAt(policy, lease, f, s.now(), facts.jitter());
                 var failed = new CompensationFailed(step, it, lease.attempt(), f.input(), f.error(), retryAt);
-                yield retryAt.isPresent()
-                        ? List.of(failed)
-                        : List.of(failed, Tasks.undoFailed(s, f, facts.taskId().get()));
+                yield new Decision(
+                        retryAt.isPresent()
+                                ? List.of(failed)
+                                : List.of(failed, Tasks.undoFailed(s, f, facts.taskId().get())),
+                        Decision.STOP);
             }
             // The undo waits for its connector like any step; it keeps its attempt.
             case Outcome.Deferred d ->
-                List.of(new CompensationFailed(
-                        step, it, lease.attempt() - 1, Json.object(), d.reason(), Optional.of(d.until())));
+                new Decision(
+                        List.of(new CompensationFailed(
+                                step, it, lease.attempt() - 1, Json.object(), d.reason(), Optional.of(d.until()))),
+                        Decision.STOP);
             default -> throw new IllegalStateException("an undo cannot end with " + outcome);
         };
     }
 
-    private static void noted(List<JournalEntry> entries, String step, int it, List<com.fasterxml.jackson.databind.JsonNode> notes) {
+    private static void noted(Decision.Builder entries, String step, int it, List<com.fasterxml.jackson.databind.JsonNode> notes) {
         if (!notes.isEmpty()) {
             entries.add(new StepNoted(step, it, notes));
         }
@@ -185,9 +193,16 @@ final class StepOutcomes {
 
     /** A step's options completed from the playbook's defaults (non-agent steps have only the defaults). */
     static StepOptions options(CompiledPlaybook playbook, String step) {
-        return playbook.step(step) instanceof CompiledStep.AgentCall call
-                ? call.options()
-                : playbook.model().defaults();
+        return switch (playbook.step(step)) {
+            case CompiledStep.AgentCall call -> call.options();
+            case CompiledStep.Call call -> call.options();
+            default -> playbook.model().defaults();
+        };
+    }
+
+    /** The task that parks a step that failed for good ({@code why} says how). */
+    static TaskOpened deadLetter(Lease lease, Outcome.Failed f, String why, String taskId) {
+        return Tasks.deadLetter(lease, f, why, taskId);
     }
 
     /** The tasks that outcomes open. */

@@ -63,7 +63,9 @@ final class TaskDesk {
                     comment,
                     () -> Saga.completed(tx, journal, state),
                     (step, edited) -> checkedOutput(playbook, step, edited));
-            journal.append(tx, state, now, Answers.decide(answering, answer, output));
+            var decision = Answers.decide(answering, answer, output);
+            journal.append(tx, state, now, decision.entries());
+            new RunWrites(tx, journal, state, now).follow(playbook, decision.then());
             tx.afterCommit(wake);
             return null;
         });

@@ -165,4 +165,59 @@ public sealed interface JournalEntry {
     /** The operator stopped the run. */
     @StoredAs("RunCancelled")
     record RunCancelled(String reason) implements JournalEntry {}
+
+    /**
+     * A parallel step started its branches; each branch's first step is scheduled by the entries
+     * that follow.
+     */
+    @StoredAs("BranchesStarted")
+    record BranchesStarted(String step, int iteration, List<String> branches) implements JournalEntry {}
+
+    /**
+     * A branch of a parallel step ended: it finished ({@code completed}, with the outputs of its steps),
+     * or it was cancelled because the join was satisfied without it.
+     */
+    @StoredAs("BranchEnded")
+    record BranchEnded(String step, int iteration, String branch, boolean completed, JsonNode outputs)
+            implements JournalEntry {}
+
+    /** The join of a parallel step cancelled branches whose completed steps are undone, in this order. */
+    @StoredAs("BranchesUndoing")
+    record BranchesUndoing(String step, int iteration, List<CompensationTarget> targets) implements JournalEntry {}
+
+    /** A forEach step evaluated its list; iterations start by the entries that follow. */
+    @StoredAs("ItemsListed")
+    record ItemsListed(String step, int iteration, List<JsonNode> items) implements JournalEntry {}
+
+    /** Iteration {@code index} of a forEach step started on {@code item}. */
+    @StoredAs("IterationStarted")
+    record IterationStarted(String step, int iteration, int index, JsonNode item) implements JournalEntry {}
+
+    /** Iteration {@code index} of a forEach step reached its end, with the outputs of its steps. */
+    @StoredAs("IterationEnded")
+    record IterationEnded(String step, int iteration, int index, JsonNode outputs) implements JournalEntry {}
+
+    /** A step holding others (a forEach, a conversation) is due again to decide what follows. */
+    @StoredAs("JoinScheduled")
+    record JoinScheduled(String step, int iteration) implements JournalEntry {}
+
+    /**
+     * This run was started by a call step of run {@code parentRun}; {@code depth} counts the calls
+     * above it (1 for a child of a run nobody called).
+     */
+    @StoredAs("RunCalled")
+    record RunCalled(String parentRun, String step, int iteration, int depth) implements JournalEntry {}
+
+    /** A call step started child run {@code run} of {@code playbook} at {@code version}. */
+    @StoredAs("ChildStarted")
+    record ChildStarted(String step, int iteration, String run, String playbook, String version, boolean waits)
+            implements JournalEntry {}
+
+    /** Child run {@code run} ended with {@code status} (its wire name), for {@code reason} if it failed. */
+    @StoredAs("ChildEnded")
+    record ChildEnded(String step, int iteration, String run, String status, String reason) implements JournalEntry {}
+
+    /** Undoing a call step: its child run {@code run} is being undone, and the undo waits for it. */
+    @StoredAs("ChildUndoing")
+    record ChildUndoing(String step, int iteration, String run) implements JournalEntry {}
 }

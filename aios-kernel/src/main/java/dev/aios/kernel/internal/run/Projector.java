@@ -4,11 +4,22 @@ import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitTimedOut;
+import dev.aios.kernel.internal.journal.JournalEntry.BranchEnded;
+import dev.aios.kernel.internal.journal.JournalEntry.BranchesStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.BranchesUndoing;
+import dev.aios.kernel.internal.journal.JournalEntry.ChildEnded;
+import dev.aios.kernel.internal.journal.JournalEntry.ChildStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.ChildUndoing;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationScheduled;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.EffectRecorded;
+import dev.aios.kernel.internal.journal.JournalEntry.ItemsListed;
+import dev.aios.kernel.internal.journal.JournalEntry.IterationEnded;
+import dev.aios.kernel.internal.journal.JournalEntry.IterationStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.JoinScheduled;
+import dev.aios.kernel.internal.journal.JournalEntry.RunCalled;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCancelled;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCompensated;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCompleted;
@@ -26,6 +37,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.TaskResolved;
 import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
 import dev.aios.kernel.TaskStatus;
 import dev.aios.kernel.internal.store.TaskStore.TaskRecord;
+import dev.aios.kernel.internal.playbook.StepPaths;
 import dev.aios.kernel.internal.store.Tx;
 import dev.aios.kernel.internal.store.WorkKey;
 import dev.aios.kernel.internal.store.WorkKind;
@@ -58,6 +70,7 @@ public final class Projector {
                 var key = new WorkKey(run, e.step(), e.iteration());
                 work.remove(key);
                 tx.awaits().remove(key);
+                tx.loops().remove(run, e.step());
             }
             case StepFailed e -> {
                 var key = new WorkKey(run, e.step(), e.iteration());
@@ -68,8 +81,13 @@ public final class Projector {
                 }
             }
             case StepRetried e ->
-                // A retry the operator asked for gets the step's attempts afresh.
-                work.add(new WorkItem(new WorkKey(run, e.step(), e.iteration()), WorkKind.STEP, at, 0));
+                // A retry the operator asked for gets the step's attempts afresh; a step holding
+                // others that failed to join their results tries the join again.
+                work.add(new WorkItem(
+                        new WorkKey(run, e.step(), e.iteration()),
+                        state.blocks.containsKey(e.step()) ? WorkKind.JOIN : WorkKind.STEP,
+                        at,
+                        0));
             case TimerSet e -> work.change(new WorkKey(run, e.step(), e.iteration()), WorkKind.TIMER, e.fireAt());
             case AwaitStarted e -> {
                 var key = new WorkKey(run, e.step(), e.iteration());
@@ -132,11 +150,41 @@ public final class Projector {
             case RunCompleted e -> endRun(tx, run, at);
             case RunFailed e -> endRun(tx, run, at);
             case RunCancelled e -> endRun(tx, run, at);
+            case BranchesStarted e -> work.remove(new WorkKey(run, e.step(), e.iteration()));
+            case BranchEnded e -> {
+                if (!e.completed()) {
+                    clearScope(tx, run, StepPaths.branch(e.step(), e.branch()), at);
+                }
+            }
+            case BranchesUndoing e -> {}
+            case ItemsListed e -> {
+                work.remove(new WorkKey(run, e.step(), e.iteration()));
+                tx.loops().list(run, e.step(), e.items());
+            }
+            case IterationStarted e -> {}
+            case IterationEnded e -> tx.loops().ended(run, e.step(), e.index(), e.outputs());
+            case RunCalled e -> {}
+            case ChildStarted e -> work.remove(new WorkKey(run, e.step(), e.iteration()));
+            case ChildEnded e -> {}
+            case ChildUndoing e -> work.remove(new WorkKey(run, e.step(), e.iteration()));
+            case JoinScheduled e ->
+                work.add(new WorkItem(new WorkKey(run, e.step(), e.iteration()), WorkKind.JOIN, at, 0));
         }
+    }
+
+    /** Drops the work, awaits and open tasks of the steps inside {@code scope}, which was cancelled. */
+    private static void clearScope(Tx tx, String run, String scope, Instant at) {
+        tx.work().removeWithin(run, scope);
+        tx.awaits().removeWithin(run, scope);
+        var resolution = Json.object();
+        resolution.put("decision", TaskStatus.CANCELLED.wire());
+        resolution.put("comment", "the branch was cancelled: the parallel step's join was satisfied without it");
+        tx.tasks().cancelOpenWithin(run, scope, at, resolution);
     }
 
     private static void endRun(Tx tx, String run, Instant at) {
         tx.work().removeRun(run);
+        tx.loops().removeRun(run);
         tx.awaits().removeRun(run);
         closeOpenTasks(tx, run, at, "the run ended");
     }

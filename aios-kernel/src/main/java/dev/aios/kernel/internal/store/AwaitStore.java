@@ -26,6 +26,9 @@ public interface AwaitStore {
     /** No step of the run waits any more. */
     void removeRun(String runId);
 
+    /** No step of the run inside {@code scope} (a step path: {@code scope/...}) waits any more. */
+    void removeWithin(String runId, String scope);
+
     /** The step, if it waits. */
     Optional<Waiting> find(WorkKey key);
 

@@ -39,6 +39,12 @@ public interface TaskStore {
     /** Closes the run's open tasks as {@link TaskStatus#CANCELLED}. */
     void cancelOpen(String runId, Instant at, JsonNode resolution);
 
+    /**
+     * Closes the run's open tasks of steps inside {@code scope} (a step path: {@code scope/...}) as
+     * {@link TaskStatus#CANCELLED}.
+     */
+    void cancelOpenWithin(String runId, String scope, Instant at, JsonNode resolution);
+
     /** One task. */
     Optional<TaskRecord> find(String taskId);
 

@@ -25,6 +25,9 @@ public interface Tx {
     /** Runs waiting for an event. */
     AwaitStore awaits();
 
+    /** The items of forEach steps in progress. */
+    LoopStore loops();
+
     /** The operator's inbox. */
     TaskStore tasks();
 

@@ -39,6 +39,9 @@ public interface WorkStore {
     /** Removes every item of the run. */
     void removeRun(String runId);
 
+    /** Removes the run's items of the steps inside {@code scope} (a step path: {@code scope/...}). */
+    void removeWithin(String runId, String scope);
+
     /**
      * Up to {@code max} items due at {@code now} that no one holds, the longest due first. A store
      * shared by several nodes locks them until the transaction ends and skips items another node

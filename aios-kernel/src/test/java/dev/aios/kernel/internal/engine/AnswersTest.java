@@ -6,6 +6,7 @@ import static dev.aios.kernel.internal.engine.Decisions.assertEntries;
 import static dev.aios.kernel.internal.engine.Decisions.assertFolds;
 import static dev.aios.kernel.internal.engine.Decisions.completed;
 import static dev.aios.kernel.internal.engine.Decisions.concat;
+import static dev.aios.kernel.internal.engine.Decisions.followed;
 import static dev.aios.kernel.internal.engine.Decisions.run;
 import static dev.aios.kernel.internal.engine.Decisions.started;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -240,7 +241,7 @@ class AnswersTest {
     @MethodSource("answers")
     void recordsTheAnswer(Case c) {
         var state = runWith(c.task());
-        var decided = Answers.decide(answering(c.task(), state, c.undoable()), c.answer(), c.output());
+        var decided = followed(Answers.decide(answering(c.task(), state, c.undoable()), c.answer(), c.output()), state, PLAYBOOK);
         assertEntries(decided, c.expected());
         assertFolds(state, decided);
     }

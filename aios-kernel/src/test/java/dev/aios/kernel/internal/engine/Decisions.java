@@ -109,6 +109,46 @@ final class Decisions {
         return all.toArray(JournalEntry[]::new);
     }
 
+    /**
+     * The entries of {@code decision} followed by those of what it says follows them, as the
+     * engine appends them; worked out on a copy of {@code state}, which is left as it is.
+     */
+    static List<JournalEntry> followed(Decision decision, RunState state, CompiledPlaybook playbook) {
+        var copy = Json.read(Json.text(state), RunState.class);
+        var all = new ArrayList<JournalEntry>();
+        Advance.Sink sink = new Advance.Sink() {
+            @Override
+            public RunState state() {
+                return copy;
+            }
+
+            @Override
+            public void append(JournalEntry entry) {
+                RunFold.apply(copy, entry, NOW);
+                copy.seq++;
+                all.add(entry);
+            }
+        };
+        decision.entries().forEach(sink::append);
+        Advance.Lookup none = new Advance.Lookup() {
+            @Override
+            public JsonNode item(String block, int index) {
+                throw new UnsupportedOperationException("no forEach in the decision tables");
+            }
+
+            @Override
+            public List<JournalEntry.CompensationTarget> undoable(CompiledPlaybook playbook, List<String> scopes) {
+                throw new UnsupportedOperationException("no parallel step in the decision tables");
+            }
+        };
+        switch (decision.then()) {
+            case Decision.Stop stop -> {}
+            case Decision.GoOn go -> Advance.after(sink, playbook, go.from(), go.next(), NOW, none);
+            case Decision.UndoNext undo -> sink.append(Saga.next(copy, copy.compensation.done));
+        }
+        return all;
+    }
+
     private static final Pattern FIELD = Pattern.compile("([\\w.]+)(=|~)(\"([^\"]*)\"|'([^']*)'|\\S+)");
 
     /**

@@ -143,7 +143,7 @@ class RecordedJournalsTest {
                 Forgetting.scrub(state);
                 results.replaceAll((key, result) -> Forgetting.FORGOTTEN);
             }
-            var view = (ObjectNode) Json.tree(Views.run(state, List.of(), results));
+            var view = (ObjectNode) Json.tree(Views.run(state, List.of(), results, null));
             var recorded = ((ObjectNode) run.path("view")).deepCopy();
             view.remove("tasks");
             recorded.remove("tasks");

@@ -6,6 +6,7 @@ import static dev.aios.kernel.internal.engine.Decisions.assertEntries;
 import static dev.aios.kernel.internal.engine.Decisions.assertFolds;
 import static dev.aios.kernel.internal.engine.Decisions.completed;
 import static dev.aios.kernel.internal.engine.Decisions.concat;
+import static dev.aios.kernel.internal.engine.Decisions.followed;
 import static dev.aios.kernel.internal.engine.Decisions.run;
 import static dev.aios.kernel.internal.engine.Decisions.started;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -252,7 +253,10 @@ class StepOutcomesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("steps")
     void recordsTheOutcome(Case c) {
-        var decided = StepOutcomes.decide(new StepOutcomes.Situation(c.lease(), PLAYBOOK, c.state(), NOW), c.outcome(), c.facts());
+        var decided = followed(
+                StepOutcomes.decide(new StepOutcomes.Situation(c.lease(), PLAYBOOK, c.state(), NOW), c.outcome(), c.facts()),
+                c.state(),
+                PLAYBOOK);
         assertEntries(decided, c.expected());
         assertFolds(c.state(), decided);
     }
@@ -266,6 +270,7 @@ class StepOutcomesTest {
             var facts = new StepOutcomes.Facts(() -> "t-1", jitter, Optional.empty(), 0, List::of);
             var entry = (JournalEntry.StepFailed) StepOutcomes.decide(
                             new StepOutcomes.Situation(lease, PLAYBOOK, state, NOW), failed, facts)
+                    .entries()
                     .getFirst();
             // The second backoff is 2 s (1 s, doubled); jitter 0.5 spreads it over 1 to 3 s.
             assertThat(entry.retryAt()).contains(NOW.plusMillis(Math.round(2000 * (1 + 0.5 * jitter))));

@@ -67,6 +67,20 @@ final class SqliteTasks implements TaskStore {
     }
 
     @Override
+    public void cancelOpenWithin(String runId, String scope, Instant at, JsonNode resolution) {
+        handle.update(
+                "UPDATE tasks SET status = ?, resolved_at = ?, resolution = ?"
+                        + " WHERE run_id = ? AND substr(step_id, 1, ?) = ? AND status = ?",
+                TaskStatus.CANCELLED.wire(),
+                at,
+                Json.text(resolution),
+                runId,
+                scope.length() + 1,
+                scope + "/",
+                TaskStatus.OPEN.wire());
+    }
+
+    @Override
     public Optional<TaskRecord> find(String taskId) {
         return handle.queryOne("SELECT " + COLUMNS + " FROM tasks WHERE id = ?", SqliteTasks::task, taskId);
     }

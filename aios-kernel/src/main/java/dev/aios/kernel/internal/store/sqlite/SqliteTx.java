@@ -5,6 +5,7 @@ import dev.aios.kernel.internal.store.DerivedState;
 import dev.aios.kernel.internal.store.EventStore;
 import dev.aios.kernel.internal.store.JournalStore;
 import dev.aios.kernel.internal.store.KeyStore;
+import dev.aios.kernel.internal.store.LoopStore;
 import dev.aios.kernel.internal.store.PlaybookStore;
 import dev.aios.kernel.internal.store.ReceiptStore;
 import dev.aios.kernel.internal.store.RunStore;
@@ -28,6 +29,7 @@ final class SqliteTx implements Tx {
     private SqliteRuns runs;
     private SqliteWork work;
     private SqliteAwaits awaits;
+    private SqliteLoops loops;
     private SqliteTasks tasks;
     private SqliteReceipts receipts;
     private SqliteKeys keys;
@@ -99,6 +101,14 @@ final class SqliteTx implements Tx {
             awaits = new SqliteAwaits(handle);
         }
         return awaits;
+    }
+
+    @Override
+    public LoopStore loops() {
+        if (loops == null) {
+            loops = new SqliteLoops(handle);
+        }
+        return loops;
     }
 
     @Override

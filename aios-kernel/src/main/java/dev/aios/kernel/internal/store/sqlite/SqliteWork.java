@@ -82,6 +82,11 @@ final class SqliteWork implements WorkStore {
     }
 
     @Override
+    public void removeWithin(String runId, String scope) {
+        handle.update("DELETE FROM work WHERE run_id = ? AND substr(step_id, 1, ?) = ?", runId, scope.length() + 1, scope + "/");
+    }
+
+    @Override
     public List<WorkItem> due(Instant now, int max) {
         return handle.query(
                 "SELECT run_id, step_id, iteration, kind, visible_at, attempt FROM work"
