@@ -65,5 +65,9 @@ public record StepView(
      * @param error the error of a failed attempt
      */
     public record AttemptView(
-            int attempt, Instant startedAt, Optional<Instant> endedAt, AttemptOutcome outcome, Optional<String> error) {}
+            int attempt,
+            Instant startedAt,
+            Optional<Instant> endedAt,
+            AttemptOutcome outcome,
+            Optional<String> error) {}
 }

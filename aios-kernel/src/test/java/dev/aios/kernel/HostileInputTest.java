@@ -276,7 +276,9 @@ class HostileInputTest {
             try {
                 host.storage().write(handle -> {
                     // Extensions get no connection; a broken driver is played by reaching under the handle.
-                    ((dev.aios.kernel.internal.store.jdbc.JdbcHandle) handle).connection().close();
+                    ((dev.aios.kernel.internal.store.jdbc.JdbcHandle) handle)
+                            .connection()
+                            .close();
                     return null;
                 });
             } catch (RuntimeException expected) {

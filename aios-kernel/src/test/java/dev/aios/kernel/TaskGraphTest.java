@@ -245,8 +245,8 @@ class TaskGraphTest {
                 .containsEntry("race/slow/hold", StepStatus.COMPENSATED);
         assertThat(slow.values())
                 .as("whatever of the cancelled branch was in flight is cancelled")
-                .allMatch(status ->
-                        List.of(StepStatus.COMPENSATED, StepStatus.COMPLETED, StepStatus.CANCELLED).contains(status));
+                .allMatch(status -> List.of(StepStatus.COMPENSATED, StepStatus.COMPLETED, StepStatus.CANCELLED)
+                        .contains(status));
         journalsVerify(runId);
     }
 

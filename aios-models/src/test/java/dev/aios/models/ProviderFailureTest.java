@@ -1,11 +1,11 @@
 package dev.aios.models;
 
-import dev.aios.kernel.TaskKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aios.kernel.ConnectorPolicy;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.StepView;
+import dev.aios.kernel.TaskKind;
 import dev.aios.testing.ScriptedModelServer.Reply;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -249,8 +249,8 @@ public final class MemoryService implements AutoCloseable {
     /** How many memory items (knowledge copies aside) and knowledge records are about {@code subject}. */
     public long about(String subject) {
         return store.storage()
-                .read(h -> h.count("SELECT COUNT(*) FROM memory_items WHERE subject = ? AND kind <> 'knowledge'",
-                                subject)
+                .read(h -> h.count(
+                                "SELECT COUNT(*) FROM memory_items WHERE subject = ? AND kind <> 'knowledge'", subject)
                         + h.count("SELECT COUNT(DISTINCT id) FROM knowledge_records WHERE subject = ?", subject));
     }
 

@@ -6,6 +6,7 @@ import dev.aios.kernel.ConflictException;
 import dev.aios.kernel.InvalidInputException;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.TaskKind;
+import dev.aios.kernel.TaskOption;
 import dev.aios.kernel.TaskStatus;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry;
@@ -47,7 +48,7 @@ final class Answers {
     private Answers() {}
 
     /** An open task as the answer needs it. */
-    record OpenTask(String id, WorkKey step, TaskKind kind, JsonNode proposed) {}
+    record OpenTask(String id, WorkKey step, TaskKind kind, JsonNode proposed, List<TaskOption> options) {}
 
     /**
      * One answer being decided.
@@ -101,8 +102,19 @@ final class Answers {
         var step = a.playbook().step(a.task().step().step());
         switch (answer) {
             case APPROVE -> {
-                JsonNode approved =
-                        output.isPresent() ? a.checkOutput().apply(step, output.get()) : a.task().proposed();
+                if (output.isEmpty() && !a.task().options().contains(TaskOption.APPROVE)) {
+                    // A blocked output, or a step the operator does by hand, needs the operator's own output.
+                    throw new ConflictException("task " + a.task().id() + " needs your own output: "
+                            + a.task().options().stream()
+                                    .filter(o -> o != TaskOption.EDIT)
+                                    .findFirst()
+                                    .map(o -> "approve it with an edited output (--edit JSON), or " + o.wire() + " it")
+                                    .orElse("approve it with an edited output (--edit JSON)")
+                            + "; nothing changed");
+                }
+                JsonNode approved = output.isPresent()
+                        ? a.checkOutput().apply(step, output.get())
+                        : a.task().proposed();
                 complete(
                         a,
                         TaskStatus.APPROVED,
@@ -143,8 +155,7 @@ final class Answers {
         }
     }
 
-    private static void deadLetter(
-            Answering a, TaskAnswer answer, Optional<JsonNode> output, Decision.Builder out) {
+    private static void deadLetter(Answering a, TaskAnswer answer, Optional<JsonNode> output, Decision.Builder out) {
         var key = a.task().step();
         switch (answer) {
             case RETRY -> {

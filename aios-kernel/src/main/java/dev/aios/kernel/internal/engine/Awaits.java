@@ -142,9 +142,7 @@ final class Awaits implements AutoCloseable {
 
     private void sweep() {
         try {
-            store.read(tx -> tx.awaits().behind(1000)).stream()
-                    .map(Waiting::of)
-                    .forEach(this::scheduleRow);
+            store.read(tx -> tx.awaits().behind(1000)).stream().map(Waiting::of).forEach(this::scheduleRow);
         } catch (RuntimeException e) {
             LOG.warn("looking for waiting runs to catch up failed; trying again in a second", e);
         }

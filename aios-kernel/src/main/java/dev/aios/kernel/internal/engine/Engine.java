@@ -1,6 +1,5 @@
 package dev.aios.kernel.internal.engine;
 
-import dev.aios.kernel.internal.store.WorkKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.api.Event;
 import dev.aios.api.Playbook;
@@ -28,6 +27,7 @@ import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.playbook.PlaybookCompiler;
 import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.Stores;
+import dev.aios.kernel.internal.store.WorkKind;
 import dev.aios.kernel.spi.Extension;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -59,6 +59,7 @@ public final class Engine implements AutoCloseable {
     private final Awaits awaits;
     private final Progress progress;
     private final TaskDesk desk;
+    private final Escalations escalations;
     private final RunQueries queries;
     private final WhatIf whatIf;
     private final Forgetting forgetting;
@@ -87,7 +88,8 @@ public final class Engine implements AutoCloseable {
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
         var effects = new Effects(store, journal, connectors, clock, lookup);
         StepRunner.Loops loops = (runId, block) -> store.read(tx -> tx.loops().items(runId, block)).stream()
-                .map(i -> new StepRunner.Loops.Row(i.index(), i.item(), i.outputs().orElse(Json.object())))
+                .map(i -> new StepRunner.Loops.Row(
+                        i.index(), i.item(), i.outputs().orElse(Json.object())))
                 .toList();
         Runnable wake = this::wake;
         this.intake = new EventIntake(journal, keys, playbooks, wake, feed);
@@ -102,18 +104,21 @@ public final class Engine implements AutoCloseable {
                 intake,
                 config.limits().maxEventDepth(),
                 () -> host.windows,
-                loops);
+                loops,
+                host::policy);
         this.dispatcher = new Dispatcher(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
         var lineage = new Lineage(journal, playbooks, clock);
         journal.onStatusChange(lineage);
         this.progress = new Progress(store, journal, queue, intake, awaits, lineage, clock, wake);
         this.desk = new TaskDesk(store, journal, playbooks, lookup, clock, dispatcher::wake);
+        this.escalations = new Escalations(store, host::policy, progress, desk, clock);
         this.queries = new RunQueries(store, journal);
         this.whatIf = new WhatIf(store, journal, playbooks, queries);
         this.forgetting = new Forgetting(store, journal, keys, clock, host.forgetListeners, host.forgetGuards);
         host.forgetWith(forgetting::forget);
         host.intakeWith(this::send, this::startRun);
+        host.loadWith(config.built()::add);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
         store.onBroken(config.whenBroken());
     }
@@ -135,7 +140,8 @@ public final class Engine implements AutoCloseable {
     private Duration leaseFor(dev.aios.kernel.internal.run.RunState state, String step, WorkKind kind) {
         try {
             var compiled = playbooks.version(state.playbook, state.version).step(step);
-            if (compiled instanceof CompiledStep.AgentCall call && (kind == WorkKind.STEP || kind == WorkKind.COMPENSATE)) {
+            if (compiled instanceof CompiledStep.AgentCall call
+                    && (kind == WorkKind.STEP || kind == WorkKind.COMPENSATE)) {
                 String agent = kind == WorkKind.STEP
                         ? call.agent()
                         : call.compensation()
@@ -195,6 +201,10 @@ public final class Engine implements AutoCloseable {
     }
 
     private void execute(StepRunner runner, Lease lease) {
+        if (lease.kind() == WorkKind.ESCALATE) {
+            escalations.fire(lease);
+            return;
+        }
         var state = store.read(tx -> journal.load(tx, lease.runId()));
         if (state.isEmpty() || state.get().status.isFinal()) {
             return;
@@ -239,11 +249,12 @@ public final class Engine implements AutoCloseable {
                 case TIMEOUT -> runner.giveUp(step);
                 case COMPENSATE -> runner.undo(playbook, run, lease);
                 case JOIN -> runner.join(playbook, step, run, lease);
+                case ESCALATE -> throw new IllegalStateException("escalations are fired apart");
             };
         } catch (RuntimeException e) {
             outcome = new Outcome.Failed(Json.object(), "the kernel failed to execute the step: " + e, true);
         }
-        recordDurably(lease, playbook, outcome);
+        recordDurably(lease, playbook, outcome, escalations.plan(lease, run, playbook, outcome));
     }
 
     /**
@@ -252,11 +263,12 @@ public final class Engine implements AutoCloseable {
      * redone after the lease expires. Gives up when the kernel stops; the lease then brings the
      * step back after a restart.
      */
-    private void recordDurably(Lease lease, CompiledPlaybook playbook, Outcome outcome) {
+    private void recordDurably(
+            Lease lease, CompiledPlaybook playbook, Outcome outcome, Optional<java.time.Instant> escalateAt) {
         long pause = 200;
         while (true) {
             try {
-                progress.record(lease, playbook, outcome);
+                progress.record(lease, playbook, outcome, escalateAt);
                 return;
             } catch (dev.aios.kernel.StorageException e) {
                 if (closing || store.broken().isPresent()) {
@@ -288,7 +300,8 @@ public final class Engine implements AutoCloseable {
     public Accepted send(Event event) {
         EventLimits.check(event);
         var routing = intake.route(event, 0);
-        var logged = store.write(tx -> intake.accept(tx, event, routing, config.clock().instant()));
+        var logged = store.write(
+                tx -> intake.accept(tx, event, routing, config.clock().instant()));
         if (logged.accepted().duplicate()) {
             return logged.accepted();
         }
@@ -305,7 +318,8 @@ public final class Engine implements AutoCloseable {
     public Accepted startRun(String playbook, Event event) {
         EventLimits.check(event);
         var routing = intake.only(event, playbook);
-        return store.write(tx -> intake.accept(tx, event, routing, config.clock().instant()))
+        return store.write(
+                        tx -> intake.accept(tx, event, routing, config.clock().instant()))
                 .accepted();
     }
 

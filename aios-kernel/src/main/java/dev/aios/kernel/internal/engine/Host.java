@@ -17,6 +17,7 @@ import dev.aios.kernel.spi.FeedItem;
 import dev.aios.kernel.spi.FeedListener;
 import dev.aios.kernel.spi.ForgetGuard;
 import dev.aios.kernel.spi.ForgetListener;
+import dev.aios.kernel.spi.StepPolicy;
 import dev.aios.kernel.spi.StepService;
 import dev.aios.kernel.spi.Storage;
 import dev.aios.kernel.spi.SubjectCipher;
@@ -48,6 +49,8 @@ final class Host implements ExtensionHost, Feed {
     private volatile java.util.function.Function<Event, Accepted> sending;
     private volatile java.util.function.BiFunction<String, Event, Accepted> starting;
     private final Map<List<String>, Expressions> expressions = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicReference<StepPolicy> policy =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     Host(
             Store store,
@@ -124,6 +127,32 @@ final class Host implements ExtensionHost, Feed {
     @Override
     public void guardForget(ForgetGuard guard) {
         forgetGuards.add(guard);
+    }
+
+    private volatile java.util.function.Consumer<dev.aios.api.Playbook> loading;
+
+    void loadWith(java.util.function.Consumer<dev.aios.api.Playbook> loading) {
+        this.loading = loading;
+    }
+
+    @Override
+    public void playbook(dev.aios.api.Playbook playbook) {
+        loading.accept(java.util.Objects.requireNonNull(playbook, "playbook"));
+    }
+
+    @Override
+    public void stepPolicy(StepPolicy policy) {
+        java.util.Objects.requireNonNull(policy, "policy");
+        if (!this.policy.compareAndSet(null, policy)) {
+            throw new IllegalArgumentException("two extensions set a step policy: "
+                    + this.policy.get().getClass().getName() + " and "
+                    + policy.getClass().getName());
+        }
+    }
+
+    /** The central policy, if an extension set one. */
+    java.util.Optional<StepPolicy> policy() {
+        return java.util.Optional.ofNullable(policy.get());
     }
 
     @Override

@@ -50,8 +50,7 @@ final class Lineage implements RunJournal.StatusListener {
      * completes at once. Returns why it cannot start, when it cannot.
      */
     Optional<String> start(
-            Tx tx, RunWrites parent, CompiledPlaybook playbook, String path, Outcome.Call call, Instant now)
-            {
+            Tx tx, RunWrites parent, CompiledPlaybook playbook, String path, Outcome.Call call, Instant now) {
         var state = parent.state();
         int depth = state.parent == null ? 1 : state.parent.depth + 1;
         if (depth > MAX_DEPTH) {
@@ -108,8 +107,13 @@ final class Lineage implements RunJournal.StatusListener {
      * waits for it), one being undone already is waited for, and any other has nothing to undo.
      */
     void undo(
-            Tx tx, RunWrites parent, CompiledPlaybook playbook, String path, int iteration, String childId, Instant now)
-            {
+            Tx tx,
+            RunWrites parent,
+            CompiledPlaybook playbook,
+            String path,
+            int iteration,
+            String childId,
+            Instant now) {
         var child = journal.load(tx, childId).orElseThrow();
         boolean wait = child.status == RunStatus.COMPENSATING;
         if (child.status == RunStatus.COMPLETED) {

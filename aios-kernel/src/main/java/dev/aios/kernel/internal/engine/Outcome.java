@@ -33,13 +33,43 @@ sealed interface Outcome {
      */
     record Deferred(String cause, String reason, Instant until) implements Outcome {}
 
-    /** An agent's output waits for the operator, because the approval rule holds. */
-    record Review(JsonNode input, JsonNode output, String agent, String rule, String explanation, List<JsonNode> notes)
-            implements Outcome {}
+    /**
+     * An agent's output waits for the operator, because the approval rule or the policy says so;
+     * a {@code blocked} output can only be edited or rejected.
+     */
+    record Review(
+            JsonNode input,
+            JsonNode output,
+            String agent,
+            String rule,
+            String explanation,
+            List<JsonNode> notes,
+            boolean blocked)
+            implements Outcome {
+        Review(JsonNode input, JsonNode output, String agent, String rule, String explanation, List<JsonNode> notes) {
+            this(input, output, agent, rule, explanation, notes, false);
+        }
+    }
 
-    /** An agent could not finish and hands the operator a draft of its output. */
-    record Draft(JsonNode input, String title, String explanation, JsonNode draft, String agent, List<JsonNode> notes)
-            implements Outcome {}
+    /**
+     * An agent could not finish and hands the operator a draft of its output; or the operator does
+     * the step by hand ({@code editOnly}: the agent is off, or runs in the shadow and its output,
+     * never committed, is {@code shadow}).
+     */
+    record Draft(
+            JsonNode input,
+            String title,
+            String explanation,
+            JsonNode draft,
+            String agent,
+            List<JsonNode> notes,
+            boolean editOnly,
+            Optional<JsonNode> shadow)
+            implements Outcome {
+        Draft(JsonNode input, String title, String explanation, JsonNode draft, String agent, List<JsonNode> notes) {
+            this(input, title, explanation, draft, agent, notes, false, Optional.empty());
+        }
+    }
 
     /** An approval step asks the operator. */
     record Ask(JsonNode input, String title) implements Outcome {}

@@ -5,6 +5,7 @@ import dev.aios.api.StepOptions.FailureAction;
 import dev.aios.kernel.internal.Ids;
 import dev.aios.kernel.internal.journal.JournalEntry.BranchesStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepFailed;
+import dev.aios.kernel.internal.journal.JournalEntry.TaskEscalated;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
@@ -13,6 +14,7 @@ import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.Tx;
 import dev.aios.kernel.internal.store.WorkKind;
+import dev.aios.kernel.spi.Escalation;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -61,7 +63,11 @@ final class Progress {
         this.wake = wake;
     }
 
-    void record(Lease lease, CompiledPlaybook playbook, Outcome outcome) {
+    /**
+     * Records {@code outcome}; a task it opens first escalates at {@code escalateAt}, when the
+     * policy planned that.
+     */
+    void record(Lease lease, CompiledPlaybook playbook, Outcome outcome, Optional<Instant> escalateAt) {
         if (outcome instanceof Outcome.Nothing nothing) {
             LOG.debug("nothing to record for {}: {}", lease, nothing.why());
             return;
@@ -83,7 +89,8 @@ final class Progress {
             var decided = blocks(tx, writes, lease, playbook, outcome, now);
             if (decided.isPresent()) {
                 var situation = new StepOutcomes.Situation(lease, playbook, state, now);
-                var decision = StepOutcomes.decide(situation, decided.get(), facts(tx, situation, decided.get()));
+                var decision =
+                        StepOutcomes.decide(situation, decided.get(), facts(tx, situation, decided.get(), escalateAt));
                 journal.append(tx, state, now, decision.entries());
                 writes.follow(playbook, decision.then());
             }
@@ -91,11 +98,41 @@ final class Progress {
                 // An event that came before the wait began is still taken: the catch-up finds it.
                 case Outcome.Listen l ->
                     tx.afterCommit(() -> awaits.schedule(lease.runId(), lease.step(), lease.iteration()));
-                case Outcome.Publish p -> tx.afterCommit(() -> awaits.schedule(p.event().type()));
+                case Outcome.Publish p ->
+                    tx.afterCommit(() -> awaits.schedule(p.event().type()));
                 default -> {}
             }
             tx.afterCommit(wake);
             return null;
+        });
+    }
+
+    /**
+     * Records an escalation of open task {@code taskId} at the lease's step; nothing when the lease
+     * is no longer held (the task was answered meanwhile).
+     *
+     * @return whether it was recorded
+     */
+    boolean escalated(Lease lease, String taskId, Escalation escalation) {
+        return store.write(tx -> {
+            if (!queue.holds(tx, lease)) {
+                return false;
+            }
+            var state = journal.load(tx, lease.runId()).orElseThrow();
+            journal.append(
+                    tx,
+                    state,
+                    clock.instant(),
+                    List.of(new TaskEscalated(
+                            taskId,
+                            lease.step(),
+                            lease.iteration(),
+                            escalation.rail(),
+                            escalation.note(),
+                            escalation.detail(),
+                            escalation.next())));
+            tx.afterCommit(wake);
+            return true;
         });
     }
 
@@ -199,7 +236,7 @@ final class Progress {
     }
 
     /** Reads (or, for an emit step, does) what deciding about {@code outcome} needs. */
-    private StepOutcomes.Facts facts(Tx tx, StepOutcomes.Situation s, Outcome outcome) {
+    private StepOutcomes.Facts facts(Tx tx, StepOutcomes.Situation s, Outcome outcome, Optional<Instant> escalateAt) {
         var emitted = outcome instanceof Outcome.Publish p
                 ? Optional.of(intake.accept(tx, p.event(), p.routing(), s.now()).accepted())
                 : Optional.<dev.aios.kernel.Accepted>empty();
@@ -209,6 +246,7 @@ final class Progress {
                 ThreadLocalRandom.current().nextDouble() * 2 - 1,
                 emitted,
                 head,
-                () -> Saga.completed(tx, journal, s.state()));
+                () -> Saga.completed(tx, journal, s.state()),
+                escalateAt);
     }
 }

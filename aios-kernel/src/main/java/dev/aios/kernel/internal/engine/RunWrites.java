@@ -68,5 +68,4 @@ final class RunWrites implements Advance.Sink, Advance.Lookup {
             default -> false;
         };
     }
-
 }

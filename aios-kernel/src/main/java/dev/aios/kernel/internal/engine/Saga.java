@@ -36,8 +36,7 @@ final class Saga {
      *
      * @param completed the run's completed steps, oldest first (see {@link #completed})
      */
-    static List<JournalEntry> start(
-            CompiledPlaybook playbook, String reason, List<StepCompleted> completed) {
+    static List<JournalEntry> start(CompiledPlaybook playbook, String reason, List<StepCompleted> completed) {
         var targets = targets(completed, playbook);
         if (targets.isEmpty()) {
             return List.of();
@@ -52,7 +51,8 @@ final class Saga {
      *
      * @return whether it started (false: nothing in the run can be undone, and nothing was recorded)
      */
-    static boolean start(Tx tx, RunJournal journal, RunState state, CompiledPlaybook playbook, String reason, Instant now) {
+    static boolean start(
+            Tx tx, RunJournal journal, RunState state, CompiledPlaybook playbook, String reason, Instant now) {
         var entries = start(playbook, reason, completed(tx, journal, state));
         if (entries.isEmpty()) {
             return false;

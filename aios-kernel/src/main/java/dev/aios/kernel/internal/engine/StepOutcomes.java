@@ -17,6 +17,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepDeferred;
 import dev.aios.kernel.internal.journal.JournalEntry.StepFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.StepNoted;
+import dev.aios.kernel.internal.journal.JournalEntry.TaskEscalated;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
 import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
@@ -48,13 +49,26 @@ final class StepOutcomes {
      * @param emitted for an emit step: what its event started (it is logged first)
      * @param eventHead for an await step that timed out: the newest event in the log
      * @param completed the run's completed steps, should it be undone
+     * @param escalateAt when a task the outcome opens first escalates, if the policy planned that
      */
     record Facts(
             Supplier<String> taskId,
             double jitter,
             Optional<Accepted> emitted,
             long eventHead,
-            Supplier<List<StepCompleted>> completed) {}
+            Supplier<List<StepCompleted>> completed,
+            Optional<Instant> escalateAt) {
+
+        /** Facts without an escalation plan. */
+        Facts(
+                Supplier<String> taskId,
+                double jitter,
+                Optional<Accepted> emitted,
+                long eventHead,
+                Supplier<List<StepCompleted>> completed) {
+            this(taskId, jitter, emitted, eventHead, completed, Optional.empty());
+        }
+    }
 
     /** The entries that record {@code outcome}, in the order they are appended, and what follows. */
     static Decision decide(Situation s, Outcome outcome, Facts facts) {
@@ -76,13 +90,14 @@ final class StepOutcomes {
             }
             case Outcome.Review r -> {
                 noted(entries, step, it, r.notes());
-                entries.add(Tasks.review(s, r, facts.taskId().get()));
+                entries.addAll(planned(Tasks.review(s, r, facts.taskId().get()), facts.escalateAt()));
             }
             case Outcome.Draft d -> {
                 noted(entries, step, it, d.notes());
-                entries.add(Tasks.draft(s, d, facts.taskId().get()));
+                entries.addAll(planned(Tasks.draft(s, d, facts.taskId().get()), facts.escalateAt()));
             }
-            case Outcome.Ask a -> entries.add(Tasks.ask(s, a, facts.taskId().get()));
+            case Outcome.Ask a ->
+                entries.addAll(planned(Tasks.ask(s, a, facts.taskId().get()), facts.escalateAt()));
             case Outcome.Sleep sleep -> entries.add(new TimerSet(step, it, sleep.input(), sleep.until()));
             // An event that arrived before the wait began is taken later, by the awaits' catch-up.
             case Outcome.Listen l -> entries.add(new AwaitStarted(step, it, l.input(), l.eventType(), l.timeoutAt()));
@@ -135,13 +150,15 @@ final class StepOutcomes {
         entries.add(failed);
         if (options.onFailure().orElse(FailureAction.PARK) == FailureAction.COMPENSATE) {
             var undo = Saga.start(
-                    s.playbook(), "step '" + lease.step() + "' " + why, facts.completed().get());
+                    s.playbook(),
+                    "step '" + lease.step() + "' " + why,
+                    facts.completed().get());
             if (!undo.isEmpty()) {
                 entries.addAll(undo);
                 return entries;
             }
         }
-        entries.add(Tasks.deadLetter(lease, f, why, facts.taskId().get()));
+        entries.addAll(planned(Tasks.deadLetter(lease, f, why, facts.taskId().get()), facts.escalateAt()));
         return entries;
     }
 
@@ -153,7 +170,8 @@ final class StepOutcomes {
         return switch (outcome) {
             case Outcome.Completed c ->
                 new Decision(
-                        List.of(new CompensationCompleted(step, it, c.input(), c.output(), c.agent().orElse(""))),
+                        List.of(new CompensationCompleted(
+                                step, it, c.input(), c.output(), c.agent().orElse(""))),
                         new Decision.UndoNext(step, it));
             case Outcome.Failed f -> {
                 var policy = options(s.playbook(), step).retry().orElse(RetryPolicy.DEFAULT);
@@ -162,7 +180,12 @@ final class StepOutcomes {
                 yield new Decision(
                         retryAt.isPresent()
                                 ? List.of(failed)
-                                : List.of(failed, Tasks.undoFailed(s, f, facts.taskId().get())),
+                                : concat(
+                                        failed,
+                                        planned(
+                                                Tasks.undoFailed(
+                                                        s, f, facts.taskId().get()),
+                                                facts.escalateAt())),
                         Decision.STOP);
             }
             // The undo waits for its connector like any step; it keeps its attempt.
@@ -175,7 +198,32 @@ final class StepOutcomes {
         };
     }
 
-    private static void noted(Decision.Builder entries, String step, int it, List<com.fasterxml.jackson.databind.JsonNode> notes) {
+    /** A task, followed by the plan of its first escalation when there is one. */
+    static List<JournalEntry> planned(TaskOpened task, Optional<Instant> escalateAt) {
+        if (escalateAt.isEmpty()) {
+            return List.of(task);
+        }
+        return List.of(
+                task,
+                new TaskEscalated(
+                        task.task(),
+                        task.step(),
+                        task.iteration(),
+                        "plan",
+                        "escalates at " + escalateAt.get() + " if still open",
+                        Json.object(),
+                        escalateAt));
+    }
+
+    private static List<JournalEntry> concat(JournalEntry first, List<JournalEntry> rest) {
+        var all = new ArrayList<JournalEntry>();
+        all.add(first);
+        all.addAll(rest);
+        return all;
+    }
+
+    private static void noted(
+            Decision.Builder entries, String step, int it, List<com.fasterxml.jackson.databind.JsonNode> notes) {
         if (!notes.isEmpty()) {
             entries.add(new StepNoted(step, it, notes));
         }
@@ -240,8 +288,8 @@ final class StepOutcomes {
                     lease.iteration(),
                     TaskKind.COMPENSATION,
                     "Undoing step '" + lease.step() + "' of run " + lease.runId() + " failed",
-                    "The run is being undone (" + s.state().compensation.reason + "), but undoing step '"
-                            + lease.step() + "' failed: " + f.error(),
+                    "The run is being undone (" + s.state().compensation.reason + "), but undoing step '" + lease.step()
+                            + "' failed: " + f.error(),
                     details,
                     Json.object(),
                     List.of(TaskOption.RETRY, TaskOption.SKIP),
@@ -255,16 +303,22 @@ final class StepOutcomes {
             details.set("output", r.output());
             details.put("agent", r.agent());
             details.put("rule", r.rule());
+            if (r.blocked()) {
+                details.put("blocked", true);
+            }
             return new TaskOpened(
                     taskId,
                     s.lease().step(),
                     s.lease().iteration(),
                     TaskKind.REVIEW,
-                    "Review the output of " + r.agent() + " for " + describeSubject(s.state()),
+                    (r.blocked() ? "Blocked: fix or reject the output of " : "Review the output of ") + r.agent()
+                            + " for " + describeSubject(s.state()),
                     r.explanation(),
                     details,
                     r.output(),
-                    List.of(TaskOption.APPROVE, TaskOption.EDIT, TaskOption.REJECT),
+                    r.blocked()
+                            ? List.of(TaskOption.EDIT, TaskOption.REJECT)
+                            : List.of(TaskOption.APPROVE, TaskOption.EDIT, TaskOption.REJECT),
                     r.input(),
                     Optional.of(r.agent()));
         }
@@ -274,6 +328,7 @@ final class StepOutcomes {
             details.set("input", d.input());
             details.set("draft", d.draft());
             details.put("agent", d.agent());
+            d.shadow().ifPresent(shadow -> details.set("shadow", shadow));
             return new TaskOpened(
                     taskId,
                     s.lease().step(),
@@ -283,7 +338,9 @@ final class StepOutcomes {
                     d.explanation(),
                     details,
                     d.draft(),
-                    List.of(TaskOption.APPROVE, TaskOption.EDIT, TaskOption.REJECT),
+                    d.editOnly()
+                            ? List.of(TaskOption.EDIT, TaskOption.REJECT)
+                            : List.of(TaskOption.APPROVE, TaskOption.EDIT, TaskOption.REJECT),
                     d.input(),
                     Optional.of(d.agent()));
         }
@@ -299,8 +356,8 @@ final class StepOutcomes {
                     s.lease().iteration(),
                     TaskKind.APPROVAL,
                     a.title(),
-                    "Step '" + s.lease().step() + "' of playbook " + s.playbook().name()
-                            + " asks for your approval",
+                    "Step '" + s.lease().step() + "' of playbook "
+                            + s.playbook().name() + " asks for your approval",
                     details,
                     proposed,
                     List.of(TaskOption.APPROVE, TaskOption.REJECT),

@@ -17,6 +17,8 @@ import dev.aios.kernel.internal.cel.Expression;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunState;
+import dev.aios.kernel.spi.StepFacts;
+import dev.aios.kernel.spi.StepPolicy;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,10 +29,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Executes one leased work item against the run's committed state and says what happened. Runs
@@ -47,6 +51,7 @@ final class StepRunner {
     private final int maxEventDepth;
     private final java.util.function.Supplier<Optional<dev.aios.kernel.spi.BatchWindows>> windowsOf;
     private final Loops loops;
+    private final Supplier<Optional<StepPolicy>> policies;
 
     StepRunner(
             AgentLookup agents,
@@ -58,9 +63,11 @@ final class StepRunner {
             EventIntake intake,
             int maxEventDepth,
             java.util.function.Supplier<Optional<dev.aios.kernel.spi.BatchWindows>> windows,
-            Loops loops) {
+            Loops loops,
+            Supplier<Optional<StepPolicy>> policies) {
         this.windowsOf = windows;
         this.loops = loops;
+        this.policies = policies;
         this.agents = agents;
         this.services = services;
         this.cel = cel;
@@ -210,17 +217,34 @@ final class StepRunner {
             }
         }
         ObjectNode input = evalAll(call.input(), vars);
-        var called = invoke(playbook, call.agent(), input, state, lease, "", call.options());
+        PolicyGate.Invoker invoker =
+                (agent, suffix, shadow) -> invoke(playbook, agent, input, state, lease, suffix, call.options(), shadow);
+        var policy = policies.get();
+        if (policy.isPresent()) {
+            var ref = new PlaybookRef(playbook.name(), playbook.version());
+            var facts = new StepFacts(state.id, ref, call.id(), lease.iteration(), state.subject, call.agent(), input);
+            return new PolicyGate(policy.get())
+                    .run(call, facts, invoker, done -> playbookRule(call, done), agentRef(ref, call.agent()));
+        }
+        var called = invoker.invoke(call.agent(), "", Optional.empty());
         if (!(called instanceof Called.Done done)) {
             return ((Called.Stopped) called).outcome();
         }
-        if (call.approval().isPresent()) {
-            var review = reviewIfNeeded(call.approval().get(), done);
-            if (review.isPresent()) {
-                return review.get();
-            }
-        }
-        return new Outcome.Completed(done.input(), done.output(), Optional.of(done.agent()), call.next(), done.notes());
+        return playbookRule(call, done)
+                .orElseGet(() -> new Outcome.Completed(
+                        done.input(), done.output(), Optional.of(done.agent()), call.next(), done.notes()));
+    }
+
+    /** The review the playbook's own approval rule asks for, if any. */
+    private Optional<Outcome> playbookRule(CompiledStep.AgentCall call, Called.Done done) {
+        return call.approval().flatMap(rule -> reviewIfNeeded(rule, done));
+    }
+
+    /** {@code name@version} of an agent, or its name when it cannot be found. */
+    private String agentRef(PlaybookRef playbook, String name) {
+        return agents.find(playbook, name)
+                .map(b -> b.terms().name() + "@" + b.terms().version())
+                .orElse(name);
     }
 
     /** Executes a {@code compensate} item: undoes one completed step. */
@@ -253,7 +277,8 @@ final class StepRunner {
         } catch (CelException e) {
             return new Outcome.Failed(Json.object(), "undoing step '" + lease.step() + "': " + e.getMessage(), false);
         }
-        var called = invoke(playbook, compensation.agent(), input, state, lease, ":undo", call.options());
+        var called =
+                invoke(playbook, compensation.agent(), input, state, lease, ":undo", call.options(), Optional.empty());
         return switch (called) {
             case Called.Done done ->
                 new Outcome.Completed(done.input(), done.output(), Optional.of(done.agent()), "", done.notes());
@@ -262,7 +287,7 @@ final class StepRunner {
     }
 
     /** What calling an agent gave: its output, or the outcome that stops the step. */
-    private sealed interface Called {
+    sealed interface Called {
         record Done(JsonNode input, JsonNode output, String agent, List<JsonNode> notes) implements Called {}
 
         record Stopped(Outcome outcome) implements Called {}
@@ -275,7 +300,8 @@ final class StepRunner {
             RunState state,
             Lease lease,
             String keySuffix,
-            StepOptions options) {
+            StepOptions options,
+            Optional<Set<String>> shadowEffects) {
         Optional<AgentBinding> found = agents.find(new PlaybookRef(playbook.name(), playbook.version()), agentName);
         if (found.isEmpty()) {
             return new Called.Stopped(new Outcome.Failed(
@@ -300,7 +326,8 @@ final class StepRunner {
                 binding.terms().effects(),
                 options.heartbeat(),
                 effects,
-                services);
+                services,
+                shadowEffects);
         Duration timeout = options.timeout().orElse(binding.terms().timeout());
         var future = calls.submit(() -> binding.call(validated, context));
         try {
@@ -343,7 +370,7 @@ final class StepRunner {
         };
     }
 
-    private Optional<Outcome> reviewIfNeeded(Expression rule, Called.Done done) {
+    private static Optional<Outcome> reviewIfNeeded(Expression rule, Called.Done done) {
         var vars = Map.<String, JsonNode>of("input", done.input(), "output", done.output());
         try {
             if (rule.test(vars)) {

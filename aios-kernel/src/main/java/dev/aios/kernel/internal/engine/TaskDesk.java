@@ -107,9 +107,10 @@ final class TaskDesk {
                 .find(taskId)
                 .orElseThrow(() -> new NotFoundException("no task " + taskId + "; list open tasks with `aios tasks`"));
         if (task.status() != TaskStatus.OPEN) {
-            throw new ConflictException("task " + taskId + " is already " + task.status().wire()
-                    + task.resolvedAt().map(at -> " (at " + at + ")").orElse("") + "; nothing changed");
+            throw new ConflictException(
+                    "task " + taskId + " is already " + task.status().wire()
+                            + task.resolvedAt().map(at -> " (at " + at + ")").orElse("") + "; nothing changed");
         }
-        return new Answers.OpenTask(task.id(), task.step(), task.kind(), task.proposed());
+        return new Answers.OpenTask(task.id(), task.step(), task.kind(), task.proposed(), task.options());
     }
 }

@@ -118,6 +118,7 @@ final class Views {
                 task.options(),
                 task.createdAt(),
                 task.resolvedAt(),
-                task.resolution());
+                task.resolution(),
+                task.escalations());
     }
 }

@@ -104,6 +104,15 @@ public sealed interface JournalEntry {
     record TaskResolved(String task, TaskStatus decision, JsonNode output, String comment) implements JournalEntry {}
 
     /**
+     * An open task's escalation: planned ({@code rail} {@code plan}), or done (a reminder sent, the
+     * task delegated, a default answer taken). It escalates again at {@code next}, if present.
+     */
+    @StoredAs("TaskEscalated")
+    record TaskEscalated(
+            String task, String step, int iteration, String rail, String note, JsonNode detail, Optional<Instant> next)
+            implements JournalEntry {}
+
+    /**
      * What a step used to reach its outcome, e.g. memory recalled, models called: recorded with the
      * outcome and shown with the step.
      */

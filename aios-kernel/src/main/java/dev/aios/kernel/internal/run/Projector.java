@@ -1,5 +1,6 @@
 package dev.aios.kernel.internal.run;
 
+import dev.aios.kernel.TaskStatus;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitStarted;
@@ -32,18 +33,18 @@ import dev.aios.kernel.internal.journal.JournalEntry.StepNoted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepRetried;
 import dev.aios.kernel.internal.journal.JournalEntry.StepScheduled;
 import dev.aios.kernel.internal.journal.JournalEntry.StepStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.TaskEscalated;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskResolved;
 import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
-import dev.aios.kernel.TaskStatus;
-import dev.aios.kernel.internal.store.TaskStore.TaskRecord;
 import dev.aios.kernel.internal.playbook.StepPaths;
+import dev.aios.kernel.internal.store.TaskStore.TaskRecord;
 import dev.aios.kernel.internal.store.Tx;
 import dev.aios.kernel.internal.store.WorkKey;
 import dev.aios.kernel.internal.store.WorkKind;
 import dev.aios.kernel.internal.store.WorkStore.WorkItem;
-import java.util.Optional;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Projects journal entries onto the derived state (work, awaits, tasks, receipts, runs). The same
@@ -92,7 +93,8 @@ public final class Projector {
             case AwaitStarted e -> {
                 var key = new WorkKey(run, e.step(), e.iteration());
                 // Events count from the trigger, or from where this step last stopped waiting.
-                long from = state.awaited.getOrDefault(e.step(), state.trigger.path("seq").asLong());
+                long from = state.awaited.getOrDefault(
+                        e.step(), state.trigger.path("seq").asLong());
                 tx.awaits().add(key, e.eventType(), state.subject, e.timeoutAt(), from);
                 work.change(key, WorkKind.TIMEOUT, e.timeoutAt());
             }
@@ -137,7 +139,8 @@ public final class Projector {
                                 e.options(),
                                 at,
                                 Optional.empty(),
-                                Optional.empty()));
+                                Optional.empty(),
+                                java.util.List.of()));
                 work.remove(key);
             }
             case TaskResolved e -> {
@@ -146,6 +149,24 @@ public final class Projector {
                 resolution.set("output", e.output());
                 resolution.put("comment", e.comment());
                 tx.tasks().resolve(e.task(), e.decision(), at, resolution);
+                // An answered task escalates no more.
+                tx.tasks().find(e.task()).ifPresent(task -> work.remove(task.step(), WorkKind.ESCALATE));
+            }
+            case TaskEscalated e -> {
+                var item = Json.object();
+                item.put("at", at.toString());
+                item.put("rail", e.rail());
+                item.put("note", e.note());
+                item.set("detail", e.detail());
+                e.next().ifPresent(next -> item.put("next", next.toString()));
+                tx.tasks().escalated(e.task(), item);
+                var key = new WorkKey(run, e.step(), e.iteration());
+                if (e.next().isPresent()) {
+                    // While a task is open its step has no other work, so the escalation timer takes its key.
+                    work.put(new WorkItem(key, WorkKind.ESCALATE, e.next().get(), 0));
+                } else {
+                    work.remove(key, WorkKind.ESCALATE);
+                }
             }
             case RunCompleted e -> endRun(tx, run, at);
             case RunFailed e -> endRun(tx, run, at);

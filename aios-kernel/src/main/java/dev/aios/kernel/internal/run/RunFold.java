@@ -37,6 +37,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.StepNoted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepRetried;
 import dev.aios.kernel.internal.journal.JournalEntry.StepScheduled;
 import dev.aios.kernel.internal.journal.JournalEntry.StepStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.TaskEscalated;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskResolved;
 import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
@@ -228,6 +229,9 @@ public final class RunFold {
             case TaskResolved e -> {
                 // The task's own row records the answer; the run moves on with the entries that follow.
             }
+            case TaskEscalated e -> {
+                // The task's own row keeps its escalation history; the run does not move.
+            }
             case RunCompleted e -> end(state, RunStatus.COMPLETED, null, entry);
             case RunFailed e -> end(state, RunStatus.FAILED, e.reason(), entry);
             case RunCancelled e -> end(state, RunStatus.CANCELLED, e.reason(), entry);
@@ -318,7 +322,8 @@ public final class RunFold {
         state.blocks.clear();
         for (var record : state.records.values()) {
             switch (record.status) {
-                case SCHEDULED, RUNNING, RETRYING, WAITING, IN_PROGRESS, JOINING -> record.status = StepStatus.CANCELLED;
+                case SCHEDULED, RUNNING, RETRYING, WAITING, IN_PROGRESS, JOINING ->
+                    record.status = StepStatus.CANCELLED;
                 case DEFERRED, COMPLETED, FAILED, TIMED_OUT, COMPENSATED, CANCELLED -> {}
             }
         }

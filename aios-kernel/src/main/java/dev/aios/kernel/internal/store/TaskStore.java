@@ -15,6 +15,7 @@ public interface TaskStore {
      * A task as stored.
      *
      * @param step the step it belongs to, at {@code step.iteration()}
+     * @param escalations what escalating it did, oldest first
      */
     record TaskRecord(
             String id,
@@ -28,7 +29,12 @@ public interface TaskStore {
             List<TaskOption> options,
             Instant createdAt,
             Optional<Instant> resolvedAt,
-            Optional<JsonNode> resolution) {}
+            Optional<JsonNode> resolution,
+            List<JsonNode> escalations) {
+        public TaskRecord {
+            escalations = List.copyOf(escalations);
+        }
+    }
 
     /** Adds a task; its status is {@link TaskStatus#OPEN}. */
     void open(TaskRecord task);
@@ -45,8 +51,14 @@ public interface TaskStore {
      */
     void cancelOpenWithin(String runId, String scope, Instant at, JsonNode resolution);
 
+    /** Adds {@code item} to the task's escalation history. */
+    void escalated(String taskId, JsonNode item);
+
     /** One task. */
     Optional<TaskRecord> find(String taskId);
+
+    /** The open task of the step, if it has one. */
+    Optional<TaskRecord> openAt(WorkKey step);
 
     /** Up to {@code limit} tasks, newest first: open ones only unless {@code all}. */
     List<TaskRecord> list(boolean all, int limit);

@@ -15,7 +15,9 @@ public enum WorkKind {
     /** Undo a completed step while the run is compensated. */
     COMPENSATE,
     /** Gather the results of a step that holds others (parallel branches, forEach items, a child run). */
-    JOIN;
+    JOIN,
+    /** The open task of a step is due to escalate. */
+    ESCALATE;
 
     /** The name stored in the queue, e.g. {@code step}. */
     @JsonValue

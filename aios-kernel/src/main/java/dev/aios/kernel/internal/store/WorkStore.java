@@ -21,6 +21,9 @@ public interface WorkStore {
     /** Adds an item, not leased. */
     void add(WorkItem item);
 
+    /** Adds an item, not leased, in place of any the step has. */
+    void put(WorkItem item);
+
     /** Records that attempt {@code attempt} of the item started. */
     void started(WorkKey key, int attempt);
 
@@ -35,6 +38,9 @@ public interface WorkStore {
 
     /** Removes the item. */
     void remove(WorkKey key);
+
+    /** Removes the item if it is of {@code kind}. */
+    void remove(WorkKey key, WorkKind kind);
 
     /** Removes every item of the run. */
     void removeRun(String runId);

@@ -66,7 +66,11 @@ final class Decisions {
     static CompiledPlaybook compile(String yaml) {
         var parsed = new YamlPlaybookReader().read("checkout.yaml", yaml);
         return new PlaybookCompiler(new Cel())
-                .compile(parsed.playbook(), "checkout.yaml", parsed.lines(), Set.of("charge", "refund", "ship", "chase"));
+                .compile(
+                        parsed.playbook(),
+                        "checkout.yaml",
+                        parsed.lines(),
+                        Set.of("charge", "refund", "ship", "chase"));
     }
 
     /** A run of the checkout playbook that went through {@code entries} after its start. */
@@ -160,9 +164,8 @@ final class Decisions {
     static void assertEntries(List<JournalEntry> actual, String... expected) {
         assertThat(actual.stream().map(JournalEntry::type).toList())
                 .as("entry types")
-                .containsExactlyElementsOf(List.of(expected).stream()
-                        .map(e -> e.split(" ", 2)[0])
-                        .toList());
+                .containsExactlyElementsOf(
+                        List.of(expected).stream().map(e -> e.split(" ", 2)[0]).toList());
         for (int i = 0; i < expected.length; i++) {
             var json = Json.tree(Json.text(actual.get(i)));
             var fields = FIELD.matcher(expected[i]);

@@ -41,6 +41,8 @@ import picocli.CommandLine.Spec;
             PlaybookCommand.class,
             CatalogCommands.Agents.class,
             CostCommand.class,
+            PolicyCommand.class,
+            PolicyCommand.Flags.class,
             AdminCommand.class,
             CommandLine.HelpCommand.class
         })

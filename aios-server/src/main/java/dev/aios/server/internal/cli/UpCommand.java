@@ -1,5 +1,6 @@
 package dev.aios.server.internal.cli;
 
+import dev.aios.api.KnowledgeRecord;
 import dev.aios.connectors.ConnectorSettings;
 import dev.aios.connectors.ConnectorsExtension;
 import dev.aios.kernel.Kernel;
@@ -8,11 +9,14 @@ import dev.aios.memory.MemoryExtension;
 import dev.aios.memory.MemorySettings;
 import dev.aios.models.ModelSettings;
 import dev.aios.models.ModelsExtension;
+import dev.aios.policy.PolicyException;
+import dev.aios.policy.PolicyExtension;
 import dev.aios.server.ApiServer;
 import dev.aios.server.internal.AiosConfig;
 import dev.aios.server.internal.http.ConnectorRoutes;
 import dev.aios.server.internal.http.CostRoutes;
 import dev.aios.server.internal.http.MemoryRoutes;
+import dev.aios.server.internal.http.PolicyRoutes;
 import dev.aios.server.internal.http.WebhookRoutes;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -83,13 +87,20 @@ final class UpCommand implements Callable<Integer> {
         var memory = MemoryExtension.of(memorySettings(settings));
         var connectors =
                 new ConnectorsExtension(connectorSettings(settings), name -> AiosCommand.environment(spec, name));
+        var policy = PolicyExtension.builder()
+                .settings(settings.section("policy"))
+                .knowledge(id -> memory.memory().get(id).map(KnowledgeRecord::content))
+                .shadowEffects(models.settings().providers().keySet())
+                .memory(() -> java.util.Optional.of(memory.memory()))
+                .build();
         var builder = Kernel.builder()
                 .dataDirectory(dataDirectory)
                 .whenBroken(UpCommand::exitBroken)
                 .discoverAgents()
                 .extension(models)
                 .extension(memory)
-                .extension(connectors);
+                .extension(connectors)
+                .extension(policy);
         settings.connectors().forEach(builder::connector);
         if (!noExamples) {
             builder.discoverPlaybooks();
@@ -97,6 +108,10 @@ final class UpCommand implements Callable<Integer> {
         Kernel kernel;
         try {
             kernel = builder.playbookDirectory(playbookDirectory).build();
+        } catch (PolicyException e) {
+            throw new CliException(
+                    CliException.USAGE,
+                    settings.file().map(f -> f + ": policy: ").orElse("") + e.getMessage());
         } catch (IllegalArgumentException e) {
             // a setting only an extension can judge, e.g. a webhook source's CEL
             throw new CliException(
@@ -112,7 +127,8 @@ final class UpCommand implements Callable<Integer> {
                     new CostRoutes(models),
                     new MemoryRoutes(kernel, memory, InstantSource.system()),
                     new WebhookRoutes(kernel, connectors),
-                    new ConnectorRoutes(connectors));
+                    new ConnectorRoutes(connectors),
+                    new PolicyRoutes(policy));
         } catch (RuntimeException e) {
             kernel.close();
             throw new CliException(CliException.FAILED, e.getMessage());

@@ -1,6 +1,5 @@
 package dev.aios.server.internal.http;
 
-import dev.aios.kernel.TaskKind;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.kernel.AiosException;
 import dev.aios.kernel.InvalidInputException;
@@ -8,6 +7,7 @@ import dev.aios.kernel.Kernel;
 import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.StorageException;
+import dev.aios.kernel.TaskKind;
 import dev.aios.server.internal.Json;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;

@@ -46,7 +46,10 @@ final class SqliteAwaits implements AwaitStore {
     @Override
     public void removeWithin(String runId, String scope) {
         handle.update(
-                "DELETE FROM awaits WHERE run_id = ? AND substr(step_id, 1, ?) = ?", runId, scope.length() + 1, scope + "/");
+                "DELETE FROM awaits WHERE run_id = ? AND substr(step_id, 1, ?) = ?",
+                runId,
+                scope.length() + 1,
+                scope + "/");
     }
 
     @Override

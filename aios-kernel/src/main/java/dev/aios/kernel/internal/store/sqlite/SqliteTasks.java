@@ -16,9 +16,12 @@ import java.util.Optional;
 /** The tasks table. */
 final class SqliteTasks implements TaskStore {
     private static final String COLUMNS = "id, run_id, step_id, iteration, kind, status, title, explanation, details,"
-            + " proposed, options, created_at, resolved_at, resolution";
+            + " proposed, options, created_at, resolved_at, resolution, escalations";
     private static final com.fasterxml.jackson.databind.JavaType OPTIONS =
             Json.mapper().getTypeFactory().constructCollectionType(List.class, TaskOption.class);
+
+    private static final com.fasterxml.jackson.databind.JavaType ESCALATIONS =
+            Json.mapper().getTypeFactory().constructCollectionType(List.class, JsonNode.class);
 
     private final Handle handle;
 
@@ -106,6 +109,25 @@ final class SqliteTasks implements TaskStore {
     }
 
     @Override
+    public void escalated(String taskId, JsonNode item) {
+        handle.update(
+                "UPDATE tasks SET escalations = json_insert(escalations, '$[#]', json(?)) WHERE id = ?",
+                Json.text(item),
+                taskId);
+    }
+
+    @Override
+    public Optional<TaskRecord> openAt(WorkKey step) {
+        return handle.queryOne(
+                "SELECT " + COLUMNS + " FROM tasks WHERE run_id = ? AND step_id = ? AND iteration = ? AND status = ?",
+                SqliteTasks::task,
+                step.runId(),
+                step.step(),
+                step.iteration(),
+                TaskStatus.OPEN.wire());
+    }
+
+    @Override
     public long countOpen() {
         return handle.count("SELECT COUNT(*) FROM tasks WHERE status = ?", TaskStatus.OPEN.wire());
     }
@@ -135,6 +157,7 @@ final class SqliteTasks implements TaskStore {
                 Json.mapper().convertValue(Json.tree(row.text("options")), OPTIONS),
                 row.instant("created_at"),
                 row.optionalInstant("resolved_at"),
-                row.optionalText("resolution").map(Json::tree));
+                row.optionalText("resolution").map(Json::tree),
+                Json.mapper().convertValue(Json.tree(row.text("escalations")), ESCALATIONS));
     }
 }

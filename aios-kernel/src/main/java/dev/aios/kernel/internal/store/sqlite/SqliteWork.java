@@ -77,13 +77,37 @@ final class SqliteWork implements WorkStore {
     }
 
     @Override
+    public void put(WorkItem item) {
+        var key = item.key();
+        handle.update(
+                "INSERT OR REPLACE INTO work (run_id, step_id, iteration, kind, visible_at, attempt)"
+                        + " VALUES (?, ?, ?, ?, ?, ?)",
+                key.runId(),
+                key.step(),
+                key.iteration(),
+                item.kind().wire(),
+                item.visibleAt(),
+                item.attempt());
+    }
+
+    @Override
+    public void remove(WorkKey key, WorkKind kind) {
+        handle.update(
+                "DELETE FROM work" + KEY + " AND kind = ?", key.runId(), key.step(), key.iteration(), kind.wire());
+    }
+
+    @Override
     public void removeRun(String runId) {
         handle.update("DELETE FROM work WHERE run_id = ?", runId);
     }
 
     @Override
     public void removeWithin(String runId, String scope) {
-        handle.update("DELETE FROM work WHERE run_id = ? AND substr(step_id, 1, ?) = ?", runId, scope.length() + 1, scope + "/");
+        handle.update(
+                "DELETE FROM work WHERE run_id = ? AND substr(step_id, 1, ?) = ?",
+                runId,
+                scope.length() + 1,
+                scope + "/");
     }
 
     @Override

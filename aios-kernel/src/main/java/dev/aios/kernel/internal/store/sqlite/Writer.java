@@ -2,9 +2,9 @@ package dev.aios.kernel.internal.store.sqlite;
 
 import dev.aios.kernel.StorageException;
 import dev.aios.kernel.internal.store.Store.Unit;
+import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
 import dev.aios.kernel.internal.store.jdbc.Statements;
 import dev.aios.kernel.spi.Handle;
-import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
