@@ -72,6 +72,14 @@ public final class MemoryExtension implements Extension {
         return new OperatorMemory(service());
     }
 
+    /**
+     * How {@code query} is searched, for an explanation beside its hits: the terms each search uses,
+     * the query's shape, and the weights of the text and vector searches.
+     */
+    public RecallPlan plan(dev.aios.api.MemoryQuery query) {
+        return service().plan(query);
+    }
+
     /** Sizes per tier and kind, the embedding queue, and what the next retention job will remove. */
     public MemoryStats stats() {
         return service().stats();

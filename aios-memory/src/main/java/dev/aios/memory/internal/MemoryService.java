@@ -208,6 +208,11 @@ public final class MemoryService implements AutoCloseable {
         return recaller.recall(query);
     }
 
+    /** How {@code query} is searched: its terms and the weights of the two searches. */
+    public dev.aios.memory.RecallPlan plan(MemoryQuery query) {
+        return recaller.plan(query);
+    }
+
     /** Marks the items of a recall as used by a step. */
     void reinforce(Recall recall) {
         store.reinforce(
