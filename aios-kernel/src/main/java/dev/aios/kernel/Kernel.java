@@ -263,6 +263,7 @@ public final class Kernel implements AutoCloseable {
         private final List<Extension> extensions = new ArrayList<>();
         private java.util.function.Consumer<String> whenBroken = reason -> {};
         private Limits limits = Limits.DEFAULT;
+        private io.micrometer.core.instrument.MeterRegistry meters;
 
         private Builder() {}
 
@@ -358,6 +359,15 @@ public final class Kernel implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where the kernel and its extensions record metrics (commits, steps, breakers, model calls,
+         * recall); none are recorded by default.
+         */
+        public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+            this.meters = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
         /** Opens the store (migrating it), registers agents and loads playbooks. */
         public Kernel build() {
             if (dataDirectory == null) {
@@ -379,7 +389,8 @@ public final class Kernel implements AutoCloseable {
                     Map.copyOf(connectors),
                     List.copyOf(extensions),
                     whenBroken,
-                    limits);
+                    limits,
+                    meters != null ? meters : new io.micrometer.core.instrument.composite.CompositeMeterRegistry());
             return new Kernel(dataDirectory, Engine.open(config));
         }
     }

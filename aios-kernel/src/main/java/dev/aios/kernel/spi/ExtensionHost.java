@@ -15,6 +15,12 @@ public interface ExtensionHost {
     /** The events and journal entries the kernel has accepted, to catch up from. */
     Feed feed();
 
+    /**
+     * Where the extension records its metrics; names start with {@code aios.} and tags stay few
+     * (no run ids), as Prometheus expects.
+     */
+    io.micrometer.core.instrument.MeterRegistry meters();
+
     /** The kernel's clock. */
     InstantSource clock();
 

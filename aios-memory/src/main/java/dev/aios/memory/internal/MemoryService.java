@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
  * Agents reach it through {@link StepMemory}, the operator through {@link OperatorMemory}.
  */
 public final class MemoryService implements AutoCloseable {
+    private final io.micrometer.core.instrument.Timer recallTimer;
     private static final Logger LOG = LoggerFactory.getLogger(MemoryService.class);
     private static final Duration COMMIT_EVERY = Duration.ofSeconds(5);
 
@@ -72,6 +73,19 @@ public final class MemoryService implements AutoCloseable {
             ExtensionHost host, MemorySettings settings, Optional<Embedder> embedder, Summarizer summarizer) {
         this.settings = settings;
         this.clock = host.clock();
+        this.recallTimer = io.micrometer.core.instrument.Timer.builder("aios.memory.recall")
+                .description("Hybrid recalls (BM25 and vectors, fused): time to answer one query")
+                .serviceLevelObjectives(
+                        java.time.Duration.ofMillis(5),
+                        java.time.Duration.ofMillis(10),
+                        java.time.Duration.ofMillis(25),
+                        java.time.Duration.ofMillis(50),
+                        java.time.Duration.ofMillis(100),
+                        java.time.Duration.ofMillis(250),
+                        java.time.Duration.ofMillis(500),
+                        java.time.Duration.ofSeconds(1),
+                        java.time.Duration.ofSeconds(5))
+                .register(host.meters());
         this.embedder = embedder;
         host.storage().migrate("memory", "classpath:db/memory");
         var sealer = new Sealer(host.cipher());
@@ -205,7 +219,12 @@ public final class MemoryService implements AutoCloseable {
 
     /** Recalls; see {@link dev.aios.api.Memory#recall}. */
     public Recall recall(MemoryQuery query) {
-        return recaller.recall(query);
+        long started = System.nanoTime();
+        try {
+            return recaller.recall(query);
+        } finally {
+            recallTimer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
     }
 
     /** How {@code query} is searched: its terms and the weights of the two searches. */

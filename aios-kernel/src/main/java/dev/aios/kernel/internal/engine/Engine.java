@@ -39,6 +39,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** The kernel's internals wired together; {@link dev.aios.kernel.Kernel} is its public face. */
 public final class Engine implements AutoCloseable {
@@ -64,6 +65,7 @@ public final class Engine implements AutoCloseable {
     private final WhatIf whatIf;
     private final Forgetting forgetting;
     private final Connectors connectors;
+    private final KernelMeters meters;
     private final ExecutorService calls = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("aios-agent-", 0).factory());
     private final PlaybookWatcher watcher;
@@ -80,11 +82,14 @@ public final class Engine implements AutoCloseable {
         if (config.discoverAgents()) {
             agents.discover(Thread.currentThread().getContextClassLoader());
         }
-        this.host = new Host(store, journal, keys, feed, clock, config.dataDirectory(), services, agents);
+        this.meters = new KernelMeters(config.meters());
+        meters.watch(store);
+        this.host =
+                new Host(store, journal, keys, feed, clock, config.dataDirectory(), services, agents, config.meters());
         var cel = new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime()));
         this.playbooks = new Playbooks(store, new PlaybookCompiler(cel), agents, host, clock);
         this.queue = new WorkQueue(store, journal, clock, NODE, this::leaseFor);
-        this.connectors = new Connectors(config.connectors(), clock);
+        this.connectors = new Connectors(config.connectors(), clock, meters);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
         var effects = new Effects(store, journal, connectors, clock, lookup);
         StepRunner.Loops loops = (runId, block) -> store.read(tx -> tx.loops().items(runId, block)).stream()
@@ -113,7 +118,7 @@ public final class Engine implements AutoCloseable {
         this.progress = new Progress(store, journal, queue, intake, awaits, lineage, clock, wake);
         this.desk = new TaskDesk(store, journal, playbooks, lookup, clock, dispatcher::wake);
         this.escalations = new Escalations(store, host::policy, progress, desk, clock);
-        this.queries = new RunQueries(store, journal);
+        this.queries = new RunQueries(store, journal, clock);
         this.whatIf = new WhatIf(store, journal, playbooks, queries);
         this.forgetting = new Forgetting(store, journal, keys, clock, host.forgetListeners, host.forgetGuards);
         host.forgetWith(forgetting::forget);
@@ -210,6 +215,15 @@ public final class Engine implements AutoCloseable {
             return;
         }
         var run = state.get();
+        // Every log line written on behalf of this step says which run, step and subject it is about.
+        try (var ignored = MDC.putCloseable("run", run.id);
+                var ignoredStep = MDC.putCloseable("step", lease.step());
+                var ignoredSubject = MDC.putCloseable("subject", run.subject)) {
+            execute(runner, lease, run);
+        }
+    }
+
+    private void execute(StepRunner runner, Lease lease, dev.aios.kernel.internal.run.RunState run) {
         if (lease.kind() == WorkKind.COMPENSATE
                 && run.status != dev.aios.kernel.RunStatus.COMPENSATING
                 && run.blocks.values().stream().allMatch(b -> b.undo.isEmpty())) {
@@ -242,6 +256,7 @@ public final class Engine implements AutoCloseable {
             return;
         }
         Outcome outcome;
+        long started = System.nanoTime();
         try {
             outcome = switch (lease.kind()) {
                 case STEP -> runner.execute(playbook, step, run, lease);
@@ -253,6 +268,9 @@ public final class Engine implements AutoCloseable {
             };
         } catch (RuntimeException e) {
             outcome = new Outcome.Failed(Json.object(), "the kernel failed to execute the step: " + e, true);
+        }
+        if (lease.kind() == WorkKind.STEP || lease.kind() == WorkKind.COMPENSATE) {
+            meters.stepEnded(run.playbook, step, lease.kind(), outcome, System.nanoTime() - started);
         }
         recordDurably(lease, playbook, outcome, escalations.plan(lease, run, playbook, outcome));
     }

@@ -40,6 +40,7 @@ final class Host implements ExtensionHost, Feed {
     private final Path dataDirectory;
     private final Services services;
     private final dev.aios.kernel.internal.agent.AgentRegistry agents;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
     final Map<String, AgentFactory> factories = new ConcurrentHashMap<>();
     volatile java.util.Optional<dev.aios.kernel.spi.Scheduler> scheduler = java.util.Optional.empty();
     volatile java.util.Optional<dev.aios.kernel.spi.BatchWindows> windows = java.util.Optional.empty();
@@ -60,7 +61,8 @@ final class Host implements ExtensionHost, Feed {
             InstantSource clock,
             Path dataDirectory,
             Services services,
-            dev.aios.kernel.internal.agent.AgentRegistry agents) {
+            dev.aios.kernel.internal.agent.AgentRegistry agents,
+            io.micrometer.core.instrument.MeterRegistry meters) {
         this.agents = agents;
         this.store = store;
         this.journal = journal;
@@ -69,6 +71,12 @@ final class Host implements ExtensionHost, Feed {
         this.clock = clock;
         this.dataDirectory = dataDirectory;
         this.services = services;
+        this.meters = meters;
+    }
+
+    @Override
+    public io.micrometer.core.instrument.MeterRegistry meters() {
+        return meters;
     }
 
     @Override

@@ -19,10 +19,12 @@ import java.util.List;
 final class RunQueries {
     private final Store store;
     private final RunJournal journal;
+    private final java.time.InstantSource now;
 
-    RunQueries(Store store, RunJournal journal) {
+    RunQueries(Store store, RunJournal journal, java.time.InstantSource now) {
         this.store = store;
         this.journal = journal;
+        this.now = now;
     }
 
     List<RunSummary> runs(RunQuery query) {
@@ -32,9 +34,19 @@ final class RunQueries {
     Overview overview() {
         return store.read(tx -> {
             var counts = tx.runs().countByStatus();
-            long open = tx.tasks().countOpen();
+            var byKind = new java.util.TreeMap<String, Overview.TaskCount>();
+            tx.tasks().openByKind().forEach((kind, count) -> byKind.put(kind.wire(), count));
+            long open =
+                    byKind.values().stream().mapToLong(Overview.TaskCount::open).sum();
             var commits = store.commits();
-            return new Overview(counts, open, store.failing(), commits.commits(), commits.units());
+            return new Overview(
+                    counts,
+                    open,
+                    store.failing(),
+                    commits.commits(),
+                    commits.units(),
+                    byKind,
+                    tx.work().queue(now.instant()));
         });
     }
 

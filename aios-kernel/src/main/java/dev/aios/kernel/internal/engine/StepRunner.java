@@ -329,7 +329,14 @@ final class StepRunner {
                 services,
                 shadowEffects);
         Duration timeout = options.timeout().orElse(binding.terms().timeout());
-        var future = calls.submit(() -> binding.call(validated, context));
+        var logContext = org.slf4j.MDC.getCopyOfContextMap();
+        var future = calls.submit(() -> {
+            // The agent runs on a thread of its own: its log lines name the run, step and subject too.
+            if (logContext != null) {
+                org.slf4j.MDC.setContextMap(logContext);
+            }
+            return binding.call(validated, context);
+        });
         try {
             var output = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return new Called.Done(validated, output, agentRef, context.notes());

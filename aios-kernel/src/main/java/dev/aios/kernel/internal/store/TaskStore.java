@@ -66,6 +66,9 @@ public interface TaskStore {
     /** The run's tasks, oldest first. */
     List<TaskRecord> ofRun(String runId);
 
+    /** The open tasks by kind: how many, and since when the oldest waits. */
+    java.util.Map<TaskKind, dev.aios.kernel.Overview.TaskCount> openByKind();
+
     /** How many tasks are open. */
     long countOpen();
 

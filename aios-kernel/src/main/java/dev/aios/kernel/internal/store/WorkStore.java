@@ -71,6 +71,9 @@ public interface WorkStore {
      */
     boolean extend(WorkKey key, String owner, Instant until);
 
+    /** The queue at {@code at}: due and held by no one, held, and due later. */
+    dev.aios.kernel.Overview.Queue queue(Instant at);
+
     /**
      * Frees the leases of workers that are gone: every lease whose owner is not of {@code node},
      * when the store is used by this node alone (it owns its data directory); a shared store

@@ -44,6 +44,7 @@ import picocli.CommandLine.Spec;
             PolicyCommand.class,
             PolicyCommand.Flags.class,
             AdminCommand.class,
+            CompletionCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class AiosCommand implements Runnable {

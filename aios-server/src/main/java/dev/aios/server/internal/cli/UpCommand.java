@@ -16,8 +16,11 @@ import dev.aios.server.internal.AiosConfig;
 import dev.aios.server.internal.http.ConnectorRoutes;
 import dev.aios.server.internal.http.CostRoutes;
 import dev.aios.server.internal.http.MemoryRoutes;
+import dev.aios.server.internal.http.MetricsRoutes;
 import dev.aios.server.internal.http.PolicyRoutes;
 import dev.aios.server.internal.http.WebhookRoutes;
+import dev.aios.server.internal.logs.Logging;
+import dev.aios.server.internal.metrics.Metrics;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -67,8 +70,23 @@ final class UpCommand implements Callable<Integer> {
             description = "the settings file (default: $AIOS_CONFIG, else ./aios.yaml if it exists)")
     Path config;
 
+    @Option(
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            description =
+                    "text, or json for log shippers: one JSON object a line (default: $AIOS_LOG_FORMAT, else text)")
+    String logFormat;
+
     @Override
     public Integer call() throws InterruptedException {
+        try {
+            var format = logFormat != null
+                    ? logFormat
+                    : AiosCommand.environment(spec, "AIOS_LOG_FORMAT").orElse("text");
+            Logging.use(Logging.Format.named(format));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(CliException.USAGE, e.getMessage());
+        }
         var dataDirectory = setting(data, "AIOS_DATA", "data");
         var playbookDirectory = setting(playbooks, "AIOS_PLAYBOOKS", "playbooks");
         int httpPort = port();
@@ -93,8 +111,10 @@ final class UpCommand implements Callable<Integer> {
                 .shadowEffects(models.settings().providers().keySet())
                 .memory(() -> java.util.Optional.of(memory.memory()))
                 .build();
+        var metrics = new Metrics(InstantSource.system());
         var builder = Kernel.builder()
                 .dataDirectory(dataDirectory)
+                .meterRegistry(metrics.registry())
                 .whenBroken(UpCommand::exitBroken)
                 .discoverAgents()
                 .extension(models)
@@ -120,6 +140,8 @@ final class UpCommand implements Callable<Integer> {
         ApiServer server;
         try {
             kernel.start();
+            metrics.watch(kernel);
+            metrics.watch(memory);
             server = ApiServer.start(
                     kernel,
                     listenOn,
@@ -128,7 +150,8 @@ final class UpCommand implements Callable<Integer> {
                     new MemoryRoutes(kernel, memory, InstantSource.system()),
                     new WebhookRoutes(kernel, connectors),
                     new ConnectorRoutes(connectors),
-                    new PolicyRoutes(policy));
+                    new PolicyRoutes(policy),
+                    new MetricsRoutes(metrics));
         } catch (RuntimeException e) {
             kernel.close();
             throw new CliException(CliException.FAILED, e.getMessage());

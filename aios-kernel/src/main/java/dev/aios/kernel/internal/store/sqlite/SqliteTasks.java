@@ -128,6 +128,18 @@ final class SqliteTasks implements TaskStore {
     }
 
     @Override
+    public java.util.Map<TaskKind, dev.aios.kernel.Overview.TaskCount> openByKind() {
+        var byKind = new java.util.EnumMap<TaskKind, dev.aios.kernel.Overview.TaskCount>(TaskKind.class);
+        handle.query(
+                "SELECT kind, COUNT(*) AS n, MIN(created_at) AS oldest FROM tasks WHERE status = ? GROUP BY kind",
+                r -> byKind.put(
+                        TaskKind.fromWire(r.text("kind")),
+                        new dev.aios.kernel.Overview.TaskCount(r.integer("n"), r.instant("oldest"))),
+                TaskStatus.OPEN.wire());
+        return byKind;
+    }
+
+    @Override
     public long countOpen() {
         return handle.count("SELECT COUNT(*) FROM tasks WHERE status = ?", TaskStatus.OPEN.wire());
     }

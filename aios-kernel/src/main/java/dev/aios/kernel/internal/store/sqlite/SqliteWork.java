@@ -97,6 +97,30 @@ final class SqliteWork implements WorkStore {
     }
 
     @Override
+    public dev.aios.kernel.Overview.Queue queue(Instant at) {
+        return handle.queryOne(
+                        "SELECT"
+                                + " COALESCE(SUM(CASE WHEN lease_until > ? THEN 1 ELSE 0 END), 0) AS leased,"
+                                + " COALESCE(SUM(CASE WHEN (lease_until IS NULL OR lease_until <= ?)"
+                                + " AND visible_at <= ? THEN 1 ELSE 0 END), 0) AS due,"
+                                + " COALESCE(SUM(CASE WHEN (lease_until IS NULL OR lease_until <= ?)"
+                                + " AND visible_at > ? THEN 1 ELSE 0 END), 0) AS later,"
+                                + " MIN(CASE WHEN (lease_until IS NULL OR lease_until <= ?)"
+                                + " AND visible_at <= ? THEN visible_at END) AS oldest"
+                                + " FROM work",
+                        r -> new dev.aios.kernel.Overview.Queue(
+                                r.integer("due"), r.integer("leased"), r.integer("later"), r.optionalInstant("oldest")),
+                        at,
+                        at,
+                        at,
+                        at,
+                        at,
+                        at,
+                        at)
+                .orElseThrow();
+    }
+
+    @Override
     public void removeRun(String runId) {
         handle.update("DELETE FROM work WHERE run_id = ?", runId);
     }
