@@ -100,6 +100,25 @@ public final class MemoryExtension implements Extension {
         return service().about(subject);
     }
 
+    /** The subjects with the most items, most first, at most {@code limit}. */
+    public java.util.List<SubjectCount> subjects(int limit) {
+        return service().subjects(limit);
+    }
+
+    /**
+     * Pins an item, so that retention keeps it, or unpins it.
+     *
+     * @return whether an item with this id exists
+     */
+    public boolean pin(String itemId, boolean pinned) {
+        return service().pin(itemId, pinned);
+    }
+
+    /** Which of the items {@code ids} are pinned. */
+    public java.util.Set<String> pinned(java.util.Collection<String> ids) {
+        return service().pinned(ids);
+    }
+
     /** The settings memory runs with. */
     public MemorySettings settings() {
         return settings;

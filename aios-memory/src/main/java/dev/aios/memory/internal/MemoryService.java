@@ -278,6 +278,41 @@ public final class MemoryService implements AutoCloseable {
                         + h.count("SELECT COUNT(DISTINCT id) FROM knowledge_records WHERE subject = ?", subject));
     }
 
+    /** The subjects with the most items, most first. */
+    public java.util.List<dev.aios.memory.SubjectCount> subjects(int limit) {
+        return store.storage()
+                .read(h -> h.query(
+                        "SELECT subject, COUNT(*) AS n, SUM(pinned) AS p FROM memory_items"
+                                + " WHERE subject <> '' AND kind <> 'knowledge' GROUP BY subject ORDER BY n DESC, subject"
+                                + " LIMIT ?",
+                        r -> new dev.aios.memory.SubjectCount(r.text("subject"), r.integer("n"), r.integer("p")),
+                        limit));
+    }
+
+    /**
+     * Pins an item (retention keeps it) or unpins it.
+     *
+     * @return whether the item exists
+     */
+    public boolean pin(String id, boolean pinned) {
+        return store.storage()
+                        .write(h -> h.update("UPDATE memory_items SET pinned = ? WHERE id = ?", pinned ? 1 : 0, id))
+                > 0;
+    }
+
+    /** Which of {@code ids} are pinned. */
+    public java.util.Set<String> pinned(java.util.Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return java.util.Set.of();
+        }
+        var marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+        return store.storage()
+                .read(h -> java.util.Set.copyOf(h.query(
+                        "SELECT id FROM memory_items WHERE pinned = 1 AND id IN (" + marks + ")",
+                        r -> r.text("id"),
+                        ids.toArray())));
+    }
+
     /** Forgets a subject through the kernel (keys, events, journal), which then calls {@link #forgotten}. */
     public long forget(String subject) {
         if (subject.isBlank()) {

@@ -70,6 +70,18 @@ final class Connectors {
         return new Permit(breaker, meters, System.nanoTime());
     }
 
+    /** The breaker of every connector called so far, by name. */
+    java.util.List<dev.aios.kernel.KernelHealth.Breaker> breakers() {
+        return breakers.values().stream()
+                .map(b -> new dev.aios.kernel.KernelHealth.Breaker(
+                        b.getName(),
+                        b.getState().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                        b.getMetrics().getFailureRate(),
+                        b.getMetrics().getNumberOfBufferedCalls()))
+                .sorted(java.util.Comparator.comparing(dev.aios.kernel.KernelHealth.Breaker::connector))
+                .toList();
+    }
+
     private ConnectorPolicy policy(String connector) {
         return policies.getOrDefault(connector, policies.getOrDefault("*", ConnectorPolicy.DEFAULT));
     }

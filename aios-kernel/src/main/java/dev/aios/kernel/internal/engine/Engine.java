@@ -6,14 +6,18 @@ import dev.aios.api.Playbook;
 import dev.aios.api.spi.PlaybookSource;
 import dev.aios.kernel.Accepted;
 import dev.aios.kernel.AgentInfo;
+import dev.aios.kernel.Digest;
 import dev.aios.kernel.ForgetReport;
 import dev.aios.kernel.JournalRecord;
+import dev.aios.kernel.KernelHealth;
 import dev.aios.kernel.LoadReport;
 import dev.aios.kernel.Overview;
+import dev.aios.kernel.Page;
 import dev.aios.kernel.PlaybookInfo;
 import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunSummary;
 import dev.aios.kernel.RunView;
+import dev.aios.kernel.TaskQuery;
 import dev.aios.kernel.TaskView;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.agent.AgentRegistry;
@@ -62,6 +66,7 @@ public final class Engine implements AutoCloseable {
     private final TaskDesk desk;
     private final Escalations escalations;
     private final RunQueries queries;
+    private final Reports reports;
     private final WhatIf whatIf;
     private final Forgetting forgetting;
     private final Connectors connectors;
@@ -119,6 +124,7 @@ public final class Engine implements AutoCloseable {
         this.desk = new TaskDesk(store, journal, playbooks, lookup, clock, dispatcher::wake);
         this.escalations = new Escalations(store, host::policy, progress, desk, clock);
         this.queries = new RunQueries(store, journal, clock);
+        this.reports = new Reports(store, connectors, clock);
         this.whatIf = new WhatIf(store, journal, playbooks, queries);
         this.forgetting = new Forgetting(store, journal, keys, clock, host.forgetListeners, host.forgetGuards);
         host.forgetWith(forgetting::forget);
@@ -351,7 +357,7 @@ public final class Engine implements AutoCloseable {
         return queries.run(runId);
     }
 
-    public List<RunSummary> runs(RunQuery query) {
+    public Page<RunSummary> runs(RunQuery query) {
         return queries.runs(query);
     }
 
@@ -367,8 +373,32 @@ public final class Engine implements AutoCloseable {
         return queries.journal(runId);
     }
 
-    public List<TaskView> tasks(boolean all) {
-        return queries.tasks(all);
+    public Page<TaskView> tasks(TaskQuery query) {
+        return queries.tasks(query);
+    }
+
+    public java.util.Map<String, Long> openTasksByKind() {
+        return queries.openTasksByKind();
+    }
+
+    public List<JournalRecord> journal(String runId, long afterSeq, int limit) {
+        return queries.journal(runId, afterSeq, limit);
+    }
+
+    public KernelHealth health() {
+        return reports.health();
+    }
+
+    public Digest digest(java.time.Instant from) {
+        return reports.digest(from);
+    }
+
+    public dev.aios.kernel.PlaybookGraph graph(String name, String version) {
+        return Graphs.of(playbooks.version(name, version));
+    }
+
+    public java.util.Map<String, Long> runsPerVersion() {
+        return reports.runsPerVersion();
     }
 
     public TaskView task(String taskId) {
@@ -384,6 +414,10 @@ public final class Engine implements AutoCloseable {
         output.ifPresent(json -> EventLimits.checkNesting("the output", json));
         desk.answer(taskId, answer, output, comment);
         return task(taskId);
+    }
+
+    public Optional<String> check(String taskId, JsonNode output) {
+        return desk.check(taskId, output);
     }
 
     /**

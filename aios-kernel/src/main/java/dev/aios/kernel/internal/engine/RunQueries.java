@@ -1,12 +1,15 @@
 package dev.aios.kernel.internal.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.aios.kernel.Cursor;
 import dev.aios.kernel.JournalRecord;
 import dev.aios.kernel.NotFoundException;
 import dev.aios.kernel.Overview;
+import dev.aios.kernel.Page;
 import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunSummary;
 import dev.aios.kernel.RunView;
+import dev.aios.kernel.TaskQuery;
 import dev.aios.kernel.TaskView;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.RunJournal;
@@ -14,6 +17,8 @@ import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.StoredEntry;
 import dev.aios.kernel.spi.SubjectCipher;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /** What the operator reads: runs, journals, tasks; each from one committed moment. */
 final class RunQueries {
@@ -27,8 +32,18 @@ final class RunQueries {
         this.now = now;
     }
 
-    List<RunSummary> runs(RunQuery query) {
-        return store.read(tx -> tx.runs().find(query));
+    Page<RunSummary> runs(RunQuery query) {
+        var rows = store.read(tx -> tx.runs().find(query, query.limit() + 1));
+        return page(rows, query.limit(), run -> new Cursor(run.createdAt(), run.id()));
+    }
+
+    /** The first {@code limit} of {@code rows} (fetched one longer), and a cursor when there were more. */
+    private static <T> Page<T> page(List<T> rows, int limit, java.util.function.Function<T, Cursor> cursor) {
+        if (rows.size() <= limit) {
+            return new Page<>(rows, Optional.empty());
+        }
+        var items = rows.subList(0, limit);
+        return new Page<>(items, Optional.of(cursor.apply(items.getLast()).encode()));
     }
 
     Overview overview() {
@@ -73,9 +88,14 @@ final class RunQueries {
     }
 
     List<JournalRecord> journal(String runId) {
+        return journal(runId, 0, Integer.MAX_VALUE);
+    }
+
+    /** At most {@code limit} of a run's entries after {@code afterSeq}, oldest first. */
+    List<JournalRecord> journal(String runId, long afterSeq, int limit) {
         return store.read(tx -> {
-            var stored = journal.stored(tx, runId);
-            if (stored.isEmpty()) {
+            var stored = journal.stored(tx, runId, afterSeq, limit);
+            if (stored.isEmpty() && (afterSeq == 0 || !tx.runs().exists(runId))) {
                 throw noRun(runId);
             }
             return stored.stream()
@@ -84,9 +104,20 @@ final class RunQueries {
         });
     }
 
-    List<TaskView> tasks(boolean all) {
-        return store.read(
-                tx -> tx.tasks().list(all, 500).stream().map(Views::task).toList());
+    Page<TaskView> tasks(TaskQuery query) {
+        var rows = store.read(tx -> tx.tasks().find(query, query.limit() + 1).stream()
+                .map(Views::task)
+                .toList());
+        return page(rows, query.limit(), task -> new Cursor(task.createdAt(), task.id()));
+    }
+
+    /** Open tasks counted by kind. */
+    Map<String, Long> openTasksByKind() {
+        return store.read(tx -> {
+            var counts = new java.util.TreeMap<String, Long>();
+            tx.tasks().openByKind().forEach((kind, count) -> counts.put(kind.wire(), count.open()));
+            return counts;
+        });
     }
 
     TaskView task(String taskId) {

@@ -71,6 +71,24 @@ final class TaskDesk {
         });
     }
 
+    /**
+     * What would be wrong with answering an open task with {@code output}: empty when the output fits
+     * the contract of the agent whose output the task holds (or the step has no agent).
+     */
+    Optional<String> check(String taskId, JsonNode output) {
+        return store.read(tx -> {
+            var task = open(tx, taskId);
+            var state = journal.load(tx, task.step().runId()).orElseThrow();
+            var playbook = playbooks.version(state.playbook, state.version);
+            try {
+                checkedOutput(playbook, playbook.step(task.step().step()), output);
+                return Optional.<String>empty();
+            } catch (InvalidInputException e) {
+                return Optional.of(e.getMessage().replace("; nothing changed", ""));
+            }
+        });
+    }
+
     /** Cancels a run that has not ended: its completed steps are undone when they can be. */
     RunSummary cancel(String runId, String reason) {
         return store.write(tx -> {

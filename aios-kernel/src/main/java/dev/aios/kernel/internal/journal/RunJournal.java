@@ -96,6 +96,11 @@ public final class RunJournal {
         return tx.journal().entries(runId, afterSeq);
     }
 
+    /** At most {@code limit} of the run's entries after {@code afterSeq}, as stored, oldest first. */
+    public List<StoredEntry> stored(Tx tx, String runId, long afterSeq, int limit) {
+        return tx.journal().entries(runId, afterSeq, limit);
+    }
+
     /** Decodes a stored entry. */
     public JournalEntry decode(StoredEntry stored) {
         return Json.read(payload(stored), EntryTypes.typeOf(stored.type()));

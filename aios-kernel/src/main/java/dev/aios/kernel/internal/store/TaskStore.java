@@ -60,8 +60,11 @@ public interface TaskStore {
     /** The open task of the step, if it has one. */
     Optional<TaskRecord> openAt(WorkKey step);
 
-    /** Up to {@code limit} tasks, newest first: open ones only unless {@code all}. */
-    List<TaskRecord> list(boolean all, int limit);
+    /**
+     * Up to {@code rows} tasks matching {@code query} (its limit aside), newest first: by creation
+     * time, then by id, after {@code query.after()} when it is given.
+     */
+    List<TaskRecord> find(dev.aios.kernel.TaskQuery query, int rows);
 
     /** The run's tasks, oldest first. */
     List<TaskRecord> ofRun(String runId);

@@ -40,6 +40,9 @@ public interface Tx {
     /** Every playbook version seen, and which are active. */
     PlaybookStore playbooks();
 
+    /** Aggregates for the operator's reports. */
+    ReportStore reports();
+
     /** The derived state as a whole, for verification and rebuilding. */
     DerivedState derived();
 

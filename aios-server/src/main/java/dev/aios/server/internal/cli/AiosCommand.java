@@ -43,6 +43,7 @@ import picocli.CommandLine.Spec;
             CostCommand.class,
             PolicyCommand.class,
             PolicyCommand.Flags.class,
+            DigestCommand.class,
             AdminCommand.class,
             CompletionCommand.class,
             CommandLine.HelpCommand.class

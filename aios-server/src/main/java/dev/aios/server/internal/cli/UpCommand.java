@@ -13,8 +13,13 @@ import dev.aios.policy.PolicyException;
 import dev.aios.policy.PolicyExtension;
 import dev.aios.server.ApiServer;
 import dev.aios.server.internal.AiosConfig;
+import dev.aios.server.internal.WeeklyReview;
+import dev.aios.server.internal.console.Console;
+import dev.aios.server.internal.console.LiveFeed;
+import dev.aios.server.internal.console.LocalAccess;
 import dev.aios.server.internal.http.ConnectorRoutes;
 import dev.aios.server.internal.http.CostRoutes;
+import dev.aios.server.internal.http.DigestRoutes;
 import dev.aios.server.internal.http.MemoryRoutes;
 import dev.aios.server.internal.http.MetricsRoutes;
 import dev.aios.server.internal.http.PolicyRoutes;
@@ -112,6 +117,7 @@ final class UpCommand implements Callable<Integer> {
                 .memory(() -> java.util.Optional.of(memory.memory()))
                 .build();
         var metrics = new Metrics(InstantSource.system());
+        var live = new LiveFeed();
         var builder = Kernel.builder()
                 .dataDirectory(dataDirectory)
                 .meterRegistry(metrics.registry())
@@ -120,7 +126,8 @@ final class UpCommand implements Callable<Integer> {
                 .extension(models)
                 .extension(memory)
                 .extension(connectors)
-                .extension(policy);
+                .extension(policy)
+                .extension(live);
         settings.connectors().forEach(builder::connector);
         if (!noExamples) {
             builder.discoverPlaybooks();
@@ -138,6 +145,7 @@ final class UpCommand implements Callable<Integer> {
                     CliException.USAGE, settings.file().map(f -> f + ": ").orElse("") + e.getMessage());
         }
         ApiServer server;
+        var access = new LocalAccess(InstantSource.system());
         try {
             kernel.start();
             metrics.watch(kernel);
@@ -151,13 +159,15 @@ final class UpCommand implements Callable<Integer> {
                     new WebhookRoutes(kernel, connectors),
                     new ConnectorRoutes(connectors),
                     new PolicyRoutes(policy),
-                    new MetricsRoutes(metrics));
+                    new MetricsRoutes(metrics),
+                    new DigestRoutes(new WeeklyReview(kernel, models, InstantSource.system())),
+                    new Console(kernel, live, models, memory, access, InstantSource.system()));
         } catch (RuntimeException e) {
             kernel.close();
             throw new CliException(CliException.FAILED, e.getMessage());
         }
         var out = spec.commandLine().getOut();
-        printBanner(out, kernel, server.port(), listenOn, playbookDirectory, models.settings());
+        printBanner(out, kernel, server.port(), listenOn, playbookDirectory, models.settings(), access);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, kernel, out), "aios-shutdown"));
         // Never released: the process ends through the shutdown hook (Ctrl-C, SIGTERM).
         new CountDownLatch(1).await();
@@ -211,9 +221,9 @@ final class UpCommand implements Callable<Integer> {
             int boundPort,
             String listenOn,
             Path playbookDirectory,
-            ModelSettings models) {
-        var shownHost = listenOn.equals("0.0.0.0") || isLoopback(listenOn) ? "localhost" : listenOn;
-        out.println("aios " + AiosCommand.Version.version() + " is up at http://" + shownHost + ":" + boundPort);
+            ModelSettings models,
+            LocalAccess access) {
+        out.println("aios " + AiosCommand.Version.version() + " is up at " + baseUrl(listenOn, boundPort));
         out.println("  data       " + kernel.dataDirectory().toAbsolutePath().normalize());
         LoadReport load = kernel.lastLoad();
         if (load.loaded().isEmpty()) {
@@ -235,8 +245,15 @@ final class UpCommand implements Callable<Integer> {
             label = "             ";
         }
         out.println("  models     " + modelsLine(models));
+        out.println("  console    " + baseUrl(listenOn, boundPort) + "/login?code=" + access.oneTimeCode()
+                + "  (one-time sign-in link, valid " + LocalAccess.LINK_LIFETIME.toMinutes() + " minutes)");
         out.println("Ctrl-C stops it.");
         out.flush();
+    }
+
+    private static String baseUrl(String listenOn, int port) {
+        var shownHost = listenOn.equals("0.0.0.0") || isLoopback(listenOn) ? "localhost" : listenOn;
+        return "http://" + shownHost + ":" + port;
     }
 
     private static boolean isLoopback(String host) {

@@ -53,6 +53,11 @@ final class SqliteAwaits implements AwaitStore {
     }
 
     @Override
+    public long count() {
+        return handle.count("SELECT COUNT(*) AS n FROM awaits");
+    }
+
+    @Override
     public Optional<Waiting> find(WorkKey key) {
         return handle.queryOne(
                 "SELECT " + COLUMNS + " FROM awaits" + KEY,

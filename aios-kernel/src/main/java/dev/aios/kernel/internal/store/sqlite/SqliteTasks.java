@@ -89,17 +89,29 @@ final class SqliteTasks implements TaskStore {
     }
 
     @Override
-    public List<TaskRecord> list(boolean all, int limit) {
-        return all
-                ? handle.query(
-                        "SELECT " + COLUMNS + " FROM tasks ORDER BY created_at DESC, id DESC LIMIT ?",
-                        SqliteTasks::task,
-                        limit)
-                : handle.query(
-                        "SELECT " + COLUMNS + " FROM tasks WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?",
-                        SqliteTasks::task,
-                        TaskStatus.OPEN.wire(),
-                        limit);
+    public List<TaskRecord> find(dev.aios.kernel.TaskQuery query, int rows) {
+        var where = new java.util.ArrayList<String>();
+        var args = new java.util.ArrayList<Object>();
+        if (!query.all()) {
+            where.add("status = ?");
+            args.add(TaskStatus.OPEN.wire());
+        }
+        query.kind().ifPresent(kind -> {
+            where.add("kind = ?");
+            args.add(kind);
+        });
+        query.after().ifPresent(after -> {
+            where.add("(created_at < ? OR (created_at = ? AND id < ?))");
+            args.add(after.at());
+            args.add(after.at());
+            args.add(after.id());
+        });
+        args.add(rows);
+        return handle.query(
+                "SELECT " + COLUMNS + " FROM tasks" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+                        + " ORDER BY created_at DESC, id DESC LIMIT ?",
+                SqliteTasks::task,
+                args.toArray());
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.aios.kernel.internal.store.KeyStore;
 import dev.aios.kernel.internal.store.LoopStore;
 import dev.aios.kernel.internal.store.PlaybookStore;
 import dev.aios.kernel.internal.store.ReceiptStore;
+import dev.aios.kernel.internal.store.ReportStore;
 import dev.aios.kernel.internal.store.RunStore;
 import dev.aios.kernel.internal.store.SnapshotStore;
 import dev.aios.kernel.internal.store.TaskStore;
@@ -141,6 +142,11 @@ final class SqliteTx implements Tx {
             playbooks = new SqlitePlaybooks(handle);
         }
         return playbooks;
+    }
+
+    @Override
+    public ReportStore reports() {
+        return new SqliteReports(handle);
     }
 
     @Override
