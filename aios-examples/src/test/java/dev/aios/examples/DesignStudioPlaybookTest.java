@@ -1,8 +1,5 @@
 package dev.aios.examples;
 
-import dev.aios.kernel.TaskStatus;
-import dev.aios.kernel.TaskKind;
-import dev.aios.kernel.StepStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +16,10 @@ import dev.aios.kernel.Kernel;
 import dev.aios.kernel.PlaybookInfo;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.RunView;
+import dev.aios.kernel.StepStatus;
 import dev.aios.kernel.StepView;
+import dev.aios.kernel.TaskKind;
+import dev.aios.kernel.TaskStatus;
 import dev.aios.kernel.TaskView;
 import dev.aios.kernel.TestClock;
 import dev.aios.models.ModelSettings;

@@ -1,6 +1,5 @@
 package dev.aios.examples;
 
-import dev.aios.kernel.StepStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +7,7 @@ import dev.aios.api.Event;
 import dev.aios.kernel.Eventually;
 import dev.aios.kernel.Kernel;
 import dev.aios.kernel.RunView;
+import dev.aios.kernel.StepStatus;
 import dev.aios.kernel.TestClock;
 import dev.aios.models.ModelSettings;
 import dev.aios.models.ModelSettings.Provider;

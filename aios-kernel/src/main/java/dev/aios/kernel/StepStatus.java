@@ -16,6 +16,10 @@ public enum StepStatus {
     DEFERRED,
     /** Waits for time, an event or the operator. */
     WAITING,
+    /** Holds steps that run inside it (parallel branches, forEach items, a child run) while they do. */
+    IN_PROGRESS,
+    /** The steps inside it ended; it is due to gather their results. */
+    JOINING,
     /** Produced its output. */
     COMPLETED,
     /** Failed for good; parked for the operator. */

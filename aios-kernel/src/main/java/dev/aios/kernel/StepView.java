@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param iteration how many times the step was entered before (0 the first time)
  * @param status {@link StepStatus}: scheduled, running, retrying, deferred, waiting, completed, failed,
  *     timed-out, compensated or cancelled
+ * @param deferredBy why a deferred step waits, in a word: {@code window}, {@code breaker}, {@code
+ *     rate-limit} or {@code later} (the outside system asked); empty for a step not deferred
  * @param agent the agent's name and version, for agent steps
  * @param input what the step was given
  * @param output what it produced
@@ -31,6 +33,7 @@ public record StepView(
         StepKind kind,
         int iteration,
         StepStatus status,
+        Optional<String> deferredBy,
         Optional<String> agent,
         JsonNode input,
         JsonNode output,
@@ -62,5 +65,9 @@ public record StepView(
      * @param error the error of a failed attempt
      */
     public record AttemptView(
-            int attempt, Instant startedAt, Optional<Instant> endedAt, AttemptOutcome outcome, Optional<String> error) {}
+            int attempt,
+            Instant startedAt,
+            Optional<Instant> endedAt,
+            AttemptOutcome outcome,
+            Optional<String> error) {}
 }

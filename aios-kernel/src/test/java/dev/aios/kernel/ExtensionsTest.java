@@ -223,10 +223,13 @@ class ExtensionsTest {
         String kept = send("bolt", true, keptSecret);
         Eventually.await(() -> kernel.run(forgotten).status(), s -> s == RunStatus.COMPLETED);
         Eventually.await(() -> kernel.run(kept).status(), s -> s == RunStatus.COMPLETED);
-        extension.host.storage().write(h -> h.update(
-                "INSERT INTO testext_notes VALUES (?, ?)",
-                "acme",
-                extension.host.cipher().seal("acme", secret.getBytes(StandardCharsets.UTF_8))));
+        extension
+                .host
+                .storage()
+                .write(h -> h.update(
+                        "INSERT INTO testext_notes VALUES (?, ?)",
+                        "acme",
+                        extension.host.cipher().seal("acme", secret.getBytes(StandardCharsets.UTF_8))));
 
         var report = kernel.forget("acme");
         assertThat(report.keysDestroyed()).isEqualTo(1);
@@ -244,8 +247,10 @@ class ExtensionsTest {
         assertThat(extension.host.feed().after(0, 0, 1000))
                 .filteredOn(i -> i.subject().equals("acme"))
                 .allSatisfy(i -> assertThat(i.payload().toString()).doesNotContain(secret));
-        org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> extension.host.storage().read(h -> h.queryOne(
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> extension
+                        .host
+                        .storage()
+                        .read(h -> h.queryOne(
                                 "SELECT note FROM testext_notes",
                                 r -> extension.host.cipher().open("acme", r.bytes("note")))))
                 .hasMessageContaining("forgotten");

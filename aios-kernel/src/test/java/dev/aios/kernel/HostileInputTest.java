@@ -71,9 +71,19 @@ class HostileInputTest {
     static String doubling(int levels) {
         var source = new StringBuilder("cel.bind(v0, 'xxxxxxxxxxxxxxxx', ");
         for (int i = 1; i <= levels; i++) {
-            source.append("cel.bind(v").append(i).append(", v").append(i - 1).append(" + v").append(i - 1).append(", ");
+            source.append("cel.bind(v")
+                    .append(i)
+                    .append(", v")
+                    .append(i - 1)
+                    .append(" + v")
+                    .append(i - 1)
+                    .append(", ");
         }
-        return source.append("size(v").append(levels).append(") > 0").append(")".repeat(levels + 1)).toString();
+        return source.append("size(v")
+                .append(levels)
+                .append(") > 0")
+                .append(")".repeat(levels + 1))
+                .toString();
     }
 
     @Test
@@ -106,7 +116,8 @@ class HostileInputTest {
                 .asString()
                 .contains("playbook 'hog' was not started: its trigger condition failed")
                 .contains("was stopped: it made a string of");
-        var run = Eventually.await(() -> kernel.run(accepted.started().getFirst()), r -> r.status().isFinal());
+        var run = Eventually.await(
+                () -> kernel.run(accepted.started().getFirst()), r -> r.status().isFinal());
         assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(kernel.overview().storageFailure()).isEmpty();
     }
@@ -140,8 +151,7 @@ class HostileInputTest {
     @Test
     void eventsWithTimesOutOfRangeOrDataNestedTooDeeplyAreRefusedBeforeAnythingIsRecorded() throws Exception {
         start();
-        var far = new Event(
-                "far", "ping", "acme", "test", Instant.parse("+999999999-12-31T23:59:59Z"), data(), "", "");
+        var far = new Event("far", "ping", "acme", "test", Instant.parse("+999999999-12-31T23:59:59Z"), data(), "", "");
         assertThatThrownBy(() -> kernel.send(far))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("event time +999999999-12-31T23:59:59Z is out of range");
@@ -266,7 +276,9 @@ class HostileInputTest {
             try {
                 host.storage().write(handle -> {
                     // Extensions get no connection; a broken driver is played by reaching under the handle.
-                    ((dev.aios.kernel.internal.store.jdbc.JdbcHandle) handle).connection().close();
+                    ((dev.aios.kernel.internal.store.jdbc.JdbcHandle) handle)
+                            .connection()
+                            .close();
                     return null;
                 });
             } catch (RuntimeException expected) {

@@ -304,8 +304,9 @@ class JournalRecorder {
         Ship.busy = 0;
         String deferred = order("order.placed", "busy", 1);
         until(deferred, r -> r.status() == RunStatus.COMPLETED);
-        save("retries-effects-and-deferrals", "a step failing after its effect, retried with the same key;"
-                + " a carrier saying come back later");
+        save(
+                "retries-effects-and-deferrals",
+                "a step failing after its effect, retried with the same key;" + " a carrier saying come back later");
     }
 
     @Test
@@ -314,8 +315,10 @@ class JournalRecorder {
         String skipped = order("order.placed", "throw", 1);
         until(skipped, r -> r.status() == RunStatus.NEEDS_ATTENTION);
         kernel.retry(openTask(skipped).id(), "try once more");
-        until(skipped, r -> r.status() == RunStatus.NEEDS_ATTENTION
-                && kernel.tasks(false).stream().anyMatch(t -> t.runId().equals(skipped)));
+        until(
+                skipped,
+                r -> r.status() == RunStatus.NEEDS_ATTENTION
+                        && kernel.tasks(false).stream().anyMatch(t -> t.runId().equals(skipped)));
         kernel.skip(
                 openTask(skipped).id(),
                 Optional.of(Json.object().put("order", "throw").put("reference", "by hand")),
@@ -352,23 +355,37 @@ class JournalRecorder {
 
         String plain = order("order.placed", "o-2", 2);
         until(plain, r -> r.status() == RunStatus.COMPLETED);
-        save("compensation", "a failed step undoing the run; an undo that fails and is skipped by the operator;"
-                + " a waiting run cancelled and undone");
+        save(
+                "compensation",
+                "a failed step undoing the run; an undo that fails and is skipped by the operator;"
+                        + " a waiting run cancelled and undone");
     }
 
     @Test
     void tasksWaitsAndAwaits() throws Exception {
         open("tasks");
         String edited = send("lead.received", "acme", Json.object().put("budget", 1200));
-        until(edited, r -> r.status() == RunStatus.WAITING && !kernel.tasks(false).isEmpty());
-        kernel.approve(openTask(edited).id(), Optional.of(Json.object().put("score", 40).put("confidence", 0.9)), "");
-        until(edited, r -> r.steps().stream().anyMatch(s -> s.id().equals("sprint") && s.status().equals(StepStatus.WAITING)));
+        until(
+                edited,
+                r -> r.status() == RunStatus.WAITING && !kernel.tasks(false).isEmpty());
+        kernel.approve(
+                openTask(edited).id(),
+                Optional.of(Json.object().put("score", 40).put("confidence", 0.9)),
+                "");
+        until(edited, r -> r.steps().stream()
+                .anyMatch(s -> s.id().equals("sprint") && s.status().equals(StepStatus.WAITING)));
         clock.advance(Duration.ofHours(49));
-        until(edited, r -> r.steps().stream().anyMatch(s -> s.id().equals("deliver") && s.status().equals(StepStatus.WAITING)));
+        until(edited, r -> r.steps().stream()
+                .anyMatch(s -> s.id().equals("deliver") && s.status().equals(StepStatus.WAITING)));
         clock.advance(Duration.ofDays(8));
-        until(edited, r -> r.steps().stream().anyMatch(s -> s.id().equals("remind")) && r.status() == RunStatus.WAITING);
+        until(
+                edited,
+                r -> r.steps().stream().anyMatch(s -> s.id().equals("remind")) && r.status() == RunStatus.WAITING);
         send("delivery.accepted", "acme", Json.object().put("by", "ada"));
-        until(edited, r -> r.status() == RunStatus.WAITING && kernel.tasks(false).stream().anyMatch(t -> t.runId().equals(edited)));
+        until(
+                edited,
+                r -> r.status() == RunStatus.WAITING
+                        && kernel.tasks(false).stream().anyMatch(t -> t.runId().equals(edited)));
         kernel.approve(
                 openTask(edited).id(),
                 Optional.of(Json.object().put("to", "acme").put("body", "Dear Ada, it is done.")),
@@ -378,11 +395,16 @@ class JournalRecorder {
         until(edited, r -> r.status() == RunStatus.COMPLETED);
 
         String rejected = send("lead.received", "globex", Json.object().put("budget", 900));
-        until(rejected, r -> r.status() == RunStatus.WAITING && kernel.tasks(false).stream().anyMatch(t -> t.runId().equals(rejected)));
+        until(
+                rejected,
+                r -> r.status() == RunStatus.WAITING
+                        && kernel.tasks(false).stream().anyMatch(t -> t.runId().equals(rejected)));
         kernel.reject(openTask(rejected).id(), "not our kind of client");
         until(rejected, r -> r.status() == RunStatus.FAILED);
-        save("tasks-waits-and-awaits", "a review edited, a wait, an await timing out into a reminder and then"
-                + " taking its event, an emit, a draft edited, an approval; a review rejected");
+        save(
+                "tasks-waits-and-awaits",
+                "a review edited, a wait, an await timing out into a reminder and then"
+                        + " taking its event, an emit, a draft edited, an approval; a review rejected");
     }
 
     @Test
@@ -417,12 +439,17 @@ class JournalRecorder {
         var run = Json.object();
         run.put("id", runId);
         run.set("view", Json.tree(kernel.run(runId)));
-        run.set("tasks", Json.tree(kernel.tasks(true).stream()
-                .filter(t -> t.runId().equals(runId))
-                .toList()));
+        run.set(
+                "tasks",
+                Json.tree(kernel.tasks(true).stream()
+                        .filter(t -> t.runId().equals(runId))
+                        .toList()));
         var entries = run.putArray("entries");
         for (var record : kernel.journal(runId)) {
-            entries.add(Json.object().put("seq", record.seq()).put("type", record.type()).set("data", record.data()));
+            entries.add(Json.object()
+                    .put("seq", record.seq())
+                    .put("type", record.type())
+                    .set("data", record.data()));
         }
         return run;
     }

@@ -31,8 +31,8 @@ class WireNamesTest {
             "WorkKind", WorkKind.class);
 
     /** {@code {@link X}: a, b or c}, the list possibly running over several Javadoc lines. */
-    private static final Pattern LISTED =
-            Pattern.compile("\\{@link (\\w+)}: ([A-Za-z-]+(?:,\\s+(?:\\*\\s+)?[A-Za-z-]+)*\\s+(?:\\*\\s+)?or\\s+[A-Za-z-]+)");
+    private static final Pattern LISTED = Pattern.compile(
+            "\\{@link (\\w+)}: ([A-Za-z-]+(?:,\\s+(?:\\*\\s+)?[A-Za-z-]+)*\\s+(?:\\*\\s+)?or\\s+[A-Za-z-]+)");
 
     @Test
     void everyListInTheJavadocIsTheEnumsWireNames() throws Exception {

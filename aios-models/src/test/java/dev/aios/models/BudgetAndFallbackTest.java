@@ -1,6 +1,5 @@
 package dev.aios.models;
 
-import dev.aios.kernel.TaskKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aios.api.Agent;
@@ -8,6 +7,7 @@ import dev.aios.api.AgentContext;
 import dev.aios.api.Contract;
 import dev.aios.api.ModelRequest;
 import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.TaskKind;
 import dev.aios.models.ModelSettings.Budgets;
 import dev.aios.testing.ScriptedModelServer.Reply;
 import java.math.BigDecimal;

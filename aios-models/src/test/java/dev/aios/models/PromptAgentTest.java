@@ -1,6 +1,5 @@
 package dev.aios.models;
 
-import dev.aios.kernel.TaskKind;
 import static dev.aios.models.ModelsHarness.models;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +8,7 @@ import dev.aios.api.AgentContext;
 import dev.aios.api.Contract;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.StepView;
+import dev.aios.kernel.TaskKind;
 import dev.aios.testing.ScriptedModelServer.Reply;
 import java.math.BigDecimal;
 import java.nio.file.Path;

@@ -1,11 +1,11 @@
 package dev.aios.models;
 
-import dev.aios.kernel.TaskKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aios.kernel.ConnectorPolicy;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.StepView;
+import dev.aios.kernel.TaskKind;
 import dev.aios.testing.ScriptedModelServer.Reply;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +31,7 @@ class ProviderFailureTest {
         aios = new ModelsHarness(dir);
         var settings = aios.openAi();
         return aios.start(
-                settings.withProvider(settings.providers().get("openai").withTimeout(Duration.ofMillis(700))),
+                settings.withProvider(settings.providers().get("openai").withTimeout(Duration.ofSeconds(2))),
                 PromptAgentTest.PLAYBOOK);
     }
 
@@ -73,7 +73,7 @@ class ProviderFailureTest {
                 builder.connector("openai", ConnectorPolicy.DEFAULT.withBreaker(100, 10, 10, Duration.ofSeconds(1)));
         var settings = aios.openAi();
         aios.start(
-                settings.withProvider(settings.providers().get("openai").withTimeout(Duration.ofMillis(700))),
+                settings.withProvider(settings.providers().get("openai").withTimeout(Duration.ofSeconds(2))),
                 PromptAgentTest.PLAYBOOK);
         var cases = new String[][] {
             {"500", "openai answered HTTP 500: the model is overloaded"},

@@ -36,7 +36,8 @@ class HostileRequestsTest {
         aios = TestAios.start(dataDirectory);
 
         var answer = aios.post(
-                "/api/events", "{\"type\":\"test.ping\",\"time\":\"+999999999-12-31T23:59:59Z\",\"data\":{\"text\":\"x\"}}");
+                "/api/events",
+                "{\"type\":\"test.ping\",\"time\":\"+999999999-12-31T23:59:59Z\",\"data\":{\"text\":\"x\"}}");
 
         assertThat(answer.status()).isEqualTo(400);
         assertThat(answer.contentType()).startsWith("application/problem+json");
@@ -99,6 +100,8 @@ class HostileRequestsTest {
         brake.release.countDown();
         held.get(30, TimeUnit.SECONDS);
         var again = aios.post("/api/events", "{\"id\":\"e-late\",\"type\":\"test.ping\",\"data\":{\"text\":\"x\"}}");
-        assertThat(again.status()).as("the first attempt was not recorded, so this is no duplicate").isEqualTo(202);
+        assertThat(again.status())
+                .as("the first attempt was not recorded, so this is no duplicate")
+                .isEqualTo(202);
     }
 }

@@ -53,7 +53,9 @@ public final class Wire {
             throw new InvalidInputException("unknown " + what + " '" + wire + "'; use one of "
                     + String.join(
                             ", ",
-                            Arrays.stream(type.getEnumConstants()).map(Wire::name).toList()));
+                            Arrays.stream(type.getEnumConstants())
+                                    .map(Wire::name)
+                                    .toList()));
         }
         return type.cast(found);
     }

@@ -1,8 +1,8 @@
 package dev.aios.memory.internal;
 
+import dev.aios.api.MemoryKind;
 import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.Row;
-import dev.aios.api.MemoryKind;
 import dev.aios.kernel.spi.Storage;
 import dev.aios.kernel.spi.SubjectCipher.ForgottenException;
 import dev.aios.memory.internal.Rows.Change;
@@ -69,7 +69,8 @@ final class ItemStore {
             var existing = new ArrayList<String>();
             for (var item : sealed) {
                 var row = item.item().item();
-                int inserted = h.update("INSERT INTO memory_items (id, kind, subject, version, created_at, importance, pinned,"
+                int inserted = h.update(
+                        "INSERT INTO memory_items (id, kind, subject, version, created_at, importance, pinned,"
                                 + " source, chunks, bytes, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                                 + " ON CONFLICT (id) DO NOTHING",
                         row.id(),
@@ -89,7 +90,8 @@ final class ItemStore {
                 }
                 var chunks = item.item().chunks();
                 for (int i = 0; i < chunks.size(); i++) {
-                    h.update("INSERT INTO memory_chunks (item_id, n, subject, text, embed) VALUES (?, ?, ?, ?, ?)",
+                    h.update(
+                            "INSERT INTO memory_chunks (item_id, n, subject, text, embed) VALUES (?, ?, ?, ?, ?)",
                             row.id(),
                             chunks.get(i).n(),
                             row.subject(),
@@ -100,7 +102,8 @@ final class ItemStore {
             }
             delete(h, replacing);
             for (var position : feedPositions.entrySet()) {
-                h.update("INSERT INTO memory_feed (source, position) VALUES (?, ?)"
+                h.update(
+                        "INSERT INTO memory_feed (source, position) VALUES (?, ?)"
                                 + " ON CONFLICT (source) DO UPDATE SET position = excluded.position",
                         position.getKey(),
                         position.getValue());
@@ -119,7 +122,8 @@ final class ItemStore {
         var row = item.item();
         h.update("DELETE FROM memory_chunks WHERE item_id = ?", row.id());
         h.update("DELETE FROM memory_items WHERE id = ?", row.id());
-        h.update("INSERT INTO memory_items (id, kind, subject, version, created_at, importance, pinned, source, chunks,"
+        h.update(
+                "INSERT INTO memory_items (id, kind, subject, version, created_at, importance, pinned, source, chunks,"
                         + " bytes, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row.id(),
                 row.kind().wire(),
@@ -133,7 +137,8 @@ final class ItemStore {
                 row.bytes(),
                 sealer.json(row.subject(), row.metadata()));
         for (var chunk : item.chunks()) {
-            h.update("INSERT INTO memory_chunks (item_id, n, subject, text, embed) VALUES (?, ?, ?, ?, ?)",
+            h.update(
+                    "INSERT INTO memory_chunks (item_id, n, subject, text, embed) VALUES (?, ?, ?, ?, ?)",
                     row.id(),
                     chunk.n(),
                     row.subject(),
@@ -167,7 +172,8 @@ final class ItemStore {
     /** Chunks in storage order after {@code afterRowid}, for rebuilding the index. */
     List<Map.Entry<Long, Doc>> scan(long afterRowid, int limit) {
         return storage
-                .read(h -> h.query("SELECT c.rowid AS r, c.item_id, c.n, c.subject, c.text, c.vector, i.kind, i.created_at"
+                .read(h -> h.query(
+                        "SELECT c.rowid AS r, c.item_id, c.n, c.subject, c.text, c.vector, i.kind, i.created_at"
                                 + " FROM memory_chunks c JOIN memory_items i ON i.id = c.item_id"
                                 + " WHERE c.rowid > ? ORDER BY c.rowid LIMIT ?",
                         row -> Map.entry(row.integer("r"), doc(row)),
@@ -180,7 +186,9 @@ final class ItemStore {
     }
 
     private List<Doc> docs(Handle h, String where, Object... args) {
-        return h.query("SELECT c.item_id, c.n, c.subject, c.text, c.vector, i.kind, i.created_at FROM memory_chunks c"
+        return h
+                .query(
+                        "SELECT c.item_id, c.n, c.subject, c.text, c.vector, i.kind, i.created_at FROM memory_chunks c"
                                 + " JOIN memory_items i ON i.id = c.item_id WHERE " + where + " ORDER BY c.n",
                         this::doc,
                         args)
@@ -208,7 +216,8 @@ final class ItemStore {
 
     /** The index's to-do list after {@code seq}. */
     List<Change> changesAfter(long seq, int limit) {
-        return storage.read(h -> h.query("SELECT seq, op, key FROM memory_changes WHERE seq > ? ORDER BY seq LIMIT ?",
+        return storage.read(h -> h.query(
+                "SELECT seq, op, key FROM memory_changes WHERE seq > ? ORDER BY seq LIMIT ?",
                 row -> new Change(row.integer("seq"), row.text("op"), row.text("key")),
                 seq,
                 limit));
@@ -236,7 +245,8 @@ final class ItemStore {
         }));
         return storage.read(h -> {
             var texts = new HashMap<String, Map<Integer, byte[]>>();
-            for (var chunk : h.query("SELECT item_id, n, text FROM memory_chunks WHERE (item_id, n) IN (VALUES "
+            for (var chunk : h.query(
+                    "SELECT item_id, n, text FROM memory_chunks WHERE (item_id, n) IN (VALUES "
                             + String.join(", ", java.util.Collections.nCopies(pairs.size() / 2, "(?, ?)")) + ")",
                     row -> new Object[] {row.text("item_id"), (int) row.integer("n"), row.bytes("text")},
                     pairs.toArray())) {
@@ -244,7 +254,8 @@ final class ItemStore {
                         .put((Integer) chunk[1], (byte[]) chunk[2]);
             }
             var found = new HashMap<String, Hydrated>();
-            for (var row : h.query("SELECT " + ITEM_COLUMNS + ", i.uses, i.used_at FROM memory_items i WHERE i.id IN ("
+            for (var row : h.query(
+                    "SELECT " + ITEM_COLUMNS + ", i.uses, i.used_at FROM memory_items i WHERE i.id IN ("
                             + Handle.marks(ids.size()) + ")",
                     row -> Map.entry(item(row), usage(row)),
                     ids.toArray())) {
@@ -294,7 +305,8 @@ final class ItemStore {
         var args = new ArrayList<Object>();
         args.add(now.toEpochMilli());
         args.addAll(ids);
-        storage.write(h -> h.update("UPDATE memory_items SET uses = uses + 1, used_at = ? WHERE id IN (" + Handle.marks(ids.size()) + ")",
+        storage.write(h -> h.update(
+                "UPDATE memory_items SET uses = uses + 1, used_at = ? WHERE id IN (" + Handle.marks(ids.size()) + ")",
                 args.toArray()));
     }
 

@@ -1,11 +1,11 @@
 package dev.aios.memory.internal;
 
-import dev.aios.kernel.spi.Handle;
-import dev.aios.kernel.spi.Row;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.api.KnowledgeKind;
 import dev.aios.api.KnowledgeRecord;
 import dev.aios.api.MemoryKind;
+import dev.aios.kernel.spi.Handle;
+import dev.aios.kernel.spi.Row;
 import dev.aios.kernel.spi.SubjectCipher.ForgottenException;
 import dev.aios.memory.internal.Rows.Chunk;
 import dev.aios.memory.internal.Rows.Item;
@@ -79,7 +79,8 @@ final class KnowledgeStore {
                         + latest.get().subject() + "', not '" + subject + "'; a record keeps its subject");
             }
             int version = latest.map(r -> r.version() + 1).orElse(1);
-            h.update("INSERT INTO knowledge_records (id, version, kind, subject, content, at, author)"
+            h.update(
+                    "INSERT INTO knowledge_records (id, version, kind, subject, content, at, author)"
                             + " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     id,
                     version,
@@ -118,23 +119,22 @@ final class KnowledgeStore {
     }
 
     private Optional<KnowledgeRecord> latest(Handle h, String id) {
-        return h.queryOne("SELECT * FROM knowledge_records WHERE id = ? ORDER BY version DESC LIMIT 1",
-                        this::record,
-                        id)
+        return h.queryOne(
+                        "SELECT * FROM knowledge_records WHERE id = ? ORDER BY version DESC LIMIT 1", this::record, id)
                 .flatMap(r -> r);
     }
 
     Optional<KnowledgeRecord> version(String id, int version) {
         return items.storage()
-                .read(h -> h.queryOne("SELECT * FROM knowledge_records WHERE id = ? AND version = ?", this::record, id, version))
+                .read(h -> h.queryOne(
+                        "SELECT * FROM knowledge_records WHERE id = ? AND version = ?", this::record, id, version))
                 .flatMap(r -> r);
     }
 
     List<KnowledgeRecord> history(String id) {
         return items
                 .storage()
-                .read(h ->
-                        h.query("SELECT * FROM knowledge_records WHERE id = ? ORDER BY version", this::record, id))
+                .read(h -> h.query("SELECT * FROM knowledge_records WHERE id = ? ORDER BY version", this::record, id))
                 .stream()
                 .flatMap(Optional::stream)
                 .toList();

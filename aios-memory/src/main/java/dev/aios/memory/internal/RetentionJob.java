@@ -1,7 +1,7 @@
 package dev.aios.memory.internal;
 
-import dev.aios.kernel.spi.Handle;
 import dev.aios.api.MemoryKind;
+import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.SubjectCipher.ForgottenException;
 import dev.aios.memory.MemorySettings;
 import dev.aios.memory.RetentionPlan;
@@ -65,7 +65,8 @@ final class RetentionJob {
             for (var kind : MemoryKind.values()) {
                 var ttl = ttl(kind);
                 if (ttl.isPresent()) {
-                    long n = h.count("SELECT COUNT(*) FROM memory_items WHERE kind = ? AND created_at < ? AND pinned = 0"
+                    long n = h.count(
+                            "SELECT COUNT(*) FROM memory_items WHERE kind = ? AND created_at < ? AND pinned = 0"
                                     + held(),
                             args(kind.wire(), at.minus(ttl.get()).toEpochMilli()));
                     if (n > 0) {
@@ -99,7 +100,8 @@ final class RetentionJob {
             long total = 0;
             while (true) {
                 var ids = store.storage()
-                        .read(h -> h.query("SELECT id FROM memory_items WHERE kind = ? AND created_at < ? AND pinned = 0" + held()
+                        .read(h -> h.query(
+                                "SELECT id FROM memory_items WHERE kind = ? AND created_at < ? AND pinned = 0" + held()
                                         + " LIMIT 500",
                                 row -> row.text("id"),
                                 args(kind.wire(), at.minus(ttl.get()).toEpochMilli())));
@@ -132,7 +134,8 @@ final class RetentionJob {
             if (range.isEmpty()) {
                 continue;
             }
-            for (var group : h.query("SELECT DISTINCT subject, created_at / " + DAY + " AS day FROM memory_items" + compactable()
+            for (var group : h.query(
+                    "SELECT DISTINCT subject, created_at / " + DAY + " AS day FROM memory_items" + compactable()
                             + " LIMIT " + MAX_GROUPS,
                     row -> new Group(row.text("subject"), row.integer("day")),
                     range.get())) {
@@ -156,7 +159,8 @@ final class RetentionJob {
                 }
                 var args = new ArrayList<>(List.of(range.get()));
                 args.addAll(List.of(group.subject(), group.day() * DAY, (group.day() + 1) * DAY));
-                found.addAll(h.query("SELECT i.id, i.kind, i.created_at, i.importance, c.text FROM memory_items i"
+                found.addAll(h.query(
+                        "SELECT i.id, i.kind, i.created_at, i.importance, c.text FROM memory_items i"
                                 + " JOIN memory_chunks c ON c.item_id = i.id AND c.n = 0"
                                 + compactable("i.")
                                 + " AND i.subject = ? AND i.created_at >= ? AND i.created_at < ? ORDER BY i.created_at"

@@ -20,7 +20,8 @@ final class StatsQuery {
             for (var kind : MemoryKind.values()) {
                 kinds.put(kind, 0L);
             }
-            h.query("SELECT kind, COUNT(*) AS items, COALESCE(SUM(chunks), 0) AS chunks, COALESCE(SUM(bytes), 0) AS bytes"
+            h.query(
+                    "SELECT kind, COUNT(*) AS items, COALESCE(SUM(chunks), 0) AS chunks, COALESCE(SUM(bytes), 0) AS bytes"
                             + " FROM memory_items"
                             + " GROUP BY kind",
                     row -> {

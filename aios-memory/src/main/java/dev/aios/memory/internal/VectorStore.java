@@ -22,7 +22,8 @@ final class VectorStore {
     List<Waiting> waiting(int limit) {
         return items
                 .storage()
-                .read(h -> h.query("SELECT item_id, n, subject, text FROM memory_chunks WHERE embed = 1 AND model IS NULL"
+                .read(h -> h.query(
+                        "SELECT item_id, n, subject, text FROM memory_chunks WHERE embed = 1 AND model IS NULL"
                                 + " ORDER BY rowid LIMIT ?",
                         row -> {
                             String subject = row.text("subject");
@@ -56,7 +57,8 @@ final class VectorStore {
         items.storage().write(h -> {
             for (int i = 0; i < chunks.size(); i++) {
                 var chunk = chunks.get(i);
-                int updated = h.update("UPDATE memory_chunks SET model = ?, vector = ? WHERE item_id = ? AND n = ? AND subject = ?",
+                int updated = h.update(
+                        "UPDATE memory_chunks SET model = ?, vector = ? WHERE item_id = ? AND n = ? AND subject = ?",
                         model,
                         sealed.get(i),
                         chunk.itemId(),
@@ -73,7 +75,8 @@ final class VectorStore {
     /** Marks every vector not made by {@code model} to be embedded again; returns how many. */
     int invalidateVectors(String model) {
         return items.storage()
-                .write(h -> h.update("UPDATE memory_chunks SET model = NULL, vector = NULL WHERE embed = 1 AND model IS NOT NULL"
+                .write(h -> h.update(
+                        "UPDATE memory_chunks SET model = NULL, vector = NULL WHERE embed = 1 AND model IS NOT NULL"
                                 + " AND model <> ?",
                         model));
     }

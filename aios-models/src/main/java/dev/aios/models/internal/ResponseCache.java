@@ -59,10 +59,10 @@ final class ResponseCache {
         }
         long now = clock.millis();
         return storage.read(h -> h.queryOne(
-                                "SELECT subject, completion FROM models_cache WHERE cache_key = ? AND expires_at > ?",
-                                row -> open(row.text("subject"), row.bytes("completion")),
-                                key,
-                                now))
+                        "SELECT subject, completion FROM models_cache WHERE cache_key = ? AND expires_at > ?",
+                        row -> open(row.text("subject"), row.bytes("completion")),
+                        key,
+                        now))
                 .flatMap(found -> found);
     }
 

@@ -68,8 +68,7 @@ public record Budget(long steps, Duration time, long characters, long elements) 
                     if (GUARDED.contains(call.function())) {
                         for (int i = 0; i < operands.size(); i++) {
                             found.put(
-                                    operands.get(i).id(),
-                                    new Operand(expr.id(), call.function(), i, operands.size()));
+                                    operands.get(i).id(), new Operand(expr.id(), call.function(), i, operands.size()));
                         }
                     }
                     operands.forEach(pending::push);
@@ -119,15 +118,18 @@ public record Budget(long steps, Duration time, long characters, long elements) 
                 throw new Exceeded("it ran longer than " + describe(budget.time));
             }
             switch (value) {
-                case String s when s.length() > budget.characters ->
-                    throw new Exceeded("it made a string of " + s.length() + " characters; the limit is "
-                            + budget.characters);
-                case CelByteString b when b.size() > budget.characters ->
-                    throw new Exceeded("it made " + b.size() + " bytes; the limit is " + budget.characters);
-                case Collection<?> c when c.size() > budget.elements ->
+                case String s
+                when s.length() > budget.characters ->
                     throw new Exceeded(
-                            "it made a list of " + c.size() + " elements; the limit is " + budget.elements);
-                case Map<?, ?> m when m.size() > budget.elements ->
+                            "it made a string of " + s.length() + " characters; the limit is " + budget.characters);
+                case CelByteString b
+                when b.size() > budget.characters ->
+                    throw new Exceeded("it made " + b.size() + " bytes; the limit is " + budget.characters);
+                case Collection<?> c
+                when c.size() > budget.elements ->
+                    throw new Exceeded("it made a list of " + c.size() + " elements; the limit is " + budget.elements);
+                case Map<?, ?> m
+                when m.size() > budget.elements ->
                     throw new Exceeded("it made a map of " + m.size() + " entries; the limit is " + budget.elements);
                 default -> {}
             }

@@ -6,6 +6,7 @@ import dev.aios.kernel.ConflictException;
 import dev.aios.kernel.InvalidInputException;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.TaskKind;
+import dev.aios.kernel.TaskOption;
 import dev.aios.kernel.TaskStatus;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry;
@@ -21,7 +22,6 @@ import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.WorkKey;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -48,7 +48,7 @@ final class Answers {
     private Answers() {}
 
     /** An open task as the answer needs it. */
-    record OpenTask(String id, WorkKey step, TaskKind kind, JsonNode proposed) {}
+    record OpenTask(String id, WorkKey step, TaskKind kind, JsonNode proposed, List<TaskOption> options) {}
 
     /**
      * One answer being decided.
@@ -66,16 +66,16 @@ final class Answers {
             Supplier<List<StepCompleted>> completed,
             BiFunction<CompiledStep, JsonNode, JsonNode> checkOutput) {}
 
-    /** The entries that record {@code answer} (with the edited or supplied {@code output}). */
-    static List<JournalEntry> decide(Answering a, TaskAnswer answer, Optional<JsonNode> output) {
-        var entries = new ArrayList<JournalEntry>();
+    /** The entries that record {@code answer} (with the edited or supplied {@code output}), and what follows. */
+    static Decision decide(Answering a, TaskAnswer answer, Optional<JsonNode> output) {
+        var entries = new Decision.Builder();
         switch (a.task().kind()) {
             case REVIEW, DRAFT -> review(a, answer, output, entries);
             case APPROVAL -> approval(a, answer, output, entries);
             case DEAD_LETTER -> deadLetter(a, answer, output, entries);
             case COMPENSATION -> compensation(a, answer, entries);
         }
-        return entries;
+        return entries.build();
     }
 
     /** The entries that cancel a run that has not ended: its completed steps are undone when they can be. */
@@ -98,12 +98,23 @@ final class Answers {
         }
     }
 
-    private static void review(Answering a, TaskAnswer answer, Optional<JsonNode> output, List<JournalEntry> out) {
+    private static void review(Answering a, TaskAnswer answer, Optional<JsonNode> output, Decision.Builder out) {
         var step = a.playbook().step(a.task().step().step());
         switch (answer) {
             case APPROVE -> {
-                JsonNode approved =
-                        output.isPresent() ? a.checkOutput().apply(step, output.get()) : a.task().proposed();
+                if (output.isEmpty() && !a.task().options().contains(TaskOption.APPROVE)) {
+                    // A blocked output, or a step the operator does by hand, needs the operator's own output.
+                    throw new ConflictException("task " + a.task().id() + " needs your own output: "
+                            + a.task().options().stream()
+                                    .filter(o -> o != TaskOption.EDIT)
+                                    .findFirst()
+                                    .map(o -> "approve it with an edited output (--edit JSON), or " + o.wire() + " it")
+                                    .orElse("approve it with an edited output (--edit JSON)")
+                            + "; nothing changed");
+                }
+                JsonNode approved = output.isPresent()
+                        ? a.checkOutput().apply(step, output.get())
+                        : a.task().proposed();
                 complete(
                         a,
                         TaskStatus.APPROVED,
@@ -116,7 +127,7 @@ final class Answers {
         }
     }
 
-    private static void approval(Answering a, TaskAnswer answer, Optional<JsonNode> output, List<JournalEntry> out) {
+    private static void approval(Answering a, TaskAnswer answer, Optional<JsonNode> output, Decision.Builder out) {
         String step = a.task().step().step();
         switch (answer) {
             case APPROVE -> {
@@ -135,7 +146,7 @@ final class Answers {
                     String next = approval.onReject().get();
                     out.add(resolved(a, TaskStatus.REJECTED, Json.object()));
                     out.add(completed(a, answerJson, Optional.empty(), next));
-                    out.add(Advance.to(a.state(), a.playbook(), next, a.now()));
+                    out.then(new Decision.GoOn(step, next));
                 } else {
                     undoOrFail(a, "rejected by the operator at step '" + step + "'", out);
                 }
@@ -144,8 +155,7 @@ final class Answers {
         }
     }
 
-    private static void deadLetter(
-            Answering a, TaskAnswer answer, Optional<JsonNode> output, List<JournalEntry> out) {
+    private static void deadLetter(Answering a, TaskAnswer answer, Optional<JsonNode> output, Decision.Builder out) {
         var key = a.task().step();
         switch (answer) {
             case RETRY -> {
@@ -183,7 +193,7 @@ final class Answers {
         }
     }
 
-    private static void compensation(Answering a, TaskAnswer answer, List<JournalEntry> out) {
+    private static void compensation(Answering a, TaskAnswer answer, Decision.Builder out) {
         var key = a.task().step();
         switch (answer) {
             case RETRY, APPROVE -> {
@@ -196,14 +206,14 @@ final class Answers {
                 skipped.put("comment", a.comment());
                 out.add(resolved(a, TaskStatus.SKIPPED, Json.object()));
                 out.add(new CompensationCompleted(key.step(), key.iteration(), Json.object(), skipped, ""));
-                out.add(Saga.next(a.state(), a.state().compensation.done + 1));
+                out.then(new Decision.UndoNext(key.step(), key.iteration()));
             }
             default -> throw refused(a.task(), answer, "retry or skip");
         }
     }
 
     /** Undoes the run when it can, else fails it with {@code why}. */
-    private static void undoOrFail(Answering a, String why, List<JournalEntry> out) {
+    private static void undoOrFail(Answering a, String why, Decision.Builder out) {
         String full = why + (a.comment().isBlank() ? "" : ": " + a.comment());
         out.add(resolved(a, TaskStatus.REJECTED, Json.object()));
         var undo = Saga.start(a.playbook(), full, a.completed().get());
@@ -215,11 +225,11 @@ final class Answers {
     }
 
     private static void complete(
-            Answering a, TaskStatus decision, JsonNode output, Optional<String> agent, List<JournalEntry> out) {
+            Answering a, TaskStatus decision, JsonNode output, Optional<String> agent, Decision.Builder out) {
         String next = a.playbook().step(a.task().step().step()).next();
         out.add(resolved(a, decision, output));
         out.add(completed(a, output, agent, next));
-        out.add(Advance.to(a.state(), a.playbook(), next, a.now()));
+        out.then(new Decision.GoOn(a.task().step().step(), next));
     }
 
     private static TaskResolved resolved(Answering a, TaskStatus decision, JsonNode output) {

@@ -160,6 +160,16 @@ public final class Audit {
         });
     }
 
+    /** Recomputes one run's checksum chain. */
+    public dev.aios.kernel.ChainReport chain(Store store, String runId) {
+        return store.read(tx -> {
+            var last = journal.load(tx, runId).map(s -> s.checksum).orElseThrow(() -> RunQueries.noRun(runId));
+            var problems = new ArrayList<String>();
+            long entries = checkChain(tx, runId, problems);
+            return new dev.aios.kernel.ChainReport(runId, entries, last, problems);
+        });
+    }
+
     private static long checkChain(Tx tx, String runId, List<String> problems) {
         String previous = "";
         long expectedSeq = 1;

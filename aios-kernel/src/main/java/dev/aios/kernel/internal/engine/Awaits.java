@@ -6,6 +6,7 @@ import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.cel.CelException;
 import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
 import dev.aios.kernel.internal.journal.RunJournal;
+import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.AwaitStore;
@@ -74,8 +75,8 @@ final class Awaits implements AutoCloseable {
     private final Runnable wake;
     private final ReentrantLock[] stripes = new ReentrantLock[64];
     private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
-    private final ExecutorService workers =
-            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("aios-await-", 0).factory());
+    private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("aios-await-", 0).factory());
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("aios-await-sweep").daemon().factory());
 
@@ -101,7 +102,8 @@ final class Awaits implements AutoCloseable {
      * not reached {@code within} the time given are left to the background.
      */
     CaughtUp catchUp(String eventType, String eventId, Optional<java.time.Duration> within) {
-        long stopAt = System.nanoTime() + within.orElse(java.time.Duration.ofDays(1)).toNanos();
+        long stopAt =
+                System.nanoTime() + within.orElse(java.time.Duration.ofDays(1)).toNanos();
         var resumed = new ArrayList<String>();
         var notes = new ArrayList<String>();
         for (var waiting : waiting(eventType)) {
@@ -140,9 +142,7 @@ final class Awaits implements AutoCloseable {
 
     private void sweep() {
         try {
-            store.read(tx -> tx.awaits().behind(1000)).stream()
-                    .map(Waiting::of)
-                    .forEach(this::scheduleRow);
+            store.read(tx -> tx.awaits().behind(1000)).stream().map(Waiting::of).forEach(this::scheduleRow);
         } catch (RuntimeException e) {
             LOG.warn("looking for waiting runs to catch up failed; trying again in a second", e);
         }
@@ -157,7 +157,11 @@ final class Awaits implements AutoCloseable {
                 try {
                     catchUp(waiting, "", new ArrayList<>());
                 } catch (RuntimeException e) {
-                    LOG.warn("catching up run {} at step {} failed; the sweep tries again", waiting.runId(), waiting.step(), e);
+                    LOG.warn(
+                            "catching up run {} at step {} failed; the sweep tries again",
+                            waiting.runId(),
+                            waiting.step(),
+                            e);
                 } finally {
                     scheduled.remove(waiting.key());
                 }
@@ -187,14 +191,18 @@ final class Awaits implements AutoCloseable {
                     return Optional.empty();
                 }
                 var seen = snapshot.get();
-                var await = awaitStep(seen.state(), waiting.step());
+                var found = awaitStep(seen.state(), waiting.step());
+                var await = found.map(java.util.Map.Entry::getValue);
                 Optional<ObjectNode> match = Optional.empty();
                 for (var candidate : seen.candidates()) {
                     if (await.isEmpty()) {
                         break;
                     }
                     try {
-                        if (await.get().match().test(RunVars.withEvent(seen.state(), candidate))) {
+                        if (await.get()
+                                .match()
+                                .test(RunVars.withEvent(
+                                        seen.state(), found.get().getKey(), waiting.step(), candidate))) {
                             match = Optional.of(candidate);
                             break;
                         }
@@ -212,8 +220,10 @@ final class Awaits implements AutoCloseable {
                     return match.map(m -> m.path("id").asText());
                 }
             }
-            LOG.warn("run {} at step {} kept moving while it was caught up; the sweep tries again",
-                    waiting.runId(), waiting.step());
+            LOG.warn(
+                    "run {} at step {} kept moving while it was caught up; the sweep tries again",
+                    waiting.runId(),
+                    waiting.step());
             return Optional.empty();
         } finally {
             lock.unlock();
@@ -243,14 +253,20 @@ final class Awaits implements AutoCloseable {
         }
     }
 
-    private Optional<CompiledStep.Await> awaitStep(RunState state, String step) {
+    private Optional<java.util.Map.Entry<CompiledPlaybook, CompiledStep.Await>> awaitStep(RunState state, String step) {
         try {
-            if (playbooks.version(state.playbook, state.version).step(step) instanceof CompiledStep.Await await) {
-                return Optional.of(await);
+            var playbook = playbooks.version(state.playbook, state.version);
+            if (playbook.step(step) instanceof CompiledStep.Await await) {
+                return Optional.of(java.util.Map.entry(playbook, await));
             }
         } catch (RuntimeException e) {
-            LOG.warn("run {} waits at step '{}' of {}@{}, which cannot be found: {}",
-                    state.id, step, state.playbook, state.version, e.getMessage());
+            LOG.warn(
+                    "run {} waits at step '{}' of {}@{}, which cannot be found: {}",
+                    state.id,
+                    step,
+                    state.playbook,
+                    state.version,
+                    e.getMessage());
         }
         return Optional.empty();
     }
@@ -275,10 +291,10 @@ final class Awaits implements AutoCloseable {
                     tx,
                     state,
                     at,
-                    List.of(
-                            new StepCompleted(
-                                    waiting.step(), waiting.iteration(), input, match.get(), Optional.empty(), await.next()),
-                            Advance.to(state, playbook, await.next(), at)));
+                    List.of(new StepCompleted(
+                            waiting.step(), waiting.iteration(), input, match.get(), Optional.empty(), await.next())));
+            var writes = new RunWrites(tx, journal, state, at);
+            Advance.after(writes, playbook, waiting.step(), await.next(), at, writes);
             tx.afterCommit(wake);
             return Applied.RESUMED;
         });

@@ -73,6 +73,10 @@ final class Effects {
                     + "' but its contract declares only " + ctx.declaredEffects()
                     + "; declare it with withEffects(\"" + connector + "\")");
         }
+        if (ctx.shadowEffects().isPresent() && !ctx.shadowEffects().get().contains(connector)) {
+            throw new PermanentFailure("agent '" + ctx.agent() + "' runs in the shadow, where effect '" + name
+                    + "' is not performed (only " + ctx.shadowEffects().get() + " are)");
+        }
         String key = ctx.effectKey(name);
         var recorded = receipt(key);
         if (recorded.isPresent()) {
@@ -115,7 +119,8 @@ final class Effects {
 
     /** Extends a step's lease; fails when the attempt was taken over. */
     void extendLease(Lease lease, Duration by) {
-        boolean extended = store.write(tx -> tx.work().extend(lease.key(), lease.owner(), clock.instant().plus(by)));
+        boolean extended = store.write(tx ->
+                tx.work().extend(lease.key(), lease.owner(), clock.instant().plus(by)));
         if (!extended) {
             throw new IllegalStateException("step '" + lease.step() + "' of run " + lease.runId()
                     + " was taken over by another attempt after its heartbeat stopped; stop this one");

@@ -1,20 +1,23 @@
 package dev.aios.kernel.internal.engine;
 
-import dev.aios.kernel.internal.store.WorkKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.api.Event;
 import dev.aios.api.Playbook;
 import dev.aios.api.spi.PlaybookSource;
 import dev.aios.kernel.Accepted;
 import dev.aios.kernel.AgentInfo;
+import dev.aios.kernel.Digest;
 import dev.aios.kernel.ForgetReport;
 import dev.aios.kernel.JournalRecord;
+import dev.aios.kernel.KernelHealth;
 import dev.aios.kernel.LoadReport;
 import dev.aios.kernel.Overview;
+import dev.aios.kernel.Page;
 import dev.aios.kernel.PlaybookInfo;
 import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunSummary;
 import dev.aios.kernel.RunView;
+import dev.aios.kernel.TaskQuery;
 import dev.aios.kernel.TaskView;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.agent.AgentRegistry;
@@ -28,6 +31,7 @@ import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.playbook.PlaybookCompiler;
 import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.Stores;
+import dev.aios.kernel.internal.store.WorkKind;
 import dev.aios.kernel.spi.Extension;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -39,6 +43,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** The kernel's internals wired together; {@link dev.aios.kernel.Kernel} is its public face. */
 public final class Engine implements AutoCloseable {
@@ -59,13 +64,17 @@ public final class Engine implements AutoCloseable {
     private final Awaits awaits;
     private final Progress progress;
     private final TaskDesk desk;
+    private final Escalations escalations;
     private final RunQueries queries;
+    private final Reports reports;
     private final WhatIf whatIf;
     private final Forgetting forgetting;
     private final Connectors connectors;
+    private final KernelMeters meters;
     private final ExecutorService calls = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("aios-agent-", 0).factory());
     private final PlaybookWatcher watcher;
+    private final RunEnds ends = new RunEnds(feed::listen);
 
     private Engine(EngineConfig config, Store store) {
         this.config = config;
@@ -78,26 +87,49 @@ public final class Engine implements AutoCloseable {
         if (config.discoverAgents()) {
             agents.discover(Thread.currentThread().getContextClassLoader());
         }
-        this.host = new Host(store, journal, keys, feed, clock, config.dataDirectory(), services);
+        this.meters = new KernelMeters(config.meters());
+        meters.watch(store);
+        this.host =
+                new Host(store, journal, keys, feed, clock, config.dataDirectory(), services, agents, config.meters());
         var cel = new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime()));
-        this.playbooks = new Playbooks(store, new PlaybookCompiler(cel), agents, host.factories, clock);
+        this.playbooks = new Playbooks(store, new PlaybookCompiler(cel), agents, host, clock);
         this.queue = new WorkQueue(store, journal, clock, NODE, this::leaseFor);
-        this.connectors = new Connectors(config.connectors(), clock);
+        this.connectors = new Connectors(config.connectors(), clock, meters);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
         var effects = new Effects(store, journal, connectors, clock, lookup);
+        StepRunner.Loops loops = (runId, block) -> store.read(tx -> tx.loops().items(runId, block)).stream()
+                .map(i -> new StepRunner.Loops.Row(
+                        i.index(), i.item(), i.outputs().orElse(Json.object())))
+                .toList();
         Runnable wake = this::wake;
         this.intake = new EventIntake(journal, keys, playbooks, wake, feed);
         this.awaits = new Awaits(store, journal, playbooks, clock, wake);
-        var runner =
-                new StepRunner(lookup, cel, clock, calls, effects, services, intake, config.limits().maxEventDepth());
+        var runner = new StepRunner(
+                lookup,
+                cel,
+                clock,
+                calls,
+                effects,
+                services,
+                intake,
+                config.limits().maxEventDepth(),
+                () -> host.windows,
+                loops,
+                host::policy);
         this.dispatcher = new Dispatcher(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
-        this.progress = new Progress(store, journal, queue, intake, awaits, clock, wake);
+        var lineage = new Lineage(journal, playbooks, clock);
+        journal.onStatusChange(lineage);
+        this.progress = new Progress(store, journal, queue, intake, awaits, lineage, clock, wake);
         this.desk = new TaskDesk(store, journal, playbooks, lookup, clock, dispatcher::wake);
-        this.queries = new RunQueries(store, journal);
+        this.escalations = new Escalations(store, host::policy, progress, desk, clock);
+        this.queries = new RunQueries(store, journal, clock);
+        this.reports = new Reports(store, connectors, clock);
         this.whatIf = new WhatIf(store, journal, playbooks, queries);
         this.forgetting = new Forgetting(store, journal, keys, clock, host.forgetListeners, host.forgetGuards);
         host.forgetWith(forgetting::forget);
+        host.intakeWith(this::send, this::startRun);
+        host.loadWith(config.built()::add);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
         store.onBroken(config.whenBroken());
     }
@@ -119,7 +151,8 @@ public final class Engine implements AutoCloseable {
     private Duration leaseFor(dev.aios.kernel.internal.run.RunState state, String step, WorkKind kind) {
         try {
             var compiled = playbooks.version(state.playbook, state.version).step(step);
-            if (compiled instanceof CompiledStep.AgentCall call && (kind == WorkKind.STEP || kind == WorkKind.COMPENSATE)) {
+            if (compiled instanceof CompiledStep.AgentCall call
+                    && (kind == WorkKind.STEP || kind == WorkKind.COMPENSATE)) {
                 String agent = kind == WorkKind.STEP
                         ? call.agent()
                         : call.compensation()
@@ -179,12 +212,27 @@ public final class Engine implements AutoCloseable {
     }
 
     private void execute(StepRunner runner, Lease lease) {
+        if (lease.kind() == WorkKind.ESCALATE) {
+            escalations.fire(lease);
+            return;
+        }
         var state = store.read(tx -> journal.load(tx, lease.runId()));
         if (state.isEmpty() || state.get().status.isFinal()) {
             return;
         }
         var run = state.get();
-        if (lease.kind() == WorkKind.COMPENSATE && run.status != dev.aios.kernel.RunStatus.COMPENSATING) {
+        // Every log line written on behalf of this step says which run, step and subject it is about.
+        try (var ignored = MDC.putCloseable("run", run.id);
+                var ignoredStep = MDC.putCloseable("step", lease.step());
+                var ignoredSubject = MDC.putCloseable("subject", run.subject)) {
+            execute(runner, lease, run);
+        }
+    }
+
+    private void execute(StepRunner runner, Lease lease, dev.aios.kernel.internal.run.RunState run) {
+        if (lease.kind() == WorkKind.COMPENSATE
+                && run.status != dev.aios.kernel.RunStatus.COMPENSATING
+                && run.blocks.values().stream().allMatch(b -> b.undo.isEmpty())) {
             return;
         }
         CompiledPlaybook playbook;
@@ -214,17 +262,23 @@ public final class Engine implements AutoCloseable {
             return;
         }
         Outcome outcome;
+        long started = System.nanoTime();
         try {
             outcome = switch (lease.kind()) {
                 case STEP -> runner.execute(playbook, step, run, lease);
                 case TIMER -> runner.wake(step, lease);
                 case TIMEOUT -> runner.giveUp(step);
                 case COMPENSATE -> runner.undo(playbook, run, lease);
+                case JOIN -> runner.join(playbook, step, run, lease);
+                case ESCALATE -> throw new IllegalStateException("escalations are fired apart");
             };
         } catch (RuntimeException e) {
             outcome = new Outcome.Failed(Json.object(), "the kernel failed to execute the step: " + e, true);
         }
-        recordDurably(lease, playbook, outcome);
+        if (lease.kind() == WorkKind.STEP || lease.kind() == WorkKind.COMPENSATE) {
+            meters.stepEnded(run.playbook, step, lease.kind(), outcome, System.nanoTime() - started);
+        }
+        recordDurably(lease, playbook, outcome, escalations.plan(lease, run, playbook, outcome));
     }
 
     /**
@@ -233,11 +287,12 @@ public final class Engine implements AutoCloseable {
      * redone after the lease expires. Gives up when the kernel stops; the lease then brings the
      * step back after a restart.
      */
-    private void recordDurably(Lease lease, CompiledPlaybook playbook, Outcome outcome) {
+    private void recordDurably(
+            Lease lease, CompiledPlaybook playbook, Outcome outcome, Optional<java.time.Instant> escalateAt) {
         long pause = 200;
         while (true) {
             try {
-                progress.record(lease, playbook, outcome);
+                progress.record(lease, playbook, outcome, escalateAt);
                 return;
             } catch (dev.aios.kernel.StorageException e) {
                 if (closing || store.broken().isPresent()) {
@@ -269,7 +324,8 @@ public final class Engine implements AutoCloseable {
     public Accepted send(Event event) {
         EventLimits.check(event);
         var routing = intake.route(event, 0);
-        var logged = store.write(tx -> intake.accept(tx, event, routing, config.clock().instant()));
+        var logged = store.write(
+                tx -> intake.accept(tx, event, routing, config.clock().instant()));
         if (logged.accepted().duplicate()) {
             return logged.accepted();
         }
@@ -282,7 +338,26 @@ public final class Engine implements AutoCloseable {
         return new Accepted(accepted.eventId(), false, accepted.started(), caughtUp.resumed(), notes);
     }
 
-    public List<RunSummary> runs(RunQuery query) {
+    /** Starts a run of the active playbook {@code playbook} alone, with {@code event} as its trigger. */
+    public Accepted startRun(String playbook, Event event) {
+        EventLimits.check(event);
+        var routing = intake.only(event, playbook);
+        return store.write(
+                        tx -> intake.accept(tx, event, routing, config.clock().instant()))
+                .accepted();
+    }
+
+    /** The run once it has ended, or as it is when {@code wait} has passed. */
+    public RunView awaitEnd(String runId, Duration wait) {
+        var now = queries.run(runId);
+        if (now.status().isFinal() || wait.isZero() || wait.isNegative()) {
+            return now;
+        }
+        ends.await(runId, wait, () -> queries.run(runId).status().isFinal());
+        return queries.run(runId);
+    }
+
+    public Page<RunSummary> runs(RunQuery query) {
         return queries.runs(query);
     }
 
@@ -298,8 +373,32 @@ public final class Engine implements AutoCloseable {
         return queries.journal(runId);
     }
 
-    public List<TaskView> tasks(boolean all) {
-        return queries.tasks(all);
+    public Page<TaskView> tasks(TaskQuery query) {
+        return queries.tasks(query);
+    }
+
+    public java.util.Map<String, Long> openTasksByKind() {
+        return queries.openTasksByKind();
+    }
+
+    public List<JournalRecord> journal(String runId, long afterSeq, int limit) {
+        return queries.journal(runId, afterSeq, limit);
+    }
+
+    public KernelHealth health() {
+        return reports.health();
+    }
+
+    public Digest digest(java.time.Instant from) {
+        return reports.digest(from);
+    }
+
+    public dev.aios.kernel.PlaybookGraph graph(String name, String version) {
+        return Graphs.of(playbooks.version(name, version));
+    }
+
+    public java.util.Map<String, Long> runsPerVersion() {
+        return reports.runsPerVersion();
     }
 
     public TaskView task(String taskId) {
@@ -315,6 +414,10 @@ public final class Engine implements AutoCloseable {
         output.ifPresent(json -> EventLimits.checkNesting("the output", json));
         desk.answer(taskId, answer, output, comment);
         return task(taskId);
+    }
+
+    public Optional<String> check(String taskId, JsonNode output) {
+        return desk.check(taskId, output);
     }
 
     /**
@@ -387,6 +490,7 @@ public final class Engine implements AutoCloseable {
         config.built().forEach(p -> inputs.add(new Playbooks.Input.Built(p)));
         var report = playbooks.load(inputs);
         report.refused().forEach(p -> LOG.warn("playbook refused: {}", p));
+        host.scheduler.ifPresent(scheduler -> scheduler.scheduled(playbooks.scheduled()));
         return report;
     }
 

@@ -1,5 +1,7 @@
 package dev.aios.kernel.internal.engine;
 
+import dev.aios.api.Event;
+import dev.aios.kernel.Accepted;
 import dev.aios.kernel.ForgetReport;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.FeedHub;
@@ -8,12 +10,14 @@ import dev.aios.kernel.internal.journal.SubjectKeys;
 import dev.aios.kernel.internal.store.EventStore.StoredEvent;
 import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.spi.AgentFactory;
+import dev.aios.kernel.spi.Expressions;
 import dev.aios.kernel.spi.ExtensionHost;
 import dev.aios.kernel.spi.Feed;
 import dev.aios.kernel.spi.FeedItem;
 import dev.aios.kernel.spi.FeedListener;
 import dev.aios.kernel.spi.ForgetGuard;
 import dev.aios.kernel.spi.ForgetListener;
+import dev.aios.kernel.spi.StepPolicy;
 import dev.aios.kernel.spi.StepService;
 import dev.aios.kernel.spi.Storage;
 import dev.aios.kernel.spi.SubjectCipher;
@@ -35,10 +39,19 @@ final class Host implements ExtensionHost, Feed {
     private final InstantSource clock;
     private final Path dataDirectory;
     private final Services services;
+    private final dev.aios.kernel.internal.agent.AgentRegistry agents;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
     final Map<String, AgentFactory> factories = new ConcurrentHashMap<>();
+    volatile java.util.Optional<dev.aios.kernel.spi.Scheduler> scheduler = java.util.Optional.empty();
+    volatile java.util.Optional<dev.aios.kernel.spi.BatchWindows> windows = java.util.Optional.empty();
     final List<ForgetListener> forgetListeners = new CopyOnWriteArrayList<>();
     final List<ForgetGuard> forgetGuards = new CopyOnWriteArrayList<>();
     private volatile java.util.function.Function<String, ForgetReport> forgetting;
+    private volatile java.util.function.Function<Event, Accepted> sending;
+    private volatile java.util.function.BiFunction<String, Event, Accepted> starting;
+    private final Map<List<String>, Expressions> expressions = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicReference<StepPolicy> policy =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     Host(
             Store store,
@@ -47,7 +60,10 @@ final class Host implements ExtensionHost, Feed {
             FeedHub feed,
             InstantSource clock,
             Path dataDirectory,
-            Services services) {
+            Services services,
+            dev.aios.kernel.internal.agent.AgentRegistry agents,
+            io.micrometer.core.instrument.MeterRegistry meters) {
+        this.agents = agents;
         this.store = store;
         this.journal = journal;
         this.keys = keys;
@@ -55,6 +71,12 @@ final class Host implements ExtensionHost, Feed {
         this.clock = clock;
         this.dataDirectory = dataDirectory;
         this.services = services;
+        this.meters = meters;
+    }
+
+    @Override
+    public io.micrometer.core.instrument.MeterRegistry meters() {
+        return meters;
     }
 
     @Override
@@ -88,6 +110,11 @@ final class Host implements ExtensionHost, Feed {
     }
 
     @Override
+    public void agent(dev.aios.api.JsonAgent agent) {
+        agents.register(agent);
+    }
+
+    @Override
     public void agentFactory(AgentFactory factory) {
         var taken = factories.putIfAbsent(factory.kind(), factory);
         if (taken != null) {
@@ -110,9 +137,73 @@ final class Host implements ExtensionHost, Feed {
         forgetGuards.add(guard);
     }
 
+    private volatile java.util.function.Consumer<dev.aios.api.Playbook> loading;
+
+    void loadWith(java.util.function.Consumer<dev.aios.api.Playbook> loading) {
+        this.loading = loading;
+    }
+
+    @Override
+    public void playbook(dev.aios.api.Playbook playbook) {
+        loading.accept(java.util.Objects.requireNonNull(playbook, "playbook"));
+    }
+
+    @Override
+    public void stepPolicy(StepPolicy policy) {
+        java.util.Objects.requireNonNull(policy, "policy");
+        if (!this.policy.compareAndSet(null, policy)) {
+            throw new IllegalArgumentException("two extensions set a step policy: "
+                    + this.policy.get().getClass().getName() + " and "
+                    + policy.getClass().getName());
+        }
+    }
+
+    /** The central policy, if an extension set one. */
+    java.util.Optional<StepPolicy> policy() {
+        return java.util.Optional.ofNullable(policy.get());
+    }
+
     @Override
     public ForgetReport forget(String subject) {
         return forgetting.apply(subject);
+    }
+
+    void intakeWith(
+            java.util.function.Function<Event, Accepted> sending,
+            java.util.function.BiFunction<String, Event, Accepted> starting) {
+        this.sending = sending;
+        this.starting = starting;
+    }
+
+    @Override
+    public Accepted send(Event event) {
+        return sending.apply(event);
+    }
+
+    @Override
+    public Accepted startRun(String playbook, Event event) {
+        return starting.apply(playbook, event);
+    }
+
+    @Override
+    public synchronized void scheduler(dev.aios.kernel.spi.Scheduler scheduler) {
+        if (this.scheduler.isPresent()) {
+            throw new IllegalArgumentException("two extensions offer a scheduler");
+        }
+        this.scheduler = java.util.Optional.of(scheduler);
+    }
+
+    @Override
+    public synchronized void windows(dev.aios.kernel.spi.BatchWindows windows) {
+        if (this.windows.isPresent()) {
+            throw new IllegalArgumentException("two extensions define batch windows");
+        }
+        this.windows = java.util.Optional.of(windows);
+    }
+
+    @Override
+    public Expressions expressions(List<String> variables) {
+        return expressions.computeIfAbsent(List.copyOf(variables), CelExpressions::new);
     }
 
     void forgetWith(java.util.function.Function<String, ForgetReport> forgetting) {

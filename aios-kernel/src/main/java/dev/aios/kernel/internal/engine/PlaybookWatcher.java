@@ -20,8 +20,7 @@ final class PlaybookWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PlaybookWatcher.class);
     private static final long INTERVAL_MILLIS = 2_000;
     /** The largest playbook file read; larger ones are refused without being read. */
-    static final long MAX_FILE_BYTES =
-            4L * dev.aios.kernel.internal.playbook.YamlPlaybookReader.MAX_CODE_POINTS;
+    static final long MAX_FILE_BYTES = 4L * dev.aios.kernel.internal.playbook.YamlPlaybookReader.MAX_CODE_POINTS;
 
     private final Optional<Path> directory;
     private final Runnable reload;

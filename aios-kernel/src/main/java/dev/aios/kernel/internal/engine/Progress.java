@@ -1,13 +1,24 @@
 package dev.aios.kernel.internal.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.aios.api.StepOptions.FailureAction;
 import dev.aios.kernel.internal.Ids;
+import dev.aios.kernel.internal.journal.JournalEntry.BranchesStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.StepFailed;
+import dev.aios.kernel.internal.journal.JournalEntry.TaskEscalated;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
+import dev.aios.kernel.internal.playbook.CompiledStep;
+import dev.aios.kernel.internal.playbook.StepPaths;
+import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.Tx;
+import dev.aios.kernel.internal.store.WorkKind;
+import dev.aios.kernel.spi.Escalation;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -31,6 +42,7 @@ final class Progress {
     private final Awaits awaits;
     private final InstantSource clock;
     private final Runnable wake;
+    private final Lineage lineage;
 
     Progress(
             Store store,
@@ -38,8 +50,10 @@ final class Progress {
             WorkQueue queue,
             EventIntake intake,
             Awaits awaits,
+            Lineage lineage,
             InstantSource clock,
             Runnable wake) {
+        this.lineage = lineage;
         this.store = store;
         this.journal = journal;
         this.queue = queue;
@@ -49,7 +63,11 @@ final class Progress {
         this.wake = wake;
     }
 
-    void record(Lease lease, CompiledPlaybook playbook, Outcome outcome) {
+    /**
+     * Records {@code outcome}; a task it opens first escalates at {@code escalateAt}, when the
+     * policy planned that.
+     */
+    void record(Lease lease, CompiledPlaybook playbook, Outcome outcome, Optional<Instant> escalateAt) {
         if (outcome instanceof Outcome.Nothing nothing) {
             LOG.debug("nothing to record for {}: {}", lease, nothing.why());
             return;
@@ -67,17 +85,54 @@ final class Progress {
                 return null;
             }
             var state = journal.load(tx, lease.runId()).orElseThrow();
-            var situation = new StepOutcomes.Situation(lease, playbook, state, now);
-            journal.append(tx, state, now, StepOutcomes.decide(situation, outcome, facts(tx, situation, outcome)));
+            var writes = new RunWrites(tx, journal, state, now);
+            var decided = blocks(tx, writes, lease, playbook, outcome, now);
+            if (decided.isPresent()) {
+                var situation = new StepOutcomes.Situation(lease, playbook, state, now);
+                var decision =
+                        StepOutcomes.decide(situation, decided.get(), facts(tx, situation, decided.get(), escalateAt));
+                journal.append(tx, state, now, decision.entries());
+                writes.follow(playbook, decision.then());
+            }
             switch (outcome) {
                 // An event that came before the wait began is still taken: the catch-up finds it.
                 case Outcome.Listen l ->
                     tx.afterCommit(() -> awaits.schedule(lease.runId(), lease.step(), lease.iteration()));
-                case Outcome.Publish p -> tx.afterCommit(() -> awaits.schedule(p.event().type()));
+                case Outcome.Publish p ->
+                    tx.afterCommit(() -> awaits.schedule(p.event().type()));
                 default -> {}
             }
             tx.afterCommit(wake);
             return null;
+        });
+    }
+
+    /**
+     * Records an escalation of open task {@code taskId} at the lease's step; nothing when the lease
+     * is no longer held (the task was answered meanwhile).
+     *
+     * @return whether it was recorded
+     */
+    boolean escalated(Lease lease, String taskId, Escalation escalation) {
+        return store.write(tx -> {
+            if (!queue.holds(tx, lease)) {
+                return false;
+            }
+            var state = journal.load(tx, lease.runId()).orElseThrow();
+            journal.append(
+                    tx,
+                    state,
+                    clock.instant(),
+                    List.of(new TaskEscalated(
+                            taskId,
+                            lease.step(),
+                            lease.iteration(),
+                            escalation.rail(),
+                            escalation.note(),
+                            escalation.detail(),
+                            escalation.next())));
+            tx.afterCommit(wake);
+            return true;
         });
     }
 
@@ -94,8 +149,94 @@ final class Progress {
         });
     }
 
+    /**
+     * Records the outcomes of steps that hold others (parallel branches, forEach items, a child run),
+     * whose entries depend on the run step by step. Returns the outcome left to decide: the given
+     * one when it is none of these, a failure when a call cannot start, or none when recorded here.
+     */
+    private Optional<Outcome> blocks(
+            Tx tx, RunWrites writes, Lease lease, CompiledPlaybook playbook, Outcome outcome, Instant now) {
+        var state = writes.state();
+        if (lease.kind() == WorkKind.COMPENSATE) {
+            if (outcome instanceof Outcome.UndoChild child) {
+                lineage.undo(tx, writes, playbook, lease.step(), lease.iteration(), child.run(), now);
+                return Optional.empty();
+            }
+            return Optional.of(outcome);
+        }
+        switch (outcome) {
+            case Outcome.Fork fork -> {
+                var parallel = (CompiledStep.Parallel) playbook.step(lease.step());
+                writes.append(new BranchesStarted(
+                        lease.step(),
+                        lease.iteration(),
+                        List.copyOf(parallel.branches().keySet())));
+                parallel.branches()
+                        .forEach((branch, first) -> writes.append(Advance.schedule(
+                                state, playbook, StepPaths.child(StepPaths.branch(lease.step(), branch), first), now)));
+                return Optional.empty();
+            }
+            case Outcome.Call call -> {
+                var refused = lineage.start(tx, writes, playbook, lease.step(), call, now);
+                return refused.map(why -> new Outcome.Failed(call.input(), why, false));
+            }
+            case Outcome.Items items -> {
+                var forEach = (CompiledStep.ForEach) playbook.step(lease.step());
+                Advance.startItems(writes, playbook, forEach, lease.step(), items.items(), now, writes);
+                return Optional.empty();
+            }
+            default -> {
+                return Optional.of(outcome);
+            }
+        }
+    }
+
+    /**
+     * What follows an undo that finished: the run's next undo (or its end), or, when the step was
+     * in a branch that a parallel step's join cancelled, that parallel step's next undo or its join.
+     */
+    static void next(RunWrites writes, CompiledPlaybook playbook, String step, int iteration, Instant now) {
+        var state = writes.state();
+        if (state.compensation != null) {
+            writes.append(Saga.next(state, state.compensation.done));
+        } else {
+            Advance.undone(writes, playbook, step, iteration, now, writes);
+        }
+    }
+
+    /**
+     * A step that failed for good outside any attempt (its child run failed): parked for the
+     * operator, or, when its options say so, the run undone.
+     */
+    static void failedForGood(
+            Tx tx,
+            RunJournal journal,
+            RunState state,
+            CompiledPlaybook playbook,
+            String step,
+            int iteration,
+            int attempt,
+            JsonNode input,
+            String error,
+            Instant now) {
+        journal.append(
+                tx, state, now, List.of(new StepFailed(step, iteration, attempt, input, error, Optional.empty())));
+        String why = "failed: " + error;
+        if (StepOutcomes.options(playbook, step).onFailure().orElse(FailureAction.PARK) == FailureAction.COMPENSATE
+                && Saga.start(tx, journal, state, playbook, "step '" + step + "' " + why, now)) {
+            return;
+        }
+        var lease = new Lease(state.id, step, iteration, WorkKind.STEP, attempt, "", now);
+        journal.append(
+                tx,
+                state,
+                now,
+                List.of(StepOutcomes.deadLetter(
+                        lease, new Outcome.Failed(input, error, false), why, Ids.next("t", now))));
+    }
+
     /** Reads (or, for an emit step, does) what deciding about {@code outcome} needs. */
-    private StepOutcomes.Facts facts(Tx tx, StepOutcomes.Situation s, Outcome outcome) {
+    private StepOutcomes.Facts facts(Tx tx, StepOutcomes.Situation s, Outcome outcome, Optional<Instant> escalateAt) {
         var emitted = outcome instanceof Outcome.Publish p
                 ? Optional.of(intake.accept(tx, p.event(), p.routing(), s.now()).accepted())
                 : Optional.<dev.aios.kernel.Accepted>empty();
@@ -105,6 +246,7 @@ final class Progress {
                 ThreadLocalRandom.current().nextDouble() * 2 - 1,
                 emitted,
                 head,
-                () -> Saga.completed(tx, journal, s.state()));
+                () -> Saga.completed(tx, journal, s.state()),
+                escalateAt);
     }
 }

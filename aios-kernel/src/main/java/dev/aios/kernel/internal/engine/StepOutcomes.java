@@ -17,6 +17,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepDeferred;
 import dev.aios.kernel.internal.journal.JournalEntry.StepFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.StepNoted;
+import dev.aios.kernel.internal.journal.JournalEntry.TaskEscalated;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
 import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
@@ -48,41 +49,55 @@ final class StepOutcomes {
      * @param emitted for an emit step: what its event started (it is logged first)
      * @param eventHead for an await step that timed out: the newest event in the log
      * @param completed the run's completed steps, should it be undone
+     * @param escalateAt when a task the outcome opens first escalates, if the policy planned that
      */
     record Facts(
             Supplier<String> taskId,
             double jitter,
             Optional<Accepted> emitted,
             long eventHead,
-            Supplier<List<StepCompleted>> completed) {}
+            Supplier<List<StepCompleted>> completed,
+            Optional<Instant> escalateAt) {
 
-    /** The entries that record {@code outcome}, in the order they are appended. */
-    static List<JournalEntry> decide(Situation s, Outcome outcome, Facts facts) {
+        /** Facts without an escalation plan. */
+        Facts(
+                Supplier<String> taskId,
+                double jitter,
+                Optional<Accepted> emitted,
+                long eventHead,
+                Supplier<List<StepCompleted>> completed) {
+            this(taskId, jitter, emitted, eventHead, completed, Optional.empty());
+        }
+    }
+
+    /** The entries that record {@code outcome}, in the order they are appended, and what follows. */
+    static Decision decide(Situation s, Outcome outcome, Facts facts) {
         var lease = s.lease();
         String step = lease.step();
         int it = lease.iteration();
         if (lease.kind() == WorkKind.COMPENSATE) {
             return undone(s, outcome, facts);
         }
-        var entries = new ArrayList<JournalEntry>();
+        var entries = new Decision.Builder();
         switch (outcome) {
             case Outcome.Failed f -> entries.addAll(failure(s, f, facts));
             case Outcome.Deferred d ->
-                entries.add(new StepDeferred(step, it, lease.attempt(), d.reason(), d.until()));
+                entries.add(new StepDeferred(step, it, lease.attempt(), d.reason(), d.until(), Optional.of(d.cause())));
             case Outcome.Completed c -> {
                 noted(entries, step, it, c.notes());
                 entries.add(new StepCompleted(step, it, c.input(), c.output(), c.agent(), c.next()));
-                entries.add(Advance.to(s.state(), s.playbook(), c.next(), s.now()));
+                entries.then(new Decision.GoOn(step, c.next()));
             }
             case Outcome.Review r -> {
                 noted(entries, step, it, r.notes());
-                entries.add(Tasks.review(s, r, facts.taskId().get()));
+                entries.addAll(planned(Tasks.review(s, r, facts.taskId().get()), facts.escalateAt()));
             }
             case Outcome.Draft d -> {
                 noted(entries, step, it, d.notes());
-                entries.add(Tasks.draft(s, d, facts.taskId().get()));
+                entries.addAll(planned(Tasks.draft(s, d, facts.taskId().get()), facts.escalateAt()));
             }
-            case Outcome.Ask a -> entries.add(Tasks.ask(s, a, facts.taskId().get()));
+            case Outcome.Ask a ->
+                entries.addAll(planned(Tasks.ask(s, a, facts.taskId().get()), facts.escalateAt()));
             case Outcome.Sleep sleep -> entries.add(new TimerSet(step, it, sleep.input(), sleep.until()));
             // An event that arrived before the wait began is taken later, by the awaits' catch-up.
             case Outcome.Listen l -> entries.add(new AwaitStarted(step, it, l.input(), l.eventType(), l.timeoutAt()));
@@ -92,15 +107,19 @@ final class StepOutcomes {
                 output.put("eventId", p.event().id());
                 output.set("started", Json.tree(accepted.started()));
                 entries.add(new StepCompleted(step, it, p.input(), output, Optional.empty(), p.next()));
-                entries.add(Advance.to(s.state(), s.playbook(), p.next(), s.now()));
+                entries.then(new Decision.GoOn(step, p.next()));
             }
             case Outcome.TimedOut t -> {
                 entries.add(new AwaitTimedOut(step, it, t.next(), facts.eventHead()));
-                entries.add(Advance.to(s.state(), s.playbook(), t.next(), s.now()));
+                entries.then(new Decision.GoOn(step, t.next()));
             }
             case Outcome.Nothing n -> throw new IllegalStateException("nothing to record: " + n.why());
+            case Outcome.Fork f -> throw new IllegalStateException("forks are recorded apart");
+            case Outcome.Items i -> throw new IllegalStateException("items are recorded apart");
+            case Outcome.Call c -> throw new IllegalStateException("calls are recorded apart");
+            case Outcome.UndoChild u -> throw new IllegalStateException("an undo is recorded apart");
         }
-        return entries;
+        return entries.build();
     }
 
     /** A step that cannot run at all (its playbook version is gone, every attempt died): parked. */
@@ -131,43 +150,80 @@ final class StepOutcomes {
         entries.add(failed);
         if (options.onFailure().orElse(FailureAction.PARK) == FailureAction.COMPENSATE) {
             var undo = Saga.start(
-                    s.playbook(), "step '" + lease.step() + "' " + why, facts.completed().get());
+                    s.playbook(),
+                    "step '" + lease.step() + "' " + why,
+                    facts.completed().get());
             if (!undo.isEmpty()) {
                 entries.addAll(undo);
                 return entries;
             }
         }
-        entries.add(Tasks.deadLetter(lease, f, why, facts.taskId().get()));
+        entries.addAll(planned(Tasks.deadLetter(lease, f, why, facts.taskId().get()), facts.escalateAt()));
         return entries;
     }
 
     /** How undoing one step went, and what follows. */
-    private static List<JournalEntry> undone(Situation s, Outcome outcome, Facts facts) {
+    private static Decision undone(Situation s, Outcome outcome, Facts facts) {
         var lease = s.lease();
         String step = lease.step();
         int it = lease.iteration();
         return switch (outcome) {
             case Outcome.Completed c ->
-                List.of(
-                        new CompensationCompleted(step, it, c.input(), c.output(), c.agent().orElse("")),
-                        Saga.next(s.state(), s.state().compensation.done + 1));
+                new Decision(
+                        List.of(new CompensationCompleted(
+                                step, it, c.input(), c.output(), c.agent().orElse(""))),
+                        new Decision.UndoNext(step, it));
             case Outcome.Failed f -> {
                 var policy = options(s.playbook(), step).retry().orElse(RetryPolicy.DEFAULT);
                 var retryAt = retryAt(policy, lease, f, s.now(), facts.jitter());
                 var failed = new CompensationFailed(step, it, lease.attempt(), f.input(), f.error(), retryAt);
-                yield retryAt.isPresent()
-                        ? List.of(failed)
-                        : List.of(failed, Tasks.undoFailed(s, f, facts.taskId().get()));
+                yield new Decision(
+                        retryAt.isPresent()
+                                ? List.of(failed)
+                                : concat(
+                                        failed,
+                                        planned(
+                                                Tasks.undoFailed(
+                                                        s, f, facts.taskId().get()),
+                                                facts.escalateAt())),
+                        Decision.STOP);
             }
             // The undo waits for its connector like any step; it keeps its attempt.
             case Outcome.Deferred d ->
-                List.of(new CompensationFailed(
-                        step, it, lease.attempt() - 1, Json.object(), d.reason(), Optional.of(d.until())));
+                new Decision(
+                        List.of(new CompensationFailed(
+                                step, it, lease.attempt() - 1, Json.object(), d.reason(), Optional.of(d.until()))),
+                        Decision.STOP);
             default -> throw new IllegalStateException("an undo cannot end with " + outcome);
         };
     }
 
-    private static void noted(List<JournalEntry> entries, String step, int it, List<com.fasterxml.jackson.databind.JsonNode> notes) {
+    /** A task, followed by the plan of its first escalation when there is one. */
+    static List<JournalEntry> planned(TaskOpened task, Optional<Instant> escalateAt) {
+        if (escalateAt.isEmpty()) {
+            return List.of(task);
+        }
+        return List.of(
+                task,
+                new TaskEscalated(
+                        task.task(),
+                        task.step(),
+                        task.iteration(),
+                        "plan",
+                        "escalates at " + escalateAt.get() + " if still open",
+                        Json.object(),
+                        escalateAt));
+    }
+
+    private static List<JournalEntry> concat(JournalEntry first, List<JournalEntry> rest) {
+        var all = new ArrayList<JournalEntry>();
+        all.add(first);
+        all.addAll(rest);
+        return all;
+    }
+
+    private static void noted(
+            Decision.Builder entries, String step, int it, List<com.fasterxml.jackson.databind.JsonNode> notes) {
         if (!notes.isEmpty()) {
             entries.add(new StepNoted(step, it, notes));
         }
@@ -185,9 +241,16 @@ final class StepOutcomes {
 
     /** A step's options completed from the playbook's defaults (non-agent steps have only the defaults). */
     static StepOptions options(CompiledPlaybook playbook, String step) {
-        return playbook.step(step) instanceof CompiledStep.AgentCall call
-                ? call.options()
-                : playbook.model().defaults();
+        return switch (playbook.step(step)) {
+            case CompiledStep.AgentCall call -> call.options();
+            case CompiledStep.Call call -> call.options();
+            default -> playbook.model().defaults();
+        };
+    }
+
+    /** The task that parks a step that failed for good ({@code why} says how). */
+    static TaskOpened deadLetter(Lease lease, Outcome.Failed f, String why, String taskId) {
+        return Tasks.deadLetter(lease, f, why, taskId);
     }
 
     /** The tasks that outcomes open. */
@@ -225,8 +288,8 @@ final class StepOutcomes {
                     lease.iteration(),
                     TaskKind.COMPENSATION,
                     "Undoing step '" + lease.step() + "' of run " + lease.runId() + " failed",
-                    "The run is being undone (" + s.state().compensation.reason + "), but undoing step '"
-                            + lease.step() + "' failed: " + f.error(),
+                    "The run is being undone (" + s.state().compensation.reason + "), but undoing step '" + lease.step()
+                            + "' failed: " + f.error(),
                     details,
                     Json.object(),
                     List.of(TaskOption.RETRY, TaskOption.SKIP),
@@ -240,16 +303,22 @@ final class StepOutcomes {
             details.set("output", r.output());
             details.put("agent", r.agent());
             details.put("rule", r.rule());
+            if (r.blocked()) {
+                details.put("blocked", true);
+            }
             return new TaskOpened(
                     taskId,
                     s.lease().step(),
                     s.lease().iteration(),
                     TaskKind.REVIEW,
-                    "Review the output of " + r.agent() + " for " + describeSubject(s.state()),
+                    (r.blocked() ? "Blocked: fix or reject the output of " : "Review the output of ") + r.agent()
+                            + " for " + describeSubject(s.state()),
                     r.explanation(),
                     details,
                     r.output(),
-                    List.of(TaskOption.APPROVE, TaskOption.EDIT, TaskOption.REJECT),
+                    r.blocked()
+                            ? List.of(TaskOption.EDIT, TaskOption.REJECT)
+                            : List.of(TaskOption.APPROVE, TaskOption.EDIT, TaskOption.REJECT),
                     r.input(),
                     Optional.of(r.agent()));
         }
@@ -259,6 +328,7 @@ final class StepOutcomes {
             details.set("input", d.input());
             details.set("draft", d.draft());
             details.put("agent", d.agent());
+            d.shadow().ifPresent(shadow -> details.set("shadow", shadow));
             return new TaskOpened(
                     taskId,
                     s.lease().step(),
@@ -268,7 +338,9 @@ final class StepOutcomes {
                     d.explanation(),
                     details,
                     d.draft(),
-                    List.of(TaskOption.APPROVE, TaskOption.EDIT, TaskOption.REJECT),
+                    d.editOnly()
+                            ? List.of(TaskOption.EDIT, TaskOption.REJECT)
+                            : List.of(TaskOption.APPROVE, TaskOption.EDIT, TaskOption.REJECT),
                     d.input(),
                     Optional.of(d.agent()));
         }
@@ -284,8 +356,8 @@ final class StepOutcomes {
                     s.lease().iteration(),
                     TaskKind.APPROVAL,
                     a.title(),
-                    "Step '" + s.lease().step() + "' of playbook " + s.playbook().name()
-                            + " asks for your approval",
+                    "Step '" + s.lease().step() + "' of playbook "
+                            + s.playbook().name() + " asks for your approval",
                     details,
                     proposed,
                     List.of(TaskOption.APPROVE, TaskOption.REJECT),

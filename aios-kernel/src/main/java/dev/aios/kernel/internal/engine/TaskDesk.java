@@ -63,9 +63,29 @@ final class TaskDesk {
                     comment,
                     () -> Saga.completed(tx, journal, state),
                     (step, edited) -> checkedOutput(playbook, step, edited));
-            journal.append(tx, state, now, Answers.decide(answering, answer, output));
+            var decision = Answers.decide(answering, answer, output);
+            journal.append(tx, state, now, decision.entries());
+            new RunWrites(tx, journal, state, now).follow(playbook, decision.then());
             tx.afterCommit(wake);
             return null;
+        });
+    }
+
+    /**
+     * What would be wrong with answering an open task with {@code output}: empty when the output fits
+     * the contract of the agent whose output the task holds (or the step has no agent).
+     */
+    Optional<String> check(String taskId, JsonNode output) {
+        return store.read(tx -> {
+            var task = open(tx, taskId);
+            var state = journal.load(tx, task.step().runId()).orElseThrow();
+            var playbook = playbooks.version(state.playbook, state.version);
+            try {
+                checkedOutput(playbook, playbook.step(task.step().step()), output);
+                return Optional.<String>empty();
+            } catch (InvalidInputException e) {
+                return Optional.of(e.getMessage().replace("; nothing changed", ""));
+            }
         });
     }
 
@@ -105,9 +125,10 @@ final class TaskDesk {
                 .find(taskId)
                 .orElseThrow(() -> new NotFoundException("no task " + taskId + "; list open tasks with `aios tasks`"));
         if (task.status() != TaskStatus.OPEN) {
-            throw new ConflictException("task " + taskId + " is already " + task.status().wire()
-                    + task.resolvedAt().map(at -> " (at " + at + ")").orElse("") + "; nothing changed");
+            throw new ConflictException(
+                    "task " + taskId + " is already " + task.status().wire()
+                            + task.resolvedAt().map(at -> " (at " + at + ")").orElse("") + "; nothing changed");
         }
-        return new Answers.OpenTask(task.id(), task.step(), task.kind(), task.proposed());
+        return new Answers.OpenTask(task.id(), task.step(), task.kind(), task.proposed(), task.options());
     }
 }

@@ -31,7 +31,11 @@ final class Views {
      * A run with its tasks; each step's receipts in the order the step made them, with their results
      * from {@code results} (by idempotency key).
      */
-    static RunView run(RunState state, List<TaskView> tasks, java.util.Map<String, JsonNode> results) {
+    static RunView run(
+            RunState state,
+            List<TaskView> tasks,
+            java.util.Map<String, JsonNode> results,
+            dev.aios.kernel.RunLink parent) {
         var steps = state.records.values().stream()
                 .map(record -> step(
                         record,
@@ -57,7 +61,18 @@ final class Views {
                 steps,
                 tasks,
                 Optional.ofNullable(state.error),
-                state.seq);
+                state.seq,
+                Optional.ofNullable(parent),
+                state.children.entrySet().stream()
+                        .map(e -> new dev.aios.kernel.RunLink(
+                                e.getKey(),
+                                e.getValue().step,
+                                e.getValue().iteration,
+                                e.getValue().playbook,
+                                e.getValue().version,
+                                e.getValue().waits,
+                                e.getValue().status.wire()))
+                        .toList());
     }
 
     static StepView step(StepRecord record, List<StepView.ReceiptView> receipts) {
@@ -74,6 +89,9 @@ final class Views {
                 record.kind,
                 record.iteration,
                 record.status,
+                record.status == dev.aios.kernel.StepStatus.DEFERRED
+                        ? Optional.ofNullable(record.deferredBy)
+                        : Optional.empty(),
                 Optional.ofNullable(record.agent),
                 record.input,
                 record.output,
@@ -100,6 +118,7 @@ final class Views {
                 task.options(),
                 task.createdAt(),
                 task.resolvedAt(),
-                task.resolution());
+                task.resolution(),
+                task.escalations());
     }
 }

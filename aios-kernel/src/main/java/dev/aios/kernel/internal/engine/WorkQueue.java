@@ -71,7 +71,7 @@ final class WorkQueue {
                 attempt++;
                 journal.append(tx, state, now, List.of(new StepStarted(key.step(), key.iteration(), attempt, node)));
             }
-            case COMPENSATE -> attempt++; // counted by the failures journaled, not by the start
+            case COMPENSATE, JOIN -> attempt++; // counted by the failures journaled, not by the start
             case TIMER, TIMEOUT -> {}
         }
         return new Lease(key.runId(), key.step(), key.iteration(), item.kind(), attempt, owner, until);

@@ -60,8 +60,8 @@ public final class EntryTypes {
             }
             var taken = map.putIfAbsent(stored.value(), (Class<? extends JournalEntry>) permitted);
             if (taken != null) {
-                throw new IllegalStateException("journal entry types " + taken.getName() + " and "
-                        + permitted.getName() + " are both stored as '" + stored.value() + "'");
+                throw new IllegalStateException("journal entry types " + taken.getName() + " and " + permitted.getName()
+                        + " are both stored as '" + stored.value() + "'");
             }
         }
         return Map.copyOf(map);

@@ -20,6 +20,7 @@ public final class FeedHub implements AutoCloseable {
     private final List<FeedListener> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService delivery = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("aios-feed").daemon().factory());
+
     public void listen(FeedListener listener) {
         listeners.add(listener);
     }

@@ -104,6 +104,15 @@ public sealed interface JournalEntry {
     record TaskResolved(String task, TaskStatus decision, JsonNode output, String comment) implements JournalEntry {}
 
     /**
+     * An open task's escalation: planned ({@code rail} {@code plan}), or done (a reminder sent, the
+     * task delegated, a default answer taken). It escalates again at {@code next}, if present.
+     */
+    @StoredAs("TaskEscalated")
+    record TaskEscalated(
+            String task, String step, int iteration, String rail, String note, JsonNode detail, Optional<Instant> next)
+            implements JournalEntry {}
+
+    /**
      * What a step used to reach its outcome, e.g. memory recalled, models called: recorded with the
      * outcome and shown with the step.
      */
@@ -116,11 +125,13 @@ public sealed interface JournalEntry {
             implements JournalEntry {}
 
     /**
-     * A step could not start its attempt (a circuit breaker was open, a rate limit was reached)
-     * and waits until {@code until} without using up the attempt.
+     * A step could not start its attempt (a circuit breaker was open, a rate limit was reached, its
+     * batch window was closed) and waits until {@code until} without using up the attempt. {@code
+     * cause} names why in a word ({@code breaker}, {@code rate-limit}, {@code later}, {@code
+     * window}); entries written before it was recorded have none.
      */
     @StoredAs("StepDeferred")
-    record StepDeferred(String step, int iteration, int attempt, String reason, Instant until)
+    record StepDeferred(String step, int iteration, int attempt, String reason, Instant until, Optional<String> cause)
             implements JournalEntry {}
 
     /** One completed step to undo, with the output it had. */
@@ -163,4 +174,59 @@ public sealed interface JournalEntry {
     /** The operator stopped the run. */
     @StoredAs("RunCancelled")
     record RunCancelled(String reason) implements JournalEntry {}
+
+    /**
+     * A parallel step started its branches; each branch's first step is scheduled by the entries
+     * that follow.
+     */
+    @StoredAs("BranchesStarted")
+    record BranchesStarted(String step, int iteration, List<String> branches) implements JournalEntry {}
+
+    /**
+     * A branch of a parallel step ended: it finished ({@code completed}, with the outputs of its steps),
+     * or it was cancelled because the join was satisfied without it.
+     */
+    @StoredAs("BranchEnded")
+    record BranchEnded(String step, int iteration, String branch, boolean completed, JsonNode outputs)
+            implements JournalEntry {}
+
+    /** The join of a parallel step cancelled branches whose completed steps are undone, in this order. */
+    @StoredAs("BranchesUndoing")
+    record BranchesUndoing(String step, int iteration, List<CompensationTarget> targets) implements JournalEntry {}
+
+    /** A forEach step evaluated its list; iterations start by the entries that follow. */
+    @StoredAs("ItemsListed")
+    record ItemsListed(String step, int iteration, List<JsonNode> items) implements JournalEntry {}
+
+    /** Iteration {@code index} of a forEach step started on {@code item}. */
+    @StoredAs("IterationStarted")
+    record IterationStarted(String step, int iteration, int index, JsonNode item) implements JournalEntry {}
+
+    /** Iteration {@code index} of a forEach step reached its end, with the outputs of its steps. */
+    @StoredAs("IterationEnded")
+    record IterationEnded(String step, int iteration, int index, JsonNode outputs) implements JournalEntry {}
+
+    /** A step holding others (a forEach, a conversation) is due again to decide what follows. */
+    @StoredAs("JoinScheduled")
+    record JoinScheduled(String step, int iteration) implements JournalEntry {}
+
+    /**
+     * This run was started by a call step of run {@code parentRun}; {@code depth} counts the calls
+     * above it (1 for a child of a run nobody called).
+     */
+    @StoredAs("RunCalled")
+    record RunCalled(String parentRun, String step, int iteration, int depth) implements JournalEntry {}
+
+    /** A call step started child run {@code run} of {@code playbook} at {@code version}. */
+    @StoredAs("ChildStarted")
+    record ChildStarted(String step, int iteration, String run, String playbook, String version, boolean waits)
+            implements JournalEntry {}
+
+    /** Child run {@code run} ended with {@code status} (its wire name), for {@code reason} if it failed. */
+    @StoredAs("ChildEnded")
+    record ChildEnded(String step, int iteration, String run, String status, String reason) implements JournalEntry {}
+
+    /** Undoing a call step: its child run {@code run} is being undone, and the undo waits for it. */
+    @StoredAs("ChildUndoing")
+    record ChildUndoing(String step, int iteration, String run) implements JournalEntry {}
 }

@@ -32,6 +32,20 @@ public final class RunJournal {
         return codec;
     }
 
+    /** Told, inside the transaction, that entries just appended changed a run's status. */
+    @FunctionalInterface
+    public interface StatusListener {
+        /** {@code state} was in {@code before} when the entries were appended. */
+        void changed(Tx tx, RunState state, dev.aios.kernel.RunStatus before);
+    }
+
+    private volatile StatusListener listener = (tx, state, before) -> {};
+
+    /** Tells {@code listener} of every change of a run's status, in the transaction making it. */
+    public void onStatusChange(StatusListener listener) {
+        this.listener = listener;
+    }
+
     /** The run's current state, if the run exists (see {@link dev.aios.kernel.internal.store.RunStore#load}). */
     public Optional<RunState> load(Tx tx, String runId) {
         return tx.runs().load(runId);
@@ -43,6 +57,7 @@ public final class RunJournal {
      */
     public RunState append(Tx tx, RunState state, Instant at, List<JournalEntry> entries) {
         Instant when = at.truncatedTo(ChronoUnit.MILLIS);
+        var before = state.status;
         var items = feed.hasListeners() ? new ArrayList<FeedItem>() : null;
         for (var entry : entries) {
             RunFold.apply(state, entry, when);
@@ -65,6 +80,9 @@ public final class RunJournal {
         if (items != null) {
             feed.publish(tx, items);
         }
+        if (before != state.status) {
+            listener.changed(tx, state, before);
+        }
         return state;
     }
 
@@ -76,6 +94,11 @@ public final class RunJournal {
     /** The run's entries after {@code afterSeq}, as stored, oldest first. */
     public List<StoredEntry> stored(Tx tx, String runId, long afterSeq) {
         return tx.journal().entries(runId, afterSeq);
+    }
+
+    /** At most {@code limit} of the run's entries after {@code afterSeq}, as stored, oldest first. */
+    public List<StoredEntry> stored(Tx tx, String runId, long afterSeq, int limit) {
+        return tx.journal().entries(runId, afterSeq, limit);
     }
 
     /** Decodes a stored entry. */

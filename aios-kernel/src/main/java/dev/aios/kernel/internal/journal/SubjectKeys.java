@@ -119,7 +119,8 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         return store.write(tx -> {
             var found = tx.keys()
                     .current(subject)
-                    .map(k -> new Key(k.generation(), Optional.of(secret(k.material().orElseThrow()))));
+                    .map(k -> new Key(
+                            k.generation(), Optional.of(secret(k.material().orElseThrow()))));
             if (found.isPresent()) {
                 tx.afterCommit(() -> current.putIfAbsent(subject, found.get()));
                 return found.get();

@@ -1,9 +1,9 @@
 package dev.aios.kernel.internal.playbook;
 
 import dev.aios.api.ParallelStep;
-import dev.aios.kernel.StepKind;
 import dev.aios.api.Step;
 import dev.aios.api.StepOptions;
+import dev.aios.kernel.StepKind;
 import dev.aios.kernel.internal.cel.Expression;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -56,6 +56,7 @@ public sealed interface CompiledStep {
      * @param approval when it yields true, the output waits for the operator
      * @param options the step's options, completed from the playbook's defaults
      * @param compensation what undoes the step once it completed
+     * @param fallback the agent that does the step while the policy switches {@code agent} off
      */
     record AgentCall(
             String id,
@@ -64,7 +65,8 @@ public sealed interface CompiledStep {
             Optional<Expression> approval,
             String next,
             StepOptions options,
-            Optional<Compensation> compensation)
+            Optional<Compensation> compensation,
+            Optional<String> fallback)
             implements CompiledStep {
         public AgentCall {
             Objects.requireNonNull(id, "id");
@@ -74,6 +76,7 @@ public sealed interface CompiledStep {
             Objects.requireNonNull(next, "next");
             Objects.requireNonNull(options, "options");
             Objects.requireNonNull(compensation, "compensation");
+            Objects.requireNonNull(fallback, "fallback");
         }
 
         @Override

@@ -1,7 +1,7 @@
 package dev.aios.kernel.internal.playbook;
 
-import dev.aios.api.Event;
 import dev.aios.api.EmitStep;
+import dev.aios.api.Event;
 import dev.aios.api.ForEachStep;
 import dev.aios.api.ParallelStep;
 import dev.aios.api.Playbook;

@@ -51,6 +51,13 @@ public final class PlaybookJson {
         var trigger = root.putObject("trigger");
         trigger.put("event", playbook.trigger().event());
         playbook.trigger().when().ifPresent(when -> trigger.put("when", when));
+        playbook.trigger().schedule().ifPresent(schedule -> {
+            var node = trigger.putObject("schedule");
+            schedule.cron().ifPresent(cron -> node.put("cron", cron));
+            schedule.every().ifPresent(every -> node.put("every", every.toString()));
+            node.put("zone", schedule.zone());
+            node.put("missed", schedule.missed().wire());
+        });
         root.set("steps", steps(playbook.steps()));
         OptionsJson.toJson(playbook.defaults()).ifPresent(defaults -> root.set("defaults", defaults));
         if (!playbook.agents().isEmpty()) {
@@ -74,10 +81,22 @@ public final class PlaybookJson {
         return new Playbook(
                 text(json, "name", ""),
                 text(json, "description", ""),
-                new Trigger(text(trigger, "event", "trigger"), optional(trigger, "when")),
+                new Trigger(text(trigger, "event", "trigger"), optional(trigger, "when"), schedule(trigger)),
                 steps,
                 OptionsJson.fromJson(json.get("defaults")),
                 agents(json));
+    }
+
+    private static Optional<dev.aios.api.Schedule> schedule(JsonNode trigger) {
+        var node = trigger.get("schedule");
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        return Optional.of(new dev.aios.api.Schedule(
+                optional(node, "cron"),
+                optional(node, "every").map(java.time.Duration::parse),
+                text(node, "zone", "trigger.schedule"),
+                dev.aios.api.Schedule.Missed.fromWire(text(node, "missed", "trigger.schedule"))));
     }
 
     private static java.util.List<dev.aios.api.AgentDeclaration> agents(JsonNode json) {
@@ -158,6 +177,7 @@ public final class PlaybookJson {
                 node.set("input", map(agent.input()));
                 agent.approval().ifPresent(rule -> node.put("approval", rule));
                 OptionsJson.toJson(agent.options()).ifPresent(options -> node.set("options", options));
+                agent.fallback().ifPresent(fallback -> node.put("fallback", fallback));
             }
             case ApprovalStep approval -> {
                 node.put("title", approval.title());
@@ -236,7 +256,8 @@ public final class PlaybookJson {
                         map(node, "input", path),
                         optional(node, "approval"),
                         next,
-                        OptionsJson.fromJson(node.get("options")));
+                        OptionsJson.fromJson(node.get("options")),
+                        optional(node, "fallback"));
             case "approval" ->
                 new ApprovalStep(
                         id,

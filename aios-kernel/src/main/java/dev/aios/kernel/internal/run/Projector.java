@@ -1,14 +1,26 @@
 package dev.aios.kernel.internal.run;
 
+import dev.aios.kernel.TaskStatus;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitTimedOut;
+import dev.aios.kernel.internal.journal.JournalEntry.BranchEnded;
+import dev.aios.kernel.internal.journal.JournalEntry.BranchesStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.BranchesUndoing;
+import dev.aios.kernel.internal.journal.JournalEntry.ChildEnded;
+import dev.aios.kernel.internal.journal.JournalEntry.ChildStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.ChildUndoing;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationScheduled;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.EffectRecorded;
+import dev.aios.kernel.internal.journal.JournalEntry.ItemsListed;
+import dev.aios.kernel.internal.journal.JournalEntry.IterationEnded;
+import dev.aios.kernel.internal.journal.JournalEntry.IterationStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.JoinScheduled;
+import dev.aios.kernel.internal.journal.JournalEntry.RunCalled;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCancelled;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCompensated;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCompleted;
@@ -21,17 +33,18 @@ import dev.aios.kernel.internal.journal.JournalEntry.StepNoted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepRetried;
 import dev.aios.kernel.internal.journal.JournalEntry.StepScheduled;
 import dev.aios.kernel.internal.journal.JournalEntry.StepStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.TaskEscalated;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskResolved;
 import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
-import dev.aios.kernel.TaskStatus;
+import dev.aios.kernel.internal.playbook.StepPaths;
 import dev.aios.kernel.internal.store.TaskStore.TaskRecord;
 import dev.aios.kernel.internal.store.Tx;
 import dev.aios.kernel.internal.store.WorkKey;
 import dev.aios.kernel.internal.store.WorkKind;
 import dev.aios.kernel.internal.store.WorkStore.WorkItem;
-import java.util.Optional;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Projects journal entries onto the derived state (work, awaits, tasks, receipts, runs). The same
@@ -58,6 +71,7 @@ public final class Projector {
                 var key = new WorkKey(run, e.step(), e.iteration());
                 work.remove(key);
                 tx.awaits().remove(key);
+                tx.loops().remove(run, e.step());
             }
             case StepFailed e -> {
                 var key = new WorkKey(run, e.step(), e.iteration());
@@ -68,13 +82,19 @@ public final class Projector {
                 }
             }
             case StepRetried e ->
-                // A retry the operator asked for gets the step's attempts afresh.
-                work.add(new WorkItem(new WorkKey(run, e.step(), e.iteration()), WorkKind.STEP, at, 0));
+                // A retry the operator asked for gets the step's attempts afresh; a step holding
+                // others that failed to join their results tries the join again.
+                work.add(new WorkItem(
+                        new WorkKey(run, e.step(), e.iteration()),
+                        state.blocks.containsKey(e.step()) ? WorkKind.JOIN : WorkKind.STEP,
+                        at,
+                        0));
             case TimerSet e -> work.change(new WorkKey(run, e.step(), e.iteration()), WorkKind.TIMER, e.fireAt());
             case AwaitStarted e -> {
                 var key = new WorkKey(run, e.step(), e.iteration());
                 // Events count from the trigger, or from where this step last stopped waiting.
-                long from = state.awaited.getOrDefault(e.step(), state.trigger.path("seq").asLong());
+                long from = state.awaited.getOrDefault(
+                        e.step(), state.trigger.path("seq").asLong());
                 tx.awaits().add(key, e.eventType(), state.subject, e.timeoutAt(), from);
                 work.change(key, WorkKind.TIMEOUT, e.timeoutAt());
             }
@@ -119,7 +139,8 @@ public final class Projector {
                                 e.options(),
                                 at,
                                 Optional.empty(),
-                                Optional.empty()));
+                                Optional.empty(),
+                                java.util.List.of()));
                 work.remove(key);
             }
             case TaskResolved e -> {
@@ -128,15 +149,63 @@ public final class Projector {
                 resolution.set("output", e.output());
                 resolution.put("comment", e.comment());
                 tx.tasks().resolve(e.task(), e.decision(), at, resolution);
+                // An answered task escalates no more.
+                tx.tasks().find(e.task()).ifPresent(task -> work.remove(task.step(), WorkKind.ESCALATE));
+            }
+            case TaskEscalated e -> {
+                var item = Json.object();
+                item.put("at", at.toString());
+                item.put("rail", e.rail());
+                item.put("note", e.note());
+                item.set("detail", e.detail());
+                e.next().ifPresent(next -> item.put("next", next.toString()));
+                tx.tasks().escalated(e.task(), item);
+                var key = new WorkKey(run, e.step(), e.iteration());
+                if (e.next().isPresent()) {
+                    // While a task is open its step has no other work, so the escalation timer takes its key.
+                    work.put(new WorkItem(key, WorkKind.ESCALATE, e.next().get(), 0));
+                } else {
+                    work.remove(key, WorkKind.ESCALATE);
+                }
             }
             case RunCompleted e -> endRun(tx, run, at);
             case RunFailed e -> endRun(tx, run, at);
             case RunCancelled e -> endRun(tx, run, at);
+            case BranchesStarted e -> work.remove(new WorkKey(run, e.step(), e.iteration()));
+            case BranchEnded e -> {
+                if (!e.completed()) {
+                    clearScope(tx, run, StepPaths.branch(e.step(), e.branch()), at);
+                }
+            }
+            case BranchesUndoing e -> {}
+            case ItemsListed e -> {
+                work.remove(new WorkKey(run, e.step(), e.iteration()));
+                tx.loops().list(run, e.step(), e.items());
+            }
+            case IterationStarted e -> {}
+            case IterationEnded e -> tx.loops().ended(run, e.step(), e.index(), e.outputs());
+            case RunCalled e -> {}
+            case ChildStarted e -> work.remove(new WorkKey(run, e.step(), e.iteration()));
+            case ChildEnded e -> {}
+            case ChildUndoing e -> work.remove(new WorkKey(run, e.step(), e.iteration()));
+            case JoinScheduled e ->
+                work.add(new WorkItem(new WorkKey(run, e.step(), e.iteration()), WorkKind.JOIN, at, 0));
         }
+    }
+
+    /** Drops the work, awaits and open tasks of the steps inside {@code scope}, which was cancelled. */
+    private static void clearScope(Tx tx, String run, String scope, Instant at) {
+        tx.work().removeWithin(run, scope);
+        tx.awaits().removeWithin(run, scope);
+        var resolution = Json.object();
+        resolution.put("decision", TaskStatus.CANCELLED.wire());
+        resolution.put("comment", "the branch was cancelled: the parallel step's join was satisfied without it");
+        tx.tasks().cancelOpenWithin(run, scope, at, resolution);
     }
 
     private static void endRun(Tx tx, String run, Instant at) {
         tx.work().removeRun(run);
+        tx.loops().removeRun(run);
         tx.awaits().removeRun(run);
         closeOpenTasks(tx, run, at, "the run ended");
     }

@@ -26,6 +26,12 @@ public interface AwaitStore {
     /** No step of the run waits any more. */
     void removeRun(String runId);
 
+    /** No step of the run inside {@code scope} (a step path: {@code scope/...}) waits any more. */
+    void removeWithin(String runId, String scope);
+
+    /** How many steps wait. */
+    long count();
+
     /** The step, if it waits. */
     Optional<Waiting> find(WorkKey key);
 

@@ -20,6 +20,9 @@ public interface JournalStore {
     /** The run's entries after {@code afterSeq}, oldest first. */
     List<StoredEntry> entries(String runId, long afterSeq);
 
+    /** At most {@code limit} of the run's entries after {@code afterSeq}, oldest first. */
+    List<StoredEntry> entries(String runId, long afterSeq, int limit);
+
     /** The checksum of the run's entry {@code seq}, if it exists. */
     Optional<String> checksum(String runId, long seq);
 

@@ -22,8 +22,14 @@ public interface RunStore {
     /** Stores the run's state, after the entries of a unit were appended and projected. */
     void save(RunState state);
 
-    /** Runs matching {@code query}, newest first. */
-    List<RunSummary> find(RunQuery query);
+    /**
+     * Up to {@code rows} runs matching {@code query} (its limit aside), newest first: by start time,
+     * then by id, after {@code query.after()} when it is given.
+     */
+    List<RunSummary> find(RunQuery query, int rows);
+
+    /** Whether the run exists. */
+    boolean exists(String runId);
 
     /** How many runs are in each status (every status, zero included). */
     Map<RunStatus, Long> countByStatus();
@@ -33,4 +39,7 @@ public interface RunStore {
 
     /** The ids of the runs about {@code subject}. */
     List<String> idsOf(String subject);
+
+    /** The ids of the runs of {@code playbook} that the event {@code eventId} started. */
+    List<String> startedBy(String eventId, String playbook);
 }

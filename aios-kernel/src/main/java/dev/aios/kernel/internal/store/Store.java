@@ -74,6 +74,18 @@ public interface Store extends AutoCloseable {
     /** Where the store is, for messages: a file, or a database URL without credentials. */
     String location();
 
+    /** Hears of every commit: how many units of work it carried and how long it took. */
+    @FunctionalInterface
+    interface CommitObserver {
+        void committed(int units, long nanos);
+    }
+
+    /** Tells {@code observer} of every commit from now on (for metrics). */
+    void observeCommits(CommitObserver observer);
+
+    /** Records the store's own metrics (its connection pool) in {@code registry}. */
+    void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry);
+
     /** Closes the store after committing what is queued. */
     @Override
     void close();

@@ -16,4 +16,11 @@ import java.time.Instant;
  * @param checksum the chained checksum
  */
 public record StoredEntry(
-        String runId, long seq, String type, Instant at, String subject, String codec, byte[] payload, String checksum) {}
+        String runId,
+        long seq,
+        String type,
+        Instant at,
+        String subject,
+        String codec,
+        byte[] payload,
+        String checksum) {}

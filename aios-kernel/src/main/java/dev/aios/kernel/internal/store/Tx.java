@@ -25,6 +25,9 @@ public interface Tx {
     /** Runs waiting for an event. */
     AwaitStore awaits();
 
+    /** The items of forEach steps in progress. */
+    LoopStore loops();
+
     /** The operator's inbox. */
     TaskStore tasks();
 
@@ -36,6 +39,9 @@ public interface Tx {
 
     /** Every playbook version seen, and which are active. */
     PlaybookStore playbooks();
+
+    /** Aggregates for the operator's reports. */
+    ReportStore reports();
 
     /** The derived state as a whole, for verification and rebuilding. */
     DerivedState derived();

@@ -13,7 +13,11 @@ public enum WorkKind {
     /** An await step's time is up without a matching event. */
     TIMEOUT,
     /** Undo a completed step while the run is compensated. */
-    COMPENSATE;
+    COMPENSATE,
+    /** Gather the results of a step that holds others (parallel branches, forEach items, a child run). */
+    JOIN,
+    /** The open task of a step is due to escalate. */
+    ESCALATE;
 
     /** The name stored in the queue, e.g. {@code step}. */
     @JsonValue

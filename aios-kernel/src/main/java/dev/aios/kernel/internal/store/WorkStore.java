@@ -21,6 +21,9 @@ public interface WorkStore {
     /** Adds an item, not leased. */
     void add(WorkItem item);
 
+    /** Adds an item, not leased, in place of any the step has. */
+    void put(WorkItem item);
+
     /** Records that attempt {@code attempt} of the item started. */
     void started(WorkKey key, int attempt);
 
@@ -36,8 +39,14 @@ public interface WorkStore {
     /** Removes the item. */
     void remove(WorkKey key);
 
+    /** Removes the item if it is of {@code kind}. */
+    void remove(WorkKey key, WorkKind kind);
+
     /** Removes every item of the run. */
     void removeRun(String runId);
+
+    /** Removes the run's items of the steps inside {@code scope} (a step path: {@code scope/...}). */
+    void removeWithin(String runId, String scope);
 
     /**
      * Up to {@code max} items due at {@code now} that no one holds, the longest due first. A store
@@ -61,6 +70,9 @@ public interface WorkStore {
      * @return false when the item is gone or was taken over
      */
     boolean extend(WorkKey key, String owner, Instant until);
+
+    /** The queue at {@code at}: due and held by no one, held, and due later. */
+    dev.aios.kernel.Overview.Queue queue(Instant at);
 
     /**
      * Frees the leases of workers that are gone: every lease whose owner is not of {@code node},

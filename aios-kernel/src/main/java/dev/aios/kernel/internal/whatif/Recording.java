@@ -1,9 +1,9 @@
 package dev.aios.kernel.internal.whatif;
 
-import dev.aios.kernel.TaskKind;
-import dev.aios.kernel.TaskStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.TaskKind;
+import dev.aios.kernel.TaskStatus;
 import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.playbook.StepPaths;
 import java.time.Instant;

@@ -6,6 +6,7 @@ import static dev.aios.kernel.internal.engine.Decisions.assertEntries;
 import static dev.aios.kernel.internal.engine.Decisions.assertFolds;
 import static dev.aios.kernel.internal.engine.Decisions.completed;
 import static dev.aios.kernel.internal.engine.Decisions.concat;
+import static dev.aios.kernel.internal.engine.Decisions.followed;
 import static dev.aios.kernel.internal.engine.Decisions.run;
 import static dev.aios.kernel.internal.engine.Decisions.started;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,7 +45,8 @@ class AnswersTest {
     static final ObjectNode CHARGED = Json.object().put("order", "o-1").put("reference", "ch-1");
     static final ObjectNode EDITED = Json.object().put("order", "o-1").put("reference", "by hand");
 
-    record Case(String says, Kind task, TaskAnswer answer, Optional<JsonNode> output, boolean undoable, String[] expected) {
+    record Case(
+            String says, Kind task, TaskAnswer answer, Optional<JsonNode> output, boolean undoable, String[] expected) {
         @Override
         public String toString() {
             return says;
@@ -67,46 +69,63 @@ class AnswersTest {
     static RunState runWith(Kind kind) {
         var charged = completed("charge", StepKind.AGENT, CHARGED, "ship");
         return switch (kind) {
-            case REVIEW -> run(concat(
-                    started("charge", 0, StepKind.AGENT, 1),
-                    List.of(opened("charge", TaskKind.REVIEW, CHARGED, List.of(TaskOption.APPROVE, TaskOption.REJECT)))));
-            case APPROVAL -> run(concat(
-                    charged,
-                    started("ship", 0, StepKind.AGENT, 1),
-                    List.of(new StepCompleted("ship", 0, ORDER, ORDER, Optional.empty(), "confirm")),
-                    started("confirm", 0, StepKind.APPROVAL, 1),
-                    List.of(opened("confirm", TaskKind.APPROVAL, Json.object().put("approved", true), List.of()))));
-            case DEAD_LETTER -> run(concat(
-                    charged,
-                    started("ship", 0, StepKind.AGENT, 2),
-                    List.of(
-                            new StepFailed("ship", 0, 2, ORDER, "carrier is down", Optional.empty()),
-                            opened("ship", TaskKind.DEAD_LETTER, Json.object(), List.of()))));
-            case UNDO_FAILED -> run(concat(
-                    charged,
-                    started("ship", 0, StepKind.AGENT, 1),
-                    List.of(
-                            new CompensationStarted("cancelled", List.of(new CompensationTarget("charge", 0, CHARGED))),
-                            new CompensationScheduled("charge", 0),
-                            new CompensationFailed("charge", 0, 3, CHARGED, "refund refused", Optional.empty()),
-                            opened("charge", TaskKind.COMPENSATION, Json.object(), List.of()))));
+            case REVIEW ->
+                run(concat(
+                        started("charge", 0, StepKind.AGENT, 1),
+                        List.of(opened(
+                                "charge", TaskKind.REVIEW, CHARGED, List.of(TaskOption.APPROVE, TaskOption.REJECT)))));
+            case APPROVAL ->
+                run(concat(
+                        charged,
+                        started("ship", 0, StepKind.AGENT, 1),
+                        List.of(new StepCompleted("ship", 0, ORDER, ORDER, Optional.empty(), "confirm")),
+                        started("confirm", 0, StepKind.APPROVAL, 1),
+                        List.of(opened(
+                                "confirm", TaskKind.APPROVAL, Json.object().put("approved", true), List.of()))));
+            case DEAD_LETTER ->
+                run(concat(
+                        charged,
+                        started("ship", 0, StepKind.AGENT, 2),
+                        List.of(
+                                new StepFailed("ship", 0, 2, ORDER, "carrier is down", Optional.empty()),
+                                opened("ship", TaskKind.DEAD_LETTER, Json.object(), List.of()))));
+            case UNDO_FAILED ->
+                run(concat(
+                        charged,
+                        started("ship", 0, StepKind.AGENT, 1),
+                        List.of(
+                                new CompensationStarted(
+                                        "cancelled", List.of(new CompensationTarget("charge", 0, CHARGED))),
+                                new CompensationScheduled("charge", 0),
+                                new CompensationFailed("charge", 0, 3, CHARGED, "refund refused", Optional.empty()),
+                                opened("charge", TaskKind.COMPENSATION, Json.object(), List.of()))));
         };
     }
 
     static Answers.Answering answering(Kind kind, RunState state, boolean undoable) {
-        var taskKind = switch (kind) {
-            case REVIEW -> TaskKind.REVIEW;
-            case APPROVAL -> TaskKind.APPROVAL;
-            case DEAD_LETTER -> TaskKind.DEAD_LETTER;
-            case UNDO_FAILED -> TaskKind.COMPENSATION;
-        };
-        String step = switch (kind) {
-            case REVIEW, UNDO_FAILED -> "charge";
-            case APPROVAL -> "confirm";
-            case DEAD_LETTER -> "ship";
-        };
+        var taskKind =
+                switch (kind) {
+                    case REVIEW -> TaskKind.REVIEW;
+                    case APPROVAL -> TaskKind.APPROVAL;
+                    case DEAD_LETTER -> TaskKind.DEAD_LETTER;
+                    case UNDO_FAILED -> TaskKind.COMPENSATION;
+                };
+        String step =
+                switch (kind) {
+                    case REVIEW, UNDO_FAILED -> "charge";
+                    case APPROVAL -> "confirm";
+                    case DEAD_LETTER -> "ship";
+                };
         var proposed = kind == Kind.REVIEW ? CHARGED : Json.object();
-        var task = new Answers.OpenTask("t-1", new WorkKey("r-1", step, 0), taskKind, proposed);
+        var options =
+                switch (kind) {
+                    case REVIEW -> List.of(TaskOption.APPROVE, TaskOption.EDIT, TaskOption.REJECT);
+                    case APPROVAL -> List.of(TaskOption.APPROVE, TaskOption.REJECT);
+                    case DEAD_LETTER ->
+                        List.of(TaskOption.RETRY, TaskOption.SKIP, TaskOption.COMPENSATE, TaskOption.CANCEL);
+                    case UNDO_FAILED -> List.of(TaskOption.RETRY, TaskOption.SKIP);
+                };
+        var task = new Answers.OpenTask("t-1", new WorkKey("r-1", step, 0), taskKind, proposed, options);
         List<StepCompleted> completed = undoable
                 ? List.of(new StepCompleted("charge", 0, ORDER, CHARGED, Optional.empty(), "ship"))
                 : List.of();
@@ -116,7 +135,13 @@ class AnswersTest {
                         .put("checked", true));
     }
 
-    static Case row(String says, Kind task, TaskAnswer answer, Optional<JsonNode> output, boolean undoable, String... expected) {
+    static Case row(
+            String says,
+            Kind task,
+            TaskAnswer answer,
+            Optional<JsonNode> output,
+            boolean undoable,
+            String... expected) {
         return new Case(says, task, answer, output, undoable, expected);
     }
 
@@ -240,7 +265,8 @@ class AnswersTest {
     @MethodSource("answers")
     void recordsTheAnswer(Case c) {
         var state = runWith(c.task());
-        var decided = Answers.decide(answering(c.task(), state, c.undoable()), c.answer(), c.output());
+        var decided = followed(
+                Answers.decide(answering(c.task(), state, c.undoable()), c.answer(), c.output()), state, PLAYBOOK);
         assertEntries(decided, c.expected());
         assertFolds(state, decided);
     }
@@ -248,26 +274,30 @@ class AnswersTest {
     @Test
     void answersATaskDoesNotTakeAreRefusedAndRecordNothing() {
         var review = runWith(Kind.REVIEW);
-        assertThatThrownBy(() -> Answers.decide(answering(Kind.REVIEW, review, true), TaskAnswer.RETRY, Optional.empty()))
+        assertThatThrownBy(
+                        () -> Answers.decide(answering(Kind.REVIEW, review, true), TaskAnswer.RETRY, Optional.empty()))
                 .isInstanceOf(ConflictException.class)
                 .hasMessage("a review task cannot be answered with retry; answer approve or reject; nothing changed");
         var parked = runWith(Kind.DEAD_LETTER);
-        assertThatThrownBy(() -> Answers.decide(answering(Kind.DEAD_LETTER, parked, true), TaskAnswer.SKIP, Optional.empty()))
+        assertThatThrownBy(() ->
+                        Answers.decide(answering(Kind.DEAD_LETTER, parked, true), TaskAnswer.SKIP, Optional.empty()))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("needs the output to go on with");
-        assertThatThrownBy(() ->
-                        Answers.decide(answering(Kind.DEAD_LETTER, parked, false), TaskAnswer.COMPENSATE, Optional.empty()))
+        assertThatThrownBy(() -> Answers.decide(
+                        answering(Kind.DEAD_LETTER, parked, false), TaskAnswer.COMPENSATE, Optional.empty()))
                 .isInstanceOf(ConflictException.class)
                 .hasMessageContaining("nothing in run r-1 can be undone");
         var undo = runWith(Kind.UNDO_FAILED);
-        assertThatThrownBy(() -> Answers.decide(answering(Kind.UNDO_FAILED, undo, false), TaskAnswer.REJECT, Optional.empty()))
+        assertThatThrownBy(() ->
+                        Answers.decide(answering(Kind.UNDO_FAILED, undo, false), TaskAnswer.REJECT, Optional.empty()))
                 .isInstanceOf(ConflictException.class)
                 .hasMessageContaining("answer retry or skip");
     }
 
     @Test
     void cancellingARunUndoesItWhenItCanAndIsRefusedOnceItEnded() {
-        var shipping = run(concat(completed("charge", StepKind.AGENT, CHARGED, "ship"), started("ship", 0, StepKind.AGENT, 1)));
+        var shipping = run(
+                concat(completed("charge", StepKind.AGENT, CHARGED, "ship"), started("ship", 0, StepKind.AGENT, 1)));
         List<JournalEntry> undone = Answers.cancel(
                 shipping,
                 PLAYBOOK,
@@ -278,9 +308,11 @@ class AnswersTest {
                 "CompensationStarted reason='cancelled by the operator: customer withdrew'",
                 "CompensationScheduled step=charge");
         assertFolds(shipping, undone);
-        assertEntries(Answers.cancel(shipping, PLAYBOOK, "", List::of), "RunCancelled reason='cancelled by the operator'");
+        assertEntries(
+                Answers.cancel(shipping, PLAYBOOK, "", List::of), "RunCancelled reason='cancelled by the operator'");
 
-        var ended = run(concat(completed("chase", StepKind.AGENT, ORDER, "end"), List.of(new JournalEntry.RunCompleted())));
+        var ended =
+                run(concat(completed("chase", StepKind.AGENT, ORDER, "end"), List.of(new JournalEntry.RunCompleted())));
         assertThatThrownBy(() -> Answers.cancel(ended, PLAYBOOK, "", List::of))
                 .isInstanceOf(ConflictException.class)
                 .hasMessage("run r-1 has already ended (completed); nothing to cancel");

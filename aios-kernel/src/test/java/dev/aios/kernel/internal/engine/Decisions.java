@@ -66,7 +66,11 @@ final class Decisions {
     static CompiledPlaybook compile(String yaml) {
         var parsed = new YamlPlaybookReader().read("checkout.yaml", yaml);
         return new PlaybookCompiler(new Cel())
-                .compile(parsed.playbook(), "checkout.yaml", parsed.lines(), Set.of("charge", "refund", "ship", "chase"));
+                .compile(
+                        parsed.playbook(),
+                        "checkout.yaml",
+                        parsed.lines(),
+                        Set.of("charge", "refund", "ship", "chase"));
     }
 
     /** A run of the checkout playbook that went through {@code entries} after its start. */
@@ -109,6 +113,46 @@ final class Decisions {
         return all.toArray(JournalEntry[]::new);
     }
 
+    /**
+     * The entries of {@code decision} followed by those of what it says follows them, as the
+     * engine appends them; worked out on a copy of {@code state}, which is left as it is.
+     */
+    static List<JournalEntry> followed(Decision decision, RunState state, CompiledPlaybook playbook) {
+        var copy = Json.read(Json.text(state), RunState.class);
+        var all = new ArrayList<JournalEntry>();
+        Advance.Sink sink = new Advance.Sink() {
+            @Override
+            public RunState state() {
+                return copy;
+            }
+
+            @Override
+            public void append(JournalEntry entry) {
+                RunFold.apply(copy, entry, NOW);
+                copy.seq++;
+                all.add(entry);
+            }
+        };
+        decision.entries().forEach(sink::append);
+        Advance.Lookup none = new Advance.Lookup() {
+            @Override
+            public JsonNode item(String block, int index) {
+                throw new UnsupportedOperationException("no forEach in the decision tables");
+            }
+
+            @Override
+            public List<JournalEntry.CompensationTarget> undoable(CompiledPlaybook playbook, List<String> scopes) {
+                throw new UnsupportedOperationException("no parallel step in the decision tables");
+            }
+        };
+        switch (decision.then()) {
+            case Decision.Stop stop -> {}
+            case Decision.GoOn go -> Advance.after(sink, playbook, go.from(), go.next(), NOW, none);
+            case Decision.UndoNext undo -> sink.append(Saga.next(copy, copy.compensation.done));
+        }
+        return all;
+    }
+
     private static final Pattern FIELD = Pattern.compile("([\\w.]+)(=|~)(\"([^\"]*)\"|'([^']*)'|\\S+)");
 
     /**
@@ -120,9 +164,8 @@ final class Decisions {
     static void assertEntries(List<JournalEntry> actual, String... expected) {
         assertThat(actual.stream().map(JournalEntry::type).toList())
                 .as("entry types")
-                .containsExactlyElementsOf(List.of(expected).stream()
-                        .map(e -> e.split(" ", 2)[0])
-                        .toList());
+                .containsExactlyElementsOf(
+                        List.of(expected).stream().map(e -> e.split(" ", 2)[0]).toList());
         for (int i = 0; i < expected.length; i++) {
             var json = Json.tree(Json.text(actual.get(i)));
             var fields = FIELD.matcher(expected[i]);

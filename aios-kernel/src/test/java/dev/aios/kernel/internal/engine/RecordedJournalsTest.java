@@ -54,7 +54,8 @@ class RecordedJournalsTest {
         boolean forgotten(JsonNode run) {
             String subject = run.path("view").path("subject").asText();
             for (var key : json.path("keys")) {
-                if (key.path("subject").asText().equals(subject) && key.path("key").isNull()) {
+                if (key.path("subject").asText().equals(subject)
+                        && key.path("key").isNull()) {
                     return true;
                 }
             }
@@ -65,7 +66,8 @@ class RecordedJournalsTest {
     static Stream<Recording> recordings() throws IOException, URISyntaxException {
         var root = Path.of(RecordedJournalsTest.class.getResource("/journals").toURI());
         try (var files = Files.walk(root)) {
-            var found = files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+            var found =
+                    files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
             var recordings = new ArrayList<Recording>();
             for (var file : found) {
                 recordings.add(new Recording(
@@ -143,7 +145,7 @@ class RecordedJournalsTest {
                 Forgetting.scrub(state);
                 results.replaceAll((key, result) -> Forgetting.FORGOTTEN);
             }
-            var view = (ObjectNode) Json.tree(Views.run(state, List.of(), results));
+            var view = (ObjectNode) Json.tree(Views.run(state, List.of(), results, null));
             var recorded = ((ObjectNode) run.path("view")).deepCopy();
             view.remove("tasks");
             recorded.remove("tasks");
@@ -154,8 +156,8 @@ class RecordedJournalsTest {
     @Test
     void theRecordingsCoverEveryEntryTypeAndUseOnlyKnownNames() throws Exception {
         var used = new HashSet<String>();
-        recordings().forEach(r -> r.runs()
-                .forEach(run -> run.path("entries").forEach(e -> used.add(e.path("type").asText()))));
+        recordings().forEach(r -> r.runs().forEach(run -> run.path("entries")
+                .forEach(e -> used.add(e.path("type").asText()))));
         assertThat(EntryTypes.names())
                 .as("every entry type needs a recorded journal that uses it (see JournalRecorder)")
                 .containsExactlyInAnyOrderElementsOf(used);

@@ -24,7 +24,8 @@ final class RecordedStore {
                                         Instant.ofEpochMilli(e.path("at").asLong()),
                                         e.path("subject").asText(),
                                         e.path("codec").asText(),
-                                        Base64.getDecoder().decode(e.path("payload").asText()),
+                                        Base64.getDecoder()
+                                                .decode(e.path("payload").asText()),
                                         e.path("checksum").asText()));
                     }
                 }
@@ -35,10 +36,19 @@ final class RecordedStore {
                     if (key.path("key").isNull()) {
                         // A destroyed key leaves a record that it existed.
                         tx.keys().add(subject, generation, new byte[32], createdAt);
-                        tx.keys().destroy(subject, Instant.ofEpochMilli(key.path("forgottenAt").asLong()));
+                        tx.keys()
+                                .destroy(
+                                        subject,
+                                        Instant.ofEpochMilli(
+                                                key.path("forgottenAt").asLong()));
                     } else {
                         tx.keys()
-                                .add(subject, generation, Base64.getDecoder().decode(key.path("key").asText()), createdAt);
+                                .add(
+                                        subject,
+                                        generation,
+                                        Base64.getDecoder()
+                                                .decode(key.path("key").asText()),
+                                        createdAt);
                     }
                 }
                 return null;

@@ -6,6 +6,7 @@ import static dev.aios.kernel.internal.engine.Decisions.assertEntries;
 import static dev.aios.kernel.internal.engine.Decisions.assertFolds;
 import static dev.aios.kernel.internal.engine.Decisions.completed;
 import static dev.aios.kernel.internal.engine.Decisions.concat;
+import static dev.aios.kernel.internal.engine.Decisions.followed;
 import static dev.aios.kernel.internal.engine.Decisions.run;
 import static dev.aios.kernel.internal.engine.Decisions.started;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,7 +37,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class StepOutcomesTest {
 
-    record Case(String says, Lease lease, RunState state, Outcome outcome, StepOutcomes.Facts facts, String[] expected) {
+    record Case(
+            String says, Lease lease, RunState state, Outcome outcome, StepOutcomes.Facts facts, String[] expected) {
         @Override
         public String toString() {
             return says;
@@ -60,7 +62,8 @@ class StepOutcomesTest {
 
     /** The run with the charge completed and the ship step started {@code attempts} times. */
     static RunState shipping(int attempts) {
-        return run(concat(completed("charge", StepKind.AGENT, CHARGED, "ship"), started("ship", 0, StepKind.AGENT, attempts)));
+        return run(concat(
+                completed("charge", StepKind.AGENT, CHARGED, "ship"), started("ship", 0, StepKind.AGENT, attempts)));
     }
 
     static List<StepCompleted> chargeCompleted() {
@@ -73,7 +76,8 @@ class StepOutcomesTest {
                 completed("charge", StepKind.AGENT, CHARGED, "ship"),
                 started("ship", 0, StepKind.AGENT, 1),
                 List.of(
-                        new CompensationStarted("the address is wrong", List.of(new CompensationTarget("charge", 0, CHARGED))),
+                        new CompensationStarted(
+                                "the address is wrong", List.of(new CompensationTarget("charge", 0, CHARGED))),
                         new CompensationScheduled("charge", 0)));
         return run(entries);
     }
@@ -122,7 +126,8 @@ class StepOutcomesTest {
                         "a failed attempt with attempts left is tried again after its backoff",
                         lease("charge", 0, WorkKind.STEP, 1),
                         charging,
-                        new Outcome.Failed(ORDER, "IllegalStateException: network glitch", true, "IllegalStateException"),
+                        new Outcome.Failed(
+                                ORDER, "IllegalStateException: network glitch", true, "IllegalStateException"),
                         "StepFailed step=charge attempt=1 error~'network glitch' retryAt=2026-03-02T09:00:01Z"),
                 row(
                         "the last attempt failing parks the step for the operator",
@@ -151,7 +156,8 @@ class StepOutcomesTest {
                         "a step that declares it undoes the run on failure undoes it, newest step first",
                         lease("ship", 0, WorkKind.STEP, 1),
                         shipping(1),
-                        new Outcome.Failed(ORDER, "IllegalArgumentException: no such warehouse", true, "IllegalArgumentException"),
+                        new Outcome.Failed(
+                                ORDER, "IllegalArgumentException: no such warehouse", true, "IllegalArgumentException"),
                         new StepOutcomes.Facts(() -> "t-1", 0, Optional.empty(), 0, StepOutcomesTest::chargeCompleted),
                         new String[] {
                             "StepFailed step=ship retryAt=''",
@@ -163,13 +169,15 @@ class StepOutcomesTest {
                         "an attempt that could not start waits without using up its attempt",
                         lease("charge", 0, WorkKind.STEP, 1),
                         charging,
-                        new Outcome.Deferred("the circuit breaker of 'payments' is open", NOW.plusSeconds(30)),
-                        "StepDeferred step=charge attempt=1 until=2026-03-02T09:00:30Z reason~breaker"),
+                        new Outcome.Deferred(
+                                "breaker", "the circuit breaker of 'payments' is open", NOW.plusSeconds(30)),
+                        "StepDeferred step=charge attempt=1 until=2026-03-02T09:00:30Z reason~breaker cause=breaker"),
                 row(
                         "an output its approval rule holds back waits for review",
                         lease("charge", 0, WorkKind.STEP, 1),
                         charging,
-                        new Outcome.Review(ORDER, CHARGED, "charge@1.0.0", "output.amount > 500", "over the limit", List.of()),
+                        new Outcome.Review(
+                                ORDER, CHARGED, "charge@1.0.0", "output.amount > 500", "over the limit", List.of()),
                         "TaskOpened kind=review proposed.reference=ch-1 agent=charge@1.0.0 details.rule='output.amount > 500'"
                                 + " details.playbook~checkout@ details.trigger='order.placed e-1' title~acme"),
                 row(
@@ -211,8 +219,9 @@ class StepOutcomesTest {
                                 Optional.of(new Accepted("e-2", false, List.of("r-2"), List.of(), List.of())),
                                 0,
                                 List::of),
-                        new String[] {"StepCompleted step=announce output.eventId=e-2 output.started=[\"r-2\"]",
-                            "RunCompleted"}),
+                        new String[] {
+                            "StepCompleted step=announce output.eventId=e-2 output.started=[\"r-2\"]", "RunCompleted"
+                        }),
                 new Case(
                         "an await step that timed out takes its timeout path, noting the events it has seen",
                         lease("deliver", 0, WorkKind.TIMEOUT, 1),
@@ -224,7 +233,8 @@ class StepOutcomesTest {
                         "an undo that finished ends the run compensated when it was the last",
                         lease("charge", 0, WorkKind.COMPENSATE, 1),
                         undoing(),
-                        new Outcome.Completed(CHARGED, Json.object().put("refund", "re-1"), Optional.of("refund@1.0.0"), "end"),
+                        new Outcome.Completed(
+                                CHARGED, Json.object().put("refund", "re-1"), Optional.of("refund@1.0.0"), "end"),
                         "CompensationCompleted step=charge output.refund=re-1 agent=refund@1.0.0",
                         "RunCompensated"),
                 row(
@@ -245,14 +255,18 @@ class StepOutcomesTest {
                         "an undo that must wait keeps its attempt",
                         lease("charge", 0, WorkKind.COMPENSATE, 2),
                         undoing(),
-                        new Outcome.Deferred("rate limit", NOW.plusSeconds(5)),
+                        new Outcome.Deferred("rate-limit", "rate limit", NOW.plusSeconds(5)),
                         "CompensationFailed step=charge attempt=1 retryAt=2026-03-02T09:00:05Z error='rate limit'"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("steps")
     void recordsTheOutcome(Case c) {
-        var decided = StepOutcomes.decide(new StepOutcomes.Situation(c.lease(), PLAYBOOK, c.state(), NOW), c.outcome(), c.facts());
+        var decided = followed(
+                StepOutcomes.decide(
+                        new StepOutcomes.Situation(c.lease(), PLAYBOOK, c.state(), NOW), c.outcome(), c.facts()),
+                c.state(),
+                PLAYBOOK);
         assertEntries(decided, c.expected());
         assertFolds(c.state(), decided);
     }
@@ -264,9 +278,10 @@ class StepOutcomesTest {
         var failed = new Outcome.Failed(ORDER, "glitch", true);
         for (double jitter : new double[] {-1, 0, 0.5}) {
             var facts = new StepOutcomes.Facts(() -> "t-1", jitter, Optional.empty(), 0, List::of);
-            var entry = (JournalEntry.StepFailed) StepOutcomes.decide(
-                            new StepOutcomes.Situation(lease, PLAYBOOK, state, NOW), failed, facts)
-                    .getFirst();
+            var entry = (JournalEntry.StepFailed)
+                    StepOutcomes.decide(new StepOutcomes.Situation(lease, PLAYBOOK, state, NOW), failed, facts)
+                            .entries()
+                            .getFirst();
             // The second backoff is 2 s (1 s, doubled); jitter 0.5 spreads it over 1 to 3 s.
             assertThat(entry.retryAt()).contains(NOW.plusMillis(Math.round(2000 * (1 + 0.5 * jitter))));
         }
@@ -275,7 +290,8 @@ class StepOutcomesTest {
     @Test
     void aStepThatCannotRunIsParkedWithItsInput() {
         var state = shipping(1);
-        var decided = StepOutcomes.cannotRun(lease("ship", 0, WorkKind.STEP, 1), state, "playbook checkout@x is gone", "t-9");
+        var decided =
+                StepOutcomes.cannotRun(lease("ship", 0, WorkKind.STEP, 1), state, "playbook checkout@x is gone", "t-9");
         assertEntries(
                 decided,
                 "StepFailed step=ship error='playbook checkout@x is gone' retryAt=''",

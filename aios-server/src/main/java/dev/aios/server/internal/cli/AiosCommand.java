@@ -21,6 +21,8 @@ import picocli.CommandLine.Spec;
         subcommands = {
             UpCommand.class,
             EventCommand.class,
+            InvokeCommand.class,
+            ScheduleCommand.class,
             RunCommands.Runs.class,
             RunCommands.Run.class,
             RunCommands.Journal.class,
@@ -39,7 +41,11 @@ import picocli.CommandLine.Spec;
             PlaybookCommand.class,
             CatalogCommands.Agents.class,
             CostCommand.class,
+            PolicyCommand.class,
+            PolicyCommand.Flags.class,
+            DigestCommand.class,
             AdminCommand.class,
+            CompletionCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class AiosCommand implements Runnable {

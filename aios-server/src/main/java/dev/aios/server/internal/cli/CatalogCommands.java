@@ -26,7 +26,9 @@ final class CatalogCommands {
                 if (problems.isArray() && !problems.isEmpty()) {
                     table.row(Text.field(playbook, "name"), "-", "refused", "-", Text.field(playbook, "source"));
                     problems.forEach(problem -> refusals.add(Text.field(problem, "source")
-                            + (problem.path("line").asInt() > 0 ? ":" + problem.path("line").asInt() : "")
+                            + (problem.path("line").asInt() > 0
+                                    ? ":" + problem.path("line").asInt()
+                                    : "")
                             + ": " + Text.field(problem, "message")));
                     return;
                 }

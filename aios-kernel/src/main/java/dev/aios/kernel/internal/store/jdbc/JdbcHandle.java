@@ -150,7 +150,9 @@ public final class JdbcHandle implements Handle {
             case byte[] bytes -> ps.setBytes(index, bytes);
             case Optional<?> o -> bind(ps, index, o.orElse(null));
             case Enum<?> e -> ps.setString(index, wire(e));
-            default -> throw new IllegalArgumentException("cannot bind " + value.getClass().getName());
+            default ->
+                throw new IllegalArgumentException(
+                        "cannot bind " + value.getClass().getName());
         }
     }
 

@@ -44,6 +44,20 @@ final class SqliteAwaits implements AwaitStore {
     }
 
     @Override
+    public void removeWithin(String runId, String scope) {
+        handle.update(
+                "DELETE FROM awaits WHERE run_id = ? AND substr(step_id, 1, ?) = ?",
+                runId,
+                scope.length() + 1,
+                scope + "/");
+    }
+
+    @Override
+    public long count() {
+        return handle.count("SELECT COUNT(*) AS n FROM awaits");
+    }
+
+    @Override
     public Optional<Waiting> find(WorkKey key) {
         return handle.queryOne(
                 "SELECT " + COLUMNS + " FROM awaits" + KEY,

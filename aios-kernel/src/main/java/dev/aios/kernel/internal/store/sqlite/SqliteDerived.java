@@ -24,7 +24,8 @@ final class SqliteDerived implements DerivedState {
                             + " ORDER BY run_id, step_id, iteration",
             "tasks", "SELECT * FROM tasks ORDER BY id",
             "receipts", "SELECT * FROM receipts ORDER BY effect_key",
-            "snapshots", "SELECT * FROM snapshots ORDER BY run_id, seq");
+            "snapshots", "SELECT * FROM snapshots ORDER BY run_id, seq",
+            "loop_items", "SELECT * FROM loop_items ORDER BY run_id, block, idx");
 
     private final Handle handle;
 

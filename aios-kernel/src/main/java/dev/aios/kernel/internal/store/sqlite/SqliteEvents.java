@@ -44,7 +44,10 @@ final class SqliteEvents implements EventStore {
     @Override
     public List<StoredEvent> after(long seq, int limit) {
         return handle.query(
-                "SELECT " + COLUMNS + " FROM events WHERE seq > ? ORDER BY seq LIMIT ?", SqliteEvents::event, seq, limit);
+                "SELECT " + COLUMNS + " FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                SqliteEvents::event,
+                seq,
+                limit);
     }
 
     @Override

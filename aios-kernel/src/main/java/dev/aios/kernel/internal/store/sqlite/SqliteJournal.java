@@ -46,6 +46,17 @@ final class SqliteJournal implements JournalStore {
     }
 
     @Override
+    public List<StoredEntry> entries(String runId, long afterSeq, int limit) {
+        return tx.handle()
+                .query(
+                        "SELECT " + COLUMNS + " FROM journal WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                        SqliteJournal::entry,
+                        runId,
+                        afterSeq,
+                        limit);
+    }
+
+    @Override
     public Optional<String> checksum(String runId, long seq) {
         return tx.handle()
                 .queryOne(

@@ -77,7 +77,7 @@ final class SqliteRuns implements RunStore, SnapshotStore {
     }
 
     @Override
-    public List<RunSummary> find(RunQuery query) {
+    public List<RunSummary> find(RunQuery query, int rows) {
         var where = new ArrayList<String>();
         var args = new ArrayList<Object>();
         query.status().ifPresent(s -> {
@@ -92,7 +92,21 @@ final class SqliteRuns implements RunStore, SnapshotStore {
             where.add("subject = ?");
             args.add(s);
         });
-        args.add(query.limit());
+        query.from().ifPresent(from -> {
+            where.add("created_at >= ?");
+            args.add(from);
+        });
+        query.to().ifPresent(to -> {
+            where.add("created_at < ?");
+            args.add(to);
+        });
+        query.after().ifPresent(after -> {
+            where.add("(created_at < ? OR (created_at = ? AND id < ?))");
+            args.add(after.at());
+            args.add(after.at());
+            args.add(after.id());
+        });
+        args.add(rows);
         String sql = "SELECT id, playbook, version, subject, status, current_step, created_at, updated_at FROM runs"
                 + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
                 + " ORDER BY created_at DESC, id DESC LIMIT ?";
@@ -113,6 +127,11 @@ final class SqliteRuns implements RunStore, SnapshotStore {
     }
 
     @Override
+    public boolean exists(String runId) {
+        return tx.handle().count("SELECT COUNT(*) AS n FROM runs WHERE id = ?", runId) > 0;
+    }
+
+    @Override
     public List<String> ids() {
         return tx.handle().query("SELECT id FROM runs", r -> r.text("id"));
     }
@@ -120,6 +139,17 @@ final class SqliteRuns implements RunStore, SnapshotStore {
     @Override
     public List<String> idsOf(String subject) {
         return tx.handle().query("SELECT id FROM runs WHERE subject = ?", r -> r.text("id"), subject);
+    }
+
+    @Override
+    public List<String> startedBy(String eventId, String playbook) {
+        // Indexed by runs_trigger (V5).
+        return tx.handle()
+                .query(
+                        "SELECT id FROM runs WHERE json_extract(state, '$.trigger.id') = ? AND playbook = ?",
+                        r -> r.text("id"),
+                        eventId,
+                        playbook);
     }
 
     @Override
@@ -149,7 +179,7 @@ final class SqliteRuns implements RunStore, SnapshotStore {
         tx.handle().update("DELETE FROM snapshots WHERE run_id = ?", runId);
     }
 
-    private static RunSummary summary(Row row) {
+    static RunSummary summary(Row row) {
         return new RunSummary(
                 row.text("id"),
                 row.text("playbook"),

@@ -168,6 +168,16 @@ public final class SqliteStore implements Store {
     }
 
     @Override
+    public void observeCommits(CommitObserver observer) {
+        writer.observe(observer::committed);
+    }
+
+    @Override
+    public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        reads.setMetricRegistry(registry);
+    }
+
+    @Override
     public Storage extensions() {
         return extensions;
     }

@@ -16,9 +16,12 @@ import java.util.Optional;
 /** The tasks table. */
 final class SqliteTasks implements TaskStore {
     private static final String COLUMNS = "id, run_id, step_id, iteration, kind, status, title, explanation, details,"
-            + " proposed, options, created_at, resolved_at, resolution";
+            + " proposed, options, created_at, resolved_at, resolution, escalations";
     private static final com.fasterxml.jackson.databind.JavaType OPTIONS =
             Json.mapper().getTypeFactory().constructCollectionType(List.class, TaskOption.class);
+
+    private static final com.fasterxml.jackson.databind.JavaType ESCALATIONS =
+            Json.mapper().getTypeFactory().constructCollectionType(List.class, JsonNode.class);
 
     private final Handle handle;
 
@@ -67,28 +70,85 @@ final class SqliteTasks implements TaskStore {
     }
 
     @Override
+    public void cancelOpenWithin(String runId, String scope, Instant at, JsonNode resolution) {
+        handle.update(
+                "UPDATE tasks SET status = ?, resolved_at = ?, resolution = ?"
+                        + " WHERE run_id = ? AND substr(step_id, 1, ?) = ? AND status = ?",
+                TaskStatus.CANCELLED.wire(),
+                at,
+                Json.text(resolution),
+                runId,
+                scope.length() + 1,
+                scope + "/",
+                TaskStatus.OPEN.wire());
+    }
+
+    @Override
     public Optional<TaskRecord> find(String taskId) {
         return handle.queryOne("SELECT " + COLUMNS + " FROM tasks WHERE id = ?", SqliteTasks::task, taskId);
     }
 
     @Override
-    public List<TaskRecord> list(boolean all, int limit) {
-        return all
-                ? handle.query(
-                        "SELECT " + COLUMNS + " FROM tasks ORDER BY created_at DESC, id DESC LIMIT ?",
-                        SqliteTasks::task,
-                        limit)
-                : handle.query(
-                        "SELECT " + COLUMNS + " FROM tasks WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?",
-                        SqliteTasks::task,
-                        TaskStatus.OPEN.wire(),
-                        limit);
+    public List<TaskRecord> find(dev.aios.kernel.TaskQuery query, int rows) {
+        var where = new java.util.ArrayList<String>();
+        var args = new java.util.ArrayList<Object>();
+        if (!query.all()) {
+            where.add("status = ?");
+            args.add(TaskStatus.OPEN.wire());
+        }
+        query.kind().ifPresent(kind -> {
+            where.add("kind = ?");
+            args.add(kind);
+        });
+        query.after().ifPresent(after -> {
+            where.add("(created_at < ? OR (created_at = ? AND id < ?))");
+            args.add(after.at());
+            args.add(after.at());
+            args.add(after.id());
+        });
+        args.add(rows);
+        return handle.query(
+                "SELECT " + COLUMNS + " FROM tasks" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+                        + " ORDER BY created_at DESC, id DESC LIMIT ?",
+                SqliteTasks::task,
+                args.toArray());
     }
 
     @Override
     public List<TaskRecord> ofRun(String runId) {
         return handle.query(
                 "SELECT " + COLUMNS + " FROM tasks WHERE run_id = ? ORDER BY created_at, id", SqliteTasks::task, runId);
+    }
+
+    @Override
+    public void escalated(String taskId, JsonNode item) {
+        handle.update(
+                "UPDATE tasks SET escalations = json_insert(escalations, '$[#]', json(?)) WHERE id = ?",
+                Json.text(item),
+                taskId);
+    }
+
+    @Override
+    public Optional<TaskRecord> openAt(WorkKey step) {
+        return handle.queryOne(
+                "SELECT " + COLUMNS + " FROM tasks WHERE run_id = ? AND step_id = ? AND iteration = ? AND status = ?",
+                SqliteTasks::task,
+                step.runId(),
+                step.step(),
+                step.iteration(),
+                TaskStatus.OPEN.wire());
+    }
+
+    @Override
+    public java.util.Map<TaskKind, dev.aios.kernel.Overview.TaskCount> openByKind() {
+        var byKind = new java.util.EnumMap<TaskKind, dev.aios.kernel.Overview.TaskCount>(TaskKind.class);
+        handle.query(
+                "SELECT kind, COUNT(*) AS n, MIN(created_at) AS oldest FROM tasks WHERE status = ? GROUP BY kind",
+                r -> byKind.put(
+                        TaskKind.fromWire(r.text("kind")),
+                        new dev.aios.kernel.Overview.TaskCount(r.integer("n"), r.instant("oldest"))),
+                TaskStatus.OPEN.wire());
+        return byKind;
     }
 
     @Override
@@ -121,6 +181,7 @@ final class SqliteTasks implements TaskStore {
                 Json.mapper().convertValue(Json.tree(row.text("options")), OPTIONS),
                 row.instant("created_at"),
                 row.optionalInstant("resolved_at"),
-                row.optionalText("resolution").map(Json::tree));
+                row.optionalText("resolution").map(Json::tree),
+                Json.mapper().convertValue(Json.tree(row.text("escalations")), ESCALATIONS));
     }
 }

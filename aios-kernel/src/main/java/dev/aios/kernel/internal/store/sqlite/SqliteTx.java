@@ -5,8 +5,10 @@ import dev.aios.kernel.internal.store.DerivedState;
 import dev.aios.kernel.internal.store.EventStore;
 import dev.aios.kernel.internal.store.JournalStore;
 import dev.aios.kernel.internal.store.KeyStore;
+import dev.aios.kernel.internal.store.LoopStore;
 import dev.aios.kernel.internal.store.PlaybookStore;
 import dev.aios.kernel.internal.store.ReceiptStore;
+import dev.aios.kernel.internal.store.ReportStore;
 import dev.aios.kernel.internal.store.RunStore;
 import dev.aios.kernel.internal.store.SnapshotStore;
 import dev.aios.kernel.internal.store.TaskStore;
@@ -28,6 +30,7 @@ final class SqliteTx implements Tx {
     private SqliteRuns runs;
     private SqliteWork work;
     private SqliteAwaits awaits;
+    private SqliteLoops loops;
     private SqliteTasks tasks;
     private SqliteReceipts receipts;
     private SqliteKeys keys;
@@ -102,6 +105,14 @@ final class SqliteTx implements Tx {
     }
 
     @Override
+    public LoopStore loops() {
+        if (loops == null) {
+            loops = new SqliteLoops(handle);
+        }
+        return loops;
+    }
+
+    @Override
     public TaskStore tasks() {
         if (tasks == null) {
             tasks = new SqliteTasks(handle);
@@ -131,6 +142,11 @@ final class SqliteTx implements Tx {
             playbooks = new SqlitePlaybooks(handle);
         }
         return playbooks;
+    }
+
+    @Override
+    public ReportStore reports() {
+        return new SqliteReports(handle);
     }
 
     @Override

@@ -77,8 +77,61 @@ final class SqliteWork implements WorkStore {
     }
 
     @Override
+    public void put(WorkItem item) {
+        var key = item.key();
+        handle.update(
+                "INSERT OR REPLACE INTO work (run_id, step_id, iteration, kind, visible_at, attempt)"
+                        + " VALUES (?, ?, ?, ?, ?, ?)",
+                key.runId(),
+                key.step(),
+                key.iteration(),
+                item.kind().wire(),
+                item.visibleAt(),
+                item.attempt());
+    }
+
+    @Override
+    public void remove(WorkKey key, WorkKind kind) {
+        handle.update(
+                "DELETE FROM work" + KEY + " AND kind = ?", key.runId(), key.step(), key.iteration(), kind.wire());
+    }
+
+    @Override
+    public dev.aios.kernel.Overview.Queue queue(Instant at) {
+        return handle.queryOne(
+                        "SELECT"
+                                + " COALESCE(SUM(CASE WHEN lease_until > ? THEN 1 ELSE 0 END), 0) AS leased,"
+                                + " COALESCE(SUM(CASE WHEN (lease_until IS NULL OR lease_until <= ?)"
+                                + " AND visible_at <= ? THEN 1 ELSE 0 END), 0) AS due,"
+                                + " COALESCE(SUM(CASE WHEN (lease_until IS NULL OR lease_until <= ?)"
+                                + " AND visible_at > ? THEN 1 ELSE 0 END), 0) AS later,"
+                                + " MIN(CASE WHEN (lease_until IS NULL OR lease_until <= ?)"
+                                + " AND visible_at <= ? THEN visible_at END) AS oldest"
+                                + " FROM work",
+                        r -> new dev.aios.kernel.Overview.Queue(
+                                r.integer("due"), r.integer("leased"), r.integer("later"), r.optionalInstant("oldest")),
+                        at,
+                        at,
+                        at,
+                        at,
+                        at,
+                        at,
+                        at)
+                .orElseThrow();
+    }
+
+    @Override
     public void removeRun(String runId) {
         handle.update("DELETE FROM work WHERE run_id = ?", runId);
+    }
+
+    @Override
+    public void removeWithin(String runId, String scope) {
+        handle.update(
+                "DELETE FROM work WHERE run_id = ? AND substr(step_id, 1, ?) = ?",
+                runId,
+                scope.length() + 1,
+                scope + "/");
     }
 
     @Override

@@ -2,9 +2,9 @@ package dev.aios.kernel.internal.store.sqlite;
 
 import dev.aios.kernel.StorageException;
 import dev.aios.kernel.internal.store.Store.Unit;
+import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
 import dev.aios.kernel.internal.store.jdbc.Statements;
 import dev.aios.kernel.spi.Handle;
-import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 final class Writer implements AutoCloseable {
 
     /** A queued unit; {@code taken} is set once, by the writer starting it or a caller withdrawing it. */
-    private record Pending<T>(Unit<T> unit, CompletableFuture<T> future, java.util.concurrent.atomic.AtomicBoolean taken) {
+    private record Pending<T>(
+            Unit<T> unit, CompletableFuture<T> future, java.util.concurrent.atomic.AtomicBoolean taken) {
         Pending(Unit<T> unit, CompletableFuture<T> future) {
             this(unit, future, new java.util.concurrent.atomic.AtomicBoolean());
         }
@@ -54,6 +55,7 @@ final class Writer implements AutoCloseable {
 
     private volatile java.util.function.Consumer<String> onBroken = reason -> {};
     private final Statements statements = new Statements();
+    private volatile CommitObserver observer = (units, nanos) -> {};
     /** The transaction of the batch being executed; touched only on the writer thread. */
     private SqliteTx current;
 
@@ -214,6 +216,17 @@ final class Writer implements AutoCloseable {
                 : java.util.Optional.of("since " + since + ": " + lastFailure);
     }
 
+    /** Hears of every group commit: how many units it carried and how long it took. */
+    @FunctionalInterface
+    public interface CommitObserver {
+        void committed(int units, long nanos);
+    }
+
+    /** Tells {@code observer} of every commit from now on (for metrics). */
+    public void observe(CommitObserver observer) {
+        this.observer = java.util.Objects.requireNonNull(observer, "observer");
+    }
+
     /** Transactions committed so far. */
     long commits() {
         return commits.get();
@@ -362,6 +375,7 @@ final class Writer implements AutoCloseable {
     }
 
     private void execute(List<Pending<?>> batch) {
+        long started = System.nanoTime();
         var tx = new SqliteTx(store, new JdbcHandle(connection, statements, Handle.Dialect.SQLITE, where), true);
         current = tx;
         var results = new ArrayList<Runnable>(batch.size());
@@ -387,6 +401,7 @@ final class Writer implements AutoCloseable {
         }
         commits.incrementAndGet();
         units.addAndGet(batch.size());
+        observer.committed(batch.size(), System.nanoTime() - started);
         failingSince.set(null);
         // Committed: nothing from here on may turn the batch into a failure.
         for (var action : tx.takeAfterCommit()) {

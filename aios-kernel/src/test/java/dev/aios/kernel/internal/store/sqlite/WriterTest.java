@@ -22,11 +22,13 @@ class WriterTest {
     }
 
     private static Store.Unit<Integer> insert(String id) {
-        return tx -> ((SqliteTx) tx).handle().update(
-                "INSERT INTO events (id, type, subject, source, time, correlation_id, causation_id, codec, data,"
-                        + " received_at) VALUES (?, 'test', '', 'test', 0, '', '', 'json', ?, 0)",
-                id,
-                new byte[] {'{', '}'});
+        return tx -> ((SqliteTx) tx)
+                .handle()
+                .update(
+                        "INSERT INTO events (id, type, subject, source, time, correlation_id, causation_id, codec, data,"
+                                + " received_at) VALUES (?, 'test', '', 'test', 0, '', '', 'json', ?, 0)",
+                        id,
+                        new byte[] {'{', '}'});
     }
 
     @Test
