@@ -12,8 +12,8 @@ import java.util.Optional;
  * @param kind {@link StepKind}: agent, approval, wait, await, branch, emit, parallel, forEach, call,
  *     conversation or send
  * @param iteration how many times the step was entered before (0 the first time)
- * @param status {@link StepStatus}: scheduled, running, retrying, deferred, waiting, completed, failed,
- *     timed-out, compensated or cancelled
+ * @param status {@link StepStatus}: scheduled, running, retrying, deferred, waiting, in-progress,
+ *     joining, completed, failed, timed-out, compensated or cancelled
  * @param deferredBy why a deferred step waits, in a word: {@code window}, {@code breaker}, {@code
  *     rate-limit} or {@code later} (the outside system asked); empty for a step not deferred
  * @param agent the agent's name and version, for agent steps

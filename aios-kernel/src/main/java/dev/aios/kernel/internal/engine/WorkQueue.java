@@ -72,7 +72,7 @@ final class WorkQueue {
                 journal.append(tx, state, now, List.of(new StepStarted(key.step(), key.iteration(), attempt, node)));
             }
             case COMPENSATE, JOIN -> attempt++; // counted by the failures journaled, not by the start
-            case TIMER, TIMEOUT -> {}
+            case TIMER, TIMEOUT, ESCALATE -> {}
         }
         return new Lease(key.runId(), key.step(), key.iteration(), item.kind(), attempt, owner, until);
     }
