@@ -62,6 +62,7 @@ class ArchitectureTest {
         noClasses()
                 .that()
                 .resideInAnyPackage(
+                        "dev.aios.kernel.internal.access..",
                         "dev.aios.kernel.internal.engine..",
                         "dev.aios.kernel.internal.journal..",
                         "dev.aios.kernel.internal.run..")

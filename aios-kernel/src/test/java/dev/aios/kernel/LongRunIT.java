@@ -7,6 +7,7 @@ import dev.aios.api.Event;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.FeedHub;
 import dev.aios.kernel.internal.journal.JournalEntry;
+import dev.aios.kernel.internal.journal.MasterKey;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.journal.SubjectKeys;
 import dev.aios.kernel.internal.run.Projector;
@@ -139,7 +140,8 @@ class LongRunIT {
     /** Appends await → handle → await cycles, as months of pings would, straight into the journal. */
     private long appendMonthsOfHistory(String runId, int atLeast) {
         try (var store = SqliteStore.open(dir.resolve("data"))) {
-            var journal = new RunJournal(new SubjectKeys(store, clock), new FeedHub());
+            var journal =
+                    new RunJournal(new SubjectKeys(store, clock, MasterKey.of(dir.resolve("data"))), new FeedHub());
             long appended = 0;
             while (appended < atLeast) {
                 appended += store.write(tx -> {

@@ -67,6 +67,7 @@ public final class Audit {
                 CompletableFuture.allOf(replayed.toArray(CompletableFuture[]::new))
                         .join();
                 compare(scratch.read(target -> target.derived().rows(skipped)), actual, problems);
+                problems.addAll(dev.aios.kernel.internal.access.AuditTrail.verify(tx));
                 return null;
             });
         }

@@ -6,6 +6,7 @@ import dev.aios.kernel.ConflictException;
 import dev.aios.kernel.ForgetReport;
 import dev.aios.kernel.InvalidInputException;
 import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.access.AuditTrail;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCancelled;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.journal.SubjectKeys;
@@ -36,6 +37,7 @@ final class Forgetting {
     private final InstantSource clock;
     private final List<ForgetListener> listeners;
     private final List<ForgetGuard> guards;
+    private final AuditTrail audit;
 
     Forgetting(
             Store store,
@@ -43,7 +45,9 @@ final class Forgetting {
             SubjectKeys keys,
             InstantSource clock,
             List<ForgetListener> listeners,
-            List<ForgetGuard> guards) {
+            List<ForgetGuard> guards,
+            AuditTrail audit) {
+        this.audit = audit;
         this.store = store;
         this.journal = journal;
         this.keys = keys;
@@ -63,6 +67,7 @@ final class Forgetting {
                         "subject '" + subject + "' cannot be forgotten: " + refusal.get() + "; nothing changed");
             }
         }
+        String actor = dev.aios.kernel.Actor.current();
         var report = store.write(tx -> {
             var runIds = tx.runs().idsOf(subject);
             int cancelled = 0;
@@ -78,6 +83,17 @@ final class Forgetting {
                 scrub(tx, runId);
             }
             long events = tx.events().countOf(subject);
+            // The audit log keeps that a subject was forgotten, not which: no name survives forgetting.
+            audit.append(
+                    tx,
+                    actor,
+                    "subject.forget",
+                    "a subject",
+                    Json.object()
+                            .put("keysDestroyed", destroyed)
+                            .put("runsCancelled", cancelled)
+                            .put("runsScrubbed", runIds.size())
+                            .put("events", events));
             return new ForgetReport(subject, destroyed, cancelled, runIds.size(), events);
         });
         emptyTheLog();

@@ -39,6 +39,7 @@ final class Host implements ExtensionHost, Feed {
     private final InstantSource clock;
     private final Path dataDirectory;
     private final Services services;
+    private final dev.aios.kernel.Secrets secrets;
     private final dev.aios.kernel.internal.agent.AgentRegistry agents;
     private final io.micrometer.core.instrument.MeterRegistry meters;
     final Map<String, AgentFactory> factories = new ConcurrentHashMap<>();
@@ -62,8 +63,10 @@ final class Host implements ExtensionHost, Feed {
             Path dataDirectory,
             Services services,
             dev.aios.kernel.internal.agent.AgentRegistry agents,
-            io.micrometer.core.instrument.MeterRegistry meters) {
+            io.micrometer.core.instrument.MeterRegistry meters,
+            dev.aios.kernel.Secrets secrets) {
         this.agents = agents;
+        this.secrets = secrets;
         this.store = store;
         this.journal = journal;
         this.keys = keys;
@@ -87,6 +90,11 @@ final class Host implements ExtensionHost, Feed {
     @Override
     public SubjectCipher cipher() {
         return keys;
+    }
+
+    @Override
+    public dev.aios.kernel.Secrets secrets() {
+        return secrets;
     }
 
     @Override

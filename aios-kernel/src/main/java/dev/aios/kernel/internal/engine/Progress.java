@@ -150,7 +150,7 @@ final class Progress {
     }
 
     /**
-     * Records the outcomes of steps that hold others (parallel branches, forEach items, a child run),
+     * Records the outcomes of steps that hold others (parallel branches, forEach items, conversation turns, a child run),
      * whose entries depend on the run step by step. Returns the outcome left to decide: the given
      * one when it is none of these, a failure when a call cannot start, or none when recorded here.
      */
@@ -179,6 +179,11 @@ final class Progress {
             case Outcome.Call call -> {
                 var refused = lineage.start(tx, writes, playbook, lease.step(), call, now);
                 return refused.map(why -> new Outcome.Failed(call.input(), why, false));
+            }
+            case Outcome.Turn turn -> {
+                var conversation = (CompiledStep.Conversation) playbook.step(lease.step());
+                Advance.startTurn(writes, playbook, conversation, lease.step(), turn.turn(), now);
+                return Optional.empty();
             }
             case Outcome.Items items -> {
                 var forEach = (CompiledStep.ForEach) playbook.step(lease.step());

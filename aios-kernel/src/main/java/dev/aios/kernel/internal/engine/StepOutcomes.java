@@ -116,6 +116,7 @@ final class StepOutcomes {
             case Outcome.Nothing n -> throw new IllegalStateException("nothing to record: " + n.why());
             case Outcome.Fork f -> throw new IllegalStateException("forks are recorded apart");
             case Outcome.Items i -> throw new IllegalStateException("items are recorded apart");
+            case Outcome.Turn t -> throw new IllegalStateException("turns are recorded apart");
             case Outcome.Call c -> throw new IllegalStateException("calls are recorded apart");
             case Outcome.UndoChild u -> throw new IllegalStateException("an undo is recorded apart");
         }

@@ -1,11 +1,14 @@
 package dev.aios.kernel.internal.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.aios.kernel.Actor;
 import dev.aios.kernel.ConflictException;
 import dev.aios.kernel.InvalidInputException;
 import dev.aios.kernel.NotFoundException;
 import dev.aios.kernel.RunSummary;
 import dev.aios.kernel.TaskStatus;
+import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.access.AuditTrail;
 import dev.aios.kernel.internal.agent.ContractViolation;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
@@ -27,6 +30,7 @@ final class TaskDesk {
     private final AgentLookup agents;
     private final InstantSource clock;
     private final Runnable wake;
+    private final AuditTrail audit;
 
     TaskDesk(
             Store store,
@@ -34,7 +38,9 @@ final class TaskDesk {
             Playbooks playbooks,
             AgentLookup agents,
             InstantSource clock,
-            Runnable wake) {
+            Runnable wake,
+            AuditTrail audit) {
+        this.audit = audit;
         this.store = store;
         this.journal = journal;
         this.playbooks = playbooks;
@@ -50,6 +56,7 @@ final class TaskDesk {
      * @param comment the operator's words, kept with the answer
      */
     void answer(String taskId, TaskAnswer answer, Optional<JsonNode> output, String comment) {
+        String actor = Actor.current();
         store.write(tx -> {
             var task = open(tx, taskId);
             var state = journal.load(tx, task.step().runId()).orElseThrow();
@@ -66,6 +73,15 @@ final class TaskDesk {
             var decision = Answers.decide(answering, answer, output);
             journal.append(tx, state, now, decision.entries());
             new RunWrites(tx, journal, state, now).follow(playbook, decision.then());
+            var details = Json.object()
+                    .put("run", task.step().runId())
+                    .put("step", task.step().step())
+                    .put("kind", task.kind().wire());
+            if (!comment.isBlank()) {
+                details.put("comment", comment);
+            }
+            output.ifPresent(edited -> details.put("withOutput", true));
+            audit.append(tx, actor, "task." + answer.name().toLowerCase(java.util.Locale.ROOT), taskId, details);
             tx.afterCommit(wake);
             return null;
         });
@@ -91,6 +107,7 @@ final class TaskDesk {
 
     /** Cancels a run that has not ended: its completed steps are undone when they can be. */
     RunSummary cancel(String runId, String reason) {
+        String actor = Actor.current();
         return store.write(tx -> {
             var state = journal.load(tx, runId).orElseThrow(() -> new NotFoundException("no run " + runId));
             // Refused before the playbook is looked up, which a run that ended may no longer have.
@@ -99,6 +116,11 @@ final class TaskDesk {
             Instant now = clock.instant();
             journal.append(
                     tx, state, now, Answers.cancel(state, playbook, reason, () -> Saga.completed(tx, journal, state)));
+            var details = Json.object().put("playbook", state.playbook);
+            if (!reason.isBlank()) {
+                details.put("reason", reason);
+            }
+            audit.append(tx, actor, "run.cancel", runId, details);
             tx.afterCommit(wake);
             return Views.summary(state);
         });

@@ -198,11 +198,18 @@ public sealed interface JournalEntry {
     @StoredAs("ItemsListed")
     record ItemsListed(String step, int iteration, List<JsonNode> items) implements JournalEntry {}
 
-    /** Iteration {@code index} of a forEach step started on {@code item}. */
+    /**
+     * Iteration {@code index} of a forEach step started on {@code item}; or turn {@code index} of a
+     * conversation started, {@code item} naming the speaker.
+     */
     @StoredAs("IterationStarted")
     record IterationStarted(String step, int iteration, int index, JsonNode item) implements JournalEntry {}
 
-    /** Iteration {@code index} of a forEach step reached its end, with the outputs of its steps. */
+    /**
+     * Iteration {@code index} of a forEach step reached its end, with the outputs of its steps; or
+     * turn {@code index} of a conversation ended, {@code outputs} being its transcript entry ({@code
+     * turn, speaker, agent, output, costUsd}).
+     */
     @StoredAs("IterationEnded")
     record IterationEnded(String step, int iteration, int index, JsonNode outputs) implements JournalEntry {}
 
@@ -229,4 +236,8 @@ public sealed interface JournalEntry {
     /** Undoing a call step: its child run {@code run} is being undone, and the undo waits for it. */
     @StoredAs("ChildUndoing")
     record ChildUndoing(String step, int iteration, String run) implements JournalEntry {}
+
+    /** A conversation step began; its turns start by the entries that follow, one at a time. */
+    @StoredAs("TurnsStarted")
+    record TurnsStarted(String step, int iteration) implements JournalEntry {}
 }

@@ -17,25 +17,52 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Per-subject AES-256-GCM keys, kept in the database and created on first use. A sealed payload is
+ * Per-subject AES-256-GCM keys, kept in the database wrapped by the {@link MasterKey} (which is not
+ * in the database) and created on first use. A sealed payload is
  * its 12-byte nonce followed by the ciphertext and tag; the key's generation travels in the codec
  * name ({@code aes-gcm:3}), so a subject forgotten and then seen again gets a fresh key.
  */
 public final class SubjectKeys implements SubjectCipher, PayloadCodec {
     private static final String PREFIX = "aes-gcm:";
     private static final int NONCE_BYTES = 12;
+    private static final String PURPOSE = "subject-key";
 
     private record Key(long generation, Optional<SecretKey> secret) {}
 
     private final Store store;
     private final InstantSource clock;
+    private final MasterKey master;
     private final SecureRandom random = new SecureRandom();
     /** The current generation of each subject whose key was committed. */
     private final Map<String, Key> current = new ConcurrentHashMap<>();
 
-    public SubjectKeys(Store store, InstantSource clock) {
+    /** The keys in {@code store}, wrapped by {@code master}. */
+    public SubjectKeys(Store store, InstantSource clock, MasterKey master) {
         this.store = store;
         this.clock = clock;
+        this.master = master;
+    }
+
+    /**
+     * Wraps the keys that older versions stored bare, and checks that the master key opens the
+     * stored ones, so that a wrong master key stops the start with a clear reason instead of
+     * failing payload by payload.
+     *
+     * @return how many bare keys were wrapped
+     */
+    public int prepare() {
+        return store.write(tx -> {
+            var bare = tx.keys().sized(MasterKey.BARE_BYTES);
+            for (var key : bare) {
+                tx.keys()
+                        .replace(
+                                key.subject(),
+                                key.generation(),
+                                master.wrap(key.material().orElseThrow(), PURPOSE));
+            }
+            tx.keys().anyMaterial().ifPresent(this::unwrap);
+            return bare.size();
+        });
     }
 
     @Override
@@ -120,14 +147,14 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
             var found = tx.keys()
                     .current(subject)
                     .map(k -> new Key(
-                            k.generation(), Optional.of(secret(k.material().orElseThrow()))));
+                            k.generation(), Optional.of(unwrap(k.material().orElseThrow()))));
             if (found.isPresent()) {
                 tx.afterCommit(() -> current.putIfAbsent(subject, found.get()));
                 return found.get();
             }
             long generation = tx.keys().lastGeneration(subject) + 1;
             var secret = newSecret();
-            tx.keys().add(subject, generation, secret.getEncoded(), clock.instant());
+            tx.keys().add(subject, generation, master.wrap(secret.getEncoded(), PURPOSE), clock.instant());
             var key = new Key(generation, Optional.of(secret));
             tx.afterCommit(() -> current.putIfAbsent(subject, key));
             return key;
@@ -140,13 +167,13 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
             return cached.secret();
         }
         Store.Unit<Optional<SecretKey>> read =
-                tx -> tx.keys().material(subject, generation).map(SubjectKeys::secret);
+                tx -> tx.keys().material(subject, generation).map(this::unwrap);
         // Inside the writer, a key created earlier in the same transaction is only visible there.
         return store.inWrite() ? store.write(read) : store.read(read);
     }
 
-    private static SecretKey secret(byte[] bytes) {
-        return new SecretKeySpec(bytes, "AES");
+    private SecretKey unwrap(byte[] stored) {
+        return new SecretKeySpec(MasterKey.isBare(stored) ? stored : master.unwrap(stored, PURPOSE), "AES");
     }
 
     private SecretKey newSecret() {

@@ -37,6 +37,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.TaskEscalated;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskResolved;
 import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
+import dev.aios.kernel.internal.journal.JournalEntry.TurnsStarted;
 import dev.aios.kernel.internal.playbook.StepPaths;
 import dev.aios.kernel.internal.store.TaskStore.TaskRecord;
 import dev.aios.kernel.internal.store.Tx;
@@ -182,7 +183,9 @@ public final class Projector {
                 work.remove(new WorkKey(run, e.step(), e.iteration()));
                 tx.loops().list(run, e.step(), e.items());
             }
-            case IterationStarted e -> {}
+            case TurnsStarted e -> work.remove(new WorkKey(run, e.step(), e.iteration()));
+            // a conversation's next turn replaces the item that decided on it
+            case IterationStarted e -> work.remove(new WorkKey(run, e.step(), e.iteration()), WorkKind.JOIN);
             case IterationEnded e -> tx.loops().ended(run, e.step(), e.index(), e.outputs());
             case RunCalled e -> {}
             case ChildStarted e -> work.remove(new WorkKey(run, e.step(), e.iteration()));

@@ -62,7 +62,7 @@ public final class RunState {
 
     /** A step holding others, in progress. */
     public static final class Block {
-        /** {@link StepKind#PARALLEL} or {@link StepKind#FOR_EACH}. */
+        /** {@link StepKind#PARALLEL}, {@link StepKind#FOR_EACH} or {@link StepKind#CONVERSATION}. */
         public StepKind kind;
 
         public int iteration;
@@ -83,6 +83,10 @@ public final class RunState {
         public int next;
         public int running;
         public int finished;
+        /** Conversation: the turns taken so far, each {@code {turn, speaker, agent, output, costUsd}}. */
+        @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        public com.fasterxml.jackson.databind.node.ArrayNode transcript =
+                Json.mapper().createArrayNode();
     }
 
     /** The run whose call step started this one, if one did. */

@@ -41,4 +41,13 @@ public interface KeyStore {
 
     /** Every destroyed key (with no material). */
     List<SubjectKey> destroyed();
+
+    /** Every key whose stored material is exactly {@code bytes} long (keys stored bare by older versions). */
+    List<SubjectKey> sized(int bytes);
+
+    /** Replaces the stored material of one generation (when it is wrapped anew). */
+    void replace(String subject, long generation, byte[] material);
+
+    /** The stored material of some key that was not destroyed, if there is one (to check the master key). */
+    Optional<byte[]> anyMaterial();
 }

@@ -43,6 +43,15 @@ public interface Tx {
     /** Aggregates for the operator's reports. */
     ReportStore reports();
 
+    /** The audit log of operator and admin actions. */
+    AuditStore audit();
+
+    /** API tokens. */
+    ApiTokenStore tokens();
+
+    /** Named secrets, sealed by the master key. */
+    SecretValueStore secrets();
+
     /** The derived state as a whole, for verification and rebuilding. */
     DerivedState derived();
 

@@ -1,6 +1,7 @@
 package dev.aios.kernel.internal.store.sqlite;
 
 import dev.aios.kernel.ConflictException;
+import dev.aios.kernel.internal.store.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -29,7 +30,8 @@ public final class DataDirectoryLock implements AutoCloseable {
     public static DataDirectoryLock acquire(Path directory) {
         Path file = directory.resolve("aios.lock");
         try {
-            Files.createDirectories(directory);
+            PrivateFiles.directory(directory);
+            PrivateFiles.file(file);
             var channel = FileChannel.open(
                     file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock;

@@ -71,6 +71,25 @@ final class SqliteKeys implements KeyStore {
                 SqliteKeys::key);
     }
 
+    @Override
+    public List<SubjectKey> sized(int bytes) {
+        return handle.query(
+                "SELECT subject, generation, key, created_at FROM subject_keys WHERE length(key) = ?",
+                SqliteKeys::key,
+                bytes);
+    }
+
+    @Override
+    public void replace(String subject, long generation, byte[] material) {
+        handle.update(
+                "UPDATE subject_keys SET key = ? WHERE subject = ? AND generation = ?", material, subject, generation);
+    }
+
+    @Override
+    public Optional<byte[]> anyMaterial() {
+        return handle.queryOne("SELECT key FROM subject_keys WHERE key IS NOT NULL LIMIT 1", r -> r.bytes("key"));
+    }
+
     private static SubjectKey key(Row r) {
         return new SubjectKey(
                 r.text("subject"),

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.aios.kernel.StorageException;
 import dev.aios.kernel.internal.run.RunState;
+import dev.aios.kernel.internal.store.PrivateFiles;
 import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
 import dev.aios.kernel.spi.Handle;
@@ -62,6 +63,9 @@ public final class SqliteStore implements Store {
         this.scratchDirectory = scratchDirectory;
         Path file = directory.resolve(FILE).toAbsolutePath();
         this.file = file;
+        PrivateFiles.file(file);
+        PrivateFiles.existing(Path.of(file + "-wal"));
+        PrivateFiles.existing(Path.of(file + "-shm"));
         Writer writer = null;
         HikariDataSource reads = null;
         try {

@@ -1,5 +1,7 @@
 package dev.aios.kernel.internal.store.sqlite;
 
+import dev.aios.kernel.internal.store.ApiTokenStore;
+import dev.aios.kernel.internal.store.AuditStore;
 import dev.aios.kernel.internal.store.AwaitStore;
 import dev.aios.kernel.internal.store.DerivedState;
 import dev.aios.kernel.internal.store.EventStore;
@@ -10,6 +12,7 @@ import dev.aios.kernel.internal.store.PlaybookStore;
 import dev.aios.kernel.internal.store.ReceiptStore;
 import dev.aios.kernel.internal.store.ReportStore;
 import dev.aios.kernel.internal.store.RunStore;
+import dev.aios.kernel.internal.store.SecretValueStore;
 import dev.aios.kernel.internal.store.SnapshotStore;
 import dev.aios.kernel.internal.store.TaskStore;
 import dev.aios.kernel.internal.store.Tx;
@@ -147,6 +150,21 @@ final class SqliteTx implements Tx {
     @Override
     public ReportStore reports() {
         return new SqliteReports(handle);
+    }
+
+    @Override
+    public AuditStore audit() {
+        return new SqliteAudit(handle);
+    }
+
+    @Override
+    public ApiTokenStore tokens() {
+        return new SqliteTokens(handle);
+    }
+
+    @Override
+    public SecretValueStore secrets() {
+        return new SqliteSecrets(handle);
     }
 
     @Override
