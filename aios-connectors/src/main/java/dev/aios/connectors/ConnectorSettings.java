@@ -76,6 +76,14 @@ public final class ConnectorSettings {
         return node == null ? MissingNode.getInstance() : node;
     }
 
+    /** The names of the secrets these settings refer to. */
+    public List<String> secretNames() {
+        var names = new java.util.TreeSet<String>();
+        sources.values().forEach(source -> names.add(source.secret()));
+        smtp.flatMap(SmtpSettings::password).ifPresent(names::add);
+        return List.copyOf(names);
+    }
+
     /** The outgoing mail server, if one is configured. */
     public Optional<SmtpSettings> smtp() {
         return smtp;

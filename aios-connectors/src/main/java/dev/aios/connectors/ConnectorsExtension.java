@@ -1,8 +1,11 @@
 package dev.aios.connectors;
 
 import dev.aios.connectors.internal.Secrets;
+import dev.aios.connectors.internal.http.HttpAgent;
 import dev.aios.connectors.internal.mail.SendEmail;
 import dev.aios.connectors.internal.schedule.ScheduleRunner;
+import dev.aios.connectors.internal.secret.SecretSeal;
+import dev.aios.connectors.internal.secret.SecretStore;
 import dev.aios.connectors.internal.webhook.WebhookIntake;
 import dev.aios.kernel.spi.Extension;
 import dev.aios.kernel.spi.ExtensionHost;
@@ -22,8 +25,15 @@ import java.util.function.Function;
  * }</pre>
  */
 public final class ConnectorsExtension implements Extension {
+    /**
+     * The key-store subject stored secrets are sealed under: a key of their own, never forgotten
+     * with a customer.
+     */
+    static final String SECRETS_SUBJECT = "aios:secrets";
+
     private final ConnectorSettings settings;
-    private final Secrets secrets;
+    private final Secrets environment;
+    private volatile Optional<SecretStore> secrets = Optional.empty();
     private volatile Optional<WebhookIntake> webhooks = Optional.empty();
     private volatile Optional<ScheduleRunner> schedules = Optional.empty();
 
@@ -33,17 +43,39 @@ public final class ConnectorsExtension implements Extension {
     public ConnectorsExtension(ConnectorSettings settings, Function<String, Optional<String>> environment) {
         this.settings = Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(environment, "environment");
-        this.secrets = name -> environment.apply(name).filter(value -> !value.isBlank());
+        this.environment = name -> environment.apply(name).filter(value -> !value.isBlank());
     }
 
     @Override
     public void attach(ExtensionHost host) {
         host.storage().migrate("connectors", "classpath:db/connectors");
+        var cipher = host.cipher();
+        var store = new SecretStore(
+                host.storage(),
+                new SecretSeal() {
+                    @Override
+                    public byte[] seal(byte[] plain) {
+                        return cipher.seal(SECRETS_SUBJECT, plain);
+                    }
+
+                    @Override
+                    public byte[] open(byte[] sealed) {
+                        return cipher.open(SECRETS_SUBJECT, sealed);
+                    }
+                },
+                environment,
+                host.clock());
+        host.guardForget(subject -> subject.equals(SECRETS_SUBJECT)
+                ? Optional.of("'" + SECRETS_SUBJECT + "' holds the stored secrets; delete them with aios secret delete")
+                : Optional.empty());
+        secrets = Optional.of(store);
+        Secrets secrets = store;
         var runner = new ScheduleRunner(host);
         host.scheduler(runner);
         schedules = Optional.of(runner);
         host.windows(settings.windows());
         host.agent(new SendEmail(settings.smtp(), secrets));
+        host.agent(new HttpAgent(secrets));
         webhooks = Optional.of(new WebhookIntake(
                 settings.sources(),
                 () -> host.expressions(WebhookIntake.VARIABLES),
@@ -74,6 +106,30 @@ public final class ConnectorsExtension implements Extension {
     private static <T> T attached(Optional<T> part) {
         return part.orElseThrow(() -> new IllegalStateException(
                 "the connectors are not attached to a kernel yet; build the kernel with .extension(connectors)"));
+    }
+
+    /**
+     * Sets a named secret, sealed in the database; it takes effect at once, before an environment
+     * variable of the same name.
+     *
+     * @throws dev.aios.kernel.InvalidInputException for a bad name or an empty value
+     */
+    public void setSecret(String name, String value) {
+        attached(secrets).set(name, value);
+    }
+
+    /**
+     * Deletes a stored secret.
+     *
+     * @throws dev.aios.kernel.NotFoundException when none of that name is stored
+     */
+    public void deleteSecret(String name) {
+        attached(secrets).delete(name);
+    }
+
+    /** The stored secrets and those the settings use, with where each comes from; never a value. */
+    public List<SecretView> secrets() {
+        return attached(secrets).list(settings.secretNames());
     }
 
     /** The settings in force. */

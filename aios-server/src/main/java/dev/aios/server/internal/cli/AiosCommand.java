@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
             EventCommand.class,
             InvokeCommand.class,
             ScheduleCommand.class,
+            SecretCommand.class,
             RunCommands.Runs.class,
             RunCommands.Run.class,
             RunCommands.Journal.class,

@@ -79,6 +79,17 @@ final class ServerClient {
                 timeout);
     }
 
+    /** PUTs {@code body} as JSON to {@code path}. */
+    JsonNode put(String path, JsonNode body) {
+        try {
+            return send(HttpRequest.newBuilder(uri(path, Map.of()))
+                    .header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(Json.mapper().writeValueAsString(body))));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a request body could not be written", e);
+        }
+    }
+
     /** DELETEs {@code path}. */
     JsonNode delete(String path) {
         return send(HttpRequest.newBuilder(uri(path, Map.of())).DELETE());

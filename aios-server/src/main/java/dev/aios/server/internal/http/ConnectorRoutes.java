@@ -6,7 +6,10 @@ import dev.aios.server.ApiServer;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
-/** The connectors' own views: {@code GET /api/schedules}. */
+/**
+ * The connectors' own routes: {@code GET /api/schedules}; named secrets ({@code GET /api/secrets},
+ * {@code PUT} and {@code DELETE /api/secrets/{name}}), whose values go in and never come out.
+ */
 public final class ConnectorRoutes implements ApiServer.Routes {
     private final ConnectorsExtension connectors;
 
@@ -17,6 +20,21 @@ public final class ConnectorRoutes implements ApiServer.Routes {
     @Override
     public void addTo(RoutesConfig routes) {
         routes.get("/api/schedules", this::schedules);
+        routes.get("/api/secrets", ctx -> ctx.json(connectors.secrets()));
+        routes.put("/api/secrets/{name}", this::setSecret);
+        routes.delete("/api/secrets/{name}", ctx -> {
+            connectors.deleteSecret(ctx.pathParam("name"));
+            ctx.status(204);
+        });
+    }
+
+    private void setSecret(Context ctx) {
+        var value = RequestBody.of(ctx.bodyAsBytes())
+                .allowOnly(java.util.Set.of("value"))
+                .text("value")
+                .orElseThrow(() -> new InvalidInputException("send the secret as {\"value\": \"...\"}"));
+        connectors.setSecret(ctx.pathParam("name"), value);
+        ctx.status(204);
     }
 
     private void schedules(Context ctx) {
