@@ -2,6 +2,7 @@ package dev.aios.connectors;
 
 import dev.aios.connectors.internal.Secrets;
 import dev.aios.connectors.internal.http.HttpAgent;
+import dev.aios.connectors.internal.mail.ImapIntake;
 import dev.aios.connectors.internal.mail.SendEmail;
 import dev.aios.connectors.internal.schedule.ScheduleRunner;
 import dev.aios.connectors.internal.secret.SecretSeal;
@@ -36,6 +37,7 @@ public final class ConnectorsExtension implements Extension {
     private volatile Optional<SecretStore> secrets = Optional.empty();
     private volatile Optional<WebhookIntake> webhooks = Optional.empty();
     private volatile Optional<ScheduleRunner> schedules = Optional.empty();
+    private volatile Optional<ImapIntake> mail = Optional.empty();
 
     /**
      * @param environment where named secrets are found (environment variables of the same name)
@@ -76,6 +78,7 @@ public final class ConnectorsExtension implements Extension {
         host.windows(settings.windows());
         host.agent(new SendEmail(settings.smtp(), secrets));
         host.agent(new HttpAgent(secrets));
+        mail = settings.imap().map(imap -> new ImapIntake(imap, secrets, host.storage(), host::send, host.clock()));
         webhooks = Optional.of(new WebhookIntake(
                 settings.sources(),
                 () -> host.expressions(WebhookIntake.VARIABLES),
@@ -85,9 +88,27 @@ public final class ConnectorsExtension implements Extension {
                 host::startRun));
     }
 
+    /** Starts reading mail in the background, when {@code email.imap} is configured. */
+    public void startMail() {
+        mail.ifPresent(ImapIntake::start);
+    }
+
+    /**
+     * Reads new mail now, as the background loop does; returns the ids of the events accepted. For
+     * tests and for {@code aios mail check}.
+     *
+     * @throws IllegalStateException when no {@code email.imap} is configured
+     */
+    public List<String> pollMail() {
+        return mail.orElseThrow(() ->
+                        new IllegalStateException("no incoming mail server is configured; add email.imap to aios.yaml"))
+                .poll();
+    }
+
     @Override
     public void close() {
         schedules.ifPresent(ScheduleRunner::close);
+        mail.ifPresent(ImapIntake::close);
     }
 
     /** The scheduled playbooks, each with its next {@code count} firing times. */

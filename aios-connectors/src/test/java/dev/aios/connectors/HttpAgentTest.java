@@ -94,7 +94,9 @@ class HttpAgentTest {
     }
 
     RunView finished(String runId) {
-        return Eventually.await(() -> kernel.run(runId), run -> run.status().isFinal() || !run.tasks().isEmpty());
+        return Eventually.await(
+                () -> kernel.run(runId),
+                run -> run.status().isFinal() || !run.tasks().isEmpty());
     }
 
     @Test
@@ -145,7 +147,8 @@ class HttpAgentTest {
         assertThat(logs.list).isNotEmpty();
         assertThat(logs.list).noneSatisfy(event -> assertThat(event.getFormattedMessage() + throwable(event))
                 .contains(TOKEN));
-        assertThat(kernel.journal(kernel.runs(dev.aios.kernel.RunQuery.all()).getFirst().id()))
+        assertThat(kernel.journal(
+                        kernel.runs(dev.aios.kernel.RunQuery.all()).getFirst().id()))
                 .noneSatisfy(entry -> assertThat(entry.data().toString()).contains(TOKEN));
         kernel.close();
         kernel = null;
@@ -178,7 +181,9 @@ class HttpAgentTest {
 
         assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(server.requests).hasSize(3);
-        assertThat(server.requests.stream().map(r -> r.header("Idempotency-Key")).distinct())
+        assertThat(server.requests.stream()
+                        .map(r -> r.header("Idempotency-Key"))
+                        .distinct())
                 .hasSize(1);
         assertThat(run.steps().getFirst().attempts()).hasSize(3);
         assertThat(run.steps().getFirst().attempts().getFirst().error().orElseThrow())
@@ -221,9 +226,7 @@ class HttpAgentTest {
     @Test
     void anAnswerThatDoesNotMatchTheResponseSchemaParksTheStep() throws Exception {
         start(
-                playbook("URL", """
-                            response: "{'type': 'object', 'required': ['id']}"
-                        """),
+                playbook("URL", "      response: \"{'type': 'object', 'required': ['id']}\"\n"),
                 Response.json(200, "{\"status\": \"paid\"}"));
         var run = finished(order("o-6"));
 

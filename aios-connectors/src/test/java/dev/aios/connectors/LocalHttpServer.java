@@ -60,7 +60,8 @@ final class LocalHttpServer implements AutoCloseable {
                 Map.copyOf(exchange.getRequestHeaders()),
                 body));
         var response = script.size() > 1 ? script.pollFirst() : script.peekFirst();
-        response.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
+        response.headers()
+                .forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
         var bytes = response.body().getBytes(StandardCharsets.UTF_8);
         exchange.sendResponseHeaders(response.status(), bytes.length == 0 ? -1 : bytes.length);
         if (bytes.length > 0) {

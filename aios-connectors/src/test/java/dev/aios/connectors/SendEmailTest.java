@@ -190,27 +190,6 @@ class SendEmailTest {
     }
 
     @Test
-    void withStartTlsAndALoginTheEmailIsSent() throws Exception {
-        start(ServerSetup.SMTP, """
-                email:
-                  smtp:
-                    host: 127.0.0.1
-                    port: %d
-                    security: starttls
-                    trust: "*"
-                    username: studio
-                    password: SMTP_PASSWORD
-                    from: hello@studio.test
-                """, PLAYBOOK);
-        var runId = lead("Ed");
-        var run = Eventually.await(() -> kernel.run(runId), r -> r.status().isFinal());
-
-        assertThat(run.status()).as(String.valueOf(run.error())).isEqualTo(RunStatus.COMPLETED);
-        assertThat(mail.getReceivedMessages()).hasSize(1);
-        assertThat(mail.getReceivedMessages()[0].getSubject()).isEqualTo("Welcome, Ed");
-    }
-
-    @Test
     void aPasswordSecretThatIsNotSetParksTheStepSayingHowToSetIt() throws Exception {
         start(ServerSetup.SMTP, """
                 email:

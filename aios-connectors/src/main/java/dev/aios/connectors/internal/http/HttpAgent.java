@@ -11,7 +11,6 @@ import dev.aios.api.PermanentFailure;
 import dev.aios.api.TryAgainLater;
 import dev.aios.connectors.internal.Secrets;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -108,7 +107,8 @@ public final class HttpAgent implements JsonAgent {
             }
             request.method(
                     call.method(),
-                    HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(call.body().get())));
+                    HttpRequest.BodyPublishers.ofString(
+                            JSON.writeValueAsString(call.body().get())));
         } else {
             request.method(call.method(), HttpRequest.BodyPublishers.noBody());
         }
@@ -131,8 +131,7 @@ public final class HttpAgent implements JsonAgent {
             if (after.isPresent()) {
                 var wait = after.get().compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : after.get();
                 throw new TryAgainLater(
-                        call.describe() + " answered " + status + " and asked to wait " + Durations.format(wait),
-                        wait);
+                        call.describe() + " answered " + status + " and asked to wait " + Durations.format(wait), wait);
             }
         }
         if (status >= 500 || status == 408 || status == 429) {

@@ -83,25 +83,21 @@ record HttpCall(
                 ? Durations.parse(input.get("timeout").asText(), "timeout")
                 : Duration.ofSeconds(30);
         return new HttpCall(
-                method,
-                uri,
-                headers,
-                secretHeaders,
-                body,
-                Optional.ofNullable(input.get("response")),
-                timeout);
+                method, uri, headers, secretHeaders, body, Optional.ofNullable(input.get("response")), timeout);
     }
 
     /** The call for messages: method and URL without its query (which may carry tokens). */
     String describe() {
-        var shown = uri.getScheme() + "://" + uri.getRawAuthority() + (uri.getRawPath() == null ? "" : uri.getRawPath());
+        var shown =
+                uri.getScheme() + "://" + uri.getRawAuthority() + (uri.getRawPath() == null ? "" : uri.getRawPath());
         return method + " " + shown;
     }
 
     private static Map<String, String> strings(JsonNode node) {
         var out = new TreeMap<String, String>(String.CASE_INSENSITIVE_ORDER);
         if (node.isObject()) {
-            node.properties().forEach(field -> out.put(field.getKey(), field.getValue().asText()));
+            node.properties()
+                    .forEach(field -> out.put(field.getKey(), field.getValue().asText()));
         }
         return out;
     }

@@ -17,7 +17,8 @@ final class ResponseSchema {
         try {
             compiled = SCHEMAS.getSchema(schema);
         } catch (RuntimeException e) {
-            throw new PermanentFailure("the response schema of " + call + " is not a JSON Schema: " + e.getMessage(), e);
+            throw new PermanentFailure(
+                    "the response schema of " + call + " is not a JSON Schema: " + e.getMessage(), e);
         }
         var errors = compiled.validate(body);
         if (!errors.isEmpty()) {

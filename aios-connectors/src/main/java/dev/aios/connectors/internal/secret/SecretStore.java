@@ -69,8 +69,9 @@ public final class SecretStore implements Secrets {
         var sealed = seal.seal(plain);
         var now = clock.instant().toEpochMilli();
         storage.write(c -> {
-            try (var upsert = c.prepareStatement("INSERT INTO connector_secrets (name, sealed, updated_at) VALUES (?, ?, ?)"
-                    + " ON CONFLICT (name) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at")) {
+            try (var upsert = c.prepareStatement(
+                    "INSERT INTO connector_secrets (name, sealed, updated_at) VALUES (?, ?, ?)"
+                            + " ON CONFLICT (name) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at")) {
                 upsert.setString(1, name);
                 upsert.setBytes(2, sealed);
                 upsert.setLong(3, now);

@@ -14,8 +14,12 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "secret",
         description = "Sets, lists and deletes named secrets (stored sealed; values are never shown).",
-        subcommands = {SecretCommand.Set.class, SecretCommand.List.class, SecretCommand.Delete.class,
-            CommandLine.HelpCommand.class})
+        subcommands = {
+            SecretCommand.Set.class,
+            SecretCommand.List.class,
+            SecretCommand.Delete.class,
+            CommandLine.HelpCommand.class
+        })
 final class SecretCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -53,7 +57,7 @@ final class SecretCommand implements Runnable {
 
         private String readValue() {
             var console = System.console();
-            if (console != null && console.isTerminal()) {
+            if (console != null) {
                 var typed = console.readPassword("value of %s: ", name);
                 return typed == null ? "" : new String(typed);
             }
@@ -84,7 +88,9 @@ final class SecretCommand implements Runnable {
                 table.row(
                         Text.field(secret, "name"),
                         Text.field(secret, "source"),
-                        secret.path("updated").isTextual() ? secret.path("updated").asText() : "");
+                        secret.path("updated").isTextual()
+                                ? secret.path("updated").asText()
+                                : "");
             }
             table.print(out(), "no secrets; set one with: aios secret set NAME");
         }

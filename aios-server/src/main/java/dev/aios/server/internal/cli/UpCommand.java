@@ -105,6 +105,7 @@ final class UpCommand implements Callable<Integer> {
         ApiServer server;
         try {
             kernel.start();
+            connectors.startMail();
             server = ApiServer.start(
                     kernel,
                     listenOn,
