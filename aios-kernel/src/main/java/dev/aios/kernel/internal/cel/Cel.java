@@ -30,7 +30,7 @@ public final class Cel {
     public static final List<String> VARIABLES = List.of("event", "trigger", "steps", "run", "input", "output");
 
     private static final int CACHE_LIMIT = 10_000;
-    private static final int MAX_LOOP_ITERATIONS = 100_000;
+    static final int MAX_LOOP_ITERATIONS = 100_000;
     private static final int MAX_SOURCE_CHARACTERS = 10_000;
     private static final int MAX_NESTING = 100;
     private static final int MAX_REGEX_PROGRAM = 1_000;
