@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.aios.connectors.internal.mail.ImapSettings;
 import dev.aios.connectors.internal.mail.SmtpSettings;
+import dev.aios.connectors.internal.mcp.McpServerSettings;
 import dev.aios.connectors.internal.webhook.Source;
 import dev.aios.connectors.internal.window.WindowCalendar;
 import java.util.List;
@@ -27,25 +28,30 @@ import java.util.function.Function;
  *           password: SMTP_PASSWORD, from: "Studio <me@example.com>" }
  *   imap: { host: imap.example.com, username: me@example.com, password: IMAP_PASSWORD,
  *           folders: [INBOX], poll: 1m }   # new mail becomes email.received events
+ * mcp:                           # MCP servers whose tools steps call (agent: mcp)
+ *   everything: { command: [npx, -y, "@modelcontextprotocol/server-everything"] }
  * windows:                       # batch windows steps may wait for (window: overnight)
  *   overnight: "01:00-05:00 Europe/Berlin"
  * }</pre>
  */
 public final class ConnectorSettings {
     /** The sections of {@code aios.yaml} the connectors read. */
-    public static final List<String> SECTIONS = List.of("sources", "windows", "email");
+    public static final List<String> SECTIONS = List.of("sources", "windows", "email", "mcp");
 
     private final Map<String, Source> sources;
     private final WindowCalendar windows;
     private final Optional<SmtpSettings> smtp;
     private final Optional<ImapSettings> imap;
+    private final Map<String, McpServerSettings> mcp;
 
     private ConnectorSettings(
             Map<String, Source> sources,
             WindowCalendar windows,
             Optional<SmtpSettings> smtp,
-            Optional<ImapSettings> imap) {
+            Optional<ImapSettings> imap,
+            Map<String, McpServerSettings> mcp) {
         this.sources = Map.copyOf(sources);
+        this.mcp = Map.copyOf(mcp);
         this.windows = windows;
         this.smtp = smtp;
         this.imap = imap;
@@ -54,7 +60,7 @@ public final class ConnectorSettings {
     /** No connectors configured. */
     public static ConnectorSettings none() {
         return new ConnectorSettings(
-                Map.of(), WindowCalendar.read(MissingNode.getInstance()), Optional.empty(), Optional.empty());
+                Map.of(), WindowCalendar.read(MissingNode.getInstance()), Optional.empty(), Optional.empty(), Map.of());
     }
 
     /**
@@ -70,7 +76,8 @@ public final class ConnectorSettings {
                 Source.readAll(orMissing(section.apply("sources"))),
                 WindowCalendar.read(orMissing(section.apply("windows"))),
                 SmtpSettings.read(email.get("smtp")),
-                ImapSettings.read(email.get("imap")));
+                ImapSettings.read(email.get("imap")),
+                McpServerSettings.readAll(orMissing(section.apply("mcp"))));
     }
 
     private static void checkEmail(JsonNode email) {
@@ -94,6 +101,7 @@ public final class ConnectorSettings {
         sources.values().forEach(source -> names.add(source.secret()));
         smtp.flatMap(SmtpSettings::password).ifPresent(names::add);
         imap.flatMap(ImapSettings::password).ifPresent(names::add);
+        mcp.values().forEach(server -> names.addAll(server.secretNames()));
         return List.copyOf(names);
     }
 
@@ -105,6 +113,11 @@ public final class ConnectorSettings {
     /** The incoming mail server, if one is configured. */
     public Optional<ImapSettings> imap() {
         return imap;
+    }
+
+    /** The MCP servers whose tools steps may call, by name. */
+    public Map<String, McpServerSettings> mcp() {
+        return mcp;
     }
 
     /** The batch windows. */

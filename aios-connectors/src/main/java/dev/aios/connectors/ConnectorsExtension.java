@@ -4,6 +4,8 @@ import dev.aios.connectors.internal.Secrets;
 import dev.aios.connectors.internal.http.HttpAgent;
 import dev.aios.connectors.internal.mail.ImapIntake;
 import dev.aios.connectors.internal.mail.SendEmail;
+import dev.aios.connectors.internal.mcp.McpAgent;
+import dev.aios.connectors.internal.mcp.McpConnections;
 import dev.aios.connectors.internal.schedule.ScheduleRunner;
 import dev.aios.connectors.internal.secret.SecretSeal;
 import dev.aios.connectors.internal.secret.SecretStore;
@@ -38,6 +40,7 @@ public final class ConnectorsExtension implements Extension {
     private volatile Optional<WebhookIntake> webhooks = Optional.empty();
     private volatile Optional<ScheduleRunner> schedules = Optional.empty();
     private volatile Optional<ImapIntake> mail = Optional.empty();
+    private volatile Optional<McpConnections> mcp = Optional.empty();
 
     /**
      * @param environment where named secrets are found (environment variables of the same name)
@@ -78,6 +81,9 @@ public final class ConnectorsExtension implements Extension {
         host.windows(settings.windows());
         host.agent(new SendEmail(settings.smtp(), secrets));
         host.agent(new HttpAgent(secrets));
+        var servers = new McpConnections(settings.mcp(), secrets);
+        mcp = Optional.of(servers);
+        host.agent(new McpAgent(servers));
         mail = settings.imap().map(imap -> new ImapIntake(imap, secrets, host.storage(), host::send, host.clock()));
         webhooks = Optional.of(new WebhookIntake(
                 settings.sources(),
@@ -109,6 +115,7 @@ public final class ConnectorsExtension implements Extension {
     public void close() {
         schedules.ifPresent(ScheduleRunner::close);
         mail.ifPresent(ImapIntake::close);
+        mcp.ifPresent(McpConnections::close);
     }
 
     /** The scheduled playbooks, each with its next {@code count} firing times. */
