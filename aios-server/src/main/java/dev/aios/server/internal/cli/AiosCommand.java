@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
             InvokeCommand.class,
             ScheduleCommand.class,
             SecretCommand.class,
+            McpCommand.class,
             RunCommands.Runs.class,
             RunCommands.Run.class,
             RunCommands.Journal.class,
