@@ -16,6 +16,9 @@ import java.util.Optional;
  *     operator's approval before the run continues
  * @param next where the run goes next
  * @param options retries, timeout, heartbeat, compensation and failure action
+ * @param fallback the agent that does the step, with the same input, while the central policy
+ *     switches {@code agent} off for the run's subject; without one, such a step becomes a task for
+ *     the operator
  */
 public record AgentStep(
         String id,
@@ -23,7 +26,8 @@ public record AgentStep(
         Map<String, String> input,
         Optional<String> approval,
         Optional<String> next,
-        StepOptions options)
+        StepOptions options,
+        Optional<String> fallback)
         implements Step {
 
     public AgentStep {
@@ -33,6 +37,18 @@ public record AgentStep(
         Objects.requireNonNull(approval, "approval");
         Objects.requireNonNull(next, "next");
         Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(fallback, "fallback");
+    }
+
+    /** A step without a fallback agent. */
+    public AgentStep(
+            String id,
+            String agent,
+            Map<String, String> input,
+            Optional<String> approval,
+            Optional<String> next,
+            StepOptions options) {
+        this(id, agent, input, approval, next, options, Optional.empty());
     }
 
     /** A step with no options of its own. */
@@ -50,22 +66,27 @@ public record AgentStep(
     public AgentStep withInput(String field, String expression) {
         var copy = new LinkedHashMap<>(input);
         copy.put(field, expression);
-        return new AgentStep(id, agent, copy, approval, next, options);
+        return new AgentStep(id, agent, copy, approval, next, options, fallback);
     }
 
     /** A copy whose output needs the operator's approval when {@code condition} holds. */
     public AgentStep withApproval(String condition) {
-        return new AgentStep(id, agent, input, Optional.of(condition), next, options);
+        return new AgentStep(id, agent, input, Optional.of(condition), next, options, fallback);
     }
 
     /** A copy that continues with {@code next}. */
     public AgentStep withNext(String next) {
-        return new AgentStep(id, agent, input, approval, Optional.of(next), options);
+        return new AgentStep(id, agent, input, approval, Optional.of(next), options, fallback);
     }
 
     /** A copy with these options. */
     public AgentStep withOptions(StepOptions options) {
-        return new AgentStep(id, agent, input, approval, next, options);
+        return new AgentStep(id, agent, input, approval, next, options, fallback);
+    }
+
+    /** A copy that hands the step to {@code agent} while the policy switches this step's agent off. */
+    public AgentStep withFallback(String agent) {
+        return new AgentStep(id, this.agent, input, approval, next, options, Optional.of(agent));
     }
 
     @Override

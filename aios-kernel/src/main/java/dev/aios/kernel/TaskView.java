@@ -21,6 +21,9 @@ import java.util.Optional;
  * @param createdAt when it was opened
  * @param resolvedAt when it was answered
  * @param resolution the answer's details: who, comment, edited output
+ * @param escalations what escalating the task did, oldest first: each {@code {"at", "rail", "note",
+ *     "detail", "next"}}, where rail is {@code plan} (when it will escalate), {@code remind}, {@code
+ *     delegate}, {@code default} (an answer taken on the operator's behalf) or {@code none}
  */
 public record TaskView(
         String id,
@@ -35,4 +38,9 @@ public record TaskView(
         List<String> options,
         Instant createdAt,
         Optional<Instant> resolvedAt,
-        Optional<JsonNode> resolution) {}
+        Optional<JsonNode> resolution,
+        List<JsonNode> escalations) {
+    public TaskView {
+        escalations = List.copyOf(escalations);
+    }
+}

@@ -13,7 +13,7 @@ class ArchitectureTest {
             .importPackages("dev.aios.kernel");
 
     @Test
-    void theKernelDependsOnNoServerModelMemoryOrConnectorCode() {
+    void theKernelDependsOnNoServerModelMemoryPolicyOrConnectorCode() {
         noClasses()
                 .that()
                 .resideInAPackage("dev.aios.kernel..")
@@ -23,6 +23,7 @@ class ArchitectureTest {
                         "dev.aios.server..",
                         "dev.aios.models..",
                         "dev.aios.memory..",
+                        "dev.aios.policy..",
                         "dev.aios.connectors..",
                         "io.javalin..",
                         "picocli..",

@@ -48,6 +48,15 @@ class RecallTest {
     /** Memory as the memory module offers it to steps; only recall is used here. */
     static final class OneNoteMemory implements Memory, Extension {
         final List<MemoryQuery> queries = new CopyOnWriteArrayList<>();
+        final JsonNode metadata;
+
+        OneNoteMemory() {
+            this(JsonNodeFactory.instance.objectNode());
+        }
+
+        OneNoteMemory(JsonNode metadata) {
+            this.metadata = metadata;
+        }
 
         @Override
         public void attach(ExtensionHost host) {
@@ -77,7 +86,7 @@ class RecallTest {
                             "acme",
                             Instant.parse("2026-02-01T10:00:00Z"),
                             "Prefers calls on Tuesdays",
-                            JsonNodeFactory.instance.objectNode(),
+                            metadata,
                             0.9,
                             why)),
                     false);
@@ -135,7 +144,8 @@ class RecallTest {
         String run = aios.send("acme", "{\"company\": \"Acme\"}");
         aios.until(run, r -> r.status() == RunStatus.COMPLETED);
 
-        assertThat(memory.queries).singleElement().satisfies(query -> {
+        // the first recall fills {{memory}}; the next looks for the operator's corrections
+        assertThat(memory.queries.getFirst()).satisfies(query -> {
             assertThat(query.text()).isEqualTo("Acme preferences");
             assertThat(query.k()).isEqualTo(3);
             assertThat(query.subject()).contains("acme");
@@ -143,5 +153,30 @@ class RecallTest {
         assertThat(aios.provider.requests().getFirst().body().toString())
                 .contains("- [note, acme, 2026-02-01] Prefers calls on Tuesdays")
                 .contains("Write a note to Acme.");
+    }
+
+    @Test
+    void theOperatorsCorrectionsOfTheAgentAreShownToTheModelAsExamples() {
+        var correction = JsonNodeFactory.instance
+                .objectNode()
+                .put("about", "correction")
+                .put("agent", "write-note")
+                .put("task", "t-7");
+        correction.putObject("input").put("company", "Initech");
+        correction.putObject("output").put("text", "Dear Initech team, ...").put("confidence", 1.0);
+        var memory = new OneNoteMemory(correction);
+        aios = new ModelsHarness(dir);
+        aios.configure = builder -> builder.extension(memory);
+        aios.start(aios.openAi(), PLAYBOOK);
+        aios.provider.enqueue(Reply.json("{\"text\": \"Dear Acme team\", \"confidence\": 0.9}"));
+
+        String run = aios.send("acme", "{\"company\": \"Acme\"}");
+        var done = aios.until(run, r -> r.status() == RunStatus.COMPLETED);
+
+        assertThat(aios.provider.requests().getFirst().body().toString())
+                .contains("The operator corrected earlier answers")
+                .contains("Dear Initech team, ...");
+        assertThat(done.steps().getFirst().provenance())
+                .anySatisfy(note -> assertThat(note.path("kind").asText()).isEqualTo("examples"));
     }
 }

@@ -115,7 +115,7 @@ class InvokeTest {
                                     .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
                                     .build(),
                             java.net.http.HttpResponse.BodyHandlers.ofString());
-            return new TestAios.Response(response.statusCode(), "", response.body());
+            return new TestAios.Response(response.statusCode(), "", response.body(), "");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {

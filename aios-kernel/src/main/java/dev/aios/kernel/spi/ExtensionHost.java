@@ -15,6 +15,12 @@ public interface ExtensionHost {
     /** The events and journal entries the kernel has accepted, to catch up from. */
     Feed feed();
 
+    /**
+     * Where the extension records its metrics; names start with {@code aios.} and tags stay few
+     * (no run ids), as Prometheus expects.
+     */
+    io.micrometer.core.instrument.MeterRegistry meters();
+
     /** The kernel's clock. */
     InstantSource clock();
 
@@ -45,6 +51,20 @@ public interface ExtensionHost {
     void guardForget(ForgetGuard guard);
 
     /**
+     * Loads a Java-built playbook the extension brings, e.g. the one whose runs carry its items in
+     * the operator's inbox; call it from {@link Extension#attach}.
+     */
+    void playbook(dev.aios.api.Playbook playbook);
+
+    /**
+     * Sets the central policy the kernel consults on every agent step and for escalating open
+     * tasks. There is at most one.
+     *
+     * @throws IllegalArgumentException when another extension set one already
+     */
+    void stepPolicy(StepPolicy policy);
+
+    /**
      * Forgets a subject everywhere, as {@link dev.aios.kernel.Kernel#forget} does: for extensions
      * that offer forgetting to agents or operators.
      */
@@ -52,7 +72,7 @@ public interface ExtensionHost {
 
     /**
      * Accepts an event from outside, as {@link dev.aios.kernel.Kernel#send} does: for extensions
-     * that bring events in (webhooks, mail, schedules).
+     * that bring events in or raise them (webhooks, mail, schedules, alerts, suggestions).
      */
     dev.aios.kernel.Accepted send(dev.aios.api.Event event);
 

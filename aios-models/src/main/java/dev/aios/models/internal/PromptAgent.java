@@ -65,10 +65,11 @@ final class PromptAgent implements JsonAgent {
                             + " OPENAI_BASE_URL or ANTHROPIC_API_KEY, or models in aios.yaml, to have it written)",
                     draft(roots, Optional.empty()));
         }
+        var prompt = spec.prompt().render(roots);
         var request = new ModelRequest(
                 spec.modelClass(),
                 spec.system().map(t -> t.render(roots) + "\n\n").orElse("") + INSTRUCTIONS,
-                spec.prompt().render(roots),
+                prompt + corrections(prompt, context),
                 Optional.of(spec.outputSchema()),
                 spec.tools(),
                 spec.maxTokens(),
@@ -123,6 +124,52 @@ final class PromptAgent implements JsonAgent {
                     .append('\n');
         }
         return lines.toString().strip();
+    }
+
+    /** Marks the memory items that are the operator's corrections of an agent's output. */
+    static final String CORRECTION = "correction";
+
+    /**
+     * The operator's corrections of this agent's earlier outputs most similar to {@code prompt}, as
+     * examples for the model; nothing without memory or corrections. Memory records the recall in
+     * the step's provenance, and an {@code examples} note names the corrections used.
+     */
+    private String corrections(String prompt, AgentContext context) {
+        var memory = context.memory();
+        if (spec.examples() == 0 || memory.isEmpty()) {
+            return "";
+        }
+        var query = prompt.length() > MemoryQuery.MAX_TEXT ? prompt.substring(0, MemoryQuery.MAX_TEXT) : prompt;
+        var found = memory
+                .get()
+                .recall(MemoryQuery.of(query)
+                        .withKinds(dev.aios.api.MemoryKind.NOTE)
+                        .withK(Math.min(MemoryQuery.MAX_K, spec.examples() * 10)))
+                .items()
+                .stream()
+                .filter(hit -> CORRECTION.equals(hit.metadata().path("about").asText()))
+                .filter(hit -> spec.name().equals(hit.metadata().path("agent").asText()))
+                .limit(spec.examples())
+                .toList();
+        if (found.isEmpty()) {
+            return "";
+        }
+        var text = new StringBuilder(
+                "\n\nThe operator corrected earlier answers to similar requests. Answer the way these corrections"
+                        + " show:");
+        var used = JSON.arrayNode();
+        for (var hit : found) {
+            text.append("\n- Request: ")
+                    .append(hit.metadata().path("input"))
+                    .append("\n  Answer the operator approved: ")
+                    .append(hit.metadata().path("output"));
+            used.addObject()
+                    .put("id", hit.id())
+                    .put("task", hit.metadata().path("task").asText())
+                    .put("score", hit.score());
+        }
+        context.note("examples", JSON.objectNode().set("corrections", used));
+        return text.toString();
     }
 
     private static Optional<Models> gateway(AgentContext context) {

@@ -34,6 +34,9 @@ import java.util.Set;
  * @param timeout the longest one attempt of the step may take
  * @param cache whether answers may come from the response cache
  * @param recall what to recall from memory for {@code {{memory}}}
+ * @param examples how many of the operator's past corrections of this agent's outputs, the most
+ *     similar to this request, are put into the prompt as examples ({@code examples:}, default 3; 0
+ *     for none)
  */
 record PromptSpec(
         String name,
@@ -51,7 +54,8 @@ record PromptSpec(
         int maxTokens,
         Duration timeout,
         boolean cache,
-        Recall recall) {
+        Recall recall,
+        int examples) {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final Set<String> KEYS = Set.of(
@@ -69,7 +73,8 @@ record PromptSpec(
             "maxTokens",
             "timeout",
             "cache",
-            "recall");
+            "recall",
+            "examples");
 
     /** The escalation used by an agent on the small class that does not configure one. */
     static final double DEFAULT_ESCALATE_BELOW = 0.5;
@@ -133,7 +138,19 @@ record PromptSpec(
                         ? SettingsReader.duration(spec.path("timeout").asText(), "timeout")
                         : Duration.ofMinutes(3),
                 spec.path("cache").asBoolean(true),
-                recall(spec.path("recall")));
+                recall(spec.path("recall")),
+                examples(spec.path("examples")));
+    }
+
+    private static int examples(JsonNode node) {
+        if (node.isMissingNode() || node.isNull()) {
+            return 3;
+        }
+        if (!node.isInt() || node.asInt() < 0 || node.asInt() > 10) {
+            throw new IllegalArgumentException(
+                    "examples: how many past corrections to show the model, 0 to 10, was " + node);
+        }
+        return node.asInt();
     }
 
     private static Recall recall(JsonNode node) {

@@ -29,7 +29,7 @@ import java.util.Optional;
  */
 public final class AiosConfig {
     private static final List<String> SECTIONS = java.util.stream.Stream.concat(
-                    java.util.stream.Stream.of("models", "memory", "connectors"),
+                    java.util.stream.Stream.of("models", "memory", "connectors", "policy"),
                     dev.aios.connectors.ConnectorSettings.SECTIONS.stream())
             .toList();
 

@@ -79,6 +79,10 @@ final class Effects {
                     + "' but its contract declares only " + ctx.declaredEffects()
                     + "; declare it with withEffects(\"" + family + "\")");
         }
+        if (ctx.shadowEffects().isPresent() && !ctx.shadowEffects().get().contains(connector)) {
+            throw new PermanentFailure("agent '" + ctx.agent() + "' runs in the shadow, where effect '" + name
+                    + "' is not performed (only " + ctx.shadowEffects().get() + " are)");
+        }
         String key = ctx.effectKey(name);
         var recorded = receipt(key);
         if (recorded.isPresent()) {

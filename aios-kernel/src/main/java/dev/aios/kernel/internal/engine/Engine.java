@@ -6,14 +6,18 @@ import dev.aios.api.Playbook;
 import dev.aios.api.spi.PlaybookSource;
 import dev.aios.kernel.Accepted;
 import dev.aios.kernel.AgentInfo;
+import dev.aios.kernel.Digest;
 import dev.aios.kernel.ForgetReport;
 import dev.aios.kernel.JournalRecord;
+import dev.aios.kernel.KernelHealth;
 import dev.aios.kernel.LoadReport;
 import dev.aios.kernel.Overview;
+import dev.aios.kernel.Page;
 import dev.aios.kernel.PlaybookInfo;
 import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunSummary;
 import dev.aios.kernel.RunView;
+import dev.aios.kernel.TaskQuery;
 import dev.aios.kernel.TaskView;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.agent.AgentRegistry;
@@ -37,6 +41,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** The kernel's internals wired together; {@link dev.aios.kernel.Kernel} is its public face. */
 public final class Engine implements AutoCloseable {
@@ -57,10 +62,13 @@ public final class Engine implements AutoCloseable {
     private final Awaits awaits;
     private final Progress progress;
     private final TaskDesk desk;
+    private final Escalations escalations;
     private final RunQueries queries;
+    private final Reports reports;
     private final WhatIf whatIf;
     private final Forgetting forgetting;
     private final Connectors connectors;
+    private final KernelMeters meters;
     private final ExecutorService calls = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("aios-agent-", 0).factory());
     private final PlaybookWatcher watcher;
@@ -78,14 +86,24 @@ public final class Engine implements AutoCloseable {
         if (config.discoverAgents()) {
             agents.discover(Thread.currentThread().getContextClassLoader());
         }
-        this.host = new Host(db, journal, keys, feed, clock, config.dataDirectory(), services, agents);
+        this.meters = new KernelMeters(config.meters());
+        meters.watch(db);
+        this.host = new Host(db, journal, keys, feed, clock, config.dataDirectory(), services, agents, config.meters());
         var cel = new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime()));
         this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents, host, clock);
         String node = "node-" + ProcessHandle.current().pid();
         this.queue = new WorkQueue(db, journal, clock, node, this::leaseFor);
-        this.connectors = new Connectors(config.connectors(), clock);
+        this.connectors = new Connectors(config.connectors(), clock, meters);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
         var effects = new Effects(db, journal, connectors, clock, lookup);
+        StepRunner.Loops loops = (runId, block) -> db.read(tx -> tx.query(
+                "SELECT idx, item, outputs FROM loop_items WHERE run_id = ? AND block = ? ORDER BY idx",
+                r -> new StepRunner.Loops.Row(
+                        (int) r.integer("idx"),
+                        Json.tree(r.text("item")),
+                        r.optionalText("outputs").map(Json::tree).orElse(Json.object())),
+                runId,
+                block));
         Runnable wake = this::wake;
         this.intake = new EventIntake(journal, keys, playbooks, wake, feed);
         this.awaits = new Awaits(db, journal, playbooks, clock, wake);
@@ -98,16 +116,23 @@ public final class Engine implements AutoCloseable {
                 services,
                 intake,
                 config.limits().maxEventDepth(),
-                () -> host.windows);
+                loops,
+                () -> host.windows,
+                host::policy);
         this.dispatcher = new Dispatcher(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
-        this.progress = new Progress(db, journal, queue, intake, awaits, clock, wake);
+        var lineage = new Lineage(journal, playbooks, clock);
+        journal.onStatusChange(lineage);
+        this.progress = new Progress(db, journal, queue, intake, awaits, lineage, clock, wake);
         this.desk = new TaskDesk(db, journal, playbooks, lookup, clock, dispatcher::wake);
-        this.queries = new RunQueries(db, journal);
+        this.escalations = new Escalations(db, host::policy, progress, desk, clock);
+        this.queries = new RunQueries(db, journal, clock);
+        this.reports = new Reports(db, connectors, clock);
         this.whatIf = new WhatIf(db, journal, playbooks, queries);
         this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards);
         host.forgetWith(forgetting::forget);
         host.intakeWith(this::send, this::startRun);
+        host.loadWith(config.built()::add);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
         db.writer().onBroken(config.whenBroken());
     }
@@ -182,12 +207,27 @@ public final class Engine implements AutoCloseable {
     }
 
     private void execute(StepRunner runner, Lease lease) {
+        if (lease.kind().equals("escalate")) {
+            escalations.fire(lease);
+            return;
+        }
         var state = db.read(tx -> journal.load(tx, lease.runId()));
         if (state.isEmpty() || state.get().status.isFinal()) {
             return;
         }
         var run = state.get();
-        if (lease.kind().equals("compensate") && run.status != dev.aios.kernel.RunStatus.COMPENSATING) {
+        // Every log line written on behalf of this step says which run, step and subject it is about.
+        try (var ignored = MDC.putCloseable("run", run.id);
+                var ignoredStep = MDC.putCloseable("step", lease.step());
+                var ignoredSubject = MDC.putCloseable("subject", run.subject)) {
+            execute(runner, lease, run);
+        }
+    }
+
+    private void execute(StepRunner runner, Lease lease, dev.aios.kernel.internal.run.RunState run) {
+        if (lease.kind().equals("compensate")
+                && run.status != dev.aios.kernel.RunStatus.COMPENSATING
+                && run.blocks.values().stream().allMatch(b -> b.undo.isEmpty())) {
             return;
         }
         CompiledPlaybook playbook;
@@ -217,18 +257,23 @@ public final class Engine implements AutoCloseable {
             return;
         }
         Outcome outcome;
+        long started = System.nanoTime();
         try {
             outcome = switch (lease.kind()) {
                 case "step" -> runner.execute(playbook, step, run, lease);
                 case "timer" -> runner.wake(step, lease);
                 case "timeout" -> runner.giveUp(step);
                 case "compensate" -> runner.undo(playbook, run, lease);
+                case "join" -> runner.join(playbook, step, run, lease);
                 default -> new Outcome.Failed(Json.object(), "unknown work kind '" + lease.kind() + "'", false);
             };
         } catch (RuntimeException e) {
             outcome = new Outcome.Failed(Json.object(), "the kernel failed to execute the step: " + e, true);
         }
-        recordDurably(lease, playbook, outcome);
+        if (lease.kind().equals("step") || lease.kind().equals("compensate")) {
+            meters.stepEnded(run.playbook, step, lease.kind(), outcome, System.nanoTime() - started);
+        }
+        recordDurably(lease, playbook, outcome, escalations.plan(lease, run, playbook, outcome));
     }
 
     /**
@@ -237,11 +282,12 @@ public final class Engine implements AutoCloseable {
      * redone after the lease expires. Gives up when the kernel stops; the lease then brings the
      * step back after a restart.
      */
-    private void recordDurably(Lease lease, CompiledPlaybook playbook, Outcome outcome) {
+    private void recordDurably(
+            Lease lease, CompiledPlaybook playbook, Outcome outcome, Optional<java.time.Instant> escalateAt) {
         long pause = 200;
         while (true) {
             try {
-                progress.record(lease, playbook, outcome);
+                progress.record(lease, playbook, outcome, escalateAt);
                 return;
             } catch (dev.aios.kernel.StorageException e) {
                 if (closing || db.writer().broken().isPresent()) {
@@ -305,7 +351,7 @@ public final class Engine implements AutoCloseable {
         return queries.run(runId);
     }
 
-    public List<RunSummary> runs(RunQuery query) {
+    public Page<RunSummary> runs(RunQuery query) {
         return queries.runs(query);
     }
 
@@ -321,8 +367,32 @@ public final class Engine implements AutoCloseable {
         return queries.journal(runId);
     }
 
-    public List<TaskView> tasks(boolean all) {
-        return queries.tasks(all);
+    public Page<TaskView> tasks(TaskQuery query) {
+        return queries.tasks(query);
+    }
+
+    public java.util.Map<String, Long> openTasksByKind() {
+        return queries.openTasksByKind();
+    }
+
+    public List<JournalRecord> journal(String runId, long afterSeq, int limit) {
+        return queries.journal(runId, afterSeq, limit);
+    }
+
+    public KernelHealth health() {
+        return reports.health();
+    }
+
+    public Digest digest(java.time.Instant from) {
+        return reports.digest(from);
+    }
+
+    public dev.aios.kernel.PlaybookGraph graph(String name, String version) {
+        return Graphs.of(playbooks.version(name, version));
+    }
+
+    public java.util.Map<String, Long> runsPerVersion() {
+        return reports.runsPerVersion();
     }
 
     public TaskView task(String taskId) {
@@ -338,6 +408,10 @@ public final class Engine implements AutoCloseable {
         output.ifPresent(json -> EventLimits.checkNesting("the output", json));
         desk.answer(taskId, answer, output, comment);
         return task(taskId);
+    }
+
+    public Optional<String> check(String taskId, JsonNode output) {
+        return desk.check(taskId, output);
     }
 
     /**

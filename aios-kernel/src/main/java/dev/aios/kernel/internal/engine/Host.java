@@ -17,6 +17,7 @@ import dev.aios.kernel.spi.FeedItem;
 import dev.aios.kernel.spi.FeedListener;
 import dev.aios.kernel.spi.ForgetGuard;
 import dev.aios.kernel.spi.ForgetListener;
+import dev.aios.kernel.spi.StepPolicy;
 import dev.aios.kernel.spi.StepService;
 import dev.aios.kernel.spi.Storage;
 import dev.aios.kernel.spi.SubjectCipher;
@@ -41,6 +42,7 @@ final class Host implements ExtensionHost, Storage, Feed {
     private final Path dataDirectory;
     private final Services services;
     private final dev.aios.kernel.internal.agent.AgentRegistry agents;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
     final Map<String, AgentFactory> factories = new ConcurrentHashMap<>();
     volatile java.util.Optional<dev.aios.kernel.spi.Scheduler> scheduler = java.util.Optional.empty();
     volatile java.util.Optional<dev.aios.kernel.spi.BatchWindows> windows = java.util.Optional.empty();
@@ -50,6 +52,8 @@ final class Host implements ExtensionHost, Storage, Feed {
     private volatile java.util.function.Function<Event, Accepted> sending;
     private volatile java.util.function.BiFunction<String, Event, Accepted> starting;
     private final Map<List<String>, Expressions> expressions = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicReference<StepPolicy> policy =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     Host(
             Database db,
@@ -59,7 +63,8 @@ final class Host implements ExtensionHost, Storage, Feed {
             InstantSource clock,
             Path dataDirectory,
             Services services,
-            dev.aios.kernel.internal.agent.AgentRegistry agents) {
+            dev.aios.kernel.internal.agent.AgentRegistry agents,
+            io.micrometer.core.instrument.MeterRegistry meters) {
         this.agents = agents;
         this.db = db;
         this.journal = journal;
@@ -68,6 +73,12 @@ final class Host implements ExtensionHost, Storage, Feed {
         this.clock = clock;
         this.dataDirectory = dataDirectory;
         this.services = services;
+        this.meters = meters;
+    }
+
+    @Override
+    public io.micrometer.core.instrument.MeterRegistry meters() {
+        return meters;
     }
 
     @Override
@@ -126,6 +137,32 @@ final class Host implements ExtensionHost, Storage, Feed {
     @Override
     public void guardForget(ForgetGuard guard) {
         forgetGuards.add(guard);
+    }
+
+    private volatile java.util.function.Consumer<dev.aios.api.Playbook> loading;
+
+    void loadWith(java.util.function.Consumer<dev.aios.api.Playbook> loading) {
+        this.loading = loading;
+    }
+
+    @Override
+    public void playbook(dev.aios.api.Playbook playbook) {
+        loading.accept(java.util.Objects.requireNonNull(playbook, "playbook"));
+    }
+
+    @Override
+    public void stepPolicy(StepPolicy policy) {
+        java.util.Objects.requireNonNull(policy, "policy");
+        if (!this.policy.compareAndSet(null, policy)) {
+            throw new IllegalArgumentException("two extensions set a step policy: "
+                    + this.policy.get().getClass().getName() + " and "
+                    + policy.getClass().getName());
+        }
+    }
+
+    /** The central policy, if an extension set one. */
+    java.util.Optional<StepPolicy> policy() {
+        return java.util.Optional.ofNullable(policy.get());
     }
 
     @Override

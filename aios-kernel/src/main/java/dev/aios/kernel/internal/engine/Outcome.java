@@ -33,13 +33,43 @@ sealed interface Outcome {
      */
     record Deferred(String cause, String reason, Instant until) implements Outcome {}
 
-    /** An agent's output waits for the operator, because the approval rule holds. */
-    record Review(JsonNode input, JsonNode output, String agent, String rule, String explanation, List<JsonNode> notes)
-            implements Outcome {}
+    /**
+     * An agent's output waits for the operator, because the approval rule or the policy says so;
+     * a {@code blocked} output can only be edited or rejected.
+     */
+    record Review(
+            JsonNode input,
+            JsonNode output,
+            String agent,
+            String rule,
+            String explanation,
+            List<JsonNode> notes,
+            boolean blocked)
+            implements Outcome {
+        Review(JsonNode input, JsonNode output, String agent, String rule, String explanation, List<JsonNode> notes) {
+            this(input, output, agent, rule, explanation, notes, false);
+        }
+    }
 
-    /** An agent could not finish and hands the operator a draft of its output. */
-    record Draft(JsonNode input, String title, String explanation, JsonNode draft, String agent, List<JsonNode> notes)
-            implements Outcome {}
+    /**
+     * An agent could not finish and hands the operator a draft of its output; or the operator does
+     * the step by hand ({@code editOnly}: the agent is off, or runs in the shadow and its output,
+     * never committed, is {@code shadow}).
+     */
+    record Draft(
+            JsonNode input,
+            String title,
+            String explanation,
+            JsonNode draft,
+            String agent,
+            List<JsonNode> notes,
+            boolean editOnly,
+            Optional<JsonNode> shadow)
+            implements Outcome {
+        Draft(JsonNode input, String title, String explanation, JsonNode draft, String agent, List<JsonNode> notes) {
+            this(input, title, explanation, draft, agent, notes, false, Optional.empty());
+        }
+    }
 
     /** An approval step asks the operator. */
     record Ask(JsonNode input, String title) implements Outcome {}
@@ -58,6 +88,18 @@ sealed interface Outcome {
 
     /** An await step gave up waiting; the run goes to {@code next}. */
     record TimedOut(String next) implements Outcome {}
+
+    /** A parallel step starts its branches. */
+    record Fork() implements Outcome {}
+
+    /** A forEach step starts on the items of its list. */
+    record Items(List<JsonNode> items) implements Outcome {}
+
+    /** A call step starts a child run of {@code playbook} with {@code input} as its trigger's data. */
+    record Call(JsonNode input, String playbook, boolean waits) implements Outcome {}
+
+    /** Undoing a call step undoes its child run {@code run}. */
+    record UndoChild(String run) implements Outcome {}
 
     /** The run was no longer there or had ended; nothing to record. */
     record Nothing(String why) implements Outcome {}

@@ -56,7 +56,8 @@ final class Playbooks {
     }
 
     /** The step kinds this kernel runs. */
-    static final Set<String> RUNNABLE = Set.of("agent", "approval", "wait", "await", "branch", "emit");
+    static final Set<String> RUNNABLE =
+            Set.of("agent", "approval", "wait", "await", "branch", "emit", "parallel", "forEach", "call");
 
     private record Key(String name, String version) {}
 

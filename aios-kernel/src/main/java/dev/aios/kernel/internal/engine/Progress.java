@@ -10,20 +10,24 @@ import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitTimedOut;
+import dev.aios.kernel.internal.journal.JournalEntry.BranchesStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepDeferred;
 import dev.aios.kernel.internal.journal.JournalEntry.StepFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.StepNoted;
+import dev.aios.kernel.internal.journal.JournalEntry.TaskEscalated;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
 import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
+import dev.aios.kernel.internal.playbook.StepPaths;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Database;
 import dev.aios.kernel.internal.store.Tx;
+import dev.aios.kernel.spi.Escalation;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -49,14 +53,18 @@ final class Progress {
     private final InstantSource clock;
     private final Runnable wake;
 
+    private final Lineage lineage;
+
     Progress(
             Database db,
             RunJournal journal,
             WorkQueue queue,
             EventIntake intake,
             Awaits awaits,
+            Lineage lineage,
             InstantSource clock,
             Runnable wake) {
+        this.lineage = lineage;
         this.db = db;
         this.journal = journal;
         this.queue = queue;
@@ -75,12 +83,20 @@ final class Progress {
             return new Recording(List.of(entries), Optional.empty());
         }
 
+        static Recording of(List<JournalEntry> entries) {
+            return new Recording(List.copyOf(entries), Optional.empty());
+        }
+
         static Recording then(JournalEntry entry, String next) {
             return new Recording(List.of(entry), Optional.of(next));
         }
     }
 
-    void record(Lease lease, CompiledPlaybook playbook, Outcome outcome) {
+    /**
+     * Records {@code outcome}; a task it opens first escalates at {@code escalateAt}, when the
+     * policy planned that.
+     */
+    void record(Lease lease, CompiledPlaybook playbook, Outcome outcome, Optional<Instant> escalateAt) {
         if (outcome instanceof Outcome.Nothing nothing) {
             LOG.debug("nothing to record for {}: {}", lease, nothing.why());
             return;
@@ -106,9 +122,9 @@ final class Progress {
                 return null;
             }
             if (lease.kind().equals("compensate")) {
-                undone(tx, lease, playbook, state, outcome, now);
+                undone(tx, lease, playbook, state, outcome, now, escalateAt);
             } else if (outcome instanceof Outcome.Failed f) {
-                failure(tx, lease, playbook, state, f, now);
+                failure(tx, lease, playbook, state, f, now, escalateAt);
             } else if (outcome instanceof Outcome.Deferred d) {
                 journal.append(
                         tx,
@@ -121,19 +137,44 @@ final class Progress {
                                 d.reason(),
                                 d.until(),
                                 Optional.of(d.cause()))));
+            } else if (outcome instanceof Outcome.Fork) {
+                var writes = new RunWrites(tx, journal, state, now);
+                var parallel = (CompiledStep.Parallel) playbook.step(lease.step());
+                writes.append(new BranchesStarted(
+                        lease.step(),
+                        lease.iteration(),
+                        List.copyOf(parallel.branches().keySet())));
+                parallel.branches()
+                        .forEach((branch, first) -> writes.append(Advance.schedule(
+                                state, playbook, StepPaths.child(StepPaths.branch(lease.step(), branch), first), now)));
+            } else if (outcome instanceof Outcome.Call call) {
+                var writes = new RunWrites(tx, journal, state, now);
+                var refused = lineage.start(tx, writes, playbook, lease.step(), call, now);
+                if (refused.isPresent()) {
+                    failure(
+                            tx,
+                            lease,
+                            playbook,
+                            state,
+                            new Outcome.Failed(call.input(), refused.get(), false),
+                            now,
+                            escalateAt);
+                }
+            } else if (outcome instanceof Outcome.Items items) {
+                var writes = new RunWrites(tx, journal, state, now);
+                var forEach = (CompiledStep.ForEach) playbook.step(lease.step());
+                Advance.startItems(writes, playbook, forEach, lease.step(), items.items(), now, writes);
             } else {
                 notes(outcome)
                         .filter(n -> !n.isEmpty())
                         .ifPresent(n -> append(tx, state, now, new StepNoted(lease.step(), lease.iteration(), n)));
-                var recording = recording(lease, playbook, state, outcome, now, tx);
+                var recording = recording(lease, playbook, state, outcome, now, tx, escalateAt);
                 journal.append(tx, state, now, recording.entries());
                 if (recording.next().isPresent()) {
-                    // The next step's iteration depends on the state after the entries above.
-                    journal.append(
-                            tx,
-                            state,
-                            now,
-                            List.of(Advance.to(state, playbook, recording.next().get(), now)));
+                    // What comes next depends on the state after the entries above.
+                    var writes = new RunWrites(tx, journal, state, now);
+                    Advance.after(
+                            writes, playbook, lease.step(), recording.next().get(), now, writes);
                 }
             }
             tx.afterCommit(wake);
@@ -156,6 +197,35 @@ final class Progress {
         } catch (SQLException e) {
             throw new dev.aios.kernel.StorageException("could not record: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Records an escalation of open task {@code taskId} at the lease's step; nothing when the lease
+     * is no longer held (the task was answered meanwhile).
+     *
+     * @return whether it was recorded
+     */
+    boolean escalated(Lease lease, String taskId, Escalation escalation) {
+        return db.write(tx -> {
+            if (!queue.holds(tx, lease)) {
+                return false;
+            }
+            var state = journal.load(tx, lease.runId()).orElseThrow();
+            journal.append(
+                    tx,
+                    state,
+                    clock.instant(),
+                    List.of(new TaskEscalated(
+                            taskId,
+                            lease.step(),
+                            lease.iteration(),
+                            escalation.rail(),
+                            escalation.note(),
+                            escalation.detail(),
+                            escalation.next())));
+            tx.afterCommit(wake);
+            return true;
+        });
     }
 
     /** Parks a step that cannot run at all, e.g. because its playbook version is gone. */
@@ -187,7 +257,14 @@ final class Progress {
     }
 
     /** A failed attempt: try again after a pause, or park the step (or undo the run, if so declared). */
-    private void failure(Tx tx, Lease lease, CompiledPlaybook playbook, RunState state, Outcome.Failed f, Instant now)
+    private void failure(
+            Tx tx,
+            Lease lease,
+            CompiledPlaybook playbook,
+            RunState state,
+            Outcome.Failed f,
+            Instant now,
+            Optional<Instant> escalateAt)
             throws SQLException {
         var options = options(playbook, lease.step());
         var policy = options.retry().orElse(RetryPolicy.DEFAULT);
@@ -212,11 +289,62 @@ final class Progress {
                 && Saga.start(tx, journal, state, playbook, "step '" + step + "' " + why, now)) {
             return;
         }
-        journal.append(tx, state, now, List.of(deadLetter(lease, f, why, now)));
+        journal.append(tx, state, now, planned(deadLetter(lease, f, why, now), escalateAt));
+    }
+
+    /** A task, followed by the plan of its first escalation when there is one. */
+    static List<JournalEntry> planned(TaskOpened task, Optional<Instant> escalateAt) {
+        if (escalateAt.isEmpty()) {
+            return List.of(task);
+        }
+        return List.of(
+                task,
+                new TaskEscalated(
+                        task.task(),
+                        task.step(),
+                        task.iteration(),
+                        "plan",
+                        "escalates at " + escalateAt.get() + " if still open",
+                        Json.object(),
+                        escalateAt));
+    }
+
+    /**
+     * A step that failed for good outside any attempt (its child run failed): parked for the
+     * operator, or, when its options say so, the run undone.
+     */
+    static void failedForGood(
+            Tx tx,
+            RunJournal journal,
+            RunState state,
+            CompiledPlaybook playbook,
+            String step,
+            int iteration,
+            int attempt,
+            JsonNode input,
+            String error,
+            Instant now)
+            throws SQLException {
+        journal.append(
+                tx, state, now, List.of(new StepFailed(step, iteration, attempt, input, error, Optional.empty())));
+        String why = "failed: " + error;
+        if (options(playbook, step).onFailure().orElse(FailureAction.PARK) == FailureAction.COMPENSATE
+                && Saga.start(tx, journal, state, playbook, "step '" + step + "' " + why, now)) {
+            return;
+        }
+        var lease = new Lease(state.id, step, iteration, "step", attempt, "", now);
+        journal.append(tx, state, now, List.of(deadLetter(lease, new Outcome.Failed(input, error, false), why, now)));
     }
 
     /** Records how undoing one step went, and what follows. */
-    private void undone(Tx tx, Lease lease, CompiledPlaybook playbook, RunState state, Outcome outcome, Instant now)
+    private void undone(
+            Tx tx,
+            Lease lease,
+            CompiledPlaybook playbook,
+            RunState state,
+            Outcome outcome,
+            Instant now,
+            Optional<Instant> escalateAt)
             throws SQLException {
         String step = lease.step();
         int it = lease.iteration();
@@ -228,8 +356,10 @@ final class Progress {
                         now,
                         List.of(new CompensationCompleted(
                                 step, it, c.input(), c.output(), c.agent().orElse(""))));
-                journal.append(tx, state, now, List.of(Saga.next(state)));
+                next(new RunWrites(tx, journal, state, now), playbook, step, it, now);
             }
+            case Outcome.UndoChild child ->
+                lineage.undo(tx, new RunWrites(tx, journal, state, now), playbook, step, it, child.run(), now);
             case Outcome.Failed f -> {
                 var policy = options(playbook, step).retry().orElse(RetryPolicy.DEFAULT);
                 var retryAt = retryAt(policy, lease, f, now);
@@ -247,19 +377,21 @@ final class Progress {
                             tx,
                             state,
                             now,
-                            List.of(new TaskOpened(
-                                    Ids.next("t", now),
-                                    step,
-                                    it,
-                                    "compensation",
-                                    "Undoing step '" + step + "' of run " + lease.runId() + " failed",
-                                    "The run is being undone (" + state.compensation.reason + "), but undoing step '"
-                                            + step + "' failed: " + f.error(),
-                                    details,
-                                    Json.object(),
-                                    List.of("retry", "skip"),
-                                    f.input(),
-                                    Optional.empty())));
+                            planned(
+                                    new TaskOpened(
+                                            Ids.next("t", now),
+                                            step,
+                                            it,
+                                            "compensation",
+                                            "Undoing step '" + step + "' of run " + lease.runId() + " failed",
+                                            "The run is being undone (" + state.compensation.reason
+                                                    + "), but undoing step '" + step + "' failed: " + f.error(),
+                                            details,
+                                            Json.object(),
+                                            List.of("retry", "skip"),
+                                            f.input(),
+                                            Optional.empty()),
+                                    escalateAt));
                 }
             }
             case Outcome.Deferred d ->
@@ -274,6 +406,18 @@ final class Progress {
         }
     }
 
+    /**
+     * What follows an undo that finished: the run's next undo (or its end), or, when the step was
+     * in a branch that a parallel step's join cancelled, that parallel step's next undo or its join.
+     */
+    static void next(RunWrites writes, CompiledPlaybook playbook, String step, int iteration, Instant now) {
+        if (writes.state().compensation != null) {
+            writes.append(Saga.next(writes.state()));
+        } else {
+            Advance.undone(writes, playbook, step, iteration, now, writes);
+        }
+    }
+
     private static Optional<Instant> retryAt(RetryPolicy policy, Lease lease, Outcome.Failed f, Instant now) {
         if (!f.retryable() || policy.isNonRetryable(f.errorClass()) || lease.attempt() >= policy.maxAttempts()) {
             return Optional.empty();
@@ -285,9 +429,11 @@ final class Progress {
 
     /** A step's options completed from the playbook's defaults (non-agent steps have only the defaults). */
     static StepOptions options(CompiledPlaybook playbook, String step) {
-        return playbook.step(step) instanceof CompiledStep.AgentCall call
-                ? call.options()
-                : playbook.model().defaults();
+        return switch (playbook.step(step)) {
+            case CompiledStep.AgentCall call -> call.options();
+            case CompiledStep.Call call -> call.options();
+            default -> playbook.model().defaults();
+        };
     }
 
     private static TaskOpened deadLetter(Lease lease, Outcome.Failed f, String why, Instant now) {
@@ -310,7 +456,13 @@ final class Progress {
     }
 
     private Recording recording(
-            Lease lease, CompiledPlaybook playbook, RunState state, Outcome outcome, Instant now, Tx tx)
+            Lease lease,
+            CompiledPlaybook playbook,
+            RunState state,
+            Outcome outcome,
+            Instant now,
+            Tx tx,
+            Optional<Instant> escalateAt)
             throws SQLException {
         String step = lease.step();
         int it = lease.iteration();
@@ -319,9 +471,9 @@ final class Progress {
                 Recording.then(new StepCompleted(step, it, c.input(), c.output(), c.agent(), c.next()), c.next());
             case Outcome.Failed f -> throw new IllegalStateException("failures are recorded apart");
             case Outcome.Deferred d -> throw new IllegalStateException("deferrals are recorded apart");
-            case Outcome.Review r -> Recording.of(review(lease, playbook, state, r, now));
-            case Outcome.Draft d -> Recording.of(draft(lease, playbook, state, d, now));
-            case Outcome.Ask a -> Recording.of(ask(lease, playbook, state, a, now));
+            case Outcome.Review r -> Recording.of(planned(review(lease, playbook, state, r, now), escalateAt));
+            case Outcome.Draft d -> Recording.of(planned(draft(lease, playbook, state, d, now), escalateAt));
+            case Outcome.Ask a -> Recording.of(planned(ask(lease, playbook, state, a, now), escalateAt));
             case Outcome.Sleep s -> Recording.of(new TimerSet(step, it, s.input(), s.until()));
             case Outcome.Listen l -> {
                 // An event that came before the wait began is still taken: the catch-up finds it.
@@ -340,6 +492,10 @@ final class Progress {
             case Outcome.TimedOut t ->
                 Recording.then(new AwaitTimedOut(step, it, t.next(), EventIntake.head(tx)), t.next());
             case Outcome.Nothing n -> throw new IllegalStateException("nothing to record: " + n.why());
+            case Outcome.Fork fork -> throw new IllegalStateException("forks are recorded apart");
+            case Outcome.Items items -> throw new IllegalStateException("items are recorded apart");
+            case Outcome.Call call -> throw new IllegalStateException("calls are recorded apart");
+            case Outcome.UndoChild child -> throw new IllegalStateException("an undo is recorded apart");
         };
     }
 
@@ -350,16 +506,20 @@ final class Progress {
         details.set("output", r.output());
         details.put("agent", r.agent());
         details.put("rule", r.rule());
+        if (r.blocked()) {
+            details.put("blocked", true);
+        }
         return new TaskOpened(
                 Ids.next("t", now),
                 lease.step(),
                 lease.iteration(),
                 "review",
-                "Review the output of " + r.agent() + " for " + describeSubject(state),
+                (r.blocked() ? "Blocked: fix or reject the output of " : "Review the output of ") + r.agent() + " for "
+                        + describeSubject(state),
                 r.explanation(),
                 details,
                 r.output(),
-                List.of("approve", "edit", "reject"),
+                r.blocked() ? List.of("edit", "reject") : List.of("approve", "edit", "reject"),
                 r.input(),
                 Optional.of(r.agent()));
     }
@@ -370,6 +530,7 @@ final class Progress {
         details.set("input", d.input());
         details.set("draft", d.draft());
         details.put("agent", d.agent());
+        d.shadow().ifPresent(shadow -> details.set("shadow", shadow));
         return new TaskOpened(
                 Ids.next("t", now),
                 lease.step(),
@@ -379,7 +540,7 @@ final class Progress {
                 d.explanation(),
                 details,
                 d.draft(),
-                List.of("approve", "edit", "reject"),
+                d.editOnly() ? List.of("edit", "reject") : List.of("approve", "edit", "reject"),
                 d.input(),
                 Optional.of(d.agent()));
     }

@@ -30,6 +30,7 @@ final class StepContext implements AgentContext, StepScope {
     private final Optional<Duration> heartbeatTimeout;
     private final Effects effects;
     private final Services services;
+    private final Optional<Set<String>> shadowEffects;
     private final Map<String, Integer> ordinals = new ConcurrentHashMap<>();
     private final Map<Class<?>, Object> opened = new ConcurrentHashMap<>();
     private final List<JsonNode> notes = new CopyOnWriteArrayList<>();
@@ -45,7 +46,8 @@ final class StepContext implements AgentContext, StepScope {
             Set<String> declaredEffects,
             Optional<Duration> heartbeatTimeout,
             Effects effects,
-            Services services) {
+            Services services,
+            Optional<Set<String>> shadowEffects) {
         this.runId = lease.runId();
         this.stepId = lease.step();
         this.iteration = lease.iteration();
@@ -60,6 +62,7 @@ final class StepContext implements AgentContext, StepScope {
         this.heartbeatTimeout = heartbeatTimeout;
         this.effects = effects;
         this.services = services;
+        this.shadowEffects = shadowEffects.map(Set::copyOf);
     }
 
     /** A context for a tool call made by {@code caller}: same step, its own keys. */
@@ -74,7 +77,8 @@ final class StepContext implements AgentContext, StepScope {
                 declaredEffects,
                 heartbeatTimeout,
                 effects,
-                services);
+                services,
+                shadowEffects);
     }
 
     /** Run, step and iteration: the same for every attempt, different for every other step. */
@@ -182,5 +186,10 @@ final class StepContext implements AgentContext, StepScope {
 
     Set<String> declaredEffects() {
         return declaredEffects;
+    }
+
+    /** In the shadow: the connectors whose effects are performed; every other effect is refused. */
+    Optional<Set<String>> shadowEffects() {
+        return shadowEffects;
     }
 }

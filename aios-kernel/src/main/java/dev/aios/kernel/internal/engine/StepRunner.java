@@ -14,10 +14,11 @@ import dev.aios.kernel.internal.agent.ContractViolation;
 import dev.aios.kernel.internal.cel.Cel;
 import dev.aios.kernel.internal.cel.CelException;
 import dev.aios.kernel.internal.cel.Expression;
-import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunState;
+import dev.aios.kernel.spi.StepFacts;
+import dev.aios.kernel.spi.StepPolicy;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -28,10 +29,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Executes one leased work item against the run's committed state and says what happened. Runs
@@ -46,7 +49,9 @@ final class StepRunner {
     private final Effects effects;
     private final EventIntake intake;
     private final int maxEventDepth;
+    private final Loops loops;
     private final java.util.function.Supplier<Optional<dev.aios.kernel.spi.BatchWindows>> windowsOf;
+    private final Supplier<Optional<StepPolicy>> policies;
 
     StepRunner(
             AgentLookup agents,
@@ -57,8 +62,12 @@ final class StepRunner {
             Services services,
             EventIntake intake,
             int maxEventDepth,
-            java.util.function.Supplier<Optional<dev.aios.kernel.spi.BatchWindows>> windows) {
+            Loops loops,
+            java.util.function.Supplier<Optional<dev.aios.kernel.spi.BatchWindows>> windows,
+            Supplier<Optional<StepPolicy>> policies) {
+        this.loops = loops;
         this.windowsOf = windows;
+        this.policies = policies;
         this.agents = agents;
         this.services = services;
         this.cel = cel;
@@ -71,7 +80,7 @@ final class StepRunner {
 
     /** Executes a {@code step} item. */
     Outcome execute(CompiledPlaybook playbook, CompiledStep step, RunState state, Lease lease) {
-        var vars = RunVars.of(state);
+        var vars = RunVars.at(state, playbook, lease.step());
         try {
             return switch (step) {
                 case CompiledStep.AgentCall call -> callAgent(playbook, call, state, lease, vars);
@@ -80,9 +89,10 @@ final class StepRunner {
                 case CompiledStep.Await await -> listen(await, vars);
                 case CompiledStep.Branch branch -> choose(branch, vars);
                 case CompiledStep.Emit emit -> publish(emit, state, lease, vars);
-                case CompiledStep.Parallel p -> notRun(step);
-                case CompiledStep.ForEach f -> notRun(step);
-                case CompiledStep.Call c -> notRun(step);
+                case CompiledStep.Parallel p -> new Outcome.Fork();
+                case CompiledStep.ForEach forEach -> items(forEach, vars);
+                case CompiledStep.Call call ->
+                    new Outcome.Call(evalAll(call.input(), vars), call.playbook(), call.waits());
                 case CompiledStep.Conversation c -> notRun(step);
                 case CompiledStep.Send s -> notRun(step);
             };
@@ -96,6 +106,77 @@ final class StepRunner {
                 Json.object(),
                 "this kernel does not run " + step.kind() + " steps yet (step '" + step.id() + "')",
                 false);
+    }
+
+    /** The most items a forEach step runs over. */
+    static final int MAX_ITEMS = 100_000;
+
+    private Outcome items(CompiledStep.ForEach forEach, Map<String, JsonNode> vars) {
+        var items = forEach.items().eval(vars);
+        if (!items.isArray()) {
+            return new Outcome.Failed(
+                    Json.object(),
+                    "step '" + forEach.id() + "': `" + forEach.items().source() + "` yielded "
+                            + items.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+                            + ", not a list; make it yield the list to go over",
+                    false);
+        }
+        if (items.size() > MAX_ITEMS) {
+            return new Outcome.Failed(
+                    Json.object(),
+                    "step '" + forEach.id() + "': `" + forEach.items().source() + "` yielded " + items.size()
+                            + " items; a forEach runs over at most " + MAX_ITEMS + ", so split the list",
+                    false);
+        }
+        var list = new java.util.ArrayList<JsonNode>(items.size());
+        items.forEach(list::add);
+        return new Outcome.Items(list);
+    }
+
+    /**
+     * Executes a {@code join} item: a step holding others decides what follows once they are done. A
+     * forEach collects what each iteration yields, in the items' order.
+     */
+    Outcome join(CompiledPlaybook playbook, CompiledStep step, RunState state, Lease lease) {
+        if (!(step instanceof CompiledStep.ForEach forEach)) {
+            return new Outcome.Failed(Json.object(), "step '" + step.id() + "' has nothing to join", false);
+        }
+        var rows = loops.rows(state.id, lease.step());
+        var collected = Json.mapper().createArrayNode();
+        var base = RunVars.at(state, playbook, lease.step());
+        for (var row : rows) {
+            if (forEach.collect().isEmpty()) {
+                collected.add(row.outputs());
+                continue;
+            }
+            var vars = new java.util.HashMap<>(base);
+            var steps = Json.object();
+            steps.setAll((ObjectNode) base.get("steps"));
+            steps.setAll((ObjectNode) row.outputs());
+            vars.put("steps", steps);
+            vars.put(forEach.as(), row.item());
+            try {
+                collected.add(forEach.collect().get().eval(vars));
+            } catch (CelException e) {
+                return new Outcome.Failed(
+                        Json.object(),
+                        "step '" + forEach.id() + "' cannot collect item " + row.index() + ": " + e.getMessage(),
+                        false);
+            }
+        }
+        ObjectNode input = Json.object();
+        input.put("items", rows.size());
+        return new Outcome.Completed(input, collected, Optional.empty(), forEach.next());
+    }
+
+    /** Reads what the iterations of a forEach step left. */
+    @FunctionalInterface
+    interface Loops {
+        /** One item with the outputs of its iteration's steps. */
+        record Row(int index, JsonNode item, JsonNode outputs) {}
+
+        /** The items of the forEach step at {@code block} of run {@code runId}, in order. */
+        List<Row> rows(String runId, String block);
     }
 
     /** Executes a {@code timer} item: the wait is over. */
@@ -136,36 +217,59 @@ final class StepRunner {
             }
         }
         ObjectNode input = evalAll(call.input(), vars);
-        var called = invoke(playbook, call.agent(), input, state, lease, "", call.options());
+        PolicyGate.Invoker invoker =
+                (agent, suffix, shadow) -> invoke(playbook, agent, input, state, lease, suffix, call.options(), shadow);
+        var policy = policies.get();
+        if (policy.isPresent()) {
+            var ref = new PlaybookRef(playbook.name(), playbook.version());
+            var facts = new StepFacts(state.id, ref, call.id(), lease.iteration(), state.subject, call.agent(), input);
+            return new PolicyGate(policy.get())
+                    .run(call, facts, invoker, done -> playbookRule(call, done), agentRef(ref, call.agent()));
+        }
+        var called = invoker.invoke(call.agent(), "", Optional.empty());
         if (!(called instanceof Called.Done done)) {
             return ((Called.Stopped) called).outcome();
         }
-        if (call.approval().isPresent()) {
-            var review = reviewIfNeeded(call.approval().get(), done);
-            if (review.isPresent()) {
-                return review.get();
-            }
-        }
-        return new Outcome.Completed(done.input(), done.output(), Optional.of(done.agent()), call.next(), done.notes());
+        return playbookRule(call, done)
+                .orElseGet(() -> new Outcome.Completed(
+                        done.input(), done.output(), Optional.of(done.agent()), call.next(), done.notes()));
+    }
+
+    /** The review the playbook's own approval rule asks for, if any. */
+    private Optional<Outcome> playbookRule(CompiledStep.AgentCall call, Called.Done done) {
+        return call.approval().flatMap(rule -> reviewIfNeeded(rule, done));
+    }
+
+    /** {@code name@version} of an agent, or its name when it cannot be found. */
+    private String agentRef(PlaybookRef playbook, String name) {
+        return agents.find(playbook, name)
+                .map(b -> b.terms().name() + "@" + b.terms().version())
+                .orElse(name);
     }
 
     /** Executes a {@code compensate} item: undoes one completed step. */
     Outcome undo(CompiledPlaybook playbook, RunState state, Lease lease) {
-        var target = state.compensation == null
-                ? Optional.<JournalEntry.CompensationTarget>empty()
-                : state.compensation.targets.stream()
-                        .filter(t -> t.step().equals(lease.step()) && t.iteration() == lease.iteration())
-                        .findFirst();
+        var targets = state.compensation != null
+                ? state.compensation.targets.stream()
+                : state.blocks.values().stream().flatMap(b -> b.undo.stream());
+        var target = targets.filter(t -> t.step().equals(lease.step()) && t.iteration() == lease.iteration())
+                .findFirst();
+        if (target.isPresent() && playbook.step(lease.step()) instanceof CompiledStep.Call) {
+            return Lineage.childOf(state, lease.step(), lease.iteration())
+                    .<Outcome>map(Outcome.UndoChild::new)
+                    .orElseGet(
+                            () -> new Outcome.Completed(Json.object(), Json.object(), Optional.empty(), "", List.of()));
+        }
         if (target.isEmpty()
                 || !(playbook.step(lease.step()) instanceof CompiledStep.AgentCall call)
                 || call.compensation().isEmpty()) {
             return new Outcome.Failed(Json.object(), "step '" + lease.step() + "' has nothing to undo it with", false);
         }
         var compensation = call.compensation().get();
-        var vars = RunVars.of(state);
+        var vars = RunVars.at(state, playbook, lease.step());
         // The step being undone is seen with the output of the iteration being undone.
-        var steps = state.steps.deepCopy();
-        steps.set(lease.step(), target.get().output());
+        var steps = ((ObjectNode) vars.get("steps")).deepCopy();
+        steps.set(call.id(), target.get().output());
         vars.put("steps", steps);
         ObjectNode input;
         try {
@@ -173,7 +277,8 @@ final class StepRunner {
         } catch (CelException e) {
             return new Outcome.Failed(Json.object(), "undoing step '" + lease.step() + "': " + e.getMessage(), false);
         }
-        var called = invoke(playbook, compensation.agent(), input, state, lease, ":undo", call.options());
+        var called =
+                invoke(playbook, compensation.agent(), input, state, lease, ":undo", call.options(), Optional.empty());
         return switch (called) {
             case Called.Done done ->
                 new Outcome.Completed(done.input(), done.output(), Optional.of(done.agent()), "", done.notes());
@@ -182,7 +287,7 @@ final class StepRunner {
     }
 
     /** What calling an agent gave: its output, or the outcome that stops the step. */
-    private sealed interface Called {
+    sealed interface Called {
         record Done(JsonNode input, JsonNode output, String agent, List<JsonNode> notes) implements Called {}
 
         record Stopped(Outcome outcome) implements Called {}
@@ -195,7 +300,8 @@ final class StepRunner {
             RunState state,
             Lease lease,
             String keySuffix,
-            StepOptions options) {
+            StepOptions options,
+            Optional<Set<String>> shadowEffects) {
         Optional<AgentBinding> found = agents.find(new PlaybookRef(playbook.name(), playbook.version()), agentName);
         if (found.isEmpty()) {
             return new Called.Stopped(new Outcome.Failed(
@@ -220,9 +326,17 @@ final class StepRunner {
                 binding.terms().effects(),
                 options.heartbeat(),
                 effects,
-                services);
+                services,
+                shadowEffects);
         Duration timeout = options.timeout().orElse(binding.terms().timeout());
-        var future = calls.submit(() -> binding.call(validated, context));
+        var logContext = org.slf4j.MDC.getCopyOfContextMap();
+        var future = calls.submit(() -> {
+            // The agent runs on a thread of its own: its log lines name the run, step and subject too.
+            if (logContext != null) {
+                org.slf4j.MDC.setContextMap(logContext);
+            }
+            return binding.call(validated, context);
+        });
         try {
             var output = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return new Called.Done(validated, output, agentRef, context.notes());
@@ -263,7 +377,7 @@ final class StepRunner {
         };
     }
 
-    private Optional<Outcome> reviewIfNeeded(Expression rule, Called.Done done) {
+    private static Optional<Outcome> reviewIfNeeded(Expression rule, Called.Done done) {
         var vars = Map.<String, JsonNode>of("input", done.input(), "output", done.output());
         try {
             if (rule.test(vars)) {

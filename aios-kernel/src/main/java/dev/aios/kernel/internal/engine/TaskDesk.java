@@ -53,6 +53,7 @@ final class TaskDesk {
             String kind,
             String status,
             JsonNode proposed,
+            List<String> options,
             Optional<Instant> resolvedAt) {}
 
     private final Database db;
@@ -101,6 +102,24 @@ final class TaskDesk {
         });
     }
 
+    /**
+     * What would be wrong with answering an open task with {@code output}: empty when the output fits
+     * the contract of the agent whose output the task holds (or the step has no agent).
+     */
+    Optional<String> check(String taskId, JsonNode output) {
+        return db.read(tx -> {
+            var task = open(tx, taskId);
+            var state = journal.load(tx, task.runId()).orElseThrow();
+            var playbook = playbooks.version(state.playbook, state.version);
+            try {
+                checkedOutput(playbook, playbook.step(task.step()), output);
+                return Optional.<String>empty();
+            } catch (InvalidInputException e) {
+                return Optional.of(e.getMessage().replace("; nothing changed", ""));
+            }
+        });
+    }
+
     /** Cancels a run that has not ended: its completed steps are undone when they can be. */
     RunSummary cancel(String runId, String reason) {
         return db.write(tx -> {
@@ -130,6 +149,15 @@ final class TaskDesk {
         var step = t.playbook().step(t.task().step());
         switch (answer) {
             case APPROVE -> {
+                if (output.isEmpty() && !t.task().options().contains("approve")) {
+                    throw new ConflictException("task " + t.task().id() + " needs your own output: "
+                            + t.task().options().stream()
+                                    .filter(o -> !o.equals("edit"))
+                                    .findFirst()
+                                    .map(o -> "approve it with an edited output (--edit JSON), or " + o + " it")
+                                    .orElse("approve it with an edited output (--edit JSON)")
+                            + "; nothing changed");
+                }
                 JsonNode approved = output.isPresent()
                         ? checkedOutput(t.playbook(), step, output.get())
                         : t.task().proposed();
@@ -163,7 +191,7 @@ final class TaskDesk {
                     String next = approval.onReject().get();
                     append(t, new TaskResolved(t.task().id(), "rejected", Json.object(), t.comment()));
                     append(t, completed(t, answerJson, Optional.empty(), next));
-                    append(t, Advance.to(t.state(), t.playbook(), next, t.now()));
+                    advance(t, next);
                 } else {
                     undoOrFail(
                             t, "rejected by the operator at step '" + t.task().step() + "'");
@@ -221,7 +249,12 @@ final class TaskDesk {
                 skipped.put("comment", t.comment());
                 append(t, new TaskResolved(t.task().id(), "skipped", Json.object(), t.comment()));
                 append(t, new CompensationCompleted(t.task().step(), t.task().iteration(), Json.object(), skipped, ""));
-                append(t, Saga.next(t.state()));
+                Progress.next(
+                        new RunWrites(t.tx(), journal, t.state(), t.now()),
+                        t.playbook(),
+                        t.task().step(),
+                        t.task().iteration(),
+                        t.now());
             }
             default -> throw refused(t.task(), answer, "retry or skip");
         }
@@ -240,7 +273,12 @@ final class TaskDesk {
         String next = t.playbook().step(t.task().step()).next();
         append(t, new TaskResolved(t.task().id(), decision, output, t.comment()));
         append(t, completed(t, output, agent, next));
-        append(t, Advance.to(t.state(), t.playbook(), next, t.now()));
+        advance(t, next);
+    }
+
+    private void advance(Turn t, String next) {
+        var writes = new RunWrites(t.tx(), journal, t.state(), t.now());
+        Advance.after(writes, t.playbook(), t.task().step(), next, t.now(), writes);
     }
 
     private static StepCompleted completed(Turn t, JsonNode output, Optional<String> agent, String next) {
@@ -273,9 +311,16 @@ final class TaskDesk {
                 + answer.name().toLowerCase(java.util.Locale.ROOT) + "; answer " + allowed + "; nothing changed");
     }
 
+    private static List<String> strings(JsonNode array) {
+        var items = new java.util.ArrayList<String>();
+        array.forEach(item -> items.add(item.asText()));
+        return items;
+    }
+
     private OpenTask open(Tx tx, String taskId) throws SQLException {
         var task = tx.queryOne(
-                        "SELECT id, run_id, step_id, iteration, kind, status, proposed, resolved_at FROM tasks WHERE id = ?",
+                        "SELECT id, run_id, step_id, iteration, kind, status, proposed, options, resolved_at"
+                                + " FROM tasks WHERE id = ?",
                         r -> new OpenTask(
                                 r.text("id"),
                                 r.text("run_id"),
@@ -284,6 +329,7 @@ final class TaskDesk {
                                 r.text("kind"),
                                 r.text("status"),
                                 Json.tree(r.text("proposed")),
+                                strings(Json.tree(r.text("options"))),
                                 r.optionalInstant("resolved_at")),
                         taskId)
                 .orElseThrow(() -> new NotFoundException("no task " + taskId + "; list open tasks with `aios tasks`"));

@@ -17,7 +17,7 @@ import java.util.Optional;
 /** Turns folded state and derived rows into the kernel's public views. */
 final class Views {
     static final String TASK_COLUMNS = "id, run_id, step_id, kind, status, title, explanation, details, proposed,"
-            + " options, created_at, resolved_at, resolution";
+            + " options, created_at, resolved_at, resolution, escalations";
 
     private Views() {}
 
@@ -49,7 +49,11 @@ final class Views {
      * A run with its tasks; each step's receipts in the order the step made them, with their results
      * from {@code results} (by idempotency key).
      */
-    static RunView run(RunState state, List<TaskView> tasks, java.util.Map<String, JsonNode> results) {
+    static RunView run(
+            RunState state,
+            List<TaskView> tasks,
+            java.util.Map<String, JsonNode> results,
+            dev.aios.kernel.RunLink parent) {
         var steps = state.records.values().stream()
                 .map(record -> step(
                         record,
@@ -75,7 +79,18 @@ final class Views {
                 steps,
                 tasks,
                 Optional.ofNullable(state.error),
-                state.seq);
+                state.seq,
+                Optional.ofNullable(parent),
+                state.children.entrySet().stream()
+                        .map(e -> new dev.aios.kernel.RunLink(
+                                e.getKey(),
+                                e.getValue().step,
+                                e.getValue().iteration,
+                                e.getValue().playbook,
+                                e.getValue().version,
+                                e.getValue().waits,
+                                e.getValue().status))
+                        .toList());
     }
 
     static StepView step(StepRecord record, List<StepView.ReceiptView> receipts) {
@@ -106,6 +121,12 @@ final class Views {
                 List.copyOf(record.provenance));
     }
 
+    private static List<JsonNode> list(JsonNode array) {
+        var items = new java.util.ArrayList<JsonNode>();
+        array.forEach(items::add);
+        return items;
+    }
+
     static TaskView task(Row row) throws SQLException {
         JsonNode options = Json.tree(row.text("options"));
         return new TaskView(
@@ -124,6 +145,7 @@ final class Views {
                                 Json.mapper().getTypeFactory().constructCollectionType(List.class, String.class)),
                 row.instant("created_at"),
                 row.optionalInstant("resolved_at"),
-                row.optionalText("resolution").map(Json::tree));
+                row.optionalText("resolution").map(Json::tree),
+                list(Json.tree(row.text("escalations"))));
     }
 }

@@ -55,6 +55,7 @@ public sealed interface CompiledStep {
      * @param approval when it yields true, the output waits for the operator
      * @param options the step's options, completed from the playbook's defaults
      * @param compensation what undoes the step once it completed
+     * @param fallback the agent that does the step while the policy switches {@code agent} off
      */
     record AgentCall(
             String id,
@@ -63,7 +64,8 @@ public sealed interface CompiledStep {
             Optional<Expression> approval,
             String next,
             StepOptions options,
-            Optional<Compensation> compensation)
+            Optional<Compensation> compensation,
+            Optional<String> fallback)
             implements CompiledStep {
         public AgentCall {
             Objects.requireNonNull(id, "id");
@@ -73,6 +75,7 @@ public sealed interface CompiledStep {
             Objects.requireNonNull(next, "next");
             Objects.requireNonNull(options, "options");
             Objects.requireNonNull(compensation, "compensation");
+            Objects.requireNonNull(fallback, "fallback");
         }
 
         @Override

@@ -177,6 +177,7 @@ public final class PlaybookJson {
                 node.set("input", map(agent.input()));
                 agent.approval().ifPresent(rule -> node.put("approval", rule));
                 OptionsJson.toJson(agent.options()).ifPresent(options -> node.set("options", options));
+                agent.fallback().ifPresent(fallback -> node.put("fallback", fallback));
             }
             case ApprovalStep approval -> {
                 node.put("title", approval.title());
@@ -255,7 +256,8 @@ public final class PlaybookJson {
                         map(node, "input", path),
                         optional(node, "approval"),
                         next,
-                        OptionsJson.fromJson(node.get("options")));
+                        OptionsJson.fromJson(node.get("options")),
+                        optional(node, "fallback"));
             case "approval" ->
                 new ApprovalStep(
                         id,

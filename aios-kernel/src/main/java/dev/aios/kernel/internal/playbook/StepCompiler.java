@@ -80,9 +80,10 @@ final class StepCompiler {
                     return new CompiledStep.Compensation(
                             c.agent(), check.expressions(path + ".compensate.input", c.input(), locals));
                 });
+                agent.fallback().ifPresent(fallback -> compilation.checkAgent(path + ".fallback", fallback));
                 var options = agent.options().orElse(compilation.playbook.defaults());
                 yield () -> new CompiledStep.AgentCall(
-                        id, agent.agent(), input, rule, next.orElseThrow(), options, compensation);
+                        id, agent.agent(), input, rule, next.orElseThrow(), options, compensation, agent.fallback());
             }
             case ApprovalStep approval -> {
                 var when = approval.when()
@@ -248,6 +249,7 @@ final class StepCompiler {
                     Optional.empty(),
                     Step.END,
                     compilation.playbook.defaults(),
+                    Optional.empty(),
                     Optional.empty()));
         }
         if (check.count() == before) {

@@ -48,7 +48,8 @@ final class StepReaders {
                             "say when the output needs approval, e.g. when: output.confidence < 0.7"));
         });
         var options = OptionReaders.read(fields, path, nodes);
-        return () -> new AgentStep(id.orElseThrow(), agent.orElseThrow(), input, rule, next, options);
+        var fallback = nodes.optionalText(fields, "fallback", path);
+        return () -> new AgentStep(id.orElseThrow(), agent.orElseThrow(), input, rule, next, options, fallback);
     }
 
     static Supplier<Step> approval(

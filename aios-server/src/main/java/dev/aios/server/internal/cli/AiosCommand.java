@@ -43,7 +43,11 @@ import picocli.CommandLine.Spec;
             PlaybookCommand.class,
             CatalogCommands.Agents.class,
             CostCommand.class,
+            PolicyCommand.class,
+            PolicyCommand.Flags.class,
+            DigestCommand.class,
             AdminCommand.class,
+            CompletionCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class AiosCommand implements Runnable {

@@ -54,8 +54,17 @@ final class RunPrinter {
             line(label, option + ": " + answerCommand(option, id, Text.field(task, "kind")));
             label = "";
         }
+        Text.optional(task.path("details"), "rule").ifPresent(rule -> line("rule", rule));
         json("details", task.path("details"));
         json("proposed", task.path("proposed"));
+        label = "escalated";
+        for (var escalation : task.path("escalations")) {
+            line(
+                    label,
+                    Text.time(escalation, "at") + "  " + Text.field(escalation, "rail") + ": "
+                            + Text.field(escalation, "note"));
+            label = "";
+        }
         Text.optional(task, "resolvedAt").ifPresent(at -> line("resolved", Text.time(task, "resolvedAt")));
         json("resolution", task.path("resolution"));
     }

@@ -1,0 +1,272 @@
+package dev.aios.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aios.kernel.spi.Extension;
+import dev.aios.kernel.spi.ExtensionHost;
+import dev.aios.policy.internal.AnswerStore;
+import dev.aios.policy.internal.CentralPolicy;
+import dev.aios.policy.internal.DecisionStore;
+import dev.aios.policy.internal.Escalator;
+import dev.aios.policy.internal.Examples;
+import dev.aios.policy.internal.Limiter;
+import dev.aios.policy.internal.Observer;
+import dev.aios.policy.internal.PolicyCel;
+import dev.aios.policy.internal.PolicyState;
+import dev.aios.policy.internal.SuggestionStore;
+import dev.aios.policy.internal.Suggestions;
+import dev.aios.policy.internal.VersionStore;
+import dev.aios.policy.internal.WebhookNotifier;
+import dev.aios.policy.spi.Knowledge;
+import dev.aios.policy.spi.Notifier;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The central policy as a kernel extension: it decides on every agent step after the playbook's own
+ * rules (gates, flags, limits), escalates open tasks, and keeps every version of itself.
+ *
+ * <pre>{@code
+ * var policy = PolicyExtension.builder()
+ *         .settings(config.section("policy"))
+ *         .knowledge(id -> memory.memory().get(id).map(KnowledgeRecord::content))
+ *         .build();
+ * var kernel = Kernel.builder().dataDirectory(dir).extension(policy).build();
+ * policy.setFlag("draft-proposal", Optional.of("new-clients"), "shadow", "operator");
+ * }</pre>
+ */
+public final class PolicyExtension implements Extension {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private final JsonNode settings;
+    private final Knowledge knowledge;
+    private final Notifier notifier;
+    private final Set<String> shadowEffects;
+    private final java.util.function.Supplier<Optional<dev.aios.api.Memory>> memory;
+    private volatile Attached attached;
+    private volatile java.time.InstantSource clock = java.time.InstantSource.system();
+
+    private record Attached(
+            PolicyState state, CentralPolicy central, Escalator escalator, Observer observer, AnswerStore answers) {}
+
+    private PolicyExtension(Builder builder) {
+        this.settings = builder.settings;
+        this.knowledge = builder.knowledge;
+        this.notifier = builder.notifier;
+        this.shadowEffects = Set.copyOf(builder.shadowEffects);
+        this.memory = builder.memory;
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public void attach(ExtensionHost host) {
+        host.storage().migrate("policy", "classpath:db/policy");
+        this.clock = host.clock();
+        var cel = new PolicyCel();
+        var state = new PolicyState(new VersionStore(host.storage()), cel, host.clock());
+        state.load(settings);
+        var decisions = new DecisionStore(host.storage());
+        var answers = new AnswerStore(host.storage());
+        var clock = host.clock();
+        var escalator = new Escalator(
+                notifier,
+                (kind, agent) -> answers.medianTime(
+                        kind,
+                        agent,
+                        clock.instant()
+                                .minus(state.current().policy().learning().window()),
+                        5),
+                clock);
+        var central = new CentralPolicy(state, knowledge, decisions, new Limiter(), escalator, clock, shadowEffects);
+        host.stepPolicy(central);
+        var observer = new Observer(host.feed(), host.storage(), host.cipher());
+        observer.onAnswer(answer -> Examples.remember(memory.get(), answer));
+        var suggestions = new Suggestions(host.storage(), new SuggestionStore(host.storage()), state, host);
+        host.playbook(Suggestions.playbook());
+        observer.onAnswer(suggestions::consider);
+        host.listen(items -> observer.wake());
+        observer.wake();
+        attached = new Attached(state, central, escalator, observer, answers);
+    }
+
+    @Override
+    public void close() {
+        var a = attached;
+        if (a != null) {
+            a.observer().close();
+        }
+    }
+
+    /**
+     * Notes that the operator opened task {@code taskId} now (the start of their time on it), unless
+     * they had before; the API and the console call this when a task is shown.
+     */
+    public void viewed(String taskId) {
+        attached().answers().viewed(taskId, clock.instant());
+    }
+
+    /**
+     * The operator's answers in the last {@code window}, per agent, rule and segment: how many were
+     * approved unchanged, edited and rejected, and the median time the operator took.
+     */
+    public JsonNode answers(java.time.Duration window) {
+        return attached().answers().stats(clock.instant().minus(window));
+    }
+
+    /** Reads what the kernel recorded up to now; for tests and the simulated quarter. */
+    public void settle() {
+        attached().observer().catchUp();
+    }
+
+    private Attached attached() {
+        var a = attached;
+        if (a == null) {
+            throw new IllegalStateException(
+                    "the policy is not attached to a kernel yet; pass it to Kernel.builder().extension");
+        }
+        return a;
+    }
+
+    /** The policy in force. */
+    public PolicyVersion current() {
+        var versions = attached().state().versions();
+        return versions.getFirst();
+    }
+
+    /** Every version, newest first. */
+    public List<PolicyVersion> versions() {
+        return attached().state().versions();
+    }
+
+    /**
+     * Makes {@code document} the policy, as a new version; it takes effect for the next step.
+     *
+     * @param basedOn the version the change was made on; the change is refused when the policy
+     *     moved on since
+     * @throws PolicyException listing the document's problems
+     * @throws dev.aios.kernel.ConflictException when the policy moved on since {@code basedOn}
+     */
+    public PolicyVersion put(JsonNode document, int basedOn, String author, String reason) {
+        Objects.requireNonNull(document, "document");
+        return attached().state().change(basedOn, document, author, reason);
+    }
+
+    /** Makes version {@code version}'s policy the policy again, as a new version. */
+    public PolicyVersion rollback(int version, String author, String reason) {
+        return attached().state().rollback(version, author, reason);
+    }
+
+    /** The flags in force: per agent, its state and its states per segment. */
+    public JsonNode flags() {
+        var flags = current().document().path("flags");
+        return flags.isObject() ? flags.deepCopy() : JSON.objectNode();
+    }
+
+    /**
+     * Sets {@code agent}'s flag to {@code state} ({@code on}, {@code off} or {@code shadow}), for
+     * everyone or for one segment, as a new policy version; it takes effect for the next step.
+     */
+    public PolicyVersion setFlag(String agent, Optional<String> segment, String state, String author) {
+        var normalized = state.strip().toLowerCase(Locale.ROOT);
+        if (!List.of("on", "off", "shadow").contains(normalized)) {
+            throw new PolicyException("a flag is on, off or shadow, not '" + state + "'");
+        }
+        var now = current();
+        var document = (ObjectNode) now.document().deepCopy();
+        var flags = document.has("flags") && document.get("flags").isObject()
+                ? (ObjectNode) document.get("flags")
+                : document.putObject("flags");
+        var existing = flags.get(agent);
+        ObjectNode flag;
+        if (existing == null) {
+            flag = JSON.objectNode().put("state", "on");
+        } else if (existing.isTextual()) {
+            flag = JSON.objectNode().put("state", existing.asText());
+        } else {
+            flag = (ObjectNode) existing.deepCopy();
+        }
+        if (segment.isPresent()) {
+            var bySegment = flag.has("segments") ? (ObjectNode) flag.get("segments") : flag.putObject("segments");
+            bySegment.put(segment.get(), normalized);
+        } else {
+            flag.put("state", normalized);
+        }
+        flags.set(agent, flag);
+        return put(
+                document,
+                now.version(),
+                author,
+                "flag of " + agent + segment.map(s -> " for segment " + s).orElse("") + " set to " + normalized);
+    }
+
+    /** The segments {@code subject} is in now. */
+    public List<String> segmentsOf(String subject) {
+        return attached().central().segmentsOf(subject);
+    }
+
+    /** Configures a {@link PolicyExtension}. */
+    public static final class Builder {
+        private JsonNode settings = JSON.objectNode();
+        private Knowledge knowledge = Knowledge.NONE;
+        private Notifier notifier = new WebhookNotifier();
+        private Set<String> shadowEffects = Set.of();
+        private java.util.function.Supplier<Optional<dev.aios.api.Memory>> memory = Optional::empty;
+
+        private Builder() {}
+
+        /**
+         * Where the operator's corrections are kept as examples (with the input and the corrected
+         * output), for prompt agents to recall and Java agents to read: memory, typically. Asked
+         * for on each correction, so it may be attached after the policy.
+         */
+        public Builder memory(java.util.function.Supplier<Optional<dev.aios.api.Memory>> memory) {
+            this.memory = Objects.requireNonNull(memory, "memory");
+            return this;
+        }
+
+        /**
+         * The {@code policy:} section of aios.yaml: the first version, and a new version whenever it
+         * changes; versions made through the API stay in force until it does.
+         */
+        public Builder settings(JsonNode section) {
+            this.settings = Objects.requireNonNull(section, "section");
+            return this;
+        }
+
+        /** Where segments read the subject's knowledge record; none by default. */
+        public Builder knowledge(Knowledge knowledge) {
+            this.knowledge = Objects.requireNonNull(knowledge, "knowledge");
+            return this;
+        }
+
+        /** How reminders, delegations and alerts are delivered; webhooks by default. */
+        public Builder notifier(Notifier notifier) {
+            this.notifier = Objects.requireNonNull(notifier, "notifier");
+            return this;
+        }
+
+        /**
+         * The connectors an agent in the shadow may still use: the model providers, so that a
+         * shadowed prompt agent can write its draft; none by default.
+         */
+        public Builder shadowEffects(Set<String> connectors) {
+            this.shadowEffects = Set.copyOf(connectors);
+            return this;
+        }
+
+        /**
+         * Builds the extension; the policy is checked when it attaches to a kernel.
+         */
+        public PolicyExtension build() {
+            return new PolicyExtension(this);
+        }
+    }
+}

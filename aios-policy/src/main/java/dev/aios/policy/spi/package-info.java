@@ -1,0 +1,2 @@
+/** What the policy module needs from the rest of aios: knowledge records, notification channels. */
+package dev.aios.policy.spi;

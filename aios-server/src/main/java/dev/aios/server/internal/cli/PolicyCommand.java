@@ -1,0 +1,151 @@
+package dev.aios.server.internal.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.aios.server.internal.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code aios policy [set|versions|rollback]}: the central policy, in versions. */
+@Command(
+        name = "policy",
+        description = "Shows the central policy in force; sets it from a YAML file, lists its versions, rolls back.",
+        subcommands = {
+            PolicyCommand.Set.class,
+            PolicyCommand.Versions.class,
+            PolicyCommand.Rollback.class,
+            CommandLine.HelpCommand.class
+        })
+final class PolicyCommand extends ClientCommand {
+    @Option(names = "--json", description = "print the version as JSON")
+    boolean json;
+
+    @Override
+    void run(ServerClient client) {
+        var current = client.get("/api/policy");
+        if (json) {
+            printJson(current);
+            return;
+        }
+        out().println("policy version " + current.path("version").asInt() + ", by "
+                + current.path("author").asText() + " at " + current.path("at").asText() + ": "
+                + current.path("reason").asText());
+        out().println(yaml(current.path("document")));
+    }
+
+    static String yaml(JsonNode document) {
+        try {
+            return new YAMLMapper().writeValueAsString(document).replaceFirst("^---\\n", "");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Command(name = "set", description = "Makes the policy in FILE (YAML, as under policy: in aios.yaml) the policy.")
+    static final class Set extends ClientCommand {
+        @Parameters(paramLabel = "FILE", description = "the policy, in YAML")
+        Path file;
+
+        @Option(names = "--reason", defaultValue = "", description = "why, kept with the version")
+        String reason;
+
+        @Override
+        void run(ServerClient client) {
+            String text;
+            try {
+                text = Files.readString(file);
+            } catch (IOException e) {
+                throw new CliException(CliException.FAILED, "cannot read " + file + ": " + e.getMessage());
+            }
+            int basedOn = client.get("/api/policy").path("version").asInt();
+            var body = Json.mapper().createObjectNode().put("yaml", text).put("basedOn", basedOn);
+            body.put("reason", reason);
+            var version = client.put("/api/policy", body);
+            out().println("policy version " + version.path("version").asInt() + " is in force");
+        }
+    }
+
+    @Command(name = "versions", description = "Lists every version of the policy, newest first.")
+    static final class Versions extends ClientCommand {
+        @Override
+        void run(ServerClient client) {
+            var table = Table.withColumns("VERSION", "AT", "AUTHOR", "REASON");
+            for (var version : client.get("/api/policy/versions")) {
+                table.row(
+                        version.path("version").asText(),
+                        version.path("at").asText(),
+                        version.path("author").asText(),
+                        version.path("reason").asText());
+            }
+            table.print(out(), "no versions");
+        }
+    }
+
+    @Command(name = "rollback", description = "Makes an earlier version's policy the policy again, as a new version.")
+    static final class Rollback extends ClientCommand {
+        @Parameters(paramLabel = "VERSION", description = "the version to go back to")
+        int version;
+
+        @Option(names = "--reason", defaultValue = "", description = "why, kept with the version")
+        String reason;
+
+        @Override
+        void run(ServerClient client) {
+            var body = Json.mapper().createObjectNode().put("version", version).put("reason", reason);
+            var made = client.post("/api/policy/rollback", body);
+            out().println("policy version " + made.path("version").asInt() + " (the policy of version " + version
+                    + ") is in force");
+        }
+    }
+
+    /** {@code aios flags [set AGENT STATE --segment S]}: which agents run, for whom. */
+    @Command(
+            name = "flags",
+            description = "Lists the agents' flags; sets one (on, off or shadow), for everyone or a segment.",
+            subcommands = {Flags.SetFlag.class, CommandLine.HelpCommand.class})
+    static final class Flags extends ClientCommand {
+        @Override
+        void run(ServerClient client) {
+            var table = Table.withColumns("AGENT", "STATE", "SEGMENTS");
+            client.get("/api/flags").properties().forEach(e -> {
+                var flag = e.getValue();
+                var state =
+                        flag.isTextual() ? flag.asText() : flag.path("state").asText("on");
+                var segments = new StringBuilder();
+                flag.path("segments").properties().forEach(s -> segments.append(segments.isEmpty() ? "" : ", ")
+                        .append(s.getKey())
+                        .append(": ")
+                        .append(s.getValue().asText()));
+                table.row(e.getKey(), state, segments.toString());
+            });
+            table.print(out(), "no flags: every agent is on");
+        }
+
+        @Command(name = "set", description = "Sets AGENT's flag to STATE (on, off or shadow) at once.")
+        static final class SetFlag extends ClientCommand {
+            @Parameters(index = "0", paramLabel = "AGENT")
+            String agent;
+
+            @Parameters(index = "1", paramLabel = "STATE", description = "on, off or shadow")
+            String state;
+
+            @Option(names = "--segment", paramLabel = "SEGMENT", description = "only for subjects in this segment")
+            String segment;
+
+            @Override
+            void run(ServerClient client) {
+                var body = Json.mapper().createObjectNode().put("state", state);
+                Optional.ofNullable(segment).ifPresent(s -> body.put("segment", s));
+                var made = client.put("/api/flags/" + ServerClient.segment(agent), body);
+                out().println(agent + " is " + state + (segment == null ? "" : " for segment " + segment)
+                        + " (policy version " + made.path("version").asInt() + ")");
+            }
+        }
+    }
+}

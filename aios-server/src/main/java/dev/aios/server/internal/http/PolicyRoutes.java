@@ -1,0 +1,131 @@
+package dev.aios.server.internal.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.aios.kernel.InvalidInputException;
+import dev.aios.policy.PolicyException;
+import dev.aios.policy.PolicyExtension;
+import dev.aios.server.ApiServer;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The central policy over HTTP: {@code GET|PUT /api/policy}, its versions and rollback, and the
+ * agents' flags. A policy with problems is refused whole (400) with every problem listed; a change
+ * made on a version that is no longer the newest is refused (409).
+ */
+public final class PolicyRoutes implements ApiServer.Routes {
+    private final PolicyExtension policy;
+
+    public PolicyRoutes(PolicyExtension policy) {
+        this.policy = policy;
+    }
+
+    @Override
+    public void addTo(RoutesConfig routes) {
+        routes.get("/api/policy", ctx -> ctx.json(policy.current()));
+        routes.put("/api/policy", guarded(this::put));
+        routes.get("/api/policy/versions", ctx -> ctx.json(policy.versions()));
+        routes.post("/api/policy/rollback", guarded(this::rollback));
+        routes.get("/api/flags", ctx -> ctx.json(policy.flags()));
+        routes.put("/api/flags/{agent}", guarded(this::flag));
+        routes.get("/api/segments/{subject}", ctx -> ctx.json(policy.segmentsOf(ctx.pathParam("subject"))));
+        routes.get("/api/answers", this::answers);
+        // Showing a task to the operator starts their time on it.
+        routes.after("/api/tasks/{id}", ctx -> {
+            if (ctx.method() == io.javalin.http.HandlerType.GET && ctx.statusCode() == 200) {
+                policy.viewed(ctx.pathParam("id"));
+            }
+        });
+    }
+
+    /** The operator's answers per agent, rule and segment, over the last {@code days} (30 by default). */
+    private void answers(Context ctx) {
+        var days = Optional.ofNullable(ctx.queryParam("days"))
+                .filter(d -> !d.isBlank())
+                .orElse("30");
+        int n;
+        try {
+            n = Integer.parseInt(days.strip());
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("query parameter 'days' must be a whole number, was '" + days + "'");
+        }
+        ctx.json(policy.answers(java.time.Duration.ofDays(n)));
+    }
+
+    /** The policy's own refusals answered as bad input. */
+    private static Handler guarded(Handler handler) {
+        return ctx -> {
+            try {
+                handler.handle(ctx);
+            } catch (PolicyException e) {
+                throw new InvalidInputException(e.getMessage(), e);
+            }
+        };
+    }
+
+    /** {@code {"document": {...}} or {"yaml": "..."}, with "basedOn" (the version changed) and "reason"}. */
+    private void put(Context ctx) {
+        var body = RequestBody.of(ctx.bodyAsBytes()).allowOnly(Set.of("document", "yaml", "basedOn", "reason"));
+        var document = body.json("document").or(() -> body.text("yaml").map(PolicyRoutes::yaml));
+        if (document.isEmpty()) {
+            throw new InvalidInputException(
+                    "give the policy as \"document\" (JSON) or \"yaml\" (text), with \"basedOn\": the version you"
+                            + " changed; nothing changed");
+        }
+        int basedOn = body.json("basedOn")
+                .map(PolicyRoutes::version)
+                .orElseThrow(() -> new InvalidInputException(
+                        "field 'basedOn' is required: the version your change is made on (GET /api/policy);"
+                                + " nothing changed"));
+        ctx.json(policy.put(
+                document.get(), basedOn, author(ctx), body.text("reason").orElse("")));
+    }
+
+    private void rollback(Context ctx) {
+        var body = RequestBody.of(ctx.bodyAsBytes()).allowOnly(Set.of("version", "reason"));
+        int version = body.json("version")
+                .map(PolicyRoutes::version)
+                .orElseThrow(() -> new InvalidInputException("field 'version' is required: the version to go back to"));
+        ctx.json(policy.rollback(version, author(ctx), body.text("reason").orElse("")));
+    }
+
+    private void flag(Context ctx) {
+        var body = RequestBody.of(ctx.bodyAsBytes()).allowOnly(Set.of("state", "segment"));
+        var state = body.text("state")
+                .orElseThrow(() -> new InvalidInputException("field 'state' is required: on, off or shadow"));
+        ctx.json(policy.setFlag(ctx.pathParam("agent"), body.text("segment"), state, author(ctx)));
+    }
+
+    /** Who made a change, for the policy's history. */
+    private static String author(Context ctx) {
+        return Optional.ofNullable(ctx.header("X-Aios-Author"))
+                .filter(a -> !a.isBlank())
+                .orElse("operator");
+    }
+
+    private static int version(JsonNode value) {
+        if (value.isIntegralNumber()) {
+            return value.asInt();
+        }
+        var text = value.asText();
+        try {
+            return Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("a policy version is a whole number such as 3, not '" + text + "'");
+        }
+    }
+
+    private static JsonNode yaml(String text) {
+        try {
+            var node = new YAMLMapper().readTree(text);
+            return node == null || node.isNull() || node.isMissingNode() ? new YAMLMapper().createObjectNode() : node;
+        } catch (IOException e) {
+            throw new InvalidInputException("the policy is not valid YAML: " + e.getMessage());
+        }
+    }
+}
