@@ -2,6 +2,7 @@ package dev.aios.connectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.aios.connectors.internal.delivery.Subscription;
 import dev.aios.connectors.internal.mail.ImapSettings;
 import dev.aios.connectors.internal.mail.SmtpSettings;
 import dev.aios.connectors.internal.mcp.McpServerSettings;
@@ -30,27 +31,32 @@ import java.util.function.Function;
  *           folders: [INBOX], poll: 1m }   # new mail becomes email.received events
  * mcp:                           # MCP servers whose tools steps call (agent: mcp)
  *   everything: { command: [npx, -y, "@modelcontextprotocol/server-everything"] }
+ * subscriptions:                 # outgoing webhooks, signed (Standard Webhooks) and retried
+ *   crm: { url: https://crm.example.com/hooks, events: [lead.*, run.completed], secret: CRM_SECRET }
  * windows:                       # batch windows steps may wait for (window: overnight)
  *   overnight: "01:00-05:00 Europe/Berlin"
  * }</pre>
  */
 public final class ConnectorSettings {
     /** The sections of {@code aios.yaml} the connectors read. */
-    public static final List<String> SECTIONS = List.of("sources", "windows", "email", "mcp");
+    public static final List<String> SECTIONS = List.of("sources", "windows", "email", "mcp", "subscriptions");
 
     private final Map<String, Source> sources;
     private final WindowCalendar windows;
     private final Optional<SmtpSettings> smtp;
     private final Optional<ImapSettings> imap;
     private final Map<String, McpServerSettings> mcp;
+    private final Map<String, Subscription> subscriptions;
 
     private ConnectorSettings(
             Map<String, Source> sources,
             WindowCalendar windows,
             Optional<SmtpSettings> smtp,
             Optional<ImapSettings> imap,
-            Map<String, McpServerSettings> mcp) {
+            Map<String, McpServerSettings> mcp,
+            Map<String, Subscription> subscriptions) {
         this.sources = Map.copyOf(sources);
+        this.subscriptions = Map.copyOf(subscriptions);
         this.mcp = Map.copyOf(mcp);
         this.windows = windows;
         this.smtp = smtp;
@@ -60,7 +66,12 @@ public final class ConnectorSettings {
     /** No connectors configured. */
     public static ConnectorSettings none() {
         return new ConnectorSettings(
-                Map.of(), WindowCalendar.read(MissingNode.getInstance()), Optional.empty(), Optional.empty(), Map.of());
+                Map.of(),
+                WindowCalendar.read(MissingNode.getInstance()),
+                Optional.empty(),
+                Optional.empty(),
+                Map.of(),
+                Map.of());
     }
 
     /**
@@ -77,7 +88,8 @@ public final class ConnectorSettings {
                 WindowCalendar.read(orMissing(section.apply("windows"))),
                 SmtpSettings.read(email.get("smtp")),
                 ImapSettings.read(email.get("imap")),
-                McpServerSettings.readAll(orMissing(section.apply("mcp"))));
+                McpServerSettings.readAll(orMissing(section.apply("mcp"))),
+                Subscription.readAll(orMissing(section.apply("subscriptions"))));
     }
 
     private static void checkEmail(JsonNode email) {
@@ -102,6 +114,7 @@ public final class ConnectorSettings {
         smtp.flatMap(SmtpSettings::password).ifPresent(names::add);
         imap.flatMap(ImapSettings::password).ifPresent(names::add);
         mcp.values().forEach(server -> names.addAll(server.secretNames()));
+        subscriptions.values().forEach(subscription -> names.add(subscription.secret()));
         return List.copyOf(names);
     }
 
@@ -118,6 +131,11 @@ public final class ConnectorSettings {
     /** The MCP servers whose tools steps may call, by name. */
     public Map<String, McpServerSettings> mcp() {
         return mcp;
+    }
+
+    /** The outgoing webhook subscriptions, by name. */
+    public Map<String, Subscription> subscriptions() {
+        return subscriptions;
     }
 
     /** The batch windows. */

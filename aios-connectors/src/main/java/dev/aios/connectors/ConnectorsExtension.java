@@ -1,6 +1,7 @@
 package dev.aios.connectors;
 
 import dev.aios.connectors.internal.Secrets;
+import dev.aios.connectors.internal.delivery.Deliveries;
 import dev.aios.connectors.internal.http.HttpAgent;
 import dev.aios.connectors.internal.mail.ImapIntake;
 import dev.aios.connectors.internal.mail.SendEmail;
@@ -41,6 +42,7 @@ public final class ConnectorsExtension implements Extension {
     private volatile Optional<ScheduleRunner> schedules = Optional.empty();
     private volatile Optional<ImapIntake> mail = Optional.empty();
     private volatile Optional<McpConnections> mcp = Optional.empty();
+    private volatile Optional<Deliveries> deliveries = Optional.empty();
 
     /**
      * @param environment where named secrets are found (environment variables of the same name)
@@ -84,6 +86,11 @@ public final class ConnectorsExtension implements Extension {
         var servers = new McpConnections(settings.mcp(), secrets);
         mcp = Optional.of(servers);
         host.agent(new McpAgent(servers));
+        if (!settings.subscriptions().isEmpty()) {
+            var outgoing = new Deliveries(settings.subscriptions(), secrets, host);
+            host.listen(items -> outgoing.wake());
+            deliveries = Optional.of(outgoing);
+        }
         mail = settings.imap().map(imap -> new ImapIntake(imap, secrets, host.storage(), host::send, host.clock()));
         webhooks = Optional.of(new WebhookIntake(
                 settings.sources(),
@@ -97,6 +104,39 @@ public final class ConnectorsExtension implements Extension {
     /** Starts reading mail in the background, when {@code email.imap} is configured. */
     public void startMail() {
         mail.ifPresent(ImapIntake::start);
+    }
+
+    /** Starts delivering outgoing webhooks in the background, when subscriptions are configured. */
+    public void startDeliveries() {
+        deliveries.ifPresent(Deliveries::start);
+    }
+
+    /**
+     * Collects and sends the outgoing webhooks that are due now, as the background loop does;
+     * returns how many were delivered. For tests that move the kernel's clock by hand.
+     */
+    public int deliverNow() {
+        var outgoing = deliveries.orElseThrow(
+                () -> new IllegalStateException("no subscriptions are configured; add subscriptions: to aios.yaml"));
+        outgoing.collect();
+        return outgoing.deliverDue();
+    }
+
+    /** The outgoing webhook deliveries, newest change first; {@code status} pending, delivered or failed. */
+    public List<DeliveryView> deliveries(Optional<String> status, int limit) {
+        return deliveries.map(d -> d.list(status, limit)).orElse(List.of());
+    }
+
+    /**
+     * Tries a failed delivery again with all its attempts.
+     *
+     * @throws dev.aios.kernel.NotFoundException when no failed delivery has that id
+     */
+    public void retryDelivery(String id) {
+        deliveries
+                .orElseThrow(() -> new dev.aios.kernel.NotFoundException(
+                        "no subscriptions are configured; add subscriptions: to aios.yaml"))
+                .retry(id);
     }
 
     /**
@@ -116,6 +156,7 @@ public final class ConnectorsExtension implements Extension {
         schedules.ifPresent(ScheduleRunner::close);
         mail.ifPresent(ImapIntake::close);
         mcp.ifPresent(McpConnections::close);
+        deliveries.ifPresent(Deliveries::close);
     }
 
     /** The scheduled playbooks, each with its next {@code count} firing times. */

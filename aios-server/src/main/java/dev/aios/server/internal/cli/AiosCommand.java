@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
             ScheduleCommand.class,
             SecretCommand.class,
             McpCommand.class,
+            DeliveriesCommand.class,
             RunCommands.Runs.class,
             RunCommands.Run.class,
             RunCommands.Journal.class,

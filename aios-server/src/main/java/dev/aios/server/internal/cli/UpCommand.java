@@ -151,6 +151,7 @@ final class UpCommand implements Callable<Integer> {
             connectors.startMail();
             metrics.watch(kernel);
             metrics.watch(memory);
+            connectors.startDeliveries();
             server = ApiServer.start(
                     kernel,
                     listenOn,

@@ -8,7 +8,9 @@ import io.javalin.http.Context;
 
 /**
  * The connectors' own routes: {@code GET /api/schedules}; named secrets ({@code GET /api/secrets},
- * {@code PUT} and {@code DELETE /api/secrets/{name}}), whose values go in and never come out.
+ * {@code PUT} and {@code DELETE /api/secrets/{name}}), whose values go in and never come out;
+ * outgoing webhook deliveries ({@code GET /api/deliveries?status=failed}, {@code POST
+ * /api/deliveries/{id}/retry}).
  */
 public final class ConnectorRoutes implements ApiServer.Routes {
     private final ConnectorsExtension connectors;
@@ -22,6 +24,11 @@ public final class ConnectorRoutes implements ApiServer.Routes {
         routes.get("/api/schedules", this::schedules);
         routes.get("/api/secrets", ctx -> ctx.json(connectors.secrets()));
         routes.put("/api/secrets/{name}", this::setSecret);
+        routes.get("/api/deliveries", this::deliveries);
+        routes.post("/api/deliveries/{id}/retry", ctx -> {
+            connectors.retryDelivery(ctx.pathParam("id"));
+            ctx.status(202).json(java.util.Map.of("retrying", ctx.pathParam("id")));
+        });
         routes.delete("/api/secrets/{name}", ctx -> {
             connectors.deleteSecret(ctx.pathParam("name"));
             ctx.status(204);
@@ -35,6 +42,16 @@ public final class ConnectorRoutes implements ApiServer.Routes {
                 .orElseThrow(() -> new InvalidInputException("send the secret as {\"value\": \"...\"}"));
         connectors.setSecret(ctx.pathParam("name"), value);
         ctx.status(204);
+    }
+
+    private void deliveries(Context ctx) {
+        var status = java.util.Optional.ofNullable(ctx.queryParam("status")).filter(s -> !s.isBlank());
+        if (status.isPresent()
+                && !java.util.List.of("pending", "delivered", "failed").contains(status.get())) {
+            throw new InvalidInputException(
+                    "query parameter 'status' must be pending, delivered or failed, was '" + status.get() + "'");
+        }
+        ctx.json(connectors.deliveries(status, 100));
     }
 
     private void schedules(Context ctx) {
