@@ -8,7 +8,6 @@ import dev.aios.connectors.internal.mail.SendEmail;
 import dev.aios.connectors.internal.mcp.McpAgent;
 import dev.aios.connectors.internal.mcp.McpConnections;
 import dev.aios.connectors.internal.schedule.ScheduleRunner;
-import dev.aios.connectors.internal.secret.SecretSeal;
 import dev.aios.connectors.internal.secret.SecretStore;
 import dev.aios.connectors.internal.webhook.WebhookIntake;
 import dev.aios.kernel.spi.Extension;
@@ -29,12 +28,6 @@ import java.util.function.Function;
  * }</pre>
  */
 public final class ConnectorsExtension implements Extension {
-    /**
-     * The key-store subject stored secrets are sealed under: a key of their own, never forgotten
-     * with a customer.
-     */
-    static final String SECRETS_SUBJECT = "aios:secrets";
-
     private final ConnectorSettings settings;
     private final Secrets environment;
     private volatile Optional<SecretStore> secrets = Optional.empty();
@@ -56,25 +49,7 @@ public final class ConnectorsExtension implements Extension {
     @Override
     public void attach(ExtensionHost host) {
         host.storage().migrate("connectors", "classpath:db/connectors");
-        var cipher = host.cipher();
-        var store = new SecretStore(
-                host.storage(),
-                new SecretSeal() {
-                    @Override
-                    public byte[] seal(byte[] plain) {
-                        return cipher.seal(SECRETS_SUBJECT, plain);
-                    }
-
-                    @Override
-                    public byte[] open(byte[] sealed) {
-                        return cipher.open(SECRETS_SUBJECT, sealed);
-                    }
-                },
-                environment,
-                host.clock());
-        host.guardForget(subject -> subject.equals(SECRETS_SUBJECT)
-                ? Optional.of("'" + SECRETS_SUBJECT + "' holds the stored secrets; delete them with aios secret delete")
-                : Optional.empty());
+        var store = new SecretStore(host.secrets(), environment);
         secrets = Optional.of(store);
         Secrets secrets = store;
         var runner = new ScheduleRunner(host);
@@ -178,8 +153,8 @@ public final class ConnectorsExtension implements Extension {
     }
 
     /**
-     * Sets a named secret, sealed in the database; it takes effect at once, before an environment
-     * variable of the same name.
+     * Sets a named secret, encrypted under the master key and recorded (by name) in the audit log; it
+     * takes effect at once, before an environment variable of the same name.
      *
      * @throws dev.aios.kernel.InvalidInputException for a bad name or an empty value
      */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aios.kernel.Kernel;
 import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.Scope;
 import dev.aios.testing.Poll;
 import dev.aios.testing.ServerProcess;
 import java.io.BufferedReader;
@@ -13,9 +14,12 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -53,8 +57,24 @@ class McpServerTest {
                 .build();
         kernel.start();
         api = ApiServer.start(kernel, 0);
+        var assistant = kernel.tokens()
+                .create("assistant", EnumSet.of(Scope.INGEST, Scope.OPERATE), Optional.empty())
+                .secret();
+        startMcp(Optional.of(assistant));
+    }
+
+    /**
+     * Starts {@code aios mcp} as a desktop assistant would, with {@code token} in {@code AIOS_TOKEN}
+     * (or none), in a directory without a data directory, and initializes the session.
+     */
+    void startMcp(Optional<String> token) throws Exception {
+        if (mcp != null) {
+            mcp.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            fromMcp.clear();
+        }
         var java = ProcessHandle.current().info().command().orElse("java");
-        mcp = new ProcessBuilder(
+        var elsewhere = Files.createDirectories(dir.resolve("assistant"));
+        var process = new ProcessBuilder(
                         java,
                         "-cp",
                         System.getProperty("java.class.path"),
@@ -62,11 +82,16 @@ class McpServerTest {
                         "mcp",
                         "--server",
                         "http://127.0.0.1:" + api.port())
-                .redirectError(dir.resolve("mcp.err").toFile())
-                .start();
+                .directory(elsewhere.toFile())
+                .redirectError(dir.resolve("mcp.err").toFile());
+        process.environment().remove("AIOS_DATA");
+        process.environment().remove("AIOS_TOKEN");
+        token.ifPresent(secret -> process.environment().put("AIOS_TOKEN", secret));
+        mcp = process.start();
         toMcp = new OutputStreamWriter(mcp.getOutputStream(), StandardCharsets.UTF_8);
+        var from = mcp.getInputStream();
         Thread.ofVirtual().start(() -> {
-            try (var lines = new BufferedReader(new InputStreamReader(mcp.getInputStream(), StandardCharsets.UTF_8))) {
+            try (var lines = new BufferedReader(new InputStreamReader(from, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
                     fromMcp.add(JSON.readTree(line));
@@ -129,7 +154,7 @@ class McpServerTest {
         }
         throw new AssertionError("no answer to request " + id + "; the process is "
                 + (mcp.isAlive() ? "alive" : "gone") + "; its errors: "
-                + java.nio.file.Files.readString(dir.resolve("mcp.err")));
+                + Files.readString(dir.resolve("mcp.err")));
     }
 
     JsonNode call(String tool, String arguments) throws Exception {
@@ -223,5 +248,25 @@ class McpServerTest {
         assertThat(mcp.isAlive()).isTrue();
         var tasks = call("list_tasks", "{}");
         assertThat(tasks.path("isError").asBoolean()).isFalse();
+    }
+
+    @Test
+    void anAssistantMayDoWhatItsTokenAllowsAndNoMore() throws Exception {
+        var reader = kernel.tokens()
+                .create("reader", EnumSet.of(Scope.READ), Optional.empty())
+                .secret();
+        startMcp(Optional.of(reader));
+
+        assertThat(call("list_tasks", "{}").path("isError").asBoolean()).isFalse();
+        var refused = call("send_event", "{\"type\": \"test.ping\", \"id\": \"from-a-reader\"}");
+        assertThat(refused.path("isError").asBoolean()).isTrue();
+        assertThat(refused.path("content").get(0).path("text").asText())
+                .contains("reader", "needs ingest", "nothing changed");
+        assertThat(kernel.runs(dev.aios.kernel.RunQuery.all())).isEmpty();
+
+        startMcp(Optional.empty());
+        var anonymous = call("list_tasks", "{}");
+        assertThat(anonymous.path("isError").asBoolean()).isTrue();
+        assertThat(anonymous.path("content").get(0).path("text").asText()).contains("AIOS_TOKEN");
     }
 }

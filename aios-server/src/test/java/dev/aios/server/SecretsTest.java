@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.aios.connectors.ConnectorSettings;
 import dev.aios.connectors.ConnectorsExtension;
 import dev.aios.kernel.Kernel;
+import dev.aios.kernel.Scope;
 import dev.aios.server.internal.http.ConnectorRoutes;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +14,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -21,7 +24,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Named secrets over the API: a value goes in, is sealed at rest, and never comes out. */
+/**
+ * Named secrets over the API: a value goes in, is encrypted at rest under the master key, never
+ * comes out, and only an admin token may touch them; every change is in the audit log by name.
+ */
 class SecretsTest {
     static final String VALUE = "sk_live_only-the-connector-sees-this";
 
@@ -30,6 +36,7 @@ class SecretsTest {
 
     Kernel kernel;
     ApiServer server;
+    String token;
     final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
@@ -39,7 +46,11 @@ class SecretsTest {
                 name -> Optional.ofNullable(Map.of("FROM_ENV", "x").get(name)));
         kernel = Kernel.builder().dataDirectory(dir).extension(connectors).build();
         kernel.start();
-        server = ApiServer.start(kernel, "127.0.0.1", 0, new ConnectorRoutes(connectors));
+        server = ApiServer.builder(kernel)
+                .host("127.0.0.1")
+                .routes(new ConnectorRoutes(connectors))
+                .start();
+        token = TestAios.adminToken(dir);
     }
 
     @AfterEach
@@ -51,8 +62,13 @@ class SecretsTest {
     }
 
     HttpResponse<String> send(String method, String path, String body) throws Exception {
+        return sendAs(token, method, path, body);
+    }
+
+    HttpResponse<String> sendAs(String bearer, String method, String path, String body) throws Exception {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
                 .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + bearer)
                 .method(
                         method,
                         body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
@@ -94,5 +110,40 @@ class SecretsTest {
         send("PUT", "/api/secrets/TOKEN", "{\"value\": \"v1\"}");
         assertThat(send("DELETE", "/api/secrets/TOKEN", null).statusCode()).isEqualTo(204);
         assertThat(send("GET", "/api/secrets", null).body()).doesNotContain("TOKEN");
+    }
+
+    @Test
+    void onlyAnAdminTokenMayListSetOrDeleteSecrets() throws Exception {
+        send("PUT", "/api/secrets/PAYMENTS_TOKEN", "{\"value\": \"" + VALUE + "\"}");
+        var operator = kernel.tokens()
+                .create("operator", EnumSet.of(Scope.OPERATE), Optional.empty())
+                .secret();
+
+        assertThat(sendAs(operator, "GET", "/api/secrets", null).statusCode()).isEqualTo(403);
+        assertThat(sendAs(operator, "PUT", "/api/secrets/PAYMENTS_TOKEN", "{\"value\": \"stolen\"}")
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(sendAs(operator, "DELETE", "/api/secrets/PAYMENTS_TOKEN", null)
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(sendAs("not-a-token", "GET", "/api/secrets", null).statusCode())
+                .isEqualTo(401);
+        assertThat(kernel.secrets().get("connector.PAYMENTS_TOKEN")).contains(VALUE);
+    }
+
+    @Test
+    void settingAndDeletingASecretIsInTheAuditLogByNameWithWhoDidIt() throws Exception {
+        send("PUT", "/api/secrets/PAYMENTS_TOKEN", "{\"value\": \"" + VALUE + "\"}");
+        send("DELETE", "/api/secrets/PAYMENTS_TOKEN", null);
+
+        var entries = kernel.audit().since(Instant.EPOCH, 100).stream()
+                .filter(entry -> entry.action().startsWith("secret."))
+                .toList();
+        assertThat(entries)
+                .extracting(entry -> entry.action() + " " + entry.target())
+                .containsExactly("secret.put connector.PAYMENTS_TOKEN", "secret.delete connector.PAYMENTS_TOKEN");
+        assertThat(entries).allSatisfy(entry -> assertThat(entry.actor()).isEqualTo("admin"));
+        assertThat(entries.toString()).doesNotContain(VALUE);
+        assertThat(kernel.audit().verify()).isEmpty();
     }
 }

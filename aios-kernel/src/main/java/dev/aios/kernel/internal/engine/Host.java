@@ -41,6 +41,7 @@ final class Host implements ExtensionHost, Storage, Feed {
     private final InstantSource clock;
     private final Path dataDirectory;
     private final Services services;
+    private final dev.aios.kernel.Secrets secrets;
     private final dev.aios.kernel.internal.agent.AgentRegistry agents;
     private final io.micrometer.core.instrument.MeterRegistry meters;
     final Map<String, AgentFactory> factories = new ConcurrentHashMap<>();
@@ -64,8 +65,10 @@ final class Host implements ExtensionHost, Storage, Feed {
             Path dataDirectory,
             Services services,
             dev.aios.kernel.internal.agent.AgentRegistry agents,
-            io.micrometer.core.instrument.MeterRegistry meters) {
+            io.micrometer.core.instrument.MeterRegistry meters,
+            dev.aios.kernel.Secrets secrets) {
         this.agents = agents;
+        this.secrets = secrets;
         this.db = db;
         this.journal = journal;
         this.keys = keys;
@@ -89,6 +92,11 @@ final class Host implements ExtensionHost, Storage, Feed {
     @Override
     public SubjectCipher cipher() {
         return keys;
+    }
+
+    @Override
+    public dev.aios.kernel.Secrets secrets() {
+        return secrets;
     }
 
     @Override

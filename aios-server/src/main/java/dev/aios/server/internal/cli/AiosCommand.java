@@ -48,6 +48,8 @@ import picocli.CommandLine.Spec;
             PolicyCommand.Flags.class,
             DigestCommand.class,
             AdminCommand.class,
+            TokenCommand.class,
+            AuditCommand.class,
             CompletionCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -17,8 +17,9 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code aios mcp}: aios as an MCP server on standard input and output, for desktop assistants and
- * other MCP clients. Each tool is a call to the running aios server's API, with the caller's token,
- * so an assistant can do exactly what that token allows and no more.
+ * other MCP clients. Each tool is a call to the running aios server's API, with the caller's token
+ * ({@code --token} or {@code AIOS_TOKEN}), so an assistant can do exactly what that token allows and
+ * no more: a call its token does not allow is a tool error that names the scope it needs.
  *
  * <p>Tools: {@code send_event}, {@code list_tasks}, {@code answer_task}, {@code run_status},
  * {@code search_memory}. Resources: {@code aios://playbooks} and {@code aios://runs}.

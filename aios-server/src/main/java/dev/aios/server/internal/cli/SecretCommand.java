@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 /** {@code aios secret set|list|delete}: named secrets that settings and playbooks refer to. */
 @Command(
         name = "secret",
-        description = "Sets, lists and deletes named secrets (stored sealed; values are never shown).",
+        description = "Sets, lists and deletes named secrets (stored encrypted under the master key; values are"
+                + " never shown).",
         subcommands = {
             SecretCommand.Set.class,
             SecretCommand.List.class,
@@ -83,14 +84,9 @@ final class SecretCommand implements Runnable {
                 printJson(secrets);
                 return;
             }
-            var table = Table.withColumns("NAME", "SOURCE", "UPDATED");
+            var table = Table.withColumns("NAME", "SOURCE");
             for (var secret : secrets) {
-                table.row(
-                        Text.field(secret, "name"),
-                        Text.field(secret, "source"),
-                        secret.path("updated").isTextual()
-                                ? secret.path("updated").asText()
-                                : "");
+                table.row(Text.field(secret, "name"), Text.field(secret, "source"));
             }
             table.print(out(), "no secrets; set one with: aios secret set NAME");
         }

@@ -2,6 +2,8 @@ package dev.aios.server.internal.http;
 
 import dev.aios.connectors.ConnectorsExtension;
 import dev.aios.kernel.InvalidInputException;
+import dev.aios.kernel.Scope;
+import dev.aios.server.Access;
 import dev.aios.server.ApiServer;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -10,7 +12,8 @@ import io.javalin.http.Context;
  * The connectors' own routes: {@code GET /api/schedules}; named secrets ({@code GET /api/secrets},
  * {@code PUT} and {@code DELETE /api/secrets/{name}}), whose values go in and never come out;
  * outgoing webhook deliveries ({@code GET /api/deliveries?status=failed}, {@code POST
- * /api/deliveries/{id}/retry}).
+ * /api/deliveries/{id}/retry}). Secrets need an {@code admin} token, listing deliveries and schedules
+ * {@code read}, retrying a delivery {@code operate}.
  */
 public final class ConnectorRoutes implements ApiServer.Routes {
     private final ConnectorsExtension connectors;
@@ -21,18 +24,24 @@ public final class ConnectorRoutes implements ApiServer.Routes {
 
     @Override
     public void addTo(RoutesConfig routes) {
-        routes.get("/api/schedules", this::schedules);
-        routes.get("/api/secrets", ctx -> ctx.json(connectors.secrets()));
-        routes.put("/api/secrets/{name}", this::setSecret);
-        routes.get("/api/deliveries", this::deliveries);
-        routes.post("/api/deliveries/{id}/retry", ctx -> {
-            connectors.retryDelivery(ctx.pathParam("id"));
-            ctx.status(202).json(java.util.Map.of("retrying", ctx.pathParam("id")));
-        });
-        routes.delete("/api/secrets/{name}", ctx -> {
-            connectors.deleteSecret(ctx.pathParam("name"));
-            ctx.status(204);
-        });
+        routes.get("/api/schedules", this::schedules, Access.scope(Scope.READ));
+        routes.get("/api/secrets", ctx -> ctx.json(connectors.secrets()), Access.scope(Scope.ADMIN));
+        routes.put("/api/secrets/{name}", this::setSecret, Access.scope(Scope.ADMIN));
+        routes.get("/api/deliveries", this::deliveries, Access.scope(Scope.READ));
+        routes.post(
+                "/api/deliveries/{id}/retry",
+                ctx -> {
+                    connectors.retryDelivery(ctx.pathParam("id"));
+                    ctx.status(202).json(java.util.Map.of("retrying", ctx.pathParam("id")));
+                },
+                Access.scope(Scope.OPERATE));
+        routes.delete(
+                "/api/secrets/{name}",
+                ctx -> {
+                    connectors.deleteSecret(ctx.pathParam("name"));
+                    ctx.status(204);
+                },
+                Access.scope(Scope.ADMIN));
     }
 
     private void setSecret(Context ctx) {

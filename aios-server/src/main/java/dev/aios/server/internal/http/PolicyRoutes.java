@@ -20,21 +20,49 @@ import java.util.Set;
  */
 public final class PolicyRoutes implements ApiServer.Routes {
     private final PolicyExtension policy;
+    private final Optional<dev.aios.kernel.AuditLog> audit;
 
     public PolicyRoutes(PolicyExtension policy) {
+        this(policy, Optional.empty());
+    }
+
+    /** Routes that record every policy and flag change in {@code audit}. */
+    public PolicyRoutes(PolicyExtension policy, Optional<dev.aios.kernel.AuditLog> audit) {
         this.policy = policy;
+        this.audit = audit;
+    }
+
+    private void audited(String action, String target, Object answer) {
+        audit.ifPresent(log -> log.append(
+                action, target, dev.aios.server.internal.Json.mapper().valueToTree(answer)));
     }
 
     @Override
     public void addTo(RoutesConfig routes) {
-        routes.get("/api/policy", ctx -> ctx.json(policy.current()));
-        routes.put("/api/policy", guarded(this::put));
-        routes.get("/api/policy/versions", ctx -> ctx.json(policy.versions()));
-        routes.post("/api/policy/rollback", guarded(this::rollback));
-        routes.get("/api/flags", ctx -> ctx.json(policy.flags()));
-        routes.put("/api/flags/{agent}", guarded(this::flag));
-        routes.get("/api/segments/{subject}", ctx -> ctx.json(policy.segmentsOf(ctx.pathParam("subject"))));
-        routes.get("/api/answers", this::answers);
+        routes.get(
+                "/api/policy",
+                ctx -> ctx.json(policy.current()),
+                dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
+        routes.put("/api/policy", guarded(this::put), dev.aios.server.Access.scope(dev.aios.kernel.Scope.ADMIN));
+        routes.get(
+                "/api/policy/versions",
+                ctx -> ctx.json(policy.versions()),
+                dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
+        routes.post(
+                "/api/policy/rollback",
+                guarded(this::rollback),
+                dev.aios.server.Access.scope(dev.aios.kernel.Scope.ADMIN));
+        routes.get(
+                "/api/flags",
+                ctx -> ctx.json(policy.flags()),
+                dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
+        routes.put(
+                "/api/flags/{agent}", guarded(this::flag), dev.aios.server.Access.scope(dev.aios.kernel.Scope.ADMIN));
+        routes.get(
+                "/api/segments/{subject}",
+                ctx -> ctx.json(policy.segmentsOf(ctx.pathParam("subject"))),
+                dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
+        routes.get("/api/answers", this::answers, dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
         // Showing a task to the operator starts their time on it.
         routes.after("/api/tasks/{id}", ctx -> {
             if (ctx.method() == io.javalin.http.HandlerType.GET && ctx.statusCode() == 200) {
@@ -82,8 +110,10 @@ public final class PolicyRoutes implements ApiServer.Routes {
                 .orElseThrow(() -> new InvalidInputException(
                         "field 'basedOn' is required: the version your change is made on (GET /api/policy);"
                                 + " nothing changed"));
-        ctx.json(policy.put(
-                document.get(), basedOn, author(ctx), body.text("reason").orElse("")));
+        var changed = policy.put(
+                document.get(), basedOn, author(ctx), body.text("reason").orElse(""));
+        audited("policy.change", "policy", changed);
+        ctx.json(changed);
     }
 
     private void rollback(Context ctx) {
@@ -91,20 +121,25 @@ public final class PolicyRoutes implements ApiServer.Routes {
         int version = body.json("version")
                 .map(PolicyRoutes::version)
                 .orElseThrow(() -> new InvalidInputException("field 'version' is required: the version to go back to"));
-        ctx.json(policy.rollback(version, author(ctx), body.text("reason").orElse("")));
+        var changed = policy.rollback(version, author(ctx), body.text("reason").orElse(""));
+        audited("policy.rollback", "policy", changed);
+        ctx.json(changed);
     }
 
     private void flag(Context ctx) {
         var body = RequestBody.of(ctx.bodyAsBytes()).allowOnly(Set.of("state", "segment"));
         var state = body.text("state")
                 .orElseThrow(() -> new InvalidInputException("field 'state' is required: on, off or shadow"));
-        ctx.json(policy.setFlag(ctx.pathParam("agent"), body.text("segment"), state, author(ctx)));
+        var changed = policy.setFlag(ctx.pathParam("agent"), body.text("segment"), state, author(ctx));
+        audited("flag.change", ctx.pathParam("agent"), changed);
+        ctx.json(changed);
     }
 
-    /** Who made a change, for the policy's history. */
+    /** Who made a change, for the policy's history: the token's name, else what the client says. */
     private static String author(Context ctx) {
-        return Optional.ofNullable(ctx.header("X-Aios-Author"))
-                .filter(a -> !a.isBlank())
+        return dev.aios.server.Access.caller(ctx)
+                .map(dev.aios.kernel.Caller::name)
+                .or(() -> Optional.ofNullable(ctx.header("X-Aios-Author")).filter(a -> !a.isBlank()))
                 .orElse("operator");
     }
 
