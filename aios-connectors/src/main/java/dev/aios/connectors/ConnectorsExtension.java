@@ -2,6 +2,7 @@ package dev.aios.connectors;
 
 import dev.aios.connectors.internal.Secrets;
 import dev.aios.connectors.internal.delivery.Deliveries;
+import dev.aios.connectors.internal.delivery.FailedDeliveries;
 import dev.aios.connectors.internal.http.HttpAgent;
 import dev.aios.connectors.internal.mail.ImapIntake;
 import dev.aios.connectors.internal.mail.SendEmail;
@@ -64,6 +65,9 @@ public final class ConnectorsExtension implements Extension {
         if (!settings.subscriptions().isEmpty()) {
             var outgoing = new Deliveries(settings.subscriptions(), secrets, host);
             host.listen(items -> outgoing.wake());
+            host.agent(FailedDeliveries.resend(outgoing));
+            host.agent(FailedDeliveries.drop(outgoing));
+            host.playbook(FailedDeliveries.playbook());
             deliveries = Optional.of(outgoing);
         }
         mail = settings.imap().map(imap -> new ImapIntake(imap, secrets, host.storage(), host::send, host.clock()));
@@ -97,8 +101,8 @@ public final class ConnectorsExtension implements Extension {
         return outgoing.deliverDue();
     }
 
-    /** The outgoing webhook deliveries, newest change first; {@code status} pending, delivered or failed. */
-    public List<DeliveryView> deliveries(Optional<String> status, int limit) {
+    /** The outgoing webhook deliveries, newest change first, optionally only those of one status. */
+    public List<DeliveryView> deliveries(Optional<DeliveryStatus> status, int limit) {
         return deliveries.map(d -> d.list(status, limit)).orElse(List.of());
     }
 
@@ -112,6 +116,18 @@ public final class ConnectorsExtension implements Extension {
                 .orElseThrow(() -> new dev.aios.kernel.NotFoundException(
                         "no subscriptions are configured; add subscriptions: to aios.yaml"))
                 .retry(id);
+    }
+
+    /**
+     * Drops a failed delivery: it is never sent.
+     *
+     * @throws dev.aios.kernel.NotFoundException when no failed delivery has that id
+     */
+    public void dropDelivery(String id) {
+        deliveries
+                .orElseThrow(() -> new dev.aios.kernel.NotFoundException(
+                        "no subscriptions are configured; add subscriptions: to aios.yaml"))
+                .drop(id);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.aios.connectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +15,10 @@ import dev.aios.connectors.LocalHttpServer.Response;
 import dev.aios.connectors.internal.webhook.SignatureScheme;
 import dev.aios.kernel.Eventually;
 import dev.aios.kernel.Kernel;
+import dev.aios.kernel.NotFoundException;
 import dev.aios.kernel.RunQuery;
+import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.TaskView;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +32,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Outgoing webhooks to a real local HTTP server: signed, retried, failed for good, retried by hand. */
+/**
+ * Outgoing webhooks to a real local HTTP server: signed, retried, failed for good into the
+ * operator's inbox, sent again or dropped from there.
+ */
 class OutgoingWebhooksTest {
     static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
@@ -161,7 +168,8 @@ class OutgoingWebhooksTest {
                 .findFirst()
                 .orElseThrow();
         assertThat(completed.path("data").path("runId").asText()).isEqualTo(runId);
-        assertThat(connectors.deliveries(Optional.of("delivered"), 10)).hasSize(2);
+        assertThat(connectors.deliveries(Optional.of(DeliveryStatus.DELIVERED), 10))
+                .hasSize(2);
         Thread.sleep(100);
         connectors.deliverNow();
         assertThat(server.requests).as("nothing is delivered twice").hasSize(2);
@@ -176,7 +184,7 @@ class OutgoingWebhooksTest {
         var failed = Eventually.await(
                 () -> {
                     connectors.deliverNow();
-                    return connectors.deliveries(Optional.of("failed"), 10);
+                    return connectors.deliveries(Optional.of(DeliveryStatus.FAILED), 10);
                 },
                 list -> list.size() == 1);
         var delivery = failed.getFirst();
@@ -192,7 +200,7 @@ class OutgoingWebhooksTest {
         var delivered = Eventually.await(
                 () -> {
                     connectors.deliverNow();
-                    return connectors.deliveries(Optional.of("delivered"), 10);
+                    return connectors.deliveries(Optional.of(DeliveryStatus.DELIVERED), 10);
                 },
                 list -> !list.isEmpty());
         assertThat(delivered).singleElement().satisfies(d -> assertThat(d.id()).isEqualTo(delivery.id()));
@@ -209,6 +217,93 @@ class OutgoingWebhooksTest {
 
         start("8", Response.json(200, "{}"));
         assertThat(delivered(2)).hasSize(2);
+    }
+
+    /** Delivers until the one delivery has no attempts left; returns it. */
+    DeliveryView failedForGood() {
+        return Eventually.await(
+                        () -> {
+                            connectors.deliverNow();
+                            return connectors.deliveries(Optional.of(DeliveryStatus.FAILED), 10);
+                        },
+                        list -> list.size() == 1)
+                .getFirst();
+    }
+
+    /** The open inbox items about failed deliveries. */
+    List<TaskView> inbox(int count) {
+        return Eventually.await(
+                () -> kernel.tasks(false).stream()
+                        .filter(task -> kernel.run(task.runId()).playbook().equals("failed-delivery"))
+                        .toList(),
+                tasks -> tasks.size() == count);
+    }
+
+    @Test
+    void aDeliveryWithNoAttemptsLeftIsInTheOperatorsInboxAndApprovingItSendsItAgain() throws Exception {
+        var down = Response.json(503, "{\"error\": \"maintenance\"}");
+        start("2", "[lead.*]", down, down, Response.json(200, "{}"));
+        lead("lead-4");
+        var delivery = failedForGood();
+
+        var task = inbox(1).getFirst();
+        assertThat(task.kind()).isEqualTo("approval");
+        assertThat(task.title()).contains("could not be delivered", "send it again", "drop it");
+        var shown = task.details().path("show");
+        assertThat(shown.path("subscription").asText()).isEqualTo("crm");
+        assertThat(shown.path("url").asText()).isEqualTo(server.url("/hooks/aios"));
+        assertThat(shown.path("carrying").asText()).isEqualTo("lead.received");
+        assertThat(shown.path("attempts").asInt()).isEqualTo(2);
+        assertThat(shown.path("error").asText()).contains("answered 503", "maintenance");
+        assertThat(shown.path("delivery").asText()).isEqualTo(delivery.id());
+
+        kernel.approve(task.id(), Optional.empty(), "the CRM is back");
+        var run =
+                Eventually.await(() -> kernel.run(task.runId()), r -> r.status().isFinal());
+        assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(run.context().path("resend").path("changed").asBoolean()).isTrue();
+        var delivered = Eventually.await(
+                () -> {
+                    connectors.deliverNow();
+                    return connectors.deliveries(Optional.of(DeliveryStatus.DELIVERED), 10);
+                },
+                list -> !list.isEmpty());
+        assertThat(delivered).singleElement().satisfies(d -> assertThat(d.id()).isEqualTo(delivery.id()));
+        assertThat(server.requests).hasSize(3);
+        assertThat(kernel.tasks(false)).isEmpty();
+    }
+
+    @Test
+    void aDeliverySentAgainThatFailsAgainComesBackAndRejectingItDropsItForGood() throws Exception {
+        var down = Response.json(500, "{\"error\": \"down\"}");
+        start("2", "[lead.*]", down, down, down, down, Response.json(200, "{}"));
+        lead("lead-5");
+        var delivery = failedForGood();
+        kernel.approve(inbox(1).getFirst().id(), Optional.empty(), "");
+
+        var again = Eventually.await(
+                () -> {
+                    connectors.deliverNow();
+                    return connectors.deliveries(Optional.of(DeliveryStatus.FAILED), 10);
+                },
+                list -> list.size() == 1 && list.getFirst().rounds() == 2);
+        assertThat(again.getFirst().id()).isEqualTo(delivery.id());
+        assertThat(server.requests).hasSize(4);
+        var second = inbox(1).getFirst();
+        kernel.reject(second.id(), "they moved off that CRM");
+
+        var run = Eventually.await(
+                () -> kernel.run(second.runId()), r -> r.status().isFinal());
+        assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(connectors.deliveries(Optional.of(DeliveryStatus.DROPPED), 10))
+                .singleElement()
+                .satisfies(d -> assertThat(d.id()).isEqualTo(delivery.id()));
+        connectors.deliverNow();
+        assertThat(server.requests).as("a dropped delivery is never sent").hasSize(4);
+        assertThatThrownBy(() -> connectors.retryDelivery(delivery.id()))
+                .isInstanceOf(NotFoundException.class)
+                .hasMessageContaining("no failed delivery");
+        assertThat(kernel.runs(RunQuery.all().withPlaybook("failed-delivery"))).hasSize(2);
     }
 
     static JsonNode readTree(String json) {

@@ -2,6 +2,7 @@ package dev.aios.connectors.internal.delivery;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aios.api.Event;
+import dev.aios.connectors.DeliveryStatus;
 import dev.aios.connectors.DeliveryView;
 import dev.aios.connectors.internal.Secrets;
 import dev.aios.connectors.internal.webhook.SignatureScheme;
@@ -31,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * deliveries (durably, once per subscription and item, read from the kernel's feed so a restart
  * misses nothing) and POSTed, signed with the Standard Webhooks scheme ({@code webhook-id}, {@code
  * webhook-timestamp}, {@code webhook-signature}). A delivery that is not answered 2xx is tried again
- * with a doubling backoff; after its last attempt it is failed, a {@code delivery.failed} event is
- * sent (so a playbook can tell the operator), and {@code aios deliveries --failed} lists it for a
- * retry.
+ * with a doubling backoff; after its last attempt it is failed and a {@code delivery.failed} event is
+ * sent, which puts it in the operator's inbox ({@link FailedDeliveries}) to send again or drop; {@code
+ * aios deliveries --failed} lists it too.
  */
 public final class Deliveries implements AutoCloseable {
     /** The type of the event sent when a delivery has no attempts left. */
@@ -153,33 +154,37 @@ public final class Deliveries implements AutoCloseable {
             var subscription = subscriptions.get(due.subscription());
             var now = clock.instant();
             if (subscription == null) {
-                store.attempted(
-                        due.id(),
-                        "failed",
+                failedForGood(
+                        due,
+                        due.subscription(),
+                        "",
                         due.attempts(),
-                        now,
-                        Optional.of("subscription '" + due.subscription() + "' is no longer in aios.yaml"),
-                        now);
+                        "subscription '" + due.subscription() + "' is no longer in aios.yaml");
                 continue;
             }
             var error = post(subscription, due);
             int attempts = due.attempts() + 1;
             if (error.isEmpty()) {
-                store.attempted(due.id(), "delivered", attempts, now, Optional.empty(), clock.instant());
+                store.attempted(due.id(), DeliveryStatus.DELIVERED, attempts, now, Optional.empty(), clock.instant());
                 delivered++;
             } else if (attempts >= subscription.attempts()) {
-                store.attempted(due.id(), "failed", attempts, now, error, clock.instant());
                 LOG.warn(
                         "delivery {} to {} failed for good after {} attempts: {}",
                         due.id(),
                         subscription.name(),
                         attempts,
                         error.get());
-                failed(subscription, due, attempts, error.get());
+                failedForGood(due, subscription.name(), subscription.url().toString(), attempts, error.get());
             } else {
                 var wait = subscription.backoff().multipliedBy(1L << Math.min(attempts - 1, 20));
                 wait = wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
-                store.attempted(due.id(), "pending", attempts, clock.instant().plus(wait), error, clock.instant());
+                store.attempted(
+                        due.id(),
+                        DeliveryStatus.PENDING,
+                        attempts,
+                        clock.instant().plus(wait),
+                        error,
+                        clock.instant());
             }
         }
         return delivered;
@@ -226,19 +231,26 @@ public final class Deliveries implements AutoCloseable {
         }
     }
 
-    private void failed(Subscription subscription, DeliveryStore.Due due, int attempts, String error) {
+    /**
+     * Fails a delivery for good: first the {@code delivery.failed} event (its id names the round, so
+     * a crash before the delivery is marked repeats it as a duplicate, not a second inbox item),
+     * then the delivery itself.
+     */
+    private void failedForGood(DeliveryStore.Due due, String subscription, String url, int attempts, String error) {
+        int round = due.rounds() + 1;
         var data = JSON.createObjectNode();
         data.put("delivery", due.id());
-        data.put("subscription", subscription.name());
-        data.put("url", subscription.url().toString());
+        data.put("subscription", subscription);
+        data.put("url", url);
         data.put("type", due.type());
         data.put("attempts", attempts);
+        data.put("round", round);
         data.put("error", error);
         try {
             send.apply(new Event(
-                    "delivery-failed:" + due.id(),
+                    "delivery-failed:" + due.id() + ":" + round,
                     FAILED,
-                    subscription.name(),
+                    subscription,
                     "connectors",
                     clock.instant(),
                     data,
@@ -247,10 +259,11 @@ public final class Deliveries implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("the failure of delivery {} could not be recorded as an event: {}", due.id(), e.getMessage());
         }
+        store.failed(due.id(), attempts, round, error, clock.instant());
     }
 
     /** The deliveries, newest change first, optionally only those of one status. */
-    public List<DeliveryView> list(Optional<String> status, int limit) {
+    public List<DeliveryView> list(Optional<DeliveryStatus> status, int limit) {
         return store.list(status, limit);
     }
 
@@ -264,6 +277,22 @@ public final class Deliveries implements AutoCloseable {
             throw new NotFoundException("no failed delivery '" + id + "'; aios deliveries --failed lists them");
         }
         wake();
+    }
+
+    /**
+     * Drops a failed delivery: it is never sent again.
+     *
+     * @throws NotFoundException when no failed delivery has that id
+     */
+    public void drop(String id) {
+        if (!store.drop(id, clock.instant())) {
+            throw new NotFoundException("no failed delivery '" + id + "'; aios deliveries --failed lists them");
+        }
+    }
+
+    /** Where the delivery {@code id} stands, if there is one. */
+    public Optional<DeliveryStatus> status(String id) {
+        return store.status(id);
     }
 
     /** Starts the background loop. */

@@ -1,5 +1,6 @@
 package dev.aios.connectors.internal.delivery;
 
+import dev.aios.connectors.DeliveryStatus;
 import dev.aios.connectors.DeliveryView;
 import dev.aios.kernel.spi.Storage;
 import java.sql.ResultSet;
@@ -12,7 +13,7 @@ import java.util.Optional;
 /** Outgoing deliveries and the feed position: the SQL of deliveries, in one place. */
 final class DeliveryStore {
     /** A delivery due to be sent. */
-    record Due(String id, String subscription, String type, String body, int attempts) {}
+    record Due(String id, String subscription, String type, String body, int attempts, int rounds) {}
 
     /** A delivery to add. */
     record New(String id, String subscription, String type, String body) {}
@@ -73,8 +74,9 @@ final class DeliveryStore {
     List<Due> due(Instant now, int limit) {
         return storage.read(c -> {
             var out = new ArrayList<Due>();
-            try (var q = c.prepareStatement("SELECT id, subscription, type, body, attempts FROM connector_deliveries"
-                    + " WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?")) {
+            try (var q =
+                    c.prepareStatement("SELECT id, subscription, type, body, attempts, rounds FROM connector_deliveries"
+                            + " WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?")) {
                 q.setLong(1, now.toEpochMilli());
                 q.setInt(2, limit);
                 try (var rows = q.executeQuery()) {
@@ -84,7 +86,8 @@ final class DeliveryStore {
                                 rows.getString(2),
                                 rows.getString(3),
                                 rows.getString(4),
-                                rows.getInt(5)));
+                                rows.getInt(5),
+                                rows.getInt(6)));
                     }
                 }
             }
@@ -103,17 +106,32 @@ final class DeliveryStore {
         });
     }
 
-    /** Records an attempt: delivered, pending again at {@code next}, or failed for good. */
-    void attempted(String id, String status, int attempts, Instant next, Optional<String> error, Instant now) {
+    /** Records an attempt: delivered, or pending again at {@code next}. */
+    void attempted(String id, DeliveryStatus status, int attempts, Instant next, Optional<String> error, Instant now) {
         storage.write(c -> {
             try (var u = c.prepareStatement("UPDATE connector_deliveries SET status = ?, attempts = ?, next_at = ?,"
                     + " last_error = ?, updated_at = ? WHERE id = ?")) {
-                u.setString(1, status);
+                u.setString(1, status.wire());
                 u.setInt(2, attempts);
                 u.setLong(3, next.toEpochMilli());
                 u.setString(4, error.orElse(null));
                 u.setLong(5, now.toEpochMilli());
                 u.setString(6, id);
+                return u.executeUpdate();
+            }
+        });
+    }
+
+    /** Records that a delivery has no attempts left, for the {@code rounds}th time. */
+    void failed(String id, int attempts, int rounds, String error, Instant now) {
+        storage.write(c -> {
+            try (var u = c.prepareStatement("UPDATE connector_deliveries SET status = 'failed', attempts = ?,"
+                    + " rounds = ?, last_error = ?, updated_at = ? WHERE id = ?")) {
+                u.setInt(1, attempts);
+                u.setInt(2, rounds);
+                u.setString(3, error);
+                u.setLong(4, now.toEpochMilli());
+                u.setString(5, id);
                 return u.executeUpdate();
             }
         });
@@ -133,16 +151,43 @@ final class DeliveryStore {
         return changed > 0;
     }
 
-    List<DeliveryView> list(Optional<String> status, int limit) {
+    /** Drops a failed delivery for good; false when there is no failed delivery of that id. */
+    boolean drop(String id, Instant now) {
+        int changed = storage.write(c -> {
+            try (var u = c.prepareStatement("UPDATE connector_deliveries SET status = 'dropped', updated_at = ?"
+                    + " WHERE id = ? AND status = 'failed'")) {
+                u.setLong(1, now.toEpochMilli());
+                u.setString(2, id);
+                return u.executeUpdate();
+            }
+        });
+        return changed > 0;
+    }
+
+    /** Where the delivery {@code id} stands, if there is one. */
+    Optional<DeliveryStatus> status(String id) {
+        return storage.read(c -> {
+            try (var q = c.prepareStatement("SELECT status FROM connector_deliveries WHERE id = ?")) {
+                q.setString(1, id);
+                try (var rows = q.executeQuery()) {
+                    return rows.next()
+                            ? Optional.of(DeliveryStatus.fromWire(rows.getString(1)))
+                            : Optional.<DeliveryStatus>empty();
+                }
+            }
+        });
+    }
+
+    List<DeliveryView> list(Optional<DeliveryStatus> status, int limit) {
         return storage.read(c -> {
             var out = new ArrayList<DeliveryView>();
-            var sql = "SELECT id, subscription, type, status, attempts, next_at, last_error, updated_at"
+            var sql = "SELECT id, subscription, type, status, attempts, rounds, next_at, last_error, updated_at"
                     + " FROM connector_deliveries" + (status.isPresent() ? " WHERE status = ?" : "")
                     + " ORDER BY updated_at DESC, id LIMIT ?";
             try (var q = c.prepareStatement(sql)) {
                 int i = 1;
                 if (status.isPresent()) {
-                    q.setString(i++, status.get());
+                    q.setString(i++, status.get().wire());
                 }
                 q.setInt(i, limit);
                 try (var rows = q.executeQuery()) {
@@ -156,15 +201,18 @@ final class DeliveryStore {
     }
 
     private static DeliveryView view(ResultSet rows) throws SQLException {
-        var status = rows.getString(4);
+        var status = DeliveryStatus.fromWire(rows.getString(4));
         return new DeliveryView(
                 rows.getString(1),
                 rows.getString(2),
                 rows.getString(3),
                 status,
                 rows.getInt(5),
-                status.equals("pending") ? Optional.of(Instant.ofEpochMilli(rows.getLong(6))) : Optional.empty(),
-                Optional.ofNullable(rows.getString(7)),
-                Instant.ofEpochMilli(rows.getLong(8)));
+                rows.getInt(6),
+                status == DeliveryStatus.PENDING
+                        ? Optional.of(Instant.ofEpochMilli(rows.getLong(7)))
+                        : Optional.empty(),
+                Optional.ofNullable(rows.getString(8)),
+                Instant.ofEpochMilli(rows.getLong(9)));
     }
 }

@@ -5,10 +5,11 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code aios deliveries}: the outgoing webhook deliveries, and retrying a failed one. */
+/** {@code aios deliveries}: the outgoing webhook deliveries, and retrying or dropping a failed one. */
 @Command(
         name = "deliveries",
-        description = "Lists the outgoing webhook deliveries (newest first); --retry ID sends a failed one again.")
+        description = "Lists the outgoing webhook deliveries (newest first); --retry ID sends a failed one again,"
+                + " --drop ID gives it up.")
 final class DeliveriesCommand extends ClientCommand {
     @Option(names = "--failed", description = "only the failed ones (no attempts left)")
     boolean failed;
@@ -18,6 +19,9 @@ final class DeliveriesCommand extends ClientCommand {
 
     @Option(names = "--retry", paramLabel = "ID", description = "send a failed delivery again, with all its attempts")
     String retry;
+
+    @Option(names = "--drop", paramLabel = "ID", description = "drop a failed delivery: it is never sent")
+    String drop;
 
     @Option(names = "--json", description = "print the server's answer as JSON")
     boolean json;
@@ -29,6 +33,13 @@ final class DeliveriesCommand extends ClientCommand {
                     "/api/deliveries/" + ServerClient.segment(retry) + "/retry",
                     Json.mapper().createObjectNode());
             out().println("delivery " + retry + " is sent again");
+            return;
+        }
+        if (drop != null) {
+            client.post(
+                    "/api/deliveries/" + ServerClient.segment(drop) + "/drop",
+                    Json.mapper().createObjectNode());
+            out().println("delivery " + drop + " is dropped");
             return;
         }
         var status = failed ? "failed" : pending ? "pending" : null;

@@ -1,6 +1,7 @@
 package dev.aios.server.internal.http;
 
 import dev.aios.connectors.ConnectorsExtension;
+import dev.aios.connectors.DeliveryStatus;
 import dev.aios.kernel.InvalidInputException;
 import dev.aios.kernel.Scope;
 import dev.aios.server.Access;
@@ -12,8 +13,8 @@ import io.javalin.http.Context;
  * The connectors' own routes: {@code GET /api/schedules}; named secrets ({@code GET /api/secrets},
  * {@code PUT} and {@code DELETE /api/secrets/{name}}), whose values go in and never come out;
  * outgoing webhook deliveries ({@code GET /api/deliveries?status=failed}, {@code POST
- * /api/deliveries/{id}/retry}). Secrets need an {@code admin} token, listing deliveries and schedules
- * {@code read}, retrying a delivery {@code operate}.
+ * /api/deliveries/{id}/retry} and {@code .../drop}). Secrets need an {@code admin} token, listing deliveries and schedules
+ * {@code read}, retrying or dropping a delivery {@code operate}.
  */
 public final class ConnectorRoutes implements ApiServer.Routes {
     private final ConnectorsExtension connectors;
@@ -35,6 +36,13 @@ public final class ConnectorRoutes implements ApiServer.Routes {
                     ctx.status(202).json(java.util.Map.of("retrying", ctx.pathParam("id")));
                 },
                 Access.scope(Scope.OPERATE));
+        routes.post(
+                "/api/deliveries/{id}/drop",
+                ctx -> {
+                    connectors.dropDelivery(ctx.pathParam("id"));
+                    ctx.status(200).json(java.util.Map.of("dropped", ctx.pathParam("id")));
+                },
+                Access.scope(Scope.OPERATE));
         routes.delete(
                 "/api/secrets/{name}",
                 ctx -> {
@@ -54,12 +62,9 @@ public final class ConnectorRoutes implements ApiServer.Routes {
     }
 
     private void deliveries(Context ctx) {
-        var status = java.util.Optional.ofNullable(ctx.queryParam("status")).filter(s -> !s.isBlank());
-        if (status.isPresent()
-                && !java.util.List.of("pending", "delivered", "failed").contains(status.get())) {
-            throw new InvalidInputException(
-                    "query parameter 'status' must be pending, delivered or failed, was '" + status.get() + "'");
-        }
+        var status = java.util.Optional.ofNullable(ctx.queryParam("status"))
+                .filter(s -> !s.isBlank())
+                .map(DeliveryStatus::fromWire);
         ctx.json(connectors.deliveries(status, 100));
     }
 
