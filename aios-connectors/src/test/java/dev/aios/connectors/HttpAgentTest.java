@@ -15,6 +15,7 @@ import dev.aios.kernel.Eventually;
 import dev.aios.kernel.Kernel;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.RunView;
+import dev.aios.kernel.StepStatus;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -199,7 +200,9 @@ class HttpAgentTest {
                 Response.json(200, "{\"id\": \"ch_4\"}"));
         var runId = order("o-4");
         var waiting = Eventually.await(
-                () -> kernel.run(runId), run -> run.steps().getFirst().status().equals("deferred (later)"));
+                () -> kernel.run(runId),
+                run -> run.steps().getFirst().status() == StepStatus.DEFERRED
+                        && run.steps().getFirst().deferredBy().equals(Optional.of("later")));
         assertThat(waiting.steps().getFirst().error().orElseThrow()).contains("answered 429 and asked to wait 1s");
 
         var run = finished(runId);
@@ -244,7 +247,9 @@ class HttpAgentTest {
                 Response.json(500, "down"));
         var runId = order("o-7");
         var waiting = Eventually.await(
-                () -> kernel.run(runId), run -> run.steps().getFirst().status().equals("deferred (breaker)"));
+                () -> kernel.run(runId),
+                run -> run.steps().getFirst().status() == StepStatus.DEFERRED
+                        && run.steps().getFirst().deferredBy().equals(Optional.of("breaker")));
 
         assertThat(waiting.steps().getFirst().error().orElseThrow()).contains("'http/127.0.0.1'");
         assertThat(server.requests).hasSize(2);

@@ -140,7 +140,7 @@ class McpClientTest {
         assertThat(step.attempts()).hasSize(2);
         assertThat(step.error().orElseThrow()).contains("MCP server 'broken' failed during lookup");
         assertThat(run.tasks()).singleElement().satisfies(task -> assertThat(task.options())
-                .contains("retry"));
+                .contains(dev.aios.kernel.TaskOption.RETRY));
     }
 
     @Test

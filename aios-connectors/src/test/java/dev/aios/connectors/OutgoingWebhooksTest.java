@@ -247,7 +247,7 @@ class OutgoingWebhooksTest {
         var delivery = failedForGood();
 
         var task = inbox(1).getFirst();
-        assertThat(task.kind()).isEqualTo("approval");
+        assertThat(task.kind()).isEqualTo(dev.aios.kernel.TaskKind.APPROVAL);
         assertThat(task.title()).contains("could not be delivered", "send it again", "drop it");
         var shown = task.details().path("show");
         assertThat(shown.path("subscription").asText()).isEqualTo("crm");

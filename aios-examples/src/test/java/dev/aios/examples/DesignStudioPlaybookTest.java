@@ -169,7 +169,7 @@ class DesignStudioPlaybookTest {
         assertThat(accepted.resumed()).containsExactly(runId);
 
         // Delivered and invoiced; the check-in email waits two weeks.
-        awaitStep(runId, "check-in", "waiting");
+        awaitStep(runId, "check-in", StepStatus.WAITING);
         assertThat(mail.getReceivedMessages()).isEmpty();
         clock.advance(Duration.ofDays(14).plusMinutes(1));
         kernel.wake();
@@ -341,7 +341,7 @@ class DesignStudioPlaybookTest {
         var remindedAgain = Eventually.await(() -> kernel.run(runId), run -> run.steps().stream()
                 .anyMatch(s -> s.id().equals("deliver")
                         && s.iteration() == 2
-                        && s.status().equals("waiting")));
+                        && s.status().equals(StepStatus.WAITING)));
         assertThat(remindedAgain.context().path("remind").path("reminderNumber").asInt())
                 .isEqualTo(2);
         var both = mail.getReceivedMessages();
@@ -352,7 +352,7 @@ class DesignStudioPlaybookTest {
         clock.advance(Duration.ofDays(1));
         assertThat(send("delivery.accepted", "acme", "{}").resumed()).containsExactly(runId);
 
-        var invoiced = awaitStep(runId, "check-in", "waiting");
+        var invoiced = awaitStep(runId, "check-in", StepStatus.WAITING);
         assertThat(invoiced.context().path("invoice").path("amount").asInt()).isEqualTo(3995);
         assertThat(invoiced.context().path("remind").path("reminderNumber").asInt())
                 .isEqualTo(2);

@@ -2,9 +2,8 @@ package dev.aios.connectors.internal.delivery;
 
 import dev.aios.connectors.DeliveryStatus;
 import dev.aios.connectors.DeliveryView;
+import dev.aios.kernel.spi.Row;
 import dev.aios.kernel.spi.Storage;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,191 +27,146 @@ final class DeliveryStore {
 
     /** The feed positions read so far: event sequence, journal position. */
     long[] position() {
-        return storage.read(c -> {
-            try (var q =
-                    c.prepareStatement("SELECT event_seq, journal_pos FROM connector_delivery_feed WHERE name = ?")) {
-                q.setString(1, FEED);
-                try (var rows = q.executeQuery()) {
-                    return rows.next() ? new long[] {rows.getLong(1), rows.getLong(2)} : null;
-                }
-            }
-        });
+        return storage.read(h -> h.queryOne(
+                        "SELECT event_seq, journal_pos FROM connector_delivery_feed WHERE name = ?",
+                        r -> new long[] {r.integer("event_seq"), r.integer("journal_pos")},
+                        FEED)
+                .orElse(null));
     }
 
     /** Adds {@code deliveries} (ignoring any already there) and moves the feed position, at once. */
     void collect(List<New> deliveries, long eventSeq, long journalPos, Instant now) {
-        storage.write(c -> {
-            try (var insert = c.prepareStatement("INSERT INTO connector_deliveries (id, subscription, type, body,"
-                            + " status, attempts, next_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)"
-                            + " ON CONFLICT (id) DO NOTHING");
-                    var position =
-                            c.prepareStatement("INSERT INTO connector_delivery_feed (name, event_seq, journal_pos)"
-                                    + " VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET event_seq = excluded.event_seq,"
-                                    + " journal_pos = excluded.journal_pos")) {
-                for (var d : deliveries) {
-                    insert.setString(1, d.id());
-                    insert.setString(2, d.subscription());
-                    insert.setString(3, d.type());
-                    insert.setString(4, d.body());
-                    insert.setLong(5, now.toEpochMilli());
-                    insert.setLong(6, now.toEpochMilli());
-                    insert.setLong(7, now.toEpochMilli());
-                    insert.addBatch();
-                }
-                if (!deliveries.isEmpty()) {
-                    insert.executeBatch();
-                }
-                position.setString(1, FEED);
-                position.setLong(2, eventSeq);
-                position.setLong(3, journalPos);
-                position.executeUpdate();
+        storage.write(h -> {
+            for (var d : deliveries) {
+                h.update(
+                        "INSERT INTO connector_deliveries (id, subscription, type, body, status, attempts, next_at,"
+                                + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)"
+                                + " ON CONFLICT (id) DO NOTHING",
+                        d.id(),
+                        d.subscription(),
+                        d.type(),
+                        d.body(),
+                        DeliveryStatus.PENDING,
+                        now,
+                        now,
+                        now);
             }
-            return null;
+            return h.update(
+                    "INSERT INTO connector_delivery_feed (name, event_seq, journal_pos) VALUES (?, ?, ?)"
+                            + " ON CONFLICT (name) DO UPDATE SET event_seq = excluded.event_seq,"
+                            + " journal_pos = excluded.journal_pos",
+                    FEED,
+                    eventSeq,
+                    journalPos);
         });
     }
 
     List<Due> due(Instant now, int limit) {
-        return storage.read(c -> {
-            var out = new ArrayList<Due>();
-            try (var q =
-                    c.prepareStatement("SELECT id, subscription, type, body, attempts, rounds FROM connector_deliveries"
-                            + " WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?")) {
-                q.setLong(1, now.toEpochMilli());
-                q.setInt(2, limit);
-                try (var rows = q.executeQuery()) {
-                    while (rows.next()) {
-                        out.add(new Due(
-                                rows.getString(1),
-                                rows.getString(2),
-                                rows.getString(3),
-                                rows.getString(4),
-                                rows.getInt(5),
-                                rows.getInt(6)));
-                    }
-                }
-            }
-            return out;
-        });
+        return storage.read(h -> h.query(
+                "SELECT id, subscription, type, body, attempts, rounds FROM connector_deliveries"
+                        + " WHERE status = ? AND next_at <= ? ORDER BY next_at, id LIMIT ?",
+                r -> new Due(
+                        r.text("id"),
+                        r.text("subscription"),
+                        r.text("type"),
+                        r.text("body"),
+                        (int) r.integer("attempts"),
+                        (int) r.integer("rounds")),
+                DeliveryStatus.PENDING,
+                now,
+                limit));
     }
 
     /** The earliest time a pending delivery is due. */
     Optional<Instant> nextDue() {
-        return storage.read(c -> {
-            try (var q = c.prepareStatement("SELECT MIN(next_at) FROM connector_deliveries WHERE status = 'pending'");
-                    var rows = q.executeQuery()) {
-                long at = rows.next() ? rows.getLong(1) : 0;
-                return rows.wasNull() || at == 0 ? Optional.<Instant>empty() : Optional.of(Instant.ofEpochMilli(at));
-            }
-        });
+        return storage.read(h -> h.queryOne(
+                        "SELECT MIN(next_at) AS next_at FROM connector_deliveries WHERE status = ?",
+                        r -> r.optionalInstant("next_at"),
+                        DeliveryStatus.PENDING)
+                .flatMap(at -> at));
     }
 
     /** Records an attempt: delivered, or pending again at {@code next}. */
     void attempted(String id, DeliveryStatus status, int attempts, Instant next, Optional<String> error, Instant now) {
-        storage.write(c -> {
-            try (var u = c.prepareStatement("UPDATE connector_deliveries SET status = ?, attempts = ?, next_at = ?,"
-                    + " last_error = ?, updated_at = ? WHERE id = ?")) {
-                u.setString(1, status.wire());
-                u.setInt(2, attempts);
-                u.setLong(3, next.toEpochMilli());
-                u.setString(4, error.orElse(null));
-                u.setLong(5, now.toEpochMilli());
-                u.setString(6, id);
-                return u.executeUpdate();
-            }
-        });
+        storage.write(h -> h.update(
+                "UPDATE connector_deliveries SET status = ?, attempts = ?, next_at = ?, last_error = ?, updated_at = ?"
+                        + " WHERE id = ?",
+                status,
+                attempts,
+                next,
+                error,
+                now,
+                id));
     }
 
     /** Records that a delivery has no attempts left, for the {@code rounds}th time. */
     void failed(String id, int attempts, int rounds, String error, Instant now) {
-        storage.write(c -> {
-            try (var u = c.prepareStatement("UPDATE connector_deliveries SET status = 'failed', attempts = ?,"
-                    + " rounds = ?, last_error = ?, updated_at = ? WHERE id = ?")) {
-                u.setInt(1, attempts);
-                u.setInt(2, rounds);
-                u.setString(3, error);
-                u.setLong(4, now.toEpochMilli());
-                u.setString(5, id);
-                return u.executeUpdate();
-            }
-        });
+        storage.write(h -> h.update(
+                "UPDATE connector_deliveries SET status = ?, attempts = ?, rounds = ?, last_error = ?, updated_at = ?"
+                        + " WHERE id = ?",
+                DeliveryStatus.FAILED,
+                attempts,
+                rounds,
+                error,
+                now,
+                id));
     }
 
     /** Makes a failed delivery pending again, due now; false when there is no failed delivery of that id. */
     boolean retry(String id, Instant now) {
-        int changed = storage.write(c -> {
-            try (var u = c.prepareStatement("UPDATE connector_deliveries SET status = 'pending', attempts = 0,"
-                    + " next_at = ?, updated_at = ? WHERE id = ? AND status = 'failed'")) {
-                u.setLong(1, now.toEpochMilli());
-                u.setLong(2, now.toEpochMilli());
-                u.setString(3, id);
-                return u.executeUpdate();
-            }
-        });
-        return changed > 0;
+        return storage.write(h -> h.update(
+                        "UPDATE connector_deliveries SET status = ?, attempts = 0, next_at = ?, updated_at = ?"
+                                + " WHERE id = ? AND status = ?",
+                        DeliveryStatus.PENDING,
+                        now,
+                        now,
+                        id,
+                        DeliveryStatus.FAILED))
+                > 0;
     }
 
     /** Drops a failed delivery for good; false when there is no failed delivery of that id. */
     boolean drop(String id, Instant now) {
-        int changed = storage.write(c -> {
-            try (var u = c.prepareStatement("UPDATE connector_deliveries SET status = 'dropped', updated_at = ?"
-                    + " WHERE id = ? AND status = 'failed'")) {
-                u.setLong(1, now.toEpochMilli());
-                u.setString(2, id);
-                return u.executeUpdate();
-            }
-        });
-        return changed > 0;
+        return storage.write(h -> h.update(
+                        "UPDATE connector_deliveries SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+                        DeliveryStatus.DROPPED,
+                        now,
+                        id,
+                        DeliveryStatus.FAILED))
+                > 0;
     }
 
     /** Where the delivery {@code id} stands, if there is one. */
     Optional<DeliveryStatus> status(String id) {
-        return storage.read(c -> {
-            try (var q = c.prepareStatement("SELECT status FROM connector_deliveries WHERE id = ?")) {
-                q.setString(1, id);
-                try (var rows = q.executeQuery()) {
-                    return rows.next()
-                            ? Optional.of(DeliveryStatus.fromWire(rows.getString(1)))
-                            : Optional.<DeliveryStatus>empty();
-                }
-            }
-        });
+        return storage.read(h -> h.queryOne(
+                "SELECT status FROM connector_deliveries WHERE id = ?",
+                r -> DeliveryStatus.fromWire(r.text("status")),
+                id));
     }
 
     List<DeliveryView> list(Optional<DeliveryStatus> status, int limit) {
-        return storage.read(c -> {
-            var out = new ArrayList<DeliveryView>();
-            var sql = "SELECT id, subscription, type, status, attempts, rounds, next_at, last_error, updated_at"
-                    + " FROM connector_deliveries" + (status.isPresent() ? " WHERE status = ?" : "")
-                    + " ORDER BY updated_at DESC, id LIMIT ?";
-            try (var q = c.prepareStatement(sql)) {
-                int i = 1;
-                if (status.isPresent()) {
-                    q.setString(i++, status.get().wire());
-                }
-                q.setInt(i, limit);
-                try (var rows = q.executeQuery()) {
-                    while (rows.next()) {
-                        out.add(view(rows));
-                    }
-                }
-            }
-            return out;
-        });
+        var args = new ArrayList<Object>();
+        status.ifPresent(args::add);
+        args.add(limit);
+        return storage.read(h -> h.query(
+                "SELECT id, subscription, type, status, attempts, rounds, next_at, last_error, updated_at"
+                        + " FROM connector_deliveries" + (status.isPresent() ? " WHERE status = ?" : "")
+                        + " ORDER BY updated_at DESC, id LIMIT ?",
+                DeliveryStore::view,
+                args.toArray()));
     }
 
-    private static DeliveryView view(ResultSet rows) throws SQLException {
-        var status = DeliveryStatus.fromWire(rows.getString(4));
+    private static DeliveryView view(Row r) {
+        var status = DeliveryStatus.fromWire(r.text("status"));
         return new DeliveryView(
-                rows.getString(1),
-                rows.getString(2),
-                rows.getString(3),
+                r.text("id"),
+                r.text("subscription"),
+                r.text("type"),
                 status,
-                rows.getInt(5),
-                rows.getInt(6),
-                status == DeliveryStatus.PENDING
-                        ? Optional.of(Instant.ofEpochMilli(rows.getLong(7)))
-                        : Optional.empty(),
-                Optional.ofNullable(rows.getString(8)),
-                Instant.ofEpochMilli(rows.getLong(9)));
+                (int) r.integer("attempts"),
+                (int) r.integer("rounds"),
+                status == DeliveryStatus.PENDING ? Optional.of(r.instant("next_at")) : Optional.empty(),
+                r.optionalText("last_error"),
+                r.instant("updated_at"));
     }
 }

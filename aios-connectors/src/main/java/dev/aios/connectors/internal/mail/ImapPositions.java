@@ -15,32 +15,21 @@ final class ImapPositions {
     }
 
     Optional<Position> of(String account, String folder) {
-        return storage.read(c -> {
-            try (var query = c.prepareStatement(
-                    "SELECT uid_validity, last_uid FROM connector_imap_positions WHERE account = ? AND folder = ?")) {
-                query.setString(1, account);
-                query.setString(2, folder);
-                try (var rows = query.executeQuery()) {
-                    return rows.next()
-                            ? Optional.of(new Position(rows.getLong(1), rows.getLong(2)))
-                            : Optional.<Position>empty();
-                }
-            }
-        });
+        return storage.read(h -> h.queryOne(
+                "SELECT uid_validity, last_uid FROM connector_imap_positions WHERE account = ? AND folder = ?",
+                r -> new Position(r.integer("uid_validity"), r.integer("last_uid")),
+                account,
+                folder));
     }
 
     void set(String account, String folder, Position position) {
-        storage.write(c -> {
-            try (var upsert = c.prepareStatement(
-                    "INSERT INTO connector_imap_positions (account, folder, uid_validity, last_uid) VALUES (?, ?, ?, ?)"
-                            + " ON CONFLICT (account, folder) DO UPDATE SET uid_validity = excluded.uid_validity,"
-                            + " last_uid = excluded.last_uid")) {
-                upsert.setString(1, account);
-                upsert.setString(2, folder);
-                upsert.setLong(3, position.uidValidity());
-                upsert.setLong(4, position.lastUid());
-                return upsert.executeUpdate();
-            }
-        });
+        storage.write(h -> h.update(
+                "INSERT INTO connector_imap_positions (account, folder, uid_validity, last_uid) VALUES (?, ?, ?, ?)"
+                        + " ON CONFLICT (account, folder) DO UPDATE SET uid_validity = excluded.uid_validity,"
+                        + " last_uid = excluded.last_uid",
+                account,
+                folder,
+                position.uidValidity(),
+                position.lastUid()));
     }
 }
