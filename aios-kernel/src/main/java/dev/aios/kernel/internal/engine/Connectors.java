@@ -39,6 +39,15 @@ final class Connectors {
         return colon < 0 ? effect : effect.substring(0, colon);
     }
 
+    /**
+     * The connector family of a connector: {@code http} for {@code http/api.example.com}, whose
+     * instances each get their own breaker and rate limit, configured by instance or else by family.
+     */
+    static String familyOf(String connector) {
+        int slash = connector.indexOf('/');
+        return slash < 0 ? connector : connector.substring(0, slash);
+    }
+
     /** A permit to call {@code connector} now, or a {@link Deferral} saying until when to wait. */
     Permit acquire(String connector) throws InterruptedException {
         var breaker = breaker(connector);
@@ -83,7 +92,11 @@ final class Connectors {
     }
 
     private ConnectorPolicy policy(String connector) {
-        return policies.getOrDefault(connector, policies.getOrDefault("*", ConnectorPolicy.DEFAULT));
+        var own = policies.get(connector);
+        if (own != null) {
+            return own;
+        }
+        return policies.getOrDefault(familyOf(connector), policies.getOrDefault("*", ConnectorPolicy.DEFAULT));
     }
 
     private CircuitBreaker breaker(String connector) {

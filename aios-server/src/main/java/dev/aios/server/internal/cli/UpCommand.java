@@ -176,8 +176,10 @@ final class UpCommand implements Callable<Integer> {
         var access = new LocalAccess(InstantSource.system());
         try {
             kernel.start();
+            connectors.startMail();
             metrics.watch(kernel);
             metrics.watch(memory);
+            connectors.startDeliveries();
             var serverBuilder = ApiServer.builder(kernel)
                     .host(listenOn)
                     .port(httpPort)

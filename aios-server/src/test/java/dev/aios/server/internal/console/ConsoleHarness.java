@@ -77,6 +77,9 @@ final class ConsoleHarness implements AutoCloseable {
                 .extension(models)
                 .extension(memory)
                 .extension(live)
+                // the demo playbook sends its reminders and check-in with send-email
+                .extension(new dev.aios.connectors.ConnectorsExtension(
+                        dev.aios.connectors.ConnectorSettings.none(), name -> Optional.empty()))
                 .pollInterval(Duration.ofMillis(20))
                 .build();
         kernel.start();
