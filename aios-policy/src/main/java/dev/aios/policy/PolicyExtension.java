@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.kernel.spi.Extension;
 import dev.aios.kernel.spi.ExtensionHost;
+import dev.aios.policy.internal.Anomalies;
 import dev.aios.policy.internal.AnswerStore;
+import dev.aios.policy.internal.Corrections;
 import dev.aios.policy.internal.CentralPolicy;
 import dev.aios.policy.internal.DecisionStore;
 import dev.aios.policy.internal.Escalator;
@@ -51,7 +53,13 @@ public final class PolicyExtension implements Extension {
     private volatile java.time.InstantSource clock = java.time.InstantSource.system();
 
     private record Attached(
-            PolicyState state, CentralPolicy central, Escalator escalator, Observer observer, AnswerStore answers) {}
+            PolicyState state,
+            CentralPolicy central,
+            Escalator escalator,
+            Observer observer,
+            AnswerStore answers,
+            Anomalies anomalies,
+            Corrections corrections) {}
 
     private PolicyExtension(Builder builder) {
         this.settings = builder.settings;
@@ -92,9 +100,23 @@ public final class PolicyExtension implements Extension {
         var suggestions = new Suggestions(host.storage(), new SuggestionStore(host.storage()), state, host);
         host.playbook(Suggestions.playbook());
         observer.onAnswer(suggestions::consider);
+        var anomalies = new Anomalies(host.storage(), state, host, notifier);
+        host.playbook(Anomalies.playbook());
+        observer.onItem(anomalies::observe);
+        observer.afterBatch(anomalies::check);
+        observer.onAnswer(anomalies::consider);
+        var corrections = new Corrections(
+                host.storage(),
+                decisions,
+                new SuggestionStore(host.storage()),
+                state,
+                anomalies,
+                memory,
+                host.cipher(),
+                clock);
         host.listen(items -> observer.wake());
         observer.wake();
-        attached = new Attached(state, central, escalator, observer, answers);
+        attached = new Attached(state, central, escalator, observer, answers, anomalies, corrections);
     }
 
     @Override
@@ -119,6 +141,48 @@ public final class PolicyExtension implements Extension {
      */
     public JsonNode answers(java.time.Duration window) {
         return attached().answers().stats(clock.instant().minus(window));
+    }
+
+    /**
+     * Records that a committed agent output should have been {@code corrected}: kept as an answer
+     * and as an example for the agent; when the output committed on its own through an accepted
+     * autonomy suggestion, the suggestion is revoked (a new policy version without its gate) and
+     * the revocation is reported in the inbox.
+     *
+     * @param input the step's input, and {@code original} its output, as the run recorded them
+     * @return {@code {"run", "step", "agent", "committed", "changes", "revoked"}}
+     * @throws PolicyException when the policy never decided that step, or nothing changed
+     */
+    public JsonNode correct(
+            String runId,
+            String step,
+            JsonNode input,
+            JsonNode original,
+            JsonNode corrected,
+            String reason,
+            String author) {
+        return attached()
+                .corrections()
+                .correct(new Corrections.Correction(runId, step, input, original, corrected, reason, author));
+    }
+
+    /** The alerts (open ones, or all), newest first, as JSON. */
+    public JsonNode alerts(boolean all) {
+        var out = JSON.arrayNode();
+        for (var a : attached().anomalies().list(all)) {
+            var line = out.addObject()
+                    .put("id", a.id())
+                    .put("at", a.at().toString())
+                    .put("scope", a.scope())
+                    .put("metric", a.metric())
+                    .put("value", a.value())
+                    .put("baseline", a.baseline())
+                    .put("text", a.text())
+                    .put("status", a.status())
+                    .put("notified", a.notified());
+            a.runId().ifPresent(r -> line.put("run", r));
+        }
+        return out;
     }
 
     /** Reads what the kernel recorded up to now; for tests and the simulated quarter. */

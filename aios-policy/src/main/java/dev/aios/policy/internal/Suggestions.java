@@ -90,12 +90,13 @@ public final class Suggestions {
         var points = storage.read(c -> Sql.query(
                 c,
                 "SELECT confidence, amount, outcome, segments FROM policy_answers WHERE agent = ? AND rule = ?"
-                        + " AND answered_at >= ? AND outcome IN ('unchanged', 'edited', 'rejected')"
+                        + " AND answered_at >= ? AND outcome IN ('unchanged', 'edited', 'rejected', 'corrected')"
                         + " ORDER BY answered_at, task_id",
                 r -> new Object[] {
                     DecisionStore.optionalDouble(r, "confidence"),
                     DecisionStore.optionalDouble(r, "amount"),
-                    r.getString("outcome"),
+                    // a correction of an output that committed counts as a rejection
+                    r.getString("outcome").equals("corrected") ? "rejected" : r.getString("outcome"),
                     firstSegment(r.getString("segments"))
                 },
                 answer.agent(),
