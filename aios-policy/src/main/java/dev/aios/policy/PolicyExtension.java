@@ -7,8 +7,8 @@ import dev.aios.kernel.spi.Extension;
 import dev.aios.kernel.spi.ExtensionHost;
 import dev.aios.policy.internal.Anomalies;
 import dev.aios.policy.internal.AnswerStore;
-import dev.aios.policy.internal.Corrections;
 import dev.aios.policy.internal.CentralPolicy;
+import dev.aios.policy.internal.Corrections;
 import dev.aios.policy.internal.DecisionStore;
 import dev.aios.policy.internal.Escalator;
 import dev.aios.policy.internal.Examples;
@@ -16,6 +16,7 @@ import dev.aios.policy.internal.Limiter;
 import dev.aios.policy.internal.Observer;
 import dev.aios.policy.internal.PolicyCel;
 import dev.aios.policy.internal.PolicyState;
+import dev.aios.policy.internal.Redactor;
 import dev.aios.policy.internal.SuggestionStore;
 import dev.aios.policy.internal.Suggestions;
 import dev.aios.policy.internal.VersionStore;
@@ -164,6 +165,20 @@ public final class PolicyExtension implements Extension {
         return attached()
                 .corrections()
                 .correct(new Corrections.Correction(runId, step, input, original, corrected, reason, author));
+    }
+
+    /**
+     * Applies the privacy rules to a prompt about to go to {@code provider}: personal fields of the
+     * step's {@code input} and what the detectors find are replaced by placeholders (restore them
+     * in the answer with {@link Redaction#restore}); a prompt about a subject in a local-only
+     * segment is refused a provider that is not {@code local}. Nothing is redacted for local
+     * providers.
+     */
+    public Redaction redact(String subject, JsonNode input, List<String> texts, String provider, boolean local) {
+        var privacy = attached().state().current().policy().privacy();
+        List<String> segments =
+                local || privacy.localOnly().isEmpty() || subject.isEmpty() ? List.of() : segmentsOf(subject);
+        return Redactor.apply(privacy, segments, input, texts, local, provider);
     }
 
     /** The alerts (open ones, or all), newest first, as JSON. */

@@ -72,12 +72,13 @@ class AlertsTest {
         }
 
         var alert = alertAbout("event source shop").get(0);
-        assertThat(alert.path("text").asText()).matches("event source shop: ([4-9]|1[0-2]) events in the last 1h, usually 0.5");
+        assertThat(alert.path("text").asText())
+                .matches("event source shop: ([4-9]|1[0-2]) events in the last 1h, usually 0.5");
         assertThat(alert.path("notified").asText()).startsWith("me: HTTP 2");
-        assertThat(hook.received).anySatisfy(r -> assertThat(r.body().toString()).contains("event source shop"));
+        assertThat(hook.received)
+                .anySatisfy(r -> assertThat(r.body().toString()).contains("event source shop"));
         var task = Eventually.await(
-                        () -> aios.kernel.run(alert.path("run").asText()).tasks(),
-                        tasks -> !tasks.isEmpty())
+                        () -> aios.kernel.run(alert.path("run").asText()).tasks(), tasks -> !tasks.isEmpty())
                 .getFirst();
         assertThat(task.status()).isEqualTo("open");
 
@@ -114,7 +115,8 @@ class AlertsTest {
         assertThat(alert.path("text").asText())
                 .contains("step quote of quoting: model spend per call was $1.0000 in the last 1h, 100.0× its 14d"
                         + " median of $0.0100");
-        assertThat(Duration.between(spike, java.time.Instant.parse(alert.path("at").asText())))
+        assertThat(Duration.between(
+                        spike, java.time.Instant.parse(alert.path("at").asText())))
                 .isLessThanOrEqualTo(Duration.ofHours(1));
     }
 }

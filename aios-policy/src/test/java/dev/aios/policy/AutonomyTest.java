@@ -59,7 +59,10 @@ class AutonomyTest {
                         () -> {
                             aios.policy.settle();
                             return aios.kernel.tasks(false).stream()
-                                    .filter(t -> aios.kernel.run(t.runId()).playbook().equals(playbook))
+                                    .filter(t -> aios.kernel
+                                            .run(t.runId())
+                                            .playbook()
+                                            .equals(playbook))
                                     .filter(t -> t.toString().contains(containing))
                                     .toList();
                         },
@@ -75,10 +78,12 @@ class AutonomyTest {
         var suggestion = inboxItem("aios-policy-suggestion", "auto-approve");
         int before = aios.policy.current().version();
         aios.kernel.approve(suggestion.id(), Optional.empty(), "");
-        Eventually.await(() -> {
-            aios.policy.settle();
-            return aios.policy.current().version();
-        }, v -> v > before);
+        Eventually.await(
+                () -> {
+                    aios.policy.settle();
+                    return aios.policy.current().version();
+                },
+                v -> v > before);
     }
 
     @Test
@@ -108,8 +113,12 @@ class AutonomyTest {
         assertThat(through.tasks()).isEmpty();
         assertThat(quote(through).provenance().toString()).contains("auto-draft-quote-key-accounts");
         assertThat(aios.policy.current().reason()).startsWith("accepted suggestion");
-        assertThat(heldForTheOperator("acme", 3000)).as("an amount beyond the largest approved").isTrue();
-        assertThat(heldForTheOperator("acme", 6000)).as("a confidence below the range").isTrue();
+        assertThat(heldForTheOperator("acme", 3000))
+                .as("an amount beyond the largest approved")
+                .isTrue();
+        assertThat(heldForTheOperator("acme", 6000))
+                .as("a confidence below the range")
+                .isTrue();
         assertThat(heldForTheOperator("newco", 1200)).as("a segment never seen").isTrue();
     }
 
@@ -133,7 +142,9 @@ class AutonomyTest {
         assertThat(aios.policy.current().reason()).startsWith("revoked suggestion");
         assertThat(inboxItem("aios-policy-alert", "Autonomy revoked").toString())
                 .contains("use the full name");
-        assertThat(heldForTheOperator("acme", 1250)).as("the region goes to the operator again").isTrue();
+        assertThat(heldForTheOperator("acme", 1250))
+                .as("the region goes to the operator again")
+                .isTrue();
     }
 
     @Test
@@ -143,13 +154,21 @@ class AutonomyTest {
         var run = aios.completed(runId);
 
         assertThatThrownBy(() -> aios.policy.correct(
-                        run.id(), "sent", PolicyHarness.JSON.objectNode(), PolicyHarness.JSON.objectNode(),
-                        PolicyHarness.yaml("{x: 1}"), "", "operator"))
+                        run.id(),
+                        "sent",
+                        PolicyHarness.JSON.objectNode(),
+                        PolicyHarness.JSON.objectNode(),
+                        PolicyHarness.yaml("{x: 1}"),
+                        "",
+                        "operator"))
                 .isInstanceOf(PolicyException.class)
                 .hasMessageContaining("aios run show " + run.id());
     }
 
     private static StepView quote(RunView run) {
-        return run.steps().stream().filter(s -> s.id().equals("quote")).findFirst().orElseThrow();
+        return run.steps().stream()
+                .filter(s -> s.id().equals("quote"))
+                .findFirst()
+                .orElseThrow();
     }
 }

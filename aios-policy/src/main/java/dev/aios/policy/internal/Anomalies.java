@@ -113,8 +113,8 @@ public final class Anomalies {
                 var cost = BigDecimal.ZERO;
                 for (var note : p.path("notes")) {
                     if (note.path("kind").asText().equals("model")) {
-                        cost = cost.add(
-                                new BigDecimal(note.path("detail").path("costUsd").asText("0")));
+                        cost = cost.add(new BigDecimal(
+                                note.path("detail").path("costUsd").asText("0")));
                     }
                 }
                 if (cost.signum() > 0) {
@@ -146,9 +146,12 @@ public final class Anomalies {
             case "RunCompleted" -> {
                 var run = run(c, item.runId());
                 if (run.isPresent()) {
-                    add(c, item.at(), run.get().playbook(), "latency", Duration.between(run.get().at(), item.at())
-                                    .toMillis()
-                            / 1000.0);
+                    add(
+                            c,
+                            item.at(),
+                            run.get().playbook(),
+                            "latency",
+                            Duration.between(run.get().at(), item.at()).toMillis() / 1000.0);
                 }
             }
             default -> {}
@@ -167,7 +170,8 @@ public final class Anomalies {
     }
 
     private static Optional<String> stepScope(Connection c, FeedItem item) throws SQLException {
-        return run(c, item.runId()).map(r -> r.playbook() + "/" + item.payload().path("step").asText());
+        return run(c, item.runId())
+                .map(r -> r.playbook() + "/" + item.payload().path("step").asText());
     }
 
     private static String stepKey(FeedItem item) {
@@ -276,7 +280,9 @@ public final class Anomalies {
                                     baselineStart)
                             .orElse(windowStart.toEpochMilli());
                     double windows = Math.max(
-                            1.0, (double) (windowStart.toEpochMilli() - first) / rules.window().toMillis());
+                            1.0,
+                            (double) (windowStart.toEpochMilli() - first)
+                                    / rules.window().toMillis());
                     double usual = before.size() / windows;
                     yield recent.size() > rules.factor() * Math.max(usual, 1.0)
                             ? Optional.of(new Found(
@@ -357,8 +363,8 @@ public final class Anomalies {
         var accepted = host.send(new Event("policy-" + id, EVENT, "", SOURCE, at, data, "", ""));
         accepted.started().stream()
                 .findFirst()
-                .ifPresent(run -> storage.write(
-                        c -> Sql.update(c, "UPDATE policy_alerts SET run_id = ? WHERE id = ?", run, id)));
+                .ifPresent(run ->
+                        storage.write(c -> Sql.update(c, "UPDATE policy_alerts SET run_id = ? WHERE id = ?", run, id)));
         channel.ifPresent(name -> notify(id, name, text, detail));
         LOG.warn("alert: {}", text);
         return get(id).orElseThrow();
@@ -390,7 +396,10 @@ public final class Anomalies {
                 };
         if (!status.isEmpty()) {
             storage.write(c -> Sql.update(
-                    c, "UPDATE policy_alerts SET status = ? WHERE run_id = ? AND status = 'open'", status, answer.runId()));
+                    c,
+                    "UPDATE policy_alerts SET status = ? WHERE run_id = ? AND status = 'open'",
+                    status,
+                    answer.runId()));
         }
     }
 
@@ -435,7 +444,9 @@ public final class Anomalies {
             return "event source " + scope.substring("source:".length());
         }
         int slash = scope.indexOf('/');
-        return slash < 0 ? "playbook " + scope : "step " + scope.substring(slash + 1) + " of " + scope.substring(0, slash);
+        return slash < 0
+                ? "playbook " + scope
+                : "step " + scope.substring(slash + 1) + " of " + scope.substring(0, slash);
     }
 
     private static String noun(String metric) {

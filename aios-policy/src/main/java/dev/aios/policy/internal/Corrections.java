@@ -172,13 +172,15 @@ public final class Corrections {
                                     current.version(),
                                     document,
                                     correction.author(),
-                                    "revoked suggestion " + id + " (" + suggestion.get().text() + "): " + why)
+                                    "revoked suggestion " + id + " ("
+                                            + suggestion.get().text() + "): " + why)
                             .version());
                 }
             }
         }
         suggestions.answered(id, "revoked", version, clock.instant(), why);
-        var text = "Autonomy revoked for " + decision.agent() + ": \"" + suggestion.get().text() + "\" no longer"
+        var text = "Autonomy revoked for " + decision.agent() + ": \""
+                + suggestion.get().text() + "\" no longer"
                 + " applies because " + why + ". Its outputs go to the operator again"
                 + version.map(v -> " (policy version " + v + ")").orElse("") + ".";
         var detail = JSON.objectNode()
