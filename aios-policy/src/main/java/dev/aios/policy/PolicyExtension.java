@@ -60,7 +60,8 @@ public final class PolicyExtension implements Extension {
             Observer observer,
             AnswerStore answers,
             Anomalies anomalies,
-            Corrections corrections) {}
+            Corrections corrections,
+            SuggestionStore suggestions) {}
 
     private PolicyExtension(Builder builder) {
         this.settings = builder.settings;
@@ -117,7 +118,15 @@ public final class PolicyExtension implements Extension {
                 clock);
         host.listen(items -> observer.wake());
         observer.wake();
-        attached = new Attached(state, central, escalator, observer, answers, anomalies, corrections);
+        attached = new Attached(
+                state,
+                central,
+                escalator,
+                observer,
+                answers,
+                anomalies,
+                corrections,
+                new SuggestionStore(host.storage()));
     }
 
     @Override
@@ -179,6 +188,28 @@ public final class PolicyExtension implements Extension {
         List<String> segments =
                 local || privacy.localOnly().isEmpty() || subject.isEmpty() ? List.of() : segmentsOf(subject);
         return Redactor.apply(privacy, segments, input, texts, local, provider);
+    }
+
+    /**
+     * The autonomy suggestions, newest first: what each proposes, what became of it (proposed,
+     * accepted, declined, revoked), the run of its inbox task and the policy version it made.
+     */
+    public JsonNode suggestions() {
+        var out = JSON.arrayNode();
+        for (var s : attached().suggestions().all()) {
+            var line = out.addObject()
+                    .put("id", s.id())
+                    .put("at", s.at().toString())
+                    .put("agent", s.agent())
+                    .put("gate", s.rule())
+                    .put("segment", s.segment())
+                    .put("text", s.text())
+                    .put("status", s.status())
+                    .put("note", s.note());
+            s.runId().ifPresent(r -> line.put("run", r));
+            s.version().ifPresent(v -> line.put("version", v));
+        }
+        return out;
     }
 
     /** The alerts (open ones, or all), newest first, as JSON. */

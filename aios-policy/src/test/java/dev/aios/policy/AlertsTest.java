@@ -97,7 +97,9 @@ class AlertsTest {
         var alert = alertAbout("failed").get(0);
 
         assertThat(alert.path("scope").asText()).isEqualTo("quoting/quote");
-        assertThat(alert.path("text").asText()).contains("step quote of quoting failed 4 of 4 attempts");
+        assertThat(alert.path("text").asText())
+                .matches(
+                        "step quote of quoting failed ([34]) of \\1 attempts in the last 1h \\(100%; the limit is 20%\\)");
     }
 
     @Test

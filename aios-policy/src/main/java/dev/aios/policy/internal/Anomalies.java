@@ -17,7 +17,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -32,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * call, failure rate, tasks opened), per playbook (runs started, run latency) and per event source
  * (events), and an alert when the last window deviates beyond the policy's factor, or a step fails
  * more often than the policy's rate. An alert is an inbox task (acknowledge: approve, dismiss:
- * reject) and, when the policy names a channel, a notification; one alert per scope and metric is
- * open at a time.
+ * reject) and, when the policy names a channel, a notification; a scope and metric alert again
+ * only once their alert is answered and a day has passed since it, so one anomaly is one alert.
  */
 public final class Anomalies {
     private static final Logger LOG = LoggerFactory.getLogger(Anomalies.class);
@@ -44,6 +43,9 @@ public final class Anomalies {
 
     public static final String EVENT = "aios.policy.alert";
     static final String SOURCE = "aios-policy";
+
+    /** After an alert, the same scope and metric alert again only once this has passed. */
+    static final Duration QUIET = Duration.ofDays(1);
 
     /** An alert as stored. */
     public record Alert(
@@ -62,7 +64,6 @@ public final class Anomalies {
     private final PolicyState state;
     private final ExtensionHost host;
     private final Notifier notifier;
-    private final Map<String, BigDecimal> spendOfStep = new HashMap<>();
     private final Set<String> touched = new LinkedHashSet<>();
     private volatile Instant latest = Instant.EPOCH;
 
@@ -111,24 +112,23 @@ public final class Anomalies {
             }
             case "StepNoted" -> {
                 var cost = BigDecimal.ZERO;
+                boolean called = false;
                 for (var note : p.path("notes")) {
                     if (note.path("kind").asText().equals("model")) {
+                        called = true;
                         cost = cost.add(new BigDecimal(
                                 note.path("detail").path("costUsd").asText("0")));
                     }
                 }
-                if (cost.signum() > 0) {
-                    spendOfStep.merge(stepKey(item), cost, BigDecimal::add);
+                var scope = stepScope(c, item);
+                if (called && scope.isPresent()) {
+                    add(c, item.at(), scope.get(), "spend", cost.doubleValue());
                 }
             }
             case "StepCompleted" -> {
                 var scope = stepScope(c, item);
-                var cost = spendOfStep.remove(stepKey(item));
                 if (scope.isPresent() && p.path("agent").isTextual()) {
                     add(c, item.at(), scope.get(), "failure", 0);
-                    if (cost != null) {
-                        add(c, item.at(), scope.get(), "spend", cost.doubleValue());
-                    }
                 }
             }
             case "StepFailed" -> {
@@ -172,11 +172,6 @@ public final class Anomalies {
     private static Optional<String> stepScope(Connection c, FeedItem item) throws SQLException {
         return run(c, item.runId())
                 .map(r -> r.playbook() + "/" + item.payload().path("step").asText());
-    }
-
-    private static String stepKey(FeedItem item) {
-        return item.runId() + "/" + item.payload().path("step").asText() + "/"
-                + item.payload().path("iteration").asInt();
     }
 
     private void add(Connection c, Instant at, String scope, String metric, double value) throws SQLException {
@@ -317,11 +312,10 @@ public final class Anomalies {
     private void raise(String scope, String metric, Found found, Rules.Alerts rules) {
         var open = storage.read(c -> Sql.count(
                 c,
-                "SELECT COUNT(*) FROM policy_alerts WHERE scope = ? AND metric = ? AND (status = 'open'"
-                        + " OR (status = 'dismissed' AND at >= ?))",
+                "SELECT COUNT(*) FROM policy_alerts WHERE scope = ? AND metric = ? AND (status = 'open' OR at >= ?)",
                 scope,
                 metric,
-                latest.minus(rules.window())));
+                latest.minus(QUIET)));
         if (open > 0) {
             return;
         }
