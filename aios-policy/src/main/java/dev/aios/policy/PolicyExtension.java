@@ -212,6 +212,26 @@ public final class PolicyExtension implements Extension {
         return out;
     }
 
+    /**
+     * The privacy rules as the model gateway's prompt guard: {@code models.guard(policy.promptGuard())}.
+     * Before the policy is attached, prompts pass unchanged.
+     */
+    public dev.aios.models.spi.PromptGuard promptGuard() {
+        return prompt -> {
+            if (attached == null) {
+                return dev.aios.models.spi.PromptGuard.Guarded.unchanged(prompt.texts());
+            }
+            var r = redact(prompt.subject(), prompt.input(), prompt.texts(), prompt.provider(), prompt.local());
+            var redacted = new java.util.ArrayList<JsonNode>();
+            r.redacted()
+                    .forEach(x -> redacted.add(JSON.objectNode()
+                            .put("placeholder", x.placeholder())
+                            .put("kind", x.kind())));
+            return new dev.aios.models.spi.PromptGuard.Guarded(
+                    r.texts(), t -> r.restore(t, false), t -> r.restore(t, true), redacted, r.refusal());
+        };
+    }
+
     /** The alerts (open ones, or all), newest first, as JSON. */
     public JsonNode alerts(boolean all) {
         var out = JSON.arrayNode();
