@@ -232,6 +232,30 @@ public final class PolicyExtension implements Extension {
         };
     }
 
+    /**
+     * The policy's spend limits for the model gateway: {@code models.spendLimits(policy.spendLimits())}.
+     * Read before every call, so a new policy version applies to the next one.
+     */
+    public dev.aios.models.spi.SpendLimits spendLimits() {
+        return () -> {
+            var a = attached;
+            if (a == null) {
+                return List.of();
+            }
+            var out = new java.util.ArrayList<dev.aios.models.spi.SpendLimits.Limit>();
+            for (var limit : a.state().current().policy().limits()) {
+                limit.spend()
+                        .ifPresent(usd -> out.add(new dev.aios.models.spi.SpendLimits.Limit(
+                                limit.scope().wire(),
+                                limit.key(),
+                                usd,
+                                limit.per(),
+                                "policy limit " + limit.describe())));
+            }
+            return out;
+        };
+    }
+
     /** The alerts (open ones, or all), newest first, as JSON. */
     public JsonNode alerts(boolean all) {
         var out = JSON.arrayNode();

@@ -90,7 +90,13 @@ final class Exchange {
         Optional<ObjectNode> hit = cacheKey.flatMap(gateway.cache::find);
         Spending.Reservation reservation = null;
         if (hit.isEmpty() && !gateway.ledger.answered(ctx.idempotencyKey(), callNo)) {
-            var account = new Spending.Account(ctx.runId(), scope.agent(), Ledger.day(gateway.clock.instant()));
+            var account = new Spending.Account(
+                    ctx.runId(),
+                    scope.agent(),
+                    Ledger.day(gateway.clock.instant()),
+                    ctx.subject(),
+                    ctx.playbook().name(),
+                    route.provider());
             reservation = gateway.spending.reserve(account, estimateNanos());
         }
         try {
@@ -266,6 +272,7 @@ final class Exchange {
                 cached ? 0 : gateway.prices.nanos(route.model(), inputTokens, outputTokens),
                 cached || gateway.prices.price(route.model()).isPresent(),
                 cached,
-                outcome);
+                outcome,
+                ctx.subject());
     }
 }

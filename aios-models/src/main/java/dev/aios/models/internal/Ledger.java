@@ -41,7 +41,8 @@ public final class Ledger {
             long costNanos,
             boolean priced,
             boolean cached,
-            String outcome) {}
+            String outcome,
+            String subject) {}
 
     /** What was spent so far against each budget that applies to a call. */
     record Spent(long run, long agentToday, long today) {}
@@ -55,8 +56,8 @@ public final class Ledger {
     static void insert(Connection connection, List<Charge> charges) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO models_ledger (at, day, run_id, step_id, step_key, call_no, agent, playbook, provider,"
-                        + " model, model_class, input_tokens, output_tokens, cost_nanos, priced, cached, outcome)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        + " model, model_class, input_tokens, output_tokens, cost_nanos, priced, cached, outcome,"
+                        + " subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (var charge : charges) {
                 insert.setLong(1, charge.at().toEpochMilli());
                 insert.setString(2, day(charge.at()));
@@ -75,6 +76,7 @@ public final class Ledger {
                 insert.setInt(15, charge.priced() ? 1 : 0);
                 insert.setInt(16, charge.cached() ? 1 : 0);
                 insert.setString(17, charge.outcome());
+                insert.setString(18, charge.subject());
                 insert.addBatch();
             }
             insert.executeBatch();
@@ -105,6 +107,18 @@ public final class Ledger {
                         agent,
                         day),
                 sum(c, "SELECT COALESCE(SUM(cost_nanos), 0) FROM models_ledger WHERE day = ?", day)));
+    }
+
+    /** What was spent since {@code since} by calls whose {@code column} is {@code value}. */
+    long spentSince(String column, String value, Instant since) {
+        if (!List.of("agent", "subject", "playbook", "provider").contains(column)) {
+            throw new IllegalArgumentException(column);
+        }
+        return storage.read(c -> sum(
+                c,
+                "SELECT COALESCE(SUM(cost_nanos), 0) FROM models_ledger WHERE " + column + " = ? AND at >= ?",
+                value,
+                Long.toString(since.toEpochMilli())));
     }
 
     private static long sum(Connection c, String sql, String... args) throws SQLException {

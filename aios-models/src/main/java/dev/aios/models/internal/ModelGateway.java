@@ -25,7 +25,8 @@ public final class ModelGateway implements StepService<Models> {
     public ModelGateway(
             ModelSettings settings,
             ExtensionHost host,
-            java.util.function.Supplier<dev.aios.models.spi.PromptGuard> guard) {
+            java.util.function.Supplier<dev.aios.models.spi.PromptGuard> guard,
+            java.util.function.Supplier<dev.aios.models.spi.SpendLimits> limits) {
         this.settings = settings;
         this.guard = guard;
         this.host = host;
@@ -33,7 +34,7 @@ public final class ModelGateway implements StepService<Models> {
         this.providers = new Providers(settings);
         this.prices = new PriceTable(settings.prices());
         this.ledger = new Ledger(host.storage());
-        this.spending = new Spending(settings.budgets(), ledger);
+        this.spending = new Spending(settings.budgets(), ledger, limits, clock);
         this.cache = new ResponseCache(host.storage(), host.cipher(), clock, settings.cacheTtl());
     }
 

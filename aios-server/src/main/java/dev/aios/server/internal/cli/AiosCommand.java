@@ -41,6 +41,8 @@ import picocli.CommandLine.Spec;
             CostCommand.class,
             PolicyCommand.class,
             PolicyCommand.Flags.class,
+            PolicyCommand.Alerts.class,
+            PolicyCommand.Correct.class,
             AdminCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -87,6 +87,7 @@ final class UpCommand implements Callable<Integer> {
                 .shadowEffects(models.settings().providers().keySet())
                 .memory(() -> java.util.Optional.of(memory.memory()))
                 .build();
+        models.guard(policy.promptGuard()).spendLimits(policy.spendLimits());
         var builder = Kernel.builder()
                 .dataDirectory(dataDirectory)
                 .whenBroken(UpCommand::exitBroken)
@@ -115,7 +116,7 @@ final class UpCommand implements Callable<Integer> {
                     httpPort,
                     new CostRoutes(models),
                     new MemoryRoutes(kernel, memory, InstantSource.system()),
-                    new PolicyRoutes(policy));
+                    new PolicyRoutes(policy, kernel));
         } catch (RuntimeException e) {
             kernel.close();
             throw new CliException(CliException.FAILED, e.getMessage());

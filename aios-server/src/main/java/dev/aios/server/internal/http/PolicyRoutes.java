@@ -3,6 +3,8 @@ package dev.aios.server.internal.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.aios.kernel.InvalidInputException;
+import dev.aios.kernel.Kernel;
+import dev.aios.kernel.StepView;
 import dev.aios.policy.PolicyException;
 import dev.aios.policy.PolicyExtension;
 import dev.aios.server.ApiServer;
@@ -14,15 +16,17 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The central policy over HTTP: {@code GET|PUT /api/policy}, its versions and rollback, and the
- * agents' flags. A policy with problems is refused whole (400) with every problem listed; a change
+ * The central policy over HTTP: {@code GET|PUT /api/policy}, its versions and rollback, the
+ * agents' flags, the operator's answers, autonomy suggestions, anomaly alerts and corrections. A policy with problems is refused whole (400) with every problem listed; a change
  * made on a version that is no longer the newest is refused (409).
  */
 public final class PolicyRoutes implements ApiServer.Routes {
     private final PolicyExtension policy;
+    private final Kernel kernel;
 
-    public PolicyRoutes(PolicyExtension policy) {
+    public PolicyRoutes(PolicyExtension policy, Kernel kernel) {
         this.policy = policy;
+        this.kernel = kernel;
     }
 
     @Override
@@ -35,6 +39,9 @@ public final class PolicyRoutes implements ApiServer.Routes {
         routes.put("/api/flags/{agent}", guarded(this::flag));
         routes.get("/api/segments/{subject}", ctx -> ctx.json(policy.segmentsOf(ctx.pathParam("subject"))));
         routes.get("/api/answers", this::answers);
+        routes.get("/api/suggestions", ctx -> ctx.json(policy.suggestions()));
+        routes.get("/api/alerts", ctx -> ctx.json(policy.alerts("true".equals(ctx.queryParam("all")))));
+        routes.post("/api/corrections", guarded(this::correct));
         // Showing a task to the operator starts their time on it.
         routes.after("/api/tasks/{id}", ctx -> {
             if (ctx.method() == io.javalin.http.HandlerType.GET && ctx.statusCode() == 200) {
@@ -55,6 +62,38 @@ public final class PolicyRoutes implements ApiServer.Routes {
             throw new InvalidInputException("query parameter 'days' must be a whole number, was '" + days + "'");
         }
         ctx.json(policy.answers(java.time.Duration.ofDays(n)));
+    }
+
+    /**
+     * {@code {"run", "step", "output", "reason"}}: what a committed agent output should have been. Kept
+     * as an answer and an example; revokes the autonomy suggestion it committed through, if any.
+     */
+    private void correct(Context ctx) {
+        var body = RequestBody.of(ctx.bodyAsBytes()).allowOnly(Set.of("run", "step", "output", "reason"));
+        var runId = body.text("run")
+                .orElseThrow(
+                        () -> new InvalidInputException("field 'run' is required: the run whose output to correct"));
+        var stepId = body.text("step")
+                .orElseThrow(() -> new InvalidInputException("field 'step' is required: the agent step's id"));
+        var output = body.json("output")
+                .filter(JsonNode::isObject)
+                .orElseThrow(() -> new InvalidInputException(
+                        "field 'output' is required: the output as it should have been, a JSON object"));
+        var run = kernel.run(runId);
+        var step = run.steps().stream()
+                .filter(s -> s.id().equals(stepId) && s.status().equals("completed"))
+                .reduce((first, second) -> second)
+                .orElseThrow(() -> new InvalidInputException("run " + runId + " has no completed step '" + stepId
+                        + "'; its steps are "
+                        + run.steps().stream().map(StepView::id).distinct().toList()));
+        ctx.json(policy.correct(
+                runId,
+                stepId,
+                step.input(),
+                step.output(),
+                output,
+                body.text("reason").orElse(""),
+                author(ctx)));
     }
 
     /** The policy's own refusals answered as bad input. */

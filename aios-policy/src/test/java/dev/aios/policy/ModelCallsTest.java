@@ -29,11 +29,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The privacy rules between prompt agents and a real provider connection: the scripted provider
- * never sees the personal data, the step's output has it back, and the call's receipt says what
- * was redacted.
+ * The policy between prompt agents and a real provider connection: the scripted provider never sees
+ * the personal data, the step's output has it back, and the call's receipt says what was redacted;
+ * spend limits per subject stop calls before they are made.
  */
-class PromptPrivacyTest {
+class ModelCallsTest {
     static final String PLAYBOOK = """
             name: letters
             trigger:
@@ -70,6 +70,10 @@ class PromptPrivacyTest {
     Kernel kernel;
 
     void start(boolean local) throws IOException {
+        start(local, POLICY);
+    }
+
+    void start(boolean local, String policyYaml) throws IOException {
         Files.createDirectories(dir.resolve("playbooks"));
         Files.writeString(dir.resolve("playbooks/letters.yaml"), PLAYBOOK);
         var settings = ModelSettings.none()
@@ -77,10 +81,10 @@ class PromptPrivacyTest {
                         "openai", Wire.OPENAI, provider.openAiBaseUrl(), "sk-test", Duration.ofSeconds(5), local))
                 .withClass("small", new Route("openai", "gpt-4o-mini"));
         var policy = PolicyExtension.builder()
-                .settings(PolicyHarness.yaml(POLICY))
+                .settings(PolicyHarness.yaml(policyYaml))
                 .knowledge(id -> Optional.ofNullable(records.get(id)))
                 .build();
-        var models = new ModelsExtension(settings).guard(policy.promptGuard());
+        var models = new ModelsExtension(settings).guard(policy.promptGuard()).spendLimits(policy.spendLimits());
         kernel = Kernel.builder()
                 .dataDirectory(dir.resolve("data"))
                 .clock(clock)
@@ -172,5 +176,24 @@ class PromptPrivacyTest {
 
         assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(provider.requests().getFirst().body().toString()).contains("Ann Example", "ann@example.com");
+    }
+
+    @Test
+    void aSubjectsSpendLimitStopsItsNextCallButNotOtherSubjects() throws IOException {
+        start(false, "limits: [{subject: '*', spend: 0.0012, per: 1d}]");
+        provider.enqueue(
+                Reply.json("{\"body\": \"one\", \"confidence\": 0.9}", 2000, 1000),
+                Reply.json("{\"body\": \"two\", \"confidence\": 0.9}", 2000, 1000));
+
+        var first = settled(letter("acme"));
+        var second = settled(letter("acme"));
+        var other = settled(letter("globex"));
+
+        assertThat(first.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(second.tasks().getFirst().explanation())
+                .contains("policy limit subject *: at most $0.0012 per 1d")
+                .contains("was not made");
+        assertThat(other.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(provider.requests()).hasSize(2);
     }
 }
