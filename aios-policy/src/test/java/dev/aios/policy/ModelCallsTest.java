@@ -105,11 +105,15 @@ class ModelCallsTest {
     }
 
     String letter(String subject) {
+        return letter(subject, "the invoice; call her on +44 20 7946 0958");
+    }
+
+    String letter(String subject, String about) {
         var data = PolicyHarness.JSON
                 .objectNode()
                 .put("name", "Ann Example")
                 .put("email", "ann@example.com")
-                .put("about", "the invoice; call her on +44 20 7946 0958");
+                .put("about", about);
         return kernel.send(new Event(
                         UUID.randomUUID().toString(),
                         "letter.requested",
@@ -180,18 +184,18 @@ class ModelCallsTest {
 
     @Test
     void aSubjectsSpendLimitStopsItsNextCallButNotOtherSubjects() throws IOException {
-        start(false, "limits: [{subject: '*', spend: 0.0012, per: 1d}]");
+        start(false, "limits: [{subject: '*', spend: 0.001, per: 1d}]");
         provider.enqueue(
                 Reply.json("{\"body\": \"one\", \"confidence\": 0.9}", 2000, 1000),
                 Reply.json("{\"body\": \"two\", \"confidence\": 0.9}", 2000, 1000));
 
-        var first = settled(letter("acme"));
-        var second = settled(letter("acme"));
-        var other = settled(letter("globex"));
+        var first = settled(letter("acme", "the first invoice"));
+        var second = settled(letter("acme", "the second invoice"));
+        var other = settled(letter("globex", "their invoice"));
 
         assertThat(first.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(second.tasks().getFirst().explanation())
-                .contains("policy limit subject *: at most $0.0012 per 1d")
+                .contains("policy limit subject *: at most $0.001 per 1d")
                 .contains("was not made");
         assertThat(other.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(provider.requests()).hasSize(2);
