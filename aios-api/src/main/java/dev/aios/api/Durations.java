@@ -53,6 +53,25 @@ public final class Durations {
         return Optional.empty();
     }
 
+    /** {@code duration} in the short form, e.g. {@code 15m}, {@code 1h30m}, {@code 2d}, {@code 500ms}. */
+    public static String format(Duration duration) {
+        if (duration.isZero()) {
+            return "0";
+        }
+        var out = new StringBuilder(duration.isNegative() ? "-" : "");
+        var rest = duration.abs();
+        long[] amounts = {
+            rest.toDays(), rest.toHoursPart(), rest.toMinutesPart(), rest.toSecondsPart(), rest.toMillisPart()
+        };
+        String[] units = {"d", "h", "m", "s", "ms"};
+        for (int i = 0; i < units.length; i++) {
+            if (amounts[i] > 0) {
+                out.append(amounts[i]).append(units[i]);
+            }
+        }
+        return out.toString();
+    }
+
     private static Duration shortForm(String text) {
         var total = Duration.ZERO;
         var parts = SHORT_PART.matcher(text);

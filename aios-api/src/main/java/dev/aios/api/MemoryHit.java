@@ -2,6 +2,7 @@ package dev.aios.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /**
@@ -15,7 +16,7 @@ import java.util.OptionalInt;
  * @param at when it was stored or happened
  * @param text the chunk's text
  * @param metadata what was kept with the item
- * @param score relevance × decay × importance weight; higher is better
+ * @param score relevance × the adjustment for decay and importance; higher is better
  * @param why how the score came about
  */
 public record MemoryHit(
@@ -31,24 +32,58 @@ public record MemoryHit(
         Why why) {
 
     /**
-     * How a score came about.
+     * How a score came about: score = relevance × adjustment, relevance = text + meaning.
      *
      * @param textRank the item's rank in the text (BM25) search, from 1; empty when not found by text
+     * @param textScore its best chunk's BM25 score (stemmed words, title, words as written, phrases)
      * @param vectorRank its rank in the vector (HNSW) search, from 1; empty when not found by meaning
-     * @param relevance the two ranks fused (reciprocal rank fusion), 0 to 1: 1 when first in every
-     *     search that could find it
+     * @param similarity its best chunk's cosine similarity to the query
+     * @param text the text search's part of the relevance
+     * @param meaning the vector search's part of the relevance
+     * @param relevance the two ranks fused (weighted reciprocal rank fusion), 0 to 1: 1 when first in
+     *     every search that could find it
      * @param decay 0 to 1: halves with every half-life of the item's kind since it was stored or last
      *     used by a step
-     * @param importance the item's importance, 0 to 1; it weighs the score by 0.5 + importance
+     * @param importance the item's importance, 0 to 1
+     * @param adjustment what decay and importance multiply the relevance by: close to 1, so that they
+     *     reorder near ties but never bury a strong match
      * @param explanation the same in words
      */
     public record Why(
             OptionalInt textRank,
+            OptionalDouble textScore,
             OptionalInt vectorRank,
+            OptionalDouble similarity,
+            double text,
+            double meaning,
             double relevance,
             double decay,
             double importance,
-            String explanation) {}
+            double adjustment,
+            String explanation) {
+
+        /** A why with ranks only: relevance, decay and importance given, the parts unknown. */
+        public Why(
+                OptionalInt textRank,
+                OptionalInt vectorRank,
+                double relevance,
+                double decay,
+                double importance,
+                String explanation) {
+            this(
+                    textRank,
+                    OptionalDouble.empty(),
+                    vectorRank,
+                    OptionalDouble.empty(),
+                    textRank.isPresent() ? relevance : 0,
+                    textRank.isPresent() ? 0 : relevance,
+                    relevance,
+                    decay,
+                    importance,
+                    decay * (0.5 + importance),
+                    explanation);
+        }
+    }
 
     /** The item as provenance names it: {@code id@version}. */
     public String ref() {

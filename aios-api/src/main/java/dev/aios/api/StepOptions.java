@@ -14,13 +14,16 @@ import java.util.Optional;
  *     for this long, the attempt is taken as lost and the step runs again
  * @param compensation what undoes the step once completed
  * @param onFailure what happens when retries are exhausted
+ * @param window a batch window by name (defined in the settings, e.g. {@code overnight}): the step
+ *     waits, deferred, until the window is open, e.g. to move bulk model work to cheap hours
  */
 public record StepOptions(
         Optional<RetryPolicy> retry,
         Optional<Duration> timeout,
         Optional<Duration> heartbeat,
         Optional<Compensation> compensation,
-        Optional<FailureAction> onFailure) {
+        Optional<FailureAction> onFailure,
+        Optional<String> window) {
 
     /** What a run does when a step fails for good. */
     public enum FailureAction {
@@ -31,8 +34,18 @@ public record StepOptions(
     }
 
     /** Nothing set. */
-    public static final StepOptions NONE =
-            new StepOptions(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    public static final StepOptions NONE = new StepOptions(
+            Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+
+    /** Options without a batch window. */
+    public StepOptions(
+            Optional<RetryPolicy> retry,
+            Optional<Duration> timeout,
+            Optional<Duration> heartbeat,
+            Optional<Compensation> compensation,
+            Optional<FailureAction> onFailure) {
+        this(retry, timeout, heartbeat, compensation, onFailure, Optional.empty());
+    }
 
     public StepOptions {
         Objects.requireNonNull(retry, "retry");
@@ -40,6 +53,13 @@ public record StepOptions(
         Objects.requireNonNull(heartbeat, "heartbeat");
         Objects.requireNonNull(compensation, "compensation");
         Objects.requireNonNull(onFailure, "onFailure");
+        Objects.requireNonNull(window, "window");
+        window.ifPresent(name -> {
+            if (!name.matches("[a-z][a-z0-9-]*")) {
+                throw new IllegalArgumentException(
+                        "window '" + name + "' must be a window's name in lower-case words, e.g. overnight");
+            }
+        });
         timeout.ifPresent(t -> requirePositive("timeout", t));
         heartbeat.ifPresent(t -> requirePositive("heartbeat", t));
     }
@@ -52,27 +72,32 @@ public record StepOptions(
 
     /** A copy with a retry policy. */
     public StepOptions withRetry(RetryPolicy retry) {
-        return new StepOptions(Optional.of(retry), timeout, heartbeat, compensation, onFailure);
+        return new StepOptions(Optional.of(retry), timeout, heartbeat, compensation, onFailure, window);
     }
 
     /** A copy with a timeout. */
     public StepOptions withTimeout(Duration timeout) {
-        return new StepOptions(retry, Optional.of(timeout), heartbeat, compensation, onFailure);
+        return new StepOptions(retry, Optional.of(timeout), heartbeat, compensation, onFailure, window);
     }
 
     /** A copy with a heartbeat timeout. */
     public StepOptions withHeartbeat(Duration heartbeat) {
-        return new StepOptions(retry, timeout, Optional.of(heartbeat), compensation, onFailure);
+        return new StepOptions(retry, timeout, Optional.of(heartbeat), compensation, onFailure, window);
     }
 
     /** A copy with a compensation. */
     public StepOptions withCompensation(Compensation compensation) {
-        return new StepOptions(retry, timeout, heartbeat, Optional.of(compensation), onFailure);
+        return new StepOptions(retry, timeout, heartbeat, Optional.of(compensation), onFailure, window);
     }
 
     /** A copy with a failure action. */
     public StepOptions withOnFailure(FailureAction onFailure) {
-        return new StepOptions(retry, timeout, heartbeat, compensation, Optional.of(onFailure));
+        return new StepOptions(retry, timeout, heartbeat, compensation, Optional.of(onFailure), window);
+    }
+
+    /** A copy that runs only inside the batch window {@code window}. */
+    public StepOptions withWindow(String window) {
+        return new StepOptions(retry, timeout, heartbeat, compensation, onFailure, Optional.of(window));
     }
 
     /** These options, with every empty value taken from {@code defaults}. */
@@ -82,6 +107,7 @@ public record StepOptions(
                 timeout.or(defaults::timeout),
                 heartbeat.or(defaults::heartbeat),
                 compensation.or(defaults::compensation),
-                onFailure.or(defaults::onFailure));
+                onFailure.or(defaults::onFailure),
+                window.or(defaults::window));
     }
 }

@@ -16,6 +16,7 @@ import java.util.Optional;
 public final class Main {
     private static final String USAGE = """
             usage: aios-bench/run [--quick] [--write FILE] [--dir DIR] [--levels 1,8,64] [--seconds N]
+                   aios-bench/run recall [--quick] [--check] [--record] [--write FILE] ...   (recall --help)
 
               --quick        a smoke run of a few seconds; its figures mean little
               --write FILE   also write the report into FILE (e.g. BENCHMARKS.md), between its markers
@@ -29,6 +30,11 @@ public final class Main {
 
     /** Runs the benchmark; exits with 2 on bad arguments and 1 when a measurement failed. */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("recall")) {
+            var rest = Arrays.copyOfRange(args, 1, args.length);
+            System.exit(dev.aios.bench.recall.RecallMain.run(command(args), revision(), rest));
+            return;
+        }
         Arguments parsed;
         try {
             parsed = Arguments.parse(args);
@@ -62,6 +68,12 @@ public final class Main {
         String launcher = System.getenv("AIOS_BENCH_COMMAND");
         String base = launcher == null || launcher.isBlank() ? "java -jar aios-bench/target/aios-bench.jar" : launcher;
         return args.length == 0 ? base : base + " " + String.join(" ", args);
+    }
+
+    /** The source revision measured, as aios-bench/run passes it on; "unknown" when run otherwise. */
+    private static String revision() {
+        String revision = System.getenv("AIOS_BENCH_REVISION");
+        return revision == null || revision.isBlank() ? "unknown" : revision;
     }
 
     /** The parsed command line. */

@@ -64,8 +64,35 @@ public final class Kernel implements AutoCloseable {
         return engine.send(event);
     }
 
+    /**
+     * Starts a run of the active playbook {@code playbook} alone, with {@code event} as its trigger,
+     * whatever the playbook's trigger says: an invocation. The event is logged like any other but
+     * starts no other playbook and resumes no waiting run. Sent again with the same id, it starts
+     * nothing and answers with the run the first one started (in {@link Accepted#started}).
+     *
+     * @throws NotFoundException when no active playbook has that name
+     */
+    public Accepted startRun(String playbook, Event event) {
+        return engine.startRun(playbook, event);
+    }
+
+    /**
+     * Waits until the run has ended (completed, failed, cancelled or compensated) or {@code wait}
+     * has passed, and returns it as it is then.
+     *
+     * @throws NotFoundException when there is no such run
+     */
+    public RunView awaitEnd(String runId, Duration wait) {
+        return engine.awaitEnd(runId, wait);
+    }
+
     /** Runs matching {@code query}, newest first. */
     public List<RunSummary> runs(RunQuery query) {
+        return engine.runs(query).items();
+    }
+
+    /** One page of the runs matching {@code query}, newest first, with the cursor of the next. */
+    public Page<RunSummary> runPage(RunQuery query) {
         return engine.runs(query);
     }
 
@@ -84,9 +111,50 @@ public final class Kernel implements AutoCloseable {
         return engine.journal(runId);
     }
 
-    /** Operator tasks, newest first: only open ones unless {@code all}. */
+    /** At most {@code limit} of a run's journal entries after entry {@code afterSeq} (0 from the first), oldest first. */
+    public List<JournalRecord> journal(String runId, long afterSeq, int limit) {
+        return engine.journal(runId, afterSeq, limit);
+    }
+
+    /** Recomputes a run's checksum chain and reports entries missing or altered. */
+    public ChainReport verifyChain(String runId) {
+        return new Audit(engine.journal()).chain(engine.database(), runId);
+    }
+
+    /** Operator tasks, newest first: only open ones unless {@code all}; at most {@value TaskQuery#DEFAULT_LIMIT}. */
     public List<TaskView> tasks(boolean all) {
-        return engine.tasks(all);
+        var query = TaskQuery.open();
+        return engine.tasks(all ? query.includingClosed() : query).items();
+    }
+
+    /** One page of the tasks matching {@code query}, newest first, with the cursor of the next. */
+    public Page<TaskView> taskPage(TaskQuery query) {
+        return engine.tasks(query);
+    }
+
+    /** Open tasks counted by kind, e.g. {@code review}, {@code dead-letter}. */
+    public java.util.Map<String, Long> openTasksByKind() {
+        return engine.openTasksByKind();
+    }
+
+    /** How work is flowing: queue depth and lag, waits, dead letters, circuit breakers. */
+    public KernelHealth health() {
+        return engine.health();
+    }
+
+    /** What happened since {@code from}: runs, answered tasks, failures by cause, the longest runs. */
+    public Digest digest(java.time.Instant from) {
+        return engine.digest(from);
+    }
+
+    /** A loaded playbook version's steps and the ways between them. */
+    public PlaybookGraph playbookGraph(String name, String version) {
+        return engine.graph(name, version);
+    }
+
+    /** How many runs each playbook version has, by {@code name@version}. */
+    public java.util.Map<String, Long> runsPerVersion() {
+        return engine.runsPerVersion();
     }
 
     /** One task. */
@@ -109,6 +177,14 @@ public final class Kernel implements AutoCloseable {
      */
     public TaskView reject(String taskId, String reason) {
         return engine.answer(taskId, TaskAnswer.REJECT, Optional.empty(), reason);
+    }
+
+    /**
+     * Checks an output the operator means to approve or skip with against the contract of the agent
+     * whose step the open task belongs to, without answering: empty when it fits, else what is wrong.
+     */
+    public Optional<String> checkAnswer(String taskId, JsonNode output) {
+        return engine.check(taskId, output);
     }
 
     /** Tries a parked step (or a failed undo) again, with the same idempotency key. */
@@ -241,6 +317,7 @@ public final class Kernel implements AutoCloseable {
         private final List<Extension> extensions = new ArrayList<>();
         private java.util.function.Consumer<String> whenBroken = reason -> {};
         private Limits limits = Limits.DEFAULT;
+        private io.micrometer.core.instrument.MeterRegistry meters;
 
         private Builder() {}
 
@@ -336,6 +413,15 @@ public final class Kernel implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where the kernel and its extensions record metrics (commits, steps, breakers, model calls,
+         * recall); none are recorded by default.
+         */
+        public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+            this.meters = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
         /** Opens the store (migrating it), registers agents and loads playbooks. */
         public Kernel build() {
             if (dataDirectory == null) {
@@ -357,7 +443,8 @@ public final class Kernel implements AutoCloseable {
                     Map.copyOf(connectors),
                     List.copyOf(extensions),
                     whenBroken,
-                    limits);
+                    limits,
+                    meters != null ? meters : new io.micrometer.core.instrument.composite.CompositeMeterRegistry());
             return new Kernel(dataDirectory, Engine.open(config));
         }
     }

@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param tasks the run's operator tasks, open and resolved
  * @param error why the run failed, if it did
  * @param journalEntries how many journal entries the run has
+ * @param parent the run whose call step started this one, if any
+ * @param children the runs this one started with call steps, in the order started
  */
 public record RunView(
         String id,
@@ -35,4 +37,11 @@ public record RunView(
         List<StepView> steps,
         List<TaskView> tasks,
         Optional<String> error,
-        long journalEntries) {}
+        long journalEntries,
+        Optional<RunLink> parent,
+        List<RunLink> children) {
+
+    public RunView {
+        children = List.copyOf(children);
+    }
+}

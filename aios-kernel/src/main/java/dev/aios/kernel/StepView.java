@@ -11,7 +11,9 @@ import java.util.Optional;
  * @param id the step's id
  * @param kind agent, approval, wait, await, branch or emit
  * @param iteration how many times the step was entered before (0 the first time)
- * @param status scheduled, running, waiting, completed, failed or cancelled
+ * @param status scheduled, running, waiting, completed, failed or cancelled; or deferred with why in
+ *     brackets: {@code deferred (window)}, {@code deferred (breaker)}, {@code deferred (rate-limit)},
+ *     {@code deferred (later)}
  * @param agent the agent's name and version, for agent steps
  * @param input what the step was given
  * @param output what it produced

@@ -306,7 +306,7 @@ class FailureSemanticsTest {
                 b -> b.connector("carrier", ConnectorPolicy.DEFAULT.withBreaker(100, 2, 2, Duration.ofHours(1))));
         String run = send("carrier-down", 1);
         var deferred = until(
-                run, r -> r.steps().size() == 2 && r.steps().get(1).status().equals("deferred"));
+                run, r -> r.steps().size() == 2 && r.steps().get(1).status().equals("deferred (breaker)"));
         var ship = deferred.steps().get(1);
         assertThat(ship.error()).get().asString().contains("circuit breaker of 'carrier' is open");
         assertThat(ship.attempts().stream().filter(a -> a.outcome().equals("failed")))

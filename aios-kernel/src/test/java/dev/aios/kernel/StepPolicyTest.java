@@ -313,7 +313,7 @@ class StepPolicyTest {
                 ? new Admission.Defer("draft-quote: at most 10 a minute", until, seen("limited"))
                 : new Admission.Run(seen("on"));
         var run = lead("acme", 200);
-        Eventually.await(() -> kernel.run(run).steps().getFirst().status(), "deferred"::equals);
+        Eventually.await(() -> kernel.run(run).steps().getFirst().status(), "deferred (limit)"::equals);
 
         clock.advance(Duration.ofMinutes(11));
         kernel.wake();

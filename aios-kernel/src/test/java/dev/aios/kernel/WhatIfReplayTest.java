@@ -229,6 +229,58 @@ class WhatIfReplayTest {
     }
 
     @Test
+    void aForEachIsReplayedItemByItem() throws Exception {
+        var each = """
+                name: triage
+                trigger: lead.received
+                steps:
+                  - id: score
+                    forEach: event.data.budgets
+                    as: budget
+                    concurrency: 2
+                    collect: steps.one.score
+                    steps:
+                      - id: one
+                        agent: score-lead
+                        input: { company: event.subject, budget: budget }
+                  - id: route
+                    branch:
+                      - when: steps.score.all(s, s >= 50)
+                        goto: big
+                    otherwise: small
+                  - id: big
+                    emit: lead.big
+                    next: end
+                  - id: small
+                    emit: lead.small
+                """;
+        load(each);
+        var accepted = kernel.send(new Event(
+                UUID.randomUUID().toString(),
+                "lead.received",
+                "acme",
+                "test",
+                java.time.Instant.now(),
+                JSON.readTree("{\"budgets\": [6000, 7000, 8000]}"),
+                "",
+                ""));
+        var runId = accepted.started().getFirst();
+        Eventually.await(() -> kernel.run(runId), r -> r.status() == RunStatus.COMPLETED);
+
+        assertThat(kernel.replay(runId, load(each.replace("steps.one.score", "steps.one.score + 0")))
+                        .same())
+                .isTrue();
+        var stricter = kernel.replay(runId, load(each.replace("s >= 50", "s >= 75")));
+        assertThat(stricter.divergences())
+                .extracting(Divergence::step, Divergence::kind)
+                .contains(org.assertj.core.groups.Tuple.tuple("route", Kind.BRANCH));
+        var doubled = kernel.replay(runId, load(each.replace("budget: budget }", "budget: budget * 2 }")));
+        assertThat(doubled.divergences())
+                .extracting(Divergence::step)
+                .containsExactly("score[0]/one", "score[1]/one", "score[2]/one");
+    }
+
+    @Test
     void onlyAFinishedRunOfTheSamePlaybookCanBeReplayed() throws Exception {
         var runId = finishedRun(8000);
         assertThatThrownBy(() -> kernel.replay(runId, "other@abc"))

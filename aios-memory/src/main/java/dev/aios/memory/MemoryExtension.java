@@ -72,6 +72,14 @@ public final class MemoryExtension implements Extension {
         return new OperatorMemory(service());
     }
 
+    /**
+     * How {@code query} is searched, for an explanation beside its hits: the terms each search uses,
+     * the query's shape, and the weights of the text and vector searches.
+     */
+    public RecallPlan plan(dev.aios.api.MemoryQuery query) {
+        return service().plan(query);
+    }
+
     /** Sizes per tier and kind, the embedding queue, and what the next retention job will remove. */
     public MemoryStats stats() {
         return service().stats();
@@ -90,6 +98,25 @@ public final class MemoryExtension implements Extension {
     /** How many memory items and knowledge records are about {@code subject}. */
     public long about(String subject) {
         return service().about(subject);
+    }
+
+    /** The subjects with the most items, most first, at most {@code limit}. */
+    public java.util.List<SubjectCount> subjects(int limit) {
+        return service().subjects(limit);
+    }
+
+    /**
+     * Pins an item, so that retention keeps it, or unpins it.
+     *
+     * @return whether an item with this id exists
+     */
+    public boolean pin(String itemId, boolean pinned) {
+        return service().pin(itemId, pinned);
+    }
+
+    /** Which of the items {@code ids} are pinned. */
+    public java.util.Set<String> pinned(java.util.Collection<String> ids) {
+        return service().pinned(ids);
     }
 
     /** The settings memory runs with. */

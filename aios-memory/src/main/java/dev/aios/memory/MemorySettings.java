@@ -33,6 +33,7 @@ import java.util.Set;
  * @param retentionEvery how often the retention job runs
  * @param compactionModel the model that writes compaction summaries; extractive when empty
  * @param limits sizes memory keeps to
+ * @param ranking how recall ranks (see {@link Ranking}; the defaults are evaluated)
  */
 public record MemorySettings(
         Embeddings embeddings,
@@ -40,7 +41,8 @@ public record MemorySettings(
         Set<String> legalHolds,
         Duration retentionEvery,
         Optional<Endpoint> compactionModel,
-        Limits limits) {
+        Limits limits,
+        Ranking ranking) {
 
     public MemorySettings {
         Objects.requireNonNull(embeddings, "embeddings");
@@ -55,12 +57,30 @@ public record MemorySettings(
         }
         Objects.requireNonNull(compactionModel, "compactionModel");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(ranking, "ranking");
+    }
+
+    /** Settings with the default ranking. */
+    public MemorySettings(
+            Embeddings embeddings,
+            Map<MemoryKind, Retention> retention,
+            Set<String> legalHolds,
+            Duration retentionEvery,
+            Optional<Endpoint> compactionModel,
+            Limits limits) {
+        this(embeddings, retention, legalHolds, retentionEvery, compactionModel, limits, Ranking.DEFAULT);
     }
 
     /** The defaults: in-process embeddings, the default rules for every kind, hourly retention. */
     public static MemorySettings defaults() {
         return new MemorySettings(
-                new Embeddings.InProcess(), Map.of(), Set.of(), Duration.ofHours(1), Optional.empty(), Limits.DEFAULT);
+                new Embeddings.InProcess(),
+                Map.of(),
+                Set.of(),
+                Duration.ofHours(1),
+                Optional.empty(),
+                Limits.DEFAULT,
+                Ranking.DEFAULT);
     }
 
     /**
@@ -74,24 +94,29 @@ public record MemorySettings(
 
     /** These settings with {@code embeddings}. */
     public MemorySettings withEmbeddings(Embeddings embeddings) {
-        return new MemorySettings(embeddings, retention, legalHolds, retentionEvery, compactionModel, limits);
+        return new MemorySettings(embeddings, retention, legalHolds, retentionEvery, compactionModel, limits, ranking);
     }
 
     /** These settings with {@code rule} for {@code kind}. */
     public MemorySettings withRetention(MemoryKind kind, Retention rule) {
         var changed = new EnumMap<>(retention);
         changed.put(kind, rule);
-        return new MemorySettings(embeddings, changed, legalHolds, retentionEvery, compactionModel, limits);
+        return new MemorySettings(embeddings, changed, legalHolds, retentionEvery, compactionModel, limits, ranking);
     }
 
     /** These settings with {@code subjects} under legal hold. */
     public MemorySettings withLegalHolds(Set<String> subjects) {
-        return new MemorySettings(embeddings, retention, subjects, retentionEvery, compactionModel, limits);
+        return new MemorySettings(embeddings, retention, subjects, retentionEvery, compactionModel, limits, ranking);
+    }
+
+    /** These settings with {@code ranking}. */
+    public MemorySettings withRanking(Ranking ranking) {
+        return new MemorySettings(embeddings, retention, legalHolds, retentionEvery, compactionModel, limits, ranking);
     }
 
     /** These settings with {@code limits}. */
     public MemorySettings withLimits(Limits limits) {
-        return new MemorySettings(embeddings, retention, legalHolds, retentionEvery, compactionModel, limits);
+        return new MemorySettings(embeddings, retention, legalHolds, retentionEvery, compactionModel, limits, ranking);
     }
 
     /** Which embedding model the semantic tier uses. */

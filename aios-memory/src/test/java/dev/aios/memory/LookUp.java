@@ -33,7 +33,10 @@ final class LookUp implements Agent<LookUp.Ask, LookUp.Found> {
     @Override
     public Found run(Ask input, AgentContext context) {
         var memory = context.memory().orElseThrow();
-        var recall = memory.recall(MemoryQuery.of(input.need()).withK(3));
+        // Notes and records: the event that started the run holds the very same words and would come first.
+        var recall = memory.recall(MemoryQuery.of(input.need())
+                .withKinds(MemoryKind.NOTE, MemoryKind.KNOWLEDGE)
+                .withK(3));
         var record = memory.get("customer/" + input.client());
         memory.remember(Remember.of(MemoryKind.NOTE, input.client(), input.client() + " asked about " + input.need()));
         return new Found(

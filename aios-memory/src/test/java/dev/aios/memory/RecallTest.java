@@ -110,11 +110,13 @@ class RecallTest {
                         MemoryQuery.of("quarterly report draft revenue").withK(2))
                 .items();
 
+        // The two match alike, so decay and importance decide; but they only adjust the relevance.
         assertThat(hits).extracting(MemoryHit::subject).containsExactly("bolt", "acme");
         var old = hits.get(1);
         assertThat(old.why().decay()).isCloseTo(0.5, org.assertj.core.data.Offset.offset(0.01));
         assertThat(old.why().explanation()).contains("stored 30 days ago", "half-life 30 days");
-        assertThat(hits.getFirst().score()).isGreaterThan(2 * old.score());
+        assertThat(old.why().adjustment()).isLessThan(1).isGreaterThan(0.75);
+        assertThat(hits.getFirst().why().adjustment()).isGreaterThan(1);
     }
 
     @Test

@@ -102,10 +102,15 @@ final class ModelsHarness implements AutoCloseable {
         }
     }
 
-    /** Waits for the run, moving the kernel's clock a second per look so that retry backoffs pass. */
+    /**
+     * Waits for the run, moving the kernel's clock a second per look so that retry backoffs pass.
+     * Looks are 100 ms apart: faster, a step's lease (its timeout plus 30 s) could run out on the
+     * kernel's clock while a provider call is still under way on a loaded machine.
+     */
     RunView until(String runId, Predicate<RunView> done) {
         return Eventually.await(
                 () -> {
+                    pause();
                     clock.advance(Duration.ofSeconds(1));
                     kernel.wake();
                     return kernel.run(runId);
@@ -113,10 +118,20 @@ final class ModelsHarness implements AutoCloseable {
                 done);
     }
 
+    private static void pause() {
+        try {
+            Thread.sleep(80);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
     /** The open task of a run, once there is one. */
     TaskView taskOf(String runId) {
         return Eventually.await(
                         () -> {
+                            pause();
                             clock.advance(Duration.ofSeconds(1));
                             kernel.wake();
                             return kernel.tasks(false).stream()

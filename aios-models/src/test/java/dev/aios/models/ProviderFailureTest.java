@@ -30,7 +30,7 @@ class ProviderFailureTest {
         aios = new ModelsHarness(dir);
         var settings = aios.openAi();
         return aios.start(
-                settings.withProvider(settings.providers().get("openai").withTimeout(Duration.ofMillis(700))),
+                settings.withProvider(settings.providers().get("openai").withTimeout(Duration.ofSeconds(2))),
                 PromptAgentTest.PLAYBOOK);
     }
 
@@ -72,7 +72,7 @@ class ProviderFailureTest {
                 builder.connector("openai", ConnectorPolicy.DEFAULT.withBreaker(100, 10, 10, Duration.ofSeconds(1)));
         var settings = aios.openAi();
         aios.start(
-                settings.withProvider(settings.providers().get("openai").withTimeout(Duration.ofMillis(700))),
+                settings.withProvider(settings.providers().get("openai").withTimeout(Duration.ofSeconds(2))),
                 PromptAgentTest.PLAYBOOK);
         var cases = new String[][] {
             {"500", "openai answered HTTP 500: the model is overloaded"},

@@ -181,7 +181,7 @@ class PolicyRulesTest {
         aios.completed(aios.lead("b", 10));
         var third = aios.lead("c", 10);
         var waiting = Eventually.await(
-                () -> aios.kernel.run(third), r -> r.steps().getFirst().status().equals("deferred"));
+                () -> aios.kernel.run(third), r -> r.steps().getFirst().status().equals("deferred (limit)"));
         aios.clock.advance(Duration.ofMinutes(61));
         aios.kernel.wake();
 

@@ -53,6 +53,15 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
+     * Routes that serve pages to browsers: their own static assets under {@code /assets/} and
+     * {@code /webjars/}, and a page of their own for an unknown path outside {@code /api/}.
+     */
+    public interface PageRoutes extends Routes {
+        /** Answers a request no route matched; false to leave it to the API's problem document. */
+        boolean notFound(io.javalin.http.Context ctx);
+    }
+
+    /**
      * Serves {@code kernel} on the interface named {@code host}, e.g. {@code 0.0.0.0} for all.
      *
      * @param port the port, or 0 for any free one (see {@link #port()})
@@ -94,6 +103,15 @@ public final class ApiServer implements AutoCloseable {
             new dev.aios.server.internal.http.GraphRoutes(kernel).addTo(config.routes);
             for (var extra : more) {
                 extra.addTo(config.routes);
+                if (extra instanceof PageRoutes pages) {
+                    routes.pagesFor404(pages::notFound);
+                    config.staticFiles.enableWebjars();
+                    config.staticFiles.add(files -> {
+                        files.hostedPath = "/assets";
+                        files.directory = "/console";
+                        files.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+                    });
+                }
             }
         });
         checkCanListen(host, port);

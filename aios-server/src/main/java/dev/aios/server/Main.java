@@ -10,18 +10,12 @@ import picocli.CommandLine;
  * work on a stopped data directory.
  */
 public final class Main {
-    /**
-     * Lucene tells, through java.util.logging, that the incubating Vector API is not enabled;
-     * aios runs well without it, so the notice is kept out of the operator's console.
-     */
-    private static final java.util.logging.Logger VECTOR_NOTICE =
-            java.util.logging.Logger.getLogger("org.apache.lucene.internal.vectorization");
-
     private Main() {}
 
     /** Runs the command named by {@code args} and exits with its code. */
     public static void main(String[] args) {
-        VECTOR_NOTICE.setLevel(java.util.logging.Level.SEVERE);
+        // Lucene logs through java.util.logging: its lines go where every other line goes.
+        dev.aios.server.internal.logs.Logging.routeJavaUtilLogging();
         System.exit(commandLine(System.getenv()).execute(args));
     }
 

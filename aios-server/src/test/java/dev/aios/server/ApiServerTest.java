@@ -84,6 +84,37 @@ class ApiServerTest {
     }
 
     @Test
+    void theRunListComesInPagesLinkedByCursorsAndTheCliFollowsThem() {
+        var started = new java.util.ArrayList<String>();
+        for (int i = 0; i < 5; i++) {
+            started.add(aios.ping("page " + i));
+        }
+        var seen = new java.util.ArrayList<String>();
+        var path = "/api/runs?limit=2";
+        int pages = 0;
+        while (path != null) {
+            var page = aios.get(path);
+            assertThat(page.status()).isEqualTo(200);
+            page.json().forEach(run -> seen.add(run.path("id").asText()));
+            pages++;
+            var link =
+                    java.util.regex.Pattern.compile("<([^>]+)>; rel=\"next\"").matcher(page.link());
+            path = link.find() ? link.group(1) : null;
+        }
+        assertThat(pages).isEqualTo(3);
+        assertThat(seen).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(started);
+
+        var firstPage = aios.cli("runs", "--limit", "2");
+        assertThat(firstPage.out()).contains("more: aios runs --after ");
+        var every = aios.cli("runs", "--limit", "2", "--every", "--json");
+        assertThat(every.out()).contains(started.toArray(String[]::new));
+
+        var bad = aios.get("/api/runs?after=nonsense");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().path("detail").asText()).contains("is not a cursor");
+    }
+
+    @Test
     void aDuplicateEventIdIsAcknowledgedWithoutANewRun() {
         var event = "{\"id\":\"evt-1\",\"type\":\"test.ping\",\"data\":{\"text\":\"once\"}}";
 

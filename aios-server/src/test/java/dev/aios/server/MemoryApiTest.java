@@ -126,6 +126,18 @@ class MemoryApiTest {
                         .json()
                         .path("items"))
                 .hasSize(1);
+        var explained = get("/api/memory/search?q=" + q("Bolt's overdue invoices") + "&explain=true")
+                .json();
+        assertThat(explained.path("plan").path("stems").toString()).contains("bolt", "overdu", "invoic");
+        assertThat(explained.path("plan").path("meaningWeight").asDouble()).isPositive();
+        var why = explained.path("items").get(0).path("why");
+        assertThat(why.path("textRank").asInt()).isEqualTo(1);
+        assertThat(why.path("textScore").asDouble()).isPositive();
+        assertThat(why.path("similarity").asDouble()).isBetween(0.2, 1.0);
+        assertThat(why.path("text").asDouble() + why.path("meaning").asDouble())
+                .isCloseTo(why.path("relevance").asDouble(), org.assertj.core.data.Offset.offset(0.001));
+        assertThat(why.path("adjustment").asDouble()).isBetween(0.9, 1.05);
+        assertThat(get("/api/memory/search?q=invoice").json().has("plan")).isFalse();
 
         var stats = get("/api/memory/stats").json();
         assertThat(stats.path("tiers").path("SEMANTIC").path("items").asLong()).isEqualTo(2);

@@ -65,7 +65,7 @@ final class TestAios implements AutoCloseable {
     }
 
     /** An HTTP answer. */
-    record Response(int status, String contentType, String body) {
+    record Response(int status, String contentType, String body, String link) {
         JsonNode json() {
             try {
                 return Json.mapper().readTree(body);
@@ -184,7 +184,8 @@ final class TestAios implements AutoCloseable {
             return new Response(
                     response.statusCode(),
                     response.headers().firstValue("Content-Type").orElse(""),
-                    response.body());
+                    response.body(),
+                    response.headers().firstValue("Link").orElse(""));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -385,7 +385,7 @@ public final class ServerProcess implements AutoCloseable {
         private List<String> arguments = List.of();
         private final Map<String, String> environment = new LinkedHashMap<>();
         private Optional<Integer> port = Optional.empty();
-        private Duration startupTimeout = Duration.ofSeconds(60);
+        private Duration startupTimeout = Duration.ofMinutes(3);
         private Duration stopTimeout = Duration.ofSeconds(30);
 
         private Builder(Path directory) {
@@ -450,7 +450,7 @@ public final class ServerProcess implements AutoCloseable {
             return this;
         }
 
-        /** How long a start may take until {@code GET /health} answers 200; default 60 s. */
+        /** How long a start may take until {@code GET /health} answers 200; default 3 minutes. */
         public Builder startupTimeout(Duration timeout) {
             this.startupTimeout = positive(timeout, "startupTimeout");
             return this;

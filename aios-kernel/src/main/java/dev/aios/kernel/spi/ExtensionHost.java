@@ -15,6 +15,12 @@ public interface ExtensionHost {
     /** The events and journal entries the kernel has accepted, to catch up from. */
     Feed feed();
 
+    /**
+     * Where the extension records its metrics; names start with {@code aios.} and tags stay few
+     * (no run ids), as Prometheus expects.
+     */
+    io.micrometer.core.instrument.MeterRegistry meters();
+
     /** The kernel's clock. */
     InstantSource clock();
 
@@ -23,6 +29,14 @@ public interface ExtensionHost {
 
     /** Offers a service to agents through {@link dev.aios.api.AgentContext#service}. */
     <T> void service(StepService<T> service);
+
+    /**
+     * Registers an agent the extension offers, such as a connector's action ({@code send-email},
+     * {@code http}); registered before playbooks load, so they may name it.
+     *
+     * @throws IllegalArgumentException when another agent has its name
+     */
+    void agent(dev.aios.api.JsonAgent agent);
 
     /** Builds agents of one kind declared in playbooks. */
     void agentFactory(AgentFactory factory);
@@ -35,12 +49,6 @@ public interface ExtensionHost {
 
     /** May refuse forgetting a subject (legal hold); asked before anything is destroyed. */
     void guardForget(ForgetGuard guard);
-
-    /**
-     * Accepts an event as {@link dev.aios.kernel.Kernel#send} does: for extensions that raise events
-     * (alerts, suggestions, schedules, webhooks). Not before the kernel is built.
-     */
-    dev.aios.kernel.Accepted send(dev.aios.api.Event event);
 
     /**
      * Loads a Java-built playbook the extension brings, e.g. the one whose runs carry its items in
@@ -61,4 +69,25 @@ public interface ExtensionHost {
      * that offer forgetting to agents or operators.
      */
     dev.aios.kernel.ForgetReport forget(String subject);
+
+    /**
+     * Accepts an event from outside, as {@link dev.aios.kernel.Kernel#send} does: for extensions
+     * that bring events in or raise them (webhooks, mail, schedules, alerts, suggestions).
+     */
+    dev.aios.kernel.Accepted send(dev.aios.api.Event event);
+
+    /**
+     * Starts a run of one active playbook with {@code event} as its trigger, as {@link
+     * dev.aios.kernel.Kernel#startRun} does.
+     */
+    dev.aios.kernel.Accepted startRun(String playbook, dev.aios.api.Event event);
+
+    /** Runs the scheduled playbooks; one extension at most offers it. */
+    void scheduler(Scheduler scheduler);
+
+    /** Defines the batch windows steps may wait for; one extension at most offers them. */
+    void windows(BatchWindows windows);
+
+    /** CEL over the named variables, in the kernel's dialect. */
+    Expressions expressions(java.util.List<String> variables);
 }

@@ -6,14 +6,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.lucene.analysis.Analyzer;
-import org.apache.lucene.analysis.en.EnglishAnalyzer;
-import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
@@ -38,7 +35,6 @@ import org.apache.lucene.search.Query;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
-import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
@@ -56,20 +52,23 @@ final class MemoryIndex implements AutoCloseable {
     static final String KIND = "kind";
     static final String AT = "at";
     static final String TEXT = "text";
+    static final String EXACT = "exact";
+    static final String TITLE = "title";
     static final String VECTOR = "vector";
 
-    /** Raised when the index's layout changes, so that an older index is rebuilt. */
-    private static final String FORMAT = "1";
-
-    /** The most distinct terms a text query uses; the rest of a long query adds little. */
-    private static final int MAX_TERMS = 256;
+    /**
+     * Raised when the index's layout changes, so that an older index is rebuilt from the tables (with
+     * their stored vectors: nothing is embedded again). 2: words as written beside the stemmed ones,
+     * and the title of an item on its first chunk.
+     */
+    static final String FORMAT = "2";
 
     /** A document found by a search, with its rank-defining score. */
     record Found(String key, float score) {}
 
     private final Path path;
     private final Directory directory;
-    private final Analyzer analyzer = new EnglishAnalyzer();
+    private final Analyzer analyzer = TextQuery.analyzer();
     private final IndexWriter writer;
     private final SearcherManager searchers;
     private final String model;
@@ -204,18 +203,13 @@ final class MemoryIndex implements AutoCloseable {
         searchers.maybeRefreshBlocking();
     }
 
-    /** The best {@code n} chunks for the words of {@code text} (BM25), within {@code filter}. */
-    List<Found> byText(String text, Query filter, int n) throws IOException {
-        var terms = terms(text);
-        if (terms.isEmpty()) {
+    /** The best {@code n} chunks for {@code words} (BM25 over text, title and phrases), within {@code filter}. */
+    List<Found> byText(TextQuery words, Query filter, int n) throws IOException {
+        if (words.isEmpty()) {
             return List.of();
         }
-        var words = new BooleanQuery.Builder();
-        for (String term : terms) {
-            words.add(new TermQuery(new Term(TEXT, term)), Occur.SHOULD);
-        }
         var query = new BooleanQuery.Builder()
-                .add(words.build(), Occur.MUST)
+                .add(words.query(), Occur.MUST)
                 .add(filter, Occur.FILTER)
                 .build();
         return search(query, n, null);
@@ -250,18 +244,9 @@ final class MemoryIndex implements AutoCloseable {
         }
     }
 
-    /** The distinct analyzed terms of {@code text}, at most {@value #MAX_TERMS}. */
-    Set<String> terms(String text) throws IOException {
-        var terms = new LinkedHashSet<String>();
-        try (var stream = analyzer.tokenStream(TEXT, text)) {
-            var term = stream.addAttribute(CharTermAttribute.class);
-            stream.reset();
-            while (stream.incrementToken() && terms.size() < MAX_TERMS) {
-                terms.add(term.toString());
-            }
-            stream.end();
-        }
-        return terms;
+    /** The analyzer of every field: for building queries. */
+    Analyzer analyzer() {
+        return analyzer;
     }
 
     /** How many chunks the index holds. */
@@ -295,6 +280,13 @@ final class MemoryIndex implements AutoCloseable {
         document.add(new LongPoint(AT, at));
         document.add(new NumericDocValuesField(AT, at));
         document.add(new TextField(TEXT, doc.text(), Field.Store.NO));
+        document.add(new TextField(EXACT, doc.text(), Field.Store.NO));
+        if (doc.n() == 0) {
+            var title = Titles.of(doc.text());
+            if (!title.isEmpty()) {
+                document.add(new TextField(TITLE, title, Field.Store.NO));
+            }
+        }
         doc.vector()
                 .ifPresent(v -> document.add(new KnnFloatVectorField(VECTOR, v, VectorSimilarityFunction.DOT_PRODUCT)));
         return document;

@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
  * Agents reach it through {@link StepMemory}, the operator through {@link OperatorMemory}.
  */
 public final class MemoryService implements AutoCloseable {
+    private final io.micrometer.core.instrument.Timer recallTimer;
     private static final Logger LOG = LoggerFactory.getLogger(MemoryService.class);
     private static final Duration COMMIT_EVERY = Duration.ofSeconds(5);
 
@@ -72,6 +73,19 @@ public final class MemoryService implements AutoCloseable {
             ExtensionHost host, MemorySettings settings, Optional<Embedder> embedder, Summarizer summarizer) {
         this.settings = settings;
         this.clock = host.clock();
+        this.recallTimer = io.micrometer.core.instrument.Timer.builder("aios.memory.recall")
+                .description("Hybrid recalls (BM25 and vectors, fused): time to answer one query")
+                .serviceLevelObjectives(
+                        java.time.Duration.ofMillis(5),
+                        java.time.Duration.ofMillis(10),
+                        java.time.Duration.ofMillis(25),
+                        java.time.Duration.ofMillis(50),
+                        java.time.Duration.ofMillis(100),
+                        java.time.Duration.ofMillis(250),
+                        java.time.Duration.ofMillis(500),
+                        java.time.Duration.ofSeconds(1),
+                        java.time.Duration.ofSeconds(5))
+                .register(host.meters());
         this.embedder = embedder;
         host.storage().migrate("memory", "classpath:db/memory");
         var sealer = new Sealer(host.cipher());
@@ -205,7 +219,17 @@ public final class MemoryService implements AutoCloseable {
 
     /** Recalls; see {@link dev.aios.api.Memory#recall}. */
     public Recall recall(MemoryQuery query) {
-        return recaller.recall(query);
+        long started = System.nanoTime();
+        try {
+            return recaller.recall(query);
+        } finally {
+            recallTimer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** How {@code query} is searched: its terms and the weights of the two searches. */
+    public dev.aios.memory.RecallPlan plan(MemoryQuery query) {
+        return recaller.plan(query);
     }
 
     /** Marks the items of a recall as used by a step. */
@@ -254,6 +278,45 @@ public final class MemoryService implements AutoCloseable {
                                 "SELECT COUNT(*) FROM memory_items WHERE subject = ? AND kind <> 'knowledge'",
                                 subject)
                         + Sql.count(c, "SELECT COUNT(DISTINCT id) FROM knowledge_records WHERE subject = ?", subject));
+    }
+
+    /** The subjects with the most items, most first. */
+    public java.util.List<dev.aios.memory.SubjectCount> subjects(int limit) {
+        return store.storage()
+                .read(c -> Sql.query(
+                        c,
+                        "SELECT subject, COUNT(*) AS n, SUM(pinned) AS p FROM memory_items"
+                                + " WHERE subject <> '' AND kind <> 'knowledge' GROUP BY subject ORDER BY n DESC, subject"
+                                + " LIMIT ?",
+                        rs -> new dev.aios.memory.SubjectCount(
+                                rs.getString("subject"), rs.getLong("n"), rs.getLong("p")),
+                        limit));
+    }
+
+    /**
+     * Pins an item (retention keeps it) or unpins it.
+     *
+     * @return whether the item exists
+     */
+    public boolean pin(String id, boolean pinned) {
+        return store.storage()
+                        .write(c ->
+                                Sql.update(c, "UPDATE memory_items SET pinned = ? WHERE id = ?", pinned ? 1 : 0, id))
+                > 0;
+    }
+
+    /** Which of {@code ids} are pinned. */
+    public java.util.Set<String> pinned(java.util.Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return java.util.Set.of();
+        }
+        var marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+        return store.storage()
+                .read(c -> java.util.Set.copyOf(Sql.query(
+                        c,
+                        "SELECT id FROM memory_items WHERE pinned = 1 AND id IN (" + marks + ")",
+                        rs -> rs.getString("id"),
+                        ids.toArray())));
     }
 
     /** Forgets a subject through the kernel (keys, events, journal), which then calls {@link #forgotten}. */

@@ -5,10 +5,10 @@ import dev.aios.api.MemoryKind;
 import dev.aios.api.MemoryQuery;
 import dev.aios.api.Recall;
 import dev.aios.memory.MemorySettings;
+import dev.aios.memory.RecallPlan;
 import dev.aios.memory.spi.Embedder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -16,11 +16,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
-import java.util.TreeSet;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;
@@ -34,15 +31,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hybrid recall: BM25 and HNSW searches over the one index, within the query's filters, fused by
- * reciprocal rank fusion; then each item's score is its relevance × decay (half-life of its kind,
- * counted from when it was stored or last used) × importance weight (0.5 + importance).
+ * Hybrid recall: a BM25 search (stemmed words in text and title, words as written, neighbouring
+ * words as phrases) and an HNSW search over the one index, within the query's filters; each search's
+ * chunks grouped by item (an item ranks by its best chunk); the two item rankings fused (by scores
+ * scaled to the best, or by reciprocal ranks; a short, exact-looking query leans on the text
+ * search); then decay and
+ * importance adjust the relevance by a bounded factor, so that they reorder near ties but never bury
+ * a strong match ({@link Scoring}).
  */
 final class Recaller {
     private static final Logger LOG = LoggerFactory.getLogger(Recaller.class);
-
-    /** The rank constant of reciprocal rank fusion; 60 is the value of the original paper. */
-    static final int RRF_K = 60;
 
     /** Below this cosine similarity a vector search result is taken as unrelated, not as a match. */
     static final double MIN_COSINE = 0.2;
@@ -66,132 +64,149 @@ final class Recaller {
         this.clock = clock;
     }
 
-    private static final class Candidate {
-        final String itemId;
-        final int chunk;
-        int textRank;
-        int vectorRank;
-
-        Candidate(String key) {
-            int hash = key.lastIndexOf('#');
-            this.itemId = key.substring(0, hash);
-            this.chunk = Integer.parseInt(key.substring(hash + 1));
-        }
-
-        double rrf() {
-            return (textRank > 0 ? 1.0 / (RRF_K + textRank) : 0) + (vectorRank > 0 ? 1.0 / (RRF_K + vectorRank) : 0);
-        }
-    }
-
     Recall recall(MemoryQuery query) {
         try {
-            return query.text().isBlank() ? newest(query) : search(query);
+            return query.text().isBlank() ? newest(query) : search(query, plan(query));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot search memory: " + e.getMessage(), e);
         }
     }
 
-    private Recall search(MemoryQuery query) throws IOException {
-        var filter = filter(query);
-        int pool = Math.min(Math.max(4 * query.k(), 50), 400);
-        var candidates = new LinkedHashMap<String, Candidate>();
-        var byText = index.byText(query.text(), filter, pool);
-        for (int i = 0; i < byText.size(); i++) {
-            candidates.computeIfAbsent(byText.get(i).key(), Candidate::new).textRank = i + 1;
+    /** How a query is searched: its terms, its shape and the weights that follow. */
+    RecallPlan plan(MemoryQuery query) {
+        var ranking = settings.ranking();
+        if (query.text().isBlank()) {
+            return new RecallPlan(List.of(), List.of(), false, 0, 0, fusion(ranking), ranking.depth(), ranking.rrfK());
         }
-        var vector = queryVector(query);
-        if (vector.isPresent()) {
-            var byVector = index.byVector(vector.get(), filter, pool);
-            for (int i = 0; i < byVector.size(); i++) {
-                // Lucene scores unit vectors as (1 + cosine) / 2; nearest is not always near.
-                if (2 * byVector.get(i).score() - 1 < MIN_COSINE) {
-                    break;
-                }
-                candidates.computeIfAbsent(byVector.get(i).key(), Candidate::new).vectorRank = i + 1;
+        var words = TextQuery.of(query.text(), index.analyzer(), ranking);
+        boolean meaning = embedder.isPresent()
+                && (query.kinds().isEmpty() || query.kinds().stream().anyMatch(MemoryKind::embedded));
+        return new RecallPlan(
+                words.stems(),
+                words.words(),
+                words.exactLooking(),
+                1,
+                meaning ? (words.exactLooking() ? ranking.shortQueryMeaning() : 1) : 0,
+                fusion(ranking),
+                ranking.depth(),
+                ranking.rrfK());
+    }
+
+    private static String fusion(dev.aios.memory.Ranking ranking) {
+        return ranking.fusion().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private Recall search(MemoryQuery query, RecallPlan plan) throws IOException {
+        var ranking = settings.ranking();
+        var filter = filter(query);
+        var words = TextQuery.of(query.text(), index.analyzer(), ranking);
+        var candidates = new LinkedHashMap<String, Scoring.Candidate>();
+        int rank = 0;
+        for (var found : index.byText(words, filter, ranking.depth())) {
+            var c = candidates.computeIfAbsent(itemOf(found.key()), Scoring.Candidate::new);
+            if (c.textRank == 0) {
+                c.textRank = ++rank;
+                c.textScore = found.score();
+                c.textChunk = chunkOf(found.key());
             }
         }
-        var hits = score(candidates.values(), vector.isPresent(), false);
-        hits.sort(Comparator.comparingDouble(MemoryHit::score).reversed());
-        return new Recall(hits.subList(0, Math.min(query.k(), hits.size())), vector.isPresent());
+        var vector = plan.meaningWeight() > 0 ? queryVector(query) : Optional.<float[]>empty();
+        if (vector.isPresent()) {
+            rank = 0;
+            for (var found : index.byVector(vector.get(), filter, ranking.depth())) {
+                // Lucene scores unit vectors as (1 + cosine) / 2; nearest is not always near.
+                double cosine = 2 * found.score() - 1;
+                if (cosine < MIN_COSINE) {
+                    break;
+                }
+                var c = candidates.computeIfAbsent(itemOf(found.key()), Scoring.Candidate::new);
+                if (c.vectorRank == 0) {
+                    c.vectorRank = ++rank;
+                    c.cosine = cosine;
+                    c.vectorChunk = chunkOf(found.key());
+                }
+            }
+        }
+        var textScores = candidates.values().stream()
+                .filter(c -> c.textRank > 0)
+                .mapToDouble(c -> c.textScore)
+                .sorted()
+                .toArray();
+        double topText = textScores.length == 0 ? 0 : textScores[textScores.length - 1];
+        double lead = textScores.length < 2 ? textScores.length : 1 - textScores[textScores.length - 2] / topText;
+        double topCosine =
+                candidates.values().stream().mapToDouble(c -> c.cosine).max().orElse(0);
+        var scoring =
+                new Scoring(plan, vector.isPresent(), ranking, settings, clock.instant(), topText, topCosine, lead);
+        var hits = hydrateAndScore(scoring, new ArrayList<>(candidates.values()), query.k());
+        return new Recall(hits, vector.isPresent());
+    }
+
+    /**
+     * Loads and scores the items that can still reach the top {@code k} after decay and importance
+     * (their adjustment is bounded), best first; loads the rest only when deleted items leave room.
+     */
+    private List<MemoryHit> hydrateAndScore(Scoring scoring, List<Scoring.Candidate> candidates, int k) {
+        candidates.forEach(scoring::relevance);
+        candidates.sort(
+                Comparator.comparingDouble((Scoring.Candidate c) -> c.relevance).reversed());
+        double floor = candidates.size() > k
+                ? candidates.get(k - 1).relevance * scoring.minAdjustment() / scoring.maxAdjustment()
+                : 0;
+        var reachable = new ArrayList<Scoring.Candidate>();
+        var rest = new ArrayList<Scoring.Candidate>();
+        for (var c : candidates) {
+            (c.upper >= floor ? reachable : rest).add(c);
+        }
+        var hits = score(scoring, reachable);
+        if (hits.size() < k && !rest.isEmpty()) {
+            hits.addAll(score(scoring, rest)); // some were deleted since the index saw them
+        }
+        hits.sort(Comparator.comparingDouble(MemoryHit::score).reversed().thenComparing(h -> -h.why()
+                .relevance()));
+        return hits.subList(0, Math.min(k, hits.size()));
     }
 
     /** No words to search for: the newest items within the filters. */
     private Recall newest(MemoryQuery query) throws IOException {
-        var candidates = new LinkedHashMap<String, Candidate>();
+        var candidates = new LinkedHashMap<String, Scoring.Candidate>();
         for (var found : index.newest(filter(query), Math.min(4 * query.k(), 400))) {
-            candidates.computeIfAbsent(found.key(), Candidate::new);
+            var c = candidates.computeIfAbsent(itemOf(found.key()), Scoring.Candidate::new);
+            if (c.textChunk < 0) {
+                c.textChunk = chunkOf(found.key());
+            }
         }
-        var hits = score(candidates.values(), false, true);
+        var scoring = new Scoring(plan(query), false, settings.ranking(), settings, clock.instant(), 0, 0, 0);
+        var hits = score(scoring, new ArrayList<>(candidates.values()));
         return new Recall(hits.subList(0, Math.min(query.k(), hits.size())), false);
     }
 
     private Optional<float[]> queryVector(MemoryQuery query) {
-        if (embedder.isEmpty()
-                || (!query.kinds().isEmpty() && query.kinds().stream().noneMatch(MemoryKind::embedded))) {
-            return Optional.empty();
-        }
         try {
-            return Optional.of(embedder.get().embed(List.of(query.text())).getFirst());
+            return Optional.of(
+                    embedder.orElseThrow().embed(List.of(query.text())).getFirst());
         } catch (RuntimeException e) {
             LOG.warn("memory could not embed a query, so it searched by text only: {}", e.toString());
             return Optional.empty();
         }
     }
 
-    /** One hit per item (its best chunk), in candidate order. */
-    private List<MemoryHit> score(java.util.Collection<Candidate> candidates, boolean byMeaning, boolean browsing) {
+    /** One hit per candidate still in the tables, in candidate order. */
+    private List<MemoryHit> score(Scoring scoring, List<Scoring.Candidate> candidates) {
         var chunks = new HashMap<String, Set<Integer>>();
-        candidates.forEach(
-                c -> chunks.computeIfAbsent(c.itemId, id -> new TreeSet<>()).add(c.chunk));
+        for (var c : candidates) {
+            chunks.put(c.itemId, Set.of(c.shownChunk()));
+        }
         var items = store.hydrate(chunks);
-        Instant now = clock.instant();
-        var best = new LinkedHashMap<String, MemoryHit>();
+        var hits = new ArrayList<MemoryHit>();
         for (var candidate : candidates) {
             var found = items.get(candidate.itemId);
-            if (found == null || !found.chunks().containsKey(candidate.chunk)) {
+            if (found == null || !found.chunks().containsKey(candidate.shownChunk())) {
                 continue; // deleted or forgotten since the index saw it
             }
-            var item = found.item();
-            int searches = byMeaning && item.kind().embedded() ? 2 : 1;
-            double relevance = browsing ? 1 : candidate.rrf() * (RRF_K + 1) / searches;
-            var since = found.usedAt().filter(u -> u.isAfter(item.createdAt())).orElse(item.createdAt());
-            var age = Duration.between(since, now);
-            var halfLife = settings.retention().get(item.kind()).halfLife();
-            double decay = halfLife.map(h -> Math.pow(0.5, Math.max(0, age.toMillis()) / (double) h.toMillis()))
-                    .orElse(1.0);
-            double score = relevance * decay * (0.5 + item.importance());
-            var why = new MemoryHit.Why(
-                    candidate.textRank > 0 ? OptionalInt.of(candidate.textRank) : OptionalInt.empty(),
-                    candidate.vectorRank > 0 ? OptionalInt.of(candidate.vectorRank) : OptionalInt.empty(),
-                    round(relevance),
-                    round(decay),
-                    item.importance(),
-                    explain(
-                            candidate,
-                            browsing,
-                            relevance,
-                            decay,
-                            age,
-                            found.usedAt().isPresent(),
-                            halfLife,
-                            item.importance()));
-            var hit = new MemoryHit(
-                    publicId(item),
-                    item.version(),
-                    candidate.chunk,
-                    item.kind(),
-                    item.subject(),
-                    item.createdAt(),
-                    found.chunks().get(candidate.chunk),
-                    item.metadata(),
-                    round(score),
-                    why);
-            var kept = best.get(item.id());
-            if (kept == null || kept.score() < hit.score()) {
-                best.put(item.id(), hit);
-            }
+            hits.add(scoring.hit(candidate, found));
         }
-        return new ArrayList<>(best.values());
+        return hits;
     }
 
     /** The id the outside knows an item by: a knowledge record's own id. */
@@ -199,36 +214,12 @@ final class Recaller {
         return item.kind() == MemoryKind.KNOWLEDGE ? KnowledgeStore.recordId(item.id()) : item.id();
     }
 
-    private static String explain(
-            Candidate candidate,
-            boolean browsing,
-            double relevance,
-            double decay,
-            Duration age,
-            boolean used,
-            Optional<Duration> halfLife,
-            double importance) {
-        var why = new StringBuilder();
-        if (browsing) {
-            why.append("no words to search for: newest first");
-        } else {
-            var ranks = new ArrayList<String>();
-            if (candidate.textRank > 0) {
-                ranks.add("text rank " + candidate.textRank);
-            }
-            if (candidate.vectorRank > 0) {
-                ranks.add("meaning rank " + candidate.vectorRank);
-            }
-            why.append(String.join(", ", ranks)).append(" → relevance ").append(fmt(relevance));
-        }
-        why.append("; ")
-                .append(used ? "used " : "stored ")
-                .append(Durations.words(age))
-                .append(" ago");
-        why.append(halfLife.map(h -> ", half-life " + Durations.words(h) + " → decay " + fmt(decay))
-                .orElse(", no decay"));
-        why.append("; importance ").append(fmt(importance)).append(" → ×").append(fmt(0.5 + importance));
-        return why.toString();
+    private static String itemOf(String key) {
+        return key.substring(0, key.lastIndexOf('#'));
+    }
+
+    private static int chunkOf(String key) {
+        return Integer.parseInt(key.substring(key.lastIndexOf('#') + 1));
     }
 
     private Query filter(MemoryQuery query) {
@@ -251,13 +242,5 @@ final class Recaller {
             any = true;
         }
         return any ? filter.build() : new MatchAllDocsQuery();
-    }
-
-    private static double round(double value) {
-        return Math.round(value * 10_000) / 10_000.0;
-    }
-
-    private static String fmt(double value) {
-        return String.format(Locale.ROOT, "%.2f", value);
     }
 }

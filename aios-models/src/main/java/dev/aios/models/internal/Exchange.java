@@ -139,8 +139,14 @@ final class Exchange {
             } else {
                 long started = System.nanoTime();
                 completion = answer(messages, receipt, charges);
+                long nanos = System.nanoTime() - started;
                 receipt.put("cached", false);
-                receipt.put("latencyMs", (System.nanoTime() - started) / 1_000_000);
+                receipt.put("latencyMs", nanos / 1_000_000);
+                io.micrometer.core.instrument.Timer.builder("aios.model.request")
+                        .description("Requests to a model provider that answered (a repair request included)")
+                        .tags("provider", route.provider(), "model", route.model())
+                        .register(gateway.host.meters())
+                        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
             }
             raw = completion;
             receipt.set("completion", restored(completion));
@@ -187,6 +193,7 @@ final class Exchange {
         if (charges.isEmpty() && !keep) {
             return;
         }
+        charges.forEach(this::count);
         gateway.host.storage().write(c -> {
             Ledger.insert(c, charges);
             if (keep) {
@@ -194,6 +201,32 @@ final class Exchange {
             }
             return null;
         });
+    }
+
+    /** Counts a call in the metrics: calls, tokens and cost by provider and model; cache hits. */
+    private void count(Ledger.Charge charge) {
+        var meters = gateway.host.meters();
+        var where = io.micrometer.core.instrument.Tags.of("provider", charge.provider(), "model", charge.model());
+        io.micrometer.core.instrument.Counter.builder("aios.model.calls")
+                .description("Model calls by provider, model, outcome (answered, invalid) and whether the cache"
+                        + " answered")
+                .tags(where)
+                .tags("outcome", charge.outcome(), "cached", Boolean.toString(charge.cached()))
+                .register(meters)
+                .increment();
+        for (var type : new String[] {"input", "output"}) {
+            io.micrometer.core.instrument.Counter.builder("aios.model.tokens")
+                    .description("Tokens sent to (input) and received from (output) model providers")
+                    .tags(where)
+                    .tag("type", type)
+                    .register(meters)
+                    .increment(type.equals("input") ? charge.inputTokens() : charge.outputTokens());
+        }
+        io.micrometer.core.instrument.Counter.builder("aios.model.cost.usd")
+                .description("What model calls cost, in US dollars, from the price table")
+                .tags(where)
+                .register(meters)
+                .increment(charge.costNanos() / 1e9);
     }
 
     /** Asks the provider; with a schema, checks the answer and asks once more to repair it. */

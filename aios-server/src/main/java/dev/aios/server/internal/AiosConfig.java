@@ -28,7 +28,10 @@ import java.util.Optional;
  * }</pre>
  */
 public final class AiosConfig {
-    private static final List<String> SECTIONS = List.of("models", "memory", "connectors", "policy");
+    private static final List<String> SECTIONS = java.util.stream.Stream.concat(
+                    java.util.stream.Stream.of("models", "memory", "connectors", "policy"),
+                    dev.aios.connectors.ConnectorSettings.SECTIONS.stream())
+            .toList();
 
     private final Optional<Path> file;
     private final ObjectNode root;

@@ -30,7 +30,7 @@ public final class Cel {
     public static final List<String> VARIABLES = List.of("event", "trigger", "steps", "run", "input", "output");
 
     private static final int CACHE_LIMIT = 10_000;
-    private static final int MAX_LOOP_ITERATIONS = 100_000;
+    static final int MAX_LOOP_ITERATIONS = 100_000;
     private static final int MAX_SOURCE_CHARACTERS = 10_000;
     private static final int MAX_NESTING = 100;
     private static final int MAX_REGEX_PROGRAM = 1_000;
@@ -38,6 +38,7 @@ public final class Cel {
     private static final Set<CelListsExtensions.Function> LIST_FUNCTIONS =
             java.util.EnumSet.complementOf(java.util.EnumSet.of(CelListsExtensions.Function.FLATTEN));
 
+    private final List<String> variables;
     private final CelCompiler compiler;
     private final CelRuntime runtime;
     private final ConcurrentHashMap<String, Expression> cache = new ConcurrentHashMap<>();
@@ -45,17 +46,28 @@ public final class Cel {
 
     private final Budget budget;
 
-    /** Builds the compiler and runtime with the {@link Budget#DEFAULT default budget}. */
+    /** Builds the compiler and runtime over {@link #VARIABLES} with the {@link Budget#DEFAULT default budget}. */
     public Cel() {
-        this(Budget.DEFAULT);
+        this(VARIABLES, Budget.DEFAULT);
     }
 
     /**
-     * Builds the compiler and runtime; one instance is meant to be shared.
+     * Builds the compiler and runtime over {@link #VARIABLES}; one instance is meant to be shared.
      *
      * @param budget what each evaluation may spend
      */
     public Cel(Budget budget) {
+        this(VARIABLES, budget);
+    }
+
+    /**
+     * Builds a compiler and runtime whose expressions may use {@code variables} (each {@code dyn}),
+     * e.g. {@code body} and {@code headers} for a webhook's mapping.
+     *
+     * @param budget what each evaluation may spend
+     */
+    public Cel(List<String> variables, Budget budget) {
+        this.variables = List.copyOf(variables);
         this.budget = budget;
         var options = CelOptions.current()
                 .enableHeterogeneousNumericComparisons(true)
@@ -73,7 +85,7 @@ public final class Cel {
                         CelExtensions.lists(LIST_FUNCTIONS),
                         CelExtensions.bindings(),
                         CelExtensions.optional());
-        VARIABLES.forEach(name -> builder.addVar(name, SimpleType.DYN));
+        this.variables.forEach(name -> builder.addVar(name, SimpleType.DYN));
         compiler = builder.build();
         runtime = CelRuntimeFactory.standardCelRuntimeBuilder()
                 .setOptions(options)
@@ -83,6 +95,11 @@ public final class Cel {
                         CelExtensions.lists(LIST_FUNCTIONS),
                         CelExtensions.optional())
                 .build();
+    }
+
+    /** The variables expressions may use. */
+    public List<String> variables() {
+        return variables;
     }
 
     /** Compiles {@code source}, or throws {@link CelException} saying what is wrong and where. */
@@ -107,7 +124,7 @@ public final class Cel {
         }
         var result = compilerFor(locals).compile(source);
         if (result.hasError()) {
-            throw CelException.compile(source, result.getErrors());
+            throw CelException.compile(source, result.getErrors(), variables);
         }
         CelAbstractSyntaxTree ast;
         CelRuntime.Program program;
@@ -117,11 +134,11 @@ public final class Cel {
         } catch (CelValidationException | CelEvaluationException e) {
             throw new CelException(source, "invalid CEL `" + source + "`: " + e.getMessage());
         }
-        var declared = new java.util.HashSet<>(VARIABLES);
+        var declared = new java.util.HashSet<>(variables);
         declared.addAll(locals);
-        var variables = References.variables(ast.getExpr(), declared);
+        var used = References.variables(ast.getExpr(), declared);
         var expression = new Expression(
-                source, program, variables, ast.getResultType().kind(), budget, Budget.operands(ast.getExpr()));
+                source, program, used, ast.getResultType().kind(), budget, Budget.operands(ast.getExpr()));
         if (cache.size() < CACHE_LIMIT) {
             cache.putIfAbsent(key, expression);
         }

@@ -38,8 +38,8 @@ public final class CelException extends RuntimeException {
         return expression;
     }
 
-    static CelException compile(String source, List<CelIssue> issues) {
-        var details = issues.stream().map(CelException::describe).collect(Collectors.joining("; "));
+    static CelException compile(String source, List<CelIssue> issues, List<String> variables) {
+        var details = issues.stream().map(issue -> describe(issue, variables)).collect(Collectors.joining("; "));
         if (PROSE.matcher(source).matches() && !details.contains("to write text")) {
             details += "; to write text, quote it: '" + source.strip() + "'";
         }
@@ -63,12 +63,12 @@ public final class CelException extends RuntimeException {
         return new CelException(source, "cannot evaluate `" + source + "`" + where + ": " + text, e);
     }
 
-    private static String describe(CelIssue issue) {
+    private static String describe(CelIssue issue, List<String> variables) {
         var location = issue.getSourceLocation();
         var message = UNDECLARED
                 .matcher(issue.getMessage())
                 .replaceAll(match -> "unknown name '" + match.group(1) + "' (the names are "
-                        + String.join(", ", Cel.VARIABLES) + "; to write text, quote it: '"
+                        + String.join(", ", variables) + "; to write text, quote it: '"
                         + match.group(1) + "')");
         if (location.getLine() <= 0) {
             return message;

@@ -2,6 +2,7 @@ package dev.aios.kernel.internal.cel;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.api.Durations;
+import dev.cel.common.CelErrorCode;
 import dev.cel.common.types.CelKind;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
@@ -159,6 +160,9 @@ public final class Expression {
         } catch (CelEvaluationException e) {
             if (rootCause(e) instanceof Budget.Exceeded exceeded) {
                 throw exceeded(exceeded);
+            }
+            if (e.getErrorCode() == CelErrorCode.ITERATION_BUDGET_EXCEEDED) {
+                throw exceeded(new Budget.Exceeded("it looped more than " + Cel.MAX_LOOP_ITERATIONS + " times"));
             }
             throw CelException.evaluation(source, e);
         } catch (Budget.Exceeded e) {

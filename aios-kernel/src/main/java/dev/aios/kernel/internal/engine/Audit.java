@@ -43,7 +43,8 @@ public final class Audit {
                             + " ORDER BY run_id, step_id, iteration",
             "tasks", "SELECT * FROM tasks ORDER BY id",
             "receipts", "SELECT * FROM receipts ORDER BY effect_key",
-            "snapshots", "SELECT * FROM snapshots ORDER BY run_id, seq");
+            "snapshots", "SELECT * FROM snapshots ORDER BY run_id, seq",
+            "loop_items", "SELECT * FROM loop_items ORDER BY run_id, block, idx");
 
     private final RunJournal journal;
 
@@ -170,6 +171,17 @@ public final class Audit {
             var diffs = new ArrayList<String>();
             compare(after, before, diffs);
             return new RebuildReport(runIds(tx).size(), entries, diffs.size());
+        });
+    }
+
+    /** Recomputes one run's checksum chain. */
+    public dev.aios.kernel.ChainReport chain(Database db, String runId) {
+        return db.read(tx -> {
+            var last = tx.queryOne("SELECT last_checksum FROM runs WHERE id = ?", r -> r.text("last_checksum"), runId)
+                    .orElseThrow(() -> RunQueries.noRun(runId));
+            var problems = new ArrayList<String>();
+            long entries = checkChain(tx, runId, problems);
+            return new dev.aios.kernel.ChainReport(runId, entries, last, problems);
         });
     }
 

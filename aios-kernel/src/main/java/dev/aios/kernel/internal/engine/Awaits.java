@@ -7,6 +7,7 @@ import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.cel.CelException;
 import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
 import dev.aios.kernel.internal.journal.RunJournal;
+import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Database;
@@ -209,14 +210,18 @@ final class Awaits implements AutoCloseable {
                     return Optional.empty();
                 }
                 var seen = snapshot.get();
-                var await = awaitStep(seen.state(), waiting.step());
+                var found = awaitStep(seen.state(), waiting.step());
+                var await = found.map(java.util.Map.Entry::getValue);
                 Optional<ObjectNode> match = Optional.empty();
                 for (var candidate : seen.candidates()) {
                     if (await.isEmpty()) {
                         break;
                     }
                     try {
-                        if (await.get().match().test(RunVars.withEvent(seen.state(), candidate))) {
+                        if (await.get()
+                                .match()
+                                .test(RunVars.withEvent(
+                                        seen.state(), found.get().getKey(), waiting.step(), candidate))) {
                             match = Optional.of(candidate);
                             break;
                         }
@@ -285,10 +290,11 @@ final class Awaits implements AutoCloseable {
         }
     }
 
-    private Optional<CompiledStep.Await> awaitStep(RunState state, String step) {
+    private Optional<java.util.Map.Entry<CompiledPlaybook, CompiledStep.Await>> awaitStep(RunState state, String step) {
         try {
-            if (playbooks.version(state.playbook, state.version).step(step) instanceof CompiledStep.Await await) {
-                return Optional.of(await);
+            var playbook = playbooks.version(state.playbook, state.version);
+            if (playbook.step(step) instanceof CompiledStep.Await await) {
+                return Optional.of(java.util.Map.entry(playbook, await));
             }
         } catch (RuntimeException e) {
             LOG.warn(
@@ -334,7 +340,8 @@ final class Awaits implements AutoCloseable {
                     at,
                     List.of(new StepCompleted(
                             waiting.step(), waiting.iteration(), input, match.get(), Optional.empty(), await.next())));
-            journal.append(tx, state, at, List.of(Advance.to(state, playbook, await.next(), at)));
+            var writes = new RunWrites(tx, journal, state, at);
+            Advance.after(writes, playbook, waiting.step(), await.next(), at, writes);
             tx.afterCommit(wake);
             return Applied.RESUMED;
         });

@@ -23,12 +23,14 @@ final class Connectors {
 
     private final Map<String, ConnectorPolicy> policies;
     private final InstantSource clock;
+    private final KernelMeters meters;
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final Map<String, Optional<RateLimiter>> limiters = new ConcurrentHashMap<>();
 
-    Connectors(Map<String, ConnectorPolicy> policies, InstantSource clock) {
+    Connectors(Map<String, ConnectorPolicy> policies, InstantSource clock, KernelMeters meters) {
         this.policies = Map.copyOf(policies);
         this.clock = clock;
+        this.meters = meters;
     }
 
     /** The connector of an effect name: {@code payments} for {@code payments:charge}. */
@@ -43,6 +45,7 @@ final class Connectors {
         if (!breaker.tryAcquirePermission()) {
             var policy = policy(connector);
             throw new Deferral(
+                    "breaker",
                     "the circuit breaker of '" + connector + "' is open after repeated failures ("
                             + Math.round(breaker.getMetrics().getFailureRate()) + "% of recent calls failed);"
                             + " the step waits without using an attempt and tries again at "
@@ -56,6 +59,7 @@ final class Connectors {
                 breaker.releasePermission();
                 var per = policy(connector).rateLimit().orElseThrow().per();
                 throw new Deferral(
+                        "rate-limit",
                         "the rate limit of '" + connector + "' is reached; the step waits without using an attempt",
                         clock.instant().plus(per));
             }
@@ -63,7 +67,19 @@ final class Connectors {
                 TimeUnit.NANOSECONDS.sleep(waitNanos);
             }
         }
-        return new Permit(breaker, System.nanoTime());
+        return new Permit(breaker, meters, System.nanoTime());
+    }
+
+    /** The breaker of every connector called so far, by name. */
+    java.util.List<dev.aios.kernel.KernelHealth.Breaker> breakers() {
+        return breakers.values().stream()
+                .map(b -> new dev.aios.kernel.KernelHealth.Breaker(
+                        b.getName(),
+                        b.getState().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                        b.getMetrics().getFailureRate(),
+                        b.getMetrics().getNumberOfBufferedCalls()))
+                .sorted(java.util.Comparator.comparing(dev.aios.kernel.KernelHealth.Breaker::connector))
+                .toList();
     }
 
     private ConnectorPolicy policy(String connector) {
@@ -73,7 +89,7 @@ final class Connectors {
     private CircuitBreaker breaker(String connector) {
         return breakers.computeIfAbsent(connector, name -> {
             var policy = policy(name);
-            return CircuitBreaker.of(
+            var breaker = CircuitBreaker.of(
                     name,
                     CircuitBreakerConfig.custom()
                             .failureRateThreshold(policy.failureRatePercent())
@@ -83,6 +99,8 @@ final class Connectors {
                             .automaticTransitionFromOpenToHalfOpenEnabled(false)
                             .permittedNumberOfCallsInHalfOpenState(1)
                             .build());
+            meters.breaker(breaker);
+            return breaker;
         });
     }
 
@@ -101,19 +119,25 @@ final class Connectors {
     /** Leave to make one call; report how it went. */
     static final class Permit {
         private final CircuitBreaker breaker;
+        private final KernelMeters meters;
         private final long started;
 
-        private Permit(CircuitBreaker breaker, long started) {
+        private Permit(CircuitBreaker breaker, KernelMeters meters, long started) {
             this.breaker = breaker;
+            this.meters = meters;
             this.started = started;
         }
 
         void succeeded() {
-            breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            long nanos = System.nanoTime() - started;
+            breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+            meters.connectorCall(breaker.getName(), true, nanos);
         }
 
         void failed(Throwable error) {
-            breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, error);
+            long nanos = System.nanoTime() - started;
+            breaker.onError(nanos, TimeUnit.NANOSECONDS, error);
+            meters.connectorCall(breaker.getName(), false, nanos);
         }
     }
 }

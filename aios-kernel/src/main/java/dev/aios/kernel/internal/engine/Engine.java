@@ -6,14 +6,18 @@ import dev.aios.api.Playbook;
 import dev.aios.api.spi.PlaybookSource;
 import dev.aios.kernel.Accepted;
 import dev.aios.kernel.AgentInfo;
+import dev.aios.kernel.Digest;
 import dev.aios.kernel.ForgetReport;
 import dev.aios.kernel.JournalRecord;
+import dev.aios.kernel.KernelHealth;
 import dev.aios.kernel.LoadReport;
 import dev.aios.kernel.Overview;
+import dev.aios.kernel.Page;
 import dev.aios.kernel.PlaybookInfo;
 import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunSummary;
 import dev.aios.kernel.RunView;
+import dev.aios.kernel.TaskQuery;
 import dev.aios.kernel.TaskView;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.agent.AgentRegistry;
@@ -37,6 +41,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** The kernel's internals wired together; {@link dev.aios.kernel.Kernel} is its public face. */
 public final class Engine implements AutoCloseable {
@@ -59,12 +64,15 @@ public final class Engine implements AutoCloseable {
     private final TaskDesk desk;
     private final Escalations escalations;
     private final RunQueries queries;
+    private final Reports reports;
     private final WhatIf whatIf;
     private final Forgetting forgetting;
     private final Connectors connectors;
+    private final KernelMeters meters;
     private final ExecutorService calls = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("aios-agent-", 0).factory());
     private final PlaybookWatcher watcher;
+    private final RunEnds ends = new RunEnds(feed::listen);
 
     private Engine(EngineConfig config, Database db) {
         this.config = config;
@@ -78,14 +86,24 @@ public final class Engine implements AutoCloseable {
         if (config.discoverAgents()) {
             agents.discover(Thread.currentThread().getContextClassLoader());
         }
-        this.host = new Host(db, journal, keys, feed, clock, config.dataDirectory(), services);
+        this.meters = new KernelMeters(config.meters());
+        meters.watch(db);
+        this.host = new Host(db, journal, keys, feed, clock, config.dataDirectory(), services, agents, config.meters());
         var cel = new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime()));
-        this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents, host.factories, clock);
+        this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents, host, clock);
         String node = "node-" + ProcessHandle.current().pid();
         this.queue = new WorkQueue(db, journal, clock, node, this::leaseFor);
-        this.connectors = new Connectors(config.connectors(), clock);
+        this.connectors = new Connectors(config.connectors(), clock, meters);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
         var effects = new Effects(db, journal, connectors, clock, lookup);
+        StepRunner.Loops loops = (runId, block) -> db.read(tx -> tx.query(
+                "SELECT idx, item, outputs FROM loop_items WHERE run_id = ? AND block = ? ORDER BY idx",
+                r -> new StepRunner.Loops.Row(
+                        (int) r.integer("idx"),
+                        Json.tree(r.text("item")),
+                        r.optionalText("outputs").map(Json::tree).orElse(Json.object())),
+                runId,
+                block));
         Runnable wake = this::wake;
         this.intake = new EventIntake(journal, keys, playbooks, wake, feed);
         this.awaits = new Awaits(db, journal, playbooks, clock, wake);
@@ -98,16 +116,22 @@ public final class Engine implements AutoCloseable {
                 services,
                 intake,
                 config.limits().maxEventDepth(),
+                loops,
+                () -> host.windows,
                 host::policy);
         this.dispatcher = new Dispatcher(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
-        this.progress = new Progress(db, journal, queue, intake, awaits, clock, wake);
+        var lineage = new Lineage(journal, playbooks, clock);
+        journal.onStatusChange(lineage);
+        this.progress = new Progress(db, journal, queue, intake, awaits, lineage, clock, wake);
         this.desk = new TaskDesk(db, journal, playbooks, lookup, clock, dispatcher::wake);
         this.escalations = new Escalations(db, host::policy, progress, desk, clock);
-        this.queries = new RunQueries(db, journal);
+        this.queries = new RunQueries(db, journal, clock);
+        this.reports = new Reports(db, connectors, clock);
         this.whatIf = new WhatIf(db, journal, playbooks, queries);
         this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards);
         host.forgetWith(forgetting::forget);
+        host.intakeWith(this::send, this::startRun);
         host.loadWith(config.built()::add);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
         db.writer().onBroken(config.whenBroken());
@@ -153,7 +177,6 @@ public final class Engine implements AutoCloseable {
             for (var extension : config.extensions()) {
                 extension.attach(engine.host);
             }
-            engine.host.sendWith(engine::send);
             engine.playbooks.loadStored();
             engine.reloadPlaybooks();
             return engine;
@@ -193,7 +216,18 @@ public final class Engine implements AutoCloseable {
             return;
         }
         var run = state.get();
-        if (lease.kind().equals("compensate") && run.status != dev.aios.kernel.RunStatus.COMPENSATING) {
+        // Every log line written on behalf of this step says which run, step and subject it is about.
+        try (var ignored = MDC.putCloseable("run", run.id);
+                var ignoredStep = MDC.putCloseable("step", lease.step());
+                var ignoredSubject = MDC.putCloseable("subject", run.subject)) {
+            execute(runner, lease, run);
+        }
+    }
+
+    private void execute(StepRunner runner, Lease lease, dev.aios.kernel.internal.run.RunState run) {
+        if (lease.kind().equals("compensate")
+                && run.status != dev.aios.kernel.RunStatus.COMPENSATING
+                && run.blocks.values().stream().allMatch(b -> b.undo.isEmpty())) {
             return;
         }
         CompiledPlaybook playbook;
@@ -223,16 +257,21 @@ public final class Engine implements AutoCloseable {
             return;
         }
         Outcome outcome;
+        long started = System.nanoTime();
         try {
             outcome = switch (lease.kind()) {
                 case "step" -> runner.execute(playbook, step, run, lease);
                 case "timer" -> runner.wake(step, lease);
                 case "timeout" -> runner.giveUp(step);
                 case "compensate" -> runner.undo(playbook, run, lease);
+                case "join" -> runner.join(playbook, step, run, lease);
                 default -> new Outcome.Failed(Json.object(), "unknown work kind '" + lease.kind() + "'", false);
             };
         } catch (RuntimeException e) {
             outcome = new Outcome.Failed(Json.object(), "the kernel failed to execute the step: " + e, true);
+        }
+        if (lease.kind().equals("step") || lease.kind().equals("compensate")) {
+            meters.stepEnded(run.playbook, step, lease.kind(), outcome, System.nanoTime() - started);
         }
         recordDurably(lease, playbook, outcome, escalations.plan(lease, run, playbook, outcome));
     }
@@ -294,7 +333,25 @@ public final class Engine implements AutoCloseable {
         return new Accepted(accepted.eventId(), false, accepted.started(), caughtUp.resumed(), notes);
     }
 
-    public List<RunSummary> runs(RunQuery query) {
+    /** Starts a run of the active playbook {@code playbook} alone, with {@code event} as its trigger. */
+    public Accepted startRun(String playbook, Event event) {
+        EventLimits.check(event);
+        var routing = intake.only(event, playbook);
+        return db.write(tx -> intake.accept(tx, event, routing, config.clock().instant()))
+                .accepted();
+    }
+
+    /** The run once it has ended, or as it is when {@code wait} has passed. */
+    public RunView awaitEnd(String runId, Duration wait) {
+        var now = queries.run(runId);
+        if (now.status().isFinal() || wait.isZero() || wait.isNegative()) {
+            return now;
+        }
+        ends.await(runId, wait, () -> queries.run(runId).status().isFinal());
+        return queries.run(runId);
+    }
+
+    public Page<RunSummary> runs(RunQuery query) {
         return queries.runs(query);
     }
 
@@ -310,8 +367,32 @@ public final class Engine implements AutoCloseable {
         return queries.journal(runId);
     }
 
-    public List<TaskView> tasks(boolean all) {
-        return queries.tasks(all);
+    public Page<TaskView> tasks(TaskQuery query) {
+        return queries.tasks(query);
+    }
+
+    public java.util.Map<String, Long> openTasksByKind() {
+        return queries.openTasksByKind();
+    }
+
+    public List<JournalRecord> journal(String runId, long afterSeq, int limit) {
+        return queries.journal(runId, afterSeq, limit);
+    }
+
+    public KernelHealth health() {
+        return reports.health();
+    }
+
+    public Digest digest(java.time.Instant from) {
+        return reports.digest(from);
+    }
+
+    public dev.aios.kernel.PlaybookGraph graph(String name, String version) {
+        return Graphs.of(playbooks.version(name, version));
+    }
+
+    public java.util.Map<String, Long> runsPerVersion() {
+        return reports.runsPerVersion();
     }
 
     public TaskView task(String taskId) {
@@ -327,6 +408,10 @@ public final class Engine implements AutoCloseable {
         output.ifPresent(json -> EventLimits.checkNesting("the output", json));
         desk.answer(taskId, answer, output, comment);
         return task(taskId);
+    }
+
+    public Optional<String> check(String taskId, JsonNode output) {
+        return desk.check(taskId, output);
     }
 
     /**
@@ -399,6 +484,7 @@ public final class Engine implements AutoCloseable {
         config.built().forEach(p -> inputs.add(new Playbooks.Input.Built(p)));
         var report = playbooks.load(inputs);
         report.refused().forEach(p -> LOG.warn("playbook refused: {}", p));
+        host.scheduler.ifPresent(scheduler -> scheduler.scheduled(playbooks.scheduled()));
         return report;
     }
 

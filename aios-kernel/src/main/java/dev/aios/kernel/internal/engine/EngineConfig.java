@@ -27,6 +27,7 @@ import java.util.Optional;
  * @param extensions modules plugged in, attached in order
  * @param whenBroken told, once, why the kernel cannot go on (its writer stopped)
  * @param limits how far one input may go
+ * @param meters where the kernel and its extensions record metrics
  */
 public record EngineConfig(
         Path dataDirectory,
@@ -41,4 +42,5 @@ public record EngineConfig(
         Map<String, ConnectorPolicy> connectors,
         List<Extension> extensions,
         java.util.function.Consumer<String> whenBroken,
-        dev.aios.kernel.Limits limits) {}
+        dev.aios.kernel.Limits limits,
+        io.micrometer.core.instrument.MeterRegistry meters) {}

@@ -37,8 +37,14 @@ final class EventIntake {
      * @param start the playbook versions to start
      * @param notes trigger conditions that could not be evaluated, one line each
      * @param depth how many runs caused the event, one after the other: 0 for an event from outside
+     * @param targeted whether the event starts one named playbook alone (an invocation), whatever
+     *     its trigger; sent again, it answers with the run it started the first time
      */
-    record Routing(List<CompiledPlaybook> start, List<String> notes, int depth) {}
+    record Routing(List<CompiledPlaybook> start, List<String> notes, int depth, boolean targeted) {
+        Routing(List<CompiledPlaybook> start, List<String> notes, int depth) {
+            this(start, notes, depth, false);
+        }
+    }
 
     /** What logging an event did; {@code seq} is its position in the log (0 for a duplicate). */
     record Logged(Accepted accepted, long seq) {}
@@ -100,6 +106,16 @@ final class EventIntake {
         return new Routing(List.copyOf(start), List.copyOf(notes), depth);
     }
 
+    /**
+     * Routes {@code given} to the active playbook {@code name} alone, whatever its trigger: an
+     * invocation, which resumes no waiting run.
+     *
+     * @throws dev.aios.kernel.NotFoundException when no active playbook has that name
+     */
+    Routing only(Event given, String name) {
+        return new Routing(List.of(playbooks.active(name)), List.of(), 0, true);
+    }
+
     /** Logs {@code given} and starts the runs {@code routing} names, in the caller's transaction. */
     Logged accept(Tx tx, Event given, Routing routing, Instant now) throws SQLException {
         var event = correlated(given);
@@ -123,7 +139,14 @@ final class EventIntake {
                 stored.bytes(),
                 now);
         if (inserted == 0) {
-            return new Logged(new Accepted(event.id(), true, List.of(), List.of(), List.of()), 0);
+            var earlier = routing.targeted()
+                    ? tx.query(
+                            "SELECT id FROM runs WHERE json_extract(state, '$.trigger.id') = ? AND playbook = ?",
+                            r -> r.text("id"),
+                            event.id(),
+                            routing.start().getFirst().name())
+                    : List.<String>of();
+            return new Logged(new Accepted(event.id(), true, earlier, List.of(), List.of()), 0);
         }
         long seq = tx.queryOne("SELECT seq FROM events WHERE id = ?", r -> r.integer("seq"), event.id())
                 .orElseThrow();

@@ -1,5 +1,7 @@
 package dev.aios.kernel.internal.engine;
 
+import dev.aios.api.Event;
+import dev.aios.kernel.Accepted;
 import dev.aios.kernel.ForgetReport;
 import dev.aios.kernel.StorageException;
 import dev.aios.kernel.internal.Json;
@@ -8,6 +10,7 @@ import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.journal.SubjectKeys;
 import dev.aios.kernel.internal.store.Database;
 import dev.aios.kernel.spi.AgentFactory;
+import dev.aios.kernel.spi.Expressions;
 import dev.aios.kernel.spi.ExtensionHost;
 import dev.aios.kernel.spi.Feed;
 import dev.aios.kernel.spi.FeedItem;
@@ -38,10 +41,17 @@ final class Host implements ExtensionHost, Storage, Feed {
     private final InstantSource clock;
     private final Path dataDirectory;
     private final Services services;
+    private final dev.aios.kernel.internal.agent.AgentRegistry agents;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
     final Map<String, AgentFactory> factories = new ConcurrentHashMap<>();
+    volatile java.util.Optional<dev.aios.kernel.spi.Scheduler> scheduler = java.util.Optional.empty();
+    volatile java.util.Optional<dev.aios.kernel.spi.BatchWindows> windows = java.util.Optional.empty();
     final List<ForgetListener> forgetListeners = new CopyOnWriteArrayList<>();
     final List<ForgetGuard> forgetGuards = new CopyOnWriteArrayList<>();
     private volatile java.util.function.Function<String, ForgetReport> forgetting;
+    private volatile java.util.function.Function<Event, Accepted> sending;
+    private volatile java.util.function.BiFunction<String, Event, Accepted> starting;
+    private final Map<List<String>, Expressions> expressions = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicReference<StepPolicy> policy =
             new java.util.concurrent.atomic.AtomicReference<>();
 
@@ -52,7 +62,10 @@ final class Host implements ExtensionHost, Storage, Feed {
             FeedHub feed,
             InstantSource clock,
             Path dataDirectory,
-            Services services) {
+            Services services,
+            dev.aios.kernel.internal.agent.AgentRegistry agents,
+            io.micrometer.core.instrument.MeterRegistry meters) {
+        this.agents = agents;
         this.db = db;
         this.journal = journal;
         this.keys = keys;
@@ -60,6 +73,12 @@ final class Host implements ExtensionHost, Storage, Feed {
         this.clock = clock;
         this.dataDirectory = dataDirectory;
         this.services = services;
+        this.meters = meters;
+    }
+
+    @Override
+    public io.micrometer.core.instrument.MeterRegistry meters() {
+        return meters;
     }
 
     @Override
@@ -93,6 +112,11 @@ final class Host implements ExtensionHost, Storage, Feed {
     }
 
     @Override
+    public void agent(dev.aios.api.JsonAgent agent) {
+        agents.register(agent);
+    }
+
+    @Override
     public void agentFactory(AgentFactory factory) {
         var taken = factories.putIfAbsent(factory.kind(), factory);
         if (taken != null) {
@@ -115,24 +139,10 @@ final class Host implements ExtensionHost, Storage, Feed {
         forgetGuards.add(guard);
     }
 
-    private volatile java.util.function.Function<dev.aios.api.Event, dev.aios.kernel.Accepted> sending;
     private volatile java.util.function.Consumer<dev.aios.api.Playbook> loading;
-
-    void sendWith(java.util.function.Function<dev.aios.api.Event, dev.aios.kernel.Accepted> sending) {
-        this.sending = sending;
-    }
 
     void loadWith(java.util.function.Consumer<dev.aios.api.Playbook> loading) {
         this.loading = loading;
-    }
-
-    @Override
-    public dev.aios.kernel.Accepted send(dev.aios.api.Event event) {
-        var send = sending;
-        if (send == null) {
-            throw new IllegalStateException("events can be sent once the kernel is built");
-        }
-        return send.apply(event);
     }
 
     @Override
@@ -158,6 +168,44 @@ final class Host implements ExtensionHost, Storage, Feed {
     @Override
     public ForgetReport forget(String subject) {
         return forgetting.apply(subject);
+    }
+
+    void intakeWith(
+            java.util.function.Function<Event, Accepted> sending,
+            java.util.function.BiFunction<String, Event, Accepted> starting) {
+        this.sending = sending;
+        this.starting = starting;
+    }
+
+    @Override
+    public Accepted send(Event event) {
+        return sending.apply(event);
+    }
+
+    @Override
+    public Accepted startRun(String playbook, Event event) {
+        return starting.apply(playbook, event);
+    }
+
+    @Override
+    public synchronized void scheduler(dev.aios.kernel.spi.Scheduler scheduler) {
+        if (this.scheduler.isPresent()) {
+            throw new IllegalArgumentException("two extensions offer a scheduler");
+        }
+        this.scheduler = java.util.Optional.of(scheduler);
+    }
+
+    @Override
+    public synchronized void windows(dev.aios.kernel.spi.BatchWindows windows) {
+        if (this.windows.isPresent()) {
+            throw new IllegalArgumentException("two extensions define batch windows");
+        }
+        this.windows = java.util.Optional.of(windows);
+    }
+
+    @Override
+    public Expressions expressions(List<String> variables) {
+        return expressions.computeIfAbsent(List.copyOf(variables), CelExpressions::new);
     }
 
     void forgetWith(java.util.function.Function<String, ForgetReport> forgetting) {

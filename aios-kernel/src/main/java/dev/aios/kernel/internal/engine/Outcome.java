@@ -27,8 +27,11 @@ sealed interface Outcome {
         }
     }
 
-    /** The attempt could not start now (breaker open, rate limit); try at {@code until}. */
-    record Deferred(String reason, Instant until) implements Outcome {}
+    /**
+     * The attempt could not start now; try at {@code until}. {@code cause} names why in a word:
+     * {@code breaker}, {@code rate-limit}, {@code later} (the outside system asked), {@code window}.
+     */
+    record Deferred(String cause, String reason, Instant until) implements Outcome {}
 
     /**
      * An agent's output waits for the operator, because the approval rule or the policy says so;
@@ -85,6 +88,18 @@ sealed interface Outcome {
 
     /** An await step gave up waiting; the run goes to {@code next}. */
     record TimedOut(String next) implements Outcome {}
+
+    /** A parallel step starts its branches. */
+    record Fork() implements Outcome {}
+
+    /** A forEach step starts on the items of its list. */
+    record Items(List<JsonNode> items) implements Outcome {}
+
+    /** A call step starts a child run of {@code playbook} with {@code input} as its trigger's data. */
+    record Call(JsonNode input, String playbook, boolean waits) implements Outcome {}
+
+    /** Undoing a call step undoes its child run {@code run}. */
+    record UndoChild(String run) implements Outcome {}
 
     /** The run was no longer there or had ended; nothing to record. */
     record Nothing(String why) implements Outcome {}

@@ -56,7 +56,8 @@ final class Playbooks {
     }
 
     /** The step kinds this kernel runs. */
-    static final Set<String> RUNNABLE = Set.of("agent", "approval", "wait", "await", "branch", "emit");
+    static final Set<String> RUNNABLE =
+            Set.of("agent", "approval", "wait", "await", "branch", "emit", "parallel", "forEach", "call");
 
     private record Key(String name, String version) {}
 
@@ -70,6 +71,7 @@ final class Playbooks {
     private final YamlPlaybookReader reader = new YamlPlaybookReader();
     private final AgentRegistry agents;
     private final Map<String, AgentFactory> factories;
+    private final Host host;
     private final InstantSource clock;
     private final Map<Key, Loaded> versions = new ConcurrentHashMap<>();
     private volatile Map<String, Built> active = Map.of();
@@ -80,16 +82,12 @@ final class Playbooks {
 
     private volatile List<Refusal> refusals = List.of();
 
-    Playbooks(
-            Database db,
-            PlaybookCompiler compiler,
-            AgentRegistry agents,
-            Map<String, AgentFactory> factories,
-            InstantSource clock) {
+    Playbooks(Database db, PlaybookCompiler compiler, AgentRegistry agents, Host host, InstantSource clock) {
         this.db = db;
         this.compiler = compiler;
         this.agents = agents;
-        this.factories = factories;
+        this.factories = host.factories;
+        this.host = host;
         this.clock = clock;
     }
 
@@ -212,6 +210,7 @@ final class Playbooks {
         var compiled = compiler.compile(
                 model, source, lines, new PlaybookCompiler.Catalog(known, Set.of(), Optional.empty(), RUNNABLE));
         var problems = new ArrayList<PlaybookException.Problem>();
+        triggerAndWindows(model, source, lines, problems);
         var declared = new LinkedHashMap<String, AgentBinding>();
         var ref = new PlaybookRef(compiled.name(), compiled.version());
         for (int i = 0; i < model.agents().size(); i++) {
@@ -252,6 +251,61 @@ final class Playbooks {
             throw new PlaybookException(problems);
         }
         return new Built(compiled, Map.copyOf(declared));
+    }
+
+    /** A schedule needs an extension that runs schedules, and a window one that defines it. */
+    private void triggerAndWindows(
+            Playbook model, String source, SourceMap lines, List<PlaybookException.Problem> problems) {
+        model.trigger().schedule().ifPresent(schedule -> {
+            int line = lines.line("trigger");
+            if (host.scheduler.isEmpty()) {
+                problems.add(new PlaybookException.Problem(
+                        source, line, "trigger: no extension runs schedules here; plug in aios-connectors"));
+                return;
+            }
+            try {
+                host.scheduler.get().check(schedule);
+            } catch (IllegalArgumentException e) {
+                problems.add(new PlaybookException.Problem(source, line, "trigger: " + e.getMessage()));
+            }
+        });
+        var windows = host.windows.map(dev.aios.kernel.spi.BatchWindows::names).orElse(java.util.Set.of());
+        model.defaults().window().ifPresent(window -> checkWindow(window, windows, source, 0, "defaults", problems));
+        for (int i = 0; i < model.steps().size(); i++) {
+            if (model.steps().get(i) instanceof dev.aios.api.AgentStep step) {
+                int line = lines.line("steps[" + i + "]");
+                step.options()
+                        .window()
+                        .ifPresent(window -> checkWindow(window, windows, source, line, step.id(), problems));
+            }
+        }
+    }
+
+    private static void checkWindow(
+            String window,
+            java.util.Set<String> windows,
+            String source,
+            int line,
+            String where,
+            List<PlaybookException.Problem> problems) {
+        if (!windows.contains(window)) {
+            problems.add(new PlaybookException.Problem(
+                    source,
+                    line,
+                    where + ": window '" + window + "' is not defined; define it under windows: in aios.yaml, e.g. "
+                            + window + ": \"01:00-05:00 Europe/Berlin\""
+                            + (windows.isEmpty()
+                                    ? ""
+                                    : " (defined: " + String.join(", ", new java.util.TreeSet<>(windows)) + ")")));
+        }
+    }
+
+    /** The active playbooks that start on a schedule, with their schedules. */
+    Map<String, dev.aios.api.Schedule> scheduled() {
+        var scheduled = new java.util.TreeMap<String, dev.aios.api.Schedule>();
+        active.forEach(
+                (name, built) -> built.compiled().model().trigger().schedule().ifPresent(s -> scheduled.put(name, s)));
+        return scheduled;
     }
 
     /** An agent a playbook version declares. */
@@ -312,6 +366,7 @@ final class Playbooks {
         return active.values().stream()
                 .map(Built::compiled)
                 .filter(p -> p.model().trigger().event().equals(type))
+                .filter(p -> p.model().trigger().schedule().isEmpty())
                 .sorted(Comparator.comparing(CompiledPlaybook::name))
                 .toList();
     }

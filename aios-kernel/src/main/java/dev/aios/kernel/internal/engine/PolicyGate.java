@@ -53,7 +53,7 @@ final class PolicyGate {
         }
         var flag = List.of(note("flag", admission.seen()));
         return switch (admission) {
-            case Admission.Defer defer -> new Outcome.Deferred(defer.why(), defer.until());
+            case Admission.Defer defer -> new Outcome.Deferred("limit", defer.why(), defer.until());
             case Admission.Run run ->
                 judged(
                         facts,

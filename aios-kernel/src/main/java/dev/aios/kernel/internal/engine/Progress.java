@@ -10,6 +10,7 @@ import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitTimedOut;
+import dev.aios.kernel.internal.journal.JournalEntry.BranchesStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
@@ -22,6 +23,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
+import dev.aios.kernel.internal.playbook.StepPaths;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Database;
 import dev.aios.kernel.internal.store.Tx;
@@ -51,14 +53,18 @@ final class Progress {
     private final InstantSource clock;
     private final Runnable wake;
 
+    private final Lineage lineage;
+
     Progress(
             Database db,
             RunJournal journal,
             WorkQueue queue,
             EventIntake intake,
             Awaits awaits,
+            Lineage lineage,
             InstantSource clock,
             Runnable wake) {
+        this.lineage = lineage;
         this.db = db;
         this.journal = journal;
         this.queue = queue;
@@ -125,7 +131,39 @@ final class Progress {
                         state,
                         now,
                         List.of(new StepDeferred(
-                                lease.step(), lease.iteration(), lease.attempt(), d.reason(), d.until())));
+                                lease.step(),
+                                lease.iteration(),
+                                lease.attempt(),
+                                d.reason(),
+                                d.until(),
+                                Optional.of(d.cause()))));
+            } else if (outcome instanceof Outcome.Fork) {
+                var writes = new RunWrites(tx, journal, state, now);
+                var parallel = (CompiledStep.Parallel) playbook.step(lease.step());
+                writes.append(new BranchesStarted(
+                        lease.step(),
+                        lease.iteration(),
+                        List.copyOf(parallel.branches().keySet())));
+                parallel.branches()
+                        .forEach((branch, first) -> writes.append(Advance.schedule(
+                                state, playbook, StepPaths.child(StepPaths.branch(lease.step(), branch), first), now)));
+            } else if (outcome instanceof Outcome.Call call) {
+                var writes = new RunWrites(tx, journal, state, now);
+                var refused = lineage.start(tx, writes, playbook, lease.step(), call, now);
+                if (refused.isPresent()) {
+                    failure(
+                            tx,
+                            lease,
+                            playbook,
+                            state,
+                            new Outcome.Failed(call.input(), refused.get(), false),
+                            now,
+                            escalateAt);
+                }
+            } else if (outcome instanceof Outcome.Items items) {
+                var writes = new RunWrites(tx, journal, state, now);
+                var forEach = (CompiledStep.ForEach) playbook.step(lease.step());
+                Advance.startItems(writes, playbook, forEach, lease.step(), items.items(), now, writes);
             } else {
                 notes(outcome)
                         .filter(n -> !n.isEmpty())
@@ -133,12 +171,10 @@ final class Progress {
                 var recording = recording(lease, playbook, state, outcome, now, tx, escalateAt);
                 journal.append(tx, state, now, recording.entries());
                 if (recording.next().isPresent()) {
-                    // The next step's iteration depends on the state after the entries above.
-                    journal.append(
-                            tx,
-                            state,
-                            now,
-                            List.of(Advance.to(state, playbook, recording.next().get(), now)));
+                    // What comes next depends on the state after the entries above.
+                    var writes = new RunWrites(tx, journal, state, now);
+                    Advance.after(
+                            writes, playbook, lease.step(), recording.next().get(), now, writes);
                 }
             }
             tx.afterCommit(wake);
@@ -273,6 +309,33 @@ final class Progress {
                         escalateAt));
     }
 
+    /**
+     * A step that failed for good outside any attempt (its child run failed): parked for the
+     * operator, or, when its options say so, the run undone.
+     */
+    static void failedForGood(
+            Tx tx,
+            RunJournal journal,
+            RunState state,
+            CompiledPlaybook playbook,
+            String step,
+            int iteration,
+            int attempt,
+            JsonNode input,
+            String error,
+            Instant now)
+            throws SQLException {
+        journal.append(
+                tx, state, now, List.of(new StepFailed(step, iteration, attempt, input, error, Optional.empty())));
+        String why = "failed: " + error;
+        if (options(playbook, step).onFailure().orElse(FailureAction.PARK) == FailureAction.COMPENSATE
+                && Saga.start(tx, journal, state, playbook, "step '" + step + "' " + why, now)) {
+            return;
+        }
+        var lease = new Lease(state.id, step, iteration, "step", attempt, "", now);
+        journal.append(tx, state, now, List.of(deadLetter(lease, new Outcome.Failed(input, error, false), why, now)));
+    }
+
     /** Records how undoing one step went, and what follows. */
     private void undone(
             Tx tx,
@@ -293,8 +356,10 @@ final class Progress {
                         now,
                         List.of(new CompensationCompleted(
                                 step, it, c.input(), c.output(), c.agent().orElse(""))));
-                journal.append(tx, state, now, List.of(Saga.next(state)));
+                next(new RunWrites(tx, journal, state, now), playbook, step, it, now);
             }
+            case Outcome.UndoChild child ->
+                lineage.undo(tx, new RunWrites(tx, journal, state, now), playbook, step, it, child.run(), now);
             case Outcome.Failed f -> {
                 var policy = options(playbook, step).retry().orElse(RetryPolicy.DEFAULT);
                 var retryAt = retryAt(policy, lease, f, now);
@@ -341,6 +406,18 @@ final class Progress {
         }
     }
 
+    /**
+     * What follows an undo that finished: the run's next undo (or its end), or, when the step was
+     * in a branch that a parallel step's join cancelled, that parallel step's next undo or its join.
+     */
+    static void next(RunWrites writes, CompiledPlaybook playbook, String step, int iteration, Instant now) {
+        if (writes.state().compensation != null) {
+            writes.append(Saga.next(writes.state()));
+        } else {
+            Advance.undone(writes, playbook, step, iteration, now, writes);
+        }
+    }
+
     private static Optional<Instant> retryAt(RetryPolicy policy, Lease lease, Outcome.Failed f, Instant now) {
         if (!f.retryable() || policy.isNonRetryable(f.errorClass()) || lease.attempt() >= policy.maxAttempts()) {
             return Optional.empty();
@@ -352,9 +429,11 @@ final class Progress {
 
     /** A step's options completed from the playbook's defaults (non-agent steps have only the defaults). */
     static StepOptions options(CompiledPlaybook playbook, String step) {
-        return playbook.step(step) instanceof CompiledStep.AgentCall call
-                ? call.options()
-                : playbook.model().defaults();
+        return switch (playbook.step(step)) {
+            case CompiledStep.AgentCall call -> call.options();
+            case CompiledStep.Call call -> call.options();
+            default -> playbook.model().defaults();
+        };
     }
 
     private static TaskOpened deadLetter(Lease lease, Outcome.Failed f, String why, Instant now) {
@@ -413,6 +492,10 @@ final class Progress {
             case Outcome.TimedOut t ->
                 Recording.then(new AwaitTimedOut(step, it, t.next(), EventIntake.head(tx)), t.next());
             case Outcome.Nothing n -> throw new IllegalStateException("nothing to record: " + n.why());
+            case Outcome.Fork fork -> throw new IllegalStateException("forks are recorded apart");
+            case Outcome.Items items -> throw new IllegalStateException("items are recorded apart");
+            case Outcome.Call call -> throw new IllegalStateException("calls are recorded apart");
+            case Outcome.UndoChild child -> throw new IllegalStateException("an undo is recorded apart");
         };
     }
 

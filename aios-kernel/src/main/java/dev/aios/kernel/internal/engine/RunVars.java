@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.api.Event;
 import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.playbook.CompiledPlaybook;
+import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunState;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,9 +33,38 @@ final class RunVars {
         return vars;
     }
 
-    /** The variables for matching {@code candidate} against a waiting run. */
-    static Map<String, JsonNode> withEvent(RunState state, JsonNode candidate) {
+    /**
+     * The variables of the step at {@code path}: as {@link #of}, with {@code steps} also holding the
+     * outputs of the steps in the scopes around it (its branch, its iteration), and each enclosing
+     * forEach iteration's item under its name.
+     */
+    static Map<String, JsonNode> at(RunState state, CompiledPlaybook playbook, String path) {
         var vars = of(state);
+        if (path.indexOf('/') < 0 || state.scopes.isEmpty()) {
+            return vars;
+        }
+        var steps = Json.object();
+        steps.setAll(state.steps);
+        for (int cut = path.indexOf('/'); cut >= 0; cut = path.indexOf('/', cut + 1)) {
+            var scope = state.scopes.get(path.substring(0, cut));
+            if (scope == null) {
+                continue;
+            }
+            steps.setAll(scope.steps);
+            if (scope.item != null) {
+                var block = path.substring(0, path.lastIndexOf('[', cut));
+                if (playbook.step(block) instanceof CompiledStep.ForEach forEach) {
+                    vars.put(forEach.as(), scope.item);
+                }
+            }
+        }
+        vars.put("steps", steps);
+        return vars;
+    }
+
+    /** The variables for matching {@code candidate} against the step at {@code path} of a waiting run. */
+    static Map<String, JsonNode> withEvent(RunState state, CompiledPlaybook playbook, String path, JsonNode candidate) {
+        var vars = at(state, playbook, path);
         vars.put("event", candidate);
         return vars;
     }

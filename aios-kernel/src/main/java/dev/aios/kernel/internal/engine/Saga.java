@@ -5,10 +5,8 @@ import dev.aios.kernel.internal.journal.JournalEntry.CompensationScheduled;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationTarget;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCompensated;
-import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
-import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Tx;
 import java.sql.SQLException;
@@ -19,7 +17,9 @@ import java.util.List;
 
 /**
  * Undoing a run: every completed step that declares a compensation is compensated, newest first
- * (every iteration of a step that ran several times), then the run ends compensated.
+ * (every iteration of a step that ran several times, the steps of parallel branches and forEach
+ * iterations in the order they completed), then the run ends compensated. Steps already undone (in
+ * a branch a join cancelled) are not undone again.
  */
 final class Saga {
     private Saga() {}
@@ -59,17 +59,7 @@ final class Saga {
 
     private static List<CompensationTarget> targets(
             Tx tx, RunJournal journal, RunState state, CompiledPlaybook playbook) throws SQLException {
-        var targets = new ArrayList<CompensationTarget>();
-        for (var stored : journal.stored(tx, state.id)) {
-            if (!stored.type().equals("StepCompleted")) {
-                continue;
-            }
-            var completed = (StepCompleted) journal.decode(stored);
-            if (playbook.step(completed.step()) instanceof CompiledStep.AgentCall call
-                    && call.compensation().isPresent()) {
-                targets.add(new CompensationTarget(completed.step(), completed.iteration(), completed.output()));
-            }
-        }
+        var targets = new ArrayList<>(RunWrites.undoable(tx, journal, state, playbook, path -> true));
         Collections.reverse(targets);
         return targets;
     }

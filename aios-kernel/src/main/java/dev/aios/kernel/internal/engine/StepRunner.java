@@ -14,7 +14,6 @@ import dev.aios.kernel.internal.agent.ContractViolation;
 import dev.aios.kernel.internal.cel.Cel;
 import dev.aios.kernel.internal.cel.CelException;
 import dev.aios.kernel.internal.cel.Expression;
-import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunState;
@@ -50,6 +49,8 @@ final class StepRunner {
     private final Effects effects;
     private final EventIntake intake;
     private final int maxEventDepth;
+    private final Loops loops;
+    private final java.util.function.Supplier<Optional<dev.aios.kernel.spi.BatchWindows>> windowsOf;
     private final Supplier<Optional<StepPolicy>> policies;
 
     StepRunner(
@@ -61,7 +62,11 @@ final class StepRunner {
             Services services,
             EventIntake intake,
             int maxEventDepth,
+            Loops loops,
+            java.util.function.Supplier<Optional<dev.aios.kernel.spi.BatchWindows>> windows,
             Supplier<Optional<StepPolicy>> policies) {
+        this.loops = loops;
+        this.windowsOf = windows;
         this.policies = policies;
         this.agents = agents;
         this.services = services;
@@ -75,7 +80,7 @@ final class StepRunner {
 
     /** Executes a {@code step} item. */
     Outcome execute(CompiledPlaybook playbook, CompiledStep step, RunState state, Lease lease) {
-        var vars = RunVars.of(state);
+        var vars = RunVars.at(state, playbook, lease.step());
         try {
             return switch (step) {
                 case CompiledStep.AgentCall call -> callAgent(playbook, call, state, lease, vars);
@@ -84,9 +89,10 @@ final class StepRunner {
                 case CompiledStep.Await await -> listen(await, vars);
                 case CompiledStep.Branch branch -> choose(branch, vars);
                 case CompiledStep.Emit emit -> publish(emit, state, lease, vars);
-                case CompiledStep.Parallel p -> notRun(step);
-                case CompiledStep.ForEach f -> notRun(step);
-                case CompiledStep.Call c -> notRun(step);
+                case CompiledStep.Parallel p -> new Outcome.Fork();
+                case CompiledStep.ForEach forEach -> items(forEach, vars);
+                case CompiledStep.Call call ->
+                    new Outcome.Call(evalAll(call.input(), vars), call.playbook(), call.waits());
                 case CompiledStep.Conversation c -> notRun(step);
                 case CompiledStep.Send s -> notRun(step);
             };
@@ -100,6 +106,77 @@ final class StepRunner {
                 Json.object(),
                 "this kernel does not run " + step.kind() + " steps yet (step '" + step.id() + "')",
                 false);
+    }
+
+    /** The most items a forEach step runs over. */
+    static final int MAX_ITEMS = 100_000;
+
+    private Outcome items(CompiledStep.ForEach forEach, Map<String, JsonNode> vars) {
+        var items = forEach.items().eval(vars);
+        if (!items.isArray()) {
+            return new Outcome.Failed(
+                    Json.object(),
+                    "step '" + forEach.id() + "': `" + forEach.items().source() + "` yielded "
+                            + items.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+                            + ", not a list; make it yield the list to go over",
+                    false);
+        }
+        if (items.size() > MAX_ITEMS) {
+            return new Outcome.Failed(
+                    Json.object(),
+                    "step '" + forEach.id() + "': `" + forEach.items().source() + "` yielded " + items.size()
+                            + " items; a forEach runs over at most " + MAX_ITEMS + ", so split the list",
+                    false);
+        }
+        var list = new java.util.ArrayList<JsonNode>(items.size());
+        items.forEach(list::add);
+        return new Outcome.Items(list);
+    }
+
+    /**
+     * Executes a {@code join} item: a step holding others decides what follows once they are done. A
+     * forEach collects what each iteration yields, in the items' order.
+     */
+    Outcome join(CompiledPlaybook playbook, CompiledStep step, RunState state, Lease lease) {
+        if (!(step instanceof CompiledStep.ForEach forEach)) {
+            return new Outcome.Failed(Json.object(), "step '" + step.id() + "' has nothing to join", false);
+        }
+        var rows = loops.rows(state.id, lease.step());
+        var collected = Json.mapper().createArrayNode();
+        var base = RunVars.at(state, playbook, lease.step());
+        for (var row : rows) {
+            if (forEach.collect().isEmpty()) {
+                collected.add(row.outputs());
+                continue;
+            }
+            var vars = new java.util.HashMap<>(base);
+            var steps = Json.object();
+            steps.setAll((ObjectNode) base.get("steps"));
+            steps.setAll((ObjectNode) row.outputs());
+            vars.put("steps", steps);
+            vars.put(forEach.as(), row.item());
+            try {
+                collected.add(forEach.collect().get().eval(vars));
+            } catch (CelException e) {
+                return new Outcome.Failed(
+                        Json.object(),
+                        "step '" + forEach.id() + "' cannot collect item " + row.index() + ": " + e.getMessage(),
+                        false);
+            }
+        }
+        ObjectNode input = Json.object();
+        input.put("items", rows.size());
+        return new Outcome.Completed(input, collected, Optional.empty(), forEach.next());
+    }
+
+    /** Reads what the iterations of a forEach step left. */
+    @FunctionalInterface
+    interface Loops {
+        /** One item with the outputs of its iteration's steps. */
+        record Row(int index, JsonNode item, JsonNode outputs) {}
+
+        /** The items of the forEach step at {@code block} of run {@code runId}, in order. */
+        List<Row> rows(String runId, String block);
     }
 
     /** Executes a {@code timer} item: the wait is over. */
@@ -126,6 +203,19 @@ final class StepRunner {
             RunState state,
             Lease lease,
             Map<String, JsonNode> vars) {
+        var windows = windowsOf.get();
+        var window =
+                call.options().window().or(() -> playbook.model().defaults().window());
+        if (window.isPresent() && windows.isPresent()) {
+            var closed = windows.get().closedUntil(window.get(), clock.instant());
+            if (closed.isPresent()) {
+                return new Outcome.Deferred(
+                        "window",
+                        "waits for batch window '" + window.get() + "' ("
+                                + windows.get().describe(window.get()) + "), which opens at " + closed.get(),
+                        closed.get());
+            }
+        }
         ObjectNode input = evalAll(call.input(), vars);
         PolicyGate.Invoker invoker =
                 (agent, suffix, shadow) -> invoke(playbook, agent, input, state, lease, suffix, call.options(), shadow);
@@ -159,21 +249,27 @@ final class StepRunner {
 
     /** Executes a {@code compensate} item: undoes one completed step. */
     Outcome undo(CompiledPlaybook playbook, RunState state, Lease lease) {
-        var target = state.compensation == null
-                ? Optional.<JournalEntry.CompensationTarget>empty()
-                : state.compensation.targets.stream()
-                        .filter(t -> t.step().equals(lease.step()) && t.iteration() == lease.iteration())
-                        .findFirst();
+        var targets = state.compensation != null
+                ? state.compensation.targets.stream()
+                : state.blocks.values().stream().flatMap(b -> b.undo.stream());
+        var target = targets.filter(t -> t.step().equals(lease.step()) && t.iteration() == lease.iteration())
+                .findFirst();
+        if (target.isPresent() && playbook.step(lease.step()) instanceof CompiledStep.Call) {
+            return Lineage.childOf(state, lease.step(), lease.iteration())
+                    .<Outcome>map(Outcome.UndoChild::new)
+                    .orElseGet(
+                            () -> new Outcome.Completed(Json.object(), Json.object(), Optional.empty(), "", List.of()));
+        }
         if (target.isEmpty()
                 || !(playbook.step(lease.step()) instanceof CompiledStep.AgentCall call)
                 || call.compensation().isEmpty()) {
             return new Outcome.Failed(Json.object(), "step '" + lease.step() + "' has nothing to undo it with", false);
         }
         var compensation = call.compensation().get();
-        var vars = RunVars.of(state);
+        var vars = RunVars.at(state, playbook, lease.step());
         // The step being undone is seen with the output of the iteration being undone.
-        var steps = state.steps.deepCopy();
-        steps.set(lease.step(), target.get().output());
+        var steps = ((ObjectNode) vars.get("steps")).deepCopy();
+        steps.set(call.id(), target.get().output());
         vars.put("steps", steps);
         ObjectNode input;
         try {
@@ -233,7 +329,14 @@ final class StepRunner {
                 services,
                 shadowEffects);
         Duration timeout = options.timeout().orElse(binding.terms().timeout());
-        var future = calls.submit(() -> binding.call(validated, context));
+        var logContext = org.slf4j.MDC.getCopyOfContextMap();
+        var future = calls.submit(() -> {
+            // The agent runs on a thread of its own: its log lines name the run, step and subject too.
+            if (logContext != null) {
+                org.slf4j.MDC.setContextMap(logContext);
+            }
+            return binding.call(validated, context);
+        });
         try {
             var output = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return new Called.Done(validated, output, agentRef, context.notes());
@@ -257,9 +360,10 @@ final class StepRunner {
 
     private Outcome failure(JsonNode input, Throwable cause) {
         return switch (cause) {
-            case Deferral deferral -> new Outcome.Deferred(deferral.getMessage(), deferral.until());
+            case Deferral deferral -> new Outcome.Deferred(deferral.why(), deferral.getMessage(), deferral.until());
             case TryAgainLater later ->
                 new Outcome.Deferred(
+                        "later",
                         "asked to try again later: " + later.getMessage(),
                         clock.instant().plus(later.after()));
             case PermanentFailure permanent ->

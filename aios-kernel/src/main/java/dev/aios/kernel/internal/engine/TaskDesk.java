@@ -102,6 +102,24 @@ final class TaskDesk {
         });
     }
 
+    /**
+     * What would be wrong with answering an open task with {@code output}: empty when the output fits
+     * the contract of the agent whose output the task holds (or the step has no agent).
+     */
+    Optional<String> check(String taskId, JsonNode output) {
+        return db.read(tx -> {
+            var task = open(tx, taskId);
+            var state = journal.load(tx, task.runId()).orElseThrow();
+            var playbook = playbooks.version(state.playbook, state.version);
+            try {
+                checkedOutput(playbook, playbook.step(task.step()), output);
+                return Optional.<String>empty();
+            } catch (InvalidInputException e) {
+                return Optional.of(e.getMessage().replace("; nothing changed", ""));
+            }
+        });
+    }
+
     /** Cancels a run that has not ended: its completed steps are undone when they can be. */
     RunSummary cancel(String runId, String reason) {
         return db.write(tx -> {
@@ -173,7 +191,7 @@ final class TaskDesk {
                     String next = approval.onReject().get();
                     append(t, new TaskResolved(t.task().id(), "rejected", Json.object(), t.comment()));
                     append(t, completed(t, answerJson, Optional.empty(), next));
-                    append(t, Advance.to(t.state(), t.playbook(), next, t.now()));
+                    advance(t, next);
                 } else {
                     undoOrFail(
                             t, "rejected by the operator at step '" + t.task().step() + "'");
@@ -231,7 +249,12 @@ final class TaskDesk {
                 skipped.put("comment", t.comment());
                 append(t, new TaskResolved(t.task().id(), "skipped", Json.object(), t.comment()));
                 append(t, new CompensationCompleted(t.task().step(), t.task().iteration(), Json.object(), skipped, ""));
-                append(t, Saga.next(t.state()));
+                Progress.next(
+                        new RunWrites(t.tx(), journal, t.state(), t.now()),
+                        t.playbook(),
+                        t.task().step(),
+                        t.task().iteration(),
+                        t.now());
             }
             default -> throw refused(t.task(), answer, "retry or skip");
         }
@@ -250,7 +273,12 @@ final class TaskDesk {
         String next = t.playbook().step(t.task().step()).next();
         append(t, new TaskResolved(t.task().id(), decision, output, t.comment()));
         append(t, completed(t, output, agent, next));
-        append(t, Advance.to(t.state(), t.playbook(), next, t.now()));
+        advance(t, next);
+    }
+
+    private void advance(Turn t, String next) {
+        var writes = new RunWrites(t.tx(), journal, t.state(), t.now());
+        Advance.after(writes, t.playbook(), t.task().step(), next, t.now(), writes);
     }
 
     private static StepCompleted completed(Turn t, JsonNode output, Optional<String> agent, String next) {

@@ -49,7 +49,11 @@ final class Views {
      * A run with its tasks; each step's receipts in the order the step made them, with their results
      * from {@code results} (by idempotency key).
      */
-    static RunView run(RunState state, List<TaskView> tasks, java.util.Map<String, JsonNode> results) {
+    static RunView run(
+            RunState state,
+            List<TaskView> tasks,
+            java.util.Map<String, JsonNode> results,
+            dev.aios.kernel.RunLink parent) {
         var steps = state.records.values().stream()
                 .map(record -> step(
                         record,
@@ -75,7 +79,18 @@ final class Views {
                 steps,
                 tasks,
                 Optional.ofNullable(state.error),
-                state.seq);
+                state.seq,
+                Optional.ofNullable(parent),
+                state.children.entrySet().stream()
+                        .map(e -> new dev.aios.kernel.RunLink(
+                                e.getKey(),
+                                e.getValue().step,
+                                e.getValue().iteration,
+                                e.getValue().playbook,
+                                e.getValue().version,
+                                e.getValue().waits,
+                                e.getValue().status))
+                        .toList());
     }
 
     static StepView step(StepRecord record, List<StepView.ReceiptView> receipts) {
@@ -91,7 +106,9 @@ final class Views {
                 record.id,
                 record.kind,
                 record.iteration,
-                record.status,
+                record.status.equals("deferred") && record.deferredBy != null
+                        ? "deferred (" + record.deferredBy + ")"
+                        : record.status,
                 Optional.ofNullable(record.agent),
                 record.input,
                 record.output,

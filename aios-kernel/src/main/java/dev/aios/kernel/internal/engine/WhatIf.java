@@ -85,7 +85,8 @@ final class WhatIf {
 
     private List<RunSummary> finishedRuns(CompiledPlaybook from, boolean onlyFrom, int last) {
         var runs = new ArrayList<RunSummary>();
-        for (var run : queries.runs(RunQuery.all().withPlaybook(from.name()).withLimit(1000))) {
+        for (var run : queries.runs(RunQuery.all().withPlaybook(from.name()).withLimit(1000))
+                .items()) {
             if (run.status().isFinal() && (!onlyFrom || run.version().equals(from.version()))) {
                 runs.add(run);
                 if (runs.size() == last) {

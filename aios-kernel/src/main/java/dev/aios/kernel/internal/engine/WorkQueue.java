@@ -88,7 +88,7 @@ final class WorkQueue {
         if (item.kind().equals("step")) {
             attempt++;
             journal.append(tx, state, now, List.of(new StepStarted(item.step(), item.iteration(), attempt, node)));
-        } else if (item.kind().equals("compensate")) {
+        } else if (item.kind().equals("compensate") || item.kind().equals("join")) {
             attempt++; // counted by the failures journaled, not by the start
         }
         return new Lease(item.runId(), item.step(), item.iteration(), item.kind(), attempt, owner, until);

@@ -41,7 +41,18 @@ public sealed interface JournalEntry {
             Map.entry("RunCompensated", RunCompensated.class),
             Map.entry("RunCompleted", RunCompleted.class),
             Map.entry("RunFailed", RunFailed.class),
-            Map.entry("RunCancelled", RunCancelled.class));
+            Map.entry("RunCancelled", RunCancelled.class),
+            Map.entry("BranchesStarted", BranchesStarted.class),
+            Map.entry("BranchEnded", BranchEnded.class),
+            Map.entry("BranchesUndoing", BranchesUndoing.class),
+            Map.entry("ItemsListed", ItemsListed.class),
+            Map.entry("IterationStarted", IterationStarted.class),
+            Map.entry("IterationEnded", IterationEnded.class),
+            Map.entry("JoinScheduled", JoinScheduled.class),
+            Map.entry("RunCalled", RunCalled.class),
+            Map.entry("ChildStarted", ChildStarted.class),
+            Map.entry("ChildEnded", ChildEnded.class),
+            Map.entry("ChildUndoing", ChildUndoing.class));
 
     /** A run began on a pinned playbook version, started by {@code trigger}. */
     record RunStarted(String playbook, String version, String subject, JsonNode trigger) implements JournalEntry {}
@@ -124,10 +135,12 @@ public sealed interface JournalEntry {
             implements JournalEntry {}
 
     /**
-     * A step could not start its attempt (a circuit breaker was open, a rate limit was reached)
-     * and waits until {@code until} without using up the attempt.
+     * A step could not start its attempt (a circuit breaker was open, a rate limit was reached, its
+     * batch window was closed) and waits until {@code until} without using up the attempt. {@code
+     * cause} names why in a word ({@code breaker}, {@code rate-limit}, {@code later}, {@code
+     * window}); entries written before it was recorded have none.
      */
-    record StepDeferred(String step, int iteration, int attempt, String reason, Instant until)
+    record StepDeferred(String step, int iteration, int attempt, String reason, Instant until, Optional<String> cause)
             implements JournalEntry {}
 
     /** One completed step to undo, with the output it had. */
@@ -162,4 +175,48 @@ public sealed interface JournalEntry {
 
     /** The operator stopped the run. */
     record RunCancelled(String reason) implements JournalEntry {}
+
+    /**
+     * A parallel step started its branches; each branch's first step is scheduled by the entries
+     * that follow.
+     */
+    record BranchesStarted(String step, int iteration, List<String> branches) implements JournalEntry {}
+
+    /**
+     * A branch of a parallel step ended: it finished ({@code completed}, with the outputs of its steps),
+     * or it was cancelled because the join was satisfied without it.
+     */
+    record BranchEnded(String step, int iteration, String branch, boolean completed, JsonNode outputs)
+            implements JournalEntry {}
+
+    /** The join of a parallel step cancelled branches whose completed steps are undone, in this order. */
+    record BranchesUndoing(String step, int iteration, List<CompensationTarget> targets) implements JournalEntry {}
+
+    /** A forEach step evaluated its list; iterations start by the entries that follow. */
+    record ItemsListed(String step, int iteration, List<JsonNode> items) implements JournalEntry {}
+
+    /** Iteration {@code index} of a forEach step started on {@code item}. */
+    record IterationStarted(String step, int iteration, int index, JsonNode item) implements JournalEntry {}
+
+    /** Iteration {@code index} of a forEach step reached its end, with the outputs of its steps. */
+    record IterationEnded(String step, int iteration, int index, JsonNode outputs) implements JournalEntry {}
+
+    /** A step holding others (a forEach, a conversation) is due again to decide what follows. */
+    record JoinScheduled(String step, int iteration) implements JournalEntry {}
+
+    /**
+     * This run was started by a call step of run {@code parentRun}; {@code depth} counts the calls
+     * above it (1 for a child of a run nobody called).
+     */
+    record RunCalled(String parentRun, String step, int iteration, int depth) implements JournalEntry {}
+
+    /** A call step started child run {@code run} of {@code playbook} at {@code version}. */
+    record ChildStarted(String step, int iteration, String run, String playbook, String version, boolean waits)
+            implements JournalEntry {}
+
+    /** Child run {@code run} ended with {@code status} (its wire name), for {@code reason} if it failed. */
+    record ChildEnded(String step, int iteration, String run, String status, String reason) implements JournalEntry {}
+
+    /** Undoing a call step: its child run {@code run} is being undone, and the undo waits for it. */
+    record ChildUndoing(String step, int iteration, String run) implements JournalEntry {}
 }

@@ -57,6 +57,20 @@ public final class RunJournal {
         }
     };
 
+    /** Told, inside the transaction, that entries just appended changed a run's status. */
+    @FunctionalInterface
+    public interface StatusListener {
+        /** {@code state} was in {@code before} when the entries were appended. */
+        void changed(Tx tx, RunState state, dev.aios.kernel.RunStatus before) throws SQLException;
+    }
+
+    private volatile StatusListener listener = (tx, state, before) -> {};
+
+    /** Tells {@code listener} of every change of a run's status, in the transaction making it. */
+    public void onStatusChange(StatusListener listener) {
+        this.listener = listener;
+    }
+
     /** The run's current state, if the run exists. */
     public Optional<RunState> load(Tx tx, String runId) throws SQLException {
         if (tx.isWriter()) {
@@ -88,6 +102,7 @@ public final class RunJournal {
             live.put(state.id, state);
             tx.onRollback(() -> live.remove(state.id));
         }
+        var before = state.status;
         var items = feed.hasListeners() ? new java.util.ArrayList<FeedItem>() : null;
         for (var entry : entries) {
             RunFold.apply(state, entry, when);
@@ -119,6 +134,9 @@ public final class RunJournal {
         if (items != null) {
             feed.publish(tx, items);
         }
+        if (before != state.status) {
+            listener.changed(tx, state, before);
+        }
         return state;
     }
 
@@ -129,9 +147,14 @@ public final class RunJournal {
 
     /** The run's entries after {@code afterSeq}, as stored, oldest first. */
     public List<Stored> stored(Tx tx, String runId, long afterSeq) throws SQLException {
+        return stored(tx, runId, afterSeq, Integer.MAX_VALUE);
+    }
+
+    /** At most {@code limit} of the run's entries after {@code afterSeq}, as stored, oldest first. */
+    public List<Stored> stored(Tx tx, String runId, long afterSeq, int limit) throws SQLException {
         return tx.query(
                 "SELECT run_id, seq, type, at, subject, codec, payload, checksum FROM journal WHERE run_id = ? AND seq > ?"
-                        + " ORDER BY seq",
+                        + " ORDER BY seq LIMIT ?",
                 r -> new Stored(
                         r.text("run_id"),
                         r.integer("seq"),
@@ -142,7 +165,8 @@ public final class RunJournal {
                         r.bytes("payload"),
                         r.text("checksum")),
                 runId,
-                afterSeq);
+                afterSeq,
+                limit);
     }
 
     /** Decodes a stored entry. */

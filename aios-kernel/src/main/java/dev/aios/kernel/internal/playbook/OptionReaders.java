@@ -16,11 +16,11 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /**
  * Reads a step's (or the playbook defaults') failure options: {@code retry}, {@code timeout},
- * {@code heartbeat}, {@code compensate} and {@code onFailure}.
+ * {@code heartbeat}, {@code compensate}, {@code onFailure} and {@code window}.
  */
 final class OptionReaders {
     /** The keys these options take in a step or in {@code defaults}. */
-    static final List<String> KEYS = List.of("retry", "timeout", "heartbeat", "compensate", "onFailure");
+    static final List<String> KEYS = List.of("retry", "timeout", "heartbeat", "compensate", "onFailure", "window");
 
     private static final List<String> RETRY_KEYS =
             List.of("attempts", "backoff", "multiplier", "maxBackoff", "jitter", "nonRetryable");
@@ -37,8 +37,9 @@ final class OptionReaders {
                 .flatMap(n -> compensation(n, path + ".compensate", nodes));
         var onFailure =
                 Optional.ofNullable(fields.get("onFailure")).flatMap(n -> onFailure(n, path + ".onFailure", nodes));
+        var window = Optional.ofNullable(fields.get("window")).flatMap(n -> nodes.text(n, path + ".window"));
         try {
-            return new StepOptions(retry, timeout, heartbeat, compensation, onFailure);
+            return new StepOptions(retry, timeout, heartbeat, compensation, onFailure, window);
         } catch (IllegalArgumentException e) {
             nodes.problem(nodes.line(path, null), path + ": " + e.getMessage());
             return StepOptions.NONE;

@@ -42,6 +42,7 @@ final class OptionsJson {
             c.input().forEach(input::put);
         });
         options.onFailure().ifPresent(f -> node.put("onFailure", f.name()));
+        options.window().ifPresent(w -> node.put("window", w));
         return Optional.of(node);
     }
 
@@ -73,7 +74,8 @@ final class OptionsJson {
                 duration(node, "timeout"),
                 duration(node, "heartbeat"),
                 compensation,
-                Optional.ofNullable(node.get("onFailure")).map(f -> FailureAction.valueOf(f.asText())));
+                Optional.ofNullable(node.get("onFailure")).map(f -> FailureAction.valueOf(f.asText())),
+                Optional.ofNullable(node.get("window")).map(JsonNode::asText));
     }
 
     private static Optional<Duration> duration(JsonNode node, String field) {

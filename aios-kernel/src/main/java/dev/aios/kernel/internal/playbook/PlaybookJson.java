@@ -51,6 +51,13 @@ public final class PlaybookJson {
         var trigger = root.putObject("trigger");
         trigger.put("event", playbook.trigger().event());
         playbook.trigger().when().ifPresent(when -> trigger.put("when", when));
+        playbook.trigger().schedule().ifPresent(schedule -> {
+            var node = trigger.putObject("schedule");
+            schedule.cron().ifPresent(cron -> node.put("cron", cron));
+            schedule.every().ifPresent(every -> node.put("every", every.toString()));
+            node.put("zone", schedule.zone());
+            node.put("missed", schedule.missed().wire());
+        });
         root.set("steps", steps(playbook.steps()));
         OptionsJson.toJson(playbook.defaults()).ifPresent(defaults -> root.set("defaults", defaults));
         if (!playbook.agents().isEmpty()) {
@@ -74,10 +81,22 @@ public final class PlaybookJson {
         return new Playbook(
                 text(json, "name", ""),
                 text(json, "description", ""),
-                new Trigger(text(trigger, "event", "trigger"), optional(trigger, "when")),
+                new Trigger(text(trigger, "event", "trigger"), optional(trigger, "when"), schedule(trigger)),
                 steps,
                 OptionsJson.fromJson(json.get("defaults")),
                 agents(json));
+    }
+
+    private static Optional<dev.aios.api.Schedule> schedule(JsonNode trigger) {
+        var node = trigger.get("schedule");
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        return Optional.of(new dev.aios.api.Schedule(
+                optional(node, "cron"),
+                optional(node, "every").map(java.time.Duration::parse),
+                text(node, "zone", "trigger.schedule"),
+                dev.aios.api.Schedule.Missed.fromWire(text(node, "missed", "trigger.schedule"))));
     }
 
     private static java.util.List<dev.aios.api.AgentDeclaration> agents(JsonNode json) {

@@ -36,7 +36,7 @@ public final class YamlPlaybookReader {
 
     private static final List<String> ROOT_KEYS =
             List.of("name", "description", "trigger", "steps", "defaults", "agents");
-    private static final List<String> TRIGGER_KEYS = List.of("event", "when");
+    private static final List<String> TRIGGER_KEYS = List.of("event", "when", "schedule", "every", "zone", "missed");
     private static final List<String> KINDS = List.of(
             "agent",
             "approval",
@@ -68,6 +68,7 @@ public final class YamlPlaybookReader {
                             "heartbeat",
                             "compensate",
                             "onFailure",
+                            "window",
                             "fallback")),
             Map.entry("approval", List.of("id", "approval", "next", "onReject")),
             Map.entry("wait", List.of("id", "wait", "next")),
@@ -138,7 +139,8 @@ public final class YamlPlaybookReader {
         var steps = steps(map, root, nodes);
         var agents = agents(map, nodes);
         var defaults = Optional.ofNullable(map.get("defaults"))
-                .flatMap(node -> nodes.mapping(node, "defaults", List.of("retry", "timeout", "onFailure"), "defaults"))
+                .flatMap(node ->
+                        nodes.mapping(node, "defaults", List.of("retry", "timeout", "onFailure", "window"), "defaults"))
                 .map(fields -> OptionReaders.read(fields, "defaults", nodes))
                 .orElse(dev.aios.api.StepOptions.NONE);
         name.ifPresent(n -> checkName(n, map.get("name"), nodes));
@@ -200,13 +202,57 @@ public final class YamlPlaybookReader {
                     root, "missing 'trigger'; say which event starts a run, e.g. trigger: { event: lead.received }");
             return Optional.empty();
         }
+        nodes.mark("trigger", node);
         if (node instanceof ScalarNode) {
             return nodes.text(node, "trigger").map(Trigger::on);
         }
         return nodes.mapping(node, "trigger", TRIGGER_KEYS, "a trigger").flatMap(fields -> {
+            if (fields.containsKey("schedule") || fields.containsKey("every")) {
+                return schedule(fields, node, nodes);
+            }
+            for (var key : List.of("zone", "missed")) {
+                if (fields.containsKey(key)) {
+                    nodes.problem(
+                            fields.get(key), "trigger." + key + " belongs to a schedule; add schedule: or every:");
+                }
+            }
             var event = nodes.requiredText(fields, "event", "trigger", node, "name the event type, e.g. lead.received");
             var when = nodes.optionalCel(fields, "when", "trigger");
             return event.map(type -> new Trigger(type, when));
+        });
+    }
+
+    /** {@code trigger: { schedule: "0 9 * * MON", zone: Europe/Berlin, missed: once }} or {@code { every: 15m }}. */
+    private static Optional<Trigger> schedule(Map<String, Node> fields, Node node, YamlNodes nodes) {
+        if (fields.containsKey("event")) {
+            nodes.problem(
+                    fields.get("event"),
+                    "trigger: a scheduled playbook starts on its schedule alone; remove event: or the schedule");
+            return Optional.empty();
+        }
+        var cron = Optional.ofNullable(fields.get("schedule")).flatMap(n -> nodes.text(n, "trigger.schedule"));
+        var every = Optional.ofNullable(fields.get("every"))
+                .flatMap(n -> nodes.text(n, "trigger.every").flatMap(text -> {
+                    var parsed = dev.aios.api.Durations.parse(text);
+                    if (parsed.isEmpty()) {
+                        nodes.problem(n, "trigger.every: '" + text + "' is not a duration; write e.g. 15m, 1h or 1d");
+                    }
+                    return parsed;
+                }));
+        var zone = Optional.ofNullable(fields.get("zone"))
+                .flatMap(n -> nodes.text(n, "trigger.zone"))
+                .orElse("UTC");
+        var missed = Optional.ofNullable(fields.get("missed"))
+                .flatMap(n -> nodes.text(n, "trigger.missed"))
+                .orElse(dev.aios.api.Schedule.Missed.ONCE.wire());
+        var when = nodes.optionalCel(fields, "when", "trigger");
+        if (nodes.hasProblems()) {
+            return Optional.empty();
+        }
+        return build(nodes, node, "trigger", () -> {
+            var trigger = Trigger.on(
+                    new dev.aios.api.Schedule(cron, every, zone, dev.aios.api.Schedule.Missed.fromWire(missed)));
+            return when.map(trigger::withWhen).orElse(trigger);
         });
     }
 

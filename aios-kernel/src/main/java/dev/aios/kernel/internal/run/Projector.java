@@ -4,11 +4,22 @@ import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitTimedOut;
+import dev.aios.kernel.internal.journal.JournalEntry.BranchEnded;
+import dev.aios.kernel.internal.journal.JournalEntry.BranchesStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.BranchesUndoing;
+import dev.aios.kernel.internal.journal.JournalEntry.ChildEnded;
+import dev.aios.kernel.internal.journal.JournalEntry.ChildStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.ChildUndoing;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationScheduled;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.EffectRecorded;
+import dev.aios.kernel.internal.journal.JournalEntry.ItemsListed;
+import dev.aios.kernel.internal.journal.JournalEntry.IterationEnded;
+import dev.aios.kernel.internal.journal.JournalEntry.IterationStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.JoinScheduled;
+import dev.aios.kernel.internal.journal.JournalEntry.RunCalled;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCancelled;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCompensated;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCompleted;
@@ -25,6 +36,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.TaskEscalated;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskResolved;
 import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
+import dev.aios.kernel.internal.playbook.StepPaths;
 import dev.aios.kernel.internal.store.Tx;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -58,6 +70,7 @@ public final class Projector {
             case StepCompleted e -> {
                 tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
                 tx.update("DELETE FROM awaits" + WORK_KEY, run, e.step(), e.iteration());
+                tx.update("DELETE FROM loop_items WHERE run_id = ? AND block = ?", run, e.step());
             }
             case StepFailed e -> {
                 if (e.retryAt().isPresent()) {
@@ -73,10 +86,12 @@ public final class Projector {
             }
             case StepRetried e ->
                 tx.update(
-                        "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, 'step', ?, ?)",
+                        "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, ?, ?, ?)",
                         run,
                         e.step(),
                         e.iteration(),
+                        // a step holding others that failed to join its results tries the join again
+                        state.blocks.containsKey(e.step()) ? "join" : "step",
                         at,
                         0); // a retry the operator asked for gets the step's attempts afresh
             case TimerSet e ->
@@ -223,7 +238,64 @@ public final class Projector {
             case RunCompleted e -> endRun(tx, run, at);
             case RunFailed e -> endRun(tx, run, at);
             case RunCancelled e -> endRun(tx, run, at);
+            case BranchesStarted e -> tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
+            case BranchEnded e -> {
+                if (!e.completed()) {
+                    clearScope(tx, run, StepPaths.branch(e.step(), e.branch()), at);
+                }
+            }
+            case BranchesUndoing e -> {}
+            case ItemsListed e -> {
+                tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
+                tx.update("DELETE FROM loop_items WHERE run_id = ? AND block = ?", run, e.step());
+                for (int i = 0; i < e.items().size(); i++) {
+                    tx.update(
+                            "INSERT INTO loop_items (run_id, block, idx, item) VALUES (?, ?, ?, ?)",
+                            run,
+                            e.step(),
+                            i,
+                            Json.text(e.items().get(i)));
+                }
+            }
+            case IterationStarted e -> {}
+            case IterationEnded e ->
+                tx.update(
+                        "UPDATE loop_items SET outputs = ? WHERE run_id = ? AND block = ? AND idx = ?",
+                        Json.text(e.outputs()),
+                        run,
+                        e.step(),
+                        e.index());
+            case RunCalled e -> {}
+            case ChildStarted e -> tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
+            case ChildEnded e -> {}
+            case ChildUndoing e -> tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
+            case JoinScheduled e ->
+                tx.update(
+                        "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, 'join', ?, 0)",
+                        run,
+                        e.step(),
+                        e.iteration(),
+                        at);
         }
+    }
+
+    /** Drops the work, awaits and open tasks of the steps inside {@code scope}, which was cancelled. */
+    private static void clearScope(Tx tx, String run, String scope, Instant at) throws SQLException {
+        String within = " WHERE run_id = ? AND substr(step_id, 1, ?) = ?";
+        int length = scope.length() + 1;
+        tx.update("DELETE FROM work" + within, run, length, scope + "/");
+        tx.update("DELETE FROM awaits" + within, run, length, scope + "/");
+        var resolution = Json.object();
+        resolution.put("decision", "cancelled");
+        resolution.put("comment", "the branch was cancelled: the parallel step's join was satisfied without it");
+        tx.update(
+                "UPDATE tasks SET status = 'cancelled', resolved_at = ?, resolution = ?" + within
+                        + " AND status = 'open'",
+                at,
+                Json.text(resolution),
+                run,
+                length,
+                scope + "/");
     }
 
     /** Writes the run's row from its state, after the entries of a unit were projected. */
@@ -246,6 +318,7 @@ public final class Projector {
 
     private static void endRun(Tx tx, String run, Instant at) throws SQLException {
         tx.update("DELETE FROM work WHERE run_id = ?", run);
+        tx.update("DELETE FROM loop_items WHERE run_id = ?", run);
         tx.update("DELETE FROM awaits WHERE run_id = ?", run);
         closeOpenTasks(tx, run, at, "the run ended");
     }

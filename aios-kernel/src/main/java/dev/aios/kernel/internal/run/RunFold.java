@@ -1,14 +1,26 @@
 package dev.aios.kernel.internal.run;
 
 import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitTimedOut;
+import dev.aios.kernel.internal.journal.JournalEntry.BranchEnded;
+import dev.aios.kernel.internal.journal.JournalEntry.BranchesStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.BranchesUndoing;
+import dev.aios.kernel.internal.journal.JournalEntry.ChildEnded;
+import dev.aios.kernel.internal.journal.JournalEntry.ChildStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.ChildUndoing;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationScheduled;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.EffectRecorded;
+import dev.aios.kernel.internal.journal.JournalEntry.ItemsListed;
+import dev.aios.kernel.internal.journal.JournalEntry.IterationEnded;
+import dev.aios.kernel.internal.journal.JournalEntry.IterationStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.JoinScheduled;
+import dev.aios.kernel.internal.journal.JournalEntry.RunCalled;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCancelled;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCompensated;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCompleted;
@@ -25,6 +37,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.TaskEscalated;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskResolved;
 import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
+import dev.aios.kernel.internal.playbook.StepPaths;
 import java.time.Instant;
 
 /** Folds journal entries into a {@link RunState}: pure, deterministic, the same on replay. */
@@ -64,8 +77,10 @@ public final class RunFold {
                 state.records.remove(e.step());
                 state.records.put(e.step(), record);
                 state.entered.merge(e.step(), 1, Integer::sum);
-                state.current = e.step();
-                state.currentIteration = e.iteration();
+                if (e.step().indexOf('/') < 0) {
+                    state.current = e.step();
+                    state.currentIteration = e.iteration();
+                }
                 to(state, RunStatus.RUNNING, entry);
             }
             case StepStarted e -> {
@@ -87,7 +102,8 @@ public final class RunFold {
                 record.error = null;
                 record.endedAt = at;
                 endAttempt(record, at, "completed", null);
-                state.steps.set(e.step(), e.output());
+                BlockFold.outputs(state, e.step()).set(StepPaths.idOf(e.step()), e.output());
+                state.blocks.remove(e.step());
                 if ("await".equals(record.kind) && e.output().has("seq")) {
                     state.awaited.put(e.step(), e.output().path("seq").asLong());
                 }
@@ -163,6 +179,7 @@ public final class RunFold {
             case StepDeferred e -> {
                 var record = current(state, e.step(), e.iteration());
                 record.status = "deferred";
+                record.deferredBy = e.cause().orElse(null);
                 record.error = e.reason();
                 endAttempt(record, at, "deferred", e.reason());
             }
@@ -175,19 +192,29 @@ public final class RunFold {
                 state.error = e.reason();
             }
             case CompensationScheduled e -> {
-                to(state, RunStatus.COMPENSATING, entry);
-                state.current = e.step();
-                state.currentIteration = e.iteration();
+                if (state.compensation != null) {
+                    to(state, RunStatus.COMPENSATING, entry);
+                    state.current = e.step();
+                    state.currentIteration = e.iteration();
+                } else {
+                    BlockFold.undoing(state, e.step(), e.iteration());
+                }
             }
             case CompensationCompleted e -> {
-                compensation(state).done++;
+                if (state.compensation != null) {
+                    state.compensation.done++;
+                } else {
+                    BlockFold.undoing(state, e.step(), e.iteration()).undone++;
+                }
                 var record = state.records.get(e.step());
                 if (record != null && record.iteration == e.iteration()) {
                     record.status = "compensated";
                 }
             }
             case CompensationFailed e -> {
-                compensation(state);
+                if (state.compensation == null) {
+                    BlockFold.undoing(state, e.step(), e.iteration());
+                }
                 if (e.retryAt().isEmpty()) {
                     to(state, RunStatus.NEEDS_ATTENTION, entry);
                 }
@@ -202,24 +229,63 @@ public final class RunFold {
             case RunCompleted e -> end(state, RunStatus.COMPLETED, null, entry);
             case RunFailed e -> end(state, RunStatus.FAILED, e.reason(), entry);
             case RunCancelled e -> end(state, RunStatus.CANCELLED, e.reason(), entry);
+            case BranchesStarted e -> BlockFold.branchesStarted(state, e, at);
+            case BranchEnded e -> BlockFold.branchEnded(state, e);
+            case BranchesUndoing e -> BlockFold.block(state, e.step()).undo = new java.util.ArrayList<>(e.targets());
+            case ItemsListed e -> BlockFold.itemsListed(state, e, at);
+            case IterationStarted e -> BlockFold.iterationStarted(state, e);
+            case IterationEnded e -> BlockFold.iterationEnded(state, e);
+            case JoinScheduled e -> current(state, e.step(), e.iteration()).status = "joining";
+            case RunCalled e -> {
+                state.parent = new RunState.Parent();
+                state.parent.run = e.parentRun();
+                state.parent.step = e.step();
+                state.parent.iteration = e.iteration();
+                state.parent.depth = e.depth();
+            }
+            case ChildStarted e -> {
+                var child = new RunState.Child();
+                child.step = e.step();
+                child.iteration = e.iteration();
+                child.playbook = e.playbook();
+                child.version = e.version();
+                child.waits = e.waits();
+                child.status = "running";
+                state.children.put(e.run(), child);
+                var record = current(state, e.step(), e.iteration());
+                var output = Json.object();
+                output.put("run", e.run());
+                output.put("playbook", e.playbook());
+                output.put("version", e.version());
+                record.output = output;
+                if (e.waits()) {
+                    record.status = "waiting";
+                    endAttempt(record, at, "waiting", null);
+                    to(state, RunStatus.WAITING, entry);
+                }
+            }
+            case ChildEnded e -> {
+                var child = state.children.get(e.run());
+                if (child != null) {
+                    child.status = e.status();
+                }
+            }
+            case ChildUndoing e -> state.children.get(e.run()).undoing = true;
+        }
+        if (!state.blocks.isEmpty() && !state.status.isFinal() && state.compensation == null) {
+            // several steps are in flight: the run is as far as the least advanced of them
+            to(state, BlockFold.status(state), entry);
         }
         state.updatedAt = at;
     }
 
-    private static StepRecord current(RunState state, String step, int iteration) {
+    static StepRecord current(RunState state, String step, int iteration) {
         var record = state.record(step);
         if (record.iteration != iteration) {
             throw new IllegalStateException("run " + state.id + " step '" + step + "' is at iteration "
                     + record.iteration + ", not " + iteration);
         }
         return record;
-    }
-
-    private static RunState.Compensation compensation(RunState state) {
-        if (state.compensation == null) {
-            throw new IllegalStateException("run " + state.id + " is not compensating");
-        }
-        return state.compensation;
     }
 
     private static void abandonRunningAttempts(StepRecord record) {
@@ -231,7 +297,7 @@ public final class RunFold {
         }
     }
 
-    private static void endAttempt(StepRecord record, Instant at, String outcome, String error) {
+    static void endAttempt(StepRecord record, Instant at, String outcome, String error) {
         if (!record.attempts.isEmpty()) {
             var last = record.attempts.getLast();
             if ("running".equals(last.outcome) || "waiting".equals(last.outcome)) {
@@ -246,15 +312,18 @@ public final class RunFold {
         to(state, status, entry);
         state.current = null;
         state.error = reason;
+        state.scopes.clear();
+        state.blocks.clear();
         for (var record : state.records.values()) {
             switch (record.status) {
-                case "scheduled", "running", "retrying", "waiting" -> record.status = "cancelled";
+                case "scheduled", "running", "retrying", "waiting", "in-progress", "joining" ->
+                    record.status = "cancelled";
                 default -> {}
             }
         }
     }
 
-    private static void to(RunState state, RunStatus status, JournalEntry entry) {
+    static void to(RunState state, RunStatus status, JournalEntry entry) {
         RunTransitions.check(state.id, state.status, status, entry.type());
         state.status = status;
     }

@@ -1,5 +1,6 @@
 package dev.aios.kernel.internal.run;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.kernel.RunStatus;
@@ -40,7 +41,78 @@ public final class RunState {
         public int done;
     }
 
-    /** The step the run is at, or null when it has ended. */
+    /**
+     * The scopes in progress inside the run, by path: a parallel branch ({@code gather/lead}), a
+     * forEach iteration ({@code contacts[3]}). Each holds the outputs of its own steps.
+     */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public Map<String, Scope> scopes = new LinkedHashMap<>();
+
+    /** The steps holding others (parallel, forEach) that are in progress, by path. */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public Map<String, Block> blocks = new LinkedHashMap<>();
+
+    /** One scope in progress: the outputs of its steps, and, for a forEach iteration, its item. */
+    public static final class Scope {
+        public ObjectNode steps = Json.object();
+        public JsonNode item;
+        public int index;
+    }
+
+    /** A step holding others, in progress. */
+    public static final class Block {
+        /** {@code parallel} or {@code forEach}. */
+        public String kind;
+
+        public int iteration;
+        /** Parallel: each branch's state: running, completed or cancelled. */
+        @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        public Map<String, String> branches = new LinkedHashMap<>();
+        /** Parallel: the outputs of the completed branches. */
+        @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        public ObjectNode outputs = Json.object();
+        /** Parallel: the completed steps of cancelled branches being undone, in this order. */
+        @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        public List<JournalEntry.CompensationTarget> undo = new ArrayList<>();
+
+        public int undone;
+        /** ForEach: how many items, which one starts next, how many run and how many ended. */
+        public int total;
+
+        public int next;
+        public int running;
+        public int finished;
+    }
+
+    /** The run whose call step started this one, if one did. */
+    public Parent parent;
+
+    /** The runs this one started with call steps, by run id, in the order started. */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public Map<String, Child> children = new LinkedHashMap<>();
+
+    /** Where a child run was called from. */
+    public static final class Parent {
+        public String run;
+        public String step;
+        public int iteration;
+        public int depth;
+    }
+
+    /** A run started by a call step of this one. */
+    public static final class Child {
+        public String step;
+        public int iteration;
+        public String playbook;
+        public String version;
+        public boolean waits;
+        /** Its status as last told: running, or how it ended. */
+        public String status;
+        /** Whether undoing the call step waits for the child to be undone. */
+        public boolean undoing;
+    }
+
+    /** The top-level step the run is at, or null when it has ended. */
     public String current;
 
     public int currentIteration;

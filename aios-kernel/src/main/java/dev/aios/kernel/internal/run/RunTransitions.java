@@ -17,7 +17,8 @@ import java.util.Set;
 
 /**
  * The one rule for how a run's status may change. Staying in a status is always allowed for the
- * non-final ones; nothing leaves a final status.
+ * non-final ones; nothing leaves a final status, except that a completed run called by another is
+ * undone (compensating) when its caller is undone.
  */
 public final class RunTransitions {
     private static final Map<RunStatus, Set<RunStatus>> ALLOWED = new EnumMap<>(RunStatus.class);
@@ -27,7 +28,8 @@ public final class RunTransitions {
         ALLOWED.put(WAITING, EnumSet.of(WAITING, RUNNING, NEEDS_ATTENTION, COMPENSATING, FAILED, CANCELLED));
         ALLOWED.put(NEEDS_ATTENTION, EnumSet.of(NEEDS_ATTENTION, RUNNING, COMPENSATING, FAILED, CANCELLED));
         ALLOWED.put(COMPENSATING, EnumSet.of(COMPENSATING, COMPENSATED, NEEDS_ATTENTION, FAILED));
-        ALLOWED.put(COMPLETED, EnumSet.noneOf(RunStatus.class));
+        // A completed child run is undone when the run that called it is undone.
+        ALLOWED.put(COMPLETED, EnumSet.of(COMPENSATING));
         ALLOWED.put(FAILED, EnumSet.noneOf(RunStatus.class));
         ALLOWED.put(CANCELLED, EnumSet.noneOf(RunStatus.class));
         ALLOWED.put(COMPENSATED, EnumSet.noneOf(RunStatus.class));

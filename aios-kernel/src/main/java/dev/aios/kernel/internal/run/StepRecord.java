@@ -16,6 +16,9 @@ public final class StepRecord {
     public JsonNode input = NullNode.instance;
     public JsonNode output = NullNode.instance;
     public String error;
+    /** Why a deferred step waits, in a word ({@code window}, {@code breaker}, …); null otherwise. */
+    public String deferredBy;
+
     public List<Attempt> attempts = new ArrayList<>();
     public Instant scheduledAt;
     public Instant endedAt;
@@ -37,5 +40,7 @@ public final class StepRecord {
         public Instant endedAt;
         public String outcome;
         public String error;
+        /** Why a deferred step waits, in a word ({@code window}, {@code breaker}, …); null otherwise. */
+        public String deferredBy;
     }
 }

@@ -118,6 +118,11 @@ public final class Database implements AutoCloseable {
         return writer.inUnit();
     }
 
+    /** Records the read pool's metrics (HikariCP's own: connections active, idle, pending, timings). */
+    public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        reads.setMetricRegistry(registry);
+    }
+
     /** The writer, for its statistics. */
     public Writer writer() {
         return writer;

@@ -56,6 +56,7 @@ public final class Writer implements AutoCloseable {
 
     private volatile java.util.function.Consumer<String> onBroken = reason -> {};
     private final Statements statements = new Statements();
+    private volatile CommitObserver observer = (units, nanos) -> {};
     /** The transaction of the batch being executed; touched only on the writer thread. */
     private Tx current;
 
@@ -216,6 +217,17 @@ public final class Writer implements AutoCloseable {
                 : java.util.Optional.of("since " + since + ": " + lastFailure);
     }
 
+    /** Hears of every group commit: how many units it carried and how long it took. */
+    @FunctionalInterface
+    public interface CommitObserver {
+        void committed(int units, long nanos);
+    }
+
+    /** Tells {@code observer} of every commit from now on (for metrics). */
+    public void observe(CommitObserver observer) {
+        this.observer = java.util.Objects.requireNonNull(observer, "observer");
+    }
+
     /** Transactions committed so far. */
     public long commits() {
         return commits.get();
@@ -364,6 +376,7 @@ public final class Writer implements AutoCloseable {
     }
 
     private void execute(List<Pending<?>> batch) {
+        long started = System.nanoTime();
         var tx = new Tx(connection, statements);
         current = tx;
         var results = new ArrayList<Runnable>(batch.size());
@@ -389,6 +402,7 @@ public final class Writer implements AutoCloseable {
         }
         commits.incrementAndGet();
         units.addAndGet(batch.size());
+        observer.committed(batch.size(), System.nanoTime() - started);
         failingSince.set(null);
         // Committed: nothing from here on may turn the batch into a failure.
         for (var action : tx.takeAfterCommit()) {

@@ -21,6 +21,8 @@ import picocli.CommandLine.Spec;
         subcommands = {
             UpCommand.class,
             EventCommand.class,
+            InvokeCommand.class,
+            ScheduleCommand.class,
             RunCommands.Runs.class,
             RunCommands.Run.class,
             RunCommands.Journal.class,
@@ -43,7 +45,9 @@ import picocli.CommandLine.Spec;
             PolicyCommand.Flags.class,
             PolicyCommand.Alerts.class,
             PolicyCommand.Correct.class,
+            DigestCommand.class,
             AdminCommand.class,
+            CompletionCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class AiosCommand implements Runnable {

@@ -140,10 +140,17 @@ final class MemoryCommand implements Runnable {
         @Option(names = "--json", description = "print the result as JSON")
         boolean json;
 
+        @Option(
+                names = "--explain",
+                description = "show each signal's part in every score: BM25 rank and score, vector rank and"
+                        + " similarity, decay, importance; and how the query was searched")
+        boolean explain;
+
         @Override
         void run(ServerClient client) {
             var query = new LinkedHashMap<String, String>();
             query.put("q", String.join(" ", words));
+            query.put("explain", explain ? "true" : null);
             query.put("subject", subject);
             query.put("kind", kind);
             query.put("from", since);
@@ -154,6 +161,9 @@ final class MemoryCommand implements Runnable {
                 return;
             }
             var items = result.path("items");
+            if (explain && result.has("plan")) {
+                SearchExplanation.plan(out(), result.path("plan"));
+            }
             if (items.isEmpty()) {
                 out().println("nothing found");
                 return;
@@ -169,8 +179,12 @@ final class MemoryCommand implements Runnable {
                         Text.optional(item, "subject").filter(s -> !s.isEmpty()).orElse("-"),
                         Text.time(item, "at")));
                 out().println("       " + Text.cut(Text.field(item, "text").replace('\n', ' '), 160));
-                out().println("       why: "
-                        + item.path("why").path("explanation").asText());
+                if (explain) {
+                    SearchExplanation.hit(out(), item);
+                } else {
+                    out().println("       why: "
+                            + item.path("why").path("explanation").asText());
+                }
             }
             if (!result.path("searchedByMeaning").asBoolean()) {
                 out().println("(searched by words only)");

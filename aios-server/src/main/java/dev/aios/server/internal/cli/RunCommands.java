@@ -30,6 +30,15 @@ final class RunCommands {
         @Option(names = "--limit", paramLabel = "N", description = "at most N runs, 1 to 1000 (default 50)")
         Integer limit;
 
+        @Option(
+                names = "--after",
+                paramLabel = "CURSOR",
+                description = "the page after this cursor, as printed at the end of the previous page")
+        String after;
+
+        @Option(names = "--every", description = "every run, page after page, instead of one page")
+        boolean every;
+
         @Option(names = "--json", description = "print the runs as JSON")
         boolean json;
 
@@ -40,7 +49,15 @@ final class RunCommands {
             query.put("playbook", playbook);
             query.put("subject", subject);
             query.put("limit", limit == null ? null : limit.toString());
-            var runs = client.get("/api/runs", query);
+            query.put("after", after);
+            var runs = Json.mapper().createArrayNode();
+            var page = client.list("/api/runs", query);
+            runs.addAll((com.fasterxml.jackson.databind.node.ArrayNode) page.items());
+            while (every && page.next().isPresent()) {
+                query.put("after", page.next().get());
+                page = client.list("/api/runs", query);
+                runs.addAll((com.fasterxml.jackson.databind.node.ArrayNode) page.items());
+            }
             if (json) {
                 printJson(runs);
                 return;
@@ -54,6 +71,9 @@ final class RunCommands {
                     Text.field(run, "currentStep"),
                     Text.time(run, "updatedAt")));
             table.print(out(), "no runs");
+            if (!every) {
+                page.next().ifPresent(next -> out().println("more: aios runs --after " + next + " (or --every)"));
+            }
         }
     }
 

@@ -54,6 +54,26 @@ final class ServerClient {
         return send(HttpRequest.newBuilder(uri(path, query)).GET());
     }
 
+    /**
+     * One page of a list: its items, and the cursor of the next page when the server names one in
+     * a {@code Link: <...after=CURSOR>; rel="next"} header.
+     */
+    record Listing(JsonNode items, java.util.Optional<String> next) {}
+
+    /** GETs one page of the list at {@code path}. */
+    Listing list(String path, Map<String, String> query) {
+        var response = exchange(HttpRequest.newBuilder(uri(path, query)).GET());
+        var next = response.headers()
+                .firstValue("Link")
+                .filter(link -> link.contains("rel=\"next\""))
+                .flatMap(link -> {
+                    var matcher = java.util.regex.Pattern.compile("[?&]after=([^&>]+)")
+                            .matcher(link);
+                    return matcher.find() ? java.util.Optional.of(matcher.group(1)) : java.util.Optional.empty();
+                });
+        return new Listing(answer(response), next);
+    }
+
     /** GETs {@code path}. */
     JsonNode get(String path) {
         return get(path, Map.of());
@@ -61,15 +81,22 @@ final class ServerClient {
 
     /** POSTs {@code body} as JSON to {@code path}. */
     JsonNode post(String path, JsonNode body) {
+        return post(path, Map.of(), body, TIMEOUT);
+    }
+
+    /** POSTs {@code body} as JSON to {@code path} with query parameters, waiting up to {@code timeout}. */
+    JsonNode post(String path, Map<String, String> query, JsonNode body, Duration timeout) {
         String json;
         try {
             json = Json.mapper().writeValueAsString(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a request body could not be written", e);
         }
-        return send(HttpRequest.newBuilder(uri(path, Map.of()))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)));
+        return send(
+                HttpRequest.newBuilder(uri(path, query))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json)),
+                timeout);
     }
 
     /** PUTs {@code body} as JSON to {@code path}. */
@@ -111,10 +138,21 @@ final class ServerClient {
     }
 
     private JsonNode send(HttpRequest.Builder request) {
-        HttpResponse<String> response;
+        return send(request, TIMEOUT);
+    }
+
+    private JsonNode send(HttpRequest.Builder request, Duration timeout) {
+        return answer(exchange(request, timeout));
+    }
+
+    private HttpResponse<String> exchange(HttpRequest.Builder request) {
+        return exchange(request, TIMEOUT);
+    }
+
+    private HttpResponse<String> exchange(HttpRequest.Builder request, Duration timeout) {
         try {
-            response = http.send(
-                    request.timeout(TIMEOUT)
+            return http.send(
+                    request.timeout(timeout)
                             .header("Accept", "application/json")
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -126,6 +164,9 @@ final class ServerClient {
             Thread.currentThread().interrupt();
             throw new CliException(CliException.FAILED, "interrupted while waiting for " + base);
         }
+    }
+
+    private JsonNode answer(HttpResponse<String> response) {
         var body = parse(response.body());
         if (response.statusCode() >= 400) {
             var detail = body.path("detail").asText("");

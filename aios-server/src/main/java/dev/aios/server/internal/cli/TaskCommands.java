@@ -2,7 +2,6 @@ package dev.aios.server.internal.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.server.internal.Json;
-import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,12 +21,30 @@ final class TaskCommands {
         @Option(names = "--all", description = "also list tasks already answered or cancelled")
         boolean all;
 
+        @Option(names = "--kind", paramLabel = "K", description = "only tasks of this kind, e.g. review or dead-letter")
+        String kind;
+
+        @Option(names = "--limit", paramLabel = "N", description = "at most N tasks, 1 to 1000 (default 500)")
+        Integer limit;
+
+        @Option(
+                names = "--after",
+                paramLabel = "CURSOR",
+                description = "the page after this cursor, as printed at the end of the previous page")
+        String after;
+
         @Option(names = "--json", description = "print the tasks as JSON")
         boolean json;
 
         @Override
         void run(ServerClient client) {
-            var tasks = client.get("/api/tasks", Map.of("all", Boolean.toString(all)));
+            var query = new java.util.LinkedHashMap<String, String>();
+            query.put("all", Boolean.toString(all));
+            query.put("kind", kind);
+            query.put("limit", limit == null ? null : limit.toString());
+            query.put("after", after);
+            var page = client.list("/api/tasks", query);
+            var tasks = page.items();
             if (json) {
                 printJson(tasks);
                 return;
@@ -43,6 +60,7 @@ final class TaskCommands {
                     Text.time(task, "createdAt"),
                     Text.field(task, "title")));
             table.print(out(), all ? "no tasks" : "no open tasks: the inbox is empty");
+            page.next().ifPresent(next -> out().println("more: aios tasks --after " + next));
         }
     }
 

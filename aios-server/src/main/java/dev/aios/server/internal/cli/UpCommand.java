@@ -1,6 +1,8 @@
 package dev.aios.server.internal.cli;
 
 import dev.aios.api.KnowledgeRecord;
+import dev.aios.connectors.ConnectorSettings;
+import dev.aios.connectors.ConnectorsExtension;
 import dev.aios.kernel.Kernel;
 import dev.aios.kernel.LoadReport;
 import dev.aios.memory.MemoryExtension;
@@ -11,9 +13,19 @@ import dev.aios.policy.PolicyException;
 import dev.aios.policy.PolicyExtension;
 import dev.aios.server.ApiServer;
 import dev.aios.server.internal.AiosConfig;
+import dev.aios.server.internal.WeeklyReview;
+import dev.aios.server.internal.console.Console;
+import dev.aios.server.internal.console.LiveFeed;
+import dev.aios.server.internal.console.LocalAccess;
+import dev.aios.server.internal.http.ConnectorRoutes;
 import dev.aios.server.internal.http.CostRoutes;
+import dev.aios.server.internal.http.DigestRoutes;
 import dev.aios.server.internal.http.MemoryRoutes;
+import dev.aios.server.internal.http.MetricsRoutes;
 import dev.aios.server.internal.http.PolicyRoutes;
+import dev.aios.server.internal.http.WebhookRoutes;
+import dev.aios.server.internal.logs.Logging;
+import dev.aios.server.internal.metrics.Metrics;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -63,8 +75,23 @@ final class UpCommand implements Callable<Integer> {
             description = "the settings file (default: $AIOS_CONFIG, else ./aios.yaml if it exists)")
     Path config;
 
+    @Option(
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            description =
+                    "text, or json for log shippers: one JSON object a line (default: $AIOS_LOG_FORMAT, else text)")
+    String logFormat;
+
     @Override
     public Integer call() throws InterruptedException {
+        try {
+            var format = logFormat != null
+                    ? logFormat
+                    : AiosCommand.environment(spec, "AIOS_LOG_FORMAT").orElse("text");
+            Logging.use(Logging.Format.named(format));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(CliException.USAGE, e.getMessage());
+        }
         var dataDirectory = setting(data, "AIOS_DATA", "data");
         var playbookDirectory = setting(playbooks, "AIOS_PLAYBOOKS", "playbooks");
         int httpPort = port();
@@ -81,6 +108,8 @@ final class UpCommand implements Callable<Integer> {
         var settings = settings();
         var models = new ModelsExtension(models(settings));
         var memory = MemoryExtension.of(memorySettings(settings));
+        var connectors =
+                new ConnectorsExtension(connectorSettings(settings), name -> AiosCommand.environment(spec, name));
         var policy = PolicyExtension.builder()
                 .settings(settings.section("policy"))
                 .knowledge(id -> memory.memory().get(id).map(KnowledgeRecord::content))
@@ -88,13 +117,18 @@ final class UpCommand implements Callable<Integer> {
                 .memory(() -> java.util.Optional.of(memory.memory()))
                 .build();
         models.guard(policy.promptGuard()).spendLimits(policy.spendLimits());
+        var metrics = new Metrics(InstantSource.system());
+        var live = new LiveFeed();
         var builder = Kernel.builder()
                 .dataDirectory(dataDirectory)
+                .meterRegistry(metrics.registry())
                 .whenBroken(UpCommand::exitBroken)
                 .discoverAgents()
                 .extension(models)
                 .extension(memory)
-                .extension(policy);
+                .extension(connectors)
+                .extension(policy)
+                .extension(live);
         settings.connectors().forEach(builder::connector);
         if (!noExamples) {
             builder.discoverPlaybooks();
@@ -106,23 +140,35 @@ final class UpCommand implements Callable<Integer> {
             throw new CliException(
                     CliException.USAGE,
                     settings.file().map(f -> f + ": policy: ").orElse("") + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // a setting only an extension can judge, e.g. a webhook source's CEL
+            throw new CliException(
+                    CliException.USAGE, settings.file().map(f -> f + ": ").orElse("") + e.getMessage());
         }
         ApiServer server;
+        var access = new LocalAccess(InstantSource.system());
         try {
             kernel.start();
+            metrics.watch(kernel);
+            metrics.watch(memory);
             server = ApiServer.start(
                     kernel,
                     listenOn,
                     httpPort,
                     new CostRoutes(models),
                     new MemoryRoutes(kernel, memory, InstantSource.system()),
-                    new PolicyRoutes(policy, kernel));
+                    new WebhookRoutes(kernel, connectors),
+                    new ConnectorRoutes(connectors),
+                    new PolicyRoutes(policy, kernel),
+                    new MetricsRoutes(metrics),
+                    new DigestRoutes(new WeeklyReview(kernel, models, InstantSource.system())),
+                    new Console(kernel, live, models, memory, access, InstantSource.system()));
         } catch (RuntimeException e) {
             kernel.close();
             throw new CliException(CliException.FAILED, e.getMessage());
         }
         var out = spec.commandLine().getOut();
-        printBanner(out, kernel, server.port(), listenOn, playbookDirectory, models.settings());
+        printBanner(out, kernel, server.port(), listenOn, playbookDirectory, models.settings(), access);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, kernel, out), "aios-shutdown"));
         // Never released: the process ends through the shutdown hook (Ctrl-C, SIGTERM).
         new CountDownLatch(1).await();
@@ -176,9 +222,9 @@ final class UpCommand implements Callable<Integer> {
             int boundPort,
             String listenOn,
             Path playbookDirectory,
-            ModelSettings models) {
-        var shownHost = listenOn.equals("0.0.0.0") || isLoopback(listenOn) ? "localhost" : listenOn;
-        out.println("aios " + AiosCommand.Version.version() + " is up at http://" + shownHost + ":" + boundPort);
+            ModelSettings models,
+            LocalAccess access) {
+        out.println("aios " + AiosCommand.Version.version() + " is up at " + baseUrl(listenOn, boundPort));
         out.println("  data       " + kernel.dataDirectory().toAbsolutePath().normalize());
         LoadReport load = kernel.lastLoad();
         if (load.loaded().isEmpty()) {
@@ -200,8 +246,15 @@ final class UpCommand implements Callable<Integer> {
             label = "             ";
         }
         out.println("  models     " + modelsLine(models));
+        out.println("  console    " + baseUrl(listenOn, boundPort) + "/login?code=" + access.oneTimeCode()
+                + "  (one-time sign-in link, valid " + LocalAccess.LINK_LIFETIME.toMinutes() + " minutes)");
         out.println("Ctrl-C stops it.");
         out.flush();
+    }
+
+    private static String baseUrl(String listenOn, int port) {
+        var shownHost = listenOn.equals("0.0.0.0") || isLoopback(listenOn) ? "localhost" : listenOn;
+        return "http://" + shownHost + ":" + port;
     }
 
     private static boolean isLoopback(String host) {
@@ -233,6 +286,16 @@ final class UpCommand implements Callable<Integer> {
                 .entrySet().stream()
                         .map(entry -> entry.getKey() + " = " + entry.getValue())
                         .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /** The connectors' settings: sources and the other connector sections. */
+    private static ConnectorSettings connectorSettings(AiosConfig settings) {
+        try {
+            return ConnectorSettings.read(settings::section);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(
+                    CliException.USAGE, settings.file().map(f -> f + ": ").orElse("") + e.getMessage());
+        }
     }
 
     /** Memory's settings: the memory section. */

@@ -7,6 +7,7 @@ import dev.aios.kernel.Kernel;
 import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.StorageException;
+import dev.aios.kernel.TaskQuery;
 import dev.aios.server.internal.Json;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -31,6 +32,7 @@ public final class ApiRoutes {
     private final Kernel kernel;
     private final InstantSource clock;
     private final long maxBodyBytes;
+    private java.util.function.Predicate<Context> pages = ctx -> false;
 
     /**
      * Routes onto {@code kernel}.
@@ -42,6 +44,11 @@ public final class ApiRoutes {
         this.kernel = kernel;
         this.clock = clock;
         this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** Lets {@code pages} answer requests for unknown paths first (a browser gets a page, not JSON). */
+    public void pagesFor404(java.util.function.Predicate<Context> pages) {
+        this.pages = pages;
     }
 
     /** Adds the routes and the error answers to {@code routes}. */
@@ -64,6 +71,7 @@ public final class ApiRoutes {
         routes.get("/api/playbooks", ctx -> ctx.json(kernel.playbooks()));
         routes.post("/api/playbooks/reload", ctx -> ctx.json(kernel.reloadPlaybooks()));
         routes.get("/api/agents", ctx -> ctx.json(kernel.agents()));
+        new Invocations(kernel, clock).addTo(routes);
 
         routes.exception(AiosException.class, (e, ctx) -> {
             if (e instanceof StorageException) {
@@ -72,7 +80,12 @@ public final class ApiRoutes {
             }
             answer(ctx, Problem.of(e));
         });
-        routes.exception(HttpResponseException.class, (e, ctx) -> answer(ctx, httpProblem(e, ctx)));
+        routes.exception(HttpResponseException.class, (e, ctx) -> {
+            if (e.getStatus() == 404 && pages.test(ctx)) {
+                return;
+            }
+            answer(ctx, httpProblem(e, ctx));
+        });
         routes.exception(Exception.class, (e, ctx) -> {
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
             answer(
@@ -130,7 +143,32 @@ public final class ApiRoutes {
         if (limit.isPresent()) {
             query = query.withLimit(wholeNumber("limit", limit.get()));
         }
-        ctx.json(kernel.runs(query));
+        var after = param(ctx, "after");
+        if (after.isPresent()) {
+            query = query.after(after.get());
+        }
+        var page = kernel.runPage(query);
+        page.next().ifPresent(next -> linkNext(ctx, next));
+        ctx.json(page.items());
+    }
+
+    /**
+     * Names the next page in a {@code Link} header (RFC 8288): this request again with {@code
+     * after} set to the cursor. The body stays the plain list.
+     */
+    private static void linkNext(Context ctx, String cursor) {
+        var query = new StringBuilder();
+        ctx.queryParamMap().forEach((name, values) -> {
+            if (!name.equals("after")) {
+                for (var value : values) {
+                    query.append(java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8))
+                            .append('=')
+                            .append(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8))
+                            .append('&');
+                }
+            }
+        });
+        ctx.header("Link", "<" + ctx.path() + "?" + query + "after=" + cursor + ">; rel=\"next\"");
     }
 
     private void cancel(Context ctx) {
@@ -139,7 +177,25 @@ public final class ApiRoutes {
     }
 
     private void tasks(Context ctx) {
-        ctx.json(kernel.tasks(yesOrNo(ctx, "all")));
+        var query = TaskQuery.open();
+        if (yesOrNo(ctx, "all")) {
+            query = query.includingClosed();
+        }
+        var kind = param(ctx, "kind");
+        if (kind.isPresent()) {
+            query = query.withKind(kind.get());
+        }
+        var limit = param(ctx, "limit");
+        if (limit.isPresent()) {
+            query = query.withLimit(wholeNumber("limit", limit.get()));
+        }
+        var after = param(ctx, "after");
+        if (after.isPresent()) {
+            query = query.after(after.get());
+        }
+        var page = kernel.taskPage(query);
+        page.next().ifPresent(next -> linkNext(ctx, next));
+        ctx.json(page.items());
     }
 
     private void approve(Context ctx) {
@@ -193,7 +249,7 @@ public final class ApiRoutes {
         };
     }
 
-    private static void answer(Context ctx, Problem problem) {
+    static void answer(Context ctx, Problem problem) {
         try {
             ctx.status(problem.status())
                     .contentType(Problem.MEDIA_TYPE)

@@ -103,6 +103,9 @@ public final class MemoryRoutes implements ApiServer.Routes {
         answer.put("query", query.text());
         answer.put("searchedByMeaning", recall.searchedByMeaning());
         answer.set("items", Json.mapper().valueToTree(recall.items()));
+        if (param(ctx, "explain").map(Boolean::parseBoolean).orElse(false)) {
+            answer.set("plan", Json.mapper().valueToTree(memory.plan(query)));
+        }
         ctx.json(answer);
     }
 

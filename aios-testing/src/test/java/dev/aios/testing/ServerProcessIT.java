@@ -8,7 +8,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ServerProcessTest {
+class ServerProcessIT {
     @TempDir
     Path directory;
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A run that loops on events for months: 100,000 journal entries. Loading it reads one row of
  * bounded size, replaying it starts from its latest snapshot, and it goes on working.
  */
-class LongRunTest {
+class LongRunIT {
     static final String PLAYBOOK = """
             name: monitor
             trigger: monitor.started

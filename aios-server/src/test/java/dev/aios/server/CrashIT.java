@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the kills interrupt, every run completes, every effect reaches the payments API under one key
  * per step and is applied once, and the data directory verifies.
  */
-class CrashTest {
+class CrashIT {
     private static final int RUNS = 500;
     private static final int SUBMITTERS = 4;
     /** Runs submitted beyond those whose receipt was sent, so that submissions go on through the whole test. */

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the public HTTP API, killed with SIGKILL at the worst moments and restarted on the same data
  * directory. Whatever happens, nothing is lost or done twice, and the data directory verifies.
  */
-class DesignStudioEndToEndTest {
+class DesignStudioEndToEndIT {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
     @TempDir
@@ -235,11 +235,7 @@ class DesignStudioEndToEndTest {
     /** Polls the run until {@code condition} holds; fails at once if the run gets stuck instead. */
     private JsonNode awaitRun(String description, String runId, Predicate<JsonNode> condition) {
         var run = Poll.until(
-                description,
-                () -> run(runId),
-                condition.or(DesignStudioEndToEndTest::stuck),
-                DEADLINE,
-                this::serverLog);
+                description, () -> run(runId), condition.or(DesignStudioEndToEndIT::stuck), DEADLINE, this::serverLog);
         assertThat(condition.test(run))
                 .as(server.explain("waited for " + description + ", but the run got stuck: " + run))
                 .isTrue();

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the SIGXFSZ that comes with it, so the process lives on; its output reaches the log through the
  * test JVM, which the limit does not touch.
  */
-class StorageFaultTest {
+class StorageFaultIT {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final int IN_FLIGHT = 5;
     /** Smaller than any write SQLite makes to its files: the WAL's first frame already ends past it. */

@@ -1,0 +1,117 @@
+package dev.aios.memory;
+
+/**
+ * How recall ranks: what the text search weighs, how its results and the vector search's are fused,
+ * and how far decay and importance may move a score. The defaults are the figures the offline recall
+ * evaluation ({@code aios-bench/run recall}) chose; change them only with that evaluation at hand.
+ *
+ * @param fusion how the text and vector searches are combined
+ * @param depth how many chunks each search (text, meaning) takes before chunks are grouped by item
+ * @param rrfK the rank constant of reciprocal rank fusion: higher flattens the difference between
+ *     ranks
+ * @param titleBoost the weight of a query word found in an item's title (its short first line)
+ *     against one found in its text
+ * @param phraseBoost the weight of two query words found next to each other, as written
+ * @param exactBoost the weight of a query word found as written (names, codes, ids) on top of its
+ *     stemmed match
+ * @param shortQueryMeaning the weight of the vector search against the text search for short,
+ *     exact-looking queries (up to three words, or with digits or codes); 1 for longer queries
+ * @param textLead how much a clear leader of the text search lowers the vector search's weight: the
+ *     weight of meaning is multiplied by 1 − textLead × (1 − second best BM25 / best BM25), so a
+ *     query whose words single out one item (a subject line, a sentence typed word for word) leans
+ *     on the text search, and a vague one weighs both alike; 0 to 1
+ * @param priorWeight how far decay and importance may move a score, 0 (not at all) to 1 (score =
+ *     relevance × decay × (0.5 + importance)); small values let them reorder near ties only
+ */
+public record Ranking(
+        Fusion fusion,
+        int depth,
+        int rrfK,
+        double titleBoost,
+        double phraseBoost,
+        double exactBoost,
+        double shortQueryMeaning,
+        double textLead,
+        double priorWeight) {
+
+    /** The evaluated defaults. */
+    public static final Ranking DEFAULT = new Ranking(Fusion.SCORES, 100, 60, 2.0, 0.5, 0.3, 0.5, 1.0, 0.1);
+
+    /** How the two searches are combined into one relevance, 0 to 1. */
+    public enum Fusion {
+        /**
+         * Weighted reciprocal rank fusion: an item's part of each search is (rrfK + 1) / (rrfK + rank).
+         * Blind to how much better the first is than the second.
+         */
+        RANKS,
+        /**
+         * A weighted mean of each search's score scaled to its best: BM25 / best BM25, and (cosine −
+         * 0.2) / (best cosine − 0.2). A strong text match keeps its lead.
+         */
+        SCORES
+    }
+
+    public Ranking {
+        java.util.Objects.requireNonNull(fusion, "fusion");
+        if (depth < 10 || depth > 1_000) {
+            throw new IllegalArgumentException("ranking.depth must be between 10 and 1000, was " + depth);
+        }
+        if (rrfK < 1 || rrfK > 1_000) {
+            throw new IllegalArgumentException("ranking.rrfK must be between 1 and 1000, was " + rrfK);
+        }
+        for (double weight : new double[] {titleBoost, phraseBoost, exactBoost, shortQueryMeaning}) {
+            if (!(weight >= 0 && weight <= 100)) {
+                throw new IllegalArgumentException(
+                        "ranking boosts and weights must be between 0 and 100, was " + weight);
+            }
+        }
+        if (!(textLead >= 0 && textLead <= 1)) {
+            throw new IllegalArgumentException("ranking.textLead must be between 0 and 1, was " + textLead);
+        }
+        if (!(priorWeight >= 0 && priorWeight <= 1)) {
+            throw new IllegalArgumentException("ranking.priorWeight must be between 0 and 1, was " + priorWeight);
+        }
+    }
+
+    /** This ranking with another fusion. */
+    public Ranking withFusion(Fusion fusion) {
+        return new Ranking(
+                fusion, depth, rrfK, titleBoost, phraseBoost, exactBoost, shortQueryMeaning, textLead, priorWeight);
+    }
+
+    /** This ranking with another depth. */
+    public Ranking withDepth(int depth) {
+        return new Ranking(
+                fusion, depth, rrfK, titleBoost, phraseBoost, exactBoost, shortQueryMeaning, textLead, priorWeight);
+    }
+
+    /** This ranking with another rank constant. */
+    public Ranking withRrfK(int rrfK) {
+        return new Ranking(
+                fusion, depth, rrfK, titleBoost, phraseBoost, exactBoost, shortQueryMeaning, textLead, priorWeight);
+    }
+
+    /** This ranking with other weights of the text search's parts. */
+    public Ranking withBoosts(double titleBoost, double phraseBoost, double exactBoost) {
+        return new Ranking(
+                fusion, depth, rrfK, titleBoost, phraseBoost, exactBoost, shortQueryMeaning, textLead, priorWeight);
+    }
+
+    /** This ranking with another weight of meaning for short queries. */
+    public Ranking withShortQueryMeaning(double shortQueryMeaning) {
+        return new Ranking(
+                fusion, depth, rrfK, titleBoost, phraseBoost, exactBoost, shortQueryMeaning, textLead, priorWeight);
+    }
+
+    /** This ranking with another weight of a clear text leader. */
+    public Ranking withTextLead(double textLead) {
+        return new Ranking(
+                fusion, depth, rrfK, titleBoost, phraseBoost, exactBoost, shortQueryMeaning, textLead, priorWeight);
+    }
+
+    /** This ranking with another weight of decay and importance. */
+    public Ranking withPriorWeight(double priorWeight) {
+        return new Ranking(
+                fusion, depth, rrfK, titleBoost, phraseBoost, exactBoost, shortQueryMeaning, textLead, priorWeight);
+    }
+}
