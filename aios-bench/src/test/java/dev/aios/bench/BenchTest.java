@@ -21,7 +21,8 @@ class BenchTest {
         var options = BenchOptions.quick(dir.resolve("work"))
                 .withLevels(List.of(1, 4))
                 .withWarmup(Duration.ofMillis(100))
-                .withMeasure(Duration.ofMillis(600));
+                // Long enough for runs to complete at every level on a loaded machine.
+                .withMeasure(Duration.ofSeconds(3));
 
         var results = new Bench(options, new PrintStream(OutputStream.nullOutputStream())).run();
 
