@@ -40,7 +40,8 @@ import java.util.function.Supplier;
  * drafts offer a discount beyond policy), and a simulated operator answers by fixed rules (approves
  * good drafts unchanged, corrects the price the same way every time, rejects the discounts), accepts
  * every autonomy suggestion and acknowledges every alert. Two anomalies are injected: a spend spike
- * (a day of prompts forty times the usual size) and a failing provider (two hours of errors).
+ * (four leads from day 40 whose prompts are forty times the usual size) and a failing provider (HTTP
+ * 503 twice per call for three leads from day 70).
  *
  * <p>Run it with {@code java -cp 'aios-bench/target/aios-bench.jar:aios-bench/target/lib/*'
  * dev.aios.bench.Quarter [--leads N] [--seed S] [--write BENCHMARKS.md]}.
