@@ -213,6 +213,10 @@ public final class Quarter {
             try (var kernel = Kernel.builder()
                     .dataDirectory(dir.resolve("data"))
                     .clock(clock)
+                    // The failing provider is the alert's business here: a breaker would wait on real time.
+                    .connector(
+                            "openai",
+                            dev.aios.kernel.ConnectorPolicy.DEFAULT.withBreaker(100, 10, 10, Duration.ofSeconds(1)))
                     .extension(new ModelsExtension(settings))
                     .extension(policy)
                     .playbookDirectory(dir.resolve("playbooks"))
