@@ -223,10 +223,39 @@ public final class Kernel implements AutoCloseable {
         return engine.register(playbook);
     }
 
-    /** Loads the playbook directory again: changed files become new versions. */
+    /**
+     * Loads the playbook directory again: changed files become new versions. Recorded in the audit
+     * log as done by the current thread's {@link Actor}.
+     */
     public LoadReport reloadPlaybooks() {
-        return engine.reloadPlaybooks();
+        return engine.reloadPlaybooksFor(Actor.current());
     }
+
+    /** The API tokens of this data directory. */
+    public Tokens tokens() {
+        return new Tokens(engine.tokens());
+    }
+
+    /** Secrets kept encrypted under the master key, for connectors and settings. */
+    public Secrets secrets() {
+        return engine.secrets();
+    }
+
+    /** The hash-chained audit log of operator and admin actions. */
+    public AuditLog audit() {
+        return new AuditLog(engine.audit(), engine.database());
+    }
+
+    /**
+     * The file the first admin token was written to, when this start found a data directory
+     * without any token (a fresh one): {@code admin.token} in it, readable by its owner only.
+     */
+    public Optional<Path> adminTokenFile() {
+        return engine.adminTokenFile();
+    }
+
+    /** The name of the admin token file in a data directory. */
+    public static final String ADMIN_TOKEN_FILE = dev.aios.kernel.internal.access.AdminToken.FILE;
 
     /** What the last load of playbooks did. */
     public LoadReport lastLoad() {

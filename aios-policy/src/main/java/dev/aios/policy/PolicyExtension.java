@@ -61,7 +61,7 @@ public final class PolicyExtension implements Extension {
             AnswerStore answers,
             Anomalies anomalies,
             Corrections corrections,
-            SuggestionStore suggestions) {}
+            Suggestions suggestions) {}
 
     private PolicyExtension(Builder builder) {
         this.settings = builder.settings;
@@ -81,7 +81,7 @@ public final class PolicyExtension implements Extension {
         host.storage().migrate("policy", "classpath:db/policy");
         this.clock = host.clock();
         var cel = new PolicyCel();
-        var state = new PolicyState(new VersionStore(host.storage()), cel, host.clock());
+        var state = new PolicyState(new VersionStore(host.storage(), host.audit()), cel, host.clock());
         state.load(settings);
         var decisions = new DecisionStore(host.storage());
         var answers = new AnswerStore(host.storage());
@@ -118,15 +118,7 @@ public final class PolicyExtension implements Extension {
                 clock);
         host.listen(items -> observer.wake());
         observer.wake();
-        attached = new Attached(
-                state,
-                central,
-                escalator,
-                observer,
-                answers,
-                anomalies,
-                corrections,
-                new SuggestionStore(host.storage()));
+        attached = new Attached(state, central, escalator, observer, answers, anomalies, corrections, suggestions);
     }
 
     @Override
@@ -196,20 +188,36 @@ public final class PolicyExtension implements Extension {
      */
     public JsonNode suggestions() {
         var out = JSON.arrayNode();
-        for (var s : attached().suggestions().all()) {
-            var line = out.addObject()
-                    .put("id", s.id())
-                    .put("at", s.at().toString())
-                    .put("agent", s.agent())
-                    .put("gate", s.rule())
-                    .put("segment", s.segment())
-                    .put("text", s.text())
-                    .put("status", s.status())
-                    .put("note", s.note());
-            s.runId().ifPresent(r -> line.put("run", r));
-            s.version().ifPresent(v -> line.put("version", v));
-        }
+        attached().suggestions().all().forEach(s -> out.add(Suggestions.json(s)));
         return out;
+    }
+
+    /**
+     * Accepts a proposed autonomy suggestion for whoever the current thread acts for, as answering
+     * its inbox task with approve does: a new policy version with its gate. {@code edit} may narrow
+     * the region ({@code minConfidence}, {@code minAmount}, {@code maxAmount}).
+     *
+     * @return the suggestion as {@link #suggestions()} lists it, with the version it made
+     * @throws dev.aios.kernel.NotFoundException when there is no such suggestion
+     * @throws dev.aios.kernel.ConflictException when it is no longer proposed
+     */
+    public JsonNode acceptSuggestion(String id, JsonNode edit, String comment) {
+        var suggestions = attached().suggestions();
+        suggestions.accept(suggestions.get(id), edit, dev.aios.kernel.Actor.current(), comment);
+        return Suggestions.json(suggestions.get(id));
+    }
+
+    /**
+     * Declines a proposed autonomy suggestion; the same region is proposed again only after twice
+     * as many unchanged approvals in a row.
+     *
+     * @throws dev.aios.kernel.NotFoundException when there is no such suggestion
+     * @throws dev.aios.kernel.ConflictException when it is no longer proposed
+     */
+    public JsonNode declineSuggestion(String id, String reason) {
+        var suggestions = attached().suggestions();
+        suggestions.decline(suggestions.get(id), dev.aios.kernel.Actor.current(), reason);
+        return Suggestions.json(suggestions.get(id));
     }
 
     /**
@@ -310,12 +318,12 @@ public final class PolicyExtension implements Extension {
      */
     public PolicyVersion put(JsonNode document, int basedOn, String author, String reason) {
         Objects.requireNonNull(document, "document");
-        return attached().state().change(basedOn, document, author, reason);
+        return attached().state().change(basedOn, document, author, reason, PolicyState.Cause.change("policy.change"));
     }
 
     /** Makes version {@code version}'s policy the policy again, as a new version. */
     public PolicyVersion rollback(int version, String author, String reason) {
-        return attached().state().rollback(version, author, reason);
+        return attached().state().rollback(version, author, reason, PolicyState.Cause.change("policy.rollback"));
     }
 
     /** The flags in force: per agent, its state and its states per segment. */
@@ -354,11 +362,15 @@ public final class PolicyExtension implements Extension {
             flag.put("state", normalized);
         }
         flags.set(agent, flag);
-        return put(
-                document,
-                now.version(),
-                author,
-                "flag of " + agent + segment.map(s -> " for segment " + s).orElse("") + " set to " + normalized);
+        return attached()
+                .state()
+                .change(
+                        now.version(),
+                        document,
+                        author,
+                        "flag of " + agent
+                                + segment.map(s -> " for segment " + s).orElse("") + " set to " + normalized,
+                        new PolicyState.Cause(dev.aios.kernel.Actor.current(), "flag.change", agent));
     }
 
     /** The segments {@code subject} is in now. */

@@ -140,6 +140,11 @@ class AutonomyTest {
         assertThat(report.path("revoked").path("text").asText()).contains("Autonomy revoked for draft-quote");
         assertThat(aios.policy.current().document().toString()).doesNotContain("auto-draft-quote");
         assertThat(aios.policy.current().reason()).startsWith("revoked suggestion");
+        assertThat(aios.kernel.audit().since(java.time.Instant.EPOCH, 100))
+                .filteredOn(e -> e.action().startsWith("suggestion."))
+                .extracting(e -> e.actor() + " " + e.action() + " v"
+                        + e.details().path("version").asInt())
+                .containsExactly("local suggestion.accept v2", "local suggestion.revoke v3");
         assertThat(inboxItem("aios-policy-alert", "Autonomy revoked").toString())
                 .contains("use the full name");
         assertThat(heldForTheOperator("acme", 1250))

@@ -230,7 +230,7 @@ class CliTest {
 
     @Test
     void theServerUrlComesFromTheEnvironment() {
-        var result = TestAios.cli(Map.of("AIOS_URL", aios.url), "playbooks");
+        var result = TestAios.cli(Map.of("AIOS_URL", aios.url, "AIOS_TOKEN", aios.token), "playbooks");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).contains(EchoPlaybook.NAME);

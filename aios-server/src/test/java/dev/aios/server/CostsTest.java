@@ -80,7 +80,8 @@ class CostsTest {
                 .build();
         kernel.start();
         server = ApiServer.start(kernel, "127.0.0.1", 0, new CostRoutes(models));
-        var http = Http.to("http://127.0.0.1:" + server.port());
+        var token = TestAios.adminToken(dir.resolve("data"));
+        var http = Http.to("http://127.0.0.1:" + server.port()).withToken(token);
         // gpt-4o: $2.50 per million tokens in, $10 per million out
         provider.enqueue(Reply.json("{\"text\": \"Thank you, Acme!\", \"confidence\": 0.9}", 2000, 500));
 
@@ -119,7 +120,7 @@ class CostsTest {
         assertThat(http.get("/api/costs?from=yesterday").expect(400).body()).contains("2025-05-01");
 
         var out = new StringWriter();
-        var commandLine = Main.commandLine(Map.of());
+        var commandLine = Main.commandLine(Map.of("AIOS_TOKEN", token));
         commandLine.setOut(new PrintWriter(out, true));
         int exit = commandLine.execute("costs", "--server", "http://127.0.0.1:" + server.port());
         assertThat(exit).isZero();

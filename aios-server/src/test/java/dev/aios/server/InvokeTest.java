@@ -98,7 +98,7 @@ class InvokeTest {
 
     @Test
     void theCommandLinePrintsTheOutput() {
-        var env = Map.of("AIOS_URL", "http://localhost:" + server.port());
+        var env = Map.of("AIOS_URL", "http://localhost:" + server.port(), "AIOS_TOKEN", TestAios.adminToken(dir));
         var result = TestAios.cli(env, "invoke", "shout", "--subject", "acme", "--data", "{\"text\":\"yo\"}");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
@@ -112,6 +112,7 @@ class InvokeTest {
                             java.net.http.HttpRequest.newBuilder(
                                             java.net.URI.create("http://localhost:" + server.port() + path))
                                     .header("Content-Type", "application/json")
+                                    .header("Authorization", "Bearer " + TestAios.adminToken(dir))
                                     .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
                                     .build(),
                             java.net.http.HttpResponse.BodyHandlers.ofString());

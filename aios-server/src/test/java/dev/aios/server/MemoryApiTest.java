@@ -77,6 +77,7 @@ class MemoryApiTest {
     Answer send(String method, String path, byte[] body) throws Exception {
         var request = HttpRequest.newBuilder(URI.create(url + path))
                 .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + TestAios.adminToken(dir.resolve("data")))
                 .method(
                         method,
                         body == null
@@ -290,7 +291,8 @@ class MemoryApiTest {
 
     String cli(String... args) {
         var out = new StringWriter();
-        var command = AiosCommand.commandLine(Map.of("AIOS_URL", url));
+        var command = AiosCommand.commandLine(
+                Map.of("AIOS_URL", url, "AIOS_TOKEN", TestAios.adminToken(dir.resolve("data"))));
         command.setOut(new PrintWriter(out));
         command.setErr(new PrintWriter(out));
         command.execute(args);

@@ -181,6 +181,7 @@ class MetricsTest {
         return http.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
                         .header("Accept", accept)
+                        .header("Authorization", "Bearer " + TestAios.adminToken(dir.resolve("data")))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
     }

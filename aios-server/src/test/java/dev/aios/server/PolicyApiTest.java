@@ -93,6 +93,7 @@ class PolicyApiTest {
     Answer send(String method, String path, String body) throws Exception {
         var request = HttpRequest.newBuilder(URI.create(url + path))
                 .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + TestAios.adminToken(dir.resolve("data")))
                 .method(
                         method,
                         body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
@@ -103,7 +104,8 @@ class PolicyApiTest {
 
     String cli(String... args) {
         var out = new StringWriter();
-        var command = AiosCommand.commandLine(Map.of("AIOS_URL", url));
+        var command = AiosCommand.commandLine(
+                Map.of("AIOS_URL", url, "AIOS_TOKEN", TestAios.adminToken(dir.resolve("data"))));
         command.setOut(new PrintWriter(out));
         command.setErr(new PrintWriter(out));
         command.execute(args);

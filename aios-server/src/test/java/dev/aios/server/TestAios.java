@@ -32,13 +32,17 @@ final class TestAios implements AutoCloseable {
     final Kernel kernel;
     final ApiServer server;
     final String url;
+    /** The admin token the fresh data directory got, sent with every request. */
+    final String token;
+
     private final HttpClient http = HttpClient.newHttpClient();
     private boolean closed;
 
-    private TestAios(Kernel kernel, ApiServer server) {
+    private TestAios(Kernel kernel, ApiServer server, String token) {
         this.kernel = kernel;
         this.server = server;
         this.url = "http://localhost:" + server.port();
+        this.token = token;
     }
 
     static TestAios start(Path dataDirectory) {
@@ -60,8 +64,18 @@ final class TestAios implements AutoCloseable {
         more.accept(builder);
         var kernel = builder.build();
         kernel.start();
-        var loopback = java.net.InetAddress.getLoopbackAddress().getHostAddress();
-        return new TestAios(kernel, ApiServer.start(kernel, loopback, 0, requestTimeout));
+        var server = ApiServer.builder(kernel).requestTimeout(requestTimeout).start();
+        return new TestAios(kernel, server, adminToken(dataDirectory));
+    }
+
+    /** The admin token a data directory got on its first start. */
+    static String adminToken(Path dataDirectory) {
+        try {
+            return java.nio.file.Files.readString(dataDirectory.resolve(Kernel.ADMIN_TOKEN_FILE))
+                    .strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no admin token in " + dataDirectory, e);
+        }
     }
 
     /** An HTTP answer. */
@@ -169,16 +183,24 @@ final class TestAios implements AutoCloseable {
         return new CliResult(exitCode, out.toString(), err.toString());
     }
 
-    /** Runs {@code aios args… --server URL} against this server. */
+    /** Runs {@code aios args… --server URL} against this server, with its admin token. */
     CliResult cli(String... args) {
         var withServer = new String[args.length + 2];
         System.arraycopy(args, 0, withServer, 0, args.length);
         withServer[args.length] = "--server";
         withServer[args.length + 1] = url;
-        return cli(Map.of(), withServer);
+        return cli(Map.of("AIOS_TOKEN", token), withServer);
     }
 
     private Response send(HttpRequest.Builder request) {
+        return sendAs(request, token);
+    }
+
+    /** Sends {@code request} with {@code bearer} as its token, or none when it is null. */
+    Response sendAs(HttpRequest.Builder request, String bearer) {
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
         try {
             var response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * A small JSON client for tests: GET and POST against one base URL, answers with their status and
@@ -24,19 +25,32 @@ public final class Http {
 
     private final URI baseUrl;
     private final HttpClient client;
+    private final Optional<String> token;
 
-    private Http(URI baseUrl) {
+    private Http(URI baseUrl, HttpClient client, Optional<String> token) {
         this.baseUrl = baseUrl;
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(CONNECT_TIMEOUT)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+        this.client = client;
+        this.token = token;
     }
 
     /** A client for the server at {@code baseUrl}, e.g. {@code http://127.0.0.1:7070}. */
     public static Http to(String baseUrl) {
         var trimmed = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        return new Http(URI.create(trimmed));
+        var client = HttpClient.newBuilder()
+                .connectTimeout(CONNECT_TIMEOUT)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+        return new Http(URI.create(trimmed), client, Optional.empty());
+    }
+
+    /** This client sending {@code Authorization: Bearer <token>} with every request. */
+    public Http withToken(String token) {
+        return new Http(baseUrl, client, Optional.of(token));
+    }
+
+    /** This client sending no token, e.g. to see that a route refuses anonymous callers. */
+    public Http withoutToken() {
+        return new Http(baseUrl, client, Optional.empty());
     }
 
     /** The server this client talks to. */
@@ -82,7 +96,13 @@ public final class Http {
         return URI.create(baseUrl + (path.startsWith("/") ? path : "/" + path));
     }
 
+    /** {@code DELETE path}. */
+    public Response delete(String path) {
+        return send("DELETE", path, HttpRequest.newBuilder(uri(path)).DELETE());
+    }
+
     private Response send(String method, String path, HttpRequest.Builder request) {
+        token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
         try {
             var response = client.send(request.timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
             return new Response(method + " " + path, response.statusCode(), response.body());

@@ -87,9 +87,23 @@ public final class ServerProcess implements AutoCloseable {
         return port;
     }
 
-    /** A JSON client for {@link #baseUrl()}. */
+    /**
+     * A JSON client for {@link #baseUrl()}, sending the admin token the data directory got on its
+     * first start (once the server wrote it).
+     */
     public Http http() {
-        return Http.to(baseUrl());
+        var http = Http.to(baseUrl());
+        return adminToken().map(http::withToken).orElse(http);
+    }
+
+    /** The admin token in the data directory's {@code admin.token}, once the server wrote it. */
+    public Optional<String> adminToken() {
+        var file = settings.dataDirectory().resolve("admin.token");
+        try {
+            return Files.isReadable(file) ? Optional.of(Files.readString(file).strip()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /** The process id of the current (or last) server process. */

@@ -12,6 +12,15 @@ public interface ExtensionHost {
     /** Per-subject encryption, so that forgetting a subject also makes the extension's data unreadable. */
     SubjectCipher cipher();
 
+    /**
+     * Secrets kept encrypted under the master key (API keys, signing secrets): what a connector
+     * must keep but never store in clear.
+     */
+    dev.aios.kernel.Secrets secrets();
+
+    /** The audit log, for changes the extension makes on an operator's or admin's behalf. */
+    Audit audit();
+
     /** The events and journal entries the kernel has accepted, to catch up from. */
     Feed feed();
 

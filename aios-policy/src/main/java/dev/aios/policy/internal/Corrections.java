@@ -155,6 +155,7 @@ public final class Corrections {
                 + " committed on its own through it and was corrected"
                 + (correction.reason().isBlank() ? "" : ": " + correction.reason());
         Optional<Integer> version = Optional.empty();
+        var actor = dev.aios.kernel.Actor.current();
         synchronized (state) {
             var current = state.current();
             var document = (ObjectNode) current.policy().document().deepCopy();
@@ -173,7 +174,8 @@ public final class Corrections {
                                     document,
                                     correction.author(),
                                     "revoked suggestion " + id + " ("
-                                            + suggestion.get().text() + "): " + why)
+                                            + suggestion.get().text() + "): " + why,
+                                    new PolicyState.Cause(actor, "suggestion.revoke", id))
                             .version());
                 }
             }

@@ -29,8 +29,9 @@ import java.util.Optional;
  */
 public final class AiosConfig {
     private static final List<String> SECTIONS = java.util.stream.Stream.concat(
-                    java.util.stream.Stream.of("models", "memory", "connectors", "policy"),
+                    java.util.stream.Stream.of("models", "memory", "connectors", "policy", "server", "kernel"),
                     dev.aios.connectors.ConnectorSettings.SECTIONS.stream())
+            .distinct()
             .toList();
 
     private final Optional<Path> file;
@@ -133,6 +134,82 @@ public final class AiosConfig {
                     limit.path("calls").asInt(0), duration(limit.path("per").asText("1s")));
         }
         return policy;
+    }
+
+    /**
+     * The {@code kernel} section as limits: {@code maxEventDepth} (the longest chain of runs started
+     * by emitted events, 8) and {@code expressionTime} (the longest one CEL evaluation may take, 1s).
+     */
+    public dev.aios.kernel.Limits limits() {
+        var section = section("kernel");
+        var limits = dev.aios.kernel.Limits.DEFAULT;
+        try {
+            section.fieldNames().forEachRemaining(name -> {
+                if (!name.equals("maxEventDepth") && !name.equals("expressionTime")) {
+                    throw new IllegalArgumentException(
+                            "unknown setting '" + name + "'; the settings are maxEventDepth, expressionTime");
+                }
+            });
+            if (section.has("maxEventDepth")) {
+                if (!section.get("maxEventDepth").canConvertToInt()) {
+                    throw new IllegalArgumentException("maxEventDepth must be a whole number, e.g. 8");
+                }
+                limits = limits.withMaxEventDepth(section.get("maxEventDepth").asInt());
+            }
+            if (section.has("expressionTime")) {
+                limits = limits.withExpressionTime(
+                        duration(section.get("expressionTime").asText()));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where() + "kernel: " + e.getMessage(), e);
+        }
+        return limits;
+    }
+
+    /**
+     * {@code server.tls}: {@code cert} and {@code key}, PEM files (a relative path is read from the
+     * settings file's directory); empty when the section does not set it.
+     */
+    public Optional<dev.aios.server.Tls> tls() {
+        var tls = section("server").path("tls");
+        if (tls.isMissingNode() || tls.isNull()) {
+            return Optional.empty();
+        }
+        var cert = tls.path("cert").asText("");
+        var key = tls.path("key").asText("");
+        var unknown = new java.util.ArrayList<String>();
+        tls.fieldNames().forEachRemaining(name -> {
+            if (!name.equals("cert") && !name.equals("key")) {
+                unknown.add(name);
+            }
+        });
+        if (!tls.isObject() || cert.isBlank() || key.isBlank() || !unknown.isEmpty()) {
+            throw new IllegalArgumentException(where() + "server.tls must be {cert: FILE, key: FILE}, PEM files"
+                    + " (e.g. fullchain.pem and privkey.pem)" + (unknown.isEmpty() ? "" : "; unknown " + unknown));
+        }
+        var base = file.map(Path::toAbsolutePath).map(Path::getParent).orElse(Path.of("."));
+        var tlsPair = new dev.aios.server.Tls(base.resolve(cert), base.resolve(key));
+        for (var path : List.of(tlsPair.certificate(), tlsPair.key())) {
+            if (!java.nio.file.Files.isReadable(path)) {
+                throw new IllegalArgumentException(where() + "server.tls: cannot read " + path);
+            }
+        }
+        return Optional.of(tlsPair);
+    }
+
+    /** The host names of {@code server.hosts}: the names aios is reached under besides loopback. */
+    public List<String> hosts() {
+        var hosts = section("server").path("hosts");
+        if (hosts.isMissingNode() || hosts.isNull()) {
+            return List.of();
+        }
+        if (!hosts.isArray()) {
+            throw new IllegalArgumentException(
+                    where() + "server.hosts must be a list of names, e.g. [aios.example.com]");
+        }
+        var names = new java.util.ArrayList<String>();
+        hosts.forEach(name -> names.add(name.asText()));
+        return List.copyOf(names);
     }
 
     /** A duration written as {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d} or ISO-8601 ({@code PT30S}). */

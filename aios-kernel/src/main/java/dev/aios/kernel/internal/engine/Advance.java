@@ -114,6 +114,10 @@ final class Advance {
     private static void iterationEnded(
             Sink sink, CompiledPlaybook playbook, String block, int index, Instant now, Lookup lookup) {
         var state = sink.state();
+        if (playbook.step(block) instanceof CompiledStep.Conversation conversation) {
+            turnEnded(sink, playbook, conversation, block, index);
+            return;
+        }
         var forEach = (CompiledStep.ForEach) playbook.step(block);
         var progress = state.blocks.get(block);
         var scope = state.scopes.get(StepPaths.iteration(block, index));
@@ -125,6 +129,49 @@ final class Advance {
             // every item is done; collecting their results is the forEach step's own work
             sink.append(new JoinScheduled(block, progress.iteration));
         }
+    }
+
+    /** Starts turn {@code turn} of the conversation at {@code block}, beginning the conversation at turn 0. */
+    static void startTurn(
+            Sink sink,
+            CompiledPlaybook playbook,
+            CompiledStep.Conversation conversation,
+            String block,
+            int turn,
+            Instant now) {
+        int iteration = sink.state().record(block).iteration;
+        if (turn == 0) {
+            sink.append(new JournalEntry.TurnsStarted(block, iteration));
+        }
+        var speaker = conversation.speaker(turn);
+        sink.append(new IterationStarted(
+                block, iteration, turn, Json.mapper().getNodeFactory().textNode(speaker)));
+        sink.append(schedule(sink.state(), playbook, StepPaths.child(StepPaths.iteration(block, turn), speaker), now));
+    }
+
+    /**
+     * A turn ended: its transcript entry (what the speaker said and what its model calls cost) is
+     * recorded, and the conversation is due again to decide whether to go on.
+     */
+    private static void turnEnded(
+            Sink sink, CompiledPlaybook playbook, CompiledStep.Conversation conversation, String block, int index) {
+        var state = sink.state();
+        var progress = state.blocks.get(block);
+        var speaker = conversation.speaker(index);
+        var path = StepPaths.child(StepPaths.iteration(block, index), speaker);
+        var record = state.record(path);
+        var cost = java.math.BigDecimal.ZERO;
+        for (var note : record.provenance) {
+            cost = cost.add(Turns.cost(note.path("detail")));
+        }
+        var entry = Json.object();
+        entry.put("turn", index);
+        entry.put("speaker", speaker);
+        entry.put("agent", ((CompiledStep.AgentCall) playbook.step(path)).agent());
+        entry.set("output", record.output);
+        entry.put("costUsd", cost.toPlainString());
+        sink.append(new IterationEnded(block, progress.iteration, index, entry));
+        sink.append(new JoinScheduled(block, progress.iteration));
     }
 
     private static void branchEnded(

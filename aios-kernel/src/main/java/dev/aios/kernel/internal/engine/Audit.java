@@ -74,6 +74,7 @@ public final class Audit {
             var actual = snapshot(tx, skipped);
             replay(tx, scratch, skipped);
             compare(snapshot(scratch, skipped), actual, problems);
+            problems.addAll(dev.aios.kernel.internal.access.AuditTrail.verify(tx));
             return null;
         }));
         return new VerifyReport(counts[0], counts[1], problems);

@@ -20,6 +20,10 @@ import dev.aios.kernel.RunView;
 import dev.aios.kernel.TaskQuery;
 import dev.aios.kernel.TaskView;
 import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.access.AdminToken;
+import dev.aios.kernel.internal.access.AuditTrail;
+import dev.aios.kernel.internal.access.SecretStore;
+import dev.aios.kernel.internal.access.TokenStore;
 import dev.aios.kernel.internal.agent.AgentRegistry;
 import dev.aios.kernel.internal.cel.Budget;
 import dev.aios.kernel.internal.cel.Cel;
@@ -60,6 +64,10 @@ public final class Engine implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final EventIntake intake;
     private final Awaits awaits;
+    private final AuditTrail audit;
+    private final TokenStore tokens;
+    private final SecretStore secrets;
+    private volatile Optional<java.nio.file.Path> adminTokenFile = Optional.empty();
     private final Progress progress;
     private final TaskDesk desk;
     private final Escalations escalations;
@@ -78,8 +86,12 @@ public final class Engine implements AutoCloseable {
         this.config = config;
         this.db = db;
         InstantSource clock = config.clock();
-        this.keys = new SubjectKeys(db, clock);
+        var master = dev.aios.kernel.internal.journal.MasterKey.of(config.dataDirectory());
+        this.keys = new SubjectKeys(db, clock, master);
         this.journal = new RunJournal(keys, feed);
+        this.audit = new AuditTrail(db, clock);
+        this.tokens = new TokenStore(db, audit, clock);
+        this.secrets = new SecretStore(db, master, audit, clock);
         feed.startAfter(db.read(tx -> tx.count("SELECT COALESCE(MAX(pos), 0) AS n FROM journal")));
         this.agents = new AgentRegistry();
         config.agents().forEach(agents::register);
@@ -88,9 +100,20 @@ public final class Engine implements AutoCloseable {
         }
         this.meters = new KernelMeters(config.meters());
         meters.watch(db);
-        this.host = new Host(db, journal, keys, feed, clock, config.dataDirectory(), services, agents, config.meters());
+        this.host = new Host(
+                db,
+                journal,
+                keys,
+                feed,
+                clock,
+                config.dataDirectory(),
+                services,
+                agents,
+                config.meters(),
+                secrets,
+                new HostAudit(audit, tokens, clock));
         var cel = new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime()));
-        this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents, host, clock);
+        this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents, host, clock, audit);
         String node = "node-" + ProcessHandle.current().pid();
         this.queue = new WorkQueue(db, journal, clock, node, this::leaseFor);
         this.connectors = new Connectors(config.connectors(), clock, meters);
@@ -124,12 +147,12 @@ public final class Engine implements AutoCloseable {
         var lineage = new Lineage(journal, playbooks, clock);
         journal.onStatusChange(lineage);
         this.progress = new Progress(db, journal, queue, intake, awaits, lineage, clock, wake);
-        this.desk = new TaskDesk(db, journal, playbooks, lookup, clock, dispatcher::wake);
+        this.desk = new TaskDesk(db, journal, playbooks, lookup, clock, dispatcher::wake, audit);
         this.escalations = new Escalations(db, host::policy, progress, desk, clock);
         this.queries = new RunQueries(db, journal, clock);
         this.reports = new Reports(db, connectors, clock);
         this.whatIf = new WhatIf(db, journal, playbooks, queries);
-        this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards);
+        this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards, audit);
         host.forgetWith(forgetting::forget);
         host.intakeWith(this::send, this::startRun);
         host.loadWith(config.built()::add);
@@ -174,11 +197,16 @@ public final class Engine implements AutoCloseable {
         var db = Database.open(config.dataDirectory());
         try {
             var engine = new Engine(config, db);
+            int wrapped = engine.keys.prepare();
+            if (wrapped > 0) {
+                LOG.info("wrapped {} subject keys with the master key", wrapped);
+            }
             for (var extension : config.extensions()) {
                 extension.attach(engine.host);
             }
             engine.playbooks.loadStored();
             engine.reloadPlaybooks();
+            engine.adminTokenFile = AdminToken.ensure(engine.tokens, config.dataDirectory());
             return engine;
         } catch (RuntimeException e) {
             config.extensions().forEach(Engine::closeQuietly);
@@ -471,8 +499,17 @@ public final class Engine implements AutoCloseable {
                 .orElseThrow(() -> new dev.aios.kernel.PlaybookException(report.refused()));
     }
 
+    /** Loads the playbooks again because an operator asked: recorded in the audit log. */
+    public LoadReport reloadPlaybooksFor(String actor) {
+        return reload(Optional.of(actor));
+    }
+
     /** Loads the bundled, directory and Java-built playbooks again. */
-    public synchronized LoadReport reloadPlaybooks() {
+    public LoadReport reloadPlaybooks() {
+        return reload(Optional.empty());
+    }
+
+    private synchronized LoadReport reload(Optional<String> by) {
         var inputs = new ArrayList<Playbooks.Input>();
         if (config.discoverPlaybooks()) {
             for (var source : ServiceLoader.load(
@@ -482,7 +519,7 @@ public final class Engine implements AutoCloseable {
         }
         config.playbookDirectory().ifPresent(dir -> inputs.addAll(PlaybookWatcher.read(dir)));
         config.built().forEach(p -> inputs.add(new Playbooks.Input.Built(p)));
-        var report = playbooks.load(inputs);
+        var report = playbooks.load(inputs, by);
         report.refused().forEach(p -> LOG.warn("playbook refused: {}", p));
         host.scheduler.ifPresent(scheduler -> scheduler.scheduled(playbooks.scheduled()));
         return report;
@@ -497,6 +534,26 @@ public final class Engine implements AutoCloseable {
         all.addAll(playbooks.declaredInfos());
         all.sort(java.util.Comparator.comparing(AgentInfo::name));
         return all;
+    }
+
+    /** The secrets kept under the master key. */
+    public SecretStore secrets() {
+        return secrets;
+    }
+
+    /** The data directory's API tokens. */
+    public TokenStore tokens() {
+        return tokens;
+    }
+
+    /** The audit log of operator and admin actions. */
+    public AuditTrail audit() {
+        return audit;
+    }
+
+    /** The admin token file written at this start, when the data directory had no token yet. */
+    public Optional<java.nio.file.Path> adminTokenFile() {
+        return adminTokenFile;
     }
 
     /** The journal, for verification. */

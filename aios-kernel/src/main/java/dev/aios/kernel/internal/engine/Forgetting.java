@@ -6,6 +6,7 @@ import dev.aios.kernel.ConflictException;
 import dev.aios.kernel.ForgetReport;
 import dev.aios.kernel.InvalidInputException;
 import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.access.AuditTrail;
 import dev.aios.kernel.internal.journal.JournalEntry.RunCancelled;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.journal.SubjectKeys;
@@ -37,6 +38,7 @@ final class Forgetting {
     private final InstantSource clock;
     private final List<ForgetListener> listeners;
     private final List<ForgetGuard> guards;
+    private final AuditTrail audit;
 
     Forgetting(
             Database db,
@@ -44,7 +46,9 @@ final class Forgetting {
             SubjectKeys keys,
             InstantSource clock,
             List<ForgetListener> listeners,
-            List<ForgetGuard> guards) {
+            List<ForgetGuard> guards,
+            AuditTrail audit) {
+        this.audit = audit;
         this.db = db;
         this.journal = journal;
         this.keys = keys;
@@ -64,6 +68,7 @@ final class Forgetting {
                         "subject '" + subject + "' cannot be forgotten: " + refusal.get() + "; nothing changed");
             }
         }
+        String actor = dev.aios.kernel.Actor.current();
         var report = db.write(tx -> {
             var runIds = tx.query("SELECT id FROM runs WHERE subject = ?", r -> r.text("id"), subject);
             int cancelled = 0;
@@ -80,6 +85,17 @@ final class Forgetting {
                 journal.invalidate(runId);
             }
             long events = tx.count("SELECT COUNT(*) AS n FROM events WHERE subject = ?", subject);
+            // The audit log keeps that a subject was forgotten, not which: no name survives forgetting.
+            audit.append(
+                    tx,
+                    actor,
+                    "subject.forget",
+                    "a subject",
+                    Json.object()
+                            .put("keysDestroyed", destroyed)
+                            .put("runsCancelled", cancelled)
+                            .put("runsScrubbed", runIds.size())
+                            .put("events", events));
             return new ForgetReport(subject, destroyed, cancelled, runIds.size(), events);
         });
         emptyTheLog();

@@ -41,6 +41,8 @@ final class Host implements ExtensionHost, Storage, Feed {
     private final InstantSource clock;
     private final Path dataDirectory;
     private final Services services;
+    private final dev.aios.kernel.Secrets secrets;
+    private final dev.aios.kernel.spi.Audit audit;
     private final dev.aios.kernel.internal.agent.AgentRegistry agents;
     private final io.micrometer.core.instrument.MeterRegistry meters;
     final Map<String, AgentFactory> factories = new ConcurrentHashMap<>();
@@ -64,8 +66,12 @@ final class Host implements ExtensionHost, Storage, Feed {
             Path dataDirectory,
             Services services,
             dev.aios.kernel.internal.agent.AgentRegistry agents,
-            io.micrometer.core.instrument.MeterRegistry meters) {
+            io.micrometer.core.instrument.MeterRegistry meters,
+            dev.aios.kernel.Secrets secrets,
+            dev.aios.kernel.spi.Audit audit) {
+        this.audit = audit;
         this.agents = agents;
+        this.secrets = secrets;
         this.db = db;
         this.journal = journal;
         this.keys = keys;
@@ -89,6 +95,16 @@ final class Host implements ExtensionHost, Storage, Feed {
     @Override
     public SubjectCipher cipher() {
         return keys;
+    }
+
+    @Override
+    public dev.aios.kernel.Secrets secrets() {
+        return secrets;
+    }
+
+    @Override
+    public dev.aios.kernel.spi.Audit audit() {
+        return audit;
     }
 
     @Override

@@ -103,6 +103,7 @@ final class KernelMeters {
             case Outcome.TimedOut t -> "timed_out";
             case Outcome.Fork f -> "branched";
             case Outcome.Items i -> "items";
+            case Outcome.Turn t -> "turn";
             case Outcome.Call c -> "called";
             case Outcome.UndoChild u -> "undo_child";
             case Outcome.Nothing n -> "nothing";

@@ -95,6 +95,9 @@ sealed interface Outcome {
     /** A forEach step starts on the items of its list. */
     record Items(List<JsonNode> items) implements Outcome {}
 
+    /** A conversation takes turn {@code turn} (from 0). */
+    record Turn(int turn) implements Outcome {}
+
     /** A call step starts a child run of {@code playbook} with {@code input} as its trigger's data. */
     record Call(JsonNode input, String playbook, boolean waits) implements Outcome {}
 

@@ -56,8 +56,8 @@ final class Playbooks {
     }
 
     /** The step kinds this kernel runs. */
-    static final Set<String> RUNNABLE =
-            Set.of("agent", "approval", "wait", "await", "branch", "emit", "parallel", "forEach", "call");
+    static final Set<String> RUNNABLE = Set.of(
+            "agent", "approval", "wait", "await", "branch", "emit", "parallel", "forEach", "call", "conversation");
 
     private record Key(String name, String version) {}
 
@@ -81,8 +81,16 @@ final class Playbooks {
     private record Refusal(String source, String name, List<PlaybookException.Problem> problems, Instant at) {}
 
     private volatile List<Refusal> refusals = List.of();
+    private final dev.aios.kernel.internal.access.AuditTrail audit;
 
-    Playbooks(Database db, PlaybookCompiler compiler, AgentRegistry agents, Host host, InstantSource clock) {
+    Playbooks(
+            Database db,
+            PlaybookCompiler compiler,
+            AgentRegistry agents,
+            Host host,
+            InstantSource clock,
+            dev.aios.kernel.internal.access.AuditTrail audit) {
+        this.audit = audit;
         this.db = db;
         this.compiler = compiler;
         this.agents = agents;
@@ -123,6 +131,14 @@ final class Playbooks {
      * of its name; an invalid one is refused whole and its name keeps its earlier active version.
      */
     synchronized LoadReport load(List<Input> inputs) {
+        return load(inputs, Optional.empty());
+    }
+
+    /**
+     * As {@link #load(List)}; when an operator asked for it, {@code by} names them and the load is
+     * recorded in the audit log in the same transaction.
+     */
+    synchronized LoadReport load(List<Input> inputs, Optional<String> by) {
         var problems = new ArrayList<PlaybookException.Problem>();
         var next = new LinkedHashMap<String, Built>();
         var sources = new HashMap<String, String>();
@@ -175,6 +191,16 @@ final class Playbooks {
                         compiled.source(),
                         Json.text(PlaybookJson.toJson(compiled.model())),
                         now);
+            }
+            if (by.isPresent()) {
+                var details = Json.object();
+                var loaded = details.putArray("active");
+                next.values()
+                        .forEach(b -> loaded.add(
+                                b.compiled().name() + "@" + b.compiled().version()));
+                var files = details.putArray("refused");
+                refused.forEach(r -> files.add(r.source()));
+                audit.append(tx, by.get(), "playbooks.reload", "playbooks", details);
             }
             return null;
         });

@@ -160,6 +160,10 @@ final class Progress {
                             now,
                             escalateAt);
                 }
+            } else if (outcome instanceof Outcome.Turn turn) {
+                var writes = new RunWrites(tx, journal, state, now);
+                var conversation = (CompiledStep.Conversation) playbook.step(lease.step());
+                Advance.startTurn(writes, playbook, conversation, lease.step(), turn.turn(), now);
             } else if (outcome instanceof Outcome.Items items) {
                 var writes = new RunWrites(tx, journal, state, now);
                 var forEach = (CompiledStep.ForEach) playbook.step(lease.step());
@@ -494,6 +498,7 @@ final class Progress {
             case Outcome.Nothing n -> throw new IllegalStateException("nothing to record: " + n.why());
             case Outcome.Fork fork -> throw new IllegalStateException("forks are recorded apart");
             case Outcome.Items items -> throw new IllegalStateException("items are recorded apart");
+            case Outcome.Turn turn -> throw new IllegalStateException("turns are recorded apart");
             case Outcome.Call call -> throw new IllegalStateException("calls are recorded apart");
             case Outcome.UndoChild child -> throw new IllegalStateException("an undo is recorded apart");
         };

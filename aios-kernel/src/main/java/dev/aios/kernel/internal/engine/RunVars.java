@@ -36,7 +36,8 @@ final class RunVars {
     /**
      * The variables of the step at {@code path}: as {@link #of}, with {@code steps} also holding the
      * outputs of the steps in the scopes around it (its branch, its iteration), and each enclosing
-     * forEach iteration's item under its name.
+     * forEach iteration's item under its name, and, in a conversation turn, {@code transcript} and
+     * {@code last}.
      */
     static Map<String, JsonNode> at(RunState state, CompiledPlaybook playbook, String path) {
         var vars = of(state);
@@ -55,6 +56,11 @@ final class RunVars {
                 var block = path.substring(0, path.lastIndexOf('[', cut));
                 if (playbook.step(block) instanceof CompiledStep.ForEach forEach) {
                     vars.put(forEach.as(), scope.item);
+                } else if (playbook.step(block) instanceof CompiledStep.Conversation
+                        && state.blocks.get(block) != null) {
+                    var scoped = Turns.scoped(vars, state.blocks.get(block).transcript);
+                    vars.put("transcript", scoped.get("transcript"));
+                    vars.put("last", scoped.get("last"));
                 }
             }
         }

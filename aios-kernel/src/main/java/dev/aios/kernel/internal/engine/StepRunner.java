@@ -93,7 +93,7 @@ final class StepRunner {
                 case CompiledStep.ForEach forEach -> items(forEach, vars);
                 case CompiledStep.Call call ->
                     new Outcome.Call(evalAll(call.input(), vars), call.playbook(), call.waits());
-                case CompiledStep.Conversation c -> notRun(step);
+                case CompiledStep.Conversation c -> new Outcome.Turn(0);
                 case CompiledStep.Send s -> notRun(step);
             };
         } catch (CelException e) {
@@ -138,6 +138,9 @@ final class StepRunner {
      * forEach collects what each iteration yields, in the items' order.
      */
     Outcome join(CompiledPlaybook playbook, CompiledStep step, RunState state, Lease lease) {
+        if (step instanceof CompiledStep.Conversation conversation) {
+            return nextTurn(playbook, conversation, state, lease);
+        }
         if (!(step instanceof CompiledStep.ForEach forEach)) {
             return new Outcome.Failed(Json.object(), "step '" + step.id() + "' has nothing to join", false);
         }
@@ -167,6 +170,34 @@ final class StepRunner {
         ObjectNode input = Json.object();
         input.put("items", rows.size());
         return new Outcome.Completed(input, collected, Optional.empty(), forEach.next());
+    }
+
+    /** After a turn: the next one, or the conversation's end with its transcript. */
+    private Outcome nextTurn(
+            CompiledPlaybook playbook, CompiledStep.Conversation conversation, RunState state, Lease lease) {
+        var block = state.blocks.get(lease.step());
+        if (block == null) {
+            return new Outcome.Nothing("conversation '" + lease.step() + "' is not in progress");
+        }
+        var transcript = block.transcript;
+        var vars = RunVars.at(state, playbook, lease.step());
+        try {
+            var ended = Turns.endedBy(conversation, transcript, vars);
+            if (ended.isEmpty()) {
+                return new Outcome.Turn(transcript.size());
+            }
+            ObjectNode input = Json.object();
+            input.put("turns", transcript.size());
+            return new Outcome.Completed(
+                    input, Turns.output(transcript, ended.get()), Optional.empty(), conversation.next());
+        } catch (CelException e) {
+            return new Outcome.Failed(
+                    Json.object(),
+                    "conversation '" + conversation.id() + "': `"
+                            + conversation.until().source() + "` cannot be evaluated after turn " + transcript.size()
+                            + ": " + e.getMessage(),
+                    false);
+        }
     }
 
     /** Reads what the iterations of a forEach step left. */

@@ -2,12 +2,14 @@ package dev.aios.kernel.internal.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aios.kernel.Actor;
 import dev.aios.kernel.ConflictException;
 import dev.aios.kernel.InvalidInputException;
 import dev.aios.kernel.NotFoundException;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.RunSummary;
 import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.access.AuditTrail;
 import dev.aios.kernel.internal.agent.ContractViolation;
 import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationCompleted;
@@ -62,6 +64,7 @@ final class TaskDesk {
     private final AgentLookup agents;
     private final InstantSource clock;
     private final Runnable wake;
+    private final AuditTrail audit;
 
     TaskDesk(
             Database db,
@@ -69,7 +72,9 @@ final class TaskDesk {
             Playbooks playbooks,
             AgentLookup agents,
             InstantSource clock,
-            Runnable wake) {
+            Runnable wake,
+            AuditTrail audit) {
+        this.audit = audit;
         this.db = db;
         this.journal = journal;
         this.playbooks = playbooks;
@@ -85,6 +90,7 @@ final class TaskDesk {
      * @param comment the operator's words, kept with the answer
      */
     void answer(String taskId, TaskAnswer answer, Optional<JsonNode> output, String comment) {
+        String actor = Actor.current();
         db.write(tx -> {
             var task = open(tx, taskId);
             var state = journal.load(tx, task.runId()).orElseThrow();
@@ -97,6 +103,15 @@ final class TaskDesk {
                 case "compensation" -> compensation(turn, answer);
                 default -> throw new IllegalStateException("unknown task kind " + task.kind());
             }
+            var details = Json.object()
+                    .put("run", task.runId())
+                    .put("step", task.step())
+                    .put("kind", task.kind());
+            if (!comment.isBlank()) {
+                details.put("comment", comment);
+            }
+            output.ifPresent(edited -> details.put("withOutput", true));
+            audit.append(tx, actor, "task." + answer.name().toLowerCase(java.util.Locale.ROOT), taskId, details);
             tx.afterCommit(wake);
             return null;
         });
@@ -122,6 +137,7 @@ final class TaskDesk {
 
     /** Cancels a run that has not ended: its completed steps are undone when they can be. */
     RunSummary cancel(String runId, String reason) {
+        String actor = Actor.current();
         return db.write(tx -> {
             var state = journal.load(tx, runId).orElseThrow(() -> new NotFoundException("no run " + runId));
             if (state.status.isFinal()) {
@@ -137,6 +153,11 @@ final class TaskDesk {
             if (!Saga.start(tx, journal, state, playbook, why, now)) {
                 journal.append(tx, state, now, List.<JournalEntry>of(new RunCancelled(why)));
             }
+            var details = Json.object().put("playbook", state.playbook);
+            if (!reason.isBlank()) {
+                details.put("reason", reason);
+            }
+            audit.append(tx, actor, "run.cancel", runId, details);
             tx.afterCommit(wake);
             return Views.summary(state);
         });

@@ -52,7 +52,8 @@ public sealed interface JournalEntry {
             Map.entry("RunCalled", RunCalled.class),
             Map.entry("ChildStarted", ChildStarted.class),
             Map.entry("ChildEnded", ChildEnded.class),
-            Map.entry("ChildUndoing", ChildUndoing.class));
+            Map.entry("ChildUndoing", ChildUndoing.class),
+            Map.entry("TurnsStarted", TurnsStarted.class));
 
     /** A run began on a pinned playbook version, started by {@code trigger}. */
     record RunStarted(String playbook, String version, String subject, JsonNode trigger) implements JournalEntry {}
@@ -195,10 +196,17 @@ public sealed interface JournalEntry {
     /** A forEach step evaluated its list; iterations start by the entries that follow. */
     record ItemsListed(String step, int iteration, List<JsonNode> items) implements JournalEntry {}
 
-    /** Iteration {@code index} of a forEach step started on {@code item}. */
+    /**
+     * Iteration {@code index} of a forEach step started on {@code item}; or turn {@code index} of a
+     * conversation started, {@code item} naming the speaker.
+     */
     record IterationStarted(String step, int iteration, int index, JsonNode item) implements JournalEntry {}
 
-    /** Iteration {@code index} of a forEach step reached its end, with the outputs of its steps. */
+    /**
+     * Iteration {@code index} of a forEach step reached its end, with the outputs of its steps; or
+     * turn {@code index} of a conversation ended, {@code outputs} being its transcript entry ({@code
+     * turn, speaker, agent, output, costUsd}).
+     */
     record IterationEnded(String step, int iteration, int index, JsonNode outputs) implements JournalEntry {}
 
     /** A step holding others (a forEach, a conversation) is due again to decide what follows. */
@@ -219,4 +227,7 @@ public sealed interface JournalEntry {
 
     /** Undoing a call step: its child run {@code run} is being undone, and the undo waits for it. */
     record ChildUndoing(String step, int iteration, String run) implements JournalEntry {}
+
+    /** A conversation step began; its turns start by the entries that follow, one at a time. */
+    record TurnsStarted(String step, int iteration) implements JournalEntry {}
 }

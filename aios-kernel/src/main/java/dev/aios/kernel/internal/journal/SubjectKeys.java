@@ -18,25 +18,58 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Per-subject AES-256-GCM keys, kept in the database and created on first use. A sealed payload is
+ * Per-subject AES-256-GCM keys, kept in the database wrapped by the {@link MasterKey} (which is not
+ * in the database) and created on first use. A sealed payload is
  * its 12-byte nonce followed by the ciphertext and tag; the key's generation travels in the codec
  * name ({@code aes-gcm:3}), so a subject forgotten and then seen again gets a fresh key.
  */
 public final class SubjectKeys implements SubjectCipher, PayloadCodec {
     private static final String PREFIX = "aes-gcm:";
     private static final int NONCE_BYTES = 12;
+    private static final String PURPOSE = "subject-key";
 
     private record Key(long generation, Optional<SecretKey> secret) {}
 
     private final Database db;
     private final InstantSource clock;
+    private final MasterKey master;
     private final SecureRandom random = new SecureRandom();
     /** The current generation of each subject whose key was committed. */
     private final Map<String, Key> current = new ConcurrentHashMap<>();
 
+    /** The keys of {@code db}, wrapped by the master key of its data directory. */
     public SubjectKeys(Database db, InstantSource clock) {
+        this(db, clock, MasterKey.of(db.file().getParent()));
+    }
+
+    public SubjectKeys(Database db, InstantSource clock, MasterKey master) {
         this.db = db;
         this.clock = clock;
+        this.master = master;
+    }
+
+    /**
+     * Wraps the keys that older versions stored bare, and checks that the master key opens the
+     * stored ones, so that a wrong master key stops the start with a clear reason instead of
+     * failing payload by payload.
+     *
+     * @return how many bare keys were wrapped
+     */
+    public int prepare() {
+        return db.write(tx -> {
+            var bare = tx.query("SELECT subject, generation, key FROM subject_keys WHERE length(key) = 32", r ->
+                    new Object[] {r.text("subject"), r.integer("generation"), r.bytes("key")});
+            for (var row : bare) {
+                tx.update(
+                        "UPDATE subject_keys SET key = ? WHERE subject = ? AND generation = ?",
+                        master.wrap((byte[]) row[2], PURPOSE),
+                        row[0],
+                        row[1]);
+            }
+            tx.queryOne("SELECT key FROM subject_keys WHERE key IS NOT NULL LIMIT 1", r -> r.bytes("key"))
+                    .ifPresent(this::unwrap);
+            return bare.size();
+        });
     }
 
     @Override
@@ -122,7 +155,7 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
             var found = tx.queryOne(
                     "SELECT generation, key FROM subject_keys WHERE subject = ? AND forgotten_at IS NULL"
                             + " ORDER BY generation DESC LIMIT 1",
-                    r -> new Key(r.integer("generation"), Optional.of(secret(r.bytes("key")))),
+                    r -> new Key(r.integer("generation"), Optional.of(unwrap(r.bytes("key")))),
                     subject);
             if (found.isPresent()) {
                 tx.afterCommit(() -> current.putIfAbsent(subject, found.get()));
@@ -136,7 +169,7 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
                     "INSERT INTO subject_keys (subject, generation, key, created_at) VALUES (?, ?, ?, ?)",
                     subject,
                     generation,
-                    secret.getEncoded(),
+                    master.wrap(secret.getEncoded(), PURPOSE),
                     clock.instant());
             var key = new Key(generation, Optional.of(secret));
             tx.afterCommit(() -> current.putIfAbsent(subject, key));
@@ -151,7 +184,7 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         }
         Database.Read<Optional<SecretKey>> read = tx -> tx.queryOne(
                         "SELECT key FROM subject_keys WHERE subject = ? AND generation = ?",
-                        r -> Optional.ofNullable(r.bytes("key")).map(SubjectKeys::secret),
+                        r -> Optional.ofNullable(r.bytes("key")).map(this::unwrap),
                         subject,
                         generation)
                 .flatMap(k -> k);
@@ -159,8 +192,8 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         return db.inWrite() ? db.write(read::run) : db.read(read);
     }
 
-    private static SecretKey secret(byte[] bytes) {
-        return new SecretKeySpec(bytes, "AES");
+    private SecretKey unwrap(byte[] stored) {
+        return new SecretKeySpec(MasterKey.isBare(stored) ? stored : master.unwrap(stored, PURPOSE), "AES");
     }
 
     private SecretKey newSecret() {

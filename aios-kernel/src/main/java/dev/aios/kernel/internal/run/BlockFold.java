@@ -8,11 +8,13 @@ import dev.aios.kernel.internal.journal.JournalEntry.BranchesStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.ItemsListed;
 import dev.aios.kernel.internal.journal.JournalEntry.IterationEnded;
 import dev.aios.kernel.internal.journal.JournalEntry.IterationStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.TurnsStarted;
 import dev.aios.kernel.internal.playbook.StepPaths;
 import java.time.Instant;
 
 /**
- * The part of the fold for steps that hold others: parallel branches and forEach iterations. A
+ * The part of the fold for steps that hold others: parallel branches, forEach iterations and
+ * conversation turns. A
  * finished iteration leaves the state (its steps' records with it), so a list of any length keeps
  * the state as small as the iterations in flight.
  */
@@ -112,6 +114,17 @@ final class BlockFold {
         progress(state, e.step());
     }
 
+    static void turnsStarted(RunState state, TurnsStarted e, Instant at) {
+        var block = new RunState.Block();
+        block.kind = "conversation";
+        block.iteration = e.iteration();
+        state.blocks.put(e.step(), block);
+        var record = RunFold.current(state, e.step(), e.iteration());
+        record.status = "in-progress";
+        RunFold.endAttempt(record, at, "completed", null);
+        progress(state, e.step());
+    }
+
     static void iterationStarted(RunState state, IterationStarted e) {
         var block = block(state, e.step());
         block.next = e.index() + 1;
@@ -120,6 +133,10 @@ final class BlockFold {
         scope.item = e.item();
         scope.index = e.index();
         state.scopes.put(StepPaths.iteration(e.step(), e.index()), scope);
+        var record = state.records.get(e.step());
+        if (record != null && record.status.equals("joining")) {
+            record.status = "in-progress"; // a conversation's next turn
+        }
         progress(state, e.step());
     }
 
@@ -127,6 +144,9 @@ final class BlockFold {
         var block = block(state, e.step());
         block.running--;
         block.finished++;
+        if (block.kind.equals("conversation")) {
+            block.transcript.add(e.outputs());
+        }
         // The iteration's record leaves the state with it; the journal keeps it.
         var scope = StepPaths.iteration(e.step(), e.index());
         state.records.keySet().removeIf(path -> StepPaths.within(path, scope));
@@ -148,6 +168,9 @@ final class BlockFold {
         if (block.kind.equals("parallel")) {
             var branches = output.putObject("branches");
             block.branches.forEach(branches::put);
+        } else if (block.kind.equals("conversation")) {
+            output.put("turns", block.transcript.size());
+            output.set("transcript", block.transcript.deepCopy());
         } else {
             output.put("total", block.total);
             output.put("finished", block.finished);

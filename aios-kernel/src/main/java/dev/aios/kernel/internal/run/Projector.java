@@ -36,6 +36,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.TaskEscalated;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskResolved;
 import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
+import dev.aios.kernel.internal.journal.JournalEntry.TurnsStarted;
 import dev.aios.kernel.internal.playbook.StepPaths;
 import dev.aios.kernel.internal.store.Tx;
 import java.sql.SQLException;
@@ -257,7 +258,10 @@ public final class Projector {
                             Json.text(e.items().get(i)));
                 }
             }
-            case IterationStarted e -> {}
+            case TurnsStarted e -> tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
+            // a conversation's next turn replaces the item that decided on it
+            case IterationStarted e ->
+                tx.update("DELETE FROM work" + WORK_KEY + " AND kind = 'join'", run, e.step(), e.iteration());
             case IterationEnded e ->
                 tx.update(
                         "UPDATE loop_items SET outputs = ? WHERE run_id = ? AND block = ? AND idx = ?",

@@ -37,6 +37,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.TaskEscalated;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskOpened;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskResolved;
 import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
+import dev.aios.kernel.internal.journal.JournalEntry.TurnsStarted;
 import dev.aios.kernel.internal.playbook.StepPaths;
 import java.time.Instant;
 
@@ -271,6 +272,7 @@ public final class RunFold {
                 }
             }
             case ChildUndoing e -> state.children.get(e.run()).undoing = true;
+            case TurnsStarted e -> BlockFold.turnsStarted(state, e, at);
         }
         if (!state.blocks.isEmpty() && !state.status.isFinal() && state.compensation == null) {
             // several steps are in flight: the run is as far as the least advanced of them

@@ -61,7 +61,7 @@ public final class RunState {
 
     /** A step holding others, in progress. */
     public static final class Block {
-        /** {@code parallel} or {@code forEach}. */
+        /** {@code parallel}, {@code forEach} or {@code conversation}. */
         public String kind;
 
         public int iteration;
@@ -82,6 +82,10 @@ public final class RunState {
         public int next;
         public int running;
         public int finished;
+        /** Conversation: the turns taken so far, each {@code {turn, speaker, agent, output, costUsd}}. */
+        @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        public com.fasterxml.jackson.databind.node.ArrayNode transcript =
+                Json.mapper().createArrayNode();
     }
 
     /** The run whose call step started this one, if one did. */

@@ -29,7 +29,8 @@ public final class DataDirectoryLock implements AutoCloseable {
     public static DataDirectoryLock acquire(Path directory) {
         Path file = directory.resolve("aios.lock");
         try {
-            Files.createDirectories(directory);
+            PrivateFiles.directory(directory);
+            PrivateFiles.file(file);
             var channel = FileChannel.open(
                     file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock;

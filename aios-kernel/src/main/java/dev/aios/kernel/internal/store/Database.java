@@ -44,6 +44,9 @@ public final class Database implements AutoCloseable {
         var lock = DataDirectoryLock.acquire(directory);
         try {
             Path file = directory.resolve(FILE).toAbsolutePath();
+            PrivateFiles.file(file);
+            PrivateFiles.existing(Path.of(file + "-wal"));
+            PrivateFiles.existing(Path.of(file + "-shm"));
             migrate(file);
             var writer = new Writer(connect(file, false), file.toString(), 512);
             var pool = new HikariConfig();

@@ -47,6 +47,8 @@ import picocli.CommandLine.Spec;
             PolicyCommand.Correct.class,
             DigestCommand.class,
             AdminCommand.class,
+            TokenCommand.class,
+            AuditCommand.class,
             CompletionCommand.class,
             CommandLine.HelpCommand.class
         })

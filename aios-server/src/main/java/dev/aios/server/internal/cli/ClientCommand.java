@@ -23,11 +23,55 @@ abstract class ClientCommand implements Callable<Integer> {
             description = "the aios server (default: $AIOS_URL, else http://localhost:$AIOS_PORT, port 7070)")
     String server;
 
+    @Option(
+            names = "--token",
+            paramLabel = "TOKEN",
+            description = "the API token (default: $AIOS_TOKEN, else the admin token in $AIOS_DATA or ./data)")
+    String token;
+
     @Override
     public final Integer call() {
-        run(ServerClient.forUrl(serverUrl()));
+        if (offline()) {
+            return runOffline();
+        }
+        run(ServerClient.forUrl(serverUrl(), token()));
         out().flush();
         return 0;
+    }
+
+    /** Whether the command works without the server this time (e.g. on a data directory). */
+    boolean offline() {
+        return false;
+    }
+
+    /** The work done when {@link #offline()}. */
+    Integer runOffline() {
+        throw new IllegalStateException("no offline work");
+    }
+
+    /**
+     * The token to send: {@code --token}, else {@code AIOS_TOKEN}, else the admin token a fresh data
+     * directory got ({@code admin.token} in {@code AIOS_DATA} or {@code ./data}) when this user can
+     * read it.
+     */
+    private java.util.Optional<String> token() {
+        if (token != null && !token.isBlank()) {
+            return java.util.Optional.of(token.strip());
+        }
+        var fromEnvironment = AiosCommand.environment(spec, "AIOS_TOKEN");
+        if (fromEnvironment.isPresent()) {
+            return fromEnvironment.map(String::strip);
+        }
+        var file = java.nio.file.Path.of(
+                        AiosCommand.environment(spec, "AIOS_DATA").orElse("data"))
+                .resolve(dev.aios.kernel.Kernel.ADMIN_TOKEN_FILE);
+        try {
+            return java.nio.file.Files.isReadable(file)
+                    ? java.util.Optional.of(java.nio.file.Files.readString(file).strip())
+                    : java.util.Optional.empty();
+        } catch (java.io.IOException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /** Does the command's work against the server. */

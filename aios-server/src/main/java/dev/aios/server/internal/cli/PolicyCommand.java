@@ -107,14 +107,16 @@ final class PolicyCommand extends ClientCommand {
 
     @Command(
             name = "suggestions",
-            description = "Lists the autonomy suggestions and what became of them (accept or decline one in the"
-                    + " inbox: aios approve TASK, aios reject TASK).")
+            description = "Lists the autonomy suggestions and what became of them; accept or decline one (or answer"
+                    + " its inbox task: aios approve TASK, aios reject TASK).",
+            subcommands = {Accept.class, Decline.class})
     static final class Suggestions extends ClientCommand {
         @Override
         void run(ServerClient client) {
-            var table = Table.withColumns("AT", "STATUS", "SUGGESTION", "RUN", "VERSION");
+            var table = Table.withColumns("ID", "AT", "STATUS", "SUGGESTION", "RUN", "VERSION");
             for (var s : client.get("/api/suggestions")) {
                 table.row(
+                        s.path("id").asText(),
                         s.path("at").asText(),
                         s.path("status").asText(),
                         s.path("text").asText(),
@@ -122,6 +124,57 @@ final class PolicyCommand extends ClientCommand {
                         s.path("version").asText(""));
             }
             table.print(out(), "no suggestions yet: an agent earns one with 20 unchanged approvals in a row");
+        }
+    }
+
+    /** {@code aios policy suggestions accept ID}: the suggestion becomes policy (needs an admin token). */
+    @Command(
+            name = "accept",
+            description = "Accepts a proposed suggestion as a new policy version, its region narrowed by the options"
+                    + " given; needs an admin token.")
+    static final class Accept extends ClientCommand {
+        @Parameters(paramLabel = "ID", description = "the suggestion, as aios policy suggestions lists it")
+        String id;
+
+        @Option(names = "--min-confidence", description = "auto-approve only from this confidence up")
+        Optional<Double> minConfidence;
+
+        @Option(names = "--min-amount", description = "auto-approve only from this amount up")
+        Optional<Double> minAmount;
+
+        @Option(names = "--max-amount", description = "auto-approve only up to this amount")
+        Optional<Double> maxAmount;
+
+        @Option(names = "--comment", defaultValue = "", description = "kept with the answer")
+        String comment;
+
+        @Override
+        void run(ServerClient client) {
+            var body = Json.mapper().createObjectNode().put("comment", comment);
+            minConfidence.ifPresent(v -> body.put("minConfidence", v));
+            minAmount.ifPresent(v -> body.put("minAmount", v));
+            maxAmount.ifPresent(v -> body.put("maxAmount", v));
+            var s = client.post("/api/suggestions/" + ServerClient.segment(id) + "/accept", body);
+            out().println("accepted: " + s.path("text").asText() + " (policy version "
+                    + s.path("version").asInt() + "; undo with: aios policy rollback "
+                    + (s.path("version").asInt() - 1) + ")");
+        }
+    }
+
+    /** {@code aios policy suggestions decline ID}: nothing changes; asked again only much later. */
+    @Command(name = "decline", description = "Declines a proposed suggestion; the policy stays as it is.")
+    static final class Decline extends ClientCommand {
+        @Parameters(paramLabel = "ID", description = "the suggestion, as aios policy suggestions lists it")
+        String id;
+
+        @Option(names = "--reason", defaultValue = "", description = "why, kept with the suggestion")
+        String reason;
+
+        @Override
+        void run(ServerClient client) {
+            var body = Json.mapper().createObjectNode().put("reason", reason);
+            var s = client.post("/api/suggestions/" + ServerClient.segment(id) + "/decline", body);
+            out().println("declined: " + s.path("text").asText());
         }
     }
 

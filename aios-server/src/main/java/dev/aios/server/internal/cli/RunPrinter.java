@@ -96,7 +96,12 @@ final class RunPrinter {
         Text.optional(step, "agent").ifPresent(agent -> detail("agent", agent));
         detail("playbook", Text.shortVersion(Text.field(step, "playbookVersion")));
         stepJson("input", step.path("input"));
-        stepJson("output", step.path("output"));
+        if (Text.field(step, "kind").equals("conversation")
+                && step.path("output").path("transcript").isArray()) {
+            transcript(step.path("output"));
+        } else {
+            stepJson("output", step.path("output"));
+        }
         Text.optional(step, "error").ifPresent(error -> detail("error", error));
         step.path("receipts")
                 .forEach(receipt -> detail(
@@ -110,6 +115,20 @@ final class RunPrinter {
                             "attempt " + attempt.path("attempt").asInt(),
                             Text.field(attempt, "outcome") + " at " + Text.time(attempt, "startedAt") + ": " + error)));
         }
+    }
+
+    /** A conversation turn by turn: who spoke, with which agent, at what model cost, saying what. */
+    private void transcript(JsonNode output) {
+        var summary = output.path("turns").asInt() + " turns";
+        if (output.has("endedBy")) {
+            summary += ", ended by " + Text.field(output, "endedBy") + ", cost $" + Text.field(output, "costUsd");
+        }
+        detail("transcript", summary);
+        output.path("transcript")
+                .forEach(turn -> detail(
+                        "turn " + (turn.path("turn").asInt() + 1),
+                        Text.field(turn, "speaker") + " (" + Text.field(turn, "agent") + ", $"
+                                + Text.field(turn, "costUsd") + ")  " + Text.compact(turn.path("output"))));
     }
 
     /** The command that answers a task with {@code option}. */

@@ -22,10 +22,12 @@ final class ServerClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final URI base;
+    private final java.util.Optional<String> token;
     private final HttpClient http;
 
-    ServerClient(URI base) {
+    ServerClient(URI base, java.util.Optional<String> token) {
         this.base = base;
+        this.token = token;
         this.http = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(5))
                 .version(HttpClient.Version.HTTP_1_1)
@@ -33,7 +35,7 @@ final class ServerClient {
     }
 
     /** A client for {@code url}, refused unless it is an http(s) URL. */
-    static ServerClient forUrl(String url) {
+    static ServerClient forUrl(String url, java.util.Optional<String> token) {
         URI uri;
         try {
             uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
@@ -46,7 +48,7 @@ final class ServerClient {
             throw new CliException(
                     CliException.USAGE, "--server must be a URL like http://localhost:7070, was '" + url + "'");
         }
-        return new ServerClient(uri);
+        return new ServerClient(uri, token);
     }
 
     /** GETs {@code path} with the query parameters that are present. */
@@ -151,6 +153,7 @@ final class ServerClient {
 
     private HttpResponse<String> exchange(HttpRequest.Builder request, Duration timeout) {
         try {
+            token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
             return http.send(
                     request.timeout(timeout)
                             .header("Accept", "application/json")
@@ -168,6 +171,12 @@ final class ServerClient {
 
     private JsonNode answer(HttpResponse<String> response) {
         var body = parse(response.body());
+        if (response.statusCode() == 401 && token.isEmpty()) {
+            throw new CliException(
+                    CliException.FAILED,
+                    "the server at " + base + " needs a token: pass --token or set AIOS_TOKEN (the admin token of a"
+                            + " fresh data directory is in its admin.token file; 'aios token create' makes others)");
+        }
         if (response.statusCode() >= 400) {
             var detail = body.path("detail").asText("");
             throw new CliException(

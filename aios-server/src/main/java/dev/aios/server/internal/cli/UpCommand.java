@@ -17,6 +17,7 @@ import dev.aios.server.internal.WeeklyReview;
 import dev.aios.server.internal.console.Console;
 import dev.aios.server.internal.console.LiveFeed;
 import dev.aios.server.internal.console.LocalAccess;
+import dev.aios.server.internal.console.TokenAccess;
 import dev.aios.server.internal.http.ConnectorRoutes;
 import dev.aios.server.internal.http.CostRoutes;
 import dev.aios.server.internal.http.DigestRoutes;
@@ -61,6 +62,12 @@ final class UpCommand implements Callable<Integer> {
     String host;
 
     @Option(
+            names = "--insecure-behind-proxy",
+            description = "serve plain HTTP on a --host other than loopback, because a reverse proxy in front"
+                    + " terminates TLS")
+    boolean insecureBehindProxy;
+
+    @Option(
             names = "--playbooks",
             paramLabel = "DIR",
             description = "where YAML playbooks are loaded from (default: $AIOS_PLAYBOOKS, else ./playbooks)")
@@ -74,6 +81,9 @@ final class UpCommand implements Callable<Integer> {
             paramLabel = "FILE",
             description = "the settings file (default: $AIOS_CONFIG, else ./aios.yaml if it exists)")
     Path config;
+
+    /** Whether the API is served over HTTPS (server.tls). */
+    private boolean https;
 
     @Option(
             names = "--log-format",
@@ -106,6 +116,15 @@ final class UpCommand implements Callable<Integer> {
             throw new CliException(CliException.FAILED, e.getMessage());
         }
         var settings = settings();
+        var tls = tls(settings);
+        https = tls.isPresent();
+        if (tls.isEmpty() && !insecureBehindProxy && !isLoopback(listenOn)) {
+            throw new CliException(
+                    CliException.USAGE,
+                    "aios will not listen on " + listenOn + " in plain HTTP: tokens would cross the network in"
+                            + " clear. Configure server.tls (cert and key, PEM files) in aios.yaml, or pass"
+                            + " --insecure-behind-proxy when a reverse proxy in front of it terminates TLS");
+        }
         var models = new ModelsExtension(models(settings));
         var memory = MemoryExtension.of(memorySettings(settings));
         var connectors =
@@ -121,6 +140,7 @@ final class UpCommand implements Callable<Integer> {
         var live = new LiveFeed();
         var builder = Kernel.builder()
                 .dataDirectory(dataDirectory)
+                .limits(limits(settings))
                 .meterRegistry(metrics.registry())
                 .whenBroken(UpCommand::exitBroken)
                 .discoverAgents()
@@ -151,18 +171,29 @@ final class UpCommand implements Callable<Integer> {
             kernel.start();
             metrics.watch(kernel);
             metrics.watch(memory);
-            server = ApiServer.start(
-                    kernel,
-                    listenOn,
-                    httpPort,
-                    new CostRoutes(models),
-                    new MemoryRoutes(kernel, memory, InstantSource.system()),
-                    new WebhookRoutes(kernel, connectors),
-                    new ConnectorRoutes(connectors),
-                    new PolicyRoutes(policy, kernel),
-                    new MetricsRoutes(metrics),
-                    new DigestRoutes(new WeeklyReview(kernel, models, InstantSource.system())),
-                    new Console(kernel, live, models, memory, access, InstantSource.system()));
+            var serverBuilder = ApiServer.builder(kernel)
+                    .host(listenOn)
+                    .port(httpPort)
+                    .hosts(hosts(settings))
+                    .insecureBehindProxy(insecureBehindProxy);
+            tls.ifPresent(serverBuilder::tls);
+            server = serverBuilder
+                    .routes(
+                            new CostRoutes(models),
+                            new MemoryRoutes(kernel, memory, InstantSource.system()),
+                            new WebhookRoutes(kernel, connectors),
+                            new ConnectorRoutes(connectors),
+                            new PolicyRoutes(policy, kernel),
+                            new MetricsRoutes(metrics),
+                            new DigestRoutes(new WeeklyReview(kernel, models, InstantSource.system())),
+                            new Console(
+                                    kernel,
+                                    live,
+                                    models,
+                                    memory,
+                                    new TokenAccess(kernel.tokens(), access),
+                                    InstantSource.system()))
+                    .start();
         } catch (RuntimeException e) {
             kernel.close();
             throw new CliException(CliException.FAILED, e.getMessage());
@@ -225,6 +256,13 @@ final class UpCommand implements Callable<Integer> {
             ModelSettings models,
             LocalAccess access) {
         out.println("aios " + AiosCommand.Version.version() + " is up at " + baseUrl(listenOn, boundPort));
+        if (!isLoopback(listenOn)) {
+            out.println("  exposed    listening on " + listenOn
+                    + (https
+                            ? " over TLS"
+                            : " in plain HTTP, for a reverse proxy that terminates TLS (--insecure-behind-proxy)")
+                    + "; every request needs a token");
+        }
         out.println("  data       " + kernel.dataDirectory().toAbsolutePath().normalize());
         LoadReport load = kernel.lastLoad();
         if (load.loaded().isEmpty()) {
@@ -246,19 +284,36 @@ final class UpCommand implements Callable<Integer> {
             label = "             ";
         }
         out.println("  models     " + modelsLine(models));
+        kernel.adminTokenFile()
+                .ifPresent(file -> out.println("  token      a first admin token was written to "
+                        + file.toAbsolutePath().normalize()
+                        + " (readable by you only); the command line finds it there"));
         out.println("  console    " + baseUrl(listenOn, boundPort) + "/login?code=" + access.oneTimeCode()
                 + "  (one-time sign-in link, valid " + LocalAccess.LINK_LIFETIME.toMinutes() + " minutes)");
         out.println("Ctrl-C stops it.");
         out.flush();
     }
 
-    private static String baseUrl(String listenOn, int port) {
+    private String baseUrl(String listenOn, int port) {
         var shownHost = listenOn.equals("0.0.0.0") || isLoopback(listenOn) ? "localhost" : listenOn;
-        return "http://" + shownHost + ":" + port;
+        return (https ? "https" : "http") + "://" + shownHost + ":" + port;
     }
 
     private static boolean isLoopback(String host) {
-        return host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new CliException(CliException.USAGE, "--host " + host + ": no such host or address");
+        }
+    }
+
+    /** TLS: server.tls. */
+    private static Optional<dev.aios.server.Tls> tls(AiosConfig settings) {
+        try {
+            return settings.tls();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(CliException.USAGE, e.getMessage());
+        }
     }
 
     /** The settings file: --config, else $AIOS_CONFIG, else ./aios.yaml when it exists. */
@@ -286,6 +341,24 @@ final class UpCommand implements Callable<Integer> {
                 .entrySet().stream()
                         .map(entry -> entry.getKey() + " = " + entry.getValue())
                         .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /** The kernel's limits: the kernel section. */
+    private static dev.aios.kernel.Limits limits(AiosConfig settings) {
+        try {
+            return settings.limits();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(CliException.USAGE, e.getMessage());
+        }
+    }
+
+    /** The names aios is reached under: server.hosts. */
+    private static java.util.List<String> hosts(AiosConfig settings) {
+        try {
+            return settings.hosts();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(CliException.USAGE, e.getMessage());
+        }
     }
 
     /** The connectors' settings: sources and the other connector sections. */

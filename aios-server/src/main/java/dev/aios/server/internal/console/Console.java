@@ -60,28 +60,34 @@ public final class Console implements ApiServer.PageRoutes {
 
     @Override
     public void addTo(RoutesConfig routes) {
-        routes.get("/login", this::loginPage);
-        routes.post("/login", this::login);
-        routes.post("/logout", gate.action(Access.Scope.READ, (ctx, visit) -> {
-            sessions.end(ctx);
-            ctx.redirect("/login", HttpStatus.SEE_OTHER);
-        }));
+        routes.get("/login", this::loginPage, dev.aios.server.Access.SELF);
+        routes.post("/login", this::login, dev.aios.server.Access.SELF);
+        routes.post(
+                "/logout",
+                gate.action(Access.Scope.READ, (ctx, visit) -> {
+                    sessions.end(ctx);
+                    ctx.redirect("/login", HttpStatus.SEE_OTHER);
+                }),
+                dev.aios.server.Access.SELF);
         routes.before("/live", ctx -> {
             if (gate.visit(ctx).filter(v -> v.grant().allows(Access.Scope.READ)).isEmpty()) {
                 // A browser's EventSource stops on 401; the next page load signs in again.
                 throw new io.javalin.http.UnauthorizedResponse("sign in to the console first");
             }
         });
-        routes.sse("/live", client -> {
-            var ctx = client.ctx();
-            var topics = Arrays.stream(Optional.ofNullable(ctx.queryParam("topics"))
-                            .orElse("")
-                            .split(","))
-                    .map(String::strip)
-                    .filter(t -> !t.isEmpty())
-                    .collect(Collectors.toSet());
-            live.subscribe(client, topics);
-        });
+        routes.sse(
+                "/live",
+                client -> {
+                    var ctx = client.ctx();
+                    var topics = Arrays.stream(Optional.ofNullable(ctx.queryParam("topics"))
+                                    .orElse("")
+                                    .split(","))
+                            .map(String::strip)
+                            .filter(t -> !t.isEmpty())
+                            .collect(Collectors.toSet());
+                    live.subscribe(client, topics);
+                },
+                dev.aios.server.Access.SELF);
         inbox.addTo(routes);
         runs.addTo(routes);
         playbooks.addTo(routes);

@@ -39,7 +39,7 @@ final class CostPages {
     }
 
     void addTo(RoutesConfig routes) {
-        routes.get("/costs", gate.page(Scope.READ, this::costs));
+        routes.get("/costs", gate.page(Scope.READ, this::costs), dev.aios.server.Access.SELF);
     }
 
     private void costs(Context ctx, Visit visit) {

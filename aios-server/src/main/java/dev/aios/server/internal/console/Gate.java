@@ -83,7 +83,13 @@ final class Gate {
                                 + scope.wire() + "' scope this needs. Sign in with a token that has it.");
                 return;
             }
-            page.handle(ctx, visit.get());
+            // The audit log records the console's actions under the name of the token signed in with.
+            dev.aios.kernel.Actor.begin(visit.get().grant().name());
+            try {
+                page.handle(ctx, visit.get());
+            } finally {
+                dev.aios.kernel.Actor.end();
+            }
         } catch (Refused e) {
             error(ctx, visit, e.status, e.heading, e.getMessage());
         } catch (AiosException e) {

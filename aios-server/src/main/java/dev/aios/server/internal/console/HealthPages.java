@@ -43,8 +43,8 @@ final class HealthPages {
     }
 
     void addTo(RoutesConfig routes) {
-        routes.get("/status", gate.page(Scope.READ, this::health));
-        routes.get("/review", gate.page(Scope.READ, this::review));
+        routes.get("/status", gate.page(Scope.READ, this::health), dev.aios.server.Access.SELF);
+        routes.get("/review", gate.page(Scope.READ, this::review), dev.aios.server.Access.SELF);
     }
 
     private void health(Context ctx, Visit visit) {

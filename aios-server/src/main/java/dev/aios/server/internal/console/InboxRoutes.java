@@ -37,12 +37,17 @@ final class InboxRoutes {
     }
 
     void addTo(RoutesConfig routes) {
-        routes.get("/", gate.page(Scope.READ, (ctx, visit) -> pages.render(ctx, "inbox.jte", inbox(ctx, visit))));
-        routes.get("/tasks/{id}", gate.page(Scope.READ, this::task));
-        routes.post("/tasks/{id}/check", gate.action(Scope.OPERATE, this::check));
+        routes.get(
+                "/",
+                gate.page(Scope.READ, (ctx, visit) -> pages.render(ctx, "inbox.jte", inbox(ctx, visit))),
+                dev.aios.server.Access.SELF);
+        routes.get("/tasks/{id}", gate.page(Scope.READ, this::task), dev.aios.server.Access.SELF);
+        routes.post("/tasks/{id}/check", gate.action(Scope.OPERATE, this::check), dev.aios.server.Access.SELF);
         for (var answer : List.of("approve", "reject", "retry", "skip", "compensate", "cancel")) {
             routes.post(
-                    "/tasks/{id}/" + answer, gate.action(Scope.OPERATE, (ctx, visit) -> answer(ctx, visit, answer)));
+                    "/tasks/{id}/" + answer,
+                    gate.action(Scope.OPERATE, (ctx, visit) -> answer(ctx, visit, answer)),
+                    dev.aios.server.Access.SELF);
         }
     }
 

@@ -38,10 +38,16 @@ final class MemoryPages {
     }
 
     void addTo(RoutesConfig routes) {
-        routes.get("/memory", gate.page(Scope.READ, this::search));
-        routes.post("/memory/items/{id}/pin", gate.action(Scope.OPERATE, (ctx, visit) -> pin(ctx, visit, true)));
-        routes.post("/memory/items/{id}/unpin", gate.action(Scope.OPERATE, (ctx, visit) -> pin(ctx, visit, false)));
-        routes.post("/memory/forget", gate.action(Scope.ADMIN, this::forget));
+        routes.get("/memory", gate.page(Scope.READ, this::search), dev.aios.server.Access.SELF);
+        routes.post(
+                "/memory/items/{id}/pin",
+                gate.action(Scope.OPERATE, (ctx, visit) -> pin(ctx, visit, true)),
+                dev.aios.server.Access.SELF);
+        routes.post(
+                "/memory/items/{id}/unpin",
+                gate.action(Scope.OPERATE, (ctx, visit) -> pin(ctx, visit, false)),
+                dev.aios.server.Access.SELF);
+        routes.post("/memory/forget", gate.action(Scope.ADMIN, this::forget), dev.aios.server.Access.SELF);
     }
 
     private void search(Context ctx, Visit visit) {

@@ -25,10 +25,14 @@ final class PlaybookPages {
     }
 
     void addTo(RoutesConfig routes) {
-        routes.get("/playbooks", gate.page(Scope.READ, (ctx, visit) -> render(ctx, visit, Optional.empty())));
+        routes.get(
+                "/playbooks",
+                gate.page(Scope.READ, (ctx, visit) -> render(ctx, visit, Optional.empty())),
+                dev.aios.server.Access.SELF);
         routes.get(
                 "/playbooks/{name}",
-                gate.page(Scope.READ, (ctx, visit) -> render(ctx, visit, Optional.of(ctx.pathParam("name")))));
+                gate.page(Scope.READ, (ctx, visit) -> render(ctx, visit, Optional.of(ctx.pathParam("name")))),
+                dev.aios.server.Access.SELF);
     }
 
     private void render(Context ctx, Visit visit, Optional<String> name) {

@@ -44,9 +44,12 @@ final class RunRoutes {
     }
 
     void addTo(RoutesConfig routes) {
-        routes.get("/runs", gate.page(Scope.READ, this::runs));
-        routes.get("/runs/{id}", gate.page(Scope.READ, (ctx, visit) -> run(ctx, visit, Optional.empty())));
-        routes.post("/runs/{id}/cancel", gate.action(Scope.OPERATE, this::cancel));
+        routes.get("/runs", gate.page(Scope.READ, this::runs), dev.aios.server.Access.SELF);
+        routes.get(
+                "/runs/{id}",
+                gate.page(Scope.READ, (ctx, visit) -> run(ctx, visit, Optional.empty())),
+                dev.aios.server.Access.SELF);
+        routes.post("/runs/{id}/cancel", gate.action(Scope.OPERATE, this::cancel), dev.aios.server.Access.SELF);
         routes.post(
                 "/runs/{id}/replay",
                 gate.action(
@@ -54,8 +57,8 @@ final class RunRoutes {
                         (ctx, visit) -> run(
                                 ctx,
                                 visit,
-                                Optional.of(
-                                        kernel.replay(ctx.pathParam("id"), "true".equals(ctx.formParam("full")))))));
+                                Optional.of(kernel.replay(ctx.pathParam("id"), "true".equals(ctx.formParam("full")))))),
+                dev.aios.server.Access.SELF);
     }
 
     private void runs(Context ctx, Visit visit) {

@@ -6,8 +6,10 @@ import dev.aios.kernel.InvalidInputException;
 import dev.aios.kernel.Kernel;
 import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.Scope;
 import dev.aios.kernel.StorageException;
 import dev.aios.kernel.TaskQuery;
+import dev.aios.server.Access;
 import dev.aios.server.internal.Json;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -53,24 +55,28 @@ public final class ApiRoutes {
 
     /** Adds the routes and the error answers to {@code routes}. */
     public void addTo(RoutesConfig routes) {
-        routes.get("/health", this::health);
-        routes.post("/api/events", this::sendEvent);
-        routes.get("/api/runs", this::runs);
-        routes.get("/api/runs/{id}", ctx -> ctx.json(kernel.run(ctx.pathParam("id"))));
-        routes.get("/api/runs/{id}/journal", ctx -> ctx.json(kernel.journal(ctx.pathParam("id"))));
-        routes.post("/api/runs/{id}/cancel", this::cancel);
-        routes.get("/api/tasks", this::tasks);
-        routes.get("/api/tasks/{id}", ctx -> ctx.json(kernel.task(ctx.pathParam("id"))));
-        routes.post("/api/tasks/{id}/approve", this::approve);
-        routes.post("/api/tasks/{id}/reject", this::reject);
-        routes.post("/api/tasks/{id}/retry", this::retry);
-        routes.post("/api/tasks/{id}/skip", this::skip);
-        routes.post("/api/tasks/{id}/compensate", this::compensate);
-        routes.post("/api/runs/{id}/replay", this::replay);
-        routes.post("/api/subjects/{subject}/forget", ctx -> ctx.json(kernel.forget(ctx.pathParam("subject"))));
-        routes.get("/api/playbooks", ctx -> ctx.json(kernel.playbooks()));
-        routes.post("/api/playbooks/reload", ctx -> ctx.json(kernel.reloadPlaybooks()));
-        routes.get("/api/agents", ctx -> ctx.json(kernel.agents()));
+        var read = Access.scope(Scope.READ);
+        var ingest = Access.scope(Scope.INGEST);
+        var operate = Access.scope(Scope.OPERATE);
+        var admin = Access.scope(Scope.ADMIN);
+        routes.get("/health", this::health, Access.OPEN);
+        routes.post("/api/events", this::sendEvent, ingest);
+        routes.get("/api/runs", this::runs, read);
+        routes.get("/api/runs/{id}", ctx -> ctx.json(kernel.run(ctx.pathParam("id"))), read);
+        routes.get("/api/runs/{id}/journal", ctx -> ctx.json(kernel.journal(ctx.pathParam("id"))), read);
+        routes.post("/api/runs/{id}/cancel", this::cancel, operate);
+        routes.get("/api/tasks", this::tasks, read);
+        routes.get("/api/tasks/{id}", ctx -> ctx.json(kernel.task(ctx.pathParam("id"))), read);
+        routes.post("/api/tasks/{id}/approve", this::approve, operate);
+        routes.post("/api/tasks/{id}/reject", this::reject, operate);
+        routes.post("/api/tasks/{id}/retry", this::retry, operate);
+        routes.post("/api/tasks/{id}/skip", this::skip, operate);
+        routes.post("/api/tasks/{id}/compensate", this::compensate, operate);
+        routes.post("/api/runs/{id}/replay", this::replay, read);
+        routes.post("/api/subjects/{subject}/forget", ctx -> ctx.json(kernel.forget(ctx.pathParam("subject"))), admin);
+        routes.get("/api/playbooks", ctx -> ctx.json(kernel.playbooks()), read);
+        routes.post("/api/playbooks/reload", ctx -> ctx.json(kernel.reloadPlaybooks()), admin);
+        routes.get("/api/agents", ctx -> ctx.json(kernel.agents()), read);
         new Invocations(kernel, clock).addTo(routes);
 
         routes.exception(AiosException.class, (e, ctx) -> {

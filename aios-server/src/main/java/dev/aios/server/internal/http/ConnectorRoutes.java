@@ -16,7 +16,7 @@ public final class ConnectorRoutes implements ApiServer.Routes {
 
     @Override
     public void addTo(RoutesConfig routes) {
-        routes.get("/api/schedules", this::schedules);
+        routes.get("/api/schedules", this::schedules, dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
     }
 
     private void schedules(Context ctx) {

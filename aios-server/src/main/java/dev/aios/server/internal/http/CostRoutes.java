@@ -27,7 +27,7 @@ public final class CostRoutes implements ApiServer.Routes {
 
     @Override
     public void addTo(RoutesConfig routes) {
-        routes.get("/api/costs", this::costs);
+        routes.get("/api/costs", this::costs, dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
     }
 
     private void costs(Context ctx) throws JsonProcessingException {

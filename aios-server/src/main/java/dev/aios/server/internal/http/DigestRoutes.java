@@ -23,7 +23,7 @@ public final class DigestRoutes implements ApiServer.Routes {
 
     @Override
     public void addTo(RoutesConfig routes) {
-        routes.get("/api/digest", this::digest);
+        routes.get("/api/digest", this::digest, dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
     }
 
     private void digest(Context ctx) throws JsonProcessingException {

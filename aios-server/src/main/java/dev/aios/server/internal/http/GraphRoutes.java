@@ -23,7 +23,7 @@ public final class GraphRoutes implements ApiServer.Routes {
 
     @Override
     public void addTo(RoutesConfig routes) {
-        routes.post("/api/playbooks/diff", this::diff);
+        routes.post("/api/playbooks/diff", this::diff, dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
     }
 
     /** Whether a replay request asks for a what-if replay rather than a re-fold of the journal. */

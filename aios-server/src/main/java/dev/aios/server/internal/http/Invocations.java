@@ -33,7 +33,10 @@ final class Invocations {
     }
 
     void addTo(RoutesConfig routes) {
-        routes.post("/api/playbooks/{name}/invoke", this::invoke);
+        routes.post(
+                "/api/playbooks/{name}/invoke",
+                this::invoke,
+                dev.aios.server.Access.scope(dev.aios.kernel.Scope.OPERATE));
     }
 
     private void invoke(Context ctx) {

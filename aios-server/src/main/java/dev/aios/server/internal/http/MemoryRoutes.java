@@ -9,8 +9,10 @@ import dev.aios.kernel.ConflictException;
 import dev.aios.kernel.InvalidInputException;
 import dev.aios.kernel.Kernel;
 import dev.aios.kernel.NotFoundException;
+import dev.aios.kernel.Scope;
 import dev.aios.kernel.StorageException;
 import dev.aios.memory.MemoryExtension;
+import dev.aios.server.Access;
 import dev.aios.server.ApiServer;
 import dev.aios.server.internal.AiosConfig;
 import dev.aios.server.internal.Json;
@@ -47,14 +49,17 @@ public final class MemoryRoutes implements ApiServer.Routes {
 
     @Override
     public void addTo(RoutesConfig routes) {
-        routes.post("/api/memory", guarded(this::remember));
-        routes.get("/api/memory/search", guarded(this::search));
-        routes.delete("/api/memory/subjects/{subject}", guarded(this::forget));
-        routes.get("/api/memory/stats", guarded(ctx -> ctx.json(memory.stats())));
-        routes.post("/api/memory/retention", guarded(ctx -> ctx.json(memory.retain())));
-        routes.put("/api/memory/knowledge", guarded(this::put));
-        routes.get("/api/memory/knowledge", guarded(this::get));
-        routes.get("/api/memory/knowledge/history", guarded(this::history));
+        var read = Access.scope(Scope.READ);
+        var ingest = Access.scope(Scope.INGEST);
+        var admin = Access.scope(Scope.ADMIN);
+        routes.post("/api/memory", guarded(this::remember), ingest);
+        routes.get("/api/memory/search", guarded(this::search), read);
+        routes.delete("/api/memory/subjects/{subject}", guarded(this::forget), admin);
+        routes.get("/api/memory/stats", guarded(ctx -> ctx.json(memory.stats())), read);
+        routes.post("/api/memory/retention", guarded(this::retain), admin);
+        routes.put("/api/memory/knowledge", guarded(this::put), ingest);
+        routes.get("/api/memory/knowledge", guarded(this::get), read);
+        routes.get("/api/memory/knowledge/history", guarded(this::history), read);
     }
 
     private void remember(Context ctx) {
@@ -120,6 +125,13 @@ public final class MemoryRoutes implements ApiServer.Routes {
         var answer = Json.mapper().<com.fasterxml.jackson.databind.node.ObjectNode>valueToTree(report);
         answer.put("memoryItems", items);
         ctx.json(answer);
+    }
+
+    /** Runs retention now: recorded in the audit log, since it may delete what is past its time. */
+    private void retain(Context ctx) {
+        var report = memory.retain();
+        kernel.audit().append("memory.retention", "memory", Json.mapper().valueToTree(report));
+        ctx.json(report);
     }
 
     private void put(Context ctx) {

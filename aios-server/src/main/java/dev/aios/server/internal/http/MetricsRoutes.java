@@ -14,9 +14,12 @@ public final class MetricsRoutes implements ApiServer.Routes {
 
     @Override
     public void addTo(RoutesConfig routes) {
-        routes.get("/metrics", ctx -> {
-            var scrape = metrics.scrape(ctx.header("Accept"));
-            ctx.contentType(scrape.contentType()).result(scrape.text());
-        });
+        routes.get(
+                "/metrics",
+                ctx -> {
+                    var scrape = metrics.scrape(ctx.header("Accept"));
+                    ctx.contentType(scrape.contentType()).result(scrape.text());
+                },
+                dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
     }
 }

@@ -2,16 +2,21 @@ package dev.aios.server.internal.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.aios.kernel.Actor;
+import dev.aios.kernel.Caller;
 import dev.aios.kernel.InvalidInputException;
 import dev.aios.kernel.Kernel;
+import dev.aios.kernel.Scope;
 import dev.aios.kernel.StepView;
 import dev.aios.policy.PolicyException;
 import dev.aios.policy.PolicyExtension;
+import dev.aios.server.Access;
 import dev.aios.server.ApiServer;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -31,17 +36,22 @@ public final class PolicyRoutes implements ApiServer.Routes {
 
     @Override
     public void addTo(RoutesConfig routes) {
-        routes.get("/api/policy", ctx -> ctx.json(policy.current()));
-        routes.put("/api/policy", guarded(this::put));
-        routes.get("/api/policy/versions", ctx -> ctx.json(policy.versions()));
-        routes.post("/api/policy/rollback", guarded(this::rollback));
-        routes.get("/api/flags", ctx -> ctx.json(policy.flags()));
-        routes.put("/api/flags/{agent}", guarded(this::flag));
-        routes.get("/api/segments/{subject}", ctx -> ctx.json(policy.segmentsOf(ctx.pathParam("subject"))));
-        routes.get("/api/answers", this::answers);
-        routes.get("/api/suggestions", ctx -> ctx.json(policy.suggestions()));
-        routes.get("/api/alerts", ctx -> ctx.json(policy.alerts("true".equals(ctx.queryParam("all")))));
-        routes.post("/api/corrections", guarded(this::correct));
+        var read = Access.scope(Scope.READ);
+        var operate = Access.scope(Scope.OPERATE);
+        var admin = Access.scope(Scope.ADMIN);
+        routes.get("/api/policy", ctx -> ctx.json(policy.current()), read);
+        routes.put("/api/policy", guarded(this::put), admin);
+        routes.get("/api/policy/versions", ctx -> ctx.json(policy.versions()), read);
+        routes.post("/api/policy/rollback", guarded(this::rollback), admin);
+        routes.get("/api/flags", ctx -> ctx.json(policy.flags()), read);
+        routes.put("/api/flags/{agent}", guarded(this::flag), admin);
+        routes.get("/api/segments/{subject}", ctx -> ctx.json(policy.segmentsOf(ctx.pathParam("subject"))), read);
+        routes.get("/api/answers", this::answers, read);
+        routes.get("/api/suggestions", ctx -> ctx.json(policy.suggestions()), read);
+        routes.post("/api/suggestions/{id}/accept", guarded(this::accept), admin);
+        routes.post("/api/suggestions/{id}/decline", guarded(this::decline), operate);
+        routes.get("/api/alerts", ctx -> ctx.json(policy.alerts("true".equals(ctx.queryParam("all")))), read);
+        routes.post("/api/corrections", guarded(this::correct), operate);
         // Showing a task to the operator starts their time on it.
         routes.after("/api/tasks/{id}", ctx -> {
             if (ctx.method() == io.javalin.http.HandlerType.GET && ctx.statusCode() == 200) {
@@ -96,6 +106,53 @@ public final class PolicyRoutes implements ApiServer.Routes {
                 author(ctx)));
     }
 
+    /**
+     * {@code {"minConfidence", "minAmount", "maxAmount", "comment"}}, all optional: accepts a proposed
+     * autonomy suggestion (its region narrowed by the numbers given) as a new policy version, and
+     * closes its inbox task.
+     */
+    private void accept(Context ctx) {
+        var body = RequestBody.of(ctx.bodyAsBytes())
+                .allowOnly(Set.of("minConfidence", "minAmount", "maxAmount", "comment"));
+        var edit = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        for (var field : List.of("minConfidence", "minAmount", "maxAmount")) {
+            body.json(field).ifPresent(value -> edit.set(field, value));
+        }
+        var comment = body.text("comment").orElse("");
+        var accepted = policy.acceptSuggestion(ctx.pathParam("id"), edit, comment);
+        closeTask(
+                accepted,
+                "accepted through the API (policy version "
+                        + accepted.path("version").asInt() + ")");
+        ctx.json(accepted);
+    }
+
+    /** {@code {"reason"}}: declines a proposed autonomy suggestion and closes its inbox task. */
+    private void decline(Context ctx) {
+        var body = RequestBody.of(ctx.bodyAsBytes()).allowOnly(Set.of("reason"));
+        var declined = policy.declineSuggestion(
+                ctx.pathParam("id"), body.text("reason").orElse(""));
+        closeTask(declined, "declined through the API");
+        ctx.json(declined);
+    }
+
+    /** Answers the suggestion's inbox task, if it is still open, so that nobody answers it twice. */
+    private void closeTask(JsonNode suggestion, String comment) {
+        var run = suggestion.path("run").asText("");
+        if (run.isEmpty()) {
+            return;
+        }
+        for (var task : kernel.tasks(false)) {
+            if (task.runId().equals(run)) {
+                if (suggestion.path("status").asText().equals("accepted")) {
+                    kernel.approve(task.id(), Optional.empty(), comment);
+                } else {
+                    kernel.reject(task.id(), comment);
+                }
+            }
+        }
+    }
+
     /** The policy's own refusals answered as bad input. */
     private static Handler guarded(Handler handler) {
         return ctx -> {
@@ -140,11 +197,9 @@ public final class PolicyRoutes implements ApiServer.Routes {
         ctx.json(policy.setFlag(ctx.pathParam("agent"), body.text("segment"), state, author(ctx)));
     }
 
-    /** Who made a change, for the policy's history. */
+    /** Who made a change, for the policy's history: the name of the token the request carried. */
     private static String author(Context ctx) {
-        return Optional.ofNullable(ctx.header("X-Aios-Author"))
-                .filter(a -> !a.isBlank())
-                .orElse("operator");
+        return Access.caller(ctx).map(Caller::name).orElseGet(Actor::current);
     }
 
     private static int version(JsonNode value) {

@@ -27,7 +27,7 @@ public final class WebhookRoutes implements ApiServer.Routes {
 
     @Override
     public void addTo(RoutesConfig routes) {
-        routes.post("/hooks/{source}", this::receive);
+        routes.post("/hooks/{source}", this::receive, dev.aios.server.Access.SELF);
     }
 
     private void receive(Context ctx) {

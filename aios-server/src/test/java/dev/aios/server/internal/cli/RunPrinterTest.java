@@ -31,6 +31,28 @@ class RunPrinterTest {
     }
 
     @Test
+    void aConversationIsShownTurnByTurn() throws Exception {
+        var run = Json.mapper().readTree("""
+                {"id": "r-2", "playbook": "polish", "version": "v1", "subject": "acme", "status": "completed",
+                 "steps": [{"id": "polish", "kind": "conversation", "iteration": 0, "status": "completed",
+                            "playbookVersion": "v1", "attempts": [{"attempt": 1, "outcome": "completed"}],
+                            "output": {"turns": 2, "costUsd": "0.15", "endedBy": "until", "transcript": [
+                              {"turn": 0, "speaker": "drafter", "agent": "draft", "costUsd": "0.10",
+                               "output": {"text": "v1"}},
+                              {"turn": 1, "speaker": "reviewer", "agent": "review", "costUsd": "0.05",
+                               "output": {"approved": true}}]}}],
+                 "tasks": []}""");
+
+        var printed = print(run);
+
+        assertThat(printed)
+                .contains("      transcript 2 turns, ended by until, cost $0.15")
+                .contains("      turn 1    drafter (draft, $0.10)  {\"text\":\"v1\"}")
+                .contains("      turn 2    reviewer (review, $0.05)  {\"approved\":true}")
+                .doesNotContain("output");
+    }
+
+    @Test
     void aTaskSaysHowToAnswerEachOption() throws Exception {
         var task = Json.mapper().readTree("""
                 {"id": "t-1", "runId": "r-1", "stepId": "undo", "kind": "compensation", "status": "open",

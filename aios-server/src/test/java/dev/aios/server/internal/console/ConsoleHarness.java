@@ -90,10 +90,20 @@ final class ConsoleHarness implements AutoCloseable {
         return new ConsoleHarness(kernel, server, local, memory);
     }
 
+    /** The admin token the data directory got on its first start. */
+    String adminToken() {
+        try {
+            return java.nio.file.Files.readString(kernel.dataDirectory().resolve(Kernel.ADMIN_TOKEN_FILE))
+                    .strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Sends the demo's lead about {@code subject}; returns the run it started. */
     String lead(String subject) {
         var answer = new Browser()
-                .post(
+                .postWithToken(
                         "/api/events",
                         "application/json",
                         "{\"type\": \"lead.received\", \"subject\": \"" + subject
@@ -126,7 +136,7 @@ final class ConsoleHarness implements AutoCloseable {
     /** Runs the aios command line against this server; returns what it printed. */
     String cli(String... args) {
         var out = new java.io.StringWriter();
-        var commandLine = dev.aios.server.Main.commandLine(Map.of("AIOS_URL", url));
+        var commandLine = dev.aios.server.Main.commandLine(Map.of("AIOS_URL", url, "AIOS_TOKEN", adminToken()));
         commandLine.setOut(new java.io.PrintWriter(out, true));
         commandLine.setErr(new java.io.PrintWriter(out, true));
         int exit = commandLine.execute(args);
@@ -167,6 +177,14 @@ final class ConsoleHarness implements AutoCloseable {
 
         Answer get(String path) {
             return send(HttpRequest.newBuilder(URI.create(url + path)).GET());
+        }
+
+        /** Posts to the API as a client would, with the data directory's admin token. */
+        Answer postWithToken(String path, String contentType, String body) {
+            return send(HttpRequest.newBuilder(URI.create(url + path))
+                    .header("Content-Type", contentType)
+                    .header("Authorization", "Bearer " + adminToken())
+                    .POST(HttpRequest.BodyPublishers.ofString(body)));
         }
 
         Answer post(String path, String contentType, String body) {
