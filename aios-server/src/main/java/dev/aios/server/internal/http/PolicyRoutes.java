@@ -52,12 +52,15 @@ public final class PolicyRoutes implements ApiServer.Routes {
         routes.post("/api/suggestions/{id}/decline", guarded(this::decline), operate);
         routes.get("/api/alerts", ctx -> ctx.json(policy.alerts("true".equals(ctx.queryParam("all")))), read);
         routes.post("/api/corrections", guarded(this::correct), operate);
-        // Showing a task to the operator starts their time on it.
-        routes.after("/api/tasks/{id}", ctx -> {
-            if (ctx.method() == io.javalin.http.HandlerType.GET && ctx.statusCode() == 200) {
-                policy.viewed(ctx.pathParam("id"));
-            }
-        });
+        // Showing a task to the operator starts their time on it: through the API, or the console's
+        // task page (a sign-in redirect or a refusal is not a 200, and starts nothing).
+        for (var shown : List.of("/api/tasks/{id}", "/tasks/{id}")) {
+            routes.after(shown, ctx -> {
+                if (ctx.method() == io.javalin.http.HandlerType.GET && ctx.statusCode() == 200) {
+                    policy.viewed(ctx.pathParam("id"));
+                }
+            });
+        }
     }
 
     /** The operator's answers per agent, rule and segment, over the last {@code days} (30 by default). */
