@@ -84,7 +84,12 @@ class AlertsTest {
 
         aios.kernel.reject(task.id(), "a sale, expected");
 
-        Eventually.await(() -> aios.policy.alerts(true).get(0).path("status").asText(), "dismissed"::equals);
+        Eventually.await(
+                () -> {
+                    aios.policy.settle();
+                    return aios.policy.alerts(true).get(0).path("status").asText();
+                },
+                "dismissed"::equals);
         assertThat(alerts()).isEmpty();
     }
 
@@ -120,5 +125,31 @@ class AlertsTest {
         assertThat(Duration.between(
                         spike, java.time.Instant.parse(alert.path("at").asText())))
                 .isLessThanOrEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    void theBaselinesKeepOnlyTheRunsInProgressAndForgetEachRunWhenItEnds() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            aios.completed(aios.lead("acme", 100 + i));
+        }
+        aios.policy.setFlag("draft-quote", java.util.Optional.empty(), "off", "operator");
+        var parked = aios.lead("acme", 200); // its quote waits for the operator
+        assertThat(aios.openTask(parked)).isPresent();
+        aios.policy.settle();
+        assertThat(runsRemembered()).as("the run in progress").isEqualTo(1);
+
+        aios.kernel.cancel(parked, "not worth it");
+        Eventually.await(() -> aios.kernel.run(parked), run -> run.status().isFinal());
+        aios.policy.settle();
+        assertThat(runsRemembered()).isZero();
+    }
+
+    /** Rows in the table of runs the baselines remember, read as an outsider would. */
+    long runsRemembered() throws java.sql.SQLException {
+        try (var c = java.sql.DriverManager.getConnection(
+                        "jdbc:sqlite:" + dir.resolve("data").resolve("aios.db"));
+                var rows = c.createStatement().executeQuery("SELECT COUNT(*) FROM policy_runs")) {
+            return rows.next() ? rows.getLong(1) : -1;
+        }
     }
 }

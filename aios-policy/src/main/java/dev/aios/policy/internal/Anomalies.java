@@ -66,6 +66,7 @@ public final class Anomalies {
     private final Notifier notifier;
     private final Set<String> touched = new LinkedHashSet<>();
     private volatile Instant latest = Instant.EPOCH;
+    private Instant nextPrune = Instant.EPOCH;
 
     public Anomalies(Storage storage, PolicyState state, ExtensionHost host, Notifier notifier) {
         this.storage = storage;
@@ -102,12 +103,7 @@ public final class Anomalies {
         switch (item.type()) {
             case "RunStarted" -> {
                 var playbook = p.path("playbook").asText("").replaceFirst("@.*$", "");
-                Sql.update(
-                        c,
-                        "INSERT OR IGNORE INTO policy_runs (run_id, playbook, started_at) VALUES (?, ?, ?)",
-                        item.runId(),
-                        playbook,
-                        item.at());
+                SeenRuns.started(c, item.runId(), playbook, item.at());
                 add(c, item.at(), playbook, "run", 1);
             }
             case "StepNoted" -> {
@@ -144,7 +140,7 @@ public final class Anomalies {
                 }
             }
             case "RunCompleted" -> {
-                var run = run(c, item.runId());
+                var run = SeenRuns.get(c, item.runId()).filter(Anomalies::observed);
                 if (run.isPresent()) {
                     add(
                             c,
@@ -153,25 +149,22 @@ public final class Anomalies {
                             "latency",
                             Duration.between(run.get().at(), item.at()).toMillis() / 1000.0);
                 }
+                SeenRuns.ended(c, item.runId());
             }
+            case "RunFailed", "RunCancelled", "RunCompensated" -> SeenRuns.ended(c, item.runId());
             default -> {}
         }
     }
 
-    private record RunSeen(String playbook, Instant at) {}
-
-    private static Optional<RunSeen> run(Connection c, String runId) throws SQLException {
-        return Sql.one(
-                        c,
-                        "SELECT playbook, started_at FROM policy_runs WHERE run_id = ?",
-                        r -> new RunSeen(r.getString(1), Instant.ofEpochMilli(r.getLong(2))),
-                        runId)
-                .filter(r -> !r.playbook().startsWith(PLAYBOOK.substring(0, "aios-policy".length())));
+    private static Optional<String> stepScope(Connection c, FeedItem item) throws SQLException {
+        return SeenRuns.get(c, item.runId())
+                .filter(Anomalies::observed)
+                .map(r -> r.playbook() + "/" + item.payload().path("step").asText());
     }
 
-    private static Optional<String> stepScope(Connection c, FeedItem item) throws SQLException {
-        return run(c, item.runId())
-                .map(r -> r.playbook() + "/" + item.payload().path("step").asText());
+    /** The policy's own runs (alerts, suggestions) are not judged. */
+    private static boolean observed(SeenRuns.Run run) {
+        return !run.playbook().startsWith(PLAYBOOK.substring(0, "aios-policy".length()));
     }
 
     private void add(Connection c, Instant at, String scope, String metric, double value) throws SQLException {
@@ -187,6 +180,10 @@ public final class Anomalies {
 
     /** Judges what was observed since the last check against its baseline; opens the alerts it finds. */
     public void check() {
+        if (!latest.isBefore(nextPrune)) {
+            SeenRuns.prune(storage, latest.minus(SeenRuns.MEMORY));
+            nextPrune = latest.plus(Duration.ofDays(1));
+        }
         var rules = state.current().policy().alerts();
         var keys = new ArrayList<>(touched);
         touched.clear();
