@@ -49,6 +49,7 @@ public final class PolicyExtension implements Extension {
     private final Knowledge knowledge;
     private final Notifier notifier;
     private final Set<String> shadowEffects;
+    private final Optional<String> emailAgent;
     private final java.util.function.Supplier<Optional<dev.aios.api.Memory>> memory;
     private volatile Attached attached;
     private volatile java.time.InstantSource clock = java.time.InstantSource.system();
@@ -68,6 +69,7 @@ public final class PolicyExtension implements Extension {
         this.knowledge = builder.knowledge;
         this.notifier = builder.notifier;
         this.shadowEffects = Set.copyOf(builder.shadowEffects);
+        this.emailAgent = builder.emailAgent;
         this.memory = builder.memory;
     }
 
@@ -86,8 +88,13 @@ public final class PolicyExtension implements Extension {
         var decisions = new DecisionStore(host.storage());
         var answers = new AnswerStore(host.storage());
         var clock = host.clock();
+        Notifier delivery = notifier;
+        if (emailAgent.isPresent()) {
+            host.playbook(dev.aios.policy.internal.EmailNotices.playbook(emailAgent.get()));
+            delivery = new dev.aios.policy.internal.EmailNotices(notifier, host);
+        }
         var escalator = new Escalator(
-                notifier,
+                delivery,
                 (kind, agent) -> answers.medianTime(
                         kind,
                         agent,
@@ -102,7 +109,7 @@ public final class PolicyExtension implements Extension {
         var suggestions = new Suggestions(host.storage(), new SuggestionStore(host.storage()), state, host);
         host.playbook(Suggestions.playbook());
         observer.onAnswer(suggestions::consider);
-        var anomalies = new Anomalies(host.storage(), state, host, notifier);
+        var anomalies = new Anomalies(host.storage(), state, host, delivery);
         host.playbook(Anomalies.playbook());
         observer.onItem(anomalies::observe);
         observer.afterBatch(anomalies::check);
@@ -384,6 +391,7 @@ public final class PolicyExtension implements Extension {
         private Knowledge knowledge = Knowledge.NONE;
         private Notifier notifier = new WebhookNotifier();
         private Set<String> shadowEffects = Set.of();
+        private Optional<String> emailAgent = Optional.empty();
         private java.util.function.Supplier<Optional<dev.aios.api.Memory>> memory = Optional::empty;
 
         private Builder() {}
@@ -410,6 +418,17 @@ public final class PolicyExtension implements Extension {
         /** Where segments read the subject's knowledge record; none by default. */
         public Builder knowledge(Knowledge knowledge) {
             this.knowledge = Objects.requireNonNull(knowledge, "knowledge");
+            return this;
+        }
+
+        /**
+         * Delivers notifications to email channels through {@code agent} (the connectors' {@code
+         * send-email}: {@code to}, {@code subject}, {@code text}), each in a run of its own, so it is
+         * sent once, retried like any step, and becomes a task for the operator when no mail server
+         * is configured. Without it, an email channel's notifications fail with a note saying so.
+         */
+        public Builder emailThrough(String agent) {
+            this.emailAgent = Optional.of(agent);
             return this;
         }
 

@@ -133,6 +133,7 @@ final class UpCommand implements Callable<Integer> {
                 .settings(settings.section("policy"))
                 .knowledge(id -> memory.memory().get(id).map(KnowledgeRecord::content))
                 .shadowEffects(models.settings().providers().keySet())
+                .emailThrough("send-email")
                 .memory(() -> java.util.Optional.of(memory.memory()))
                 .build();
         models.guard(policy.promptGuard()).spendLimits(policy.spendLimits());
