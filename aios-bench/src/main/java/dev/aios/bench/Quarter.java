@@ -261,7 +261,7 @@ public final class Quarter {
                     var run = settle(kernel, clock, runId);
                     month.runs++;
                     var task = run.tasks().stream()
-                            .filter(t -> t.status().equals("open"))
+                            .filter(t -> t.status() == dev.aios.kernel.TaskStatus.OPEN)
                             .findFirst();
                     if (task.isPresent()) {
                         month.tasks++;
@@ -385,7 +385,7 @@ public final class Quarter {
         while (true) {
             var run = kernel.run(runId);
             if (run.status().isFinal()
-                    || run.tasks().stream().anyMatch(t -> t.status().equals("open"))) {
+                    || run.tasks().stream().anyMatch(t -> t.status() == dev.aios.kernel.TaskStatus.OPEN)) {
                 return run;
             }
             LockSupport.parkNanos(2_000_000);

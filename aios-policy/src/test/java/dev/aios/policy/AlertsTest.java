@@ -80,7 +80,7 @@ class AlertsTest {
         var task = Eventually.await(
                         () -> aios.kernel.run(alert.path("run").asText()).tasks(), tasks -> !tasks.isEmpty())
                 .getFirst();
-        assertThat(task.status()).isEqualTo("open");
+        assertThat(task.status()).isEqualTo(dev.aios.kernel.TaskStatus.OPEN);
 
         aios.kernel.reject(task.id(), "a sale, expected");
 

@@ -131,7 +131,7 @@ class ModelCallsTest {
         return Eventually.await(
                 () -> kernel.run(runId),
                 run -> run.status().isFinal()
-                        || run.tasks().stream().anyMatch(t -> t.status().equals("open")));
+                        || run.tasks().stream().anyMatch(t -> t.status() == dev.aios.kernel.TaskStatus.OPEN));
     }
 
     @Test
@@ -166,7 +166,7 @@ class ModelCallsTest {
 
         assertThat(provider.requests()).isEmpty();
         var task = run.tasks().getFirst();
-        assertThat(task.status()).isEqualTo("open");
+        assertThat(task.status()).isEqualTo(dev.aios.kernel.TaskStatus.OPEN);
         assertThat(task.explanation()).contains("segment 'health'").contains("local: true");
     }
 

@@ -1,8 +1,6 @@
 package dev.aios.kernel.spi;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.Optional;
 
 /**
@@ -12,9 +10,9 @@ import java.util.Optional;
  *
  * <pre>{@code
  * String actor = Actor.current(); // on the thread that acts: writes run on the kernel's writer
- * storage.write(c -> {
- *     insertVersion(c, ...);
- *     audit.append(c, actor, "policy.change", "policy", details);
+ * storage.write(h -> {
+ *     h.update("INSERT INTO versions ...", ...);
+ *     audit.append(h, actor, "policy.change", "policy", details);
  *     return null;
  * });
  * }</pre>
@@ -23,7 +21,7 @@ public interface Audit {
 
     /**
      * Records that {@code actor} did {@code action} to {@code target}, in the write that {@code
-     * connection} belongs to.
+     * handle} belongs to (call it inside {@link Storage#write}).
      *
      * @param actor a token's name, or {@link dev.aios.kernel.Actor#LOCAL} / {@link
      *     dev.aios.kernel.Actor#KERNEL}
@@ -31,8 +29,7 @@ public interface Audit {
      * @param target what it was done to; never a subject's name in clear
      * @param details more about it (a JSON object)
      */
-    void append(Connection connection, String actor, String action, String target, JsonNode details)
-            throws SQLException;
+    void append(Handle handle, String actor, String action, String target, JsonNode details);
 
     /** Who answered task {@code taskId}, as the log recorded it; empty while nobody has. */
     Optional<String> answeredBy(String taskId);

@@ -8,11 +8,11 @@ import dev.aios.api.Playbook;
 import dev.aios.api.Trigger;
 import dev.aios.kernel.spi.ExtensionHost;
 import dev.aios.kernel.spi.FeedItem;
+import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.Storage;
 import dev.aios.policy.spi.Notification;
 import dev.aios.policy.spi.Notifier;
 import java.math.BigDecimal;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -90,7 +90,7 @@ public final class Anomalies {
     }
 
     /** Records what {@code item} says for the baselines; called in the observer's transaction. */
-    public void observe(Connection c, FeedItem item) throws SQLException {
+    public void observe(Handle c, FeedItem item) throws SQLException {
         latest = item.at().isAfter(latest) ? item.at() : latest;
         var p = item.payload();
         if (item.source().equals("event")) {
@@ -156,7 +156,7 @@ public final class Anomalies {
         }
     }
 
-    private static Optional<String> stepScope(Connection c, FeedItem item) throws SQLException {
+    private static Optional<String> stepScope(Handle c, FeedItem item) throws SQLException {
         return SeenRuns.get(c, item.runId())
                 .filter(Anomalies::observed)
                 .map(r -> r.playbook() + "/" + item.payload().path("step").asText());
@@ -167,7 +167,7 @@ public final class Anomalies {
         return !run.playbook().startsWith(PLAYBOOK.substring(0, "aios-policy".length()));
     }
 
-    private void add(Connection c, Instant at, String scope, String metric, double value) throws SQLException {
+    private void add(Handle c, Instant at, String scope, String metric, double value) throws SQLException {
         Sql.update(
                 c,
                 "INSERT INTO policy_observations (at, scope, metric, value) VALUES (?, ?, ?, ?)",
@@ -294,7 +294,7 @@ public final class Anomalies {
         });
     }
 
-    private static List<Double> values(Connection c, String scope, String metric, Instant from, Instant to)
+    private static List<Double> values(Handle c, String scope, String metric, Instant from, Instant to)
             throws SQLException {
         return Sql.query(
                 c,
@@ -406,7 +406,7 @@ public final class Anomalies {
         return storage.read(c -> Sql.one(c, "SELECT * FROM policy_alerts WHERE id = ?", Anomalies::row, id));
     }
 
-    private static Alert row(java.sql.ResultSet r) throws SQLException {
+    private static Alert row(Sql.Rs r) throws SQLException {
         return new Alert(
                 r.getString("id"),
                 Instant.ofEpochMilli(r.getLong("at")),

@@ -1,7 +1,7 @@
 package dev.aios.policy.internal;
 
+import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.Storage;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +22,7 @@ final class SeenRuns {
 
     private SeenRuns() {}
 
-    static void started(Connection c, String runId, String playbook, Instant at) throws SQLException {
+    static void started(Handle c, String runId, String playbook, Instant at) throws SQLException {
         Sql.update(
                 c,
                 "INSERT OR IGNORE INTO policy_runs (run_id, playbook, started_at) VALUES (?, ?, ?)",
@@ -31,7 +31,7 @@ final class SeenRuns {
                 at);
     }
 
-    static Optional<Run> get(Connection c, String runId) throws SQLException {
+    static Optional<Run> get(Handle c, String runId) throws SQLException {
         return Sql.one(
                 c,
                 "SELECT playbook, started_at FROM policy_runs WHERE run_id = ?",
@@ -40,7 +40,7 @@ final class SeenRuns {
     }
 
     /** The run ended: nothing more about it needs its start. */
-    static void ended(Connection c, String runId) throws SQLException {
+    static void ended(Handle c, String runId) throws SQLException {
         Sql.update(c, "DELETE FROM policy_runs WHERE run_id = ?", runId);
     }
 

@@ -5,34 +5,46 @@ import dev.aios.kernel.Actor;
 import dev.aios.kernel.Scope;
 import dev.aios.kernel.internal.access.AuditTrail;
 import dev.aios.kernel.internal.access.TokenStore;
-import dev.aios.kernel.internal.store.Tx;
+import dev.aios.kernel.internal.store.AuditStore.StoredAudit;
+import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.spi.Audit;
-import java.sql.Connection;
-import java.sql.SQLException;
+import dev.aios.kernel.spi.Handle;
 import java.time.InstantSource;
 import java.util.Optional;
 
 /** The audit log as extensions see it: entries in their own writes, and who answered a task. */
 final class HostAudit implements Audit {
+    /** More entries than a task's life brings in any likely case; the answer is among the first. */
+    private static final int SCAN = 10_000;
+
     private final AuditTrail trail;
     private final TokenStore tokens;
+    private final Store store;
     private final InstantSource clock;
 
-    HostAudit(AuditTrail trail, TokenStore tokens, InstantSource clock) {
+    HostAudit(AuditTrail trail, TokenStore tokens, Store store, InstantSource clock) {
         this.trail = trail;
         this.tokens = tokens;
+        this.store = store;
         this.clock = clock;
     }
 
     @Override
-    public void append(Connection connection, String actor, String action, String target, JsonNode details)
-            throws SQLException {
-        trail.append(new Tx(connection), actor, action, target, details);
+    public void append(Handle handle, String actor, String action, String target, JsonNode details) {
+        if (!store.inWrite()) {
+            throw new IllegalStateException("an audit entry is appended inside Storage.write, with its handle");
+        }
+        // A write from inside a write joins its transaction: the entry commits with the extension's change.
+        store.write(tx -> trail.append(tx, actor, action, target, details));
     }
 
     @Override
     public Optional<String> answeredBy(String taskId) {
-        return trail.actorOf(taskId, "task.");
+        return store.read(
+                tx -> tx.tasks().find(taskId).flatMap(task -> tx.audit().since(task.createdAt(), SCAN).stream()
+                        .filter(e -> e.target().equals(taskId) && e.action().startsWith("task."))
+                        .reduce((first, second) -> second)
+                        .map(StoredAudit::actor)));
     }
 
     @Override

@@ -94,7 +94,7 @@ public final class PolicyRoutes implements ApiServer.Routes {
                         "field 'output' is required: the output as it should have been, a JSON object"));
         var run = kernel.run(runId);
         var step = run.steps().stream()
-                .filter(s -> s.id().equals(stepId) && s.status().equals("completed"))
+                .filter(s -> s.id().equals(stepId) && s.status() == dev.aios.kernel.StepStatus.COMPLETED)
                 .reduce((first, second) -> second)
                 .orElseThrow(() -> new InvalidInputException("run " + runId + " has no completed step '" + stepId
                         + "'; its steps are "
