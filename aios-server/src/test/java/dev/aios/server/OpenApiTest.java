@@ -96,7 +96,7 @@ class OpenApiTest {
                 new MemoryRoutes(kernel, memory, InstantSource.system()),
                 new WebhookRoutes(kernel, connectors),
                 new ConnectorRoutes(connectors),
-                new PolicyRoutes(policy, Optional.of(kernel.audit())),
+                new PolicyRoutes(policy, kernel),
                 new MetricsRoutes(metrics),
                 new DigestRoutes(new WeeklyReview(kernel, models, InstantSource.system())),
                 new Console(

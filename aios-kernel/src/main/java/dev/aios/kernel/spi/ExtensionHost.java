@@ -18,6 +18,9 @@ public interface ExtensionHost {
      */
     dev.aios.kernel.Secrets secrets();
 
+    /** The audit log, for changes the extension makes on an operator's or admin's behalf. */
+    Audit audit();
+
     /** The events and journal entries the kernel has accepted, to catch up from. */
     Feed feed();
 

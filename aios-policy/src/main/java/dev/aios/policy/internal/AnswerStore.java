@@ -166,6 +166,7 @@ public final class AnswerStore {
         long unchanged = group.stream().filter(r -> "unchanged".equals(r[4])).count();
         long edited = group.stream().filter(r -> "edited".equals(r[4])).count();
         long rejected = group.stream().filter(r -> "rejected".equals(r[4])).count();
+        long corrected = group.stream().filter(r -> "corrected".equals(r[4])).count();
         var times = group.stream()
                 .filter(r -> !r[5].isEmpty())
                 .map(r -> Long.parseLong(r[5]))
@@ -174,7 +175,8 @@ public final class AnswerStore {
         line.put("answers", group.size())
                 .put("unchanged", unchanged)
                 .put("edited", edited)
-                .put("rejected", rejected);
+                .put("rejected", rejected)
+                .put("corrected", corrected);
         if (!times.isEmpty()) {
             line.put("medianOperatorSeconds", times.get(times.size() / 2) / 1000.0);
         }

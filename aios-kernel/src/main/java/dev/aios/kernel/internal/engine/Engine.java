@@ -102,7 +102,17 @@ public final class Engine implements AutoCloseable {
         this.meters = new KernelMeters(config.meters());
         meters.watch(store);
         this.host = new Host(
-                store, journal, keys, feed, clock, config.dataDirectory(), services, agents, config.meters(), secrets);
+                store,
+                journal,
+                keys,
+                feed,
+                clock,
+                config.dataDirectory(),
+                services,
+                agents,
+                config.meters(),
+                secrets,
+                new HostAudit(audit, tokens, store, clock));
         var cel = new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime()));
         this.playbooks = new Playbooks(store, new PlaybookCompiler(cel), agents, host, clock, audit);
         this.queue = new WorkQueue(store, journal, clock, NODE, this::leaseFor);

@@ -40,6 +40,7 @@ final class Host implements ExtensionHost, Feed {
     private final Path dataDirectory;
     private final Services services;
     private final dev.aios.kernel.Secrets secrets;
+    private final dev.aios.kernel.spi.Audit audit;
     private final dev.aios.kernel.internal.agent.AgentRegistry agents;
     private final io.micrometer.core.instrument.MeterRegistry meters;
     final Map<String, AgentFactory> factories = new ConcurrentHashMap<>();
@@ -64,7 +65,9 @@ final class Host implements ExtensionHost, Feed {
             Services services,
             dev.aios.kernel.internal.agent.AgentRegistry agents,
             io.micrometer.core.instrument.MeterRegistry meters,
-            dev.aios.kernel.Secrets secrets) {
+            dev.aios.kernel.Secrets secrets,
+            dev.aios.kernel.spi.Audit audit) {
+        this.audit = audit;
         this.agents = agents;
         this.secrets = secrets;
         this.store = store;
@@ -95,6 +98,11 @@ final class Host implements ExtensionHost, Feed {
     @Override
     public dev.aios.kernel.Secrets secrets() {
         return secrets;
+    }
+
+    @Override
+    public dev.aios.kernel.spi.Audit audit() {
+        return audit;
     }
 
     @Override

@@ -46,6 +46,8 @@ import picocli.CommandLine.Spec;
             CostCommand.class,
             PolicyCommand.class,
             PolicyCommand.Flags.class,
+            PolicyCommand.Alerts.class,
+            PolicyCommand.Correct.class,
             DigestCommand.class,
             AdminCommand.class,
             TokenCommand.class,

@@ -141,8 +141,10 @@ final class UpCommand implements Callable<Integer> {
                 .settings(settings.section("policy"))
                 .knowledge(id -> memory.memory().get(id).map(KnowledgeRecord::content))
                 .shadowEffects(models.settings().providers().keySet())
+                .emailThrough("send-email")
                 .memory(() -> java.util.Optional.of(memory.memory()))
                 .build();
+        models.guard(policy.promptGuard()).spendLimits(policy.spendLimits());
         var metrics = new Metrics(InstantSource.system());
         var live = new LiveFeed();
         var builder = Kernel.builder()
@@ -192,7 +194,7 @@ final class UpCommand implements Callable<Integer> {
                             new MemoryRoutes(kernel, memory, InstantSource.system()),
                             new WebhookRoutes(kernel, connectors),
                             new ConnectorRoutes(connectors),
-                            new PolicyRoutes(policy, java.util.Optional.of(kernel.audit())),
+                            new PolicyRoutes(policy, kernel),
                             new MetricsRoutes(metrics),
                             new DigestRoutes(new WeeklyReview(kernel, models, InstantSource.system())),
                             new Console(
