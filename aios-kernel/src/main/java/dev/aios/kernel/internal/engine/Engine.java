@@ -16,6 +16,7 @@ import dev.aios.kernel.Page;
 import dev.aios.kernel.PlaybookInfo;
 import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunSummary;
+import dev.aios.kernel.RunTraces;
 import dev.aios.kernel.RunView;
 import dev.aios.kernel.TaskQuery;
 import dev.aios.kernel.TaskView;
@@ -72,6 +73,7 @@ public final class Engine implements AutoCloseable {
     private final TaskDesk desk;
     private final Escalations escalations;
     private final RunQueries queries;
+    private final KernelTraces traces;
     private final Reports reports;
     private final WhatIf whatIf;
     private final Forgetting forgetting;
@@ -100,13 +102,17 @@ public final class Engine implements AutoCloseable {
         }
         this.meters = new KernelMeters(config.meters());
         meters.watch(db);
+        this.traces = new KernelTraces(config.openTelemetry(), this::runIfAny);
+        if (traces.enabled()) {
+            feed.listen(traces);
+        }
         this.host = new Host(
                 db, journal, keys, feed, clock, config.dataDirectory(), services, agents, config.meters(), secrets);
         var cel = new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime()));
         this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents, host, clock, audit);
         String node = "node-" + ProcessHandle.current().pid();
         this.queue = new WorkQueue(db, journal, clock, node, this::leaseFor);
-        this.connectors = new Connectors(config.connectors(), clock, meters);
+        this.connectors = new Connectors(config.connectors(), clock, meters, traces);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
         var effects = new Effects(db, journal, connectors, clock, lookup);
         StepRunner.Loops loops = (runId, block) -> db.read(tx -> tx.query(
@@ -144,6 +150,7 @@ public final class Engine implements AutoCloseable {
         this.whatIf = new WhatIf(db, journal, playbooks, queries);
         this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards, audit);
         host.forgetWith(forgetting::forget);
+        host.traceWith(traces.tracer());
         host.intakeWith(this::send, this::startRun);
         host.loadWith(config.built()::add);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
@@ -234,11 +241,17 @@ public final class Engine implements AutoCloseable {
             return;
         }
         var run = state.get();
-        // Every log line written on behalf of this step says which run, step and subject it is about.
+        // Every log line written on behalf of this step says which run, step and subject it is about,
+        // and with tracing on, the run's trace.
+        var span = traces.step(run, lease);
         try (var ignored = MDC.putCloseable("run", run.id);
                 var ignoredStep = MDC.putCloseable("step", lease.step());
-                var ignoredSubject = MDC.putCloseable("subject", run.subject)) {
+                var ignoredSubject = MDC.putCloseable("subject", run.subject);
+                var ignoredTrace = traces.enabled() ? MDC.putCloseable("trace_id", RunTraces.traceId(run.id)) : null;
+                var ignoredSpan = span.makeCurrent()) {
             execute(runner, lease, run);
+        } finally {
+            span.end();
         }
     }
 
@@ -291,6 +304,7 @@ public final class Engine implements AutoCloseable {
         if (lease.kind().equals("step") || lease.kind().equals("compensate")) {
             meters.stepEnded(run.playbook, step, lease.kind(), outcome, System.nanoTime() - started);
         }
+        KernelTraces.ended(outcome);
         recordDurably(lease, playbook, outcome, escalations.plan(lease, run, playbook, outcome));
     }
 
@@ -375,6 +389,14 @@ public final class Engine implements AutoCloseable {
 
     public Overview overview() {
         return queries.overview();
+    }
+
+    private java.util.Optional<RunView> runIfAny(String runId) {
+        try {
+            return java.util.Optional.of(queries.run(runId));
+        } catch (dev.aios.kernel.NotFoundException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     public RunView run(String runId) {
@@ -568,6 +590,7 @@ public final class Engine implements AutoCloseable {
         awaits.close();
         dispatcher.stop(Duration.ofSeconds(10));
         calls.shutdownNow();
+        traces.close();
         config.extensions().forEach(Engine::closeQuietly);
         feed.close();
         db.close();
