@@ -7,11 +7,12 @@ import dev.aios.kernel.internal.journal.FeedHub;
 import dev.aios.kernel.internal.journal.MasterKey;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.journal.SubjectKeys;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Store;
+import dev.aios.kernel.internal.store.Stores;
 import java.nio.file.Path;
 import java.time.InstantSource;
 
-/** Maintenance on a data directory: checks and rebuilds while its kernel is stopped, snapshots at any time. */
+/** Maintenance on a data directory whose kernel is stopped. */
 public final class Admin {
     private Admin() {}
 
@@ -22,8 +23,8 @@ public final class Admin {
 
     /** As {@link #verify(Path)}, telling {@code progress} how many run checks are done. */
     public static VerifyReport verify(Path dataDirectory, ProgressListener progress) {
-        try (var db = open(dataDirectory)) {
-            return audit(db).verify(db, progress);
+        try (var store = Stores.openExisting(dataDirectory)) {
+            return audit(store, dataDirectory).verify(store, progress);
         }
     }
 
@@ -34,24 +35,25 @@ public final class Admin {
 
     /** As {@link #rebuild(Path)}, telling {@code progress} how many runs are replayed. */
     public static RebuildReport rebuild(Path dataDirectory, ProgressListener progress) {
-        try (var db = open(dataDirectory)) {
-            return audit(db).rebuild(db, progress);
+        try (var store = Stores.openExisting(dataDirectory)) {
+            return audit(store, dataDirectory).rebuild(store, progress);
         }
     }
 
     /**
      * Writes a consistent copy of the database of {@code dataDirectory} to {@code target}, also while
-     * a kernel runs on it: SQLite's {@code VACUUM INTO} reads one committed moment, so everything
-     * acknowledged before the copy began is in it, and nothing half-written is.
+     * a kernel runs on it: everything acknowledged before the copy began is in it, and nothing
+     * half-written is.
      *
      * @throws StorageException when the database cannot be read or {@code target} cannot be written
      */
     public static void snapshotDatabase(Path dataDirectory, Path target) {
-        if (!Database.exists(dataDirectory)) {
-            throw new NotFoundException(
-                    "no aios database in " + dataDirectory + "; pass the --data directory aios runs with");
-        }
-        Database.snapshot(dataDirectory, target);
+        Stores.snapshot(dataDirectory, target);
+    }
+
+    /** The name of the database file inside a data directory. */
+    public static String databaseFile() {
+        return Stores.DATABASE_FILE;
     }
 
     /** The name of the master key file inside a data directory (see {@link #MASTER_KEY_VARIABLE}). */
@@ -75,28 +77,15 @@ public final class Admin {
                             + dataDirectory.resolve(MASTER_KEY_FILE) + " is there",
                     null);
         }
-        try (var db = open(dataDirectory)) {
-            new SubjectKeys(db, InstantSource.system(), MasterKey.of(dataDirectory, variable)).prepare();
+        try (var store = Stores.openExisting(dataDirectory)) {
+            new SubjectKeys(store, InstantSource.system(), MasterKey.of(dataDirectory, variable)).prepare();
         }
-    }
-
-    /** The name of the database file inside a data directory. */
-    public static String databaseFile() {
-        return Database.FILE;
-    }
-
-    private static Database open(Path dataDirectory) {
-        if (!Database.exists(dataDirectory)) {
-            throw new NotFoundException(
-                    "no aios database in " + dataDirectory + "; pass the --data directory aios ran with");
-        }
-        return Database.open(dataDirectory);
     }
 
     /** Every API token of the data directory. */
     public static java.util.List<TokenInfo> tokens(Path dataDirectory) {
-        try (var db = open(dataDirectory)) {
-            return tokenStore(db).list();
+        try (var store = Stores.openExisting(dataDirectory)) {
+            return tokenStore(store).list();
         }
     }
 
@@ -106,31 +95,32 @@ public final class Admin {
             String name,
             java.util.Set<Scope> scopes,
             java.util.Optional<java.time.Duration> expiresIn) {
-        try (var db = open(dataDirectory)) {
-            return tokenStore(db).create(name, scopes, expiresIn, Actor.current());
+        try (var store = Stores.openExisting(dataDirectory)) {
+            return tokenStore(store).create(name, scopes, expiresIn, Actor.current());
         }
     }
 
     /** Revokes an API token on the data directory. */
     public static TokenInfo revokeToken(Path dataDirectory, String name) {
-        try (var db = open(dataDirectory)) {
-            return tokenStore(db).revoke(name, Actor.current());
+        try (var store = Stores.openExisting(dataDirectory)) {
+            return tokenStore(store).revoke(name, Actor.current());
         }
     }
 
     /** The audit log's entries at or after {@code from}. */
     public static java.util.List<AuditEntry> audit(Path dataDirectory, java.time.Instant from, int limit) {
-        try (var db = open(dataDirectory)) {
-            return new AuditTrail(db, InstantSource.system()).since(from, limit);
+        try (var store = Stores.openExisting(dataDirectory)) {
+            return new AuditTrail(store, InstantSource.system()).since(from, limit);
         }
     }
 
-    private static TokenStore tokenStore(Database db) {
+    private static TokenStore tokenStore(Store store) {
         var clock = InstantSource.system();
-        return new TokenStore(db, new AuditTrail(db, clock), clock);
+        return new TokenStore(store, new AuditTrail(store, clock), clock);
     }
 
-    private static Audit audit(Database db) {
-        return new Audit(new RunJournal(new SubjectKeys(db, InstantSource.system()), new FeedHub()));
+    private static Audit audit(Store store, Path dataDirectory) {
+        var keys = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dataDirectory));
+        return new Audit(new RunJournal(keys, new FeedHub()));
     }
 }

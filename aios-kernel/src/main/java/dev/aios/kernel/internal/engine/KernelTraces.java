@@ -75,7 +75,7 @@ final class KernelTraces implements FeedListener, AutoCloseable {
                 .setAttribute("aios.step.id", lease.step())
                 .setAttribute("aios.step.iteration", lease.iteration())
                 .setAttribute("aios.step.attempt", lease.attempt())
-                .setAttribute("aios.work.kind", lease.kind())
+                .setAttribute("aios.work.kind", String.valueOf(lease.kind()))
                 .startSpan();
     }
 
