@@ -256,6 +256,43 @@ class TracingTest {
         }
     }
 
+    @Test
+    void aSampleRatioOfNoneTracesNoRunAndNoStep() throws Exception {
+        var received = new CopyOnWriteArrayList<byte[]>();
+        var collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        collector.createContext("/v1/traces", exchange -> {
+            received.add(exchange.getRequestBody().readAllBytes());
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        collector.start();
+        try {
+            var otel = Tracing.configure(
+                            new YAMLMapper()
+                                    .readTree("endpoint: http://127.0.0.1:"
+                                            + collector.getAddress().getPort() + "\nsampleRatio: 0\n"),
+                            Map.of(),
+                            "test")
+                    .orElseThrow();
+            try (var provider = ScriptedModelServer.start()) {
+                provider.enqueue(Reply.json("{\"text\": \"Thank you!\", \"confidence\": 0.9}", 20, 5));
+                try (var kernel = kernel(dir.resolve("data"), otel, models(provider))) {
+                    var runId = send(kernel, "acme");
+                    Poll.until(
+                            "the run to complete",
+                            () -> kernel.run(runId).status(),
+                            status -> status == RunStatus.COMPLETED,
+                            Duration.ofSeconds(30));
+                }
+            } finally {
+                otel.shutdown().join(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            collector.stop(0);
+        }
+        assertThat(received).as("spans sent although no run is sampled").isEmpty();
+    }
+
     private static SpanData one(List<SpanData> spans, String name) {
         var named = spans.stream().filter(span -> span.getName().equals(name)).toList();
         assertThat(named)

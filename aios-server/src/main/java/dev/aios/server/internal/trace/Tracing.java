@@ -8,6 +8,7 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,6 +35,9 @@ import java.util.stream.Collectors;
 public final class Tracing {
     private static final List<String> TURNS_ON =
             List.of("OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+
+    /** Where {@code tracing.sampleRatio} is passed to the SDK's customizer. */
+    private static final String SAMPLE_RATIO = "aios.tracing.sample.ratio";
 
     private Tracing() {}
 
@@ -73,7 +77,19 @@ public final class Tracing {
         try {
             var sdk = AutoConfiguredOpenTelemetrySdk.builder()
                     .addPropertiesSupplier(() -> properties)
-                    .addTracerProviderCustomizer((tracer, config) -> tracer.setIdGenerator(RunTraces.idGenerator()))
+                    .addTracerProviderCustomizer((tracer, config) -> {
+                        tracer.setIdGenerator(RunTraces.idGenerator());
+                        var ratio = config.getDouble(SAMPLE_RATIO);
+                        if (ratio != null) {
+                            // A run's trace id follows from its id, so the ratio decides alike for the run's
+                            // span and for its steps, whose parent (the run's span) is written only later.
+                            var sampler = Sampler.traceIdRatioBased(ratio);
+                            tracer.setSampler(Sampler.parentBasedBuilder(sampler)
+                                    .setRemoteParentSampled(sampler)
+                                    .build());
+                        }
+                        return tracer;
+                    })
                     .addResourceCustomizer((resource, config) -> resource.merge(
                             Resource.create(Attributes.of(AttributeKey.stringKey("service.version"), version))))
                     .disableShutdownHook()
@@ -129,8 +145,7 @@ public final class Tracing {
                 throw new IllegalArgumentException(
                         "tracing.sampleRatio must be a number from 0 to 1, was " + section.get("sampleRatio"));
             }
-            properties.put("otel.traces.sampler", "parentbased_traceidratio");
-            properties.put("otel.traces.sampler.arg", Double.toString(ratio));
+            properties.put(SAMPLE_RATIO, Double.toString(ratio));
         }
         return properties;
     }
