@@ -347,6 +347,7 @@ public final class Kernel implements AutoCloseable {
         private java.util.function.Consumer<String> whenBroken = reason -> {};
         private Limits limits = Limits.DEFAULT;
         private io.micrometer.core.instrument.MeterRegistry meters;
+        private io.opentelemetry.api.OpenTelemetry openTelemetry = io.opentelemetry.api.OpenTelemetry.noop();
 
         private Builder() {}
 
@@ -451,6 +452,16 @@ public final class Kernel implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where the kernel and its extensions send spans: a trace per run with its steps, model calls
+         * and connector calls (see {@link RunTraces}, whose id generator the SDK's tracer provider
+         * should take); nothing is traced by default.
+         */
+        public Builder openTelemetry(io.opentelemetry.api.OpenTelemetry openTelemetry) {
+            this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
+            return this;
+        }
+
         /** Opens the store (migrating it), registers agents and loads playbooks. */
         public Kernel build() {
             if (dataDirectory == null) {
@@ -473,7 +484,8 @@ public final class Kernel implements AutoCloseable {
                     List.copyOf(extensions),
                     whenBroken,
                     limits,
-                    meters != null ? meters : new io.micrometer.core.instrument.composite.CompositeMeterRegistry());
+                    meters != null ? meters : new io.micrometer.core.instrument.composite.CompositeMeterRegistry(),
+                    openTelemetry);
             return new Kernel(dataDirectory, Engine.open(config));
         }
     }

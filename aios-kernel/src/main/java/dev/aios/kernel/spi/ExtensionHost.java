@@ -30,6 +30,13 @@ public interface ExtensionHost {
      */
     io.micrometer.core.instrument.MeterRegistry meters();
 
+    /**
+     * Where the extension makes its spans, e.g. one per model call; a span started while a step runs
+     * (on the step's own thread) lands under that step in its run's trace. No-op unless the kernel
+     * was given an OpenTelemetry.
+     */
+    io.opentelemetry.api.trace.Tracer tracer();
+
     /** The kernel's clock. */
     InstantSource clock();
 

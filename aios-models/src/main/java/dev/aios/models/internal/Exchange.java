@@ -9,6 +9,8 @@ import dev.aios.kernel.spi.StepScope;
 import dev.aios.models.ModelSettings.Route;
 import dev.aios.models.PromptWithheld;
 import dev.aios.models.spi.PromptGuard;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -81,8 +83,44 @@ final class Exchange {
         sent.put("maxOutputTokens", request.maxOutputTokens());
     }
 
-    /** Makes the call (or takes its recorded receipt) and returns the receipt. */
+    /**
+     * Makes the call (or takes its recorded receipt) and returns the receipt, in a span {@code chat
+     * MODEL} with the {@code gen_ai.*} attributes of OpenTelemetry's semantic conventions (never the
+     * prompt or the answer: traces leave the machine).
+     */
     JsonNode run() {
+        var span = gateway.host
+                .tracer()
+                .spanBuilder("chat " + route.model())
+                .setSpanKind(SpanKind.CLIENT)
+                .setAttribute("gen_ai.operation.name", "chat")
+                .setAttribute("gen_ai.provider.name", route.provider())
+                .setAttribute("gen_ai.request.model", route.model())
+                .setAttribute("gen_ai.request.max_tokens", request.maxOutputTokens())
+                .setAttribute("aios.model.class", request.modelClass())
+                .startSpan();
+        try (var ignored = span.makeCurrent()) {
+            var receipt = call();
+            span.setAttribute("gen_ai.response.model", receipt.path("model").asText(route.model()));
+            span.setAttribute(
+                    "gen_ai.usage.input_tokens",
+                    receipt.path("usage").path("inputTokens").asLong());
+            span.setAttribute(
+                    "gen_ai.usage.output_tokens",
+                    receipt.path("usage").path("outputTokens").asLong());
+            span.setAttribute("aios.model.cached", receipt.path("cached").asBoolean());
+            span.setAttribute("aios.model.cost_usd", receipt.path("costUsd").asDouble());
+            return receipt;
+        } catch (RuntimeException e) {
+            span.setAttribute("error.type", e.getClass().getName());
+            span.setStatus(StatusCode.ERROR, String.valueOf(e.getMessage()));
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private JsonNode call() {
         var ctx = scope.context();
         Optional<String> cacheKey = request.cacheable() && gateway.cache.enabled()
                 ? Optional.of(ResponseCache.key(route.provider(), route.model(), sent))

@@ -24,13 +24,15 @@ final class Connectors {
     private final Map<String, ConnectorPolicy> policies;
     private final InstantSource clock;
     private final KernelMeters meters;
+    private final KernelTraces traces;
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final Map<String, Optional<RateLimiter>> limiters = new ConcurrentHashMap<>();
 
-    Connectors(Map<String, ConnectorPolicy> policies, InstantSource clock, KernelMeters meters) {
+    Connectors(Map<String, ConnectorPolicy> policies, InstantSource clock, KernelMeters meters, KernelTraces traces) {
         this.policies = Map.copyOf(policies);
         this.clock = clock;
         this.meters = meters;
+        this.traces = traces;
     }
 
     /** The connector of an effect name: {@code payments} for {@code payments:charge}. */
@@ -76,7 +78,7 @@ final class Connectors {
                 TimeUnit.NANOSECONDS.sleep(waitNanos);
             }
         }
-        return new Permit(breaker, meters, System.nanoTime());
+        return new Permit(breaker, meters, traces.connectorCall(connector), System.nanoTime());
     }
 
     /** The breaker of every connector called so far, by name. */
@@ -133,24 +135,36 @@ final class Connectors {
     static final class Permit {
         private final CircuitBreaker breaker;
         private final KernelMeters meters;
+        private final io.opentelemetry.api.trace.Span span;
         private final long started;
 
-        private Permit(CircuitBreaker breaker, KernelMeters meters, long started) {
+        private Permit(
+                CircuitBreaker breaker, KernelMeters meters, io.opentelemetry.api.trace.Span span, long started) {
             this.breaker = breaker;
             this.meters = meters;
+            this.span = span;
             this.started = started;
+        }
+
+        /** Makes the call's span current, so that what the call itself traces (HTTP) lands under it. */
+        io.opentelemetry.context.Scope enter() {
+            return span.makeCurrent();
         }
 
         void succeeded() {
             long nanos = System.nanoTime() - started;
             breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
             meters.connectorCall(breaker.getName(), true, nanos);
+            span.end();
         }
 
         void failed(Throwable error) {
             long nanos = System.nanoTime() - started;
             breaker.onError(nanos, TimeUnit.NANOSECONDS, error);
             meters.connectorCall(breaker.getName(), false, nanos);
+            span.recordException(error);
+            span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, String.valueOf(error.getMessage()));
+            span.end();
         }
     }
 }

@@ -90,7 +90,7 @@ final class Effects {
         }
         var permit = connectors.acquire(connector);
         R result;
-        try {
+        try (var ignored = permit.enter()) {
             result = action.perform(key);
         } catch (PermanentFailure | TryAgainLater answered) {
             // The system answered (a refusal, "come back later"): it is not down.

@@ -16,6 +16,7 @@ import dev.aios.kernel.Page;
 import dev.aios.kernel.PlaybookInfo;
 import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunSummary;
+import dev.aios.kernel.RunTraces;
 import dev.aios.kernel.RunView;
 import dev.aios.kernel.TaskQuery;
 import dev.aios.kernel.TaskView;
@@ -74,6 +75,7 @@ public final class Engine implements AutoCloseable {
     private final TaskDesk desk;
     private final Escalations escalations;
     private final RunQueries queries;
+    private final KernelTraces traces;
     private final Reports reports;
     private final WhatIf whatIf;
     private final Forgetting forgetting;
@@ -101,6 +103,10 @@ public final class Engine implements AutoCloseable {
         }
         this.meters = new KernelMeters(config.meters());
         meters.watch(store);
+        this.traces = new KernelTraces(config.openTelemetry(), this::runIfAny);
+        if (traces.enabled()) {
+            feed.listen(traces);
+        }
         this.host = new Host(
                 store,
                 journal,
@@ -116,7 +122,7 @@ public final class Engine implements AutoCloseable {
         var cel = new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime()));
         this.playbooks = new Playbooks(store, new PlaybookCompiler(cel), agents, host, clock, audit);
         this.queue = new WorkQueue(store, journal, clock, NODE, this::leaseFor);
-        this.connectors = new Connectors(config.connectors(), clock, meters);
+        this.connectors = new Connectors(config.connectors(), clock, meters, traces);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
         var effects = new Effects(store, journal, connectors, clock, lookup);
         StepRunner.Loops loops = (runId, block) -> store.read(tx -> tx.loops().items(runId, block)).stream()
@@ -150,6 +156,7 @@ public final class Engine implements AutoCloseable {
         this.whatIf = new WhatIf(store, journal, playbooks, queries);
         this.forgetting = new Forgetting(store, journal, keys, clock, host.forgetListeners, host.forgetGuards, audit);
         host.forgetWith(forgetting::forget);
+        host.traceWith(traces.tracer());
         host.intakeWith(this::send, this::startRun);
         host.loadWith(config.built()::add);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
@@ -248,11 +255,17 @@ public final class Engine implements AutoCloseable {
             return;
         }
         var run = state.get();
-        // Every log line written on behalf of this step says which run, step and subject it is about.
+        // Every log line written on behalf of this step says which run, step and subject it is about,
+        // and with tracing on, the run's trace.
+        var span = traces.step(run, lease);
         try (var ignored = MDC.putCloseable("run", run.id);
                 var ignoredStep = MDC.putCloseable("step", lease.step());
-                var ignoredSubject = MDC.putCloseable("subject", run.subject)) {
+                var ignoredSubject = MDC.putCloseable("subject", run.subject);
+                var ignoredTrace = traces.enabled() ? MDC.putCloseable("trace_id", RunTraces.traceId(run.id)) : null;
+                var ignoredSpan = span.makeCurrent()) {
             execute(runner, lease, run);
+        } finally {
+            span.end();
         }
     }
 
@@ -305,6 +318,7 @@ public final class Engine implements AutoCloseable {
         if (lease.kind() == WorkKind.STEP || lease.kind() == WorkKind.COMPENSATE) {
             meters.stepEnded(run.playbook, step, lease.kind(), outcome, System.nanoTime() - started);
         }
+        KernelTraces.ended(outcome);
         recordDurably(lease, playbook, outcome, escalations.plan(lease, run, playbook, outcome));
     }
 
@@ -390,6 +404,14 @@ public final class Engine implements AutoCloseable {
 
     public Overview overview() {
         return queries.overview();
+    }
+
+    private java.util.Optional<RunView> runIfAny(String runId) {
+        try {
+            return java.util.Optional.of(queries.run(runId));
+        } catch (dev.aios.kernel.NotFoundException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     public RunView run(String runId) {
@@ -583,6 +605,7 @@ public final class Engine implements AutoCloseable {
         awaits.close();
         dispatcher.stop(Duration.ofSeconds(10));
         calls.shutdownNow();
+        traces.close();
         config.extensions().forEach(Engine::closeQuietly);
         feed.close();
         store.close();

@@ -43,4 +43,5 @@ public record EngineConfig(
         List<Extension> extensions,
         java.util.function.Consumer<String> whenBroken,
         dev.aios.kernel.Limits limits,
-        io.micrometer.core.instrument.MeterRegistry meters) {}
+        io.micrometer.core.instrument.MeterRegistry meters,
+        io.opentelemetry.api.OpenTelemetry openTelemetry) {}

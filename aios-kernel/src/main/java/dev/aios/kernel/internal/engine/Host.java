@@ -43,6 +43,8 @@ final class Host implements ExtensionHost, Feed {
     private final dev.aios.kernel.spi.Audit audit;
     private final dev.aios.kernel.internal.agent.AgentRegistry agents;
     private final io.micrometer.core.instrument.MeterRegistry meters;
+    private volatile io.opentelemetry.api.trace.Tracer tracer =
+            io.opentelemetry.api.OpenTelemetry.noop().getTracer("dev.aios.kernel");
     final Map<String, AgentFactory> factories = new ConcurrentHashMap<>();
     volatile java.util.Optional<dev.aios.kernel.spi.Scheduler> scheduler = java.util.Optional.empty();
     volatile java.util.Optional<dev.aios.kernel.spi.BatchWindows> windows = java.util.Optional.empty();
@@ -224,6 +226,15 @@ final class Host implements ExtensionHost, Feed {
 
     void forgetWith(java.util.function.Function<String, ForgetReport> forgetting) {
         this.forgetting = forgetting;
+    }
+
+    void traceWith(io.opentelemetry.api.trace.Tracer tracer) {
+        this.tracer = tracer;
+    }
+
+    @Override
+    public io.opentelemetry.api.trace.Tracer tracer() {
+        return tracer;
     }
 
     @Override
