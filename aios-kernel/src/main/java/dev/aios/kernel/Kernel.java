@@ -321,6 +321,14 @@ public final class Kernel implements AutoCloseable {
         return engine.forget(subject);
     }
 
+    /**
+     * Whether {@code subject} was forgotten, and what is filed under the pseudonym that replaced its
+     * name: the name itself is kept nowhere, so it is looked up by its keyed pseudonym.
+     */
+    public ForgetCheck forgotten(String subject) {
+        return engine.forgotten(subject);
+    }
+
     /** Wakes the workers now, e.g. after a test advanced its clock past a timer. */
     public void wake() {
         engine.wake();

@@ -124,6 +124,13 @@ public final class PolicyExtension implements Extension {
                 host.cipher(),
                 clock);
         host.listen(items -> observer.wake());
+        host.onForget(subject -> {
+            // What the observer still had to record about the subject is recorded first, then renamed.
+            observer.catchUp();
+            String pseudonym = host.cipher().pseudonym(subject);
+            decisions.pseudonymize(subject, pseudonym);
+            answers.pseudonymize(subject, pseudonym);
+        });
         observer.wake();
         attached = new Attached(state, central, escalator, observer, answers, anomalies, corrections, suggestions);
     }

@@ -22,6 +22,11 @@ public final class AnswerStore {
         this.storage = storage;
     }
 
+    /** Files the answers about a forgotten subject under its pseudonym (what they proposed and changed is sealed). */
+    public void pseudonymize(String subject, String pseudonym) {
+        storage.write(h -> h.update("UPDATE policy_answers SET subject = ? WHERE subject = ?", pseudonym, subject));
+    }
+
     /** A task as it opened, with what the policy knew of its step. */
     record Opened(
             String taskId,

@@ -459,6 +459,11 @@ public final class Engine implements AutoCloseable {
         return forgetting.forget(subject);
     }
 
+    /** Whether a subject was forgotten, looked up by its pseudonym. */
+    public dev.aios.kernel.ForgetCheck forgotten(String subject) {
+        return forgetting.check(subject);
+    }
+
     public TaskView answer(String taskId, TaskAnswer answer, Optional<JsonNode> output, String comment) {
         output.ifPresent(json -> EventLimits.checkNesting("the output", json));
         desk.answer(taskId, answer, output, comment);
