@@ -215,6 +215,11 @@ public final class Engine implements AutoCloseable {
             for (var extension : config.extensions()) {
                 extension.attach(engine.host);
             }
+            int renamed = engine.forgetting.pseudonymizeOlder();
+            if (renamed > 0) {
+                LOG.info(
+                        "replaced the names of {} subjects forgotten by an older version by their pseudonyms", renamed);
+            }
             engine.playbooks.loadStored();
             engine.reloadPlaybooks();
             engine.adminTokenFile = AdminToken.ensure(engine.tokens, config.dataDirectory());

@@ -88,10 +88,17 @@ final class Forgetting {
                     cancelled++;
                 }
             }
+            // The journals about the subject, also of runs whose derived state is gone (rebuilt without them).
+            var journaled = new java.util.LinkedHashSet<>(runIds);
+            for (long generation = 1; generation <= tx.keys().lastGeneration(subject); generation++) {
+                journaled.addAll(tx.journal().runsEncodedWith(subject, SubjectKeys.codecOf(generation)));
+            }
             int destroyed = keys.forget(tx, subject);
             var ids = keys.pseudonyms();
             for (String runId : runIds) {
                 scrub(tx, runId, pseudonym, ids::eventId);
+            }
+            for (String runId : journaled) {
                 tx.journal().pseudonymize(runId, subject, pseudonym);
             }
             long events = tx.events().pseudonymize(subject, pseudonym, ids::eventId);
@@ -143,6 +150,35 @@ final class Forgetting {
             }
         }
         LOG.warn("the write-ahead log could not be emptied after forgetting; it is emptied at a later write");
+    }
+
+    /**
+     * Files the subjects that versions before pseudonyms forgot under their pseudonyms, as forgetting
+     * them now would (as the kernel, in the audit log); a subject seen again since keeps its name.
+     *
+     * @return how many subjects were renamed
+     */
+    int pseudonymizeOlder() {
+        var older = store.read(tx -> tx.keys().destroyed().stream()
+                .map(dev.aios.kernel.internal.store.KeyStore.SubjectKey::subject)
+                .filter(s -> !dev.aios.kernel.internal.journal.Pseudonyms.isPseudonym(s))
+                .distinct()
+                .filter(s -> tx.keys().current(s).isEmpty())
+                .toList());
+        String before = dev.aios.kernel.Actor.current();
+        dev.aios.kernel.Actor.begin(dev.aios.kernel.Actor.KERNEL);
+        try {
+            for (String subject : older) {
+                try {
+                    forget(subject);
+                } catch (RuntimeException e) {
+                    LOG.warn("a subject forgotten by an older version keeps its name for now: {}", e.getMessage());
+                }
+            }
+        } finally {
+            dev.aios.kernel.Actor.begin(before);
+        }
+        return older.size();
     }
 
     /** Whether {@code subject} was forgotten, looked up by its pseudonym. */
