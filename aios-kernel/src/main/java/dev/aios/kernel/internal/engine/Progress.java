@@ -489,6 +489,9 @@ final class Progress {
                 tx.afterCommit(() -> awaits.schedule(p.event().type()));
                 ObjectNode output = Json.object();
                 output.put("eventId", p.event().id());
+                if (p.event().type().equals(StepRunner.MESSAGE_TYPE)) {
+                    output.put("messageId", p.event().id());
+                }
                 output.set("started", Json.tree(logged.accepted().started()));
                 yield Recording.then(
                         new StepCompleted(step, it, p.input(), output, Optional.empty(), p.next()), p.next());
