@@ -101,6 +101,11 @@ public interface AgentContext {
         }
     }
 
+    /** The state of stateful agents' instances, to consult (e.g. a client's history). */
+    default Instances instances() {
+        return service(Instances.class);
+    }
+
     /**
      * Adds to the step's provenance, journaled with its outcome and shown with the step: what the
      * agent used to decide (a model call, a document, a rule). Contexts outside a run ignore it.

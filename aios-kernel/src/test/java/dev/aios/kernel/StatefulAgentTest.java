@@ -229,6 +229,149 @@ class StatefulAgentTest {
         assertThat(kernel.verify().problems()).isEmpty();
     }
 
+    @Test
+    void sendStepsInAForEachSendOneMessagePerItemToTheSubjectEachNames() throws Exception {
+        Files.writeString(dir.resolve("playbooks/p.yaml"), """
+                name: fan-out
+                trigger: notes.listed
+                steps:
+                  - id: each
+                    forEach: event.data.notes
+                    as: note
+                    concurrency: 1
+                    steps:
+                      - id: tell
+                        send:
+                          to: agent/keeper
+                          subject: note.client
+                          message: { text: note.text }
+                """);
+        open();
+        var data = JSON.readTree("""
+                {"notes": [{"client": "acme", "text": "one"}, {"client": "globex", "text": "two"},
+                           {"client": "acme", "text": "three"}, {"client": "acme", "text": "four"}]}
+                """);
+        var run = kernel.send(new Event("n-1", "notes.listed", "studio", "test", clock.instant(), data, "", ""))
+                .started()
+                .getFirst();
+
+        Eventually.await(() -> kernel.run(run), r -> r.status() == RunStatus.COMPLETED);
+        assertThat(awaitNotes("acme", 3)).containsExactly("one", "three", "four");
+        assertThat(awaitNotes("globex", 1)).containsExactly("two");
+    }
+
+    /** Builds agents of kind {@code tally} declared by playbooks: each counts its messages. */
+    static final class Tallies implements dev.aios.kernel.spi.Extension {
+        @Override
+        public void attach(dev.aios.kernel.spi.ExtensionHost host) {
+            host.agentFactory(new dev.aios.kernel.spi.AgentFactory() {
+                @Override
+                public String kind() {
+                    return "tally";
+                }
+
+                @Override
+                public dev.aios.api.JsonAgent create(
+                        dev.aios.api.AgentDeclaration declaration, dev.aios.api.PlaybookRef playbook) {
+                    if (declaration.spec().has("stateful")) {
+                        throw new IllegalArgumentException("the kernel keeps 'stateful' to itself");
+                    }
+                    var object = JSON.createObjectNode().put("type", "object");
+                    var contract = new dev.aios.api.JsonContract(
+                            declaration.name(),
+                            "1",
+                            "counts",
+                            object,
+                            object,
+                            List.of(),
+                            java.util.Set.of(),
+                            Duration.ofSeconds(5));
+                    return new dev.aios.api.JsonAgent() {
+                        @Override
+                        public dev.aios.api.JsonContract contract() {
+                            return contract;
+                        }
+
+                        @Override
+                        public com.fasterxml.jackson.databind.JsonNode run(
+                                com.fasterxml.jackson.databind.JsonNode input, AgentContext context) {
+                            return JSON.createObjectNode()
+                                    .put(
+                                            "count",
+                                            input.path("state").path("count").asInt() + 1)
+                                    .put(
+                                            "last",
+                                            input.path("message").path("text").asText());
+                        }
+                    };
+                }
+            });
+        }
+    }
+
+    @Test
+    void aPlaybookDeclaresAStatefulAgentThatItsSendStepsAddressAndNoAgentStepMayCall() throws Exception {
+        Files.writeString(dir.resolve("playbooks/p.yaml"), """
+                name: counting
+                trigger: thing.seen
+                agents:
+                  - name: tally
+                    kind: tally
+                    stateful: true
+                steps:
+                  - id: count
+                    send:
+                      to: agent/tally
+                      message: { text: event.data.text }
+                """);
+        Files.writeString(dir.resolve("playbooks/wrong.yaml"), """
+                name: wrong
+                trigger: thing.seen
+                agents:
+                  - name: other-tally
+                    kind: tally
+                    stateful: true
+                steps:
+                  - id: count
+                    agent: other-tally
+                """);
+        kernel = Kernel.builder()
+                .dataDirectory(dir.resolve("data"))
+                .clock(clock)
+                .agent(new Keeper())
+                .extension(new Tallies())
+                .playbookDirectory(dir.resolve("playbooks"))
+                .pollInterval(Duration.ofMillis(20))
+                .build();
+        kernel.start();
+        assertThat(kernel.lastLoad().refused()).singleElement().satisfies(problem -> assertThat(problem.toString())
+                .contains("wrong.yaml")
+                .contains("agent 'other-tally' is stateful"));
+
+        for (var text : List.of("a", "b", "c")) {
+            kernel.send(new Event(
+                    UUID.randomUUID().toString(),
+                    "thing.seen",
+                    "acme",
+                    "test",
+                    clock.instant(),
+                    JSON.createObjectNode().put("text", text),
+                    "",
+                    ""));
+        }
+
+        var view = Eventually.await(
+                () -> kernel.agentInstances(Optional.of("tally")),
+                all -> all.size() == 1 && all.getFirst().handled() == 3,
+                Duration.ofSeconds(60));
+        assertThat(view.getFirst().subject()).isEqualTo("acme");
+        assertThat(kernel.agentInstance("tally", "acme", 3)
+                        .state()
+                        .path("count")
+                        .asInt())
+                .isEqualTo(3);
+    }
+
     Event lead(String id, String name) {
         return new Event(
                 id,

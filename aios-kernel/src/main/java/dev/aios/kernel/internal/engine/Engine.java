@@ -140,6 +140,17 @@ public final class Engine implements AutoCloseable {
         this.instances = new Dispatcher<>(
                 "agent", mailboxes::lease, mailboxes::handle, config.concurrency(), config.pollInterval(), clock);
         mailboxes.wakeWith(instances::wake);
+        services.add(new dev.aios.kernel.spi.StepService<dev.aios.api.Instances>() {
+            @Override
+            public Class<dev.aios.api.Instances> type() {
+                return dev.aios.api.Instances.class;
+            }
+
+            @Override
+            public dev.aios.api.Instances open(dev.aios.kernel.spi.StepScope scope) {
+                return mailboxes::state;
+            }
+        });
         intake.deliverWith(this::deliver);
         var lineage = new Lineage(journal, playbooks, clock);
         journal.onStatusChange(lineage);

@@ -191,11 +191,18 @@ final class Mailboxes {
                 services);
         Duration timeout = binding.terms().timeout();
         var logContext = MDC.getCopyOfContextMap();
+        JsonNode validated;
+        try {
+            validated = binding.validateInput(input);
+        } catch (RuntimeException e) {
+            // The same message is refused every time: trying again cannot help.
+            return new Handled.Failed("the message does not fit the agent's contract: " + e.getMessage(), false);
+        }
         var future = calls.submit(() -> {
             if (logContext != null) {
                 MDC.setContextMap(logContext);
             }
-            return binding.call(binding.validateInput(input), context);
+            return binding.call(validated, context);
         });
         try {
             var output = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -338,6 +345,14 @@ final class Mailboxes {
                 i.lastMessage(),
                 i.lastAt(),
                 i.nextDue());
+    }
+
+    /** The state of an instance that handled a message, for agents that consult it. */
+    Optional<JsonNode> state(String agent, String subject) {
+        return db.read(tx -> {
+            var store = store(tx);
+            return store.instance(agent, subject).filter(i -> i.handled() > 0).map(i -> store.state(agent, subject));
+        });
     }
 
     /** Destroys the instances of {@code subject}, their state and their messages. */

@@ -500,7 +500,7 @@ final class StepRunner {
         ObjectNode data = evalAll(emit.data(), vars);
         String subject =
                 emit.subject().isPresent() ? emit.subject().get().eval(vars).asText() : state.subject;
-        String key = StepContext.idempotencyKey(state.id, emit.id(), lease.iteration());
+        String key = StepContext.idempotencyKey(state.id, lease.step(), lease.iteration());
         String correlation = state.trigger
                 .path("correlationId")
                 .asText(state.trigger.path("id").asText());
@@ -549,7 +549,7 @@ final class StepRunner {
         ObjectNode data = Json.object();
         data.put("to", "agent/" + send.agent());
         data.setAll(message);
-        String key = StepContext.idempotencyKey(state.id, send.id(), lease.iteration());
+        String key = StepContext.idempotencyKey(state.id, lease.step(), lease.iteration());
         String correlation = state.trigger
                 .path("correlationId")
                 .asText(state.trigger.path("id").asText());
