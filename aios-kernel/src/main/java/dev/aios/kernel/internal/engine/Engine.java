@@ -406,11 +406,7 @@ public final class Engine implements AutoCloseable {
         var body = (com.fasterxml.jackson.databind.node.ObjectNode) event.data().deepCopy();
         body.remove("to");
         String from = event.source().startsWith("run:") ? event.source() : "event:" + event.source();
-        mailboxes.deliver(
-                tx,
-                new dev.aios.kernel.internal.store.InstanceStore.Outgoing(
-                        event.id(), agent.get(), event.subject(), from, event.type(), body, now, now),
-                now);
+        mailboxes.deliver(tx, event.id(), agent.get(), event.subject(), from, event.type(), body, now, now);
     }
 
     /** The instances of stateful agents, of {@code agent} or of all. */

@@ -97,13 +97,41 @@ final class Mailboxes {
         this.wake = wake;
     }
 
-    private InstanceStore store(Tx tx) {
-        return InstanceStore.of(tx, codec);
+    private static InstanceStore store(Tx tx) {
+        return InstanceStore.of(tx);
     }
 
-    /** Queues a message in the caller's transaction; false if its id was delivered before. */
-    boolean deliver(Tx tx, InstanceStore.Outgoing message, Instant now) {
-        boolean delivered = store(tx).deliver(message, now);
+    /** {@code json} about {@code subject}, sealed with the subject's key. */
+    private InstanceStore.Sealed seal(String subject, JsonNode json) {
+        var encoded = codec.encode(subject, Json.bytes(json));
+        return new InstanceStore.Sealed(encoded.codec(), encoded.bytes());
+    }
+
+    /** A sealed payload read back; {@code {"forgotten": true}} once the subject was forgotten. */
+    private JsonNode open(String subject, InstanceStore.Sealed stored) {
+        try {
+            return Json.tree(codec.decode(subject, stored.codec(), stored.bytes()));
+        } catch (dev.aios.kernel.spi.SubjectCipher.ForgottenException e) {
+            return Forgetting.FORGOTTEN.deepCopy();
+        }
+    }
+
+    /**
+     * Queues a message for the instance of {@code agent} for {@code subject} in the caller's
+     * transaction; false if its id was delivered before.
+     */
+    boolean deliver(
+            Tx tx,
+            String id,
+            String agent,
+            String subject,
+            String sender,
+            String type,
+            JsonNode body,
+            Instant dueAt,
+            Instant now) {
+        var message = new InstanceStore.Outgoing(id, agent, subject, sender, type, seal(subject, body), now, dueAt);
+        boolean delivered = store(tx).deliver(message, seal(subject, Json.object()), now);
         if (delivered) {
             tx.afterCommit(wake);
         }
@@ -117,6 +145,12 @@ final class Mailboxes {
 
     /** Leases up to {@code max} instances with a message due. */
     Dispatcher.Batch<Claim> lease(int max) {
+        Instant seen = clock.instant();
+        // Most polls find nothing due: they read, and leave the writer to those that write.
+        var candidates = db.read(tx -> store(tx).due(seen, max));
+        if (candidates.isEmpty()) {
+            return new Dispatcher.Batch<>(List.of(), db.read(tx -> store(tx).nextDue()));
+        }
         return db.write(tx -> {
             var store = store(tx);
             Instant now = clock.instant();
@@ -138,9 +172,19 @@ final class Mailboxes {
     /** Handles the first due message of a leased instance. */
     void handle(Claim claim) {
         Instant now = clock.instant();
-        record Head(Optional<Message> message, JsonNode state) {}
-        var head = db.read(tx -> new Head(
-                store(tx).head(claim.agent(), claim.subject(), now), store(tx).state(claim.agent(), claim.subject())));
+        var head = db.read(tx -> {
+            var store = store(tx);
+            var message = store.head(claim.agent(), claim.subject(), now);
+            boolean handledBefore = store.instance(claim.agent(), claim.subject())
+                    .map(i -> i.handled() > 0)
+                    .orElse(false);
+            var state = message.isPresent()
+                    ? store.state(claim.agent(), claim.subject())
+                            .map(stored -> open(claim.subject(), stored))
+                            .orElse(Json.object())
+                    : Json.object();
+            return new Head(message, state, handledBefore);
+        });
         if (head.message().isEmpty()) {
             db.write(tx -> {
                 if (store(tx).holds(claim.agent(), claim.subject(), claim.owner())) {
@@ -154,10 +198,13 @@ final class Mailboxes {
         var message = head.message().get();
         try (var ignored = MDC.putCloseable("agent", claim.agent());
                 var ignoredSubject = MDC.putCloseable("subject", claim.subject())) {
-            var outcome = call(claim, message, head.state());
+            var outcome = call(claim, message, head.state(), head.handledBefore());
             record(claim, message, outcome);
         }
     }
+
+    /** The first due message of an instance, with what the agent is given besides it. */
+    private record Head(Optional<Message> message, JsonNode state, boolean handledBefore) {}
 
     /** What handling a message came to. */
     private sealed interface Handled {
@@ -166,7 +213,7 @@ final class Mailboxes {
         record Failed(String error, boolean retryable) implements Handled {}
     }
 
-    private Handled call(Claim claim, Message message, JsonNode state) {
+    private Handled call(Claim claim, Message message, JsonNode state, boolean handledBefore) {
         var found = stateful.apply(claim.agent());
         if (found.isEmpty()) {
             return new Handled.Failed(
@@ -176,8 +223,8 @@ final class Mailboxes {
         }
         var binding = found.get();
         ObjectNode input = Json.object();
-        input.set("message", message.body());
-        if (!state.isEmpty() || handledBefore(claim)) {
+        input.set("message", open(message.subject(), message.body()));
+        if (handledBefore) {
             input.set("state", state);
         }
         var context = new InstanceContext(
@@ -225,12 +272,6 @@ final class Mailboxes {
         }
     }
 
-    private boolean handledBefore(Claim claim) {
-        return db.read(tx -> store(tx).instance(claim.agent(), claim.subject()))
-                .map(i -> i.handled() > 0)
-                .orElse(false);
-    }
-
     private InstanceContext.Receipts receipts(Claim claim) {
         return new InstanceContext.Receipts() {
             @Override
@@ -258,19 +299,19 @@ final class Mailboxes {
             Instant now = clock.instant();
             switch (outcome) {
                 case Handled.Done done -> {
-                    store.handled(message, done.state(), now, KEEP);
+                    store.handled(message, seal(claim.subject(), done.state()), now, KEEP);
                     int n = 0;
                     for (var later : done.laters()) {
-                        store.deliver(
-                                new InstanceStore.Outgoing(
-                                        message.id() + "/later/" + n++,
-                                        claim.agent(),
-                                        claim.subject(),
-                                        "later",
-                                        "later",
-                                        later.message(),
-                                        now,
-                                        now.plus(later.delay())),
+                        // Ids derived from the message's: a handling that runs again sends the same ones.
+                        deliver(
+                                tx,
+                                message.id() + "/later/" + n++,
+                                claim.agent(),
+                                claim.subject(),
+                                "later",
+                                "later",
+                                later.message(),
+                                now.plus(later.delay()),
                                 now);
                     }
                 }
@@ -327,9 +368,12 @@ final class Mailboxes {
                             m.handledAt(),
                             m.attempts(),
                             m.error(),
-                            m.body()))
+                            open(subject, m.body())))
                     .toList();
-            return new AgentInstanceView(view(instance), store.state(agent, subject), messages);
+            var state = store.state(agent, subject)
+                    .map(stored -> open(subject, stored))
+                    .orElse(Json.object());
+            return new AgentInstanceView(view(instance), state, messages);
         });
     }
 
@@ -351,7 +395,10 @@ final class Mailboxes {
     Optional<JsonNode> state(String agent, String subject) {
         return db.read(tx -> {
             var store = store(tx);
-            return store.instance(agent, subject).filter(i -> i.handled() > 0).map(i -> store.state(agent, subject));
+            return store.instance(agent, subject)
+                    .filter(instance -> instance.handled() > 0)
+                    .flatMap(instance -> store.state(agent, subject))
+                    .map(stored -> open(subject, stored));
         });
     }
 

@@ -1,7 +1,6 @@
 package dev.aios.kernel.internal.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.aios.kernel.internal.journal.PayloadCodec;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -13,10 +12,13 @@ import java.util.Optional;
  */
 public interface InstanceStore {
 
-    /** The store seen through {@code tx}, sealing with {@code codec}. */
-    static InstanceStore of(Tx tx, PayloadCodec codec) {
-        return new SqliteInstances(tx, codec);
+    /** The store seen through {@code tx}. */
+    static InstanceStore of(Tx tx) {
+        return new SqliteInstances(tx);
     }
+
+    /** A payload (a message, a state) as a codec encoded it for its subject. */
+    record Sealed(String codec, byte[] bytes) {}
 
     /** Where a message stands: waiting in the mailbox, handled, or given up on. */
     enum MessageStatus {
@@ -58,11 +60,11 @@ public interface InstanceStore {
             String subject,
             String sender,
             String type,
-            JsonNode body,
+            Sealed body,
             Instant receivedAt,
             Instant dueAt) {}
 
-    /** A message as stored; {@code body} reads {@code {"forgotten": true}} once the subject is forgotten. */
+    /** A message as stored. */
     record Message(
             long seq,
             String id,
@@ -70,7 +72,7 @@ public interface InstanceStore {
             String subject,
             String sender,
             String type,
-            JsonNode body,
+            Sealed body,
             Instant receivedAt,
             Instant dueAt,
             MessageStatus status,
@@ -94,8 +96,11 @@ public interface InstanceStore {
     /** An instance with a message due and nobody handling one. */
     record Due(String agent, String subject) {}
 
-    /** Queues {@code message}, creating its instance if needed; false if its id was seen before. */
-    boolean deliver(Outgoing message, Instant now);
+    /**
+     * Queues {@code message}, creating its instance with {@code initial} state if needed; false if its
+     * id was seen before.
+     */
+    boolean deliver(Outgoing message, Sealed initial, Instant now);
 
     /** Up to {@code max} instances with a message due at {@code now} and no live lease. */
     List<Due> due(Instant now, int max);
@@ -112,14 +117,14 @@ public interface InstanceStore {
     /** The first message of the instance's mailbox due at {@code now}. */
     Optional<Message> head(String agent, String subject, Instant now);
 
-    /** The instance's state; {@code {}} before its first message. */
-    JsonNode state(String agent, String subject);
+    /** The instance's state, if it exists. */
+    Optional<Sealed> state(String agent, String subject);
 
     /**
      * Marks {@code message} handled with the instance's new {@code state}, frees the lease, and keeps
      * the newest {@code keep} handled messages of the instance.
      */
-    void handled(Message message, JsonNode state, Instant now, int keep);
+    void handled(Message message, Sealed state, Instant now, int keep);
 
     /**
      * Records a failed attempt at {@code message}: tried again at {@code retryAt} (the mailbox waits
@@ -145,7 +150,7 @@ public interface InstanceStore {
      */
     List<Message> messages(String agent, String subject, int limit);
 
-    /** The recorded result of an effect performed while handling a message. */
+    /** The recorded result of an effect performed while handling a message (plain JSON, as effects' receipts). */
     Optional<JsonNode> receipt(String key);
 
     /** Records the result of an effect. */

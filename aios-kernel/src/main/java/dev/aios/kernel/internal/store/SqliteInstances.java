@@ -3,8 +3,6 @@ package dev.aios.kernel.internal.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.kernel.StorageException;
 import dev.aios.kernel.internal.Json;
-import dev.aios.kernel.internal.journal.PayloadCodec;
-import dev.aios.kernel.spi.SubjectCipher;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
@@ -18,7 +16,6 @@ final class SqliteInstances implements InstanceStore {
             + " i.updated_at, i.last_message, i.last_at, i.next_due,"
             + " (SELECT COUNT(*) FROM agent_messages m WHERE m.agent = i.agent AND m.subject = i.subject"
             + " AND m.status = 'queued') AS queued";
-    private static final JsonNode FORGOTTEN = Json.object().put("forgotten", true);
 
     @FunctionalInterface
     private interface Work<T> {
@@ -26,11 +23,9 @@ final class SqliteInstances implements InstanceStore {
     }
 
     private final Tx tx;
-    private final PayloadCodec codec;
 
-    SqliteInstances(Tx tx, PayloadCodec codec) {
+    SqliteInstances(Tx tx) {
         this.tx = tx;
-        this.codec = codec;
     }
 
     private static <T> T sql(Work<T> work) {
@@ -42,9 +37,9 @@ final class SqliteInstances implements InstanceStore {
     }
 
     @Override
-    public boolean deliver(Outgoing m, Instant now) {
+    public boolean deliver(Outgoing m, Sealed initial, Instant now) {
         return sql(() -> {
-            var body = codec.encode(m.subject(), Json.bytes(m.body()));
+            var body = m.body();
             int inserted = tx.update(
                     "INSERT INTO agent_messages (id, agent, subject, sender, type, codec, body, received_at, due_at,"
                             + " status, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0)"
@@ -61,7 +56,7 @@ final class SqliteInstances implements InstanceStore {
             if (inserted == 0) {
                 return false;
             }
-            var empty = codec.encode(m.subject(), Json.bytes(Json.object()));
+            var empty = initial;
             tx.update(
                     "INSERT INTO agent_instances (agent, subject, codec, state, handled, failed, created_at, updated_at,"
                             + " next_due) VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?)"
@@ -125,31 +120,30 @@ final class SqliteInstances implements InstanceStore {
         return sql(() -> tx.queryOne(
                 "SELECT " + MESSAGE_COLUMNS + " FROM agent_messages WHERE agent = ? AND subject = ?"
                         + " AND status = 'queued' AND due_at <= ? ORDER BY due_at, seq LIMIT 1",
-                this::message,
+                SqliteInstances::message,
                 agent,
                 subject,
                 now));
     }
 
     @Override
-    public JsonNode state(String agent, String subject) {
+    public Optional<Sealed> state(String agent, String subject) {
         return sql(() -> tx.queryOne(
-                        "SELECT codec, state FROM agent_instances WHERE agent = ? AND subject = ?",
-                        r -> open(subject, r.text("codec"), r.bytes("state")),
-                        agent,
-                        subject)
-                .orElse(Json.object()));
+                "SELECT codec, state FROM agent_instances WHERE agent = ? AND subject = ?",
+                r -> new Sealed(r.text("codec"), r.bytes("state")),
+                agent,
+                subject));
     }
 
     @Override
-    public void handled(Message message, JsonNode state, Instant now, int keep) {
+    public void handled(Message message, Sealed state, Instant now, int keep) {
         sql(() -> {
             tx.update(
                     "UPDATE agent_messages SET status = 'handled', handled_at = ?, attempts = attempts + 1, error = NULL"
                             + " WHERE seq = ?",
                     now,
                     message.seq());
-            var sealed = codec.encode(message.subject(), Json.bytes(state));
+            var sealed = state;
             tx.update(
                     "UPDATE agent_instances SET codec = ?, state = ?, handled = handled + 1, updated_at = ?,"
                             + " last_message = ?, last_at = ?, lease_owner = NULL, lease_until = NULL,"
@@ -254,7 +248,7 @@ final class SqliteInstances implements InstanceStore {
         return sql(() -> tx.query(
                 "SELECT " + MESSAGE_COLUMNS + " FROM agent_messages WHERE agent = ? AND subject = ?"
                         + " ORDER BY status = 'queued' DESC, COALESCE(handled_at, due_at) DESC, seq DESC LIMIT ?",
-                this::message,
+                SqliteInstances::message,
                 agent,
                 subject,
                 limit));
@@ -287,7 +281,7 @@ final class SqliteInstances implements InstanceStore {
         });
     }
 
-    private Message message(Row r) throws SQLException {
+    private static Message message(Row r) throws SQLException {
         String subject = r.text("subject");
         return new Message(
                 r.integer("seq"),
@@ -296,7 +290,7 @@ final class SqliteInstances implements InstanceStore {
                 subject,
                 r.text("sender"),
                 r.text("type"),
-                open(subject, r.text("codec"), r.bytes("body")),
+                new Sealed(r.text("codec"), r.bytes("body")),
                 r.instant("received_at"),
                 r.instant("due_at"),
                 MessageStatus.of(r.text("status")),
@@ -317,13 +311,5 @@ final class SqliteInstances implements InstanceStore {
                 r.optionalText("last_message"),
                 r.optionalInstant("last_at"),
                 r.optionalInstant("next_due"));
-    }
-
-    private JsonNode open(String subject, String storedCodec, byte[] stored) {
-        try {
-            return Json.tree(codec.decode(subject, storedCodec, stored));
-        } catch (SubjectCipher.ForgottenException e) {
-            return FORGOTTEN.deepCopy();
-        }
     }
 }

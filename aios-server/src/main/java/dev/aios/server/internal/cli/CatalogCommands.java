@@ -87,7 +87,7 @@ final class CatalogCommands {
             }
             var table = Table.withColumns("NAME", "VERSION", "TIMEOUT", "EFFECTS", "DESCRIPTION");
             agents.forEach(agent -> table.row(
-                    Text.field(agent, "name"),
+                    Text.field(agent, "name") + (agent.path("stateful").asBoolean() ? " (stateful)" : ""),
                     Text.field(agent, "version"),
                     Text.optional(agent, "timeout").map(Text::isoDuration).orElse("-"),
                     Text.strings(agent, "effects").isEmpty() ? "-" : String.join(", ", Text.strings(agent, "effects")),
