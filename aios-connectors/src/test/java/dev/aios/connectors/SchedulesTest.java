@@ -10,6 +10,7 @@ import dev.aios.kernel.Eventually;
 import dev.aios.kernel.Kernel;
 import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.StepStatus;
 import dev.aios.kernel.TestClock;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -239,7 +240,9 @@ class SchedulesTest {
         advance(Duration.ofMinutes(2));
         var runId = kernel.runs(RunQuery.all()).getFirst().id();
         var deferred = Eventually.await(
-                () -> kernel.run(runId), run -> run.steps().getFirst().status().equals("deferred (window)"));
+                () -> kernel.run(runId),
+                run -> run.steps().getFirst().status() == StepStatus.DEFERRED
+                        && run.steps().getFirst().deferredBy().equals(Optional.of("window")));
         assertThat(deferred.steps().getFirst().error())
                 .get()
                 .asString()

@@ -18,7 +18,10 @@ import dev.aios.kernel.Kernel;
 import dev.aios.kernel.PlaybookInfo;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.RunView;
+import dev.aios.kernel.StepStatus;
 import dev.aios.kernel.StepView;
+import dev.aios.kernel.TaskKind;
+import dev.aios.kernel.TaskStatus;
 import dev.aios.kernel.TaskView;
 import dev.aios.kernel.TestClock;
 import dev.aios.models.ModelSettings;
@@ -112,7 +115,7 @@ class DesignStudioPlaybookTest {
 
         // Without a model provider, the proposal email waits for the operator as a filled-in draft.
         TaskView proposal = awaitTask(runId);
-        assertThat(proposal.kind()).isEqualTo("draft");
+        assertThat(proposal.kind()).isEqualTo(TaskKind.DRAFT);
         assertThat(proposal.stepId()).isEqualTo("propose");
         assertThat(proposal.title()).isEqualTo("Write the proposal email to Ada Lovelace (Acme)");
         assertThat(proposal.explanation()).contains("no model provider is configured");
@@ -124,7 +127,7 @@ class DesignStudioPlaybookTest {
         email.put("body", email.path("body").asText().replace("Best regards", "Warmly, Grace"));
         kernel.approve(proposal.id(), Optional.of(email), "");
 
-        var inSprint = awaitStep(runId, "sprint", "waiting");
+        var inSprint = awaitStep(runId, "sprint", StepStatus.WAITING);
         assertThat(inSprint.status()).isEqualTo(RunStatus.WAITING);
         assertThat(kernel.tasks(false)).isEmpty();
         assertThat(inSprint.context().path("propose").path("body").asText()).contains("Warmly, Grace");
@@ -144,7 +147,7 @@ class DesignStudioPlaybookTest {
         assertThat(step(inSprint, "sprint").input().path("until").asText()).isEqualTo("2026-03-05T09:00:00Z");
         clock.advance(Duration.ofHours(72).plusMinutes(1));
         kernel.wake();
-        awaitStep(runId, "deliver", "waiting");
+        awaitStep(runId, "deliver", StepStatus.WAITING);
 
         Accepted accepted = send("delivery.accepted", "acme", "{}");
         assertThat(accepted.resumed()).containsExactly(runId);
@@ -192,7 +195,7 @@ class DesignStudioPlaybookTest {
         String runId = startLead("globex", THIN_LEAD);
 
         TaskView task = awaitTask(runId);
-        assertThat(task.kind()).isEqualTo("review");
+        assertThat(task.kind()).isEqualTo(TaskKind.REVIEW);
         assertThat(task.stepId()).isEqualTo("qualify");
         assertThat(task.explanation()).contains("output.confidence < 0.7");
         assertThat(task.proposed().path("score").asInt()).isEqualTo(60);
@@ -206,7 +209,7 @@ class DesignStudioPlaybookTest {
         assertThat(inSprint.context().path("project").path("plan").asText()).isEqualTo("starter");
         assertThat(inSprint.context().path("project").path("sprintLength").asText())
                 .isEqualTo("PT120H");
-        assertThat(kernel.task(task.id()).status()).isEqualTo("approved");
+        assertThat(kernel.task(task.id()).status()).isEqualTo(TaskStatus.APPROVED);
     }
 
     @Test
@@ -278,7 +281,7 @@ class DesignStudioPlaybookTest {
         approveProposal(runId);
         clock.advance(Duration.ofHours(73));
         kernel.wake();
-        awaitStep(runId, "deliver", "waiting");
+        awaitStep(runId, "deliver", StepStatus.WAITING);
 
         // The review window is five days; after it, one reminder and back to waiting.
         clock.advance(Duration.ofDays(5).plusMinutes(1));
@@ -286,7 +289,7 @@ class DesignStudioPlaybookTest {
         var reminded = Eventually.await(() -> kernel.run(runId), run -> run.steps().stream()
                 .anyMatch(s -> s.id().equals("deliver")
                         && s.iteration() == 1
-                        && s.status().equals("waiting")));
+                        && s.status().equals(StepStatus.WAITING)));
         assertThat(reminded.status()).isEqualTo(RunStatus.WAITING);
         JsonNode reminder = reminded.context().path("remind");
         assertThat(reminder.path("reminderNumber").asInt()).isEqualTo(1);
@@ -310,7 +313,7 @@ class DesignStudioPlaybookTest {
         approveProposal(runId);
         clock.advance(Duration.ofHours(73));
         kernel.wake();
-        awaitStep(runId, "deliver", "waiting");
+        awaitStep(runId, "deliver", StepStatus.WAITING);
 
         assertThat(send("delivery.accepted", "globex", "{}").resumed()).isEmpty();
         assertThat(kernel.run(runId).status()).isEqualTo(RunStatus.WAITING);
@@ -323,7 +326,7 @@ class DesignStudioPlaybookTest {
         approveProposal(first);
         clock.advance(Duration.ofHours(73));
         kernel.wake();
-        awaitStep(first, "deliver", "waiting");
+        awaitStep(first, "deliver", StepStatus.WAITING);
         send("delivery.accepted", "acme", "{}");
         var done = awaitStatus(first, RunStatus.COMPLETED);
         String projectId = done.context().path("project").path("projectId").asText();
@@ -385,9 +388,9 @@ class DesignStudioPlaybookTest {
         return Eventually.await(() -> kernel.run(runId), run -> run.status() == status);
     }
 
-    private RunView awaitStep(String runId, String stepId, String status) {
+    private RunView awaitStep(String runId, String stepId, StepStatus status) {
         return Eventually.await(() -> kernel.run(runId), run -> run.steps().stream()
-                .anyMatch(s -> s.id().equals(stepId) && s.status().equals(status)));
+                .anyMatch(s -> s.id().equals(stepId) && s.status() == status));
     }
 
     /** Approves the drafted proposal email as it is and waits for the sprint. */
@@ -398,7 +401,7 @@ class DesignStudioPlaybookTest {
                         .toList(),
                 tasks -> !tasks.isEmpty());
         kernel.approve(proposal.getFirst().id(), Optional.empty(), "");
-        return awaitStep(runId, "sprint", "waiting");
+        return awaitStep(runId, "sprint", StepStatus.WAITING);
     }
 
     private TaskView awaitTask(String runId) {

@@ -7,6 +7,7 @@ import dev.aios.api.Event;
 import dev.aios.kernel.Eventually;
 import dev.aios.kernel.Kernel;
 import dev.aios.kernel.RunView;
+import dev.aios.kernel.StepStatus;
 import dev.aios.kernel.TestClock;
 import dev.aios.models.ModelSettings;
 import dev.aios.models.ModelSettings.Provider;
@@ -67,7 +68,7 @@ class ProposalWithAModelTest {
                 .started()
                 .getFirst();
         RunView inSprint = Eventually.await(() -> kernel.run(runId), run -> run.steps().stream()
-                .anyMatch(s -> s.id().equals("sprint") && s.status().equals("waiting")));
+                .anyMatch(s -> s.id().equals("sprint") && s.status().equals(StepStatus.WAITING)));
 
         assertThat(kernel.tasks(false)).isEmpty();
         assertThat(inSprint.context().path("propose").path("subject").asText()).isEqualTo("Your design subscription");

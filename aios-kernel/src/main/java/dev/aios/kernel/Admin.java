@@ -4,9 +4,11 @@ import dev.aios.kernel.internal.access.AuditTrail;
 import dev.aios.kernel.internal.access.TokenStore;
 import dev.aios.kernel.internal.engine.Audit;
 import dev.aios.kernel.internal.journal.FeedHub;
+import dev.aios.kernel.internal.journal.MasterKey;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.journal.SubjectKeys;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Store;
+import dev.aios.kernel.internal.store.Stores;
 import java.nio.file.Path;
 import java.time.InstantSource;
 
@@ -16,30 +18,22 @@ public final class Admin {
 
     /** Checks every run's checksum chain and the derived tables against the journal. */
     public static VerifyReport verify(Path dataDirectory) {
-        try (var db = open(dataDirectory)) {
-            return audit(db).verify(db);
+        try (var store = Stores.openExisting(dataDirectory)) {
+            return audit(store, dataDirectory).verify(store);
         }
     }
 
     /** Recomputes the derived tables (runs, work queue, awaits, tasks) from the journal. */
     public static RebuildReport rebuild(Path dataDirectory) {
-        try (var db = open(dataDirectory)) {
-            return audit(db).rebuild(db);
+        try (var store = Stores.openExisting(dataDirectory)) {
+            return audit(store, dataDirectory).rebuild(store);
         }
-    }
-
-    private static Database open(Path dataDirectory) {
-        if (!Database.exists(dataDirectory)) {
-            throw new NotFoundException(
-                    "no aios database in " + dataDirectory + "; pass the --data directory aios ran with");
-        }
-        return Database.open(dataDirectory);
     }
 
     /** Every API token of the data directory. */
     public static java.util.List<TokenInfo> tokens(Path dataDirectory) {
-        try (var db = open(dataDirectory)) {
-            return tokenStore(db).list();
+        try (var store = Stores.openExisting(dataDirectory)) {
+            return tokenStore(store).list();
         }
     }
 
@@ -49,31 +43,32 @@ public final class Admin {
             String name,
             java.util.Set<Scope> scopes,
             java.util.Optional<java.time.Duration> expiresIn) {
-        try (var db = open(dataDirectory)) {
-            return tokenStore(db).create(name, scopes, expiresIn, Actor.current());
+        try (var store = Stores.openExisting(dataDirectory)) {
+            return tokenStore(store).create(name, scopes, expiresIn, Actor.current());
         }
     }
 
     /** Revokes an API token on the data directory. */
     public static TokenInfo revokeToken(Path dataDirectory, String name) {
-        try (var db = open(dataDirectory)) {
-            return tokenStore(db).revoke(name, Actor.current());
+        try (var store = Stores.openExisting(dataDirectory)) {
+            return tokenStore(store).revoke(name, Actor.current());
         }
     }
 
     /** The audit log's entries at or after {@code from}. */
     public static java.util.List<AuditEntry> audit(Path dataDirectory, java.time.Instant from, int limit) {
-        try (var db = open(dataDirectory)) {
-            return new AuditTrail(db, InstantSource.system()).since(from, limit);
+        try (var store = Stores.openExisting(dataDirectory)) {
+            return new AuditTrail(store, InstantSource.system()).since(from, limit);
         }
     }
 
-    private static TokenStore tokenStore(Database db) {
+    private static TokenStore tokenStore(Store store) {
         var clock = InstantSource.system();
-        return new TokenStore(db, new AuditTrail(db, clock), clock);
+        return new TokenStore(store, new AuditTrail(store, clock), clock);
     }
 
-    private static Audit audit(Database db) {
-        return new Audit(new RunJournal(new SubjectKeys(db, InstantSource.system()), new FeedHub()));
+    private static Audit audit(Store store, Path dataDirectory) {
+        var keys = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dataDirectory));
+        return new Audit(new RunJournal(keys, new FeedHub()));
     }
 }

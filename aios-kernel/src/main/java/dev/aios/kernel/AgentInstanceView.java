@@ -24,7 +24,7 @@ public record AgentInstanceView(AgentInstance instance, JsonNode state, List<Mes
      * @param id unique; a send step's is derived from its idempotency key, an event's is the event id
      * @param type {@code agent.message} from a send step, the event's type, or {@code later}
      * @param from who sent it: {@code run:ID}, {@code event:SOURCE}, or {@code later} (the agent itself)
-     * @param status {@code queued}, {@code handled} or {@code failed}
+     * @param status queued, handled, or failed after its last attempt
      * @param receivedAt when it arrived
      * @param dueAt when it may be handled (later than {@code receivedAt} for a timer)
      * @param handledAt when it was handled or given up on
@@ -36,7 +36,7 @@ public record AgentInstanceView(AgentInstance instance, JsonNode state, List<Mes
             String id,
             String type,
             String from,
-            String status,
+            MessageStatus status,
             Instant receivedAt,
             Instant dueAt,
             Optional<Instant> handledAt,

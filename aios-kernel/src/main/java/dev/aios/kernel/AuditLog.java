@@ -2,7 +2,7 @@ package dev.aios.kernel;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.kernel.internal.access.AuditTrail;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Store;
 import java.time.Instant;
 import java.util.List;
 
@@ -13,11 +13,11 @@ import java.util.List;
  */
 public final class AuditLog {
     private final AuditTrail trail;
-    private final Database db;
+    private final Store store;
 
-    AuditLog(AuditTrail trail, Database db) {
+    AuditLog(AuditTrail trail, Store store) {
         this.trail = trail;
-        this.db = db;
+        this.store = store;
     }
 
     /**
@@ -41,6 +41,6 @@ public final class AuditLog {
 
     /** What is wrong with the log's chain; empty when every entry is as it was written. */
     public List<String> verify() {
-        return db.read(AuditTrail::verify);
+        return store.read(AuditTrail::verify);
     }
 }

@@ -136,7 +136,7 @@ public final class Kernel implements AutoCloseable {
 
     /** Recomputes a run's checksum chain and reports entries missing or altered. */
     public ChainReport verifyChain(String runId) {
-        return new Audit(engine.journal()).chain(engine.database(), runId);
+        return new Audit(engine.journal()).chain(engine.store(), runId);
     }
 
     /** Operator tasks, newest first: only open ones unless {@code all}; at most {@value TaskQuery#DEFAULT_LIMIT}. */
@@ -261,7 +261,7 @@ public final class Kernel implements AutoCloseable {
 
     /** The hash-chained audit log of operator and admin actions. */
     public AuditLog audit() {
-        return new AuditLog(engine.audit(), engine.database());
+        return new AuditLog(engine.audit(), engine.store());
     }
 
     /**
@@ -290,7 +290,7 @@ public final class Kernel implements AutoCloseable {
      * while the kernel runs.
      */
     public VerifyReport verify() {
-        return new Audit(engine.journal()).verify(engine.database());
+        return new Audit(engine.journal()).verify(engine.store());
     }
 
     /**
@@ -298,7 +298,7 @@ public final class Kernel implements AutoCloseable {
      * reports any divergence from its stored state.
      */
     public ReplayReport replay(String runId, boolean full) {
-        return new Audit(engine.journal()).replay(engine.database(), runId, full);
+        return new Audit(engine.journal()).replay(engine.store(), runId, full);
     }
 
     /**

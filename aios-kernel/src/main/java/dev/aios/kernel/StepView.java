@@ -9,11 +9,13 @@ import java.util.Optional;
  * One step of a run.
  *
  * @param id the step's id
- * @param kind agent, approval, wait, await, branch or emit
+ * @param kind {@link StepKind}: agent, approval, wait, await, branch, emit, parallel, forEach, call,
+ *     conversation or send
  * @param iteration how many times the step was entered before (0 the first time)
- * @param status scheduled, running, waiting, completed, failed or cancelled; or deferred with why in
- *     brackets: {@code deferred (window)}, {@code deferred (breaker)}, {@code deferred (rate-limit)},
- *     {@code deferred (later)}
+ * @param status {@link StepStatus}: scheduled, running, retrying, deferred, waiting, in-progress,
+ *     joining, completed, failed, timed-out, compensated or cancelled
+ * @param deferredBy why a deferred step waits, in a word: {@code window}, {@code breaker}, {@code
+ *     rate-limit} or {@code later} (the outside system asked); empty for a step not deferred
  * @param agent the agent's name and version, for agent steps
  * @param input what the step was given
  * @param output what it produced
@@ -28,9 +30,10 @@ import java.util.Optional;
  */
 public record StepView(
         String id,
-        String kind,
+        StepKind kind,
         int iteration,
-        String status,
+        StepStatus status,
+        Optional<String> deferredBy,
         Optional<String> agent,
         JsonNode input,
         JsonNode output,
@@ -58,9 +61,13 @@ public record StepView(
      * @param attempt 1 for the first
      * @param startedAt when it started
      * @param endedAt when it ended; empty while it runs (or if its worker died)
-     * @param outcome running, completed or failed
+     * @param outcome {@link AttemptOutcome}: running, waiting, deferred, completed, failed or abandoned
      * @param error the error of a failed attempt
      */
     public record AttemptView(
-            int attempt, Instant startedAt, Optional<Instant> endedAt, String outcome, Optional<String> error) {}
+            int attempt,
+            Instant startedAt,
+            Optional<Instant> endedAt,
+            AttemptOutcome outcome,
+            Optional<String> error) {}
 }

@@ -11,13 +11,14 @@ import java.util.Optional;
  * @param id the task's id
  * @param runId the run waiting on it
  * @param stepId the step it belongs to
- * @param kind approval (of an approval step) or review (of an agent's output)
- * @param status open, approved, rejected or cancelled
+ * @param kind {@link TaskKind}: review, draft, approval, dead-letter or compensation
+ * @param status {@link TaskStatus}: open, approved, rejected, retried, skipped, compensated or cancelled
  * @param title what the operator is asked
  * @param explanation why the task exists
  * @param details what the operator needs to decide: inputs, output, agent and playbook versions
  * @param proposed the output that approval commits (for reviews: the agent's output)
- * @param options what the operator can answer
+ * @param options what the operator can answer, each a {@link TaskOption}: approve, edit, reject, retry, skip,
+ *     compensate or cancel
  * @param createdAt when it was opened
  * @param resolvedAt when it was answered
  * @param resolution the answer's details: who, comment, edited output
@@ -29,13 +30,13 @@ public record TaskView(
         String id,
         String runId,
         String stepId,
-        String kind,
-        String status,
+        TaskKind kind,
+        TaskStatus status,
         String title,
         String explanation,
         JsonNode details,
         JsonNode proposed,
-        List<String> options,
+        List<TaskOption> options,
         Instant createdAt,
         Optional<Instant> resolvedAt,
         Optional<JsonNode> resolution,

@@ -42,4 +42,38 @@ class ArchitectureTest {
                 .haveFullyQualifiedName("dev.aios.kernel.Kernel")
                 .check(kernel);
     }
+
+    @Test
+    void onlyTheStoresSpeakJdbcOrKnowTheirDatabase() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackages(
+                        "dev.aios.kernel.internal.store.sqlite..", "dev.aios.kernel.internal.store.jdbc..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("java.sql..", "javax.sql..", "org.sqlite..", "org.flywaydb..", "com.zaxxer..")
+                .because("the kernel reaches storage through the domain operations of internal.store.Tx;"
+                        + " SQL belongs to a store implementation")
+                .check(kernel);
+    }
+
+    @Test
+    void theEngineJournalAndRunCodeDoNotKnowWhichStoreTheyRunOn() {
+        noClasses()
+                .that()
+                .resideInAnyPackage(
+                        "dev.aios.kernel.internal.access..",
+                        "dev.aios.kernel.internal.engine..",
+                        "dev.aios.kernel.internal.journal..",
+                        "dev.aios.kernel.internal.run..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.aios.kernel.internal.store.sqlite..",
+                        "dev.aios.kernel.internal.store.jdbc..",
+                        "java.sql..",
+                        "org.sqlite..",
+                        "org.flywaydb..")
+                .check(kernel);
+    }
 }

@@ -260,7 +260,7 @@ class ChildRunTest {
         var parentId = project("{\"asset\": \"site\", \"hold\": \"1h\"}");
         var waiting = await(parentId, RunStatus.WAITING);
         Eventually.await(() -> kernel.run(parentId), r -> r.steps().stream()
-                .anyMatch(s -> s.id().equals("hold") && s.status().equals("waiting")));
+                .anyMatch(s -> s.id().equals("hold") && s.status() == StepStatus.WAITING));
         var childId = waiting.children().getFirst().run();
         assertThat(kernel.run(childId).status()).isEqualTo(RunStatus.COMPLETED);
 

@@ -206,7 +206,7 @@ class ExtensionsTest {
         String run = send("bolt", false, "s");
         var task =
                 Eventually.await(() -> kernel.tasks(false), t -> !t.isEmpty()).getFirst();
-        assertThat(task.kind()).isEqualTo("draft");
+        assertThat(task.kind()).isEqualTo(TaskKind.DRAFT);
         assertThat(task.title()).isEqualTo("Finish the note to bolt");
         assertThat(task.proposed().path("text").asText()).startsWith("Dear bolt");
         kernel.approve(task.id(), java.util.Optional.of(MAPPER.readTree("{\"text\": \"Dear Bolt team\"}")), "");
@@ -223,13 +223,13 @@ class ExtensionsTest {
         String kept = send("bolt", true, keptSecret);
         Eventually.await(() -> kernel.run(forgotten).status(), s -> s == RunStatus.COMPLETED);
         Eventually.await(() -> kernel.run(kept).status(), s -> s == RunStatus.COMPLETED);
-        extension.host.storage().write(c -> {
-            try (var ps = c.prepareStatement("INSERT INTO testext_notes VALUES (?, ?)")) {
-                ps.setString(1, "acme");
-                ps.setBytes(2, extension.host.cipher().seal("acme", secret.getBytes(StandardCharsets.UTF_8)));
-                return ps.executeUpdate();
-            }
-        });
+        extension
+                .host
+                .storage()
+                .write(h -> h.update(
+                        "INSERT INTO testext_notes VALUES (?, ?)",
+                        "acme",
+                        extension.host.cipher().seal("acme", secret.getBytes(StandardCharsets.UTF_8))));
 
         var report = kernel.forget("acme");
         assertThat(report.keysDestroyed()).isEqualTo(1);
@@ -247,14 +247,12 @@ class ExtensionsTest {
         assertThat(extension.host.feed().after(0, 0, 1000))
                 .filteredOn(i -> i.subject().equals("acme"))
                 .allSatisfy(i -> assertThat(i.payload().toString()).doesNotContain(secret));
-        org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> extension.host.storage().read(c -> {
-                            try (var st = c.createStatement();
-                                    var rs = st.executeQuery("SELECT note FROM testext_notes")) {
-                                rs.next();
-                                return extension.host.cipher().open("acme", rs.getBytes(1));
-                            }
-                        }))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> extension
+                        .host
+                        .storage()
+                        .read(h -> h.queryOne(
+                                "SELECT note FROM testext_notes",
+                                r -> extension.host.cipher().open("acme", r.bytes("note")))))
                 .hasMessageContaining("forgotten");
 
         // While the kernel still runs, the write-ahead log was emptied: it keeps no page from before.

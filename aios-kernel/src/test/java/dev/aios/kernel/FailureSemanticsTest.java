@@ -211,11 +211,12 @@ class FailureSemanticsTest {
                     .filter(t -> t.runId().equals(run))
                     .findFirst()
                     .orElseThrow();
-            assertThat(task.kind()).isEqualTo("dead-letter");
-            assertThat(task.options()).containsExactly("retry", "skip", "compensate", "cancel");
+            assertThat(task.kind()).isEqualTo(TaskKind.DEAD_LETTER);
+            assertThat(task.options())
+                    .containsExactly(TaskOption.RETRY, TaskOption.SKIP, TaskOption.COMPENSATE, TaskOption.CANCEL);
             assertThat(task.explanation()).as(expected.getKey()).contains(expected.getValue());
             var ship = parked.steps().get(1);
-            assertThat(ship.status()).isEqualTo("failed");
+            assertThat(ship.status()).isEqualTo(StepStatus.FAILED);
             int attempts =
                     switch (expected.getKey()) {
                         case "throw", "permanent", "undeclared" -> 1; // not worth retrying
@@ -248,7 +249,7 @@ class FailureSemanticsTest {
         until(undone, r -> r.status() == RunStatus.NEEDS_ATTENTION);
         kernel.compensate(kernel.tasks(false).getFirst().id(), "refund them");
         var compensated = until(undone, r -> r.status() == RunStatus.COMPENSATED);
-        assertThat(compensated.steps().getFirst().status()).isEqualTo("compensated");
+        assertThat(compensated.steps().getFirst().status()).isEqualTo(StepStatus.COMPENSATED);
         assertThat(REFUNDS)
                 .contains(compensated.context().path("charge").path("reference").asText());
 
@@ -306,10 +307,13 @@ class FailureSemanticsTest {
                 b -> b.connector("carrier", ConnectorPolicy.DEFAULT.withBreaker(100, 2, 2, Duration.ofHours(1))));
         String run = send("carrier-down", 1);
         var deferred = until(
-                run, r -> r.steps().size() == 2 && r.steps().get(1).status().equals("deferred (breaker)"));
+                run,
+                r -> r.steps().size() == 2
+                        && r.steps().get(1).status().equals(StepStatus.DEFERRED)
+                        && r.steps().get(1).deferredBy().equals(Optional.of("breaker")));
         var ship = deferred.steps().get(1);
         assertThat(ship.error()).get().asString().contains("circuit breaker of 'carrier' is open");
-        assertThat(ship.attempts().stream().filter(a -> a.outcome().equals("failed")))
+        assertThat(ship.attempts().stream().filter(a -> a.outcome().equals(AttemptOutcome.FAILED)))
                 .hasSize(2);
         assertThat(deferred.status()).isEqualTo(RunStatus.RUNNING);
     }
@@ -323,7 +327,7 @@ class FailureSemanticsTest {
         var ship = done.steps().get(1);
         assertThat(ship.attempts())
                 .extracting(StepView.AttemptView::outcome)
-                .containsExactly("deferred", "deferred", "completed");
+                .containsExactly(AttemptOutcome.DEFERRED, AttemptOutcome.DEFERRED, AttemptOutcome.COMPLETED);
         assertThat(ship.attempts().getFirst().error()).get().asString().contains("429 Too Many Requests");
     }
 

@@ -84,7 +84,7 @@ class HeartbeatTest {
             assertThat(work.attempts()).hasSize(2);
             var first = work.attempts().get(0);
             var second = work.attempts().get(1);
-            assertThat(first.outcome()).isEqualTo("abandoned");
+            assertThat(first.outcome()).isEqualTo(AttemptOutcome.ABANDONED);
             // While it heartbeat (1.5 s, three times the 500 ms timeout), nobody took it over.
             assertThat(Duration.between(first.startedAt(), second.startedAt())).isGreaterThan(Duration.ofMillis(1500));
             assertThat(agent.attempts.get()).isEqualTo(2);

@@ -198,7 +198,7 @@ class HostileInputTest {
 
         var task = Eventually.await(() -> kernel.tasks(false), tasks -> !tasks.isEmpty())
                 .getFirst();
-        assertThat(task.kind()).isEqualTo("dead-letter");
+        assertThat(task.kind()).isEqualTo(TaskKind.DEAD_LETTER);
         assertThat(task.explanation())
                 .contains("emitting pong would start pong-side as link 5 of a chain of events and runs")
                 .contains("A chain is stopped after 4 links, since it looks like an event loop")
@@ -274,8 +274,11 @@ class HostileInputTest {
 
         void strike() {
             try {
-                host.storage().write(connection -> {
-                    connection.close();
+                host.storage().write(handle -> {
+                    // Extensions get no connection; a broken driver is played by reaching under the handle.
+                    ((dev.aios.kernel.internal.store.jdbc.JdbcHandle) handle)
+                            .connection()
+                            .close();
                     return null;
                 });
             } catch (RuntimeException expected) {

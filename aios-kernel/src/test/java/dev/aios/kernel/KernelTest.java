@@ -142,7 +142,7 @@ class KernelTest {
         clock.advance(Duration.ofHours(49));
         kernel.wake();
         Eventually.await(() -> kernel.run(runId), r -> r.steps().stream()
-                .anyMatch(s -> s.id().equals("deliver") && s.status().equals("waiting")));
+                .anyMatch(s -> s.id().equals("deliver") && s.status().equals(StepStatus.WAITING)));
 
         var resumed = send("delivery.accepted", "acme", "{}");
         assertThat(resumed.resumed()).containsExactly(runId);
@@ -160,7 +160,7 @@ class KernelTest {
         awaitStatus(runId, RunStatus.WAITING);
         var task =
                 Eventually.await(() -> kernel.tasks(false), t -> !t.isEmpty()).getFirst();
-        assertThat(task.kind()).isEqualTo("review");
+        assertThat(task.kind()).isEqualTo(TaskKind.REVIEW);
         assertThat(task.proposed().path("confidence").asDouble()).isEqualTo(0.5);
 
         assertThatThrownBy(() -> kernel.approve(task.id(), Optional.of(JSON.readTree("{\"score\": \"high\"}")), ""))

@@ -7,10 +7,11 @@ import dev.aios.api.Event;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.FeedHub;
 import dev.aios.kernel.internal.journal.JournalEntry;
+import dev.aios.kernel.internal.journal.MasterKey;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.journal.SubjectKeys;
 import dev.aios.kernel.internal.run.Projector;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.sqlite.SqliteStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -138,11 +139,12 @@ class LongRunIT {
 
     /** Appends await → handle → await cycles, as months of pings would, straight into the journal. */
     private long appendMonthsOfHistory(String runId, int atLeast) {
-        try (var db = Database.open(dir.resolve("data"))) {
-            var journal = new RunJournal(new SubjectKeys(db, clock), new FeedHub());
+        try (var store = SqliteStore.open(dir.resolve("data"))) {
+            var journal =
+                    new RunJournal(new SubjectKeys(store, clock, MasterKey.of(dir.resolve("data"))), new FeedHub());
             long appended = 0;
             while (appended < atLeast) {
-                appended += db.write(tx -> {
+                appended += store.write(tx -> {
                     var state = journal.load(tx, runId).orElseThrow();
                     var entries = new ArrayList<JournalEntry>();
                     for (int cycle = 0; cycle < 150; cycle++) {
@@ -155,11 +157,13 @@ class LongRunIT {
                         entries.clear();
                         entries.add(
                                 new JournalEntry.StepCompleted("listen", it, input, event, Optional.empty(), "handle"));
-                        entries.add(new JournalEntry.StepScheduled("handle", handled, "agent", clock.instant()));
+                        entries.add(new JournalEntry.StepScheduled(
+                                "handle", handled, dev.aios.kernel.StepKind.AGENT, clock.instant()));
                         entries.add(new JournalEntry.StepStarted("handle", handled, 1, "history"));
                         entries.add(new JournalEntry.StepCompleted(
                                 "handle", handled, event.path("data"), out, Optional.of("remind@1.0.0"), "listen"));
-                        entries.add(new JournalEntry.StepScheduled("listen", it + 1, "await", clock.instant()));
+                        entries.add(new JournalEntry.StepScheduled(
+                                "listen", it + 1, dev.aios.kernel.StepKind.AWAIT, clock.instant()));
                         entries.add(new JournalEntry.StepStarted("listen", it + 1, 1, "history"));
                         entries.add(new JournalEntry.AwaitStarted(
                                 "listen", it + 1, input, "ping", clock.instant().plus(Duration.ofDays(30))));

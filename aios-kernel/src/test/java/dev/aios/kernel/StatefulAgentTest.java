@@ -219,7 +219,7 @@ class StatefulAgentTest {
                         "run:" + second.started().getFirst(),
                         "run:" + first.started().getFirst());
         assertThat(view.messages()).allSatisfy(m -> {
-            assertThat(m.status()).isEqualTo("handled");
+            assertThat(m.status()).isEqualTo(MessageStatus.HANDLED);
             assertThat(m.type()).isEqualTo("agent.message");
         });
         var sent = kernel.run(first.started().getFirst()).context().path("tell");
@@ -416,7 +416,7 @@ class StatefulAgentTest {
         var view = kernel.agentInstance("keeper", "acme", 10);
         assertThat(view.instance().failed()).isEqualTo(1);
         var failed = view.messages().get(1);
-        assertThat(failed.status()).isEqualTo("failed");
+        assertThat(failed.status()).isEqualTo(MessageStatus.FAILED);
         assertThat(failed.error()).hasValueSatisfying(e -> assertThat(e).contains("cannot take a note"));
     }
 

@@ -177,13 +177,12 @@ class StepPolicyTest {
         return Eventually.await(
                 () -> kernel.run(runId),
                 run -> run.status() != RunStatus.RUNNING && run.status() != RunStatus.WAITING
-                        || !run.tasks().isEmpty()
-                                && run.tasks().stream().anyMatch(t -> t.status().equals("open")));
+                        || !run.tasks().isEmpty() && run.tasks().stream().anyMatch(t -> t.status() == TaskStatus.OPEN));
     }
 
     TaskView openTask(String runId) {
         return settled(runId).tasks().stream()
-                .filter(t -> t.status().equals("open"))
+                .filter(t -> t.status() == TaskStatus.OPEN)
                 .findFirst()
                 .orElseThrow();
     }
@@ -203,7 +202,7 @@ class StepPolicyTest {
 
         var task = openTask(run);
 
-        assertThat(task.kind()).isEqualTo("review");
+        assertThat(task.kind()).isEqualTo(TaskKind.REVIEW);
         assertThat(task.details().path("rule").asText()).isEqualTo("gate review-quotes");
         assertThat(task.explanation()).contains("review-quotes");
         assertThat(policy.playbookReviews).containsExactly(false);
@@ -236,12 +235,12 @@ class StepPolicyTest {
 
         var task = openTask(run);
 
-        assertThat(task.options()).containsExactly("edit", "reject");
+        assertThat(task.options()).containsExactly(TaskOption.EDIT, TaskOption.REJECT);
         assertThat(task.title()).startsWith("Blocked");
         assertThatThrownBy(() -> kernel.approve(task.id(), Optional.empty(), ""))
                 .isInstanceOf(ConflictException.class)
                 .hasMessageContaining("--edit");
-        assertThat(kernel.task(task.id()).status()).isEqualTo("open");
+        assertThat(kernel.task(task.id()).status()).isEqualTo(TaskStatus.OPEN);
         var edited = JSON.objectNode().put("text", "A smaller quote").put("confidence", 1.0);
         kernel.approve(task.id(), Optional.of(edited), "");
         var done = Eventually.await(() -> kernel.run(run), r -> r.status() == RunStatus.COMPLETED);
@@ -274,8 +273,8 @@ class StepPolicyTest {
 
         var task = openTask(run);
 
-        assertThat(task.kind()).isEqualTo("draft");
-        assertThat(task.options()).containsExactly("edit", "reject");
+        assertThat(task.kind()).isEqualTo(TaskKind.DRAFT);
+        assertThat(task.options()).containsExactly(TaskOption.EDIT, TaskOption.REJECT);
         assertThat(task.explanation()).contains("switched off").contains("no fallback");
     }
 
@@ -286,7 +285,7 @@ class StepPolicyTest {
 
         var task = openTask(run);
 
-        assertThat(task.kind()).isEqualTo("draft");
+        assertThat(task.kind()).isEqualTo(TaskKind.DRAFT);
         assertThat(task.details().path("shadow").path("text").asText()).isEqualTo("Quote for acme: 200");
         assertThat(task.proposed().isEmpty()).isTrue();
         var mine = JSON.objectNode().put("text", "My own quote").put("confidence", 1.0);
@@ -313,7 +312,10 @@ class StepPolicyTest {
                 ? new Admission.Defer("draft-quote: at most 10 a minute", until, seen("limited"))
                 : new Admission.Run(seen("on"));
         var run = lead("acme", 200);
-        Eventually.await(() -> kernel.run(run).steps().getFirst().status(), "deferred (limit)"::equals);
+        Eventually.await(
+                () -> kernel.run(run).steps().getFirst(),
+                step -> step.status() == StepStatus.DEFERRED
+                        && step.deferredBy().equals(Optional.of("limit")));
 
         clock.advance(Duration.ofMinutes(11));
         kernel.wake();
@@ -365,8 +367,7 @@ class StepPolicyTest {
         clock.advance(Duration.ofDays(1));
         kernel.wake();
 
-        var answered =
-                Eventually.await(() -> kernel.task(task.id()), t -> t.status().equals("approved"));
+        var answered = Eventually.await(() -> kernel.task(task.id()), t -> t.status() == TaskStatus.APPROVED);
         assertThat(answered.escalations())
                 .extracting(e -> e.path("rail").asText())
                 .containsExactly("plan", "remind", "default");

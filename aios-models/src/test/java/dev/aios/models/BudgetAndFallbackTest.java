@@ -7,6 +7,7 @@ import dev.aios.api.AgentContext;
 import dev.aios.api.Contract;
 import dev.aios.api.ModelRequest;
 import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.TaskKind;
 import dev.aios.models.ModelSettings.Budgets;
 import dev.aios.testing.ScriptedModelServer.Reply;
 import java.math.BigDecimal;
@@ -44,7 +45,7 @@ class BudgetAndFallbackTest {
         assertThat(aios.provider.requests())
                 .as("the scripted provider saw no request")
                 .isEmpty();
-        assertThat(task.kind()).isEqualTo("draft");
+        assertThat(task.kind()).isEqualTo(TaskKind.DRAFT);
         assertThat(task.title()).isEqualTo("Score the lead from Acme");
         // 1024 tokens out (the most the answer may take) at $0.60 per million, plus the prompt in
         assertThat(task.explanation())
@@ -96,7 +97,7 @@ class BudgetAndFallbackTest {
         String run = aios.send("acme", LEAD);
         var task = aios.taskOf(run);
 
-        assertThat(task.kind()).isEqualTo("draft");
+        assertThat(task.kind()).isEqualTo(TaskKind.DRAFT);
         assertThat(task.title()).isEqualTo("Score the lead from Acme");
         assertThat(task.explanation())
                 .contains("no model provider is configured")
@@ -155,7 +156,7 @@ class BudgetAndFallbackTest {
                 new Summarize());
         String stopped = aios.send("acme", LEAD);
         var task = aios.taskOf(stopped);
-        assertThat(task.kind()).isEqualTo("dead-letter");
+        assertThat(task.kind()).isEqualTo(TaskKind.DEAD_LETTER);
         assertThat(task.explanation()).contains("per-day budget");
         assertThat(aios.provider.requests()).isEmpty();
     }

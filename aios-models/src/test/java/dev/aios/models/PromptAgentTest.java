@@ -8,6 +8,7 @@ import dev.aios.api.AgentContext;
 import dev.aios.api.Contract;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.StepView;
+import dev.aios.kernel.TaskKind;
 import dev.aios.testing.ScriptedModelServer.Reply;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -198,7 +199,7 @@ class PromptAgentTest {
                 .as("a bad answer is not kept as the step's receipt")
                 .isEmpty();
         var task = aios.taskOf(run);
-        assertThat(task.kind()).isEqualTo("dead-letter");
+        assertThat(task.kind()).isEqualTo(TaskKind.DEAD_LETTER);
         assertThat(task.explanation()).contains("does not match the schema").contains("not JSON");
     }
 
@@ -229,7 +230,7 @@ class PromptAgentTest {
         String run = aios.send("acme", LEAD);
         var task = aios.taskOf(run);
 
-        assertThat(task.kind()).isEqualTo("review");
+        assertThat(task.kind()).isEqualTo(TaskKind.REVIEW);
         assertThat(task.explanation()).contains("output.confidence < 0.8");
         assertThat(task.proposed().path("score").asInt()).isEqualTo(61);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.aios.kernel.ConnectorPolicy;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.StepView;
+import dev.aios.kernel.TaskKind;
 import dev.aios.testing.ScriptedModelServer.Reply;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -106,7 +107,7 @@ class ProviderFailureTest {
         aios.until(run, r -> r.status() == RunStatus.NEEDS_ATTENTION);
         var task = aios.taskOf(run);
 
-        assertThat(task.kind()).isEqualTo("dead-letter");
+        assertThat(task.kind()).isEqualTo(TaskKind.DEAD_LETTER);
         assertThat(task.explanation()).contains("openai answered HTTP 500: upstream exploded");
     }
 

@@ -3,6 +3,7 @@ package dev.aios.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aios.kernel.Eventually;
+import dev.aios.kernel.TaskStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -72,8 +73,7 @@ class EscalationTest {
         advance(Duration.ofHours(20));
         escalations(task.id(), 3);
         advance(Duration.ofDays(2));
-        var answered = Eventually.await(
-                () -> aios.kernel.task(task.id()), t -> t.status().equals("approved"));
+        var answered = Eventually.await(() -> aios.kernel.task(task.id()), t -> t.status() == TaskStatus.APPROVED);
 
         assertThat(hook.received.get(0).body().path("title").asText()).startsWith("Waiting for you");
         assertThat(hook.received.get(0).idempotencyKey()).isEqualTo(task.id() + ":escalation:0");

@@ -12,6 +12,7 @@ import dev.aios.kernel.Eventually;
 import dev.aios.kernel.Kernel;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.RunView;
+import dev.aios.kernel.TaskStatus;
 import dev.aios.kernel.TaskView;
 import dev.aios.kernel.TestClock;
 import java.io.IOException;
@@ -127,13 +128,12 @@ final class PolicyHarness implements AutoCloseable {
     RunView settled(String runId) {
         return Eventually.await(
                 () -> kernel.run(runId),
-                run -> run.status().isFinal()
-                        || run.tasks().stream().anyMatch(t -> t.status().equals("open")));
+                run -> run.status().isFinal() || run.tasks().stream().anyMatch(t -> t.status() == TaskStatus.OPEN));
     }
 
     Optional<TaskView> openTask(String runId) {
         return settled(runId).tasks().stream()
-                .filter(t -> t.status().equals("open"))
+                .filter(t -> t.status() == TaskStatus.OPEN)
                 .findFirst();
     }
 

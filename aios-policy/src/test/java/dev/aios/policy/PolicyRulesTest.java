@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.aios.kernel.Eventually;
+import dev.aios.kernel.StepStatus;
 import dev.aios.kernel.StepView;
+import dev.aios.kernel.TaskKind;
+import dev.aios.kernel.TaskOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -77,7 +80,7 @@ class PolicyRulesTest {
 
         var task = aios.openTask(aios.lead("acme", 50_000)).orElseThrow();
 
-        assertThat(task.options()).containsExactly("edit", "reject");
+        assertThat(task.options()).containsExactly(TaskOption.EDIT, TaskOption.REJECT);
         assertThat(task.details().path("rule").asText()).isEqualTo("gate no-huge-quotes");
     }
 
@@ -93,7 +96,7 @@ class PolicyRulesTest {
 
         assertThat(version.version()).isEqualTo(2);
         assertThat(version.reason()).contains("new-clients").contains("off");
-        assertThat(offTask.kind()).isEqualTo("draft");
+        assertThat(offTask.kind()).isEqualTo(TaskKind.DRAFT);
         assertThat(offTask.explanation()).contains("switched off for segment new-clients");
         var offFlag = provenance(aios.kernel.run(offTask.runId()).steps().getFirst(), "flag");
         assertThat(offFlag.path("state").asText()).isEqualTo("off");
@@ -181,7 +184,7 @@ class PolicyRulesTest {
         aios.completed(aios.lead("b", 10));
         var third = aios.lead("c", 10);
         var waiting = Eventually.await(
-                () -> aios.kernel.run(third), r -> r.steps().getFirst().status().equals("deferred (limit)"));
+                () -> aios.kernel.run(third), r -> r.steps().getFirst().status() == StepStatus.DEFERRED);
         aios.clock.advance(Duration.ofMinutes(61));
         aios.kernel.wake();
 

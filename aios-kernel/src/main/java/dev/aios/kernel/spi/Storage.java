@@ -1,25 +1,30 @@
 package dev.aios.kernel.spi;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-
 /**
- * The kernel's database for an extension's own tables. Writes join the kernel's group commit;
- * reads see one committed moment.
+ * The kernel's database for an extension's own tables. Writes join the kernel's commits (and its
+ * group commit); reads see one committed moment.
+ *
+ * <pre>{@code
+ * long id = storage.write(h -> h.insert("INSERT INTO notes (text) VALUES (?)", text));
+ * var texts = storage.read(h -> h.query("SELECT text FROM notes", r -> r.text("text")));
+ * }</pre>
  */
 public interface Storage {
 
-    /** Work on a JDBC connection inside a transaction the kernel owns: do not commit or close it. */
+    /** Work on a {@link Handle} inside a transaction the kernel owns. */
     @FunctionalInterface
     interface Work<T> {
-        T run(Connection connection) throws SQLException;
+        T run(Handle handle) throws Exception;
     }
 
-    /** Runs {@code work} in the next group commit and waits until it is durable. */
+    /** Runs {@code work} in the next commit and waits until it is durable; it is undone if it throws. */
     <T> T write(Work<T> work);
 
-    /** Runs {@code work} on a read-only connection. */
+    /** Runs {@code work} in a read-only transaction. */
     <T> T read(Work<T> work);
+
+    /** Which database the SQL runs on, for an extension that writes SQL for more than one. */
+    Handle.Dialect dialect();
 
     /**
      * Brings the extension's tables up to date with its Flyway migrations at {@code location}

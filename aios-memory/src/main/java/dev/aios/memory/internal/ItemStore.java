@@ -1,6 +1,8 @@
 package dev.aios.memory.internal;
 
 import dev.aios.api.MemoryKind;
+import dev.aios.kernel.spi.Handle;
+import dev.aios.kernel.spi.Row;
 import dev.aios.kernel.spi.Storage;
 import dev.aios.kernel.spi.SubjectCipher.ForgottenException;
 import dev.aios.memory.internal.Rows.Change;
@@ -8,9 +10,6 @@ import dev.aios.memory.internal.Rows.Doc;
 import dev.aios.memory.internal.Rows.Hydrated;
 import dev.aios.memory.internal.Rows.Item;
 import dev.aios.memory.internal.Rows.NewItem;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -65,15 +64,15 @@ final class ItemStore {
             }
             sealed.add(new SealedItem(item, sealer.json(row.subject(), row.metadata()), chunks));
         }
-        return storage.write(c -> {
+        return storage.write(h -> {
             long last = 0;
             var existing = new ArrayList<String>();
             for (var item : sealed) {
                 var row = item.item().item();
-                int inserted = Sql.update(
-                        c,
-                        "INSERT OR IGNORE INTO memory_items (id, kind, subject, version, created_at, importance, pinned,"
-                                + " source, chunks, bytes, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                int inserted = h.update(
+                        "INSERT INTO memory_items (id, kind, subject, version, created_at, importance, pinned,"
+                                + " source, chunks, bytes, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                + " ON CONFLICT (id) DO NOTHING",
                         row.id(),
                         row.kind().wire(),
                         row.subject(),
@@ -91,8 +90,7 @@ final class ItemStore {
                 }
                 var chunks = item.item().chunks();
                 for (int i = 0; i < chunks.size(); i++) {
-                    Sql.update(
-                            c,
+                    h.update(
                             "INSERT INTO memory_chunks (item_id, n, subject, text, embed) VALUES (?, ?, ?, ?, ?)",
                             row.id(),
                             chunks.get(i).n(),
@@ -100,12 +98,11 @@ final class ItemStore {
                             item.chunks().get(i),
                             chunks.get(i).embed() ? 1 : 0);
                 }
-                last = change(c, Change.ITEM, row.id());
+                last = change(h, Change.ITEM, row.id());
             }
-            delete(c, replacing);
+            delete(h, replacing);
             for (var position : feedPositions.entrySet()) {
-                Sql.update(
-                        c,
+                h.update(
                         "INSERT INTO memory_feed (source, position) VALUES (?, ?)"
                                 + " ON CONFLICT (source) DO UPDATE SET position = excluded.position",
                         position.getKey(),
@@ -121,12 +118,11 @@ final class ItemStore {
     private record SealedItem(NewItem item, byte[] metadata, List<byte[]> chunks) {}
 
     /** Replaces an item (a knowledge record's searchable copy) in the caller's transaction. */
-    long replace(Connection c, NewItem item) throws SQLException {
+    long replace(Handle h, NewItem item) {
         var row = item.item();
-        Sql.update(c, "DELETE FROM memory_chunks WHERE item_id = ?", row.id());
-        Sql.update(c, "DELETE FROM memory_items WHERE id = ?", row.id());
-        Sql.update(
-                c,
+        h.update("DELETE FROM memory_chunks WHERE item_id = ?", row.id());
+        h.update("DELETE FROM memory_items WHERE id = ?", row.id());
+        h.update(
                 "INSERT INTO memory_items (id, kind, subject, version, created_at, importance, pinned, source, chunks,"
                         + " bytes, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row.id(),
@@ -141,8 +137,7 @@ final class ItemStore {
                 row.bytes(),
                 sealer.json(row.subject(), row.metadata()));
         for (var chunk : item.chunks()) {
-            Sql.update(
-                    c,
+            h.update(
                     "INSERT INTO memory_chunks (item_id, n, subject, text, embed) VALUES (?, ?, ?, ?, ?)",
                     row.id(),
                     chunk.n(),
@@ -150,39 +145,38 @@ final class ItemStore {
                     sealer.text(row.subject(), chunk.text()),
                     chunk.embed() ? 1 : 0);
         }
-        return change(c, Change.ITEM, row.id());
+        return change(h, Change.ITEM, row.id());
     }
 
     /** Adds an entry to the index's to-do list, in the caller's transaction. */
-    static long change(Connection c, String op, String key) throws SQLException {
-        return Sql.insert(c, "INSERT INTO memory_changes (op, key) VALUES (?, ?)", op, key);
+    static long change(Handle h, String op, String key) {
+        return h.insert("INSERT INTO memory_changes (op, key) VALUES (?, ?)", op, key);
     }
 
     Optional<Item> item(String id) {
-        return storage.read(c ->
-                        Sql.one(c, "SELECT " + ITEM_COLUMNS + " FROM memory_items i WHERE i.id = ?", this::item, id))
+        return storage.read(h ->
+                        h.queryOne("SELECT " + ITEM_COLUMNS + " FROM memory_items i WHERE i.id = ?", this::item, id))
                 .flatMap(item -> item);
     }
 
     /** Every chunk of an item as the index holds it; empty when the item is gone or forgotten. */
     List<Doc> docs(String itemId) {
-        return storage.read(c -> docs(c, "c.item_id = ?", itemId));
+        return storage.read(h -> docs(h, "c.item_id = ?", itemId));
     }
 
     /** One chunk as the index holds it. */
     List<Doc> doc(String itemId, int n) {
-        return storage.read(c -> docs(c, "c.item_id = ? AND c.n = ?", itemId, n));
+        return storage.read(h -> docs(h, "c.item_id = ? AND c.n = ?", itemId, n));
     }
 
     /** Chunks in storage order after {@code afterRowid}, for rebuilding the index. */
     List<Map.Entry<Long, Doc>> scan(long afterRowid, int limit) {
         return storage
-                .read(c -> Sql.query(
-                        c,
+                .read(h -> h.query(
                         "SELECT c.rowid AS r, c.item_id, c.n, c.subject, c.text, c.vector, i.kind, i.created_at"
                                 + " FROM memory_chunks c JOIN memory_items i ON i.id = c.item_id"
                                 + " WHERE c.rowid > ? ORDER BY c.rowid LIMIT ?",
-                        rs -> Map.entry(rs.getLong("r"), doc(rs)),
+                        row -> Map.entry(row.integer("r"), doc(row)),
                         afterRowid,
                         limit))
                 .stream()
@@ -191,9 +185,9 @@ final class ItemStore {
                 .toList();
     }
 
-    private List<Doc> docs(Connection c, String where, Object... args) throws SQLException {
-        return Sql.query(
-                        c,
+    private List<Doc> docs(Handle h, String where, Object... args) {
+        return h
+                .query(
                         "SELECT c.item_id, c.n, c.subject, c.text, c.vector, i.kind, i.created_at FROM memory_chunks c"
                                 + " JOIN memory_items i ON i.id = c.item_id WHERE " + where + " ORDER BY c.n",
                         this::doc,
@@ -203,17 +197,17 @@ final class ItemStore {
                 .toList();
     }
 
-    private Optional<Doc> doc(ResultSet rs) throws SQLException {
-        String subject = rs.getString("subject");
+    private Optional<Doc> doc(Row row) {
+        String subject = row.text("subject");
         try {
-            byte[] vector = rs.getBytes("vector");
+            byte[] vector = row.bytes("vector");
             return Optional.of(new Doc(
-                    rs.getString("item_id"),
-                    rs.getInt("n"),
+                    row.text("item_id"),
+                    (int) row.integer("n"),
                     subject,
-                    MemoryKind.fromWire(rs.getString("kind")),
-                    Instant.ofEpochMilli(rs.getLong("created_at")),
-                    sealer.openText(subject, rs.getBytes("text")),
+                    MemoryKind.fromWire(row.text("kind")),
+                    row.instant("created_at"),
+                    sealer.openText(subject, row.bytes("text")),
                     vector == null ? Optional.empty() : Optional.of(sealer.openVector(subject, vector))));
         } catch (ForgottenException e) {
             return Optional.empty();
@@ -222,21 +216,20 @@ final class ItemStore {
 
     /** The index's to-do list after {@code seq}. */
     List<Change> changesAfter(long seq, int limit) {
-        return storage.read(c -> Sql.query(
-                c,
+        return storage.read(h -> h.query(
                 "SELECT seq, op, key FROM memory_changes WHERE seq > ? ORDER BY seq LIMIT ?",
-                rs -> new Change(rs.getLong(1), rs.getString(2), rs.getString(3)),
+                row -> new Change(row.integer("seq"), row.text("op"), row.text("key")),
                 seq,
                 limit));
     }
 
     long lastChange() {
-        return storage.read(c -> Sql.count(c, "SELECT COALESCE(MAX(seq), 0) FROM memory_changes"));
+        return storage.read(h -> h.count("SELECT COALESCE(MAX(seq), 0) FROM memory_changes"));
     }
 
     /** Drops the to-do entries the index has committed. */
     void pruneChanges(long upTo) {
-        storage.write(c -> Sql.update(c, "DELETE FROM memory_changes WHERE seq <= ?", upTo));
+        storage.write(h -> h.update("DELETE FROM memory_changes WHERE seq <= ?", upTo));
     }
 
     /** The items and chunk texts of recall candidates; items gone or forgotten are left out. */
@@ -250,23 +243,21 @@ final class ItemStore {
             pairs.add(id);
             pairs.add(n);
         }));
-        return storage.read(c -> {
+        return storage.read(h -> {
             var texts = new HashMap<String, Map<Integer, byte[]>>();
-            for (var chunk : Sql.query(
-                    c,
+            for (var chunk : h.query(
                     "SELECT item_id, n, text FROM memory_chunks WHERE (item_id, n) IN (VALUES "
                             + String.join(", ", java.util.Collections.nCopies(pairs.size() / 2, "(?, ?)")) + ")",
-                    rs -> new Object[] {rs.getString(1), rs.getInt(2), rs.getBytes(3)},
+                    row -> new Object[] {row.text("item_id"), (int) row.integer("n"), row.bytes("text")},
                     pairs.toArray())) {
                 texts.computeIfAbsent((String) chunk[0], id -> new HashMap<>())
                         .put((Integer) chunk[1], (byte[]) chunk[2]);
             }
             var found = new HashMap<String, Hydrated>();
-            for (var row : Sql.query(
-                    c,
+            for (var row : h.query(
                     "SELECT " + ITEM_COLUMNS + ", i.uses, i.used_at FROM memory_items i WHERE i.id IN ("
-                            + Sql.marks(ids.size()) + ")",
-                    rs -> Map.entry(item(rs), usage(rs)),
+                            + Handle.marks(ids.size()) + ")",
+                    row -> Map.entry(item(row), usage(row)),
                     ids.toArray())) {
                 if (row.getKey().isEmpty()) {
                     continue;
@@ -282,27 +273,25 @@ final class ItemStore {
         });
     }
 
-    private static Map.Entry<Long, Optional<Instant>> usage(ResultSet rs) throws SQLException {
-        long uses = rs.getLong("uses");
-        long usedAt = rs.getLong("used_at");
-        return Map.entry(uses, rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(usedAt)));
+    private static Map.Entry<Long, Optional<Instant>> usage(Row row) {
+        return Map.entry(row.integer("uses"), row.optionalInstant("used_at"));
     }
 
-    private Optional<Item> item(ResultSet rs) throws SQLException {
-        String subject = rs.getString("subject");
+    private Optional<Item> item(Row row) {
+        String subject = row.text("subject");
         try {
             return Optional.of(new Item(
-                    rs.getString("id"),
-                    MemoryKind.fromWire(rs.getString("kind")),
+                    row.text("id"),
+                    MemoryKind.fromWire(row.text("kind")),
                     subject,
-                    rs.getInt("version"),
-                    Instant.ofEpochMilli(rs.getLong("created_at")),
-                    rs.getDouble("importance"),
-                    rs.getInt("pinned") == 1,
-                    rs.getString("source"),
-                    rs.getInt("chunks"),
-                    rs.getLong("bytes"),
-                    sealer.openJson(subject, rs.getBytes("metadata"))));
+                    (int) row.integer("version"),
+                    row.instant("created_at"),
+                    row.real("importance"),
+                    (int) row.integer("pinned") == 1,
+                    row.text("source"),
+                    (int) row.integer("chunks"),
+                    row.integer("bytes"),
+                    sealer.openJson(subject, row.bytes("metadata"))));
         } catch (ForgottenException e) {
             return Optional.empty();
         }
@@ -316,27 +305,26 @@ final class ItemStore {
         var args = new ArrayList<Object>();
         args.add(now.toEpochMilli());
         args.addAll(ids);
-        storage.write(c -> Sql.update(
-                c,
-                "UPDATE memory_items SET uses = uses + 1, used_at = ? WHERE id IN (" + Sql.marks(ids.size()) + ")",
+        storage.write(h -> h.update(
+                "UPDATE memory_items SET uses = uses + 1, used_at = ? WHERE id IN (" + Handle.marks(ids.size()) + ")",
                 args.toArray()));
     }
 
     /** Where episodic memory stopped reading the kernel's feed: event sequence and journal position. */
     long[] feedPositions() {
-        return storage.read(c -> new long[] {
-            Sql.count(c, "SELECT COALESCE(MAX(position), 0) FROM memory_feed WHERE source = 'event'"),
-            Sql.count(c, "SELECT COALESCE(MAX(position), 0) FROM memory_feed WHERE source = 'journal'")
+        return storage.read(h -> new long[] {
+            h.count("SELECT COALESCE(MAX(position), 0) FROM memory_feed WHERE source = 'event'"),
+            h.count("SELECT COALESCE(MAX(position), 0) FROM memory_feed WHERE source = 'journal'")
         });
     }
 
     /** Deletes items (and their chunks), with a change per item for the index; in the caller's transaction. */
-    static int delete(Connection c, Collection<String> ids) throws SQLException {
+    static int delete(Handle h, Collection<String> ids) {
         int deleted = 0;
         for (String id : ids) {
-            Sql.update(c, "DELETE FROM memory_chunks WHERE item_id = ?", id);
-            deleted += Sql.update(c, "DELETE FROM memory_items WHERE id = ?", id);
-            change(c, Change.ITEM, id);
+            h.update("DELETE FROM memory_chunks WHERE item_id = ?", id);
+            deleted += h.update("DELETE FROM memory_items WHERE id = ?", id);
+            change(h, Change.ITEM, id);
         }
         return deleted;
     }

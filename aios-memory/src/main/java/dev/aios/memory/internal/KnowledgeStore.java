@@ -4,14 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.api.KnowledgeKind;
 import dev.aios.api.KnowledgeRecord;
 import dev.aios.api.MemoryKind;
+import dev.aios.kernel.spi.Handle;
+import dev.aios.kernel.spi.Row;
 import dev.aios.kernel.spi.SubjectCipher.ForgottenException;
 import dev.aios.memory.internal.Rows.Chunk;
 import dev.aios.memory.internal.Rows.Item;
 import dev.aios.memory.internal.Rows.NewItem;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -70,8 +69,8 @@ final class KnowledgeStore {
         }
         var text = KnowledgeText.of(kind, id, content);
         var pieces = chunker.split(text);
-        return items.storage().write(c -> {
-            var latest = latest(c, id);
+        return items.storage().write(h -> {
+            var latest = latest(h, id);
             if (latest.isPresent() && latest.get().content().equals(content)) {
                 return new Written(latest.get(), 0);
             }
@@ -80,8 +79,7 @@ final class KnowledgeStore {
                         + latest.get().subject() + "', not '" + subject + "'; a record keeps its subject");
             }
             int version = latest.map(r -> r.version() + 1).orElse(1);
-            Sql.update(
-                    c,
+            h.update(
                     "INSERT INTO knowledge_records (id, version, kind, subject, content, at, author)"
                             + " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     id,
@@ -108,7 +106,7 @@ final class KnowledgeStore {
                     chunks.size(),
                     text.getBytes(StandardCharsets.UTF_8).length,
                     metadata);
-            long change = items.replace(c, new NewItem(item, chunks));
+            long change = items.replace(h, new NewItem(item, chunks));
             return new Written(new KnowledgeRecord(id, version, kind, subject, content, now, author), change);
         });
     }
@@ -117,46 +115,42 @@ final class KnowledgeStore {
     record Written(KnowledgeRecord record, long change) {}
 
     Optional<KnowledgeRecord> latest(String id) {
-        return items.storage().read(c -> latest(c, id));
+        return items.storage().read(h -> latest(h, id));
     }
 
-    private Optional<KnowledgeRecord> latest(Connection c, String id) throws SQLException {
-        return Sql.one(
-                        c,
-                        "SELECT * FROM knowledge_records WHERE id = ? ORDER BY version DESC LIMIT 1",
-                        this::record,
-                        id)
+    private Optional<KnowledgeRecord> latest(Handle h, String id) {
+        return h.queryOne(
+                        "SELECT * FROM knowledge_records WHERE id = ? ORDER BY version DESC LIMIT 1", this::record, id)
                 .flatMap(r -> r);
     }
 
     Optional<KnowledgeRecord> version(String id, int version) {
         return items.storage()
-                .read(c -> Sql.one(
-                        c, "SELECT * FROM knowledge_records WHERE id = ? AND version = ?", this::record, id, version))
+                .read(h -> h.queryOne(
+                        "SELECT * FROM knowledge_records WHERE id = ? AND version = ?", this::record, id, version))
                 .flatMap(r -> r);
     }
 
     List<KnowledgeRecord> history(String id) {
         return items
                 .storage()
-                .read(c ->
-                        Sql.query(c, "SELECT * FROM knowledge_records WHERE id = ? ORDER BY version", this::record, id))
+                .read(h -> h.query("SELECT * FROM knowledge_records WHERE id = ? ORDER BY version", this::record, id))
                 .stream()
                 .flatMap(Optional::stream)
                 .toList();
     }
 
-    private Optional<KnowledgeRecord> record(ResultSet rs) throws SQLException {
-        String subject = rs.getString("subject");
+    private Optional<KnowledgeRecord> record(Row row) {
+        String subject = row.text("subject");
         try {
             return Optional.of(new KnowledgeRecord(
-                    rs.getString("id"),
-                    rs.getInt("version"),
-                    KnowledgeKind.fromWire(rs.getString("kind")),
+                    row.text("id"),
+                    (int) row.integer("version"),
+                    KnowledgeKind.fromWire(row.text("kind")),
                     subject,
-                    sealer.openJson(subject, rs.getBytes("content")),
-                    Instant.ofEpochMilli(rs.getLong("at")),
-                    rs.getString("author")));
+                    sealer.openJson(subject, row.bytes("content")),
+                    row.instant("at"),
+                    row.text("author")));
         } catch (ForgottenException e) {
             return Optional.empty();
         }

@@ -273,23 +273,19 @@ public final class MemoryService implements AutoCloseable {
     /** How many memory items (knowledge copies aside) and knowledge records are about {@code subject}. */
     public long about(String subject) {
         return store.storage()
-                .read(c -> Sql.count(
-                                c,
-                                "SELECT COUNT(*) FROM memory_items WHERE subject = ? AND kind <> 'knowledge'",
-                                subject)
-                        + Sql.count(c, "SELECT COUNT(DISTINCT id) FROM knowledge_records WHERE subject = ?", subject));
+                .read(h -> h.count(
+                                "SELECT COUNT(*) FROM memory_items WHERE subject = ? AND kind <> 'knowledge'", subject)
+                        + h.count("SELECT COUNT(DISTINCT id) FROM knowledge_records WHERE subject = ?", subject));
     }
 
     /** The subjects with the most items, most first. */
     public java.util.List<dev.aios.memory.SubjectCount> subjects(int limit) {
         return store.storage()
-                .read(c -> Sql.query(
-                        c,
+                .read(h -> h.query(
                         "SELECT subject, COUNT(*) AS n, SUM(pinned) AS p FROM memory_items"
                                 + " WHERE subject <> '' AND kind <> 'knowledge' GROUP BY subject ORDER BY n DESC, subject"
                                 + " LIMIT ?",
-                        rs -> new dev.aios.memory.SubjectCount(
-                                rs.getString("subject"), rs.getLong("n"), rs.getLong("p")),
+                        r -> new dev.aios.memory.SubjectCount(r.text("subject"), r.integer("n"), r.integer("p")),
                         limit));
     }
 
@@ -300,8 +296,7 @@ public final class MemoryService implements AutoCloseable {
      */
     public boolean pin(String id, boolean pinned) {
         return store.storage()
-                        .write(c ->
-                                Sql.update(c, "UPDATE memory_items SET pinned = ? WHERE id = ?", pinned ? 1 : 0, id))
+                        .write(h -> h.update("UPDATE memory_items SET pinned = ? WHERE id = ?", pinned ? 1 : 0, id))
                 > 0;
     }
 
@@ -312,10 +307,9 @@ public final class MemoryService implements AutoCloseable {
         }
         var marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
         return store.storage()
-                .read(c -> java.util.Set.copyOf(Sql.query(
-                        c,
+                .read(h -> java.util.Set.copyOf(h.query(
                         "SELECT id FROM memory_items WHERE pinned = 1 AND id IN (" + marks + ")",
-                        rs -> rs.getString("id"),
+                        r -> r.text("id"),
                         ids.toArray())));
     }
 
@@ -340,11 +334,11 @@ public final class MemoryService implements AutoCloseable {
     void forgotten(String subject) {
         ingest.lock();
         try {
-            store.storage().write(c -> {
-                Sql.update(c, "DELETE FROM memory_chunks WHERE subject = ?", subject);
-                Sql.update(c, "DELETE FROM memory_items WHERE subject = ?", subject);
-                Sql.update(c, "DELETE FROM knowledge_records WHERE subject = ?", subject);
-                return ItemStore.change(c, Rows.Change.SUBJECT, subject);
+            store.storage().write(h -> {
+                h.update("DELETE FROM memory_chunks WHERE subject = ?", subject);
+                h.update("DELETE FROM memory_items WHERE subject = ?", subject);
+                h.update("DELETE FROM knowledge_records WHERE subject = ?", subject);
+                return ItemStore.change(h, Rows.Change.SUBJECT, subject);
             });
             indexer.forget(subject);
         } finally {

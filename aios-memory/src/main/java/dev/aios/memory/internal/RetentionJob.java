@@ -1,6 +1,7 @@
 package dev.aios.memory.internal;
 
 import dev.aios.api.MemoryKind;
+import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.SubjectCipher.ForgottenException;
 import dev.aios.memory.MemorySettings;
 import dev.aios.memory.RetentionPlan;
@@ -10,8 +11,6 @@ import dev.aios.memory.internal.Rows.Item;
 import dev.aios.memory.internal.Rows.NewItem;
 import dev.aios.memory.spi.Summarizer;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -61,13 +60,12 @@ final class RetentionJob {
 
     /** What a run at {@code at} would do. */
     RetentionPlan plan(Instant at) {
-        return store.storage().read(c -> {
+        return store.storage().read(h -> {
             var expire = new EnumMap<MemoryKind, Long>(MemoryKind.class);
             for (var kind : MemoryKind.values()) {
                 var ttl = ttl(kind);
                 if (ttl.isPresent()) {
-                    long n = Sql.count(
-                            c,
+                    long n = h.count(
                             "SELECT COUNT(*) FROM memory_items WHERE kind = ? AND created_at < ? AND pinned = 0"
                                     + held(),
                             args(kind.wire(), at.minus(ttl.get()).toEpochMilli()));
@@ -81,11 +79,11 @@ final class RetentionJob {
             for (var kind : List.of(MemoryKind.EVENT, MemoryKind.JOURNAL)) {
                 var range = compactRange(kind, at);
                 if (range.isPresent()) {
-                    items += Sql.count(c, "SELECT COUNT(*) FROM memory_items" + compactable(), range.get());
+                    items += h.count("SELECT COUNT(*) FROM memory_items" + compactable(), range.get());
                 }
             }
             if (items > 0) {
-                groups = groups(c, at).size();
+                groups = groups(h, at).size();
             }
             return new RetentionPlan(at, expire, items, groups, settings.legalHolds());
         });
@@ -102,16 +100,15 @@ final class RetentionJob {
             long total = 0;
             while (true) {
                 var ids = store.storage()
-                        .read(c -> Sql.query(
-                                c,
+                        .read(h -> h.query(
                                 "SELECT id FROM memory_items WHERE kind = ? AND created_at < ? AND pinned = 0" + held()
                                         + " LIMIT 500",
-                                rs -> rs.getString(1),
+                                row -> row.text("id"),
                                 args(kind.wire(), at.minus(ttl.get()).toEpochMilli())));
                 if (ids.isEmpty()) {
                     break;
                 }
-                total += store.storage().write(c -> ItemStore.delete(c, ids));
+                total += store.storage().write(h -> ItemStore.delete(h, ids));
             }
             if (total > 0) {
                 expired.put(kind, total);
@@ -119,7 +116,7 @@ final class RetentionJob {
         }
         long compacted = 0;
         long summaries = 0;
-        for (var group : store.storage().read(c -> groups(c, at))) {
+        for (var group : store.storage().read(h -> groups(h, at))) {
             compacted += compact(group, at);
             summaries++;
         }
@@ -130,18 +127,17 @@ final class RetentionJob {
 
     private record Group(String subject, long day) {}
 
-    private List<Group> groups(Connection c, Instant at) throws SQLException {
+    private List<Group> groups(Handle h, Instant at) {
         var groups = new ArrayList<Group>();
         for (var kind : List.of(MemoryKind.EVENT, MemoryKind.JOURNAL)) {
             var range = compactRange(kind, at);
             if (range.isEmpty()) {
                 continue;
             }
-            for (var group : Sql.query(
-                    c,
+            for (var group : h.query(
                     "SELECT DISTINCT subject, created_at / " + DAY + " AS day FROM memory_items" + compactable()
                             + " LIMIT " + MAX_GROUPS,
-                    rs -> new Group(rs.getString(1), rs.getLong(2)),
+                    row -> new Group(row.text("subject"), row.integer("day")),
                     range.get())) {
                 if (!groups.contains(group) && groups.size() < MAX_GROUPS) {
                     groups.add(group);
@@ -154,7 +150,7 @@ final class RetentionJob {
     /** Merges one subject's compactable items of one day into a summary; returns how many. */
     private long compact(Group group, Instant at) {
         record Source(String id, MemoryKind kind, Instant at, double importance, String text) {}
-        var sources = store.storage().read(c -> {
+        var sources = store.storage().read(h -> {
             var found = new ArrayList<Source>();
             for (var kind : List.of(MemoryKind.EVENT, MemoryKind.JOURNAL)) {
                 var range = compactRange(kind, at);
@@ -163,19 +159,18 @@ final class RetentionJob {
                 }
                 var args = new ArrayList<>(List.of(range.get()));
                 args.addAll(List.of(group.subject(), group.day() * DAY, (group.day() + 1) * DAY));
-                found.addAll(Sql.query(
-                        c,
+                found.addAll(h.query(
                         "SELECT i.id, i.kind, i.created_at, i.importance, c.text FROM memory_items i"
                                 + " JOIN memory_chunks c ON c.item_id = i.id AND c.n = 0"
                                 + compactable("i.")
                                 + " AND i.subject = ? AND i.created_at >= ? AND i.created_at < ? ORDER BY i.created_at"
                                 + " LIMIT " + MAX_GROUP_ITEMS,
-                        rs -> new Source(
-                                rs.getString(1),
-                                MemoryKind.fromWire(rs.getString(2)),
-                                Instant.ofEpochMilli(rs.getLong(3)),
-                                rs.getDouble(4),
-                                open(group.subject(), rs.getBytes(5))),
+                        row -> new Source(
+                                row.text("id"),
+                                MemoryKind.fromWire(row.text("kind")),
+                                row.instant("created_at"),
+                                row.real("importance"),
+                                open(group.subject(), row.bytes("text"))),
                         args.toArray()));
             }
             return found;
@@ -270,7 +265,7 @@ final class RetentionJob {
         return settings.legalHolds().isEmpty()
                 ? ""
                 : " AND " + table + "subject NOT IN ("
-                        + Sql.marks(settings.legalHolds().size()) + ")";
+                        + Handle.marks(settings.legalHolds().size()) + ")";
     }
 
     private Object[] args(Object... first) {

@@ -11,7 +11,7 @@ final class StatsQuery {
 
     static MemoryStats stats(
             ItemStore store, MemoryStats.Index index, MemoryStats.Embedding embedding, RetentionPlan plan) {
-        return store.storage().read(c -> {
+        return store.storage().read(h -> {
             var kinds = new EnumMap<MemoryKind, Long>(MemoryKind.class);
             var tiers = new EnumMap<MemoryKind.Tier, long[]>(MemoryKind.Tier.class);
             for (var tier : MemoryKind.Tier.values()) {
@@ -20,20 +20,20 @@ final class StatsQuery {
             for (var kind : MemoryKind.values()) {
                 kinds.put(kind, 0L);
             }
-            Sql.query(
-                    c,
-                    "SELECT kind, COUNT(*), COALESCE(SUM(chunks), 0), COALESCE(SUM(bytes), 0) FROM memory_items"
+            h.query(
+                    "SELECT kind, COUNT(*) AS items, COALESCE(SUM(chunks), 0) AS chunks, COALESCE(SUM(bytes), 0) AS bytes"
+                            + " FROM memory_items"
                             + " GROUP BY kind",
-                    rs -> {
-                        var kind = MemoryKind.fromWire(rs.getString(1));
-                        kinds.put(kind, rs.getLong(2));
+                    row -> {
+                        var kind = MemoryKind.fromWire(row.text("kind"));
+                        kinds.put(kind, row.integer("items"));
                         var sums = tiers.get(kind.tier());
-                        sums[0] += rs.getLong(2);
-                        sums[1] += rs.getLong(3);
-                        sums[2] += rs.getLong(4);
+                        sums[0] += row.integer("items");
+                        sums[1] += row.integer("chunks");
+                        sums[2] += row.integer("bytes");
                         return kind;
                     });
-            long versions = Sql.count(c, "SELECT COUNT(*) FROM knowledge_records");
+            long versions = h.count("SELECT COUNT(*) FROM knowledge_records");
             var tierStats = new EnumMap<MemoryKind.Tier, MemoryStats.Tier>(MemoryKind.Tier.class);
             tiers.forEach((tier, sums) -> tierStats.put(tier, new MemoryStats.Tier(sums[0], sums[1], sums[2])));
             return new MemoryStats(tierStats, kinds, versions, index, embedding, plan);

@@ -22,18 +22,17 @@ final class VectorStore {
     List<Waiting> waiting(int limit) {
         return items
                 .storage()
-                .read(c -> Sql.query(
-                        c,
+                .read(h -> h.query(
                         "SELECT item_id, n, subject, text FROM memory_chunks WHERE embed = 1 AND model IS NULL"
                                 + " ORDER BY rowid LIMIT ?",
-                        rs -> {
-                            String subject = rs.getString("subject");
+                        row -> {
+                            String subject = row.text("subject");
                             try {
                                 return Optional.of(new Waiting(
-                                        rs.getString("item_id"),
-                                        rs.getInt("n"),
+                                        row.text("item_id"),
+                                        (int) row.integer("n"),
                                         subject,
-                                        items.sealer().openText(subject, rs.getBytes("text"))));
+                                        items.sealer().openText(subject, row.bytes("text"))));
                             } catch (ForgottenException e) {
                                 return Optional.<Waiting>empty();
                             }
@@ -46,7 +45,7 @@ final class VectorStore {
 
     long waitingCount() {
         return items.storage()
-                .read(c -> Sql.count(c, "SELECT COUNT(*) FROM memory_chunks WHERE embed = 1 AND model IS NULL"));
+                .read(h -> h.count("SELECT COUNT(*) FROM memory_chunks WHERE embed = 1 AND model IS NULL"));
     }
 
     /** Stores the vectors of embedded chunks, and a change per chunk for the index. */
@@ -55,11 +54,10 @@ final class VectorStore {
         for (int i = 0; i < chunks.size(); i++) {
             sealed.add(items.sealer().vector(chunks.get(i).subject(), vectors.get(i)));
         }
-        items.storage().write(c -> {
+        items.storage().write(h -> {
             for (int i = 0; i < chunks.size(); i++) {
                 var chunk = chunks.get(i);
-                int updated = Sql.update(
-                        c,
+                int updated = h.update(
                         "UPDATE memory_chunks SET model = ?, vector = ? WHERE item_id = ? AND n = ? AND subject = ?",
                         model,
                         sealed.get(i),
@@ -67,7 +65,7 @@ final class VectorStore {
                         chunk.n(),
                         chunk.subject());
                 if (updated > 0) {
-                    ItemStore.change(c, Change.CHUNK, chunk.itemId() + "#" + chunk.n());
+                    ItemStore.change(h, Change.CHUNK, chunk.itemId() + "#" + chunk.n());
                 }
             }
             return null;
@@ -77,8 +75,7 @@ final class VectorStore {
     /** Marks every vector not made by {@code model} to be embedded again; returns how many. */
     int invalidateVectors(String model) {
         return items.storage()
-                .write(c -> Sql.update(
-                        c,
+                .write(h -> h.update(
                         "UPDATE memory_chunks SET model = NULL, vector = NULL WHERE embed = 1 AND model IS NOT NULL"
                                 + " AND model <> ?",
                         model));

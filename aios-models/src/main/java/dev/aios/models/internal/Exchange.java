@@ -133,10 +133,10 @@ final class Exchange {
             return;
         }
         charges.forEach(this::count);
-        gateway.host.storage().write(c -> {
-            Ledger.insert(c, charges);
+        gateway.host.storage().write(h -> {
+            Ledger.insert(h, charges);
             if (keep) {
-                gateway.cache.put(c, cacheKey.get(), scope.context().subject(), (ObjectNode) completion);
+                gateway.cache.put(h, cacheKey.get(), scope.context().subject(), (ObjectNode) completion);
             }
             return null;
         });

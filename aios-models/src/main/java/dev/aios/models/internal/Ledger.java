@@ -1,14 +1,11 @@
 package dev.aios.models.internal;
 
+import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.Storage;
 import dev.aios.models.CostReport;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -52,70 +49,50 @@ public final class Ledger {
     }
 
     /** Adds charges inside a unit of work of the kernel's writer. */
-    static void insert(Connection connection, List<Charge> charges) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO models_ledger (at, day, run_id, step_id, step_key, call_no, agent, playbook, provider,"
-                        + " model, model_class, input_tokens, output_tokens, cost_nanos, priced, cached, outcome)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (var charge : charges) {
-                insert.setLong(1, charge.at().toEpochMilli());
-                insert.setString(2, day(charge.at()));
-                insert.setString(3, charge.runId());
-                insert.setString(4, charge.stepId());
-                insert.setString(5, charge.stepKey());
-                insert.setInt(6, charge.callNo());
-                insert.setString(7, charge.agent());
-                insert.setString(8, charge.playbook());
-                insert.setString(9, charge.provider());
-                insert.setString(10, charge.model());
-                insert.setString(11, charge.modelClass());
-                insert.setLong(12, charge.inputTokens());
-                insert.setLong(13, charge.outputTokens());
-                insert.setLong(14, charge.costNanos());
-                insert.setInt(15, charge.priced() ? 1 : 0);
-                insert.setInt(16, charge.cached() ? 1 : 0);
-                insert.setString(17, charge.outcome());
-                insert.addBatch();
-            }
-            insert.executeBatch();
+    static void insert(Handle h, List<Charge> charges) {
+        for (var charge : charges) {
+            h.update(
+                    "INSERT INTO models_ledger (at, day, run_id, step_id, step_key, call_no, agent, playbook, provider,"
+                            + " model, model_class, input_tokens, output_tokens, cost_nanos, priced, cached, outcome)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    charge.at(),
+                    day(charge.at()),
+                    charge.runId(),
+                    charge.stepId(),
+                    charge.stepKey(),
+                    charge.callNo(),
+                    charge.agent(),
+                    charge.playbook(),
+                    charge.provider(),
+                    charge.model(),
+                    charge.modelClass(),
+                    charge.inputTokens(),
+                    charge.outputTokens(),
+                    charge.costNanos(),
+                    charge.priced(),
+                    charge.cached(),
+                    charge.outcome());
         }
     }
 
     /** Whether call {@code callNo} of the step with {@code stepKey} was answered before (by an earlier attempt). */
     boolean answered(String stepKey, int callNo) {
-        return storage.read(c -> {
-            try (var query = c.prepareStatement(
-                    "SELECT 1 FROM models_ledger WHERE step_key = ? AND call_no = ? AND outcome = 'answered' LIMIT 1")) {
-                query.setString(1, stepKey);
-                query.setInt(2, callNo);
-                try (var rows = query.executeQuery()) {
-                    return rows.next();
-                }
-            }
-        });
+        return storage.read(h -> h.count(
+                        "SELECT COUNT(*) FROM models_ledger WHERE step_key = ? AND call_no = ? AND outcome = 'answered'",
+                        stepKey,
+                        callNo)
+                > 0);
     }
 
     /** What was spent by {@code runId}, by {@code agent} on {@code day}, and by everything on {@code day}. */
     Spent spent(String runId, String agent, String day) {
-        return storage.read(c -> new Spent(
-                sum(c, "SELECT COALESCE(SUM(cost_nanos), 0) FROM models_ledger WHERE run_id = ?", runId),
-                sum(
-                        c,
+        return storage.read(h -> new Spent(
+                h.count("SELECT COALESCE(SUM(cost_nanos), 0) FROM models_ledger WHERE run_id = ?", runId),
+                h.count(
                         "SELECT COALESCE(SUM(cost_nanos), 0) FROM models_ledger WHERE agent = ? AND day = ?",
                         agent,
                         day),
-                sum(c, "SELECT COALESCE(SUM(cost_nanos), 0) FROM models_ledger WHERE day = ?", day)));
-    }
-
-    private static long sum(Connection c, String sql, String... args) throws SQLException {
-        try (var query = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                query.setString(i + 1, args[i]);
-            }
-            try (var rows = query.executeQuery()) {
-                return rows.next() ? rows.getLong(1) : 0;
-            }
-        }
+                h.count("SELECT COALESCE(SUM(cost_nanos), 0) FROM models_ledger WHERE day = ?", day)));
     }
 
     /** The totals between two days (inclusive), each bound optional. */
@@ -123,17 +100,17 @@ public final class Ledger {
         String where = " WHERE day >= ? AND day <= ?";
         String low = from.map(LocalDate::toString).orElse("0000-00-00");
         String high = to.map(LocalDate::toString).orElse("9999-99-99");
-        return storage.read(c -> {
-            var total = lines(c, "''", where, "", low, high);
+        return storage.read(h -> {
+            var total = lines(h, "''", where, "", low, high);
             return new CostReport(
                     from,
                     to,
                     total.isEmpty() ? new CostReport.Line("", 0, 0, 0, 0, PriceTable.usd(0), 0) : total.getFirst(),
-                    lines(c, "day", where, " GROUP BY day ORDER BY day DESC", low, high),
-                    lines(c, "agent", where, " GROUP BY agent ORDER BY cost DESC, agent", low, high),
-                    lines(c, "playbook", where, " GROUP BY playbook ORDER BY cost DESC, playbook", low, high),
+                    lines(h, "day", where, " GROUP BY day ORDER BY day DESC", low, high),
+                    lines(h, "agent", where, " GROUP BY agent ORDER BY cost DESC, agent", low, high),
+                    lines(h, "playbook", where, " GROUP BY playbook ORDER BY cost DESC, playbook", low, high),
                     lines(
-                            c,
+                            h,
                             "provider || '/' || model",
                             where,
                             " GROUP BY provider, model ORDER BY cost DESC, provider, model",
@@ -142,33 +119,25 @@ public final class Ledger {
         });
     }
 
-    private static List<CostReport.Line> lines(Connection c, String key, String where, String group, String... args)
-            throws SQLException {
+    private static List<CostReport.Line> lines(Handle h, String key, String where, String group, String... args) {
         String sql = "SELECT " + key + " AS k, COUNT(*) AS calls, COALESCE(SUM(cached), 0) AS cached,"
                 + " COALESCE(SUM(input_tokens), 0) AS input, COALESCE(SUM(output_tokens), 0) AS output,"
                 + " COALESCE(SUM(cost_nanos), 0) AS cost, COALESCE(SUM(1 - priced), 0) AS unpriced"
                 + " FROM models_ledger" + where + group;
-        var lines = new ArrayList<CostReport.Line>();
-        try (var query = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                query.setString(i + 1, args[i]);
-            }
-            try (var rows = query.executeQuery()) {
-                while (rows.next()) {
-                    if (rows.getLong("calls") == 0) {
-                        continue;
-                    }
-                    lines.add(new CostReport.Line(
-                            rows.getString("k"),
-                            rows.getLong("calls"),
-                            rows.getLong("cached"),
-                            rows.getLong("input"),
-                            rows.getLong("output"),
-                            PriceTable.usd(rows.getLong("cost")),
-                            rows.getLong("unpriced")));
-                }
-            }
-        }
-        return lines;
+        return h
+                .query(
+                        sql,
+                        row -> new CostReport.Line(
+                                row.text("k"),
+                                row.integer("calls"),
+                                row.integer("cached"),
+                                row.integer("input"),
+                                row.integer("output"),
+                                PriceTable.usd(row.integer("cost")),
+                                row.integer("unpriced")),
+                        (Object[]) args)
+                .stream()
+                .filter(line -> line.calls() != 0)
+                .toList();
     }
 }

@@ -3,14 +3,13 @@ package dev.aios.models.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.Storage;
 import dev.aios.kernel.spi.SubjectCipher;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HexFormat;
@@ -59,19 +58,12 @@ final class ResponseCache {
             return Optional.empty();
         }
         long now = clock.millis();
-        return storage.read(c -> {
-            try (var query = c.prepareStatement(
-                    "SELECT subject, completion FROM models_cache WHERE cache_key = ? AND expires_at > ?")) {
-                query.setString(1, key);
-                query.setLong(2, now);
-                try (var rows = query.executeQuery()) {
-                    if (!rows.next()) {
-                        return Optional.<ObjectNode>empty();
-                    }
-                    return open(rows.getString(1), rows.getBytes(2));
-                }
-            }
-        });
+        return storage.read(h -> h.queryOne(
+                        "SELECT subject, completion FROM models_cache WHERE cache_key = ? AND expires_at > ?",
+                        row -> open(row.text("subject"), row.bytes("completion")),
+                        key,
+                        now))
+                .flatMap(found -> found);
     }
 
     private Optional<ObjectNode> open(String subject, byte[] sealed) {
@@ -84,32 +76,24 @@ final class ResponseCache {
     }
 
     /** Keeps an answer, inside a unit of work of the kernel's writer; drops expired ones on the way. */
-    void put(Connection connection, String key, String subject, ObjectNode completion) throws SQLException {
+    void put(Handle h, String key, String subject, ObjectNode completion) {
         long now = clock.millis();
         byte[] sealed = cipher.seal(subject, completion.toString().getBytes(StandardCharsets.UTF_8));
-        try (var purge = connection.prepareStatement("DELETE FROM models_cache WHERE expires_at <= ?")) {
-            purge.setLong(1, now);
-            purge.executeUpdate();
-        }
-        try (var insert = connection.prepareStatement(
-                "INSERT OR REPLACE INTO models_cache (cache_key, subject, completion, created_at, expires_at)"
-                        + " VALUES (?, ?, ?, ?, ?)")) {
-            insert.setString(1, key);
-            insert.setString(2, subject);
-            insert.setBytes(3, sealed);
-            insert.setLong(4, now);
-            insert.setLong(5, now + ttl.toMillis());
-            insert.executeUpdate();
-        }
+        h.update("DELETE FROM models_cache WHERE expires_at <= ?", now);
+        h.update(
+                "INSERT INTO models_cache (cache_key, subject, completion, created_at, expires_at) VALUES (?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (cache_key) DO UPDATE SET subject = excluded.subject,"
+                        + " completion = excluded.completion, created_at = excluded.created_at,"
+                        + " expires_at = excluded.expires_at",
+                key,
+                subject,
+                sealed,
+                now,
+                now + ttl.toMillis());
     }
 
     /** Drops every answer made for {@code subject}. */
     void forget(String subject) {
-        storage.write(c -> {
-            try (var delete = c.prepareStatement("DELETE FROM models_cache WHERE subject = ?")) {
-                delete.setString(1, subject);
-                return delete.executeUpdate();
-            }
-        });
+        storage.write(h -> h.update("DELETE FROM models_cache WHERE subject = ?", subject));
     }
 }

@@ -3,8 +3,8 @@ package dev.aios.policy.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.Storage;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +39,7 @@ public final class AnswerStore {
             Instant at,
             byte[] proposed) {}
 
-    static void opened(Connection c, Opened o) throws SQLException {
+    static void opened(Handle c, Opened o) throws SQLException {
         Sql.update(
                 c,
                 "INSERT OR IGNORE INTO policy_answers (task_id, run_id, step_id, iteration, kind, playbook, agent,"
@@ -62,11 +62,11 @@ public final class AnswerStore {
     }
 
     /** The sealed proposal of an open task, and its subject, if the task is known. */
-    static Optional<byte[]> proposed(Connection c, String taskId) throws SQLException {
+    static Optional<byte[]> proposed(Handle c, String taskId) throws SQLException {
         return Sql.one(c, "SELECT proposed FROM policy_answers WHERE task_id = ?", r -> r.getBytes(1), taskId);
     }
 
-    static void resolved(Connection c, String taskId, Instant at, String decision, String outcome, byte[] change)
+    static void resolved(Handle c, String taskId, Instant at, String decision, String outcome, byte[] change)
             throws SQLException {
         var viewed = Sql.one(
                 c, "SELECT at FROM policy_views WHERE task_id = ?", r -> Instant.ofEpochMilli(r.getLong(1)), taskId);

@@ -2,8 +2,8 @@ package dev.aios.policy.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.Storage;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -85,7 +85,7 @@ public final class DecisionStore {
     }
 
     /** Marks a step's output as committed without a task. */
-    static void committed(java.sql.Connection c, String runId, String step, int iteration) throws SQLException {
+    static void committed(Handle c, String runId, String step, int iteration) {
         Sql.update(
                 c,
                 "UPDATE policy_decisions SET committed = 'auto' WHERE run_id = ? AND step_id = ? AND iteration = ?",
@@ -107,7 +107,7 @@ public final class DecisionStore {
                 from));
     }
 
-    static Decision row(ResultSet r) throws SQLException {
+    static Decision row(Sql.Rs r) throws SQLException {
         var segments = new ArrayList<String>();
         try {
             VersionStore.MAPPER.readTree(r.getString("segments")).forEach(s -> segments.add(s.asText()));
@@ -132,7 +132,7 @@ public final class DecisionStore {
                 Optional.ofNullable(r.getString("committed")));
     }
 
-    static Optional<Double> optionalDouble(ResultSet r, String column) throws SQLException {
+    static Optional<Double> optionalDouble(Sql.Rs r, String column) throws SQLException {
         double value = r.getDouble(column);
         return r.wasNull() ? Optional.empty() : Optional.of(value);
     }

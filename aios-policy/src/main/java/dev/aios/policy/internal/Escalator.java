@@ -70,7 +70,7 @@ public final class Escalator {
         var playbook = details.path("playbook").asText("").replaceFirst("@.*$", "");
         var subject = details.path("subject").asText("");
         var input = details.has("input") ? details.path("input") : details.path("show");
-        var rule = match(policy, task.kind(), task.stepId(), playbook, agent, subject, input, central);
+        var rule = match(policy, task.kind().wire(), task.stepId(), playbook, agent, subject, input, central);
         if (rule.isEmpty()) {
             return nothing(
                     "no escalation rule applies to this task any more (policy version " + current.version() + ")");
@@ -80,7 +80,7 @@ public final class Escalator {
                 .filter(e -> DONE.contains(e.path("rail").asText()))
                 .count();
         int index = done;
-        if (delegatesAtOnce(policy, rule.get(), task.kind(), agent)) {
+        if (delegatesAtOnce(policy, rule.get(), task.kind().wire(), agent)) {
             for (int i = done; i < steps.size(); i++) {
                 if (steps.get(i).action() instanceof Action.Delegate) {
                     index = i;
@@ -119,7 +119,8 @@ public final class Escalator {
             }
             case Action.Delegate delegate -> {
                 var contractor = policy.escalation().contractors().get(delegate.contractor());
-                if (contractor == null || !contractor.kinds().contains(task.kind())) {
+                if (contractor == null
+                        || !contractor.kinds().contains(task.kind().wire())) {
                     yield new Escalation(
                             "skip",
                             "contractor " + delegate.contractor() + " does not take " + task.kind() + " tasks",
@@ -135,7 +136,7 @@ public final class Escalator {
                         .put("contractor", contractor.name())
                         .put("scope", "task:" + task.kind())
                         .put("receipt", sent.get());
-                var why = estimate(policy, task.kind(), agent)
+                var why = estimate(policy, task.kind().wire(), agent)
                         .map(e -> " (estimated " + Text.duration(e) + " of your time)")
                         .orElse("");
                 yield new Escalation(
@@ -223,7 +224,7 @@ public final class Escalator {
         }
         var body = JSON.objectNode()
                 .put("task", task.id())
-                .put("kind", task.kind())
+                .put("kind", task.kind().wire())
                 .put("run", task.runId())
                 .put("step", task.stepId())
                 .put("openedAt", task.createdAt().toString())

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.aios.kernel.spi.Feed;
 import dev.aios.kernel.spi.FeedItem;
+import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.Storage;
 import dev.aios.kernel.spi.SubjectCipher;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,7 +128,7 @@ public final class Observer implements AutoCloseable {
         });
     }
 
-    private Optional<Answer> learn(Connection c, FeedItem item) throws SQLException {
+    private Optional<Answer> learn(Handle c, FeedItem item) throws SQLException {
         var p = item.payload();
         if (p.size() == 1 && p.path("forgotten").asBoolean(false)) {
             return Optional.empty();
@@ -193,7 +193,7 @@ public final class Observer implements AutoCloseable {
         }
     }
 
-    private Optional<Answer> resolved(Connection c, FeedItem item) throws SQLException {
+    private Optional<Answer> resolved(Handle c, FeedItem item) throws SQLException {
         var p = item.payload();
         var taskId = p.path("task").asText();
         var sealed = AnswerStore.proposed(c, taskId);

@@ -1,7 +1,6 @@
 package dev.aios.policy.internal;
 
 import dev.aios.kernel.spi.Storage;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
@@ -98,7 +97,7 @@ public final class SuggestionStore {
                 c -> Sql.query(c, "SELECT * FROM policy_suggestions ORDER BY at DESC", SuggestionStore::row));
     }
 
-    private static Suggestion row(ResultSet r) throws SQLException {
+    private static Suggestion row(Sql.Rs r) throws SQLException {
         int version = r.getInt("version");
         Optional<Integer> v = r.wasNull() ? Optional.empty() : Optional.of(version);
         return new Suggestion(

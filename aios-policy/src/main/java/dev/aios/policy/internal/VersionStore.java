@@ -3,10 +3,9 @@ package dev.aios.policy.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.Storage;
 import dev.aios.policy.PolicyVersion;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
@@ -82,11 +81,11 @@ public final class VersionStore {
         });
     }
 
-    private static int newest(Connection c) throws SQLException {
+    private static int newest(Handle c) throws SQLException {
         return (int) Sql.count(c, "SELECT COALESCE(MAX(version), 0) FROM policy_versions");
     }
 
-    private static PolicyVersion row(ResultSet r) throws SQLException {
+    private static PolicyVersion row(Sql.Rs r) throws SQLException {
         try {
             return new PolicyVersion(
                     r.getInt("version"),

@@ -16,14 +16,10 @@ final class ScheduleStore {
 
     /** Starts counting {@code playbook}'s firings from {@code from}, unless it has a position already. */
     void begin(String playbook, Instant from) {
-        storage.write(c -> {
-            try (var insert = c.prepareStatement(
-                    "INSERT INTO connector_schedules (playbook, last_tick) VALUES (?, ?) ON CONFLICT (playbook) DO NOTHING")) {
-                insert.setString(1, playbook);
-                insert.setLong(2, from.toEpochMilli());
-                return insert.executeUpdate();
-            }
-        });
+        storage.write(h -> h.update(
+                "INSERT INTO connector_schedules (playbook, last_tick) VALUES (?, ?) ON CONFLICT (playbook) DO NOTHING",
+                playbook,
+                from));
     }
 
     /** The latest firing time {@code playbook} has passed. */
@@ -33,27 +29,22 @@ final class ScheduleStore {
 
     /** Every scheduled playbook's position. */
     Map<String, Instant> positions() {
-        return storage.read(c -> {
+        return storage.read(h -> {
             var out = new HashMap<String, Instant>();
-            try (var query = c.prepareStatement("SELECT playbook, last_tick FROM connector_schedules");
-                    var rows = query.executeQuery()) {
-                while (rows.next()) {
-                    out.put(rows.getString("playbook"), Instant.ofEpochMilli(rows.getLong("last_tick")));
-                }
-            }
+            h.query("SELECT playbook, last_tick FROM connector_schedules", r -> {
+                out.put(r.text("playbook"), r.instant("last_tick"));
+                return null;
+            });
             return out;
         });
     }
 
     /** Moves {@code playbook}'s position forward to {@code tick} (never back). */
     void passed(String playbook, Instant tick) {
-        storage.write(c -> {
-            try (var update = c.prepareStatement(
-                    "UPDATE connector_schedules SET last_tick = MAX(last_tick, ?) WHERE playbook = ?")) {
-                update.setLong(1, tick.toEpochMilli());
-                update.setString(2, playbook);
-                return update.executeUpdate();
-            }
-        });
+        storage.write(h -> h.update(
+                "UPDATE connector_schedules SET last_tick = ? WHERE playbook = ? AND last_tick < ?",
+                tick,
+                playbook,
+                tick));
     }
 }

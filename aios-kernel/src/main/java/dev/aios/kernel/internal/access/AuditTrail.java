@@ -3,12 +3,12 @@ package dev.aios.kernel.internal.access;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.kernel.AuditEntry;
 import dev.aios.kernel.internal.Json;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.AuditStore.StoredAudit;
+import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.Tx;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -16,108 +16,70 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The hash-chained audit log of operator and admin actions. Entries are appended by the writer,
- * in the same transaction as the action they record when there is one, so an action and its
+ * The hash-chained audit log of operator and admin actions. Entries are appended in a write, in
+ * the same transaction as the action they record when there is one, so an action and its
  * entry commit together or not at all.
  */
 public final class AuditTrail {
-    private final Database db;
+    private final Store store;
     private final InstantSource clock;
 
-    public AuditTrail(Database db, InstantSource clock) {
-        this.db = db;
+    public AuditTrail(Store store, InstantSource clock) {
+        this.store = store;
         this.clock = clock;
     }
 
-    /** Appends an entry in the caller's transaction, which must be the writer's. */
-    public AuditEntry append(Tx tx, String actor, String action, String target, JsonNode details) throws SQLException {
-        var previous = tx.queryOne("SELECT seq, checksum FROM audit ORDER BY seq DESC LIMIT 1", r ->
-                        new Object[] {r.integer("seq"), r.text("checksum")})
-                .orElse(new Object[] {0L, ""});
-        long seq = Math.max((long) previous[0], sequence(tx)) + 1;
+    /** Appends an entry in the caller's transaction, which must be a write. */
+    public AuditEntry append(Tx tx, String actor, String action, String target, JsonNode details) {
+        var log = tx.audit();
+        var previous = log.last();
+        long seq = Math.max(previous.map(StoredAudit::seq).orElse(0L), log.assigned()) + 1;
         Instant at = clock.instant();
         String text = Json.text(details);
-        String checksum = chain((String) previous[1], seq, at, actor, action, target, text);
-        tx.update(
-                "INSERT INTO audit (seq, at, actor, action, target, details, checksum) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                seq,
-                at,
-                actor,
-                action,
-                target,
-                text,
-                checksum);
+        String checksum = chain(previous.map(StoredAudit::checksum).orElse(""), seq, at, actor, action, target, text);
+        log.append(new StoredAudit(seq, at, actor, action, target, text, checksum));
         return new AuditEntry(seq, at, actor, action, target, details, checksum);
     }
 
     /** Appends an entry in a write of its own. */
     public AuditEntry append(String actor, String action, String target, JsonNode details) {
-        return db.write(tx -> append(tx, actor, action, target, details));
+        return store.write(tx -> append(tx, actor, action, target, details));
     }
 
     /** Entries at or after {@code from}, oldest first, at most {@code limit}. */
     public List<AuditEntry> since(Instant from, int limit) {
-        return db.read(tx -> tx.query(
-                "SELECT seq, at, actor, action, target, details, checksum FROM audit WHERE at >= ? ORDER BY seq LIMIT ?",
-                r -> new AuditEntry(
-                        r.integer("seq"),
-                        r.instant("at"),
-                        r.text("actor"),
-                        r.text("action"),
-                        r.text("target"),
-                        Json.tree(r.text("details")),
-                        r.text("checksum")),
-                from,
-                limit));
+        return store.read(tx -> tx.audit().since(from, limit)).stream()
+                .map(e -> new AuditEntry(
+                        e.seq(), e.at(), e.actor(), e.action(), e.target(), Json.tree(e.details()), e.checksum()))
+                .toList();
     }
 
     /** What is wrong with the chain: entries changed, removed from the middle or from the end. */
-    public static List<String> verify(Tx tx) throws SQLException {
+    public static List<String> verify(Tx tx) {
         var problems = new ArrayList<String>();
         String previous = "";
         long expected = 1;
         long last = 0;
-        for (var entry : tx.query(
-                "SELECT seq, at, actor, action, target, details, checksum FROM audit ORDER BY seq", r -> new String[] {
-                    Long.toString(r.integer("seq")),
-                    Long.toString(r.integer("at")),
-                    r.text("actor"),
-                    r.text("action"),
-                    r.text("target"),
-                    r.text("details"),
-                    r.text("checksum")
-                })) {
-            long seq = Long.parseLong(entry[0]);
+        for (var entry : tx.audit().all()) {
+            long seq = entry.seq();
             if (seq != expected) {
                 problems.add("audit log: entries " + expected + " to " + (seq - 1) + " are missing");
             }
-            String checksum = chain(
-                    previous,
-                    seq,
-                    Instant.ofEpochMilli(Long.parseLong(entry[1])),
-                    entry[2],
-                    entry[3],
-                    entry[4],
-                    entry[5]);
-            if (!checksum.equals(entry[6])) {
-                problems.add("audit log: entry " + seq + " (" + entry[3] + " by " + entry[2]
+            String checksum =
+                    chain(previous, seq, entry.at(), entry.actor(), entry.action(), entry.target(), entry.details());
+            if (!checksum.equals(entry.checksum())) {
+                problems.add("audit log: entry " + seq + " (" + entry.action() + " by " + entry.actor()
                         + ") does not match its checksum: it was altered, or an entry before it was");
             }
-            previous = entry[6];
+            previous = entry.checksum();
             expected = seq + 1;
             last = seq;
         }
-        long assigned = sequence(tx);
+        long assigned = tx.audit().assigned();
         if (assigned > last) {
             problems.add("audit log: the last " + (assigned - last) + " entries (up to " + assigned + ") were removed");
         }
         return problems;
-    }
-
-    /** The highest position ever given to an entry, even one since removed. */
-    private static long sequence(Tx tx) throws SQLException {
-        return tx.queryOne("SELECT seq FROM sqlite_sequence WHERE name = 'audit'", r -> r.integer("seq"))
-                .orElse(0L);
     }
 
     static String chain(

@@ -5,7 +5,7 @@ import dev.aios.kernel.InvalidInputException;
 import dev.aios.kernel.Secrets;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.MasterKey;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Store;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.List;
@@ -17,13 +17,13 @@ public final class SecretStore implements Secrets {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final int MAX_VALUE_BYTES = 64 * 1024;
 
-    private final Database db;
+    private final Store store;
     private final MasterKey master;
     private final AuditTrail audit;
     private final InstantSource clock;
 
-    public SecretStore(Database db, MasterKey master, AuditTrail audit, InstantSource clock) {
-        this.db = db;
+    public SecretStore(Store store, MasterKey master, AuditTrail audit, InstantSource clock) {
+        this.store = store;
         this.master = master;
         this.audit = audit;
         this.clock = clock;
@@ -43,13 +43,8 @@ public final class SecretStore implements Secrets {
         }
         var wrapped = master.wrap(bytes, purpose(name));
         var actor = Actor.current();
-        db.write(tx -> {
-            tx.update(
-                    "INSERT INTO secrets (name, value, updated_at) VALUES (?, ?, ?)"
-                            + " ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                    name,
-                    wrapped,
-                    clock.instant());
+        store.write(tx -> {
+            tx.secrets().put(name, wrapped, clock.instant());
             audit.append(tx, actor, "secret.put", name, Json.object());
             return null;
         });
@@ -59,7 +54,7 @@ public final class SecretStore implements Secrets {
     @Override
     public Optional<String> get(String name) {
         check(name);
-        return db.read(tx -> tx.queryOne("SELECT value FROM secrets WHERE name = ?", r -> r.bytes("value"), name))
+        return store.read(tx -> tx.secrets().get(name))
                 .map(wrapped -> new String(master.unwrap(wrapped, purpose(name)), StandardCharsets.UTF_8));
     }
 
@@ -68,8 +63,8 @@ public final class SecretStore implements Secrets {
     public boolean delete(String name) {
         check(name);
         var actor = Actor.current();
-        return db.write(tx -> {
-            boolean deleted = tx.update("DELETE FROM secrets WHERE name = ?", name) > 0;
+        return store.write(tx -> {
+            boolean deleted = tx.secrets().delete(name);
             if (deleted) {
                 audit.append(tx, actor, "secret.delete", name, Json.object());
             }
@@ -80,7 +75,7 @@ public final class SecretStore implements Secrets {
     /** The names, sorted. */
     @Override
     public List<String> names() {
-        return db.read(tx -> tx.query("SELECT name FROM secrets ORDER BY name", r -> r.text("name")));
+        return store.read(tx -> tx.secrets().names());
     }
 
     private static String purpose(String name) {

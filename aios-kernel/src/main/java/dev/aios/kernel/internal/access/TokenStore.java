@@ -8,14 +8,11 @@ import dev.aios.kernel.NotFoundException;
 import dev.aios.kernel.Scope;
 import dev.aios.kernel.TokenInfo;
 import dev.aios.kernel.internal.Json;
-import dev.aios.kernel.internal.store.Database;
-import dev.aios.kernel.internal.store.Row;
-import dev.aios.kernel.internal.store.Tx;
+import dev.aios.kernel.internal.store.Store;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -43,15 +40,15 @@ public final class TokenStore {
     /** A token looked up lately, by hash. */
     private record Known(Optional<TokenInfo> info, long until) {}
 
-    private final Database db;
+    private final Store store;
     private final AuditTrail audit;
     private final InstantSource clock;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Known> recent = new ConcurrentHashMap<>();
     private final Map<String, Instant> used = new ConcurrentHashMap<>();
 
-    public TokenStore(Database db, AuditTrail audit, InstantSource clock) {
-        this.db = db;
+    public TokenStore(Store store, AuditTrail audit, InstantSource clock) {
+        this.store = store;
         this.audit = audit;
         this.clock = clock;
     }
@@ -74,21 +71,13 @@ public final class TokenStore {
         Instant now = clock.instant();
         var info =
                 new TokenInfo(name, scopes, now, actor, expiresIn.map(now::plus), Optional.empty(), Optional.empty());
-        db.write(tx -> {
-            var existing = find(tx, "name", name);
+        store.write(tx -> {
+            var existing = tx.tokens().byName(name);
             if (existing.isPresent() && existing.get().status(now).equals("active")) {
                 throw new ConflictException("a token named '" + name + "' exists already; revoke it first"
                         + " (aios token revoke " + name + ") or choose another name");
             }
-            tx.update("DELETE FROM tokens WHERE name = ?", name);
-            tx.update(
-                    "INSERT INTO tokens (name, hash, scopes, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    name,
-                    hash(secret),
-                    Scope.names(scopes),
-                    now,
-                    actor,
-                    info.expiresAt());
+            tx.tokens().put(name, hash(secret), scopes, now, actor, info.expiresAt());
             var details = Json.object().put("scopes", Scope.names(scopes));
             info.expiresAt().ifPresent(at -> details.put("expiresAt", at.toString()));
             audit.append(tx, actor, "token.create", name, details);
@@ -100,24 +89,22 @@ public final class TokenStore {
 
     /** Every token, active or not, by name. */
     public List<TokenInfo> list() {
-        return db.read(tx -> tx.query(
-                "SELECT name, scopes, created_at, created_by, expires_at, revoked_at, last_used_at FROM tokens"
-                        + " ORDER BY name",
-                TokenStore::info));
+        return store.read(tx -> tx.tokens().all());
     }
 
     /** Revokes the token named {@code name}: it stops working at once. */
     public TokenInfo revoke(String name, String actor) {
-        var revoked = db.write(tx -> {
-            var existing = find(tx, "name", name)
+        var revoked = store.write(tx -> {
+            var existing = tx.tokens()
+                    .byName(name)
                     .orElseThrow(() -> new NotFoundException("no token named '" + name + "'; see aios token list"));
             if (existing.revokedAt().isPresent()) {
                 return existing;
             }
             Instant now = clock.instant();
-            tx.update("UPDATE tokens SET revoked_at = ? WHERE name = ?", now, name);
+            tx.tokens().revoke(name, now);
             audit.append(tx, actor, "token.revoke", name, Json.object());
-            return find(tx, "name", name).orElseThrow();
+            return tx.tokens().byName(name).orElseThrow();
         });
         forgetCached();
         return revoked;
@@ -125,7 +112,7 @@ public final class TokenStore {
 
     /** Whether any token exists, active or not. */
     public boolean any() {
-        return db.read(tx -> tx.count("SELECT COUNT(*) AS n FROM tokens") > 0);
+        return store.read(tx -> tx.tokens().any());
     }
 
     /**
@@ -140,7 +127,7 @@ public final class TokenStore {
         long now = System.nanoTime();
         var known = recent.get(hash);
         if (known == null || known.until() - now < 0) {
-            known = new Known(db.read(tx -> find(tx, "hash", hash)), now + CACHED_FOR.toNanos());
+            known = new Known(store.read(tx -> tx.tokens().byHash(hash)), now + CACHED_FOR.toNanos());
             if (recent.size() > 10_000) {
                 recent.clear();
             }
@@ -159,30 +146,14 @@ public final class TokenStore {
             return;
         }
         used.put(name, at);
-        db.submit(tx -> tx.update("UPDATE tokens SET last_used_at = ? WHERE name = ?", at, name));
+        store.submit(tx -> {
+            tx.tokens().used(name, at);
+            return null;
+        });
     }
 
     private void forgetCached() {
         recent.clear();
-    }
-
-    private static Optional<TokenInfo> find(Tx tx, String column, String value) throws SQLException {
-        return tx.queryOne(
-                "SELECT name, scopes, created_at, created_by, expires_at, revoked_at, last_used_at FROM tokens WHERE "
-                        + column + " = ?",
-                TokenStore::info,
-                value);
-    }
-
-    private static TokenInfo info(Row r) throws SQLException {
-        return new TokenInfo(
-                r.text("name"),
-                Scope.parse(r.text("scopes")),
-                r.instant("created_at"),
-                r.text("created_by"),
-                r.optionalInstant("expires_at"),
-                r.optionalInstant("revoked_at"),
-                r.optionalInstant("last_used_at"));
     }
 
     private byte[] bytes(int count) {

@@ -2,7 +2,6 @@ package dev.aios.kernel.internal.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.aios.api.Event;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.cel.CelException;
 import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
@@ -10,10 +9,11 @@ import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunState;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.AwaitStore;
+import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.Tx;
+import dev.aios.kernel.internal.store.WorkKey;
 import dev.aios.kernel.spi.SubjectCipher;
-import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +46,14 @@ final class Awaits implements AutoCloseable {
 
     /** A run waiting at an await step, checked up to event {@code checked}. */
     record Waiting(String runId, String step, int iteration, String eventType, long checked) {
+        static Waiting of(AwaitStore.Waiting w) {
+            return new Waiting(w.key().runId(), w.key().step(), w.key().iteration(), w.eventType(), w.checked());
+        }
+
+        WorkKey work() {
+            return new WorkKey(runId, step, iteration);
+        }
+
         String key() {
             return runId + "/" + step + "/" + iteration;
         }
@@ -60,7 +68,7 @@ final class Awaits implements AutoCloseable {
         MOVED
     }
 
-    private final Database db;
+    private final Store store;
     private final RunJournal journal;
     private final Playbooks playbooks;
     private final InstantSource clock;
@@ -72,8 +80,8 @@ final class Awaits implements AutoCloseable {
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("aios-await-sweep").daemon().factory());
 
-    Awaits(Database db, RunJournal journal, Playbooks playbooks, InstantSource clock, Runnable wake) {
-        this.db = db;
+    Awaits(Store store, RunJournal journal, Playbooks playbooks, InstantSource clock, Runnable wake) {
+        this.store = store;
         this.journal = journal;
         this.playbooks = playbooks;
         this.clock = clock;
@@ -119,13 +127,8 @@ final class Awaits implements AutoCloseable {
 
     /** Catches up one waiting run in the background. */
     void schedule(String runId, String step, int iteration) {
-        workers.execute(() -> db.read(tx -> tx.queryOne(
-                        "SELECT run_id, step_id, iteration, event_type, checked_seq FROM awaits"
-                                + " WHERE run_id = ? AND step_id = ? AND iteration = ?",
-                        Awaits::row,
-                        runId,
-                        step,
-                        iteration))
+        workers.execute(() -> store.read(tx -> tx.awaits().find(new WorkKey(runId, step, iteration)))
+                .map(Waiting::of)
                 .ifPresent(this::scheduleRow));
     }
 
@@ -133,24 +136,13 @@ final class Awaits implements AutoCloseable {
      * Whether a waiting run has events of its type it was not checked against yet: its timeout
      * must wait until they are, or it could time out on an event that came in time.
      */
-    static boolean behind(Tx tx, String runId, String step, int iteration) throws SQLException {
-        return tx.count(
-                        "SELECT COUNT(*) AS n FROM awaits a WHERE a.run_id = ? AND a.step_id = ? AND a.iteration = ?"
-                                + " AND EXISTS (SELECT 1 FROM events e WHERE e.type = a.event_type AND e.seq > a.checked_seq)",
-                        runId,
-                        step,
-                        iteration)
-                > 0;
+    static boolean behind(Tx tx, String runId, String step, int iteration) {
+        return tx.awaits().behind(new WorkKey(runId, step, iteration));
     }
 
     private void sweep() {
         try {
-            db.read(tx -> tx.query(
-                            "SELECT a.run_id, a.step_id, a.iteration, a.event_type, a.checked_seq FROM awaits a"
-                                    + " WHERE EXISTS (SELECT 1 FROM events e WHERE e.type = a.event_type"
-                                    + " AND e.seq > a.checked_seq) LIMIT 1000",
-                            Awaits::row))
-                    .forEach(this::scheduleRow);
+            store.read(tx -> tx.awaits().behind(1000)).stream().map(Waiting::of).forEach(this::scheduleRow);
         } catch (RuntimeException e) {
             LOG.warn("looking for waiting runs to catch up failed; trying again in a second", e);
         }
@@ -180,20 +172,9 @@ final class Awaits implements AutoCloseable {
     }
 
     private List<Waiting> waiting(String eventType) {
-        return db.read(tx -> tx.query(
-                "SELECT run_id, step_id, iteration, event_type, checked_seq FROM awaits WHERE event_type = ?"
-                        + " ORDER BY run_id",
-                Awaits::row,
-                eventType));
-    }
-
-    private static Waiting row(dev.aios.kernel.internal.store.Row r) throws SQLException {
-        return new Waiting(
-                r.text("run_id"),
-                r.text("step_id"),
-                (int) r.integer("iteration"),
-                r.text("event_type"),
-                r.integer("checked_seq"));
+        return store.read(tx -> tx.awaits().waitingFor(eventType)).stream()
+                .map(Waiting::of)
+                .toList();
     }
 
     /** What a catch-up round read, as of one moment. */
@@ -205,7 +186,7 @@ final class Awaits implements AutoCloseable {
         lock.lock();
         try {
             for (int round = 0; round < ROUNDS; round++) {
-                var snapshot = db.read(tx -> read(tx, waiting));
+                var snapshot = store.read(tx -> read(tx, waiting));
                 if (snapshot.isEmpty() || snapshot.get().candidates().isEmpty()) {
                     return Optional.empty();
                 }
@@ -249,13 +230,8 @@ final class Awaits implements AutoCloseable {
         }
     }
 
-    private Optional<Snapshot> read(Tx tx, Waiting waiting) throws SQLException {
-        var checked = tx.queryOne(
-                "SELECT checked_seq FROM awaits WHERE run_id = ? AND step_id = ? AND iteration = ?",
-                r -> r.integer("checked_seq"),
-                waiting.runId(),
-                waiting.step(),
-                waiting.iteration());
+    private Optional<Snapshot> read(Tx tx, Waiting waiting) {
+        var checked = tx.awaits().find(waiting.work()).map(AwaitStore.Waiting::checked);
         if (checked.isEmpty()) {
             return Optional.empty();
         }
@@ -263,22 +239,9 @@ final class Awaits implements AutoCloseable {
         if (state.isEmpty()) {
             return Optional.empty();
         }
-        var candidates = tx.query(
-                "SELECT seq, id, type, subject, source, time, correlation_id, causation_id, codec, data FROM events"
-                        + " WHERE type = ? AND seq > ? ORDER BY seq LIMIT " + CANDIDATES,
-                r -> RunVars.json(
-                        new Event(
-                                r.text("id"),
-                                r.text("type"),
-                                r.text("subject"),
-                                r.text("source"),
-                                r.instant("time"),
-                                data(r.text("subject"), r.text("codec"), r.bytes("data")),
-                                r.text("correlation_id"),
-                                r.text("causation_id")),
-                        r.integer("seq")),
-                waiting.eventType(),
-                checked.get());
+        var candidates = tx.events().ofType(waiting.eventType(), checked.get(), CANDIDATES).stream()
+                .map(e -> RunVars.json(e.event(data(e.subject(), e.codec(), e.data())), e.seq()))
+                .toList();
         return Optional.of(new Snapshot(checked.get(), state.get(), candidates));
     }
 
@@ -310,23 +273,13 @@ final class Awaits implements AutoCloseable {
 
     /** Resumes the run with {@code match}, or records it checked up to {@code upTo}, unless it moved. */
     private Applied apply(Waiting waiting, long checked, Optional<ObjectNode> match, long upTo) {
-        return db.write(tx -> {
-            var now = tx.queryOne(
-                    "SELECT checked_seq FROM awaits WHERE run_id = ? AND step_id = ? AND iteration = ?",
-                    r -> r.integer("checked_seq"),
-                    waiting.runId(),
-                    waiting.step(),
-                    waiting.iteration());
+        return store.write(tx -> {
+            var now = tx.awaits().find(waiting.work()).map(AwaitStore.Waiting::checked);
             if (now.isEmpty() || now.get() != checked) {
                 return Applied.MOVED;
             }
             if (match.isEmpty()) {
-                tx.update(
-                        "UPDATE awaits SET checked_seq = ? WHERE run_id = ? AND step_id = ? AND iteration = ?",
-                        upTo,
-                        waiting.runId(),
-                        waiting.step(),
-                        waiting.iteration());
+                tx.awaits().checked(waiting.work(), upTo);
                 return Applied.CHECKED;
             }
             var state = journal.load(tx, waiting.runId()).orElseThrow();

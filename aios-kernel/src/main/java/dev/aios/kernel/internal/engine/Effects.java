@@ -8,7 +8,7 @@ import dev.aios.api.TryAgainLater;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry.EffectRecorded;
 import dev.aios.kernel.internal.journal.RunJournal;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Store;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -23,14 +23,14 @@ import java.util.regex.Pattern;
 final class Effects {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]*(:[a-z0-9][a-z0-9-]*)?");
 
-    private final Database db;
+    private final Store store;
     private final RunJournal journal;
     private final Connectors connectors;
     private final InstantSource clock;
     private final AgentLookup agents;
 
-    Effects(Database db, RunJournal journal, Connectors connectors, InstantSource clock, AgentLookup agents) {
-        this.db = db;
+    Effects(Store store, RunJournal journal, Connectors connectors, InstantSource clock, AgentLookup agents) {
+        this.store = store;
         this.journal = journal;
         this.connectors = connectors;
         this.clock = clock;
@@ -102,9 +102,8 @@ final class Effects {
 
     /** Makes a receipt durable; returns the result that stands (an earlier attempt's, if it won). */
     private JsonNode record(StepContext ctx, String name, String key, JsonNode json) {
-        return db.write(tx -> {
-            var first = tx.queryOne(
-                    "SELECT result FROM receipts WHERE effect_key = ?", r -> Json.tree(r.text("result")), key);
+        return store.write(tx -> {
+            var first = tx.receipts().find(key);
             if (first.isPresent()) {
                 return first.get(); // another attempt recorded this effect first; its result stands
             }
@@ -120,22 +119,16 @@ final class Effects {
 
     /** Extends a step's lease; fails when the attempt was taken over. */
     void extendLease(Lease lease, Duration by) {
-        int updated = db.write(tx -> tx.update(
-                "UPDATE work SET lease_until = ? WHERE run_id = ? AND step_id = ? AND iteration = ? AND lease_owner = ?",
-                clock.instant().plus(by),
-                lease.runId(),
-                lease.step(),
-                lease.iteration(),
-                lease.owner()));
-        if (updated == 0) {
+        boolean extended = store.write(tx ->
+                tx.work().extend(lease.key(), lease.owner(), clock.instant().plus(by)));
+        if (!extended) {
             throw new IllegalStateException("step '" + lease.step() + "' of run " + lease.runId()
                     + " was taken over by another attempt after its heartbeat stopped; stop this one");
         }
     }
 
     private Optional<JsonNode> receipt(String key) {
-        return db.read(tx ->
-                tx.queryOne("SELECT result FROM receipts WHERE effect_key = ?", r -> Json.tree(r.text("result")), key));
+        return store.read(tx -> tx.receipts().find(key));
     }
 
     private static <R> R convert(JsonNode json, Class<R> type, String name) {

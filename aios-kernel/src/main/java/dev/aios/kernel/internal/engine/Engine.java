@@ -33,7 +33,9 @@ import dev.aios.kernel.internal.journal.SubjectKeys;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.playbook.PlaybookCompiler;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Store;
+import dev.aios.kernel.internal.store.Stores;
+import dev.aios.kernel.internal.store.WorkKind;
 import dev.aios.kernel.spi.Extension;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -52,7 +54,7 @@ public final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
     private final EngineConfig config;
-    private final Database db;
+    private final Store store;
     private final SubjectKeys keys;
     private final FeedHub feed = new FeedHub();
     private final RunJournal journal;
@@ -84,44 +86,38 @@ public final class Engine implements AutoCloseable {
     private final PlaybookWatcher watcher;
     private final RunEnds ends = new RunEnds(feed::listen);
 
-    private Engine(EngineConfig config, Database db) {
+    private Engine(EngineConfig config, Store store) {
         this.config = config;
-        this.db = db;
+        this.store = store;
         InstantSource clock = config.clock();
         var master = dev.aios.kernel.internal.journal.MasterKey.of(config.dataDirectory());
-        this.keys = new SubjectKeys(db, clock, master);
+        this.keys = new SubjectKeys(store, clock, master);
         this.journal = new RunJournal(keys, feed);
-        this.audit = new AuditTrail(db, clock);
-        this.tokens = new TokenStore(db, audit, clock);
-        this.secrets = new SecretStore(db, master, audit, clock);
-        feed.startAfter(db.read(tx -> tx.count("SELECT COALESCE(MAX(pos), 0) AS n FROM journal")));
+        this.audit = new AuditTrail(store, clock);
+        this.tokens = new TokenStore(store, audit, clock);
+        this.secrets = new SecretStore(store, master, audit, clock);
         this.agents = new AgentRegistry();
         config.agents().forEach(agents::register);
         if (config.discoverAgents()) {
             agents.discover(Thread.currentThread().getContextClassLoader());
         }
         this.meters = new KernelMeters(config.meters());
-        meters.watch(db);
+        meters.watch(store);
         this.host = new Host(
-                db, journal, keys, feed, clock, config.dataDirectory(), services, agents, config.meters(), secrets);
+                store, journal, keys, feed, clock, config.dataDirectory(), services, agents, config.meters(), secrets);
         var cel = new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime()));
-        this.playbooks = new Playbooks(db, new PlaybookCompiler(cel), agents, host, clock, audit);
-        String node = "node-" + ProcessHandle.current().pid();
-        this.queue = new WorkQueue(db, journal, clock, node, this::leaseFor);
+        this.playbooks = new Playbooks(store, new PlaybookCompiler(cel), agents, host, clock, audit);
+        this.queue = new WorkQueue(store, journal, clock, NODE, this::leaseFor);
         this.connectors = new Connectors(config.connectors(), clock, meters);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
-        var effects = new Effects(db, journal, connectors, clock, lookup);
-        StepRunner.Loops loops = (runId, block) -> db.read(tx -> tx.query(
-                "SELECT idx, item, outputs FROM loop_items WHERE run_id = ? AND block = ? ORDER BY idx",
-                r -> new StepRunner.Loops.Row(
-                        (int) r.integer("idx"),
-                        Json.tree(r.text("item")),
-                        r.optionalText("outputs").map(Json::tree).orElse(Json.object())),
-                runId,
-                block));
+        var effects = new Effects(store, journal, connectors, clock, lookup);
+        StepRunner.Loops loops = (runId, block) -> store.read(tx -> tx.loops().items(runId, block)).stream()
+                .map(i -> new StepRunner.Loops.Row(
+                        i.index(), i.item(), i.outputs().orElse(Json.object())))
+                .toList();
         Runnable wake = this::wake;
         this.intake = new EventIntake(journal, keys, playbooks, wake, feed);
-        this.awaits = new Awaits(db, journal, playbooks, clock, wake);
+        this.awaits = new Awaits(store, journal, playbooks, clock, wake);
         var runner = new StepRunner(
                 lookup,
                 cel,
@@ -131,12 +127,12 @@ public final class Engine implements AutoCloseable {
                 services,
                 intake,
                 config.limits().maxEventDepth(),
-                loops,
                 () -> host.windows,
+                loops,
                 host::policy);
         this.dispatcher = Dispatcher.of(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
-        this.mailboxes = new Mailboxes(db, journal.codec(), clock, playbooks::stateful, services, calls, node);
+        this.mailboxes = new Mailboxes(store, journal.codec(), clock, playbooks::stateful, services, calls, NODE);
         this.instances = new Dispatcher<>(
                 "agent", mailboxes::lease, mailboxes::handle, config.concurrency(), config.pollInterval(), clock);
         mailboxes.wakeWith(instances::wake);
@@ -154,21 +150,28 @@ public final class Engine implements AutoCloseable {
         intake.deliverWith(this::deliver);
         var lineage = new Lineage(journal, playbooks, clock);
         journal.onStatusChange(lineage);
-        this.progress = new Progress(db, journal, queue, intake, awaits, lineage, clock, wake);
-        this.desk = new TaskDesk(db, journal, playbooks, lookup, clock, dispatcher::wake, audit);
-        this.escalations = new Escalations(db, host::policy, progress, desk, clock);
-        this.queries = new RunQueries(db, journal, clock);
-        this.reports = new Reports(db, connectors, clock);
-        this.whatIf = new WhatIf(db, journal, playbooks, queries);
-        this.forgetting = new Forgetting(db, journal, keys, clock, host.forgetListeners, host.forgetGuards, audit);
+        this.progress = new Progress(store, journal, queue, intake, awaits, lineage, clock, wake);
+        this.desk = new TaskDesk(store, journal, playbooks, lookup, clock, dispatcher::wake, audit);
+        this.escalations = new Escalations(store, host::policy, progress, desk, clock);
+        this.queries = new RunQueries(store, journal, clock);
+        this.reports = new Reports(store, connectors, clock);
+        this.whatIf = new WhatIf(store, journal, playbooks, queries);
+        this.forgetting = new Forgetting(store, journal, keys, clock, host.forgetListeners, host.forgetGuards, audit);
         host.forgetWith(forgetting::forget);
         // A subject's instances go with the rest of it: their state and messages are deleted.
         host.forgetListeners.add(mailboxes::forget);
         host.intakeWith(this::send, this::startRun);
         host.loadWith(config.built()::add);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
-        db.writer().onBroken(config.whenBroken());
+        store.onBroken(config.whenBroken());
     }
+
+    /**
+     * This process among the nodes working on the store: unique per start, so that leases left by
+     * an earlier process are never taken for this one's.
+     */
+    private static final String NODE = "node-" + ProcessHandle.current().pid() + "-"
+            + Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36), 36);
 
     /** Grace beyond a step's own timeout before its lease counts as lost. */
     private static final Duration LEASE_GRACE = Duration.ofSeconds(30);
@@ -177,18 +180,19 @@ public final class Engine implements AutoCloseable {
      * How long an item may be held: a step with a heartbeat for its heartbeat timeout (each beat
      * extends it); any other agent step for its timeout plus a grace; quick steps a minute.
      */
-    private Duration leaseFor(dev.aios.kernel.internal.run.RunState state, String step, String kind) {
+    private Duration leaseFor(dev.aios.kernel.internal.run.RunState state, String step, WorkKind kind) {
         try {
             var compiled = playbooks.version(state.playbook, state.version).step(step);
-            if (compiled instanceof CompiledStep.AgentCall call && (kind.equals("step") || kind.equals("compensate"))) {
-                String agent = kind.equals("step")
+            if (compiled instanceof CompiledStep.AgentCall call
+                    && (kind == WorkKind.STEP || kind == WorkKind.COMPENSATE)) {
+                String agent = kind == WorkKind.STEP
                         ? call.agent()
                         : call.compensation()
                                 .map(CompiledStep.Compensation::agent)
                                 .orElse(call.agent());
                 var timeout = call.options().timeout().or(() -> agents.find(agent)
                         .map(a -> a.terms().timeout()));
-                if (kind.equals("step") && call.options().heartbeat().isPresent()) {
+                if (kind == WorkKind.STEP && call.options().heartbeat().isPresent()) {
                     return call.options().heartbeat().get();
                 }
                 return timeout.orElse(dev.aios.api.Contract.DEFAULT_TIMEOUT).plus(LEASE_GRACE);
@@ -204,9 +208,9 @@ public final class Engine implements AutoCloseable {
      * nothing executes until {@link #start}.
      */
     public static Engine open(EngineConfig config) {
-        var db = Database.open(config.dataDirectory());
+        var store = Stores.open(config.dataDirectory());
         try {
-            var engine = new Engine(config, db);
+            var engine = new Engine(config, store);
             int wrapped = engine.keys.prepare();
             if (wrapped > 0) {
                 LOG.info("wrapped {} subject keys with the master key", wrapped);
@@ -220,7 +224,7 @@ public final class Engine implements AutoCloseable {
             return engine;
         } catch (RuntimeException e) {
             config.extensions().forEach(Engine::closeQuietly);
-            db.close();
+            store.close();
             throw e;
         }
     }
@@ -233,9 +237,9 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Starts executing work; leases left by an earlier process are released first. */
+    /** Starts executing work; leases left by workers that are gone are released first. */
     public void start() {
-        int released = queue.releaseAll();
+        int released = queue.releaseAbandoned();
         if (released > 0) {
             LOG.info("resuming {} steps left in flight by the previous process", released);
         }
@@ -252,11 +256,11 @@ public final class Engine implements AutoCloseable {
     }
 
     private void execute(StepRunner runner, Lease lease) {
-        if (lease.kind().equals("escalate")) {
+        if (lease.kind() == WorkKind.ESCALATE) {
             escalations.fire(lease);
             return;
         }
-        var state = db.read(tx -> journal.load(tx, lease.runId()));
+        var state = store.read(tx -> journal.load(tx, lease.runId()));
         if (state.isEmpty() || state.get().status.isFinal()) {
             return;
         }
@@ -270,7 +274,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private void execute(StepRunner runner, Lease lease, dev.aios.kernel.internal.run.RunState run) {
-        if (lease.kind().equals("compensate")
+        if (lease.kind() == WorkKind.COMPENSATE
                 && run.status != dev.aios.kernel.RunStatus.COMPENSATING
                 && run.blocks.values().stream().allMatch(b -> b.undo.isEmpty())) {
             return;
@@ -288,11 +292,11 @@ public final class Engine implements AutoCloseable {
                             + e.getMessage());
             return;
         }
-        int allowed = Progress.options(playbook, lease.step())
+        int allowed = StepOutcomes.options(playbook, lease.step())
                 .retry()
                 .orElse(dev.aios.api.RetryPolicy.DEFAULT)
                 .maxAttempts();
-        if (lease.kind().equals("step") && lease.attempt() > allowed) {
+        if (lease.kind() == WorkKind.STEP && lease.attempt() > allowed) {
             // Earlier attempts were started but never ended: the worker died or hung each time.
             progress.fail(
                     lease,
@@ -305,17 +309,17 @@ public final class Engine implements AutoCloseable {
         long started = System.nanoTime();
         try {
             outcome = switch (lease.kind()) {
-                case "step" -> runner.execute(playbook, step, run, lease);
-                case "timer" -> runner.wake(step, lease);
-                case "timeout" -> runner.giveUp(step);
-                case "compensate" -> runner.undo(playbook, run, lease);
-                case "join" -> runner.join(playbook, step, run, lease);
-                default -> new Outcome.Failed(Json.object(), "unknown work kind '" + lease.kind() + "'", false);
+                case STEP -> runner.execute(playbook, step, run, lease);
+                case TIMER -> runner.wake(step, lease);
+                case TIMEOUT -> runner.giveUp(step);
+                case COMPENSATE -> runner.undo(playbook, run, lease);
+                case JOIN -> runner.join(playbook, step, run, lease);
+                case ESCALATE -> throw new IllegalStateException("escalations are fired apart");
             };
         } catch (RuntimeException e) {
             outcome = new Outcome.Failed(Json.object(), "the kernel failed to execute the step: " + e, true);
         }
-        if (lease.kind().equals("step") || lease.kind().equals("compensate")) {
+        if (lease.kind() == WorkKind.STEP || lease.kind() == WorkKind.COMPENSATE) {
             meters.stepEnded(run.playbook, step, lease.kind(), outcome, System.nanoTime() - started);
         }
         recordDurably(lease, playbook, outcome, escalations.plan(lease, run, playbook, outcome));
@@ -335,7 +339,7 @@ public final class Engine implements AutoCloseable {
                 progress.record(lease, playbook, outcome, escalateAt);
                 return;
             } catch (dev.aios.kernel.StorageException e) {
-                if (closing || db.writer().broken().isPresent()) {
+                if (closing || store.broken().isPresent()) {
                     throw e;
                 }
                 LOG.warn("cannot record the result of {} yet ({}); trying again", lease, e.getMessage());
@@ -354,7 +358,7 @@ public final class Engine implements AutoCloseable {
 
     /** Why the database cannot be written, while that lasts. */
     public Optional<String> storageFailure() {
-        return db.failing();
+        return store.failing();
     }
 
     /**
@@ -365,8 +369,8 @@ public final class Engine implements AutoCloseable {
         EventLimits.check(event);
         checkAddressee(event);
         var routing = intake.route(event, 0);
-        var logged =
-                db.write(tx -> intake.accept(tx, event, routing, config.clock().instant()));
+        var logged = store.write(
+                tx -> intake.accept(tx, event, routing, config.clock().instant()));
         if (logged.accepted().duplicate()) {
             return logged.accepted();
         }
@@ -423,7 +427,8 @@ public final class Engine implements AutoCloseable {
     public Accepted startRun(String playbook, Event event) {
         EventLimits.check(event);
         var routing = intake.only(event, playbook);
-        return db.write(tx -> intake.accept(tx, event, routing, config.clock().instant()))
+        return store.write(
+                        tx -> intake.accept(tx, event, routing, config.clock().instant()))
                 .accepted();
     }
 
@@ -619,9 +624,9 @@ public final class Engine implements AutoCloseable {
         return journal;
     }
 
-    /** The database, for verification and statistics. */
-    public Database database() {
-        return db;
+    /** The store, for verification and statistics. */
+    public Store store() {
+        return store;
     }
 
     /** Wakes the dispatcher, e.g. after a test advanced its clock. */
@@ -640,6 +645,6 @@ public final class Engine implements AutoCloseable {
         calls.shutdownNow();
         config.extensions().forEach(Engine::closeQuietly);
         feed.close();
-        db.close();
+        store.close();
     }
 }

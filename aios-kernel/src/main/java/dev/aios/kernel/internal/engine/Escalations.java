@@ -3,12 +3,14 @@ package dev.aios.kernel.internal.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.api.PlaybookRef;
 import dev.aios.kernel.AiosException;
+import dev.aios.kernel.TaskKind;
 import dev.aios.kernel.TaskView;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunState;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Store;
+import dev.aios.kernel.internal.store.WorkKind;
 import dev.aios.kernel.spi.Escalation;
 import dev.aios.kernel.spi.StepFacts;
 import dev.aios.kernel.spi.StepPolicy;
@@ -32,19 +34,19 @@ final class Escalations {
     /** When escalating fails, or a default answer is being given, the timer fires again after this. */
     private static final Duration AGAIN = Duration.ofMinutes(15);
 
-    private final Database db;
+    private final Store store;
     private final Supplier<Optional<StepPolicy>> policies;
     private final Progress progress;
     private final TaskDesk desk;
     private final InstantSource clock;
 
     Escalations(
-            Database db,
+            Store store,
             Supplier<Optional<StepPolicy>> policies,
             Progress progress,
             TaskDesk desk,
             InstantSource clock) {
-        this.db = db;
+        this.store = store;
         this.policies = policies;
         this.progress = progress;
         this.desk = desk;
@@ -57,24 +59,24 @@ final class Escalations {
         if (policy.isEmpty()) {
             return Optional.empty();
         }
-        var compensating = lease.kind().equals("compensate");
+        var compensating = lease.kind() == WorkKind.COMPENSATE;
         String kind;
         JsonNode input;
         switch (outcome) {
             case Outcome.Review r -> {
-                kind = "review";
+                kind = TaskKind.REVIEW.wire();
                 input = r.input();
             }
             case Outcome.Draft d -> {
-                kind = "draft";
+                kind = TaskKind.DRAFT.wire();
                 input = d.input();
             }
             case Outcome.Ask a -> {
-                kind = "approval";
+                kind = TaskKind.APPROVAL.wire();
                 input = a.input();
             }
             case Outcome.Failed f -> {
-                kind = compensating ? "compensation" : "dead-letter";
+                kind = (compensating ? TaskKind.COMPENSATION : TaskKind.DEAD_LETTER).wire();
                 input = f.input();
             }
             default -> {
@@ -100,20 +102,13 @@ final class Escalations {
 
     /** An {@code escalate} item came due: escalates the open task of its step. */
     void fire(Lease lease) {
-        var task = db.read(tx -> tx.queryOne(
-                "SELECT " + Views.TASK_COLUMNS + " FROM tasks"
-                        + " WHERE run_id = ? AND step_id = ? AND iteration = ? AND status = 'open'",
-                Views::task,
-                lease.runId(),
-                lease.step(),
-                lease.iteration()));
+        var task = store.read(tx -> tx.tasks().openAt(lease.key()).map(Views::task));
         if (task.isEmpty()) {
             // Answering a task removes its timer; a timer without an open task is left from a crash.
-            db.write(tx -> tx.update(
-                    "DELETE FROM work WHERE run_id = ? AND step_id = ? AND iteration = ? AND kind = 'escalate'",
-                    lease.runId(),
-                    lease.step(),
-                    lease.iteration()));
+            store.write(tx -> {
+                tx.work().remove(lease.key(), WorkKind.ESCALATE);
+                return null;
+            });
             return;
         }
         var escalation = escalate(task.get());

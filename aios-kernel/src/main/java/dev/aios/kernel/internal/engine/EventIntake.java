@@ -15,7 +15,6 @@ import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.run.RunFold;
 import dev.aios.kernel.internal.store.Tx;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +51,7 @@ final class EventIntake {
     /** Hands an event addressed to a stateful agent ({@code to: agent/NAME}) to its instance's mailbox. */
     @FunctionalInterface
     interface Delivery {
-        void deliver(Tx tx, Event event, Instant now) throws SQLException;
+        void deliver(Tx tx, Event event, Instant now);
     }
 
     private volatile Delivery delivery = (tx, event, now) -> {};
@@ -130,7 +129,7 @@ final class EventIntake {
     }
 
     /** Logs {@code given} and starts the runs {@code routing} names, in the caller's transaction. */
-    Logged accept(Tx tx, Event given, Routing routing, Instant now) throws SQLException {
+    Logged accept(Tx tx, Event given, Routing routing, Instant now) {
         var event = correlated(given);
         byte[] data = Json.bytes(event.data());
         if (data.length > MAX_DATA_BYTES) {
@@ -138,31 +137,14 @@ final class EventIntake {
                     + ". Store large documents elsewhere and send a reference.");
         }
         var stored = codec.encode(event.subject(), data);
-        int inserted = tx.update(
-                "INSERT INTO events (id, type, subject, source, time, correlation_id, causation_id, codec, data, received_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-                event.id(),
-                event.type(),
-                event.subject(),
-                event.source(),
-                event.time(),
-                event.correlationId(),
-                event.causationId(),
-                stored.codec(),
-                stored.bytes(),
-                now);
-        if (inserted == 0) {
+        var logged = tx.events().append(event, stored.codec(), stored.bytes(), now);
+        if (logged.isEmpty()) {
             var earlier = routing.targeted()
-                    ? tx.query(
-                            "SELECT id FROM runs WHERE json_extract(state, '$.trigger.id') = ? AND playbook = ?",
-                            r -> r.text("id"),
-                            event.id(),
-                            routing.start().getFirst().name())
+                    ? tx.runs().startedBy(event.id(), routing.start().getFirst().name())
                     : List.<String>of();
             return new Logged(new Accepted(event.id(), true, earlier, List.of(), List.of()), 0);
         }
-        long seq = tx.queryOne("SELECT seq FROM events WHERE id = ?", r -> r.integer("seq"), event.id())
-                .orElseThrow();
+        long seq = logged.getAsLong();
         ObjectNode json = RunVars.json(event, seq, routing.depth());
         feed.publish(
                 tx,
@@ -189,7 +171,7 @@ final class EventIntake {
     }
 
     /** The position of the newest event in the log. */
-    static long head(Tx tx) throws SQLException {
-        return tx.count("SELECT COALESCE(MAX(seq), 0) AS n FROM events");
+    static long head(Tx tx) {
+        return tx.events().head();
     }
 }

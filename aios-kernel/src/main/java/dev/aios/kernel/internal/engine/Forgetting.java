@@ -11,11 +11,10 @@ import dev.aios.kernel.internal.journal.JournalEntry.RunCancelled;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.journal.SubjectKeys;
 import dev.aios.kernel.internal.run.RunState;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.Tx;
 import dev.aios.kernel.spi.ForgetGuard;
 import dev.aios.kernel.spi.ForgetListener;
-import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.List;
 import org.slf4j.Logger;
@@ -32,7 +31,7 @@ final class Forgetting {
     /** What a forgotten payload reads as. */
     static final ObjectNode FORGOTTEN = Json.object().put("forgotten", true);
 
-    private final Database db;
+    private final Store store;
     private final RunJournal journal;
     private final SubjectKeys keys;
     private final InstantSource clock;
@@ -41,7 +40,7 @@ final class Forgetting {
     private final AuditTrail audit;
 
     Forgetting(
-            Database db,
+            Store store,
             RunJournal journal,
             SubjectKeys keys,
             InstantSource clock,
@@ -49,7 +48,7 @@ final class Forgetting {
             List<ForgetGuard> guards,
             AuditTrail audit) {
         this.audit = audit;
-        this.db = db;
+        this.store = store;
         this.journal = journal;
         this.keys = keys;
         this.clock = clock;
@@ -69,8 +68,8 @@ final class Forgetting {
             }
         }
         String actor = dev.aios.kernel.Actor.current();
-        var report = db.write(tx -> {
-            var runIds = tx.query("SELECT id FROM runs WHERE subject = ?", r -> r.text("id"), subject);
+        var report = store.write(tx -> {
+            var runIds = tx.runs().idsOf(subject);
             int cancelled = 0;
             for (String runId : runIds) {
                 var state = journal.load(tx, runId).orElseThrow();
@@ -82,9 +81,8 @@ final class Forgetting {
             int destroyed = keys.forget(tx, subject);
             for (String runId : runIds) {
                 scrub(tx, runId);
-                journal.invalidate(runId);
             }
-            long events = tx.count("SELECT COUNT(*) AS n FROM events WHERE subject = ?", subject);
+            long events = tx.events().countOf(subject);
             // The audit log keeps that a subject was forgotten, not which: no name survives forgetting.
             audit.append(
                     tx,
@@ -113,13 +111,13 @@ final class Forgetting {
     }
 
     /**
-     * Waits until the write-ahead log no longer holds the pages as they were before forgetting
-     * (they would still have the plain copies); a few tries, since readers may hold it a moment.
+     * Waits until the store keeps no old copy of the pages as they were before forgetting (the
+     * write-ahead log would still have the plain copies); a few tries, since readers may hold it.
      */
     private void emptyTheLog() {
         for (int attempt = 1; attempt <= 5; attempt++) {
             try {
-                if (db.checkpoint().get(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (store.purge().get(10, java.util.concurrent.TimeUnit.SECONDS)) {
                     return;
                 }
             } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
@@ -133,23 +131,14 @@ final class Forgetting {
     }
 
     /** Empties the plain copies of a run's payloads from the derived tables. */
-    private static void scrub(Tx tx, String runId) throws SQLException {
-        var stateText = tx.queryOne("SELECT state FROM runs WHERE id = ?", r -> r.text("state"), runId);
-        if (stateText.isPresent()) {
-            var state = Json.read(stateText.get(), RunState.class);
+    private static void scrub(Tx tx, String runId) {
+        tx.runs().load(runId).ifPresent(state -> {
             scrub(state);
-            tx.update("UPDATE runs SET state = ? WHERE id = ?", Json.text(state), runId);
-        }
-        String forgotten = Json.text(FORGOTTEN);
-        tx.update(
-                "UPDATE tasks SET details = ?, proposed = ?, resolution = CASE WHEN resolution IS NULL THEN NULL ELSE ? END,"
-                        + " title = 'forgotten', explanation = 'forgotten' WHERE run_id = ?",
-                forgotten,
-                forgotten,
-                forgotten,
-                runId);
-        tx.update("UPDATE receipts SET result = ? WHERE run_id = ?", forgotten, runId);
-        tx.update("DELETE FROM snapshots WHERE run_id = ?", runId);
+            tx.runs().save(state);
+        });
+        tx.tasks().scrubRun(runId, FORGOTTEN);
+        tx.receipts().scrubRun(runId, FORGOTTEN);
+        tx.snapshots().removeRun(runId);
     }
 
     /** Keeps a run's shape (steps, statuses, times) and drops its content. */

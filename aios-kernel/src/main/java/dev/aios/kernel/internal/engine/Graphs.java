@@ -14,7 +14,7 @@ final class Graphs {
         var edges = new ArrayList<PlaybookGraph.Edge>();
         for (var id : playbook.stepIds()) {
             var step = playbook.step(id);
-            nodes.add(new PlaybookGraph.Node(id, step.kind(), detail(step)));
+            nodes.add(new PlaybookGraph.Node(id, step.kind().wire(), detail(step)));
             switch (step) {
                 case CompiledStep.AgentCall a -> edges.add(new PlaybookGraph.Edge(id, a.next(), ""));
                 case CompiledStep.Approval a -> {

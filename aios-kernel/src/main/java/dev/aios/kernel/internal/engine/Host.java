@@ -3,12 +3,12 @@ package dev.aios.kernel.internal.engine;
 import dev.aios.api.Event;
 import dev.aios.kernel.Accepted;
 import dev.aios.kernel.ForgetReport;
-import dev.aios.kernel.StorageException;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.FeedHub;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.journal.SubjectKeys;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.EventStore.StoredEvent;
+import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.spi.AgentFactory;
 import dev.aios.kernel.spi.Expressions;
 import dev.aios.kernel.spi.ExtensionHost;
@@ -22,7 +22,6 @@ import dev.aios.kernel.spi.StepService;
 import dev.aios.kernel.spi.Storage;
 import dev.aios.kernel.spi.SubjectCipher;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,11 +29,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.flywaydb.core.Flyway;
 
 /** What the kernel gives extensions, and what they register with it. */
-final class Host implements ExtensionHost, Storage, Feed {
-    private final Database db;
+final class Host implements ExtensionHost, Feed {
+    private final Store store;
     private final RunJournal journal;
     private final SubjectKeys keys;
     private final FeedHub feed;
@@ -57,7 +55,7 @@ final class Host implements ExtensionHost, Storage, Feed {
             new java.util.concurrent.atomic.AtomicReference<>();
 
     Host(
-            Database db,
+            Store store,
             RunJournal journal,
             SubjectKeys keys,
             FeedHub feed,
@@ -69,7 +67,7 @@ final class Host implements ExtensionHost, Storage, Feed {
             dev.aios.kernel.Secrets secrets) {
         this.agents = agents;
         this.secrets = secrets;
-        this.db = db;
+        this.store = store;
         this.journal = journal;
         this.keys = keys;
         this.feed = feed;
@@ -86,7 +84,7 @@ final class Host implements ExtensionHost, Storage, Feed {
 
     @Override
     public Storage storage() {
-        return this;
+        return store.extensions();
     }
 
     @Override
@@ -221,81 +219,41 @@ final class Host implements ExtensionHost, Storage, Feed {
     }
 
     @Override
-    public <T> T write(Work<T> work) {
-        return db.write(tx -> work.run(tx.connection()));
-    }
-
-    @Override
-    public <T> T read(Work<T> work) {
-        return db.read(tx -> work.run(tx.connection()));
-    }
-
-    @Override
-    public void migrate(String module, String location) {
-        if (!module.matches("[a-z][a-z0-9_]*")) {
-            throw new IllegalArgumentException("module name '" + module + "' must be lower-case letters, digits and _");
-        }
-        var ds = Database.dataSource(db.file(), false);
-        try {
-            Flyway.configure()
-                    .dataSource(ds)
-                    .locations(location)
-                    .table("flyway_" + module)
-                    .baselineOnMigrate(true)
-                    .baselineVersion("0")
-                    .load()
-                    .migrate();
-        } catch (RuntimeException e) {
-            throw new StorageException("cannot migrate the tables of " + module + ": " + e.getMessage(), e);
-        }
-    }
-
-    @Override
     public List<FeedItem> after(long eventSeq, long journalPosition, int limit) {
         int bounded = Math.max(1, Math.min(limit, 10_000));
-        return db.read(tx -> {
+        return store.read(tx -> {
             var items = new ArrayList<FeedItem>();
-            items.addAll(tx.query(
-                    "SELECT seq, id, type, subject, source, time, correlation_id, causation_id, codec, data, received_at"
-                            + " FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-                    r -> {
-                        var json = Json.object();
-                        json.put("id", r.text("id"));
-                        json.put("type", r.text("type"));
-                        json.put("subject", r.text("subject"));
-                        json.put("source", r.text("source"));
-                        json.put("time", r.instant("time").toString());
-                        json.set("data", opened(r.text("subject"), r.text("codec"), r.bytes("data")));
-                        return new FeedItem(
-                                "event",
-                                r.integer("seq"),
-                                "",
-                                r.text("type"),
-                                r.text("subject"),
-                                r.instant("received_at"),
-                                json);
-                    },
-                    eventSeq,
-                    bounded));
-            items.addAll(tx.query(
-                    "SELECT pos, run_id, type, subject, at, codec, payload FROM journal WHERE pos > ? ORDER BY pos LIMIT ?",
-                    r -> new FeedItem(
-                            "journal",
-                            r.integer("pos"),
-                            r.text("run_id"),
-                            r.text("type"),
-                            r.text("subject"),
-                            r.instant("at"),
-                            opened(r.text("subject"), r.text("codec"), r.bytes("payload"))),
-                    journalPosition,
-                    bounded));
+            for (var event : tx.events().after(eventSeq, bounded)) {
+                items.add(item(event));
+            }
+            for (var positioned : tx.journal().after(journalPosition, bounded)) {
+                var e = positioned.entry();
+                items.add(new FeedItem(
+                        "journal",
+                        positioned.position(),
+                        e.runId(),
+                        e.type(),
+                        e.subject(),
+                        e.at(),
+                        opened(e.subject(), e.codec(), e.payload())));
+            }
             items.sort(Comparator.comparing(FeedItem::at).thenComparing(FeedItem::source));
             return items.size() > bounded ? List.copyOf(items.subList(0, bounded)) : items;
         });
     }
 
-    private com.fasterxml.jackson.databind.JsonNode opened(String subject, String codec, byte[] payload)
-            throws SQLException {
+    private FeedItem item(StoredEvent event) {
+        var json = Json.object();
+        json.put("id", event.id());
+        json.put("type", event.type());
+        json.put("subject", event.subject());
+        json.put("source", event.source());
+        json.put("time", event.time().toString());
+        json.set("data", opened(event.subject(), event.codec(), event.data()));
+        return new FeedItem("event", event.seq(), "", event.type(), event.subject(), event.receivedAt(), json);
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode opened(String subject, String codec, byte[] payload) {
         try {
             return Json.tree(journal.codec().decode(subject, codec, payload));
         } catch (SubjectCipher.ForgottenException e) {

@@ -1,7 +1,8 @@
 package dev.aios.kernel.internal.engine;
 
 import dev.aios.kernel.internal.playbook.CompiledStep;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Store;
+import dev.aios.kernel.internal.store.WorkKind;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -31,7 +32,7 @@ final class KernelMeters {
     }
 
     /** Times every group commit and counts the units it carried; binds the read pool. */
-    void watch(Database db) {
+    void watch(Store store) {
         var commits = Timer.builder("aios.writer.commit")
                 .description("Time to execute and commit one group of writes (one fsync)")
                 .serviceLevelObjectives(COMMIT_BUCKETS)
@@ -40,15 +41,15 @@ final class KernelMeters {
                 .description("Units of work (events, leases, step outcomes) carried by one group commit")
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
                 .register(registry);
-        db.writer().observe((count, nanos) -> {
+        store.observeCommits((count, nanos) -> {
             commits.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
             units.record(count);
         });
-        db.bindMetrics(registry);
+        store.bindMetrics(registry);
     }
 
     /** Records one step attempt: how long it took and how it ended. */
-    void stepEnded(String playbook, CompiledStep step, String kind, Outcome outcome, long nanos) {
+    void stepEnded(String playbook, CompiledStep step, WorkKind kind, Outcome outcome, long nanos) {
         Timer.builder("aios.step.duration")
                 .description("Step attempts by playbook, agent and outcome: time from lease to outcome")
                 .serviceLevelObjectives(STEP_BUCKETS)
@@ -80,9 +81,9 @@ final class KernelMeters {
         }
     }
 
-    private static String agentOf(CompiledStep step, String kind) {
+    private static String agentOf(CompiledStep step, WorkKind kind) {
         if (step instanceof CompiledStep.AgentCall call) {
-            return kind.equals("compensate")
+            return kind == WorkKind.COMPENSATE
                     ? call.compensation().map(CompiledStep.Compensation::agent).orElse(call.agent())
                     : call.agent();
         }

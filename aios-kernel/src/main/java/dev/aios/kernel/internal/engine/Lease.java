@@ -1,5 +1,7 @@
 package dev.aios.kernel.internal.engine;
 
+import dev.aios.kernel.internal.store.WorkKey;
+import dev.aios.kernel.internal.store.WorkKind;
 import java.time.Instant;
 
 /**
@@ -8,11 +10,15 @@ import java.time.Instant;
  * @param runId the run
  * @param step the step
  * @param iteration the step's iteration
- * @param kind {@code step} (execute it), {@code timer} (a wait is over), {@code timeout} (an
- *     await gave up), {@code compensate} (undo it) or {@code escalate} (its open task is due to
- *     escalate)
+ * @param kind what the item is for
  * @param attempt the attempt number of a {@code step} item, starting at 1
  * @param owner this lease's owner token
  * @param until when the lease expires
  */
-record Lease(String runId, String step, int iteration, String kind, int attempt, String owner, Instant until) {}
+record Lease(String runId, String step, int iteration, WorkKind kind, int attempt, String owner, Instant until) {
+
+    /** The item held. */
+    WorkKey key() {
+        return new WorkKey(runId, step, iteration);
+    }
+}

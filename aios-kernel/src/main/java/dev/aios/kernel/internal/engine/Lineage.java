@@ -3,6 +3,7 @@ package dev.aios.kernel.internal.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.kernel.NotFoundException;
 import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.StepStatus;
 import dev.aios.kernel.internal.Ids;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry.ChildEnded;
@@ -20,7 +21,6 @@ import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.run.RunFold;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Tx;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -50,8 +50,7 @@ final class Lineage implements RunJournal.StatusListener {
      * completes at once. Returns why it cannot start, when it cannot.
      */
     Optional<String> start(
-            Tx tx, RunWrites parent, CompiledPlaybook playbook, String path, Outcome.Call call, Instant now)
-            throws SQLException {
+            Tx tx, RunWrites parent, CompiledPlaybook playbook, String path, Outcome.Call call, Instant now) {
         var state = parent.state();
         int depth = state.parent == null ? 1 : state.parent.depth + 1;
         if (depth > MAX_DEPTH) {
@@ -108,8 +107,13 @@ final class Lineage implements RunJournal.StatusListener {
      * waits for it), one being undone already is waited for, and any other has nothing to undo.
      */
     void undo(
-            Tx tx, RunWrites parent, CompiledPlaybook playbook, String path, int iteration, String childId, Instant now)
-            throws SQLException {
+            Tx tx,
+            RunWrites parent,
+            CompiledPlaybook playbook,
+            String path,
+            int iteration,
+            String childId,
+            Instant now) {
         var child = journal.load(tx, childId).orElseThrow();
         boolean wait = child.status == RunStatus.COMPENSATING;
         if (child.status == RunStatus.COMPLETED) {
@@ -130,7 +134,7 @@ final class Lineage implements RunJournal.StatusListener {
     }
 
     @Override
-    public void changed(Tx tx, RunState state, RunStatus before) throws SQLException {
+    public void changed(Tx tx, RunState state, RunStatus before) {
         if (state.status.isFinal() && state.parent != null) {
             tellParent(tx, state);
         }
@@ -143,7 +147,7 @@ final class Lineage implements RunJournal.StatusListener {
         }
     }
 
-    private void tellParent(Tx tx, RunState child) throws SQLException {
+    private void tellParent(Tx tx, RunState child) {
         var found = journal.load(tx, child.parent.run);
         if (found.isEmpty()) {
             return;
@@ -170,7 +174,7 @@ final class Lineage implements RunJournal.StatusListener {
                 || parent.compensation != null
                 || record == null
                 || record.iteration != iteration
-                || !"waiting".equals(record.status)) {
+                || record.status != StepStatus.WAITING) {
             return;
         }
         if (child.status == RunStatus.COMPLETED) {
@@ -185,7 +189,7 @@ final class Lineage implements RunJournal.StatusListener {
         }
     }
 
-    private void cancelChildren(Tx tx, RunState parent) throws SQLException {
+    private void cancelChildren(Tx tx, RunState parent) {
         String why = "run " + parent.id + ", which called it, "
                 + (parent.status == RunStatus.COMPENSATING ? "is being undone" : "ended " + parent.status.wire());
         Instant now = clock.instant();

@@ -10,10 +10,10 @@ import dev.aios.kernel.NotFoundException;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.agent.AgentBinding;
 import dev.aios.kernel.internal.journal.PayloadCodec;
-import dev.aios.kernel.internal.store.Database;
 import dev.aios.kernel.internal.store.InstanceStore;
 import dev.aios.kernel.internal.store.InstanceStore.Due;
 import dev.aios.kernel.internal.store.InstanceStore.Message;
+import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.Tx;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,7 +64,7 @@ final class Mailboxes {
     /** A leased instance. */
     record Claim(String agent, String subject, String owner) {}
 
-    private final Database db;
+    private final Store db;
     private final PayloadCodec codec;
     private final InstantSource clock;
     private final Function<String, Optional<AgentBinding>> stateful;
@@ -76,7 +76,7 @@ final class Mailboxes {
     private volatile Runnable wake = () -> {};
 
     Mailboxes(
-            Database db,
+            Store db,
             PayloadCodec codec,
             InstantSource clock,
             Function<String, Optional<AgentBinding>> stateful,
@@ -98,7 +98,7 @@ final class Mailboxes {
     }
 
     private static InstanceStore store(Tx tx) {
-        return InstanceStore.of(tx);
+        return tx.instances();
     }
 
     /** {@code json} about {@code subject}, sealed with the subject's key. */
@@ -362,7 +362,7 @@ final class Mailboxes {
                             m.id(),
                             m.type(),
                             m.sender(),
-                            m.status().wire(),
+                            m.status(),
                             m.receivedAt(),
                             m.dueAt(),
                             m.handledAt(),

@@ -15,7 +15,8 @@ import dev.aios.kernel.internal.playbook.PlaybookCompiler;
 import dev.aios.kernel.internal.playbook.PlaybookJson;
 import dev.aios.kernel.internal.playbook.SourceMap;
 import dev.aios.kernel.internal.playbook.YamlPlaybookReader;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.PlaybookStore.StoredPlaybook;
+import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.spi.AgentFactory;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -76,7 +77,7 @@ final class Playbooks {
     /** A compiled version with the agents it declares, built. */
     private record Built(CompiledPlaybook compiled, Map<String, AgentBinding> declared) {}
 
-    private final Database db;
+    private final Store store;
     private final PlaybookCompiler compiler;
     private final YamlPlaybookReader reader = new YamlPlaybookReader();
     private final AgentRegistry agents;
@@ -94,14 +95,14 @@ final class Playbooks {
     private final dev.aios.kernel.internal.access.AuditTrail audit;
 
     Playbooks(
-            Database db,
+            Store store,
             PlaybookCompiler compiler,
             AgentRegistry agents,
             Host host,
             InstantSource clock,
             dev.aios.kernel.internal.access.AuditTrail audit) {
         this.audit = audit;
-        this.db = db;
+        this.store = store;
         this.compiler = compiler;
         this.agents = agents;
         this.factories = host.factories;
@@ -111,15 +112,7 @@ final class Playbooks {
 
     /** Loads every version stored by earlier runs of this data directory. */
     void loadStored() {
-        record StoredVersion(String name, String version, String source, String definition, Instant loadedAt) {}
-        var stored = db.read(tx -> tx.query(
-                "SELECT name, version, source, definition, loaded_at FROM playbooks",
-                r -> new StoredVersion(
-                        r.text("name"),
-                        r.text("version"),
-                        r.text("source"),
-                        r.text("definition"),
-                        r.instant("loaded_at"))));
+        var stored = store.read(tx -> tx.playbooks().all());
         for (var s : stored) {
             try {
                 Playbook model = PlaybookJson.fromJson(Json.tree(s.definition()));
@@ -189,19 +182,13 @@ final class Playbooks {
                 next.put(name, active.get(name));
             }
         }
-        db.write(tx -> {
-            tx.update("UPDATE playbooks SET active = 0");
-            for (var built : next.values()) {
-                var compiled = built.compiled();
-                tx.update(
-                        "INSERT INTO playbooks (name, version, source, definition, loaded_at, active) VALUES (?, ?, ?, ?, ?, 1)"
-                                + " ON CONFLICT (name, version) DO UPDATE SET active = 1, source = excluded.source",
-                        compiled.name(),
-                        compiled.version(),
-                        compiled.source(),
-                        Json.text(PlaybookJson.toJson(compiled.model())),
-                        now);
-            }
+        var versionsToKeep = next.values().stream()
+                .map(Built::compiled)
+                .map(c -> new StoredPlaybook(
+                        c.name(), c.version(), c.source(), Json.text(PlaybookJson.toJson(c.model())), now))
+                .toList();
+        store.write(tx -> {
+            tx.playbooks().activate(versionsToKeep);
             if (by.isPresent()) {
                 var details = Json.object();
                 var loaded = details.putArray("active");

@@ -3,8 +3,8 @@ package dev.aios.kernel.internal.engine;
 import dev.aios.kernel.Digest;
 import dev.aios.kernel.KernelHealth;
 import dev.aios.kernel.RunStatus;
-import dev.aios.kernel.internal.Json;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.TaskKind;
+import dev.aios.kernel.internal.store.Store;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -19,93 +19,65 @@ final class Reports {
     /** Failures and answers are grouped from at most this many rows of a period. */
     private static final int PERIOD_ROWS = 5_000;
 
-    private final Database db;
+    private final Store store;
     private final Connectors connectors;
     private final InstantSource clock;
 
-    Reports(Database db, Connectors connectors, InstantSource clock) {
-        this.db = db;
+    Reports(Store store, Connectors connectors, InstantSource clock) {
+        this.store = store;
         this.connectors = connectors;
         this.clock = clock;
     }
 
     KernelHealth health() {
-        long now = clock.millis();
-        return db.read(tx -> {
-            long leased = tx.count("SELECT COUNT(*) AS n FROM work WHERE lease_until > ?", now);
-            String free = " AND (lease_until IS NULL OR lease_until <= ?)";
-            long due = tx.count("SELECT COUNT(*) AS n FROM work WHERE visible_at <= ?" + free, now, now);
-            long scheduled = tx.count("SELECT COUNT(*) AS n FROM work WHERE visible_at > ?" + free, now, now);
-            var oldest = tx.queryOne(
-                            "SELECT MIN(visible_at) AS n FROM work WHERE visible_at <= ?" + free,
-                            r -> r.optionalInstant("n"),
-                            now,
-                            now)
-                    .flatMap(o -> o);
-            long awaiting = tx.count("SELECT COUNT(*) AS n FROM awaits");
-            long dead = tx.count(
-                    "SELECT COUNT(*) AS n FROM tasks WHERE status = 'open' AND kind IN ('dead-letter', 'compensation')");
-            return new KernelHealth(due, leased, scheduled, oldest, awaiting, dead, connectors.breakers());
+        var now = clock.instant();
+        return store.read(tx -> {
+            var queue = tx.work().queue(now);
+            long awaiting = tx.awaits().count();
+            var open = tx.tasks().openByKind();
+            long dead = java.util.stream.Stream.of(TaskKind.DEAD_LETTER, TaskKind.COMPENSATION)
+                    .mapToLong(kind -> open.containsKey(kind) ? open.get(kind).open() : 0)
+                    .sum();
+            return new KernelHealth(
+                    queue.due(),
+                    queue.leased(),
+                    queue.later(),
+                    queue.oldestDue(),
+                    awaiting,
+                    dead,
+                    connectors.breakers());
         });
     }
 
     /** Runs per playbook version ({@code name@version}), all statuses. */
     Map<String, Long> runsPerVersion() {
-        return db.read(tx -> {
-            var counts = new TreeMap<String, Long>();
-            tx.query("SELECT playbook, version, COUNT(*) AS n FROM runs GROUP BY playbook, version", r -> {
-                counts.put(r.text("playbook") + "@" + r.text("version"), r.integer("n"));
-                return null;
-            });
-            return counts;
-        });
+        return store.read(tx -> tx.reports().runsPerVersion());
     }
 
     Digest digest(Instant from) {
         Instant to = clock.instant();
-        long since = from.toEpochMilli();
-        return db.read(tx -> {
-            long started = tx.count("SELECT COUNT(*) AS n FROM runs WHERE created_at >= ?", since);
+        return store.read(tx -> {
+            var reports = tx.reports();
+            long started = reports.runsStarted(from);
             var ended = new ArrayList<Digest.Count>();
             for (var status : RunStatus.values()) {
                 if (status.isFinal()) {
-                    long n = tx.count(
-                            "SELECT COUNT(*) AS n FROM runs WHERE status = ? AND updated_at >= ?",
-                            status.wire(),
-                            since);
+                    long n = reports.runsEnded(status, from);
                     if (n > 0) {
                         ended.add(new Digest.Count(status.wire(), n));
                     }
                 }
             }
-            var answered = tx.query(
-                    "SELECT kind, status, COUNT(*) AS n FROM tasks WHERE resolved_at >= ? GROUP BY kind, status"
-                            + " ORDER BY n DESC, kind, status",
-                    r -> new Digest.Count(r.text("kind") + " " + r.text("status"), r.integer("n")),
-                    since);
+            var answered = reports.answered(from);
             var failures = new LinkedHashMap<String, List<String>>();
-            tx.query(
-                    "SELECT run_id, details FROM tasks WHERE kind IN ('dead-letter', 'compensation') AND created_at >= ?"
-                            + " ORDER BY created_at DESC LIMIT ?",
-                    r -> failures.computeIfAbsent(
-                                    cause(Json.tree(r.text("details"))
-                                            .path("error")
-                                            .asText("")),
-                                    c -> new ArrayList<>())
-                            .add(r.text("run_id")),
-                    since,
-                    PERIOD_ROWS);
-            tx.query(
-                    "SELECT id, state FROM runs WHERE status = 'failed' AND updated_at >= ? ORDER BY updated_at DESC"
-                            + " LIMIT ?",
-                    r -> failures.computeIfAbsent(
-                                    cause(Json.tree(r.text("state"))
-                                            .path("error")
-                                            .asText("")),
-                                    c -> new ArrayList<>())
-                            .add(r.text("id")),
-                    since,
-                    PERIOD_ROWS);
+            for (var failure : reports.parkedSteps(from, PERIOD_ROWS)) {
+                failures.computeIfAbsent(cause(failure.error()), c -> new ArrayList<>())
+                        .add(failure.runId());
+            }
+            for (var failure : reports.failedRuns(from, PERIOD_ROWS)) {
+                failures.computeIfAbsent(cause(failure.error()), c -> new ArrayList<>())
+                        .add(failure.runId());
+            }
             var byCause = failures.entrySet().stream()
                     .map(e -> new Digest.Failure(
                             e.getKey(),
@@ -113,24 +85,14 @@ final class Reports {
                             e.getValue().stream().distinct().limit(5).toList()))
                     .sorted((a, b) -> Long.compare(b.count(), a.count()))
                     .toList();
-            var longest = tx.query(
-                    "SELECT id, playbook, version, subject, status, current_step, created_at, updated_at FROM runs"
-                            + " WHERE status IN ('completed', 'failed', 'cancelled', 'compensated') AND updated_at >= ?"
-                            + " ORDER BY updated_at - created_at DESC LIMIT 10",
-                    r -> {
-                        var run = Views.summary(r);
-                        return new Digest.Took(run, Duration.between(run.createdAt(), run.updatedAt()));
-                    },
-                    since);
-            long open = tx.count("SELECT COUNT(*) AS n FROM tasks WHERE status = 'open'");
+            var longest = reports.longest(from, 10).stream()
+                    .map(run -> new Digest.Took(run, Duration.between(run.createdAt(), run.updatedAt())))
+                    .toList();
+            long open = tx.tasks().countOpen();
             var waits = new TreeMap<String, List<Long>>();
-            tx.query(
-                    "SELECT kind, resolved_at - created_at AS waited FROM tasks WHERE resolved_at >= ?"
-                            + " AND status <> 'cancelled' ORDER BY resolved_at DESC LIMIT ?",
-                    r -> waits.computeIfAbsent(r.text("kind"), k -> new ArrayList<>())
-                            .add(r.integer("waited")),
-                    since,
-                    PERIOD_ROWS);
+            for (var wait : reports.waits(from, PERIOD_ROWS)) {
+                waits.computeIfAbsent(wait.kind(), k -> new ArrayList<>()).add(wait.millis());
+            }
             var operatorTime = waits.entrySet().stream()
                     .map(e -> {
                         var sorted = e.getValue().stream().sorted().toList();

@@ -1,24 +1,16 @@
 package dev.aios.kernel.internal.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.aios.kernel.StorageException;
-import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry;
-import dev.aios.kernel.internal.journal.JournalEntry.CompensationCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.CompensationTarget;
-import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.playbook.StepPaths;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Tx;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.function.Predicate;
 
 /** One run's journal within one transaction: where {@link Advance} appends, and what it looks up. */
 final class RunWrites implements Advance.Sink, Advance.Lookup {
@@ -41,36 +33,30 @@ final class RunWrites implements Advance.Sink, Advance.Lookup {
 
     @Override
     public void append(JournalEntry entry) {
-        try {
-            journal.append(tx, state, now, List.of(entry));
-        } catch (SQLException e) {
-            throw new StorageException("could not record: " + e.getMessage(), e);
-        }
+        journal.append(tx, state, now, List.of(entry));
     }
 
     @Override
     public JsonNode item(String block, int index) {
-        try {
-            return tx.queryOne(
-                            "SELECT item FROM loop_items WHERE run_id = ? AND block = ? AND idx = ?",
-                            r -> Json.tree(r.text("item")),
-                            state.id,
-                            block,
-                            index)
-                    .orElseThrow(() -> new IllegalStateException(
-                            "run " + state.id + " has no item " + index + " for step '" + block + "'"));
-        } catch (SQLException e) {
-            throw new StorageException("could not read the items of step '" + block + "': " + e.getMessage(), e);
-        }
+        return tx.loops()
+                .item(state.id, block, index)
+                .orElseThrow(() -> new IllegalStateException(
+                        "run " + state.id + " has no item " + index + " for step '" + block + "'"));
     }
 
     @Override
     public List<CompensationTarget> undoable(CompiledPlaybook playbook, List<String> scopes) {
-        try {
-            return undoable(
-                    tx, journal, state, playbook, path -> scopes.stream().anyMatch(s -> StepPaths.within(path, s)));
-        } catch (SQLException e) {
-            throw new StorageException("could not read the journal of run " + state.id + ": " + e.getMessage(), e);
+        var completed = Saga.completed(tx, journal, state);
+        completed.removeIf(c -> scopes.stream().noneMatch(s -> StepPaths.within(c.step(), s)));
+        return Saga.undoable(completed, playbook);
+    }
+
+    /** Appends what follows the entries of a decision, once they are appended. */
+    void follow(CompiledPlaybook playbook, Decision.Then then) {
+        switch (then) {
+            case Decision.Stop stop -> {}
+            case Decision.GoOn go -> Advance.after(this, playbook, go.from(), go.next(), now, this);
+            case Decision.UndoNext undo -> Progress.next(this, playbook, undo.step(), undo.iteration(), now);
         }
     }
 
@@ -81,35 +67,5 @@ final class RunWrites implements Advance.Sink, Advance.Lookup {
             case CompiledStep.Call call -> true;
             default -> false;
         };
-    }
-
-    /**
-     * The completed steps of the run (at paths {@code where} accepts) that declare a compensation
-     * and were not undone yet, in the order they completed.
-     */
-    static List<CompensationTarget> undoable(
-            Tx tx, RunJournal journal, RunState state, CompiledPlaybook playbook, Predicate<String> where)
-            throws SQLException {
-        var completed = new ArrayList<StepCompleted>();
-        var undone = new HashSet<String>();
-        for (var stored : journal.stored(tx, state.id)) {
-            switch (stored.type()) {
-                case "StepCompleted" -> {
-                    var entry = (StepCompleted) journal.decode(stored);
-                    if (where.test(entry.step()) && undoable(playbook.step(entry.step()))) {
-                        completed.add(entry);
-                    }
-                }
-                case "CompensationCompleted" -> {
-                    var entry = (CompensationCompleted) journal.decode(stored);
-                    undone.add(entry.step() + "#" + entry.iteration());
-                }
-                default -> {}
-            }
-        }
-        return completed.stream()
-                .filter(c -> !undone.contains(c.step() + "#" + c.iteration()))
-                .map(c -> new CompensationTarget(c.step(), c.iteration(), c.output()))
-                .toList();
     }
 }

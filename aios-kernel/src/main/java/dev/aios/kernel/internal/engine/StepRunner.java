@@ -49,8 +49,8 @@ final class StepRunner {
     private final Effects effects;
     private final EventIntake intake;
     private final int maxEventDepth;
-    private final Loops loops;
     private final java.util.function.Supplier<Optional<dev.aios.kernel.spi.BatchWindows>> windowsOf;
+    private final Loops loops;
     private final Supplier<Optional<StepPolicy>> policies;
 
     StepRunner(
@@ -62,11 +62,11 @@ final class StepRunner {
             Services services,
             EventIntake intake,
             int maxEventDepth,
-            Loops loops,
             java.util.function.Supplier<Optional<dev.aios.kernel.spi.BatchWindows>> windows,
+            Loops loops,
             Supplier<Optional<StepPolicy>> policies) {
-        this.loops = loops;
         this.windowsOf = windows;
+        this.loops = loops;
         this.policies = policies;
         this.agents = agents;
         this.services = services;

@@ -1,24 +1,18 @@
 package dev.aios.kernel.internal.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.RunSummary;
 import dev.aios.kernel.RunView;
 import dev.aios.kernel.StepView;
 import dev.aios.kernel.TaskView;
-import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.run.StepRecord;
-import dev.aios.kernel.internal.store.Row;
-import java.sql.SQLException;
+import dev.aios.kernel.internal.store.TaskStore.TaskRecord;
 import java.util.List;
 import java.util.Optional;
 
 /** Turns folded state and derived rows into the kernel's public views. */
 final class Views {
-    static final String TASK_COLUMNS = "id, run_id, step_id, kind, status, title, explanation, details, proposed,"
-            + " options, created_at, resolved_at, resolution, escalations";
-
     private Views() {}
 
     static RunSummary summary(RunState state) {
@@ -31,18 +25,6 @@ final class Views {
                 Optional.ofNullable(state.current),
                 state.createdAt,
                 state.updatedAt);
-    }
-
-    static RunSummary summary(Row row) throws SQLException {
-        return new RunSummary(
-                row.text("id"),
-                row.text("playbook"),
-                row.text("version"),
-                row.text("subject"),
-                RunStatus.fromWire(row.text("status")),
-                row.optionalText("current_step"),
-                row.instant("created_at"),
-                row.instant("updated_at"));
     }
 
     /**
@@ -89,7 +71,7 @@ final class Views {
                                 e.getValue().playbook,
                                 e.getValue().version,
                                 e.getValue().waits,
-                                e.getValue().status))
+                                e.getValue().status.wire()))
                         .toList());
     }
 
@@ -106,9 +88,10 @@ final class Views {
                 record.id,
                 record.kind,
                 record.iteration,
-                record.status.equals("deferred") && record.deferredBy != null
-                        ? "deferred (" + record.deferredBy + ")"
-                        : record.status,
+                record.status,
+                record.status == dev.aios.kernel.StepStatus.DEFERRED
+                        ? Optional.ofNullable(record.deferredBy)
+                        : Optional.empty(),
                 Optional.ofNullable(record.agent),
                 record.input,
                 record.output,
@@ -121,31 +104,21 @@ final class Views {
                 List.copyOf(record.provenance));
     }
 
-    private static List<JsonNode> list(JsonNode array) {
-        var items = new java.util.ArrayList<JsonNode>();
-        array.forEach(items::add);
-        return items;
-    }
-
-    static TaskView task(Row row) throws SQLException {
-        JsonNode options = Json.tree(row.text("options"));
+    static TaskView task(TaskRecord task) {
         return new TaskView(
-                row.text("id"),
-                row.text("run_id"),
-                row.text("step_id"),
-                row.text("kind"),
-                row.text("status"),
-                row.text("title"),
-                row.text("explanation"),
-                Json.tree(row.text("details")),
-                Json.tree(row.text("proposed")),
-                Json.mapper()
-                        .convertValue(
-                                options,
-                                Json.mapper().getTypeFactory().constructCollectionType(List.class, String.class)),
-                row.instant("created_at"),
-                row.optionalInstant("resolved_at"),
-                row.optionalText("resolution").map(Json::tree),
-                list(Json.tree(row.text("escalations"))));
+                task.id(),
+                task.step().runId(),
+                task.step().step(),
+                task.kind(),
+                task.status(),
+                task.title(),
+                task.explanation(),
+                task.details(),
+                task.proposed(),
+                task.options(),
+                task.createdAt(),
+                task.resolvedAt(),
+                task.resolution(),
+                task.escalations());
     }
 }

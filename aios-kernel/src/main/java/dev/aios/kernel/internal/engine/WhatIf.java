@@ -10,7 +10,7 @@ import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.PlaybookJson;
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.whatif.Recording;
 import dev.aios.kernel.internal.whatif.Simulation;
 import dev.aios.kernel.spi.SubjectCipher;
@@ -28,13 +28,13 @@ final class WhatIf {
     /** The most runs {@link #diff} replays. */
     static final int MAX_RUNS = 500;
 
-    private final Database db;
+    private final Store store;
     private final RunJournal journal;
     private final Playbooks playbooks;
     private final RunQueries queries;
 
-    WhatIf(Database db, RunJournal journal, Playbooks playbooks, RunQueries queries) {
-        this.db = db;
+    WhatIf(Store store, RunJournal journal, Playbooks playbooks, RunQueries queries) {
+        this.store = store;
         this.journal = journal;
         this.playbooks = playbooks;
         this.queries = queries;
@@ -98,7 +98,7 @@ final class WhatIf {
     }
 
     private Recording recording(String runId) {
-        return db.read(tx -> {
+        return store.read(tx -> {
             var state = journal.load(tx, runId).orElseThrow(() -> RunQueries.noRun(runId));
             if (!state.status.isFinal()) {
                 throw new ConflictException("run " + runId + " is still " + state.status.wire()

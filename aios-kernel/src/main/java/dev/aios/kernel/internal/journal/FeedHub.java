@@ -7,13 +7,12 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Hands what each commit recorded to the extensions listening, after the commit and off the
- * writer's thread; and numbers journal entries in one global order.
+ * writer's thread.
  */
 public final class FeedHub implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FeedHub.class);
@@ -21,17 +20,6 @@ public final class FeedHub implements AutoCloseable {
     private final List<FeedListener> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService delivery = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("aios-feed").daemon().factory());
-    private final AtomicLong position = new AtomicLong();
-
-    /** Continues the numbering after {@code last}, the highest position already stored. */
-    public void startAfter(long last) {
-        position.set(last);
-    }
-
-    /** The position of the next journal entry. */
-    long nextPosition() {
-        return position.incrementAndGet();
-    }
 
     public void listen(FeedListener listener) {
         listeners.add(listener);

@@ -34,6 +34,9 @@ public final class MasterKey {
     private static final int NONCE_BYTES = 12;
     private static final int KEY_BYTES = 32;
 
+    /** The length of a key as older versions stored it, before it was wrapped. */
+    public static final int BARE_BYTES = KEY_BYTES;
+
     private final SecretKey key;
     private final String origin;
     private final SecureRandom random = new SecureRandom();

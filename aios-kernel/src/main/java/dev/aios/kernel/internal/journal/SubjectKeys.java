@@ -1,12 +1,11 @@
 package dev.aios.kernel.internal.journal;
 
-import dev.aios.kernel.internal.store.Database;
+import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.Tx;
 import dev.aios.kernel.spi.SubjectCipher;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
@@ -30,20 +29,16 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
 
     private record Key(long generation, Optional<SecretKey> secret) {}
 
-    private final Database db;
+    private final Store store;
     private final InstantSource clock;
     private final MasterKey master;
     private final SecureRandom random = new SecureRandom();
     /** The current generation of each subject whose key was committed. */
     private final Map<String, Key> current = new ConcurrentHashMap<>();
 
-    /** The keys of {@code db}, wrapped by the master key of its data directory. */
-    public SubjectKeys(Database db, InstantSource clock) {
-        this(db, clock, MasterKey.of(db.file().getParent()));
-    }
-
-    public SubjectKeys(Database db, InstantSource clock, MasterKey master) {
-        this.db = db;
+    /** The keys in {@code store}, wrapped by {@code master}. */
+    public SubjectKeys(Store store, InstantSource clock, MasterKey master) {
+        this.store = store;
         this.clock = clock;
         this.master = master;
     }
@@ -56,18 +51,16 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
      * @return how many bare keys were wrapped
      */
     public int prepare() {
-        return db.write(tx -> {
-            var bare = tx.query("SELECT subject, generation, key FROM subject_keys WHERE length(key) = 32", r ->
-                    new Object[] {r.text("subject"), r.integer("generation"), r.bytes("key")});
-            for (var row : bare) {
-                tx.update(
-                        "UPDATE subject_keys SET key = ? WHERE subject = ? AND generation = ?",
-                        master.wrap((byte[]) row[2], PURPOSE),
-                        row[0],
-                        row[1]);
+        return store.write(tx -> {
+            var bare = tx.keys().sized(MasterKey.BARE_BYTES);
+            for (var key : bare) {
+                tx.keys()
+                        .replace(
+                                key.subject(),
+                                key.generation(),
+                                master.wrap(key.material().orElseThrow(), PURPOSE));
             }
-            tx.queryOne("SELECT key FROM subject_keys WHERE key IS NOT NULL LIMIT 1", r -> r.bytes("key"))
-                    .ifPresent(this::unwrap);
+            tx.keys().anyMaterial().ifPresent(this::unwrap);
             return bare.size();
         });
     }
@@ -78,7 +71,7 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
             return new Encoded("json", plain);
         }
         var key = currentKey(subject);
-        return new Encoded(PREFIX + key.generation(), encrypt(key.secret().orElseThrow(), plain));
+        return new Encoded(codecOf(key.generation()), encrypt(key.secret().orElseThrow(), plain));
     }
 
     @Override
@@ -120,12 +113,14 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         return decrypt(secret, rest);
     }
 
+    /** The name of the codec that seals payloads with a subject's key of {@code generation}. */
+    public static String codecOf(long generation) {
+        return PREFIX + generation;
+    }
+
     @Override
     public boolean isForgotten(String subject) {
-        return db.read(tx ->
-                tx.count("SELECT COUNT(*) AS n FROM subject_keys WHERE subject = ? AND forgotten_at IS NULL", subject)
-                                == 0
-                        && tx.count("SELECT COUNT(*) AS n FROM subject_keys WHERE subject = ?", subject) > 0);
+        return store.read(tx -> tx.keys().forgotten(subject));
     }
 
     /**
@@ -134,11 +129,8 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
      *
      * @return how many keys were destroyed
      */
-    public int forget(Tx tx, String subject) throws SQLException {
-        int destroyed = tx.update(
-                "UPDATE subject_keys SET key = NULL, forgotten_at = ? WHERE subject = ? AND forgotten_at IS NULL",
-                clock.instant(),
-                subject);
+    public int forget(Tx tx, String subject) {
+        int destroyed = tx.keys().destroy(subject, clock.instant());
         tx.afterCommit(() -> current.remove(subject));
         return destroyed;
     }
@@ -151,26 +143,18 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         }
         // Created inside the writer's transaction (nested when already in it), so that the key
         // commits with the first payload sealed by it, or not at all.
-        return db.write(tx -> {
-            var found = tx.queryOne(
-                    "SELECT generation, key FROM subject_keys WHERE subject = ? AND forgotten_at IS NULL"
-                            + " ORDER BY generation DESC LIMIT 1",
-                    r -> new Key(r.integer("generation"), Optional.of(unwrap(r.bytes("key")))),
-                    subject);
+        return store.write(tx -> {
+            var found = tx.keys()
+                    .current(subject)
+                    .map(k -> new Key(
+                            k.generation(), Optional.of(unwrap(k.material().orElseThrow()))));
             if (found.isPresent()) {
                 tx.afterCommit(() -> current.putIfAbsent(subject, found.get()));
                 return found.get();
             }
-            long generation =
-                    tx.count("SELECT COALESCE(MAX(generation), 0) AS n FROM subject_keys WHERE subject = ?", subject)
-                            + 1;
+            long generation = tx.keys().lastGeneration(subject) + 1;
             var secret = newSecret();
-            tx.update(
-                    "INSERT INTO subject_keys (subject, generation, key, created_at) VALUES (?, ?, ?, ?)",
-                    subject,
-                    generation,
-                    master.wrap(secret.getEncoded(), PURPOSE),
-                    clock.instant());
+            tx.keys().add(subject, generation, master.wrap(secret.getEncoded(), PURPOSE), clock.instant());
             var key = new Key(generation, Optional.of(secret));
             tx.afterCommit(() -> current.putIfAbsent(subject, key));
             return key;
@@ -182,14 +166,10 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         if (cached != null && cached.generation() == generation) {
             return cached.secret();
         }
-        Database.Read<Optional<SecretKey>> read = tx -> tx.queryOne(
-                        "SELECT key FROM subject_keys WHERE subject = ? AND generation = ?",
-                        r -> Optional.ofNullable(r.bytes("key")).map(this::unwrap),
-                        subject,
-                        generation)
-                .flatMap(k -> k);
+        Store.Unit<Optional<SecretKey>> read =
+                tx -> tx.keys().material(subject, generation).map(this::unwrap);
         // Inside the writer, a key created earlier in the same transaction is only visible there.
-        return db.inWrite() ? db.write(read::run) : db.read(read);
+        return store.inWrite() ? store.write(read) : store.read(read);
     }
 
     private SecretKey unwrap(byte[] stored) {

@@ -3,6 +3,7 @@ package dev.aios.kernel.internal.playbook;
 import dev.aios.api.ParallelStep;
 import dev.aios.api.Step;
 import dev.aios.api.StepOptions;
+import dev.aios.kernel.StepKind;
 import dev.aios.kernel.internal.cel.Expression;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -23,8 +24,8 @@ public sealed interface CompiledStep {
     /** The step's id. */
     String id();
 
-    /** The kind's name as written in YAML: {@code agent}, {@code approval}, … */
-    String kind();
+    /** What the step does. */
+    StepKind kind();
 
     /**
      * Where the run goes when the step completes normally: a step id or {@value Step#END}. For a
@@ -79,8 +80,8 @@ public sealed interface CompiledStep {
         }
 
         @Override
-        public String kind() {
-            return "agent";
+        public StepKind kind() {
+            return StepKind.AGENT;
         }
 
         @Override
@@ -114,8 +115,8 @@ public sealed interface CompiledStep {
         }
 
         @Override
-        public String kind() {
-            return "approval";
+        public StepKind kind() {
+            return StepKind.APPROVAL;
         }
 
         @Override
@@ -145,8 +146,8 @@ public sealed interface CompiledStep {
         }
 
         @Override
-        public String kind() {
-            return "wait";
+        public StepKind kind() {
+            return StepKind.WAIT;
         }
 
         @Override
@@ -184,8 +185,8 @@ public sealed interface CompiledStep {
         }
 
         @Override
-        public String kind() {
-            return "await";
+        public StepKind kind() {
+            return StepKind.AWAIT;
         }
 
         @Override
@@ -216,8 +217,8 @@ public sealed interface CompiledStep {
         }
 
         @Override
-        public String kind() {
-            return "branch";
+        public StepKind kind() {
+            return StepKind.BRANCH;
         }
 
         /** The same as {@link #otherwise()}. */
@@ -252,8 +253,8 @@ public sealed interface CompiledStep {
         }
 
         @Override
-        public String kind() {
-            return "emit";
+        public StepKind kind() {
+            return StepKind.EMIT;
         }
 
         @Override
@@ -279,8 +280,8 @@ public sealed interface CompiledStep {
         }
 
         @Override
-        public String kind() {
-            return "parallel";
+        public StepKind kind() {
+            return StepKind.PARALLEL;
         }
 
         @Override
@@ -316,8 +317,8 @@ public sealed interface CompiledStep {
         }
 
         @Override
-        public String kind() {
-            return "forEach";
+        public StepKind kind() {
+            return StepKind.FOR_EACH;
         }
 
         @Override
@@ -345,8 +346,8 @@ public sealed interface CompiledStep {
         }
 
         @Override
-        public String kind() {
-            return "call";
+        public StepKind kind() {
+            return StepKind.CALL;
         }
 
         @Override
@@ -380,8 +381,8 @@ public sealed interface CompiledStep {
         }
 
         @Override
-        public String kind() {
-            return "conversation";
+        public StepKind kind() {
+            return StepKind.CONVERSATION;
         }
 
         @Override
@@ -412,8 +413,8 @@ public sealed interface CompiledStep {
         }
 
         @Override
-        public String kind() {
-            return "send";
+        public StepKind kind() {
+            return StepKind.SEND;
         }
 
         @Override

@@ -1,7 +1,10 @@
 package dev.aios.kernel.internal.run;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aios.kernel.AttemptOutcome;
 import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.StepKind;
+import dev.aios.kernel.StepStatus;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry.BranchEnded;
 import dev.aios.kernel.internal.journal.JournalEntry.BranchesStarted;
@@ -57,7 +60,7 @@ final class BlockFold {
 
     static void branchesStarted(RunState state, BranchesStarted e, Instant at) {
         var block = new RunState.Block();
-        block.kind = "parallel";
+        block.kind = StepKind.PARALLEL;
         block.iteration = e.iteration();
         for (var branch : e.branches()) {
             block.branches.put(branch, "running");
@@ -65,8 +68,8 @@ final class BlockFold {
         }
         state.blocks.put(e.step(), block);
         var record = RunFold.current(state, e.step(), e.iteration());
-        record.status = "in-progress";
-        RunFold.endAttempt(record, at, "completed", null);
+        record.status = StepStatus.IN_PROGRESS;
+        RunFold.endAttempt(record, at, AttemptOutcome.COMPLETED, null);
         progress(state, e.step());
     }
 
@@ -80,15 +83,9 @@ final class BlockFold {
             for (var record : state.records.values()) {
                 if (StepPaths.within(record.id, scope)) {
                     switch (record.status) {
-                        case "scheduled",
-                                "running",
-                                "retrying",
-                                "waiting",
-                                "failed",
-                                "deferred",
-                                "in-progress",
-                                "joining" -> record.status = "cancelled";
-                        default -> {}
+                        case SCHEDULED, RUNNING, RETRYING, WAITING, FAILED, DEFERRED, IN_PROGRESS, JOINING ->
+                            record.status = StepStatus.CANCELLED;
+                        case COMPLETED, TIMED_OUT, COMPENSATED, CANCELLED -> {}
                     }
                 }
             }
@@ -101,27 +98,27 @@ final class BlockFold {
 
     static void itemsListed(RunState state, ItemsListed e, Instant at) {
         var block = new RunState.Block();
-        block.kind = "forEach";
+        block.kind = StepKind.FOR_EACH;
         block.iteration = e.iteration();
         block.total = e.items().size();
         state.blocks.put(e.step(), block);
         var record = RunFold.current(state, e.step(), e.iteration());
-        record.status = "in-progress";
+        record.status = StepStatus.IN_PROGRESS;
         var input = Json.object();
         input.put("items", e.items().size());
         record.input = input;
-        RunFold.endAttempt(record, at, "completed", null);
+        RunFold.endAttempt(record, at, AttemptOutcome.COMPLETED, null);
         progress(state, e.step());
     }
 
     static void turnsStarted(RunState state, TurnsStarted e, Instant at) {
         var block = new RunState.Block();
-        block.kind = "conversation";
+        block.kind = StepKind.CONVERSATION;
         block.iteration = e.iteration();
         state.blocks.put(e.step(), block);
         var record = RunFold.current(state, e.step(), e.iteration());
-        record.status = "in-progress";
-        RunFold.endAttempt(record, at, "completed", null);
+        record.status = StepStatus.IN_PROGRESS;
+        RunFold.endAttempt(record, at, AttemptOutcome.COMPLETED, null);
         progress(state, e.step());
     }
 
@@ -134,8 +131,8 @@ final class BlockFold {
         scope.index = e.index();
         state.scopes.put(StepPaths.iteration(e.step(), e.index()), scope);
         var record = state.records.get(e.step());
-        if (record != null && record.status.equals("joining")) {
-            record.status = "in-progress"; // a conversation's next turn
+        if (record != null && record.status == StepStatus.JOINING) {
+            record.status = StepStatus.IN_PROGRESS; // a conversation's next turn
         }
         progress(state, e.step());
     }
@@ -144,7 +141,7 @@ final class BlockFold {
         var block = block(state, e.step());
         block.running--;
         block.finished++;
-        if (block.kind.equals("conversation")) {
+        if (block.kind == StepKind.CONVERSATION) {
             block.transcript.add(e.outputs());
         }
         // The iteration's record leaves the state with it; the journal keeps it.
@@ -165,10 +162,10 @@ final class BlockFold {
             return;
         }
         var output = Json.object();
-        if (block.kind.equals("parallel")) {
+        if (block.kind == StepKind.PARALLEL) {
             var branches = output.putObject("branches");
             block.branches.forEach(branches::put);
-        } else if (block.kind.equals("conversation")) {
+        } else if (block.kind == StepKind.CONVERSATION) {
             output.put("turns", block.transcript.size());
             output.set("transcript", block.transcript.deepCopy());
         } else {
@@ -188,12 +185,12 @@ final class BlockFold {
         boolean waiting = false;
         for (var record : state.records.values()) {
             switch (record.status) {
-                case "failed" -> {
+                case FAILED -> {
                     return RunStatus.NEEDS_ATTENTION;
                 }
-                case "scheduled", "running", "retrying", "deferred", "joining" -> running = true;
-                case "waiting" -> waiting = true;
-                default -> {}
+                case SCHEDULED, RUNNING, RETRYING, DEFERRED, JOINING -> running = true;
+                case WAITING -> waiting = true;
+                case IN_PROGRESS, COMPLETED, TIMED_OUT, COMPENSATED, CANCELLED -> {}
             }
         }
         return running || !waiting ? RunStatus.RUNNING : RunStatus.WAITING;

@@ -1,5 +1,6 @@
 package dev.aios.kernel.internal.run;
 
+import dev.aios.kernel.TaskStatus;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitStarted;
@@ -38,179 +39,119 @@ import dev.aios.kernel.internal.journal.JournalEntry.TaskResolved;
 import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
 import dev.aios.kernel.internal.journal.JournalEntry.TurnsStarted;
 import dev.aios.kernel.internal.playbook.StepPaths;
+import dev.aios.kernel.internal.store.TaskStore.TaskRecord;
 import dev.aios.kernel.internal.store.Tx;
-import java.sql.SQLException;
+import dev.aios.kernel.internal.store.WorkKey;
+import dev.aios.kernel.internal.store.WorkKind;
+import dev.aios.kernel.internal.store.WorkStore.WorkItem;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
- * Projects journal entries onto the derived tables (work, awaits, tasks, runs). The same code runs
- * when an entry is appended and when the tables are rebuilt, so both give the same rows.
+ * Projects journal entries onto the derived state (work, awaits, tasks, receipts, runs). The same
+ * code runs when an entry is appended and when the derived state is rebuilt, so both give the same
+ * rows.
  */
 public final class Projector {
-    private static final String WORK_KEY = " WHERE run_id = ? AND step_id = ? AND iteration = ?";
-
     private Projector() {}
 
-    /** Applies the effect of {@code entry} (already folded into {@code state}) to the tables. */
-    public static void project(Tx tx, RunState state, JournalEntry entry, Instant at) throws SQLException {
+    /** Applies the effect of {@code entry} (already folded into {@code state}) to the derived state. */
+    public static void project(Tx tx, RunState state, JournalEntry entry, Instant at) {
         String run = state.id;
         if (state.seq % SNAPSHOT_EVERY == 0) {
-            snapshot(tx, state);
+            // Two are enough: the newest, and one before it in case the newest is damaged.
+            tx.snapshots().save(state, state.seq - SNAPSHOT_EVERY);
         }
+        var work = tx.work();
         switch (entry) {
             case RunStarted e -> {}
             case StepScheduled e ->
-                tx.update(
-                        "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, 'step', ?, 0)",
-                        run,
-                        e.step(),
-                        e.iteration(),
-                        e.visibleAt());
-            case StepStarted e ->
-                tx.update("UPDATE work SET attempt = ?" + WORK_KEY, e.attempt(), run, e.step(), e.iteration());
+                work.add(new WorkItem(new WorkKey(run, e.step(), e.iteration()), WorkKind.STEP, e.visibleAt(), 0));
+            case StepStarted e -> work.started(new WorkKey(run, e.step(), e.iteration()), e.attempt());
             case StepCompleted e -> {
-                tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
-                tx.update("DELETE FROM awaits" + WORK_KEY, run, e.step(), e.iteration());
-                tx.update("DELETE FROM loop_items WHERE run_id = ? AND block = ?", run, e.step());
+                var key = new WorkKey(run, e.step(), e.iteration());
+                work.remove(key);
+                tx.awaits().remove(key);
+                tx.loops().remove(run, e.step());
             }
             case StepFailed e -> {
+                var key = new WorkKey(run, e.step(), e.iteration());
                 if (e.retryAt().isPresent()) {
-                    tx.update(
-                            "UPDATE work SET visible_at = ?, lease_owner = NULL, lease_until = NULL" + WORK_KEY,
-                            e.retryAt().get(),
-                            run,
-                            e.step(),
-                            e.iteration());
+                    work.dueAt(key, e.retryAt().get());
                 } else {
-                    tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
+                    work.remove(key);
                 }
             }
             case StepRetried e ->
-                tx.update(
-                        "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, ?, ?, ?)",
-                        run,
-                        e.step(),
-                        e.iteration(),
-                        // a step holding others that failed to join its results tries the join again
-                        state.blocks.containsKey(e.step()) ? "join" : "step",
+                // A retry the operator asked for gets the step's attempts afresh; a step holding
+                // others that failed to join their results tries the join again.
+                work.add(new WorkItem(
+                        new WorkKey(run, e.step(), e.iteration()),
+                        state.blocks.containsKey(e.step()) ? WorkKind.JOIN : WorkKind.STEP,
                         at,
-                        0); // a retry the operator asked for gets the step's attempts afresh
-            case TimerSet e ->
-                tx.update(
-                        "UPDATE work SET kind = 'timer', visible_at = ?, lease_owner = NULL, lease_until = NULL"
-                                + WORK_KEY,
-                        e.fireAt(),
-                        run,
-                        e.step(),
-                        e.iteration());
+                        0));
+            case TimerSet e -> work.change(new WorkKey(run, e.step(), e.iteration()), WorkKind.TIMER, e.fireAt());
             case AwaitStarted e -> {
+                var key = new WorkKey(run, e.step(), e.iteration());
                 // Events count from the trigger, or from where this step last stopped waiting.
                 long from = state.awaited.getOrDefault(
                         e.step(), state.trigger.path("seq").asLong());
-                tx.update(
-                        "INSERT INTO awaits (run_id, step_id, iteration, event_type, subject, timeout_at, checked_seq)"
-                                + " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        run,
-                        e.step(),
-                        e.iteration(),
-                        e.eventType(),
-                        state.subject,
-                        e.timeoutAt(),
-                        from);
-                tx.update(
-                        "UPDATE work SET kind = 'timeout', visible_at = ?, lease_owner = NULL, lease_until = NULL"
-                                + WORK_KEY,
-                        e.timeoutAt(),
-                        run,
-                        e.step(),
-                        e.iteration());
+                tx.awaits().add(key, e.eventType(), state.subject, e.timeoutAt(), from);
+                work.change(key, WorkKind.TIMEOUT, e.timeoutAt());
             }
             case AwaitTimedOut e -> {
-                tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
-                tx.update("DELETE FROM awaits" + WORK_KEY, run, e.step(), e.iteration());
+                var key = new WorkKey(run, e.step(), e.iteration());
+                work.remove(key);
+                tx.awaits().remove(key);
             }
             case EffectRecorded e ->
-                tx.update(
-                        "INSERT OR IGNORE INTO receipts (effect_key, run_id, step_id, iteration, name, result, at)"
-                                + " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        e.key(),
-                        run,
-                        e.step(),
-                        e.iteration(),
-                        e.name(),
-                        Json.text(e.result()),
-                        at);
+                tx.receipts().put(e.key(), new WorkKey(run, e.step(), e.iteration()), e.name(), e.result(), at);
             case StepNoted e -> {}
-            case StepDeferred e ->
-                tx.update(
-                        "UPDATE work SET visible_at = ?, attempt = ?, lease_owner = NULL, lease_until = NULL"
-                                + WORK_KEY,
-                        e.until(),
-                        e.attempt() - 1,
-                        run,
-                        e.step(),
-                        e.iteration());
+            case StepDeferred e -> work.dueAt(new WorkKey(run, e.step(), e.iteration()), e.until(), e.attempt() - 1);
             case CompensationStarted e -> {
-                tx.update("DELETE FROM work WHERE run_id = ?", run);
-                tx.update("DELETE FROM awaits WHERE run_id = ?", run);
+                work.removeRun(run);
+                tx.awaits().removeRun(run);
                 closeOpenTasks(tx, run, at, "the run is being undone");
             }
             case CompensationScheduled e ->
-                tx.update(
-                        "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, 'compensate', ?, 0)",
-                        run,
-                        e.step(),
-                        e.iteration(),
-                        at);
-            case CompensationCompleted e -> tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
+                work.add(new WorkItem(new WorkKey(run, e.step(), e.iteration()), WorkKind.COMPENSATE, at, 0));
+            case CompensationCompleted e -> work.remove(new WorkKey(run, e.step(), e.iteration()));
             case CompensationFailed e -> {
+                var key = new WorkKey(run, e.step(), e.iteration());
                 if (e.retryAt().isPresent()) {
-                    tx.update(
-                            "UPDATE work SET visible_at = ?, attempt = ?, lease_owner = NULL, lease_until = NULL"
-                                    + WORK_KEY,
-                            e.retryAt().get(),
-                            e.attempt(),
-                            run,
-                            e.step(),
-                            e.iteration());
+                    work.dueAt(key, e.retryAt().get(), e.attempt());
                 } else {
-                    tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
+                    work.remove(key);
                 }
             }
             case RunCompensated e -> endRun(tx, run, at);
             case TaskOpened e -> {
-                tx.update(
-                        "INSERT INTO tasks (id, run_id, step_id, iteration, kind, status, title, explanation, details, proposed, options, created_at)"
-                                + " VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)",
-                        e.task(),
-                        run,
-                        e.step(),
-                        e.iteration(),
-                        e.kind(),
-                        e.title(),
-                        e.explanation(),
-                        Json.text(e.details()),
-                        Json.text(e.proposed()),
-                        Json.text(e.options()),
-                        at);
-                tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
+                var key = new WorkKey(run, e.step(), e.iteration());
+                tx.tasks()
+                        .open(new TaskRecord(
+                                e.task(),
+                                key,
+                                e.kind(),
+                                TaskStatus.OPEN,
+                                e.title(),
+                                e.explanation(),
+                                e.details(),
+                                e.proposed(),
+                                e.options(),
+                                at,
+                                Optional.empty(),
+                                Optional.empty(),
+                                java.util.List.of()));
+                work.remove(key);
             }
             case TaskResolved e -> {
                 var resolution = Json.object();
-                resolution.put("decision", e.decision());
+                resolution.put("decision", e.decision().wire());
                 resolution.set("output", e.output());
                 resolution.put("comment", e.comment());
-                tx.update(
-                        "UPDATE tasks SET status = ?, resolved_at = ?, resolution = ? WHERE id = ?",
-                        e.decision(),
-                        at,
-                        Json.text(resolution),
-                        e.task());
+                tx.tasks().resolve(e.task(), e.decision(), at, resolution);
                 // An answered task escalates no more.
-                tx.update(
-                        "DELETE FROM work WHERE kind = 'escalate' AND (run_id, step_id, iteration) IN"
-                                + " (SELECT run_id, step_id, iteration FROM tasks WHERE id = ?)",
-                        e.task());
+                tx.tasks().find(e.task()).ifPresent(task -> work.remove(task.step(), WorkKind.ESCALATE));
             }
             case TaskEscalated e -> {
                 var item = Json.object();
@@ -219,27 +160,19 @@ public final class Projector {
                 item.put("note", e.note());
                 item.set("detail", e.detail());
                 e.next().ifPresent(next -> item.put("next", next.toString()));
-                tx.update(
-                        "UPDATE tasks SET escalations = json_insert(escalations, '$[#]', json(?)) WHERE id = ?",
-                        Json.text(item),
-                        e.task());
+                tx.tasks().escalated(e.task(), item);
+                var key = new WorkKey(run, e.step(), e.iteration());
                 if (e.next().isPresent()) {
                     // While a task is open its step has no other work, so the escalation timer takes its key.
-                    tx.update(
-                            "INSERT OR REPLACE INTO work (run_id, step_id, iteration, kind, visible_at, attempt)"
-                                    + " VALUES (?, ?, ?, 'escalate', ?, 0)",
-                            run,
-                            e.step(),
-                            e.iteration(),
-                            e.next().get());
+                    work.put(new WorkItem(key, WorkKind.ESCALATE, e.next().get(), 0));
                 } else {
-                    tx.update("DELETE FROM work" + WORK_KEY + " AND kind = 'escalate'", run, e.step(), e.iteration());
+                    work.remove(key, WorkKind.ESCALATE);
                 }
             }
             case RunCompleted e -> endRun(tx, run, at);
             case RunFailed e -> endRun(tx, run, at);
             case RunCancelled e -> endRun(tx, run, at);
-            case BranchesStarted e -> tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
+            case BranchesStarted e -> work.remove(new WorkKey(run, e.step(), e.iteration()));
             case BranchEnded e -> {
                 if (!e.completed()) {
                     clearScope(tx, run, StepPaths.branch(e.step(), e.branch()), at);
@@ -247,108 +180,46 @@ public final class Projector {
             }
             case BranchesUndoing e -> {}
             case ItemsListed e -> {
-                tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
-                tx.update("DELETE FROM loop_items WHERE run_id = ? AND block = ?", run, e.step());
-                for (int i = 0; i < e.items().size(); i++) {
-                    tx.update(
-                            "INSERT INTO loop_items (run_id, block, idx, item) VALUES (?, ?, ?, ?)",
-                            run,
-                            e.step(),
-                            i,
-                            Json.text(e.items().get(i)));
-                }
+                work.remove(new WorkKey(run, e.step(), e.iteration()));
+                tx.loops().list(run, e.step(), e.items());
             }
-            case TurnsStarted e -> tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
+            case TurnsStarted e -> work.remove(new WorkKey(run, e.step(), e.iteration()));
             // a conversation's next turn replaces the item that decided on it
-            case IterationStarted e ->
-                tx.update("DELETE FROM work" + WORK_KEY + " AND kind = 'join'", run, e.step(), e.iteration());
-            case IterationEnded e ->
-                tx.update(
-                        "UPDATE loop_items SET outputs = ? WHERE run_id = ? AND block = ? AND idx = ?",
-                        Json.text(e.outputs()),
-                        run,
-                        e.step(),
-                        e.index());
+            case IterationStarted e -> work.remove(new WorkKey(run, e.step(), e.iteration()), WorkKind.JOIN);
+            case IterationEnded e -> tx.loops().ended(run, e.step(), e.index(), e.outputs());
             case RunCalled e -> {}
-            case ChildStarted e -> tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
+            case ChildStarted e -> work.remove(new WorkKey(run, e.step(), e.iteration()));
             case ChildEnded e -> {}
-            case ChildUndoing e -> tx.update("DELETE FROM work" + WORK_KEY, run, e.step(), e.iteration());
+            case ChildUndoing e -> work.remove(new WorkKey(run, e.step(), e.iteration()));
             case JoinScheduled e ->
-                tx.update(
-                        "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, 'join', ?, 0)",
-                        run,
-                        e.step(),
-                        e.iteration(),
-                        at);
+                work.add(new WorkItem(new WorkKey(run, e.step(), e.iteration()), WorkKind.JOIN, at, 0));
         }
     }
 
     /** Drops the work, awaits and open tasks of the steps inside {@code scope}, which was cancelled. */
-    private static void clearScope(Tx tx, String run, String scope, Instant at) throws SQLException {
-        String within = " WHERE run_id = ? AND substr(step_id, 1, ?) = ?";
-        int length = scope.length() + 1;
-        tx.update("DELETE FROM work" + within, run, length, scope + "/");
-        tx.update("DELETE FROM awaits" + within, run, length, scope + "/");
+    private static void clearScope(Tx tx, String run, String scope, Instant at) {
+        tx.work().removeWithin(run, scope);
+        tx.awaits().removeWithin(run, scope);
         var resolution = Json.object();
-        resolution.put("decision", "cancelled");
+        resolution.put("decision", TaskStatus.CANCELLED.wire());
         resolution.put("comment", "the branch was cancelled: the parallel step's join was satisfied without it");
-        tx.update(
-                "UPDATE tasks SET status = 'cancelled', resolved_at = ?, resolution = ?" + within
-                        + " AND status = 'open'",
-                at,
-                Json.text(resolution),
-                run,
-                length,
-                scope + "/");
+        tx.tasks().cancelOpenWithin(run, scope, at, resolution);
     }
 
-    /** Writes the run's row from its state, after the entries of a unit were projected. */
-    public static void saveRun(Tx tx, RunState state) throws SQLException {
-        tx.update(
-                "INSERT OR REPLACE INTO runs (id, playbook, version, subject, status, current_step, created_at, updated_at,"
-                        + " last_seq, last_checksum, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                state.id,
-                state.playbook,
-                state.version,
-                state.subject,
-                state.status.wire(),
-                state.current,
-                state.createdAt,
-                state.updatedAt,
-                state.seq,
-                state.checksum,
-                Json.text(state));
-    }
-
-    private static void endRun(Tx tx, String run, Instant at) throws SQLException {
-        tx.update("DELETE FROM work WHERE run_id = ?", run);
-        tx.update("DELETE FROM loop_items WHERE run_id = ?", run);
-        tx.update("DELETE FROM awaits WHERE run_id = ?", run);
+    private static void endRun(Tx tx, String run, Instant at) {
+        tx.work().removeRun(run);
+        tx.loops().removeRun(run);
+        tx.awaits().removeRun(run);
         closeOpenTasks(tx, run, at, "the run ended");
     }
 
-    private static void closeOpenTasks(Tx tx, String run, Instant at, String why) throws SQLException {
+    private static void closeOpenTasks(Tx tx, String run, Instant at, String why) {
         var resolution = Json.object();
-        resolution.put("decision", "cancelled");
+        resolution.put("decision", TaskStatus.CANCELLED.wire());
         resolution.put("comment", why);
-        tx.update(
-                "UPDATE tasks SET status = 'cancelled', resolved_at = ?, resolution = ? WHERE run_id = ? AND status = 'open'",
-                at,
-                Json.text(resolution),
-                run);
+        tx.tasks().cancelOpen(run, at, resolution);
     }
 
     /** Every this many entries, a run's state is kept as a snapshot. */
     public static final int SNAPSHOT_EVERY = 1000;
-
-    private static void snapshot(Tx tx, RunState state) throws SQLException {
-        tx.update(
-                "INSERT INTO snapshots (run_id, seq, checksum, state) VALUES (?, ?, ?, ?)",
-                state.id,
-                state.seq,
-                state.checksum,
-                Json.text(state));
-        // Two are enough: the newest, and one before it in case the newest is damaged.
-        tx.update("DELETE FROM snapshots WHERE run_id = ? AND seq < ?", state.id, state.seq - SNAPSHOT_EVERY);
-    }
 }

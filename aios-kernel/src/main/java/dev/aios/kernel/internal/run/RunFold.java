@@ -1,6 +1,10 @@
 package dev.aios.kernel.internal.run;
 
+import dev.aios.kernel.AttemptOutcome;
 import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.StepKind;
+import dev.aios.kernel.StepStatus;
+import dev.aios.kernel.TaskKind;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.journal.JournalEntry.AwaitStarted;
@@ -72,7 +76,7 @@ public final class RunFold {
                 record.id = e.step();
                 record.kind = e.kind();
                 record.iteration = e.iteration();
-                record.status = "scheduled";
+                record.status = StepStatus.SCHEDULED;
                 record.scheduledAt = e.visibleAt();
                 record.version = state.version;
                 state.records.remove(e.step());
@@ -90,22 +94,22 @@ public final class RunFold {
                 var attempt = new StepRecord.Attempt();
                 attempt.attempt = e.attempt();
                 attempt.startedAt = at;
-                attempt.outcome = "running";
+                attempt.outcome = AttemptOutcome.RUNNING;
                 record.attempts.add(attempt);
-                record.status = "running";
+                record.status = StepStatus.RUNNING;
             }
             case StepCompleted e -> {
                 var record = current(state, e.step(), e.iteration());
-                record.status = "completed";
+                record.status = StepStatus.COMPLETED;
                 record.input = e.input();
                 record.output = e.output();
                 record.agent = e.agent().orElse(null);
                 record.error = null;
                 record.endedAt = at;
-                endAttempt(record, at, "completed", null);
+                endAttempt(record, at, AttemptOutcome.COMPLETED, null);
                 BlockFold.outputs(state, e.step()).set(StepPaths.idOf(e.step()), e.output());
                 state.blocks.remove(e.step());
-                if ("await".equals(record.kind) && e.output().has("seq")) {
+                if (record.kind == StepKind.AWAIT && e.output().has("seq")) {
                     state.awaited.put(e.step(), e.output().path("seq").asLong());
                 }
                 to(state, RunStatus.RUNNING, entry);
@@ -114,18 +118,18 @@ public final class RunFold {
                 var record = current(state, e.step(), e.iteration());
                 record.input = e.input();
                 record.error = e.error();
-                endAttempt(record, at, "failed", e.error());
+                endAttempt(record, at, AttemptOutcome.FAILED, e.error());
                 if (e.retryAt().isPresent()) {
-                    record.status = "retrying";
+                    record.status = StepStatus.RETRYING;
                 } else {
-                    record.status = "failed";
+                    record.status = StepStatus.FAILED;
                     record.endedAt = at;
                     to(state, RunStatus.NEEDS_ATTENTION, entry);
                 }
             }
             case StepRetried e -> {
                 var record = current(state, e.step(), e.iteration());
-                record.status = "scheduled";
+                record.status = StepStatus.SCHEDULED;
                 record.error = null;
                 record.endedAt = null;
                 state.current = e.step();
@@ -134,33 +138,33 @@ public final class RunFold {
             }
             case TimerSet e -> {
                 var record = current(state, e.step(), e.iteration());
-                record.status = "waiting";
+                record.status = StepStatus.WAITING;
                 record.input = e.input();
-                endAttempt(record, at, "waiting", null);
+                endAttempt(record, at, AttemptOutcome.WAITING, null);
                 to(state, RunStatus.WAITING, entry);
             }
             case AwaitStarted e -> {
                 var record = current(state, e.step(), e.iteration());
-                record.status = "waiting";
+                record.status = StepStatus.WAITING;
                 record.input = e.input();
-                endAttempt(record, at, "waiting", null);
+                endAttempt(record, at, AttemptOutcome.WAITING, null);
                 to(state, RunStatus.WAITING, entry);
             }
             case AwaitTimedOut e -> {
                 var record = current(state, e.step(), e.iteration());
-                record.status = "timed-out";
+                record.status = StepStatus.TIMED_OUT;
                 record.endedAt = at;
                 state.awaited.put(e.step(), e.seenUpTo());
                 to(state, RunStatus.RUNNING, entry);
             }
             case TaskOpened e -> {
-                boolean parked = e.kind().equals("dead-letter") || e.kind().equals("compensation");
+                boolean parked = e.kind() == TaskKind.DEAD_LETTER || e.kind() == TaskKind.COMPENSATION;
                 if (!parked) {
                     var record = current(state, e.step(), e.iteration());
-                    record.status = "waiting";
+                    record.status = StepStatus.WAITING;
                     record.input = e.input();
                     e.agent().ifPresent(agent -> record.agent = agent);
-                    endAttempt(record, at, "waiting", null);
+                    endAttempt(record, at, AttemptOutcome.WAITING, null);
                 }
                 to(state, parked ? RunStatus.NEEDS_ATTENTION : RunStatus.WAITING, entry);
             }
@@ -179,10 +183,10 @@ public final class RunFold {
                 current(state, e.step(), e.iteration()).provenance = new java.util.ArrayList<>(e.notes());
             case StepDeferred e -> {
                 var record = current(state, e.step(), e.iteration());
-                record.status = "deferred";
+                record.status = StepStatus.DEFERRED;
                 record.deferredBy = e.cause().orElse(null);
                 record.error = e.reason();
-                endAttempt(record, at, "deferred", e.reason());
+                endAttempt(record, at, AttemptOutcome.DEFERRED, e.reason());
             }
             case CompensationStarted e -> {
                 to(state, RunStatus.COMPENSATING, entry);
@@ -204,12 +208,14 @@ public final class RunFold {
             case CompensationCompleted e -> {
                 if (state.compensation != null) {
                     state.compensation.done++;
+                    // An undo the operator skipped after it failed resumes the compensation.
+                    to(state, RunStatus.COMPENSATING, entry);
                 } else {
                     BlockFold.undoing(state, e.step(), e.iteration()).undone++;
                 }
                 var record = state.records.get(e.step());
                 if (record != null && record.iteration == e.iteration()) {
-                    record.status = "compensated";
+                    record.status = StepStatus.COMPENSATED;
                 }
             }
             case CompensationFailed e -> {
@@ -236,7 +242,7 @@ public final class RunFold {
             case ItemsListed e -> BlockFold.itemsListed(state, e, at);
             case IterationStarted e -> BlockFold.iterationStarted(state, e);
             case IterationEnded e -> BlockFold.iterationEnded(state, e);
-            case JoinScheduled e -> current(state, e.step(), e.iteration()).status = "joining";
+            case JoinScheduled e -> current(state, e.step(), e.iteration()).status = StepStatus.JOINING;
             case RunCalled e -> {
                 state.parent = new RunState.Parent();
                 state.parent.run = e.parentRun();
@@ -251,7 +257,7 @@ public final class RunFold {
                 child.playbook = e.playbook();
                 child.version = e.version();
                 child.waits = e.waits();
-                child.status = "running";
+                child.status = RunStatus.RUNNING;
                 state.children.put(e.run(), child);
                 var record = current(state, e.step(), e.iteration());
                 var output = Json.object();
@@ -260,15 +266,15 @@ public final class RunFold {
                 output.put("version", e.version());
                 record.output = output;
                 if (e.waits()) {
-                    record.status = "waiting";
-                    endAttempt(record, at, "waiting", null);
+                    record.status = StepStatus.WAITING;
+                    endAttempt(record, at, AttemptOutcome.WAITING, null);
                     to(state, RunStatus.WAITING, entry);
                 }
             }
             case ChildEnded e -> {
                 var child = state.children.get(e.run());
                 if (child != null) {
-                    child.status = e.status();
+                    child.status = RunStatus.fromWire(e.status());
                 }
             }
             case ChildUndoing e -> state.children.get(e.run()).undoing = true;
@@ -292,17 +298,17 @@ public final class RunFold {
 
     private static void abandonRunningAttempts(StepRecord record) {
         for (var attempt : record.attempts) {
-            if ("running".equals(attempt.outcome)) {
-                attempt.outcome = "abandoned";
+            if (attempt.outcome == AttemptOutcome.RUNNING) {
+                attempt.outcome = AttemptOutcome.ABANDONED;
                 attempt.error = "the worker stopped before the attempt ended";
             }
         }
     }
 
-    static void endAttempt(StepRecord record, Instant at, String outcome, String error) {
+    static void endAttempt(StepRecord record, Instant at, AttemptOutcome outcome, String error) {
         if (!record.attempts.isEmpty()) {
             var last = record.attempts.getLast();
-            if ("running".equals(last.outcome) || "waiting".equals(last.outcome)) {
+            if (last.outcome == AttemptOutcome.RUNNING || last.outcome == AttemptOutcome.WAITING) {
                 last.outcome = outcome;
                 last.endedAt = at;
                 last.error = error;
@@ -318,9 +324,9 @@ public final class RunFold {
         state.blocks.clear();
         for (var record : state.records.values()) {
             switch (record.status) {
-                case "scheduled", "running", "retrying", "waiting", "in-progress", "joining" ->
-                    record.status = "cancelled";
-                default -> {}
+                case SCHEDULED, RUNNING, RETRYING, WAITING, IN_PROGRESS, JOINING ->
+                    record.status = StepStatus.CANCELLED;
+                case DEFERRED, COMPLETED, FAILED, TIMED_OUT, COMPENSATED, CANCELLED -> {}
             }
         }
     }

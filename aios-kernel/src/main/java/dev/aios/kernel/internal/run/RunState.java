@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.StepKind;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry;
 import java.time.Instant;
@@ -61,8 +62,8 @@ public final class RunState {
 
     /** A step holding others, in progress. */
     public static final class Block {
-        /** {@code parallel}, {@code forEach} or {@code conversation}. */
-        public String kind;
+        /** {@link StepKind#PARALLEL}, {@link StepKind#FOR_EACH} or {@link StepKind#CONVERSATION}. */
+        public StepKind kind;
 
         public int iteration;
         /** Parallel: each branch's state: running, completed or cancelled. */
@@ -111,7 +112,7 @@ public final class RunState {
         public String version;
         public boolean waits;
         /** Its status as last told: running, or how it ended. */
-        public String status;
+        public RunStatus status;
         /** Whether undoing the call step waits for the child to be undone. */
         public boolean undoing;
     }

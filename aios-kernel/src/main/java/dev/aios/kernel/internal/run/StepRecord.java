@@ -2,6 +2,9 @@ package dev.aios.kernel.internal.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import dev.aios.kernel.AttemptOutcome;
+import dev.aios.kernel.StepKind;
+import dev.aios.kernel.StepStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,9 +12,9 @@ import java.util.List;
 /** The latest iteration of one step of a run, as folded from the journal. Mutable, fold-only. */
 public final class StepRecord {
     public String id;
-    public String kind;
+    public StepKind kind;
     public int iteration;
-    public String status;
+    public StepStatus status;
     public String agent;
     public JsonNode input = NullNode.instance;
     public JsonNode output = NullNode.instance;
@@ -38,7 +41,7 @@ public final class StepRecord {
         public int attempt;
         public Instant startedAt;
         public Instant endedAt;
-        public String outcome;
+        public AttemptOutcome outcome;
         public String error;
         /** Why a deferred step waits, in a word ({@code window}, {@code breaker}, …); null otherwise. */
         public String deferredBy;

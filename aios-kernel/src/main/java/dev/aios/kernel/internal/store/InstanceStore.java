@@ -1,6 +1,7 @@
 package dev.aios.kernel.internal.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.aios.kernel.MessageStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -12,39 +13,8 @@ import java.util.Optional;
  */
 public interface InstanceStore {
 
-    /** The store seen through {@code tx}. */
-    static InstanceStore of(Tx tx) {
-        return new SqliteInstances(tx);
-    }
-
     /** A payload (a message, a state) as a codec encoded it for its subject. */
     record Sealed(String codec, byte[] bytes) {}
-
-    /** Where a message stands: waiting in the mailbox, handled, or given up on. */
-    enum MessageStatus {
-        QUEUED("queued"),
-        HANDLED("handled"),
-        FAILED("failed");
-
-        private final String wire;
-
-        MessageStatus(String wire) {
-            this.wire = wire;
-        }
-
-        public String wire() {
-            return wire;
-        }
-
-        public static MessageStatus of(String wire) {
-            for (var status : values()) {
-                if (status.wire.equals(wire)) {
-                    return status;
-                }
-            }
-            throw new IllegalArgumentException("unknown message status '" + wire + "'");
-        }
-    }
 
     /**
      * A message for an instance.

@@ -1,169 +1,66 @@
 package dev.aios.kernel.internal.store;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Types;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-
 /**
- * A connection inside a unit of work: plain SQL with positional arguments. Instants are stored as
- * epoch milliseconds, booleans as 0 and 1.
+ * One transaction of a {@link Store}, seen through the domain: the journal and event log, the
+ * derived state they project to, the subject keys and the playbook versions. Everything done
+ * through one {@code Tx} commits together or not at all.
  */
-public final class Tx {
+public interface Tx {
 
-    /** Maps the current row to a value. */
-    @FunctionalInterface
-    public interface RowMapper<T> {
-        T map(Row row) throws SQLException;
-    }
+    /** The runs' journals. */
+    JournalStore journal();
 
-    private final Connection connection;
-    private final List<Runnable> afterCommit = new ArrayList<>();
-    private final List<Runnable> onRollback = new ArrayList<>();
-    private final Statements statements;
+    /** The event log. */
+    EventStore events();
 
-    /** A connection whose statements are prepared afresh each time. */
-    public Tx(Connection connection) {
-        this(connection, null);
-    }
+    /** The runs' folded states. */
+    RunStore runs();
 
-    /** A connection that reuses prepared statements from {@code statements} (the writer's). */
-    Tx(Connection connection, Statements statements) {
-        this.connection = connection;
-        this.statements = statements;
-    }
+    /** Periodic copies of long runs' states. */
+    SnapshotStore snapshots();
 
-    @FunctionalInterface
-    private interface Use<T> {
-        T apply(PreparedStatement statement) throws SQLException;
-    }
+    /** Steps due, timers and await timeouts, and who holds them. */
+    WorkStore work();
 
-    /** Runs an INSERT, UPDATE or DELETE and returns the number of rows changed. */
-    public int update(String sql, Object... args) throws SQLException {
-        return with(sql, args, PreparedStatement::executeUpdate);
-    }
+    /** Runs waiting for an event. */
+    AwaitStore awaits();
 
-    /** Runs a query and maps every row. */
-    public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
-        return with(sql, args, ps -> {
-            try (var rs = ps.executeQuery()) {
-                var out = new ArrayList<T>();
-                var row = new Row(rs);
-                while (rs.next()) {
-                    out.add(mapper.map(row));
-                }
-                return out;
-            }
-        });
-    }
+    /** The items of forEach steps in progress. */
+    LoopStore loops();
 
-    /** Runs a query and maps the first row, if any. */
-    public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
-        return with(sql, args, ps -> {
-            try (var rs = ps.executeQuery()) {
-                return rs.next() ? Optional.ofNullable(mapper.map(new Row(rs))) : Optional.empty();
-            }
-        });
-    }
+    /** Stateful agents' instances and their mailboxes. */
+    InstanceStore instances();
 
-    private <T> T with(String sql, Object[] args, Use<T> use) throws SQLException {
-        if (statements == null) {
-            try (PreparedStatement ps = prepare(sql, args)) {
-                return use.apply(ps);
-            }
-        }
-        var ps = statements.get(connection, sql);
-        ps.clearParameters();
-        for (int i = 0; i < args.length; i++) {
-            bind(ps, i + 1, args[i]);
-        }
-        return use.apply(ps);
-    }
+    /** The operator's inbox. */
+    TaskStore tasks();
 
-    /** Runs a query returning one number. */
-    public long count(String sql, Object... args) throws SQLException {
-        return queryOne(sql, r -> r.integer("n"), args).orElse(0L);
-    }
+    /** Results of external effects, by idempotency key. */
+    ReceiptStore receipts();
 
-    /** Runs raw SQL without arguments (pragmas, savepoints). */
-    public void execute(String sql) throws SQLException {
-        try (var st = connection.createStatement()) {
-            st.execute(sql);
-        }
-    }
+    /** Per-subject encryption keys. */
+    KeyStore keys();
 
-    /** The connection, for work handed to extensions; do not commit or close it. */
-    public Connection connection() {
-        return connection;
-    }
+    /** Every playbook version seen, and which are active. */
+    PlaybookStore playbooks();
 
-    /** Registers an action to run once the transaction has committed. */
-    public void afterCommit(Runnable action) {
-        afterCommit.add(action);
-    }
+    /** Aggregates for the operator's reports. */
+    ReportStore reports();
 
-    /** Registers an action to run if this part of the work is rolled back. */
-    public void onRollback(Runnable action) {
-        onRollback.add(action);
-    }
+    /** The audit log of operator and admin actions. */
+    AuditStore audit();
 
-    /** Whether this is the writer's transaction (the one place where state may be cached). */
-    public boolean isWriter() {
-        return statements != null;
-    }
+    /** API tokens. */
+    ApiTokenStore tokens();
 
-    List<Runnable> takeAfterCommit() {
-        var actions = List.copyOf(afterCommit);
-        afterCommit.clear();
-        onRollback.clear();
-        return actions;
-    }
+    /** Named secrets, sealed by the master key. */
+    SecretValueStore secrets();
 
-    /** Where the work of a unit begins, to undo its registrations if it is rolled back. */
-    record Mark(int afterCommit, int onRollback) {}
+    /** The derived state as a whole, for verification and rebuilding. */
+    DerivedState derived();
 
-    Mark mark() {
-        return new Mark(afterCommit.size(), onRollback.size());
-    }
+    /** Runs {@code action} once this transaction has committed (not if it rolls back). */
+    void afterCommit(Runnable action);
 
-    /** Forgets what was registered since {@code mark}, running its rollback actions. */
-    void rollBackTo(Mark mark) {
-        afterCommit.subList(mark.afterCommit(), afterCommit.size()).clear();
-        var undo = onRollback.subList(mark.onRollback(), onRollback.size());
-        undo.forEach(Runnable::run);
-        undo.clear();
-    }
-
-    private PreparedStatement prepare(String sql, Object... args) throws SQLException {
-        PreparedStatement ps = connection.prepareStatement(sql);
-        try {
-            for (int i = 0; i < args.length; i++) {
-                bind(ps, i + 1, args[i]);
-            }
-            return ps;
-        } catch (SQLException | RuntimeException e) {
-            ps.close();
-            throw e;
-        }
-    }
-
-    private static void bind(PreparedStatement ps, int index, Object value) throws SQLException {
-        switch (value) {
-            case null -> ps.setNull(index, Types.NULL);
-            case String s -> ps.setString(index, s);
-            case Long l -> ps.setLong(index, l);
-            case Integer i -> ps.setLong(index, i);
-            case Boolean b -> ps.setLong(index, b ? 1 : 0);
-            case Instant t -> ps.setLong(index, t.toEpochMilli());
-            case byte[] bytes -> ps.setBytes(index, bytes);
-            case Optional<?> o -> bind(ps, index, o.orElse(null));
-            default ->
-                throw new IllegalArgumentException(
-                        "cannot bind " + value.getClass().getName());
-        }
-    }
+    /** Runs {@code action} if the unit of work that registered it is rolled back. */
+    void onRollback(Runnable action);
 }

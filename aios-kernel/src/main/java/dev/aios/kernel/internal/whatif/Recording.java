@@ -2,6 +2,8 @@ package dev.aios.kernel.internal.whatif;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.TaskKind;
+import dev.aios.kernel.TaskStatus;
 import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.playbook.StepPaths;
 import java.time.Instant;
@@ -73,12 +75,12 @@ public final class Recording {
                             key(e.step(), e.iteration()), new Done(null, null, Optional.empty(), e.next(), true));
                 case JournalEntry.TaskOpened e -> {
                     tasks.put(e.task(), key(e.step(), e.iteration()));
-                    if (e.kind().equals("review") || e.kind().equals("draft")) {
+                    if (e.kind() == TaskKind.REVIEW || e.kind() == TaskKind.DRAFT) {
                         recording.reviewed.add(key(e.step(), e.iteration()));
                     }
                 }
                 case JournalEntry.TaskResolved e -> {
-                    if (e.decision().equals("rejected") && tasks.containsKey(e.task())) {
+                    if (e.decision() == TaskStatus.REJECTED && tasks.containsKey(e.task())) {
                         recording.rejected.add(tasks.get(e.task()));
                     }
                 }

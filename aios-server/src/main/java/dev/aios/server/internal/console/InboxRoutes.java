@@ -213,7 +213,7 @@ final class InboxRoutes {
                 var text =
                         Optional.ofNullable(ctx.formParam("output")).orElse("").strip();
                 Optional<JsonNode> output = Optional.empty();
-                if (!text.isEmpty() || task.kind().equals("dead-letter")) {
+                if (!text.isEmpty() || task.kind() == dev.aios.kernel.TaskKind.DEAD_LETTER) {
                     var check = EditCheck.of(
                             text.isEmpty() ? "" : text,
                             com.fasterxml.jackson.databind.node.NullNode.instance,

@@ -111,7 +111,7 @@ final class RunRoutes {
         long after = Math.max(0, number(param(ctx, "after")));
         var entries = kernel.journal(id, after, ENTRIES_PER_PAGE);
         var statuses = new HashMap<String, String>();
-        run.steps().forEach(step -> statuses.put(step.id(), step.status()));
+        run.steps().forEach(step -> statuses.put(step.id(), step.status().wire()));
         if (run.status() == RunStatus.COMPLETED) {
             statuses.put("end", "completed");
         }

@@ -51,7 +51,7 @@ final class TaskCards {
         var details = task.details();
         return new TaskCard(
                 task,
-                label(task.kind()),
+                label(task.kind().wire()),
                 why(task),
                 provenance(details),
                 pretty(details.has("input") ? details.get("input") : details.path("show")),
@@ -94,12 +94,12 @@ final class TaskCards {
 
     /** What a task of this kind may be answered with; "edit" stands for edit-then-approve. */
     private static List<String> answers(TaskView task) {
-        if (!task.status().equals("open")) {
+        if (task.status() != dev.aios.kernel.TaskStatus.OPEN) {
             return List.of();
         }
         var answers = new ArrayList<String>();
         for (var option : List.of("approve", "edit", "retry", "skip", "compensate", "reject", "cancel")) {
-            if (task.options().contains(option)) {
+            if (task.options().stream().anyMatch(o -> o.wire().equals(option))) {
                 answers.add(option);
             }
         }

@@ -8,6 +8,7 @@ import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.Scope;
 import dev.aios.kernel.StorageException;
+import dev.aios.kernel.TaskKind;
 import dev.aios.kernel.TaskQuery;
 import dev.aios.server.Access;
 import dev.aios.server.internal.Json;
@@ -26,8 +27,6 @@ import org.slf4j.LoggerFactory;
 public final class ApiRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
 
-    /** The kind of task that stands for a parked step. */
-    private static final String DEAD_LETTER = "dead-letter";
     /** What a client is told to wait before trying again while the database cannot be written. */
     private static final String RETRY_AFTER_SECONDS = "5";
 
@@ -250,7 +249,7 @@ public final class ApiRoutes {
         var body = RequestBody.ofOptional(ctx.bodyAsBytes()).allowOnly(Set.of("output", "comment"));
         var output = body.json("output");
         // A failed undo is skipped as it is; a parked step needs the output its run goes on with.
-        if (output.isEmpty() && kernel.task(taskId).kind().equals(DEAD_LETTER)) {
+        if (output.isEmpty() && kernel.task(taskId).kind() == TaskKind.DEAD_LETTER) {
             throw new InvalidInputException("field 'output' is required: skipping a failed step needs the output"
                     + " its run goes on with, e.g. {\"output\": {...}}; nothing changed");
         }

@@ -18,7 +18,7 @@ final class RunAnswer {
     static JsonNode output(RunView run) {
         JsonNode output = NullNode.instance;
         for (var step : run.steps()) {
-            if (step.status().equals("completed")) {
+            if (step.status() == dev.aios.kernel.StepStatus.COMPLETED) {
                 output = step.output();
             }
         }

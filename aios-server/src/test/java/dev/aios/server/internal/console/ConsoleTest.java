@@ -99,7 +99,7 @@ class ConsoleTest {
                 "/tasks/" + task.id() + "/approve", Map.of("edit", "{\"to\": \"ada@acme.test\", \"subject\": "));
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.body()).contains("not JSON").contains("\"subject\": ");
-        assertThat(aios.kernel.task(task.id()).status()).isEqualTo("open");
+        assertThat(aios.kernel.task(task.id()).status()).isEqualTo(dev.aios.kernel.TaskStatus.OPEN);
 
         var edited = task.proposed().deepCopy();
         ((com.fasterxml.jackson.databind.node.ObjectNode) edited).put("subject", "Your plan, Ada");
@@ -107,7 +107,7 @@ class ConsoleTest {
         assertThat(approved.status()).isEqualTo(303);
         assertThat(approved.header("Location")).hasValue("/");
         var answered = aios.kernel.task(task.id());
-        assertThat(answered.status()).isEqualTo("approved");
+        assertThat(answered.status()).isEqualTo(dev.aios.kernel.TaskStatus.APPROVED);
         assertThat(answered.resolution()
                         .orElseThrow()
                         .path("output")
@@ -167,7 +167,7 @@ class ConsoleTest {
                 .POST(HttpRequest.BodyPublishers.ofString("csrf=" + browser.csrf())));
         assertThat(crossSite.status()).isEqualTo(403);
         assertThat(crossSite.body()).contains("sent from another site");
-        assertThat(aios.kernel.task(task.id()).status()).isEqualTo("open");
+        assertThat(aios.kernel.task(task.id()).status()).isEqualTo(dev.aios.kernel.TaskStatus.OPEN);
     }
 
     @Test
@@ -185,7 +185,7 @@ class ConsoleTest {
         var answer = browser.submit("/tasks/" + task.id() + "/approve", Map.of());
         assertThat(answer.status()).isEqualTo(403);
         assertThat(answer.body()).contains("does not have the 'operate' scope");
-        assertThat(aios.kernel.task(task.id()).status()).isEqualTo("open");
+        assertThat(aios.kernel.task(task.id()).status()).isEqualTo(dev.aios.kernel.TaskStatus.OPEN);
     }
 
     @Test

@@ -1,6 +1,10 @@
-package dev.aios.kernel.internal.store;
+package dev.aios.kernel.internal.store.sqlite;
 
 import dev.aios.kernel.StorageException;
+import dev.aios.kernel.internal.store.Store.Unit;
+import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
+import dev.aios.kernel.internal.store.jdbc.Statements;
+import dev.aios.kernel.spi.Handle;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -20,13 +24,7 @@ import org.slf4j.LoggerFactory;
  * the other on one thread and committed together in one transaction (one fsync). Each unit runs
  * inside a savepoint, so a unit that fails is rolled back alone and the others still commit.
  */
-public final class Writer implements AutoCloseable {
-
-    /** A unit of work inside the shared transaction. */
-    @FunctionalInterface
-    public interface Unit<T> {
-        T run(Tx tx) throws Exception;
-    }
+final class Writer implements AutoCloseable {
 
     /** A queued unit; {@code taken} is set once, by the writer starting it or a caller withdrawing it. */
     private record Pending<T>(
@@ -39,6 +37,7 @@ public final class Writer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Writer.class);
     private static final Pending<Void> STOP = new Pending<>(tx -> null, new CompletableFuture<>());
 
+    private final SqliteStore store;
     private final Connection connection;
     private final String where;
     private final int maxBatch;
@@ -58,14 +57,15 @@ public final class Writer implements AutoCloseable {
     private final Statements statements = new Statements();
     private volatile CommitObserver observer = (units, nanos) -> {};
     /** The transaction of the batch being executed; touched only on the writer thread. */
-    private Tx current;
+    private SqliteTx current;
 
     /**
      * @param connection a connection used by this writer only
      * @param where the database's location, for error messages
      * @param maxBatch the most units committed together
      */
-    public Writer(Connection connection, String where, int maxBatch) throws SQLException {
+    Writer(SqliteStore store, Connection connection, String where, int maxBatch) throws SQLException {
+        this.store = store;
         this.connection = connection;
         this.where = where;
         this.maxBatch = maxBatch;
@@ -78,7 +78,7 @@ public final class Writer implements AutoCloseable {
      * Calls {@code action} once, with the reason, if the writer stops for good (its connection
      * broke, or it failed outside any unit twice in a row): nothing can be written any more.
      */
-    public void onBroken(java.util.function.Consumer<String> action) {
+    void onBroken(java.util.function.Consumer<String> action) {
         this.onBroken = action;
         var reason = broken;
         if (reason != null) {
@@ -87,7 +87,7 @@ public final class Writer implements AutoCloseable {
     }
 
     /** Why the writer stopped for good, if it has. */
-    public java.util.Optional<String> broken() {
+    java.util.Optional<String> broken() {
         return java.util.Optional.ofNullable(broken);
     }
 
@@ -95,7 +95,7 @@ public final class Writer implements AutoCloseable {
      * Runs {@code unit} in the next group commit and waits for the commit. Called from inside
      * another unit (on the writer's own thread), it runs at once in that unit's transaction.
      */
-    public <T> T write(Unit<T> unit) {
+    <T> T write(Unit<T> unit) {
         if (Thread.currentThread() == thread) {
             return nested(unit);
         }
@@ -136,7 +136,7 @@ public final class Writer implements AutoCloseable {
     }
 
     /** Queues {@code unit} for the next group commit. */
-    public <T> CompletableFuture<T> submit(Unit<T> unit) {
+    <T> CompletableFuture<T> submit(Unit<T> unit) {
         return enqueue(new Pending<>(unit, new CompletableFuture<T>()));
     }
 
@@ -157,34 +157,33 @@ public final class Writer implements AutoCloseable {
     }
 
     /** Whether the caller is inside a unit of work. */
-    public boolean inUnit() {
+    boolean inUnit() {
         return Thread.currentThread() == thread;
     }
 
     private <T> T nested(Unit<T> unit) {
         var tx = current;
         var mark = tx.mark();
+        var handle = tx.handle();
         try {
-            tx.execute("SAVEPOINT nested");
+            handle.execute("SAVEPOINT nested");
             try {
                 T result = unit.run(tx);
-                tx.execute("RELEASE nested");
+                handle.execute("RELEASE nested");
                 return result;
             } catch (Exception e) {
-                tx.execute("ROLLBACK TO nested");
-                tx.execute("RELEASE nested");
+                handle.execute("ROLLBACK TO nested");
+                handle.execute("RELEASE nested");
                 tx.rollBackTo(mark);
                 throw e;
             } catch (Error e) {
-                tx.execute("ROLLBACK TO nested");
-                tx.execute("RELEASE nested");
+                handle.execute("ROLLBACK TO nested");
+                handle.execute("RELEASE nested");
                 tx.rollBackTo(mark);
                 throw unitError(e);
             }
         } catch (RuntimeException e) {
             throw e;
-        } catch (SQLException e) {
-            throw new StorageException("could not write to the database at " + where + ": " + e.getMessage(), e);
         } catch (Exception e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -194,7 +193,7 @@ public final class Writer implements AutoCloseable {
      * Asks for the write-ahead log to be copied into the database and emptied after the next
      * batch, so that data deleted or overwritten leaves no old copy in the log file.
      */
-    public CompletableFuture<Boolean> checkpoint() {
+    CompletableFuture<Boolean> checkpoint() {
         var done = new CompletableFuture<Boolean>();
         checkpointWaiters.add(done);
         checkpoint = true;
@@ -207,7 +206,7 @@ public final class Writer implements AutoCloseable {
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** Since when commits fail, if the last one failed; with the failure. */
-    public java.util.Optional<String> failing() {
+    java.util.Optional<String> failing() {
         if (broken != null) {
             return java.util.Optional.of(broken + "; restart aios");
         }
@@ -229,12 +228,12 @@ public final class Writer implements AutoCloseable {
     }
 
     /** Transactions committed so far. */
-    public long commits() {
+    long commits() {
         return commits.get();
     }
 
     /** Units committed so far. */
-    public long units() {
+    long units() {
         return units.get();
     }
 
@@ -377,7 +376,7 @@ public final class Writer implements AutoCloseable {
 
     private void execute(List<Pending<?>> batch) {
         long started = System.nanoTime();
-        var tx = new Tx(connection, statements);
+        var tx = new SqliteTx(store, new JdbcHandle(connection, statements, Handle.Dialect.SQLITE, where), true);
         current = tx;
         var results = new ArrayList<Runnable>(batch.size());
         try {
@@ -387,7 +386,7 @@ public final class Writer implements AutoCloseable {
             connection.commit();
         } catch (SQLException | RuntimeException | Error e) {
             rollbackQuietly();
-            tx.rollBackTo(new Tx.Mark(0, 0));
+            tx.rollBackTo(new SqliteTx.Mark(0, 0));
             var failure = new StorageException(
                     "could not write to the database at " + where + ": " + e.getMessage()
                             + "; nothing of this change was recorded. Check free disk space and permissions.",
@@ -422,23 +421,26 @@ public final class Writer implements AutoCloseable {
     }
 
     /** Runs one unit in a savepoint; returns what completes its future once the batch committed. */
-    private <T> Runnable runInSavepoint(Tx tx, Pending<T> pending) throws SQLException {
+    private <T> Runnable runInSavepoint(SqliteTx tx, Pending<T> pending) {
         if (!pending.taken().compareAndSet(false, true)) {
             // Its caller gave up waiting (a request that timed out): it must not happen later.
             return () -> {};
         }
         var mark = tx.mark();
-        tx.execute("SAVEPOINT unit");
+        var handle = tx.handle();
+        handle.execute("SAVEPOINT unit");
         try {
             T result = pending.unit.run(tx);
-            tx.execute("RELEASE unit");
+            handle.execute("RELEASE unit");
             return () -> pending.future.complete(result);
         } catch (Exception | Error e) {
             // If the rollback itself fails the connection is broken: let the whole batch fail.
-            tx.execute("ROLLBACK TO unit");
-            tx.execute("RELEASE unit");
+            handle.execute("ROLLBACK TO unit");
+            handle.execute("RELEASE unit");
             tx.rollBackTo(mark);
-            if (e instanceof SQLException sql) {
+            var sql = sqlCause(e);
+            if (sql != null) {
+                // A statement interrupted by an error cannot be reused; prepare afresh.
                 statements.close();
                 var failure = new StorageException(
                         "could not write to the database at " + where + ": " + sql.getMessage(), sql);
@@ -451,6 +453,15 @@ public final class Writer implements AutoCloseable {
             }
             return () -> pending.future.completeExceptionally(e);
         }
+    }
+
+    private static SQLException sqlCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                return sql;
+            }
+        }
+        return null;
     }
 
     private void rollbackQuietly() {

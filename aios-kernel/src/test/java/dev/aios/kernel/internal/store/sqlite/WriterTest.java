@@ -1,8 +1,9 @@
-package dev.aios.kernel.internal.store;
+package dev.aios.kernel.internal.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.aios.kernel.internal.store.Store;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
@@ -16,21 +17,23 @@ class WriterTest {
     @TempDir
     Path dir;
 
-    private static long notes(Database db) {
-        return db.read(tx -> tx.count("SELECT COUNT(*) AS n FROM events"));
+    private static long notes(SqliteStore db) {
+        return db.read(tx -> ((SqliteTx) tx).handle().count("SELECT COUNT(*) AS n FROM events"));
     }
 
-    private static Writer.Unit<Integer> insert(String id) {
-        return tx -> tx.update(
-                "INSERT INTO events (id, type, subject, source, time, correlation_id, causation_id, codec, data,"
-                        + " received_at) VALUES (?, 'test', '', 'test', 0, '', '', 'json', ?, 0)",
-                id,
-                new byte[] {'{', '}'});
+    private static Store.Unit<Integer> insert(String id) {
+        return tx -> ((SqliteTx) tx)
+                .handle()
+                .update(
+                        "INSERT INTO events (id, type, subject, source, time, correlation_id, causation_id, codec, data,"
+                                + " received_at) VALUES (?, 'test', '', 'test', 0, '', '', 'json', ?, 0)",
+                        id,
+                        new byte[] {'{', '}'});
     }
 
     @Test
     void aUnitThatThrowsAnErrorFailsAloneAndTheWriterGoesOn() throws Exception {
-        try (var db = Database.open(dir)) {
+        try (var db = SqliteStore.open(dir)) {
             // Hold the writer so that all units below land in one batch.
             var hold = new CountDownLatch(1);
             var held = db.submit(tx -> {
@@ -59,18 +62,18 @@ class WriterTest {
             assertThatThrownBy(() -> futures.get(2).get(10, TimeUnit.SECONDS))
                     .hasMessageContaining("StackOverflowError");
             assertThat(futures.get(3).get(10, TimeUnit.SECONDS)).isEqualTo(1);
-            java.util.List<String> ids =
-                    db.read(tx -> tx.query("SELECT id FROM events ORDER BY id", r -> r.text("id")));
+            java.util.List<String> ids = db.read(
+                    tx -> ((SqliteTx) tx).handle().query("SELECT id FROM events ORDER BY id", r -> r.text("id")));
             assertThat(ids).containsExactly("after", "before");
             assertThat(db.write(insert("later"))).isEqualTo(1);
-            assertThat(db.writer().broken()).isEmpty();
+            assertThat(db.broken()).isEmpty();
             assertThat(notes(db)).isEqualTo(3);
         }
     }
 
     @Test
     void aWriteWhoseCallerGaveUpBeforeItRanIsNeverWritten() throws Exception {
-        try (var db = Database.open(dir)) {
+        try (var db = SqliteStore.open(dir)) {
             var hold = new CountDownLatch(1);
             db.submit(tx -> {
                 hold.await(10, TimeUnit.SECONDS);
@@ -89,7 +92,8 @@ class WriterTest {
             hold.countDown();
 
             db.write(insert("next"));
-            java.util.List<String> ids = db.read(tx -> tx.query("SELECT id FROM events", r -> r.text("id")));
+            java.util.List<String> ids =
+                    db.read(tx -> ((SqliteTx) tx).handle().query("SELECT id FROM events", r -> r.text("id")));
             assertThat(ids).containsExactly("next");
         }
     }

@@ -1,6 +1,7 @@
-package dev.aios.kernel.internal.store;
+package dev.aios.kernel.internal.store.sqlite;
 
 import dev.aios.kernel.ConflictException;
+import dev.aios.kernel.internal.store.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package dev.aios.kernel.internal.store;
+package dev.aios.kernel.internal.store.jdbc;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,7 +10,7 @@ import java.util.Map;
  * The writer's prepared statements, kept for reuse: preparing SQL again for every write was a fifth
  * of the writer's time. Used by the writer's thread only.
  */
-final class Statements implements AutoCloseable {
+public final class Statements implements AutoCloseable {
     private static final int LIMIT = 256;
 
     private final Map<String, PreparedStatement> cache = new LinkedHashMap<>(64, 0.75f, true) {
@@ -24,7 +24,7 @@ final class Statements implements AutoCloseable {
         }
     };
 
-    PreparedStatement get(Connection connection, String sql) throws SQLException {
+    public PreparedStatement get(Connection connection, String sql) throws SQLException {
         var statement = cache.get(sql);
         if (statement == null || statement.isClosed()) {
             statement = connection.prepareStatement(sql);

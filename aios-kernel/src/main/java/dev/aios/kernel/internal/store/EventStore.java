@@ -1,0 +1,56 @@
+package dev.aios.kernel.internal.store;
+
+import dev.aios.api.Event;
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalLong;
+
+/** The event log: every event accepted, once per id, numbered in the order accepted. */
+public interface EventStore {
+
+    /**
+     * An event as stored, its data encoded by a codec.
+     *
+     * @param seq its number in the log
+     * @param codec the codec that encoded the data
+     * @param data the encoded data
+     * @param receivedAt when it was accepted
+     */
+    record StoredEvent(
+            long seq,
+            String id,
+            String type,
+            String subject,
+            String source,
+            Instant time,
+            String correlationId,
+            String causationId,
+            String codec,
+            byte[] data,
+            Instant receivedAt) {
+
+        /** The event with its data decoded to {@code decoded}. */
+        public Event event(com.fasterxml.jackson.databind.JsonNode decoded) {
+            return new Event(id, type, subject, source, time, decoded, correlationId, causationId);
+        }
+    }
+
+    /**
+     * Logs an event whose data {@code codec} encoded to {@code data}.
+     *
+     * @return its number in the log, or empty when an event with its id was logged before
+     */
+    OptionalLong append(Event event, String codec, byte[] data, Instant receivedAt);
+
+    /** Up to {@code limit} events after number {@code seq}, in order. */
+    List<StoredEvent> after(long seq, int limit);
+
+    /** Up to {@code limit} events of {@code type} after number {@code seq}, in order. */
+    List<StoredEvent> ofType(String type, long seq, int limit);
+
+    /** The number of the newest event, 0 when there is none. */
+    long head();
+
+    /** How many events are about {@code subject}. */
+    long countOf(String subject);
+}

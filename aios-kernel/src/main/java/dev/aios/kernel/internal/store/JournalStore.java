@@ -1,0 +1,37 @@
+package dev.aios.kernel.internal.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The runs' journals: append-only, the source of truth every derived table is rebuilt from. */
+public interface JournalStore {
+
+    /** A journal entry with its place in the feed. */
+    record Positioned(long position, StoredEntry entry) {}
+
+    /**
+     * Appends an entry. Its {@code seq} must follow the run's last one.
+     *
+     * @return the entry's position in the feed: positions grow with commit order, so a reader that
+     *     has seen every entry up to a position never gets one below it later
+     */
+    long append(StoredEntry entry);
+
+    /** The run's entries after {@code afterSeq}, oldest first. */
+    List<StoredEntry> entries(String runId, long afterSeq);
+
+    /** At most {@code limit} of the run's entries after {@code afterSeq}, oldest first. */
+    List<StoredEntry> entries(String runId, long afterSeq, int limit);
+
+    /** The checksum of the run's entry {@code seq}, if it exists. */
+    Optional<String> checksum(String runId, long seq);
+
+    /** Every run that has a journal, by id. */
+    List<String> runIds();
+
+    /** Runs with an entry about {@code subject} encoded by {@code codec}. */
+    List<String> runsEncodedWith(String subject, String codec);
+
+    /** Up to {@code limit} entries after feed position {@code position}, in feed order. */
+    List<Positioned> after(long position, int limit);
+}

@@ -1,0 +1,24 @@
+package dev.aios.kernel.internal.store;
+
+import dev.aios.kernel.NotFoundException;
+import dev.aios.kernel.internal.store.sqlite.SqliteStore;
+import java.nio.file.Path;
+
+/** Opens the store of an installation. */
+public final class Stores {
+    private Stores() {}
+
+    /** Opens (creating or migrating it as needed) the embedded store in {@code dataDirectory}. */
+    public static Store open(Path dataDirectory) {
+        return SqliteStore.open(dataDirectory);
+    }
+
+    /** Opens the store of an installation that must exist already (maintenance on a stopped kernel). */
+    public static Store openExisting(Path dataDirectory) {
+        if (!SqliteStore.exists(dataDirectory)) {
+            throw new NotFoundException(
+                    "no aios database in " + dataDirectory + "; pass the --data directory aios ran with");
+        }
+        return SqliteStore.open(dataDirectory);
+    }
+}

@@ -1,0 +1,87 @@
+package dev.aios.kernel.internal.store.sqlite;
+
+import dev.aios.api.Event;
+import dev.aios.kernel.internal.store.EventStore;
+import dev.aios.kernel.spi.Handle;
+import dev.aios.kernel.spi.Row;
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalLong;
+
+/** The events table. */
+final class SqliteEvents implements EventStore {
+    private static final String COLUMNS =
+            "seq, id, type, subject, source, time, correlation_id, causation_id, codec, data, received_at";
+
+    private final Handle handle;
+
+    SqliteEvents(Handle handle) {
+        this.handle = handle;
+    }
+
+    @Override
+    public OptionalLong append(Event event, String codec, byte[] data, Instant receivedAt) {
+        int inserted = handle.update(
+                "INSERT INTO events (id, type, subject, source, time, correlation_id, causation_id, codec, data, received_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                event.id(),
+                event.type(),
+                event.subject(),
+                event.source(),
+                event.time(),
+                event.correlationId(),
+                event.causationId(),
+                codec,
+                data,
+                receivedAt);
+        if (inserted == 0) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(handle.queryOne("SELECT seq FROM events WHERE id = ?", r -> r.integer("seq"), event.id())
+                .orElseThrow());
+    }
+
+    @Override
+    public List<StoredEvent> after(long seq, int limit) {
+        return handle.query(
+                "SELECT " + COLUMNS + " FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                SqliteEvents::event,
+                seq,
+                limit);
+    }
+
+    @Override
+    public List<StoredEvent> ofType(String type, long seq, int limit) {
+        return handle.query(
+                "SELECT " + COLUMNS + " FROM events WHERE type = ? AND seq > ? ORDER BY seq LIMIT ?",
+                SqliteEvents::event,
+                type,
+                seq,
+                limit);
+    }
+
+    @Override
+    public long head() {
+        return handle.count("SELECT COALESCE(MAX(seq), 0) FROM events");
+    }
+
+    @Override
+    public long countOf(String subject) {
+        return handle.count("SELECT COUNT(*) FROM events WHERE subject = ?", subject);
+    }
+
+    private static StoredEvent event(Row r) {
+        return new StoredEvent(
+                r.integer("seq"),
+                r.text("id"),
+                r.text("type"),
+                r.text("subject"),
+                r.text("source"),
+                r.instant("time"),
+                r.text("correlation_id"),
+                r.text("causation_id"),
+                r.text("codec"),
+                r.bytes("data"),
+                r.instant("received_at"));
+    }
+}

@@ -1,0 +1,105 @@
+package dev.aios.kernel.internal.store.sqlite;
+
+import dev.aios.kernel.internal.store.JournalStore;
+import dev.aios.kernel.internal.store.StoredEntry;
+import dev.aios.kernel.spi.Row;
+import java.util.List;
+import java.util.Optional;
+
+/** The journal table. Feed positions are numbered by the store, which is the only writer. */
+final class SqliteJournal implements JournalStore {
+    private static final String COLUMNS = "run_id, seq, type, at, subject, codec, payload, checksum";
+
+    private final SqliteTx tx;
+
+    SqliteJournal(SqliteTx tx) {
+        this.tx = tx;
+    }
+
+    @Override
+    public long append(StoredEntry e) {
+        long position = tx.store().position.incrementAndGet();
+        tx.handle()
+                .update(
+                        "INSERT INTO journal (run_id, seq, type, at, subject, codec, payload, checksum, pos)"
+                                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        e.runId(),
+                        e.seq(),
+                        e.type(),
+                        e.at(),
+                        e.subject(),
+                        e.codec(),
+                        e.payload(),
+                        e.checksum(),
+                        position);
+        return position;
+    }
+
+    @Override
+    public List<StoredEntry> entries(String runId, long afterSeq) {
+        return tx.handle()
+                .query(
+                        "SELECT " + COLUMNS + " FROM journal WHERE run_id = ? AND seq > ? ORDER BY seq",
+                        SqliteJournal::entry,
+                        runId,
+                        afterSeq);
+    }
+
+    @Override
+    public List<StoredEntry> entries(String runId, long afterSeq, int limit) {
+        return tx.handle()
+                .query(
+                        "SELECT " + COLUMNS + " FROM journal WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                        SqliteJournal::entry,
+                        runId,
+                        afterSeq,
+                        limit);
+    }
+
+    @Override
+    public Optional<String> checksum(String runId, long seq) {
+        return tx.handle()
+                .queryOne(
+                        "SELECT checksum FROM journal WHERE run_id = ? AND seq = ?",
+                        r -> r.text("checksum"),
+                        runId,
+                        seq);
+    }
+
+    @Override
+    public List<String> runIds() {
+        return tx.handle().query("SELECT DISTINCT run_id FROM journal ORDER BY run_id", r -> r.text("run_id"));
+    }
+
+    @Override
+    public List<String> runsEncodedWith(String subject, String codec) {
+        return tx.handle()
+                .query(
+                        "SELECT DISTINCT run_id FROM journal WHERE subject = ? AND codec = ? ORDER BY run_id",
+                        r -> r.text("run_id"),
+                        subject,
+                        codec);
+    }
+
+    @Override
+    public List<Positioned> after(long position, int limit) {
+        return tx.handle()
+                .query(
+                        "SELECT pos, " + COLUMNS + " FROM journal WHERE pos > ? ORDER BY pos LIMIT ?",
+                        r -> new Positioned(r.integer("pos"), entry(r)),
+                        position,
+                        limit);
+    }
+
+    static StoredEntry entry(Row r) {
+        return new StoredEntry(
+                r.text("run_id"),
+                r.integer("seq"),
+                r.text("type"),
+                r.instant("at"),
+                r.text("subject"),
+                r.text("codec"),
+                r.bytes("payload"),
+                r.text("checksum"));
+    }
+}

@@ -1,0 +1,193 @@
+package dev.aios.kernel.internal.store.sqlite;
+
+import dev.aios.kernel.RunQuery;
+import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.RunSummary;
+import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.run.RunState;
+import dev.aios.kernel.internal.store.RunStore;
+import dev.aios.kernel.internal.store.SnapshotStore;
+import dev.aios.kernel.spi.Row;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The runs and snapshots tables. In the writer's transaction the states loaded and saved are kept
+ * in the store's memory: it is the only writer, so they stay what the table holds; a unit that
+ * rolls back drops them.
+ */
+final class SqliteRuns implements RunStore, SnapshotStore {
+    private final SqliteTx tx;
+
+    SqliteRuns(SqliteTx tx) {
+        this.tx = tx;
+    }
+
+    @Override
+    public Optional<RunState> load(String runId) {
+        var live = tx.store().live;
+        if (tx.isWriter()) {
+            var cached = live.get(runId);
+            if (cached != null) {
+                keepUntilRollback(cached);
+                return Optional.of(cached);
+            }
+        }
+        var state = tx.handle()
+                .queryOne(
+                        "SELECT state FROM runs WHERE id = ?", r -> Json.read(r.text("state"), RunState.class), runId);
+        if (tx.isWriter()) {
+            state.ifPresent(s -> {
+                live.put(runId, s);
+                keepUntilRollback(s);
+            });
+        }
+        return state;
+    }
+
+    /** The caller may change the state in place: if its unit rolls back, the change must not stay. */
+    private void keepUntilRollback(RunState state) {
+        tx.onRollback(() -> tx.store().live.remove(state.id));
+    }
+
+    @Override
+    public void save(RunState state) {
+        if (tx.isWriter()) {
+            tx.store().live.put(state.id, state);
+            keepUntilRollback(state);
+        }
+        tx.handle()
+                .update(
+                        "INSERT OR REPLACE INTO runs (id, playbook, version, subject, status, current_step, created_at,"
+                                + " updated_at, last_seq, last_checksum, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        state.id,
+                        state.playbook,
+                        state.version,
+                        state.subject,
+                        state.status.wire(),
+                        state.current,
+                        state.createdAt,
+                        state.updatedAt,
+                        state.seq,
+                        state.checksum,
+                        Json.text(state));
+    }
+
+    @Override
+    public List<RunSummary> find(RunQuery query, int rows) {
+        var where = new ArrayList<String>();
+        var args = new ArrayList<Object>();
+        query.status().ifPresent(s -> {
+            where.add("status = ?");
+            args.add(s.wire());
+        });
+        query.playbook().ifPresent(p -> {
+            where.add("playbook = ?");
+            args.add(p);
+        });
+        query.subject().ifPresent(s -> {
+            where.add("subject = ?");
+            args.add(s);
+        });
+        query.from().ifPresent(from -> {
+            where.add("created_at >= ?");
+            args.add(from);
+        });
+        query.to().ifPresent(to -> {
+            where.add("created_at < ?");
+            args.add(to);
+        });
+        query.after().ifPresent(after -> {
+            where.add("(created_at < ? OR (created_at = ? AND id < ?))");
+            args.add(after.at());
+            args.add(after.at());
+            args.add(after.id());
+        });
+        args.add(rows);
+        String sql = "SELECT id, playbook, version, subject, status, current_step, created_at, updated_at FROM runs"
+                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+                + " ORDER BY created_at DESC, id DESC LIMIT ?";
+        return tx.handle().query(sql, SqliteRuns::summary, args.toArray());
+    }
+
+    @Override
+    public Map<RunStatus, Long> countByStatus() {
+        var counts = new EnumMap<RunStatus, Long>(RunStatus.class);
+        for (var status : RunStatus.values()) {
+            counts.put(status, 0L);
+        }
+        tx.handle().query("SELECT status, COUNT(*) AS n FROM runs GROUP BY status", r -> {
+            counts.put(RunStatus.fromWire(r.text("status")), r.integer("n"));
+            return null;
+        });
+        return counts;
+    }
+
+    @Override
+    public boolean exists(String runId) {
+        return tx.handle().count("SELECT COUNT(*) AS n FROM runs WHERE id = ?", runId) > 0;
+    }
+
+    @Override
+    public List<String> ids() {
+        return tx.handle().query("SELECT id FROM runs", r -> r.text("id"));
+    }
+
+    @Override
+    public List<String> idsOf(String subject) {
+        return tx.handle().query("SELECT id FROM runs WHERE subject = ?", r -> r.text("id"), subject);
+    }
+
+    @Override
+    public List<String> startedBy(String eventId, String playbook) {
+        // Indexed by runs_trigger (V5).
+        return tx.handle()
+                .query(
+                        "SELECT id FROM runs WHERE json_extract(state, '$.trigger.id') = ? AND playbook = ?",
+                        r -> r.text("id"),
+                        eventId,
+                        playbook);
+    }
+
+    @Override
+    public void save(RunState state, long keepFrom) {
+        tx.handle()
+                .update(
+                        "INSERT INTO snapshots (run_id, seq, checksum, state) VALUES (?, ?, ?, ?)",
+                        state.id,
+                        state.seq,
+                        state.checksum,
+                        Json.text(state));
+        tx.handle().update("DELETE FROM snapshots WHERE run_id = ? AND seq < ?", state.id, keepFrom);
+    }
+
+    @Override
+    public List<Snapshot> of(String runId) {
+        return tx.handle()
+                .query(
+                        "SELECT seq, checksum, state FROM snapshots WHERE run_id = ? ORDER BY seq DESC",
+                        r -> new Snapshot(
+                                r.integer("seq"), r.text("checksum"), Json.read(r.text("state"), RunState.class)),
+                        runId);
+    }
+
+    @Override
+    public void removeRun(String runId) {
+        tx.handle().update("DELETE FROM snapshots WHERE run_id = ?", runId);
+    }
+
+    static RunSummary summary(Row row) {
+        return new RunSummary(
+                row.text("id"),
+                row.text("playbook"),
+                row.text("version"),
+                row.text("subject"),
+                RunStatus.fromWire(row.text("status")),
+                row.optionalText("current_step"),
+                row.instant("created_at"),
+                row.instant("updated_at"));
+    }
+}

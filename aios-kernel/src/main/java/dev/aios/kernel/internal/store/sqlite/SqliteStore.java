@@ -1,0 +1,254 @@
+package dev.aios.kernel.internal.store.sqlite;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.aios.kernel.StorageException;
+import dev.aios.kernel.internal.run.RunState;
+import dev.aios.kernel.internal.store.PrivateFiles;
+import dev.aios.kernel.internal.store.Store;
+import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
+import dev.aios.kernel.spi.Handle;
+import dev.aios.kernel.spi.Storage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The embedded store: one SQLite file in the data directory, in WAL mode with synchronous FULL, one
+ * writer thread with group commit and a small pool of read-only connections. It owns the
+ * directory (an OS file lock), so it is the only writer: it keeps the states of the runs it works
+ * on in memory and numbers feed positions itself.
+ */
+public final class SqliteStore implements Store {
+
+    /** The file name of the database inside a data directory. */
+    public static final String FILE = "aios.db";
+
+    private final Path file;
+    private final DataDirectoryLock lock;
+    private final Writer writer;
+    private final HikariDataSource reads;
+    private final Optional<Path> scratchDirectory;
+    private final SqliteStorage extensions;
+    /** The last feed position given out; advanced on the writer's thread only. */
+    final AtomicLong position = new AtomicLong();
+
+    /**
+     * The states of runs the writer worked on lately, so that a step does not parse its run's state
+     * again on every write. Touched only on the writer's thread; a unit that rolls back drops what
+     * it may have changed.
+     */
+    final Map<String, RunState> live = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, RunState> eldest) {
+            return size() > 10_000;
+        }
+    };
+
+    private SqliteStore(Path directory, boolean durable, Optional<Path> scratchDirectory) {
+        this.lock = DataDirectoryLock.acquire(directory);
+        this.scratchDirectory = scratchDirectory;
+        Path file = directory.resolve(FILE).toAbsolutePath();
+        this.file = file;
+        PrivateFiles.file(file);
+        PrivateFiles.existing(Path.of(file + "-wal"));
+        PrivateFiles.existing(Path.of(file + "-shm"));
+        Writer writer = null;
+        HikariDataSource reads = null;
+        try {
+            migrate(dataSource(file, false, durable), "classpath:db/migration", "flyway_schema_history");
+            writer = new Writer(this, dataSource(file, false, durable).getConnection(), file.toString(), 512);
+            var pool = new HikariConfig();
+            pool.setDataSource(dataSource(file, true, durable));
+            pool.setMaximumPoolSize(6);
+            pool.setPoolName("aios-reads");
+            pool.setAutoCommit(true);
+            pool.setReadOnly(true);
+            reads = new HikariDataSource(pool);
+            this.writer = writer;
+            this.reads = reads;
+            this.extensions = new SqliteStorage(this);
+            position.set(read(tx -> ((SqliteTx) tx).handle().count("SELECT COALESCE(MAX(pos), 0) FROM journal")));
+        } catch (SQLException | RuntimeException e) {
+            if (writer != null) {
+                writer.close();
+            }
+            if (reads != null) {
+                reads.close();
+            }
+            lock.close();
+            if (e instanceof RuntimeException r && !(e instanceof FlywayException)) {
+                throw r;
+            }
+            throw new StorageException("cannot open the database in " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Locks {@code directory}, creates or migrates its database, and opens it. */
+    public static SqliteStore open(Path directory) {
+        return new SqliteStore(directory, true, Optional.empty());
+    }
+
+    /** Whether {@code directory} holds a database. */
+    public static boolean exists(Path directory) {
+        return Files.isRegularFile(directory.resolve(FILE));
+    }
+
+    /** The database file. */
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public <T> T write(Unit<T> unit) {
+        return writer.write(unit);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(Unit<T> unit) {
+        return writer.submit(unit);
+    }
+
+    @Override
+    public <T> T read(Unit<T> unit) {
+        try (Connection c = reads.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                return unit.run(new SqliteTx(this, new JdbcHandle(c, null, Handle.Dialect.SQLITE, location()), false));
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StorageException("cannot read the database at " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean inWrite() {
+        return writer.inUnit();
+    }
+
+    @Override
+    public Optional<String> failing() {
+        return writer.failing();
+    }
+
+    @Override
+    public Commits commits() {
+        return new Commits(writer.commits(), writer.units());
+    }
+
+    @Override
+    public CompletableFuture<Boolean> purge() {
+        return writer.checkpoint();
+    }
+
+    @Override
+    public void onBroken(java.util.function.Consumer<String> action) {
+        writer.onBroken(action);
+    }
+
+    @Override
+    public Optional<String> broken() {
+        return writer.broken();
+    }
+
+    @Override
+    public void observeCommits(CommitObserver observer) {
+        writer.observe(observer::committed);
+    }
+
+    @Override
+    public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        reads.setMetricRegistry(registry);
+    }
+
+    @Override
+    public Storage extensions() {
+        return extensions;
+    }
+
+    @Override
+    public Store scratch() {
+        try {
+            var directory = Files.createTempDirectory("aios-scratch");
+            return new SqliteStore(directory, false, Optional.of(directory));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a scratch database: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String location() {
+        return file.toString();
+    }
+
+    @Override
+    public void close() {
+        try {
+            writer.close();
+            reads.close();
+        } finally {
+            lock.close();
+            scratchDirectory.ifPresent(SqliteStore::deleteQuietly);
+        }
+    }
+
+    /** Migrates the tables kept apart by {@code table} with the Flyway migrations at {@code location}. */
+    void migrate(String location, String table) {
+        migrate(dataSource(file, false, true), location, table);
+    }
+
+    private static void migrate(SQLiteDataSource dataSource, String location, String table) {
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations(location)
+                .table(table)
+                .baselineOnMigrate(!table.equals("flyway_schema_history"))
+                .baselineVersion("0")
+                .load()
+                .migrate();
+    }
+
+    /** A data source for {@code file} with the store's settings. */
+    private static SQLiteDataSource dataSource(Path file, boolean readOnly, boolean durable) {
+        var config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(durable ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.OFF);
+        config.setBusyTimeout(10_000);
+        config.setReadOnly(readOnly);
+        // Deleted and overwritten content is zeroed, so a forgotten subject leaves nothing in free pages.
+        config.setPragma(SQLiteConfig.Pragma.SECURE_DELETE, "true");
+        var ds = new SQLiteDataSource(config);
+        ds.setUrl("jdbc:sqlite:" + file);
+        return ds;
+    }
+
+    private static void deleteQuietly(Path directory) {
+        try (var files = Files.walk(directory)) {
+            for (var path : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            // a scratch directory in the temp directory; the system cleans it up eventually
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package dev.aios.kernel.internal.store.sqlite;
+
+import dev.aios.kernel.internal.store.WorkKey;
+import dev.aios.kernel.internal.store.WorkKind;
+import dev.aios.kernel.internal.store.WorkStore;
+import dev.aios.kernel.spi.Handle;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The work table. The store has one writer, so selecting due items and then leasing
+ * them in the same transaction cannot race with another worker.
+ */
+final class SqliteWork implements WorkStore {
+    private static final String KEY = " WHERE run_id = ? AND step_id = ? AND iteration = ?";
+
+    private final Handle handle;
+
+    SqliteWork(Handle handle) {
+        this.handle = handle;
+    }
+
+    @Override
+    public void add(WorkItem item) {
+        var key = item.key();
+        handle.update(
+                "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, ?, ?, ?)",
+                key.runId(),
+                key.step(),
+                key.iteration(),
+                item.kind().wire(),
+                item.visibleAt(),
+                item.attempt());
+    }
+
+    @Override
+    public void started(WorkKey key, int attempt) {
+        handle.update("UPDATE work SET attempt = ?" + KEY, attempt, key.runId(), key.step(), key.iteration());
+    }
+
+    @Override
+    public void dueAt(WorkKey key, Instant at) {
+        handle.update(
+                "UPDATE work SET visible_at = ?, lease_owner = NULL, lease_until = NULL" + KEY,
+                at,
+                key.runId(),
+                key.step(),
+                key.iteration());
+    }
+
+    @Override
+    public void dueAt(WorkKey key, Instant at, int attempt) {
+        handle.update(
+                "UPDATE work SET visible_at = ?, attempt = ?, lease_owner = NULL, lease_until = NULL" + KEY,
+                at,
+                attempt,
+                key.runId(),
+                key.step(),
+                key.iteration());
+    }
+
+    @Override
+    public void change(WorkKey key, WorkKind kind, Instant at) {
+        handle.update(
+                "UPDATE work SET kind = ?, visible_at = ?, lease_owner = NULL, lease_until = NULL" + KEY,
+                kind.wire(),
+                at,
+                key.runId(),
+                key.step(),
+                key.iteration());
+    }
+
+    @Override
+    public void remove(WorkKey key) {
+        handle.update("DELETE FROM work" + KEY, key.runId(), key.step(), key.iteration());
+    }
+
+    @Override
+    public void put(WorkItem item) {
+        var key = item.key();
+        handle.update(
+                "INSERT OR REPLACE INTO work (run_id, step_id, iteration, kind, visible_at, attempt)"
+                        + " VALUES (?, ?, ?, ?, ?, ?)",
+                key.runId(),
+                key.step(),
+                key.iteration(),
+                item.kind().wire(),
+                item.visibleAt(),
+                item.attempt());
+    }
+
+    @Override
+    public void remove(WorkKey key, WorkKind kind) {
+        handle.update(
+                "DELETE FROM work" + KEY + " AND kind = ?", key.runId(), key.step(), key.iteration(), kind.wire());
+    }
+
+    @Override
+    public dev.aios.kernel.Overview.Queue queue(Instant at) {
+        return handle.queryOne(
+                        "SELECT"
+                                + " COALESCE(SUM(CASE WHEN lease_until > ? THEN 1 ELSE 0 END), 0) AS leased,"
+                                + " COALESCE(SUM(CASE WHEN (lease_until IS NULL OR lease_until <= ?)"
+                                + " AND visible_at <= ? THEN 1 ELSE 0 END), 0) AS due,"
+                                + " COALESCE(SUM(CASE WHEN (lease_until IS NULL OR lease_until <= ?)"
+                                + " AND visible_at > ? THEN 1 ELSE 0 END), 0) AS later,"
+                                + " MIN(CASE WHEN (lease_until IS NULL OR lease_until <= ?)"
+                                + " AND visible_at <= ? THEN visible_at END) AS oldest"
+                                + " FROM work",
+                        r -> new dev.aios.kernel.Overview.Queue(
+                                r.integer("due"), r.integer("leased"), r.integer("later"), r.optionalInstant("oldest")),
+                        at,
+                        at,
+                        at,
+                        at,
+                        at,
+                        at,
+                        at)
+                .orElseThrow();
+    }
+
+    @Override
+    public void removeRun(String runId) {
+        handle.update("DELETE FROM work WHERE run_id = ?", runId);
+    }
+
+    @Override
+    public void removeWithin(String runId, String scope) {
+        handle.update(
+                "DELETE FROM work WHERE run_id = ? AND substr(step_id, 1, ?) = ?",
+                runId,
+                scope.length() + 1,
+                scope + "/");
+    }
+
+    @Override
+    public List<WorkItem> due(Instant now, int max) {
+        return handle.query(
+                "SELECT run_id, step_id, iteration, kind, visible_at, attempt FROM work"
+                        + " WHERE visible_at <= ? AND (lease_until IS NULL OR lease_until <= ?)"
+                        + " ORDER BY visible_at LIMIT ?",
+                r -> new WorkItem(
+                        new WorkKey(r.text("run_id"), r.text("step_id"), (int) r.integer("iteration")),
+                        WorkKind.fromWire(r.text("kind")),
+                        r.instant("visible_at"),
+                        (int) r.integer("attempt")),
+                now,
+                now,
+                max);
+    }
+
+    @Override
+    public void lease(WorkKey key, String owner, Instant until) {
+        handle.update(
+                "UPDATE work SET lease_owner = ?, lease_until = ?" + KEY,
+                owner,
+                until,
+                key.runId(),
+                key.step(),
+                key.iteration());
+    }
+
+    @Override
+    public Optional<Instant> nextDue(Instant now) {
+        return handle.queryOne(
+                "SELECT MIN(visible_at) AS n FROM work WHERE lease_until IS NULL OR lease_until <= ?",
+                r -> r.optionalInstant("n").orElse(null),
+                now);
+    }
+
+    @Override
+    public boolean holds(WorkKey key, String owner) {
+        return handle.count(
+                        "SELECT COUNT(*) FROM work" + KEY + " AND lease_owner = ?",
+                        key.runId(),
+                        key.step(),
+                        key.iteration(),
+                        owner)
+                > 0;
+    }
+
+    @Override
+    public boolean extend(WorkKey key, String owner, Instant until) {
+        return handle.update(
+                        "UPDATE work SET lease_until = ?" + KEY + " AND lease_owner = ?",
+                        until,
+                        key.runId(),
+                        key.step(),
+                        key.iteration(),
+                        owner)
+                > 0;
+    }
+
+    @Override
+    public int releaseAbandoned(String node) {
+        // This process owns the data directory: a lease of any other node is left from one that died.
+        return handle.update(
+                "UPDATE work SET lease_owner = NULL, lease_until = NULL"
+                        + " WHERE lease_owner IS NOT NULL AND lease_owner NOT LIKE ? ESCAPE '\\'",
+                escapeLike(node) + "/%");
+    }
+
+    private static String escapeLike(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+}
