@@ -5,6 +5,7 @@ import dev.aios.kernel.internal.store.AuditStore;
 import dev.aios.kernel.internal.store.AwaitStore;
 import dev.aios.kernel.internal.store.DerivedState;
 import dev.aios.kernel.internal.store.EventStore;
+import dev.aios.kernel.internal.store.InstanceStore;
 import dev.aios.kernel.internal.store.JournalStore;
 import dev.aios.kernel.internal.store.KeyStore;
 import dev.aios.kernel.internal.store.LoopStore;
@@ -34,6 +35,7 @@ final class SqliteTx implements Tx {
     private SqliteWork work;
     private SqliteAwaits awaits;
     private SqliteLoops loops;
+    private SqliteInstances instances;
     private SqliteTasks tasks;
     private SqliteReceipts receipts;
     private SqliteKeys keys;
@@ -113,6 +115,14 @@ final class SqliteTx implements Tx {
             loops = new SqliteLoops(handle);
         }
         return loops;
+    }
+
+    @Override
+    public InstanceStore instances() {
+        if (instances == null) {
+            instances = new SqliteInstances(handle);
+        }
+        return instances;
     }
 
     @Override
