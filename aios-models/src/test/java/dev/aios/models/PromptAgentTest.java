@@ -67,7 +67,9 @@ class PromptAgentTest {
 
     @AfterEach
     void stop() {
-        aios.close();
+        if (aios != null) {
+            aios.close();
+        }
     }
 
     @Test
@@ -262,6 +264,39 @@ class PromptAgentTest {
         assertThat(aios.provider.requests())
                 .as("forgetting the subject dropped its cached answers")
                 .hasSize(2);
+    }
+
+    @Test
+    void forgettingTheSubjectLeavesItsNameInNoFileButItsSpendIsStillCounted() throws Exception {
+        aios = new ModelsHarness(dir);
+        aios.start(aios.openAi(), PLAYBOOK);
+        aios.provider.enqueue(Reply.json("{\"score\": 82, \"reason\": \"clear\", \"confidence\": 0.9}"));
+        String address = "ada.lovelace@acme.test";
+        aios.until(aios.send(address, LEAD), r -> r.status() == RunStatus.COMPLETED);
+
+        var report = aios.kernel.forget(address);
+
+        var costs = aios.models.costs(Optional.empty(), Optional.empty()).total();
+        assertThat(costs.calls())
+                .as("the call stays in the ledger, under the pseudonym")
+                .isEqualTo(1);
+        aios.close();
+        aios = null;
+        try (var files = java.nio.file.Files.walk(dir.resolve("data"))) {
+            for (var file : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                assertThat(new String(
+                                        java.nio.file.Files.readAllBytes(file),
+                                        java.nio.charset.StandardCharsets.ISO_8859_1)
+                                .contains("ada.lovelace"))
+                        .as(file + " holds the forgotten address")
+                        .isFalse();
+            }
+        }
+        try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/aios.db"));
+                var rows = db.createStatement().executeQuery("SELECT DISTINCT subject FROM models_ledger")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getString(1)).isEqualTo(report.pseudonym());
+        }
     }
 
     /** Looks a client up; fails once when asked to, after the model already asked for it. */

@@ -17,6 +17,11 @@ public final class Ledger {
         this.storage = storage;
     }
 
+    /** Files the calls about a forgotten subject under its pseudonym. */
+    public void pseudonymize(String subject, String pseudonym) {
+        storage.write(h -> h.update("UPDATE models_ledger SET subject = ? WHERE subject = ?", pseudonym, subject));
+    }
+
     /**
      * One model call or cache hit, as charged.
      *

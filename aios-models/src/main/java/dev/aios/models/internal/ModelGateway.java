@@ -64,8 +64,12 @@ public final class ModelGateway implements StepService<Models> {
         return providers;
     }
 
-    /** Drops the cached answers about a forgotten subject. */
+    /**
+     * Drops the cached answers about a forgotten subject and files its calls in the ledger under its
+     * pseudonym: what they cost still counts, whom they were about is gone.
+     */
     public void forget(String subject) {
         cache.forget(subject);
+        ledger.pseudonymize(subject, host.cipher().pseudonym(subject));
     }
 }
