@@ -385,6 +385,10 @@ class DesignStudioPlaybookTest {
         kernel.wake();
         awaitStep(first, "deliver", StepStatus.WAITING);
         send("delivery.accepted", "acme", "{}");
+        // Delivered and invoiced; the run ends after its check-in email two weeks later.
+        awaitStep(first, "check-in", StepStatus.WAITING);
+        clock.advance(Duration.ofDays(14).plusMinutes(1));
+        kernel.wake();
         var done = awaitStatus(first, RunStatus.COMPLETED);
         String projectId = done.context().path("project").path("projectId").asText();
 
