@@ -100,12 +100,53 @@ class DistributionIT {
                             HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(health.body()).contains("\"status\":\"ok\"");
+
+            // A real run of the bundled demo: it needs what only a run uses (schemas, CEL, the journal).
+            var http = HttpClient.newHttpClient();
+            var token = Files.readString(dir.resolve("data/admin.token")).strip();
+            var accepted = http.send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/events"))
+                            .header("Authorization", "Bearer " + token)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("""
+                                    {"type": "lead.received", "subject": "acme", "data": {"name": "Ada Lovelace",
+                                     "email": "ada@acme.test", "company": "Acme", "budget": 4000,
+                                     "need": "brand refresh", "plan": "standard"}}"""))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+            var runId = accepted.body().replaceAll("(?s).*\"started\":\\[\"([^\"]+)\".*", "$1");
+            var status = Poll.until(
+                    "the demo run to reach the operator or finish",
+                    () -> {
+                        try {
+                            var run = http.send(
+                                    HttpRequest.newBuilder(
+                                                    URI.create("http://localhost:" + port + "/api/runs/" + runId))
+                                            .header("Authorization", "Bearer " + token)
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString());
+                            var matcher = STATUS.matcher(run.body());
+                            return matcher.find() ? matcher.group(1) : "";
+                        } catch (IOException | InterruptedException e) {
+                            return "";
+                        }
+                    },
+                    found -> found.equals("needs-attention")
+                            || found.equals("waiting")
+                            || found.equals("completed")
+                            || found.equals("failed"),
+                    Duration.ofMinutes(2),
+                    () -> read(log));
+            assertThat(status).as(read(log)).isNotEqualTo("failed");
         } finally {
             aios.destroy();
             assertThat(aios.waitFor(60, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(read(log)).contains("stopped");
     }
+
+    private static final Pattern STATUS = Pattern.compile("\"status\":\"([a-z-]+)\"");
 
     private static String read(Path file) {
         try {
