@@ -286,7 +286,7 @@ public final class Quarter {
                                 kernel.reject(task.get().id(), "no discounts above 30%");
                             }
                         }
-                        run = await(() -> kernel.run(runId), r -> r.status().isFinal());
+                        run = settle(kernel, clock, runId, r -> r.status().isFinal());
                     } else if (run.status().isFinal()) {
                         month.auto++;
                         if (draft != Draft.GOOD) {
@@ -381,11 +381,20 @@ public final class Quarter {
 
     /** The run once it completed or waits on the operator; moves the clock on while a retry waits. */
     private static RunView settle(Kernel kernel, SimClock clock, String runId) {
+        return settle(
+                kernel,
+                clock,
+                runId,
+                run -> run.status().isFinal()
+                        || run.tasks().stream().anyMatch(t -> t.status() == dev.aios.kernel.TaskStatus.OPEN));
+    }
+
+    /** The run once {@code done} holds; moves the clock on while a retry waits. */
+    private static RunView settle(Kernel kernel, SimClock clock, String runId, Predicate<RunView> done) {
         long idle = 0;
         while (true) {
             var run = kernel.run(runId);
-            if (run.status().isFinal()
-                    || run.tasks().stream().anyMatch(t -> t.status() == dev.aios.kernel.TaskStatus.OPEN)) {
+            if (done.test(run)) {
                 return run;
             }
             LockSupport.parkNanos(2_000_000);
@@ -393,7 +402,7 @@ public final class Quarter {
                 clock.advance(Duration.ofSeconds(30)); // a retry waits for its backoff
             }
             if (idle > 20_000) {
-                throw new IllegalStateException("run " + runId + " did not settle: " + run.status());
+                throw new IllegalStateException("run " + runId + " did not settle: " + run);
             }
         }
     }
