@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.eclipse.angus.mail.imap.IMAPFolder;
@@ -60,6 +61,9 @@ public final class ImapIntake implements AutoCloseable {
     private final InstantSource clock;
     private final Object signal = new Object();
     private volatile boolean running;
+    /** Whether the last look left messages unread (more than {@link #BATCH} were new). */
+    private volatile boolean backlog;
+
     private volatile Store watching;
     private Thread loop;
 
@@ -123,6 +127,7 @@ public final class ImapIntake implements AutoCloseable {
                 last = known.get().lastUid();
             }
             var messages = folder.getMessagesByUID(last + 1, UIDFolder.LASTUID);
+            LOG.debug("{} of {}: {} messages after UID {}", name, settings.account(), messages.length, last);
             var profile = new FetchProfile();
             profile.add(UIDFolder.FetchProfileItem.UID);
             profile.add(FetchProfile.Item.ENVELOPE);
@@ -140,7 +145,7 @@ public final class ImapIntake implements AutoCloseable {
                 }
                 positions.set(settings.account(), name, new ImapPositions.Position(validity, uid));
                 if (++count >= BATCH) {
-                    wake();
+                    backlog = true; // look again at once rather than wait for news
                     break;
                 }
             }
@@ -250,12 +255,13 @@ public final class ImapIntake implements AutoCloseable {
 
     private void run() {
         while (running) {
+            backlog = false;
             try {
                 poll();
             } catch (RuntimeException e) {
                 LOG.warn("{}; trying again in {}", e.getMessage(), dev.aios.api.Durations.format(settings.poll()));
             }
-            if (running) {
+            if (running && !backlog) {
                 waitForMail();
             }
         }
@@ -268,7 +274,16 @@ public final class ImapIntake implements AutoCloseable {
                 watching = store;
                 var folder = (IMAPFolder) store.getFolder(settings.folders().getFirst());
                 folder.open(Folder.READ_ONLY);
-                folder.idle(true); // returns when something changes; the read timeout ends a quiet wait
+                // IDLE returns when something changes; a quiet one may ignore the read timeout, so the
+                // connection is closed after the poll interval to look again at least that often.
+                var end = CompletableFuture.runAsync(
+                        () -> closeQuietly(store),
+                        CompletableFuture.delayedExecutor(settings.poll().toMillis(), TimeUnit.MILLISECONDS));
+                try {
+                    folder.idle(true);
+                } finally {
+                    end.cancel(false);
+                }
                 return;
             }
         } catch (MessagingException | RuntimeException e) {
@@ -278,6 +293,14 @@ public final class ImapIntake implements AutoCloseable {
             watching = null;
         }
         pause(settings.poll());
+    }
+
+    private static void closeQuietly(Store store) {
+        try {
+            store.close();
+        } catch (MessagingException | RuntimeException e) {
+            // it ends the wait either way
+        }
     }
 
     private void wake() {
