@@ -347,8 +347,25 @@ public final class Kernel implements AutoCloseable {
         private java.util.function.Consumer<String> whenBroken = reason -> {};
         private Limits limits = Limits.DEFAULT;
         private io.micrometer.core.instrument.MeterRegistry meters;
+        private Optional<String> database = Optional.empty();
 
         private Builder() {}
+
+        /**
+         * Keeps the kernel's tables in the PostgreSQL database at {@code jdbcUrl} (e.g. {@code
+         * jdbc:postgresql://db.example.com/aios}) instead of the SQLite file in the data directory,
+         * which still holds the master key and the admin token. Credentials come from the URL or
+         * from {@code AIOS_DB_USER} and {@code AIOS_DB_PASSWORD}.
+         */
+        public Builder database(String jdbcUrl) {
+            Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+            if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+                throw new InvalidInputException("a database is a jdbc:postgresql: URL, e.g."
+                        + " jdbc:postgresql://localhost/aios; was " + jdbcUrl.replaceAll("\\?.*", ""));
+            }
+            this.database = Optional.of(jdbcUrl);
+            return this;
+        }
 
         /** Where the database lives (created if missing). Required. */
         public Builder dataDirectory(Path directory) {
@@ -473,7 +490,8 @@ public final class Kernel implements AutoCloseable {
                     List.copyOf(extensions),
                     whenBroken,
                     limits,
-                    meters != null ? meters : new io.micrometer.core.instrument.composite.CompositeMeterRegistry());
+                    meters != null ? meters : new io.micrometer.core.instrument.composite.CompositeMeterRegistry(),
+                    database);
             return new Kernel(dataDirectory, Engine.open(config));
         }
     }

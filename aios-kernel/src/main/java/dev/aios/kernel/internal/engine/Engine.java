@@ -105,7 +105,7 @@ public final class Engine implements AutoCloseable {
                 store, journal, keys, feed, clock, config.dataDirectory(), services, agents, config.meters(), secrets);
         var cel = new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime()));
         this.playbooks = new Playbooks(store, new PlaybookCompiler(cel), agents, host, clock, audit);
-        this.queue = new WorkQueue(store, journal, clock, NODE, this::leaseFor);
+        this.queue = new WorkQueue(store, journal, clock, node, this::leaseFor);
         this.connectors = new Connectors(config.connectors(), clock, meters);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
         var effects = new Effects(store, journal, connectors, clock, lookup);
@@ -150,7 +150,8 @@ public final class Engine implements AutoCloseable {
      * This process among the nodes working on the store: unique per start, so that leases left by
      * an earlier process are never taken for this one's.
      */
-    private static final String NODE = "node-" + ProcessHandle.current().pid() + "-"
+    /** This engine's name as a lease owner: unique even beside other engines in the same process. */
+    private final String node = "node-" + ProcessHandle.current().pid() + "-"
             + Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36), 36);
 
     /** Grace beyond a step's own timeout before its lease counts as lost. */
@@ -188,7 +189,7 @@ public final class Engine implements AutoCloseable {
      * nothing executes until {@link #start}.
      */
     public static Engine open(EngineConfig config) {
-        var store = Stores.open(config.dataDirectory());
+        var store = Stores.open(config.dataDirectory(), config.database());
         try {
             var engine = new Engine(config, store);
             int wrapped = engine.keys.prepare();
