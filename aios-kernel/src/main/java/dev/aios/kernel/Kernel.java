@@ -137,6 +137,14 @@ public final class Kernel implements AutoCloseable {
         return engine.openTasksByKind();
     }
 
+    /**
+     * The aios processes working on this kernel's store that said lately that they are alive (one
+     * with SQLite; each node sharing a PostgreSQL database), with the work each holds.
+     */
+    public List<NodeInfo> nodes() {
+        return engine.nodes();
+    }
+
     /** How work is flowing: queue depth and lag, waits, dead letters, circuit breakers. */
     public KernelHealth health() {
         return engine.health();

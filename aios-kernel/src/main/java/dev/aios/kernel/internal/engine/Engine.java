@@ -220,13 +220,58 @@ public final class Engine implements AutoCloseable {
 
     /** Starts executing work; leases left by workers that are gone are released first. */
     public void start() {
-        int released = queue.releaseAbandoned();
+        int released = queue.releaseAbandoned(config.clock().instant().minus(SILENT));
         if (released > 0) {
             LOG.info("resuming {} steps left in flight by the previous process", released);
         }
+        startedAt = config.clock().instant();
+        // Alive from the start: the first heartbeat is recorded before any work is taken.
+        store.write(tx -> {
+            tx.nodes().seen(node, startedAt, startedAt);
+            return null;
+        });
+        heartbeat.scheduleWithFixedDelay(
+                this::beat, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         dispatcher.start();
         awaits.start();
         watcher.start();
+    }
+
+    /** How often this node says it is alive. */
+    private static final Duration HEARTBEAT = Duration.ofSeconds(5);
+
+    /** How long a node may be silent before it no longer counts as alive (and its record is dropped). */
+    private static final Duration SILENT = Duration.ofSeconds(30);
+
+    private volatile java.time.Instant startedAt;
+    private final java.util.concurrent.ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("aios-heartbeat").daemon().factory());
+
+    /** Says that this node is alive, and forgets nodes long silent; a store that fails is told of elsewhere. */
+    private void beat() {
+        var now = config.clock().instant();
+        store.submit(tx -> {
+                    tx.nodes().seen(node, startedAt, now);
+                    tx.nodes().forgetBefore(now.minus(SILENT.multipliedBy(100)));
+                    if (startedAt.isBefore(now.minus(SILENT))) {
+                        // Steps held by a node that died run again here rather than when their leases expire.
+                        int taken = tx.work().releaseAbandoned(node, now.minus(SILENT));
+                        if (taken > 0) {
+                            LOG.info("took over {} steps from nodes silent for {} s", taken, SILENT.toSeconds());
+                        }
+                    }
+                    return null;
+                })
+                .exceptionally(e -> {
+                    LOG.debug("heartbeat not recorded", e);
+                    return null;
+                });
+    }
+
+    /** The nodes working on the store that were alive lately, with the work each holds. */
+    public List<dev.aios.kernel.NodeInfo> nodes() {
+        var now = config.clock().instant();
+        return store.read(tx -> tx.nodes().seenSince(now.minus(SILENT), now));
     }
 
     private void execute(StepRunner runner, Lease lease) {
@@ -570,6 +615,7 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        heartbeat.shutdownNow();
         watcher.close();
         awaits.close();
         dispatcher.stop(Duration.ofSeconds(10));

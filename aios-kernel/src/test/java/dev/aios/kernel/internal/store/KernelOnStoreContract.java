@@ -231,4 +231,12 @@ public abstract class KernelOnStoreContract {
         awaitStatus(runId, RunStatus.COMPLETED);
         assertThat(kernel.verify().problems()).isEmpty();
     }
+
+    @Test
+    void theKernelSaysItIsAliveAndWhatItHolds() {
+        var nodes = kernel.nodes();
+        assertThat(nodes).hasSize(1);
+        assertThat(nodes.getFirst().name()).startsWith("node-");
+        assertThat(nodes.getFirst().holding()).isZero();
+    }
 }

@@ -46,6 +46,7 @@ class PostgresKernelContractTest extends KernelOnStoreContract {
                         .hasValue(1);
             }
             assertThat(kernel.runs(query)).hasSize(events);
+            assertThat(kernel.nodes()).as("both nodes say they are alive").hasSize(2);
             assertThat(second.verify().problems()).isEmpty();
         } finally {
             second.close();

@@ -23,6 +23,27 @@ class PostgresStoreContractTest extends StoreContract {
     }
 
     @Test
+    void theLeasesOfANodeThatStoppedSayingItIsAliveAreFreedAndNoOthers() {
+        var keys = List.of("node-me", "node-alive", "node-dead", "node-never").stream()
+                .map(node -> new WorkKey("r-" + node, "step", 0))
+                .toList();
+        store.write(tx -> {
+            tx.nodes().seen("node-me", T0, T0.plusSeconds(100));
+            tx.nodes().seen("node-alive", T0, T0.plusSeconds(95));
+            tx.nodes().seen("node-dead", T0, T0.plusSeconds(10));
+            for (var key : keys) {
+                tx.work().add(new WorkItem(key, WorkKind.STEP, T0, 0));
+                tx.work().lease(key, key.runId().substring(2) + "/7", T0.plusSeconds(900));
+            }
+            return null;
+        });
+        assertThat(store.write((Tx tx) -> tx.work().releaseAbandoned("node-me", T0.plusSeconds(70))))
+                .isEqualTo(2);
+        var due = store.read(tx -> tx.work().due(T0.plusSeconds(101), 10));
+        assertThat(due).extracting(item -> item.key().runId()).containsExactlyInAnyOrder("r-node-dead", "r-node-never");
+    }
+
+    @Test
     void twoNodesLeasingTheSameQueueNeverGetTheSameItem() throws Exception {
         int items = 200;
         store.write(tx -> {

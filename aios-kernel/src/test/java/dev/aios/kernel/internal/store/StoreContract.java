@@ -557,6 +557,26 @@ public abstract class StoreContract {
     }
 
     @Test
+    void nodesAreSeenWithTheWorkTheyHoldAndForgottenWhenLongSilent() {
+        write(tx -> {
+            tx.nodes().seen("node-1-a", T0, T0);
+            tx.nodes().seen("node-1-a", T0, T0.plusSeconds(5));
+            tx.nodes().seen("node-2-b", T0, T0.minusSeconds(600));
+            tx.work().add(new WorkItem(new WorkKey("r1", "a", 0), WorkKind.STEP, T0, 0));
+            tx.work().add(new WorkItem(new WorkKey("r2", "a", 0), WorkKind.STEP, T0, 0));
+            tx.work().lease(new WorkKey("r1", "a", 0), "node-1-a/1", T0.plusSeconds(60));
+            tx.work().lease(new WorkKey("r2", "a", 0), "node-1-ab/1", T0.plusSeconds(60));
+            return null;
+        });
+        var alive = read((Tx tx) -> tx.nodes().seenSince(T0.minusSeconds(30), T0.plusSeconds(6)));
+        assertThat(alive).hasSize(1);
+        assertThat(alive.getFirst().name()).isEqualTo("node-1-a");
+        assertThat(alive.getFirst().seenAt()).isEqualTo(T0.plusSeconds(5));
+        assertThat(alive.getFirst().holding()).isEqualTo(1);
+        assertThat(write((Tx tx) -> tx.nodes().forgetBefore(T0))).isEqualTo(1);
+    }
+
+    @Test
     void extensionsGetAHandleInsideTheStoresTransactions() {
         var storage = store.extensions();
         storage.write(

@@ -9,6 +9,7 @@ import dev.aios.kernel.internal.store.EventStore;
 import dev.aios.kernel.internal.store.JournalStore;
 import dev.aios.kernel.internal.store.KeyStore;
 import dev.aios.kernel.internal.store.LoopStore;
+import dev.aios.kernel.internal.store.NodeStore;
 import dev.aios.kernel.internal.store.PlaybookStore;
 import dev.aios.kernel.internal.store.ReceiptStore;
 import dev.aios.kernel.internal.store.ReportStore;
@@ -175,6 +176,11 @@ public abstract class JdbcTx implements Tx {
     @Override
     public SecretValueStore secrets() {
         return new JdbcSecrets(handle);
+    }
+
+    @Override
+    public NodeStore nodes() {
+        return new JdbcNodes(handle);
     }
 
     @Override

@@ -200,10 +200,17 @@ final class JdbcWork implements WorkStore {
     }
 
     @Override
-    public int releaseAbandoned(String node) {
+    public int releaseAbandoned(String node, Instant silentSince) {
         if (handle.dialect() == Handle.Dialect.POSTGRESQL) {
-            // Other nodes may be alive: leases of those that died are taken over when they expire.
-            return 0;
+            // Other nodes may be alive: only the leases of nodes that stopped saying so are freed.
+            return handle.update(
+                    "UPDATE work SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL"
+                            + " AND substr(lease_owner, 1, CAST(? AS INTEGER)) <> ?"
+                            + " AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.seen_at >= ?"
+                            + " AND substr(work.lease_owner, 1, length(n.name) + 1) = n.name || '/')",
+                    node.length() + 1,
+                    node + "/",
+                    silentSince);
         }
         // This process owns the data directory: a lease of any other node is left from one that died.
         return handle.update(
