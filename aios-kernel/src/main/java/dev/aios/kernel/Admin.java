@@ -18,15 +18,67 @@ public final class Admin {
 
     /** Checks every run's checksum chain and the derived tables against the journal. */
     public static VerifyReport verify(Path dataDirectory) {
+        return verify(dataDirectory, ProgressListener.NONE);
+    }
+
+    /** As {@link #verify(Path)}, telling {@code progress} how many run checks are done. */
+    public static VerifyReport verify(Path dataDirectory, ProgressListener progress) {
         try (var store = Stores.openExisting(dataDirectory)) {
-            return audit(store, dataDirectory).verify(store);
+            return audit(store, dataDirectory).verify(store, progress);
         }
     }
 
     /** Recomputes the derived tables (runs, work queue, awaits, tasks) from the journal. */
     public static RebuildReport rebuild(Path dataDirectory) {
+        return rebuild(dataDirectory, ProgressListener.NONE);
+    }
+
+    /** As {@link #rebuild(Path)}, telling {@code progress} how many runs are replayed. */
+    public static RebuildReport rebuild(Path dataDirectory, ProgressListener progress) {
         try (var store = Stores.openExisting(dataDirectory)) {
-            return audit(store, dataDirectory).rebuild(store);
+            return audit(store, dataDirectory).rebuild(store, progress);
+        }
+    }
+
+    /**
+     * Writes a consistent copy of the database of {@code dataDirectory} to {@code target}, also while
+     * a kernel runs on it: everything acknowledged before the copy began is in it, and nothing
+     * half-written is.
+     *
+     * @throws StorageException when the database cannot be read or {@code target} cannot be written
+     */
+    public static void snapshotDatabase(Path dataDirectory, Path target) {
+        Stores.snapshot(dataDirectory, target);
+    }
+
+    /** The name of the database file inside a data directory. */
+    public static String databaseFile() {
+        return Stores.DATABASE_FILE;
+    }
+
+    /** The name of the master key file inside a data directory (see {@link #MASTER_KEY_VARIABLE}). */
+    public static final String MASTER_KEY_FILE = MasterKey.FILE;
+
+    /** The environment variable that holds the master key instead of {@link #MASTER_KEY_FILE}. */
+    public static final String MASTER_KEY_VARIABLE = MasterKey.VARIABLE;
+
+    /**
+     * Checks that the master key a kernel on {@code dataDirectory} would use opens the keys stored in
+     * its database: {@code variable} ({@code AIOS_MASTER_KEY}'s value) when present, else the
+     * directory's {@link #MASTER_KEY_FILE}, which must exist.
+     *
+     * @throws StorageException when there is no key, or it is not the one the keys were wrapped with
+     */
+    public static void checkMasterKey(Path dataDirectory, java.util.Optional<String> variable) {
+        if (variable.filter(value -> !value.isBlank()).isEmpty()
+                && !java.nio.file.Files.isRegularFile(dataDirectory.resolve(MASTER_KEY_FILE))) {
+            throw new StorageException(
+                    "no master key for " + dataDirectory + ": neither " + MASTER_KEY_VARIABLE + " nor "
+                            + dataDirectory.resolve(MASTER_KEY_FILE) + " is there",
+                    null);
+        }
+        try (var store = Stores.openExisting(dataDirectory)) {
+            new SubjectKeys(store, InstantSource.system(), MasterKey.of(dataDirectory, variable)).prepare();
         }
     }
 

@@ -5,6 +5,7 @@ import dev.aios.kernel.WriteDeadline;
 import dev.aios.server.internal.Json;
 import dev.aios.server.internal.http.AccessRoutes;
 import dev.aios.server.internal.http.ApiRoutes;
+import dev.aios.server.internal.http.DocsRoutes;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
@@ -224,6 +225,7 @@ public final class ApiServer implements AutoCloseable {
                 core.addTo(config.routes);
                 new dev.aios.server.internal.http.GraphRoutes(kernel).addTo(config.routes);
                 tokens.addTo(config.routes);
+                new DocsRoutes().addTo(config.routes);
                 for (var extra : routes) {
                     extra.addTo(config.routes);
                     if (extra instanceof PageRoutes pages) {

@@ -84,7 +84,12 @@ class AccessTest {
         assertThat(routes)
                 .filteredOn(route -> route.access().equals("open"))
                 .extracting(route -> route.method() + " " + route.path())
-                .containsExactlyInAnyOrder("GET /health", "POST /api/session", "DELETE /api/session");
+                .containsExactlyInAnyOrder(
+                        "GET /health",
+                        "POST /api/session",
+                        "DELETE /api/session",
+                        "GET /openapi.json",
+                        "GET /schemas/{name}");
         for (var route : routes) {
             if (route.access().equals("open")) {
                 continue;

@@ -293,6 +293,9 @@ class CliTest {
         assertThat(verified.out()).startsWith("ok: 1 runs, ").contains("journal entries verified");
         assertThat(rebuilt.exitCode()).as(rebuilt.err()).isZero();
         assertThat(rebuilt.out()).contains("rebuilt 1 runs");
+        // Progress goes to standard error (plain lines off a terminal), the result to standard output.
+        assertThat(verified.err()).contains("verify: run checks: 2 of 2 (100%)");
+        assertThat(rebuilt.err()).contains("rebuild: runs: 1 of 1 (100%)");
     }
 
     @Test

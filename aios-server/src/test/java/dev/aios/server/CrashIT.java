@@ -48,7 +48,7 @@ class CrashIT {
     Path directory;
 
     @Test
-    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void everyPaymentIsMadeOnceThoughTheServerIsKilledAgainAndAgain(TestReporter reporter) throws Exception {
         long seed = Long.getLong("aios.crashTest.seed", System.nanoTime());
         var random = new Random(seed);

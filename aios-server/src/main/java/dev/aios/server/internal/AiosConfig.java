@@ -17,7 +17,7 @@ import java.util.Optional;
 
 /**
  * The operator's settings file, {@code aios.yaml}: one section per part of aios ({@code models},
- * {@code memory}, {@code connectors}), each read by the part it configures. A missing file means
+ * {@code memory}, {@code connectors}, {@code backup}), each read by the part it configures. A missing file means
  * defaults everywhere; a file that cannot be read is a clear error naming the file.
  *
  * <pre>{@code
@@ -29,7 +29,8 @@ import java.util.Optional;
  */
 public final class AiosConfig {
     private static final List<String> SECTIONS = java.util.stream.Stream.concat(
-                    java.util.stream.Stream.of("models", "memory", "connectors", "policy", "server", "kernel"),
+                    java.util.stream.Stream.of(
+                            "models", "memory", "connectors", "policy", "server", "kernel", "backup"),
                     dev.aios.connectors.ConnectorSettings.SECTIONS.stream())
             .distinct()
             .toList();

@@ -2,6 +2,7 @@ package dev.aios.kernel.internal.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.kernel.NotFoundException;
+import dev.aios.kernel.ProgressListener;
 import dev.aios.kernel.RebuildReport;
 import dev.aios.kernel.ReplayReport;
 import dev.aios.kernel.VerifyReport;
@@ -38,14 +39,23 @@ public final class Audit {
 
     /** Verifies {@code store}: chains, folds and derived state, all as of one moment. */
     public VerifyReport verify(Store store) {
+        return verify(store, ProgressListener.NONE);
+    }
+
+    /** As {@link #verify(Store)}; {@code progress} counts each run twice (chain, then replay). */
+    public VerifyReport verify(Store store, ProgressListener progress) {
         var problems = new ArrayList<String>();
         long[] counts = new long[2];
         try (var scratch = store.scratch()) {
             store.read(tx -> {
                 var runIds = tx.journal().runIds();
                 counts[0] = runIds.size();
+                long total = 2L * runIds.size();
+                long done = 0;
+                progress.advanced(0, total);
                 for (String runId : runIds) {
                     counts[1] += checkChain(tx, runId, problems);
+                    progress.advanced(++done, total);
                 }
                 var stored = new HashSet<>(tx.runs().ids());
                 runIds.forEach(stored::remove);
@@ -58,14 +68,19 @@ public final class Audit {
                 }
                 var actual = tx.derived().rows(skipped);
                 var replayed = new ArrayList<CompletableFuture<Long>>();
+                var replays = new java.util.concurrent.atomic.AtomicLong(runIds.size());
                 for (String runId : runIds) {
                     if (!skipped.contains(runId)) {
                         var entries = journal.stored(tx, runId);
-                        replayed.add(scratch.submit(target -> replay(target, runId, entries)));
+                        replayed.add(scratch.submit(target -> replay(target, runId, entries))
+                                .whenComplete((n, e) -> progress.advanced(replays.incrementAndGet(), total)));
+                    } else {
+                        progress.advanced(replays.incrementAndGet(), total);
                     }
                 }
                 CompletableFuture.allOf(replayed.toArray(CompletableFuture[]::new))
                         .join();
+                progress.advanced(total, total);
                 compare(scratch.read(target -> target.derived().rows(skipped)), actual, problems);
                 problems.addAll(dev.aios.kernel.internal.access.AuditTrail.verify(tx));
                 return null;
@@ -143,6 +158,11 @@ public final class Audit {
 
     /** Replaces the derived state of {@code store} with a replay of the journal. */
     public RebuildReport rebuild(Store store) {
+        return rebuild(store, ProgressListener.NONE);
+    }
+
+    /** As {@link #rebuild(Store)}, telling {@code progress} how many runs are replayed. */
+    public RebuildReport rebuild(Store store, ProgressListener progress) {
         return store.write(tx -> {
             // A forgotten run cannot be replayed; its scrubbed rows are kept as they are.
             var forgotten = forgottenRuns(tx);
@@ -150,11 +170,14 @@ public final class Audit {
             tx.derived().clear(forgotten);
             var runIds = tx.journal().runIds();
             long entries = 0;
+            long done = 0;
             for (String runId : runIds) {
+                progress.advanced(done++, runIds.size());
                 if (!forgotten.contains(runId)) {
                     entries += replay(tx, runId, journal.stored(tx, runId));
                 }
             }
+            progress.advanced(runIds.size(), runIds.size());
             var diffs = new ArrayList<String>();
             compare(tx.derived().rows(forgotten), before, diffs);
             return new RebuildReport(runIds.size(), entries, diffs.size());

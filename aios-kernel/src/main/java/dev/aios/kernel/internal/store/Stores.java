@@ -28,6 +28,25 @@ public final class Stores {
         return PostgresStore.open(database.get());
     }
 
+    /** The name of the embedded store's database file inside a data directory. */
+    public static final String DATABASE_FILE = SqliteStore.FILE;
+
+    /**
+     * Writes a consistent copy of the embedded store of {@code dataDirectory} to {@code target}, also
+     * while a kernel works on it (without taking the directory's lock): one committed moment, with
+     * everything acknowledged before the copy began. A shared store (PostgreSQL) is backed up with
+     * its own tools instead.
+     *
+     * @throws NotFoundException when the directory holds no store
+     */
+    public static void snapshot(Path dataDirectory, Path target) {
+        if (!SqliteStore.exists(dataDirectory)) {
+            throw new NotFoundException(
+                    "no aios database in " + dataDirectory + "; pass the --data directory aios runs with");
+        }
+        SqliteStore.snapshot(dataDirectory, target);
+    }
+
     /** Opens the store of an installation that must exist already (maintenance on a stopped kernel). */
     public static Store openExisting(Path dataDirectory) {
         if (!SqliteStore.exists(dataDirectory)) {

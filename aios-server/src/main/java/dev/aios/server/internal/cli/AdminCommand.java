@@ -1,20 +1,33 @@
 package dev.aios.server.internal.cli;
 
 import dev.aios.kernel.Admin;
+import dev.aios.kernel.RebuildReport;
+import dev.aios.kernel.VerifyReport;
+import dev.aios.server.internal.backup.BackupArchive;
+import dev.aios.server.internal.backup.BackupException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code aios admin}: maintenance on the data directory of a stopped aios. */
+/** {@code aios admin}: maintenance on a data directory (checks and rebuilds while aios is stopped, backups any time). */
 @Command(
         name = "admin",
-        description = "Maintenance on the data directory of a stopped aios.",
-        subcommands = {AdminCommand.Verify.class, AdminCommand.Rebuild.class})
+        description = "Maintenance on a data directory: verify and rebuild a stopped aios; back up any time.",
+        subcommands = {
+            AdminCommand.Verify.class,
+            AdminCommand.Rebuild.class,
+            AdminCommand.Backup.class,
+            AdminCommand.Restore.class
+        })
 final class AdminCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -54,7 +67,11 @@ final class AdminCommand implements Runnable {
     static final class Verify extends OnDataDirectory {
         @Override
         public Integer call() {
-            var report = Admin.verify(dataDirectory());
+            var directory = dataDirectory();
+            VerifyReport report;
+            try (var progress = progress(spec, "verify: run checks", ProgressPrinter.Unit.ITEMS)) {
+                report = Admin.verify(directory, progress::advanced);
+            }
             var out = spec.commandLine().getOut();
             if (report.ok()) {
                 out.println("ok: " + report.runs() + " runs, " + report.entries() + " journal entries verified");
@@ -77,7 +94,11 @@ final class AdminCommand implements Runnable {
     static final class Rebuild extends OnDataDirectory {
         @Override
         public Integer call() {
-            var report = Admin.rebuild(dataDirectory());
+            var directory = dataDirectory();
+            RebuildReport report;
+            try (var progress = progress(spec, "rebuild: runs", ProgressPrinter.Unit.ITEMS)) {
+                report = Admin.rebuild(directory, progress::advanced);
+            }
             var out = spec.commandLine().getOut();
             out.println("rebuilt " + report.runs() + " runs from " + report.entries() + " journal entries; "
                     + (report.changedRows() == 0
@@ -85,6 +106,123 @@ final class AdminCommand implements Runnable {
                             : report.changedRows() + " rows differed and were replaced"));
             out.flush();
             return 0;
+        }
+    }
+
+    @Command(
+            name = "backup",
+            description = "Writes a backup archive of the data directory (also while aios runs): the database, key"
+                    + " files, the settings file if named; a manifest with checksums.")
+    static final class Backup extends OnDataDirectory {
+        @Option(names = "--to", paramLabel = "FILE", required = true, description = "the archive to write (.zip)")
+        Path to;
+
+        @Option(
+                names = "--config",
+                paramLabel = "FILE",
+                description = "the settings file to include (default: $AIOS_CONFIG, else ./aios.yaml if it exists)")
+        Path config;
+
+        @Option(
+                names = "--without-master-key",
+                description = "leave master.key out of the archive; keep it apart yourself, restoring needs it")
+        boolean withoutMasterKey;
+
+        @Override
+        public Integer call() {
+            var settings = config != null
+                    ? Optional.of(config)
+                    : AiosCommand.environment(spec, "AIOS_CONFIG")
+                            .map(Path::of)
+                            .or(() -> Optional.of(Path.of("aios.yaml")).filter(Files::isRegularFile));
+            BackupArchive.Report report;
+            try (var progress = progress(spec, "backup", ProgressPrinter.Unit.BYTES)) {
+                report = run(() -> BackupArchive.create(
+                        dataDirectory(),
+                        settings,
+                        to,
+                        !withoutMasterKey,
+                        AiosCommand.Version.version(),
+                        InstantSource.system(),
+                        progress::advanced));
+            }
+            var out = spec.commandLine().getOut();
+            out.println("backed up " + report.files().size() + " files (" + report.bytes() + " bytes) to " + to
+                    + "; restore with 'aios admin restore " + to + " --data DIR'");
+            out.println(
+                    switch (report.masterKey()) {
+                        case INCLUDED ->
+                            "the master key is in the archive: it opens everything in it, so keep the"
+                                    + " archive as private as the data directory";
+                        case SEPARATE ->
+                            "the master key is NOT in the archive ("
+                                    + (withoutMasterKey
+                                            ? "left out"
+                                            : "aios takes it from " + Admin.MASTER_KEY_VARIABLE)
+                                    + "): keep it safe apart from the archive; restoring needs it"
+                                    + " (--master-key FILE or " + Admin.MASTER_KEY_VARIABLE + ")";
+                    });
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "restore",
+            description = "Restores a backup archive into a new, empty data directory, after checking every checksum.")
+    static final class Restore implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE", description = "the backup archive")
+        Path archive;
+
+        @Option(
+                names = "--data",
+                paramLabel = "DIR",
+                required = true,
+                description = "the new data directory (must be empty or missing)")
+        Path data;
+
+        @Option(
+                names = "--master-key",
+                paramLabel = "FILE",
+                description = "the master key (base64, as in master.key) of a backup that does not hold it;"
+                        + " else $AIOS_MASTER_KEY")
+        Path masterKey;
+
+        @Override
+        public Integer call() {
+            var variable = AiosCommand.environment(spec, Admin.MASTER_KEY_VARIABLE);
+            var key = new BackupArchive.KeySource(Optional.ofNullable(masterKey), variable);
+            BackupArchive.Report report;
+            try (var progress = progress(spec, "restore", ProgressPrinter.Unit.BYTES)) {
+                report = run(() -> BackupArchive.restore(archive, data, key, progress::advanced));
+            }
+            var out = spec.commandLine().getOut();
+            out.println("restored " + report.files().size() + " files from the backup of " + report.createdAt()
+                    + " into " + data + "; check it with 'aios admin verify --data " + data + "'");
+            if (variable.isPresent()) {
+                out.println("the master key from " + Admin.MASTER_KEY_VARIABLE + " opens its keys: start aios on "
+                        + data + " with the same " + Admin.MASTER_KEY_VARIABLE);
+            } else if (masterKey != null) {
+                out.println("the master key from " + masterKey + " opens its keys and is now "
+                        + data.resolve(Admin.MASTER_KEY_FILE));
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    private static ProgressPrinter progress(CommandSpec spec, String what, ProgressPrinter.Unit unit) {
+        return ProgressPrinter.forCli(spec.commandLine().getErr(), what, unit, AiosCommand.environment(spec));
+    }
+
+    private static <T> T run(Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (BackupException e) {
+            throw new CliException(CliException.FAILED, e.getMessage());
         }
     }
 }

@@ -89,6 +89,11 @@ public final class AiosCommand implements Runnable {
         return Optional.ofNullable(root.environment.get(name)).filter(value -> !value.isBlank());
     }
 
+    /** The environment this command line was made with. */
+    static Map<String, String> environment(CommandSpec spec) {
+        return ((AiosCommand) spec.root().userObject()).environment;
+    }
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "name a command, e.g. 'aios up' or 'aios runs'");

@@ -14,6 +14,7 @@ import dev.aios.policy.PolicyExtension;
 import dev.aios.server.ApiServer;
 import dev.aios.server.internal.AiosConfig;
 import dev.aios.server.internal.WeeklyReview;
+import dev.aios.server.internal.backup.BackupSchedule;
 import dev.aios.server.internal.console.Console;
 import dev.aios.server.internal.console.LiveFeed;
 import dev.aios.server.internal.console.LocalAccess;
@@ -125,6 +126,13 @@ final class UpCommand implements Callable<Integer> {
                             + " clear. Configure server.tls (cert and key, PEM files) in aios.yaml, or pass"
                             + " --insecure-behind-proxy when a reverse proxy in front of it terminates TLS");
         }
+        Optional<BackupSchedule.Settings> backups;
+        try {
+            backups = BackupSchedule.Settings.of(settings.section("backup"));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(
+                    CliException.USAGE, settings.file().map(f -> f + ": ").orElse("") + e.getMessage());
+        }
         var models = new ModelsExtension(models(settings));
         var memory = MemoryExtension.of(memorySettings(settings));
         var connectors =
@@ -197,9 +205,18 @@ final class UpCommand implements Callable<Integer> {
             kernel.close();
             throw new CliException(CliException.FAILED, e.getMessage());
         }
+        var schedule = backups.map(backup -> new BackupSchedule(
+                        dataDirectory, settings.file(), backup, AiosCommand.Version.version(), InstantSource.system())
+                .start());
         var out = spec.commandLine().getOut();
-        printBanner(out, kernel, server.port(), listenOn, playbookDirectory, models.settings(), access);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, kernel, out), "aios-shutdown"));
+        printBanner(out, kernel, server.port(), listenOn, playbookDirectory, models.settings(), access, backups);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            schedule.ifPresent(BackupSchedule::close);
+                            stop(server, kernel, out);
+                        },
+                        "aios-shutdown"));
         // Never released: the process ends through the shutdown hook (Ctrl-C, SIGTERM).
         new CountDownLatch(1).await();
         return 0;
@@ -253,7 +270,8 @@ final class UpCommand implements Callable<Integer> {
             String listenOn,
             Path playbookDirectory,
             ModelSettings models,
-            LocalAccess access) {
+            LocalAccess access,
+            Optional<BackupSchedule.Settings> backups) {
         out.println("aios " + AiosCommand.Version.version() + " is up at " + baseUrl(listenOn, boundPort));
         if (!isLoopback(listenOn)) {
             out.println("  exposed    listening on " + listenOn
@@ -283,6 +301,9 @@ final class UpCommand implements Callable<Integer> {
             label = "             ";
         }
         out.println("  models     " + modelsLine(models));
+        backups.ifPresent(backup -> out.println(
+                "  backups    every " + backup.every().toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+                        + " to " + backup.directory().toAbsolutePath().normalize() + ", keeping " + backup.keep()));
         kernel.adminTokenFile()
                 .ifPresent(file -> out.println("  token      a first admin token was written to "
                         + file.toAbsolutePath().normalize()

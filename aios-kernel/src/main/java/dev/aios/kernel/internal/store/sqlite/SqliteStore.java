@@ -109,6 +109,27 @@ public final class SqliteStore implements Store {
         return new SqliteStore(directory, true, Optional.empty());
     }
 
+    /**
+     * Writes a consistent copy of the database in {@code directory} to {@code target}, a new file,
+     * also while a kernel holds the directory: {@code VACUUM INTO} reads one committed moment, so
+     * everything acknowledged before the copy began is in it, and nothing half-written is.
+     *
+     * @throws StorageException when the database cannot be read or {@code target} cannot be written
+     */
+    public static void snapshot(Path directory, Path target) {
+        Path file = directory.resolve(FILE).toAbsolutePath();
+        try (var connection = dataSource(file, true, true).getConnection();
+                var statement = connection.prepareStatement("VACUUM INTO ?")) {
+            statement.setString(1, target.toAbsolutePath().toString());
+            statement.execute();
+        } catch (SQLException e) {
+            throw new StorageException(
+                    "cannot copy the database " + file + " to " + target + ": " + e.getMessage()
+                            + "; check that the target's directory exists and has free space",
+                    e);
+        }
+    }
+
     /** Whether {@code directory} holds a database. */
     public static boolean exists(Path directory) {
         return Files.isRegularFile(directory.resolve(FILE));

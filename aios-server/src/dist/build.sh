@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Builds the distribution of aios from the packaged server (target/aios-server.jar and target/lib):
+#   target/dist/aios-VERSION-linux-x64.tar.gz   a jlink'd Java runtime, the jars and the bin/aios launcher
+#   target/dist/aios_VERSION_amd64.deb           the same under /opt/aios, with a systemd unit (needs dpkg-deb)
+# Run by `mvn -Pdist package`; arguments: VERSION TARGET_DIR REPOSITORY_ROOT
+set -euo pipefail
+version="$1"
+target="$2"
+# shellcheck source=../../../scripts/java-home.sh
+. "$3/scripts/java-home.sh"
+java_home="$(find_java_home)"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+name="aios-$version-linux-x64"
+out="$target/dist"
+stage="$out/$name"
+rm -rf "$out"
+mkdir -p "$stage/lib" "$stage/bin"
+
+# The modules aios and its libraries use (jdeps --print-module-deps over target/lib), and what they
+# load by name at run time: logging, JMX for metrics, XML, zip file systems, TLS key exchange.
+modules=java.base,java.compiler,java.desktop,java.instrument,java.logging,java.management,java.naming
+modules+=,java.net.http,java.security.jgss,java.sql,java.xml,jdk.incubator.vector,jdk.management
+modules+=,jdk.unsupported,jdk.zipfs,jdk.charsets,jdk.localedata,jdk.crypto.cryptoki
+echo "jlink: a runtime with $modules"
+"$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
+  --include-locales=en,de,fr,es,it,nl,pt --compress=zip-6 --output "$stage/runtime"
+
+cp "$target/aios-server.jar" "$stage/lib/"
+cp "$target"/lib/*.jar "$stage/lib/"
+# Native libraries only for Linux on x86-64: drop the other platforms' copies from the jars.
+strip_natives() {
+  local jar="$1"; shift
+  local entries
+  entries="$(unzip -Z1 "$jar" | grep -E "$@" || true)"
+  if [ -n "$entries" ]; then
+    echo "$entries" | zip -q -d "$jar" -@ > /dev/null
+  fi
+}
+for jar in "$stage"/lib/onnxruntime-*.jar; do
+  strip_natives "$jar" '^ai/onnxruntime/native/(win|osx|linux-aarch64)[^/]*/.+'
+done
+for jar in "$stage"/lib/sqlite-jdbc-*.jar; do
+  strip_natives "$jar" '^org/sqlite/native/(Windows|Mac|FreeBSD|Linux-Android|Linux-Musl|Linux/(aarch64|arm|armv6|armv7|ppc64|riscv64|x86)/).+'
+done
+for jar in "$stage"/lib/tokenizers-*.jar; do
+  strip_natives "$jar" '^native/lib/(osx|win|linux-aarch64)[^/]*/.+'
+done
+
+# --sun-misc-unsafe-memory-access exists from Java 23 on.
+java_options="--enable-native-access=ALL-UNNAMED"
+major="$("$stage/runtime/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+if [ "$major" -ge 23 ]; then
+  java_options+=" --sun-misc-unsafe-memory-access=allow"
+fi
+sed "s|@JAVA_OPTIONS@|$java_options|" "$here/aios" > "$stage/bin/aios"
+chmod 0755 "$stage/bin/aios"
+install -m 0644 "$here/aios.service" "$here/aios.yaml" "$stage/"
+cp "$here/README" "$stage/README"
+echo "$version" > "$stage/VERSION"
+tar -C "$out" -czf "$out/$name.tar.gz" "$name"
+echo "archive: $out/$name.tar.gz ($(du -m "$out/$name.tar.gz" | cut -f1) MB packed, $(du -sm "$stage" | cut -f1) MB unpacked)"
+
+if ! command -v dpkg-deb > /dev/null 2>&1; then
+  echo "dpkg-deb is not installed: no .deb built (apt install dpkg)"
+  exit 0
+fi
+deb="$out/deb"
+mkdir -p "$deb/DEBIAN" "$deb/opt" "$deb/usr/bin" "$deb/lib/systemd/system" "$deb/etc/aios"
+cp -a "$stage" "$deb/opt/aios"
+rm "$deb/opt/aios/aios.service" "$deb/opt/aios/aios.yaml"
+ln -s /opt/aios/bin/aios "$deb/usr/bin/aios"
+install -m 0644 "$here/aios.service" "$deb/lib/systemd/system/aios.service"
+install -m 0644 "$here/aios.yaml" "$deb/etc/aios/aios.yaml"
+install -m 0755 "$here/debian/postinst" "$here/debian/prerm" "$here/debian/postrm" "$deb/DEBIAN/"
+echo /etc/aios/aios.yaml > "$deb/DEBIAN/conffiles"
+size="$(du -sk "$deb" | cut -f1)"
+sed -e "s/@VERSION@/${version//-SNAPSHOT/~snapshot}/" -e "s/@SIZE@/$size/" "$here/debian/control" > "$deb/DEBIAN/control"
+dpkg-deb --root-owner-group -Zgzip -b "$deb" "$out/aios_${version}_amd64.deb" > /dev/null
+rm -rf "$deb"
+echo "package: $out/aios_${version}_amd64.deb ($(du -m "$out/aios_${version}_amd64.deb" | cut -f1) MB)"

@@ -1,0 +1,129 @@
+package dev.aios.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.aios.testing.Poll;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The distribution built by {@code mvn -Pdist verify}: the archive and the Debian package are
+ * unpacked into a scratch directory and the {@code aios} they hold is started with nothing but
+ * {@code readlink} and {@code dirname} on the {@code PATH} (no JDK, no Maven), and answers.
+ */
+@EnabledIfSystemProperty(named = "aios.dist", matches = ".+")
+class DistributionIT {
+    private static final Pattern UP = Pattern.compile("is up at http://localhost:(\\d+)");
+    private static final long MAX_ARCHIVE_BYTES = 200L * 1024 * 1024;
+
+    private final Path dist = Path.of(System.getProperty("aios.dist", ""));
+    private final String version = System.getProperty("aios.version", "");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theArchiveStartsAiosWithNoJdkAndNoMavenOnThePath() throws Exception {
+        var archive = dist.resolve("aios-" + version + "-linux-x64.tar.gz");
+        assertThat(Files.size(archive)).isLessThanOrEqualTo(MAX_ARCHIVE_BYTES);
+        run(List.of("tar", "-xzf", archive.toString(), "-C", dir.toString()));
+        var home = dir.resolve("aios-" + version + "-linux-x64");
+        assertThat(home.resolve("runtime/bin/java")).isExecutable();
+        assertThatAiosStartsAndAnswers(home.resolve("bin/aios"));
+    }
+
+    @Test
+    void theDebianPackageInstallsAiosUnderOptWithAServiceOfItsOwn() throws Exception {
+        assumeTrue(onPath("dpkg-deb"), "dpkg-deb is not installed");
+        var root = dir.resolve("root");
+        run(List.of(
+                "dpkg-deb", "-x", dist.resolve("aios_" + version + "_amd64.deb").toString(), root.toString()));
+        assertThat(Files.readSymbolicLink(root.resolve("usr/bin/aios"))).isEqualTo(Path.of("/opt/aios/bin/aios"));
+        assertThat(root.resolve("etc/aios/aios.yaml")).isRegularFile();
+        var unit = Files.readString(root.resolve("lib/systemd/system/aios.service"));
+        assertThat(unit).contains("User=aios", "/var/lib/aios", "AIOS_CONFIG=/etc/aios/aios.yaml");
+
+        if (onPath("systemd-analyze")) {
+            // Checked where the package would put the launcher; here it lies under the scratch root.
+            var checked = dir.resolve("aios.service");
+            Files.writeString(checked, unit.replace("/opt/aios/", root.resolve("opt/aios") + "/"));
+            var verify = run(List.of("systemd-analyze", "verify", checked.toString()));
+            assertThat(verify).doesNotContain("aios.service:");
+        }
+        assertThatAiosStartsAndAnswers(root.resolve("opt/aios/bin/aios"));
+    }
+
+    private void assertThatAiosStartsAndAnswers(Path launcher) throws Exception {
+        var bin = Files.createDirectories(dir.resolve("path"));
+        for (var tool : List.of("readlink", "dirname")) {
+            if (!Files.exists(bin.resolve(tool))) {
+                Files.createSymbolicLink(bin.resolve(tool), Path.of("/usr/bin", tool));
+            }
+        }
+        var log = dir.resolve("aios.log");
+        var builder = new ProcessBuilder(
+                        launcher.toString(), "up", "--data", dir.resolve("data").toString(), "--port", "0")
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().clear();
+        builder.environment().putAll(Map.of("PATH", bin.toString(), "HOME", dir.toString()));
+        var aios = builder.start();
+        try {
+            var port = Poll.until(
+                    "the unpacked aios to say where it listens",
+                    () -> {
+                        var matcher = UP.matcher(read(log));
+                        return matcher.find() ? matcher.group(1) : "";
+                    },
+                    found -> !found.isEmpty(),
+                    Duration.ofMinutes(2),
+                    () -> read(log));
+            var health = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/health"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(health.body()).contains("\"status\":\"ok\"");
+        } finally {
+            aios.destroy();
+            assertThat(aios.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(read(log)).contains("stopped");
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static boolean onPath(String tool) {
+        return Files.isExecutable(Path.of("/usr/bin", tool)) || Files.isExecutable(Path.of("/bin", tool));
+    }
+
+    private String run(List<String> command) throws Exception {
+        var process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        var output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        assertThat(process.exitValue()).as("%s: %s", command, output).isZero();
+        return output;
+    }
+}
