@@ -233,6 +233,8 @@ public final class Engine implements AutoCloseable {
         heartbeat.scheduleWithFixedDelay(
                 this::beat, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         dispatcher.start();
+        // Work another node made due is taken at once, not at the next poll.
+        store.onCommitElsewhere(dispatcher::wake);
         awaits.start();
         watcher.start();
     }

@@ -44,6 +44,24 @@ class PostgresStoreContractTest extends StoreContract {
     }
 
     @Test
+    void aNodeHearsOfTheCommitsOfAnotherAtOnceButNotOfItsOwn() throws Exception {
+        try (var other = PostgresStore.open(url)) {
+            var heard = new CountDownLatch(1);
+            var own = new java.util.concurrent.atomic.AtomicInteger();
+            other.onCommitElsewhere(heard::countDown);
+            store.onCommitElsewhere(own::incrementAndGet);
+            // The listeners connect in the background: write until the other node hears.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!heard.await(200, TimeUnit.MILLISECONDS)) {
+                assertThat(System.nanoTime()).as("heard within 30 s").isLessThan(deadline);
+                store.write(
+                        tx -> tx.events().append(event("e-" + System.nanoTime(), "ping", ""), "json", bytes("{}"), T0));
+            }
+            assertThat(own).as("a node is not woken by its own commits").hasValue(0);
+        }
+    }
+
+    @Test
     void twoNodesLeasingTheSameQueueNeverGetTheSameItem() throws Exception {
         int items = 200;
         store.write(tx -> {

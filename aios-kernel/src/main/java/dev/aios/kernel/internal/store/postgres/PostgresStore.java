@@ -21,7 +21,8 @@ import org.flywaydb.core.api.FlywayException;
  * {@code db/postgresql}), which several aios nodes may use at once. Each node has one writer with
  * group commit and a pool of read connections; the writers of all nodes take turns, each batch
  * under a transaction-scoped advisory lock, so that sequence order is commit order. Due work is
- * selected with {@code FOR UPDATE SKIP LOCKED}.
+ * selected with {@code FOR UPDATE SKIP LOCKED}. Each commit is announced with {@code NOTIFY}, so the
+ * other nodes look for due work at once (polling stays the fallback).
  *
  * <p>Credentials come from the URL or from {@code AIOS_DB_USER} and {@code AIOS_DB_PASSWORD}.
  */
@@ -41,6 +42,7 @@ public final class PostgresStore implements Store {
     private final HikariDataSource reads;
     private final HikariDataSource writes;
     private final PostgresStorage extensions;
+    private final Notifications notifications;
 
     private PostgresStore(String url, String schema, boolean scratch) {
         this.url = url;
@@ -50,7 +52,9 @@ public final class PostgresStore implements Store {
         HikariDataSource reads = null;
         Writer writer = null;
         try {
-            writes = pool(url, schema, "aios-writer", 2, false);
+            // The writer's connection, the listener's, and one for migrations.
+            writes = pool(url, schema, "aios-writer", 3, false);
+            var notifications = new Notifications(writes, "store-" + UUID.randomUUID());
             migrate(writes, MIGRATIONS, "flyway_schema_history", schema, scratch);
             writer = new Writer(
                     writes.getConnection(),
@@ -60,6 +64,8 @@ public final class PostgresStore implements Store {
                     handle -> {
                         // One writer at a time across nodes, for this transaction.
                         handle.count("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext(current_schema()))) AS l");
+                        // Heard by the other nodes when this transaction commits.
+                        handle.execute(notifications.notifyStatement());
                         return new PostgresTx(handle, true);
                     },
                     PostgresStore::vacuum);
@@ -68,6 +74,7 @@ public final class PostgresStore implements Store {
             this.reads = reads;
             this.writer = writer;
             this.extensions = new PostgresStorage(this);
+            this.notifications = notifications;
         } catch (SQLException | RuntimeException e) {
             if (writer != null) {
                 writer.close();
@@ -203,6 +210,11 @@ public final class PostgresStore implements Store {
     }
 
     @Override
+    public void onCommitElsewhere(Runnable action) {
+        notifications.add(action);
+    }
+
+    @Override
     public Storage extensions() {
         return extensions;
     }
@@ -232,6 +244,7 @@ public final class PostgresStore implements Store {
     @Override
     public void close() {
         try {
+            notifications.close();
             writer.close();
             reads.close();
             if (scratch) {

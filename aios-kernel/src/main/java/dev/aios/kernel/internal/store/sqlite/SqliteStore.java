@@ -210,6 +210,11 @@ public final class SqliteStore implements Store {
     }
 
     @Override
+    public void onCommitElsewhere(Runnable action) {
+        // The only writer of its file: no one else commits.
+    }
+
+    @Override
     public Storage extensions() {
         return extensions;
     }
