@@ -101,6 +101,11 @@ public interface AgentContext {
         }
     }
 
+    /** The state of stateful agents' instances, to consult (e.g. a client's history). */
+    default Instances instances() {
+        return service(Instances.class);
+    }
+
     /**
      * Adds to the step's provenance, journaled with its outcome and shown with the step: what the
      * agent used to decide (a model call, a document, a rule). Contexts outside a run ignore it.
@@ -109,6 +114,22 @@ public interface AgentContext {
      * @param detail what was used
      */
     default void note(String kind, com.fasterxml.jackson.databind.JsonNode detail) {}
+
+    /**
+     * Sends this stateful agent's instance a message to itself, handled after {@code delay} has passed
+     * (after the messages already due then): a durable timer, kept across restarts and dropped when
+     * the subject is forgotten. It is sent once the current message's handling is saved; a handling
+     * that runs again after a crash sends it once.
+     *
+     * @param delay how long from now
+     * @param message the message, a JSON object
+     * @throws UnsupportedOperationException outside a stateful agent's handling of a message
+     */
+    default void later(java.time.Duration delay, com.fasterxml.jackson.databind.JsonNode message) {
+        throw new UnsupportedOperationException(
+                "only a stateful agent handling a message can send itself a message later;"
+                        + " mark the agent Stateful and address it with a send step");
+    }
 
     /** Now, by {@link #clock()}. */
     default Instant now() {

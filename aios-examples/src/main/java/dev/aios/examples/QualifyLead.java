@@ -55,9 +55,17 @@ public final class QualifyLead implements Agent<QualifyLead.Lead, QualifyLead.Qu
      * @param monthlyPrice that plan's price per month
      * @param currency the price's currency
      * @param reasons why, one short line each, for the operator
+     * @param history what the client's account manager ({@link ClientAccount}) knows about the client
+     *     from earlier projects; empty for a new client
      */
     public record Qualification(
-            int score, double confidence, Plan plan, int monthlyPrice, String currency, List<String> reasons) {}
+            int score,
+            double confidence,
+            Plan plan,
+            int monthlyPrice,
+            String currency,
+            List<String> reasons,
+            String history) {}
 
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[A-Za-z]{2,}");
 
@@ -100,9 +108,36 @@ public final class QualifyLead implements Agent<QualifyLead.Lead, QualifyLead.Qu
     @Override
     public Qualification run(Lead lead, AgentContext context) {
         var qualification = qualify(lead);
-        return context.memory()
+        var withMemory = context.memory()
                 .map(memory -> remembered(lead, qualification, memory))
                 .orElse(qualification);
+        return consulted(lead, withMemory, context);
+    }
+
+    /** Consults the client's account manager: a returning client's history joins the reasons. */
+    static Qualification consulted(Lead lead, Qualification qualification, AgentContext context) {
+        String history;
+        try {
+            history = context.instances()
+                    .state("client-account", lead.client())
+                    .map(ClientAccount::summary)
+                    .orElse("");
+        } catch (IllegalStateException | UnsupportedOperationException e) {
+            return qualification; // no stateful agents here (a unit test's context)
+        }
+        if (history.isEmpty()) {
+            return qualification;
+        }
+        var reasons = new ArrayList<>(qualification.reasons());
+        reasons.add("returning client: " + history);
+        return new Qualification(
+                qualification.score(),
+                qualification.confidence(),
+                qualification.plan(),
+                qualification.monthlyPrice(),
+                qualification.currency(),
+                List.copyOf(reasons),
+                history);
     }
 
     /**
@@ -138,7 +173,8 @@ public final class QualifyLead implements Agent<QualifyLead.Lead, QualifyLead.Qu
                 qualification.plan(),
                 qualification.monthlyPrice(),
                 qualification.currency(),
-                List.copyOf(reasons));
+                List.copyOf(reasons),
+                qualification.history());
     }
 
     /** Scores {@code lead}; the same lead always gives the same result. */
@@ -204,7 +240,7 @@ public final class QualifyLead implements Agent<QualifyLead.Lead, QualifyLead.Qu
         var plan = recommend(requested, budget, reasons);
         double confidence = Math.max(0, evidence - 30 * contradictions) / 100.0;
         return new Qualification(
-                Math.min(100, score), confidence, plan, plan.monthlyPrice(), Plan.CURRENCY, List.copyOf(reasons));
+                Math.min(100, score), confidence, plan, plan.monthlyPrice(), Plan.CURRENCY, List.copyOf(reasons), "");
     }
 
     private static int budgetPoints(int budget) {

@@ -95,6 +95,9 @@ class DesignStudioMemoryTest {
 
         @Override
         public <T> T service(Class<T> type) {
+            if (!type.isInstance(store)) {
+                throw new IllegalStateException("no " + type.getSimpleName() + " in this test");
+            }
             return type.cast(store);
         }
     }

@@ -11,6 +11,8 @@ import dev.aios.api.Trigger;
 import dev.aios.api.WaitStep;
 import dev.aios.kernel.Accepted;
 import dev.aios.kernel.AgentInfo;
+import dev.aios.kernel.AgentInstance;
+import dev.aios.kernel.AgentInstanceView;
 import dev.aios.kernel.Eventually;
 import dev.aios.kernel.Kernel;
 import dev.aios.kernel.PlaybookInfo;
@@ -96,7 +98,8 @@ class DesignStudioPlaybookTest {
                         "draft-proposal",
                         "send-reminder",
                         "queue-invoice",
-                        "draft-follow-up");
+                        "draft-follow-up",
+                        "client-account");
         assertThat(kernel.agents())
                 .filteredOn(agent -> agent.name().equals("queue-invoice"))
                 .singleElement()
@@ -156,12 +159,14 @@ class DesignStudioPlaybookTest {
                         "qualify",
                         "decide",
                         "project",
+                        "account-opened",
                         "propose",
                         "sprint",
                         "deliver",
                         "invoice",
                         "follow-up",
-                        "delivered");
+                        "delivered",
+                        "account-delivered");
         JsonNode invoice = done.context().path("invoice");
         assertThat(invoice.path("invoiceNumber").asText()).matches("INV-[0-9A-F]{10}");
         assertThat(invoice.path("projectId").asText()).isEqualTo(projectId);
@@ -312,6 +317,60 @@ class DesignStudioPlaybookTest {
 
         assertThat(send("delivery.accepted", "globex", "{}").resumed()).isEmpty();
         assertThat(kernel.run(runId).status()).isEqualTo(RunStatus.WAITING);
+    }
+
+    @Test
+    void eachClientsAccountManagerKeepsItsProjectsAndPreferencesAndIsConsultedForTheNextLead() throws Exception {
+        send("client.note", "acme", "{\"to\": \"agent/client-account\", \"note\": \"prefers calls on Tuesdays\"}");
+        String first = startLead("acme", STRONG_LEAD);
+        approveProposal(first);
+        clock.advance(Duration.ofHours(73));
+        kernel.wake();
+        awaitStep(first, "deliver", StepStatus.WAITING);
+        send("delivery.accepted", "acme", "{}");
+        var done = awaitStatus(first, RunStatus.COMPLETED);
+        String projectId = done.context().path("project").path("projectId").asText();
+
+        var account = Eventually.await(
+                () -> kernel.agentInstance("client-account", "acme", 10),
+                view -> view.instance().handled() == 3);
+        assertThat(account.state().path("preferences"))
+                .extracting(JsonNode::asText)
+                .containsExactly("prefers calls on Tuesdays");
+        assertThat(account.state().path("projects")).singleElement().satisfies(project -> {
+            assertThat(project.path("projectId").asText()).isEqualTo(projectId);
+            assertThat(project.path("status").asText()).isEqualTo("delivered");
+            assertThat(project.path("amount").asInt()).isEqualTo(3995);
+        });
+        assertThat(account.instance().mailbox())
+                .as("the check-in it set itself for a month after the delivery")
+                .isEqualTo(1);
+        assertThat(account.messages())
+                .extracting(AgentInstanceView.Message::type)
+                .containsExactly("later", "agent.message", "agent.message", "client.note");
+
+        // The next lead of the same client: qualify-lead consults the account, and the proposal mentions it.
+        String second = startLead("acme", STRONG_LEAD);
+        TaskView proposal = awaitTask(second);
+        var qualify = kernel.run(second).context().path("qualify");
+        assertThat(qualify.path("history").asText())
+                .isEqualTo("1 project delivered, last " + projectId
+                        + " (standard: brand refresh and landing page); prefers: prefers calls on Tuesdays");
+        assertThat(qualify.path("reasons").toString()).contains("returning client: 1 project delivered");
+        assertThat(proposal.details().path("input").path("history").asText()).startsWith("1 project delivered");
+        assertThat(kernel.agentInstances(Optional.empty()))
+                .extracting(AgentInstance::subject)
+                .containsExactly("acme");
+
+        // A month after the delivery the account manager notes that it is time to check in.
+        clock.advance(Duration.ofDays(30));
+        kernel.wake();
+        var checkedIn = Eventually.await(
+                () -> kernel.agentInstance("client-account", "acme", 10),
+                view -> view.instance().mailbox() == 0 && view.instance().handled() >= 4);
+        assertThat(checkedIn.state().path("notes").toString())
+                .contains("time to check in with acme about the next project (after " + projectId + ")");
+        assertThat(kernel.verify().problems()).isEmpty();
     }
 
     private String startLead(String client, String data) throws Exception {

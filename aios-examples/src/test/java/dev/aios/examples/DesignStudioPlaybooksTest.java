@@ -33,6 +33,11 @@ class DesignStudioPlaybooksTest {
 
         assertThat(names)
                 .containsExactlyInAnyOrder(
-                        "qualify-lead", "create-project", "send-reminder", "queue-invoice", "draft-follow-up");
+                        "qualify-lead",
+                        "create-project",
+                        "send-reminder",
+                        "queue-invoice",
+                        "draft-follow-up",
+                        "client-account");
     }
 }

@@ -16,6 +16,8 @@ import java.util.Set;
  * @param preconditions CEL conditions over {@code input}
  * @param effects external effects it may use
  * @param timeout the longest one attempt may take
+ * @param stateful whether it keeps one instance per subject that handles messages (see {@code
+ *     dev.aios.api.Stateful}) rather than being called by steps
  */
 public record AgentInfo(
         String name,
@@ -25,4 +27,5 @@ public record AgentInfo(
         JsonNode outputSchema,
         List<String> preconditions,
         Set<String> effects,
-        Duration timeout) {}
+        Duration timeout,
+        boolean stateful) {}

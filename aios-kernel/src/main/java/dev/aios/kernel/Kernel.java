@@ -106,6 +106,24 @@ public final class Kernel implements AutoCloseable {
         return engine.run(runId);
     }
 
+    /**
+     * The instances of stateful agents, one per agent and subject, with their mailbox depth and last
+     * message; of {@code agent} alone when given.
+     */
+    public java.util.List<AgentInstance> agentInstances(java.util.Optional<String> agent) {
+        return engine.instances(agent);
+    }
+
+    /**
+     * A stateful agent's instance for {@code subject}: its state and its newest {@code limit}
+     * messages, queued and handled.
+     *
+     * @throws NotFoundException when the agent has no instance for the subject
+     */
+    public AgentInstanceView agentInstance(String agent, String subject, int limit) {
+        return engine.instance(agent, subject, limit);
+    }
+
     /** A run's journal, oldest first. */
     public List<JournalRecord> journal(String runId) {
         return engine.journal(runId);

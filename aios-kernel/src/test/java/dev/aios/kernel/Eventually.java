@@ -9,7 +9,12 @@ public final class Eventually {
 
     /** Polls {@code value} until {@code done} accepts it or 15 seconds pass; returns the last value. */
     public static <T> T await(Supplier<T> value, java.util.function.Predicate<T> done) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        return await(value, done, Duration.ofSeconds(15));
+    }
+
+    /** Polls {@code value} until {@code done} accepts it or {@code within} passes; returns the last value. */
+    public static <T> T await(Supplier<T> value, java.util.function.Predicate<T> done, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
         T last = value.get();
         while (!done.test(last)) {
             if (System.nanoTime() > deadline) {

@@ -145,6 +145,44 @@ public final class PaymentAgents {
         }
     }
 
+    /** A message to the tally keeper: number {@code n}, to be charged. */
+    public record Number(int n) {}
+
+    /** The tally keeper's state: the numbers it handled, in the order it handled them. */
+    public record Tally(java.util.List<Integer> seen) {}
+
+    /** What the tally keeper is given for each message. */
+    public record TallyInput(Number message, java.util.Optional<Tally> state) {}
+
+    /**
+     * A stateful agent: for each number sent to a subject's instance it charges the number through
+     * the payments API (order {@code SUBJECT/n}), then adds it to the numbers it has seen.
+     */
+    public static final class TallyKeeper implements Agent<TallyInput, Tally>, dev.aios.api.Stateful {
+        @Override
+        public Contract<TallyInput, Tally> contract() {
+            return Contract.of("tally-keeper", "1.0.0", TallyInput.class, Tally.class)
+                    .withDescription("Charges each number sent to it and keeps the numbers seen per subject")
+                    .withEffects("payments")
+                    .withTimeout(Duration.ofSeconds(10));
+        }
+
+        @Override
+        public Tally run(TallyInput input, AgentContext context) throws Exception {
+            int n = input.message().n();
+            context.effect(
+                    "payments:charge",
+                    Payment.class,
+                    key -> post(
+                            "charges",
+                            key,
+                            Map.of("run", context.runId(), "order", context.subject() + "/" + n, "amount", n)));
+            var seen = new java.util.ArrayList<>(input.state().map(Tally::seen).orElse(java.util.List.of()));
+            seen.add(n);
+            return new Tally(seen);
+        }
+    }
+
     private static Payment post(String operation, String key, Map<String, Object> body)
             throws IOException, InterruptedException {
         var url = System.getenv(URL_VARIABLE);

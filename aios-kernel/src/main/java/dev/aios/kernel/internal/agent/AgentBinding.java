@@ -188,7 +188,8 @@ public final class AgentBinding {
                 outputSchema(),
                 terms.preconditions(),
                 terms.effects(),
-                terms.timeout());
+                terms.timeout(),
+                agent() instanceof dev.aios.api.Stateful);
     }
 
     /**

@@ -1,7 +1,10 @@
 package dev.aios.kernel.internal.engine;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -14,23 +17,56 @@ import org.slf4j.LoggerFactory;
  * Leases due work and executes it on virtual threads, at most {@code concurrency} items at once.
  * Sleeps until the next item is due, the poll interval passes, or {@link #wake()} is called.
  */
-final class Dispatcher implements AutoCloseable {
+final class Dispatcher<L> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
-    private final WorkQueue queue;
-    private final Consumer<Lease> worker;
+    /** What one lease call got, and when the next item not yet due becomes due. */
+    record Batch<L>(List<L> leases, Optional<Instant> nextDue) {}
+
+    /** Where due items are leased from. */
+    @FunctionalInterface
+    interface Source<L> {
+        /** Leases up to {@code max} due items. */
+        Batch<L> lease(int max);
+    }
+
+    private final String name;
+    private final Source<L> queue;
+    private final Consumer<L> worker;
     private final int concurrency;
     private final Duration poll;
     private final InstantSource clock;
-    private final ExecutorService executor = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("aios-step-", 0).factory());
+    private final ExecutorService executor;
     private final AtomicInteger inflight = new AtomicInteger();
     private final Object signal = new Object();
     private boolean signalled;
     private volatile boolean running;
     private Thread thread;
 
-    Dispatcher(WorkQueue queue, Consumer<Lease> worker, int concurrency, Duration poll, InstantSource clock) {
+    /** A dispatcher of the kernel's work queue. */
+    static Dispatcher<Lease> of(
+            WorkQueue queue, Consumer<Lease> worker, int concurrency, Duration poll, InstantSource clock) {
+        return new Dispatcher<>(
+                "step",
+                max -> {
+                    var batch = queue.lease(max);
+                    return new Batch<>(batch.leases(), batch.nextDue());
+                },
+                worker,
+                concurrency,
+                poll,
+                clock);
+    }
+
+    /**
+     * Dispatches items of {@code queue} to {@code worker}.
+     *
+     * @param name names its threads ({@code aios-NAME-dispatcher}, {@code aios-NAME-1} …)
+     */
+    Dispatcher(String name, Source<L> queue, Consumer<L> worker, int concurrency, Duration poll, InstantSource clock) {
+        this.name = name;
+        this.executor = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("aios-" + name + "-", 0).factory());
         this.queue = queue;
         this.worker = worker;
         this.concurrency = concurrency;
@@ -40,7 +76,10 @@ final class Dispatcher implements AutoCloseable {
 
     void start() {
         running = true;
-        thread = Thread.ofPlatform().name("aios-dispatcher").daemon().start(this::loop);
+        thread = Thread.ofPlatform()
+                .name(name.equals("step") ? "aios-dispatcher" : "aios-" + name + "-dispatcher")
+                .daemon()
+                .start(this::loop);
     }
 
     /** Tells the dispatcher that work may be due now. */
@@ -78,7 +117,7 @@ final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private void execute(Lease lease) {
+    private void execute(L lease) {
         try {
             worker.accept(lease);
         } catch (RuntimeException e) {

@@ -63,7 +63,9 @@ public final class Engine implements AutoCloseable {
     private final Host host;
     private final Playbooks playbooks;
     private final WorkQueue queue;
-    private final Dispatcher dispatcher;
+    private final Dispatcher<Lease> dispatcher;
+    private final Mailboxes mailboxes;
+    private final Dispatcher<Mailboxes.Claim> instances;
     private final EventIntake intake;
     private final Awaits awaits;
     private final AuditTrail audit;
@@ -128,8 +130,24 @@ public final class Engine implements AutoCloseable {
                 () -> host.windows,
                 loops,
                 host::policy);
-        this.dispatcher = new Dispatcher(
+        this.dispatcher = Dispatcher.of(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
+        this.mailboxes = new Mailboxes(store, journal.codec(), clock, playbooks::stateful, services, calls, node);
+        this.instances = new Dispatcher<>(
+                "agent", mailboxes::lease, mailboxes::handle, config.concurrency(), config.pollInterval(), clock);
+        mailboxes.wakeWith(instances::wake);
+        services.add(new dev.aios.kernel.spi.StepService<dev.aios.api.Instances>() {
+            @Override
+            public Class<dev.aios.api.Instances> type() {
+                return dev.aios.api.Instances.class;
+            }
+
+            @Override
+            public dev.aios.api.Instances open(dev.aios.kernel.spi.StepScope scope) {
+                return mailboxes::state;
+            }
+        });
+        intake.deliverWith(this::deliver);
         var lineage = new Lineage(journal, playbooks, clock);
         journal.onStatusChange(lineage);
         this.progress = new Progress(store, journal, queue, intake, awaits, lineage, clock, wake);
@@ -140,6 +158,8 @@ public final class Engine implements AutoCloseable {
         this.whatIf = new WhatIf(store, journal, playbooks, queries);
         this.forgetting = new Forgetting(store, journal, keys, clock, host.forgetListeners, host.forgetGuards, audit);
         host.forgetWith(forgetting::forget);
+        // A subject's instances go with the rest of it: their state and messages are deleted.
+        host.forgetListeners.add(mailboxes::forget);
         host.intakeWith(this::send, this::startRun);
         host.loadWith(config.built()::add);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
@@ -224,6 +244,12 @@ public final class Engine implements AutoCloseable {
         if (released > 0) {
             LOG.info("resuming {} steps left in flight by the previous process", released);
         }
+        int instancesReleased = mailboxes.releaseAll();
+        if (instancesReleased > 0) {
+            LOG.info(
+                    "resuming {} stateful agent instances left handling a message by the previous process",
+                    instancesReleased);
+        }
         startedAt = config.clock().instant();
         // Alive from the start: the first heartbeat is recorded before any work is taken.
         store.write(tx -> {
@@ -234,7 +260,11 @@ public final class Engine implements AutoCloseable {
                 this::beat, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         dispatcher.start();
         // Work another node made due is taken at once, not at the next poll.
-        store.onCommitElsewhere(dispatcher::wake);
+        store.onCommitElsewhere(() -> {
+            dispatcher.wake();
+            instances.wake();
+        });
+        instances.start();
         awaits.start();
         watcher.start();
     }
@@ -388,6 +418,7 @@ public final class Engine implements AutoCloseable {
      */
     public Accepted send(Event event) {
         EventLimits.check(event);
+        checkAddressee(event);
         var routing = intake.route(event, 0);
         var logged = store.write(
                 tx -> intake.accept(tx, event, routing, config.clock().instant()));
@@ -401,6 +432,46 @@ public final class Engine implements AutoCloseable {
         var notes = new ArrayList<>(accepted.notes());
         notes.addAll(caughtUp.notes());
         return new Accepted(accepted.eventId(), false, accepted.started(), caughtUp.resumed(), notes);
+    }
+
+    /** Refuses an event addressed ({@code to: agent/NAME}) to an agent without instances. */
+    private void checkAddressee(Event event) {
+        var to = event.data().path("to");
+        if (!to.isTextual() || !to.asText().startsWith("agent/")) {
+            return;
+        }
+        var agent = Mailboxes.Address.agentOf(event.data()).orElseThrow();
+        if (playbooks.stateful(agent).isEmpty()) {
+            var known = playbooks.statefulNames();
+            throw new dev.aios.kernel.InvalidInputException("event " + event.id() + " is addressed to agent/" + agent
+                    + ", which is not a stateful agent, so it has no instance to take the message; "
+                    + (known.isEmpty()
+                            ? "no stateful agents are registered"
+                            : "the stateful agents are " + String.join(", ", known))
+                    + ". Nothing was recorded.");
+        }
+    }
+
+    /** Queues an event addressed to a stateful agent in its instance's mailbox, as the event is logged. */
+    private void deliver(dev.aios.kernel.internal.store.Tx tx, Event event, java.time.Instant now) {
+        var agent = Mailboxes.Address.agentOf(event.data());
+        if (agent.isEmpty()) {
+            return;
+        }
+        var body = (com.fasterxml.jackson.databind.node.ObjectNode) event.data().deepCopy();
+        body.remove("to");
+        String from = event.source().startsWith("run:") ? event.source() : "event:" + event.source();
+        mailboxes.deliver(tx, event.id(), agent.get(), event.subject(), from, event.type(), body, now, now);
+    }
+
+    /** The instances of stateful agents, of {@code agent} or of all. */
+    public List<dev.aios.kernel.AgentInstance> instances(Optional<String> agent) {
+        return mailboxes.instances(agent);
+    }
+
+    /** A stateful agent's instance for {@code subject}, with its state and newest {@code limit} messages. */
+    public dev.aios.kernel.AgentInstanceView instance(String agent, String subject, int limit) {
+        return mailboxes.instance(agent, subject, limit);
     }
 
     /** Starts a run of the active playbook {@code playbook} alone, with {@code event} as its trigger. */
@@ -612,6 +683,7 @@ public final class Engine implements AutoCloseable {
     /** Wakes the dispatcher, e.g. after a test advanced its clock. */
     public void wake() {
         dispatcher.wake();
+        instances.wake();
     }
 
     @Override
@@ -621,6 +693,7 @@ public final class Engine implements AutoCloseable {
         watcher.close();
         awaits.close();
         dispatcher.stop(Duration.ofSeconds(10));
+        instances.stop(Duration.ofSeconds(10));
         calls.shutdownNow();
         config.extensions().forEach(Engine::closeQuietly);
         feed.close();

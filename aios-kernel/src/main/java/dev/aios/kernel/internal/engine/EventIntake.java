@@ -48,6 +48,19 @@ final class EventIntake {
     /** What logging an event did; {@code seq} is its position in the log (0 for a duplicate). */
     record Logged(Accepted accepted, long seq) {}
 
+    /** Hands an event addressed to a stateful agent ({@code to: agent/NAME}) to its instance's mailbox. */
+    @FunctionalInterface
+    interface Delivery {
+        void deliver(Tx tx, Event event, Instant now);
+    }
+
+    private volatile Delivery delivery = (tx, event, now) -> {};
+
+    /** Delivers events addressed to stateful agents with {@code delivery}, in the transaction logging them. */
+    void deliverWith(Delivery delivery) {
+        this.delivery = delivery;
+    }
+
     private final RunJournal journal;
     private final PayloadCodec codec;
     private final Playbooks playbooks;
@@ -136,6 +149,7 @@ final class EventIntake {
         feed.publish(
                 tx,
                 List.of(new dev.aios.kernel.spi.FeedItem("event", seq, "", event.type(), event.subject(), now, json)));
+        delivery.deliver(tx, event, now);
         var started = new ArrayList<String>();
         for (var playbook : routing.start()) {
             String runId = Ids.next("r", now);

@@ -58,7 +58,17 @@ final class Playbooks {
 
     /** The step kinds this kernel runs. */
     static final Set<String> RUNNABLE = Set.of(
-            "agent", "approval", "wait", "await", "branch", "emit", "parallel", "forEach", "call", "conversation");
+            "agent",
+            "approval",
+            "wait",
+            "await",
+            "branch",
+            "emit",
+            "parallel",
+            "forEach",
+            "call",
+            "conversation",
+            "send");
 
     private record Key(String name, String version) {}
 
@@ -220,8 +230,10 @@ final class Playbooks {
     private Built build(Playbook model, String source, SourceMap lines) {
         var known = new java.util.TreeSet<>(agents.names());
         model.agents().forEach(a -> known.add(a.name()));
+        var stateful = new java.util.TreeSet<>(statefulNames());
+        model.agents().stream().filter(Playbooks::stateful).forEach(a -> stateful.add(a.name()));
         var compiled = compiler.compile(
-                model, source, lines, new PlaybookCompiler.Catalog(known, Set.of(), Optional.empty(), RUNNABLE));
+                model, source, lines, new PlaybookCompiler.Catalog(known, stateful, Optional.empty(), RUNNABLE));
         var problems = new ArrayList<PlaybookException.Problem>();
         triggerAndWindows(model, source, lines, problems);
         var declared = new LinkedHashMap<String, AgentBinding>();
@@ -247,7 +259,9 @@ final class Playbooks {
                 continue;
             }
             try {
-                var agent = factory.create(declaration, ref);
+                var agent = stateful(declaration)
+                        ? new StatefulJsonAgent(factory.create(withoutStateful(declaration), ref))
+                        : factory.create(declaration, ref);
                 if (!agent.contract().name().equals(declaration.name())) {
                     throw new IllegalArgumentException(
                             "the built agent is named '" + agent.contract().name() + "'");
@@ -327,6 +341,59 @@ final class Playbooks {
         return loaded == null
                 ? Optional.empty()
                 : Optional.ofNullable(loaded.declared().get(name));
+    }
+
+    /** Whether a playbook declares its agent {@code stateful: true}. */
+    private static boolean stateful(dev.aios.api.AgentDeclaration declaration) {
+        return declaration.spec().path("stateful").asBoolean(false);
+    }
+
+    /** The declaration as the agent's factory sees it: {@code stateful} is the kernel's setting. */
+    private static dev.aios.api.AgentDeclaration withoutStateful(dev.aios.api.AgentDeclaration declaration) {
+        var spec = (com.fasterxml.jackson.databind.node.ObjectNode) declaration.spec();
+        spec.remove("stateful");
+        return new dev.aios.api.AgentDeclaration(declaration.name(), declaration.kind(), spec);
+    }
+
+    /** A declared agent marked stateful. */
+    private record StatefulJsonAgent(dev.aios.api.JsonAgent agent)
+            implements dev.aios.api.JsonAgent, dev.aios.api.Stateful {
+        @Override
+        public dev.aios.api.JsonContract contract() {
+            return agent.contract();
+        }
+
+        @Override
+        public com.fasterxml.jackson.databind.JsonNode run(
+                com.fasterxml.jackson.databind.JsonNode input, dev.aios.api.AgentContext context) throws Exception {
+            return agent.run(input, context);
+        }
+    }
+
+    /** The names of the stateful agents: registered, or declared by an active playbook. */
+    Set<String> statefulNames() {
+        var names = new java.util.TreeSet<String>();
+        agents.names().forEach(name -> agents.find(name)
+                .filter(b -> b.agent() instanceof dev.aios.api.Stateful)
+                .ifPresent(b -> names.add(name)));
+        active.values().forEach(b -> b.declared().forEach((name, binding) -> {
+            if (binding.agent() instanceof dev.aios.api.Stateful) {
+                names.add(name);
+            }
+        }));
+        return names;
+    }
+
+    /** The stateful agent {@code name}: registered, or declared by an active playbook. */
+    Optional<AgentBinding> stateful(String name) {
+        var registered = agents.find(name);
+        if (registered.isPresent()) {
+            return registered.filter(b -> b.agent() instanceof dev.aios.api.Stateful);
+        }
+        return active.values().stream()
+                .map(b -> b.declared().get(name))
+                .filter(b -> b != null && b.agent() instanceof dev.aios.api.Stateful)
+                .findFirst();
     }
 
     /** The contracts of the agents the active playbooks declare. */

@@ -105,6 +105,9 @@ final class StepOutcomes {
                 var accepted = facts.emitted().orElseThrow(() -> new IllegalStateException("the event was not logged"));
                 ObjectNode output = Json.object();
                 output.put("eventId", p.event().id());
+                if (p.event().type().equals(StepRunner.MESSAGE_TYPE)) {
+                    output.put("messageId", p.event().id());
+                }
                 output.set("started", Json.tree(accepted.started()));
                 entries.add(new StepCompleted(step, it, p.input(), output, Optional.empty(), p.next()));
                 entries.then(new Decision.GoOn(step, p.next()));

@@ -94,19 +94,15 @@ final class StepRunner {
                 case CompiledStep.Call call ->
                     new Outcome.Call(evalAll(call.input(), vars), call.playbook(), call.waits());
                 case CompiledStep.Conversation c -> new Outcome.Turn(0);
-                case CompiledStep.Send s -> notRun(step);
+                case CompiledStep.Send s -> send(s, state, lease, vars);
             };
         } catch (CelException e) {
             return new Outcome.Failed(Json.object(), "step '" + step.id() + "': " + e.getMessage(), false);
         }
     }
 
-    private static Outcome notRun(CompiledStep step) {
-        return new Outcome.Failed(
-                Json.object(),
-                "this kernel does not run " + step.kind() + " steps yet (step '" + step.id() + "')",
-                false);
-    }
+    /** The type of the events that send steps publish. */
+    static final String MESSAGE_TYPE = "agent.message";
 
     /** The most items a forEach step runs over. */
     static final int MAX_ITEMS = 100_000;
@@ -504,7 +500,7 @@ final class StepRunner {
         ObjectNode data = evalAll(emit.data(), vars);
         String subject =
                 emit.subject().isPresent() ? emit.subject().get().eval(vars).asText() : state.subject;
-        String key = StepContext.idempotencyKey(state.id, emit.id(), lease.iteration());
+        String key = StepContext.idempotencyKey(state.id, lease.step(), lease.iteration());
         String correlation = state.trigger
                 .path("correlationId")
                 .asText(state.trigger.path("id").asText());
@@ -527,6 +523,61 @@ final class StepRunner {
             return new Outcome.Failed(input, loop(emit, state, routing, depth), false, "EventLoop");
         }
         return new Outcome.Publish(input, event, routing, emit.next());
+    }
+
+    /**
+     * A send step publishes an {@code agent.message} event addressed to the agent ({@code to:
+     * agent/NAME}), which the intake queues in the instance's mailbox as it logs it. Its id is derived
+     * from the step's idempotency key, so a send that runs again (after a crash, a retry) is the same
+     * event and is delivered once.
+     */
+    private Outcome send(CompiledStep.Send send, RunState state, Lease lease, Map<String, JsonNode> vars) {
+        ObjectNode message = evalAll(send.message(), vars);
+        String subject =
+                send.subject().isPresent() ? send.subject().get().eval(vars).asText() : state.subject;
+        ObjectNode input = Json.object();
+        input.put("agent", send.agent());
+        input.put("subject", subject);
+        input.set("message", message);
+        if (subject.isBlank()) {
+            return new Outcome.Failed(
+                    input,
+                    "the message has no subject: the run has none and the step's subject is empty;"
+                            + " give the send step a subject",
+                    false);
+        }
+        ObjectNode data = Json.object();
+        data.put("to", "agent/" + send.agent());
+        data.setAll(message);
+        String key = StepContext.idempotencyKey(state.id, lease.step(), lease.iteration());
+        String correlation = state.trigger
+                .path("correlationId")
+                .asText(state.trigger.path("id").asText());
+        var event = new Event(
+                "m-" + sha256(key).substring(0, 24),
+                MESSAGE_TYPE,
+                subject,
+                "run:" + state.id,
+                clock.instant(),
+                data,
+                correlation,
+                state.id);
+        int depth = state.trigger.path("depth").asInt(0) + 1;
+        var routing = intake.route(event, depth);
+        if (depth > maxEventDepth && !routing.start().isEmpty()) {
+            return new Outcome.Failed(
+                    input,
+                    "sending to " + send.agent() + " would start "
+                            + routing.start().stream()
+                                    .map(p -> p.name())
+                                    .distinct()
+                                    .toList()
+                            + " as link " + depth + " of a chain of events and runs; a chain is stopped after "
+                            + maxEventDepth + " links, since it looks like an event loop",
+                    false,
+                    "EventLoop");
+        }
+        return new Outcome.Publish(input, event, routing, send.next());
     }
 
     /** Why an emit was stopped: the chain of events and runs it would extend looks endless. */

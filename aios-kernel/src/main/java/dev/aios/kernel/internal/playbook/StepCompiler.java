@@ -155,6 +155,12 @@ final class StepCompiler {
             case ConversationStep conversation -> conversation(conversation, path, next);
             case SendStep send -> {
                 checkStateful(path + ".send.to", send.agent());
+                if (send.message().containsKey("to")) {
+                    check.problem(
+                            path + ".send.message.to",
+                            "'to' is where a message goes, so a message cannot have a field named 'to';"
+                                    + " call it something else, e.g. recipient");
+                }
                 var subject = send.subject()
                         .flatMap(s ->
                                 check.expression(path + ".send.subject", s, Checker.RUN_SCOPE, locals, Yields.ANY));

@@ -28,6 +28,9 @@ public interface Tx {
     /** The items of forEach steps in progress. */
     LoopStore loops();
 
+    /** Stateful agents' instances and their mailboxes. */
+    InstanceStore instances();
+
     /** The operator's inbox. */
     TaskStore tasks();
 

@@ -577,6 +577,60 @@ public abstract class StoreContract {
     }
 
     @Test
+    void aStatefulAgentsMailboxIsHandledInOrderOneMessageAtATime() {
+        var empty = new InstanceStore.Sealed("json", bytes("{}"));
+        for (int i = 1; i <= 3; i++) {
+            int n = i;
+            var message = new InstanceStore.Outgoing(
+                    "m" + n,
+                    "assistant",
+                    "acme",
+                    "event",
+                    "note",
+                    new InstanceStore.Sealed("json", bytes("{\"n\":" + n + "}")),
+                    T0,
+                    T0);
+            assertThat(write((Tx tx) -> tx.instances().deliver(message, empty, T0)))
+                    .isTrue();
+        }
+        var again = new InstanceStore.Outgoing("m1", "assistant", "acme", "event", "note", empty, T0, T0);
+        assertThat(write((Tx tx) -> tx.instances().deliver(again, empty, T0)))
+                .as("an id seen before")
+                .isFalse();
+
+        var due = write((Tx tx) -> tx.instances().due(T0, 10));
+        assertThat(due).containsExactly(new InstanceStore.Due("assistant", "acme"));
+        assertThat(write((Tx tx) -> tx.instances().lease(due.getFirst(), "node-a/1", T0.plusSeconds(60), T0)))
+                .isTrue();
+        assertThat(write((Tx tx) -> tx.instances().lease(due.getFirst(), "node-b/1", T0.plusSeconds(60), T0)))
+                .as("one handler at a time")
+                .isFalse();
+        var head = read((Tx tx) -> tx.instances().head("assistant", "acme", T0)).orElseThrow();
+        assertThat(head.id()).isEqualTo("m1");
+        write((Tx tx) -> {
+            tx.instances().handled(head, new InstanceStore.Sealed("json", bytes("{\"seen\":1}")), T0, 100);
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.instances().head("assistant", "acme", T0))
+                        .orElseThrow()
+                        .id())
+                .isEqualTo("m2");
+        var instance =
+                read((Tx tx) -> tx.instances().instance("assistant", "acme")).orElseThrow();
+        assertThat(instance.handled()).isEqualTo(1);
+        assertThat(instance.queued()).isEqualTo(2);
+        assertThat(new String(
+                        read((Tx tx) -> tx.instances().state("assistant", "acme"))
+                                .orElseThrow()
+                                .bytes(),
+                        StandardCharsets.UTF_8))
+                .isEqualTo("{\"seen\":1}");
+        assertThat(read((Tx tx) -> tx.instances().messages("assistant", "acme", 10)))
+                .hasSize(3);
+        assertThat(write((Tx tx) -> tx.instances().forget("acme"))).isEqualTo(1);
+    }
+
+    @Test
     void extensionsGetAHandleInsideTheStoresTransactions() {
         var storage = store.extensions();
         storage.write(

@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
             CatalogCommands.Playbooks.class,
             PlaybookCommand.class,
             CatalogCommands.Agents.class,
+            AgentCommand.class,
             CostCommand.class,
             PolicyCommand.class,
             PolicyCommand.Flags.class,

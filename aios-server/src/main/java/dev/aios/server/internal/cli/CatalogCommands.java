@@ -52,13 +52,34 @@ final class CatalogCommands {
         }
     }
 
-    @Command(name = "agents", description = "Lists the registered agents and their contracts.")
+    @Command(
+            name = "agents",
+            description = "Lists the registered agents and their contracts, then the instances of stateful agents"
+                    + " (one per subject) with their mailboxes.")
     static final class Agents extends ClientCommand {
         @Option(names = "--json", description = "print the agents as JSON, with their input and output schemas")
         boolean json;
 
+        @Option(
+                names = "--instances",
+                description = "list only the instances of stateful agents (with --json, as JSON)")
+        boolean instancesOnly;
+
+        @Option(names = "--agent", paramLabel = "NAME", description = "list only the instances of this agent")
+        String agent;
+
         @Override
         void run(ServerClient client) {
+            if (instancesOnly || agent != null) {
+                var instances =
+                        client.get("/api/agents/instances", java.util.Map.of("agent", agent == null ? "" : agent));
+                if (json) {
+                    printJson(instances);
+                } else {
+                    printInstances(instances, true);
+                }
+                return;
+            }
             var agents = client.get("/api/agents");
             if (json) {
                 printJson(agents);
@@ -66,12 +87,39 @@ final class CatalogCommands {
             }
             var table = Table.withColumns("NAME", "VERSION", "TIMEOUT", "EFFECTS", "DESCRIPTION");
             agents.forEach(agent -> table.row(
-                    Text.field(agent, "name"),
+                    Text.field(agent, "name") + (agent.path("stateful").asBoolean() ? " (stateful)" : ""),
                     Text.field(agent, "version"),
                     Text.optional(agent, "timeout").map(Text::isoDuration).orElse("-"),
                     Text.strings(agent, "effects").isEmpty() ? "-" : String.join(", ", Text.strings(agent, "effects")),
                     Text.field(agent, "description")));
             table.print(out(), "no agents registered");
+            var instances = client.get("/api/agents/instances");
+            if (!instances.isEmpty()) {
+                out().println();
+                out().println("instances of stateful agents:");
+                printInstances(instances, false);
+            }
+        }
+
+        private void printInstances(com.fasterxml.jackson.databind.JsonNode instances, boolean alone) {
+            var table = Table.withColumns("AGENT", "SUBJECT", "MAILBOX", "HANDLED", "FAILED", "LAST MESSAGE", "AT");
+            instances.forEach(instance -> table.row(
+                    Text.field(instance, "agent"),
+                    Text.field(instance, "subject"),
+                    instance.path("mailbox").asText()
+                            + Text.optional(instance, "nextDue")
+                                    .filter(due -> instance.path("mailbox").asLong() > 0)
+                                    .map(due -> " (next " + Text.time(instance, "nextDue") + ")")
+                                    .orElse(""),
+                    instance.path("handled").asText(),
+                    instance.path("failed").asText(),
+                    Text.field(instance, "lastMessage"),
+                    Text.time(instance, "lastAt")));
+            table.print(
+                    out(),
+                    alone
+                            ? "no instances: a stateful agent gets one per subject with the first message sent to it"
+                            : "");
         }
     }
 }

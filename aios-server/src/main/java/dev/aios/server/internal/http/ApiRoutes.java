@@ -76,6 +76,8 @@ public final class ApiRoutes {
         routes.get("/api/playbooks", ctx -> ctx.json(kernel.playbooks()), read);
         routes.post("/api/playbooks/reload", ctx -> ctx.json(kernel.reloadPlaybooks()), admin);
         routes.get("/api/agents", ctx -> ctx.json(kernel.agents()), read);
+        routes.get("/api/agents/instances", this::instances, read);
+        routes.get("/api/agents/{name}/instances/{subject}", this::instance, read);
         new Invocations(kernel, clock).addTo(routes);
 
         routes.exception(AiosException.class, (e, ctx) -> {
@@ -100,6 +102,29 @@ public final class ApiRoutes {
                             "the server failed to answer " + ctx.method() + " " + ctx.path()
                                     + "; the server log has the details"));
         });
+    }
+
+    /** The instances of stateful agents; {@code ?agent=NAME} keeps one agent's. */
+    private void instances(Context ctx) {
+        ctx.json(kernel.agentInstances(
+                Optional.ofNullable(ctx.queryParam("agent")).filter(a -> !a.isBlank())));
+    }
+
+    /** One instance with its state and its newest {@code ?limit=N} messages (20 unless given, at most 200). */
+    private void instance(Context ctx) {
+        int limit = 20;
+        var given = ctx.queryParam("limit");
+        if (given != null) {
+            try {
+                limit = Integer.parseInt(given);
+            } catch (NumberFormatException e) {
+                throw new InvalidInputException("limit must be a whole number from 1 to 200, was '" + given + "'");
+            }
+            if (limit < 1 || limit > 200) {
+                throw new InvalidInputException("limit must be a whole number from 1 to 200, was " + limit);
+            }
+        }
+        ctx.json(kernel.agentInstance(ctx.pathParam("name"), ctx.pathParam("subject"), limit));
     }
 
     /** 200 {@code ok}, or 503 {@code degraded} with the reason while the database cannot be written. */

@@ -6,6 +6,7 @@ import dev.aios.kernel.internal.store.AuditStore;
 import dev.aios.kernel.internal.store.AwaitStore;
 import dev.aios.kernel.internal.store.DerivedState;
 import dev.aios.kernel.internal.store.EventStore;
+import dev.aios.kernel.internal.store.InstanceStore;
 import dev.aios.kernel.internal.store.JournalStore;
 import dev.aios.kernel.internal.store.KeyStore;
 import dev.aios.kernel.internal.store.LoopStore;
@@ -39,6 +40,7 @@ public abstract class JdbcTx implements Tx {
     private JdbcWork work;
     private JdbcAwaits awaits;
     private JdbcLoops loops;
+    private JdbcInstances instances;
     private JdbcTasks tasks;
     private JdbcReceipts receipts;
     private JdbcKeys keys;
@@ -124,6 +126,14 @@ public abstract class JdbcTx implements Tx {
             loops = new JdbcLoops(handle);
         }
         return loops;
+    }
+
+    @Override
+    public InstanceStore instances() {
+        if (instances == null) {
+            instances = new JdbcInstances(handle);
+        }
+        return instances;
     }
 
     @Override

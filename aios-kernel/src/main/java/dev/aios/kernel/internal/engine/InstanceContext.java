@@ -1,0 +1,172 @@
+package dev.aios.kernel.internal.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.aios.api.AgentContext;
+import dev.aios.api.Effect;
+import dev.aios.api.PlaybookRef;
+import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.spi.StepScope;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The {@link AgentContext} of a stateful agent's instance handling one message. Its "run" is the
+ * instance ({@code agent:NAME:SUBJECT}), its "step" the message; the idempotency key is the same
+ * for every attempt at the message, so effects and messages sent later happen once.
+ */
+final class InstanceContext implements AgentContext, StepScope {
+
+    /** A message the handling sends its instance later. */
+    record Later(Duration delay, JsonNode message) {}
+
+    /** Where effects of instances are recorded. */
+    interface Receipts {
+        java.util.Optional<JsonNode> find(String key);
+
+        void record(String key, JsonNode result);
+    }
+
+    private final String agent;
+    private final String subject;
+    private final String messageId;
+    private final int attempt;
+    private final InstantSource clock;
+    private final Set<String> declaredEffects;
+    private final Receipts receipts;
+    private final Services services;
+    private final Map<String, Integer> ordinals = new ConcurrentHashMap<>();
+    private final Map<Class<?>, Object> opened = new ConcurrentHashMap<>();
+    private final List<Later> laters = new ArrayList<>();
+
+    InstanceContext(
+            String agent,
+            String subject,
+            String messageId,
+            int attempt,
+            InstantSource clock,
+            Set<String> declaredEffects,
+            Receipts receipts,
+            Services services) {
+        this.agent = agent;
+        this.subject = subject;
+        this.messageId = messageId;
+        this.attempt = attempt;
+        this.clock = clock;
+        this.declaredEffects = Set.copyOf(declaredEffects);
+        this.receipts = receipts;
+        this.services = services;
+    }
+
+    /** The instance's name in ids and keys. */
+    static String instanceId(String agent, String subject) {
+        return "agent:" + agent + ":" + subject;
+    }
+
+    @Override
+    public String runId() {
+        return instanceId(agent, subject);
+    }
+
+    @Override
+    public String stepId() {
+        return messageId;
+    }
+
+    @Override
+    public int iteration() {
+        return 0;
+    }
+
+    @Override
+    public int attempt() {
+        return attempt;
+    }
+
+    @Override
+    public String subject() {
+        return subject;
+    }
+
+    @Override
+    public PlaybookRef playbook() {
+        return new PlaybookRef("agent/" + agent, "instance");
+    }
+
+    @Override
+    public InstantSource clock() {
+        return clock;
+    }
+
+    @Override
+    public String idempotencyKey() {
+        return runId() + ":" + messageId;
+    }
+
+    @Override
+    public <R> R effect(String name, Class<R> resultType, Effect<R> action) throws Exception {
+        String connector = name.contains(":") ? name.substring(0, name.indexOf(':')) : name;
+        if (!declaredEffects.contains(connector)) {
+            throw new IllegalStateException("agent '" + agent + "' did not declare effect '" + connector
+                    + "' in its contract; add it with withEffects(\"" + connector + "\")");
+        }
+        int ordinal = ordinals.merge(name, 1, Integer::sum);
+        String key = idempotencyKey() + ":" + name + (ordinal > 1 ? "#" + ordinal : "");
+        var recorded = receipts.find(key);
+        if (recorded.isPresent()) {
+            return Json.mapper().treeToValue(recorded.get(), resultType);
+        }
+        R result = action.perform(key);
+        receipts.record(key, Json.tree(result));
+        return result;
+    }
+
+    @Override
+    public void heartbeat() {}
+
+    @Override
+    public JsonNode call(String agent, JsonNode input) throws Exception {
+        throw new UnsupportedOperationException("a stateful agent cannot call other agents as tools yet;"
+                + " send them a message with a playbook's send step");
+    }
+
+    @Override
+    public <T> T service(Class<T> type) {
+        return type.cast(opened.computeIfAbsent(type, t -> services.open(type, this)));
+    }
+
+    @Override
+    public synchronized void later(Duration delay, JsonNode message) {
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("a message cannot be sent in the past; delay was " + delay);
+        }
+        if (message == null || !message.isObject()) {
+            throw new IllegalArgumentException("a message is a JSON object, e.g. {\"remind\": \"invoice\"}");
+        }
+        laters.add(new Later(delay, message.deepCopy()));
+    }
+
+    /** The messages to send later, in the order asked. */
+    synchronized List<Later> laters() {
+        return List.copyOf(laters);
+    }
+
+    @Override
+    public void note(String kind, JsonNode detail) {
+        // Provenance is kept with steps of runs; a message's handling keeps its state and history.
+    }
+
+    @Override
+    public AgentContext context() {
+        return this;
+    }
+
+    @Override
+    public String agent() {
+        return agent;
+    }
+}

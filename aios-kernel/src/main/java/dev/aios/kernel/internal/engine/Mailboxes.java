@@ -1,0 +1,409 @@
+package dev.aios.kernel.internal.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aios.api.PermanentFailure;
+import dev.aios.api.RetryPolicy;
+import dev.aios.kernel.AgentInstance;
+import dev.aios.kernel.AgentInstanceView;
+import dev.aios.kernel.NotFoundException;
+import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.agent.AgentBinding;
+import dev.aios.kernel.internal.journal.PayloadCodec;
+import dev.aios.kernel.internal.store.InstanceStore;
+import dev.aios.kernel.internal.store.InstanceStore.Due;
+import dev.aios.kernel.internal.store.InstanceStore.Message;
+import dev.aios.kernel.internal.store.Store;
+import dev.aios.kernel.internal.store.Tx;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The instances of stateful agents: one per (agent, subject), handling the messages of its mailbox
+ * one at a time, in the order they arrived. An instance is leased like a work item while one of its
+ * messages is handled, so no two are handled at once, and nothing of a handling is kept until its
+ * outcome is written: the new state, the message marked handled and the messages it sends later, in
+ * one write that first checks the lease is still held. A crash in between makes the message due
+ * again when the lease runs out (at once after a restart), so its state changes once.
+ *
+ * <p>A failed handling is tried again with the default retry policy's backoff, the mailbox waiting
+ * for it so that order holds; after the last attempt the message is marked failed, shown with the
+ * instance, and the mailbox goes on.
+ */
+final class Mailboxes {
+    private static final Logger LOG = LoggerFactory.getLogger(Mailboxes.class);
+    /** Handled messages kept per instance as its recent history. */
+    static final int KEEP = 200;
+    /** Grace beyond an agent's timeout before its lease counts as lost. */
+    private static final Duration LEASE_GRACE = Duration.ofSeconds(30);
+
+    /** A message to hand to the mailbox of an instance. */
+    record Address(String agent, String subject) {
+        /** The agent named by an event's {@code to} ({@code agent/NAME}), if it names one. */
+        static Optional<String> agentOf(JsonNode data) {
+            var to = data.path("to");
+            if (!to.isTextual() || !to.asText().startsWith("agent/")) {
+                return Optional.empty();
+            }
+            return Optional.of(to.asText().substring("agent/".length()));
+        }
+    }
+
+    /** A leased instance. */
+    record Claim(String agent, String subject, String owner) {}
+
+    private final Store db;
+    private final PayloadCodec codec;
+    private final InstantSource clock;
+    private final Function<String, Optional<AgentBinding>> stateful;
+    private final Services services;
+    private final ExecutorService calls;
+    private final String node;
+    private final AtomicLong counter = new AtomicLong();
+    private final RetryPolicy retry = RetryPolicy.DEFAULT;
+    private volatile Runnable wake = () -> {};
+
+    Mailboxes(
+            Store db,
+            PayloadCodec codec,
+            InstantSource clock,
+            Function<String, Optional<AgentBinding>> stateful,
+            Services services,
+            ExecutorService calls,
+            String node) {
+        this.db = db;
+        this.codec = codec;
+        this.clock = clock;
+        this.stateful = stateful;
+        this.services = services;
+        this.calls = calls;
+        this.node = node;
+    }
+
+    /** Called when a message may be due now. */
+    void wakeWith(Runnable wake) {
+        this.wake = wake;
+    }
+
+    private static InstanceStore store(Tx tx) {
+        return tx.instances();
+    }
+
+    /** {@code json} about {@code subject}, sealed with the subject's key. */
+    private InstanceStore.Sealed seal(String subject, JsonNode json) {
+        var encoded = codec.encode(subject, Json.bytes(json));
+        return new InstanceStore.Sealed(encoded.codec(), encoded.bytes());
+    }
+
+    /** A sealed payload read back; {@code {"forgotten": true}} once the subject was forgotten. */
+    private JsonNode open(String subject, InstanceStore.Sealed stored) {
+        try {
+            return Json.tree(codec.decode(subject, stored.codec(), stored.bytes()));
+        } catch (dev.aios.kernel.spi.SubjectCipher.ForgottenException e) {
+            return Forgetting.FORGOTTEN.deepCopy();
+        }
+    }
+
+    /**
+     * Queues a message for the instance of {@code agent} for {@code subject} in the caller's
+     * transaction; false if its id was delivered before.
+     */
+    boolean deliver(
+            Tx tx,
+            String id,
+            String agent,
+            String subject,
+            String sender,
+            String type,
+            JsonNode body,
+            Instant dueAt,
+            Instant now) {
+        var message = new InstanceStore.Outgoing(id, agent, subject, sender, type, seal(subject, body), now, dueAt);
+        boolean delivered = store(tx).deliver(message, seal(subject, Json.object()), now);
+        if (delivered) {
+            tx.afterCommit(wake);
+        }
+        return delivered;
+    }
+
+    /** Frees the leases of an earlier process. */
+    int releaseAll() {
+        return db.write(tx -> store(tx).releaseAll());
+    }
+
+    /** Leases up to {@code max} instances with a message due. */
+    Dispatcher.Batch<Claim> lease(int max) {
+        Instant seen = clock.instant();
+        // Most polls find nothing due: they read, and leave the writer to those that write.
+        var candidates = db.read(tx -> store(tx).due(seen, max));
+        if (candidates.isEmpty()) {
+            return new Dispatcher.Batch<>(List.of(), db.read(tx -> store(tx).nextDue()));
+        }
+        return db.write(tx -> {
+            var store = store(tx);
+            Instant now = clock.instant();
+            var claims = new java.util.ArrayList<Claim>();
+            for (Due due : store.due(now, max)) {
+                String owner = node + "/m" + counter.incrementAndGet();
+                Duration hold = stateful.apply(due.agent())
+                        .map(b -> b.terms().timeout())
+                        .orElse(Duration.ofMinutes(1))
+                        .plus(LEASE_GRACE);
+                if (store.lease(due, owner, now.plus(hold), now)) {
+                    claims.add(new Claim(due.agent(), due.subject(), owner));
+                }
+            }
+            return new Dispatcher.Batch<>(claims, store.nextDue());
+        });
+    }
+
+    /** Handles the first due message of a leased instance. */
+    void handle(Claim claim) {
+        Instant now = clock.instant();
+        var head = db.read(tx -> {
+            var store = store(tx);
+            var message = store.head(claim.agent(), claim.subject(), now);
+            boolean handledBefore = store.instance(claim.agent(), claim.subject())
+                    .map(i -> i.handled() > 0)
+                    .orElse(false);
+            var state = message.isPresent()
+                    ? store.state(claim.agent(), claim.subject())
+                            .map(stored -> open(claim.subject(), stored))
+                            .orElse(Json.object())
+                    : Json.object();
+            return new Head(message, state, handledBefore);
+        });
+        if (head.message().isEmpty()) {
+            db.write(tx -> {
+                if (store(tx).holds(claim.agent(), claim.subject(), claim.owner())) {
+                    // Nothing due after all (a timer not yet due): it is leased again when one is.
+                    store(tx).release(claim.agent(), claim.subject());
+                }
+                return null;
+            });
+            return;
+        }
+        var message = head.message().get();
+        try (var ignored = MDC.putCloseable("agent", claim.agent());
+                var ignoredSubject = MDC.putCloseable("subject", claim.subject())) {
+            var outcome = call(claim, message, head.state(), head.handledBefore());
+            record(claim, message, outcome);
+        }
+    }
+
+    /** The first due message of an instance, with what the agent is given besides it. */
+    private record Head(Optional<Message> message, JsonNode state, boolean handledBefore) {}
+
+    /** What handling a message came to. */
+    private sealed interface Handled {
+        record Done(JsonNode state, List<InstanceContext.Later> laters) implements Handled {}
+
+        record Failed(String error, boolean retryable) implements Handled {}
+    }
+
+    private Handled call(Claim claim, Message message, JsonNode state, boolean handledBefore) {
+        var found = stateful.apply(claim.agent());
+        if (found.isEmpty()) {
+            return new Handled.Failed(
+                    "no stateful agent '" + claim.agent() + "' is registered or declared by an active playbook;"
+                            + " register it again, or forget the subject to drop its instance",
+                    true);
+        }
+        var binding = found.get();
+        ObjectNode input = Json.object();
+        input.set("message", open(message.subject(), message.body()));
+        if (handledBefore) {
+            input.set("state", state);
+        }
+        var context = new InstanceContext(
+                claim.agent(),
+                claim.subject(),
+                message.id(),
+                message.attempts() + 1,
+                clock,
+                binding.terms().effects(),
+                receipts(claim),
+                services);
+        Duration timeout = binding.terms().timeout();
+        var logContext = MDC.getCopyOfContextMap();
+        JsonNode validated;
+        try {
+            validated = binding.validateInput(input);
+        } catch (RuntimeException e) {
+            // The same message is refused every time: trying again cannot help.
+            return new Handled.Failed("the message does not fit the agent's contract: " + e.getMessage(), false);
+        }
+        var future = calls.submit(() -> {
+            if (logContext != null) {
+                MDC.setContextMap(logContext);
+            }
+            return binding.call(validated, context);
+        });
+        try {
+            var output = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!output.isObject()) {
+                return new Handled.Failed("its output, the new state, must be a JSON object", false);
+            }
+            return new Handled.Done(output, context.laters());
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            return new Handled.Failed("agent '" + claim.agent() + "' did not finish within " + timeout, true);
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            return new Handled.Failed("interrupted while agent '" + claim.agent() + "' ran", true);
+        } catch (ExecutionException e) {
+            var cause = e.getCause();
+            String why =
+                    cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+            return new Handled.Failed(why, !(cause instanceof PermanentFailure));
+        }
+    }
+
+    private InstanceContext.Receipts receipts(Claim claim) {
+        return new InstanceContext.Receipts() {
+            @Override
+            public Optional<JsonNode> find(String key) {
+                return db.read(tx -> store(tx).receipt(key));
+            }
+
+            @Override
+            public void record(String key, JsonNode result) {
+                db.write(tx -> {
+                    store(tx).receipt(key, claim.agent(), claim.subject(), result, clock.instant());
+                    return null;
+                });
+            }
+        };
+    }
+
+    private void record(Claim claim, Message message, Handled outcome) {
+        db.write(tx -> {
+            var store = store(tx);
+            if (!store.holds(claim.agent(), claim.subject(), claim.owner())) {
+                LOG.info("dropping the handling of message {}: the instance's lease is no longer held", message.id());
+                return null;
+            }
+            Instant now = clock.instant();
+            switch (outcome) {
+                case Handled.Done done -> {
+                    store.handled(message, seal(claim.subject(), done.state()), now, KEEP);
+                    int n = 0;
+                    for (var later : done.laters()) {
+                        // Ids derived from the message's: a handling that runs again sends the same ones.
+                        deliver(
+                                tx,
+                                message.id() + "/later/" + n++,
+                                claim.agent(),
+                                claim.subject(),
+                                "later",
+                                "later",
+                                later.message(),
+                                now.plus(later.delay()),
+                                now);
+                    }
+                }
+                case Handled.Failed failed -> {
+                    int attempt = message.attempts() + 1;
+                    boolean again = failed.retryable() && attempt < retry.maxAttempts();
+                    if (!again) {
+                        LOG.warn(
+                                "message {} to agent {} for {} failed after {} attempt(s): {}",
+                                message.id(),
+                                claim.agent(),
+                                claim.subject(),
+                                attempt,
+                                failed.error());
+                    }
+                    store.failed(
+                            message,
+                            failed.error(),
+                            again ? Optional.of(now.plus(backoff(attempt))) : Optional.empty(),
+                            now);
+                }
+            }
+            tx.afterCommit(wake);
+            return null;
+        });
+    }
+
+    private Duration backoff(int attempt) {
+        return retry.backoff(attempt);
+    }
+
+    /** Every instance, or those of {@code agent}. */
+    List<AgentInstance> instances(Optional<String> agent) {
+        return db.read(tx -> store(tx).instances(agent)).stream()
+                .map(Mailboxes::view)
+                .toList();
+    }
+
+    /** One instance with its state and its newest {@code limit} messages. */
+    AgentInstanceView instance(String agent, String subject, int limit) {
+        return db.read(tx -> {
+            var store = store(tx);
+            var instance = store.instance(agent, subject)
+                    .orElseThrow(() -> new NotFoundException("agent '" + agent + "' has no instance for subject '"
+                            + subject + "'; it gets one with the first message sent to it (aios agents lists them)"));
+            var messages = store.messages(agent, subject, limit).stream()
+                    .map(m -> new AgentInstanceView.Message(
+                            m.id(),
+                            m.type(),
+                            m.sender(),
+                            m.status(),
+                            m.receivedAt(),
+                            m.dueAt(),
+                            m.handledAt(),
+                            m.attempts(),
+                            m.error(),
+                            open(subject, m.body())))
+                    .toList();
+            var state = store.state(agent, subject)
+                    .map(stored -> open(subject, stored))
+                    .orElse(Json.object());
+            return new AgentInstanceView(view(instance), state, messages);
+        });
+    }
+
+    private static AgentInstance view(InstanceStore.Instance i) {
+        return new AgentInstance(
+                i.agent(),
+                i.subject(),
+                i.queued(),
+                i.handled(),
+                i.failed(),
+                i.createdAt(),
+                i.updatedAt(),
+                i.lastMessage(),
+                i.lastAt(),
+                i.nextDue());
+    }
+
+    /** The state of an instance that handled a message, for agents that consult it. */
+    Optional<JsonNode> state(String agent, String subject) {
+        return db.read(tx -> {
+            var store = store(tx);
+            return store.instance(agent, subject)
+                    .filter(instance -> instance.handled() > 0)
+                    .flatMap(instance -> store.state(agent, subject))
+                    .map(stored -> open(subject, stored));
+        });
+    }
+
+    /** Destroys the instances of {@code subject}, their state and their messages. */
+    int forget(String subject) {
+        return db.write(tx -> store(tx).forget(subject));
+    }
+}
