@@ -1,8 +1,15 @@
 package dev.aios.connectors;
 
 import dev.aios.connectors.internal.Secrets;
+import dev.aios.connectors.internal.delivery.Deliveries;
+import dev.aios.connectors.internal.delivery.FailedDeliveries;
+import dev.aios.connectors.internal.http.HttpAgent;
+import dev.aios.connectors.internal.mail.ImapIntake;
 import dev.aios.connectors.internal.mail.SendEmail;
+import dev.aios.connectors.internal.mcp.McpAgent;
+import dev.aios.connectors.internal.mcp.McpConnections;
 import dev.aios.connectors.internal.schedule.ScheduleRunner;
+import dev.aios.connectors.internal.secret.SecretStore;
 import dev.aios.connectors.internal.webhook.WebhookIntake;
 import dev.aios.kernel.spi.Extension;
 import dev.aios.kernel.spi.ExtensionHost;
@@ -23,9 +30,13 @@ import java.util.function.Function;
  */
 public final class ConnectorsExtension implements Extension {
     private final ConnectorSettings settings;
-    private final Secrets secrets;
+    private final Secrets environment;
+    private volatile Optional<SecretStore> secrets = Optional.empty();
     private volatile Optional<WebhookIntake> webhooks = Optional.empty();
     private volatile Optional<ScheduleRunner> schedules = Optional.empty();
+    private volatile Optional<ImapIntake> mail = Optional.empty();
+    private volatile Optional<McpConnections> mcp = Optional.empty();
+    private volatile Optional<Deliveries> deliveries = Optional.empty();
 
     /**
      * @param environment where named secrets are found (environment variables of the same name)
@@ -33,17 +44,33 @@ public final class ConnectorsExtension implements Extension {
     public ConnectorsExtension(ConnectorSettings settings, Function<String, Optional<String>> environment) {
         this.settings = Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(environment, "environment");
-        this.secrets = name -> environment.apply(name).filter(value -> !value.isBlank());
+        this.environment = name -> environment.apply(name).filter(value -> !value.isBlank());
     }
 
     @Override
     public void attach(ExtensionHost host) {
         host.storage().migrate("connectors", "classpath:db/connectors");
+        var store = new SecretStore(host.secrets(), environment);
+        secrets = Optional.of(store);
+        Secrets secrets = store;
         var runner = new ScheduleRunner(host);
         host.scheduler(runner);
         schedules = Optional.of(runner);
         host.windows(settings.windows());
         host.agent(new SendEmail(settings.smtp(), secrets));
+        host.agent(new HttpAgent(secrets));
+        var servers = new McpConnections(settings.mcp(), secrets);
+        mcp = Optional.of(servers);
+        host.agent(new McpAgent(servers));
+        if (!settings.subscriptions().isEmpty()) {
+            var outgoing = new Deliveries(settings.subscriptions(), secrets, host);
+            host.listen(items -> outgoing.wake());
+            host.agent(FailedDeliveries.resend(outgoing));
+            host.agent(FailedDeliveries.drop(outgoing));
+            host.playbook(FailedDeliveries.playbook());
+            deliveries = Optional.of(outgoing);
+        }
+        mail = settings.imap().map(imap -> new ImapIntake(imap, secrets, host.storage(), host::send, host.clock()));
         webhooks = Optional.of(new WebhookIntake(
                 settings.sources(),
                 () -> host.expressions(WebhookIntake.VARIABLES),
@@ -53,9 +80,74 @@ public final class ConnectorsExtension implements Extension {
                 host::startRun));
     }
 
+    /** Starts reading mail in the background, when {@code email.imap} is configured. */
+    public void startMail() {
+        mail.ifPresent(ImapIntake::start);
+    }
+
+    /** Starts delivering outgoing webhooks in the background, when subscriptions are configured. */
+    public void startDeliveries() {
+        deliveries.ifPresent(Deliveries::start);
+    }
+
+    /**
+     * Collects and sends the outgoing webhooks that are due now, as the background loop does;
+     * returns how many were delivered. For tests that move the kernel's clock by hand.
+     */
+    public int deliverNow() {
+        var outgoing = deliveries.orElseThrow(
+                () -> new IllegalStateException("no subscriptions are configured; add subscriptions: to aios.yaml"));
+        outgoing.collect();
+        return outgoing.deliverDue();
+    }
+
+    /** The outgoing webhook deliveries, newest change first, optionally only those of one status. */
+    public List<DeliveryView> deliveries(Optional<DeliveryStatus> status, int limit) {
+        return deliveries.map(d -> d.list(status, limit)).orElse(List.of());
+    }
+
+    /**
+     * Tries a failed delivery again with all its attempts.
+     *
+     * @throws dev.aios.kernel.NotFoundException when no failed delivery has that id
+     */
+    public void retryDelivery(String id) {
+        deliveries
+                .orElseThrow(() -> new dev.aios.kernel.NotFoundException(
+                        "no subscriptions are configured; add subscriptions: to aios.yaml"))
+                .retry(id);
+    }
+
+    /**
+     * Drops a failed delivery: it is never sent.
+     *
+     * @throws dev.aios.kernel.NotFoundException when no failed delivery has that id
+     */
+    public void dropDelivery(String id) {
+        deliveries
+                .orElseThrow(() -> new dev.aios.kernel.NotFoundException(
+                        "no subscriptions are configured; add subscriptions: to aios.yaml"))
+                .drop(id);
+    }
+
+    /**
+     * Reads new mail now, as the background loop does; returns the ids of the events accepted. For
+     * tests and for {@code aios mail check}.
+     *
+     * @throws IllegalStateException when no {@code email.imap} is configured
+     */
+    public List<String> pollMail() {
+        return mail.orElseThrow(() ->
+                        new IllegalStateException("no incoming mail server is configured; add email.imap to aios.yaml"))
+                .poll();
+    }
+
     @Override
     public void close() {
         schedules.ifPresent(ScheduleRunner::close);
+        mail.ifPresent(ImapIntake::close);
+        mcp.ifPresent(McpConnections::close);
+        deliveries.ifPresent(Deliveries::close);
     }
 
     /** The scheduled playbooks, each with its next {@code count} firing times. */
@@ -74,6 +166,30 @@ public final class ConnectorsExtension implements Extension {
     private static <T> T attached(Optional<T> part) {
         return part.orElseThrow(() -> new IllegalStateException(
                 "the connectors are not attached to a kernel yet; build the kernel with .extension(connectors)"));
+    }
+
+    /**
+     * Sets a named secret, encrypted under the master key and recorded (by name) in the audit log; it
+     * takes effect at once, before an environment variable of the same name.
+     *
+     * @throws dev.aios.kernel.InvalidInputException for a bad name or an empty value
+     */
+    public void setSecret(String name, String value) {
+        attached(secrets).set(name, value);
+    }
+
+    /**
+     * Deletes a stored secret.
+     *
+     * @throws dev.aios.kernel.NotFoundException when none of that name is stored
+     */
+    public void deleteSecret(String name) {
+        attached(secrets).delete(name);
+    }
+
+    /** The stored secrets and those the settings use, with where each comes from; never a value. */
+    public List<SecretView> secrets() {
+        return attached(secrets).list(settings.secretNames());
     }
 
     /** The settings in force. */

@@ -190,6 +190,28 @@ class SendEmailTest {
     }
 
     @Test
+    void aPasswordSecretThatIsNotSetParksTheStepSayingHowToSetIt() throws Exception {
+        start(ServerSetup.SMTP, """
+                email:
+                  smtp:
+                    host: 127.0.0.1
+                    port: %d
+                    security: starttls
+                    trust: "*"
+                    username: studio
+                    password: WRONG_PASSWORD
+                    from: hello@studio.test
+                """, PLAYBOOK);
+        var runId = lead("Flo");
+        var run = Eventually.await(() -> kernel.run(runId), r -> !r.tasks().isEmpty());
+
+        assertThat(run.steps().getFirst().error().orElseThrow())
+                .contains("secret 'WRONG_PASSWORD'")
+                .contains("aios secret set WRONG_PASSWORD");
+        assertThat(mail.getReceivedMessages()).isEmpty();
+    }
+
+    @Test
     void withoutAServerTheEmailWaitsForTheOperatorAsADraft() throws Exception {
         start(ServerSetup.SMTP, "", PLAYBOOK);
         var runId = lead("Di");

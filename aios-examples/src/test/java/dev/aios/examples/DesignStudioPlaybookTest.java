@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetup;
 import dev.aios.api.Event;
 import dev.aios.api.Playbook;
 import dev.aios.api.Trigger;
 import dev.aios.api.WaitStep;
+import dev.aios.connectors.ConnectorSettings;
+import dev.aios.connectors.ConnectorsExtension;
 import dev.aios.kernel.Accepted;
 import dev.aios.kernel.AgentInfo;
 import dev.aios.kernel.AgentInstance;
@@ -26,6 +31,7 @@ import dev.aios.kernel.TaskView;
 import dev.aios.kernel.TestClock;
 import dev.aios.models.ModelSettings;
 import dev.aios.models.ModelsExtension;
+import jakarta.mail.internet.MimeMessage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The design-subscription playbook on a real kernel and SQLite file, wired the way {@code aios up}
- * wires it: agents and playbooks found on the class path.
+ * wires it: agents and playbooks found on the class path, and its emails sent through a real SMTP
+ * server (GreenMail).
  */
 class DesignStudioPlaybookTest {
 
@@ -62,15 +69,26 @@ class DesignStudioPlaybookTest {
 
     final TestClock clock = new TestClock();
     Kernel kernel;
+    GreenMail mail;
 
     @BeforeEach
-    void start() {
+    void start() throws Exception {
+        var smtp = ServerSetup.SMTP.dynamicPort();
+        smtp.setServerStartupTimeout(30_000);
+        mail = new GreenMail(smtp);
+        mail.start();
+        var connectors = ConnectorSettings.read(
+                JSON.readTree("""
+                        {"email": {"smtp": {"host": "127.0.0.1", "port": %d, "security": "none",
+                                            "from": "Studio <hello@studio.test>"}}}
+                        """.formatted(mail.getSmtp().getPort()))::get);
         kernel = Kernel.builder()
                 .dataDirectory(dir.resolve("data"))
                 .clock(clock)
                 .discoverAgents()
                 .discoverPlaybooks()
                 .extension(new ModelsExtension(settings()))
+                .extension(new ConnectorsExtension(connectors, name -> Optional.empty()))
                 .pollInterval(Duration.ofMillis(20))
                 .build();
         kernel.start();
@@ -79,6 +97,7 @@ class DesignStudioPlaybookTest {
     @AfterEach
     void stop() {
         kernel.close();
+        mail.stop();
     }
 
     /** No model provider: the proposal email becomes a draft for the operator. */
@@ -152,6 +171,12 @@ class DesignStudioPlaybookTest {
         Accepted accepted = send("delivery.accepted", "acme", "{}");
         assertThat(accepted.resumed()).containsExactly(runId);
 
+        // Delivered and invoiced; the check-in email waits two weeks.
+        awaitStep(runId, "check-in", StepStatus.WAITING);
+        assertThat(mail.getReceivedMessages()).isEmpty();
+        clock.advance(Duration.ofDays(14).plusMinutes(1));
+        kernel.wake();
+
         var done = awaitStatus(runId, RunStatus.COMPLETED);
         assertThat(done.steps())
                 .extracting(StepView::id)
@@ -166,7 +191,9 @@ class DesignStudioPlaybookTest {
                         "invoice",
                         "follow-up",
                         "delivered",
-                        "account-delivered");
+                        "account-delivered",
+                        "check-in",
+                        "email-follow-up");
         JsonNode invoice = done.context().path("invoice");
         assertThat(invoice.path("invoiceNumber").asText()).matches("INV-[0-9A-F]{10}");
         assertThat(invoice.path("projectId").asText()).isEqualTo(projectId);
@@ -178,6 +205,17 @@ class DesignStudioPlaybookTest {
         assertThat(followUp.path("sendOn").asText()).isEqualTo("2026-03-19");
         assertThat(followUp.path("upgrade").path("plan").asText()).isEqualTo("priority");
         assertThat(followUp.path("text").asText()).contains("Hi Ada Lovelace,", projectId);
+        var checkIn = single(mail.getReceivedMessages());
+        assertThat(checkIn.getAllRecipients()).extracting(Object::toString).containsExactly("ada@acme.test");
+        assertThat(checkIn.getSubject()).isEqualTo("How are the new designs working for Acme?");
+        assertThat(GreenMailUtil.getBody(checkIn)).contains("Hi Ada Lovelace,", projectId);
+        assertThat(checkIn.getMessageID())
+                .isEqualTo(step(done, "email-follow-up")
+                        .receipts()
+                        .getFirst()
+                        .result()
+                        .path("messageId")
+                        .asText());
 
         JsonNode announced = step(done, "delivered").input();
         assertThat(announced.path("type").asText()).isEqualTo("project.delivered");
@@ -295,16 +333,35 @@ class DesignStudioPlaybookTest {
         assertThat(reminder.path("reminderNumber").asInt()).isEqualTo(1);
         assertThat(reminder.path("to").asText()).isEqualTo("ada@acme.test");
         assertThat(reminder.path("text").asText()).contains("Hi Ada Lovelace,", "Acme", "This is my first reminder");
+        var emailed = single(mail.getReceivedMessages());
+        assertThat(emailed.getAllRecipients()).extracting(Object::toString).containsExactly("ada@acme.test");
+        assertThat(emailed.getSubject()).isEqualTo("Reminder: your designs are ready for review");
+        assertThat(GreenMailUtil.getBody(emailed)).contains("This is my first reminder");
         assertThat(kernel.journal(runId).stream().filter(e -> e.type().equals("AwaitTimedOut")))
                 .hasSize(1);
+
+        // Another window passes: the second reminder is a second email, not the first one again.
+        clock.advance(Duration.ofDays(5).plusMinutes(1));
+        kernel.wake();
+        var remindedAgain = Eventually.await(() -> kernel.run(runId), run -> run.steps().stream()
+                .anyMatch(s -> s.id().equals("deliver")
+                        && s.iteration() == 2
+                        && s.status().equals(StepStatus.WAITING)));
+        assertThat(remindedAgain.context().path("remind").path("reminderNumber").asInt())
+                .isEqualTo(2);
+        var both = mail.getReceivedMessages();
+        assertThat(both).hasSize(2);
+        assertThat(GreenMailUtil.getBody(both[1])).contains("This is my second reminder");
+        assertThat(both[1].getMessageID()).isNotEqualTo(both[0].getMessageID());
 
         clock.advance(Duration.ofDays(1));
         assertThat(send("delivery.accepted", "acme", "{}").resumed()).containsExactly(runId);
 
-        var done = awaitStatus(runId, RunStatus.COMPLETED);
-        assertThat(done.context().path("invoice").path("amount").asInt()).isEqualTo(3995);
-        assertThat(done.context().path("remind").path("reminderNumber").asInt()).isEqualTo(1);
-        assertThat(kernel.verify().problems()).isEmpty();
+        var invoiced = awaitStep(runId, "check-in", StepStatus.WAITING);
+        assertThat(invoiced.context().path("invoice").path("amount").asInt()).isEqualTo(3995);
+        assertThat(invoiced.context().path("remind").path("reminderNumber").asInt())
+                .isEqualTo(2);
+        assertThat(mail.getReceivedMessages()).hasSize(2);
     }
 
     @Test
@@ -411,6 +468,11 @@ class DesignStudioPlaybookTest {
                                 .toList(),
                         tasks -> !tasks.isEmpty())
                 .getFirst();
+    }
+
+    private static MimeMessage single(MimeMessage[] received) {
+        assertThat(received).hasSize(1);
+        return received[0];
     }
 
     private static StepView step(RunView run, String stepId) {

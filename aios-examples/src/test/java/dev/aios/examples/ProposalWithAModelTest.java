@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aios.api.Event;
+import dev.aios.connectors.ConnectorSettings;
+import dev.aios.connectors.ConnectorsExtension;
 import dev.aios.kernel.Eventually;
 import dev.aios.kernel.Kernel;
 import dev.aios.kernel.RunView;
@@ -55,6 +57,7 @@ class ProposalWithAModelTest {
                 .discoverAgents()
                 .discoverPlaybooks()
                 .extension(models)
+                .extension(new ConnectorsExtension(ConnectorSettings.none(), name -> Optional.empty()))
                 .pollInterval(Duration.ofMillis(20))
                 .build();
         kernel.start();

@@ -347,6 +347,14 @@ public final class Kernel implements AutoCloseable {
         return engine.forget(subject);
     }
 
+    /**
+     * Whether {@code subject} was forgotten, and what is filed under the pseudonym that replaced its
+     * name: the name itself is kept nowhere, so it is looked up by its keyed pseudonym.
+     */
+    public ForgetCheck forgotten(String subject) {
+        return engine.forgotten(subject);
+    }
+
     /** Wakes the workers now, e.g. after a test advanced its clock past a timer. */
     public void wake() {
         engine.wake();
@@ -374,6 +382,7 @@ public final class Kernel implements AutoCloseable {
         private Limits limits = Limits.DEFAULT;
         private io.micrometer.core.instrument.MeterRegistry meters;
         private Optional<String> database = Optional.empty();
+        private io.opentelemetry.api.OpenTelemetry openTelemetry = io.opentelemetry.api.OpenTelemetry.noop();
 
         private Builder() {}
 
@@ -494,6 +503,16 @@ public final class Kernel implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where the kernel and its extensions send spans: a trace per run with its steps, model calls
+         * and connector calls (see {@link RunTraces}, whose id generator the SDK's tracer provider
+         * should take); nothing is traced by default.
+         */
+        public Builder openTelemetry(io.opentelemetry.api.OpenTelemetry openTelemetry) {
+            this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
+            return this;
+        }
+
         /** Opens the store (migrating it), registers agents and loads playbooks. */
         public Kernel build() {
             if (dataDirectory == null) {
@@ -517,6 +536,7 @@ public final class Kernel implements AutoCloseable {
                     whenBroken,
                     limits,
                     meters != null ? meters : new io.micrometer.core.instrument.composite.CompositeMeterRegistry(),
+                    openTelemetry,
                     database);
             return new Kernel(dataDirectory, Engine.open(config));
         }

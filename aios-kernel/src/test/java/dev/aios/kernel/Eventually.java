@@ -12,9 +12,9 @@ public final class Eventually {
         return await(value, done, Duration.ofSeconds(15));
     }
 
-    /** Polls {@code value} until {@code done} accepts it or {@code within} passes; returns the last value. */
-    public static <T> T await(Supplier<T> value, java.util.function.Predicate<T> done, Duration within) {
-        long deadline = System.nanoTime() + within.toNanos();
+    /** Polls {@code value} until {@code done} accepts it or {@code limit} passes; returns the last value. */
+    public static <T> T await(Supplier<T> value, java.util.function.Predicate<T> done, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
         T last = value.get();
         while (!done.test(last)) {
             if (System.nanoTime() > deadline) {

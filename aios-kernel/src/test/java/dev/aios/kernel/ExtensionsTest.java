@@ -53,7 +53,15 @@ class ExtensionsTest {
             this.host = host;
             host.storage().migrate("testext", "classpath:db/testext");
             host.listen(feed::addAll);
-            host.onForget(forgotten::add);
+            host.onForget(subject -> {
+                forgotten.add(subject);
+                // What an extension keeps beside sealed data, it files under the subject's pseudonym.
+                host.storage()
+                        .write(h -> h.update(
+                                "UPDATE testext_notes SET subject = ? WHERE subject = ?",
+                                host.cipher().pseudonym(subject),
+                                subject));
+            });
             host.service(new StepService<Notebook>() {
                 @Override
                 public Class<Notebook> type() {
@@ -173,11 +181,16 @@ class ExtensionsTest {
     }
 
     String send(String subject, boolean ready, String secret) {
+        return send(UUID.randomUUID().toString(), subject, ready, secret);
+    }
+
+    String send(String id, String subject, boolean ready, String secret) {
+        return send(id, subject, ready, secret, "").started().getFirst();
+    }
+
+    Accepted send(String id, String subject, boolean ready, String secret, String correlation) {
         var data = JSON.objectNode().put("ready", ready).put("secret", secret);
-        return kernel.send(new Event(
-                        UUID.randomUUID().toString(), "note.requested", subject, "test", clock.instant(), data, "", ""))
-                .started()
-                .getFirst();
+        return kernel.send(new Event(id, "note.requested", subject, "test", clock.instant(), data, correlation, ""));
     }
 
     @Test
@@ -215,68 +228,168 @@ class ExtensionsTest {
     }
 
     @Test
-    void forgettingASubjectLeavesNothingReadableButTheJournalStillVerifies() throws Exception {
+    void forgettingASubjectLeavesNothingReadableNorItsNameAndTheJournalStillVerifies() throws Exception {
         start();
+        String address = "ada.lovelace@acme.test";
         String secret = "ZEBRA-" + UUID.randomUUID();
-        String forgotten = send("acme", true, secret);
+        // The sender names its events after the address, as mail does with its Message-IDs.
+        String forgotten = send("<note-1." + address + ">", address, true, secret);
+        String waiting = send("<note-2." + address + ">", address, false, secret);
         String keptSecret = "OKAPI-" + UUID.randomUUID();
         String kept = send("bolt", true, keptSecret);
+        // An event about someone else, correlated with one of the address's events (and sent before any run of
+        // its own saw it, so that no run of bolt's keeps the id in its trigger: that is bolt's data, kept as sent).
+        var correlated = kernel.send(new Event(
+                "other-1",
+                "note.unrouted",
+                "bolt",
+                "test",
+                clock.instant(),
+                JSON.objectNode(),
+                "<note-1." + address + ">",
+                ""));
         Eventually.await(() -> kernel.run(forgotten).status(), s -> s == RunStatus.COMPLETED);
         Eventually.await(() -> kernel.run(kept).status(), s -> s == RunStatus.COMPLETED);
+        assertThat(correlated.started()).isEmpty();
+        Eventually.await(() -> kernel.tasks(false), t -> t.stream()
+                .anyMatch(task -> task.runId().equals(waiting)));
         extension
                 .host
                 .storage()
                 .write(h -> h.update(
                         "INSERT INTO testext_notes VALUES (?, ?)",
-                        "acme",
-                        extension.host.cipher().seal("acme", secret.getBytes(StandardCharsets.UTF_8))));
+                        address,
+                        extension.host.cipher().seal(address, secret.getBytes(StandardCharsets.UTF_8))));
 
-        var report = kernel.forget("acme");
+        var report = kernel.forget(address);
         assertThat(report.keysDestroyed()).isEqualTo(1);
-        assertThat(report.runsScrubbed()).isEqualTo(1);
+        assertThat(report.runsScrubbed()).isEqualTo(2);
+        assertThat(report.runsCancelled()).isEqualTo(1);
+        assertThat(report.eventsUnreadable()).isEqualTo(2);
+        assertThat(report.alreadyForgotten()).isFalse();
+        String pseudonym = report.pseudonym();
+        assertThat(pseudonym).startsWith("forgotten:").doesNotContain("ada").hasSize("forgotten:".length() + 24);
 
         assertThat(kernel.journal(forgotten))
                 .allSatisfy(e -> assertThat(e.data().toString()).doesNotContain(secret));
         assertThat(kernel.journal(forgotten).getFirst().data().path("forgotten").asBoolean())
                 .isTrue();
-        assertThat(kernel.run(forgotten).context().toString()).doesNotContain("Dear acme");
-        assertThat(kernel.run(forgotten).trigger().toString()).doesNotContain(secret);
+        assertThat(kernel.run(forgotten).context().toString()).doesNotContain("Dear");
+        assertThat(kernel.run(forgotten).trigger().toString())
+                .doesNotContain(secret)
+                .doesNotContain(address);
+        assertThat(kernel.run(forgotten).subject()).isEqualTo(pseudonym);
+        assertThat(kernel.tasks(true).stream().filter(t -> t.runId().equals(waiting)))
+                .allSatisfy(t ->
+                        assertThat(t.title() + t.explanation() + t.proposed()).doesNotContain("ada"));
         assertThat(kernel.journal(kept).getFirst().data().toString()).contains(keptSecret);
-        assertThat(extension.forgotten).containsExactly("acme");
-        assertThat(extension.host.cipher().isForgotten("acme")).isTrue();
+        assertThat(extension.forgotten).containsExactly(address);
+        assertThat(extension.host.cipher().isForgotten(address)).isTrue();
+        assertThat(extension.host.cipher().isForgotten("bolt")).isFalse();
         assertThat(extension.host.feed().after(0, 0, 1000))
-                .filteredOn(i -> i.subject().equals("acme"))
-                .allSatisfy(i -> assertThat(i.payload().toString()).doesNotContain(secret));
+                .allSatisfy(i -> assertThat(i.subject()).isNotEqualTo(address))
+                .filteredOn(i -> i.subject().equals(pseudonym))
+                .hasSizeGreaterThan(2)
+                .allSatisfy(i -> assertThat(i.payload().toString())
+                        .doesNotContain(secret)
+                        .doesNotContain(address));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> extension
                         .host
                         .storage()
                         .read(h -> h.queryOne(
                                 "SELECT note FROM testext_notes",
-                                r -> extension.host.cipher().open("acme", r.bytes("note")))))
+                                r -> extension.host.cipher().open(pseudonym, r.bytes("note")))))
                 .hasMessageContaining("forgotten");
+
+        // The operator still finds what was forgotten by naming it: its runs are filed under the pseudonym.
+        var check = kernel.forgotten(address);
+        assertThat(check.forgotten()).isTrue();
+        assertThat(check.pseudonym()).isEqualTo(pseudonym);
+        assertThat(check.runs()).isEqualTo(2);
+        assertThat(check.events()).isEqualTo(2);
+        assertThat(check.seenSince()).isFalse();
+        assertThat(kernel.forgotten("bolt").forgotten()).isFalse();
+        assertThat(kernel.runs(RunQuery.all().withSubject(pseudonym)))
+                .extracting(RunSummary::id)
+                .containsExactlyInAnyOrder(forgotten, waiting);
+        var again = kernel.forget(address);
+        assertThat(again.alreadyForgotten()).isTrue();
+        assertThat(again.pseudonym()).isEqualTo(pseudonym);
+        assertThat(kernel.audit().since(java.time.Instant.EPOCH, 100))
+                .filteredOn(e -> e.action().equals("subject.forget"))
+                .extracting(AuditEntry::target)
+                .containsExactly(pseudonym, pseudonym);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> kernel.send(new Event(
+                        "e-9", "note.requested", pseudonym, "test", clock.instant(), JSON.objectNode(), "", "")))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("forgotten:");
+
+        // The sender delivers a forgotten event again: it is still a duplicate, and no work runs again.
+        var redelivered = send("<note-1." + address + ">", address, true, secret, "");
+        assertThat(redelivered.duplicate()).isTrue();
+        assertThat(redelivered.started()).isEmpty();
+        assertThat(kernel.forgotten(address).seenSince()).isFalse();
 
         // While the kernel still runs, the write-ahead log was emptied: it keeps no page from before.
         var wal = dir.resolve("data/aios.db-wal");
         if (Files.exists(wal)) {
             assertThat(new String(Files.readAllBytes(wal), StandardCharsets.ISO_8859_1))
                     .as("the write-ahead log right after forgetting")
-                    .doesNotContain(secret);
+                    .doesNotContain(secret)
+                    .doesNotContain(address);
         }
         assertThat(kernel.verify().problems()).isEmpty();
         kernel.close();
         kernel = null;
         assertThat(Admin.rebuild(dir.resolve("data")).changedRows()).isZero();
-        // Nothing of the secret is left anywhere in the database files.
-        for (var file : List.of("aios.db", "aios.db-wal")) {
-            var path = dir.resolve("data").resolve(file);
-            if (Files.exists(path)) {
-                assertThat(new String(Files.readAllBytes(path), StandardCharsets.ISO_8859_1))
-                        .as(file)
-                        .doesNotContain(secret);
+        assertThat(Admin.verify(dir.resolve("data")).problems()).isEmpty();
+        // The event about bolt now names the forgotten event it was correlated with by that event's pseudonym.
+        try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/aios.db"));
+                var rows =
+                        db.createStatement().executeQuery("SELECT correlation_id FROM events WHERE id = 'other-1'")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getString(1)).startsWith("forgotten:").isNotEqualTo(pseudonym);
+        }
+        // Nothing of the secret, nor the address, nor the part of it before the @, is left in any file.
+        try (var files = Files.walk(dir.resolve("data"))) {
+            for (var path : files.filter(Files::isRegularFile).toList()) {
+                String bytes = new String(Files.readAllBytes(path), StandardCharsets.ISO_8859_1);
+                for (String needle : List.of(secret, "ada.lovelace")) {
+                    assertThat(around(bytes, needle))
+                            .as(path.getFileName() + " holds " + needle)
+                            .isEmpty();
+                }
             }
         }
         // The scan does see plain text: the kept run's state holds its data in the clear.
         assertThat(new String(Files.readAllBytes(dir.resolve("data/aios.db")), StandardCharsets.ISO_8859_1))
                 .contains(keptSecret);
+
+        // A new event about the same address starts fresh: a new key, readable data, the old runs stay forgotten.
+        start();
+        String fresh = send("<note-3." + address + ">", address, true, "hello again");
+        var done = Eventually.await(() -> kernel.run(fresh), r -> r.status() == RunStatus.COMPLETED);
+        assertThat(done.subject()).isEqualTo(address);
+        assertThat(done.context().path("write").path("text").asText()).startsWith("Dear " + address);
+        assertThat(kernel.journal(forgotten).getFirst().data().path("forgotten").asBoolean())
+                .isTrue();
+        assertThat(kernel.forgotten(address).seenSince()).isTrue();
+        assertThat(extension.host.cipher().isForgotten(address)).isFalse();
+        assertThat(kernel.verify().problems()).isEmpty();
+        // Forgotten once more, the new generation joins the old under the same pseudonym.
+        var second = kernel.forget(address);
+        assertThat(second.pseudonym()).isEqualTo(pseudonym);
+        assertThat(second.keysDestroyed()).isEqualTo(1);
+        assertThat(kernel.forgotten(address).runs()).isEqualTo(3);
+        assertThat(kernel.verify().problems()).isEmpty();
+    }
+
+    /** The printable text around the first place {@code needle} is in {@code bytes}, or "" if it is not. */
+    static String around(String bytes, String needle) {
+        int at = bytes.indexOf(needle);
+        return at < 0
+                ? ""
+                : bytes.substring(Math.max(0, at - 120), Math.min(bytes.length(), at + needle.length() + 120))
+                        .replaceAll("[^\\x20-\\x7e]", ".");
     }
 }

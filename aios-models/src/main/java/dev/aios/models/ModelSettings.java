@@ -120,8 +120,10 @@ public record ModelSettings(
      * @param baseUrl where it answers, e.g. {@code https://api.openai.com/v1}
      * @param apiKey the key sent with every request; never printed
      * @param timeout the longest one call may take before it counts as failed
+     * @param local whether it runs on the operator's own machines ({@code local: true}): the privacy
+     *     rules redact nothing from its prompts, and subjects restricted to local models may use it
      */
-    public record Provider(String name, Wire wire, String baseUrl, String apiKey, Duration timeout) {
+    public record Provider(String name, Wire wire, String baseUrl, String apiKey, Duration timeout, boolean local) {
         private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]*");
 
         public Provider {
@@ -142,14 +144,25 @@ public record ModelSettings(
             }
         }
 
+        /** A provider that is not local. */
+        public Provider(String name, Wire wire, String baseUrl, String apiKey, Duration timeout) {
+            this(name, wire, baseUrl, apiKey, timeout, false);
+        }
+
         /** A copy with another timeout. */
         public Provider withTimeout(Duration timeout) {
-            return new Provider(name, wire, baseUrl, apiKey, timeout);
+            return new Provider(name, wire, baseUrl, apiKey, timeout, local);
+        }
+
+        /** A copy marked local (or not). */
+        public Provider withLocal(boolean local) {
+            return new Provider(name, wire, baseUrl, apiKey, timeout, local);
         }
 
         @Override
         public String toString() {
-            return "Provider[" + name + ", " + wire + ", " + baseUrl + ", timeout " + timeout + "]";
+            return "Provider[" + name + ", " + wire + ", " + baseUrl + ", timeout " + timeout + (local ? ", local" : "")
+                    + "]";
         }
     }
 

@@ -22,6 +22,8 @@ import java.util.Optional;
 public final class ModelsExtension implements Extension {
     private final ModelSettings settings;
     private volatile Optional<ModelGateway> gateway = Optional.empty();
+    private volatile dev.aios.models.spi.PromptGuard guard = dev.aios.models.spi.PromptGuard.NONE;
+    private volatile dev.aios.models.spi.SpendLimits limits = dev.aios.models.spi.SpendLimits.NONE;
 
     public ModelsExtension(ModelSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -30,11 +32,29 @@ public final class ModelsExtension implements Extension {
     @Override
     public void attach(ExtensionHost host) {
         host.storage().migrate("models", "classpath:db/models");
-        var attached = new ModelGateway(settings, host);
+        var attached = new ModelGateway(settings, host, () -> guard, () -> limits);
         host.service(attached);
         host.agentFactory(new PromptAgentFactory(attached));
         host.onForget(attached::forget);
         gateway = Optional.of(attached);
+    }
+
+    /**
+     * Screens every prompt before it leaves for a provider (the central policy's privacy rules);
+     * may be set after the kernel is built.
+     */
+    public ModelsExtension guard(dev.aios.models.spi.PromptGuard guard) {
+        this.guard = Objects.requireNonNull(guard, "guard");
+        return this;
+    }
+
+    /**
+     * Spend limits checked before every call on top of the budgets (the central policy's, per agent,
+     * subject, playbook and connector); may be set after the kernel is built.
+     */
+    public ModelsExtension spendLimits(dev.aios.models.spi.SpendLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+        return this;
     }
 
     /** The settings in force. */

@@ -85,6 +85,14 @@ class EscalationTest {
                 .isEqualTo("task:review");
         assertThat(answered.resolution().orElseThrow().path("comment").asText()).contains("quotes-within-a-day");
         aios.completed(run);
+        // Nobody answered it: the audit log says the kernel gave the default, not a local operator.
+        assertThat(aios.kernel.audit().since(java.time.Instant.EPOCH, 100))
+                .filteredOn(e -> e.target().equals(task.id()))
+                .singleElement()
+                .satisfies(e -> {
+                    assertThat(e.action()).isEqualTo("task.approve");
+                    assertThat(e.actor()).isEqualTo(dev.aios.kernel.Actor.KERNEL);
+                });
     }
 
     @Test

@@ -38,7 +38,9 @@ class LearningTest {
 
     @AfterEach
     void stop() {
-        aios.close();
+        if (aios != null) {
+            aios.close();
+        }
     }
 
     com.fasterxml.jackson.databind.JsonNode stats() {
@@ -115,5 +117,41 @@ class LearningTest {
 
         assertThat(stats()).isEmpty();
         assertThat(run.steps().getFirst().provenance().toString()).contains("\"decision\":\"auto\"");
+    }
+
+    @Test
+    void forgettingTheSubjectLeavesItsNameInNoFileOfTheDataDirectory() throws Exception {
+        String address = "ada.lovelace@acme.test";
+        var task = aios.openTask(aios.lead(address, 500)).orElseThrow();
+        aios.policy.viewed(task.id());
+        aios.kernel.approve(
+                task.id(),
+                Optional.of(PolicyHarness.yaml("{text: 'Quote for Ada', amount: 500, confidence: 0.92}")),
+                "friendlier");
+        Eventually.await(
+                this::stats, s -> s.size() == 1 && s.get(0).path("answers").asInt() == 1);
+        aios.kernel.approve(aios.openTask(aios.lead("bolt", 100)).orElseThrow().id(), Optional.empty(), "");
+        Eventually.await(
+                this::stats, s -> s.size() == 1 && s.get(0).path("answers").asInt() == 2);
+
+        var report = aios.kernel.forget(address);
+        assertThat(report.pseudonym()).startsWith("forgotten:");
+        aios.policy.settle();
+        assertThat(memory.settle(Duration.ofSeconds(60))).isTrue();
+
+        // The policy's statistics still count the answer, under the pseudonym.
+        assertThat(stats().get(0).path("answers").asInt()).isEqualTo(2);
+        assertThat(aios.kernel.verify().problems()).isEmpty();
+        aios.close();
+        try (var files = java.nio.file.Files.walk(dir.resolve("data"))) {
+            for (var file : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                String bytes = new String(
+                        java.nio.file.Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertThat(bytes.contains("ada.lovelace"))
+                        .as(file + " holds the forgotten address")
+                        .isFalse();
+            }
+        }
+        aios = null;
     }
 }

@@ -34,7 +34,10 @@ final class PolicyHarness implements AutoCloseable {
 
     record Quote(String text, int amount, double confidence) {}
 
-    /** Drafts a quote; unsure of large amounts. */
+    /**
+     * Drafts a quote; unsure of large amounts. Notes a model call costing a cent (a dollar for
+     * amounts of 9000 and more); fails for an amount of 13, as if its service were down.
+     */
     static final class DraftQuote implements Agent<Lead, Quote> {
         @Override
         public Contract<Lead, Quote> contract() {
@@ -43,6 +46,14 @@ final class PolicyHarness implements AutoCloseable {
 
         @Override
         public Quote run(Lead input, AgentContext context) {
+            if (input.amount() == 13) {
+                throw new IllegalStateException("the quoting service is down");
+            }
+            context.note(
+                    "model",
+                    JSON.objectNode()
+                            .put("provider", "scripted")
+                            .put("costUsd", input.amount() >= 9000 ? "1.00" : "0.01"));
             return new Quote("Quote for " + input.company(), input.amount(), input.amount() > 5000 ? 0.7 : 0.92);
         }
     }

@@ -282,7 +282,10 @@ class AccessTest {
                                 aios.token)
                         .status())
                 .isEqualTo(200);
-        assertThat(aios.post("/api/subjects/acme/forget", "{}").status()).isEqualTo(200);
+        var forgotten = aios.post("/api/subjects/acme/forget", "{}");
+        assertThat(forgotten.status()).isEqualTo(200);
+        String pseudonym = forgotten.json().path("pseudonym").asText();
+        assertThat(pseudonym).startsWith("forgotten:");
 
         var audit = aios.get("/api/audit").json();
         var lines = new ArrayList<String>();
@@ -296,7 +299,7 @@ class AccessTest {
                         "admin playbooks.reload playbooks",
                         "admin token.create ci",
                         "admin token.revoke ci",
-                        "admin subject.forget a subject");
+                        "admin subject.forget " + pseudonym);
         assertThat(audit.toString()).doesNotContain("acme");
         assertThat(aios.kernel.audit().verify()).isEmpty();
         assertThat(aios.kernel.verify().problems()).isEmpty();

@@ -180,7 +180,25 @@ class CliTest {
 
         assertThat(forgotten.exitCode()).as(forgotten.err()).isZero();
         assertThat(forgotten.out()).startsWith("forgot gone: 1 key destroyed, 1 run cancelled, 1 run scrubbed");
-        assertThat(aios.cli("run", "show", runId).out()).doesNotContain("private");
+        String pseudonym = forgotten.out().replaceAll("(?s).*its records now say (forgotten:[0-9a-f]+).*", "$1");
+        assertThat(pseudonym).startsWith("forgotten:");
+        assertThat(aios.cli("run", "show", runId).out())
+                .doesNotContain("private")
+                .doesNotContain("gone");
+
+        var check = aios.cli("forget", "--check", "gone");
+        assertThat(check.exitCode()).as(check.err()).isZero();
+        assertThat(check.out())
+                .startsWith("gone was forgotten at ")
+                .contains(pseudonym, "1 run", "aios runs --subject " + pseudonym);
+        assertThat(aios.cli("runs", "--subject", pseudonym).out()).contains(runId);
+        assertThat(aios.cli("forget", "--check", "never-seen").out()).startsWith("never-seen was not forgotten");
+        assertThat(aios.cli("forget", "gone").out())
+                .startsWith("gone was already forgotten (as " + pseudonym + "); nothing about it was kept since");
+        assertThat(aios.cli("audit").out())
+                .contains("subject.forget")
+                .contains(pseudonym)
+                .doesNotContain("gone");
     }
 
     @Test

@@ -63,7 +63,7 @@ class DesignStudioEndToEndIT {
                         {"id": "lead-acme-1", "type": "lead.received", "subject": "acme",
                          "data": {"name": "Ada Lovelace", "email": "ada@acme.test", "company": "Acme",
                                   "budget": 4000, "need": "brand refresh and landing page", "plan": "standard",
-                                  "sprint": "PT4S", "reviewWindow": "P5D"}}""").expect(202));
+                                  "sprint": "PT4S", "reviewWindow": "P5D", "followUpAfter": "PT1S"}}""").expect(202));
         var proposal = approveProposal(runId);
         assertThat(proposal.path("kind").asText()).isEqualTo("draft");
         assertThat(proposal.path("proposed").path("to").asText()).isEqualTo("ada@acme.test");
@@ -93,6 +93,18 @@ class DesignStudioEndToEndIT {
         var accepted = http.post("/api/events", """
                         {"type": "delivery.accepted", "subject": "acme", "data": {"note": "love it"}}""").expect(202);
         assertThat(accepted.json().path("resumed")).extracting(JsonNode::asText).containsExactly(runId);
+        // No mail server is configured: the check-in email waits in the inbox for the operator to send.
+        var checkIn = Poll.until(
+                "the check-in email of run " + runId,
+                () -> openTaskOf(runId),
+                found -> found.path("stepId").asText().equals("email-follow-up"),
+                DEADLINE,
+                this::serverLog);
+        assertThat(checkIn.path("title").asText()).isEqualTo("Send this email to ada@acme.test yourself");
+        assertThat(checkIn.path("proposed").path("subject").asText())
+                .isEqualTo("How are the new designs working for Acme?");
+        http.post("/api/tasks/" + checkIn.path("id").asText() + "/approve", "{\"comment\": \"sent\"}")
+                .expect(200);
         var run = awaitRun("run " + runId + " to complete", runId, status("completed"));
 
         var context = run.path("context");
@@ -116,7 +128,9 @@ class DesignStudioEndToEndIT {
                         "deliver",
                         "invoice",
                         "follow-up",
-                        "delivered");
+                        "delivered",
+                        "check-in",
+                        "email-follow-up");
         assertThat(run.path("steps")).allSatisfy(step -> {
             assertThat(step.path("status").asText())
                     .as(step.path("id").asText())

@@ -96,7 +96,7 @@ class OpenApiTest {
                 new MemoryRoutes(kernel, memory, InstantSource.system()),
                 new WebhookRoutes(kernel, connectors),
                 new ConnectorRoutes(connectors),
-                new PolicyRoutes(policy, Optional.of(kernel.audit())),
+                new PolicyRoutes(policy, kernel),
                 new MetricsRoutes(metrics),
                 new DigestRoutes(new WeeklyReview(kernel, models, InstantSource.system())),
                 new Console(
@@ -234,6 +234,9 @@ class OpenApiTest {
         check("GET", "/api/runs?limit=many", "/api/runs", null, 400);
         check("POST", "/api/events", "/api/events", "{\"type\":", 400);
         check("POST", "/api/subjects/acme/forget", "/api/subjects/{subject}/forget", null, 200);
+        check("POST", "/api/subjects/forgotten:0/forget", "/api/subjects/{subject}/forget", null, 400);
+        check("GET", "/api/subjects/acme/forgotten", "/api/subjects/{subject}/forgotten", null, 200);
+        check("GET", "/api/subjects/nobody/forgotten", "/api/subjects/{subject}/forgotten", null, 200);
         check("GET", "/schemas/playbook.json", "/schemas/{name}", null, 200);
         check("GET", "/schemas/nothing.json", "/schemas/{name}", null, 404);
         check(

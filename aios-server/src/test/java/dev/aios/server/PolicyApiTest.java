@@ -36,6 +36,22 @@ class PolicyApiTest {
 
     record Answer(int status, JsonNode json) {}
 
+    record Person(String name) {}
+
+    record Greeting(String text) {}
+
+    static final class Greeter implements dev.aios.api.Agent<Person, Greeting> {
+        @Override
+        public dev.aios.api.Contract<Person, Greeting> contract() {
+            return dev.aios.api.Contract.of("greeter", "1", Person.class, Greeting.class);
+        }
+
+        @Override
+        public Greeting run(Person input, dev.aios.api.AgentContext context) {
+            return new Greeting("Hello!");
+        }
+    }
+
     @BeforeEach
     void start() {
         policy = PolicyExtension.builder()
@@ -43,13 +59,28 @@ class PolicyApiTest {
                         .createObjectNode()
                         .set("segments", Json.mapper().createObjectNode().put("vips", "record.?vip.orValue(false)")))
                 .build();
+        try {
+            Files.createDirectories(dir.resolve("playbooks"));
+            Files.writeString(dir.resolve("playbooks/greet.yaml"), """
+                    name: greeting
+                    trigger: { event: person.met }
+                    steps:
+                      - id: greet
+                        agent: greeter
+                        input: { name: event.data.name }
+                    """);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         kernel = Kernel.builder()
                 .dataDirectory(dir.resolve("data"))
+                .agent(new Greeter())
+                .playbookDirectory(dir.resolve("playbooks"))
                 .extension(policy)
                 .pollInterval(Duration.ofMillis(20))
                 .build();
         kernel.start();
-        server = ApiServer.start(kernel, "127.0.0.1", 0, new PolicyRoutes(policy));
+        server = ApiServer.start(kernel, "127.0.0.1", 0, new PolicyRoutes(policy, kernel));
         url = "http://127.0.0.1:" + server.port();
     }
 
@@ -139,5 +170,44 @@ class PolicyApiTest {
         assertThat(cli("policy", "rollback", "1")).contains("policy version 4 (the policy of version 1)");
         assertThat(cli("flags")).contains("no flags");
         assertThat(cli("flags", "set", "draft-proposal", "maybe")).contains("a flag is on, off or shadow");
+    }
+
+    @Test
+    void theCommandLineCorrectsACommittedOutputAndListsAlertsAndSuggestions() throws Exception {
+        var runId = kernel.send(new dev.aios.api.Event(
+                        "e-1",
+                        "person.met",
+                        "ada",
+                        "test",
+                        java.time.Instant.now(),
+                        Json.mapper().createObjectNode().put("name", "Ada"),
+                        "",
+                        ""))
+                .started()
+                .getFirst();
+        dev.aios.testing.Poll.until(
+                "the greeting to complete",
+                () -> kernel.run(runId),
+                r -> r.status().isFinal(),
+                Duration.ofSeconds(30));
+
+        assertThat(cli(
+                        "correct",
+                        runId,
+                        "greet",
+                        "--output",
+                        "{\"text\": \"Hello, Ada!\"}",
+                        "--reason",
+                        "use the name"))
+                .contains("correction of step greet in run " + runId + " kept (1 change)");
+        assertThat(cli("correct", runId, "wave", "--output", "{}")).contains("has no completed step 'wave'");
+        assertThat(send("GET", "/api/answers?days=30", null)
+                        .json()
+                        .get(0)
+                        .path("corrected")
+                        .asInt())
+                .isEqualTo(1);
+        assertThat(cli("alerts")).contains("no open alerts");
+        assertThat(cli("policy", "suggestions")).contains("no suggestions yet");
     }
 }

@@ -92,6 +92,31 @@ class TlsTest {
     }
 
     @Test
+    void theCommandLineTrustsASelfSignedServerOnlyWhenGivenItsCertificate() throws Exception {
+        var token = TestAios.adminToken(dir.resolve("data"));
+        try (var server = ApiServer.builder(kernel).tls(new Tls(cert, key)).start()) {
+            var url = "https://localhost:" + server.port();
+
+            var untrusted = TestAios.cli(Map.of("AIOS_TOKEN", token), "runs", "--server", url);
+            assertThat(untrusted.exitCode()).isEqualTo(1);
+            assertThat(untrusted.err()).contains("does not trust").contains("--cacert FILE", "AIOS_CACERT");
+
+            var given = TestAios.cli(Map.of("AIOS_TOKEN", token), "runs", "--server", url, "--cacert", cert.toString());
+            assertThat(given.exitCode()).as(given.err()).isZero();
+            assertThat(given.out()).contains("no runs");
+
+            var fromEnvironment =
+                    TestAios.cli(Map.of("AIOS_TOKEN", token, "AIOS_CACERT", cert.toString()), "runs", "--server", url);
+            assertThat(fromEnvironment.exitCode()).as(fromEnvironment.err()).isZero();
+
+            var notACertificate =
+                    TestAios.cli(Map.of("AIOS_TOKEN", token), "runs", "--server", url, "--cacert", key.toString());
+            assertThat(notACertificate.exitCode()).isEqualTo(2);
+            assertThat(notACertificate.err()).contains("--cacert").contains("PEM file of certificates");
+        }
+    }
+
+    @Test
     void aKeyInAnotherFormatOrNotOfTheCertificateIsRefusedWithWhatToDo() throws Exception {
         var traditional = copy("rsa-traditional.pem");
         assertThatThrownBy(() -> ApiServer.builder(kernel)

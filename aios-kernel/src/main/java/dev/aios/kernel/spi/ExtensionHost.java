@@ -18,6 +18,9 @@ public interface ExtensionHost {
      */
     dev.aios.kernel.Secrets secrets();
 
+    /** The audit log, for changes the extension makes on an operator's or admin's behalf. */
+    Audit audit();
+
     /** The events and journal entries the kernel has accepted, to catch up from. */
     Feed feed();
 
@@ -26,6 +29,13 @@ public interface ExtensionHost {
      * (no run ids), as Prometheus expects.
      */
     io.micrometer.core.instrument.MeterRegistry meters();
+
+    /**
+     * Where the extension makes its spans, e.g. one per model call; a span started while a step runs
+     * (on the step's own thread) lands under that step in its run's trace. No-op unless the kernel
+     * was given an OpenTelemetry.
+     */
+    io.opentelemetry.api.trace.Tracer tracer();
 
     /** The kernel's clock. */
     InstantSource clock();

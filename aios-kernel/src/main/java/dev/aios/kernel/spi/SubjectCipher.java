@@ -19,6 +19,14 @@ public interface SubjectCipher {
     /** Whether {@code subject} was forgotten (and nothing new was sealed for it since). */
     boolean isForgotten(String subject);
 
+    /**
+     * The keyed pseudonym that replaces {@code subject}'s name wherever it is kept once the subject is
+     * forgotten ({@code forgotten:} and hex digits): extensions that keep the name beside sealed data
+     * replace it with this when they hear the subject was forgotten. The same name always gives the
+     * same pseudonym; without the master key it cannot be traced back.
+     */
+    String pseudonym(String subject);
+
     /** Thrown when data about a forgotten subject is opened. */
     final class ForgottenException extends RuntimeException {
         private static final long serialVersionUID = 1L;

@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.api.ModelRequest;
 import dev.aios.kernel.spi.StepScope;
 import dev.aios.models.ModelSettings.Route;
+import dev.aios.models.PromptWithheld;
+import dev.aios.models.spi.PromptGuard;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,14 +35,41 @@ final class Exchange {
     private final ModelRequest request;
     private final ArrayNode messages;
     private final ObjectNode sent;
+    private final PromptGuard.Guarded guarded;
+    private JsonNode raw = JSON.missingNode();
 
-    Exchange(ModelGateway gateway, StepScope scope, int callNo, Route route, ModelRequest request, ArrayNode messages) {
+    Exchange(
+            ModelGateway gateway,
+            StepScope scope,
+            int callNo,
+            Route route,
+            ModelRequest request,
+            ArrayNode messages,
+            JsonNode input) {
         this.gateway = gateway;
         this.scope = scope;
         this.callNo = callNo;
         this.route = route;
         this.request = request;
         this.messages = messages.deepCopy();
+        // The privacy rules see every text before anything is sent, cached or kept in the receipt.
+        var texts = new ArrayList<String>();
+        this.messages.forEach(m -> texts.add(m.path("text").asText("")));
+        this.guarded = gateway.guard
+                .get()
+                .guard(new PromptGuard.Prompt(
+                        scope.context().subject(),
+                        scope.agent(),
+                        input,
+                        route.provider(),
+                        gateway.local(route.provider()),
+                        texts));
+        if (guarded.refusal().isPresent()) {
+            throw new PromptWithheld(guarded.refusal().get());
+        }
+        for (int i = 0; i < this.messages.size() && i < guarded.texts().size(); i++) {
+            ((ObjectNode) this.messages.get(i)).put("text", guarded.texts().get(i));
+        }
         this.sent = JSON.objectNode();
         sent.set("messages", this.messages);
         request.outputSchema().ifPresent(schema -> sent.set("schema", schema));
@@ -52,8 +83,44 @@ final class Exchange {
         sent.put("maxOutputTokens", request.maxOutputTokens());
     }
 
-    /** Makes the call (or takes its recorded receipt) and returns the receipt. */
+    /**
+     * Makes the call (or takes its recorded receipt) and returns the receipt, in a span {@code chat
+     * MODEL} with the {@code gen_ai.*} attributes of OpenTelemetry's semantic conventions (never the
+     * prompt or the answer: traces leave the machine).
+     */
     JsonNode run() {
+        var span = gateway.host
+                .tracer()
+                .spanBuilder("chat " + route.model())
+                .setSpanKind(SpanKind.CLIENT)
+                .setAttribute("gen_ai.operation.name", "chat")
+                .setAttribute("gen_ai.provider.name", route.provider())
+                .setAttribute("gen_ai.request.model", route.model())
+                .setAttribute("gen_ai.request.max_tokens", request.maxOutputTokens())
+                .setAttribute("aios.model.class", request.modelClass())
+                .startSpan();
+        try (var ignored = span.makeCurrent()) {
+            var receipt = call();
+            span.setAttribute("gen_ai.response.model", receipt.path("model").asText(route.model()));
+            span.setAttribute(
+                    "gen_ai.usage.input_tokens",
+                    receipt.path("usage").path("inputTokens").asLong());
+            span.setAttribute(
+                    "gen_ai.usage.output_tokens",
+                    receipt.path("usage").path("outputTokens").asLong());
+            span.setAttribute("aios.model.cached", receipt.path("cached").asBoolean());
+            span.setAttribute("aios.model.cost_usd", receipt.path("costUsd").asDouble());
+            return receipt;
+        } catch (RuntimeException e) {
+            span.setAttribute("error.type", e.getClass().getName());
+            span.setStatus(StatusCode.ERROR, String.valueOf(e.getMessage()));
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private JsonNode call() {
         var ctx = scope.context();
         Optional<String> cacheKey = request.cacheable() && gateway.cache.enabled()
                 ? Optional.of(ResponseCache.key(route.provider(), route.model(), sent))
@@ -61,7 +128,13 @@ final class Exchange {
         Optional<ObjectNode> hit = cacheKey.flatMap(gateway.cache::find);
         Spending.Reservation reservation = null;
         if (hit.isEmpty() && !gateway.ledger.answered(ctx.idempotencyKey(), callNo)) {
-            var account = new Spending.Account(ctx.runId(), scope.agent(), Ledger.day(gateway.clock.instant()));
+            var account = new Spending.Account(
+                    ctx.runId(),
+                    scope.agent(),
+                    Ledger.day(gateway.clock.instant()),
+                    ctx.subject(),
+                    ctx.playbook().name(),
+                    route.provider());
             reservation = gateway.spending.reserve(account, estimateNanos());
         }
         try {
@@ -89,6 +162,10 @@ final class Exchange {
         receipt.put("model", route.model());
         receipt.put("class", request.modelClass());
         receipt.set("request", sent);
+        if (!guarded.redacted().isEmpty()) {
+            var redacted = receipt.putArray("redacted");
+            guarded.redacted().forEach(redacted::add);
+        }
         var charges = new ArrayList<Ledger.Charge>();
         boolean answered = false;
         try {
@@ -109,7 +186,8 @@ final class Exchange {
                         .register(gateway.host.meters())
                         .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
             }
-            receipt.set("completion", completion);
+            raw = completion;
+            receipt.set("completion", restored(completion));
             long in = charges.stream().mapToLong(Ledger.Charge::inputTokens).sum();
             long out = charges.stream().mapToLong(Ledger.Charge::outputTokens).sum();
             receipt.putObject("usage").put("inputTokens", in).put("outputTokens", out);
@@ -122,8 +200,29 @@ final class Exchange {
             answered = true;
             return receipt;
         } finally {
-            record(charges, answered && hit.isEmpty() ? cacheKey : Optional.empty(), receipt.path("completion"));
+            // The cache keeps the answer as the provider gave it: its placeholders fit only this prompt.
+            record(charges, answered && hit.isEmpty() ? cacheKey : Optional.empty(), raw);
         }
+    }
+
+    /** The answer with the redacted values put back, for the step. */
+    private JsonNode restored(ObjectNode completion) {
+        if (guarded.redacted().isEmpty()) {
+            return completion;
+        }
+        var out = completion.deepCopy();
+        var restore = request.outputSchema().isPresent() ? guarded.restoreJson() : guarded.restoreText();
+        if (out.path("text").isTextual()) {
+            out.put("text", restore.apply(out.path("text").asText()));
+        }
+        for (var call : out.path("toolCalls")) {
+            if (call instanceof ObjectNode c && c.path("arguments").isTextual()) {
+                c.put(
+                        "arguments",
+                        guarded.restoreJson().apply(c.path("arguments").asText()));
+            }
+        }
+        return out;
     }
 
     /** Enters the charges in the ledger and keeps a good answer in the cache, in one transaction. */
@@ -244,6 +343,7 @@ final class Exchange {
                 cached ? 0 : gateway.prices.nanos(route.model(), inputTokens, outputTokens),
                 cached || gateway.prices.price(route.model()).isPresent(),
                 cached,
-                outcome);
+                outcome,
+                ctx.subject());
     }
 }

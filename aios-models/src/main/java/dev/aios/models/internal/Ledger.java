@@ -38,7 +38,8 @@ public final class Ledger {
             long costNanos,
             boolean priced,
             boolean cached,
-            String outcome) {}
+            String outcome,
+            String subject) {}
 
     /** What was spent so far against each budget that applies to a call. */
     record Spent(long run, long agentToday, long today) {}
@@ -53,8 +54,8 @@ public final class Ledger {
         for (var charge : charges) {
             h.update(
                     "INSERT INTO models_ledger (at, day, run_id, step_id, step_key, call_no, agent, playbook, provider,"
-                            + " model, model_class, input_tokens, output_tokens, cost_nanos, priced, cached, outcome)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            + " model, model_class, input_tokens, output_tokens, cost_nanos, priced, cached, outcome,"
+                            + " subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     charge.at(),
                     day(charge.at()),
                     charge.runId(),
@@ -71,7 +72,8 @@ public final class Ledger {
                     charge.costNanos(),
                     charge.priced(),
                     charge.cached(),
-                    charge.outcome());
+                    charge.outcome(),
+                    charge.subject());
         }
     }
 
@@ -93,6 +95,17 @@ public final class Ledger {
                         agent,
                         day),
                 h.count("SELECT COALESCE(SUM(cost_nanos), 0) FROM models_ledger WHERE day = ?", day)));
+    }
+
+    /** What was spent since {@code since} by calls whose {@code column} is {@code value}. */
+    long spentSince(String column, String value, Instant since) {
+        if (!List.of("agent", "subject", "playbook", "provider").contains(column)) {
+            throw new IllegalArgumentException(column);
+        }
+        return storage.read(h -> h.count(
+                "SELECT COALESCE(SUM(cost_nanos), 0) FROM models_ledger WHERE " + column + " = ? AND at >= ?",
+                value,
+                since));
     }
 
     /** The totals between two days (inclusive), each bound optional. */

@@ -20,15 +20,21 @@ public final class ModelGateway implements StepService<Models> {
     final ResponseCache cache;
     final ExtensionHost host;
     final InstantSource clock;
+    final java.util.function.Supplier<dev.aios.models.spi.PromptGuard> guard;
 
-    public ModelGateway(ModelSettings settings, ExtensionHost host) {
+    public ModelGateway(
+            ModelSettings settings,
+            ExtensionHost host,
+            java.util.function.Supplier<dev.aios.models.spi.PromptGuard> guard,
+            java.util.function.Supplier<dev.aios.models.spi.SpendLimits> limits) {
         this.settings = settings;
+        this.guard = guard;
         this.host = host;
         this.clock = host.clock();
         this.providers = new Providers(settings);
         this.prices = new PriceTable(settings.prices());
         this.ledger = new Ledger(host.storage());
-        this.spending = new Spending(settings.budgets(), ledger);
+        this.spending = new Spending(settings.budgets(), ledger, limits, clock);
         this.cache = new ResponseCache(host.storage(), host.cipher(), clock, settings.cacheTtl());
     }
 
@@ -40,6 +46,12 @@ public final class ModelGateway implements StepService<Models> {
     @Override
     public Models open(StepScope scope) {
         return new StepModels(this, scope);
+    }
+
+    /** Whether {@code provider} is marked local. */
+    boolean local(String provider) {
+        var p = settings.providers().get(provider);
+        return p != null && p.local();
     }
 
     /** The ledger, for cost reports. */

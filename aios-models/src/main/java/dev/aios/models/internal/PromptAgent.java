@@ -74,6 +74,9 @@ final class PromptAgent implements JsonAgent {
                 spec.tools(),
                 spec.maxTokens(),
                 spec.cache());
+        if (models.get() instanceof StepModels step) {
+            step.about(input);
+        }
         Optional<JsonNode> written = Optional.empty();
         try {
             written = models.get().complete(request).json();
@@ -86,7 +89,7 @@ final class PromptAgent implements JsonAgent {
                         .json();
             }
             return written.orElseThrow();
-        } catch (BudgetExceeded e) {
+        } catch (BudgetExceeded | dev.aios.models.PromptWithheld e) {
             throw new OperatorNeeded(spec.title().render(roots), e.getMessage(), draft(roots, written));
         }
     }

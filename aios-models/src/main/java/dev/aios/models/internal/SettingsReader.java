@@ -57,7 +57,10 @@ public final class SettingsReader {
         for (var entry : node.properties()) {
             String where = "models.providers." + entry.getKey();
             var spec = entry.getValue();
-            Keys.check(spec, where, List.of("wire", "baseUrl", "apiKey", "timeout"));
+            Keys.check(spec, where, List.of("wire", "baseUrl", "apiKey", "timeout", "local"));
+            if (spec.has("local") && !spec.path("local").isBoolean()) {
+                throw new IllegalArgumentException(where + ".local: true or false");
+            }
             Wire wire = wire(spec.path("wire").asText(""), entry.getKey(), where);
             String prefix = wire == Wire.OPENAI ? "OPENAI" : "ANTHROPIC";
             // The conventional variables fill in what the provider named after them leaves out.
@@ -75,7 +78,15 @@ public final class SettingsReader {
             Duration timeout =
                     spec.has("timeout") ? duration(spec.path("timeout").asText(), where + ".timeout") : DEFAULT_TIMEOUT;
             try {
-                providers.put(entry.getKey(), new Provider(entry.getKey(), wire, baseUrl, apiKey, timeout));
+                providers.put(
+                        entry.getKey(),
+                        new Provider(
+                                entry.getKey(),
+                                wire,
+                                baseUrl,
+                                apiKey,
+                                timeout,
+                                spec.path("local").asBoolean(false)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
             }

@@ -2,6 +2,7 @@ package dev.aios.models.internal;
 
 import dev.aios.api.BudgetExceeded;
 import dev.aios.models.ModelSettings.Budgets;
+import dev.aios.models.spi.SpendLimits;
 import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,14 +18,32 @@ final class Spending {
     private final Budgets budgets;
     private final Ledger ledger;
     private final Map<String, Long> reserved = new HashMap<>();
+    private final java.util.function.Supplier<SpendLimits> limits;
+    private final java.time.InstantSource clock;
 
-    Spending(Budgets budgets, Ledger ledger) {
+    Spending(
+            Budgets budgets,
+            Ledger ledger,
+            java.util.function.Supplier<SpendLimits> limits,
+            java.time.InstantSource clock) {
         this.budgets = budgets;
         this.ledger = ledger;
+        this.limits = limits;
+        this.clock = clock;
     }
 
     /** Who a call is charged to. */
-    record Account(String runId, String agent, String day) {}
+    record Account(String runId, String agent, String day, String subject, String playbook, String provider) {
+        /** The name a limit of {@code scope} counts this call under. */
+        String name(String scope) {
+            return switch (scope) {
+                case "agent" -> agent;
+                case "subject" -> subject;
+                case "playbook" -> playbook;
+                default -> provider;
+            };
+        }
+    }
 
     /** Estimated cost held for a call in flight; release it once the cost is in the ledger. */
     final class Reservation implements AutoCloseable {
@@ -63,6 +82,19 @@ final class Spending {
                 spent.agentToday() + held(keys[1]),
                 estimateNanos);
         check("per-day", budgets.perDay(), spent.today() + held(keys[2]), estimateNanos);
+        var now = clock.instant();
+        for (var limit : limits.get().limits()) {
+            var name = account.name(limit.scope());
+            if (!limit.applies(name) || (limit.scope().equals("subject") && name.isEmpty())) {
+                continue;
+            }
+            var column = limit.scope().equals("connector") ? "provider" : limit.scope();
+            check(
+                    limit.name(),
+                    Optional.of(limit.usd()),
+                    ledger.spentSince(column, name, now.minus(limit.per())) + held(scopeKey(limit.scope(), name)),
+                    estimateNanos);
+        }
         for (String key : keys) {
             reserved.merge(key, estimateNanos, Long::sum);
         }
@@ -85,7 +117,17 @@ final class Spending {
 
     private static String[] keys(Account account) {
         return new String[] {
-            "run:" + account.runId(), "agent:" + account.agent() + ":" + account.day(), "day:" + account.day()
+            "run:" + account.runId(),
+            "agent:" + account.agent() + ":" + account.day(),
+            "day:" + account.day(),
+            scopeKey("agent", account.agent()),
+            scopeKey("subject", account.subject()),
+            scopeKey("playbook", account.playbook()),
+            scopeKey("connector", account.provider())
         };
+    }
+
+    private static String scopeKey(String scope, String name) {
+        return "limit:" + scope + ":" + name;
     }
 }

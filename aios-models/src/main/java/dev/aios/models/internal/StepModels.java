@@ -26,10 +26,16 @@ final class StepModels implements Models {
     private final ModelGateway gateway;
     private final StepScope scope;
     private int calls;
+    private JsonNode input = JSON.objectNode();
 
     StepModels(ModelGateway gateway, StepScope scope) {
         this.gateway = gateway;
         this.scope = scope;
+    }
+
+    /** The step's input, whose personal fields the privacy rules redact; set by prompt agents. */
+    void about(JsonNode input) {
+        this.input = input;
     }
 
     @Override
@@ -50,7 +56,7 @@ final class StepModels implements Models {
         BigDecimal cost = BigDecimal.ZERO;
         boolean allCached = true;
         for (int round = 1; round <= gateway.settings.toolRounds(); round++) {
-            var exchange = new Exchange(gateway, scope, ++calls, route, request, messages).run();
+            var exchange = new Exchange(gateway, scope, ++calls, route, request, messages, input).run();
             var completion = exchange.path("completion");
             inputTokens += exchange.path("usage").path("inputTokens").asLong();
             outputTokens += exchange.path("usage").path("outputTokens").asLong();

@@ -22,6 +22,11 @@ public final class AnswerStore {
         this.storage = storage;
     }
 
+    /** Files the answers about a forgotten subject under its pseudonym (what they proposed and changed is sealed). */
+    public void pseudonymize(String subject, String pseudonym) {
+        storage.write(h -> h.update("UPDATE policy_answers SET subject = ? WHERE subject = ?", pseudonym, subject));
+    }
+
     /** A task as it opened, with what the policy knew of its step. */
     record Opened(
             String taskId,
@@ -166,6 +171,7 @@ public final class AnswerStore {
         long unchanged = group.stream().filter(r -> "unchanged".equals(r[4])).count();
         long edited = group.stream().filter(r -> "edited".equals(r[4])).count();
         long rejected = group.stream().filter(r -> "rejected".equals(r[4])).count();
+        long corrected = group.stream().filter(r -> "corrected".equals(r[4])).count();
         var times = group.stream()
                 .filter(r -> !r[5].isEmpty())
                 .map(r -> Long.parseLong(r[5]))
@@ -174,7 +180,8 @@ public final class AnswerStore {
         line.put("answers", group.size())
                 .put("unchanged", unchanged)
                 .put("edited", edited)
-                .put("rejected", rejected);
+                .put("rejected", rejected)
+                .put("corrected", corrected);
         if (!times.isEmpty()) {
             line.put("medianOperatorSeconds", times.get(times.size() / 2) / 1000.0);
         }

@@ -18,6 +18,11 @@ public final class DecisionStore {
         this.storage = storage;
     }
 
+    /** Files the decisions about a forgotten subject under its pseudonym. */
+    public void pseudonymize(String subject, String pseudonym) {
+        storage.write(h -> h.update("UPDATE policy_decisions SET subject = ? WHERE subject = ?", pseudonym, subject));
+    }
+
     /**
      * A decision.
      *

@@ -50,6 +50,8 @@ public final class Observer implements AutoCloseable {
     private final Storage storage;
     private final SubjectCipher cipher;
     private final List<Consumer<Answer>> answerListeners = new ArrayList<>();
+    private final List<ItemListener> itemListeners = new ArrayList<>();
+    private final List<Runnable> batchListeners = new ArrayList<>();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("aios-policy-observer").daemon().factory());
     private final AtomicBoolean pending = new AtomicBoolean();
@@ -63,6 +65,22 @@ public final class Observer implements AutoCloseable {
     /** Hears every answer once it is stored. */
     public void onAnswer(Consumer<Answer> listener) {
         answerListeners.add(listener);
+    }
+
+    /** Sees every event and journal entry, in the transaction that moves the reading position. */
+    @FunctionalInterface
+    public interface ItemListener {
+        void item(Handle c, FeedItem item) throws SQLException;
+    }
+
+    /** Sees every item read, in the transaction that moves the reading position past it. */
+    public void onItem(ItemListener listener) {
+        itemListeners.add(listener);
+    }
+
+    /** Runs after each batch of items is stored. */
+    public void afterBatch(Runnable listener) {
+        batchListeners.add(listener);
     }
 
     /** Catches up soon, on the observer's thread. */
@@ -94,17 +112,30 @@ public final class Observer implements AutoCloseable {
                 long eventPos = at[0];
                 for (var item : events) {
                     eventPos = Math.max(eventPos, item.position());
+                    for (var listener : itemListeners) {
+                        listener.item(c, item);
+                    }
                 }
                 long journalPos = at[1];
                 for (var item : entries) {
                     journalPos = Math.max(journalPos, item.position());
                     learn(c, item).ifPresent(answers::add);
+                    for (var listener : itemListeners) {
+                        listener.item(c, item);
+                    }
                 }
                 Sql.update(c, "UPDATE policy_feed SET position = ? WHERE source = 'event'", eventPos);
                 Sql.update(c, "UPDATE policy_feed SET position = ? WHERE source = 'journal'", journalPos);
                 return null;
             });
             read += events.size() + entries.size();
+            for (var listener : batchListeners) {
+                try {
+                    listener.run();
+                } catch (RuntimeException e) {
+                    LOG.error("acting on what the kernel recorded failed", e);
+                }
+            }
             for (var answer : answers) {
                 for (var listener : answerListeners) {
                     try {

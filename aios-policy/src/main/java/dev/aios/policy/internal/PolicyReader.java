@@ -289,6 +289,12 @@ public final class PolicyReader {
                 continue;
             }
             var key = item.path(scope.get().wire()).asText();
+            if (scope.get() == Rules.Scope.CONNECTOR && calls.isPresent()) {
+                problems.add(path + ": a connector's calls are limited where the connector is configured, e.g."
+                        + " connectors: { " + key + ": { rateLimit: { calls: " + calls.get() + ", per: 1m } } } in"
+                        + " aios.yaml; a policy limit on a connector is a spend limit (spend: US dollars)");
+                continue;
+            }
             var limit = spend;
             duration(path + ".per", item.path("per").asText("1d"))
                     .ifPresent(per -> limits.add(new Rules.Limit(scope.get(), key, calls, limit, per)));

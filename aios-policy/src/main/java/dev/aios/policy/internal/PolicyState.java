@@ -16,6 +16,21 @@ public final class PolicyState {
     /** A version and its compiled rules. */
     public record Current(int version, CompiledPolicy policy) {}
 
+    /**
+     * Who makes a version and how, as the audit log records it.
+     *
+     * @param actor a token's name, {@code local} or {@code kernel}
+     * @param action {@code policy.load} (aios.yaml), {@code policy.change}, {@code policy.rollback},
+     *     {@code flag.change}, {@code suggestion.accept} or {@code suggestion.revoke}
+     * @param target {@code policy}, the agent of a flag, or the suggestion
+     */
+    public record Cause(String actor, String action, String target) {
+        /** A change of the whole policy by whoever the current thread acts for. */
+        public static Cause change(String action) {
+            return new Cause(dev.aios.kernel.Actor.current(), action, "policy");
+        }
+    }
+
     private final VersionStore versions;
     private final PolicyCel cel;
     private final InstantSource clock;
@@ -43,7 +58,8 @@ public final class PolicyState {
                     "aios.yaml",
                     latest.isEmpty() ? "the policy as aios.yaml first set it" : "aios.yaml changed",
                     clock.instant(),
-                    hash);
+                    hash,
+                    new Cause(dev.aios.kernel.Actor.KERNEL, "policy.load", "policy"));
             latest = appended.or(versions::latest);
         }
         var version = latest.orElseThrow();
@@ -65,9 +81,10 @@ public final class PolicyState {
      * @throws PolicyException when the document has problems
      * @throws dev.aios.kernel.ConflictException when another change came first
      */
-    public synchronized PolicyVersion change(int expected, JsonNode document, String author, String reason) {
+    public synchronized PolicyVersion change(
+            int expected, JsonNode document, String author, String reason, Cause cause) {
         var compiled = PolicyReader.read(document, cel);
-        var appended = versions.append(expected, compiled.document(), author, reason, clock.instant(), "");
+        var appended = versions.append(expected, compiled.document(), author, reason, clock.instant(), "", cause);
         if (appended.isEmpty()) {
             throw new dev.aios.kernel.ConflictException("the policy changed meanwhile (now version "
                     + versions.latest().map(PolicyVersion::version).orElse(0) + ", not " + expected
@@ -78,7 +95,7 @@ public final class PolicyState {
     }
 
     /** Makes an earlier version's document the policy again, as a new version. */
-    public synchronized PolicyVersion rollback(int to, String author, String reason) {
+    public synchronized PolicyVersion rollback(int to, String author, String reason, Cause cause) {
         var old = versions.get(to)
                 .orElseThrow(() -> new PolicyException(
                         "there is no policy version " + to + "; list them with `aios policy versions`"));
@@ -86,7 +103,8 @@ public final class PolicyState {
                 current().version(),
                 old.document(),
                 author,
-                reason.isBlank() ? "rolled back to version " + to : reason);
+                reason.isBlank() ? "rolled back to version " + to : reason,
+                cause);
     }
 
     /** Every version, newest first. */

@@ -70,6 +70,14 @@ final class Sql {
             return value(at(column)).doubleValue();
         }
 
+        double getDouble(int index) {
+            return value(at(index)).doubleValue();
+        }
+
+        int getInt(int index) {
+            return value(at(index)).intValue();
+        }
+
         byte[] getBytes(int index) {
             var value = at(index);
             return value instanceof String text

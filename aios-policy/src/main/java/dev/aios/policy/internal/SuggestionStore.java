@@ -71,6 +71,11 @@ public final class SuggestionStore {
                 id));
     }
 
+    /** Notes something about a suggestion that leaves its status as it is. */
+    public void note(String id, String note) {
+        storage.write(c -> Sql.update(c, "UPDATE policy_suggestions SET note = ? WHERE id = ?", note, id));
+    }
+
     public Optional<Suggestion> get(String id) {
         return storage.read(c -> Sql.one(c, "SELECT * FROM policy_suggestions WHERE id = ?", SuggestionStore::row, id));
     }

@@ -1,13 +1,16 @@
 package dev.aios.policy.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.api.ApprovalStep;
 import dev.aios.api.Event;
 import dev.aios.api.Playbook;
 import dev.aios.api.Trigger;
+import dev.aios.kernel.Actor;
 import dev.aios.kernel.spi.ExtensionHost;
 import dev.aios.kernel.spi.Storage;
+import dev.aios.policy.PolicyVersion;
 import java.time.InstantSource;
 import java.util.Locale;
 import java.util.Map;
@@ -44,6 +47,38 @@ public final class Suggestions {
         this.state = state;
         this.host = host;
         this.clock = host.clock();
+    }
+
+    /** Every suggestion, newest first. */
+    public java.util.List<SuggestionStore.Suggestion> all() {
+        return store.all();
+    }
+
+    /**
+     * One suggestion.
+     *
+     * @throws dev.aios.kernel.NotFoundException when there is none of that id
+     */
+    public SuggestionStore.Suggestion get(String id) {
+        return store.get(id)
+                .orElseThrow(() -> new dev.aios.kernel.NotFoundException(
+                        "there is no autonomy suggestion '" + id + "'; list them with: aios policy suggestions"));
+    }
+
+    /** A suggestion as the API and the command line show it. */
+    public static ObjectNode json(SuggestionStore.Suggestion s) {
+        var line = JSON.objectNode()
+                .put("id", s.id())
+                .put("at", s.at().toString())
+                .put("agent", s.agent())
+                .put("gate", s.rule())
+                .put("segment", s.segment())
+                .put("text", s.text())
+                .put("status", s.status())
+                .put("note", s.note());
+        s.runId().ifPresent(r -> line.put("run", r));
+        s.version().ifPresent(v -> line.put("version", v));
+        return line;
     }
 
     /** The playbook: one approval step showing the suggestion. */
@@ -90,12 +125,13 @@ public final class Suggestions {
         var points = storage.read(c -> Sql.query(
                 c,
                 "SELECT confidence, amount, outcome, segments FROM policy_answers WHERE agent = ? AND rule = ?"
-                        + " AND answered_at >= ? AND outcome IN ('unchanged', 'edited', 'rejected')"
+                        + " AND answered_at >= ? AND outcome IN ('unchanged', 'edited', 'rejected', 'corrected')"
                         + " ORDER BY answered_at, task_id",
                 r -> new Object[] {
                     DecisionStore.optionalDouble(r, "confidence"),
                     DecisionStore.optionalDouble(r, "amount"),
-                    r.getString("outcome"),
+                    // a correction of an output that committed counts as a rejection
+                    r.getString("outcome").equals("corrected") ? "rejected" : r.getString("outcome"),
                     firstSegment(r.getString("segments"))
                 },
                 answer.agent(),
@@ -194,26 +230,62 @@ public final class Suggestions {
         if (!s.status().equals("proposed")) {
             return;
         }
-        var now = clock.instant();
+        var actor = host.audit().answeredBy(answer.taskId()).orElse(Actor.LOCAL);
         if (answer.outcome().equals("rejected")) {
-            store.answered(s.id(), "declined", Optional.empty(), now, answer.comment());
+            decline(s, actor, answer.comment());
             return;
         }
         if (!(answer.outcome().equals("unchanged") || answer.outcome().equals("edited"))) {
             return;
         }
-        var edit = answer.output().path("edit");
+        if (!host.audit().administers(actor)) {
+            // Widening autonomy changes the policy, which takes an admin; the suggestion stays proposed.
+            store.note(
+                    s.id(),
+                    "approved in the inbox by '" + actor + "', whose token may not change the policy; an admin"
+                            + " accepts it with: aios policy suggestions accept " + s.id());
+            LOG.warn(
+                    "suggestion {} was approved by '{}', who may not change the policy; it stays proposed",
+                    s.id(),
+                    actor);
+            return;
+        }
+        try {
+            accept(s, answer.output().path("edit"), actor, answer.comment());
+        } catch (RuntimeException e) {
+            LOG.warn("suggestion {} could not become policy: {}", s.id(), e.getMessage());
+            store.answered(
+                    s.id(),
+                    "declined",
+                    Optional.empty(),
+                    clock.instant(),
+                    "could not become policy: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Makes a proposed suggestion policy, its region narrowed by {@code edit} ({@code minConfidence},
+     * {@code minAmount}, {@code maxAmount}): a new version whose gate lets the region's outputs commit
+     * on their own, recorded in the audit log as {@code actor}'s.
+     *
+     * @throws dev.aios.kernel.ConflictException when it is no longer proposed
+     */
+    public synchronized PolicyVersion accept(
+            SuggestionStore.Suggestion proposed, JsonNode edit, String actor, String comment) {
+        var s = store.get(proposed.id()).orElse(proposed);
+        if (!s.status().equals("proposed")) {
+            throw new dev.aios.kernel.ConflictException(
+                    "suggestion " + s.id() + " is " + s.status() + ", not proposed; nothing changed");
+        }
         var accepted = new SuggestionStore.Suggestion(
                 s.id(),
                 s.at(),
                 s.agent(),
                 s.rule(),
                 s.segment(),
-                edit.has("minConfidence")
-                        ? Optional.of(edit.path("minConfidence").asDouble())
-                        : s.minConfidence(),
-                edit.has("minAmount") ? Optional.of(edit.path("minAmount").asDouble()) : s.minAmount(),
-                edit.has("maxAmount") ? Optional.of(edit.path("maxAmount").asDouble()) : s.maxAmount(),
+                number(edit, "minConfidence").or(s::minConfidence),
+                number(edit, "minAmount").or(s::minAmount),
+                number(edit, "maxAmount").or(s::maxAmount),
                 s.streak(),
                 s.text(),
                 "accepted",
@@ -233,14 +305,41 @@ public final class Suggestions {
             }
         }
         gates.insert(at, gate(accepted));
-        try {
-            var version = state.change(
-                    current.version(), document, "operator", "accepted suggestion " + s.id() + ": " + s.text());
-            store.answered(s.id(), "accepted", Optional.of(version.version()), now, answer.comment());
-        } catch (RuntimeException e) {
-            LOG.warn("suggestion {} could not become policy: {}", s.id(), e.getMessage());
-            store.answered(s.id(), "declined", Optional.empty(), now, "could not become policy: " + e.getMessage());
+        var version = state.change(
+                current.version(),
+                document,
+                actor,
+                "accepted suggestion " + s.id() + ": " + s.text(),
+                new PolicyState.Cause(actor, "suggestion.accept", s.id()));
+        store.answered(s.id(), "accepted", Optional.of(version.version()), clock.instant(), comment);
+        return version;
+    }
+
+    /** Records that the operator declined a proposed suggestion; nothing changes in the policy. */
+    public synchronized void decline(SuggestionStore.Suggestion proposed, String actor, String reason) {
+        var s = store.get(proposed.id()).orElse(proposed);
+        if (!s.status().equals("proposed")) {
+            throw new dev.aios.kernel.ConflictException(
+                    "suggestion " + s.id() + " is " + s.status() + ", not proposed; nothing changed");
         }
+        store.answered(
+                s.id(),
+                "declined",
+                Optional.empty(),
+                clock.instant(),
+                reason.isBlank() ? "declined by " + actor : reason);
+    }
+
+    private static Optional<Double> number(JsonNode edit, String field) {
+        var value = edit.path(field);
+        if (value.isMissingNode() || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isNumber()) {
+            throw new dev.aios.kernel.InvalidInputException(
+                    "'" + field + "' must be a number, was " + value + "; nothing changed");
+        }
+        return Optional.of(value.asDouble());
     }
 
     private static String firstSegment(String json) {

@@ -3,6 +3,7 @@ package dev.aios.policy.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aios.kernel.spi.Audit;
 import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.Storage;
 import dev.aios.policy.PolicyVersion;
@@ -16,9 +17,11 @@ public final class VersionStore {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Storage storage;
+    private final Audit audit;
 
-    public VersionStore(Storage storage) {
+    public VersionStore(Storage storage, Audit audit) {
         this.storage = storage;
+        this.audit = audit;
     }
 
     /** The newest version, if any. */
@@ -55,13 +58,19 @@ public final class VersionStore {
     }
 
     /**
-     * Appends a version after {@code expected} (the version the change was made on); refuses when
-     * another change came first.
+     * Appends a version after {@code expected} (the version the change was made on), with its entry
+     * in the audit log in the same write; refuses when another change came first.
      *
      * @return the new version, or empty when {@code expected} is no longer the newest
      */
     public Optional<PolicyVersion> append(
-            int expected, JsonNode document, String author, String reason, Instant at, String sourceHash) {
+            int expected,
+            JsonNode document,
+            String author,
+            String reason,
+            Instant at,
+            String sourceHash,
+            PolicyState.Cause cause) {
         return storage.write(c -> {
             int newest = newest(c);
             if (newest != expected) {
@@ -77,6 +86,12 @@ public final class VersionStore {
                     reason,
                     at,
                     sourceHash);
+            var details = MAPPER.createObjectNode()
+                    .put("version", newest + 1)
+                    .put("basedOn", newest)
+                    .put("author", author)
+                    .put("reason", reason);
+            audit.append(c, cause.actor(), cause.action(), cause.target(), details);
             return Optional.of(new PolicyVersion(newest + 1, document, author, reason, at));
         });
     }

@@ -22,7 +22,8 @@ public final class WebhookNotifier implements Notifier {
     public String send(Notification notification) {
         if (notification.webhook().isEmpty()) {
             throw new PolicyException("channel '" + notification.channel() + "' is an email channel, and no email"
-                    + " connector is plugged in; use a webhook channel for now");
+                    + " agent sends the policy's notifications here (PolicyExtension.Builder.emailThrough); use a"
+                    + " webhook channel");
         }
         var payload = JsonNodeFactory.instance
                 .objectNode()

@@ -2,7 +2,7 @@ package dev.aios.policy.spi;
 
 /**
  * Delivers notifications (reminders, delegations, alerts) through a connector: webhooks by default;
- * email once a connector for it is plugged in.
+ * email channels through an email agent when the policy is built with one ({@code emailThrough}).
  */
 @FunctionalInterface
 public interface Notifier {

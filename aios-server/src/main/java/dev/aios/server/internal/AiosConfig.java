@@ -30,7 +30,7 @@ import java.util.Optional;
 public final class AiosConfig {
     private static final List<String> SECTIONS = java.util.stream.Stream.concat(
                     java.util.stream.Stream.of(
-                            "models", "memory", "connectors", "policy", "server", "kernel", "backup"),
+                            "models", "memory", "connectors", "policy", "server", "kernel", "backup", "tracing"),
                     dev.aios.connectors.ConnectorSettings.SECTIONS.stream())
             .distinct()
             .toList();

@@ -24,19 +24,30 @@ final class Connectors {
     private final Map<String, ConnectorPolicy> policies;
     private final InstantSource clock;
     private final KernelMeters meters;
+    private final KernelTraces traces;
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final Map<String, Optional<RateLimiter>> limiters = new ConcurrentHashMap<>();
 
-    Connectors(Map<String, ConnectorPolicy> policies, InstantSource clock, KernelMeters meters) {
+    Connectors(Map<String, ConnectorPolicy> policies, InstantSource clock, KernelMeters meters, KernelTraces traces) {
         this.policies = Map.copyOf(policies);
         this.clock = clock;
         this.meters = meters;
+        this.traces = traces;
     }
 
     /** The connector of an effect name: {@code payments} for {@code payments:charge}. */
     static String connectorOf(String effect) {
         int colon = effect.indexOf(':');
         return colon < 0 ? effect : effect.substring(0, colon);
+    }
+
+    /**
+     * The connector family of a connector: {@code http} for {@code http/api.example.com}, whose
+     * instances each get their own breaker and rate limit, configured by instance or else by family.
+     */
+    static String familyOf(String connector) {
+        int slash = connector.indexOf('/');
+        return slash < 0 ? connector : connector.substring(0, slash);
     }
 
     /** A permit to call {@code connector} now, or a {@link Deferral} saying until when to wait. */
@@ -67,7 +78,7 @@ final class Connectors {
                 TimeUnit.NANOSECONDS.sleep(waitNanos);
             }
         }
-        return new Permit(breaker, meters, System.nanoTime());
+        return new Permit(breaker, meters, traces.connectorCall(connector), System.nanoTime());
     }
 
     /** The breaker of every connector called so far, by name. */
@@ -83,7 +94,11 @@ final class Connectors {
     }
 
     private ConnectorPolicy policy(String connector) {
-        return policies.getOrDefault(connector, policies.getOrDefault("*", ConnectorPolicy.DEFAULT));
+        var own = policies.get(connector);
+        if (own != null) {
+            return own;
+        }
+        return policies.getOrDefault(familyOf(connector), policies.getOrDefault("*", ConnectorPolicy.DEFAULT));
     }
 
     private CircuitBreaker breaker(String connector) {
@@ -120,24 +135,36 @@ final class Connectors {
     static final class Permit {
         private final CircuitBreaker breaker;
         private final KernelMeters meters;
+        private final io.opentelemetry.api.trace.Span span;
         private final long started;
 
-        private Permit(CircuitBreaker breaker, KernelMeters meters, long started) {
+        private Permit(
+                CircuitBreaker breaker, KernelMeters meters, io.opentelemetry.api.trace.Span span, long started) {
             this.breaker = breaker;
             this.meters = meters;
+            this.span = span;
             this.started = started;
+        }
+
+        /** Makes the call's span current, so that what the call itself traces (HTTP) lands under it. */
+        io.opentelemetry.context.Scope enter() {
+            return span.makeCurrent();
         }
 
         void succeeded() {
             long nanos = System.nanoTime() - started;
             breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
             meters.connectorCall(breaker.getName(), true, nanos);
+            span.end();
         }
 
         void failed(Throwable error) {
             long nanos = System.nanoTime() - started;
             breaker.onError(nanos, TimeUnit.NANOSECONDS, error);
             meters.connectorCall(breaker.getName(), false, nanos);
+            span.recordException(error);
+            span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, String.valueOf(error.getMessage()));
+            span.end();
         }
     }
 }

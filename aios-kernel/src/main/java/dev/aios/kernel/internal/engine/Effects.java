@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
  * before the step goes on.
  */
 final class Effects {
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]*(:[a-z0-9][a-z0-9-]*)?");
+    /** A connector, optionally one of its instances ({@code http/api.example.com}), and an action. */
+    private static final Pattern NAME =
+            Pattern.compile("[a-z][a-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?(:[A-Za-z0-9][A-Za-z0-9._-]*)?");
 
     private final Store store;
     private final RunJournal journal;
@@ -65,13 +67,17 @@ final class Effects {
     <R> R perform(StepContext ctx, String name, Class<R> type, Effect<R> action) throws Exception {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new PermanentFailure("effect name '" + name
-                    + "' must be a connector name, optionally with an action: e.g. payments or payments:charge");
+                    + "' must be a connector name, optionally with an instance and an action: e.g. payments,"
+                    + " payments:charge or http/api.example.com:post");
         }
         String connector = Connectors.connectorOf(name);
-        if (!ctx.declaredEffects().contains(connector) && !ctx.declaredEffects().contains(name)) {
+        String family = Connectors.familyOf(connector);
+        if (!ctx.declaredEffects().contains(family)
+                && !ctx.declaredEffects().contains(connector)
+                && !ctx.declaredEffects().contains(name)) {
             throw new PermanentFailure("agent '" + ctx.agent() + "' used effect '" + name
                     + "' but its contract declares only " + ctx.declaredEffects()
-                    + "; declare it with withEffects(\"" + connector + "\")");
+                    + "; declare it with withEffects(\"" + family + "\")");
         }
         if (ctx.shadowEffects().isPresent() && !ctx.shadowEffects().get().contains(connector)) {
             throw new PermanentFailure("agent '" + ctx.agent() + "' runs in the shadow, where effect '" + name
@@ -84,7 +90,7 @@ final class Effects {
         }
         var permit = connectors.acquire(connector);
         R result;
-        try {
+        try (var ignored = permit.enter()) {
             result = action.perform(key);
         } catch (PermanentFailure | TryAgainLater answered) {
             // The system answered (a refusal, "come back later"): it is not down.

@@ -16,6 +16,7 @@ import dev.aios.kernel.Page;
 import dev.aios.kernel.PlaybookInfo;
 import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunSummary;
+import dev.aios.kernel.RunTraces;
 import dev.aios.kernel.RunView;
 import dev.aios.kernel.TaskQuery;
 import dev.aios.kernel.TaskView;
@@ -76,6 +77,7 @@ public final class Engine implements AutoCloseable {
     private final TaskDesk desk;
     private final Escalations escalations;
     private final RunQueries queries;
+    private final KernelTraces traces;
     private final Reports reports;
     private final WhatIf whatIf;
     private final Forgetting forgetting;
@@ -103,12 +105,26 @@ public final class Engine implements AutoCloseable {
         }
         this.meters = new KernelMeters(config.meters());
         meters.watch(store);
+        this.traces = new KernelTraces(config.openTelemetry(), this::runIfAny);
+        if (traces.enabled()) {
+            feed.listen(traces);
+        }
         this.host = new Host(
-                store, journal, keys, feed, clock, config.dataDirectory(), services, agents, config.meters(), secrets);
+                store,
+                journal,
+                keys,
+                feed,
+                clock,
+                config.dataDirectory(),
+                services,
+                agents,
+                config.meters(),
+                secrets,
+                new HostAudit(audit, tokens, store, clock));
         var cel = new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime()));
         this.playbooks = new Playbooks(store, new PlaybookCompiler(cel), agents, host, clock, audit);
         this.queue = new WorkQueue(store, journal, clock, node, this::leaseFor);
-        this.connectors = new Connectors(config.connectors(), clock, meters);
+        this.connectors = new Connectors(config.connectors(), clock, meters, traces);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
         var effects = new Effects(store, journal, connectors, clock, lookup);
         StepRunner.Loops loops = (runId, block) -> store.read(tx -> tx.loops().items(runId, block)).stream()
@@ -158,6 +174,7 @@ public final class Engine implements AutoCloseable {
         this.whatIf = new WhatIf(store, journal, playbooks, queries);
         this.forgetting = new Forgetting(store, journal, keys, clock, host.forgetListeners, host.forgetGuards, audit);
         host.forgetWith(forgetting::forget);
+        host.traceWith(traces.tracer());
         // A subject's instances go with the rest of it: their state and messages are deleted.
         host.forgetListeners.add(mailboxes::forget);
         host.intakeWith(this::send, this::startRun);
@@ -218,6 +235,11 @@ public final class Engine implements AutoCloseable {
             }
             for (var extension : config.extensions()) {
                 extension.attach(engine.host);
+            }
+            int renamed = engine.forgetting.pseudonymizeOlder();
+            if (renamed > 0) {
+                LOG.info(
+                        "replaced the names of {} subjects forgotten by an older version by their pseudonyms", renamed);
             }
             engine.playbooks.loadStored();
             engine.reloadPlaybooks();
@@ -316,11 +338,17 @@ public final class Engine implements AutoCloseable {
             return;
         }
         var run = state.get();
-        // Every log line written on behalf of this step says which run, step and subject it is about.
+        // Every log line written on behalf of this step says which run, step and subject it is about,
+        // and with tracing on, the run's trace.
+        var span = traces.step(run, lease);
         try (var ignored = MDC.putCloseable("run", run.id);
                 var ignoredStep = MDC.putCloseable("step", lease.step());
-                var ignoredSubject = MDC.putCloseable("subject", run.subject)) {
+                var ignoredSubject = MDC.putCloseable("subject", run.subject);
+                var ignoredTrace = traces.enabled() ? MDC.putCloseable("trace_id", RunTraces.traceId(run.id)) : null;
+                var ignoredSpan = span.makeCurrent()) {
             execute(runner, lease, run);
+        } finally {
+            span.end();
         }
     }
 
@@ -373,6 +401,7 @@ public final class Engine implements AutoCloseable {
         if (lease.kind() == WorkKind.STEP || lease.kind() == WorkKind.COMPENSATE) {
             meters.stepEnded(run.playbook, step, lease.kind(), outcome, System.nanoTime() - started);
         }
+        KernelTraces.ended(outcome);
         recordDurably(lease, playbook, outcome, escalations.plan(lease, run, playbook, outcome));
     }
 
@@ -501,6 +530,14 @@ public final class Engine implements AutoCloseable {
         return queries.overview();
     }
 
+    private java.util.Optional<RunView> runIfAny(String runId) {
+        try {
+            return java.util.Optional.of(queries.run(runId));
+        } catch (dev.aios.kernel.NotFoundException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     public RunView run(String runId) {
         return queries.run(runId);
     }
@@ -544,6 +581,11 @@ public final class Engine implements AutoCloseable {
     /** Forgets a subject for real (see {@link Forgetting}). */
     public ForgetReport forget(String subject) {
         return forgetting.forget(subject);
+    }
+
+    /** Whether a subject was forgotten, looked up by its pseudonym. */
+    public dev.aios.kernel.ForgetCheck forgotten(String subject) {
+        return forgetting.check(subject);
     }
 
     public TaskView answer(String taskId, TaskAnswer answer, Optional<JsonNode> output, String comment) {
@@ -695,6 +737,7 @@ public final class Engine implements AutoCloseable {
         dispatcher.stop(Duration.ofSeconds(10));
         instances.stop(Duration.ofSeconds(10));
         calls.shutdownNow();
+        traces.close();
         config.extensions().forEach(Engine::closeQuietly);
         feed.close();
         store.close();

@@ -45,4 +45,5 @@ public record EngineConfig(
         java.util.function.Consumer<String> whenBroken,
         dev.aios.kernel.Limits limits,
         io.micrometer.core.instrument.MeterRegistry meters,
+        io.opentelemetry.api.OpenTelemetry openTelemetry,
         Optional<String> database) {}

@@ -126,6 +126,9 @@ final class Escalations {
             return;
         }
         var answer = escalation.answer().get();
+        // Nobody answered: the kernel gives the declared default, and the audit log says so.
+        String before = dev.aios.kernel.Actor.current();
+        dev.aios.kernel.Actor.begin(dev.aios.kernel.Actor.KERNEL);
         try {
             desk.answer(
                     task.get().id(),
@@ -137,6 +140,8 @@ final class Escalations {
                     "the default answer to task {} could not be given: {}; it is tried again",
                     task.get().id(),
                     e.getMessage());
+        } finally {
+            dev.aios.kernel.Actor.begin(before);
         }
     }
 

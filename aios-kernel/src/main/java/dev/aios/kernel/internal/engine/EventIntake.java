@@ -10,7 +10,6 @@ import dev.aios.kernel.internal.cel.CelException;
 import dev.aios.kernel.internal.journal.FeedHub;
 import dev.aios.kernel.internal.journal.JournalEntry.RunStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepScheduled;
-import dev.aios.kernel.internal.journal.PayloadCodec;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.run.RunFold;
@@ -62,12 +61,17 @@ final class EventIntake {
     }
 
     private final RunJournal journal;
-    private final PayloadCodec codec;
+    private final dev.aios.kernel.internal.journal.SubjectKeys codec;
     private final Playbooks playbooks;
     private final Runnable wake;
     private final FeedHub feed;
 
-    EventIntake(RunJournal journal, PayloadCodec codec, Playbooks playbooks, Runnable wake, FeedHub feed) {
+    EventIntake(
+            RunJournal journal,
+            dev.aios.kernel.internal.journal.SubjectKeys codec,
+            Playbooks playbooks,
+            Runnable wake,
+            FeedHub feed) {
         this.journal = journal;
         this.codec = codec;
         this.playbooks = playbooks;
@@ -135,6 +139,15 @@ final class EventIntake {
         if (data.length > MAX_DATA_BYTES) {
             throw new InvalidInputException("event data is " + data.length + " bytes; the limit is " + MAX_DATA_BYTES
                     + ". Store large documents elsewhere and send a reference.");
+        }
+        // An event whose id was forgotten is known by the id's pseudonym: sent again, it is a duplicate.
+        String forgottenId = codec.pseudonyms().eventId(event.id());
+        if (tx.events().logged(forgottenId)) {
+            var earlier = routing.targeted()
+                    ? tx.runs()
+                            .startedBy(forgottenId, routing.start().getFirst().name())
+                    : List.<String>of();
+            return new Logged(new Accepted(event.id(), true, earlier, List.of(), List.of()), 0);
         }
         var stored = codec.encode(event.subject(), data);
         var logged = tx.events().append(event, stored.codec(), stored.bytes(), now);

@@ -21,6 +21,14 @@ final class EventLimits {
     private EventLimits() {}
 
     static void check(Event event) {
+        for (String name : java.util.List.of(event.id(), event.subject())) {
+            if (dev.aios.kernel.internal.journal.Pseudonyms.isPseudonym(name)) {
+                throw new InvalidInputException("'" + name + "' begins with '"
+                        + dev.aios.kernel.internal.journal.Pseudonyms.PREFIX
+                        + "', which marks the pseudonyms of forgotten subjects and events; choose another event id or"
+                        + " subject; nothing was recorded");
+            }
+        }
         if (event.time().isBefore(EARLIEST) || event.time().isAfter(LATEST)) {
             throw new InvalidInputException("event time " + event.time() + " is out of range; it must lie between "
                     + EARLIEST + " and " + LATEST + "; nothing was recorded");

@@ -24,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * Forgets a subject for real: its runs still going are cancelled, its keys are destroyed (so its
  * events and journal payloads can never be read again, while the journal's checksums still
  * verify), the plain copies in derived tables are emptied, and extensions drop what they derived.
+ * Its name and its events' ids are replaced by keyed pseudonyms wherever they were kept (events,
+ * journal, runs, keys, the audit entry), none of which the checksums cover: the operator still
+ * finds what was forgotten by naming it, and an event sent again with a forgotten id is still a
+ * duplicate.
  */
 final class Forgetting {
     private static final Logger LOG = LoggerFactory.getLogger(Forgetting.class);
@@ -67,8 +71,14 @@ final class Forgetting {
                         "subject '" + subject + "' cannot be forgotten: " + refusal.get() + "; nothing changed");
             }
         }
+        if (dev.aios.kernel.internal.journal.Pseudonyms.isPseudonym(subject)) {
+            throw new InvalidInputException("'" + subject + "' is the pseudonym of a subject already forgotten;"
+                    + " name the subject itself, or check it with `aios forget --check SUBJECT`");
+        }
         String actor = dev.aios.kernel.Actor.current();
+        String pseudonym = keys.pseudonym(subject);
         var report = store.write(tx -> {
+            boolean before = keys.forgotten(tx, subject).isPresent();
             var runIds = tx.runs().idsOf(subject);
             int cancelled = 0;
             for (String runId : runIds) {
@@ -78,35 +88,47 @@ final class Forgetting {
                     cancelled++;
                 }
             }
-            int destroyed = keys.forget(tx, subject);
-            for (String runId : runIds) {
-                scrub(tx, runId);
+            // The journals about the subject, also of runs whose derived state is gone (rebuilt without them).
+            var journaled = new java.util.LinkedHashSet<>(runIds);
+            for (long generation = 1; generation <= tx.keys().lastGeneration(subject); generation++) {
+                journaled.addAll(tx.journal().runsEncodedWith(subject, SubjectKeys.codecOf(generation)));
             }
-            long events = tx.events().countOf(subject);
-            // The audit log keeps that a subject was forgotten, not which: no name survives forgetting.
+            int destroyed = keys.forget(tx, subject);
+            var ids = keys.pseudonyms();
+            for (String runId : runIds) {
+                scrub(tx, runId, pseudonym, ids::eventId);
+            }
+            for (String runId : journaled) {
+                tx.journal().pseudonymize(runId, subject, pseudonym);
+            }
+            long events = tx.events().pseudonymize(subject, pseudonym, ids::eventId);
+            boolean already = before && destroyed == 0 && runIds.isEmpty() && events == 0;
+            // The audit log keeps the pseudonym, not the name: no name survives forgetting.
             audit.append(
                     tx,
                     actor,
                     "subject.forget",
-                    "a subject",
+                    pseudonym,
                     Json.object()
                             .put("keysDestroyed", destroyed)
                             .put("runsCancelled", cancelled)
                             .put("runsScrubbed", runIds.size())
-                            .put("events", events));
-            return new ForgetReport(subject, destroyed, cancelled, runIds.size(), events);
+                            .put("events", events)
+                            .put("alreadyForgotten", already));
+            return new ForgetReport(subject, pseudonym, destroyed, cancelled, runIds.size(), events, already);
         });
-        emptyTheLog();
         for (var listener : listeners) {
             try {
                 listener.forgotten(subject);
             } catch (RuntimeException e) {
                 LOG.error(
                         "an extension failed to forget subject {}; it will be asked again on its next start",
-                        subject,
+                        pseudonym,
                         e);
             }
         }
+        // After the extensions, so that what they deleted or renamed leaves no old copy either.
+        emptyTheLog();
         return report;
     }
 
@@ -130,12 +152,69 @@ final class Forgetting {
         LOG.warn("the write-ahead log could not be emptied after forgetting; it is emptied at a later write");
     }
 
-    /** Empties the plain copies of a run's payloads from the derived tables. */
-    private static void scrub(Tx tx, String runId) {
+    /**
+     * Files the subjects that versions before pseudonyms forgot under their pseudonyms, as forgetting
+     * them now would (as the kernel, in the audit log); a subject seen again since keeps its name.
+     *
+     * @return how many subjects were renamed
+     */
+    int pseudonymizeOlder() {
+        var older = store.read(tx -> tx.keys().destroyed().stream()
+                .map(dev.aios.kernel.internal.store.KeyStore.SubjectKey::subject)
+                .filter(s -> !dev.aios.kernel.internal.journal.Pseudonyms.isPseudonym(s))
+                .distinct()
+                .filter(s -> tx.keys().current(s).isEmpty())
+                .toList());
+        String before = dev.aios.kernel.Actor.current();
+        dev.aios.kernel.Actor.begin(dev.aios.kernel.Actor.KERNEL);
+        try {
+            for (String subject : older) {
+                try {
+                    forget(subject);
+                } catch (RuntimeException e) {
+                    LOG.warn("a subject forgotten by an older version keeps its name for now: {}", e.getMessage());
+                }
+            }
+        } finally {
+            dev.aios.kernel.Actor.begin(before);
+        }
+        return older.size();
+    }
+
+    /** Whether {@code subject} was forgotten, looked up by its pseudonym. */
+    dev.aios.kernel.ForgetCheck check(String subject) {
+        if (subject == null || subject.isBlank()) {
+            throw new InvalidInputException("name the subject to check, e.g. acme");
+        }
+        String pseudonym = keys.pseudonym(subject);
+        return store.read(tx -> new dev.aios.kernel.ForgetCheck(
+                subject,
+                pseudonym,
+                keys.forgotten(tx, subject),
+                tx.runs().idsOf(pseudonym).size(),
+                tx.events().countOf(pseudonym),
+                tx.keys().current(subject).isPresent()));
+    }
+
+    /**
+     * Empties the plain copies of a run's payloads from the derived tables, and files the run under
+     * the subject's pseudonym, with the ids of the events in its trigger replaced by {@code ids}.
+     */
+    private static void scrub(Tx tx, String runId, String pseudonym, java.util.function.UnaryOperator<String> ids) {
         tx.runs().load(runId).ifPresent(state -> {
             scrub(state);
+            state.subject = pseudonym;
+            if (state.trigger instanceof ObjectNode trigger) {
+                trigger.put("subject", pseudonym);
+                for (String field : List.of("id", "correlationId", "causationId")) {
+                    if (trigger.path(field).isTextual()) {
+                        trigger.put(field, ids.apply(trigger.path(field).asText()));
+                    }
+                }
+            }
             tx.runs().save(state);
         });
+        tx.loops().removeRun(runId);
         tx.tasks().scrubRun(runId, FORGOTTEN);
         tx.receipts().scrubRun(runId, FORGOTTEN);
         tx.snapshots().removeRun(runId);
@@ -152,6 +231,18 @@ final class Forgetting {
             record.error = record.error == null ? null : "forgotten";
             record.provenance = new java.util.ArrayList<>();
             record.attempts.forEach(a -> a.error = a.error == null ? null : "forgotten");
+        }
+        for (var scope : state.scopes.values()) {
+            scope.steps.removeAll();
+            scope.item = scope.item == null ? null : FORGOTTEN.deepCopy();
+        }
+        for (var block : state.blocks.values()) {
+            block.outputs.removeAll();
+            block.transcript.removeAll();
+            block.undo = block.undo.stream()
+                    .map(t -> new dev.aios.kernel.internal.journal.JournalEntry.CompensationTarget(
+                            t.step(), t.iteration(), FORGOTTEN.deepCopy()))
+                    .toList();
         }
         if (state.compensation != null) {
             state.compensation.reason = "forgotten";

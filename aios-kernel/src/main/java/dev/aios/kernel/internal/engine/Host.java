@@ -40,8 +40,11 @@ final class Host implements ExtensionHost, Feed {
     private final Path dataDirectory;
     private final Services services;
     private final dev.aios.kernel.Secrets secrets;
+    private final dev.aios.kernel.spi.Audit audit;
     private final dev.aios.kernel.internal.agent.AgentRegistry agents;
     private final io.micrometer.core.instrument.MeterRegistry meters;
+    private volatile io.opentelemetry.api.trace.Tracer tracer =
+            io.opentelemetry.api.OpenTelemetry.noop().getTracer("dev.aios.kernel");
     final Map<String, AgentFactory> factories = new ConcurrentHashMap<>();
     volatile java.util.Optional<dev.aios.kernel.spi.Scheduler> scheduler = java.util.Optional.empty();
     volatile java.util.Optional<dev.aios.kernel.spi.BatchWindows> windows = java.util.Optional.empty();
@@ -64,7 +67,9 @@ final class Host implements ExtensionHost, Feed {
             Services services,
             dev.aios.kernel.internal.agent.AgentRegistry agents,
             io.micrometer.core.instrument.MeterRegistry meters,
-            dev.aios.kernel.Secrets secrets) {
+            dev.aios.kernel.Secrets secrets,
+            dev.aios.kernel.spi.Audit audit) {
+        this.audit = audit;
         this.agents = agents;
         this.secrets = secrets;
         this.store = store;
@@ -95,6 +100,11 @@ final class Host implements ExtensionHost, Feed {
     @Override
     public dev.aios.kernel.Secrets secrets() {
         return secrets;
+    }
+
+    @Override
+    public dev.aios.kernel.spi.Audit audit() {
+        return audit;
     }
 
     @Override
@@ -216,6 +226,15 @@ final class Host implements ExtensionHost, Feed {
 
     void forgetWith(java.util.function.Function<String, ForgetReport> forgetting) {
         this.forgetting = forgetting;
+    }
+
+    void traceWith(io.opentelemetry.api.trace.Tracer tracer) {
+        this.tracer = tracer;
+    }
+
+    @Override
+    public io.opentelemetry.api.trace.Tracer tracer() {
+        return tracer;
     }
 
     @Override

@@ -357,13 +357,14 @@ final class StepRunner {
                 shadowEffects);
         Duration timeout = options.timeout().orElse(binding.terms().timeout());
         var logContext = org.slf4j.MDC.getCopyOfContextMap();
-        var future = calls.submit(() -> {
-            // The agent runs on a thread of its own: its log lines name the run, step and subject too.
+        // The agent runs on a thread of its own: its log lines name the run, step and subject too, and
+        // its spans land under the step's.
+        var future = calls.submit(io.opentelemetry.context.Context.current().wrap(() -> {
             if (logContext != null) {
                 org.slf4j.MDC.setContextMap(logContext);
             }
             return binding.call(validated, context);
-        });
+        }));
         try {
             var output = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return new Called.Done(validated, output, agentRef, context.notes());

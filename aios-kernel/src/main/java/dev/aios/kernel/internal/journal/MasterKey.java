@@ -151,6 +151,21 @@ public final class MasterKey {
         }
     }
 
+    /**
+     * A key for {@code purpose} derived from the master key (HMAC-SHA256 of the purpose under it):
+     * the same master key always gives the same derived key, and one purpose's key tells nothing
+     * of another's or of the master key.
+     */
+    public byte[] derive(String purpose) {
+        try {
+            var mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            return mac.doFinal(("aios derived key\n" + purpose).getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 is missing from this JVM", e);
+        }
+    }
+
     /** Whether {@code stored} is a key as older versions stored it, before it was wrapped. */
     public static boolean isBare(byte[] stored) {
         return stored.length == KEY_BYTES;

@@ -21,17 +21,26 @@ import javax.crypto.spec.SecretKeySpec;
  * in the database) and created on first use. A sealed payload is
  * its 12-byte nonce followed by the ciphertext and tag; the key's generation travels in the codec
  * name ({@code aes-gcm:3}), so a subject forgotten and then seen again gets a fresh key.
+ *
+ * <p>Forgetting a subject destroys its keys and files their rows under the subject's {@link
+ * Pseudonyms pseudonym}, so no row names it any more. Generations keep growing across that: a
+ * subject seen again gets a generation above every one it had, so data sealed before it was
+ * forgotten never opens with its new key. Payloads about a pseudonym (a run of a forgotten subject
+ * still writing) are sealed with a key of generation 0 that is never kept: unreadable at once.
  */
 public final class SubjectKeys implements SubjectCipher, PayloadCodec {
     private static final String PREFIX = "aes-gcm:";
     private static final int NONCE_BYTES = 12;
     private static final String PURPOSE = "subject-key";
+    /** The generation of the key nothing about a forgotten subject is sealed with: it is never kept. */
+    private static final long NEVER_KEPT = 0;
 
     private record Key(long generation, Optional<SecretKey> secret) {}
 
     private final Store store;
     private final InstantSource clock;
     private final MasterKey master;
+    private final Pseudonyms pseudonyms;
     private final SecureRandom random = new SecureRandom();
     /** The current generation of each subject whose key was committed. */
     private final Map<String, Key> current = new ConcurrentHashMap<>();
@@ -41,6 +50,17 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         this.store = store;
         this.clock = clock;
         this.master = master;
+        this.pseudonyms = new Pseudonyms(master);
+    }
+
+    /** The pseudonyms that replace forgotten subjects' names and event ids. */
+    public Pseudonyms pseudonyms() {
+        return pseudonyms;
+    }
+
+    @Override
+    public String pseudonym(String subject) {
+        return Pseudonyms.isPseudonym(subject) ? subject : pseudonyms.subject(subject);
     }
 
     /**
@@ -120,23 +140,40 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
 
     @Override
     public boolean isForgotten(String subject) {
-        return store.read(tx -> tx.keys().forgotten(subject));
+        return store.read(tx ->
+                forgotten(tx, subject).isPresent() && tx.keys().current(subject).isEmpty());
     }
 
     /**
-     * Destroys every key of {@code subject}, in the caller's transaction; the cache forgets it once
-     * the transaction commits.
+     * When {@code subject} was last forgotten, if it was (it may have been seen again since): its
+     * destroyed keys are filed under its pseudonym, or, if it was forgotten by an older version,
+     * under its name.
+     */
+    public java.util.Optional<java.time.Instant> forgotten(Tx tx, String subject) {
+        var filed = tx.keys().lastDestroyed(pseudonym(subject));
+        return filed.isPresent() || Pseudonyms.isPseudonym(subject)
+                ? filed
+                : tx.keys().lastDestroyed(subject);
+    }
+
+    /**
+     * Destroys every key of {@code subject} and files their rows under its pseudonym, in the
+     * caller's transaction; the cache forgets it once the transaction commits.
      *
      * @return how many keys were destroyed
      */
     public int forget(Tx tx, String subject) {
         int destroyed = tx.keys().destroy(subject, clock.instant());
+        tx.keys().rename(subject, pseudonym(subject));
         tx.afterCommit(() -> current.remove(subject));
         return destroyed;
     }
 
     /** The key new payloads about {@code subject} are sealed with, created if there is none. */
     private Key currentKey(String subject) {
+        if (Pseudonyms.isPseudonym(subject)) {
+            return new Key(NEVER_KEPT, Optional.of(newSecret()));
+        }
         var cached = current.get(subject);
         if (cached != null) {
             return cached;
@@ -152,7 +189,8 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
                 tx.afterCommit(() -> current.putIfAbsent(subject, found.get()));
                 return found.get();
             }
-            long generation = tx.keys().lastGeneration(subject) + 1;
+            long generation =
+                    Math.max(tx.keys().lastGeneration(subject), tx.keys().lastGeneration(pseudonym(subject))) + 1;
             var secret = newSecret();
             tx.keys().add(subject, generation, master.wrap(secret.getEncoded(), PURPOSE), clock.instant());
             var key = new Key(generation, Optional.of(secret));

@@ -53,4 +53,17 @@ public interface EventStore {
 
     /** How many events are about {@code subject}. */
     long countOf(String subject);
+
+    /** Whether an event with id {@code id} was logged. */
+    boolean logged(String id);
+
+    /**
+     * Replaces the identifiers of the events about {@code subject} by pseudonyms: their subject by
+     * {@code pseudonym}, their ids, correlation and causation ids by what {@code ids} makes of them;
+     * the correlation and causation ids of other events that name one of these events are replaced
+     * too. Their data is left as it is (sealed with a key that was destroyed).
+     *
+     * @return how many events were about the subject
+     */
+    long pseudonymize(String subject, String pseudonym, java.util.function.UnaryOperator<String> ids);
 }

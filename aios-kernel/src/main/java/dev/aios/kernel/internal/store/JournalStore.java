@@ -29,6 +29,12 @@ public interface JournalStore {
     /** Every run that has a journal, by id. */
     List<String> runIds();
 
+    /**
+     * Records the entries of run {@code runId} about {@code subject} as about {@code pseudonym}
+     * instead (the subject is not covered by the checksums, so the chain still verifies).
+     */
+    void pseudonymize(String runId, String subject, String pseudonym);
+
     /** Runs with an entry about {@code subject} encoded by {@code codec}. */
     List<String> runsEncodedWith(String subject, String codec);
 

@@ -39,6 +39,15 @@ public interface KeyStore {
     /** Whether the subject had keys and every one was destroyed. */
     boolean forgotten(String subject);
 
+    /**
+     * Files the destroyed keys of {@code subject} under {@code pseudonym}, so that no row names the
+     * subject any more while the record that it was forgotten stays.
+     */
+    void rename(String subject, String pseudonym);
+
+    /** When the keys filed under {@code subject} were last destroyed, if any were. */
+    Optional<Instant> lastDestroyed(String subject);
+
     /** Every destroyed key (with no material). */
     List<SubjectKey> destroyed();
 

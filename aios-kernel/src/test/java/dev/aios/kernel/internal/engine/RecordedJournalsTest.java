@@ -243,4 +243,41 @@ class RecordedJournalsTest {
             fail(path + ": recorded " + recorded + ", now " + actual);
         }
     }
+
+    @Test
+    void subjectsForgottenByAnOlderVersionAreFiledUnderTheirPseudonymsOnTheNextStart() throws Exception {
+        var recording = recordings()
+                .filter(r -> r.name().endsWith("forgetting.json"))
+                .findFirst()
+                .orElseThrow();
+        Path data = dir.resolve("data");
+        RecordedStore.load(data, recording.json());
+        Admin.rebuild(data);
+        long journaled = recording.runs().stream()
+                .filter(run -> run.path("view").path("subject").asText().equals("o-3"))
+                .count();
+        assertThat(journaled).isPositive();
+        try (var kernel = Kernel.builder().dataDirectory(data).build()) {
+            var check = kernel.forgotten("o-3");
+            assertThat(check.forgotten()).isTrue();
+            assertThat(check.pseudonym()).startsWith("forgotten:");
+            assertThat(kernel.audit().since(java.time.Instant.EPOCH, 100))
+                    .filteredOn(e -> e.action().equals("subject.forget"))
+                    .extracting(e -> e.actor() + " " + e.target())
+                    .contains("kernel " + check.pseudonym());
+            assertThat(kernel.verify().problems()).isEmpty();
+        }
+        // No journal entry names the subject any more, and the chains still verify.
+        try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + data.resolve("aios.db"));
+                var rows = db.createStatement()
+                        .executeQuery("SELECT subject, COUNT(*) FROM journal WHERE subject IN ('o-3', '"
+                                + "o-99') OR subject LIKE 'forgotten:%' GROUP BY subject")) {
+            var subjects = new java.util.ArrayList<String>();
+            while (rows.next()) {
+                subjects.add(rows.getString(1));
+            }
+            assertThat(subjects).isNotEmpty().allSatisfy(s -> assertThat(s).startsWith("forgotten:"));
+        }
+        assertThat(Admin.verify(data).problems()).isEmpty();
+    }
 }

@@ -29,12 +29,22 @@ abstract class ClientCommand implements Callable<Integer> {
             description = "the API token (default: $AIOS_TOKEN, else the admin token in $AIOS_DATA or ./data)")
     String token;
 
+    @Option(
+            names = "--cacert",
+            paramLabel = "FILE",
+            description = "trust the certificates in this PEM file for an https server, e.g. its own self-signed"
+                    + " certificate (default: $AIOS_CACERT, else the system's trusted authorities)")
+    String cacert;
+
     @Override
     public final Integer call() {
         if (offline()) {
             return runOffline();
         }
-        run(ServerClient.forUrl(serverUrl(), token()));
+        var trusted = cacert != null && !cacert.isBlank()
+                ? java.util.Optional.of(cacert)
+                : AiosCommand.environment(spec, "AIOS_CACERT").filter(v -> !v.isBlank());
+        run(ServerClient.forUrl(serverUrl(), token(), trusted.map(java.nio.file.Path::of)));
         out().flush();
         return 0;
     }

@@ -20,6 +20,7 @@ import picocli.CommandLine.Parameters;
             PolicyCommand.Set.class,
             PolicyCommand.Versions.class,
             PolicyCommand.Rollback.class,
+            PolicyCommand.Suggestions.class,
             CommandLine.HelpCommand.class
         })
 final class PolicyCommand extends ClientCommand {
@@ -101,6 +102,152 @@ final class PolicyCommand extends ClientCommand {
             var made = client.post("/api/policy/rollback", body);
             out().println("policy version " + made.path("version").asInt() + " (the policy of version " + version
                     + ") is in force");
+        }
+    }
+
+    @Command(
+            name = "suggestions",
+            description = "Lists the autonomy suggestions and what became of them; accept or decline one (or answer"
+                    + " its inbox task: aios approve TASK, aios reject TASK).",
+            subcommands = {Accept.class, Decline.class})
+    static final class Suggestions extends ClientCommand {
+        @Override
+        void run(ServerClient client) {
+            var table = Table.withColumns("ID", "AT", "STATUS", "SUGGESTION", "RUN", "VERSION");
+            for (var s : client.get("/api/suggestions")) {
+                table.row(
+                        s.path("id").asText(),
+                        s.path("at").asText(),
+                        s.path("status").asText(),
+                        s.path("text").asText(),
+                        s.path("run").asText(""),
+                        s.path("version").asText(""));
+            }
+            table.print(out(), "no suggestions yet: an agent earns one with 20 unchanged approvals in a row");
+        }
+    }
+
+    /** {@code aios policy suggestions accept ID}: the suggestion becomes policy (needs an admin token). */
+    @Command(
+            name = "accept",
+            description = "Accepts a proposed suggestion as a new policy version, its region narrowed by the options"
+                    + " given; needs an admin token.")
+    static final class Accept extends ClientCommand {
+        @Parameters(paramLabel = "ID", description = "the suggestion, as aios policy suggestions lists it")
+        String id;
+
+        @Option(names = "--min-confidence", description = "auto-approve only from this confidence up")
+        Optional<Double> minConfidence;
+
+        @Option(names = "--min-amount", description = "auto-approve only from this amount up")
+        Optional<Double> minAmount;
+
+        @Option(names = "--max-amount", description = "auto-approve only up to this amount")
+        Optional<Double> maxAmount;
+
+        @Option(names = "--comment", defaultValue = "", description = "kept with the answer")
+        String comment;
+
+        @Override
+        void run(ServerClient client) {
+            var body = Json.mapper().createObjectNode().put("comment", comment);
+            minConfidence.ifPresent(v -> body.put("minConfidence", v));
+            minAmount.ifPresent(v -> body.put("minAmount", v));
+            maxAmount.ifPresent(v -> body.put("maxAmount", v));
+            var s = client.post("/api/suggestions/" + ServerClient.segment(id) + "/accept", body);
+            out().println("accepted: " + s.path("text").asText() + " (policy version "
+                    + s.path("version").asInt() + "; undo with: aios policy rollback "
+                    + (s.path("version").asInt() - 1) + ")");
+        }
+    }
+
+    /** {@code aios policy suggestions decline ID}: nothing changes; asked again only much later. */
+    @Command(name = "decline", description = "Declines a proposed suggestion; the policy stays as it is.")
+    static final class Decline extends ClientCommand {
+        @Parameters(paramLabel = "ID", description = "the suggestion, as aios policy suggestions lists it")
+        String id;
+
+        @Option(names = "--reason", defaultValue = "", description = "why, kept with the suggestion")
+        String reason;
+
+        @Override
+        void run(ServerClient client) {
+            var body = Json.mapper().createObjectNode().put("reason", reason);
+            var s = client.post("/api/suggestions/" + ServerClient.segment(id) + "/decline", body);
+            out().println("declined: " + s.path("text").asText());
+        }
+    }
+
+    /** {@code aios alerts [--all]}: anomalies against the rolling baselines. */
+    @Command(
+            name = "alerts",
+            description = "Lists the open anomaly alerts (acknowledge one: aios approve TASK; dismiss it: aios reject"
+                    + " TASK).")
+    static final class Alerts extends ClientCommand {
+        @Option(names = "--all", description = "also the acknowledged and dismissed ones")
+        boolean all;
+
+        @Option(names = "--json", description = "print the alerts as JSON")
+        boolean json;
+
+        @Override
+        void run(ServerClient client) {
+            var alerts = client.get("/api/alerts", all ? java.util.Map.of("all", "true") : java.util.Map.of());
+            if (json) {
+                printJson(alerts);
+                return;
+            }
+            var table = Table.withColumns("AT", "STATUS", "ALERT", "RUN");
+            for (var a : alerts) {
+                table.row(
+                        a.path("at").asText(),
+                        a.path("status").asText(),
+                        a.path("text").asText(),
+                        a.path("run").asText(""));
+            }
+            table.print(out(), all ? "no alerts" : "no open alerts");
+        }
+    }
+
+    /** {@code aios correct RUN STEP --output JSON}: what a committed output should have been. */
+    @Command(
+            name = "correct",
+            description = "Says what an agent step's committed output should have been: kept as an example for the"
+                    + " agent, and revokes the autonomy that let it through, if any.")
+    static final class Correct extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "RUN", description = "the run's id")
+        String run;
+
+        @Parameters(index = "1", paramLabel = "STEP", description = "the agent step's id")
+        String step;
+
+        @Option(
+                names = "--output",
+                paramLabel = "JSON",
+                required = true,
+                description = "the output as it should have been")
+        String output;
+
+        @Option(names = "--reason", paramLabel = "R", defaultValue = "", description = "why, kept with the correction")
+        String reason;
+
+        @Override
+        void run(ServerClient client) {
+            var body = Json.mapper()
+                    .createObjectNode()
+                    .put("run", run)
+                    .put("step", step)
+                    .put("reason", reason);
+            body.set("output", parseJsonOption("--output", output));
+            var report = client.post("/api/corrections", body);
+            out().println("correction of step " + step + " in run " + run + " kept ("
+                    + report.path("changes").size() + " change"
+                    + (report.path("changes").size() == 1 ? "" : "s")
+                    + ")");
+            var revoked = report.path("revoked");
+            if (revoked.isObject()) {
+                out().println(revoked.path("text").asText());
+            }
         }
     }
 

@@ -21,6 +21,7 @@ final class RunPrinter {
         line("started", Text.time(run, "createdAt"));
         line("updated", Text.time(run, "updatedAt"));
         line("journal", run.path("journalEntries").asLong() + " entries");
+        line("trace", dev.aios.kernel.RunTraces.traceId(Text.field(run, "id")));
         Text.optional(run, "error").ifPresent(error -> line("error", error));
 
         out.println();

@@ -12,10 +12,20 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManagerFactory;
 
 /** Calls a running aios server's HTTP API; every failure becomes one line for the operator. */
 final class ServerClient {
@@ -26,16 +36,59 @@ final class ServerClient {
     private final HttpClient http;
 
     ServerClient(URI base, java.util.Optional<String> token) {
+        this(base, token, java.util.Optional.empty());
+    }
+
+    private ServerClient(URI base, java.util.Optional<String> token, java.util.Optional<SSLContext> trusting) {
         this.base = base;
         this.token = token;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(5))
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+        var builder =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1);
+        trusting.ifPresent(builder::sslContext);
+        this.http = builder.build();
     }
 
     /** A client for {@code url}, refused unless it is an http(s) URL. */
     static ServerClient forUrl(String url, java.util.Optional<String> token) {
+        return forUrl(url, token, java.util.Optional.empty());
+    }
+
+    /**
+     * A client for {@code url} that, when {@code cacert} is given, trusts the certificates in that PEM
+     * file (and no others) for https.
+     */
+    static ServerClient forUrl(String url, java.util.Optional<String> token, java.util.Optional<Path> cacert) {
+        var client = forUrl0(url, token);
+        return cacert.isEmpty() ? client : new ServerClient(client.base, token, Optional.of(trusting(cacert.get())));
+    }
+
+    /** An SSL context that trusts the certificates of a PEM file. */
+    private static SSLContext trusting(Path file) {
+        try (var in = Files.newInputStream(file)) {
+            var certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+            if (certificates.isEmpty()) {
+                throw new CertificateException("no certificate in it");
+            }
+            var trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            int n = 0;
+            for (var certificate : certificates) {
+                trusted.setCertificateEntry("aios-" + n++, certificate);
+            }
+            var trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            var ssl = SSLContext.getInstance("TLS");
+            ssl.init(null, trust.getTrustManagers(), null);
+            return ssl;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new CliException(
+                    CliException.USAGE,
+                    "--cacert " + file + " (or AIOS_CACERT) must be a readable PEM file of certificates: "
+                            + e.getMessage());
+        }
+    }
+
+    private static ServerClient forUrl0(String url, java.util.Optional<String> token) {
         URI uri;
         try {
             uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
@@ -161,6 +214,12 @@ final class ServerClient {
                     HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException | HttpConnectTimeoutException e) {
             throw new CliException(CliException.FAILED, "no aios server at " + base + "; start it with ./aios up");
+        } catch (SSLHandshakeException e) {
+            throw new CliException(
+                    CliException.FAILED,
+                    "the aios server at " + base + " presented a certificate this client does not trust ("
+                            + e.getMessage() + "); if it is the server's own (self-signed) certificate, pass it with"
+                            + " --cacert FILE or set AIOS_CACERT");
         } catch (IOException e) {
             throw new CliException(CliException.FAILED, "the aios server at " + base + " did not answer: " + e);
         } catch (InterruptedException e) {

@@ -28,6 +28,7 @@ import dev.aios.server.internal.http.PolicyRoutes;
 import dev.aios.server.internal.http.WebhookRoutes;
 import dev.aios.server.internal.logs.Logging;
 import dev.aios.server.internal.metrics.Metrics;
+import dev.aios.server.internal.trace.Tracing;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -141,8 +142,18 @@ final class UpCommand implements Callable<Integer> {
                 .settings(settings.section("policy"))
                 .knowledge(id -> memory.memory().get(id).map(KnowledgeRecord::content))
                 .shadowEffects(models.settings().providers().keySet())
+                .emailThrough("send-email")
                 .memory(() -> java.util.Optional.of(memory.memory()))
                 .build();
+        models.guard(policy.promptGuard()).spendLimits(policy.spendLimits());
+        Optional<io.opentelemetry.sdk.OpenTelemetrySdk> tracing;
+        try {
+            tracing = Tracing.configure(
+                    settings.section("tracing"), AiosCommand.environment(spec), AiosCommand.Version.version());
+        } catch (IllegalArgumentException e) {
+            throw new CliException(
+                    CliException.USAGE, settings.file().map(f -> f + ": ").orElse("") + e.getMessage());
+        }
         var metrics = new Metrics(InstantSource.system());
         var live = new LiveFeed();
         var builder = Kernel.builder()
@@ -156,6 +167,7 @@ final class UpCommand implements Callable<Integer> {
                 .extension(connectors)
                 .extension(policy)
                 .extension(live);
+        tracing.ifPresent(builder::openTelemetry);
         settings.connectors().forEach(builder::connector);
         if (!noExamples) {
             builder.discoverPlaybooks();
@@ -176,8 +188,10 @@ final class UpCommand implements Callable<Integer> {
         var access = new LocalAccess(InstantSource.system());
         try {
             kernel.start();
+            connectors.startMail();
             metrics.watch(kernel);
             metrics.watch(memory);
+            connectors.startDeliveries();
             var serverBuilder = ApiServer.builder(kernel)
                     .host(listenOn)
                     .port(httpPort)
@@ -190,7 +204,7 @@ final class UpCommand implements Callable<Integer> {
                             new MemoryRoutes(kernel, memory, InstantSource.system()),
                             new WebhookRoutes(kernel, connectors),
                             new ConnectorRoutes(connectors),
-                            new PolicyRoutes(policy, java.util.Optional.of(kernel.audit())),
+                            new PolicyRoutes(policy, kernel),
                             new MetricsRoutes(metrics),
                             new DigestRoutes(new WeeklyReview(kernel, models, InstantSource.system())),
                             new Console(
@@ -209,12 +223,16 @@ final class UpCommand implements Callable<Integer> {
                         dataDirectory, settings.file(), backup, AiosCommand.Version.version(), InstantSource.system())
                 .start());
         var out = spec.commandLine().getOut();
-        printBanner(out, kernel, server.port(), listenOn, playbookDirectory, models.settings(), access, backups);
+        var traces = tracing.map(sdk -> Tracing.describe(settings.section("tracing"), AiosCommand.environment(spec)));
+        printBanner(
+                out, kernel, server.port(), listenOn, playbookDirectory, models.settings(), access, backups, traces);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
                             schedule.ifPresent(BackupSchedule::close);
                             stop(server, kernel, out);
+                            // The spans of the last steps go out before the process ends.
+                            tracing.ifPresent(sdk -> sdk.shutdown().join(5, java.util.concurrent.TimeUnit.SECONDS));
                         },
                         "aios-shutdown"));
         // Never released: the process ends through the shutdown hook (Ctrl-C, SIGTERM).
@@ -271,7 +289,8 @@ final class UpCommand implements Callable<Integer> {
             Path playbookDirectory,
             ModelSettings models,
             LocalAccess access,
-            Optional<BackupSchedule.Settings> backups) {
+            Optional<BackupSchedule.Settings> backups,
+            Optional<String> traces) {
         out.println("aios " + AiosCommand.Version.version() + " is up at " + baseUrl(listenOn, boundPort));
         if (!isLoopback(listenOn)) {
             out.println("  exposed    listening on " + listenOn
@@ -304,6 +323,7 @@ final class UpCommand implements Callable<Integer> {
         backups.ifPresent(backup -> out.println(
                 "  backups    every " + backup.every().toString().substring(2).toLowerCase(java.util.Locale.ROOT)
                         + " to " + backup.directory().toAbsolutePath().normalize() + ", keeping " + backup.keep()));
+        traces.ifPresent(where -> out.println("  traces     " + where));
         kernel.adminTokenFile()
                 .ifPresent(file -> out.println("  token      a first admin token was written to "
                         + file.toAbsolutePath().normalize()

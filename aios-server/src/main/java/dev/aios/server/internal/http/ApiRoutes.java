@@ -73,6 +73,10 @@ public final class ApiRoutes {
         routes.post("/api/tasks/{id}/compensate", this::compensate, operate);
         routes.post("/api/runs/{id}/replay", this::replay, read);
         routes.post("/api/subjects/{subject}/forget", ctx -> ctx.json(kernel.forget(ctx.pathParam("subject"))), admin);
+        routes.get(
+                "/api/subjects/{subject}/forgotten",
+                ctx -> ctx.json(kernel.forgotten(ctx.pathParam("subject"))),
+                admin);
         routes.get("/api/playbooks", ctx -> ctx.json(kernel.playbooks()), read);
         routes.post("/api/playbooks/reload", ctx -> ctx.json(kernel.reloadPlaybooks()), admin);
         routes.get("/api/agents", ctx -> ctx.json(kernel.agents()), read);

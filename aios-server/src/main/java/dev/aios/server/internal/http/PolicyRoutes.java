@@ -2,73 +2,65 @@ package dev.aios.server.internal.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.aios.kernel.Actor;
+import dev.aios.kernel.Caller;
 import dev.aios.kernel.InvalidInputException;
+import dev.aios.kernel.Kernel;
+import dev.aios.kernel.Scope;
+import dev.aios.kernel.StepView;
 import dev.aios.policy.PolicyException;
 import dev.aios.policy.PolicyExtension;
+import dev.aios.server.Access;
 import dev.aios.server.ApiServer;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The central policy over HTTP: {@code GET|PUT /api/policy}, its versions and rollback, and the
- * agents' flags. A policy with problems is refused whole (400) with every problem listed; a change
+ * The central policy over HTTP: {@code GET|PUT /api/policy}, its versions and rollback, the
+ * agents' flags, the operator's answers, autonomy suggestions, anomaly alerts and corrections. A policy with problems is refused whole (400) with every problem listed; a change
  * made on a version that is no longer the newest is refused (409).
  */
 public final class PolicyRoutes implements ApiServer.Routes {
     private final PolicyExtension policy;
-    private final Optional<dev.aios.kernel.AuditLog> audit;
+    private final Kernel kernel;
 
-    public PolicyRoutes(PolicyExtension policy) {
-        this(policy, Optional.empty());
-    }
-
-    /** Routes that record every policy and flag change in {@code audit}. */
-    public PolicyRoutes(PolicyExtension policy, Optional<dev.aios.kernel.AuditLog> audit) {
+    public PolicyRoutes(PolicyExtension policy, Kernel kernel) {
         this.policy = policy;
-        this.audit = audit;
-    }
-
-    private void audited(String action, String target, Object answer) {
-        audit.ifPresent(log -> log.append(
-                action, target, dev.aios.server.internal.Json.mapper().valueToTree(answer)));
+        this.kernel = kernel;
     }
 
     @Override
     public void addTo(RoutesConfig routes) {
-        routes.get(
-                "/api/policy",
-                ctx -> ctx.json(policy.current()),
-                dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
-        routes.put("/api/policy", guarded(this::put), dev.aios.server.Access.scope(dev.aios.kernel.Scope.ADMIN));
-        routes.get(
-                "/api/policy/versions",
-                ctx -> ctx.json(policy.versions()),
-                dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
-        routes.post(
-                "/api/policy/rollback",
-                guarded(this::rollback),
-                dev.aios.server.Access.scope(dev.aios.kernel.Scope.ADMIN));
-        routes.get(
-                "/api/flags",
-                ctx -> ctx.json(policy.flags()),
-                dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
-        routes.put(
-                "/api/flags/{agent}", guarded(this::flag), dev.aios.server.Access.scope(dev.aios.kernel.Scope.ADMIN));
-        routes.get(
-                "/api/segments/{subject}",
-                ctx -> ctx.json(policy.segmentsOf(ctx.pathParam("subject"))),
-                dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
-        routes.get("/api/answers", this::answers, dev.aios.server.Access.scope(dev.aios.kernel.Scope.READ));
-        // Showing a task to the operator starts their time on it.
-        routes.after("/api/tasks/{id}", ctx -> {
-            if (ctx.method() == io.javalin.http.HandlerType.GET && ctx.statusCode() == 200) {
-                policy.viewed(ctx.pathParam("id"));
-            }
-        });
+        var read = Access.scope(Scope.READ);
+        var operate = Access.scope(Scope.OPERATE);
+        var admin = Access.scope(Scope.ADMIN);
+        routes.get("/api/policy", ctx -> ctx.json(policy.current()), read);
+        routes.put("/api/policy", guarded(this::put), admin);
+        routes.get("/api/policy/versions", ctx -> ctx.json(policy.versions()), read);
+        routes.post("/api/policy/rollback", guarded(this::rollback), admin);
+        routes.get("/api/flags", ctx -> ctx.json(policy.flags()), read);
+        routes.put("/api/flags/{agent}", guarded(this::flag), admin);
+        routes.get("/api/segments/{subject}", ctx -> ctx.json(policy.segmentsOf(ctx.pathParam("subject"))), read);
+        routes.get("/api/answers", this::answers, read);
+        routes.get("/api/suggestions", ctx -> ctx.json(policy.suggestions()), read);
+        routes.post("/api/suggestions/{id}/accept", guarded(this::accept), admin);
+        routes.post("/api/suggestions/{id}/decline", guarded(this::decline), operate);
+        routes.get("/api/alerts", ctx -> ctx.json(policy.alerts("true".equals(ctx.queryParam("all")))), read);
+        routes.post("/api/corrections", guarded(this::correct), operate);
+        // Showing a task to the operator starts their time on it: through the API, or the console's
+        // task page (a sign-in redirect or a refusal is not a 200, and starts nothing).
+        for (var shown : List.of("/api/tasks/{id}", "/tasks/{id}")) {
+            routes.after(shown, ctx -> {
+                if (ctx.method() == io.javalin.http.HandlerType.GET && ctx.statusCode() == 200) {
+                    policy.viewed(ctx.pathParam("id"));
+                }
+            });
+        }
     }
 
     /** The operator's answers per agent, rule and segment, over the last {@code days} (30 by default). */
@@ -83,6 +75,85 @@ public final class PolicyRoutes implements ApiServer.Routes {
             throw new InvalidInputException("query parameter 'days' must be a whole number, was '" + days + "'");
         }
         ctx.json(policy.answers(java.time.Duration.ofDays(n)));
+    }
+
+    /**
+     * {@code {"run", "step", "output", "reason"}}: what a committed agent output should have been. Kept
+     * as an answer and an example; revokes the autonomy suggestion it committed through, if any.
+     */
+    private void correct(Context ctx) {
+        var body = RequestBody.of(ctx.bodyAsBytes()).allowOnly(Set.of("run", "step", "output", "reason"));
+        var runId = body.text("run")
+                .orElseThrow(
+                        () -> new InvalidInputException("field 'run' is required: the run whose output to correct"));
+        var stepId = body.text("step")
+                .orElseThrow(() -> new InvalidInputException("field 'step' is required: the agent step's id"));
+        var output = body.json("output")
+                .filter(JsonNode::isObject)
+                .orElseThrow(() -> new InvalidInputException(
+                        "field 'output' is required: the output as it should have been, a JSON object"));
+        var run = kernel.run(runId);
+        var step = run.steps().stream()
+                .filter(s -> s.id().equals(stepId) && s.status() == dev.aios.kernel.StepStatus.COMPLETED)
+                .reduce((first, second) -> second)
+                .orElseThrow(() -> new InvalidInputException("run " + runId + " has no completed step '" + stepId
+                        + "'; its steps are "
+                        + run.steps().stream().map(StepView::id).distinct().toList()));
+        ctx.json(policy.correct(
+                runId,
+                stepId,
+                step.input(),
+                step.output(),
+                output,
+                body.text("reason").orElse(""),
+                author(ctx)));
+    }
+
+    /**
+     * {@code {"minConfidence", "minAmount", "maxAmount", "comment"}}, all optional: accepts a proposed
+     * autonomy suggestion (its region narrowed by the numbers given) as a new policy version, and
+     * closes its inbox task.
+     */
+    private void accept(Context ctx) {
+        var body = RequestBody.of(ctx.bodyAsBytes())
+                .allowOnly(Set.of("minConfidence", "minAmount", "maxAmount", "comment"));
+        var edit = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        for (var field : List.of("minConfidence", "minAmount", "maxAmount")) {
+            body.json(field).ifPresent(value -> edit.set(field, value));
+        }
+        var comment = body.text("comment").orElse("");
+        var accepted = policy.acceptSuggestion(ctx.pathParam("id"), edit, comment);
+        closeTask(
+                accepted,
+                "accepted through the API (policy version "
+                        + accepted.path("version").asInt() + ")");
+        ctx.json(accepted);
+    }
+
+    /** {@code {"reason"}}: declines a proposed autonomy suggestion and closes its inbox task. */
+    private void decline(Context ctx) {
+        var body = RequestBody.of(ctx.bodyAsBytes()).allowOnly(Set.of("reason"));
+        var declined = policy.declineSuggestion(
+                ctx.pathParam("id"), body.text("reason").orElse(""));
+        closeTask(declined, "declined through the API");
+        ctx.json(declined);
+    }
+
+    /** Answers the suggestion's inbox task, if it is still open, so that nobody answers it twice. */
+    private void closeTask(JsonNode suggestion, String comment) {
+        var run = suggestion.path("run").asText("");
+        if (run.isEmpty()) {
+            return;
+        }
+        for (var task : kernel.tasks(false)) {
+            if (task.runId().equals(run)) {
+                if (suggestion.path("status").asText().equals("accepted")) {
+                    kernel.approve(task.id(), Optional.empty(), comment);
+                } else {
+                    kernel.reject(task.id(), comment);
+                }
+            }
+        }
     }
 
     /** The policy's own refusals answered as bad input. */
@@ -110,10 +181,8 @@ public final class PolicyRoutes implements ApiServer.Routes {
                 .orElseThrow(() -> new InvalidInputException(
                         "field 'basedOn' is required: the version your change is made on (GET /api/policy);"
                                 + " nothing changed"));
-        var changed = policy.put(
-                document.get(), basedOn, author(ctx), body.text("reason").orElse(""));
-        audited("policy.change", "policy", changed);
-        ctx.json(changed);
+        ctx.json(policy.put(
+                document.get(), basedOn, author(ctx), body.text("reason").orElse("")));
     }
 
     private void rollback(Context ctx) {
@@ -121,26 +190,19 @@ public final class PolicyRoutes implements ApiServer.Routes {
         int version = body.json("version")
                 .map(PolicyRoutes::version)
                 .orElseThrow(() -> new InvalidInputException("field 'version' is required: the version to go back to"));
-        var changed = policy.rollback(version, author(ctx), body.text("reason").orElse(""));
-        audited("policy.rollback", "policy", changed);
-        ctx.json(changed);
+        ctx.json(policy.rollback(version, author(ctx), body.text("reason").orElse("")));
     }
 
     private void flag(Context ctx) {
         var body = RequestBody.of(ctx.bodyAsBytes()).allowOnly(Set.of("state", "segment"));
         var state = body.text("state")
                 .orElseThrow(() -> new InvalidInputException("field 'state' is required: on, off or shadow"));
-        var changed = policy.setFlag(ctx.pathParam("agent"), body.text("segment"), state, author(ctx));
-        audited("flag.change", ctx.pathParam("agent"), changed);
-        ctx.json(changed);
+        ctx.json(policy.setFlag(ctx.pathParam("agent"), body.text("segment"), state, author(ctx)));
     }
 
-    /** Who made a change, for the policy's history: the token's name, else what the client says. */
+    /** Who made a change, for the policy's history: the name of the token the request carried. */
     private static String author(Context ctx) {
-        return dev.aios.server.Access.caller(ctx)
-                .map(dev.aios.kernel.Caller::name)
-                .or(() -> Optional.ofNullable(ctx.header("X-Aios-Author")).filter(a -> !a.isBlank()))
-                .orElse("operator");
+        return Access.caller(ctx).map(Caller::name).orElseGet(Actor::current);
     }
 
     private static int version(JsonNode value) {

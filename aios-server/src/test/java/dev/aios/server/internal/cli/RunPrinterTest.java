@@ -25,6 +25,7 @@ class RunPrinterTest {
         var printed = print(run);
 
         assertThat(printed)
+                .contains("  trace     " + dev.aios.kernel.RunTraces.traceId("r-1"))
                 .contains("      receipt   email:send  key r-1:write:0:email:send  {\"messageId\":\"m-7\"}")
                 .contains("      provenance tool:shout: {\"input\":{\"client\":\"acme\"}}")
                 .contains("      provenance model: small: gpt-x, 120 tokens");

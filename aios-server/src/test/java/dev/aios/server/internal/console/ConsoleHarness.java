@@ -53,6 +53,12 @@ final class ConsoleHarness implements AutoCloseable {
 
     /** The demo with a console that signs in with {@code tokens} as well as the operator's own token. */
     static ConsoleHarness start(Path data, Map<String, Access.Grant> tokens) {
+        return start(data, tokens, java.util.Optional.empty());
+    }
+
+    /** The same, with the central policy and its routes. */
+    static ConsoleHarness start(
+            Path data, Map<String, Access.Grant> tokens, Optional<dev.aios.policy.PolicyExtension> policy) {
         var local = new LocalAccess(InstantSource.system());
         Access access = new Access() {
             @Override
@@ -70,23 +76,26 @@ final class ConsoleHarness implements AutoCloseable {
                 .createObjectNode()
                 .set("embeddings", Json.mapper().createObjectNode().put("provider", "none"))));
         var live = new LiveFeed();
-        var kernel = Kernel.builder()
+        var builder = Kernel.builder()
                 .dataDirectory(data)
                 .discoverAgents()
                 .discoverPlaybooks()
                 .extension(models)
                 .extension(memory)
                 .extension(live)
-                .pollInterval(Duration.ofMillis(20))
-                .build();
+                // the demo playbook sends its reminders and check-in with send-email
+                .extension(new dev.aios.connectors.ConnectorsExtension(
+                        dev.aios.connectors.ConnectorSettings.none(), name -> Optional.empty()))
+                .pollInterval(Duration.ofMillis(20));
+        policy.ifPresent(builder::extension);
+        var kernel = builder.build();
         kernel.start();
-        var server = ApiServer.start(
-                kernel,
-                "127.0.0.1",
-                0,
-                new dev.aios.server.internal.http.DigestRoutes(
-                        new dev.aios.server.internal.WeeklyReview(kernel, models, InstantSource.system())),
-                new Console(kernel, live, models, memory, access, InstantSource.system()));
+        var routes = new java.util.ArrayList<ApiServer.Routes>();
+        routes.add(new dev.aios.server.internal.http.DigestRoutes(
+                new dev.aios.server.internal.WeeklyReview(kernel, models, InstantSource.system())));
+        policy.ifPresent(p -> routes.add(new dev.aios.server.internal.http.PolicyRoutes(p, kernel)));
+        routes.add(new Console(kernel, live, models, memory, access, InstantSource.system()));
+        var server = ApiServer.start(kernel, "127.0.0.1", 0, routes.toArray(ApiServer.Routes[]::new));
         return new ConsoleHarness(kernel, server, local, memory);
     }
 

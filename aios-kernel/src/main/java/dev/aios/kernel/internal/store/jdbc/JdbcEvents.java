@@ -67,6 +67,51 @@ final class JdbcEvents implements EventStore {
         return handle.count("SELECT COUNT(*) FROM events WHERE subject = ?", subject);
     }
 
+    @Override
+    public boolean logged(String id) {
+        return handle.count("SELECT COUNT(*) FROM events WHERE id = ?", id) > 0;
+    }
+
+    @Override
+    public long pseudonymize(String subject, String pseudonym, java.util.function.UnaryOperator<String> ids) {
+        record Names(long seq, String id, String correlation, String causation) {}
+        var about = handle.query(
+                "SELECT seq, id, correlation_id, causation_id FROM events WHERE subject = ?",
+                r -> new Names(r.integer("seq"), r.text("id"), r.text("correlation_id"), r.text("causation_id")),
+                subject);
+        var renamed = new java.util.LinkedHashMap<String, String>();
+        for (var event : about) {
+            String id = ids.apply(event.id());
+            renamed.put(event.id(), id);
+            handle.update(
+                    "UPDATE events SET id = ?, subject = ?, correlation_id = ?, causation_id = ? WHERE seq = ?",
+                    id,
+                    pseudonym,
+                    ids.apply(event.correlation()),
+                    ids.apply(event.causation()),
+                    event.seq());
+        }
+        // Events about others (emitted by the subject's runs, correlated with its events) name them too.
+        var names = new java.util.ArrayList<>(renamed.keySet());
+        for (int from = 0; from < names.size(); from += 400) {
+            var chunk = names.subList(from, Math.min(names.size(), from + 400));
+            String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+            for (String column : List.of("correlation_id", "causation_id")) {
+                var rows = handle.query(
+                        "SELECT seq, " + column + " AS name FROM events WHERE " + column + " IN (" + marks + ")",
+                        r -> java.util.Map.entry(r.integer("seq"), r.text("name")),
+                        chunk.toArray());
+                for (var row : rows) {
+                    handle.update(
+                            "UPDATE events SET " + column + " = ? WHERE seq = ?",
+                            renamed.get(row.getValue()),
+                            row.getKey());
+                }
+            }
+        }
+        return about.size();
+    }
+
     private static StoredEvent event(Row r) {
         return new StoredEvent(
                 r.integer("seq"),

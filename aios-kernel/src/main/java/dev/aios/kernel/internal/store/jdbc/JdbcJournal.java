@@ -72,6 +72,12 @@ final class JdbcJournal implements JournalStore {
     }
 
     @Override
+    public void pseudonymize(String runId, String subject, String pseudonym) {
+        tx.handle()
+                .update("UPDATE journal SET subject = ? WHERE run_id = ? AND subject = ?", pseudonym, runId, subject);
+    }
+
+    @Override
     public List<String> runsEncodedWith(String subject, String codec) {
         return tx.handle()
                 .query(

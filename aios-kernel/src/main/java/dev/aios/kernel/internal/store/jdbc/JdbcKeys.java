@@ -65,6 +65,23 @@ final class JdbcKeys implements KeyStore {
     }
 
     @Override
+    public void rename(String subject, String pseudonym) {
+        handle.update(
+                "UPDATE subject_keys SET subject = ? WHERE subject = ? AND key IS NULL AND forgotten_at IS NOT NULL",
+                pseudonym,
+                subject);
+    }
+
+    @Override
+    public Optional<Instant> lastDestroyed(String subject) {
+        return handle.queryOne(
+                        "SELECT MAX(forgotten_at) AS at FROM subject_keys WHERE subject = ?",
+                        r -> r.optionalInstant("at"),
+                        subject)
+                .flatMap(at -> at);
+    }
+
+    @Override
     public List<SubjectKey> destroyed() {
         return handle.query(
                 "SELECT subject, generation, key, created_at FROM subject_keys WHERE key IS NULL ORDER BY subject, generation",
