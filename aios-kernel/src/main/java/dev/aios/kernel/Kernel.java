@@ -155,6 +155,14 @@ public final class Kernel implements AutoCloseable {
         return engine.openTasksByKind();
     }
 
+    /**
+     * The aios processes working on this kernel's store that said lately that they are alive (one
+     * with SQLite; each node sharing a PostgreSQL database), with the work each holds.
+     */
+    public List<NodeInfo> nodes() {
+        return engine.nodes();
+    }
+
     /** How work is flowing: queue depth and lag, waits, dead letters, circuit breakers. */
     public KernelHealth health() {
         return engine.health();
@@ -373,9 +381,26 @@ public final class Kernel implements AutoCloseable {
         private java.util.function.Consumer<String> whenBroken = reason -> {};
         private Limits limits = Limits.DEFAULT;
         private io.micrometer.core.instrument.MeterRegistry meters;
+        private Optional<String> database = Optional.empty();
         private io.opentelemetry.api.OpenTelemetry openTelemetry = io.opentelemetry.api.OpenTelemetry.noop();
 
         private Builder() {}
+
+        /**
+         * Keeps the kernel's tables in the PostgreSQL database at {@code jdbcUrl} (e.g. {@code
+         * jdbc:postgresql://db.example.com/aios}) instead of the SQLite file in the data directory,
+         * which still holds the master key and the admin token. Credentials come from the URL or
+         * from {@code AIOS_DB_USER} and {@code AIOS_DB_PASSWORD}.
+         */
+        public Builder database(String jdbcUrl) {
+            Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+            if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+                throw new InvalidInputException("a database is a jdbc:postgresql: URL, e.g."
+                        + " jdbc:postgresql://localhost/aios; was " + jdbcUrl.replaceAll("\\?.*", ""));
+            }
+            this.database = Optional.of(jdbcUrl);
+            return this;
+        }
 
         /** Where the database lives (created if missing). Required. */
         public Builder dataDirectory(Path directory) {
@@ -511,7 +536,8 @@ public final class Kernel implements AutoCloseable {
                     whenBroken,
                     limits,
                     meters != null ? meters : new io.micrometer.core.instrument.composite.CompositeMeterRegistry(),
-                    openTelemetry);
+                    openTelemetry,
+                    database);
             return new Kernel(dataDirectory, Engine.open(config));
         }
     }

@@ -48,7 +48,9 @@ class ArchitectureTest {
         noClasses()
                 .that()
                 .resideOutsideOfPackages(
-                        "dev.aios.kernel.internal.store.sqlite..", "dev.aios.kernel.internal.store.jdbc..")
+                        "dev.aios.kernel.internal.store.sqlite..",
+                        "dev.aios.kernel.internal.store.postgres..",
+                        "dev.aios.kernel.internal.store.jdbc..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("java.sql..", "javax.sql..", "org.sqlite..", "org.flywaydb..", "com.zaxxer..")
@@ -70,6 +72,7 @@ class ArchitectureTest {
                 .dependOnClassesThat()
                 .resideInAnyPackage(
                         "dev.aios.kernel.internal.store.sqlite..",
+                        "dev.aios.kernel.internal.store.postgres..",
                         "dev.aios.kernel.internal.store.jdbc..",
                         "java.sql..",
                         "org.sqlite..",

@@ -28,7 +28,8 @@ public interface Storage {
 
     /**
      * Brings the extension's tables up to date with its Flyway migrations at {@code location}
-     * (e.g. {@code classpath:db/memory}), kept apart from the kernel's by {@code module}.
+     * (e.g. {@code classpath:db/memory}), kept apart from the kernel's by {@code module}. On
+     * PostgreSQL the migrations at {@code <location>-postgresql} are applied instead.
      */
     void migrate(String module, String location);
 }

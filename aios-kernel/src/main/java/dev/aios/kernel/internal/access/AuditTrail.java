@@ -32,8 +32,9 @@ public final class AuditTrail {
     /** Appends an entry in the caller's transaction, which must be a write. */
     public AuditEntry append(Tx tx, String actor, String action, String target, JsonNode details) {
         var log = tx.audit();
+        long assigned = log.assigned();
         var previous = log.last();
-        long seq = Math.max(previous.map(StoredAudit::seq).orElse(0L), log.assigned()) + 1;
+        long seq = Math.max(previous.map(StoredAudit::seq).orElse(0L), assigned) + 1;
         Instant at = clock.instant();
         String text = Json.text(details);
         String checksum = chain(previous.map(StoredAudit::checksum).orElse(""), seq, at, actor, action, target, text);

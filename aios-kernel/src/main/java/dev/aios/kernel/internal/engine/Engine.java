@@ -123,7 +123,7 @@ public final class Engine implements AutoCloseable {
                 new HostAudit(audit, tokens, store, clock));
         var cel = new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime()));
         this.playbooks = new Playbooks(store, new PlaybookCompiler(cel), agents, host, clock, audit);
-        this.queue = new WorkQueue(store, journal, clock, NODE, this::leaseFor);
+        this.queue = new WorkQueue(store, journal, clock, node, this::leaseFor);
         this.connectors = new Connectors(config.connectors(), clock, meters, traces);
         AgentLookup lookup = (ref, name) -> playbooks.declared(ref, name).or(() -> agents.find(name));
         var effects = new Effects(store, journal, connectors, clock, lookup);
@@ -148,7 +148,7 @@ public final class Engine implements AutoCloseable {
                 host::policy);
         this.dispatcher = Dispatcher.of(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
-        this.mailboxes = new Mailboxes(store, journal.codec(), clock, playbooks::stateful, services, calls, NODE);
+        this.mailboxes = new Mailboxes(store, journal.codec(), clock, playbooks::stateful, services, calls, node);
         this.instances = new Dispatcher<>(
                 "agent", mailboxes::lease, mailboxes::handle, config.concurrency(), config.pollInterval(), clock);
         mailboxes.wakeWith(instances::wake);
@@ -187,7 +187,8 @@ public final class Engine implements AutoCloseable {
      * This process among the nodes working on the store: unique per start, so that leases left by
      * an earlier process are never taken for this one's.
      */
-    private static final String NODE = "node-" + ProcessHandle.current().pid() + "-"
+    /** This engine's name as a lease owner: unique even beside other engines in the same process. */
+    private final String node = "node-" + ProcessHandle.current().pid() + "-"
             + Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36), 36);
 
     /** Grace beyond a step's own timeout before its lease counts as lost. */
@@ -225,7 +226,7 @@ public final class Engine implements AutoCloseable {
      * nothing executes until {@link #start}.
      */
     public static Engine open(EngineConfig config) {
-        var store = Stores.open(config.dataDirectory());
+        var store = Stores.open(config.dataDirectory(), config.database());
         try {
             var engine = new Engine(config, store);
             int wrapped = engine.keys.prepare();
@@ -261,7 +262,7 @@ public final class Engine implements AutoCloseable {
 
     /** Starts executing work; leases left by workers that are gone are released first. */
     public void start() {
-        int released = queue.releaseAbandoned();
+        int released = queue.releaseAbandoned(config.clock().instant().minus(SILENT));
         if (released > 0) {
             LOG.info("resuming {} steps left in flight by the previous process", released);
         }
@@ -271,10 +272,60 @@ public final class Engine implements AutoCloseable {
                     "resuming {} stateful agent instances left handling a message by the previous process",
                     instancesReleased);
         }
+        startedAt = config.clock().instant();
+        // Alive from the start: the first heartbeat is recorded before any work is taken.
+        store.write(tx -> {
+            tx.nodes().seen(node, startedAt, startedAt);
+            return null;
+        });
+        heartbeat.scheduleWithFixedDelay(
+                this::beat, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         dispatcher.start();
+        // Work another node made due is taken at once, not at the next poll.
+        store.onCommitElsewhere(() -> {
+            dispatcher.wake();
+            instances.wake();
+        });
         instances.start();
         awaits.start();
         watcher.start();
+    }
+
+    /** How often this node says it is alive. */
+    private static final Duration HEARTBEAT = Duration.ofSeconds(5);
+
+    /** How long a node may be silent before it no longer counts as alive (and its record is dropped). */
+    private static final Duration SILENT = Duration.ofSeconds(30);
+
+    private volatile java.time.Instant startedAt;
+    private final java.util.concurrent.ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("aios-heartbeat").daemon().factory());
+
+    /** Says that this node is alive, and forgets nodes long silent; a store that fails is told of elsewhere. */
+    private void beat() {
+        var now = config.clock().instant();
+        store.submit(tx -> {
+                    tx.nodes().seen(node, startedAt, now);
+                    tx.nodes().forgetBefore(now.minus(SILENT.multipliedBy(100)));
+                    if (startedAt.isBefore(now.minus(SILENT))) {
+                        // Steps held by a node that died run again here rather than when their leases expire.
+                        int taken = tx.work().releaseAbandoned(node, now.minus(SILENT));
+                        if (taken > 0) {
+                            LOG.info("took over {} steps from nodes silent for {} s", taken, SILENT.toSeconds());
+                        }
+                    }
+                    return null;
+                })
+                .exceptionally(e -> {
+                    LOG.debug("heartbeat not recorded", e);
+                    return null;
+                });
+    }
+
+    /** The nodes working on the store that were alive lately, with the work each holds. */
+    public List<dev.aios.kernel.NodeInfo> nodes() {
+        var now = config.clock().instant();
+        return store.read(tx -> tx.nodes().seenSince(now.minus(SILENT), now));
     }
 
     private void execute(StepRunner runner, Lease lease) {
@@ -680,6 +731,7 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        heartbeat.shutdownNow();
         watcher.close();
         awaits.close();
         dispatcher.stop(Duration.ofSeconds(10));

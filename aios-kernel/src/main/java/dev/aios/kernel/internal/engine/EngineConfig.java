@@ -28,6 +28,7 @@ import java.util.Optional;
  * @param whenBroken told, once, why the kernel cannot go on (its writer stopped)
  * @param limits how far one input may go
  * @param meters where the kernel and its extensions record metrics
+ * @param database a PostgreSQL database to keep the kernel's tables in, instead of the data directory's SQLite file
  */
 public record EngineConfig(
         Path dataDirectory,
@@ -44,4 +45,5 @@ public record EngineConfig(
         java.util.function.Consumer<String> whenBroken,
         dev.aios.kernel.Limits limits,
         io.micrometer.core.instrument.MeterRegistry meters,
-        io.opentelemetry.api.OpenTelemetry openTelemetry) {}
+        io.opentelemetry.api.OpenTelemetry openTelemetry,
+        Optional<String> database) {}

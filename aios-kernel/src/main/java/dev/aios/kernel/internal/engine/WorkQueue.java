@@ -83,10 +83,11 @@ final class WorkQueue {
     }
 
     /**
-     * Frees the leases of workers that are gone, so their items run again now rather than when
-     * their leases expire: called at start-up.
+     * Frees the leases of workers that are gone (nodes silent since {@code silentSince}), so their
+     * items run again now rather than when their leases expire: at start-up, and while running
+     * when other nodes share the store.
      */
-    int releaseAbandoned() {
-        return store.write(tx -> tx.work().releaseAbandoned(node));
+    int releaseAbandoned(Instant silentSince) {
+        return store.write(tx -> tx.work().releaseAbandoned(node, silentSince));
     }
 }

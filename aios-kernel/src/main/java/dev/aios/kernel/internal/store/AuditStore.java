@@ -22,7 +22,11 @@ public interface AuditStore {
     /** The newest entry, if there is one. */
     Optional<StoredAudit> last();
 
-    /** The highest position ever given to an entry, even one since removed; 0 when none was. */
+    /**
+     * The highest position ever given to an entry, even one since removed; 0 when none was. In a
+     * write, a store shared by several nodes holds the log from here to the end of the transaction,
+     * so ask before {@link #last()} when appending.
+     */
     long assigned();
 
     /** Appends {@code entry} at its position. */

@@ -62,6 +62,13 @@ public interface Store extends AutoCloseable {
     /** Why the store stopped taking writes for good, if it has. */
     Optional<String> broken();
 
+    /**
+     * Calls {@code action}, soon after, whenever another node sharing the store commits (so that due
+     * work is picked up at once rather than at the next poll). A store that is the only writer of
+     * its database never calls it.
+     */
+    void onCommitElsewhere(Runnable action);
+
     /** The store for an extension's own tables. */
     Storage extensions();
 

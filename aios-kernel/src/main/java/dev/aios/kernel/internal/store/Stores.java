@@ -1,8 +1,10 @@
 package dev.aios.kernel.internal.store;
 
 import dev.aios.kernel.NotFoundException;
+import dev.aios.kernel.internal.store.postgres.PostgresStore;
 import dev.aios.kernel.internal.store.sqlite.SqliteStore;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /** Opens the store of an installation. */
 public final class Stores {
@@ -11,6 +13,19 @@ public final class Stores {
     /** Opens (creating or migrating it as needed) the embedded store in {@code dataDirectory}. */
     public static Store open(Path dataDirectory) {
         return SqliteStore.open(dataDirectory);
+    }
+
+    /**
+     * Opens the store at {@code database} (a {@code jdbc:postgresql:} URL) when given, else the
+     * embedded store in {@code dataDirectory}.
+     */
+    public static Store open(Path dataDirectory, Optional<String> database) {
+        if (database.isEmpty()) {
+            return open(dataDirectory);
+        }
+        // The data directory still holds the master key and the admin token.
+        PrivateFiles.directory(dataDirectory);
+        return PostgresStore.open(database.get());
     }
 
     /** The name of the embedded store's database file inside a data directory. */

@@ -55,6 +55,9 @@ public interface Tx {
     /** Named secrets, sealed by the master key. */
     SecretValueStore secrets();
 
+    /** The nodes working on the store. */
+    NodeStore nodes();
+
     /** The derived state as a whole, for verification and rebuilding. */
     DerivedState derived();
 

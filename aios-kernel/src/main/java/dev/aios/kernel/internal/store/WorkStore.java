@@ -76,10 +76,11 @@ public interface WorkStore {
 
     /**
      * Frees the leases of workers that are gone: every lease whose owner is not of {@code node},
-     * when the store is used by this node alone (it owns its data directory); a shared store
-     * frees those of nodes that stopped reporting they are alive.
+     * when the store is used by this node alone (it owns its data directory); on a store shared by
+     * several nodes, the leases of nodes last seen alive before {@code silentSince} (see {@link
+     * NodeStore}).
      *
      * @return how many leases were freed
      */
-    int releaseAbandoned(String node);
+    int releaseAbandoned(String node, Instant silentSince);
 }

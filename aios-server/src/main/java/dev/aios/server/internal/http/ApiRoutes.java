@@ -144,6 +144,15 @@ public final class ApiRoutes {
         storageFailure.ifPresent(why -> health.put("storage", why));
         health.set("runs", runs);
         health.put("openTasks", overview.openTasks());
+        if (storageFailure.isEmpty()) {
+            var nodes = health.putArray("nodes");
+            for (var node : kernel.nodes()) {
+                nodes.addObject()
+                        .put("name", node.name())
+                        .put("seenAt", node.seenAt().toString())
+                        .put("holding", node.holding());
+            }
+        }
         if (storageFailure.isPresent()) {
             ctx.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", RETRY_AFTER_SECONDS);
         }

@@ -7,6 +7,7 @@ import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.PrivateFiles;
 import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
+import dev.aios.kernel.internal.store.jdbc.Writer;
 import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.Storage;
 import java.io.IOException;
@@ -70,7 +71,13 @@ public final class SqliteStore implements Store {
         HikariDataSource reads = null;
         try {
             migrate(dataSource(file, false, durable), "classpath:db/migration", "flyway_schema_history");
-            writer = new Writer(this, dataSource(file, false, durable).getConnection(), file.toString(), 512);
+            writer = new Writer(
+                    dataSource(file, false, durable).getConnection(),
+                    Handle.Dialect.SQLITE,
+                    file.toString(),
+                    512,
+                    handle -> new SqliteTx(this, handle, true),
+                    SqliteStore::checkpoint);
             var pool = new HikariConfig();
             pool.setDataSource(dataSource(file, true, durable));
             pool.setMaximumPoolSize(6);
@@ -203,6 +210,11 @@ public final class SqliteStore implements Store {
     }
 
     @Override
+    public void onCommitElsewhere(Runnable action) {
+        // The only writer of its file: no one else commits.
+    }
+
+    @Override
     public Storage extensions() {
         return extensions;
     }
@@ -247,6 +259,14 @@ public final class SqliteStore implements Store {
                 .baselineVersion("0")
                 .load()
                 .migrate();
+    }
+
+    /** Copies the write-ahead log into the database and empties it; false while readers still use it. */
+    private static boolean checkpoint(Connection connection) throws SQLException {
+        try (var st = connection.createStatement();
+                var result = st.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+            return result.next() && result.getInt(1) == 0;
+        }
     }
 
     /** A data source for {@code file} with the store's settings. */

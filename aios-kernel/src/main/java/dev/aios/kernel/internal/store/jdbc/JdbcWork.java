@@ -1,4 +1,4 @@
-package dev.aios.kernel.internal.store.sqlite;
+package dev.aios.kernel.internal.store.jdbc;
 
 import dev.aios.kernel.internal.store.WorkKey;
 import dev.aios.kernel.internal.store.WorkKind;
@@ -9,16 +9,20 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The work table. The store has one writer, so selecting due items and then leasing
- * them in the same transaction cannot race with another worker.
+ * The work table. Due items are selected and leased in one transaction; on a database that several
+ * nodes share they are locked as they are selected, skipping those another transaction holds, so
+ * no item is handed out twice.
  */
-final class SqliteWork implements WorkStore {
+final class JdbcWork implements WorkStore {
     private static final String KEY = " WHERE run_id = ? AND step_id = ? AND iteration = ?";
 
     private final Handle handle;
+    private final boolean lock;
 
-    SqliteWork(Handle handle) {
+    /** @param writing whether in a write, where a shared database locks the items selected as due */
+    JdbcWork(Handle handle, boolean writing) {
         this.handle = handle;
+        this.lock = writing && handle.dialect() == Handle.Dialect.POSTGRESQL;
     }
 
     @Override
@@ -80,8 +84,10 @@ final class SqliteWork implements WorkStore {
     public void put(WorkItem item) {
         var key = item.key();
         handle.update(
-                "INSERT OR REPLACE INTO work (run_id, step_id, iteration, kind, visible_at, attempt)"
-                        + " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (run_id, step_id, iteration) DO UPDATE SET kind = excluded.kind,"
+                        + " visible_at = excluded.visible_at, attempt = excluded.attempt, lease_owner = NULL,"
+                        + " lease_until = NULL",
                 key.runId(),
                 key.step(),
                 key.iteration(),
@@ -128,7 +134,7 @@ final class SqliteWork implements WorkStore {
     @Override
     public void removeWithin(String runId, String scope) {
         handle.update(
-                "DELETE FROM work WHERE run_id = ? AND substr(step_id, 1, ?) = ?",
+                "DELETE FROM work WHERE run_id = ? AND substr(step_id, 1, CAST(? AS INTEGER)) = ?",
                 runId,
                 scope.length() + 1,
                 scope + "/");
@@ -139,7 +145,8 @@ final class SqliteWork implements WorkStore {
         return handle.query(
                 "SELECT run_id, step_id, iteration, kind, visible_at, attempt FROM work"
                         + " WHERE visible_at <= ? AND (lease_until IS NULL OR lease_until <= ?)"
-                        + " ORDER BY visible_at LIMIT ?",
+                        + " ORDER BY visible_at LIMIT ?"
+                        + (lock ? " FOR UPDATE SKIP LOCKED" : ""),
                 r -> new WorkItem(
                         new WorkKey(r.text("run_id"), r.text("step_id"), (int) r.integer("iteration")),
                         WorkKind.fromWire(r.text("kind")),
@@ -193,7 +200,18 @@ final class SqliteWork implements WorkStore {
     }
 
     @Override
-    public int releaseAbandoned(String node) {
+    public int releaseAbandoned(String node, Instant silentSince) {
+        if (handle.dialect() == Handle.Dialect.POSTGRESQL) {
+            // Other nodes may be alive: only the leases of nodes that stopped saying so are freed.
+            return handle.update(
+                    "UPDATE work SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL"
+                            + " AND substr(lease_owner, 1, CAST(? AS INTEGER)) <> ?"
+                            + " AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.seen_at >= ?"
+                            + " AND substr(work.lease_owner, 1, length(n.name) + 1) = n.name || '/')",
+                    node.length() + 1,
+                    node + "/",
+                    silentSince);
+        }
         // This process owns the data directory: a lease of any other node is left from one that died.
         return handle.update(
                 "UPDATE work SET lease_owner = NULL, lease_until = NULL"

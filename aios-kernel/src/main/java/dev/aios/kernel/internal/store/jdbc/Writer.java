@@ -1,9 +1,7 @@
-package dev.aios.kernel.internal.store.sqlite;
+package dev.aios.kernel.internal.store.jdbc;
 
 import dev.aios.kernel.StorageException;
 import dev.aios.kernel.internal.store.Store.Unit;
-import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
-import dev.aios.kernel.internal.store.jdbc.Statements;
 import dev.aios.kernel.spi.Handle;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -24,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * the other on one thread and committed together in one transaction (one fsync). Each unit runs
  * inside a savepoint, so a unit that fails is rolled back alone and the others still commit.
  */
-final class Writer implements AutoCloseable {
+public final class Writer implements AutoCloseable {
 
     /** A queued unit; {@code taken} is set once, by the writer starting it or a caller withdrawing it. */
     private record Pending<T>(
@@ -37,7 +35,25 @@ final class Writer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Writer.class);
     private static final Pending<Void> STOP = new Pending<>(tx -> null, new CompletableFuture<>());
 
-    private final SqliteStore store;
+    /** Opens the transaction of a batch on the writer's connection. */
+    @FunctionalInterface
+    public interface Transactions {
+        JdbcTx open(JdbcHandle handle);
+    }
+
+    /**
+     * Makes sure deleted or overwritten data leaves no old copy the database keeps for itself; runs
+     * between transactions, with autocommit on.
+     */
+    @FunctionalInterface
+    public interface Checkpoint {
+        /** Whether it is done (false: something still held an old copy; it runs again after the next batch). */
+        boolean run(Connection connection) throws SQLException;
+    }
+
+    private final Transactions transactions;
+    private final Checkpoint checkpointer;
+    private final Handle.Dialect dialect;
     private final Connection connection;
     private final String where;
     private final int maxBatch;
@@ -57,15 +73,27 @@ final class Writer implements AutoCloseable {
     private final Statements statements = new Statements();
     private volatile CommitObserver observer = (units, nanos) -> {};
     /** The transaction of the batch being executed; touched only on the writer thread. */
-    private SqliteTx current;
+    private JdbcTx current;
 
     /**
      * @param connection a connection used by this writer only
+     * @param dialect the database's SQL dialect
      * @param where the database's location, for error messages
      * @param maxBatch the most units committed together
+     * @param transactions opens the transaction of each batch
+     * @param checkpointer what {@link #checkpoint} does
      */
-    Writer(SqliteStore store, Connection connection, String where, int maxBatch) throws SQLException {
-        this.store = store;
+    public Writer(
+            Connection connection,
+            Handle.Dialect dialect,
+            String where,
+            int maxBatch,
+            Transactions transactions,
+            Checkpoint checkpointer)
+            throws SQLException {
+        this.transactions = transactions;
+        this.checkpointer = checkpointer;
+        this.dialect = dialect;
         this.connection = connection;
         this.where = where;
         this.maxBatch = maxBatch;
@@ -78,7 +106,7 @@ final class Writer implements AutoCloseable {
      * Calls {@code action} once, with the reason, if the writer stops for good (its connection
      * broke, or it failed outside any unit twice in a row): nothing can be written any more.
      */
-    void onBroken(java.util.function.Consumer<String> action) {
+    public void onBroken(java.util.function.Consumer<String> action) {
         this.onBroken = action;
         var reason = broken;
         if (reason != null) {
@@ -87,7 +115,7 @@ final class Writer implements AutoCloseable {
     }
 
     /** Why the writer stopped for good, if it has. */
-    java.util.Optional<String> broken() {
+    public java.util.Optional<String> broken() {
         return java.util.Optional.ofNullable(broken);
     }
 
@@ -95,7 +123,7 @@ final class Writer implements AutoCloseable {
      * Runs {@code unit} in the next group commit and waits for the commit. Called from inside
      * another unit (on the writer's own thread), it runs at once in that unit's transaction.
      */
-    <T> T write(Unit<T> unit) {
+    public <T> T write(Unit<T> unit) {
         if (Thread.currentThread() == thread) {
             return nested(unit);
         }
@@ -136,7 +164,7 @@ final class Writer implements AutoCloseable {
     }
 
     /** Queues {@code unit} for the next group commit. */
-    <T> CompletableFuture<T> submit(Unit<T> unit) {
+    public <T> CompletableFuture<T> submit(Unit<T> unit) {
         return enqueue(new Pending<>(unit, new CompletableFuture<T>()));
     }
 
@@ -157,7 +185,7 @@ final class Writer implements AutoCloseable {
     }
 
     /** Whether the caller is inside a unit of work. */
-    boolean inUnit() {
+    public boolean inUnit() {
         return Thread.currentThread() == thread;
     }
 
@@ -193,7 +221,7 @@ final class Writer implements AutoCloseable {
      * Asks for the write-ahead log to be copied into the database and emptied after the next
      * batch, so that data deleted or overwritten leaves no old copy in the log file.
      */
-    CompletableFuture<Boolean> checkpoint() {
+    public CompletableFuture<Boolean> checkpoint() {
         var done = new CompletableFuture<Boolean>();
         checkpointWaiters.add(done);
         checkpoint = true;
@@ -206,7 +234,7 @@ final class Writer implements AutoCloseable {
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** Since when commits fail, if the last one failed; with the failure. */
-    java.util.Optional<String> failing() {
+    public java.util.Optional<String> failing() {
         if (broken != null) {
             return java.util.Optional.of(broken + "; restart aios");
         }
@@ -228,12 +256,12 @@ final class Writer implements AutoCloseable {
     }
 
     /** Transactions committed so far. */
-    long commits() {
+    public long commits() {
         return commits.get();
     }
 
     /** Units committed so far. */
-    long units() {
+    public long units() {
         return units.get();
     }
 
@@ -313,9 +341,8 @@ final class Writer implements AutoCloseable {
         statements.close();
         try {
             connection.setAutoCommit(true);
-            try (var st = connection.createStatement();
-                    var result = st.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
-                emptied = result.next() && result.getInt(1) == 0;
+            try {
+                emptied = checkpointer.run(connection);
             } finally {
                 connection.setAutoCommit(false);
             }
@@ -376,7 +403,7 @@ final class Writer implements AutoCloseable {
 
     private void execute(List<Pending<?>> batch) {
         long started = System.nanoTime();
-        var tx = new SqliteTx(store, new JdbcHandle(connection, statements, Handle.Dialect.SQLITE, where), true);
+        var tx = transactions.open(new JdbcHandle(connection, statements, dialect, where));
         current = tx;
         var results = new ArrayList<Runnable>(batch.size());
         try {
@@ -386,7 +413,7 @@ final class Writer implements AutoCloseable {
             connection.commit();
         } catch (SQLException | RuntimeException | Error e) {
             rollbackQuietly();
-            tx.rollBackTo(new SqliteTx.Mark(0, 0));
+            tx.rollBackTo(new JdbcTx.Mark(0, 0));
             var failure = new StorageException(
                     "could not write to the database at " + where + ": " + e.getMessage()
                             + "; nothing of this change was recorded. Check free disk space and permissions.",
@@ -421,7 +448,7 @@ final class Writer implements AutoCloseable {
     }
 
     /** Runs one unit in a savepoint; returns what completes its future once the batch committed. */
-    private <T> Runnable runInSavepoint(SqliteTx tx, Pending<T> pending) {
+    private <T> Runnable runInSavepoint(JdbcTx tx, Pending<T> pending) {
         if (!pending.taken().compareAndSet(false, true)) {
             // Its caller gave up waiting (a request that timed out): it must not happen later.
             return () -> {};

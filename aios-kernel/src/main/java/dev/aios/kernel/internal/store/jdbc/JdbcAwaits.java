@@ -1,4 +1,4 @@
-package dev.aios.kernel.internal.store.sqlite;
+package dev.aios.kernel.internal.store.jdbc;
 
 import dev.aios.kernel.internal.store.AwaitStore;
 import dev.aios.kernel.internal.store.WorkKey;
@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.Optional;
 
 /** The awaits table. */
-final class SqliteAwaits implements AwaitStore {
+final class JdbcAwaits implements AwaitStore {
     private static final String KEY = " WHERE run_id = ? AND step_id = ? AND iteration = ?";
     private static final String COLUMNS = "run_id, step_id, iteration, event_type, checked_seq";
 
     private final Handle handle;
 
-    SqliteAwaits(Handle handle) {
+    JdbcAwaits(Handle handle) {
         this.handle = handle;
     }
 
@@ -46,7 +46,7 @@ final class SqliteAwaits implements AwaitStore {
     @Override
     public void removeWithin(String runId, String scope) {
         handle.update(
-                "DELETE FROM awaits WHERE run_id = ? AND substr(step_id, 1, ?) = ?",
+                "DELETE FROM awaits WHERE run_id = ? AND substr(step_id, 1, CAST(? AS INTEGER)) = ?",
                 runId,
                 scope.length() + 1,
                 scope + "/");
@@ -61,7 +61,7 @@ final class SqliteAwaits implements AwaitStore {
     public Optional<Waiting> find(WorkKey key) {
         return handle.queryOne(
                 "SELECT " + COLUMNS + " FROM awaits" + KEY,
-                SqliteAwaits::waiting,
+                JdbcAwaits::waiting,
                 key.runId(),
                 key.step(),
                 key.iteration());
@@ -71,7 +71,7 @@ final class SqliteAwaits implements AwaitStore {
     public List<Waiting> waitingFor(String eventType) {
         return handle.query(
                 "SELECT " + COLUMNS + " FROM awaits WHERE event_type = ? ORDER BY run_id",
-                SqliteAwaits::waiting,
+                JdbcAwaits::waiting,
                 eventType);
     }
 
@@ -81,7 +81,7 @@ final class SqliteAwaits implements AwaitStore {
                 "SELECT a.run_id, a.step_id, a.iteration, a.event_type, a.checked_seq FROM awaits a"
                         + " WHERE EXISTS (SELECT 1 FROM events e WHERE e.type = a.event_type AND e.seq > a.checked_seq)"
                         + " LIMIT ?",
-                SqliteAwaits::waiting,
+                JdbcAwaits::waiting,
                 limit);
     }
 

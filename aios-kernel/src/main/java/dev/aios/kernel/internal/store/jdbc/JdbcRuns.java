@@ -1,4 +1,4 @@
-package dev.aios.kernel.internal.store.sqlite;
+package dev.aios.kernel.internal.store.jdbc;
 
 import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunStatus;
@@ -15,21 +15,21 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The runs and snapshots tables. In the writer's transaction the states loaded and saved are kept
- * in the store's memory: it is the only writer, so they stay what the table holds; a unit that
- * rolls back drops them.
+ * The runs and snapshots tables. A store that is the only writer of its database keeps the states
+ * the writer loads and saves in memory ({@link JdbcTx#liveRuns}): they stay what the table holds,
+ * and a unit that rolls back drops them.
  */
-final class SqliteRuns implements RunStore, SnapshotStore {
-    private final SqliteTx tx;
+final class JdbcRuns implements RunStore, SnapshotStore {
+    private final JdbcTx tx;
 
-    SqliteRuns(SqliteTx tx) {
+    JdbcRuns(JdbcTx tx) {
         this.tx = tx;
     }
 
     @Override
     public Optional<RunState> load(String runId) {
-        var live = tx.store().live;
-        if (tx.isWriter()) {
+        var live = tx.liveRuns();
+        if (live != null) {
             var cached = live.get(runId);
             if (cached != null) {
                 keepUntilRollback(cached);
@@ -39,7 +39,7 @@ final class SqliteRuns implements RunStore, SnapshotStore {
         var state = tx.handle()
                 .queryOne(
                         "SELECT state FROM runs WHERE id = ?", r -> Json.read(r.text("state"), RunState.class), runId);
-        if (tx.isWriter()) {
+        if (live != null) {
             state.ifPresent(s -> {
                 live.put(runId, s);
                 keepUntilRollback(s);
@@ -50,19 +50,25 @@ final class SqliteRuns implements RunStore, SnapshotStore {
 
     /** The caller may change the state in place: if its unit rolls back, the change must not stay. */
     private void keepUntilRollback(RunState state) {
-        tx.onRollback(() -> tx.store().live.remove(state.id));
+        tx.onRollback(() -> tx.liveRuns().remove(state.id));
     }
 
     @Override
     public void save(RunState state) {
-        if (tx.isWriter()) {
-            tx.store().live.put(state.id, state);
+        var live = tx.liveRuns();
+        if (live != null) {
+            live.put(state.id, state);
             keepUntilRollback(state);
         }
         tx.handle()
                 .update(
-                        "INSERT OR REPLACE INTO runs (id, playbook, version, subject, status, current_step, created_at,"
-                                + " updated_at, last_seq, last_checksum, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO runs (id, playbook, version, subject, status, current_step, created_at,"
+                                + " updated_at, last_seq, last_checksum, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                + " ON CONFLICT (id) DO UPDATE SET playbook = excluded.playbook,"
+                                + " version = excluded.version, subject = excluded.subject, status = excluded.status,"
+                                + " current_step = excluded.current_step, created_at = excluded.created_at,"
+                                + " updated_at = excluded.updated_at, last_seq = excluded.last_seq,"
+                                + " last_checksum = excluded.last_checksum, state = excluded.state",
                         state.id,
                         state.playbook,
                         state.version,
@@ -110,7 +116,7 @@ final class SqliteRuns implements RunStore, SnapshotStore {
         String sql = "SELECT id, playbook, version, subject, status, current_step, created_at, updated_at FROM runs"
                 + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
                 + " ORDER BY created_at DESC, id DESC LIMIT ?";
-        return tx.handle().query(sql, SqliteRuns::summary, args.toArray());
+        return tx.handle().query(sql, JdbcRuns::summary, args.toArray());
     }
 
     @Override
@@ -143,10 +149,15 @@ final class SqliteRuns implements RunStore, SnapshotStore {
 
     @Override
     public List<String> startedBy(String eventId, String playbook) {
-        // Indexed by runs_trigger (V5).
+        // Indexed by runs_trigger.
+        String trigger =
+                switch (tx.handle().dialect()) {
+                    case SQLITE -> "json_extract(state, '$.trigger.id')";
+                    case POSTGRESQL -> "(state::jsonb #>> '{trigger,id}')";
+                };
         return tx.handle()
                 .query(
-                        "SELECT id FROM runs WHERE json_extract(state, '$.trigger.id') = ? AND playbook = ?",
+                        "SELECT id FROM runs WHERE " + trigger + " = ? AND playbook = ?",
                         r -> r.text("id"),
                         eventId,
                         playbook);

@@ -1,4 +1,4 @@
-package dev.aios.kernel.internal.store.sqlite;
+package dev.aios.kernel.internal.store.jdbc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.kernel.TaskKind;
@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** The tasks table. */
-final class SqliteTasks implements TaskStore {
+final class JdbcTasks implements TaskStore {
     private static final String COLUMNS = "id, run_id, step_id, iteration, kind, status, title, explanation, details,"
             + " proposed, options, created_at, resolved_at, resolution, escalations";
     private static final com.fasterxml.jackson.databind.JavaType OPTIONS =
@@ -25,7 +25,7 @@ final class SqliteTasks implements TaskStore {
 
     private final Handle handle;
 
-    SqliteTasks(Handle handle) {
+    JdbcTasks(Handle handle) {
         this.handle = handle;
     }
 
@@ -73,7 +73,7 @@ final class SqliteTasks implements TaskStore {
     public void cancelOpenWithin(String runId, String scope, Instant at, JsonNode resolution) {
         handle.update(
                 "UPDATE tasks SET status = ?, resolved_at = ?, resolution = ?"
-                        + " WHERE run_id = ? AND substr(step_id, 1, ?) = ? AND status = ?",
+                        + " WHERE run_id = ? AND substr(step_id, 1, CAST(? AS INTEGER)) = ? AND status = ?",
                 TaskStatus.CANCELLED.wire(),
                 at,
                 Json.text(resolution),
@@ -85,7 +85,7 @@ final class SqliteTasks implements TaskStore {
 
     @Override
     public Optional<TaskRecord> find(String taskId) {
-        return handle.queryOne("SELECT " + COLUMNS + " FROM tasks WHERE id = ?", SqliteTasks::task, taskId);
+        return handle.queryOne("SELECT " + COLUMNS + " FROM tasks WHERE id = ?", JdbcTasks::task, taskId);
     }
 
     @Override
@@ -110,29 +110,31 @@ final class SqliteTasks implements TaskStore {
         return handle.query(
                 "SELECT " + COLUMNS + " FROM tasks" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
                         + " ORDER BY created_at DESC, id DESC LIMIT ?",
-                SqliteTasks::task,
+                JdbcTasks::task,
                 args.toArray());
     }
 
     @Override
     public List<TaskRecord> ofRun(String runId) {
         return handle.query(
-                "SELECT " + COLUMNS + " FROM tasks WHERE run_id = ? ORDER BY created_at, id", SqliteTasks::task, runId);
+                "SELECT " + COLUMNS + " FROM tasks WHERE run_id = ? ORDER BY created_at, id", JdbcTasks::task, runId);
     }
 
     @Override
     public void escalated(String taskId, JsonNode item) {
-        handle.update(
-                "UPDATE tasks SET escalations = json_insert(escalations, '$[#]', json(?)) WHERE id = ?",
-                Json.text(item),
-                taskId);
+        String appended =
+                switch (handle.dialect()) {
+                    case SQLITE -> "json_insert(escalations, '$[#]', json(?))";
+                    case POSTGRESQL -> "(escalations::jsonb || jsonb_build_array(CAST(? AS jsonb)))::text";
+                };
+        handle.update("UPDATE tasks SET escalations = " + appended + " WHERE id = ?", Json.text(item), taskId);
     }
 
     @Override
     public Optional<TaskRecord> openAt(WorkKey step) {
         return handle.queryOne(
                 "SELECT " + COLUMNS + " FROM tasks WHERE run_id = ? AND step_id = ? AND iteration = ? AND status = ?",
-                SqliteTasks::task,
+                JdbcTasks::task,
                 step.runId(),
                 step.step(),
                 step.iteration(),

@@ -1,4 +1,4 @@
-package dev.aios.kernel.internal.store.sqlite;
+package dev.aios.kernel.internal.store.jdbc;
 
 import dev.aios.kernel.internal.store.SecretValueStore;
 import dev.aios.kernel.spi.Handle;
@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Optional;
 
 /** The secrets table. */
-final class SqliteSecrets implements SecretValueStore {
+final class JdbcSecrets implements SecretValueStore {
     private final Handle handle;
 
-    SqliteSecrets(Handle handle) {
+    JdbcSecrets(Handle handle) {
         this.handle = handle;
     }
 

@@ -1,4 +1,4 @@
-package dev.aios.kernel.internal.store.sqlite;
+package dev.aios.kernel.internal.store.jdbc;
 
 import dev.aios.kernel.Scope;
 import dev.aios.kernel.TokenInfo;
@@ -11,24 +11,24 @@ import java.util.Optional;
 import java.util.Set;
 
 /** The tokens table. */
-final class SqliteTokens implements ApiTokenStore {
+final class JdbcTokens implements ApiTokenStore {
     private static final String COLUMNS =
             "SELECT name, scopes, created_at, created_by, expires_at, revoked_at, last_used_at FROM tokens";
 
     private final Handle handle;
 
-    SqliteTokens(Handle handle) {
+    JdbcTokens(Handle handle) {
         this.handle = handle;
     }
 
     @Override
     public Optional<TokenInfo> byName(String name) {
-        return handle.queryOne(COLUMNS + " WHERE name = ?", SqliteTokens::info, name);
+        return handle.queryOne(COLUMNS + " WHERE name = ?", JdbcTokens::info, name);
     }
 
     @Override
     public Optional<TokenInfo> byHash(String hash) {
-        return handle.queryOne(COLUMNS + " WHERE hash = ?", SqliteTokens::info, hash);
+        return handle.queryOne(COLUMNS + " WHERE hash = ?", JdbcTokens::info, hash);
     }
 
     @Override
@@ -62,7 +62,7 @@ final class SqliteTokens implements ApiTokenStore {
 
     @Override
     public List<TokenInfo> all() {
-        return handle.query(COLUMNS + " ORDER BY name", SqliteTokens::info);
+        return handle.query(COLUMNS + " ORDER BY name", JdbcTokens::info);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.aios.kernel.internal.store.sqlite;
+package dev.aios.kernel.internal.store.jdbc;
 
 import dev.aios.kernel.Digest;
 import dev.aios.kernel.RunStatus;
@@ -14,12 +14,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** The reports' aggregates over the runs and tasks tables. */
-final class SqliteReports implements ReportStore {
+final class JdbcReports implements ReportStore {
     private static final String ENDED = "('completed', 'failed', 'cancelled', 'compensated')";
 
     private final Handle handle;
 
-    SqliteReports(Handle handle) {
+    JdbcReports(Handle handle) {
         this.handle = handle;
     }
 
@@ -74,7 +74,7 @@ final class SqliteReports implements ReportStore {
                 "SELECT id, playbook, version, subject, status, current_step, created_at, updated_at FROM runs"
                         + " WHERE status IN " + ENDED + " AND updated_at >= ?"
                         + " ORDER BY updated_at - created_at DESC LIMIT ?",
-                SqliteRuns::summary,
+                JdbcRuns::summary,
                 since,
                 limit);
     }

@@ -1,4 +1,4 @@
-package dev.aios.kernel.internal.store.sqlite;
+package dev.aios.kernel.internal.store.jdbc;
 
 import dev.aios.kernel.internal.store.KeyStore;
 import dev.aios.kernel.spi.Handle;
@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Optional;
 
 /** The subject_keys table. */
-final class SqliteKeys implements KeyStore {
+final class JdbcKeys implements KeyStore {
     private final Handle handle;
 
-    SqliteKeys(Handle handle) {
+    JdbcKeys(Handle handle) {
         this.handle = handle;
     }
 
@@ -20,7 +20,7 @@ final class SqliteKeys implements KeyStore {
         return handle.queryOne(
                 "SELECT subject, generation, key, created_at FROM subject_keys WHERE subject = ? AND forgotten_at IS NULL"
                         + " ORDER BY generation DESC LIMIT 1",
-                SqliteKeys::key,
+                JdbcKeys::key,
                 subject);
     }
 
@@ -85,14 +85,14 @@ final class SqliteKeys implements KeyStore {
     public List<SubjectKey> destroyed() {
         return handle.query(
                 "SELECT subject, generation, key, created_at FROM subject_keys WHERE key IS NULL ORDER BY subject, generation",
-                SqliteKeys::key);
+                JdbcKeys::key);
     }
 
     @Override
     public List<SubjectKey> sized(int bytes) {
         return handle.query(
                 "SELECT subject, generation, key, created_at FROM subject_keys WHERE length(key) = ?",
-                SqliteKeys::key,
+                JdbcKeys::key,
                 bytes);
     }
 

@@ -1,4 +1,4 @@
-package dev.aios.kernel.internal.store.sqlite;
+package dev.aios.kernel.internal.store.jdbc;
 
 import dev.aios.kernel.internal.store.DerivedState;
 import dev.aios.kernel.spi.Handle;
@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /** The derived tables, row by row. */
-final class SqliteDerived implements DerivedState {
+final class JdbcDerived implements DerivedState {
 
     /**
      * The derived tables and how to list them; leases and how far awaits were checked are
@@ -29,7 +29,7 @@ final class SqliteDerived implements DerivedState {
 
     private final Handle handle;
 
-    SqliteDerived(Handle handle) {
+    JdbcDerived(Handle handle) {
         this.handle = handle;
     }
 

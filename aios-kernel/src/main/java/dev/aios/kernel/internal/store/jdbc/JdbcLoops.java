@@ -1,4 +1,4 @@
-package dev.aios.kernel.internal.store.sqlite;
+package dev.aios.kernel.internal.store.jdbc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.kernel.internal.Json;
@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Optional;
 
 /** The loop_items table. */
-final class SqliteLoops implements LoopStore {
+final class JdbcLoops implements LoopStore {
     private final Handle handle;
 
-    SqliteLoops(Handle handle) {
+    JdbcLoops(Handle handle) {
         this.handle = handle;
     }
 

@@ -1,4 +1,4 @@
-package dev.aios.kernel.internal.store.sqlite;
+package dev.aios.kernel.internal.store.jdbc;
 
 import dev.aios.kernel.internal.store.JournalStore;
 import dev.aios.kernel.internal.store.StoredEntry;
@@ -6,19 +6,19 @@ import dev.aios.kernel.spi.Row;
 import java.util.List;
 import java.util.Optional;
 
-/** The journal table. Feed positions are numbered by the store, which is the only writer. */
-final class SqliteJournal implements JournalStore {
+/** The journal table. Feed positions are numbered by the store (see {@link JdbcTx#nextPosition}). */
+final class JdbcJournal implements JournalStore {
     private static final String COLUMNS = "run_id, seq, type, at, subject, codec, payload, checksum";
 
-    private final SqliteTx tx;
+    private final JdbcTx tx;
 
-    SqliteJournal(SqliteTx tx) {
+    JdbcJournal(JdbcTx tx) {
         this.tx = tx;
     }
 
     @Override
     public long append(StoredEntry e) {
-        long position = tx.store().position.incrementAndGet();
+        long position = tx.nextPosition();
         tx.handle()
                 .update(
                         "INSERT INTO journal (run_id, seq, type, at, subject, codec, payload, checksum, pos)"
@@ -40,7 +40,7 @@ final class SqliteJournal implements JournalStore {
         return tx.handle()
                 .query(
                         "SELECT " + COLUMNS + " FROM journal WHERE run_id = ? AND seq > ? ORDER BY seq",
-                        SqliteJournal::entry,
+                        JdbcJournal::entry,
                         runId,
                         afterSeq);
     }
@@ -50,7 +50,7 @@ final class SqliteJournal implements JournalStore {
         return tx.handle()
                 .query(
                         "SELECT " + COLUMNS + " FROM journal WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-                        SqliteJournal::entry,
+                        JdbcJournal::entry,
                         runId,
                         afterSeq,
                         limit);

@@ -1,14 +1,14 @@
-package dev.aios.kernel.internal.store.sqlite;
+package dev.aios.kernel.internal.store.jdbc;
 
 import dev.aios.kernel.internal.store.PlaybookStore;
 import dev.aios.kernel.spi.Handle;
 import java.util.List;
 
 /** The playbooks table. */
-final class SqlitePlaybooks implements PlaybookStore {
+final class JdbcPlaybooks implements PlaybookStore {
     private final Handle handle;
 
-    SqlitePlaybooks(Handle handle) {
+    JdbcPlaybooks(Handle handle) {
         this.handle = handle;
     }
 

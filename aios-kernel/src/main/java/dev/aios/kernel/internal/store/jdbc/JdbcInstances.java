@@ -1,4 +1,4 @@
-package dev.aios.kernel.internal.store.sqlite;
+package dev.aios.kernel.internal.store.jdbc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.kernel.MessageStatus;
@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** The agent_instances, agent_messages and agent_receipts tables. */
-final class SqliteInstances implements InstanceStore {
+final class JdbcInstances implements InstanceStore {
     private static final String MESSAGE_COLUMNS = "seq, id, agent, subject, sender, type, codec, body, received_at,"
             + " due_at, status, attempts, handled_at, error";
     private static final String INSTANCE_COLUMNS = "i.agent, i.subject, i.handled, i.failed, i.created_at,"
@@ -24,7 +24,7 @@ final class SqliteInstances implements InstanceStore {
 
     private final Handle handle;
 
-    SqliteInstances(Handle handle) {
+    JdbcInstances(Handle handle) {
         this.handle = handle;
     }
 
@@ -50,8 +50,8 @@ final class SqliteInstances implements InstanceStore {
                 "INSERT INTO agent_instances (agent, subject, codec, state, handled, failed, created_at, updated_at,"
                         + " next_due) VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?)"
                         + " ON CONFLICT (agent, subject) DO UPDATE SET next_due ="
-                        + " CASE WHEN next_due IS NULL OR next_due > excluded.next_due THEN excluded.next_due"
-                        + " ELSE next_due END",
+                        + " CASE WHEN agent_instances.next_due IS NULL OR agent_instances.next_due > excluded.next_due"
+                        + " THEN excluded.next_due ELSE agent_instances.next_due END",
                 m.agent(),
                 m.subject(),
                 initial.codec(),
@@ -108,7 +108,7 @@ final class SqliteInstances implements InstanceStore {
         return handle.queryOne(
                 "SELECT " + MESSAGE_COLUMNS + " FROM agent_messages WHERE agent = ? AND subject = ?"
                         + " AND status = 'queued' AND due_at <= ? ORDER BY due_at, seq LIMIT 1",
-                SqliteInstances::message,
+                JdbcInstances::message,
                 agent,
                 subject,
                 now);
@@ -193,6 +193,10 @@ final class SqliteInstances implements InstanceStore {
 
     @Override
     public int releaseAll() {
+        if (handle.dialect() == Handle.Dialect.POSTGRESQL) {
+            // Other nodes may be handling messages: a lease of one that died is taken over when it expires.
+            return 0;
+        }
         return handle.update(
                 "UPDATE agent_instances SET lease_owner = NULL, lease_until = NULL" + " WHERE lease_owner IS NOT NULL");
     }
@@ -202,18 +206,18 @@ final class SqliteInstances implements InstanceStore {
         return agent.isPresent()
                 ? handle.query(
                         "SELECT " + INSTANCE_COLUMNS + " FROM agent_instances i WHERE i.agent = ? ORDER BY i.subject",
-                        SqliteInstances::instance,
+                        JdbcInstances::instance,
                         agent.get())
                 : handle.query(
                         "SELECT " + INSTANCE_COLUMNS + " FROM agent_instances i ORDER BY i.agent, i.subject",
-                        SqliteInstances::instance);
+                        JdbcInstances::instance);
     }
 
     @Override
     public Optional<Instance> instance(String agent, String subject) {
         return handle.queryOne(
                 "SELECT " + INSTANCE_COLUMNS + " FROM agent_instances i WHERE i.agent = ? AND i.subject = ?",
-                SqliteInstances::instance,
+                JdbcInstances::instance,
                 agent,
                 subject);
     }
@@ -223,7 +227,7 @@ final class SqliteInstances implements InstanceStore {
         return handle.query(
                 "SELECT " + MESSAGE_COLUMNS + " FROM agent_messages WHERE agent = ? AND subject = ?"
                         + " ORDER BY status = 'queued' DESC, COALESCE(handled_at, due_at) DESC, seq DESC LIMIT ?",
-                SqliteInstances::message,
+                JdbcInstances::message,
                 agent,
                 subject,
                 limit);

@@ -1,4 +1,4 @@
-package dev.aios.kernel.internal.store.sqlite;
+package dev.aios.kernel.internal.store.jdbc;
 
 import dev.aios.api.Event;
 import dev.aios.kernel.internal.store.EventStore;
@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /** The events table. */
-final class SqliteEvents implements EventStore {
+final class JdbcEvents implements EventStore {
     private static final String COLUMNS =
             "seq, id, type, subject, source, time, correlation_id, causation_id, codec, data, received_at";
 
     private final Handle handle;
 
-    SqliteEvents(Handle handle) {
+    JdbcEvents(Handle handle) {
         this.handle = handle;
     }
 
@@ -44,17 +44,14 @@ final class SqliteEvents implements EventStore {
     @Override
     public List<StoredEvent> after(long seq, int limit) {
         return handle.query(
-                "SELECT " + COLUMNS + " FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-                SqliteEvents::event,
-                seq,
-                limit);
+                "SELECT " + COLUMNS + " FROM events WHERE seq > ? ORDER BY seq LIMIT ?", JdbcEvents::event, seq, limit);
     }
 
     @Override
     public List<StoredEvent> ofType(String type, long seq, int limit) {
         return handle.query(
                 "SELECT " + COLUMNS + " FROM events WHERE type = ? AND seq > ? ORDER BY seq LIMIT ?",
-                SqliteEvents::event,
+                JdbcEvents::event,
                 type,
                 seq,
                 limit);

@@ -1,4 +1,4 @@
-package dev.aios.kernel.internal.store.sqlite;
+package dev.aios.kernel.internal.store.jdbc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.kernel.internal.Json;
@@ -11,10 +11,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The receipts table. */
-final class SqliteReceipts implements ReceiptStore {
+final class JdbcReceipts implements ReceiptStore {
     private final Handle handle;
 
-    SqliteReceipts(Handle handle) {
+    JdbcReceipts(Handle handle) {
         this.handle = handle;
     }
 

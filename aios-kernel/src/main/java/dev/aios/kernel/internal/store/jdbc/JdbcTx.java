@@ -1,0 +1,234 @@
+package dev.aios.kernel.internal.store.jdbc;
+
+import dev.aios.kernel.internal.run.RunState;
+import dev.aios.kernel.internal.store.ApiTokenStore;
+import dev.aios.kernel.internal.store.AuditStore;
+import dev.aios.kernel.internal.store.AwaitStore;
+import dev.aios.kernel.internal.store.DerivedState;
+import dev.aios.kernel.internal.store.EventStore;
+import dev.aios.kernel.internal.store.InstanceStore;
+import dev.aios.kernel.internal.store.JournalStore;
+import dev.aios.kernel.internal.store.KeyStore;
+import dev.aios.kernel.internal.store.LoopStore;
+import dev.aios.kernel.internal.store.NodeStore;
+import dev.aios.kernel.internal.store.PlaybookStore;
+import dev.aios.kernel.internal.store.ReceiptStore;
+import dev.aios.kernel.internal.store.ReportStore;
+import dev.aios.kernel.internal.store.RunStore;
+import dev.aios.kernel.internal.store.SecretValueStore;
+import dev.aios.kernel.internal.store.SnapshotStore;
+import dev.aios.kernel.internal.store.TaskStore;
+import dev.aios.kernel.internal.store.Tx;
+import dev.aios.kernel.internal.store.WorkStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A transaction on a JDBC store: the writer's (shared by a batch of units) or a read. The stores'
+ * tables are the same on every database; what differs is said by the handle's dialect and by the
+ * few things a store decides for itself ({@link #nextPosition}, {@link #liveRuns}).
+ */
+public abstract class JdbcTx implements Tx {
+    private final JdbcHandle handle;
+    private final boolean writer;
+    private final List<Runnable> afterCommit = new ArrayList<>();
+    private final List<Runnable> onRollback = new ArrayList<>();
+    private JdbcJournal journal;
+    private JdbcEvents events;
+    private JdbcRuns runs;
+    private JdbcWork work;
+    private JdbcAwaits awaits;
+    private JdbcLoops loops;
+    private JdbcInstances instances;
+    private JdbcTasks tasks;
+    private JdbcReceipts receipts;
+    private JdbcKeys keys;
+    private JdbcPlaybooks playbooks;
+
+    protected JdbcTx(JdbcHandle handle, boolean writer) {
+        this.handle = handle;
+        this.writer = writer;
+    }
+
+    /** The handle this transaction runs its statements on. */
+    public JdbcHandle handle() {
+        return handle;
+    }
+
+    /** Whether this is the writer's transaction. */
+    public boolean isWriter() {
+        return writer;
+    }
+
+    /** The position of the next journal entry in the global order that the feed follows. */
+    protected abstract long nextPosition();
+
+    /**
+     * The states of runs the writer worked on lately, kept in memory by a store that is the only
+     * writer of its database; null when states are always read from the database (a store that
+     * several nodes share), or outside the writer's transaction.
+     */
+    protected abstract Map<String, RunState> liveRuns();
+
+    @Override
+    public JournalStore journal() {
+        if (journal == null) {
+            journal = new JdbcJournal(this);
+        }
+        return journal;
+    }
+
+    @Override
+    public EventStore events() {
+        if (events == null) {
+            events = new JdbcEvents(handle);
+        }
+        return events;
+    }
+
+    @Override
+    public RunStore runs() {
+        return jdbcRuns();
+    }
+
+    @Override
+    public SnapshotStore snapshots() {
+        return jdbcRuns();
+    }
+
+    private JdbcRuns jdbcRuns() {
+        if (runs == null) {
+            runs = new JdbcRuns(this);
+        }
+        return runs;
+    }
+
+    @Override
+    public WorkStore work() {
+        if (work == null) {
+            work = new JdbcWork(handle, writer);
+        }
+        return work;
+    }
+
+    @Override
+    public AwaitStore awaits() {
+        if (awaits == null) {
+            awaits = new JdbcAwaits(handle);
+        }
+        return awaits;
+    }
+
+    @Override
+    public LoopStore loops() {
+        if (loops == null) {
+            loops = new JdbcLoops(handle);
+        }
+        return loops;
+    }
+
+    @Override
+    public InstanceStore instances() {
+        if (instances == null) {
+            instances = new JdbcInstances(handle);
+        }
+        return instances;
+    }
+
+    @Override
+    public TaskStore tasks() {
+        if (tasks == null) {
+            tasks = new JdbcTasks(handle);
+        }
+        return tasks;
+    }
+
+    @Override
+    public ReceiptStore receipts() {
+        if (receipts == null) {
+            receipts = new JdbcReceipts(handle);
+        }
+        return receipts;
+    }
+
+    @Override
+    public KeyStore keys() {
+        if (keys == null) {
+            keys = new JdbcKeys(handle);
+        }
+        return keys;
+    }
+
+    @Override
+    public PlaybookStore playbooks() {
+        if (playbooks == null) {
+            playbooks = new JdbcPlaybooks(handle);
+        }
+        return playbooks;
+    }
+
+    @Override
+    public ReportStore reports() {
+        return new JdbcReports(handle);
+    }
+
+    @Override
+    public AuditStore audit() {
+        return new JdbcAudit(handle, writer);
+    }
+
+    @Override
+    public ApiTokenStore tokens() {
+        return new JdbcTokens(handle);
+    }
+
+    @Override
+    public SecretValueStore secrets() {
+        return new JdbcSecrets(handle);
+    }
+
+    @Override
+    public NodeStore nodes() {
+        return new JdbcNodes(handle);
+    }
+
+    @Override
+    public DerivedState derived() {
+        return new JdbcDerived(handle);
+    }
+
+    @Override
+    public void afterCommit(Runnable action) {
+        afterCommit.add(action);
+    }
+
+    @Override
+    public void onRollback(Runnable action) {
+        onRollback.add(action);
+    }
+
+    /** What to run now that the transaction committed; forgets what was registered. */
+    public List<Runnable> takeAfterCommit() {
+        var actions = List.copyOf(afterCommit);
+        afterCommit.clear();
+        onRollback.clear();
+        return actions;
+    }
+
+    /** Where the work of a unit begins, to undo its registrations if it is rolled back. */
+    public record Mark(int afterCommit, int onRollback) {}
+
+    /** Where the work of the next unit begins. */
+    public Mark mark() {
+        return new Mark(afterCommit.size(), onRollback.size());
+    }
+
+    /** Forgets what was registered since {@code mark}, running its rollback actions. */
+    public void rollBackTo(Mark mark) {
+        afterCommit.subList(mark.afterCommit(), afterCommit.size()).clear();
+        var undo = onRollback.subList(mark.onRollback(), onRollback.size());
+        undo.forEach(Runnable::run);
+        undo.clear();
+    }
+}

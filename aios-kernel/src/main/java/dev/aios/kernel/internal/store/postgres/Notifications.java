@@ -1,0 +1,109 @@
+package dev.aios.kernel.internal.store.postgres;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hears of the commits of other nodes: every writer's transaction sends {@code NOTIFY} on one
+ * channel with its store's name, delivered when it commits; this store listens on its own
+ * connection and tells its listeners of every notification that is not its own. Polling stays the
+ * fallback: a notification lost while the connection is down only delays work until the next poll.
+ */
+final class Notifications implements AutoCloseable {
+    /** The channel every node of a database notifies and listens on. */
+    static final String CHANNEL = "aios_commits";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Notifications.class);
+
+    private final DataSource source;
+    private final String self;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final Thread thread;
+    private volatile boolean closed;
+
+    Notifications(DataSource source, String self) {
+        this.source = source;
+        this.self = self;
+        this.thread = Thread.ofPlatform().name("aios-notifications").daemon().unstarted(this::listen);
+    }
+
+    /** Starts listening, once someone wants to hear. */
+    synchronized void add(Runnable listener) {
+        listeners.add(listener);
+        if (thread.getState() == Thread.State.NEW) {
+            thread.start();
+        }
+    }
+
+    /** The statement that tells the other nodes of this transaction's commit. */
+    String notifyStatement() {
+        return "NOTIFY " + CHANNEL + ", '" + self + "'";
+    }
+
+    private void listen() {
+        while (!closed) {
+            try (Connection c = source.getConnection()) {
+                try (var st = c.createStatement()) {
+                    st.execute("LISTEN " + CHANNEL);
+                }
+                var pg = c.unwrap(PGConnection.class);
+                while (!closed) {
+                    var received = pg.getNotifications(1000);
+                    if (received == null) {
+                        continue;
+                    }
+                    boolean elsewhere = false;
+                    for (var notification : received) {
+                        elsewhere |= !self.equals(notification.getParameter());
+                    }
+                    if (elsewhere) {
+                        listeners.forEach(Notifications::runQuietly);
+                    }
+                }
+            } catch (SQLException e) {
+                if (!closed) {
+                    LOG.warn("not hearing of other nodes' commits ({}); polling until it reconnects", e.getMessage());
+                    pause();
+                }
+            }
+        }
+    }
+
+    private static void runQuietly(Runnable listener) {
+        try {
+            listener.run();
+        } catch (RuntimeException e) {
+            LOG.warn("a listener of other nodes' commits failed", e);
+        }
+    }
+
+    private void pause() {
+        synchronized (this) {
+            try {
+                wait(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                closed = true;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (this) {
+            notifyAll();
+        }
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,268 @@
+package dev.aios.kernel.internal.store.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.aios.kernel.StorageException;
+import dev.aios.kernel.internal.store.Store;
+import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
+import dev.aios.kernel.internal.store.jdbc.Writer;
+import dev.aios.kernel.spi.Handle;
+import dev.aios.kernel.spi.Storage;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * The shared store: the kernel's tables in a PostgreSQL database (its own Flyway migrations, in
+ * {@code db/postgresql}), which several aios nodes may use at once. Each node has one writer with
+ * group commit and a pool of read connections; the writers of all nodes take turns, each batch
+ * under a transaction-scoped advisory lock, so that sequence order is commit order. Due work is
+ * selected with {@code FOR UPDATE SKIP LOCKED}. Each commit is announced with {@code NOTIFY}, so the
+ * other nodes look for due work at once (polling stays the fallback).
+ *
+ * <p>Credentials come from the URL or from {@code AIOS_DB_USER} and {@code AIOS_DB_PASSWORD}.
+ */
+public final class PostgresStore implements Store {
+    /** The variable holding the database user, when the URL names none. */
+    public static final String USER = "AIOS_DB_USER";
+
+    /** The variable holding the database password, when the URL names none. */
+    public static final String PASSWORD = "AIOS_DB_PASSWORD";
+
+    private static final String MIGRATIONS = "classpath:db/postgresql";
+
+    private final String url;
+    private final String schema;
+    private final boolean scratch;
+    private final Writer writer;
+    private final HikariDataSource reads;
+    private final HikariDataSource writes;
+    private final PostgresStorage extensions;
+    private final Notifications notifications;
+
+    private PostgresStore(String url, String schema, boolean scratch) {
+        this.url = url;
+        this.schema = schema;
+        this.scratch = scratch;
+        HikariDataSource writes = null;
+        HikariDataSource reads = null;
+        Writer writer = null;
+        try {
+            // The writer's connection, the listener's, and one for migrations.
+            writes = pool(url, schema, "aios-writer", 3, false);
+            var notifications = new Notifications(writes, "store-" + UUID.randomUUID());
+            migrate(writes, MIGRATIONS, "flyway_schema_history", schema, scratch);
+            writer = new Writer(
+                    writes.getConnection(),
+                    Handle.Dialect.POSTGRESQL,
+                    location(),
+                    512,
+                    handle -> {
+                        // One writer at a time across nodes, for this transaction.
+                        handle.count("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext(current_schema()))) AS l");
+                        // Heard by the other nodes when this transaction commits.
+                        handle.execute(notifications.notifyStatement());
+                        return new PostgresTx(handle, true);
+                    },
+                    PostgresStore::vacuum);
+            reads = pool(url, schema, "aios-reads", 6, true);
+            this.writes = writes;
+            this.reads = reads;
+            this.writer = writer;
+            this.extensions = new PostgresStorage(this);
+            this.notifications = notifications;
+        } catch (SQLException | RuntimeException e) {
+            if (writer != null) {
+                writer.close();
+            }
+            if (reads != null) {
+                reads.close();
+            }
+            if (writes != null) {
+                writes.close();
+            }
+            if (e instanceof RuntimeException r && !(e instanceof FlywayException)) {
+                throw r;
+            }
+            throw new StorageException(
+                    "cannot open the database at " + withoutCredentials(url) + ": " + e.getMessage()
+                            + "; check that PostgreSQL runs there and that " + USER + " and " + PASSWORD
+                            + " (or the URL) give a user who may create tables",
+                    e);
+        }
+    }
+
+    /** Opens (creating or migrating its tables as needed) the store at {@code url}, a {@code jdbc:postgresql:} URL. */
+    public static PostgresStore open(String url) {
+        if (!url.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException(
+                    "a PostgreSQL store needs a jdbc:postgresql: URL, was " + withoutCredentials(url));
+        }
+        return new PostgresStore(url, null, false);
+    }
+
+    private static HikariDataSource pool(String url, String schema, String name, int size, boolean readOnly) {
+        var config = new HikariConfig();
+        config.setJdbcUrl(url);
+        Optional.ofNullable(System.getenv(USER)).filter(u -> !u.isBlank()).ifPresent(config::setUsername);
+        Optional.ofNullable(System.getenv(PASSWORD)).ifPresent(config::setPassword);
+        config.setPoolName(name);
+        config.setMaximumPoolSize(size);
+        config.setAutoCommit(true);
+        config.setReadOnly(readOnly);
+        if (readOnly) {
+            config.setTransactionIsolation("TRANSACTION_REPEATABLE_READ");
+        }
+        if (schema != null) {
+            config.setSchema(schema);
+        }
+        return new HikariDataSource(config);
+    }
+
+    private static void migrate(
+            javax.sql.DataSource dataSource, String location, String table, String schema, boolean create) {
+        var flyway = Flyway.configure()
+                .dataSource(dataSource)
+                .locations(location)
+                .table(table)
+                .baselineOnMigrate(!table.equals("flyway_schema_history"))
+                .baselineVersion("0");
+        if (schema != null) {
+            flyway = flyway.schemas(schema).defaultSchema(schema).createSchemas(create);
+        }
+        flyway.load().migrate();
+    }
+
+    /** Migrates the tables kept apart by {@code table} with the Flyway migrations at {@code location}. */
+    void migrate(String location, String table) {
+        migrate(writes, location, table, schema, false);
+    }
+
+    /** Frees the space of deleted and overwritten rows, so they are no longer kept as old versions. */
+    private static boolean vacuum(Connection connection) throws SQLException {
+        try (var st = connection.createStatement()) {
+            st.execute("VACUUM events, journal, runs, snapshots, receipts, subject_keys, loop_items, tasks, awaits");
+        }
+        return true;
+    }
+
+    @Override
+    public <T> T write(Unit<T> unit) {
+        return writer.write(unit);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(Unit<T> unit) {
+        return writer.submit(unit);
+    }
+
+    @Override
+    public <T> T read(Unit<T> unit) {
+        try (Connection c = reads.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                return unit.run(new PostgresTx(new JdbcHandle(c, null, Handle.Dialect.POSTGRESQL, location()), false));
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StorageException("cannot read the database at " + location() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean inWrite() {
+        return writer.inUnit();
+    }
+
+    @Override
+    public Optional<String> failing() {
+        return writer.failing();
+    }
+
+    @Override
+    public Commits commits() {
+        return new Commits(writer.commits(), writer.units());
+    }
+
+    @Override
+    public CompletableFuture<Boolean> purge() {
+        return writer.checkpoint();
+    }
+
+    @Override
+    public void onBroken(java.util.function.Consumer<String> action) {
+        writer.onBroken(action);
+    }
+
+    @Override
+    public Optional<String> broken() {
+        return writer.broken();
+    }
+
+    @Override
+    public void onCommitElsewhere(Runnable action) {
+        notifications.add(action);
+    }
+
+    @Override
+    public Storage extensions() {
+        return extensions;
+    }
+
+    /** A fresh schema of the same database, dropped on close. */
+    @Override
+    public Store scratch() {
+        return new PostgresStore(
+                url, "aios_scratch_" + UUID.randomUUID().toString().replace("-", ""), true);
+    }
+
+    @Override
+    public String location() {
+        return withoutCredentials(url) + (schema == null ? "" : " (schema " + schema + ")");
+    }
+
+    @Override
+    public void observeCommits(CommitObserver observer) {
+        writer.observe(observer::committed);
+    }
+
+    @Override
+    public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        reads.setMetricRegistry(registry);
+    }
+
+    @Override
+    public void close() {
+        try {
+            notifications.close();
+            writer.close();
+            reads.close();
+            if (scratch) {
+                try (var c = writes.getConnection();
+                        var st = c.createStatement()) {
+                    st.execute("DROP SCHEMA " + schema + " CASCADE");
+                } catch (SQLException e) {
+                    // a scratch schema left behind holds no data that matters
+                }
+            }
+        } finally {
+            writes.close();
+        }
+    }
+
+    /** {@code url} without its query string, which may hold a password. */
+    static String withoutCredentials(String url) {
+        int query = url.indexOf('?');
+        return query < 0 ? url : url.substring(0, query);
+    }
+}

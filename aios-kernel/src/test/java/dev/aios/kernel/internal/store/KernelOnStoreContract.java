@@ -1,0 +1,242 @@
+package dev.aios.kernel.internal.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.aios.api.Agent;
+import dev.aios.api.AgentContext;
+import dev.aios.api.Contract;
+import dev.aios.api.Event;
+import dev.aios.kernel.Eventually;
+import dev.aios.kernel.Kernel;
+import dev.aios.kernel.RunQuery;
+import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.RunView;
+import dev.aios.kernel.StepStatus;
+import dev.aios.kernel.TaskKind;
+import dev.aios.kernel.TestClock;
+import dev.aios.kernel.internal.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine's behaviour on a store: the same runs, answers, duplicates, restarts and verification
+ * whichever store holds them. Run once per store by a subclass that says where the kernel keeps its
+ * tables.
+ */
+public abstract class KernelOnStoreContract {
+    record Lead(String company, int budget) {}
+
+    record Score(int score, double confidence) {}
+
+    /** Scores by budget; confidence is low for small budgets. */
+    static final class Scorer implements Agent<Lead, Score> {
+        @Override
+        public Contract<Lead, Score> contract() {
+            return Contract.of("score-lead", "1.0.0", Lead.class, Score.class);
+        }
+
+        @Override
+        public Score run(Lead input, AgentContext context) {
+            return new Score(Math.min(100, input.budget() / 100), input.budget() >= 5000 ? 0.95 : 0.5);
+        }
+    }
+
+    /** Counts its calls by subject: a step executed twice shows here. */
+    static final class Counter implements Agent<Lead, Lead> {
+        static final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> CALLS =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public Contract<Lead, Lead> contract() {
+            return Contract.of("count", "1.0.0", Lead.class, Lead.class);
+        }
+
+        @Override
+        public Lead run(Lead input, AgentContext context) {
+            CALLS.computeIfAbsent(input.company(), k -> new java.util.concurrent.atomic.AtomicInteger())
+                    .incrementAndGet();
+            return input;
+        }
+    }
+
+    static final String COUNTING = """
+            name: counting
+            trigger:
+              event: ping
+            steps:
+              - id: count
+                agent: count
+                input:
+                  company: event.subject
+                  budget: 1
+              - id: done
+                emit:
+                  type: pinged
+                next: end
+            """;
+
+    static final String PLAYBOOK = """
+            name: onboarding
+            trigger:
+              event: lead.received
+            steps:
+              - id: score
+                agent: score-lead
+                input:
+                  company: event.subject
+                  budget: event.data.budget
+                approval:
+                  when: output.confidence < 0.8
+              - id: sprint
+                wait:
+                  for: 48h
+              - id: deliver
+                await:
+                  event: delivery.accepted
+                  timeout: P7D
+                  onTimeout: end
+                next: announce
+              - id: announce
+                emit:
+                  type: project.delivered
+                  data:
+                    score: steps.score.score
+                next: end
+            """;
+
+    @TempDir
+    Path dir;
+
+    final TestClock clock = new TestClock();
+    Kernel kernel;
+    private Optional<String> database;
+
+    /** A fresh database for the kernel's tables, or empty for the data directory's own store. */
+    protected abstract Optional<String> newDatabase();
+
+    @BeforeEach
+    void start() throws Exception {
+        Files.createDirectories(dir.resolve("playbooks"));
+        Files.writeString(dir.resolve("playbooks/onboarding.yaml"), PLAYBOOK);
+        database = newDatabase();
+        kernel = open();
+    }
+
+    Kernel open() {
+        var builder = Kernel.builder()
+                .dataDirectory(dir.resolve("data"))
+                .clock(clock)
+                .agent(new Scorer())
+                .agent(new Counter())
+                .playbookDirectory(dir.resolve("playbooks"))
+                .pollInterval(Duration.ofMillis(20));
+        database.ifPresent(builder::database);
+        var k = builder.build();
+        k.start();
+        return k;
+    }
+
+    @AfterEach
+    void stop() {
+        if (kernel != null) {
+            kernel.close();
+        }
+    }
+
+    dev.aios.kernel.Accepted send(String type, String subject, String data) {
+        return kernel.send(new Event(
+                UUID.randomUUID().toString(), type, subject, "test", clock.instant(), Json.tree(data), "", ""));
+    }
+
+    RunView awaitStatus(String runId, RunStatus status) {
+        return Eventually.await(() -> kernel.run(runId), r -> r.status() == status);
+    }
+
+    @Test
+    void aRunGoesThroughAgentWaitAwaitAndEmitAndVerifies() {
+        String runId =
+                send("lead.received", "acme", "{\"budget\": 9000}").started().getFirst();
+        var waiting = awaitStatus(runId, RunStatus.WAITING);
+        assertThat(waiting.context().path("score").path("score").asInt()).isEqualTo(90);
+
+        clock.advance(Duration.ofHours(49));
+        kernel.wake();
+        Eventually.await(() -> kernel.run(runId), r -> r.steps().stream()
+                .anyMatch(s -> s.id().equals("deliver") && s.status().equals(StepStatus.WAITING)));
+        assertThat(send("delivery.accepted", "acme", "{}").resumed()).containsExactly(runId);
+        var done = awaitStatus(runId, RunStatus.COMPLETED);
+        assertThat(done.context().path("announce").path("eventId").asText()).startsWith("e-");
+
+        assertThat(kernel.verify().problems()).isEmpty();
+        assertThat(kernel.verifyChain(runId).problems()).isEmpty();
+    }
+
+    @Test
+    void theOperatorAnswersAReviewAndTheAuditLogNamesWhoDid() {
+        String runId =
+                send("lead.received", "tiny", "{\"budget\": 1000}").started().getFirst();
+        var task =
+                Eventually.await(() -> kernel.tasks(false), t -> !t.isEmpty()).getFirst();
+        assertThat(task.kind()).isEqualTo(TaskKind.REVIEW);
+
+        JsonNode edited = Json.tree("{\"score\": 70, \"confidence\": 1.0}");
+        dev.aios.kernel.Actor.begin("alice");
+        try {
+            kernel.approve(task.id(), Optional.of(edited), "fine");
+        } finally {
+            dev.aios.kernel.Actor.end();
+        }
+        var run = Eventually.await(() -> kernel.run(runId), r -> r.steps().size() >= 2);
+        assertThat(run.context().path("score").path("score").asInt()).isEqualTo(70);
+        var audit = kernel.audit().since(java.time.Instant.EPOCH, 100);
+        assertThat(audit).anySatisfy(entry -> {
+            assertThat(entry.actor()).isEqualTo("alice");
+            assertThat(entry.action()).isEqualTo("task.approve");
+        });
+        assertThat(kernel.audit().verify()).isEmpty();
+    }
+
+    @Test
+    void anEventSentTwiceStartsOneRun() {
+        var event = new Event(
+                "lead-1", "lead.received", "acme", "test", clock.instant(), Json.tree("{\"budget\": 9000}"), "", "");
+        assertThat(kernel.send(event).started()).hasSize(1);
+        var again = kernel.send(event);
+        assertThat(again.duplicate()).isTrue();
+        assertThat(again.started()).isEmpty();
+        assertThat(kernel.runs(RunQuery.all())).hasSize(1);
+    }
+
+    @Test
+    void aKernelOpenedAgainOnTheStoreGoesOnWhereItStopped() {
+        String runId =
+                send("lead.received", "acme", "{\"budget\": 9000}").started().getFirst();
+        awaitStatus(runId, RunStatus.WAITING);
+        kernel.close();
+        kernel = null;
+
+        clock.advance(Duration.ofHours(49));
+        kernel = open();
+        Eventually.await(() -> kernel.run(runId), r -> r.steps().stream()
+                .anyMatch(s -> s.id().equals("deliver") && s.status().equals(StepStatus.WAITING)));
+        send("delivery.accepted", "acme", "{}");
+        awaitStatus(runId, RunStatus.COMPLETED);
+        assertThat(kernel.verify().problems()).isEmpty();
+    }
+
+    @Test
+    void theKernelSaysItIsAliveAndWhatItHolds() {
+        var nodes = kernel.nodes();
+        assertThat(nodes).hasSize(1);
+        assertThat(nodes.getFirst().name()).startsWith("node-");
+        assertThat(nodes.getFirst().holding()).isZero();
+    }
+}

@@ -1,0 +1,130 @@
+package dev.aios.kernel.internal.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.aios.kernel.internal.store.WorkStore.WorkItem;
+import dev.aios.kernel.internal.store.postgres.PostgresStore;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The store contract on PostgreSQL, and what a store shared by several nodes must do besides. */
+class PostgresStoreContractTest extends StoreContract {
+    private String url;
+
+    @Override
+    protected Store open() {
+        url = TestPostgres.newDatabase();
+        return PostgresStore.open(url);
+    }
+
+    @Test
+    void theLeasesOfANodeThatStoppedSayingItIsAliveAreFreedAndNoOthers() {
+        var keys = List.of("node-me", "node-alive", "node-dead", "node-never").stream()
+                .map(node -> new WorkKey("r-" + node, "step", 0))
+                .toList();
+        store.write(tx -> {
+            tx.nodes().seen("node-me", T0, T0.plusSeconds(100));
+            tx.nodes().seen("node-alive", T0, T0.plusSeconds(95));
+            tx.nodes().seen("node-dead", T0, T0.plusSeconds(10));
+            for (var key : keys) {
+                tx.work().add(new WorkItem(key, WorkKind.STEP, T0, 0));
+                tx.work().lease(key, key.runId().substring(2) + "/7", T0.plusSeconds(900));
+            }
+            return null;
+        });
+        assertThat(store.write((Tx tx) -> tx.work().releaseAbandoned("node-me", T0.plusSeconds(70))))
+                .isEqualTo(2);
+        var due = store.read(tx -> tx.work().due(T0.plusSeconds(101), 10));
+        assertThat(due).extracting(item -> item.key().runId()).containsExactlyInAnyOrder("r-node-dead", "r-node-never");
+    }
+
+    @Test
+    void aNodeHearsOfTheCommitsOfAnotherAtOnceButNotOfItsOwn() throws Exception {
+        try (var other = PostgresStore.open(url)) {
+            var heard = new CountDownLatch(1);
+            var own = new java.util.concurrent.atomic.AtomicInteger();
+            other.onCommitElsewhere(heard::countDown);
+            store.onCommitElsewhere(own::incrementAndGet);
+            // The listeners connect in the background: write until the other node hears.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!heard.await(200, TimeUnit.MILLISECONDS)) {
+                assertThat(System.nanoTime()).as("heard within 30 s").isLessThan(deadline);
+                store.write(
+                        tx -> tx.events().append(event("e-" + System.nanoTime(), "ping", ""), "json", bytes("{}"), T0));
+            }
+            assertThat(own).as("a node is not woken by its own commits").hasValue(0);
+        }
+    }
+
+    @Test
+    void twoNodesLeasingTheSameQueueNeverGetTheSameItem() throws Exception {
+        int items = 200;
+        store.write(tx -> {
+            for (int i = 0; i < items; i++) {
+                tx.work().add(new WorkItem(new WorkKey("r" + i, "step", 0), WorkKind.STEP, T0, 0));
+            }
+            return null;
+        });
+        var leased = Collections.synchronizedList(new ArrayList<WorkKey>());
+        try (var other = PostgresStore.open(url);
+                var pool = Executors.newFixedThreadPool(4)) {
+            var go = new CountDownLatch(1);
+            var futures = new ArrayList<java.util.concurrent.Future<?>>();
+            for (var node : List.of(store, other, store, other)) {
+                String owner = node == store ? "node-a/w" : "node-b/w";
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    while (true) {
+                        var got = node.write(tx -> {
+                            var due = tx.work().due(T0.plusSeconds(1), 7);
+                            due.forEach(item -> tx.work().lease(item.key(), owner, T0.plusSeconds(600)));
+                            return due;
+                        });
+                        if (got.isEmpty()) {
+                            return null;
+                        }
+                        got.forEach(item -> leased.add(item.key()));
+                    }
+                }));
+            }
+            go.countDown();
+            for (var future : futures) {
+                future.get(60, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(leased).hasSize(items).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void twoNodesAppendingToTheJournalGiveTheFeedOneOrderWithNothingSkipped() throws Exception {
+        try (var other = PostgresStore.open(url);
+                var pool = Executors.newFixedThreadPool(4)) {
+            var futures = new ArrayList<java.util.concurrent.Future<?>>();
+            for (int n = 0; n < 4; n++) {
+                var node = n % 2 == 0 ? store : other;
+                String run = "run-" + n;
+                futures.add(pool.submit(() -> {
+                    for (long seq = 1; seq <= 50; seq++) {
+                        long s = seq;
+                        node.write(tx -> tx.journal().append(entry(run, s)));
+                    }
+                    return null;
+                }));
+            }
+            for (var future : futures) {
+                future.get(60, TimeUnit.SECONDS);
+            }
+        }
+        var feed = store.read(tx -> tx.journal().after(0, 1000));
+        assertThat(feed).hasSize(200);
+        assertThat(feed)
+                .extracting(JournalStore.Positioned::position)
+                .isSorted()
+                .doesNotHaveDuplicates();
+    }
+}

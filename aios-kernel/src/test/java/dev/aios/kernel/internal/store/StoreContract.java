@@ -1,0 +1,674 @@
+package dev.aios.kernel.internal.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.aios.api.Event;
+import dev.aios.kernel.RunQuery;
+import dev.aios.kernel.RunStatus;
+import dev.aios.kernel.Scope;
+import dev.aios.kernel.TaskKind;
+import dev.aios.kernel.TaskOption;
+import dev.aios.kernel.TaskStatus;
+import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.journal.JournalEntry.RunStarted;
+import dev.aios.kernel.internal.run.RunFold;
+import dev.aios.kernel.internal.run.RunState;
+import dev.aios.kernel.internal.store.AuditStore.StoredAudit;
+import dev.aios.kernel.internal.store.PlaybookStore.StoredPlaybook;
+import dev.aios.kernel.internal.store.TaskStore.TaskRecord;
+import dev.aios.kernel.internal.store.WorkStore.WorkItem;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What every store must do, operation by operation, in the kernel's own terms: run once per store
+ * (SQLite, PostgreSQL) by a subclass that says how to open a fresh one. The engine's behaviour on
+ * each store is checked by {@link KernelOnStoreContract}.
+ */
+public abstract class StoreContract {
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    @TempDir
+    protected Path dir;
+
+    protected Store store;
+
+    /** A fresh, empty store. */
+    protected abstract Store open();
+
+    @BeforeEach
+    void openStore() {
+        store = open();
+    }
+
+    @AfterEach
+    void closeStore() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private <T> T write(Store.Unit<T> unit) {
+        return store.write(unit);
+    }
+
+    private <T> T read(Store.Unit<T> unit) {
+        return store.read(unit);
+    }
+
+    static StoredEntry entry(String run, long seq) {
+        return new StoredEntry(
+                run,
+                seq,
+                "StepNoted",
+                T0.plusSeconds(seq),
+                "acme",
+                "json",
+                ("{\"n\":" + seq + "}").getBytes(StandardCharsets.UTF_8),
+                "c-" + run + "-" + seq);
+    }
+
+    static Event event(String id, String type, String subject) {
+        return new Event(id, type, subject, "test", T0, Json.object().put("id", id), "corr", "cause");
+    }
+
+    static RunState run(String id, String playbook, String subject, String trigger, RunStatus status) {
+        var state = RunFold.empty(id);
+        RunFold.apply(
+                state,
+                new RunStarted(
+                        playbook, "1", subject, Json.object().put("id", trigger).put("type", "lead.received")),
+                T0);
+        state.status = status;
+        state.seq = 1;
+        state.checksum = "c-" + id;
+        return state;
+    }
+
+    @Test
+    void journalEntriesKeepTheirRunOrderAndOneGlobalOrderForTheFeed() {
+        var positions = write(tx -> List.of(
+                tx.journal().append(entry("r1", 1)),
+                tx.journal().append(entry("r2", 1)),
+                tx.journal().append(entry("r1", 2))));
+        assertThat(positions).isSorted().doesNotHaveDuplicates();
+
+        var r1 = read(tx -> tx.journal().entries("r1", 0));
+        assertThat(r1).extracting(StoredEntry::seq).containsExactly(1L, 2L);
+        assertThat(new String(r1.get(1).payload(), StandardCharsets.UTF_8)).isEqualTo("{\"n\":2}");
+        assertThat(r1.get(1).at()).isEqualTo(T0.plusSeconds(2));
+        assertThat(read((Tx tx) -> tx.journal().entries("r1", 1)))
+                .extracting(StoredEntry::seq)
+                .containsExactly(2L);
+        assertThat(read((Tx tx) -> tx.journal().entries("r1", 0, 1))).hasSize(1);
+
+        var feed = read(tx -> tx.journal().after(0, 10));
+        assertThat(feed).extracting(p -> p.entry().runId()).containsExactly("r1", "r2", "r1");
+        assertThat(feed).extracting(JournalStore.Positioned::position).containsExactlyElementsOf(positions);
+        assertThat(read((Tx tx) -> tx.journal().after(positions.get(0), 10))).hasSize(2);
+
+        assertThat(read((Tx tx) -> tx.journal().checksum("r1", 2))).contains("c-r1-2");
+        assertThat(read((Tx tx) -> tx.journal().checksum("r1", 3))).isEmpty();
+        assertThat(read((Tx tx) -> tx.journal().runIds())).containsExactly("r1", "r2");
+        assertThat(read((Tx tx) -> tx.journal().runsEncodedWith("acme", "json")))
+                .containsExactly("r1", "r2");
+        assertThat(read((Tx tx) -> tx.journal().runsEncodedWith("acme", "aes-gcm:1")))
+                .isEmpty();
+    }
+
+    @Test
+    void aUnitThatFailsRecordsNothingAndTheNextOneIsRecorded() {
+        assertThatThrownBy(() -> write(tx -> {
+                    tx.journal().append(entry("r1", 1));
+                    throw new IllegalStateException("refused");
+                }))
+                .hasMessage("refused");
+        assertThat(read((Tx tx) -> tx.journal().entries("r1", 0))).isEmpty();
+
+        write(tx -> tx.journal().append(entry("r1", 1)));
+        assertThat(read((Tx tx) -> tx.journal().entries("r1", 0))).hasSize(1);
+    }
+
+    @Test
+    void anEntryAppendedTwiceAtTheSamePlaceIsRefused() {
+        write(tx -> tx.journal().append(entry("r1", 1)));
+        assertThatThrownBy(() -> write(tx -> tx.journal().append(entry("r1", 1))))
+                .isInstanceOf(dev.aios.kernel.StorageException.class);
+        assertThat(read((Tx tx) -> tx.journal().entries("r1", 0))).hasSize(1);
+    }
+
+    @Test
+    void eventsAreLoggedOnceByIdInArrivalOrder() {
+        var first = write(tx -> tx.events().append(event("e1", "lead.received", "acme"), "json", bytes("{}"), T0));
+        var again = write(tx -> tx.events().append(event("e1", "lead.received", "acme"), "json", bytes("{}"), T0));
+        var second = write(tx -> tx.events().append(event("e2", "delivery.accepted", "acme"), "json", bytes("{}"), T0));
+        assertThat(first).isPresent();
+        assertThat(again).isEmpty();
+        assertThat(second.getAsLong()).isGreaterThan(first.getAsLong());
+
+        var all = read(tx -> tx.events().after(0, 10));
+        assertThat(all).extracting(EventStore.StoredEvent::id).containsExactly("e1", "e2");
+        assertThat(all.get(0).correlationId()).isEqualTo("corr");
+        assertThat(all.get(0).time()).isEqualTo(T0);
+        assertThat(read((Tx tx) -> tx.events().after(first.getAsLong(), 10)))
+                .extracting(EventStore.StoredEvent::id)
+                .containsExactly("e2");
+        assertThat(read((Tx tx) -> tx.events().ofType("lead.received", 0, 10)))
+                .extracting(EventStore.StoredEvent::id)
+                .containsExactly("e1");
+        assertThat(read((Tx tx) -> tx.events().head())).isEqualTo(second.getAsLong());
+        assertThat(read((Tx tx) -> tx.events().countOf("acme"))).isEqualTo(2);
+    }
+
+    @Test
+    void runsAreSavedReplacedFoundAndCountedByStatus() {
+        write(tx -> {
+            tx.runs().save(run("r1", "onboarding", "acme", "ev-1", RunStatus.RUNNING));
+            tx.runs().save(run("r2", "onboarding", "globex", "ev-2", RunStatus.COMPLETED));
+            tx.runs().save(run("r3", "billing", "acme", "ev-1", RunStatus.WAITING));
+            return null;
+        });
+        var changed = run("r1", "onboarding", "acme", "ev-1", RunStatus.FAILED);
+        changed.seq = 7;
+        write(tx -> {
+            tx.runs().save(changed);
+            return null;
+        });
+
+        var loaded = read(tx -> tx.runs().load("r1")).orElseThrow();
+        assertThat(loaded.status).isEqualTo(RunStatus.FAILED);
+        assertThat(loaded.seq).isEqualTo(7);
+        assertThat(loaded.trigger.path("id").asText()).isEqualTo("ev-1");
+        assertThat(read((Tx tx) -> tx.runs().load("nope"))).isEmpty();
+        assertThat(read((Tx tx) -> tx.runs().exists("r2"))).isTrue();
+        assertThat(read((Tx tx) -> tx.runs().ids())).containsExactlyInAnyOrder("r1", "r2", "r3");
+        assertThat(read((Tx tx) -> tx.runs().idsOf("acme"))).containsExactlyInAnyOrder("r1", "r3");
+        assertThat(read((Tx tx) -> tx.runs().startedBy("ev-1", "onboarding"))).containsExactly("r1");
+        assertThat(read((Tx tx) -> tx.runs().find(RunQuery.all().withStatus(RunStatus.COMPLETED), 10)))
+                .extracting(dev.aios.kernel.RunSummary::id)
+                .containsExactly("r2");
+        assertThat(read((Tx tx) -> tx.runs().find(RunQuery.all().withPlaybook("onboarding"), 10)))
+                .hasSize(2);
+        var counts = read(tx -> tx.runs().countByStatus());
+        assertThat(counts.get(RunStatus.FAILED)).isEqualTo(1);
+        assertThat(counts.get(RunStatus.RUNNING)).isZero();
+        assertThat(read((Tx tx) -> tx.reports().runsPerVersion())).containsEntry("onboarding@1", 2L);
+    }
+
+    @Test
+    void snapshotsKeepTheNewestFromTheSeqAsked() {
+        write(tx -> {
+            var state = run("r1", "p", "", "ev", RunStatus.RUNNING);
+            for (long seq = 10; seq <= 30; seq += 10) {
+                state.seq = seq;
+                state.checksum = "c" + seq;
+                tx.snapshots().save(state, seq - 10);
+            }
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.snapshots().of("r1")))
+                .extracting(SnapshotStore.Snapshot::seq)
+                .containsExactly(30L, 20L);
+        write(tx -> {
+            tx.snapshots().removeRun("r1");
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.snapshots().of("r1"))).isEmpty();
+    }
+
+    @Test
+    void dueWorkIsHandedOutOnceUntilItsLeaseExpires() {
+        var step = new WorkKey("r1", "score", 0);
+        var later = new WorkKey("r1", "sprint", 0);
+        write(tx -> {
+            tx.work().add(new WorkItem(step, WorkKind.STEP, T0, 0));
+            tx.work().add(new WorkItem(later, WorkKind.TIMER, T0.plusSeconds(10), 0));
+            return null;
+        });
+        var due = write(tx -> {
+            var items = tx.work().due(T0, 10);
+            items.forEach(item -> tx.work().lease(item.key(), "node-1/w1", T0.plusSeconds(30)));
+            return items;
+        });
+        assertThat(due).extracting(WorkItem::key).containsExactly(step);
+        assertThat(write((Tx tx) -> tx.work().due(T0.plusSeconds(1), 10))).isEmpty();
+        assertThat(read((Tx tx) -> tx.work().holds(step, "node-1/w1"))).isTrue();
+        assertThat(read((Tx tx) -> tx.work().holds(step, "node-2/w1"))).isFalse();
+        assertThat(write((Tx tx) -> tx.work().extend(step, "node-2/w1", T0.plusSeconds(90))))
+                .isFalse();
+        assertThat(write((Tx tx) -> tx.work().extend(step, "node-1/w1", T0.plusSeconds(60))))
+                .isTrue();
+        assertThat(read((Tx tx) -> tx.work().nextDue(T0))).contains(T0.plusSeconds(10));
+        var queue = read(tx -> tx.work().queue(T0.plusSeconds(1)));
+        assertThat(queue.leased()).isEqualTo(1);
+        assertThat(queue.later()).isEqualTo(1);
+        assertThat(queue.due()).isZero();
+
+        assertThat(write((Tx tx) -> tx.work().due(T0.plusSeconds(61), 10)))
+                .as("a lease that expired is taken over")
+                .extracting(WorkItem::key)
+                .containsExactly(step, later);
+
+        write(tx -> {
+            tx.work().put(new WorkItem(step, WorkKind.ESCALATE, T0.plusSeconds(5), 2));
+            tx.work().started(later, 1);
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.work().holds(step, "node-1/w1")))
+                .as("an item put in place of another is free")
+                .isFalse();
+        write(tx -> {
+            tx.work().remove(step, WorkKind.STEP);
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.work().due(T0.plusSeconds(5), 10)))
+                .extracting(WorkItem::kind)
+                .containsExactly(WorkKind.ESCALATE);
+        write(tx -> {
+            tx.work().remove(step, WorkKind.ESCALATE);
+            tx.work().dueAt(later, T0, 3);
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.work().due(T0, 10)))
+                .extracting(WorkItem::key, WorkItem::attempt)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(later, 3));
+    }
+
+    @Test
+    void workInsideAStepIsRemovedWithItAndNothingBeyond() {
+        write(tx -> {
+            tx.work().add(new WorkItem(new WorkKey("r1", "each/0/send", 0), WorkKind.STEP, T0, 0));
+            tx.work().add(new WorkItem(new WorkKey("r1", "eachother", 0), WorkKind.STEP, T0, 0));
+            tx.work().add(new WorkItem(new WorkKey("r2", "each/1/send", 0), WorkKind.STEP, T0, 0));
+            tx.awaits().add(new WorkKey("r1", "each/0/wait", 0), "reply", "acme", T0, 0);
+            tx.awaits().add(new WorkKey("r1", "eachwait", 0), "reply", "acme", T0, 0);
+            tx.work().removeWithin("r1", "each");
+            tx.awaits().removeWithin("r1", "each");
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.work().due(T0, 10)))
+                .extracting(item -> item.key().runId() + ":" + item.key().step())
+                .containsExactlyInAnyOrder("r1:eachother", "r2:each/1/send");
+        assertThat(read((Tx tx) -> tx.awaits().waitingFor("reply")))
+                .extracting(w -> w.key().step())
+                .containsExactly("eachwait");
+    }
+
+    @Test
+    void aWaitingRunIsBehindUntilCheckedAgainstTheEventsOfItsType() {
+        var key = new WorkKey("r1", "deliver", 0);
+        write(tx -> {
+            tx.awaits().add(key, "delivery.accepted", "acme", T0.plusSeconds(60), 0);
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.awaits().count())).isEqualTo(1);
+        assertThat(read((Tx tx) -> tx.awaits().behind(key))).isFalse();
+        long seq = write(tx -> tx.events()
+                .append(event("e1", "delivery.accepted", "acme"), "json", bytes("{}"), T0)
+                .getAsLong());
+        assertThat(read((Tx tx) -> tx.awaits().behind(key))).isTrue();
+        assertThat(read((Tx tx) -> tx.awaits().behind(10)))
+                .extracting(AwaitStore.Waiting::key)
+                .containsExactly(key);
+        write(tx -> {
+            tx.awaits().checked(key, seq);
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.awaits().behind(key))).isFalse();
+        assertThat(read((Tx tx) -> tx.awaits().find(key)).orElseThrow().checked())
+                .isEqualTo(seq);
+        write(tx -> {
+            tx.awaits().removeRun("r1");
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.awaits().find(key))).isEmpty();
+    }
+
+    @Test
+    void forEachItemsAreListedAndCollectTheirOutputs() {
+        write(tx -> {
+            tx.loops().list("r1", "each", List.of(Json.tree("{\"to\":\"a\"}"), Json.tree("{\"to\":\"b\"}")));
+            tx.loops().ended("r1", "each", 1, Json.tree("{\"sent\":true}"));
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.loops().item("r1", "each", 0))
+                        .orElseThrow()
+                        .path("to")
+                        .asText())
+                .isEqualTo("a");
+        var items = read(tx -> tx.loops().items("r1", "each"));
+        assertThat(items).extracting(LoopStore.LoopItem::index).containsExactly(0, 1);
+        assertThat(items.get(0).outputs()).isEmpty();
+        assertThat(items.get(1).outputs().orElseThrow().path("sent").asBoolean())
+                .isTrue();
+        write(tx -> {
+            tx.loops().remove("r1", "each");
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.loops().items("r1", "each"))).isEmpty();
+    }
+
+    static TaskRecord task(String id, WorkKey step, TaskKind kind) {
+        return new TaskRecord(
+                id,
+                step,
+                kind,
+                TaskStatus.OPEN,
+                "Review " + id,
+                "because",
+                Json.object().put("run", step.runId()),
+                Json.object().put("score", 1),
+                List.of(TaskOption.APPROVE, TaskOption.REJECT),
+                T0,
+                Optional.empty(),
+                Optional.empty(),
+                List.of());
+    }
+
+    @Test
+    void tasksWaitOpenAreAnsweredAndKeepTheirEscalations() {
+        var step = new WorkKey("r1", "score", 0);
+        write(tx -> {
+            tx.tasks().open(task("t1", step, TaskKind.REVIEW));
+            tx.tasks().open(task("t2", new WorkKey("r1", "each/0/ask", 0), TaskKind.APPROVAL));
+            tx.tasks().escalated("t1", Json.object().put("rail", "remind"));
+            tx.tasks().escalated("t1", Json.object().put("rail", "delegate"));
+            return null;
+        });
+        var t1 = read(tx -> tx.tasks().find("t1")).orElseThrow();
+        assertThat(t1.kind()).isEqualTo(TaskKind.REVIEW);
+        assertThat(t1.options()).containsExactly(TaskOption.APPROVE, TaskOption.REJECT);
+        assertThat(t1.escalations()).extracting(e -> e.path("rail").asText()).containsExactly("remind", "delegate");
+        assertThat(read((Tx tx) -> tx.tasks().openAt(step))).map(TaskRecord::id).contains("t1");
+        assertThat(read((Tx tx) -> tx.tasks().countOpen())).isEqualTo(2);
+        assertThat(read((Tx tx) -> tx.tasks().openByKind())).containsOnlyKeys(TaskKind.REVIEW, TaskKind.APPROVAL);
+
+        write(tx -> {
+            tx.tasks()
+                    .resolve(
+                            "t1",
+                            TaskStatus.APPROVED,
+                            T0.plusSeconds(5),
+                            Json.object().put("by", "op"));
+            tx.tasks().cancelOpenWithin("r1", "each", T0.plusSeconds(6), Json.object());
+            return null;
+        });
+        var answered = read(tx -> tx.tasks().find("t1")).orElseThrow();
+        assertThat(answered.status()).isEqualTo(TaskStatus.APPROVED);
+        assertThat(answered.resolvedAt()).contains(T0.plusSeconds(5));
+        assertThat(read((Tx tx) -> tx.tasks().find("t2")).orElseThrow().status())
+                .isNotEqualTo(TaskStatus.OPEN);
+        assertThat(read((Tx tx) -> tx.tasks().countOpen())).isZero();
+        assertThat(read((Tx tx) -> tx.tasks().ofRun("r1"))).hasSize(2);
+        assertThat(read((Tx tx) -> tx.reports().answered(T0)))
+                .extracting(dev.aios.kernel.Digest.Count::count)
+                .contains(1L);
+    }
+
+    @Test
+    void theFirstReceiptOfAnEffectStands() {
+        var step = new WorkKey("r1", "pay", 0);
+        write(tx -> {
+            tx.receipts().put("pay-1", step, "payment", Json.object().put("id", "first"), T0);
+            tx.receipts().put("pay-1", step, "payment", Json.object().put("id", "second"), T0);
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.receipts().find("pay-1"))
+                        .orElseThrow()
+                        .path("id")
+                        .asText())
+                .isEqualTo("first");
+        assertThat(read((Tx tx) -> tx.receipts().ofRun("r1"))).containsOnlyKeys("pay-1");
+    }
+
+    @Test
+    void subjectKeysAreDestroyedWhenTheSubjectIsForgotten() {
+        var bare = new byte[32];
+        var wrapped = new byte[60];
+        write(tx -> {
+            tx.keys().add("acme", 1, bare, T0);
+            tx.keys().add("globex", 1, wrapped, T0);
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.keys().current("acme")).orElseThrow().generation())
+                .isEqualTo(1);
+        assertThat(read((Tx tx) -> tx.keys().sized(32)))
+                .extracting(KeyStore.SubjectKey::subject)
+                .containsExactly("acme");
+        write(tx -> {
+            tx.keys().replace("acme", 1, wrapped);
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.keys().sized(32))).isEmpty();
+        assertThat(read((Tx tx) -> tx.keys().anyMaterial())).isPresent();
+
+        assertThat(write((Tx tx) -> tx.keys().destroy("acme", T0.plusSeconds(1))))
+                .isEqualTo(1);
+        assertThat(read((Tx tx) -> tx.keys().forgotten("acme"))).isTrue();
+        assertThat(read((Tx tx) -> tx.keys().forgotten("globex"))).isFalse();
+        assertThat(read((Tx tx) -> tx.keys().material("acme", 1))).isEmpty();
+        assertThat(read((Tx tx) -> tx.keys().current("acme"))).isEmpty();
+        assertThat(read((Tx tx) -> tx.keys().lastGeneration("acme"))).isEqualTo(1);
+        assertThat(read((Tx tx) -> tx.keys().destroyed()))
+                .extracting(KeyStore.SubjectKey::subject)
+                .containsExactly("acme");
+    }
+
+    @Test
+    void playbookVersionsAreKeptAndTheActiveOnesMarked() {
+        var v1 = new StoredPlaybook("onboarding", "1", "name: onboarding", "{}", T0);
+        var v2 = new StoredPlaybook("onboarding", "2", "name: onboarding # 2", "{}", T0);
+        write(tx -> {
+            tx.playbooks().activate(List.of(v1));
+            tx.playbooks().activate(List.of(v2));
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.playbooks().all()))
+                .extracting(StoredPlaybook::version)
+                .containsExactlyInAnyOrder("1", "2");
+    }
+
+    @Test
+    void theAuditLogKeepsItsPositionsEvenWhenTheNewestEntryIsGone() {
+        write(tx -> {
+            for (long seq = 1; seq <= 3; seq++) {
+                tx.audit()
+                        .append(new StoredAudit(
+                                seq, T0.plusSeconds(seq), "op", "task.approve", "t" + seq, "{}", "c" + seq));
+            }
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.audit().last()).orElseThrow().seq()).isEqualTo(3);
+        assertThat(read((Tx tx) -> tx.audit().assigned())).isEqualTo(3);
+        assertThat(read((Tx tx) -> tx.audit().since(T0.plusSeconds(2), 10)))
+                .extracting(StoredAudit::target)
+                .containsExactly("t2", "t3");
+        assertThat(read((Tx tx) -> tx.audit().all()))
+                .extracting(StoredAudit::details)
+                .containsOnly("{}");
+    }
+
+    @Test
+    void tokensAreFoundByNameOrHashAndRevoked() {
+        write(tx -> {
+            tx.tokens().put("laptop", "h1", Set.of(Scope.READ), T0, "admin", Optional.of(T0.plusSeconds(60)));
+            tx.tokens().put("laptop", "h2", Set.of(Scope.OPERATE), T0, "admin", Optional.empty());
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.tokens().byHash("h1")))
+                .as("a token put again replaces the old")
+                .isEmpty();
+        var token = read(tx -> tx.tokens().byHash("h2")).orElseThrow();
+        assertThat(token.scopes()).containsExactly(Scope.OPERATE);
+        assertThat(token.expiresAt()).isEmpty();
+        write(tx -> {
+            tx.tokens().used("laptop", T0.plusSeconds(1));
+            tx.tokens().revoke("laptop", T0.plusSeconds(2));
+            return null;
+        });
+        var revoked = read(tx -> tx.tokens().byName("laptop")).orElseThrow();
+        assertThat(revoked.revokedAt()).contains(T0.plusSeconds(2));
+        assertThat(revoked.lastUsedAt()).contains(T0.plusSeconds(1));
+        assertThat(read((Tx tx) -> tx.tokens().any())).isTrue();
+        assertThat(read((Tx tx) -> tx.tokens().all())).hasSize(1);
+    }
+
+    @Test
+    void secretsAreReplacedAndDeletedByName() {
+        write(tx -> {
+            tx.secrets().put("mail.password", bytes("one"), T0);
+            tx.secrets().put("mail.password", bytes("two"), T0);
+            tx.secrets().put("api.key", bytes("k"), T0);
+            return null;
+        });
+        assertThat(new String(read((Tx tx) -> tx.secrets().get("mail.password")).orElseThrow(), StandardCharsets.UTF_8))
+                .isEqualTo("two");
+        assertThat(read((Tx tx) -> tx.secrets().names())).containsExactly("api.key", "mail.password");
+        assertThat(write((Tx tx) -> tx.secrets().delete("api.key"))).isTrue();
+        assertThat(write((Tx tx) -> tx.secrets().delete("api.key"))).isFalse();
+    }
+
+    @Test
+    void theDerivedStateIsComparedAndClearedAsAWhole() {
+        write(tx -> {
+            tx.runs().save(run("r1", "p", "", "ev-1", RunStatus.RUNNING));
+            tx.runs().save(run("r2", "p", "", "ev-2", RunStatus.RUNNING));
+            tx.work().add(new WorkItem(new WorkKey("r1", "a", 0), WorkKind.STEP, T0, 0));
+            return null;
+        });
+        var rows = read(tx -> tx.derived().rows(Set.of("r2")));
+        assertThat(rows.get("runs")).hasSize(1);
+        assertThat(rows.get("work")).hasSize(1);
+        write(tx -> {
+            tx.derived().clear(Set.of("r2"));
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.runs().ids())).containsExactly("r2");
+        assertThat(read((Tx tx) -> tx.work().due(T0, 10))).isEmpty();
+    }
+
+    @Test
+    void nodesAreSeenWithTheWorkTheyHoldAndForgottenWhenLongSilent() {
+        write(tx -> {
+            tx.nodes().seen("node-1-a", T0, T0);
+            tx.nodes().seen("node-1-a", T0, T0.plusSeconds(5));
+            tx.nodes().seen("node-2-b", T0, T0.minusSeconds(600));
+            tx.work().add(new WorkItem(new WorkKey("r1", "a", 0), WorkKind.STEP, T0, 0));
+            tx.work().add(new WorkItem(new WorkKey("r2", "a", 0), WorkKind.STEP, T0, 0));
+            tx.work().lease(new WorkKey("r1", "a", 0), "node-1-a/1", T0.plusSeconds(60));
+            tx.work().lease(new WorkKey("r2", "a", 0), "node-1-ab/1", T0.plusSeconds(60));
+            return null;
+        });
+        var alive = read((Tx tx) -> tx.nodes().seenSince(T0.minusSeconds(30), T0.plusSeconds(6)));
+        assertThat(alive).hasSize(1);
+        assertThat(alive.getFirst().name()).isEqualTo("node-1-a");
+        assertThat(alive.getFirst().seenAt()).isEqualTo(T0.plusSeconds(5));
+        assertThat(alive.getFirst().holding()).isEqualTo(1);
+        assertThat(write((Tx tx) -> tx.nodes().forgetBefore(T0))).isEqualTo(1);
+    }
+
+    @Test
+    void aStatefulAgentsMailboxIsHandledInOrderOneMessageAtATime() {
+        var empty = new InstanceStore.Sealed("json", bytes("{}"));
+        for (int i = 1; i <= 3; i++) {
+            int n = i;
+            var message = new InstanceStore.Outgoing(
+                    "m" + n,
+                    "assistant",
+                    "acme",
+                    "event",
+                    "note",
+                    new InstanceStore.Sealed("json", bytes("{\"n\":" + n + "}")),
+                    T0,
+                    T0);
+            assertThat(write((Tx tx) -> tx.instances().deliver(message, empty, T0)))
+                    .isTrue();
+        }
+        var again = new InstanceStore.Outgoing("m1", "assistant", "acme", "event", "note", empty, T0, T0);
+        assertThat(write((Tx tx) -> tx.instances().deliver(again, empty, T0)))
+                .as("an id seen before")
+                .isFalse();
+
+        var due = write((Tx tx) -> tx.instances().due(T0, 10));
+        assertThat(due).containsExactly(new InstanceStore.Due("assistant", "acme"));
+        assertThat(write((Tx tx) -> tx.instances().lease(due.getFirst(), "node-a/1", T0.plusSeconds(60), T0)))
+                .isTrue();
+        assertThat(write((Tx tx) -> tx.instances().lease(due.getFirst(), "node-b/1", T0.plusSeconds(60), T0)))
+                .as("one handler at a time")
+                .isFalse();
+        var head = read((Tx tx) -> tx.instances().head("assistant", "acme", T0)).orElseThrow();
+        assertThat(head.id()).isEqualTo("m1");
+        write((Tx tx) -> {
+            tx.instances().handled(head, new InstanceStore.Sealed("json", bytes("{\"seen\":1}")), T0, 100);
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.instances().head("assistant", "acme", T0))
+                        .orElseThrow()
+                        .id())
+                .isEqualTo("m2");
+        var instance =
+                read((Tx tx) -> tx.instances().instance("assistant", "acme")).orElseThrow();
+        assertThat(instance.handled()).isEqualTo(1);
+        assertThat(instance.queued()).isEqualTo(2);
+        assertThat(new String(
+                        read((Tx tx) -> tx.instances().state("assistant", "acme"))
+                                .orElseThrow()
+                                .bytes(),
+                        StandardCharsets.UTF_8))
+                .isEqualTo("{\"seen\":1}");
+        assertThat(read((Tx tx) -> tx.instances().messages("assistant", "acme", 10)))
+                .hasSize(3);
+        assertThat(write((Tx tx) -> tx.instances().forget("acme"))).isEqualTo(1);
+    }
+
+    @Test
+    void extensionsGetAHandleInsideTheStoresTransactions() {
+        var storage = store.extensions();
+        storage.write(
+                h -> h.update("INSERT INTO secrets (name, value, updated_at) VALUES (?, ?, ?)", "x", bytes("v"), T0));
+        assertThat(storage.read((dev.aios.kernel.spi.Handle h) -> h.count("SELECT COUNT(*) FROM secrets")))
+                .isEqualTo(1);
+        assertThatThrownBy(() -> storage.write(h -> {
+                    h.update("DELETE FROM secrets");
+                    throw new IllegalStateException("undo");
+                }))
+                .hasMessage("undo");
+        assertThat(storage.read((dev.aios.kernel.spi.Handle h) -> h.count("SELECT COUNT(*) FROM secrets")))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aScratchStoreIsEmptyAndApart() {
+        write(tx -> tx.journal().append(entry("r1", 1)));
+        try (var scratch = store.scratch()) {
+            assertThat(scratch.read((Tx tx) -> tx.journal().runIds())).isEmpty();
+            scratch.write(tx -> tx.journal().append(entry("s1", 1)));
+            assertThat(scratch.read((Tx tx) -> tx.journal().runIds())).containsExactly("s1");
+        }
+        assertThat(read((Tx tx) -> tx.journal().runIds())).containsExactly("r1");
+    }
+
+    @Test
+    void purgingAfterADeleteSucceeds() throws Exception {
+        write(tx -> {
+            tx.secrets().put("a", bytes("x"), T0);
+            return null;
+        });
+        write(tx -> tx.secrets().delete("a"));
+        assertThat(store.purge().get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(store.commits().units()).isGreaterThanOrEqualTo(2);
+    }
+
+    static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
