@@ -330,8 +330,14 @@ class OutgoingWebhooksTest {
             }
         }
 
+        assertThat(inbox(1).getFirst().details().path("show").path("error").asText())
+                .contains("maintenance");
+
         kernel.forget(address);
 
+        assertThat(kernel.tasks(false))
+                .as("the inbox item of the failed delivery went with the subject")
+                .isEmpty();
         assertThat(connectors.deliveries(Optional.empty(), 10))
                 .as("the deliveries are still counted; the one not sent is dropped")
                 .extracting(DeliveryView::id, DeliveryView::status)

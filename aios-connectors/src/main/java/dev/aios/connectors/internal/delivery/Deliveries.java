@@ -257,7 +257,9 @@ public final class Deliveries implements AutoCloseable {
             send.apply(new Event(
                     "delivery-failed:" + due.id() + ":" + round,
                     FAILED,
-                    subscription,
+                    // About the delivery's subject, so that forgetting it also ends the inbox item
+                    // (whose error may quote the receiver's answer about it).
+                    due.subject().isEmpty() ? subscription : due.subject(),
                     "connectors",
                     clock.instant(),
                     data,

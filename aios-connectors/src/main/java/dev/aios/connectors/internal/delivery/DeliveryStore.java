@@ -19,7 +19,7 @@ import java.util.Optional;
  */
 final class DeliveryStore {
     /** A delivery due to be sent. */
-    record Due(String id, String subscription, String type, String body, int attempts, int rounds) {}
+    record Due(String id, String subscription, String type, String subject, String body, int attempts, int rounds) {}
 
     /** A delivery to add; {@code subject} is what its body is about, "" for nobody. */
     record New(String id, String subscription, String type, String subject, String body) {}
@@ -179,7 +179,8 @@ final class DeliveryStore {
                     continue;
                 }
             }
-            due.add(new Due(row.id(), row.subscription(), row.type(), body, row.attempts(), row.rounds()));
+            due.add(new Due(
+                    row.id(), row.subscription(), row.type(), row.subject(), body, row.attempts(), row.rounds()));
         }
         return due;
     }
