@@ -65,10 +65,13 @@ public final class ConnectorsExtension implements Extension {
         if (!settings.subscriptions().isEmpty()) {
             var outgoing = new Deliveries(settings.subscriptions(), secrets, host);
             host.listen(items -> outgoing.wake());
+            host.onForget(outgoing::forget);
             host.agent(FailedDeliveries.resend(outgoing));
             host.agent(FailedDeliveries.drop(outgoing));
             host.playbook(FailedDeliveries.playbook());
             deliveries = Optional.of(outgoing);
+        } else {
+            Deliveries.keepPrivate(host);
         }
         mail = settings.imap().map(imap -> new ImapIntake(imap, secrets, host.storage(), host::send, host.clock()));
         webhooks = Optional.of(new WebhookIntake(

@@ -16,15 +16,29 @@ import java.time.InstantSource;
 public final class Admin {
     private Admin() {}
 
-    /** Checks every run's checksum chain and the derived tables against the journal. */
+    /**
+     * Checks every run's checksum chain and the derived tables against the journal.
+     *
+     * @throws StorageException when the directory's master key is missing (it is never created here)
+     */
     public static VerifyReport verify(Path dataDirectory) {
         return verify(dataDirectory, ProgressListener.NONE);
     }
 
     /** As {@link #verify(Path)}, telling {@code progress} how many run checks are done. */
     public static VerifyReport verify(Path dataDirectory, ProgressListener progress) {
+        return verify(dataDirectory, java.util.Optional.ofNullable(System.getenv(MASTER_KEY_VARIABLE)), progress);
+    }
+
+    /**
+     * As {@link #verify(Path, ProgressListener)}, with {@link #MASTER_KEY_VARIABLE}'s value given
+     * (else the directory's {@link #MASTER_KEY_FILE}).
+     */
+    public static VerifyReport verify(
+            Path dataDirectory, java.util.Optional<String> masterKeyVariable, ProgressListener progress) {
         try (var store = Stores.openExisting(dataDirectory)) {
-            return audit(store, dataDirectory).verify(store, progress);
+            return audit(store, MasterKey.existing(dataDirectory, masterKeyVariable))
+                    .verify(store, progress);
         }
     }
 
@@ -35,8 +49,15 @@ public final class Admin {
 
     /** As {@link #rebuild(Path)}, telling {@code progress} how many runs are replayed. */
     public static RebuildReport rebuild(Path dataDirectory, ProgressListener progress) {
+        return rebuild(dataDirectory, java.util.Optional.ofNullable(System.getenv(MASTER_KEY_VARIABLE)), progress);
+    }
+
+    /** As {@link #rebuild(Path, ProgressListener)}, with {@link #MASTER_KEY_VARIABLE}'s value given. */
+    public static RebuildReport rebuild(
+            Path dataDirectory, java.util.Optional<String> masterKeyVariable, ProgressListener progress) {
         try (var store = Stores.openExisting(dataDirectory)) {
-            return audit(store, dataDirectory).rebuild(store, progress);
+            return audit(store, MasterKey.existing(dataDirectory, masterKeyVariable))
+                    .rebuild(store, progress);
         }
     }
 
@@ -119,8 +140,8 @@ public final class Admin {
         return new TokenStore(store, new AuditTrail(store, clock), clock);
     }
 
-    private static Audit audit(Store store, Path dataDirectory) {
-        var keys = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dataDirectory));
+    private static Audit audit(Store store, MasterKey master) {
+        var keys = new SubjectKeys(store, InstantSource.system(), master);
         return new Audit(new RunJournal(keys, new FeedHub()));
     }
 }

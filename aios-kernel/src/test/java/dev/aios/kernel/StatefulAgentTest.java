@@ -440,6 +440,33 @@ class StatefulAgentTest {
     }
 
     @Test
+    void forgettingTheSubjectLeavesNoByteOfItsInstanceInAnyFileOfTheDataDirectory() throws Exception {
+        open();
+        String address = "ada.lovelace@acme.test";
+        tell(address, "likes short emails");
+        tell(address, "fail");
+        tell(address, "remind");
+        awaitNotes(address, 2);
+        assertThat(kernel.agentInstance("keeper", address, 10).instance().mailbox())
+                .as("the reminder waits in the mailbox")
+                .isEqualTo(1);
+
+        kernel.forget(address);
+
+        assertThat(kernel.verify().problems()).isEmpty();
+        kernel.close();
+        kernel = null;
+        try (var files = Files.walk(dir.resolve("data"))) {
+            for (var file : files.filter(Files::isRegularFile).toList()) {
+                String bytes = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertThat(bytes)
+                        .as(file + " holds the forgotten subject's data")
+                        .doesNotContain("lovelace", "short emails");
+            }
+        }
+    }
+
+    @Test
     void anEventAddressedToAnAgentWithoutInstancesIsRefusedAndNothingIsRecorded() {
         open();
         var data = JSON.createObjectNode().put("to", "agent/plain").put("text", "hello");

@@ -70,7 +70,8 @@ final class AdminCommand implements Runnable {
             var directory = dataDirectory();
             VerifyReport report;
             try (var progress = progress(spec, "verify: run checks", ProgressPrinter.Unit.ITEMS)) {
-                report = Admin.verify(directory, progress::advanced);
+                report = Admin.verify(
+                        directory, AiosCommand.environment(spec, Admin.MASTER_KEY_VARIABLE), progress::advanced);
             }
             var out = spec.commandLine().getOut();
             if (report.ok()) {
@@ -97,7 +98,8 @@ final class AdminCommand implements Runnable {
             var directory = dataDirectory();
             RebuildReport report;
             try (var progress = progress(spec, "rebuild: runs", ProgressPrinter.Unit.ITEMS)) {
-                report = Admin.rebuild(directory, progress::advanced);
+                report = Admin.rebuild(
+                        directory, AiosCommand.environment(spec, Admin.MASTER_KEY_VARIABLE), progress::advanced);
             }
             var out = spec.commandLine().getOut();
             out.println("rebuilt " + report.runs() + " runs from " + report.entries() + " journal entries; "
