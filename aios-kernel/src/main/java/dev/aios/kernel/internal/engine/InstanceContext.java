@@ -42,6 +42,7 @@ final class InstanceContext implements AgentContext, StepScope {
     private final Map<String, Integer> ordinals = new ConcurrentHashMap<>();
     private final Map<Class<?>, Object> opened = new ConcurrentHashMap<>();
     private final List<Later> laters = new ArrayList<>();
+    private volatile boolean ended;
 
     InstanceContext(
             String agent,
@@ -148,6 +149,16 @@ final class InstanceContext implements AgentContext, StepScope {
             throw new IllegalArgumentException("a message is a JSON object, e.g. {\"remind\": \"invoice\"}");
         }
         laters.add(new Later(delay, message.deepCopy()));
+    }
+
+    @Override
+    public void end() {
+        ended = true;
+    }
+
+    /** Whether the handling asked to end the instance. */
+    boolean ended() {
+        return ended;
     }
 
     /** The messages to send later, in the order asked. */
