@@ -25,6 +25,47 @@ import org.junit.jupiter.api.io.TempDir;
 class StatefulAgentOperatorTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
+    static final java.util.concurrent.atomic.AtomicInteger UPPER_CALLS =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A stateless agent a stateful one calls as a tool; counts its calls. */
+    static final class Upper implements dev.aios.api.Agent<StatefulAgentTest.Note, StatefulAgentTest.Note> {
+        @Override
+        public dev.aios.api.Contract<StatefulAgentTest.Note, StatefulAgentTest.Note> contract() {
+            return dev.aios.api.Contract.of(
+                    "upper", "1.0.0", StatefulAgentTest.Note.class, StatefulAgentTest.Note.class);
+        }
+
+        @Override
+        public StatefulAgentTest.Note run(StatefulAgentTest.Note input, dev.aios.api.AgentContext ctx) {
+            UPPER_CALLS.incrementAndGet();
+            return new StatefulAgentTest.Note(input.text().toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
+    /** Keeps its notes upper-cased by {@code upper}; its first attempt at each message fails after the call. */
+    static final class Shouter
+            implements dev.aios.api.Agent<StatefulAgentTest.Input, StatefulAgentTest.Notes>, dev.aios.api.Stateful {
+        @Override
+        public dev.aios.api.Contract<StatefulAgentTest.Input, StatefulAgentTest.Notes> contract() {
+            return dev.aios.api.Contract.of(
+                    "shouter", "1.0.0", StatefulAgentTest.Input.class, StatefulAgentTest.Notes.class);
+        }
+
+        @Override
+        public StatefulAgentTest.Notes run(StatefulAgentTest.Input input, dev.aios.api.AgentContext ctx)
+                throws Exception {
+            var loud = ctx.call("upper", JSON.valueToTree(input.message()));
+            if (ctx.attempt() == 1) {
+                throw new IllegalStateException("the line dropped after the call");
+            }
+            var notes = new ArrayList<>(
+                    input.state().map(StatefulAgentTest.Notes::notes).orElse(List.of()));
+            notes.add(loud.path("text").asText());
+            return new StatefulAgentTest.Notes(notes);
+        }
+    }
+
     @TempDir
     Path dir;
 
@@ -43,6 +84,8 @@ class StatefulAgentOperatorTest {
                 .dataDirectory(dir.resolve("data"))
                 .clock(clock)
                 .agent(new StatefulAgentTest.Keeper())
+                .agent(new Upper())
+                .agent(new Shouter())
                 .pollInterval(Duration.ofMillis(20))
                 .build();
         kernel.start();
@@ -206,5 +249,31 @@ class StatefulAgentOperatorTest {
         assertThat(awaitNotes("acme", 1))
                 .as("once the subject is forgotten, a message starts a new instance")
                 .containsExactly("hello again");
+    }
+
+    @Test
+    void aHandlingCallsAStatelessAgentAsAToolAndItsRecordedAnswerIsUsedWhenTheHandlingRunsAgain() {
+        open();
+        UPPER_CALLS.set(0);
+        var data = JSON.createObjectNode().put("to", "agent/shouter").put("text", "hello");
+        kernel.send(new Event("s-1", "note.taken", "acme", "test", clock.instant(), data, "", ""));
+        Eventually.await(
+                () -> kernel.agentInstance("shouter", "acme", 5)
+                        .messages()
+                        .getFirst()
+                        .attempts(),
+                attempts -> attempts >= 1,
+                Duration.ofSeconds(90));
+        clock.advance(Duration.ofMinutes(5));
+        kernel.wake();
+
+        var state = Eventually.await(
+                () -> kernel.agentInstance("shouter", "acme", 5),
+                v -> v.instance().handled() == 1,
+                Duration.ofSeconds(90));
+        assertThat(state.state().path("notes").get(0).asText()).isEqualTo("HELLO");
+        assertThat(UPPER_CALLS.get())
+                .as("the tool was called once for two attempts")
+                .isEqualTo(1);
     }
 }

@@ -149,7 +149,8 @@ public final class Engine implements AutoCloseable {
                 host::policy);
         this.dispatcher = Dispatcher.of(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
-        this.mailboxes = new Mailboxes(store, journal.codec(), clock, playbooks::stateful, services, calls, node);
+        this.mailboxes = new Mailboxes(
+                store, journal.codec(), clock, playbooks::stateful, playbooks::agent, services, calls, node);
         this.instances = new Dispatcher<>(
                 "agent", mailboxes::lease, mailboxes::handle, config.concurrency(), config.pollInterval(), clock);
         mailboxes.wakeWith(instances::wake);

@@ -68,6 +68,7 @@ final class Mailboxes {
     private final InstantSource clock;
     private final Function<String, Optional<AgentBinding>> stateful;
     private final Services services;
+    private final InstanceContext.Tools tools;
     private final ExecutorService calls;
     private final String node;
     private final AtomicLong counter = new AtomicLong();
@@ -85,9 +86,11 @@ final class Mailboxes {
             PayloadCodec codec,
             InstantSource clock,
             Function<String, Optional<AgentBinding>> stateful,
+            InstanceContext.Tools tools,
             Services services,
             ExecutorService calls,
             String node) {
+        this.tools = tools;
         this.db = db;
         this.sealing = new Sealing(codec);
         this.clock = clock;
@@ -243,7 +246,8 @@ final class Mailboxes {
                 clock,
                 binding.terms().effects(),
                 receipts(claim),
-                services);
+                services,
+                tools);
         Duration timeout = binding.terms().timeout();
         var logContext = MDC.getCopyOfContextMap();
         JsonNode validated;
