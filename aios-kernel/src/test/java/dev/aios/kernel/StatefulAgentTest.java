@@ -48,7 +48,8 @@ class StatefulAgentTest {
 
     /**
      * Keeps the notes it is sent. {@code remind} also sends itself {@code reminder} an hour later;
-     * {@code fail} fails for good; {@code slow ...} takes a few milliseconds.
+     * {@code fail} fails for good; {@code slow ...} takes a few milliseconds; {@code bye} ends the
+     * instance.
      */
     static final class Keeper implements Agent<Input, Notes>, Stateful {
         @Override
@@ -68,6 +69,9 @@ class StatefulAgentTest {
                 }
                 if (text.startsWith("slow")) {
                     Thread.sleep(3);
+                }
+                if (text.equals("bye")) {
+                    ctx.end();
                 }
                 if (text.equals("remind")) {
                     ctx.later(Duration.ofHours(1), JSON.createObjectNode().put("text", "reminder"));

@@ -26,6 +26,7 @@ public final class Console implements ApiServer.PageRoutes {
     private final InboxRoutes inbox;
     private final RunRoutes runs;
     private final PlaybookPages playbooks;
+    private final AgentPages agents;
     private final CostPages costs;
     private final MemoryPages memoryPages;
     private final HealthPages health;
@@ -51,6 +52,7 @@ public final class Console implements ApiServer.PageRoutes {
         this.inbox = new InboxRoutes(kernel, gate, pages, frames, clock);
         this.runs = new RunRoutes(kernel, gate, pages, frames, clock);
         this.playbooks = new PlaybookPages(kernel, gate, pages, frames);
+        this.agents = new AgentPages(kernel, gate, pages, frames);
         this.costs = new CostPages(kernel, models, gate, pages, frames, clock);
         this.memoryPages = new MemoryPages(kernel, memory, gate, pages, frames);
         this.health = new HealthPages(kernel, models, memory, gate, pages, frames, clock);
@@ -89,6 +91,7 @@ public final class Console implements ApiServer.PageRoutes {
         inbox.addTo(routes);
         runs.addTo(routes);
         playbooks.addTo(routes);
+        agents.addTo(routes);
         costs.addTo(routes);
         memoryPages.addTo(routes);
         health.addTo(routes);
