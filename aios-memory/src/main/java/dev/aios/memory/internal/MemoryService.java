@@ -212,12 +212,9 @@ public final class MemoryService implements AutoCloseable {
         // Checked before writing, so that a conflict refuses the whole batch.
         var byId = new java.util.HashMap<String, MemoryItem>();
         var existing = new java.util.HashSet<String>();
-        for (var item : items) {
-            var id = item.item().id();
-            if (store.item(id).isPresent()) {
-                byId.put(id, same(id, requests.get(ids.indexOf(id)), texts.get(id)));
-                existing.add(id);
-            }
+        for (var id : store.stored(texts.keySet())) {
+            byId.put(id, same(id, requests.get(ids.indexOf(id)), texts.get(id)));
+            existing.add(id);
         }
         var fresh =
                 items.stream().filter(i -> !existing.contains(i.item().id())).toList();
