@@ -153,6 +153,22 @@ final class ItemStore {
         return h.insert("INSERT INTO memory_changes (op, key) VALUES (?, ?)", op, key);
     }
 
+    /** Which of {@code ids} are stored, in one read. */
+    java.util.Set<String> stored(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return java.util.Set.of();
+        }
+        var found = new java.util.HashSet<String>();
+        var list = List.copyOf(ids);
+        for (int from = 0; from < list.size(); from += 500) {
+            var page = list.subList(from, Math.min(list.size(), from + 500));
+            var marks = String.join(", ", java.util.Collections.nCopies(page.size(), "?"));
+            found.addAll(storage.read(h -> h.query(
+                    "SELECT id FROM memory_items WHERE id IN (" + marks + ")", r -> r.text("id"), page.toArray())));
+        }
+        return found;
+    }
+
     Optional<Item> item(String id) {
         return storage.read(h ->
                         h.queryOne("SELECT " + ITEM_COLUMNS + " FROM memory_items i WHERE i.id = ?", this::item, id))

@@ -412,6 +412,9 @@ public final class Engine implements AutoCloseable {
             meters.stepEnded(run.playbook, step, lease.kind(), outcome, System.nanoTime() - started);
         }
         KernelTraces.ended(outcome);
+        if (outcome instanceof Outcome.Call call) {
+            traces.called(run.id, lease, call.playbook());
+        }
         recordDurably(lease, playbook, outcome, escalations.plan(lease, run, playbook, outcome));
     }
 
