@@ -11,6 +11,7 @@ import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.Stores;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.Optional;
 
 /** Maintenance on a data directory whose kernel is stopped. */
 public final class Admin {
@@ -23,7 +24,17 @@ public final class Admin {
 
     /** As {@link #verify(Path)}, telling {@code progress} how many run checks are done. */
     public static VerifyReport verify(Path dataDirectory, ProgressListener progress) {
-        try (var store = Stores.openExisting(dataDirectory)) {
+        return verify(dataDirectory, Optional.empty(), progress);
+    }
+
+    /**
+     * As {@link #verify(Path, ProgressListener)} on the PostgreSQL {@code database} when given (the
+     * data directory then holds only the master key); every node on it must be stopped.
+     *
+     * @throws StorageException while a node works on the database
+     */
+    public static VerifyReport verify(Path dataDirectory, Optional<String> database, ProgressListener progress) {
+        try (var store = Stores.openStopped(dataDirectory, database)) {
             return audit(store, dataDirectory).verify(store, progress);
         }
     }
@@ -35,8 +46,39 @@ public final class Admin {
 
     /** As {@link #rebuild(Path)}, telling {@code progress} how many runs are replayed. */
     public static RebuildReport rebuild(Path dataDirectory, ProgressListener progress) {
-        try (var store = Stores.openExisting(dataDirectory)) {
+        return rebuild(dataDirectory, Optional.empty(), progress);
+    }
+
+    /**
+     * As {@link #rebuild(Path, ProgressListener)} on the PostgreSQL {@code database} when given;
+     * every node on it must be stopped.
+     *
+     * @throws StorageException while a node works on the database
+     */
+    public static RebuildReport rebuild(Path dataDirectory, Optional<String> database, ProgressListener progress) {
+        try (var store = Stores.openStopped(dataDirectory, database)) {
             return audit(store, dataDirectory).rebuild(store, progress);
+        }
+    }
+
+    /**
+     * Creates or brings up to date the tables of a stopped (or new) installation: the kernel's, then
+     * each extension's of {@code extensions} (module name to Flyway location, as the extension passes
+     * it to {@link dev.aios.kernel.spi.Storage#migrate}), on the SQLite file of {@code dataDirectory}
+     * or on the PostgreSQL {@code database} when given. Starting aios does the same; this lets an
+     * operator do it ahead, e.g. before starting several nodes of a new version.
+     *
+     * @throws StorageException while aios runs on the database, or when a migration fails (then
+     *     nothing of that migration is applied)
+     */
+    public static MigrateReport migrate(
+            Path dataDirectory, Optional<String> database, java.util.Map<String, String> extensions) {
+        try (var store = Stores.openStopped(dataDirectory, database, true)) {
+            var applied = new java.util.LinkedHashMap<String, java.util.List<String>>();
+            applied.put("kernel", store.migrated());
+            extensions.forEach(
+                    (module, location) -> applied.put(module, store.extensions().migrate(module, location)));
+            return new MigrateReport(store.location(), applied);
         }
     }
 

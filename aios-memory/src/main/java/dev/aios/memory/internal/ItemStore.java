@@ -148,6 +148,17 @@ final class ItemStore {
         return change(h, Change.ITEM, row.id());
     }
 
+    /**
+     * The column that orders chunks as they were stored: SQLite's rowid, and on PostgreSQL (which has
+     * none) the chunk's sequence number.
+     */
+    static String order(Handle h) {
+        return switch (h.dialect()) {
+            case SQLITE -> "rowid";
+            case POSTGRESQL -> "seq";
+        };
+    }
+
     /** Adds an entry to the index's to-do list, in the caller's transaction. */
     static long change(Handle h, String op, String key) {
         return h.insert("INSERT INTO memory_changes (op, key) VALUES (?, ?)", op, key);
@@ -173,9 +184,9 @@ final class ItemStore {
     List<Map.Entry<Long, Doc>> scan(long afterRowid, int limit) {
         return storage
                 .read(h -> h.query(
-                        "SELECT c.rowid AS r, c.item_id, c.n, c.subject, c.text, c.vector, i.kind, i.created_at"
-                                + " FROM memory_chunks c JOIN memory_items i ON i.id = c.item_id"
-                                + " WHERE c.rowid > ? ORDER BY c.rowid LIMIT ?",
+                        "SELECT c." + order(h) + " AS r, c.item_id, c.n, c.subject, c.text, c.vector, i.kind,"
+                                + " i.created_at FROM memory_chunks c JOIN memory_items i ON i.id = c.item_id"
+                                + " WHERE c." + order(h) + " > ? ORDER BY c." + order(h) + " LIMIT ?",
                         row -> Map.entry(row.integer("r"), doc(row)),
                         afterRowid,
                         limit))
