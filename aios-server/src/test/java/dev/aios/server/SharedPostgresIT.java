@@ -136,6 +136,11 @@ class SharedPostgresIT {
                 assertThat(takenOver)
                         .as("steps the surviving nodes took over from the killed ones\n" + explain(nodes))
                         .isPositive();
+                for (var node : nodes) {
+                    assertThat(node.logTail(100_000).lines().filter(line -> line.contains("the database at")))
+                            .as("statements PostgreSQL refused, in the log of " + node.dataDirectory())
+                            .isEmpty();
+                }
                 var alive = List.of(nodes.get(0).pid(), first.pid());
                 Poll.until(
                         "GET /health to name only the nodes alive (pids " + alive + "; killed " + firstPid + ", "

@@ -238,9 +238,14 @@ final class ItemStore {
         return storage.read(h -> h.count("SELECT COALESCE(MAX(seq), 0) FROM memory_changes"));
     }
 
-    /** Drops the to-do entries the index has committed. */
+    /**
+     * Drops the to-do entries the index has committed. On PostgreSQL they stay: every node keeps an
+     * index of its own that follows them, and one node's index having them says nothing of another's.
+     */
     void pruneChanges(long upTo) {
-        storage.write(h -> h.update("DELETE FROM memory_changes WHERE seq <= ?", upTo));
+        if (storage.dialect() == Handle.Dialect.SQLITE) {
+            storage.write(h -> h.update("DELETE FROM memory_changes WHERE seq <= ?", upTo));
+        }
     }
 
     /** The items and chunk texts of recall candidates; items gone or forgotten are left out. */
