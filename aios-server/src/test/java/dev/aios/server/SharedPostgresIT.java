@@ -39,11 +39,11 @@ import org.junit.jupiter.api.io.TempDir;
  * and {@code aios admin verify} finds the shared database intact.
  */
 class SharedPostgresIT {
-    private static final int RUNS = 150;
+    private static final int RUNS = 100;
     private static final int NODES = 3;
     private static final int SUBMITTERS = 3;
     /** Runs submitted beyond those whose receipt was sent, so that submissions go on through the whole test. */
-    private static final int AHEAD = 30;
+    private static final int AHEAD = 25;
     /** Generous: a dead node's steps wait 30 s before the others take them over, on a loaded machine. */
     private static final Duration DEADLINE = Duration.ofSeconds(150);
 
@@ -53,7 +53,8 @@ class SharedPostgresIT {
     Path directory;
 
     @Test
-    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    // Each phase has its own deadline; this only ends a test that hangs on a machine under heavy load.
+    @Timeout(value = 20, unit = TimeUnit.MINUTES)
     void everyPaymentIsMadeOnceThoughNodesSharingTheDatabaseAreKilled(TestReporter reporter) throws Exception {
         long started = System.nanoTime();
         var playbooks = Files.createDirectories(directory.resolve("playbooks"));
