@@ -11,6 +11,7 @@ import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.Stores;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.Optional;
 
 /** Maintenance on a data directory whose kernel is stopped. */
 public final class Admin {
@@ -27,16 +28,22 @@ public final class Admin {
 
     /** As {@link #verify(Path)}, telling {@code progress} how many run checks are done. */
     public static VerifyReport verify(Path dataDirectory, ProgressListener progress) {
-        return verify(dataDirectory, java.util.Optional.ofNullable(System.getenv(MASTER_KEY_VARIABLE)), progress);
+        return verify(dataDirectory, Optional.empty(), Optional.ofNullable(System.getenv(MASTER_KEY_VARIABLE)), progress);
     }
 
     /**
-     * As {@link #verify(Path, ProgressListener)}, with {@link #MASTER_KEY_VARIABLE}'s value given
-     * (else the directory's {@link #MASTER_KEY_FILE}).
+     * As {@link #verify(Path, ProgressListener)} on the PostgreSQL {@code database} when given (the
+     * data directory then holds only the master key), with {@link #MASTER_KEY_VARIABLE}'s value given
+     * (else the directory's {@link #MASTER_KEY_FILE}); every node on the database must be stopped.
+     *
+     * @throws StorageException while a node works on the database, or when the master key is missing
      */
     public static VerifyReport verify(
-            Path dataDirectory, java.util.Optional<String> masterKeyVariable, ProgressListener progress) {
-        try (var store = Stores.openExisting(dataDirectory)) {
+            Path dataDirectory,
+            Optional<String> database,
+            Optional<String> masterKeyVariable,
+            ProgressListener progress) {
+        try (var store = Stores.openStopped(dataDirectory, database)) {
             return audit(store, MasterKey.existing(dataDirectory, masterKeyVariable))
                     .verify(store, progress);
         }
@@ -49,15 +56,44 @@ public final class Admin {
 
     /** As {@link #rebuild(Path)}, telling {@code progress} how many runs are replayed. */
     public static RebuildReport rebuild(Path dataDirectory, ProgressListener progress) {
-        return rebuild(dataDirectory, java.util.Optional.ofNullable(System.getenv(MASTER_KEY_VARIABLE)), progress);
+        return rebuild(dataDirectory, Optional.empty(), Optional.ofNullable(System.getenv(MASTER_KEY_VARIABLE)), progress);
     }
 
-    /** As {@link #rebuild(Path, ProgressListener)}, with {@link #MASTER_KEY_VARIABLE}'s value given. */
+    /**
+     * As {@link #rebuild(Path, ProgressListener)} on the PostgreSQL {@code database} when given, with
+     * {@link #MASTER_KEY_VARIABLE}'s value given; every node on the database must be stopped.
+     *
+     * @throws StorageException while a node works on the database, or when the master key is missing
+     */
     public static RebuildReport rebuild(
-            Path dataDirectory, java.util.Optional<String> masterKeyVariable, ProgressListener progress) {
-        try (var store = Stores.openExisting(dataDirectory)) {
+            Path dataDirectory,
+            Optional<String> database,
+            Optional<String> masterKeyVariable,
+            ProgressListener progress) {
+        try (var store = Stores.openStopped(dataDirectory, database)) {
             return audit(store, MasterKey.existing(dataDirectory, masterKeyVariable))
                     .rebuild(store, progress);
+        }
+    }
+
+    /**
+     * Creates or brings up to date the tables of a stopped (or new) installation: the kernel's, then
+     * each extension's of {@code extensions} (module name to Flyway location, as the extension passes
+     * it to {@link dev.aios.kernel.spi.Storage#migrate}), on the SQLite file of {@code dataDirectory}
+     * or on the PostgreSQL {@code database} when given. Starting aios does the same; this lets an
+     * operator do it ahead, e.g. before starting several nodes of a new version.
+     *
+     * @throws StorageException while aios runs on the database, or when a migration fails (then
+     *     nothing of that migration is applied)
+     */
+    public static MigrateReport migrate(
+            Path dataDirectory, Optional<String> database, java.util.Map<String, String> extensions) {
+        try (var store = Stores.openStopped(dataDirectory, database, true)) {
+            var applied = new java.util.LinkedHashMap<String, java.util.List<String>>();
+            applied.put("kernel", store.migrated());
+            extensions.forEach(
+                    (module, location) -> applied.put(module, store.extensions().migrate(module, location)));
+            return new MigrateReport(store.location(), applied);
         }
     }
 

@@ -25,6 +25,12 @@ import java.util.Optional;
  * }</pre>
  */
 public final class MemoryExtension implements Extension {
+    /** The name this module's tables are migrated under ({@code flyway_memory}). */
+    public static final String MODULE = "memory";
+
+    /** Where this module's Flyway migrations are (on PostgreSQL: at this location + {@code -postgresql}). */
+    public static final String MIGRATIONS = "classpath:db/memory";
+
     private final MemorySettings settings;
     private final Optional<Embedder> embedder;
     private volatile MemoryService service;

@@ -87,7 +87,7 @@ public final class MemoryService implements AutoCloseable {
                         java.time.Duration.ofSeconds(5))
                 .register(host.meters());
         this.embedder = embedder;
-        host.storage().migrate("memory", "classpath:db/memory");
+        host.storage().migrate(dev.aios.memory.MemoryExtension.MODULE, dev.aios.memory.MemoryExtension.MIGRATIONS);
         var sealer = new Sealer(host.cipher());
         this.store = new ItemStore(host.storage(), sealer);
         this.vectors = new VectorStore(store);

@@ -752,6 +752,17 @@ public final class Engine implements AutoCloseable {
         calls.shutdownNow();
         traces.close();
         config.extensions().forEach(Engine::closeQuietly);
+        if (startedAt != null && store.broken().isEmpty()) {
+            try {
+                // Stopped, not silent: the other nodes (and the admin commands) need not wait for it.
+                store.write(tx -> {
+                    tx.nodes().left(node);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                LOG.debug("the node's record stays until it is silent long enough", e);
+            }
+        }
         feed.close();
         store.close();
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.aios.api.Event;
+import dev.aios.kernel.NodeInfo;
 import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.Scope;
@@ -574,6 +575,19 @@ public abstract class StoreContract {
         assertThat(alive.getFirst().seenAt()).isEqualTo(T0.plusSeconds(5));
         assertThat(alive.getFirst().holding()).isEqualTo(1);
         assertThat(write((Tx tx) -> tx.nodes().forgetBefore(T0))).isEqualTo(1);
+    }
+
+    @Test
+    void aNodeThatStoppedIsNoLongerAlive() {
+        write(tx -> {
+            tx.nodes().seen("node-1-a", T0, T0);
+            tx.nodes().seen("node-2-b", T0, T0);
+            tx.nodes().left("node-1-a");
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.nodes().seenSince(T0.minusSeconds(30), T0)))
+                .extracting(NodeInfo::name)
+                .containsExactly("node-2-b");
     }
 
     @Test
