@@ -28,7 +28,8 @@ public final class Admin {
 
     /** As {@link #verify(Path)}, telling {@code progress} how many run checks are done. */
     public static VerifyReport verify(Path dataDirectory, ProgressListener progress) {
-        return verify(dataDirectory, Optional.empty(), Optional.ofNullable(System.getenv(MASTER_KEY_VARIABLE)), progress);
+        return verify(
+                dataDirectory, Optional.empty(), Optional.ofNullable(System.getenv(MASTER_KEY_VARIABLE)), progress);
     }
 
     /**
@@ -56,7 +57,8 @@ public final class Admin {
 
     /** As {@link #rebuild(Path)}, telling {@code progress} how many runs are replayed. */
     public static RebuildReport rebuild(Path dataDirectory, ProgressListener progress) {
-        return rebuild(dataDirectory, Optional.empty(), Optional.ofNullable(System.getenv(MASTER_KEY_VARIABLE)), progress);
+        return rebuild(
+                dataDirectory, Optional.empty(), Optional.ofNullable(System.getenv(MASTER_KEY_VARIABLE)), progress);
     }
 
     /**
