@@ -328,14 +328,26 @@ public final class Engine implements AutoCloseable {
         return store.read(tx -> tx.nodes().seenSince(now.minus(SILENT), now));
     }
 
-    private void execute(StepRunner runner, Lease lease) {
+    /**
+     * Executes {@code first}, then each step that the unit recording an outcome leased next for
+     * the same run, on this thread and in this worker's place.
+     */
+    private void execute(StepRunner runner, Lease first) {
+        var next = Optional.of(first);
+        while (next.isPresent()) {
+            next = execute(runner, next.get(), !closing);
+        }
+    }
+
+    /** Executes one item; returns the run's next step when recording the outcome leased it. */
+    private Optional<Lease> execute(StepRunner runner, Lease lease, boolean goOn) {
         if (lease.kind() == WorkKind.ESCALATE) {
             escalations.fire(lease);
-            return;
+            return Optional.empty();
         }
         var state = store.read(tx -> journal.load(tx, lease.runId()));
         if (state.isEmpty() || state.get().status.isFinal()) {
-            return;
+            return Optional.empty();
         }
         var run = state.get();
         // Every log line written on behalf of this step says which run, step and subject it is about,
@@ -346,17 +358,18 @@ public final class Engine implements AutoCloseable {
                 var ignoredSubject = MDC.putCloseable("subject", run.subject);
                 var ignoredTrace = traces.enabled() ? MDC.putCloseable("trace_id", RunTraces.traceId(run.id)) : null;
                 var ignoredSpan = span.makeCurrent()) {
-            execute(runner, lease, run);
+            return execute(runner, lease, run, goOn);
         } finally {
             span.end();
         }
     }
 
-    private void execute(StepRunner runner, Lease lease, dev.aios.kernel.internal.run.RunState run) {
+    private Optional<Lease> execute(
+            StepRunner runner, Lease lease, dev.aios.kernel.internal.run.RunState run, boolean goOn) {
         if (lease.kind() == WorkKind.COMPENSATE
                 && run.status != dev.aios.kernel.RunStatus.COMPENSATING
                 && run.blocks.values().stream().allMatch(b -> b.undo.isEmpty())) {
-            return;
+            return Optional.empty();
         }
         CompiledPlaybook playbook;
         CompiledStep step;
@@ -369,7 +382,7 @@ public final class Engine implements AutoCloseable {
                     lease,
                     "playbook " + run.playbook + "@" + run.version + " cannot run step '" + lease.step() + "': "
                             + e.getMessage());
-            return;
+            return Optional.empty();
         }
         int allowed = StepOutcomes.options(playbook, lease.step())
                 .retry()
@@ -382,7 +395,7 @@ public final class Engine implements AutoCloseable {
                     "it was started " + (lease.attempt() - 1) + " time" + (lease.attempt() == 2 ? "" : "s")
                             + " and no attempt finished;"
                             + " the process may be crashing or hanging on it");
-            return;
+            return Optional.empty();
         }
         Outcome outcome;
         long started = System.nanoTime();
@@ -402,7 +415,7 @@ public final class Engine implements AutoCloseable {
             meters.stepEnded(run.playbook, step, lease.kind(), outcome, System.nanoTime() - started);
         }
         KernelTraces.ended(outcome);
-        recordDurably(lease, playbook, outcome, escalations.plan(lease, run, playbook, outcome));
+        return recordDurably(lease, playbook, outcome, escalations.plan(lease, run, playbook, outcome), goOn);
     }
 
     /**
@@ -411,13 +424,16 @@ public final class Engine implements AutoCloseable {
      * redone after the lease expires. Gives up when the kernel stops; the lease then brings the
      * step back after a restart.
      */
-    private void recordDurably(
-            Lease lease, CompiledPlaybook playbook, Outcome outcome, Optional<java.time.Instant> escalateAt) {
+    private Optional<Lease> recordDurably(
+            Lease lease,
+            CompiledPlaybook playbook,
+            Outcome outcome,
+            Optional<java.time.Instant> escalateAt,
+            boolean goOn) {
         long pause = 200;
         while (true) {
             try {
-                progress.record(lease, playbook, outcome, escalateAt);
-                return;
+                return progress.record(lease, playbook, outcome, escalateAt, goOn && !closing);
             } catch (dev.aios.kernel.StorageException e) {
                 if (closing || store.broken().isPresent()) {
                     throw e;

@@ -58,6 +58,29 @@ final class WorkQueue {
         });
     }
 
+    /**
+     * Leases the run's next step in the caller's transaction, when one is due now and no one holds
+     * it: the unit that records a step's outcome takes the step that follows, so that the worker goes
+     * on with it once the unit committed, without another commit or a round through the dispatcher.
+     */
+    Optional<Next> leaseNext(Tx tx, String runId) {
+        Instant now = clock.instant();
+        var due = tx.work().due(runId, now);
+        for (var item : due) {
+            if (item.kind() == WorkKind.STEP) {
+                return Optional.of(new Next(take(tx, item, now), due.size() == 1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A step leased by the unit that recorded the one before.
+     *
+     * @param alone whether it was the run's only item due
+     */
+    record Next(Lease lease, boolean alone) {}
+
     private Lease take(Tx tx, WorkItem item, Instant now) {
         String owner = node + "/" + counter.incrementAndGet();
         var key = item.key();
