@@ -22,8 +22,9 @@ modules=java.base,java.compiler,java.desktop,java.instrument,java.logging,java.m
 modules+=,java.net.http,java.security.jgss,java.sql,java.xml,jdk.incubator.vector,jdk.management
 modules+=,jdk.unsupported,jdk.zipfs,jdk.charsets,jdk.localedata,jdk.crypto.cryptoki
 echo "jlink: a runtime with $modules"
+# --generate-cds-archive: the runtime's own classes load from a shared archive, as in a full JDK.
 "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
-  --include-locales=en,de,fr,es,it,nl,pt --compress=zip-6 --output "$stage/runtime"
+  --include-locales=en,de,fr,es,it,nl,pt --compress=zip-6 --generate-cds-archive --output "$stage/runtime"
 
 cp "$target/aios-server.jar" "$stage/lib/"
 cp "$target"/lib/*.jar "$stage/lib/"

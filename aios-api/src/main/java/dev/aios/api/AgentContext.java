@@ -131,6 +131,20 @@ public interface AgentContext {
                         + " mark the agent Stateful and address it with a send step");
     }
 
+    /**
+     * Ends this stateful agent's instance once the current message's handling is saved: its output
+     * is the instance's final state, kept with its history (shown by {@code aios agent show}) until
+     * the subject is forgotten. Messages still in its mailbox, those sent later with {@link #later},
+     * and any sent to it afterwards are not handled: they are kept as {@code dropped}. Forgetting the
+     * subject clears the instance, so a later message starts a new one.
+     *
+     * @throws UnsupportedOperationException outside a stateful agent's handling of a message
+     */
+    default void end() {
+        throw new UnsupportedOperationException("only a stateful agent handling a message can end its instance;"
+                + " mark the agent Stateful and address it with a send step");
+    }
+
     /** Now, by {@link #clock()}. */
     default Instant now() {
         return clock().instant();

@@ -15,8 +15,11 @@ package dev.aios.api;
  * subject and its {@link AgentContext#stepId()} the message's id. Its output is
  * the instance's new state, saved in the same write that marks the message handled; so a message is
  * handled exactly once as far as the state can tell, even if a crash makes the agent run again. The
- * agent can send itself a message later with {@link AgentContext#later}. Forgetting the subject
- * destroys the instance with its state and messages.
+ * agent can send itself a message later with {@link AgentContext#later}, call stateless agents as
+ * tools with {@link AgentContext#call}, and end its instance with {@link AgentContext#end} (its
+ * final state is kept; later messages are dropped). A message it fails to handle after its last
+ * attempt becomes a task in the operator's inbox, to try again (edited or not) or skip. Forgetting
+ * the subject destroys the instance with its state and messages.
  *
  * <p>A prompt agent declared in a playbook becomes stateful with {@code stateful: true}.
  */

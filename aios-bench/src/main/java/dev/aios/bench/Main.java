@@ -18,6 +18,8 @@ public final class Main {
             usage: aios-bench/run [--quick] [--write FILE] [--dir DIR] [--levels 1,8,64] [--seconds N]
                    aios-bench/run --check | --record [--dir DIR] [--seconds N]
                    aios-bench/run recall [--quick] [--check] [--record] [--write FILE] ...   (recall --help)
+                   aios-bench/run postgres [--db URL] [--nodes 1,2] [--quick] [--dir DIR] [--levels 1,8,64,512]
+                                           [--seconds N]   the kernel on PostgreSQL (default: an embedded one)
 
               --quick        a smoke run of a few seconds; its figures mean little
               --write FILE   also write the report into FILE (e.g. BENCHMARKS.md), between its markers
@@ -38,6 +40,10 @@ public final class Main {
         if (args.length > 0 && args[0].equals("recall")) {
             var rest = Arrays.copyOfRange(args, 1, args.length);
             System.exit(dev.aios.bench.recall.RecallMain.run(command(args), revision(), rest));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("postgres")) {
+            System.exit(postgres(command(args), Arrays.copyOfRange(args, 1, args.length)));
             return;
         }
         Arguments parsed;
@@ -70,6 +76,50 @@ public final class Main {
             System.err.println("the benchmark failed: " + e);
             e.printStackTrace();
             System.exit(1);
+        }
+    }
+
+    /** {@code aios-bench/run postgres}: prints its Markdown report; the exit code. */
+    private static int postgres(String command, String[] args) {
+        Optional<String> database = Optional.empty();
+        List<Integer> nodes = List.of(1, 2);
+        boolean levelsGiven = false;
+        var rest = new ArrayList<String>();
+        Arguments parsed;
+        try {
+            var all = new ArrayList<>(Arrays.asList(args));
+            while (!all.isEmpty()) {
+                String arg = all.removeFirst();
+                switch (arg) {
+                    case "--db" -> database = Optional.of(Arguments.value(arg, all));
+                    case "--nodes" -> nodes = Arguments.levels(Arguments.value(arg, all));
+                    default -> {
+                        levelsGiven |= arg.equals("--levels");
+                        rest.add(arg);
+                    }
+                }
+            }
+            parsed = Arguments.parse(rest.toArray(String[]::new));
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.print(USAGE);
+            return 2;
+        }
+        if (parsed.help()) {
+            System.out.print(USAGE);
+            return 0;
+        }
+        var options = levelsGiven || rest.contains("--quick")
+                ? parsed.options()
+                : parsed.options().withLevels(List.of(1, 8, 64, 512));
+        try {
+            var markdown = new PostgresBench(options, database, nodes, System.err).run(command);
+            System.out.println(markdown);
+            return 0;
+        } catch (Exception e) {
+            System.err.println("the benchmark failed: " + e);
+            e.printStackTrace();
+            return 1;
         }
     }
 
@@ -143,14 +193,14 @@ public final class Main {
             return now;
         }
 
-        private static String value(String option, List<String> rest) {
+        static String value(String option, List<String> rest) {
             if (rest.isEmpty()) {
                 throw new IllegalArgumentException(option + " needs a value");
             }
             return rest.removeFirst();
         }
 
-        private static List<Integer> levels(String list) {
+        static List<Integer> levels(String list) {
             return Arrays.stream(list.split(","))
                     .map(String::trim)
                     .map(n -> (int) number("--levels", n))

@@ -29,6 +29,12 @@ import java.util.function.Function;
  * }</pre>
  */
 public final class ConnectorsExtension implements Extension {
+    /** The name this module's tables are migrated under ({@code flyway_connectors}). */
+    public static final String MODULE = "connectors";
+
+    /** Where this module's Flyway migrations are (on PostgreSQL: at this location + {@code -postgresql}). */
+    public static final String MIGRATIONS = "classpath:db/connectors";
+
     private final ConnectorSettings settings;
     private final Secrets environment;
     private volatile Optional<SecretStore> secrets = Optional.empty();
@@ -49,7 +55,7 @@ public final class ConnectorsExtension implements Extension {
 
     @Override
     public void attach(ExtensionHost host) {
-        host.storage().migrate("connectors", "classpath:db/connectors");
+        host.storage().migrate(MODULE, MIGRATIONS);
         var store = new SecretStore(host.secrets(), environment);
         secrets = Optional.of(store);
         Secrets secrets = store;
@@ -65,10 +71,13 @@ public final class ConnectorsExtension implements Extension {
         if (!settings.subscriptions().isEmpty()) {
             var outgoing = new Deliveries(settings.subscriptions(), secrets, host);
             host.listen(items -> outgoing.wake());
+            host.onForget(outgoing::forget);
             host.agent(FailedDeliveries.resend(outgoing));
             host.agent(FailedDeliveries.drop(outgoing));
             host.playbook(FailedDeliveries.playbook());
             deliveries = Optional.of(outgoing);
+        } else {
+            Deliveries.keepPrivate(host);
         }
         mail = settings.imap().map(imap -> new ImapIntake(imap, secrets, host.storage(), host::send, host.clock()));
         webhooks = Optional.of(new WebhookIntake(

@@ -306,6 +306,61 @@ class OutgoingWebhooksTest {
         assertThat(kernel.runs(RunQuery.all().withPlaybook("failed-delivery"))).hasSize(2);
     }
 
+    @Test
+    void aDeliverysBodyIsSealedAndForgettingItsSubjectLeavesNoByteOfItInTheDataDirectory() throws Exception {
+        var down = Response.json(503, "{\"error\": \"maintenance\"}");
+        start("4", Response.json(200, "{}"), down);
+        String address = "ada.lovelace@acme.test";
+        var data = JsonNodeFactory.instance.objectNode().put("name", "Augusta Byron");
+        var runId = kernel.send(new Event("lead-7", "lead.received", address, "test", Instant.now(), data, "", ""))
+                .started()
+                .getFirst();
+        Eventually.await(() -> kernel.run(runId), run -> run.status().isFinal());
+        var failed = failedForGood();
+        assertThat(server.requests.getFirst().body()).contains("Augusta Byron", address);
+        assertThat(connectors.deliveries(Optional.of(DeliveryStatus.DELIVERED), 10))
+                .hasSize(1);
+        try (var db = java.sql.DriverManager.getConnection(
+                        "jdbc:sqlite:" + dir.resolve("data/aios.db") + "?open_mode=1");
+                var rows = db.createStatement().executeQuery("SELECT body, sealed FROM connector_deliveries")) {
+            while (rows.next()) {
+                assertThat(rows.getString("body") + new String(rows.getBytes("sealed"), StandardCharsets.ISO_8859_1))
+                        .as("a copied database shows no delivery's body")
+                        .doesNotContain("Augusta", "lovelace");
+            }
+        }
+
+        assertThat(inbox(1).getFirst().details().path("show").path("error").asText())
+                .contains("maintenance");
+
+        kernel.forget(address);
+
+        assertThat(kernel.tasks(false))
+                .as("the inbox item of the failed delivery went with the subject")
+                .isEmpty();
+        assertThat(connectors.deliveries(Optional.empty(), 10))
+                .as("the deliveries are still counted; the one not sent is dropped")
+                .extracting(DeliveryView::id, DeliveryView::status)
+                .contains(org.assertj.core.groups.Tuple.tuple(failed.id(), DeliveryStatus.DROPPED));
+        assertThat(connectors
+                        .deliveries(Optional.of(DeliveryStatus.DROPPED), 10)
+                        .getFirst()
+                        .lastError())
+                .hasValueSatisfying(error -> assertThat(error).contains("forgotten"));
+        assertThatThrownBy(() -> connectors.retryDelivery(failed.id())).isInstanceOf(NotFoundException.class);
+        assertThat(kernel.verify().problems()).isEmpty();
+        kernel.close();
+        kernel = null;
+        try (var files = Files.walk(dir.resolve("data"))) {
+            for (var file : files.filter(Files::isRegularFile).toList()) {
+                String bytes = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+                assertThat(bytes)
+                        .as(file + " holds the forgotten subject's data")
+                        .doesNotContain("lovelace", "Augusta");
+            }
+        }
+    }
+
     static JsonNode readTree(String json) {
         try {
             return new ObjectMapper().readTree(json);

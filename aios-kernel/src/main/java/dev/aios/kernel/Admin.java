@@ -11,20 +11,42 @@ import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.Stores;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.Optional;
 
 /** Maintenance on a data directory whose kernel is stopped. */
 public final class Admin {
     private Admin() {}
 
-    /** Checks every run's checksum chain and the derived tables against the journal. */
+    /**
+     * Checks every run's checksum chain and the derived tables against the journal.
+     *
+     * @throws StorageException when the directory's master key is missing (it is never created here)
+     */
     public static VerifyReport verify(Path dataDirectory) {
         return verify(dataDirectory, ProgressListener.NONE);
     }
 
     /** As {@link #verify(Path)}, telling {@code progress} how many run checks are done. */
     public static VerifyReport verify(Path dataDirectory, ProgressListener progress) {
-        try (var store = Stores.openExisting(dataDirectory)) {
-            return audit(store, dataDirectory).verify(store, progress);
+        return verify(
+                dataDirectory, Optional.empty(), Optional.ofNullable(System.getenv(MASTER_KEY_VARIABLE)), progress);
+    }
+
+    /**
+     * As {@link #verify(Path, ProgressListener)} on the PostgreSQL {@code database} when given (the
+     * data directory then holds only the master key), with {@link #MASTER_KEY_VARIABLE}'s value given
+     * (else the directory's {@link #MASTER_KEY_FILE}); every node on the database must be stopped.
+     *
+     * @throws StorageException while a node works on the database, or when the master key is missing
+     */
+    public static VerifyReport verify(
+            Path dataDirectory,
+            Optional<String> database,
+            Optional<String> masterKeyVariable,
+            ProgressListener progress) {
+        try (var store = Stores.openStopped(dataDirectory, database)) {
+            return audit(store, MasterKey.existing(dataDirectory, masterKeyVariable))
+                    .verify(store, progress);
         }
     }
 
@@ -35,8 +57,45 @@ public final class Admin {
 
     /** As {@link #rebuild(Path)}, telling {@code progress} how many runs are replayed. */
     public static RebuildReport rebuild(Path dataDirectory, ProgressListener progress) {
-        try (var store = Stores.openExisting(dataDirectory)) {
-            return audit(store, dataDirectory).rebuild(store, progress);
+        return rebuild(
+                dataDirectory, Optional.empty(), Optional.ofNullable(System.getenv(MASTER_KEY_VARIABLE)), progress);
+    }
+
+    /**
+     * As {@link #rebuild(Path, ProgressListener)} on the PostgreSQL {@code database} when given, with
+     * {@link #MASTER_KEY_VARIABLE}'s value given; every node on the database must be stopped.
+     *
+     * @throws StorageException while a node works on the database, or when the master key is missing
+     */
+    public static RebuildReport rebuild(
+            Path dataDirectory,
+            Optional<String> database,
+            Optional<String> masterKeyVariable,
+            ProgressListener progress) {
+        try (var store = Stores.openStopped(dataDirectory, database)) {
+            return audit(store, MasterKey.existing(dataDirectory, masterKeyVariable))
+                    .rebuild(store, progress);
+        }
+    }
+
+    /**
+     * Creates or brings up to date the tables of a stopped (or new) installation: the kernel's, then
+     * each extension's of {@code extensions} (module name to Flyway location, as the extension passes
+     * it to {@link dev.aios.kernel.spi.Storage#migrate}), on the SQLite file of {@code dataDirectory}
+     * or on the PostgreSQL {@code database} when given. Starting aios does the same; this lets an
+     * operator do it ahead, e.g. before starting several nodes of a new version.
+     *
+     * @throws StorageException while aios runs on the database, or when a migration fails (then
+     *     nothing of that migration is applied)
+     */
+    public static MigrateReport migrate(
+            Path dataDirectory, Optional<String> database, java.util.Map<String, String> extensions) {
+        try (var store = Stores.openStopped(dataDirectory, database, true)) {
+            var applied = new java.util.LinkedHashMap<String, java.util.List<String>>();
+            applied.put("kernel", store.migrated());
+            extensions.forEach(
+                    (module, location) -> applied.put(module, store.extensions().migrate(module, location)));
+            return new MigrateReport(store.location(), applied);
         }
     }
 
@@ -119,8 +178,8 @@ public final class Admin {
         return new TokenStore(store, new AuditTrail(store, clock), clock);
     }
 
-    private static Audit audit(Store store, Path dataDirectory) {
-        var keys = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dataDirectory));
+    private static Audit audit(Store store, MasterKey master) {
+        var keys = new SubjectKeys(store, InstantSource.system(), master);
         return new Audit(new RunJournal(keys, new FeedHub()));
     }
 }

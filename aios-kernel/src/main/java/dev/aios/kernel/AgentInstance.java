@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param lastMessage the id of the message it handled last
  * @param lastAt when it handled that message
  * @param nextDue when its next message is due, while its mailbox holds one
+ * @param endedAt when it ended itself ({@code ctx.end()}): it handles no more messages, and its
+ *     state and history are kept until the subject is forgotten
  */
 public record AgentInstance(
         String agent,
@@ -27,4 +29,5 @@ public record AgentInstance(
         Instant updatedAt,
         Optional<String> lastMessage,
         Optional<Instant> lastAt,
-        Optional<Instant> nextDue) {}
+        Optional<Instant> nextDue,
+        Optional<Instant> endedAt) {}

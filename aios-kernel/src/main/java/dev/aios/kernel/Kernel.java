@@ -35,8 +35,11 @@ public final class Kernel implements AutoCloseable {
     private final Path dataDirectory;
     private final Engine engine;
 
-    private Kernel(Path dataDirectory, Engine engine) {
+    private final Optional<String> database;
+
+    private Kernel(Path dataDirectory, Optional<String> database, Engine engine) {
         this.dataDirectory = dataDirectory;
+        this.database = database.map(url -> url.replaceAll("\\?.*", ""));
         this.engine = engine;
     }
 
@@ -360,9 +363,14 @@ public final class Kernel implements AutoCloseable {
         engine.wake();
     }
 
-    /** The directory holding the database. */
+    /** The directory holding the database (with PostgreSQL: the master key and the admin token). */
     public Path dataDirectory() {
         return dataDirectory;
+    }
+
+    /** The PostgreSQL database the kernel keeps its tables in (without credentials); empty with SQLite. */
+    public Optional<String> database() {
+        return database;
     }
 
     /** Configures and builds a {@link Kernel}. */
@@ -538,7 +546,7 @@ public final class Kernel implements AutoCloseable {
                     meters != null ? meters : new io.micrometer.core.instrument.composite.CompositeMeterRegistry(),
                     openTelemetry,
                     database);
-            return new Kernel(dataDirectory, Engine.open(config));
+            return new Kernel(dataDirectory, database, Engine.open(config));
         }
     }
 }

@@ -11,7 +11,11 @@ public enum MessageStatus {
     /** Handled: the instance's state includes it. */
     HANDLED,
     /** Given up on after its last attempt; the mailbox went on without it. */
-    FAILED;
+    FAILED,
+    /** Given up on, and then skipped by the operator: the instance's state does not include it. */
+    SKIPPED,
+    /** Not handled: the instance had ended itself when the message was due. */
+    DROPPED;
 
     /** The name stored and sent, e.g. {@code queued}. */
     @JsonValue

@@ -13,7 +13,10 @@ import io.opentelemetry.sdk.trace.IdGenerator;
  * <p>The tree: the span {@code run PLAYBOOK}, written when the run ends, from when it started;
  * under it a span {@code step STEP} per attempt of a step (or compensation, timer, join); under a
  * step the spans its agent makes, such as {@code chat MODEL} for a model call; and under those
- * {@code call CONNECTOR} for each call through a connector. The run span's id also follows from the
+ * {@code call CONNECTOR} for each call through a connector. A run started by a call step is a trace
+ * of its own: the step's span has a span {@code call PLAYBOOK} under it, whose id follows from the
+ * parent run, the step and its iteration, and the child's run span links to it (and names the parent
+ * in {@code aios.parent.run.id}). The run span's id also follows from the
  * run's id, so that steps recorded before it name it as their parent; for that the tracer provider
  * of the SDK takes {@link #idGenerator()}:
  *

@@ -98,6 +98,24 @@ class AdminTest {
     }
 
     @Test
+    void verifyingADirectoryWhoseMasterKeyIsMissingSaysSoAndCreatesNoKey() throws Exception {
+        var key = data.resolve(Admin.MASTER_KEY_FILE);
+        var kept = dir.resolve("kept-apart.key");
+        Files.move(key, kept);
+
+        assertThatThrownBy(() -> Admin.verify(data))
+                .isInstanceOf(StorageException.class)
+                .hasMessageContaining("no master key")
+                .hasMessageContaining("put the key back at " + key)
+                .hasMessageContaining(Admin.MASTER_KEY_VARIABLE);
+        assertThatThrownBy(() -> Admin.rebuild(data)).isInstanceOf(StorageException.class);
+        assertThat(key).as("no new key was made").doesNotExist();
+
+        Files.move(kept, key);
+        assertThat(Admin.verify(data).problems()).isEmpty();
+    }
+
+    @Test
     void anAlteredJournalEntryIsDetected() throws Exception {
         try (var c = sql();
                 var st = c.createStatement()) {

@@ -223,7 +223,9 @@ class HostileInputTest {
                 """);
         start();
 
-        assertThat(kernel.lastLoad().loaded()).isEmpty();
+        assertThat(kernel.lastLoad().loaded())
+                .as("nothing loaded but the kernel's built-in playbooks")
+                .allMatch(p -> p.name().startsWith("aios-"));
         assertThat(kernel.lastLoad().refused())
                 .singleElement()
                 .asString()
@@ -241,7 +243,11 @@ class HostileInputTest {
                     input: { text: "'pong'" }
                 """);
         start();
-        var good = kernel.lastLoad().loaded().getFirst().version();
+        var good = kernel.lastLoad().loaded().stream()
+                .filter(p -> p.name().equals("echo"))
+                .findFirst()
+                .orElseThrow()
+                .version();
 
         for (var broken : List.of(
                 "name: echo\ntrigger: ping\nsteps: [ {id: note, agent: remind\n",
@@ -252,7 +258,9 @@ class HostileInputTest {
 
             assertThat(report.refused()).isNotEmpty();
             assertThat(kernel.send(event("ping", data())).started()).hasSize(1);
-            var listed = kernel.playbooks();
+            var listed = kernel.playbooks().stream()
+                    .filter(p -> !p.name().startsWith("aios-"))
+                    .toList();
             assertThat(listed.get(0).name()).isEqualTo("echo");
             assertThat(listed.get(0).version()).isEqualTo(good);
             assertThat(listed.get(0).active()).isTrue();

@@ -48,7 +48,8 @@ class StatefulAgentTest {
 
     /**
      * Keeps the notes it is sent. {@code remind} also sends itself {@code reminder} an hour later;
-     * {@code fail} fails for good; {@code slow ...} takes a few milliseconds.
+     * {@code fail} fails for good; {@code slow ...} takes a few milliseconds; {@code bye} ends the
+     * instance.
      */
     static final class Keeper implements Agent<Input, Notes>, Stateful {
         @Override
@@ -68,6 +69,9 @@ class StatefulAgentTest {
                 }
                 if (text.startsWith("slow")) {
                     Thread.sleep(3);
+                }
+                if (text.equals("bye")) {
+                    ctx.end();
                 }
                 if (text.equals("remind")) {
                     ctx.later(Duration.ofHours(1), JSON.createObjectNode().put("text", "reminder"));
@@ -437,6 +441,33 @@ class StatefulAgentTest {
                 .extracting(AgentInstance::subject)
                 .containsExactly("globex");
         assertThat(notes("globex")).containsExactly("pays late");
+    }
+
+    @Test
+    void forgettingTheSubjectLeavesNoByteOfItsInstanceInAnyFileOfTheDataDirectory() throws Exception {
+        open();
+        String address = "ada.lovelace@acme.test";
+        tell(address, "likes short emails");
+        tell(address, "fail");
+        tell(address, "remind");
+        awaitNotes(address, 2);
+        assertThat(kernel.agentInstance("keeper", address, 10).instance().mailbox())
+                .as("the reminder waits in the mailbox")
+                .isEqualTo(1);
+
+        kernel.forget(address);
+
+        assertThat(kernel.verify().problems()).isEmpty();
+        kernel.close();
+        kernel = null;
+        try (var files = Files.walk(dir.resolve("data"))) {
+            for (var file : files.filter(Files::isRegularFile).toList()) {
+                String bytes = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertThat(bytes)
+                        .as(file + " holds the forgotten subject's data")
+                        .doesNotContain("lovelace", "short emails");
+            }
+        }
     }
 
     @Test

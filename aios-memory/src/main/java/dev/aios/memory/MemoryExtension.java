@@ -25,6 +25,12 @@ import java.util.Optional;
  * }</pre>
  */
 public final class MemoryExtension implements Extension {
+    /** The name this module's tables are migrated under ({@code flyway_memory}). */
+    public static final String MODULE = "memory";
+
+    /** Where this module's Flyway migrations are (on PostgreSQL: at this location + {@code -postgresql}). */
+    public static final String MIGRATIONS = "classpath:db/memory";
+
     private final MemorySettings settings;
     private final Optional<Embedder> embedder;
     private volatile MemoryService service;
@@ -34,7 +40,7 @@ public final class MemoryExtension implements Extension {
         this.embedder = embedder;
     }
 
-    /** Memory with {@code settings}; the embedding model loads here (about a second in-process). */
+    /** Memory with {@code settings}; the in-process embedding model loads on first use (about a second). */
     public static MemoryExtension of(MemorySettings settings) {
         return new MemoryExtension(settings, Models.embedder(settings.embeddings()));
     }
@@ -70,6 +76,19 @@ public final class MemoryExtension implements Extension {
     /** Memory as the operator uses it: nothing is noted as provenance, searching is not using. */
     public Memory memory() {
         return new OperatorMemory(service());
+    }
+
+    /**
+     * Stores many items at once, for imports: one transaction, searchable by words when this returns,
+     * embedded in the background. Either every item is stored or, when one is refused (too long, an
+     * id stored with other content), none; an id stored before with the same content is kept as it
+     * is, so an import can simply be run again.
+     *
+     * @throws IllegalArgumentException when an item is refused; the message names it (item N of M)
+     * @throws MemoryConflictException when an id is already stored with other content
+     */
+    public Remembered rememberAll(java.util.List<dev.aios.api.Remember> items) {
+        return new OperatorMemory(service()).rememberAll(items);
     }
 
     /**

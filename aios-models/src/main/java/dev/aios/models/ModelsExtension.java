@@ -20,6 +20,12 @@ import java.util.Optional;
  * }</pre>
  */
 public final class ModelsExtension implements Extension {
+    /** The name this module's tables are migrated under ({@code flyway_models}). */
+    public static final String MODULE = "models";
+
+    /** Where this module's Flyway migrations are (on PostgreSQL: at this location + {@code -postgresql}). */
+    public static final String MIGRATIONS = "classpath:db/models";
+
     private final ModelSettings settings;
     private volatile Optional<ModelGateway> gateway = Optional.empty();
     private volatile dev.aios.models.spi.PromptGuard guard = dev.aios.models.spi.PromptGuard.NONE;
@@ -31,7 +37,7 @@ public final class ModelsExtension implements Extension {
 
     @Override
     public void attach(ExtensionHost host) {
-        host.storage().migrate("models", "classpath:db/models");
+        host.storage().migrate(MODULE, MIGRATIONS);
         var attached = new ModelGateway(settings, host, () -> guard, () -> limits);
         host.service(attached);
         host.agentFactory(new PromptAgentFactory(attached));

@@ -43,6 +43,12 @@ import java.util.Set;
  * }</pre>
  */
 public final class PolicyExtension implements Extension {
+    /** The name this module's tables are migrated under ({@code flyway_policy}). */
+    public static final String MODULE = "policy";
+
+    /** Where this module's Flyway migrations are (on PostgreSQL: at this location + {@code -postgresql}). */
+    public static final String MIGRATIONS = "classpath:db/policy";
+
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final JsonNode settings;
@@ -80,7 +86,7 @@ public final class PolicyExtension implements Extension {
 
     @Override
     public void attach(ExtensionHost host) {
-        host.storage().migrate("policy", "classpath:db/policy");
+        host.storage().migrate(MODULE, MIGRATIONS);
         this.clock = host.clock();
         var cel = new PolicyCel();
         var state = new PolicyState(new VersionStore(host.storage(), host.audit()), cel, host.clock());

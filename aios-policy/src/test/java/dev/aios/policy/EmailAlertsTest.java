@@ -10,6 +10,8 @@ import dev.aios.api.Event;
 import dev.aios.connectors.ConnectorSettings;
 import dev.aios.connectors.ConnectorsExtension;
 import dev.aios.kernel.Eventually;
+import dev.aios.kernel.RunQuery;
+import dev.aios.kernel.RunStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -68,8 +70,24 @@ class EmailAlertsTest {
         }
         for (int i = 0; i < 12; i++) {
             ping(source);
+            settled();
             aios.clock.advance(Duration.ofMinutes(1));
         }
+    }
+
+    /**
+     * Waits until the policy has seen everything and no run is in a step: the test's clock jumps
+     * minutes at a time, and a jump while the alert's email is being sent would outlast the step's
+     * lease, so that the kernel sends it again as it would after a crash.
+     */
+    void settled() {
+        Eventually.await(
+                () -> {
+                    aios.policy.settle();
+                    return aios.kernel.runs(RunQuery.all()).stream()
+                            .noneMatch(run -> run.status() == RunStatus.RUNNING);
+                },
+                quiet -> quiet);
     }
 
     void ping(String source) {

@@ -4,29 +4,27 @@ import dev.aios.kernel.Actor;
 import dev.aios.kernel.Caller;
 import dev.aios.kernel.Scope;
 import dev.aios.kernel.Tokens;
+import dev.aios.server.internal.http.BrowserSessions;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.javalin.http.Cookie;
 import io.javalin.http.HandlerType;
-import io.javalin.http.SameSite;
 import io.javalin.security.RouteRole;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
  * Who may call what. Every route declares the {@link Scope} it needs with {@link #scope(Scope)}
  * (or {@link #OPEN} for the few anyone may call); a route that declares nothing is closed to all.
  * A caller proves who it is with {@code Authorization: Bearer <token>}, or, in a browser, with a
- * session cookie ({@code SameSite=Strict}) obtained from a token through {@link #signIn}.
+ * session cookie ({@code SameSite=Strict}) obtained from a token through {@link #signIn} or the
+ * console's sign-in: both open the same {@link BrowserSessions}, and a session stands for its token
+ * only while the token is valid.
  *
  * <p>Every request is also checked as a browser would send it: its {@code Host} must be one aios
  * serves (the loopback names, the address it listens on, and the names in {@code server.hosts}),
@@ -53,10 +51,10 @@ public final class Access {
     public static final RouteRole SELF = Open.SELF;
 
     /** The name of the browser session cookie. */
-    public static final String SESSION_COOKIE = "aios_session";
+    public static final String SESSION_COOKIE = BrowserSessions.COOKIE;
 
-    /** How long a browser session lasts. */
-    public static final Duration SESSION_LENGTH = Duration.ofHours(12);
+    /** How long a browser session lasts without a request. */
+    public static final Duration SESSION_LENGTH = BrowserSessions.IDLE;
 
     private static final Map<Scope, RouteRole> NEEDS = new EnumMap<>(Scope.class);
 
@@ -77,14 +75,9 @@ public final class Access {
 
     private record Needs(Scope scope) implements RouteRole {}
 
-    /** A browser session: the token it was opened with (checked again on every use) and its end. */
-    private record Session(String token, long until) {}
-
     private final Tokens tokens;
     private final Set<String> hosts;
-    private final boolean secure;
-    private final SecureRandom random = new SecureRandom();
-    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final BrowserSessions sessions;
 
     /**
      * The checks of one server.
@@ -98,7 +91,12 @@ public final class Access {
     public Access(Tokens tokens, List<String> hosts, boolean secure) {
         this.tokens = tokens;
         this.hosts = hosts.stream().map(Access::hostName).collect(Collectors.toUnmodifiableSet());
-        this.secure = secure;
+        this.sessions = new BrowserSessions(java.time.InstantSource.system(), secure);
+    }
+
+    /** The browser sessions of this server, which the console signs in to as well. */
+    public BrowserSessions sessions() {
+        return sessions;
     }
 
     /** What a route needs: a token (or session) with {@code scope} or one that includes it. */
@@ -151,30 +149,21 @@ public final class Access {
 
     /**
      * Opens a browser session for {@code token}: sets a cookie ({@code HttpOnly}, {@code
-     * SameSite=Strict}, {@code Secure} over HTTPS) that stands for the token for {@link
-     * #SESSION_LENGTH}, or until the token is revoked.
+     * SameSite=Strict}, {@code Secure} over HTTPS) that stands for the token until it has not been
+     * used for {@link #SESSION_LENGTH}, or the token is revoked or expires. The console's pages take
+     * the same session.
      *
      * @throws Denied 401 when the token is not valid
      */
     public Caller signIn(Context ctx, String token) {
         var caller = tokens.authenticate(token).orElseThrow(() -> Denied.invalid());
-        var bytes = new byte[32];
-        random.nextBytes(bytes);
-        var id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        sessions.put(id, new Session(token, System.nanoTime() + SESSION_LENGTH.toNanos()));
-        var cookie = new Cookie(
-                SESSION_COOKIE, id, "/", (int) SESSION_LENGTH.toSeconds(), secure, true, null, SameSite.STRICT);
-        ctx.cookie(cookie);
+        sessions.start(ctx, token);
         return caller;
     }
 
-    /** Ends the request's browser session, if it has one. */
+    /** Ends the request's browser session, if it has one (in the console too). */
     public void signOut(Context ctx) {
-        var id = ctx.cookie(SESSION_COOKIE);
-        if (id != null) {
-            sessions.remove(id);
-        }
-        ctx.removeCookie(SESSION_COOKIE, "/");
+        sessions.end(ctx);
     }
 
     /** Adds the checks to {@code routes}: before every request, and before every matched route. */
@@ -218,15 +207,12 @@ public final class Access {
             }
             return tokens.authenticate(parts[1].strip()).orElseThrow(() -> Denied.invalid());
         }
-        var id = ctx.cookie(SESSION_COOKIE);
-        if (id != null) {
-            var session = sessions.get(id);
-            if (session == null || session.until() - System.nanoTime() < 0) {
-                sessions.remove(id);
-                throw Denied.unauthenticated("the browser session has ended; sign in again with a token");
-            }
+        if (sessions.named(ctx)) {
+            var session = sessions.find(ctx)
+                    .orElseThrow(
+                            () -> Denied.unauthenticated("the browser session has ended; sign in again with a token"));
             return tokens.authenticate(session.token()).orElseThrow(() -> {
-                sessions.remove(id);
+                sessions.end(ctx);
                 return Denied.invalid();
             });
         }

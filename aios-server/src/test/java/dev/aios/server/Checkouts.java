@@ -2,12 +2,15 @@ package dev.aios.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.testing.Http;
 import dev.aios.testing.ServerProcess;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.LongStream;
 import java.util.stream.StreamSupport;
 
@@ -62,20 +65,48 @@ final class Checkouts {
         assertThat(replay.path("divergences")).as("replay of " + runId).isEmpty();
     }
 
+    /**
+     * The payments API saw exactly the keys {@code run:step:0:payments:<step>} of the runs, each
+     * applied once; more requests than keys only as retries carrying the same key.
+     */
+    static void assertOneKeyPerStep(Payments payments, Iterable<JsonNode> runs, int count) {
+        Set<String> expected = new HashSet<>();
+        for (var run : runs) {
+            for (var step : STEPS) {
+                expected.add(key(run.path("id").asText(), step));
+            }
+        }
+        var applied = payments.applied();
+        assertThat(applied.keySet()).as("keys applied").containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(payments.requests())
+                .as("requests whose key is not one of a run's steps")
+                .allSatisfy(request -> assertThat(expected).contains(request.key()));
+        applied.forEach((key, payment) -> assertThat(key).startsWith(payment.run() + ":"));
+        assertThat(payments.conflicts()).as("keys reused for another request").isZero();
+        for (var operation : List.of("charges", "captures", "receipts")) {
+            assertThat(payments.appliedCount(operation)).as(operation).isEqualTo(count);
+        }
+    }
+
     /** The idempotency key of a checkout step's payment. */
     static String key(String runId, String step) {
         return runId + ":" + step + ":0:payments:" + step;
     }
 
-    /** {@code aios admin verify} finds the stopped server's data directory intact, with {@code runs} runs. */
-    static void assertVerifies(ServerProcess server, int runs) {
+    /**
+     * {@code aios admin verify} finds the stopped server's data directory (or the database {@code
+     * options} name) intact, with {@code runs} runs.
+     */
+    static void assertVerifies(ServerProcess server, int runs, String... options) {
         var out = new StringWriter();
         var err = new StringWriter();
         var commandLine = Main.commandLine(Map.of());
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
-        int verified = commandLine.execute(
-                "admin", "verify", "--data", server.dataDirectory().toString());
+        var arguments = new java.util.ArrayList<>(
+                List.of("admin", "verify", "--data", server.dataDirectory().toString()));
+        arguments.addAll(List.of(options));
+        int verified = commandLine.execute(arguments.toArray(String[]::new));
         assertThat(verified).as("aios admin verify: " + out + err).isZero();
         assertThat(out.toString()).startsWith("ok: " + runs + " runs");
     }

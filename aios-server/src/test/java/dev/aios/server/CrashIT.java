@@ -11,11 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -100,7 +98,7 @@ class CrashIT {
             assertThat(http.get("/api/tasks").expect(200).json())
                     .as("open tasks")
                     .isEmpty();
-            assertPaymentsSawOneKeyPerStep(payments, runs.values());
+            Checkouts.assertOneKeyPerStep(payments, runs.values(), RUNS);
 
             int exitCode = server.stop();
             assertThat(exitCode).as(server.explain("exit code after SIGTERM")).isIn(0, 143);
@@ -195,29 +193,6 @@ class CrashIT {
             byOrder.put(order, ofOrder.get(0));
         });
         return byOrder;
-    }
-
-    /**
-     * The payments API saw exactly the keys {@code run:step:0:payments:<step>} of the runs, each
-     * applied once; more requests than keys only as retries carrying the same key.
-     */
-    private static void assertPaymentsSawOneKeyPerStep(Payments payments, Iterable<JsonNode> runs) {
-        Set<String> expected = new HashSet<>();
-        for (var run : runs) {
-            for (var step : Checkouts.STEPS) {
-                expected.add(Checkouts.key(run.path("id").asText(), step));
-            }
-        }
-        var applied = payments.applied();
-        assertThat(applied.keySet()).as("keys applied").containsExactlyInAnyOrderElementsOf(expected);
-        assertThat(payments.requests())
-                .as("requests whose key is not one of a run's steps")
-                .allSatisfy(request -> assertThat(expected).contains(request.key()));
-        applied.forEach((key, payment) -> assertThat(key).startsWith(payment.run() + ":"));
-        assertThat(payments.conflicts()).as("keys reused for another request").isZero();
-        for (var operation : List.of("charges", "captures", "receipts")) {
-            assertThat(payments.appliedCount(operation)).as(operation).isEqualTo(RUNS);
-        }
     }
 
     private static String unfinished(Http http) {

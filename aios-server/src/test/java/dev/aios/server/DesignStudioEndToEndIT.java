@@ -123,12 +123,14 @@ class DesignStudioEndToEndIT {
                         "qualify",
                         "decide",
                         "project",
+                        "account-opened",
                         "propose",
                         "sprint",
                         "deliver",
                         "invoice",
                         "follow-up",
                         "delivered",
+                        "account-delivered",
                         "check-in",
                         "email-follow-up");
         assertThat(run.path("steps")).allSatisfy(step -> {

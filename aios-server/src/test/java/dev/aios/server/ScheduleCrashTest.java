@@ -35,7 +35,7 @@ class ScheduleCrashTest {
     Path directory;
 
     @Test
-    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void noFiringIsLostOrDoubledAcrossThreeKills() throws Exception {
         var playbooks = Files.createDirectories(directory.resolve("playbooks"));
         Files.writeString(playbooks.resolve("tick.yaml"), TICK);

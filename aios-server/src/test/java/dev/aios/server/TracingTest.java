@@ -194,6 +194,73 @@ class TracingTest {
     }
 
     @Test
+    void aChildRunIsATraceOfItsOwnLinkedToTheCallItsParentsStepMade() throws Exception {
+        var exporter = InMemorySpanExporter.create();
+        var otel = OpenTelemetrySdk.builder()
+                .setTracerProvider(SdkTracerProvider.builder()
+                        .setIdGenerator(RunTraces.idGenerator())
+                        .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                        .build())
+                .build();
+        var playbooks = Files.createDirectories(dir.resolve("calls"));
+        Files.writeString(playbooks.resolve("onboard.yaml"), """
+                name: onboard
+                trigger: note.requested
+                steps:
+                  - id: welcome
+                    call: welcome
+                """);
+        Files.writeString(playbooks.resolve("welcome.yaml"), """
+                name: welcome
+                trigger: client.welcomed
+                steps:
+                  - id: file
+                    agent: file-note
+                    input: { text: event.subject }
+                """);
+        try (var kernel = Kernel.builder()
+                .dataDirectory(dir.resolve("data"))
+                .openTelemetry(otel)
+                .agent(new FileNote())
+                .playbookDirectory(playbooks)
+                .pollInterval(Duration.ofMillis(20))
+                .build()) {
+            kernel.start();
+            var parentId = send(kernel, "acme");
+            Poll.until(
+                    "both runs' own spans",
+                    exporter::getFinishedSpanItems,
+                    spans -> spans.stream().anyMatch(span -> span.getName().equals("run onboard"))
+                            && spans.stream().anyMatch(span -> span.getName().equals("run welcome")),
+                    Duration.ofSeconds(30));
+            var spans = exporter.getFinishedSpanItems();
+            var childRun = one(spans, "run welcome");
+            var childId = childRun.getAttributes().get(AttributeKey.stringKey("aios.run.id"));
+
+            assertThat(childRun.getTraceId())
+                    .isEqualTo(RunTraces.traceId(childId))
+                    .isNotEqualTo(RunTraces.traceId(parentId));
+            assertThat(childRun.getAttributes().get(AttributeKey.stringKey("aios.parent.run.id")))
+                    .isEqualTo(parentId);
+            var call = one(spans, "call welcome");
+            assertThat(call.getTraceId()).isEqualTo(RunTraces.traceId(parentId));
+            assertThat(spans)
+                    .as("the call's parent is the step of the parent run that made it")
+                    .anySatisfy(step -> {
+                        assertThat(step.getName()).isEqualTo("step welcome");
+                        assertThat(step.getSpanId()).isEqualTo(call.getParentSpanId());
+                    });
+            assertThat(childRun.getLinks()).singleElement().satisfies(link -> {
+                assertThat(link.getSpanContext().getTraceId()).isEqualTo(call.getTraceId());
+                assertThat(link.getSpanContext().getSpanId()).isEqualTo(call.getSpanId());
+            });
+            assertThat(one(spans, "step file").getParentSpanId()).isEqualTo(childRun.getSpanId());
+        } finally {
+            otel.close();
+        }
+    }
+
+    @Test
     void tracingIsOffUntilAskedForAndThenSpansReachAnOtlpCollector() throws Exception {
         var yaml = new YAMLMapper();
         assertThat(Tracing.configure(yaml.createObjectNode(), Map.of(), "test")).isEmpty();

@@ -30,6 +30,9 @@ public interface Storage {
      * Brings the extension's tables up to date with its Flyway migrations at {@code location}
      * (e.g. {@code classpath:db/memory}), kept apart from the kernel's by {@code module}. On
      * PostgreSQL the migrations at {@code <location>-postgresql} are applied instead.
+     *
+     * @return the migrations applied now, e.g. {@code V2 ledger subject}; empty when the tables were
+     *     up to date
      */
-    void migrate(String module, String location);
+    java.util.List<String> migrate(String module, String location);
 }

@@ -148,9 +148,36 @@ final class ItemStore {
         return change(h, Change.ITEM, row.id());
     }
 
+    /**
+     * The column that orders chunks as they were stored: SQLite's rowid, and on PostgreSQL (which has
+     * none) the chunk's sequence number.
+     */
+    static String order(Handle h) {
+        return switch (h.dialect()) {
+            case SQLITE -> "rowid";
+            case POSTGRESQL -> "seq";
+        };
+    }
+
     /** Adds an entry to the index's to-do list, in the caller's transaction. */
     static long change(Handle h, String op, String key) {
         return h.insert("INSERT INTO memory_changes (op, key) VALUES (?, ?)", op, key);
+    }
+
+    /** Which of {@code ids} are stored, in one read. */
+    java.util.Set<String> stored(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return java.util.Set.of();
+        }
+        var found = new java.util.HashSet<String>();
+        var list = List.copyOf(ids);
+        for (int from = 0; from < list.size(); from += 500) {
+            var page = list.subList(from, Math.min(list.size(), from + 500));
+            var marks = String.join(", ", java.util.Collections.nCopies(page.size(), "?"));
+            found.addAll(storage.read(h -> h.query(
+                    "SELECT id FROM memory_items WHERE id IN (" + marks + ")", r -> r.text("id"), page.toArray())));
+        }
+        return found;
     }
 
     Optional<Item> item(String id) {
@@ -173,9 +200,9 @@ final class ItemStore {
     List<Map.Entry<Long, Doc>> scan(long afterRowid, int limit) {
         return storage
                 .read(h -> h.query(
-                        "SELECT c.rowid AS r, c.item_id, c.n, c.subject, c.text, c.vector, i.kind, i.created_at"
-                                + " FROM memory_chunks c JOIN memory_items i ON i.id = c.item_id"
-                                + " WHERE c.rowid > ? ORDER BY c.rowid LIMIT ?",
+                        "SELECT c." + order(h) + " AS r, c.item_id, c.n, c.subject, c.text, c.vector, i.kind,"
+                                + " i.created_at FROM memory_chunks c JOIN memory_items i ON i.id = c.item_id"
+                                + " WHERE c." + order(h) + " > ? ORDER BY c." + order(h) + " LIMIT ?",
                         row -> Map.entry(row.integer("r"), doc(row)),
                         afterRowid,
                         limit))
@@ -227,9 +254,14 @@ final class ItemStore {
         return storage.read(h -> h.count("SELECT COALESCE(MAX(seq), 0) FROM memory_changes"));
     }
 
-    /** Drops the to-do entries the index has committed. */
+    /**
+     * Drops the to-do entries the index has committed. On PostgreSQL they stay: every node keeps an
+     * index of its own that follows them, and one node's index having them says nothing of another's.
+     */
     void pruneChanges(long upTo) {
-        storage.write(h -> h.update("DELETE FROM memory_changes WHERE seq <= ?", upTo));
+        if (storage.dialect() == Handle.Dialect.SQLITE) {
+            storage.write(h -> h.update("DELETE FROM memory_changes WHERE seq <= ?", upTo));
+        }
     }
 
     /** The items and chunk texts of recall candidates; items gone or forgotten are left out. */

@@ -87,7 +87,7 @@ public final class MemoryService implements AutoCloseable {
                         java.time.Duration.ofSeconds(5))
                 .register(host.meters());
         this.embedder = embedder;
-        host.storage().migrate("memory", "classpath:db/memory");
+        host.storage().migrate(dev.aios.memory.MemoryExtension.MODULE, dev.aios.memory.MemoryExtension.MIGRATIONS);
         var sealer = new Sealer(host.cipher());
         this.store = new ItemStore(host.storage(), sealer);
         this.vectors = new VectorStore(store);
@@ -158,37 +158,86 @@ public final class MemoryService implements AutoCloseable {
 
     /** Stores an item under {@code id}; see {@link dev.aios.api.Memory#remember}. */
     public MemoryItem remember(Remember request, String id) {
-        var text = new String(request.text().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+        return rememberAll(List.of(request), List.of(id)).items().getFirst();
+    }
+
+    /**
+     * Stores {@code requests} under {@code ids} in one transaction, searchable by words on return
+     * and embedded in the background: all of them or, when one is refused, none. An id already stored
+     * with the same content is left as it is (a retry); with other content the batch is refused.
+     */
+    public dev.aios.memory.Remembered rememberAll(List<Remember> requests, List<String> ids) {
+        if (requests.size() != ids.size()) {
+            throw new IllegalArgumentException("one id per item");
+        }
         int max = settings.limits().maxItemChars();
-        if (text.length() > max) {
-            throw new IllegalArgumentException("the text is " + text.length() + " characters; memory takes at most "
-                    + max + " per item: split it (one item per section or page), or raise memory.limits.maxItemChars");
+        var items = new ArrayList<NewItem>(requests.size());
+        var texts = new java.util.HashMap<String, List<String>>();
+        for (int n = 0; n < requests.size(); n++) {
+            var request = requests.get(n);
+            var text = new String(request.text().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+            if (text.length() > max) {
+                throw new IllegalArgumentException(where(n, requests.size()) + "the text is " + text.length()
+                        + " characters; memory takes at most " + max + " per item: split it (one item per section"
+                        + " or page), or raise memory.limits.maxItemChars");
+            }
+            var pieces = chunker.split(text);
+            var before = texts.putIfAbsent(ids.get(n), pieces);
+            if (before != null) {
+                if (!before.equals(pieces)) {
+                    throw new dev.aios.memory.MemoryConflictException(where(n, requests.size()) + "the id " + ids.get(n)
+                            + " is given twice with other content; nothing changed");
+                }
+                continue;
+            }
+            var chunks = new ArrayList<Chunk>();
+            for (int i = 0; i < pieces.size(); i++) {
+                chunks.add(new Chunk(i, pieces.get(i), embedder.isPresent()));
+            }
+            items.add(new NewItem(
+                    new Item(
+                            ids.get(n),
+                            request.kind(),
+                            request.subject(),
+                            1,
+                            clock.instant(),
+                            request.importance(),
+                            request.pinned(),
+                            "remember",
+                            chunks.size(),
+                            text.getBytes(StandardCharsets.UTF_8).length,
+                            request.metadata()),
+                    chunks));
         }
-        embedding.ifPresent(e -> e.awaitRoom(settings.limits().maxWaiting(), Duration.ofSeconds(30)));
-        var pieces = chunker.split(text);
-        var chunks = new ArrayList<Chunk>();
-        for (int i = 0; i < pieces.size(); i++) {
-            chunks.add(new Chunk(i, pieces.get(i), embedder.isPresent()));
+        // Checked before writing, so that a conflict refuses the whole batch.
+        var byId = new java.util.HashMap<String, MemoryItem>();
+        var existing = new java.util.HashSet<String>();
+        for (var id : store.stored(texts.keySet())) {
+            byId.put(id, same(id, requests.get(ids.indexOf(id)), texts.get(id)));
+            existing.add(id);
         }
-        var item = new Item(
-                id,
-                request.kind(),
-                request.subject(),
-                1,
-                clock.instant(),
-                request.importance(),
-                request.pinned(),
-                "remember",
-                chunks.size(),
-                text.getBytes(StandardCharsets.UTF_8).length,
-                request.metadata());
-        var stored = store.insert(List.of(new NewItem(item, chunks)), Map.of());
-        if (!stored.existing().isEmpty()) {
-            return same(id, request, pieces);
+        var fresh =
+                items.stream().filter(i -> !existing.contains(i.item().id())).toList();
+        if (!fresh.isEmpty()) {
+            embedding.ifPresent(e -> e.awaitRoom(settings.limits().maxWaiting(), Duration.ofSeconds(30)));
+            var stored = store.insert(fresh, Map.of());
+            for (var item : fresh) {
+                var id = item.item().id();
+                if (stored.existing().contains(id)) {
+                    byId.put(id, same(id, requests.get(ids.indexOf(id)), texts.get(id)));
+                    existing.add(id);
+                } else {
+                    byId.put(id, item.item().view());
+                }
+            }
+            indexer.catchUp();
+            embedding.ifPresent(EmbeddingWorker::wake);
         }
-        indexer.catchUp();
-        embedding.ifPresent(EmbeddingWorker::wake);
-        return item.view();
+        return new dev.aios.memory.Remembered(ids.stream().map(byId::get).toList(), existing);
+    }
+
+    private static String where(int n, int of) {
+        return of == 1 ? "" : "item " + (n + 1) + " of " + of + ": ";
     }
 
     /**

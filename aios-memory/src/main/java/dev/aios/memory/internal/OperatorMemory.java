@@ -31,6 +31,15 @@ public final class OperatorMemory implements Memory {
         return memory.remember(item, item.id().orElseGet(OperatorMemory::randomId));
     }
 
+    /** Stores {@code items} in one transaction; see {@link MemoryService#rememberAll}. */
+    public dev.aios.memory.Remembered rememberAll(List<Remember> items) {
+        return memory.rememberAll(
+                items,
+                items.stream()
+                        .map(i -> i.id().orElseGet(OperatorMemory::randomId))
+                        .toList());
+    }
+
     @Override
     public Recall recall(MemoryQuery query) {
         return memory.recall(query);

@@ -24,7 +24,7 @@ final class VectorStore {
                 .storage()
                 .read(h -> h.query(
                         "SELECT item_id, n, subject, text FROM memory_chunks WHERE embed = 1 AND model IS NULL"
-                                + " ORDER BY rowid LIMIT ?",
+                                + " ORDER BY " + ItemStore.order(h) + " LIMIT ?",
                         row -> {
                             String subject = row.text("subject");
                             try {

@@ -340,8 +340,11 @@ public final class Anomalies {
         var id = "a-" + Long.toString(at.toEpochMilli(), 36) + "-" + Integer.toHexString((scope + metric).hashCode());
         storage.write(c -> Sql.update(
                 c,
-                "INSERT OR REPLACE INTO policy_alerts (id, at, scope, metric, value, baseline, text, status)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, 'open')",
+                "INSERT INTO policy_alerts (id, at, scope, metric, value, baseline, text, status)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, 'open') ON CONFLICT (id) DO UPDATE SET at = excluded.at,"
+                        + " scope = excluded.scope, metric = excluded.metric, value = excluded.value,"
+                        + " baseline = excluded.baseline, text = excluded.text, run_id = NULL, status = 'open',"
+                        + " notified = ''",
                 id,
                 at,
                 scope,

@@ -47,9 +47,9 @@ public final class AnswerStore {
     static void opened(Handle c, Opened o) throws SQLException {
         Sql.update(
                 c,
-                "INSERT OR IGNORE INTO policy_answers (task_id, run_id, step_id, iteration, kind, playbook, agent,"
+                "INSERT INTO policy_answers (task_id, run_id, step_id, iteration, kind, playbook, agent,"
                         + " subject, rule, segments, confidence, amount, opened_at, proposed)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_id) DO NOTHING",
                 o.taskId(),
                 o.runId(),
                 o.step(),
@@ -90,7 +90,11 @@ public final class AnswerStore {
 
     /** Notes that the operator opened a task now, unless they had before. */
     public void viewed(String taskId, Instant at) {
-        storage.write(c -> Sql.update(c, "INSERT OR IGNORE INTO policy_views (task_id, at) VALUES (?, ?)", taskId, at));
+        storage.write(c -> Sql.update(
+                c,
+                "INSERT INTO policy_views (task_id, at) VALUES (?, ?) ON CONFLICT (task_id) DO NOTHING",
+                taskId,
+                at));
     }
 
     /**

@@ -49,9 +49,14 @@ public final class DecisionStore {
     public void put(Decision d) {
         storage.write(c -> Sql.update(
                 c,
-                "INSERT OR REPLACE INTO policy_decisions (run_id, step_id, iteration, at, playbook, agent, subject,"
+                "INSERT INTO policy_decisions (run_id, step_id, iteration, at, playbook, agent, subject,"
                         + " segments, confidence, amount, decision, rule, suggestion, version, committed)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"
+                        + " ON CONFLICT (run_id, step_id, iteration) DO UPDATE SET at = excluded.at,"
+                        + " playbook = excluded.playbook, agent = excluded.agent, subject = excluded.subject,"
+                        + " segments = excluded.segments, confidence = excluded.confidence, amount = excluded.amount,"
+                        + " decision = excluded.decision, rule = excluded.rule, suggestion = excluded.suggestion,"
+                        + " version = excluded.version, committed = NULL",
                 d.runId(),
                 d.step(),
                 d.iteration(),

@@ -25,7 +25,7 @@ final class SeenRuns {
     static void started(Handle c, String runId, String playbook, Instant at) throws SQLException {
         Sql.update(
                 c,
-                "INSERT OR IGNORE INTO policy_runs (run_id, playbook, started_at) VALUES (?, ?, ?)",
+                "INSERT INTO policy_runs (run_id, playbook, started_at) VALUES (?, ?, ?) ON CONFLICT (run_id) DO NOTHING",
                 runId,
                 playbook,
                 at);

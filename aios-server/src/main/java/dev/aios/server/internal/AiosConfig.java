@@ -30,7 +30,15 @@ import java.util.Optional;
 public final class AiosConfig {
     private static final List<String> SECTIONS = java.util.stream.Stream.concat(
                     java.util.stream.Stream.of(
-                            "models", "memory", "connectors", "policy", "server", "kernel", "backup", "tracing"),
+                            "models",
+                            "memory",
+                            "connectors",
+                            "policy",
+                            "server",
+                            "kernel",
+                            "backup",
+                            "tracing",
+                            "store"),
                     dev.aios.connectors.ConnectorSettings.SECTIONS.stream())
             .distinct()
             .toList();
@@ -211,6 +219,35 @@ public final class AiosConfig {
         var names = new java.util.ArrayList<String>();
         hosts.forEach(name -> names.add(name.asText()));
         return List.copyOf(names);
+    }
+
+    /**
+     * The database of {@code store.url}: a {@code jdbc:postgresql:} URL (credentials from {@code
+     * AIOS_DB_USER} and {@code AIOS_DB_PASSWORD}, not the file); empty when the section does not set
+     * it, which means the SQLite file in the data directory.
+     */
+    public Optional<String> storeUrl() {
+        var store = section("store");
+        var unknown = new java.util.ArrayList<String>();
+        store.fieldNames().forEachRemaining(name -> {
+            if (!name.equals("url")) {
+                unknown.add(name);
+            }
+        });
+        if (!store.isObject() || !unknown.isEmpty()) {
+            throw new IllegalArgumentException(where() + "store: the only setting is url, e.g. url:"
+                    + " jdbc:postgresql://db.example.com/aios" + (unknown.isEmpty() ? "" : "; unknown " + unknown));
+        }
+        var url = store.path("url");
+        if (url.isMissingNode() || url.isNull() || url.asText().isBlank()) {
+            return Optional.empty();
+        }
+        if (!url.asText().startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException(where() + "store.url must be a jdbc:postgresql: URL, e.g."
+                    + " jdbc:postgresql://db.example.com/aios; leave it out for the SQLite file in the data"
+                    + " directory");
+        }
+        return Optional.of(url.asText());
     }
 
     /** A duration written as {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d} or ISO-8601 ({@code PT30S}). */

@@ -57,6 +57,7 @@ public final class Deliveries implements AutoCloseable {
     private final Secrets secrets;
     private final Feed feed;
     private final DeliveryStore store;
+    private final dev.aios.kernel.spi.SubjectCipher cipher;
     private final InstantSource clock;
     private final Function<Event, ?> send;
     private final HttpClient http =
@@ -69,9 +70,14 @@ public final class Deliveries implements AutoCloseable {
         this.subscriptions = Map.copyOf(subscriptions);
         this.secrets = secrets;
         this.feed = host.feed();
-        this.store = new DeliveryStore(host.storage());
+        this.store = new DeliveryStore(host.storage(), host.cipher());
+        this.cipher = host.cipher();
         this.clock = host.clock();
         this.send = host::send;
+        int sealed = store.sealOlder();
+        if (sealed > 0) {
+            LOG.info("sealed the bodies of {} deliveries kept from before bodies were sealed", sealed);
+        }
         if (store.position() == null) {
             // Deliveries begin with what happens from now on, not with the whole history.
             var last = lastPositions();
@@ -122,6 +128,7 @@ public final class Deliveries implements AutoCloseable {
                                 "dlv_" + subscription.name() + "_" + item.source() + "_" + item.position(),
                                 subscription.name(),
                                 type,
+                                item.subject(),
                                 body(type, item)));
                     }
                 }
@@ -250,7 +257,9 @@ public final class Deliveries implements AutoCloseable {
             send.apply(new Event(
                     "delivery-failed:" + due.id() + ":" + round,
                     FAILED,
-                    subscription,
+                    // About the delivery's subject, so that forgetting it also ends the inbox item
+                    // (whose error may quote the receiver's answer about it).
+                    due.subject().isEmpty() ? subscription : due.subject(),
                     "connectors",
                     clock.instant(),
                     data,
@@ -260,6 +269,26 @@ public final class Deliveries implements AutoCloseable {
             LOG.warn("the failure of delivery {} could not be recorded as an event: {}", due.id(), e.getMessage());
         }
         store.failed(due.id(), attempts, round, error, clock.instant());
+    }
+
+    /**
+     * Keeps the deliveries of earlier subscriptions private when aios.yaml has none now: seals
+     * bodies kept from before bodies were sealed, and forgets subjects in them when asked.
+     */
+    public static void keepPrivate(ExtensionHost host) {
+        var store = new DeliveryStore(host.storage(), host.cipher());
+        store.sealOlder();
+        host.onForget(subject -> store.forget(
+                subject, host.cipher().pseudonym(subject), host.clock().instant()));
+    }
+
+    /**
+     * Forgets {@code subject}: the bodies of its deliveries are deleted, those not sent yet are
+     * dropped, and the rows are kept (for the count) under the subject's pseudonym. Waits for a
+     * collection under way, so that nothing it writes about the subject escapes.
+     */
+    public synchronized int forget(String subject) {
+        return store.forget(subject, cipher.pseudonym(subject), clock.instant());
     }
 
     /** The deliveries, newest change first, optionally only those of one status. */

@@ -1,28 +1,97 @@
 package dev.aios.connectors.internal.delivery;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aios.connectors.DeliveryStatus;
 import dev.aios.connectors.DeliveryView;
 import dev.aios.kernel.spi.Row;
 import dev.aios.kernel.spi.Storage;
+import dev.aios.kernel.spi.SubjectCipher;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Outgoing deliveries and the feed position: the SQL of deliveries, in one place. */
+/**
+ * Outgoing deliveries and the feed position: the SQL of deliveries, in one place. A delivery's body
+ * is sealed with its subject's key, so forgetting the subject makes it unreadable.
+ */
 final class DeliveryStore {
     /** A delivery due to be sent. */
-    record Due(String id, String subscription, String type, String body, int attempts, int rounds) {}
+    record Due(String id, String subscription, String type, String subject, String body, int attempts, int rounds) {}
 
-    /** A delivery to add. */
-    record New(String id, String subscription, String type, String body) {}
+    /** A delivery to add; {@code subject} is what its body is about, "" for nobody. */
+    record New(String id, String subscription, String type, String subject, String body) {}
+
+    /** What a delivery whose subject was forgotten says in its error. */
+    static final String FORGOTTEN = "its subject was forgotten: never sent";
 
     private static final String FEED = "deliveries";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Storage storage;
+    private final SubjectCipher cipher;
 
-    DeliveryStore(Storage storage) {
+    DeliveryStore(Storage storage, SubjectCipher cipher) {
         this.storage = storage;
+        this.cipher = cipher;
+    }
+
+    /**
+     * Seals the bodies written in plain text before bodies were sealed (their subject read from the
+     * body); returns how many.
+     */
+    int sealOlder() {
+        record Plain(String id, String body) {}
+        var plain = storage.read(h -> h.query(
+                "SELECT id, body FROM connector_deliveries WHERE sealed IS NULL AND body <> ''",
+                r -> new Plain(r.text("id"), r.text("body"))));
+        for (var row : plain) {
+            String subject;
+            try {
+                subject = JSON.readTree(row.body()).path("data").path("subject").asText("");
+            } catch (IOException e) {
+                subject = "";
+            }
+            var about = subject;
+            if (!about.isEmpty() && cipher.isForgotten(about)) {
+                storage.write(h -> forget(h, about, cipher.pseudonym(about), Instant.EPOCH));
+                continue;
+            }
+            storage.write(h -> h.update(
+                    "UPDATE connector_deliveries SET subject = ?, sealed = ?, body = '' WHERE id = ?",
+                    about,
+                    cipher.seal(about, row.body().getBytes(StandardCharsets.UTF_8)),
+                    row.id()));
+        }
+        return plain.size();
+    }
+
+    /**
+     * Drops what the deliveries hold about {@code subject}: their bodies are deleted, those not sent
+     * yet are dropped, and the rows are filed under {@code pseudonym}; returns how many.
+     */
+    int forget(String subject, String pseudonym, Instant now) {
+        return storage.write(h -> forget(h, subject, pseudonym, now));
+    }
+
+    private static int forget(dev.aios.kernel.spi.Handle h, String subject, String pseudonym, Instant now) {
+        h.update(
+                "UPDATE connector_deliveries SET status = ?, last_error = ?, updated_at = ?"
+                        + " WHERE subject = ? AND status IN (?, ?)",
+                DeliveryStatus.DROPPED,
+                FORGOTTEN,
+                now,
+                subject,
+                DeliveryStatus.PENDING,
+                DeliveryStatus.FAILED);
+        return h.update(
+                "UPDATE connector_deliveries SET subject = ?, body = '', sealed = NULL,"
+                        + " last_error = CASE WHEN last_error IS NULL THEN NULL ELSE ? END WHERE subject = ?",
+                pseudonym,
+                FORGOTTEN,
+                subject);
     }
 
     /** The feed positions read so far: event sequence, journal position. */
@@ -37,15 +106,22 @@ final class DeliveryStore {
     /** Adds {@code deliveries} (ignoring any already there) and moves the feed position, at once. */
     void collect(List<New> deliveries, long eventSeq, long journalPos, Instant now) {
         storage.write(h -> {
+            // Checked in the write, after any forgetting that committed before it: nothing is sealed
+            // again for a subject just forgotten (that would keep its name beside a new key).
+            var forgotten = new java.util.HashMap<String, Boolean>();
             for (var d : deliveries) {
+                if (!d.subject().isEmpty() && forgotten.computeIfAbsent(d.subject(), cipher::isForgotten)) {
+                    continue;
+                }
                 h.update(
-                        "INSERT INTO connector_deliveries (id, subscription, type, body, status, attempts, next_at,"
-                                + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)"
+                        "INSERT INTO connector_deliveries (id, subscription, type, subject, body, sealed, status,"
+                                + " attempts, next_at, created_at, updated_at) VALUES (?, ?, ?, ?, '', ?, ?, 0, ?, ?, ?)"
                                 + " ON CONFLICT (id) DO NOTHING",
                         d.id(),
                         d.subscription(),
                         d.type(),
-                        d.body(),
+                        d.subject(),
+                        cipher.seal(d.subject(), d.body().getBytes(StandardCharsets.UTF_8)),
                         DeliveryStatus.PENDING,
                         now,
                         now,
@@ -61,20 +137,52 @@ final class DeliveryStore {
         });
     }
 
+    /**
+     * The deliveries due now, their bodies opened; one whose subject was forgotten meanwhile is
+     * dropped instead.
+     */
     List<Due> due(Instant now, int limit) {
-        return storage.read(h -> h.query(
-                "SELECT id, subscription, type, body, attempts, rounds FROM connector_deliveries"
+        record Stored(
+                String id,
+                String subscription,
+                String type,
+                String subject,
+                byte[] sealed,
+                String body,
+                int attempts,
+                int rounds) {}
+        var rows = storage.read(h -> h.query(
+                "SELECT id, subscription, type, subject, sealed, body, attempts, rounds FROM connector_deliveries"
                         + " WHERE status = ? AND next_at <= ? ORDER BY next_at, id LIMIT ?",
-                r -> new Due(
+                r -> new Stored(
                         r.text("id"),
                         r.text("subscription"),
                         r.text("type"),
+                        r.text("subject"),
+                        r.bytes("sealed"),
                         r.text("body"),
                         (int) r.integer("attempts"),
                         (int) r.integer("rounds")),
                 DeliveryStatus.PENDING,
                 now,
                 limit));
+        var due = new ArrayList<Due>();
+        for (var row : rows) {
+            String body;
+            if (row.sealed() == null) {
+                body = row.body();
+            } else {
+                try {
+                    body = new String(cipher.open(row.subject(), row.sealed()), StandardCharsets.UTF_8);
+                } catch (SubjectCipher.ForgottenException e) {
+                    forget(row.subject(), cipher.pseudonym(row.subject()), now);
+                    continue;
+                }
+            }
+            due.add(new Due(
+                    row.id(), row.subscription(), row.type(), row.subject(), body, row.attempts(), row.rounds()));
+        }
+        return due;
     }
 
     /** The earliest time a pending delivery is due. */

@@ -28,13 +28,16 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Checks and rebuilds the derived state. Verification recomputes every run's checksum chain and
  * replays every journal into a scratch store of the same kind, then compares it row by row with the
- * real one; rebuilding replaces the derived state with that replay.
+ * real one; rebuilding replaces the derived state with that replay. Stateful agents' instances are
+ * checked against, and rebuilt from, their messages ({@link InstanceAudit}).
  */
 public final class Audit {
     private final RunJournal journal;
+    private final InstanceAudit instances;
 
     public Audit(RunJournal journal) {
         this.journal = journal;
+        this.instances = new InstanceAudit(journal.codec());
     }
 
     /** Verifies {@code store}: chains, folds and derived state, all as of one moment. */
@@ -83,6 +86,7 @@ public final class Audit {
                 progress.advanced(total, total);
                 compare(scratch.read(target -> target.derived().rows(skipped)), actual, problems);
                 problems.addAll(dev.aios.kernel.internal.access.AuditTrail.verify(tx));
+                problems.addAll(instances.verify(tx));
                 return null;
             });
         }
@@ -180,7 +184,9 @@ public final class Audit {
             progress.advanced(runIds.size(), runIds.size());
             var diffs = new ArrayList<String>();
             compare(tx.derived().rows(forgotten), before, diffs);
-            return new RebuildReport(runIds.size(), entries, diffs.size());
+            // Stateful agents' instances follow from their messages, their own log.
+            long instancesChanged = instances.rebuild(tx);
+            return new RebuildReport(runIds.size(), entries, diffs.size() + instancesChanged);
         });
     }
 

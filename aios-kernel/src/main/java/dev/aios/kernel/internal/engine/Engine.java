@@ -67,6 +67,7 @@ public final class Engine implements AutoCloseable {
     private final Dispatcher<Lease> dispatcher;
     private final Mailboxes mailboxes;
     private final Dispatcher<Mailboxes.Claim> instances;
+    private final InstanceReads instanceReads;
     private final EventIntake intake;
     private final Awaits awaits;
     private final AuditTrail audit;
@@ -148,10 +149,19 @@ public final class Engine implements AutoCloseable {
                 host::policy);
         this.dispatcher = Dispatcher.of(
                 queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
-        this.mailboxes = new Mailboxes(store, journal.codec(), clock, playbooks::stateful, services, calls, node);
+        this.mailboxes = new Mailboxes(
+                store, journal.codec(), clock, playbooks::stateful, playbooks::agent, services, calls, node);
         this.instances = new Dispatcher<>(
                 "agent", mailboxes::lease, mailboxes::handle, config.concurrency(), config.pollInterval(), clock);
         mailboxes.wakeWith(instances::wake);
+        this.instanceReads = new InstanceReads(store, mailboxes.sealing());
+        var deadLetters = new MailboxDeadLetters(store, mailboxes.sealing(), clock, instances::wake);
+        agents.register(deadLetters.agent());
+        config.built().add(MailboxDeadLetters.playbook());
+        mailboxes.whenGivenUp((tx, message, error, attempts, now) -> {
+            var event = deadLetters.event(message, error, attempts, now);
+            intake.accept(tx, event, intake.route(event, 0), now);
+        });
         services.add(new dev.aios.kernel.spi.StepService<dev.aios.api.Instances>() {
             @Override
             public Class<dev.aios.api.Instances> type() {
@@ -160,7 +170,7 @@ public final class Engine implements AutoCloseable {
 
             @Override
             public dev.aios.api.Instances open(dev.aios.kernel.spi.StepScope scope) {
-                return mailboxes::state;
+                return instanceReads::state;
             }
         });
         intake.deliverWith(this::deliver);
@@ -415,6 +425,9 @@ public final class Engine implements AutoCloseable {
             meters.stepEnded(run.playbook, step, lease.kind(), outcome, System.nanoTime() - started);
         }
         KernelTraces.ended(outcome);
+        if (outcome instanceof Outcome.Call call) {
+            traces.called(run.id, lease, call.playbook());
+        }
         return recordDurably(lease, playbook, outcome, escalations.plan(lease, run, playbook, outcome), goOn);
     }
 
@@ -511,12 +524,12 @@ public final class Engine implements AutoCloseable {
 
     /** The instances of stateful agents, of {@code agent} or of all. */
     public List<dev.aios.kernel.AgentInstance> instances(Optional<String> agent) {
-        return mailboxes.instances(agent);
+        return instanceReads.instances(agent);
     }
 
     /** A stateful agent's instance for {@code subject}, with its state and newest {@code limit} messages. */
     public dev.aios.kernel.AgentInstanceView instance(String agent, String subject, int limit) {
-        return mailboxes.instance(agent, subject, limit);
+        return instanceReads.instance(agent, subject, limit);
     }
 
     /** Starts a run of the active playbook {@code playbook} alone, with {@code event} as its trigger. */
@@ -755,6 +768,17 @@ public final class Engine implements AutoCloseable {
         calls.shutdownNow();
         traces.close();
         config.extensions().forEach(Engine::closeQuietly);
+        if (startedAt != null && store.broken().isEmpty()) {
+            try {
+                // Stopped, not silent: the other nodes (and the admin commands) need not wait for it.
+                store.write(tx -> {
+                    tx.nodes().left(node);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                LOG.debug("the node's record stays until it is silent long enough", e);
+            }
+        }
         feed.close();
         store.close();
     }

@@ -24,6 +24,12 @@ final class InstanceContext implements AgentContext, StepScope {
     /** A message the handling sends its instance later. */
     record Later(Duration delay, JsonNode message) {}
 
+    /** The agents a handling may call as tools, by name. */
+    @FunctionalInterface
+    interface Tools {
+        java.util.Optional<dev.aios.kernel.internal.agent.AgentBinding> find(String name);
+    }
+
     /** Where effects of instances are recorded. */
     interface Receipts {
         java.util.Optional<JsonNode> find(String key);
@@ -39,9 +45,12 @@ final class InstanceContext implements AgentContext, StepScope {
     private final Set<String> declaredEffects;
     private final Receipts receipts;
     private final Services services;
+    private final Tools tools;
+    private final String key;
     private final Map<String, Integer> ordinals = new ConcurrentHashMap<>();
     private final Map<Class<?>, Object> opened = new ConcurrentHashMap<>();
     private final List<Later> laters = new ArrayList<>();
+    private volatile boolean ended;
 
     InstanceContext(
             String agent,
@@ -51,7 +60,25 @@ final class InstanceContext implements AgentContext, StepScope {
             InstantSource clock,
             Set<String> declaredEffects,
             Receipts receipts,
-            Services services) {
+            Services services,
+            Tools tools) {
+        this(agent, subject, messageId, attempt, clock, declaredEffects, receipts, services, tools, null);
+    }
+
+    /** A context whose idempotency key is {@code key}: that of an agent called as a tool. */
+    private InstanceContext(
+            String agent,
+            String subject,
+            String messageId,
+            int attempt,
+            InstantSource clock,
+            Set<String> declaredEffects,
+            Receipts receipts,
+            Services services,
+            Tools tools,
+            String key) {
+        this.tools = tools;
+        this.key = key != null ? key : instanceId(agent, subject) + ":" + messageId;
         this.agent = agent;
         this.subject = subject;
         this.messageId = messageId;
@@ -104,7 +131,7 @@ final class InstanceContext implements AgentContext, StepScope {
 
     @Override
     public String idempotencyKey() {
-        return runId() + ":" + messageId;
+        return key;
     }
 
     @Override
@@ -128,10 +155,40 @@ final class InstanceContext implements AgentContext, StepScope {
     @Override
     public void heartbeat() {}
 
+    /**
+     * Calls a stateless agent as a tool: its output is recorded under the call's idempotency key, so a
+     * handling that runs again (after a crash or a failed attempt) gets the recorded output instead of
+     * calling it again; the tool's own effects are keyed under the call.
+     */
     @Override
-    public JsonNode call(String agent, JsonNode input) throws Exception {
-        throw new UnsupportedOperationException("a stateful agent cannot call other agents as tools yet;"
-                + " send them a message with a playbook's send step");
+    public JsonNode call(String name, JsonNode input) throws Exception {
+        var binding = tools.find(name)
+                .orElseThrow(() -> new dev.aios.api.PermanentFailure("agent '" + agent + "' called agent '" + name
+                        + "' as a tool, but no such agent is registered or declared by an active playbook"));
+        if (binding.agent() instanceof dev.aios.api.Stateful) {
+            throw new dev.aios.api.PermanentFailure("agent '" + name + "' is stateful: it takes messages, not calls;"
+                    + " send it one with a playbook's send step or an event addressed to agent/" + name);
+        }
+        int ordinal = ordinals.merge("agent:" + name, 1, Integer::sum);
+        String callKey = idempotencyKey() + ":agent:" + name + (ordinal > 1 ? "#" + ordinal : "");
+        var recorded = receipts.find(callKey);
+        if (recorded.isPresent()) {
+            return recorded.get();
+        }
+        var tool = new InstanceContext(
+                name,
+                subject,
+                messageId,
+                attempt,
+                clock,
+                binding.terms().effects(),
+                receipts,
+                services,
+                tools,
+                callKey);
+        JsonNode output = binding.call(input, tool);
+        receipts.record(callKey, output);
+        return output;
     }
 
     @Override
@@ -148,6 +205,16 @@ final class InstanceContext implements AgentContext, StepScope {
             throw new IllegalArgumentException("a message is a JSON object, e.g. {\"remind\": \"invoice\"}");
         }
         laters.add(new Later(delay, message.deepCopy()));
+    }
+
+    @Override
+    public void end() {
+        ended = true;
+    }
+
+    /** Whether the handling asked to end the instance. */
+    boolean ended() {
+        return ended;
     }
 
     /** The messages to send later, in the order asked. */

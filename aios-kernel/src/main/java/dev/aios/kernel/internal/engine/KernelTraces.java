@@ -88,6 +88,24 @@ final class KernelTraces implements FeedListener, AutoCloseable {
         }
     }
 
+    /**
+     * Marks, under the current step span, that the step starts a child run of {@code playbook}: a
+     * span whose id follows from the run, step and iteration, so that the child's run span, written
+     * when the child ends (perhaps in another process), links to it.
+     */
+    void called(String runId, Lease lease, String playbook) {
+        if (!enabled) {
+            return;
+        }
+        RunIds.asCall(runId, lease.step(), lease.iteration(), () -> tracer.spanBuilder("call " + playbook)
+                        .setAttribute("aios.run.id", runId)
+                        .setAttribute("aios.step.id", lease.step())
+                        .setAttribute("aios.step.iteration", lease.iteration())
+                        .setAttribute("aios.child.playbook", playbook)
+                        .startSpan())
+                .end();
+    }
+
     /** Starts the span of a call through {@code connector}, under the current span. */
     Span connectorCall(String connector) {
         return tracer.spanBuilder("call " + connector)
@@ -117,14 +135,18 @@ final class KernelTraces implements FeedListener, AutoCloseable {
                 return;
             }
             var view = run.get();
-            var span = RunIds.asRun(view.id(), () -> tracer.spanBuilder("run " + view.playbook())
+            var builder = tracer.spanBuilder("run " + view.playbook())
                     .setNoParent()
                     .setStartTimestamp(view.createdAt())
                     .setAttribute("aios.run.id", view.id())
                     .setAttribute("aios.playbook", view.playbook())
                     .setAttribute("aios.playbook.version", view.version())
-                    .setAttribute("aios.run.status", status.wire())
-                    .startSpan());
+                    .setAttribute("aios.run.status", status.wire());
+            // A child run is a trace of its own, linked to the call its parent's step made.
+            view.parent().ifPresent(parent -> builder.setAttribute("aios.parent.run.id", parent.run())
+                    .setAttribute("aios.parent.step.id", parent.step())
+                    .addLink(RunIds.callContext(parent.run(), parent.step(), parent.iteration())));
+            var span = RunIds.asRun(view.id(), builder::startSpan);
             if (status == RunStatus.FAILED) {
                 span.setStatus(StatusCode.ERROR, view.error().orElse("failed"));
             }

@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.api.PermanentFailure;
 import dev.aios.api.RetryPolicy;
-import dev.aios.kernel.AgentInstance;
-import dev.aios.kernel.AgentInstanceView;
-import dev.aios.kernel.NotFoundException;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.agent.AgentBinding;
 import dev.aios.kernel.internal.journal.PayloadCodec;
@@ -40,7 +37,9 @@ import org.slf4j.MDC;
  *
  * <p>A failed handling is tried again with the default retry policy's backoff, the mailbox waiting
  * for it so that order holds; after the last attempt the message is marked failed, shown with the
- * instance, and the mailbox goes on.
+ * instance, and the mailbox goes on; the operator is asked about it ({@link MailboxDeadLetters}).
+ * A handling that calls {@code ctx.end()} ends the instance: its state and history are kept, and
+ * the messages still queued, or sent afterwards, are dropped.
  */
 final class Mailboxes {
     private static final Logger LOG = LoggerFactory.getLogger(Mailboxes.class);
@@ -65,31 +64,50 @@ final class Mailboxes {
     record Claim(String agent, String subject, String owner) {}
 
     private final Store db;
-    private final PayloadCodec codec;
+    private final Sealing sealing;
     private final InstantSource clock;
     private final Function<String, Optional<AgentBinding>> stateful;
     private final Services services;
+    private final InstanceContext.Tools tools;
     private final ExecutorService calls;
     private final String node;
     private final AtomicLong counter = new AtomicLong();
     private final RetryPolicy retry = RetryPolicy.DEFAULT;
     private volatile Runnable wake = () -> {};
+    private volatile GivenUp givenUp = (tx, message, error, attempts, now) -> {};
+
+    /** Told, in the transaction that records it, of a message given up on after its last attempt. */
+    interface GivenUp {
+        void accept(Tx tx, Message message, String error, int attempts, Instant now);
+    }
 
     Mailboxes(
             Store db,
             PayloadCodec codec,
             InstantSource clock,
             Function<String, Optional<AgentBinding>> stateful,
+            InstanceContext.Tools tools,
             Services services,
             ExecutorService calls,
             String node) {
+        this.tools = tools;
         this.db = db;
-        this.codec = codec;
+        this.sealing = new Sealing(codec);
         this.clock = clock;
         this.stateful = stateful;
         this.services = services;
         this.calls = calls;
         this.node = node;
+    }
+
+    /** Tells {@code givenUp} of every message given up on, so that the operator can decide about it. */
+    void whenGivenUp(GivenUp givenUp) {
+        this.givenUp = givenUp;
+    }
+
+    /** Seals and opens instances' payloads. */
+    Sealing sealing() {
+        return sealing;
     }
 
     /** Called when a message may be due now. */
@@ -101,19 +119,12 @@ final class Mailboxes {
         return tx.instances();
     }
 
-    /** {@code json} about {@code subject}, sealed with the subject's key. */
     private InstanceStore.Sealed seal(String subject, JsonNode json) {
-        var encoded = codec.encode(subject, Json.bytes(json));
-        return new InstanceStore.Sealed(encoded.codec(), encoded.bytes());
+        return sealing.seal(subject, json);
     }
 
-    /** A sealed payload read back; {@code {"forgotten": true}} once the subject was forgotten. */
     private JsonNode open(String subject, InstanceStore.Sealed stored) {
-        try {
-            return Json.tree(codec.decode(subject, stored.codec(), stored.bytes()));
-        } catch (dev.aios.kernel.spi.SubjectCipher.ForgottenException e) {
-            return Forgetting.FORGOTTEN.deepCopy();
-        }
+        return sealing.open(subject, stored);
     }
 
     /**
@@ -208,7 +219,7 @@ final class Mailboxes {
 
     /** What handling a message came to. */
     private sealed interface Handled {
-        record Done(JsonNode state, List<InstanceContext.Later> laters) implements Handled {}
+        record Done(JsonNode state, List<InstanceContext.Later> laters, boolean end) implements Handled {}
 
         record Failed(String error, boolean retryable) implements Handled {}
     }
@@ -235,7 +246,8 @@ final class Mailboxes {
                 clock,
                 binding.terms().effects(),
                 receipts(claim),
-                services);
+                services,
+                tools);
         Duration timeout = binding.terms().timeout();
         var logContext = MDC.getCopyOfContextMap();
         JsonNode validated;
@@ -256,7 +268,7 @@ final class Mailboxes {
             if (!output.isObject()) {
                 return new Handled.Failed("its output, the new state, must be a JSON object", false);
             }
-            return new Handled.Done(output, context.laters());
+            return new Handled.Done(output, context.laters(), context.ended());
         } catch (TimeoutException e) {
             future.cancel(true);
             return new Handled.Failed("agent '" + claim.agent() + "' did not finish within " + timeout, true);
@@ -299,9 +311,10 @@ final class Mailboxes {
             Instant now = clock.instant();
             switch (outcome) {
                 case Handled.Done done -> {
-                    store.handled(message, seal(claim.subject(), done.state()), now, KEEP);
+                    store.handled(message, seal(claim.subject(), done.state()), now, KEEP, done.end());
                     int n = 0;
-                    for (var later : done.laters()) {
+                    // An instance that ends sends nothing later: it would not be handled.
+                    for (var later : done.end() ? List.<InstanceContext.Later>of() : done.laters()) {
                         // Ids derived from the message's: a handling that runs again sends the same ones.
                         deliver(
                                 tx,
@@ -332,6 +345,9 @@ final class Mailboxes {
                             failed.error(),
                             again ? Optional.of(now.plus(backoff(attempt))) : Optional.empty(),
                             now);
+                    if (!again) {
+                        givenUp.accept(tx, message, failed.error(), attempt, now);
+                    }
                 }
             }
             tx.afterCommit(wake);
@@ -341,65 +357,6 @@ final class Mailboxes {
 
     private Duration backoff(int attempt) {
         return retry.backoff(attempt);
-    }
-
-    /** Every instance, or those of {@code agent}. */
-    List<AgentInstance> instances(Optional<String> agent) {
-        return db.read(tx -> store(tx).instances(agent)).stream()
-                .map(Mailboxes::view)
-                .toList();
-    }
-
-    /** One instance with its state and its newest {@code limit} messages. */
-    AgentInstanceView instance(String agent, String subject, int limit) {
-        return db.read(tx -> {
-            var store = store(tx);
-            var instance = store.instance(agent, subject)
-                    .orElseThrow(() -> new NotFoundException("agent '" + agent + "' has no instance for subject '"
-                            + subject + "'; it gets one with the first message sent to it (aios agents lists them)"));
-            var messages = store.messages(agent, subject, limit).stream()
-                    .map(m -> new AgentInstanceView.Message(
-                            m.id(),
-                            m.type(),
-                            m.sender(),
-                            m.status(),
-                            m.receivedAt(),
-                            m.dueAt(),
-                            m.handledAt(),
-                            m.attempts(),
-                            m.error(),
-                            open(subject, m.body())))
-                    .toList();
-            var state = store.state(agent, subject)
-                    .map(stored -> open(subject, stored))
-                    .orElse(Json.object());
-            return new AgentInstanceView(view(instance), state, messages);
-        });
-    }
-
-    private static AgentInstance view(InstanceStore.Instance i) {
-        return new AgentInstance(
-                i.agent(),
-                i.subject(),
-                i.queued(),
-                i.handled(),
-                i.failed(),
-                i.createdAt(),
-                i.updatedAt(),
-                i.lastMessage(),
-                i.lastAt(),
-                i.nextDue());
-    }
-
-    /** The state of an instance that handled a message, for agents that consult it. */
-    Optional<JsonNode> state(String agent, String subject) {
-        return db.read(tx -> {
-            var store = store(tx);
-            return store.instance(agent, subject)
-                    .filter(instance -> instance.handled() > 0)
-                    .flatMap(instance -> store.state(agent, subject))
-                    .map(stored -> open(subject, stored));
-        });
     }
 
     /** Destroys the instances of {@code subject}, their state and their messages. */

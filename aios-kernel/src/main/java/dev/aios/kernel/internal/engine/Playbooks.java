@@ -396,6 +396,14 @@ final class Playbooks {
                 .findFirst();
     }
 
+    /** A registered agent, else one an active playbook declares, by name. */
+    Optional<AgentBinding> agent(String name) {
+        return agents.find(name).or(() -> active.values().stream()
+                .map(b -> b.declared().get(name))
+                .filter(java.util.Objects::nonNull)
+                .findFirst());
+    }
+
     /** The contracts of the agents the active playbooks declare. */
     List<AgentInfo> declaredInfos() {
         return active.values().stream()

@@ -78,6 +78,27 @@ public final class MasterKey {
         }
     }
 
+    /**
+     * The master key {@code dataDirectory} already has: {@code variable} when set, else its {@code
+     * master.key}. Never creates one: a new key would open none of the keys it wrapped, so offline
+     * work (verify, rebuild) on a directory whose key is missing must stop and say so.
+     *
+     * @throws StorageException when there is none, naming where to put it back
+     */
+    public static MasterKey existing(Path dataDirectory, Optional<String> variable) {
+        if (variable.filter(value -> !value.isBlank()).isEmpty() && !Files.exists(dataDirectory.resolve(FILE))) {
+            var file = dataDirectory.resolve(FILE);
+            throw new StorageException(
+                    "no master key for " + dataDirectory + ": " + VARIABLE + " is not set and " + file
+                            + " is missing (and is never created here: a new key would open none of the stored ones);"
+                            + " put the key back at " + file + " (from where you keep it apart, or a backup made with"
+                            + " it) or set " + VARIABLE + " to it; a data directory that never had one gets it when"
+                            + " aios first starts on it",
+                    null);
+        }
+        return of(dataDirectory, variable);
+    }
+
     /** A master key of the given bytes, for tests and embedding. */
     public static MasterKey of(byte[] bytes) {
         if (bytes.length != KEY_BYTES) {

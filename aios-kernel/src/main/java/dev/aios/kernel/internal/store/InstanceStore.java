@@ -34,7 +34,11 @@ public interface InstanceStore {
             Instant receivedAt,
             Instant dueAt) {}
 
-    /** A message as stored. */
+    /**
+     * A message as stored.
+     *
+     * @param after the state its handling left the instance in, once handled
+     */
     record Message(
             long seq,
             String id,
@@ -48,15 +52,37 @@ public interface InstanceStore {
             MessageStatus status,
             int attempts,
             Optional<Instant> handledAt,
-            Optional<String> error) {}
+            Optional<String> error,
+            Optional<Sealed> after) {}
 
-    /** An instance; {@code queued} counts the messages in its mailbox. */
+    /**
+     * An instance; {@code queued} counts the messages in its mailbox; {@code endedAt} says when it
+     * ended itself.
+     */
     record Instance(
             String agent,
             String subject,
             long handled,
             long failed,
             long queued,
+            Instant createdAt,
+            Instant updatedAt,
+            Optional<String> lastMessage,
+            Optional<Instant> lastAt,
+            Optional<Instant> nextDue,
+            Optional<Instant> endedAt) {}
+
+    /**
+     * What rebuilding sets of an instance: everything about it that follows from its messages.
+     *
+     * @param state the state its newest handled message left, or its initial state
+     */
+    record Restored(
+            String agent,
+            String subject,
+            Sealed state,
+            long handled,
+            long failed,
             Instant createdAt,
             Instant updatedAt,
             Optional<String> lastMessage,
@@ -68,7 +94,7 @@ public interface InstanceStore {
 
     /**
      * Queues {@code message}, creating its instance with {@code initial} state if needed; false if its
-     * id was seen before.
+     * id was seen before. A message to an instance that ended is kept as {@code dropped}.
      */
     boolean deliver(Outgoing message, Sealed initial, Instant now);
 
@@ -91,10 +117,29 @@ public interface InstanceStore {
     Optional<Sealed> state(String agent, String subject);
 
     /**
-     * Marks {@code message} handled with the instance's new {@code state}, frees the lease, and keeps
-     * the newest {@code keep} handled messages of the instance.
+     * Marks {@code message} handled with the instance's new {@code state} (kept with the message too),
+     * frees the lease, and keeps the newest {@code keep} handled messages of the instance. When
+     * {@code end}, the instance ends: its queued messages are dropped and it takes no more.
      */
-    void handled(Message message, Sealed state, Instant now, int keep);
+    void handled(Message message, Sealed state, Instant now, int keep, boolean end);
+
+    /** One message, by id. */
+    Optional<Message> message(String id);
+
+    /**
+     * Puts a message given up on back in its mailbox, at its place in arrival order, with
+     * {@code body} instead of its own when present; it no longer counts as failed.
+     */
+    void requeue(Message message, Optional<Sealed> body, Instant now);
+
+    /** Marks a message given up on as skipped by the operator; it still counts as failed. */
+    void skip(Message message, Instant now);
+
+    /** Instances that messages or receipts belong to but that do not exist. */
+    List<Due> orphans();
+
+    /** Sets what follows from an instance's messages, creating the instance if it is missing. */
+    void restore(Restored instance);
 
     /**
      * Records a failed attempt at {@code message}: tried again at {@code retryAt} (the mailbox waits

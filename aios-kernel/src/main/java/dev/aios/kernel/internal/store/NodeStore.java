@@ -22,4 +22,7 @@ public interface NodeStore {
      * @return how many were forgotten
      */
     int forgetBefore(Instant before);
+
+    /** Forgets {@code node}, which stopped cleanly. */
+    void left(String node);
 }

@@ -72,6 +72,9 @@ public interface Store extends AutoCloseable {
     /** The store for an extension's own tables. */
     Storage extensions();
 
+    /** The kernel's migrations applied when this store was opened, e.g. {@code V10 nodes}; empty when none were due. */
+    java.util.List<String> migrated();
+
     /**
      * A fresh, empty store of the same kind, deleted on close, for replaying the journal beside the
      * real one (verification).

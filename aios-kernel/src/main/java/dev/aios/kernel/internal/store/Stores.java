@@ -47,6 +47,52 @@ public final class Stores {
         SqliteStore.snapshot(dataDirectory, target);
     }
 
+    /** How long a node may be silent before maintenance may assume it is gone (its heartbeat is every 5 s). */
+    private static final java.time.Duration SILENT = java.time.Duration.ofSeconds(30);
+
+    /**
+     * Opens an existing installation for maintenance while no aios works on it: the SQLite file of
+     * {@code dataDirectory} (whose lock keeps a running aios out), or the PostgreSQL {@code
+     * database}, on which no node may have said in the last 30 s that it is alive.
+     *
+     * @throws dev.aios.kernel.StorageException while a node works on the PostgreSQL database
+     */
+    public static Store openStopped(Path dataDirectory, Optional<String> database) {
+        return openStopped(dataDirectory, database, false);
+    }
+
+    /** As {@link #openStopped(Path, Optional)}; with {@code create} a new installation is created too. */
+    public static Store openStopped(Path dataDirectory, Optional<String> database, boolean create) {
+        if (database.isEmpty()) {
+            return create ? open(dataDirectory) : openExisting(dataDirectory);
+        }
+        var store = open(dataDirectory, database);
+        try {
+            var now = java.time.InstantSource.system().instant();
+            var alive = store.read(tx -> tx.nodes().seenSince(now.minus(SILENT), now));
+            if (!alive.isEmpty()) {
+                throw new dev.aios.kernel.StorageException(
+                        alive.size() + " aios node" + (alive.size() == 1 ? " is" : "s are") + " working on "
+                                + store.location() + " ("
+                                + String.join(
+                                        ", ",
+                                        alive.stream()
+                                                .map(node -> node.name() + ", last seen "
+                                                        + java.time.Duration.between(node.seenAt(), now)
+                                                                .toSeconds()
+                                                        + " s ago")
+                                                .toList())
+                                + "); stop every node first, or wait " + SILENT.toSeconds()
+                                + " s after one was killed",
+                        null);
+            }
+            return store;
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
     /** Opens the store of an installation that must exist already (maintenance on a stopped kernel). */
     public static Store openExisting(Path dataDirectory) {
         if (!SqliteStore.exists(dataDirectory)) {

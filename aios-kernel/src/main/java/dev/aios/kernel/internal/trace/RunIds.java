@@ -18,7 +18,10 @@ public final class RunIds {
     /** Random ids, except inside {@link #asRun}. */
     public static final IdGenerator GENERATOR = new Generator();
 
-    private static final ThreadLocal<String> STARTING = new ThreadLocal<>();
+    /** The ids the span being started on this thread gets; a null trace id keeps the parent's. */
+    private record Forced(String traceId, String spanId) {}
+
+    private static final ThreadLocal<Forced> STARTING = new ThreadLocal<>();
 
     private RunIds() {}
 
@@ -38,9 +41,32 @@ public final class RunIds {
                 traceId(runId), spanId(runId), TraceFlags.getSampled(), TraceState.getDefault());
     }
 
+    /**
+     * The span id of the call that step {@code step} (iteration {@code iteration}) of {@code runId}
+     * made to start a child run: a span under that step's, which the child's run span links to.
+     */
+    public static String callSpanId(String runId, String step, int iteration) {
+        return HexFormat.of().formatHex(digest(runId + "\u0000call\u0000" + step + "\u0000" + iteration), 0, 8);
+    }
+
+    /** The context of the call span of step {@code step} of {@code runId}, in that run's trace. */
+    public static SpanContext callContext(String runId, String step, int iteration) {
+        return SpanContext.createFromRemoteParent(
+                traceId(runId), callSpanId(runId, step, iteration), TraceFlags.getSampled(), TraceState.getDefault());
+    }
+
     /** Runs {@code start}, in which a root span gets the ids of {@code runId}'s own span. */
     public static <T> T asRun(String runId, Supplier<T> start) {
-        STARTING.set(runId);
+        return forced(new Forced(traceId(runId), spanId(runId)), start);
+    }
+
+    /** Runs {@code start}, in which a span gets the id of the call span of step {@code step} of {@code runId}. */
+    public static <T> T asCall(String runId, String step, int iteration, Supplier<T> start) {
+        return forced(new Forced(null, callSpanId(runId, step, iteration)), start);
+    }
+
+    private static <T> T forced(Forced ids, Supplier<T> start) {
+        STARTING.set(ids);
         try {
             return start.get();
         } finally {
@@ -61,14 +87,14 @@ public final class RunIds {
 
         @Override
         public String generateSpanId() {
-            var run = STARTING.get();
-            return run == null ? random.generateSpanId() : spanId(run);
+            var forced = STARTING.get();
+            return forced == null ? random.generateSpanId() : forced.spanId();
         }
 
         @Override
         public String generateTraceId() {
-            var run = STARTING.get();
-            return run == null ? random.generateTraceId() : traceId(run);
+            var forced = STARTING.get();
+            return forced == null || forced.traceId() == null ? random.generateTraceId() : forced.traceId();
         }
     }
 }

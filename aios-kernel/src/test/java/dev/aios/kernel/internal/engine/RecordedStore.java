@@ -1,6 +1,7 @@
 package dev.aios.kernel.internal.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.aios.kernel.internal.journal.MasterKey;
 import dev.aios.kernel.internal.store.StoredEntry;
 import dev.aios.kernel.internal.store.Stores;
 import java.nio.file.Path;
@@ -54,5 +55,7 @@ final class RecordedStore {
                 return null;
             });
         }
+        // The directory's master key, as the first start of aios on it makes (admin commands never do).
+        MasterKey.of(dataDirectory);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.aios.api.Event;
+import dev.aios.kernel.NodeInfo;
 import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.Scope;
@@ -639,6 +640,19 @@ public abstract class StoreContract {
     }
 
     @Test
+    void aNodeThatStoppedIsNoLongerAlive() {
+        write(tx -> {
+            tx.nodes().seen("node-1-a", T0, T0);
+            tx.nodes().seen("node-2-b", T0, T0);
+            tx.nodes().left("node-1-a");
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.nodes().seenSince(T0.minusSeconds(30), T0)))
+                .extracting(NodeInfo::name)
+                .containsExactly("node-2-b");
+    }
+
+    @Test
     void aStatefulAgentsMailboxIsHandledInOrderOneMessageAtATime() {
         var empty = new InstanceStore.Sealed("json", bytes("{}"));
         for (int i = 1; i <= 3; i++) {
@@ -670,7 +684,7 @@ public abstract class StoreContract {
         var head = read((Tx tx) -> tx.instances().head("assistant", "acme", T0)).orElseThrow();
         assertThat(head.id()).isEqualTo("m1");
         write((Tx tx) -> {
-            tx.instances().handled(head, new InstanceStore.Sealed("json", bytes("{\"seen\":1}")), T0, 100);
+            tx.instances().handled(head, new InstanceStore.Sealed("json", bytes("{\"seen\":1}")), T0, 100, false);
             return null;
         });
         assertThat(read((Tx tx) -> tx.instances().head("assistant", "acme", T0))
@@ -690,6 +704,112 @@ public abstract class StoreContract {
         assertThat(read((Tx tx) -> tx.instances().messages("assistant", "acme", 10)))
                 .hasSize(3);
         assertThat(write((Tx tx) -> tx.instances().forget("acme"))).isEqualTo(1);
+    }
+
+    @Test
+    void aMessageGivenUpOnIsQueuedAgainOrSkippedAnEndedInstanceDropsTheRestAndInstancesAreRestored() {
+        var empty = new InstanceStore.Sealed("json", bytes("{}"));
+        for (String id : List.of("m1", "m2", "m3")) {
+            var message = new InstanceStore.Outgoing(
+                    id, "assistant", "acme", "event", "note", new InstanceStore.Sealed("json", bytes("{}")), T0, T0);
+            write((Tx tx) -> tx.instances().deliver(message, empty, T0));
+        }
+        var first =
+                read((Tx tx) -> tx.instances().head("assistant", "acme", T0)).orElseThrow();
+        write((Tx tx) -> {
+            tx.instances().failed(first, "broken", Optional.empty(), T0);
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.instances().message("m1")).orElseThrow().status())
+                .isEqualTo(dev.aios.kernel.MessageStatus.FAILED);
+        assertThat(read((Tx tx) -> tx.instances().instance("assistant", "acme"))
+                        .orElseThrow()
+                        .failed())
+                .isEqualTo(1);
+
+        var edited = new InstanceStore.Sealed("json", bytes("{\"fixed\":true}"));
+        write((Tx tx) -> {
+            tx.instances().requeue(first, Optional.of(edited), T0.plusSeconds(1));
+            return null;
+        });
+        var again = read((Tx tx) -> tx.instances().head("assistant", "acme", T0.plusSeconds(1)))
+                .orElseThrow();
+        assertThat(again.id()).as("back at its place in arrival order").isEqualTo("m1");
+        assertThat(new String(again.body().bytes(), StandardCharsets.UTF_8)).isEqualTo("{\"fixed\":true}");
+        var instance =
+                read((Tx tx) -> tx.instances().instance("assistant", "acme")).orElseThrow();
+        assertThat(instance.failed()).isZero();
+        assertThat(instance.lastMessage()).isEmpty();
+        assertThat(instance.nextDue()).contains(T0);
+
+        var after = new InstanceStore.Sealed("json", bytes("{\"seen\":1}"));
+        write((Tx tx) -> {
+            tx.instances().handled(again, after, T0.plusSeconds(2), 100, false);
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.instances().message("m1")).orElseThrow().after())
+                .as("a handled message keeps the state it left")
+                .hasValueSatisfying(s -> assertThat(s.bytes()).isEqualTo(after.bytes()));
+        var second = read((Tx tx) -> tx.instances().head("assistant", "acme", T0.plusSeconds(2)))
+                .orElseThrow();
+        write((Tx tx) -> {
+            tx.instances().failed(second, "broken", Optional.empty(), T0.plusSeconds(3));
+            tx.instances().skip(second, T0.plusSeconds(4));
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.instances().message("m2")).orElseThrow().status())
+                .isEqualTo(dev.aios.kernel.MessageStatus.SKIPPED);
+
+        var third = read((Tx tx) -> tx.instances().head("assistant", "acme", T0.plusSeconds(4)))
+                .orElseThrow();
+        var late =
+                new InstanceStore.Outgoing("m4", "assistant", "acme", "later", "later", empty, T0, T0.plusSeconds(60));
+        write((Tx tx) -> tx.instances().deliver(late, empty, T0));
+        write((Tx tx) -> {
+            tx.instances().handled(third, after, T0.plusSeconds(5), 100, true);
+            return null;
+        });
+        var ended =
+                read((Tx tx) -> tx.instances().instance("assistant", "acme")).orElseThrow();
+        assertThat(ended.endedAt()).contains(T0.plusSeconds(5));
+        assertThat(ended.nextDue()).isEmpty();
+        assertThat(read((Tx tx) -> tx.instances().message("m4")).orElseThrow().status())
+                .isEqualTo(dev.aios.kernel.MessageStatus.DROPPED);
+        var afterEnd = new InstanceStore.Outgoing("m5", "assistant", "acme", "event", "note", empty, T0, T0);
+        assertThat(write((Tx tx) -> tx.instances().deliver(afterEnd, empty, T0)))
+                .isTrue();
+        assertThat(read((Tx tx) -> tx.instances().message("m5")).orElseThrow().status())
+                .as("a message to an ended instance")
+                .isEqualTo(dev.aios.kernel.MessageStatus.DROPPED);
+        assertThat(read((Tx tx) -> tx.instances().due(T0.plusSeconds(120), 10))).isEmpty();
+
+        assertThat(read((Tx tx) -> tx.instances().orphans())).isEmpty();
+        write((Tx tx) -> {
+            tx.instances().receipt("k1", "assistant", "globex", Json.object(), T0);
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.instances().orphans()))
+                .containsExactly(new InstanceStore.Due("assistant", "globex"));
+        write((Tx tx) -> {
+            tx.instances()
+                    .restore(new InstanceStore.Restored(
+                            "assistant",
+                            "globex",
+                            after,
+                            3,
+                            1,
+                            T0,
+                            T0.plusSeconds(9),
+                            Optional.of("g3"),
+                            Optional.of(T0.plusSeconds(9)),
+                            Optional.empty()));
+            return null;
+        });
+        var restored =
+                read((Tx tx) -> tx.instances().instance("assistant", "globex")).orElseThrow();
+        assertThat(restored.handled()).isEqualTo(3);
+        assertThat(restored.lastMessage()).contains("g3");
+        assertThat(read((Tx tx) -> tx.instances().orphans())).isEmpty();
     }
 
     @Test

@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             AdminCommand.Verify.class,
             AdminCommand.Rebuild.class,
+            AdminCommand.Migrate.class,
             AdminCommand.Backup.class,
             AdminCommand.Restore.class
         })
@@ -48,6 +49,28 @@ final class AdminCommand implements Runnable {
                 description = "the data directory (default: $AIOS_DATA, else ./data)")
         Path data;
 
+        @Option(
+                names = "--db",
+                paramLabel = "URL",
+                description = "the PostgreSQL database aios runs on (jdbc:postgresql://host/db; user and password from"
+                        + " $AIOS_DB_USER and $AIOS_DB_PASSWORD); default: $AIOS_DB, else the SQLite file in the data"
+                        + " directory")
+        String db;
+
+        /** The PostgreSQL database: --db, else $AIOS_DB; empty for the data directory's SQLite file. */
+        Optional<String> database() {
+            var url = db != null
+                    ? Optional.of(db)
+                    : AiosCommand.environment(spec, "AIOS_DB").filter(value -> !value.isBlank());
+            if (url.isPresent() && !url.get().startsWith("jdbc:postgresql:")) {
+                throw new CliException(
+                        CliException.USAGE,
+                        "--db must be a jdbc:postgresql: URL, e.g. jdbc:postgresql://localhost/aios; leave it out for"
+                                + " the SQLite file in the data directory");
+            }
+            return url;
+        }
+
         Path dataDirectory() {
             var directory = data != null
                     ? data
@@ -70,7 +93,11 @@ final class AdminCommand implements Runnable {
             var directory = dataDirectory();
             VerifyReport report;
             try (var progress = progress(spec, "verify: run checks", ProgressPrinter.Unit.ITEMS)) {
-                report = Admin.verify(directory, progress::advanced);
+                report = Admin.verify(
+                        directory,
+                        database(),
+                        AiosCommand.environment(spec, Admin.MASTER_KEY_VARIABLE),
+                        progress::advanced);
             }
             var out = spec.commandLine().getOut();
             if (report.ok()) {
@@ -97,13 +124,44 @@ final class AdminCommand implements Runnable {
             var directory = dataDirectory();
             RebuildReport report;
             try (var progress = progress(spec, "rebuild: runs", ProgressPrinter.Unit.ITEMS)) {
-                report = Admin.rebuild(directory, progress::advanced);
+                report = Admin.rebuild(
+                        directory,
+                        database(),
+                        AiosCommand.environment(spec, Admin.MASTER_KEY_VARIABLE),
+                        progress::advanced);
             }
             var out = spec.commandLine().getOut();
             out.println("rebuilt " + report.runs() + " runs from " + report.entries() + " journal entries; "
                     + (report.changedRows() == 0
                             ? "the derived tables were intact"
                             : report.changedRows() + " rows differed and were replaced"));
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "migrate",
+            description = "Creates or updates the tables of a stopped or new installation (the kernel's and every"
+                    + " module's), as the next 'aios up' would, and says which migrations it applied.")
+    static final class Migrate extends OnDataDirectory {
+        @Override
+        public Integer call() {
+            // A new installation's directory is created, as 'aios up' would.
+            var directory = data != null
+                    ? data
+                    : Path.of(AiosCommand.environment(spec, "AIOS_DATA").orElse("data"));
+            var report = Admin.migrate(directory, database(), Modules.MIGRATIONS);
+            var out = spec.commandLine().getOut();
+            report.applied()
+                    .forEach((module, applied) -> out.println(String.format(
+                            "%-11s%s",
+                            module, applied.isEmpty() ? "up to date" : "applied " + String.join(", ", applied))));
+            out.println(
+                    report.count() == 0
+                            ? report.database() + " was up to date"
+                            : "applied " + report.count() + " migration" + (report.count() == 1 ? "" : "s") + " to "
+                                    + report.database());
             out.flush();
             return 0;
         }
@@ -130,6 +188,9 @@ final class AdminCommand implements Runnable {
 
         @Override
         public Integer call() {
+            database().ifPresent(url -> {
+                throw new CliException(CliException.FAILED, Modules.PG_DUMP);
+            });
             var settings = config != null
                     ? Optional.of(config)
                     : AiosCommand.environment(spec, "AIOS_CONFIG")

@@ -57,7 +57,11 @@ final class AgentCommand implements Runnable {
                             .orElse("")
                     + ", handled " + instance.path("handled").asLong()
                     + ", failed " + instance.path("failed").asLong()
-                    + ", since " + Text.time(instance, "createdAt"));
+                    + ", since " + Text.time(instance, "createdAt")
+                    + Text.optional(instance, "endedAt")
+                            .map(at -> ", ended " + Text.time(instance, "endedAt")
+                                    + " (it handles no more messages; forget the subject to start anew)")
+                            .orElse(""));
             Text.optional(instance, "lastMessage")
                     .ifPresent(id -> out.println("  last message " + id + " at " + Text.time(instance, "lastAt")));
             out.println();

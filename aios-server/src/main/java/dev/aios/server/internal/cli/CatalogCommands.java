@@ -105,7 +105,10 @@ final class CatalogCommands {
             var table = Table.withColumns("AGENT", "SUBJECT", "MAILBOX", "HANDLED", "FAILED", "LAST MESSAGE", "AT");
             instances.forEach(instance -> table.row(
                     Text.field(instance, "agent"),
-                    Text.field(instance, "subject"),
+                    Text.field(instance, "subject")
+                            + Text.optional(instance, "endedAt")
+                                    .map(at -> " (ended)")
+                                    .orElse(""),
                     instance.path("mailbox").asText()
                             + Text.optional(instance, "nextDue")
                                     .filter(due -> instance.path("mailbox").asLong() > 0)

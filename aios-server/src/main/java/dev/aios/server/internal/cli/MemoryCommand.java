@@ -17,12 +17,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code aios memory add|search|forget|stats}: what aios remembers. */
+/** {@code aios memory add|import|search|forget|stats}: what aios remembers. */
 @Command(
         name = "memory",
         description = "Stores, searches and forgets what aios remembers.",
         subcommands = {
             MemoryCommand.Add.class,
+            MemoryImport.class,
             MemoryCommand.Search.class,
             MemoryCommand.Forget.class,
             MemoryCommand.Stats.class,
@@ -35,7 +36,7 @@ final class MemoryCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "name a memory command: add, search, forget or stats");
+                spec.commandLine(), "name a memory command: add, import, search, forget or stats");
     }
 
     @Command(name = "add", description = "Stores a note, email, document or output.")

@@ -54,6 +54,14 @@ final class UpCommand implements Callable<Integer> {
             description = "where the database lives (default: $AIOS_DATA, else ./data)")
     Path data;
 
+    @Option(
+            names = "--db",
+            paramLabel = "URL",
+            description = "keep everything in this PostgreSQL database (jdbc:postgresql://host/db; user and password"
+                    + " from $AIOS_DB_USER and $AIOS_DB_PASSWORD) instead of the SQLite file in the data directory;"
+                    + " several aios processes may share one (default: $AIOS_DB, else store.url in aios.yaml)")
+    String db;
+
     @Option(names = "--port", paramLabel = "N", description = "the HTTP port (default: $AIOS_PORT, else 7070)")
     Integer port;
 
@@ -168,6 +176,14 @@ final class UpCommand implements Callable<Integer> {
                 .extension(policy)
                 .extension(live);
         tracing.ifPresent(builder::openTelemetry);
+        var database = database(settings);
+        database.ifPresent(builder::database);
+        if (database.isPresent() && backups.isPresent()) {
+            throw new CliException(
+                    CliException.USAGE,
+                    settings.file().map(f -> f + ": ").orElse("") + "backup: " + Modules.PG_DUMP
+                            + "; remove the backup section when aios runs on PostgreSQL");
+        }
         settings.connectors().forEach(builder::connector);
         if (!noExamples) {
             builder.discoverPlaybooks();
@@ -300,6 +316,7 @@ final class UpCommand implements Callable<Integer> {
                     + "; every request needs a token");
         }
         out.println("  data       " + kernel.dataDirectory().toAbsolutePath().normalize());
+        kernel.database().ifPresent(url -> out.println("  database   " + url));
         LoadReport load = kernel.lastLoad();
         if (load.loaded().isEmpty()) {
             out.println("  playbooks  none loaded; put YAML playbooks in "
@@ -351,6 +368,26 @@ final class UpCommand implements Callable<Integer> {
     private static Optional<dev.aios.server.Tls> tls(AiosConfig settings) {
         try {
             return settings.tls();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(CliException.USAGE, e.getMessage());
+        }
+    }
+
+    /** The shared database: --db, else $AIOS_DB, else store.url; empty for the SQLite file. */
+    private Optional<String> database(AiosConfig settings) {
+        try {
+            var url = db != null
+                    ? Optional.of(db)
+                    : AiosCommand.environment(spec, "AIOS_DB")
+                            .filter(value -> !value.isBlank())
+                            .or(settings::storeUrl);
+            if (url.isPresent() && !url.get().startsWith("jdbc:postgresql:")) {
+                throw new CliException(
+                        CliException.USAGE,
+                        "--db must be a jdbc:postgresql: URL, e.g. jdbc:postgresql://localhost/aios; leave it out"
+                                + " for the SQLite file in the data directory");
+            }
+            return url;
         } catch (IllegalArgumentException e) {
             throw new CliException(CliException.USAGE, e.getMessage());
         }

@@ -19,7 +19,6 @@ import java.util.stream.Collectors;
  */
 public final class Console implements ApiServer.PageRoutes {
     private final Access access;
-    private final Sessions sessions;
     private final Pages pages = new Pages();
     private final Frames frames;
     private final Gate gate;
@@ -27,6 +26,7 @@ public final class Console implements ApiServer.PageRoutes {
     private final InboxRoutes inbox;
     private final RunRoutes runs;
     private final PlaybookPages playbooks;
+    private final AgentPages agents;
     private final CostPages costs;
     private final MemoryPages memoryPages;
     private final HealthPages health;
@@ -47,12 +47,12 @@ public final class Console implements ApiServer.PageRoutes {
             InstantSource clock) {
         this.access = access;
         this.live = live;
-        this.sessions = new Sessions(clock);
         this.frames = new Frames(kernel);
-        this.gate = new Gate(access, sessions, pages, frames);
+        this.gate = new Gate(access, pages, frames);
         this.inbox = new InboxRoutes(kernel, gate, pages, frames, clock);
         this.runs = new RunRoutes(kernel, gate, pages, frames, clock);
         this.playbooks = new PlaybookPages(kernel, gate, pages, frames);
+        this.agents = new AgentPages(kernel, gate, pages, frames);
         this.costs = new CostPages(kernel, models, gate, pages, frames, clock);
         this.memoryPages = new MemoryPages(kernel, memory, gate, pages, frames);
         this.health = new HealthPages(kernel, models, memory, gate, pages, frames, clock);
@@ -65,7 +65,7 @@ public final class Console implements ApiServer.PageRoutes {
         routes.post(
                 "/logout",
                 gate.action(Access.Scope.READ, (ctx, visit) -> {
-                    sessions.end(ctx);
+                    Gate.sessions(ctx).end(ctx);
                     ctx.redirect("/login", HttpStatus.SEE_OTHER);
                 }),
                 dev.aios.server.Access.SELF);
@@ -91,6 +91,7 @@ public final class Console implements ApiServer.PageRoutes {
         inbox.addTo(routes);
         runs.addTo(routes);
         playbooks.addTo(routes);
+        agents.addTo(routes);
         costs.addTo(routes);
         memoryPages.addTo(routes);
         health.addTo(routes);
@@ -121,7 +122,7 @@ public final class Console implements ApiServer.PageRoutes {
         if (code != null) {
             var token = access.redeem(code.strip());
             if (token.isPresent() && access.grant(token.get()).isPresent()) {
-                sessions.start(ctx, token.get());
+                Gate.sessions(ctx).start(ctx, token.get());
                 ctx.redirect(next, HttpStatus.SEE_OTHER);
                 return;
             }
@@ -167,7 +168,7 @@ public final class Console implements ApiServer.PageRoutes {
                                             : "That token is unknown, revoked or expired.")));
             return;
         }
-        sessions.start(ctx, token);
+        Gate.sessions(ctx).start(ctx, token);
         ctx.redirect(next, HttpStatus.SEE_OTHER);
     }
 

@@ -31,13 +31,11 @@ final class Gate {
     }
 
     private final Access access;
-    private final Sessions sessions;
     private final Pages pages;
     private final Frames frames;
 
-    Gate(Access access, Sessions sessions, Pages pages, Frames frames) {
+    Gate(Access access, Pages pages, Frames frames) {
         this.access = access;
-        this.sessions = sessions;
         this.pages = pages;
         this.frames = frames;
     }
@@ -54,12 +52,18 @@ final class Gate {
 
     /** The visit of a signed-in request, if any; for routes that also serve visitors signed out. */
     Optional<Visit> visit(Context ctx) {
-        return sessions.find(ctx).flatMap(session -> access.grant(session.token)
+        var sessions = sessions(ctx);
+        return sessions.find(ctx).flatMap(session -> access.grant(session.token())
                 .map(grant -> new Visit(session, grant))
                 .or(() -> {
                     sessions.end(ctx);
                     return Optional.empty();
                 }));
+    }
+
+    /** The server's browser sessions, which the API's {@code /api/session} opens too. */
+    static dev.aios.server.internal.http.BrowserSessions sessions(Context ctx) {
+        return dev.aios.server.Access.of(ctx).sessions();
     }
 
     private void guarded(Context ctx, Access.Scope scope, boolean action, Page page) {
@@ -133,7 +137,7 @@ final class Gate {
         if (token == null
                 || !MessageDigest.isEqual(
                         token.getBytes(StandardCharsets.UTF_8),
-                        visit.session().csrf.getBytes(StandardCharsets.UTF_8))) {
+                        visit.session().csrf().getBytes(StandardCharsets.UTF_8))) {
             throw new Refused(
                     403,
                     "Refused",

@@ -6,7 +6,7 @@ package dev.aios.server.internal.console;
  * @param session the browser's session
  * @param grant the token's name and scopes, checked for this request
  */
-record Visit(Sessions.Session session, Access.Grant grant) {
+record Visit(dev.aios.server.internal.http.BrowserSessions.Session session, Access.Grant grant) {
 
     /** The frame of a page titled {@code title}, under navigation entry {@code nav}. */
     Frame frame(String title, String nav, long openTasks, Frame.Assets assets) {
@@ -14,7 +14,7 @@ record Visit(Sessions.Session session, Access.Grant grant) {
                 title,
                 nav,
                 openTasks,
-                session.csrf,
+                session.csrf(),
                 grant.name(),
                 session.takeFlash(),
                 "",
@@ -25,6 +25,6 @@ record Visit(Sessions.Session session, Access.Grant grant) {
 
     /** Sets the message the next page shows once. */
     void flash(String message) {
-        session.flash = message;
+        session.flash(message);
     }
 }

@@ -35,6 +35,9 @@ import java.util.Set;
 public final class MemoryRoutes implements ApiServer.Routes {
     private static final Set<String> ITEM_FIELDS =
             Set.of("kind", "subject", "text", "metadata", "importance", "pinned", "id");
+    /** The most items one {@code POST /api/memory/batch} takes. */
+    public static final int MAX_BATCH = 1000;
+
     private static final Set<String> RECORD_FIELDS = Set.of("id", "kind", "subject", "content");
 
     private final Kernel kernel;
@@ -53,6 +56,7 @@ public final class MemoryRoutes implements ApiServer.Routes {
         var ingest = Access.scope(Scope.INGEST);
         var admin = Access.scope(Scope.ADMIN);
         routes.post("/api/memory", guarded(this::remember), ingest);
+        routes.post("/api/memory/batch", guarded(this::rememberAll), ingest);
         routes.get("/api/memory/search", guarded(this::search), read);
         routes.delete("/api/memory/subjects/{subject}", guarded(this::forget), admin);
         routes.get("/api/memory/stats", guarded(ctx -> ctx.json(memory.stats())), read);
@@ -63,7 +67,51 @@ public final class MemoryRoutes implements ApiServer.Routes {
     }
 
     private void remember(Context ctx) {
-        var body = RequestBody.of(ctx.bodyAsBytes()).allowOnly(ITEM_FIELDS);
+        var item = item(RequestBody.of(ctx.bodyAsBytes()));
+        ctx.status(HttpStatus.CREATED).json(memory.memory().remember(item));
+    }
+
+    /**
+     * Stores up to {@value #MAX_BATCH} items in one transaction: {@code {"items": [...]}}, each item
+     * as {@code POST /api/memory} takes it. All or nothing: a refused item refuses the batch, and the
+     * problem names every refused item by its position.
+     */
+    private void rememberAll(Context ctx) {
+        var body = RequestBody.of(ctx.bodyAsBytes()).allowOnly(Set.of("items"));
+        var list = body.json("items")
+                .filter(JsonNode::isArray)
+                .orElseThrow(() -> new InvalidInputException(
+                        "field 'items' is required: an array of items as POST /api/memory takes them"));
+        if (list.size() > MAX_BATCH) {
+            throw new InvalidInputException("a batch holds at most " + MAX_BATCH + " items, this one " + list.size()
+                    + "; send it in several; nothing was stored");
+        }
+        var items = new java.util.ArrayList<Remember>();
+        var refused = new java.util.ArrayList<String>();
+        for (int i = 0; i < list.size(); i++) {
+            try {
+                items.add(item(RequestBody.of(list.get(i))));
+            } catch (InvalidInputException | IllegalArgumentException e) {
+                refused.add("items[" + i + "]: " + e.getMessage());
+            }
+        }
+        if (!refused.isEmpty()) {
+            throw new InvalidInputException(refused.size() + " of " + list.size()
+                    + " items are refused; nothing was stored: "
+                    + String.join("; ", refused.subList(0, Math.min(refused.size(), 20)))
+                    + (refused.size() > 20 ? "; and " + (refused.size() - 20) + " more" : ""));
+        }
+        var result = memory.rememberAll(items);
+        var answer = Json.mapper().createObjectNode();
+        answer.put("stored", result.stored());
+        answer.put("existing", result.existing().size());
+        answer.set("items", Json.mapper().valueToTree(result.items()));
+        ctx.status(HttpStatus.CREATED).json(answer);
+    }
+
+    /** An item as {@code POST /api/memory} takes it. */
+    private static Remember item(RequestBody body) {
+        body.allowOnly(ITEM_FIELDS);
         var kind = MemoryKind.fromWire(body.text("kind")
                 .orElseThrow(() ->
                         new InvalidInputException("field 'kind' is required: note, email," + " document or output")));
@@ -89,7 +137,7 @@ public final class MemoryRoutes implements ApiServer.Routes {
         if (id.isPresent()) {
             item = item.withId(id.get());
         }
-        ctx.status(HttpStatus.CREATED).json(memory.memory().remember(item));
+        return item;
     }
 
     private void search(Context ctx) {

@@ -31,6 +31,14 @@ final class RequestBody {
         return new RequestBody(parseObject(bytes));
     }
 
+    /** A JSON object inside a body, such as one item of a list. */
+    static RequestBody of(JsonNode node) {
+        if (!(node instanceof ObjectNode object)) {
+            throw new InvalidInputException("must be a JSON object, was " + describe(node));
+        }
+        return new RequestBody(object);
+    }
+
     /** The body if one was sent, otherwise an empty object. */
     static RequestBody ofOptional(byte[] bytes) {
         return isBlank(bytes) ? new RequestBody(Json.mapper().createObjectNode()) : new RequestBody(parseObject(bytes));

@@ -60,17 +60,6 @@ final class ConsoleHarness implements AutoCloseable {
     static ConsoleHarness start(
             Path data, Map<String, Access.Grant> tokens, Optional<dev.aios.policy.PolicyExtension> policy) {
         var local = new LocalAccess(InstantSource.system());
-        Access access = new Access() {
-            @Override
-            public Optional<Grant> grant(String token) {
-                return Optional.ofNullable(tokens.get(token)).or(() -> local.grant(token));
-            }
-
-            @Override
-            public Optional<String> redeem(String code) {
-                return local.redeem(code);
-            }
-        };
         var models = new ModelsExtension(ModelSettings.none());
         var memory = MemoryExtension.of(MemorySettings.from(Json.mapper()
                 .createObjectNode()
@@ -90,6 +79,19 @@ final class ConsoleHarness implements AutoCloseable {
         policy.ifPresent(builder::extension);
         var kernel = builder.build();
         kernel.start();
+        // The given tokens, the data directory's own (as aios up signs in), and the one-time links.
+        var kernelTokens = new TokenAccess(kernel.tokens(), local);
+        Access access = new Access() {
+            @Override
+            public Optional<Grant> grant(String token) {
+                return Optional.ofNullable(tokens.get(token)).or(() -> kernelTokens.grant(token));
+            }
+
+            @Override
+            public Optional<String> redeem(String code) {
+                return local.redeem(code);
+            }
+        };
         var routes = new java.util.ArrayList<ApiServer.Routes>();
         routes.add(new dev.aios.server.internal.http.DigestRoutes(
                 new dev.aios.server.internal.WeeklyReview(kernel, models, InstantSource.system())));

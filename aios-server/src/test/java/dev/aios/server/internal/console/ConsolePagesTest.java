@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aios.api.MemoryKind;
 import dev.aios.api.Remember;
+import dev.aios.testing.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The console's other pages: playbooks, costs, memory, health and the weekly review. */
+/** The console's other pages: playbooks, agents, costs, memory, health and the weekly review. */
 class ConsolePagesTest {
     @TempDir
     Path data;
@@ -46,6 +47,36 @@ class ConsolePagesTest {
                 .contains("on timeout");
         assertThat(browser.get("/playbooks/design-subscription").status()).isEqualTo(200);
         assertThat(browser.get("/playbooks/nothing").status()).isEqualTo(404);
+    }
+
+    @Test
+    void theAgentsPageListsEachStatefulAgentsInstancesAndAnInstanceShowsItsStateAndMessages() {
+        var note = browser.postWithToken(
+                "/api/events",
+                "application/json",
+                "{\"type\": \"client.note\", \"subject\": \"acme\", \"data\": {\"to\": \"agent/client-account\","
+                        + " \"note\": \"prefers calls on Tuesdays\"}}");
+        assertThat(note.status()).isEqualTo(202);
+        var instance = Poll.until(
+                "acme's client account to handle the note",
+                () -> browser.get("/agents/client-account/acme"),
+                p -> p.body().contains("status-handled"),
+                ConsoleHarness.DEADLINE);
+        var page = browser.get("/agents");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body())
+                .contains("<h2 id=\"agent-client-account\">client-account")
+                .contains("<a href=\"/agents/client-account/acme\">acme</a>")
+                .contains("other agents are stateless");
+        assertThat(instance.status()).isEqualTo(200);
+        assertThat(instance.body())
+                .contains("client-account for acme")
+                .contains("<dt>handled</dt><dd>1</dd>")
+                .contains("prefers calls on Tuesdays")
+                .contains("status-handled")
+                .contains("client.note");
+        assertThat(browser.get("/agents/client-account/globex").status()).isEqualTo(404);
+        assertThat(browser.get("/agents/qualify-lead/acme").status()).isEqualTo(404);
     }
 
     @Test

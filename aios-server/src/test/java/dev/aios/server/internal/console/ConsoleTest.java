@@ -73,6 +73,48 @@ class ConsoleTest {
     }
 
     @Test
+    void oneSessionServesTheConsoleAndTheApiAndRevokingItsTokenEndsItInBoth() {
+        var laptop = aios.kernel
+                .tokens()
+                .create("laptop", EnumSet.of(dev.aios.kernel.Scope.OPERATE), java.util.Optional.empty())
+                .secret();
+        var byApi = aios.new Browser();
+        assertThat(byApi.post("/api/session", "application/json", "{\"token\": \"" + laptop + "\"}")
+                        .status())
+                .isEqualTo(200);
+        assertThat(byApi.get("/").body())
+                .as("signed in through the API, the console is open")
+                .contains("<h1>Inbox</h1>");
+        var byConsole = aios.new Browser();
+        assertThat(byConsole
+                        .post("/login", "application/x-www-form-urlencoded", "token=" + laptop + "&next=%2F")
+                        .status())
+                .isEqualTo(303);
+        assertThat(byConsole.get("/api/runs").status())
+                .as("signed in through the console, the API answers")
+                .isEqualTo(200);
+
+        aios.kernel.tokens().revoke("laptop");
+
+        assertThat(byApi.get("/").status()).as("to sign in again").isEqualTo(303);
+        assertThat(byApi.get("/api/runs").status()).isEqualTo(401);
+        assertThat(byConsole.get("/api/runs").status()).isEqualTo(401);
+        assertThat(byConsole.get("/").status()).isEqualTo(303);
+    }
+
+    @Test
+    void signingOutThroughTheApiEndsTheConsolesSession() {
+        var browser = aios.new Browser().signedIn();
+        assertThat(browser.get("/").status()).isEqualTo(200);
+        assertThat(browser.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(aios.url + "/api/session"))
+                                .header("Content-Type", "application/json")
+                                .DELETE())
+                        .status())
+                .isEqualTo(204);
+        assertThat(browser.get("/").status()).isEqualTo(303);
+    }
+
+    @Test
     void aDraftShowsWhyItIsHereAndIsApprovedWithAnEditThatFitsTheContract() {
         var runId = aios.lead("acme");
         var task = aios.openTaskOf(runId);

@@ -13,14 +13,22 @@ import java.util.Optional;
 /** The agent_instances, agent_messages and agent_receipts tables. */
 final class JdbcInstances implements InstanceStore {
     private static final String MESSAGE_COLUMNS = "seq, id, agent, subject, sender, type, codec, body, received_at,"
-            + " due_at, status, attempts, handled_at, error";
+            + " due_at, status, attempts, handled_at, error, state_codec, state";
     private static final String INSTANCE_COLUMNS = "i.agent, i.subject, i.handled, i.failed, i.created_at,"
-            + " i.updated_at, i.last_message, i.last_at, i.next_due,"
+            + " i.updated_at, i.last_message, i.last_at, i.next_due, i.ended_at,"
             + " (SELECT COUNT(*) FROM agent_messages m WHERE m.agent = i.agent AND m.subject = i.subject"
             + " AND m.status = 'queued') AS queued";
     /** The due time of the instance's first queued message (in an UPDATE of agent_instances). */
     private static final String NEXT_DUE = "(SELECT MIN(m.due_at) FROM agent_messages m"
             + " WHERE m.agent = agent_instances.agent AND m.subject = agent_instances.subject AND m.status = 'queued')";
+
+    /** Statuses of messages whose handling is over and that are kept as history, newest first. */
+    private static final String HISTORY = "status IN ('handled', 'skipped', 'dropped')";
+
+    /** A column of the instance's newest message whose handling is over (in an UPDATE of agent_instances). */
+    private static final String LAST = "SELECT m.%s FROM agent_messages m WHERE m.agent = agent_instances.agent"
+            + " AND m.subject = agent_instances.subject AND m.status IN ('handled', 'failed', 'skipped')"
+            + " ORDER BY m.handled_at DESC, m.seq DESC LIMIT 1";
 
     private final Handle handle;
 
@@ -51,7 +59,8 @@ final class JdbcInstances implements InstanceStore {
                         + " next_due) VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?)"
                         + " ON CONFLICT (agent, subject) DO UPDATE SET next_due ="
                         + " CASE WHEN agent_instances.next_due IS NULL OR agent_instances.next_due > excluded.next_due"
-                        + " THEN excluded.next_due ELSE agent_instances.next_due END",
+                        + " THEN excluded.next_due ELSE agent_instances.next_due END"
+                        + " WHERE agent_instances.ended_at IS NULL",
                 m.agent(),
                 m.subject(),
                 initial.codec(),
@@ -59,8 +68,18 @@ final class JdbcInstances implements InstanceStore {
                 now,
                 now,
                 m.dueAt());
+        handle.update(
+                "UPDATE agent_messages SET status = 'dropped', handled_at = ?, error = ? WHERE id = ? AND EXISTS"
+                        + " (SELECT 1 FROM agent_instances i WHERE i.agent = ? AND i.subject = ? AND i.ended_at IS NOT NULL)",
+                now,
+                ENDED,
+                m.id(),
+                m.agent(),
+                m.subject());
         return true;
     }
+
+    private static final String ENDED = "the instance had ended itself; forget the subject to start it anew";
 
     @Override
     public List<Due> due(Instant now, int max) {
@@ -124,32 +143,118 @@ final class JdbcInstances implements InstanceStore {
     }
 
     @Override
-    public void handled(Message message, Sealed state, Instant now, int keep) {
+    public void handled(Message message, Sealed state, Instant now, int keep, boolean end) {
         handle.update(
-                "UPDATE agent_messages SET status = 'handled', handled_at = ?, attempts = attempts + 1, error = NULL"
-                        + " WHERE seq = ?",
+                "UPDATE agent_messages SET status = 'handled', handled_at = ?, attempts = attempts + 1, error = NULL,"
+                        + " state_codec = ?, state = ? WHERE seq = ?",
                 now,
+                state.codec(),
+                state.bytes(),
                 message.seq());
+        if (end) {
+            handle.update(
+                    "UPDATE agent_messages SET status = 'dropped', handled_at = ?, error = ?"
+                            + " WHERE agent = ? AND subject = ? AND status = 'queued'",
+                    now,
+                    ENDED,
+                    message.agent(),
+                    message.subject());
+        }
         handle.update(
                 "UPDATE agent_instances SET codec = ?, state = ?, handled = handled + 1, updated_at = ?,"
                         + " last_message = ?, last_at = ?, lease_owner = NULL, lease_until = NULL,"
-                        + " next_due = " + NEXT_DUE + " WHERE agent = ? AND subject = ?",
-                state.codec(),
-                state.bytes(),
-                now,
-                message.id(),
-                now,
-                message.agent(),
-                message.subject());
+                        + " next_due = " + NEXT_DUE + (end ? ", ended_at = ?" : "")
+                        + " WHERE agent = ? AND subject = ?",
+                end
+                        ? new Object[] {
+                            state.codec(),
+                            state.bytes(),
+                            now,
+                            message.id(),
+                            now,
+                            now,
+                            message.agent(),
+                            message.subject()
+                        }
+                        : new Object[] {
+                            state.codec(), state.bytes(), now, message.id(), now, message.agent(), message.subject()
+                        });
         handle.update(
-                "DELETE FROM agent_messages WHERE agent = ? AND subject = ? AND status <> 'queued' AND seq <"
-                        + " (SELECT seq FROM agent_messages WHERE agent = ? AND subject = ? AND status <> 'queued'"
+                "DELETE FROM agent_messages WHERE agent = ? AND subject = ? AND " + HISTORY + " AND seq <"
+                        + " (SELECT seq FROM agent_messages WHERE agent = ? AND subject = ? AND " + HISTORY
                         + " ORDER BY seq DESC LIMIT 1 OFFSET ?)",
                 message.agent(),
                 message.subject(),
                 message.agent(),
                 message.subject(),
                 keep - 1);
+    }
+
+    @Override
+    public Optional<Message> message(String id) {
+        return handle.queryOne(
+                "SELECT " + MESSAGE_COLUMNS + " FROM agent_messages WHERE id = ?", JdbcInstances::message, id);
+    }
+
+    @Override
+    public void requeue(Message message, Optional<Sealed> body, Instant now) {
+        if (body.isPresent()) {
+            handle.update(
+                    "UPDATE agent_messages SET codec = ?, body = ? WHERE seq = ?",
+                    body.get().codec(),
+                    body.get().bytes(),
+                    message.seq());
+        }
+        handle.update(
+                "UPDATE agent_messages SET status = 'queued', attempts = 0, handled_at = NULL WHERE seq = ?",
+                message.seq());
+        handle.update(
+                "UPDATE agent_instances SET failed = failed - 1, updated_at = ?, next_due = " + NEXT_DUE
+                        + ", last_message = (" + LAST.formatted("id") + "), last_at = (" + LAST.formatted("handled_at")
+                        + ") WHERE agent = ? AND subject = ?",
+                now,
+                message.agent(),
+                message.subject());
+    }
+
+    @Override
+    public void skip(Message message, Instant now) {
+        handle.update("UPDATE agent_messages SET status = 'skipped' WHERE seq = ?", message.seq());
+        handle.update(
+                "UPDATE agent_instances SET updated_at = ? WHERE agent = ? AND subject = ?",
+                now,
+                message.agent(),
+                message.subject());
+    }
+
+    @Override
+    public List<Due> orphans() {
+        return handle.query(
+                "SELECT agent, subject FROM agent_messages UNION SELECT agent, subject FROM agent_receipts"
+                        + " EXCEPT SELECT agent, subject FROM agent_instances ORDER BY agent, subject",
+                r -> new Due(r.text("agent"), r.text("subject")));
+    }
+
+    @Override
+    public void restore(Restored r) {
+        handle.update(
+                "INSERT INTO agent_instances (agent, subject, codec, state, handled, failed, created_at, updated_at,"
+                        + " last_message, last_at, next_due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (agent, subject) DO UPDATE SET codec = excluded.codec, state = excluded.state,"
+                        + " handled = excluded.handled, failed = excluded.failed,"
+                        + " last_message = excluded.last_message, last_at = excluded.last_at,"
+                        + " next_due = excluded.next_due",
+                r.agent(),
+                r.subject(),
+                r.state().codec(),
+                r.state().bytes(),
+                r.handled(),
+                r.failed(),
+                r.createdAt(),
+                r.updatedAt(),
+                r.lastMessage().orElse(null),
+                r.lastAt().orElse(null),
+                r.nextDue().orElse(null));
     }
 
     @Override
@@ -272,7 +377,8 @@ final class JdbcInstances implements InstanceStore {
                 MessageStatus.fromWire(r.text("status")),
                 (int) r.integer("attempts"),
                 r.optionalInstant("handled_at"),
-                r.optionalText("error"));
+                r.optionalText("error"),
+                r.optionalText("state_codec").map(codec -> new Sealed(codec, r.bytes("state"))));
     }
 
     private static Instance instance(Row r) {
@@ -286,6 +392,7 @@ final class JdbcInstances implements InstanceStore {
                 r.instant("updated_at"),
                 r.optionalText("last_message"),
                 r.optionalInstant("last_at"),
-                r.optionalInstant("next_due"));
+                r.optionalInstant("next_due"),
+                r.optionalInstant("ended_at"));
     }
 }

@@ -40,4 +40,9 @@ final class JdbcNodes implements NodeStore {
     public int forgetBefore(Instant before) {
         return handle.update("DELETE FROM nodes WHERE seen_at < ?", before);
     }
+
+    @Override
+    public void left(String node) {
+        handle.update("DELETE FROM nodes WHERE name = ?", node);
+    }
 }

@@ -33,7 +33,7 @@ final class PostgresStorage implements Storage {
     }
 
     @Override
-    public void migrate(String module, String location) {
+    public java.util.List<String> migrate(String module, String location) {
         if (!module.matches("[a-z][a-z0-9_]*")) {
             throw new IllegalArgumentException("module name '" + module + "' must be lower-case letters, digits and _");
         }
@@ -49,7 +49,7 @@ final class PostgresStorage implements Storage {
             }
         }
         try {
-            store.migrate(postgres, "flyway_" + module);
+            return store.migrate(postgres, "flyway_" + module);
         } catch (RuntimeException e) {
             throw new StorageException("cannot migrate the tables of " + module + ": " + e.getMessage(), e);
         }

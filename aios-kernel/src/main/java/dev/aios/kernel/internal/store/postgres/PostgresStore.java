@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.aios.kernel.StorageException;
 import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
+import dev.aios.kernel.internal.store.jdbc.Migrations;
 import dev.aios.kernel.internal.store.jdbc.Writer;
 import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.Storage;
@@ -43,6 +44,7 @@ public final class PostgresStore implements Store {
     private final HikariDataSource writes;
     private final PostgresStorage extensions;
     private final Notifications notifications;
+    private java.util.List<String> migrated = java.util.List.of();
 
     private PostgresStore(String url, String schema, boolean scratch) {
         this.url = url;
@@ -55,7 +57,7 @@ public final class PostgresStore implements Store {
             // The writer's connection, the listener's, and one for migrations.
             writes = pool(url, schema, "aios-writer", 3, false);
             var notifications = new Notifications(writes, "store-" + UUID.randomUUID());
-            migrate(writes, MIGRATIONS, "flyway_schema_history", schema, scratch);
+            this.migrated = migrate(writes, MIGRATIONS, "flyway_schema_history", schema, scratch);
             writer = new Writer(
                     writes.getConnection(),
                     Handle.Dialect.POSTGRESQL,
@@ -123,7 +125,7 @@ public final class PostgresStore implements Store {
         return new HikariDataSource(config);
     }
 
-    private static void migrate(
+    private static java.util.List<String> migrate(
             javax.sql.DataSource dataSource, String location, String table, String schema, boolean create) {
         var flyway = Flyway.configure()
                 .dataSource(dataSource)
@@ -134,12 +136,17 @@ public final class PostgresStore implements Store {
         if (schema != null) {
             flyway = flyway.schemas(schema).defaultSchema(schema).createSchemas(create);
         }
-        flyway.load().migrate();
+        return Migrations.applied(flyway.load().migrate());
     }
 
     /** Migrates the tables kept apart by {@code table} with the Flyway migrations at {@code location}. */
-    void migrate(String location, String table) {
-        migrate(writes, location, table, schema, false);
+    java.util.List<String> migrate(String location, String table) {
+        return migrate(writes, location, table, schema, false);
+    }
+
+    @Override
+    public java.util.List<String> migrated() {
+        return migrated;
     }
 
     /** Frees the space of deleted and overwritten rows, so they are no longer kept as old versions. */

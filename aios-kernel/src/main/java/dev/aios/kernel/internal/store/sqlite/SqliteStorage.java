@@ -28,12 +28,12 @@ final class SqliteStorage implements Storage {
     }
 
     @Override
-    public void migrate(String module, String location) {
+    public java.util.List<String> migrate(String module, String location) {
         if (!module.matches("[a-z][a-z0-9_]*")) {
             throw new IllegalArgumentException("module name '" + module + "' must be lower-case letters, digits and _");
         }
         try {
-            store.migrate(location, "flyway_" + module);
+            return store.migrate(location, "flyway_" + module);
         } catch (RuntimeException e) {
             throw new StorageException("cannot migrate the tables of " + module + ": " + e.getMessage(), e);
         }

@@ -7,6 +7,7 @@ import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.PrivateFiles;
 import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
+import dev.aios.kernel.internal.store.jdbc.Migrations;
 import dev.aios.kernel.internal.store.jdbc.Writer;
 import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.Storage;
@@ -18,6 +19,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -59,6 +61,8 @@ public final class SqliteStore implements Store {
         }
     };
 
+    private List<String> migrated = List.of();
+
     private SqliteStore(Path directory, boolean durable, Optional<Path> scratchDirectory) {
         this.lock = DataDirectoryLock.acquire(directory);
         this.scratchDirectory = scratchDirectory;
@@ -70,7 +74,8 @@ public final class SqliteStore implements Store {
         Writer writer = null;
         HikariDataSource reads = null;
         try {
-            migrate(dataSource(file, false, durable), "classpath:db/migration", "flyway_schema_history");
+            this.migrated =
+                    migrate(dataSource(file, false, durable), "classpath:db/migration", "flyway_schema_history");
             writer = new Writer(
                     dataSource(file, false, durable).getConnection(),
                     Handle.Dialect.SQLITE,
@@ -246,19 +251,24 @@ public final class SqliteStore implements Store {
     }
 
     /** Migrates the tables kept apart by {@code table} with the Flyway migrations at {@code location}. */
-    void migrate(String location, String table) {
-        migrate(dataSource(file, false, true), location, table);
+    List<String> migrate(String location, String table) {
+        return migrate(dataSource(file, false, true), location, table);
     }
 
-    private static void migrate(SQLiteDataSource dataSource, String location, String table) {
-        Flyway.configure()
+    private static List<String> migrate(SQLiteDataSource dataSource, String location, String table) {
+        return Migrations.applied(Flyway.configure()
                 .dataSource(dataSource)
                 .locations(location)
                 .table(table)
                 .baselineOnMigrate(!table.equals("flyway_schema_history"))
                 .baselineVersion("0")
                 .load()
-                .migrate();
+                .migrate());
+    }
+
+    @Override
+    public List<String> migrated() {
+        return migrated;
     }
 
     /** Copies the write-ahead log into the database and empties it; false while readers still use it. */

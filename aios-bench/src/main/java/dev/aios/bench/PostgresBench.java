@@ -1,0 +1,307 @@
+package dev.aios.bench;
+
+import dev.aios.kernel.Kernel;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The kernel on PostgreSQL: five-step runs/s with 1, 8, 64 and 512 runs in flight, with one node and
+ * with two (two kernels in this process on one database, each with its own writer and leases), beside
+ * what PostgreSQL alone does on the same database: journal-shaped rows inserted through JDBC, one row
+ * per commit, from 64 connections at once. The database is the one {@code --db} names, else an
+ * embedded PostgreSQL (zonky's binaries) in the work directory. Counted in the database, after a
+ * warm-up, like the SQLite benchmark.
+ */
+final class PostgresBench {
+    private static final int BASELINE_CONNECTIONS = 64;
+
+    /** One measurement: {@code nodes} kernels, {@code inFlight} runs kept in flight. */
+    record Figure(int nodes, int inFlight, long runs, long steps, Duration elapsed) {
+        double runsPerSecond() {
+            return runs / (elapsed.toNanos() / 1e9);
+        }
+
+        double stepsPerSecond() {
+            return steps / (elapsed.toNanos() / 1e9);
+        }
+    }
+
+    /** Rows per second that {@code connections} JDBC connections commit, one row per commit. */
+    record Baseline(int connections, long inserts, Duration elapsed) {
+        double insertsPerSecond() {
+            return inserts / (elapsed.toNanos() / 1e9);
+        }
+    }
+
+    private final BenchOptions options;
+    private final Optional<String> database;
+    private final List<Integer> nodes;
+    private final PrintStream progress;
+    private int databases;
+
+    PostgresBench(BenchOptions options, Optional<String> database, List<Integer> nodes, PrintStream progress) {
+        this.options = options;
+        this.database = database;
+        this.nodes = nodes;
+        this.progress = progress;
+    }
+
+    /** Measures and returns the Markdown report. */
+    String run(String command) throws Exception {
+        EmbeddedPostgres embedded = null;
+        try {
+            String server;
+            if (database.isPresent()) {
+                server = database.get();
+            } else {
+                Files.createDirectories(options.workDirectory());
+                embedded = EmbeddedPostgres.builder()
+                        .setDataDirectory(Files.createTempDirectory(options.workDirectory(), "aios-bench-pg-"))
+                        .setCleanDataDirectory(true)
+                        .start();
+                server = embedded.getJdbcUrl("postgres", "postgres");
+            }
+            var baselines = new ArrayList<Baseline>();
+            var figures = new ArrayList<Figure>();
+            for (int n : nodes) {
+                for (int level : options.levels()) {
+                    var baseline = baseline(newDatabase(server, "baseline"), BASELINE_CONNECTIONS);
+                    baselines.add(baseline);
+                    say(
+                            "PostgreSQL baseline, %d connections, one row per commit: %.0f inserts/s",
+                            BASELINE_CONNECTIONS, baseline.insertsPerSecond());
+                    var figure = kernels(newDatabase(server, "kernel"), n, level);
+                    figures.add(figure);
+                    say(
+                            "%d node(s), %d in flight: %.0f runs/s, %.0f steps/s",
+                            n, level, figure.runsPerSecond(), figure.stepsPerSecond());
+                }
+            }
+            return report(command, embedded != null, figures, baselines);
+        } finally {
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+    }
+
+    /** Keeps {@code inFlight} runs in flight over {@code count} kernels on the database at {@code url}. */
+    private Figure kernels(String url, int count, int inFlight) throws Exception {
+        Path dir = Files.createTempDirectory(options.workDirectory(), "aios-bench-");
+        var workload = new FiveStepPlaybook();
+        var kernels = new ArrayList<Kernel>();
+        try {
+            for (int i = 0; i < count; i++) {
+                var data = Files.createDirectories(dir.resolve("node-" + i));
+                if (i > 0) {
+                    // Every node has the same master key.
+                    Files.copy(dir.resolve("node-0").resolve("master.key"), data.resolve("master.key"));
+                }
+                var kernel = Kernel.builder()
+                        .dataDirectory(data)
+                        .database(url)
+                        .agent(workload.agent())
+                        .playbook(FiveStepPlaybook.playbook())
+                        .concurrency(options.kernelConcurrency())
+                        .build();
+                kernels.add(kernel);
+                kernel.start();
+            }
+            var failure = new AtomicReference<Throwable>();
+            var drivers = Executors.newVirtualThreadPerTaskExecutor();
+            long[] before;
+            long[] after;
+            try (var probe = DriverManager.getConnection(url)) {
+                for (int i = 0; i < inFlight; i++) {
+                    var kernel = kernels.get(i % count);
+                    drivers.execute(() -> drive(kernel, workload, failure));
+                }
+                pause(options.warmup(), failure);
+                before = counts(probe);
+                pause(options.measure(), failure);
+                after = counts(probe);
+            } finally {
+                drivers.shutdownNow();
+                drivers.awaitTermination(30, TimeUnit.SECONDS);
+            }
+            return new Figure(
+                    count,
+                    inFlight,
+                    after[1] - before[1],
+                    after[2] - before[2],
+                    Duration.ofNanos(after[0] - before[0]));
+        } finally {
+            kernels.forEach(Kernel::close);
+            KernelLoad.deleteTree(dir);
+        }
+    }
+
+    private static void drive(Kernel kernel, FiveStepPlaybook workload, AtomicReference<Throwable> failure) {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                String runId = kernel.send(workload.trigger()).started().getFirst();
+                workload.lastStepReached(runId).get(60, TimeUnit.SECONDS);
+                workload.forget(runId);
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                if (!Thread.currentThread().isInterrupted()) {
+                    failure.compareAndSet(null, e);
+                }
+                return;
+            }
+        }
+    }
+
+    /** {@link System#nanoTime()}, completed runs and completed steps, in one snapshot. */
+    private static long[] counts(Connection c) throws SQLException {
+        long at = System.nanoTime();
+        try (var st = c.createStatement();
+                var rs = st.executeQuery("SELECT (SELECT COUNT(*) FROM runs WHERE status = 'completed'),"
+                        + " (SELECT COUNT(*) FROM journal WHERE type = 'StepCompleted')")) {
+            rs.next();
+            return new long[] {at, rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
+    /** Journal-shaped rows, one per commit, from {@code connections} connections at once. */
+    private Baseline baseline(String url, int connections) throws Exception {
+        try (var c = DriverManager.getConnection(url);
+                var st = c.createStatement()) {
+            st.execute("CREATE TABLE journal (run_id text NOT NULL, seq bigint NOT NULL, type text NOT NULL,"
+                    + " at bigint NOT NULL, subject text NOT NULL, codec text NOT NULL, payload bytea NOT NULL,"
+                    + " checksum text NOT NULL, PRIMARY KEY (run_id, seq))");
+        }
+        var inserts = new AtomicLong();
+        var failure = new AtomicReference<Throwable>();
+        byte[] payload = new byte[400];
+        java.util.Arrays.fill(payload, (byte) 'x');
+        // Every connection is open before the clock starts: connecting is not what is measured.
+        var ready = new java.util.concurrent.CountDownLatch(connections);
+        var go = new java.util.concurrent.CountDownLatch(1);
+        var window = new long[2];
+        var threads = Executors.newVirtualThreadPerTaskExecutor();
+        for (int t = 0; t < connections; t++) {
+            int thread = t;
+            threads.execute(() -> {
+                try (var c = DriverManager.getConnection(url);
+                        var insert = c.prepareStatement("INSERT INTO journal (run_id, seq, type, at, subject, codec,"
+                                + " payload, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    ready.countDown();
+                    go.await();
+                    long until = window[1];
+                    long n = 0;
+                    while (System.nanoTime() < until) {
+                        n++;
+                        insert.setString(1, "r-" + thread + "-" + (n / 11));
+                        insert.setLong(2, n % 11);
+                        insert.setString(3, "StepCompleted");
+                        insert.setLong(4, System.currentTimeMillis());
+                        insert.setString(5, "customer-" + (n % 100));
+                        insert.setString(6, "json");
+                        insert.setBytes(7, payload);
+                        insert.setString(8, "0".repeat(64));
+                        insert.executeUpdate();
+                        inserts.incrementAndGet();
+                    }
+                } catch (SQLException e) {
+                    failure.compareAndSet(null, e);
+                    ready.countDown();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        ready.await();
+        window[0] = System.nanoTime();
+        window[1] = window[0] + options.baseline().toNanos();
+        go.countDown();
+        threads.shutdown();
+        threads.awaitTermination(options.baseline().toSeconds() + 60, TimeUnit.SECONDS);
+        if (failure.get() != null) {
+            throw new IllegalStateException("the baseline failed: " + failure.get(), failure.get());
+        }
+        return new Baseline(connections, inserts.get(), Duration.ofNanos(System.nanoTime() - window[0]));
+    }
+
+    private String newDatabase(String server, String purpose) throws SQLException {
+        String name = "aios_bench_" + purpose + "_" + ProcessHandle.current().pid() + "_" + (++databases);
+        try (var c = DriverManager.getConnection(server);
+                var st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        }
+        int slash = server.lastIndexOf('/');
+        int query = server.indexOf('?', slash);
+        return server.substring(0, slash + 1) + name + (query < 0 ? "" : server.substring(query));
+    }
+
+    private static void pause(Duration duration, AtomicReference<Throwable> failure) throws InterruptedException {
+        long until = System.nanoTime() + duration.toNanos();
+        while (System.nanoTime() < until) {
+            if (failure.get() != null) {
+                throw new IllegalStateException("a driver failed: " + failure.get(), failure.get());
+            }
+            TimeUnit.MILLISECONDS.sleep(Math.max(1, Math.min(50, (until - System.nanoTime()) / 1_000_000)));
+        }
+    }
+
+    private String report(String command, boolean embedded, List<Figure> figures, List<Baseline> baselines) {
+        double pooled = baselines.stream().mapToLong(Baseline::inserts).sum()
+                / (baselines.stream().mapToLong(b -> b.elapsed().toNanos()).sum() / 1e9);
+        var out = new StringBuilder();
+        out.append(String.format(
+                Locale.ROOT,
+                "PostgreSQL %s, measured with `%s`: %s s warm-up and %s s window per row, kernel concurrency %d.%n%n",
+                embedded ? "embedded (zonky's binaries, on the same disk)" : "at --db",
+                command,
+                options.warmup().toSeconds(),
+                options.measure().toSeconds(),
+                options.kernelConcurrency()));
+        out.append("| nodes | runs in flight | runs/s | steps/s | steps/s ÷ baseline inserts/s |\n");
+        out.append("|---:|---:|---:|---:|---:|\n");
+        for (var f : figures) {
+            out.append(String.format(
+                    Locale.ROOT,
+                    "| %d | %d | %s | %s | %.2f |%n",
+                    f.nodes(),
+                    f.inFlight(),
+                    Report.rate(f.runsPerSecond()),
+                    Report.rate(f.stepsPerSecond()),
+                    f.stepsPerSecond() / pooled));
+        }
+        out.append(String.format(
+                Locale.ROOT,
+                "%nBaseline: raw JDBC on the same PostgreSQL, journal-shaped rows (400-byte payload), one row per"
+                        + " commit from %d connections at once, measured right before each row above: %s inserts/s"
+                        + " pooled (from %s to %s).%n",
+                BASELINE_CONNECTIONS,
+                Report.rate(pooled),
+                Report.rate(baselines.stream()
+                        .mapToDouble(Baseline::insertsPerSecond)
+                        .min()
+                        .orElse(0)),
+                Report.rate(baselines.stream()
+                        .mapToDouble(Baseline::insertsPerSecond)
+                        .max()
+                        .orElse(0))));
+        return out.toString();
+    }
+
+    private void say(String format, Object... args) {
+        progress.println(String.format(Locale.ROOT, format, args));
+    }
+}
