@@ -7,6 +7,7 @@ import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
 import dev.aios.kernel.internal.store.jdbc.Migrations;
 import dev.aios.kernel.internal.store.jdbc.Writer;
+import dev.aios.kernel.internal.store.jdbc.WriterBackedStore;
 import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.Storage;
 import java.sql.Connection;
@@ -27,7 +28,7 @@ import org.flywaydb.core.api.FlywayException;
  *
  * <p>Credentials come from the URL or from {@code AIOS_DB_USER} and {@code AIOS_DB_PASSWORD}.
  */
-public final class PostgresStore implements Store {
+public final class PostgresStore extends WriterBackedStore {
     /** The variable holding the database user, when the URL names none. */
     public static final String USER = "AIOS_DB_USER";
 
@@ -145,6 +146,11 @@ public final class PostgresStore implements Store {
     }
 
     @Override
+    protected Writer writer() {
+        return writer;
+    }
+
+    @Override
     public java.util.List<String> migrated() {
         return migrated;
     }
@@ -187,36 +193,6 @@ public final class PostgresStore implements Store {
     }
 
     @Override
-    public boolean inWrite() {
-        return writer.inUnit();
-    }
-
-    @Override
-    public Optional<String> failing() {
-        return writer.failing();
-    }
-
-    @Override
-    public Commits commits() {
-        return new Commits(writer.commits(), writer.units());
-    }
-
-    @Override
-    public CompletableFuture<Boolean> purge() {
-        return writer.checkpoint();
-    }
-
-    @Override
-    public void onBroken(java.util.function.Consumer<String> action) {
-        writer.onBroken(action);
-    }
-
-    @Override
-    public Optional<String> broken() {
-        return writer.broken();
-    }
-
-    @Override
     public void onCommitElsewhere(Runnable action) {
         notifications.add(action);
     }
@@ -236,11 +212,6 @@ public final class PostgresStore implements Store {
     @Override
     public String location() {
         return withoutCredentials(url) + (schema == null ? "" : " (schema " + schema + ")");
-    }
-
-    @Override
-    public void observeCommits(CommitObserver observer) {
-        writer.observe(observer::committed);
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
 import dev.aios.kernel.internal.store.jdbc.Migrations;
 import dev.aios.kernel.internal.store.jdbc.Writer;
+import dev.aios.kernel.internal.store.jdbc.WriterBackedStore;
 import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.Storage;
 import java.io.IOException;
@@ -35,7 +36,7 @@ import org.sqlite.SQLiteDataSource;
  * directory (an OS file lock), so it is the only writer: it keeps the states of the runs it works
  * on in memory and numbers feed positions itself.
  */
-public final class SqliteStore implements Store {
+public final class SqliteStore extends WriterBackedStore {
 
     /** The file name of the database inside a data directory. */
     public static final String FILE = "aios.db";
@@ -146,6 +147,11 @@ public final class SqliteStore implements Store {
     }
 
     @Override
+    protected Writer writer() {
+        return writer;
+    }
+
+    @Override
     public <T> T write(Unit<T> unit) {
         return writer.write(unit);
     }
@@ -172,41 +178,6 @@ public final class SqliteStore implements Store {
         } catch (Exception e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-    }
-
-    @Override
-    public boolean inWrite() {
-        return writer.inUnit();
-    }
-
-    @Override
-    public Optional<String> failing() {
-        return writer.failing();
-    }
-
-    @Override
-    public Commits commits() {
-        return new Commits(writer.commits(), writer.units());
-    }
-
-    @Override
-    public CompletableFuture<Boolean> purge() {
-        return writer.checkpoint();
-    }
-
-    @Override
-    public void onBroken(java.util.function.Consumer<String> action) {
-        writer.onBroken(action);
-    }
-
-    @Override
-    public Optional<String> broken() {
-        return writer.broken();
-    }
-
-    @Override
-    public void observeCommits(CommitObserver observer) {
-        writer.observe(observer::committed);
     }
 
     @Override
