@@ -398,11 +398,12 @@ public final class Engine implements AutoCloseable {
                 .retry()
                 .orElse(dev.aios.api.RetryPolicy.DEFAULT)
                 .maxAttempts();
-        if (lease.kind() == WorkKind.STEP && lease.attempt() > allowed) {
+        if (lease.kind() == WorkKind.STEP && WorkQueue.heldAgainst(run, lease) >= allowed) {
             // Earlier attempts were started but never ended: the worker died or hung each time.
+            int started = lease.attempt() - 1;
             progress.fail(
                     lease,
-                    "it was started " + (lease.attempt() - 1) + " time" + (lease.attempt() == 2 ? "" : "s")
+                    "it was started " + started + " time" + (started == 1 ? "" : "s")
                             + " and no attempt finished;"
                             + " the process may be crashing or hanging on it");
             return Optional.empty();

@@ -1,5 +1,6 @@
 package dev.aios.kernel.internal.run;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.aios.kernel.AttemptOutcome;
@@ -45,5 +46,8 @@ public final class StepRecord {
         public String error;
         /** Why a deferred step waits, in a word ({@code window}, {@code breaker}, …); null otherwise. */
         public String deferredBy;
+        /** Taken on by the write that recorded the step before (see {@code StepStarted#handedOver}). */
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        public boolean handedOver;
     }
 }
