@@ -343,19 +343,23 @@ public final class Engine implements AutoCloseable {
      * the same run, on this thread and in this worker's place.
      */
     private void execute(StepRunner runner, Lease first) {
-        var next = Optional.of(first);
+        var next = execute(runner, first, Optional.empty(), !closing);
         while (next.isPresent()) {
-            next = execute(runner, next.get(), !closing);
+            next = execute(runner, next.get().lease(), Optional.of(next.get().state()), !closing);
         }
     }
 
-    /** Executes one item; returns the run's next step when recording the outcome leased it. */
-    private Optional<Lease> execute(StepRunner runner, Lease lease, boolean goOn) {
+    /**
+     * Executes one item, on the run's state as {@code handed} over with it or else as stored;
+     * returns the run's next step when recording the outcome leased it.
+     */
+    private Optional<Progress.Handed> execute(
+            StepRunner runner, Lease lease, Optional<dev.aios.kernel.internal.run.RunState> handed, boolean goOn) {
         if (lease.kind() == WorkKind.ESCALATE) {
             escalations.fire(lease);
             return Optional.empty();
         }
-        var state = store.read(tx -> journal.load(tx, lease.runId()));
+        var state = handed.isPresent() ? handed : store.read(tx -> journal.load(tx, lease.runId()));
         if (state.isEmpty() || state.get().status.isFinal()) {
             return Optional.empty();
         }
@@ -374,7 +378,7 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private Optional<Lease> execute(
+    private Optional<Progress.Handed> execute(
             StepRunner runner, Lease lease, dev.aios.kernel.internal.run.RunState run, boolean goOn) {
         if (lease.kind() == WorkKind.COMPENSATE
                 && run.status != dev.aios.kernel.RunStatus.COMPENSATING
@@ -438,7 +442,7 @@ public final class Engine implements AutoCloseable {
      * redone after the lease expires. Gives up when the kernel stops; the lease then brings the
      * step back after a restart.
      */
-    private Optional<Lease> recordDurably(
+    private Optional<Progress.Handed> recordDurably(
             Lease lease,
             CompiledPlaybook playbook,
             Outcome outcome,

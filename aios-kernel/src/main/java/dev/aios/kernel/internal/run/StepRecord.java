@@ -30,6 +30,29 @@ public final class StepRecord {
     public List<Receipt> receipts = new ArrayList<>();
     public List<JsonNode> provenance = new ArrayList<>();
 
+    /** A copy sharing the JSON values and receipts, which the fold never changes in place (see {@link RunState#copy}). */
+    StepRecord copy() {
+        var copy = new StepRecord();
+        copy.id = id;
+        copy.kind = kind;
+        copy.iteration = iteration;
+        copy.status = status;
+        copy.agent = agent;
+        copy.input = input;
+        copy.output = output;
+        copy.error = error;
+        copy.deferredBy = deferredBy;
+        for (var attempt : attempts) {
+            copy.attempts.add(attempt.copy());
+        }
+        copy.scheduledAt = scheduledAt;
+        copy.endedAt = endedAt;
+        copy.version = version;
+        copy.receipts.addAll(receipts);
+        copy.provenance.addAll(provenance);
+        return copy;
+    }
+
     /** An effect the step performed, by its idempotency key. */
     public static final class Receipt {
         public String name;
@@ -49,5 +72,17 @@ public final class StepRecord {
         /** Taken on by the write that recorded the step before (see {@code StepStarted#handedOver}). */
         @JsonInclude(JsonInclude.Include.NON_DEFAULT)
         public boolean handedOver;
+
+        Attempt copy() {
+            var copy = new Attempt();
+            copy.attempt = attempt;
+            copy.startedAt = startedAt;
+            copy.endedAt = endedAt;
+            copy.outcome = outcome;
+            copy.error = error;
+            copy.deferredBy = deferredBy;
+            copy.handedOver = handedOver;
+            return copy;
+        }
     }
 }
