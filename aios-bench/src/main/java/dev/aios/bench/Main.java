@@ -16,6 +16,7 @@ import java.util.Optional;
 public final class Main {
     private static final String USAGE = """
             usage: aios-bench/run [--quick] [--write FILE] [--dir DIR] [--levels 1,8,64] [--seconds N]
+                   aios-bench/run --check | --record [--dir DIR] [--seconds N]
                    aios-bench/run recall [--quick] [--check] [--record] [--write FILE] ...   (recall --help)
                    aios-bench/run postgres [--db URL] [--nodes 1,2] [--quick] [--dir DIR] [--levels 1,8,64,512]
                                            [--seconds N]   the kernel on PostgreSQL (default: an embedded one)
@@ -26,6 +27,10 @@ public final class Main {
                              it must be on the disk you want to measure, not on tmpfs
               --levels LIST  runs kept in flight for the throughput measurement (default 1,8,64)
               --seconds N    seconds per measurement (default 10 per level, 15 one at a time, 3 per baseline)
+              --check        measure only the process CPU time per step with 64 runs in flight (the best of up
+                             to three windows) and fail (exit 1) when it is more than 25% above the figure
+                             recorded in aios-bench/kernel-figures.tsv
+              --record       measure the same and write it into aios-bench/kernel-figures.tsv
             """;
 
     private Main() {}
@@ -55,6 +60,11 @@ public final class Main {
             return;
         }
         try {
+            if (parsed.guard() != Guard.NONE) {
+                var check = new CpuCheck(parsed.options(), CpuCheck.figuresFile(), System.out);
+                System.exit(parsed.guard() == Guard.CHECK ? check.check() : check.record());
+                return;
+            }
             var results = new Bench(parsed.options(), System.err).run();
             String markdown = Report.markdown(results, command(args), Machine.loadNow());
             System.out.println(markdown);
@@ -126,12 +136,20 @@ public final class Main {
         return revision == null || revision.isBlank() ? "unknown" : revision;
     }
 
+    /** Whether to check or record the CPU figure instead of the full report. */
+    enum Guard {
+        NONE,
+        CHECK,
+        RECORD
+    }
+
     /** The parsed command line. */
-    record Arguments(BenchOptions options, Optional<Path> write, boolean help) {
+    record Arguments(BenchOptions options, Optional<Path> write, boolean help, Guard guard) {
 
         static Arguments parse(String... args) {
             boolean quick = false;
             boolean help = false;
+            Guard guard = Guard.NONE;
             Optional<Path> write = Optional.empty();
             Path dir = Path.of(System.getProperty("java.io.tmpdir"), "aios-bench");
             Optional<List<Integer>> levels = Optional.empty();
@@ -142,6 +160,8 @@ public final class Main {
                 switch (arg) {
                     case "--quick" -> quick = true;
                     case "--help", "-h" -> help = true;
+                    case "--check" -> guard = guard(guard, Guard.CHECK);
+                    case "--record" -> guard = guard(guard, Guard.RECORD);
                     case "--write" -> write = Optional.of(Path.of(value(arg, rest)));
                     case "--dir" -> dir = Path.of(value(arg, rest));
                     case "--levels" -> levels = Optional.of(levels(value(arg, rest)));
@@ -159,7 +179,18 @@ public final class Main {
             if (seconds.isPresent()) {
                 options = options.withMeasure(seconds.get());
             }
-            return new Arguments(options, write, help);
+            if (guard != Guard.NONE && (quick || write.isPresent() || levels.isPresent())) {
+                throw new IllegalArgumentException(
+                        "--check and --record measure 64 runs in flight only; leave out --quick, --write and --levels");
+            }
+            return new Arguments(options, write, help, guard);
+        }
+
+        private static Guard guard(Guard before, Guard now) {
+            if (before != Guard.NONE && before != now) {
+                throw new IllegalArgumentException("--check and --record do not go together: pick one");
+            }
+            return now;
         }
 
         static String value(String option, List<String> rest) {

@@ -88,6 +88,34 @@ class BenchTest {
     }
 
     @Test
+    void theCpuCheckFailsAboveTheRecordedFigureAndPassesWithinIt() throws Exception {
+        var options = BenchOptions.quick(dir.resolve("work"))
+                .withWarmup(Duration.ofMillis(100))
+                .withMeasure(Duration.ofSeconds(1));
+        Path figures = dir.resolve("kernel-figures.tsv");
+        var quiet = new PrintStream(OutputStream.nullOutputStream());
+
+        assertThatThrownBy(() -> new CpuCheck(options, figures, quiet).check())
+                .hasMessageContaining("no figure recorded")
+                .hasMessageContaining("--record");
+
+        assertThat(new CpuCheck(options, figures, quiet).record()).isZero();
+        double recorded = new CpuCheck(options, figures, quiet).recorded().orElseThrow();
+        assertThat(recorded).isPositive();
+        assertThat(Files.readString(figures)).contains("process-cpu-us-per-step\t64\t");
+
+        Files.writeString(figures, "process-cpu-us-per-step\t64\t1\n");
+        var out = new java.io.ByteArrayOutputStream();
+        assertThat(new CpuCheck(options, figures, new PrintStream(out, true)).check())
+                .as("a step costs more than 1.25 µs of CPU")
+                .isEqualTo(1);
+        assertThat(out.toString()).contains("check FAILED", "above the 1 µs recorded");
+
+        Files.writeString(figures, "process-cpu-us-per-step\t64\t1000000000\n");
+        assertThat(new CpuCheck(options, figures, quiet).check()).isZero();
+    }
+
+    @Test
     void badArgumentsAreRefusedWithAClearMessage() {
         assertThatThrownBy(() -> Main.Arguments.parse("--levels", "1,0"))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -99,5 +127,9 @@ class BenchTest {
         assertThat(parsed.options().quick()).isTrue();
         assertThat(parsed.options().levels()).containsExactly(2, 3);
         assertThat(parsed.write()).contains(Path.of("out.md"));
+        assertThat(Main.Arguments.parse("--check").guard()).isEqualTo(Main.Guard.CHECK);
+        assertThatThrownBy(() -> Main.Arguments.parse("--check", "--record")).hasMessageContaining("pick one");
+        assertThatThrownBy(() -> Main.Arguments.parse("--check", "--levels", "8"))
+                .hasMessageContaining("64 runs in flight only");
     }
 }

@@ -159,12 +159,12 @@ class LongRunIT {
                                 new JournalEntry.StepCompleted("listen", it, input, event, Optional.empty(), "handle"));
                         entries.add(new JournalEntry.StepScheduled(
                                 "handle", handled, dev.aios.kernel.StepKind.AGENT, clock.instant()));
-                        entries.add(new JournalEntry.StepStarted("handle", handled, 1, "history"));
+                        entries.add(new JournalEntry.StepStarted("handle", handled, 1, "history", false));
                         entries.add(new JournalEntry.StepCompleted(
                                 "handle", handled, event.path("data"), out, Optional.of("remind@1.0.0"), "listen"));
                         entries.add(new JournalEntry.StepScheduled(
                                 "listen", it + 1, dev.aios.kernel.StepKind.AWAIT, clock.instant()));
-                        entries.add(new JournalEntry.StepStarted("listen", it + 1, 1, "history"));
+                        entries.add(new JournalEntry.StepStarted("listen", it + 1, 1, "history", false));
                         entries.add(new JournalEntry.AwaitStarted(
                                 "listen", it + 1, input, "ping", clock.instant().plus(Duration.ofDays(30))));
                         journal.append(tx, state, clock.instant(), List.copyOf(entries));

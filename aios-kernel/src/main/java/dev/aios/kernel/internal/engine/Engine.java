@@ -338,14 +338,30 @@ public final class Engine implements AutoCloseable {
         return store.read(tx -> tx.nodes().seenSince(now.minus(SILENT), now));
     }
 
-    private void execute(StepRunner runner, Lease lease) {
+    /**
+     * Executes {@code first}, then each step that the unit recording an outcome leased next for
+     * the same run, on this thread and in this worker's place.
+     */
+    private void execute(StepRunner runner, Lease first) {
+        var next = execute(runner, first, Optional.empty(), !closing);
+        while (next.isPresent()) {
+            next = execute(runner, next.get().lease(), Optional.of(next.get().state()), !closing);
+        }
+    }
+
+    /**
+     * Executes one item, on the run's state as {@code handed} over with it or else as stored;
+     * returns the run's next step when recording the outcome leased it.
+     */
+    private Optional<Progress.Handed> execute(
+            StepRunner runner, Lease lease, Optional<dev.aios.kernel.internal.run.RunState> handed, boolean goOn) {
         if (lease.kind() == WorkKind.ESCALATE) {
             escalations.fire(lease);
-            return;
+            return Optional.empty();
         }
-        var state = store.read(tx -> journal.load(tx, lease.runId()));
+        var state = handed.isPresent() ? handed : store.read(tx -> journal.load(tx, lease.runId()));
         if (state.isEmpty() || state.get().status.isFinal()) {
-            return;
+            return Optional.empty();
         }
         var run = state.get();
         // Every log line written on behalf of this step says which run, step and subject it is about,
@@ -356,17 +372,18 @@ public final class Engine implements AutoCloseable {
                 var ignoredSubject = MDC.putCloseable("subject", run.subject);
                 var ignoredTrace = traces.enabled() ? MDC.putCloseable("trace_id", RunTraces.traceId(run.id)) : null;
                 var ignoredSpan = span.makeCurrent()) {
-            execute(runner, lease, run);
+            return execute(runner, lease, run, goOn);
         } finally {
             span.end();
         }
     }
 
-    private void execute(StepRunner runner, Lease lease, dev.aios.kernel.internal.run.RunState run) {
+    private Optional<Progress.Handed> execute(
+            StepRunner runner, Lease lease, dev.aios.kernel.internal.run.RunState run, boolean goOn) {
         if (lease.kind() == WorkKind.COMPENSATE
                 && run.status != dev.aios.kernel.RunStatus.COMPENSATING
                 && run.blocks.values().stream().allMatch(b -> b.undo.isEmpty())) {
-            return;
+            return Optional.empty();
         }
         CompiledPlaybook playbook;
         CompiledStep step;
@@ -379,20 +396,21 @@ public final class Engine implements AutoCloseable {
                     lease,
                     "playbook " + run.playbook + "@" + run.version + " cannot run step '" + lease.step() + "': "
                             + e.getMessage());
-            return;
+            return Optional.empty();
         }
         int allowed = StepOutcomes.options(playbook, lease.step())
                 .retry()
                 .orElse(dev.aios.api.RetryPolicy.DEFAULT)
                 .maxAttempts();
-        if (lease.kind() == WorkKind.STEP && lease.attempt() > allowed) {
+        if (lease.kind() == WorkKind.STEP && WorkQueue.heldAgainst(run, lease) >= allowed) {
             // Earlier attempts were started but never ended: the worker died or hung each time.
+            int started = lease.attempt() - 1;
             progress.fail(
                     lease,
-                    "it was started " + (lease.attempt() - 1) + " time" + (lease.attempt() == 2 ? "" : "s")
+                    "it was started " + started + " time" + (started == 1 ? "" : "s")
                             + " and no attempt finished;"
                             + " the process may be crashing or hanging on it");
-            return;
+            return Optional.empty();
         }
         Outcome outcome;
         long started = System.nanoTime();
@@ -415,7 +433,7 @@ public final class Engine implements AutoCloseable {
         if (outcome instanceof Outcome.Call call) {
             traces.called(run.id, lease, call.playbook());
         }
-        recordDurably(lease, playbook, outcome, escalations.plan(lease, run, playbook, outcome));
+        return recordDurably(lease, playbook, outcome, escalations.plan(lease, run, playbook, outcome), goOn);
     }
 
     /**
@@ -424,13 +442,16 @@ public final class Engine implements AutoCloseable {
      * redone after the lease expires. Gives up when the kernel stops; the lease then brings the
      * step back after a restart.
      */
-    private void recordDurably(
-            Lease lease, CompiledPlaybook playbook, Outcome outcome, Optional<java.time.Instant> escalateAt) {
+    private Optional<Progress.Handed> recordDurably(
+            Lease lease,
+            CompiledPlaybook playbook,
+            Outcome outcome,
+            Optional<java.time.Instant> escalateAt,
+            boolean goOn) {
         long pause = 200;
         while (true) {
             try {
-                progress.record(lease, playbook, outcome, escalateAt);
-                return;
+                return progress.record(lease, playbook, outcome, escalateAt, goOn && !closing);
             } catch (dev.aios.kernel.StorageException e) {
                 if (closing || store.broken().isPresent()) {
                     throw e;

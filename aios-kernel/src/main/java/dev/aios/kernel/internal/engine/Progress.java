@@ -65,24 +65,27 @@ final class Progress {
 
     /**
      * Records {@code outcome}; a task it opens first escalates at {@code escalateAt}, when the
-     * policy planned that.
+     * policy planned that. With {@code goOn}, the same unit leases the run's next step when it is due
+     * at once, and returns it with a copy of the run's state for the caller to execute once the unit
+     * committed.
      */
-    void record(Lease lease, CompiledPlaybook playbook, Outcome outcome, Optional<Instant> escalateAt) {
+    Optional<Handed> record(
+            Lease lease, CompiledPlaybook playbook, Outcome outcome, Optional<Instant> escalateAt, boolean goOn) {
         if (outcome instanceof Outcome.Nothing nothing) {
             LOG.debug("nothing to record for {}: {}", lease, nothing.why());
-            return;
+            return Optional.empty();
         }
-        store.write(tx -> {
+        return store.write(tx -> {
             if (!queue.holds(tx, lease)) {
                 LOG.info("dropping the result of {}: the lease is no longer held", lease);
-                return null;
+                return Optional.<Handed>empty();
             }
             Instant now = clock.instant();
             if (outcome instanceof Outcome.TimedOut && tx.awaits().behind(lease.key())) {
                 // Events came that the run was not checked against yet: match them first.
                 tx.work().dueAt(lease.key(), now.plus(MATCHING_PAUSE));
                 tx.afterCommit(() -> awaits.schedule(lease.runId(), lease.step(), lease.iteration()));
-                return null;
+                return Optional.<Handed>empty();
             }
             var state = journal.load(tx, lease.runId()).orElseThrow();
             var writes = new RunWrites(tx, journal, state, now);
@@ -102,10 +105,21 @@ final class Progress {
                     tx.afterCommit(() -> awaits.schedule(p.event().type()));
                 default -> {}
             }
-            tx.afterCommit(wake);
-            return null;
+            var next = goOn && !state.status.isFinal()
+                    ? queue.leaseNext(tx, lease.runId())
+                    : Optional.<WorkQueue.Next>empty();
+            if (next.isEmpty() || !next.get().alone() || !(outcome instanceof Outcome.Completed)) {
+                // Something may be due that this worker does not go on with: the dispatcher looks.
+                tx.afterCommit(wake);
+            }
+            // The worker goes on from the state as this unit left it, rather than reading it again.
+            return next.map(n -> new Handed(
+                    n.lease(), journal.load(tx, lease.runId()).orElseThrow().copy()));
         });
     }
+
+    /** The run's next step, leased by the unit that recorded the one before, with the run's state as it left it. */
+    record Handed(Lease lease, RunState state) {}
 
     /**
      * Records an escalation of open task {@code taskId} at the lease's step; nothing when the lease

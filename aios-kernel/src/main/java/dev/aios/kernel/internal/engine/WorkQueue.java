@@ -1,5 +1,6 @@
 package dev.aios.kernel.internal.engine;
 
+import dev.aios.kernel.AttemptOutcome;
 import dev.aios.kernel.internal.journal.JournalEntry.StepStarted;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.run.RunState;
@@ -52,13 +53,38 @@ final class WorkQueue {
             var due = tx.work().due(now, max);
             var leases = new ArrayList<Lease>(due.size());
             for (var item : due) {
-                leases.add(take(tx, item, now));
+                leases.add(take(tx, item, now, false));
             }
             return new Batch(leases, tx.work().nextDue(now));
         });
     }
 
-    private Lease take(Tx tx, WorkItem item, Instant now) {
+    /**
+     * Leases the run's next step in the caller's transaction, when one is due now and no one holds
+     * it: the unit that records a step's outcome takes the step that follows, so that the worker goes
+     * on with it once the unit committed, without another commit or a round through the dispatcher.
+     */
+    Optional<Next> leaseNext(Tx tx, String runId) {
+        Instant now = clock.instant();
+        var due = tx.work().due(runId, now);
+        for (var item : due) {
+            // Only a step never started yet: one whose attempts were lost or failed goes through the
+            // dispatcher, so that every attempt after the first is held against it.
+            if (item.kind() == WorkKind.STEP && item.attempt() == 0) {
+                return Optional.of(new Next(take(tx, item, now, true), due.size() == 1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A step leased by the unit that recorded the one before.
+     *
+     * @param alone whether it was the run's only item due
+     */
+    record Next(Lease lease, boolean alone) {}
+
+    private Lease take(Tx tx, WorkItem item, Instant now, boolean handedOver) {
         String owner = node + "/" + counter.incrementAndGet();
         var key = item.key();
         var state = journal.load(tx, key.runId())
@@ -69,12 +95,36 @@ final class WorkQueue {
         switch (item.kind()) {
             case STEP -> {
                 attempt++;
-                journal.append(tx, state, now, List.of(new StepStarted(key.step(), key.iteration(), attempt, node)));
+                journal.append(
+                        tx,
+                        state,
+                        now,
+                        List.of(new StepStarted(key.step(), key.iteration(), attempt, node, handedOver)));
             }
             case COMPENSATE, JOIN -> attempt++; // counted by the failures journaled, not by the start
             case TIMER, TIMEOUT, ESCALATE -> {}
         }
         return new Lease(key.runId(), key.step(), key.iteration(), item.kind(), attempt, owner, until);
+    }
+
+    /**
+     * How many earlier attempts of the leased step count toward its attempt limit: every attempt
+     * started before this one, except a first attempt handed over by the write that recorded the step
+     * before and never ended. That one was committed before its worker began it, and a process that
+     * stopped in between leaves it counted though it never ran; a step that really stops the process
+     * each time is still caught, one attempt later, since what follows a lost attempt is leased by
+     * the dispatcher.
+     */
+    static int heldAgainst(RunState run, Lease lease) {
+        int started = lease.attempt() - 1;
+        var record = run.records.get(lease.step());
+        if (record == null || record.iteration != lease.iteration()) {
+            return started;
+        }
+        long lost = record.attempts.stream()
+                .filter(a -> a.handedOver && a.outcome == AttemptOutcome.ABANDONED)
+                .count();
+        return Math.max(0, started - (int) lost);
     }
 
     /** Whether {@code lease} is still held: the item exists and nobody else took it over. */

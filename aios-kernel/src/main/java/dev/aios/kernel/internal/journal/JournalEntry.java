@@ -1,5 +1,6 @@
 package dev.aios.kernel.internal.journal;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.kernel.StepKind;
 import dev.aios.kernel.TaskKind;
@@ -38,9 +39,21 @@ public sealed interface JournalEntry {
     @StoredAs("StepScheduled")
     record StepScheduled(String step, int iteration, StepKind kind, Instant visibleAt) implements JournalEntry {}
 
-    /** A worker began attempt {@code attempt} of a step. */
+    /**
+     * A worker began attempt {@code attempt} of a step.
+     *
+     * @param handedOver whether the write that recorded the run's step before took this one on for
+     *     the same worker to go on with, rather than the dispatcher; such an attempt, when it never
+     *     ends, may have been lost before it began, so it is not held against the step
+     */
     @StoredAs("StepStarted")
-    record StepStarted(String step, int iteration, int attempt, String worker) implements JournalEntry {}
+    record StepStarted(
+            String step,
+            int iteration,
+            int attempt,
+            String worker,
+            @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean handedOver)
+            implements JournalEntry {}
 
     /**
      * A step finished with {@code output}, stored in the run context as {@code steps.<step>}.

@@ -95,6 +95,7 @@ public final class RunFold {
                 attempt.attempt = e.attempt();
                 attempt.startedAt = at;
                 attempt.outcome = AttemptOutcome.RUNNING;
+                attempt.handedOver = e.handedOver();
                 record.attempts.add(attempt);
                 record.status = StepStatus.RUNNING;
             }

@@ -127,6 +127,84 @@ public final class RunState {
     public long seq;
     public String checksum = "";
 
+    /**
+     * A copy that the fold of this state no longer changes: every container is copied, the JSON
+     * values and entries it holds are shared, since the fold replaces them and never changes one in
+     * place. Much cheaper than reading the state again, for a worker going on with the run's next step
+     * while the writer goes on folding its entries.
+     */
+    public RunState copy() {
+        var copy = new RunState();
+        copy.id = id;
+        copy.playbook = playbook;
+        copy.version = version;
+        copy.subject = subject;
+        copy.status = status;
+        copy.trigger = trigger;
+        copy.steps = shallow(steps);
+        records.forEach((step, record) -> copy.records.put(step, record.copy()));
+        copy.entered.putAll(entered);
+        copy.awaited.putAll(awaited);
+        if (compensation != null) {
+            copy.compensation = new Compensation();
+            copy.compensation.reason = compensation.reason;
+            copy.compensation.targets = new ArrayList<>(compensation.targets);
+            copy.compensation.done = compensation.done;
+        }
+        scopes.forEach((path, scope) -> {
+            var other = new Scope();
+            other.steps = shallow(scope.steps);
+            other.item = scope.item;
+            other.index = scope.index;
+            copy.scopes.put(path, other);
+        });
+        blocks.forEach((path, block) -> {
+            var other = new Block();
+            other.kind = block.kind;
+            other.iteration = block.iteration;
+            other.branches.putAll(block.branches);
+            other.outputs = shallow(block.outputs);
+            other.undo = new ArrayList<>(block.undo);
+            other.undone = block.undone;
+            other.total = block.total;
+            other.next = block.next;
+            other.running = block.running;
+            other.finished = block.finished;
+            other.transcript = Json.mapper().createArrayNode().addAll(block.transcript);
+            copy.blocks.put(path, other);
+        });
+        if (parent != null) {
+            copy.parent = new Parent();
+            copy.parent.run = parent.run;
+            copy.parent.step = parent.step;
+            copy.parent.iteration = parent.iteration;
+            copy.parent.depth = parent.depth;
+        }
+        children.forEach((run, child) -> {
+            var other = new Child();
+            other.step = child.step;
+            other.iteration = child.iteration;
+            other.playbook = child.playbook;
+            other.version = child.version;
+            other.waits = child.waits;
+            other.status = child.status;
+            other.undoing = child.undoing;
+            copy.children.put(run, other);
+        });
+        copy.current = current;
+        copy.currentIteration = currentIteration;
+        copy.error = error;
+        copy.createdAt = createdAt;
+        copy.updatedAt = updatedAt;
+        copy.seq = seq;
+        copy.checksum = checksum;
+        return copy;
+    }
+
+    private static ObjectNode shallow(ObjectNode node) {
+        return Json.object().setAll(node);
+    }
+
     /** The record of the step's latest iteration. */
     public StepRecord record(String step) {
         var record = records.get(step);

@@ -1,5 +1,6 @@
 package dev.aios.kernel.internal.run;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.aios.kernel.AttemptOutcome;
@@ -29,6 +30,29 @@ public final class StepRecord {
     public List<Receipt> receipts = new ArrayList<>();
     public List<JsonNode> provenance = new ArrayList<>();
 
+    /** A copy sharing the JSON values and receipts, which the fold never changes in place (see {@link RunState#copy}). */
+    StepRecord copy() {
+        var copy = new StepRecord();
+        copy.id = id;
+        copy.kind = kind;
+        copy.iteration = iteration;
+        copy.status = status;
+        copy.agent = agent;
+        copy.input = input;
+        copy.output = output;
+        copy.error = error;
+        copy.deferredBy = deferredBy;
+        for (var attempt : attempts) {
+            copy.attempts.add(attempt.copy());
+        }
+        copy.scheduledAt = scheduledAt;
+        copy.endedAt = endedAt;
+        copy.version = version;
+        copy.receipts.addAll(receipts);
+        copy.provenance.addAll(provenance);
+        return copy;
+    }
+
     /** An effect the step performed, by its idempotency key. */
     public static final class Receipt {
         public String name;
@@ -45,5 +69,20 @@ public final class StepRecord {
         public String error;
         /** Why a deferred step waits, in a word ({@code window}, {@code breaker}, …); null otherwise. */
         public String deferredBy;
+        /** Taken on by the write that recorded the step before (see {@code StepStarted#handedOver}). */
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        public boolean handedOver;
+
+        Attempt copy() {
+            var copy = new Attempt();
+            copy.attempt = attempt;
+            copy.startedAt = startedAt;
+            copy.endedAt = endedAt;
+            copy.outcome = outcome;
+            copy.error = error;
+            copy.deferredBy = deferredBy;
+            copy.handedOver = handedOver;
+            return copy;
+        }
     }
 }

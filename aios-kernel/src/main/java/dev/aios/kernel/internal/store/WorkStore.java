@@ -55,6 +55,12 @@ public interface WorkStore {
      */
     List<WorkItem> due(Instant now, int max);
 
+    /**
+     * The run's items due at {@code now} that no one holds, the longest due first; locked and
+     * skipped like those of {@link #due(Instant, int)}.
+     */
+    List<WorkItem> due(String runId, Instant now);
+
     /** Leases the item to {@code owner} until {@code until}. */
     void lease(WorkKey key, String owner, Instant until);
 

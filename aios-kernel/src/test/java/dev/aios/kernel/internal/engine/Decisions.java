@@ -91,7 +91,7 @@ final class Decisions {
         var entries = new ArrayList<JournalEntry>();
         entries.add(new StepScheduled(step, iteration, kind, NOW));
         for (int a = 1; a <= attempts; a++) {
-            entries.add(new StepStarted(step, iteration, a, "node-1"));
+            entries.add(new StepStarted(step, iteration, a, "node-1", false));
         }
         return entries;
     }

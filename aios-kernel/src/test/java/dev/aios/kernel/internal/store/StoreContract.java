@@ -285,6 +285,68 @@ public abstract class StoreContract {
     }
 
     @Test
+    void aRunsDueWorkIsHandedOutAloneUntilLeased() {
+        var first = new WorkKey("r1", "score", 0);
+        var notYet = new WorkKey("r1", "remind", 0);
+        var other = new WorkKey("r2", "score", 0);
+        write(tx -> {
+            tx.work().add(new WorkItem(first, WorkKind.STEP, T0, 0));
+            tx.work().add(new WorkItem(notYet, WorkKind.TIMER, T0.plusSeconds(10), 0));
+            tx.work().add(new WorkItem(other, WorkKind.STEP, T0.minusSeconds(5), 0));
+            return null;
+        });
+        var due = write(tx -> {
+            var items = tx.work().due("r1", T0);
+            items.forEach(item -> tx.work().lease(item.key(), "node-1/w1", T0.plusSeconds(30)));
+            return items;
+        });
+        assertThat(due)
+                .as("only the run's own items that are due")
+                .extracting(WorkItem::key, WorkItem::kind)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(first, WorkKind.STEP));
+        assertThat(write((Tx tx) -> tx.work().due("r1", T0.plusSeconds(10))))
+                .as("a leased item is not handed out again while its lease lasts")
+                .extracting(WorkItem::key)
+                .containsExactly(notYet);
+        assertThat(read((Tx tx) -> tx.work().due(T0, 10)))
+                .extracting(WorkItem::key)
+                .containsExactly(other);
+    }
+
+    @Test
+    void aRunSavedSeveralTimesInOneWriteIsReadBackAsLastSaved() {
+        var state = run("r1", "onboarding", "acme", "ev-1", RunStatus.RUNNING);
+        var seen = write(tx -> {
+            tx.runs().save(state);
+            state.status = RunStatus.WAITING;
+            state.seq = 2;
+            tx.runs().save(state);
+            var summaries = tx.runs().find(RunQuery.all().withStatus(RunStatus.WAITING), 10);
+            state.status = RunStatus.COMPLETED;
+            state.seq = 3;
+            tx.runs().save(state);
+            return summaries;
+        });
+        assertThat(seen)
+                .as("a query in the same write sees what was saved before it")
+                .extracting(dev.aios.kernel.RunSummary::id)
+                .containsExactly("r1");
+        var loaded = read(tx -> tx.runs().load("r1")).orElseThrow();
+        assertThat(loaded.status).isEqualTo(RunStatus.COMPLETED);
+        assertThat(loaded.seq).isEqualTo(3);
+
+        var failing = run("r2", "onboarding", "acme", "ev-2", RunStatus.RUNNING);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> write(tx -> {
+                    tx.runs().save(failing);
+                    throw new IllegalStateException("the unit fails after saving");
+                }))
+                .hasMessageContaining("the unit fails");
+        assertThat(read((Tx tx) -> tx.runs().exists("r2")))
+                .as("a unit that failed saved nothing")
+                .isFalse();
+    }
+
+    @Test
     void workInsideAStepIsRemovedWithItAndNothingBeyond() {
         write(tx -> {
             tx.work().add(new WorkItem(new WorkKey("r1", "each/0/send", 0), WorkKind.STEP, T0, 0));

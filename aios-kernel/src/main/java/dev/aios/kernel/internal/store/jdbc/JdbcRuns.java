@@ -28,6 +28,10 @@ final class JdbcRuns implements RunStore, SnapshotStore {
 
     @Override
     public Optional<RunState> load(String runId) {
+        var unsaved = tx.unsaved(runId);
+        if (unsaved != null) {
+            return Optional.of(unsaved);
+        }
         var live = tx.liveRuns();
         if (live != null) {
             var cached = live.get(runId);
@@ -60,6 +64,15 @@ final class JdbcRuns implements RunStore, SnapshotStore {
             live.put(state.id, state);
             keepUntilRollback(state);
         }
+        if (tx.isWriter()) {
+            tx.saveLater(state);
+        } else {
+            write(state);
+        }
+    }
+
+    /** Writes the state's row. */
+    void write(RunState state) {
         tx.handle()
                 .update(
                         "INSERT INTO runs (id, playbook, version, subject, status, current_step, created_at,"
@@ -84,6 +97,7 @@ final class JdbcRuns implements RunStore, SnapshotStore {
 
     @Override
     public List<RunSummary> find(RunQuery query, int rows) {
+        tx.flush();
         var where = new ArrayList<String>();
         var args = new ArrayList<Object>();
         query.status().ifPresent(s -> {
@@ -121,6 +135,7 @@ final class JdbcRuns implements RunStore, SnapshotStore {
 
     @Override
     public Map<RunStatus, Long> countByStatus() {
+        tx.flush();
         var counts = new EnumMap<RunStatus, Long>(RunStatus.class);
         for (var status : RunStatus.values()) {
             counts.put(status, 0L);
@@ -134,21 +149,25 @@ final class JdbcRuns implements RunStore, SnapshotStore {
 
     @Override
     public boolean exists(String runId) {
+        tx.flush();
         return tx.handle().count("SELECT COUNT(*) AS n FROM runs WHERE id = ?", runId) > 0;
     }
 
     @Override
     public List<String> ids() {
+        tx.flush();
         return tx.handle().query("SELECT id FROM runs", r -> r.text("id"));
     }
 
     @Override
     public List<String> idsOf(String subject) {
+        tx.flush();
         return tx.handle().query("SELECT id FROM runs WHERE subject = ?", r -> r.text("id"), subject);
     }
 
     @Override
     public List<String> startedBy(String eventId, String playbook) {
+        tx.flush();
         // Indexed by runs_trigger.
         String trigger =
                 switch (tx.handle().dialect()) {

@@ -34,6 +34,9 @@ public abstract class JdbcTx implements Tx {
     private final boolean writer;
     private final List<Runnable> afterCommit = new ArrayList<>();
     private final List<Runnable> onRollback = new ArrayList<>();
+    /** Run states saved by the unit in progress, written to the table once, when the unit ends. */
+    private final Map<String, RunState> unsaved = new java.util.LinkedHashMap<>();
+
     private JdbcJournal journal;
     private JdbcEvents events;
     private JdbcRuns runs;
@@ -170,6 +173,7 @@ public abstract class JdbcTx implements Tx {
 
     @Override
     public ReportStore reports() {
+        flush();
         return new JdbcReports(handle);
     }
 
@@ -195,6 +199,7 @@ public abstract class JdbcTx implements Tx {
 
     @Override
     public DerivedState derived() {
+        flush();
         return new JdbcDerived(handle);
     }
 
@@ -206,6 +211,34 @@ public abstract class JdbcTx implements Tx {
     @Override
     public void onRollback(Runnable action) {
         onRollback.add(action);
+    }
+
+    /**
+     * Keeps {@code state} to be written when the unit ends ({@link #flush}) rather than now: a unit
+     * appends several entries to one run, each changing its state, and only the last state counts.
+     */
+    void saveLater(RunState state) {
+        unsaved.put(state.id, state);
+    }
+
+    /** The state of the run saved by the unit in progress and not written yet, or null. */
+    RunState unsaved(String runId) {
+        return unsaved.get(runId);
+    }
+
+    /**
+     * Writes the run states the unit in progress saved: called by the writer before a unit's
+     * savepoint is released or another begins inside it, and before the runs table is queried.
+     */
+    public void flush() {
+        if (unsaved.isEmpty()) {
+            return;
+        }
+        var states = List.copyOf(unsaved.values());
+        unsaved.clear();
+        for (var state : states) {
+            jdbcRuns().write(state);
+        }
     }
 
     /** What to run now that the transaction committed; forgets what was registered. */
@@ -226,6 +259,8 @@ public abstract class JdbcTx implements Tx {
 
     /** Forgets what was registered since {@code mark}, running its rollback actions. */
     public void rollBackTo(Mark mark) {
+        // Written at every unit's start and end, so what is left belongs to the unit rolled back.
+        unsaved.clear();
         afterCommit.subList(mark.afterCommit(), afterCommit.size()).clear();
         var undo = onRollback.subList(mark.onRollback(), onRollback.size());
         undo.forEach(Runnable::run);

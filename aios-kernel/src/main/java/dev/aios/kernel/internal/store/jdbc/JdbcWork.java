@@ -158,6 +158,27 @@ final class JdbcWork implements WorkStore {
     }
 
     @Override
+    public List<WorkItem> due(String runId, Instant now) {
+        return handle.query(
+                "SELECT run_id, step_id, iteration, kind, visible_at, attempt FROM work"
+                        + " WHERE run_id = ? AND visible_at <= ? AND (lease_until IS NULL OR lease_until <= ?)"
+                        + " ORDER BY visible_at"
+                        + (lock ? " FOR UPDATE SKIP LOCKED" : ""),
+                JdbcWork::item,
+                runId,
+                now,
+                now);
+    }
+
+    private static WorkItem item(dev.aios.kernel.spi.Row r) {
+        return new WorkItem(
+                new WorkKey(r.text("run_id"), r.text("step_id"), (int) r.integer("iteration")),
+                WorkKind.fromWire(r.text("kind")),
+                r.instant("visible_at"),
+                (int) r.integer("attempt"));
+    }
+
+    @Override
     public void lease(WorkKey key, String owner, Instant until) {
         handle.update(
                 "UPDATE work SET lease_owner = ?, lease_until = ?" + KEY,

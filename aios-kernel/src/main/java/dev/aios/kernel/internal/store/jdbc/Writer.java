@@ -194,9 +194,12 @@ public final class Writer implements AutoCloseable {
         var mark = tx.mark();
         var handle = tx.handle();
         try {
+            // What the enclosing unit saved is written first: a nested unit rolled back undoes only its own.
+            tx.flush();
             handle.execute("SAVEPOINT nested");
             try {
                 T result = unit.run(tx);
+                tx.flush();
                 handle.execute("RELEASE nested");
                 return result;
             } catch (Exception e) {
@@ -458,6 +461,7 @@ public final class Writer implements AutoCloseable {
         handle.execute("SAVEPOINT unit");
         try {
             T result = pending.unit.run(tx);
+            tx.flush();
             handle.execute("RELEASE unit");
             return () -> pending.future.complete(result);
         } catch (Exception | Error e) {
