@@ -35,4 +35,12 @@ public interface Storage {
      *     up to date
      */
     java.util.List<String> migrate(String module, String location);
+
+    /**
+     * Calls {@code action} soon after another node commits to this database, so that an extension
+     * following its tables (an index, a cache) catches up at once rather than at its next poll. Never
+     * called for this node's own commits, nor on a database only one node uses (SQLite); a
+     * notification may be lost while the connection is down, so a slow poll stays necessary.
+     */
+    default void onCommitElsewhere(Runnable action) {}
 }

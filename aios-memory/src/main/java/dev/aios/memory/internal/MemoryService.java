@@ -116,6 +116,8 @@ public final class MemoryService implements AutoCloseable {
         this.schedule = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("aios-memory-retention").daemon().factory());
         host.listen(items -> wake());
+        // What another node stored is searchable here at once, not at the next pass.
+        host.storage().onCommitElsewhere(this::wake);
         host.onForget(this::forgotten);
     }
 

@@ -131,13 +131,17 @@ public abstract class KernelOnStoreContract {
     }
 
     Kernel open() {
+        return open(Duration.ofMillis(20));
+    }
+
+    Kernel open(Duration poll) {
         var builder = Kernel.builder()
                 .dataDirectory(dir.resolve("data"))
                 .clock(clock)
                 .agent(new Scorer())
                 .agent(new Counter())
                 .playbookDirectory(dir.resolve("playbooks"))
-                .pollInterval(Duration.ofMillis(20));
+                .pollInterval(poll);
         database.ifPresent(builder::database);
         var k = builder.build();
         k.start();
@@ -202,6 +206,29 @@ public abstract class KernelOnStoreContract {
             assertThat(entry.action()).isEqualTo("task.approve");
         });
         assertThat(kernel.audit().verify()).isEmpty();
+    }
+
+    @Test
+    void aKernelsOwnCommitsWakeItsDispatcherWithoutWaitingForThePoll() throws Exception {
+        kernel.close();
+        // Polling only once an hour: every step below runs because the commit before it woke the dispatcher.
+        kernel = open(Duration.ofHours(1));
+        var steps = new StringBuilder("name: relay\ntrigger:\n  event: relay\nsteps:\n");
+        for (int i = 1; i <= 5; i++) {
+            steps.append("  - id: s")
+                    .append(i)
+                    .append("\n    agent: count\n    input:\n")
+                    .append("      company: event.subject\n      budget: 1\n");
+        }
+        Files.writeString(dir.resolve("playbooks/relay.yaml"), steps + "    next: end\n");
+        kernel.reloadPlaybooks();
+        for (int run = 0; run < 3; run++) {
+            String subject = "relay-" + UUID.randomUUID();
+            String runId = send("relay", subject, "{}").started().getFirst();
+            // Generous for a loaded machine, and still far below the poll interval.
+            Eventually.await(() -> kernel.run(runId), r -> r.status() == RunStatus.COMPLETED, Duration.ofMinutes(2));
+            assertThat(Counter.CALLS.get(subject)).as("calls of run " + run).hasValue(5);
+        }
     }
 
     @Test

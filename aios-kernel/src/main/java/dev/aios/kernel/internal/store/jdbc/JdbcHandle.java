@@ -22,6 +22,8 @@ public final class JdbcHandle implements Handle {
     private final Statements statements;
     private final Dialect dialect;
     private final String where;
+    /** Statements to send together with the next one (PostgreSQL), so that they cost no round trip of their own. */
+    private final StringBuilder deferred = new StringBuilder();
 
     /**
      * @param statements prepared statements kept for reuse, or null to prepare each statement afresh
@@ -46,6 +48,11 @@ public final class JdbcHandle implements Handle {
 
     @Override
     public long insert(String sql, Object... args) {
+        try {
+            flushDeferred();
+        } catch (SQLException e) {
+            throw failure(e);
+        }
         try (var ps = connection.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
             bind(ps, args);
             ps.executeUpdate();
@@ -99,10 +106,45 @@ public final class JdbcHandle implements Handle {
 
     /** Runs SQL without arguments and without keeping the statement (pragmas, savepoints). */
     public void execute(String sql) {
+        String all = deferred.isEmpty() ? sql : deferred + "; " + sql;
+        deferred.setLength(0);
         try (var st = connection.createStatement()) {
-            st.execute(sql);
+            st.execute(all);
         } catch (SQLException e) {
             throw failure(e);
+        }
+    }
+
+    /**
+     * Runs SQL without arguments before the next statement of this handle: on PostgreSQL in the same
+     * round trip as that statement (several statements go in one message), elsewhere at once. What
+     * is still deferred when the transaction ends is dropped (see {@link #dropDeferred}), so only
+     * statements whose effect the end of the transaction makes moot may be deferred past the last
+     * statement (locks and savepoint releases before a commit, say).
+     */
+    public void executeLater(String sql) {
+        if (dialect != Dialect.POSTGRESQL) {
+            execute(sql);
+            return;
+        }
+        if (!deferred.isEmpty()) {
+            deferred.append("; ");
+        }
+        deferred.append(sql);
+    }
+
+    /** Forgets the statements deferred and not sent yet; the transaction is about to end. */
+    public void dropDeferred() {
+        deferred.setLength(0);
+    }
+
+    private void flushDeferred() throws SQLException {
+        if (!deferred.isEmpty()) {
+            String all = deferred.toString();
+            deferred.setLength(0);
+            try (var st = connection.createStatement()) {
+                st.execute(all);
+            }
         }
     }
 
@@ -113,6 +155,7 @@ public final class JdbcHandle implements Handle {
 
     private <T> T with(String sql, Object[] args, Use<T> use) {
         try {
+            flushDeferred();
             if (statements == null) {
                 try (PreparedStatement ps = connection.prepareStatement(sql)) {
                     bind(ps, args);

@@ -18,6 +18,21 @@ final class JdbcJournal implements JournalStore {
 
     @Override
     public long append(StoredEntry e) {
+        var numbered = tx.positionExpression();
+        if (numbered.isPresent()) {
+            return tx.handle()
+                    .count(
+                            "INSERT INTO journal (run_id, seq, type, at, subject, codec, payload, checksum, pos)"
+                                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, " + numbered.get() + ") RETURNING pos",
+                            e.runId(),
+                            e.seq(),
+                            e.type(),
+                            e.at(),
+                            e.subject(),
+                            e.codec(),
+                            e.payload(),
+                            e.checksum());
+        }
         long position = tx.nextPosition();
         tx.handle()
                 .update(

@@ -68,6 +68,15 @@ public abstract class JdbcTx implements Tx {
     protected abstract long nextPosition();
 
     /**
+     * The SQL expression that numbers a journal entry as it is inserted, when the database numbers
+     * them itself (one round trip fewer than asking {@link #nextPosition} first); empty when the
+     * store numbers them.
+     */
+    protected java.util.Optional<String> positionExpression() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * The states of runs the writer worked on lately, kept in memory by a store that is the only
      * writer of its database; null when states are always read from the database (a store that
      * several nodes share), or outside the writer's transaction.

@@ -413,8 +413,11 @@ public final class Writer implements AutoCloseable {
             for (var pending : batch) {
                 results.add(runInSavepoint(tx, pending));
             }
+            // What is left (the last unit's savepoint release) the commit does itself.
+            tx.handle().dropDeferred();
             connection.commit();
         } catch (SQLException | RuntimeException | Error e) {
+            tx.handle().dropDeferred();
             rollbackQuietly();
             tx.rollBackTo(new JdbcTx.Mark(0, 0));
             var failure = new StorageException(
@@ -462,7 +465,8 @@ public final class Writer implements AutoCloseable {
         try {
             T result = pending.unit.run(tx);
             tx.flush();
-            handle.execute("RELEASE unit");
+            // Sent with the next unit's savepoint, or made moot by the commit.
+            handle.executeLater("RELEASE unit");
             return () -> pending.future.complete(result);
         } catch (Exception | Error e) {
             // If the rollback itself fails the connection is broken: let the whole batch fail.

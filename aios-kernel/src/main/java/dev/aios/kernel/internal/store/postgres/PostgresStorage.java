@@ -28,6 +28,11 @@ final class PostgresStorage implements Storage {
     }
 
     @Override
+    public void onCommitElsewhere(Runnable action) {
+        store.onCommitElsewhere(action);
+    }
+
+    @Override
     public Handle.Dialect dialect() {
         return Handle.Dialect.POSTGRESQL;
     }

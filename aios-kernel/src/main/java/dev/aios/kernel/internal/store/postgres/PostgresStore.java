@@ -65,10 +65,11 @@ public final class PostgresStore extends WriterBackedStore {
                     location(),
                     512,
                     handle -> {
-                        // One writer at a time across nodes, for this transaction.
-                        handle.count("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext(current_schema()))) AS l");
+                        // One writer at a time across nodes, for this transaction; sent with the
+                        // first unit's first statement, before anything is written.
+                        handle.executeLater("SELECT pg_advisory_xact_lock(hashtext(current_schema()))");
                         // Heard by the other nodes when this transaction commits.
-                        handle.execute(notifications.notifyStatement());
+                        handle.executeLater(notifications.notifyStatement());
                         return new PostgresTx(handle, true);
                     },
                     PostgresStore::vacuum);

@@ -4,6 +4,7 @@ import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
 import dev.aios.kernel.internal.store.jdbc.JdbcTx;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A transaction on the PostgreSQL store. Several nodes may write the database, so run states are
@@ -18,6 +19,11 @@ final class PostgresTx extends JdbcTx {
     @Override
     protected long nextPosition() {
         return handle().count("SELECT nextval('journal_pos')");
+    }
+
+    @Override
+    protected Optional<String> positionExpression() {
+        return Optional.of("nextval('journal_pos')");
     }
 
     @Override
