@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param folders the folders whose new messages become events
  * @param poll how often to look when the server cannot say at once (IDLE)
  * @param trust hosts whose certificate is trusted without a certificate authority ({@code *} for all)
+ * @param certificate a PEM file with the server's own certificate, trusted exactly (and no other)
+ *     where no certificate authority signed it
  * @param timeout how long to wait for the server
  */
 public record ImapSettings(
@@ -30,10 +32,11 @@ public record ImapSettings(
         List<String> folders,
         Duration poll,
         Optional<String> trust,
+        Optional<java.nio.file.Path> certificate,
         Duration timeout) {
 
-    private static final List<String> KEYS =
-            List.of("host", "port", "security", "username", "password", "folders", "poll", "trust", "timeout");
+    private static final List<String> KEYS = List.of(
+            "host", "port", "security", "username", "password", "folders", "poll", "trust", "certificate", "timeout");
 
     public ImapSettings {
         folders = List.copyOf(folders);
@@ -101,8 +104,26 @@ public record ImapSettings(
         var timeout = text(node, "timeout")
                 .map(t -> Durations.parse(t, path + ".timeout"))
                 .orElse(Duration.ofSeconds(30));
+        var certificate = text(node, "certificate").map(java.nio.file.Path::of);
+        if (certificate.isPresent() && security == SmtpSettings.Security.NONE) {
+            throw new IllegalArgumentException(
+                    path + ".certificate: a certificate is only used over TLS; set security: tls or starttls");
+        }
+        if (certificate.isPresent() && node.hasNonNull("trust")) {
+            throw new IllegalArgumentException(path + ": give either trust (hosts trusted without checking their"
+                    + " certificate) or certificate (the one certificate trusted), not both");
+        }
         return Optional.of(new ImapSettings(
-                host, port, security, username, text(node, "password"), folders, poll, text(node, "trust"), timeout));
+                host,
+                port,
+                security,
+                username,
+                text(node, "password"),
+                folders,
+                poll,
+                text(node, "trust"),
+                certificate,
+                timeout));
     }
 
     private static Optional<String> text(JsonNode node, String key) {

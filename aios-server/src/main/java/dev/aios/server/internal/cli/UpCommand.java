@@ -145,8 +145,9 @@ final class UpCommand implements Callable<Integer> {
         }
         var models = new ModelsExtension(models(settings));
         var memory = MemoryExtension.of(memorySettings(settings));
-        var connectors =
-                new ConnectorsExtension(connectorSettings(settings), name -> AiosCommand.environment(spec, name));
+        var connectors = new ConnectorsExtension(
+                        connectorSettings(settings), name -> AiosCommand.environment(spec, name))
+                .rememberAttachmentsIn(memory::memory);
         var policy = PolicyExtension.builder()
                 .settings(settings.section("policy"))
                 .knowledge(id -> memory.memory().get(id).map(KnowledgeRecord::content))
