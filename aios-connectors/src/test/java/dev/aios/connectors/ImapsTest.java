@@ -96,8 +96,8 @@ class ImapsTest {
         kernel.start();
     }
 
-    /** The certificate GreenMail shows, written as the operator would save it: a PEM file. */
-    Path greenMailCertificate() throws Exception {
+    /** The certificate GreenMail shows, written as the operator would save it: a PEM file in {@code dir}. */
+    static Path greenMailCertificate(Path dir) throws Exception {
         var store = ((DummySSLServerSocketFactory) DummySSLServerSocketFactory.getDefault()).getKeyStore();
         Certificate certificate = store.getCertificate(store.aliases().nextElement());
         var pem = "-----BEGIN CERTIFICATE-----\n"
@@ -130,7 +130,7 @@ class ImapsTest {
 
     @Test
     void withTheServersCertificateTrustedMailArrivesOverTls() throws Exception {
-        startAios("certificate: " + greenMailCertificate());
+        startAios("certificate: " + greenMailCertificate(dir));
         assertThat(connectors.pollMail())
                 .as("the first look marks where new mail begins")
                 .isEmpty();

@@ -97,10 +97,11 @@ public final class ImapIntake implements AutoCloseable {
                 accepted.addAll(read(store, name));
             }
         } catch (MessagingException e) {
-            if (untrusted(e)) {
+            if (PinnedCertificates.untrusted(e)) {
                 throw new MailUnavailable(
                         "reading mail from " + settings.account() + " failed: the server's certificate is not"
-                                + " trusted (" + rootMessage(e) + "). If it is your own server's certificate, give it"
+                                + " trusted (" + PinnedCertificates.rootMessage(e)
+                                + "). If it is your own server's certificate, give it"
                                 + " as email.imap.certificate (a PEM file) in aios.yaml; no mail was read",
                         e);
             }
@@ -228,25 +229,6 @@ public final class ImapIntake implements AutoCloseable {
                 "");
     }
 
-    /** Whether {@code e} comes from a certificate the connection did not trust. */
-    private static boolean untrusted(Throwable e) {
-        for (var cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof java.security.cert.CertificateException
-                    || cause instanceof javax.net.ssl.SSLHandshakeException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String rootMessage(Throwable e) {
-        var root = e;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        return root.getMessage();
-    }
-
     private Store connect(Duration timeout) throws MessagingException {
         var protocol = settings.security() == SmtpSettings.Security.TLS ? "imaps" : "imap";
         var props = new Properties();
@@ -269,13 +251,7 @@ public final class ImapIntake implements AutoCloseable {
                     String.valueOf(settings.trust().isEmpty()));
         }
         settings.trust().ifPresent(hosts -> props.put("mail." + protocol + ".ssl.trust", hosts));
-        settings.certificate().ifPresent(pem -> {
-            // The exact certificate is trusted, so the name it was issued for does not matter.
-            props.put("mail." + protocol + ".ssl.socketFactory", PinnedCertificates.socketFactory(pem, "email.imap"));
-            props.put("mail." + protocol + ".ssl.checkserveridentity", "false");
-            // Not "try the usual trust after all" when the pinned certificate is not the one shown.
-            props.put("mail." + protocol + ".socketFactory.fallback", "false");
-        });
+        settings.certificate().ifPresent(pem -> PinnedCertificates.use(pem, "email.imap", protocol, props));
         var store = Session.getInstance(props).getStore(protocol);
         String password;
         try {

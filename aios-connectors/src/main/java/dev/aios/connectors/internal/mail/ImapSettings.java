@@ -104,15 +104,7 @@ public record ImapSettings(
         var timeout = text(node, "timeout")
                 .map(t -> Durations.parse(t, path + ".timeout"))
                 .orElse(Duration.ofSeconds(30));
-        var certificate = text(node, "certificate").map(java.nio.file.Path::of);
-        if (certificate.isPresent() && security == SmtpSettings.Security.NONE) {
-            throw new IllegalArgumentException(
-                    path + ".certificate: a certificate is only used over TLS; set security: tls or starttls");
-        }
-        if (certificate.isPresent() && node.hasNonNull("trust")) {
-            throw new IllegalArgumentException(path + ": give either trust (hosts trusted without checking their"
-                    + " certificate) or certificate (the one certificate trusted), not both");
-        }
+        var certificate = PinnedCertificates.setting(node, path, security == SmtpSettings.Security.NONE);
         return Optional.of(new ImapSettings(
                 host,
                 port,

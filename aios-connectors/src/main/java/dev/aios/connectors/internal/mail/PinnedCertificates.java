@@ -1,5 +1,6 @@
 package dev.aios.connectors.internal.mail;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
@@ -23,6 +25,56 @@ import javax.net.ssl.X509TrustManager;
  */
 final class PinnedCertificates {
     private PinnedCertificates() {}
+
+    /**
+     * The {@code certificate} setting of a mail server's section {@code path}.
+     *
+     * @param clear whether the server is reached without TLS, where a certificate means nothing
+     * @throws IllegalArgumentException when it is given without TLS, or beside {@code trust}
+     */
+    static Optional<Path> setting(JsonNode node, String path, boolean clear) {
+        var value = node.get("certificate");
+        if (value == null || value.isNull() || value.asText().isBlank()) {
+            return Optional.empty();
+        }
+        if (clear) {
+            throw new IllegalArgumentException(
+                    path + ".certificate: a certificate is only used over TLS; set security: tls or starttls");
+        }
+        if (node.hasNonNull("trust")) {
+            throw new IllegalArgumentException(path + ": give either trust (hosts trusted without checking their"
+                    + " certificate) or certificate (the one certificate trusted), not both");
+        }
+        return Optional.of(Path.of(value.asText()));
+    }
+
+    /** Trusts exactly the certificates in {@code pem} on the connections of {@code protocol}. */
+    static void use(Path pem, String setting, String protocol, java.util.Properties props) {
+        props.put("mail." + protocol + ".ssl.socketFactory", socketFactory(pem, setting));
+        // The exact certificate is trusted, so the name it was issued for does not matter.
+        props.put("mail." + protocol + ".ssl.checkserveridentity", "false");
+        // Not "try the usual trust after all" when the pinned certificate is not the one shown.
+        props.put("mail." + protocol + ".socketFactory.fallback", "false");
+    }
+
+    /** Whether {@code e} comes from a certificate the connection did not trust. */
+    static boolean untrusted(Throwable e) {
+        for (var cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof CertificateException || cause instanceof javax.net.ssl.SSLHandshakeException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The message of the innermost cause of {@code e}. */
+    static String rootMessage(Throwable e) {
+        var root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
 
     /**
      * Sockets that trust exactly the certificates in {@code pem}.
