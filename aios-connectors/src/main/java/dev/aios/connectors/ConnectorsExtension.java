@@ -1,9 +1,11 @@
 package dev.aios.connectors;
 
+import dev.aios.api.Memory;
 import dev.aios.connectors.internal.Secrets;
 import dev.aios.connectors.internal.delivery.Deliveries;
 import dev.aios.connectors.internal.delivery.FailedDeliveries;
 import dev.aios.connectors.internal.http.HttpAgent;
+import dev.aios.connectors.internal.mail.AttachmentMemory;
 import dev.aios.connectors.internal.mail.ImapIntake;
 import dev.aios.connectors.internal.mail.SendEmail;
 import dev.aios.connectors.internal.mcp.McpAgent;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Plugs the connectors into a kernel: webhooks in ({@link #receive}), and the agents and triggers
@@ -41,6 +44,7 @@ public final class ConnectorsExtension implements Extension {
     private volatile Optional<WebhookIntake> webhooks = Optional.empty();
     private volatile Optional<ScheduleRunner> schedules = Optional.empty();
     private volatile Optional<ImapIntake> mail = Optional.empty();
+    private volatile Supplier<Optional<Memory>> attachmentMemory = Optional::empty;
     private volatile Optional<McpConnections> mcp = Optional.empty();
     private volatile Optional<Deliveries> deliveries = Optional.empty();
 
@@ -79,7 +83,9 @@ public final class ConnectorsExtension implements Extension {
         } else {
             Deliveries.keepPrivate(host);
         }
-        mail = settings.imap().map(imap -> new ImapIntake(imap, secrets, host.storage(), host::send, host.clock()));
+        var remembered = new AttachmentMemory(attachmentMemory);
+        mail = settings.imap()
+                .map(imap -> new ImapIntake(imap, secrets, host.storage(), host::send, host.clock(), remembered));
         webhooks = Optional.of(new WebhookIntake(
                 settings.sources(),
                 () -> host.expressions(WebhookIntake.VARIABLES),
@@ -87,6 +93,16 @@ public final class ConnectorsExtension implements Extension {
                 host.clock(),
                 host::send,
                 host::startRun));
+    }
+
+    /**
+     * Stores the attachments of received email in {@code memory}, as documents about the sender;
+     * call before the kernel is built. Without it attachments are listed in the event only.
+     */
+    public ConnectorsExtension rememberAttachmentsIn(Supplier<Memory> memory) {
+        Objects.requireNonNull(memory, "memory");
+        this.attachmentMemory = () -> Optional.of(memory.get());
+        return this;
     }
 
     /** Starts reading mail in the background, when {@code email.imap} is configured. */

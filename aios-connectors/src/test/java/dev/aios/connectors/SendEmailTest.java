@@ -189,6 +189,40 @@ class SendEmailTest {
         assertThat(mail.getReceivedMessages()).hasSize(1);
     }
 
+    static final String SMTPS = """
+            email:
+              smtp:
+                host: 127.0.0.1
+                port: %d
+                security: tls
+                username: studio
+                password: SMTP_PASSWORD
+                from: hello@studio.test
+            """;
+
+    @Test
+    void overTlsToAServerWhoseOwnCertificateIsTrustedTheEmailIsSent() throws Exception {
+        var pem = ImapsTest.greenMailCertificate(dir);
+        start(ServerSetup.SMTPS, SMTPS + "    certificate: " + pem + "\n", PLAYBOOK);
+        var runId = lead("Di");
+        var run = Eventually.await(() -> kernel.run(runId), r -> r.status().isFinal());
+
+        assertThat(run.status()).as(String.valueOf(run.error())).isEqualTo(RunStatus.COMPLETED);
+        assertThat(mail.getReceivedMessages()).hasSize(1);
+    }
+
+    @Test
+    void overTlsToAServerNobodyTrustedNothingIsSentAndTheStepSaysHowToTrustIt() throws Exception {
+        start(ServerSetup.SMTPS, SMTPS, PLAYBOOK);
+        var runId = lead("Eve");
+        var run = Eventually.await(() -> kernel.run(runId), r -> !r.tasks().isEmpty());
+
+        assertThat(run.steps().getFirst().error().orElseThrow())
+                .contains("certificate is not trusted")
+                .contains("email.smtp.certificate");
+        assertThat(mail.getReceivedMessages()).isEmpty();
+    }
+
     @Test
     void aPasswordSecretThatIsNotSetParksTheStepSayingHowToSetIt() throws Exception {
         start(ServerSetup.SMTP, """

@@ -50,6 +50,13 @@ public final class Access {
      */
     public static final RouteRole SELF = Open.SELF;
 
+    /**
+     * A route any valid token may call, whatever its scopes, because the handler decides what the
+     * caller may do from {@link #caller}: the MCP endpoint shows each token the tools its scopes
+     * allow. {@code Host}, {@code Origin} and content type are checked as for every other route.
+     */
+    public static final RouteRole TOKEN = Open.TOKEN;
+
     /** The name of the browser session cookie. */
     public static final String SESSION_COOKIE = BrowserSessions.COOKIE;
 
@@ -70,7 +77,8 @@ public final class Access {
 
     private enum Open implements RouteRole {
         OPEN,
-        SELF
+        SELF,
+        TOKEN
     }
 
     private record Needs(Scope scope) implements RouteRole {}
@@ -111,6 +119,9 @@ public final class Access {
         }
         if (roles.contains(SELF)) {
             return "self";
+        }
+        if (roles.contains(TOKEN)) {
+            return "any";
         }
         return roles.stream()
                 .filter(Needs.class::isInstance)
@@ -183,6 +194,12 @@ public final class Access {
                 checkContentType(ctx);
             }
             if (roles.contains(OPEN)) {
+                return;
+            }
+            if (roles.contains(TOKEN)) {
+                var caller = authenticate(ctx);
+                ctx.attribute(CALLER, caller);
+                Actor.begin(caller.name());
                 return;
             }
             var needed = roles.stream()

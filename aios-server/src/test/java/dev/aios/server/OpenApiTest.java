@@ -94,6 +94,7 @@ class OpenApiTest {
                 0,
                 new CostRoutes(models),
                 new MemoryRoutes(kernel, memory, InstantSource.system()),
+                new dev.aios.server.internal.http.McpRoutes(kernel, memory, InstantSource.system()),
                 new WebhookRoutes(kernel, connectors),
                 new ConnectorRoutes(connectors),
                 new PolicyRoutes(policy, kernel),

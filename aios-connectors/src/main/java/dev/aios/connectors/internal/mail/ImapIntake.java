@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * (the highest UID read) moves only after the message's event is accepted, so a crash in between
  * reads it again rather than losing it. A message whose MIME structure cannot be read becomes an
  * {@code email.unreadable} event with its headers, the reason and the start of its source, and the
- * position moves past it: nothing is lost and nothing blocks the folder.
+ * position moves past it: nothing is lost and nothing blocks the folder. Attachments become memory
+ * documents about the sender (see {@link AttachmentMemory}).
  *
  * <p>A background loop looks every {@code poll}; where the server supports IDLE it waits on the
  * first folder and looks at once when mail arrives. On first contact with a folder, only messages
@@ -59,6 +60,7 @@ public final class ImapIntake implements AutoCloseable {
     private final ImapPositions positions;
     private final Function<Event, Accepted> send;
     private final InstantSource clock;
+    private final AttachmentMemory attachments;
     private final Object signal = new Object();
     private volatile boolean running;
     /** Whether the last look left messages unread (more than {@link #BATCH} were new). */
@@ -72,8 +74,10 @@ public final class ImapIntake implements AutoCloseable {
             Secrets secrets,
             Storage storage,
             Function<Event, Accepted> send,
-            InstantSource clock) {
+            InstantSource clock,
+            AttachmentMemory attachments) {
         this.settings = settings;
+        this.attachments = attachments;
         this.secrets = secrets;
         this.positions = new ImapPositions(storage);
         this.send = send;
@@ -93,6 +97,14 @@ public final class ImapIntake implements AutoCloseable {
                 accepted.addAll(read(store, name));
             }
         } catch (MessagingException e) {
+            if (PinnedCertificates.untrusted(e)) {
+                throw new MailUnavailable(
+                        "reading mail from " + settings.account() + " failed: the server's certificate is not"
+                                + " trusted (" + PinnedCertificates.rootMessage(e)
+                                + "). If it is your own server's certificate, give it"
+                                + " as email.imap.certificate (a PEM file) in aios.yaml; no mail was read",
+                        e);
+            }
             throw new MailUnavailable(
                     "reading mail from " + settings.account() + " failed: " + e.getMessage()
                             + "; check email.imap in aios.yaml and its password secret",
@@ -139,7 +151,12 @@ public final class ImapIntake implements AutoCloseable {
                 if (uid <= last) {
                     continue; // the server answers n:* with the last message even when it is old
                 }
-                var outcome = send.apply(event(name, validity, uid, (MimeMessage) message));
+                var event = event(name, validity, uid, (MimeMessage) message);
+                var outcome = send.apply(event);
+                if (event.type().equals(RECEIVED)) {
+                    // Before the position moves: a crash in between stores them again, under the same ids.
+                    attachments.store(event);
+                }
                 if (!outcome.duplicate()) {
                     accepted.add(outcome.eventId());
                 }
@@ -188,6 +205,9 @@ public final class ImapIntake implements AutoCloseable {
         var id = messageId.isBlank()
                 ? "email:" + sha256(settings.account() + "/" + folder + "/" + validity + "/" + uid)
                 : "email:" + (messageId.length() <= 190 ? messageId : sha256(messageId));
+        if (type.equals(RECEIVED)) {
+            attachments.name(id, data);
+        }
         var from = data.path("from").asText();
         var received = clock.instant();
         try {
@@ -231,6 +251,7 @@ public final class ImapIntake implements AutoCloseable {
                     String.valueOf(settings.trust().isEmpty()));
         }
         settings.trust().ifPresent(hosts -> props.put("mail." + protocol + ".ssl.trust", hosts));
+        settings.certificate().ifPresent(pem -> PinnedCertificates.use(pem, "email.imap", protocol, props));
         var store = Session.getInstance(props).getStore(protocol);
         String password;
         try {

@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param folders the folders whose new messages become events
  * @param poll how often to look when the server cannot say at once (IDLE)
  * @param trust hosts whose certificate is trusted without a certificate authority ({@code *} for all)
+ * @param certificate a PEM file with the server's own certificate, trusted exactly (and no other)
+ *     where no certificate authority signed it
  * @param timeout how long to wait for the server
  */
 public record ImapSettings(
@@ -30,10 +32,11 @@ public record ImapSettings(
         List<String> folders,
         Duration poll,
         Optional<String> trust,
+        Optional<java.nio.file.Path> certificate,
         Duration timeout) {
 
-    private static final List<String> KEYS =
-            List.of("host", "port", "security", "username", "password", "folders", "poll", "trust", "timeout");
+    private static final List<String> KEYS = List.of(
+            "host", "port", "security", "username", "password", "folders", "poll", "trust", "certificate", "timeout");
 
     public ImapSettings {
         folders = List.copyOf(folders);
@@ -101,8 +104,18 @@ public record ImapSettings(
         var timeout = text(node, "timeout")
                 .map(t -> Durations.parse(t, path + ".timeout"))
                 .orElse(Duration.ofSeconds(30));
+        var certificate = PinnedCertificates.setting(node, path, security == SmtpSettings.Security.NONE);
         return Optional.of(new ImapSettings(
-                host, port, security, username, text(node, "password"), folders, poll, text(node, "trust"), timeout));
+                host,
+                port,
+                security,
+                username,
+                text(node, "password"),
+                folders,
+                poll,
+                text(node, "trust"),
+                certificate,
+                timeout));
     }
 
     private static Optional<String> text(JsonNode node, String key) {

@@ -20,7 +20,8 @@ import java.util.Optional;
 /**
  * Reads a received message into the data of an {@code email.received} event: from, to, cc,
  * subject, date, text (and html), the Message-ID and the message it answers, and its attachments
- * (name, type, size, and the text of text attachments). Everything is bounded, so one huge message
+ * (name, type, size, the text of text attachments, and what of each memory keeps: {@code text},
+ * {@code metadata} or {@code skipped}, with a note saying why). Everything is bounded, so one huge message
  * cannot become a huge event.
  */
 final class MailReader {
@@ -140,6 +141,22 @@ final class MailReader {
             entry.put("size", size);
             if (part.isMimeType("text/*")) {
                 entry.put("text", new String(head, StandardCharsets.UTF_8));
+            }
+            if (!part.isMimeType("text/*")) {
+                entry.put("memory", AttachmentMemory.Stored.METADATA.wire());
+                entry.put(
+                        "note",
+                        "kept as name, type and size only: aios stores the text of text attachments, and has no"
+                                + " reader for " + entry.path("contentType").asText());
+            } else if (size > MAX_TEXT) {
+                entry.put("memory", AttachmentMemory.Stored.SKIPPED.wire());
+                entry.put(
+                        "note",
+                        "not stored in memory: it is " + size / 1024 + " kB, more than the " + MAX_TEXT / 1024
+                                + " kB aios stores of an attachment; the event holds its first " + MAX_TEXT / 1024
+                                + " kB");
+            } else {
+                entry.put("memory", AttachmentMemory.Stored.TEXT.wire());
             }
         }
     }

@@ -161,6 +161,15 @@ public final class SendEmail implements JsonAgent {
             throw e;
         } catch (Secrets.MissingSecret e) {
             throw new PermanentFailure(e.getMessage(), e);
+        } catch (MessagingException e) {
+            if (PinnedCertificates.untrusted(e)) {
+                throw new PermanentFailure(
+                        "the SMTP server's certificate is not trusted (" + PinnedCertificates.rootMessage(e)
+                                + "), so nothing was sent. If it is your own server's certificate, give it as"
+                                + " email.smtp.certificate (a PEM file) in aios.yaml, then retry",
+                        e);
+            }
+            throw e;
         }
         var receipt = JSON.createObjectNode();
         receipt.put("messageId", messageId);
@@ -196,6 +205,7 @@ public final class SendEmail implements JsonAgent {
                     String.valueOf(settings.trust().isEmpty()));
         }
         settings.trust().ifPresent(hosts -> props.put("mail." + protocol + ".ssl.trust", hosts));
+        settings.certificate().ifPresent(pem -> PinnedCertificates.use(pem, "email.smtp", protocol, props));
         return props;
     }
 

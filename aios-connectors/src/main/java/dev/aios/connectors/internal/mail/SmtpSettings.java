@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param from the sender, e.g. {@code Studio <hello@studio.test>}
  * @param domain the domain of Message-IDs (from the sender's address unless given)
  * @param trust hosts whose certificate is trusted without a certificate authority ({@code *} for all)
+ * @param certificate a PEM file with the server's own certificate, trusted exactly (and no other)
+ *     where no certificate authority signed it
  * @param timeout how long to wait for the server
  */
 public record SmtpSettings(
@@ -29,6 +31,7 @@ public record SmtpSettings(
         String from,
         String domain,
         Optional<String> trust,
+        Optional<java.nio.file.Path> certificate,
         Duration timeout) {
 
     /** How the connection is protected. */
@@ -38,8 +41,8 @@ public record SmtpSettings(
         NONE
     }
 
-    private static final List<String> KEYS =
-            List.of("host", "port", "security", "username", "password", "from", "domain", "trust", "timeout");
+    private static final List<String> KEYS = List.of(
+            "host", "port", "security", "username", "password", "from", "domain", "trust", "certificate", "timeout");
 
     /** Reads {@code email.smtp}; empty when it is absent. */
     public static Optional<SmtpSettings> read(JsonNode node) {
@@ -87,6 +90,7 @@ public record SmtpSettings(
         var timeout = text(node, "timeout")
                 .map(t -> Durations.parse(t, path + ".timeout"))
                 .orElse(Duration.ofSeconds(30));
+        var certificate = PinnedCertificates.setting(node, path, security == Security.NONE);
         return Optional.of(new SmtpSettings(
                 host,
                 port,
@@ -96,6 +100,7 @@ public record SmtpSettings(
                 from,
                 domain,
                 text(node, "trust"),
+                certificate,
                 timeout));
     }
 

@@ -22,6 +22,7 @@ import dev.aios.server.internal.console.TokenAccess;
 import dev.aios.server.internal.http.ConnectorRoutes;
 import dev.aios.server.internal.http.CostRoutes;
 import dev.aios.server.internal.http.DigestRoutes;
+import dev.aios.server.internal.http.McpRoutes;
 import dev.aios.server.internal.http.MemoryRoutes;
 import dev.aios.server.internal.http.MetricsRoutes;
 import dev.aios.server.internal.http.PolicyRoutes;
@@ -144,8 +145,9 @@ final class UpCommand implements Callable<Integer> {
         }
         var models = new ModelsExtension(models(settings));
         var memory = MemoryExtension.of(memorySettings(settings));
-        var connectors =
-                new ConnectorsExtension(connectorSettings(settings), name -> AiosCommand.environment(spec, name));
+        var connectors = new ConnectorsExtension(
+                        connectorSettings(settings), name -> AiosCommand.environment(spec, name))
+                .rememberAttachmentsIn(memory::memory);
         var policy = PolicyExtension.builder()
                 .settings(settings.section("policy"))
                 .knowledge(id -> memory.memory().get(id).map(KnowledgeRecord::content))
@@ -218,6 +220,7 @@ final class UpCommand implements Callable<Integer> {
                     .routes(
                             new CostRoutes(models),
                             new MemoryRoutes(kernel, memory, InstantSource.system()),
+                            new McpRoutes(kernel, memory, InstantSource.system()),
                             new WebhookRoutes(kernel, connectors),
                             new ConnectorRoutes(connectors),
                             new PolicyRoutes(policy, kernel),

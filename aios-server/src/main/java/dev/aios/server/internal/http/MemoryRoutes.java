@@ -140,6 +140,16 @@ public final class MemoryRoutes implements ApiServer.Routes {
         return item;
     }
 
+    /** What a search answers: the query, whether it searched by meaning, and the items found. */
+    static com.fasterxml.jackson.databind.node.ObjectNode search(MemoryExtension memory, MemoryQuery query) {
+        var recall = memory.memory().recall(query);
+        var answer = Json.mapper().createObjectNode();
+        answer.put("query", query.text());
+        answer.put("searchedByMeaning", recall.searchedByMeaning());
+        answer.set("items", Json.mapper().valueToTree(recall.items()));
+        return answer;
+    }
+
     private void search(Context ctx) {
         var kinds = EnumSet.noneOf(MemoryKind.class);
         for (var value : ctx.queryParams("kind")) {
@@ -151,11 +161,7 @@ public final class MemoryRoutes implements ApiServer.Routes {
         int k = param(ctx, "k").map(value -> whole("k", value)).orElse(10);
         var query = new MemoryQuery(
                 param(ctx, "q").orElse(""), param(ctx, "subject"), kinds, time(ctx, "from"), time(ctx, "to"), k);
-        var recall = memory.memory().recall(query);
-        var answer = Json.mapper().createObjectNode();
-        answer.put("query", query.text());
-        answer.put("searchedByMeaning", recall.searchedByMeaning());
-        answer.set("items", Json.mapper().valueToTree(recall.items()));
+        var answer = search(memory, query);
         if (param(ctx, "explain").map(Boolean::parseBoolean).orElse(false)) {
             answer.set("plan", Json.mapper().valueToTree(memory.plan(query)));
         }

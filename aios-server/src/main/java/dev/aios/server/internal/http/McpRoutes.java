@@ -1,0 +1,216 @@
+package dev.aios.server.internal.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.aios.kernel.Caller;
+import dev.aios.kernel.Kernel;
+import dev.aios.kernel.Scope;
+import dev.aios.memory.MemoryExtension;
+import dev.aios.server.Access;
+import dev.aios.server.ApiServer;
+import dev.aios.server.internal.Json;
+import dev.aios.server.internal.mcp.McpTools;
+import dev.aios.server.internal.mcp.ToolFailure;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
+import io.modelcontextprotocol.spec.HttpHeaders;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * aios as an MCP server over the streamable HTTP transport at {@code /mcp}: JSON-RPC messages
+ * {@code POST}ed, answers as server-sent events, a session named by {@code Mcp-Session-Id} and ended
+ * with {@code DELETE}. Any valid token may connect; it sees the tools its scopes allow (see {@link
+ * McpTools}); calling another is answered with a JSON-RPC error that names the scope needed, and
+ * nothing changes.
+ * A session belongs to the token that opened it. aios sends nothing unasked, so {@code GET} (a
+ * stream for messages from the server) is answered 405, as the transport allows.
+ */
+public final class McpRoutes implements ApiServer.Routes {
+    /** Where the endpoint is served. */
+    public static final String PATH = "/mcp";
+
+    /** JSON-RPC's code for a call the caller may not make (in the range left to servers). */
+    static final int FORBIDDEN = -32003;
+
+    private static final String CALLER = "aios.mcp.caller";
+
+    private final HttpServletStreamableServerTransportProvider transport;
+    /** Held so that the server that answers through {@link #transport} stays referenced. */
+    @SuppressWarnings({"unused", "FieldCanBeLocal"})
+    private final McpSyncServer server;
+
+    private final Map<String, String> owners = new ConcurrentHashMap<>();
+
+    /** The endpoint onto {@code kernel} and {@code memory}; {@code clock} stamps the events sent. */
+    public McpRoutes(Kernel kernel, MemoryExtension memory, InstantSource clock) {
+        this.transport = HttpServletStreamableServerTransportProvider.builder()
+                .jsonMapper(McpTools.MAPPER)
+                .mcpEndpoint(PATH)
+                .maxRequestSize((int) ApiServer.MAX_BODY_BYTES)
+                .contextExtractor(request -> McpTransportContext.create(Map.of(CALLER, request.getAttribute(CALLER))))
+                .build();
+        this.server = McpTools.build(
+                McpServer.sync(transport).immediateExecution(true).addToolFilter((context, tool) -> McpTools.needs(
+                                tool.name())
+                        .map(needed -> caller(context).can(needed))
+                        .orElse(true)),
+                new KernelCalls(kernel, memory, clock),
+                (context, name, needed) -> {
+                    var caller = caller(context);
+                    if (!caller.can(needed)) {
+                        throw new ToolFailure(refusal(caller, name, needed));
+                    }
+                });
+    }
+
+    @Override
+    public void addTo(RoutesConfig routes) {
+        routes.post(PATH, this::post, Access.TOKEN);
+        routes.delete(PATH, this::delete, Access.TOKEN);
+        routes.get(
+                PATH,
+                ctx -> ctx.status(405)
+                        .header("Allow", "POST, DELETE")
+                        .json(error(null, -32000, "aios sends nothing unasked: POST requests to " + PATH)),
+                Access.TOKEN);
+    }
+
+    private void post(Context ctx) throws Exception {
+        var caller = Access.caller(ctx).orElseThrow();
+        var body = ctx.bodyAsBytes();
+        var message = parse(body);
+        if (message.path("method").asText().equals("tools/call")) {
+            var tool = message.path("params").path("name").asText();
+            var needed = McpTools.needs(tool);
+            if (needed.isPresent() && !caller.can(needed.get())) {
+                // A JSON-RPC error rather than 403: MCP clients show its message, not an HTTP status.
+                ctx.json(error(message.get("id"), FORBIDDEN, refusal(caller, tool, needed.get())));
+                return;
+            }
+        }
+        if (!ownedBy(ctx, caller)) {
+            return;
+        }
+        ctx.req().setAttribute(CALLER, caller);
+        transport.service(new Replayed(ctx.req(), body), ctx.res());
+        var opened = ctx.res().getHeader(HttpHeaders.MCP_SESSION_ID);
+        if (opened != null && message.path("method").asText().equals("initialize")) {
+            owners.put(opened, caller.name());
+        }
+    }
+
+    private void delete(Context ctx) throws Exception {
+        var caller = Access.caller(ctx).orElseThrow();
+        if (!ownedBy(ctx, caller)) {
+            return;
+        }
+        ctx.req().setAttribute(CALLER, caller);
+        transport.service(ctx.req(), ctx.res());
+        var session = ctx.header(HttpHeaders.MCP_SESSION_ID);
+        if (session != null && ctx.res().getStatus() == 200) {
+            owners.remove(session);
+        }
+    }
+
+    /** Whether the request's session (if it names one) was opened by {@code caller}; else answers 404. */
+    private boolean ownedBy(Context ctx, Caller caller) {
+        var session = ctx.header(HttpHeaders.MCP_SESSION_ID);
+        if (session == null) {
+            return true;
+        }
+        var owner = owners.get(session);
+        if (owner == null || owner.equals(caller.name())) {
+            return true;
+        }
+        // As for a session that does not exist: whether it does is not the caller's business.
+        ctx.status(404).json(error(null, -32001, "session not found: start a new one with initialize"));
+        return false;
+    }
+
+    private static JsonNode parse(byte[] body) {
+        try {
+            return Json.mapper().readTree(body);
+        } catch (java.io.IOException e) {
+            // The MCP library answers what it cannot read.
+            return Json.mapper().missingNode();
+        }
+    }
+
+    private static Caller caller(McpTransportContext context) {
+        if (context.get(CALLER) instanceof Caller caller) {
+            return caller;
+        }
+        throw new IllegalStateException("an MCP request reached aios without its caller");
+    }
+
+    private static String refusal(Caller caller, String name, Scope needed) {
+        return "token '" + caller.name() + "' (scope " + Scope.names(caller.scopes()) + ") may not use " + name
+                + ": that needs " + needed.wire() + "; nothing changed";
+    }
+
+    private static JsonNode error(JsonNode id, int code, String message) {
+        var answer = Json.mapper().createObjectNode().put("jsonrpc", "2.0");
+        answer.set("id", id == null ? Json.mapper().nullNode() : id);
+        answer.putObject("error").put("code", code).put("message", message);
+        return answer;
+    }
+
+    /** The request with its body, which Javalin has read already, to be read again. */
+    private static final class Replayed extends HttpServletRequestWrapper {
+        private final byte[] body;
+
+        Replayed(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            var in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public int read() {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] buffer, int offset, int length) {
+                    return in.read(buffer, offset, length);
+                }
+
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new UnsupportedOperationException("the body is read at once");
+                }
+            };
+        }
+
+        @Override
+        public BufferedReader getReader() {
+            return new BufferedReader(new InputStreamReader(getInputStream(), StandardCharsets.UTF_8));
+        }
+    }
+}
