@@ -70,4 +70,18 @@ class ConsolePolicyTest {
 
         assertThat(drafts().has("medianOperatorSeconds")).isFalse();
     }
+
+    @Test
+    void aTaskAnsweredFromItsInboxCardIsTimedFromWhenTheInboxFirstShowedIt() {
+        var browser = aios.new Browser().signedIn();
+        var task = aios.openTaskOf(aios.lead("acme"));
+        var inbox = browser.get("/");
+        assertThat(inbox.status()).isEqualTo(200);
+        assertThat(inbox.body()).contains("/tasks/" + task.id() + "/approve");
+        assertThat(browser.submit("/tasks/" + task.id() + "/approve", Map.of()).status())
+                .isEqualTo(303);
+
+        assertThat(drafts().path("answers").asInt()).isEqualTo(1);
+        assertThat(drafts().path("medianOperatorSeconds").asDouble()).isBetween(0.0, 60.0);
+    }
 }
