@@ -5,6 +5,7 @@ import dev.aios.kernel.internal.access.TokenStore;
 import dev.aios.kernel.internal.engine.Audit;
 import dev.aios.kernel.internal.journal.FeedHub;
 import dev.aios.kernel.internal.journal.MasterKey;
+import dev.aios.kernel.internal.journal.MasterKeys;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.journal.SubjectKeys;
 import dev.aios.kernel.internal.store.Store;
@@ -28,25 +29,20 @@ public final class Admin {
 
     /** As {@link #verify(Path)}, telling {@code progress} how many run checks are done. */
     public static VerifyReport verify(Path dataDirectory, ProgressListener progress) {
-        return verify(
-                dataDirectory, Optional.empty(), Optional.ofNullable(System.getenv(MASTER_KEY_VARIABLE)), progress);
+        return verify(dataDirectory, Optional.empty(), MasterKeySource.system(), progress);
     }
 
     /**
      * As {@link #verify(Path, ProgressListener)} on the PostgreSQL {@code database} when given (the
-     * data directory then holds only the master key), with {@link #MASTER_KEY_VARIABLE}'s value given
-     * (else the directory's {@link #MASTER_KEY_FILE}); every node on the database must be stopped.
+     * data directory then holds only the master key), with the master key found as {@code masterKey}
+     * says (never created); every node on the database must be stopped.
      *
      * @throws StorageException while a node works on the database, or when the master key is missing
      */
     public static VerifyReport verify(
-            Path dataDirectory,
-            Optional<String> database,
-            Optional<String> masterKeyVariable,
-            ProgressListener progress) {
+            Path dataDirectory, Optional<String> database, MasterKeySource masterKey, ProgressListener progress) {
         try (var store = Stores.openStopped(dataDirectory, database)) {
-            return audit(store, MasterKey.existing(dataDirectory, masterKeyVariable))
-                    .verify(store, progress);
+            return audit(store, MasterKeys.existing(dataDirectory, masterKey)).verify(store, progress);
         }
     }
 
@@ -57,24 +53,19 @@ public final class Admin {
 
     /** As {@link #rebuild(Path)}, telling {@code progress} how many runs are replayed. */
     public static RebuildReport rebuild(Path dataDirectory, ProgressListener progress) {
-        return rebuild(
-                dataDirectory, Optional.empty(), Optional.ofNullable(System.getenv(MASTER_KEY_VARIABLE)), progress);
+        return rebuild(dataDirectory, Optional.empty(), MasterKeySource.system(), progress);
     }
 
     /**
      * As {@link #rebuild(Path, ProgressListener)} on the PostgreSQL {@code database} when given, with
-     * {@link #MASTER_KEY_VARIABLE}'s value given; every node on the database must be stopped.
+     * the master key found as {@code masterKey} says; every node on the database must be stopped.
      *
      * @throws StorageException while a node works on the database, or when the master key is missing
      */
     public static RebuildReport rebuild(
-            Path dataDirectory,
-            Optional<String> database,
-            Optional<String> masterKeyVariable,
-            ProgressListener progress) {
+            Path dataDirectory, Optional<String> database, MasterKeySource masterKey, ProgressListener progress) {
         try (var store = Stores.openStopped(dataDirectory, database)) {
-            return audit(store, MasterKey.existing(dataDirectory, masterKeyVariable))
-                    .rebuild(store, progress);
+            return audit(store, MasterKeys.existing(dataDirectory, masterKey)).rebuild(store, progress);
         }
     }
 
@@ -139,6 +130,38 @@ public final class Admin {
         try (var store = Stores.openExisting(dataDirectory)) {
             new SubjectKeys(store, InstantSource.system(), MasterKey.of(dataDirectory, variable)).prepare();
         }
+    }
+
+    /**
+     * Where the master key of {@code dataDirectory} is, as a kernel started with {@code source} finds
+     * it: {@code AIOS_MASTER_KEY}, the OS keyring's name, the key file's path, or "none yet".
+     */
+    public static String masterKeyPlace(Path dataDirectory, MasterKeySource source) {
+        return MasterKeys.locate(dataDirectory, source).description();
+    }
+
+    /**
+     * Moves the master key of {@code dataDirectory} from its {@link #MASTER_KEY_FILE} into the OS
+     * keyring; the file is removed only after the keyring gave the same key back. Works while aios
+     * runs: it keeps the key it has, and finds it in the keyring on its next start.
+     *
+     * @return the keyring's name
+     * @throws StorageException when there is no keyring, it is locked, or it holds another key for the
+     *     directory (then nothing changed)
+     */
+    public static String moveMasterKeyToKeyring(Path dataDirectory, MasterKeySource source) {
+        return MasterKeys.toKeyring(dataDirectory, source).description();
+    }
+
+    /**
+     * Moves the master key of {@code dataDirectory} from the OS keyring back into its {@link
+     * #MASTER_KEY_FILE} (0600); the keyring's entry is removed only after the file reads back the same.
+     *
+     * @return the file's path
+     * @throws StorageException when the keyring holds no key for the directory or cannot be reached
+     */
+    public static String moveMasterKeyToFile(Path dataDirectory, MasterKeySource source) {
+        return MasterKeys.toFile(dataDirectory, source).description();
     }
 
     /** Every API token of the data directory. */

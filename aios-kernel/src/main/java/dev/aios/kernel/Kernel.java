@@ -368,6 +368,14 @@ public final class Kernel implements AutoCloseable {
         return dataDirectory;
     }
 
+    /**
+     * Where the master key was found: {@code AIOS_MASTER_KEY}, the OS keyring (e.g. "the Secret
+     * Service (secret-tool)") or the key file's path. Never the key.
+     */
+    public String masterKeyOrigin() {
+        return engine.masterKeyOrigin();
+    }
+
     /** The PostgreSQL database the kernel keeps its tables in (without credentials); empty with SQLite. */
     public Optional<String> database() {
         return database;
@@ -391,6 +399,7 @@ public final class Kernel implements AutoCloseable {
         private io.micrometer.core.instrument.MeterRegistry meters;
         private Optional<String> database = Optional.empty();
         private io.opentelemetry.api.OpenTelemetry openTelemetry = io.opentelemetry.api.OpenTelemetry.noop();
+        private MasterKeySource masterKey;
 
         private Builder() {}
 
@@ -521,6 +530,15 @@ public final class Kernel implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where the master key is found, and created on first start (see {@link MasterKeySource});
+         * {@link MasterKeySource#system()} by default.
+         */
+        public Builder masterKey(MasterKeySource source) {
+            this.masterKey = Objects.requireNonNull(source, "source");
+            return this;
+        }
+
         /** Opens the store (migrating it), registers agents and loads playbooks. */
         public Kernel build() {
             if (dataDirectory == null) {
@@ -545,7 +563,8 @@ public final class Kernel implements AutoCloseable {
                     limits,
                     meters != null ? meters : new io.micrometer.core.instrument.composite.CompositeMeterRegistry(),
                     openTelemetry,
-                    database);
+                    database,
+                    masterKey != null ? masterKey : MasterKeySource.system());
             return new Kernel(dataDirectory, database, Engine.open(config));
         }
     }

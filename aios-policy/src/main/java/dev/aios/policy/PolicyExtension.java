@@ -158,6 +158,14 @@ public final class PolicyExtension implements Extension {
     }
 
     /**
+     * Notes that the operator was shown the tasks {@code taskIds} now (e.g. as inbox cards they can
+     * answer from), for those they had not seen before; one write, and none when all were seen.
+     */
+    public void viewed(java.util.Collection<String> taskIds) {
+        attached().answers().viewed(taskIds, clock.instant());
+    }
+
+    /**
      * The operator's answers in the last {@code window}, per agent, rule and segment: how many were
      * approved unchanged, edited and rejected, and the median time the operator took.
      */

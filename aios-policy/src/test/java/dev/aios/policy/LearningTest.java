@@ -154,4 +154,42 @@ class LearningTest {
         }
         aios = null;
     }
+
+    private long rows(String table) throws Exception {
+        try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/aios.db"));
+                var result = db.createStatement().executeQuery("SELECT count(*) FROM " + table)) {
+            return result.getLong(1);
+        }
+    }
+
+    @Test
+    void decisionsAnswersAndViewsOlderThanTheKeepAreDeletedWhileRecentOnesStay() throws Exception {
+        var old = aios.openTask(aios.lead("newco", 100)).orElseThrow();
+        aios.policy.viewed(old.id());
+        aios.clock.advance(Duration.ofMinutes(2));
+        aios.kernel.approve(old.id(), Optional.empty(), "");
+        var shownNeverAnswered = aios.openTask(aios.lead("other", 200)).orElseThrow();
+        aios.policy.viewed(shownNeverAnswered.id());
+        Eventually.await(
+                this::stats, s -> s.size() == 1 && s.get(0).path("answers").asInt() == 1);
+        assertThat(rows("policy_decisions")).isEqualTo(2);
+        assertThat(rows("policy_views")).as("a view is folded into its answer").isEqualTo(1);
+
+        // A year and a bit later (the default keep is 365 days), the next work prunes what is older.
+        aios.clock.advance(Duration.ofDays(366));
+        var recent = aios.openTask(aios.lead("third", 300)).orElseThrow();
+        aios.kernel.approve(recent.id(), Optional.empty(), "");
+        var all = Eventually.await(
+                () -> {
+                    aios.policy.settle();
+                    return aios.policy.answers(Duration.ofDays(10_000));
+                },
+                s -> s.size() == 1 && s.get(0).path("answers").asInt() == 1);
+        assertThat(all.get(0).path("answers").asInt())
+                .as("only the recent answer is left")
+                .isEqualTo(1);
+        assertThat(rows("policy_decisions")).isEqualTo(1);
+        assertThat(rows("policy_views")).isZero();
+        assertThat(rows("policy_runs")).as("a run that ended is forgotten").isLessThanOrEqualTo(1);
+    }
 }

@@ -182,6 +182,8 @@ public final class Anomalies {
     public void check() {
         if (!latest.isBefore(nextPrune)) {
             SeenRuns.prune(storage, latest.minus(SeenRuns.MEMORY));
+            Retention.prune(
+                    storage, latest.minus(state.current().policy().learning().keep()));
             nextPrune = latest.plus(Duration.ofDays(1));
         }
         var rules = state.current().policy().alerts();

@@ -86,6 +86,8 @@ public final class AnswerStore {
                 viewed.orElse(null),
                 viewed.map(v -> Math.max(0, Duration.between(v, at).toMillis())).orElse(null),
                 taskId);
+        // The answer keeps when it was first seen; the view itself is not needed any more.
+        Sql.update(c, "DELETE FROM policy_views WHERE task_id = ?", taskId);
     }
 
     /** Notes that the operator opened a task now, unless they had before. */
@@ -95,6 +97,34 @@ public final class AnswerStore {
                 "INSERT INTO policy_views (task_id, at) VALUES (?, ?) ON CONFLICT (task_id) DO NOTHING",
                 taskId,
                 at));
+    }
+
+    /** Notes that the operator was shown {@code taskIds} now, for those not seen before. */
+    public void viewed(java.util.Collection<String> taskIds, Instant at) {
+        if (taskIds.isEmpty()) {
+            return;
+        }
+        var ids = List.copyOf(taskIds);
+        var marks = Sql.marks(ids.size());
+        var seen = storage.read(c -> Sql.query(
+                c,
+                "SELECT task_id FROM policy_views WHERE task_id IN (" + marks + ")",
+                r -> r.getString(1),
+                ids.toArray()));
+        var unseen = ids.stream().filter(id -> !seen.contains(id)).distinct().toList();
+        if (unseen.isEmpty()) {
+            return;
+        }
+        storage.write(c -> {
+            for (var id : unseen) {
+                Sql.update(
+                        c,
+                        "INSERT INTO policy_views (task_id, at) VALUES (?, ?) ON CONFLICT (task_id) DO NOTHING",
+                        id,
+                        at);
+            }
+            return null;
+        });
     }
 
     /**

@@ -386,7 +386,14 @@ public final class PolicyReader {
         var window = node.has("window")
                 ? duration("learning.window", node.path("window").asText()).orElse(defaults.window())
                 : defaults.window();
-        return new Rules.Learning(streak, window, Math.max(0, Math.min(examples, 10)));
+        var keep = node.has("keep")
+                ? duration("learning.keep", node.path("keep").asText()).orElse(defaults.keep())
+                : defaults.keep();
+        if (keep.compareTo(window) < 0) {
+            problems.add("learning.keep: the answers and decisions kept must cover learning.window (" + window.toDays()
+                    + "d) at least, e.g. 365d");
+        }
+        return new Rules.Learning(streak, window, Math.max(0, Math.min(examples, 10)), keep);
     }
 
     private Rules.Alerts alerts(JsonNode node, Set<String> channels) {

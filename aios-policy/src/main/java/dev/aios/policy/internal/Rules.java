@@ -127,8 +127,8 @@ public final class Rules {
     }
 
     /** When an agent's outputs earn an autonomy suggestion: a streak of unchanged approvals in a window. */
-    public record Learning(int streak, Duration window, int examples) {
-        public static final Learning DEFAULT = new Learning(20, Duration.ofDays(30), 3);
+    public record Learning(int streak, Duration window, int examples, Duration keep) {
+        public static final Learning DEFAULT = new Learning(20, Duration.ofDays(30), 3, Duration.ofDays(365));
     }
 
     /**

@@ -154,9 +154,9 @@ public final class AiosConfig {
         var limits = dev.aios.kernel.Limits.DEFAULT;
         try {
             section.fieldNames().forEachRemaining(name -> {
-                if (!name.equals("maxEventDepth") && !name.equals("expressionTime")) {
+                if (!name.equals("maxEventDepth") && !name.equals("expressionTime") && !name.equals("keyring")) {
                     throw new IllegalArgumentException(
-                            "unknown setting '" + name + "'; the settings are maxEventDepth, expressionTime");
+                            "unknown setting '" + name + "'; the settings are maxEventDepth, expressionTime, keyring");
                 }
             });
             if (section.has("maxEventDepth")) {
@@ -173,6 +173,24 @@ public final class AiosConfig {
             throw new IllegalArgumentException(where() + "kernel: " + e.getMessage(), e);
         }
         return limits;
+    }
+
+    /**
+     * {@code kernel.keyring}: {@code true} keeps the master key in the OS keyring (created there on
+     * first start; a locked or missing keyring is then an error), {@code false} never looks there;
+     * empty when unset (the keyring is used when it holds the key and {@code master.key} is absent).
+     * {@code AIOS_KEYRING} overrides it.
+     */
+    public Optional<Boolean> keyring() {
+        var keyring = section("kernel").path("keyring");
+        if (keyring.isMissingNode() || keyring.isNull()) {
+            return Optional.empty();
+        }
+        if (!keyring.isBoolean()) {
+            throw new IllegalArgumentException(where() + "kernel.keyring must be true (keep the master key in the OS"
+                    + " keyring) or false (never); was " + keyring);
+        }
+        return Optional.of(keyring.asBoolean());
     }
 
     /**

@@ -88,12 +88,14 @@ public final class Engine implements AutoCloseable {
             Thread.ofVirtual().name("aios-agent-", 0).factory());
     private final PlaybookWatcher watcher;
     private final RunEnds ends = new RunEnds(feed::listen);
+    private final String masterKeyOrigin;
 
     private Engine(EngineConfig config, Store store) {
         this.config = config;
         this.store = store;
         InstantSource clock = config.clock();
-        var master = dev.aios.kernel.internal.journal.MasterKey.of(config.dataDirectory());
+        var master = dev.aios.kernel.internal.journal.MasterKeys.open(config.dataDirectory(), config.masterKey());
+        this.masterKeyOrigin = master.origin();
         this.keys = new SubjectKeys(store, clock, master);
         this.journal = new RunJournal(keys, feed);
         this.audit = new AuditTrail(store, clock);
@@ -724,6 +726,11 @@ public final class Engine implements AutoCloseable {
         all.addAll(playbooks.declaredInfos());
         all.sort(java.util.Comparator.comparing(AgentInfo::name));
         return all;
+    }
+
+    /** Where the master key was found: the variable's name, the keyring's name or the key file. */
+    public String masterKeyOrigin() {
+        return masterKeyOrigin;
     }
 
     /** The secrets kept under the master key. */

@@ -29,6 +29,7 @@ import java.util.Optional;
  * @param limits how far one input may go
  * @param meters where the kernel and its extensions record metrics
  * @param database a PostgreSQL database to keep the kernel's tables in, instead of the data directory's SQLite file
+ * @param masterKey where the master key is found (and created on first start)
  */
 public record EngineConfig(
         Path dataDirectory,
@@ -46,4 +47,5 @@ public record EngineConfig(
         dev.aios.kernel.Limits limits,
         io.micrometer.core.instrument.MeterRegistry meters,
         io.opentelemetry.api.OpenTelemetry openTelemetry,
-        Optional<String> database) {}
+        Optional<String> database,
+        dev.aios.kernel.MasterKeySource masterKey) {}

@@ -1,11 +1,9 @@
 package dev.aios.kernel.internal.journal;
 
+import dev.aios.kernel.MasterKeySource;
 import dev.aios.kernel.StorageException;
-import dev.aios.kernel.internal.store.PrivateFiles;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -18,10 +16,10 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The key that wraps every subject key and stored secret, kept outside the database: from {@code
- * AIOS_MASTER_KEY} (32 bytes, base64), else from {@code master.key} in the data directory, a file
- * only its owner can read, created on first start. A copy of {@code aios.db} alone therefore
- * opens no payload.
+ * The key that wraps every subject key and stored secret, kept outside the database: in {@code
+ * AIOS_MASTER_KEY} (32 bytes, base64), the OS keyring, or {@code master.key} in the data directory, a
+ * file only its owner can read (see {@link MasterKeySource} for the order). A copy of {@code aios.db}
+ * alone therefore opens no payload.
  */
 public final class MasterKey {
     /** The environment variable that holds the master key, base64. */
@@ -47,56 +45,44 @@ public final class MasterKey {
     }
 
     /**
-     * The master key of {@code dataDirectory}: {@code AIOS_MASTER_KEY} when set, else its {@code
-     * master.key}, created if the directory has none yet.
+     * The master key of {@code dataDirectory} as {@link MasterKeySource#system()} finds it, created
+     * if the directory has none yet.
      */
     public static MasterKey of(Path dataDirectory) {
-        return of(dataDirectory, Optional.ofNullable(System.getenv(VARIABLE)));
+        return MasterKeys.open(dataDirectory, MasterKeySource.system());
     }
 
-    /** As {@link #of(Path)}, with the variable's value given. */
+    /** As {@link #of(Path)}, with {@code AIOS_MASTER_KEY}'s value given and the keyring left out. */
     public static MasterKey of(Path dataDirectory, Optional<String> variable) {
-        if (variable.isPresent() && !variable.get().isBlank()) {
-            return new MasterKey(decode(variable.get(), VARIABLE), VARIABLE);
-        }
-        var file = dataDirectory.resolve(FILE);
-        try {
-            if (!Files.exists(file)) {
-                var bytes = new byte[KEY_BYTES];
-                new SecureRandom().nextBytes(bytes);
-                PrivateFiles.write(
-                        file, (Base64.getEncoder().encodeToString(bytes) + "\n").getBytes(StandardCharsets.US_ASCII));
-            }
-            PrivateFiles.file(file);
-            return new MasterKey(
-                    decode(Files.readString(file, StandardCharsets.US_ASCII), file.toString()), file.toString());
-        } catch (IOException e) {
-            throw new StorageException(
-                    "cannot read or create the master key " + file + ": " + e.getMessage()
-                            + "; check the data directory's permissions or set " + VARIABLE,
-                    e);
-        }
+        return MasterKeys.open(
+                dataDirectory, new MasterKeySource(variable, MasterKeySource.Keyring.OFF, java.util.Map.of()));
     }
 
-    /**
-     * The master key {@code dataDirectory} already has: {@code variable} when set, else its {@code
-     * master.key}. Never creates one: a new key would open none of the keys it wrapped, so offline
-     * work (verify, rebuild) on a directory whose key is missing must stop and say so.
-     *
-     * @throws StorageException when there is none, naming where to put it back
-     */
-    public static MasterKey existing(Path dataDirectory, Optional<String> variable) {
-        if (variable.filter(value -> !value.isBlank()).isEmpty() && !Files.exists(dataDirectory.resolve(FILE))) {
-            var file = dataDirectory.resolve(FILE);
-            throw new StorageException(
-                    "no master key for " + dataDirectory + ": " + VARIABLE + " is not set and " + file
-                            + " is missing (and is never created here: a new key would open none of the stored ones);"
-                            + " put the key back at " + file + " (from where you keep it apart, or a backup made with"
-                            + " it) or set " + VARIABLE + " to it; a data directory that never had one gets it when"
-                            + " aios first starts on it",
-                    null);
-        }
-        return of(dataDirectory, variable);
+    /** A key read from {@code text} (base64), found at {@code origin}. */
+    static MasterKey decoded(String text, String origin) {
+        return new MasterKey(decode(text, origin), origin);
+    }
+
+    /** A new random key, to be kept at {@code origin}. */
+    static MasterKey generated(String origin) {
+        var bytes = new byte[KEY_BYTES];
+        new SecureRandom().nextBytes(bytes);
+        return new MasterKey(bytes, origin);
+    }
+
+    /** The same key, found at {@code origin}. */
+    MasterKey at(String origin) {
+        return new MasterKey(key.getEncoded(), origin);
+    }
+
+    /** The key as it is kept: base64 text. Never logged. */
+    String encoded() {
+        return Base64.getEncoder().encodeToString(key.getEncoded());
+    }
+
+    /** Whether {@code other} is the same key. */
+    boolean sameAs(MasterKey other) {
+        return java.security.MessageDigest.isEqual(key.getEncoded(), other.key.getEncoded());
     }
 
     /** A master key of the given bytes, for tests and embedding. */
@@ -123,7 +109,7 @@ public final class MasterKey {
         return bytes;
     }
 
-    /** Where the key came from: the variable's name or the file's path. */
+    /** Where the key came from: the variable's name, the keyring's or the file's path. */
     public String origin() {
         return origin;
     }

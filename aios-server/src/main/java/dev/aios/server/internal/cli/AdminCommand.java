@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
             AdminCommand.Rebuild.class,
             AdminCommand.Migrate.class,
             AdminCommand.Backup.class,
-            AdminCommand.Restore.class
+            AdminCommand.Restore.class,
+            MasterKeyCommand.class
         })
 final class AdminCommand implements Runnable {
     @Spec
@@ -96,7 +97,7 @@ final class AdminCommand implements Runnable {
                 report = Admin.verify(
                         directory,
                         database(),
-                        AiosCommand.environment(spec, Admin.MASTER_KEY_VARIABLE),
+                        dev.aios.kernel.MasterKeySource.of(AiosCommand.environment(spec)),
                         progress::advanced);
             }
             var out = spec.commandLine().getOut();
@@ -127,7 +128,7 @@ final class AdminCommand implements Runnable {
                 report = Admin.rebuild(
                         directory,
                         database(),
-                        AiosCommand.environment(spec, Admin.MASTER_KEY_VARIABLE),
+                        dev.aios.kernel.MasterKeySource.of(AiosCommand.environment(spec)),
                         progress::advanced);
             }
             var out = spec.commandLine().getOut();
@@ -219,7 +220,11 @@ final class AdminCommand implements Runnable {
                             "the master key is NOT in the archive ("
                                     + (withoutMasterKey
                                             ? "left out"
-                                            : "aios takes it from " + Admin.MASTER_KEY_VARIABLE)
+                                            : "aios takes it from "
+                                                    + Admin.masterKeyPlace(
+                                                            dataDirectory(),
+                                                            dev.aios.kernel.MasterKeySource.of(
+                                                                    AiosCommand.environment(spec))))
                                     + "): keep it safe apart from the archive; restoring needs it"
                                     + " (--master-key FILE or " + Admin.MASTER_KEY_VARIABLE + ")";
                     });

@@ -166,8 +166,16 @@ final class UpCommand implements Callable<Integer> {
         }
         var metrics = new Metrics(InstantSource.system());
         var live = new LiveFeed();
+        dev.aios.kernel.MasterKeySource masterKey;
+        try {
+            masterKey = dev.aios.kernel.MasterKeySource.of(AiosCommand.environment(spec))
+                    .withKeyringSetting(settings.keyring());
+        } catch (IllegalArgumentException | dev.aios.kernel.InvalidInputException e) {
+            throw new CliException(CliException.USAGE, e.getMessage());
+        }
         var builder = Kernel.builder()
                 .dataDirectory(dataDirectory)
+                .masterKey(masterKey)
                 .limits(limits(settings))
                 .meterRegistry(metrics.registry())
                 .whenBroken(UpCommand::exitBroken)
@@ -320,6 +328,7 @@ final class UpCommand implements Callable<Integer> {
         }
         out.println("  data       " + kernel.dataDirectory().toAbsolutePath().normalize());
         kernel.database().ifPresent(url -> out.println("  database   " + url));
+        out.println("  master key " + kernel.masterKeyOrigin());
         LoadReport load = kernel.lastLoad();
         if (load.loaded().isEmpty()) {
             out.println("  playbooks  none loaded; put YAML playbooks in "

@@ -18,6 +18,12 @@ import java.util.stream.Collectors;
  * them live and the editors check as the operator types.
  */
 public final class Console implements ApiServer.PageRoutes {
+    /**
+     * The request attribute a page that shows tasks sets to the ids of the tasks it showed (a {@code
+     * List<String>}), so that what measures the operator's time on a task starts it at first sight.
+     */
+    public static final String TASKS_SHOWN = "aios.tasksShown";
+
     private final Access access;
     private final Pages pages = new Pages();
     private final Frames frames;

@@ -39,7 +39,16 @@ final class InboxRoutes {
     void addTo(RoutesConfig routes) {
         routes.get(
                 "/",
-                gate.page(Scope.READ, (ctx, visit) -> pages.render(ctx, "inbox.jte", inbox(ctx, visit))),
+                gate.page(Scope.READ, (ctx, visit) -> {
+                    var inbox = inbox(ctx, visit);
+                    ctx.attribute(
+                            Console.TASKS_SHOWN,
+                            inbox.groups().stream()
+                                    .flatMap(group -> group.tasks().stream())
+                                    .map(card -> card.task().id())
+                                    .toList());
+                    pages.render(ctx, "inbox.jte", inbox);
+                }),
                 dev.aios.server.Access.SELF);
         routes.get("/tasks/{id}", gate.page(Scope.READ, this::task), dev.aios.server.Access.SELF);
         routes.post("/tasks/{id}/check", gate.action(Scope.OPERATE, this::check), dev.aios.server.Access.SELF);

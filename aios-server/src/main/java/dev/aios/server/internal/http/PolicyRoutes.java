@@ -52,8 +52,9 @@ public final class PolicyRoutes implements ApiServer.Routes {
         routes.post("/api/suggestions/{id}/decline", guarded(this::decline), operate);
         routes.get("/api/alerts", ctx -> ctx.json(policy.alerts("true".equals(ctx.queryParam("all")))), read);
         routes.post("/api/corrections", guarded(this::correct), operate);
-        // Showing a task to the operator starts their time on it: through the API, or the console's
-        // task page (a sign-in redirect or a refusal is not a 200, and starts nothing).
+        // Showing a task to the operator starts their time on it: through the API, the console's
+        // task page, or the inbox cards it can be answered from (a sign-in redirect or a refusal is
+        // not a 200, and starts nothing).
         for (var shown : List.of("/api/tasks/{id}", "/tasks/{id}")) {
             routes.after(shown, ctx -> {
                 if (ctx.method() == io.javalin.http.HandlerType.GET && ctx.statusCode() == 200) {
@@ -61,6 +62,12 @@ public final class PolicyRoutes implements ApiServer.Routes {
                 }
             });
         }
+        routes.after("/", ctx -> {
+            List<String> tasks = ctx.attribute(dev.aios.server.internal.console.Console.TASKS_SHOWN);
+            if (ctx.method() == io.javalin.http.HandlerType.GET && ctx.statusCode() == 200 && tasks != null) {
+                policy.viewed(tasks);
+            }
+        });
     }
 
     /** The operator's answers per agent, rule and segment, over the last {@code days} (30 by default). */
