@@ -21,6 +21,8 @@ package dev.aios.api;
  * attempt becomes a task in the operator's inbox, to try again (edited or not) or skip. Forgetting
  * the subject destroys the instance with its state and messages.
  *
- * <p>A prompt agent declared in a playbook becomes stateful with {@code stateful: true}.
+ * <p>A prompt agent declared in a playbook becomes stateful with {@code stateful: true}, and ends
+ * its instance with {@code end:}, a CEL condition over {@code state} (what it returned for the
+ * message) and {@code message} (the message it handled), checked after each message.
  */
 public interface Stateful {}

@@ -277,7 +277,7 @@ class StatefulAgentTest {
                 @Override
                 public dev.aios.api.JsonAgent create(
                         dev.aios.api.AgentDeclaration declaration, dev.aios.api.PlaybookRef playbook) {
-                    if (declaration.spec().has("stateful")) {
+                    if (declaration.spec().has("stateful") || declaration.spec().has("end")) {
                         throw new IllegalArgumentException("the kernel keeps 'stateful' to itself");
                     }
                     var object = JSON.createObjectNode().put("type", "object");

@@ -260,7 +260,9 @@ final class Playbooks {
             }
             try {
                 var agent = stateful(declaration)
-                        ? new StatefulJsonAgent(factory.create(withoutStateful(declaration), ref))
+                        ? new DeclaredStatefulAgent(
+                                factory.create(withoutStateful(declaration), ref),
+                                compiled.instanceEnd(declaration.name()))
                         : factory.create(declaration, ref);
                 if (!agent.contract().name().equals(declaration.name())) {
                     throw new IllegalArgumentException(
@@ -348,26 +350,12 @@ final class Playbooks {
         return declaration.spec().path("stateful").asBoolean(false);
     }
 
-    /** The declaration as the agent's factory sees it: {@code stateful} is the kernel's setting. */
+    /** The declaration as the agent's factory sees it: {@code stateful} and {@code end} are the kernel's. */
     private static dev.aios.api.AgentDeclaration withoutStateful(dev.aios.api.AgentDeclaration declaration) {
         var spec = (com.fasterxml.jackson.databind.node.ObjectNode) declaration.spec();
         spec.remove("stateful");
+        spec.remove("end");
         return new dev.aios.api.AgentDeclaration(declaration.name(), declaration.kind(), spec);
-    }
-
-    /** A declared agent marked stateful. */
-    private record StatefulJsonAgent(dev.aios.api.JsonAgent agent)
-            implements dev.aios.api.JsonAgent, dev.aios.api.Stateful {
-        @Override
-        public dev.aios.api.JsonContract contract() {
-            return agent.contract();
-        }
-
-        @Override
-        public com.fasterxml.jackson.databind.JsonNode run(
-                com.fasterxml.jackson.databind.JsonNode input, dev.aios.api.AgentContext context) throws Exception {
-            return agent.run(input, context);
-        }
     }
 
     /** The names of the stateful agents: registered, or declared by an active playbook. */

@@ -46,6 +46,8 @@ final class Checker {
     static final Set<String> TRIGGER_SCOPE = Set.of("event");
     static final Set<String> RUN_SCOPE = Set.of("event", "trigger", "steps", "run");
     static final Set<String> RULE_SCOPE = Set.copyOf(Cel.VARIABLES);
+    /** What a stateful agent's end condition sees: its new state and the message it handled. */
+    static final Set<String> INSTANCE_SCOPE = Set.of("state", "message");
 
     private final Cel cel;
     private final String source;
@@ -92,8 +94,11 @@ final class Checker {
         if (!outside.isEmpty()) {
             var hint = scope == TRIGGER_SCOPE
                     ? "a trigger condition can only use event, the incoming event"
-                    : "input and output are only known in an agent step's approval rule; read what earlier"
-                            + " steps produced with steps.<id>";
+                    : scope == INSTANCE_SCOPE
+                            ? "an end condition sees only state (what the agent returned for the message) and"
+                                    + " message (the message it handled)"
+                            : "input and output are only known in an agent step's approval rule; read what earlier"
+                                    + " steps produced with steps.<id>";
             problem(path, "`" + text + "` uses " + String.join(" and ", outside) + "; " + hint);
             return Optional.empty();
         }

@@ -20,18 +20,21 @@ public final class CompiledPlaybook {
     private final String source;
     private final Optional<Expression> triggerWhen;
     private final Map<String, CompiledStep> steps;
+    private final Map<String, Expression> instanceEnds;
 
     CompiledPlaybook(
             Playbook model,
             String version,
             String source,
             Optional<Expression> triggerWhen,
-            Map<String, CompiledStep> steps) {
+            Map<String, CompiledStep> steps,
+            Map<String, Expression> instanceEnds) {
         this.model = Objects.requireNonNull(model, "model");
         this.version = Objects.requireNonNull(version, "version");
         this.source = Objects.requireNonNull(source, "source");
         this.triggerWhen = Objects.requireNonNull(triggerWhen, "triggerWhen");
         this.steps = Collections.unmodifiableMap(new LinkedHashMap<>(steps));
+        this.instanceEnds = Map.copyOf(instanceEnds);
     }
 
     /** The playbook as written. */
@@ -62,6 +65,14 @@ public final class CompiledPlaybook {
     /** The condition over {@code event} an event of the trigger's type must meet to start a run. */
     public Optional<Expression> triggerWhen() {
         return triggerWhen;
+    }
+
+    /**
+     * The condition under which the declared stateful agent {@code agent} ends its instance after
+     * handling a message ({@code end:}, CEL over {@code state} and {@code message}), if it has one.
+     */
+    public Optional<Expression> instanceEnd(String agent) {
+        return Optional.ofNullable(instanceEnds.get(agent));
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.aios.api.Step;
 import dev.aios.kernel.PlaybookException;
 import dev.aios.kernel.PlaybookException.Problem;
 import dev.aios.kernel.internal.cel.Cel;
+import dev.aios.kernel.internal.cel.Expression;
 import dev.aios.kernel.internal.playbook.Checker.Yields;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -137,12 +138,41 @@ public final class PlaybookCompiler {
                     .flatMap(w -> check.expression("trigger.when", w, Checker.TRIGGER_SCOPE, Set.of(), Yields.BOOL));
             boolean unique = collectIds(playbook.steps(), "steps");
             sequence(playbook.steps(), "", "steps", Set.of(), unique);
+            var ends = instanceEnds();
             if (check.count() > 0) {
                 var problems = new ArrayList<>(check.problems());
                 problems.sort(Comparator.comparingInt(Problem::line));
                 throw new PlaybookException(problems);
             }
-            return new CompiledPlaybook(playbook, PlaybookJson.version(playbook), source, when, compiled);
+            return new CompiledPlaybook(playbook, PlaybookJson.version(playbook), source, when, compiled, ends);
+        }
+
+        /**
+         * The end conditions of the declared stateful agents: {@code end:} is CEL over {@code state}
+         * and {@code message}, and only a stateful agent has an instance to end.
+         */
+        private Map<String, Expression> instanceEnds() {
+            var ends = new LinkedHashMap<String, Expression>();
+            for (int i = 0; i < playbook.agents().size(); i++) {
+                var declaration = playbook.agents().get(i);
+                var end = declaration.spec().path("end");
+                if (end.isMissingNode()) {
+                    continue;
+                }
+                var path = "agents[" + i + "].end";
+                if (!declaration.spec().path("stateful").asBoolean(false)) {
+                    check.problem(
+                            path,
+                            "agent '" + declaration.name() + "' is not stateful, so it has no instance to end;"
+                                    + " add stateful: true or remove end");
+                } else if (!end.isValueNode() || end.isNull()) {
+                    check.problem(path, "write a condition over state and message, e.g. end: state.status == 'closed'");
+                } else {
+                    check.expression(path, end.asText(), Checker.INSTANCE_SCOPE, Checker.INSTANCE_SCOPE, Yields.BOOL)
+                            .ifPresent(e -> ends.put(declaration.name(), e));
+                }
+            }
+            return ends;
         }
 
         /** Records where every id is first written, nested steps included; false when one repeats. */

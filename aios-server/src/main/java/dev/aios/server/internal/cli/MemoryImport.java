@@ -31,15 +31,17 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code aios memory import FILE|DIR}: many items at once. A JSON lines file ({@code .jsonl},
  * {@code .ndjson}) holds one item per line as {@code POST /api/memory} takes it; a Markdown or text
- * file ({@code .md}, {@code .markdown}, {@code .txt}) is one document; a directory is searched for
- * both. Every item is checked before anything is sent, so bad lines are all listed (file and line)
+ * file ({@code .md}, {@code .markdown}, {@code .txt}) is one document; an mbox file ({@code .mbox})
+ * or a Maildir folder gives one email item per message ({@link MailFiles}); a directory is searched
+ * for all of them. Every item is checked before anything is sent, so bad lines are all listed (file and line)
  * and nothing is stored unless {@code --skip-bad}. An item without an id gets one derived from its
  * content, so an import interrupted or run twice stores each item once.
  */
 @Command(
         name = "import",
         description = "Stores many items at once from JSON lines (.jsonl, one item a line), Markdown or text"
-                + " files (one document each), or a directory of them.")
+                + " files (one document each), mbox files or Maildir folders (one email each), or a directory"
+                + " of them.")
 final class MemoryImport extends ClientCommand {
     private static final Set<String> FIELDS =
             Set.of("kind", "subject", "text", "metadata", "importance", "pinned", "id");
@@ -47,7 +49,9 @@ final class MemoryImport extends ClientCommand {
     /** Under the server's limit of a request body, with room for the JSON around the items. */
     private static final int BATCH_BYTES = 900_000;
 
-    @Parameters(paramLabel = "FILE|DIR", description = "a .jsonl, .md or .txt file, or a directory of them")
+    @Parameters(
+            paramLabel = "FILE|DIR",
+            description = "a .jsonl, .md, .txt or .mbox file, a Maildir folder, or a directory of them")
     Path source;
 
     @Option(names = "--subject", defaultValue = "", description = "the subject of items that name none, e.g. acme")
@@ -74,8 +78,24 @@ final class MemoryImport extends ClientCommand {
         var files = files(source);
         var items = new ArrayList<Item>();
         var bad = new ArrayList<String>();
+        var mail = new MailFiles.Sink() {
+            @Override
+            public void item(MailFiles.Read read) {
+                add(read.where(), read.body(), items, bad);
+            }
+
+            @Override
+            public void bad(String line) {
+                bad.add(line);
+            }
+        };
         for (var file : files) {
-            read(file, fileKind, items, bad);
+            switch (type(file)) {
+                case MBOX -> MailFiles.mbox(file, subject, mail);
+                case MAILDIR -> MailFiles.maildir(file, subject, mail);
+                case LINES, DOCUMENT -> read(file, fileKind, items, bad);
+                case OTHER -> throw new IllegalStateException("not importable: " + file);
+            }
         }
         var err = spec.commandLine().getErr();
         bad.forEach(err::println);
@@ -124,10 +144,9 @@ final class MemoryImport extends ClientCommand {
         }
         out().println(String.format(
                 Locale.ROOT,
-                "imported %d items from %d %s in %.1f s (%.0f items/s): %d new, %d already there%s",
+                "imported %d items from %s in %.1f s (%.0f items/s): %d new, %d already there%s",
                 items.size(),
-                files.size(),
-                files.size() == 1 ? "file" : "files",
+                sources(files),
                 seconds,
                 items.size() / seconds,
                 stored,
@@ -135,6 +154,20 @@ final class MemoryImport extends ClientCommand {
                 bad.isEmpty() ? "" : ", " + bad.size() + " bad skipped"));
         out().println("they are found by words now and by meaning once embedded (aios memory stats shows the"
                 + " queue)");
+    }
+
+    /** What was read, for the summary: e.g. {@code 3 files}, {@code 1 file and 2 Maildir folders}. */
+    private static String sources(List<Path> files) {
+        long folders = files.stream().filter(f -> type(f) == Type.MAILDIR).count();
+        long plain = files.size() - folders;
+        var parts = new ArrayList<String>();
+        if (plain > 0 || folders == 0) {
+            parts.add(plain + (plain == 1 ? " file" : " files"));
+        }
+        if (folders > 0) {
+            parts.add(folders + (folders == 1 ? " Maildir folder" : " Maildir folders"));
+        }
+        return String.join(" and ", parts);
     }
 
     private static MemoryKind parseKind(String kind) {
@@ -147,13 +180,16 @@ final class MemoryImport extends ClientCommand {
         }
     }
 
-    /** The files to import, in name order: {@code source} itself, or the importable files under it. */
+    /**
+     * What to import, in name order: {@code source} itself, or the importable files and Maildir folders
+     * under it (a Maildir's own files are its messages, not searched further).
+     */
     private static List<Path> files(Path source) {
         if (Files.isRegularFile(source)) {
             if (type(source) == Type.OTHER) {
                 throw new CliException(
                         CliException.USAGE,
-                        source + " is not a file memory imports: use .jsonl (one item a line), .md or .txt");
+                        source + " is not a file memory imports: use .jsonl (one item a line), .md, .txt or .mbox");
             }
             return List.of(source);
         }
@@ -161,13 +197,19 @@ final class MemoryImport extends ClientCommand {
             throw new CliException(CliException.USAGE, source + " does not exist; name a file or a directory");
         }
         try (Stream<Path> walk = Files.walk(source)) {
-            var files = walk.filter(Files::isRegularFile)
-                    .filter(f -> type(f) != Type.OTHER)
-                    .sorted()
+            var all = walk.filter(f -> type(f) != Type.OTHER).sorted().toList();
+            var maildirs = all.stream().filter(f -> type(f) == Type.MAILDIR).toList();
+            var files = all.stream()
+                    .filter(f -> type(f) == Type.MAILDIR
+                            || maildirs.stream()
+                                    .noneMatch(m -> f.startsWith(m.resolve("cur"))
+                                            || f.startsWith(m.resolve("new"))
+                                            || f.startsWith(m.resolve("tmp"))))
                     .toList();
             if (files.isEmpty()) {
                 throw new CliException(
-                        CliException.USAGE, "no .jsonl, .md or .txt file under " + source + "; nothing to import");
+                        CliException.USAGE,
+                        "no .jsonl, .md, .txt or .mbox file or Maildir folder under " + source + "; nothing to import");
             }
             return files;
         } catch (IOException e) {
@@ -178,10 +220,18 @@ final class MemoryImport extends ClientCommand {
     private enum Type {
         LINES,
         DOCUMENT,
+        MBOX,
+        MAILDIR,
         OTHER
     }
 
     private static Type type(Path file) {
+        if (Files.isDirectory(file)) {
+            return MailFiles.isMaildir(file) ? Type.MAILDIR : Type.OTHER;
+        }
+        if (MailFiles.isMbox(file)) {
+            return Type.MBOX;
+        }
         var name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) {
             return Type.LINES;
