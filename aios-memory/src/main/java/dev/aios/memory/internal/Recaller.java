@@ -86,7 +86,7 @@ final class Recaller {
                 words.words(),
                 words.exactLooking(),
                 1,
-                meaning ? (words.exactLooking() ? ranking.shortQueryMeaning() : 1) : 0,
+                meaning ? (words.exactLooking() ? ranking.shortQueryMeaning() : ranking.meaning()) : 0,
                 fusion(ranking),
                 ranking.depth(),
                 ranking.rrfK());
@@ -108,6 +108,20 @@ final class Recaller {
                 c.textRank = ++rank;
                 c.textScore = found.score();
                 c.textChunk = chunkOf(found.key());
+            } else {
+                c.otherChunks += found.score();
+            }
+        }
+        if (ranking.chunkSum() > 0) {
+            // An item's other chunks add to its best one's score, and the text ranks follow.
+            var byText = new ArrayList<>(candidates.values());
+            for (var c : byText) {
+                c.textScore += (float) (ranking.chunkSum() * c.otherChunks);
+            }
+            byText.sort(Comparator.comparingDouble((Scoring.Candidate c) -> c.textScore)
+                    .reversed());
+            for (int i = 0; i < byText.size(); i++) {
+                byText.get(i).textRank = i + 1;
             }
         }
         var vector = plan.meaningWeight() > 0 ? queryVector(query) : Optional.<float[]>empty();

@@ -27,6 +27,9 @@ final class Scoring {
         final String itemId;
         int textRank;
         float textScore;
+        /** The text scores of the item's other chunks found by the text search, summed. */
+        double otherChunks;
+
         int textChunk = -1;
         int vectorRank;
         double cosine;
