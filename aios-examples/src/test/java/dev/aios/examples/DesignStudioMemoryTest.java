@@ -93,6 +93,12 @@ class DesignStudioMemoryTest {
             throw new IllegalStateException("no tools here");
         }
 
+        /** No stateful agent has handled a message yet: every instance's state is empty. */
+        @Override
+        public dev.aios.api.Instances instances() {
+            return (agent, subject) -> java.util.Optional.empty();
+        }
+
         @Override
         public <T> T service(Class<T> type) {
             if (!type.isInstance(store)) {

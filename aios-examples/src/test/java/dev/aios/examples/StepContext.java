@@ -52,6 +52,12 @@ record StepContext(String runId, String stepId, int iteration, int attempt, Inst
         throw new IllegalStateException("tool calls are not part of this test");
     }
 
+    /** No stateful agent has handled a message yet: every instance's state is empty. */
+    @Override
+    public dev.aios.api.Instances instances() {
+        return (agent, subject) -> java.util.Optional.empty();
+    }
+
     @Override
     public <T> T service(Class<T> type) {
         throw new IllegalStateException("no " + type.getSimpleName() + " in this test");

@@ -183,8 +183,11 @@ public final class PolicyExtension implements Extension {
             JsonNode corrected,
             String reason,
             String author) {
-        return attached()
-                .corrections()
+        var a = attached();
+        // The observer follows the journal behind the kernel; what it has not read yet (the step's
+        // completion, say) must count before the correction is judged.
+        a.observer().catchUp();
+        return a.corrections()
                 .correct(new Corrections.Correction(runId, step, input, original, corrected, reason, author));
     }
 
