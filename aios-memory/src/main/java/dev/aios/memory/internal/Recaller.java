@@ -150,8 +150,15 @@ final class Recaller {
         double lead = textScores.length < 2 ? textScores.length : 1 - textScores[textScores.length - 2] / topText;
         double topCosine =
                 candidates.values().stream().mapToDouble(c -> c.cosine).max().orElse(0);
-        var scoring =
-                new Scoring(plan, vector.isPresent(), ranking, settings, clock.instant(), topText, topCosine, lead);
+        double lowCosine = candidates.values().stream()
+                .filter(c -> c.vectorRank > 0)
+                .mapToDouble(c -> c.cosine)
+                .min()
+                .orElse(MIN_COSINE);
+        double floor =
+                lowCosine < topCosine ? MIN_COSINE + ranking.meaningSpread() * (lowCosine - MIN_COSINE) : MIN_COSINE;
+        var scoring = new Scoring(
+                plan, vector.isPresent(), ranking, settings, clock.instant(), topText, topCosine, floor, lead);
         var hits = hydrateAndScore(scoring, new ArrayList<>(candidates.values()), query.k());
         return new Recall(hits, vector.isPresent());
     }
@@ -190,7 +197,8 @@ final class Recaller {
                 c.textChunk = chunkOf(found.key());
             }
         }
-        var scoring = new Scoring(plan(query), false, settings.ranking(), settings, clock.instant(), 0, 0, 0);
+        var scoring =
+                new Scoring(plan(query), false, settings.ranking(), settings, clock.instant(), 0, 0, MIN_COSINE, 0);
         var hits = score(scoring, new ArrayList<>(candidates.values()));
         return new Recall(hits.subList(0, Math.min(query.k(), hits.size())), false);
     }
