@@ -55,7 +55,7 @@ public final class InProcessEmbedder implements Embedder {
         try (var weights = resource(WEIGHTS);
                 var vocabulary = resource(VOCABULARY);
                 var options = new OrtSession.SessionOptions()) {
-            var environment = OrtEnvironment.getEnvironment();
+            var environment = OnnxEnvironment.get();
             options.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
             // ONNX Runtime's threads spin while they wait for work by default: on a small machine
             // shared with other work that burns the cores the model needs (3-7 times slower here).
