@@ -148,12 +148,25 @@ public final class MemoryBench {
         kernel.start();
         int have = 0;
         var random = new Random(2);
+        var fts = new MemoryFts5(dir.resolve("fts5.db"));
         for (int size : sizes) {
             long start = System.nanoTime();
             int from = have;
-            parallel(8, size - from, i -> memory.memory()
-                    .remember(Remember.of(MemoryKind.NOTE, "client-" + ((from + i) % 1000), embedder.text(from + i))));
+            // Stored in batches of 500 (what `aios memory import` does): this measures recall, and one
+            // commit per item would take an hour and a half for 100,000 on two busy cores.
+            for (int first = from; first < size; first += 500) {
+                var batch = new ArrayList<Remember>();
+                for (int i = first; i < Math.min(size, first + 500); i++) {
+                    batch.add(Remember.of(MemoryKind.NOTE, "client-" + (i % 1000), embedder.text(i)));
+                }
+                memory.rememberAll(batch);
+            }
             memory.settle(Duration.ofHours(1));
+            var rows = new ArrayList<String[]>();
+            for (int i = from; i < size; i++) {
+                rows.add(new String[] {"client-" + (i % 1000), embedder.text(i)});
+            }
+            fts.add(rows);
             have = size;
             System.out.printf(
                     Locale.ROOT,
@@ -162,21 +175,45 @@ public final class MemoryBench {
                     (System.nanoTime() - start) / 1e9);
             var hybrid = new Histogram(3);
             var filtered = new Histogram(3);
+            var embedding = new Histogram(3);
+            var ftsAll = new Histogram(3);
+            var ftsFiltered = new Histogram(3);
             for (int q = 0; q < queries + 50; q++) {
                 var text = sentence(random);
+                var subject = "client-" + random.nextInt(1000);
                 long t0 = System.nanoTime();
                 memory.memory().recall(MemoryQuery.of(text).withK(10));
                 long t1 = System.nanoTime();
-                memory.memory().recall(MemoryQuery.of(text).withK(10).withSubject("client-" + random.nextInt(1000)));
+                memory.memory().recall(MemoryQuery.of(text).withK(10).withSubject(subject));
                 long t2 = System.nanoTime();
+                model.embed(List.of(text));
+                long t3 = System.nanoTime();
+                fts.search(text, java.util.Optional.empty());
+                long t4 = System.nanoTime();
+                fts.search(text, java.util.Optional.of(subject));
+                long t5 = System.nanoTime();
                 if (q >= 50) {
                     hybrid.recordValue((t1 - t0) / 1000);
                     filtered.recordValue((t2 - t1) / 1000);
+                    embedding.recordValue((t3 - t2) / 1000);
+                    ftsAll.recordValue(Math.max(1, (t4 - t3) / 1000));
+                    ftsFiltered.recordValue(Math.max(1, (t5 - t4) / 1000));
                 }
             }
             System.out.printf(
                     Locale.ROOT,
-                    "recall at %,d items (k=10, query embedded in-process, BM25 + HNSW + RRF + decay):"
+                    "at %,d items, same queries: embedding the query alone p50 %.1f ms, p99 %.1f ms;"
+                            + " SQLite FTS5 p50 %.2f ms, p99 %.2f ms; filtered to one subject p50 %.2f ms, p99 %.2f ms%n",
+                    size,
+                    embedding.getValueAtPercentile(50) / 1000.0,
+                    embedding.getValueAtPercentile(99) / 1000.0,
+                    ftsAll.getValueAtPercentile(50) / 1000.0,
+                    ftsAll.getValueAtPercentile(99) / 1000.0,
+                    ftsFiltered.getValueAtPercentile(50) / 1000.0,
+                    ftsFiltered.getValueAtPercentile(99) / 1000.0);
+            System.out.printf(
+                    Locale.ROOT,
+                    "recall at %,d items (k=10, query embedded in-process, BM25 + HNSW + fusion + decay):"
                             + " p50 %.1f ms, p99 %.1f ms; filtered to one subject: p50 %.1f ms, p99 %.1f ms%n",
                     size,
                     hybrid.getValueAtPercentile(50) / 1000.0,
@@ -205,6 +242,7 @@ public final class MemoryBench {
                 (returned - t0) / 1e9,
                 (System.nanoTime() - t0) / 1e9);
         kernel.close();
+        fts.close();
         vectorRecall(dir.resolve("memory-index"), embedder, queries);
         deleteTree(dir.resolve("memory-index"));
         var again = MemoryExtension.of(MemorySettings.defaults(), embedder);

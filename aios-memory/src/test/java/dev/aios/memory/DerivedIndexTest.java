@@ -106,6 +106,34 @@ class DerivedIndexTest {
         assertThat(after.getFirst().why().vectorRank()).isPresent();
     }
 
+    @Test
+    void anIndexThisVersionCannotReadIsRebuiltFromTheDatabaseInsteadOfStoppingTheStart() throws Exception {
+        aios = MemoryHarness.start(dir);
+        var memory = aios.operator();
+        memory.remember(Remember.of(MemoryKind.DOCUMENT, "acme", "Brand guidelines: the logo sits on a teal field."));
+        memory.remember(Remember.of(MemoryKind.NOTE, "bolt", "Bolt's app onboarding needs three screens."));
+        aios.settle();
+        aios.close();
+        // What an index written by another Lucene version (or a damaged one) looks like to this one.
+        try (var files = Files.list(dir.resolve("data/memory-index"))) {
+            for (var file : files.filter(f -> f.getFileName().toString().startsWith("segments"))
+                    .toList()) {
+                Files.write(file, new byte[] {0x3f, (byte) 0xd7, 0x6c, 0x17, 0, 0, 0, 9, 'L', 'u', 'c', 'e', 'n', 'e'});
+            }
+        }
+
+        aios.start();
+
+        var stats = aios.memory.stats();
+        assertThat(stats.index().chunks()).isEqualTo(2);
+        assertThat(stats.embedding().embedded())
+                .as("vectors come from the database")
+                .isZero();
+        var found = aios.operator().recall(MemoryQuery.of("teal logo")).items();
+        assertThat(found.getFirst().text()).contains("teal field");
+        assertThat(found.getFirst().why().vectorRank()).isPresent();
+    }
+
     static void deleteTree(Path root) throws IOException {
         try (var files = Files.walk(root)) {
             for (var file : files.sorted(Comparator.reverseOrder()).toList()) {

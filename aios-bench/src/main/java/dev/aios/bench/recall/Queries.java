@@ -37,6 +37,13 @@ import org.apache.lucene.analysis.en.EnglishAnalyzer;
  *       list shipped with the bench ({@code recall-synonyms.txt}) replaced by one of its
  *       alternatives, of the other words 80 % of function words and half of the rest dropped, the
  *       words rotated at a random cut and a quarter of neighbouring pairs swapped, at most 12 words;
+ *   <li><b>reworded</b>: one sentence of the item said in other words: its clauses (split at
+ *       {@code , ; : ( )} and dashes) in another order, rotated at a random cut; every word found in
+ *       the shipped lists replaced by one of its alternatives (the hand-made {@code
+ *       recall-synonyms.txt} first, else {@code recall-wordnet-synonyms.txt}: the other words of its
+ *       most frequent WordNet sense); of the other words 60 % of function words dropped and the rest
+ *       kept (names and rare words stay, as someone who remembers the passage would keep them); at
+ *       most 16 words;
  *   <li><b>filtered</b>: the first 8 words of a sentence, with the item's subject, its kind, a
  *       60-day window around its time, or all three;
  *   <li><b>old</b>: known-item queries for items older than three half-lives of their kind.
@@ -48,7 +55,7 @@ public final class Queries {
 
     private static final Pattern SENTENCE_END = Pattern.compile("(?<=[.!?])\\s+(?=[\"“‘A-Z])");
     private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N}'’-]*");
-    private static final Set<String> STOP = Set.of(
+    static final Set<String> STOP = Set.of(
             "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not",
             "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was",
             "will", "with", "i", "we", "our", "you", "he", "his", "him", "she", "her", "my", "me", "which", "who",
@@ -89,17 +96,21 @@ public final class Queries {
     }
 
     /** The names of the sets, in report order. */
-    public static final List<String> SETS = List.of("title", "known-item", "paraphrase", "filtered", "old");
+    public static final List<String> SETS = List.of("title", "known-item", "paraphrase", "reworded", "filtered", "old");
+
+    private static final Pattern CLAUSE = Pattern.compile("\\s*(?:[,;:()]|--|—|–)\\s*");
 
     private final Map<String, List<String>> synonyms;
+    private final Map<String, List<String>> wordnet;
 
-    Queries(Map<String, List<String>> synonyms) {
+    Queries(Map<String, List<String>> synonyms, Map<String, List<String>> wordnet) {
         this.synonyms = synonyms;
+        this.wordnet = wordnet;
     }
 
-    /** With the synonym list shipped with the bench. */
+    /** With the synonym lists shipped with the bench. */
     public static Queries withShippedSynonyms() {
-        return new Queries(synonyms("recall-synonyms.txt"));
+        return new Queries(synonyms("recall-synonyms.txt"), synonyms("recall-wordnet-synonyms.txt"));
     }
 
     /** Every set for {@code corpus}, at most {@code perSet} queries each; the same every time. */
@@ -110,6 +121,7 @@ public final class Queries {
         sets.put("title", titles(corpus, perSet));
         sets.put("known-item", knownItems("known-item", sample(items, perSet, seed + 1, i -> true), seed + 2));
         sets.put("paraphrase", paraphrases(sample(items, perSet, seed + 3, i -> true), seed + 4));
+        sets.put("reworded", reworded(sample(items, perSet, seed + 9, i -> true), seed + 10));
         sets.put("filtered", filtered(sample(items, perSet, seed + 5, i -> true), seed + 6));
         var defaults = MemorySettings.defaults().retention();
         Predicate<Item> old = item -> defaults.get(item.kind())
@@ -194,6 +206,43 @@ public final class Queries {
             }
         }
         return String.join(" ", out.subList(0, Math.min(12, out.size())));
+    }
+
+    private List<Query> reworded(List<Item> items, long seed) {
+        var random = new Random(seed);
+        var queries = new ArrayList<Query>();
+        for (var item : items) {
+            var sentences = sentences(item.body());
+            var long_ = sentences.stream().filter(x -> wordCount(x) >= 10).toList();
+            var pool = long_.isEmpty() ? sentences : long_;
+            String sentence = pool.size() < 2 ? pool.getFirst() : pool.get(random.nextInt(pool.size()));
+            queries.add(Query.of("reworded", reword(sentence, random), item.id()));
+        }
+        return queries;
+    }
+
+    /** The documented sentence-level transformation: reorder clauses, say every known word otherwise. */
+    String reword(String sentence, Random random) {
+        var clauses = new ArrayList<>(Arrays.asList(CLAUSE.split(sentence.toLowerCase(Locale.ROOT))));
+        clauses.removeIf(String::isBlank);
+        if (clauses.size() > 1) {
+            Collections.rotate(clauses, 1 + random.nextInt(clauses.size() - 1));
+        }
+        var out = new ArrayList<String>();
+        for (String clause : clauses) {
+            var matcher = WORD.matcher(clause);
+            while (matcher.find()) {
+                String word = matcher.group().replace('’', '\'');
+                boolean stop = STOP.contains(word) || EnglishAnalyzer.ENGLISH_STOP_WORDS_SET.contains(word);
+                var alternatives = synonyms.getOrDefault(word, wordnet.get(word));
+                if (alternatives != null && !stop) {
+                    out.add(alternatives.get(random.nextInt(alternatives.size())));
+                } else if (!stop || random.nextDouble() >= 0.6) {
+                    out.add(word);
+                }
+            }
+        }
+        return String.join(" ", out.subList(0, Math.min(16, out.size())));
     }
 
     private List<Query> filtered(List<Item> items, long seed) {

@@ -128,10 +128,11 @@ public final class RecallBench {
         var sets = Queries.withShippedSynonyms().build(corpus, options.perSet(), now);
         var results = new LinkedHashMap<String, Map<String, Scores>>();
         int chunks;
-        try (var exact = new Baselines.ExactVectors(dir.resolve("memory-index"), byId, cache);
+        // Memory opens first: it rebuilds its index when this version cannot read the cached one.
+        try (var reopened = open(dir, clock, options.settings(), cache);
+                var exact = new Baselines.ExactVectors(dir.resolve("memory-index"), byId, cache);
                 var lucene = new Baselines.LuceneBm25(corpus.items());
-                var fts = new Baselines.Fts5(work.resolve("fts5.db"), corpus.items());
-                var reopened = open(dir, clock, options.settings(), cache)) {
+                var fts = new Baselines.Fts5(work.resolve("fts5.db"), corpus.items())) {
             chunks = exact.size();
             Searcher hybrid = hybrid(HYBRID, reopened.memory.memory());
             var systems = List.<Searcher>of(hybrid, lucene, exact, fts);

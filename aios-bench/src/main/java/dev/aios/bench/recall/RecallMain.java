@@ -24,7 +24,8 @@ public final class RecallMain {
               --limit N      at most N items of each corpus (default: all)
               --queries N    at most N queries per set (default 200)
               --ranking SPEC also evaluate another ranking, e.g. fusion=ranks,rrfK=20,depth=200,title=2,
-                             phrase=0.5,exact=0.3,short=0.5,prior=0.1 (for tuning; may be repeated)
+                             phrase=0.5,exact=0.3,short=0.5,prior=0.1,meaning=1,chunks=0,spread=0
+                             (for tuning; may be repeated)
               --misses       log the queries the hybrid misses and a baseline finds
             """;
 
@@ -108,10 +109,13 @@ public final class RecallMain {
                     case "short" -> r.withShortQueryMeaning(v);
                     case "prior" -> r.withPriorWeight(v);
                     case "lead" -> r.withTextLead(v);
+                    case "meaning" -> r.withMeaning(v);
+                    case "chunks" -> r.withChunkSum(v);
+                    case "spread" -> r.withMeaningSpread(v);
                     default ->
                         throw new IllegalArgumentException(
                                 "--ranking knows fusion, depth, rrfK, title, phrase, exact, lead,"
-                                        + " short and prior, not '" + kv[0] + "'");
+                                        + " short, meaning, chunks, spread and prior, not '" + kv[0] + "'");
                 };
             }
             return r;

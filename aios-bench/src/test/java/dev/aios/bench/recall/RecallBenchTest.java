@@ -37,7 +37,7 @@ class RecallBenchTest {
         assertThat(results).allSatisfy(r -> {
             assertThat(r.corpus().items()).hasSize(40);
             assertThat(r.chunks()).isGreaterThanOrEqualTo(40);
-            assertThat(r.sets()).containsKeys("known-item", "paraphrase", "filtered", "old");
+            assertThat(r.sets()).containsKeys("known-item", "paraphrase", "reworded", "filtered", "old");
             assertThat(r.sets().values()).allSatisfy(systems -> assertThat(systems)
                     .containsOnlyKeys(RecallBench.HYBRID, "Lucene BM25", "exact vectors", "SQLite FTS5"));
             // A sentence typed word for word is found by every system in a corpus this small.
@@ -87,6 +87,25 @@ class RecallBenchTest {
         assertThat(once).isNotEqualTo(passage.toLowerCase());
         assertThat(Queries.synonyms("recall-synonyms.txt")).containsKey("whale").hasSizeGreaterThan(300);
         assertThat(Instant.parse("2026-01-01T00:00:00Z")).isEqualTo(Corpus.END);
+    }
+
+    @Test
+    void rewordedQueriesSayEveryKnownWordOtherwiseInAnotherClauseOrderTheSameWayEveryTime() {
+        var queries = Queries.withShippedSynonyms();
+        String sentence = "When the war was over, the country needed help to find work for its youngsters.";
+        String once = queries.reword(sentence, new Random(3));
+        assertThat(queries.reword(sentence, new Random(3))).isEqualTo(once);
+        var words = java.util.List.of(once.split(" "));
+        assertThat(words)
+                .as("every word with a synonym is said otherwise: %s", once)
+                .doesNotContain("war", "country", "help", "youngsters");
+        assertThat(Math.max(words.indexOf("warfare"), words.indexOf("conflict")))
+                .as("the first clause comes last: %s", once)
+                .isGreaterThan(words.size() / 2);
+        assertThat(Queries.synonyms("recall-wordnet-synonyms.txt"))
+                .containsEntry("war", java.util.List.of("warfare"))
+                .doesNotContainKey("whale") // its first WordNet sense is a large person: too unsure
+                .hasSizeGreaterThan(5_000);
     }
 
     @Test

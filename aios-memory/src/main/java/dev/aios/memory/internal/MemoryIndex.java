@@ -18,7 +18,10 @@ import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexFormatTooNewException;
+import org.apache.lucene.index.IndexFormatTooOldException;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.SegmentInfos;
@@ -38,6 +41,8 @@ import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one Lucene index of memory: every chunk's text for BM25, and the vectors of embedded chunks in
@@ -46,6 +51,8 @@ import org.apache.lucene.store.FSDirectory;
  * embedding model.
  */
 final class MemoryIndex implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MemoryIndex.class);
+
     static final String KEY = "key";
     static final String ITEM = "item";
     static final String SUBJECT = "subject";
@@ -81,9 +88,7 @@ final class MemoryIndex implements AutoCloseable {
         this.model = model;
         Files.createDirectories(path);
         this.directory = FSDirectory.open(path);
-        Map<String, String> committed = DirectoryReader.indexExists(directory)
-                ? SegmentInfos.readLatestCommit(directory).getUserData()
-                : Map.of();
+        Map<String, String> committed = lastCommit(directory, path);
         boolean usable = FORMAT.equals(committed.get("format")) && model.equals(committed.get("model"));
         var merges = new TieredMergePolicy();
         // Forgetting must leave no term of the forgotten subject on disk: merge away every deletion.
@@ -97,6 +102,29 @@ final class MemoryIndex implements AutoCloseable {
         this.applied = usable ? Long.parseLong(committed.getOrDefault("applied", "0")) : 0;
         this.purgePending = usable && "pending".equals(committed.get("purge"));
         this.searchers = new SearcherManager(writer, null);
+    }
+
+    /**
+     * What the index's last commit recorded, or nothing when there is no index or this version of
+     * Lucene cannot read it (written by an older or newer aios, or damaged): then its files are
+     * removed, and the index is rebuilt from the tables like a missing one.
+     */
+    private static Map<String, String> lastCommit(Directory directory, Path path) throws IOException {
+        if (!DirectoryReader.indexExists(directory)) {
+            return Map.of();
+        }
+        try {
+            return SegmentInfos.readLatestCommit(directory).getUserData();
+        } catch (IndexFormatTooOldException | IndexFormatTooNewException | CorruptIndexException e) {
+            LOG.warn(
+                    "the memory index in {} cannot be read ({}); it is rebuilt from memory's tables",
+                    path,
+                    e.getMessage());
+            for (String file : directory.listAll()) {
+                directory.deleteFile(file);
+            }
+            return Map.of();
+        }
     }
 
     /**

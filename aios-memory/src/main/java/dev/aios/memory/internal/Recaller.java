@@ -86,7 +86,7 @@ final class Recaller {
                 words.words(),
                 words.exactLooking(),
                 1,
-                meaning ? (words.exactLooking() ? ranking.shortQueryMeaning() : 1) : 0,
+                meaning ? (words.exactLooking() ? ranking.shortQueryMeaning() : ranking.meaning()) : 0,
                 fusion(ranking),
                 ranking.depth(),
                 ranking.rrfK());
@@ -108,6 +108,20 @@ final class Recaller {
                 c.textRank = ++rank;
                 c.textScore = found.score();
                 c.textChunk = chunkOf(found.key());
+            } else {
+                c.otherChunks += found.score();
+            }
+        }
+        if (ranking.chunkSum() > 0) {
+            // An item's other chunks add to its best one's score, and the text ranks follow.
+            var byText = new ArrayList<>(candidates.values());
+            for (var c : byText) {
+                c.textScore += (float) (ranking.chunkSum() * c.otherChunks);
+            }
+            byText.sort(Comparator.comparingDouble((Scoring.Candidate c) -> c.textScore)
+                    .reversed());
+            for (int i = 0; i < byText.size(); i++) {
+                byText.get(i).textRank = i + 1;
             }
         }
         var vector = plan.meaningWeight() > 0 ? queryVector(query) : Optional.<float[]>empty();
@@ -136,8 +150,15 @@ final class Recaller {
         double lead = textScores.length < 2 ? textScores.length : 1 - textScores[textScores.length - 2] / topText;
         double topCosine =
                 candidates.values().stream().mapToDouble(c -> c.cosine).max().orElse(0);
-        var scoring =
-                new Scoring(plan, vector.isPresent(), ranking, settings, clock.instant(), topText, topCosine, lead);
+        double lowCosine = candidates.values().stream()
+                .filter(c -> c.vectorRank > 0)
+                .mapToDouble(c -> c.cosine)
+                .min()
+                .orElse(MIN_COSINE);
+        double floor =
+                lowCosine < topCosine ? MIN_COSINE + ranking.meaningSpread() * (lowCosine - MIN_COSINE) : MIN_COSINE;
+        var scoring = new Scoring(
+                plan, vector.isPresent(), ranking, settings, clock.instant(), topText, topCosine, floor, lead);
         var hits = hydrateAndScore(scoring, new ArrayList<>(candidates.values()), query.k());
         return new Recall(hits, vector.isPresent());
     }
@@ -176,7 +197,8 @@ final class Recaller {
                 c.textChunk = chunkOf(found.key());
             }
         }
-        var scoring = new Scoring(plan(query), false, settings.ranking(), settings, clock.instant(), 0, 0, 0);
+        var scoring =
+                new Scoring(plan(query), false, settings.ranking(), settings, clock.instant(), 0, 0, MIN_COSINE, 0);
         var hits = score(scoring, new ArrayList<>(candidates.values()));
         return new Recall(hits.subList(0, Math.min(query.k(), hits.size())), false);
     }

@@ -27,6 +27,9 @@ final class Scoring {
         final String itemId;
         int textRank;
         float textScore;
+        /** The text scores of the item's other chunks found by the text search, summed. */
+        double otherChunks;
+
         int textChunk = -1;
         int vectorRank;
         double cosine;
@@ -60,6 +63,7 @@ final class Scoring {
     private final boolean byScores;
     private final double topText;
     private final double topCosine;
+    private final double cosineFloor;
     private final double meaningWeight;
 
     Scoring(
@@ -70,6 +74,7 @@ final class Scoring {
             Instant now,
             double topText,
             double topCosine,
+            double cosineFloor,
             double textLead) {
         this.plan = plan;
         this.byMeaning = byMeaning;
@@ -80,6 +85,7 @@ final class Scoring {
         this.byScores = ranking.fusion() == Ranking.Fusion.SCORES;
         this.topText = topText;
         this.topCosine = topCosine;
+        this.cosineFloor = cosineFloor;
         this.meaningWeight = byMeaning ? plan.meaningWeight() * (1 - ranking.textLead() * textLead) : 0;
     }
 
@@ -97,7 +103,7 @@ final class Scoring {
             return 0;
         }
         return byScores
-                ? (c.cosine - Recaller.MIN_COSINE) / Math.max(1e-9, topCosine - Recaller.MIN_COSINE)
+                ? (c.cosine - cosineFloor) / Math.max(1e-9, topCosine - cosineFloor)
                 : (plan.rrfK() + 1.0) / (plan.rrfK() + c.vectorRank);
     }
 
