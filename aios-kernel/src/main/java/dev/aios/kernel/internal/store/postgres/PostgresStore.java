@@ -55,8 +55,10 @@ public final class PostgresStore extends WriterBackedStore {
         HikariDataSource reads = null;
         Writer writer = null;
         try {
-            // The writer's connection, the listener's, and one for migrations.
-            writes = pool(url, schema, "aios-writer", 3, false);
+            // The writer's connection, the listener's, and two for migrations (Flyway holds its lock
+            // on PostgreSQL on a connection of its own): an extension's tables are migrated while the
+            // listener already runs for another extension.
+            writes = pool(url, schema, "aios-writer", 4, false);
             var notifications = new Notifications(writes, "store-" + UUID.randomUUID());
             this.migrated = migrate(writes, MIGRATIONS, "flyway_schema_history", schema, scratch);
             writer = new Writer(
