@@ -91,6 +91,35 @@ public final class Admin {
     }
 
     /**
+     * Copies the stopped SQLite installation of {@code dataDirectory} into the empty PostgreSQL
+     * {@code database}: checks that the directory is an aios installation no aios runs on (and keeps
+     * its lock until done), that its tables are at this aios's version and that the database holds no
+     * aios rows; then brings the database's tables (the kernel's and each of {@code extensions}, as
+     * for {@link #migrate}) to the current version and copies every row as stored, in one
+     * transaction. Sealed payloads and checksums are copied, not recomputed: the PostgreSQL nodes
+     * need the same master key, which stays where it is.
+     *
+     * @throws NotFoundException when {@code dataDirectory} is not an aios data directory
+     * @throws ConflictException while aios runs on it
+     * @throws StorageException when versions differ, the database is not empty or cannot be
+     *     reached, or the copy fails (then it is rolled back and the database holds no rows)
+     */
+    public static CopyReport copyToPostgres(
+            Path dataDirectory, String database, java.util.Map<String, String> extensions, ProgressListener progress) {
+        try (var prepared =
+                dev.aios.kernel.internal.store.postgres.SqliteImport.prepare(dataDirectory, database, extensions)) {
+            var migrated = new java.util.LinkedHashMap<String, java.util.List<String>>();
+            try (var store = Stores.openStopped(dataDirectory, Optional.of(database), true)) {
+                migrated.put("kernel", store.migrated());
+                extensions.forEach((module, location) ->
+                        migrated.put(module, store.extensions().migrate(module, location)));
+            }
+            var copied = prepared.copy(progress);
+            return new CopyReport(copied.source(), copied.target(), migrated, copied.rows(), copied.absentModules());
+        }
+    }
+
+    /**
      * Writes a consistent copy of the database of {@code dataDirectory} to {@code target}, also while
      * a kernel runs on it: everything acknowledged before the copy began is in it, and nothing
      * half-written is.

@@ -1,6 +1,8 @@
 package dev.aios.server.internal.cli;
 
 import dev.aios.kernel.Admin;
+import dev.aios.kernel.CopyReport;
+import dev.aios.kernel.MasterKeySource;
 import dev.aios.kernel.RebuildReport;
 import dev.aios.kernel.VerifyReport;
 import dev.aios.server.internal.backup.BackupArchive;
@@ -143,21 +145,40 @@ final class AdminCommand implements Runnable {
 
     @Command(
             name = "migrate",
-            description = "Creates or updates the tables of a stopped or new installation (the kernel's and every"
-                    + " module's), as the next 'aios up' would, and says which migrations it applied.")
+            description = {
+                "Creates or updates the tables of a stopped or new installation (the kernel's and every module's),"
+                        + " as the next 'aios up' would, and says which migrations it applied.",
+                "With --from DIR --to URL: copies a stopped SQLite installation into an empty PostgreSQL database"
+                        + " (its tables brought to this version first): every row as stored, checksum chains"
+                        + " intact, in one transaction. The master key stays where it is; every node needs it."
+            })
     static final class Migrate extends OnDataDirectory {
+        @Option(
+                names = "--from",
+                paramLabel = "DIR",
+                description = "with --to: the data directory of a stopped SQLite installation to copy into PostgreSQL")
+        Path from;
+
+        @Option(
+                names = "--to",
+                paramLabel = "URL",
+                description =
+                        "with --from: the empty PostgreSQL database to copy into (jdbc:postgresql://host/db; user and password"
+                                + " from $AIOS_DB_USER and $AIOS_DB_PASSWORD)")
+        String to;
+
         @Override
         public Integer call() {
+            if (from != null || to != null) {
+                return copy();
+            }
             // A new installation's directory is created, as 'aios up' would.
             var directory = data != null
                     ? data
                     : Path.of(AiosCommand.environment(spec, "AIOS_DATA").orElse("data"));
             var report = Admin.migrate(directory, database(), Modules.MIGRATIONS);
             var out = spec.commandLine().getOut();
-            report.applied()
-                    .forEach((module, applied) -> out.println(String.format(
-                            "%-11s%s",
-                            module, applied.isEmpty() ? "up to date" : "applied " + String.join(", ", applied))));
+            printApplied(out, report.applied());
             out.println(
                     report.count() == 0
                             ? report.database() + " was up to date"
@@ -165,6 +186,58 @@ final class AdminCommand implements Runnable {
                                     + report.database());
             out.flush();
             return 0;
+        }
+
+        private Integer copy() {
+            if (from == null || to == null) {
+                throw new CliException(
+                        CliException.USAGE,
+                        "copying needs both --from DIR (the SQLite installation) and --to URL (the PostgreSQL"
+                                + " database), e.g. aios admin migrate --from data --to jdbc:postgresql://localhost/aios");
+            }
+            if (data != null || db != null) {
+                throw new CliException(
+                        CliException.USAGE,
+                        "--data and --db name the installation to migrate in place; with --from and --to leave them"
+                                + " out");
+            }
+            if (!to.startsWith("jdbc:postgresql:")) {
+                throw new CliException(
+                        CliException.USAGE,
+                        "--to must be a jdbc:postgresql: URL, e.g. jdbc:postgresql://localhost/aios");
+            }
+            CopyReport report;
+            try (var progress = progress(spec, "migrate: rows", ProgressPrinter.Unit.ITEMS)) {
+                report = Admin.copyToPostgres(from, to, Modules.MIGRATIONS, progress::advanced);
+            }
+            var out = spec.commandLine().getOut();
+            printApplied(out, report.migrated());
+            report.rows().forEach((table, rows) -> {
+                if (rows > 0) {
+                    out.println(String.format("%-26s%d row%s", table, rows, rows == 1 ? "" : "s"));
+                }
+            });
+            report.absentModules()
+                    .forEach(module ->
+                            out.println(module + ": the installation never ran with it; its tables stay" + " empty"));
+            out.println("copied " + report.total() + " rows in " + report.rows().size() + " tables from "
+                    + report.source() + " to " + report.target());
+            var place = Admin.masterKeyPlace(from, MasterKeySource.of(AiosCommand.environment(spec)));
+            out.println("the master key stays where it is (" + place + ") and opens the copied keys and secrets:"
+                    + " start each node with it, e.g. 'aios up --data " + from + " --db " + report.target()
+                    + "', or copy " + Admin.MASTER_KEY_FILE + " (mode 0600) into each node's --data directory, or"
+                    + " set " + Admin.MASTER_KEY_VARIABLE + " to its content; the API tokens are copied too");
+            out.println("check it with 'aios admin verify --data " + from + " --db " + report.target()
+                    + "'; the SQLite installation is unchanged: do not start it again beside the PostgreSQL nodes");
+            out.flush();
+            return 0;
+        }
+
+        private static void printApplied(
+                java.io.PrintWriter out, java.util.Map<String, java.util.List<String>> applied) {
+            applied.forEach((module, migrations) -> out.println(String.format(
+                    "%-11s%s",
+                    module, migrations.isEmpty() ? "up to date" : "applied " + String.join(", ", migrations))));
         }
     }
 
