@@ -114,11 +114,20 @@ class MigrateToPostgresTest {
         assertThat(onSqlite.exitCode()).as(onSqlite.out() + onSqlite.err()).isZero();
         assertThat(onPostgres.out()).isEqualTo(onSqlite.out());
 
-        long journal = count(url, "journal");
+        // Numbering goes on after the highest number SQLite gave out.
+        assertThat(number(url, "SELECT last_value FROM journal_pos"))
+                .isEqualTo(number(url, "SELECT MAX(pos) FROM journal"))
+                .isPositive();
+        assertThat(number(url, "SELECT pg_sequence_last_value(pg_get_serial_sequence('events', 'seq'))"))
+                .isEqualTo(number(url, "SELECT MAX(seq) FROM events"));
+        assertThat(number(url, "SELECT seq FROM audit_assigned"))
+                .isEqualTo(number(url, "SELECT MAX(seq) FROM audit"))
+                .isPositive();
+        long journal = number(url, "SELECT COUNT(*) FROM journal");
         var again = TestAios.cli(Map.of(), "admin", "migrate", "--from", data.toString(), "--to", url);
         assertThat(again.exitCode()).isEqualTo(1);
         assertThat(again.err()).contains("is not empty: aios tables there hold rows (", "new database");
-        assertThat(count(url, "journal")).isEqualTo(journal);
+        assertThat(number(url, "SELECT COUNT(*) FROM journal")).isEqualTo(journal);
 
         var memoryOnPostgres = MemoryExtension.of(MemorySettings.defaults());
         try (var aios = TestAios.start(
@@ -251,10 +260,10 @@ class MigrateToPostgresTest {
         }
     }
 
-    private static long count(String url, String table) throws SQLException {
+    private static long number(String url, String query) throws SQLException {
         try (var c = DriverManager.getConnection(url);
                 var st = c.createStatement();
-                var rs = st.executeQuery("SELECT COUNT(*) FROM " + table)) {
+                var rs = st.executeQuery(query)) {
             rs.next();
             return rs.getLong(1);
         }
