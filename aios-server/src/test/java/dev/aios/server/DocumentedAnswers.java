@@ -20,9 +20,10 @@ import java.util.Map;
 
 /**
  * Sends real requests to a running server and checks each answer against what {@code /openapi.json}
- * documents for its operation and status: the status is documented, so is the content type, the body
- * matches the schema, and the body holds no property the schema does not name (where the schema lists
- * its properties and does not leave the object open).
+ * documents for its operation and status: a request the server takes is one the document allows, the
+ * status is documented, so is the content type, the body matches the schema, and the body holds no
+ * property the schema does not name (where the schema lists its properties and does not leave the
+ * object open).
  */
 final class DocumentedAnswers {
     final JsonNode document;
@@ -58,11 +59,24 @@ final class DocumentedAnswers {
             Map<String, String> headers,
             int status)
             throws Exception {
+        var operation = document.path("paths").path(template).path(method.toLowerCase(Locale.ROOT));
+        if (body != null && status < 300) {
+            // A request the server takes must be one the document allows, or clients built from it could not send it.
+            var request = resolve(operation.path("requestBody"))
+                    .path("content")
+                    .path(contentType)
+                    .path("schema");
+            assertThat(request.isMissingNode())
+                    .as("%s %s documents a %s request body", method, template, contentType)
+                    .isFalse();
+            assertThat(validator(request).validate(Json.mapper().readTree(body)))
+                    .as("%s %s: the request %s against its schema", method, path, body)
+                    .isEmpty();
+        }
         var answer = send(method, path, body, contentType, headers);
         assertThat(answer.statusCode())
                 .as("%s %s: %s", method, path, answer.body())
                 .isEqualTo(status);
-        var operation = document.path("paths").path(template).path(method.toLowerCase(Locale.ROOT));
         assertThat(operation.isMissingNode())
                 .as("%s %s is documented", method, template)
                 .isFalse();
