@@ -58,6 +58,16 @@ class EveryAnswerMatchesTheDocumentTest {
               - id: check
                 approval: { title: "go on?" }
             """;
+    static final String PARTY = """
+            name: party
+            trigger: party.held
+            steps:
+              - id: greet-host
+                call:
+                  playbook: greeting
+                  input: { name: event.data.host }
+                  wait: true
+            """;
     static final String WEEKLY = """
             name: weekly
             trigger: { schedule: "0 9 * * MON" }
@@ -102,6 +112,7 @@ class EveryAnswerMatchesTheDocumentTest {
         Files.writeString(dir.resolve("playbooks/greeting.yaml"), GREETING);
         Files.writeString(dir.resolve("playbooks/held.yaml"), HELD);
         Files.writeString(dir.resolve("playbooks/weekly.yaml"), WEEKLY);
+        Files.writeString(dir.resolve("playbooks/party.yaml"), PARTY);
         int closed;
         try (var socket = new ServerSocket(0)) {
             closed = socket.getLocalPort(); // nothing listens there once the socket is closed
@@ -164,6 +175,25 @@ class EveryAnswerMatchesTheDocumentTest {
                 api.check("POST", "/api/playbooks/held/invoke?wait=0s", "/api/playbooks/{name}/invoke", "{}", 202);
         assertThat(pending.path("location").asText())
                 .isEqualTo("/api/runs/" + pending.path("runId").asText());
+
+        var party = api.check(
+                        "POST",
+                        "/api/playbooks/party/invoke?wait=10s",
+                        "/api/playbooks/{name}/invoke",
+                        "{\"data\":{\"host\":\"Hal\"}}",
+                        200)
+                .path("runId")
+                .asText();
+        var child = api.check("GET", "/api/runs/" + party, "/api/runs/{id}", null, 200)
+                .path("children")
+                .get(0)
+                .path("run")
+                .asText();
+        assertThat(api.check("GET", "/api/runs/" + child, "/api/runs/{id}", null, 200)
+                        .path("parent")
+                        .path("run")
+                        .asText())
+                .isEqualTo(party);
 
         var run = done.path("runId").asText();
         var replay = api.check("POST", "/api/runs/" + run + "/replay", "/api/runs/{id}/replay", null, 200);
