@@ -108,7 +108,8 @@ public final class PolicyExtension implements Extension {
                                 .minus(state.current().policy().learning().window()),
                         5),
                 clock);
-        var central = new CentralPolicy(state, knowledge, decisions, new Limiter(), escalator, clock, shadowEffects);
+        var central = new CentralPolicy(
+                state, knowledge, decisions, Limiter.on(host.storage()), escalator, clock, shadowEffects);
         host.stepPolicy(central);
         var observer = new Observer(host.feed(), host.storage(), host.cipher());
         observer.onAnswer(answer -> Examples.remember(memory.get(), answer));

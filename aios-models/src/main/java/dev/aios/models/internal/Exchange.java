@@ -37,6 +37,8 @@ final class Exchange {
     private final ObjectNode sent;
     private final PromptGuard.Guarded guarded;
     private JsonNode raw = JSON.missingNode();
+    /** The estimate held for this call while it is in flight; null once settled or when none is needed. */
+    private Holds.Hold hold;
 
     Exchange(
             ModelGateway gateway,
@@ -126,7 +128,6 @@ final class Exchange {
                 ? Optional.of(ResponseCache.key(route.provider(), route.model(), sent))
                 : Optional.empty();
         Optional<ObjectNode> hit = cacheKey.flatMap(gateway.cache::find);
-        Spending.Reservation reservation = null;
         if (hit.isEmpty() && !gateway.ledger.answered(ctx.idempotencyKey(), callNo)) {
             var account = new Spending.Account(
                     ctx.runId(),
@@ -135,7 +136,7 @@ final class Exchange {
                     ctx.subject(),
                     ctx.playbook().name(),
                     route.provider());
-            reservation = gateway.spending.reserve(account, estimateNanos());
+            hold = gateway.spending.reserve(account, estimateNanos(), holdFor());
         }
         try {
             return ctx.effect(route.provider() + ":chat", JsonNode.class, key -> perform(cacheKey, hit));
@@ -144,10 +145,21 @@ final class Exchange {
         } catch (Exception e) {
             throw new IllegalStateException(e.getMessage(), e);
         } finally {
-            if (reservation != null) {
-                reservation.close();
+            if (hold != null) {
+                hold.close();
+                hold = null;
             }
         }
+    }
+
+    /**
+     * How long the estimate is held at most: longer than the call and its repair request can take,
+     * so that only the hold of a node that died with the call in flight runs out.
+     */
+    private java.time.Duration holdFor() {
+        var provider = gateway.settings.providers().get(route.provider());
+        var timeout = provider == null ? java.time.Duration.ofMinutes(1) : provider.timeout();
+        return timeout.multipliedBy(2).plus(java.time.Duration.ofMinutes(2));
     }
 
     /** A generous estimate: about four characters a token in, the whole answer length out. */
@@ -225,20 +237,28 @@ final class Exchange {
         return out;
     }
 
-    /** Enters the charges in the ledger and keeps a good answer in the cache, in one transaction. */
+    /**
+     * Enters the charges in the ledger, keeps a good answer in the cache and settles the call's hold, in
+     * one transaction.
+     */
     private void record(List<Ledger.Charge> charges, Optional<String> cacheKey, JsonNode completion) {
         boolean keep = cacheKey.isPresent() && completion instanceof ObjectNode;
         if (charges.isEmpty() && !keep) {
             return;
         }
         charges.forEach(this::count);
-        gateway.host.storage().write(h -> {
+        var held = hold;
+        boolean settled = gateway.host.storage().write(h -> {
             Ledger.insert(h, charges);
             if (keep) {
                 gateway.cache.put(h, cacheKey.get(), scope.context().subject(), (ObjectNode) completion);
             }
-            return null;
+            // The cost replaces the estimate in the same transaction: no moment counts both or neither.
+            return held != null && held.settle(h);
         });
+        if (settled) {
+            hold = null;
+        }
     }
 
     /** Counts a call in the metrics: calls, tokens and cost by provider and model; cache hits. */

@@ -92,25 +92,30 @@ public final class Ledger {
     }
 
     /** What was spent by {@code runId}, by {@code agent} on {@code day}, and by everything on {@code day}. */
-    Spent spent(String runId, String agent, String day) {
-        return storage.read(h -> new Spent(
+    static Spent spent(Handle h, String runId, String agent, String day) {
+        return new Spent(
                 h.count("SELECT COALESCE(SUM(cost_nanos), 0) FROM models_ledger WHERE run_id = ?", runId),
                 h.count(
                         "SELECT COALESCE(SUM(cost_nanos), 0) FROM models_ledger WHERE agent = ? AND day = ?",
                         agent,
                         day),
-                h.count("SELECT COALESCE(SUM(cost_nanos), 0) FROM models_ledger WHERE day = ?", day)));
+                h.count("SELECT COALESCE(SUM(cost_nanos), 0) FROM models_ledger WHERE day = ?", day));
     }
 
     /** What was spent since {@code since} by calls whose {@code column} is {@code value}. */
-    long spentSince(String column, String value, Instant since) {
+    static long spentSince(Handle h, String column, String value, Instant since) {
+        return h.count(
+                "SELECT COALESCE(SUM(cost_nanos), 0) FROM models_ledger WHERE " + column(column) + " = ? AND at >= ?",
+                value,
+                since);
+    }
+
+    /** {@code column} once checked to be one a spend limit counts by (agent, subject, playbook, provider). */
+    static String column(String column) {
         if (!List.of("agent", "subject", "playbook", "provider").contains(column)) {
             throw new IllegalArgumentException(column);
         }
-        return storage.read(h -> h.count(
-                "SELECT COALESCE(SUM(cost_nanos), 0) FROM models_ledger WHERE " + column + " = ? AND at >= ?",
-                value,
-                since));
+        return column;
     }
 
     /** The totals between two days (inclusive), each bound optional. */

@@ -34,7 +34,7 @@ public final class ModelGateway implements StepService<Models> {
         this.providers = new Providers(settings);
         this.prices = new PriceTable(settings.prices());
         this.ledger = new Ledger(host.storage());
-        this.spending = new Spending(settings.budgets(), ledger, limits, clock);
+        this.spending = new Spending(settings.budgets(), Holds.on(host.storage(), clock), limits, clock);
         this.cache = new ResponseCache(host.storage(), host.cipher(), clock, settings.cacheTtl());
     }
 

@@ -1,33 +1,30 @@
 package dev.aios.models.internal;
 
 import dev.aios.api.BudgetExceeded;
+import dev.aios.kernel.spi.Handle;
 import dev.aios.models.ModelSettings.Budgets;
 import dev.aios.models.spi.SpendLimits;
 import java.math.BigDecimal;
-import java.util.HashMap;
-import java.util.Map;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Budgets enforced before a call: what the ledger holds, plus what calls in flight may still spend,
- * plus the new call's estimate, must stay within every limit that applies. Calls in flight hold a
- * reservation of their estimate until their cost is in the ledger, so that two steps cannot both
- * spend the last dollar.
+ * plus the new call's estimate, must stay within every limit that applies. Calls in flight hold their
+ * estimate ({@link Holds}) until their cost is in the ledger, so that two steps, on one node or on
+ * several sharing a database, cannot both spend the last dollar.
  */
 final class Spending {
     private final Budgets budgets;
-    private final Ledger ledger;
-    private final Map<String, Long> reserved = new HashMap<>();
-    private final java.util.function.Supplier<SpendLimits> limits;
-    private final java.time.InstantSource clock;
+    private final Holds holds;
+    private final Supplier<SpendLimits> limits;
+    private final InstantSource clock;
 
-    Spending(
-            Budgets budgets,
-            Ledger ledger,
-            java.util.function.Supplier<SpendLimits> limits,
-            java.time.InstantSource clock) {
+    Spending(Budgets budgets, Holds holds, Supplier<SpendLimits> limits, InstantSource clock) {
         this.budgets = budgets;
-        this.ledger = ledger;
+        this.holds = holds;
         this.limits = limits;
         this.clock = clock;
     }
@@ -45,43 +42,30 @@ final class Spending {
         }
     }
 
-    /** Estimated cost held for a call in flight; release it once the cost is in the ledger. */
-    final class Reservation implements AutoCloseable {
-        private final Account account;
-        private final long nanos;
-
-        private Reservation(Account account, long nanos) {
-            this.account = account;
-            this.nanos = nanos;
-        }
-
-        @Override
-        public void close() {
-            synchronized (Spending.this) {
-                for (String key : keys(account)) {
-                    reserved.merge(key, -nanos, (a, b) -> a + b == 0 ? null : a + b);
-                }
-            }
-        }
-    }
-
     /**
-     * Reserves {@code estimateNanos} for a call charged to {@code account}.
+     * Holds {@code estimateNanos} for a call charged to {@code account}, for at most {@code expiry}
+     * (longer than the call can take).
      *
      * @throws BudgetExceeded naming the first limit the call would pass, and by how much
      */
-    synchronized Reservation reserve(Account account, long estimateNanos) {
-        var spent = ledger.spent(account.runId(), account.agent(), account.day());
-        var keys = keys(account);
-        check("per-run", budgets.perRun(), spent.run() + held(keys[0]), estimateNanos);
+    Holds.Hold reserve(Account account, long estimateNanos, Duration expiry) {
+        return holds.take(account, estimateNanos, expiry, (h, held) -> check(h, held, account, estimateNanos));
+    }
+
+    private Optional<BudgetExceeded> check(Handle h, Holds.Held held, Account account, long estimateNanos) {
+        var spent = Ledger.spent(h, account.runId(), account.agent(), account.day());
         var agentLimit =
                 Optional.ofNullable(budgets.agents().get(account.agent())).or(budgets::perAgent);
-        check(
-                "per-agent (" + account.agent() + ", per day)",
-                agentLimit,
-                spent.agentToday() + held(keys[1]),
-                estimateNanos);
-        check("per-day", budgets.perDay(), spent.today() + held(keys[2]), estimateNanos);
+        var refusal = check("per-run", budgets.perRun(), spent.run() + held.run(account.runId()), estimateNanos)
+                .or(() -> check(
+                        "per-agent (" + account.agent() + ", per day)",
+                        agentLimit,
+                        spent.agentToday() + held.agentOn(account.agent(), account.day()),
+                        estimateNanos))
+                .or(() -> check("per-day", budgets.perDay(), spent.today() + held.day(account.day()), estimateNanos));
+        if (refusal.isPresent()) {
+            return refusal;
+        }
         var now = clock.instant();
         for (var limit : limits.get().limits()) {
             var name = account.name(limit.scope());
@@ -89,45 +73,28 @@ final class Spending {
                 continue;
             }
             var column = limit.scope().equals("connector") ? "provider" : limit.scope();
-            check(
+            refusal = check(
                     limit.name(),
                     Optional.of(limit.usd()),
-                    ledger.spentSince(column, name, now.minus(limit.per())) + held(scopeKey(limit.scope(), name)),
+                    Ledger.spentSince(h, column, name, now.minus(limit.per())) + held.by(column, name),
                     estimateNanos);
+            if (refusal.isPresent()) {
+                return refusal;
+            }
         }
-        for (String key : keys) {
-            reserved.merge(key, estimateNanos, Long::sum);
-        }
-        return new Reservation(account, estimateNanos);
+        return Optional.empty();
     }
 
-    private long held(String key) {
-        return reserved.getOrDefault(key, 0L);
-    }
-
-    private static void check(String limit, Optional<BigDecimal> usd, long spentNanos, long estimateNanos) {
+    private static Optional<BudgetExceeded> check(
+            String limit, Optional<BigDecimal> usd, long spentNanos, long estimateNanos) {
         if (usd.isEmpty()) {
-            return;
+            return Optional.empty();
         }
         long limitNanos = PriceTable.nanos(usd.get());
         if (spentNanos + estimateNanos > limitNanos) {
-            throw new BudgetExceeded(limit, usd.get(), PriceTable.usd(spentNanos), PriceTable.usd(estimateNanos));
+            return Optional.of(
+                    new BudgetExceeded(limit, usd.get(), PriceTable.usd(spentNanos), PriceTable.usd(estimateNanos)));
         }
-    }
-
-    private static String[] keys(Account account) {
-        return new String[] {
-            "run:" + account.runId(),
-            "agent:" + account.agent() + ":" + account.day(),
-            "day:" + account.day(),
-            scopeKey("agent", account.agent()),
-            scopeKey("subject", account.subject()),
-            scopeKey("playbook", account.playbook()),
-            scopeKey("connector", account.provider())
-        };
-    }
-
-    private static String scopeKey(String scope, String name) {
-        return "limit:" + scope + ":" + name;
+        return Optional.empty();
     }
 }
