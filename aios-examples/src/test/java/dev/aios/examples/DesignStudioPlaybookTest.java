@@ -150,6 +150,20 @@ class DesignStudioPlaybookTest {
         assertThat(inSprint.status()).isEqualTo(RunStatus.WAITING);
         assertThat(kernel.tasks(false)).isEmpty();
         assertThat(inSprint.context().path("propose").path("body").asText()).contains("Warmly, Grace");
+        // The approved proposal goes to the lead once, as the operator edited it.
+        var sent = single(mail.getReceivedMessages());
+        assertThat(sent.getAllRecipients()).extracting(Object::toString).containsExactly("ada@acme.test");
+        assertThat(sent.getSubject()).isEqualTo(email.path("subject").asText());
+        assertThat(GreenMailUtil.getBody(sent))
+                .contains("Hi Ada Lovelace,", "Warmly, Grace")
+                .doesNotContain("Best regards");
+        assertThat(sent.getMessageID())
+                .isEqualTo(step(inSprint, "email-proposal")
+                        .receipts()
+                        .getFirst()
+                        .result()
+                        .path("messageId")
+                        .asText());
         JsonNode qualify = inSprint.context().path("qualify");
         assertThat(qualify.path("score").asInt()).isEqualTo(85);
         assertThat(qualify.path("plan").asText()).isEqualTo("standard");
@@ -173,7 +187,7 @@ class DesignStudioPlaybookTest {
 
         // Delivered and invoiced; the check-in email waits two weeks.
         awaitStep(runId, "check-in", StepStatus.WAITING);
-        assertThat(mail.getReceivedMessages()).isEmpty();
+        assertThat(mail.getReceivedMessages()).as("only the proposal so far").hasSize(1);
         clock.advance(Duration.ofDays(14).plusMinutes(1));
         kernel.wake();
 
@@ -186,6 +200,7 @@ class DesignStudioPlaybookTest {
                         "project",
                         "account-opened",
                         "propose",
+                        "email-proposal",
                         "sprint",
                         "deliver",
                         "invoice",
@@ -205,7 +220,9 @@ class DesignStudioPlaybookTest {
         assertThat(followUp.path("sendOn").asText()).isEqualTo("2026-03-19");
         assertThat(followUp.path("upgrade").path("plan").asText()).isEqualTo("priority");
         assertThat(followUp.path("text").asText()).contains("Hi Ada Lovelace,", projectId);
-        var checkIn = single(mail.getReceivedMessages());
+        var received = mail.getReceivedMessages();
+        assertThat(received).as("the proposal and the check-in").hasSize(2);
+        var checkIn = received[1];
         assertThat(checkIn.getAllRecipients()).extracting(Object::toString).containsExactly("ada@acme.test");
         assertThat(checkIn.getSubject()).isEqualTo("How are the new designs working for Acme?");
         assertThat(GreenMailUtil.getBody(checkIn)).contains("Hi Ada Lovelace,", projectId);
@@ -281,6 +298,24 @@ class DesignStudioPlaybookTest {
     }
 
     @Test
+    void aProposalTheOperatorRejectsIsNeverSent() throws Exception {
+        String runId = startLead("acme", STRONG_LEAD);
+        TaskView proposal = awaitTask(runId);
+        assertThat(proposal.stepId()).isEqualTo("propose");
+
+        kernel.reject(proposal.id(), "I will call Ada instead");
+
+        var failed = awaitStatus(runId, RunStatus.FAILED);
+        assertThat(failed.error()).hasValueSatisfying(error -> assertThat(error)
+                .contains("rejected by the operator at step 'propose'")
+                .contains("I will call Ada instead"));
+        assertThat(failed.steps()).extracting(StepView::id).doesNotContain("email-proposal");
+        assertThat(mail.getReceivedMessages()).isEmpty();
+        assertThat(kernel.tasks(false)).isEmpty();
+        assertThat(kernel.verify().problems()).isEmpty();
+    }
+
+    @Test
     void aWeakLeadIsDeclinedAndALeadDeclinedEventIsPublished() throws Exception {
         // A second playbook listening for lead.declined shows the event really goes out.
         kernel.register(Playbook.builder("declined-leads")
@@ -333,7 +368,9 @@ class DesignStudioPlaybookTest {
         assertThat(reminder.path("reminderNumber").asInt()).isEqualTo(1);
         assertThat(reminder.path("to").asText()).isEqualTo("ada@acme.test");
         assertThat(reminder.path("text").asText()).contains("Hi Ada Lovelace,", "Acme", "This is my first reminder");
-        var emailed = single(mail.getReceivedMessages());
+        var sofar = mail.getReceivedMessages();
+        assertThat(sofar).as("the proposal and one reminder").hasSize(2);
+        var emailed = sofar[1];
         assertThat(emailed.getAllRecipients()).extracting(Object::toString).containsExactly("ada@acme.test");
         assertThat(emailed.getSubject()).isEqualTo("Reminder: your designs are ready for review");
         assertThat(GreenMailUtil.getBody(emailed)).contains("This is my first reminder");
@@ -350,9 +387,9 @@ class DesignStudioPlaybookTest {
         assertThat(remindedAgain.context().path("remind").path("reminderNumber").asInt())
                 .isEqualTo(2);
         var both = mail.getReceivedMessages();
-        assertThat(both).hasSize(2);
-        assertThat(GreenMailUtil.getBody(both[1])).contains("This is my second reminder");
-        assertThat(both[1].getMessageID()).isNotEqualTo(both[0].getMessageID());
+        assertThat(both).as("the proposal and two reminders").hasSize(3);
+        assertThat(GreenMailUtil.getBody(both[2])).contains("This is my second reminder");
+        assertThat(both[2].getMessageID()).isNotEqualTo(both[1].getMessageID());
 
         clock.advance(Duration.ofDays(1));
         assertThat(send("delivery.accepted", "acme", "{}").resumed()).containsExactly(runId);
@@ -361,7 +398,7 @@ class DesignStudioPlaybookTest {
         assertThat(invoiced.context().path("invoice").path("amount").asInt()).isEqualTo(3995);
         assertThat(invoiced.context().path("remind").path("reminderNumber").asInt())
                 .isEqualTo(2);
-        assertThat(mail.getReceivedMessages()).hasSize(2);
+        assertThat(mail.getReceivedMessages()).hasSize(3);
     }
 
     @Test

@@ -3,6 +3,9 @@ package dev.aios.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetup;
 import dev.aios.api.Event;
 import dev.aios.connectors.ConnectorSettings;
 import dev.aios.connectors.ConnectorsExtension;
@@ -26,13 +29,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The design studio with a model provider: the proposal email is written by the model, no task needed. */
+/**
+ * The design studio with a model provider and a mail server: the proposal email is written by the
+ * model and sent, no task needed.
+ */
 class ProposalWithAModelTest {
     @TempDir
     Path dir;
 
     final TestClock clock = new TestClock();
     final ScriptedModelServer provider = ScriptedModelServer.start();
+    GreenMail mail;
     Kernel kernel;
 
     @AfterEach
@@ -41,6 +48,9 @@ class ProposalWithAModelTest {
             kernel.close();
         }
         provider.close();
+        if (mail != null) {
+            mail.stop();
+        }
     }
 
     @Test
@@ -51,13 +61,22 @@ class ProposalWithAModelTest {
                 .withClass("small", new Route("openai", "gpt-4o-mini"))
                 .withClass("large", new Route("openai", "gpt-4o"));
         var models = new ModelsExtension(settings);
+        var smtp = ServerSetup.SMTP.dynamicPort();
+        smtp.setServerStartupTimeout(30_000);
+        mail = new GreenMail(smtp);
+        mail.start();
+        var connectors = ConnectorSettings.read(
+                new ObjectMapper().readTree("""
+                        {"email": {"smtp": {"host": "127.0.0.1", "port": %d, "security": "none",
+                                            "from": "Studio <hello@studio.test>"}}}
+                        """.formatted(mail.getSmtp().getPort()))::get);
         kernel = Kernel.builder()
                 .dataDirectory(dir.resolve("data"))
                 .clock(clock)
                 .discoverAgents()
                 .discoverPlaybooks()
                 .extension(models)
-                .extension(new ConnectorsExtension(ConnectorSettings.none(), name -> Optional.empty()))
+                .extension(new ConnectorsExtension(connectors, name -> Optional.empty()))
                 .pollInterval(Duration.ofMillis(20))
                 .build();
         kernel.start();
@@ -75,6 +94,11 @@ class ProposalWithAModelTest {
 
         assertThat(kernel.tasks(false)).isEmpty();
         assertThat(inSprint.context().path("propose").path("subject").asText()).isEqualTo("Your design subscription");
+        assertThat(mail.getReceivedMessages()).singleElement().satisfies(sent -> {
+            assertThat(sent.getAllRecipients()).extracting(Object::toString).containsExactly("ada@acme.test");
+            assertThat(sent.getSubject()).isEqualTo("Your design subscription");
+            assertThat(GreenMailUtil.getBody(sent)).contains("Hi Ada, here is the standard plan ...");
+        });
         var prompt = provider.requests().getFirst().body().toString();
         assertThat(prompt)
                 .contains("Write the proposal email to Ada Lovelace at Acme")

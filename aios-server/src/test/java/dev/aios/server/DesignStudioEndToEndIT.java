@@ -125,6 +125,7 @@ class DesignStudioEndToEndIT {
                         "project",
                         "account-opened",
                         "propose",
+                        "email-proposal",
                         "sprint",
                         "deliver",
                         "invoice",
@@ -281,7 +282,10 @@ class DesignStudioEndToEndIT {
         return found;
     }
 
-    /** Waits for the drafted proposal email (no model provider is configured) and approves it as drafted. */
+    /**
+     * Waits for the drafted proposal email (no model provider is configured) and approves it as drafted;
+     * then, no mail server being configured either, confirms having sent it by hand.
+     */
     private JsonNode approveProposal(String runId) {
         var task = Poll.until(
                 "the proposal email draft of run " + runId,
@@ -290,6 +294,19 @@ class DesignStudioEndToEndIT {
                 DEADLINE,
                 this::serverLog);
         http.post("/api/tasks/" + task.path("id").asText() + "/approve", "{}").expect(200);
+        var send = Poll.until(
+                "the approved proposal email of run " + runId + " to send by hand",
+                () -> openTaskOf(runId),
+                found -> found.path("stepId").asText().equals("email-proposal"),
+                DEADLINE,
+                this::serverLog);
+        assertThat(send.path("title").asText())
+                .isEqualTo(
+                        "Send this email to " + task.path("proposed").path("to").asText() + " yourself");
+        assertThat(send.path("proposed").path("subject").asText())
+                .isEqualTo(task.path("proposed").path("subject").asText());
+        http.post("/api/tasks/" + send.path("id").asText() + "/approve", "{\"comment\": \"sent\"}")
+                .expect(200);
         return task;
     }
 

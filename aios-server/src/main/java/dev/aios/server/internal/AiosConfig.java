@@ -224,6 +224,39 @@ public final class AiosConfig {
         return Optional.of(tlsPair);
     }
 
+    /**
+     * {@code server.mcp}: how the sessions of the MCP endpoint are bounded, {@code idle} (how long a
+     * session lives unused, default 30m) and {@code sessionsPerToken} (default 10).
+     */
+    public dev.aios.server.internal.http.McpRoutes.SessionLimits mcpSessions() {
+        var defaults = dev.aios.server.internal.http.McpRoutes.SessionLimits.DEFAULTS;
+        var mcp = section("server").path("mcp");
+        if (mcp.isMissingNode() || mcp.isNull()) {
+            return defaults;
+        }
+        var unknown = new java.util.ArrayList<String>();
+        mcp.fieldNames().forEachRemaining(name -> {
+            if (!name.equals("idle") && !name.equals("sessionsPerToken")) {
+                unknown.add(name);
+            }
+        });
+        var perToken = mcp.path("sessionsPerToken");
+        if (!mcp.isObject()
+                || !unknown.isEmpty()
+                || !(perToken.isMissingNode() || perToken.canConvertToExactIntegral())) {
+            throw new IllegalArgumentException(where() + "server.mcp must be {idle: DURATION, sessionsPerToken:"
+                    + " NUMBER}, e.g. {idle: 30m, sessionsPerToken: 10}"
+                    + (unknown.isEmpty() ? "" : "; unknown " + unknown));
+        }
+        try {
+            return new dev.aios.server.internal.http.McpRoutes.SessionLimits(
+                    mcp.has("idle") ? duration(mcp.path("idle").asText()) : defaults.idle(),
+                    perToken.isMissingNode() ? defaults.perToken() : perToken.asInt());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where() + e.getMessage(), e);
+        }
+    }
+
     /** The host names of {@code server.hosts}: the names aios is reached under besides loopback. */
     public List<String> hosts() {
         var hosts = section("server").path("hosts");

@@ -8,13 +8,25 @@ final class CliException extends RuntimeException {
     static final int USAGE = 2;
 
     private final int exitCode;
+    private final int status;
 
     CliException(int exitCode, String message) {
+        this(exitCode, message, 0);
+    }
+
+    /** A failure the server answered with HTTP {@code status}. */
+    CliException(int exitCode, String message, int status) {
         super(message);
         this.exitCode = exitCode;
+        this.status = status;
     }
 
     int exitCode() {
         return exitCode;
+    }
+
+    /** The HTTP status the server answered, or 0 when the failure is not the server's answer. */
+    int status() {
+        return status;
     }
 }

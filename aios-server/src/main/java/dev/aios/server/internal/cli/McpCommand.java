@@ -100,7 +100,7 @@ final class McpCommand extends ClientCommand {
             try {
                 return request.get();
             } catch (CliException e) {
-                throw new ToolFailure(e.getMessage());
+                throw new ToolFailure(e.getMessage(), e.status() == 404);
             }
         }
     }

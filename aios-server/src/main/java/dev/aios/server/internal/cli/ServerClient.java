@@ -240,9 +240,8 @@ final class ServerClient {
             var detail = body.path("detail").asText("");
             throw new CliException(
                     CliException.FAILED,
-                    detail.isBlank()
-                            ? "the server answered " + response.statusCode() + ": " + response.body()
-                            : detail);
+                    detail.isBlank() ? "the server answered " + response.statusCode() + ": " + response.body() : detail,
+                    response.statusCode());
         }
         return body;
     }

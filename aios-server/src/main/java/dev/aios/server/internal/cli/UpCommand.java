@@ -128,6 +128,7 @@ final class UpCommand implements Callable<Integer> {
         }
         var settings = settings();
         var tls = tls(settings);
+        var mcpLimits = mcpSessions(settings);
         https = tls.isPresent();
         if (tls.isEmpty() && !insecureBehindProxy && !isLoopback(listenOn)) {
             throw new CliException(
@@ -228,7 +229,7 @@ final class UpCommand implements Callable<Integer> {
                     .routes(
                             new CostRoutes(models),
                             new MemoryRoutes(kernel, memory, InstantSource.system()),
-                            new McpRoutes(kernel, memory, InstantSource.system()),
+                            new McpRoutes(kernel, memory, InstantSource.system(), mcpLimits),
                             new WebhookRoutes(kernel, connectors),
                             new ConnectorRoutes(connectors),
                             new PolicyRoutes(policy, kernel),
@@ -436,6 +437,15 @@ final class UpCommand implements Callable<Integer> {
     private static dev.aios.kernel.Limits limits(AiosConfig settings) {
         try {
             return settings.limits();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(CliException.USAGE, e.getMessage());
+        }
+    }
+
+    /** How the MCP endpoint's sessions are bounded: server.mcp. */
+    private static McpRoutes.SessionLimits mcpSessions(AiosConfig settings) {
+        try {
+            return settings.mcpSessions();
         } catch (IllegalArgumentException e) {
             throw new CliException(CliException.USAGE, e.getMessage());
         }

@@ -25,9 +25,9 @@ import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * aios as an MCP server over the streamable HTTP transport at {@code /mcp}: JSON-RPC messages
@@ -35,8 +35,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * with {@code DELETE}. Any valid token may connect; it sees the tools its scopes allow (see {@link
  * McpTools}); calling another is answered with a JSON-RPC error that names the scope needed, and
  * nothing changes.
- * A session belongs to the token that opened it. aios sends nothing unasked, so {@code GET} (a
- * stream for messages from the server) is answered 405, as the transport allows.
+ * A session belongs to the token that opened it. Sessions are bounded (see {@link SessionLimits}): one
+ * unused for too long expires, and a token holds a limited number, opening one more ends its least
+ * recently used; a request naming a session that expired, ended or never existed is answered 404, on
+ * which MCP clients open a new session. aios sends nothing unasked, so {@code GET} (a stream for
+ * messages from the server) is answered 405, as the transport allows.
  */
 public final class McpRoutes implements ApiServer.Routes {
     /** Where the endpoint is served. */
@@ -46,16 +49,50 @@ public final class McpRoutes implements ApiServer.Routes {
     static final int FORBIDDEN = -32003;
 
     private static final String CALLER = "aios.mcp.caller";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(McpRoutes.class);
 
     private final HttpServletStreamableServerTransportProvider transport;
     /** Held so that the server that answers through {@link #transport} stays referenced. */
     @SuppressWarnings({"unused", "FieldCanBeLocal"})
     private final McpSyncServer server;
 
-    private final Map<String, String> owners = new ConcurrentHashMap<>();
+    private final McpSessions sessions;
 
-    /** The endpoint onto {@code kernel} and {@code memory}; {@code clock} stamps the events sent. */
+    /**
+     * How the endpoint's sessions are bounded ({@code server.mcp} in aios.yaml).
+     *
+     * @param idle how long a session lives unused ({@code idle}, default 30 minutes)
+     * @param perToken how many sessions one token may hold ({@code sessionsPerToken}, default 10)
+     */
+    public record SessionLimits(Duration idle, int perToken) {
+        /** 30 minutes idle, 10 sessions a token. */
+        public static final SessionLimits DEFAULTS = new SessionLimits(Duration.ofMinutes(30), 10);
+
+        /**
+         * @throws IllegalArgumentException saying which setting is wrong and what it takes
+         */
+        public SessionLimits {
+            if (idle.isNegative() || idle.isZero()) {
+                throw new IllegalArgumentException("server.mcp.idle must be longer than zero, e.g. 30m; was " + idle);
+            }
+            if (perToken < 1) {
+                throw new IllegalArgumentException(
+                        "server.mcp.sessionsPerToken must be at least 1, e.g. 10; was " + perToken);
+            }
+        }
+    }
+
+    /** The endpoint onto {@code kernel} and {@code memory} with the default session limits. */
     public McpRoutes(Kernel kernel, MemoryExtension memory, InstantSource clock) {
+        this(kernel, memory, clock, SessionLimits.DEFAULTS);
+    }
+
+    /**
+     * The endpoint onto {@code kernel} and {@code memory}; {@code clock} stamps the events sent and
+     * tells when a session has been idle too long.
+     */
+    public McpRoutes(Kernel kernel, MemoryExtension memory, InstantSource clock, SessionLimits limits) {
+        this.sessions = new McpSessions(limits, clock);
         this.transport = HttpServletStreamableServerTransportProvider.builder()
                 .jsonMapper(McpTools.MAPPER)
                 .mcpEndpoint(PATH)
@@ -90,6 +127,7 @@ public final class McpRoutes implements ApiServer.Routes {
 
     private void post(Context ctx) throws Exception {
         var caller = Access.caller(ctx).orElseThrow();
+        sessions.expired().forEach(id -> end(ctx, id, caller));
         var body = ctx.bodyAsBytes();
         var message = parse(body);
         if (message.path("method").asText().equals("tools/call")) {
@@ -108,12 +146,13 @@ public final class McpRoutes implements ApiServer.Routes {
         transport.service(new Replayed(ctx.req(), body), ctx.res());
         var opened = ctx.res().getHeader(HttpHeaders.MCP_SESSION_ID);
         if (opened != null && message.path("method").asText().equals("initialize")) {
-            owners.put(opened, caller.name());
+            sessions.opened(opened, caller.name()).forEach(id -> end(ctx, id, caller));
         }
     }
 
     private void delete(Context ctx) throws Exception {
         var caller = Access.caller(ctx).orElseThrow();
+        sessions.expired().forEach(id -> end(ctx, id, caller));
         if (!ownedBy(ctx, caller)) {
             return;
         }
@@ -121,23 +160,41 @@ public final class McpRoutes implements ApiServer.Routes {
         transport.service(ctx.req(), ctx.res());
         var session = ctx.header(HttpHeaders.MCP_SESSION_ID);
         if (session != null && ctx.res().getStatus() == 200) {
-            owners.remove(session);
+            sessions.ended(session);
         }
     }
 
-    /** Whether the request's session (if it names one) was opened by {@code caller}; else answers 404. */
+    /**
+     * Whether the request's session (if it names one) is open and was opened by {@code caller};
+     * else answers 404, on which an MCP client opens a new session.
+     */
     private boolean ownedBy(Context ctx, Caller caller) {
         var session = ctx.header(HttpHeaders.MCP_SESSION_ID);
-        if (session == null) {
+        if (session == null || sessions.use(session, caller.name())) {
             return true;
         }
-        var owner = owners.get(session);
-        if (owner == null || owner.equals(caller.name())) {
-            return true;
-        }
-        // As for a session that does not exist: whether it does is not the caller's business.
-        ctx.status(404).json(error(null, -32001, "session not found: start a new one with initialize"));
+        // Another token's session is answered as one that does not exist: whether it does is not the caller's business.
+        ctx.status(404)
+                .json(error(
+                        null,
+                        -32001,
+                        "session not found: it expired, was ended or never existed; start a new one with initialize"));
         return false;
+    }
+
+    /** Ends session {@code id} in the MCP library, freeing what it holds, as a client's DELETE would. */
+    private void end(Context ctx, String id, Caller caller) {
+        try {
+            var request = new Ending(ctx.req(), id);
+            request.setAttribute(CALLER, caller);
+            var answer = new Discarded();
+            transport.service(request, answer.response());
+            if (answer.status() != 200) {
+                LOG.warn("the MCP library answered {} when ending the expired session {}", answer.status(), id);
+            }
+        } catch (Exception e) {
+            LOG.warn("could not end the expired MCP session {}: {}", id, e.toString());
+        }
     }
 
     private static JsonNode parse(byte[] body) {
@@ -166,6 +223,44 @@ public final class McpRoutes implements ApiServer.Routes {
         answer.set("id", id == null ? Json.mapper().nullNode() : id);
         answer.putObject("error").put("code", code).put("message", message);
         return answer;
+    }
+
+    /** A {@code DELETE} of session {@code id}, made on behalf of the request being served. */
+    private static final class Ending extends HttpServletRequestWrapper {
+        private final String id;
+        private final Map<String, Object> attributes = new java.util.HashMap<>();
+
+        Ending(HttpServletRequest request, String id) {
+            super(request);
+            this.id = id;
+        }
+
+        @Override
+        public String getMethod() {
+            return "DELETE";
+        }
+
+        @Override
+        public String getHeader(String name) {
+            return name.equalsIgnoreCase(HttpHeaders.MCP_SESSION_ID) ? id : super.getHeader(name);
+        }
+
+        @Override
+        public java.util.Enumeration<String> getHeaders(String name) {
+            return name.equalsIgnoreCase(HttpHeaders.MCP_SESSION_ID)
+                    ? java.util.Collections.enumeration(java.util.List.of(id))
+                    : super.getHeaders(name);
+        }
+
+        @Override
+        public Object getAttribute(String name) {
+            return attributes.containsKey(name) ? attributes.get(name) : super.getAttribute(name);
+        }
+
+        @Override
+        public void setAttribute(String name, Object value) {
+            attributes.put(name, value);
+        }
     }
 
     /** The request with its body, which Javalin has read already, to be read again. */

@@ -14,13 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * aios as MCP tools and resources, the same over standard input and output ({@code aios mcp}) and
  * over streamable HTTP ({@code /mcp}). Tools: {@code send_event} (needs {@code ingest}), {@code
  * list_tasks}, {@code run_status}, {@code search_memory} (need {@code read}), {@code answer_task}
- * (needs {@code operate}). Resources {@code aios://playbooks} and {@code aios://runs} need {@code
+ * (needs {@code operate}). The resources (playbooks and runs, see {@link McpResources}) need {@code
  * read}.
  */
 public final class McpTools {
@@ -71,7 +70,8 @@ public final class McpTools {
                         .resources(false, false)
                         .build())
                 .tools(tools(calls, gate))
-                .resources(resources(calls, gate))
+                .resources(McpResources.resources(calls, gate))
+                .resourceTemplates(McpResources.templates(calls, gate))
                 .build();
     }
 
@@ -164,17 +164,6 @@ public final class McpTools {
                                         .map(JsonNode::asInt))));
     }
 
-    static List<McpServerFeatures.SyncResourceSpecification> resources(AiosCalls calls, Gate gate) {
-        return List.of(
-                resource(
-                        gate,
-                        "aios://playbooks",
-                        "playbooks",
-                        "The active playbooks and their versions.",
-                        calls::playbooks),
-                resource(gate, "aios://runs", "runs", "The latest runs with their status.", () -> calls.runs(50)));
-    }
-
     private static McpServerFeatures.SyncToolSpecification tool(
             Gate gate, String name, String description, String schema, Function<JsonNode, JsonNode> call) {
         var needed = NEEDS.get(name);
@@ -187,7 +176,7 @@ public final class McpTools {
                     try {
                         gate.check(exchange.transportContext(), name, needed);
                         return McpSchema.CallToolResult.builder()
-                                .addTextContent(pretty(call.apply(args)))
+                                .addTextContent(McpResources.pretty(call.apply(args)))
                                 .isError(false)
                                 .build();
                     } catch (ToolFailure | AiosException | IllegalArgumentException e) {
@@ -198,30 +187,5 @@ public final class McpTools {
                     }
                 })
                 .build();
-    }
-
-    private static McpServerFeatures.SyncResourceSpecification resource(
-            Gate gate, String uri, String name, String description, Supplier<JsonNode> read) {
-        return new McpServerFeatures.SyncResourceSpecification(
-                McpSchema.Resource.builder(uri, name)
-                        .description(description)
-                        .mimeType("application/json")
-                        .build(),
-                (exchange, request) -> {
-                    gate.check(exchange.transportContext(), uri, Scope.READ);
-                    return McpSchema.ReadResourceResult.builder(
-                                    List.of(McpSchema.TextResourceContents.builder(uri, pretty(read.get()))
-                                            .mimeType("application/json")
-                                            .build()))
-                            .build();
-                });
-    }
-
-    private static String pretty(JsonNode json) {
-        try {
-            return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -127,13 +127,26 @@ class ConsoleBrowserTest {
                 WAIT);
         assertThat(task.path("context").path("propose").path("subject").asText())
                 .isEqualTo("Your brand refresh, Ada");
+        // No mail server is configured: the approved email waits to be sent by hand, and the operator says it was.
+        var send = Poll.until(
+                "the approved proposal email to send by hand",
+                () -> server.http().get("/api/tasks").expect(200).json().path(0),
+                open -> open.path("stepId").asText().equals("email-proposal"),
+                WAIT);
+        assertThat(send.path("proposed").path("subject").asText()).isEqualTo("Your brand refresh, Ada");
+        server.http()
+                .post("/api/tasks/" + send.path("id").asText() + "/approve", "{\"comment\": \"sent\"}")
+                .expect(200);
 
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1700));
         browser.get(server.baseUrl() + "/runs/" + runId);
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("svg.graph")));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("svg"), "sprint · waiting"));
         var graph = browser.findElement(By.cssSelector("svg.graph")).getAttribute("outerHTML");
-        assertThat(graph).contains("qualify · completed").contains("propose · completed");
+        assertThat(graph)
+                .contains("qualify · completed")
+                .contains("propose · completed")
+                .contains("email-proposal · completed");
         assertThat(browser.getPageSource()).contains("verified").contains("TaskResolved");
         shot("run.png");
 

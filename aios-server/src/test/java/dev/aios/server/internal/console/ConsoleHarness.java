@@ -2,6 +2,8 @@ package dev.aios.server.internal.console;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
 import dev.aios.kernel.Kernel;
 import dev.aios.memory.MemoryExtension;
 import dev.aios.memory.MemorySettings;
@@ -29,8 +31,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The console of a real kernel (the design-studio demo, no model provider) over real HTTP on a free
- * port, and browsers for it: each {@link Browser} keeps its own cookies, as a browser would.
+ * The console of a real kernel (the design-studio demo, no model provider, its emails sent to a real
+ * SMTP server) over real HTTP on a free port, and browsers for it: each {@link Browser} keeps its
+ * own cookies, as a browser would.
  */
 final class ConsoleHarness implements AutoCloseable {
     static final Duration DEADLINE = Duration.ofSeconds(20);
@@ -42,9 +45,12 @@ final class ConsoleHarness implements AutoCloseable {
     final String url;
 
     final MemoryExtension memory;
+    final GreenMail mail;
 
-    private ConsoleHarness(Kernel kernel, ApiServer server, LocalAccess access, MemoryExtension memory) {
+    private ConsoleHarness(
+            Kernel kernel, ApiServer server, LocalAccess access, MemoryExtension memory, GreenMail mail) {
         this.memory = memory;
+        this.mail = mail;
         this.kernel = kernel;
         this.server = server;
         this.access = access;
@@ -65,6 +71,17 @@ final class ConsoleHarness implements AutoCloseable {
                 .createObjectNode()
                 .set("embeddings", Json.mapper().createObjectNode().put("provider", "none"))));
         var live = new LiveFeed();
+        var smtp = ServerSetup.SMTP.dynamicPort();
+        smtp.setServerStartupTimeout(30_000);
+        var mail = new GreenMail(smtp);
+        mail.start();
+        var email = Json.mapper().createObjectNode();
+        email.putObject("email")
+                .putObject("smtp")
+                .put("host", "127.0.0.1")
+                .put("port", mail.getSmtp().getPort())
+                .put("security", "none")
+                .put("from", "Studio <hello@studio.test>");
         var builder = Kernel.builder()
                 .dataDirectory(data)
                 .discoverAgents()
@@ -72,9 +89,9 @@ final class ConsoleHarness implements AutoCloseable {
                 .extension(models)
                 .extension(memory)
                 .extension(live)
-                // the demo playbook sends its reminders and check-in with send-email
+                // the demo playbook sends its proposal, reminders and check-in with send-email
                 .extension(new dev.aios.connectors.ConnectorsExtension(
-                        dev.aios.connectors.ConnectorSettings.none(), name -> Optional.empty()))
+                        dev.aios.connectors.ConnectorSettings.read(email::get), name -> Optional.empty()))
                 .pollInterval(Duration.ofMillis(20));
         policy.ifPresent(builder::extension);
         var kernel = builder.build();
@@ -98,7 +115,7 @@ final class ConsoleHarness implements AutoCloseable {
         policy.ifPresent(p -> routes.add(new dev.aios.server.internal.http.PolicyRoutes(p, kernel)));
         routes.add(new Console(kernel, live, models, memory, access, InstantSource.system()));
         var server = ApiServer.start(kernel, "127.0.0.1", 0, routes.toArray(ApiServer.Routes[]::new));
-        return new ConsoleHarness(kernel, server, local, memory);
+        return new ConsoleHarness(kernel, server, local, memory, mail);
     }
 
     /** The admin token the data directory got on its first start. */
@@ -161,6 +178,7 @@ final class ConsoleHarness implements AutoCloseable {
     public void close() {
         server.close();
         kernel.close();
+        mail.stop();
     }
 
     /** An HTTP answer. */
