@@ -66,11 +66,14 @@ public final class RunJournal {
             var encoded = codec.encode(state.subject, Json.bytes(entry));
             String checksum = Checksums.chain(
                     state.checksum, state.id, seq, type, when.toEpochMilli(), encoded.codec(), encoded.bytes());
-            long position = tx.journal()
-                    .append(new StoredEntry(
-                            state.id, seq, type, when, state.subject, encoded.codec(), encoded.bytes(), checksum));
+            var stored = new StoredEntry(
+                    state.id, seq, type, when, state.subject, encoded.codec(), encoded.bytes(), checksum);
             if (items != null) {
+                long position = tx.journal().append(stored);
                 items.add(new FeedItem("journal", position, state.id, type, state.subject, when, Json.tree(entry)));
+            } else {
+                // Nobody follows the feed: the position is not asked for, so the row may go with later ones.
+                tx.journal().add(stored);
             }
             state.seq = seq;
             state.checksum = checksum;

@@ -17,6 +17,14 @@ public interface JournalStore {
      */
     long append(StoredEntry entry);
 
+    /**
+     * Appends an entry whose feed position nobody needs, which a store may send to the database
+     * together with later statements. Its {@code seq} must follow the run's last one.
+     */
+    default void add(StoredEntry entry) {
+        append(entry);
+    }
+
     /** The run's entries after {@code afterSeq}, oldest first. */
     List<StoredEntry> entries(String runId, long afterSeq);
 

@@ -140,6 +140,50 @@ public abstract class StoreContract {
     }
 
     @Test
+    void unitsCommittedTogetherKeepTheirWritesToThemselves() throws Exception {
+        // The first unit holds the writer until the others are queued, so that they share a commit.
+        var queued = new java.util.concurrent.CountDownLatch(1);
+        var first = store.submit(tx -> {
+            queued.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            return null;
+        });
+        var step = new WorkKey("r1", "s1", 0);
+        var added = store.submit(tx -> {
+            tx.work().add(new WorkItem(step, WorkKind.STEP, T0, 0));
+            tx.journal().add(entry("r1", 1));
+            return null;
+        });
+        var addedTwice = store.submit(tx -> {
+            tx.work().add(new WorkItem(step, WorkKind.STEP, T0, 0));
+            tx.journal().add(entry("r9", 1));
+            return null;
+        });
+        var refused = store.submit(tx -> {
+            tx.work().add(new WorkItem(new WorkKey("r2", "s1", 0), WorkKind.STEP, T0, 0));
+            tx.journal().add(entry("r2", 1));
+            throw new IllegalStateException("refused");
+        });
+        var last = store.submit(tx -> {
+            tx.journal().add(entry("r1", 2));
+            return tx.journal().entries("r1", 0).size();
+        });
+        queued.countDown();
+        first.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        added.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThatThrownBy(() -> addedTwice.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                .hasCauseInstanceOf(dev.aios.kernel.StorageException.class);
+        assertThatThrownBy(() -> refused.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                .hasRootCauseMessage("refused");
+        assertThat(last.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                .as("a unit reads what the units before it wrote")
+                .isEqualTo(2);
+        assertThat(read((Tx tx) -> tx.journal().runIds())).containsExactly("r1");
+        assertThat(read((Tx tx) -> tx.work().due(T0.plusSeconds(1), 10)))
+                .extracting(WorkItem::key)
+                .containsExactly(step);
+    }
+
+    @Test
     void anEntryAppendedTwiceAtTheSamePlaceIsRefused() {
         write(tx -> tx.journal().append(entry("r1", 1)));
         assertThatThrownBy(() -> write(tx -> tx.journal().append(entry("r1", 1))))

@@ -2,7 +2,6 @@ package dev.aios.kernel.internal.store.jdbc;
 
 import dev.aios.kernel.internal.store.AwaitStore;
 import dev.aios.kernel.internal.store.WorkKey;
-import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.Row;
 import java.time.Instant;
 import java.util.List;
@@ -13,15 +12,15 @@ final class JdbcAwaits implements AwaitStore {
     private static final String KEY = " WHERE run_id = ? AND step_id = ? AND iteration = ?";
     private static final String COLUMNS = "run_id, step_id, iteration, event_type, checked_seq";
 
-    private final Handle handle;
+    private final JdbcHandle handle;
 
-    JdbcAwaits(Handle handle) {
+    JdbcAwaits(JdbcHandle handle) {
         this.handle = handle;
     }
 
     @Override
     public void add(WorkKey key, String eventType, String subject, Instant timeoutAt, long checkedFrom) {
-        handle.update(
+        handle.updateLater(
                 "INSERT INTO awaits (run_id, step_id, iteration, event_type, subject, timeout_at, checked_seq)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 key.runId(),
@@ -35,17 +34,17 @@ final class JdbcAwaits implements AwaitStore {
 
     @Override
     public void remove(WorkKey key) {
-        handle.update("DELETE FROM awaits" + KEY, key.runId(), key.step(), key.iteration());
+        handle.updateLater("DELETE FROM awaits" + KEY, key.runId(), key.step(), key.iteration());
     }
 
     @Override
     public void removeRun(String runId) {
-        handle.update("DELETE FROM awaits WHERE run_id = ?", runId);
+        handle.updateLater("DELETE FROM awaits WHERE run_id = ?", runId);
     }
 
     @Override
     public void removeWithin(String runId, String scope) {
-        handle.update(
+        handle.updateLater(
                 "DELETE FROM awaits WHERE run_id = ? AND substr(step_id, 1, CAST(? AS INTEGER)) = ?",
                 runId,
                 scope.length() + 1,
@@ -99,7 +98,7 @@ final class JdbcAwaits implements AwaitStore {
 
     @Override
     public void checked(WorkKey key, long upTo) {
-        handle.update("UPDATE awaits SET checked_seq = ?" + KEY, upTo, key.runId(), key.step(), key.iteration());
+        handle.updateLater("UPDATE awaits SET checked_seq = ?" + KEY, upTo, key.runId(), key.step(), key.iteration());
     }
 
     private static Waiting waiting(Row r) {

@@ -22,8 +22,19 @@ public final class JdbcHandle implements Handle {
     private final Statements statements;
     private final Dialect dialect;
     private final String where;
-    /** Statements to send together with the next one (PostgreSQL), so that they cost no round trip of their own. */
+    /**
+     * Statements to send together with the next one (PostgreSQL, writer): several statements go in
+     * one message, so that they cost no round trip of their own. In the order they were asked for.
+     */
     private final StringBuilder deferred = new StringBuilder();
+    /** The arguments of the deferred statements, in order. */
+    private final List<Object> deferredArgs = new ArrayList<>();
+    /** How many statements are deferred (each yields one result the next statement skips). */
+    private int deferredCount;
+    /** Whether a deferred statement changes data (and so must be sent before its unit ends). */
+    private boolean deferredWrites;
+    /** Counts the messages sent with deferred statements, so a {@link Pending} mark knows if it is stale. */
+    private long sends;
 
     /**
      * @param statements prepared statements kept for reuse, or null to prepare each statement afresh
@@ -36,14 +47,86 @@ public final class JdbcHandle implements Handle {
         this.where = where;
     }
 
+    /** Reads the result of a statement that was executed. */
     @FunctionalInterface
     private interface Use<T> {
-        T apply(PreparedStatement statement) throws SQLException;
+        T apply(Statement executed) throws SQLException;
     }
 
     @Override
     public int update(String sql, Object... args) {
-        return with(sql, args, PreparedStatement::executeUpdate);
+        return with(sql, args, Statement::getUpdateCount);
+    }
+
+    /**
+     * Runs a statement that changes data and whose count nobody needs: on PostgreSQL, in the
+     * writer's transaction, it goes with the next statement (or {@link #send}), in the same round
+     * trip; elsewhere at once. An error it meets is thrown by the statement it is sent with.
+     */
+    public void updateLater(String sql, Object... args) {
+        if (!pipelined()) {
+            update(sql, args);
+            return;
+        }
+        defer(sql, args);
+        deferredWrites = true;
+        if (deferredCount >= MAX_DEFERRED) {
+            send();
+        }
+    }
+
+    /** Whether statements not needing an answer wait for the next one: PostgreSQL, in the writer. */
+    private boolean pipelined() {
+        return dialect == Dialect.POSTGRESQL && statements != null;
+    }
+
+    /** More statements than this waiting to be sent are sent at once. */
+    private static final int MAX_DEFERRED = 200;
+
+    private void defer(String sql, Object[] args) {
+        if (!deferred.isEmpty()) {
+            deferred.append("; ");
+        }
+        deferred.append(sql);
+        java.util.Collections.addAll(deferredArgs, args);
+        deferredCount++;
+    }
+
+    /** Whether statements that change data are waiting to be sent. */
+    public boolean writesPending() {
+        return deferredWrites;
+    }
+
+    /** Where the statements waiting to be sent end now; see {@link #discardSince}. */
+    public record Pending(long sends, int length, int args, int count) {}
+
+    /** Where the statements waiting to be sent end now. */
+    public Pending pending() {
+        return new Pending(sends, deferred.length(), deferredArgs.size(), deferredCount);
+    }
+
+    /**
+     * Forgets the statements deferred after {@code mark} and not sent yet (those of a unit that is
+     * rolled back); if some were sent since, everything waiting now came after the mark.
+     */
+    public void discardSince(Pending mark) {
+        if (mark.sends() != sends) {
+            clearDeferred();
+            return;
+        }
+        deferred.setLength(mark.length());
+        deferredArgs.subList(mark.args(), deferredArgs.size()).clear();
+        deferredCount = mark.count();
+        // What is left may hold writes of earlier units; they are sent before anything else.
+    }
+
+    /** Sends the statements waiting, if any, in one round trip. */
+    public void send() {
+        try {
+            flushDeferred();
+        } catch (SQLException e) {
+            throw failure(e);
+        }
     }
 
     @Override
@@ -70,7 +153,7 @@ public final class JdbcHandle implements Handle {
     @Override
     public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
         return with(sql, args, ps -> {
-            try (var rs = ps.executeQuery()) {
+            try (var rs = resultSet(ps, sql)) {
                 var out = new ArrayList<T>();
                 var row = new JdbcRow(rs);
                 while (rs.next()) {
@@ -84,7 +167,7 @@ public final class JdbcHandle implements Handle {
     @Override
     public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... args) {
         return with(sql, args, ps -> {
-            try (var rs = ps.executeQuery()) {
+            try (var rs = resultSet(ps, sql)) {
                 return rs.next() ? Optional.ofNullable(mapper.map(new JdbcRow(rs))) : Optional.empty();
             }
         });
@@ -93,7 +176,7 @@ public final class JdbcHandle implements Handle {
     @Override
     public long count(String sql, Object... args) {
         return with(sql, args, ps -> {
-            try (var rs = ps.executeQuery()) {
+            try (var rs = resultSet(ps, sql)) {
                 return rs.next() ? rs.getLong(1) : 0L;
             }
         });
@@ -104,15 +187,24 @@ public final class JdbcHandle implements Handle {
         return dialect;
     }
 
-    /** Runs SQL without arguments and without keeping the statement (pragmas, savepoints). */
+    /**
+     * Runs one SQL statement without arguments and without keeping the statement (pragmas,
+     * savepoints), with what is deferred before it.
+     */
     public void execute(String sql) {
-        String all = deferred.isEmpty() ? sql : deferred + "; " + sql;
-        deferred.setLength(0);
-        try (var st = connection.createStatement()) {
-            st.execute(all);
-        } catch (SQLException e) {
-            throw failure(e);
+        if (deferredArgs.isEmpty()) {
+            String all = deferred.isEmpty() ? sql : deferred + "; " + sql;
+            clearDeferred();
+            sends++;
+            try (var st = connection.createStatement()) {
+                st.execute(all);
+            } catch (SQLException e) {
+                throw failure(e);
+            }
+            return;
         }
+        defer(sql, new Object[0]);
+        send();
     }
 
     /**
@@ -127,48 +219,105 @@ public final class JdbcHandle implements Handle {
             execute(sql);
             return;
         }
-        if (!deferred.isEmpty()) {
-            deferred.append("; ");
-        }
-        deferred.append(sql);
+        defer(sql, new Object[0]);
     }
 
-    /** Forgets the statements deferred and not sent yet; the transaction is about to end. */
+    /**
+     * Forgets the statements deferred and not sent yet, the transaction being about to end; only
+     * statements the end makes moot may be forgotten, so writes still waiting are sent first.
+     */
     public void dropDeferred() {
+        if (deferredWrites) {
+            send();
+        }
+        clearDeferred();
+    }
+
+    /** Forgets every statement deferred and not sent yet: the transaction is rolled back. */
+    public void abandon() {
+        clearDeferred();
+    }
+
+    private void clearDeferred() {
         deferred.setLength(0);
+        deferredArgs.clear();
+        deferredCount = 0;
+        deferredWrites = false;
     }
 
     private void flushDeferred() throws SQLException {
-        if (!deferred.isEmpty()) {
-            String all = deferred.toString();
-            deferred.setLength(0);
+        if (deferred.isEmpty()) {
+            return;
+        }
+        String all = deferred.toString();
+        var args = deferredArgs.toArray();
+        clearDeferred();
+        sends++;
+        if (args.length == 0) {
             try (var st = connection.createStatement()) {
                 st.execute(all);
             }
+            return;
+        }
+        try (var ps = connection.prepareStatement(all)) {
+            bind(ps, args);
+            ps.execute();
         }
     }
 
-    /** The connection, for what only JDBC can do (migrations, batches). */
+    /** The connection, for what only JDBC can do (migrations, batches); what is deferred is sent first. */
     public Connection connection() {
+        send();
         return connection;
     }
 
     private <T> T with(String sql, Object[] args, Use<T> use) {
         try {
-            flushDeferred();
+            if (!deferred.isEmpty()) {
+                return withDeferred(sql, args, use);
+            }
             if (statements == null) {
                 try (PreparedStatement ps = connection.prepareStatement(sql)) {
                     bind(ps, args);
+                    ps.execute();
                     return use.apply(ps);
                 }
             }
             var ps = statements.get(connection, sql);
             ps.clearParameters();
             bind(ps, args);
+            ps.execute();
             return use.apply(ps);
         } catch (SQLException e) {
             throw failure(e);
         }
+    }
+
+    /** Runs {@code sql} in one message after the deferred statements, skipping their results. */
+    private <T> T withDeferred(String sql, Object[] args, Use<T> use) throws SQLException {
+        int skip = deferredCount;
+        defer(sql, args);
+        String all = deferred.toString();
+        var allArgs = deferredArgs.toArray();
+        clearDeferred();
+        sends++;
+        try (var ps = connection.prepareStatement(all)) {
+            bind(ps, allArgs);
+            ps.execute();
+            for (int i = 0; i < skip; i++) {
+                ps.getMoreResults();
+            }
+            return use.apply(ps);
+        }
+    }
+
+    /** The rows {@code sql} returned, or a clear failure when it returned none. */
+    private static java.sql.ResultSet resultSet(Statement executed, String sql) throws SQLException {
+        var rs = executed.getResultSet();
+        if (rs == null) {
+            throw new SQLException("no rows were returned by " + sql);
+        }
+        return rs;
     }
 
     private StorageException failure(SQLException e) {

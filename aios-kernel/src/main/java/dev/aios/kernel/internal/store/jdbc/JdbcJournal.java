@@ -51,6 +51,27 @@ final class JdbcJournal implements JournalStore {
     }
 
     @Override
+    public void add(StoredEntry e) {
+        var numbered = tx.positionExpression();
+        if (numbered.isEmpty()) {
+            append(e);
+            return;
+        }
+        tx.handle()
+                .updateLater(
+                        "INSERT INTO journal (run_id, seq, type, at, subject, codec, payload, checksum, pos)"
+                                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, " + numbered.get() + ")",
+                        e.runId(),
+                        e.seq(),
+                        e.type(),
+                        e.at(),
+                        e.subject(),
+                        e.codec(),
+                        e.payload(),
+                        e.checksum());
+    }
+
+    @Override
     public List<StoredEntry> entries(String runId, long afterSeq) {
         return tx.handle()
                 .query(

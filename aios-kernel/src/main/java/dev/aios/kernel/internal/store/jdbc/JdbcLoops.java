@@ -3,15 +3,14 @@ package dev.aios.kernel.internal.store.jdbc;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.store.LoopStore;
-import dev.aios.kernel.spi.Handle;
 import java.util.List;
 import java.util.Optional;
 
 /** The loop_items table. */
 final class JdbcLoops implements LoopStore {
-    private final Handle handle;
+    private final JdbcHandle handle;
 
-    JdbcLoops(Handle handle) {
+    JdbcLoops(JdbcHandle handle) {
         this.handle = handle;
     }
 
@@ -19,7 +18,7 @@ final class JdbcLoops implements LoopStore {
     public void list(String runId, String block, List<JsonNode> items) {
         remove(runId, block);
         for (int i = 0; i < items.size(); i++) {
-            handle.update(
+            handle.updateLater(
                     "INSERT INTO loop_items (run_id, block, idx, item) VALUES (?, ?, ?, ?)",
                     runId,
                     block,
@@ -40,7 +39,7 @@ final class JdbcLoops implements LoopStore {
 
     @Override
     public void ended(String runId, String block, int index, JsonNode outputs) {
-        handle.update(
+        handle.updateLater(
                 "UPDATE loop_items SET outputs = ? WHERE run_id = ? AND block = ? AND idx = ?",
                 Json.text(outputs),
                 runId,
@@ -62,11 +61,11 @@ final class JdbcLoops implements LoopStore {
 
     @Override
     public void remove(String runId, String block) {
-        handle.update("DELETE FROM loop_items WHERE run_id = ? AND block = ?", runId, block);
+        handle.updateLater("DELETE FROM loop_items WHERE run_id = ? AND block = ?", runId, block);
     }
 
     @Override
     public void removeRun(String runId) {
-        handle.update("DELETE FROM loop_items WHERE run_id = ?", runId);
+        handle.updateLater("DELETE FROM loop_items WHERE run_id = ?", runId);
     }
 }

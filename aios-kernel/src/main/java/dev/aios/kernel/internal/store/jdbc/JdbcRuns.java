@@ -74,7 +74,7 @@ final class JdbcRuns implements RunStore, SnapshotStore {
     /** Writes the state's row. */
     void write(RunState state) {
         tx.handle()
-                .update(
+                .updateLater(
                         "INSERT INTO runs (id, playbook, version, subject, status, current_step, created_at,"
                                 + " updated_at, last_seq, last_checksum, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                                 + " ON CONFLICT (id) DO UPDATE SET playbook = excluded.playbook,"
@@ -185,13 +185,13 @@ final class JdbcRuns implements RunStore, SnapshotStore {
     @Override
     public void save(RunState state, long keepFrom) {
         tx.handle()
-                .update(
+                .updateLater(
                         "INSERT INTO snapshots (run_id, seq, checksum, state) VALUES (?, ?, ?, ?)",
                         state.id,
                         state.seq,
                         state.checksum,
                         Json.text(state));
-        tx.handle().update("DELETE FROM snapshots WHERE run_id = ? AND seq < ?", state.id, keepFrom);
+        tx.handle().updateLater("DELETE FROM snapshots WHERE run_id = ? AND seq < ?", state.id, keepFrom);
     }
 
     @Override

@@ -7,7 +7,6 @@ import dev.aios.kernel.TaskStatus;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.store.TaskStore;
 import dev.aios.kernel.internal.store.WorkKey;
-import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.Row;
 import java.time.Instant;
 import java.util.List;
@@ -23,15 +22,15 @@ final class JdbcTasks implements TaskStore {
     private static final com.fasterxml.jackson.databind.JavaType ESCALATIONS =
             Json.mapper().getTypeFactory().constructCollectionType(List.class, JsonNode.class);
 
-    private final Handle handle;
+    private final JdbcHandle handle;
 
-    JdbcTasks(Handle handle) {
+    JdbcTasks(JdbcHandle handle) {
         this.handle = handle;
     }
 
     @Override
     public void open(TaskRecord task) {
-        handle.update(
+        handle.updateLater(
                 "INSERT INTO tasks (id, run_id, step_id, iteration, kind, status, title, explanation, details,"
                         + " proposed, options, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 task.id(),
@@ -50,7 +49,7 @@ final class JdbcTasks implements TaskStore {
 
     @Override
     public void resolve(String taskId, TaskStatus status, Instant at, JsonNode resolution) {
-        handle.update(
+        handle.updateLater(
                 "UPDATE tasks SET status = ?, resolved_at = ?, resolution = ? WHERE id = ?",
                 status.wire(),
                 at,
@@ -60,7 +59,7 @@ final class JdbcTasks implements TaskStore {
 
     @Override
     public void cancelOpen(String runId, Instant at, JsonNode resolution) {
-        handle.update(
+        handle.updateLater(
                 "UPDATE tasks SET status = ?, resolved_at = ?, resolution = ? WHERE run_id = ? AND status = ?",
                 TaskStatus.CANCELLED.wire(),
                 at,
@@ -71,7 +70,7 @@ final class JdbcTasks implements TaskStore {
 
     @Override
     public void cancelOpenWithin(String runId, String scope, Instant at, JsonNode resolution) {
-        handle.update(
+        handle.updateLater(
                 "UPDATE tasks SET status = ?, resolved_at = ?, resolution = ?"
                         + " WHERE run_id = ? AND substr(step_id, 1, CAST(? AS INTEGER)) = ? AND status = ?",
                 TaskStatus.CANCELLED.wire(),
@@ -127,7 +126,7 @@ final class JdbcTasks implements TaskStore {
                     case SQLITE -> "json_insert(escalations, '$[#]', json(?))";
                     case POSTGRESQL -> "(escalations::jsonb || jsonb_build_array(CAST(? AS jsonb)))::text";
                 };
-        handle.update("UPDATE tasks SET escalations = " + appended + " WHERE id = ?", Json.text(item), taskId);
+        handle.updateLater("UPDATE tasks SET escalations = " + appended + " WHERE id = ?", Json.text(item), taskId);
     }
 
     @Override
@@ -161,7 +160,7 @@ final class JdbcTasks implements TaskStore {
     @Override
     public void scrubRun(String runId, JsonNode forgotten) {
         String text = Json.text(forgotten);
-        handle.update(
+        handle.updateLater(
                 "UPDATE tasks SET details = ?, proposed = ?, resolution = CASE WHEN resolution IS NULL THEN NULL ELSE ? END,"
                         + " title = 'forgotten', explanation = 'forgotten' WHERE run_id = ?",
                 text,

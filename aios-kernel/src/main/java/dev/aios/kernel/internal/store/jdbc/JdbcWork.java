@@ -16,11 +16,11 @@ import java.util.Optional;
 final class JdbcWork implements WorkStore {
     private static final String KEY = " WHERE run_id = ? AND step_id = ? AND iteration = ?";
 
-    private final Handle handle;
+    private final JdbcHandle handle;
     private final boolean lock;
 
     /** @param writing whether in a write, where a shared database locks the items selected as due */
-    JdbcWork(Handle handle, boolean writing) {
+    JdbcWork(JdbcHandle handle, boolean writing) {
         this.handle = handle;
         this.lock = writing && handle.dialect() == Handle.Dialect.POSTGRESQL;
     }
@@ -28,7 +28,7 @@ final class JdbcWork implements WorkStore {
     @Override
     public void add(WorkItem item) {
         var key = item.key();
-        handle.update(
+        handle.updateLater(
                 "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, ?, ?, ?)",
                 key.runId(),
                 key.step(),
@@ -40,12 +40,12 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void started(WorkKey key, int attempt) {
-        handle.update("UPDATE work SET attempt = ?" + KEY, attempt, key.runId(), key.step(), key.iteration());
+        handle.updateLater("UPDATE work SET attempt = ?" + KEY, attempt, key.runId(), key.step(), key.iteration());
     }
 
     @Override
     public void dueAt(WorkKey key, Instant at) {
-        handle.update(
+        handle.updateLater(
                 "UPDATE work SET visible_at = ?, lease_owner = NULL, lease_until = NULL" + KEY,
                 at,
                 key.runId(),
@@ -55,7 +55,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void dueAt(WorkKey key, Instant at, int attempt) {
-        handle.update(
+        handle.updateLater(
                 "UPDATE work SET visible_at = ?, attempt = ?, lease_owner = NULL, lease_until = NULL" + KEY,
                 at,
                 attempt,
@@ -66,7 +66,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void change(WorkKey key, WorkKind kind, Instant at) {
-        handle.update(
+        handle.updateLater(
                 "UPDATE work SET kind = ?, visible_at = ?, lease_owner = NULL, lease_until = NULL" + KEY,
                 kind.wire(),
                 at,
@@ -77,13 +77,13 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void remove(WorkKey key) {
-        handle.update("DELETE FROM work" + KEY, key.runId(), key.step(), key.iteration());
+        handle.updateLater("DELETE FROM work" + KEY, key.runId(), key.step(), key.iteration());
     }
 
     @Override
     public void put(WorkItem item) {
         var key = item.key();
-        handle.update(
+        handle.updateLater(
                 "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, ?, ?, ?)"
                         + " ON CONFLICT (run_id, step_id, iteration) DO UPDATE SET kind = excluded.kind,"
                         + " visible_at = excluded.visible_at, attempt = excluded.attempt, lease_owner = NULL,"
@@ -98,7 +98,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void remove(WorkKey key, WorkKind kind) {
-        handle.update(
+        handle.updateLater(
                 "DELETE FROM work" + KEY + " AND kind = ?", key.runId(), key.step(), key.iteration(), kind.wire());
     }
 
@@ -128,12 +128,12 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void removeRun(String runId) {
-        handle.update("DELETE FROM work WHERE run_id = ?", runId);
+        handle.updateLater("DELETE FROM work WHERE run_id = ?", runId);
     }
 
     @Override
     public void removeWithin(String runId, String scope) {
-        handle.update(
+        handle.updateLater(
                 "DELETE FROM work WHERE run_id = ? AND substr(step_id, 1, CAST(? AS INTEGER)) = ?",
                 runId,
                 scope.length() + 1,
@@ -180,7 +180,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void lease(WorkKey key, String owner, Instant until) {
-        handle.update(
+        handle.updateLater(
                 "UPDATE work SET lease_owner = ?, lease_until = ?" + KEY,
                 owner,
                 until,

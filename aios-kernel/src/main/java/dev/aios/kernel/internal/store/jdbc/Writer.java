@@ -197,17 +197,20 @@ public final class Writer implements AutoCloseable {
             // What the enclosing unit saved is written first: a nested unit rolled back undoes only its own.
             tx.flush();
             handle.execute("SAVEPOINT nested");
+            var unsent = handle.pending();
             try {
                 T result = unit.run(tx);
                 tx.flush();
                 handle.execute("RELEASE nested");
                 return result;
             } catch (Exception e) {
+                handle.discardSince(unsent);
                 handle.execute("ROLLBACK TO nested");
                 handle.execute("RELEASE nested");
                 tx.rollBackTo(mark);
                 throw e;
             } catch (Error e) {
+                handle.discardSince(unsent);
                 handle.execute("ROLLBACK TO nested");
                 handle.execute("RELEASE nested");
                 tx.rollBackTo(mark);
@@ -417,7 +420,7 @@ public final class Writer implements AutoCloseable {
             tx.handle().dropDeferred();
             connection.commit();
         } catch (SQLException | RuntimeException | Error e) {
-            tx.handle().dropDeferred();
+            tx.handle().abandon();
             rollbackQuietly();
             tx.rollBackTo(new JdbcTx.Mark(0, 0));
             var failure = new StorageException(
@@ -461,14 +464,23 @@ public final class Writer implements AutoCloseable {
         }
         var mark = tx.mark();
         var handle = tx.handle();
-        handle.execute("SAVEPOINT unit");
+        // Sent with the unit's first statement (PostgreSQL): executed before it all the same.
+        handle.executeLater("SAVEPOINT unit");
+        var unsent = handle.pending();
         try {
             T result = pending.unit.run(tx);
             tx.flush();
-            // Sent with the next unit's savepoint, or made moot by the commit.
-            handle.executeLater("RELEASE unit");
+            if (handle.writesPending()) {
+                // The unit's writes still waiting go now, inside it: an error they meet is its own.
+                handle.execute("RELEASE unit");
+            } else {
+                // Sent with the next unit's savepoint, or made moot by the commit.
+                handle.executeLater("RELEASE unit");
+            }
             return () -> pending.future.complete(result);
         } catch (Exception | Error e) {
+            // What the unit left unsent is not sent at all.
+            handle.discardSince(unsent);
             // If the rollback itself fails the connection is broken: let the whole batch fail.
             handle.execute("ROLLBACK TO unit");
             handle.execute("RELEASE unit");
