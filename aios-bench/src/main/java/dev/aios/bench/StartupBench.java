@@ -33,8 +33,12 @@ public final class StartupBench {
     private static final Pattern UP = Pattern.compile("is up at http://localhost:(\\d+)");
     private static final Pattern RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
 
-    /** One start: milliseconds to a healthy /health, and resident kB then and after idling. */
-    record Start(long millis, long rssHealthyKb, long rssIdleKb) {}
+    /**
+     * One start: milliseconds to a healthy /health, the CPU milliseconds the process used until
+     * then (user + system, steadier than wall time on a loaded machine), and resident kB then and
+     * after idling.
+     */
+    record Start(long millis, long cpuMillis, long rssHealthyKb, long rssIdleKb) {}
 
     private StartupBench() {}
 
@@ -81,14 +85,15 @@ public final class StartupBench {
     static String report(List<Start> aios, List<Start> bare, int cores) {
         var text = new StringBuilder();
         text.append(
-                "| process | runs | start to healthy, median ms | min ms | RSS healthy, median MB | RSS idle, median MB |\n");
-        text.append("|---|---:|---:|---:|---:|---:|\n");
+                "| process | runs | start to healthy, median ms | min ms | CPU to healthy, median ms | RSS healthy, median MB | RSS idle, median MB |\n");
+        text.append("|---|---:|---:|---:|---:|---:|---:|\n");
         row(text, "bare JVM + JDK HTTP server", bare);
         row(text, "`aios up`, empty data directory", aios);
         text.append(String.format(
                 Locale.ROOT,
-                "%nRatios (aios / bare JVM, medians): start-up %.1f×, idle RSS %.1f×; %d cores.%n",
+                "%nRatios (aios / bare JVM, medians): start-up %.1f×, CPU to healthy %.1f×, idle RSS %.1f×; %d cores.%n",
                 (double) median(aios, Start::millis) / median(bare, Start::millis),
+                (double) median(aios, Start::cpuMillis) / median(bare, Start::cpuMillis),
                 (double) median(aios, Start::rssIdleKb) / median(bare, Start::rssIdleKb),
                 cores));
         return text.toString();
@@ -97,11 +102,12 @@ public final class StartupBench {
     private static void row(StringBuilder text, String name, List<Start> starts) {
         text.append(String.format(
                 Locale.ROOT,
-                "| %s | %d | %,d | %,d | %,d | %,d |%n",
+                "| %s | %d | %,d | %,d | %,d | %,d | %,d |%n",
                 name,
                 starts.size(),
                 median(starts, Start::millis),
                 starts.stream().mapToLong(Start::millis).min().orElse(0),
+                median(starts, Start::cpuMillis),
                 median(starts, Start::rssHealthyKb) / 1024,
                 median(starts, Start::rssIdleKb) / 1024));
     }
@@ -112,34 +118,69 @@ public final class StartupBench {
     }
 
     private static Start measure(List<String> command, int idleSeconds) throws Exception {
+        try (var process = launch(command)) {
+            var healthy = process.awaitHealthy();
+            Thread.sleep(Duration.ofSeconds(idleSeconds));
+            return new Start(healthy.millis(), healthy.cpuMillis(), healthy.rssHealthyKb(), process.rssKb());
+        }
+    }
+
+    /** Starts {@code command}, its output going to a log file that {@link Launched#awaitHealthy} reads. */
+    static Launched launch(List<String> command) throws IOException {
         var log = Files.createTempFile("aios-startup-", ".log");
-        var http = HttpClient.newHttpClient();
         long started = System.nanoTime();
         var process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-        try {
+        return new Launched(command, process, log, started);
+    }
+
+    /** A started process that says where it serves ({@code is up at http://localhost:PORT}). */
+    record Launched(List<String> command, Process process, Path logFile, long started) implements AutoCloseable {
+        /**
+         * Waits for the first {@code 200} from {@code /health}; the rest of the returned start (the
+         * idle RSS) is the RSS then.
+         */
+        Start awaitHealthy() throws Exception {
+            var http = HttpClient.newHttpClient();
             long deadline = started + TimeUnit.MINUTES.toNanos(2);
             while (true) {
                 if (System.nanoTime() > deadline || !process.isAlive()) {
-                    throw new IllegalStateException(
-                            "no healthy /health from " + command + ":\n" + Files.readString(log));
+                    throw new IllegalStateException("no healthy /health from " + command + ":\n" + log());
                 }
-                var matcher = UP.matcher(Files.readString(log));
+                var matcher = UP.matcher(Files.readString(logFile));
                 if (matcher.find() && healthy(http, matcher.group(1))) {
                     break;
                 }
                 Thread.sleep(5);
             }
-            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            long healthy = rssKb(process.pid());
-            Thread.sleep(Duration.ofSeconds(idleSeconds));
-            return new Start(millis, healthy, rssKb(process.pid()));
-        } finally {
+            long millis = elapsedMillis();
+            long rss = rssKb();
+            return new Start(millis, cpuMillis(process.pid()), rss, rss);
+        }
+
+        long elapsedMillis() {
+            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        }
+
+        boolean alive() {
+            return process.isAlive();
+        }
+
+        long rssKb() throws IOException {
+            return StartupBench.rssKb(process.pid());
+        }
+
+        String log() throws IOException {
+            return Files.readString(logFile);
+        }
+
+        @Override
+        public void close() throws Exception {
             process.destroy();
             process.waitFor(60, TimeUnit.SECONDS);
-            Files.deleteIfExists(log);
+            Files.deleteIfExists(logFile);
         }
     }
 
@@ -158,7 +199,19 @@ public final class StartupBench {
         }
     }
 
-    private static long rssKb(long pid) throws IOException {
+    /** User + system CPU milliseconds of process {@code pid} so far, from {@code /proc/PID/stat}. */
+    private static long cpuMillis(long pid) throws IOException {
+        var stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        var fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return ticks * 1000 / TICKS_PER_SECOND;
+    }
+
+    /** The kernel's clock ticks per second (USER_HZ), 100 on every Linux this runs on. */
+    private static final long TICKS_PER_SECOND = 100;
+
+    static long rssKb(long pid) throws IOException {
         var matcher = RSS.matcher(Files.readString(Path.of("/proc", Long.toString(pid), "status")));
         return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
     }

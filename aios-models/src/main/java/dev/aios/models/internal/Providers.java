@@ -18,14 +18,22 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Providers {
     private final ModelSettings settings;
-    private final java.net.http.HttpClient http;
+    /** Made for the first model: building an HTTP client starts its selector thread and takes a while. */
+    private java.net.http.HttpClient http;
+
     private final Map<Route, ChatModel> models = new ConcurrentHashMap<>();
 
     public Providers(ModelSettings settings) {
         this.settings = settings;
-        this.http = java.net.http.HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
-                .build();
+    }
+
+    private synchronized java.net.http.HttpClient http() {
+        if (http == null) {
+            http = java.net.http.HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .build();
+        }
+        return http;
     }
 
     /** The route of a model class, if one is configured. */
@@ -55,7 +63,7 @@ public final class Providers {
 
     private ChatModel build(Route route) {
         var provider = provider(route);
-        var httpClient = new ProviderHttp.Builder(http);
+        var httpClient = new ProviderHttp.Builder(http());
         return switch (provider.wire()) {
             case OPENAI ->
                 OpenAiChatModel.builder()

@@ -15,8 +15,15 @@ import java.time.Duration;
  * an {@code Idempotency-Key} header; any 2xx answer counts as delivered.
  */
 public final class WebhookNotifier implements Notifier {
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Made on the first notification: building an HTTP client starts its selector thread and takes a while. */
+    private HttpClient http;
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        }
+        return http;
+    }
 
     @Override
     public String send(Notification notification) {
@@ -37,7 +44,7 @@ public final class WebhookNotifier implements Notifier {
                 .POST(HttpRequest.BodyPublishers.ofString(VersionStore.text(payload)))
                 .build();
         try {
-            var response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            var response = http().send(request, HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() / 100 != 2) {
                 throw new PolicyException(
                         "webhook of channel '" + notification.channel() + "' answered HTTP " + response.statusCode());

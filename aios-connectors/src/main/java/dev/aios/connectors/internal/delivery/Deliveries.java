@@ -60,8 +60,9 @@ public final class Deliveries implements AutoCloseable {
     private final dev.aios.kernel.spi.SubjectCipher cipher;
     private final InstantSource clock;
     private final Function<Event, ?> send;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** Made on the first delivery: building an HTTP client starts its selector thread and takes a while. */
+    private HttpClient http;
+
     private final Object signal = new Object();
     private volatile boolean running;
     private Thread loop;
@@ -223,7 +224,7 @@ public final class Deliveries implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         try {
-            var response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            var response = http().send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 == 2) {
                 return Optional.empty();
             }
@@ -379,5 +380,14 @@ public final class Deliveries implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .build();
+        }
+        return http;
     }
 }

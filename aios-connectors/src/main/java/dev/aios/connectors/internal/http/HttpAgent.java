@@ -72,14 +72,21 @@ public final class HttpAgent implements JsonAgent {
     private static final List<String> KEPT_HEADERS = List.of("content-type", "location", "etag", "last-modified");
 
     private final Secrets secrets;
-    private final HttpClient client;
+    /** Made on the first call: building an HTTP client starts its selector thread and takes a while. */
+    private HttpClient client;
 
     public HttpAgent(Secrets secrets) {
         this.secrets = secrets;
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+    }
+
+    private synchronized HttpClient client() {
+        if (client == null) {
+            client = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .followRedirects(HttpClient.Redirect.NORMAL)
+                    .build();
+        }
+        return client;
     }
 
     @Override
@@ -114,7 +121,7 @@ public final class HttpAgent implements JsonAgent {
         }
         HttpResponse<String> response;
         try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            response = client().send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (java.net.http.HttpTimeoutException e) {
             throw new IOException(call.describe() + " did not answer within " + Durations.format(call.timeout()), e);
         } catch (IOException e) {

@@ -227,6 +227,20 @@ public final class SqliteStore extends WriterBackedStore {
     }
 
     private static List<String> migrate(SQLiteDataSource dataSource, String location, String table) {
+        var baseline = Baseline.of(location);
+        if (baseline.isPresent()) {
+            // A module new to this database gets its tables in one step rather than migration by migration.
+            try (var connection = dataSource.getConnection()) {
+                if (!Baseline.hasHistory(connection, table)) {
+                    return baseline.get().apply(connection, table);
+                }
+            } catch (SQLException e) {
+                throw new StorageException(
+                        "cannot create the tables of " + location + " in " + dataSource.getUrl() + ": "
+                                + e.getMessage(),
+                        e);
+            }
+        }
         return Migrations.applied(Flyway.configure()
                 .dataSource(dataSource)
                 .locations(location)
