@@ -209,6 +209,40 @@ class StatefulAgentOperatorTest {
     }
 
     @Test
+    void messagesHandledAtTheSameInstantAreCheckedInTheOrderTheyWereHandled() {
+        // On a clock that stands still several messages share one handling time; the one due first was
+        // handled first, even when it was received after the other.
+        StatefulAgentTest.hold = new java.util.concurrent.CountDownLatch(1);
+        try {
+            open();
+            tell("acme", "remind");
+            awaitNotes("acme", 1);
+            tell("acme", "hold");
+            Eventually.await(
+                    () -> StatefulAgentTest.BUSY
+                            .getOrDefault("acme", new java.util.concurrent.atomic.AtomicInteger())
+                            .get(),
+                    busy -> busy > 0,
+                    Duration.ofSeconds(90));
+            tell("acme", "pays on time");
+            clock.advance(Duration.ofHours(2));
+        } finally {
+            StatefulAgentTest.hold.countDown();
+        }
+        kernel.wake();
+        assertThat(awaitNotes("acme", 4))
+                .as("the reminder, due an hour after 'remind', comes after the message due at once")
+                .containsExactly("remind", "hold", "pays on time", "reminder");
+        assertThat(kernel.verify().problems()).isEmpty();
+        assertThat(kernel.agentInstance("keeper", "acme", 1)
+                        .messages()
+                        .getFirst()
+                        .from())
+                .as("the newest message shown first is the one handled last")
+                .isEqualTo("later");
+    }
+
+    @Test
     void anInstanceThatEndsItselfKeepsItsStateAndHandlesNothingMore() {
         open();
         tell("acme", "remind");

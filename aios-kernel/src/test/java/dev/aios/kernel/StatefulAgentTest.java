@@ -45,11 +45,13 @@ class StatefulAgentTest {
     static final AtomicInteger RUNNING = new AtomicInteger();
     static final AtomicInteger MOST_PER_SUBJECT = new AtomicInteger();
     static final AtomicInteger MOST_AT_ONCE = new AtomicInteger();
+    /** What {@code hold} waits for before it is handled. */
+    static volatile java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(0);
 
     /**
      * Keeps the notes it is sent. {@code remind} also sends itself {@code reminder} an hour later;
-     * {@code fail} fails for good; {@code slow ...} takes a few milliseconds; {@code bye} ends the
-     * instance.
+     * {@code fail} fails for good; {@code slow ...} takes a few milliseconds; {@code hold} waits until the
+     * test lets it go; {@code bye} ends the instance.
      */
     static final class Keeper implements Agent<Input, Notes>, Stateful {
         @Override
@@ -69,6 +71,9 @@ class StatefulAgentTest {
                 }
                 if (text.startsWith("slow")) {
                     Thread.sleep(3);
+                }
+                if (text.equals("hold") && !hold.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("held for a minute");
                 }
                 if (text.equals("bye")) {
                     ctx.end();

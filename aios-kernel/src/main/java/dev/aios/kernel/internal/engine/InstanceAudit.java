@@ -22,8 +22,14 @@ import java.util.Optional;
  * more, its counts are checked as lower bounds.
  */
 final class InstanceAudit {
+    /**
+     * The order in which an instance handled its messages. Several share one handling time on a coarse
+     * or standing clock; among them the mailbox took the one due first, then the one received first
+     * (its head is the queued message with the lowest due time, then sequence number).
+     */
     private static final Comparator<Message> BY_HANDLING = Comparator.comparing(
                     (Message m) -> m.handledAt().orElse(Instant.EPOCH))
+            .thenComparing(Message::dueAt)
             .thenComparingLong(Message::seq);
 
     private final Sealing sealing;

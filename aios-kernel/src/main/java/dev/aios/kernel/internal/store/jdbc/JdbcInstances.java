@@ -331,7 +331,7 @@ final class JdbcInstances implements InstanceStore {
     public List<Message> messages(String agent, String subject, int limit) {
         return handle.query(
                 "SELECT " + MESSAGE_COLUMNS + " FROM agent_messages WHERE agent = ? AND subject = ?"
-                        + " ORDER BY status = 'queued' DESC, COALESCE(handled_at, due_at) DESC, seq DESC LIMIT ?",
+                        + " ORDER BY status = 'queued' DESC, COALESCE(handled_at, due_at) DESC, due_at DESC, seq DESC LIMIT ?",
                 JdbcInstances::message,
                 agent,
                 subject,
