@@ -215,7 +215,13 @@ class PolicyAccessTest {
                         s -> s.size() == 1 && s.get(0).has("run"),
                         Duration.ofSeconds(30))
                 .get(0);
-        var inboxTask = openTaskOf(suggestion.path("run").asText()).orElseThrow();
+        // The suggestion's run opens its inbox task on its own schedule.
+        var inboxTask = Poll.until(
+                        "the suggestion's inbox task",
+                        () -> openTaskOf(suggestion.path("run").asText()),
+                        Optional::isPresent,
+                        Duration.ofSeconds(30))
+                .orElseThrow();
 
         assertThat(send(operator, "POST", "/api/tasks/" + inboxTask.id() + "/approve", null)
                         .status())

@@ -138,6 +138,19 @@ class ConsoleBrowserTest {
                 .post("/api/tasks/" + send.path("id").asText() + "/approve", "{\"comment\": \"sent\"}")
                 .expect(200);
 
+        // The run page is drawn once: open it when the run has moved on to its sprint.
+        Poll.until(
+                "the run to wait for its sprint",
+                () -> server.http().get("/api/runs/" + runId).expect(200).json(),
+                run -> {
+                    for (var step : run.path("steps")) {
+                        if (step.path("id").asText().equals("sprint")) {
+                            return step.path("status").asText().equals("waiting");
+                        }
+                    }
+                    return false;
+                },
+                WAIT);
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1700));
         browser.get(server.baseUrl() + "/runs/" + runId);
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("svg.graph")));
