@@ -13,9 +13,7 @@ import dev.aios.memory.MemorySettings;
 import dev.aios.server.internal.AiosConfig;
 import dev.aios.server.internal.http.McpRoutes;
 import dev.aios.testing.Poll;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.net.URI;
@@ -101,14 +99,7 @@ class McpResourcesAndSessionsTest {
     }
 
     McpSyncClient connect(String token) {
-        var transport = HttpClientStreamableHttpTransport.builder(url)
-                .endpoint("/mcp")
-                .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + token))
-                .build();
-        var client = McpClient.sync(transport)
-                .requestTimeout(Duration.ofSeconds(60))
-                .initializationTimeout(Duration.ofSeconds(60))
-                .build();
+        var client = McpClients.overHttp(url, token);
         clients.add(client);
         client.initialize();
         return client;
