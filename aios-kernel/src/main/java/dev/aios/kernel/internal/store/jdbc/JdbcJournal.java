@@ -9,6 +9,8 @@ import java.util.Optional;
 /** The journal table. Feed positions are numbered by the store (see {@link JdbcTx#nextPosition}). */
 final class JdbcJournal implements JournalStore {
     private static final String COLUMNS = "run_id, seq, type, at, subject, codec, payload, checksum";
+    /** The insert of an entry whose position is numbered here (SQLite's single writer). */
+    private static final String INSERT_AT_POSITION = insert("?");
 
     private final JdbcTx tx;
 
@@ -20,33 +22,10 @@ final class JdbcJournal implements JournalStore {
     public long append(StoredEntry e) {
         var numbered = tx.positionExpression();
         if (numbered.isPresent()) {
-            return tx.handle()
-                    .count(
-                            "INSERT INTO journal (run_id, seq, type, at, subject, codec, payload, checksum, pos)"
-                                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, " + numbered.get() + ") RETURNING pos",
-                            e.runId(),
-                            e.seq(),
-                            e.type(),
-                            e.at(),
-                            e.subject(),
-                            e.codec(),
-                            e.payload(),
-                            e.checksum());
+            return tx.handle().count(insert(numbered.get()) + " RETURNING pos", values(e));
         }
         long position = tx.nextPosition();
-        tx.handle()
-                .update(
-                        "INSERT INTO journal (run_id, seq, type, at, subject, codec, payload, checksum, pos)"
-                                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        e.runId(),
-                        e.seq(),
-                        e.type(),
-                        e.at(),
-                        e.subject(),
-                        e.codec(),
-                        e.payload(),
-                        e.checksum(),
-                        position);
+        tx.handle().update(INSERT_AT_POSITION, values(e, position));
         return position;
     }
 
@@ -57,18 +36,20 @@ final class JdbcJournal implements JournalStore {
             append(e);
             return;
         }
-        tx.handle()
-                .updateLater(
-                        "INSERT INTO journal (run_id, seq, type, at, subject, codec, payload, checksum, pos)"
-                                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, " + numbered.get() + ")",
-                        e.runId(),
-                        e.seq(),
-                        e.type(),
-                        e.at(),
-                        e.subject(),
-                        e.codec(),
-                        e.payload(),
-                        e.checksum());
+        tx.handle().updateLater(insert(numbered.get()), values(e));
+    }
+
+    /** The insert of one entry whose feed position is {@code position} (an SQL expression or {@code ?}). */
+    private static String insert(String position) {
+        return "INSERT INTO journal (" + COLUMNS + ", pos) VALUES (?, ?, ?, ?, ?, ?, ?, ?, " + position + ")";
+    }
+
+    /** The values of {@link #COLUMNS} for {@code e}, then {@code more}. */
+    private static Object[] values(StoredEntry e, Object... more) {
+        var values = new java.util.ArrayList<Object>(java.util.Arrays.asList(
+                e.runId(), e.seq(), e.type(), e.at(), e.subject(), e.codec(), e.payload(), e.checksum()));
+        java.util.Collections.addAll(values, more);
+        return values.toArray();
     }
 
     @Override
