@@ -45,6 +45,11 @@ public final class ModelsExtension implements Extension {
         gateway = Optional.of(attached);
     }
 
+    @Override
+    public void close() {
+        gateway.ifPresent(ModelGateway::close);
+    }
+
     /**
      * Screens every prompt before it leaves for a provider (the central policy's privacy rules);
      * may be set after the kernel is built.

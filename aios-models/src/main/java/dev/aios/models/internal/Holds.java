@@ -18,9 +18,12 @@ import java.util.UUID;
  * its memory ({@link Local}): checking costs no write, and the holds of a killed process go with it.
  * On PostgreSQL several nodes spend against one ledger, so the holds are rows of {@code
  * models_spend_holds} ({@link Shared}), checked and taken in one transaction of the writer, under a
- * lock every node takes first; each expires, so a node killed with -9 keeps no budget for long.
+ * lock every node takes first. A row expires, so a node killed with -9 keeps no budget for long; the
+ * node that holds it renews its expiry while the call is in flight (a call waiting on a rate limit or
+ * retrying may outlive any expiry), so a hold ends only when its cost is in the ledger or its node is
+ * dead.
  */
-sealed interface Holds permits Holds.Local, Holds.Shared {
+sealed interface Holds extends AutoCloseable permits Holds.Local, Holds.Shared {
 
     /** What calls in flight hold, by what the budgets count. */
     interface Held {
@@ -62,6 +65,10 @@ sealed interface Holds permits Holds.Local, Holds.Shared {
      * @throws BudgetExceeded what the check refused the call with
      */
     Hold take(Spending.Account account, long nanos, Duration expiry, Check check);
+
+    /** Stops renewing this node's holds (the node is stopping); what they hold runs out with them. */
+    @Override
+    default void close() {}
 
     /** The holds for the database behind {@code storage}. */
     static Holds on(Storage storage, InstantSource clock) {
@@ -148,12 +155,67 @@ sealed interface Holds permits Holds.Local, Holds.Shared {
 
     /** Holds as rows of the shared database, for nodes spending against one ledger. */
     final class Shared implements Holds {
+        /** How often (in real time) this node looks for holds of its own due for renewal. */
+        static final Duration TICK = Duration.ofSeconds(1);
+
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Shared.class);
+
         private final Storage storage;
         private final InstantSource clock;
+        /** This node's holds in flight, by id: each renewed once a quarter of its expiry has passed. */
+        private final Map<String, Live> live = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private final java.util.concurrent.ScheduledExecutorService renewer =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                        Thread.ofPlatform().name("aios-spend-holds").daemon().factory());
+
+        /** A hold of this node in flight: how long it is held for, and when it was last (re)written. */
+        private record Live(Duration expiry, java.time.Instant written) {}
 
         Shared(Storage storage, InstantSource clock) {
             this.storage = storage;
             this.clock = clock;
+            renewer.scheduleWithFixedDelay(
+                    this::renew, TICK.toMillis(), TICK.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void close() {
+            renewer.shutdownNow();
+        }
+
+        /**
+         * Pushes back the expiry of every hold of this node whose call has been in flight for a quarter
+         * of its expiry since it was last written, so that only a dead node's holds run out.
+         */
+        void renew() {
+            var now = clock.instant();
+            var due = new java.util.ArrayList<Map.Entry<String, Live>>();
+            live.forEach((id, hold) -> {
+                if (!now.isBefore(hold.written().plus(hold.expiry().dividedBy(4)))) {
+                    due.add(Map.entry(id, hold));
+                }
+            });
+            if (due.isEmpty()) {
+                return;
+            }
+            try {
+                storage.write(h -> {
+                    for (var hold : due) {
+                        h.update(
+                                "UPDATE models_spend_holds SET expires_at = ? WHERE hold_id = ?",
+                                now.plus(hold.getValue().expiry()),
+                                hold.getKey());
+                    }
+                    return null;
+                });
+                // A hold settled or released meanwhile stays gone.
+                due.forEach(hold -> live.replace(
+                        hold.getKey(), hold.getValue(), new Live(hold.getValue().expiry(), now)));
+            } catch (RuntimeException e) {
+                // Tried again at the next tick, long before the holds run out.
+                LOG.debug("spend holds not renewed", e);
+            }
         }
 
         @Override
@@ -185,15 +247,18 @@ sealed interface Holds permits Holds.Local, Holds.Shared {
             if (refusal.isPresent()) {
                 throw refusal.get();
             }
+            live.put(id, new Live(expiry, now));
             return new Hold() {
                 @Override
                 public boolean settle(Handle handle) {
+                    live.remove(id);
                     handle.update("DELETE FROM models_spend_holds WHERE hold_id = ?", id);
                     return true;
                 }
 
                 @Override
                 public void close() {
+                    live.remove(id);
                     storage.write(h -> h.update("DELETE FROM models_spend_holds WHERE hold_id = ?", id));
                 }
             };

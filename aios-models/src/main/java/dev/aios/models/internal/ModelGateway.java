@@ -11,7 +11,7 @@ import java.time.InstantSource;
  * The model gateway shared by every step: providers, prices, ledger, budgets and cache. Each step
  * attempt gets its own {@link StepModels}, which knows whom to charge.
  */
-public final class ModelGateway implements StepService<Models> {
+public final class ModelGateway implements StepService<Models>, AutoCloseable {
     final ModelSettings settings;
     final Providers providers;
     final PriceTable prices;
@@ -52,6 +52,12 @@ public final class ModelGateway implements StepService<Models> {
     boolean local(String provider) {
         var p = settings.providers().get(provider);
         return p != null && p.local();
+    }
+
+    /** Stops what runs in the background (the renewal of this node's spend holds). */
+    @Override
+    public void close() {
+        spending.close();
     }
 
     /** The ledger, for cost reports. */

@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * estimate ({@link Holds}) until their cost is in the ledger, so that two steps, on one node or on
  * several sharing a database, cannot both spend the last dollar.
  */
-final class Spending {
+final class Spending implements AutoCloseable {
     private final Budgets budgets;
     private final Holds holds;
     private final Supplier<SpendLimits> limits;
@@ -50,6 +50,12 @@ final class Spending {
      */
     Holds.Hold reserve(Account account, long estimateNanos, Duration expiry) {
         return holds.take(account, estimateNanos, expiry, (h, held) -> check(h, held, account, estimateNanos));
+    }
+
+    /** Stops renewing this node's holds: the node is stopping. */
+    @Override
+    public void close() {
+        holds.close();
     }
 
     private Optional<BudgetExceeded> check(Handle h, Holds.Held held, Account account, long estimateNanos) {

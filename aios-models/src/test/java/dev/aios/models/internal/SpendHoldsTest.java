@@ -32,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Spend limits hold however many nodes spend against one ledger: calls reserved at once on two nodes
- * sharing a PostgreSQL database never pass a limit together, and the holds of a node that dies with
- * calls in flight run out. On SQLite (one node) the same contract holds, and a restart frees them.
+ * sharing a PostgreSQL database never pass a limit together, a call in flight longer than its hold's
+ * expiry still counts until its cost lands, and the holds of a node that dies with calls in flight run
+ * out. On SQLite (one node) the same contract holds, and a restart frees them.
  */
 class SpendHoldsTest {
     /** Ten calls of $0.10 fit the day; three of them may be about acme in any hour. */
@@ -50,9 +51,67 @@ class SpendHoldsTest {
     final TestClock clock = new TestClock();
     final List<Kernel> kernels = new ArrayList<>();
 
+    final List<Spending> spendings = new ArrayList<>();
+
     @AfterEach
     void stop() {
+        spendings.forEach(Spending::close);
         kernels.forEach(Kernel::close);
+    }
+
+    @Test
+    void aCallInFlightLongerThanItsHoldsExpiryStillCountsUntilItsCostLandsOnPostgres() throws Exception {
+        String url = TestPostgres.newDatabase();
+        var a = node(url, "a");
+        var b = node(url, "b");
+        var calls = new ArrayList<Spending.Account>();
+        var holds = new ArrayList<Holds.Hold>();
+        for (int i = 0; i < 10; i++) {
+            calls.add(account("run-a" + i, "globex"));
+            holds.add(a.spending.reserve(calls.get(i), DIME, EXPIRY));
+        }
+
+        // Node a's ten calls wait on a rate limit and retries for three times their hold's expiry.
+        for (int minute = 0; minute < 3 * EXPIRY.toMinutes(); minute++) {
+            clock.advance(Duration.ofMinutes(1));
+            var now = clock.instant().toEpochMilli();
+            dev.aios.kernel.Eventually.await(
+                    () -> a.storage.read(
+                            h -> h.count("SELECT COUNT(*) FROM models_spend_holds WHERE expires_at > ?", now + 60_000)),
+                    renewed -> renewed == 10);
+            assertThatThrownBy(() -> b.spending.reserve(account("run-b", "globex"), DIME, EXPIRY))
+                    .as("the day is held by calls in flight after %d minutes", minute + 1)
+                    .isInstanceOf(BudgetExceeded.class)
+                    .hasMessageContaining("per-day");
+        }
+
+        for (int i = 0; i < 10; i++) {
+            finish(a.storage, calls.get(i), holds.get(i));
+        }
+        long left = a.storage.read(h -> h.count("SELECT COUNT(*) FROM models_spend_holds"));
+        assertThat(left).as("holds left once every cost landed").isZero();
+        assertThat(dayIsFull(b)).as("the ten calls' costs").isEqualTo(PriceTable.nanos(BigDecimal.ONE));
+    }
+
+    @Test
+    void onSqliteACallInFlightLongerThanItsHoldsExpiryStillCountsUntilItsCostLands() throws Exception {
+        var node = node(null, "a");
+        var calls = new ArrayList<Spending.Account>();
+        var holds = new ArrayList<Holds.Hold>();
+        for (int i = 0; i < 10; i++) {
+            calls.add(account("run-" + i, "globex"));
+            holds.add(node.spending.reserve(calls.get(i), DIME, EXPIRY));
+        }
+
+        clock.advance(EXPIRY.multipliedBy(3));
+
+        assertThatThrownBy(() -> node.spending.reserve(account("run-x", "globex"), DIME, EXPIRY))
+                .isInstanceOf(BudgetExceeded.class)
+                .hasMessageContaining("per-day");
+        for (int i = 0; i < 10; i++) {
+            finish(node.storage, calls.get(i), holds.get(i));
+        }
+        assertThat(dayIsFull(node)).isEqualTo(PriceTable.nanos(BigDecimal.ONE));
     }
 
     @Test
@@ -80,7 +139,8 @@ class SpendHoldsTest {
         for (int i = 0; i < 10; i++) {
             a.spending.reserve(account("run-a" + i, "globex"), DIME, EXPIRY);
         }
-        // Node a dies with its ten calls in flight: nothing ever settles or releases their holds.
+        // Node a dies with its ten calls in flight: nothing ever settles, releases or renews their holds.
+        a.spending.close();
         a.kernel.close();
         kernels.remove(a.kernel);
 
@@ -240,6 +300,8 @@ class SpendHoldsTest {
         var kernel = builder.build();
         kernels.add(kernel);
         var storage = host[0].storage();
-        return new Node(name, kernel, storage, new Spending(DAY, Holds.on(storage, clock), () -> ACME, clock));
+        var spending = new Spending(DAY, Holds.on(storage, clock), () -> ACME, clock);
+        spendings.add(spending);
+        return new Node(name, kernel, storage, spending);
     }
 }
