@@ -11,8 +11,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * A small JSON client for tests: GET and POST against one base URL, answers with their status and
@@ -22,6 +25,7 @@ public final class Http {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+    private static final Pattern NEXT = Pattern.compile("<([^>]*)>\\s*;\\s*rel=\"?next\"?");
 
     private final URI baseUrl;
     private final HttpClient client;
@@ -61,6 +65,21 @@ public final class Http {
     /** {@code GET path}, e.g. {@code /api/runs/r-1}. */
     public Response get(String path) {
         return send("GET", path, HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    /**
+     * Every item of a paged list, e.g. {@code /api/runs?limit=500}: {@code GET path}, then each next
+     * page its {@code Link: <…>; rel="next"} header names, until one names none.
+     */
+    public List<JsonNode> getAll(String path) {
+        var items = new ArrayList<JsonNode>();
+        Optional<String> page = Optional.of(path);
+        while (page.isPresent()) {
+            var response = get(page.get()).expect(200);
+            response.json().forEach(items::add);
+            page = response.next();
+        }
+        return items;
     }
 
     /** {@code POST path} with a JSON body given as text. */
@@ -105,7 +124,14 @@ public final class Http {
         token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
         try {
             var response = client.send(request.timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(method + " " + path, response.statusCode(), response.body());
+            var next = response.headers()
+                    .firstValue("Link")
+                    .map(NEXT::matcher)
+                    .filter(java.util.regex.Matcher::find)
+                    .map(m -> URI.create(m.group(1)))
+                    .map(link -> link.getRawPath() + (link.getRawQuery() == null ? "" : "?" + link.getRawQuery()));
+            return new Response(
+                    method + " " + path, response.statusCode(), response.body(), parse(response.body()), next);
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + uri(path) + " failed: " + e, e);
         } catch (InterruptedException e) {
@@ -121,11 +147,9 @@ public final class Http {
      * @param status the HTTP status
      * @param body the body as sent
      * @param json the body parsed; a missing node when the body is empty or not JSON
+     * @param next the path and query of the next page, when a {@code Link} header names one
      */
-    public record Response(String request, int status, String body, JsonNode json) {
-        Response(String request, int status, String body) {
-            this(request, status, body, parse(body));
-        }
+    public record Response(String request, int status, String body, JsonNode json, Optional<String> next) {
 
         /**
          * This answer, if its status is one of {@code expected}.
@@ -144,16 +168,16 @@ public final class Http {
         public String toString() {
             return request + " -> " + status + " " + body;
         }
+    }
 
-        private static JsonNode parse(String body) {
-            if (body.isBlank()) {
-                return MissingNode.getInstance();
-            }
-            try {
-                return MAPPER.readTree(body);
-            } catch (JsonProcessingException e) {
-                return MissingNode.getInstance();
-            }
+    private static JsonNode parse(String body) {
+        if (body.isBlank()) {
+            return MissingNode.getInstance();
+        }
+        try {
+            return MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            return MissingNode.getInstance();
         }
     }
 }
