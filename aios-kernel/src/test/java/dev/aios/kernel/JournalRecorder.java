@@ -3,7 +3,6 @@ package dev.aios.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.api.Agent;
 import dev.aios.api.AgentContext;
@@ -15,10 +14,8 @@ import dev.aios.api.TryAgainLater;
 import dev.aios.kernel.internal.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -238,12 +235,6 @@ class JournalRecorder {
     Path data;
     final List<String> runs = new ArrayList<>();
 
-    Path out() throws Exception {
-        var dir = Path.of(System.getProperty("aios.recordJournals")).toAbsolutePath();
-        Files.createDirectories(dir);
-        return dir;
-    }
-
     void open(String name) throws Exception {
         data = temp.resolve(name);
         var playbooks = temp.resolve(name + "-playbooks");
@@ -434,92 +425,12 @@ class JournalRecorder {
         save(name, description, recorded);
     }
 
-    /** What the operator saw of a run, and its entries as decoded. */
     ObjectNode recorded(String runId) {
-        var run = Json.object();
-        run.put("id", runId);
-        run.set("view", Json.tree(kernel.run(runId)));
-        run.set(
-                "tasks",
-                Json.tree(kernel.tasks(true).stream()
-                        .filter(t -> t.runId().equals(runId))
-                        .toList()));
-        var entries = run.putArray("entries");
-        for (var record : kernel.journal(runId)) {
-            entries.add(Json.object()
-                    .put("seq", record.seq())
-                    .put("type", record.type())
-                    .set("data", record.data()));
-        }
-        return run;
+        return RecordingWriter.recorded(kernel, runId);
     }
 
     void save(String name, String description, List<ObjectNode> decoded) throws Exception {
-        var after = new ArrayList<ObjectNode>();
-        for (String run : runs) {
-            after.add(recorded(run));
-        }
-        kernel.close();
+        RecordingWriter.save(kernel, data, runs, name, description, decoded);
         kernel = null;
-        var file = Json.object();
-        file.put("scenario", name);
-        file.put("description", description);
-        var runsNode = file.putArray("runs");
-        try (var c = DriverManager.getConnection("jdbc:sqlite:" + data.resolve("aios.db"))) {
-            for (int i = 0; i < runs.size(); i++) {
-                var run = after.get(i);
-                var stored = Json.mapper().createArrayNode();
-                try (var ps = c.prepareStatement("SELECT seq, type, at, subject, codec, payload, checksum FROM journal"
-                        + " WHERE run_id = ? ORDER BY seq")) {
-                    ps.setString(1, runs.get(i));
-                    try (var rs = ps.executeQuery()) {
-                        int n = 0;
-                        while (rs.next()) {
-                            var entry = Json.object();
-                            entry.put("seq", rs.getLong("seq"));
-                            entry.put("type", rs.getString("type"));
-                            entry.put("at", rs.getLong("at"));
-                            entry.put("subject", rs.getString("subject"));
-                            entry.put("codec", rs.getString("codec"));
-                            entry.put("payload", Base64.getEncoder().encodeToString(rs.getBytes("payload")));
-                            entry.put("checksum", rs.getString("checksum"));
-                            var data = decoded.get(i).path("entries").path(n).path("data");
-                            if (!data.isMissingNode()) {
-                                entry.set("data", data);
-                            }
-                            stored.add(entry);
-                            n++;
-                        }
-                    }
-                }
-                run.set("entries", stored);
-                runsNode.add(run);
-            }
-            ArrayNode keys = file.putArray("keys");
-            try (var ps = c.prepareStatement(
-                            "SELECT subject, generation, key, created_at, forgotten_at FROM subject_keys ORDER BY subject, generation");
-                    var rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    var key = Json.object();
-                    key.put("subject", rs.getString("subject"));
-                    key.put("generation", rs.getLong("generation"));
-                    byte[] bytes = rs.getBytes("key");
-                    if (bytes == null) {
-                        key.putNull("key");
-                    } else {
-                        key.put("key", Base64.getEncoder().encodeToString(bytes));
-                    }
-                    key.put("createdAt", rs.getLong("created_at"));
-                    long forgottenAt = rs.getLong("forgotten_at");
-                    if (!rs.wasNull()) {
-                        key.put("forgottenAt", forgottenAt);
-                    }
-                    keys.add(key);
-                }
-            }
-        }
-        Files.writeString(
-                out().resolve(name + ".json"),
-                Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(file) + "\n");
     }
 }

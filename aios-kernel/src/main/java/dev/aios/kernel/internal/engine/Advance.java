@@ -26,19 +26,20 @@ import java.util.Optional;
 /**
  * Where a run goes after a step: the next step of its list, due now, or the end of that list,
  * which ends the run, a parallel branch (joining the parallel step when enough branches finished,
- * cancelling and undoing the others) or a forEach iteration (starting the next item).
+ * cancelling and undoing the others) or a forEach iteration (starting the next item). Pure: it
+ * only reads the run and what it is handed, and hands on entries; {@link GraphOutcomes} is its face.
  */
 final class Advance {
     private Advance() {}
 
-    /** Appends entries to a run's journal, folding each into the run's state before the next. */
+    /** Takes the entries decided, folding each into the run's state before the next ({@link Draft}). */
     interface Sink {
         RunState state();
 
         void append(JournalEntry entry);
     }
 
-    /** What deciding needs from the store. */
+    /** What deciding needs from the store, handed in ({@link GraphOutcomes.Facts}). */
     interface Lookup {
         /** The item {@code index} of the forEach step at {@code block}. */
         JsonNode item(String block, int index);

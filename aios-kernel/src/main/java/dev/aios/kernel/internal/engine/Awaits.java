@@ -294,7 +294,7 @@ final class Awaits implements AutoCloseable {
                     List.of(new StepCompleted(
                             waiting.step(), waiting.iteration(), input, match.get(), Optional.empty(), await.next())));
             var writes = new RunWrites(tx, journal, state, at);
-            Advance.after(writes, playbook, waiting.step(), await.next(), at, writes);
+            writes.follow(playbook, new Decision.GoOn(waiting.step(), await.next()));
             tx.afterCommit(wake);
             return Applied.RESUMED;
         });

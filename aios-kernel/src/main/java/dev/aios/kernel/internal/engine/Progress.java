@@ -1,15 +1,9 @@
 package dev.aios.kernel.internal.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.aios.api.StepOptions.FailureAction;
 import dev.aios.kernel.internal.Ids;
-import dev.aios.kernel.internal.journal.JournalEntry.BranchesStarted;
-import dev.aios.kernel.internal.journal.JournalEntry.StepFailed;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskEscalated;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
-import dev.aios.kernel.internal.playbook.CompiledStep;
-import dev.aios.kernel.internal.playbook.StepPaths;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.Tx;
@@ -26,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records what a work item produced: one transaction that checks the lease is still held, gathers
- * what deciding needs, and appends what {@link StepOutcomes} decides. A stale lease (the run was
+ * what deciding needs, and appends what {@link StepOutcomes}, {@link GraphOutcomes} and {@link Calls}
+ * decide. A stale lease (the run was
  * cancelled, or the item was taken over) records nothing.
  */
 final class Progress {
@@ -180,14 +175,7 @@ final class Progress {
         }
         switch (outcome) {
             case Outcome.Fork fork -> {
-                var parallel = (CompiledStep.Parallel) playbook.step(lease.step());
-                writes.append(new BranchesStarted(
-                        lease.step(),
-                        lease.iteration(),
-                        List.copyOf(parallel.branches().keySet())));
-                parallel.branches()
-                        .forEach((branch, first) -> writes.append(Advance.schedule(
-                                state, playbook, StepPaths.child(StepPaths.branch(lease.step(), branch), first), now)));
+                writes.append(GraphOutcomes.fork(state, playbook, lease.step(), lease.iteration(), now));
                 return Optional.empty();
             }
             case Outcome.Call call -> {
@@ -195,63 +183,17 @@ final class Progress {
                 return refused.map(why -> new Outcome.Failed(call.input(), why, false));
             }
             case Outcome.Turn turn -> {
-                var conversation = (CompiledStep.Conversation) playbook.step(lease.step());
-                Advance.startTurn(writes, playbook, conversation, lease.step(), turn.turn(), now);
+                writes.append(GraphOutcomes.turn(state, playbook, lease.step(), turn.turn(), now));
                 return Optional.empty();
             }
             case Outcome.Items items -> {
-                var forEach = (CompiledStep.ForEach) playbook.step(lease.step());
-                Advance.startItems(writes, playbook, forEach, lease.step(), items.items(), now, writes);
+                writes.append(GraphOutcomes.items(state, playbook, lease.step(), items.items(), now, writes.facts()));
                 return Optional.empty();
             }
             default -> {
                 return Optional.of(outcome);
             }
         }
-    }
-
-    /**
-     * What follows an undo that finished: the run's next undo (or its end), or, when the step was
-     * in a branch that a parallel step's join cancelled, that parallel step's next undo or its join.
-     */
-    static void next(RunWrites writes, CompiledPlaybook playbook, String step, int iteration, Instant now) {
-        var state = writes.state();
-        if (state.compensation != null) {
-            writes.append(Saga.next(state, state.compensation.done));
-        } else {
-            Advance.undone(writes, playbook, step, iteration, now, writes);
-        }
-    }
-
-    /**
-     * A step that failed for good outside any attempt (its child run failed): parked for the
-     * operator, or, when its options say so, the run undone.
-     */
-    static void failedForGood(
-            Tx tx,
-            RunJournal journal,
-            RunState state,
-            CompiledPlaybook playbook,
-            String step,
-            int iteration,
-            int attempt,
-            JsonNode input,
-            String error,
-            Instant now) {
-        journal.append(
-                tx, state, now, List.of(new StepFailed(step, iteration, attempt, input, error, Optional.empty())));
-        String why = "failed: " + error;
-        if (StepOutcomes.options(playbook, step).onFailure().orElse(FailureAction.PARK) == FailureAction.COMPENSATE
-                && Saga.start(tx, journal, state, playbook, "step '" + step + "' " + why, now)) {
-            return;
-        }
-        var lease = new Lease(state.id, step, iteration, WorkKind.STEP, attempt, "", now);
-        journal.append(
-                tx,
-                state,
-                now,
-                List.of(StepOutcomes.deadLetter(
-                        lease, new Outcome.Failed(input, error, false), why, Ids.next("t", now))));
     }
 
     /** Reads (or, for an emit step, does) what deciding about {@code outcome} needs. */

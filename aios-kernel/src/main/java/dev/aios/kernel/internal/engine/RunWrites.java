@@ -1,19 +1,19 @@
 package dev.aios.kernel.internal.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.kernel.internal.journal.JournalEntry;
-import dev.aios.kernel.internal.journal.JournalEntry.CompensationTarget;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
-import dev.aios.kernel.internal.playbook.StepPaths;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Tx;
 import java.time.Instant;
 import java.util.List;
 
-/** One run's journal within one transaction: where {@link Advance} appends, and what it looks up. */
-final class RunWrites implements Advance.Sink, Advance.Lookup {
+/**
+ * One run's journal within one transaction: appends what the deciders ({@link StepOutcomes},
+ * {@link Answers}, {@link GraphOutcomes}, {@link Calls}) return, and reads what they may need.
+ */
+final class RunWrites {
     private final Tx tx;
     private final RunJournal journal;
     private final RunState state;
@@ -26,38 +26,29 @@ final class RunWrites implements Advance.Sink, Advance.Lookup {
         this.now = now;
     }
 
-    @Override
-    public RunState state() {
+    /** The run as the entries appended so far leave it. */
+    RunState state() {
         return state;
     }
 
-    @Override
-    public void append(JournalEntry entry) {
-        journal.append(tx, state, now, List.of(entry));
+    /** Appends {@code entries} as decided. */
+    void append(List<JournalEntry> entries) {
+        if (!entries.isEmpty()) {
+            journal.append(tx, state, now, entries);
+        }
     }
 
-    @Override
-    public JsonNode item(String block, int index) {
-        return tx.loops()
+    /** What deciding may read from the store about this run, read in this transaction when needed. */
+    GraphOutcomes.Facts facts() {
+        return new GraphOutcomes.Facts(() -> Saga.completed(tx, journal, state), (block, index) -> tx.loops()
                 .item(state.id, block, index)
                 .orElseThrow(() -> new IllegalStateException(
-                        "run " + state.id + " has no item " + index + " for step '" + block + "'"));
-    }
-
-    @Override
-    public List<CompensationTarget> undoable(CompiledPlaybook playbook, List<String> scopes) {
-        var completed = Saga.completed(tx, journal, state);
-        completed.removeIf(c -> scopes.stream().noneMatch(s -> StepPaths.within(c.step(), s)));
-        return Saga.undoable(completed, playbook);
+                        "run " + state.id + " has no item " + index + " for step '" + block + "'")));
     }
 
     /** Appends what follows the entries of a decision, once they are appended. */
     void follow(CompiledPlaybook playbook, Decision.Then then) {
-        switch (then) {
-            case Decision.Stop stop -> {}
-            case Decision.GoOn go -> Advance.after(this, playbook, go.from(), go.next(), now, this);
-            case Decision.UndoNext undo -> Progress.next(this, playbook, undo.step(), undo.iteration(), now);
-        }
+        append(GraphOutcomes.follow(state, playbook, then, now, facts()));
     }
 
     /** Whether a completed step of this kind can be undone: it declares how, or it called a child run. */

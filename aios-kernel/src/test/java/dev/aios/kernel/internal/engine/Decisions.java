@@ -86,6 +86,19 @@ final class Decisions {
         return state;
     }
 
+    /** A run of {@code playbook} that went through {@code entries} after its start. */
+    static RunState run(CompiledPlaybook playbook, JournalEntry... entries) {
+        var state = RunFold.empty("r-1");
+        var trigger = Json.object().put("id", "e-1").put("type", "order.placed").put("seq", 1);
+        trigger.putObject("data").put("order", "o-1");
+        RunFold.apply(state, new RunStarted(playbook.name(), playbook.version(), "acme", trigger), NOW);
+        for (var entry : entries) {
+            RunFold.apply(state, entry, NOW);
+            state.seq++;
+        }
+        return state;
+    }
+
     /** The entries of a step that was scheduled and started {@code attempts} times. */
     static List<JournalEntry> started(String step, int iteration, StepKind kind, int attempts) {
         var entries = new ArrayList<JournalEntry>();

@@ -55,6 +55,18 @@ final class RecordedStore {
                 return null;
             });
         }
+        if (recording.has("masterKey")) {
+            // the key the recorded subject keys are wrapped with (recordings made before keys were wrapped have none)
+            try {
+                var file = dataDirectory.resolve(MasterKey.FILE);
+                java.nio.file.Files.writeString(
+                        file, recording.path("masterKey").asText());
+                java.nio.file.Files.setPosixFilePermissions(
+                        file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         // The directory's master key, as the first start of aios on it makes (admin commands never do).
         MasterKey.of(dataDirectory);
     }
