@@ -44,6 +44,9 @@ import org.apache.lucene.analysis.en.EnglishAnalyzer;
  *       most frequent WordNet sense); of the other words 60 % of function words dropped and the rest
  *       kept (names and rare words stay, as someone who remembers the passage would keep them); at
  *       most 16 words;
+ *   <li><b>written</b>: a passage of the item described in other words, as an operator who remembers
+ *       its gist would type it: written once by a language model and checked in with the corpus
+ *       version ({@link WrittenQueries});
  *   <li><b>filtered</b>: the first 8 words of a sentence, with the item's subject, its kind, a
  *       60-day window around its time, or all three;
  *   <li><b>old</b>: known-item queries for items older than three half-lives of their kind.
@@ -96,7 +99,8 @@ public final class Queries {
     }
 
     /** The names of the sets, in report order. */
-    public static final List<String> SETS = List.of("title", "known-item", "paraphrase", "reworded", "filtered", "old");
+    public static final List<String> SETS =
+            List.of("title", "known-item", "paraphrase", "reworded", WrittenQueries.SET, "filtered", "old");
 
     private static final Pattern CLAUSE = Pattern.compile("\\s*(?:[,;:()]|--|—|–)\\s*");
 
@@ -113,8 +117,11 @@ public final class Queries {
         return new Queries(synonyms("recall-synonyms.txt"), synonyms("recall-wordnet-synonyms.txt"));
     }
 
-    /** Every set for {@code corpus}, at most {@code perSet} queries each; the same every time. */
-    public Map<String, List<Query>> build(Corpus corpus, int perSet, Instant now) {
+    /**
+     * Every set for {@code corpus}, at most {@code perSet} queries each; the same every time. {@code
+     * whole} says the corpus is not cut (a smoke run's is), so every written query's item must be in it.
+     */
+    public Map<String, List<Query>> build(Corpus corpus, int perSet, Instant now, boolean whole) {
         var sets = new java.util.LinkedHashMap<String, List<Query>>();
         long seed = corpus.name().hashCode();
         var items = corpus.items();
@@ -122,6 +129,8 @@ public final class Queries {
         sets.put("known-item", knownItems("known-item", sample(items, perSet, seed + 1, i -> true), seed + 2));
         sets.put("paraphrase", paraphrases(sample(items, perSet, seed + 3, i -> true), seed + 4));
         sets.put("reworded", reworded(sample(items, perSet, seed + 9, i -> true), seed + 10));
+        var written = WrittenQueries.load(corpus, whole);
+        sets.put(WrittenQueries.SET, written.subList(0, Math.min(perSet, written.size())));
         sets.put("filtered", filtered(sample(items, perSet, seed + 5, i -> true), seed + 6));
         var defaults = MemorySettings.defaults().retention();
         Predicate<Item> old = item -> defaults.get(item.kind())

@@ -125,7 +125,7 @@ public final class RecallBench {
         Instant now = Corpus.END.plus(Duration.ofDays(1));
         clock.set(now);
         Map<String, Item> byId = corpus.items().stream().collect(Collectors.toMap(Item::id, Function.identity()));
-        var sets = Queries.withShippedSynonyms().build(corpus, options.perSet(), now);
+        var sets = Queries.withShippedSynonyms().build(corpus, options.perSet(), now, !options.quick());
         var results = new LinkedHashMap<String, Map<String, Scores>>();
         int chunks;
         // Memory opens first: it rebuilds its index when this version cannot read the cached one.

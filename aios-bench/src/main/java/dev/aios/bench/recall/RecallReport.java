@@ -83,7 +83,10 @@ public final class RecallReport {
         return out.toString();
     }
 
-    /** Per set: whether hybrid is at least the better of BM25 alone and vectors alone; the paraphrase gain. */
+    /**
+     * Per set: whether hybrid is at least the better of BM25 alone and vectors alone; on the
+     * paraphrase and written sets, its gain over BM25 alone.
+     */
     static List<String> verdicts(CorpusResult r) {
         var lines = new ArrayList<String>();
         for (var set : r.sets().entrySet()) {
@@ -104,7 +107,7 @@ public final class RecallReport {
                     pct(better),
                     gap,
                     gap >= 0 ? "" : " — below");
-            if (set.getKey().equals("paraphrase")) {
+            if (set.getKey().equals("paraphrase") || set.getKey().equals(WrittenQueries.SET)) {
                 line += String.format(
                         Locale.ROOT, "; %+.1f points above BM25 alone", 100 * (hybrid.hit5() - bm25.hit5()));
             }
