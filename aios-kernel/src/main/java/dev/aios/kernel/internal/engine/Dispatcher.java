@@ -45,11 +45,16 @@ final class Dispatcher<L> implements AutoCloseable {
 
     /** A dispatcher of the kernel's work queue. */
     static Dispatcher<Lease> of(
-            WorkQueue queue, Consumer<Lease> worker, int concurrency, Duration poll, InstantSource clock) {
+            WorkQueue queue,
+            WorkQueue.Firing firing,
+            Consumer<Lease> worker,
+            int concurrency,
+            Duration poll,
+            InstantSource clock) {
         return new Dispatcher<>(
                 "step",
                 max -> {
-                    var batch = queue.lease(max);
+                    var batch = queue.lease(max, firing);
                     return new Batch<>(batch.leases(), batch.nextDue());
                 },
                 worker,

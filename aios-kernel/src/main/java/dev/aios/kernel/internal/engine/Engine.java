@@ -150,7 +150,12 @@ public final class Engine implements AutoCloseable {
                 loops,
                 host::policy);
         this.dispatcher = Dispatcher.of(
-                queue, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
+                queue,
+                (tx, lease) -> fire(runner, tx, lease),
+                lease -> execute(runner, lease),
+                config.concurrency(),
+                config.pollInterval(),
+                clock);
         this.mailboxes = new Mailboxes(
                 store, journal.codec(), clock, playbooks::stateful, playbooks::agent, services, calls, node);
         this.instances = new Dispatcher<>(
@@ -436,6 +441,41 @@ public final class Engine implements AutoCloseable {
             traces.called(run.id, lease, call.playbook());
         }
         return recordDurably(lease, playbook, outcome, escalations.plan(lease, run, playbook, outcome), goOn);
+    }
+
+    /**
+     * Fires a due timer in the unit that leased it with the other due items of its page, in a nested
+     * unit so that a run that cannot be moved on here is rolled back alone; its timer then runs like
+     * any item, and failures are reported the way they always were.
+     */
+    private Optional<Lease> fire(StepRunner runner, dev.aios.kernel.internal.store.Tx tx, Lease lease) {
+        try {
+            return store.write(nested -> fireIn(runner, nested, lease));
+        } catch (RuntimeException e) {
+            LOG.warn("the timer of {} could not fire with the others due; it runs on its own", lease, e);
+            return Optional.of(lease);
+        }
+    }
+
+    private Optional<Lease> fireIn(StepRunner runner, dev.aios.kernel.internal.store.Tx tx, Lease lease) {
+        var state = journal.load(tx, lease.runId());
+        if (state.isEmpty() || state.get().status.isFinal()) {
+            return Optional.of(lease);
+        }
+        CompiledPlaybook playbook;
+        CompiledStep step;
+        try {
+            playbook = playbooks.version(state.get().playbook, state.get().version);
+            step = playbook.step(lease.step());
+        } catch (RuntimeException e) {
+            return Optional.of(lease);
+        }
+        var outcome = runner.wake(step, lease);
+        if (!(outcome instanceof Outcome.Completed)) {
+            return Optional.of(lease);
+        }
+        return progress.recordIn(tx, lease, playbook, outcome, Optional.empty(), !closing)
+                .map(Progress.Handed::lease);
     }
 
     /**

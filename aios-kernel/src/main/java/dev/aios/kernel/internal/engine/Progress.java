@@ -70,47 +70,58 @@ final class Progress {
             LOG.debug("nothing to record for {}: {}", lease, nothing.why());
             return Optional.empty();
         }
-        return store.write(tx -> {
-            if (!queue.holds(tx, lease)) {
-                LOG.info("dropping the result of {}: the lease is no longer held", lease);
-                return Optional.<Handed>empty();
-            }
-            Instant now = clock.instant();
-            if (outcome instanceof Outcome.TimedOut && tx.awaits().behind(lease.key())) {
-                // Events came that the run was not checked against yet: match them first.
-                tx.work().dueAt(lease.key(), now.plus(MATCHING_PAUSE));
+        return store.write(tx -> recordIn(tx, lease, playbook, outcome, escalateAt, goOn));
+    }
+
+    /**
+     * Records {@code outcome} as {@link #record} does, in the caller's transaction {@code tx}: the
+     * unit that leased a due timer fires it at once, beside the other timers of its page.
+     */
+    Optional<Handed> recordIn(
+            Tx tx,
+            Lease lease,
+            CompiledPlaybook playbook,
+            Outcome outcome,
+            Optional<Instant> escalateAt,
+            boolean goOn) {
+        if (!queue.holds(tx, lease)) {
+            LOG.info("dropping the result of {}: the lease is no longer held", lease);
+            return Optional.<Handed>empty();
+        }
+        Instant now = clock.instant();
+        if (outcome instanceof Outcome.TimedOut && tx.awaits().behind(lease.key())) {
+            // Events came that the run was not checked against yet: match them first.
+            tx.work().dueAt(lease.key(), now.plus(MATCHING_PAUSE));
+            tx.afterCommit(() -> awaits.schedule(lease.runId(), lease.step(), lease.iteration()));
+            return Optional.<Handed>empty();
+        }
+        var state = journal.load(tx, lease.runId()).orElseThrow();
+        var writes = new RunWrites(tx, journal, state, now);
+        var decided = blocks(tx, writes, lease, playbook, outcome, now);
+        if (decided.isPresent()) {
+            var situation = new StepOutcomes.Situation(lease, playbook, state, now);
+            var decision =
+                    StepOutcomes.decide(situation, decided.get(), facts(tx, situation, decided.get(), escalateAt));
+            journal.append(tx, state, now, decision.entries());
+            writes.follow(playbook, decision.then());
+        }
+        switch (outcome) {
+            // An event that came before the wait began is still taken: the catch-up finds it.
+            case Outcome.Listen l ->
                 tx.afterCommit(() -> awaits.schedule(lease.runId(), lease.step(), lease.iteration()));
-                return Optional.<Handed>empty();
-            }
-            var state = journal.load(tx, lease.runId()).orElseThrow();
-            var writes = new RunWrites(tx, journal, state, now);
-            var decided = blocks(tx, writes, lease, playbook, outcome, now);
-            if (decided.isPresent()) {
-                var situation = new StepOutcomes.Situation(lease, playbook, state, now);
-                var decision =
-                        StepOutcomes.decide(situation, decided.get(), facts(tx, situation, decided.get(), escalateAt));
-                journal.append(tx, state, now, decision.entries());
-                writes.follow(playbook, decision.then());
-            }
-            switch (outcome) {
-                // An event that came before the wait began is still taken: the catch-up finds it.
-                case Outcome.Listen l ->
-                    tx.afterCommit(() -> awaits.schedule(lease.runId(), lease.step(), lease.iteration()));
-                case Outcome.Publish p ->
-                    tx.afterCommit(() -> awaits.schedule(p.event().type()));
-                default -> {}
-            }
-            var next = goOn && !state.status.isFinal()
-                    ? queue.leaseNext(tx, lease.runId())
-                    : Optional.<WorkQueue.Next>empty();
-            if (next.isEmpty() || !next.get().alone() || !(outcome instanceof Outcome.Completed)) {
-                // Something may be due that this worker does not go on with: the dispatcher looks.
-                tx.afterCommit(wake);
-            }
-            // The worker goes on from the state as this unit left it, rather than reading it again.
-            return next.map(n -> new Handed(
-                    n.lease(), journal.load(tx, lease.runId()).orElseThrow().copy()));
-        });
+            case Outcome.Publish p ->
+                tx.afterCommit(() -> awaits.schedule(p.event().type()));
+            default -> {}
+        }
+        var next =
+                goOn && !state.status.isFinal() ? queue.leaseNext(tx, lease.runId()) : Optional.<WorkQueue.Next>empty();
+        if (next.isEmpty() || !next.get().alone() || !(outcome instanceof Outcome.Completed)) {
+            // Something may be due that this worker does not go on with: the dispatcher looks.
+            tx.afterCommit(wake);
+        }
+        // The worker goes on from the state as this unit left it, rather than reading it again.
+        return next.map(n -> new Handed(
+                n.lease(), journal.load(tx, lease.runId()).orElseThrow().copy()));
     }
 
     /** The run's next step, leased by the unit that recorded the one before, with the run's state as it left it. */

@@ -48,15 +48,42 @@ final class WorkQueue {
 
     /** Leases up to {@code max} due items. */
     Batch lease(int max) {
+        return lease(max, (tx, lease) -> Optional.of(lease));
+    }
+
+    /**
+     * Leases up to {@code max} due items, the longest due first, and fires the due timers among them
+     * in the same unit: after a restart that finds thousands of timers due, a page of them moves on
+     * in one commit rather than one commit each. A timer is fired once: the unit that leases it
+     * records it, so a crash before the commit leaves it due, and on PostgreSQL another node skips
+     * the rows this unit locked.
+     */
+    Batch lease(int max, Firing firing) {
         return store.write(tx -> {
             Instant now = clock.instant();
             var due = tx.work().due(now, max);
             var leases = new ArrayList<Lease>(due.size());
             for (var item : due) {
-                leases.add(take(tx, item, now, false));
+                var lease = take(tx, item, now, false);
+                if (item.kind() == WorkKind.TIMER) {
+                    firing.fire(tx, lease).ifPresent(leases::add);
+                } else {
+                    leases.add(lease);
+                }
             }
             return new Batch(leases, tx.work().nextDue(now));
         });
+    }
+
+    /** Fires a due timer in the unit that leased it. */
+    @FunctionalInterface
+    interface Firing {
+        /**
+         * Records in {@code tx} that the timer leased as {@code lease} is up; returns what to execute
+         * next: the run's next step when the unit leased it too, nothing when nothing is due at once,
+         * or the timer's own lease when it cannot be fired here (it then runs like any item).
+         */
+        Optional<Lease> fire(Tx tx, Lease lease);
     }
 
     /**

@@ -214,7 +214,6 @@ final class UpCommand implements Callable<Integer> {
         ApiServer server;
         var access = new LocalAccess(InstantSource.system());
         try {
-            kernel.start();
             connectors.startMail();
             metrics.watch(kernel);
             metrics.watch(memory);
@@ -244,6 +243,15 @@ final class UpCommand implements Callable<Integer> {
                                     InstantSource.system()))
                     .start();
         } catch (RuntimeException e) {
+            kernel.close();
+            throw new CliException(CliException.FAILED, e.getMessage());
+        }
+        // Answering first: after a restart that finds thousands of timers due, /health and the API
+        // answer at once while the workers move those runs on behind them.
+        try {
+            kernel.start();
+        } catch (RuntimeException e) {
+            server.close();
             kernel.close();
             throw new CliException(CliException.FAILED, e.getMessage());
         }

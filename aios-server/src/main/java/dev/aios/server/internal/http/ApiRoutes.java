@@ -144,6 +144,10 @@ public final class ApiRoutes {
         storageFailure.ifPresent(why -> health.put("storage", why));
         health.set("runs", runs);
         health.put("openTasks", overview.openTasks());
+        // How far behind the workers are: after a restart, the overdue timers and steps still to move on.
+        var queue = health.putObject("work");
+        queue.put("due", overview.queue().due()).put("running", overview.queue().leased());
+        overview.queue().oldestDue().ifPresent(at -> queue.put("oldestDue", at.toString()));
         if (storageFailure.isEmpty()) {
             var nodes = health.putArray("nodes");
             for (var node : kernel.nodes()) {
