@@ -3,6 +3,8 @@ package dev.aios.kernel.internal.cel;
 import dev.cel.common.ast.CelExpr;
 import dev.cel.common.values.CelByteString;
 import dev.cel.runtime.CelEvaluationListener;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
@@ -18,7 +20,9 @@ import java.util.Set;
  * so that no expression can stall or exhaust the process.
  *
  * @param steps the most sub-expression evaluations
- * @param time the longest an evaluation may take
+ * @param time the most processor time an evaluation may take (its thread's, so that a machine busy
+ *     with other work or a pause of the JVM does not fail an expression that is quick on its own);
+ *     however starved, an evaluation is stopped once {@value #STARVED_FACTOR} times this has passed
  * @param characters the longest string (or bytes) a value may be
  * @param elements the most elements a list or map may have
  */
@@ -26,6 +30,11 @@ public record Budget(long steps, Duration time, long characters, long elements) 
 
     /** What every expression gets unless configured otherwise. */
     public static final Budget DEFAULT = new Budget(1_000_000, Duration.ofSeconds(1), 2_000_000, 1_000_000);
+
+    /** How many times its time limit an evaluation may last on the clock when its thread gets no processor. */
+    public static final int STARVED_FACTOR = 20;
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     /** The functions checked before they run, by the position of their operands. */
     private static final Set<String> GUARDED = Set.of("replace", "join", "lists.range");
@@ -99,14 +108,46 @@ public record Budget(long steps, Duration time, long characters, long elements) 
     static final class Meter implements CelEvaluationListener {
         private final Budget budget;
         private final Map<Long, Operand> guarded;
-        private final long deadline;
+        private final long startNanos;
+        /** The evaluating thread's processor time at the start; -1 where the JVM cannot tell. */
+        private final long startCpuNanos;
+        /** When the time used is next looked at: no sooner than the limit could be reached. */
+        private long deadline;
+
         private final Map<Long, long[]> sizes = new HashMap<>();
         private long steps;
 
+        /** Meters an evaluation that starts now on the calling thread, which evaluates it. */
         Meter(Budget budget, Map<Long, Operand> guarded, long startNanos) {
+            this(budget, guarded, startNanos, cpuNanos());
+        }
+
+        Meter(Budget budget, Map<Long, Operand> guarded, long startNanos, long startCpuNanos) {
             this.budget = budget;
             this.guarded = guarded;
+            this.startNanos = startNanos;
+            this.startCpuNanos = startCpuNanos;
             this.deadline = startNanos + budget.time.toNanos();
+        }
+
+        /** The calling thread's processor time, or -1. */
+        static long cpuNanos() {
+            return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
+        }
+
+        /**
+         * Past the deadline on the clock: stops the evaluation when its thread has used its time limit
+         * of processor time (or, starved, {@value #STARVED_FACTOR} times the limit went by on the
+         * clock); otherwise looks again once the rest of its time could have been used.
+         */
+        private void checkTime(long now) {
+            long limit = budget.time.toNanos();
+            long cpu = startCpuNanos < 0 ? -1 : cpuNanos();
+            long used = cpu < 0 ? now - startNanos : cpu - startCpuNanos;
+            if (used >= limit || now - startNanos >= saturatedMultiply(limit, STARVED_FACTOR)) {
+                throw new Exceeded("it ran longer than " + describe(budget.time));
+            }
+            deadline = now + (limit - used);
         }
 
         @Override
@@ -114,8 +155,9 @@ public record Budget(long steps, Duration time, long characters, long elements) 
             if (++steps > budget.steps) {
                 throw new Exceeded("it took more than " + budget.steps + " evaluation steps");
             }
-            if (System.nanoTime() - deadline > 0) {
-                throw new Exceeded("it ran longer than " + describe(budget.time));
+            long now = System.nanoTime();
+            if (now - deadline > 0) {
+                checkTime(now);
             }
             switch (value) {
                 case String s

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.cel.common.ast.CelConstant;
+import dev.cel.common.ast.CelExpr;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -72,6 +74,36 @@ class CelBudgetTest {
         assertThatThrownBy(() -> cel.compile(slow).test(VARS))
                 .hasMessageMatching(
                         "(?s).*was stopped: it (ran longer than 1 s|took more than 1000000 evaluation steps|looped more than 100000 times).*");
+    }
+
+    /**
+     * A machine busy with other work (or a pause of the whole JVM) must not fail an expression that
+     * is quick on its own: the limit counts the evaluating thread's processor time, and only a thread
+     * starved for many times the limit is stopped.
+     */
+    @Test
+    void anEvaluationWaitingForTheProcessorIsNotStoppedButOneUsingItPastTheLimitIs() throws Exception {
+        var expr = CelExpr.ofConstant(1, CelConstant.ofValue(1L));
+        var limit = Duration.ofMillis(50);
+
+        var waiting = new Budget.Meter(Budget.DEFAULT.withTime(limit), Map.of(), System.nanoTime());
+        Thread.sleep(limit.multipliedBy(3).toMillis()); // on the clock, past the limit; no processor used
+        waiting.callback(expr, 1L);
+
+        var busy = new Budget.Meter(Budget.DEFAULT.withTime(limit), Map.of(), System.nanoTime());
+        long start = Budget.Meter.cpuNanos();
+        while (Budget.Meter.cpuNanos() - start < limit.toNanos()) {
+            Thread.onSpinWait();
+        }
+        assertThatThrownBy(() -> busy.callback(expr, 1L))
+                .isInstanceOf(Budget.Exceeded.class)
+                .hasMessage("it ran longer than 50 ms");
+
+        var starved = new Budget.Meter(Budget.DEFAULT.withTime(Duration.ofMillis(5)), Map.of(), System.nanoTime());
+        Thread.sleep(5L * Budget.STARVED_FACTOR + 20);
+        assertThatThrownBy(() -> starved.callback(expr, 1L))
+                .isInstanceOf(Budget.Exceeded.class)
+                .hasMessage("it ran longer than 5 ms");
     }
 
     @Test
