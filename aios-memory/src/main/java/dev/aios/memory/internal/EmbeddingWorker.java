@@ -13,11 +13,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Embeds chunks in the background, oldest first, in batches. The queue is the set of chunks stored
  * without a vector, so it survives restarts and holds no text in memory; storing more waits while it
- * is longer than the limit ({@link #awaitRoom}).
+ * is longer than the limit ({@link #awaitRoom}). While a backlog drains, the index is told about new
+ * vectors at most every half second rather than after every batch (each catch-up writes a
+ * small index segment that must be merged later), and at once when the backlog is empty.
  */
 final class EmbeddingWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddingWorker.class);
-    private static final int BATCH = 32;
+    private static final int BATCH = 64;
+    private static final Duration INDEX_EVERY = Duration.ofMillis(500);
 
     private final VectorStore store;
     private final Embedder embedder;
@@ -28,6 +31,10 @@ final class EmbeddingWorker implements AutoCloseable {
     private volatile boolean closed;
     private volatile long embedded;
     private volatile String lastFailure = "";
+    /** Whether vectors were stored that the index has not been told about. */
+    private boolean unindexed;
+
+    private long lastIndexed = System.nanoTime();
 
     EmbeddingWorker(VectorStore store, Embedder embedder, Sealer sealer, Runnable afterBatch) {
         this.store = store;
@@ -96,6 +103,7 @@ final class EmbeddingWorker implements AutoCloseable {
                 }
                 var batch = store.waiting(BATCH);
                 if (batch.isEmpty()) {
+                    indexNow();
                     wake.tryAcquire(1, TimeUnit.SECONDS);
                     wake.drainPermits();
                     pause = 0;
@@ -110,6 +118,7 @@ final class EmbeddingWorker implements AutoCloseable {
                 if (closed) {
                     return;
                 }
+                indexNow(); // what was embedded before the failure
                 lastFailure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                 pause = Math.min(Math.max(pause * 2, 1_000), 60_000);
                 LOG.warn("memory could not embed chunks, trying again in {} ms: {}", pause, lastFailure);
@@ -134,7 +143,18 @@ final class EmbeddingWorker implements AutoCloseable {
         var vectors = embedder.embed(kept.stream().map(Rows.Waiting::text).toList());
         store.embedded(kept, vectors, embedder.model());
         embedded += kept.size();
-        afterBatch.run();
+        unindexed = true;
+        if (System.nanoTime() - lastIndexed >= INDEX_EVERY.toNanos()) {
+            indexNow();
+        }
+    }
+
+    private void indexNow() {
+        if (unindexed) {
+            unindexed = false;
+            lastIndexed = System.nanoTime();
+            afterBatch.run();
+        }
     }
 
     private static void sleep(Duration duration) {

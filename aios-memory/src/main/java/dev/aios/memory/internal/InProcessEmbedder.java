@@ -12,18 +12,26 @@ import java.io.UncheckedIOException;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The default embedder: the quantized all-MiniLM-L6-v2 model (384 dimensions) that ships inside a
- * LangChain4j jar, run in-process by ONNX Runtime with as many threads as there are cores, one text
- * at a time: padding several texts into one call is no faster on this dynamically quantized model and
- * makes a text's vector depend on the texts beside it. A text's vector is the mean of its token
- * vectors, unit length, as the model was trained (the same vectors as LangChain4j's own runner). A
- * text longer than the model's window of 128 tokens is embedded window by window and the windows
- * averaged by their length, where LangChain4j's runner keeps only its first window. The model loads on first use, so that start-up does not wait for it.
+ * LangChain4j jar, run in-process by ONNX Runtime, one text per model call. Several texts are
+ * embedded side by side, one per core ({@link Tuning#lanes}), each call on one thread: padding
+ * several texts into one call is no faster on this dynamically quantized model, and it makes a
+ * text's vector depend on the texts beside it (the quantization scale is taken over the whole call),
+ * even for texts of equal length; side by side, a text's vector is the one it gets alone, bit for
+ * bit. A text's vector is the mean of its token vectors, unit length, as the model was trained (the
+ * same vectors as LangChain4j's own runner). A text longer than the model's window of 128 tokens is
+ * embedded window by window and the windows averaged by their length, where LangChain4j's runner
+ * keeps only its first window. The model loads on first use, so that start-up does not wait for it.
  */
 public final class InProcessEmbedder implements Embedder {
     /** The model's id in stored vectors. */
@@ -31,11 +39,41 @@ public final class InProcessEmbedder implements Embedder {
 
     private static final String WEIGHTS = "/all-minilm-l6-v2-q.onnx";
     private static final String VOCABULARY = "/all-minilm-l6-v2-q-tokenizer.json";
+    private static final int DIMENSIONS = 384;
     /**
      * Tokens per model call, special tokens included: the length the model was trained on (and where
      * its tokenizer cuts). A longer text is embedded window by window rather than cut.
      */
     private static final int WINDOW = 128;
+
+    private static final long[] ONES = ones();
+    private static final long[] ZEROS = new long[WINDOW];
+
+    /**
+     * How the model runs: {@code lanes} texts at once, each model call on {@code threadsPerCall}
+     * threads, with or without ONNX Runtime's full graph optimizations (operator fusion).
+     *
+     * @param lanes texts embedded side by side, at least 1
+     * @param threadsPerCall threads one model call uses, at least 1
+     * @param optimized whether ONNX Runtime applies all its graph optimizations
+     */
+    public record Tuning(int lanes, int threadsPerCall, boolean optimized) {
+        public Tuning {
+            if (lanes < 1 || threadsPerCall < 1) {
+                throw new IllegalArgumentException(
+                        "lanes and threads per call must be at least 1, not " + lanes + " and " + threadsPerCall);
+            }
+        }
+
+        /** One text per core side by side, each call on one thread, fully optimized. */
+        public static Tuning ofMachine() {
+            return new Tuning(Runtime.getRuntime().availableProcessors(), 1, true);
+        }
+    }
+
+    private final Tuning tuning;
+    /** Held while the model runs; taken exclusively to close it, so it is never freed under a call. */
+    private final ReentrantReadWriteLock use = new ReentrantReadWriteLock();
 
     /** The model, loaded on first use (about a second), so that start-up does not wait for it. */
     private volatile Loaded loaded;
@@ -43,28 +81,53 @@ public final class InProcessEmbedder implements Embedder {
     private boolean closed;
 
     private record Loaded(
-            OrtEnvironment environment, OrtSession session, HuggingFaceTokenizer tokenizer, boolean typeIds) {}
+            OrtEnvironment environment,
+            OrtSession session,
+            HuggingFaceTokenizer tokenizer,
+            boolean typeIds,
+            ExecutorService lanes) {}
 
+    /** The runner tuned for this machine ({@link Tuning#ofMachine()}). */
     public InProcessEmbedder() {
+        this(Tuning.ofMachine());
+    }
+
+    /** A runner with the given tuning; for measuring one tuning against another. */
+    public InProcessEmbedder(Tuning tuning) {
+        this.tuning = tuning;
         // The tokenizer's library (DJL) would otherwise call home over the network on first use.
         setIfAbsent("OPT_OUT_TRACKING", "true");
         setIfAbsent("ai.djl.offline", "true");
     }
 
-    private static Loaded load() {
+    private Loaded load() {
         try (var weights = resource(WEIGHTS);
                 var vocabulary = resource(VOCABULARY);
                 var options = new OrtSession.SessionOptions()) {
             var environment = OnnxEnvironment.get();
-            options.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
+            options.setIntraOpNumThreads(tuning.threadsPerCall());
+            options.setInterOpNumThreads(1);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            if (tuning.optimized()) {
+                options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            }
             // ONNX Runtime's threads spin while they wait for work by default: on a small machine
             // shared with other work that burns the cores the model needs (3-7 times slower here).
             options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            options.addConfigEntry("session.inter_op.allow_spinning", "0");
             var session = environment.createSession(weights.readAllBytes(), options);
             var tokenizer =
                     HuggingFaceTokenizer.newInstance(vocabulary, Map.of("padding", "false", "truncation", "false"));
+            var lanes = tuning.lanes() == 1
+                    ? null
+                    : Executors.newFixedThreadPool(
+                            tuning.lanes() - 1,
+                            Thread.ofPlatform()
+                                    .name("aios-embed-lane-", 1)
+                                    .daemon()
+                                    .factory());
             return new Loaded(
-                    environment, session, tokenizer, session.getInputNames().contains("token_type_ids"));
+                    environment, session, tokenizer, session.getInputNames().contains("token_type_ids"), lanes);
         } catch (IOException e) {
             throw new UncheckedIOException("the in-process embedding model cannot be read: " + e.getMessage(), e);
         } catch (OrtException e) {
@@ -102,6 +165,12 @@ public final class InProcessEmbedder implements Embedder {
         }
     }
 
+    private static long[] ones() {
+        var ones = new long[WINDOW];
+        Arrays.fill(ones, 1L);
+        return ones;
+    }
+
     @Override
     public String model() {
         return MODEL;
@@ -110,23 +179,69 @@ public final class InProcessEmbedder implements Embedder {
     @Override
     public List<float[]> embed(List<String> texts) {
         var model = loaded();
-        var encodings = model.tokenizer().batchEncode(texts, true, false);
-        var vectors = new ArrayList<float[]>(texts.size());
-        for (var encoding : encodings) {
-            var ids = encoding.getIds();
-            float[] sum = null;
-            for (var window : windows(ids)) {
-                var mean = run(model, window);
-                if (sum == null) {
-                    sum = new float[mean.length];
+        var lock = use.readLock();
+        lock.lock();
+        try {
+            if (loaded == null) {
+                throw new IllegalStateException("the in-process embedding model is closed");
+            }
+            var encodings = model.tokenizer().batchEncode(texts, true, false);
+            var vectors = new float[texts.size()][];
+            var next = new AtomicInteger();
+            Runnable lane = () -> {
+                for (int i; (i = next.getAndIncrement()) < vectors.length; ) {
+                    vectors[i] = embed(model, encodings[i].getIds());
                 }
-                for (int d = 0; d < sum.length; d++) {
-                    sum[d] += mean[d] * window.length;
+            };
+            int helpers = model.lanes() == null ? 0 : Math.min(tuning.lanes(), texts.size()) - 1;
+            var running = new ArrayList<Future<?>>(helpers);
+            for (int h = 0; h < helpers; h++) {
+                running.add(model.lanes().submit(lane));
+            }
+            try {
+                lane.run();
+            } finally {
+                awaitAll(running);
+            }
+            return Arrays.asList(vectors);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void awaitAll(List<Future<?>> running) {
+        RuntimeException failure = null;
+        boolean interrupted = false;
+        for (var future : running) {
+            while (true) {
+                try {
+                    future.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the lane still runs the model: wait for it before returning
+                } catch (ExecutionException e) {
+                    failure = e.getCause() instanceof RuntimeException r
+                            ? r
+                            : new IllegalStateException("the in-process embedding model failed", e.getCause());
+                    break;
                 }
             }
-            vectors.add(Vectors.unit(sum));
         }
-        return vectors;
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** One text's vector: the mean of its windows' token vectors, by their length, unit length. */
+    private static float[] embed(Loaded model, long[] ids) {
+        var sum = new float[DIMENSIONS];
+        for (var window : windows(ids)) {
+            run(model, window, sum);
+        }
+        return Vectors.unit(sum);
     }
 
     /** The text's token ids as the model's windows, each with the text's first and last special tokens. */
@@ -149,56 +264,66 @@ public final class InProcessEmbedder implements Embedder {
         return windows;
     }
 
-    /** Runs the model over one window; the mean of its token vectors. */
-    private static float[] run(Loaded model, long[] ids) {
+    /** Runs the model over one window and adds its token vectors to {@code sum}. */
+    private static void run(Loaded model, long[] ids, float[] sum) {
         var environment = model.environment();
         long[] shape = {1, ids.length};
-        var mask = new long[ids.length];
-        Arrays.fill(mask, 1L);
-        var inputs = new HashMap<String, OnnxTensor>();
+        OnnxTensor tokens = null;
+        OnnxTensor mask = null;
+        OnnxTensor types = null;
         try {
-            inputs.put("input_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(ids), shape));
-            inputs.put("attention_mask", OnnxTensor.createTensor(environment, LongBuffer.wrap(mask), shape));
+            tokens = OnnxTensor.createTensor(environment, LongBuffer.wrap(ids), shape);
+            mask = OnnxTensor.createTensor(environment, LongBuffer.wrap(ONES, 0, ids.length), shape);
+            Map<String, OnnxTensor> inputs;
             if (model.typeIds()) {
-                inputs.put(
-                        "token_type_ids",
-                        OnnxTensor.createTensor(environment, LongBuffer.wrap(new long[ids.length]), shape));
+                types = OnnxTensor.createTensor(environment, LongBuffer.wrap(ZEROS, 0, ids.length), shape);
+                inputs = Map.of("input_ids", tokens, "attention_mask", mask, "token_type_ids", types);
+            } else {
+                inputs = Map.of("input_ids", tokens, "attention_mask", mask);
             }
             try (var result = model.session().run(inputs)) {
-                return mean(((float[][][]) result.get(0).getValue())[0]);
+                var out = ((OnnxTensor) result.get(0)).getFloatBuffer();
+                for (int t = 0, at = 0; t < ids.length; t++) {
+                    for (int d = 0; d < DIMENSIONS; d++) {
+                        sum[d] += out.get(at++);
+                    }
+                }
             }
         } catch (OrtException e) {
             throw new IllegalStateException("the in-process embedding model failed: " + e.getMessage(), e);
         } finally {
-            inputs.values().forEach(OnnxTensor::close);
-        }
-    }
-
-    private static float[] mean(float[][] tokens) {
-        var mean = new float[tokens[0].length];
-        for (var token : tokens) {
-            for (int d = 0; d < mean.length; d++) {
-                mean[d] += token[d];
+            for (var tensor : new OnnxTensor[] {tokens, mask, types}) {
+                if (tensor != null) {
+                    tensor.close();
+                }
             }
         }
-        for (int d = 0; d < mean.length; d++) {
-            mean[d] /= tokens.length;
-        }
-        return mean;
     }
 
     @Override
-    public synchronized void close() {
-        closed = true;
-        var model = loaded;
-        if (model == null) {
-            return;
+    public void close() {
+        synchronized (this) {
+            closed = true;
         }
+        var lock = use.writeLock();
+        lock.lock();
         try {
-            model.session().close();
-        } catch (OrtException e) {
-            throw new IllegalStateException("the in-process embedding model could not be released", e);
+            var model = loaded;
+            loaded = null;
+            if (model == null) {
+                return;
+            }
+            if (model.lanes() != null) {
+                model.lanes().shutdownNow();
+            }
+            try {
+                model.session().close();
+            } catch (OrtException e) {
+                throw new IllegalStateException("the in-process embedding model could not be released", e);
+            }
+            model.tokenizer().close();
+        } finally {
+            lock.unlock();
         }
-        model.tokenizer().close();
     }
 }
