@@ -10,6 +10,7 @@ import dev.aios.memory.internal.Rows.Doc;
 import dev.aios.memory.internal.Rows.Hydrated;
 import dev.aios.memory.internal.Rows.Item;
 import dev.aios.memory.internal.Rows.NewItem;
+import dev.aios.memory.internal.Rows.Standing;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -270,20 +271,25 @@ final class ItemStore {
             return Map.of();
         }
         var ids = List.copyOf(chunksByItem.keySet());
-        var pairs = new ArrayList<Object>();
-        chunksByItem.forEach((id, chunks) -> chunks.forEach(n -> {
-            pairs.add(id);
-            pairs.add(n);
-        }));
+        var numbers = chunksByItem.values().stream()
+                .flatMap(Collection::stream)
+                .distinct()
+                .toList();
+        var args = new ArrayList<Object>(ids);
+        args.addAll(numbers);
         return storage.read(h -> {
+            // Looked up by the primary key (item, number): a list of (item, number) pairs would make
+            // SQLite read every chunk of memory. The pairs not asked for are dropped unopened.
             var texts = new HashMap<String, Map<Integer, byte[]>>();
             for (var chunk : h.query(
-                    "SELECT item_id, n, text FROM memory_chunks WHERE (item_id, n) IN (VALUES "
-                            + String.join(", ", java.util.Collections.nCopies(pairs.size() / 2, "(?, ?)")) + ")",
+                    "SELECT item_id, n, text FROM memory_chunks WHERE item_id IN (" + Handle.marks(ids.size())
+                            + ") AND n IN (" + Handle.marks(numbers.size()) + ")",
                     row -> new Object[] {row.text("item_id"), (int) row.integer("n"), row.bytes("text")},
-                    pairs.toArray())) {
-                texts.computeIfAbsent((String) chunk[0], id -> new HashMap<>())
-                        .put((Integer) chunk[1], (byte[]) chunk[2]);
+                    args.toArray())) {
+                if (chunksByItem.get((String) chunk[0]).contains((Integer) chunk[1])) {
+                    texts.computeIfAbsent((String) chunk[0], id -> new HashMap<>())
+                            .put((Integer) chunk[1], (byte[]) chunk[2]);
+                }
             }
             var found = new HashMap<String, Hydrated>();
             for (var row : h.query(
@@ -300,6 +306,32 @@ final class ItemStore {
                         .forEach((n, bytes) -> opened.put(n, sealer.openText(item.subject(), bytes)));
                 var usage = row.getValue();
                 found.put(item.id(), new Hydrated(item, usage.getKey(), usage.getValue(), opened));
+            }
+            return found;
+        });
+    }
+
+    /**
+     * What ranks each of the items {@code ids} that are still in the table, read without opening
+     * anything sealed (an item of a forgotten subject is found here and left out when it is opened).
+     */
+    Map<String, Standing> standings(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        return storage.read(h -> {
+            var found = new HashMap<String, Standing>();
+            for (var standing : h.query(
+                    "SELECT id, kind, created_at, importance, used_at FROM memory_items WHERE id IN ("
+                            + Handle.marks(ids.size()) + ")",
+                    row -> new Standing(
+                            row.text("id"),
+                            MemoryKind.fromWire(row.text("kind")),
+                            row.instant("created_at"),
+                            row.real("importance"),
+                            row.optionalInstant("used_at")),
+                    ids.toArray())) {
+                found.put(standing.id(), standing);
             }
             return found;
         });

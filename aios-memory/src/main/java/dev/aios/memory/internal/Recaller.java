@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;
@@ -41,6 +43,10 @@ import org.slf4j.LoggerFactory;
  */
 final class Recaller {
     private static final Logger LOG = LoggerFactory.getLogger(Recaller.class);
+
+    /** Embeds a query on its own virtual thread, beside the text search on the caller's. */
+    private static final Executor EMBEDDING =
+            task -> Thread.ofVirtual().name("memory-query-embedding").start(task);
 
     /** Below this cosine similarity a vector search result is taken as unrelated, not as a match. */
     static final double MIN_COSINE = 0.2;
@@ -100,9 +106,14 @@ final class Recaller {
         var ranking = settings.ranking();
         var filter = filter(query);
         var words = TextQuery.of(query.text(), index.analyzer(), ranking);
+        // The query is embedded while the text search runs: the two do not depend on each other.
+        var vectorAhead = plan.meaningWeight() > 0
+                ? CompletableFuture.supplyAsync(() -> queryVector(query), EMBEDDING)
+                : CompletableFuture.completedFuture(Optional.<float[]>empty());
+        var byText = index.byText(words, filter, ranking.depth());
         var candidates = new LinkedHashMap<String, Scoring.Candidate>();
         int rank = 0;
-        for (var found : index.byText(words, filter, ranking.depth())) {
+        for (var found : byText) {
             var c = candidates.computeIfAbsent(itemOf(found.key()), Scoring.Candidate::new);
             if (c.textRank == 0) {
                 c.textRank = ++rank;
@@ -114,17 +125,17 @@ final class Recaller {
         }
         if (ranking.chunkSum() > 0) {
             // An item's other chunks add to its best one's score, and the text ranks follow.
-            var byText = new ArrayList<>(candidates.values());
-            for (var c : byText) {
+            var byScore = new ArrayList<>(candidates.values());
+            for (var c : byScore) {
                 c.textScore += (float) (ranking.chunkSum() * c.otherChunks);
             }
-            byText.sort(Comparator.comparingDouble((Scoring.Candidate c) -> c.textScore)
+            byScore.sort(Comparator.comparingDouble((Scoring.Candidate c) -> c.textScore)
                     .reversed());
-            for (int i = 0; i < byText.size(); i++) {
-                byText.get(i).textRank = i + 1;
+            for (int i = 0; i < byScore.size(); i++) {
+                byScore.get(i).textRank = i + 1;
             }
         }
-        var vector = plan.meaningWeight() > 0 ? queryVector(query) : Optional.<float[]>empty();
+        var vector = vectorAhead.join();
         if (vector.isPresent()) {
             rank = 0;
             for (var found : index.byVector(vector.get(), filter, ranking.depth())) {
@@ -164,8 +175,10 @@ final class Recaller {
     }
 
     /**
-     * Loads and scores the items that can still reach the top {@code k} after decay and importance
-     * (their adjustment is bounded), best first; loads the rest only when deleted items leave room.
+     * Ranks the items that can still reach the top {@code k} after decay and importance (their
+     * adjustment is bounded) by their rows, best first, and opens only the best {@code k} (and the
+     * next ones when some of those were deleted or forgotten since the index saw them); ranks the
+     * rest as well only when fewer than {@code k} are left.
      */
     private List<MemoryHit> hydrateAndScore(Scoring scoring, List<Scoring.Candidate> candidates, int k) {
         candidates.forEach(scoring::relevance);
@@ -179,13 +192,53 @@ final class Recaller {
         for (var c : candidates) {
             (c.upper >= floor ? reachable : rest).add(c);
         }
-        var hits = score(scoring, reachable);
+        var hits = best(scoring, reachable, k);
         if (hits.size() < k && !rest.isEmpty()) {
-            hits.addAll(score(scoring, rest)); // some were deleted since the index saw them
+            reachable.addAll(rest); // some were deleted since the index saw them
+            hits = best(scoring, reachable, k);
         }
+        return hits;
+    }
+
+    /**
+     * The best {@code k} hits among {@code candidates}: ranked by their items' rows (nothing sealed
+     * opened), then the first ones opened until {@code k} are found, in the order their scores give.
+     */
+    private List<MemoryHit> best(Scoring scoring, List<Scoring.Candidate> candidates, int k) {
+        var rows = store.standings(candidates.stream().map(c -> c.itemId).toList());
+        var ranked = new ArrayList<Ranked>(rows.size());
+        for (var c : candidates) {
+            var row = rows.get(c.itemId);
+            if (row != null) {
+                ranked.add(new Ranked(c, scoring.standing(c, row)));
+            }
+        }
+        ranked.sort(Comparator.comparingDouble((Ranked r) -> r.standing().score())
+                .reversed()
+                .thenComparing(r -> -r.standing().shownRelevance()));
+        var hits = firstFound(scoring, ranked.stream().map(Ranked::candidate).toList(), k);
+        // The order of the opened items' own scores: the same as their rows gave.
         hits.sort(Comparator.comparingDouble(MemoryHit::score).reversed().thenComparing(h -> -h.why()
                 .relevance()));
-        return hits.subList(0, Math.min(k, hits.size()));
+        return hits;
+    }
+
+    /** A candidate with its standing by its item's row. */
+    private record Ranked(Scoring.Candidate candidate, Scoring.Standing standing) {}
+
+    /**
+     * The hits of the first {@code k} of {@code candidates} (in their order) still in the tables:
+     * opened a few at a time, so that only what is shown is decrypted.
+     */
+    private List<MemoryHit> firstFound(Scoring scoring, List<Scoring.Candidate> candidates, int k) {
+        var hits = new ArrayList<MemoryHit>(k);
+        int next = 0;
+        while (hits.size() < k && next < candidates.size()) {
+            int end = Math.min(candidates.size(), next + k - hits.size());
+            hits.addAll(score(scoring, candidates.subList(next, end)));
+            next = end;
+        }
+        return hits;
     }
 
     /** No words to search for: the newest items within the filters. */
@@ -199,8 +252,7 @@ final class Recaller {
         }
         var scoring =
                 new Scoring(plan(query), false, settings.ranking(), settings, clock.instant(), 0, 0, MIN_COSINE, 0);
-        var hits = score(scoring, new ArrayList<>(candidates.values()));
-        return new Recall(hits.subList(0, Math.min(query.k(), hits.size())), false);
+        return new Recall(firstFound(scoring, new ArrayList<>(candidates.values()), query.k()), false);
     }
 
     private Optional<float[]> queryVector(MemoryQuery query) {

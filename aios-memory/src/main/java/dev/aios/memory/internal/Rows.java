@@ -51,6 +51,9 @@ final class Rows {
         }
     }
 
+    /** What ranks a recall candidate, read from its item's row without opening anything sealed. */
+    record Standing(String id, MemoryKind kind, Instant createdAt, double importance, Optional<Instant> usedAt) {}
+
     /** A recalled item: its row, how it was used, and the text of its chunks asked for. */
     record Hydrated(Item item, long uses, Optional<Instant> usedAt, Map<Integer, String> chunks) {}
 

@@ -130,20 +130,54 @@ final class Scoring {
         return 1 + priorWeight / 2;
     }
 
-    /** The hit for a candidate whose item is loaded. */
-    MemoryHit hit(Candidate c, Rows.Hydrated found) {
+    /**
+     * A candidate's standing from its item's row alone, exactly as its hit will show it (rounded score,
+     * then rounded relevance): so that items are ranked before any text or metadata is opened.
+     */
+    Standing standing(Candidate c, Rows.Standing row) {
         relevance(c);
-        var item = found.item();
-        double full = plan.textWeight() + (item.kind().embedded() ? meaningWeight() : 0);
+        double full = plan.textWeight() + (row.kind().embedded() ? meaningWeight() : 0);
         double text = browsing ? 0 : c.textPart / full;
         double meaning = browsing ? 0 : c.meaningPart / full;
         double relevance = browsing ? 1 : text + meaning;
-        var since = found.usedAt().filter(u -> u.isAfter(item.createdAt())).orElse(item.createdAt());
+        var since = row.usedAt().filter(u -> u.isAfter(row.createdAt())).orElse(row.createdAt());
         var age = Duration.between(since, now);
-        var halfLife = settings.retention().get(item.kind()).halfLife();
+        var halfLife = settings.retention().get(row.kind()).halfLife();
         double decay = halfLife.map(h -> Math.pow(0.5, Math.max(0, age.toMillis()) / (double) h.toMillis()))
                 .orElse(1.0);
-        double adjustment = 1 + priorWeight * (decay * (0.5 + item.importance()) - 1);
+        double adjustment = 1 + priorWeight * (decay * (0.5 + row.importance()) - 1);
+        return new Standing(text, meaning, relevance, decay, adjustment, age, halfLife, round(relevance * adjustment));
+    }
+
+    /** A candidate's parts of relevance, decay and adjustment, and its score as a hit shows it. */
+    record Standing(
+            double text,
+            double meaning,
+            double relevance,
+            double decay,
+            double adjustment,
+            Duration age,
+            Optional<Duration> halfLife,
+            double score) {
+
+        /** The relevance as a hit shows it: the tie-breaker of equal scores. */
+        double shownRelevance() {
+            return round(relevance);
+        }
+    }
+
+    /** The hit for a candidate whose item is loaded. */
+    MemoryHit hit(Candidate c, Rows.Hydrated found) {
+        var item = found.item();
+        var standing = standing(
+                c, new Rows.Standing(item.id(), item.kind(), item.createdAt(), item.importance(), found.usedAt()));
+        double text = standing.text();
+        double meaning = standing.meaning();
+        double relevance = standing.relevance();
+        double decay = standing.decay();
+        double adjustment = standing.adjustment();
+        var age = standing.age();
+        var halfLife = standing.halfLife();
         var why = new MemoryHit.Why(
                 c.textRank > 0 ? OptionalInt.of(c.textRank) : OptionalInt.empty(),
                 c.textRank > 0 ? OptionalDouble.of(round(c.textScore)) : OptionalDouble.empty(),
@@ -165,7 +199,7 @@ final class Scoring {
                 item.createdAt(),
                 found.chunks().get(c.shownChunk()),
                 item.metadata(),
-                round(relevance * adjustment),
+                standing.score(),
                 why);
     }
 
