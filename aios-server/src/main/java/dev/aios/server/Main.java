@@ -16,7 +16,8 @@ public final class Main {
     public static void main(String[] args) {
         // Lucene logs through java.util.logging: its lines go where every other line goes.
         dev.aios.server.internal.logs.Logging.routeJavaUtilLogging();
-        System.exit(commandLine(System.getenv()).execute(args));
+        System.exit(AiosCommand.commandLineFor(java.util.List.of(args), System.getenv())
+                .execute(args));
     }
 
     /**

@@ -139,9 +139,9 @@ class McpResourcesAndSessionsTest {
      * private state; nothing else tells.)
      */
     int heldByTheLibrary() throws Exception {
-        var transport = McpRoutes.class.getDeclaredField("transport");
+        var transport = McpRoutes.class.getDeclaredMethod("transport");
         transport.setAccessible(true);
-        var provider = transport.get(mcp);
+        var provider = transport.invoke(mcp);
         var sessions = provider.getClass().getDeclaredField("sessions");
         sessions.setAccessible(true);
         return ((Map<?, ?>) sessions.get(provider)).size();

@@ -80,6 +80,7 @@ class MetricsTest {
                 .withClass("large", new Route("openai", "gpt-4o")));
         var memory = MemoryExtension.of(MemorySettings.defaults());
         metrics = new Metrics(InstantSource.system());
+        metrics.watchJvm();
         kernel = Kernel.builder()
                 .dataDirectory(dir.resolve("data"))
                 .meterRegistry(metrics.registry())

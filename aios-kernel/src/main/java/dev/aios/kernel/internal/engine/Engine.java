@@ -44,6 +44,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -90,7 +91,7 @@ public final class Engine implements AutoCloseable {
     private final RunEnds ends = new RunEnds(feed::listen);
     private final String masterKeyOrigin;
 
-    private Engine(EngineConfig config, Store store) {
+    private Engine(EngineConfig config, Store store, Cel cel) {
         this.config = config;
         this.store = store;
         InstantSource clock = config.clock();
@@ -124,7 +125,6 @@ public final class Engine implements AutoCloseable {
                 config.meters(),
                 secrets,
                 new HostAudit(audit, tokens, store, clock));
-        var cel = new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime()));
         this.playbooks = new Playbooks(store, new PlaybookCompiler(cel), agents, host, clock, audit);
         this.queue = new WorkQueue(store, journal, clock, node, this::leaseFor);
         this.connectors = new Connectors(config.connectors(), clock, meters, traces);
@@ -243,9 +243,15 @@ public final class Engine implements AutoCloseable {
      * nothing executes until {@link #start}.
      */
     public static Engine open(EngineConfig config) {
+        // CEL's first compile loads and initializes a large share of the classes a start needs: that
+        // happens on a second thread while the store opens and migrates. Playbooks are still compiled
+        // below, before this returns, so a bad expression is still refused at start with its file and line.
+        var cel = CompletableFuture.supplyAsync(
+                () -> new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime())).warmedUp(),
+                task -> Thread.ofPlatform().name("aios-cel").daemon().start(task));
         var store = Stores.open(config.dataDirectory(), config.database());
         try {
-            var engine = new Engine(config, store);
+            var engine = new Engine(config, store, joined(cel));
             int wrapped = engine.keys.prepare();
             if (wrapped > 0) {
                 LOG.info("wrapped {} subject keys with the master key", wrapped);
@@ -265,6 +271,21 @@ public final class Engine implements AutoCloseable {
         } catch (RuntimeException e) {
             config.extensions().forEach(Engine::closeQuietly);
             store.close();
+            throw e;
+        }
+    }
+
+    /** What {@code made} made, or what it threw, as it threw it. */
+    private static <T> T joined(CompletableFuture<T> made) {
+        try {
+            return made.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
             throw e;
         }
     }

@@ -4,6 +4,7 @@ import dev.aios.kernel.AiosException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -73,7 +74,24 @@ public final class AiosCommand implements Runnable {
      *     AIOS_PLAYBOOKS}, {@code AIOS_URL}
      */
     public static CommandLine commandLine(Map<String, String> environment) {
-        var commandLine = new CommandLine(new AiosCommand(environment));
+        return handled(new CommandLine(new AiosCommand(environment)));
+    }
+
+    /**
+     * The command line to run {@code args} with: for {@code aios up}, one that holds only {@code
+     * up}, since building the model of every other command (picocli reads each one's annotations)
+     * is work a start need not wait for; for anything else, {@link #commandLine the whole one}.
+     *
+     * @param environment where defaults come from, as for {@link #commandLine}
+     */
+    public static CommandLine commandLineFor(List<String> args, Map<String, String> environment) {
+        if (!args.isEmpty() && args.getFirst().equals("up")) {
+            return handled(new CommandLine(new UpOnly(environment)));
+        }
+        return commandLine(environment);
+    }
+
+    private static CommandLine handled(CommandLine commandLine) {
         commandLine.setExecutionExceptionHandler((error, command, parsed) -> {
             command.getErr().println(messageOf(error));
             command.getErr().flush();
@@ -91,13 +109,44 @@ public final class AiosCommand implements Runnable {
 
     /** A variable of the environment this command line was made with, if set and not blank. */
     static Optional<String> environment(CommandSpec spec, String name) {
-        var root = (AiosCommand) spec.root().userObject();
-        return Optional.ofNullable(root.environment.get(name)).filter(value -> !value.isBlank());
+        return Optional.ofNullable(environment(spec).get(name)).filter(value -> !value.isBlank());
     }
 
     /** The environment this command line was made with. */
     static Map<String, String> environment(CommandSpec spec) {
-        return ((AiosCommand) spec.root().userObject()).environment;
+        return switch (spec.root().userObject()) {
+            case AiosCommand root -> root.environment;
+            case UpOnly root -> root.environment;
+            default ->
+                throw new IllegalStateException(
+                        "not an aios command line: " + spec.root().name());
+        };
+    }
+
+    /**
+     * The {@code aios} command as {@code aios up} sees it: the same name, options and help as {@link
+     * AiosCommand}, with {@code up} its only subcommand.
+     */
+    @Command(
+            name = "aios",
+            mixinStandardHelpOptions = true,
+            versionProvider = AiosCommand.Version.class,
+            description = "Runs a one-person company's playbooks durably, and talks to a running aios.",
+            subcommands = UpCommand.class)
+    static final class UpOnly implements Runnable {
+        private final Map<String, String> environment;
+
+        @Spec
+        CommandSpec spec;
+
+        UpOnly(Map<String, String> environment) {
+            this.environment = Map.copyOf(environment);
+        }
+
+        @Override
+        public void run() {
+            throw new CommandLine.ParameterException(spec.commandLine(), "name a command, e.g. 'aios up'");
+        }
     }
 
     @Override

@@ -262,6 +262,8 @@ final class UpCommand implements Callable<Integer> {
         var traces = tracing.map(sdk -> Tracing.describe(settings.section("tracing"), AiosCommand.environment(spec)));
         printBanner(
                 out, kernel, server.port(), listenOn, playbookDirectory, models.settings(), access, backups, traces);
+        // Once requests are answered: the JVM's management beans are slow to read the first time.
+        metrics.watchJvm();
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {

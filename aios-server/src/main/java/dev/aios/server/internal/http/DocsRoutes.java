@@ -22,10 +22,23 @@ public final class DocsRoutes {
 
     private static final String BASE = "/dev/aios/server/";
 
-    private final byte[] openApi;
+    /**
+     * The OpenAPI document as served, read on the first request for it: parsing its YAML is work
+     * {@code /health} need not wait for.
+     */
+    private volatile byte[] openApi;
 
-    public DocsRoutes() {
-        this.openApi = json(openApi());
+    /** The routes; nothing is read until a document is asked for. */
+    public DocsRoutes() {}
+
+    private byte[] openApiJson() {
+        var served = openApi;
+        if (served == null) {
+            // Two first requests at once may both read it; both get the same bytes.
+            served = json(openApi());
+            openApi = served;
+        }
+        return served;
     }
 
     /** The OpenAPI document as a tree. */
@@ -54,7 +67,7 @@ public final class DocsRoutes {
      * data, and an editor fetching a schema has no token to send.
      */
     public void addTo(RoutesConfig routes) {
-        routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi), Access.OPEN);
+        routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApiJson()), Access.OPEN);
         routes.get(
                 "/schemas/{name}",
                 ctx -> {

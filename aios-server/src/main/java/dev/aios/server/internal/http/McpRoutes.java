@@ -51,12 +51,19 @@ public final class McpRoutes implements ApiServer.Routes {
     private static final String CALLER = "aios.mcp.caller";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(McpRoutes.class);
 
-    private final HttpServletStreamableServerTransportProvider transport;
-    /** Held so that the server that answers through {@link #transport} stays referenced. */
-    @SuppressWarnings({"unused", "FieldCanBeLocal"})
-    private final McpSyncServer server;
+    /** The MCP library's side of the endpoint, made on the first request (see {@link #endpoint()}). */
+    private volatile Endpoint endpoint;
 
+    private final Kernel kernel;
+    private final MemoryExtension memory;
+    private final InstantSource clock;
     private final McpSessions sessions;
+
+    /**
+     * The transport that answers requests and the server behind it (held so that it stays
+     * referenced).
+     */
+    private record Endpoint(HttpServletStreamableServerTransportProvider transport, McpSyncServer server) {}
 
     /**
      * How the endpoint's sessions are bounded ({@code server.mcp} in aios.yaml).
@@ -92,14 +99,39 @@ public final class McpRoutes implements ApiServer.Routes {
      * tells when a session has been idle too long.
      */
     public McpRoutes(Kernel kernel, MemoryExtension memory, InstantSource clock, SessionLimits limits) {
+        this.kernel = kernel;
+        this.memory = memory;
+        this.clock = clock;
         this.sessions = new McpSessions(limits, clock);
-        this.transport = HttpServletStreamableServerTransportProvider.builder()
+    }
+
+    /**
+     * The MCP library's transport and server, made on the first request to {@code /mcp}: loading
+     * the library and describing every tool is work that {@code /health} need not wait for, and
+     * most starts never see an MCP client.
+     */
+    private HttpServletStreamableServerTransportProvider transport() {
+        var made = endpoint;
+        if (made == null) {
+            synchronized (this) {
+                made = endpoint;
+                if (made == null) {
+                    made = newEndpoint();
+                    endpoint = made;
+                }
+            }
+        }
+        return made.transport();
+    }
+
+    private Endpoint newEndpoint() {
+        var transport = HttpServletStreamableServerTransportProvider.builder()
                 .jsonMapper(McpTools.MAPPER)
                 .mcpEndpoint(PATH)
                 .maxRequestSize((int) ApiServer.MAX_BODY_BYTES)
                 .contextExtractor(request -> McpTransportContext.create(Map.of(CALLER, request.getAttribute(CALLER))))
                 .build();
-        this.server = McpTools.build(
+        var server = McpTools.build(
                 McpServer.sync(transport).immediateExecution(true).addToolFilter((context, tool) -> McpTools.needs(
                                 tool.name())
                         .map(needed -> caller(context).can(needed))
@@ -111,6 +143,7 @@ public final class McpRoutes implements ApiServer.Routes {
                         throw new ToolFailure(refusal(caller, name, needed));
                     }
                 });
+        return new Endpoint(transport, server);
     }
 
     @Override
@@ -143,7 +176,7 @@ public final class McpRoutes implements ApiServer.Routes {
             return;
         }
         ctx.req().setAttribute(CALLER, caller);
-        transport.service(new Replayed(ctx.req(), body), ctx.res());
+        transport().service(new Replayed(ctx.req(), body), ctx.res());
         var opened = ctx.res().getHeader(HttpHeaders.MCP_SESSION_ID);
         if (opened != null && message.path("method").asText().equals("initialize")) {
             sessions.opened(opened, caller.name()).forEach(id -> end(ctx, id, caller));
@@ -157,7 +190,7 @@ public final class McpRoutes implements ApiServer.Routes {
             return;
         }
         ctx.req().setAttribute(CALLER, caller);
-        transport.service(ctx.req(), ctx.res());
+        transport().service(ctx.req(), ctx.res());
         var session = ctx.header(HttpHeaders.MCP_SESSION_ID);
         if (session != null && ctx.res().getStatus() == 200) {
             sessions.ended(session);
@@ -188,7 +221,7 @@ public final class McpRoutes implements ApiServer.Routes {
             var request = new Ending(ctx.req(), id);
             request.setAttribute(CALLER, caller);
             var answer = new Discarded();
-            transport.service(request, answer.response());
+            transport().service(request, answer.response());
             if (answer.status() != 200) {
                 LOG.warn("the MCP library answered {} when ending the expired session {}", answer.status(), id);
             }

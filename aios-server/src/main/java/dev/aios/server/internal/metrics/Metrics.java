@@ -48,10 +48,21 @@ public final class Metrics implements AutoCloseable {
     /** The snapshots the meters read: Micrometer holds them only weakly. */
     private final java.util.List<Snapshot<?>> held = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    /** Metrics with the JVM's own already bound. */
+    /**
+     * Metrics for the kernel and its extensions to record in; the JVM's own come with {@link
+     * #watchJvm()}.
+     */
     public Metrics(InstantSource clock) {
         this.clock = clock;
         registry.config().meterFilter(PROMETHEUS_NAMES);
+    }
+
+    /**
+     * Shows the JVM's and the process's own metrics: memory, collections, threads, classes, CPU,
+     * uptime, open files. {@code aios up} binds them once it answers requests: reading the JVM's
+     * management beans for the first time is work that {@code /health} need not wait for.
+     */
+    public void watchJvm() {
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
