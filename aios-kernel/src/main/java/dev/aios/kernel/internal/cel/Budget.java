@@ -32,7 +32,7 @@ public record Budget(long steps, Duration time, long characters, long elements) 
     public static final Budget DEFAULT = new Budget(1_000_000, Duration.ofSeconds(1), 2_000_000, 1_000_000);
 
     /** How many times its time limit an evaluation may last on the clock when its thread gets no processor. */
-    public static final int STARVED_FACTOR = 20;
+    public static final int STARVED_FACTOR = 3;
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 

@@ -17,6 +17,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "aios",
         mixinStandardHelpOptions = true,
+        // every subcommand answers --help (and --version) too: `aios up --help`
+        scope = CommandLine.ScopeType.INHERIT,
         versionProvider = AiosCommand.Version.class,
         description = "Runs a one-person company's playbooks durably, and talks to a running aios.",
         subcommands = {
@@ -130,6 +132,7 @@ public final class AiosCommand implements Runnable {
     @Command(
             name = "aios",
             mixinStandardHelpOptions = true,
+            scope = CommandLine.ScopeType.INHERIT,
             versionProvider = AiosCommand.Version.class,
             description = "Runs a one-person company's playbooks durably, and talks to a running aios.",
             subcommands = UpCommand.class)

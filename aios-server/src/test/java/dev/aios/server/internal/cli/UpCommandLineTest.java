@@ -13,15 +13,16 @@ import org.junit.jupiter.api.Test;
  * and the environment, and refuses bad ones, as the whole command line does.
  */
 class UpCommandLineTest {
-    private record Ran(int exitCode, String err) {}
+    private record Ran(int exitCode, String out, String err) {}
 
     private static Ran run(Map<String, String> environment, String... args) {
         var commandLine = AiosCommand.commandLineFor(List.of(args), environment);
+        var out = new StringWriter();
         var err = new StringWriter();
-        commandLine.setOut(new PrintWriter(new StringWriter()));
+        commandLine.setOut(new PrintWriter(out));
         commandLine.setErr(new PrintWriter(err));
         int exitCode = commandLine.execute(args);
-        return new Ran(exitCode, err.toString());
+        return new Ran(exitCode, out.toString(), err.toString());
     }
 
     @Test
@@ -40,6 +41,21 @@ class UpCommandLineTest {
         var unknown = run(Map.of(), "up", "--bogus");
         assertThat(unknown.exitCode()).isEqualTo(CliException.USAGE);
         assertThat(unknown.err()).contains("Unknown option: '--bogus'").contains("see 'aios up --help'");
+    }
+
+    @Test
+    void everyCommandAnswersHelpWithItsOwnUsage() {
+        var up = run(Map.of(), "up", "--help");
+        assertThat(up.exitCode()).as(up.err()).isZero();
+        assertThat(up.out()).contains("Usage: aios up").contains("--port");
+
+        var tasks = run(Map.of(), "tasks", "--help");
+        assertThat(tasks.exitCode()).as(tasks.err()).isZero();
+        assertThat(tasks.out()).contains("Usage: aios tasks");
+
+        var admin = run(Map.of(), "admin", "verify", "-h");
+        assertThat(admin.exitCode()).as(admin.err()).isZero();
+        assertThat(admin.out()).contains("Usage: aios admin verify");
     }
 
     @Test
