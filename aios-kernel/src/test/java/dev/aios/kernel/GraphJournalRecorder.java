@@ -3,8 +3,6 @@ package dev.aios.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.aios.api.Event;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.spi.Admission;
 import dev.aios.kernel.spi.Escalation;
@@ -13,19 +11,15 @@ import dev.aios.kernel.spi.ExtensionHost;
 import dev.aios.kernel.spi.StepFacts;
 import dev.aios.kernel.spi.StepPolicy;
 import dev.aios.kernel.spi.Verdict;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Records, beside {@link JournalRecorder}'s, the journals of steps that hold others and of task
@@ -39,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * exists there is never overwritten.
  */
 @EnabledIfSystemProperty(named = "aios.recordJournals", matches = ".+")
-class GraphJournalRecorder {
+class GraphJournalRecorder extends RecordingSession {
 
     static final String FULFIL = """
             name: fulfil
@@ -205,71 +199,23 @@ class GraphJournalRecorder {
         }
     }
 
-    @TempDir
-    Path temp;
-
-    TestClock clock = new TestClock();
-    Kernel kernel;
-    Path data;
-    final List<String> runs = new ArrayList<>();
-
     void open(String name, String... playbooks) throws Exception {
         open(name, Optional.empty(), playbooks);
     }
 
     void open(String name, Optional<Extension> extension, String... playbooks) throws Exception {
-        data = temp.resolve(name);
-        var dir = temp.resolve(name + "-playbooks");
-        Files.createDirectories(dir);
+        var files = new LinkedHashMap<String, String>();
         for (int i = 0; i < playbooks.length; i++) {
-            Files.writeString(dir.resolve("p" + i + ".yaml"), playbooks[i]);
+            files.put("p" + i + ".yaml", playbooks[i]);
         }
-        var builder = Kernel.builder()
-                .dataDirectory(data)
-                .clock(clock)
-                .agent(new JournalRecorder.Charge())
-                .agent(new JournalRecorder.Refund())
-                .agent(new JournalRecorder.Ship())
-                .agent(new JournalRecorder.Reminder())
-                .playbookDirectory(dir)
-                .pollInterval(Duration.ofMillis(10));
-        extension.ifPresent(builder::extension);
-        kernel = builder.build();
-        assertThat(kernel.lastLoad().refused()).isEmpty();
-        kernel.start();
-        runs.clear();
-    }
-
-    String send(String type, String subject, JsonNode data) {
-        var accepted = kernel.send(
-                new Event(UUID.randomUUID().toString(), type, subject, "test", clock.instant(), data, "", ""));
-        accepted.started().forEach(runs::add);
-        return accepted.started().isEmpty() ? "" : accepted.started().getFirst();
-    }
-
-    String order(String type, String order, int amount) {
-        return send(type, order, Json.object().put("order", order).put("amount", amount));
-    }
-
-    RunView until(String runId, Predicate<RunView> done) {
-        return Eventually.await(
-                () -> {
-                    clock.advance(Duration.ofSeconds(1));
-                    kernel.wake();
-                    return kernel.run(runId);
-                },
-                done);
-    }
-
-    boolean hasOpenTask(String runId) {
-        return kernel.tasks(false).stream().anyMatch(t -> t.runId().equals(runId));
-    }
-
-    TaskView openTask(String runId) {
-        return kernel.tasks(false).stream()
-                .filter(t -> t.runId().equals(runId))
-                .findFirst()
-                .orElseThrow();
+        start(name, files, builder -> {
+            builder.agent(new JournalRecorder.Charge())
+                    .agent(new JournalRecorder.Refund())
+                    .agent(new JournalRecorder.Ship())
+                    .agent(new JournalRecorder.Reminder());
+            extension.ifPresent(builder::extension);
+            return builder;
+        });
     }
 
     static boolean stepIs(RunView run, String step, StepStatus status) {
@@ -367,14 +313,5 @@ class GraphJournalRecorder {
         }
         runs.clear();
         runs.addAll(all);
-    }
-
-    void save(String name, String description) throws Exception {
-        var recorded = new ArrayList<ObjectNode>();
-        for (String run : runs) {
-            recorded.add(RecordingWriter.recorded(kernel, run));
-        }
-        RecordingWriter.save(kernel, data, runs, name, description, recorded);
-        kernel = null;
     }
 }

@@ -2,27 +2,20 @@ package dev.aios.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.api.Agent;
 import dev.aios.api.AgentContext;
 import dev.aios.api.Contract;
-import dev.aios.api.Event;
 import dev.aios.api.OperatorNeeded;
 import dev.aios.api.PermanentFailure;
 import dev.aios.api.TryAgainLater;
 import dev.aios.kernel.internal.Json;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Records the journals that {@code RecordedJournalsTest} replays: realistic runs (retries, effects,
@@ -35,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * -Daios.recordJournals=aios-kernel/src/test/resources/journals/v1}
  */
 @EnabledIfSystemProperty(named = "aios.recordJournals", matches = ".+")
-class JournalRecorder {
+class JournalRecorder extends RecordingSession {
     record Order(String order, int amount) {}
 
     record Receipt(String order, String reference) {}
@@ -227,64 +220,16 @@ class JournalRecorder {
                 onReject: end
             """;
 
-    @TempDir
-    Path temp;
-
-    TestClock clock = new TestClock();
-    Kernel kernel;
-    Path data;
-    final List<String> runs = new ArrayList<>();
-
     void open(String name) throws Exception {
-        data = temp.resolve(name);
-        var playbooks = temp.resolve(name + "-playbooks");
-        Files.createDirectories(playbooks);
-        Files.writeString(playbooks.resolve("checkout.yaml"), CHECKOUT);
-        Files.writeString(playbooks.resolve("undo.yaml"), UNDO);
-        Files.writeString(playbooks.resolve("onboarding.yaml"), ONBOARDING);
-        kernel = Kernel.builder()
-                .dataDirectory(data)
-                .clock(clock)
-                .agent(new Charge())
-                .agent(new Refund())
-                .agent(new Ship())
-                .agent(new Scorer())
-                .agent(new Reminder())
-                .agent(new Drafter())
-                .playbookDirectory(playbooks)
-                .pollInterval(Duration.ofMillis(10))
-                .build();
-        assertThat(kernel.lastLoad().refused()).isEmpty();
-        kernel.start();
-        runs.clear();
-    }
-
-    String send(String type, String subject, JsonNode data) {
-        var accepted = kernel.send(
-                new Event(UUID.randomUUID().toString(), type, subject, "test", clock.instant(), data, "", ""));
-        accepted.started().forEach(runs::add);
-        return accepted.started().isEmpty() ? "" : accepted.started().getFirst();
-    }
-
-    String order(String type, String order, int amount) {
-        return send(type, order, Json.object().put("order", order).put("amount", amount));
-    }
-
-    RunView until(String runId, Predicate<RunView> done) {
-        return Eventually.await(
-                () -> {
-                    clock.advance(Duration.ofSeconds(1));
-                    kernel.wake();
-                    return kernel.run(runId);
-                },
-                done);
-    }
-
-    TaskView openTask(String runId) {
-        return kernel.tasks(false).stream()
-                .filter(t -> t.runId().equals(runId))
-                .findFirst()
-                .orElseThrow();
+        start(
+                name,
+                Map.of("checkout.yaml", CHECKOUT, "undo.yaml", UNDO, "onboarding.yaml", ONBOARDING),
+                builder -> builder.agent(new Charge())
+                        .agent(new Refund())
+                        .agent(new Ship())
+                        .agent(new Scorer())
+                        .agent(new Reminder())
+                        .agent(new Drafter()));
     }
 
     @Test
@@ -415,22 +360,5 @@ class JournalRecorder {
         kernel.forget("o-99");
         assertThat(kernel.run(waiting).status()).isEqualTo(RunStatus.CANCELLED);
         save("forgetting", "two subjects forgotten (one run completed, one cancelled while waiting), one kept", before);
-    }
-
-    void save(String name, String description) throws Exception {
-        var recorded = new ArrayList<ObjectNode>();
-        for (String run : runs) {
-            recorded.add(recorded(run));
-        }
-        save(name, description, recorded);
-    }
-
-    ObjectNode recorded(String runId) {
-        return RecordingWriter.recorded(kernel, runId);
-    }
-
-    void save(String name, String description, List<ObjectNode> decoded) throws Exception {
-        RecordingWriter.save(kernel, data, runs, name, description, decoded);
-        kernel = null;
     }
 }
