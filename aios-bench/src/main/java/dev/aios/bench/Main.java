@@ -20,6 +20,8 @@ public final class Main {
                    aios-bench/run recall [--quick] [--check] [--record] [--write FILE] ...   (recall --help)
                    aios-bench/run postgres [--db URL] [--nodes 1,2] [--quick] [--dir DIR] [--levels 1,8,64,512]
                                            [--seconds N]   the kernel on PostgreSQL (default: an embedded one)
+                   aios-bench/run quarter [--leads 300] [--seed 7] [--streak 20] [--check] [--write FILE]
+                                           a simulated quarter of the design studio; --check exits 1 on a missed target
 
               --quick        a smoke run of a few seconds; its figures mean little
               --write FILE   also write the report into FILE (e.g. BENCHMARKS.md), between its markers
@@ -40,6 +42,15 @@ public final class Main {
         if (args.length > 0 && args[0].equals("recall")) {
             var rest = Arrays.copyOfRange(args, 1, args.length);
             System.exit(dev.aios.bench.recall.RecallMain.run(command(args), revision(), rest));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("quarter")) {
+            try {
+                System.exit(Quarter.run(Arrays.copyOfRange(args, 1, args.length)));
+            } catch (Exception e) {
+                System.err.println("the quarter failed: " + e);
+                System.exit(1);
+            }
             return;
         }
         if (args.length > 0 && args[0].equals("postgres")) {
