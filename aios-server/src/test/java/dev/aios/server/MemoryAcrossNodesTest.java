@@ -37,7 +37,7 @@ class MemoryAcrossNodesTest {
 
     @Test
     void anItemStoredThroughOneNodeIsRecalledThroughTheOtherWithinASecond() throws Exception {
-        String url = newDatabase();
+        String url = newDatabase("memory_nodes");
         var memoryA = MemoryExtension.of(MemorySettings.defaults());
         var memoryB = MemoryExtension.of(MemorySettings.defaults());
         try (var a = node(url, dir.resolve("a"), memoryA);
@@ -74,10 +74,100 @@ class MemoryAcrossNodesTest {
         }
     }
 
+    @Test
+    void changesEveryNodesIndexHasAreDroppedAndANodeAwayTooLongRebuildsItsIndex() throws Exception {
+        String url = newDatabase("memory_pruning");
+        try (var a = open(url, dir.resolve("a"));
+                var b = open(url, dir.resolve("b"))) {
+            memory(a).remember(Remember.of(MemoryKind.NOTE, "acme", "Acme booked the zephyr workshop"));
+            awaitFound(b, "zephyr");
+        }
+        // Both indexes committed on close: the change list is empty, and the mark says how far it went.
+        assertThat(count(url, "SELECT count(*) FROM memory_changes")).isZero();
+        long dropped = count(url, "SELECT up_to FROM memory_changes_pruned");
+        assertThat(dropped).isPositive();
+        assertThat(count(url, "SELECT count(*) FROM memory_followers")).isEqualTo(2);
+
+        // While b is stopped, what a stores stays listed for b.
+        try (var a = open(url, dir.resolve("a"))) {
+            memory(a).remember(Remember.of(MemoryKind.NOTE, "acme", "Acme asked about the quokka mascot"));
+            awaitFound(a, "quokka");
+        }
+        assertThat(count(url, "SELECT count(*) FROM memory_changes")).isPositive();
+        assertThat(count(url, "SELECT up_to FROM memory_changes_pruned")).isEqualTo(dropped);
+        try (var b = open(url, dir.resolve("b"))) {
+            awaitFound(b, "quokka");
+        }
+        assertThat(count(url, "SELECT count(*) FROM memory_changes")).isZero();
+
+        // b is away longer than the others keep changes for it: they are dropped without it, and b,
+        // back, rebuilds its index instead of missing them.
+        try (var a = open(url, dir.resolve("a"))) {
+            update(url, "UPDATE memory_followers SET seen_at = 0");
+            memory(a).remember(Remember.of(MemoryKind.NOTE, "acme", "Acme renamed the narwhal project"));
+            awaitFound(a, "narwhal");
+        }
+        assertThat(count(url, "SELECT count(*) FROM memory_followers")).isEqualTo(1);
+        assertThat(count(url, "SELECT count(*) FROM memory_changes")).isZero();
+        try (var b = open(url, dir.resolve("b"))) {
+            assertThat(found(b, "narwhal"))
+                    .as("found through b right after its start")
+                    .isTrue();
+            assertThat(found(b, "quokka")).isTrue();
+        }
+    }
+
+    /** A node: its kernel and its memory, which embeds what it stored before it stops. */
+    private record Node(Kernel kernel, MemoryExtension memory) implements AutoCloseable {
+        @Override
+        public void close() {
+            memory.settle(Duration.ofMinutes(1));
+            kernel.close();
+        }
+    }
+
+    private static Node open(String url, Path data) throws IOException {
+        var memory = MemoryExtension.of(MemorySettings.defaults());
+        return new Node(node(url, data, memory), memory);
+    }
+
+    private static dev.aios.api.Memory memory(Node node) {
+        return node.memory().memory();
+    }
+
+    private static boolean found(Node kernel, String word) {
+        return memory(kernel).recall(word, 5).items().stream()
+                .anyMatch(hit -> hit.text().contains(word));
+    }
+
+    private static void awaitFound(Node kernel, String word) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (!found(kernel, word)) {
+            assertThat(System.nanoTime()).as("'%s' found", word).isLessThan(until);
+            Thread.sleep(20);
+        }
+    }
+
+    private static long count(String url, String sql) throws SQLException {
+        try (var c = java.sql.DriverManager.getConnection(url);
+                var st = c.createStatement();
+                var rs = st.executeQuery(sql)) {
+            assertThat(rs.next()).as(sql).isTrue();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void update(String url, String sql) throws SQLException {
+        try (var c = java.sql.DriverManager.getConnection(url);
+                var st = c.createStatement()) {
+            st.executeUpdate(sql);
+        }
+    }
+
     private static Kernel node(String url, Path data, MemoryExtension memory) throws IOException {
         Files.createDirectories(data);
         var first = data.resolveSibling("a").resolve("master.key");
-        if (!data.endsWith("a")) {
+        if (!data.endsWith("a") && !Files.exists(data.resolve("master.key"))) {
             // Every node has the same master key.
             Files.copy(first, data.resolve("master.key"));
         }
@@ -90,11 +180,11 @@ class MemoryAcrossNodesTest {
         return kernel;
     }
 
-    private static String newDatabase() throws SQLException {
+    private static String newDatabase(String name) throws SQLException {
         try (var c = postgres.getPostgresDatabase().getConnection();
                 var st = c.createStatement()) {
-            st.execute("CREATE DATABASE memory_nodes");
+            st.execute("CREATE DATABASE " + name);
         }
-        return postgres.getJdbcUrl("postgres", "memory_nodes");
+        return postgres.getJdbcUrl("postgres", name);
     }
 }

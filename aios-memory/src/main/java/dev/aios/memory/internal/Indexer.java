@@ -25,6 +25,7 @@ final class Indexer {
 
     private final ItemStore store;
     private final MemoryIndex index;
+    private final java.time.InstantSource clock;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile long applied;
     private long committed;
@@ -36,9 +37,10 @@ final class Indexer {
     private final ExecutorService purges = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("aios-memory-purge").daemon().factory());
 
-    Indexer(ItemStore store, MemoryIndex index) {
+    Indexer(ItemStore store, MemoryIndex index, java.time.InstantSource clock) {
         this.store = store;
         this.index = index;
+        this.clock = clock;
         this.applied = index.applied();
         this.committed = applied;
     }
@@ -48,11 +50,46 @@ final class Indexer {
         return index;
     }
 
+    /**
+     * Makes the index ready to follow the tables' changes: fills it when it is fresh, and empties and
+     * fills it again when changes it had not applied were dropped meanwhile (on a shared database,
+     * after the node was away longer than the others keep changes for it).
+     */
+    void open() {
+        if (index.fresh()) {
+            rebuild();
+            return;
+        }
+        long pruned = store.prunedUpTo();
+        if (pruned > index.applied()) {
+            LOG.warn(
+                    "the memory index includes changes up to {}, but those up to {} were dropped while this node"
+                            + " was away; it is rebuilt from memory's tables",
+                    index.applied(),
+                    pruned);
+            clearAndRebuild();
+        }
+    }
+
+    private void clearAndRebuild() {
+        lock.lock();
+        try {
+            index.clear();
+            rebuild();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rebuild the memory index: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Fills a fresh index from the tables: every chunk, with its stored vector. */
     void rebuild() {
         lock.lock();
         try {
             long upTo = store.lastChange();
+            // Named among the followers first, so that no other node drops what this one has yet to apply.
+            store.pruneChanges(index.follower(), upTo, clock.instant());
             long after = 0;
             int chunks = 0;
             long started = System.nanoTime();
@@ -247,7 +284,15 @@ final class Indexer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot commit the memory index: " + e.getMessage(), e);
         }
-        store.pruneChanges(committed);
+        long pruned = store.pruneChanges(index.follower(), committed, clock.instant());
+        if (pruned > committed) {
+            LOG.warn(
+                    "the memory index includes changes up to {}, but those up to {} were dropped meanwhile; it is"
+                            + " rebuilt from memory's tables",
+                    committed,
+                    pruned);
+            clearAndRebuild();
+        }
     }
 
     long applied() {

@@ -251,18 +251,69 @@ final class ItemStore {
                 limit));
     }
 
+    /** The newest change listed, or the last one dropped when none is listed any more. */
     long lastChange() {
-        return storage.read(h -> h.count("SELECT COALESCE(MAX(seq), 0) FROM memory_changes"));
+        return storage.read(h -> Math.max(h.count("SELECT COALESCE(MAX(seq), 0) FROM memory_changes"), prunedUpTo(h)));
     }
 
     /**
-     * Drops the to-do entries the index has committed. On PostgreSQL they stay: every node keeps an
-     * index of its own that follows them, and one node's index having them says nothing of another's.
+     * How long an index of a shared database may go unseen before the changes it still lacks are
+     * dropped anyway: a node away longer rebuilds its index from the tables when it comes back.
      */
-    void pruneChanges(long upTo) {
+    static final java.time.Duration FOLLOWER_RETENTION = java.time.Duration.ofDays(7);
+
+    /**
+     * Drops the to-do entries that every index has committed. On SQLite there is one index,
+     * {@code follower}. On PostgreSQL every node keeps an index of its own: each records how far it
+     * has committed, and the entries go once every index seen within {@link #FOLLOWER_RETENTION}
+     * has them.
+     *
+     * @return the last change dropped so far, which an index that has not applied it can no longer
+     *     follow
+     */
+    long pruneChanges(String follower, long upTo, java.time.Instant now) {
         if (storage.dialect() == Handle.Dialect.SQLITE) {
             storage.write(h -> h.update("DELETE FROM memory_changes WHERE seq <= ?", upTo));
+            return upTo;
         }
+        return storage.write(h -> {
+            long pruned = prunedUpTo(h);
+            if (pruned > upTo) {
+                // Dropped while this index was away: it cannot follow them, and must not hold others back.
+                return pruned;
+            }
+            long at = now.toEpochMilli();
+            h.update(
+                    "INSERT INTO memory_followers (follower, applied, seen_at) VALUES (?, ?, ?)"
+                            + " ON CONFLICT (follower) DO UPDATE SET applied = excluded.applied, seen_at = excluded.seen_at",
+                    follower,
+                    upTo,
+                    at);
+            long since = at - FOLLOWER_RETENTION.toMillis();
+            h.update("DELETE FROM memory_followers WHERE seen_at < ?", since);
+            long everyone = h.count("SELECT COALESCE(MIN(applied), 0) FROM memory_followers");
+            if (everyone > pruned) {
+                h.update("DELETE FROM memory_changes WHERE seq <= ?", everyone);
+                h.update(
+                        "INSERT INTO memory_changes_pruned (id, up_to) VALUES (1, ?)"
+                                + " ON CONFLICT (id) DO UPDATE SET up_to = excluded.up_to",
+                        everyone);
+                return everyone;
+            }
+            return pruned;
+        });
+    }
+
+    /** The last change dropped from the to-do list of a shared database (0 on SQLite, which keeps no mark). */
+    long prunedUpTo() {
+        return storage.read(ItemStore::prunedUpTo);
+    }
+
+    private static long prunedUpTo(Handle h) {
+        if (h.dialect() == Handle.Dialect.SQLITE) {
+            return 0;
+        }
+        return h.count("SELECT COALESCE(MAX(up_to), 0) FROM memory_changes_pruned");
     }
 
     /** The items and chunk texts of recall candidates; items gone or forgotten are left out. */

@@ -82,6 +82,7 @@ final class MemoryIndex implements AutoCloseable {
     private final boolean fresh;
     private final long applied;
     private final boolean purgePending;
+    private final String follower;
 
     private MemoryIndex(Path path, String model) throws IOException {
         this.path = path;
@@ -101,6 +102,9 @@ final class MemoryIndex implements AutoCloseable {
         this.fresh = !usable;
         this.applied = usable ? Long.parseLong(committed.getOrDefault("applied", "0")) : 0;
         this.purgePending = usable && "pending".equals(committed.get("purge"));
+        // An index rebuilt for another model or format keeps its name: it follows the same tables.
+        this.follower = Optional.ofNullable(committed.get("follower"))
+                .orElseGet(() -> java.util.UUID.randomUUID().toString());
         this.searchers = new SearcherManager(writer, null);
     }
 
@@ -152,6 +156,19 @@ final class MemoryIndex implements AutoCloseable {
     /** The last change of the tables that the committed index includes. */
     long applied() {
         return applied;
+    }
+
+    /**
+     * This index's name among the indexes that follow the tables' changes (one per node on a shared
+     * database): made when the index is created, kept in its commits, new when it is rebuilt.
+     */
+    String follower() {
+        return follower;
+    }
+
+    /** Deletes every document, for a rebuild of an index that fell behind what the tables still list. */
+    void clear() throws IOException {
+        writer.deleteAll();
     }
 
     void put(List<Doc> docs) throws IOException {
@@ -221,7 +238,9 @@ final class MemoryIndex implements AutoCloseable {
                         "applied",
                         Long.toString(applied),
                         "purge",
-                        purgePending ? "pending" : "done")
+                        purgePending ? "pending" : "done",
+                        "follower",
+                        follower)
                 .entrySet());
         writer.commit();
     }

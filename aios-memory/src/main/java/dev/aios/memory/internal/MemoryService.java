@@ -102,10 +102,8 @@ public final class MemoryService implements AutoCloseable {
         }
         this.indexDirectory = host.dataDirectory().resolve("memory-index");
         this.index = MemoryIndex.open(indexDirectory, model);
-        this.indexer = new Indexer(store, index);
-        if (index.fresh()) {
-            indexer.rebuild();
-        }
+        this.indexer = new Indexer(store, index, clock);
+        indexer.open();
         indexer.catchUp();
         indexer.resumePurge();
         this.recaller = new Recaller(index, store, embedder, settings, clock);
