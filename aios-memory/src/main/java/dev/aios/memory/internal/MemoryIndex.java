@@ -41,6 +41,7 @@ import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.NRTCachingDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +71,12 @@ final class MemoryIndex implements AutoCloseable {
      */
     static final String FORMAT = "2";
 
+    /** Segments up to this size, flushed or merged, are kept in memory until the index commits. */
+    private static final double CACHED_SEGMENT_MB = 4;
+
+    /** The most memory those segments take; beyond it they are written as files at once. */
+    private static final double CACHED_MB = 32;
+
     /** A document found by a search, with its rank-defining score. */
     record Found(String key, float score) {}
 
@@ -88,7 +95,12 @@ final class MemoryIndex implements AutoCloseable {
         this.path = path;
         this.model = model;
         Files.createDirectories(path);
-        this.directory = FSDirectory.open(path);
+        // Every store refreshes the index so that the item is found by words when the call returns,
+        // and each refresh writes a tiny segment: written as files, that took most of a store's time
+        // (creating, mapping and unmapping a dozen files). Small segments stay in memory until the
+        // next commit or a merge makes them large; the index is derived, so nothing is lost that a
+        // file not yet committed would have kept.
+        this.directory = new NRTCachingDirectory(FSDirectory.open(path), CACHED_SEGMENT_MB, CACHED_MB);
         Map<String, String> committed = lastCommit(directory, path);
         boolean usable = FORMAT.equals(committed.get("format")) && model.equals(committed.get("model"));
         var merges = new TieredMergePolicy();

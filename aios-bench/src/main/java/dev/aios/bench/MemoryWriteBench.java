@@ -1,0 +1,242 @@
+package dev.aios.bench;
+
+import com.sun.management.OperatingSystemMXBean;
+import dev.aios.api.MemoryKind;
+import dev.aios.api.Remember;
+import dev.aios.kernel.Kernel;
+import dev.aios.memory.MemoryExtension;
+import dev.aios.memory.MemorySettings;
+import dev.aios.memory.internal.InProcessEmbedder;
+import dev.aios.server.ApiServer;
+import dev.aios.server.internal.Json;
+import dev.aios.server.internal.http.MemoryRoutes;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.HdrHistogram.Histogram;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * What one {@code POST /api/memory} of a short note costs, from one client sending one note after
+ * the other on the real server (kernel, SQLite, sealing, Lucene, the in-process model embedding in
+ * the background), beside baselines measured in the same process and round: a raw SQLite one-row
+ * commit with the kernel's settings (WAL, synchronous FULL: one fsync), a {@code GET /health} round
+ * trip on the same server, and {@code remember} called in-process without HTTP. Per measurement:
+ * latency p50/p95/p99 and the process's CPU time per call (background work of the same window
+ * included, such as embedding the notes).
+ *
+ * <pre>
+ * java --enable-native-access=ALL-UNNAMED -cp 'aios-bench/target/aios-bench.jar:aios-bench/target/lib/*' \
+ *     dev.aios.bench.MemoryWriteBench [--items 500] [--rounds 2] [--embedders model,none] [--dir DIR]
+ * </pre>
+ */
+public final class MemoryWriteBench {
+    private static final OperatingSystemMXBean OS =
+            (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    /** Notes sent before any timing, so that the JIT, Lucene and the model are warm. */
+    private static final int WARM_UP = 200;
+
+    private MemoryWriteBench() {}
+
+    /** One measured series: latencies in microseconds and the process CPU time spent over it. */
+    record Series(String name, Histogram micros, long cpuNanos) {
+        String row() {
+            long n = micros.getTotalCount();
+            return String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %.2f | %.2f | %.2f | %.2f |",
+                    name,
+                    n,
+                    micros.getValueAtPercentile(50) / 1000.0,
+                    micros.getValueAtPercentile(95) / 1000.0,
+                    micros.getValueAtPercentile(99) / 1000.0,
+                    cpuNanos / 1e6 / n);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int items = 500;
+        int rounds = 2;
+        List<String> embedders = List.of("model", "none");
+        Path base = Path.of(System.getProperty("java.io.tmpdir"));
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--items" -> items = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--embedders" -> embedders = List.of(args[++i].split(","));
+                case "--dir" -> base = Path.of(args[++i]);
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown argument " + args[i]
+                                    + "; usage: MemoryWriteBench [--items N] [--rounds N] [--embedders model,none] [--dir DIR]");
+            }
+        }
+        System.out.println("cores: " + Runtime.getRuntime().availableProcessors() + ", load: " + Machine.loadNow());
+        var model = embedders.contains("model") ? new InProcessEmbedder() : null;
+        for (int round = 1; round <= rounds; round++) {
+            System.out.println();
+            System.out.println("round " + round + ", load " + Machine.loadNow());
+            System.out.println();
+            System.out.println("| measurement | calls | p50 ms | p95 ms | p99 ms | CPU ms a call |");
+            System.out.println("|---|---:|---:|---:|---:|---:|");
+            System.out.println(sqliteCommits(base, items).row());
+            for (var embedder : embedders) {
+                for (var series : server(base, items, embedder.equals("model") ? model : null)) {
+                    System.out.println(series.row());
+                }
+            }
+        }
+        if (model != null) {
+            model.close();
+        }
+        System.out.println();
+        System.out.println("load at the end: " + Machine.loadNow());
+    }
+
+    /** One row per transaction into a fresh SQLite file with the kernel's settings: one fsync each. */
+    static Series sqliteCommits(Path base, int count) throws Exception {
+        var dir = Files.createTempDirectory(base, "aios-memwrite-sqlite");
+        try (Connection c = open(dir.resolve("baseline.db"))) {
+            try (var st = c.createStatement()) {
+                st.execute("CREATE TABLE notes (id TEXT PRIMARY KEY, text BLOB NOT NULL)");
+            }
+            c.setAutoCommit(false);
+            var micros = Percentiles.micros();
+            byte[] text = new byte[200];
+            long cpu = OS.getProcessCpuTime();
+            try (var insert = c.prepareStatement("INSERT INTO notes (id, text) VALUES (?, ?)")) {
+                for (int i = 0; i < count + WARM_UP; i++) {
+                    long start = System.nanoTime();
+                    insert.setString(1, "n-" + i);
+                    insert.setBytes(2, text);
+                    insert.executeUpdate();
+                    c.commit();
+                    if (i == WARM_UP - 1) {
+                        cpu = OS.getProcessCpuTime();
+                    } else if (i >= WARM_UP) {
+                        micros.recordValue((System.nanoTime() - start) / 1000);
+                    }
+                }
+            }
+            return new Series("raw SQLite, one row a commit (fsync)", micros, OS.getProcessCpuTime() - cpu);
+        } finally {
+            MemoryBench.deleteTree(dir);
+        }
+    }
+
+    private static Connection open(Path file) throws SQLException {
+        var config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        return config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+    }
+
+    /**
+     * A fresh server on a fresh data directory, with {@code model} embedding in the background (none
+     * when null): {@code GET /health} round trips, then notes one after the other through {@code POST
+     * /api/memory}, then through {@code remember} in-process.
+     */
+    static List<Series> server(Path base, int count, InProcessEmbedder model) throws Exception {
+        var dir = Files.createTempDirectory(base, "aios-memwrite");
+        var settings = MemorySettings.defaults();
+        var memory = model == null
+                ? MemoryExtension.of(settings.withEmbeddings(new MemorySettings.Embeddings.None()))
+                : MemoryExtension.of(settings, MemoryBench.keep(model));
+        String with = model == null ? "no embedding" : "model embedding";
+        var random = new Random(7);
+        var found = new ArrayList<Series>();
+        try (var kernel = Kernel.builder()
+                .dataDirectory(dir.resolve("data"))
+                .extension(memory)
+                .build()) {
+            kernel.start();
+            try (var server =
+                    ApiServer.start(kernel, "127.0.0.1", 0, new MemoryRoutes(kernel, memory, InstantSource.system()))) {
+                var url = "http://127.0.0.1:" + server.port();
+                var token = Files.readString(dir.resolve("data").resolve(Kernel.ADMIN_TOKEN_FILE))
+                        .strip();
+                var http = HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .build();
+                var health = HttpRequest.newBuilder(URI.create(url + "/health"))
+                        .GET()
+                        .build();
+                for (int i = 0; i < WARM_UP; i++) {
+                    send(http, health, 200);
+                    send(http, note(url, token, random, i), 201);
+                }
+                if (!memory.settle(Duration.ofMinutes(5))) {
+                    throw new IllegalStateException("embedding did not catch up in 5 minutes");
+                }
+                found.add(time("GET /health, " + with, count, i -> send(http, health, 200)));
+                found.add(time(
+                        "POST /api/memory, " + with,
+                        count,
+                        i -> send(http, note(url, token, random, WARM_UP + i), 201)));
+                if (!memory.settle(Duration.ofMinutes(5))) {
+                    throw new IllegalStateException("embedding did not catch up in 5 minutes");
+                }
+                var operator = memory.memory();
+                found.add(time(
+                        "remember in-process, " + with,
+                        count,
+                        i -> operator.remember(Remember.of(MemoryKind.NOTE, "client", text(random, i)))));
+                memory.settle(Duration.ofMinutes(5));
+            }
+        } finally {
+            MemoryBench.deleteTree(dir);
+        }
+        return found;
+    }
+
+    @FunctionalInterface
+    private interface Call {
+        void run(int i) throws Exception;
+    }
+
+    private static Series time(String name, int count, Call call) throws Exception {
+        var micros = Percentiles.micros();
+        long cpu = OS.getProcessCpuTime();
+        for (int i = 0; i < count; i++) {
+            long start = System.nanoTime();
+            call.run(i);
+            micros.recordValue((System.nanoTime() - start) / 1000);
+        }
+        return new Series(name, micros, OS.getProcessCpuTime() - cpu);
+    }
+
+    private static String text(Random random, int i) {
+        return MemoryBench.sentence(random) + " " + MemoryBench.sentence(random) + " #" + i;
+    }
+
+    private static HttpRequest note(String url, String token, Random random, int i) {
+        var body = Json.mapper().createObjectNode();
+        body.put("kind", "note").put("subject", "client").put("text", text(random, i));
+        return HttpRequest.newBuilder(URI.create(url + "/api/memory"))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build();
+    }
+
+    private static void send(HttpClient http, HttpRequest request, int expected) throws Exception {
+        var response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != expected) {
+            throw new IllegalStateException(
+                    request.uri() + " answered " + response.statusCode() + ": " + response.body());
+        }
+    }
+}
