@@ -83,9 +83,8 @@ public final class ImportBench {
             runners(tuned, previous, texts.subList(0, Math.min(512, texts.size())), rounds);
         }
         for (int round = 0; round < rounds; round++) {
-            var order = ingestOnly
-                    ? List.of(tuned)
-                    : round % 2 == 0 ? List.of(previous, tuned) : List.of(tuned, previous);
+            var order =
+                    ingestOnly ? List.of(tuned) : round % 2 == 0 ? List.of(previous, tuned) : List.of(tuned, previous);
             for (var model : order) {
                 ingest(model, model == tuned ? "tuned" : "previous", base, texts, true);
             }

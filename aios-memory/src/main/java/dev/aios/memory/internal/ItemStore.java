@@ -222,7 +222,8 @@ final class ItemStore {
             for (int from = 0; from < ids.size(); from += PAGE) {
                 var page = ids.subList(from, Math.min(ids.size(), from + PAGE));
                 for (var doc : docs(h, "c.item_id IN (" + Handle.marks(page.size()) + ")", page.toArray())) {
-                    byItem.computeIfAbsent(doc.itemId(), id -> new ArrayList<>()).add(doc);
+                    byItem.computeIfAbsent(doc.itemId(), id -> new ArrayList<>())
+                            .add(doc);
                 }
             }
             var byKey = new HashMap<String, Doc>();
@@ -274,9 +275,7 @@ final class ItemStore {
     }
 
     private List<Doc> docs(Handle h, String where, Object... args) {
-        return h
-                .query(DOC_COLUMNS + " WHERE " + where + " ORDER BY c.n", this::doc, args)
-                .stream()
+        return h.query(DOC_COLUMNS + " WHERE " + where + " ORDER BY c.n", this::doc, args).stream()
                 .flatMap(Optional::stream)
                 .toList();
     }
