@@ -40,8 +40,11 @@ import java.util.concurrent.Executors;
  *
  * <pre>
  * java -cp 'aios-bench/target/aios-bench.jar:aios-bench/target/lib/*' dev.aios.bench.ImportBench \
- *     [--items 2000] [--rounds 2] [--dir DIR] [--one-by-one]
+ *     [--items 2000] [--rounds 2] [--dir DIR] [--one-by-one] [--ingest-only]
  * </pre>
+ *
+ * <p>{@code --ingest-only} leaves out the runners and the previous tuning: only the imports with the
+ * tuned runner, one a round (for profiling the storing and indexing beside the model).
  */
 public final class ImportBench {
     private ImportBench() {}
@@ -55,6 +58,7 @@ public final class ImportBench {
         int items = 2000;
         int rounds = 2;
         boolean oneByOne = false;
+        boolean ingestOnly = false;
         Path base = Path.of(System.getProperty("java.io.tmpdir"));
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -62,6 +66,7 @@ public final class ImportBench {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--dir" -> base = Path.of(args[++i]);
                 case "--one-by-one" -> oneByOne = true;
+                case "--ingest-only" -> ingestOnly = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -74,9 +79,12 @@ public final class ImportBench {
         var tuned = new InProcessEmbedder();
         var previous = new InProcessEmbedder(
                 new InProcessEmbedder.Tuning(1, Runtime.getRuntime().availableProcessors(), false));
-        runners(tuned, previous, texts.subList(0, Math.min(512, texts.size())), rounds);
+        if (!ingestOnly) {
+            runners(tuned, previous, texts.subList(0, Math.min(512, texts.size())), rounds);
+        }
         for (int round = 0; round < rounds; round++) {
-            var order = round % 2 == 0 ? List.of(previous, tuned) : List.of(tuned, previous);
+            var order =
+                    ingestOnly ? List.of(tuned) : round % 2 == 0 ? List.of(previous, tuned) : List.of(tuned, previous);
             for (var model : order) {
                 ingest(model, model == tuned ? "tuned" : "previous", base, texts, true);
             }

@@ -14,13 +14,18 @@ import org.slf4j.LoggerFactory;
  * Embeds chunks in the background, oldest first, in batches. The queue is the set of chunks stored
  * without a vector, so it survives restarts and holds no text in memory; storing more waits while it
  * is longer than the limit ({@link #awaitRoom}). While a backlog drains, the index is told about new
- * vectors at most every half second rather than after every batch (each catch-up writes a
+ * vectors at most every two seconds rather than after every batch (each catch-up writes a
  * small index segment that must be merged later), and at once when the backlog is empty.
  */
 final class EmbeddingWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddingWorker.class);
     private static final int BATCH = 64;
-    private static final Duration INDEX_EVERY = Duration.ofMillis(500);
+    /**
+     * How often the index hears of new vectors while a backlog drains. Each catch-up writes a segment
+     * that merges rebuild into larger HNSW graphs; fewer, larger segments cut a bulk import's CPU by about
+     * a tenth (measured with 0.5 s against 2 s).
+     */
+    private static final Duration INDEX_EVERY = Duration.ofSeconds(2);
 
     private final VectorStore store;
     private final Embedder embedder;

@@ -4,6 +4,7 @@ import dev.aios.memory.internal.Rows.Change;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -126,8 +127,9 @@ final class Indexer {
                 if (changes.isEmpty()) {
                     break;
                 }
+                var docs = store.changed(changes);
                 for (var change : changes) {
-                    apply(change);
+                    apply(change, docs);
                 }
                 applied = changes.getLast().seq();
                 changed = true;
@@ -142,21 +144,20 @@ final class Indexer {
         }
     }
 
-    private void apply(Change change) throws IOException {
+    /**
+     * Applies one change with the documents read for its page of changes: the tables as they are now,
+     * which is what applying the changes one by one would read too (a later write has a change of its
+     * own, applied after this one).
+     */
+    private void apply(Change change, ItemStore.Changed docs) throws IOException {
         switch (change.op()) {
-            case Change.ITEM -> {
-                index.deleteItem(change.key());
-                index.put(store.docs(change.key()));
-            }
+            case Change.ITEM -> index.replaceItem(change.key(), docs.items().getOrDefault(change.key(), List.of()));
             case Change.CHUNK -> {
-                int hash = change.key().lastIndexOf('#');
-                var docs = store.doc(
-                        change.key().substring(0, hash),
-                        Integer.parseInt(change.key().substring(hash + 1)));
-                if (docs.isEmpty()) {
+                var doc = docs.chunks().get(change.key());
+                if (doc == null) {
                     index.deleteKey(change.key());
                 } else {
-                    index.put(docs);
+                    index.put(List.of(doc));
                 }
             }
             case Change.SUBJECT -> index.deleteSubject(change.key());

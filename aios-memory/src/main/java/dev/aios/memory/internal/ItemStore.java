@@ -28,6 +28,13 @@ final class ItemStore {
             "i.id, i.kind, i.subject, i.version, i.created_at, i.importance, i.pinned, i.source, i.chunks, i.bytes,"
                     + " i.metadata";
 
+    private static final String DOC_COLUMNS =
+            "SELECT c.item_id, c.n, c.subject, c.text, c.vector, i.kind, i.created_at FROM memory_chunks c"
+                    + " JOIN memory_items i ON i.id = c.item_id";
+
+    /** The most ids one statement names: within what SQLite and PostgreSQL take. */
+    private static final int PAGE = 500;
+
     private final Storage storage;
     private final Sealer sealer;
 
@@ -187,15 +194,69 @@ final class ItemStore {
                 .flatMap(item -> item);
     }
 
-    /** Every chunk of an item as the index holds it; empty when the item is gone or forgotten. */
-    List<Doc> docs(String itemId) {
-        return storage.read(h -> docs(h, "c.item_id = ?", itemId));
+    /**
+     * What the index holds of everything {@code changes} name, read at once rather than change by
+     * change: every chunk of each item changed whole, and each chunk changed alone. An item or chunk
+     * that is gone or forgotten is missing.
+     */
+    Changed changed(List<Change> changes) {
+        var items = new java.util.LinkedHashSet<String>();
+        var chunks = new HashMap<String, java.util.Set<Integer>>();
+        for (var change : changes) {
+            switch (change.op()) {
+                case Change.ITEM -> items.add(change.key());
+                case Change.CHUNK -> {
+                    int hash = change.key().lastIndexOf('#');
+                    chunks.computeIfAbsent(change.key().substring(0, hash), id -> new java.util.HashSet<>())
+                            .add(Integer.parseInt(change.key().substring(hash + 1)));
+                }
+                default -> {}
+            }
+        }
+        if (items.isEmpty() && chunks.isEmpty()) {
+            return new Changed(Map.of(), Map.of());
+        }
+        return storage.read(h -> {
+            var byItem = new HashMap<String, List<Doc>>();
+            var ids = List.copyOf(items);
+            for (int from = 0; from < ids.size(); from += PAGE) {
+                var page = ids.subList(from, Math.min(ids.size(), from + PAGE));
+                for (var doc : docs(h, "c.item_id IN (" + Handle.marks(page.size()) + ")", page.toArray())) {
+                    byItem.computeIfAbsent(doc.itemId(), id -> new ArrayList<>())
+                            .add(doc);
+                }
+            }
+            var byKey = new HashMap<String, Doc>();
+            var owners = List.copyOf(chunks.keySet());
+            for (int from = 0; from < owners.size(); from += PAGE) {
+                var page = owners.subList(from, Math.min(owners.size(), from + PAGE));
+                var numbers = page.stream()
+                        .flatMap(id -> chunks.get(id).stream())
+                        .distinct()
+                        .toList();
+                var args = new ArrayList<Object>(page);
+                args.addAll(numbers);
+                // By the primary key (item, number); the pairs not asked for are dropped unopened.
+                for (var doc : h
+                        .query(
+                                DOC_COLUMNS + " WHERE c.item_id IN (" + Handle.marks(page.size()) + ") AND c.n IN ("
+                                        + Handle.marks(numbers.size()) + ")",
+                                row -> chunks.get(row.text("item_id")).contains((int) row.integer("n"))
+                                        ? doc(row)
+                                        : Optional.<Doc>empty(),
+                                args.toArray())
+                        .stream()
+                        .flatMap(Optional::stream)
+                        .toList()) {
+                    byKey.put(doc.key(), doc);
+                }
+            }
+            return new Changed(byItem, byKey);
+        });
     }
 
-    /** One chunk as the index holds it. */
-    List<Doc> doc(String itemId, int n) {
-        return storage.read(h -> docs(h, "c.item_id = ? AND c.n = ?", itemId, n));
-    }
+    /** The documents {@link #changed} read: each changed item's chunks by item id, changed chunks by key. */
+    record Changed(Map<String, List<Doc>> items, Map<String, Doc> chunks) {}
 
     /** Chunks in storage order after {@code afterRowid}, for rebuilding the index. */
     List<Map.Entry<Long, Doc>> scan(long afterRowid, int limit) {
@@ -214,13 +275,7 @@ final class ItemStore {
     }
 
     private List<Doc> docs(Handle h, String where, Object... args) {
-        return h
-                .query(
-                        "SELECT c.item_id, c.n, c.subject, c.text, c.vector, i.kind, i.created_at FROM memory_chunks c"
-                                + " JOIN memory_items i ON i.id = c.item_id WHERE " + where + " ORDER BY c.n",
-                        this::doc,
-                        args)
-                .stream()
+        return h.query(DOC_COLUMNS + " WHERE " + where + " ORDER BY c.n", this::doc, args).stream()
                 .flatMap(Optional::stream)
                 .toList();
     }

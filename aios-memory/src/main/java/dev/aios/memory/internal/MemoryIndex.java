@@ -189,8 +189,16 @@ final class MemoryIndex implements AutoCloseable {
         }
     }
 
-    void deleteItem(String itemId) throws IOException {
+    /**
+     * Replaces every chunk of an item with {@code docs} (none when the item is gone). Each chunk's key
+     * names its item, so deleting by item already removes a chunk of the same key: the new chunks are
+     * added without a delete of their own.
+     */
+    void replaceItem(String itemId, List<Doc> docs) throws IOException {
         writer.deleteDocuments(new Term(ITEM, itemId));
+        for (var doc : docs) {
+            writer.addDocument(document(doc));
+        }
     }
 
     void deleteKey(String key) throws IOException {
