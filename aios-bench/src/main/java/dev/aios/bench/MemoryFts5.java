@@ -21,7 +21,8 @@ final class MemoryFts5 implements AutoCloseable {
     MemoryFts5(Path file) throws SQLException {
         this.connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
         try (var s = connection.createStatement()) {
-            s.execute("CREATE VIRTUAL TABLE IF NOT EXISTS items USING fts5(subject UNINDEXED, text, tokenize = 'porter unicode61')");
+            s.execute(
+                    "CREATE VIRTUAL TABLE IF NOT EXISTS items USING fts5(subject UNINDEXED, text, tokenize = 'porter unicode61')");
         }
     }
 
