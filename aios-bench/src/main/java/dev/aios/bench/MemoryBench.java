@@ -36,8 +36,13 @@ import org.apache.lucene.store.FSDirectory;
  *
  * <pre>
  * java -cp 'aios-bench/target/aios-bench.jar:aios-bench/target/lib/*' dev.aios.bench.MemoryBench \
- *     [--ingest 1000] [--sizes 10000,100000] [--queries 300] [--dir DIR]
+ *     [--ingest 1000] [--sizes 10000,100000] [--queries 300] [--dir DIR] [--store DIR]
  * </pre>
+ *
+ * {@code --dir} is where the temporary stores are made (a new one every run). {@code --store DIR} keeps
+ * the recall store in {@code DIR} instead: a run fills it only up to what it does not hold yet (its
+ * items and the FTS5 table beside them), measures recall, and leaves it as it was (no forgetting, no
+ * rebuild), so that two builds can be measured one after the other on the same items.
  *
  * Embedding 100,000 texts with the real model takes about half an hour on 2 cores, so the large
  * sizes use the real model for 2,000 distinct base texts and give every item its base text's vector
@@ -89,6 +94,7 @@ public final class MemoryBench {
         int queries = 300;
         List<Integer> sizes = List.of(10_000, 100_000);
         Path base = Path.of(System.getProperty("java.io.tmpdir"));
+        java.util.Optional<Path> store = java.util.Optional.empty();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--ingest" -> ingest = Integer.parseInt(args[++i]);
@@ -98,6 +104,7 @@ public final class MemoryBench {
                             .map(Integer::parseInt)
                             .toList();
                 case "--dir" -> base = Path.of(args[++i]);
+                case "--store" -> store = java.util.Optional.of(Path.of(args[++i]));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -107,7 +114,7 @@ public final class MemoryBench {
         if (ingest > 0) {
             measureIngest(model, base, ingest);
         }
-        measureScale(model, base, sizes, queries);
+        measureScale(model, base, store, sizes, queries);
         model.close();
     }
 
@@ -140,15 +147,20 @@ public final class MemoryBench {
         }
     }
 
-    static void measureScale(InProcessEmbedder model, Path base, List<Integer> sizes, int queries) throws Exception {
-        var dir = Files.createTempDirectory(base, "aios-memory-scale");
+    static void measureScale(
+            InProcessEmbedder model, Path base, java.util.Optional<Path> store, List<Integer> sizes, int queries)
+            throws Exception {
+        var dir = store.isPresent()
+                ? Files.createDirectories(store.get())
+                : Files.createTempDirectory(base, "aios-memory-scale");
         var embedder = new ClusteredEmbedder(model, 2_000);
         var memory = MemoryExtension.of(MemorySettings.defaults(), embedder);
         var kernel = Kernel.builder().dataDirectory(dir).extension(memory).build();
         kernel.start();
-        int have = 0;
+        int have = (int) memory.stats().index().chunks();
         var random = new Random(2);
         var fts = new MemoryFts5(dir.resolve("fts5.db"));
+        int ftsHave = fts.size();
         for (int size : sizes) {
             long start = System.nanoTime();
             int from = have;
@@ -163,11 +175,12 @@ public final class MemoryBench {
             }
             memory.settle(Duration.ofHours(1));
             var rows = new ArrayList<String[]>();
-            for (int i = from; i < size; i++) {
+            for (int i = ftsHave; i < size; i++) {
                 rows.add(new String[] {"client-" + (i % 1000), embedder.text(i)});
             }
             fts.add(rows);
-            have = size;
+            ftsHave = Math.max(ftsHave, size);
+            have = Math.max(have, size);
             System.out.printf(
                     Locale.ROOT,
                     "%,d items stored and embedded (clustered vectors) in %.0f s%n",
@@ -220,6 +233,20 @@ public final class MemoryBench {
                     hybrid.getValueAtPercentile(99) / 1000.0,
                     filtered.getValueAtPercentile(50) / 1000.0,
                     filtered.getValueAtPercentile(99) / 1000.0);
+            // The same recalls again, one after the other, for the process's CPU time per recall.
+            long cpu0 = processCpu();
+            long wall0 = System.nanoTime();
+            var again = new Random(2);
+            for (int q = 0; q < queries; q++) {
+                memory.memory().recall(MemoryQuery.of(sentence(again)).withK(10));
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "recall at %,d items, %d one after the other: %.2f ms wall and %.2f ms process CPU each%n",
+                    size,
+                    queries,
+                    (System.nanoTime() - wall0) / 1e6 / queries,
+                    (processCpu() - cpu0) / 1e6 / queries);
             var stats = memory.stats();
             System.out.printf(
                     Locale.ROOT,
@@ -227,6 +254,11 @@ public final class MemoryBench {
                     size,
                     stats.index().chunks(),
                     stats.index().bytes() / 1048576.0);
+        }
+        if (store.isPresent()) {
+            kernel.close();
+            fts.close();
+            return;
         }
         // Forgetting one subject: rows and keys at once, index entries deleted and committed at once
         // (no search finds them), the segments that held them rewritten in the background.
@@ -255,6 +287,13 @@ public final class MemoryBench {
                     again.stats().index().chunks(),
                     (System.nanoTime() - t1) / 1e9);
         }
+    }
+
+    private static long processCpu() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime()
+                : 0;
     }
 
     /** Recall@10 of Lucene's HNSW search against exact search over the same vectors. */

@@ -21,7 +21,16 @@ final class MemoryFts5 implements AutoCloseable {
     MemoryFts5(Path file) throws SQLException {
         this.connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
         try (var s = connection.createStatement()) {
-            s.execute("CREATE VIRTUAL TABLE items USING fts5(subject UNINDEXED, text, tokenize = 'porter unicode61')");
+            s.execute(
+                    "CREATE VIRTUAL TABLE IF NOT EXISTS items USING fts5(subject UNINDEXED, text, tokenize = 'porter unicode61')");
+        }
+    }
+
+    /** How many rows the table holds. */
+    int size() throws SQLException {
+        try (var s = connection.createStatement();
+                var rs = s.executeQuery("SELECT count(*) FROM items")) {
+            return rs.next() ? rs.getInt(1) : 0;
         }
     }
 

@@ -102,6 +102,32 @@ class RankingTest {
     }
 
     @Test
+    void wordsSideBySideRankAboveTheSameWordsApart() {
+        var memory = aios.operator();
+        for (int i = 0; i < 40; i++) {
+            memory.remember(Remember.of(
+                    MemoryKind.NOTE,
+                    "bakery",
+                    "The page of the bakery's menu went out before the landing of order " + (100 + i) + "."));
+        }
+        memory.remember(Remember.of(
+                        MemoryKind.NOTE, "bakery", "The landing page of the bakery's menu went out before order 99.")
+                .withId("landing-page"));
+        aios.settle();
+
+        var hits = memory.recall(MemoryQuery.of("bakery landing page").withK(3)).items();
+
+        assertThat(hits.getFirst().id())
+                .as(
+                        "%s",
+                        hits.stream()
+                                .map(h -> h.id() + ": " + h.why().explanation())
+                                .toList())
+                .isEqualTo("landing-page");
+        assertThat(hits.getFirst().why().textRank()).hasValue(1);
+    }
+
+    @Test
     void explainShowsEachSignalsPartInTheScore() {
         var memory = aios.operator();
         memory.remember(Remember.of(MemoryKind.NOTE, "acme", "Order reference ZX-4471 shipped on Monday."));

@@ -271,44 +271,50 @@ final class MemoryIndex implements AutoCloseable {
     }
 
     /** The best {@code n} chunks for {@code words} (BM25 over text, title and phrases), within {@code filter}. */
-    List<Found> byText(TextQuery words, Query filter, int n) throws IOException {
+    List<Found> byText(TextQuery words, Optional<Query> filter, int n) throws IOException {
         if (words.isEmpty()) {
             return List.of();
         }
-        var query = new BooleanQuery.Builder()
-                .add(words.query(), Occur.MUST)
-                .add(filter, Occur.FILTER)
-                .build();
-        return search(query, n, null);
+        return search(within(words.query(), filter), n, null);
     }
 
     /** The {@code n} chunks nearest to {@code vector} (HNSW), within {@code filter}. */
-    List<Found> byVector(float[] vector, Query filter, int n) throws IOException {
-        return search(new KnnFloatVectorQuery(VECTOR, vector, n, filter), n, null);
+    List<Found> byVector(float[] vector, Optional<Query> filter, int n) throws IOException {
+        // Without a filter the graph is searched as it is: a filter that matches everything would
+        // still be turned into a set of every document first, on every search.
+        return search(new KnnFloatVectorQuery(VECTOR, vector, n, filter.orElse(null)), n, null);
     }
 
     /** The newest {@code n} chunks within {@code filter}. */
-    List<Found> newest(Query filter, int n) throws IOException {
-        var query = new BooleanQuery.Builder()
-                .add(new MatchAllDocsQuery(), Occur.MUST)
-                .add(filter, Occur.FILTER)
-                .build();
-        return search(query, n, new Sort(new SortField(AT, SortField.Type.LONG, true)));
+    List<Found> newest(Optional<Query> filter, int n) throws IOException {
+        return search(
+                within(new MatchAllDocsQuery(), filter), n, new Sort(new SortField(AT, SortField.Type.LONG, true)));
+    }
+
+    private static Query within(Query query, Optional<Query> filter) {
+        return filter.<Query>map(f -> new BooleanQuery.Builder()
+                        .add(query, Occur.MUST)
+                        .add(f, Occur.FILTER)
+                        .build())
+                .orElse(query);
     }
 
     private List<Found> search(Query query, int n, Sort sort) throws IOException {
         IndexSearcher searcher = searchers.acquire();
         try {
-            TopDocs top = sort == null ? searcher.search(query, n) : searcher.search(query, n, sort);
-            var stored = searcher.storedFields();
-            var found = new ArrayList<Found>(top.scoreDocs.length);
-            for (var hit : top.scoreDocs) {
-                found.add(new Found(stored.document(hit.doc, Set.of(KEY)).get(KEY), hit.score));
-            }
-            return found;
+            return found(searcher, sort == null ? searcher.search(query, n) : searcher.search(query, n, sort));
         } finally {
             searchers.release(searcher);
         }
+    }
+
+    private static List<Found> found(IndexSearcher searcher, TopDocs top) throws IOException {
+        var stored = searcher.storedFields();
+        var found = new ArrayList<Found>(top.scoreDocs.length);
+        for (var hit : top.scoreDocs) {
+            found.add(new Found(stored.document(hit.doc, Set.of(KEY)).get(KEY), hit.score));
+        }
+        return found;
     }
 
     /** The analyzer of every field: for building queries. */

@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -24,7 +25,6 @@ import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
@@ -51,6 +51,18 @@ final class Recaller {
     /** Below this cosine similarity a vector search result is taken as unrelated, not as a match. */
     static final double MIN_COSINE = 0.2;
 
+    /** How many recent queries keep their vectors: the same question asked again is not embedded again. */
+    static final int RECENT_QUERIES = 256;
+
+    /** The vectors of the most recently embedded query texts, least recently asked dropped first. */
+    private final Map<String, float[]> recentVectors =
+            java.util.Collections.synchronizedMap(new LinkedHashMap<>(RECENT_QUERIES, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, float[]> eldest) {
+                    return size() > RECENT_QUERIES;
+                }
+            });
+
     private final MemoryIndex index;
     private final ItemStore store;
     private final Optional<Embedder> embedder;
@@ -72,7 +84,11 @@ final class Recaller {
 
     Recall recall(MemoryQuery query) {
         try {
-            return query.text().isBlank() ? newest(query) : search(query, plan(query));
+            if (query.text().isBlank()) {
+                return newest(query);
+            }
+            var words = TextQuery.of(query.text(), index.analyzer(), settings.ranking());
+            return search(query, words, plan(query, words));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot search memory: " + e.getMessage(), e);
         }
@@ -84,7 +100,11 @@ final class Recaller {
         if (query.text().isBlank()) {
             return new RecallPlan(List.of(), List.of(), false, 0, 0, fusion(ranking), ranking.depth(), ranking.rrfK());
         }
-        var words = TextQuery.of(query.text(), index.analyzer(), ranking);
+        return plan(query, TextQuery.of(query.text(), index.analyzer(), ranking));
+    }
+
+    private RecallPlan plan(MemoryQuery query, TextQuery words) {
+        var ranking = settings.ranking();
         boolean meaning = embedder.isPresent()
                 && (query.kinds().isEmpty() || query.kinds().stream().anyMatch(MemoryKind::embedded));
         return new RecallPlan(
@@ -102,10 +122,9 @@ final class Recaller {
         return ranking.fusion().name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    private Recall search(MemoryQuery query, RecallPlan plan) throws IOException {
+    private Recall search(MemoryQuery query, TextQuery words, RecallPlan plan) throws IOException {
         var ranking = settings.ranking();
         var filter = filter(query);
-        var words = TextQuery.of(query.text(), index.analyzer(), ranking);
         // The query is embedded while the text search runs: the two do not depend on each other.
         var vectorAhead = plan.meaningWeight() > 0
                 ? CompletableFuture.supplyAsync(() -> queryVector(query), EMBEDDING)
@@ -256,9 +275,14 @@ final class Recaller {
     }
 
     private Optional<float[]> queryVector(MemoryQuery query) {
+        var known = recentVectors.get(query.text());
+        if (known != null) {
+            return Optional.of(known);
+        }
         try {
-            return Optional.of(
-                    embedder.orElseThrow().embed(List.of(query.text())).getFirst());
+            var vector = embedder.orElseThrow().embed(List.of(query.text())).getFirst();
+            recentVectors.put(query.text(), vector);
+            return Optional.of(vector);
         } catch (RuntimeException e) {
             LOG.warn("memory could not embed a query, so it searched by text only: {}", e.toString());
             return Optional.empty();
@@ -296,7 +320,8 @@ final class Recaller {
         return Integer.parseInt(key.substring(key.lastIndexOf('#') + 1));
     }
 
-    private Query filter(MemoryQuery query) {
+    /** The query's filters, or nothing when it has none (searches then skip filtering altogether). */
+    private Optional<Query> filter(MemoryQuery query) {
         var filter = new BooleanQuery.Builder();
         boolean any = false;
         if (query.subject().isPresent()) {
@@ -315,6 +340,6 @@ final class Recaller {
             filter.add(LongPoint.newRangeQuery(MemoryIndex.AT, from, to), Occur.FILTER);
             any = true;
         }
-        return any ? filter.build() : new MatchAllDocsQuery();
+        return any ? Optional.of(filter.build()) : Optional.empty();
     }
 }
