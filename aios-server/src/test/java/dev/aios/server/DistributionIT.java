@@ -72,11 +72,12 @@ class DistributionIT {
      * From Java 25 on, the distribution holds an ahead-of-time cache made at build time, which must
      * hold wherever the files land: with {@code AOTMode=on} the JVM refuses to start without it.
      */
-    private static Map<String, String> fromTheCacheMadeAtBuildTime(Path home) {
+    private static Map<String, String> fromTheCacheMadeAtBuildTime(Path home) throws IOException {
         if (Runtime.version().feature() < 25) {
             return Map.of();
         }
-        assertThat(home.resolve("lib/aios.aot")).isNonEmptyFile();
+        assertThat(home.resolve("lib/aios.aot")).isRegularFile();
+        assertThat(Files.size(home.resolve("lib/aios.aot"))).isPositive();
         return Map.of("AIOS_JAVA_OPTS", "-XX:AOTMode=on");
     }
 
