@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -26,8 +28,15 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * mvn -B -q -Pdist -DskipTests package      # the distribution: aios on its own runtime
  * java -cp 'aios-bench/target/aios-bench.jar:aios-bench/target/lib/*' dev.aios.bench.StartupBench \
- *   --aios aios-server/target/dist/aios-VERSION-linux-x64/bin/aios [--runs 5] [--idle 10]
+ *   --aios aios-server/target/dist/aios-VERSION-linux-x64/bin/aios [--runs 5] [--idle 10] \
+ *   [--against OTHER/bin/aios] [--fresh-cache]
  * }</pre>
+ *
+ * <p>{@code --against} starts a second aios (an older build) in every run, alternating which of
+ * the two goes first. Each launcher keeps its class-data archive in a cache directory of its own
+ * for the whole bench ({@code AIOS_CACHE}), so the first start of a launcher that writes its
+ * archive when it stops runs without one and the later starts with it; {@code --fresh-cache} gives
+ * every start an empty cache instead, as the first start after installing.
  */
 public final class StartupBench {
     private static final Pattern UP = Pattern.compile("is up at http://localhost:(\\d+)");
@@ -45,11 +54,15 @@ public final class StartupBench {
     /** Runs the measurement and prints a Markdown table. */
     public static void main(String[] args) throws Exception {
         Path launcher = null;
+        Path against = null;
+        boolean freshCache = false;
         int runs = 5;
         int idle = 10;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--aios" -> launcher = Path.of(args[++i]);
+                case "--against" -> against = Path.of(args[++i]);
+                case "--fresh-cache" -> freshCache = true;
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--idle" -> idle = Integer.parseInt(args[++i]);
                 case "--health-server" -> {
@@ -57,7 +70,8 @@ public final class StartupBench {
                     return;
                 }
                 default -> {
-                    System.err.println("usage: StartupBench --aios PATH/bin/aios [--runs N] [--idle SECONDS]");
+                    System.err.println("usage: StartupBench --aios PATH/bin/aios [--against OTHER/bin/aios]"
+                            + " [--fresh-cache] [--runs N] [--idle SECONDS]");
                     System.exit(2);
                 }
             }
@@ -70,32 +84,106 @@ public final class StartupBench {
         // The baseline runs on this JVM's runtime (the same Java release the distribution was made from).
         var java = Path.of(System.getProperty("java.home"), "bin", "java");
         var self = System.getProperty("java.class.path");
-        var aios = new ArrayList<Start>();
+        var contenders = new ArrayList<Contender>();
+        contenders.add(
+                new Contender("`aios up`, empty data directory", launcher, Files.createTempDirectory("aios-cache-")));
+        if (against != null) {
+            contenders.add(new Contender(
+                    "`aios up` of " + against + ", empty data directory",
+                    against,
+                    Files.createTempDirectory("aios-cache-")));
+        }
         var bare = new ArrayList<Start>();
         for (int run = 0; run < runs; run++) {
-            var data = Files.createTempDirectory("aios-startup-");
             bare.add(measure(
-                    List.of(java.toString(), "-cp", self, StartupBench.class.getName(), "--health-server"), idle));
-            aios.add(measure(List.of(launcher.toString(), "up", "--data", data.toString(), "--port", "0"), idle));
-            System.err.printf(Locale.ROOT, "run %d: aios %s, bare JVM %s%n", run + 1, aios.getLast(), bare.getLast());
+                    List.of(java.toString(), "-cp", self, StartupBench.class.getName(), "--health-server"),
+                    Map.of(),
+                    idle));
+            var line = new StringBuilder("run " + (run + 1) + ": bare JVM " + bare.getLast());
+            for (int n = 0; n < contenders.size(); n++) {
+                // Alternating which goes first, so neither always follows the bare JVM.
+                var contender = contenders.get((n + run) % contenders.size());
+                var cache = freshCache ? Files.createTempDirectory("aios-cache-") : contender.cache();
+                var data = Files.createTempDirectory("aios-startup-");
+                contender
+                        .starts()
+                        .add(measure(
+                                List.of(
+                                        contender.launcher().toString(),
+                                        "up",
+                                        "--data",
+                                        data.toString(),
+                                        "--port",
+                                        "0"),
+                                Map.of("AIOS_CACHE", cache.toString()),
+                                idle));
+                line.append(", ")
+                        .append(contender.launcher())
+                        .append(' ')
+                        .append(contender.starts().getLast());
+                deleteTree(data);
+                if (freshCache) {
+                    deleteTree(cache);
+                }
+            }
+            System.err.println(line);
         }
-        System.out.println(report(aios, bare, Runtime.getRuntime().availableProcessors()));
+        System.out.println(report(contenders, bare, Runtime.getRuntime().availableProcessors(), freshCache));
     }
 
-    static String report(List<Start> aios, List<Start> bare, int cores) {
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (var path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    /** An aios launcher under measurement, with the cache directory its class-data archive is kept in. */
+    record Contender(String name, Path launcher, Path cache, List<Start> starts) {
+        Contender(String name, Path launcher, Path cache) {
+            this(name, launcher, cache, new ArrayList<>());
+        }
+    }
+
+    static String report(List<Contender> contenders, List<Start> bare, int cores, boolean freshCache) {
         var text = new StringBuilder();
         text.append(
                 "| process | runs | start to healthy, median ms | min ms | CPU to healthy, median ms | RSS healthy, median MB | RSS idle, median MB |\n");
         text.append("|---|---:|---:|---:|---:|---:|---:|\n");
         row(text, "bare JVM + JDK HTTP server", bare);
-        row(text, "`aios up`, empty data directory", aios);
+        for (var contender : contenders) {
+            row(text, contender.name(), contender.starts());
+        }
         text.append(String.format(
                 Locale.ROOT,
-                "%nRatios (aios / bare JVM, medians): start-up %.1f×, CPU to healthy %.1f×, idle RSS %.1f×; %d cores.%n",
-                (double) median(aios, Start::millis) / median(bare, Start::millis),
-                (double) median(aios, Start::cpuMillis) / median(bare, Start::cpuMillis),
-                (double) median(aios, Start::rssIdleKb) / median(bare, Start::rssIdleKb),
+                "%nEvery start of aios with %s; %d cores.%n",
+                freshCache
+                        ? "an empty cache directory (AIOS_CACHE), as the first start after installing"
+                        : "its launcher's cache directory (AIOS_CACHE) kept from start to start",
                 cores));
+        for (var contender : contenders) {
+            var aios = contender.starts();
+            text.append(String.format(
+                    Locale.ROOT,
+                    "Ratios (%s / bare JVM, medians): start-up %.1f×, CPU to healthy %.1f×, idle RSS %.1f×.%n",
+                    contender.launcher(),
+                    (double) median(aios, Start::millis) / median(bare, Start::millis),
+                    (double) median(aios, Start::cpuMillis) / median(bare, Start::cpuMillis),
+                    (double) median(aios, Start::rssIdleKb) / median(bare, Start::rssIdleKb)));
+        }
+        if (contenders.size() == 2) {
+            var now = contenders.get(0).starts();
+            var before = contenders.get(1).starts();
+            text.append(String.format(
+                    Locale.ROOT,
+                    "Ratios (%s / %s, medians): start-up %.2f×, CPU to healthy %.2f×, idle RSS %.2f×.%n",
+                    contenders.get(0).launcher(),
+                    contenders.get(1).launcher(),
+                    (double) median(now, Start::millis) / median(before, Start::millis),
+                    (double) median(now, Start::cpuMillis) / median(before, Start::cpuMillis),
+                    (double) median(now, Start::rssIdleKb) / median(before, Start::rssIdleKb)));
+        }
         return text.toString();
     }
 
@@ -117,8 +205,9 @@ public final class StartupBench {
         return sorted[sorted.length / 2];
     }
 
-    private static Start measure(List<String> command, int idleSeconds) throws Exception {
-        try (var process = launch(command)) {
+    private static Start measure(List<String> command, Map<String, String> environment, int idleSeconds)
+            throws Exception {
+        try (var process = launch(command, environment)) {
             var healthy = process.awaitHealthy();
             Thread.sleep(Duration.ofSeconds(idleSeconds));
             return new Start(healthy.millis(), healthy.cpuMillis(), healthy.rssHealthyKb(), process.rssKb());
@@ -127,12 +216,16 @@ public final class StartupBench {
 
     /** Starts {@code command}, its output going to a log file that {@link Launched#awaitHealthy} reads. */
     static Launched launch(List<String> command) throws IOException {
+        return launch(command, Map.of());
+    }
+
+    /** Starts {@code command} with {@code environment} added to this process's. */
+    static Launched launch(List<String> command, Map<String, String> environment) throws IOException {
         var log = Files.createTempFile("aios-startup-", ".log");
+        var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
         long started = System.nanoTime();
-        var process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        var process = builder.start();
         return new Launched(command, process, log, started);
     }
 
