@@ -2,6 +2,7 @@ package dev.aios.kernel.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.internal.store.WorkStore.WorkItem;
 import dev.aios.kernel.internal.store.postgres.PostgresStore;
 import java.util.ArrayList;
@@ -59,6 +60,55 @@ class PostgresStoreContractTest extends StoreContract {
             }
             assertThat(own).as("a node is not woken by its own commits").hasValue(0);
         }
+    }
+
+    @Test
+    void aNodeWritingARunSeesWhatAnotherNodeWroteToItSinceItsLastWrite() {
+        try (var other = PostgresStore.open(url)) {
+            // Each node's writer works on the run in turn; each reads it after the other changed it.
+            store.write(tx -> {
+                tx.runs().save(run("r1", "onboarding", "acme", "ev-1", RunStatus.RUNNING));
+                return null;
+            });
+            for (int round = 1; round <= 3; round++) {
+                String by = "other-" + round;
+                other.write(tx -> {
+                    var state = tx.runs().load("r1").orElseThrow();
+                    state.current = by;
+                    tx.runs().save(state);
+                    return null;
+                });
+                assertThat(current(store))
+                        .as("the first node's writer, after the other wrote")
+                        .isEqualTo(by);
+                String mine = "mine-" + round;
+                store.write(tx -> {
+                    var state = tx.runs().load("r1").orElseThrow();
+                    state.current = mine;
+                    tx.runs().save(state);
+                    return null;
+                });
+                // A transaction of the first node that does not touch the run comes between.
+                store.write(tx -> tx.events().append(event("e-" + mine, "ping", ""), "json", bytes("{}"), T0));
+                assertThat(current(other))
+                        .as("the other node's writer, after the first wrote")
+                        .isEqualTo(mine);
+            }
+            // A write of the other node, then one of the first that reads nothing, then a read.
+            other.write(tx -> {
+                var state = tx.runs().load("r1").orElseThrow();
+                state.current = "last";
+                tx.runs().save(state);
+                return null;
+            });
+            store.write(tx -> tx.events().append(event("e-last", "ping", ""), "json", bytes("{}"), T0));
+            assertThat(current(store)).isEqualTo("last");
+        }
+    }
+
+    /** The step run r1 is at, as the writer of {@code node} reads it. */
+    private static String current(Store node) {
+        return node.write((Tx tx) -> tx.runs().load("r1").orElseThrow().current);
     }
 
     @Test

@@ -33,6 +33,9 @@ public final class JdbcHandle implements Handle {
     private int deferredCount;
     /** Whether a deferred statement changes data (and so must be sent before its unit ends). */
     private boolean deferredWrites;
+    /** What reads the rows of a deferred statement, by the statement's place among those deferred. */
+    private final java.util.Map<Integer, java.util.function.Consumer<dev.aios.kernel.spi.Row>> deferredReaders =
+            new java.util.HashMap<>();
     /** Counts the messages sent with deferred statements, so a {@link Pending} mark knows if it is stale. */
     private long sends;
 
@@ -117,6 +120,7 @@ public final class JdbcHandle implements Handle {
         deferred.setLength(mark.length());
         deferredArgs.subList(mark.args(), deferredArgs.size()).clear();
         deferredCount = mark.count();
+        deferredReaders.keySet().removeIf(index -> index >= mark.count());
         // What is left may hold writes of earlier units; they are sent before anything else.
     }
 
@@ -192,7 +196,7 @@ public final class JdbcHandle implements Handle {
      * savepoints), with what is deferred before it.
      */
     public void execute(String sql) {
-        if (deferredArgs.isEmpty()) {
+        if (deferredArgs.isEmpty() && deferredReaders.isEmpty()) {
             String all = deferred.isEmpty() ? sql : deferred + "; " + sql;
             clearDeferred();
             sends++;
@@ -223,6 +227,24 @@ public final class JdbcHandle implements Handle {
     }
 
     /**
+     * Runs a query (or a statement {@code RETURNING} rows) before the next statement of this handle,
+     * in the same round trip, and hands its first row to {@code reader} when its result arrives:
+     * on PostgreSQL in the writer's transaction; elsewhere at once. If the transaction ends before
+     * anything else is sent, it is dropped like {@link #executeLater} and {@code reader} is not called.
+     */
+    public void queryLater(String sql, java.util.function.Consumer<dev.aios.kernel.spi.Row> reader) {
+        if (!pipelined()) {
+            queryOne(sql, row -> {
+                reader.accept(row);
+                return Boolean.TRUE;
+            });
+            return;
+        }
+        deferredReaders.put(deferredCount, reader);
+        defer(sql, new Object[0]);
+    }
+
+    /**
      * Forgets the statements deferred and not sent yet, the transaction being about to end; only
      * statements the end makes moot may be forgotten, so writes still waiting are sent first.
      */
@@ -243,6 +265,29 @@ public final class JdbcHandle implements Handle {
         deferredArgs.clear();
         deferredCount = 0;
         deferredWrites = false;
+        deferredReaders.clear();
+    }
+
+    /**
+     * Goes through the results of the first {@code count} statements of a message, handing the rows
+     * of those with a reader to it; leaves the statement at the result of the next one.
+     */
+    private static void readDeferred(
+            Statement executed,
+            int count,
+            java.util.Map<Integer, java.util.function.Consumer<dev.aios.kernel.spi.Row>> readers)
+            throws SQLException {
+        for (int i = 0; i < count; i++) {
+            var reader = readers.get(i);
+            if (reader != null) {
+                try (var rs = executed.getResultSet()) {
+                    if (rs != null && rs.next()) {
+                        reader.accept(new JdbcRow(rs));
+                    }
+                }
+            }
+            executed.getMoreResults();
+        }
     }
 
     private void flushDeferred() throws SQLException {
@@ -251,17 +296,23 @@ public final class JdbcHandle implements Handle {
         }
         String all = deferred.toString();
         var args = deferredArgs.toArray();
+        int count = deferredCount;
+        var readers = deferredReaders.isEmpty()
+                ? java.util.Map.<Integer, java.util.function.Consumer<dev.aios.kernel.spi.Row>>of()
+                : java.util.Map.copyOf(deferredReaders);
         clearDeferred();
         sends++;
         if (args.length == 0) {
             try (var st = connection.createStatement()) {
                 st.execute(all);
+                readDeferred(st, readers.isEmpty() ? 0 : count, readers);
             }
             return;
         }
         try (var ps = connection.prepareStatement(all)) {
             bind(ps, args);
             ps.execute();
+            readDeferred(ps, readers.isEmpty() ? 0 : count, readers);
         }
     }
 
@@ -299,14 +350,15 @@ public final class JdbcHandle implements Handle {
         defer(sql, args);
         String all = deferred.toString();
         var allArgs = deferredArgs.toArray();
+        var readers = deferredReaders.isEmpty()
+                ? java.util.Map.<Integer, java.util.function.Consumer<dev.aios.kernel.spi.Row>>of()
+                : java.util.Map.copyOf(deferredReaders);
         clearDeferred();
         sends++;
         try (var ps = connection.prepareStatement(all)) {
             bind(ps, allArgs);
             ps.execute();
-            for (int i = 0; i < skip; i++) {
-                ps.getMoreResults();
-            }
+            readDeferred(ps, skip, readers);
             return use.apply(ps);
         }
     }

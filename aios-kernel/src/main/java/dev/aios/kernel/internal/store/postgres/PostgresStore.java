@@ -47,6 +47,33 @@ public final class PostgresStore extends WriterBackedStore {
     private final Notifications notifications;
     private java.util.List<String> migrated = java.util.List.of();
 
+    /** This store's name among the writers of the database, in {@code writer_turns}. */
+    private final String node = UUID.randomUUID().toString();
+
+    /** The writer's transactions opened so far; touched on the writer's thread only. */
+    private long turns;
+
+    /**
+     * The writer's transaction from which on {@link #live} holds only states read or written since:
+     * they are what the table holds while no other node's writer committed after that transaction.
+     */
+    private long liveSince = Long.MAX_VALUE;
+
+    /**
+     * The states of runs this node's writer worked on lately, so that a step does not read its run's
+     * state back from the database on every write. Kept only while no other writer commits: each
+     * transaction of a writer says so in {@code writer_turns} ({@link PostgresTx#liveRuns} checks).
+     * Touched only on the writer's thread; a unit that rolls back drops what it may have changed.
+     */
+    private final java.util.Map<String, dev.aios.kernel.internal.run.RunState> live =
+            new java.util.LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(
+                        java.util.Map.Entry<String, dev.aios.kernel.internal.run.RunState> eldest) {
+                    return size() > 10_000;
+                }
+            };
+
     private PostgresStore(String url, String schema, boolean scratch) {
         this.url = url;
         this.schema = schema;
@@ -72,7 +99,14 @@ public final class PostgresStore extends WriterBackedStore {
                         handle.executeLater("SELECT pg_advisory_xact_lock(hashtext(current_schema()))");
                         // Heard by the other nodes when this transaction commits.
                         handle.executeLater(notifications.notifyStatement());
-                        return new PostgresTx(handle, true);
+                        var tx = new PostgresTx(handle, true, this, ++turns);
+                        // This writer's turn: the first of its transactions since another writer
+                        // committed comes back, which tells whether the states kept in memory still hold.
+                        handle.queryLater(
+                                "UPDATE writer_turns SET streak = CASE WHEN node = '" + node + "' THEN streak ELSE "
+                                        + tx.turn() + " END, node = '" + node + "' WHERE id = 1 RETURNING streak",
+                                row -> tx.streak(row.integer("streak")));
+                        return tx;
                     },
                     PostgresStore::vacuum);
             reads = pool(url, schema, "aios-reads", 6, true);
@@ -148,6 +182,19 @@ public final class PostgresStore extends WriterBackedStore {
         return migrate(writes, location, table, schema, false);
     }
 
+    /**
+     * The run states kept in memory, for the writer's transaction {@code turn}, whose writer has
+     * committed alone since its transaction {@code streak}: emptied first if another writer may
+     * have committed since they were read.
+     */
+    java.util.Map<String, dev.aios.kernel.internal.run.RunState> live(long turn, long streak) {
+        if (streak > liveSince || liveSince > turn) {
+            live.clear();
+            liveSince = turn;
+        }
+        return live;
+    }
+
     @Override
     protected Writer writer() {
         return writer;
@@ -181,7 +228,8 @@ public final class PostgresStore extends WriterBackedStore {
         try (Connection c = reads.getConnection()) {
             c.setAutoCommit(false);
             try {
-                return unit.run(new PostgresTx(new JdbcHandle(c, null, Handle.Dialect.POSTGRESQL, location()), false));
+                return unit.run(
+                        new PostgresTx(new JdbcHandle(c, null, Handle.Dialect.POSTGRESQL, location()), false, this, 0));
             } finally {
                 c.rollback();
                 c.setAutoCommit(true);

@@ -7,13 +7,31 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A transaction on the PostgreSQL store. Several nodes may write the database, so run states are
- * always read from it, and feed positions come from its sequence.
+ * A transaction on the PostgreSQL store. Several nodes may write the database: the writer keeps the
+ * run states it worked on in memory only while no other node's writer committed in between, which
+ * each transaction learns from {@code writer_turns} in its first round trip; feed positions come
+ * from the database's sequence.
  */
 final class PostgresTx extends JdbcTx {
+    private final PostgresStore store;
+    private final long turn;
+    /** The first transaction of this writer since another committed; 0 until the database said. */
+    private long streak;
 
-    PostgresTx(JdbcHandle handle, boolean writer) {
+    PostgresTx(JdbcHandle handle, boolean writer, PostgresStore store, long turn) {
         super(handle, writer);
+        this.store = store;
+        this.turn = turn;
+    }
+
+    /** This transaction's number among the writer's transactions. */
+    long turn() {
+        return turn;
+    }
+
+    /** Told by the database: this writer has committed alone since its transaction {@code streak}. */
+    void streak(long streak) {
+        this.streak = streak;
     }
 
     @Override
@@ -28,6 +46,13 @@ final class PostgresTx extends JdbcTx {
 
     @Override
     protected Map<String, RunState> liveRuns() {
-        return null;
+        if (!isWriter()) {
+            return null;
+        }
+        if (streak == 0) {
+            // The turn is taken with the transaction's first round trip: this is it.
+            handle().send();
+        }
+        return streak == 0 ? null : store.live(turn, streak);
     }
 }
