@@ -376,8 +376,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Executes {@code first} on the run's state as {@code handed} over with it, then what follows as above. */
-    private void execute(
-            StepRunner runner, Lease first, Optional<dev.aios.kernel.internal.run.RunState> handed) {
+    private void execute(StepRunner runner, Lease first, Optional<dev.aios.kernel.internal.run.RunState> handed) {
         var next = execute(runner, first, handed, !closing);
         while (next.isPresent()) {
             next = execute(runner, next.get().lease(), Optional.of(next.get().state()), !closing);

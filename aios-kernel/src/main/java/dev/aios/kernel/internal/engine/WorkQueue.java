@@ -158,10 +158,10 @@ final class WorkQueue {
     /**
      * How many earlier attempts of the leased step count toward its attempt limit: every attempt
      * started before this one, except a first attempt handed over by a write that did something else
-     * (see {@code StepStarted#handedOver}) and never ended. That one was committed before its worker began it, and a process that
-     * stopped in between leaves it counted though it never ran; a step that really stops the process
-     * each time is still caught, one attempt later, since what follows a lost attempt is leased by
-     * the dispatcher.
+     * (see {@code StepStarted#handedOver}) and never ended. That one was committed before its
+     * worker began it, and a process that stopped in between leaves it counted though it never ran;
+     * a step that really stops the process each time is still caught, one attempt later, since what
+     * follows a lost attempt is leased by the dispatcher.
      */
     static int heldAgainst(RunState run, Lease lease) {
         int started = lease.attempt() - 1;
