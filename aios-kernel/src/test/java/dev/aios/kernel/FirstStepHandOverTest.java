@@ -100,7 +100,8 @@ class FirstStepHandOverTest {
 
         // The only worker is busy: the second run waits for it.
         String second = send();
-        assertThat(kernel.run(second).steps()).allSatisfy(s -> assertThat(s.attempts()).isEmpty());
+        assertThat(kernel.run(second).steps())
+                .allSatisfy(s -> assertThat(s.attempts()).isEmpty());
         relay.goOn.countDown();
 
         assertThat(kernel.awaitEnd(first, Duration.ofSeconds(30)).status()).isEqualTo(RunStatus.COMPLETED);
