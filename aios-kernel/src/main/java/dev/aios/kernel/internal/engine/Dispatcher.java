@@ -122,6 +122,48 @@ final class Dispatcher<L> implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes a worker's place for an item leased elsewhere (the write that started its run), when one
+     * is free; the place is then the caller's until it {@link #release}s it or {@link #runReserved runs}
+     * work in it.
+     */
+    boolean reserve() {
+        while (true) {
+            int now = inflight.get();
+            if (!running || now >= concurrency) {
+                return false;
+            }
+            if (inflight.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Gives back a place {@link #reserve}d and not used. */
+    void release() {
+        inflight.decrementAndGet();
+        wake();
+    }
+
+    /** Runs {@code work} on a virtual thread in a place {@link #reserve}d for it, and frees the place after. */
+    void runReserved(Runnable work) {
+        try {
+            executor.execute(() -> {
+                try {
+                    work.run();
+                } catch (RuntimeException e) {
+                    LOG.error("executing handed-over work failed; its lease will expire and it will run again", e);
+                } finally {
+                    inflight.decrementAndGet();
+                    wake();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Stopping: the lease brings the item back after the restart.
+            inflight.decrementAndGet();
+        }
+    }
+
     private void execute(L lease) {
         try {
             worker.accept(lease);

@@ -156,6 +156,7 @@ public final class Engine implements AutoCloseable {
                 config.concurrency(),
                 config.pollInterval(),
                 clock);
+        intake.startWith((tx, runId) -> handOverFirst(runner, tx, runId));
         this.mailboxes = new Mailboxes(
                 store, journal.codec(), clock, playbooks::stateful, playbooks::agent, services, calls, node);
         this.instances = new Dispatcher<>(
@@ -371,10 +372,49 @@ public final class Engine implements AutoCloseable {
      * the same run, on this thread and in this worker's place.
      */
     private void execute(StepRunner runner, Lease first) {
-        var next = execute(runner, first, Optional.empty(), !closing);
+        execute(runner, first, Optional.empty());
+    }
+
+    /** Executes {@code first} on the run's state as {@code handed} over with it, then what follows as above. */
+    private void execute(StepRunner runner, Lease first, Optional<dev.aios.kernel.internal.run.RunState> handed) {
+        var next = execute(runner, first, handed, !closing);
         while (next.isPresent()) {
             next = execute(runner, next.get().lease(), Optional.of(next.get().state()), !closing);
         }
+    }
+
+    /**
+     * Leases the first step of run {@code runId}, just started in {@code tx}, when a worker's place
+     * is free, and hands it to that worker with the run's state once {@code tx} committed: the run
+     * starts without a round through the dispatcher and a lease commit of its own. The lease is as
+     * durable as the dispatcher's, so a crash before the step is recorded still runs it again.
+     *
+     * @return whether the step was handed over and nothing else of the run is due
+     */
+    private boolean handOverFirst(StepRunner runner, dev.aios.kernel.internal.store.Tx tx, String runId) {
+        if (closing || !dispatcher.reserve()) {
+            return false;
+        }
+        var reserved = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Runnable giveBack = () -> {
+            if (reserved.compareAndSet(true, false)) {
+                dispatcher.release();
+            }
+        };
+        // If the unit rolls back, the place is freed: nothing was leased.
+        tx.onRollback(giveBack);
+        var next = queue.leaseNext(tx, runId);
+        if (next.isEmpty()) {
+            giveBack.run();
+            return false;
+        }
+        var state = journal.load(tx, runId).orElseThrow().copy();
+        tx.afterCommit(() -> {
+            if (reserved.compareAndSet(true, false)) {
+                dispatcher.runReserved(() -> execute(runner, next.get().lease(), Optional.of(state)));
+            }
+        });
+        return next.get().alone();
     }
 
     /**
@@ -495,7 +535,7 @@ public final class Engine implements AutoCloseable {
         if (!(outcome instanceof Outcome.Completed)) {
             return Optional.of(lease);
         }
-        return progress.recordIn(tx, lease, playbook, outcome, Optional.empty(), !closing)
+        return progress.recordIn(tx, lease, playbook, outcome, Optional.empty(), !closing, false)
                 .map(Progress.Handed::lease);
     }
 

@@ -55,6 +55,24 @@ final class EventIntake {
 
     private volatile Delivery delivery = (tx, event, now) -> {};
 
+    /** Takes a run just started on to its first step, in the transaction that started it. */
+    @FunctionalInterface
+    interface FirstStep {
+        /**
+         * Leases the first step of run {@code runId} in {@code tx} and hands it to a worker once
+         * {@code tx} committed, when a worker is free; returns whether it did and nothing else of the
+         * run is due (if not, the dispatcher looks).
+         */
+        boolean handOver(Tx tx, String runId);
+    }
+
+    private volatile FirstStep firstStep = (tx, runId) -> false;
+
+    /** Leases the first steps of the runs an event starts with {@code firstStep}, in the transaction logging it. */
+    void startWith(FirstStep firstStep) {
+        this.firstStep = firstStep;
+    }
+
     /** Delivers events addressed to stateful agents with {@code delivery}, in the transaction logging them. */
     void deliverWith(Delivery delivery) {
         this.delivery = delivery;
@@ -177,7 +195,11 @@ final class EventIntake {
                             new StepScheduled(first, 0, playbook.step(first).kind(), now)));
             started.add(runId);
         }
-        if (!started.isEmpty()) {
+        boolean leftToDispatcher = false;
+        for (String runId : started) {
+            leftToDispatcher |= !firstStep.handOver(tx, runId);
+        }
+        if (leftToDispatcher) {
             tx.afterCommit(wake);
         }
         return new Logged(new Accepted(event.id(), false, started, List.of(), routing.notes()), seq);

@@ -61,8 +61,8 @@ final class Progress {
     /**
      * Records {@code outcome}; a task it opens first escalates at {@code escalateAt}, when the
      * policy planned that. With {@code goOn}, the same unit leases the run's next step when it is due
-     * at once, and returns it with a copy of the run's state for the caller to execute once the unit
-     * committed.
+     * at once, or else the first step of a run waiting for a worker, and returns it with a copy of
+     * that run's state for the caller to execute once the unit committed.
      */
     Optional<Handed> record(
             Lease lease, CompiledPlaybook playbook, Outcome outcome, Optional<Instant> escalateAt, boolean goOn) {
@@ -70,12 +70,15 @@ final class Progress {
             LOG.debug("nothing to record for {}: {}", lease, nothing.why());
             return Optional.empty();
         }
-        return store.write(tx -> recordIn(tx, lease, playbook, outcome, escalateAt, goOn));
+        return store.write(tx -> recordIn(tx, lease, playbook, outcome, escalateAt, goOn, goOn));
     }
 
     /**
      * Records {@code outcome} as {@link #record} does, in the caller's transaction {@code tx}: the
-     * unit that leased a due timer fires it at once, beside the other timers of its page.
+     * unit that leased a due timer fires it at once, beside the other timers of its page. With
+     * {@code orAnother}, when the run has no step to go on with, the unit leases the first step of
+     * another run instead ({@link WorkQueue#leaseFresh}); not in a unit that leases a page of due
+     * items itself, which has chosen them already.
      */
     Optional<Handed> recordIn(
             Tx tx,
@@ -83,7 +86,8 @@ final class Progress {
             CompiledPlaybook playbook,
             Outcome outcome,
             Optional<Instant> escalateAt,
-            boolean goOn) {
+            boolean goOn,
+            boolean orAnother) {
         if (!queue.holds(tx, lease)) {
             LOG.info("dropping the result of {}: the lease is no longer held", lease);
             return Optional.<Handed>empty();
@@ -113,15 +117,24 @@ final class Progress {
                 tx.afterCommit(() -> awaits.schedule(p.event().type()));
             default -> {}
         }
-        var next =
-                goOn && !state.status.isFinal() ? queue.leaseNext(tx, lease.runId()) : Optional.<WorkQueue.Next>empty();
-        if (next.isEmpty() || !next.get().alone() || !(outcome instanceof Outcome.Completed)) {
+        var next = Optional.<WorkQueue.Next>empty();
+        if (goOn) {
+            next = state.status.isFinal() ? next : queue.leaseNext(tx, lease.runId());
+            if (next.isEmpty() && orAnother) {
+                // Nothing more of this run now: the worker goes on with a run waiting for its first step.
+                next = queue.leaseFresh(tx);
+            }
+        }
+        if (next.isEmpty()
+                || !next.get().alone()
+                || !(outcome instanceof Outcome.Completed)
+                || !next.get().lease().runId().equals(lease.runId())) {
             // Something may be due that this worker does not go on with: the dispatcher looks.
             tx.afterCommit(wake);
         }
         // The worker goes on from the state as this unit left it, rather than reading it again.
         return next.map(n -> new Handed(
-                n.lease(), journal.load(tx, lease.runId()).orElseThrow().copy()));
+                n.lease(), journal.load(tx, n.lease().runId()).orElseThrow().copy()));
     }
 
     /** The run's next step, leased by the unit that recorded the one before, with the run's state as it left it. */

@@ -105,6 +105,27 @@ final class WorkQueue {
     }
 
     /**
+     * Leases, in the caller's transaction, the step due longest of any run when it is a step never
+     * started yet: the unit that records a step after which its run has nothing to go on with takes
+     * the first step of a run waiting for a worker, so that the worker goes on with it once the unit
+     * committed instead of the dispatcher leasing it in a unit of its own. When the item due longest
+     * is anything else (a timer, a retry), nothing is taken: the worker's place is freed and the
+     * dispatcher leases it, so a stream of new runs never holds back what was due before them.
+     */
+    Optional<Next> leaseFresh(Tx tx) {
+        Instant now = clock.instant();
+        var due = tx.work().due(now, 2);
+        if (due.isEmpty()) {
+            return Optional.empty();
+        }
+        var item = due.getFirst();
+        if (item.kind() != WorkKind.STEP || item.attempt() != 0) {
+            return Optional.empty();
+        }
+        return Optional.of(new Next(take(tx, item, now, true), due.size() == 1));
+    }
+
+    /**
      * A step leased by the unit that recorded the one before.
      *
      * @param alone whether it was the run's only item due
@@ -136,11 +157,11 @@ final class WorkQueue {
 
     /**
      * How many earlier attempts of the leased step count toward its attempt limit: every attempt
-     * started before this one, except a first attempt handed over by the write that recorded the step
-     * before and never ended. That one was committed before its worker began it, and a process that
-     * stopped in between leaves it counted though it never ran; a step that really stops the process
-     * each time is still caught, one attempt later, since what follows a lost attempt is leased by
-     * the dispatcher.
+     * started before this one, except a first attempt handed over by a write that did something else
+     * (see {@code StepStarted#handedOver}) and never ended. That one was committed before its
+     * worker began it, and a process that stopped in between leaves it counted though it never ran;
+     * a step that really stops the process each time is still caught, one attempt later, since what
+     * follows a lost attempt is leased by the dispatcher.
      */
     static int heldAgainst(RunState run, Lease lease) {
         int started = lease.attempt() - 1;

@@ -42,9 +42,11 @@ public sealed interface JournalEntry {
     /**
      * A worker began attempt {@code attempt} of a step.
      *
-     * @param handedOver whether the write that recorded the run's step before took this one on for
-     *     the same worker to go on with, rather than the dispatcher; such an attempt, when it never
-     *     ends, may have been lost before it began, so it is not held against the step
+     * @param handedOver whether a write that did something else took this one on and handed it to a
+     *     worker once committed, rather than the dispatcher: the write that recorded the run's step
+     *     before, the write that logged the event starting the run, or the write of a worker that had
+     *     just finished another run; such an attempt, when it never ends, may have been lost before
+     *     it began, so it is not held against the step
      */
     @StoredAs("StepStarted")
     record StepStarted(

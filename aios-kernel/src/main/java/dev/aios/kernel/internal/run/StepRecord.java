@@ -69,7 +69,7 @@ public final class StepRecord {
         public String error;
         /** Why a deferred step waits, in a word ({@code window}, {@code breaker}, …); null otherwise. */
         public String deferredBy;
-        /** Taken on by the write that recorded the step before (see {@code StepStarted#handedOver}). */
+        /** Taken on by a write that did something else, not by the dispatcher (see {@code StepStarted#handedOver}). */
         @JsonInclude(JsonInclude.Include.NON_DEFAULT)
         public boolean handedOver;
 
