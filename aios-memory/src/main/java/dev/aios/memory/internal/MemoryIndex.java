@@ -172,7 +172,7 @@ final class MemoryIndex implements AutoCloseable {
 
     /**
      * This index's name among the indexes that follow the tables' changes (one per node on a shared
-     * database): made when the index is created, kept in its commits, new when it is rebuilt.
+     * database): made when the index is first created and kept in its commits, rebuilds included.
      */
     String follower() {
         return follower;
