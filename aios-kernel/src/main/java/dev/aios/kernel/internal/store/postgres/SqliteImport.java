@@ -32,7 +32,7 @@ public final class SqliteImport {
      * such a row shows the database was used.
      */
     private static final Map<String, String> SEEDED =
-            Map.of("audit_assigned", "seq <> 0", "policy_feed", "position <> 0");
+            Map.of("audit_assigned", "seq <> 0", "policy_feed", "position <> 0", "writer_turns", "node <> ''");
 
     /** Coordination between the processes working on a database, not data: never copied. */
     private static final List<String> NOT_COPIED = List.of("nodes");
