@@ -1,25 +1,17 @@
 package dev.aios.bench;
 
 import com.sun.management.OperatingSystemMXBean;
-import dev.aios.kernel.Kernel;
 import dev.aios.memory.MemoryExtension;
 import dev.aios.memory.MemorySettings;
 import dev.aios.memory.internal.InProcessEmbedder;
 import dev.aios.memory.internal.Vectors;
-import dev.aios.server.ApiServer;
 import dev.aios.server.internal.Json;
-import dev.aios.server.internal.http.MemoryRoutes;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -190,75 +182,49 @@ public final class ImportBench {
             throws Exception {
         var dir = Files.createTempDirectory(base, "aios-import");
         var memory = MemoryExtension.of(MemorySettings.defaults(), MemoryBench.keep(model));
-        try (var kernel = Kernel.builder()
-                .dataDirectory(dir.resolve("data"))
-                .extension(memory)
-                .build()) {
-            kernel.start();
-            try (var server =
-                    ApiServer.start(kernel, "127.0.0.1", 0, new MemoryRoutes(kernel, memory, InstantSource.system()))) {
-                var url = "http://127.0.0.1:" + server.port();
-                var token = Files.readString(dir.resolve("data").resolve(Kernel.ADMIN_TOKEN_FILE))
-                        .strip();
-                var http = HttpClient.newBuilder()
-                        .version(HttpClient.Version.HTTP_1_1)
-                        .build();
-                long cpu = Meter.OS.getProcessCpuTime();
-                long start = System.nanoTime();
-                if (batched) {
-                    for (int from = 0; from < texts.size(); from += 500) {
-                        var body = Json.mapper().createObjectNode();
-                        var list = body.putArray("items");
-                        for (var text : texts.subList(from, Math.min(texts.size(), from + 500))) {
-                            list.addObject()
-                                    .put("kind", "note")
-                                    .put("subject", "client")
-                                    .put("text", text);
-                        }
-                        post(http, url + "/api/memory/batch", token, body.toString());
+        try (var server = MemoryServer.start(dir.resolve("data"), memory)) {
+            long cpu = Meter.OS.getProcessCpuTime();
+            long start = System.nanoTime();
+            if (batched) {
+                for (int from = 0; from < texts.size(); from += 500) {
+                    var body = Json.mapper().createObjectNode();
+                    var list = body.putArray("items");
+                    for (var text : texts.subList(from, Math.min(texts.size(), from + 500))) {
+                        list.addObject()
+                                .put("kind", "note")
+                                .put("subject", "client")
+                                .put("text", text);
                     }
-                } else {
-                    for (var text : texts) {
-                        var body = Json.mapper().createObjectNode();
-                        body.put("kind", "note").put("subject", "client").put("text", text);
-                        post(http, url + "/api/memory", token, body.toString());
-                    }
+                    server.send(server.post("/api/memory/batch", body.toString()), 201);
                 }
-                long stored = System.nanoTime();
-                if (!memory.settle(Duration.ofMinutes(30))) {
-                    throw new IllegalStateException("embedding did not catch up in 30 minutes");
+            } else {
+                for (var text : texts) {
+                    var body = Json.mapper().createObjectNode();
+                    body.put("kind", "note").put("subject", "client").put("text", text);
+                    server.send(server.post("/api/memory", body.toString()), 201);
                 }
-                long embedded = System.nanoTime();
-                double cpuSeconds = (Meter.OS.getProcessCpuTime() - cpu) / 1e9;
-                System.out.printf(
-                        Locale.ROOT,
-                        "%-32s %-8s %d items: stored (found by words) %.1f s = %.0f items/s; embedded (found by"
-                                + " meaning) %.1f s = %.0f items/s, %.2f CPU ms an item; load %s%n",
-                        batched ? "POST /api/memory/batch (500)" : "POST /api/memory (one by one)",
-                        name,
-                        texts.size(),
-                        (stored - start) / 1e9,
-                        texts.size() / ((stored - start) / 1e9),
-                        (embedded - start) / 1e9,
-                        texts.size() / ((embedded - start) / 1e9),
-                        cpuSeconds * 1000 / texts.size(),
-                        Machine.loadNow());
             }
+            long stored = System.nanoTime();
+            if (!memory.settle(Duration.ofMinutes(30))) {
+                throw new IllegalStateException("embedding did not catch up in 30 minutes");
+            }
+            long embedded = System.nanoTime();
+            double cpuSeconds = (Meter.OS.getProcessCpuTime() - cpu) / 1e9;
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-32s %-8s %d items: stored (found by words) %.1f s = %.0f items/s; embedded (found by"
+                            + " meaning) %.1f s = %.0f items/s, %.2f CPU ms an item; load %s%n",
+                    batched ? "POST /api/memory/batch (500)" : "POST /api/memory (one by one)",
+                    name,
+                    texts.size(),
+                    (stored - start) / 1e9,
+                    texts.size() / ((stored - start) / 1e9),
+                    (embedded - start) / 1e9,
+                    texts.size() / ((embedded - start) / 1e9),
+                    cpuSeconds * 1000 / texts.size(),
+                    Machine.loadNow());
         } finally {
             MemoryBench.deleteTree(dir);
-        }
-    }
-
-    private static void post(HttpClient http, String url, String token, String json) throws Exception {
-        var response = http.send(
-                HttpRequest.newBuilder(URI.create(url))
-                        .header("Content-Type", "application/json")
-                        .header("Authorization", "Bearer " + token)
-                        .POST(HttpRequest.BodyPublishers.ofString(json))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 201) {
-            throw new IllegalStateException(url + " answered " + response.statusCode() + ": " + response.body());
         }
     }
 }

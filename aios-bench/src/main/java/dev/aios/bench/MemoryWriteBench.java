@@ -3,30 +3,20 @@ package dev.aios.bench;
 import com.sun.management.OperatingSystemMXBean;
 import dev.aios.api.MemoryKind;
 import dev.aios.api.Remember;
-import dev.aios.kernel.Kernel;
 import dev.aios.memory.MemoryExtension;
 import dev.aios.memory.MemorySettings;
 import dev.aios.memory.internal.InProcessEmbedder;
-import dev.aios.server.ApiServer;
 import dev.aios.server.internal.Json;
-import dev.aios.server.internal.http.MemoryRoutes;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import org.HdrHistogram.Histogram;
-import org.sqlite.SQLiteConfig;
 
 /**
  * What one {@code POST /api/memory} of a short note costs, from one client sending one note after
@@ -106,42 +96,22 @@ public final class MemoryWriteBench {
         System.out.println("load at the end: " + Machine.loadNow());
     }
 
-    /** One row per transaction into a fresh SQLite file with the kernel's settings: one fsync each. */
+    /**
+     * One row per transaction into a fresh SQLite file with the kernel's settings: one fsync each
+     * ({@link SqliteBaseline}'s insert loop, rows with a note's 200 bytes of payload).
+     */
     static Series sqliteCommits(Path base, int count) throws Exception {
-        var dir = Files.createTempDirectory(base, "aios-memwrite-sqlite");
-        try (Connection c = open(dir.resolve("baseline.db"))) {
-            try (var st = c.createStatement()) {
-                st.execute("CREATE TABLE notes (id TEXT PRIMARY KEY, text BLOB NOT NULL)");
+        var micros = Percentiles.micros();
+        long[] cpu = {OS.getProcessCpuTime()};
+        new SqliteBaseline(base).insert(1, 200, (rows, nanos) -> {
+            if (rows == WARM_UP) {
+                cpu[0] = OS.getProcessCpuTime();
+            } else if (rows > WARM_UP) {
+                micros.recordValue(nanos / 1000);
             }
-            c.setAutoCommit(false);
-            var micros = Percentiles.micros();
-            byte[] text = new byte[200];
-            long cpu = OS.getProcessCpuTime();
-            try (var insert = c.prepareStatement("INSERT INTO notes (id, text) VALUES (?, ?)")) {
-                for (int i = 0; i < count + WARM_UP; i++) {
-                    long start = System.nanoTime();
-                    insert.setString(1, "n-" + i);
-                    insert.setBytes(2, text);
-                    insert.executeUpdate();
-                    c.commit();
-                    if (i == WARM_UP - 1) {
-                        cpu = OS.getProcessCpuTime();
-                    } else if (i >= WARM_UP) {
-                        micros.recordValue((System.nanoTime() - start) / 1000);
-                    }
-                }
-            }
-            return new Series("raw SQLite, one row a commit (fsync)", micros, OS.getProcessCpuTime() - cpu);
-        } finally {
-            MemoryBench.deleteTree(dir);
-        }
-    }
-
-    private static Connection open(Path file) throws SQLException {
-        var config = new SQLiteConfig();
-        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-        return config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            return rows < count + WARM_UP;
+        });
+        return new Series("raw SQLite, one row a commit (fsync)", micros, OS.getProcessCpuTime() - cpu[0]);
     }
 
     /**
@@ -158,44 +128,27 @@ public final class MemoryWriteBench {
         String with = model == null ? "no embedding" : "model embedding";
         var random = new Random(7);
         var found = new ArrayList<Series>();
-        try (var kernel = Kernel.builder()
-                .dataDirectory(dir.resolve("data"))
-                .extension(memory)
-                .build()) {
-            kernel.start();
-            try (var server =
-                    ApiServer.start(kernel, "127.0.0.1", 0, new MemoryRoutes(kernel, memory, InstantSource.system()))) {
-                var url = "http://127.0.0.1:" + server.port();
-                var token = Files.readString(dir.resolve("data").resolve(Kernel.ADMIN_TOKEN_FILE))
-                        .strip();
-                var http = HttpClient.newBuilder()
-                        .version(HttpClient.Version.HTTP_1_1)
-                        .build();
-                var health = HttpRequest.newBuilder(URI.create(url + "/health"))
-                        .GET()
-                        .build();
-                for (int i = 0; i < WARM_UP; i++) {
-                    send(http, health, 200);
-                    send(http, note(url, token, random, i), 201);
-                }
-                if (!memory.settle(Duration.ofMinutes(5))) {
-                    throw new IllegalStateException("embedding did not catch up in 5 minutes");
-                }
-                found.add(time("GET /health, " + with, count, i -> send(http, health, 200)));
-                found.add(time(
-                        "POST /api/memory, " + with,
-                        count,
-                        i -> send(http, note(url, token, random, WARM_UP + i), 201)));
-                if (!memory.settle(Duration.ofMinutes(5))) {
-                    throw new IllegalStateException("embedding did not catch up in 5 minutes");
-                }
-                var operator = memory.memory();
-                found.add(time(
-                        "remember in-process, " + with,
-                        count,
-                        i -> operator.remember(Remember.of(MemoryKind.NOTE, "client", text(random, i)))));
-                memory.settle(Duration.ofMinutes(5));
+        try (var server = MemoryServer.start(dir.resolve("data"), memory)) {
+            var health = server.request("/health").GET().build();
+            for (int i = 0; i < WARM_UP; i++) {
+                server.send(health, 200);
+                server.send(note(server, random, i), 201);
             }
+            if (!memory.settle(Duration.ofMinutes(5))) {
+                throw new IllegalStateException("embedding did not catch up in 5 minutes");
+            }
+            found.add(time("GET /health, " + with, count, i -> server.send(health, 200)));
+            found.add(
+                    time("POST /api/memory, " + with, count, i -> server.send(note(server, random, WARM_UP + i), 201)));
+            if (!memory.settle(Duration.ofMinutes(5))) {
+                throw new IllegalStateException("embedding did not catch up in 5 minutes");
+            }
+            var operator = memory.memory();
+            found.add(time(
+                    "remember in-process, " + with,
+                    count,
+                    i -> operator.remember(Remember.of(MemoryKind.NOTE, "client", text(random, i)))));
+            memory.settle(Duration.ofMinutes(5));
         } finally {
             MemoryBench.deleteTree(dir);
         }
@@ -222,21 +175,9 @@ public final class MemoryWriteBench {
         return MemoryBench.sentence(random) + " " + MemoryBench.sentence(random) + " #" + i;
     }
 
-    private static HttpRequest note(String url, String token, Random random, int i) {
+    private static HttpRequest note(MemoryServer server, Random random, int i) {
         var body = Json.mapper().createObjectNode();
         body.put("kind", "note").put("subject", "client").put("text", text(random, i));
-        return HttpRequest.newBuilder(URI.create(url + "/api/memory"))
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + token)
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                .build();
-    }
-
-    private static void send(HttpClient http, HttpRequest request, int expected) throws Exception {
-        var response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != expected) {
-            throw new IllegalStateException(
-                    request.uri() + " answered " + response.statusCode() + ": " + response.body());
-        }
+        return server.post("/api/memory", body.toString());
     }
 }

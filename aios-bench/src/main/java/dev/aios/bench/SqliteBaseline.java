@@ -26,6 +26,29 @@ final class SqliteBaseline {
      * perCommit}; {@code when} labels the measurement.
      */
     Results.Baseline measure(String when, int perCommit, int payloadBytes, Duration duration) throws Exception {
+        long start = System.nanoTime();
+        long until = start + duration.toNanos();
+        long inserts = insert(perCommit, payloadBytes, (rows, nanos) -> System.nanoTime() < until);
+        return new Results.Baseline(
+                when, perCommit, inserts, Duration.ofNanos(System.nanoTime() - start), payloadBytes);
+    }
+
+    /** Told of each commit of {@link #insert}; says whether to go on. */
+    @FunctionalInterface
+    interface Commits {
+        /**
+         * The transaction that brought the rows inserted so far to {@code rows} committed, {@code
+         * nanos} after its first insert began; false ends the inserting.
+         */
+        boolean committed(long rows, long nanos);
+    }
+
+    /**
+     * Inserts journal-shaped rows with {@code payloadBytes} of payload into a fresh database file,
+     * {@code perCommit} a transaction, telling {@code commits} of each commit until it says to stop;
+     * answers the number of rows inserted.
+     */
+    long insert(int perCommit, int payloadBytes, Commits commits) throws Exception {
         Files.createDirectories(workDirectory);
         Path dir = Files.createTempDirectory(workDirectory, "aios-baseline-");
         try (Connection c = open(dir.resolve("baseline.db"))) {
@@ -38,11 +61,11 @@ final class SqliteBaseline {
             byte[] payload = payload(payloadBytes);
             String checksum = "0".repeat(64);
             long inserts = 0;
-            long start = System.nanoTime();
-            long until = start + duration.toNanos();
             try (var insert = c.prepareStatement("INSERT INTO journal (run_id, seq, type, at, subject, codec, payload,"
                     + " checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-                while (System.nanoTime() < until) {
+                boolean more = true;
+                while (more) {
+                    long began = System.nanoTime();
                     for (int i = 0; i < perCommit; i++) {
                         inserts++;
                         // Runs of eleven entries, like the kernel's: keys spread over many runs.
@@ -57,10 +80,10 @@ final class SqliteBaseline {
                         insert.executeUpdate();
                     }
                     c.commit();
+                    more = commits.committed(inserts, System.nanoTime() - began);
                 }
             }
-            return new Results.Baseline(
-                    when, perCommit, inserts, Duration.ofNanos(System.nanoTime() - start), payloadBytes);
+            return inserts;
         } finally {
             KernelLoad.deleteTree(dir);
         }
