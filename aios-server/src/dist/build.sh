@@ -18,13 +18,32 @@ mkdir -p "$stage/lib" "$stage/bin"
 
 # The modules aios and its libraries use (jdeps --print-module-deps over target/lib), and what they
 # load by name at run time: logging, JMX for metrics, XML, zip file systems, TLS key exchange.
-modules=java.base,java.compiler,java.desktop,java.instrument,java.logging,java.management,java.naming
+# Not java.desktop (15 MB with its native libraries), which jdeps names too: aios is a headless
+# server, and what reaches for it at run time looks for it first (SnakeYAML's bean introspection,
+# Jackson's @ConstructorProperties) or lies on paths aios does not take (DJL's images and audio, the
+# mail library's image handlers, JNA's window ids, commons-lang3's circuit breaker).
+modules=java.base,java.compiler,java.instrument,java.logging,java.management,java.naming
 modules+=,java.net.http,java.security.jgss,java.sql,java.xml,jdk.incubator.vector,jdk.management
 modules+=,jdk.unsupported,jdk.zipfs,jdk.charsets,jdk.localedata,jdk.crypto.cryptoki
 echo "jlink: a runtime with $modules"
-# --generate-cds-archive: the runtime's own classes load from a shared archive, as in a full JDK.
+major="$("$java_home/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+# Java 25 and later: aios starts from the ahead-of-time cache made below (lib/aios.aot), which holds
+# the runtime's own classes as well, so the runtime needs no class-data archives of its own (29 MB).
+# Before: --generate-cds-archive, so that the runtime's classes load from a shared archive as in a
+# full JDK (and the launcher's archive of aios's classes has a base to stand on).
+cds_archive=()
+if [ "$major" -lt 25 ]; then
+  cds_archive=(--generate-cds-archive)
+fi
 "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
-  --include-locales=en,de,fr,es,it,nl,pt --compress=zip-6 --generate-cds-archive --output "$stage/runtime"
+  --include-locales=en,de,fr,es,it,nl,pt --compress=zip-6 "${cds_archive[@]}" --output "$stage/runtime"
+# The JVM's own symbol table (5 MB) only names its functions in a crash report; the runtime's other
+# libraries come without one.
+if command -v strip > /dev/null 2>&1; then
+  strip --strip-unneeded "$stage/runtime/lib/server/libjvm.so"
+else
+  echo "strip is not installed: the JVM keeps its symbol table (apt install binutils)"
+fi
 
 cp "$target/aios-server.jar" "$stage/lib/"
 cp "$target"/lib/*.jar "$stage/lib/"
@@ -46,10 +65,12 @@ done
 for jar in "$stage"/lib/tokenizers-*.jar; do
   strip_natives "$jar" '^native/lib/(osx|win|linux-aarch64)[^/]*/.+'
 done
+for jar in "$stage"/lib/jna-*.jar; do
+  strip_natives "$jar" '^com/sun/jna/((aix|darwin|dragonflybsd|freebsd|openbsd|sunos|win32)-[^/]+|linux-(x86|arm|armel|aarch64|ppc|ppc64le|mips64el|loongarch64|s390x|riscv64))/.+'
+done
 
 # --sun-misc-unsafe-memory-access exists from Java 23 on.
 java_options="--enable-native-access=ALL-UNNAMED"
-major="$("$stage/runtime/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
 if [ "$major" -ge 23 ]; then
   java_options+=" --sun-misc-unsafe-memory-access=allow"
 fi
