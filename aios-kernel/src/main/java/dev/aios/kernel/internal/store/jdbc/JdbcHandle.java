@@ -135,6 +135,13 @@ public final class JdbcHandle implements Handle {
 
     @Override
     public long insert(String sql, Object... args) {
+        if (dialect == Dialect.SQLITE) {
+            // The driver is told not to look for generated keys after every statement (it matched
+            // each one against a pattern and, after an insert, queried the row id with a statement
+            // prepared afresh); the one insert that needs its key asks for it, both statements kept.
+            update(sql, args);
+            return count("SELECT last_insert_rowid()");
+        }
         try {
             flushDeferred();
         } catch (SQLException e) {
