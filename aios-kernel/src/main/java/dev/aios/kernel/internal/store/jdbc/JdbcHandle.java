@@ -200,9 +200,14 @@ public final class JdbcHandle implements Handle {
 
     /**
      * Runs one SQL statement without arguments and without keeping the statement (pragmas,
-     * savepoints), with what is deferred before it.
+     * savepoints), with what is deferred before it; the SQLite writer keeps it prepared.
      */
     public void execute(String sql) {
+        if (dialect == Dialect.SQLITE && statements != null) {
+            // The writer's savepoints, a few per unit: kept prepared like its other statements.
+            update(sql);
+            return;
+        }
         if (deferredArgs.isEmpty() && deferredReaders.isEmpty()) {
             String all = deferred.isEmpty() ? sql : deferred + "; " + sql;
             clearDeferred();
