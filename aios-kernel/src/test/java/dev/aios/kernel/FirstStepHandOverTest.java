@@ -2,16 +2,12 @@ package dev.aios.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.aios.api.Agent;
 import dev.aios.api.AgentContext;
 import dev.aios.api.Contract;
-import dev.aios.api.Event;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -121,38 +117,20 @@ class FirstStepHandOverTest {
         assertThat(starts(run)).containsExactly("a", "b handed over", "c handed over");
     }
 
-    private void open(int concurrency) throws Exception {
+    private void open(int concurrency) {
         open(concurrency, true);
     }
 
-    private void open(int concurrency, boolean start) throws Exception {
-        Files.createDirectories(dir.resolve("playbooks"));
-        Files.writeString(dir.resolve("playbooks/relay.yaml"), RELAY);
-        kernel = Kernel.builder()
-                .dataDirectory(dir.resolve("data"))
-                .agent(relay)
-                .playbookDirectory(dir.resolve("playbooks"))
-                .concurrency(concurrency)
-                .pollInterval(Duration.ofMillis(20))
-                .build();
-        assertThat(kernel.lastLoad().refused()).isEmpty();
+    private void open(int concurrency, boolean start) {
+        kernel = TestKernels.open(
+                TestKernels.withPlaybook(dir, "relay", RELAY).agent(relay).concurrency(concurrency));
         if (start) {
             kernel.start();
         }
     }
 
     private String send() {
-        return kernel.send(new Event(
-                        UUID.randomUUID().toString(),
-                        "relay.requested",
-                        "acme",
-                        "test",
-                        java.time.Instant.now(),
-                        JsonNodeFactory.instance.objectNode(),
-                        "",
-                        ""))
-                .started()
-                .getFirst();
+        return TestKernels.start(kernel, "relay.requested", "acme", java.time.Instant.now());
     }
 
     /** The run's step starts in journal order: the step, and whether it was handed over. */

@@ -2,15 +2,11 @@ package dev.aios.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.aios.api.Agent;
 import dev.aios.api.AgentContext;
 import dev.aios.api.Contract;
-import dev.aios.api.Event;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,36 +45,20 @@ class HeartbeatTest {
 
     @Test
     void aStepWhoseHeartbeatStopsRunsAgainAndTheStaleAttemptIsIgnored() throws Exception {
-        Files.createDirectories(dir.resolve("playbooks"));
-        Files.writeString(dir.resolve("playbooks/job.yaml"), """
-                name: job
-                trigger: job.requested
-                steps:
-                  - id: work
-                    agent: long-job
-                    input: { name: event.subject }
-                    heartbeat: 500ms
-                """);
         var agent = new LongJob();
-        try (var kernel = Kernel.builder()
-                .dataDirectory(dir.resolve("data"))
-                .agent(agent)
-                .playbookDirectory(dir.resolve("playbooks"))
-                .pollInterval(Duration.ofMillis(20))
-                .build()) {
+        try (var kernel =
+                TestKernels.open(TestKernels.withPlaybook(dir, "job", """
+                        name: job
+                        trigger: job.requested
+                        steps:
+                          - id: work
+                            agent: long-job
+                            input: { name: event.subject }
+                            heartbeat: 500ms
+                        """).agent(agent))) {
             kernel.start();
-            String run = kernel.send(new Event(
-                            UUID.randomUUID().toString(),
-                            "job.requested",
-                            "report",
-                            "test",
-                            java.time.Instant.now(),
-                            JsonNodeFactory.instance.objectNode(),
-                            "",
-                            ""))
-                    .started()
-                    .getFirst();
-            var done = Eventually.await(() -> kernel.run(run), r -> r.status() == RunStatus.COMPLETED);
+            String run = TestKernels.start(kernel, "job.requested", "report", java.time.Instant.now());
+            var done = TestKernels.awaitRun(kernel, run, r -> r.status() == RunStatus.COMPLETED);
             var work = done.steps().getFirst();
             assertThat(work.output().path("by").asText()).isEqualTo("attempt 2");
             assertThat(work.attempts()).hasSize(2);

@@ -2,17 +2,13 @@ package dev.aios.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.aios.api.Agent;
 import dev.aios.api.AgentContext;
 import dev.aios.api.Contract;
-import dev.aios.api.Event;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -138,41 +134,26 @@ class LostAttemptsTest {
         assertThat(relay.runs("c")).isZero();
     }
 
-    private String start(Relay agent) throws Exception {
+    private String start(Relay agent) {
         relay = agent;
-        Files.createDirectories(dir.resolve("playbooks"));
-        Files.writeString(dir.resolve("playbooks/relay.yaml"), RELAY);
-        kernel = Kernel.builder()
-                .dataDirectory(dir.resolve("data"))
+        kernel = TestKernels.open(TestKernels.withPlaybook(dir, "relay", RELAY)
                 .clock(clock)
                 .agent(agent)
-                .playbookDirectory(dir.resolve("playbooks"))
-                .pollInterval(Duration.ofMillis(10))
-                .build();
-        assertThat(kernel.lastLoad().refused()).isEmpty();
+                .pollInterval(Duration.ofMillis(10)));
         kernel.start();
-        return kernel.send(new Event(
-                        UUID.randomUUID().toString(),
-                        "relay.requested",
-                        "acme",
-                        "test",
-                        clock.instant(),
-                        JsonNodeFactory.instance.objectNode(),
-                        "",
-                        ""))
-                .started()
-                .getFirst();
+        return TestKernels.start(kernel, "relay.requested", "acme", clock.instant());
     }
 
     /** Polls the run while the clock moves on, so that a hanging worker's lease (10.5 minutes) runs out. */
     private RunView until(String runId, Predicate<RunView> done) {
-        return Eventually.await(
+        return TestKernels.awaitRun(
+                kernel,
+                runId,
+                done,
                 () -> {
                     clock.advance(Duration.ofMinutes(3));
                     kernel.wake();
-                    return kernel.run(runId);
                 },
-                done,
                 Duration.ofSeconds(60));
     }
 

@@ -90,8 +90,11 @@ final class Dispatcher<L> implements AutoCloseable {
     /** Tells the dispatcher that work may be due now. */
     void wake() {
         synchronized (signal) {
-            signalled = true;
-            signal.notifyAll();
+            // Only the dispatcher's thread waits, and a signal it has not taken yet wakes it anyway.
+            if (!signalled) {
+                signalled = true;
+                signal.notify();
+            }
         }
     }
 

@@ -11,19 +11,28 @@ import java.util.HexFormat;
  * (possibly encrypted) bytes, so a chain still verifies after a subject's key is destroyed.
  */
 public final class Checksums {
+    /**
+     * A SHA-256 digest per thread: looking one up for every entry went through the security
+     * providers each time. Reset before use, so a digest left half-fed cannot leak into the next.
+     */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    });
+
     private Checksums() {}
 
     /** The checksum of an entry following one whose checksum is {@code previous} ("" for the first). */
     public static String chain(
             String previous, String runId, long seq, String type, long atMillis, String codec, byte[] payload) {
-        try {
-            var digest = MessageDigest.getInstance("SHA-256");
-            digest.update((previous + '\n' + runId + '\n' + seq + '\n' + type + '\n' + atMillis + '\n' + codec + '\n')
-                    .getBytes(StandardCharsets.UTF_8));
-            digest.update(payload);
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        var digest = SHA_256.get();
+        digest.reset();
+        digest.update((previous + '\n' + runId + '\n' + seq + '\n' + type + '\n' + atMillis + '\n' + codec + '\n')
+                .getBytes(StandardCharsets.UTF_8));
+        digest.update(payload);
+        return HexFormat.of().formatHex(digest.digest());
     }
 }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.InstantSource;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,7 +36,18 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
     /** The generation of the key nothing about a forgotten subject is sealed with: it is never kept. */
     private static final long NEVER_KEPT = 0;
 
-    private record Key(long generation, Optional<SecretKey> secret) {}
+    /** A subject's key of one generation; a key kept in {@link #current} keeps its ciphers too. */
+    private record Key(long generation, Optional<SecretKey> secret, Optional<Ciphers> ciphers) {
+        /** A key used once, for one payload: no cipher kept for it. */
+        static Key once(long generation, SecretKey secret) {
+            return new Key(generation, Optional.of(secret), Optional.empty());
+        }
+
+        /** A key kept for the subject: its ciphers are kept, per thread, as long as it is. */
+        static Key kept(long generation, SecretKey secret) {
+            return new Key(generation, Optional.of(secret), Optional.of(new Ciphers()));
+        }
+    }
 
     private final Store store;
     private final InstantSource clock;
@@ -91,7 +103,7 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
             return new Encoded("json", plain);
         }
         var key = currentKey(subject);
-        return new Encoded(codecOf(key.generation()), encrypt(key.secret().orElseThrow(), plain));
+        return new Encoded(codecOf(key.generation()), encrypt(key, plain));
     }
 
     @Override
@@ -103,8 +115,8 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
             throw new IllegalStateException("payload stored with codec '" + codec + "' cannot be read here");
         }
         long generation = Long.parseLong(codec.substring(PREFIX.length()));
-        var secret = generation(subject, generation).orElseThrow(() -> new ForgottenException(subject));
-        return decrypt(secret, stored);
+        var key = generation(subject, generation).orElseThrow(() -> new ForgottenException(subject));
+        return decrypt(key, stored);
     }
 
     @Override
@@ -113,7 +125,7 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
             return plain;
         }
         var key = currentKey(subject);
-        byte[] sealed = encrypt(key.secret().orElseThrow(), plain);
+        byte[] sealed = encrypt(key, plain);
         return ByteBuffer.allocate(8 + sealed.length)
                 .putLong(key.generation())
                 .put(sealed)
@@ -129,8 +141,8 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         long generation = buffer.getLong();
         byte[] rest = new byte[buffer.remaining()];
         buffer.get(rest);
-        var secret = generation(subject, generation).orElseThrow(() -> new ForgottenException(subject));
-        return decrypt(secret, rest);
+        var key = generation(subject, generation).orElseThrow(() -> new ForgottenException(subject));
+        return decrypt(key, rest);
     }
 
     /** The name of the codec that seals payloads with a subject's key of {@code generation}. */
@@ -172,7 +184,7 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
     /** The key new payloads about {@code subject} are sealed with, created if there is none. */
     private Key currentKey(String subject) {
         if (Pseudonyms.isPseudonym(subject)) {
-            return new Key(NEVER_KEPT, Optional.of(newSecret()));
+            return Key.once(NEVER_KEPT, newSecret());
         }
         var cached = current.get(subject);
         if (cached != null) {
@@ -183,8 +195,7 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         return store.write(tx -> {
             var found = tx.keys()
                     .current(subject)
-                    .map(k -> new Key(
-                            k.generation(), Optional.of(unwrap(k.material().orElseThrow()))));
+                    .map(k -> Key.kept(k.generation(), unwrap(k.material().orElseThrow())));
             if (found.isPresent()) {
                 tx.afterCommit(() -> current.putIfAbsent(subject, found.get()));
                 return found.get();
@@ -193,19 +204,19 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
                     Math.max(tx.keys().lastGeneration(subject), tx.keys().lastGeneration(pseudonym(subject))) + 1;
             var secret = newSecret();
             tx.keys().add(subject, generation, master.wrap(secret.getEncoded(), PURPOSE), clock.instant());
-            var key = new Key(generation, Optional.of(secret));
+            var key = Key.kept(generation, secret);
             tx.afterCommit(() -> current.putIfAbsent(subject, key));
             return key;
         });
     }
 
-    private Optional<SecretKey> generation(String subject, long generation) {
+    private Optional<Key> generation(String subject, long generation) {
         var cached = current.get(subject);
         if (cached != null && cached.generation() == generation) {
-            return cached.secret();
+            return Optional.of(cached);
         }
-        Store.Unit<Optional<SecretKey>> read =
-                tx -> tx.keys().material(subject, generation).map(this::unwrap);
+        Store.Unit<Optional<Key>> read =
+                tx -> tx.keys().material(subject, generation).map(material -> Key.once(generation, unwrap(material)));
         // Inside the writer, a key created earlier in the same transaction is only visible there.
         return store.inWrite() ? store.write(read) : store.read(read);
     }
@@ -224,29 +235,61 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         }
     }
 
-    private byte[] encrypt(SecretKey secret, byte[] plain) {
+    private byte[] encrypt(Key key, byte[] plain) {
         try {
+            // A fresh random nonce for every payload: GCM must never use a nonce twice with a key.
             byte[] nonce = new byte[NONCE_BYTES];
             random.nextBytes(nonce);
-            var cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            var secret = key.secret().orElseThrow();
+            var cipher = cipher(key, Cipher.ENCRYPT_MODE);
             cipher.init(Cipher.ENCRYPT_MODE, secret, new GCMParameterSpec(128, nonce));
-            byte[] sealed = cipher.doFinal(plain);
-            return ByteBuffer.allocate(NONCE_BYTES + sealed.length)
-                    .put(nonce)
-                    .put(sealed)
-                    .array();
+            byte[] sealed = new byte[NONCE_BYTES + cipher.getOutputSize(plain.length)];
+            System.arraycopy(nonce, 0, sealed, 0, NONCE_BYTES);
+            int written = cipher.doFinal(plain, 0, plain.length, sealed, NONCE_BYTES);
+            return written == sealed.length - NONCE_BYTES ? sealed : Arrays.copyOf(sealed, NONCE_BYTES + written);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot encrypt: " + e.getMessage(), e);
         }
     }
 
-    private static byte[] decrypt(SecretKey secret, byte[] stored) {
+    private static byte[] decrypt(Key key, byte[] stored) {
         try {
-            var cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, secret, new GCMParameterSpec(128, stored, 0, NONCE_BYTES));
+            var cipher = cipher(key, Cipher.DECRYPT_MODE);
+            cipher.init(
+                    Cipher.DECRYPT_MODE, key.secret().orElseThrow(), new GCMParameterSpec(128, stored, 0, NONCE_BYTES));
             return cipher.doFinal(stored, NONCE_BYTES, stored.length - NONCE_BYTES);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("a sealed payload does not open with its key: it was altered", e);
+        }
+    }
+
+    private static Cipher cipher(Key key, int mode) throws GeneralSecurityException {
+        return key.ciphers().isPresent() ? key.ciphers().get().forThread(mode) : Ciphers.fresh();
+    }
+
+    /**
+     * The AES-GCM ciphers of one kept key, one per thread and direction, so that a thread sealing or
+     * opening many payloads with the key looks the cipher up and expands the key once, not once per
+     * payload (a cipher initialised again with the same key keeps its key schedule). A cipher is not
+     * thread-safe, hence one per thread; it is initialised with a fresh nonce for every payload. They
+     * go when the key goes from the cache (a forgotten subject).
+     */
+    private static final class Ciphers {
+        private final ThreadLocal<Cipher> sealing = new ThreadLocal<>();
+        private final ThreadLocal<Cipher> opening = new ThreadLocal<>();
+
+        Cipher forThread(int mode) throws GeneralSecurityException {
+            var kept = mode == Cipher.ENCRYPT_MODE ? sealing : opening;
+            var cipher = kept.get();
+            if (cipher == null) {
+                cipher = fresh();
+                kept.set(cipher);
+            }
+            return cipher;
+        }
+
+        static Cipher fresh() throws GeneralSecurityException {
+            return Cipher.getInstance("AES/GCM/NoPadding");
         }
     }
 }

@@ -135,6 +135,13 @@ public final class JdbcHandle implements Handle {
 
     @Override
     public long insert(String sql, Object... args) {
+        if (dialect == Dialect.SQLITE) {
+            // The driver is told not to look for generated keys after every statement (it matched
+            // each one against a pattern and, after an insert, queried the row id with a statement
+            // prepared afresh); the one insert that needs its key asks for it, both statements kept.
+            update(sql, args);
+            return count("SELECT last_insert_rowid()");
+        }
         try {
             flushDeferred();
         } catch (SQLException e) {
@@ -193,9 +200,14 @@ public final class JdbcHandle implements Handle {
 
     /**
      * Runs one SQL statement without arguments and without keeping the statement (pragmas,
-     * savepoints), with what is deferred before it.
+     * savepoints), with what is deferred before it; the SQLite writer keeps it prepared.
      */
     public void execute(String sql) {
+        if (dialect == Dialect.SQLITE && statements != null) {
+            // The writer's savepoints, a few per unit: kept prepared like its other statements.
+            update(sql);
+            return;
+        }
         if (deferredArgs.isEmpty() && deferredReaders.isEmpty()) {
             String all = deferred.isEmpty() ? sql : deferred + "; " + sql;
             clearDeferred();

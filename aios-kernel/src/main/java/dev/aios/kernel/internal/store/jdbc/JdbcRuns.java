@@ -7,6 +7,7 @@ import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.RunStore;
 import dev.aios.kernel.internal.store.SnapshotStore;
+import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.Row;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -73,10 +74,15 @@ final class JdbcRuns implements RunStore, SnapshotStore {
 
     /** Writes the state's row. */
     void write(RunState state) {
+        boolean sqlite = tx.handle().dialect() == Handle.Dialect.SQLITE;
         tx.handle()
                 .updateLater(
                         "INSERT INTO runs (id, playbook, version, subject, status, current_step, created_at,"
-                                + " updated_at, last_seq, last_checksum, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                + " updated_at, last_seq, last_checksum, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                // SQLite takes the JSON as the UTF-8 bytes it is serialized to (no string
+                                // built to be encoded again), stored as text.
+                                + (sqlite ? "CAST(? AS TEXT)" : "?")
+                                + ")"
                                 + " ON CONFLICT (id) DO UPDATE SET playbook = excluded.playbook,"
                                 + " version = excluded.version, subject = excluded.subject, status = excluded.status,"
                                 + " current_step = excluded.current_step, created_at = excluded.created_at,"
@@ -92,7 +98,7 @@ final class JdbcRuns implements RunStore, SnapshotStore {
                         state.updatedAt,
                         state.seq,
                         state.checksum,
-                        Json.text(state));
+                        sqlite ? Json.bytes(state) : Json.text(state));
     }
 
     @Override

@@ -271,6 +271,8 @@ public final class SqliteStore extends WriterBackedStore {
         config.setSynchronous(durable ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.OFF);
         config.setBusyTimeout(10_000);
         config.setReadOnly(readOnly);
+        // Generated keys are asked for where needed (JdbcHandle.insert), not after every statement.
+        config.setGetGeneratedKeys(false);
         // Deleted and overwritten content is zeroed, so a forgotten subject leaves nothing in free pages.
         config.setPragma(SQLiteConfig.Pragma.SECURE_DELETE, "true");
         var ds = new SQLiteDataSource(config);

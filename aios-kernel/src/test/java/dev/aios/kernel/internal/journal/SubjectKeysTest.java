@@ -1,0 +1,98 @@
+package dev.aios.kernel.internal.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.aios.kernel.internal.store.sqlite.SqliteStore;
+import dev.aios.kernel.spi.SubjectCipher;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Payloads sealed with subjects' keys: every seal takes a fresh nonce, so the same payload never
+ * looks the same twice, and each opens with its own subject's key only, whichever thread sealed or
+ * opens it (the ciphers are kept per thread and key).
+ */
+class SubjectKeysTest {
+    @TempDir
+    Path dir;
+
+    private static final byte[] PLAIN =
+            "{\"amount\":120,\"iban\":\"DE89370400440532013000\"}".getBytes(StandardCharsets.UTF_8);
+
+    @Test
+    void theSamePayloadSealedTwiceLooksDifferentAndBothOpen() {
+        try (var store = SqliteStore.open(dir.resolve("data"))) {
+            var keys = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+
+            byte[] first = keys.seal("alice", PLAIN);
+            byte[] second = keys.seal("alice", PLAIN);
+            var encodedFirst = keys.encode("alice", PLAIN);
+            var encodedSecond = keys.encode("alice", PLAIN);
+
+            assertThat(first).isNotEqualTo(second);
+            assertThat(encodedFirst.bytes()).isNotEqualTo(encodedSecond.bytes());
+            assertThat(keys.open("alice", first)).isEqualTo(PLAIN);
+            assertThat(keys.open("alice", second)).isEqualTo(PLAIN);
+            assertThat(keys.decode("alice", encodedFirst.codec(), encodedFirst.bytes()))
+                    .isEqualTo(PLAIN);
+            assertThat(keys.decode("alice", encodedSecond.codec(), encodedSecond.bytes()))
+                    .isEqualTo(PLAIN);
+        }
+    }
+
+    @Test
+    void payloadsOfSubjectsSealedInTurnOpenWithTheirOwnKeyOnly() {
+        try (var store = SqliteStore.open(dir.resolve("data"))) {
+            var keys = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+
+            byte[] alice = keys.seal("alice", PLAIN);
+            byte[] bob = keys.seal("bob", PLAIN);
+            byte[] aliceAgain = keys.seal("alice", PLAIN);
+
+            assertThat(keys.open("bob", bob)).isEqualTo(PLAIN);
+            assertThat(keys.open("alice", alice)).isEqualTo(PLAIN);
+            assertThat(keys.open("alice", aliceAgain)).isEqualTo(PLAIN);
+            assertThatThrownBy(() -> keys.open("bob", alice)).hasMessageContaining("does not open with its key");
+            assertThatThrownBy(() -> keys.open("alice", bob)).hasMessageContaining("does not open with its key");
+            // A failed opening leaves the thread's cipher usable for the next payload.
+            assertThat(keys.open("alice", alice)).isEqualTo(PLAIN);
+        }
+    }
+
+    @Test
+    void aPayloadSealedOnOneThreadOpensOnAnother() throws Exception {
+        try (var store = SqliteStore.open(dir.resolve("data"));
+                var threads = Executors.newFixedThreadPool(2)) {
+            var keys = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+            keys.seal("alice", PLAIN);
+
+            byte[] sealedThere = CompletableFuture.supplyAsync(() -> keys.seal("alice", PLAIN), threads)
+                    .get();
+            byte[] sealedHere = keys.seal("alice", PLAIN);
+
+            assertThat(keys.open("alice", sealedThere)).isEqualTo(PLAIN);
+            assertThat(CompletableFuture.supplyAsync(() -> keys.open("alice", sealedHere), threads)
+                            .get())
+                    .isEqualTo(PLAIN);
+        }
+    }
+
+    @Test
+    void aForgottenSubjectsPayloadNoLongerOpens() {
+        try (var store = SqliteStore.open(dir.resolve("data"))) {
+            var keys = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+            byte[] sealed = keys.seal("alice", PLAIN);
+            assertThat(keys.open("alice", sealed)).isEqualTo(PLAIN);
+
+            store.write(tx -> keys.forget(tx, "alice"));
+
+            assertThatThrownBy(() -> keys.open("alice", sealed)).isInstanceOf(SubjectCipher.ForgottenException.class);
+        }
+    }
+}
