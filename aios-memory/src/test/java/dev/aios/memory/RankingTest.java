@@ -169,11 +169,11 @@ class RankingTest {
                 .withId("sign-off"));
         aios.settle();
         aios.close();
-        // Mark the committed index as made by the first format, which had no title field.
+        // Mark the committed index as made by the second format, which kept each key in stored fields.
         try (var directory = FSDirectory.open(dir.resolve("data/memory-index"))) {
             var data = new java.util.HashMap<>(
                     SegmentInfos.readLatestCommit(directory).getUserData());
-            data.put("format", "1");
+            data.put("format", "2");
             try (var writer = new IndexWriter(directory, new IndexWriterConfig())) {
                 writer.setLiveCommitData(data.entrySet());
                 writer.commit();
@@ -187,7 +187,7 @@ class RankingTest {
                 .isZero();
         try (var directory = FSDirectory.open(dir.resolve("data/memory-index"));
                 var reader = DirectoryReader.open(directory)) {
-            assertThat(reader.getIndexCommit().getUserData()).containsAllEntriesOf(Map.of("format", "2"));
+            assertThat(reader.getIndexCommit().getUserData()).containsAllEntriesOf(Map.of("format", "3"));
         }
         var hit =
                 aios.operator().recall(MemoryQuery.of("logo sign-off")).items().getFirst();

@@ -146,13 +146,17 @@ final class Baselines {
                         continue;
                     }
                     var live = leaf.reader().getLiveDocs();
-                    var stored = leaf.reader().storedFields();
+                    // Each chunk's key is in doc values, read in document order as the vectors are.
+                    var keys = leaf.reader().getBinaryDocValues("key");
                     var iterator = values.iterator();
                     for (int doc = iterator.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = iterator.nextDoc()) {
                         if (live != null && !live.get(doc)) {
                             continue;
                         }
-                        String key = stored.document(doc).get("key");
+                        if (keys == null || !keys.advanceExact(doc)) {
+                            throw new IllegalStateException("a chunk of the memory index has no key");
+                        }
+                        String key = keys.binaryValue().utf8ToString();
                         var item = items.get(key.substring(0, key.lastIndexOf('#')));
                         if (item != null) {
                             owners.add(item);

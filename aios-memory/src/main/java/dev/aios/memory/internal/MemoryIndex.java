@@ -6,11 +6,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
@@ -18,12 +21,15 @@ import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexFormatTooNewException;
 import org.apache.lucene.index.IndexFormatTooOldException;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.TieredMergePolicy;
@@ -35,13 +41,16 @@ import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.QueryRescorer;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopScoreDocCollectorManager;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.NRTCachingDirectory;
+import org.apache.lucene.util.BytesRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,9 +76,16 @@ final class MemoryIndex implements AutoCloseable {
     /**
      * Raised when the index's layout changes, so that an older index is rebuilt from the tables (with
      * their stored vectors: nothing is embedded again). 2: words as written beside the stemmed ones,
-     * and the title of an item on its first chunk.
+     * and the title of an item on its first chunk. 3: each chunk's key in doc values, read for every
+     * document a search finds (reading it from stored fields opened a compressed block per document).
      */
-    static final String FORMAT = "2";
+    static final String FORMAT = "3";
+
+    /** Up to this many chunks, the phrases of a text search are scored with its words, in one pass. */
+    static final int SCORED_AT_ONCE = 20_000;
+
+    /** How many chunks per one asked for the phrases are scored for, in a larger index. */
+    static final int PHRASE_POOL = 10;
 
     /** Segments up to this size, flushed or merged, are kept in memory until the index commits. */
     private static final double CACHED_SEGMENT_MB = 4;
@@ -270,12 +286,46 @@ final class MemoryIndex implements AutoCloseable {
         searchers.maybeRefreshBlocking();
     }
 
-    /** The best {@code n} chunks for {@code words} (BM25 over text, title and phrases), within {@code filter}. */
+    /**
+     * The best {@code n} chunks for {@code words} (BM25 over text, title and phrases), within {@code
+     * filter}. In an index of more than {@value #SCORED_AT_ONCE} chunks the phrases are scored only
+     * for the best {@value #PHRASE_POOL} × {@code n} chunks by words, then ranked by both: a phrase
+     * with a common word ("the logo", "5 weeks") matches a large share of a large index, and checking
+     * its positions in every chunk took most of a long query's search. A chunk that only its phrases
+     * would lift from below that pool into the best {@code n} is missed.
+     */
     List<Found> byText(TextQuery words, Optional<Query> filter, int n) throws IOException {
         if (words.isEmpty()) {
             return List.of();
         }
-        return search(within(words.query(), filter), n, null);
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            int pool = PHRASE_POOL * n;
+            if (words.phrases().isEmpty() || searcher.getIndexReader().numDocs() <= SCORED_AT_ONCE) {
+                return found(searcher, best(searcher, within(words.query(), filter), n));
+            }
+            var byWords = best(searcher, within(words.byWords(), filter), pool);
+            return found(searcher, new PhraseRescorer(words.phrases().get()).rescore(searcher, byWords, n));
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /** The best {@code n} by score; the hits beyond them are not counted, so Lucene skips what cannot reach them. */
+    private static TopDocs best(IndexSearcher searcher, Query query, int n) throws IOException {
+        return searcher.search(query, new TopScoreDocCollectorManager(n, n));
+    }
+
+    /** Adds the scores of the phrases a chunk matches to its score by words: as one search of both would. */
+    private static final class PhraseRescorer extends QueryRescorer {
+        PhraseRescorer(Query phrases) {
+            super(phrases);
+        }
+
+        @Override
+        protected float combine(float byWords, boolean matched, float byPhrases) {
+            return matched ? byWords + byPhrases : byWords;
+        }
     }
 
     /** The {@code n} chunks nearest to {@code vector} (HNSW), within {@code filter}. */
@@ -302,17 +352,40 @@ final class MemoryIndex implements AutoCloseable {
     private List<Found> search(Query query, int n, Sort sort) throws IOException {
         IndexSearcher searcher = searchers.acquire();
         try {
-            return found(searcher, sort == null ? searcher.search(query, n) : searcher.search(query, n, sort));
+            // Counting the hits exactly is not needed: Lucene may skip the documents that cannot
+            // reach the best n as soon as it has n (by default only after 1,000).
+            return found(searcher, sort == null ? best(searcher, query, n) : searcher.search(query, n, sort));
         } finally {
             searchers.release(searcher);
         }
     }
 
+    /** The found documents' keys, read from doc values in document order (they only read forwards). */
     private static List<Found> found(IndexSearcher searcher, TopDocs top) throws IOException {
-        var stored = searcher.storedFields();
-        var found = new ArrayList<Found>(top.scoreDocs.length);
-        for (var hit : top.scoreDocs) {
-            found.add(new Found(stored.document(hit.doc, Set.of(KEY)).get(KEY), hit.score));
+        var hits = top.scoreDocs;
+        var byDocument = new Integer[hits.length];
+        for (int i = 0; i < hits.length; i++) {
+            byDocument[i] = i;
+        }
+        Arrays.sort(byDocument, Comparator.comparingInt(i -> hits[i].doc));
+        var leaves = searcher.getIndexReader().leaves();
+        var keys = new String[hits.length];
+        LeafReaderContext leaf = null;
+        BinaryDocValues values = null;
+        for (int i : byDocument) {
+            int doc = hits[i].doc;
+            if (leaf == null || doc >= leaf.docBase + leaf.reader().maxDoc()) {
+                leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
+                values = leaf.reader().getBinaryDocValues(KEY);
+            }
+            if (values == null || !values.advanceExact(doc - leaf.docBase)) {
+                throw new IllegalStateException("a document of the memory index has no key");
+            }
+            keys[i] = values.binaryValue().utf8ToString();
+        }
+        var found = new ArrayList<Found>(hits.length);
+        for (int i = 0; i < hits.length; i++) {
+            found.add(new Found(keys[i], hits[i].score));
         }
         return found;
     }
@@ -345,7 +418,8 @@ final class MemoryIndex implements AutoCloseable {
 
     private static Document document(Doc doc) {
         var document = new Document();
-        document.add(new StringField(KEY, doc.key(), Field.Store.YES));
+        document.add(new StringField(KEY, doc.key(), Field.Store.NO));
+        document.add(new BinaryDocValuesField(KEY, new BytesRef(doc.key())));
         document.add(new StringField(ITEM, doc.itemId(), Field.Store.NO));
         document.add(new StringField(SUBJECT, doc.subject(), Field.Store.NO));
         document.add(new StringField(KIND, doc.kind().wire(), Field.Store.NO));

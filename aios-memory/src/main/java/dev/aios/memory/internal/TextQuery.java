@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.lucene.analysis.Analyzer;
@@ -40,13 +41,16 @@ final class TextQuery {
     private final List<String> stems;
     private final List<String> words;
     private final boolean exactLooking;
-    private final Query query;
+    private final Query byWords;
+    private final Optional<Query> phrases;
 
-    private TextQuery(List<String> stems, List<String> words, boolean exactLooking, Query query) {
+    private TextQuery(
+            List<String> stems, List<String> words, boolean exactLooking, Query byWords, Optional<Query> phrases) {
         this.stems = stems;
         this.words = words;
         this.exactLooking = exactLooking;
-        this.query = query;
+        this.byWords = byWords;
+        this.phrases = phrases;
     }
 
     /** The analyzer of the index: English (stemmed, no stop words), and words as written for {@code exact}. */
@@ -70,7 +74,7 @@ final class TextQuery {
                 || List.of(text.strip().split("\\s+")).stream()
                         .anyMatch(w -> CODE.matcher(w).matches());
         if (stems.isEmpty() && content.isEmpty()) {
-            return new TextQuery(List.of(), words, exactLooking, new BooleanQuery.Builder().build());
+            return new TextQuery(List.of(), words, exactLooking, new BooleanQuery.Builder().build(), Optional.empty());
         }
         var query = new BooleanQuery.Builder();
         for (String stem : stems) {
@@ -90,6 +94,7 @@ final class TextQuery {
                 query.add(boost(new TermQuery(new Term(MemoryIndex.EXACT, word)), ranking.exactBoost()), Occur.SHOULD);
             }
         }
+        var phrases = new BooleanQuery.Builder();
         if (ranking.phraseBoost() > 0) {
             var pairs = new LinkedHashSet<String>();
             for (int i = 0; i + 1 < words.size() && pairs.size() < MAX_PHRASES; i++) {
@@ -99,11 +104,17 @@ final class TextQuery {
                 }
                 if (pairs.add(words.get(i) + ' ' + words.get(i + 1))) {
                     var phrase = new PhraseQuery(1, MemoryIndex.EXACT, words.get(i), words.get(i + 1));
-                    query.add(boost(phrase, ranking.phraseBoost()), Occur.SHOULD);
+                    phrases.add(boost(phrase, ranking.phraseBoost()), Occur.SHOULD);
                 }
             }
         }
-        return new TextQuery(stems, words, exactLooking, query.build());
+        var byPhrases = phrases.build();
+        return new TextQuery(
+                stems,
+                words,
+                exactLooking,
+                query.build(),
+                byPhrases.clauses().isEmpty() ? Optional.empty() : Optional.of(byPhrases));
     }
 
     private static Query boost(Query query, double boost) {
@@ -130,8 +141,29 @@ final class TextQuery {
         return exactLooking;
     }
 
+    /** The whole text search: the words and, when there are any, the phrases beside them. */
     Query query() {
-        return query;
+        if (phrases.isEmpty()) {
+            return byWords;
+        }
+        var query = new BooleanQuery.Builder();
+        for (var clause : ((BooleanQuery) byWords).clauses()) {
+            query.add(clause);
+        }
+        for (var clause : ((BooleanQuery) phrases.get()).clauses()) {
+            query.add(clause);
+        }
+        return query.build();
+    }
+
+    /** The search by words alone: stemmed, in titles and as written. */
+    Query byWords() {
+        return byWords;
+    }
+
+    /** The neighbouring words searched as phrases, whose scores add to those of the words. */
+    Optional<Query> phrases() {
+        return phrases;
     }
 
     private static Set<String> distinct(List<String> terms) {
