@@ -89,8 +89,9 @@ final class Indexer {
         lock.lock();
         try {
             long upTo = store.lastChange();
-            // Named among the followers first, so that no other node drops what this one has yet to apply.
-            store.pruneChanges(index.follower(), upTo, clock.instant());
+            // Named among the followers first (on a shared database), so that no other node drops
+            // what this one has yet to apply.
+            store.follow(index.follower(), upTo, clock.instant());
             long after = 0;
             int chunks = 0;
             long started = System.nanoTime();

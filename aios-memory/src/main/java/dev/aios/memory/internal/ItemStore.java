@@ -359,6 +359,17 @@ final class ItemStore {
         });
     }
 
+    /**
+     * Names {@code follower} among the indexes that follow the changes, as having all up to {@code
+     * upTo}, so that no other node drops what it has yet to apply (see {@link #pruneChanges}); on
+     * SQLite, whose one index drops changes once it has committed them, nothing.
+     */
+    void follow(String follower, long upTo, java.time.Instant now) {
+        if (storage.dialect() != Handle.Dialect.SQLITE) {
+            pruneChanges(follower, upTo, now);
+        }
+    }
+
     /** The last change dropped from the to-do list of a shared database (0 on SQLite, which keeps no mark). */
     long prunedUpTo() {
         return storage.read(ItemStore::prunedUpTo);

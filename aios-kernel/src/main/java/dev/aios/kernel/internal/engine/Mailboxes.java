@@ -157,10 +157,13 @@ final class Mailboxes {
     /** Leases up to {@code max} instances with a message due. */
     Dispatcher.Batch<Claim> lease(int max) {
         Instant seen = clock.instant();
-        // Most polls find nothing due: they read, and leave the writer to those that write.
-        var candidates = db.read(tx -> store(tx).due(seen, max));
-        if (candidates.isEmpty()) {
-            return new Dispatcher.Batch<>(List.of(), db.read(tx -> store(tx).nextDue()));
+        // Most polls find nothing due: they read, and leave the writer to those that write. When
+        // nothing is due, the same read says when something will be.
+        var nothingDue = db.read(tx -> store(tx).due(seen, max).isEmpty()
+                ? Optional.of(new Dispatcher.Batch<Claim>(List.of(), store(tx).nextDue()))
+                : Optional.<Dispatcher.Batch<Claim>>empty());
+        if (nothingDue.isPresent()) {
+            return nothingDue.get();
         }
         return db.write(tx -> {
             var store = store(tx);

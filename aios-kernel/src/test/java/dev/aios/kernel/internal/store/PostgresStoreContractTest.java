@@ -72,22 +72,12 @@ class PostgresStoreContractTest extends StoreContract {
             });
             for (int round = 1; round <= 3; round++) {
                 String by = "other-" + round;
-                other.write(tx -> {
-                    var state = tx.runs().load("r1").orElseThrow();
-                    state.current = by;
-                    tx.runs().save(state);
-                    return null;
-                });
+                moveOn(other, by);
                 assertThat(current(store))
                         .as("the first node's writer, after the other wrote")
                         .isEqualTo(by);
                 String mine = "mine-" + round;
-                store.write(tx -> {
-                    var state = tx.runs().load("r1").orElseThrow();
-                    state.current = mine;
-                    tx.runs().save(state);
-                    return null;
-                });
+                moveOn(store, mine);
                 // A transaction of the first node that does not touch the run comes between.
                 store.write(tx -> tx.events().append(event("e-" + mine, "ping", ""), "json", bytes("{}"), T0));
                 assertThat(current(other))
@@ -95,20 +85,74 @@ class PostgresStoreContractTest extends StoreContract {
                         .isEqualTo(mine);
             }
             // A write of the other node, then one of the first that reads nothing, then a read.
-            other.write(tx -> {
-                var state = tx.runs().load("r1").orElseThrow();
-                state.current = "last";
-                tx.runs().save(state);
-                return null;
-            });
+            moveOn(other, "last");
             store.write(tx -> tx.events().append(event("e-last", "ping", ""), "json", bytes("{}"), T0));
             assertThat(current(store)).isEqualTo("last");
         }
     }
 
+    /** Moves run r1 on to step {@code step} through the writer of {@code node}. */
+    private static void moveOn(Store node, String step) {
+        node.write(tx -> {
+            var state = tx.runs().load("r1").orElseThrow();
+            state.current = step;
+            tx.runs().save(state);
+            return null;
+        });
+    }
+
     /** The step run r1 is at, as the writer of {@code node} reads it. */
     private static String current(Store node) {
         return node.write((Tx tx) -> tx.runs().load("r1").orElseThrow().current);
+    }
+
+    @Test
+    void aNodeCheckingItsLeaseSeesThatAnotherNodeTookItOverOrThatTheItemIsGone() {
+        var key = new WorkKey("r1", "step", 0);
+        store.write(tx -> {
+            tx.work().add(new WorkItem(key, WorkKind.STEP, T0, 0));
+            tx.work().lease(key, "node-a/1", T0.plusSeconds(30));
+            return null;
+        });
+        assertThat(holds(store, key, "node-a/1")).isTrue();
+        try (var other = PostgresStore.open(url)) {
+            // The lease ran out and the other node took the item over.
+            other.write(tx -> {
+                tx.work().lease(key, "node-b/1", T0.plusSeconds(90));
+                return null;
+            });
+            assertThat(holds(store, key, "node-a/1"))
+                    .as("the first node, after the other leased the item")
+                    .isFalse();
+            assertThat(holds(other, key, "node-b/1")).isTrue();
+            store.write(tx -> {
+                tx.work().lease(key, "node-a/2", T0.plusSeconds(150));
+                return null;
+            });
+            assertThat(holds(other, key, "node-b/1"))
+                    .as("the other node, after the first leased the item again")
+                    .isFalse();
+            assertThat(holds(store, key, "node-a/2")).isTrue();
+            store.write(tx -> {
+                tx.work().remove(key);
+                return null;
+            });
+            assertThat(holds(store, key, "node-a/2"))
+                    .as("the first node, after it removed the item")
+                    .isFalse();
+        }
+    }
+
+    /**
+     * Whether {@code owner} holds the lease of {@code key}, as the writer of {@code node} checks it
+     * in a unit that has been to the database already (the first round trip of a transaction is
+     * what says whether another node wrote since).
+     */
+    private static boolean holds(Store node, WorkKey key, String owner) {
+        return node.write((Tx tx) -> {
+            tx.runs().load("no-such-run");
+            return tx.work().holds(key, owner);
+        });
     }
 
     @Test

@@ -140,6 +140,24 @@ public abstract class StoreContract {
     }
 
     @Test
+    void aWriteInsideAWriteThatFailsIsUndoneAloneAndTheOuterOneKeepsItsOwn() {
+        write(tx -> {
+            tx.journal().append(entry("r1", 1));
+            // One that writes nothing, then one that fails after writing.
+            store.write(inner -> inner.journal().entries("r1", 0));
+            assertThatThrownBy(() -> store.write(inner -> {
+                        inner.journal().append(entry("r2", 1));
+                        throw new IllegalStateException("refused");
+                    }))
+                    .hasMessage("refused");
+            tx.journal().append(entry("r1", 2));
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.journal().entries("r1", 0))).hasSize(2);
+        assertThat(read((Tx tx) -> tx.journal().entries("r2", 0))).isEmpty();
+    }
+
+    @Test
     void unitsCommittedTogetherKeepTheirWritesToThemselves() throws Exception {
         // The first unit holds the writer until the others are queued, so that they share a commit.
         var queued = new java.util.concurrent.CountDownLatch(1);

@@ -19,6 +19,7 @@ import dev.aios.kernel.internal.store.SecretValueStore;
 import dev.aios.kernel.internal.store.SnapshotStore;
 import dev.aios.kernel.internal.store.TaskStore;
 import dev.aios.kernel.internal.store.Tx;
+import dev.aios.kernel.internal.store.WorkKey;
 import dev.aios.kernel.internal.store.WorkStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,6 +84,20 @@ public abstract class JdbcTx implements Tx {
      */
     protected abstract Map<String, RunState> liveRuns();
 
+    /**
+     * The leases this writer granted (work item to owner) that are known to be still held, so that
+     * a step's check of its lease needs no round trip; null when the store keeps none, outside the
+     * writer's transaction, or while it is not known yet whether another node wrote since.
+     */
+    protected Map<WorkKey, String> leasesHeld() {
+        return null;
+    }
+
+    /** Says that the lease of {@code key} (of every item, when null) may have changed in this transaction. */
+    protected void leaseChanged(WorkKey key) {
+        // kept by no store but those that keep leasesHeld
+    }
+
     @Override
     public JournalStore journal() {
         if (journal == null) {
@@ -119,7 +134,7 @@ public abstract class JdbcTx implements Tx {
     @Override
     public WorkStore work() {
         if (work == null) {
-            work = new JdbcWork(handle, writer);
+            work = new JdbcWork(this);
         }
         return work;
     }
@@ -209,6 +224,8 @@ public abstract class JdbcTx implements Tx {
     @Override
     public DerivedState derived() {
         flush();
+        // It may empty the work table.
+        leaseChanged(null);
         return new JdbcDerived(handle);
     }
 

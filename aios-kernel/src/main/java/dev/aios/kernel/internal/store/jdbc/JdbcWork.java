@@ -11,23 +11,28 @@ import java.util.Optional;
 /**
  * The work table. Due items are selected and leased in one transaction; on a database that several
  * nodes share they are locked as they are selected, skipping those another transaction holds, so
- * no item is handed out twice.
+ * no item is handed out twice. Where the writer keeps the leases it granted ({@link
+ * JdbcTx#leasesHeld}), every change of an item's row here says so, and a lease check it can answer
+ * costs no round trip.
  */
 final class JdbcWork implements WorkStore {
     private static final String KEY = " WHERE run_id = ? AND step_id = ? AND iteration = ?";
 
+    private final JdbcTx tx;
     private final JdbcHandle handle;
     private final boolean lock;
 
-    /** @param writing whether in a write, where a shared database locks the items selected as due */
-    JdbcWork(JdbcHandle handle, boolean writing) {
-        this.handle = handle;
-        this.lock = writing && handle.dialect() == Handle.Dialect.POSTGRESQL;
+    /** In {@code tx}; in the writer's, a shared database locks the items selected as due. */
+    JdbcWork(JdbcTx tx) {
+        this.tx = tx;
+        this.handle = tx.handle();
+        this.lock = tx.isWriter() && handle.dialect() == Handle.Dialect.POSTGRESQL;
     }
 
     @Override
     public void add(WorkItem item) {
         var key = item.key();
+        tx.leaseChanged(key);
         handle.updateLater(
                 "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, ?, ?, ?)",
                 key.runId(),
@@ -45,6 +50,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void dueAt(WorkKey key, Instant at) {
+        tx.leaseChanged(key);
         handle.updateLater(
                 "UPDATE work SET visible_at = ?, lease_owner = NULL, lease_until = NULL" + KEY,
                 at,
@@ -55,6 +61,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void dueAt(WorkKey key, Instant at, int attempt) {
+        tx.leaseChanged(key);
         handle.updateLater(
                 "UPDATE work SET visible_at = ?, attempt = ?, lease_owner = NULL, lease_until = NULL" + KEY,
                 at,
@@ -66,6 +73,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void change(WorkKey key, WorkKind kind, Instant at) {
+        tx.leaseChanged(key);
         handle.updateLater(
                 "UPDATE work SET kind = ?, visible_at = ?, lease_owner = NULL, lease_until = NULL" + KEY,
                 kind.wire(),
@@ -77,12 +85,14 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void remove(WorkKey key) {
+        tx.leaseChanged(key);
         handle.updateLater("DELETE FROM work" + KEY, key.runId(), key.step(), key.iteration());
     }
 
     @Override
     public void put(WorkItem item) {
         var key = item.key();
+        tx.leaseChanged(key);
         handle.updateLater(
                 "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, ?, ?, ?)"
                         + " ON CONFLICT (run_id, step_id, iteration) DO UPDATE SET kind = excluded.kind,"
@@ -98,6 +108,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void remove(WorkKey key, WorkKind kind) {
+        tx.leaseChanged(key);
         handle.updateLater(
                 "DELETE FROM work" + KEY + " AND kind = ?", key.runId(), key.step(), key.iteration(), kind.wire());
     }
@@ -128,11 +139,13 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void removeRun(String runId) {
+        tx.leaseChanged(null);
         handle.updateLater("DELETE FROM work WHERE run_id = ?", runId);
     }
 
     @Override
     public void removeWithin(String runId, String scope) {
+        tx.leaseChanged(null);
         handle.updateLater(
                 "DELETE FROM work WHERE run_id = ? AND substr(step_id, 1, CAST(? AS INTEGER)) = ?",
                 runId,
@@ -180,6 +193,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void lease(WorkKey key, String owner, Instant until) {
+        tx.leaseChanged(key);
         handle.updateLater(
                 "UPDATE work SET lease_owner = ?, lease_until = ?" + KEY,
                 owner,
@@ -187,6 +201,16 @@ final class JdbcWork implements WorkStore {
                 key.runId(),
                 key.step(),
                 key.iteration());
+        remember(key, owner);
+    }
+
+    /** Keeps that {@code owner} holds the lease of {@code key}, until the unit rolls back. */
+    private void remember(WorkKey key, String owner) {
+        var held = tx.leasesHeld();
+        if (held != null) {
+            held.put(key, owner);
+            tx.onRollback(() -> tx.leaseChanged(key));
+        }
     }
 
     @Override
@@ -199,13 +223,21 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public boolean holds(WorkKey key, String owner) {
-        return handle.count(
+        var held = tx.leasesHeld();
+        if (held != null && owner.equals(held.get(key))) {
+            return true;
+        }
+        boolean holds = handle.count(
                         "SELECT COUNT(*) FROM work" + KEY + " AND lease_owner = ?",
                         key.runId(),
                         key.step(),
                         key.iteration(),
                         owner)
                 > 0;
+        if (holds) {
+            remember(key, owner);
+        }
+        return holds;
     }
 
     @Override
@@ -222,6 +254,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public int releaseAbandoned(String node, Instant silentSince) {
+        tx.leaseChanged(null);
         if (handle.dialect() == Handle.Dialect.POSTGRESQL) {
             // Other nodes may be alive: only the leases of nodes that stopped saying so are freed.
             return handle.update(

@@ -196,12 +196,19 @@ public final class Writer implements AutoCloseable {
         try {
             // What the enclosing unit saved is written first: a nested unit rolled back undoes only its own.
             tx.flush();
-            handle.execute("SAVEPOINT nested");
+            // Sent with the nested unit's first statement (PostgreSQL), after what is waiting: an
+            // error in the enclosing unit's writes then fails the enclosing unit, as it should.
+            handle.executeLater("SAVEPOINT nested");
             var unsent = handle.pending();
             try {
                 T result = unit.run(tx);
                 tx.flush();
-                handle.execute("RELEASE nested");
+                if (handle.writesPending()) {
+                    // The nested unit's writes still waiting go now, inside it: an error they meet is its own.
+                    handle.execute("RELEASE nested");
+                } else {
+                    handle.executeLater("RELEASE nested");
+                }
                 return result;
             } catch (Exception e) {
                 handle.discardSince(unsent);

@@ -74,6 +74,19 @@ public final class PostgresStore extends WriterBackedStore {
                 }
             };
 
+    /**
+     * The leases this node's writer granted, by item, with their owner; kept and emptied with {@link
+     * #live}. Touched only on the writer's thread.
+     */
+    private final java.util.Map<dev.aios.kernel.internal.store.WorkKey, String> leases =
+            new java.util.LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(
+                        java.util.Map.Entry<dev.aios.kernel.internal.store.WorkKey, String> eldest) {
+                    return size() > 10_000;
+                }
+            };
+
     private PostgresStore(String url, String schema, boolean scratch) {
         this.url = url;
         this.schema = schema;
@@ -188,11 +201,36 @@ public final class PostgresStore extends WriterBackedStore {
      * have committed since they were read.
      */
     java.util.Map<String, dev.aios.kernel.internal.run.RunState> live(long turn, long streak) {
+        validate(turn, streak);
+        return live;
+    }
+
+    /**
+     * The leases this node's writer granted and knows to be held, for the writer's transaction
+     * {@code turn} (emptied first like {@link #live}): no other node changes a lease without
+     * committing as a writer, and this writer says in {@link #leaseChanged} what it changes.
+     */
+    java.util.Map<dev.aios.kernel.internal.store.WorkKey, String> leases(long turn, long streak) {
+        validate(turn, streak);
+        return leases;
+    }
+
+    /** Forgets the lease of {@code key} (of every item, when null): this writer changed it, or may have. */
+    void leaseChanged(dev.aios.kernel.internal.store.WorkKey key) {
+        if (key == null) {
+            leases.clear();
+        } else {
+            leases.remove(key);
+        }
+    }
+
+    /** Empties what is kept in memory if another writer may have committed since it was read. */
+    private void validate(long turn, long streak) {
         if (streak > liveSince || liveSince > turn) {
             live.clear();
+            leases.clear();
             liveSince = turn;
         }
-        return live;
     }
 
     @Override

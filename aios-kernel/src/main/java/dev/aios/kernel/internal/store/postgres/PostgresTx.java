@@ -1,6 +1,7 @@
 package dev.aios.kernel.internal.store.postgres;
 
 import dev.aios.kernel.internal.run.RunState;
+import dev.aios.kernel.internal.store.WorkKey;
 import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
 import dev.aios.kernel.internal.store.jdbc.JdbcTx;
 import java.util.Map;
@@ -8,7 +9,8 @@ import java.util.Optional;
 
 /**
  * A transaction on the PostgreSQL store. Several nodes may write the database: the writer keeps the
- * run states it worked on in memory only while no other node's writer committed in between, which
+ * run states it worked on, and the leases it granted, in memory only while no other node's writer
+ * committed in between, which
  * each transaction learns from {@code writer_turns} in its first round trip; feed positions come
  * from the database's sequence.
  */
@@ -54,5 +56,19 @@ final class PostgresTx extends JdbcTx {
             handle().send();
         }
         return streak == 0 ? null : store.live(turn, streak);
+    }
+
+    @Override
+    protected Map<WorkKey, String> leasesHeld() {
+        // Until the first round trip has said who wrote last, the lease check asks the database
+        // (and so is that round trip).
+        return isWriter() && streak != 0 ? store.leases(turn, streak) : null;
+    }
+
+    @Override
+    protected void leaseChanged(WorkKey key) {
+        if (isWriter()) {
+            store.leaseChanged(key);
+        }
     }
 }
