@@ -8,9 +8,13 @@ public final class MemoryRebuildingException extends IllegalStateException {
     private final transient IndexState state;
 
     public MemoryRebuildingException(IndexState state) {
-        super("memory's index is being rebuilt (" + state.reason() + "): " + state.done() + " of " + state.total()
-                + " chunks so far, so searches wait until it is ready; GET /health shows how far it got. Try again"
-                + " shortly");
+        super(
+                state.phase() == IndexState.Phase.FAILED
+                        ? "memory's index could not be rebuilt (" + state.reason() + "), so nothing is searched;"
+                                + " see the server log, then run aios memory reindex or restart aios"
+                        : "memory's index is being rebuilt (" + state.reason() + "): " + state.done() + " of "
+                                + state.total() + " chunks so far, so searches wait until it is ready; GET /health"
+                                + " shows how far it got. Try again shortly");
         this.state = state;
     }
 

@@ -43,6 +43,9 @@ final class Indexer {
     private final AtomicLong purgeDone = new AtomicLong();
     /** Why the index is being rebuilt, or must be: searches and commits wait until it is empty again. */
     private volatile Optional<String> due = Optional.empty();
+    /** Why the last rebuild failed, or empty; the index stays refused until a rebuild succeeds. */
+    private volatile Optional<String> failure = Optional.empty();
+
     /** The running rebuild, or null. */
     private volatile RebuildProgress progress;
 
@@ -100,6 +103,15 @@ final class Indexer {
         if (why.isEmpty()) {
             return dev.aios.memory.IndexState.ready(index.size());
         }
+        var failed = failure;
+        if (failed.isPresent()) {
+            return new dev.aios.memory.IndexState(
+                    dev.aios.memory.IndexState.Phase.FAILED,
+                    0,
+                    0,
+                    why.get() + "; the rebuild failed: " + failed.get(),
+                    index.size());
+        }
         var running = progress;
         return running == null
                 ? new dev.aios.memory.IndexState(
@@ -120,10 +132,11 @@ final class Indexer {
      */
     boolean requestRebuild(String reason) {
         synchronized (this) {
-            if (due.isPresent()) {
+            if (due.isPresent() && failure.isEmpty()) {
                 return false;
             }
             due = Optional.of(reason);
+            failure = Optional.empty();
         }
         rebuildInBackground();
         return true;
@@ -137,7 +150,11 @@ final class Indexer {
                     rebuild();
                 } catch (RuntimeException e) {
                     if (!closed) {
-                        LOG.error("memory index: the rebuild failed; the next start tries again", e);
+                        failure = Optional.of(String.valueOf(e.getMessage()));
+                        LOG.error(
+                                "memory index: the rebuild failed; searches stay refused until a rebuild succeeds"
+                                        + " (aios memory reindex, or the next start)",
+                                e);
                     }
                 }
             });
@@ -220,11 +237,11 @@ final class Indexer {
         }
     }
 
-    /** Waits until no rebuild is due or running, at most {@code patience}. */
+    /** Waits until no rebuild is due or running, at most {@code patience}; false when it failed. */
     boolean awaitRebuilt(Duration patience) {
         long deadline = System.nanoTime() + patience.toNanos();
         while (due.isPresent()) {
-            if (System.nanoTime() > deadline || closed) {
+            if (System.nanoTime() > deadline || closed || failure.isPresent()) {
                 return false;
             }
             try {
