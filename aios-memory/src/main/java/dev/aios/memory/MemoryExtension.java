@@ -125,6 +125,16 @@ public final class MemoryExtension implements Extension {
         return service().reindex();
     }
 
+    /**
+     * Waits until the search index is ready (a rebuild running at start or asked for has ended), at
+     * most {@code patience}; for benchmarks and tools that search right after a start.
+     *
+     * @return whether it is ready; false on timeout or when the rebuild failed
+     */
+    public boolean awaitIndex(Duration patience) {
+        return service().awaitIndex(patience);
+    }
+
     /** Runs the retention job now. */
     public RetentionReport retain() {
         return service().retain();

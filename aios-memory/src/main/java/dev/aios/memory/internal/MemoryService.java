@@ -441,6 +441,11 @@ public final class MemoryService implements AutoCloseable {
         return indexer.state();
     }
 
+    /** Waits until the index is ready, at most {@code patience}; false on timeout or a failed rebuild. */
+    public boolean awaitIndex(Duration patience) {
+        return indexer.awaitRebuilt(patience);
+    }
+
     /** Waits until every stored chunk is embedded and searchable; for tests and benchmarks. */
     public boolean awaitEmbedded(Duration patience) {
         if (!indexer.awaitRebuilt(patience)) {
