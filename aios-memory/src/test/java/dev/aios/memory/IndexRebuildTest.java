@@ -153,11 +153,48 @@ class IndexRebuildTest {
         assertThat(memory.memory().recall(MemoryQuery.of("teal logo")).items()).isNotEmpty();
     }
 
-    private void start() {
+    @Test
+    void aStepThatRecallsWhileTheIndexIsRebuiltWaitsForItAndFindsWhatItNeeds() throws Exception {
+        start();
+        storeItems();
+        memory.memory()
+                .remember(Remember.of(MemoryKind.NOTE, "acme", "Acme wants the mascot drawn in risograph saffron."));
+        kernel.close();
+        markFormat("2");
+
+        start();
+        assertThat(memory.indexState().rebuilding()).isTrue();
+        var run = kernel.send(new dev.aios.api.Event(
+                        "ask-1",
+                        "question.asked",
+                        "acme",
+                        "test",
+                        java.time.Instant.now(),
+                        MemoryHarness.JSON.readTree("{\"need\": \"risograph saffron mascot\"}"),
+                        "",
+                        ""))
+                .started()
+                .getFirst();
+
+        Eventually.await(() -> kernel.run(run).status().isFinal());
+        var view = kernel.run(run);
+        assertThat(view.status()).isEqualTo(dev.aios.kernel.RunStatus.COMPLETED);
+        assertThat(view.steps().getFirst().attempts())
+                .as("it waited, it did not fail")
+                .hasSize(1);
+        assertThat(view.steps().getFirst().output().path("items").toString()).isNotEqualTo("[]");
+    }
+
+    private void start() throws Exception {
         memory = MemoryExtension.of(MemorySettings.defaults().withEmbeddings(new MemorySettings.Embeddings.None()));
+        java.nio.file.Files.createDirectories(dir.resolve("playbooks"));
+        java.nio.file.Files.writeString(dir.resolve("playbooks/look.yaml"), LookUp.PLAYBOOK);
         kernel = Kernel.builder()
                 .dataDirectory(dir.resolve("data"))
                 .extension(memory)
+                .playbookDirectory(dir.resolve("playbooks"))
+                .agent(new LookUp())
+                .pollInterval(Duration.ofMillis(10))
                 .build();
         kernel.start();
     }
