@@ -281,6 +281,8 @@ public final class MemoryBench {
         long t1 = System.nanoTime();
         try (var reopened = Kernel.builder().dataDirectory(dir).extension(again).build()) {
             reopened.start();
+            // The start returns at once; the index is rebuilt in the background.
+            again.awaitIndex(Duration.ofHours(1));
             System.out.printf(
                     Locale.ROOT,
                     "index deleted and rebuilt from the database at %,d items: %.0f s%n",

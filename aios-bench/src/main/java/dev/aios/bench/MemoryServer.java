@@ -34,6 +34,10 @@ record MemoryServer(Kernel kernel, ApiServer server, String url, String token, H
                 Kernel.builder().dataDirectory(dataDirectory).extension(memory).build();
         try {
             kernel.start();
+            // A large index this version cannot read is rebuilt in the background; searches wait for it.
+            if (!memory.awaitIndex(java.time.Duration.ofHours(1))) {
+                throw new IllegalStateException("the memory index was not rebuilt: " + memory.indexState());
+            }
             var server =
                     ApiServer.start(kernel, "127.0.0.1", 0, new MemoryRoutes(kernel, memory, InstantSource.system()));
             var token = Files.readString(dataDirectory.resolve(Kernel.ADMIN_TOKEN_FILE))

@@ -104,6 +104,37 @@ public final class MemoryExtension implements Extension {
         return service().stats();
     }
 
+    /**
+     * Whether the search index is ready, or being rebuilt from memory's tables and how far that got.
+     * A rebuild runs in the background at start when the index is missing, was made by an older
+     * version or for another embedding model, and on {@link #reindex()}; searches are refused with
+     * {@link MemoryRebuildingException} meanwhile, while storing goes on.
+     */
+    public IndexState indexState() {
+        return service().indexState();
+    }
+
+    /**
+     * Rebuilds the search index from memory's tables, in the background, with the vectors they hold
+     * (nothing is embedded again): for when the index is thought damaged. Asking while a rebuild runs
+     * starts no second one. A rebuild cut short (the process stops) is started again on the next start.
+     *
+     * @return the index's state once the rebuild is under way
+     */
+    public IndexState reindex() {
+        return service().reindex();
+    }
+
+    /**
+     * Waits until the search index is ready (a rebuild running at start or asked for has ended), at
+     * most {@code patience}; for benchmarks and tools that search right after a start.
+     *
+     * @return whether it is ready; false on timeout or when the rebuild failed
+     */
+    public boolean awaitIndex(Duration patience) {
+        return service().awaitIndex(patience);
+    }
+
     /** Runs the retention job now. */
     public RetentionReport retain() {
         return service().retain();

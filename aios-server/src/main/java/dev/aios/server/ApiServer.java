@@ -53,6 +53,13 @@ public final class ApiServer implements AutoCloseable {
          * nothing is closed.
          */
         void addTo(io.javalin.config.RoutesConfig routes);
+
+        /**
+         * Adds what the part behind these routes reports to the {@code GET /health} answer, under a
+         * field of its own (e.g. memory's index being rebuilt); nothing unless overridden. Called on
+         * every health check: it must be quick and must not fail.
+         */
+        default void describeHealth(com.fasterxml.jackson.databind.node.ObjectNode health) {}
     }
 
     /**
@@ -223,6 +230,7 @@ public final class ApiServer implements AutoCloseable {
                 config.routes.after(ctx -> WriteDeadline.end());
                 access.install(config.routes);
                 core.addTo(config.routes);
+                core.healthFrom(routes);
                 new dev.aios.server.internal.http.GraphRoutes(kernel).addTo(config.routes);
                 tokens.addTo(config.routes);
                 new DocsRoutes().addTo(config.routes);

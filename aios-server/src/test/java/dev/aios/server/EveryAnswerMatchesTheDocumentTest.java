@@ -103,6 +103,7 @@ class EveryAnswerMatchesTheDocumentTest {
     Kernel kernel;
     ConnectorsExtension connectors;
     PolicyExtension policy;
+    MemoryExtension memory;
     ApiServer server;
     DocumentedAnswers api;
 
@@ -123,7 +124,7 @@ class EveryAnswerMatchesTheDocumentTest {
                 name -> Optional.ofNullable(Map.of("FORM_SECRET", "form-secret", "CRM_SECRET", "whsec_c2VjcmV0")
                         .get(name)));
         var models = new ModelsExtension(ModelSettings.none());
-        var memory = MemoryExtension.of(MemorySettings.defaults());
+        memory = MemoryExtension.of(MemorySettings.defaults());
         policy = PolicyExtension.builder()
                 .settings(Json.mapper()
                         .createObjectNode()
@@ -290,6 +291,11 @@ class EveryAnswerMatchesTheDocumentTest {
         api.check("POST", "/api/memory/retention", "/api/memory/retention", null, 200);
         var forgotten = api.check("DELETE", "/api/memory/subjects/ada", "/api/memory/subjects/{subject}", null, 200);
         assertThat(forgotten.path("memoryItems").asInt()).isPositive();
+        var reindex = api.check("POST", "/api/memory/reindex", "/api/memory/reindex", null, 202);
+        assertThat(reindex.path("reason").asText()).isEqualTo("asked for");
+        Poll.until("the memory index to be rebuilt", memory::indexState, state -> state.ready(), WAIT);
+        var health = api.check("GET", "/health", "/health", null, 200);
+        assertThat(health.path("memory").path("index").path("state").asText()).isEqualTo("ready");
     }
 
     @Test

@@ -261,6 +261,11 @@ public final class RecallBench {
                 .extension(memory)
                 .build();
         kernel.start();
+        // A large index this version cannot read is rebuilt in the background; searches wait for it.
+        if (!memory.awaitIndex(Duration.ofHours(1))) {
+            kernel.close();
+            throw new IllegalStateException("the memory index was not rebuilt: " + memory.indexState());
+        }
         return new Stored(kernel, memory);
     }
 

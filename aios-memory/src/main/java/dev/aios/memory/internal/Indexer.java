@@ -24,6 +24,12 @@ final class Indexer {
     private static final Logger LOG = LoggerFactory.getLogger(Indexer.class);
     private static final int BATCH = 500;
 
+    /**
+     * Up to this many chunks (well under a second's work) an index that must be filled is filled
+     * before memory opens; a larger one in the background, so that the start is not held up.
+     */
+    static final int REBUILT_AT_ONCE = 1_000;
+
     private final ItemStore store;
     private final MemoryIndex index;
     private final java.time.InstantSource clock;
@@ -35,6 +41,16 @@ final class Indexer {
     private volatile boolean resumed;
     private volatile boolean closed;
     private final AtomicLong purgeDone = new AtomicLong();
+    /** Why the index is being rebuilt, or must be: searches and commits wait until it is empty again. */
+    private volatile Optional<String> due = Optional.empty();
+    /** Why the last rebuild failed, or empty; the index stays refused until a rebuild succeeds. */
+    private volatile Optional<String> failure = Optional.empty();
+
+    /** The running rebuild, or null. */
+    private volatile RebuildProgress progress;
+
+    private final ExecutorService rebuilds = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("aios-memory-rebuild").daemon().factory());
     private final ExecutorService purges = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("aios-memory-purge").daemon().factory());
 
@@ -52,75 +68,210 @@ final class Indexer {
     }
 
     /**
-     * Makes the index ready to follow the tables' changes: fills it when it is fresh, and empties and
-     * fills it again when changes it had not applied were dropped meanwhile (on a shared database,
-     * after the node was away longer than the others keep changes for it).
+     * Makes the index ready to follow the tables' changes. When it must be filled first (it is fresh,
+     * or changes it had not applied were dropped meanwhile: on a shared database, after the node was
+     * away longer than the others keep changes for it), a small store is indexed here and now; a
+     * larger one is left to {@link #rebuildInBackground()}, and searches wait for it meanwhile.
      */
     void open() {
         if (index.fresh()) {
-            rebuild();
-            return;
+            due = Optional.of(index.staleBecause());
+        } else {
+            long pruned = store.prunedUpTo();
+            if (pruned > index.applied()) {
+                LOG.warn(
+                        "the memory index includes changes up to {}, but those up to {} were dropped while this"
+                                + " node was away; it is rebuilt from memory's tables",
+                        index.applied(),
+                        pruned);
+                due = Optional.of("changes it lacked were dropped while this node was away");
+            }
         }
-        long pruned = store.prunedUpTo();
-        if (pruned > index.applied()) {
-            LOG.warn(
-                    "the memory index includes changes up to {}, but those up to {} were dropped while this node"
-                            + " was away; it is rebuilt from memory's tables",
-                    index.applied(),
-                    pruned);
-            clearAndRebuild();
+        if (due.isPresent() && store.chunkCount() <= REBUILT_AT_ONCE) {
+            rebuild();
         }
     }
 
-    private void clearAndRebuild() {
+    /** Whether the index is being rebuilt (or is about to be): then it answers no search. */
+    boolean rebuilding() {
+        return due.isPresent();
+    }
+
+    /** The index's state: ready, or how far the running rebuild got. */
+    dev.aios.memory.IndexState state() {
+        var why = due;
+        if (why.isEmpty()) {
+            return dev.aios.memory.IndexState.ready(index.size());
+        }
+        var failed = failure;
+        if (failed.isPresent()) {
+            return new dev.aios.memory.IndexState(
+                    dev.aios.memory.IndexState.Phase.FAILED,
+                    0,
+                    0,
+                    why.get() + "; the rebuild failed: " + failed.get(),
+                    index.size());
+        }
+        var running = progress;
+        return running == null
+                ? new dev.aios.memory.IndexState(
+                        dev.aios.memory.IndexState.Phase.REBUILDING, 0, store.chunkCount(), why.get(), index.size())
+                : new dev.aios.memory.IndexState(
+                        dev.aios.memory.IndexState.Phase.REBUILDING,
+                        running.done(),
+                        running.total(),
+                        running.reason(),
+                        index.size());
+    }
+
+    /**
+     * Asks for the index to be rebuilt from the tables (after a model change, or when it is thought
+     * damaged); the rebuild runs in the background.
+     *
+     * @return false when a rebuild is already running or due (nothing more is started)
+     */
+    boolean requestRebuild(String reason) {
+        synchronized (this) {
+            if (due.isPresent() && failure.isEmpty()) {
+                return false;
+            }
+            due = Optional.of(reason);
+            failure = Optional.empty();
+        }
+        rebuildInBackground();
+        return true;
+    }
+
+    /** Runs the rebuild that is due, if one is, on a background thread. */
+    void rebuildInBackground() {
+        if (due.isPresent() && !closed) {
+            rebuilds.execute(() -> {
+                try {
+                    rebuild();
+                } catch (RuntimeException e) {
+                    if (!closed) {
+                        failure = Optional.of(String.valueOf(e.getMessage()));
+                        LOG.error(
+                                "memory index: the rebuild failed; searches stay refused until a rebuild succeeds"
+                                        + " (aios memory reindex, or the next start)",
+                                e);
+                    }
+                }
+            });
+        }
+    }
+
+    private void clearAndRebuild(String reason) {
+        due = Optional.of(reason);
+        rebuild();
+    }
+
+    /**
+     * Fills the index again from the tables, every chunk with its stored vector, if a rebuild is due.
+     * It first commits the emptied index as incomplete, so that a rebuild cut short is started again
+     * on the next start; the index is written page by page, so that storing goes on meanwhile (what is
+     * stored meanwhile is applied from the list of changes at the end).
+     */
+    void rebuild() {
+        var why = due;
+        if (why.isEmpty()) {
+            return;
+        }
+        long upTo;
+        RebuildProgress running;
         lock.lock();
         try {
+            upTo = store.lastChange();
+            // Named among the followers first (on a shared database), so that no other node drops
+            // what this one has yet to apply.
+            store.follow(index.follower(), upTo, clock.instant());
             index.clear();
-            rebuild();
+            index.commitIncomplete();
+            running = new RebuildProgress(LOG, why.get(), store.chunkCount());
+            progress = running;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot rebuild the memory index: " + e.getMessage(), e);
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Fills a fresh index from the tables: every chunk, with its stored vector. */
-    void rebuild() {
-        lock.lock();
         try {
-            long upTo = store.lastChange();
-            // Named among the followers first (on a shared database), so that no other node drops
-            // what this one has yet to apply.
-            store.follow(index.follower(), upTo, clock.instant());
             long after = 0;
-            int chunks = 0;
-            long started = System.nanoTime();
-            while (true) {
+            while (!closed) {
                 var page = store.scan(after, 1000);
                 if (page.isEmpty()) {
                     break;
                 }
-                index.put(page.stream().map(java.util.Map.Entry::getValue).toList());
+                lock.lock();
+                try {
+                    index.put(page.stream().map(java.util.Map.Entry::getValue).toList());
+                } finally {
+                    lock.unlock();
+                }
                 after = page.getLast().getKey();
-                chunks += page.size();
+                running.advanced(page.size());
             }
-            applied = upTo;
-            commitNow();
-            index.refresh();
-            LOG.info(
-                    "memory index rebuilt from the database: {} chunks in {} ms",
-                    chunks,
-                    Duration.ofNanos(System.nanoTime() - started).toMillis());
+            if (closed) {
+                running.stopped();
+                return;
+            }
+            lock.lock();
+            try {
+                applied = upTo;
+                applyChanges();
+                commitNow();
+                index.refresh();
+                due = Optional.empty();
+            } finally {
+                lock.unlock();
+            }
+            running.finished();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot rebuild the memory index: " + e.getMessage(), e);
+        } finally {
+            progress = null;
+        }
+        if (!forgotten.isEmpty()) {
+            // Subjects forgotten during the rebuild were deleted from the index only now.
+            purgeRequested.incrementAndGet();
+            purges.execute(this::purge);
+        }
+    }
+
+    /** Waits until no rebuild is due or running, at most {@code patience}; false when it failed. */
+    boolean awaitRebuilt(Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (due.isPresent()) {
+            if (System.nanoTime() > deadline || closed || failure.isPresent()) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Applies every change made so far and makes it searchable; while the index is rebuilt, nothing
+     * (the rebuild applies them when it ends).
+     */
+    void catchUp() {
+        if (due.isPresent()) {
+            return;
+        }
+        lock.lock();
+        try {
+            applyChanges();
         } finally {
             lock.unlock();
         }
     }
 
-    /** Applies every change made so far and makes it searchable. */
-    void catchUp() {
-        lock.lock();
+    /** Applies the changes after {@link #applied}, with the lock held. */
+    private void applyChanges() {
         try {
             boolean changed = false;
             while (true) {
@@ -140,8 +291,6 @@ final class Indexer {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot update the memory index: " + e.getMessage(), e);
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -177,6 +326,10 @@ final class Indexer {
         try {
             catchUp();
             forgotten.add(subject);
+            if (due.isPresent()) {
+                // The rebuild deletes the subject's documents when it ends, then rewrites them away.
+                return;
+            }
             purgeRequested.incrementAndGet();
             commitNow();
         } finally {
@@ -219,7 +372,11 @@ final class Indexer {
                     forgotten.removeAll(subjects.orElse(Set.of()));
                     resumed = false;
                 }
-                commitNow();
+                if (due.isEmpty()) {
+                    // A rebuild started meanwhile commits when it ends; a commit now would take its
+                    // half-filled index as complete.
+                    commitNow();
+                }
                 index.refresh();
             } finally {
                 lock.unlock();
@@ -265,10 +422,22 @@ final class Indexer {
     void stopPurging() {
         closed = true;
         purges.shutdown();
+        rebuilds.shutdown();
+        try {
+            // A rebuild stops at the end of its page; the index must not close under it.
+            if (!rebuilds.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                LOG.warn("memory index: the rebuild did not stop within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Commits what was applied, if anything was since the last commit, then drops the changes it includes. */
     void commit() {
+        if (due.isPresent()) {
+            return;
+        }
         lock.lock();
         try {
             if (committed != applied) {
@@ -293,7 +462,7 @@ final class Indexer {
                             + " rebuilt from memory's tables",
                     committed,
                     pruned);
-            clearAndRebuild();
+            clearAndRebuild("changes it lacked were dropped meanwhile");
         }
     }
 

@@ -258,6 +258,11 @@ final class ItemStore {
     /** The documents {@link #changed} read: each changed item's chunks by item id, changed chunks by key. */
     record Changed(Map<String, List<Doc>> items, Map<String, Doc> chunks) {}
 
+    /** How many chunks the tables hold: what a rebuild of the index has to index. */
+    long chunkCount() {
+        return storage.read(h -> h.count("SELECT COUNT(*) FROM memory_chunks"));
+    }
+
     /** Chunks in storage order after {@code afterRowid}, for rebuilding the index. */
     List<Map.Entry<Long, Doc>> scan(long afterRowid, int limit) {
         return storage

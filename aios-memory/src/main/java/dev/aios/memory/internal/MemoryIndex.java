@@ -81,6 +81,13 @@ final class MemoryIndex implements AutoCloseable {
      */
     static final String FORMAT = "3";
 
+    /**
+     * The format a rebuild commits before it starts filling the index: never usable, so that a rebuild
+     * that did not finish (the process stopped, the machine went down) is started again, not taken as
+     * complete.
+     */
+    static final String INCOMPLETE = "incomplete";
+
     /** Up to this many chunks, the phrases of a text search are scored with its words, in one pass. */
     static final int SCORED_AT_ONCE = 20_000;
 
@@ -106,6 +113,7 @@ final class MemoryIndex implements AutoCloseable {
     private final long applied;
     private final boolean purgePending;
     private final String follower;
+    private final String staleBecause;
 
     private MemoryIndex(Path path, String model) throws IOException {
         this.path = path;
@@ -117,8 +125,10 @@ final class MemoryIndex implements AutoCloseable {
         // next commit or a merge makes them large; the index is derived, so nothing is lost that a
         // file not yet committed would have kept.
         this.directory = new NRTCachingDirectory(FSDirectory.open(path), CACHED_SEGMENT_MB, CACHED_MB);
+        boolean existed = DirectoryReader.indexExists(directory);
         Map<String, String> committed = lastCommit(directory, path);
-        boolean usable = FORMAT.equals(committed.get("format")) && model.equals(committed.get("model"));
+        this.staleBecause = staleBecause(existed, committed, model);
+        boolean usable = staleBecause.isEmpty();
         var merges = new TieredMergePolicy();
         // Forgetting must leave no term of the forgotten subject on disk: merge away every deletion.
         merges.setForceMergeDeletesPctAllowed(0);
@@ -134,6 +144,22 @@ final class MemoryIndex implements AutoCloseable {
         this.follower = Optional.ofNullable(committed.get("follower"))
                 .orElseGet(() -> java.util.UUID.randomUUID().toString());
         this.searchers = new SearcherManager(writer, null);
+    }
+
+    /** Why an index with {@code committed} cannot be used for {@code model}; empty when it can. */
+    private static String staleBecause(boolean existed, Map<String, String> committed, String model) {
+        if (committed.isEmpty()) {
+            return existed ? "the index could not be read" : "the index is missing";
+        }
+        String format = committed.getOrDefault("format", "1");
+        if (format.equals(INCOMPLETE)) {
+            return "an earlier rebuild did not finish";
+        }
+        if (!format.equals(FORMAT)) {
+            return "format " + format + " \u2192 " + FORMAT;
+        }
+        String before = committed.getOrDefault("model", "none");
+        return before.equals(model) ? "" : "model " + before + " \u2192 " + model;
     }
 
     /**
@@ -174,6 +200,15 @@ final class MemoryIndex implements AutoCloseable {
     /** Whether the index started empty and must be filled from the tables. */
     boolean fresh() {
         return fresh;
+    }
+
+    /**
+     * Why the index started empty, in an operator's words: {@code the index is missing}, {@code
+     * format 2 → 3}, {@code model A → B}, {@code an earlier rebuild did not finish}; empty when it
+     * did not.
+     */
+    String staleBecause() {
+        return staleBecause;
     }
 
     /** Whether the last process stopped before deleted documents were rewritten away. */
@@ -277,6 +312,16 @@ final class MemoryIndex implements AutoCloseable {
                         purgePending ? "pending" : "done",
                         "follower",
                         follower)
+                .entrySet());
+        writer.commit();
+    }
+
+    /**
+     * Commits the index as one that must be rebuilt, before a rebuild fills it: a rebuild cut short
+     * leaves this commit, which the next start does not take as complete.
+     */
+    void commitIncomplete() throws IOException {
+        writer.setLiveCommitData(Map.of("format", INCOMPLETE, "model", model, "follower", follower)
                 .entrySet());
         writer.commit();
     }

@@ -121,6 +121,7 @@ public final class MemoryService implements AutoCloseable {
 
     /** Starts copying, embedding and the retention schedule. */
     public void start() {
+        indexer.rebuildInBackground();
         background.start();
         embedding.ifPresent(EmbeddingWorker::start);
         long every = settings.retentionEvery().toMillis();
@@ -268,6 +269,10 @@ public final class MemoryService implements AutoCloseable {
 
     /** Recalls; see {@link dev.aios.api.Memory#recall}. */
     public Recall recall(MemoryQuery query) {
+        if (indexer.rebuilding()) {
+            // A search of a half-filled index would miss what it holds without saying so.
+            throw new dev.aios.memory.MemoryRebuildingException(indexer.state());
+        }
         long started = System.nanoTime();
         try {
             return recaller.recall(query);
@@ -421,8 +426,31 @@ public final class MemoryService implements AutoCloseable {
                 plan);
     }
 
+    /** The index's state: ready, or how far its rebuild got. */
+    public dev.aios.memory.IndexState indexState() {
+        return indexer.state();
+    }
+
+    /**
+     * Rebuilds the index from the tables in the background (searches wait until it is ready).
+     *
+     * @return the index's state: rebuilding, with why; or the rebuild already running
+     */
+    public dev.aios.memory.IndexState reindex() {
+        indexer.requestRebuild("asked for");
+        return indexer.state();
+    }
+
+    /** Waits until the index is ready, at most {@code patience}; false on timeout or a failed rebuild. */
+    public boolean awaitIndex(Duration patience) {
+        return indexer.awaitRebuilt(patience);
+    }
+
     /** Waits until every stored chunk is embedded and searchable; for tests and benchmarks. */
     public boolean awaitEmbedded(Duration patience) {
+        if (!indexer.awaitRebuilt(patience)) {
+            return false;
+        }
         boolean done = embedding.map(e -> e.awaitIdle(patience)).orElse(true);
         catchUp();
         return indexer.awaitPurged(patience) && done;

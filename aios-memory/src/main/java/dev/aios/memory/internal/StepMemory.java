@@ -43,8 +43,16 @@ final class StepMemory implements Memory {
         return remembered;
     }
 
+    /**
+     * How long a step's recall waits for an index being rebuilt before it fails (and its retry policy
+     * tries again): well within a step's default timeout of a minute.
+     */
+    static final java.time.Duration REBUILD_PATIENCE = java.time.Duration.ofSeconds(30);
+
     @Override
     public Recall recall(MemoryQuery query) {
+        // A step waits out a short rebuild rather than fail; an operator's search is refused at once.
+        memory.awaitIndex(REBUILD_PATIENCE);
         var recall = memory.recall(query);
         var detail = Sealer.JSON.createObjectNode();
         detail.put(

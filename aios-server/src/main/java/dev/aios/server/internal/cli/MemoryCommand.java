@@ -9,6 +9,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code aios memory add|import|search|forget|stats}: what aios remembers. */
+/** {@code aios memory add|import|search|forget|stats|reindex}: what aios remembers. */
 @Command(
         name = "memory",
         description = "Stores, searches and forgets what aios remembers.",
@@ -27,6 +28,7 @@ import picocli.CommandLine.Parameters;
             MemoryCommand.Search.class,
             MemoryCommand.Forget.class,
             MemoryCommand.Stats.class,
+            MemoryCommand.Reindex.class,
             CommandLine.HelpCommand.class
         })
 final class MemoryCommand implements Runnable {
@@ -36,7 +38,7 @@ final class MemoryCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "name a memory command: add, import, search, forget or stats");
+                spec.commandLine(), "name a memory command: add, import, search, forget, stats or reindex");
     }
 
     @Command(name = "add", description = "Stores a note, email, document or output.")
@@ -271,6 +273,87 @@ final class MemoryCommand implements Runnable {
         private static String failure(JsonNode embedding) {
             var failure = embedding.path("lastFailure").asText("");
             return failure.isEmpty() ? "" : " (last failure: " + failure + ")";
+        }
+    }
+
+    @Command(
+            name = "reindex",
+            description = "Rebuilds the search index from memory's tables (nothing is embedded again), with"
+                    + " progress: for when the index is thought damaged. Searches answer 503 until it ends.")
+    static final class Reindex extends ClientCommand {
+        /** How often the server is asked how far the rebuild got. */
+        private static final Duration POLL = Duration.ofMillis(500);
+
+        @Option(names = "--no-wait", description = "start the rebuild and return; GET /health shows how far it got")
+        boolean noWait;
+
+        @Option(names = "--json", description = "print the index's state as JSON when done")
+        boolean json;
+
+        @Override
+        void run(ServerClient client) {
+            var state = client.post("/api/memory/reindex", Json.mapper().createObjectNode());
+            if (!noWait) {
+                state = follow(client);
+            }
+            if (json) {
+                printJson(state);
+                return;
+            }
+            switch (state.path("state").asText()) {
+                case "ready" ->
+                    out().println("memory index rebuilt: "
+                            + state.path("chunks").asLong() + " chunks");
+                case "rebuilding" ->
+                    out().println("memory index rebuilding (" + Text.field(state, "reason") + "): "
+                            + state.path("done").asLong() + " of "
+                            + state.path("total").asLong()
+                            + " chunks; GET /health shows how far it got");
+                default -> throw failed(state);
+            }
+        }
+
+        /** Shows the rebuild's progress from {@code GET /health} until it ends; answers its last state. */
+        private JsonNode follow(ServerClient client) {
+            var err = spec.commandLine().getErr();
+            try (var progress =
+                    ProgressPrinter.forCli(err, "reindex", ProgressPrinter.Unit.ITEMS, AiosCommand.environment(spec))) {
+                while (true) {
+                    var index = client.get("/health").path("memory").path("index");
+                    if (index.isMissingNode()) {
+                        throw new CliException(
+                                CliException.FAILED, "the server answers no memory index state; is it an older aios?");
+                    }
+                    switch (index.path("state").asText()) {
+                        case "rebuilding" ->
+                            progress.advanced(
+                                    index.path("done").asLong(),
+                                    index.path("total").asLong());
+                        case "failed" -> throw failed(index);
+                        default -> {
+                            progress.advanced(
+                                    index.path("chunks").asLong(),
+                                    index.path("chunks").asLong());
+                            return index;
+                        }
+                    }
+                    try {
+                        Thread.sleep(POLL);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new CliException(
+                                CliException.FAILED, "stopped waiting; the rebuild goes on in the server");
+                    }
+                }
+            }
+        }
+
+        private static CliException failed(JsonNode state) {
+            return new CliException(
+                    CliException.FAILED,
+                    "the memory index could not be rebuilt ("
+                            + state.path("reason").asText()
+                            + "); see the server log, then run aios memory reindex again");
         }
     }
 }

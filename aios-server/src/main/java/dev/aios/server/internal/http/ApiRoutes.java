@@ -34,6 +34,7 @@ public final class ApiRoutes {
     private final InstantSource clock;
     private final long maxBodyBytes;
     private java.util.function.Predicate<Context> pages = ctx -> false;
+    private java.util.List<dev.aios.server.ApiServer.Routes> healthParts = java.util.List.of();
 
     /**
      * Routes onto {@code kernel}.
@@ -50,6 +51,11 @@ public final class ApiRoutes {
     /** Lets {@code pages} answer requests for unknown paths first (a browser gets a page, not JSON). */
     public void pagesFor404(java.util.function.Predicate<Context> pages) {
         this.pages = pages;
+    }
+
+    /** Lets {@code parts} add what they report to {@code GET /health}. */
+    public void healthFrom(java.util.List<dev.aios.server.ApiServer.Routes> parts) {
+        this.healthParts = java.util.List.copyOf(parts);
     }
 
     /** Adds the routes and the error answers to {@code routes}. */
@@ -156,6 +162,9 @@ public final class ApiRoutes {
                         .put("seenAt", node.seenAt().toString())
                         .put("holding", node.holding());
             }
+        }
+        for (var part : healthParts) {
+            part.describeHealth(health);
         }
         if (storageFailure.isPresent()) {
             ctx.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", RETRY_AFTER_SECONDS);

@@ -61,6 +61,7 @@ public final class MemoryRoutes implements ApiServer.Routes {
         routes.delete("/api/memory/subjects/{subject}", guarded(this::forget), admin);
         routes.get("/api/memory/stats", guarded(ctx -> ctx.json(memory.stats())), read);
         routes.post("/api/memory/retention", guarded(this::retain), admin);
+        routes.post("/api/memory/reindex", guarded(this::reindex), admin);
         routes.put("/api/memory/knowledge", guarded(this::put), ingest);
         routes.get("/api/memory/knowledge", guarded(this::get), read);
         routes.get("/api/memory/knowledge/history", guarded(this::history), read);
@@ -186,6 +187,33 @@ public final class MemoryRoutes implements ApiServer.Routes {
         var report = memory.retain();
         kernel.audit().append("memory.retention", "memory", Json.mapper().valueToTree(report));
         ctx.json(report);
+    }
+
+    /**
+     * Rebuilds the index from memory's tables in the background: 202 with the index's state (the
+     * rebuild already running, when one is); {@code GET /health} shows how far it got. Recorded in
+     * the audit log, since searches are refused until it ends.
+     */
+    private void reindex(Context ctx) {
+        RequestBody.ofOptional(ctx.bodyAsBytes()).allowOnly(Set.of());
+        var state = memory.reindex();
+        kernel.audit().append("memory.reindex", "memory", index(state));
+        ctx.status(HttpStatus.ACCEPTED).json(index(state));
+    }
+
+    /** Memory's part of {@code GET /health}: {@code memory.index}, ready or rebuilding and how far. */
+    @Override
+    public void describeHealth(com.fasterxml.jackson.databind.node.ObjectNode health) {
+        health.putObject("memory").set("index", index(memory.indexState()));
+    }
+
+    /** The index's state as JSON: {@code {"state": "rebuilding", "done": 41000, "total": 100000, ...}}. */
+    static com.fasterxml.jackson.databind.node.ObjectNode index(dev.aios.memory.IndexState state) {
+        var json = Json.mapper().createObjectNode().put("state", state.phase().wire());
+        if (!state.ready()) {
+            json.put("done", state.done()).put("total", state.total()).put("reason", state.reason());
+        }
+        return json.put("chunks", state.chunks());
     }
 
     private void put(Context ctx) {

@@ -47,6 +47,9 @@ final class RequestBody {
     /** Refuses fields not in {@code known}, so that a misspelt field is not silently ignored. */
     RequestBody allowOnly(Set<String> known) {
         body.fieldNames().forEachRemaining(name -> {
+            if (known.isEmpty()) {
+                throw new InvalidInputException("unknown field '" + name + "'; this request takes no fields");
+            }
             if (!known.contains(name)) {
                 throw new InvalidInputException(
                         "unknown field '" + name + "'; the fields are " + String.join(", ", new TreeSet<>(known)));

@@ -179,7 +179,10 @@ public final class McpTools {
                                 .addTextContent(McpResources.pretty(call.apply(args)))
                                 .isError(false)
                                 .build();
-                    } catch (ToolFailure | AiosException | IllegalArgumentException e) {
+                    } catch (ToolFailure
+                            | AiosException
+                            | IllegalArgumentException
+                            | dev.aios.memory.MemoryRebuildingException e) {
                         return McpSchema.CallToolResult.builder()
                                 .addTextContent(e.getMessage())
                                 .isError(true)
