@@ -28,6 +28,13 @@ import javax.crypto.spec.SecretKeySpec;
  * subject seen again gets a generation above every one it had, so data sealed before it was
  * forgotten never opens with its new key. Payloads about a pseudonym (a run of a forgotten subject
  * still writing) are sealed with a key of generation 0 that is never kept: unreadable at once.
+ *
+ * <p>Each subject's current key is kept in memory, for at most {@link #KEPT_SUBJECTS} subjects. On
+ * a store that several nodes share, another node may forget a subject whose key this node keeps:
+ * the keys kept follow the store's count of {@link Store#forgets forgets} and are all dropped when
+ * it grows. Inside the writer's transaction that count is the database's, read under the writers'
+ * lock, so a payload is never sealed there with a key destroyed before it commits (a forget after it
+ * destroys the key with the payload's others); elsewhere a forget is heard of within moments.
  */
 public final class SubjectKeys implements SubjectCipher, PayloadCodec {
     private static final String PREFIX = "aes-gcm:";
@@ -35,6 +42,14 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
     private static final String PURPOSE = "subject-key";
     /** The generation of the key nothing about a forgotten subject is sealed with: it is never kept. */
     private static final long NEVER_KEPT = 0;
+
+    /**
+     * The most subjects whose keys are kept in memory at once; more, and they are all dropped and
+     * read again as they are used. A kept key holds its ciphers, one per thread and direction (a few
+     * KB each with the expanded key), so this bounds the memory to tens of MB with the writer and a
+     * few dozen workers, while far more subjects than a node works on at once.
+     */
+    static final int KEPT_SUBJECTS = 10_000;
 
     /** A subject's key of one generation; a key kept in {@link #current} keeps its ciphers too. */
     private record Key(long generation, Optional<SecretKey> secret, Optional<Ciphers> ciphers) {
@@ -54,8 +69,14 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
     private final MasterKey master;
     private final Pseudonyms pseudonyms;
     private final SecureRandom random = new SecureRandom();
-    /** The current generation of each subject whose key was committed. */
+    /** The current generation of each subject whose key was committed; changed under {@code keeping}. */
     private final Map<String, Key> current = new ConcurrentHashMap<>();
+
+    /** Held while keys are added to or dropped from {@link #current} (not to read it). */
+    private final Object keeping = new Object();
+
+    /** The store's count of forgets that {@link #current} follows; changed under {@code keeping}. */
+    private volatile long forgetsFollowed;
 
     /** The keys in {@code store}, wrapped by {@code master}. */
     public SubjectKeys(Store store, InstantSource clock, MasterKey master) {
@@ -177,8 +198,46 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
     public int forget(Tx tx, String subject) {
         int destroyed = tx.keys().destroy(subject, clock.instant());
         tx.keys().rename(subject, pseudonym(subject));
-        tx.afterCommit(() -> current.remove(subject));
+        tx.afterCommit(() -> {
+            synchronized (keeping) {
+                current.remove(subject);
+            }
+        });
         return destroyed;
+    }
+
+    /**
+     * Drops every key kept if the store has heard of forgets the keys kept do not follow yet.
+     *
+     * @return the count of forgets the keys kept follow now
+     */
+    private long followForgets() {
+        long heard = store.forgets();
+        if (heard != forgetsFollowed) {
+            synchronized (keeping) {
+                if (heard > forgetsFollowed) {
+                    current.clear();
+                    forgetsFollowed = heard;
+                }
+            }
+        }
+        return forgetsFollowed;
+    }
+
+    /**
+     * Keeps {@code key} as the current key of {@code subject}, read when the keys kept followed
+     * {@code followed} forgets: not if the store heard of more since (the key may have been destroyed).
+     */
+    private void keep(String subject, Key key, long followed) {
+        synchronized (keeping) {
+            if (forgetsFollowed != followed) {
+                return;
+            }
+            if (current.size() >= KEPT_SUBJECTS) {
+                current.clear();
+            }
+            current.putIfAbsent(subject, key);
+        }
     }
 
     /** The key new payloads about {@code subject} are sealed with, created if there is none. */
@@ -186,6 +245,7 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         if (Pseudonyms.isPseudonym(subject)) {
             return Key.once(NEVER_KEPT, newSecret());
         }
+        followForgets();
         var cached = current.get(subject);
         if (cached != null) {
             return cached;
@@ -193,11 +253,13 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         // Created inside the writer's transaction (nested when already in it), so that the key
         // commits with the first payload sealed by it, or not at all.
         return store.write(tx -> {
+            // Read under the writers' lock: no forget commits between this and the commit.
+            long followed = followForgets();
             var found = tx.keys()
                     .current(subject)
                     .map(k -> Key.kept(k.generation(), unwrap(k.material().orElseThrow())));
             if (found.isPresent()) {
-                tx.afterCommit(() -> current.putIfAbsent(subject, found.get()));
+                tx.afterCommit(() -> keep(subject, found.get(), followed));
                 return found.get();
             }
             long generation =
@@ -205,12 +267,13 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
             var secret = newSecret();
             tx.keys().add(subject, generation, master.wrap(secret.getEncoded(), PURPOSE), clock.instant());
             var key = Key.kept(generation, secret);
-            tx.afterCommit(() -> current.putIfAbsent(subject, key));
+            tx.afterCommit(() -> keep(subject, key, followed));
             return key;
         });
     }
 
     private Optional<Key> generation(String subject, long generation) {
+        followForgets();
         var cached = current.get(subject);
         if (cached != null && cached.generation() == generation) {
             return Optional.of(cached);

@@ -69,6 +69,18 @@ public interface Store extends AutoCloseable {
      */
     void onCommitElsewhere(Runnable action);
 
+    /**
+     * How many times a subject was forgotten (its keys destroyed) by any node sharing the store, as
+     * far as this node knows: what keys kept in memory must follow. Inside a unit of {@link #write}
+     * it is the count as of that unit's transaction, and no other node's forget commits before that
+     * transaction does; elsewhere it is the count last heard of, a forget elsewhere being heard
+     * within moments. A store that is the only writer of its database says 0: its own forgets are
+     * all there are, and the node follows them as they commit.
+     */
+    default long forgets() {
+        return 0;
+    }
+
     /** The store for an extension's own tables. */
     Storage extensions();
 

@@ -84,6 +84,34 @@ class SubjectKeysTest {
     }
 
     @Test
+    void moreSubjectsThanKeysAreKeptForStillEachSealAndOpenWithTheirOwnKey() {
+        try (var store = SqliteStore.open(dir.resolve("data"))) {
+            var keys = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+            int subjects = SubjectKeys.KEPT_SUBJECTS + 500;
+
+            // One transaction for all the new keys; they are kept as it commits, up to the bound.
+            var sealed = store.write(tx -> {
+                var all = new byte[subjects][];
+                for (int i = 0; i < subjects; i++) {
+                    all[i] = keys.seal("subject-" + i, PLAIN);
+                }
+                return all;
+            });
+            // Sealed again after the bound was passed: the keys read back are the same ones.
+            byte[] again = keys.seal("subject-0", PLAIN);
+
+            for (int i = 0; i < subjects; i++) {
+                assertThat(keys.open("subject-" + i, sealed[i]))
+                        .as("subject " + i)
+                        .isEqualTo(PLAIN);
+            }
+            assertThat(keys.open("subject-0", again)).isEqualTo(PLAIN);
+            assertThatThrownBy(() -> keys.open("subject-1", sealed[0]))
+                    .hasMessageContaining("does not open with its key");
+        }
+    }
+
+    @Test
     void aForgottenSubjectsPayloadNoLongerOpens() {
         try (var store = SqliteStore.open(dir.resolve("data"))) {
             var keys = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));

@@ -52,4 +52,49 @@ class PostgresKernelContractTest extends KernelOnStoreContract {
             second.close();
         }
     }
+
+    @Test
+    void aSubjectForgottenThroughOneNodeAndSeenAgainThroughTheOtherIsReadableThroughBoth() throws Exception {
+        Files.writeString(dir.resolve("playbooks/counting.yaml"), COUNTING);
+        kernel.reloadPlaybooks();
+        Kernel second = open();
+        try {
+            // The first node keeps the subject's key in memory from the run it starts.
+            String before = ping(kernel, "ping-before");
+            assertThat(payloads(kernel, before)).noneMatch(Json.object().put("forgotten", true)::equals);
+
+            second.forget("beta");
+            // Right away, through the node that kept the key: a new run about the subject.
+            String after = ping(kernel, "ping-after");
+
+            for (var node : java.util.List.of(kernel, second)) {
+                assertThat(payloads(node, after))
+                        .as("the new run's journal, read through either node")
+                        .isNotEmpty()
+                        .noneMatch(Json.object().put("forgotten", true)::equals);
+                assertThat(payloads(node, before))
+                        .as("the forgotten run's journal, read through either node")
+                        .allMatch(Json.object().put("forgotten", true)::equals);
+            }
+            assertThat(second.verify().problems()).isEmpty();
+        } finally {
+            second.close();
+        }
+    }
+
+    /** Sends a ping about subject beta through {@code node} and waits for its run to complete. */
+    private String ping(Kernel node, String id) {
+        String runId = node.send(new Event(id, "ping", "beta", "test", clock.instant(), Json.object(), "", ""))
+                .started()
+                .getFirst();
+        dev.aios.kernel.Eventually.await(
+                () -> node.run(runId), r -> r.status() == RunStatus.COMPLETED, java.time.Duration.ofMinutes(1));
+        return runId;
+    }
+
+    private static java.util.List<com.fasterxml.jackson.databind.JsonNode> payloads(Kernel node, String runId) {
+        return node.journal(runId).stream()
+                .map(dev.aios.kernel.JournalRecord::data)
+                .toList();
+    }
 }

@@ -10,9 +10,12 @@ import java.util.Optional;
 /** The subject_keys table. */
 final class JdbcKeys implements KeyStore {
     private final Handle handle;
+    /** Told when keys were destroyed in this transaction (a subject was forgotten). */
+    private final Runnable destroyed;
 
-    JdbcKeys(Handle handle) {
+    JdbcKeys(Handle handle, Runnable destroyed) {
         this.handle = handle;
+        this.destroyed = destroyed;
     }
 
     @Override
@@ -51,10 +54,14 @@ final class JdbcKeys implements KeyStore {
 
     @Override
     public int destroy(String subject, Instant at) {
-        return handle.update(
+        int count = handle.update(
                 "UPDATE subject_keys SET key = NULL, forgotten_at = ? WHERE subject = ? AND forgotten_at IS NULL",
                 at,
                 subject);
+        if (count > 0) {
+            destroyed.run();
+        }
+        return count;
     }
 
     @Override

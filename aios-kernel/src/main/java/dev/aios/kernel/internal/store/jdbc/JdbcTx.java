@@ -93,6 +93,14 @@ public abstract class JdbcTx implements Tx {
         return null;
     }
 
+    /**
+     * Says that subjects' keys were destroyed in this transaction: a store that several nodes share
+     * tells the others, which must stop using the keys they keep in memory.
+     */
+    protected void keysDestroyed() {
+        // a store that is the only writer of its database: the node's own cache follows its forgets
+    }
+
     /** Says that the lease of {@code key} (of every item, when null) may have changed in this transaction. */
     protected void leaseChanged(WorkKey key) {
         // kept by no store but those that keep leasesHeld
@@ -182,7 +190,7 @@ public abstract class JdbcTx implements Tx {
     @Override
     public KeyStore keys() {
         if (keys == null) {
-            keys = new JdbcKeys(handle);
+            keys = new JdbcKeys(handle, this::keysDestroyed);
         }
         return keys;
     }

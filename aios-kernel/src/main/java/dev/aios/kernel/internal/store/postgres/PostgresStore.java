@@ -53,6 +53,18 @@ public final class PostgresStore extends WriterBackedStore {
     /** The writer's transactions opened so far; touched on the writer's thread only. */
     private long turns;
 
+    /** The writer's transaction in progress, null between them; touched on the writer's thread only. */
+    private PostgresTx open;
+
+    /** The count of forgets in {@code writer_turns} this node last learnt of. */
+    private volatile long forgetsCounted;
+
+    /**
+     * What {@link #forgets} says: grows whenever this node learns of forgets it had not counted, or
+     * may miss some (its listening connection broke).
+     */
+    private volatile long forgetsHeard;
+
     /**
      * The writer's transaction from which on {@link #live} holds only states read or written since:
      * they are what the table holds while no other node's writer committed after that transaction.
@@ -99,7 +111,8 @@ public final class PostgresStore extends WriterBackedStore {
             // on PostgreSQL on a connection of its own): an extension's tables are migrated while the
             // listener already runs for another extension.
             writes = pool(url, schema, "aios-writer", 4, false);
-            var notifications = new Notifications(writes, "store-" + UUID.randomUUID());
+            var notifications =
+                    new Notifications(writes, "store-" + UUID.randomUUID(), this::heardForgets, this::mayMissForgets);
             this.migrated = migrate(writes, MIGRATIONS, "flyway_schema_history", schema, scratch);
             writer = new Writer(
                     writes.getConnection(),
@@ -114,11 +127,20 @@ public final class PostgresStore extends WriterBackedStore {
                         handle.executeLater(notifications.notifyStatement());
                         var tx = new PostgresTx(handle, true, this, ++turns);
                         // This writer's turn: the first of its transactions since another writer
-                        // committed comes back, which tells whether the states kept in memory still hold.
+                        // committed comes back, which tells whether the states kept in memory still
+                        // hold, and so does the count of forgets, which the keys kept in memory follow.
                         handle.queryLater(
                                 "UPDATE writer_turns SET streak = CASE WHEN node = '" + node + "' THEN streak ELSE "
-                                        + tx.turn() + " END, node = '" + node + "' WHERE id = 1 RETURNING streak",
-                                row -> tx.streak(row.integer("streak")));
+                                        + tx.turn() + " END, node = '" + node
+                                        + "' WHERE id = 1 RETURNING streak, forgets",
+                                row -> {
+                                    heardForgets(row.integer("forgets"));
+                                    tx.streak(row.integer("streak"));
+                                });
+                        open = tx;
+                        // Registered first, so a unit rolled back alone does not undo them.
+                        tx.afterCommit(() -> open = null);
+                        tx.onRollback(() -> open = null);
                         return tx;
                     },
                     PostgresStore::vacuum);
@@ -128,6 +150,7 @@ public final class PostgresStore extends WriterBackedStore {
             this.writer = writer;
             this.extensions = new PostgresStorage(this);
             this.notifications = notifications;
+            notifications.start();
         } catch (SQLException | RuntimeException e) {
             if (writer != null) {
                 writer.close();
@@ -231,6 +254,38 @@ public final class PostgresStore extends WriterBackedStore {
             leases.clear();
             liveSince = turn;
         }
+    }
+
+    /**
+     * {@inheritDoc} In the writer's transaction this takes the writer's turn first (its first round
+     * trip, made a little earlier): it reads the count of forgets under the writers' lock.
+     */
+    @Override
+    public long forgets() {
+        if (writer.inUnit()) {
+            var tx = open;
+            if (tx != null) {
+                tx.takeTurn();
+            }
+        }
+        return forgetsHeard;
+    }
+
+    /** Learns that {@code count} forgets have committed, by the writer's turn or a notification. */
+    private void heardForgets(long count) {
+        if (count > forgetsCounted) {
+            synchronized (this) {
+                if (count > forgetsCounted) {
+                    forgetsCounted = count;
+                    forgetsHeard++;
+                }
+            }
+        }
+    }
+
+    /** Forgets may go unheard for a while (the listening connection broke): keys kept may be stale. */
+    private synchronized void mayMissForgets() {
+        forgetsHeard++;
     }
 
     @Override

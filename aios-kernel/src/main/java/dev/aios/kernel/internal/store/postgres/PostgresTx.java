@@ -36,6 +36,24 @@ final class PostgresTx extends JdbcTx {
         this.streak = streak;
     }
 
+    /**
+     * Takes this writer's turn now if it has not yet: from then on no other node commits until this
+     * transaction has, and the store has heard of every forget committed before.
+     */
+    void takeTurn() {
+        if (streak == 0) {
+            // The turn is taken with the transaction's first round trip: this is it.
+            handle().send();
+        }
+    }
+
+    @Override
+    protected void keysDestroyed() {
+        // Counted, and heard by every node (this one too) when the transaction commits.
+        handle().updateLater("WITH counted AS (UPDATE writer_turns SET forgets = forgets + 1 WHERE id = 1"
+                + " RETURNING forgets) SELECT pg_notify('" + Notifications.FORGETS + "', forgets::text) FROM counted");
+    }
+
     @Override
     protected long nextPosition() {
         return handle().count("SELECT nextval('journal_pos')");
