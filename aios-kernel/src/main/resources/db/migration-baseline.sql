@@ -1,8 +1,8 @@
 -- The tables of kernel as its migrations leave them: a new database gets them from this one script
 -- instead of replaying each migration. SqliteBaselineTest (aios-server) checks it against the
 -- migrations and writes it anew when they change.
--- version: 11
--- covers: V1 journal and runs, V2 receipts and snapshots, V3 subject keys and feed, V4 await progress, V5 runs by trigger, V6 loop items, V7 task escalations, V8 tokens audit and secrets, V9 agent instances, V10 nodes, V11 instance outcomes
+-- version: 12
+-- covers: V1 journal and runs, V2 receipts and snapshots, V3 subject keys and feed, V4 await progress, V5 runs by trigger, V6 loop items, V7 task escalations, V8 tokens audit and secrets, V9 agent instances, V10 nodes, V11 instance outcomes, V12 runs trigger column
 
 CREATE TABLE events (
     seq            INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -61,7 +61,7 @@ CREATE TABLE runs (
     last_seq      INTEGER NOT NULL,
     last_checksum TEXT    NOT NULL,
     state         TEXT    NOT NULL
-) WITHOUT ROWID
+, trigger_id TEXT) WITHOUT ROWID
 ;
 
 CREATE INDEX runs_created ON runs (created_at)
@@ -161,9 +161,6 @@ CREATE TABLE subject_keys (
 ;
 
 CREATE INDEX journal_pos ON journal (pos)
-;
-
-CREATE INDEX runs_trigger ON runs (json_extract(state, '$.trigger.id'))
 ;
 
 CREATE TABLE loop_items (
@@ -273,4 +270,7 @@ CREATE TABLE nodes (
     started_at INTEGER NOT NULL,
     seen_at    INTEGER NOT NULL
 ) WITHOUT ROWID
+;
+
+CREATE INDEX runs_trigger ON runs (trigger_id)
 ;

@@ -74,15 +74,14 @@ final class JdbcRuns implements RunStore, SnapshotStore {
 
     /** Writes the state's row. */
     void write(RunState state) {
-        boolean sqlite = tx.handle().dialect() == Handle.Dialect.SQLITE;
+        if (tx.handle().dialect() == Handle.Dialect.SQLITE) {
+            writeSqlite(state);
+            return;
+        }
         tx.handle()
                 .updateLater(
                         "INSERT INTO runs (id, playbook, version, subject, status, current_step, created_at,"
-                                + " updated_at, last_seq, last_checksum, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                // SQLite takes the JSON as the UTF-8 bytes it is serialized to (no string
-                                // built to be encoded again), stored as text.
-                                + (sqlite ? "CAST(? AS TEXT)" : "?")
-                                + ")"
+                                + " updated_at, last_seq, last_checksum, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                                 + " ON CONFLICT (id) DO UPDATE SET playbook = excluded.playbook,"
                                 + " version = excluded.version, subject = excluded.subject, status = excluded.status,"
                                 + " current_step = excluded.current_step, created_at = excluded.created_at,"
@@ -98,7 +97,49 @@ final class JdbcRuns implements RunStore, SnapshotStore {
                         state.updatedAt,
                         state.seq,
                         state.checksum,
-                        sqlite ? Json.bytes(state) : Json.text(state));
+                        Json.text(state));
+    }
+
+    /**
+     * Writes the state's row on SQLite, with the id of the event that started the run in a column of
+     * its own, indexed by {@code runs_trigger} (an index on an expression over the state would parse
+     * the whole JSON at every write). The JSON goes as the UTF-8 bytes it is serialized to (no string
+     * built to be encoded again), stored as text.
+     */
+    private void writeSqlite(RunState state) {
+        tx.handle()
+                .update(
+                        "INSERT INTO runs (id, playbook, version, subject, status, current_step, created_at,"
+                                + " updated_at, last_seq, last_checksum, state, trigger_id)"
+                                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?)"
+                                + " ON CONFLICT (id) DO UPDATE SET playbook = excluded.playbook,"
+                                + " version = excluded.version, subject = excluded.subject, status = excluded.status,"
+                                + " current_step = excluded.current_step, created_at = excluded.created_at,"
+                                + " updated_at = excluded.updated_at, last_seq = excluded.last_seq,"
+                                + " last_checksum = excluded.last_checksum, state = excluded.state,"
+                                // Forgetting the subject replaces the event ids in the trigger.
+                                + " trigger_id = excluded.trigger_id",
+                        state.id,
+                        state.playbook,
+                        state.version,
+                        state.subject,
+                        state.status.wire(),
+                        state.current,
+                        state.createdAt,
+                        state.updatedAt,
+                        state.seq,
+                        state.checksum,
+                        Json.bytes(state),
+                        triggerId(state));
+    }
+
+    /** The id of the event that started the run, as {@code json_extract(state, '$.trigger.id')} reads it. */
+    private static String triggerId(RunState state) {
+        if (state.trigger == null) {
+            return null;
+        }
+        var id = state.trigger.get("id");
+        return id == null || id.isNull() || id.isContainerNode() ? null : id.asText();
     }
 
     @Override
@@ -177,7 +218,7 @@ final class JdbcRuns implements RunStore, SnapshotStore {
         // Indexed by runs_trigger.
         String trigger =
                 switch (tx.handle().dialect()) {
-                    case SQLITE -> "json_extract(state, '$.trigger.id')";
+                    case SQLITE -> "trigger_id";
                     case POSTGRESQL -> "(state::jsonb #>> '{trigger,id}')";
                 };
         return tx.handle()
