@@ -155,12 +155,6 @@ final class Recaller {
                 byScore.get(i).textRank = i + 1;
             }
         }
-        // While the vector search still runs, the rows of the items found by words are read: the
-        // ranking needs them, and this thread would only wait.
-        var rows = new HashMap<String, Rows.Standing>();
-        if (!nearestAhead.isDone()) {
-            rows.putAll(store.standings(candidates.keySet()));
-        }
         var vector = nearest(nearestAhead);
         if (vector.isPresent()) {
             rank = 0;
@@ -196,7 +190,7 @@ final class Recaller {
                 lowCosine < topCosine ? MIN_COSINE + ranking.meaningSpread() * (lowCosine - MIN_COSINE) : MIN_COSINE;
         var scoring = new Scoring(
                 plan, vector.isPresent(), ranking, settings, clock.instant(), topText, topCosine, floor, lead);
-        var hits = hydrateAndScore(scoring, new ArrayList<>(candidates.values()), query.k(), rows);
+        var hits = hydrateAndScore(scoring, new ArrayList<>(candidates.values()), query.k(), new HashMap<>());
         return new Recall(hits, vector.isPresent());
     }
 
