@@ -30,11 +30,17 @@ final class Indexer {
      */
     static final int REBUILT_AT_ONCE = 1_000;
 
+    /** After this long without a change to apply, the index is merged if it is scattered. */
+    static final Duration IDLE = Duration.ofSeconds(5);
+
     private final ItemStore store;
     private final MemoryIndex index;
     private final java.time.InstantSource clock;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile long applied;
+    /** When the index last took a change ({@link System#nanoTime()}). */
+    private volatile long lastChange = System.nanoTime();
+
     private long committed;
     private final AtomicLong purgeRequested = new AtomicLong();
     private final Set<String> forgotten = ConcurrentHashMap.newKeySet();
@@ -217,6 +223,7 @@ final class Indexer {
             lock.lock();
             try {
                 applied = upTo;
+                lastChange = System.nanoTime();
                 applyChanges();
                 commitNow();
                 index.refresh();
@@ -287,6 +294,7 @@ final class Indexer {
                 changed = true;
             }
             if (changed) {
+                lastChange = System.nanoTime();
                 index.refresh();
             }
         } catch (IOException e) {
@@ -433,18 +441,46 @@ final class Indexer {
         }
     }
 
-    /** Commits what was applied, if anything was since the last commit, then drops the changes it includes. */
+    /**
+     * Commits what was applied, if anything was since the last commit, then drops the changes it
+     * includes; commits a merge that ended since as well, and searches its segment from then on, so
+     * that the next start opens the index as merged as this process left it.
+     */
     void commit() {
         if (due.isPresent()) {
             return;
         }
         lock.lock();
         try {
-            if (committed != applied) {
+            if (committed != applied || index.changedSinceCommit()) {
                 commitNow();
+                index.refresh();
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot refresh the memory index: " + e.getMessage(), e);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * When no change came for {@link #IDLE}, and nothing is being forgotten, merges a scattered index
+     * in the background ({@link MemoryIndex#mergeWhenScattered()}): a bulk import or a rebuild leaves
+     * several large segments, and many small writes many small ones, each searched on its own by every
+     * recall. Nothing waits for the merge; the next commit keeps it.
+     */
+    void mergeWhenIdle() {
+        if (closed || purging() || System.nanoTime() - lastChange < IDLE.toNanos()) {
+            return;
+        }
+        try {
+            if (index.mergeWhenScattered()) {
+                LOG.debug("memory index: merging {} segments while idle", index.segments());
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!closed) {
+                LOG.warn("memory index: could not start merging its segments: {}", e.toString());
+            }
         }
     }
 

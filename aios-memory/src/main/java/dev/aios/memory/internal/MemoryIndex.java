@@ -24,12 +24,15 @@ import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FilterMergePolicy;
 import org.apache.lucene.index.IndexFormatTooNewException;
 import org.apache.lucene.index.IndexFormatTooOldException;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.MergePolicy;
 import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.SegmentCommitInfo;
 import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.TieredMergePolicy;
@@ -94,6 +97,18 @@ final class MemoryIndex implements AutoCloseable {
     /** How many chunks per one asked for the phrases are scored for, in a larger index. */
     static final int PHRASE_POOL = 10;
 
+    /**
+     * At most this many segments are left by a merge when the index is idle: the largest, and one
+     * holding what arrived since it was made, plus one that arrives meanwhile.
+     */
+    static final int SEGMENTS_KEPT = 3;
+
+    /**
+     * When the segments beside the largest hold at least this share of the chunks, an idle merge
+     * makes one segment of all of them.
+     */
+    static final double MERGED_WHOLE = 0.1;
+
     /** Segments up to this size, flushed or merged, are kept in memory until the index commits. */
     private static final double CACHED_SEGMENT_MB = 4;
 
@@ -134,7 +149,7 @@ final class MemoryIndex implements AutoCloseable {
         merges.setForceMergeDeletesPctAllowed(0);
         var config = new IndexWriterConfig(analyzer)
                 .setOpenMode(usable ? IndexWriterConfig.OpenMode.CREATE_OR_APPEND : IndexWriterConfig.OpenMode.CREATE)
-                .setMergePolicy(merges)
+                .setMergePolicy(new IdleMerges(merges))
                 .setRAMBufferSizeMB(32);
         this.writer = new IndexWriter(directory, config);
         this.fresh = !usable;
@@ -263,6 +278,113 @@ final class MemoryIndex implements AutoCloseable {
     /** Rewrites the segments that hold deleted documents, so that nothing of them stays on disk. */
     void purge() throws IOException {
         writer.forceMergeDeletes(true);
+    }
+
+    /**
+     * Starts merging the index into fewer segments in the background when it is scattered: more than
+     * {@value #SEGMENTS_KEPT} segments, or segments beside the largest that hold at least a tenth of
+     * the chunks. Every search runs once per segment (the HNSW graph of each is searched on its own),
+     * so a recall over a few large segments costs more than over one; Lucene's tiered merges leave up
+     * to ten segments of each size, and a bulk import or a rebuild leaves several of about the same
+     * size. Writes and searches go on meanwhile; the merged segment is searched from the next
+     * refresh, and kept by the next commit.
+     *
+     * @return whether a merge was started
+     */
+    boolean mergeWhenScattered() throws IOException {
+        if (writer.hasPendingMerges() || !writer.getMergingSegments().isEmpty()) {
+            return false;
+        }
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            var leaves = searcher.getIndexReader().leaves();
+            if (IdleMerges.choose(
+                            leaves.stream().map(leaf -> leaf.reader().numDocs()).toList())
+                    .isEmpty()) {
+                return false;
+            }
+        } finally {
+            searchers.release(searcher);
+        }
+        writer.forceMerge(1, false);
+        return true;
+    }
+
+    /** Whether the index changed since its last commit: documents applied, or a merge that ended since. */
+    boolean changedSinceCommit() {
+        return writer.hasUncommittedChanges();
+    }
+
+    /** How many segments the searched index has. */
+    int segments() throws IOException {
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            return searcher.getIndexReader().leaves().size();
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /**
+     * Lucene's tiered merges as documents arrive, and, when the index is idle ({@link
+     * #mergeWhenScattered()}), one merge of every segment but the largest, or of all of them when the
+     * others hold at least {@value #MERGED_WHOLE} of the chunks. A merge keeps the largest merged
+     * segment's HNSW graph and inserts only the other segments' vectors into it, so merging a few
+     * small segments into a large one costs in proportion to the small ones.
+     */
+    private static final class IdleMerges extends FilterMergePolicy {
+        IdleMerges(MergePolicy tiered) {
+            super(tiered);
+        }
+
+        /**
+         * Which of segments of {@code sizes} documents (largest first after sorting) to merge: the
+         * indexes into the list, none when the index is not scattered.
+         */
+        static List<Integer> choose(List<Integer> sizes) {
+            if (sizes.size() < 2) {
+                return List.of();
+            }
+            var bySize = new ArrayList<Integer>();
+            for (int i = 0; i < sizes.size(); i++) {
+                bySize.add(i);
+            }
+            bySize.sort(Comparator.comparingInt((Integer i) -> sizes.get(i)).reversed());
+            long total = sizes.stream().mapToLong(Integer::longValue).sum();
+            long others = total - sizes.get(bySize.getFirst());
+            if (others >= MERGED_WHOLE * total) {
+                return bySize;
+            }
+            if (sizes.size() > SEGMENTS_KEPT) {
+                return bySize.subList(1, bySize.size());
+            }
+            return List.of();
+        }
+
+        @Override
+        public MergeSpecification findForcedMerges(
+                SegmentInfos infos,
+                int maxSegmentCount,
+                Map<SegmentCommitInfo, Boolean> segmentsToMerge,
+                MergeContext context)
+                throws IOException {
+            var merging = context.getMergingSegments();
+            var candidates = new ArrayList<SegmentCommitInfo>();
+            for (var info : infos) {
+                if (segmentsToMerge.containsKey(info) && !merging.contains(info)) {
+                    candidates.add(info);
+                }
+            }
+            var chosen = choose(candidates.stream()
+                    .map(info -> info.info.maxDoc() - info.getDelCount())
+                    .toList());
+            if (chosen.size() < 2) {
+                return null;
+            }
+            var merge = new MergeSpecification();
+            merge.add(new OneMerge(chosen.stream().map(candidates::get).toList()));
+            return merge;
+        }
     }
 
     /**
@@ -488,8 +610,9 @@ final class MemoryIndex implements AutoCloseable {
     public void close() {
         try {
             searchers.close();
-            // Everything applied was committed before: rolling back only aborts a purge still
-            // running, which the next start resumes (the commit says it is pending).
+            // Everything applied, and every merge that ended, was committed before: rolling back
+            // only aborts merges still running (an idle merge starts again when the index is next
+            // idle) and a purge, which the next start resumes (the commit says it is pending).
             writer.rollback();
             directory.close();
         } catch (IOException e) {

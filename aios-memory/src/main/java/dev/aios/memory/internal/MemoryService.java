@@ -483,6 +483,7 @@ public final class MemoryService implements AutoCloseable {
                 catchUp();
                 if (System.nanoTime() - lastCommit > COMMIT_EVERY.toNanos()) {
                     indexer.commit();
+                    indexer.mergeWhenIdle();
                     lastCommit = System.nanoTime();
                 }
             } catch (InterruptedException e) {

@@ -125,10 +125,11 @@ final class Recaller {
     private Recall search(MemoryQuery query, TextQuery words, RecallPlan plan) throws IOException {
         var ranking = settings.ranking();
         var filter = filter(query);
-        // The query is embedded while the text search runs: the two do not depend on each other.
-        var vectorAhead = plan.meaningWeight() > 0
-                ? CompletableFuture.supplyAsync(() -> queryVector(query), EMBEDDING)
-                : CompletableFuture.completedFuture(Optional.<float[]>empty());
+        // The query is embedded, and its nearest chunks searched, while the text search runs: the
+        // two do not depend on each other.
+        var nearestAhead = plan.meaningWeight() > 0
+                ? CompletableFuture.supplyAsync(() -> nearest(query, filter, ranking.depth()), EMBEDDING)
+                : CompletableFuture.completedFuture(Optional.<List<MemoryIndex.Found>>empty());
         var byText = index.byText(words, filter, ranking.depth());
         var candidates = new LinkedHashMap<String, Scoring.Candidate>();
         int rank = 0;
@@ -154,10 +155,10 @@ final class Recaller {
                 byScore.get(i).textRank = i + 1;
             }
         }
-        var vector = vectorAhead.join();
+        var vector = nearest(nearestAhead);
         if (vector.isPresent()) {
             rank = 0;
-            for (var found : index.byVector(vector.get(), filter, ranking.depth())) {
+            for (var found : vector.get()) {
                 // Lucene scores unit vectors as (1 + cosine) / 2; nearest is not always near.
                 double cosine = 2 * found.score() - 1;
                 if (cosine < MIN_COSINE) {
@@ -189,8 +190,34 @@ final class Recaller {
                 lowCosine < topCosine ? MIN_COSINE + ranking.meaningSpread() * (lowCosine - MIN_COSINE) : MIN_COSINE;
         var scoring = new Scoring(
                 plan, vector.isPresent(), ranking, settings, clock.instant(), topText, topCosine, floor, lead);
-        var hits = hydrateAndScore(scoring, new ArrayList<>(candidates.values()), query.k());
+        var hits = hydrateAndScore(scoring, new ArrayList<>(candidates.values()), query.k(), new HashMap<>());
         return new Recall(hits, vector.isPresent());
+    }
+
+    /** The chunks nearest to the query's vector, or nothing when the query could not be embedded. */
+    private Optional<List<MemoryIndex.Found>> nearest(MemoryQuery query, Optional<Query> filter, int depth) {
+        var vector = queryVector(query);
+        if (vector.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(index.byVector(vector.get(), filter, depth));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot search memory: " + e.getMessage(), e);
+        }
+    }
+
+    /** What the vector search ahead found, its failure raised as it was. */
+    private static Optional<List<MemoryIndex.Found>> nearest(
+            CompletableFuture<Optional<List<MemoryIndex.Found>>> ahead) {
+        try {
+            return ahead.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw e;
+        }
     }
 
     /**
@@ -199,7 +226,8 @@ final class Recaller {
      * next ones when some of those were deleted or forgotten since the index saw them); ranks the
      * rest as well only when fewer than {@code k} are left.
      */
-    private List<MemoryHit> hydrateAndScore(Scoring scoring, List<Scoring.Candidate> candidates, int k) {
+    private List<MemoryHit> hydrateAndScore(
+            Scoring scoring, List<Scoring.Candidate> candidates, int k, Map<String, Rows.Standing> rows) {
         candidates.forEach(scoring::relevance);
         candidates.sort(
                 Comparator.comparingDouble((Scoring.Candidate c) -> c.relevance).reversed());
@@ -211,10 +239,10 @@ final class Recaller {
         for (var c : candidates) {
             (c.upper >= floor ? reachable : rest).add(c);
         }
-        var hits = best(scoring, reachable, k);
+        var hits = best(scoring, reachable, k, rows);
         if (hits.size() < k && !rest.isEmpty()) {
             reachable.addAll(rest); // some were deleted since the index saw them
-            hits = best(scoring, reachable, k);
+            hits = best(scoring, reachable, k, rows);
         }
         return hits;
     }
@@ -222,9 +250,17 @@ final class Recaller {
     /**
      * The best {@code k} hits among {@code candidates}: ranked by their items' rows (nothing sealed
      * opened), then the first ones opened until {@code k} are found, in the order their scores give.
+     * The rows already read ({@code rows}) are not read again; the others are added to them.
      */
-    private List<MemoryHit> best(Scoring scoring, List<Scoring.Candidate> candidates, int k) {
-        var rows = store.standings(candidates.stream().map(c -> c.itemId).toList());
+    private List<MemoryHit> best(
+            Scoring scoring, List<Scoring.Candidate> candidates, int k, Map<String, Rows.Standing> rows) {
+        var unread = candidates.stream()
+                .map(c -> c.itemId)
+                .filter(id -> !rows.containsKey(id))
+                .toList();
+        if (!unread.isEmpty()) {
+            rows.putAll(store.standings(unread));
+        }
         var ranked = new ArrayList<Ranked>(rows.size());
         for (var c : candidates) {
             var row = rows.get(c.itemId);
