@@ -47,12 +47,13 @@ class IndexShapeTest {
                 MemoryQuery.of("what did the client ask about the pricing page").withK(10);
         var before = ids(aios.operator().recall(query).items());
 
-        // Idle now: the index is merged in the background, and the merge committed.
+        // Idle now: the index is merged in the background, and the merge committed with every chunk.
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (committedSegments() > 3 && System.nanoTime() < deadline) {
+        while ((committedSegments() > 3 || committedDocs() < 150) && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
 
+        assertThat(committedDocs()).as("chunks committed").isGreaterThanOrEqualTo(150);
         assertThat(committedSegments()).as("segments once idle").isLessThanOrEqualTo(3);
         assertThat(ids(aios.operator().recall(query).items())).isEqualTo(before);
         aios.restart();
@@ -64,6 +65,16 @@ class IndexShapeTest {
     private int committedSegments() throws IOException {
         try (var index = FSDirectory.open(aios.dir.resolve("data/memory-index"))) {
             return SegmentInfos.readLatestCommit(index).size();
+        }
+    }
+
+    private int committedDocs() throws IOException {
+        try (var index = FSDirectory.open(aios.dir.resolve("data/memory-index"))) {
+            int docs = 0;
+            for (var segment : SegmentInfos.readLatestCommit(index)) {
+                docs += segment.info.maxDoc() - segment.getDelCount();
+            }
+            return docs;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.aios.server.internal.console;
 
 import dev.aios.kernel.KernelHealth;
 import dev.aios.kernel.Overview;
+import dev.aios.memory.IndexState;
 import dev.aios.memory.MemoryStats;
 
 /**
@@ -13,6 +14,7 @@ import dev.aios.memory.MemoryStats;
  * @param health the queue, waits, dead letters and breakers
  * @param lag how long the oldest due item has waited, e.g. {@code 0 s}
  * @param memory memory's sizes and next retention
+ * @param index memory's search index: ready, or how far its rebuild got
  * @param dataDirectory where the data lives
  * @param dataBytes what the data directory holds
  * @param freeBytes what is left on its disk
@@ -23,9 +25,30 @@ public record HealthPage(
         KernelHealth health,
         String lag,
         MemoryStats memory,
+        IndexState index,
         String dataDirectory,
         long dataBytes,
         long freeBytes) {
+
+    /**
+     * The index's state in a line, e.g. {@code ready, 12,400 chunks} or {@code rebuilding: 4,100 of
+     * 50,000 (8%) — model A → B}.
+     */
+    public String indexLine() {
+        return switch (index.phase()) {
+            case READY -> String.format(java.util.Locale.ROOT, "ready, %,d chunks", index.chunks());
+            case REBUILDING ->
+                String.format(
+                        java.util.Locale.ROOT,
+                        "rebuilding: %,d of %,d (%d%%) \u2014 %s; searches wait until it is done",
+                        index.done(),
+                        index.total(),
+                        index.total() == 0 ? 0 : index.done() * 100 / index.total(),
+                        index.reason());
+            case FAILED ->
+                "rebuild failed: " + index.reason() + "; searches are refused until `aios memory reindex` succeeds";
+        };
+    }
 
     /** Bytes in a unit a person reads, e.g. {@code 12.3 MB}. */
     public static String size(long bytes) {

@@ -65,6 +65,7 @@ final class HealthPages {
                         health,
                         lag,
                         memory.stats(),
+                        memory.indexState(),
                         data.toAbsolutePath().normalize().toString(),
                         size(data),
                         free(data)));

@@ -131,6 +131,7 @@ class ConsolePagesTest {
                 .contains("awaiting events")
                 .contains("No connector was called since the start.")
                 .contains("next retention (UTC)")
+                .containsPattern("<dt>search index</dt><dd>ready, [\\d,]+ chunks</dd>")
                 .contains("free on its disk")
                 .contains("sse:tick");
     }
