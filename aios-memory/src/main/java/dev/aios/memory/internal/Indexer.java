@@ -246,9 +246,18 @@ final class Indexer {
 
     /** Waits until no rebuild is due or running, at most {@code patience}; false when it failed. */
     boolean awaitRebuilt(Duration patience) {
+        return await(() -> due.isEmpty(), () -> closed || failure.isPresent(), patience);
+    }
+
+    /**
+     * Waits until {@code done}, checking every 20 ms, at most {@code patience}; false when it gave up
+     * (out of patience, {@code hopeless}, or interrupted).
+     */
+    private static boolean await(
+            java.util.function.BooleanSupplier done, java.util.function.BooleanSupplier hopeless, Duration patience) {
         long deadline = System.nanoTime() + patience.toNanos();
-        while (due.isPresent()) {
-            if (System.nanoTime() > deadline || closed || failure.isPresent()) {
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline || hopeless.getAsBoolean()) {
                 return false;
             }
             try {
@@ -408,19 +417,7 @@ final class Indexer {
 
     /** Waits until no purge is pending, at most {@code patience}. */
     boolean awaitPurged(Duration patience) {
-        long deadline = System.nanoTime() + patience.toNanos();
-        while (purging()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
+        return await(() -> !purging(), () -> false, patience);
     }
 
     /**
