@@ -123,6 +123,10 @@ class MigrateToPostgresTest {
         assertThat(number(url, "SELECT seq FROM audit_assigned"))
                 .isEqualTo(number(url, "SELECT MAX(seq) FROM audit"))
                 .isPositive();
+        // The id of the event that started each run is copied in its column, by which a run invoked
+        // again with the same event is found.
+        assertThat(number(url, "SELECT COUNT(*) FROM runs WHERE trigger_id = (state::jsonb) #>> '{trigger,id}'"))
+                .isEqualTo(3);
         long journal = number(url, "SELECT COUNT(*) FROM journal");
         var again = TestAios.cli(Map.of(), "admin", "migrate", "--from", data.toString(), "--to", url);
         assertThat(again.exitCode()).isEqualTo(1);

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.internal.store.WorkStore.WorkItem;
 import dev.aios.kernel.internal.store.postgres.PostgresStore;
+import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 /** The store contract on PostgreSQL, and what a store shared by several nodes must do besides. */
@@ -42,6 +44,29 @@ class PostgresStoreContractTest extends StoreContract {
                 .isEqualTo(2);
         var due = store.read(tx -> tx.work().due(T0.plusSeconds(101), 10));
         assertThat(due).extracting(item -> item.key().runId()).containsExactlyInAnyOrder("r-node-dead", "r-node-never");
+    }
+
+    @Test
+    void aRunStartedBeforeItsTriggerHadAColumnIsStillFoundByItsEvent() throws Exception {
+        String older = TestPostgres.newDatabase();
+        Flyway.configure()
+                .dataSource(older, null, null)
+                .locations("classpath:db/postgresql")
+                .target("6")
+                .load()
+                .migrate();
+        try (var connection = DriverManager.getConnection(older);
+                var statement = connection.createStatement()) {
+            statement.executeUpdate("INSERT INTO runs (id, playbook, version, subject, status, created_at,"
+                    + " updated_at, last_seq, last_checksum, state) VALUES ('r-old', 'onboarding', '1', 'acme',"
+                    + " 'running', 0, 0, 1, '', '{\"id\":\"r-old\",\"trigger\":{\"id\":\"ev-old\"}}')");
+        }
+        try (var migrated = PostgresStore.open(older)) {
+            assertThat(migrated.read((Tx tx) -> tx.runs().startedBy("ev-old", "onboarding")))
+                    .containsExactly("r-old");
+            assertThat(migrated.read((Tx tx) -> tx.runs().startedBy("ev-new", "onboarding")))
+                    .isEmpty();
+        }
     }
 
     @Test

@@ -72,53 +72,35 @@ final class JdbcRuns implements RunStore, SnapshotStore {
         }
     }
 
-    /** Writes the state's row. */
-    void write(RunState state) {
-        if (tx.handle().dialect() == Handle.Dialect.SQLITE) {
-            writeSqlite(state);
-            return;
-        }
-        tx.handle()
-                .updateLater(
-                        "INSERT INTO runs (id, playbook, version, subject, status, current_step, created_at,"
-                                + " updated_at, last_seq, last_checksum, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                                + " ON CONFLICT (id) DO UPDATE SET playbook = excluded.playbook,"
-                                + " version = excluded.version, subject = excluded.subject, status = excluded.status,"
-                                + " current_step = excluded.current_step, created_at = excluded.created_at,"
-                                + " updated_at = excluded.updated_at, last_seq = excluded.last_seq,"
-                                + " last_checksum = excluded.last_checksum, state = excluded.state",
-                        state.id,
-                        state.playbook,
-                        state.version,
-                        state.subject,
-                        state.status.wire(),
-                        state.current,
-                        state.createdAt,
-                        state.updatedAt,
-                        state.seq,
-                        state.checksum,
-                        Json.text(state));
-    }
+    /**
+     * The row's upsert. The id of the event that started the run has a column of its own, indexed by
+     * {@code runs_trigger} (an index on an expression over the state would parse the whole JSON at
+     * every write); it is set on conflict too, since forgetting the subject replaces the event ids in
+     * the trigger. {@code %s} is where the state's JSON goes.
+     */
+    private static final String UPSERT = "INSERT INTO runs (id, playbook, version, subject, status, current_step,"
+            + " created_at, updated_at, last_seq, last_checksum, state, trigger_id)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, %s, ?)"
+            + " ON CONFLICT (id) DO UPDATE SET playbook = excluded.playbook,"
+            + " version = excluded.version, subject = excluded.subject, status = excluded.status,"
+            + " current_step = excluded.current_step, created_at = excluded.created_at,"
+            + " updated_at = excluded.updated_at, last_seq = excluded.last_seq,"
+            + " last_checksum = excluded.last_checksum, state = excluded.state, trigger_id = excluded.trigger_id";
 
     /**
-     * Writes the state's row on SQLite, with the id of the event that started the run in a column of
-     * its own, indexed by {@code runs_trigger} (an index on an expression over the state would parse
-     * the whole JSON at every write). The JSON goes as the UTF-8 bytes it is serialized to (no string
-     * built to be encoded again), stored as text.
+     * On SQLite the JSON goes as the UTF-8 bytes it is serialized to (no string built to be encoded
+     * again), stored as text.
      */
-    private void writeSqlite(RunState state) {
+    private static final String UPSERT_SQLITE = UPSERT.formatted("CAST(? AS TEXT)");
+
+    private static final String UPSERT_POSTGRES = UPSERT.formatted("?");
+
+    /** Writes the state's row. */
+    void write(RunState state) {
+        boolean sqlite = tx.handle().dialect() == Handle.Dialect.SQLITE;
         tx.handle()
-                .update(
-                        "INSERT INTO runs (id, playbook, version, subject, status, current_step, created_at,"
-                                + " updated_at, last_seq, last_checksum, state, trigger_id)"
-                                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?)"
-                                + " ON CONFLICT (id) DO UPDATE SET playbook = excluded.playbook,"
-                                + " version = excluded.version, subject = excluded.subject, status = excluded.status,"
-                                + " current_step = excluded.current_step, created_at = excluded.created_at,"
-                                + " updated_at = excluded.updated_at, last_seq = excluded.last_seq,"
-                                + " last_checksum = excluded.last_checksum, state = excluded.state,"
-                                // Forgetting the subject replaces the event ids in the trigger.
-                                + " trigger_id = excluded.trigger_id",
+                .updateLater(
+                        sqlite ? UPSERT_SQLITE : UPSERT_POSTGRES,
                         state.id,
                         state.playbook,
                         state.version,
@@ -129,7 +111,7 @@ final class JdbcRuns implements RunStore, SnapshotStore {
                         state.updatedAt,
                         state.seq,
                         state.checksum,
-                        Json.bytes(state),
+                        sqlite ? Json.bytes(state) : Json.text(state),
                         triggerId(state));
     }
 
@@ -216,14 +198,9 @@ final class JdbcRuns implements RunStore, SnapshotStore {
     public List<String> startedBy(String eventId, String playbook) {
         tx.flush();
         // Indexed by runs_trigger.
-        String trigger =
-                switch (tx.handle().dialect()) {
-                    case SQLITE -> "trigger_id";
-                    case POSTGRESQL -> "(state::jsonb #>> '{trigger,id}')";
-                };
         return tx.handle()
                 .query(
-                        "SELECT id FROM runs WHERE " + trigger + " = ? AND playbook = ?",
+                        "SELECT id FROM runs WHERE trigger_id = ? AND playbook = ?",
                         r -> r.text("id"),
                         eventId,
                         playbook);
