@@ -184,10 +184,12 @@ final class JdbcWork implements WorkStore {
     @Override
     public List<WorkItem> due(String runId, Instant now) {
         var due = handle.query(lock ? DUE_OF_RUN_LOCKED : DUE_OF_RUN, JdbcWork::item, runId, now, now);
-        if (due.size() > 1) {
-            due.sort(Comparator.comparing(WorkItem::visibleAt));
+        if (due.size() < 2) {
+            return due;
         }
-        return due;
+        var sorted = new java.util.ArrayList<>(due);
+        sorted.sort(Comparator.comparing(WorkItem::visibleAt));
+        return sorted;
     }
 
     private static WorkItem item(dev.aios.kernel.spi.Row r) {
