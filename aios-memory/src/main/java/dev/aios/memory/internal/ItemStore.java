@@ -387,8 +387,18 @@ final class ItemStore {
         return h.count("SELECT COALESCE(MAX(up_to), 0) FROM memory_changes_pruned");
     }
 
+    /** Runs {@code work} in one read transaction: several reads of a recall see one moment, at the cost of one. */
+    <T> T read(Storage.Work<T> work) {
+        return storage.read(work);
+    }
+
     /** The items and chunk texts of recall candidates; items gone or forgotten are left out. */
     Map<String, Hydrated> hydrate(Map<String, ? extends Collection<Integer>> chunksByItem) {
+        return chunksByItem.isEmpty() ? Map.of() : storage.read(h -> hydrate(h, chunksByItem));
+    }
+
+    /** {@link #hydrate(Map)} in the caller's read transaction. */
+    Map<String, Hydrated> hydrate(Handle h, Map<String, ? extends Collection<Integer>> chunksByItem) {
         if (chunksByItem.isEmpty()) {
             return Map.of();
         }
@@ -397,66 +407,84 @@ final class ItemStore {
                 .flatMap(Collection::stream)
                 .distinct()
                 .toList();
-        var args = new ArrayList<Object>(ids);
-        args.addAll(numbers);
-        return storage.read(h -> {
-            // Looked up by the primary key (item, number): a list of (item, number) pairs would make
-            // SQLite read every chunk of memory. The pairs not asked for are dropped unopened.
-            var texts = new HashMap<String, Map<Integer, byte[]>>();
-            for (var chunk : h.query(
-                    "SELECT item_id, n, text FROM memory_chunks WHERE item_id IN (" + Handle.marks(ids.size())
-                            + ") AND n IN (" + Handle.marks(numbers.size()) + ")",
-                    row -> new Object[] {row.text("item_id"), (int) row.integer("n"), row.bytes("text")},
-                    args.toArray())) {
-                if (chunksByItem.get((String) chunk[0]).contains((Integer) chunk[1])) {
-                    texts.computeIfAbsent((String) chunk[0], id -> new HashMap<>())
-                            .put((Integer) chunk[1], (byte[]) chunk[2]);
-                }
+        var paddedIds = padded(ids);
+        var paddedNumbers = padded(numbers);
+        var args = new ArrayList<Object>(paddedIds);
+        args.addAll(paddedNumbers);
+        // Looked up by the primary key (item, number): a list of (item, number) pairs would make
+        // SQLite read every chunk of memory. The pairs not asked for are dropped unopened.
+        var texts = new HashMap<String, Map<Integer, byte[]>>();
+        for (var chunk : h.query(
+                "SELECT item_id, n, text FROM memory_chunks WHERE item_id IN (" + Handle.marks(paddedIds.size())
+                        + ") AND n IN (" + Handle.marks(paddedNumbers.size()) + ")",
+                row -> new Object[] {row.text("item_id"), (int) row.integer("n"), row.bytes("text")},
+                args.toArray())) {
+            if (chunksByItem.get((String) chunk[0]).contains((Integer) chunk[1])) {
+                texts.computeIfAbsent((String) chunk[0], id -> new HashMap<>())
+                        .put((Integer) chunk[1], (byte[]) chunk[2]);
             }
-            var found = new HashMap<String, Hydrated>();
-            for (var row : h.query(
-                    "SELECT " + ITEM_COLUMNS + ", i.uses, i.used_at FROM memory_items i WHERE i.id IN ("
-                            + Handle.marks(ids.size()) + ")",
-                    row -> Map.entry(item(row), usage(row)),
-                    ids.toArray())) {
-                if (row.getKey().isEmpty()) {
-                    continue;
-                }
-                var item = row.getKey().get();
-                var opened = new HashMap<Integer, String>();
-                texts.getOrDefault(item.id(), Map.of())
-                        .forEach((n, bytes) -> opened.put(n, sealer.openText(item.subject(), bytes)));
-                var usage = row.getValue();
-                found.put(item.id(), new Hydrated(item, usage.getKey(), usage.getValue(), opened));
+        }
+        var found = new HashMap<String, Hydrated>();
+        for (var row : h.query(
+                "SELECT " + ITEM_COLUMNS + ", i.uses, i.used_at FROM memory_items i WHERE i.id IN ("
+                        + Handle.marks(paddedIds.size()) + ")",
+                row -> Map.entry(item(row), usage(row)),
+                paddedIds.toArray())) {
+            if (row.getKey().isEmpty()) {
+                continue;
             }
-            return found;
-        });
+            var item = row.getKey().get();
+            var opened = new HashMap<Integer, String>();
+            texts.getOrDefault(item.id(), Map.of())
+                    .forEach((n, bytes) -> opened.put(n, sealer.openText(item.subject(), bytes)));
+            var usage = row.getValue();
+            found.put(item.id(), new Hydrated(item, usage.getKey(), usage.getValue(), opened));
+        }
+        return found;
     }
 
     /**
      * What ranks each of the items {@code ids} that are still in the table, read without opening
-     * anything sealed (an item of a forgotten subject is found here and left out when it is opened).
+     * anything sealed (an item of a forgotten subject is found here and left out when it is opened),
+     * in the caller's read transaction.
      */
-    Map<String, Standing> standings(Collection<String> ids) {
+    Map<String, Standing> standings(Handle h, Collection<String> ids) {
         if (ids.isEmpty()) {
             return Map.of();
         }
-        return storage.read(h -> {
-            var found = new HashMap<String, Standing>();
-            for (var standing : h.query(
-                    "SELECT id, kind, created_at, importance, used_at FROM memory_items WHERE id IN ("
-                            + Handle.marks(ids.size()) + ")",
-                    row -> new Standing(
-                            row.text("id"),
-                            MemoryKind.fromWire(row.text("kind")),
-                            row.instant("created_at"),
-                            row.real("importance"),
-                            row.optionalInstant("used_at")),
-                    ids.toArray())) {
-                found.put(standing.id(), standing);
-            }
-            return found;
-        });
+        var found = new HashMap<String, Standing>();
+        var padded = padded(List.copyOf(ids));
+        for (var standing : h.query(
+                "SELECT id, kind, created_at, importance, used_at FROM memory_items WHERE id IN ("
+                        + Handle.marks(padded.size()) + ")",
+                row -> new Standing(
+                        row.text("id"),
+                        MemoryKind.fromWire(row.text("kind")),
+                        row.instant("created_at"),
+                        row.real("importance"),
+                        row.optionalInstant("used_at")),
+                padded.toArray())) {
+            found.put(standing.id(), standing);
+        }
+        return found;
+    }
+
+    /**
+     * {@code values} for an {@code IN (…)} list, its last one repeated up to the next power of two:
+     * the lists of recalls change length every time, and so the statement's text would; padded, a
+     * few statements serve every recall and the database keeps them prepared.
+     */
+    static <T> List<T> padded(List<T> values) {
+        int size = Integer.highestOneBit(Math.max(1, values.size() - 1)) << 1;
+        if (values.size() <= 1 || size == values.size()) {
+            return values;
+        }
+        var padded = new ArrayList<T>(size);
+        padded.addAll(values);
+        while (padded.size() < size) {
+            padded.add(values.getLast());
+        }
+        return padded;
     }
 
     private static Map.Entry<Long, Optional<Instant>> usage(Row row) {

@@ -4,6 +4,7 @@ import dev.aios.api.MemoryHit;
 import dev.aios.api.MemoryKind;
 import dev.aios.api.MemoryQuery;
 import dev.aios.api.Recall;
+import dev.aios.kernel.spi.Handle;
 import dev.aios.memory.MemorySettings;
 import dev.aios.memory.RecallPlan;
 import dev.aios.memory.spi.Embedder;
@@ -228,6 +229,12 @@ final class Recaller {
      */
     private List<MemoryHit> hydrateAndScore(
             Scoring scoring, List<Scoring.Candidate> candidates, int k, Map<String, Rows.Standing> rows) {
+        // The rows that rank the candidates and those of the hits shown are read in one transaction.
+        return store.read(h -> hydrateAndScore(h, scoring, candidates, k, rows));
+    }
+
+    private List<MemoryHit> hydrateAndScore(
+            Handle h, Scoring scoring, List<Scoring.Candidate> candidates, int k, Map<String, Rows.Standing> rows) {
         candidates.forEach(scoring::relevance);
         candidates.sort(
                 Comparator.comparingDouble((Scoring.Candidate c) -> c.relevance).reversed());
@@ -239,10 +246,10 @@ final class Recaller {
         for (var c : candidates) {
             (c.upper >= floor ? reachable : rest).add(c);
         }
-        var hits = best(scoring, reachable, k, rows);
+        var hits = best(h, scoring, reachable, k, rows);
         if (hits.size() < k && !rest.isEmpty()) {
             reachable.addAll(rest); // some were deleted since the index saw them
-            hits = best(scoring, reachable, k, rows);
+            hits = best(h, scoring, reachable, k, rows);
         }
         return hits;
     }
@@ -253,13 +260,13 @@ final class Recaller {
      * The rows already read ({@code rows}) are not read again; the others are added to them.
      */
     private List<MemoryHit> best(
-            Scoring scoring, List<Scoring.Candidate> candidates, int k, Map<String, Rows.Standing> rows) {
+            Handle h, Scoring scoring, List<Scoring.Candidate> candidates, int k, Map<String, Rows.Standing> rows) {
         var unread = candidates.stream()
                 .map(c -> c.itemId)
                 .filter(id -> !rows.containsKey(id))
                 .toList();
         if (!unread.isEmpty()) {
-            rows.putAll(store.standings(unread));
+            rows.putAll(store.standings(h, unread));
         }
         var ranked = new ArrayList<Ranked>(rows.size());
         for (var c : candidates) {
@@ -271,9 +278,9 @@ final class Recaller {
         ranked.sort(Comparator.comparingDouble((Ranked r) -> r.standing().score())
                 .reversed()
                 .thenComparing(r -> -r.standing().shownRelevance()));
-        var hits = firstFound(scoring, ranked.stream().map(Ranked::candidate).toList(), k);
+        var hits = firstFound(h, scoring, ranked.stream().map(Ranked::candidate).toList(), k);
         // The order of the opened items' own scores: the same as their rows gave.
-        hits.sort(Comparator.comparingDouble(MemoryHit::score).reversed().thenComparing(h -> -h.why()
+        hits.sort(Comparator.comparingDouble(MemoryHit::score).reversed().thenComparing(hit -> -hit.why()
                 .relevance()));
         return hits;
     }
@@ -285,12 +292,12 @@ final class Recaller {
      * The hits of the first {@code k} of {@code candidates} (in their order) still in the tables:
      * opened a few at a time, so that only what is shown is decrypted.
      */
-    private List<MemoryHit> firstFound(Scoring scoring, List<Scoring.Candidate> candidates, int k) {
+    private List<MemoryHit> firstFound(Handle h, Scoring scoring, List<Scoring.Candidate> candidates, int k) {
         var hits = new ArrayList<MemoryHit>(k);
         int next = 0;
         while (hits.size() < k && next < candidates.size()) {
             int end = Math.min(candidates.size(), next + k - hits.size());
-            hits.addAll(score(scoring, candidates.subList(next, end)));
+            hits.addAll(score(h, scoring, candidates.subList(next, end)));
             next = end;
         }
         return hits;
@@ -307,7 +314,8 @@ final class Recaller {
         }
         var scoring =
                 new Scoring(plan(query), false, settings.ranking(), settings, clock.instant(), 0, 0, MIN_COSINE, 0);
-        return new Recall(firstFound(scoring, new ArrayList<>(candidates.values()), query.k()), false);
+        var hits = store.read(h -> firstFound(h, scoring, new ArrayList<>(candidates.values()), query.k()));
+        return new Recall(hits, false);
     }
 
     private Optional<float[]> queryVector(MemoryQuery query) {
@@ -326,12 +334,12 @@ final class Recaller {
     }
 
     /** One hit per candidate still in the tables, in candidate order. */
-    private List<MemoryHit> score(Scoring scoring, List<Scoring.Candidate> candidates) {
+    private List<MemoryHit> score(Handle h, Scoring scoring, List<Scoring.Candidate> candidates) {
         var chunks = new HashMap<String, Set<Integer>>();
         for (var c : candidates) {
             chunks.put(c.itemId, Set.of(c.shownChunk()));
         }
-        var items = store.hydrate(chunks);
+        var items = store.hydrate(h, chunks);
         var hits = new ArrayList<MemoryHit>();
         for (var candidate : candidates) {
             var found = items.get(candidate.itemId);

@@ -29,7 +29,8 @@ import javax.crypto.spec.SecretKeySpec;
  * forgotten never opens with its new key. Payloads about a pseudonym (a run of a forgotten subject
  * still writing) are sealed with a key of generation 0 that is never kept: unreadable at once.
  *
- * <p>Each subject's current key is kept in memory, for at most {@link #KEPT_SUBJECTS} subjects. On
+ * <p>Each subject's current key is kept in memory once a payload was sealed or opened with it, for
+ * at most {@link #KEPT_SUBJECTS} subjects (older generations are read each time). On
  * a store that several nodes share, another node may forget a subject whose key this node keeps:
  * the keys kept follow the store's count of {@link Store#forgets forgets} and are all dropped when
  * it grows. Inside the writer's transaction that count is the database's, read under the writers'
@@ -77,6 +78,9 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
 
     /** The store's count of forgets that {@link #current} follows; changed under {@code keeping}. */
     private volatile long forgetsFollowed;
+
+    /** How many forgets committed through this node so far; changed under {@code keeping}. */
+    private volatile long forgottenHere;
 
     /** The keys in {@code store}, wrapped by {@code master}. */
     public SubjectKeys(Store store, InstantSource clock, MasterKey master) {
@@ -201,6 +205,7 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         tx.afterCommit(() -> {
             synchronized (keeping) {
                 current.remove(subject);
+                forgottenHere++;
             }
         });
         return destroyed;
@@ -273,15 +278,43 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
     }
 
     private Optional<Key> generation(String subject, long generation) {
-        followForgets();
+        long followed = followForgets();
         var cached = current.get(subject);
         if (cached != null && cached.generation() == generation) {
             return Optional.of(cached);
         }
         Store.Unit<Optional<Key>> read =
                 tx -> tx.keys().material(subject, generation).map(material -> Key.once(generation, unwrap(material)));
-        // Inside the writer, a key created earlier in the same transaction is only visible there.
-        return store.inWrite() ? store.write(read) : store.read(read);
+        if (store.inWrite()) {
+            // Inside the writer, a key created earlier in the same transaction is only visible there.
+            return store.write(read);
+        }
+        // The subject's current key is kept as it is read, so that payloads about a subject not sealed
+        // since the start open without a read of the key, an unwrap and a new cipher each.
+        long forgotten = forgottenHere;
+        var found = store.read(tx -> {
+            var now = tx.keys().current(subject).filter(k -> k.generation() == generation);
+            return now.isPresent()
+                    ? Optional.of(
+                            Key.kept(generation, unwrap(now.get().material().orElseThrow())))
+                    : read.run(tx);
+        });
+        found.filter(key -> key.ciphers().isPresent()).ifPresent(key -> keepOpened(subject, key, followed, forgotten));
+        return found;
+    }
+
+    /**
+     * Keeps {@code key}, read outside the writer as the current key of {@code subject}, unless a
+     * forget committed since it was read: through the store's count of forgets, or through this node
+     * ({@code forgotten}, its own forgets counted before the read), whose forget of the subject may
+     * have destroyed the key after the read and dropped it from the keys kept before it was kept.
+     */
+    private void keepOpened(String subject, Key key, long followed, long forgotten) {
+        synchronized (keeping) {
+            if (forgottenHere == forgotten) {
+                keep(subject, key, followed);
+            }
+        }
     }
 
     private SecretKey unwrap(byte[] stored) {

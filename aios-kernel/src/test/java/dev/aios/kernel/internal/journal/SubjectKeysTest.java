@@ -123,4 +123,34 @@ class SubjectKeysTest {
             assertThatThrownBy(() -> keys.open("alice", sealed)).isInstanceOf(SubjectCipher.ForgottenException.class);
         }
     }
+
+    @Test
+    void afterARestartAPayloadOpensAndItsSubjectSealsWithTheSameKeyUntilItIsForgotten() {
+        byte[] before;
+        try (var store = SqliteStore.open(dir.resolve("data"))) {
+            before = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")))
+                    .seal("alice", PLAIN);
+        }
+        try (var store = SqliteStore.open(dir.resolve("data"))) {
+            // Nothing sealed since the start: the key is read as the payload is opened, and kept.
+            var keys = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+            assertThat(keys.open("alice", before)).isEqualTo(PLAIN);
+            assertThat(keys.open("alice", before)).isEqualTo(PLAIN);
+            byte[] after = keys.seal("alice", PLAIN);
+            var elsewhere = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+            assertThat(elsewhere.open("alice", after)).isEqualTo(PLAIN);
+
+            store.write(tx -> keys.forget(tx, "alice"));
+
+            assertThatThrownBy(() -> keys.open("alice", before)).isInstanceOf(SubjectCipher.ForgottenException.class);
+            assertThatThrownBy(() -> keys.open("alice", after)).isInstanceOf(SubjectCipher.ForgottenException.class);
+            // Seen again: a new key, which the payloads from before the forget do not open with.
+            byte[] seenAgain = keys.seal("alice", PLAIN);
+            assertThat(keys.open("alice", seenAgain)).isEqualTo(PLAIN);
+            assertThat(new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")))
+                            .open("alice", seenAgain))
+                    .isEqualTo(PLAIN);
+            assertThatThrownBy(() -> keys.open("alice", before)).isInstanceOf(SubjectCipher.ForgottenException.class);
+        }
+    }
 }

@@ -7,8 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The writer's prepared statements, kept for reuse: preparing SQL again for every write was a fifth
- * of the writer's time. Used by the writer's thread only.
+ * A connection's prepared statements, kept for reuse: preparing SQL again for every write was a
+ * fifth of the writer's time. Used by one thread at a time: the writer's, or the one reading on a
+ * connection of the SQLite store's read pool.
  */
 public final class Statements implements AutoCloseable {
     private static final int LIMIT = 256;

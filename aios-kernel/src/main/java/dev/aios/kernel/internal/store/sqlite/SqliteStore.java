@@ -8,6 +8,7 @@ import dev.aios.kernel.internal.store.PrivateFiles;
 import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
 import dev.aios.kernel.internal.store.jdbc.Migrations;
+import dev.aios.kernel.internal.store.jdbc.Statements;
 import dev.aios.kernel.internal.store.jdbc.Writer;
 import dev.aios.kernel.internal.store.jdbc.WriterBackedStore;
 import dev.aios.kernel.spi.Handle;
@@ -24,10 +25,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteDataSource;
 
 /**
@@ -45,6 +48,9 @@ public final class SqliteStore extends WriterBackedStore {
     private final DataDirectoryLock lock;
     private final Writer writer;
     private final HikariDataSource reads;
+    /** The statements kept for each of the read connections, see {@link #statementsOf}. */
+    private final Map<SQLiteConnection, Statements> readStatements = new ConcurrentHashMap<>();
+
     private final Optional<Path> scratchDirectory;
     private final SqliteStorage extensions;
     /** The last feed position given out; advanced on the writer's thread only. */
@@ -166,7 +172,13 @@ public final class SqliteStore extends WriterBackedStore {
         try (Connection c = reads.getConnection()) {
             c.setAutoCommit(false);
             try {
-                return unit.run(new SqliteTx(this, new JdbcHandle(c, null, Handle.Dialect.SQLITE, location()), false));
+                // Statements are prepared on the pool's connection itself, which keeps them for reuse
+                // (the pool would close them when the connection goes back).
+                var connection = c.unwrap(SQLiteConnection.class);
+                return unit.run(new SqliteTx(
+                        this,
+                        new JdbcHandle(connection, statementsOf(connection), Handle.Dialect.SQLITE, location()),
+                        false));
             } finally {
                 c.rollback();
                 c.setAutoCommit(true);
@@ -177,6 +189,28 @@ public final class SqliteStore extends WriterBackedStore {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The statements kept for a read connection: preparing the same SQL again on every read was a
+     * good part of a short read (a memory recall's). A connection serves one read at a time; those of
+     * connections the pool has closed are dropped as a new connection comes.
+     */
+    private Statements statementsOf(SQLiteConnection connection) {
+        var kept = readStatements.get(connection);
+        if (kept != null) {
+            return kept;
+        }
+        readStatements.keySet().removeIf(SqliteStore::isClosed);
+        return readStatements.computeIfAbsent(connection, c -> new Statements());
+    }
+
+    private static boolean isClosed(SQLiteConnection connection) {
+        try {
+            return connection.isClosed();
+        } catch (SQLException e) {
+            return true;
         }
     }
 
