@@ -42,6 +42,16 @@ final class Dispatcher<L> implements AutoCloseable {
     private boolean signalled;
     private volatile boolean running;
     private Thread thread;
+    /**
+     * Whether a place freed by a finished item wakes the loop always, or only when the last look left
+     * due work unleased for want of places ({@link #placesShort}).
+     */
+    private final boolean freedPlacesWake;
+    /**
+     * Whether the last look may have left due work unleased for want of places. Set before the look
+     * reads the places in use, so that a worker finishing meanwhile sees it and wakes the loop.
+     */
+    private volatile boolean placesShort = true;
 
     /** A dispatcher of the kernel's work queue. */
     static Dispatcher<Lease> of(
@@ -60,7 +70,10 @@ final class Dispatcher<L> implements AutoCloseable {
                 worker,
                 concurrency,
                 poll,
-                clock);
+                clock,
+                // A step's end records its outcome in a write that wakes the loop itself when it
+                // leaves work due; its freed place matters only when places were short.
+                false);
     }
 
     /**
@@ -69,7 +82,26 @@ final class Dispatcher<L> implements AutoCloseable {
      * @param name names its threads ({@code aios-NAME-dispatcher}, {@code aios-NAME-1} …)
      */
     Dispatcher(String name, Source<L> queue, Consumer<L> worker, int concurrency, Duration poll, InstantSource clock) {
+        this(name, queue, worker, concurrency, poll, clock, true);
+    }
+
+    /**
+     * Dispatches items of {@code queue} to {@code worker}.
+     *
+     * @param freedPlacesWake whether every finished item wakes the loop (when finishing one is what
+     *     makes the next due, as with an instance's next message), or only one that frees a place the
+     *     last look lacked
+     */
+    private Dispatcher(
+            String name,
+            Source<L> queue,
+            Consumer<L> worker,
+            int concurrency,
+            Duration poll,
+            InstantSource clock,
+            boolean freedPlacesWake) {
         this.name = name;
+        this.freedPlacesWake = freedPlacesWake;
         this.executor = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("aios-" + name + "-", 0).factory());
         this.queue = queue;
@@ -102,6 +134,7 @@ final class Dispatcher<L> implements AutoCloseable {
         while (running) {
             Duration sleep = poll;
             try {
+                placesShort = true;
                 int free = concurrency - inflight.get();
                 if (free > 0) {
                     var batch = queue.lease(Math.min(free, 256));
@@ -112,6 +145,8 @@ final class Dispatcher<L> implements AutoCloseable {
                     if (batch.leases().size() == Math.min(free, 256)) {
                         continue;
                     }
+                    // Everything due was leased: a place freed from now on finds nothing more.
+                    placesShort = false;
                     if (batch.nextDue().isPresent()) {
                         Duration untilDue = Duration.between(
                                 clock.instant(), batch.nextDue().get());
@@ -157,8 +192,7 @@ final class Dispatcher<L> implements AutoCloseable {
                 } catch (RuntimeException e) {
                     LOG.error("executing handed-over work failed; its lease will expire and it will run again", e);
                 } finally {
-                    inflight.decrementAndGet();
-                    wake();
+                    freed();
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -173,7 +207,14 @@ final class Dispatcher<L> implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("executing {} failed; its lease will expire and it will run again", lease, e);
         } finally {
-            inflight.decrementAndGet();
+            freed();
+        }
+    }
+
+    /** A finished item's place is free again: wakes the loop if that may let it lease more. */
+    private void freed() {
+        inflight.decrementAndGet();
+        if (freedPlacesWake || placesShort) {
             wake();
         }
     }
