@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -145,8 +146,14 @@ class HttpAgentTest {
             root.setLevel(level);
             root.detachAppender(logs);
         }
-        assertThat(logs.list).isNotEmpty();
-        assertThat(logs.list).noneSatisfy(event -> assertThat(event.getFormattedMessage() + throwable(event))
+        // A thread that took the appender before it was detached may still be appending: read a copy
+        // taken under the appender's own lock.
+        List<ILoggingEvent> logged;
+        synchronized (logs) {
+            logged = List.copyOf(logs.list);
+        }
+        assertThat(logged).isNotEmpty();
+        assertThat(logged).noneSatisfy(event -> assertThat(event.getFormattedMessage() + throwable(event))
                 .contains(TOKEN));
         assertThat(kernel.journal(
                         kernel.runs(dev.aios.kernel.RunQuery.all()).getFirst().id()))
