@@ -9,10 +9,7 @@ import dev.aios.kernel.Kernel;
 import dev.aios.memory.MemoryExtension;
 import dev.aios.memory.MemorySettings;
 import dev.aios.server.internal.Json;
-import dev.aios.server.internal.cli.AiosCommand;
 import dev.aios.server.internal.http.MemoryRoutes;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,8 +41,6 @@ class MemoryReindexTest {
     MemoryExtension memory;
     ApiServer server;
     String url;
-
-    record Result(int exitCode, String out, String err) {}
 
     record Answer(int status, HttpResponse<String> response, JsonNode json) {}
 
@@ -169,14 +164,7 @@ class MemoryReindexTest {
                         : Json.mapper().readTree(body));
     }
 
-    private Result cli(String... args) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        var command = AiosCommand.commandLine(
-                Map.of("AIOS_URL", url, "AIOS_TOKEN", TestAios.adminToken(dir.resolve("data"))));
-        command.setOut(new PrintWriter(out));
-        command.setErr(new PrintWriter(err));
-        int exit = command.execute(args);
-        return new Result(exit, out.toString(), err.toString());
+    private TestAios.CliResult cli(String... args) {
+        return TestAios.cli(Map.of("AIOS_URL", url, "AIOS_TOKEN", TestAios.adminToken(dir.resolve("data"))), args);
     }
 }
