@@ -46,7 +46,7 @@ public record HealthPage(
                         index.total() == 0 ? 0 : index.done() * 100 / index.total(),
                         index.reason());
             case FAILED ->
-                "rebuild failed: " + index.reason() + "; searches are refused until `aios memory reindex` succeeds";
+                "rebuild failed: " + index.reason() + "; searches are refused until aios memory reindex succeeds";
         };
     }
 
