@@ -9,6 +9,7 @@ import dev.aios.api.MemoryQuery;
 import dev.aios.api.Remember;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,56 @@ class RecallTest {
         assertThat(best.why().vectorRank()).hasValue(1);
         assertThat(best.why().textRank()).isEmpty();
         assertThat(best.why().explanation()).contains("meaning rank 1");
+    }
+
+    @Test
+    void aNoteStoredAloneIsFoundByMeaningWithinTwoSeconds() {
+        var memory = aios.operator();
+        // The model loads on its first call: that is not what a store waits for.
+        memory.remember(Remember.of(MemoryKind.NOTE, "acme", "Invoice 42 was paid late, after two reminders."));
+        aios.settle();
+
+        long stored = System.nanoTime();
+        memory.remember(
+                Remember.of(MemoryKind.NOTE, "bakery", "The bakery wants a new logo and shop sign for its bread."));
+        Eventually.await(() ->
+                memory.recall(MemoryQuery.of("visual identity for a patisserie").withK(1)).items().stream()
+                        .anyMatch(hit -> hit.subject().equals("bakery")
+                                && hit.why().vectorRank().isPresent()));
+        var took = Duration.ofNanos(System.nanoTime() - stored);
+
+        assertThat(took).isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void notesStoredBackToBackAreAllFoundByMeaningOnceTheWritesStop() {
+        var memory = aios.operator();
+        var texts = List.of(
+                "The bakery wants a new logo and shop sign for its bread.",
+                "Invoice 42 was paid late, after two reminders.",
+                "Can we move Tuesday's call about the mobile app to Friday?",
+                "The warehouse roof leaks when it rains heavily.",
+                "Our new hire starts on the support desk next week.");
+        for (int round = 0; round < 8; round++) {
+            for (int i = 0; i < texts.size(); i++) {
+                memory.remember(Remember.of(MemoryKind.NOTE, "s" + i, texts.get(i) + " #" + round));
+            }
+        }
+
+        long stopped = System.nanoTime();
+        Eventually.await(() -> aios.memory.stats().embedding().waiting() == 0);
+        Eventually.await(
+                () -> memory
+                        .recall(MemoryQuery.of("a building lets water in during storms")
+                                .withK(1))
+                        .items()
+                        .stream()
+                        .anyMatch(hit -> hit.subject().equals("s3")
+                                && hit.why().vectorRank().isPresent()));
+        var took = Duration.ofNanos(System.nanoTime() - stopped);
+
+        // Gathered while the writes came, embedded once they stopped: not left waiting for more.
+        assertThat(took).isLessThan(Duration.ofSeconds(5));
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +16,14 @@ import org.slf4j.LoggerFactory;
  * without a vector, so it survives restarts and holds no text in memory; storing more waits while it
  * is longer than the limit ({@link #awaitRoom}). While a backlog drains, the index is told about new
  * vectors at most every two seconds rather than after every batch (each catch-up writes a
- * small index segment that must be merged later), and at once when the backlog is empty.
+ * small index segment that must be merged later), and when the backlog is empty and writes are quiet.
+ *
+ * <p>While a client stores items one after the other, the worker gathers them before it embeds
+ * ({@link #GATHER}): it waits until the writes go quiet, a batch has arrived, or the first of them
+ * waited {@link #GATHER_AT_MOST}, so that one model call and one catch-up of the index serve several
+ * items, and the model does not take a core from every store while it runs. The stores themselves
+ * catch the index up with whatever vectors were stored meanwhile, so the worker tells the index only
+ * once the writes have gone quiet.
  */
 final class EmbeddingWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddingWorker.class);
@@ -27,6 +35,15 @@ final class EmbeddingWorker implements AutoCloseable {
      */
     private static final Duration INDEX_EVERY = Duration.ofSeconds(2);
 
+    /** Writes are quiet when none came for this long: then what arrived is embedded. */
+    static final Duration GATHER = Duration.ofMillis(50);
+
+    /** While writes keep coming, the first item stored waits at most this long before it is embedded. */
+    static final Duration GATHER_AT_MOST = Duration.ofSeconds(1);
+
+    /** How long a count of the waiting chunks is trusted (another node may store chunks too). */
+    private static final Duration COUNT_EVERY = Duration.ofSeconds(1);
+
     private final VectorStore store;
     private final Embedder embedder;
     private final Sealer sealer;
@@ -36,6 +53,24 @@ final class EmbeddingWorker implements AutoCloseable {
     private volatile boolean closed;
     private volatile long embedded;
     private volatile String lastFailure = "";
+    /** Chunks stored since the worker last took a batch. */
+    private final AtomicLong arrived = new AtomicLong();
+    /** When the first of {@link #arrived} was stored ({@link System#nanoTime()}). */
+    private volatile long firstArrived;
+    /** When a chunk was last stored ({@link System#nanoTime()}). */
+    private volatile long lastWrite = System.nanoTime() - GATHER.toNanos();
+    /**
+     * How many chunks waited at the last count (-1: not counted yet), and how many were stored since
+     * through this worker: at most their sum waits, unless another node stored some, so the count is
+     * taken again after {@link #COUNT_EVERY}.
+     */
+    private volatile long counted = -1;
+
+    private volatile long countedAt;
+
+    private final AtomicLong storedSinceCount = new AtomicLong();
+    /** Whether the last batch was full, that is a backlog drains: then nothing is gathered. */
+    private boolean draining;
     /** Whether vectors were stored that the index has not been told about. */
     private boolean unindexed;
 
@@ -58,6 +93,17 @@ final class EmbeddingWorker implements AutoCloseable {
         wake.release();
     }
 
+    /** Tells the worker that {@code chunks} were stored to be embedded, by a client that may store more. */
+    void stored(int chunks) {
+        long now = System.nanoTime();
+        if (arrived.getAndAdd(chunks) == 0) {
+            firstArrived = now;
+        }
+        storedSinceCount.addAndGet(chunks);
+        lastWrite = now;
+        wake.release();
+    }
+
     /** Chunks embedded since start. */
     long embedded() {
         return embedded;
@@ -74,9 +120,21 @@ final class EmbeddingWorker implements AutoCloseable {
      * @throws IllegalStateException when embedding does not catch up in time
      */
     void awaitRoom(long limit, Duration patience) {
+        if (counted >= 0
+                && System.nanoTime() - countedAt < COUNT_EVERY.toNanos()
+                && counted + storedSinceCount.get() <= limit) {
+            return; // fewer wait than were counted last time, and stored since: no need to count
+        }
         long deadline = System.nanoTime() + patience.toNanos();
         long waiting;
-        while ((waiting = store.waitingCount()) > limit) {
+        while (true) {
+            storedSinceCount.set(0);
+            waiting = store.waitingCount();
+            countedAt = System.nanoTime();
+            counted = waiting;
+            if (waiting <= limit) {
+                break;
+            }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("memory is " + waiting + " chunks behind with embedding; store this"
                         + " again in a minute, or raise memory.limits.maxWaiting");
@@ -106,7 +164,12 @@ final class EmbeddingWorker implements AutoCloseable {
                 if (pause > 0) {
                     wake.tryAcquire(pause, TimeUnit.MILLISECONDS);
                 }
+                if (!draining) {
+                    gather();
+                }
+                arrived.set(0);
                 var batch = store.waiting(BATCH);
+                draining = batch.size() == BATCH;
                 if (batch.isEmpty()) {
                     indexNow();
                     wake.tryAcquire(1, TimeUnit.SECONDS);
@@ -128,6 +191,22 @@ final class EmbeddingWorker implements AutoCloseable {
                 pause = Math.min(Math.max(pause * 2, 1_000), 60_000);
                 LOG.warn("memory could not embed chunks, trying again in {} ms: {}", pause, lastFailure);
             }
+        }
+    }
+
+    /**
+     * Waits while writes keep coming: until none came for {@link #GATHER}, a batch's worth arrived, or
+     * the first of them waited {@link #GATHER_AT_MOST}.
+     */
+    private void gather() throws InterruptedException {
+        long deadline = (arrived.get() == 0 ? System.nanoTime() : firstArrived) + GATHER_AT_MOST.toNanos();
+        while (!closed && arrived.get() < BATCH) {
+            long now = System.nanoTime();
+            long quietIn = lastWrite + GATHER.toNanos() - now;
+            if (quietIn <= 0 || now >= deadline) {
+                return;
+            }
+            wake.tryAcquire(Math.min(quietIn, deadline - now), TimeUnit.NANOSECONDS);
         }
     }
 

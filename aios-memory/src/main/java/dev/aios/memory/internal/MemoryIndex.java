@@ -139,7 +139,7 @@ final class MemoryIndex implements AutoCloseable {
         // (creating, mapping and unmapping a dozen files). Small segments stay in memory until the
         // next commit or a merge makes them large; the index is derived, so nothing is lost that a
         // file not yet committed would have kept.
-        this.directory = new NRTCachingDirectory(FSDirectory.open(path), CACHED_SEGMENT_MB, CACHED_MB);
+        this.directory = new SegmentCache(FSDirectory.open(path));
         boolean existed = DirectoryReader.indexExists(directory);
         Map<String, String> committed = lastCommit(directory, path);
         this.staleBecause = staleBecause(existed, committed, model);
@@ -150,6 +150,9 @@ final class MemoryIndex implements AutoCloseable {
         var config = new IndexWriterConfig(analyzer)
                 .setOpenMode(usable ? IndexWriterConfig.OpenMode.CREATE_OR_APPEND : IndexWriterConfig.OpenMode.CREATE)
                 .setMergePolicy(new IdleMerges(merges))
+                // A refresh's one-document segment is kept as its files: a compound file copied them
+                // all once more on every store. Merges still make compound files of small segments.
+                .setUseCompoundFile(false)
                 .setRAMBufferSizeMB(32);
         this.writer = new IndexWriter(directory, config);
         this.fresh = !usable;
@@ -159,6 +162,31 @@ final class MemoryIndex implements AutoCloseable {
         this.follower = Optional.ofNullable(committed.get("follower"))
                 .orElseGet(() -> java.util.UUID.randomUUID().toString());
         this.searchers = new SearcherManager(writer, null);
+    }
+
+    /**
+     * Keeps small segments in memory until the index commits ({@link NRTCachingDirectory}), and also
+     * the files a segment writes before Lucene knows its size: its stored fields and field infos,
+     * which Lucene writes with no size given, so that its cache sent them to disk, and every store
+     * created, mapped, unmapped and deleted them. Those are cached while the cache is within its
+     * bound; they are at most what one segment in memory holds (the writer's 32 MB buffer).
+     */
+    private static final class SegmentCache extends NRTCachingDirectory {
+        SegmentCache(Directory files) {
+            super(files, CACHED_SEGMENT_MB, CACHED_MB);
+        }
+
+        @Override
+        protected boolean doCacheWrite(String name, org.apache.lucene.store.IOContext context) {
+            if (super.doCacheWrite(name, context)) {
+                return true;
+            }
+            // Segment files start with '_'; the commit's own files (segments_N) are never cached.
+            return context.mergeInfo() == null
+                    && context.flushInfo() == null
+                    && name.startsWith("_")
+                    && ramBytesUsed() <= CACHED_MB * 1024 * 1024;
+        }
     }
 
     /** Why an index with {@code committed} cannot be used for {@code model}; empty when it can. */

@@ -232,7 +232,8 @@ public final class MemoryService implements AutoCloseable {
                 }
             }
             indexer.catchUp();
-            embedding.ifPresent(EmbeddingWorker::wake);
+            int chunks = fresh.stream().mapToInt(i -> i.chunks().size()).sum();
+            embedding.ifPresent(e -> e.stored(chunks));
         }
         return new dev.aios.memory.Remembered(ids.stream().map(byId::get).toList(), existing);
     }
