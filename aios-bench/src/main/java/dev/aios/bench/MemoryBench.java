@@ -35,14 +35,19 @@ import org.apache.lucene.store.FSDirectory;
  * the same vectors, and the cost of forgetting and of rebuilding the index.
  *
  * <pre>
- * java -cp 'aios-bench/target/aios-bench.jar:aios-bench/target/lib/*' dev.aios.bench.MemoryBench \
- *     [--ingest 1000] [--sizes 10000,100000] [--queries 300] [--dir DIR] [--store DIR]
+ * java --add-modules jdk.incubator.vector -cp 'aios-bench/target/aios-bench.jar:aios-bench/target/lib/*' \
+ *     dev.aios.bench.MemoryBench [--ingest 1000] [--sizes 10000,100000] [--queries 300] [--warm-up 1000] \
+ *     [--dir DIR] [--store DIR]
  * </pre>
  *
  * {@code --dir} is where the temporary stores are made (a new one every run). {@code --store DIR} keeps
  * the recall store in {@code DIR} instead: a run fills it only up to what it does not hold yet (its
  * items and the FTS5 table beside them), measures recall, and leaves it as it was (no forgetting, no
- * rebuild), so that two builds can be measured one after the other on the same items.
+ * rebuild), so that two builds can be measured one after the other on the same items. {@code
+ * --warm-up} recalls (other texts, with and without a subject filter) run before any is timed, so that
+ * the JIT has compiled the recall's code; the CPU time per recall is reported for the recalling thread
+ * alone, for all the JVM's Java threads (the query's embedding included), and for the whole process
+ * (which adds the JIT's and the collector's threads).
  *
  * Embedding 100,000 texts with the real model takes about half an hour on 2 cores, so the large
  * sizes use the real model for 2,000 distinct base texts and give every item its base text's vector
@@ -87,11 +92,15 @@ public final class MemoryBench {
         "sent references for"
     };
 
+    /** Recalls run before any is timed, by default: enough for the JIT to settle the recall's code. */
+    private static final int WARM_UP = 1_000;
+
     private MemoryBench() {}
 
     public static void main(String[] args) throws Exception {
         int ingest = 1000;
         int queries = 300;
+        int warmUp = WARM_UP;
         List<Integer> sizes = List.of(10_000, 100_000);
         Path base = Path.of(System.getProperty("java.io.tmpdir"));
         java.util.Optional<Path> store = java.util.Optional.empty();
@@ -99,6 +108,7 @@ public final class MemoryBench {
             switch (args[i]) {
                 case "--ingest" -> ingest = Integer.parseInt(args[++i]);
                 case "--queries" -> queries = Integer.parseInt(args[++i]);
+                case "--warm-up" -> warmUp = Integer.parseInt(args[++i]);
                 case "--sizes" ->
                     sizes = java.util.Arrays.stream(args[++i].split(","))
                             .map(Integer::parseInt)
@@ -114,7 +124,7 @@ public final class MemoryBench {
         if (ingest > 0) {
             measureIngest(model, base, ingest);
         }
-        measureScale(model, base, store, sizes, queries);
+        measureScale(model, base, store, sizes, queries, warmUp);
         model.close();
     }
 
@@ -148,7 +158,12 @@ public final class MemoryBench {
     }
 
     static void measureScale(
-            InProcessEmbedder model, Path base, java.util.Optional<Path> store, List<Integer> sizes, int queries)
+            InProcessEmbedder model,
+            Path base,
+            java.util.Optional<Path> store,
+            List<Integer> sizes,
+            int queries,
+            int warmUp)
             throws Exception {
         var dir = store.isPresent()
                 ? Files.createDirectories(store.get())
@@ -186,6 +201,12 @@ public final class MemoryBench {
                     "%,d items stored and embedded (clustered vectors) in %.0f s%n",
                     size,
                     (System.nanoTime() - start) / 1e9);
+            // Texts of their own (the recent queries' vectors are kept, and the timed texts must be new).
+            var warming = new Random(3);
+            for (int q = 0; q < warmUp; q++) {
+                var query = MemoryQuery.of(sentence(warming)).withK(10);
+                memory.memory().recall(q % 2 == 0 ? query : query.withSubject("client-" + warming.nextInt(1000)));
+            }
             var hybrid = new Histogram(3);
             var filtered = new Histogram(3);
             var embedding = new Histogram(3);
@@ -233,19 +254,28 @@ public final class MemoryBench {
                     hybrid.getValueAtPercentile(99) / 1000.0,
                     filtered.getValueAtPercentile(50) / 1000.0,
                     filtered.getValueAtPercentile(99) / 1000.0);
-            // The same recalls again, one after the other, for the process's CPU time per recall.
+            // The same recalls again, one after the other, for the CPU time per recall: the recalling
+            // thread's, all Java threads' (the query's embedding runs on another), the process's.
+            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
             long cpu0 = processCpu();
+            long java0 = javaThreadsCpu(threads);
+            long thread0 = threads.getCurrentThreadCpuTime();
             long wall0 = System.nanoTime();
             var again = new Random(2);
             for (int q = 0; q < queries; q++) {
                 memory.memory().recall(MemoryQuery.of(sentence(again)).withK(10));
             }
+            long wall = System.nanoTime() - wall0;
+            long thread = threads.getCurrentThreadCpuTime() - thread0;
             System.out.printf(
                     Locale.ROOT,
-                    "recall at %,d items, %d one after the other: %.2f ms wall and %.2f ms process CPU each%n",
+                    "recall at %,d items, %d one after the other: %.2f ms wall each; CPU each: recalling thread"
+                            + " %.2f ms, all Java threads %.2f ms, process %.2f ms%n",
                     size,
                     queries,
-                    (System.nanoTime() - wall0) / 1e6 / queries,
+                    wall / 1e6 / queries,
+                    thread / 1e6 / queries,
+                    (javaThreadsCpu(threads) - java0) / 1e6 / queries,
                     (processCpu() - cpu0) / 1e6 / queries);
             var stats = memory.stats();
             System.out.printf(
@@ -289,6 +319,18 @@ public final class MemoryBench {
                     again.stats().index().chunks(),
                     (System.nanoTime() - t1) / 1e9);
         }
+    }
+
+    /**
+     * The CPU time of the JVM's live Java threads (platform threads, virtual threads' carriers among
+     * them), without the JIT's and the collector's threads, which the process's CPU time includes.
+     */
+    private static long javaThreadsCpu(java.lang.management.ThreadMXBean threads) {
+        long sum = 0;
+        for (long id : threads.getAllThreadIds()) {
+            sum += Math.max(0, threads.getThreadCpuTime(id));
+        }
+        return sum;
     }
 
     private static long processCpu() {

@@ -369,7 +369,8 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     private static List<String> defaultJvmOptions() {
-        var jvmOptions = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED"));
+        var jvmOptions =
+                new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"));
         // protobuf (under CEL) still uses sun.misc.Unsafe; JDK 23+ warns about it unless allowed.
         if (Runtime.version().feature() >= 23) {
             jvmOptions.add("--sun-misc-unsafe-memory-access=allow");
@@ -432,8 +433,9 @@ public final class ServerProcess implements AutoCloseable {
         }
 
         /**
-         * JVM options before the class path; default {@code --enable-native-access=ALL-UNNAMED} (and
-         * on JDK 23+ {@code --sun-misc-unsafe-memory-access=allow}), as {@code ./aios} uses.
+         * JVM options before the class path; default {@code --enable-native-access=ALL-UNNAMED}, {@code
+         * --add-modules jdk.incubator.vector} (and on JDK 23+ {@code --sun-misc-unsafe-memory-access=allow}),
+         * as {@code ./aios up} uses.
          */
         public Builder jvmOptions(String... options) {
             this.jvmOptions = List.of(options);

@@ -360,6 +360,11 @@ final class UpCommand implements Callable<Integer> {
             label = "             ";
         }
         out.println("  models     " + modelsLine(models));
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            // The launcher passes the module to `aios up`; the JVM warns about it once, above the banner.
+            out.println("  vectors    SIMD through Java's incubating Vector API"
+                    + " (the JVM's \"Using incubator modules\" warning at start is expected)");
+        }
         backups.ifPresent(backup -> out.println(
                 "  backups    every " + backup.every().toString().substring(2).toLowerCase(java.util.Locale.ROOT)
                         + " to " + backup.directory().toAbsolutePath().normalize() + ", keeping " + backup.keep()));
