@@ -202,6 +202,79 @@ public abstract class StoreContract {
     }
 
     @Test
+    void aUnitWhoseWritesFailAfterItEndedIsUndoneAloneAndTheNextOneIsRecorded() throws Exception {
+        var step = new WorkKey("r1", "s1", 0);
+        write(tx -> {
+            tx.work().add(new WorkItem(step, WorkKind.STEP, T0, 0));
+            return null;
+        });
+        // The next unit either lets the failure it may meet pass or goes on past it; both times it
+        // sees nothing of the unit before, whose writes fail (the same work item twice).
+        for (boolean passesFailuresOn : List.of(true, false)) {
+            var run = passesFailuresOn ? "r5" : "r7";
+            var next = passesFailuresOn ? "r6" : "r8";
+            var queued = new java.util.concurrent.CountDownLatch(1);
+            var first = holdTheWriter(queued);
+            var failing = store.submit(tx -> {
+                tx.journal().add(entry(run, 1));
+                tx.work().add(new WorkItem(step, WorkKind.STEP, T0, 0));
+                return null;
+            });
+            var after = store.submit(tx -> {
+                int seen;
+                try {
+                    seen = tx.journal().entries(run, 0).size();
+                } catch (dev.aios.kernel.StorageException e) {
+                    if (passesFailuresOn) {
+                        throw e;
+                    }
+                    seen = -1;
+                }
+                tx.journal().add(entry(next, 1));
+                return seen;
+            });
+            queued.countDown();
+            first.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThatThrownBy(() -> failing.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(dev.aios.kernel.StorageException.class);
+            assertThat(after.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("the next unit ran as if the failed one had never been")
+                    .isZero();
+        }
+        // The last unit of a commit whose writes fail is undone alone too; the one before it is kept.
+        var queued = new java.util.concurrent.CountDownLatch(1);
+        var held = holdTheWriter(queued);
+        var kept = store.submit(tx -> tx.journal().append(entry("r9", 1)));
+        var failingLast = store.submit(tx -> {
+            tx.journal().add(entry("r10", 1));
+            tx.work().add(new WorkItem(step, WorkKind.STEP, T0, 0));
+            return null;
+        });
+        queued.countDown();
+        held.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        kept.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThatThrownBy(() -> failingLast.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                .hasCauseInstanceOf(dev.aios.kernel.StorageException.class);
+        assertThat(read((Tx tx) -> tx.journal().runIds())).containsExactlyInAnyOrder("r6", "r8", "r9");
+        assertThat(read((Tx tx) -> tx.work().due(T0.plusSeconds(1), 10)))
+                .extracting(WorkItem::key)
+                .containsExactly(step);
+    }
+
+    /** A unit that holds the writer, once it runs, until {@code queued}: what is submitted meanwhile is committed together. */
+    private java.util.concurrent.Future<Void> holdTheWriter(java.util.concurrent.CountDownLatch queued)
+            throws InterruptedException {
+        var running = new java.util.concurrent.CountDownLatch(1);
+        var held = store.<Void>submit(tx -> {
+            running.countDown();
+            queued.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            return null;
+        });
+        running.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        return held;
+    }
+
+    @Test
     void anEntryAppendedTwiceAtTheSamePlaceIsRefused() {
         write(tx -> tx.journal().append(entry("r1", 1)));
         assertThatThrownBy(() -> write(tx -> tx.journal().append(entry("r1", 1))))

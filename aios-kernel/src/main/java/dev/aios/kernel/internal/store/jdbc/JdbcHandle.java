@@ -38,6 +38,14 @@ public final class JdbcHandle implements Handle {
             new java.util.HashMap<>();
     /** Counts the messages sent with deferred statements, so a {@link Pending} mark knows if it is stale. */
     private long sends;
+    /**
+     * Whether the statements waiting begin with the end of an earlier unit of the writer (its writes
+     * and the release of its savepoint), sent with the next unit's first statement; see {@link
+     * #endUnitLater}.
+     */
+    private boolean earlierUnit;
+    /** The failure of a message that held the end of an earlier unit, until the writer takes it. */
+    private SQLException earlierFailure;
 
     /**
      * @param statements prepared statements kept for reuse, or null to prepare each statement afresh
@@ -122,6 +130,50 @@ public final class JdbcHandle implements Handle {
         deferredCount = mark.count();
         deferredReaders.keySet().removeIf(index -> index >= mark.count());
         // What is left may hold writes of earlier units; they are sent before anything else.
+    }
+
+    /**
+     * Defers {@code release} (the release of the savepoint of the unit ending now) after the unit's
+     * writes still waiting, so that they go with the next unit's first statement: one round trip
+     * fewer a unit. If the message they go in fails, the failure may be theirs or the next unit's;
+     * {@link #takeEarlierFailure} says that the writer must find out which (the next unit's
+     * savepoint exists only if the error came after it). PostgreSQL writer only, and only when no
+     * earlier unit's end is waiting already ({@link #holdsEarlierUnit}).
+     */
+    public void endUnitLater(String release) {
+        if (!pipelined() || earlierUnit) {
+            throw new IllegalStateException("only one unit's end may wait, on PostgreSQL, in the writer");
+        }
+        defer(release, new Object[0]);
+        earlierUnit = true;
+    }
+
+    /** Whether the end of an earlier unit waits to be sent with the next statement. */
+    public boolean holdsEarlierUnit() {
+        return earlierUnit;
+    }
+
+    /**
+     * The failure of the last message that held the end of an earlier unit, if it failed; forgets
+     * it. Null when none failed.
+     */
+    public SQLException takeEarlierFailure() {
+        var failure = earlierFailure;
+        earlierFailure = null;
+        return failure;
+    }
+
+    /** Whether a message that held the end of an earlier unit failed, and the writer did not take it yet. */
+    public boolean earlierFailed() {
+        return earlierFailure != null;
+    }
+
+    /** Notes that the message about to be sent, which held the end of an earlier unit, failed. */
+    private SQLException failed(SQLException e, boolean withEarlierUnit) {
+        if (withEarlierUnit) {
+            earlierFailure = e;
+        }
+        return e;
     }
 
     /** Sends the statements waiting, if any, in one round trip. */
@@ -210,12 +262,13 @@ public final class JdbcHandle implements Handle {
         }
         if (deferredArgs.isEmpty() && deferredReaders.isEmpty()) {
             String all = deferred.isEmpty() ? sql : deferred + "; " + sql;
+            boolean withEarlierUnit = earlierUnit;
             clearDeferred();
             sends++;
             try (var st = connection.createStatement()) {
                 st.execute(all);
             } catch (SQLException e) {
-                throw failure(e);
+                throw failure(failed(e, withEarlierUnit));
             }
             return;
         }
@@ -278,6 +331,7 @@ public final class JdbcHandle implements Handle {
         deferredCount = 0;
         deferredWrites = false;
         deferredReaders.clear();
+        earlierUnit = false;
     }
 
     /**
@@ -312,19 +366,24 @@ public final class JdbcHandle implements Handle {
         var readers = deferredReaders.isEmpty()
                 ? java.util.Map.<Integer, java.util.function.Consumer<dev.aios.kernel.spi.Row>>of()
                 : java.util.Map.copyOf(deferredReaders);
+        boolean withEarlierUnit = earlierUnit;
         clearDeferred();
         sends++;
-        if (args.length == 0) {
-            try (var st = connection.createStatement()) {
-                st.execute(all);
-                readDeferred(st, readers.isEmpty() ? 0 : count, readers);
+        try {
+            if (args.length == 0) {
+                try (var st = connection.createStatement()) {
+                    st.execute(all);
+                    readDeferred(st, readers.isEmpty() ? 0 : count, readers);
+                }
+                return;
             }
-            return;
-        }
-        try (var ps = connection.prepareStatement(all)) {
-            bind(ps, args);
-            ps.execute();
-            readDeferred(ps, readers.isEmpty() ? 0 : count, readers);
+            try (var ps = connection.prepareStatement(all)) {
+                bind(ps, args);
+                ps.execute();
+                readDeferred(ps, readers.isEmpty() ? 0 : count, readers);
+            }
+        } catch (SQLException e) {
+            throw failed(e, withEarlierUnit);
         }
     }
 
@@ -365,6 +424,7 @@ public final class JdbcHandle implements Handle {
         var readers = deferredReaders.isEmpty()
                 ? java.util.Map.<Integer, java.util.function.Consumer<dev.aios.kernel.spi.Row>>of()
                 : java.util.Map.copyOf(deferredReaders);
+        boolean withEarlierUnit = earlierUnit;
         clearDeferred();
         sends++;
         try (var ps = connection.prepareStatement(all)) {
@@ -372,6 +432,8 @@ public final class JdbcHandle implements Handle {
             ps.execute();
             readDeferred(ps, skip, readers);
             return use.apply(ps);
+        } catch (SQLException e) {
+            throw failed(e, withEarlierUnit);
         }
     }
 

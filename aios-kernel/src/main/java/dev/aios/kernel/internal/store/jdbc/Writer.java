@@ -74,6 +74,16 @@ public final class Writer implements AutoCloseable {
     private volatile CommitObserver observer = (units, nanos) -> {};
     /** The transaction of the batch being executed; touched only on the writer thread. */
     private JdbcTx current;
+    /** Units begun in this writer: their savepoints take turns between two names (PostgreSQL). */
+    private long begun;
+    /** The last unit whose end waits to go with the next unit's first statement; writer thread only. */
+    private Ended ended;
+
+    /**
+     * A unit whose writes and savepoint release wait to go with the next unit's first statement:
+     * where it began, so that it can still be rolled back alone if they fail.
+     */
+    private record Ended(String savepoint, JdbcTx.Mark mark, int index, Pending<?> pending) {}
 
     /**
      * @param connection a connection used by this writer only
@@ -213,12 +223,15 @@ public final class Writer implements AutoCloseable {
             } catch (Exception e) {
                 handle.discardSince(unsent);
                 handle.execute("ROLLBACK TO nested");
+                // Its savepoint was made, so an earlier unit's end sent before it went through.
+                handle.takeEarlierFailure();
                 handle.execute("RELEASE nested");
                 tx.rollBackTo(mark);
                 throw e;
             } catch (Error e) {
                 handle.discardSince(unsent);
                 handle.execute("ROLLBACK TO nested");
+                handle.takeEarlierFailure();
                 handle.execute("RELEASE nested");
                 tx.rollBackTo(mark);
                 throw unitError(e);
@@ -419,13 +432,12 @@ public final class Writer implements AutoCloseable {
         var tx = transactions.open(new JdbcHandle(connection, statements, dialect, where));
         current = tx;
         var results = new ArrayList<Runnable>(batch.size());
+        ended = null;
         try {
             for (var pending : batch) {
-                results.add(runInSavepoint(tx, pending));
+                results.add(runInSavepoint(tx, pending, results));
             }
-            // What is left (the last unit's savepoint release) the commit does itself.
-            tx.handle().dropDeferred();
-            connection.commit();
+            commit(tx, results);
         } catch (SQLException | RuntimeException | Error e) {
             tx.handle().abandon();
             rollbackQuietly();
@@ -463,36 +475,76 @@ public final class Writer implements AutoCloseable {
         }
     }
 
-    /** Runs one unit in a savepoint; returns what completes its future once the batch committed. */
-    private <T> Runnable runInSavepoint(JdbcTx tx, Pending<T> pending) {
+    /**
+     * Runs one unit in a savepoint; returns what completes its future once the batch committed. On
+     * PostgreSQL, when the unit's writes are still waiting at its end, they and the release of its
+     * savepoint go with the next unit's first statement; if that message fails because of them, the
+     * earlier unit alone is rolled back (its entry in {@code results} becomes its failure) and this
+     * unit runs again from its start.
+     */
+    private <T> Runnable runInSavepoint(JdbcTx tx, Pending<T> pending, List<Runnable> results) {
         if (!pending.taken().compareAndSet(false, true)) {
             // Its caller gave up waiting (a request that timed out): it must not happen later.
             return () -> {};
         }
+        while (true) {
+            var outcome = attempt(tx, pending, results);
+            if (outcome != null) {
+                return outcome;
+            }
+        }
+    }
+
+    /** One run of a unit in its savepoint; null when it must run again (an earlier unit failed in its stead). */
+    private <T> Runnable attempt(JdbcTx tx, Pending<T> pending, List<Runnable> results) {
         var mark = tx.mark();
         var handle = tx.handle();
+        // Two names in turn on PostgreSQL: after a failure, whether this unit's savepoint exists says
+        // whether the error came before it (the earlier unit's writes) or after.
+        var savepoint = dialect == Handle.Dialect.POSTGRESQL ? "unit" + (begun++ & 1) : "unit";
         // Sent with the unit's first statement (PostgreSQL): executed before it all the same.
-        handle.executeLater("SAVEPOINT unit");
+        handle.executeLater("SAVEPOINT " + savepoint);
         var unsent = handle.pending();
         try {
             T result = pending.unit.run(tx);
             tx.flush();
-            if (handle.writesPending()) {
-                // The unit's writes still waiting go now, inside it: an error they meet is its own.
-                handle.execute("RELEASE unit");
+            if (handle.earlierFailed()) {
+                // The unit went on past the failure (it caught it): the transaction is aborted all the same.
+                throw new IllegalStateException("a write before this one failed");
+            }
+            if (handle.holdsEarlierUnit()) {
+                // The earlier unit's end is still waiting (this one sent nothing): both go now, so
+                // that a failure has only these two to be attributed to.
+                handle.execute("RELEASE " + savepoint);
+            } else if (handle.writesPending()) {
+                // The unit's writes go with the next unit's first statement, or before the commit.
+                handle.endUnitLater("RELEASE " + savepoint);
+                ended = new Ended(savepoint, mark, results.size(), pending);
             } else {
                 // Sent with the next unit's savepoint, or made moot by the commit.
-                handle.executeLater("RELEASE unit");
+                handle.executeLater("RELEASE " + savepoint);
             }
             return () -> pending.future.complete(result);
         } catch (Exception | Error e) {
+            var earlier = handle.takeEarlierFailure();
             // What the unit left unsent is not sent at all.
             handle.discardSince(unsent);
+            if (earlier != null && !rolledBackTo(handle, savepoint)) {
+                // This unit's savepoint was never made: the earlier unit's writes failed.
+                undoEnded(tx, results, earlier);
+                return null;
+            }
             // If the rollback itself fails the connection is broken: let the whole batch fail.
-            handle.execute("ROLLBACK TO unit");
-            handle.execute("RELEASE unit");
+            if (earlier == null) {
+                handle.execute("ROLLBACK TO " + savepoint);
+            }
+            handle.execute("RELEASE " + savepoint);
             tx.rollBackTo(mark);
             var sql = sqlCause(e);
+            if (sql == null) {
+                // The unit went on past its failed write, if it did: that failure is what it met.
+                sql = earlier;
+            }
             if (sql != null) {
                 // A statement interrupted by an error cannot be reused; prepare afresh.
                 statements.close();
@@ -507,6 +559,74 @@ public final class Writer implements AutoCloseable {
             }
             return () -> pending.future.completeExceptionally(e);
         }
+    }
+
+    /** Rolls back to {@code savepoint}; false when it does not exist (the transaction stays failed). */
+    private static boolean rolledBackTo(JdbcHandle handle, String savepoint) {
+        try {
+            handle.execute("ROLLBACK TO " + savepoint);
+            return true;
+        } catch (StorageException e) {
+            var sql = sqlCause(e);
+            if (sql != null && "3B001".equals(sql.getSQLState())) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The writes of the unit that ended last failed after it ended: rolls it back alone, with what
+     * was registered since (the unit that sent them runs again), and records its failure.
+     */
+    private void undoEnded(JdbcTx tx, List<Runnable> results, SQLException cause) {
+        var unit = ended;
+        ended = null;
+        if (unit == null) {
+            throw new IllegalStateException("a write failed before its unit was known", cause);
+        }
+        var handle = tx.handle();
+        handle.execute("ROLLBACK TO " + unit.savepoint());
+        handle.execute("RELEASE " + unit.savepoint());
+        tx.rollBackTo(unit.mark());
+        // A statement interrupted by an error cannot be reused; prepare afresh.
+        statements.close();
+        var failure =
+                new StorageException("could not write to the database at " + where + ": " + cause.getMessage(), cause);
+        var future = unit.pending().future;
+        results.set(unit.index(), () -> future.completeExceptionally(failure));
+    }
+
+    /**
+     * Commits the batch. When the last unit's writes still wait (PostgreSQL), they, the release of
+     * its savepoint and the commit go in one message; if their message fails and the unit's
+     * savepoint is still there, its writes failed: it alone is rolled back and the rest committed.
+     */
+    private void commit(JdbcTx tx, List<Runnable> results) throws SQLException {
+        var handle = tx.handle();
+        if (handle.holdsEarlierUnit()) {
+            var unit = ended;
+            try {
+                handle.execute("COMMIT");
+                return;
+            } catch (StorageException e) {
+                var cause = handle.takeEarlierFailure();
+                if (cause == null || unit == null) {
+                    throw e;
+                }
+                try {
+                    // Fails when the commit itself failed: the transaction is over, the batch lost.
+                    handle.execute("ROLLBACK TO " + unit.savepoint());
+                } catch (StorageException over) {
+                    e.addSuppressed(over);
+                    throw e;
+                }
+                undoEnded(tx, results, cause);
+            }
+        }
+        // What is left (the last unit's savepoint release) the commit does itself.
+        handle.dropDeferred();
+        connection.commit();
     }
 
     private static SQLException sqlCause(Throwable e) {
