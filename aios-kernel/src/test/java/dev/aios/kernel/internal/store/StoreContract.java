@@ -1037,6 +1037,26 @@ public abstract class StoreContract {
         assertThat(cold(store, reopened, "r1")).isEqualTo(held(store, reopened, "r1"));
     }
 
+    @Test
+    void aRunThatFailedAfterUnitsThatWroteOnlyItsColumnsIsReportedWithItsError() {
+        var journal = journal(store);
+        append(
+                store,
+                journal,
+                "r-failing",
+                List.of(
+                        new RunStarted("p", "1", "acme", Json.object().put("id", "ev-failing")),
+                        new StepScheduled("s0", 0, StepKind.AGENT, T0)));
+        for (int step = 0; step < 3; step++) {
+            append(store, journal, "r-failing", stepDone(step));
+        }
+        assertThat(row(store, "r-failing").behind()).isTrue();
+        append(store, journal, "r-failing", List.of(new JournalEntry.RunFailed("the agent gave up")));
+        // The report reads the error from the stored JSON: an ended run's is whole.
+        assertThat(read((Tx tx) -> tx.reports().failedRuns(T0, 10)))
+                .containsExactly(new ReportStore.Failure("r-failing", "the agent gave up"));
+    }
+
     static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
