@@ -85,6 +85,9 @@ public final class Audit {
                         .join();
                 progress.advanced(total, total);
                 compare(scratch.read(target -> target.derived().rows(skipped)), actual, problems);
+                // The runs' states apart from their rows: a stored state may be behind its journal.
+                var replayedStates = scratch.read(target -> states(target, runIds, skipped));
+                compareStates(replayedStates, states(tx, runIds, skipped), problems);
                 problems.addAll(dev.aios.kernel.internal.access.AuditTrail.verify(tx));
                 problems.addAll(instances.verify(tx));
                 return null;
@@ -121,9 +124,7 @@ public final class Audit {
             snapshots.forEach(s -> bySeq.put(s.seq(), Json.text(s.state())));
             long entries = 0;
             for (var entry : journal.stored(tx, runId, from)) {
-                RunFold.apply(state, journal.decode(entry), entry.at());
-                state.seq = entry.seq();
-                state.checksum = entry.checksum();
+                RunFold.applyStored(state, journal.decode(entry), entry.at(), entry.seq(), entry.checksum());
                 entries++;
                 var snapshot = bySeq.get(entry.seq());
                 if (full && snapshot != null && !snapshot.equals(Json.text(state))) {
@@ -170,9 +171,10 @@ public final class Audit {
         return store.write(tx -> {
             // A forgotten run cannot be replayed; its scrubbed rows are kept as they are.
             var forgotten = forgottenRuns(tx);
-            var before = tx.derived().rows(forgotten);
-            tx.derived().clear(forgotten);
             var runIds = tx.journal().runIds();
+            var before = tx.derived().rows(forgotten);
+            var statesBefore = states(tx, runIds, forgotten);
+            tx.derived().clear(forgotten);
             long entries = 0;
             long done = 0;
             for (String runId : runIds) {
@@ -184,6 +186,7 @@ public final class Audit {
             progress.advanced(runIds.size(), runIds.size());
             var diffs = new ArrayList<String>();
             compare(tx.derived().rows(forgotten), before, diffs);
+            compareStates(states(tx, runIds, forgotten), statesBefore, diffs);
             // Stateful agents' instances follow from their messages, their own log.
             long instancesChanged = instances.rebuild(tx);
             return new RebuildReport(runIds.size(), entries, diffs.size() + instancesChanged);
@@ -233,13 +236,37 @@ public final class Audit {
         RunState state = RunFold.empty(runId);
         for (var stored : entries) {
             var entry = journal.decode(stored);
-            RunFold.apply(state, entry, stored.at());
-            state.seq = stored.seq();
-            state.checksum = stored.checksum();
+            RunFold.applyStored(state, entry, stored.at(), stored.seq(), stored.checksum());
             Projector.project(target, state, entry, stored.at());
         }
-        target.runs().save(state);
+        target.runs().saveWhole(state);
         return entries.size();
+    }
+
+    /**
+     * The current state of every run of {@code runIds} but {@code excluded} that has one, as JSON
+     * trees: the stored state with the entries it is behind folded in. The derived rows leave the
+     * stored JSON out, since how far behind it is depends on when it was last written whole.
+     */
+    private Map<String, JsonNode> states(Tx tx, List<String> runIds, Set<String> excluded) {
+        var states = new HashMap<String, JsonNode>();
+        for (String runId : runIds) {
+            if (!excluded.contains(runId)) {
+                journal.load(tx, runId).ifPresent(state -> states.put(runId, Json.tree(Json.text(state))));
+            }
+        }
+        return states;
+    }
+
+    /** Reports the runs whose current state differs from the journal's; a missing run is the rows' to say. */
+    private static void compareStates(
+            Map<String, JsonNode> expected, Map<String, JsonNode> actual, List<String> problems) {
+        for (var run : expected.entrySet()) {
+            var have = actual.get(run.getKey());
+            if (have != null && !have.equals(run.getValue())) {
+                problems.add("run " + run.getKey() + ": " + describeDifference("", run.getValue(), have));
+            }
+        }
     }
 
     /** Whether every entry of the run can be read and folded; if not, says why. */

@@ -96,7 +96,8 @@ final class Forgetting {
             int destroyed = keys.forget(tx, subject);
             var ids = keys.pseudonyms();
             for (String runId : runIds) {
-                scrub(tx, runId, pseudonym, ids::eventId);
+                // Ended now if not before, so stored whole: read without its journal, no longer readable.
+                scrub(tx, journal.load(tx, runId).orElseThrow(), pseudonym, ids::eventId);
             }
             for (String runId : journaled) {
                 tx.journal().pseudonymize(runId, subject, pseudonym);
@@ -198,22 +199,22 @@ final class Forgetting {
 
     /**
      * Empties the plain copies of a run's payloads from the derived tables, and files the run under
-     * the subject's pseudonym, with the ids of the events in its trigger replaced by {@code ids}.
+     * the subject's pseudonym, with the ids of the events in its trigger replaced by {@code ids}. The
+     * state is written whole: the journal after it may no longer be readable.
      */
-    private static void scrub(Tx tx, String runId, String pseudonym, java.util.function.UnaryOperator<String> ids) {
-        tx.runs().load(runId).ifPresent(state -> {
-            scrub(state);
-            state.subject = pseudonym;
-            if (state.trigger instanceof ObjectNode trigger) {
-                trigger.put("subject", pseudonym);
-                for (String field : List.of("id", "correlationId", "causationId")) {
-                    if (trigger.path(field).isTextual()) {
-                        trigger.put(field, ids.apply(trigger.path(field).asText()));
-                    }
+    private static void scrub(Tx tx, RunState state, String pseudonym, java.util.function.UnaryOperator<String> ids) {
+        String runId = state.id;
+        scrub(state);
+        state.subject = pseudonym;
+        if (state.trigger instanceof ObjectNode trigger) {
+            trigger.put("subject", pseudonym);
+            for (String field : List.of("id", "correlationId", "causationId")) {
+                if (trigger.path(field).isTextual()) {
+                    trigger.put(field, ids.apply(trigger.path(field).asText()));
                 }
             }
-            tx.runs().save(state);
-        });
+        }
+        tx.runs().saveWhole(state);
         tx.loops().removeRun(runId);
         tx.tasks().scrubRun(runId, FORGOTTEN);
         tx.receipts().scrubRun(runId, FORGOTTEN);

@@ -46,9 +46,21 @@ public final class RunJournal {
         this.listener = listener;
     }
 
-    /** The run's current state, if the run exists (see {@link dev.aios.kernel.internal.store.RunStore#load}). */
+    /**
+     * The run's current state, if the run exists: as the store holds it (see {@link
+     * dev.aios.kernel.internal.store.RunStore#load}), with the journal's entries after its stored
+     * JSON folded in.
+     */
     public Optional<RunState> load(Tx tx, String runId) {
-        return tx.runs().load(runId);
+        return tx.runs().load(runId).map(stored -> {
+            var state = stored.state();
+            if (stored.behind()) {
+                for (var entry : tx.journal().entries(runId, state.seq)) {
+                    RunFold.applyStored(state, decode(entry), entry.at(), entry.seq(), entry.checksum());
+                }
+            }
+            return state;
+        });
     }
 
     /**
@@ -60,12 +72,15 @@ public final class RunJournal {
         var before = state.status;
         var items = feed.hasListeners() ? new ArrayList<FeedItem>() : null;
         for (var entry : entries) {
-            RunFold.apply(state, entry, when);
             long seq = state.seq + 1;
             String type = entry.type();
-            var encoded = codec.encode(state.subject, Json.bytes(entry));
+            String subject = entry instanceof JournalEntry.RunStarted started ? started.subject() : state.subject;
+            // Encoded before the fold changes the state: the codec may write (a subject's first key)
+            // and so have the state written, which must then be as of its seq, whole.
+            var encoded = codec.encode(subject, Json.bytes(entry));
             String checksum = Checksums.chain(
                     state.checksum, state.id, seq, type, when.toEpochMilli(), encoded.codec(), encoded.bytes());
+            RunFold.applyStored(state, entry, when, seq, checksum);
             var stored = new StoredEntry(
                     state.id, seq, type, when, state.subject, encoded.codec(), encoded.bytes(), checksum);
             if (items != null) {
@@ -75,8 +90,6 @@ public final class RunJournal {
                 // Nobody follows the feed: the position is not asked for, so the row may go with later ones.
                 tx.journal().add(stored);
             }
-            state.seq = seq;
-            state.checksum = checksum;
             Projector.project(tx, state, entry, when);
         }
         tx.runs().save(state);

@@ -56,6 +56,17 @@ public final class RunFold {
         return state;
     }
 
+    /**
+     * Applies one entry as the journal stores it: {@link #apply} it, then take its number and
+     * checksum, so that {@code state} is as of that entry. Used to go on from a stored state or a
+     * snapshot; the derived tables are not touched (they already hold what the entry did).
+     */
+    public static void applyStored(RunState state, JournalEntry entry, Instant at, long seq, String checksum) {
+        apply(state, entry, at);
+        state.seq = seq;
+        state.checksum = checksum;
+    }
+
     /** Applies one entry, appended at {@code at}, to {@code state} (in place). */
     public static void apply(RunState state, JournalEntry entry, Instant at) {
         RunStatus before = state.status;

@@ -15,7 +15,9 @@ import java.util.Map;
 
 /**
  * A run's state: the fold of its journal. Stored as JSON in the {@code runs} table so that loading
- * a run does not replay its history. Mutable, changed only by {@link RunFold}.
+ * a run does not replay its history; that JSON is as of the entry {@link #seq} it carries, which
+ * may be a few entries behind the journal (see {@link dev.aios.kernel.internal.store.RunStore}).
+ * Mutable, changed only by {@link RunFold}.
  */
 public final class RunState {
     public String id;
@@ -126,6 +128,14 @@ public final class RunState {
     public Instant updatedAt;
     public long seq;
     public String checksum = "";
+
+    /**
+     * The entry the runs table's JSON of this state is as of, as far as this process knows: set by
+     * the store when it reads or writes the JSON whole, -1 when not known (a state never stored, or
+     * a copy). Bookkeeping of the store, not part of the state: neither stored nor copied.
+     */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public transient long storedSeq = -1;
 
     /**
      * A copy that the fold of this state no longer changes: every container is copied, the JSON

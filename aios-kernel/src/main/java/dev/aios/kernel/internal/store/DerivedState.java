@@ -12,7 +12,8 @@ public interface DerivedState {
 
     /**
      * Every derived row as comparable text, by table and then by row identity, leaving out those
-     * of {@code excludedRuns}.
+     * of {@code excludedRuns}. A run's row leaves its stored JSON state out (a snapshot as of some
+     * entry, see {@link RunStore}); its columns are in.
      */
     Map<String, Map<String, String>> rows(Set<String> excludedRuns);
 

@@ -16,6 +16,7 @@ import dev.aios.kernel.StepStatus;
 import dev.aios.kernel.TaskKind;
 import dev.aios.kernel.TestClock;
 import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.store.sqlite.SqliteStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,6 +64,26 @@ public abstract class KernelOnStoreContract {
         public Lead run(Lead input, AgentContext context) {
             CALLS.computeIfAbsent(input.company(), k -> new java.util.concurrent.atomic.AtomicInteger())
                     .incrementAndGet();
+            return input;
+        }
+    }
+
+    /** Holds its step until the test opens the gate, so that a run stops half-way while running. */
+    static final class Gate implements Agent<Lead, Lead> {
+        static volatile java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(0);
+
+        @Override
+        public Contract<Lead, Lead> contract() {
+            return Contract.of("gate", "1.0.0", Lead.class, Lead.class);
+        }
+
+        @Override
+        public Lead run(Lead input, AgentContext context) {
+            try {
+                open.await(2, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return input;
         }
     }
@@ -140,6 +161,7 @@ public abstract class KernelOnStoreContract {
                 .clock(clock)
                 .agent(new Scorer())
                 .agent(new Counter())
+                .agent(new Gate())
                 .playbookDirectory(dir.resolve("playbooks"))
                 .pollInterval(poll);
         database.ifPresent(builder::database);
@@ -228,6 +250,76 @@ public abstract class KernelOnStoreContract {
             // Generous for a loaded machine, and still far below the poll interval.
             Eventually.await(() -> kernel.run(runId), r -> r.status() == RunStatus.COMPLETED, Duration.ofMinutes(2));
             assertThat(Counter.CALLS.get(subject)).as("calls of run " + run).hasValue(5);
+        }
+    }
+
+    @Test
+    void runsHalfWayWhoseStoredStatesAreBehindTheirJournalsVerifyAndAreForgottenOrGoOn() throws Exception {
+        var steps = new StringBuilder("name: gated\ntrigger:\n  event: gated\nsteps:\n");
+        for (String step : java.util.List.of("s1", "s2", "s3", "s4", "hold", "s5")) {
+            steps.append("  - id: ")
+                    .append(step)
+                    .append("\n    agent: ")
+                    .append(step.equals("hold") ? "gate" : "count")
+                    .append("\n    input:\n      company: event.subject\n      budget: 1\n");
+        }
+        Files.writeString(dir.resolve("playbooks/gated.yaml"), steps + "    next: end\n");
+        kernel.reloadPlaybooks();
+        Gate.open = new java.util.concurrent.CountDownLatch(1);
+        // Subjects of this test alone: the counter counts across tests.
+        String forget = "gated-forgotten-" + UUID.randomUUID();
+        String goOn = "gated-goes-on-" + UUID.randomUUID();
+        try {
+            String forgotten = send("gated", forget, "{}").started().getFirst();
+            String goesOn = send("gated", goOn, "{}").started().getFirst();
+            for (String runId : java.util.List.of(forgotten, goesOn)) {
+                var held = Eventually.await(
+                        () -> kernel.run(runId),
+                        r -> r.steps().stream().anyMatch(s -> s.id().equals("hold")),
+                        Duration.ofMinutes(1));
+                assertThat(held.status()).isEqualTo(RunStatus.RUNNING);
+                assertThat(held.context().path("s4").path("company").asText()).startsWith("gated-");
+                var row = storedRow(runId);
+                assertThat(row[0])
+                        .as("the stored JSON of a run half-way is behind its last entry " + row[1])
+                        .isLessThan(row[1]);
+                assertThat(kernel.replay(runId, true).divergences()).isEmpty();
+            }
+            assertThat(kernel.verify().problems()).as("verified half-way").isEmpty();
+
+            kernel.forget(forget);
+            assertThat(kernel.run(forgotten).status()).isEqualTo(RunStatus.CANCELLED);
+            var row = storedRow(forgotten);
+            assertThat(row[0]).as("a forgotten run is stored whole").isEqualTo(row[1]);
+            assertThat(kernel.verify().problems())
+                    .as("verified after the forget")
+                    .isEmpty();
+        } finally {
+            Gate.open.countDown();
+        }
+        String goesOn = kernel.runs(RunQuery.all().withPlaybook("gated")).stream()
+                .filter(r -> r.subject().equals(goOn))
+                .findFirst()
+                .orElseThrow()
+                .id();
+        var done = awaitStatus(goesOn, RunStatus.COMPLETED);
+        assertThat(done.context().path("s5").path("company").asText()).isEqualTo(goOn);
+        assertThat(Counter.CALLS.get(goOn)).hasValue(5);
+        assertThat(kernel.verify().problems()).as("verified at the end").isEmpty();
+    }
+
+    /** The seq of the run's stored JSON state and of its last entry, as its row in the database holds them. */
+    private long[] storedRow(String runId) throws Exception {
+        String url = database.orElse("jdbc:sqlite:" + dir.resolve("data").resolve(SqliteStore.FILE));
+        try (var connection = java.sql.DriverManager.getConnection(url);
+                var statement = connection.prepareStatement("SELECT state, last_seq FROM runs WHERE id = ?")) {
+            statement.setString(1, runId);
+            try (var rows = statement.executeQuery()) {
+                assertThat(rows.next()).isTrue();
+                return new long[] {
+                    Json.tree(rows.getString("state")).path("seq").asLong(), rows.getLong("last_seq")
+                };
+            }
         }
     }
 

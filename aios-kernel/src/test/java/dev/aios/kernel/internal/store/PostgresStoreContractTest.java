@@ -25,6 +25,12 @@ class PostgresStoreContractTest extends StoreContract {
         return PostgresStore.open(url);
     }
 
+    @Override
+    protected Store reopen() {
+        store.close();
+        return PostgresStore.open(url);
+    }
+
     @Test
     void theLeasesOfANodeThatStoppedSayingItIsAliveAreFreedAndNoOthers() {
         var keys = List.of("node-me", "node-alive", "node-dead", "node-never").stream()
@@ -66,6 +72,40 @@ class PostgresStoreContractTest extends StoreContract {
                     .containsExactly("r-old");
             assertThat(migrated.read((Tx tx) -> tx.runs().startedBy("ev-new", "onboarding")))
                     .isEmpty();
+        }
+    }
+
+    @Test
+    void twoNodesTakingTurnsOnARunEachLoadItAsTheOtherLeftIt() {
+        var journal = journal(store);
+        append(
+                store,
+                journal,
+                "r1",
+                java.util.List.of(
+                        new dev.aios.kernel.internal.journal.JournalEntry.RunStarted(
+                                "p",
+                                "1",
+                                "acme",
+                                dev.aios.kernel.internal.Json.object().put("id", "ev-1")),
+                        new dev.aios.kernel.internal.journal.JournalEntry.StepScheduled(
+                                "s0", 0, dev.aios.kernel.StepKind.AGENT, T0)));
+        try (var other = PostgresStore.open(url)) {
+            var otherJournal = journal(other);
+            for (int step = 0; step < 6; step++) {
+                var node = step % 2 == 0 ? store : other;
+                append(node, step % 2 == 0 ? journal : otherJournal, "r1", stepDone(step));
+                String held = held(node, step % 2 == 0 ? journal : otherJournal, "r1");
+                assertThat(held(step % 2 == 0 ? other : store, step % 2 == 0 ? otherJournal : journal, "r1"))
+                        .as("the other node's writer after step " + step)
+                        .isEqualTo(held);
+                assertThat(cold(other, otherJournal, "r1")).isEqualTo(held);
+            }
+            var row = row(store, "r1");
+            assertThat(row.lastSeq()).isEqualTo(20);
+            assertThat(row.behind())
+                    .as("the nodes wrote only the row's columns")
+                    .isTrue();
         }
     }
 
@@ -119,7 +159,7 @@ class PostgresStoreContractTest extends StoreContract {
     /** Moves run r1 on to step {@code step} through the writer of {@code node}. */
     private static void moveOn(Store node, String step) {
         node.write(tx -> {
-            var state = tx.runs().load("r1").orElseThrow();
+            var state = tx.runs().load("r1").orElseThrow().state();
             state.current = step;
             tx.runs().save(state);
             return null;
@@ -128,7 +168,7 @@ class PostgresStoreContractTest extends StoreContract {
 
     /** The step run r1 is at, as the writer of {@code node} reads it. */
     private static String current(Store node) {
-        return node.write((Tx tx) -> tx.runs().load("r1").orElseThrow().current);
+        return node.write((Tx tx) -> tx.runs().load("r1").orElseThrow().state().current);
     }
 
     @Test

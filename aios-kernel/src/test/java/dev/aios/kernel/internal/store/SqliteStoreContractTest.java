@@ -18,6 +18,12 @@ class SqliteStoreContractTest extends StoreContract {
         return SqliteStore.open(dir.resolve("data"));
     }
 
+    @Override
+    protected Store reopen() {
+        store.close();
+        return open();
+    }
+
     @Test
     void atStartEveryLeaseOfAnotherNodeIsLeftFromOneThatDied() {
         var mine = new WorkKey("r1", "a", 0);

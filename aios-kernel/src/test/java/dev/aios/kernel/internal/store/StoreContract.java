@@ -8,11 +8,22 @@ import dev.aios.kernel.NodeInfo;
 import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.Scope;
+import dev.aios.kernel.StepKind;
 import dev.aios.kernel.TaskKind;
 import dev.aios.kernel.TaskOption;
 import dev.aios.kernel.TaskStatus;
 import dev.aios.kernel.internal.Json;
+import dev.aios.kernel.internal.journal.FeedHub;
+import dev.aios.kernel.internal.journal.JournalEntry;
+import dev.aios.kernel.internal.journal.JournalEntry.RunCompleted;
 import dev.aios.kernel.internal.journal.JournalEntry.RunStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.StepCompleted;
+import dev.aios.kernel.internal.journal.JournalEntry.StepScheduled;
+import dev.aios.kernel.internal.journal.JournalEntry.StepStarted;
+import dev.aios.kernel.internal.journal.JournalEntry.TimerSet;
+import dev.aios.kernel.internal.journal.MasterKey;
+import dev.aios.kernel.internal.journal.RunJournal;
+import dev.aios.kernel.internal.journal.SubjectKeys;
 import dev.aios.kernel.internal.run.RunFold;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.AuditStore.StoredAudit;
@@ -320,7 +331,7 @@ public abstract class StoreContract {
             return null;
         });
 
-        var loaded = read(tx -> tx.runs().load("r1")).orElseThrow();
+        var loaded = read(tx -> tx.runs().load("r1")).orElseThrow().state();
         assertThat(loaded.status).isEqualTo(RunStatus.FAILED);
         assertThat(loaded.seq).isEqualTo(7);
         assertThat(loaded.trigger.path("id").asText()).isEqualTo("ev-1");
@@ -466,7 +477,7 @@ public abstract class StoreContract {
                 .as("a query in the same write sees what was saved before it")
                 .extracting(dev.aios.kernel.RunSummary::id)
                 .containsExactly("r1");
-        var loaded = read(tx -> tx.runs().load("r1")).orElseThrow();
+        var loaded = read(tx -> tx.runs().load("r1")).orElseThrow().state();
         assertThat(loaded.status).isEqualTo(RunStatus.COMPLETED);
         assertThat(loaded.seq).isEqualTo(3);
 
@@ -983,6 +994,140 @@ public abstract class StoreContract {
         write(tx -> tx.secrets().delete("a"));
         assertThat(store.purge().get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         assertThat(store.commits().units()).isGreaterThanOrEqualTo(2);
+    }
+
+    /** The same store opened again: after the process restarted, or as another node that shares it. */
+    protected abstract Store reopen();
+
+    /** The journal as the kernel appends through it, with a master key of its own. */
+    static RunJournal journal(Store store) {
+        var keys = new SubjectKeys(store, new dev.aios.kernel.TestClock(), MasterKey.of(new byte[32]));
+        return new RunJournal(keys, new FeedHub());
+    }
+
+    /** A step's completion, and the next one scheduled: one unit's entries, as a worker's. */
+    static List<JournalEntry> stepDone(int step) {
+        return List.of(
+                new StepStarted("s" + step, 0, 1, "worker", false),
+                new StepCompleted(
+                        "s" + step,
+                        0,
+                        Json.object().put("in", step),
+                        Json.object().put("out", step),
+                        Optional.of("agent@1"),
+                        "s" + (step + 1)),
+                new StepScheduled("s" + (step + 1), 0, StepKind.AGENT, T0));
+    }
+
+    /** Appends {@code entries} to run {@code runId} in one unit, loading it as the engine does. */
+    static void append(Store store, RunJournal journal, String runId, List<JournalEntry> entries) {
+        store.write(tx -> {
+            var state = journal.load(tx, runId).orElseGet(() -> RunFold.empty(runId));
+            journal.append(tx, state, T0.plusSeconds(state.seq), entries);
+            return null;
+        });
+    }
+
+    /** The run's state as the writer holds it (in memory, on a store that keeps it there), as JSON. */
+    static String held(Store store, RunJournal journal, String runId) {
+        return store.write(tx -> Json.text(journal.load(tx, runId).orElseThrow()));
+    }
+
+    /** The run's state as a read transaction loads it: its row, and its journal after the row's JSON. */
+    static String cold(Store store, RunJournal journal, String runId) {
+        return store.read(tx -> Json.text(journal.load(tx, runId).orElseThrow()));
+    }
+
+    /** The run's row as stored: its JSON state and the number of its last entry. */
+    static RunStore.Stored row(Store store, String runId) {
+        return store.read(tx -> tx.runs().load(runId)).orElseThrow();
+    }
+
+    @Test
+    void aRunWhoseStoredStateIsBehindItsJournalIsLoadedAsTheWriterHoldsIt() {
+        var journal = journal(store);
+        append(
+                store,
+                journal,
+                "r1",
+                List.of(
+                        new RunStarted("p", "1", "acme", Json.object().put("id", "ev-1")),
+                        new StepScheduled("s0", 0, StepKind.AGENT, T0)));
+        assertThat(row(store, "r1").behind()).as("a run's first save is whole").isFalse();
+        for (int step = 0; step < 4; step++) {
+            append(store, journal, "r1", stepDone(step));
+        }
+        var row = row(store, "r1");
+        assertThat(row.lastSeq()).isEqualTo(14);
+        assertThat(row.state().seq)
+                .as("the units of a running run wrote only the row's columns")
+                .isEqualTo(2);
+        String held = held(store, journal, "r1");
+        assertThat(cold(store, journal, "r1")).isEqualTo(held);
+        assertThat(read((Tx tx) -> tx.runs().find(RunQuery.all(), 10)))
+                .singleElement()
+                .satisfies(summary -> {
+                    assertThat(summary.currentStep()).contains("s4");
+                    assertThat(summary.updatedAt()).isEqualTo(T0.plusSeconds(11));
+                });
+
+        assertThatThrownBy(() -> store.write(tx -> {
+                    var state = journal.load(tx, "r1").orElseThrow();
+                    journal.append(tx, state, T0, stepDone(4));
+                    throw new IllegalStateException("the unit fails after appending");
+                }))
+                .hasMessageContaining("the unit fails");
+        assertThat(held(store, journal, "r1"))
+                .as("a unit rolled back left nothing")
+                .isEqualTo(held);
+
+        store = reopen();
+        var reopened = journal(store);
+        assertThat(held(store, reopened, "r1")).as("opened again").isEqualTo(held);
+
+        // Parked: the row's JSON is whole, so a parked run is read without its journal.
+        append(store, reopened, "r1", List.of(new TimerSet("s4", 0, Json.object(), T0.plusSeconds(3600))));
+        assertThat(row(store, "r1").behind()).isFalse();
+        assertThat(row(store, "r1").state().status).isEqualTo(RunStatus.WAITING);
+        append(
+                store,
+                journal,
+                "r1",
+                List.of(
+                        new StepCompleted("s4", 0, Json.object(), Json.object(), Optional.empty(), "s5"),
+                        new StepScheduled("s5", 0, StepKind.AGENT, T0)));
+        for (int step = 5; step < 25; step++) {
+            append(store, reopened, "r1", stepDone(step));
+            row = row(store, "r1");
+            assertThat(row.lastSeq() - row.state().seq)
+                    .as("how far the stored JSON is behind, after step " + step)
+                    .isLessThan(RunStore.WHOLE_EVERY);
+            assertThat(cold(store, reopened, "r1")).isEqualTo(held(store, reopened, "r1"));
+        }
+        append(store, reopened, "r1", List.of(new RunCompleted()));
+        assertThat(row(store, "r1").behind()).as("an ended run is stored whole").isFalse();
+        assertThat(row(store, "r1").state().status).isEqualTo(RunStatus.COMPLETED);
+        assertThat(cold(store, reopened, "r1")).isEqualTo(held(store, reopened, "r1"));
+    }
+
+    @Test
+    void aRunThatFailedAfterUnitsThatWroteOnlyItsColumnsIsReportedWithItsError() {
+        var journal = journal(store);
+        append(
+                store,
+                journal,
+                "r-failing",
+                List.of(
+                        new RunStarted("p", "1", "acme", Json.object().put("id", "ev-failing")),
+                        new StepScheduled("s0", 0, StepKind.AGENT, T0)));
+        for (int step = 0; step < 3; step++) {
+            append(store, journal, "r-failing", stepDone(step));
+        }
+        assertThat(row(store, "r-failing").behind()).isTrue();
+        append(store, journal, "r-failing", List.of(new JournalEntry.RunFailed("the agent gave up")));
+        // The report reads the error from the stored JSON: an ended run's is whole.
+        assertThat(read((Tx tx) -> tx.reports().failedRuns(T0, 10)))
+                .containsExactly(new ReportStore.Failure("r-failing", "the agent gave up"));
     }
 
     static byte[] bytes(String text) {

@@ -59,6 +59,7 @@ final class JdbcReports implements ReportStore {
 
     @Override
     public List<Failure> failedRuns(Instant since, int limit) {
+        // The error is read from the stored JSON: a run that ended is stored whole (see RunStore).
         return handle.query(
                 "SELECT id, state FROM runs WHERE status = ? AND updated_at >= ? ORDER BY updated_at DESC LIMIT ?",
                 r -> new Failure(

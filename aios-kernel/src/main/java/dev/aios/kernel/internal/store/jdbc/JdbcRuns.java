@@ -28,29 +28,34 @@ final class JdbcRuns implements RunStore, SnapshotStore {
     }
 
     @Override
-    public Optional<RunState> load(String runId) {
+    public Optional<Stored> load(String runId) {
         var unsaved = tx.unsaved(runId);
         if (unsaved != null) {
-            return Optional.of(unsaved);
+            return Optional.of(new Stored(unsaved, unsaved.seq));
         }
         var live = tx.liveRuns();
         if (live != null) {
             var cached = live.get(runId);
             if (cached != null) {
                 keepUntilRollback(cached);
-                return Optional.of(cached);
+                return Optional.of(new Stored(cached, cached.seq));
             }
         }
-        var state = tx.handle()
-                .queryOne(
-                        "SELECT state FROM runs WHERE id = ?", r -> Json.read(r.text("state"), RunState.class), runId);
+        var stored = tx.handle().queryOne("SELECT state, last_seq FROM runs WHERE id = ?", JdbcRuns::stored, runId);
         if (live != null) {
-            state.ifPresent(s -> {
-                live.put(runId, s);
-                keepUntilRollback(s);
+            // Kept as the caller's fold of what it is behind leaves it, since that folds it in place.
+            stored.ifPresent(s -> {
+                live.put(runId, s.state());
+                keepUntilRollback(s.state());
             });
         }
-        return state;
+        return stored;
+    }
+
+    private static Stored stored(Row row) {
+        var state = Json.read(row.text("state"), RunState.class);
+        state.storedSeq = state.seq;
+        return new Stored(state, row.integer("last_seq"));
     }
 
     /** The caller may change the state in place: if its unit rolls back, the change must not stay. */
@@ -70,6 +75,13 @@ final class JdbcRuns implements RunStore, SnapshotStore {
         } else {
             write(state);
         }
+    }
+
+    @Override
+    public void saveWhole(RunState state) {
+        // Not known to be stored: written whole.
+        state.storedSeq = -1;
+        save(state);
     }
 
     /**
@@ -95,8 +107,46 @@ final class JdbcRuns implements RunStore, SnapshotStore {
 
     private static final String UPSERT_POSTGRES = UPSERT.formatted("?");
 
-    /** Writes the state's row. */
+    /**
+     * A unit's update of a running run whose stored JSON is fewer than {@link RunStore#WHOLE_EVERY}
+     * entries behind: the columns its entries may change. The run's playbook, version, subject,
+     * trigger and start time are set by its first entry, which is written whole, and changed
+     * otherwise only by forgetting, which writes whole too.
+     */
+    private static final String UPDATE_COLUMNS = "UPDATE runs SET status = ?, current_step = ?, updated_at = ?,"
+            + " last_seq = ?, last_checksum = ? WHERE id = ?";
+
+    /** Writes the state's row: its columns, and its JSON too when it must be written whole. */
     void write(RunState state) {
+        if (lean(state)) {
+            tx.handle()
+                    .updateLater(
+                            UPDATE_COLUMNS,
+                            state.status.wire(),
+                            state.current,
+                            state.updatedAt,
+                            state.seq,
+                            state.checksum,
+                            state.id);
+            return;
+        }
+        writeWhole(state);
+        state.storedSeq = state.seq;
+    }
+
+    /**
+     * Whether the entries after the stored JSON describe {@code state} (it moved on from it by
+     * appending), the run is running (a parked or ended run is read without a fold), and the JSON
+     * is not too far behind.
+     */
+    private static boolean lean(RunState state) {
+        return state.storedSeq >= 0
+                && state.status == RunStatus.RUNNING
+                && state.seq > state.storedSeq
+                && state.seq - state.storedSeq < WHOLE_EVERY;
+    }
+
+    private void writeWhole(RunState state) {
         boolean sqlite = tx.handle().dialect() == Handle.Dialect.SQLITE;
         tx.handle()
                 .updateLater(
