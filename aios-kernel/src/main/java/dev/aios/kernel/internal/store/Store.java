@@ -16,7 +16,12 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface Store extends AutoCloseable {
 
-    /** A unit of work against the store. */
+    /**
+     * A unit of work against the store. A unit may run more than once before it is recorded (on
+     * PostgreSQL it runs again when the unit before it turns out to have failed in the message that
+     * carried its first statement): what it does besides writing goes through {@link
+     * Tx#afterCommit} (dropped when that run is undone) or is undone by {@link Tx#onRollback}.
+     */
     @FunctionalInterface
     interface Unit<T> {
         T run(Tx tx) throws Exception;
