@@ -82,8 +82,10 @@ class MemoryAcrossNodesTest {
             memory(a).remember(Remember.of(MemoryKind.NOTE, "acme", "Acme booked the zephyr workshop"));
             awaitFound(b, "zephyr");
             // The text is found before its vector is stored, which is a change of its own: b must
-            // still be open to take it (b closes first), or the change rightly stays listed for b.
+            // take it while still open (b closes first), or the change rightly stays listed for b.
+            // So a stores the vector (its embedding waits for writes to pause), then b catches up.
             a.memory().settle(Duration.ofMinutes(1));
+            b.memory().settle(Duration.ofMinutes(1));
         }
         // Both indexes committed on close: the change list is empty, and the mark says how far it went.
         assertThat(count(url, "SELECT count(*) FROM memory_changes")).isZero();
