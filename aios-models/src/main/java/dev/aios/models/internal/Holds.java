@@ -8,14 +8,18 @@ import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The estimates held for model calls in flight, counted with the ledger whenever a call is checked
  * against its budgets, so that two calls cannot both spend the last dollar.
  *
  * <p>On SQLite one process owns the database (its data directory is locked), so the holds live in
- * its memory ({@link Local}): checking costs no write, and the holds of a killed process go with it.
+ * its memory ({@link Local}): checking costs no write, and the holds of a killed process go with it;
+ * a settled hold stops counting for exactly the checks that read its cost in the ledger.
  * On PostgreSQL several nodes spend against one ledger, so the holds are rows of {@code
  * models_spend_holds} ({@link Shared}), checked and taken in one transaction of the writer, under a
  * lock every node takes first. A row expires, so a node killed with -9 keeps no budget for long; the
@@ -78,10 +82,22 @@ sealed interface Holds extends AutoCloseable permits Holds.Local, Holds.Shared {
         };
     }
 
-    /** Holds in this process's memory, for a database only this process uses. */
+    /**
+     * Holds in this process's memory, for a database only this process uses.
+     *
+     * <p>A hold settled by the transaction that enters its call's cost notes the ledger's last id in
+     * that transaction (ids only grow); a check that reads the ledger as of that id or later finds the
+     * cost there, so it no longer counts the hold, and a check that reads it as of an earlier id still
+     * does. So no check counts a call twice or not at all, however its read and the commit interleave.
+     */
     final class Local implements Holds {
+        private static final String LAST_ID = "SELECT COALESCE(MAX(id), 0) FROM models_ledger";
+
         private final Storage storage;
         private final Map<String, Long> reserved = new HashMap<>();
+        /** Holds settled by a ledger transaction that no check has yet seen committed. */
+        private final Set<LocalHold> settling = ConcurrentHashMap.newKeySet();
+
         private final Held held = new Held() {
             @Override
             public long run(String runId) {
@@ -110,24 +126,21 @@ sealed interface Holds extends AutoCloseable permits Holds.Local, Holds.Shared {
 
         @Override
         public synchronized Hold take(Spending.Account account, long nanos, Duration expiry, Check check) {
-            var refusal = storage.read(h -> check.run(h, held));
+            var refusal = storage.read(h -> {
+                long seen = h.count(LAST_ID);
+                for (var hold : settling) {
+                    if (hold.landedAt <= seen) {
+                        hold.close();
+                    }
+                }
+                return check.run(h, held);
+            });
             if (refusal.isPresent()) {
                 throw refusal.get();
             }
-            var keys = keys(account);
-            add(keys, nanos);
-            return new Hold() {
-                @Override
-                public boolean settle(Handle handle) {
-                    // Released once the ledger's transaction is durable, never before.
-                    return false;
-                }
-
-                @Override
-                public void close() {
-                    add(keys, -nanos);
-                }
-            };
+            var hold = new LocalHold(keys(account), nanos);
+            add(hold.keys, nanos);
+            return hold;
         }
 
         private synchronized void add(String[] keys, long nanos) {
@@ -150,6 +163,35 @@ sealed interface Holds extends AutoCloseable permits Holds.Local, Holds.Shared {
                 "playbook=" + account.playbook(),
                 "provider=" + account.provider()
             };
+        }
+
+        private final class LocalHold implements Hold {
+            private final String[] keys;
+            private final long nanos;
+            private final AtomicBoolean released = new AtomicBoolean();
+            /** The ledger's last id in the settling transaction; counted until a check reads that far. */
+            private volatile long landedAt = Long.MAX_VALUE;
+
+            LocalHold(String[] keys, long nanos) {
+                this.keys = keys;
+                this.nanos = nanos;
+            }
+
+            @Override
+            public boolean settle(Handle handle) {
+                // Noted before the transaction commits, so any check that reads its rows sees the note.
+                landedAt = handle.count(LAST_ID);
+                settling.add(this);
+                return true;
+            }
+
+            @Override
+            public void close() {
+                settling.remove(this);
+                if (released.compareAndSet(false, true)) {
+                    add(keys, -nanos);
+                }
+            }
         }
     }
 

@@ -189,6 +189,26 @@ class SpendHoldsTest {
                 .isInstanceOf(BudgetExceeded.class);
     }
 
+    @Test
+    void onSqliteACallsHoldStopsCountingOnceItsCostIsInTheLedgerBeforeTheCallLetsGoOfIt() throws Exception {
+        var node = node(null, "a");
+        var first = account("run-0", "globex");
+        var hold = node.spending.reserve(first, DIME, EXPIRY);
+        for (int i = 1; i < 9; i++) {
+            node.spending.reserve(account("run-" + i, "globex"), DIME, EXPIRY);
+        }
+
+        // The first call's cost enters the ledger and settles its hold; the call has not closed it yet.
+        node.storage.write(h -> {
+            Ledger.insert(h, List.of(charge(first)));
+            return hold.settle(h);
+        });
+
+        // $0.10 spent and $0.80 held: one more dime fits the day, and then not a nanodollar more.
+        node.spending.reserve(account("run-9", "globex"), DIME, EXPIRY);
+        assertThat(dayIsFull(node)).isEqualTo(DIME);
+    }
+
     record Admitted(int total, int acme) {}
 
     /**
@@ -235,7 +255,19 @@ class SpendHoldsTest {
 
     /** As a call does when it is answered: its cost enters the ledger and its hold goes, in one transaction. */
     private void finish(Storage storage, Spending.Account account, Holds.Hold hold) {
-        var charge = new Ledger.Charge(
+        var charge = charge(account);
+        boolean settled = storage.write(h -> {
+            Ledger.insert(h, List.of(charge));
+            return hold.settle(h);
+        });
+        if (!settled) {
+            hold.close();
+        }
+    }
+
+    /** A model call's cost of $0.10, as the gateway enters it in the ledger. */
+    private Ledger.Charge charge(Spending.Account account) {
+        return new Ledger.Charge(
                 clock.instant(),
                 account.runId(),
                 "step",
@@ -253,13 +285,6 @@ class SpendHoldsTest {
                 false,
                 "answered",
                 account.subject());
-        boolean settled = storage.write(h -> {
-            Ledger.insert(h, List.of(charge));
-            return hold.settle(h);
-        });
-        if (!settled) {
-            hold.close();
-        }
     }
 
     /** Asserts the day is spent or held to the last nanodollar, and returns the ledger's part. */
