@@ -39,6 +39,9 @@ class ExtensionsTest {
     /** A service agents use: it notes what it was asked, as memory would. */
     interface Notebook {
         String lookUp(String topic);
+
+        /** Has a notary stamp the topic (an effect) and files a note of it in the extension's table. */
+        String stamp(String topic) throws Exception;
     }
 
     /** An extension with a notebook service, a "template" agent kind, storage and listeners. */
@@ -46,6 +49,9 @@ class ExtensionsTest {
         final List<FeedItem> feed = new CopyOnWriteArrayList<>();
         final List<String> forgotten = new CopyOnWriteArrayList<>();
         final AtomicInteger toolRuns = new AtomicInteger();
+        final AtomicInteger stamps = new AtomicInteger();
+        /** Filing notes of stamps fails this many more times. */
+        final AtomicInteger filingFailures = new AtomicInteger();
         ExtensionHost host;
 
         @Override
@@ -70,10 +76,31 @@ class ExtensionsTest {
 
                 @Override
                 public Notebook open(StepScope scope) {
-                    return topic -> {
-                        scope.note(
-                                "recall", JSON.objectNode().put("topic", topic).put("item", "n-1@3"));
-                        return "notes about " + topic;
+                    return new Notebook() {
+                        @Override
+                        public String lookUp(String topic) {
+                            scope.note(
+                                    "recall",
+                                    JSON.objectNode().put("topic", topic).put("item", "n-1@3"));
+                            return "notes about " + topic;
+                        }
+
+                        @Override
+                        public String stamp(String topic) throws Exception {
+                            return scope.effect(
+                                    "notary:stamp",
+                                    String.class,
+                                    key -> "stamp " + stamps.incrementAndGet() + " on " + topic,
+                                    h -> {
+                                        h.update(
+                                                "INSERT INTO testext_notes VALUES (?, ?)",
+                                                topic,
+                                                ("stamped " + topic).getBytes(StandardCharsets.UTF_8));
+                                        if (filingFailures.getAndDecrement() > 0) {
+                                            throw new IllegalStateException("the notes table is full");
+                                        }
+                                    });
+                        }
                     };
                 }
             });
@@ -109,12 +136,16 @@ class ExtensionsTest {
                     JSON.objectNode().put("type", "object"),
                     object,
                     List.of(),
-                    Set.of(),
+                    name.equals("stamp") ? Set.of("notary") : Set.of(),
                     Duration.ofSeconds(5));
         }
 
         @Override
         public JsonNode run(JsonNode input, AgentContext context) throws Exception {
+            if (name.equals("stamp")) {
+                return JSON.objectNode()
+                        .put("text", context.service(Notebook.class).stamp(input.path("client").asText()));
+            }
             String notes =
                     context.service(Notebook.class).lookUp(input.path("client").asText());
             String text = template.replace("{client}", input.path("client").asText()) + " (" + notes + ")";
@@ -146,6 +177,9 @@ class ExtensionsTest {
               - name: shout
                 kind: template
                 template: "hey {client}"
+              - name: stamp
+                kind: template
+                template: "stamp"
             steps:
               - id: write
                 agent: write-note
@@ -211,6 +245,48 @@ class ExtensionsTest {
         Eventually.await(() -> extension.feed.size(), n -> n > 3);
         assertThat(extension.feed).anySatisfy(i -> assertThat(i.source()).isEqualTo("event"));
         assertThat(extension.host.feed().after(0, 0, 100)).hasSizeGreaterThan(3);
+    }
+
+    @Test
+    void whatAnExtensionFilesAboutAnEffectCommitsWithItsReceiptOrNotAtAll() throws Exception {
+        Files.createDirectories(dir.resolve("playbooks"));
+        Files.writeString(dir.resolve("playbooks/stamps.yaml"), """
+                name: stamps
+                trigger: stamp.requested
+                defaults:
+                  retry: { attempts: 3, backoff: 1s, jitter: 0 }
+                agents:
+                  - name: stamp
+                    kind: template
+                    template: "stamp"
+                steps:
+                  - id: stamp
+                    agent: stamp
+                    input: { client: event.subject }
+                """);
+        extension.filingFailures.set(1);
+        start();
+
+        String run = kernel.send(new Event(
+                        "s-1", "stamp.requested", "acme", "test", clock.instant(), JSON.objectNode(), "", ""))
+                .started()
+                .getFirst();
+        var done = Eventually.await(
+                () -> {
+                    clock.advance(Duration.ofSeconds(1));
+                    kernel.wake();
+                    return kernel.run(run);
+                },
+                r -> r.status() == RunStatus.COMPLETED);
+
+        // The first filing failed, so the first stamp's receipt was not kept either: the retry stamped again,
+        // and its receipt and its note were kept together.
+        assertThat(extension.stamps.get()).isEqualTo(2);
+        assertThat(done.context().path("stamp").path("text").asText()).isEqualTo("stamp 2 on acme");
+        assertThat(done.steps().getFirst().receipts()).singleElement().satisfies(r -> assertThat(r.name())
+                .isEqualTo("notary:stamp"));
+        long notes = extension.host.storage().read(h -> h.count("SELECT COUNT(*) FROM testext_notes"));
+        assertThat(notes).isEqualTo(1);
     }
 
     @Test

@@ -39,6 +39,13 @@ final class Exchange {
     private JsonNode raw = JSON.missingNode();
     /** The estimate held for this call while it is in flight; null once settled or when none is needed. */
     private Holds.Hold hold;
+    /** What an answered call leaves to write with its receipt; null once written or when nothing is. */
+    private Costs costs;
+    /** Whether the receipt's transaction settled the hold (set while it runs; counts once it commits). */
+    private boolean settled;
+
+    /** An answered call's charges and the answer to cache, entered with the call's receipt. */
+    private record Costs(List<Ledger.Charge> charges, Optional<String> cacheKey, JsonNode completion) {}
 
     Exchange(
             ModelGateway gateway,
@@ -139,10 +146,26 @@ final class Exchange {
             hold = gateway.spending.reserve(account, estimateNanos(), holdFor());
         }
         try {
-            return ctx.effect(route.provider() + ":chat", JsonNode.class, key -> perform(cacheKey, hit));
-        } catch (RuntimeException e) {
-            throw e;
+            // The call's costs and cached answer are entered in the transaction of its receipt: one commit.
+            var receipt = scope.effect(
+                    route.provider() + ":chat", JsonNode.class, key -> perform(cacheKey, hit), h -> settled = enter(h));
+            costs = null;
+            if (settled) {
+                hold = null;
+            }
+            return receipt;
         } catch (Exception e) {
+            if (costs != null) {
+                // The receipt's transaction failed after the provider answered: the call cost what it cost.
+                try {
+                    record(costs);
+                } catch (RuntimeException again) {
+                    e.addSuppressed(again);
+                }
+            }
+            if (e instanceof RuntimeException runtime) {
+                throw runtime;
+            }
             throw new IllegalStateException(e.getMessage(), e);
         } finally {
             if (hold != null) {
@@ -213,7 +236,13 @@ final class Exchange {
             return receipt;
         } finally {
             // The cache keeps the answer as the provider gave it: its placeholders fit only this prompt.
-            record(charges, answered && hit.isEmpty() ? cacheKey : Optional.empty(), raw);
+            var spent = new Costs(List.copyOf(charges), answered && hit.isEmpty() ? cacheKey : Optional.empty(), raw);
+            spent.charges().forEach(this::count);
+            if (answered) {
+                costs = spent; // entered with the receipt
+            } else {
+                record(spent); // no receipt keeps a failed call; what it cost is entered now
+            }
         }
     }
 
@@ -237,28 +266,36 @@ final class Exchange {
         return out;
     }
 
-    /**
-     * Enters the charges in the ledger, keeps a good answer in the cache and settles the call's hold, in
-     * one transaction.
-     */
-    private void record(List<Ledger.Charge> charges, Optional<String> cacheKey, JsonNode completion) {
-        boolean keep = cacheKey.isPresent() && completion instanceof ObjectNode;
-        if (charges.isEmpty() && !keep) {
+    /** Enters the call's costs in a transaction of their own (a call that failed, or a receipt that did not land). */
+    private void record(Costs spent) {
+        if (spent.charges().isEmpty() && !keeps(spent)) {
             return;
         }
-        charges.forEach(this::count);
-        var held = hold;
-        boolean settled = gateway.host.storage().write(h -> {
-            Ledger.insert(h, charges);
-            if (keep) {
-                gateway.cache.put(h, cacheKey.get(), scope.context().subject(), (ObjectNode) completion);
-            }
-            // The cost replaces the estimate in the same transaction: no moment counts both or neither.
-            return held != null && held.settle(h);
-        });
-        if (settled) {
+        costs = spent;
+        if (gateway.host.storage().write(this::enter)) {
             hold = null;
         }
+        costs = null;
+    }
+
+    /**
+     * Enters the charges in the ledger, keeps a good answer in the cache and settles the call's hold, in
+     * the transaction {@code h}: the cost replaces the estimate there, so no moment counts both or neither.
+     */
+    private boolean enter(dev.aios.kernel.spi.Handle h) {
+        var spent = costs;
+        if (spent == null) {
+            return false;
+        }
+        Ledger.insert(h, spent.charges());
+        if (keeps(spent)) {
+            gateway.cache.put(h, spent.cacheKey().get(), scope.context().subject(), (ObjectNode) spent.completion());
+        }
+        return hold != null && hold.settle(h);
+    }
+
+    private static boolean keeps(Costs spent) {
+        return spent.cacheKey().isPresent() && spent.completion() instanceof ObjectNode;
     }
 
     /** Counts a call in the metrics: calls, tokens and cost by provider and model; cache hits. */

@@ -9,10 +9,12 @@ import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.journal.JournalEntry.EffectRecorded;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.store.Store;
+import dev.aios.kernel.spi.Handle;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -61,10 +63,15 @@ final class Effects {
         tool.notes()
                 .forEach(note ->
                         ctx.note("tool:" + name + ":" + note.path("kind").asText(), note.path("detail")));
-        return record(ctx, effect, key, output);
+        return record(ctx, effect, key, output, null);
     }
 
-    <R> R perform(StepContext ctx, String name, Class<R> type, Effect<R> action) throws Exception {
+    /**
+     * Performs an effect once; {@code alongside} (or null) runs in the transaction that makes its
+     * receipt durable, when the action ran in this attempt.
+     */
+    <R> R perform(StepContext ctx, String name, Class<R> type, Effect<R> action, Consumer<Handle> alongside)
+            throws Exception {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new PermanentFailure("effect name '" + name
                     + "' must be a connector name, optionally with an instance and an action: e.g. payments,"
@@ -102,13 +109,16 @@ final class Effects {
         }
         permit.succeeded();
         JsonNode json = result == null ? NullNode.instance : Json.tree(result);
-        JsonNode kept = record(ctx, name, key, json);
+        JsonNode kept = record(ctx, name, key, json, alongside);
         return kept == json ? result : convert(kept, type, name);
     }
 
     /** Makes a receipt durable; returns the result that stands (an earlier attempt's, if it won). */
-    private JsonNode record(StepContext ctx, String name, String key, JsonNode json) {
+    private JsonNode record(StepContext ctx, String name, String key, JsonNode json, Consumer<Handle> alongside) {
         return store.write(tx -> {
+            if (alongside != null) {
+                alongside.accept(tx.handle());
+            }
             var first = tx.receipts().find(key);
             if (first.isPresent()) {
                 return first.get(); // another attempt recorded this effect first; its result stands

@@ -34,7 +34,8 @@ final class InstanceContext implements AgentContext, StepScope {
     interface Receipts {
         java.util.Optional<JsonNode> find(String key);
 
-        void record(String key, JsonNode result);
+        /** Records an effect's result; {@code alongside} (or null) writes in the same transaction. */
+        void record(String key, JsonNode result, java.util.function.Consumer<dev.aios.kernel.spi.Handle> alongside);
     }
 
     private final String agent;
@@ -136,6 +137,16 @@ final class InstanceContext implements AgentContext, StepScope {
 
     @Override
     public <R> R effect(String name, Class<R> resultType, Effect<R> action) throws Exception {
+        return effect(name, resultType, action, null);
+    }
+
+    @Override
+    public <R> R effect(
+            String name,
+            Class<R> resultType,
+            Effect<R> action,
+            java.util.function.Consumer<dev.aios.kernel.spi.Handle> alongside)
+            throws Exception {
         String connector = name.contains(":") ? name.substring(0, name.indexOf(':')) : name;
         if (!declaredEffects.contains(connector)) {
             throw new IllegalStateException("agent '" + agent + "' did not declare effect '" + connector
@@ -148,7 +159,7 @@ final class InstanceContext implements AgentContext, StepScope {
             return Json.mapper().treeToValue(recorded.get(), resultType);
         }
         R result = action.perform(key);
-        receipts.record(key, Json.tree(result));
+        receipts.record(key, Json.tree(result), alongside);
         return result;
     }
 
@@ -187,7 +198,7 @@ final class InstanceContext implements AgentContext, StepScope {
                 tools,
                 callKey);
         JsonNode output = binding.call(input, tool);
-        receipts.record(callKey, output);
+        receipts.record(callKey, output, null);
         return output;
     }
 

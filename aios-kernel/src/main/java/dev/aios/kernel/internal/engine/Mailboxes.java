@@ -295,8 +295,12 @@ final class Mailboxes {
             }
 
             @Override
-            public void record(String key, JsonNode result) {
+            public void record(
+                    String key, JsonNode result, java.util.function.Consumer<dev.aios.kernel.spi.Handle> alongside) {
                 db.write(tx -> {
+                    if (alongside != null) {
+                        alongside.accept(tx.handle());
+                    }
                     store(tx).receipt(key, claim.agent(), claim.subject(), result, clock.instant());
                     return null;
                 });

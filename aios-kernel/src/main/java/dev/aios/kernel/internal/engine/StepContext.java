@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /** The {@link AgentContext} of one attempt of one step, and the scope its services are opened for. */
 final class StepContext implements AgentContext, StepScope {
@@ -128,7 +129,14 @@ final class StepContext implements AgentContext, StepScope {
 
     @Override
     public <R> R effect(String name, Class<R> resultType, Effect<R> action) throws Exception {
-        return effects.perform(this, name, resultType, action);
+        return effects.perform(this, name, resultType, action, null);
+    }
+
+    @Override
+    public <R> R effect(
+            String name, Class<R> resultType, Effect<R> action, Consumer<dev.aios.kernel.spi.Handle> alongside)
+            throws Exception {
+        return effects.perform(this, name, resultType, action, alongside);
     }
 
     @Override

@@ -61,6 +61,12 @@ public interface Tx {
     /** The derived state as a whole, for verification and rebuilding. */
     DerivedState derived();
 
+    /**
+     * This transaction as extensions see it: statements on their own tables, committed with everything
+     * done through this {@code Tx}.
+     */
+    dev.aios.kernel.spi.Handle handle();
+
     /** Runs {@code action} once this transaction has committed (not if it rolls back). */
     void afterCommit(Runnable action);
 

@@ -56,6 +56,7 @@ public abstract class JdbcTx implements Tx {
     }
 
     /** The handle this transaction runs its statements on. */
+    @Override
     public JdbcHandle handle() {
         return handle;
     }
