@@ -1,6 +1,7 @@
 package dev.aios.kernel.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.internal.store.WorkStore.WorkItem;
@@ -206,6 +207,54 @@ class PostgresStoreContractTest extends StoreContract {
                     .as("the first node, after it removed the item")
                     .isFalse();
         }
+    }
+
+    @Test
+    void aNodeLookingForARunsDueWorkSeesWhatAnotherNodeChangedAndNothingOfAWriteUndone() {
+        var first = new WorkKey("r1", "s1", 0);
+        var second = new WorkKey("r1", "s2", 0);
+        var third = new WorkKey("r1", "s3", 0);
+        store.write(tx -> {
+            tx.work().add(new WorkItem(first, WorkKind.STEP, T0, 0));
+            return null;
+        });
+        assertThat(dueOf(store, "r1", T0)).containsExactly(first);
+        try (var other = PostgresStore.open(url)) {
+            other.write(tx -> {
+                tx.work().remove(first);
+                tx.work().add(new WorkItem(second, WorkKind.STEP, T0, 0));
+                return null;
+            });
+            assertThat(dueOf(store, "r1", T0))
+                    .as("after the other node moved the run on")
+                    .containsExactly(second);
+        }
+        assertThatThrownBy(() -> store.write(tx -> {
+                    tx.runs().load("no-such-run");
+                    tx.work().add(new WorkItem(third, WorkKind.STEP, T0, 0));
+                    assertThat(tx.work().due("r1", T0)).hasSize(2);
+                    throw new IllegalStateException("undone");
+                }))
+                .hasMessageContaining("undone");
+        assertThat(dueOf(store, "r1", T0)).as("after a write that was undone").containsExactly(second);
+        store.write(tx -> {
+            tx.work().lease(second, "node-a/1", T0.plusSeconds(30));
+            return null;
+        });
+        assertThat(dueOf(store, "r1", T0.plusSeconds(10)))
+                .as("while its lease lasts")
+                .isEmpty();
+        assertThat(dueOf(store, "r1", T0.plusSeconds(30)))
+                .as("once its lease ran out")
+                .containsExactly(second);
+    }
+
+    /** The keys of the run's due items, as the writer of {@code node} finds them in a unit that has been to the database. */
+    private static List<WorkKey> dueOf(Store node, String runId, java.time.Instant at) {
+        return node.write((Tx tx) -> {
+            tx.runs().load("no-such-run");
+            return tx.work().due(runId, at).stream().map(WorkItem::key).toList();
+        });
     }
 
     /**

@@ -20,6 +20,7 @@ final class JdbcJournal implements JournalStore {
 
     @Override
     public long append(StoredEntry e) {
+        began(e);
         var numbered = tx.positionExpression();
         if (numbered.isPresent()) {
             return tx.handle().count(insert(numbered.get()) + " RETURNING pos", values(e));
@@ -36,7 +37,18 @@ final class JdbcJournal implements JournalStore {
             append(e);
             return;
         }
+        began(e);
         tx.handle().updateLater(insert(numbered.get()), values(e));
+    }
+
+    /**
+     * A run's first entry: the run has no work yet (had it been begun before, the entry's insert
+     * would fail, and its unit with it).
+     */
+    private void began(StoredEntry e) {
+        if (e.seq() == 1) {
+            tx.runBegun(e.runId());
+        }
     }
 
     /** The insert of one entry whose feed position is {@code position} (an SQL expression or {@code ?}). */

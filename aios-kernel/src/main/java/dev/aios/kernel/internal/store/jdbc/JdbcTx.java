@@ -95,6 +95,33 @@ public abstract class JdbcTx implements Tx {
     }
 
     /**
+     * The whole work of some runs (run id to its rows), kept in memory by a store whose writer knows
+     * that no other node wrote since it read or wrote them, so that a run's due items need no round
+     * trip; null when the store keeps none, outside the writer's transaction, or while it is not
+     * known yet whether another node wrote since. A run absent from the map is not known.
+     */
+    protected Map<String, Map<WorkKey, WorkRow>> workKept() {
+        return null;
+    }
+
+    /** Says that the work of run {@code runId} (of every run, when null) is no longer known. */
+    protected void workForgotten(String runId) {
+        // kept by no store but those that keep workKept
+    }
+
+    /**
+     * Says that run {@code runId} begins in the unit in progress, so has no work yet: a store that
+     * keeps runs' work knows this run's whole, until the unit rolls back.
+     */
+    void runBegun(String runId) {
+        var kept = workKept();
+        if (kept != null) {
+            kept.put(runId, new java.util.LinkedHashMap<>());
+            onRollback(() -> workForgotten(runId));
+        }
+    }
+
+    /**
      * Says that subjects' keys were destroyed in this transaction: a store that several nodes share
      * tells the others, which must stop using the keys they keep in memory.
      */
@@ -235,6 +262,7 @@ public abstract class JdbcTx implements Tx {
         flush();
         // It may empty the work table.
         leaseChanged(null);
+        workForgotten(null);
         return new JdbcDerived(handle);
     }
 

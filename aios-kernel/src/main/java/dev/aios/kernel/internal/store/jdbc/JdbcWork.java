@@ -42,11 +42,13 @@ final class JdbcWork implements WorkStore {
                 item.kind().wire(),
                 item.visibleAt(),
                 item.attempt());
+        keep(key, row -> fresh(item));
     }
 
     @Override
     public void started(WorkKey key, int attempt) {
         handle.updateLater("UPDATE work SET attempt = ?" + KEY, attempt, key.runId(), key.step(), key.iteration());
+        keep(key, row -> row == null ? null : new WorkRow(row.kind(), row.visibleAt(), attempt, row.leaseOwner(), row.leaseUntil()));
     }
 
     @Override
@@ -58,6 +60,7 @@ final class JdbcWork implements WorkStore {
                 key.runId(),
                 key.step(),
                 key.iteration());
+        keep(key, row -> row == null ? null : row.dueAgain(at.toEpochMilli()));
     }
 
     @Override
@@ -70,6 +73,7 @@ final class JdbcWork implements WorkStore {
                 key.runId(),
                 key.step(),
                 key.iteration());
+        keep(key, row -> row == null ? null : new WorkRow(row.kind(), at.toEpochMilli(), attempt, null, null));
     }
 
     @Override
@@ -82,12 +86,14 @@ final class JdbcWork implements WorkStore {
                 key.runId(),
                 key.step(),
                 key.iteration());
+        keep(key, row -> row == null ? null : new WorkRow(kind.wire(), at.toEpochMilli(), row.attempt(), null, null));
     }
 
     @Override
     public void remove(WorkKey key) {
         tx.leaseChanged(key);
         handle.updateLater("DELETE FROM work" + KEY, key.runId(), key.step(), key.iteration());
+        keep(key, row -> null);
     }
 
     @Override
@@ -105,6 +111,7 @@ final class JdbcWork implements WorkStore {
                 item.kind().wire(),
                 item.visibleAt(),
                 item.attempt());
+        keep(key, row -> fresh(item));
     }
 
     @Override
@@ -112,6 +119,7 @@ final class JdbcWork implements WorkStore {
         tx.leaseChanged(key);
         handle.updateLater(
                 "DELETE FROM work" + KEY + " AND kind = ?", key.runId(), key.step(), key.iteration(), kind.wire());
+        keep(key, row -> row == null || row.kind().equals(kind.wire()) ? null : row);
     }
 
     @Override
@@ -141,12 +149,14 @@ final class JdbcWork implements WorkStore {
     @Override
     public void removeRun(String runId) {
         tx.leaseChanged(null);
+        tx.workForgotten(runId);
         handle.updateLater("DELETE FROM work WHERE run_id = ?", runId);
     }
 
     @Override
     public void removeWithin(String runId, String scope) {
         tx.leaseChanged(null);
+        tx.workForgotten(runId);
         handle.updateLater(
                 "DELETE FROM work WHERE run_id = ? AND substr(step_id, 1, CAST(? AS INTEGER)) = ?",
                 runId,
@@ -179,17 +189,102 @@ final class JdbcWork implements WorkStore {
     private static final String DUE_OF_RUN = "SELECT run_id, step_id, iteration, kind, visible_at, attempt FROM work"
             + " WHERE run_id = ? AND visible_at <= ? AND (lease_until IS NULL OR lease_until <= ?)";
 
-    private static final String DUE_OF_RUN_LOCKED = DUE_OF_RUN + " FOR UPDATE SKIP LOCKED";
-
     @Override
     public List<WorkItem> due(String runId, Instant now) {
-        var due = handle.query(lock ? DUE_OF_RUN_LOCKED : DUE_OF_RUN, JdbcWork::item, runId, now, now);
+        var due = lock ? dueKept(runId, now) : handle.query(DUE_OF_RUN, JdbcWork::item, runId, now, now);
         if (due.size() < 2) {
             return due;
         }
         var sorted = new java.util.ArrayList<>(due);
         sorted.sort(Comparator.comparing(WorkItem::visibleAt));
         return sorted;
+    }
+
+    /**
+     * All rows of a run, locked (in the writer on a shared database): read whole so that the writer
+     * may keep them and answer the run's next due query from memory.
+     */
+    private static final String ALL_OF_RUN_LOCKED =
+            "SELECT run_id, step_id, iteration, kind, visible_at, attempt, lease_owner, lease_until FROM work"
+                    + " WHERE run_id = ? FOR UPDATE SKIP LOCKED";
+
+    /**
+     * The run's due items in the writer on a shared database: from the rows kept in memory when the
+     * writer knows the run's work whole, else read (all of the run's rows, locked) and kept.
+     */
+    private List<WorkItem> dueKept(String runId, Instant now) {
+        var kept = tx.workKept();
+        var rows = kept == null ? null : kept.get(runId);
+        if (rows == null) {
+            var read = new java.util.LinkedHashMap<WorkKey, WorkRow>();
+            for (var entry : handle.query(ALL_OF_RUN_LOCKED, JdbcWork::row, runId)) {
+                read.put(entry.getKey(), entry.getValue());
+            }
+            rows = read;
+            // Asked again: the round trip just made may have brought the writer's turn.
+            kept = tx.workKept();
+            if (kept != null) {
+                kept.put(runId, read);
+                tx.onRollback(() -> tx.workForgotten(runId));
+            }
+        }
+        long at = now.toEpochMilli();
+        var due = new java.util.ArrayList<WorkItem>(2);
+        for (var entry : rows.entrySet()) {
+            var row = entry.getValue();
+            if (row.dueAt(at)) {
+                due.add(new WorkItem(
+                        entry.getKey(),
+                        WorkKind.fromWire(row.kind()),
+                        Instant.ofEpochMilli(row.visibleAt()),
+                        (int) row.attempt()));
+            }
+        }
+        return due;
+    }
+
+    private static java.util.Map.Entry<WorkKey, WorkRow> row(dev.aios.kernel.spi.Row r) {
+        return java.util.Map.entry(
+                new WorkKey(r.text("run_id"), r.text("step_id"), (int) r.integer("iteration")),
+                new WorkRow(
+                        r.text("kind"),
+                        r.integer("visible_at"),
+                        r.integer("attempt"),
+                        r.optionalText("lease_owner").orElse(null),
+                        r.optionalInteger("lease_until").orElse(null)));
+    }
+
+    /** A new item's row: due at its time, leased by no one. */
+    private static WorkRow fresh(WorkItem item) {
+        return new WorkRow(item.kind().wire(), item.visibleAt().toEpochMilli(), item.attempt(), null, null);
+    }
+
+    /**
+     * Applies a change of the row of {@code key} to the rows kept of its run, if the writer keeps
+     * them ({@code change} gets null for a row that does not exist, and returns null for one that
+     * does not any more); forgets the run if the writer cannot tell now whether it keeps it.
+     */
+    private void keep(WorkKey key, java.util.function.UnaryOperator<WorkRow> change) {
+        if (!lock) {
+            return;
+        }
+        var kept = tx.workKept();
+        if (kept == null) {
+            tx.workForgotten(key.runId());
+            return;
+        }
+        var rows = kept.get(key.runId());
+        if (rows == null) {
+            return;
+        }
+        var row = change.apply(rows.get(key));
+        if (row == null) {
+            rows.remove(key);
+        } else {
+            rows.put(key, row);
+        }
+        // Undone with the unit: the run is then no longer known.
+        tx.onRollback(() -> tx.workForgotten(key.runId()));
     }
 
     private static WorkItem item(dev.aios.kernel.spi.Row r) {
@@ -211,6 +306,11 @@ final class JdbcWork implements WorkStore {
                 key.step(),
                 key.iteration());
         remember(key, owner);
+        keep(
+                key,
+                row -> row == null
+                        ? null
+                        : new WorkRow(row.kind(), row.visibleAt(), row.attempt(), owner, until.toEpochMilli()));
     }
 
     /** Keeps that {@code owner} holds the lease of {@code key}, until the unit rolls back. */
@@ -251,6 +351,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public boolean extend(WorkKey key, String owner, Instant until) {
+        tx.workForgotten(key.runId());
         return handle.update(
                         "UPDATE work SET lease_until = ?" + KEY + " AND lease_owner = ?",
                         until,
@@ -264,6 +365,7 @@ final class JdbcWork implements WorkStore {
     @Override
     public int releaseAbandoned(String node, Instant silentSince) {
         tx.leaseChanged(null);
+        tx.workForgotten(null);
         if (handle.dialect() == Handle.Dialect.POSTGRESQL) {
             // Other nodes may be alive: only the leases of nodes that stopped saying so are freed.
             return handle.update(

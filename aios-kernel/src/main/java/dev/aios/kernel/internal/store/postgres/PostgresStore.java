@@ -99,6 +99,28 @@ public final class PostgresStore extends WriterBackedStore {
                 }
             };
 
+    /**
+     * The work rows of runs this node's writer read or wrote whole lately, by run, so that a run's
+     * next due step needs no round trip; kept and emptied with {@link #live}, a run forgotten
+     * whenever its rows may have changed unseen. Touched only on the writer's thread.
+     */
+    private final java.util.Map<
+                    String,
+                    java.util.Map<
+                            dev.aios.kernel.internal.store.WorkKey, dev.aios.kernel.internal.store.jdbc.WorkRow>>
+            work = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(
+                        java.util.Map.Entry<
+                                        String,
+                                        java.util.Map<
+                                                dev.aios.kernel.internal.store.WorkKey,
+                                                dev.aios.kernel.internal.store.jdbc.WorkRow>>
+                                eldest) {
+                    return size() > 10_000;
+                }
+            };
+
     private PostgresStore(String url, String schema, boolean scratch) {
         this.url = url;
         this.schema = schema;
@@ -238,6 +260,26 @@ public final class PostgresStore extends WriterBackedStore {
         return leases;
     }
 
+    /**
+     * The work rows of the runs this node's writer knows whole, for the writer's transaction {@code
+     * turn} (emptied first like {@link #live}): no other node changes them without committing as a
+     * writer, and this writer says in {@link #workForgotten} which it cannot follow.
+     */
+    java.util.Map<String, java.util.Map<dev.aios.kernel.internal.store.WorkKey, dev.aios.kernel.internal.store.jdbc.WorkRow>>
+            work(long turn, long streak) {
+        validate(turn, streak);
+        return work;
+    }
+
+    /** Forgets the work rows of run {@code runId} (of every run, when null). */
+    void workForgotten(String runId) {
+        if (runId == null) {
+            work.clear();
+        } else {
+            work.remove(runId);
+        }
+    }
+
     /** Forgets the lease of {@code key} (of every item, when null): this writer changed it, or may have. */
     void leaseChanged(dev.aios.kernel.internal.store.WorkKey key) {
         if (key == null) {
@@ -252,6 +294,7 @@ public final class PostgresStore extends WriterBackedStore {
         if (streak > liveSince || liveSince > turn) {
             live.clear();
             leases.clear();
+            work.clear();
             liveSince = turn;
         }
     }

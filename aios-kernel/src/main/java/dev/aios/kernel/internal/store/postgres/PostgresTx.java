@@ -4,13 +4,14 @@ import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.WorkKey;
 import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
 import dev.aios.kernel.internal.store.jdbc.JdbcTx;
+import dev.aios.kernel.internal.store.jdbc.WorkRow;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * A transaction on the PostgreSQL store. Several nodes may write the database: the writer keeps the
- * run states it worked on, and the leases it granted, in memory only while no other node's writer
- * committed in between, which
+ * run states it worked on, the leases it granted and the work rows of the runs it worked on, in
+ * memory only while no other node's writer committed in between, which
  * each transaction learns from {@code writer_turns} in its first round trip; feed positions come
  * from the database's sequence.
  */
@@ -81,6 +82,19 @@ final class PostgresTx extends JdbcTx {
         // Until the first round trip has said who wrote last, the lease check asks the database
         // (and so is that round trip).
         return isWriter() && streak != 0 ? store.leases(turn, streak) : null;
+    }
+
+    @Override
+    protected Map<String, Map<WorkKey, WorkRow>> workKept() {
+        // As the leases: known only once the first round trip has said who wrote last.
+        return isWriter() && streak != 0 ? store.work(turn, streak) : null;
+    }
+
+    @Override
+    protected void workForgotten(String runId) {
+        if (isWriter()) {
+            store.workForgotten(runId);
+        }
     }
 
     @Override
