@@ -57,8 +57,22 @@ final class WorkQueue {
      * in one commit rather than one commit each. A timer is fired once: the unit that leases it
      * records it, so a crash before the commit leaves it due, and on PostgreSQL another node skips
      * the rows this unit locked.
+     *
+     * <p>Whether anything is due is read first, outside the writer: a look that finds nothing (the
+     * dispatcher woken when a run ended, or its poll of an idle queue) then costs the writer no unit,
+     * and a run sent next does not wait behind one. Every write that makes work due wakes the
+     * dispatcher once it committed, so the read sees that work.
      */
     Batch lease(int max, Firing firing) {
+        var idle = store.read(tx -> {
+            Instant now = clock.instant();
+            return tx.work().due(now, 1).isEmpty()
+                    ? Optional.of(tx.work().nextDue(now))
+                    : Optional.<Optional<Instant>>empty();
+        });
+        if (idle.isPresent()) {
+            return new Batch(List.of(), idle.get());
+        }
         return store.write(tx -> {
             Instant now = clock.instant();
             var due = tx.work().due(now, max);

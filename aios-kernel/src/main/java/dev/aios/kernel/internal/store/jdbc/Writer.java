@@ -434,8 +434,12 @@ public final class Writer implements AutoCloseable {
         var results = new ArrayList<Runnable>(batch.size());
         ended = null;
         try {
-            for (var pending : batch) {
-                results.add(runInSavepoint(tx, pending, results));
+            if (batch.size() == 1 && dialect == Handle.Dialect.SQLITE) {
+                results.add(runAlone(tx, batch.getFirst()));
+            } else {
+                for (var pending : batch) {
+                    results.add(runInSavepoint(tx, pending, results));
+                }
             }
             commit(tx, results);
         } catch (SQLException | RuntimeException | Error e) {
@@ -495,6 +499,53 @@ public final class Writer implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the only unit of a batch on SQLite without a savepoint of its own: the transaction holds
+     * nothing else, so if the unit fails, rolling the transaction back undoes exactly that unit. A
+     * savepoint would make SQLite copy every page the unit changes into its sub-journal, and spill
+     * that to a temporary file it creates and deletes once a unit changes more than 64 KiB (as the
+     * write that starts a run does): work a run moving alone, one unit per commit, does for nothing.
+     */
+    private <T> Runnable runAlone(JdbcTx tx, Pending<T> pending) {
+        if (!pending.taken().compareAndSet(false, true)) {
+            // Its caller gave up waiting (a request that timed out): it must not happen later.
+            return () -> {};
+        }
+        var mark = tx.mark();
+        try {
+            T result = pending.unit.run(tx);
+            tx.flush();
+            return () -> pending.future.complete(result);
+        } catch (Exception | Error e) {
+            try {
+                connection.rollback();
+            } catch (SQLException rollback) {
+                // The connection is broken: let the whole batch fail.
+                e.addSuppressed(rollback);
+                throw new StorageException(
+                        "could not roll back a failed write at " + where + ": " + rollback.getMessage(), rollback);
+            }
+            tx.rollBackTo(mark);
+            return failed(pending, e, sqlCause(e));
+        }
+    }
+
+    /** What completes the future of a unit that failed with {@code e} and was rolled back. */
+    private <T> Runnable failed(Pending<T> pending, Throwable e, SQLException sql) {
+        if (sql != null) {
+            // A statement interrupted by an error cannot be reused; prepare afresh.
+            statements.close();
+            var failure = new StorageException("could not write to the database at " + where + ": " + sql.getMessage(), sql);
+            return () -> pending.future.completeExceptionally(failure);
+        }
+        if (e instanceof Error error) {
+            LOG.error("a write failed with {}; it alone is rolled back", error.toString(), error);
+            var failure = unitError(error);
+            return () -> pending.future.completeExceptionally(failure);
+        }
+        return () -> pending.future.completeExceptionally(e);
+    }
+
     /** One run of a unit in its savepoint; null when it must run again (an earlier unit failed in its stead). */
     private <T> Runnable attempt(JdbcTx tx, Pending<T> pending, List<Runnable> results) {
         var mark = tx.mark();
@@ -545,19 +596,7 @@ public final class Writer implements AutoCloseable {
                 // The unit went on past its failed write, if it did: that failure is what it met.
                 sql = earlier;
             }
-            if (sql != null) {
-                // A statement interrupted by an error cannot be reused; prepare afresh.
-                statements.close();
-                var failure = new StorageException(
-                        "could not write to the database at " + where + ": " + sql.getMessage(), sql);
-                return () -> pending.future.completeExceptionally(failure);
-            }
-            if (e instanceof Error error) {
-                LOG.error("a write failed with {}; it alone is rolled back", error.toString(), error);
-                var failure = unitError(error);
-                return () -> pending.future.completeExceptionally(failure);
-            }
-            return () -> pending.future.completeExceptionally(e);
+            return failed(pending, e, sql);
         }
     }
 

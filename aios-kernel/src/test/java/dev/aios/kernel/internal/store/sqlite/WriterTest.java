@@ -72,6 +72,40 @@ class WriterTest {
     }
 
     @Test
+    void aUnitAloneInItsCommitThatFailsLeavesNothingAndTheNextOneCommits() throws Exception {
+        try (var db = SqliteStore.open(dir)) {
+            assertThat(db.write(insert("first"))).isEqualTo(1);
+            var undone = new java.util.concurrent.atomic.AtomicInteger();
+
+            // One write at a time: each is the only unit of its commit.
+            assertThatThrownBy(() -> db.write(tx -> {
+                        tx.onRollback(undone::incrementAndGet);
+                        insert("lost-1").run(tx);
+                        throw new IllegalArgumentException("refused");
+                    }))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> db.write(tx -> {
+                        insert("lost-2").run(tx);
+                        return insert("first").run(tx);
+                    }))
+                    .hasMessageContaining("could not write to the database");
+            assertThatThrownBy(() -> db.write(tx -> {
+                        tx.onRollback(undone::incrementAndGet);
+                        insert("lost-3").run(tx);
+                        throw new StackOverflowError();
+                    }))
+                    .hasMessageContaining("nothing of it was recorded");
+
+            assertThat(db.write(insert("next"))).isEqualTo(1);
+            java.util.List<String> ids = db.read(
+                    tx -> ((SqliteTx) tx).handle().query("SELECT id FROM events ORDER BY id", r -> r.text("id")));
+            assertThat(ids).containsExactly("first", "next");
+            assertThat(undone).hasValue(2);
+            assertThat(db.broken()).isEmpty();
+        }
+    }
+
+    @Test
     void aWriteWhoseCallerGaveUpBeforeItRanIsNeverWritten() throws Exception {
         try (var db = SqliteStore.open(dir)) {
             var hold = new CountDownLatch(1);
