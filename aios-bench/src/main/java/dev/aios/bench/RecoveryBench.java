@@ -59,6 +59,7 @@ public final class RecoveryBench {
             long cpuMovedOnMillis,
             long rssMovedOnKb,
             int idleSeconds,
+            long cpuIdleMillis,
             long rssIdleKb) {}
 
     private RecoveryBench() {}
@@ -177,7 +178,7 @@ public final class RecoveryBench {
             if (log != null) {
                 Files.copy(process.logFile(), log, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
-            return new Recovery(runs, prepare, start, movedOn, cpu, rss, idle, process.rssKb());
+            return new Recovery(runs, prepare, start, movedOn, cpu, rss, idle, process.cpuMillis(), process.rssKb());
         }
     }
 
@@ -209,6 +210,7 @@ public final class RecoveryBench {
                 | CPU until every run moved on | %,d |
                 | RSS when healthy, MB | %,d |
                 | RSS when every run moved on, MB | %,d |
+                | CPU %d s later | %,d |
                 | RSS %d s later, MB | %,d |
                 """,
                 r.runs(),
@@ -218,6 +220,8 @@ public final class RecoveryBench {
                 r.cpuMovedOnMillis(),
                 r.start().rssHealthyKb() / 1024,
                 r.rssMovedOnKb() / 1024,
+                r.idleSeconds(),
+                r.cpuIdleMillis(),
                 r.idleSeconds(),
                 r.rssIdleKb() / 1024);
     }

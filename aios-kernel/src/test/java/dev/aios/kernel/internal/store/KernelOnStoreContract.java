@@ -400,7 +400,7 @@ public abstract class KernelOnStoreContract {
         }
         // Each run's step after its timer is one write unit, and the timer of the next run fires in
         // it (the first page of timers in the dispatcher's unit): not a unit of their own each (two
-        // units a run), nor pages of as many timers as places came free (about 1.5 a run here).
+        // units a run), nor pages of as many timers as places came free (1.6 a run here before).
         assertThat(kernel.overview().writeUnits()).isLessThan(runs * 5L / 4);
         assertThat(kernel.verify().problems()).isEmpty();
     }
