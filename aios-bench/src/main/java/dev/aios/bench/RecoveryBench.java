@@ -25,8 +25,13 @@ import java.util.concurrent.TimeUnit;
  * <pre>{@code
  * mvn -B -q -pl aios-bench -am package -DskipTests
  * java -cp 'aios-bench/target/aios-bench.jar:aios-bench/target/lib/*' dev.aios.bench.RecoveryBench \
- *   --aios ./aios [--runs 10000] [--idle 10]
+ *   --aios ./aios [--runs 10000] [--idle 10] [--prepared DIR] [--log FILE]
  * }</pre>
+ *
+ * <p>With {@code --prepared DIR}, the runs are made once into {@code DIR} (when it holds none yet) and
+ * every measurement starts on a fresh copy of it, so that builds compared start on the same data.
+ * {@code --log FILE} keeps the output of {@code aios up}. Options for its JVM (a flight recording, say)
+ * go in {@code AIOS_JAVA_OPTS}, which the launcher passes on.
  */
 public final class RecoveryBench {
     static final String PLAYBOOK = """
@@ -51,8 +56,10 @@ public final class RecoveryBench {
             long prepareMillis,
             StartupBench.Start start,
             long movedOnMillis,
+            long cpuMovedOnMillis,
             long rssMovedOnKb,
             int idleSeconds,
+            long cpuIdleMillis,
             long rssIdleKb) {}
 
     private RecoveryBench() {}
@@ -62,13 +69,18 @@ public final class RecoveryBench {
         Path launcher = null;
         int runs = 10_000;
         int idle = 10;
+        Path prepared = null;
+        Path log = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--aios" -> launcher = Path.of(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--idle" -> idle = Integer.parseInt(args[++i]);
+                case "--prepared" -> prepared = Path.of(args[++i]);
+                case "--log" -> log = Path.of(args[++i]);
                 default -> {
-                    System.err.println("usage: RecoveryBench --aios PATH/bin/aios [--runs N] [--idle SECONDS]");
+                    System.err.println("usage: RecoveryBench --aios PATH/bin/aios [--runs N] [--idle SECONDS]"
+                            + " [--prepared DIR] [--log FILE]");
                     System.exit(2);
                 }
             }
@@ -78,11 +90,20 @@ public final class RecoveryBench {
             System.exit(2);
         }
         var data = Files.createTempDirectory("aios-recovery-");
-        var playbooks = Files.createDirectories(data.resolve("playbooks"));
-        Files.writeString(playbooks.resolve("bench-wake.yaml"), PLAYBOOK);
-        long prepare = prepare(data.resolve("data"), playbooks, runs);
-        System.err.printf(Locale.ROOT, "%,d runs waiting on due timers, made in %,d ms%n", runs, prepare);
-        var recovery = recover(launcher, data, runs, idle, prepare);
+        long prepare = 0;
+        if (prepared != null && Files.isDirectory(prepared.resolve("data"))) {
+            copy(prepared, data);
+            System.err.printf(Locale.ROOT, "a fresh copy of %s%n", prepared);
+        } else {
+            var playbooks = Files.createDirectories(data.resolve("playbooks"));
+            Files.writeString(playbooks.resolve("bench-wake.yaml"), PLAYBOOK);
+            prepare = prepare(data.resolve("data"), playbooks, runs);
+            System.err.printf(Locale.ROOT, "%,d runs waiting on due timers, made in %,d ms%n", runs, prepare);
+            if (prepared != null) {
+                copy(data, prepared);
+            }
+        }
+        var recovery = recover(launcher, data, runs, idle, prepare, log);
         System.out.println(report(recovery));
     }
 
@@ -113,7 +134,22 @@ public final class RecoveryBench {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     }
 
-    private static Recovery recover(Path launcher, Path base, int runs, int idle, long prepare) throws Exception {
+    /** Copies the directory tree {@code from} into {@code to}. */
+    private static void copy(Path from, Path to) throws java.io.IOException {
+        try (var paths = Files.walk(from)) {
+            for (var path : (Iterable<Path>) paths::iterator) {
+                var target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(path, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
+    private static Recovery recover(Path launcher, Path base, int runs, int idle, long prepare, Path log)
+            throws Exception {
         var data = base.resolve("data");
         var command = List.of(
                 launcher.toString(),
@@ -136,9 +172,13 @@ public final class RecoveryBench {
                 Thread.sleep(100);
             }
             long movedOn = process.elapsedMillis();
+            long cpu = process.cpuMillis();
             long rss = process.rssKb();
             Thread.sleep(Duration.ofSeconds(idle));
-            return new Recovery(runs, prepare, start, movedOn, rss, idle, process.rssKb());
+            if (log != null) {
+                Files.copy(process.logFile(), log, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            return new Recovery(runs, prepare, start, movedOn, cpu, rss, idle, process.cpuMillis(), process.rssKb());
         }
     }
 
@@ -167,16 +207,21 @@ public final class RecoveryBench {
                 | start to healthy | %,d |
                 | CPU to healthy | %,d |
                 | start until every run moved on | %,d |
+                | CPU until every run moved on | %,d |
                 | RSS when healthy, MB | %,d |
                 | RSS when every run moved on, MB | %,d |
+                | CPU %d s later | %,d |
                 | RSS %d s later, MB | %,d |
                 """,
                 r.runs(),
                 r.start().millis(),
                 r.start().cpuMillis(),
                 r.movedOnMillis(),
+                r.cpuMovedOnMillis(),
                 r.start().rssHealthyKb() / 1024,
                 r.rssMovedOnKb() / 1024,
+                r.idleSeconds(),
+                r.cpuIdleMillis(),
                 r.idleSeconds(),
                 r.rssIdleKb() / 1024);
     }

@@ -250,7 +250,12 @@ public final class StartupBench {
             }
             long millis = elapsedMillis();
             long rss = rssKb();
-            return new Start(millis, cpuMillis(process.pid()), rss, rss);
+            return new Start(millis, cpuMillis(), rss, rss);
+        }
+
+        /** User + system CPU milliseconds the process used so far. */
+        long cpuMillis() throws IOException {
+            return StartupBench.cpuMillis(process.pid());
         }
 
         long elapsedMillis() {
@@ -293,7 +298,7 @@ public final class StartupBench {
     }
 
     /** User + system CPU milliseconds of process {@code pid} so far, from {@code /proc/PID/stat}. */
-    private static long cpuMillis(long pid) throws IOException {
+    static long cpuMillis(long pid) throws IOException {
         var stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         // Fields after the command name, which is in parentheses and may hold spaces.
         var fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");

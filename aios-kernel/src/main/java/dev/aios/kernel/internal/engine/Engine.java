@@ -149,9 +149,10 @@ public final class Engine implements AutoCloseable {
                 () -> host.windows,
                 loops,
                 host::policy);
+        WorkQueue.Firing firing = (tx, lease) -> fire(runner, tx, lease);
         this.dispatcher = Dispatcher.of(
                 queue,
-                (tx, lease) -> fire(runner, tx, lease),
+                firing,
                 lease -> execute(runner, lease),
                 config.concurrency(),
                 config.pollInterval(),
@@ -184,7 +185,7 @@ public final class Engine implements AutoCloseable {
         intake.deliverWith(this::deliver);
         var lineage = new Lineage(journal, playbooks, clock);
         journal.onStatusChange(lineage);
-        this.progress = new Progress(store, journal, queue, intake, awaits, lineage, clock, wake);
+        this.progress = new Progress(store, journal, queue, intake, awaits, lineage, firing, clock, wake);
         this.desk = new TaskDesk(store, journal, playbooks, lookup, clock, dispatcher::wake, audit);
         this.escalations = new Escalations(store, host::policy, progress, desk, clock);
         this.queries = new RunQueries(store, journal, clock);

@@ -38,7 +38,9 @@ final class Progress {
     private final InstantSource clock;
     private final Runnable wake;
     private final Lineage lineage;
+    private final WorkQueue.Firing firing;
 
+    /** @param firing fires a due timer that a unit takes after its run has nothing to go on with */
     Progress(
             Store store,
             RunJournal journal,
@@ -46,9 +48,11 @@ final class Progress {
             EventIntake intake,
             Awaits awaits,
             Lineage lineage,
+            WorkQueue.Firing firing,
             InstantSource clock,
             Runnable wake) {
         this.lineage = lineage;
+        this.firing = firing;
         this.store = store;
         this.journal = journal;
         this.queue = queue;
@@ -121,8 +125,9 @@ final class Progress {
         if (goOn) {
             next = state.status.isFinal() ? next : queue.leaseNext(tx, lease.runId());
             if (next.isEmpty() && orAnother) {
-                // Nothing more of this run now: the worker goes on with a run waiting for its first step.
-                next = queue.leaseFresh(tx);
+                // Nothing more of this run now: the worker goes on with a run waiting for its first step,
+                // or with the run of the timer due longest.
+                next = queue.leaseFresh(tx, firing);
             }
         }
         if (next.isEmpty()

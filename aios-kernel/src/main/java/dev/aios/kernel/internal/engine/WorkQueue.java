@@ -119,24 +119,31 @@ final class WorkQueue {
     }
 
     /**
-     * Leases, in the caller's transaction, the step due longest of any run when it is a step never
-     * started yet: the unit that records a step after which its run has nothing to go on with takes
-     * the first step of a run waiting for a worker, so that the worker goes on with it once the unit
-     * committed instead of the dispatcher leasing it in a unit of its own. When the item due longest
-     * is anything else (a timer, a retry), nothing is taken: the worker's place is freed and the
+     * Leases, in the caller's transaction, the item due longest of any run when it is a step never
+     * started yet or a timer: the unit that records a step after which its run has nothing to go on
+     * with takes the first step of a run waiting for a worker, so that the worker goes on with it once
+     * the unit committed instead of the dispatcher leasing it in a unit of its own. A due timer is
+     * fired here by {@code firing}, as in a page of the dispatcher's, and the worker goes on with what
+     * that leased: after a restart that finds thousands of timers due, each worker moves one run on
+     * per commit, the timer's and the step's before it sharing it. When the item due longest is
+     * anything else (a retry, a timeout), nothing is taken: the worker's place is freed and the
      * dispatcher leases it, so a stream of new runs never holds back what was due before them.
      */
-    Optional<Next> leaseFresh(Tx tx) {
+    Optional<Next> leaseFresh(Tx tx, Firing firing) {
         Instant now = clock.instant();
         var due = tx.work().due(now, 2);
         if (due.isEmpty()) {
             return Optional.empty();
         }
         var item = due.getFirst();
+        boolean alone = due.size() == 1;
+        if (item.kind() == WorkKind.TIMER) {
+            return firing.fire(tx, take(tx, item, now, false)).map(lease -> new Next(lease, alone));
+        }
         if (item.kind() != WorkKind.STEP || item.attempt() != 0) {
             return Optional.empty();
         }
-        return Optional.of(new Next(take(tx, item, now, true), due.size() == 1));
+        return Optional.of(new Next(take(tx, item, now, true), alone));
     }
 
     /**
