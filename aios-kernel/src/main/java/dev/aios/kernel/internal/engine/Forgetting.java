@@ -81,8 +81,11 @@ final class Forgetting {
             boolean before = keys.forgotten(tx, subject).isPresent();
             var runIds = tx.runs().idsOf(subject);
             int cancelled = 0;
+            // Loaded while the subject's keys still open the entries a stored state may be behind.
+            var states = new java.util.ArrayList<RunState>();
             for (String runId : runIds) {
                 var state = journal.load(tx, runId).orElseThrow();
+                states.add(state);
                 if (!state.status.isFinal()) {
                     journal.append(tx, state, clock.instant(), List.of(new RunCancelled("the subject was forgotten")));
                     cancelled++;
@@ -95,9 +98,9 @@ final class Forgetting {
             }
             int destroyed = keys.forget(tx, subject);
             var ids = keys.pseudonyms();
-            for (String runId : runIds) {
-                // Ended now if not before, so stored whole: read without its journal, no longer readable.
-                scrub(tx, journal.load(tx, runId).orElseThrow(), pseudonym, ids::eventId);
+            for (var state : states) {
+                // Stored whole: read without its journal, no longer readable.
+                scrub(tx, state, pseudonym, ids::eventId);
             }
             for (String runId : journaled) {
                 tx.journal().pseudonymize(runId, subject, pseudonym);

@@ -11,6 +11,8 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The kernel's own metrics, recorded where things happen: group commits, step attempts, connector
@@ -26,6 +28,12 @@ final class KernelMeters {
             List.of(CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN);
 
     private final MeterRegistry registry;
+
+    /**
+     * The step timers registered so far: building and registering one for every step (its buckets
+     * and tags, the registry's look-up) cost about as much as the rest of the step's bookkeeping.
+     */
+    private final Map<StepTags, Timer> stepTimers = new ConcurrentHashMap<>();
 
     KernelMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -50,14 +58,22 @@ final class KernelMeters {
 
     /** Records one step attempt: how long it took and how it ended. */
     void stepEnded(String playbook, CompiledStep step, WorkKind kind, Outcome outcome, long nanos) {
-        Timer.builder("aios.step.duration")
+        stepTimers
+                .computeIfAbsent(new StepTags(playbook, agentOf(step, kind), outcomeOf(outcome)), this::stepTimer)
+                .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** The tags of a step's timer, which are bounded (see the type's description). */
+    private record StepTags(String playbook, String agent, String outcome) {}
+
+    private Timer stepTimer(StepTags tags) {
+        return Timer.builder("aios.step.duration")
                 .description("Step attempts by playbook, agent and outcome: time from lease to outcome")
                 .serviceLevelObjectives(STEP_BUCKETS)
-                .tag("playbook", playbook)
-                .tag("agent", agentOf(step, kind))
-                .tag("outcome", outcomeOf(outcome))
-                .register(registry)
-                .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+                .tag("playbook", tags.playbook())
+                .tag("agent", tags.agent())
+                .tag("outcome", tags.outcome())
+                .register(registry);
     }
 
     /** Records one call through a connector's breaker. */

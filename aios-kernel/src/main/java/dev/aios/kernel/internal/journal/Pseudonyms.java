@@ -19,11 +19,20 @@ public final class Pseudonyms {
 
     private static final int HEX_DIGITS = 24;
 
-    private final SecretKeySpec key;
+    /**
+     * The HMAC initialised with the key and never fed, cloned for each pseudonym: looking one up
+     * and initialising it went through the security providers for every event the kernel logs.
+     */
+    private final Mac keyed;
 
     /** Pseudonyms under a key derived from {@code master}. */
     public Pseudonyms(MasterKey master) {
-        this.key = new SecretKeySpec(master.derive("pseudonyms"), "HmacSHA256");
+        try {
+            this.keyed = Mac.getInstance("HmacSHA256");
+            keyed.init(new SecretKeySpec(master.derive("pseudonyms"), "HmacSHA256"));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 is missing from this JVM", e);
+        }
     }
 
     /** The pseudonym of a subject's name. */
@@ -43,12 +52,11 @@ public final class Pseudonyms {
 
     private String of(String kind, String name) {
         try {
-            var mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
+            var mac = (Mac) keyed.clone();
             byte[] digest = mac.doFinal((kind + '\n' + name).getBytes(StandardCharsets.UTF_8));
             return PREFIX + HexFormat.of().formatHex(digest).substring(0, HEX_DIGITS);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HMAC-SHA256 is missing from this JVM", e);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("this JVM's HMAC-SHA256 cannot be copied", e);
         }
     }
 }

@@ -74,11 +74,25 @@ public final class RunIds {
         }
     }
 
-    private static byte[] digest(String runId) {
+    /**
+     * A digest never fed, cloned for each use: looking one up went through the security providers
+     * twice a step, and a thread-local one would not be reused by the virtual threads steps run on.
+     */
+    private static final MessageDigest SHA_256;
+
+    static {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(("aios-run:" + runId).getBytes(StandardCharsets.UTF_8));
+            SHA_256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    private static byte[] digest(String runId) {
+        try {
+            return ((MessageDigest) SHA_256.clone()).digest(("aios-run:" + runId).getBytes(StandardCharsets.UTF_8));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("this JVM's SHA-256 cannot be copied", e);
         }
     }
 

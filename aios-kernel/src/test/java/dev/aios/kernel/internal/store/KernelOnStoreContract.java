@@ -311,6 +311,25 @@ public abstract class KernelOnStoreContract {
         assertThat(done.context().path("s5").path("company").asText()).isEqualTo(goOn);
         assertThat(Counter.CALLS.get(goOn)).hasValue(5);
         assertThat(kernel.verify().problems()).as("verified at the end").isEmpty();
+        var ended = storedRow(goesOn);
+        assertThat(ended[0])
+                .as("the stored JSON of a completed run is behind its last entry " + ended[1])
+                .isLessThan(ended[1]);
+
+        // Opened again, so that no state is kept in memory: the run is read and forgotten from its row.
+        kernel.close();
+        kernel = open();
+        var reread = kernel.run(goesOn);
+        assertThat(reread.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(reread.context().path("s5").path("company").asText()).isEqualTo(goOn);
+        var report = kernel.forget(goOn);
+        assertThat(report.runsScrubbed()).isEqualTo(1);
+        var scrubbed = kernel.run(goesOn);
+        assertThat(scrubbed.subject()).isEqualTo(report.pseudonym());
+        assertThat(scrubbed.context().toString()).doesNotContain(goOn);
+        var row = storedRow(goesOn);
+        assertThat(row[0]).as("a forgotten run is stored whole").isEqualTo(row[1]);
+        assertThat(kernel.verify().problems()).as("verified after forgetting the completed run").isEmpty();
     }
 
     /** The seq of the run's stored JSON state and of its last entry, as its row in the database holds them. */

@@ -468,7 +468,8 @@ public abstract class StoreContract {
             state.seq = 2;
             tx.runs().save(state);
             var summaries = tx.runs().find(RunQuery.all().withStatus(RunStatus.WAITING), 10);
-            state.status = RunStatus.COMPLETED;
+            // Failed, so written whole: no journal here to fold a completed run's tail from.
+            state.status = RunStatus.FAILED;
             state.seq = 3;
             tx.runs().save(state);
             return summaries;
@@ -478,7 +479,7 @@ public abstract class StoreContract {
                 .extracting(dev.aios.kernel.RunSummary::id)
                 .containsExactly("r1");
         var loaded = read(tx -> tx.runs().load("r1")).orElseThrow().state();
-        assertThat(loaded.status).isEqualTo(RunStatus.COMPLETED);
+        assertThat(loaded.status).isEqualTo(RunStatus.FAILED);
         assertThat(loaded.seq).isEqualTo(3);
 
         var failing = run("r2", "onboarding", "acme", "ev-2", RunStatus.RUNNING);
@@ -1105,8 +1106,14 @@ public abstract class StoreContract {
             assertThat(cold(store, reopened, "r1")).isEqualTo(held(store, reopened, "r1"));
         }
         append(store, reopened, "r1", List.of(new RunCompleted()));
-        assertThat(row(store, "r1").behind()).as("an ended run is stored whole").isFalse();
-        assertThat(row(store, "r1").state().status).isEqualTo(RunStatus.COMPLETED);
+        assertThat(row(store, "r1").behind())
+                .as("a completed run's last unit writes only the row's columns")
+                .isTrue();
+        assertThat(read((Tx tx) -> reopened.load(tx, "r1")).orElseThrow().status)
+                .isEqualTo(RunStatus.COMPLETED);
+        assertThat(read((Tx tx) -> tx.runs().find(RunQuery.all(), 10)))
+                .singleElement()
+                .satisfies(summary -> assertThat(summary.status()).isEqualTo(RunStatus.COMPLETED));
         assertThat(cold(store, reopened, "r1")).isEqualTo(held(store, reopened, "r1"));
     }
 

@@ -136,12 +136,15 @@ final class JdbcRuns implements RunStore, SnapshotStore {
 
     /**
      * Whether the entries after the stored JSON describe {@code state} (it moved on from it by
-     * appending), the run is running (a parked or ended run is read without a fold), and the JSON
-     * is not too far behind.
+     * appending), the run is running or completed, and the JSON is not too far behind. A parked run
+     * is written whole, since the writer reads it again when it wakes, and so is a run that failed
+     * or was cancelled, whose error the reports read from the JSON; a completed run is rarely read
+     * again (one run's page), so its last unit leaves the fold of its tail to that reader rather than
+     * have the writer serialize the largest state the run ever had.
      */
     private static boolean lean(RunState state) {
         return state.storedSeq >= 0
-                && state.status == RunStatus.RUNNING
+                && (state.status == RunStatus.RUNNING || state.status == RunStatus.COMPLETED)
                 && state.seq > state.storedSeq
                 && state.seq - state.storedSeq < WHOLE_EVERY;
     }
