@@ -25,36 +25,24 @@ final class JdbcEvents implements EventStore {
 
     @Override
     public OptionalLong append(Event event, String codec, byte[] data, Instant receivedAt) {
+        Object[] values = {
+            event.id(),
+            event.type(),
+            event.subject(),
+            event.source(),
+            event.time(),
+            event.correlationId(),
+            event.causationId(),
+            codec,
+            data,
+            receivedAt
+        };
         if (handle.dialect() == Handle.Dialect.POSTGRESQL) {
             // The number comes back with the insert: one round trip, not two.
-            var seq = handle.queryOne(
-                    INSERT + " RETURNING seq",
-                    r -> r.integer("seq"),
-                    event.id(),
-                    event.type(),
-                    event.subject(),
-                    event.source(),
-                    event.time(),
-                    event.correlationId(),
-                    event.causationId(),
-                    codec,
-                    data,
-                    receivedAt);
+            var seq = handle.queryOne(INSERT + " RETURNING seq", r -> r.integer("seq"), values);
             return seq.isPresent() ? OptionalLong.of(seq.get()) : OptionalLong.empty();
         }
-        int inserted = handle.update(
-                INSERT,
-                event.id(),
-                event.type(),
-                event.subject(),
-                event.source(),
-                event.time(),
-                event.correlationId(),
-                event.causationId(),
-                codec,
-                data,
-                receivedAt);
-        if (inserted == 0) {
+        if (handle.update(INSERT, values) == 0) {
             return OptionalLong.empty();
         }
         return OptionalLong.of(handle.queryOne("SELECT seq FROM events WHERE id = ?", r -> r.integer("seq"), event.id())
