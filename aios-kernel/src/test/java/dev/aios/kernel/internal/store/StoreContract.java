@@ -169,6 +169,40 @@ public abstract class StoreContract {
     }
 
     @Test
+    void aUnitThatFailsBeforeWritingAnythingAfterAUnitWhoseWritesFailKeepsItsOwnFailure() throws Exception {
+        var step = new WorkKey("r1", "s1", 0);
+        store.write(tx -> {
+            tx.work().add(new WorkItem(step, WorkKind.STEP, T0, 0));
+            tx.journal().add(entry("r1", 1));
+            return null;
+        });
+        // The first unit holds the writer until the others are queued, so that they share a commit.
+        var queued = new java.util.concurrent.CountDownLatch(1);
+        var first = store.submit(tx -> {
+            queued.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            return null;
+        });
+        var addedTwice = store.submit(tx -> {
+            tx.work().add(new WorkItem(step, WorkKind.STEP, T0, 0));
+            return null;
+        });
+        var refused = store.submit(tx -> {
+            throw new IllegalStateException("refused");
+        });
+        var last = store.submit(tx -> {
+            tx.journal().add(entry("r1", 2));
+            return tx.journal().entries("r1", 0).size();
+        });
+        queued.countDown();
+        first.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThatThrownBy(() -> addedTwice.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                .hasCauseInstanceOf(dev.aios.kernel.StorageException.class);
+        assertThatThrownBy(() -> refused.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                .hasRootCauseMessage("refused");
+        assertThat(last.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(2);
+    }
+
+    @Test
     void unitsCommittedTogetherKeepTheirWritesToThemselves() throws Exception {
         // The first unit holds the writer until the others are queued, so that they share a commit.
         var queued = new java.util.concurrent.CountDownLatch(1);

@@ -580,14 +580,25 @@ public final class Writer implements AutoCloseable {
             var earlier = handle.takeEarlierFailure();
             // What the unit left unsent is not sent at all.
             handle.discardSince(unsent);
-            if (earlier != null && !rolledBackTo(handle, savepoint)) {
+            boolean rolledBack = false;
+            if (earlier == null) {
+                try {
+                    handle.execute("ROLLBACK TO " + savepoint);
+                    rolledBack = true;
+                } catch (StorageException failure) {
+                    // The earlier unit's writes, still waiting when this unit failed before sending
+                    // anything, went with the rollback and failed there; else the connection is
+                    // broken: let the whole batch fail.
+                    earlier = handle.takeEarlierFailure();
+                    if (earlier == null) {
+                        throw failure;
+                    }
+                }
+            }
+            if (!rolledBack && !rolledBackTo(handle, savepoint)) {
                 // This unit's savepoint was never made: the earlier unit's writes failed.
                 undoEnded(tx, results, earlier);
                 return null;
-            }
-            // If the rollback itself fails the connection is broken: let the whole batch fail.
-            if (earlier == null) {
-                handle.execute("ROLLBACK TO " + savepoint);
             }
             handle.execute("RELEASE " + savepoint);
             tx.rollBackTo(mark);
