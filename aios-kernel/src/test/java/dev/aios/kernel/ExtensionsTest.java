@@ -52,6 +52,7 @@ class ExtensionsTest {
         final AtomicInteger stamps = new AtomicInteger();
         /** Filing notes of stamps fails this many more times. */
         final AtomicInteger filingFailures = new AtomicInteger();
+
         ExtensionHost host;
 
         @Override
@@ -144,7 +145,10 @@ class ExtensionsTest {
         public JsonNode run(JsonNode input, AgentContext context) throws Exception {
             if (name.equals("stamp")) {
                 return JSON.objectNode()
-                        .put("text", context.service(Notebook.class).stamp(input.path("client").asText()));
+                        .put(
+                                "text",
+                                context.service(Notebook.class)
+                                        .stamp(input.path("client").asText()));
             }
             String notes =
                     context.service(Notebook.class).lookUp(input.path("client").asText());
@@ -267,8 +271,8 @@ class ExtensionsTest {
         extension.filingFailures.set(1);
         start();
 
-        String run = kernel.send(new Event(
-                        "s-1", "stamp.requested", "acme", "test", clock.instant(), JSON.objectNode(), "", ""))
+        String run = kernel.send(
+                        new Event("s-1", "stamp.requested", "acme", "test", clock.instant(), JSON.objectNode(), "", ""))
                 .started()
                 .getFirst();
         var done = Eventually.await(

@@ -62,9 +62,8 @@ class WritesOfARunAloneTest {
     @Test
     void aRunAloneIsOneWriteForItsEventAndOnePerStepAndTheIdleDispatcherWritesNothing() throws Exception {
         // The dispatcher polls every 20 ms (TestKernels) and is woken when the run ends.
-        kernel = TestKernels.open(TestKernels.withPlaybook(dir, "relay", RELAY)
-                .agent(new Relay())
-                .concurrency(4));
+        kernel = TestKernels.open(
+                TestKernels.withPlaybook(dir, "relay", RELAY).agent(new Relay()).concurrency(4));
         kernel.start();
         // Start-up's own writes (node record, playbooks, released leases) are done once a run went through.
         String warmUp = TestKernels.start(kernel, "relay.requested", "acme", java.time.Instant.now());

@@ -151,12 +151,7 @@ public final class Engine implements AutoCloseable {
                 host::policy);
         WorkQueue.Firing firing = (tx, lease) -> fire(runner, tx, lease);
         this.dispatcher = Dispatcher.of(
-                queue,
-                firing,
-                lease -> execute(runner, lease),
-                config.concurrency(),
-                config.pollInterval(),
-                clock);
+                queue, firing, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
         intake.startWith((tx, runId) -> handOverFirst(runner, tx, runId));
         this.mailboxes = new Mailboxes(
                 store, journal.codec(), clock, playbooks::stateful, playbooks::agent, services, calls, node);

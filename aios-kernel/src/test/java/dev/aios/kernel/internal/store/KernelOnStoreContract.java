@@ -329,7 +329,9 @@ public abstract class KernelOnStoreContract {
         assertThat(scrubbed.context().toString()).doesNotContain(goOn);
         var row = storedRow(goesOn);
         assertThat(row[0]).as("a forgotten run is stored whole").isEqualTo(row[1]);
-        assertThat(kernel.verify().problems()).as("verified after forgetting the completed run").isEmpty();
+        assertThat(kernel.verify().problems())
+                .as("verified after forgetting the completed run")
+                .isEmpty();
     }
 
     /** The seq of the run's stored JSON state and of its last entry, as its row in the database holds them. */

@@ -48,7 +48,11 @@ final class JdbcWork implements WorkStore {
     @Override
     public void started(WorkKey key, int attempt) {
         handle.updateLater("UPDATE work SET attempt = ?" + KEY, attempt, key.runId(), key.step(), key.iteration());
-        keep(key, row -> row == null ? null : new WorkRow(row.kind(), row.visibleAt(), attempt, row.leaseOwner(), row.leaseUntil()));
+        keep(
+                key,
+                row -> row == null
+                        ? null
+                        : new WorkRow(row.kind(), row.visibleAt(), attempt, row.leaseOwner(), row.leaseUntil()));
     }
 
     @Override
@@ -234,10 +238,8 @@ final class JdbcWork implements WorkStore {
             var row = entry.getValue();
             if (row.dueAt(at)) {
                 due.add(new WorkItem(
-                        entry.getKey(),
-                        WorkKind.fromWire(row.kind()),
-                        Instant.ofEpochMilli(row.visibleAt()),
-                        (int) row.attempt()));
+                        entry.getKey(), WorkKind.fromWire(row.kind()), Instant.ofEpochMilli(row.visibleAt()), (int)
+                                row.attempt()));
             }
         }
         return due;

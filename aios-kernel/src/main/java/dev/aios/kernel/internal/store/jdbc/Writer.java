@@ -535,7 +535,8 @@ public final class Writer implements AutoCloseable {
         if (sql != null) {
             // A statement interrupted by an error cannot be reused; prepare afresh.
             statements.close();
-            var failure = new StorageException("could not write to the database at " + where + ": " + sql.getMessage(), sql);
+            var failure =
+                    new StorageException("could not write to the database at " + where + ": " + sql.getMessage(), sql);
             return () -> pending.future.completeExceptionally(failure);
         }
         if (e instanceof Error error) {

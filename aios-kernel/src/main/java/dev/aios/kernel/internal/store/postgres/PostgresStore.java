@@ -106,8 +106,7 @@ public final class PostgresStore extends WriterBackedStore {
      */
     private final java.util.Map<
                     String,
-                    java.util.Map<
-                            dev.aios.kernel.internal.store.WorkKey, dev.aios.kernel.internal.store.jdbc.WorkRow>>
+                    java.util.Map<dev.aios.kernel.internal.store.WorkKey, dev.aios.kernel.internal.store.jdbc.WorkRow>>
             work = new java.util.LinkedHashMap<>(256, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(
@@ -265,7 +264,9 @@ public final class PostgresStore extends WriterBackedStore {
      * turn} (emptied first like {@link #live}): no other node changes them without committing as a
      * writer, and this writer says in {@link #workForgotten} which it cannot follow.
      */
-    java.util.Map<String, java.util.Map<dev.aios.kernel.internal.store.WorkKey, dev.aios.kernel.internal.store.jdbc.WorkRow>>
+    java.util.Map<
+                    String,
+                    java.util.Map<dev.aios.kernel.internal.store.WorkKey, dev.aios.kernel.internal.store.jdbc.WorkRow>>
             work(long turn, long streak) {
         validate(turn, streak);
         return work;
