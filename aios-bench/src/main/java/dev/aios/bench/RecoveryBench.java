@@ -1,17 +1,18 @@
 package dev.aios.bench;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.aios.api.Event;
-import dev.aios.kernel.Kernel;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,8 +20,11 @@ import java.util.concurrent.TimeUnit;
  * time to a healthy {@code /health}, the time until every run has moved on (woke, emitted its event
  * and completed), and the resident set (VmRSS) then and after some idle seconds.
  *
- * <p>The runs are made by a kernel in this process whose clock is a day behind, so that their
- * timers, set a minute before the real now, are a day ahead for it and due for {@code aios up}.
+ * <p>The runs are made as a killed {@code aios up} leaves them: an {@code aios up} of the launcher
+ * under test starts them through its API, with all its extensions following them, is killed
+ * (SIGKILL) once they all wait and memory has copied them, and their timers come due while it is
+ * down. "Healthy" is the first {@code 200} from {@code GET /health}, asked from the moment the
+ * process is started, as an operator's probe would.
  *
  * <pre>{@code
  * mvn -B -q -pl aios-bench -am package -DskipTests
@@ -55,9 +59,13 @@ public final class RecoveryBench {
             int runs,
             long prepareMillis,
             StartupBench.Start start,
+            int movedOnWhenHealthy,
+            long bannerMillis,
             long movedOnMillis,
             long cpuMovedOnMillis,
             long rssMovedOnKb,
+            long memoryCopiedMillis,
+            long cpuMemoryCopiedMillis,
             int idleSeconds,
             long cpuIdleMillis,
             long rssIdleKb) {}
@@ -97,7 +105,7 @@ public final class RecoveryBench {
         } else {
             var playbooks = Files.createDirectories(data.resolve("playbooks"));
             Files.writeString(playbooks.resolve("bench-wake.yaml"), PLAYBOOK);
-            prepare = prepare(data.resolve("data"), playbooks, runs);
+            prepare = prepare(launcher, data, runs);
             System.err.printf(Locale.ROOT, "%,d runs waiting on due timers, made in %,d ms%n", runs, prepare);
             if (prepared != null) {
                 copy(data, prepared);
@@ -107,31 +115,110 @@ public final class RecoveryBench {
         System.out.println(report(recovery));
     }
 
-    /** Makes {@code runs} runs that wait on a timer a minute before now; returns the milliseconds it took. */
-    static long prepare(Path data, Path playbooks, int runs) throws Exception {
+    /**
+     * Makes {@code runs} runs that wait on a timer, the way a killed {@code aios up} leaves them: the
+     * runs are started through the API of {@code aios up} itself (its extensions, memory and policy,
+     * follow them as they would), their timers due some time after all of them wait; once memory has
+     * copied what they did, the process is killed (SIGKILL) and this waits until the timers are due.
+     * Returns the milliseconds it took.
+     */
+    static long prepare(Path launcher, Path base, int runs) throws Exception {
         long started = System.nanoTime();
-        var due = Instant.now().minus(Duration.ofMinutes(1));
-        var clock = InstantSource.offset(InstantSource.system(), Duration.ofDays(-1));
-        try (var kernel = Kernel.builder()
-                .dataDirectory(data)
-                .playbookDirectory(playbooks)
-                .clock(clock)
-                .build()) {
-            kernel.start();
-            for (int i = 0; i < runs; i++) {
-                var payload = JsonNodeFactory.instance.objectNode().put("at", due.toString());
-                kernel.send(new Event(
-                        "wake-" + i, "bench.wake", "s-" + (i % 100), "bench", clock.instant(), payload, "c-" + i, ""));
-            }
+        var data = base.resolve("data");
+        int port = freePort();
+        // Enough time to start them all on a loaded machine, so that none is due before the kill.
+        var due = Instant.now().plus(Duration.ofSeconds(Math.max(60, runs / 40)));
+        try (var process = StartupBench.launch(up(launcher, base, port))) {
+            process.awaitHealthy(port);
+            var token = Files.readString(data.resolve("admin.token")).strip();
+            send(port, token, runs, due);
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             while (count(data, "waiting") < runs) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("only " + count(data, "waiting") + " of " + runs + " runs wait");
+                if (Instant.now().isAfter(due) || System.nanoTime() > deadline || !process.alive()) {
+                    throw new IllegalStateException("only " + count(data, "waiting") + " of " + runs
+                            + " runs wait before their timers are due; fewer --runs, or a quieter machine:\n"
+                            + process.log());
                 }
                 Thread.sleep(200);
             }
+            // What a long-running aios would have done before it was killed: memory has copied the runs.
+            while (!memoryCaughtUp(data) && Instant.now().isBefore(due.minusSeconds(5))) {
+                Thread.sleep(200);
+            }
+            process.process().destroyForcibly().waitFor();
+        }
+        Files.deleteIfExists(data.resolve("admin.token"));
+        var left = Duration.between(Instant.now(), due.plusSeconds(1));
+        if (!left.isNegative()) {
+            Thread.sleep(left);
         }
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    }
+
+    /** Sends {@code runs} events through {@code POST /api/events}, a few at a time. */
+    private static void send(int port, String token, int runs, Instant due) throws Exception {
+        var http = HttpClient.newHttpClient();
+        var inFlight = new Semaphore(8);
+        var failed = new java.util.concurrent.atomic.AtomicReference<String>();
+        var uri = URI.create("http://localhost:" + port + "/api/events");
+        for (int i = 0; i < runs && failed.get() == null; i++) {
+            var body = String.format(
+                    Locale.ROOT,
+                    "{\"id\":\"wake-%d\",\"type\":\"bench.wake\",\"subject\":\"s-%d\",\"source\":\"bench\","
+                            + "\"correlationId\":\"c-%d\",\"data\":{\"at\":\"%s\"}}",
+                    i,
+                    i % 100,
+                    i,
+                    due);
+            var request = HttpRequest.newBuilder(uri)
+                    .header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build();
+            inFlight.acquire();
+            http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((answer, error) -> {
+                if (error != null) {
+                    failed.compareAndSet(null, error.toString());
+                } else if (answer.statusCode() / 100 != 2) {
+                    failed.compareAndSet(null, answer.statusCode() + " " + answer.body());
+                }
+                inFlight.release();
+            });
+        }
+        inFlight.acquire(8);
+        if (failed.get() != null) {
+            throw new IllegalStateException("aios refused an event: " + failed.get());
+        }
+    }
+
+    /** Whether memory has copied every journal entry into its items, read beside the running kernel. */
+    private static boolean memoryCaughtUp(Path data) throws SQLException {
+        try (var connection = DriverManager.getConnection("jdbc:sqlite:file:" + data.resolve("aios.db") + "?mode=ro");
+                var statement = connection.prepareStatement("SELECT (SELECT COALESCE(MAX(pos), 0) FROM journal)"
+                        + " <= (SELECT COALESCE(MAX(position), 0) FROM memory_feed WHERE source = 'journal')");
+                var result = statement.executeQuery()) {
+            return result.next() && result.getBoolean(1);
+        }
+    }
+
+    /** A port nothing listens on now, so that {@code /health} can be asked from the first moment. */
+    private static int freePort() throws java.io.IOException {
+        try (var socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static List<String> up(Path launcher, Path base, int port) {
+        return List.of(
+                launcher.toString(),
+                "up",
+                "--data",
+                base.resolve("data").toString(),
+                "--playbooks",
+                base.resolve("playbooks").toString(),
+                "--no-examples",
+                "--port",
+                Integer.toString(port));
     }
 
     /** Copies the directory tree {@code from} into {@code to}. */
@@ -151,34 +238,52 @@ public final class RecoveryBench {
     private static Recovery recover(Path launcher, Path base, int runs, int idle, long prepare, Path log)
             throws Exception {
         var data = base.resolve("data");
-        var command = List.of(
-                launcher.toString(),
-                "up",
-                "--data",
-                data.toString(),
-                "--playbooks",
-                base.resolve("playbooks").toString(),
-                "--no-examples",
-                "--port",
-                "0");
-        try (var process = StartupBench.launch(command)) {
-            var start = process.awaitHealthy();
+        int port = freePort();
+        try (var process = StartupBench.launch(up(launcher, base, port))) {
+            var start = process.awaitHealthy(port);
+            int movedOnWhenHealthy = count(data, "completed");
+            long banner = -1;
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
             while (count(data, "completed") < runs) {
                 if (System.nanoTime() > deadline || !process.alive()) {
                     throw new IllegalStateException(
                             "only " + count(data, "completed") + " of " + runs + " runs completed:\n" + process.log());
                 }
+                if (banner < 0 && process.log().contains(" is up at ")) {
+                    banner = process.elapsedMillis();
+                }
                 Thread.sleep(100);
             }
             long movedOn = process.elapsedMillis();
             long cpu = process.cpuMillis();
             long rss = process.rssKb();
+            // Memory's copy of what the runs did may follow them later: until it holds all of it.
+            while (!memoryCaughtUp(data)) {
+                if (System.nanoTime() > deadline || !process.alive()) {
+                    throw new IllegalStateException("memory did not copy the journal:\n" + process.log());
+                }
+                Thread.sleep(100);
+            }
+            long copied = process.elapsedMillis();
+            long cpuCopied = process.cpuMillis();
             Thread.sleep(Duration.ofSeconds(idle));
             if (log != null) {
                 Files.copy(process.logFile(), log, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
-            return new Recovery(runs, prepare, start, movedOn, cpu, rss, idle, process.cpuMillis(), process.rssKb());
+            return new Recovery(
+                    runs,
+                    prepare,
+                    start,
+                    movedOnWhenHealthy,
+                    banner,
+                    movedOn,
+                    cpu,
+                    rss,
+                    copied,
+                    cpuCopied,
+                    idle,
+                    process.cpuMillis(),
+                    process.rssKb());
         }
     }
 
@@ -206,20 +311,28 @@ public final class RecoveryBench {
                 |---|---:|
                 | start to healthy | %,d |
                 | CPU to healthy | %,d |
+                | runs moved on when healthy | %,d |
+                | start to the banner (-1: after every run moved on) | %,d |
                 | start until every run moved on | %,d |
                 | CPU until every run moved on | %,d |
                 | RSS when healthy, MB | %,d |
                 | RSS when every run moved on, MB | %,d |
+                | start until memory copied every run's journal | %,d |
+                | CPU until memory copied it | %,d |
                 | CPU %d s later | %,d |
                 | RSS %d s later, MB | %,d |
                 """,
                 r.runs(),
                 r.start().millis(),
                 r.start().cpuMillis(),
+                r.movedOnWhenHealthy(),
+                r.bannerMillis(),
                 r.movedOnMillis(),
                 r.cpuMovedOnMillis(),
                 r.start().rssHealthyKb() / 1024,
                 r.rssMovedOnKb() / 1024,
+                r.memoryCopiedMillis(),
+                r.cpuMemoryCopiedMillis(),
                 r.idleSeconds(),
                 r.cpuIdleMillis(),
                 r.idleSeconds(),

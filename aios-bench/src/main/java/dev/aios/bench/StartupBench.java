@@ -253,6 +253,24 @@ public final class StartupBench {
             return new Start(millis, cpuMillis(), rss, rss);
         }
 
+        /**
+         * Waits for the first {@code 200} from {@code /health} on {@code port}, asked from the start
+         * without waiting for the banner; the rest of the returned start (the idle RSS) is the RSS then.
+         */
+        Start awaitHealthy(int port) throws Exception {
+            var http = HttpClient.newHttpClient();
+            long deadline = started + TimeUnit.MINUTES.toNanos(2);
+            while (!healthy(http, Integer.toString(port))) {
+                if (System.nanoTime() > deadline || !process.isAlive()) {
+                    throw new IllegalStateException("no healthy /health from " + command + ":\n" + log());
+                }
+                Thread.sleep(5);
+            }
+            long millis = elapsedMillis();
+            long rss = rssKb();
+            return new Start(millis, cpuMillis(), rss, rss);
+        }
+
         /** User + system CPU milliseconds the process used so far. */
         long cpuMillis() throws IOException {
             return StartupBench.cpuMillis(process.pid());
