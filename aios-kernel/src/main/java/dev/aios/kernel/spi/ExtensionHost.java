@@ -25,6 +25,17 @@ public interface ExtensionHost {
     Feed feed();
 
     /**
+     * Whether the workers have a backlog: several times more steps and timers due now than they
+     * have places for, as after a restart that found thousands of timers due. Work that can wait
+     * without loss, such as copying the {@link #feed()} (which resumes where it stopped), may yield
+     * the database's one writer to the runs while this holds. Reads the database: ask it now and
+     * then, not for every item.
+     */
+    default boolean backlogged() {
+        return false;
+    }
+
+    /**
      * Where the extension records its metrics; names start with {@code aios.} and tags stay few
      * (no run ids), as Prometheus expects.
      */

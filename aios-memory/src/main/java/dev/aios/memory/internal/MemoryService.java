@@ -63,6 +63,21 @@ public final class MemoryService implements AutoCloseable {
     private final ReentrantLock ingest = new ReentrantLock();
 
     private final Semaphore wake = new Semaphore(0);
+    /** Counted down when closing, to end a wait for a backlog at once. */
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    /** The longest copying the feed yields to a backlog of due work before it copies anyway. */
+    private static final Duration YIELD_AT_MOST = Duration.ofSeconds(30);
+    /** How often, at most, the loop asks the kernel whether it has a backlog. */
+    private static final Duration ASK_EVERY = Duration.ofMillis(500);
+
+    private final ExtensionHost host;
+    // The background loop's own: whether the kernel had a backlog when last asked, and since when it yields.
+    private boolean backlogged;
+    private long backlogAskedAt = System.nanoTime() - ASK_EVERY.toNanos();
+    private long yieldingSince = -1;
+    /** Whether the index has applied the changes it lacked at the start (see {@link #recall}). */
+    private volatile boolean indexCaughtUp;
+
     private final Thread background;
     private final ScheduledExecutorService schedule;
     private volatile boolean closed;
@@ -72,6 +87,7 @@ public final class MemoryService implements AutoCloseable {
     public MemoryService(
             ExtensionHost host, MemorySettings settings, Optional<Embedder> embedder, Summarizer summarizer) {
         this.settings = settings;
+        this.host = host;
         this.clock = host.clock();
         this.recallTimer = io.micrometer.core.instrument.Timer.builder("aios.memory.recall")
                 .description("Hybrid recalls (BM25 and vectors, fused): time to answer one query")
@@ -104,7 +120,9 @@ public final class MemoryService implements AutoCloseable {
         this.index = MemoryIndex.open(indexDirectory, model);
         this.indexer = new Indexer(store, index, clock);
         indexer.open();
-        indexer.catchUp();
+        // Changes the index had not applied before the last stop (after a kill, up to its last
+        // commit's few seconds) are applied by the background loop, not here: the start, and
+        // GET /health, need not wait for them. A recall before then applies them first.
         indexer.resumePurge();
         this.recaller = new Recaller(index, store, embedder, settings, clock);
         this.feed = new EpisodicFeed(host.feed(), store, settings.limits().episodicChars());
@@ -123,6 +141,7 @@ public final class MemoryService implements AutoCloseable {
     public void start() {
         indexer.rebuildInBackground();
         background.start();
+        wake();
         embedding.ifPresent(EmbeddingWorker::start);
         long every = settings.retentionEvery().toMillis();
         nextRetention = clock.instant().plusMillis(every);
@@ -274,6 +293,7 @@ public final class MemoryService implements AutoCloseable {
             // A search of a half-filled index would miss what it holds without saying so.
             throw new dev.aios.memory.MemoryRebuildingException(indexer.state());
         }
+        indexCaughtUpSinceStart();
         long started = System.nanoTime();
         try {
             return recaller.recall(query);
@@ -481,6 +501,11 @@ public final class MemoryService implements AutoCloseable {
                 if (closed) {
                     return;
                 }
+                indexCaughtUpSinceStart();
+                if (yieldsToBacklog()) {
+                    stopped.await(ASK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+                    continue;
+                }
                 catchUp();
                 if (System.nanoTime() - lastCommit > COMMIT_EVERY.toNanos()) {
                     indexer.commit();
@@ -497,9 +522,45 @@ public final class MemoryService implements AutoCloseable {
         }
     }
 
+    /** Applies, once after the start, the changes the index had not applied before the last stop. */
+    private void indexCaughtUpSinceStart() {
+        if (!indexCaughtUp) {
+            indexer.catchUp();
+            indexCaughtUp = true;
+        }
+    }
+
+    /**
+     * Whether copying the feed waits now: while the workers have a backlog (thousands of timers came
+     * due while aios was down), each copy would take the one writer from the runs. The feed keeps
+     * everything, so memory copies it once they are through, or after {@link #YIELD_AT_MOST} if the
+     * backlog lasts, and then yields again. Asks the kernel at most every {@link #ASK_EVERY}.
+     */
+    private boolean yieldsToBacklog() {
+        long now = System.nanoTime();
+        if (now - backlogAskedAt >= ASK_EVERY.toNanos()) {
+            backlogged = host.backlogged();
+            backlogAskedAt = now;
+        }
+        if (!backlogged) {
+            yieldingSince = -1;
+            return false;
+        }
+        if (yieldingSince < 0) {
+            yieldingSince = now;
+            LOG.info("memory copies the journal once the backlog of due work is through");
+        }
+        if (now - yieldingSince >= YIELD_AT_MOST.toNanos()) {
+            yieldingSince = now;
+            return false;
+        }
+        return true;
+    }
+
     @Override
     public void close() {
         closed = true;
+        stopped.countDown();
         schedule.shutdownNow();
         indexer.stopPurging();
         embedding.ifPresent(EmbeddingWorker::close);

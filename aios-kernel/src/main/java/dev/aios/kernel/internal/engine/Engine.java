@@ -124,7 +124,8 @@ public final class Engine implements AutoCloseable {
                 agents,
                 config.meters(),
                 secrets,
-                new HostAudit(audit, tokens, store, clock));
+                new HostAudit(audit, tokens, store, clock),
+                config.concurrency());
         this.playbooks = new Playbooks(store, new PlaybookCompiler(cel), agents, host, clock, audit);
         this.queue = new WorkQueue(store, journal, clock, node, this::leaseFor);
         this.connectors = new Connectors(config.connectors(), clock, meters, traces);

@@ -43,6 +43,10 @@ final class Host implements ExtensionHost, Feed {
     private final dev.aios.kernel.spi.Audit audit;
     private final dev.aios.kernel.internal.agent.AgentRegistry agents;
     private final io.micrometer.core.instrument.MeterRegistry meters;
+    /** Due work beyond this many items a worker's place is a backlog ({@link #backlogged}). */
+    private static final int BACKLOG_PER_PLACE = 4;
+
+    private final long backlog;
     private volatile io.opentelemetry.api.trace.Tracer tracer =
             io.opentelemetry.api.OpenTelemetry.noop().getTracer("dev.aios.kernel");
     final Map<String, AgentFactory> factories = new ConcurrentHashMap<>();
@@ -68,8 +72,10 @@ final class Host implements ExtensionHost, Feed {
             dev.aios.kernel.internal.agent.AgentRegistry agents,
             io.micrometer.core.instrument.MeterRegistry meters,
             dev.aios.kernel.Secrets secrets,
-            dev.aios.kernel.spi.Audit audit) {
+            dev.aios.kernel.spi.Audit audit,
+            int concurrency) {
         this.audit = audit;
+        this.backlog = (long) BACKLOG_PER_PLACE * concurrency;
         this.agents = agents;
         this.secrets = secrets;
         this.store = store;
@@ -85,6 +91,11 @@ final class Host implements ExtensionHost, Feed {
     @Override
     public io.micrometer.core.instrument.MeterRegistry meters() {
         return meters;
+    }
+
+    @Override
+    public boolean backlogged() {
+        return store.read(tx -> tx.work().queue(clock.instant()).due()) > backlog;
     }
 
     @Override
