@@ -221,8 +221,20 @@ public final class AgentBinding {
      * @throws Exception whatever the agent throws, unchanged
      */
     public JsonNode call(JsonNode input, AgentContext context) throws Exception {
-        Objects.requireNonNull(context, "context");
         validateInput(input);
+        return callValidated(input, context);
+    }
+
+    /**
+     * As {@link #call}, for an input that {@link #validateInput} already accepted: the kernel checks
+     * the input on the step's thread, where a violation fails the step, and runs the agent on another.
+     *
+     * @throws ContractViolation if the input cannot be read into the input record, or the output
+     *     does not match the contract, or the agent returned nothing
+     * @throws Exception whatever the agent throws, unchanged
+     */
+    public JsonNode callValidated(JsonNode input, AgentContext context) throws Exception {
+        Objects.requireNonNull(context, "context");
         return switch (bound) {
             case Typed<?, ?> typed -> invoke(typed, input, context);
             case Json json -> {

@@ -156,7 +156,13 @@ public final class Cel {
         declared.addAll(locals);
         var used = References.variables(ast.getExpr(), declared);
         var expression = new Expression(
-                source, program, used, ast.getResultType().kind(), budget, Budget.operands(ast.getExpr()));
+                source,
+                program,
+                used,
+                ast.getResultType().kind(),
+                budget,
+                Budget.operands(ast.getExpr()),
+                References.path(ast.getExpr()));
         if (cache.size() < CACHE_LIMIT) {
             cache.putIfAbsent(key, expression);
         }

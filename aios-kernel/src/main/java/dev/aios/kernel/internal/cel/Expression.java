@@ -30,6 +30,12 @@ public final class Expression {
     private final CelKind resultKind;
     private final Budget budget;
     private final Map<Long, Budget.Operand> guarded;
+    /**
+     * For an expression that only reads fields of a variable, the variable and the fields: it is
+     * evaluated by following them in the JSON, with the same result as CEL's, and by CEL wherever
+     * one of them is missing or not an object (so errors are CEL's own).
+     */
+    private final String[] path;
 
     Expression(
             String source,
@@ -37,7 +43,11 @@ public final class Expression {
             Set<String> variables,
             CelKind resultKind,
             Budget budget,
-            Map<Long, Budget.Operand> guarded) {
+            Map<Long, Budget.Operand> guarded,
+            java.util.Optional<java.util.List<String>> path) {
+        this.path = path.filter(names -> variables.contains(names.getFirst()))
+                .map(names -> names.toArray(String[]::new))
+                .orElse(null);
         this.source = source;
         this.program = program;
         this.variables = variables;
@@ -83,12 +93,26 @@ public final class Expression {
 
     /** Evaluates over {@code vars} and returns the result as JSON. */
     public JsonNode eval(Map<String, JsonNode> vars) {
-        var result = evalRaw(vars);
+        var found = follow(vars);
+        // What CEL would yield for the path: the value converted to CEL's and back, within the budget.
+        Object result = found != null ? JsonValues.toCel(found) : evalRaw(vars);
         try {
             return JsonValues.toJson(result, budget.elements());
         } catch (Budget.Exceeded e) {
             throw exceeded(e);
         }
+    }
+
+    /** The value at the end of this expression's {@link #path}, or null if it has none or it leads nowhere. */
+    private JsonNode follow(Map<String, JsonNode> vars) {
+        if (path == null) {
+            return null;
+        }
+        var node = vars.get(path[0]);
+        for (int i = 1; i < path.length && node != null; i++) {
+            node = node.isObject() ? node.get(path[i]) : null;
+        }
+        return node;
     }
 
     /** Evaluates a condition; the result must be a bool. */

@@ -16,6 +16,24 @@ final class References {
         return Set.copyOf(found);
     }
 
+    /**
+     * The names along {@code expr} if it only reads a field of a field … of a variable (such as
+     * {@code steps.s1.output.customer}): the variable's name first, then each field's; else empty.
+     */
+    static java.util.Optional<java.util.List<String>> path(CelExpr expr) {
+        var names = new java.util.ArrayDeque<String>();
+        var at = expr;
+        while (at.getKind() == CelExpr.ExprKind.Kind.SELECT && !at.select().testOnly()) {
+            names.addFirst(at.select().field());
+            at = at.select().operand();
+        }
+        if (at.getKind() != CelExpr.ExprKind.Kind.IDENT) {
+            return java.util.Optional.empty();
+        }
+        names.addFirst(at.ident().name());
+        return java.util.Optional.of(java.util.List.copyOf(names));
+    }
+
     private static void visit(CelExpr expr, Set<String> bound, Set<String> declared, Set<String> found) {
         switch (expr.getKind()) {
             case IDENT -> {

@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Rows are caught up when an event is sent (before its sender is answered), when a run begins
  * waiting or emits, and by a sweep every second, which also picks up what a crash left behind.
+ * Whichever of these passes resumes a run with an event, the event's sender is told: it names the
+ * event it is about to log ({@link #expect}) before the event is written, and every pass that
+ * resumes a run with an expected event notes the run, before its write commits.
  */
 final class Awaits implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Awaits.class);
@@ -75,6 +78,11 @@ final class Awaits implements AutoCloseable {
     private final Runnable wake;
     private final ReentrantLock[] stripes = new ReentrantLock[64];
     private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
+    /** The runs resumed by each event whose sender has not been answered yet, whichever pass resumed them. */
+    private final java.util.Map<String, Set<String>> resumedBy = new ConcurrentHashMap<>();
+    /** Runs on the sender's thread between listing the waiting runs and catching them up; tests use it. */
+    volatile Runnable afterListing = () -> {};
+
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("aios-await-", 0).factory());
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
@@ -97,27 +105,51 @@ final class Awaits implements AutoCloseable {
     }
 
     /**
+     * Notes that event {@code eventId} is about to be logged, so that any pass resuming a run with
+     * it from now on tells {@link #catchUp(String, String, Optional)}; call {@link #forget} if the
+     * event is not logged. Returns false, and notes nothing, if another sender expects it already.
+     */
+    boolean expect(String eventId) {
+        return resumedBy.putIfAbsent(eventId, ConcurrentHashMap.newKeySet()) == null;
+    }
+
+    /** Stops noting the runs that event {@code eventId} resumes. */
+    void forget(String eventId) {
+        resumedBy.remove(eventId);
+    }
+
+    /**
      * Catches up, on the caller's thread, every run awaiting events of {@code eventType}; says
-     * which of them event {@code eventId} resumed, and why it could not be judged for others. Runs
-     * not reached {@code within} the time given are left to the background.
+     * which runs event {@code eventId} resumed (by this pass or by one in the background that
+     * took a run first, if the event was {@linkplain #expect expected}), and why it could not be
+     * judged for others. Runs not reached {@code within} the time given are left to the
+     * background. Stops noting the runs the event resumes.
      */
     CaughtUp catchUp(String eventType, String eventId, Optional<java.time.Duration> within) {
-        long stopAt =
-                System.nanoTime() + within.orElse(java.time.Duration.ofDays(1)).toNanos();
-        var resumed = new ArrayList<String>();
-        var notes = new ArrayList<String>();
-        for (var waiting : waiting(eventType)) {
-            if (System.nanoTime() - stopAt > 0) {
-                // Out of time for this answer: the sweep catches the rest up.
-                schedule(eventType);
-                break;
+        try {
+            long stopAt = System.nanoTime()
+                    + within.orElse(java.time.Duration.ofDays(1)).toNanos();
+            var resumed = new java.util.TreeSet<String>();
+            var notes = new ArrayList<String>();
+            var waiting = waiting(eventType);
+            afterListing.run();
+            for (var row : waiting) {
+                if (System.nanoTime() - stopAt > 0) {
+                    // Out of time for this answer: the sweep catches the rest up.
+                    schedule(eventType);
+                    break;
+                }
+                var by = catchUp(row, eventId, notes);
+                if (by.filter(eventId::equals).isPresent()) {
+                    resumed.add(row.runId());
+                }
             }
-            var by = catchUp(waiting, eventId, notes);
-            if (by.filter(eventId::equals).isPresent()) {
-                resumed.add(waiting.runId());
-            }
+            // Runs another pass resumed with this event before this one reached them.
+            resumed.addAll(resumedBy.getOrDefault(eventId, Set.of()));
+            return new CaughtUp(List.copyOf(resumed), notes);
+        } finally {
+            forget(eventId);
         }
-        return new CaughtUp(resumed, notes);
     }
 
     /** Catches up the runs awaiting events of {@code eventType}, in the background. */
@@ -273,7 +305,30 @@ final class Awaits implements AutoCloseable {
 
     /** Resumes the run with {@code match}, or records it checked up to {@code upTo}, unless it moved. */
     private Applied apply(Waiting waiting, long checked, Optional<ObjectNode> match, long upTo) {
+        var by = match.map(m -> m.path("id").asText()).map(resumedBy::get);
+        // Whether this write noted the run for the event's sender; a unit can be rolled back and run again.
+        var noted = new java.util.concurrent.atomic.AtomicBoolean();
+        try {
+            return resume(waiting, checked, match, upTo, by, noted);
+        } catch (RuntimeException e) {
+            if (noted.get()) {
+                by.ifPresent(runs -> runs.remove(waiting.runId()));
+            }
+            throw e;
+        }
+    }
+
+    private Applied resume(
+            Waiting waiting,
+            long checked,
+            Optional<ObjectNode> match,
+            long upTo,
+            Optional<Set<String>> by,
+            java.util.concurrent.atomic.AtomicBoolean noted) {
         return store.write(tx -> {
+            if (noted.getAndSet(false)) {
+                by.ifPresent(runs -> runs.remove(waiting.runId()));
+            }
             var now = tx.awaits().find(waiting.work()).map(AwaitStore.Waiting::checked);
             if (now.isEmpty() || now.get() != checked) {
                 return Applied.MOVED;
@@ -296,6 +351,8 @@ final class Awaits implements AutoCloseable {
             var writes = new RunWrites(tx, journal, state, at);
             writes.follow(playbook, new Decision.GoOn(waiting.step(), await.next()));
             tx.afterCommit(wake);
+            // Before the commit, so that the event's sender cannot miss it once the run stops waiting.
+            by.ifPresent(runs -> noted.set(runs.add(waiting.runId())));
             return Applied.RESUMED;
         });
     }

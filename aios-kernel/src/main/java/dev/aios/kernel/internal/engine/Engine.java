@@ -570,6 +570,11 @@ public final class Engine implements AutoCloseable {
 
     private volatile boolean closing;
 
+    /** The runs awaiting events; tests reach it to interleave its passes. */
+    Awaits awaits() {
+        return awaits;
+    }
+
     /** Why the database cannot be written, while that lasts. */
     public Optional<String> storageFailure() {
         return store.failing();
@@ -583,9 +588,27 @@ public final class Engine implements AutoCloseable {
         EventLimits.check(event);
         checkAddressee(event);
         var routing = intake.route(event, 0);
-        var logged = store.write(
-                tx -> intake.accept(tx, event, routing, config.clock().instant()));
+        // On the embedded store this process alone makes runs wait, each at a step of a version it
+        // loaded; on a shared one another node may have loaded a version this one has not.
+        boolean awaited = config.database().isPresent() || playbooks.awaited(event.type());
+        boolean expected = awaited && awaits.expect(event.id());
+        EventIntake.Logged logged;
+        try {
+            logged = store.write(
+                    tx -> intake.accept(tx, event, routing, config.clock().instant()));
+        } catch (RuntimeException e) {
+            if (expected) {
+                awaits.forget(event.id());
+            }
+            throw e;
+        }
         if (logged.accepted().duplicate()) {
+            if (expected) {
+                awaits.forget(event.id());
+            }
+            return logged.accepted();
+        }
+        if (!awaited) {
             return logged.accepted();
         }
         // The event is recorded: a request's write limit must not turn what follows into a failure.

@@ -65,8 +65,14 @@ final class KernelTraces implements FeedListener, AutoCloseable {
         return enabled;
     }
 
-    /** Starts the span of one attempt of a step (or compensation, timer, join) of {@code run}. */
+    /**
+     * Starts the span of one attempt of a step (or compensation, timer, join) of {@code run}; with
+     * tracing off, the invalid span, without working out the run's trace id or any attribute.
+     */
     Span step(RunState run, Lease lease) {
+        if (!enabled) {
+            return Span.getInvalid();
+        }
         return tracer.spanBuilder("step " + lease.step())
                 .setParent(Context.root().with(Span.wrap(RunIds.context(run.id))))
                 .setAttribute("aios.run.id", run.id)

@@ -264,7 +264,7 @@ final class Mailboxes {
             if (logContext != null) {
                 MDC.setContextMap(logContext);
             }
-            return binding.call(validated, context);
+            return binding.callValidated(validated, context);
         });
         try {
             var output = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -11,6 +11,7 @@ import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.agent.AgentBinding;
 import dev.aios.kernel.internal.agent.AgentRegistry;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
+import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.playbook.PlaybookCompiler;
 import dev.aios.kernel.internal.playbook.PlaybookJson;
 import dev.aios.kernel.internal.playbook.SourceMap;
@@ -86,6 +87,9 @@ final class Playbooks {
     private final InstantSource clock;
     private final Map<Key, Loaded> versions = new ConcurrentHashMap<>();
     private volatile Map<String, Built> active = Map.of();
+    /** The event types an await step of a loaded version waits for; only grows. */
+    private volatile Set<String> awaited = Set.of();
+
     private volatile LoadReport lastLoad = new LoadReport(List.of(), List.of());
 
     /** A file refused by the last load, and the playbook it defined (or was meant to). */
@@ -119,6 +123,7 @@ final class Playbooks {
                 var built = build(model, s.source(), SourceMap.none());
                 versions.put(
                         new Key(s.name(), s.version()), new Loaded(built.compiled(), built.declared(), s.loadedAt()));
+                noteAwaited(built.compiled());
             } catch (PlaybookException | IllegalArgumentException e) {
                 LOG.warn(
                         "stored playbook {}@{} no longer compiles; its runs will need attention: {}",
@@ -205,6 +210,7 @@ final class Playbooks {
             var compiled = built.compiled();
             versions.putIfAbsent(
                     new Key(compiled.name(), compiled.version()), new Loaded(compiled, built.declared(), now));
+            noteAwaited(compiled);
         }
         active = Map.copyOf(next);
         refusals = List.copyOf(refused);
@@ -465,6 +471,26 @@ final class Playbooks {
             throw new NotFoundException("no active playbook named '" + name + "'; list them with `aios playbooks`");
         }
         return built.compiled();
+    }
+
+    /**
+     * Whether an await step of a loaded version waits for events of {@code type}. A run waits only
+     * at a step of a loaded version, and a version is loaded before any of its runs starts.
+     */
+    boolean awaited(String type) {
+        return awaited.contains(type);
+    }
+
+    private synchronized void noteAwaited(CompiledPlaybook compiled) {
+        var types = new java.util.HashSet<>(awaited);
+        for (var path : compiled.paths()) {
+            if (compiled.step(path) instanceof CompiledStep.Await await) {
+                types.add(await.eventType());
+            }
+        }
+        if (types.size() > awaited.size()) {
+            awaited = Set.copyOf(types);
+        }
     }
 
     /** A version, active or not. */

@@ -363,7 +363,7 @@ final class StepRunner {
             if (logContext != null) {
                 org.slf4j.MDC.setContextMap(logContext);
             }
-            return binding.call(validated, context);
+            return binding.callValidated(validated, context);
         }));
         try {
             var output = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

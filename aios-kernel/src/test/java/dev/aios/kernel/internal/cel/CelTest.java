@@ -115,6 +115,28 @@ class CelTest {
     }
 
     @Test
+    void aPathOfFieldsReadsWhatTheSameValueReadByCelWouldBe() {
+        // [x][0] is not a plain path, so CEL itself evaluates it.
+        for (var path : java.util.List.of(
+                "event", "event.data", "event.data.contact", "event.data.note", "event.data.budget", "steps.qualify")) {
+            assertThat(eval(path)).as(path).isEqualTo(eval("[" + path + "][0]"));
+        }
+        assertThat(eval("event.data.budget").isIntegralNumber()).isTrue();
+    }
+
+    @Test
+    void aPathThroughAMissingFieldOrANonObjectFailsAsCelSays() {
+        assertThatThrownBy(() -> eval("event.data.missing"))
+                .isInstanceOf(CelException.class)
+                .hasMessageContaining("'missing'");
+        assertThatThrownBy(() -> eval("event.data.note.text")).isInstanceOf(CelException.class);
+        assertThatThrownBy(() -> eval("event.subject.text")).isInstanceOf(CelException.class);
+        assertThatThrownBy(() -> cel.compile("output.text").eval(VARS))
+                .isInstanceOf(CelException.class)
+                .hasMessageContaining("uses output, which is not available here");
+    }
+
+    @Test
     void variablesNotSuppliedAreAbsent() {
         var expression = cel.compile("output.confidence < 0.7 || steps.qualify.score > 50");
         assertThat(expression.variables()).containsExactlyInAnyOrder("output", "steps");
