@@ -217,6 +217,13 @@ public final class PostgresStore extends WriterBackedStore {
         config.setReadOnly(readOnly);
         if (readOnly) {
             config.setTransactionIsolation("TRANSACTION_REPEATABLE_READ");
+        } else {
+            // The writer sends the same few messages over and over: prepared on the server from
+            // their first use, each planned once (its statements look rows up by key, so a plan
+            // for any values is as good as one for the values at hand), not parsed and planned
+            // again at every step.
+            config.addDataSourceProperty("prepareThreshold", "1");
+            config.setConnectionInitSql("SET plan_cache_mode = force_generic_plan");
         }
         if (schema != null) {
             config.setSchema(schema);
