@@ -159,7 +159,6 @@ final class WorkQueue {
         var state = journal.load(tx, key.runId())
                 .orElseThrow(() -> new IllegalStateException("work for unknown run " + key.runId()));
         Instant until = now.plus(terms.leaseFor(state, key.step(), item.kind()));
-        tx.work().lease(key, owner, until);
         int attempt = item.attempt();
         switch (item.kind()) {
             case STEP -> {
@@ -173,6 +172,8 @@ final class WorkQueue {
             case COMPENSATE, JOIN -> attempt++; // counted by the failures journaled, not by the start
             case TIMER, TIMEOUT, ESCALATE -> {}
         }
+        // After the start, whose write of the item's attempt the store may fold into the lease's.
+        tx.work().lease(key, owner, until);
         return new Lease(key.runId(), key.step(), key.iteration(), item.kind(), attempt, owner, until);
     }
 

@@ -86,6 +86,14 @@ public final class JdbcHandle implements Handle {
         }
     }
 
+    /**
+     * Whether {@link #updateLater} waits for the next statement (PostgreSQL, in the writer), so that
+     * what it deferred last may still be taken back with {@link #discardSince}.
+     */
+    public boolean defersWrites() {
+        return pipelined();
+    }
+
     /** Whether statements not needing an answer wait for the next one: PostgreSQL, in the writer. */
     private boolean pipelined() {
         return dialect == Dialect.POSTGRESQL && statements != null;
@@ -296,17 +304,22 @@ public final class JdbcHandle implements Handle {
      * in the same round trip, and hands its first row to {@code reader} when its result arrives:
      * on PostgreSQL in the writer's transaction; elsewhere at once. If the transaction ends before
      * anything else is sent, it is dropped like {@link #executeLater} and {@code reader} is not called.
+     * Values that change from one call to the next go in {@code args}, not in {@code sql}: the
+     * driver prepares a message on the server once it has seen the same text a few times.
      */
-    public void queryLater(String sql, java.util.function.Consumer<dev.aios.kernel.spi.Row> reader) {
+    public void queryLater(String sql, java.util.function.Consumer<dev.aios.kernel.spi.Row> reader, Object... args) {
         if (!pipelined()) {
-            queryOne(sql, row -> {
-                reader.accept(row);
-                return Boolean.TRUE;
-            });
+            queryOne(
+                    sql,
+                    row -> {
+                        reader.accept(row);
+                        return Boolean.TRUE;
+                    },
+                    args);
             return;
         }
         deferredReaders.put(deferredCount, reader);
-        defer(sql, new Object[0]);
+        defer(sql, args);
     }
 
     /**

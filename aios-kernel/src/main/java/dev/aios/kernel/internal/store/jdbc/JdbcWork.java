@@ -45,9 +45,20 @@ final class JdbcWork implements WorkStore {
         keep(key, row -> fresh(item));
     }
 
+    /**
+     * The attempt of an item written last by {@link #started} and not sent yet (PostgreSQL writer),
+     * between the marks before and after it: a lease of the same item right after takes its
+     * statement back and writes both in one.
+     */
+    private record Started(WorkKey key, int attempt, JdbcHandle.Pending before, JdbcHandle.Pending after) {}
+
+    private Started lastStarted;
+
     @Override
     public void started(WorkKey key, int attempt) {
+        var before = handle.defersWrites() ? handle.pending() : null;
         handle.updateLater("UPDATE work SET attempt = ?" + KEY, attempt, key.runId(), key.step(), key.iteration());
+        lastStarted = before == null ? null : new Started(key, attempt, before, handle.pending());
         keep(
                 key,
                 row -> row == null
@@ -300,13 +311,29 @@ final class JdbcWork implements WorkStore {
     @Override
     public void lease(WorkKey key, String owner, Instant until) {
         tx.leaseChanged(key);
-        handle.updateLater(
-                "UPDATE work SET lease_owner = ?, lease_until = ?" + KEY,
-                owner,
-                until,
-                key.runId(),
-                key.step(),
-                key.iteration());
+        var started = lastStarted;
+        lastStarted = null;
+        if (started != null && started.key().equals(key) && handle.pending().equals(started.after())) {
+            // The item's start is the last statement waiting: one statement writes both (a
+            // step's start and its lease go together on every step).
+            handle.discardSince(started.before());
+            handle.updateLater(
+                    "UPDATE work SET attempt = ?, lease_owner = ?, lease_until = ?" + KEY,
+                    started.attempt(),
+                    owner,
+                    until,
+                    key.runId(),
+                    key.step(),
+                    key.iteration());
+        } else {
+            handle.updateLater(
+                    "UPDATE work SET lease_owner = ?, lease_until = ?" + KEY,
+                    owner,
+                    until,
+                    key.runId(),
+                    key.step(),
+                    key.iteration());
+        }
         remember(key, owner);
         keep(
                 key,

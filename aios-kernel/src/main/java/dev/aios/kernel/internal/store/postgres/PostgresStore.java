@@ -150,14 +150,18 @@ public final class PostgresStore extends WriterBackedStore {
                         // This writer's turn: the first of its transactions since another writer
                         // committed comes back, which tells whether the states kept in memory still
                         // hold, and so does the count of forgets, which the keys kept in memory follow.
+                        // The same text every time (the values are bound), so that the driver
+                        // prepares this first message on the server rather than parsing it anew.
                         handle.queryLater(
-                                "UPDATE writer_turns SET streak = CASE WHEN node = '" + node + "' THEN streak ELSE "
-                                        + tx.turn() + " END, node = '" + node
-                                        + "' WHERE id = 1 RETURNING streak, forgets",
+                                "UPDATE writer_turns SET streak = CASE WHEN node = ? THEN streak ELSE ? END,"
+                                        + " node = ? WHERE id = 1 RETURNING streak, forgets",
                                 row -> {
                                     heardForgets(row.integer("forgets"));
                                     tx.streak(row.integer("streak"));
-                                });
+                                },
+                                node,
+                                tx.turn(),
+                                node);
                         open = tx;
                         // Registered first, so a unit rolled back alone does not undo them.
                         tx.afterCommit(() -> open = null);
@@ -213,6 +217,13 @@ public final class PostgresStore extends WriterBackedStore {
         config.setReadOnly(readOnly);
         if (readOnly) {
             config.setTransactionIsolation("TRANSACTION_REPEATABLE_READ");
+        } else {
+            // The writer sends the same few messages over and over: prepared on the server from
+            // their first use, each planned once (its statements look rows up by key, so a plan
+            // for any values is as good as one for the values at hand), not parsed and planned
+            // again at every step.
+            config.addDataSourceProperty("prepareThreshold", "1");
+            config.setConnectionInitSql("SET plan_cache_mode = force_generic_plan");
         }
         if (schema != null) {
             config.setSchema(schema);
