@@ -1,8 +1,8 @@
 -- The tables of kernel as its migrations leave them: a new database gets them from this one script
 -- instead of replaying each migration. SqliteBaselineTest (aios-server) checks it against the
 -- migrations and writes it anew when they change.
--- version: 12
--- covers: V1 journal and runs, V2 receipts and snapshots, V3 subject keys and feed, V4 await progress, V5 runs by trigger, V6 loop items, V7 task escalations, V8 tokens audit and secrets, V9 agent instances, V10 nodes, V11 instance outcomes, V12 runs trigger column
+-- version: 13
+-- covers: V1 journal and runs, V2 receipts and snapshots, V3 subject keys and feed, V4 await progress, V5 runs by trigger, V6 loop items, V7 task escalations, V8 tokens audit and secrets, V9 agent instances, V10 nodes, V11 instance outcomes, V12 runs trigger column, V13 journal by position
 
 CREATE TABLE events (
     seq            INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -23,19 +23,6 @@ CREATE INDEX events_subject ON events (subject, seq)
 ;
 
 CREATE INDEX events_type ON events (type, seq)
-;
-
-CREATE TABLE journal (
-    run_id   TEXT    NOT NULL,
-    seq      INTEGER NOT NULL,
-    type     TEXT    NOT NULL,
-    at       INTEGER NOT NULL,
-    subject  TEXT    NOT NULL,
-    codec    TEXT    NOT NULL,
-    payload  BLOB    NOT NULL,
-    checksum TEXT    NOT NULL, pos INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (run_id, seq)
-) WITHOUT ROWID
 ;
 
 CREATE TABLE playbooks (
@@ -160,9 +147,6 @@ CREATE TABLE subject_keys (
 ) WITHOUT ROWID
 ;
 
-CREATE INDEX journal_pos ON journal (pos)
-;
-
 CREATE TABLE loop_items (
     run_id  TEXT    NOT NULL,
     block   TEXT    NOT NULL,
@@ -273,4 +257,20 @@ CREATE TABLE nodes (
 ;
 
 CREATE INDEX runs_trigger ON runs (trigger_id)
+;
+
+CREATE TABLE "journal" (
+    run_id   TEXT    NOT NULL,
+    seq      INTEGER NOT NULL,
+    type     TEXT    NOT NULL,
+    at       INTEGER NOT NULL,
+    subject  TEXT    NOT NULL,
+    codec    TEXT    NOT NULL,
+    payload  BLOB    NOT NULL,
+    checksum TEXT    NOT NULL,
+    pos      INTEGER PRIMARY KEY
+)
+;
+
+CREATE UNIQUE INDEX journal_run ON journal (run_id, seq)
 ;

@@ -138,6 +138,14 @@ public final class RunState {
     public transient long storedSeq = -1;
 
     /**
+     * The status the runs table's row holds for this state, as far as this process knows (null when
+     * not known): an update that would set it again leaves it out, so that the row's status index
+     * is not rewritten. Bookkeeping of the store, like {@link #storedSeq}.
+     */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public transient dev.aios.kernel.RunStatus storedStatus;
+
+    /**
      * A copy that the fold of this state no longer changes: every container is copied, the JSON
      * values and entries it holds are shared, since the fold replaces them and never changes one in
      * place. Much cheaper than reading the state again, for a worker going on with the run's next step

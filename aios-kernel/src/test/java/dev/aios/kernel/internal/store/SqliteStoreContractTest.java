@@ -1,6 +1,8 @@
 package dev.aios.kernel.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.aios.kernel.internal.store.WorkStore.WorkItem;
 import dev.aios.kernel.internal.store.sqlite.SqliteStore;
@@ -64,6 +66,52 @@ class SqliteStoreContractTest extends StoreContract {
                     .containsExactly("r-old");
             assertThat(migrated.read((Tx tx) -> tx.runs().startedBy("ev-new", "onboarding")))
                     .isEmpty();
+        }
+    }
+
+    @Test
+    void aJournalWrittenBeforeItWasNumberedByPositionKeepsItsEntriesAndFeed(@TempDir Path older) throws Exception {
+        Path data = older.resolve("data");
+        Files.createDirectories(data);
+        String url = "jdbc:sqlite:" + data.resolve(SqliteStore.FILE);
+        Flyway.configure()
+                .dataSource(url, null, null)
+                .locations("classpath:db/migration")
+                .target("12")
+                .load()
+                .migrate();
+        try (var connection = DriverManager.getConnection(url);
+                var statement = connection.createStatement()) {
+            // Entries from before the feed (position 0, never delivered), then two runs' numbered ones.
+            statement.executeUpdate("INSERT INTO journal (run_id, seq, type, at, subject, codec, payload, checksum,"
+                    + " pos) VALUES ('r-a', 1, 'RunStarted', 1, 'acme', 'plain', x'01', 'c1', 0),"
+                    + " ('r-a', 2, 'StepScheduled', 2, 'acme', 'plain', x'02', 'c2', 0),"
+                    + " ('r-b', 1, 'RunStarted', 3, 'acme', 'plain', x'03', 'c3', 1),"
+                    + " ('r-a', 3, 'StepStarted', 4, 'acme', 'plain', x'04', 'c4', 2),"
+                    + " ('r-b', 2, 'StepScheduled', 5, 'acme', 'plain', x'05', 'c5', 3)");
+        }
+        try (var migrated = SqliteStore.open(data)) {
+            assertThat(migrated.read((Tx tx) -> tx.journal().entries("r-a", 0)))
+                    .extracting(StoredEntry::seq, StoredEntry::checksum)
+                    .containsExactly(tuple(1L, "c1"), tuple(2L, "c2"), tuple(3L, "c4"));
+            assertThat(migrated.read((Tx tx) -> tx.journal().after(0, 10)))
+                    .extracting(
+                            p -> p.position(),
+                            p -> p.entry().runId() + "/" + p.entry().seq())
+                    .containsExactly(tuple(1L, "r-b/1"), tuple(2L, "r-a/3"), tuple(3L, "r-b/2"));
+            long next = migrated.write((Tx tx) -> tx.journal()
+                    .append(new StoredEntry("r-b", 3, "StepStarted", T0, "acme", "plain", new byte[] {6}, "c6")));
+            assertThat(next).isEqualTo(4);
+            assertThat(migrated.read((Tx tx) -> tx.journal().after(3, 10)))
+                    .extracting(p -> p.entry().checksum())
+                    .containsExactly("c6");
+            assertThatThrownBy(() -> migrated.write((Tx tx) -> tx.journal()
+                            .append(new StoredEntry(
+                                    "r-a", 2, "StepStarted", T0, "acme", "plain", new byte[] {7}, "c7"))))
+                    .isInstanceOf(RuntimeException.class);
+            assertThat(migrated.read((Tx tx) -> tx.journal().entries("r-a", 1)))
+                    .extracting(StoredEntry::checksum)
+                    .containsExactly("c2", "c4");
         }
     }
 }
