@@ -47,14 +47,7 @@ class SqliteStoreContractTest extends StoreContract {
     @Test
     void aRunStartedBeforeItsTriggerHadAColumnIsStillFoundByItsEvent(@TempDir Path older) throws Exception {
         Path data = older.resolve("data");
-        Files.createDirectories(data);
-        String url = "jdbc:sqlite:" + data.resolve(SqliteStore.FILE);
-        Flyway.configure()
-                .dataSource(url, null, null)
-                .locations("classpath:db/migration")
-                .target("11")
-                .load()
-                .migrate();
+        String url = schemaAt(data, "11");
         try (var connection = DriverManager.getConnection(url);
                 var statement = connection.createStatement()) {
             statement.executeUpdate("INSERT INTO runs (id, playbook, version, subject, status, created_at,"
@@ -72,14 +65,7 @@ class SqliteStoreContractTest extends StoreContract {
     @Test
     void aJournalWrittenBeforeItWasNumberedByPositionKeepsItsEntriesAndFeed(@TempDir Path older) throws Exception {
         Path data = older.resolve("data");
-        Files.createDirectories(data);
-        String url = "jdbc:sqlite:" + data.resolve(SqliteStore.FILE);
-        Flyway.configure()
-                .dataSource(url, null, null)
-                .locations("classpath:db/migration")
-                .target("12")
-                .load()
-                .migrate();
+        String url = schemaAt(data, "12");
         try (var connection = DriverManager.getConnection(url);
                 var statement = connection.createStatement()) {
             // Entries from before the feed (position 0, never delivered), then two runs' numbered ones.
@@ -113,5 +99,18 @@ class SqliteStoreContractTest extends StoreContract {
                     .extracting(StoredEntry::checksum)
                     .containsExactly("c2", "c4");
         }
+    }
+
+    /** A data directory whose database has the schema of migration {@code target}; its JDBC URL. */
+    private static String schemaAt(Path data, String target) throws java.io.IOException {
+        Files.createDirectories(data);
+        String url = "jdbc:sqlite:" + data.resolve(SqliteStore.FILE);
+        Flyway.configure()
+                .dataSource(url, null, null)
+                .locations("classpath:db/migration")
+                .target(target)
+                .load()
+                .migrate();
+        return url;
     }
 }
