@@ -123,33 +123,29 @@ final class Awaits implements AutoCloseable {
      * which runs event {@code eventId} resumed (by this pass or by one in the background that
      * took a run first, if the event was {@linkplain #expect expected}), and why it could not be
      * judged for others. Runs not reached {@code within} the time given are left to the
-     * background. Stops noting the runs the event resumes.
+     * background. The sender {@linkplain #forget forgets} the event once answered.
      */
     CaughtUp catchUp(String eventType, String eventId, Optional<java.time.Duration> within) {
-        try {
-            long stopAt = System.nanoTime()
-                    + within.orElse(java.time.Duration.ofDays(1)).toNanos();
-            var resumed = new java.util.TreeSet<String>();
-            var notes = new ArrayList<String>();
-            var waiting = waiting(eventType);
-            afterListing.run();
-            for (var row : waiting) {
-                if (System.nanoTime() - stopAt > 0) {
-                    // Out of time for this answer: the sweep catches the rest up.
-                    schedule(eventType);
-                    break;
-                }
-                var by = catchUp(row, eventId, notes);
-                if (by.filter(eventId::equals).isPresent()) {
-                    resumed.add(row.runId());
-                }
+        long stopAt =
+                System.nanoTime() + within.orElse(java.time.Duration.ofDays(1)).toNanos();
+        var resumed = new java.util.TreeSet<String>();
+        var notes = new ArrayList<String>();
+        var waiting = waiting(eventType);
+        afterListing.run();
+        for (var row : waiting) {
+            if (System.nanoTime() - stopAt > 0) {
+                // Out of time for this answer: the sweep catches the rest up.
+                schedule(eventType);
+                break;
             }
-            // Runs another pass resumed with this event before this one reached them.
-            resumed.addAll(resumedBy.getOrDefault(eventId, Set.of()));
-            return new CaughtUp(List.copyOf(resumed), notes);
-        } finally {
-            forget(eventId);
+            var by = catchUp(row, eventId, notes);
+            if (by.filter(eventId::equals).isPresent()) {
+                resumed.add(row.runId());
+            }
         }
+        // Runs another pass resumed with this event before this one reached them.
+        resumed.addAll(resumedBy.getOrDefault(eventId, Set.of()));
+        return new CaughtUp(List.copyOf(resumed), notes);
     }
 
     /** Catches up the runs awaiting events of {@code eventType}, in the background. */

@@ -592,32 +592,25 @@ public final class Engine implements AutoCloseable {
         // loaded; on a shared one another node may have loaded a version this one has not.
         boolean awaited = config.database().isPresent() || playbooks.awaited(event.type());
         boolean expected = awaited && awaits.expect(event.id());
-        EventIntake.Logged logged;
         try {
-            logged = store.write(
+            var logged = store.write(
                     tx -> intake.accept(tx, event, routing, config.clock().instant()));
-        } catch (RuntimeException e) {
+            var accepted = logged.accepted();
+            if (accepted.duplicate() || !awaited) {
+                return accepted;
+            }
+            // The event is recorded: a request's write limit must not turn what follows into a failure.
+            var within = dev.aios.kernel.WriteDeadline.remaining();
+            var caughtUp =
+                    dev.aios.kernel.WriteDeadline.suspended(() -> awaits.catchUp(event.type(), event.id(), within));
+            var notes = new ArrayList<>(accepted.notes());
+            notes.addAll(caughtUp.notes());
+            return new Accepted(accepted.eventId(), false, accepted.started(), caughtUp.resumed(), notes);
+        } finally {
             if (expected) {
                 awaits.forget(event.id());
             }
-            throw e;
         }
-        if (logged.accepted().duplicate()) {
-            if (expected) {
-                awaits.forget(event.id());
-            }
-            return logged.accepted();
-        }
-        if (!awaited) {
-            return logged.accepted();
-        }
-        // The event is recorded: a request's write limit must not turn what follows into a failure.
-        var within = dev.aios.kernel.WriteDeadline.remaining();
-        var caughtUp = dev.aios.kernel.WriteDeadline.suspended(() -> awaits.catchUp(event.type(), event.id(), within));
-        var accepted = logged.accepted();
-        var notes = new ArrayList<>(accepted.notes());
-        notes.addAll(caughtUp.notes());
-        return new Accepted(accepted.eventId(), false, accepted.started(), caughtUp.resumed(), notes);
     }
 
     /** Refuses an event addressed ({@code to: agent/NAME}) to an agent without instances. */
