@@ -68,12 +68,7 @@ public final class Projector {
             case StepScheduled e ->
                 work.add(new WorkItem(new WorkKey(run, e.step(), e.iteration()), WorkKind.STEP, e.visibleAt(), 0));
             case StepStarted e -> work.started(new WorkKey(run, e.step(), e.iteration()), e.attempt());
-            case StepCompleted e -> {
-                var key = new WorkKey(run, e.step(), e.iteration());
-                work.remove(key);
-                tx.awaits().remove(key);
-                tx.loops().remove(run, e.step());
-            }
+            case StepCompleted e -> tx.stepCompleted(new WorkKey(run, e.step(), e.iteration()));
             case StepFailed e -> {
                 var key = new WorkKey(run, e.step(), e.iteration());
                 if (e.retryAt().isPresent()) {

@@ -28,6 +28,16 @@ public interface Tx {
     /** The items of forEach steps in progress. */
     LoopStore loops();
 
+    /**
+     * Drops what a completed step leaves: its work item, its wait for an event and the items of the
+     * forEach it held. A store may do it in one statement.
+     */
+    default void stepCompleted(WorkKey key) {
+        work().remove(key);
+        awaits().remove(key);
+        loops().remove(key.runId(), key.step());
+    }
+
     /** Stateful agents' instances and their mailboxes. */
     InstanceStore instances();
 

@@ -176,6 +176,16 @@ public abstract class JdbcTx implements Tx {
     }
 
     @Override
+    public void stepCompleted(WorkKey key) {
+        if (handle.defersWrites()) {
+            // Sent together anyway: one statement rather than three (two of which mostly find nothing).
+            ((JdbcWork) work()).removeCompleted(key);
+        } else {
+            Tx.super.stepCompleted(key);
+        }
+    }
+
+    @Override
     public AwaitStore awaits() {
         if (awaits == null) {
             awaits = new JdbcAwaits(handle);

@@ -111,6 +111,26 @@ final class JdbcWork implements WorkStore {
         keep(key, row -> null);
     }
 
+    /**
+     * Removes a completed step's item with its wait for an event and its forEach's items, in one
+     * statement: see {@link dev.aios.kernel.internal.store.Tx#stepCompleted}.
+     */
+    void removeCompleted(WorkKey key) {
+        tx.leaseChanged(key);
+        handle.updateLater(
+                "WITH w AS (DELETE FROM work" + KEY + "), a AS (DELETE FROM awaits" + KEY + ")"
+                        + " DELETE FROM loop_items WHERE run_id = ? AND block = ?",
+                key.runId(),
+                key.step(),
+                key.iteration(),
+                key.runId(),
+                key.step(),
+                key.iteration(),
+                key.runId(),
+                key.step());
+        keep(key, row -> null);
+    }
+
     @Override
     public void put(WorkItem item) {
         var key = item.key();
