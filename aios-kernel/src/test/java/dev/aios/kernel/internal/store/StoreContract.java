@@ -465,6 +465,46 @@ public abstract class StoreContract {
     }
 
     @Test
+    void anItemLeasedInTheWriteThatAddsItIsHeldFromItsFirstCommit() {
+        var step = new WorkKey("r1", "score", 0);
+        var timer = new WorkKey("r1", "remind", 0);
+        var released = new WorkKey("r1", "sprint", 0);
+        var relet = new WorkKey("r2", "score", 0);
+        write(tx -> {
+            tx.work().add(new WorkItem(step, WorkKind.STEP, T0, 0));
+            tx.work().started(step, 1);
+            tx.work().lease(step, "node-1/w1", T0.plusSeconds(30));
+            tx.work().add(new WorkItem(timer, WorkKind.TIMER, T0, 0));
+            tx.work().lease(timer, "node-1/w2", T0.plusSeconds(30));
+            tx.work().add(new WorkItem(released, WorkKind.STEP, T0, 0));
+            tx.work().lease(released, "node-1/w3", T0.plusSeconds(30));
+            tx.work().dueAt(released, T0);
+            tx.work().add(new WorkItem(relet, WorkKind.STEP, T0, 0));
+            tx.work().dueAt(relet, T0.plusSeconds(1));
+            tx.work().lease(relet, "node-1/w4", T0.plusSeconds(30));
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.work().holds(step, "node-1/w1"))).isTrue();
+        assertThat(read((Tx tx) -> tx.work().holds(timer, "node-1/w2"))).isTrue();
+        assertThat(read((Tx tx) -> tx.work().holds(relet, "node-1/w4"))).isTrue();
+        assertThat(read((Tx tx) -> tx.work().holds(released, "node-1/w3")))
+                .as("a lease given up after it was taken")
+                .isFalse();
+        assertThat(write((Tx tx) -> tx.work().due(T0.plusSeconds(1), 10)))
+                .as("only the item whose lease was given up is handed out again")
+                .extracting(WorkItem::key)
+                .containsExactly(released);
+        assertThat(write((Tx tx) -> tx.work().due(T0.plusSeconds(31), 10)))
+                .as("each item with the attempt it was started with, once its lease expired")
+                .extracting(WorkItem::key, WorkItem::attempt)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(step, 1),
+                        org.assertj.core.groups.Tuple.tuple(timer, 0),
+                        org.assertj.core.groups.Tuple.tuple(released, 0),
+                        org.assertj.core.groups.Tuple.tuple(relet, 0));
+    }
+
+    @Test
     void aRunsDueWorkIsHandedOutAloneUntilLeased() {
         var first = new WorkKey("r1", "score", 0);
         var notYet = new WorkKey("r1", "remind", 0);

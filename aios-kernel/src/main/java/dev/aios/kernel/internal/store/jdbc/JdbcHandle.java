@@ -116,6 +116,44 @@ public final class JdbcHandle implements Handle {
         return deferredWrites;
     }
 
+    /**
+     * An argument of a deferred statement whose value may still be changed, with {@link #change},
+     * until the statement is sent (PostgreSQL, writer).
+     */
+    public static final class Later {
+        private Object value;
+        private final int sqlType;
+        private final long sends;
+
+        private Later(Object value, int sqlType, long sends) {
+            this.value = value;
+            this.sqlType = sqlType;
+            this.sends = sends;
+        }
+    }
+
+    /**
+     * An argument for a statement about to be deferred, {@code value} until it is changed; bound as
+     * a null of {@code sqlType} ({@link Types}) while null, so that its statement keeps one type
+     * signature on the server whether the value came or not.
+     */
+    public Later later(Object value, int sqlType) {
+        return new Later(value, sqlType, sends);
+    }
+
+    /**
+     * Changes the value of {@code arg} if the statement it was deferred with was not sent yet; false
+     * if it was (the value it was sent with stays). A statement taken back since is not sent at all,
+     * whatever its argument.
+     */
+    public boolean change(Later arg, Object value) {
+        if (arg.sends != sends) {
+            return false;
+        }
+        arg.value = value;
+        return true;
+    }
+
     /** Where the statements waiting to be sent end now; see {@link #discardSince}. */
     public record Pending(long sends, int length, int args, int count) {}
 
@@ -481,6 +519,13 @@ public final class JdbcHandle implements Handle {
             case byte[] bytes -> ps.setBytes(index, bytes);
             case Optional<?> o -> bind(ps, index, o.orElse(null));
             case Enum<?> e -> ps.setString(index, wire(e));
+            case Later later -> {
+                if (later.value == null) {
+                    ps.setNull(index, later.sqlType);
+                } else {
+                    bind(ps, index, later.value);
+                }
+            }
             default ->
                 throw new IllegalArgumentException(
                         "cannot bind " + value.getClass().getName());

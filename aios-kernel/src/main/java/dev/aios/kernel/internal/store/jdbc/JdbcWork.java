@@ -4,6 +4,7 @@ import dev.aios.kernel.internal.store.WorkKey;
 import dev.aios.kernel.internal.store.WorkKind;
 import dev.aios.kernel.internal.store.WorkStore;
 import dev.aios.kernel.spi.Handle;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -30,10 +31,41 @@ final class JdbcWork implements WorkStore {
         this.lock = tx.isWriter() && handle.dialect() == Handle.Dialect.POSTGRESQL;
     }
 
+    /**
+     * The row of {@code key} inserted last and not sent yet (PostgreSQL writer), its attempt and
+     * lease still open: a lease of the item before anything else changes it goes into the insert.
+     */
+    private record Added(WorkKey key, JdbcHandle.Later attempt, JdbcHandle.Later owner, JdbcHandle.Later until) {}
+
+    private Added lastAdded;
+
     @Override
     public void add(WorkItem item) {
         var key = item.key();
         tx.leaseChanged(key);
+        lastAdded = null;
+        if (handle.defersWrites()) {
+            // The next step's row is mostly leased in the same unit: the lease then needs no statement.
+            var added = new Added(
+                    key,
+                    handle.later(item.attempt(), Types.BIGINT),
+                    handle.later(null, Types.VARCHAR),
+                    handle.later(null, Types.BIGINT));
+            handle.updateLater(
+                    "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt, lease_owner, lease_until)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    key.runId(),
+                    key.step(),
+                    key.iteration(),
+                    item.kind().wire(),
+                    item.visibleAt(),
+                    added.attempt(),
+                    added.owner(),
+                    added.until());
+            lastAdded = added;
+            keep(key, row -> fresh(item));
+            return;
+        }
         handle.updateLater(
                 "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, ?, ?, ?)",
                 key.runId(),
@@ -68,6 +100,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void dueAt(WorkKey key, Instant at) {
+        lastAdded = null;
         tx.leaseChanged(key);
         handle.updateLater(
                 "UPDATE work SET visible_at = ?, lease_owner = NULL, lease_until = NULL" + KEY,
@@ -80,6 +113,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void dueAt(WorkKey key, Instant at, int attempt) {
+        lastAdded = null;
         tx.leaseChanged(key);
         handle.updateLater(
                 "UPDATE work SET visible_at = ?, attempt = ?, lease_owner = NULL, lease_until = NULL" + KEY,
@@ -93,6 +127,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void change(WorkKey key, WorkKind kind, Instant at) {
+        lastAdded = null;
         tx.leaseChanged(key);
         handle.updateLater(
                 "UPDATE work SET kind = ?, visible_at = ?, lease_owner = NULL, lease_until = NULL" + KEY,
@@ -106,6 +141,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void remove(WorkKey key) {
+        lastAdded = null;
         tx.leaseChanged(key);
         handle.updateLater("DELETE FROM work" + KEY, key.runId(), key.step(), key.iteration());
         keep(key, row -> null);
@@ -116,6 +152,7 @@ final class JdbcWork implements WorkStore {
      * statement: see {@link dev.aios.kernel.internal.store.Tx#stepCompleted}.
      */
     void removeCompleted(WorkKey key) {
+        lastAdded = null;
         tx.leaseChanged(key);
         handle.updateLater(
                 "WITH w AS (DELETE FROM work" + KEY + "), a AS (DELETE FROM awaits" + KEY + ")"
@@ -133,6 +170,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void put(WorkItem item) {
+        lastAdded = null;
         var key = item.key();
         tx.leaseChanged(key);
         handle.updateLater(
@@ -151,6 +189,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void remove(WorkKey key, WorkKind kind) {
+        lastAdded = null;
         tx.leaseChanged(key);
         handle.updateLater(
                 "DELETE FROM work" + KEY + " AND kind = ?", key.runId(), key.step(), key.iteration(), kind.wire());
@@ -183,6 +222,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void removeRun(String runId) {
+        lastAdded = null;
         tx.leaseChanged(null);
         tx.workForgotten(runId);
         handle.updateLater("DELETE FROM work WHERE run_id = ?", runId);
@@ -190,6 +230,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void removeWithin(String runId, String scope) {
+        lastAdded = null;
         tx.leaseChanged(null);
         tx.workForgotten(runId);
         handle.updateLater(
@@ -333,7 +374,19 @@ final class JdbcWork implements WorkStore {
         tx.leaseChanged(key);
         var started = lastStarted;
         lastStarted = null;
-        if (started != null && started.key().equals(key) && handle.pending().equals(started.after())) {
+        var added = lastAdded;
+        lastAdded = null;
+        boolean startedLast =
+                started != null && started.key().equals(key) && handle.pending().equals(started.after());
+        if (added != null && added.key().equals(key) && handle.change(added.owner(), owner)) {
+            // Inserted in this unit and not sent yet: the insert writes the lease (and the start,
+            // if it is the last statement waiting), as no other statement changed the row since.
+            handle.change(added.until(), until);
+            if (startedLast) {
+                handle.discardSince(started.before());
+                handle.change(added.attempt(), started.attempt());
+            }
+        } else if (startedLast) {
             // The item's start is the last statement waiting: one statement writes both (a
             // step's start and its lease go together on every step).
             handle.discardSince(started.before());
@@ -400,6 +453,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public boolean extend(WorkKey key, String owner, Instant until) {
+        lastAdded = null;
         tx.workForgotten(key.runId());
         return handle.update(
                         "UPDATE work SET lease_until = ?" + KEY + " AND lease_owner = ?",
@@ -413,6 +467,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public int releaseAbandoned(String node, Instant silentSince) {
+        lastAdded = null;
         tx.leaseChanged(null);
         tx.workForgotten(null);
         if (handle.dialect() == Handle.Dialect.POSTGRESQL) {
