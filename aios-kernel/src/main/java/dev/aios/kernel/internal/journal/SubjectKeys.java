@@ -73,6 +73,19 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
     /** The current generation of each subject whose key was committed; changed under {@code keeping}. */
     private final Map<String, Key> current = new ConcurrentHashMap<>();
 
+    /**
+     * The keys the write transaction in progress created or read, by subject, with the count of
+     * forgets followed when they were: touched only on the writer's thread, moved out once the
+     * transaction commits and dropped if it or the unit rolls back. A new subject's first payloads
+     * (its event, then each of its run's first entries) are sealed in one transaction: the first
+     * creates the key, the others take it from here instead of each reading it again in a nested
+     * unit (a flush of the run's state, a savepoint, two reads and an unwrap).
+     */
+    private final Map<String, Written> written = new java.util.HashMap<>();
+
+    /** A key of {@link #written}. */
+    private record Written(Key key, long followed) {}
+
     /** Held while keys are added to or dropped from {@link #current} (not to read it). */
     private final Object keeping = new Object();
 
@@ -202,6 +215,10 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
     public int forget(Tx tx, String subject) {
         int destroyed = tx.keys().destroy(subject, clock.instant());
         tx.keys().rename(subject, pseudonym(subject));
+        if (store.inWrite()) {
+            // A payload sealed later in this transaction gets a new key, not the one just destroyed.
+            written.remove(subject);
+        }
         tx.afterCommit(() -> {
             synchronized (keeping) {
                 current.remove(subject);
@@ -255,6 +272,13 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         if (cached != null) {
             return cached;
         }
+        boolean inWrite = store.inWrite();
+        if (inWrite) {
+            var made = written.get(subject);
+            if (made != null && made.followed() == forgetsFollowed) {
+                return made.key();
+            }
+        }
         // Created inside the writer's transaction (nested when already in it), so that the key
         // commits with the first payload sealed by it, or not at all.
         return store.write(tx -> {
@@ -265,6 +289,7 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
                     .map(k -> Key.kept(k.generation(), unwrap(k.material().orElseThrow())));
             if (found.isPresent()) {
                 tx.afterCommit(() -> keep(subject, found.get(), followed));
+                writtenIn(tx, inWrite, subject, found.get(), followed);
                 return found.get();
             }
             long generation =
@@ -273,8 +298,22 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
             tx.keys().add(subject, generation, master.wrap(secret.getEncoded(), PURPOSE), clock.instant());
             var key = Key.kept(generation, secret);
             tx.afterCommit(() -> keep(subject, key, followed));
+            writtenIn(tx, inWrite, subject, key, followed);
             return key;
         });
+    }
+
+    /**
+     * Keeps {@code key} for the rest of the write transaction {@code tx} when the caller was in it
+     * ({@code inWrite}): in {@link #written} until the transaction commits or the unit rolls back.
+     */
+    private void writtenIn(Tx tx, boolean inWrite, String subject, Key key, long followed) {
+        if (!inWrite) {
+            return;
+        }
+        written.put(subject, new Written(key, followed));
+        tx.afterCommit(() -> written.remove(subject));
+        tx.onRollback(() -> written.remove(subject));
     }
 
     private Optional<Key> generation(String subject, long generation) {

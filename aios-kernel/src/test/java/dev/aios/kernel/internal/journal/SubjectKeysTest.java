@@ -153,4 +153,56 @@ class SubjectKeysTest {
             assertThatThrownBy(() -> keys.open("alice", before)).isInstanceOf(SubjectCipher.ForgottenException.class);
         }
     }
+
+    @Test
+    void aNewSubjectsPayloadsSealedInOneTransactionShareOneKeyThatOpensThemAfterwards() {
+        try (var store = SqliteStore.open(dir.resolve("data"))) {
+            var keys = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+
+            var sealed = store.write(tx -> java.util.List.of(
+                    keys.encode("alice", PLAIN), keys.encode("alice", PLAIN), keys.encode("alice", PLAIN)));
+
+            assertThat(sealed).extracting(PayloadCodec.Encoded::codec).containsOnly(SubjectKeys.codecOf(1));
+            var elsewhere = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+            for (var encoded : sealed) {
+                assertThat(elsewhere.decode("alice", encoded.codec(), encoded.bytes()))
+                        .isEqualTo(PLAIN);
+            }
+        }
+    }
+
+    @Test
+    void aKeyMadeByAChangeThatFailedIsNotUsedForTheNextPayload() {
+        try (var store = SqliteStore.open(dir.resolve("data"))) {
+            var keys = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+
+            assertThatThrownBy(() -> store.write(tx -> {
+                        keys.seal("alice", PLAIN);
+                        throw new IllegalStateException("the change fails after its first payload");
+                    }))
+                    .hasMessageContaining("the change fails");
+            byte[] sealed = store.write(tx -> keys.seal("alice", PLAIN));
+
+            var elsewhere = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+            assertThat(elsewhere.open("alice", sealed)).isEqualTo(PLAIN);
+        }
+    }
+
+    @Test
+    void aPayloadSealedAfterItsSubjectWasForgottenInTheSameTransactionOpensWithANewKey() {
+        try (var store = SqliteStore.open(dir.resolve("data"))) {
+            var keys = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+
+            var sealed = store.write(tx -> {
+                byte[] before = keys.seal("alice", PLAIN);
+                keys.forget(tx, "alice");
+                return java.util.List.of(before, keys.seal("alice", PLAIN));
+            });
+
+            var elsewhere = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+            assertThatThrownBy(() -> elsewhere.open("alice", sealed.get(0)))
+                    .isInstanceOf(SubjectCipher.ForgottenException.class);
+            assertThat(elsewhere.open("alice", sealed.get(1))).isEqualTo(PLAIN);
+        }
+    }
 }
