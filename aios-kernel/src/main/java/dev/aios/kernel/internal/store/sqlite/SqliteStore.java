@@ -71,6 +71,10 @@ public final class SqliteStore extends WriterBackedStore {
 
     private List<String> migrated = List.of();
 
+    static {
+        NativeLibrary.prepare();
+    }
+
     private SqliteStore(Path directory, boolean durable, Optional<Path> scratchDirectory) {
         this.lock = DataDirectoryLock.acquire(directory);
         this.scratchDirectory = scratchDirectory;
