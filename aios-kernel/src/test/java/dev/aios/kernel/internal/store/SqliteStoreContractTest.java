@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.aios.kernel.StorageException;
 import dev.aios.kernel.internal.store.WorkStore.WorkItem;
 import dev.aios.kernel.internal.store.sqlite.SqliteStore;
 import java.nio.file.Files;
@@ -99,6 +100,31 @@ class SqliteStoreContractTest extends StoreContract {
                     .extracting(StoredEntry::checksum)
                     .containsExactly("c2", "c4");
         }
+    }
+
+    @Test
+    void aDatabaseOneMigrationBehindIsMigratedAtStartAndACurrentOneIsLeftAsItIs(@TempDir Path older) throws Exception {
+        Path data = older.resolve("data");
+        schemaAt(data, "12");
+        try (var migrated = SqliteStore.open(data)) {
+            assertThat(migrated.migrated()).contains("V13 journal by position");
+        }
+        try (var again = SqliteStore.open(data)) {
+            assertThat(again.migrated()).isEmpty();
+        }
+    }
+
+    @Test
+    void aHistoryWhoseChecksumNoLongerMatchesItsMigrationIsRefused(@TempDir Path older) throws Exception {
+        Path data = older.resolve("data");
+        String url = schemaAt(data, "latest");
+        try (var connection = DriverManager.getConnection(url);
+                var statement = connection.createStatement()) {
+            statement.executeUpdate("UPDATE flyway_schema_history SET checksum = checksum + 1 WHERE version = '4'");
+        }
+        assertThatThrownBy(() -> SqliteStore.open(data).close())
+                .isInstanceOf(StorageException.class)
+                .hasMessageContaining("checksum mismatch");
     }
 
     /** A data directory whose database has the schema of migration {@code target}; its JDBC URL. */

@@ -6,6 +6,7 @@ import dev.aios.kernel.StorageException;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.PrivateFiles;
 import dev.aios.kernel.internal.store.Store;
+import dev.aios.kernel.internal.store.jdbc.CurrentSchema;
 import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
 import dev.aios.kernel.internal.store.jdbc.Migrations;
 import dev.aios.kernel.internal.store.jdbc.Statements;
@@ -69,6 +70,10 @@ public final class SqliteStore extends WriterBackedStore {
     };
 
     private List<String> migrated = List.of();
+
+    static {
+        NativeLibrary.prepare();
+    }
 
     private SqliteStore(Path directory, boolean durable, Optional<Path> scratchDirectory) {
         this.lock = DataDirectoryLock.acquire(directory);
@@ -262,18 +267,20 @@ public final class SqliteStore extends WriterBackedStore {
 
     private static List<String> migrate(SQLiteDataSource dataSource, String location, String table) {
         var baseline = Baseline.of(location);
-        if (baseline.isPresent()) {
-            // A module new to this database gets its tables in one step rather than migration by migration.
-            try (var connection = dataSource.getConnection()) {
-                if (!Baseline.hasHistory(connection, table)) {
+        try (var connection = dataSource.getConnection()) {
+            if (!Baseline.hasHistory(connection, table)) {
+                if (baseline.isPresent()) {
+                    // A module new to this database gets its tables in one step rather than migration by migration.
                     return baseline.get().apply(connection, table);
                 }
-            } catch (SQLException e) {
-                throw new StorageException(
-                        "cannot create the tables of " + location + " in " + dataSource.getUrl() + ": "
-                                + e.getMessage(),
-                        e);
+            } else if (CurrentSchema.current(connection, location, "\"" + table + "\"")) {
+                // Every migration is there as its file is now: nothing for Flyway to apply or refuse.
+                return List.of();
             }
+        } catch (SQLException e) {
+            throw new StorageException(
+                    "cannot create the tables of " + location + " in " + dataSource.getUrl() + ": " + e.getMessage(),
+                    e);
         }
         return Migrations.applied(Flyway.configure()
                 .dataSource(dataSource)
