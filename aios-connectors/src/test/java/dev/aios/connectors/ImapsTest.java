@@ -54,7 +54,9 @@ class ImapsTest {
     @BeforeEach
     void startMailServer() throws Exception {
         EmailInTest.SEEN.clear();
-        mail = new GreenMail(new ServerSetup[] {ServerSetup.SMTP.dynamicPort(), ServerSetup.IMAPS.dynamicPort()});
+        var imaps = ServerSetup.IMAPS.dynamicPort();
+        imaps.setServerStartupTimeout(30_000); // a loaded machine starts the TLS listener slowly
+        mail = new GreenMail(new ServerSetup[] {ServerSetup.SMTP.dynamicPort(), imaps});
         mail.start();
         mail.setUser("studio@studio.test", "studio", "s3cret");
         Files.createDirectories(dir.resolve("playbooks"));

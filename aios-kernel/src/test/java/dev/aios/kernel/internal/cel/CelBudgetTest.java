@@ -86,8 +86,12 @@ class CelBudgetTest {
         var expr = CelExpr.ofConstant(1, CelConstant.ofValue(1L));
         var limit = Duration.ofMillis(200);
 
-        var waiting = new Budget.Meter(Budget.DEFAULT.withTime(limit), Map.of(), System.nanoTime());
-        Thread.sleep(limit.multipliedBy(2).toMillis()); // on the clock, past the limit; no processor used
+        // Started twice the limit ago on the clock, without using the processor since. (Set back rather
+        // than slept through: on a loaded machine a sleep can overshoot past the starved limit.)
+        var waiting = new Budget.Meter(
+                Budget.DEFAULT.withTime(limit),
+                Map.of(),
+                System.nanoTime() - limit.multipliedBy(2).toNanos());
         waiting.callback(expr, 1L);
 
         var busy = new Budget.Meter(Budget.DEFAULT.withTime(limit), Map.of(), System.nanoTime());
