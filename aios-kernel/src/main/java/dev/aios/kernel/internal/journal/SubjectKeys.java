@@ -83,6 +83,13 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
      */
     private final Map<String, Written> written = new java.util.HashMap<>();
 
+    /**
+     * The subjects forgotten by the write transaction in progress: their keys kept in {@link
+     * #current} are destroyed, though dropped from it only once the transaction commits. Touched only
+     * on the writer's thread.
+     */
+    private final java.util.Set<String> forgottenNow = new java.util.HashSet<>();
+
     /** A key of {@link #written}. */
     private record Written(Key key, long followed) {}
 
@@ -142,6 +149,50 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         }
         var key = currentKey(subject);
         return new Encoded(codecOf(key.generation()), encrypt(key, plain));
+    }
+
+    /**
+     * {@inheritDoc} Sealed here, on the caller's thread, when the subject's key is kept in memory:
+     * the writer then only checks that the key is still the one it would seal with. A key is never
+     * created here (it is created in the transaction storing its first payload).
+     */
+    @Override
+    public Prepared prepare(String subject, byte[] plain) {
+        if (subject.isEmpty()) {
+            return new Prepared(subject, plain, Optional.of(new Encoded("json", plain)), Optional.empty());
+        }
+        if (Pseudonyms.isPseudonym(subject) || store.inWrite()) {
+            return Prepared.later(subject, plain);
+        }
+        followForgets();
+        var key = current.get(subject);
+        if (key == null) {
+            return Prepared.later(subject, plain);
+        }
+        return new Prepared(
+                subject,
+                plain,
+                Optional.of(new Encoded(codecOf(key.generation()), encrypt(key, plain))),
+                Optional.of(key));
+    }
+
+    /**
+     * {@inheritDoc} A payload sealed ahead is kept only if the key it was sealed with is, as a
+     * {@link Key} kept, the very one {@link #currentKey} gives now: had a forget destroyed that key
+     * (here or on another node) or a new generation replaced it, {@code currentKey} would give
+     * another one, and the payload is sealed again with it. So nothing is stored sealed with a key
+     * destroyed before the transaction storing it commits.
+     */
+    @Override
+    public Encoded encode(Prepared prepared) {
+        if (prepared.subject().isEmpty()) {
+            return new Encoded("json", prepared.plain());
+        }
+        var key = currentKey(prepared.subject());
+        if (prepared.early().isPresent() && prepared.madeWith().orElse(null) == key) {
+            return prepared.early().get();
+        }
+        return new Encoded(codecOf(key.generation()), encrypt(key, prepared.plain()));
     }
 
     @Override
@@ -216,8 +267,13 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         int destroyed = tx.keys().destroy(subject, clock.instant());
         tx.keys().rename(subject, pseudonym(subject));
         if (store.inWrite()) {
-            // A payload sealed later in this transaction gets a new key, not the one just destroyed.
+            // A payload sealed later in this transaction gets a new key, not the one just destroyed,
+            // though the destroyed one stays kept in memory until the transaction commits.
             written.remove(subject);
+            if (forgottenNow.add(subject)) {
+                tx.afterCommit(() -> forgottenNow.remove(subject));
+                tx.onRollback(() -> forgottenNow.remove(subject));
+            }
         }
         tx.afterCommit(() -> {
             synchronized (keeping) {
@@ -268,11 +324,11 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
             return Key.once(NEVER_KEPT, newSecret());
         }
         followForgets();
-        var cached = current.get(subject);
+        boolean inWrite = store.inWrite();
+        var cached = inWrite && forgottenNow.contains(subject) ? null : current.get(subject);
         if (cached != null) {
             return cached;
         }
-        boolean inWrite = store.inWrite();
         if (inWrite) {
             var made = written.get(subject);
             if (made != null && made.followed() == forgetsFollowed) {

@@ -205,4 +205,130 @@ class SubjectKeysTest {
             assertThat(elsewhere.open("alice", sealed.get(1))).isEqualTo(PLAIN);
         }
     }
+
+    @Test
+    void aPayloadSealedAheadWithAKeptKeyIsStoredAsItWasSealedAndOpens() {
+        try (var store = SqliteStore.open(dir.resolve("data"))) {
+            var keys = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+            keys.seal("alice", PLAIN);
+
+            var prepared = keys.prepare("alice", PLAIN);
+            var stored = store.write(tx -> keys.encode(prepared));
+
+            assertThat(prepared.early()).isPresent();
+            assertThat(stored.bytes()).isEqualTo(prepared.early().get().bytes());
+            var elsewhere = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+            assertThat(elsewhere.decode("alice", stored.codec(), stored.bytes()))
+                    .isEqualTo(PLAIN);
+        }
+    }
+
+    @Test
+    void aPayloadSealedAheadOfItsSubjectsForgetIsSealedAgainWithANewKeyWhenStored() {
+        try (var store = SqliteStore.open(dir.resolve("data"))) {
+            var keys = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+            keys.seal("alice", PLAIN);
+            var prepared = keys.prepare("alice", PLAIN);
+
+            store.write(tx -> keys.forget(tx, "alice"));
+            var stored = store.write(tx -> keys.encode(prepared));
+
+            var elsewhere = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+            assertThat(stored.codec()).isEqualTo(SubjectKeys.codecOf(2));
+            assertThat(elsewhere.decode("alice", stored.codec(), stored.bytes()))
+                    .isEqualTo(PLAIN);
+            var early = prepared.early().orElseThrow();
+            assertThatThrownBy(() -> elsewhere.decode("alice", early.codec(), early.bytes()))
+                    .isInstanceOf(SubjectCipher.ForgottenException.class);
+        }
+    }
+
+    @Test
+    void aPayloadStoredAfterItsSubjectWasForgottenInTheSameTransactionIsNotSealedWithTheKeptKey() {
+        try (var store = SqliteStore.open(dir.resolve("data"))) {
+            var keys = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+            keys.seal("alice", PLAIN);
+            var prepared = keys.prepare("alice", PLAIN);
+
+            var stored = store.write(tx -> {
+                keys.forget(tx, "alice");
+                return java.util.List.of(keys.encode(prepared), keys.encode("alice", PLAIN));
+            });
+
+            var elsewhere = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+            for (var encoded : stored) {
+                assertThat(elsewhere.decode("alice", encoded.codec(), encoded.bytes()))
+                        .isEqualTo(PLAIN);
+            }
+        }
+    }
+
+    @Test
+    void aForgetThatRolledBackLeavesTheSubjectsKeyInUse() {
+        try (var store = SqliteStore.open(dir.resolve("data"))) {
+            var keys = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+            byte[] before = keys.seal("alice", PLAIN);
+
+            assertThatThrownBy(() -> store.write(tx -> {
+                        keys.forget(tx, "alice");
+                        throw new IllegalStateException("the forget fails");
+                    }))
+                    .hasMessageContaining("the forget fails");
+            var stored = store.write(tx -> keys.encode(keys.prepare("alice", PLAIN)));
+
+            assertThat(keys.open("alice", before)).isEqualTo(PLAIN);
+            assertThat(stored.codec()).isEqualTo(SubjectKeys.codecOf(1));
+            assertThat(keys.decode("alice", stored.codec(), stored.bytes())).isEqualTo(PLAIN);
+        }
+    }
+
+    @Test
+    void payloadsSealedAheadOnManyThreadsWhileTheSubjectIsForgottenAgainAndAgainAreStoredWithItsLiveKeyOnly()
+            throws Exception {
+        try (var store = SqliteStore.open(dir.resolve("data"));
+                var threads = Executors.newFixedThreadPool(4)) {
+            var keys = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+            var stale = new java.util.concurrent.atomic.AtomicInteger();
+            var sealedAhead = new java.util.concurrent.atomic.AtomicInteger();
+            var storing = new java.util.ArrayList<CompletableFuture<?>>();
+            for (int t = 0; t < 3; t++) {
+                storing.add(CompletableFuture.runAsync(
+                        () -> {
+                            for (int i = 0; i < 300; i++) {
+                                var prepared = keys.prepare("alice", PLAIN);
+                                if (prepared.early().isPresent()) {
+                                    sealedAhead.incrementAndGet();
+                                }
+                                store.write(tx -> {
+                                    var encoded = keys.encode(prepared);
+                                    // The key it is sealed with must be the subject's live key as this
+                                    // transaction stores it: not one a forget destroyed before.
+                                    long live = tx.keys()
+                                            .current("alice")
+                                            .orElseThrow()
+                                            .generation();
+                                    if (!encoded.codec().equals(SubjectKeys.codecOf(live))) {
+                                        stale.incrementAndGet();
+                                    }
+                                    return encoded;
+                                });
+                            }
+                        },
+                        threads));
+            }
+            var forgetting = CompletableFuture.runAsync(
+                    () -> {
+                        for (int i = 0; i < 60; i++) {
+                            store.write(tx -> keys.forget(tx, "alice"));
+                            Thread.onSpinWait();
+                        }
+                    },
+                    threads);
+            CompletableFuture.allOf(storing.toArray(CompletableFuture[]::new)).get();
+            forgetting.get();
+
+            assertThat(stale).hasValue(0);
+            assertThat(sealedAhead.get()).isPositive();
+        }
+    }
 }
