@@ -1,5 +1,6 @@
 package dev.aios.kernel.internal.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aios.api.Event;
 import dev.aios.kernel.Accepted;
@@ -10,6 +11,7 @@ import dev.aios.kernel.internal.cel.CelException;
 import dev.aios.kernel.internal.journal.FeedHub;
 import dev.aios.kernel.internal.journal.JournalEntry.RunStarted;
 import dev.aios.kernel.internal.journal.JournalEntry.StepScheduled;
+import dev.aios.kernel.internal.journal.PayloadCodec;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.run.RunFold;
@@ -17,6 +19,7 @@ import dev.aios.kernel.internal.store.Tx;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Takes an event into the log. Which playbooks it starts is decided first, outside any transaction
@@ -37,12 +40,17 @@ final class EventIntake {
      * @param depth how many runs caused the event, one after the other: 0 for an event from outside
      * @param targeted whether the event starts one named playbook alone (an invocation), whatever
      *     its trigger; sent again, it answers with the run it started the first time
+     * @param data the event's data, serialized (and sealed when its subject's key was at hand) on
+     *     the routing thread so that the writer need not
      */
-    record Routing(List<CompiledPlaybook> start, List<String> notes, int depth, boolean targeted) {
+    record Routing(List<CompiledPlaybook> start, List<String> notes, int depth, boolean targeted, Optional<Data> data) {
         Routing(List<CompiledPlaybook> start, List<String> notes, int depth) {
-            this(start, notes, depth, false);
+            this(start, notes, depth, false, Optional.empty());
         }
     }
+
+    /** An event's data as {@link #prepare} made it ready to be logged: {@code of} is the data it was made of. */
+    record Data(JsonNode of, PayloadCodec.Prepared prepared) {}
 
     /** What logging an event did; {@code seq} is its position in the log (0 for a duplicate). */
     record Logged(Accepted accepted, long seq) {}
@@ -137,7 +145,18 @@ final class EventIntake {
             }
             start.add(playbook);
         }
-        return new Routing(List.copyOf(start), List.copyOf(notes), depth);
+        return new Routing(List.copyOf(start), List.copyOf(notes), depth, false, Optional.of(prepare(event)));
+    }
+
+    /** Serializes {@code event}'s data and seals it when its subject's key is at hand, on the caller's thread. */
+    private Data prepare(Event event) {
+        byte[] data = Json.bytes(event.data());
+        // Data over the limit is refused as it is logged: not worth sealing.
+        return new Data(
+                event.data(),
+                data.length > MAX_DATA_BYTES
+                        ? PayloadCodec.Prepared.later(event.subject(), data)
+                        : codec.prepare(event.subject(), data));
     }
 
     /**
@@ -147,13 +166,18 @@ final class EventIntake {
      * @throws dev.aios.kernel.NotFoundException when no active playbook has that name
      */
     Routing only(Event given, String name) {
-        return new Routing(List.of(playbooks.active(name)), List.of(), 0, true);
+        return new Routing(List.of(playbooks.active(name)), List.of(), 0, true, Optional.of(prepare(given)));
     }
 
     /** Logs {@code given} and starts the runs {@code routing} names, in the caller's transaction. */
     Logged accept(Tx tx, Event given, Routing routing, Instant now) {
         var event = correlated(given);
-        byte[] data = Json.bytes(event.data());
+        // The data as routing made it ready, unless the event given here is not the one routed.
+        var prepared = routing.data()
+                .filter(d -> d.of() == event.data())
+                .map(Data::prepared)
+                .orElseGet(() -> PayloadCodec.Prepared.later(event.subject(), Json.bytes(event.data())));
+        byte[] data = prepared.plain();
         if (data.length > MAX_DATA_BYTES) {
             throw new InvalidInputException("event data is " + data.length + " bytes; the limit is " + MAX_DATA_BYTES
                     + ". Store large documents elsewhere and send a reference.");
@@ -167,7 +191,7 @@ final class EventIntake {
                     : List.<String>of();
             return new Logged(new Accepted(event.id(), true, earlier, List.of(), List.of()), 0);
         }
-        var stored = codec.encode(event.subject(), data);
+        var stored = codec.encode(prepared);
         var logged = tx.events().append(event, stored.codec(), stored.bytes(), now);
         if (logged.isEmpty()) {
             var earlier = routing.targeted()
