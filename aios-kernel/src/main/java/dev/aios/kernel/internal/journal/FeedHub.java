@@ -1,8 +1,10 @@
 package dev.aios.kernel.internal.journal;
 
+import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.store.Tx;
 import dev.aios.kernel.spi.FeedItem;
 import dev.aios.kernel.spi.FeedListener;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -30,14 +32,46 @@ public final class FeedHub implements AutoCloseable {
         if (listeners.isEmpty() || items.isEmpty()) {
             return;
         }
-        tx.afterCommit(() -> delivery.execute(() -> {
-            for (var listener : listeners) {
-                try {
-                    listener.accepted(items);
-                } catch (RuntimeException e) {
-                    LOG.error("a feed listener failed; it catches up from the feed on its next start", e);
-                }
+        tx.afterCommit(() -> delivery.execute(() -> deliver(items)));
+    }
+
+    private void deliver(List<FeedItem> items) {
+        for (var listener : listeners) {
+            try {
+                listener.accepted(items);
+            } catch (RuntimeException e) {
+                LOG.error("a feed listener failed; it catches up from the feed on its next start", e);
             }
+        }
+    }
+
+    /**
+     * An item whose payload is still its JSON: parsed on the delivery thread, once the transaction
+     * recording it committed, rather than on the writer's.
+     */
+    public record Unparsed(
+            String source, long position, String runId, String type, String subject, Instant at, byte[] json) {
+        FeedItem parse() {
+            return new FeedItem(source, position, runId, type, subject, at, Json.tree(json));
+        }
+    }
+
+    /** Delivers {@code items}, parsed on the delivery thread, once {@code tx} has committed. */
+    public void publishUnparsed(Tx tx, List<Unparsed> items) {
+        if (listeners.isEmpty() || items.isEmpty()) {
+            return;
+        }
+        tx.afterCommit(() -> delivery.execute(() -> {
+            List<FeedItem> parsed;
+            try {
+                parsed = items.stream().map(Unparsed::parse).toList();
+            } catch (RuntimeException e) {
+                LOG.error(
+                        "recorded items could not be read for the feed; listeners catch up from the feed on their next start",
+                        e);
+                return;
+            }
+            deliver(parsed);
         }));
     }
 

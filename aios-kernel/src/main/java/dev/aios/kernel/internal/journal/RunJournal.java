@@ -6,7 +6,6 @@ import dev.aios.kernel.internal.run.RunFold;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.StoredEntry;
 import dev.aios.kernel.internal.store.Tx;
-import dev.aios.kernel.spi.FeedItem;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -70,14 +69,15 @@ public final class RunJournal {
     public RunState append(Tx tx, RunState state, Instant at, List<JournalEntry> entries) {
         Instant when = at.truncatedTo(ChronoUnit.MILLIS);
         var before = state.status;
-        var items = feed.hasListeners() ? new ArrayList<FeedItem>() : null;
+        var items = feed.hasListeners() ? new ArrayList<FeedHub.Unparsed>() : null;
         for (var entry : entries) {
             long seq = state.seq + 1;
             String type = entry.type();
             String subject = entry instanceof JournalEntry.RunStarted started ? started.subject() : state.subject;
             // Encoded before the fold changes the state: the codec may write (a subject's first key)
             // and so have the state written, which must then be as of its seq, whole.
-            var encoded = codec.encode(subject, Json.bytes(entry));
+            byte[] plain = Json.bytes(entry);
+            var encoded = codec.encode(subject, plain);
             String checksum = Checksums.chain(
                     state.checksum, state.id, seq, type, when.toEpochMilli(), encoded.codec(), encoded.bytes());
             RunFold.applyStored(state, entry, when, seq, checksum);
@@ -85,7 +85,8 @@ public final class RunJournal {
                     state.id, seq, type, when, state.subject, encoded.codec(), encoded.bytes(), checksum);
             if (items != null) {
                 long position = tx.journal().append(stored);
-                items.add(new FeedItem("journal", position, state.id, type, state.subject, when, Json.tree(entry)));
+                // Parsed back on the feed's thread: the writer has the entry's JSON already.
+                items.add(new FeedHub.Unparsed("journal", position, state.id, type, state.subject, when, plain));
             } else {
                 // Nobody follows the feed: the position is not asked for, so the row may go with later ones.
                 tx.journal().add(stored);
@@ -94,7 +95,7 @@ public final class RunJournal {
         }
         tx.runs().save(state);
         if (items != null) {
-            feed.publish(tx, items);
+            feed.publishUnparsed(tx, items);
         }
         if (before != state.status) {
             listener.changed(tx, state, before);
