@@ -47,6 +47,8 @@ final class Indexer {
     private volatile boolean resumed;
     private volatile boolean closed;
     private final AtomicLong purgeDone = new AtomicLong();
+    /** The error after which Lucene last closed the index's writer, to log it once while it repeats. */
+    private String lastBroken = "";
     /** Why the index is being rebuilt, or must be: searches and commits wait until it is empty again. */
     private volatile Optional<String> due = Optional.empty();
     /** Why the last rebuild failed, or empty; the index stays refused until a rebuild succeeds. */
@@ -187,6 +189,8 @@ final class Indexer {
         RebuildProgress running;
         lock.lock();
         try {
+            // This is the rebuild: reopened, the index is filled here, not by another one.
+            reopenIfBroken(false);
             upTo = store.lastChange();
             // Named among the followers first (on a shared database), so that no other node drops
             // what this one has yet to apply.
@@ -280,9 +284,89 @@ final class Indexer {
         }
         lock.lock();
         try {
-            applyChanges();
+            reopenIfBroken();
+            if (due.isPresent()) {
+                return;
+            }
+            try {
+                applyChanges();
+            } catch (RuntimeException e) {
+                // Lucene closed its writer while applying them: reopened, the index applies them again.
+                if (index.broken().isEmpty()) {
+                    throw e;
+                }
+                reopenIfBroken();
+                if (due.isPresent()) {
+                    return;
+                }
+                try {
+                    applyChanges();
+                } catch (RuntimeException again) {
+                    throw new IllegalStateException(
+                            "memory's search index cannot be written (" + again.getMessage() + "); what was stored"
+                                    + " is kept in memory's tables and becomes searchable once the index takes"
+                                    + " writes again (memory tries every second)",
+                            again);
+                }
+            }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * When Lucene closed the index's writer after an error it cannot recover from ({@link
+     * MemoryIndex#broken}), opens the index again from its last commit and takes up from there: the
+     * changes since are applied again from the tables (they are dropped only up to a commit), a
+     * purge under way starts again, and an index whose commit cannot be used is rebuilt. Without
+     * this, memory refused every store until the next start. Called with the lock held.
+     */
+    private void reopenIfBroken() {
+        reopenIfBroken(true);
+    }
+
+    private void reopenIfBroken(boolean rebuildInBackground) {
+        var broken = index.broken();
+        if (broken.isEmpty() || closed) {
+            return;
+        }
+        String cause = broken.get().toString();
+        if (cause.equals(lastBroken)) {
+            // The same error again (the disk is still full, say): one line, not its trace each time.
+            LOG.warn("memory index: Lucene closed its writer again after the same error ({}); reopened", cause);
+        } else {
+            LOG.error(
+                    "memory index: Lucene closed its writer after an error ({}); it is reopened from its last commit"
+                            + " and what was applied since is applied again from memory's tables",
+                    cause,
+                    broken.get());
+            lastBroken = cause;
+        }
+        MemoryIndex.Reopened reopened;
+        try {
+            reopened = index.reopen();
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot reopen the memory index after Lucene closed it: " + e.getMessage() + "; the next"
+                            + " store tries again (or restart aios)",
+                    e);
+        }
+        if (!reopened.staleBecause().isEmpty()) {
+            applied = 0;
+            committed = 0;
+            due = Optional.of(reopened.staleBecause());
+            failure = Optional.empty();
+            if (rebuildInBackground) {
+                rebuildInBackground();
+            }
+            return;
+        }
+        applied = reopened.applied();
+        committed = applied;
+        if (purging()) {
+            // The purge under way ran on the closed writer: it starts again on every deleted document.
+            resumed = true;
+            purges.execute(this::purge);
         }
     }
 
@@ -342,6 +426,7 @@ final class Indexer {
         lock.lock();
         try {
             catchUp();
+            reopenIfBroken();
             forgotten.add(subject);
             if (due.isPresent()) {
                 // The rebuild deletes the subject's documents when it ends, then rewrites them away.
@@ -405,7 +490,10 @@ final class Indexer {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             if (!closed) {
-                LOG.error("memory index: could not rewrite forgotten documents away; the next start tries again", e);
+                LOG.error(
+                        "memory index: could not rewrite forgotten documents away; it tries again when the index"
+                                + " is reopened after the error, or at the next start",
+                        e);
             }
         }
     }
@@ -449,6 +537,10 @@ final class Indexer {
         }
         lock.lock();
         try {
+            reopenIfBroken();
+            if (due.isPresent()) {
+                return;
+            }
             if (committed != applied || index.changedSinceCommit()) {
                 commitNow();
                 index.refresh();

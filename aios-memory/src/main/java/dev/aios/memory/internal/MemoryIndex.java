@@ -119,10 +119,11 @@ final class MemoryIndex implements AutoCloseable {
     record Found(String key, float score) {}
 
     private final Path path;
-    private final Directory directory;
+    private final java.util.function.UnaryOperator<Directory> files;
     private final Analyzer analyzer = TextQuery.analyzer();
-    private final IndexWriter writer;
-    private final SearcherManager searchers;
+    /** The open index: replaced whole when it is reopened after Lucene closed its writer ({@link #reopen}). */
+    private volatile Handles handles;
+
     private final String model;
     private final boolean fresh;
     private final long applied;
@@ -130,38 +131,82 @@ final class MemoryIndex implements AutoCloseable {
     private final String follower;
     private final String staleBecause;
 
-    private MemoryIndex(Path path, String model) throws IOException {
+    private MemoryIndex(Path path, String model, java.util.function.UnaryOperator<Directory> files) throws IOException {
         this.path = path;
         this.model = model;
-        Files.createDirectories(path);
-        // Every store refreshes the index so that the item is found by words when the call returns,
-        // and each refresh writes a tiny segment: written as files, that took most of a store's time
-        // (creating, mapping and unmapping a dozen files). Small segments stay in memory until the
-        // next commit or a merge makes them large; the index is derived, so nothing is lost that a
-        // file not yet committed would have kept.
-        this.directory = new SegmentCache(FSDirectory.open(path));
-        boolean existed = DirectoryReader.indexExists(directory);
-        Map<String, String> committed = lastCommit(directory, path);
-        this.staleBecause = staleBecause(existed, committed, model);
+        this.files = files;
+        var opened = Handles.open(path, model, files);
+        this.handles = opened.handles();
+        this.staleBecause = opened.staleBecause();
         boolean usable = staleBecause.isEmpty();
-        var merges = new TieredMergePolicy();
-        // Forgetting must leave no term of the forgotten subject on disk: merge away every deletion.
-        merges.setForceMergeDeletesPctAllowed(0);
-        var config = new IndexWriterConfig(analyzer)
-                .setOpenMode(usable ? IndexWriterConfig.OpenMode.CREATE_OR_APPEND : IndexWriterConfig.OpenMode.CREATE)
-                .setMergePolicy(new IdleMerges(merges))
-                // A refresh's one-document segment is kept as its files: a compound file copied them
-                // all once more on every store. Merges still make compound files of small segments.
-                .setUseCompoundFile(false)
-                .setRAMBufferSizeMB(32);
-        this.writer = new IndexWriter(directory, config);
         this.fresh = !usable;
-        this.applied = usable ? Long.parseLong(committed.getOrDefault("applied", "0")) : 0;
-        this.purgePending = usable && "pending".equals(committed.get("purge"));
+        this.applied = opened.applied();
+        this.purgePending = opened.purgePending();
         // An index rebuilt for another model or format keeps its name: it follows the same tables.
-        this.follower = Optional.ofNullable(committed.get("follower"))
+        this.follower = Optional.ofNullable(opened.committed().get("follower"))
                 .orElseGet(() -> java.util.UUID.randomUUID().toString());
-        this.searchers = new SearcherManager(writer, null);
+    }
+
+    /** The index's files, its writer and the searches of what it wrote: one opening of the index. */
+    private record Handles(Directory directory, IndexWriter writer, SearcherManager searchers) {
+
+        /** The opening, with what its last commit recorded. */
+        record Opened(Handles handles, Map<String, String> committed, String staleBecause) {
+            long applied() {
+                return staleBecause.isEmpty() ? Long.parseLong(committed.getOrDefault("applied", "0")) : 0;
+            }
+
+            boolean purgePending() {
+                return staleBecause.isEmpty() && "pending".equals(committed.get("purge"));
+            }
+        }
+
+        static Opened open(Path path, String model, java.util.function.UnaryOperator<Directory> files)
+                throws IOException {
+            Files.createDirectories(path);
+            // Every store refreshes the index so that the item is found by words when the call returns,
+            // and each refresh writes a tiny segment: written as files, that took most of a store's time
+            // (creating, mapping and unmapping a dozen files). Small segments stay in memory until the
+            // next commit or a merge makes them large; the index is derived, so nothing is lost that a
+            // file not yet committed would have kept.
+            var directory = files.apply(new SegmentCache(FSDirectory.open(path)));
+            try {
+                boolean existed = DirectoryReader.indexExists(directory);
+                Map<String, String> committed = lastCommit(directory, path);
+                String staleBecause = staleBecause(existed, committed, model);
+                boolean usable = staleBecause.isEmpty();
+                var merges = new TieredMergePolicy();
+                // Forgetting must leave no term of the forgotten subject on disk: merge away every deletion.
+                merges.setForceMergeDeletesPctAllowed(0);
+                var config = new IndexWriterConfig(TextQuery.analyzer())
+                        .setOpenMode(
+                                usable
+                                        ? IndexWriterConfig.OpenMode.CREATE_OR_APPEND
+                                        : IndexWriterConfig.OpenMode.CREATE)
+                        .setMergePolicy(new IdleMerges(merges))
+                        // A refresh's one-document segment is kept as its files: a compound file copied
+                        // them all once more on every store. Merges still make compound files of small
+                        // segments.
+                        .setUseCompoundFile(false)
+                        .setRAMBufferSizeMB(32);
+                var writer = new IndexWriter(directory, config);
+                return new Opened(
+                        new Handles(directory, writer, new SearcherManager(writer, null)), committed, staleBecause);
+            } catch (IOException | RuntimeException e) {
+                directory.close();
+                throw e;
+            }
+        }
+
+        /** Closes this opening; what was not committed is dropped (it is applied again from the tables). */
+        void close() throws IOException {
+            try {
+                searchers.close();
+                writer.rollback();
+            } finally {
+                directory.close();
+            }
+        }
     }
 
     /**
@@ -233,8 +278,16 @@ final class MemoryIndex implements AutoCloseable {
      * another version or for another embedding {@code model} ({@link #fresh()} then says so).
      */
     static MemoryIndex open(Path path, String model) {
+        return open(path, model, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * Opens the index in {@code path} as {@link #open(Path, String)} does, its files reached through
+     * {@code files} (the directory holding them, wrapped): for tests of failing disks.
+     */
+    static MemoryIndex open(Path path, String model, java.util.function.UnaryOperator<Directory> files) {
         try {
-            return new MemoryIndex(path, model);
+            return new MemoryIndex(path, model, files);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the memory index in " + path + ": " + e.getMessage(), e);
         }
@@ -274,10 +327,11 @@ final class MemoryIndex implements AutoCloseable {
 
     /** Deletes every document, for a rebuild of an index that fell behind what the tables still list. */
     void clear() throws IOException {
-        writer.deleteAll();
+        handles.writer().deleteAll();
     }
 
     void put(List<Doc> docs) throws IOException {
+        var writer = handles.writer();
         for (var doc : docs) {
             writer.updateDocument(new Term(KEY, doc.key()), document(doc));
         }
@@ -289,6 +343,7 @@ final class MemoryIndex implements AutoCloseable {
      * added without a delete of their own.
      */
     void replaceItem(String itemId, List<Doc> docs) throws IOException {
+        var writer = handles.writer();
         writer.deleteDocuments(new Term(ITEM, itemId));
         for (var doc : docs) {
             writer.addDocument(document(doc));
@@ -296,16 +351,16 @@ final class MemoryIndex implements AutoCloseable {
     }
 
     void deleteKey(String key) throws IOException {
-        writer.deleteDocuments(new Term(KEY, key));
+        handles.writer().deleteDocuments(new Term(KEY, key));
     }
 
     void deleteSubject(String subject) throws IOException {
-        writer.deleteDocuments(new Term(SUBJECT, subject));
+        handles.writer().deleteDocuments(new Term(SUBJECT, subject));
     }
 
     /** Rewrites the segments that hold deleted documents, so that nothing of them stays on disk. */
     void purge() throws IOException {
-        writer.forceMergeDeletes(true);
+        handles.writer().forceMergeDeletes(true);
     }
 
     /**
@@ -320,6 +375,9 @@ final class MemoryIndex implements AutoCloseable {
      * @return whether a merge was started
      */
     boolean mergeWhenScattered() throws IOException {
+        var open = handles;
+        var writer = open.writer();
+        var searchers = open.searchers();
         if (writer.hasPendingMerges() || !writer.getMergingSegments().isEmpty()) {
             return false;
         }
@@ -340,16 +398,13 @@ final class MemoryIndex implements AutoCloseable {
 
     /** Whether the index changed since its last commit: documents applied, or a merge that ended since. */
     boolean changedSinceCommit() {
-        return writer.hasUncommittedChanges();
+        return handles.writer().hasUncommittedChanges();
     }
 
     /** How many segments the searched index has. */
     int segments() throws IOException {
-        IndexSearcher searcher = searchers.acquire();
-        try {
-            return searcher.getIndexReader().leaves().size();
-        } finally {
-            searchers.release(searcher);
+        try (var search = search()) {
+            return search.searcher().getIndexReader().leaves().size();
         }
     }
 
@@ -421,7 +476,7 @@ final class MemoryIndex implements AutoCloseable {
      * merged when the subject was forgotten keep them until that merge ends.
      */
     boolean holdsDeleted(Optional<Set<String>> subjects) throws IOException {
-        try (var reader = DirectoryReader.open(writer)) {
+        try (var reader = DirectoryReader.open(handles.writer())) {
             for (var leaf : reader.leaves()) {
                 var live = leaf.reader().getLiveDocs();
                 if (live == null) {
@@ -451,6 +506,7 @@ final class MemoryIndex implements AutoCloseable {
      * and whether deleted documents of a forgotten subject still wait to be rewritten away.
      */
     void commit(long applied, boolean purgePending) throws IOException {
+        var writer = handles.writer();
         writer.setLiveCommitData(Map.of(
                         "format",
                         FORMAT,
@@ -471,6 +527,7 @@ final class MemoryIndex implements AutoCloseable {
      * leaves this commit, which the next start does not take as complete.
      */
     void commitIncomplete() throws IOException {
+        var writer = handles.writer();
         writer.setLiveCommitData(Map.of("format", INCOMPLETE, "model", model, "follower", follower)
                 .entrySet());
         writer.commit();
@@ -478,7 +535,7 @@ final class MemoryIndex implements AutoCloseable {
 
     /** Makes what was put and deleted visible to searches. */
     void refresh() throws IOException {
-        searchers.maybeRefreshBlocking();
+        handles.searchers().maybeRefreshBlocking();
     }
 
     /**
@@ -493,16 +550,14 @@ final class MemoryIndex implements AutoCloseable {
         if (words.isEmpty()) {
             return List.of();
         }
-        IndexSearcher searcher = searchers.acquire();
-        try {
+        try (var search = search()) {
+            var searcher = search.searcher();
             int pool = PHRASE_POOL * n;
             if (words.phrases().isEmpty() || searcher.getIndexReader().numDocs() <= SCORED_AT_ONCE) {
                 return found(searcher, best(searcher, within(words.query(), filter), n));
             }
             var byWords = best(searcher, within(words.byWords(), filter), pool);
             return found(searcher, new PhraseRescorer(words.phrases().get()).rescore(searcher, byWords, n));
-        } finally {
-            searchers.release(searcher);
         }
     }
 
@@ -545,13 +600,11 @@ final class MemoryIndex implements AutoCloseable {
     }
 
     private List<Found> search(Query query, int n, Sort sort) throws IOException {
-        IndexSearcher searcher = searchers.acquire();
-        try {
+        try (var search = search()) {
+            var searcher = search.searcher();
             // Counting the hits exactly is not needed: Lucene may skip the documents that cannot
             // reach the best n as soon as it has n (by default only after 1,000).
             return found(searcher, sort == null ? best(searcher, query, n) : searcher.search(query, n, sort));
-        } finally {
-            searchers.release(searcher);
         }
     }
 
@@ -592,7 +645,17 @@ final class MemoryIndex implements AutoCloseable {
 
     /** How many chunks the index holds. */
     int size() {
-        return writer.getDocStats().numDocs;
+        var writer = handles.writer();
+        try {
+            return writer.getDocStats().numDocs;
+        } catch (org.apache.lucene.store.AlreadyClosedException e) {
+            // Lucene closed the writer after an error (see broken()): what searches see.
+            try (var search = search()) {
+                return search.searcher().getIndexReader().numDocs();
+            } catch (IOException | RuntimeException unreadable) {
+                return 0;
+            }
+        }
     }
 
     /** The index's size on disk, in bytes. */
@@ -606,7 +669,7 @@ final class MemoryIndex implements AutoCloseable {
 
     /** Whether any chunk contains the analyzed term {@code term}, deleted ones included: for tests. */
     boolean containsTerm(String term) throws IOException {
-        try (var reader = DirectoryReader.open(writer)) {
+        try (var reader = DirectoryReader.open(handles.writer())) {
             return reader.docFreq(new Term(TEXT, term)) > 0;
         }
     }
@@ -634,15 +697,72 @@ final class MemoryIndex implements AutoCloseable {
         return document;
     }
 
+    /** A searcher of the open index, given back when closed. */
+    private record Search(SearcherManager manager, IndexSearcher searcher) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            manager.release(searcher);
+        }
+    }
+
+    /**
+     * A searcher of the open index; when the index is reopened meanwhile ({@link #reopen}), one of
+     * the new opening. A search that already holds one of the old goes on with it.
+     */
+    private Search search() throws IOException {
+        while (true) {
+            var open = handles;
+            try {
+                return new Search(open.searchers(), open.searchers().acquire());
+            } catch (org.apache.lucene.store.AlreadyClosedException e) {
+                if (handles == open) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * Why Lucene closed the index's writer, when it did: after an error it cannot recover from (a
+     * write to disk failed while it flushed or merged, the thread writing was interrupted, memory ran
+     * out), Lucene drops what was not committed and refuses every further change. The committed index
+     * is intact, and searches go on with what they saw last.
+     */
+    Optional<Throwable> broken() {
+        var writer = handles.writer();
+        return writer.isOpen() ? Optional.empty() : Optional.ofNullable(writer.getTragicException());
+    }
+
+    /** What an index reopened after Lucene closed its writer holds ({@link #reopen}). */
+    record Reopened(long applied, String staleBecause) {}
+
+    /**
+     * Opens the index again from its last commit, after Lucene closed its writer ({@link #broken}):
+     * the changes applied since that commit are to be applied again from the tables, which still list
+     * them (they are dropped only up to a commit). When the commit cannot be used (it was damaged, or
+     * a rebuild was committed as incomplete), the index starts empty and says why.
+     */
+    Reopened reopen() throws IOException {
+        var old = handles;
+        // Opened before the closed one is let go (Lucene released its lock when it closed the
+        // writer): when the opening fails, searches go on with what they saw last.
+        var opened = Handles.open(path, model, files);
+        handles = opened.handles();
+        try {
+            old.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("memory index: closing the writer Lucene closed: {}", e.toString());
+        }
+        return new Reopened(opened.applied(), opened.staleBecause());
+    }
+
     @Override
     public void close() {
         try {
-            searchers.close();
             // Everything applied, and every merge that ended, was committed before: rolling back
             // only aborts merges still running (an idle merge starts again when the index is next
             // idle) and a purge, which the next start resumes (the commit says it is pending).
-            writer.rollback();
-            directory.close();
+            handles.close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot close the memory index: " + e.getMessage(), e);
         }

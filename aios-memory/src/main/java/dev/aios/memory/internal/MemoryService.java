@@ -86,6 +86,16 @@ public final class MemoryService implements AutoCloseable {
 
     public MemoryService(
             ExtensionHost host, MemorySettings settings, Optional<Embedder> embedder, Summarizer summarizer) {
+        this(host, settings, embedder, summarizer, java.util.function.UnaryOperator.identity());
+    }
+
+    /** Memory whose index reaches its files through {@code indexFiles}: for tests of failing disks. */
+    MemoryService(
+            ExtensionHost host,
+            MemorySettings settings,
+            Optional<Embedder> embedder,
+            Summarizer summarizer,
+            java.util.function.UnaryOperator<org.apache.lucene.store.Directory> indexFiles) {
         this.settings = settings;
         this.host = host;
         this.clock = host.clock();
@@ -117,7 +127,7 @@ public final class MemoryService implements AutoCloseable {
             }
         }
         this.indexDirectory = host.dataDirectory().resolve("memory-index");
-        this.index = MemoryIndex.open(indexDirectory, model);
+        this.index = MemoryIndex.open(indexDirectory, model, indexFiles);
         this.indexer = new Indexer(store, index, clock);
         indexer.open();
         // Changes the index had not applied before the last stop (after a kill, up to its last

@@ -1,0 +1,130 @@
+package dev.aios.memory.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.aios.api.MemoryHit;
+import dev.aios.api.MemoryKind;
+import dev.aios.api.MemoryQuery;
+import dev.aios.api.Remember;
+import dev.aios.kernel.Kernel;
+import dev.aios.memory.MemorySettings;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FilterDirectory;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexOutput;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * When a write of the index's files fails (a full disk, an I/O error), Lucene closes the index's
+ * writer and refuses every further change. Memory keeps what was stored in its tables, reopens the
+ * index from its last commit once the disk takes writes again, and goes on without a restart.
+ */
+class IndexFailureTest {
+    @TempDir
+    Path dir;
+
+    /** Whether the disk under the index refuses to create files. */
+    final AtomicBoolean full = new AtomicBoolean();
+
+    Kernel kernel;
+    MemoryService memory;
+
+    @AfterEach
+    void stop() {
+        if (memory != null) {
+            memory.close();
+        }
+        if (kernel != null) {
+            kernel.close();
+        }
+    }
+
+    /** The index's directory on a disk that refuses to create files while {@link #full} is set. */
+    final class FullDisk extends FilterDirectory {
+        FullDisk(Directory files) {
+            super(files);
+        }
+
+        @Override
+        public IndexOutput createOutput(String name, IOContext context) throws IOException {
+            refuseWhenFull(name);
+            return super.createOutput(name, context);
+        }
+
+        @Override
+        public IndexOutput createTempOutput(String prefix, String suffix, IOContext context) throws IOException {
+            refuseWhenFull(prefix);
+            return super.createTempOutput(prefix, suffix, context);
+        }
+
+        private void refuseWhenFull(String name) throws IOException {
+            if (full.get()) {
+                throw new IOException(name + ": No space left on device");
+            }
+        }
+    }
+
+    @Test
+    void memoryGoesOnAfterTheIndexFailedToWriteOnceTheDiskTakesWritesAgain() {
+        kernel = Kernel.builder()
+                .dataDirectory(dir.resolve("data"))
+                .extension(host -> {
+                    memory = new MemoryService(
+                            host,
+                            MemorySettings.defaults(),
+                            Optional.empty(),
+                            new ExtractiveSummarizer(),
+                            FullDisk::new);
+                    memory.start();
+                })
+                .build();
+        kernel.start();
+        memory.remember(Remember.of(MemoryKind.NOTE, "acme", "The wordmark is teal."), "teal");
+        assertThat(ids("wordmark")).containsExactly("teal");
+
+        full.set(true);
+        assertThatThrownBy(() -> memory.remember(
+                        Remember.of(MemoryKind.NOTE, "acme", "The logo is orange, on a dark ground."), "orange"))
+                .hasStackTraceContaining("No space left on device");
+        assertThat(memory.stats().tiers().get(MemoryKind.Tier.SEMANTIC).items())
+                .as("the item is kept in memory's tables")
+                .isGreaterThanOrEqualTo(2);
+
+        full.set(false);
+        awaitTrue(() -> ids("logo").contains("orange"));
+        assertThat(ids("wordmark")).as("what the index held before").containsExactly("teal");
+        memory.remember(Remember.of(MemoryKind.NOTE, "bolt", "The invoice goes out on Friday."), "friday");
+        assertThat(ids("invoice"))
+                .as("a store after the failure is found when it returns")
+                .containsExactly("friday");
+    }
+
+    private List<String> ids(String words) {
+        return memory.recall(MemoryQuery.of(words)).items().stream()
+                .map(MemoryHit::id)
+                .toList();
+    }
+
+    private static void awaitTrue(BooleanSupplier done) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!done.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 30 s").isLessThan(deadline);
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
+    }
+}
