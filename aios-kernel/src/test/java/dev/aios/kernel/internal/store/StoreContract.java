@@ -505,6 +505,39 @@ public abstract class StoreContract {
     }
 
     @Test
+    void theLeasesOfARunEndedOrOfAScopeLeftAreGoneAndOthersStillHeld() {
+        var ended = new WorkKey("r1", "score", 0);
+        var inScope = new WorkKey("r2", "each/0/send", 0);
+        var outOfScope = new WorkKey("r2", "notify", 0);
+        var other = new WorkKey("r3", "score", 0);
+        write(tx -> {
+            for (var key : List.of(ended, inScope, outOfScope, other)) {
+                tx.work().add(new WorkItem(key, WorkKind.STEP, T0, 0));
+                tx.work().lease(key, "node-1/" + key.runId(), T0.plusSeconds(30));
+            }
+            return null;
+        });
+        write(tx -> {
+            tx.work().removeRun("r1");
+            tx.work().removeWithin("r2", "each");
+            return null;
+        });
+        // Asked by the writer, which knows the leases it granted: the first check of a write may
+        // be its first round trip, so the one that matters comes after it.
+        assertThat(write((Tx tx) -> List.of(
+                        tx.work().holds(other, "node-1/r3"),
+                        tx.work().holds(ended, "node-1/r1"),
+                        tx.work().holds(inScope, "node-1/r2"),
+                        tx.work().holds(outOfScope, "node-1/r2"))))
+                .as("held: the other run's item, the item outside the scope left")
+                .containsExactly(true, false, false, true);
+        assertThat(read((Tx tx) -> tx.work().holds(other, "node-1/r3"))).isTrue();
+        assertThat(read((Tx tx) -> tx.work().due(T0.plusSeconds(31), 10)))
+                .extracting(WorkItem::key)
+                .containsExactlyInAnyOrder(outOfScope, other);
+    }
+
+    @Test
     void aRunsDueWorkIsHandedOutAloneUntilLeased() {
         var first = new WorkKey("r1", "score", 0);
         var notYet = new WorkKey("r1", "remind", 0);

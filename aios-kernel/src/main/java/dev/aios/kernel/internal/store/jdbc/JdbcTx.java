@@ -134,6 +134,11 @@ public abstract class JdbcTx implements Tx {
         // kept by no store but those that keep leasesHeld
     }
 
+    /** Says that the leases of run {@code runId}'s items may have changed in this transaction; others' did not. */
+    protected void leasesOfRunChanged(String runId) {
+        // kept by no store but those that keep leasesHeld
+    }
+
     @Override
     public JournalStore journal() {
         if (journal == null) {

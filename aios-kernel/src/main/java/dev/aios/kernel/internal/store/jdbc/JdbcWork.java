@@ -223,7 +223,7 @@ final class JdbcWork implements WorkStore {
     @Override
     public void removeRun(String runId) {
         lastAdded = null;
-        tx.leaseChanged(null);
+        tx.leasesOfRunChanged(runId);
         tx.workForgotten(runId);
         handle.updateLater("DELETE FROM work WHERE run_id = ?", runId);
     }
@@ -231,7 +231,7 @@ final class JdbcWork implements WorkStore {
     @Override
     public void removeWithin(String runId, String scope) {
         lastAdded = null;
-        tx.leaseChanged(null);
+        tx.leasesOfRunChanged(runId);
         tx.workForgotten(runId);
         handle.updateLater(
                 "DELETE FROM work WHERE run_id = ? AND substr(step_id, 1, CAST(? AS INTEGER)) = ?",

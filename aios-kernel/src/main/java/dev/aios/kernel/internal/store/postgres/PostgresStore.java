@@ -301,6 +301,15 @@ public final class PostgresStore extends WriterBackedStore {
         }
     }
 
+    /**
+     * Forgets the leases of run {@code runId}'s items: this writer removed some of its rows. The
+     * leases of other runs stay known, so that their steps' lease checks, which follow every run's
+     * end at many runs in flight, need no round trip.
+     */
+    void leasesOfRunChanged(String runId) {
+        leases.keySet().removeIf(key -> key.runId().equals(runId));
+    }
+
     /** Empties what is kept in memory if another writer may have committed since it was read. */
     private void validate(long turn, long streak) {
         if (streak > liveSince || liveSince > turn) {

@@ -103,4 +103,11 @@ final class PostgresTx extends JdbcTx {
             store.leaseChanged(key);
         }
     }
+
+    @Override
+    protected void leasesOfRunChanged(String runId) {
+        if (isWriter()) {
+            store.leasesOfRunChanged(runId);
+        }
+    }
 }
