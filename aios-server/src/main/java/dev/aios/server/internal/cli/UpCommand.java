@@ -105,6 +105,56 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        // Registered before anything starts: a Ctrl-C or SIGTERM while aios starts (which may take
+        // seconds after a crash) waits for the start to end, then stops what it started, as after it.
+        var stopper = new Stopper();
+        Runtime.getRuntime().addShutdownHook(new Thread(stopper::run, "aios-shutdown"));
+        try {
+            return serve(stopper);
+        } finally {
+            // The start failed (what it had started is closed) or the wait ended: nothing to stop.
+            stopper.settled(() -> {});
+        }
+    }
+
+    /**
+     * The shutdown hook's work. A stop asked for while aios starts waits, at most {@link #STOP_LIMIT},
+     * for the start to end, then stops what it started; one asked for later stops at once.
+     */
+    private static final class Stopper {
+        private final CountDownLatch settled = new CountDownLatch(1);
+        private volatile Runnable stop = () -> {};
+        private volatile boolean asked;
+
+        void run() {
+            asked = true;
+            try {
+                if (!settled.await(STOP_LIMIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    // Still starting: ending now is a crash, which the next start resumes from.
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            stop.run();
+        }
+
+        /** The start ended: {@code stop} stops what it started (nothing when it failed). */
+        void settled(Runnable stop) {
+            if (settled.getCount() > 0) {
+                this.stop = stop;
+                settled.countDown();
+            }
+        }
+
+        /** Whether a stop was asked for. */
+        boolean asked() {
+            return asked;
+        }
+    }
+
+    private Integer serve(Stopper stopper) throws InterruptedException {
         try {
             var format = logFormat != null
                     ? logFormat
@@ -259,20 +309,28 @@ final class UpCommand implements Callable<Integer> {
                         dataDirectory, settings.file(), backup, AiosCommand.Version.version(), InstantSource.system())
                 .start());
         var out = spec.commandLine().getOut();
-        var traces = tracing.map(sdk -> Tracing.describe(settings.section("tracing"), AiosCommand.environment(spec)));
-        printBanner(
-                out, kernel, server.port(), listenOn, playbookDirectory, models.settings(), access, backups, traces);
-        // Once requests are answered: the JVM's management beans are slow to read the first time.
-        metrics.watchJvm();
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            schedule.ifPresent(BackupSchedule::close);
-                            stop(server, kernel, out);
-                            // The spans of the last steps go out before the process ends.
-                            tracing.ifPresent(sdk -> sdk.shutdown().join(5, java.util.concurrent.TimeUnit.SECONDS));
-                        },
-                        "aios-shutdown"));
+        if (!stopper.asked()) {
+            var traces =
+                    tracing.map(sdk -> Tracing.describe(settings.section("tracing"), AiosCommand.environment(spec)));
+            printBanner(
+                    out,
+                    kernel,
+                    server.port(),
+                    listenOn,
+                    playbookDirectory,
+                    models.settings(),
+                    access,
+                    backups,
+                    traces);
+            // Once requests are answered: the JVM's management beans are slow to read the first time.
+            metrics.watchJvm();
+        }
+        stopper.settled(() -> {
+            schedule.ifPresent(BackupSchedule::close);
+            stop(server, kernel, out);
+            // The spans of the last steps go out before the process ends.
+            tracing.ifPresent(sdk -> sdk.shutdown().join(5, java.util.concurrent.TimeUnit.SECONDS));
+        });
         // Never released: the process ends through the shutdown hook (Ctrl-C, SIGTERM).
         new CountDownLatch(1).await();
         return 0;
