@@ -284,29 +284,27 @@ final class Indexer {
         }
         lock.lock();
         try {
-            reopenIfBroken();
-            if (due.isPresent()) {
-                return;
-            }
-            try {
-                applyChanges();
-            } catch (RuntimeException e) {
-                // Lucene closed its writer while applying them: reopened, the index applies them again.
-                if (index.broken().isEmpty()) {
-                    throw e;
-                }
+            for (int attempt = 1; ; attempt++) {
                 reopenIfBroken();
                 if (due.isPresent()) {
                     return;
                 }
                 try {
                     applyChanges();
-                } catch (RuntimeException again) {
-                    throw new IllegalStateException(
-                            "memory's search index cannot be written (" + again.getMessage() + "); what was stored"
-                                    + " is kept in memory's tables and becomes searchable once the index takes"
-                                    + " writes again (memory tries every second)",
-                            again);
+                    return;
+                } catch (RuntimeException e) {
+                    // Lucene closed its writer while applying them: reopened, the index applies them
+                    // again, once; a second failure is the caller's.
+                    if (index.broken().isEmpty()) {
+                        throw e;
+                    }
+                    if (attempt == 2) {
+                        throw new IllegalStateException(
+                                "memory's search index cannot be written (" + e.getMessage() + "); what was stored"
+                                        + " is kept in memory's tables and becomes searchable once the index takes"
+                                        + " writes again (memory tries every second)",
+                                e);
+                    }
                 }
             }
         } finally {

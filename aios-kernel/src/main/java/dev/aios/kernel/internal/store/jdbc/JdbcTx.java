@@ -174,6 +174,10 @@ public abstract class JdbcTx implements Tx {
 
     @Override
     public WorkStore work() {
+        return jdbcWork();
+    }
+
+    private JdbcWork jdbcWork() {
         if (work == null) {
             work = new JdbcWork(this);
         }
@@ -184,7 +188,7 @@ public abstract class JdbcTx implements Tx {
     public void stepCompleted(WorkKey key) {
         if (handle.defersWrites()) {
             // Sent together anyway: one statement rather than three (two of which mostly find nothing).
-            ((JdbcWork) work()).removeCompleted(key);
+            jdbcWork().removeCompleted(key);
         } else {
             Tx.super.stepCompleted(key);
         }

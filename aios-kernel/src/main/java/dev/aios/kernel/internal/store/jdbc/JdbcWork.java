@@ -39,11 +39,19 @@ final class JdbcWork implements WorkStore {
 
     private Added lastAdded;
 
+    /**
+     * Before a statement changing {@code key}'s row (every row's, when null): its lease may change,
+     * and a row inserted before can no longer take a lease into its insert.
+     */
+    private void changing(WorkKey key) {
+        lastAdded = null;
+        tx.leaseChanged(key);
+    }
+
     @Override
     public void add(WorkItem item) {
         var key = item.key();
-        tx.leaseChanged(key);
-        lastAdded = null;
+        changing(key);
         if (handle.defersWrites()) {
             // The next step's row is mostly leased in the same unit: the lease then needs no statement.
             var added = new Added(
@@ -100,8 +108,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void dueAt(WorkKey key, Instant at) {
-        lastAdded = null;
-        tx.leaseChanged(key);
+        changing(key);
         handle.updateLater(
                 "UPDATE work SET visible_at = ?, lease_owner = NULL, lease_until = NULL" + KEY,
                 at,
@@ -113,8 +120,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void dueAt(WorkKey key, Instant at, int attempt) {
-        lastAdded = null;
-        tx.leaseChanged(key);
+        changing(key);
         handle.updateLater(
                 "UPDATE work SET visible_at = ?, attempt = ?, lease_owner = NULL, lease_until = NULL" + KEY,
                 at,
@@ -127,8 +133,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void change(WorkKey key, WorkKind kind, Instant at) {
-        lastAdded = null;
-        tx.leaseChanged(key);
+        changing(key);
         handle.updateLater(
                 "UPDATE work SET kind = ?, visible_at = ?, lease_owner = NULL, lease_until = NULL" + KEY,
                 kind.wire(),
@@ -141,8 +146,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void remove(WorkKey key) {
-        lastAdded = null;
-        tx.leaseChanged(key);
+        changing(key);
         handle.updateLater("DELETE FROM work" + KEY, key.runId(), key.step(), key.iteration());
         keep(key, row -> null);
     }
@@ -152,8 +156,7 @@ final class JdbcWork implements WorkStore {
      * statement: see {@link dev.aios.kernel.internal.store.Tx#stepCompleted}.
      */
     void removeCompleted(WorkKey key) {
-        lastAdded = null;
-        tx.leaseChanged(key);
+        changing(key);
         handle.updateLater(
                 "WITH w AS (DELETE FROM work" + KEY + "), a AS (DELETE FROM awaits" + KEY + ")"
                         + " DELETE FROM loop_items WHERE run_id = ? AND block = ?",
@@ -170,9 +173,8 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void put(WorkItem item) {
-        lastAdded = null;
         var key = item.key();
-        tx.leaseChanged(key);
+        changing(key);
         handle.updateLater(
                 "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt) VALUES (?, ?, ?, ?, ?, ?)"
                         + " ON CONFLICT (run_id, step_id, iteration) DO UPDATE SET kind = excluded.kind,"
@@ -189,8 +191,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void remove(WorkKey key, WorkKind kind) {
-        lastAdded = null;
-        tx.leaseChanged(key);
+        changing(key);
         handle.updateLater(
                 "DELETE FROM work" + KEY + " AND kind = ?", key.runId(), key.step(), key.iteration(), kind.wire());
         keep(key, row -> row == null || row.kind().equals(kind.wire()) ? null : row);
@@ -467,8 +468,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public int releaseAbandoned(String node, Instant silentSince) {
-        lastAdded = null;
-        tx.leaseChanged(null);
+        changing(null);
         tx.workForgotten(null);
         if (handle.dialect() == Handle.Dialect.POSTGRESQL) {
             // Other nodes may be alive: only the leases of nodes that stopped saying so are freed.

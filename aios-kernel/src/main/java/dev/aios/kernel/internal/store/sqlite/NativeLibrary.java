@@ -83,14 +83,14 @@ final class NativeLibrary {
         var versioned = folder.resolve(String.format(
                 Locale.ROOT, "sqlite-jdbc-%s-%08x", org.sqlite.SQLiteJDBCLoader.getVersion(), entry.getCrc()));
         var kept = versioned.resolve(org.sqlite.util.LibraryLoaderUtil.getNativeLibName());
-        if (Files.isDirectory(folder) && !Files.getOwner(folder).getName().equals(System.getProperty("user.name"))) {
+        if (Files.isDirectory(folder) && !ownedByUser(folder)) {
             return Optional.empty();
         }
         if (Files.isRegularFile(kept) && Files.size(kept) == entry.getSize() && crc(kept) == entry.getCrc()) {
             return Optional.of(kept);
         }
         createPrivately(folder);
-        if (!Files.getOwner(folder).getName().equals(System.getProperty("user.name"))) {
+        if (!ownedByUser(folder)) {
             return Optional.empty();
         }
         createPrivately(versioned);
@@ -123,6 +123,11 @@ final class NativeLibrary {
         } catch (java.nio.file.FileAlreadyExistsException e) {
             // another process made it first
         }
+    }
+
+    /** Whether {@code folder} belongs to the user running aios (not one another user made for it). */
+    private static boolean ownedByUser(Path folder) throws IOException {
+        return Files.getOwner(folder).getName().equals(System.getProperty("user.name"));
     }
 
     private static long crc(Path file) throws IOException {
