@@ -504,6 +504,7 @@ public final class MemoryService implements AutoCloseable {
 
     private void loop() {
         long lastCommit = System.nanoTime();
+        var failures = new RepeatedFailure();
         while (!closed) {
             try {
                 wake.tryAcquire(1, TimeUnit.SECONDS);
@@ -522,12 +523,59 @@ public final class MemoryService implements AutoCloseable {
                     indexer.mergeWhenIdle();
                     lastCommit = System.nanoTime();
                 }
+                failures.recovered();
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
                 if (!closed) {
-                    LOG.error("memory could not catch up with the kernel; it tries again in a second", e);
+                    failures.failed(e);
                 }
+            }
+        }
+    }
+
+    /**
+     * The background loop's failures, logged so that a lasting one (a full disk) does not write a
+     * stack trace every second: the first with its stack, the same failure again once a minute with
+     * how often it came, and the recovery once it passed.
+     */
+    static final class RepeatedFailure {
+        private static final long REPEAT_EVERY = Duration.ofMinutes(1).toNanos();
+
+        private String last;
+        private long since;
+        private long loggedAt;
+        private int count;
+
+        void failed(RuntimeException e) {
+            String what = e.toString();
+            long now = System.nanoTime();
+            if (!what.equals(last)) {
+                last = what;
+                since = now;
+                loggedAt = now;
+                count = 1;
+                LOG.error("memory could not catch up with the kernel; it tries again every second", e);
+                return;
+            }
+            count++;
+            if (now - loggedAt >= REPEAT_EVERY) {
+                loggedAt = now;
+                LOG.error(
+                        "memory still cannot catch up with the kernel ({} tries in {} s): {}",
+                        count,
+                        (now - since) / 1_000_000_000L,
+                        what);
+            }
+        }
+
+        void recovered() {
+            if (last != null) {
+                LOG.info(
+                        "memory caught up with the kernel again after {} failed tries in {} s",
+                        count,
+                        (System.nanoTime() - since) / 1_000_000_000L);
+                last = null;
             }
         }
     }

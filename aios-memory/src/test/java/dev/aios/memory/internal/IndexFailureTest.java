@@ -3,6 +3,10 @@ package dev.aios.memory.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.aios.api.MemoryHit;
 import dev.aios.api.MemoryKind;
 import dev.aios.api.MemoryQuery;
@@ -23,6 +27,7 @@ import org.apache.lucene.store.IndexOutput;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * When a write of the index's files fails (a full disk, an I/O error), Lucene closes the index's
@@ -76,19 +81,7 @@ class IndexFailureTest {
 
     @Test
     void memoryGoesOnAfterTheIndexFailedToWriteOnceTheDiskTakesWritesAgain() {
-        kernel = Kernel.builder()
-                .dataDirectory(dir.resolve("data"))
-                .extension(host -> {
-                    memory = new MemoryService(
-                            host,
-                            MemorySettings.defaults(),
-                            Optional.empty(),
-                            new ExtractiveSummarizer(),
-                            FullDisk::new);
-                    memory.start();
-                })
-                .build();
-        kernel.start();
+        start();
         memory.remember(Remember.of(MemoryKind.NOTE, "acme", "The wordmark is teal."), "teal");
         assertThat(ids("wordmark")).containsExactly("teal");
 
@@ -107,6 +100,58 @@ class IndexFailureTest {
         assertThat(ids("invoice"))
                 .as("a store after the failure is found when it returns")
                 .containsExactly("friday");
+    }
+
+    @Test
+    void aLastingFailureIsLoggedOnceWithItsStackNotEverySecondAndItsEndIsSaid() throws InterruptedException {
+        var logger = (Logger) LoggerFactory.getLogger(MemoryService.class);
+        var logs = new ListAppender<ILoggingEvent>();
+        logs.start();
+        logger.addAppender(logs);
+        try {
+            start();
+            memory.remember(Remember.of(MemoryKind.NOTE, "acme", "The wordmark is teal."), "teal");
+            full.set(true);
+            assertThatThrownBy(() -> memory.remember(
+                            Remember.of(MemoryKind.NOTE, "acme", "The logo is orange, on a dark ground."), "orange"))
+                    .hasStackTraceContaining("No space left on device");
+            awaitTrue(() -> errors(logs).size() >= 1);
+            Thread.sleep(3_500); // the loop tries again every second, failing each time
+            assertThat(errors(logs))
+                    .as("one error with its stack for a failure that lasts")
+                    .hasSize(1)
+                    .allSatisfy(e -> assertThat(e.getThrowableProxy()).isNotNull());
+
+            full.set(false);
+            awaitTrue(() -> ids("logo").contains("orange"));
+            awaitTrue(() -> logs.list.stream()
+                    .anyMatch(e -> e.getLevel() == Level.INFO
+                            && e.getFormattedMessage().startsWith("memory caught up with the kernel again after")));
+        } finally {
+            logger.detachAppender(logs);
+        }
+    }
+
+    private static List<ILoggingEvent> errors(ListAppender<ILoggingEvent> logs) {
+        return List.copyOf(logs.list).stream()
+                .filter(e -> e.getLevel() == Level.ERROR)
+                .toList();
+    }
+
+    private void start() {
+        kernel = Kernel.builder()
+                .dataDirectory(dir.resolve("data"))
+                .extension(host -> {
+                    memory = new MemoryService(
+                            host,
+                            MemorySettings.defaults(),
+                            Optional.empty(),
+                            new ExtractiveSummarizer(),
+                            FullDisk::new);
+                    memory.start();
+                })
+                .build();
+        kernel.start();
     }
 
     private List<String> ids(String words) {
