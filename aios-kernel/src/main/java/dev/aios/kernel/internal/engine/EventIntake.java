@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Takes an event into the log. Which playbooks it starts is decided first, outside any transaction
@@ -184,18 +185,27 @@ final class EventIntake {
         }
         // An event whose id was forgotten is known by the id's pseudonym: sent again, it is a duplicate.
         String forgottenId = codec.pseudonyms().eventId(event.id());
-        if (tx.events().logged(forgottenId)) {
-            var earlier = routing.targeted()
-                    ? tx.runs()
-                            .startedBy(forgottenId, routing.start().getFirst().name())
-                    : List.<String>of();
-            return new Logged(new Accepted(event.id(), true, earlier, List.of(), List.of()), 0);
+        // Sealed with a key kept in memory, the data is ready before the check without writing
+        // anything, and the check rides with the insert. Otherwise the check comes first: sealing
+        // may create a key, and a forgotten subject's duplicate must not get one.
+        var kept = codec.encodeKept(prepared);
+        OptionalLong logged;
+        if (kept.isPresent()) {
+            logged = tx.events()
+                    .appendUnless(
+                            forgottenId, event, kept.get().codec(), kept.get().bytes(), now);
+        } else if (tx.events().logged(forgottenId)) {
+            logged = OptionalLong.empty();
+        } else {
+            var stored = codec.encode(prepared);
+            logged = tx.events().append(event, stored.codec(), stored.bytes(), now);
         }
-        var stored = codec.encode(prepared);
-        var logged = tx.events().append(event, stored.codec(), stored.bytes(), now);
         if (logged.isEmpty()) {
             var earlier = routing.targeted()
-                    ? tx.runs().startedBy(event.id(), routing.start().getFirst().name())
+                    ? tx.runs()
+                            .startedBy(
+                                    tx.events().logged(forgottenId) ? forgottenId : event.id(),
+                                    routing.start().getFirst().name())
                     : List.<String>of();
             return new Logged(new Accepted(event.id(), true, earlier, List.of(), List.of()), 0);
         }

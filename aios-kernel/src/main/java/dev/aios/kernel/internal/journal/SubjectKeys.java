@@ -188,11 +188,30 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         if (prepared.subject().isEmpty()) {
             return new Encoded("json", prepared.plain());
         }
-        var key = currentKey(prepared.subject());
+        return sealed(prepared, currentKey(prepared.subject()));
+    }
+
+    /** {@code prepared} sealed with {@code key}: as it was sealed ahead if that was with this very key. */
+    private Encoded sealed(Prepared prepared, Key key) {
         if (prepared.early().isPresent() && prepared.madeWith().orElse(null) == key) {
             return prepared.early().get();
         }
         return new Encoded(codecOf(key.generation()), encrypt(key, prepared.plain()));
+    }
+
+    /**
+     * The stored bytes of {@code prepared} as {@link #encode(Prepared)} would make them, when that
+     * needs nothing read or written: the subject's key is kept in memory (or none is needed). Empty
+     * when the key would have to be read or created, so that a caller can first make sure the
+     * payload is to be stored at all (a key is never created for a forgotten subject's duplicate).
+     */
+    public Optional<Encoded> encodeKept(Prepared prepared) {
+        String subject = prepared.subject();
+        if (subject.isEmpty() || Pseudonyms.isPseudonym(subject)) {
+            return Optional.of(encode(prepared));
+        }
+        var key = keptKey(subject);
+        return key == null ? Optional.empty() : Optional.of(sealed(prepared, key));
     }
 
     @Override
@@ -323,18 +342,11 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
         if (Pseudonyms.isPseudonym(subject)) {
             return Key.once(NEVER_KEPT, newSecret());
         }
-        followForgets();
+        var kept = keptKey(subject);
+        if (kept != null) {
+            return kept;
+        }
         boolean inWrite = store.inWrite();
-        var cached = inWrite && forgottenNow.contains(subject) ? null : current.get(subject);
-        if (cached != null) {
-            return cached;
-        }
-        if (inWrite) {
-            var made = written.get(subject);
-            if (made != null && made.followed() == forgetsFollowed) {
-                return made.key();
-            }
-        }
         // Created inside the writer's transaction (nested when already in it), so that the key
         // commits with the first payload sealed by it, or not at all.
         return store.write(tx -> {
@@ -357,6 +369,26 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
             writtenIn(tx, inWrite, subject, key, followed);
             return key;
         });
+    }
+
+    /**
+     * The current key of {@code subject} (not a pseudonym) as kept in memory, or by the write
+     * transaction in progress; null when it must be read or created.
+     */
+    private Key keptKey(String subject) {
+        followForgets();
+        boolean inWrite = store.inWrite();
+        var cached = inWrite && forgottenNow.contains(subject) ? null : current.get(subject);
+        if (cached != null) {
+            return cached;
+        }
+        if (inWrite) {
+            var made = written.get(subject);
+            if (made != null && made.followed() == forgetsFollowed) {
+                return made.key();
+            }
+        }
+        return null;
     }
 
     /**

@@ -42,6 +42,18 @@ public interface EventStore {
      */
     OptionalLong append(Event event, String codec, byte[] data, Instant receivedAt);
 
+    /**
+     * Logs an event as {@link #append} does, unless an event with id {@code other} was logged too
+     * (the pseudonym its id got when its subject was forgotten): one check and insert, which a store
+     * may send as one statement.
+     *
+     * @return its number in the log, or empty when an event with its id or with {@code other} was
+     *     logged before
+     */
+    default OptionalLong appendUnless(String other, Event event, String codec, byte[] data, Instant receivedAt) {
+        return logged(other) ? OptionalLong.empty() : append(event, codec, data, receivedAt);
+    }
+
     /** Up to {@code limit} events after number {@code seq}, in order. */
     List<StoredEvent> after(long seq, int limit);
 

@@ -328,6 +328,30 @@ public abstract class StoreContract {
     }
 
     @Test
+    void anEventIsNotLoggedWhenItsOtherIdOrItsOwnWasLoggedBefore() {
+        var forgotten =
+                write(tx -> tx.events().append(event("p-e1", "lead.received", "p-acme"), "json", bytes("{}"), T0));
+        var resent = write(tx ->
+                tx.events().appendUnless("p-e1", event("e1", "lead.received", "acme"), "json", bytes("{\"a\":1}"), T0));
+        var fresh = write(tx ->
+                tx.events().appendUnless("p-e2", event("e2", "lead.received", "acme"), "json", bytes("{\"a\":2}"), T0));
+        var again = write(tx ->
+                tx.events().appendUnless("p-e2", event("e2", "lead.received", "acme"), "json", bytes("{\"a\":3}"), T0));
+        assertThat(forgotten).isPresent();
+        assertThat(resent).isEmpty();
+        assertThat(again).isEmpty();
+        assertThat(fresh.getAsLong()).isGreaterThan(forgotten.getAsLong());
+
+        var all = read(tx -> tx.events().after(0, 10));
+        assertThat(all).extracting(EventStore.StoredEvent::id).containsExactly("p-e1", "e2");
+        assertThat(all.get(1).seq()).isEqualTo(fresh.getAsLong());
+        assertThat(new String(all.get(1).data(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("{\"a\":2}");
+        assertThat(all.get(1).time()).isEqualTo(T0);
+        assertThat(all.get(1).correlationId()).isEqualTo("corr");
+    }
+
+    @Test
     void eventsAreLoggedOnceByIdInArrivalOrder() {
         var first = write(tx -> tx.events().append(event("e1", "lead.received", "acme"), "json", bytes("{}"), T0));
         var again = write(tx -> tx.events().append(event("e1", "lead.received", "acme"), "json", bytes("{}"), T0));

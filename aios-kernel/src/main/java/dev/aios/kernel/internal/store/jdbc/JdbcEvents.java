@@ -13,9 +13,11 @@ final class JdbcEvents implements EventStore {
     private static final String COLUMNS =
             "seq, id, type, subject, source, time, correlation_id, causation_id, codec, data, received_at";
 
+    private static final String INSERTED =
+            "id, type, subject, source, time, correlation_id, causation_id, codec, data, received_at";
+
     private static final String INSERT =
-            "INSERT INTO events (id, type, subject, source, time, correlation_id, causation_id, codec, data, received_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
+            "INSERT INTO events (" + INSERTED + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
 
     private final Handle handle;
 
@@ -47,6 +49,34 @@ final class JdbcEvents implements EventStore {
         }
         return OptionalLong.of(handle.queryOne("SELECT seq FROM events WHERE id = ?", r -> r.integer("seq"), event.id())
                 .orElseThrow());
+    }
+
+    /**
+     * {@inheritDoc} On PostgreSQL the check rides with the insert: one round trip, not two (the
+     * writer holds the writers' lock, so no other node logs either id in between).
+     */
+    @Override
+    public OptionalLong appendUnless(String other, Event event, String codec, byte[] data, Instant receivedAt) {
+        if (handle.dialect() != Handle.Dialect.POSTGRESQL) {
+            return EventStore.super.appendUnless(other, event, codec, data, receivedAt);
+        }
+        var seq = handle.queryOne(
+                "INSERT INTO events (" + INSERTED + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+                        + " WHERE NOT EXISTS (SELECT 1 FROM events WHERE id = ?) ON CONFLICT (id) DO NOTHING"
+                        + " RETURNING seq",
+                r -> r.integer("seq"),
+                event.id(),
+                event.type(),
+                event.subject(),
+                event.source(),
+                event.time(),
+                event.correlationId(),
+                event.causationId(),
+                codec,
+                data,
+                receivedAt,
+                other);
+        return seq.isPresent() ? OptionalLong.of(seq.get()) : OptionalLong.empty();
     }
 
     @Override
