@@ -103,6 +103,8 @@ public abstract class StoreContract {
         state.status = status;
         state.seq = 1;
         state.checksum = "c-" + id;
+        // No journal holds its entry: a store must not leave it to a fold, so it writes it whole.
+        state.storedSeq = -1;
         return state;
     }
 
@@ -1161,7 +1163,16 @@ public abstract class StoreContract {
                 List.of(
                         new RunStarted("p", "1", "acme", Json.object().put("id", "ev-1")),
                         new StepScheduled("s0", 0, StepKind.AGENT, T0)));
-        assertThat(row(store, "r1").behind()).as("a run's first save is whole").isFalse();
+        var first = row(store, "r1");
+        assertThat(first.state().seq)
+                .as("a run's first save stores the run before its first entry")
+                .isZero();
+        assertThat(first.lastSeq()).isEqualTo(2);
+        assertThat(cold(store, journal, "r1")).isEqualTo(held(store, journal, "r1"));
+        assertThat(read((Tx tx) -> tx.runs().startedBy("ev-1", "p")))
+                .as("the first save sets the row's columns")
+                .containsExactly("r1");
+        assertThat(read((Tx tx) -> tx.runs().idsOf("acme"))).containsExactly("r1");
         for (int step = 0; step < 4; step++) {
             append(store, journal, "r1", stepDone(step));
         }
@@ -1169,7 +1180,7 @@ public abstract class StoreContract {
         assertThat(row.lastSeq()).isEqualTo(14);
         assertThat(row.state().seq)
                 .as("the units of a running run wrote only the row's columns")
-                .isEqualTo(2);
+                .isZero();
         String held = held(store, journal, "r1");
         assertThat(cold(store, journal, "r1")).isEqualTo(held);
         assertThat(read((Tx tx) -> tx.runs().find(RunQuery.all(), 10)))
