@@ -467,6 +467,48 @@ public abstract class StoreContract {
     }
 
     @Test
+    void itemsWhoseLeaseRanOutAreDueInTheOrderOfTheirDueTimeAmongTheFreeOnes() {
+        var lost = new WorkKey("r1", "lost", 0);
+        var free = new WorkKey("r2", "free", 0);
+        var held = new WorkKey("r3", "held", 0);
+        var last = new WorkKey("r4", "last", 0);
+        write(tx -> {
+            tx.work().add(new WorkItem(lost, WorkKind.STEP, T0, 0));
+            tx.work().add(new WorkItem(free, WorkKind.STEP, T0.plusSeconds(5), 0));
+            tx.work().add(new WorkItem(held, WorkKind.STEP, T0.plusSeconds(1), 0));
+            tx.work().add(new WorkItem(last, WorkKind.TIMER, T0.plusSeconds(20), 0));
+            tx.work().lease(lost, "node-1/w1", T0.plusSeconds(10));
+            tx.work().lease(held, "node-1/w2", T0.plusSeconds(60));
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.work().due(T0.plusSeconds(9), 10)))
+                .as("before the lease ran out")
+                .extracting(WorkItem::key)
+                .containsExactly(free);
+        assertThat(read((Tx tx) -> tx.work().nextDue(T0.plusSeconds(9)))).contains(T0.plusSeconds(5));
+        assertThat(write((Tx tx) -> tx.work().due(T0.plusSeconds(30), 10)))
+                .extracting(WorkItem::key)
+                .containsExactly(lost, free, last);
+        assertThat(write((Tx tx) -> tx.work().due(T0.plusSeconds(30), 2)))
+                .extracting(WorkItem::key)
+                .containsExactly(lost, free);
+        assertThat(read((Tx tx) -> tx.work().due(T0.plusSeconds(30), 1)))
+                .extracting(WorkItem::key)
+                .containsExactly(lost);
+        assertThat(read((Tx tx) -> tx.work().nextDue(T0.plusSeconds(30)))).contains(T0);
+        write(tx -> {
+            tx.work().lease(lost, "node-1/w3", T0.plusSeconds(90));
+            tx.work().lease(free, "node-1/w4", T0.plusSeconds(90));
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.work().due(T0.plusSeconds(70), 10)))
+                .as("taken over again, and the other lease ran out")
+                .extracting(WorkItem::key)
+                .containsExactly(held, last);
+        assertThat(read((Tx tx) -> tx.work().nextDue(T0.plusSeconds(30)))).contains(T0.plusSeconds(20));
+    }
+
+    @Test
     void anItemLeasedInTheWriteThatAddsItIsHeldFromItsFirstCommit() {
         var step = new WorkKey("r1", "score", 0);
         var timer = new WorkKey("r1", "remind", 0);
