@@ -1,8 +1,8 @@
 -- The tables of kernel as its migrations leave them: a new database gets them from this one script
 -- instead of replaying each migration. SqliteBaselineTest (aios-server) checks it against the
 -- migrations and writes it anew when they change.
--- version: 13
--- covers: V1 journal and runs, V2 receipts and snapshots, V3 subject keys and feed, V4 await progress, V5 runs by trigger, V6 loop items, V7 task escalations, V8 tokens audit and secrets, V9 agent instances, V10 nodes, V11 instance outcomes, V12 runs trigger column, V13 journal by position
+-- version: 14
+-- covers: V1 journal and runs, V2 receipts and snapshots, V3 subject keys and feed, V4 await progress, V5 runs by trigger, V6 loop items, V7 task escalations, V8 tokens audit and secrets, V9 agent instances, V10 nodes, V11 instance outcomes, V12 runs trigger column, V13 journal by position, V14 work due free or lease over
 
 CREATE TABLE events (
     seq            INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -71,9 +71,6 @@ CREATE TABLE work (
     lease_until INTEGER,
     PRIMARY KEY (run_id, step_id, iteration)
 ) WITHOUT ROWID
-;
-
-CREATE INDEX work_due ON work (visible_at)
 ;
 
 CREATE TABLE awaits (
@@ -273,4 +270,10 @@ CREATE TABLE "journal" (
 ;
 
 CREATE UNIQUE INDEX journal_run ON journal (run_id, seq)
+;
+
+CREATE INDEX work_free ON work (visible_at) WHERE lease_until IS NULL
+;
+
+CREATE INDEX work_leased ON work (lease_until) WHERE lease_until IS NOT NULL
 ;

@@ -114,9 +114,10 @@ public final class Report {
         out.append(String.format(
                 Locale.ROOT,
                 "%nOne run appends %.1f journal entries; an entry's payload averages %.0f bytes (%.0f for"
-                        + " StepCompleted; %.0f for the whole row). The run's state JSON, written whole at a"
-                        + " run's first unit, when it stops running and every 32 entries, averages %.0f bytes"
-                        + " at the end of a run.%n",
+                        + " StepCompleted; %.0f for the whole row). The run's state JSON in its row (the run"
+                        + " before its first entry from its first unit on, written whole when it stops running"
+                        + " other than by completing and every 32 entries) averages %.0f bytes at the end of a"
+                        + " run.%n",
                 l.entriesPerRun(),
                 s.journalPayload(),
                 s.stepCompletedPayload(),

@@ -49,10 +49,11 @@ import java.time.Instant;
 public final class RunFold {
     private RunFold() {}
 
-    /** A state for a run that has no entries yet. */
+    /** A state for a run that has no entries yet (and, as far as the store goes, no row). */
     public static RunState empty(String runId) {
         var state = new RunState();
         state.id = runId;
+        state.storedSeq = RunState.NO_ROW;
         return state;
     }
 

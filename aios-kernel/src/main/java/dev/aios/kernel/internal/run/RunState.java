@@ -132,10 +132,18 @@ public final class RunState {
     /**
      * The entry the runs table's JSON of this state is as of, as far as this process knows: set by
      * the store when it reads or writes the JSON whole, -1 when not known (a state never stored, or
-     * a copy). Bookkeeping of the store, not part of the state: neither stored nor copied.
+     * a copy), {@link #NO_ROW} for a new run's state that has no row yet. Bookkeeping of the store,
+     * not part of the state: neither stored nor copied.
      */
     @com.fasterxml.jackson.annotation.JsonIgnore
     public transient long storedSeq = -1;
+
+    /**
+     * {@link #storedSeq} of a state made for a new run ({@link RunFold#empty}): the run has no row,
+     * so its first write may store the JSON of the run before its first entry and leave every entry
+     * to the fold of whoever reads it.
+     */
+    public static final long NO_ROW = -2;
 
     /**
      * The status the runs table's row holds for this state, as far as this process knows (null when

@@ -11,12 +11,12 @@ import java.util.Optional;
 /**
  * The runs' folded states, derived from the journal. A run's row keeps the columns that queries
  * read (status, current step, times, last entry) up to date with every unit; its JSON state is a
- * snapshot, written whole only at the run's first save, while the run is parked, failed or
- * cancelled (so it is read as it is; a completed run is not, see {@code JdbcRuns}), every {@link
- * #WHOLE_EVERY} entries, and when a caller asks
- * ({@link #saveWhole}). In between, a unit writes only those columns, and the JSON is as of an
- * earlier entry: {@link dev.aios.kernel.internal.journal.RunJournal#load} folds the entries after
- * it.
+ * snapshot, written whole only while the run is parked, failed or cancelled (so it is read as it
+ * is; a completed run is not, see {@code JdbcRuns}), every {@link #WHOLE_EVERY} entries, and when a
+ * caller asks ({@link #saveWhole}). A new run's first save stores the JSON of the run before its
+ * first entry (its id only) unless the run is already parked, failed or cancelled. In between, a
+ * unit writes only those columns, and the JSON is as of an earlier entry: {@link
+ * dev.aios.kernel.internal.journal.RunJournal#load} folds the entries after it.
  */
 public interface RunStore {
 

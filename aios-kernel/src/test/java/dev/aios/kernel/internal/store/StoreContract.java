@@ -103,6 +103,8 @@ public abstract class StoreContract {
         state.status = status;
         state.seq = 1;
         state.checksum = "c-" + id;
+        // No journal holds its entry: a store must not leave it to a fold, so it writes it whole.
+        state.storedSeq = -1;
         return state;
     }
 
@@ -486,6 +488,48 @@ public abstract class StoreContract {
         assertThat(read((Tx tx) -> tx.work().due(T0, 10)))
                 .extracting(WorkItem::key, WorkItem::attempt)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(later, 3));
+    }
+
+    @Test
+    void itemsWhoseLeaseRanOutAreDueInTheOrderOfTheirDueTimeAmongTheFreeOnes() {
+        var lost = new WorkKey("r1", "lost", 0);
+        var free = new WorkKey("r2", "free", 0);
+        var held = new WorkKey("r3", "held", 0);
+        var last = new WorkKey("r4", "last", 0);
+        write(tx -> {
+            tx.work().add(new WorkItem(lost, WorkKind.STEP, T0, 0));
+            tx.work().add(new WorkItem(free, WorkKind.STEP, T0.plusSeconds(5), 0));
+            tx.work().add(new WorkItem(held, WorkKind.STEP, T0.plusSeconds(1), 0));
+            tx.work().add(new WorkItem(last, WorkKind.TIMER, T0.plusSeconds(20), 0));
+            tx.work().lease(lost, "node-1/w1", T0.plusSeconds(10));
+            tx.work().lease(held, "node-1/w2", T0.plusSeconds(60));
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.work().due(T0.plusSeconds(9), 10)))
+                .as("before the lease ran out")
+                .extracting(WorkItem::key)
+                .containsExactly(free);
+        assertThat(read((Tx tx) -> tx.work().nextDue(T0.plusSeconds(9)))).contains(T0.plusSeconds(5));
+        assertThat(write((Tx tx) -> tx.work().due(T0.plusSeconds(30), 10)))
+                .extracting(WorkItem::key)
+                .containsExactly(lost, free, last);
+        assertThat(write((Tx tx) -> tx.work().due(T0.plusSeconds(30), 2)))
+                .extracting(WorkItem::key)
+                .containsExactly(lost, free);
+        assertThat(read((Tx tx) -> tx.work().due(T0.plusSeconds(30), 1)))
+                .extracting(WorkItem::key)
+                .containsExactly(lost);
+        assertThat(read((Tx tx) -> tx.work().nextDue(T0.plusSeconds(30)))).contains(T0);
+        write(tx -> {
+            tx.work().lease(lost, "node-1/w3", T0.plusSeconds(90));
+            tx.work().lease(free, "node-1/w4", T0.plusSeconds(90));
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.work().due(T0.plusSeconds(70), 10)))
+                .as("taken over again, and the other lease ran out")
+                .extracting(WorkItem::key)
+                .containsExactly(held, last);
+        assertThat(read((Tx tx) -> tx.work().nextDue(T0.plusSeconds(30)))).contains(T0.plusSeconds(20));
     }
 
     @Test
@@ -1185,7 +1229,16 @@ public abstract class StoreContract {
                 List.of(
                         new RunStarted("p", "1", "acme", Json.object().put("id", "ev-1")),
                         new StepScheduled("s0", 0, StepKind.AGENT, T0)));
-        assertThat(row(store, "r1").behind()).as("a run's first save is whole").isFalse();
+        var first = row(store, "r1");
+        assertThat(first.state().seq)
+                .as("a run's first save stores the run before its first entry")
+                .isZero();
+        assertThat(first.lastSeq()).isEqualTo(2);
+        assertThat(cold(store, journal, "r1")).isEqualTo(held(store, journal, "r1"));
+        assertThat(read((Tx tx) -> tx.runs().startedBy("ev-1", "p")))
+                .as("the first save sets the row's columns")
+                .containsExactly("r1");
+        assertThat(read((Tx tx) -> tx.runs().idsOf("acme"))).containsExactly("r1");
         for (int step = 0; step < 4; step++) {
             append(store, journal, "r1", stepDone(step));
         }
@@ -1193,7 +1246,7 @@ public abstract class StoreContract {
         assertThat(row.lastSeq()).isEqualTo(14);
         assertThat(row.state().seq)
                 .as("the units of a running run wrote only the row's columns")
-                .isEqualTo(2);
+                .isZero();
         String held = held(store, journal, "r1");
         assertThat(cold(store, journal, "r1")).isEqualTo(held);
         assertThat(read((Tx tx) -> tx.runs().find(RunQuery.all(), 10)))

@@ -1,5 +1,6 @@
 package dev.aios.kernel.internal.store.jdbc;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.kernel.RunQuery;
 import dev.aios.kernel.RunStatus;
 import dev.aios.kernel.RunSummary;
@@ -112,8 +113,8 @@ final class JdbcRuns implements RunStore, SnapshotStore {
     /**
      * A unit's update of a running run whose stored JSON is fewer than {@link RunStore#WHOLE_EVERY}
      * entries behind: the columns its entries may change. The run's playbook, version, subject,
-     * trigger and start time are set by its first entry, which is written whole, and changed
-     * otherwise only by forgetting, which writes whole too.
+     * trigger and start time are set by its first entry, whose write sets every column, and changed
+     * otherwise only by forgetting, which writes whole.
      */
     private static final String UPDATE_COLUMNS = "UPDATE runs SET status = ?, current_step = ?, updated_at = ?,"
             + " last_seq = ?, last_checksum = ? WHERE id = ?";
@@ -147,9 +148,33 @@ final class JdbcRuns implements RunStore, SnapshotStore {
             statusStored(state);
             return;
         }
+        if (startedLean(state)) {
+            upsert(state, entryless(state));
+            state.storedSeq = 0;
+            tx.onRollback(() -> state.storedSeq = RunState.NO_ROW);
+            statusStored(state);
+            return;
+        }
         writeWhole(state);
         state.storedSeq = state.seq;
         statusStored(state);
+    }
+
+    /**
+     * Whether a new run's first write may store the JSON of the run before its first entry, leaving
+     * every entry so far to the fold of whoever reads it (as for the later units, see {@link #lean}):
+     * the write the run starts in (its event's or its parent's unit) then serializes no state, the
+     * trigger's data included. The row's columns are written from the state as for a whole write.
+     */
+    private static boolean startedLean(RunState state) {
+        return state.storedSeq == RunState.NO_ROW
+                && (state.status == RunStatus.RUNNING || state.status == RunStatus.COMPLETED)
+                && state.seq < WHOLE_EVERY;
+    }
+
+    /** The JSON of {@code state}'s run before its first entry: what {@code RunFold.empty} makes. */
+    private static JsonNode entryless(RunState state) {
+        return Json.object().put("id", state.id);
     }
 
     /** Keeps that the row holds the state's status, unless the unit that wrote it rolls back. */
@@ -174,6 +199,11 @@ final class JdbcRuns implements RunStore, SnapshotStore {
     }
 
     private void writeWhole(RunState state) {
+        upsert(state, state);
+    }
+
+    /** The row's upsert from {@code state}'s columns, with {@code json} (a state, or a tree) as its JSON. */
+    private void upsert(RunState state, Object json) {
         boolean sqlite = tx.handle().dialect() == Handle.Dialect.SQLITE;
         tx.handle()
                 .updateLater(
@@ -188,7 +218,7 @@ final class JdbcRuns implements RunStore, SnapshotStore {
                         state.updatedAt,
                         state.seq,
                         state.checksum,
-                        sqlite ? Json.bytes(state) : Json.text(state),
+                        sqlite ? Json.bytes(json) : Json.text(json),
                         triggerId(state));
     }
 

@@ -1,13 +1,15 @@
 package dev.aios.kernel.internal.store.sqlite;
 
 import dev.aios.kernel.internal.run.RunState;
+import dev.aios.kernel.internal.store.WorkKey;
 import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
 import dev.aios.kernel.internal.store.jdbc.JdbcTx;
 import java.util.Map;
 
 /**
  * A transaction on the SQLite store. The store is the only writer of its file, so it numbers feed
- * positions itself and its writer keeps the states of the runs it works on in memory.
+ * positions itself and its writer keeps in memory the states of the runs it works on and the leases
+ * it granted.
  */
 final class SqliteTx extends JdbcTx {
     private final SqliteStore store;
@@ -25,5 +27,31 @@ final class SqliteTx extends JdbcTx {
     @Override
     protected Map<String, RunState> liveRuns() {
         return isWriter() ? store.live : null;
+    }
+
+    @Override
+    protected Map<WorkKey, String> leasesHeld() {
+        return isWriter() ? store.leases : null;
+    }
+
+    @Override
+    protected void leaseChanged(WorkKey key) {
+        if (!isWriter()) {
+            // A read changes no lease, and the writer's map is the writer thread's alone.
+            return;
+        }
+        if (key == null) {
+            store.leases.clear();
+        } else {
+            store.leases.remove(key);
+        }
+    }
+
+    @Override
+    protected void leasesOfRunChanged(String runId) {
+        if (!isWriter()) {
+            return;
+        }
+        store.leases.keySet().removeIf(key -> key.runId().equals(runId));
     }
 }
