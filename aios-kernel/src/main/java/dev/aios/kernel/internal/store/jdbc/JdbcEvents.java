@@ -27,18 +27,7 @@ final class JdbcEvents implements EventStore {
 
     @Override
     public OptionalLong append(Event event, String codec, byte[] data, Instant receivedAt) {
-        Object[] values = {
-            event.id(),
-            event.type(),
-            event.subject(),
-            event.source(),
-            event.time(),
-            event.correlationId(),
-            event.causationId(),
-            codec,
-            data,
-            receivedAt
-        };
+        Object[] values = values(event, codec, data, receivedAt);
         if (handle.dialect() == Handle.Dialect.POSTGRESQL) {
             // The number comes back with the insert: one round trip, not two.
             var seq = handle.queryOne(INSERT + " RETURNING seq", r -> r.integer("seq"), values);
@@ -60,23 +49,31 @@ final class JdbcEvents implements EventStore {
         if (handle.dialect() != Handle.Dialect.POSTGRESQL) {
             return EventStore.super.appendUnless(other, event, codec, data, receivedAt);
         }
+        Object[] values = java.util.Arrays.copyOf(values(event, codec, data, receivedAt), 11);
+        values[10] = other;
         var seq = handle.queryOne(
                 "INSERT INTO events (" + INSERTED + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
                         + " WHERE NOT EXISTS (SELECT 1 FROM events WHERE id = ?) ON CONFLICT (id) DO NOTHING"
                         + " RETURNING seq",
                 r -> r.integer("seq"),
-                event.id(),
-                event.type(),
-                event.subject(),
-                event.source(),
-                event.time(),
-                event.correlationId(),
-                event.causationId(),
-                codec,
-                data,
-                receivedAt,
-                other);
+                values);
         return seq.isPresent() ? OptionalLong.of(seq.get()) : OptionalLong.empty();
+    }
+
+    /** The values of {@link #INSERTED}, in its order. */
+    private static Object[] values(Event event, String codec, byte[] data, Instant receivedAt) {
+        return new Object[] {
+            event.id(),
+            event.type(),
+            event.subject(),
+            event.source(),
+            event.time(),
+            event.correlationId(),
+            event.causationId(),
+            codec,
+            data,
+            receivedAt
+        };
     }
 
     @Override
