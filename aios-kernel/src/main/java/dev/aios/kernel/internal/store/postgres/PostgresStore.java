@@ -90,14 +90,8 @@ public final class PostgresStore extends WriterBackedStore {
      * The leases this node's writer granted, by item, with their owner; kept and emptied with {@link
      * #live}. Touched only on the writer's thread.
      */
-    private final java.util.Map<dev.aios.kernel.internal.store.WorkKey, String> leases =
-            new java.util.LinkedHashMap<>(256, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(
-                        java.util.Map.Entry<dev.aios.kernel.internal.store.WorkKey, String> eldest) {
-                    return size() > 10_000;
-                }
-            };
+    private final dev.aios.kernel.internal.store.jdbc.KeptLeases leases =
+            new dev.aios.kernel.internal.store.jdbc.KeptLeases();
 
     /**
      * The work rows of runs this node's writer read or wrote whole lately, by run, so that a run's
@@ -267,7 +261,7 @@ public final class PostgresStore extends WriterBackedStore {
      */
     java.util.Map<dev.aios.kernel.internal.store.WorkKey, String> leases(long turn, long streak) {
         validate(turn, streak);
-        return leases;
+        return leases.held();
     }
 
     /**
@@ -294,11 +288,7 @@ public final class PostgresStore extends WriterBackedStore {
 
     /** Forgets the lease of {@code key} (of every item, when null): this writer changed it, or may have. */
     void leaseChanged(dev.aios.kernel.internal.store.WorkKey key) {
-        if (key == null) {
-            leases.clear();
-        } else {
-            leases.remove(key);
-        }
+        leases.changed(key);
     }
 
     /**
@@ -307,14 +297,14 @@ public final class PostgresStore extends WriterBackedStore {
      * end at many runs in flight, need no round trip.
      */
     void leasesOfRunChanged(String runId) {
-        leases.keySet().removeIf(key -> key.runId().equals(runId));
+        leases.ofRunChanged(runId);
     }
 
     /** Empties what is kept in memory if another writer may have committed since it was read. */
     private void validate(long turn, long streak) {
         if (streak > liveSince || liveSince > turn) {
             live.clear();
-            leases.clear();
+            leases.changed(null);
             work.clear();
             liveSince = turn;
         }

@@ -6,9 +6,9 @@ import dev.aios.kernel.StorageException;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.PrivateFiles;
 import dev.aios.kernel.internal.store.Store;
-import dev.aios.kernel.internal.store.WorkKey;
 import dev.aios.kernel.internal.store.jdbc.CurrentSchema;
 import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
+import dev.aios.kernel.internal.store.jdbc.KeptLeases;
 import dev.aios.kernel.internal.store.jdbc.Migrations;
 import dev.aios.kernel.internal.store.jdbc.Statements;
 import dev.aios.kernel.internal.store.jdbc.Writer;
@@ -70,17 +70,8 @@ public final class SqliteStore extends WriterBackedStore {
         }
     };
 
-    /**
-     * The leases the writer granted, by item, with their owner, so that a step's check of its lease
-     * reads no row: every change of a lease goes through the writer's work store, which says so
-     * ({@code JdbcTx.leaseChanged}). Touched only on the writer's thread.
-     */
-    final Map<WorkKey, String> leases = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<WorkKey, String> eldest) {
-            return size() > 10_000;
-        }
-    };
+    /** The leases the writer granted, so that a step's lease check reads no row. */
+    final KeptLeases leases = new KeptLeases();
 
     private List<String> migrated = List.of();
 

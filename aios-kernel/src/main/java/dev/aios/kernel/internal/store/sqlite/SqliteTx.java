@@ -31,7 +31,7 @@ final class SqliteTx extends JdbcTx {
 
     @Override
     protected Map<WorkKey, String> leasesHeld() {
-        return isWriter() ? store.leases : null;
+        return isWriter() ? store.leases.held() : null;
     }
 
     @Override
@@ -40,11 +40,7 @@ final class SqliteTx extends JdbcTx {
             // A read changes no lease, and the writer's map is the writer thread's alone.
             return;
         }
-        if (key == null) {
-            store.leases.clear();
-        } else {
-            store.leases.remove(key);
-        }
+        store.leases.changed(key);
     }
 
     @Override
@@ -52,6 +48,6 @@ final class SqliteTx extends JdbcTx {
         if (!isWriter()) {
             return;
         }
-        store.leases.keySet().removeIf(key -> key.runId().equals(runId));
+        store.leases.ofRunChanged(runId);
     }
 }
