@@ -8,9 +8,10 @@ import java.util.Locale;
 
 /**
  * Runs every measurement in one process, so that the ratios compare like with like on the same
- * machine at about the same time: a short sizing run, then throughput at each level and one run at a
- * time, each right after its own per-commit SQLite baseline, then the per-commit and batched
- * baselines in interleaved slices.
+ * machine at about the same time: a short sizing run, the kernel under load until the JIT compiler
+ * has gone quiet (a server's steady state, not its first seconds), then throughput at each level and
+ * one run at a time, each right after its own per-commit SQLite baseline, then the per-commit and
+ * batched baselines in interleaved slices.
  */
 final class Bench {
     private final BenchOptions options;
@@ -27,10 +28,18 @@ final class Bench {
         var load = new KernelLoad(options);
         var raw = new SqliteBaseline(options.workDirectory());
 
-        // Also warms up the JIT before anything is measured.
         var sizes = load.sizes();
         int payload = (int) Math.round(sizes.journalPayload());
         say("a journal entry's payload averages %d bytes", payload);
+        var jit = load.settleJit(options.settleJit());
+        if (!options.settleJit().isZero()) {
+            say(
+                    "the JIT %s after %d s with %d in flight (compiler CPU in the last second: %.0f ms)",
+                    jit.settled() ? "went quiet" : "was still compiling",
+                    jit.took().toSeconds(),
+                    options.kernelConcurrency(),
+                    jit.lastSecond());
+        }
 
         var baselines = new ArrayList<Results.Baseline>();
         var throughput = new ArrayList<Results.Throughput>();
@@ -55,7 +64,7 @@ final class Bench {
                 latency.runs(), latency.cycle().p50(), latency.cycle().p99());
 
         baselines.addAll(interleaved(raw, payload));
-        return new Results(machine, options, throughput, latency, baselines, sizes);
+        return new Results(machine, options, jit, throughput, latency, baselines, sizes);
     }
 
     /**

@@ -143,6 +143,59 @@ final class KernelLoad {
         });
     }
 
+    /**
+     * How the JIT was let settle before anything was measured.
+     *
+     * @param took how long the kernel ran with runs in flight for it
+     * @param lastSecond the compiler threads' CPU in the last second of it, milliseconds (-1: unknown)
+     * @param settled whether the compiler went quiet before the time allowed ran out
+     */
+    record JitSettling(Duration took, double lastSecond, boolean settled) {}
+
+    /** The compiler counts as settled once it used less than this much CPU a second, three seconds running. */
+    static final Duration QUIET_JIT = Duration.ofMillis(50);
+
+    private static final int QUIET_SECONDS = 3;
+
+    /**
+     * Keeps as many runs in flight as the kernel runs at once until the JIT compiler has gone quiet, at
+     * most {@code atMost}: a JVM's first tens of seconds spend as much CPU compiling the kernel as
+     * running it, so a level measured before that measures the compiler. Without the compiler's CPU to
+     * watch (not Linux), it runs for {@code atMost}.
+     */
+    JitSettling settleJit(Duration atMost) throws Exception {
+        if (atMost.isZero()) {
+            return new JitSettling(Duration.ZERO, -1, false);
+        }
+        return withKernel((kernel, workload, probe) -> {
+            var failure = new AtomicReference<Throwable>();
+            var drivers = Executors.newVirtualThreadPerTaskExecutor();
+            long started = System.nanoTime();
+            long until = started + atMost.toNanos();
+            double lastSecond = -1;
+            int quiet = 0;
+            try {
+                for (int i = 0; i < options.kernelConcurrency(); i++) {
+                    drivers.execute(() -> drive(kernel, workload, new Recorder(3_600_000_000L, 3), failure));
+                }
+                var before = CpuClock.jitCpu();
+                while (System.nanoTime() < until && quiet < QUIET_SECONDS) {
+                    sleep(Duration.ofSeconds(1), failure);
+                    var now = CpuClock.jitCpu();
+                    if (before.isPresent() && now.isPresent()) {
+                        lastSecond = (now.getAsLong() - before.getAsLong()) / 1e6;
+                        quiet = lastSecond < QUIET_JIT.toMillis() ? quiet + 1 : 0;
+                    }
+                    before = now;
+                }
+            } finally {
+                drivers.shutdownNow();
+                drivers.awaitTermination(30, TimeUnit.SECONDS);
+            }
+            return new JitSettling(Duration.ofNanos(System.nanoTime() - started), lastSecond, quiet >= QUIET_SECONDS);
+        });
+    }
+
     /** Average stored sizes after a short closed-loop run, for sizing the baseline's rows. */
     StoreProbe.Sizes sizes() throws Exception {
         return withKernel((kernel, workload, probe) -> {

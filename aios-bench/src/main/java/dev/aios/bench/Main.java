@@ -29,6 +29,9 @@ public final class Main {
                              it must be on the disk you want to measure, not on tmpfs
               --levels LIST  runs kept in flight for the throughput measurement (default 1,8,64)
               --seconds N    seconds per measurement (default 10 per level, 15 one at a time, 3 per baseline)
+              --warmup N     seconds each level runs before it is measured (default 3)
+              --settle-jit N before the first level, run the kernel at most N seconds until the JIT compiler
+                             has gone quiet (default 90; 0 measures the JVM's first seconds, compiler included)
               --check        measure only the process CPU time per step with 64 runs in flight (the best of up
                              to three windows) and fail (exit 1) when it is more than 25% above the figure
                              recorded in aios-bench/kernel-figures.tsv
@@ -165,6 +168,8 @@ public final class Main {
             Path dir = Path.of(System.getProperty("java.io.tmpdir"), "aios-bench");
             Optional<List<Integer>> levels = Optional.empty();
             Optional<Duration> seconds = Optional.empty();
+            Optional<Duration> warmup = Optional.empty();
+            Optional<Duration> settleJit = Optional.empty();
             var rest = new ArrayList<>(Arrays.asList(args));
             while (!rest.isEmpty()) {
                 String arg = rest.removeFirst();
@@ -177,6 +182,8 @@ public final class Main {
                     case "--dir" -> dir = Path.of(value(arg, rest));
                     case "--levels" -> levels = Optional.of(levels(value(arg, rest)));
                     case "--seconds" -> seconds = Optional.of(Duration.ofSeconds(number(arg, value(arg, rest))));
+                    case "--warmup" -> warmup = Optional.of(Duration.ofSeconds(count(arg, value(arg, rest))));
+                    case "--settle-jit" -> settleJit = Optional.of(Duration.ofSeconds(count(arg, value(arg, rest))));
                     default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
                 }
             }
@@ -189,6 +196,12 @@ public final class Main {
             }
             if (seconds.isPresent()) {
                 options = options.withMeasure(seconds.get());
+            }
+            if (warmup.isPresent()) {
+                options = options.withWarmup(warmup.get());
+            }
+            if (settleJit.isPresent()) {
+                options = options.withSettleJit(settleJit.get());
             }
             if (guard != Guard.NONE && (quick || write.isPresent() || levels.isPresent())) {
                 throw new IllegalArgumentException(
@@ -216,6 +229,13 @@ public final class Main {
                     .map(String::trim)
                     .map(n -> (int) number("--levels", n))
                     .toList();
+        }
+
+        private static long count(String option, String text) {
+            if (text.startsWith("-")) {
+                throw new IllegalArgumentException(option + " must be 0 or more, was " + text);
+            }
+            return text.equals("0") ? 0 : number(option, text);
         }
 
         private static long number(String option, String text) {

@@ -52,16 +52,18 @@ public final class Report {
                 "Closed loop: each of *n* drivers sends a trigger event, waits until its run reaches its last"
                         + " step, and sends the next. Completed runs, completed steps and journal entries are"
                         + " counted in the database over %s s after a %s s warm-up, on a fresh data directory"
-                        + " per level; kernel concurrency %d. Ratios divide by the per-commit SQLite baseline"
+                        + " per level; kernel concurrency %d. %s Ratios divide by the per-commit SQLite baseline"
                         + " pooled over all its measurements (below); the one measured right before each level"
                         + " shows how much the disk drifted. CPU time is the steadiest figure on a shared machine;"
                         + " *writer busy* is the share of the window the kernel's single writer thread spent on a"
-                        + " CPU (100%% = it is the bottleneck).%n%n",
+                        + " CPU (100%% = it is the bottleneck); *JIT* is the compiler threads' part of the"
+                        + " process's CPU.%n%n",
                 seconds(o.measure().toMillis()),
                 seconds(o.warmup().toMillis()),
-                o.kernelConcurrency()));
+                o.kernelConcurrency(),
+                jitSettling(r)));
         out.append("| runs in flight | runs/s | steps/s | journal entries/s | steps counted"
-                + " | run latency p50 / p99 (ms) | CPU µs per step: process / writer thread | writer busy"
+                + " | run latency p50 / p99 (ms) | CPU µs per step: process / writer thread / JIT | writer busy"
                 + " | commits (fsyncs)/s | write units per commit"
                 + " | steps/s ÷ baseline | baseline right before (inserts/s) |\n");
         out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -69,7 +71,7 @@ public final class Report {
         for (var t : r.throughput()) {
             out.append(String.format(
                     Locale.ROOT,
-                    "| %d | %s | %s | %s | %d | %s / %s | %.0f / %s | %s | %s | %.1f | %s | %s |%n",
+                    "| %d | %s | %s | %s | %d | %s / %s | %.0f / %s / %s | %s | %s | %.1f | %s | %s |%n",
                     t.inFlight(),
                     rate(t.runsPerSecond()),
                     rate(t.stepsPerSecond()),
@@ -79,6 +81,7 @@ public final class Report {
                     millis(t.runLatency().p99()),
                     t.cpu().processMicrosPerStep(),
                     writerMicros(t.cpu()),
+                    jitMicros(t.cpu()),
                     writerBusy(t.cpu()),
                     rate(t.commitsPerSecond()),
                     t.unitsPerCommit(),
@@ -105,10 +108,12 @@ public final class Report {
 
         out.append(String.format(
                 Locale.ROOT,
-                "%nCPU per step, one run at a time: %.0f µs for the process, %s µs on the writer thread (busy %s).%n",
+                "%nCPU per step, one run at a time: %.0f µs for the process, %s µs on the writer thread (busy %s),"
+                        + " %s µs compiling (JIT).%n",
                 l.cpu().processMicrosPerStep(),
                 writerMicros(l.cpu()),
-                writerBusy(l.cpu())));
+                writerBusy(l.cpu()),
+                jitMicros(l.cpu())));
 
         var s = r.sizes();
         out.append(String.format(
@@ -238,6 +243,39 @@ public final class Report {
     private static String writerMicros(Results.CpuUse cpu) {
         var micros = cpu.writerMicrosPerStep();
         return micros.isPresent() ? String.format(Locale.ROOT, "%.0f", micros.getAsDouble()) : "n/a";
+    }
+
+    private static String jitMicros(Results.CpuUse cpu) {
+        var micros = cpu.jitMicrosPerStep();
+        return micros.isPresent() ? String.format(Locale.ROOT, "%.0f", micros.getAsDouble()) : "n/a";
+    }
+
+    /** What ran before the first level: the kernel under load until the JIT went quiet, or nothing. */
+    private static String jitSettling(Results r) {
+        var jit = r.jit();
+        if (r.options().settleJit().isZero()) {
+            return "The JIT was not let settle first, so the figures include the JVM compiling the kernel.";
+        }
+        String how = jit.settled()
+                ? String.format(
+                        Locale.ROOT,
+                        "until the JIT compiler had gone quiet (below %d ms of CPU a second, three seconds running;"
+                                + " %.0f ms in the last)",
+                        KernelLoad.QUIET_JIT.toMillis(),
+                        jit.lastSecond())
+                : String.format(
+                        Locale.ROOT,
+                        "and the JIT compiler was still busy when the time allowed ran out (%.0f ms of CPU in the"
+                                + " last second)",
+                        jit.lastSecond());
+        return String.format(
+                Locale.ROOT,
+                "Before the first level the kernel ran %d s with %d runs in flight %s, so the levels measure a"
+                        + " server's steady state, not the first seconds of a JVM, which spend about as much CPU"
+                        + " compiling the kernel as running it.",
+                jit.took().toSeconds(),
+                r.options().kernelConcurrency(),
+                how);
     }
 
     private static String writerBusy(Results.CpuUse cpu) {

@@ -5,10 +5,11 @@ import java.util.List;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
-/** What one benchmark run measured. */
+/** What one benchmark run measured, and how long the JIT was let settle before. */
 record Results(
         Machine machine,
         BenchOptions options,
+        KernelLoad.JitSettling jit,
         List<Throughput> throughput,
         Latency latency,
         List<Baseline> baselines,
@@ -112,6 +113,18 @@ record Results(
             return nanos.isEmpty()
                     ? OptionalDouble.empty()
                     : OptionalDouble.of((double) nanos.getAsLong() / Math.max(1, elapsed.toNanos()));
+        }
+
+        /**
+         * The JIT compiler's CPU microseconds per step, where the system shows its threads: included in
+         * the process figure; well above zero, the window measured a JVM still compiling the kernel.
+         */
+        OptionalDouble jitMicrosPerStep() {
+            if (before.jit().isEmpty() || after.jit().isEmpty()) {
+                return OptionalDouble.empty();
+            }
+            long nanos = Math.max(0, after.jit().getAsLong() - before.jit().getAsLong());
+            return OptionalDouble.of(nanos / 1000.0 / Math.max(1, steps));
         }
 
         private OptionalLong writerNanos() {

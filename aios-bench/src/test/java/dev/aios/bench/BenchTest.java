@@ -40,6 +40,8 @@ class BenchTest {
             // Found by its thread name: if the kernel renames its writer, CpuClock must follow.
             assertThat(t.cpu().writerMicrosPerStep()).isPresent();
             assertThat(t.cpu().writerMicrosPerStep().getAsDouble()).isPositive();
+            // The compiler's threads are read from /proc, where there is one.
+            assertThat(t.cpu().jitMicrosPerStep().isPresent()).isEqualTo(Files.isDirectory(Path.of("/proc/self/task")));
         });
         var latency = results.latency();
         assertThat(latency.runs()).isPositive();
@@ -61,7 +63,29 @@ class BenchTest {
         String markdown = Report.markdown(results, "aios-bench/run --quick", "0.1 0.1 0.1");
         assertThat(markdown)
                 .contains("| 1 | ", "| 4 | ", "aios-bench/run --quick", "quick smoke run", "before 4 in flight")
+                .contains("The JIT was not let settle first")
                 .doesNotContain("NaN", "Infinity");
+    }
+
+    @Test
+    void theJitIsLetSettleNoLongerThanAllowed() throws Exception {
+        var options = BenchOptions.quick(dir.resolve("work"));
+        var load = new KernelLoad(options);
+
+        var none = load.settleJit(Duration.ZERO);
+        assertThat(none.took()).isZero();
+        assertThat(none.settled()).isFalse();
+
+        // Settled takes three quiet seconds running: two seconds cannot be enough.
+        var two = load.settleJit(Duration.ofSeconds(2));
+        assertThat(two.settled()).isFalse();
+        assertThat(two.took()).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(30));
+        if (Files.isDirectory(Path.of("/proc/self/task"))) {
+            assertThat(two.lastSecond())
+                    .as("the compiler's CPU in the last second, ms")
+                    .isNotNegative();
+        }
+        assertThat(Files.list(dir.resolve("work")).toList()).isEmpty();
     }
 
     @Test
@@ -128,6 +152,12 @@ class BenchTest {
         assertThat(parsed.options().levels()).containsExactly(2, 3);
         assertThat(parsed.write()).contains(Path.of("out.md"));
         assertThat(Main.Arguments.parse("--check").guard()).isEqualTo(Main.Guard.CHECK);
+        var warm = Main.Arguments.parse("--warmup", "5", "--settle-jit", "0").options();
+        assertThat(warm.warmup()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(warm.settleJit()).isZero();
+        assertThat(Main.Arguments.parse().options().settleJit()).isPositive();
+        assertThatThrownBy(() -> Main.Arguments.parse("--settle-jit", "-1"))
+                .hasMessageContaining("--settle-jit must be 0 or more");
         assertThatThrownBy(() -> Main.Arguments.parse("--check", "--record")).hasMessageContaining("pick one");
         assertThatThrownBy(() -> Main.Arguments.parse("--check", "--levels", "8"))
                 .hasMessageContaining("64 runs in flight only");
