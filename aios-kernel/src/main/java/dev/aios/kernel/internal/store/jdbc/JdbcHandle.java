@@ -546,7 +546,11 @@ public final class JdbcHandle implements Handle {
                 }
             }
             var ps = statements.get(connection, sql);
-            ps.clearParameters();
+            if (dialect != Dialect.SQLITE || ps.getParameterMetaData().getParameterCount() != args.length) {
+                // SQLite's driver binds every parameter again at each execution: when all are set
+                // below, clearing them first costs a native call a statement for nothing.
+                ps.clearParameters();
+            }
             bind(ps, args);
             ps.execute();
             return use.apply(ps);
