@@ -573,6 +573,64 @@ public abstract class StoreContract {
     }
 
     @Test
+    void aRunsDueItemsCountOneAddedInTheSameWriteAndAWriteThatFailsLeavesNoItem() {
+        var stored = new WorkKey("r1", "fetch", 0);
+        var next = new WorkKey("r1", "score", 0);
+        var timer = new WorkKey("r1", "remind", 0);
+        write(tx -> {
+            tx.work().add(new WorkItem(stored, WorkKind.STEP, T0, 0));
+            return null;
+        });
+        var seen = write((Tx tx) -> {
+            tx.work().add(new WorkItem(next, WorkKind.STEP, T0, 0));
+            tx.journal().append(entry("r9", 1));
+            var added = tx.work().due("r1", T0);
+            tx.work().started(next, 1);
+            var started = tx.work().due("r1", T0);
+            tx.work().lease(next, "node-1/w1", T0.plusSeconds(30));
+            tx.work().add(new WorkItem(timer, WorkKind.TIMER, T0.plusSeconds(60), 0));
+            var leased = tx.work().due("r1", T0);
+            return List.of(added, started, leased);
+        });
+        assertThat(seen.get(0))
+                .as("the item added in the write, beside the one stored before")
+                .extracting(WorkItem::key, WorkItem::attempt)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(stored, 0), org.assertj.core.groups.Tuple.tuple(next, 0));
+        assertThat(seen.get(1))
+                .as("with the attempt it was started with")
+                .extracting(WorkItem::key, WorkItem::attempt)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(stored, 0), org.assertj.core.groups.Tuple.tuple(next, 1));
+        assertThat(seen.get(2))
+                .as("neither the leased item nor the timer not due yet")
+                .extracting(WorkItem::key)
+                .containsExactly(stored);
+        assertThat(read((Tx tx) -> tx.work().holds(next, "node-1/w1"))).isTrue();
+        assertThat(read((Tx tx) -> tx.journal().entries("r9", 0))).hasSize(1);
+
+        var lost = new WorkKey("r2", "score", 0);
+        assertThatThrownBy(() -> write(tx -> {
+                    tx.journal().append(entry("r2", 1));
+                    tx.work().add(new WorkItem(lost, WorkKind.STEP, T0, 0));
+                    tx.work().started(lost, 1);
+                    tx.journal().append(entry("r2", 2));
+                    throw new IllegalStateException("refused");
+                }))
+                .hasMessage("refused");
+        write(tx -> tx.journal().append(entry("r9", 2)));
+        assertThat(read((Tx tx) -> tx.work().due("r2", T0.plusSeconds(61))))
+                .as("an item added by a write that failed")
+                .isEmpty();
+        assertThat(read((Tx tx) -> tx.work().due(T0.plusSeconds(61), 10)))
+                .extracting(WorkItem::key, WorkItem::attempt)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(stored, 0),
+                        org.assertj.core.groups.Tuple.tuple(next, 1),
+                        org.assertj.core.groups.Tuple.tuple(timer, 0));
+    }
+
+    @Test
     void theLeasesOfARunEndedOrOfAScopeLeftAreGoneAndOthersStillHeld() {
         var ended = new WorkKey("r1", "score", 0);
         var inScope = new WorkKey("r2", "each/0/send", 0);

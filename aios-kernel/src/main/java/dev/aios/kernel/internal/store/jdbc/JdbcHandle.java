@@ -33,6 +33,11 @@ public final class JdbcHandle implements Handle {
     private int deferredCount;
     /** Whether a deferred statement changes data (and so must be sent before its unit ends). */
     private boolean deferredWrites;
+    /** The statement {@link #hold} holds back (SQLite writer), or null. */
+    private Held held;
+
+    private record Held(String sql, Object[] args) {}
+
     /** What reads the rows of a deferred statement, by the statement's place among those deferred. */
     private final java.util.Map<Integer, java.util.function.Consumer<dev.aios.kernel.spi.Row>> deferredReaders =
             new java.util.HashMap<>();
@@ -92,6 +97,83 @@ public final class JdbcHandle implements Handle {
      */
     public boolean defersWrites() {
         return pipelined();
+    }
+
+    /**
+     * Whether {@link #hold} holds a statement back until another one runs (SQLite, in the writer), so
+     * that arguments made with {@link #later} may still be changed.
+     */
+    public boolean holdsWrites() {
+        return dialect == Dialect.SQLITE && statements != null;
+    }
+
+    /**
+     * Holds back {@code sql}, a write whose count nobody needs, until the next statement of this
+     * handle other than those of {@link #queryBesideHeld} and {@link #updateBesideHeld}, or {@link
+     * #runHeld}; until then its {@link #later} arguments may change (SQLite writer; elsewhere it goes
+     * as {@link #updateLater}). A statement held before runs first. A statement SQLite executes costs
+     * its writer a fixed share whatever it does: a work item inserted and then, in the same unit,
+     * started and leased is written in one statement instead of three.
+     */
+    public void hold(String sql, Object... args) {
+        if (!holdsWrites()) {
+            updateLater(sql, args);
+            return;
+        }
+        runHeld();
+        held = new Held(sql, args);
+    }
+
+    /** Runs the statement held back, if any. */
+    public void runHeld() {
+        var statement = held;
+        if (statement == null) {
+            return;
+        }
+        held = null;
+        sends++;
+        update(statement.sql(), statement.args());
+    }
+
+    /** Forgets the statement held back, if any: the unit that held it is rolled back. */
+    private void dropHeld() {
+        if (held != null) {
+            held = null;
+            sends++;
+        }
+    }
+
+    /** Whether {@code arg}'s statement is the one held back now (SQLite writer). */
+    public boolean isHeld(Later arg) {
+        return held != null && arg.sends == sends;
+    }
+
+    /**
+     * A query that leaves the statement held back where it is; the caller accounts for what that
+     * statement would change in the rows it reads.
+     */
+    public <T> List<T> queryBesideHeld(String sql, RowMapper<T> mapper, Object... args) {
+        var statement = held;
+        held = null;
+        try {
+            return query(sql, mapper, args);
+        } finally {
+            held = statement;
+        }
+    }
+
+    /**
+     * A write that leaves the statement held back where it is: for a statement that neither reads
+     * nor writes the held one's table (they then come out the same in either order).
+     */
+    public void updateBesideHeld(String sql, Object... args) {
+        var statement = held;
+        held = null;
+        try {
+            update(sql, args);
+        } finally {
+            held = statement;
+        }
     }
 
     /** Whether statements not needing an answer wait for the next one: PostgreSQL, in the writer. */
@@ -159,6 +241,8 @@ public final class JdbcHandle implements Handle {
 
     /** Where the statements waiting to be sent end now. */
     public Pending pending() {
+        // Everything before the mark has run: whatever is held after it belongs after it.
+        runHeld();
         return new Pending(sends, deferred.length(), deferredArgs.size(), deferredCount);
     }
 
@@ -167,6 +251,7 @@ public final class JdbcHandle implements Handle {
      * rolled back); if some were sent since, everything waiting now came after the mark.
      */
     public void discardSince(Pending mark) {
+        dropHeld();
         if (mark.sends() != sends) {
             clearDeferred();
             return;
@@ -224,6 +309,7 @@ public final class JdbcHandle implements Handle {
 
     /** Sends the statements waiting, if any, in one round trip. */
     public void send() {
+        runHeld();
         try {
             flushDeferred();
         } catch (SQLException e) {
@@ -365,6 +451,7 @@ public final class JdbcHandle implements Handle {
      * statements the end makes moot may be forgotten, so writes still waiting are sent first.
      */
     public void dropDeferred() {
+        runHeld();
         if (deferredWrites) {
             send();
         }
@@ -373,6 +460,7 @@ public final class JdbcHandle implements Handle {
 
     /** Forgets every statement deferred and not sent yet: the transaction is rolled back. */
     public void abandon() {
+        dropHeld();
         clearDeferred();
     }
 
@@ -445,6 +533,7 @@ public final class JdbcHandle implements Handle {
     }
 
     private <T> T with(String sql, Object[] args, Use<T> use) {
+        runHeld();
         try {
             if (!deferred.isEmpty()) {
                 return withDeferred(sql, args, use);
@@ -457,7 +546,11 @@ public final class JdbcHandle implements Handle {
                 }
             }
             var ps = statements.get(connection, sql);
-            ps.clearParameters();
+            if (dialect != Dialect.SQLITE || ps.getParameterMetaData().getParameterCount() != args.length) {
+                // SQLite's driver binds every parameter again at each execution: when all are set
+                // below, clearing them first costs a native call a statement for nothing.
+                ps.clearParameters();
+            }
             bind(ps, args);
             ps.execute();
             return use.apply(ps);

@@ -26,7 +26,8 @@ final class JdbcJournal implements JournalStore {
             return tx.handle().count(insert(numbered.get()) + " RETURNING pos", values(e));
         }
         long position = tx.nextPosition();
-        tx.handle().update(INSERT_AT_POSITION, values(e, position));
+        // A work row held back stays held (see JdbcWork#add): neither statement reads the other's table.
+        tx.handle().updateBesideHeld(INSERT_AT_POSITION, values(e, position));
         return position;
     }
 

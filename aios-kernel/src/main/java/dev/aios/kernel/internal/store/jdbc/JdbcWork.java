@@ -32,10 +32,15 @@ final class JdbcWork implements WorkStore {
     }
 
     /**
-     * The row of {@code key} inserted last and not sent yet (PostgreSQL writer), its attempt and
-     * lease still open: a lease of the item before anything else changes it goes into the insert.
+     * The row of {@code item} inserted last and not sent yet (PostgreSQL writer) or held back (SQLite
+     * writer, {@link JdbcHandle#hold}), its attempt and lease still open: a start or a lease of the
+     * item before anything else changes it goes into the insert.
      */
-    private record Added(WorkKey key, JdbcHandle.Later attempt, JdbcHandle.Later owner, JdbcHandle.Later until) {}
+    private record Added(WorkItem item, JdbcHandle.Later attempt, JdbcHandle.Later owner, JdbcHandle.Later until) {
+        WorkKey key() {
+            return item.key();
+        }
+    }
 
     private Added lastAdded;
 
@@ -52,14 +57,16 @@ final class JdbcWork implements WorkStore {
     public void add(WorkItem item) {
         var key = item.key();
         changing(key);
-        if (handle.defersWrites()) {
+        if (handle.defersWrites() || handle.holdsWrites()) {
             // The next step's row is mostly leased in the same unit: the lease then needs no statement.
+            // Whatever SQLite holds back runs first, so that the arguments made next are the new row's.
+            handle.runHeld();
             var added = new Added(
-                    key,
+                    item,
                     handle.later(item.attempt(), Types.BIGINT),
                     handle.later(null, Types.VARCHAR),
                     handle.later(null, Types.BIGINT));
-            handle.updateLater(
+            handle.hold(
                     "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt, lease_owner, lease_until)"
                             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     key.runId(),
@@ -96,6 +103,21 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void started(WorkKey key, int attempt) {
+        var added = lastAdded;
+        if (added != null
+                && handle.holdsWrites()
+                && added.key().equals(key)
+                && handle.change(added.attempt(), attempt)) {
+            // Still held back by SQLite's writer: the insert writes the start.
+            var item = added.item();
+            lastAdded = new Added(
+                    new WorkItem(key, item.kind(), item.visibleAt(), attempt),
+                    added.attempt(),
+                    added.owner(),
+                    added.until());
+            lastStarted = null;
+            return;
+        }
         var before = handle.defersWrites() ? handle.pending() : null;
         handle.updateLater("UPDATE work SET attempt = ?" + KEY, attempt, key.runId(), key.step(), key.iteration());
         lastStarted = before == null ? null : new Started(key, attempt, before, handle.pending());
@@ -303,13 +325,32 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public List<WorkItem> due(String runId, Instant now) {
-        var due = lock ? dueKept(runId, now) : handle.query(DUE_OF_RUN, JdbcWork::item, runId, now, now);
+        var due = lock ? dueKept(runId, now) : dueOfRun(runId, now);
         if (due.size() < 2) {
             return due;
         }
         var sorted = new java.util.ArrayList<>(due);
         sorted.sort(Comparator.comparing(WorkItem::visibleAt));
         return sorted;
+    }
+
+    /**
+     * A run's due items read from the database; the row SQLite's writer holds back for it, if any,
+     * is not written for this read but counted in.
+     */
+    private List<WorkItem> dueOfRun(String runId, Instant now) {
+        var added = lastAdded;
+        if (added == null || !added.key().runId().equals(runId) || !handle.isHeld(added.attempt())) {
+            return handle.query(DUE_OF_RUN, JdbcWork::item, runId, now, now);
+        }
+        var due = handle.queryBesideHeld(DUE_OF_RUN, JdbcWork::item, runId, now, now);
+        // Inserted free (a lease would have ended the hold's use here), so due once its time came.
+        if (added.item().visibleAt().isAfter(now)) {
+            return due;
+        }
+        var all = new java.util.ArrayList<>(due);
+        all.add(added.item());
+        return all;
     }
 
     /**

@@ -515,8 +515,12 @@ public final class Writer implements AutoCloseable {
         try {
             T result = pending.unit.run(tx);
             tx.flush();
+            // Within the unit that held it back: a failure is the unit's own.
+            tx.handle().runHeld();
             return () -> pending.future.complete(result);
         } catch (Exception | Error e) {
+            // A statement the unit left held back is not run at all.
+            tx.handle().abandon();
             try {
                 connection.rollback();
             } catch (SQLException rollback) {
@@ -560,6 +564,8 @@ public final class Writer implements AutoCloseable {
         try {
             T result = pending.unit.run(tx);
             tx.flush();
+            // Within the unit that held it back (SQLite): a failure is the unit's own.
+            handle.runHeld();
             if (handle.earlierFailed()) {
                 // The unit went on past the failure (it caught it): the transaction is aborted all the same.
                 throw new IllegalStateException("a write before this one failed");
