@@ -72,6 +72,9 @@ final class PostgresBench {
                 embedded = EmbeddedPostgres.builder()
                         .setDataDirectory(Files.createTempDirectory(options.workDirectory(), "aios-bench-pg-"))
                         .setCleanDataDirectory(true)
+                        // zonky's builder turns synchronous_commit off by default: the baseline's
+                        // commits would then not wait for the disk, unlike the kernel's writer.
+                        .setServerConfig("synchronous_commit", "on")
                         .start();
                 server = embedded.getJdbcUrl("postgres", "postgres");
             }

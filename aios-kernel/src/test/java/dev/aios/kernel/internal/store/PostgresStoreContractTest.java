@@ -33,6 +33,34 @@ class PostgresStoreContractTest extends StoreContract {
     }
 
     @Test
+    void theWritersCommitsWaitForTheDiskEvenOnAServerThatSaysTheyNeedNot() throws Exception {
+        // The test server, like zonky's default, does not wait for the disk at commit.
+        try (var c = DriverManager.getConnection(url);
+                var st = c.createStatement();
+                var rs = st.executeQuery("SHOW synchronous_commit")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("off");
+        }
+        assertThat(synchronousCommit(store)).isEqualTo("on");
+
+        // A stronger setting of the database is the operator's and is kept.
+        String replicated = TestPostgres.newDatabase();
+        try (var c = DriverManager.getConnection(replicated);
+                var st = c.createStatement()) {
+            st.execute("ALTER DATABASE " + c.getCatalog() + " SET synchronous_commit = remote_apply");
+        }
+        try (var other = PostgresStore.open(replicated)) {
+            assertThat(synchronousCommit(other)).isEqualTo("remote_apply");
+        }
+    }
+
+    private static String synchronousCommit(Store store) {
+        return store.write(tx -> tx.handle()
+                .queryOne("SELECT current_setting('synchronous_commit') AS s", row -> row.text("s"))
+                .orElseThrow());
+    }
+
+    @Test
     void theLeasesOfANodeThatStoppedSayingItIsAliveAreFreedAndNoOthers() {
         var keys = List.of("node-me", "node-alive", "node-dead", "node-never").stream()
                 .map(node -> new WorkKey("r-" + node, "step", 0))

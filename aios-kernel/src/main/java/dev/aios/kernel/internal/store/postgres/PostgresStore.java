@@ -217,7 +217,14 @@ public final class PostgresStore extends WriterBackedStore {
             // for any values is as good as one for the values at hand), not parsed and planned
             // again at every step.
             config.addDataSourceProperty("prepareThreshold", "1");
-            config.setConnectionInitSql("SET plan_cache_mode = force_generic_plan");
+            // A step's completion must be on disk before the next step starts and before its
+            // effects are let out: a server (or a database or role) set to synchronous_commit = off
+            // would answer a commit before flushing it, and a crash would lose steps whose effects
+            // already happened. So the writer's sessions commit durably whatever the server's
+            // default; a stronger setting (remote_write, remote_apply) or local is kept as it is.
+            config.setConnectionInitSql("SET plan_cache_mode = force_generic_plan;"
+                    + " SELECT set_config('synchronous_commit', 'on', false)"
+                    + " WHERE current_setting('synchronous_commit') = 'off'");
         }
         if (schema != null) {
             config.setSchema(schema);
