@@ -258,6 +258,26 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Loads and initializes, on a daemon thread of its own, the classes that {@link Builder#start}
+     * needs whatever the kernel (the web server's, the webjars', the JSON mapper's), so that a caller
+     * that builds its kernel first finds them ready on a second core. Nothing is opened or served.
+     */
+    public static void prepareBeside() {
+        Thread.ofPlatform().name("aios-web-classes").daemon().start(() -> {
+            try {
+                Javalin.create(config -> {
+                    config.concurrency.useVirtualThreads = true;
+                    config.startup.showJavalinBanner = false;
+                    config.jsonMapper(new JavalinJackson(Json.mapper(), true));
+                    config.staticFiles.enableWebjars();
+                });
+            } catch (RuntimeException e) {
+                // only a head start: the server's own start meets the same problem and reports it
+            }
+        });
+    }
+
     /** Protects the in-memory key store only; the key itself comes from the PEM file. */
     private static final char[] KEY_STORE_PASSWORD = "aios".toCharArray();
 

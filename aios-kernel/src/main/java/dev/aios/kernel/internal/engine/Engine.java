@@ -242,12 +242,23 @@ public final class Engine implements AutoCloseable {
      */
     public static Engine open(EngineConfig config) {
         // CEL's first compile loads and initializes a large share of the classes a start needs: that
-        // happens on a second thread while the store opens and migrates. Playbooks are still compiled
-        // below, before this returns, so a bad expression is still refused at start with its file and line.
+        // happens on a second thread while the store opens and migrates; then that thread compiles the
+        // expressions of the stored, bundled and directory playbooks into CEL's cache while the
+        // extensions attach. Playbooks are still loaded below, before this returns, so a bad expression
+        // is still refused at start with its file and line.
+        java.util.concurrent.Executor beside =
+                task -> Thread.ofPlatform().name("aios-cel").daemon().start(task);
+        var loader = Thread.currentThread().getContextClassLoader();
         var cel = CompletableFuture.supplyAsync(
-                () -> new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime())).warmedUp(),
-                task -> Thread.ofPlatform().name("aios-cel").daemon().start(task));
+                () -> new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime())).warmedUp(), beside);
         var store = Stores.open(config.dataDirectory(), config.database());
+        var compiledAhead = cel.thenAcceptAsync(
+                        made -> {
+                            Playbooks.compileExpressionsAhead(made, Playbooks.stored(store));
+                            Playbooks.compileExpressionsAhead(made, playbookInputs(config, loader));
+                        },
+                        beside)
+                .exceptionally(failure -> null);
         try {
             var engine = new Engine(config, store, joined(cel));
             int wrapped = engine.keys.prepare();
@@ -262,6 +273,8 @@ public final class Engine implements AutoCloseable {
                 LOG.info(
                         "replaced the names of {} subjects forgotten by an older version by their pseudonyms", renamed);
             }
+            // Not compiled twice at once: the load waits for the head start and finds it cached.
+            compiledAhead.join();
             engine.playbooks.loadStored();
             engine.reloadPlaybooks();
             engine.adminTokenFile = AdminToken.ensure(engine.tokens, config.dataDirectory());
@@ -816,19 +829,24 @@ public final class Engine implements AutoCloseable {
     }
 
     private synchronized LoadReport reload(Optional<String> by) {
+        var inputs = playbookInputs(config, Thread.currentThread().getContextClassLoader());
+        var report = playbooks.load(inputs, by);
+        report.refused().forEach(p -> LOG.warn("playbook refused: {}", p));
+        host.scheduler.ifPresent(scheduler -> scheduler.scheduled(playbooks.scheduled()));
+        return report;
+    }
+
+    /** The bundled playbooks (found through {@code loader}), the directory's and the Java-built ones. */
+    private static List<Playbooks.Input> playbookInputs(EngineConfig config, ClassLoader loader) {
         var inputs = new ArrayList<Playbooks.Input>();
         if (config.discoverPlaybooks()) {
-            for (var source : ServiceLoader.load(
-                    PlaybookSource.class, Thread.currentThread().getContextClassLoader())) {
+            for (var source : ServiceLoader.load(PlaybookSource.class, loader)) {
                 source.playbooks().forEach(t -> inputs.add(new Playbooks.Input.Yaml(t.origin(), t.yaml())));
             }
         }
         config.playbookDirectory().ifPresent(dir -> inputs.addAll(PlaybookWatcher.read(dir)));
         config.built().forEach(p -> inputs.add(new Playbooks.Input.Built(p)));
-        var report = playbooks.load(inputs, by);
-        report.refused().forEach(p -> LOG.warn("playbook refused: {}", p));
-        host.scheduler.ifPresent(scheduler -> scheduler.scheduled(playbooks.scheduled()));
-        return report;
+        return inputs;
     }
 
     public LoadReport lastLoad() {

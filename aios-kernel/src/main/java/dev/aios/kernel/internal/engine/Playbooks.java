@@ -10,6 +10,7 @@ import dev.aios.kernel.PlaybookInfo;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.agent.AgentBinding;
 import dev.aios.kernel.internal.agent.AgentRegistry;
+import dev.aios.kernel.internal.cel.Cel;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.playbook.CompiledStep;
 import dev.aios.kernel.internal.playbook.PlaybookCompiler;
@@ -112,6 +113,45 @@ final class Playbooks {
         this.factories = host.factories;
         this.host = host;
         this.clock = clock;
+    }
+
+    /**
+     * Compiles the expressions of {@code inputs} into {@code cel}'s cache, so that their load finds
+     * them compiled. Only a head start: every problem is left for the load to find and report, with
+     * the agents and playbooks it knows.
+     */
+    static void compileExpressionsAhead(Cel cel, List<Input> inputs) {
+        var compiler = new PlaybookCompiler(cel);
+        var reader = new YamlPlaybookReader();
+        var catalog = new PlaybookCompiler.Catalog(Set.of(), Set.of(), Optional.empty(), RUNNABLE);
+        for (var input : inputs) {
+            try {
+                switch (input) {
+                    case Input.Yaml yaml -> {
+                        var parsed = reader.read(yaml.source(), yaml.text());
+                        compiler.compile(parsed.playbook(), yaml.source(), parsed.lines(), catalog);
+                    }
+                    case Input.Built built ->
+                        compiler.compile(built.playbook(), built.source(), SourceMap.none(), catalog);
+                    case Input.Unreadable unreadable -> {}
+                }
+            } catch (RuntimeException e) {
+                // refused or unreadable: the load says why; its expressions that compiled are cached
+            }
+        }
+    }
+
+    /** Every version stored by earlier runs of this data directory, as models. */
+    static List<Input> stored(Store store) {
+        var inputs = new ArrayList<Input>();
+        for (var s : store.read(tx -> tx.playbooks().all())) {
+            try {
+                inputs.add(new Input.Built(PlaybookJson.fromJson(Json.tree(s.definition()))));
+            } catch (RuntimeException e) {
+                // one that no longer reads is reported by loadStored
+            }
+        }
+        return inputs;
     }
 
     /** Loads every version stored by earlier runs of this data directory. */

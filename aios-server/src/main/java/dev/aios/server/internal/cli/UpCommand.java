@@ -194,6 +194,8 @@ final class UpCommand implements Callable<Integer> {
             throw new CliException(
                     CliException.USAGE, settings.file().map(f -> f + ": ").orElse("") + e.getMessage());
         }
+        // The web server's classes load on the second core while the main thread builds the kernel.
+        ApiServer.prepareBeside();
         var models = new ModelsExtension(models(settings));
         var memory = MemoryExtension.of(memorySettings(settings));
         var connectors = new ConnectorsExtension(
