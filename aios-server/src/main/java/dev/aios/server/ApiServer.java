@@ -216,10 +216,7 @@ public final class ApiServer implements AutoCloseable {
                 config.jetty.port = port;
                 keyStore.ifPresent(store -> config.jetty.addConnector((server, http) -> https(server, http, store)));
                 config.http.maxRequestSize = MAX_BODY_BYTES;
-                config.concurrency.useVirtualThreads = true;
-                config.startup.showJavalinBanner = false;
-                config.startup.showOldJavalinVersionWarning = false;
-                config.jsonMapper(new JavalinJackson(Json.mapper(), true));
+                settings(config);
                 config.routes.before(ctx -> {
                     if (writes(ctx.method())) {
                         WriteDeadline.begin(timeout);
@@ -267,15 +264,21 @@ public final class ApiServer implements AutoCloseable {
         Thread.ofPlatform().name("aios-web-classes").daemon().start(() -> {
             try {
                 Javalin.create(config -> {
-                    config.concurrency.useVirtualThreads = true;
-                    config.startup.showJavalinBanner = false;
-                    config.jsonMapper(new JavalinJackson(Json.mapper(), true));
+                    settings(config);
                     config.staticFiles.enableWebjars();
                 });
             } catch (RuntimeException e) {
                 // only a head start: the server's own start meets the same problem and reports it
             }
         });
+    }
+
+    /** What every Javalin of the server is set up with, whatever it serves. */
+    private static void settings(io.javalin.config.JavalinConfig config) {
+        config.concurrency.useVirtualThreads = true;
+        config.startup.showJavalinBanner = false;
+        config.startup.showOldJavalinVersionWarning = false;
+        config.jsonMapper(new JavalinJackson(Json.mapper(), true));
     }
 
     /** Protects the in-memory key store only; the key itself comes from the PEM file. */
