@@ -153,13 +153,7 @@ public final class JdbcHandle implements Handle {
      * statement would change in the rows it reads.
      */
     public <T> List<T> queryBesideHeld(String sql, RowMapper<T> mapper, Object... args) {
-        var statement = held;
-        held = null;
-        try {
-            return query(sql, mapper, args);
-        } finally {
-            held = statement;
-        }
+        return besideHeld(() -> query(sql, mapper, args));
     }
 
     /**
@@ -167,12 +161,20 @@ public final class JdbcHandle implements Handle {
      * nor writes the held one's table (they then come out the same in either order).
      */
     public void updateBesideHeld(String sql, Object... args) {
-        var statement = held;
+        besideHeld(() -> {
+            update(sql, args);
+            return null;
+        });
+    }
+
+    /** Runs {@code statement} with the statement held back set aside, and holds it again after. */
+    private <T> T besideHeld(java.util.function.Supplier<T> statement) {
+        var kept = held;
         held = null;
         try {
-            update(sql, args);
+            return statement.get();
         } finally {
-            held = statement;
+            held = kept;
         }
     }
 
