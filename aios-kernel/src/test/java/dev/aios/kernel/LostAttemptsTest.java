@@ -27,12 +27,18 @@ import org.junit.jupiter.api.io.TempDir;
 class LostAttemptsTest {
     record Leg(String step) {}
 
-    /** Passes its input on; hangs (until the test ends) as it is told, counting its runs by step. */
+    /**
+     * Passes its input on; hangs (until the test ends) as it is told, counting its runs by step and
+     * saying whether the attempt begun last is one that hangs.
+     */
     static final class Relay implements Agent<Leg, Leg> {
         final Set<String> hangOnce;
         final Set<String> hangAlways;
         final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
         final CountDownLatch released = new CountDownLatch(1);
+        final AtomicInteger begun = new AtomicInteger();
+        volatile int lastBegun;
+        volatile int hanging;
 
         Relay(Set<String> hangOnce, Set<String> hangAlways) {
             this.hangOnce = hangOnce;
@@ -46,13 +52,22 @@ class LostAttemptsTest {
 
         @Override
         public Leg run(Leg input, AgentContext ctx) throws Exception {
+            int attempt = begun.incrementAndGet();
+            lastBegun = attempt;
             int run =
                     runs.computeIfAbsent(input.step(), s -> new AtomicInteger()).incrementAndGet();
             if (hangAlways.contains(input.step()) || (hangOnce.contains(input.step()) && run == 1)) {
+                hanging = attempt;
                 released.await();
                 throw new IllegalStateException("a lost worker came back after the test");
             }
             return input;
+        }
+
+        /** The attempt begun last, when it is one that hangs; 0 otherwise. */
+        int hangingNow() {
+            int attempt = hanging;
+            return attempt == lastBegun ? attempt : 0;
         }
 
         int runs(String step) {
@@ -144,14 +159,22 @@ class LostAttemptsTest {
         return TestKernels.start(kernel, "relay.requested", "acme", clock.instant());
     }
 
-    /** Polls the run while the clock moves on, so that a hanging worker's lease (10.5 minutes) runs out. */
+    /**
+     * Polls the run, moving the clock past a hanging worker's lease (10.5 minutes) once for each
+     * attempt that hangs, and only while it is the attempt begun last: a clock moved on while an
+     * attempt that finishes is still on its way (a slow machine) would make that one lost too.
+     */
     private RunView until(String runId, Predicate<RunView> done) {
+        var movedFor = new AtomicInteger();
         return TestKernels.awaitRun(
                 kernel,
                 runId,
                 done,
                 () -> {
-                    clock.advance(Duration.ofMinutes(3));
+                    int hanging = relay.hangingNow();
+                    if (hanging != 0 && movedFor.getAndSet(hanging) != hanging) {
+                        clock.advance(Duration.ofMinutes(12));
+                    }
                     kernel.wake();
                 },
                 Duration.ofSeconds(60));
