@@ -135,7 +135,9 @@ public final class Engine implements AutoCloseable {
                 .map(i -> new StepRunner.Loops.Row(
                         i.index(), i.item(), i.outputs().orElse(Json.object())))
                 .toList();
-        Runnable wake = this::wake;
+        // What the kernel's own writes make due is the dispatcher's: the agents' instances are woken by
+        // the writes that give them messages (Mailboxes), so a run's end does not wake their dispatcher too.
+        Runnable wake = this::wakeSteps;
         this.intake = new EventIntake(journal, keys, playbooks, wake, feed);
         this.awaits = new Awaits(store, journal, playbooks, clock, wake);
         var runner = new StepRunner(
@@ -893,6 +895,11 @@ public final class Engine implements AutoCloseable {
     /** The store, for verification and statistics. */
     public Store store() {
         return store;
+    }
+
+    /** Wakes the dispatcher of steps, not that of the agents' instances. */
+    private void wakeSteps() {
+        dispatcher.wake();
     }
 
     /** Wakes the dispatcher, e.g. after a test advanced its clock. */
