@@ -9,6 +9,9 @@ import java.util.Optional;
 /** The journal table. Feed positions are numbered by the store (see {@link JdbcTx#nextPosition}). */
 final class JdbcJournal implements JournalStore {
     private static final String COLUMNS = "run_id, seq, type, at, subject, codec, payload, checksum";
+    /** An insert into the journal before its rows. */
+    private static final String HEAD = "INSERT INTO journal (" + COLUMNS + ", pos) VALUES ";
+
     /** The insert of an entry whose position is numbered here (SQLite's single writer). */
     private static final String INSERT_AT_POSITION = insert("?");
 
@@ -39,7 +42,8 @@ final class JdbcJournal implements JournalStore {
             return;
         }
         began(e);
-        tx.handle().updateLater(insert(numbered.get()), values(e));
+        // A unit's entries go in one insert (PostgreSQL writer).
+        tx.handle().insertLater(HEAD, "(?, ?, ?, ?, ?, ?, ?, ?, " + numbered.get() + ")", values(e));
     }
 
     /**
@@ -54,7 +58,7 @@ final class JdbcJournal implements JournalStore {
 
     /** The insert of one entry whose feed position is {@code position} (an SQL expression or {@code ?}). */
     private static String insert(String position) {
-        return "INSERT INTO journal (" + COLUMNS + ", pos) VALUES (?, ?, ?, ?, ?, ?, ?, ?, " + position + ")";
+        return HEAD + "(?, ?, ?, ?, ?, ?, ?, ?, " + position + ")";
     }
 
     /** The values of {@link #COLUMNS} for {@code e}, then {@code more}. */

@@ -1,5 +1,6 @@
 package dev.aios.kernel.internal.store.jdbc;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.ApiTokenStore;
 import dev.aios.kernel.internal.store.AuditStore;
@@ -191,6 +192,16 @@ public abstract class JdbcTx implements Tx {
             jdbcWork().removeCompleted(key);
         } else {
             Tx.super.stepCompleted(key);
+        }
+    }
+
+    @Override
+    public void runEnded(String runId, java.time.Instant at, JsonNode resolution) {
+        if (handle.defersWrites()) {
+            // Sent together anyway: one statement rather than four (three of which mostly find nothing).
+            jdbcWork().removeEnded(runId, at, resolution);
+        } else {
+            Tx.super.runEnded(runId, at, resolution);
         }
     }
 
