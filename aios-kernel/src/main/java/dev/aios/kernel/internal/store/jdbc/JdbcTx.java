@@ -320,10 +320,14 @@ public abstract class JdbcTx implements Tx {
     }
 
     /**
-     * Writes the run states the unit in progress saved: called by the writer before a unit's
-     * savepoint is released or another begins inside it, and before the runs table is queried.
+     * Writes the journal entries and the run states the unit in progress saved: called by the writer
+     * before a unit's savepoint is released or another begins inside it, and before the runs table
+     * or the journal is queried.
      */
     public void flush() {
+        if (journal != null) {
+            journal.flush();
+        }
         if (unsaved.isEmpty()) {
             return;
         }
@@ -354,6 +358,9 @@ public abstract class JdbcTx implements Tx {
     public void rollBackTo(Mark mark) {
         // Written at every unit's start and end, so what is left belongs to the unit rolled back.
         unsaved.clear();
+        if (journal != null) {
+            journal.forget();
+        }
         afterCommit.subList(mark.afterCommit(), afterCommit.size()).clear();
         var undo = onRollback.subList(mark.onRollback(), onRollback.size());
         undo.forEach(Runnable::run);
