@@ -202,17 +202,19 @@ public final class Projector {
     }
 
     private static void endRun(Tx tx, String run, Instant at) {
-        tx.work().removeRun(run);
-        tx.loops().removeRun(run);
-        tx.awaits().removeRun(run);
-        closeOpenTasks(tx, run, at, "the run ended");
+        tx.runEnded(run, at, cancelled("the run ended"));
     }
 
     private static void closeOpenTasks(Tx tx, String run, Instant at, String why) {
+        tx.tasks().cancelOpen(run, at, cancelled(why));
+    }
+
+    /** The resolution of a task cancelled because {@code why}. */
+    private static com.fasterxml.jackson.databind.node.ObjectNode cancelled(String why) {
         var resolution = Json.object();
         resolution.put("decision", TaskStatus.CANCELLED.wire());
         resolution.put("comment", why);
-        tx.tasks().cancelOpen(run, at, resolution);
+        return resolution;
     }
 
     /** Every this many entries, a run's state is kept as a snapshot. */

@@ -1,5 +1,8 @@
 package dev.aios.kernel.internal.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+
 /**
  * One transaction of a {@link Store}, seen through the domain: the journal and event log, the
  * derived state they project to, the subject keys and the playbook versions. Everything done
@@ -36,6 +39,18 @@ public interface Tx {
         work().remove(key);
         awaits().remove(key);
         loops().remove(key.runId(), key.step());
+    }
+
+    /**
+     * Drops what an ended run leaves: its work items, the items of its forEach steps and its waits
+     * for events, and cancels its open tasks with {@code resolution}. A store may do it in one
+     * statement.
+     */
+    default void runEnded(String runId, Instant at, JsonNode resolution) {
+        work().removeRun(runId);
+        loops().removeRun(runId);
+        awaits().removeRun(runId);
+        tasks().cancelOpen(runId, at, resolution);
     }
 
     /** Stateful agents' instances and their mailboxes. */

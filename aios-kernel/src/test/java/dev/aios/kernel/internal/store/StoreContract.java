@@ -322,6 +322,106 @@ public abstract class StoreContract {
     }
 
     @Test
+    void unitsOfManyEntriesCommittedTogetherKeepTheirOrderAndOneWhoseEntryIsRefusedRecordsNone() throws Exception {
+        write(tx -> {
+            tx.journal().add(entry("r2", 3));
+            return null;
+        });
+        var queued = new java.util.concurrent.CountDownLatch(1);
+        var held = holdTheWriter(queued);
+        var step = new WorkKey("r1", "s1", 0);
+        var first = store.submit(tx -> {
+            tx.journal().add(entry("r1", 1));
+            tx.journal().add(entry("r1", 2));
+            tx.work().add(new WorkItem(step, WorkKind.STEP, T0, 0));
+            tx.journal().add(entry("r1", 3));
+            return null;
+        });
+        // Its third entry is at a place taken already: none of its entries is recorded.
+        var refused = store.submit(tx -> {
+            tx.journal().add(entry("r2", 1));
+            tx.journal().add(entry("r2", 2));
+            tx.journal().add(entry("r2", 3));
+            tx.journal().add(entry("r2", 4));
+            return null;
+        });
+        var last = store.submit(tx -> {
+            tx.journal().add(entry("r3", 1));
+            tx.journal().add(entry("r3", 2));
+            return null;
+        });
+        queued.countDown();
+        held.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        first.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThatThrownBy(() -> refused.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                .hasCauseInstanceOf(dev.aios.kernel.StorageException.class);
+        last.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(read((Tx tx) -> tx.journal().entries("r1", 0)))
+                .extracting(StoredEntry::seq, StoredEntry::checksum)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(1L, "c-r1-1"),
+                        org.assertj.core.groups.Tuple.tuple(2L, "c-r1-2"),
+                        org.assertj.core.groups.Tuple.tuple(3L, "c-r1-3"));
+        assertThat(read((Tx tx) -> tx.journal().entries("r2", 0)))
+                .extracting(StoredEntry::seq)
+                .containsExactly(3L);
+        assertThat(read((Tx tx) -> tx.journal().after(0, 20)))
+                .as("the feed holds the entries in the order they were added")
+                .extracting(p -> p.entry().runId() + "/" + p.entry().seq())
+                .containsExactly("r2/3", "r1/1", "r1/2", "r1/3", "r3/1", "r3/2");
+        assertThat(read((Tx tx) -> tx.work().due(T0.plusSeconds(1), 10)))
+                .extracting(WorkItem::key)
+                .containsExactly(step);
+    }
+
+    @Test
+    void anEndedRunLeavesNoWorkWaitsOrForEachItemsAndItsOpenTasksAreCancelled() {
+        var step = new WorkKey("r1", "score", 0);
+        var waiting = new WorkKey("r1", "deliver", 0);
+        var other = new WorkKey("r2", "score", 0);
+        write(tx -> {
+            for (var key : List.of(step, other)) {
+                tx.work().add(new WorkItem(key, WorkKind.STEP, T0, 0));
+                tx.work().lease(key, "node-1/" + key.runId(), T0.plusSeconds(30));
+                tx.tasks().open(task("t-" + key.runId(), key, TaskKind.REVIEW));
+                tx.loops().list(key.runId(), "each", List.of(Json.tree("{\"to\":\"a\"}")));
+            }
+            tx.awaits().add(waiting, "delivery.accepted", "acme", T0.plusSeconds(60), 0);
+            tx.tasks()
+                    .resolve(
+                            "t-r1",
+                            TaskStatus.APPROVED,
+                            T0.plusSeconds(1),
+                            Json.object().put("by", "op"));
+            tx.tasks().open(task("t-r1-open", waiting, TaskKind.APPROVAL));
+            return null;
+        });
+        write(tx -> {
+            tx.runEnded("r1", T0.plusSeconds(5), Json.object().put("comment", "the run ended"));
+            return null;
+        });
+        assertThat(write((Tx tx) ->
+                        List.of(tx.work().holds(step, "node-1/r1"), tx.work().holds(other, "node-1/r2"))))
+                .as("the ended run's lease is gone, the other run's is held")
+                .containsExactly(false, true);
+        assertThat(read((Tx tx) -> tx.work().due(T0.plusSeconds(31), 10)))
+                .extracting(WorkItem::key)
+                .containsExactly(other);
+        assertThat(read((Tx tx) -> tx.awaits().find(waiting))).isEmpty();
+        assertThat(read((Tx tx) -> tx.loops().items("r1", "each"))).isEmpty();
+        assertThat(read((Tx tx) -> tx.loops().items("r2", "each"))).hasSize(1);
+        assertThat(read((Tx tx) -> tx.tasks().find("t-r1")).orElseThrow().status())
+                .as("an answered task keeps its answer")
+                .isEqualTo(TaskStatus.APPROVED);
+        var cancelled = read(tx -> tx.tasks().find("t-r1-open")).orElseThrow();
+        assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(cancelled.resolvedAt()).contains(T0.plusSeconds(5));
+        assertThat(read((Tx tx) -> tx.tasks().find("t-r2")).orElseThrow().status())
+                .isEqualTo(TaskStatus.OPEN);
+    }
+
+    @Test
     void anEntryAppendedTwiceAtTheSamePlaceIsRefused() {
         write(tx -> tx.journal().append(entry("r1", 1)));
         assertThatThrownBy(() -> write(tx -> tx.journal().append(entry("r1", 1))))

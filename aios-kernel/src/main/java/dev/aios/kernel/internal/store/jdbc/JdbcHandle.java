@@ -33,6 +33,22 @@ public final class JdbcHandle implements Handle {
     private int deferredCount;
     /** Whether a deferred statement changes data (and so must be sent before its unit ends). */
     private boolean deferredWrites;
+    /**
+     * The statement deferred last when it is a multi-row insert that {@link #insertLater} may still
+     * add rows to, or null.
+     */
+    private Rows rows;
+    /** Where the statements waiting ended when {@link #pending} last marked them. */
+    private long markSends = -1;
+
+    private int markLength;
+
+    /** A deferred multi-row insert: its text before the rows, where it begins, how many rows it has. */
+    private record Rows(String head, long sends, int start, int count) {}
+
+    /** The most rows one insert of {@link #insertLater} takes (PostgreSQL binds at most 32,767 values). */
+    private static final int MAX_ROWS = 200;
+
     /** The statement {@link #hold} holds back (SQLite writer), or null. */
     private Held held;
 
@@ -88,6 +104,37 @@ public final class JdbcHandle implements Handle {
         deferredWrites = true;
         if (deferredCount >= MAX_DEFERRED) {
             send();
+        }
+    }
+
+    /**
+     * Inserts one row, {@code head} (an {@code INSERT INTO ... VALUES} without its rows) then {@code
+     * row} (one parenthesised row with its arguments {@code args}), as {@link #updateLater} does. On
+     * PostgreSQL, in the writer, a row whose insert comes right after another of the same {@code
+     * head}, with no {@link #pending} mark between them, becomes a row of that insert: a unit's rows
+     * of one table go in one statement, whose start-up the server does once. An error any row meets
+     * fails the statement, and so the unit, as its own insert would have.
+     */
+    public void insertLater(String head, String row, Object... args) {
+        if (!pipelined()) {
+            update(head + row, args);
+            return;
+        }
+        var last = rows;
+        if (last != null
+                && last.head().equals(head)
+                && last.sends() == sends
+                && last.count() < MAX_ROWS
+                && !(markSends == sends && markLength > last.start())) {
+            deferred.append(", ").append(row);
+            java.util.Collections.addAll(deferredArgs, args);
+            rows = new Rows(head, sends, last.start(), last.count() + 1);
+            return;
+        }
+        int start = deferred.length();
+        updateLater(head + row, args);
+        if (deferred.length() > start) {
+            rows = new Rows(head, sends, start, 1);
         }
     }
 
@@ -187,6 +234,7 @@ public final class JdbcHandle implements Handle {
     private static final int MAX_DEFERRED = 200;
 
     private void defer(String sql, Object[] args) {
+        rows = null;
         if (!deferred.isEmpty()) {
             deferred.append("; ");
         }
@@ -245,6 +293,8 @@ public final class JdbcHandle implements Handle {
     public Pending pending() {
         // Everything before the mark has run: whatever is held after it belongs after it.
         runHeld();
+        markSends = sends;
+        markLength = deferred.length();
         return new Pending(sends, deferred.length(), deferredArgs.size(), deferredCount);
     }
 
@@ -254,6 +304,7 @@ public final class JdbcHandle implements Handle {
      */
     public void discardSince(Pending mark) {
         dropHeld();
+        rows = null;
         if (mark.sends() != sends) {
             clearDeferred();
             return;
@@ -467,6 +518,7 @@ public final class JdbcHandle implements Handle {
     }
 
     private void clearDeferred() {
+        rows = null;
         deferred.setLength(0);
         deferredArgs.clear();
         deferredCount = 0;

@@ -9,17 +9,45 @@ import java.util.Optional;
 /** The journal table. Feed positions are numbered by the store (see {@link JdbcTx#nextPosition}). */
 final class JdbcJournal implements JournalStore {
     private static final String COLUMNS = "run_id, seq, type, at, subject, codec, payload, checksum";
+    /** An insert into the journal before its rows. */
+    private static final String HEAD = "INSERT INTO journal (" + COLUMNS + ", pos) VALUES ";
+
     /** The insert of an entry whose position is numbered here (SQLite's single writer). */
     private static final String INSERT_AT_POSITION = insert("?");
 
     private final JdbcTx tx;
+    /**
+     * Entries the unit in progress added and that are not written yet (PostgreSQL writer): a unit
+     * interleaves its entries with the changes they project to, and they are written together, in
+     * one insert, when the unit ends ({@link JdbcTx#flush}) or before the journal is read.
+     */
+    private final List<StoredEntry> unwritten = new java.util.ArrayList<>();
 
     JdbcJournal(JdbcTx tx) {
         this.tx = tx;
     }
 
+    /** Writes the entries added and not written yet, in the order they were added, in one insert. */
+    void flush() {
+        if (unwritten.isEmpty()) {
+            return;
+        }
+        String row = "(?, ?, ?, ?, ?, ?, ?, ?, " + tx.positionExpression().orElseThrow() + ")";
+        for (var e : unwritten) {
+            tx.handle().insertLater(HEAD, row, values(e));
+        }
+        unwritten.clear();
+    }
+
+    /** Forgets the entries added and not written yet: their unit is rolled back. */
+    void forget() {
+        unwritten.clear();
+    }
+
     @Override
     public long append(StoredEntry e) {
+        // Numbered after those added before it.
+        flush();
         began(e);
         var numbered = tx.positionExpression();
         if (numbered.isPresent()) {
@@ -39,6 +67,10 @@ final class JdbcJournal implements JournalStore {
             return;
         }
         began(e);
+        if (tx.handle().defersWrites()) {
+            unwritten.add(e);
+            return;
+        }
         tx.handle().updateLater(insert(numbered.get()), values(e));
     }
 
@@ -54,7 +86,7 @@ final class JdbcJournal implements JournalStore {
 
     /** The insert of one entry whose feed position is {@code position} (an SQL expression or {@code ?}). */
     private static String insert(String position) {
-        return "INSERT INTO journal (" + COLUMNS + ", pos) VALUES (?, ?, ?, ?, ?, ?, ?, ?, " + position + ")";
+        return HEAD + "(?, ?, ?, ?, ?, ?, ?, ?, " + position + ")";
     }
 
     /** The values of {@link #COLUMNS} for {@code e}, then {@code more}. */
@@ -67,6 +99,7 @@ final class JdbcJournal implements JournalStore {
 
     @Override
     public List<StoredEntry> entries(String runId, long afterSeq) {
+        flush();
         return tx.handle()
                 .query(
                         "SELECT " + COLUMNS + " FROM journal WHERE run_id = ? AND seq > ? ORDER BY seq",
@@ -77,6 +110,7 @@ final class JdbcJournal implements JournalStore {
 
     @Override
     public List<StoredEntry> entries(String runId, long afterSeq, int limit) {
+        flush();
         return tx.handle()
                 .query(
                         "SELECT " + COLUMNS + " FROM journal WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?",
@@ -88,6 +122,7 @@ final class JdbcJournal implements JournalStore {
 
     @Override
     public Optional<String> checksum(String runId, long seq) {
+        flush();
         return tx.handle()
                 .queryOne(
                         "SELECT checksum FROM journal WHERE run_id = ? AND seq = ?",
@@ -98,17 +133,20 @@ final class JdbcJournal implements JournalStore {
 
     @Override
     public List<String> runIds() {
+        flush();
         return tx.handle().query("SELECT DISTINCT run_id FROM journal ORDER BY run_id", r -> r.text("run_id"));
     }
 
     @Override
     public void pseudonymize(String runId, String subject, String pseudonym) {
+        flush();
         tx.handle()
                 .update("UPDATE journal SET subject = ? WHERE run_id = ? AND subject = ?", pseudonym, runId, subject);
     }
 
     @Override
     public List<String> runsEncodedWith(String subject, String codec) {
+        flush();
         return tx.handle()
                 .query(
                         "SELECT DISTINCT run_id FROM journal WHERE subject = ? AND codec = ? ORDER BY run_id",
@@ -119,6 +157,7 @@ final class JdbcJournal implements JournalStore {
 
     @Override
     public List<Positioned> after(long position, int limit) {
+        flush();
         return tx.handle()
                 .query(
                         "SELECT pos, " + COLUMNS + " FROM journal WHERE pos > ? ORDER BY pos LIMIT ?",

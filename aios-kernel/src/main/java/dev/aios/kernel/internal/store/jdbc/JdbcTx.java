@@ -1,5 +1,6 @@
 package dev.aios.kernel.internal.store.jdbc;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.ApiTokenStore;
 import dev.aios.kernel.internal.store.AuditStore;
@@ -195,6 +196,16 @@ public abstract class JdbcTx implements Tx {
     }
 
     @Override
+    public void runEnded(String runId, java.time.Instant at, JsonNode resolution) {
+        if (handle.defersWrites()) {
+            // Sent together anyway: one statement rather than four (three of which mostly find nothing).
+            jdbcWork().removeEnded(runId, at, resolution);
+        } else {
+            Tx.super.runEnded(runId, at, resolution);
+        }
+    }
+
+    @Override
     public AwaitStore awaits() {
         if (awaits == null) {
             awaits = new JdbcAwaits(handle);
@@ -309,10 +320,14 @@ public abstract class JdbcTx implements Tx {
     }
 
     /**
-     * Writes the run states the unit in progress saved: called by the writer before a unit's
-     * savepoint is released or another begins inside it, and before the runs table is queried.
+     * Writes the journal entries and the run states the unit in progress saved: called by the writer
+     * before a unit's savepoint is released or another begins inside it, and before the runs table
+     * or the journal is queried.
      */
     public void flush() {
+        if (journal != null) {
+            journal.flush();
+        }
         if (unsaved.isEmpty()) {
             return;
         }
@@ -343,6 +358,9 @@ public abstract class JdbcTx implements Tx {
     public void rollBackTo(Mark mark) {
         // Written at every unit's start and end, so what is left belongs to the unit rolled back.
         unsaved.clear();
+        if (journal != null) {
+            journal.forget();
+        }
         afterCommit.subList(mark.afterCommit(), afterCommit.size()).clear();
         var undo = onRollback.subList(mark.onRollback(), onRollback.size());
         undo.forEach(Runnable::run);

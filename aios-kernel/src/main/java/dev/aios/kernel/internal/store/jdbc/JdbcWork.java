@@ -1,5 +1,8 @@
 package dev.aios.kernel.internal.store.jdbc;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.aios.kernel.TaskStatus;
+import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.store.WorkKey;
 import dev.aios.kernel.internal.store.WorkKind;
 import dev.aios.kernel.internal.store.WorkStore;
@@ -249,6 +252,28 @@ final class JdbcWork implements WorkStore {
         tx.leasesOfRunChanged(runId);
         tx.workForgotten(runId);
         handle.updateLater("DELETE FROM work WHERE run_id = ?", runId);
+    }
+
+    /**
+     * Removes an ended run's items with its forEach's items and its waits for events, and cancels its
+     * open tasks, in one statement: see {@link dev.aios.kernel.internal.store.Tx#runEnded}.
+     */
+    void removeEnded(String runId, Instant at, JsonNode resolution) {
+        lastAdded = null;
+        tx.leasesOfRunChanged(runId);
+        tx.workForgotten(runId);
+        handle.updateLater(
+                "WITH w AS (DELETE FROM work WHERE run_id = ?), l AS (DELETE FROM loop_items WHERE run_id = ?),"
+                        + " a AS (DELETE FROM awaits WHERE run_id = ?)"
+                        + " UPDATE tasks SET status = ?, resolved_at = ?, resolution = ? WHERE run_id = ? AND status = ?",
+                runId,
+                runId,
+                runId,
+                TaskStatus.CANCELLED.wire(),
+                at,
+                Json.text(resolution),
+                runId,
+                TaskStatus.OPEN.wire());
     }
 
     @Override
