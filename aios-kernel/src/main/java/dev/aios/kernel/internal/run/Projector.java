@@ -195,10 +195,12 @@ public final class Projector {
     private static void clearScope(Tx tx, String run, String scope, Instant at) {
         tx.work().removeWithin(run, scope);
         tx.awaits().removeWithin(run, scope);
-        var resolution = Json.object();
-        resolution.put("decision", TaskStatus.CANCELLED.wire());
-        resolution.put("comment", "the branch was cancelled: the parallel step's join was satisfied without it");
-        tx.tasks().cancelOpenWithin(run, scope, at, resolution);
+        tx.tasks()
+                .cancelOpenWithin(
+                        run,
+                        scope,
+                        at,
+                        cancelled("the branch was cancelled: the parallel step's join was satisfied without it"));
     }
 
     private static void endRun(Tx tx, String run, Instant at) {

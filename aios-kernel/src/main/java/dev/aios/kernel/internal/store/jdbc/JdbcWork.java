@@ -248,10 +248,15 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void removeRun(String runId) {
+        forgetRun(runId);
+        handle.updateLater("DELETE FROM work WHERE run_id = ?", runId);
+    }
+
+    /** Forgets what this writer kept of the run's items: the last one added, their leases, the run's work. */
+    private void forgetRun(String runId) {
         lastAdded = null;
         tx.leasesOfRunChanged(runId);
         tx.workForgotten(runId);
-        handle.updateLater("DELETE FROM work WHERE run_id = ?", runId);
     }
 
     /**
@@ -259,9 +264,7 @@ final class JdbcWork implements WorkStore {
      * open tasks, in one statement: see {@link dev.aios.kernel.internal.store.Tx#runEnded}.
      */
     void removeEnded(String runId, Instant at, JsonNode resolution) {
-        lastAdded = null;
-        tx.leasesOfRunChanged(runId);
-        tx.workForgotten(runId);
+        forgetRun(runId);
         handle.updateLater(
                 "WITH w AS (DELETE FROM work WHERE run_id = ?), l AS (DELETE FROM loop_items WHERE run_id = ?),"
                         + " a AS (DELETE FROM awaits WHERE run_id = ?)"
