@@ -19,7 +19,9 @@ public final class Main {
                    aios-bench/run --check | --record [--dir DIR] [--seconds N]
                    aios-bench/run recall [--quick] [--check] [--record] [--write FILE] ...   (recall --help)
                    aios-bench/run postgres [--db URL] [--nodes 1,2] [--quick] [--dir DIR] [--levels 1,8,64,512]
-                                           [--seconds N]   the kernel on PostgreSQL (default: an embedded one)
+                                           [--seconds N] [--statements]
+                                           the kernel on PostgreSQL (default: an embedded one); --statements
+                                           also counts the server's statements a step (embedded server only)
                    aios-bench/run quarter [--leads 300] [--seed 7] [--streak 20] [--check] [--write FILE]
                                            a simulated quarter of the design studio; --check exits 1 on a missed target
 
@@ -98,6 +100,7 @@ public final class Main {
         Optional<String> database = Optional.empty();
         List<Integer> nodes = List.of(1, 2);
         boolean levelsGiven = false;
+        boolean statements = false;
         var rest = new ArrayList<String>();
         Arguments parsed;
         try {
@@ -107,6 +110,7 @@ public final class Main {
                 switch (arg) {
                     case "--db" -> database = Optional.of(Arguments.value(arg, all));
                     case "--nodes" -> nodes = Arguments.levels(Arguments.value(arg, all));
+                    case "--statements" -> statements = true;
                     default -> {
                         levelsGiven |= arg.equals("--levels");
                         rest.add(arg);
@@ -127,7 +131,7 @@ public final class Main {
                 ? parsed.options()
                 : parsed.options().withLevels(List.of(1, 8, 64, 512));
         try {
-            var markdown = new PostgresBench(options, database, nodes, System.err).run(command);
+            var markdown = new PostgresBench(options, database, nodes, statements, System.err).run(command);
             System.out.println(markdown);
             return 0;
         } catch (Exception e) {

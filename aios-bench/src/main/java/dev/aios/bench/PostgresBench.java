@@ -10,13 +10,17 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 /**
  * The kernel on PostgreSQL: five-step runs/s with 1, 8, 64 and 512 runs in flight, with one node and
@@ -30,7 +34,23 @@ final class PostgresBench {
     private static final int BASELINE_CONNECTIONS = 64;
 
     /** One measurement: {@code nodes} kernels, {@code inFlight} runs kept in flight. */
-    record Figure(int nodes, int inFlight, long runs, long steps, Duration elapsed) {
+    record Figure(
+            int nodes,
+            int inFlight,
+            long runs,
+            long steps,
+            Duration elapsed,
+            long processCpu,
+            OptionalLong writerCpu,
+            OptionalLong serverCpu,
+            OptionalLong statements) {
+        /** CPU µs a step of {@code nanos} nanoseconds over the window, or "–" when unknown. */
+        String perStep(OptionalLong nanos) {
+            return nanos.isPresent() && steps > 0
+                    ? String.format(Locale.ROOT, "%.0f", nanos.getAsLong() / 1e3 / steps)
+                    : "–";
+        }
+
         double runsPerSecond() {
             return runs / (elapsed.toNanos() / 1e9);
         }
@@ -51,14 +71,29 @@ final class PostgresBench {
     private final Optional<String> database;
     private final List<Integer> nodes;
     private final PrintStream progress;
+    /** Whether the embedded server counts its statements ({@code pg_stat_statements}). */
+    private final boolean countStatements;
+
     private int databases;
 
-    PostgresBench(BenchOptions options, Optional<String> database, List<Integer> nodes, PrintStream progress) {
+    PostgresBench(
+            BenchOptions options,
+            Optional<String> database,
+            List<Integer> nodes,
+            boolean countStatements,
+            PrintStream progress) {
         this.options = options;
         this.database = database;
         this.nodes = nodes;
+        this.countStatements = countStatements && database.isEmpty();
         this.progress = progress;
+        if (countStatements && database.isPresent()) {
+            progress.println("--statements counts on the embedded server only; not counted at --db");
+        }
     }
+
+    /** The embedded server's data directory, whose {@code postmaster.pid} names its processes; null at --db. */
+    private Path serverData;
 
     /** Measures and returns the Markdown report. */
     String run(String command) throws Exception {
@@ -69,9 +104,12 @@ final class PostgresBench {
                 server = database.get();
             } else {
                 Files.createDirectories(options.workDirectory());
-                embedded = EmbeddedPostgres.builder()
-                        .setDataDirectory(Files.createTempDirectory(options.workDirectory(), "aios-bench-pg-"))
-                        .setCleanDataDirectory(true)
+                serverData = Files.createTempDirectory(options.workDirectory(), "aios-bench-pg-");
+                var builder = EmbeddedPostgres.builder().setDataDirectory(serverData);
+                if (countStatements) {
+                    builder.setServerConfig("shared_preload_libraries", "pg_stat_statements");
+                }
+                embedded = builder.setCleanDataDirectory(true)
                         // zonky's builder turns synchronous_commit off by default: the baseline's
                         // commits would then not wait for the disk, unlike the kernel's writer.
                         .setServerConfig("synchronous_commit", "on")
@@ -90,8 +128,21 @@ final class PostgresBench {
                     var figure = kernels(newDatabase(server, "kernel"), n, level);
                     figures.add(figure);
                     say(
-                            "%d node(s), %d in flight: %.0f runs/s, %.0f steps/s",
-                            n, level, figure.runsPerSecond(), figure.stepsPerSecond());
+                            "%d node(s), %d in flight: %.0f runs/s, %.0f steps/s; CPU µs a step: aios %s, its writer"
+                                    + " %s, PostgreSQL %s%s",
+                            n,
+                            level,
+                            figure.runsPerSecond(),
+                            figure.stepsPerSecond(),
+                            figure.perStep(OptionalLong.of(figure.processCpu())),
+                            figure.perStep(figure.writerCpu()),
+                            figure.perStep(figure.serverCpu()),
+                            figure.statements().isPresent()
+                                    ? String.format(
+                                            Locale.ROOT,
+                                            "; statements a step %.2f",
+                                            figure.statements().getAsLong() / (double) figure.steps())
+                                    : "");
                 }
             }
             return report(command, embedded != null, figures, baselines);
@@ -128,15 +179,32 @@ final class PostgresBench {
             var drivers = Executors.newVirtualThreadPerTaskExecutor();
             long[] before;
             long[] after;
+            CpuClock.Reading cpuBefore;
+            CpuClock.Reading cpuAfter;
+            Map<Long, Long> serverBefore;
+            Map<Long, Long> serverAfter;
+            long statementsBefore;
+            long statementsAfter;
             try (var probe = DriverManager.getConnection(url)) {
+                if (countStatements) {
+                    try (var st = probe.createStatement()) {
+                        st.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+                    }
+                }
                 for (int i = 0; i < inFlight; i++) {
                     var kernel = kernels.get(i % count);
                     drivers.execute(() -> drive(kernel, workload, failure));
                 }
                 pause(options.warmup(), failure);
+                serverBefore = serverCpu();
+                cpuBefore = CpuClock.now();
                 before = counts(probe);
+                statementsBefore = statements(probe);
                 pause(options.measure(), failure);
+                statementsAfter = statements(probe);
                 after = counts(probe);
+                cpuAfter = CpuClock.now();
+                serverAfter = serverCpu();
             } finally {
                 drivers.shutdownNow();
                 drivers.awaitTermination(30, TimeUnit.SECONDS);
@@ -146,7 +214,21 @@ final class PostgresBench {
                     inFlight,
                     after[1] - before[1],
                     after[2] - before[2],
-                    Duration.ofNanos(after[0] - before[0]));
+                    Duration.ofNanos(after[0] - before[0]),
+                    cpuAfter.process() - cpuBefore.process(),
+                    // With more than one node, one writer among them.
+                    count == 1
+                                    && cpuBefore.writer().isPresent()
+                                    && cpuAfter.writer().isPresent()
+                            ? OptionalLong.of(cpuAfter.writer().getAsLong()
+                                    - cpuBefore.writer().getAsLong())
+                            : OptionalLong.empty(),
+                    serverBefore.isEmpty() || serverAfter.isEmpty()
+                            ? OptionalLong.empty()
+                            : OptionalLong.of(serverAfter.entrySet().stream()
+                                    .mapToLong(e -> e.getValue() - serverBefore.getOrDefault(e.getKey(), 0L))
+                                    .sum()),
+                    countStatements ? OptionalLong.of(statementsAfter - statementsBefore) : OptionalLong.empty());
         } finally {
             kernels.forEach(Kernel::close);
             KernelLoad.deleteTree(dir);
@@ -167,6 +249,46 @@ final class PostgresBench {
                 }
                 return;
             }
+        }
+    }
+
+    /**
+     * The CPU nanoseconds so far of each process of the embedded server (the postmaster and its
+     * children: the backends, the WAL writer, the checkpointer), by process id; empty at --db, or
+     * where the system does not say. A backend that ended between two readings takes its time with
+     * it, so a window's difference covers the processes alive at its end.
+     */
+    private Map<Long, Long> serverCpu() {
+        if (serverData == null) {
+            return Map.of();
+        }
+        try {
+            long pid = Long.parseLong(Files.readAllLines(serverData.resolve("postmaster.pid"))
+                    .getFirst()
+                    .trim());
+            var postmaster = ProcessHandle.of(pid);
+            if (postmaster.isEmpty()) {
+                return Map.of();
+            }
+            var cpu = new HashMap<Long, Long>();
+            Stream.concat(postmaster.stream(), postmaster.get().descendants())
+                    .forEach(p -> p.info().totalCpuDuration().ifPresent(d -> cpu.put(p.pid(), d.toNanos())));
+            return cpu;
+        } catch (java.io.IOException | RuntimeException e) {
+            return Map.of();
+        }
+    }
+
+    /** The statements the server ran in this database so far, with {@code --statements}; else 0. */
+    private long statements(Connection c) throws SQLException {
+        if (!countStatements) {
+            return 0;
+        }
+        try (var st = c.createStatement();
+                var rs = st.executeQuery("SELECT COALESCE(SUM(calls), 0) FROM pg_stat_statements"
+                        + " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
@@ -274,17 +396,21 @@ final class PostgresBench {
                 options.warmup().toSeconds(),
                 options.measure().toSeconds(),
                 options.kernelConcurrency()));
-        out.append("| nodes | runs in flight | runs/s | steps/s | steps/s ÷ baseline inserts/s |\n");
-        out.append("|---:|---:|---:|---:|---:|\n");
+        out.append("| nodes | runs in flight | runs/s | steps/s | steps/s ÷ baseline inserts/s"
+                + " | CPU µs a step: aios process | aios writer | PostgreSQL server |\n");
+        out.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (var f : figures) {
             out.append(String.format(
                     Locale.ROOT,
-                    "| %d | %d | %s | %s | %.2f |%n",
+                    "| %d | %d | %s | %s | %.2f | %s | %s | %s |%n",
                     f.nodes(),
                     f.inFlight(),
                     Report.rate(f.runsPerSecond()),
                     Report.rate(f.stepsPerSecond()),
-                    f.stepsPerSecond() / pooled));
+                    f.stepsPerSecond() / pooled,
+                    f.perStep(OptionalLong.of(f.processCpu())),
+                    f.perStep(f.writerCpu()),
+                    f.perStep(f.serverCpu())));
         }
         out.append(String.format(
                 Locale.ROOT,
