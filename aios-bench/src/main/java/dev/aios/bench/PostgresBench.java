@@ -202,6 +202,9 @@ final class PostgresBench {
                 statementsBefore = statements(probe);
                 pause(options.measure(), failure);
                 statementsAfter = statements(probe);
+                if (countStatements) {
+                    breakdown(probe);
+                }
                 after = counts(probe);
                 cpuAfter = CpuClock.now();
                 serverAfter = serverCpu();
@@ -289,6 +292,29 @@ final class PostgresBench {
                         + " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
             rs.next();
             return rs.getLong(1);
+        }
+    }
+
+    /**
+     * Prints the statements the server ran most in this database, with their calls and execution
+     * time, since the window began; the kernel's statements are the same text every time.
+     */
+    private void breakdown(Connection c) throws SQLException {
+        try (var st = c.createStatement();
+                var rs = st.executeQuery("SELECT calls, total_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g')"
+                        + " FROM pg_stat_statements"
+                        + " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                        + " ORDER BY total_exec_time DESC LIMIT 25")) {
+            progress.println("statements by execution time (cumulative, this database): calls, ms, rows, text");
+            while (rs.next()) {
+                String text = rs.getString(4);
+                say(
+                        "%8d %9.1f %8d  %s",
+                        rs.getLong(1),
+                        rs.getDouble(2),
+                        rs.getLong(3),
+                        text.length() > 150 ? text.substring(0, 150) : text);
+            }
         }
     }
 

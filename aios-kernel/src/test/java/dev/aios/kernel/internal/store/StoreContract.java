@@ -376,6 +376,67 @@ public abstract class StoreContract {
     }
 
     @Test
+    void unitsCommittedTogetherSeeEachOthersRunsAndAFailingOneAmongThemLeavesNothingOfItsOwn() throws Exception {
+        var queued = new java.util.concurrent.CountDownLatch(1);
+        var held = holdTheWriter(queued);
+        var started = store.submit(tx -> {
+            tx.runs().save(run("r1", "onboarding", "acme", "ev-1", RunStatus.RUNNING));
+            tx.journal().add(entry("r1", 1));
+            return null;
+        });
+        var moved = store.submit(tx -> {
+            var state = tx.runs().load("r1").orElseThrow().state();
+            state.status = RunStatus.WAITING;
+            state.seq = 2;
+            tx.runs().save(state);
+            tx.journal().add(entry("r1", 2));
+            return state.status;
+        });
+        var failing = store.submit(tx -> {
+            tx.runs().save(run("r2", "onboarding", "globex", "ev-2", RunStatus.RUNNING));
+            tx.journal().add(entry("r2", 1));
+            // A query writes what the units so far saved, this one's run included.
+            assertThat(tx.runs().find(RunQuery.all(), 10)).hasSize(2);
+            throw new IllegalStateException("the unit fails after saving");
+        });
+        var after = store.submit(tx -> {
+            var seen = tx.runs().load("r1").orElseThrow().state().status;
+            tx.runs().save(run("r3", "billing", "acme", "ev-3", RunStatus.RUNNING));
+            tx.journal().add(entry("r3", 1));
+            return seen;
+        });
+        queued.countDown();
+        held.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        started.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(moved.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(RunStatus.WAITING);
+        assertThatThrownBy(() -> failing.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                .hasMessageContaining("the unit fails after saving");
+        assertThat(after.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                .as("a unit sees the run as the units before it in the same commit left it")
+                .isEqualTo(RunStatus.WAITING);
+
+        assertThat(read((Tx tx) -> tx.runs().ids())).containsExactlyInAnyOrder("r1", "r3");
+        assertThat(write((Tx tx) -> tx.runs().load("r2").isPresent()))
+                .as("the writer keeps nothing of the failed unit's run in memory either")
+                .isFalse();
+        var r1 = read(tx -> tx.runs().load("r1")).orElseThrow().state();
+        assertThat(r1.status).isEqualTo(RunStatus.WAITING);
+        assertThat(r1.seq).isEqualTo(2);
+        assertThat(read((Tx tx) -> tx.journal().after(0, 20)))
+                .as("each entry recorded once, in the order added; none of the failed unit's")
+                .extracting(p -> p.entry().runId() + "/" + p.entry().seq())
+                .containsExactly("r1/1", "r1/2", "r3/1");
+        // The writer goes on as before.
+        write(tx -> {
+            tx.journal().add(entry("r3", 2));
+            return null;
+        });
+        assertThat(read((Tx tx) -> tx.journal().entries("r3", 0)))
+                .extracting(StoredEntry::seq)
+                .containsExactly(1L, 2L);
+    }
+
+    @Test
     void anEndedRunLeavesNoWorkWaitsOrForEachItemsAndItsOpenTasksAreCancelled() {
         var step = new WorkKey("r1", "score", 0);
         var waiting = new WorkKey("r1", "deliver", 0);

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The single writer with group commit: units of work submitted concurrently are executed one after
- * the other on one thread and committed together in one transaction (one fsync). Each unit runs
- * inside a savepoint, so a unit that fails is rolled back alone and the others still commit.
+ * the other on one thread and committed together in one transaction (one fsync). A unit that fails
+ * is rolled back alone and the others still commit: the batch it failed in runs again with each unit
+ * inside a savepoint (see {@link #together}).
  */
 public final class Writer implements AutoCloseable {
 
@@ -76,6 +77,15 @@ public final class Writer implements AutoCloseable {
     private JdbcTx current;
     /** Units begun in this writer: their savepoints take turns between two names (PostgreSQL). */
     private long begun;
+    /**
+     * Batches still to run with a savepoint for each unit since a unit failed in a batch that had
+     * none; writer thread only.
+     */
+    private int guarded;
+
+    /** How many batches after a failed one give each unit a savepoint. */
+    private static final int GUARDED_BATCHES = 16;
+
     /** The last unit whose end waits to go with the next unit's first statement; writer thread only. */
     private Ended ended;
 
@@ -429,23 +439,42 @@ public final class Writer implements AutoCloseable {
 
     private void execute(List<Pending<?>> batch) {
         long started = System.nanoTime();
-        var tx = transactions.open(new JdbcHandle(connection, statements, dialect, where));
-        current = tx;
+        taken.clear();
         var results = new ArrayList<Runnable>(batch.size());
         ended = null;
+        JdbcTx tx = null;
         try {
-            if (batch.size() == 1 && dialect == Handle.Dialect.SQLITE) {
-                results.add(runAlone(tx, batch.getFirst()));
-            } else {
-                for (var pending : batch) {
-                    results.add(runInSavepoint(tx, pending, results));
+            boolean alone = batch.size() == 1 && dialect == Handle.Dialect.SQLITE;
+            if (guarded > 0) {
+                guarded--;
+            } else if (!alone) {
+                tx = open();
+                if (!together(tx, batch, results)) {
+                    // One unit failed: everything was rolled back; each runs again in its savepoint.
+                    guarded = GUARDED_BATCHES;
+                    tx = null;
                 }
             }
-            commit(tx, results);
+            if (tx == null) {
+                tx = open();
+                if (alone) {
+                    results.add(runAlone(tx, batch.getFirst()));
+                } else {
+                    for (var pending : batch) {
+                        results.add(runInSavepoint(tx, pending, results));
+                    }
+                }
+                commit(tx, results);
+            }
         } catch (SQLException | RuntimeException | Error e) {
-            tx.handle().abandon();
+            // Null when the batch's transaction could not even be opened again after a failed unit.
+            if (tx != null) {
+                tx.handle().abandon();
+            }
             rollbackQuietly();
-            tx.rollBackTo(new JdbcTx.Mark(0, 0));
+            if (tx != null) {
+                tx.rollBackTo(new JdbcTx.Mark(0, 0));
+            }
             var failure = new StorageException(
                     "could not write to the database at " + where + ": " + e.getMessage()
                             + "; nothing of this change was recorded. Check free disk space and permissions.",
@@ -479,6 +508,101 @@ public final class Writer implements AutoCloseable {
         }
     }
 
+    /** The units of the batch being executed that the writer took to run; writer thread only. */
+    private final java.util.Set<Pending<?>> taken =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+    /** What a unit the writer did not run completes: nothing (its caller gave up on it). */
+    private static final Runnable NOTHING = () -> {};
+
+    /**
+     * Whether the writer runs {@code pending}, taking it now if it did not already (a batch run
+     * again): not when its caller gave up waiting first (a request that timed out), since it must
+     * not happen later. A unit is taken when it begins, so a caller may give up until then.
+     */
+    private boolean take(Pending<?> pending) {
+        if (taken.contains(pending)) {
+            return true;
+        }
+        if (!pending.taken().compareAndSet(false, true)) {
+            return false;
+        }
+        taken.add(pending);
+        return true;
+    }
+
+    /** Opens the transaction of a batch on the writer's connection. */
+    private JdbcTx open() {
+        var tx = transactions.open(new JdbcHandle(connection, statements, dialect, where));
+        current = tx;
+        return tx;
+    }
+
+    /**
+     * Runs the units of a batch one after the other with no savepoint between them, and commits.
+     * Each savepoint costs the database work of its own (on PostgreSQL two statements and a
+     * subtransaction a unit, on SQLite a copy of every page the unit changes), only ever used when a
+     * unit fails, which units rarely do. When one does (or the writes it left waiting do, or the
+     * commit meets an error the database answered), the whole transaction is rolled back and false
+     * returned: the batch then runs again with a savepoint for each unit, so that the failure is
+     * that unit's alone, and so do the next {@link #GUARDED_BATCHES} batches, so that units that
+     * keep failing cost a batch no more than once.
+     */
+    private boolean together(JdbcTx tx, List<Pending<?>> batch, List<Runnable> results) throws SQLException {
+        var handle = tx.handle();
+        try {
+            for (var pending : batch) {
+                if (!take(pending)) {
+                    results.add(NOTHING);
+                    continue;
+                }
+                results.add(runUnit(tx, pending));
+            }
+            // The units' journal entries and run states, written once for the batch: the entries in
+            // one insert (PostgreSQL), a run that several units moved written once.
+            tx.flush();
+            handle.runHeld();
+            if (handle.writesPending()) {
+                // The last unit's writes and the commit go in one message.
+                handle.execute("COMMIT");
+                return true;
+            }
+        } catch (Exception | Error e) {
+            if (!answered(e)) {
+                // The connection broke: the batch is lost (see execute).
+                throw e instanceof RuntimeException r ? r : new StorageException(e.getMessage(), e);
+            }
+            handle.abandon();
+            rollbackQuietly();
+            tx.rollBackTo(new JdbcTx.Mark(0, 0));
+            results.clear();
+            LOG.debug("a write of a batch of {} failed; running each in its savepoint", batch.size(), e);
+            return false;
+        }
+        handle.dropDeferred();
+        connection.commit();
+        return true;
+    }
+
+    /**
+     * Whether {@code e} leaves the writer's connection as it was (the unit threw, or the database
+     * answered with an error), so that the batch may run again; not when the connection broke.
+     */
+    private boolean answered(Throwable e) {
+        var sql = sqlCause(e);
+        if (sql == null) {
+            return true;
+        }
+        var state = sql.getSQLState();
+        return (state == null || !state.startsWith("08")) && connectionUsable();
+    }
+
+    /** Runs {@code pending}'s unit; returns what completes its future once the batch committed. */
+    private static <T> Runnable runUnit(JdbcTx tx, Pending<T> pending) throws Exception {
+        T result = pending.unit.run(tx);
+        return () -> pending.future.complete(result);
+    }
+
     /**
      * Runs one unit in a savepoint; returns what completes its future once the batch committed. On
      * PostgreSQL, when the unit's writes are still waiting at its end, they and the release of its
@@ -487,9 +611,8 @@ public final class Writer implements AutoCloseable {
      * unit runs again from its start.
      */
     private <T> Runnable runInSavepoint(JdbcTx tx, Pending<T> pending, List<Runnable> results) {
-        if (!pending.taken().compareAndSet(false, true)) {
-            // Its caller gave up waiting (a request that timed out): it must not happen later.
-            return () -> {};
+        if (!take(pending)) {
+            return NOTHING;
         }
         while (true) {
             var outcome = attempt(tx, pending, results);
@@ -507,9 +630,8 @@ public final class Writer implements AutoCloseable {
      * write that starts a run does): work a run moving alone, one unit per commit, does for nothing.
      */
     private <T> Runnable runAlone(JdbcTx tx, Pending<T> pending) {
-        if (!pending.taken().compareAndSet(false, true)) {
-            // Its caller gave up waiting (a request that timed out): it must not happen later.
-            return () -> {};
+        if (!take(pending)) {
+            return NOTHING;
         }
         var mark = tx.mark();
         try {
