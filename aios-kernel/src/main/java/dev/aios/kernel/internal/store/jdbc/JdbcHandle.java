@@ -243,6 +243,11 @@ public final class JdbcHandle implements Handle {
         deferredCount++;
     }
 
+    /** How many messages this handle sent with statements that waited: it changes whenever they go. */
+    public long sends() {
+        return sends;
+    }
+
     /** Whether statements that change data are waiting to be sent. */
     public boolean writesPending() {
         return deferredWrites;

@@ -328,6 +328,14 @@ public abstract class JdbcTx implements Tx {
         if (journal != null) {
             journal.flush();
         }
+        flushStates();
+    }
+
+    /**
+     * Writes the run states the unit in progress saved, leaving its journal entries held (they are
+     * written before the journal or the runs table is read, and by {@link #flush}).
+     */
+    public void flushStates() {
         if (unsaved.isEmpty()) {
             return;
         }

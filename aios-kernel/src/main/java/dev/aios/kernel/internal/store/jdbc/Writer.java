@@ -83,6 +83,9 @@ public final class Writer implements AutoCloseable {
      */
     private int guarded;
 
+    /** The units whose writes, waiting to be sent, go together in one message (PostgreSQL). */
+    private static final int UNITS_A_MESSAGE = 2;
+
     /** How many batches after a failed one give each unit a savepoint. */
     private static final int GUARDED_BATCHES = 16;
 
@@ -551,19 +554,32 @@ public final class Writer implements AutoCloseable {
     private boolean together(JdbcTx tx, List<Pending<?>> batch, List<Runnable> results) throws SQLException {
         var handle = tx.handle();
         try {
+            long sent = handle.sends();
+            int waiting = 0;
             for (var pending : batch) {
                 if (!take(pending)) {
                     results.add(NOTHING);
                     continue;
                 }
                 results.add(runUnit(tx, pending));
+                tx.flushStates();
+                handle.runHeld();
+                if (handle.sends() != sent) {
+                    sent = handle.sends();
+                    waiting = 0;
+                }
+                if (handle.writesPending() && ++waiting == UNITS_A_MESSAGE) {
+                    // PostgreSQL: the server keeps the plans of a message it has seen before, so
+                    // the units' writes go in messages of the same few shapes rather than all at once.
+                    handle.send();
+                    sent = handle.sends();
+                    waiting = 0;
+                }
             }
-            // The units' journal entries and run states, written once for the batch: the entries in
-            // one insert (PostgreSQL), a run that several units moved written once.
+            handle.send();
+            // The batch's journal entries, in one insert (PostgreSQL), sent with the commit.
             tx.flush();
-            handle.runHeld();
             if (handle.writesPending()) {
-                // The last unit's writes and the commit go in one message.
                 handle.execute("COMMIT");
                 return true;
             }
