@@ -170,30 +170,38 @@ final class KernelLoad {
         return withKernel((kernel, workload, probe) -> {
             var failure = new AtomicReference<Throwable>();
             var drivers = Executors.newVirtualThreadPerTaskExecutor();
-            long started = System.nanoTime();
-            long until = started + atMost.toNanos();
-            double lastSecond = -1;
-            int quiet = 0;
             try {
                 for (int i = 0; i < options.kernelConcurrency(); i++) {
                     drivers.execute(() -> drive(kernel, workload, new Recorder(3_600_000_000L, 3), failure));
                 }
-                var before = CpuClock.jitCpu();
-                while (System.nanoTime() < until && quiet < QUIET_SECONDS) {
-                    sleep(Duration.ofSeconds(1), failure);
-                    var now = CpuClock.jitCpu();
-                    if (before.isPresent() && now.isPresent()) {
-                        lastSecond = (now.getAsLong() - before.getAsLong()) / 1e6;
-                        quiet = lastSecond < QUIET_JIT.toMillis() ? quiet + 1 : 0;
-                    }
-                    before = now;
-                }
+                return awaitQuietJit(atMost, failure);
             } finally {
                 drivers.shutdownNow();
                 drivers.awaitTermination(30, TimeUnit.SECONDS);
             }
-            return new JitSettling(Duration.ofNanos(System.nanoTime() - started), lastSecond, quiet >= QUIET_SECONDS);
         });
+    }
+
+    /**
+     * Waits, while drivers keep a kernel busy, until the JIT compiler has gone quiet, at most {@code
+     * atMost}; throws when a driver failed ({@code failure}).
+     */
+    static JitSettling awaitQuietJit(Duration atMost, AtomicReference<Throwable> failure) throws InterruptedException {
+        long started = System.nanoTime();
+        long until = started + atMost.toNanos();
+        double lastSecond = -1;
+        int quiet = 0;
+        var before = CpuClock.jitCpu();
+        while (System.nanoTime() < until && quiet < QUIET_SECONDS) {
+            sleep(Duration.ofSeconds(1), failure);
+            var now = CpuClock.jitCpu();
+            if (before.isPresent() && now.isPresent()) {
+                lastSecond = (now.getAsLong() - before.getAsLong()) / 1e6;
+                quiet = lastSecond < QUIET_JIT.toMillis() ? quiet + 1 : 0;
+            }
+            before = now;
+        }
+        return new JitSettling(Duration.ofNanos(System.nanoTime() - started), lastSecond, quiet >= QUIET_SECONDS);
     }
 
     /** Average stored sizes after a short closed-loop run, for sizing the baseline's rows. */

@@ -195,6 +195,15 @@ final class PostgresBench {
                     var kernel = kernels.get(i % count);
                     drivers.execute(() -> drive(kernel, workload, failure));
                 }
+                if (!options.settleJit().isZero()) {
+                    // As the SQLite benchmark does: a level measured while the JIT compiles measures it.
+                    var jit = KernelLoad.awaitQuietJit(options.settleJit(), failure);
+                    say(
+                            "the JIT %s after %d s (compiler CPU in the last second: %.0f ms)",
+                            jit.settled() ? "went quiet" : "was still compiling",
+                            jit.took().toSeconds(),
+                            jit.lastSecond());
+                }
                 pause(options.warmup(), failure);
                 serverBefore = serverCpu();
                 cpuBefore = CpuClock.now();
