@@ -208,6 +208,12 @@ final class PostgresBench {
                 serverBefore = serverCpu();
                 cpuBefore = CpuClock.now();
                 before = counts(probe);
+                if (countStatements) {
+                    // The breakdown printed after the window is then the window's alone.
+                    try (var st = probe.createStatement()) {
+                        st.execute("SELECT pg_stat_statements_reset()");
+                    }
+                }
                 statementsBefore = statements(probe);
                 pause(options.measure(), failure);
                 statementsAfter = statements(probe);
@@ -314,7 +320,7 @@ final class PostgresBench {
                         + " FROM pg_stat_statements"
                         + " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
                         + " ORDER BY total_exec_time DESC LIMIT 25")) {
-            progress.println("statements by execution time (cumulative, this database): calls, ms, rows, text");
+            progress.println("statements by execution time over the window (this database): calls, ms, rows, text");
             while (rs.next()) {
                 String text = rs.getString(4);
                 say(

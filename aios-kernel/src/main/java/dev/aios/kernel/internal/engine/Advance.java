@@ -54,10 +54,10 @@ final class Advance {
     /** Goes on after the step at {@code path} ended and said the run goes to {@code next}. */
     static void after(Sink sink, CompiledPlaybook playbook, String path, String next, Instant now, Lookup lookup) {
         var scope = StepPaths.scopeOf(path);
-        if (!next.equals(Step.END)) {
+        if (scope.isEmpty()) {
+            sink.append(inSequence(sink.state(), playbook, next, now));
+        } else if (!next.equals(Step.END)) {
             sink.append(schedule(sink.state(), playbook, StepPaths.child(scope, next), now));
-        } else if (scope.isEmpty()) {
-            sink.append(new RunCompleted());
         } else if (scope.endsWith("]")) {
             int open = scope.lastIndexOf('[');
             iterationEnded(
@@ -70,6 +70,15 @@ final class Advance {
         } else {
             branchEnded(sink, playbook, StepPaths.scopeOf(scope), StepPaths.idOf(scope), now, lookup);
         }
+    }
+
+    /**
+     * What follows a step of the run's own sequence (in no branch, forEach or conversation) that
+     * said the run goes to {@code next}: that step becoming due, or the run's completion. It reads
+     * {@code state} only as it is, so a caller need not fold anything into a copy of it.
+     */
+    static JournalEntry inSequence(RunState state, CompiledPlaybook playbook, String next, Instant now) {
+        return next.equals(Step.END) ? new RunCompleted() : schedule(state, playbook, next, now);
     }
 
     /** The step at {@code path} becoming due now. */

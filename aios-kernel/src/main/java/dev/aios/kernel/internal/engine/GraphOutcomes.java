@@ -80,12 +80,8 @@ final class GraphOutcomes {
             return List.of(); // the common case, without copying the run
         }
         if (then instanceof Decision.GoOn go && StepPaths.scopeOf(go.from()).isEmpty()) {
-            // A step of the run's own sequence: the next one becomes due or the run completes, each
-            // decided from the run as it is (what Advance.after does there), without copying the run.
-            return List.of(
-                    go.next().equals(dev.aios.api.Step.END)
-                            ? new JournalEntry.RunCompleted()
-                            : Advance.schedule(state, playbook, go.next(), now));
+            // Decided from the run as it is: no copy of the run to fold into.
+            return List.of(Advance.inSequence(state, playbook, go.next(), now));
         }
         var draft = new Draft(state, now, facts);
         switch (then) {
