@@ -290,11 +290,11 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
             // though the destroyed one stays kept in memory until the transaction commits.
             written.remove(subject);
             if (forgottenNow.add(subject)) {
-                tx.afterCommit(() -> forgottenNow.remove(subject));
+                tx.onCommit(() -> forgottenNow.remove(subject));
                 tx.onRollback(() -> forgottenNow.remove(subject));
             }
         }
-        tx.afterCommit(() -> {
+        tx.onCommit(() -> {
             synchronized (keeping) {
                 current.remove(subject);
                 forgottenHere++;
@@ -356,7 +356,7 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
                     .current(subject)
                     .map(k -> Key.kept(k.generation(), unwrap(k.material().orElseThrow())));
             if (found.isPresent()) {
-                tx.afterCommit(() -> keep(subject, found.get(), followed));
+                tx.onCommit(() -> keep(subject, found.get(), followed));
                 writtenIn(tx, inWrite, subject, found.get(), followed);
                 return found.get();
             }
@@ -365,7 +365,7 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
             var secret = newSecret();
             tx.keys().add(subject, generation, master.wrap(secret.getEncoded(), PURPOSE), clock.instant());
             var key = Key.kept(generation, secret);
-            tx.afterCommit(() -> keep(subject, key, followed));
+            tx.onCommit(() -> keep(subject, key, followed));
             writtenIn(tx, inWrite, subject, key, followed);
             return key;
         });
@@ -400,7 +400,7 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
             return;
         }
         written.put(subject, new Written(key, followed));
-        tx.afterCommit(() -> written.remove(subject));
+        tx.onCommit(() -> written.remove(subject));
         tx.onRollback(() -> written.remove(subject));
     }
 

@@ -92,8 +92,20 @@ public interface Tx {
      */
     dev.aios.kernel.spi.Handle handle();
 
-    /** Runs {@code action} once this transaction has committed (not if it rolls back). */
+    /**
+     * Runs {@code action} once this transaction has committed and is durable (not if it rolls back):
+     * what tells anyone outside the writer of the change (a caller, a worker, a listener) goes here.
+     * Where the store makes commits durable apart from committing them (SQLite's log synced while
+     * the next transaction runs), it runs on another thread, after later transactions may have begun.
+     */
     void afterCommit(Runnable action);
+
+    /**
+     * Runs {@code action} on the writer's thread as soon as this transaction commits, before the next
+     * one begins (not if it rolls back): for what the writer keeps in memory about the data, which
+     * follows what is committed even before it is durable (a crash loses both together).
+     */
+    void onCommit(Runnable action);
 
     /** Runs {@code action} if the unit of work that registered it is rolled back. */
     void onRollback(Runnable action);

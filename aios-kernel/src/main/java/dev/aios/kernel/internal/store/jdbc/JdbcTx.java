@@ -35,6 +35,7 @@ public abstract class JdbcTx implements Tx {
     private final JdbcHandle handle;
     private final boolean writer;
     private final List<Runnable> afterCommit = new ArrayList<>();
+    private final List<Runnable> onCommit = new ArrayList<>();
     private final List<Runnable> onRollback = new ArrayList<>();
     /** Run states saved by the unit in progress, written to the table once, when the unit ends. */
     private final Map<String, RunState> unsaved = new java.util.LinkedHashMap<>();
@@ -302,6 +303,11 @@ public abstract class JdbcTx implements Tx {
     }
 
     @Override
+    public void onCommit(Runnable action) {
+        onCommit.add(action);
+    }
+
+    @Override
     public void onRollback(Runnable action) {
         onRollback.add(action);
     }
@@ -346,20 +352,31 @@ public abstract class JdbcTx implements Tx {
         }
     }
 
-    /** What to run now that the transaction committed; forgets what was registered. */
-    public List<Runnable> takeAfterCommit() {
-        var actions = List.copyOf(afterCommit);
+    /**
+     * What to run now that the transaction committed: first what runs at once on the writer's
+     * thread ({@link #onCommit}), then what waits until it is durable ({@link #afterCommit});
+     * forgets what was registered.
+     */
+    public Committed takeCommitted() {
+        var committed = new Committed(List.copyOf(onCommit), List.copyOf(afterCommit));
+        onCommit.clear();
         afterCommit.clear();
         onRollback.clear();
-        return actions;
+        return committed;
     }
 
+    /** The actions of a committed transaction: those run at once, and those run once it is durable. */
+    public record Committed(List<Runnable> atOnce, List<Runnable> durable) {}
+
     /** Where the work of a unit begins, to undo its registrations if it is rolled back. */
-    public record Mark(int afterCommit, int onRollback) {}
+    public record Mark(int afterCommit, int onCommit, int onRollback) {
+        /** The beginning of the transaction. */
+        public static final Mark START = new Mark(0, 0, 0);
+    }
 
     /** Where the work of the next unit begins. */
     public Mark mark() {
-        return new Mark(afterCommit.size(), onRollback.size());
+        return new Mark(afterCommit.size(), onCommit.size(), onRollback.size());
     }
 
     /** Forgets what was registered since {@code mark}, running its rollback actions. */
@@ -370,6 +387,7 @@ public abstract class JdbcTx implements Tx {
             journal.forget();
         }
         afterCommit.subList(mark.afterCommit(), afterCommit.size()).clear();
+        onCommit.subList(mark.onCommit(), onCommit.size()).clear();
         var undo = onRollback.subList(mark.onRollback(), onRollback.size());
         undo.forEach(Runnable::run);
         undo.clear();

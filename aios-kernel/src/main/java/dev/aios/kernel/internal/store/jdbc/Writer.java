@@ -54,6 +54,9 @@ public final class Writer implements AutoCloseable {
 
     private final Transactions transactions;
     private final Checkpoint checkpointer;
+    /** Syncs the log of committed batches before they are released; null when a commit is durable. */
+    private final LogSyncer syncer;
+
     private final Handle.Dialect dialect;
     private final Connection connection;
     private final String where;
@@ -114,6 +117,26 @@ public final class Writer implements AutoCloseable {
             Transactions transactions,
             Checkpoint checkpointer)
             throws SQLException {
+        this(connection, dialect, where, maxBatch, transactions, checkpointer, java.util.Optional.empty());
+    }
+
+    /**
+     * A writer whose connection commits without making the commit durable, and {@code sync} makes
+     * it so: each batch is released (its callers told, its after-commit actions run) only once the
+     * log is synced, while the writer goes on with the next batch (see {@link LogSyncer}).
+     *
+     * @param sync syncs the database's log; empty when a commit is durable once it returns
+     */
+    public Writer(
+            Connection connection,
+            Handle.Dialect dialect,
+            String where,
+            int maxBatch,
+            Transactions transactions,
+            Checkpoint checkpointer,
+            java.util.Optional<LogSyncer.Sync> sync)
+            throws SQLException {
+        this.syncer = sync.map(s -> new LogSyncer(s, where, this::breakDown)).orElse(null);
         this.transactions = transactions;
         this.checkpointer = checkpointer;
         this.dialect = dialect;
@@ -476,7 +499,7 @@ public final class Writer implements AutoCloseable {
             }
             rollbackQuietly();
             if (tx != null) {
-                tx.rollBackTo(new JdbcTx.Mark(0, 0));
+                tx.rollBackTo(JdbcTx.Mark.START);
             }
             var failure = new StorageException(
                     "could not write to the database at " + where + ": " + e.getMessage()
@@ -494,21 +517,32 @@ public final class Writer implements AutoCloseable {
         units.addAndGet(batch.size());
         observer.committed(batch.size(), System.nanoTime() - started);
         failingSince.set(null);
-        // Committed: nothing from here on may turn the batch into a failure.
-        for (var action : tx.takeAfterCommit()) {
+        // Committed: nothing from here on may turn the batch into a failure, but a failed sync of the log.
+        var committed = tx.takeCommitted();
+        for (var action : committed.atOnce()) {
             try {
                 action.run();
             } catch (RuntimeException | Error e) {
-                LOG.warn("after-commit action failed", e);
+                LOG.warn("on-commit action failed", e);
             }
         }
-        for (var result : results) {
-            try {
-                result.run();
-            } catch (RuntimeException | Error e) {
-                LOG.warn("completing a committed write failed", e);
-            }
+        var release = new ArrayList<Runnable>(committed.durable().size() + results.size());
+        release.addAll(committed.durable());
+        release.addAll(results);
+        var durable = new LogSyncer.Batch(release, futures(batch));
+        if (syncer == null) {
+            durable.run();
+        } else {
+            syncer.committed(durable, queue.isEmpty());
         }
+    }
+
+    private static List<CompletableFuture<?>> futures(List<Pending<?>> batch) {
+        var futures = new ArrayList<CompletableFuture<?>>(batch.size());
+        for (var pending : batch) {
+            futures.add(pending.future);
+        }
+        return futures;
     }
 
     /** The units of the batch being executed that the writer took to run; writer thread only. */
@@ -590,7 +624,7 @@ public final class Writer implements AutoCloseable {
             }
             handle.abandon();
             rollbackQuietly();
-            tx.rollBackTo(new JdbcTx.Mark(0, 0));
+            tx.rollBackTo(JdbcTx.Mark.START);
             results.clear();
             LOG.debug("a write of a batch of {} failed; running each in its savepoint", batch.size(), e);
             return false;
@@ -881,6 +915,10 @@ public final class Writer implements AutoCloseable {
             thread.join(TimeUnit.SECONDS.toMillis(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (syncer != null) {
+            // Every batch committed is synced and released before the connection closes.
+            syncer.close();
         }
         try {
             statements.close();

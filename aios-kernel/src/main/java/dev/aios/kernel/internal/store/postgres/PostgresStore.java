@@ -158,7 +158,7 @@ public final class PostgresStore extends WriterBackedStore {
                                 node);
                         open = tx;
                         // Registered first, so a unit rolled back alone does not undo them.
-                        tx.afterCommit(() -> open = null);
+                        tx.onCommit(() -> open = null);
                         tx.onRollback(() -> open = null);
                         return tx;
                     },

@@ -9,6 +9,7 @@ import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.jdbc.CurrentSchema;
 import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
 import dev.aios.kernel.internal.store.jdbc.KeptLeases;
+import dev.aios.kernel.internal.store.jdbc.LogSyncer;
 import dev.aios.kernel.internal.store.jdbc.Migrations;
 import dev.aios.kernel.internal.store.jdbc.Statements;
 import dev.aios.kernel.internal.store.jdbc.Writer;
@@ -17,8 +18,10 @@ import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.Storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Comparator;
@@ -36,7 +39,8 @@ import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * The embedded store: one SQLite file in the data directory, in WAL mode with synchronous FULL, one
+ * The embedded store: one SQLite file in the data directory, in WAL mode, every commit durable
+ * before anyone hears of it (the writer syncs the log itself, see {@link WalLog}), one
  * writer thread with group commit and a small pool of read-only connections. It owns the
  * directory (an OS file lock), so it is the only writer: it keeps the states of the runs it works
  * on in memory and numbers feed positions itself.
@@ -49,6 +53,9 @@ public final class SqliteStore extends WriterBackedStore {
     private final Path file;
     private final DataDirectoryLock lock;
     private final Writer writer;
+    /** The log the writer syncs; null for a scratch database, which syncs nothing. */
+    private final WalLog log;
+
     private final HikariDataSource reads;
     /** The statements kept for each of the read connections, see {@link #statementsOf}. */
     private final Map<SQLiteConnection, Statements> readStatements = new ConcurrentHashMap<>();
@@ -80,6 +87,14 @@ public final class SqliteStore extends WriterBackedStore {
     }
 
     private SqliteStore(Path directory, boolean durable, Optional<Path> scratchDirectory) {
+        this(directory, durable, scratchDirectory, wal -> wal::sync);
+    }
+
+    private SqliteStore(
+            Path directory,
+            boolean durable,
+            Optional<Path> scratchDirectory,
+            java.util.function.Function<WalLog, LogSyncer.Sync> syncing) {
         this.lock = DataDirectoryLock.acquire(directory);
         this.scratchDirectory = scratchDirectory;
         Path file = directory.resolve(FILE).toAbsolutePath();
@@ -90,17 +105,23 @@ public final class SqliteStore extends WriterBackedStore {
         Writer writer = null;
         HikariDataSource reads = null;
         try {
-            this.migrated =
-                    migrate(dataSource(file, false, durable), "classpath:db/migration", "flyway_schema_history");
+            this.migrated = migrate(
+                    dataSource(file, false, durable ? Sync.FULL : Sync.OFF),
+                    "classpath:db/migration",
+                    "flyway_schema_history");
+            // Durable: the writer commits with synchronous NORMAL and syncs the log itself, so that the
+            // next batch runs while the last one's log goes to disk; no one hears of a batch before.
+            log = durable ? new WalLog(Path.of(file + "-wal")) : null;
             writer = new Writer(
-                    dataSource(file, false, durable).getConnection(),
+                    dataSource(file, false, durable ? Sync.LOGGED : Sync.OFF).getConnection(),
                     Handle.Dialect.SQLITE,
                     file.toString(),
                     512,
                     handle -> new SqliteTx(this, handle, true),
-                    SqliteStore::checkpoint);
+                    SqliteStore::checkpoint,
+                    Optional.ofNullable(log).map(syncing));
             var pool = new HikariConfig();
-            pool.setDataSource(dataSource(file, true, durable));
+            pool.setDataSource(dataSource(file, true, durable ? Sync.FULL : Sync.OFF));
             pool.setMaximumPoolSize(6);
             pool.setPoolName("aios-reads");
             pool.setAutoCommit(true);
@@ -130,6 +151,11 @@ public final class SqliteStore extends WriterBackedStore {
         return new SqliteStore(directory, true, Optional.empty());
     }
 
+    /** Opens the database in {@code directory} with its log synced by what {@code syncing} makes of it. */
+    static SqliteStore open(Path directory, java.util.function.Function<WalLog, LogSyncer.Sync> syncing) {
+        return new SqliteStore(directory, true, Optional.empty(), syncing);
+    }
+
     /**
      * Writes a consistent copy of the database in {@code directory} to {@code target}, a new file,
      * also while a kernel holds the directory: {@code VACUUM INTO} reads one committed moment, so
@@ -139,7 +165,7 @@ public final class SqliteStore extends WriterBackedStore {
      */
     public static void snapshot(Path directory, Path target) {
         Path file = directory.resolve(FILE).toAbsolutePath();
-        try (var connection = dataSource(file, true, true).getConnection();
+        try (var connection = dataSource(file, true, Sync.FULL).getConnection();
                 var statement = connection.prepareStatement("VACUUM INTO ?")) {
             statement.setString(1, target.toAbsolutePath().toString());
             statement.execute();
@@ -257,6 +283,9 @@ public final class SqliteStore extends WriterBackedStore {
     public void close() {
         try {
             writer.close();
+            if (log != null) {
+                log.close();
+            }
             reads.close();
         } finally {
             lock.close();
@@ -266,7 +295,7 @@ public final class SqliteStore extends WriterBackedStore {
 
     /** Migrates the tables kept apart by {@code table} with the Flyway migrations at {@code location}. */
     List<String> migrate(String location, String table) {
-        return migrate(dataSource(file, false, true), location, table);
+        return migrate(dataSource(file, false, Sync.FULL), location, table);
     }
 
     private static List<String> migrate(SQLiteDataSource dataSource, String location, String table) {
@@ -309,11 +338,61 @@ public final class SqliteStore extends WriterBackedStore {
         }
     }
 
+    /** How a connection's commits reach the disk. */
+    private enum Sync {
+        /** Each commit syncs the log before it returns. */
+        FULL(SQLiteConfig.SynchronousMode.FULL),
+        /** Commits do not sync the log; the writer syncs it itself ({@link WalLog}) before telling anyone. */
+        LOGGED(SQLiteConfig.SynchronousMode.NORMAL),
+        /** Nothing is synced: a scratch database. */
+        OFF(SQLiteConfig.SynchronousMode.OFF);
+
+        final SQLiteConfig.SynchronousMode mode;
+
+        Sync(SQLiteConfig.SynchronousMode mode) {
+            this.mode = mode;
+        }
+    }
+
+    /**
+     * The write-ahead log file, synced by the writer after commits made with synchronous NORMAL: one
+     * fdatasync of the file, as SQLite's own commit with synchronous FULL does, covers every commit
+     * written to it before. Opened at the first sync (the log exists once something was committed) and
+     * kept: SQLite keeps the same file while any connection is open, truncating it at checkpoints.
+     */
+    static final class WalLog implements AutoCloseable {
+        private final Path path;
+        private FileChannel channel;
+
+        WalLog(Path path) {
+            this.path = path;
+        }
+
+        synchronized void sync() throws IOException {
+            if (channel == null) {
+                channel = FileChannel.open(path, StandardOpenOption.WRITE);
+            }
+            channel.force(false);
+        }
+
+        @Override
+        public synchronized void close() {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    // nothing was written through it
+                }
+                channel = null;
+            }
+        }
+    }
+
     /** A data source for {@code file} with the store's settings. */
-    private static SQLiteDataSource dataSource(Path file, boolean readOnly, boolean durable) {
+    private static SQLiteDataSource dataSource(Path file, boolean readOnly, Sync sync) {
         var config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        config.setSynchronous(durable ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.OFF);
+        config.setSynchronous(sync.mode);
         config.setBusyTimeout(10_000);
         config.setReadOnly(readOnly);
         // Generated keys are asked for where needed (JdbcHandle.insert), not after every statement.
