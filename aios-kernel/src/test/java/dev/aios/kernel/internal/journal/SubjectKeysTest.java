@@ -47,6 +47,35 @@ class SubjectKeysTest {
     }
 
     @Test
+    void noTwoSealsWithOneKeyShareANonceAcrossThreadsAndInstances() throws Exception {
+        try (var store = SqliteStore.open(dir.resolve("data"))) {
+            var one = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+            var other = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
+            var nonces = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
+            var sealed = new java.util.concurrent.atomic.AtomicInteger();
+            try (var threads = Executors.newFixedThreadPool(4)) {
+                var done = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+                for (var keys : java.util.List.of(one, other, one, other)) {
+                    done.add(threads.submit(() -> {
+                        for (int i = 0; i < 2_000; i++) {
+                            // As the journal stores it: the nonce, then the ciphertext and tag.
+                            var payload = keys.encode("alice", PLAIN);
+                            nonces.add(java.util.HexFormat.of().formatHex(payload.bytes(), 0, 12));
+                            sealed.incrementAndGet();
+                            assertThat(one.decode("alice", payload.codec(), payload.bytes()))
+                                    .isEqualTo(PLAIN);
+                        }
+                    }));
+                }
+                for (var f : done) {
+                    f.get();
+                }
+            }
+            assertThat(nonces).hasSize(sealed.get()).hasSize(8_000);
+        }
+    }
+
+    @Test
     void payloadsOfSubjectsSealedInTurnOpenWithTheirOwnKeyOnly() {
         try (var store = SqliteStore.open(dir.resolve("data"))) {
             var keys = new SubjectKeys(store, InstantSource.system(), MasterKey.of(dir.resolve("data")));
