@@ -108,24 +108,10 @@ public final class Writer implements AutoCloseable {
      * @param maxBatch the most units committed together
      * @param transactions opens the transaction of each batch
      * @param checkpointer what {@link #checkpoint} does
-     */
-    public Writer(
-            Connection connection,
-            Handle.Dialect dialect,
-            String where,
-            int maxBatch,
-            Transactions transactions,
-            Checkpoint checkpointer)
-            throws SQLException {
-        this(connection, dialect, where, maxBatch, transactions, checkpointer, java.util.Optional.empty());
-    }
-
-    /**
-     * A writer whose connection commits without making the commit durable, and {@code sync} makes
-     * it so: each batch is released (its callers told, its after-commit actions run) only once the
-     * log is synced, while the writer goes on with the next batch (see {@link LogSyncer}).
-     *
-     * @param sync syncs the database's log; empty when a commit is durable once it returns
+     * @param sync syncs the database's log, when the connection commits without making the commit
+     *     durable: each batch is then released (its callers told, its after-commit actions run) only
+     *     once the log is synced, while the writer goes on with the next batch (see {@link
+     *     LogSyncer}); empty when a commit is durable once it returns
      */
     public Writer(
             Connection connection,

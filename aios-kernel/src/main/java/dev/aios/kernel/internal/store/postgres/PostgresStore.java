@@ -162,7 +162,9 @@ public final class PostgresStore extends WriterBackedStore {
                         tx.onRollback(() -> open = null);
                         return tx;
                     },
-                    PostgresStore::vacuum);
+                    PostgresStore::vacuum,
+                    // A commit returns once it is durable (synchronous_commit is on, see below).
+                    java.util.Optional.empty());
             reads = pool(url, schema, "aios-reads", 6, true);
             this.writes = writes;
             this.reads = reads;

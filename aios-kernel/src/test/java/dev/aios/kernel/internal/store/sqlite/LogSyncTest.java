@@ -1,10 +1,10 @@
 package dev.aios.kernel.internal.store.sqlite;
 
+import static dev.aios.kernel.internal.store.sqlite.WriterTest.insert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.aios.kernel.StorageException;
-import dev.aios.kernel.internal.store.Store;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,16 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 class LogSyncTest {
     @TempDir
     Path dir;
-
-    private static Store.Unit<Integer> insert(String id) {
-        return tx -> ((SqliteTx) tx)
-                .handle()
-                .update(
-                        "INSERT INTO events (id, type, subject, source, time, correlation_id, causation_id, codec, data,"
-                                + " received_at) VALUES (?, 'test', '', 'test', 0, '', '', 'json', ?, 0)",
-                        id,
-                        new byte[] {'{', '}'});
-    }
 
     private static List<String> ids(SqliteStore db) {
         return db.read(tx -> ((SqliteTx) tx).handle().query("SELECT id FROM events ORDER BY id", r -> r.text("id")));

@@ -21,7 +21,8 @@ class WriterTest {
         return db.read(tx -> ((SqliteTx) tx).handle().count("SELECT COUNT(*) AS n FROM events"));
     }
 
-    private static Store.Unit<Integer> insert(String id) {
+    /** Inserts an event row with id {@code id}. */
+    static Store.Unit<Integer> insert(String id) {
         return tx -> ((SqliteTx) tx)
                 .handle()
                 .update(
