@@ -608,10 +608,20 @@ public final class Engine implements AutoCloseable {
         boolean awaited = config.database().isPresent() || playbooks.awaited(event.type());
         boolean expected = awaited && awaits.expect(event.id());
         try {
-            var logged = store.write(
-                    tx -> intake.accept(tx, event, routing, config.clock().instant()));
+            // Whether a step waited for events of this type when the event was logged, asked in the
+            // same write (null: not known). A step that begins waiting later takes the event itself:
+            // its own catch-up reads the events since it began (see Progress).
+            var waitedFor = new java.util.concurrent.atomic.AtomicReference<Boolean>();
+            var logged = store.write(tx -> {
+                waitedFor.set(null);
+                if (awaited) {
+                    // Asked before the event's rows are written, which take the question along.
+                    tx.awaits().whetherWaitingFor(event.type(), waitedFor::set);
+                }
+                return intake.accept(tx, event, routing, config.clock().instant());
+            });
             var accepted = logged.accepted();
-            if (accepted.duplicate() || !awaited) {
+            if (accepted.duplicate() || !awaited || Boolean.FALSE.equals(waitedFor.get())) {
                 return accepted;
             }
             // The event is recorded: a request's write limit must not turn what follows into a failure.

@@ -38,6 +38,13 @@ public interface AwaitStore {
     /** The steps waiting for events of {@code eventType}, by run id. */
     List<Waiting> waitingFor(String eventType);
 
+    /**
+     * Tells {@code answer} whether a step waits for events of {@code eventType}, as of this point of
+     * the transaction: at once, or, in a writer that sends statements together, with the statements
+     * after it, so only if the transaction writes something after asking.
+     */
+    void whetherWaitingFor(String eventType, java.util.function.Consumer<Boolean> answer);
+
     /** Up to {@code limit} waiting steps with events of their type they were not checked against. */
     List<Waiting> behind(int limit);
 

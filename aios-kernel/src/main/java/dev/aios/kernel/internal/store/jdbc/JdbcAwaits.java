@@ -75,6 +75,14 @@ final class JdbcAwaits implements AwaitStore {
     }
 
     @Override
+    public void whetherWaitingFor(String eventType, java.util.function.Consumer<Boolean> answer) {
+        handle.queryLater(
+                "SELECT CASE WHEN EXISTS (SELECT 1 FROM awaits WHERE event_type = ?) THEN 1 ELSE 0 END AS waiting",
+                row -> answer.accept(row.integer("waiting") != 0),
+                eventType);
+    }
+
+    @Override
     public List<Waiting> behind(int limit) {
         return handle.query(
                 "SELECT a.run_id, a.step_id, a.iteration, a.event_type, a.checked_seq FROM awaits a"
