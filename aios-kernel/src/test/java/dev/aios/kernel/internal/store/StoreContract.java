@@ -908,6 +908,23 @@ public abstract class StoreContract {
     }
 
     @Test
+    void aWriteAsksWhetherAStepWaitsForAnEventTypeAndHearsBeforeItReturns() {
+        write(tx -> {
+            tx.awaits().add(new WorkKey("r1", "deliver", 0), "delivery.accepted", "acme", T0.plusSeconds(60), 0);
+            return null;
+        });
+        var answers = new java.util.concurrent.ConcurrentHashMap<String, Boolean>();
+        write(tx -> {
+            tx.awaits().whetherWaitingFor("delivery.accepted", a -> answers.put("delivery.accepted", a));
+            tx.awaits().whetherWaitingFor("invoice.paid", a -> answers.put("invoice.paid", a));
+            // Written after the questions, as an event's rows are.
+            tx.events().append(event("e1", "invoice.paid", "acme"), "json", bytes("{}"), T0);
+            return null;
+        });
+        assertThat(answers).containsEntry("delivery.accepted", true).containsEntry("invoice.paid", false);
+    }
+
+    @Test
     void aWaitingRunIsBehindUntilCheckedAgainstTheEventsOfItsType() {
         var key = new WorkKey("r1", "deliver", 0);
         write(tx -> {
