@@ -43,7 +43,9 @@ final class PostgresBench {
             long processCpu,
             OptionalLong writerCpu,
             OptionalLong serverCpu,
-            OptionalLong statements) {
+            OptionalLong statements,
+            long commits,
+            long units) {
         /** CPU µs a step of {@code nanos} nanoseconds over the window, or "–" when unknown. */
         String perStep(OptionalLong nanos) {
             return nanos.isPresent() && steps > 0
@@ -57,6 +59,16 @@ final class PostgresBench {
 
         double stepsPerSecond() {
             return steps / (elapsed.toNanos() / 1e9);
+        }
+
+        /** The writers' commits a second, all nodes together. */
+        double commitsPerSecond() {
+            return commits / (elapsed.toNanos() / 1e9);
+        }
+
+        /** Units of work (a lease, a step's outcome, an event) a commit. */
+        double unitsPerCommit() {
+            return commits == 0 ? 0 : units / (double) commits;
         }
     }
 
@@ -131,12 +143,14 @@ final class PostgresBench {
                     var figure = kernels(newDatabase(server, "kernel"), n, level);
                     figures.add(figure);
                     say(
-                            "%d node(s), %d in flight: %.0f runs/s, %.0f steps/s; CPU µs a step: aios %s, its writer"
-                                    + " %s, PostgreSQL %s%s",
+                            "%d node(s), %d in flight: %.0f runs/s, %.0f steps/s, %.0f commits/s of %.1f units;"
+                                    + " CPU µs a step: aios %s, its writer %s, PostgreSQL %s%s",
                             n,
                             level,
                             figure.runsPerSecond(),
                             figure.stepsPerSecond(),
+                            figure.commitsPerSecond(),
+                            figure.unitsPerCommit(),
                             figure.perStep(OptionalLong.of(figure.processCpu())),
                             figure.perStep(figure.writerCpu()),
                             figure.perStep(figure.serverCpu()),
@@ -154,6 +168,18 @@ final class PostgresBench {
                 embedded.close();
             }
         }
+    }
+
+    /** The commits and the units of work written so far by the writers of {@code kernels}, together. */
+    private static long[] writes(List<Kernel> kernels) {
+        long commits = 0;
+        long units = 0;
+        for (var kernel : kernels) {
+            var overview = kernel.overview();
+            commits += overview.commits();
+            units += overview.writeUnits();
+        }
+        return new long[] {commits, units};
     }
 
     /** Keeps {@code inFlight} runs in flight over {@code count} kernels on the database at {@code url}. */
@@ -188,6 +214,8 @@ final class PostgresBench {
             Map<Long, Long> serverAfter;
             long statementsBefore;
             long statementsAfter;
+            long[] writesBefore;
+            long[] writesAfter;
             try (var probe = DriverManager.getConnection(url)) {
                 if (countStatements) {
                     try (var st = probe.createStatement()) {
@@ -209,6 +237,7 @@ final class PostgresBench {
                 }
                 pause(options.warmup(), failure);
                 serverBefore = serverCpu();
+                writesBefore = writes(kernels);
                 cpuBefore = CpuClock.now();
                 before = counts(probe);
                 if (countStatements) {
@@ -225,6 +254,7 @@ final class PostgresBench {
                 }
                 after = counts(probe);
                 cpuAfter = CpuClock.now();
+                writesAfter = writes(kernels);
                 serverAfter = serverCpu();
             } finally {
                 drivers.shutdownNow();
@@ -249,7 +279,9 @@ final class PostgresBench {
                             : OptionalLong.of(serverAfter.entrySet().stream()
                                     .mapToLong(e -> e.getValue() - serverBefore.getOrDefault(e.getKey(), 0L))
                                     .sum()),
-                    countStatements ? OptionalLong.of(statementsAfter - statementsBefore) : OptionalLong.empty());
+                    countStatements ? OptionalLong.of(statementsAfter - statementsBefore) : OptionalLong.empty(),
+                    writesAfter[0] - writesBefore[0],
+                    writesAfter[1] - writesBefore[1]);
         } finally {
             kernels.forEach(Kernel::close);
             KernelLoad.deleteTree(dir);
@@ -440,18 +472,20 @@ final class PostgresBench {
                 options.warmup().toSeconds(),
                 options.measure().toSeconds(),
                 options.kernelConcurrency()));
-        out.append("| nodes | runs in flight | runs/s | steps/s | steps/s ÷ baseline inserts/s"
-                + " | CPU µs a step: aios process | aios writer | PostgreSQL server |\n");
-        out.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        out.append("| nodes | runs in flight | runs/s | steps/s | steps/s ÷ baseline inserts/s | commits/s"
+                + " | units a commit | CPU µs a step: aios process | aios writer | PostgreSQL server |\n");
+        out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (var f : figures) {
             out.append(String.format(
                     Locale.ROOT,
-                    "| %d | %d | %s | %s | %.2f | %s | %s | %s |%n",
+                    "| %d | %d | %s | %s | %.2f | %s | %.1f | %s | %s | %s |%n",
                     f.nodes(),
                     f.inFlight(),
                     Report.rate(f.runsPerSecond()),
                     Report.rate(f.stepsPerSecond()),
                     f.stepsPerSecond() / pooled,
+                    Report.rate(f.commitsPerSecond()),
+                    f.unitsPerCommit(),
                     f.perStep(OptionalLong.of(f.processCpu())),
                     f.perStep(f.writerCpu()),
                     f.perStep(f.serverCpu())));
