@@ -3,9 +3,23 @@
 MIN_JAVA=21
 
 # The major version of a java binary (8 for 1.8.0_x, 21 for 21.0.2), or 0 when it does not run.
+# Read from the `release` file every JDK since 9 has beside its bin/ (starting a JVM to ask costs
+# ~0.1 s a JDK, and the launcher asks before each command); older or unusual layouts are asked.
 java_major() {
-  local version
-  version="$("$1" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n 1)" || true
+  local version="" binary line
+  binary="$1"
+  [ -L "$binary" ] && binary="$(readlink -f "$binary" 2> /dev/null || echo "$binary")"
+  if [ -x "$binary" ] && [ -f "${binary%/bin/*}/release" ]; then
+    while IFS= read -r line; do
+      if [[ "$line" =~ ^JAVA_VERSION=\"([^\"]*)\" ]]; then
+        version="${BASH_REMATCH[1]}"
+        break
+      fi
+    done < "${binary%/bin/*}/release"
+  fi
+  if [ -z "$version" ]; then
+    version="$("$1" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n 1)" || true
+  fi
   [ -z "$version" ] && { echo 0; return; }
   if [[ "$version" == 1.* ]]; then
     version="${version#1.}"

@@ -116,6 +116,43 @@ class DataAtRestTest {
     }
 
     @Test
+    void aSubjectKeyAnOlderVersionStoredBareIsWrappedAtTheNextStartAndStillSeals() throws Exception {
+        var data = dir.resolve("data");
+        try (var kernel = Kernel.builder().dataDirectory(data).build()) {
+            kernel.start();
+            sendAbout(kernel, "ada@acme.test");
+        }
+        var master = MasterKey.of(data, java.util.Optional.empty());
+        byte[] bare;
+        try (var db = DriverManager.getConnection("jdbc:sqlite:" + data.resolve("aios.db"))) {
+            try (var rows = db.createStatement().executeQuery("SELECT key FROM subject_keys")) {
+                assertThat(rows.next()).isTrue();
+                bare = master.unwrap(rows.getBytes("key"), "subject-key");
+            }
+            // As a version before the master key stored it.
+            try (var update = db.prepareStatement("UPDATE subject_keys SET key = ?")) {
+                update.setBytes(1, bare);
+                update.executeUpdate();
+            }
+        }
+        assertThat(bare).hasSize(MasterKey.BARE_BYTES);
+
+        try (var kernel = Kernel.builder().dataDirectory(data).build()) {
+            kernel.start();
+            sendAbout(kernel, "ada@acme.test");
+            assertThat(kernel.verify().problems()).isEmpty();
+        }
+        try (var db = DriverManager.getConnection("jdbc:sqlite:" + data.resolve("aios.db"));
+                var rows = db.createStatement().executeQuery("SELECT key FROM subject_keys")) {
+            assertThat(rows.next()).isTrue();
+            var stored = rows.getBytes("key");
+            assertThat(stored).hasSizeGreaterThan(MasterKey.BARE_BYTES);
+            assertThat(master.unwrap(stored, "subject-key")).isEqualTo(bare);
+            assertThat(rows.next()).as("one key, the same one").isFalse();
+        }
+    }
+
+    @Test
     void aDatabaseFileCopiedWithoutItsMasterKeyOpensNothingAndSaysWhy() throws Exception {
         var data = dir.resolve("data");
         try (var kernel = Kernel.builder().dataDirectory(data).build()) {

@@ -150,14 +150,32 @@ final class Awaits implements AutoCloseable {
 
     /** Catches up the runs awaiting events of {@code eventType}, in the background. */
     void schedule(String eventType) {
-        workers.execute(() -> waiting(eventType).forEach(this::scheduleRow));
+        inBackground(() -> waiting(eventType).forEach(this::scheduleRow));
     }
 
     /** Catches up one waiting run in the background. */
     void schedule(String runId, String step, int iteration) {
-        workers.execute(() -> store.read(tx -> tx.awaits().find(new WorkKey(runId, step, iteration)))
+        inBackground(() -> store.read(tx -> tx.awaits().find(new WorkKey(runId, step, iteration)))
                 .map(Waiting::of)
                 .ifPresent(this::scheduleRow));
+    }
+
+    /**
+     * Runs {@code catchUp} on a worker; once this is closed (the kernel stops while steps still
+     * commit) it is left to the sweep of the next start, which reads every waiting run that is behind
+     * the events.
+     */
+    private void inBackground(Runnable catchUp) {
+        if (workers.isShutdown()) {
+            return;
+        }
+        try {
+            workers.execute(catchUp);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            if (!workers.isShutdown()) {
+                throw e;
+            }
+        }
     }
 
     /**

@@ -144,6 +144,18 @@ public final class SubjectKeys implements SubjectCipher, PayloadCodec {
      * @return how many bare keys were wrapped
      */
     public int prepare() {
+        // A read first: only a store an older version wrote has bare keys, and a write at every
+        // start would wait for the writer (and a commit) before the API can answer.
+        boolean anyBare = store.read(tx -> {
+            if (!tx.keys().sized(MasterKey.BARE_BYTES).isEmpty()) {
+                return true;
+            }
+            tx.keys().anyMaterial().ifPresent(this::unwrap);
+            return false;
+        });
+        if (!anyBare) {
+            return 0;
+        }
         return store.write(tx -> {
             var bare = tx.keys().sized(MasterKey.BARE_BYTES);
             for (var key : bare) {
