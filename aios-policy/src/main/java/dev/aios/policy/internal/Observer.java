@@ -55,6 +55,8 @@ public final class Observer implements AutoCloseable {
     private final ExecutorService thread = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("aios-policy-observer").daemon().factory());
     private final AtomicBoolean pending = new AtomicBoolean();
+    /** Set by {@link #close}: the catch-up stops after the batch it is in (a restart reads on from there). */
+    private volatile boolean closing;
 
     public Observer(Feed feed, Storage storage, SubjectCipher cipher) {
         this.feed = feed;
@@ -85,22 +87,37 @@ public final class Observer implements AutoCloseable {
 
     /** Catches up soon, on the observer's thread. */
     public void wake() {
+        if (closing) {
+            return;
+        }
         if (pending.compareAndSet(false, true)) {
-            thread.execute(() -> {
-                pending.set(false);
-                try {
-                    catchUp();
-                } catch (RuntimeException e) {
-                    LOG.error("learning from the journal failed; it is tried again on the next commit", e);
+            try {
+                thread.execute(this::catchUpNow);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                if (!closing) {
+                    throw e;
                 }
-            });
+            }
+        }
+    }
+
+    private void catchUpNow() {
+        pending.set(false);
+        try {
+            catchUp();
+        } catch (RuntimeException e) {
+            if (closing) {
+                LOG.debug("learning from the journal stopped with aios; it reads on from there at the next start", e);
+            } else {
+                LOG.error("learning from the journal failed; it is tried again on the next commit", e);
+            }
         }
     }
 
     /** Reads what the kernel recorded since the last time; returns how many items it read. */
     public synchronized int catchUp() {
         int read = 0;
-        while (true) {
+        while (!closing) {
             long[] at = positions();
             var events = feed.after(at[0], Long.MAX_VALUE, BATCH);
             var entries = feed.after(Long.MAX_VALUE, at[1], BATCH);
@@ -146,6 +163,7 @@ public final class Observer implements AutoCloseable {
                 }
             }
         }
+        return read;
     }
 
     private long[] positions() {
@@ -283,8 +301,22 @@ public final class Observer implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops after the batch in progress and the checks that follow it, which still have the database
+     * (an interrupt would leave them failing one by one against a store that closes next).
+     */
     @Override
     public void close() {
-        thread.shutdownNow();
+        closing = true;
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                LOG.warn("the policy's observer did not stop within 10 s; it is interrupted");
+                thread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            thread.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }
