@@ -19,6 +19,9 @@ public final class Json {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .addModule(new Jdk8Module())
             .addModule(new JavaTimeModule())
+            // Registered after JavaTimeModule, so it is asked first.
+            .addModule(new com.fasterxml.jackson.databind.module.SimpleModule("aios-instants")
+                    .addDeserializer(java.time.Instant.class, new IsoInstants.Deserializer()))
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
             .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
