@@ -1,12 +1,6 @@
 package dev.aios.bench;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.aios.kernel.internal.IsoInstants;
 import dev.aios.kernel.internal.Json;
 import dev.aios.kernel.internal.run.RunState;
@@ -41,20 +35,6 @@ public final class InstantsBench {
 
     private InstantsBench() {}
 
-    /** The kernel's mapper as it was before: Jackson's reader of instants alone. */
-    static ObjectMapper jacksonOnly() {
-        return JsonMapper.builder()
-                .addModule(new Jdk8Module())
-                .addModule(new JavaTimeModule())
-                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-                .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
-                .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .defaultPropertyInclusion(
-                        JsonInclude.Value.construct(JsonInclude.Include.NON_ABSENT, JsonInclude.Include.NON_ABSENT))
-                .build();
-    }
-
     private static double statesNs(ObjectMapper mapper, int reads) throws Exception {
         long start = System.nanoTime();
         for (int i = 0; i < reads; i++) {
@@ -75,7 +55,7 @@ public final class InstantsBench {
     /** Runs the rounds and prints a Markdown table. */
     public static void main(String[] args) throws Exception {
         int rounds = args.length == 2 && args[0].equals("--rounds") ? Integer.parseInt(args[1]) : 6;
-        var before = jacksonOnly();
+        var before = Json.withJacksonsInstants().build();
         var after = Json.mapper();
         // Checks that both read the same state before timing them.
         if (!Json.text(before.readValue(STATE, RunState.class))

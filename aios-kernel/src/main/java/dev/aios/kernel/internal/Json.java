@@ -16,21 +16,29 @@ import java.io.UncheckedIOException;
 
 /** The kernel's one JSON configuration: ISO times, Optional as value or absent. */
 public final class Json {
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .addModule(new Jdk8Module())
-            .addModule(new JavaTimeModule())
+    private static final ObjectMapper MAPPER = withJacksonsInstants()
             // Registered after JavaTimeModule, so it is asked first.
             .addModule(new com.fasterxml.jackson.databind.module.SimpleModule("aios-instants")
                     .addDeserializer(java.time.Instant.class, new IsoInstants.Deserializer()))
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .defaultPropertyInclusion(
-                    JsonInclude.Value.construct(JsonInclude.Include.NON_ABSENT, JsonInclude.Include.NON_ABSENT))
             .build();
 
     private Json() {}
+
+    /**
+     * The kernel's configuration with Jackson's own reader of instants, not {@link IsoInstants}'s:
+     * what the kernel read with before it, for the benchmark that compares the two.
+     */
+    public static JsonMapper.Builder withJacksonsInstants() {
+        return JsonMapper.builder()
+                .addModule(new Jdk8Module())
+                .addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .defaultPropertyInclusion(
+                        JsonInclude.Value.construct(JsonInclude.Include.NON_ABSENT, JsonInclude.Include.NON_ABSENT));
+    }
 
     /** The shared mapper; do not reconfigure it. */
     public static ObjectMapper mapper() {

@@ -73,6 +73,17 @@ class AwaitsTest {
         return opened;
     }
 
+    /** The run's step {@code paid} once it waits. */
+    dev.aios.kernel.StepView waitingToBePaid(String runId) {
+        return Eventually.await(() -> engine.run(runId), r -> r.steps().stream()
+                        .anyMatch(s -> s.id().equals("paid") && s.status() == StepStatus.WAITING))
+                .steps()
+                .stream()
+                .filter(s -> s.id().equals("paid"))
+                .findFirst()
+                .orElseThrow();
+    }
+
     static Event event(String type) {
         return new Event(
                 java.util.UUID.randomUUID().toString(),
@@ -89,13 +100,7 @@ class AwaitsTest {
     void theSenderIsToldOfTheRunItsEventResumedThoughABackgroundPassResumedItFirst() throws Exception {
         engine = open();
         String runId = engine.send(event("order.placed")).started().getFirst();
-        var waiting = Eventually.await(() -> engine.run(runId), r -> r.steps().stream()
-                        .anyMatch(s -> s.id().equals("paid") && s.status() == StepStatus.WAITING))
-                .steps()
-                .stream()
-                .filter(s -> s.id().equals("paid"))
-                .findFirst()
-                .orElseThrow();
+        var waiting = waitingToBePaid(runId);
 
         // The sender lists the run as waiting; then a background pass resumes it with the
         // sender's event before the sender's own pass reaches it.
@@ -134,13 +139,7 @@ class AwaitsTest {
     void aCatchUpAskedForAsTheKernelStopsFailsNothing() throws Exception {
         engine = open();
         String runId = engine.send(event("order.placed")).started().getFirst();
-        var waiting = Eventually.await(() -> engine.run(runId), r -> r.steps().stream()
-                        .anyMatch(s -> s.id().equals("paid") && s.status() == StepStatus.WAITING))
-                .steps()
-                .stream()
-                .filter(s -> s.id().equals("paid"))
-                .findFirst()
-                .orElseThrow();
+        var waiting = waitingToBePaid(runId);
         engine.send(event("order.paid"));
 
         // A step committing while the kernel stops asks for catch-ups after its commit (the log of
