@@ -437,6 +437,106 @@ public abstract class StoreContract {
     }
 
     @Test
+    void theWritesOfUnitsCommittedTogetherComeOutInTheOrderTheUnitsAsked() throws Exception {
+        // A store may hold writes back and send them with later ones (SQLite's writer holds an insert
+        // for the lease that follows, PostgreSQL's sends a batch's writes in few messages, and a store
+        // may write rows of one kind together); what the units of a commit asked must come out as if
+        // each had been written in order.
+        var fetch = new WorkKey("r1", "fetch", 0);
+        var score = new WorkKey("r1", "score", 0);
+        var retry = new WorkKey("r1", "retry", 0);
+        var again = new WorkKey("r2", "score", 0);
+        var other = new WorkKey("r3", "score", 0);
+        write(tx -> {
+            tx.runs().save(run("r1", "onboarding", "acme", "ev-1", RunStatus.RUNNING));
+            tx.runs().save(run("r2", "onboarding", "globex", "ev-2", RunStatus.RUNNING));
+            tx.work().add(new WorkItem(fetch, WorkKind.STEP, T0, 0));
+            tx.work().lease(fetch, "node-1/w1", T0.plusSeconds(30));
+            tx.work().add(new WorkItem(again, WorkKind.STEP, T0, 0));
+            tx.work().lease(again, "node-1/w2", T0.plusSeconds(30));
+            return null;
+        });
+        var queued = new java.util.concurrent.CountDownLatch(1);
+        var held = holdTheWriter(queued);
+        var units = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+        // r1's step completes and leases the next one, then the run ends: the next one goes with it.
+        units.add(store.submit(tx -> {
+            tx.stepCompleted(fetch);
+            tx.work().add(new WorkItem(score, WorkKind.STEP, T0, 0));
+            tx.work().started(score, 1);
+            tx.work().lease(score, "node-1/w1", T0.plusSeconds(30));
+            var state = tx.runs().load("r1").orElseThrow().state();
+            state.current = "score";
+            state.seq = 2;
+            state.updatedAt = T0.plusSeconds(2);
+            tx.runs().save(state);
+            return null;
+        }));
+        units.add(store.submit(tx -> {
+            tx.runEnded("r1", T0.plusSeconds(5), Json.object().put("comment", "the run ended"));
+            return null;
+        }));
+        // An item of the ended run added after its end stays.
+        units.add(store.submit(tx -> {
+            tx.work().add(new WorkItem(retry, WorkKind.STEP, T0, 0));
+            return null;
+        }));
+        // r2 moves twice: the second move stands.
+        for (var step : List.of("score", "send")) {
+            units.add(store.submit(tx -> {
+                var state = tx.runs().load("r2").orElseThrow().state();
+                state.current = step;
+                state.seq++;
+                state.updatedAt = T0.plusSeconds(state.seq);
+                if (step.equals("send")) {
+                    state.status = RunStatus.COMPLETED;
+                }
+                tx.runs().save(state);
+                return null;
+            }));
+        }
+        // r2's step completes, and is scheduled again under the same key by the next unit.
+        units.add(store.submit(tx -> {
+            tx.stepCompleted(again);
+            return null;
+        }));
+        units.add(store.submit(tx -> {
+            tx.work().add(new WorkItem(again, WorkKind.STEP, T0.plusSeconds(1), 1));
+            return null;
+        }));
+        // A new run, saved whole beside the others' moves.
+        units.add(store.submit(tx -> {
+            tx.runs().save(run("r3", "billing", "initech", "ev-3", RunStatus.RUNNING));
+            tx.work().add(new WorkItem(other, WorkKind.STEP, T0, 0));
+            return null;
+        }));
+        queued.countDown();
+        held.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        for (var unit : units) {
+            unit.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        assertThat(read((Tx tx) -> tx.work().due(T0.plusSeconds(31), 10)))
+                .as("the ended run's leased step went with it; what came after its end and the rescheduled step stay")
+                .extracting(WorkItem::key, WorkItem::attempt)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(retry, 0),
+                        org.assertj.core.groups.Tuple.tuple(again, 1),
+                        org.assertj.core.groups.Tuple.tuple(other, 0));
+        var runs = read(tx -> tx.runs().find(RunQuery.all(), 10));
+        assertThat(runs)
+                .extracting(
+                        dev.aios.kernel.RunSummary::id,
+                        dev.aios.kernel.RunSummary::status,
+                        r -> r.currentStep().orElse(null),
+                        dev.aios.kernel.RunSummary::updatedAt)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("r1", RunStatus.RUNNING, "score", T0.plusSeconds(2)),
+                        org.assertj.core.groups.Tuple.tuple("r2", RunStatus.COMPLETED, "send", T0.plusSeconds(3)),
+                        org.assertj.core.groups.Tuple.tuple("r3", RunStatus.RUNNING, null, T0));
+    }
+
+    @Test
     void anEndedRunLeavesNoWorkWaitsOrForEachItemsAndItsOpenTasksAreCancelled() {
         var step = new WorkKey("r1", "score", 0);
         var waiting = new WorkKey("r1", "deliver", 0);
