@@ -26,8 +26,24 @@ final class Dispatcher<L> implements AutoCloseable {
     /** Where due items are leased from. */
     @FunctionalInterface
     interface Source<L> {
-        /** Leases up to {@code max} due items. */
-        Batch<L> lease(int max);
+        /**
+         * Leases up to {@code max} due items, each in a worker's place taken from {@code places} by
+         * the write that leases it: a place another write took meanwhile (a run's first step handed
+         * over by the write that logged its event) is then not leased twice.
+         */
+        Batch<L> lease(int max, Places places);
+    }
+
+    /** The worker places a {@link Source} takes for the items it leases. */
+    interface Places {
+        /**
+         * Takes up to {@code wanted} free places, inside the write that leases (which gives them back
+         * with {@link #giveBack} if it rolls back); returns how many it took.
+         */
+        int take(int wanted);
+
+        /** Gives back {@code count} places taken and not used. */
+        void giveBack(int count);
     }
 
     private final String name;
@@ -63,8 +79,8 @@ final class Dispatcher<L> implements AutoCloseable {
             InstantSource clock) {
         return new Dispatcher<>(
                 "step",
-                max -> {
-                    var batch = queue.lease(max, firing);
+                (max, places) -> {
+                    var batch = queue.lease(max, firing, places);
                     return new Batch<>(batch.leases(), batch.nextDue());
                 },
                 worker,
@@ -137,26 +153,65 @@ final class Dispatcher<L> implements AutoCloseable {
                 placesShort = true;
                 int free = concurrency - inflight.get();
                 if (free > 0) {
-                    var batch = queue.lease(Math.min(free, 256));
+                    var places = new Taken();
+                    Batch<L> batch;
+                    try {
+                        batch = queue.lease(Math.min(free, 256), places);
+                    } catch (RuntimeException e) {
+                        places.giveBack(places.count.get());
+                        throw e;
+                    }
+                    // Each item leased holds one of the places taken; the others are free again.
+                    places.giveBack(places.count.get() - batch.leases().size());
                     for (var lease : batch.leases()) {
-                        inflight.incrementAndGet();
                         executor.execute(() -> execute(lease));
                     }
                     if (batch.leases().size() == Math.min(free, 256)) {
                         continue;
                     }
-                    // Everything due was leased: a place freed from now on finds nothing more.
-                    placesShort = false;
-                    if (batch.nextDue().isPresent()) {
-                        Duration untilDue = Duration.between(
-                                clock.instant(), batch.nextDue().get());
-                        sleep = untilDue.isNegative() ? Duration.ZERO : min(untilDue, poll);
+                    // Unless writes that handed their work over took places meanwhile (due work may
+                    // then be left, and a freed place wakes the loop), everything due was leased: a
+                    // place freed from now on finds nothing more.
+                    if (!places.fewer) {
+                        placesShort = false;
+                        if (batch.nextDue().isPresent()) {
+                            Duration untilDue = Duration.between(
+                                    clock.instant(), batch.nextDue().get());
+                            sleep = untilDue.isNegative() ? Duration.ZERO : min(untilDue, poll);
+                        }
                     }
                 }
             } catch (RuntimeException e) {
                 LOG.error("leasing work failed; trying again in {}", poll, e);
             }
             await(sleep);
+        }
+    }
+
+    /** The places one look takes: how many it holds, and whether it wanted more than were free. */
+    private final class Taken implements Places {
+        final AtomicInteger count = new AtomicInteger();
+        volatile boolean fewer;
+
+        @Override
+        public int take(int wanted) {
+            while (true) {
+                int now = inflight.get();
+                int taking = Math.max(0, Math.min(wanted, concurrency - now));
+                if (inflight.compareAndSet(now, now + taking)) {
+                    count.addAndGet(taking);
+                    fewer = taking < wanted;
+                    return taking;
+                }
+            }
+        }
+
+        @Override
+        public void giveBack(int count) {
+            if (count > 0) {
+                this.count.addAndGet(-count);
+                inflight.addAndGet(-count);
+            }
         }
     }
 

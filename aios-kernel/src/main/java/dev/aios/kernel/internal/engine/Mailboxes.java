@@ -154,8 +154,8 @@ final class Mailboxes {
         return db.write(tx -> store(tx).releaseAll());
     }
 
-    /** Leases up to {@code max} instances with a message due. */
-    Dispatcher.Batch<Claim> lease(int max) {
+    /** Leases up to {@code max} instances with a message due, each in a place taken from {@code places}. */
+    Dispatcher.Batch<Claim> lease(int max, Dispatcher.Places places) {
         Instant seen = clock.instant();
         // Most polls find nothing due: they read, and leave the writer to those that write. When
         // nothing is due, the same read says when something will be.
@@ -168,8 +168,10 @@ final class Mailboxes {
         return db.write(tx -> {
             var store = store(tx);
             Instant now = clock.instant();
+            int taken = places.take(max);
+            tx.onRollback(() -> places.giveBack(taken));
             var claims = new java.util.ArrayList<Claim>();
-            for (Due due : store.due(now, max)) {
+            for (Due due : store.due(now, taken)) {
                 String owner = node + "/m" + counter.incrementAndGet();
                 Duration hold = stateful.apply(due.agent())
                         .map(b -> b.terms().timeout())

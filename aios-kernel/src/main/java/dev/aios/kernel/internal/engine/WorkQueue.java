@@ -46,13 +46,10 @@ final class WorkQueue {
         this.terms = terms;
     }
 
-    /** Leases up to {@code max} due items. */
-    Batch lease(int max) {
-        return lease(max, (tx, lease) -> Optional.of(lease));
-    }
-
     /**
-     * Leases up to {@code max} due items, the longest due first, and fires the due timers among them
+     * Leases up to {@code max} due items, the longest due first, each in a worker's place taken from
+     * {@code places} by the unit that leases it (a place taken by an earlier unit for a step it
+     * handed over is then not counted twice), and fires the due timers among them
      * in the same unit: after a restart that finds thousands of timers due, a page of them moves on
      * in one commit rather than one commit each. A timer is fired once: the unit that leases it
      * records it, so a crash before the commit leaves it due, and on PostgreSQL another node skips
@@ -63,7 +60,7 @@ final class WorkQueue {
      * and a run sent next does not wait behind one. Every write that makes work due wakes the
      * dispatcher once it committed, so the read sees that work.
      */
-    Batch lease(int max, Firing firing) {
+    Batch lease(int max, Firing firing, Dispatcher.Places places) {
         var idle = store.read(tx -> {
             Instant now = clock.instant();
             return tx.work().due(now, 1).isEmpty()
@@ -75,7 +72,13 @@ final class WorkQueue {
         }
         return store.write(tx -> {
             Instant now = clock.instant();
-            var due = tx.work().due(now, max);
+            // Taken in the write, after any write before it took one for work it handed over.
+            int taken = places.take(max);
+            tx.onRollback(() -> places.giveBack(taken));
+            if (taken == 0) {
+                return new Batch(List.of(), tx.work().nextDue(now));
+            }
+            var due = tx.work().due(now, taken);
             var leases = new ArrayList<Lease>(due.size());
             for (var item : due) {
                 var lease = take(tx, item, now, false);
