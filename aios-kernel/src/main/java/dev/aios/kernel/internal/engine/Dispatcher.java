@@ -37,13 +37,20 @@ final class Dispatcher<L> implements AutoCloseable {
     /** The worker places a {@link Source} takes for the items it leases. */
     interface Places {
         /**
-         * Takes up to {@code wanted} free places, inside the write that leases (which gives them back
-         * with {@link #giveBack} if it rolls back); returns how many it took.
+         * Takes up to {@code wanted} free places, inside the write that leases (see {@link #take(int,
+         * dev.aios.kernel.internal.store.Tx)}); returns how many it took.
          */
         int take(int wanted);
 
         /** Gives back {@code count} places taken and not used. */
         void giveBack(int count);
+
+        /** Takes up to {@code wanted} free places in {@code tx}, given back if {@code tx} rolls back. */
+        default int take(int wanted, dev.aios.kernel.internal.store.Tx tx) {
+            int taken = take(wanted);
+            tx.onRollback(() -> giveBack(taken));
+            return taken;
+        }
     }
 
     private final String name;

@@ -168,8 +168,10 @@ final class Mailboxes {
         return db.write(tx -> {
             var store = store(tx);
             Instant now = clock.instant();
-            int taken = places.take(max);
-            tx.onRollback(() -> places.giveBack(taken));
+            int taken = places.take(max, tx);
+            if (taken == 0) {
+                return new Dispatcher.Batch<Claim>(List.of(), store.nextDue());
+            }
             var claims = new java.util.ArrayList<Claim>();
             for (Due due : store.due(now, taken)) {
                 String owner = node + "/m" + counter.incrementAndGet();

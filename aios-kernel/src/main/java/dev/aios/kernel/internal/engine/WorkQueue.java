@@ -73,8 +73,7 @@ final class WorkQueue {
         return store.write(tx -> {
             Instant now = clock.instant();
             // Taken in the write, after any write before it took one for work it handed over.
-            int taken = places.take(max);
-            tx.onRollback(() -> places.giveBack(taken));
+            int taken = places.take(max, tx);
             if (taken == 0) {
                 return new Batch(List.of(), tx.work().nextDue(now));
             }
