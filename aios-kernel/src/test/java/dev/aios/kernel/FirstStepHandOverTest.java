@@ -84,6 +84,19 @@ class FirstStepHandOverTest {
 
         assertThat(kernel.awaitEnd(run, Duration.ofSeconds(30)).status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(starts(run)).containsExactly("a handed over", "b handed over", "c handed over");
+        // Each step scheduled and begun in one entry: two entries a step, not three.
+        assertThat(kernel.journal(run).stream().map(r -> r.type()))
+                .containsExactly(
+                        "RunStarted",
+                        "StepScheduled",
+                        "StepCompleted",
+                        "StepScheduled",
+                        "StepCompleted",
+                        "StepScheduled",
+                        "StepCompleted",
+                        "RunCompleted");
+        assertThat(kernel.run(run).steps())
+                .allSatisfy(s -> assertThat(s.attempts()).singleElement());
         assertThat(kernel.verify().problems()).isEmpty();
     }
 
@@ -133,12 +146,20 @@ class FirstStepHandOverTest {
         return TestKernels.start(kernel, "relay.requested", "acme", java.time.Instant.now());
     }
 
-    /** The run's step starts in journal order: the step, and whether it was handed over. */
+    /**
+     * The run's step starts in journal order: the step, and whether it was handed over (begun by
+     * the write that scheduled it, in the same entry, or by a start of its own saying so).
+     */
     private List<String> starts(String runId) {
         return kernel.journal(runId).stream()
-                .filter(r -> r.type().equals("StepStarted"))
-                .map(r -> r.data().path("step").asText()
-                        + (r.data().path("handedOver").asBoolean() ? " handed over" : ""))
+                .<String>mapMulti((r, starts) -> {
+                    String step = r.data().path("step").asText();
+                    if (r.type().equals("StepStarted")) {
+                        starts.accept(step + (r.data().path("handedOver").asBoolean() ? " handed over" : ""));
+                    } else if (r.type().equals("StepScheduled") && r.data().has("handedTo")) {
+                        starts.accept(step + " handed over");
+                    }
+                })
                 .toList();
     }
 }

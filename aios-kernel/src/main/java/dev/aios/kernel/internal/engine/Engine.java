@@ -155,7 +155,7 @@ public final class Engine implements AutoCloseable {
         WorkQueue.Firing firing = (tx, lease) -> fire(runner, tx, lease);
         this.dispatcher = Dispatcher.of(
                 queue, firing, lease -> execute(runner, lease), config.concurrency(), config.pollInterval(), clock);
-        intake.startWith((tx, runId) -> handOverFirst(runner, tx, runId));
+        intake.startWith(tx -> placeForFirst(runner, tx));
         this.mailboxes = new Mailboxes(
                 store, journal.codec(), clock, playbooks::stateful, playbooks::agent, services, calls, node);
         this.instances = new Dispatcher<>(
@@ -396,37 +396,44 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Leases the first step of run {@code runId}, just started in {@code tx}, when a worker's place
-     * is free, and hands it to that worker with the run's state once {@code tx} committed: the run
-     * starts without a round through the dispatcher and a lease commit of its own. The lease is as
-     * durable as the dispatcher's, so a crash before the step is recorded still runs it again.
-     *
-     * @return whether the step was handed over and nothing else of the run is due
+     * Takes a worker's place for the first step of a run that {@code tx} starts, when one is free:
+     * the step is scheduled and leased in {@code tx} and handed to that worker with the run's state
+     * once {@code tx} committed, so the run starts without a round through the dispatcher and a
+     * lease commit of its own. The lease is as durable as the dispatcher's, so a crash before the
+     * step is recorded still runs it again. If {@code tx} rolls back, the place is freed.
      */
-    private boolean handOverFirst(StepRunner runner, dev.aios.kernel.internal.store.Tx tx, String runId) {
+    private Optional<EventIntake.Handing> placeForFirst(StepRunner runner, dev.aios.kernel.internal.store.Tx tx) {
         if (closing || !dispatcher.reserve()) {
-            return false;
+            return Optional.empty();
         }
         var reserved = new java.util.concurrent.atomic.AtomicBoolean(true);
-        Runnable giveBack = () -> {
+        tx.onRollback(() -> {
             if (reserved.compareAndSet(true, false)) {
                 dispatcher.release();
             }
-        };
-        // If the unit rolls back, the place is freed: nothing was leased.
-        tx.onRollback(giveBack);
-        var next = queue.leaseNext(tx, runId);
-        if (next.isEmpty()) {
-            giveBack.run();
-            return false;
-        }
-        var state = journal.load(tx, runId).orElseThrow().copy();
-        tx.afterCommit(() -> {
-            if (reserved.compareAndSet(true, false)) {
-                dispatcher.runReserved(() -> execute(runner, next.get().lease(), Optional.of(state)));
+        });
+        return Optional.of(new EventIntake.Handing() {
+            @Override
+            public dev.aios.kernel.internal.journal.JournalEntry.StepScheduled handed(
+                    dev.aios.kernel.internal.journal.JournalEntry.StepScheduled scheduled) {
+                return queue.handingOver(scheduled, scheduled.visibleAt());
+            }
+
+            @Override
+            public boolean handOver(
+                    dev.aios.kernel.internal.store.Tx tx,
+                    dev.aios.kernel.internal.run.RunState state,
+                    dev.aios.kernel.internal.journal.JournalEntry.StepScheduled handed) {
+                var next = queue.handedOver(tx, state, handed, handed.visibleAt());
+                var copy = state.copy();
+                tx.afterCommit(() -> {
+                    if (reserved.compareAndSet(true, false)) {
+                        dispatcher.runReserved(() -> execute(runner, next.lease(), Optional.of(copy)));
+                    }
+                });
+                return next.alone();
             }
         });
-        return next.get().alone();
     }
 
     /**

@@ -15,6 +15,7 @@ import dev.aios.kernel.internal.journal.PayloadCodec;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
 import dev.aios.kernel.internal.run.RunFold;
+import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Tx;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,14 +69,27 @@ final class EventIntake {
     @FunctionalInterface
     interface FirstStep {
         /**
-         * Leases the first step of run {@code runId} in {@code tx} and hands it to a worker once
-         * {@code tx} committed, when a worker is free; returns whether it did and nothing else of the
-         * run is due (if not, the dispatcher looks).
+         * Takes a worker's place in {@code tx} for the first step of a run it starts, given back if
+         * {@code tx} rolls back; empty when none is free or the kernel stops (the dispatcher then
+         * leases the step).
          */
-        boolean handOver(Tx tx, String runId);
+        Optional<Handing> place(Tx tx);
     }
 
-    private volatile FirstStep firstStep = (tx, runId) -> false;
+    /** A worker's place taken for a run's first step. */
+    interface Handing {
+        /** The first step as scheduled and begun at once in the place taken, in one entry. */
+        StepScheduled handed(StepScheduled scheduled);
+
+        /**
+         * Leases the step that the run of {@code state} scheduled as {@code handed}, just appended
+         * in {@code tx}, and hands it to the worker once {@code tx} committed; returns whether
+         * nothing else of the run is due (if not, the dispatcher looks).
+         */
+        boolean handOver(Tx tx, RunState state, StepScheduled handed);
+    }
+
+    private volatile FirstStep firstStep = tx -> Optional.empty();
 
     /** Leases the first steps of the runs an event starts with {@code firstStep}, in the transaction logging it. */
     void startWith(FirstStep firstStep) {
@@ -216,22 +230,23 @@ final class EventIntake {
                 List.of(new dev.aios.kernel.spi.FeedItem("event", seq, "", event.type(), event.subject(), now, json)));
         delivery.deliver(tx, event, now);
         var started = new ArrayList<String>();
+        boolean leftToDispatcher = false;
         for (var playbook : routing.start()) {
             String runId = Ids.next("r", now);
             var state = RunFold.empty(runId);
             String first = playbook.firstStep();
+            var scheduled = new StepScheduled(first, 0, playbook.step(first).kind(), now);
+            var handing = firstStep.place(tx);
+            if (handing.isPresent()) {
+                scheduled = handing.get().handed(scheduled);
+            }
             journal.append(
                     tx,
                     state,
                     now,
-                    List.of(
-                            new RunStarted(playbook.name(), playbook.version(), event.subject(), json),
-                            new StepScheduled(first, 0, playbook.step(first).kind(), now)));
+                    List.of(new RunStarted(playbook.name(), playbook.version(), event.subject(), json), scheduled));
             started.add(runId);
-        }
-        boolean leftToDispatcher = false;
-        for (String runId : started) {
-            leftToDispatcher |= !firstStep.handOver(tx, runId);
+            leftToDispatcher |= handing.isEmpty() || !handing.get().handOver(tx, state, scheduled);
         }
         if (leftToDispatcher) {
             tx.afterCommit(wake);

@@ -1,9 +1,11 @@
 package dev.aios.kernel.internal.engine;
 
 import dev.aios.kernel.internal.Ids;
+import dev.aios.kernel.internal.journal.JournalEntry.StepScheduled;
 import dev.aios.kernel.internal.journal.JournalEntry.TaskEscalated;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.playbook.CompiledPlaybook;
+import dev.aios.kernel.internal.playbook.StepPaths;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.Tx;
@@ -106,12 +108,27 @@ final class Progress {
         var state = journal.load(tx, lease.runId()).orElseThrow();
         var writes = new RunWrites(tx, journal, state, now);
         var decided = blocks(tx, writes, lease, playbook, outcome, now);
+        // The run's next step when this unit schedules it and goes on with it in one entry.
+        StepScheduled handed = null;
         if (decided.isPresent()) {
             var situation = new StepOutcomes.Situation(lease, playbook, state, now);
             var decision =
                     StepOutcomes.decide(situation, decided.get(), facts(tx, situation, decided.get(), escalateAt));
             journal.append(tx, state, now, decision.entries());
-            writes.follow(playbook, decision.then());
+            var following = writes.following(playbook, decision.then());
+            if (goOn
+                    && decision.then() instanceof Decision.GoOn go
+                    && StepPaths.scopeOf(go.from()).isEmpty()
+                    && following.size() == 1
+                    && following.getFirst() instanceof StepScheduled scheduled) {
+                // The run goes on in sequence: its next step is scheduled and begun in one entry.
+                var handing = queue.handingOver(scheduled, now);
+                if (handing != scheduled) {
+                    handed = handing;
+                    following = List.of(handing);
+                }
+            }
+            writes.append(following);
         }
         switch (outcome) {
             // An event that came before the wait began is still taken: the catch-up finds it.
@@ -122,7 +139,9 @@ final class Progress {
             default -> {}
         }
         var next = Optional.<WorkQueue.Next>empty();
-        if (goOn) {
+        if (handed != null) {
+            next = Optional.of(queue.handedOver(tx, state, handed, now));
+        } else if (goOn) {
             next = state.status.isFinal() ? next : queue.leaseNext(tx, lease.runId());
             if (next.isEmpty() && orAnother) {
                 // Nothing more of this run now: the worker goes on with a run waiting for its first step,

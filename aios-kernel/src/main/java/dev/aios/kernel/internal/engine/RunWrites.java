@@ -48,7 +48,12 @@ final class RunWrites {
 
     /** Appends what follows the entries of a decision, once they are appended. */
     void follow(CompiledPlaybook playbook, Decision.Then then) {
-        append(GraphOutcomes.follow(state, playbook, then, now, facts()));
+        append(following(playbook, then));
+    }
+
+    /** What follows the entries of a decision, once they are appended; not appended yet. */
+    List<JournalEntry> following(CompiledPlaybook playbook, Decision.Then then) {
+        return GraphOutcomes.follow(state, playbook, then, now, facts());
     }
 
     /** Whether a completed step of this kind can be undone: it declares how, or it called a child run. */

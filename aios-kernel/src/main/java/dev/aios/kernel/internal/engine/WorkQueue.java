@@ -1,11 +1,14 @@
 package dev.aios.kernel.internal.engine;
 
 import dev.aios.kernel.AttemptOutcome;
+import dev.aios.kernel.internal.journal.JournalEntry;
+import dev.aios.kernel.internal.journal.JournalEntry.StepScheduled;
 import dev.aios.kernel.internal.journal.JournalEntry.StepStarted;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.Tx;
+import dev.aios.kernel.internal.store.WorkKey;
 import dev.aios.kernel.internal.store.WorkKind;
 import dev.aios.kernel.internal.store.WorkStore.WorkItem;
 import java.time.Duration;
@@ -18,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The durable work queue: items that become visible at a time, leased by one owner until the lease
- * expires. Leasing a step journals the start of its attempt.
+ * expires. Leasing a step journals the start of its attempt (in the entry that schedules it, when
+ * the write that schedules it goes on with it).
  */
 final class WorkQueue {
 
@@ -146,6 +150,30 @@ final class WorkQueue {
             return Optional.empty();
         }
         return Optional.of(new Next(take(tx, item, now, true), alone));
+    }
+
+    /**
+     * {@code scheduled}, handed over to a worker of this node as it is scheduled when the write that
+     * schedules it goes on with it (see {@link JournalEntry.StepScheduled#handedTo}): one entry
+     * where the step's start would be a second; {@link #handedOver} then leases it. Only a step due
+     * now is; others are left as they are.
+     */
+    StepScheduled handingOver(StepScheduled scheduled, Instant now) {
+        return scheduled.visibleAt().isAfter(now) ? scheduled : scheduled.handedTo(node);
+    }
+
+    /**
+     * Leases, in the caller's transaction, the step that {@code state}'s run just scheduled and began
+     * as {@code scheduled} (from {@link #handingOver}), appended to its journal in this transaction.
+     */
+    Next handedOver(Tx tx, RunState state, StepScheduled scheduled, Instant now) {
+        var key = new WorkKey(state.id, scheduled.step(), scheduled.iteration());
+        String owner = node + "/" + counter.incrementAndGet();
+        Instant until = now.plus(terms.leaseFor(state, key.step(), WorkKind.STEP));
+        tx.work().lease(key, owner, until);
+        // Leased, so not due: anything the query finds is other work of the run, for the dispatcher.
+        boolean alone = tx.work().due(state.id, now).isEmpty();
+        return new Next(new Lease(state.id, key.step(), key.iteration(), WorkKind.STEP, 1, owner, until), alone);
     }
 
     /**

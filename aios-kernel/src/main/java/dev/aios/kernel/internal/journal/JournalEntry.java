@@ -35,9 +35,34 @@ public sealed interface JournalEntry {
     @StoredAs("RunStarted")
     record RunStarted(String playbook, String version, String subject, JsonNode trigger) implements JournalEntry {}
 
-    /** A step became due at {@code visibleAt}. */
+    /**
+     * A step became due at {@code visibleAt}.
+     *
+     * @param handedTo the node whose worker began the step's first attempt in the same write, as
+     *     {@link StepStarted} with {@code handedOver} says it: the write that recorded the run's step
+     *     before, or that logged the event starting the run, took the step on rather than leaving it
+     *     to the dispatcher, in one entry where it took two; empty when the step waits for a worker
+     *     (and in every entry written before the two were one)
+     */
     @StoredAs("StepScheduled")
-    record StepScheduled(String step, int iteration, StepKind kind, Instant visibleAt) implements JournalEntry {}
+    record StepScheduled(String step, int iteration, StepKind kind, Instant visibleAt, Optional<String> handedTo)
+            implements JournalEntry {
+
+        /** A step due at {@code visibleAt} that waits for a worker. */
+        public StepScheduled(String step, int iteration, StepKind kind, Instant visibleAt) {
+            this(step, iteration, kind, visibleAt, Optional.empty());
+        }
+
+        /** This step, its first attempt begun at once by a worker of {@code node}. */
+        public StepScheduled handedTo(String node) {
+            return new StepScheduled(step, iteration, kind, visibleAt, Optional.of(node));
+        }
+
+        /** The start that {@link #handedTo} stands for, as its own entry would say it. */
+        public Optional<StepStarted> started() {
+            return handedTo.map(node -> new StepStarted(step, iteration, 1, node, true));
+        }
+    }
 
     /**
      * A worker began attempt {@code attempt} of a step.
@@ -46,7 +71,8 @@ public sealed interface JournalEntry {
      *     worker once committed, rather than the dispatcher: the write that recorded the run's step
      *     before, the write that logged the event starting the run, or the write of a worker that had
      *     just finished another run; such an attempt, when it never ends, may have been lost before
-     *     it began, so it is not held against the step
+     *     it began, so it is not held against the step. A step begun by the write that scheduled it
+     *     has no entry of this kind: its {@link StepScheduled#handedTo} says it.
      */
     @StoredAs("StepStarted")
     record StepStarted(

@@ -66,7 +66,12 @@ public final class Projector {
         switch (entry) {
             case RunStarted e -> {}
             case StepScheduled e ->
-                work.add(new WorkItem(new WorkKey(run, e.step(), e.iteration()), WorkKind.STEP, e.visibleAt(), 0));
+                // A step handed over as it was scheduled has its first attempt begun (the caller leases it).
+                work.add(new WorkItem(
+                        new WorkKey(run, e.step(), e.iteration()),
+                        WorkKind.STEP,
+                        e.visibleAt(),
+                        e.handedTo().isPresent() ? 1 : 0));
             case StepStarted e -> work.started(new WorkKey(run, e.step(), e.iteration()), e.attempt());
             case StepCompleted e -> tx.stepCompleted(new WorkKey(run, e.step(), e.iteration()));
             case StepFailed e -> {

@@ -99,18 +99,9 @@ public final class RunFold {
                     state.currentIteration = e.iteration();
                 }
                 to(state, RunStatus.RUNNING, entry);
+                e.started().ifPresent(started -> start(record, started, at));
             }
-            case StepStarted e -> {
-                var record = current(state, e.step(), e.iteration());
-                abandonRunningAttempts(record);
-                var attempt = new StepRecord.Attempt();
-                attempt.attempt = e.attempt();
-                attempt.startedAt = at;
-                attempt.outcome = AttemptOutcome.RUNNING;
-                attempt.handedOver = e.handedOver();
-                record.attempts.add(attempt);
-                record.status = StepStatus.RUNNING;
-            }
+            case StepStarted e -> start(current(state, e.step(), e.iteration()), e, at);
             case StepCompleted e -> {
                 var record = current(state, e.step(), e.iteration());
                 record.status = StepStatus.COMPLETED;
@@ -307,6 +298,18 @@ public final class RunFold {
                     + record.iteration + ", not " + iteration);
         }
         return record;
+    }
+
+    /** Attempt {@code e.attempt()} of the step of {@code record} began at {@code at}. */
+    private static void start(StepRecord record, StepStarted e, Instant at) {
+        abandonRunningAttempts(record);
+        var attempt = new StepRecord.Attempt();
+        attempt.attempt = e.attempt();
+        attempt.startedAt = at;
+        attempt.outcome = AttemptOutcome.RUNNING;
+        attempt.handedOver = e.handedOver();
+        record.attempts.add(attempt);
+        record.status = StepStatus.RUNNING;
     }
 
     private static void abandonRunningAttempts(StepRecord record) {

@@ -27,7 +27,9 @@ final class Timeline {
                         + d.path("trigger").path("type").asText("an event");
                 tone = "ok";
             }
-            case "StepScheduled" -> summary = "step " + step + iteration(d) + " scheduled";
+            case "StepScheduled" ->
+                summary = "step " + step + iteration(d) + " scheduled"
+                        + (d.path("handedTo").isTextual() ? "; attempt 1 started" : "");
             case "StepStarted" ->
                 summary = "step " + step + iteration(d) + ": attempt "
                         + d.path("attempt").asInt() + " started";

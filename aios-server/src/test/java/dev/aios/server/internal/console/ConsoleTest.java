@@ -173,6 +173,8 @@ class ConsoleTest {
                 .contains("propose · waiting")
                 .contains("stroke=\"#0b57d0\"")
                 .contains("RunStarted")
+                // Its first step was scheduled and begun by the write that logged the lead, in one entry.
+                .contains("step qualify scheduled; attempt 1 started")
                 .contains("TaskOpened")
                 .contains("<span class=\"ok\">verified</span>")
                 .contains("/tasks/" + task.id())
