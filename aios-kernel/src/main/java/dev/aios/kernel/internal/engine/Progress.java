@@ -123,7 +123,7 @@ final class Progress {
                     && following.getFirst() instanceof StepScheduled scheduled) {
                 // The run goes on in sequence: its next step is scheduled and begun in one entry.
                 var handing = queue.handingOver(scheduled, now);
-                if (handing != scheduled) {
+                if (handing.handedTo().isPresent()) {
                     handed = handing;
                     following = List.of(handing);
                 }

@@ -1,7 +1,6 @@
 package dev.aios.kernel.internal.engine;
 
 import dev.aios.kernel.AttemptOutcome;
-import dev.aios.kernel.internal.journal.JournalEntry;
 import dev.aios.kernel.internal.journal.JournalEntry.StepScheduled;
 import dev.aios.kernel.internal.journal.JournalEntry.StepStarted;
 import dev.aios.kernel.internal.journal.RunJournal;
@@ -154,7 +153,7 @@ final class WorkQueue {
 
     /**
      * {@code scheduled}, handed over to a worker of this node as it is scheduled when the write that
-     * schedules it goes on with it (see {@link JournalEntry.StepScheduled#handedTo}): one entry
+     * schedules it goes on with it (see {@link StepScheduled#handedTo}): one entry
      * where the step's start would be a second; {@link #handedOver} then leases it. Only a step due
      * now is; others are left as they are.
      */
@@ -168,12 +167,9 @@ final class WorkQueue {
      */
     Next handedOver(Tx tx, RunState state, StepScheduled scheduled, Instant now) {
         var key = new WorkKey(state.id, scheduled.step(), scheduled.iteration());
-        String owner = node + "/" + counter.incrementAndGet();
-        Instant until = now.plus(terms.leaseFor(state, key.step(), WorkKind.STEP));
-        tx.work().lease(key, owner, until);
+        var lease = leaseIn(tx, state, key, WorkKind.STEP, 1, now);
         // Leased, so not due: anything the query finds is other work of the run, for the dispatcher.
-        boolean alone = tx.work().due(state.id, now).isEmpty();
-        return new Next(new Lease(state.id, key.step(), key.iteration(), WorkKind.STEP, 1, owner, until), alone);
+        return new Next(lease, tx.work().due(state.id, now).isEmpty());
     }
 
     /**
@@ -184,11 +180,9 @@ final class WorkQueue {
     record Next(Lease lease, boolean alone) {}
 
     private Lease take(Tx tx, WorkItem item, Instant now, boolean handedOver) {
-        String owner = node + "/" + counter.incrementAndGet();
         var key = item.key();
         var state = journal.load(tx, key.runId())
                 .orElseThrow(() -> new IllegalStateException("work for unknown run " + key.runId()));
-        Instant until = now.plus(terms.leaseFor(state, key.step(), item.kind()));
         int attempt = item.attempt();
         switch (item.kind()) {
             case STEP -> {
@@ -203,8 +197,15 @@ final class WorkQueue {
             case TIMER, TIMEOUT, ESCALATE -> {}
         }
         // After the start, whose write of the item's attempt the store may fold into the lease's.
+        return leaseIn(tx, state, key, item.kind(), attempt, now);
+    }
+
+    /** Leases {@code key} of {@code state}'s run to a new owner of this node for the item's terms. */
+    private Lease leaseIn(Tx tx, RunState state, WorkKey key, WorkKind kind, int attempt, Instant now) {
+        String owner = node + "/" + counter.incrementAndGet();
+        Instant until = now.plus(terms.leaseFor(state, key.step(), kind));
         tx.work().lease(key, owner, until);
-        return new Lease(key.runId(), key.step(), key.iteration(), item.kind(), attempt, owner, until);
+        return new Lease(key.runId(), key.step(), key.iteration(), kind, attempt, owner, until);
     }
 
     /**
