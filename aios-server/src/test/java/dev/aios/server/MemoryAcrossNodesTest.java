@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Two nodes sharing one PostgreSQL database: what is remembered through one is recalled through the other. */
 class MemoryAcrossNodesTest {
+    private static final String NOW_MILLIS = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
     private static EmbeddedPostgres postgres;
 
     @TempDir
@@ -119,6 +120,75 @@ class MemoryAcrossNodesTest {
                     .as("found through b right after its start")
                     .isTrue();
             assertThat(found(b, "quokka")).isTrue();
+        }
+    }
+
+    @Test
+    void everyNodeEmbedsButNoChunkIsEmbeddedTwice() throws Exception {
+        String url = newDatabase("memory_embedding");
+        int items = 300;
+        try (var a = open(url, dir.resolve("a"));
+                var b = open(url, dir.resolve("b"))) {
+            // Stored through both nodes at once, while both embedders look for chunks to embed.
+            var through = new Node[] {a, b};
+            try (var clients = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+                var stored = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+                for (int i = 0; i < items; i++) {
+                    var node = through[i % 2];
+                    String text = "Acme note " + i + " about the spring campaign";
+                    stored.add(clients.submit(() -> memory(node).remember(Remember.of(MemoryKind.NOTE, "acme", text))));
+                }
+                for (var item : stored) {
+                    item.get();
+                }
+            }
+            assertThat(a.memory().settle(Duration.ofMinutes(2))).isTrue();
+            assertThat(b.memory().settle(Duration.ofMinutes(2))).isTrue();
+            long byA = a.memory().stats().embedding().embedded();
+            long byB = b.memory().stats().embedding().embedded();
+            assertThat(count(url, "SELECT count(*) FROM memory_chunks WHERE embed = 1 AND vector IS NULL"))
+                    .as("chunks left without a vector")
+                    .isZero();
+            long chunks = count(url, "SELECT count(*) FROM memory_chunks WHERE embed = 1");
+            assertThat(chunks).isGreaterThanOrEqualTo(items);
+            assertThat(byA + byB)
+                    .as("chunks embedded by a (%d) and b (%d), of %d", byA, byB, chunks)
+                    .isEqualTo(chunks);
+        }
+        // Each node's index took every vector once: nothing is left listed for either.
+        assertThat(count(url, "SELECT count(*) FROM memory_changes")).isZero();
+    }
+
+    @Test
+    void chunksANodeClaimedAndLeftUnembeddedAreEmbeddedByAnotherOnceTheClaimLapses() throws Exception {
+        String url = newDatabase("memory_claims");
+        try (var a = open(url, dir.resolve("a"))) {
+            memory(a).remember(Remember.of(MemoryKind.NOTE, "acme", "Acme booked the zephyr workshop"));
+        }
+        // As a node leaves it that stopped in the middle of a batch: the chunk claimed for a few
+        // seconds more, and no vector.
+        long lapses = count(url, "SELECT " + NOW_MILLIS + " + 8000");
+        update(url, "UPDATE memory_chunks SET model = NULL, vector = NULL, claimed_until = " + lapses);
+        try (var b = open(url, dir.resolve("b"))) {
+            memory(b).remember(Remember.of(MemoryKind.NOTE, "acme", "Acme asked about the quokka mascot"));
+            long until = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (b.memory().stats().embedding().embedded() < 1) {
+                assertThat(System.nanoTime()).as("b embeds what it stored").isLessThan(until);
+                Thread.sleep(20);
+            }
+            // b's embedder has looked for chunks (oldest first): the one claimed was left to its claim.
+            long claimedStill =
+                    count(url, "SELECT count(*) FROM memory_chunks WHERE vector IS NULL AND claimed_until = " + lapses);
+            if (count(url, "SELECT " + NOW_MILLIS) < lapses - 1_000) {
+                assertThat(claimedStill)
+                        .as("the chunk another node claimed, still waiting")
+                        .isEqualTo(1);
+            }
+            assertThat(b.memory().settle(Duration.ofMinutes(1))).isTrue();
+            assertThat(b.memory().stats().embedding().embedded()).isEqualTo(2);
+            assertThat(count(url, "SELECT count(*) FROM memory_chunks WHERE vector IS NULL"))
+                    .isZero();
+            assertThat(found(b, "zephyr")).isTrue();
         }
     }
 

@@ -13,10 +13,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Embeds chunks in the background, oldest first, in batches. The queue is the set of chunks stored
- * without a vector, so it survives restarts and holds no text in memory; storing more waits while it
- * is longer than the limit ({@link #awaitRoom}). While a backlog drains, the index is told about new
- * vectors at most every two seconds rather than after every batch (each catch-up writes a
- * small index segment that must be merged later), and when the backlog is empty and writes are quiet.
+ * without a vector, so it survives restarts and holds no text in memory; on a database several nodes
+ * share, each node claims the batch it takes ({@link VectorStore#take}), so that no chunk is embedded
+ * twice; storing more waits while it is longer than the limit ({@link #awaitRoom}). While a backlog
+ * drains, the index is told about new vectors at most every two seconds rather than after every batch
+ * (each catch-up writes a small index segment that must be merged later), and when the backlog is
+ * empty and writes are quiet.
  *
  * <p>While a client stores items one after the other, the worker gathers them before it embeds
  * ({@link #GATHER}): it waits until the writes go quiet, a batch has arrived, or the first of them
@@ -159,6 +161,7 @@ final class EmbeddingWorker implements AutoCloseable {
 
     private void loop() {
         long pause = 0;
+        List<Rows.Waiting> batch = List.of();
         while (!closed) {
             try {
                 if (pause > 0) {
@@ -168,7 +171,7 @@ final class EmbeddingWorker implements AutoCloseable {
                     gather();
                 }
                 arrived.set(0);
-                var batch = store.waiting(BATCH);
+                batch = store.take(BATCH);
                 draining = batch.size() == BATCH;
                 if (batch.isEmpty()) {
                     indexNow();
@@ -178,6 +181,7 @@ final class EmbeddingWorker implements AutoCloseable {
                     continue;
                 }
                 embed(batch);
+                batch = List.of();
                 pause = 0;
                 lastFailure = "";
             } catch (InterruptedException e) {
@@ -188,6 +192,8 @@ final class EmbeddingWorker implements AutoCloseable {
                 }
                 indexNow(); // what was embedded before the failure
                 lastFailure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                release(batch);
+                batch = List.of();
                 pause = Math.min(Math.max(pause * 2, 1_000), 60_000);
                 LOG.warn("memory could not embed chunks, trying again in {} ms: {}", pause, lastFailure);
             }
@@ -230,6 +236,15 @@ final class EmbeddingWorker implements AutoCloseable {
         unindexed = true;
         if (System.nanoTime() - lastIndexed >= INDEX_EVERY.toNanos()) {
             indexNow();
+        }
+    }
+
+    /** Gives back what this node claimed and could not embed; should that fail too, the claim lapses. */
+    private void release(List<Rows.Waiting> batch) {
+        try {
+            store.release(batch);
+        } catch (RuntimeException e) {
+            LOG.debug("memory could not give back its claim on {} chunks; it lapses: {}", batch.size(), e.toString());
         }
     }
 

@@ -1,11 +1,16 @@
 package dev.aios.memory.internal;
 
+import dev.aios.kernel.spi.Handle;
+import dev.aios.kernel.spi.Row;
 import dev.aios.kernel.spi.SubjectCipher.ForgottenException;
 import dev.aios.memory.internal.Rows.Change;
 import dev.aios.memory.internal.Rows.Waiting;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The vectors of chunks: which chunks wait to be embedded (those stored without a vector), and the
@@ -18,29 +23,97 @@ final class VectorStore {
         this.items = items;
     }
 
-    /** Up to {@code limit} chunks waiting to be embedded, oldest first. */
-    List<Waiting> waiting(int limit) {
-        return items
-                .storage()
-                .read(h -> h.query(
-                        "SELECT item_id, n, subject, text FROM memory_chunks WHERE embed = 1 AND model IS NULL"
-                                + " ORDER BY " + ItemStore.order(h) + " LIMIT ?",
-                        row -> {
-                            String subject = row.text("subject");
-                            try {
-                                return Optional.of(new Waiting(
-                                        row.text("item_id"),
-                                        (int) row.integer("n"),
-                                        subject,
-                                        items.sealer().openText(subject, row.bytes("text"))));
-                            } catch (ForgottenException e) {
-                                return Optional.<Waiting>empty();
-                            }
-                        },
-                        limit))
-                .stream()
-                .flatMap(Optional::stream)
-                .toList();
+    /**
+     * How long a node's claim on the chunks it embeds holds on a shared database: longer than a batch
+     * takes, short enough that the chunks of a node that stopped are embedded by another soon.
+     */
+    static final Duration CLAIM_FOR = Duration.ofMinutes(1);
+
+    /** The database's clock in milliseconds since the epoch, the one every node's claims are told by. */
+    private static final String NOW_MILLIS = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+
+    /**
+     * Up to {@code limit} chunks waiting to be embedded, oldest first, for this node to embed. On
+     * SQLite this node is the only one. On a shared database every node's embedder looks, so the
+     * chunks are claimed in a write until {@link #CLAIM_FOR} from now, and those another node claimed
+     * meanwhile are left out: no chunk is embedded twice, and what a stopped node had claimed is taken
+     * again once its claim lapses.
+     */
+    List<Waiting> take(int limit) {
+        var storage = items.storage();
+        if (storage.dialect() == Handle.Dialect.SQLITE) {
+            return open(storage.read(h -> h.query(
+                    "SELECT item_id, n, subject, text, rowid AS seq FROM memory_chunks WHERE embed = 1 AND model IS NULL"
+                            + " ORDER BY rowid LIMIT ?",
+                    VectorStore::sealed,
+                    limit)));
+        }
+        var found = storage.read(h -> h.query(
+                "SELECT item_id, n, subject, text, seq FROM memory_chunks WHERE embed = 1 AND model IS NULL"
+                        + " AND claimed_until < " + NOW_MILLIS + " ORDER BY seq LIMIT ?",
+                VectorStore::sealed,
+                limit));
+        if (found.isEmpty()) {
+            return List.of();
+        }
+        var args = new ArrayList<Object>();
+        args.add(CLAIM_FOR.toMillis());
+        found.forEach(chunk -> args.add(chunk.seq()));
+        var claimed = new HashSet<>(storage.write(h -> h.query(
+                "UPDATE memory_chunks SET claimed_until = " + NOW_MILLIS + " + ? WHERE seq IN ("
+                        + Handle.marks(found.size()) + ") AND embed = 1 AND model IS NULL AND claimed_until < "
+                        + NOW_MILLIS + " RETURNING seq",
+                row -> row.integer("seq"),
+                args.toArray())));
+        return open(
+                found.stream().filter(chunk -> claimed.contains(chunk.seq())).toList());
+    }
+
+    /**
+     * Gives back the claim on chunks this node could not embed, so that the next attempt, here or on
+     * another node, need not wait for it to lapse; on SQLite, which claims nothing, nothing.
+     */
+    void release(List<Waiting> chunks) {
+        var storage = items.storage();
+        if (chunks.isEmpty() || storage.dialect() == Handle.Dialect.SQLITE) {
+            return;
+        }
+        storage.write(h -> h.update(
+                "UPDATE memory_chunks SET claimed_until = 0 WHERE (item_id, n) IN ("
+                        + String.join(", ", Collections.nCopies(chunks.size(), "(?, ?)"))
+                        + ") AND model IS NULL",
+                chunks.stream()
+                        .flatMap(chunk -> Stream.<Object>of(chunk.itemId(), chunk.n()))
+                        .toArray()));
+    }
+
+    /** A chunk as read, its text still sealed. */
+    private record Sealed(String itemId, int n, String subject, byte[] text, long seq) {}
+
+    private static Sealed sealed(Row row) {
+        return new Sealed(
+                row.text("item_id"),
+                (int) row.integer("n"),
+                row.text("subject"),
+                row.bytes("text"),
+                row.integer("seq"));
+    }
+
+    /** The chunks with their texts opened; those of a subject forgotten meanwhile are left out. */
+    private List<Waiting> open(List<Sealed> chunks) {
+        var opened = new ArrayList<Waiting>(chunks.size());
+        for (var chunk : chunks) {
+            try {
+                opened.add(new Waiting(
+                        chunk.itemId(),
+                        chunk.n(),
+                        chunk.subject(),
+                        items.sealer().openText(chunk.subject(), chunk.text())));
+            } catch (ForgottenException e) {
+                // forgotten while it waited: nothing to embed
+            }
+        }
+        return opened;
     }
 
     long waitingCount() {
@@ -58,7 +131,10 @@ final class VectorStore {
             for (int i = 0; i < chunks.size(); i++) {
                 var chunk = chunks.get(i);
                 int updated = h.update(
-                        "UPDATE memory_chunks SET model = ?, vector = ? WHERE item_id = ? AND n = ? AND subject = ?",
+                        // Not over a vector stored meanwhile (by another node, whose claim lapsed while
+                        // it embedded): one vector a chunk, and one change for the indexes.
+                        "UPDATE memory_chunks SET model = ?, vector = ? WHERE item_id = ? AND n = ? AND subject = ?"
+                                + " AND model IS NULL",
                         model,
                         sealed.get(i),
                         chunk.itemId(),
