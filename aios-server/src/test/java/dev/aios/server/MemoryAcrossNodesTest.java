@@ -192,6 +192,63 @@ class MemoryAcrossNodesTest {
         }
     }
 
+    @Test
+    void everyNodeCopiesTheKernelsFeedButNoNodeCopiesWhatAnotherDid() throws Exception {
+        String url = newDatabase("memory_feed");
+        int events = 1_000;
+        var positions = new java.util.concurrent.ConcurrentLinkedQueue<Long>();
+        try (var a = open(url, dir.resolve("a"));
+                var b = open(url, dir.resolve("b"));
+                var watcher = java.util.concurrent.Executors.newSingleThreadExecutor()) {
+            // Where the copy of the event log stands, read from outside while both nodes copy.
+            var watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+            var watched = watcher.submit(() -> {
+                while (watching.get()) {
+                    positions.add(
+                            count(url, "SELECT COALESCE(MAX(position), 0) FROM memory_feed WHERE source = 'event'"));
+                    Thread.sleep(2);
+                }
+                return null;
+            });
+            var through = new Node[] {a, b};
+            try (var clients = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+                var sent = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+                for (int i = 0; i < events; i++) {
+                    var node = through[i % 2];
+                    var event = new dev.aios.api.Event(
+                            "note-" + i,
+                            "note.seen",
+                            "acme",
+                            "test",
+                            java.time.Instant.now(),
+                            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                                    .objectNode()
+                                    .put("text", "note " + i),
+                            "",
+                            "");
+                    sent.add(clients.submit(() -> node.kernel().send(event)));
+                }
+                for (var event : sent) {
+                    event.get();
+                }
+            }
+            assertThat(a.memory().settle(Duration.ofMinutes(1))).isTrue();
+            assertThat(b.memory().settle(Duration.ofMinutes(1))).isTrue();
+            watching.set(false);
+            watched.get();
+        }
+        // A node copies from where the copy stands when it writes, never from where it read before
+        // another node copied past it: the position only goes forward, and every event is copied.
+        var seen = new java.util.ArrayList<>(positions);
+        for (int i = 1; i < seen.size(); i++) {
+            assertThat(seen.get(i))
+                    .as("the position after %d", seen.get(i - 1))
+                    .isGreaterThanOrEqualTo(seen.get(i - 1));
+        }
+        assertThat(count(url, "SELECT count(*) FROM memory_items WHERE kind = 'event'"))
+                .isEqualTo(events);
+    }
+
     /** A node: its kernel and its memory, which embeds what it stored before it stops. */
     private record Node(Kernel kernel, MemoryExtension memory) implements AutoCloseable {
         @Override

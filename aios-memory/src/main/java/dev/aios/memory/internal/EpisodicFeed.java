@@ -8,6 +8,7 @@ import dev.aios.memory.internal.Rows.Chunk;
 import dev.aios.memory.internal.Rows.Item;
 import dev.aios.memory.internal.Rows.NewItem;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,7 +17,9 @@ import java.util.Map;
 /**
  * Episodic memory: copies every event and journal entry the kernel accepted into memory, as an item
  * found by text, subject, kind and time. It reads the kernel's feed from where it stopped, so a
- * restart loses nothing and copies nothing twice (the position is stored with the items).
+ * restart loses nothing and copies nothing twice (the position is stored with the items). On a
+ * database several nodes share, each copies what it finds; a batch another node copied first is
+ * not written again ({@link ItemStore#copied}).
  */
 final class EpisodicFeed {
     private static final int BATCH = 500;
@@ -31,8 +34,26 @@ final class EpisodicFeed {
         this.maxChars = maxChars;
     }
 
-    /** Copies what the kernel accepted since the last time; returns how many items were stored. */
-    int catchUp() {
+    /**
+     * How long a node leaves the copying to another node of a shared database after that one copied a
+     * batch this one had read: while both copy, each would read, open and seal every batch for one of
+     * them to write it.
+     */
+    static final Duration YIELD_FOR = Duration.ofSeconds(1);
+
+    /** Until when ({@link System#nanoTime()}) this node leaves the copying to another one. */
+    private long yieldingUntil = System.nanoTime();
+
+    /**
+     * Copies what the kernel accepted since the last time; returns how many items were stored.
+     *
+     * @param yielding whether to leave the copying to another node seen copying within {@link
+     *     #YIELD_FOR}, rather than copy everything now
+     */
+    int catchUp(boolean yielding) {
+        if (yielding && System.nanoTime() - yieldingUntil < 0) {
+            return 0;
+        }
         int stored = 0;
         while (true) {
             var positions = store.feedPositions();
@@ -50,8 +71,17 @@ final class EpisodicFeed {
                     items.add(item(item));
                 }
             }
-            store.insert(items, moved);
-            stored += items.size();
+            var from = new HashMap<String, Long>();
+            moved.keySet().forEach(source -> from.put(source, source.equals("event") ? positions[0] : positions[1]));
+            if (store.copied(items, from, moved)) {
+                stored += items.size();
+            } else {
+                // Another node copied them meanwhile: it goes on, or this one reads on from where it stopped.
+                yieldingUntil = System.nanoTime() + YIELD_FOR.toNanos();
+                if (yielding) {
+                    return stored;
+                }
+            }
         }
     }
 

@@ -63,6 +63,23 @@ final class ItemStore {
 
     /** Stores {@code items} and deletes the items {@code replacing}, in one transaction. */
     Stored insert(List<NewItem> items, Map<String, Long> feedPositions, List<String> replacing) {
+        return write(items, Map.of(), feedPositions, replacing).orElseThrow();
+    }
+
+    /**
+     * Stores items copied from the kernel's feed and moves the feed's positions from {@code from} to
+     * {@code to}, in one transaction, unless a position is no longer at {@code from}: on a shared
+     * database every node copies the feed, and when another one copied past where this one read,
+     * nothing is written and the caller reads on from the position as it stands.
+     *
+     * @return whether the items were stored (or found stored) and the positions moved
+     */
+    boolean copied(List<NewItem> items, Map<String, Long> from, Map<String, Long> to) {
+        return write(items, from, to, List.of()).isPresent();
+    }
+
+    private Optional<Stored> write(
+            List<NewItem> items, Map<String, Long> from, Map<String, Long> feedPositions, List<String> replacing) {
         var sealed = new ArrayList<SealedItem>(items.size());
         for (var item : items) {
             var row = item.item();
@@ -73,6 +90,11 @@ final class ItemStore {
             sealed.add(new SealedItem(item, sealer.json(row.subject(), row.metadata()), chunks));
         }
         return storage.write(h -> {
+            for (var position : from.entrySet()) {
+                if (feedPosition(h, position.getKey()) != position.getValue()) {
+                    return Optional.<Stored>empty();
+                }
+            }
             long last = 0;
             var existing = new ArrayList<String>();
             for (var item : sealed) {
@@ -116,7 +138,7 @@ final class ItemStore {
                         position.getKey(),
                         position.getValue());
             }
-            return new Stored(existing, last);
+            return Optional.of(new Stored(existing, last));
         });
     }
 
@@ -526,10 +548,11 @@ final class ItemStore {
 
     /** Where episodic memory stopped reading the kernel's feed: event sequence and journal position. */
     long[] feedPositions() {
-        return storage.read(h -> new long[] {
-            h.count("SELECT COALESCE(MAX(position), 0) FROM memory_feed WHERE source = 'event'"),
-            h.count("SELECT COALESCE(MAX(position), 0) FROM memory_feed WHERE source = 'journal'")
-        });
+        return storage.read(h -> new long[] {feedPosition(h, "event"), feedPosition(h, "journal")});
+    }
+
+    private static long feedPosition(Handle h, String source) {
+        return h.count("SELECT COALESCE(MAX(position), 0) FROM memory_feed WHERE source = ?", source);
     }
 
     /** Deletes items (and their chunks), with a change per item for the index; in the caller's transaction. */

@@ -489,9 +489,17 @@ public final class MemoryService implements AutoCloseable {
 
     /** Copies what the kernel accepted into episodic memory and brings the index up to date. */
     public void catchUp() {
+        catchUp(false);
+    }
+
+    /**
+     * As {@link #catchUp()}; {@code yielding}: for the background pass, which leaves the copying to
+     * another node of a shared database that was seen copying a moment ago.
+     */
+    private void catchUp(boolean yielding) {
         ingest.lock();
         try {
-            feed.catchUp();
+            feed.catchUp(yielding);
         } finally {
             ingest.unlock();
         }
@@ -517,7 +525,7 @@ public final class MemoryService implements AutoCloseable {
                     stopped.await(ASK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
                     continue;
                 }
-                catchUp();
+                catchUp(true);
                 if (System.nanoTime() - lastCommit > COMMIT_EVERY.toNanos()) {
                     indexer.commit();
                     indexer.mergeWhenIdle();
