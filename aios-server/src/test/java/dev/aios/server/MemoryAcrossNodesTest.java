@@ -249,6 +249,68 @@ class MemoryAcrossNodesTest {
                 .isEqualTo(events);
     }
 
+    @Test
+    void retentionRunOnTwoNodesAtOnceMergesADayIntoOneSummary() throws Exception {
+        String url = newDatabase("memory_retention");
+        var now = new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.now());
+        java.time.InstantSource clock = now::get;
+        var compact = new MemorySettings.Retention(
+                java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.of(Duration.ofDays(2)));
+        var settings = MemorySettings.defaults()
+                .withRetention(MemoryKind.EVENT, compact)
+                .withRetention(MemoryKind.JOURNAL, compact);
+        int events = 40;
+        var reports = new java.util.ArrayList<dev.aios.memory.RetentionReport>();
+        try (var a = open(url, dir.resolve("a"), settings, clock);
+                var b = open(url, dir.resolve("b"), settings, clock)) {
+            for (int i = 0; i < events; i++) {
+                a.kernel()
+                        .send(new dev.aios.api.Event(
+                                "visit-" + i,
+                                "page.visited",
+                                "acme",
+                                "test",
+                                now.get(),
+                                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                                        .objectNode()
+                                        .put("page", "/pricing/" + i),
+                                "",
+                                ""));
+            }
+            assertThat(a.memory().settle(Duration.ofMinutes(1))).isTrue();
+            assertThat(b.memory().settle(Duration.ofMinutes(1))).isTrue();
+            assertThat(count(url, "SELECT count(*) FROM memory_items WHERE kind = 'event'"))
+                    .isEqualTo(events);
+
+            // Two weeks later both nodes' retention runs at the same moment.
+            now.set(now.get().plus(Duration.ofDays(14)));
+            var start = new java.util.concurrent.CountDownLatch(1);
+            try (var runs = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                var retained = new java.util.ArrayList<java.util.concurrent.Future<dev.aios.memory.RetentionReport>>();
+                for (var node : new Node[] {a, b}) {
+                    retained.add(runs.submit(() -> {
+                        start.await();
+                        return node.memory().retain();
+                    }));
+                }
+                start.countDown();
+                for (var report : retained) {
+                    reports.add(report.get());
+                }
+            }
+        }
+        // The day's events (all at one moment of the clock) became one summary, written by one node.
+        assertThat(count(url, "SELECT count(*) FROM memory_items WHERE kind = 'event'"))
+                .isZero();
+        assertThat(count(url, "SELECT count(*) FROM memory_items WHERE kind = 'summary'"))
+                .isEqualTo(1);
+        assertThat(reports.stream()
+                        .mapToLong(dev.aios.memory.RetentionReport::summaries)
+                        .sum())
+                .as("summaries the two runs report")
+                .isEqualTo(1);
+    }
+
     /** A node: its kernel and its memory, which embeds what it stored before it stops. */
     private record Node(Kernel kernel, MemoryExtension memory) implements AutoCloseable {
         @Override
@@ -259,8 +321,13 @@ class MemoryAcrossNodesTest {
     }
 
     private static Node open(String url, Path data) throws IOException {
-        var memory = MemoryExtension.of(MemorySettings.defaults());
-        return new Node(node(url, data, memory), memory);
+        return open(url, data, MemorySettings.defaults(), java.time.InstantSource.system());
+    }
+
+    private static Node open(String url, Path data, MemorySettings settings, java.time.InstantSource clock)
+            throws IOException {
+        var memory = MemoryExtension.of(settings);
+        return new Node(node(url, data, memory, clock), memory);
     }
 
     private static dev.aios.api.Memory memory(Node node) {
@@ -297,6 +364,11 @@ class MemoryAcrossNodesTest {
     }
 
     private static Kernel node(String url, Path data, MemoryExtension memory) throws IOException {
+        return node(url, data, memory, java.time.InstantSource.system());
+    }
+
+    private static Kernel node(String url, Path data, MemoryExtension memory, java.time.InstantSource clock)
+            throws IOException {
         Files.createDirectories(data);
         var first = data.resolveSibling("a").resolve("master.key");
         if (!data.endsWith("a") && !Files.exists(data.resolve("master.key"))) {
@@ -307,6 +379,7 @@ class MemoryAcrossNodesTest {
                 .dataDirectory(data)
                 .database(url)
                 .extension(memory)
+                .clock(clock)
                 .build();
         kernel.start();
         return kernel;

@@ -58,12 +58,18 @@ final class ItemStore {
      * @return the stored items by id, those stored before included, and the last change's number
      */
     Stored insert(List<NewItem> items, Map<String, Long> feedPositions) {
-        return insert(items, feedPositions, List.of());
+        return write(items, Map.of(), feedPositions, List.of()).orElseThrow();
     }
 
-    /** Stores {@code items} and deletes the items {@code replacing}, in one transaction. */
-    Stored insert(List<NewItem> items, Map<String, Long> feedPositions, List<String> replacing) {
-        return write(items, Map.of(), feedPositions, replacing).orElseThrow();
+    /**
+     * Stores {@code summary} in place of the items {@code replacing}, in one transaction, unless one
+     * of them is gone: on a shared database every node runs retention, and another node's run may
+     * have merged them meanwhile.
+     *
+     * @return whether the summary was stored
+     */
+    boolean replaced(NewItem summary, List<String> replacing) {
+        return write(List.of(summary), Map.of(), Map.of(), replacing).isPresent();
     }
 
     /**
@@ -94,6 +100,14 @@ final class ItemStore {
                 if (feedPosition(h, position.getKey()) != position.getValue()) {
                     return Optional.<Stored>empty();
                 }
+            }
+            if (!replacing.isEmpty()
+                    && h.count(
+                                    "SELECT COUNT(*) FROM memory_items WHERE id IN (" + Handle.marks(replacing.size())
+                                            + ")",
+                                    replacing.toArray())
+                            != replacing.size()) {
+                return Optional.<Stored>empty();
             }
             long last = 0;
             var existing = new ArrayList<String>();

@@ -18,7 +18,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,8 +116,11 @@ final class RetentionJob {
         long compacted = 0;
         long summaries = 0;
         for (var group : store.storage().read(h -> groups(h, at))) {
-            compacted += compact(group, at);
-            summaries++;
+            long merged = compact(group, at);
+            if (merged > 0) {
+                compacted += merged;
+                summaries++;
+            }
         }
         var report = new RetentionReport(at, expired, compacted, summaries, summarizer.name());
         LOG.info("memory retention: expired {}, compacted {} items into {} summaries", expired, compacted, summaries);
@@ -147,7 +149,10 @@ final class RetentionJob {
         return groups;
     }
 
-    /** Merges one subject's compactable items of one day into a summary; returns how many. */
+    /**
+     * Merges one subject's compactable items of one day into a summary; returns how many (none when
+     * another node's retention merged some of them first).
+     */
     private long compact(Group group, Instant at) {
         record Source(String id, MemoryKind kind, Instant at, double importance, String text) {}
         var sources = store.storage().read(h -> {
@@ -216,7 +221,10 @@ final class RetentionJob {
                 text.getBytes(StandardCharsets.UTF_8).length,
                 metadata);
         var ids = sources.stream().map(Source::id).toList();
-        store.insert(List.of(new NewItem(summary, chunks)), Map.of(), ids);
+        if (!store.replaced(new NewItem(summary, chunks), ids)) {
+            LOG.debug("memory retention: {} of {} was merged meanwhile (by another node)", group.subject(), day);
+            return 0;
+        }
         return ids.size();
     }
 
