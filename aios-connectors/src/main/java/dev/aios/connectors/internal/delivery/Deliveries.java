@@ -82,7 +82,7 @@ public final class Deliveries implements AutoCloseable {
         if (store.position() == null) {
             // Deliveries begin with what happens from now on, not with the whole history.
             var last = lastPositions();
-            store.collect(List.of(), last[0], last[1], clock.instant());
+            store.collect(List.of(), null, last[0], last[1], clock.instant());
         }
     }
 
@@ -111,6 +111,7 @@ public final class Deliveries implements AutoCloseable {
         int read = 0;
         List<FeedItem> page;
         do {
+            var from = new long[] {events, journal};
             page = feed.after(events, journal, 500);
             var deliveries = new ArrayList<DeliveryStore.New>();
             for (var item : page) {
@@ -134,8 +135,14 @@ public final class Deliveries implements AutoCloseable {
                     }
                 }
             }
-            store.collect(deliveries, events, journal, clock.instant());
-            read += page.size();
+            if (store.collect(deliveries, from, events, journal, clock.instant())) {
+                read += page.size();
+            } else {
+                // Another node collected these meanwhile: read on from where it stopped.
+                position = store.position();
+                events = position[0];
+                journal = position[1];
+            }
         } while (!page.isEmpty());
         return read;
     }
@@ -170,10 +177,13 @@ public final class Deliveries implements AutoCloseable {
                         "subscription '" + due.subscription() + "' is no longer in aios.yaml");
                 continue;
             }
+            if (!store.claim(due, now)) {
+                continue; // sent or being sent by another node
+            }
             var error = post(subscription, due);
             int attempts = due.attempts() + 1;
             if (error.isEmpty()) {
-                store.attempted(due.id(), DeliveryStatus.DELIVERED, attempts, now, Optional.empty(), clock.instant());
+                store.attempted(due, DeliveryStatus.DELIVERED, now, Optional.empty(), clock.instant());
                 delivered++;
             } else if (attempts >= subscription.attempts()) {
                 LOG.warn(
@@ -186,13 +196,7 @@ public final class Deliveries implements AutoCloseable {
             } else {
                 var wait = subscription.backoff().multipliedBy(1L << Math.min(attempts - 1, 20));
                 wait = wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
-                store.attempted(
-                        due.id(),
-                        DeliveryStatus.PENDING,
-                        attempts,
-                        clock.instant().plus(wait),
-                        error,
-                        clock.instant());
+                store.attempted(due, DeliveryStatus.PENDING, clock.instant().plus(wait), error, clock.instant());
             }
         }
         return delivered;
@@ -269,7 +273,7 @@ public final class Deliveries implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("the failure of delivery {} could not be recorded as an event: {}", due.id(), e.getMessage());
         }
-        store.failed(due.id(), attempts, round, error, clock.instant());
+        store.failed(due, attempts, round, error, clock.instant());
     }
 
     /**

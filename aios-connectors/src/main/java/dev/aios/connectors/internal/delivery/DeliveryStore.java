@@ -103,9 +103,25 @@ final class DeliveryStore {
                 .orElse(null));
     }
 
-    /** Adds {@code deliveries} (ignoring any already there) and moves the feed position, at once. */
-    void collect(List<New> deliveries, long eventSeq, long journalPos, Instant now) {
-        storage.write(h -> {
+    /**
+     * Adds {@code deliveries} (ignoring any already there) and moves the feed position to {@code
+     * eventSeq} and {@code journalPos}, at once, unless the position is no longer {@code from}: on a
+     * shared database every node collects, and another node collected past it meanwhile.
+     *
+     * @param from the position the deliveries were read from; null to move it whatever it is
+     * @return whether the deliveries were added and the position moved
+     */
+    boolean collect(List<New> deliveries, long[] from, long eventSeq, long journalPos, Instant now) {
+        return storage.write(h -> {
+            if (from != null) {
+                var at = h.queryOne(
+                        "SELECT event_seq, journal_pos FROM connector_delivery_feed WHERE name = ?",
+                        r -> new long[] {r.integer("event_seq"), r.integer("journal_pos")},
+                        FEED);
+                if (at.isPresent() && (at.get()[0] != from[0] || at.get()[1] != from[1])) {
+                    return false;
+                }
+            }
             // Checked in the write, after any forgetting that committed before it: nothing is sealed
             // again for a subject just forgotten (that would keep its name beside a new key).
             var forgotten = new java.util.HashMap<String, Boolean>();
@@ -127,13 +143,14 @@ final class DeliveryStore {
                         now,
                         now);
             }
-            return h.update(
+            h.update(
                     "INSERT INTO connector_delivery_feed (name, event_seq, journal_pos) VALUES (?, ?, ?)"
                             + " ON CONFLICT (name) DO UPDATE SET event_seq = excluded.event_seq,"
                             + " journal_pos = excluded.journal_pos",
                     FEED,
                     eventSeq,
                     journalPos);
+            return true;
         });
     }
 
@@ -194,30 +211,65 @@ final class DeliveryStore {
                 .flatMap(at -> at));
     }
 
-    /** Records an attempt: delivered, or pending again at {@code next}. */
-    void attempted(String id, DeliveryStatus status, int attempts, Instant next, Optional<String> error, Instant now) {
+    /**
+     * How long a node's claim on a delivery it is sending holds: longer than a request may take (30
+     * s), and how long a delivery waits when the node that claimed it stopped before it could tell.
+     */
+    static final java.time.Duration CLAIM_FOR = java.time.Duration.ofMinutes(2);
+
+    /**
+     * Claims {@code due} for this node to send now, unless another node sent or claimed it since it
+     * was read: on a shared database every node sends what is due, and a request must go out once.
+     * The claim moves the delivery's next attempt {@link #CLAIM_FOR} ahead, where it stays if this
+     * node stops before it records the attempt.
+     *
+     * @return whether this node is to send it
+     */
+    boolean claim(Due due, Instant now) {
+        return storage.write(h -> h.update(
+                        "UPDATE connector_deliveries SET next_at = ?, updated_at = ? WHERE id = ? AND status = ?"
+                                + " AND attempts = ? AND rounds = ? AND next_at <= ?",
+                        now.plus(CLAIM_FOR),
+                        now,
+                        due.id(),
+                        DeliveryStatus.PENDING,
+                        due.attempts(),
+                        due.rounds(),
+                        now))
+                > 0;
+    }
+
+    /**
+     * Records the attempt made of {@code due}: delivered, or pending again at {@code next}; not over
+     * another attempt recorded since (one made after this node's claim lapsed).
+     */
+    void attempted(Due due, DeliveryStatus status, Instant next, Optional<String> error, Instant now) {
         storage.write(h -> h.update(
                 "UPDATE connector_deliveries SET status = ?, attempts = ?, next_at = ?, last_error = ?, updated_at = ?"
-                        + " WHERE id = ?",
+                        + " WHERE id = ? AND attempts = ? AND rounds = ?",
                 status,
-                attempts,
+                due.attempts() + 1,
                 next,
                 error,
                 now,
-                id));
+                due.id(),
+                due.attempts(),
+                due.rounds()));
     }
 
-    /** Records that a delivery has no attempts left, for the {@code rounds}th time. */
-    void failed(String id, int attempts, int rounds, String error, Instant now) {
+    /** Records that {@code due} has no attempts left after {@code attempts}, for the {@code rounds}th time. */
+    void failed(Due due, int attempts, int rounds, String error, Instant now) {
         storage.write(h -> h.update(
                 "UPDATE connector_deliveries SET status = ?, attempts = ?, rounds = ?, last_error = ?, updated_at = ?"
-                        + " WHERE id = ?",
+                        + " WHERE id = ? AND attempts = ? AND rounds = ?",
                 DeliveryStatus.FAILED,
                 attempts,
                 rounds,
                 error,
                 now,
-                id));
+                due.id(),
+                due.attempts(),
+                due.rounds()));
     }
 
     /** Makes a failed delivery pending again, due now; false when there is no failed delivery of that id. */
