@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * (approved unchanged, edited with the change, rejected with the reason, the time taken), and every
  * agent output the policy let commit on its own. It reads the kernel's feed from where it stopped,
  * in the same transaction that stores what it derived, so a restart loses nothing and counts
- * nothing twice. Runs on its own thread, woken after each commit.
+ * nothing twice; on a database several nodes share, a batch is stored only while the position is
+ * where it was read, so no two nodes count the same items. Runs on its own thread, woken after each
+ * commit.
  */
 public final class Observer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Observer.class);
@@ -125,7 +127,11 @@ public final class Observer implements AutoCloseable {
                 return read;
             }
             var answers = new ArrayList<Answer>();
-            storage.write(c -> {
+            boolean moved = storage.write(c -> {
+                if (!java.util.Arrays.equals(positions(c), at)) {
+                    // On a shared database every node observes: another one took these meanwhile.
+                    return false;
+                }
                 long eventPos = at[0];
                 for (var item : events) {
                     eventPos = Math.max(eventPos, item.position());
@@ -143,8 +149,11 @@ public final class Observer implements AutoCloseable {
                 }
                 Sql.update(c, "UPDATE policy_feed SET position = ? WHERE source = 'event'", eventPos);
                 Sql.update(c, "UPDATE policy_feed SET position = ? WHERE source = 'journal'", journalPos);
-                return null;
+                return true;
             });
+            if (!moved) {
+                continue; // read on from where the other node stopped
+            }
             read += events.size() + entries.size();
             for (var listener : batchListeners) {
                 try {
@@ -167,14 +176,16 @@ public final class Observer implements AutoCloseable {
     }
 
     private long[] positions() {
-        return storage.read(c -> {
-            long[] at = new long[2];
-            for (var row : Sql.query(
-                    c, "SELECT source, position FROM policy_feed", r -> new Object[] {r.getString(1), r.getLong(2)})) {
-                at["event".equals(row[0]) ? 0 : 1] = (Long) row[1];
-            }
-            return at;
-        });
+        return storage.read(Observer::positions);
+    }
+
+    private static long[] positions(Handle c) throws SQLException {
+        long[] at = new long[2];
+        for (var row : Sql.query(
+                c, "SELECT source, position FROM policy_feed", r -> new Object[] {r.getString(1), r.getLong(2)})) {
+            at["event".equals(row[0]) ? 0 : 1] = (Long) row[1];
+        }
+        return at;
     }
 
     private Optional<Answer> learn(Handle c, FeedItem item) throws SQLException {

@@ -336,6 +336,8 @@ public final class Engine implements AutoCloseable {
         store.onCommitElsewhere(() -> {
             dispatcher.wake();
             instances.wake();
+            // A run waited for here may have ended there.
+            ends.elsewhere();
         });
         instances.start();
         awaits.start();

@@ -16,7 +16,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Lets callers wait for runs to end (completed, failed, cancelled, compensated), woken by the
- * journal entries that end them. Listens to the feed only once someone has waited.
+ * journal entries that end them, and on a shared database by every commit of another node (which
+ * may have ended the run). Listens to the feed only once someone has waited.
  */
 final class RunEnds implements FeedListener {
     private static final Set<String> ENDINGS = Set.of("RunCompleted", "RunFailed", "RunCancelled", "RunCompensated");
@@ -31,6 +32,13 @@ final class RunEnds implements FeedListener {
     }
 
     /**
+     * How often a waiter looks again whether its run ended: a run another node ends is told of by
+     * that node's commit being heard ({@link #elsewhere}), which can be missed while the connection
+     * is down.
+     */
+    private static final Duration LOOK_AGAIN = Duration.ofSeconds(1);
+
+    /**
      * Waits up to {@code timeout} for {@code runId} to end; {@code ended} tells whether it has
      * already (checked after the wait is registered, so an ending in between is not missed).
      */
@@ -43,24 +51,38 @@ final class RunEnds implements FeedListener {
                 }
             }
         }
-        var done = new CompletableFuture<Void>();
-        waiting.computeIfAbsent(runId, id -> new CopyOnWriteArrayList<>()).add(done);
-        try {
-            if (!ended.getAsBoolean()) {
-                done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            var done = new CompletableFuture<Void>();
+            waiting.computeIfAbsent(runId, id -> new CopyOnWriteArrayList<>()).add(done);
+            try {
+                long left = deadline - System.nanoTime();
+                if (ended.getAsBoolean() || left <= 0) {
+                    return;
+                }
+                done.get(Math.min(left, LOOK_AGAIN.toNanos()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // look again, until the deadline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                waiting.computeIfPresent(runId, (id, list) -> {
+                    list.remove(done);
+                    return list.isEmpty() ? null : list;
+                });
             }
-        } catch (TimeoutException e) {
-            // the caller reads the run as it is now
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
-        } finally {
-            waiting.computeIfPresent(runId, (id, list) -> {
-                list.remove(done);
-                return list.isEmpty() ? null : list;
-            });
         }
+    }
+
+    /**
+     * Another node committed: a run waited for may have ended there, which this node's feed does not
+     * carry. Every waiter looks again.
+     */
+    void elsewhere() {
+        waiting.values().forEach(list -> list.forEach(f -> f.complete(null)));
     }
 
     @Override
