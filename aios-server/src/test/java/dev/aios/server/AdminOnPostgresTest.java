@@ -3,35 +3,23 @@ package dev.aios.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aios.kernel.Kernel;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The admin commands on an installation whose tables are in PostgreSQL (a real one, embedded). */
 class AdminOnPostgresTest {
-    private static EmbeddedPostgres postgres;
+    @RegisterExtension
+    static final OnePostgres POSTGRES = new OnePostgres();
 
     @TempDir
     Path dataDirectory;
 
-    @BeforeAll
-    static void startPostgres() throws IOException {
-        postgres = EmbeddedPostgres.builder().start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws IOException {
-        postgres.close();
-    }
-
     @Test
     void migrateCreatesEveryModulesTablesOnANewDatabaseThenFindsThemUpToDate(@TempDir Path sqlite) throws Exception {
-        var url = newDatabase("migrate");
+        var url = POSTGRES.newDatabase("migrate");
 
         var first = TestAios.cli(Map.of(), "admin", "migrate", "--data", dataDirectory.toString(), "--db", url);
         var again = TestAios.cli(Map.of("AIOS_DB", url), "admin", "migrate", "--data", dataDirectory.toString());
@@ -56,7 +44,7 @@ class AdminOnPostgresTest {
 
     @Test
     void verifyWaitsForEveryNodeToStopAndThenChecksTheSharedDatabase() {
-        var url = newDatabase("verify");
+        var url = POSTGRES.newDatabase("verify");
         var kernel = Kernel.builder()
                 .dataDirectory(dataDirectory)
                 .database(url)
@@ -100,7 +88,7 @@ class AdminOnPostgresTest {
                 "--data",
                 dataDirectory.toString(),
                 "--db",
-                newDatabase("backup"),
+                POSTGRES.newDatabase("backup"),
                 "--to",
                 target.resolve("b.zip").toString());
 
@@ -115,16 +103,5 @@ class AdminOnPostgresTest {
 
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).contains("--db must be a jdbc:postgresql: URL");
-    }
-
-    private static String newDatabase(String name) {
-        var database = "admin_" + name + "_" + ProcessHandle.current().pid();
-        try (var c = postgres.getPostgresDatabase().getConnection();
-                var st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + database);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return postgres.getJdbcUrl("postgres", database);
     }
 }

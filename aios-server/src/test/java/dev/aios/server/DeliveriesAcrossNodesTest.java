@@ -11,10 +11,8 @@ import dev.aios.connectors.ConnectorsExtension;
 import dev.aios.connectors.DeliveryStatus;
 import dev.aios.connectors.DeliveryView;
 import dev.aios.kernel.Kernel;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,27 +23,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Two nodes sharing one PostgreSQL database send each outgoing webhook once, not once each. */
 class DeliveriesAcrossNodesTest {
-    private static EmbeddedPostgres postgres;
+    @RegisterExtension
+    static final OnePostgres POSTGRES = new OnePostgres();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startPostgres() throws IOException {
-        postgres = EmbeddedPostgres.builder().start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws IOException {
-        postgres.close();
-    }
 
     @Test
     void everyNodeSendsWhatIsDueButEachDeliveryGoesOutOnce() throws Exception {
@@ -66,7 +54,7 @@ class DeliveriesAcrossNodesTest {
             exchange.close();
         });
         receiver.start();
-        String url = newDatabase("deliveries_nodes");
+        String url = POSTGRES.newDatabase("deliveries_nodes");
         int events = 40;
         try (var a = open(url, dir.resolve("a"), receiver.getAddress().getPort());
                 var b = open(url, dir.resolve("b"), receiver.getAddress().getPort());
@@ -128,12 +116,7 @@ class DeliveriesAcrossNodesTest {
     }
 
     private static Node open(String url, Path data, int port) throws IOException {
-        Files.createDirectories(data);
-        var first = data.resolveSibling("a").resolve("master.key");
-        if (!data.endsWith("a") && !Files.exists(data.resolve("master.key"))) {
-            // Every node has the same master key.
-            Files.copy(first, data.resolve("master.key"));
-        }
+        OnePostgres.sameMasterKey(data);
         var settings = ConnectorSettings.read(new YAMLMapper().readTree("""
                 subscriptions:
                   crm:
@@ -153,13 +136,5 @@ class DeliveriesAcrossNodesTest {
         kernel.start();
         connectors.startDeliveries();
         return new Node(kernel, connectors);
-    }
-
-    private static String newDatabase(String name) throws java.sql.SQLException {
-        try (var c = postgres.getPostgresDatabase().getConnection();
-                var st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + name);
-        }
-        return postgres.getJdbcUrl("postgres", name);
     }
 }

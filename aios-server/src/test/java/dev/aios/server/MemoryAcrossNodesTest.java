@@ -2,43 +2,44 @@ package dev.aios.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.aios.api.Event;
 import dev.aios.api.MemoryKind;
 import dev.aios.api.Remember;
 import dev.aios.kernel.Kernel;
 import dev.aios.memory.MemoryExtension;
 import dev.aios.memory.MemorySettings;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import dev.aios.memory.RetentionReport;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Two nodes sharing one PostgreSQL database: what is remembered through one is recalled through the other. */
 class MemoryAcrossNodesTest {
     private static final String NOW_MILLIS = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
-    private static EmbeddedPostgres postgres;
+
+    @RegisterExtension
+    static final OnePostgres POSTGRES = new OnePostgres();
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startPostgres() throws IOException {
-        postgres = EmbeddedPostgres.builder().start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws IOException {
-        postgres.close();
-    }
-
     @Test
     void anItemStoredThroughOneNodeIsRecalledThroughTheOtherWithinASecond() throws Exception {
-        String url = newDatabase("memory_nodes");
+        String url = POSTGRES.newDatabase("memory_nodes");
         var memoryA = MemoryExtension.of(MemorySettings.defaults());
         var memoryB = MemoryExtension.of(MemorySettings.defaults());
         try (var a = node(url, dir.resolve("a"), memoryA);
@@ -77,7 +78,7 @@ class MemoryAcrossNodesTest {
 
     @Test
     void changesEveryNodesIndexHasAreDroppedAndANodeAwayTooLongRebuildsItsIndex() throws Exception {
-        String url = newDatabase("memory_pruning");
+        String url = POSTGRES.newDatabase("memory_pruning");
         try (var a = open(url, dir.resolve("a"));
                 var b = open(url, dir.resolve("b"))) {
             memory(a).remember(Remember.of(MemoryKind.NOTE, "acme", "Acme booked the zephyr workshop"));
@@ -89,32 +90,39 @@ class MemoryAcrossNodesTest {
             b.memory().settle(Duration.ofMinutes(1));
         }
         // Both indexes committed on close: the change list is empty, and the mark says how far it went.
-        assertThat(count(url, "SELECT count(*) FROM memory_changes")).isZero();
-        long dropped = count(url, "SELECT up_to FROM memory_changes_pruned");
+        assertThat(OnePostgres.count(url, "SELECT count(*) FROM memory_changes"))
+                .isZero();
+        long dropped = OnePostgres.count(url, "SELECT up_to FROM memory_changes_pruned");
         assertThat(dropped).isPositive();
-        assertThat(count(url, "SELECT count(*) FROM memory_followers")).isEqualTo(2);
+        assertThat(OnePostgres.count(url, "SELECT count(*) FROM memory_followers"))
+                .isEqualTo(2);
 
         // While b is stopped, what a stores stays listed for b.
         try (var a = open(url, dir.resolve("a"))) {
             memory(a).remember(Remember.of(MemoryKind.NOTE, "acme", "Acme asked about the quokka mascot"));
             awaitFound(a, "quokka");
         }
-        assertThat(count(url, "SELECT count(*) FROM memory_changes")).isPositive();
-        assertThat(count(url, "SELECT up_to FROM memory_changes_pruned")).isEqualTo(dropped);
+        assertThat(OnePostgres.count(url, "SELECT count(*) FROM memory_changes"))
+                .isPositive();
+        assertThat(OnePostgres.count(url, "SELECT up_to FROM memory_changes_pruned"))
+                .isEqualTo(dropped);
         try (var b = open(url, dir.resolve("b"))) {
             awaitFound(b, "quokka");
         }
-        assertThat(count(url, "SELECT count(*) FROM memory_changes")).isZero();
+        assertThat(OnePostgres.count(url, "SELECT count(*) FROM memory_changes"))
+                .isZero();
 
         // b is away longer than the others keep changes for it: they are dropped without it, and b,
         // back, rebuilds its index instead of missing them.
         try (var a = open(url, dir.resolve("a"))) {
-            update(url, "UPDATE memory_followers SET seen_at = 0");
+            OnePostgres.update(url, "UPDATE memory_followers SET seen_at = 0");
             memory(a).remember(Remember.of(MemoryKind.NOTE, "acme", "Acme renamed the narwhal project"));
             awaitFound(a, "narwhal");
         }
-        assertThat(count(url, "SELECT count(*) FROM memory_followers")).isEqualTo(1);
-        assertThat(count(url, "SELECT count(*) FROM memory_changes")).isZero();
+        assertThat(OnePostgres.count(url, "SELECT count(*) FROM memory_followers"))
+                .isEqualTo(1);
+        assertThat(OnePostgres.count(url, "SELECT count(*) FROM memory_changes"))
+                .isZero();
         try (var b = open(url, dir.resolve("b"))) {
             assertThat(found(b, "narwhal"))
                     .as("found through b right after its start")
@@ -125,14 +133,14 @@ class MemoryAcrossNodesTest {
 
     @Test
     void everyNodeEmbedsButNoChunkIsEmbeddedTwice() throws Exception {
-        String url = newDatabase("memory_embedding");
+        String url = POSTGRES.newDatabase("memory_embedding");
         int items = 300;
         try (var a = open(url, dir.resolve("a"));
                 var b = open(url, dir.resolve("b"))) {
             // Stored through both nodes at once, while both embedders look for chunks to embed.
             var through = new Node[] {a, b};
-            try (var clients = java.util.concurrent.Executors.newFixedThreadPool(4)) {
-                var stored = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            try (var clients = Executors.newFixedThreadPool(4)) {
+                var stored = new ArrayList<Future<?>>();
                 for (int i = 0; i < items; i++) {
                     var node = through[i % 2];
                     String text = "Acme note " + i + " about the spring campaign";
@@ -146,29 +154,30 @@ class MemoryAcrossNodesTest {
             assertThat(b.memory().settle(Duration.ofMinutes(2))).isTrue();
             long byA = a.memory().stats().embedding().embedded();
             long byB = b.memory().stats().embedding().embedded();
-            assertThat(count(url, "SELECT count(*) FROM memory_chunks WHERE embed = 1 AND vector IS NULL"))
+            assertThat(OnePostgres.count(url, "SELECT count(*) FROM memory_chunks WHERE embed = 1 AND vector IS NULL"))
                     .as("chunks left without a vector")
                     .isZero();
-            long chunks = count(url, "SELECT count(*) FROM memory_chunks WHERE embed = 1");
+            long chunks = OnePostgres.count(url, "SELECT count(*) FROM memory_chunks WHERE embed = 1");
             assertThat(chunks).isGreaterThanOrEqualTo(items);
             assertThat(byA + byB)
                     .as("chunks embedded by a (%d) and b (%d), of %d", byA, byB, chunks)
                     .isEqualTo(chunks);
         }
         // Each node's index took every vector once: nothing is left listed for either.
-        assertThat(count(url, "SELECT count(*) FROM memory_changes")).isZero();
+        assertThat(OnePostgres.count(url, "SELECT count(*) FROM memory_changes"))
+                .isZero();
     }
 
     @Test
     void chunksANodeClaimedAndLeftUnembeddedAreEmbeddedByAnotherOnceTheClaimLapses() throws Exception {
-        String url = newDatabase("memory_claims");
+        String url = POSTGRES.newDatabase("memory_claims");
         try (var a = open(url, dir.resolve("a"))) {
             memory(a).remember(Remember.of(MemoryKind.NOTE, "acme", "Acme booked the zephyr workshop"));
         }
         // As a node leaves it that stopped in the middle of a batch: the chunk claimed for a few
         // seconds more, and no vector.
-        long lapses = count(url, "SELECT " + NOW_MILLIS + " + 8000");
-        update(url, "UPDATE memory_chunks SET model = NULL, vector = NULL, claimed_until = " + lapses);
+        long lapses = OnePostgres.count(url, "SELECT " + NOW_MILLIS + " + 8000");
+        OnePostgres.update(url, "UPDATE memory_chunks SET model = NULL, vector = NULL, claimed_until = " + lapses);
         try (var b = open(url, dir.resolve("b"))) {
             memory(b).remember(Remember.of(MemoryKind.NOTE, "acme", "Acme asked about the quokka mascot"));
             long until = System.nanoTime() + Duration.ofMinutes(1).toNanos();
@@ -177,16 +186,16 @@ class MemoryAcrossNodesTest {
                 Thread.sleep(20);
             }
             // b's embedder has looked for chunks (oldest first): the one claimed was left to its claim.
-            long claimedStill =
-                    count(url, "SELECT count(*) FROM memory_chunks WHERE vector IS NULL AND claimed_until = " + lapses);
-            if (count(url, "SELECT " + NOW_MILLIS) < lapses - 1_000) {
+            long claimedStill = OnePostgres.count(
+                    url, "SELECT count(*) FROM memory_chunks WHERE vector IS NULL AND claimed_until = " + lapses);
+            if (OnePostgres.count(url, "SELECT " + NOW_MILLIS) < lapses - 1_000) {
                 assertThat(claimedStill)
                         .as("the chunk another node claimed, still waiting")
                         .isEqualTo(1);
             }
             assertThat(b.memory().settle(Duration.ofMinutes(1))).isTrue();
             assertThat(b.memory().stats().embedding().embedded()).isEqualTo(2);
-            assertThat(count(url, "SELECT count(*) FROM memory_chunks WHERE vector IS NULL"))
+            assertThat(OnePostgres.count(url, "SELECT count(*) FROM memory_chunks WHERE vector IS NULL"))
                     .isZero();
             assertThat(found(b, "zephyr")).isTrue();
         }
@@ -194,36 +203,34 @@ class MemoryAcrossNodesTest {
 
     @Test
     void everyNodeCopiesTheKernelsFeedButNoNodeCopiesWhatAnotherDid() throws Exception {
-        String url = newDatabase("memory_feed");
+        String url = POSTGRES.newDatabase("memory_feed");
         int events = 1_000;
-        var positions = new java.util.concurrent.ConcurrentLinkedQueue<Long>();
+        var positions = new ConcurrentLinkedQueue<Long>();
         try (var a = open(url, dir.resolve("a"));
                 var b = open(url, dir.resolve("b"));
-                var watcher = java.util.concurrent.Executors.newSingleThreadExecutor()) {
+                var watcher = Executors.newSingleThreadExecutor()) {
             // Where the copy of the event log stands, read from outside while both nodes copy.
-            var watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+            var watching = new AtomicBoolean(true);
             var watched = watcher.submit(() -> {
                 while (watching.get()) {
-                    positions.add(
-                            count(url, "SELECT COALESCE(MAX(position), 0) FROM memory_feed WHERE source = 'event'"));
+                    positions.add(OnePostgres.count(
+                            url, "SELECT COALESCE(MAX(position), 0) FROM memory_feed WHERE source = 'event'"));
                     Thread.sleep(2);
                 }
                 return null;
             });
             var through = new Node[] {a, b};
-            try (var clients = java.util.concurrent.Executors.newFixedThreadPool(4)) {
-                var sent = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            try (var clients = Executors.newFixedThreadPool(4)) {
+                var sent = new ArrayList<Future<?>>();
                 for (int i = 0; i < events; i++) {
                     var node = through[i % 2];
-                    var event = new dev.aios.api.Event(
+                    var event = new Event(
                             "note-" + i,
                             "note.seen",
                             "acme",
                             "test",
-                            java.time.Instant.now(),
-                            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
-                                    .objectNode()
-                                    .put("text", "note " + i),
+                            Instant.now(),
+                            JsonNodeFactory.instance.objectNode().put("text", "note " + i),
                             "",
                             "");
                     sent.add(clients.submit(() -> node.kernel().send(event)));
@@ -239,54 +246,51 @@ class MemoryAcrossNodesTest {
         }
         // A node copies from where the copy stands when it writes, never from where it read before
         // another node copied past it: the position only goes forward, and every event is copied.
-        var seen = new java.util.ArrayList<>(positions);
+        var seen = new ArrayList<>(positions);
         for (int i = 1; i < seen.size(); i++) {
             assertThat(seen.get(i))
                     .as("the position after %d", seen.get(i - 1))
                     .isGreaterThanOrEqualTo(seen.get(i - 1));
         }
-        assertThat(count(url, "SELECT count(*) FROM memory_items WHERE kind = 'event'"))
+        assertThat(OnePostgres.count(url, "SELECT count(*) FROM memory_items WHERE kind = 'event'"))
                 .isEqualTo(events);
     }
 
     @Test
     void retentionRunOnTwoNodesAtOnceMergesADayIntoOneSummary() throws Exception {
-        String url = newDatabase("memory_retention");
-        var now = new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.now());
-        java.time.InstantSource clock = now::get;
-        var compact = new MemorySettings.Retention(
-                java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.of(Duration.ofDays(2)));
+        String url = POSTGRES.newDatabase("memory_retention");
+        var now = new AtomicReference<>(Instant.now());
+        InstantSource clock = now::get;
+        var compact = new MemorySettings.Retention(Optional.empty(), Optional.empty(), Optional.of(Duration.ofDays(2)));
         var settings = MemorySettings.defaults()
                 .withRetention(MemoryKind.EVENT, compact)
                 .withRetention(MemoryKind.JOURNAL, compact);
         int events = 40;
-        var reports = new java.util.ArrayList<dev.aios.memory.RetentionReport>();
+        var reports = new ArrayList<RetentionReport>();
         try (var a = open(url, dir.resolve("a"), settings, clock);
                 var b = open(url, dir.resolve("b"), settings, clock)) {
             for (int i = 0; i < events; i++) {
                 a.kernel()
-                        .send(new dev.aios.api.Event(
+                        .send(new Event(
                                 "visit-" + i,
                                 "page.visited",
                                 "acme",
                                 "test",
                                 now.get(),
-                                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
-                                        .objectNode()
-                                        .put("page", "/pricing/" + i),
+                                JsonNodeFactory.instance.objectNode().put("page", "/pricing/" + i),
                                 "",
                                 ""));
             }
             assertThat(a.memory().settle(Duration.ofMinutes(1))).isTrue();
             assertThat(b.memory().settle(Duration.ofMinutes(1))).isTrue();
-            assertThat(count(url, "SELECT count(*) FROM memory_items WHERE kind = 'event'"))
+            assertThat(OnePostgres.count(url, "SELECT count(*) FROM memory_items WHERE kind = 'event'"))
                     .isEqualTo(events);
 
             // Two weeks later both nodes' retention runs at the same moment.
             now.set(now.get().plus(Duration.ofDays(14)));
-            var start = new java.util.concurrent.CountDownLatch(1);
-            try (var runs = java.util.concurrent.Executors.newFixedThreadPool(2)) {
-                var retained = new java.util.ArrayList<java.util.concurrent.Future<dev.aios.memory.RetentionReport>>();
+            var start = new CountDownLatch(1);
+            try (var runs = Executors.newFixedThreadPool(2)) {
+                var retained = new ArrayList<Future<RetentionReport>>();
                 for (var node : new Node[] {a, b}) {
                     retained.add(runs.submit(() -> {
                         start.await();
@@ -300,13 +304,11 @@ class MemoryAcrossNodesTest {
             }
         }
         // The day's events (all at one moment of the clock) became one summary, written by one node.
-        assertThat(count(url, "SELECT count(*) FROM memory_items WHERE kind = 'event'"))
+        assertThat(OnePostgres.count(url, "SELECT count(*) FROM memory_items WHERE kind = 'event'"))
                 .isZero();
-        assertThat(count(url, "SELECT count(*) FROM memory_items WHERE kind = 'summary'"))
+        assertThat(OnePostgres.count(url, "SELECT count(*) FROM memory_items WHERE kind = 'summary'"))
                 .isEqualTo(1);
-        assertThat(reports.stream()
-                        .mapToLong(dev.aios.memory.RetentionReport::summaries)
-                        .sum())
+        assertThat(reports.stream().mapToLong(RetentionReport::summaries).sum())
                 .as("summaries the two runs report")
                 .isEqualTo(1);
     }
@@ -321,11 +323,10 @@ class MemoryAcrossNodesTest {
     }
 
     private static Node open(String url, Path data) throws IOException {
-        return open(url, data, MemorySettings.defaults(), java.time.InstantSource.system());
+        return open(url, data, MemorySettings.defaults(), InstantSource.system());
     }
 
-    private static Node open(String url, Path data, MemorySettings settings, java.time.InstantSource clock)
-            throws IOException {
+    private static Node open(String url, Path data, MemorySettings settings, InstantSource clock) throws IOException {
         var memory = MemoryExtension.of(settings);
         return new Node(node(url, data, memory, clock), memory);
     }
@@ -347,34 +348,12 @@ class MemoryAcrossNodesTest {
         }
     }
 
-    private static long count(String url, String sql) throws SQLException {
-        try (var c = java.sql.DriverManager.getConnection(url);
-                var st = c.createStatement();
-                var rs = st.executeQuery(sql)) {
-            assertThat(rs.next()).as(sql).isTrue();
-            return rs.getLong(1);
-        }
-    }
-
-    private static void update(String url, String sql) throws SQLException {
-        try (var c = java.sql.DriverManager.getConnection(url);
-                var st = c.createStatement()) {
-            st.executeUpdate(sql);
-        }
-    }
-
     private static Kernel node(String url, Path data, MemoryExtension memory) throws IOException {
-        return node(url, data, memory, java.time.InstantSource.system());
+        return node(url, data, memory, InstantSource.system());
     }
 
-    private static Kernel node(String url, Path data, MemoryExtension memory, java.time.InstantSource clock)
-            throws IOException {
-        Files.createDirectories(data);
-        var first = data.resolveSibling("a").resolve("master.key");
-        if (!data.endsWith("a") && !Files.exists(data.resolve("master.key"))) {
-            // Every node has the same master key.
-            Files.copy(first, data.resolve("master.key"));
-        }
+    private static Kernel node(String url, Path data, MemoryExtension memory, InstantSource clock) throws IOException {
+        OnePostgres.sameMasterKey(data);
         var kernel = Kernel.builder()
                 .dataDirectory(data)
                 .database(url)
@@ -383,13 +362,5 @@ class MemoryAcrossNodesTest {
                 .build();
         kernel.start();
         return kernel;
-    }
-
-    private static String newDatabase(String name) throws SQLException {
-        try (var c = postgres.getPostgresDatabase().getConnection();
-                var st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + name);
-        }
-        return postgres.getJdbcUrl("postgres", name);
     }
 }

@@ -12,7 +12,6 @@ import dev.aios.kernel.Kernel;
 import dev.aios.kernel.Scope;
 import dev.aios.memory.MemoryExtension;
 import dev.aios.memory.MemorySettings;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -26,9 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (embedded) PostgreSQL and goes on there; every reason to refuse leaves both sides untouched.
  */
 class MigrateToPostgresTest {
-    private static EmbeddedPostgres postgres;
+    @RegisterExtension
+    static final OnePostgres POSTGRES = new OnePostgres();
 
     /** {@code test.later} → a wait of a few seconds → the echo agent. */
     static final Playbook LATER = Playbook.builder("later")
@@ -47,16 +46,6 @@ class MigrateToPostgresTest {
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startPostgres() throws IOException {
-        postgres = EmbeddedPostgres.builder().start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws IOException {
-        postgres.close();
-    }
 
     @Test
     void aStoppedInstallationMovesWithItsRunsTimersTasksMemorySecretsAndTokensAndGoesOnOnPostgres() throws Exception {
@@ -89,7 +78,7 @@ class MigrateToPostgresTest {
                     .create("operator", EnumSet.of(Scope.READ, Scope.OPERATE), Optional.empty())
                     .secret();
         }
-        var url = newDatabase("moved");
+        var url = POSTGRES.newDatabase("moved");
         // Tables created ahead, as the README suggests for new nodes: still an empty database.
         var ahead = TestAios.cli(
                 Map.of(), "admin", "migrate", "--data", dir.resolve("ahead").toString(), "--db", url);
@@ -177,7 +166,7 @@ class MigrateToPostgresTest {
     @Test
     void aRunningInstallationIsRefusedAndTheDatabaseStaysUntouched() {
         var data = dir.resolve("data");
-        var url = newDatabase("running");
+        var url = POSTGRES.newDatabase("running");
         try (var aios = TestAios.start(data)) {
             var refused = TestAios.cli(Map.of(), "admin", "migrate", "--from", data.toString(), "--to", url);
 
@@ -189,7 +178,7 @@ class MigrateToPostgresTest {
 
     @Test
     void aDirectoryThatIsNotAnInstallationIsRefusedAndNothingIsWrittenInIt() throws Exception {
-        var url = newDatabase("stranger");
+        var url = POSTGRES.newDatabase("stranger");
         var empty = Files.createDirectories(dir.resolve("empty"));
         var other = Files.createDirectories(dir.resolve("other"));
         Files.writeString(other.resolve("aios.db"), "not a database");
@@ -212,7 +201,7 @@ class MigrateToPostgresTest {
     @Test
     void anInstallationOlderOrNewerThanThisAiosIsRefusedWithWhatToDo() throws Exception {
         var data = dir.resolve("data");
-        var url = newDatabase("versions");
+        var url = POSTGRES.newDatabase("versions");
         var kernel = Kernel.builder().dataDirectory(data).build();
         kernel.start();
         kernel.close();
@@ -280,16 +269,5 @@ class MigrateToPostgresTest {
             rs.next();
             return rs.getLong(1);
         }
-    }
-
-    private static String newDatabase(String name) {
-        var database = "migrate_" + name + "_" + ProcessHandle.current().pid();
-        try (var c = postgres.getPostgresDatabase().getConnection();
-                var st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + database);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return postgres.getJdbcUrl("postgres", database);
     }
 }

@@ -10,20 +10,16 @@ import dev.aios.api.Event;
 import dev.aios.kernel.Kernel;
 import dev.aios.kernel.RunStatus;
 import dev.aios.policy.PolicyExtension;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,20 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
  * the policy observing each run once, not once a node.
  */
 class RunsAcrossNodesTest {
-    private static EmbeddedPostgres postgres;
+    @RegisterExtension
+    static final OnePostgres POSTGRES = new OnePostgres();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startPostgres() throws IOException {
-        postgres = EmbeddedPostgres.builder().start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws IOException {
-        postgres.close();
-    }
 
     record Person(String name) {}
 
@@ -65,7 +52,7 @@ class RunsAcrossNodesTest {
 
     @Test
     void aWaitThroughOneNodeForARunTheOtherNodeEndsReturnsWhenTheRunEnds() throws Exception {
-        String url = newDatabase("runs_waited");
+        String url = POSTGRES.newDatabase("runs_waited");
         try (var a = open(url, dir.resolve("a"));
                 var b = open(url, dir.resolve("b"))) {
             for (int i = 0; i < 3; i++) {
@@ -84,7 +71,7 @@ class RunsAcrossNodesTest {
 
     @Test
     void runsThroughTwoNodesAreEachObservedOnceByThePolicy() throws Exception {
-        String url = newDatabase("policy_nodes");
+        String url = POSTGRES.newDatabase("policy_nodes");
         int runs = 60;
         try (var a = open(url, dir.resolve("a"));
                 var b = open(url, dir.resolve("b"));
@@ -112,10 +99,10 @@ class RunsAcrossNodesTest {
             a.policy().settle();
             b.policy().settle();
         }
-        assertThat(count(url, "SELECT count(*) FROM policy_observations WHERE metric = 'run'"))
+        assertThat(OnePostgres.count(url, "SELECT count(*) FROM policy_observations WHERE metric = 'run'"))
                 .as("runs started, as observed")
                 .isEqualTo(runs);
-        assertThat(count(url, "SELECT count(*) FROM policy_observations WHERE metric = 'latency'"))
+        assertThat(OnePostgres.count(url, "SELECT count(*) FROM policy_observations WHERE metric = 'latency'"))
                 .as("runs completed, as observed")
                 .isEqualTo(runs);
     }
@@ -141,12 +128,7 @@ class RunsAcrossNodesTest {
     }
 
     private static Node open(String url, Path data) throws IOException {
-        Files.createDirectories(data);
-        var first = data.resolveSibling("a").resolve("master.key");
-        if (!data.endsWith("a") && !Files.exists(data.resolve("master.key"))) {
-            // Every node has the same master key.
-            Files.copy(first, data.resolve("master.key"));
-        }
+        OnePostgres.sameMasterKey(data);
         var playbooks = data.resolve("playbooks");
         Files.createDirectories(playbooks);
         Files.writeString(playbooks.resolve("greet.yaml"), """
@@ -167,22 +149,5 @@ class RunsAcrossNodesTest {
                 .build();
         kernel.start();
         return new Node(kernel, policy);
-    }
-
-    private static long count(String url, String sql) throws SQLException {
-        try (var c = DriverManager.getConnection(url);
-                var st = c.createStatement();
-                var rs = st.executeQuery(sql)) {
-            assertThat(rs.next()).as(sql).isTrue();
-            return rs.getLong(1);
-        }
-    }
-
-    private static String newDatabase(String name) throws SQLException {
-        try (var c = postgres.getPostgresDatabase().getConnection();
-                var st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + name);
-        }
-        return postgres.getJdbcUrl("postgres", name);
     }
 }
