@@ -134,7 +134,7 @@ class MemoryAcrossNodesTest {
     @Test
     void everyNodeEmbedsButNoChunkIsEmbeddedTwice() throws Exception {
         String url = POSTGRES.newDatabase("memory_embedding");
-        int items = 300;
+        int items = 120;
         try (var a = open(url, dir.resolve("a"));
                 var b = open(url, dir.resolve("b"))) {
             // Stored through both nodes at once, while both embedders look for chunks to embed.
