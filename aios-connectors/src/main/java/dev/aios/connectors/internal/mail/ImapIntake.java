@@ -21,6 +21,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -122,13 +123,22 @@ public final class ImapIntake implements AutoCloseable {
         try {
             long validity = folder.getUIDValidity();
             var known = positions.of(settings.account(), name);
-            long last;
             if (known.isEmpty()) {
-                last = Math.max(0, folder.getUIDNext() - 1);
-                positions.set(settings.account(), name, new ImapPositions.Position(validity, last));
-                LOG.info("reading new mail in {} of {} from UID {} on", name, settings.account(), last + 1);
-                return List.of();
-            } else if (known.get().uidValidity() != validity) {
+                var start = new ImapPositions.Position(validity, Math.max(0, folder.getUIDNext() - 1));
+                var marked = positions.start(settings.account(), name, start);
+                if (marked.equals(start)) {
+                    LOG.info(
+                            "reading new mail in {} of {} from UID {} on",
+                            name,
+                            settings.account(),
+                            start.lastUid() + 1);
+                    return List.of();
+                }
+                // Another node sharing the database looked first: from where it marked, nothing in between is lost.
+                known = Optional.of(marked);
+            }
+            long last;
+            if (known.get().uidValidity() != validity) {
                 // The server renumbered the folder: read it all again; Message-IDs keep repeats out.
                 LOG.warn(
                         "folder {} of {} was renumbered (UIDVALIDITY changed); reading it again",

@@ -1,0 +1,135 @@
+package dev.aios.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.aios.connectors.ConnectorSettings;
+import dev.aios.connectors.ConnectorsExtension;
+import dev.aios.kernel.Kernel;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two nodes sharing one PostgreSQL database read one mailbox (a real IMAP server, GreenMail). */
+class MailAcrossNodesTest {
+    @RegisterExtension
+    static final OnePostgres POSTGRES = new OnePostgres();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void bothNodesReadTheMailboxAndEveryMessageBecomesOneEventWhileTheFolderPositionOnlyGoesForward() throws Exception {
+        var mail = new GreenMail(new ServerSetup[] {ServerSetup.SMTP.dynamicPort(), ServerSetup.IMAP.dynamicPort()});
+        mail.start();
+        mail.setUser("studio@studio.test", "studio", "s3cret");
+        String url = POSTGRES.newDatabase("mail_nodes");
+        int messages = 30;
+        var positions = new ConcurrentLinkedQueue<Long>();
+        try (var a = open(url, dir.resolve("a"), mail.getImap().getPort());
+                var b = open(url, dir.resolve("b"), mail.getImap().getPort());
+                var pool = Executors.newFixedThreadPool(4)) {
+            // Both look at the folder for the first time at once: new mail begins at one place.
+            var first = new ArrayList<Future<?>>();
+            for (var node : new Node[] {a, b}) {
+                first.add(pool.submit(() -> node.connectors().pollMail()));
+            }
+            for (var look : first) {
+                look.get();
+            }
+            var reading = new AtomicBoolean(true);
+            var readers = new ArrayList<Future<?>>();
+            for (var node : new Node[] {a, b}) {
+                readers.add(pool.submit(() -> {
+                    while (reading.get()) {
+                        node.connectors().pollMail();
+                    }
+                    return null;
+                }));
+            }
+            // Where the folder's position stands, read from outside while both nodes read mail.
+            readers.add(pool.submit(() -> {
+                while (reading.get()) {
+                    positions.add(
+                            OnePostgres.count(url, "SELECT COALESCE(MAX(last_uid), 0) FROM connector_imap_positions"));
+                    Thread.sleep(2);
+                }
+                return null;
+            }));
+            for (int i = 0; i < messages; i++) {
+                GreenMailUtil.sendTextEmail(
+                        "studio@studio.test",
+                        "client" + i + "@acme.test",
+                        "Question " + i,
+                        "About the invoice " + i,
+                        mail.getSmtp().getServerSetup());
+            }
+            long until = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (OnePostgres.count(url, "SELECT count(*) FROM events WHERE type = 'email.received'") < messages) {
+                assertThat(System.nanoTime()).as("every message read").isLessThan(until);
+                Thread.sleep(50);
+            }
+            reading.set(false);
+            for (var reader : readers) {
+                reader.get();
+            }
+        } finally {
+            mail.stop();
+        }
+        assertThat(OnePostgres.count(url, "SELECT count(*) FROM events WHERE type = 'email.received'"))
+                .isEqualTo(messages);
+        // A node that read less far never takes the position back (which made the other read again).
+        var seen = new ArrayList<>(positions);
+        for (int i = 1; i < seen.size(); i++) {
+            assertThat(seen.get(i))
+                    .as("the position after %d", seen.get(i - 1))
+                    .isGreaterThanOrEqualTo(seen.get(i - 1));
+        }
+    }
+
+    /** A node: its kernel and its connectors, reading the mailbox. */
+    private record Node(Kernel kernel, ConnectorsExtension connectors) implements AutoCloseable {
+        @Override
+        public void close() {
+            kernel.close();
+        }
+    }
+
+    private static Node open(String url, Path data, int imapPort) throws IOException {
+        OnePostgres.sameMasterKey(data);
+        var settings = ConnectorSettings.read(new YAMLMapper().readTree("""
+                email:
+                  imap:
+                    host: 127.0.0.1
+                    port: %d
+                    security: none
+                    username: studio
+                    password: IMAP_PASSWORD
+                    folders: [INBOX]
+                    poll: 1s
+                """.formatted(imapPort))::get);
+        var connectors = new ConnectorsExtension(
+                settings,
+                name -> Optional.ofNullable(Map.of("IMAP_PASSWORD", "s3cret").get(name)));
+        var kernel = Kernel.builder()
+                .dataDirectory(data)
+                .database(url)
+                .extension(connectors)
+                .build();
+        kernel.start();
+        return new Node(kernel, connectors);
+    }
+}
