@@ -3,14 +3,10 @@ package dev.aios.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.aios.api.Event;
-import dev.aios.connectors.ConnectorSettings;
-import dev.aios.connectors.ConnectorsExtension;
 import dev.aios.connectors.DeliveryStatus;
 import dev.aios.connectors.DeliveryView;
-import dev.aios.kernel.Kernel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -59,7 +55,7 @@ class DeliveriesAcrossNodesTest {
         try (var a = open(url, dir.resolve("a"), receiver.getAddress().getPort());
                 var b = open(url, dir.resolve("b"), receiver.getAddress().getPort());
                 var senders = Executors.newFixedThreadPool(4)) {
-            var nodes = new Node[] {a, b};
+            var nodes = new ConnectorsNode[] {a, b};
             for (int i = 0; i < events; i++) {
                 nodes[i % 2]
                         .kernel()
@@ -103,38 +99,20 @@ class DeliveriesAcrossNodesTest {
                         .isEqualTo(1));
     }
 
-    private static List<DeliveryView> delivered(Node node) {
+    private static List<DeliveryView> delivered(ConnectorsNode node) {
         return node.connectors().deliveries(Optional.of(DeliveryStatus.DELIVERED), 1_000);
     }
 
-    /** A node: its kernel and its connectors, subscribed to the receiver. */
-    private record Node(Kernel kernel, ConnectorsExtension connectors) implements AutoCloseable {
-        @Override
-        public void close() {
-            kernel.close();
-        }
-    }
-
-    private static Node open(String url, Path data, int port) throws IOException {
-        OnePostgres.sameMasterKey(data);
-        var settings = ConnectorSettings.read(new YAMLMapper().readTree("""
+    private static ConnectorsNode open(String url, Path data, int port) throws IOException {
+        var node = ConnectorsNode.open(
+                url, data, """
                 subscriptions:
                   crm:
                     url: http://127.0.0.1:%d/hooks
                     events: [note.*]
                     secret: CRM_SECRET
-                """.formatted(port))::get);
-        var connectors = new ConnectorsExtension(
-                settings,
-                name -> Optional.ofNullable(Map.of("CRM_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
-                        .get(name)));
-        var kernel = Kernel.builder()
-                .dataDirectory(data)
-                .database(url)
-                .extension(connectors)
-                .build();
-        kernel.start();
-        connectors.startDeliveries();
-        return new Node(kernel, connectors);
+                """.formatted(port), Map.of("CRM_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
+        node.connectors().startDeliveries();
+        return node;
     }
 }

@@ -2,19 +2,14 @@ package dev.aios.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
-import dev.aios.connectors.ConnectorSettings;
-import dev.aios.connectors.ConnectorsExtension;
-import dev.aios.kernel.Kernel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -44,7 +39,7 @@ class MailAcrossNodesTest {
                 var pool = Executors.newFixedThreadPool(4)) {
             // Both look at the folder for the first time at once: new mail begins at one place.
             var first = new ArrayList<Future<?>>();
-            for (var node : new Node[] {a, b}) {
+            for (var node : new ConnectorsNode[] {a, b}) {
                 first.add(pool.submit(() -> node.connectors().pollMail()));
             }
             for (var look : first) {
@@ -52,7 +47,7 @@ class MailAcrossNodesTest {
             }
             var reading = new AtomicBoolean(true);
             var readers = new ArrayList<Future<?>>();
-            for (var node : new Node[] {a, b}) {
+            for (var node : new ConnectorsNode[] {a, b}) {
                 readers.add(pool.submit(() -> {
                     while (reading.get()) {
                         node.connectors().pollMail();
@@ -100,17 +95,8 @@ class MailAcrossNodesTest {
         }
     }
 
-    /** A node: its kernel and its connectors, reading the mailbox. */
-    private record Node(Kernel kernel, ConnectorsExtension connectors) implements AutoCloseable {
-        @Override
-        public void close() {
-            kernel.close();
-        }
-    }
-
-    private static Node open(String url, Path data, int imapPort) throws IOException {
-        OnePostgres.sameMasterKey(data);
-        var settings = ConnectorSettings.read(new YAMLMapper().readTree("""
+    private static ConnectorsNode open(String url, Path data, int imapPort) throws IOException {
+        return ConnectorsNode.open(url, data, """
                 email:
                   imap:
                     host: 127.0.0.1
@@ -120,16 +106,6 @@ class MailAcrossNodesTest {
                     password: IMAP_PASSWORD
                     folders: [INBOX]
                     poll: 1s
-                """.formatted(imapPort))::get);
-        var connectors = new ConnectorsExtension(
-                settings,
-                name -> Optional.ofNullable(Map.of("IMAP_PASSWORD", "s3cret").get(name)));
-        var kernel = Kernel.builder()
-                .dataDirectory(data)
-                .database(url)
-                .extension(connectors)
-                .build();
-        kernel.start();
-        return new Node(kernel, connectors);
+                """.formatted(imapPort), Map.of("IMAP_PASSWORD", "s3cret"));
     }
 }

@@ -41,20 +41,15 @@ final class VectorStore {
      */
     List<Waiting> take(int limit) {
         var storage = items.storage();
-        if (storage.dialect() == Handle.Dialect.SQLITE) {
-            return open(storage.read(h -> h.query(
-                    "SELECT item_id, n, subject, text, rowid AS seq FROM memory_chunks WHERE embed = 1 AND model IS NULL"
-                            + " ORDER BY rowid LIMIT ?",
-                    VectorStore::sealed,
-                    limit)));
-        }
+        boolean shared = storage.dialect() != Handle.Dialect.SQLITE;
         var found = storage.read(h -> h.query(
-                "SELECT item_id, n, subject, text, seq FROM memory_chunks WHERE embed = 1 AND model IS NULL"
-                        + " AND claimed_until < " + NOW_MILLIS + " ORDER BY seq LIMIT ?",
+                "SELECT item_id, n, subject, text, " + ItemStore.order(h) + " AS seq FROM memory_chunks"
+                        + " WHERE embed = 1 AND model IS NULL" + (shared ? " AND claimed_until < " + NOW_MILLIS : "")
+                        + " ORDER BY " + ItemStore.order(h) + " LIMIT ?",
                 VectorStore::sealed,
                 limit));
-        if (found.isEmpty()) {
-            return List.of();
+        if (!shared || found.isEmpty()) {
+            return open(found);
         }
         var args = new ArrayList<Object>();
         args.add(CLAIM_FOR.toMillis());

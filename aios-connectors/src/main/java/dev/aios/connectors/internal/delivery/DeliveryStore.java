@@ -96,11 +96,14 @@ final class DeliveryStore {
 
     /** The feed positions read so far: event sequence, journal position. */
     long[] position() {
-        return storage.read(h -> h.queryOne(
-                        "SELECT event_seq, journal_pos FROM connector_delivery_feed WHERE name = ?",
-                        r -> new long[] {r.integer("event_seq"), r.integer("journal_pos")},
-                        FEED)
-                .orElse(null));
+        return storage.read(h -> position(h).orElse(null));
+    }
+
+    private static Optional<long[]> position(dev.aios.kernel.spi.Handle h) {
+        return h.queryOne(
+                "SELECT event_seq, journal_pos FROM connector_delivery_feed WHERE name = ?",
+                r -> new long[] {r.integer("event_seq"), r.integer("journal_pos")},
+                FEED);
     }
 
     /**
@@ -113,14 +116,11 @@ final class DeliveryStore {
      */
     boolean collect(List<New> deliveries, long[] from, long eventSeq, long journalPos, Instant now) {
         return storage.write(h -> {
-            if (from != null) {
-                var at = h.queryOne(
-                        "SELECT event_seq, journal_pos FROM connector_delivery_feed WHERE name = ?",
-                        r -> new long[] {r.integer("event_seq"), r.integer("journal_pos")},
-                        FEED);
-                if (at.isPresent() && (at.get()[0] != from[0] || at.get()[1] != from[1])) {
-                    return false;
-                }
+            if (from != null
+                    && position(h)
+                            .filter(at -> !java.util.Arrays.equals(at, from))
+                            .isPresent()) {
+                return false;
             }
             // Checked in the write, after any forgetting that committed before it: nothing is sealed
             // again for a subject just forgotten (that would keep its name beside a new key).

@@ -1,5 +1,6 @@
 package dev.aios.connectors.internal.mail;
 
+import dev.aios.kernel.spi.Handle;
 import dev.aios.kernel.spi.Storage;
 import java.util.Optional;
 
@@ -15,11 +16,15 @@ final class ImapPositions {
     }
 
     Optional<Position> of(String account, String folder) {
-        return storage.read(h -> h.queryOne(
+        return storage.read(h -> of(h, account, folder));
+    }
+
+    private static Optional<Position> of(Handle h, String account, String folder) {
+        return h.queryOne(
                 "SELECT uid_validity, last_uid FROM connector_imap_positions WHERE account = ? AND folder = ?",
                 r -> new Position(r.integer("uid_validity"), r.integer("last_uid")),
                 account,
-                folder));
+                folder);
     }
 
     /**
@@ -37,12 +42,7 @@ final class ImapPositions {
                     folder,
                     position.uidValidity(),
                     position.lastUid());
-            return h.queryOne(
-                            "SELECT uid_validity, last_uid FROM connector_imap_positions WHERE account = ? AND folder = ?",
-                            r -> new Position(r.integer("uid_validity"), r.integer("last_uid")),
-                            account,
-                            folder)
-                    .orElseThrow();
+            return of(h, account, folder).orElseThrow();
         });
     }
 
