@@ -2,6 +2,7 @@ package dev.aios.bench;
 
 import com.sun.management.OperatingSystemMXBean;
 import dev.aios.api.MemoryKind;
+import dev.aios.api.MemoryQuery;
 import dev.aios.api.Remember;
 import dev.aios.memory.MemoryExtension;
 import dev.aios.memory.MemorySettings;
@@ -23,7 +24,9 @@ import org.HdrHistogram.Histogram;
  * the other on the real server (kernel, SQLite, sealing, Lucene, the in-process model embedding in
  * the background), beside baselines measured in the same process and round: a raw SQLite one-row
  * commit with the kernel's settings (WAL, synchronous FULL: one fsync), a {@code GET /health} round
- * trip on the same server, and {@code remember} called in-process without HTTP. Per measurement:
+ * trip on the same server, and {@code remember} called in-process without HTTP; and a recall of the
+ * words of a note stored just before it, in-process (a store leaves the index's refresh to the next
+ * search, which pays for it). Per measurement:
  * latency p50/p95/p99 and the process's CPU time per call (background work of the same window
  * included, such as embedding the notes).
  *
@@ -149,6 +152,19 @@ public final class MemoryWriteBench {
                     count,
                     i -> operator.remember(Remember.of(MemoryKind.NOTE, "client", text(random, i)))));
             memory.settle(Duration.ofMinutes(5));
+            // What a search pays for the store just before it: the index is refreshed by the search.
+            var stored = new String[1];
+            found.add(time(
+                    "recall of a note just stored, in-process, " + with,
+                    count,
+                    i -> {
+                        stored[0] = text(random, i);
+                        operator.remember(Remember.of(MemoryKind.NOTE, "client", stored[0]));
+                    },
+                    i -> operator.recall(
+                            MemoryQuery.of(String.join(" ", java.util.Arrays.copyOf(stored[0].split(" "), 3)))
+                                    .withK(10))));
+            memory.settle(Duration.ofMinutes(5));
         } finally {
             MemoryBench.deleteTree(dir);
         }
@@ -161,9 +177,15 @@ public final class MemoryWriteBench {
     }
 
     private static Series time(String name, int count, Call call) throws Exception {
+        return time(name, count, i -> {}, call);
+    }
+
+    /** Times {@code call}, each time after {@code before}, whose time is not counted (its CPU is). */
+    private static Series time(String name, int count, Call before, Call call) throws Exception {
         var micros = Percentiles.micros();
         long cpu = OS.getProcessCpuTime();
         for (int i = 0; i < count; i++) {
+            before.run(i);
             long start = System.nanoTime();
             call.run(i);
             micros.recordValue((System.nanoTime() - start) / 1000);

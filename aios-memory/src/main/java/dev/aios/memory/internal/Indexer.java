@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the index caught up with memory's tables by applying their list of changes in order; it is
- * the only writer of the index. Callers that need their change searchable catch up themselves
- * ({@link #catchUp()}); a background pass picks up the rest and commits every few seconds.
+ * the only writer of the index. Callers that need their change found by the next search catch up
+ * themselves ({@link #catchUp()}); a background pass picks up the rest, makes it searchable and
+ * commits every few seconds.
  */
 final class Indexer {
     private static final Logger LOG = LoggerFactory.getLogger(Indexer.class);
@@ -275,8 +276,9 @@ final class Indexer {
     }
 
     /**
-     * Applies every change made so far and makes it searchable; while the index is rebuilt, nothing
-     * (the rebuild applies them when it ends).
+     * Applies every change made so far, so that the next search finds it (a search makes what was
+     * applied visible first, see {@link MemoryIndex#stale}); while the index is rebuilt, nothing (the
+     * rebuild applies them when it ends).
      */
     void catchUp() {
         if (due.isPresent()) {
@@ -385,11 +387,28 @@ final class Indexer {
                 changed = true;
             }
             if (changed) {
+                // Searchable from the next search, which refreshes first, or the background's refresh.
                 lastChange = System.nanoTime();
-                index.refresh();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot update the memory index: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Makes the changes applied so far visible to searches when some are not yet: the background
+     * pass's, so that a search after a quiet moment does not pay for it.
+     */
+    void refreshSearches() {
+        if (due.isPresent() || !index.stale() || index.broken().isPresent()) {
+            return;
+        }
+        try {
+            index.refresh();
+        } catch (org.apache.lucene.store.AlreadyClosedException e) {
+            // Lucene closed the writer meanwhile: the next catch-up reopens it.
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot refresh the memory index: " + e.getMessage(), e);
         }
     }
 

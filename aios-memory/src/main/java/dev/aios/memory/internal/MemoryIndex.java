@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
@@ -124,6 +125,11 @@ final class MemoryIndex implements AutoCloseable {
     /** The open index: replaced whole when it is reopened after Lucene closed its writer ({@link #reopen}). */
     private volatile Handles handles;
 
+    /** Changes made through the writer so far; each is counted once it is made. */
+    private final AtomicLong written = new AtomicLong();
+    /** How many of those the searches see: all that were counted when the last refresh began. */
+    private final AtomicLong searchable = new AtomicLong();
+
     private final String model;
     private final boolean fresh;
     private final long applied;
@@ -164,11 +170,11 @@ final class MemoryIndex implements AutoCloseable {
         static Opened open(Path path, String model, java.util.function.UnaryOperator<Directory> files)
                 throws IOException {
             Files.createDirectories(path);
-            // Every store refreshes the index so that the item is found by words when the call returns,
-            // and each refresh writes a tiny segment: written as files, that took most of a store's time
-            // (creating, mapping and unmapping a dozen files). Small segments stay in memory until the
-            // next commit or a merge makes them large; the index is derived, so nothing is lost that a
-            // file not yet committed would have kept.
+            // A search after stores refreshes the index so that what they stored is found by words
+            // (see stale()), and each refresh writes a small segment: written as files, that took most
+            // of a store's time when every store refreshed (creating, mapping and unmapping a dozen
+            // files). Small segments stay in memory until the next commit or a merge makes them large;
+            // the index is derived, so nothing is lost that a file not yet committed would have kept.
             var directory = files.apply(new SegmentCache(FSDirectory.open(path)));
             try {
                 boolean existed = DirectoryReader.indexExists(directory);
@@ -328,6 +334,7 @@ final class MemoryIndex implements AutoCloseable {
     /** Deletes every document, for a rebuild of an index that fell behind what the tables still list. */
     void clear() throws IOException {
         handles.writer().deleteAll();
+        written.incrementAndGet();
     }
 
     void put(List<Doc> docs) throws IOException {
@@ -335,6 +342,7 @@ final class MemoryIndex implements AutoCloseable {
         for (var doc : docs) {
             writer.updateDocument(new Term(KEY, doc.key()), document(doc));
         }
+        written.incrementAndGet();
     }
 
     /**
@@ -348,14 +356,17 @@ final class MemoryIndex implements AutoCloseable {
         for (var doc : docs) {
             writer.addDocument(document(doc));
         }
+        written.incrementAndGet();
     }
 
     void deleteKey(String key) throws IOException {
         handles.writer().deleteDocuments(new Term(KEY, key));
+        written.incrementAndGet();
     }
 
     void deleteSubject(String subject) throws IOException {
         handles.writer().deleteDocuments(new Term(SUBJECT, subject));
+        written.incrementAndGet();
     }
 
     /** Rewrites the segments that hold deleted documents, so that nothing of them stays on disk. */
@@ -535,7 +546,20 @@ final class MemoryIndex implements AutoCloseable {
 
     /** Makes what was put and deleted visible to searches. */
     void refresh() throws IOException {
+        long upTo = written.get();
         handles.searchers().maybeRefreshBlocking();
+        searchable.accumulateAndGet(upTo, Math::max);
+    }
+
+    /**
+     * Whether something put or deleted is not yet visible to searches: a change is made searchable
+     * by the first search after it ({@link #search}), or by a refresh in the background, not by the
+     * write. A refresh writes the segment of what came since the last one and opens a reader over
+     * it; made for every store, it was most of a store's time (a note through {@code POST
+     * /api/memory}), while a burst of stores before the next search needs only one.
+     */
+    boolean stale() {
+        return searchable.get() < written.get();
     }
 
     /**
@@ -710,6 +734,16 @@ final class MemoryIndex implements AutoCloseable {
      * the new opening. A search that already holds one of the old goes on with it.
      */
     private Search search() throws IOException {
+        if (stale()) {
+            try {
+                refresh();
+            } catch (IOException | org.apache.lucene.store.AlreadyClosedException e) {
+                // The segment of what came since could not be written (a full disk): Lucene closed the
+                // writer (see broken()), and searches see what they saw last; memory's background pass
+                // reports the failure, reopens the index and applies the changes again from the tables.
+                LOG.debug("memory index: no refresh before a search: {}", e.toString());
+            }
+        }
         while (true) {
             var open = handles;
             try {

@@ -526,6 +526,7 @@ public final class MemoryService implements AutoCloseable {
                     continue;
                 }
                 catchUp(true);
+                indexer.refreshSearches();
                 if (System.nanoTime() - lastCommit > COMMIT_EVERY.toNanos()) {
                     indexer.commit();
                     indexer.mergeWhenIdle();
@@ -544,8 +545,8 @@ public final class MemoryService implements AutoCloseable {
 
     /**
      * The background loop's failures, logged so that a lasting one (a full disk) does not write a
-     * stack trace every second: the first with its stack, the same failure again once a minute with
-     * how often it came, and the recovery once it passed.
+     * stack trace every second: the first with its stack, then once a minute while they go on how
+     * often they came and the latest, and the recovery once it passed.
      */
     static final class RepeatedFailure {
         private static final long REPEAT_EVERY = Duration.ofMinutes(1).toNanos();
@@ -558,7 +559,9 @@ public final class MemoryService implements AutoCloseable {
         void failed(RuntimeException e) {
             String what = e.toString();
             long now = System.nanoTime();
-            if (!what.equals(last)) {
+            // One failure while it lasts, though its words change from try to try (a full disk names
+            // the file it could not write, which differs as the index is reopened and tries again).
+            if (last == null) {
                 last = what;
                 since = now;
                 loggedAt = now;
@@ -567,6 +570,7 @@ public final class MemoryService implements AutoCloseable {
                 return;
             }
             count++;
+            last = what;
             if (now - loggedAt >= REPEAT_EVERY) {
                 loggedAt = now;
                 LOG.error(

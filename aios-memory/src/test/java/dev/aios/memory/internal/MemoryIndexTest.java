@@ -68,6 +68,29 @@ class MemoryIndexTest {
         }
     }
 
+    @Test
+    void whatWasPutOrDeletedIsFoundByTheNextSearchThoughNothingRefreshedTheIndex() throws Exception {
+        try (var index = MemoryIndex.open(dir, "test-model")) {
+            var words = TextQuery.of("invoice", index.analyzer(), Ranking.DEFAULT);
+            assertThat(index.byText(words, Optional.empty(), 10)).isEmpty();
+
+            index.put(java.util.List.of(doc("first", "The invoice goes out on Friday.")));
+            assertThat(index.stale())
+                    .as("a store leaves the refresh to the next search")
+                    .isTrue();
+            assertThat(index.byText(words, Optional.empty(), 10))
+                    .extracting(MemoryIndex.Found::key)
+                    .containsExactly("first#0");
+            assertThat(index.stale()).isFalse();
+
+            index.put(java.util.List.of(doc("second", "A second invoice, for the logo.")));
+            index.deleteKey("first#0");
+            assertThat(index.byText(words, Optional.empty(), 10))
+                    .extracting(MemoryIndex.Found::key)
+                    .containsExactly("second#0");
+        }
+    }
+
     private static Rows.Doc doc(String id, String text) {
         return new Rows.Doc(id, 0, "acme", MemoryKind.NOTE, AT, text, Optional.empty());
     }
