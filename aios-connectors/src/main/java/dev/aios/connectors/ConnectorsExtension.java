@@ -85,7 +85,8 @@ public final class ConnectorsExtension implements Extension {
         }
         var remembered = new AttachmentMemory(attachmentMemory);
         mail = settings.imap()
-                .map(imap -> new ImapIntake(imap, secrets, host.storage(), host::send, host.clock(), remembered));
+                .map(imap -> new ImapIntake(
+                        imap, secrets, host.storage(), host::send, host.clock(), remembered, host::leads));
         webhooks = Optional.of(new WebhookIntake(
                 settings.sources(),
                 () -> host.expressions(WebhookIntake.VARIABLES),
@@ -156,8 +157,8 @@ public final class ConnectorsExtension implements Extension {
     }
 
     /**
-     * Reads new mail now, as the background loop does; returns the ids of the events accepted. For
-     * tests and for {@code aios mail check}.
+     * Reads new mail now, as the background loop does, whichever node leads; returns the ids of the
+     * events accepted. For tests.
      *
      * @throws IllegalStateException when no {@code email.imap} is configured
      */

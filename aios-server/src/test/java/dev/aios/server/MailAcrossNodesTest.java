@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two nodes sharing one PostgreSQL database read one mailbox (a real IMAP server, GreenMail). */
+/** Two nodes sharing one PostgreSQL database and one mailbox (a real IMAP server, GreenMail). */
 class MailAcrossNodesTest {
     @RegisterExtension
     static final OnePostgres POSTGRES = new OnePostgres();
@@ -92,6 +92,122 @@ class MailAcrossNodesTest {
             assertThat(seen.get(i))
                     .as("the position after %d", seen.get(i - 1))
                     .isGreaterThanOrEqualTo(seen.get(i - 1));
+        }
+    }
+
+    @Test
+    void theNodeThatLeadsReadsTheMailboxForBothAndTheOtherTakesOverWhenItStops() throws Exception {
+        var mail = new GreenMail(new ServerSetup[] {ServerSetup.SMTP.dynamicPort(), ServerSetup.IMAP.dynamicPort()});
+        mail.start();
+        mail.setUser("studio@studio.test", "studio", "s3cret");
+        String url = POSTGRES.newDatabase("mail_leader");
+        int imap = mail.getImap().getPort();
+        try (var toA = new CountingProxy(imap);
+                var toB = new CountingProxy(imap)) {
+            // Each node reaches the mail server through a proxy of its own, which counts its connections.
+            var a = open(url, dir.resolve("a"), toA.port());
+            boolean aOpen = true;
+            try (var b = open(url, dir.resolve("b"), toB.port())) {
+                a.connectors().startMail();
+                b.connectors().startMail();
+                // The first look at the folder marks where new mail begins; mail sent after it is read.
+                awaitCount(url, "SELECT count(*) FROM connector_imap_positions", 1);
+                send(mail, 0, 5);
+                awaitCount(url, "SELECT count(*) FROM events WHERE type = 'email.received'", 5);
+                assertThat(toA.connections())
+                        .as("the node running longest reads")
+                        .isPositive();
+                assertThat(toB.connections())
+                        .as("the other stands by without a connection")
+                        .isZero();
+
+                a.close();
+                aOpen = false;
+                send(mail, 5, 5);
+                awaitCount(url, "SELECT count(*) FROM events WHERE type = 'email.received'", 10);
+                assertThat(toB.connections())
+                        .as("the node left reads once the other stopped")
+                        .isPositive();
+            } finally {
+                if (aOpen) {
+                    a.close();
+                }
+            }
+            assertThat(OnePostgres.count(url, "SELECT count(*) FROM events WHERE type = 'email.received'"))
+                    .as("every message became one event")
+                    .isEqualTo(10);
+        } finally {
+            mail.stop();
+        }
+    }
+
+    private static void send(GreenMail mail, int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            GreenMailUtil.sendTextEmail(
+                    "studio@studio.test",
+                    "client" + i + "@acme.test",
+                    "Question " + i,
+                    "About the invoice " + i,
+                    mail.getSmtp().getServerSetup());
+        }
+    }
+
+    private static void awaitCount(String url, String sql, long count) throws Exception {
+        long until = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (OnePostgres.count(url, sql) < count) {
+            assertThat(System.nanoTime()).as("waited a minute for " + sql).isLessThan(until);
+            Thread.sleep(50);
+        }
+    }
+
+    /** A TCP proxy to a port on this machine that counts the connections made through it. */
+    static final class CountingProxy implements AutoCloseable {
+        private final java.net.ServerSocket server =
+                new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        private final java.util.concurrent.atomic.AtomicInteger connections =
+                new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.ExecutorService pipes = Executors.newVirtualThreadPerTaskExecutor();
+
+        CountingProxy(int target) throws IOException {
+            pipes.submit(() -> {
+                while (!server.isClosed()) {
+                    java.net.Socket in;
+                    try {
+                        in = server.accept();
+                    } catch (IOException closed) {
+                        return null;
+                    }
+                    connections.incrementAndGet();
+                    var out = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), target);
+                    pipes.submit(() -> pipe(in, out));
+                    pipes.submit(() -> pipe(out, in));
+                }
+                return null;
+            });
+        }
+
+        private static Void pipe(java.net.Socket from, java.net.Socket to) {
+            try (from;
+                    to) {
+                from.getInputStream().transferTo(to.getOutputStream());
+            } catch (IOException ended) {
+                // one side closed: both are
+            }
+            return null;
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        int connections() {
+            return connections.get();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            pipes.shutdownNow();
         }
     }
 

@@ -51,6 +51,14 @@ public interface ExtensionHost {
     /** The kernel's clock. */
     InstantSource clock();
 
+    /**
+     * Whether this node leads the nodes sharing the store: the one running longest of those alive
+     * (with SQLite, the only one). For work one node does for all, such as reading a mailbox: ask
+     * before each round, since another node leads once this one stops (at once) or goes silent
+     * (after 30 s). When the nodes cannot be read, every node leads.
+     */
+    boolean leads();
+
     /** The data directory, for files the extension derives (indexes). */
     Path dataDirectory();
 

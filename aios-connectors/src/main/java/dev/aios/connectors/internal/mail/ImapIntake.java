@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
@@ -42,7 +43,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A background loop looks every {@code poll}; where the server supports IDLE it waits on the
  * first folder and looks at once when mail arrives. On first contact with a folder, only messages
- * arriving from then on are read.
+ * arriving from then on are read. Of several nodes sharing a database, the loop of the one that
+ * leads ({@link dev.aios.kernel.spi.ExtensionHost#leads}) reads the mailbox for all: the others
+ * stand by, holding no connection, and one of them takes over when the leader stops or goes silent.
  */
 public final class ImapIntake implements AutoCloseable {
     /** The type of the event of a received message. */
@@ -69,6 +72,9 @@ public final class ImapIntake implements AutoCloseable {
 
     private volatile Store watching;
     private Thread loop;
+    private final BooleanSupplier leads;
+    /** Whether the loop stood by at its last round, for saying so once when that changes. */
+    private boolean standingBy;
 
     public ImapIntake(
             ImapSettings settings,
@@ -76,7 +82,9 @@ public final class ImapIntake implements AutoCloseable {
             Storage storage,
             Function<Event, Accepted> send,
             InstantSource clock,
-            AttachmentMemory attachments) {
+            AttachmentMemory attachments,
+            BooleanSupplier leads) {
+        this.leads = leads;
         this.settings = settings;
         this.attachments = attachments;
         this.secrets = secrets;
@@ -287,6 +295,10 @@ public final class ImapIntake implements AutoCloseable {
     private void run() {
         while (running) {
             backlog = false;
+            if (!leading()) {
+                pause(settings.poll());
+                continue;
+            }
             try {
                 poll();
             } catch (RuntimeException e) {
@@ -296,6 +308,20 @@ public final class ImapIntake implements AutoCloseable {
                 waitForMail();
             }
         }
+    }
+
+    /** Whether this node reads the mailbox now, saying so when that changed since the last round. */
+    private boolean leading() {
+        boolean leading = leads.getAsBoolean();
+        if (leading == standingBy) {
+            standingBy = !leading;
+            LOG.info(
+                    leading
+                            ? "mail: this node reads {} for the nodes sharing the database"
+                            : "mail: another node sharing the database reads {}; this one stands by",
+                    settings.account());
+        }
+        return leading;
     }
 
     /** Waits until the server says mail arrived (IDLE), or the poll interval passed. */

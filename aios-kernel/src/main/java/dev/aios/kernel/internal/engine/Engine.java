@@ -195,6 +195,7 @@ public final class Engine implements AutoCloseable {
         // A subject's instances go with the rest of it: their state and messages are deleted.
         host.forgetListeners.add(mailboxes::forget);
         host.intakeWith(this::send, this::startRun);
+        host.leadWith(this::leads);
         host.loadWith(config.built()::add);
         this.watcher = new PlaybookWatcher(config.playbookDirectory(), this::reloadPlaybooks);
         store.onBroken(config.whenBroken());
@@ -379,6 +380,23 @@ public final class Engine implements AutoCloseable {
     public List<dev.aios.kernel.NodeInfo> nodes() {
         var now = config.clock().instant();
         return store.read(tx -> tx.nodes().seenSince(now.minus(SILENT), now));
+    }
+
+    /**
+     * Whether this node is the longest running of the nodes alive (see {@link
+     * dev.aios.kernel.spi.ExtensionHost#leads}); when none is listed, or the store cannot be read,
+     * it leads, so that work one node does for all is rather done twice than not at all.
+     */
+    boolean leads() {
+        try {
+            return nodes().stream()
+                    .min(java.util.Comparator.comparing(dev.aios.kernel.NodeInfo::startedAt)
+                            .thenComparing(dev.aios.kernel.NodeInfo::name))
+                    .map(first -> first.name().equals(node))
+                    .orElse(true);
+        } catch (RuntimeException e) {
+            return true;
+        }
     }
 
     /**

@@ -214,6 +214,17 @@ final class Host implements ExtensionHost, Feed {
         return starting.apply(playbook, event);
     }
 
+    private volatile java.util.function.BooleanSupplier leading = () -> true;
+
+    void leadWith(java.util.function.BooleanSupplier leading) {
+        this.leading = leading;
+    }
+
+    @Override
+    public boolean leads() {
+        return leading.getAsBoolean();
+    }
+
     @Override
     public synchronized void scheduler(dev.aios.kernel.spi.Scheduler scheduler) {
         if (this.scheduler.isPresent()) {
