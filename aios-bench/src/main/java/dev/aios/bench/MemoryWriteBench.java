@@ -25,8 +25,8 @@ import org.HdrHistogram.Histogram;
  * the background), beside baselines measured in the same process and round: a raw SQLite one-row
  * commit with the kernel's settings (WAL, synchronous FULL: one fsync), a {@code GET /health} round
  * trip on the same server, and {@code remember} called in-process without HTTP; and a recall of the
- * words of a note stored just before it, in-process (a store leaves the index's refresh to the next
- * search, which pays for it). Per measurement:
+ * words of a note stored just before it, and 100 ms before it, in-process (a store leaves the
+ * index's refresh to the next search, or to the background once stores pause). Per measurement:
  * latency p50/p95/p99 and the process's CPU time per call (background work of the same window
  * included, such as embedding the notes).
  *
@@ -160,6 +160,19 @@ public final class MemoryWriteBench {
                     i -> {
                         stored[0] = text(random, i);
                         operator.remember(Remember.of(MemoryKind.NOTE, "client", stored[0]));
+                    },
+                    i -> operator.recall(
+                            MemoryQuery.of(String.join(" ", java.util.Arrays.copyOf(stored[0].split(" "), 3)))
+                                    .withK(10))));
+            memory.settle(Duration.ofMinutes(5));
+            // The same a moment later, as a person or a later step searches: a fifth as many calls.
+            found.add(time(
+                    "recall of a note stored 100 ms before, in-process, " + with,
+                    Math.max(1, count / 5),
+                    i -> {
+                        stored[0] = text(random, i);
+                        operator.remember(Remember.of(MemoryKind.NOTE, "client", stored[0]));
+                        Thread.sleep(100);
                     },
                     i -> operator.recall(
                             MemoryQuery.of(String.join(" ", java.util.Arrays.copyOf(stored[0].split(" "), 3)))

@@ -10,6 +10,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -33,6 +37,15 @@ final class Indexer {
 
     /** After this long without a change to apply, the index is merged if it is scattered. */
     static final Duration IDLE = Duration.ofSeconds(5);
+
+    /**
+     * Changes applied within this of each other are made searchable together in the background,
+     * once they pause this long, so that a search a moment after a store does not pay for it.
+     */
+    static final Duration QUIET = Duration.ofMillis(10);
+
+    /** While changes keep coming, they are made searchable in the background at least this often. */
+    static final Duration SEARCHABLE_WITHIN = Duration.ofSeconds(1);
 
     private final ItemStore store;
     private final MemoryIndex index;
@@ -62,6 +75,12 @@ final class Indexer {
             Thread.ofPlatform().name("aios-memory-rebuild").daemon().factory());
     private final ExecutorService purges = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("aios-memory-purge").daemon().factory());
+    private final ScheduledThreadPoolExecutor refresher = new ScheduledThreadPoolExecutor(
+            1, Thread.ofPlatform().name("aios-memory-refresh").daemon().factory());
+    /** Whether a refresh in the background is scheduled; when the first change it covers came. */
+    private final AtomicBoolean refreshing = new AtomicBoolean();
+
+    private volatile long unrefreshedSince;
 
     Indexer(ItemStore store, MemoryIndex index, java.time.InstantSource clock) {
         this.store = store;
@@ -69,6 +88,8 @@ final class Indexer {
         this.clock = clock;
         this.applied = index.applied();
         this.committed = applied;
+        // A refresh waiting for changes to pause is dropped when memory stops; one running ends first.
+        refresher.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     /** The index: read it freely; write it only through this indexer. */
@@ -387,19 +408,57 @@ final class Indexer {
                 changed = true;
             }
             if (changed) {
-                // Searchable from the next search, which refreshes first, or the background's refresh.
+                // Searchable from the next search, which refreshes first, or once changes pause.
                 lastChange = System.nanoTime();
+                refreshSoon();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot update the memory index: " + e.getMessage(), e);
         }
     }
 
+    /** Schedules a refresh in the background for the changes just applied, unless one is scheduled. */
+    private void refreshSoon() {
+        if (refreshing.compareAndSet(false, true)) {
+            unrefreshedSince = System.nanoTime();
+            refreshIn(QUIET.toNanos());
+        }
+    }
+
+    private void refreshIn(long nanos) {
+        try {
+            refresher.schedule(this::refreshWhenQuiet, nanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopped) {
+            refreshing.set(false);
+        }
+    }
+
     /**
-     * Makes the changes applied so far visible to searches when some are not yet: the background
-     * pass's, so that a search after a quiet moment does not pay for it.
+     * Refreshes once changes paused for {@link #QUIET}, or {@link #SEARCHABLE_WITHIN} after the first
+     * of them; otherwise looks again when they would have paused that long.
      */
-    void refreshSearches() {
+    private void refreshWhenQuiet() {
+        if (closed) {
+            return;
+        }
+        long now = System.nanoTime();
+        long quiet = now - lastChange;
+        if (quiet < QUIET.toNanos() && now - unrefreshedSince < SEARCHABLE_WITHIN.toNanos()) {
+            refreshIn(QUIET.toNanos() - quiet);
+            return;
+        }
+        // Cleared first: a change from here on schedules the next refresh.
+        refreshing.set(false);
+        try {
+            refreshSearches();
+        } catch (RuntimeException e) {
+            // The next search, or the background pass, meets the same failure and reports it.
+            LOG.debug("memory index: refresh in the background failed: {}", e.toString());
+        }
+    }
+
+    /** Makes the changes applied so far visible to searches when some are not yet. */
+    private void refreshSearches() {
         if (due.isPresent() || !index.stale() || index.broken().isPresent()) {
             return;
         }
@@ -526,16 +585,21 @@ final class Indexer {
     }
 
     /**
-     * Stops purging; a purge still running is resumed on the next start. Threads working on the
-     * index are never interrupted: an interrupt closes Lucene's files under it.
+     * Stops purging and refreshing in the background; a purge still running is resumed on the next
+     * start. Threads working on the index are never interrupted: an interrupt closes Lucene's files
+     * under it.
      */
     void stopPurging() {
         closed = true;
+        refresher.shutdown();
         purges.shutdown();
         rebuilds.shutdown();
         try {
+            if (!refresher.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("memory index: a refresh did not end within 30 s");
+            }
             // A rebuild stops at the end of its page; the index must not close under it.
-            if (!rebuilds.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!rebuilds.awaitTermination(30, TimeUnit.SECONDS)) {
                 LOG.warn("memory index: the rebuild did not stop within 30 s");
             }
         } catch (InterruptedException e) {

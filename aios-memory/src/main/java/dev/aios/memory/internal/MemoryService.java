@@ -431,6 +431,11 @@ public final class MemoryService implements AutoCloseable {
         }
     }
 
+    /** Whether a change was applied to the index that searches do not see yet: for tests. */
+    boolean indexStale() {
+        return index.stale();
+    }
+
     /** Runs the retention job now. */
     public RetentionReport retain() {
         var now = clock.instant();
@@ -526,7 +531,6 @@ public final class MemoryService implements AutoCloseable {
                     continue;
                 }
                 catchUp(true);
-                indexer.refreshSearches();
                 if (System.nanoTime() - lastCommit > COMMIT_EVERY.toNanos()) {
                     indexer.commit();
                     indexer.mergeWhenIdle();

@@ -31,11 +31,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * When a write of the index's files fails (a full disk, an I/O error), Lucene closes the index's
- * writer and refuses every further change. Memory keeps what was stored in its tables (the store
- * fails when it is the first to write a segment's files, and says so; otherwise it succeeds, and the
- * files are written when a search or the background pass makes it searchable), the background pass
- * says once what failed, and memory reopens the index from its last commit once the disk takes
- * writes again, without a restart.
+ * writer and refuses every further change. Memory keeps what was stored in its tables (a store that
+ * is the first of a segment, whose files it must create, says the index cannot be written; a later
+ * one writes nothing until a search or the background makes it searchable), the background pass says
+ * once what failed, and memory reopens the index from its last commit once the disk takes writes
+ * again, without a restart.
  */
 class IndexFailureTest {
     @TempDir
@@ -114,8 +114,12 @@ class IndexFailureTest {
         try {
             start();
             memory.remember(Remember.of(MemoryKind.NOTE, "acme", "The wordmark is teal."), "teal");
+            // Searched, so that the next store is the first of a segment, whose files it must create.
+            assertThat(ids("wordmark")).containsExactly("teal");
             full.set(true);
-            memory.remember(Remember.of(MemoryKind.NOTE, "acme", "The logo is orange, on a dark ground."), "orange");
+            assertThatThrownBy(() -> memory.remember(
+                            Remember.of(MemoryKind.NOTE, "acme", "The logo is orange, on a dark ground."), "orange"))
+                    .hasStackTraceContaining("No space left on device");
             awaitTrue(() -> errors(logs).size() >= 1);
             assertThat(errors(logs).getFirst().getThrowableProxy().getMessage())
                     .as("the cause, in the log")
