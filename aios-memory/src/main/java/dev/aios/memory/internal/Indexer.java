@@ -253,11 +253,12 @@ final class Indexer {
                 applyChanges();
                 commitNow();
                 index.refresh();
+                // Said before the index is ready: whoever waits for it finds the rebuild logged.
+                running.finished();
                 due = Optional.empty();
             } finally {
                 lock.unlock();
             }
-            running.finished();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot rebuild the memory index: " + e.getMessage(), e);
         } finally {
