@@ -28,9 +28,7 @@ class MailAcrossNodesTest {
 
     @Test
     void bothNodesReadTheMailboxAndEveryMessageBecomesOneEventWhileTheFolderPositionOnlyGoesForward() throws Exception {
-        var mail = new GreenMail(new ServerSetup[] {ServerSetup.SMTP.dynamicPort(), ServerSetup.IMAP.dynamicPort()});
-        mail.start();
-        mail.setUser("studio@studio.test", "studio", "s3cret");
+        var mail = mailServer();
         String url = POSTGRES.newDatabase("mail_nodes");
         int messages = 30;
         var positions = new ConcurrentLinkedQueue<Long>();
@@ -64,19 +62,8 @@ class MailAcrossNodesTest {
                 }
                 return null;
             }));
-            for (int i = 0; i < messages; i++) {
-                GreenMailUtil.sendTextEmail(
-                        "studio@studio.test",
-                        "client" + i + "@acme.test",
-                        "Question " + i,
-                        "About the invoice " + i,
-                        mail.getSmtp().getServerSetup());
-            }
-            long until = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-            while (OnePostgres.count(url, "SELECT count(*) FROM events WHERE type = 'email.received'") < messages) {
-                assertThat(System.nanoTime()).as("every message read").isLessThan(until);
-                Thread.sleep(50);
-            }
+            send(mail, 0, messages);
+            awaitCount(url, "SELECT count(*) FROM events WHERE type = 'email.received'", messages);
             reading.set(false);
             for (var reader : readers) {
                 reader.get();
@@ -97,9 +84,7 @@ class MailAcrossNodesTest {
 
     @Test
     void theNodeThatLeadsReadsTheMailboxForBothAndTheOtherTakesOverWhenItStops() throws Exception {
-        var mail = new GreenMail(new ServerSetup[] {ServerSetup.SMTP.dynamicPort(), ServerSetup.IMAP.dynamicPort()});
-        mail.start();
-        mail.setUser("studio@studio.test", "studio", "s3cret");
+        var mail = mailServer();
         String url = POSTGRES.newDatabase("mail_leader");
         int imap = mail.getImap().getPort();
         try (var toA = new CountingProxy(imap);
@@ -139,6 +124,14 @@ class MailAcrossNodesTest {
         } finally {
             mail.stop();
         }
+    }
+
+    /** A real mail server (SMTP and IMAP on free ports) with the studio's mailbox. */
+    private static GreenMail mailServer() {
+        var mail = new GreenMail(new ServerSetup[] {ServerSetup.SMTP.dynamicPort(), ServerSetup.IMAP.dynamicPort()});
+        mail.start();
+        mail.setUser("studio@studio.test", "studio", "s3cret");
+        return mail;
     }
 
     private static void send(GreenMail mail, int from, int count) {
