@@ -13,6 +13,7 @@ import dev.aios.kernel.internal.journal.SubjectKeys;
 import dev.aios.kernel.internal.run.Projector;
 import dev.aios.kernel.internal.run.RunFold;
 import dev.aios.kernel.internal.run.RunState;
+import dev.aios.kernel.internal.store.JournalStore;
 import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.StoredEntry;
 import dev.aios.kernel.internal.store.Tx;
@@ -286,11 +287,12 @@ public final class Audit {
 
     /** Runs with payloads sealed by a destroyed key: their subject was forgotten. */
     private static Set<String> forgottenRuns(Tx tx) {
-        var runs = new HashSet<String>();
-        for (var key : tx.keys().destroyed()) {
-            runs.addAll(tx.journal().runsEncodedWith(key.subject(), SubjectKeys.codecOf(key.generation())));
-        }
-        return runs;
+        var encodings = tx.keys().destroyed().stream()
+                .map(key -> new JournalStore.Encoding(key.subject(), SubjectKeys.codecOf(key.generation())))
+                .toList();
+        return encodings.isEmpty()
+                ? new HashSet<>()
+                : new HashSet<>(tx.journal().runsEncodedWith(encodings));
     }
 
     private static void compare(

@@ -11,6 +11,7 @@ import dev.aios.kernel.internal.journal.JournalEntry.RunCancelled;
 import dev.aios.kernel.internal.journal.RunJournal;
 import dev.aios.kernel.internal.journal.SubjectKeys;
 import dev.aios.kernel.internal.run.RunState;
+import dev.aios.kernel.internal.store.JournalStore;
 import dev.aios.kernel.internal.store.Store;
 import dev.aios.kernel.internal.store.Tx;
 import dev.aios.kernel.spi.ForgetGuard;
@@ -93,9 +94,11 @@ final class Forgetting {
             }
             // The journals about the subject, also of runs whose derived state is gone (rebuilt without them).
             var journaled = new java.util.LinkedHashSet<>(runIds);
+            var encodings = new java.util.ArrayList<JournalStore.Encoding>();
             for (long generation = 1; generation <= tx.keys().lastGeneration(subject); generation++) {
-                journaled.addAll(tx.journal().runsEncodedWith(subject, SubjectKeys.codecOf(generation)));
+                encodings.add(new JournalStore.Encoding(subject, SubjectKeys.codecOf(generation)));
             }
+            journaled.addAll(tx.journal().runsEncodedWith(encodings));
             int destroyed = keys.forget(tx, subject);
             var ids = keys.pseudonyms();
             for (var state : states) {

@@ -9,6 +9,9 @@ public interface JournalStore {
     /** A journal entry with its place in the feed. */
     record Positioned(long position, StoredEntry entry) {}
 
+    /** A subject and a codec its entries may be encoded by (one key generation's). */
+    record Encoding(String subject, String codec) {}
+
     /**
      * Appends an entry. Its {@code seq} must follow the run's last one.
      *
@@ -43,8 +46,12 @@ public interface JournalStore {
      */
     void pseudonymize(String runId, String subject, String pseudonym);
 
-    /** Runs with an entry about {@code subject} encoded by {@code codec}. */
-    List<String> runsEncodedWith(String subject, String codec);
+    /**
+     * Runs with an entry about a subject encoded by the codec paired with it in {@code encodings},
+     * in the order of their ids. The journal is not indexed by subject (each entry would pay for it);
+     * the store reads it through once for many encodings at a time, not once each.
+     */
+    List<String> runsEncodedWith(java.util.Collection<Encoding> encodings);
 
     /** Up to {@code limit} entries after feed position {@code position}, in feed order. */
     List<Positioned> after(long position, int limit);

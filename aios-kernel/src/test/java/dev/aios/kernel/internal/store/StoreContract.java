@@ -133,10 +133,39 @@ public abstract class StoreContract {
         assertThat(read((Tx tx) -> tx.journal().checksum("r1", 2))).contains("c-r1-2");
         assertThat(read((Tx tx) -> tx.journal().checksum("r1", 3))).isEmpty();
         assertThat(read((Tx tx) -> tx.journal().runIds())).containsExactly("r1", "r2");
-        assertThat(read((Tx tx) -> tx.journal().runsEncodedWith("acme", "json")))
+        assertThat(read((Tx tx) -> tx.journal().runsEncodedWith(List.of(new JournalStore.Encoding("acme", "json")))))
                 .containsExactly("r1", "r2");
-        assertThat(read((Tx tx) -> tx.journal().runsEncodedWith("acme", "aes-gcm:1")))
+        assertThat(read((Tx tx) ->
+                        tx.journal().runsEncodedWith(List.of(new JournalStore.Encoding("acme", "aes-gcm:1")))))
                 .isEmpty();
+    }
+
+    @Test
+    void runsEncodedWithAnyOfManyEncodingsAreFoundInOneCallAndOnlyThoseOfTheirPair() {
+        // Subject s<i> sealed with generation i in run r<i>, and every subject also in run "plain" unsealed.
+        write(tx -> {
+            for (int i = 0; i < 450; i++) {
+                tx.journal().append(encoded("r" + i, 1, "s" + i, "aes-gcm:" + i));
+                tx.journal().append(encoded("plain", i + 1, "s" + i, "json"));
+            }
+            return null;
+        });
+        var wanted = new java.util.ArrayList<JournalStore.Encoding>();
+        for (int i = 0; i < 450; i += 2) {
+            wanted.add(new JournalStore.Encoding("s" + i, "aes-gcm:" + i));
+        }
+        // A subject paired with another subject's codec matches nothing.
+        wanted.add(new JournalStore.Encoding("s1", "aes-gcm:3"));
+        var runs = read((Tx tx) -> tx.journal().runsEncodedWith(wanted));
+        assertThat(runs).hasSize(225).isSorted().doesNotContain("plain", "r1", "r3");
+        assertThat(runs).contains("r0", "r2", "r448");
+        assertThat(read((Tx tx) -> tx.journal().runsEncodedWith(List.of(new JournalStore.Encoding("s7", "json")))))
+                .containsExactly("plain");
+    }
+
+    private static StoredEntry encoded(String run, long seq, String subject, String codec) {
+        var plain = entry(run, seq);
+        return new StoredEntry(run, seq, plain.type(), plain.at(), subject, codec, plain.payload(), plain.checksum());
     }
 
     @Test

@@ -144,15 +144,30 @@ final class JdbcJournal implements JournalStore {
                 .update("UPDATE journal SET subject = ? WHERE run_id = ? AND subject = ?", pseudonym, runId, subject);
     }
 
+    /** The most encodings one read of the journal looks for. */
+    private static final int ENCODINGS_A_READ = 200;
+
     @Override
-    public List<String> runsEncodedWith(String subject, String codec) {
+    public List<String> runsEncodedWith(java.util.Collection<Encoding> encodings) {
         flush();
-        return tx.handle()
-                .query(
-                        "SELECT DISTINCT run_id FROM journal WHERE subject = ? AND codec = ? ORDER BY run_id",
-                        r -> r.text("run_id"),
-                        subject,
-                        codec);
+        var all = List.copyOf(new java.util.LinkedHashSet<>(encodings));
+        var runs = new java.util.TreeSet<String>();
+        for (int from = 0; from < all.size(); from += ENCODINGS_A_READ) {
+            var some = all.subList(from, Math.min(all.size(), from + ENCODINGS_A_READ));
+            var args = new Object[some.size() * 2];
+            for (int i = 0; i < some.size(); i++) {
+                args[2 * i] = some.get(i).subject();
+                args[2 * i + 1] = some.get(i).codec();
+            }
+            runs.addAll(tx.handle()
+                    .query(
+                            "SELECT DISTINCT run_id FROM journal WHERE (subject, codec) IN (VALUES "
+                                    + String.join(", ", java.util.Collections.nCopies(some.size(), "(?, ?)"))
+                                    + ")",
+                            r -> r.text("run_id"),
+                            args));
+        }
+        return List.copyOf(runs);
     }
 
     @Override
