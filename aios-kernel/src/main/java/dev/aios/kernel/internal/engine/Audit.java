@@ -290,9 +290,7 @@ public final class Audit {
         var encodings = tx.keys().destroyed().stream()
                 .map(key -> new JournalStore.Encoding(key.subject(), SubjectKeys.codecOf(key.generation())))
                 .toList();
-        return encodings.isEmpty()
-                ? new HashSet<>()
-                : new HashSet<>(tx.journal().runsEncodedWith(encodings));
+        return new HashSet<>(tx.journal().runsEncodedWith(encodings));
     }
 
     private static void compare(
