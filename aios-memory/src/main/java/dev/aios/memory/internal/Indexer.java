@@ -77,9 +77,10 @@ final class Indexer {
             Thread.ofPlatform().name("aios-memory-purge").daemon().factory());
     private final ScheduledThreadPoolExecutor refresher = new ScheduledThreadPoolExecutor(
             1, Thread.ofPlatform().name("aios-memory-refresh").daemon().factory());
-    /** Whether a refresh in the background is scheduled; when the first change it covers came. */
+    /** Whether a refresh in the background is scheduled. */
     private final AtomicBoolean refreshing = new AtomicBoolean();
 
+    /** When the first change the scheduled refresh covers was applied ({@link System#nanoTime}). */
     private volatile long unrefreshedSince;
 
     Indexer(ItemStore store, MemoryIndex index, java.time.InstantSource clock) {
