@@ -6,8 +6,9 @@
 set -euo pipefail
 version="$1"
 target="$2"
+root="$3"
 # shellcheck source=../../../scripts/java-home.sh
-. "$3/scripts/java-home.sh"
+. "$root/scripts/java-home.sh"
 java_home="$(find_java_home)"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 name="aios-$version-linux-x64"
@@ -85,7 +86,7 @@ chmod 0755 "$stage/bin/aios"
 # on a scratch data directory, so that even the first start after installing loads its classes
 # already parsed and linked, with the profiles of the methods it ran.
 if [ "$major" -ge 25 ]; then
-  "$here/train.sh" "$stage" "$java_options"
+  "$root/scripts/aot-cache.sh" "$stage/bin/aios" "$stage/lib/aios.aot"
 fi
 install -m 0644 "$here/aios.service" "$here/aios.yaml" "$stage/"
 cp "$here/README" "$stage/README"

@@ -2,19 +2,25 @@ package dev.aios.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.aios.testing.Poll;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The {@code ./aios} launcher of a built checkout, for the commands other than {@code up}: the first
+ * The {@code ./aios} launcher of a built checkout. For the commands other than {@code up}: the first
  * writes their class archive beside the jar under a name of its own and renames it into place, the
- * later ones start from it, and each says and exits as the command does.
+ * later ones start from it, and each says and exits as the command does. For {@code up} on Java 25
+ * and later: the first start after a build makes the ahead-of-time cache and says so, the later
+ * ones start from it, without the incubating Vector API the cache cannot hold.
  */
 class LauncherIT {
     private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
@@ -44,6 +50,89 @@ class LauncherIT {
             return files.filter(f -> f.getFileName().toString().startsWith("aios-cli-"))
                     .toList();
         }
+    }
+
+    private static final Pattern UP = Pattern.compile("is up at http://localhost:(\\d+)");
+    private static final String MAKING = "making the start-up cache";
+    private static final String INCUBATOR = "Using incubator modules: jdk.incubator.vector";
+
+    @TempDir
+    Path directory;
+
+    private static List<Path> caches() throws IOException {
+        try (Stream<Path> files = Files.list(TARGET)) {
+            return files.filter(f -> f.getFileName().toString().matches("aios-up-.*\\.aot"))
+                    .toList();
+        }
+    }
+
+    /** Starts {@code ./aios up} on {@code data}, waits for a healthy /health, stops it; its output. */
+    private String upUntilHealthy(Path data) throws Exception {
+        var log = directory.resolve("up-" + System.nanoTime() + ".log");
+        var builder = new ProcessBuilder(
+                        HOME.resolve("aios").toString(), "up", "--data", data.toString(), "--port", "0")
+                .directory(directory.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        var process = builder.start();
+        process.getOutputStream().close();
+        try {
+            var port = Poll.until(
+                    "aios up to say where it listens",
+                    () -> {
+                        var matcher = UP.matcher(read(log));
+                        return matcher.find() ? matcher.group(1) : "";
+                    },
+                    found -> !found.isEmpty(),
+                    Duration.ofMinutes(2),
+                    () -> read(log));
+            var health = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(
+                                            java.net.URI.create("http://localhost:" + port + "/health"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).as(read(log)).isEqualTo(200);
+        } finally {
+            process.destroy();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        return read(log);
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    @Test
+    void theFirstUpAfterABuildMakesTheStartUpCacheAndTheNextStartsFromIt() throws Exception {
+        for (var cache : caches()) {
+            Files.delete(cache);
+        }
+        var data = directory.resolve("data");
+
+        var first = upUntilHealthy(data);
+        if (!first.contains(MAKING)) {
+            // The JDK the launcher found is older than 25: no cache, the class archive and SIMD as before.
+            assertThat(caches()).isEmpty();
+            assertThat(first).contains(INCUBATOR);
+            return;
+        }
+        assertThat(caches()).singleElement().satisfies(cache -> assertThat(Files.size(cache))
+                .isPositive());
+        assertThat(first).doesNotContain(INCUBATOR, "could not be made");
+        try (Stream<Path> partial = Files.list(TARGET)) {
+            assertThat(partial.map(f -> f.getFileName().toString()))
+                    .noneMatch(name -> name.matches("aios-up-.*\\.aot\\..+"));
+        }
+
+        var second = upUntilHealthy(data);
+        assertThat(second).doesNotContain(MAKING, INCUBATOR);
+        assertThat(caches()).hasSize(1);
     }
 
     @Test

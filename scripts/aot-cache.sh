@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
-# Makes lib/aios.aot in the staged distribution: starts its bin/aios up once on a scratch data
-# directory with -XX:AOTCacheOutput, waits for a healthy /health, and stops it; the JVM then writes
-# the ahead-of-time cache of the classes that start loaded and linked, and the methods it profiled.
-# Run by build.sh; arguments: STAGE_DIR (the distribution's directory).
+# Makes the ahead-of-time cache (Java 25 and later; JEP 483, 514, 515) that `aios up` starts from:
+# starts LAUNCHER up once on a scratch data directory with -XX:AOTCacheOutput, waits for a healthy
+# /health, and stops it; the JVM then writes the cache of the classes that start loaded and linked,
+# and of the methods it profiled. Written to a name of its own and renamed to CACHE when complete, so
+# that a start beside it never reads a half-written one.
+# Run by the distribution's build (src/dist/build.sh) and by the checkout's ./aios when its jars have
+# no cache yet; arguments: LAUNCHER CACHE. JAVA_HOME, when set, is passed on (the cache holds only
+# for the JDK that made it).
 set -euo pipefail
-stage="$1"
-cache="$stage/lib/aios.aot"
+launcher="$1"
+cache="$2"
+partial="$cache.$$"
 scratch="$(mktemp -d)"
 pid=""
-trap 'kill "$pid" 2> /dev/null || true; rm -rf "$scratch"' EXIT
+trap 'kill "$pid" 2> /dev/null || true; rm -rf "$scratch" "$partial"' EXIT
 log="$scratch/aios.log"
 mkdir -p "$scratch/home"
 # A start as a user's first one: no settings file, no playbooks of their own, the bundled examples.
 # G1 while training: the cache then also holds the archived heap objects (class mirrors, strings),
 # which a JVM on the serial collector loads as well.
-(cd "$scratch" && exec env -i PATH="$PATH" HOME="$scratch/home" AIOS_CDS=off \
-    AIOS_JAVA_OPTS="-XX:+UseG1GC -XX:AOTCacheOutput=$cache -Xlog:aot=warning:file=$scratch/aot.log" \
-    "$stage/bin/aios" up --data "$scratch/data" --port 0 > "$log" 2>&1) &
+(cd "$scratch" && exec env -i PATH="$PATH" HOME="$scratch/home" ${JAVA_HOME:+JAVA_HOME="$JAVA_HOME"} AIOS_CDS=off \
+    AIOS_JAVA_OPTS="-XX:+UseG1GC -XX:AOTCacheOutput=$partial -Xlog:aot=warning:file=$scratch/aot.log" \
+    "$launcher" up --data "$scratch/data" --port 0 > "$log" 2>&1) &
 pid=$!
 port=""
 for _ in $(seq 1 1200); do
@@ -43,9 +48,10 @@ kill -TERM "$pid"
 # The JVM writes the cache as it exits: a second JVM assembles it from what the first recorded.
 wait "$pid" || true
 pid=""
-if [ ! -s "$cache" ]; then
+if [ ! -s "$partial" ]; then
   echo "no ahead-of-time cache was written ($cache):" >&2
   cat "$log" "$scratch/aot.log" >&2 || true
   exit 1
 fi
+mv -f "$partial" "$cache"
 echo "ahead-of-time cache: $cache ($(du -m "$cache" | cut -f1) MB)"
