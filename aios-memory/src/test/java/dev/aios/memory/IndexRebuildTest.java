@@ -11,11 +11,14 @@ import dev.aios.api.MemoryKind;
 import dev.aios.api.MemoryQuery;
 import dev.aios.api.Remember;
 import dev.aios.kernel.Kernel;
+import dev.aios.testing.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
@@ -109,9 +112,25 @@ class IndexRebuildTest {
         kernel.close();
         DerivedIndexTest.deleteTree(dir.resolve("data/memory-index"));
 
+        // The rebuild is held at its first line until memory closes, so that the close always cuts it short.
+        var held = new Holding("memory index: rebuilding from the database");
+        held.start();
+        indexer.addAppender(held);
         start();
+        assertThat(held.reached.await(60, TimeUnit.SECONDS)).isTrue();
         assertThat(memory.indexState().reason()).isEqualTo("the index is missing");
-        kernel.close();
+        var closing = Thread.ofPlatform().start(kernel::close);
+        // Inside stopPurging, the index has told its rebuild to stop and waits for it.
+        Poll.until(
+                "memory's close to tell the rebuild to stop",
+                () -> java.util.Arrays.stream(closing.getStackTrace())
+                        .anyMatch(frame -> frame.getMethodName().equals("stopPurging")),
+                stopping -> stopping,
+                Duration.ofSeconds(30));
+        held.release.countDown();
+        closing.join(Duration.ofSeconds(60));
+        assertThat(closing.isAlive()).isFalse();
+        indexer.detachAppender(held);
         kernel = null;
 
         assertThat(logs.list)
@@ -223,6 +242,29 @@ class IndexRebuildTest {
             data.put("format", format);
             writer.setLiveCommitData(data.entrySet());
             writer.commit();
+        }
+    }
+
+    /** Holds the thread that logs a line starting with {@code line} there, once, until released. */
+    private static final class Holding extends ch.qos.logback.core.UnsynchronizedAppenderBase<ILoggingEvent> {
+        private final String line;
+        final CountDownLatch reached = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        Holding(String line) {
+            this.line = line;
+        }
+
+        @Override
+        protected void append(ILoggingEvent event) {
+            if (event.getFormattedMessage().startsWith(line) && reached.getCount() > 0) {
+                reached.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 }
