@@ -29,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @EnabledIfSystemProperty(named = "aios.dist", matches = ".+")
 class DistributionIT {
-    private static final Pattern UP = Pattern.compile("is up at http://localhost:(\\d+)");
     /** The 200 MB, for the archive and for what it unpacks to alike. */
     private static final long MAX_ARCHIVE_BYTES = 200L * 1024 * 1024;
 
@@ -105,15 +104,7 @@ class DistributionIT {
         builder.environment().putAll(environment);
         var aios = builder.start();
         try {
-            var port = Poll.until(
-                    "the unpacked aios to say where it listens",
-                    () -> {
-                        var matcher = UP.matcher(read(log));
-                        return matcher.find() ? matcher.group(1) : "";
-                    },
-                    found -> !found.isEmpty(),
-                    Duration.ofMinutes(2),
-                    () -> read(log));
+            var port = UpLog.port(log, "the unpacked aios");
             var health = HttpClient.newHttpClient()
                     .send(
                             HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/health"))
@@ -158,8 +149,8 @@ class DistributionIT {
                             || found.equals("completed")
                             || found.equals("failed"),
                     Duration.ofMinutes(2),
-                    () -> read(log));
-            assertThat(status).as(read(log)).isNotEqualTo("failed");
+                    () -> UpLog.read(log));
+            assertThat(status).as(UpLog.read(log)).isNotEqualTo("failed");
 
             // A bulk import through the same launcher (a client command: no cache of its own), embedded
             // by the in-process model: ONNX Runtime and the tokenizer load on the trimmed runtime too.
@@ -203,13 +194,15 @@ class DistributionIT {
                     found -> found.path("embedded").asLong() >= 2
                             || !found.path("lastFailure").asText("").isEmpty(),
                     Duration.ofMinutes(2),
-                    () -> read(log));
-            assertThat(embedding.path("lastFailure").asText("")).as(read(log)).isEmpty();
+                    () -> UpLog.read(log));
+            assertThat(embedding.path("lastFailure").asText(""))
+                    .as(UpLog.read(log))
+                    .isEmpty();
         } finally {
             aios.destroy();
             assertThat(aios.waitFor(60, TimeUnit.SECONDS)).isTrue();
         }
-        assertThat(read(log)).contains("stopped");
+        assertThat(UpLog.read(log)).contains("stopped");
     }
 
     private static final Pattern STATUS = Pattern.compile("\"status\":\"([a-z-]+)\"");
@@ -226,14 +219,6 @@ class DistributionIT {
                         }
                     })
                     .sum();
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file) : "";
-        } catch (IOException e) {
-            return "";
         }
     }
 

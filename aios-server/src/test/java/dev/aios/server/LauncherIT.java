@@ -2,15 +2,12 @@ package dev.aios.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.aios.testing.Poll;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +49,6 @@ class LauncherIT {
         }
     }
 
-    private static final Pattern UP = Pattern.compile("is up at http://localhost:(\\d+)");
     private static final String MAKING = "making the start-up cache";
     private static final String INCUBATOR = "Using incubator modules: jdk.incubator.vector";
 
@@ -77,35 +73,19 @@ class LauncherIT {
         var process = builder.start();
         process.getOutputStream().close();
         try {
-            var port = Poll.until(
-                    "aios up to say where it listens",
-                    () -> {
-                        var matcher = UP.matcher(read(log));
-                        return matcher.find() ? matcher.group(1) : "";
-                    },
-                    found -> !found.isEmpty(),
-                    Duration.ofMinutes(2),
-                    () -> read(log));
+            var port = UpLog.port(log, "aios up");
             var health = java.net.http.HttpClient.newHttpClient()
                     .send(
                             java.net.http.HttpRequest.newBuilder(
                                             java.net.URI.create("http://localhost:" + port + "/health"))
                                     .build(),
                             java.net.http.HttpResponse.BodyHandlers.ofString());
-            assertThat(health.statusCode()).as(read(log)).isEqualTo(200);
+            assertThat(health.statusCode()).as(UpLog.read(log)).isEqualTo(200);
         } finally {
             process.destroy();
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         }
-        return read(log);
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return UpLog.read(log);
     }
 
     @Test
