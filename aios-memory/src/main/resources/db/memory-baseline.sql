@@ -1,8 +1,8 @@
 -- The tables of memory as its migrations leave them: a new database gets them from this one script
 -- instead of replaying each migration. SqliteBaselineTest (aios-server) checks it against the
 -- migrations and writes it anew when they change.
--- version: 1
--- covers: V1 memory
+-- version: 2
+-- covers: V1 memory, V2 memory settings
 
 CREATE TABLE memory_items (
     id         TEXT    PRIMARY KEY,
@@ -71,4 +71,10 @@ CREATE TABLE knowledge_records (
 ;
 
 CREATE INDEX knowledge_records_subject ON knowledge_records (subject)
+;
+
+CREATE TABLE memory_settings (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+)
 ;

@@ -143,12 +143,27 @@ final class VectorStore {
         });
     }
 
-    /** Marks every vector not made by {@code model} to be embedded again; returns how many. */
+    /**
+     * Marks every vector not made by {@code model} to be embedded again; returns how many. Only when
+     * the model differs from the one recorded at the last call: finding those vectors reads every
+     * chunk (about 0.12 s a start at 100,000 chunks with the page cache warm, far more from disk).
+     */
     int invalidateVectors(String model) {
-        return items.storage()
-                .write(h -> h.update(
-                        "UPDATE memory_chunks SET model = NULL, vector = NULL WHERE embed = 1 AND model IS NOT NULL"
-                                + " AND model <> ?",
-                        model));
+        return items.storage().write(h -> {
+            var recorded = h.queryOne(
+                    "SELECT value FROM memory_settings WHERE name = 'vectors.model'", row -> row.text("value"));
+            if (recorded.filter(model::equals).isPresent()) {
+                return 0;
+            }
+            int stale = h.update(
+                    "UPDATE memory_chunks SET model = NULL, vector = NULL WHERE embed = 1 AND model IS NOT NULL"
+                            + " AND model <> ?",
+                    model);
+            h.update(
+                    "INSERT INTO memory_settings (name, value) VALUES ('vectors.model', ?)"
+                            + " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    model);
+            return stale;
+        });
     }
 }
