@@ -79,8 +79,12 @@ class ConsoleBrowserTest {
                 .environment("ANTHROPIC_API_KEY", "")
                 .startupTimeout(Duration.ofMinutes(3))
                 .start();
-        var login = LOGIN.matcher(server.output());
-        assertThat(login.find()).as("aios up prints a one-time sign-in link").isTrue();
+        // The banner with the link comes once the kernel has started, which is after /health answers.
+        var login = Poll.until(
+                "aios up to print a one-time sign-in link",
+                () -> LOGIN.matcher(server.output()),
+                java.util.regex.Matcher::find,
+                Duration.ofSeconds(60));
         browser = Chromium.start(directory.resolve("profile"), 1280, 1000);
         var wait = new WebDriverWait(browser, WAIT);
 
