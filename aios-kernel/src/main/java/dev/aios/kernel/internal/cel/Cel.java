@@ -3,6 +3,7 @@ package dev.aios.kernel.internal.cel;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
+import dev.cel.common.CelValidationResult;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerBuilder;
@@ -43,6 +44,7 @@ public final class Cel {
     private final CelRuntime runtime;
     private final ConcurrentHashMap<String, Expression> cache = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Set<String>, CelCompiler> scoped = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<CelCompiler, SharedCheck> checks = new ConcurrentHashMap<>();
 
     private final Budget budget;
 
@@ -115,6 +117,11 @@ public final class Cel {
         return this;
     }
 
+    /** The compiler of expressions without locals, for tests. */
+    CelCompiler compiler() {
+        return compiler;
+    }
+
     /** The variables expressions may use. */
     public List<String> variables() {
         return variables;
@@ -140,7 +147,7 @@ public final class Cel {
             throw new CelException(
                     source, "empty CEL expression; write a value or condition such as event.data.amount > 0");
         }
-        var result = compilerFor(locals).compile(source);
+        var result = compiled(compilerFor(locals), source);
         if (result.hasError()) {
             throw CelException.compile(source, result.getErrors(), variables);
         }
@@ -167,6 +174,22 @@ public final class Cel {
             cache.putIfAbsent(key, expression);
         }
         return expression;
+    }
+
+    /** What {@code compiler} makes of {@code source}, type-checked in its shared environment when it can be. */
+    private CelValidationResult compiled(CelCompiler compiler, String source) {
+        var parsed = compiler.parse(source, "<input>");
+        if (!parsed.hasError()) {
+            try {
+                var checked = checks.computeIfAbsent(compiler, SharedCheck::new).check(parsed.getAst());
+                if (checked != null) {
+                    return new CelValidationResult(checked, com.google.common.collect.ImmutableList.of());
+                }
+            } catch (CelValidationException e) {
+                // not parsed after all: the compile below says why
+            }
+        }
+        return compiler.compile(source);
     }
 
     private CelCompiler compilerFor(Set<String> locals) {
