@@ -194,6 +194,11 @@ public final class MemoryExtension implements Extension {
     }
 
     @Override
+    public void start() {
+        service().startCopying();
+    }
+
+    @Override
     public void close() {
         var memory = service;
         if (memory != null) {

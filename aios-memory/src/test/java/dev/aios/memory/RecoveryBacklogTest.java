@@ -82,7 +82,29 @@ class RecoveryBacklogTest {
         assertThat(episodicItems()).as("nothing copied twice, nothing left").isEqualTo(copied);
     }
 
+    @Test
+    void memoryBeginsItsBackgroundPassOnlyOnceTheKernelStarts() throws Exception {
+        Files.createDirectories(dir.resolve("playbooks"));
+        Files.writeString(dir.resolve("playbooks/wake.yaml"), PLAYBOOK);
+        build();
+        var data =
+                MemoryHarness.JSON.createObjectNode().put("at", clock.instant().toString());
+        kernel.send(new Event("wake-0", "test.wake", "s-0", "test", clock.instant(), data, "", ""));
+        // The background pass looks at least every second: two seconds without a start copy nothing.
+        Thread.sleep(2_000);
+        assertThat(episodicItems()).as("copied before the kernel started").isZero();
+
+        kernel.start();
+
+        Eventually.await(() -> episodicItems() > 0);
+    }
+
     private void start() {
+        build();
+        kernel.start();
+    }
+
+    private void build() {
         memory = MemoryExtension.of(MemorySettings.defaults(), MemoryHarness.model());
         kernel = Kernel.builder()
                 .dataDirectory(dir.resolve("data"))
@@ -92,7 +114,6 @@ class RecoveryBacklogTest {
                 .concurrency(2)
                 .pollInterval(Duration.ofMillis(10))
                 .build();
-        kernel.start();
     }
 
     /** Whether memory holds, for every run, the journal entry of its step after the wait. */

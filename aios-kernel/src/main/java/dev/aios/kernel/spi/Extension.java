@@ -9,6 +9,14 @@ public interface Extension extends AutoCloseable {
     /** Registers what this extension offers and takes what it needs from the kernel. */
     void attach(ExtensionHost host);
 
+    /**
+     * Called once the kernel has started taking work, after the server in front of it answers: work
+     * of the extension's own that needs no request to begin (catching up with what the previous
+     * process left, copying in the background) begins here, so that it does not hold up a start. A
+     * kernel that is built and never started does not call it.
+     */
+    default void start() {}
+
     /** Releases what the extension holds; the kernel's storage is still open. */
     @Override
     default void close() {}

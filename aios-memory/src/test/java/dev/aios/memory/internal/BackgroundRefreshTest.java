@@ -47,6 +47,7 @@ class BackgroundRefreshTest {
                 })
                 .build();
         kernel.start();
+        memory.startCopying();
         for (int i = 0; i < 20; i++) {
             memory.remember(Remember.of(MemoryKind.NOTE, "acme", "Invoice " + i + " goes out on Friday."), "n" + i);
         }

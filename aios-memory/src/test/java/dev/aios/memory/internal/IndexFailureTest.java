@@ -160,6 +160,7 @@ class IndexFailureTest {
                 })
                 .build();
         kernel.start();
+        memory.startCopying();
     }
 
     private List<String> ids(String words) {

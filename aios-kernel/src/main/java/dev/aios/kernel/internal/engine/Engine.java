@@ -343,6 +343,9 @@ public final class Engine implements AutoCloseable {
         instances.start();
         awaits.start();
         watcher.start();
+        for (var extension : config.extensions()) {
+            extension.start();
+        }
     }
 
     /** How often this node says it is alive. */
