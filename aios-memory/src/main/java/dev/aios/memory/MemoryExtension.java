@@ -34,6 +34,7 @@ public final class MemoryExtension implements Extension {
     private final MemorySettings settings;
     private final Optional<Embedder> embedder;
     private volatile MemoryService service;
+    private volatile MemoryService.IndexOpening opening;
 
     private MemoryExtension(MemorySettings settings, Optional<Embedder> embedder) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -51,8 +52,15 @@ public final class MemoryExtension implements Extension {
     }
 
     @Override
+    public void prepare(java.nio.file.Path dataDirectory) {
+        opening = MemoryService.openIndexAhead(dataDirectory, embedder);
+    }
+
+    @Override
     public void attach(ExtensionHost host) {
-        var memory = new MemoryService(host, settings, embedder, Models.summarizer(settings.compactionModel()));
+        var ahead = opening;
+        opening = null;
+        var memory = new MemoryService(host, settings, embedder, Models.summarizer(settings.compactionModel()), ahead);
         host.service(new StepService<Memory>() {
             @Override
             public Class<Memory> type() {
@@ -204,6 +212,10 @@ public final class MemoryExtension implements Extension {
         if (memory != null) {
             memory.close();
         } else {
+            var ahead = opening;
+            if (ahead != null) {
+                ahead.abandon();
+            }
             embedder.ifPresent(Embedder::close);
         }
     }

@@ -6,6 +6,14 @@ package dev.aios.kernel.spi;
  */
 public interface Extension extends AutoCloseable {
 
+    /**
+     * Called first while the kernel is built, before its store opens, with its data directory: work
+     * that needs neither (opening files of the extension's own) may begin here, on a thread of the
+     * extension's, for {@link #attach} to take up. If the build fails before {@link #attach}, {@link
+     * #close} is called.
+     */
+    default void prepare(java.nio.file.Path dataDirectory) {}
+
     /** Registers what this extension offers and takes what it needs from the kernel. */
     void attach(ExtensionHost host);
 

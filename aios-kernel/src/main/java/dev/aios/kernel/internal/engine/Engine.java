@@ -254,7 +254,16 @@ public final class Engine implements AutoCloseable {
         var loader = Thread.currentThread().getContextClassLoader();
         var cel = CompletableFuture.supplyAsync(
                 () -> new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime())).warmedUp(), beside);
-        var store = Stores.open(config.dataDirectory(), config.database());
+        for (var extension : config.extensions()) {
+            extension.prepare(config.dataDirectory());
+        }
+        Store store;
+        try {
+            store = Stores.open(config.dataDirectory(), config.database());
+        } catch (RuntimeException e) {
+            config.extensions().forEach(Engine::closeQuietly);
+            throw e;
+        }
         var compiledAhead = cel.thenAcceptAsync(
                         made -> {
                             Playbooks.compileExpressionsAhead(made, Playbooks.stored(store));
