@@ -110,31 +110,35 @@ public final class MemoryService implements AutoCloseable {
     public static final class IndexOpening {
         private final Path directory;
         private final String model;
-        private final java.util.concurrent.CompletableFuture<MemoryIndex> opened;
+        private final java.util.concurrent.CompletableFuture<Opened> opened;
+
+        /** The index, or what opening it threw. */
+        private record Opened(MemoryIndex index, RuntimeException failure) {}
 
         private IndexOpening(Path directory, String model) {
             this.directory = directory;
             this.model = model;
             this.opened = java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> MemoryIndex.open(directory, model), task -> Thread.ofPlatform()
+                    () -> {
+                        try {
+                            return new Opened(MemoryIndex.open(directory, model), null);
+                        } catch (RuntimeException e) {
+                            return new Opened(null, e);
+                        }
+                    },
+                    task -> Thread.ofPlatform()
                             .name("aios-memory-open")
                             .daemon()
                             .start(task));
         }
 
-        /** The opened index, or what opening it threw, as it threw it. */
+        /** The opened index, or what opening it threw. */
         MemoryIndex take() {
-            try {
-                return opened.join();
-            } catch (java.util.concurrent.CompletionException e) {
-                if (e.getCause() instanceof RuntimeException failure) {
-                    throw failure;
-                }
-                if (e.getCause() instanceof Error error) {
-                    throw error;
-                }
-                throw e;
+            var result = opened.join();
+            if (result.failure() != null) {
+                throw result.failure();
             }
+            return result.index();
         }
 
         /**
@@ -142,10 +146,9 @@ public final class MemoryService implements AutoCloseable {
          * memory took it up: the next build opens it again.
          */
         public void abandon() {
-            try {
-                opened.join().close();
-            } catch (RuntimeException e) {
-                // it did not open: nothing to close
+            var result = opened.join();
+            if (result.index() != null) {
+                result.index().close();
             }
         }
     }
