@@ -254,11 +254,11 @@ public final class Engine implements AutoCloseable {
         var loader = Thread.currentThread().getContextClassLoader();
         var cel = CompletableFuture.supplyAsync(
                 () -> new Cel(Budget.DEFAULT.withTime(config.limits().expressionTime())).warmedUp(), beside);
-        for (var extension : config.extensions()) {
-            extension.prepare(config.dataDirectory());
-        }
         Store store;
         try {
+            for (var extension : config.extensions()) {
+                extension.prepare(config.dataDirectory());
+            }
             store = Stores.open(config.dataDirectory(), config.database());
         } catch (RuntimeException e) {
             config.extensions().forEach(Engine::closeQuietly);
