@@ -92,7 +92,7 @@ public final class MemoryService implements AutoCloseable {
         this(host, settings, embedder, summarizer, java.util.function.UnaryOperator.identity(), null);
     }
 
-    /** Memory that takes up the index {@code ahead} began to open, if it is the one it needs. */
+    /** Memory that takes up the index {@code ahead} began to open (see {@link #openIndexAhead}): the same data directory and embedder. */
     public MemoryService(
             ExtensionHost host,
             MemorySettings settings,
@@ -108,16 +108,12 @@ public final class MemoryService implements AutoCloseable {
      * classes loaded and linked) took 0.1–0.2 s of the start's main thread.
      */
     public static final class IndexOpening {
-        private final Path directory;
-        private final String model;
         private final java.util.concurrent.CompletableFuture<Opened> opened;
 
         /** The index, or what opening it threw. */
         private record Opened(MemoryIndex index, RuntimeException failure) {}
 
         private IndexOpening(Path directory, String model) {
-            this.directory = directory;
-            this.model = model;
             this.opened = java.util.concurrent.CompletableFuture.supplyAsync(
                     () -> {
                         try {
@@ -212,14 +208,8 @@ public final class MemoryService implements AutoCloseable {
             }
         }
         this.indexDirectory = host.dataDirectory().resolve(INDEX_DIRECTORY);
-        if (ahead != null && ahead.directory.equals(indexDirectory) && ahead.model.equals(model)) {
-            this.index = ahead.take();
-        } else {
-            if (ahead != null) {
-                ahead.abandon();
-            }
-            this.index = MemoryIndex.open(indexDirectory, model, indexFiles);
-        }
+        // Opened ahead (by MemoryExtension.prepare) for the same data directory and embedder.
+        this.index = ahead != null ? ahead.take() : MemoryIndex.open(indexDirectory, model, indexFiles);
         this.indexer = new Indexer(store, index, clock);
         indexer.open();
         // Changes the index had not applied before the last stop (after a kill, up to its last
