@@ -244,8 +244,8 @@ public final class Writer implements AutoCloseable {
         }
     }
 
-    /** How many callers have waited for their write by spinning first; for tests. */
-    long spins() {
+    /** How many callers have waited for their write by spinning first. */
+    public long spins() {
         return spins.get();
     }
 

@@ -1,9 +1,9 @@
-package dev.aios.kernel.internal.store.jdbc;
+package dev.aios.kernel.internal.store.sqlite;
 
+import static dev.aios.kernel.internal.store.sqlite.WriterTest.insert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aios.kernel.internal.store.Store;
-import dev.aios.kernel.internal.store.sqlite.SqliteStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
@@ -20,28 +20,14 @@ class WriterSpinTest {
     @TempDir
     Path dir;
 
-    private static Writer writerOf(SqliteStore store) {
-        return ((WriterBackedStore) store).writer();
-    }
-
-    private static Store.Unit<Integer> insert(String id) {
-        return tx -> ((JdbcTx) tx)
-                .handle()
-                .update(
-                        "INSERT INTO events (id, type, subject, source, time, correlation_id, causation_id, codec, data,"
-                                + " received_at) VALUES (?, 'test', '', 'test', 0, '', '', 'json', ?, 0)",
-                        id,
-                        new byte[] {'{', '}'});
-    }
-
     private static java.util.List<String> ids(SqliteStore store) {
-        return store.read(tx -> ((JdbcTx) tx).handle().query("SELECT id FROM events ORDER BY id", r -> r.text("id")));
+        return store.read(tx -> ((SqliteTx) tx).handle().query("SELECT id FROM events ORDER BY id", r -> r.text("id")));
     }
 
     @Test
     void writesOneAtATimeSpinAndAreAnsweredAlsoWhenTheyOutlastTheSpin() throws Exception {
         try (var store = SqliteStore.open(dir)) {
-            var writer = writerOf(store);
+            var writer = store.writer();
             assertThat(store.write(insert("a"))).isEqualTo(1);
             long before = writer.spins();
 
@@ -63,7 +49,7 @@ class WriterSpinTest {
     @Test
     void aWriteSentWhileTheWriterWorksOnSeveralUnitsParksWithoutSpinning() throws Exception {
         try (var store = SqliteStore.open(dir)) {
-            var writer = writerOf(store);
+            var writer = store.writer();
             var running = new CountDownLatch(1);
             var held = new CountDownLatch(1);
             var first = store.submit(tx -> {
