@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A caller alone with the writer waits for its write by spinning a moment before it parks; a
- * write that takes longer is still answered, and with other writes in flight nobody spins.
+ * write that takes longer is still answered, and while the writer works on several units, or another
+ * caller waits too, nobody spins.
  */
 class WriterSpinTest {
     @TempDir
@@ -86,6 +87,40 @@ class WriterSpinTest {
             }
             assertThat(writer.spins()).isEqualTo(before);
             assertThat(ids(store)).hasSize(6).contains("while-busy", "last-of-batch");
+        }
+    }
+
+    @Test
+    void aSecondCallerWaitingBesideAFirstParksWithoutSpinning() throws Exception {
+        try (var store = SqliteStore.open(dir)) {
+            var writer = store.writer();
+            var running = new CountDownLatch(1);
+            var held = new CountDownLatch(1);
+            // A unit alone in its batch holds the writer: the next caller alone spins.
+            var holding = store.submit(tx -> {
+                running.countDown();
+                held.await(10, TimeUnit.SECONDS);
+                return 0;
+            });
+            assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+            long before = writer.spins();
+
+            var firstCaller = CompletableFuture.supplyAsync(() -> store.write(insert("first")));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (writer.spins() == before && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(writer.spins()).isEqualTo(before + 1);
+            // The first caller still waits (the writer is held), spinning or parked: the second does not spin.
+            var secondCaller = CompletableFuture.supplyAsync(() -> store.write(insert("second")));
+            Thread.sleep(50);
+            held.countDown();
+
+            assertThat(holding.get(10, TimeUnit.SECONDS)).isZero();
+            assertThat(firstCaller.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(secondCaller.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(writer.spins()).isEqualTo(before + 1);
+            assertThat(ids(store)).containsExactly("first", "second");
         }
     }
 }
