@@ -89,6 +89,7 @@ public final class Writer implements AutoCloseable {
     private volatile java.util.function.Consumer<String> onBroken = reason -> {};
     private final Statements statements = new Statements();
     private volatile CommitObserver observer = (units, nanos) -> {};
+    private volatile BetweenBatches between = (units, connection) -> {};
     /** The transaction of the batch being executed; touched only on the writer thread. */
     private JdbcTx current;
     /** Units begun in this writer: their savepoints take turns between two names (PostgreSQL). */
@@ -352,6 +353,23 @@ public final class Writer implements AutoCloseable {
         void committed(int units, long nanos);
     }
 
+    /**
+     * Runs on the writer's thread after each commit, between its transactions, with its connection:
+     * for what a store does with that connection as the batches go (SQLite's checkpoints).
+     */
+    @FunctionalInterface
+    public interface BetweenBatches {
+        void committed(int units, Connection connection) throws SQLException;
+    }
+
+    /**
+     * Calls {@code between} after every commit from now on; a failure there is logged, the batch
+     * stays committed.
+     */
+    public void between(BetweenBatches between) {
+        this.between = java.util.Objects.requireNonNull(between, "between");
+    }
+
     /** Tells {@code observer} of every commit from now on (for metrics). */
     public void observe(CommitObserver observer) {
         this.observer = java.util.Objects.requireNonNull(observer, "observer");
@@ -588,6 +606,11 @@ public final class Writer implements AutoCloseable {
             durable.run();
         } else {
             syncer.committed(durable, queue.isEmpty());
+        }
+        try {
+            between.committed(batch.size(), connection);
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("after a commit", e);
         }
     }
 

@@ -55,6 +55,8 @@ public final class SqliteStore extends WriterBackedStore {
     private final Writer writer;
     /** The log the writer syncs; null for a scratch database, which syncs nothing. */
     private final WalLog log;
+    /** Where checkpoints run; null for a scratch database (SQLite's own, on the writer). */
+    private Checkpoints checkpoints;
 
     private final HikariDataSource reads;
     /** The statements kept for each of the read connections, see {@link #statementsOf}. */
@@ -120,6 +122,12 @@ public final class SqliteStore extends WriterBackedStore {
                     handle -> new SqliteTx(this, handle, true),
                     SqliteStore::checkpoint,
                     Optional.ofNullable(log).map(syncing));
+            if (durable) {
+                // Checkpoints leave the writer while its batches are large (see Checkpoints).
+                checkpoints = new Checkpoints(
+                        () -> dataSource(file, false, Sync.LOGGED).getConnection(), Checkpoints.PASSIVE);
+                writer.between(checkpoints);
+            }
             var pool = new HikariConfig();
             pool.setDataSource(dataSource(file, true, durable ? Sync.FULL : Sync.OFF));
             pool.setMaximumPoolSize(6);
@@ -135,6 +143,9 @@ public final class SqliteStore extends WriterBackedStore {
             if (writer != null) {
                 writer.close();
             }
+            if (checkpoints != null) {
+                checkpoints.close();
+            }
             if (reads != null) {
                 reads.close();
             }
@@ -144,6 +155,11 @@ public final class SqliteStore extends WriterBackedStore {
             }
             throw new StorageException("cannot open the database in " + directory + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Where checkpoints run, for tests; null for a scratch database. */
+    Checkpoints checkpoints() {
+        return checkpoints;
     }
 
     /** Locks {@code directory}, creates or migrates its database, and opens it. */
@@ -283,6 +299,9 @@ public final class SqliteStore extends WriterBackedStore {
     public void close() {
         try {
             writer.close();
+            if (checkpoints != null) {
+                checkpoints.close();
+            }
             if (log != null) {
                 log.close();
             }
