@@ -157,17 +157,7 @@ final class Checkpoints implements Writer.BetweenBatches, AutoCloseable {
 
     /** Runs a checkpoint on the writer's thread, which writes nothing meanwhile. */
     private void runOnWriter() {
-        synchronized (running) {
-            if (closed) {
-                return;
-            }
-            try {
-                runLocked();
-                onWriter.incrementAndGet();
-            } catch (SQLException | RuntimeException e) {
-                fail(e);
-            }
-        }
+        run(onWriter);
     }
 
     private void request() {
@@ -198,17 +188,25 @@ final class Checkpoints implements Writer.BetweenBatches, AutoCloseable {
                 }
                 requested = false;
             }
-            synchronized (running) {
-                if (closed) {
-                    return;
-                }
-                try {
-                    runLocked();
-                    beside.incrementAndGet();
-                } catch (SQLException | RuntimeException e) {
-                    fail(e);
-                }
+            if (!run(beside)) {
+                return;
             }
+        }
+    }
+
+    /** Runs one checkpoint, counted in {@code counted} if it succeeds; false once closed. */
+    private boolean run(AtomicLong counted) {
+        synchronized (running) {
+            if (closed) {
+                return false;
+            }
+            try {
+                runLocked();
+                counted.incrementAndGet();
+            } catch (SQLException | RuntimeException e) {
+                fail(e);
+            }
+            return true;
         }
     }
 

@@ -29,13 +29,7 @@ class CheckpointsTest {
 
     /** An event of about 3 KB, so that each commit writes pages of its own. */
     private static Store.Unit<Integer> event(String id) {
-        return tx -> ((SqliteTx) tx)
-                .handle()
-                .update(
-                        "INSERT INTO events (id, type, subject, source, time, correlation_id, causation_id, codec, data,"
-                                + " received_at) VALUES (?, 'test', '', 'test', 0, '', '', 'json', ?, 0)",
-                        id,
-                        new byte[3000]);
+        return WriterTest.insert(id, new byte[3000]);
     }
 
     private static long count(SqliteStore store) {

@@ -23,13 +23,18 @@ class WriterTest {
 
     /** Inserts an event row with id {@code id}. */
     static Store.Unit<Integer> insert(String id) {
+        return insert(id, new byte[] {'{', '}'});
+    }
+
+    /** Inserts an event whose data is {@code data}. */
+    static Store.Unit<Integer> insert(String id, byte[] data) {
         return tx -> ((SqliteTx) tx)
                 .handle()
                 .update(
                         "INSERT INTO events (id, type, subject, source, time, correlation_id, causation_id, codec, data,"
                                 + " received_at) VALUES (?, 'test', '', 'test', 0, '', '', 'json', ?, 0)",
                         id,
-                        new byte[] {'{', '}'});
+                        data);
     }
 
     @Test
