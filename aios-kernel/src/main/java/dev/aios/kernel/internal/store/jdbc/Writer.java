@@ -610,7 +610,7 @@ public final class Writer implements AutoCloseable {
         try {
             between.committed(batch.size(), connection);
         } catch (SQLException | RuntimeException e) {
-            LOG.warn("after a commit", e);
+            LOG.warn("what follows a commit failed; the batch stays committed", e);
         }
     }
 

@@ -158,6 +158,8 @@ final class Checkpoints implements Writer.BetweenBatches, AutoCloseable {
     /** Runs a checkpoint on the writer's thread, which writes nothing meanwhile. */
     private void runOnWriter() {
         run(onWriter);
+        // What it said is the log before it starts over, which it does at the writer's next commit.
+        logPages = 0;
     }
 
     private void request() {

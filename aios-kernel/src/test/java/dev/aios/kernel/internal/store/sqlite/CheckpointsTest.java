@@ -185,6 +185,16 @@ class CheckpointsTest {
             assertThat(checkpoints.onWriter()).isEqualTo(1);
             assertThat(threads).hasSize(2);
             assertThat(threads.getLast()).isEqualTo(Thread.currentThread());
+            // The log starts over at the writer's next commit: the next checkpoint is beside it again.
+            for (int i = 0; i < Checkpoints.EVERY; i++) {
+                checkpoints.committed(20, writer);
+            }
+            for (int i = 0; i < 1_000 && threads.size() < 3; i++) {
+                Thread.sleep(10);
+            }
+            assertThat(checkpoints.onWriter()).isEqualTo(1);
+            assertThat(threads).hasSize(3);
+            assertThat(threads.getLast()).isNotEqualTo(Thread.currentThread());
         }
     }
 }
