@@ -3,7 +3,6 @@ package dev.aios.kernel.internal.store.sqlite;
 import dev.aios.kernel.internal.store.jdbc.Writer;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,21 +47,27 @@ final class Checkpoints implements Writer.BetweenBatches, AutoCloseable {
     /** Commits for which checkpoints stay on the writer after one beside it failed. */
     static final int AFTER_FAILURE = 10_000;
 
-    /** Runs a checkpoint on a connection; returns the pages in the log and the pages copied. */
+    /** Opens the checkpoints' own connection. */
+    @FunctionalInterface
+    interface Opener {
+        Connection open() throws SQLException;
+    }
+
+    /** Runs a checkpoint on a connection; returns the pages the log holds. */
     @FunctionalInterface
     interface Checkpoint {
-        long[] run(Connection connection) throws SQLException;
+        long run(Connection connection) throws SQLException;
     }
 
     /** SQLite's {@code PASSIVE} checkpoint: copies what it can without waiting for anyone. */
     static final Checkpoint PASSIVE = connection -> {
         try (var st = connection.createStatement();
                 var result = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
-            return result.next() ? new long[] {result.getLong(2), result.getLong(3)} : new long[] {0, 0};
+            return result.next() ? result.getLong(2) : 0;
         }
     };
 
-    private final Callable<Connection> opener;
+    private final Opener opener;
     private final Checkpoint checkpoint;
 
     /** Guards the request and the thread below; held only for moments. */
@@ -93,7 +98,7 @@ final class Checkpoints implements Writer.BetweenBatches, AutoCloseable {
      * @param opener opens the checkpoints' own connection (at the first checkpoint beside the writer)
      * @param checkpoint what a checkpoint is ({@link #PASSIVE})
      */
-    Checkpoints(Callable<Connection> opener, Checkpoint checkpoint) {
+    Checkpoints(Opener opener, Checkpoint checkpoint) {
         this.opener = opener;
         this.checkpoint = checkpoint;
     }
@@ -215,15 +220,9 @@ final class Checkpoints implements Writer.BetweenBatches, AutoCloseable {
     /** Runs one checkpoint on this object's connection; {@code running} held. */
     private void runLocked() throws SQLException {
         if (connection == null) {
-            try {
-                connection = opener.call();
-            } catch (SQLException | RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new SQLException(e);
-            }
+            connection = opener.open();
         }
-        logPages = checkpoint.run(connection)[0];
+        logPages = checkpoint.run(connection);
     }
 
     private void fail(Exception e) {

@@ -108,7 +108,7 @@ class CheckpointsTest {
         try (var writer = writerConnection();
                 var checkpoints = new Checkpoints(() -> writerConnectionOfItsOwn(), connection -> {
                     ran.countDown();
-                    return new long[] {10, 10};
+                    return 10;
                 })) {
             for (int i = 0; i < Checkpoints.EVERY + 8; i++) {
                 checkpoints.committed(20, writer);
@@ -166,7 +166,7 @@ class CheckpointsTest {
                     threads.add(Thread.currentThread());
                     first.countDown();
                     // As if commits kept coming while it copied: the log never started over.
-                    return new long[] {Checkpoints.MOST_PAGES + 1, Checkpoints.MOST_PAGES};
+                    return Checkpoints.MOST_PAGES + 1;
                 })) {
             // The second commit of 20 units brings the average over the mark; every EVERY commits after it, one
             // checkpoint.
