@@ -166,38 +166,145 @@ class PostgresStoreContractTest extends StoreContract {
             });
             for (int round = 1; round <= 3; round++) {
                 String by = "other-" + round;
-                moveOn(other, by);
-                assertThat(current(store))
+                moveOn(other, "r1", by);
+                assertThat(current(store, "r1"))
                         .as("the first node's writer, after the other wrote")
                         .isEqualTo(by);
                 String mine = "mine-" + round;
-                moveOn(store, mine);
+                moveOn(store, "r1", mine);
                 // A transaction of the first node that does not touch the run comes between.
                 store.write(tx -> tx.events().append(event("e-" + mine, "ping", ""), "json", bytes("{}"), T0));
-                assertThat(current(other))
+                assertThat(current(other, "r1"))
                         .as("the other node's writer, after the first wrote")
                         .isEqualTo(mine);
             }
             // A write of the other node, then one of the first that reads nothing, then a read.
-            moveOn(other, "last");
+            moveOn(other, "r1", "last");
             store.write(tx -> tx.events().append(event("e-last", "ping", ""), "json", bytes("{}"), T0));
-            assertThat(current(store)).isEqualTo("last");
+            assertThat(current(store, "r1")).isEqualTo("last");
         }
     }
 
-    /** Moves run r1 on to step {@code step} through the writer of {@code node}. */
-    private static void moveOn(Store node, String step) {
+    /** Moves run {@code runId} on to step {@code step} through the writer of {@code node}. */
+    private static void moveOn(Store node, String runId, String step) {
         node.write(tx -> {
-            var state = tx.runs().load("r1").orElseThrow().state();
+            var state = tx.runs().load(runId).orElseThrow().state();
             state.current = step;
             tx.runs().save(state);
             return null;
         });
     }
 
-    /** The step run r1 is at, as the writer of {@code node} reads it. */
-    private static String current(Store node) {
-        return node.write((Tx tx) -> tx.runs().load("r1").orElseThrow().state().current);
+    /** The step run {@code runId} is at, as the writer of {@code node} reads it. */
+    private static String current(Store node, String runId) {
+        return node.write((Tx tx) -> tx.runs().load(runId).orElseThrow().state().current);
+    }
+
+    /** The step run {@code runId} is at in the database, as a read (which keeps nothing) finds it. */
+    private static String stored(Store node, String runId) {
+        return node.read((Tx tx) -> tx.runs().load(runId).orElseThrow().state().current);
+    }
+
+    /**
+     * Moves run {@code runId}'s stored state to step {@code step} behind every node's back, as no
+     * writer of aios does: what a node reads afterwards shows whether it read the row again.
+     */
+    private void changeUnseen(String runId, String step) throws Exception {
+        try (var c = DriverManager.getConnection(url);
+                var st = c.prepareStatement("UPDATE runs SET state = jsonb_set(state::jsonb, '{current}',"
+                        + " to_jsonb(CAST(? AS text)))::text WHERE id = ?")) {
+            st.setString(1, step);
+            st.setString(2, runId);
+            assertThat(st.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(stored(store, runId)).isEqualTo(step);
+    }
+
+    @Test
+    void aNodeForgetsOnlyTheRunsAnotherNodeChangedSinceItsLastWrite() throws Exception {
+        store.write(tx -> {
+            tx.runs().save(run("r1", "onboarding", "acme", "ev-1", RunStatus.RUNNING));
+            tx.runs().save(run("r2", "onboarding", "acme", "ev-2", RunStatus.RUNNING));
+            return null;
+        });
+        moveOn(store, "r1", "one");
+        moveOn(store, "r2", "two");
+        try (var other = PostgresStore.open(url)) {
+            moveOn(other, "r1", "other-1");
+            changeUnseen("r2", "unseen");
+            assertThat(current(store, "r1"))
+                    .as("the run the other node changed, read again")
+                    .isEqualTo("other-1");
+            assertThat(current(store, "r2"))
+                    .as("the run no node changed, as the first node keeps it")
+                    .isEqualTo("two");
+            // The other node's writer too keeps what the first did not change since.
+            moveOn(other, "r1", "other-2");
+            changeUnseen("r1", "unseen-1");
+            store.write(tx -> tx.events().append(event("e-1", "ping", ""), "json", bytes("{}"), T0));
+            assertThat(current(other, "r1")).isEqualTo("other-2");
+        }
+    }
+
+    @Test
+    void aNodeForgetsEverythingAfterAWriterThatDidNotSayWhatItChanged() throws Exception {
+        store.write(tx -> {
+            tx.runs().save(run("r1", "onboarding", "acme", "ev-1", RunStatus.RUNNING));
+            return null;
+        });
+        moveOn(store, "r1", "one");
+        changeUnseen("r1", "unseen");
+        // A writer of an earlier version takes its turn as it did: it says nothing of what it changed.
+        try (var c = DriverManager.getConnection(url)) {
+            c.setAutoCommit(false);
+            try (var st = c.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()))");
+                st.execute("UPDATE writer_turns SET streak = 1, node = 'earlier' WHERE id = 1");
+            }
+            c.commit();
+        }
+        assertThat(current(store, "r1")).isEqualTo("unseen");
+    }
+
+    @Test
+    void aNodeForgetsEverythingAfterAnotherNodesBatchThatRanItsUnitsOneByOne() throws Exception {
+        store.write(tx -> {
+            tx.runs().save(run("r1", "onboarding", "acme", "ev-1", RunStatus.RUNNING));
+            return null;
+        });
+        moveOn(store, "r1", "one");
+        try (var other = PostgresStore.open(url)) {
+            other.write(tx -> tx.events().append(event("e-1", "ping", ""), "json", bytes("{}"), T0));
+            changeUnseen("r1", "unseen");
+            // A unit that fails makes the writer run its batch again, each unit in a savepoint, so
+            // that any of them may be undone: such a batch cannot say which runs it changed.
+            assertThatThrownBy(() -> other.write(tx -> {
+                        tx.runs().save(run("r9", "onboarding", "acme", "ev-9", RunStatus.RUNNING));
+                        throw new IllegalStateException("the unit fails");
+                    }))
+                    .hasMessageContaining("the unit fails");
+            assertThat(current(store, "r1")).isEqualTo("unseen");
+        }
+    }
+
+    @Test
+    void whatTheWritersSaidTheyChangedIsDroppedOnceNoWriterReadsIt() throws Exception {
+        store.write(tx -> tx.events().append(event("e-1", "ping", ""), "json", bytes("{}"), T0));
+        try (var c = DriverManager.getConnection(url);
+                var st = c.createStatement()) {
+            // Turns long past, as many writes leave them, and the count just before a drop.
+            st.execute(
+                    "INSERT INTO writer_changes (turn, node, runs) SELECT t, 'gone', 'r1' FROM generate_series(-300, -1) t");
+            st.execute("UPDATE writer_turns SET turn = 1279 WHERE id = 1");
+        }
+        store.write(tx -> tx.events().append(event("e-2", "ping", ""), "json", bytes("{}"), T0));
+        try (var c = DriverManager.getConnection(url);
+                var st = c.createStatement();
+                var rs = st.executeQuery("SELECT MIN(turn), MAX(turn), COUNT(*) FROM writer_changes")) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("the oldest turn kept").isGreaterThanOrEqualTo(280);
+            assertThat(rs.getLong(2)).as("this write's turn").isEqualTo(1280);
+        }
     }
 
     @Test

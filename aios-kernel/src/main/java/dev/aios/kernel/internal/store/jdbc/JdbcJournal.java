@@ -48,6 +48,7 @@ final class JdbcJournal implements JournalStore {
     public long append(StoredEntry e) {
         // Numbered after those added before it.
         flush();
+        tx.runChanged(e.runId());
         began(e);
         var numbered = tx.positionExpression();
         if (numbered.isPresent()) {
@@ -61,6 +62,7 @@ final class JdbcJournal implements JournalStore {
 
     @Override
     public void add(StoredEntry e) {
+        tx.runChanged(e.runId());
         var numbered = tx.positionExpression();
         if (numbered.isEmpty()) {
             append(e);
@@ -140,6 +142,7 @@ final class JdbcJournal implements JournalStore {
     @Override
     public void pseudonymize(String runId, String subject, String pseudonym) {
         flush();
+        tx.runChanged(runId);
         tx.handle()
                 .update("UPDATE journal SET subject = ? WHERE run_id = ? AND subject = ?", pseudonym, runId, subject);
     }

@@ -129,6 +129,7 @@ final class JdbcRuns implements RunStore, SnapshotStore {
 
     /** Writes the state's row: its columns, and its JSON too when it must be written whole. */
     void write(RunState state) {
+        tx.runChanged(state.id);
         if (lean(state)) {
             if (state.status == state.storedStatus) {
                 tx.handle()

@@ -131,6 +131,28 @@ public abstract class JdbcTx implements Tx {
         // a store that is the only writer of its database: the node's own cache follows its forgets
     }
 
+    /**
+     * Says that rows of run {@code runId} (of any run, when null) change in this transaction: its
+     * state, its journal or its work. A store whose writer shares the database with other nodes'
+     * tells them, so that they forget what they keep in memory of that run.
+     */
+    protected void runChanged(String runId) {
+        // a store that is the only writer of its database keeps what it keeps in step itself
+    }
+
+    /** Called by the writer after a batch's units, before it commits them together. */
+    public void beforeCommit() {
+        // nothing to add for a store that is the only writer of its database
+    }
+
+    /**
+     * Called by the writer before the units of a batch that each run in a savepoint, some of which
+     * may be rolled back ({@link #beforeCommit} is not called then).
+     */
+    public void unitsGuarded() {
+        // nothing to add for a store that is the only writer of its database
+    }
+
     /** Says that the lease of {@code key} (of every item, when null) may have changed in this transaction. */
     protected void leaseChanged(WorkKey key) {
         // kept by no store but those that keep leasesHeld
@@ -292,6 +314,7 @@ public abstract class JdbcTx implements Tx {
     public DerivedState derived() {
         flush();
         // It may empty the work table.
+        runChanged(null);
         leaseChanged(null);
         workForgotten(null);
         return new JdbcDerived(handle);

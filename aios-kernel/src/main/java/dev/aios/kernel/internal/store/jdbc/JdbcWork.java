@@ -53,6 +53,7 @@ final class JdbcWork implements WorkStore {
      */
     private void changing(WorkKey key) {
         lastAdded = null;
+        tx.runChanged(key == null ? null : key.runId());
         tx.leaseChanged(key);
     }
 
@@ -106,6 +107,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void started(WorkKey key, int attempt) {
+        tx.runChanged(key.runId());
         var added = lastAdded;
         if (added != null
                 && handle.holdsWrites()
@@ -255,6 +257,7 @@ final class JdbcWork implements WorkStore {
     /** Forgets what this writer kept of the run's items: the last one added, their leases, the run's work. */
     private void forgetRun(String runId) {
         lastAdded = null;
+        tx.runChanged(runId);
         tx.leasesOfRunChanged(runId);
         tx.workForgotten(runId);
     }
@@ -282,6 +285,7 @@ final class JdbcWork implements WorkStore {
     @Override
     public void removeWithin(String runId, String scope) {
         lastAdded = null;
+        tx.runChanged(runId);
         tx.leasesOfRunChanged(runId);
         tx.workForgotten(runId);
         handle.updateLater(
@@ -476,6 +480,7 @@ final class JdbcWork implements WorkStore {
 
     @Override
     public void lease(WorkKey key, String owner, Instant until) {
+        tx.runChanged(key.runId());
         tx.leaseChanged(key);
         var started = lastStarted;
         lastStarted = null;
@@ -563,6 +568,7 @@ final class JdbcWork implements WorkStore {
     @Override
     public boolean extend(WorkKey key, String owner, Instant until) {
         lastAdded = null;
+        tx.runChanged(key.runId());
         tx.workForgotten(key.runId());
         return handle.update(
                         "UPDATE work SET lease_until = ?" + KEY + " AND lease_owner = ?",

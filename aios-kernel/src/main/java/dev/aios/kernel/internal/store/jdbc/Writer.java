@@ -558,6 +558,7 @@ public final class Writer implements AutoCloseable {
                 if (alone) {
                     results.add(runAlone(tx, batch.getFirst()));
                 } else {
+                    tx.unitsGuarded();
                     for (var pending : batch) {
                         results.add(runInSavepoint(tx, pending, results));
                     }
@@ -690,6 +691,7 @@ public final class Writer implements AutoCloseable {
             handle.send();
             // The batch's journal entries, in one insert (PostgreSQL), sent with the commit.
             tx.flush();
+            tx.beforeCommit();
             if (handle.writesPending()) {
                 handle.execute("COMMIT");
                 return true;

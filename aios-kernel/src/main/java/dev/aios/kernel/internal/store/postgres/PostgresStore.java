@@ -22,7 +22,9 @@ import org.flywaydb.core.api.FlywayException;
  * The shared store: the kernel's tables in a PostgreSQL database (its own Flyway migrations, in
  * {@code db/postgresql}), which several aios nodes may use at once. Each node has one writer with
  * group commit and a pool of read connections; the writers of all nodes take turns, each batch
- * under a transaction-scoped advisory lock, so that sequence order is commit order. Due work is
+ * under a transaction-scoped advisory lock, so that sequence order is commit order. Each batch says
+ * in {@code writer_changes} which runs it changed, so that the other nodes forget only what they
+ * kept in memory of those runs. Due work is
  * selected with {@code FOR UPDATE SKIP LOCKED}. Each commit is announced with {@code NOTIFY}, so the
  * other nodes look for due work at once (polling stays the fallback).
  *
@@ -50,8 +52,11 @@ public final class PostgresStore extends WriterBackedStore {
     /** This store's name among the writers of the database, in {@code writer_turns}. */
     private final String node = UUID.randomUUID().toString();
 
-    /** The writer's transactions opened so far; touched on the writer's thread only. */
-    private long turns;
+    /**
+     * The turn (in {@code writer_turns}, counted over every node's writer) of this writer's last
+     * committed transaction, 0 before the first; touched on the writer's thread only.
+     */
+    private long lastTurn;
 
     /** The writer's transaction in progress, null between them; touched on the writer's thread only. */
     private PostgresTx open;
@@ -66,15 +71,9 @@ public final class PostgresStore extends WriterBackedStore {
     private volatile long forgetsHeard;
 
     /**
-     * The writer's transaction from which on {@link #live} holds only states read or written since:
-     * they are what the table holds while no other node's writer committed after that transaction.
-     */
-    private long liveSince = Long.MAX_VALUE;
-
-    /**
      * The states of runs this node's writer worked on lately, so that a step does not read its run's
-     * state back from the database on every write. Kept only while no other writer commits: each
-     * transaction of a writer says so in {@code writer_turns} ({@link PostgresTx#liveRuns} checks).
+     * state back from the database on every write. A run is forgotten when another node's writer
+     * changed it ({@link #follow}), everything when this writer cannot tell what the others changed.
      * Touched only on the writer's thread; a unit that rolls back drops what it may have changed.
      */
     private final java.util.Map<String, dev.aios.kernel.internal.run.RunState> live =
@@ -140,25 +139,30 @@ public final class PostgresStore extends WriterBackedStore {
                         handle.executeLater("SELECT pg_advisory_xact_lock(hashtext(current_schema()))");
                         // Heard by the other nodes when this transaction commits.
                         handle.executeLater(notifications.notifyStatement());
-                        var tx = new PostgresTx(handle, true, this, ++turns);
-                        // This writer's turn: the first of its transactions since another writer
-                        // committed comes back, which tells whether the states kept in memory still
-                        // hold, and so does the count of forgets, which the keys kept in memory follow.
+                        var tx = new PostgresTx(handle, true, this);
+                        // This writer's turn (a trigger counts it) comes back with the runs the other
+                        // writers changed since this one's last, which tells what kept in memory still
+                        // holds, and so does the count of forgets, which the keys kept in memory follow.
                         // The same text every time (the values are bound), so that the driver
                         // prepares this first message on the server rather than parsing it anew.
+                        long since = lastTurn;
                         handle.queryLater(
-                                "UPDATE writer_turns SET streak = CASE WHEN node = ? THEN streak ELSE ? END,"
-                                        + " node = ? WHERE id = 1 RETURNING streak, forgets",
+                                TURN,
                                 row -> {
                                     heardForgets(row.integer("forgets"));
-                                    tx.streak(row.integer("streak"));
+                                    long turn = row.integer("turn");
+                                    follow(since, turn, row.integer("entries"), row.text("runs"));
+                                    tx.turn(turn);
                                 },
                                 node,
-                                tx.turn(),
-                                node);
+                                since,
+                                since);
                         open = tx;
                         // Registered first, so a unit rolled back alone does not undo them.
-                        tx.onCommit(() -> open = null);
+                        tx.onCommit(() -> {
+                            open = null;
+                            lastTurn = tx.turn();
+                        });
                         tx.onRollback(() -> open = null);
                         return tx;
                     },
@@ -254,35 +258,77 @@ public final class PostgresStore extends WriterBackedStore {
     }
 
     /**
-     * The run states kept in memory, for the writer's transaction {@code turn}, whose writer has
-     * committed alone since its transaction {@code streak}: emptied first if another writer may
-     * have committed since they were read.
+     * The statement that takes the writer's turn: the turn (counted by the trigger of {@code
+     * writer_turns}), the forgets counted, and what the other writers' transactions since this
+     * writer's last said they changed ({@code writer_changes}): how many said, and their runs, one a
+     * line ({@code *}: any run). Read only when this writer's last turn is among those kept.
      */
-    java.util.Map<String, dev.aios.kernel.internal.run.RunState> live(long turn, long streak) {
-        validate(turn, streak);
+    private static final String TURN =
+            "WITH t AS (UPDATE writer_turns SET node = ? WHERE id = 1 RETURNING turn, forgets)"
+                    + " SELECT t.turn, t.forgets, c.entries, c.runs FROM t CROSS JOIN LATERAL"
+                    + " (SELECT COUNT(*) AS entries, string_agg(w.runs, E'\\n') AS runs FROM writer_changes w"
+                    + " WHERE w.turn > ? AND w.turn < t.turn AND t.turn - ? <= " + PostgresTx.KEPT_TURNS + ") c";
+
+    /**
+     * Forgets what this node keeps in memory of the runs other writers changed since its last turn
+     * {@code since}, now that it takes turn {@code turn}: {@code entries} of the turns between said
+     * which runs they changed, in {@code runs}. Forgets everything when that cannot be told: no turn
+     * yet, too many turns since, a turn that said nothing (a writer of an earlier version), or one
+     * that could not tell which runs it changed.
+     */
+    private void follow(long since, long turn, long entries, String runs) {
+        if (since != 0 && turn == since + 1) {
+            return;
+        }
+        if (since == 0 || turn - since > PostgresTx.KEPT_TURNS || entries != turn - since - 1) {
+            forgetAll();
+            return;
+        }
+        var changed = runs == null ? new String[0] : runs.split("\n");
+        for (var run : changed) {
+            if (run.equals(PostgresTx.ANY_RUN)) {
+                forgetAll();
+                return;
+            }
+        }
+        for (var run : changed) {
+            if (!run.isEmpty()) {
+                live.remove(run);
+                leases.ofRunChanged(run);
+                work.remove(run);
+            }
+        }
+    }
+
+    private void forgetAll() {
+        live.clear();
+        leases.changed(null);
+        work.clear();
+    }
+
+    /** The run states kept in memory, for the writer's transaction once it has taken its turn. */
+    java.util.Map<String, dev.aios.kernel.internal.run.RunState> live() {
         return live;
     }
 
     /**
-     * The leases this node's writer granted and knows to be held, for the writer's transaction
-     * {@code turn} (emptied first like {@link #live}): no other node changes a lease without
-     * committing as a writer, and this writer says in {@link #leaseChanged} what it changes.
+     * The leases this node's writer granted and knows to be held, for the writer's transaction once
+     * it has taken its turn: another node changes a lease only in a transaction that says so, and
+     * this writer says in {@link #leaseChanged} what it changes.
      */
-    java.util.Map<dev.aios.kernel.internal.store.WorkKey, String> leases(long turn, long streak) {
-        validate(turn, streak);
+    java.util.Map<dev.aios.kernel.internal.store.WorkKey, String> leases() {
         return leases.held();
     }
 
     /**
-     * The work rows of the runs this node's writer knows whole, for the writer's transaction {@code
-     * turn} (emptied first like {@link #live}): no other node changes them without committing as a
-     * writer, and this writer says in {@link #workForgotten} which it cannot follow.
+     * The work rows of the runs this node's writer knows whole, for the writer's transaction once it
+     * has taken its turn: another node changes them only in a transaction that says so, and this
+     * writer says in {@link #workForgotten} which it cannot follow.
      */
     java.util.Map<
                     String,
                     java.util.Map<dev.aios.kernel.internal.store.WorkKey, dev.aios.kernel.internal.store.jdbc.WorkRow>>
-            work(long turn, long streak) {
-        validate(turn, streak);
+            work() {
         return work;
     }
 
@@ -307,16 +353,6 @@ public final class PostgresStore extends WriterBackedStore {
      */
     void leasesOfRunChanged(String runId) {
         leases.ofRunChanged(runId);
-    }
-
-    /** Empties what is kept in memory if another writer may have committed since it was read. */
-    private void validate(long turn, long streak) {
-        if (streak > liveSince || liveSince > turn) {
-            live.clear();
-            leases.changed(null);
-            work.clear();
-            liveSince = turn;
-        }
     }
 
     /**
@@ -385,7 +421,7 @@ public final class PostgresStore extends WriterBackedStore {
             c.setAutoCommit(false);
             try {
                 return unit.run(
-                        new PostgresTx(new JdbcHandle(c, null, Handle.Dialect.POSTGRESQL, location()), false, this, 0));
+                        new PostgresTx(new JdbcHandle(c, null, Handle.Dialect.POSTGRESQL, location()), false, this));
             } finally {
                 c.rollback();
                 c.setAutoCommit(true);

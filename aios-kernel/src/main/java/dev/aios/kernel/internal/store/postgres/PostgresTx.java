@@ -10,31 +10,43 @@ import java.util.Optional;
 
 /**
  * A transaction on the PostgreSQL store. Several nodes may write the database: the writer keeps the
- * run states it worked on, the leases it granted and the work rows of the runs it worked on, in
- * memory only while no other node's writer committed in between, which
- * each transaction learns from {@code writer_turns} in its first round trip; feed positions come
+ * run states it worked on, the leases it granted and the work rows of the runs it worked on in
+ * memory, and forgets a run's when another node's writer changed the run. Each writer transaction
+ * takes its turn in its first round trip (which brings what the others changed since this writer's
+ * last) and, as it commits, says which runs it changed ({@code writer_changes}); feed positions come
  * from the database's sequence.
  */
 final class PostgresTx extends JdbcTx {
-    private final PostgresStore store;
-    private final long turn;
-    /** The first transaction of this writer since another committed; 0 until the database said. */
-    private long streak;
+    /**
+     * How many turns back a writer reads what the others changed; one whose last turn is older
+     * forgets everything it kept. About ten seconds of turns at full speed.
+     */
+    static final long KEPT_TURNS = 1_000;
 
-    PostgresTx(JdbcHandle handle, boolean writer, PostgresStore store, long turn) {
+    /** What a transaction says it changed when it cannot tell which runs: any. */
+    static final String ANY_RUN = "*";
+
+    private final PostgresStore store;
+    /** This transaction's turn among the writers' transactions; 0 until the database said. */
+    private long turn;
+    /** The runs this transaction changed, in the order first changed. */
+    private final java.util.Set<String> changed = new java.util.LinkedHashSet<>();
+    /** Whether it changed rows of runs it cannot name. */
+    private boolean changedAny;
+
+    PostgresTx(JdbcHandle handle, boolean writer, PostgresStore store) {
         super(handle, writer);
         this.store = store;
-        this.turn = turn;
     }
 
-    /** This transaction's number among the writer's transactions. */
+    /** This transaction's turn among the writers' transactions, 0 until the database said. */
     long turn() {
         return turn;
     }
 
-    /** Told by the database: this writer has committed alone since its transaction {@code streak}. */
-    void streak(long streak) {
-        this.streak = streak;
+    /** Told by the database: this is the writers' transaction {@code turn}. */
+    void turn(long turn) {
+        this.turn = turn;
     }
 
     /**
@@ -42,10 +54,49 @@ final class PostgresTx extends JdbcTx {
      * transaction has, and the store has heard of every forget committed before.
      */
     void takeTurn() {
-        if (streak == 0) {
+        if (turn == 0) {
             // The turn is taken with the transaction's first round trip: this is it.
             handle().send();
         }
+    }
+
+    @Override
+    protected void runChanged(String runId) {
+        if (!isWriter()) {
+            return;
+        }
+        if (runId == null) {
+            changedAny = true;
+        } else if (!changedAny) {
+            changed.add(runId);
+        }
+    }
+
+    /**
+     * Says which runs this transaction changed, sent with its commit; and every few hundred turns
+     * drops what no writer reads any more.
+     */
+    @Override
+    public void beforeCommit() {
+        said(changedAny ? ANY_RUN : String.join("\n", changed));
+        if (turn != 0 && turn % 256 == 0) {
+            handle().updateLater("DELETE FROM writer_changes WHERE turn < ?", turn - KEPT_TURNS);
+        }
+    }
+
+    /**
+     * Its units each in a savepoint, some may be rolled back: this transaction says, before them, that
+     * it may change any run.
+     */
+    @Override
+    public void unitsGuarded() {
+        said(ANY_RUN);
+    }
+
+    private void said(String runs) {
+        handle().updateLater(
+                        "INSERT INTO writer_changes (turn, node, runs) SELECT turn, node, ? FROM writer_turns WHERE id = 1",
+                        runs);
     }
 
     @Override
@@ -70,24 +121,21 @@ final class PostgresTx extends JdbcTx {
         if (!isWriter()) {
             return null;
         }
-        if (streak == 0) {
-            // The turn is taken with the transaction's first round trip: this is it.
-            handle().send();
-        }
-        return streak == 0 ? null : store.live(turn, streak);
+        takeTurn();
+        return turn == 0 ? null : store.live();
     }
 
     @Override
     protected Map<WorkKey, String> leasesHeld() {
-        // Until the first round trip has said who wrote last, the lease check asks the database
-        // (and so is that round trip).
-        return isWriter() && streak != 0 ? store.leases(turn, streak) : null;
+        // Until the first round trip has said what other writers changed, the lease check asks the
+        // database (and so is that round trip).
+        return isWriter() && turn != 0 ? store.leases() : null;
     }
 
     @Override
     protected Map<String, Map<WorkKey, WorkRow>> workKept() {
-        // As the leases: known only once the first round trip has said who wrote last.
-        return isWriter() && streak != 0 ? store.work(turn, streak) : null;
+        // As the leases: known only once the first round trip has said what other writers changed.
+        return isWriter() && turn != 0 ? store.work() : null;
     }
 
     @Override
