@@ -288,6 +288,33 @@ class PostgresStoreContractTest extends StoreContract {
     }
 
     @Test
+    void eachWriteTakesATurnAndSaysWhichRunsItChanged() throws Exception {
+        store.write(tx -> tx.events().append(event("e-1", "ping", ""), "json", bytes("{}"), T0));
+        long before = turn();
+        store.write(tx -> {
+            tx.runs().save(run("r1", "onboarding", "acme", "ev-1", RunStatus.RUNNING));
+            tx.runs().save(run("r2", "onboarding", "acme", "ev-2", RunStatus.RUNNING));
+            return null;
+        });
+        assertThat(turn()).isEqualTo(before + 1);
+        try (var c = DriverManager.getConnection(url);
+                var st = c.createStatement();
+                var rs = st.executeQuery("SELECT runs FROM writer_changes ORDER BY turn DESC LIMIT 1")) {
+            rs.next();
+            assertThat(rs.getString(1).split("\n")).containsExactlyInAnyOrder("r1", "r2");
+        }
+    }
+
+    private long turn() throws Exception {
+        try (var c = DriverManager.getConnection(url);
+                var st = c.createStatement();
+                var rs = st.executeQuery("SELECT turn FROM writer_turns WHERE id = 1")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
     void whatTheWritersSaidTheyChangedIsDroppedOnceNoWriterReadsIt() throws Exception {
         store.write(tx -> tx.events().append(event("e-1", "ping", ""), "json", bytes("{}"), T0));
         try (var c = DriverManager.getConnection(url);

@@ -73,8 +73,9 @@ final class PostgresTx extends JdbcTx {
     }
 
     /**
-     * Says which runs this transaction changed, sent with its commit; and every few hundred turns
-     * drops what no writer reads any more.
+     * Says which runs this transaction changed, sent with its commit (the writer has sent its
+     * units' statements, so the turn is known); and every 256 turns drops what no writer reads any
+     * more.
      */
     @Override
     public void beforeCommit() {
