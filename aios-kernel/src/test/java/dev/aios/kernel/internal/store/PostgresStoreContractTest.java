@@ -277,7 +277,7 @@ class PostgresStoreContractTest extends StoreContract {
             other.write(tx -> tx.events().append(event("e-1", "ping", ""), "json", bytes("{}"), T0));
             changeUnseen("r1", "unseen");
             // A unit that fails makes the writer run its batch again, each unit in a savepoint, so
-            // that any of them may be undone: such a batch cannot say which runs it changed.
+            // that any of them may be undone: such a batch does not say which runs it changed.
             assertThatThrownBy(() -> other.write(tx -> {
                         tx.runs().save(run("r9", "onboarding", "acme", "ev-9", RunStatus.RUNNING));
                         throw new IllegalStateException("the unit fails");
@@ -288,21 +288,48 @@ class PostgresStoreContractTest extends StoreContract {
     }
 
     @Test
-    void eachWriteTakesATurnAndSaysWhichRunsItChanged() throws Exception {
-        store.write(tx -> tx.events().append(event("e-1", "ping", ""), "json", bytes("{}"), T0));
-        long before = turn();
-        store.write(tx -> {
-            tx.runs().save(run("r1", "onboarding", "acme", "ev-1", RunStatus.RUNNING));
-            tx.runs().save(run("r2", "onboarding", "acme", "ev-2", RunStatus.RUNNING));
+    void aNodeWritingAloneSaysNothingAndOneWritingBesideAnotherSaysWhichRunsItChanged() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            moveOnOrStart(store, "r1", "alone-" + i);
+        }
+        assertThat(changes()).as("what a node writing alone said").isEmpty();
+        try (var other = PostgresStore.open(url)) {
+            moveOnOrStart(other, "r3", "other");
+            long before = turn();
+            store.write(tx -> {
+                tx.runs().save(run("r1", "onboarding", "acme", "ev-1", RunStatus.RUNNING));
+                tx.runs().save(run("r2", "onboarding", "acme", "ev-2", RunStatus.RUNNING));
+                return null;
+            });
+            assertThat(turn()).isEqualTo(before + 1);
+            assertThat(changes()).last().isEqualTo("r1\nr2");
+        }
+    }
+
+    /** Moves run {@code runId} on to {@code step} through the writer of {@code node}, starting it if need be. */
+    private static void moveOnOrStart(Store node, String runId, String step) {
+        node.write(tx -> {
+            var state = tx.runs()
+                    .load(runId)
+                    .map(RunStore.Stored::state)
+                    .orElseGet(() -> run(runId, "onboarding", "acme", "ev-" + runId, RunStatus.RUNNING));
+            state.current = step;
+            tx.runs().save(state);
             return null;
         });
-        assertThat(turn()).isEqualTo(before + 1);
+    }
+
+    /** What the writers said they changed, turn by turn. */
+    private List<String> changes() throws Exception {
+        var said = new ArrayList<String>();
         try (var c = DriverManager.getConnection(url);
                 var st = c.createStatement();
-                var rs = st.executeQuery("SELECT runs FROM writer_changes ORDER BY turn DESC LIMIT 1")) {
-            rs.next();
-            assertThat(rs.getString(1).split("\n")).containsExactlyInAnyOrder("r1", "r2");
+                var rs = st.executeQuery("SELECT runs FROM writer_changes ORDER BY turn")) {
+            while (rs.next()) {
+                said.add(rs.getString(1));
+            }
         }
+        return said;
     }
 
     private long turn() throws Exception {

@@ -140,16 +140,11 @@ public abstract class JdbcTx implements Tx {
         // a store that is the only writer of its database keeps what it keeps in step itself
     }
 
-    /** Called by the writer after a batch's units, before it commits them together. */
-    public void beforeCommit() {
-        // nothing to add for a store that is the only writer of its database
-    }
-
     /**
-     * Called by the writer before the units of a batch that each run in a savepoint, some of which
-     * may be rolled back ({@link #beforeCommit} is not called then).
+     * Called by the writer after a batch's units, before it commits them together; not when it runs
+     * them each in a savepoint, after one failed.
      */
-    public void unitsGuarded() {
+    public void beforeCommit() {
         // nothing to add for a store that is the only writer of its database
     }
 

@@ -558,7 +558,6 @@ public final class Writer implements AutoCloseable {
                 if (alone) {
                     results.add(runAlone(tx, batch.getFirst()));
                 } else {
-                    tx.unitsGuarded();
                     for (var pending : batch) {
                         results.add(runInSavepoint(tx, pending, results));
                     }

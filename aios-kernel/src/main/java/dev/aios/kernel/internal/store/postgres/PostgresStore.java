@@ -58,6 +58,12 @@ public final class PostgresStore extends WriterBackedStore {
      */
     private long lastTurn;
 
+    /** How long after another node's writer's last turn this one says which runs it changes. */
+    private static final long OTHERS_LATELY = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+
+    /** When this writer last saw another's turn ({@link System#nanoTime}), 0 never; writer's thread only. */
+    private long othersWroteAt;
+
     /** The writer's transaction in progress, null between them; touched on the writer's thread only. */
     private PostgresTx open;
 
@@ -261,7 +267,7 @@ public final class PostgresStore extends WriterBackedStore {
      * The statement that takes the writer's turn: the turn (counted by the trigger of {@code
      * writer_turns}), the forgets counted, and what the other writers' transactions since this
      * writer's last said they changed ({@code writer_changes}): how many said, and their runs, one a
-     * line ({@code *}: any run). Read only when this writer's last turn is among those kept.
+     * line. Read only when this writer's last turn is among those kept.
      */
     private static final String TURN =
             "WITH t AS (UPDATE writer_turns SET node = ? WHERE id = 1 RETURNING turn, forgets)"
@@ -273,31 +279,38 @@ public final class PostgresStore extends WriterBackedStore {
      * Forgets what this node keeps in memory of the runs other writers changed since its last turn
      * {@code since}, now that it takes turn {@code turn}: {@code entries} of the turns between said
      * which runs they changed, in {@code runs}. Forgets everything when that cannot be told: no turn
-     * yet, too many turns since, a turn that said nothing (a writer of an earlier version), or one
-     * that could not tell which runs it changed.
+     * yet, too many turns since, or a turn that said nothing (a writer that wrote alone until then,
+     * one that could not tell which runs it changed, or one of an earlier version).
      */
     private void follow(long since, long turn, long entries, String runs) {
         if (since != 0 && turn == since + 1) {
             return;
         }
+        // Another writer took a turn since this one's last, or, at this writer's first, ever did.
+        if (turn > 1) {
+            othersWroteAt = System.nanoTime();
+        }
         if (since == 0 || turn - since > PostgresTx.KEPT_TURNS || entries != turn - since - 1) {
             forgetAll();
             return;
         }
-        var changed = runs == null ? new String[0] : runs.split("\n");
-        for (var run : changed) {
-            if (run.equals(PostgresTx.ANY_RUN)) {
-                forgetAll();
-                return;
-            }
-        }
-        for (var run : changed) {
+        for (var run : runs.split("\n")) {
             if (!run.isEmpty()) {
                 live.remove(run);
                 leases.ofRunChanged(run);
                 work.remove(run);
             }
         }
+    }
+
+    /**
+     * Whether another node's writer took a turn in the last minute (as this writer's turns tell), so
+     * that this writer's transactions say which runs they change. A node that writes alone says
+     * nothing; when another begins to write, each forgets everything at its turns until the other
+     * has seen one of its turns and says what it changes.
+     */
+    boolean othersWriteLately() {
+        return othersWroteAt != 0 && System.nanoTime() - othersWroteAt < OTHERS_LATELY;
     }
 
     private void forgetAll() {

@@ -23,9 +23,6 @@ final class PostgresTx extends JdbcTx {
      */
     static final long KEPT_TURNS = 1_000;
 
-    /** What a transaction says it changed when it cannot tell which runs: any. */
-    static final String ANY_RUN = "*";
-
     private final PostgresStore store;
     /** This transaction's turn among the writers' transactions; 0 until the database said. */
     private long turn;
@@ -74,30 +71,22 @@ final class PostgresTx extends JdbcTx {
 
     /**
      * Says which runs this transaction changed, sent with its commit (the writer has sent its
-     * units' statements, so the turn is known); and every 256 turns drops what no writer reads any
-     * more.
+     * units' statements, so the turn is known), while other nodes write too: a node that writes
+     * alone says nothing, which costs nothing, and one that cannot tell which runs it changed says
+     * nothing either: the others forget everything after a turn that said nothing. Every 256 turns
+     * it also drops what no writer reads any more.
      */
     @Override
     public void beforeCommit() {
-        said(changedAny ? ANY_RUN : String.join("\n", changed));
-        if (turn != 0 && turn % 256 == 0) {
-            handle().updateLater("DELETE FROM writer_changes WHERE turn < ?", turn - KEPT_TURNS);
+        if (changedAny || !store.othersWriteLately()) {
+            return;
         }
-    }
-
-    /**
-     * Its units each in a savepoint, some may be rolled back: this transaction says, before them, that
-     * it may change any run.
-     */
-    @Override
-    public void unitsGuarded() {
-        said(ANY_RUN);
-    }
-
-    private void said(String runs) {
         handle().updateLater(
                         "INSERT INTO writer_changes (turn, node, runs) SELECT turn, node, ? FROM writer_turns WHERE id = 1",
-                        runs);
+                        String.join("\n", changed));
+        if (turn % 256 == 0) {
+            handle().updateLater("DELETE FROM writer_changes WHERE turn < ?", turn - KEPT_TURNS);
+        }
     }
 
     @Override
