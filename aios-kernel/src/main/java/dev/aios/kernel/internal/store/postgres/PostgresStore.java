@@ -151,18 +151,28 @@ public final class PostgresStore extends WriterBackedStore {
                         // holds, and so does the count of forgets, which the keys kept in memory follow.
                         // The same text every time (the values are bound), so that the driver
                         // prepares this first message on the server rather than parsing it anew.
+                        // A writer that saw no other lately does not look: another's turn then makes
+                        // it forget everything once, and look from its next turn on.
                         long since = lastTurn;
-                        handle.queryLater(
-                                TURN,
-                                row -> {
-                                    heardForgets(row.integer("forgets"));
-                                    long turn = row.integer("turn");
-                                    follow(since, turn, row.integer("entries"), row.text("runs"));
-                                    tx.turn(turn);
-                                },
-                                node,
-                                since,
-                                since);
+                        if (othersWriteLately()) {
+                            handle.queryLater(
+                                    TURN,
+                                    row -> turnTaken(
+                                            tx,
+                                            since,
+                                            row.integer("forgets"),
+                                            row.integer("turn"),
+                                            row.integer("entries"),
+                                            row.text("runs")),
+                                    node,
+                                    since,
+                                    since);
+                        } else {
+                            handle.queryLater(
+                                    TURN_ALONE,
+                                    row -> turnTaken(tx, since, row.integer("forgets"), row.integer("turn"), -1, ""),
+                                    node);
+                        }
                         open = tx;
                         // Registered first, so a unit rolled back alone does not undo them.
                         tx.onCommit(() -> {
@@ -275,10 +285,20 @@ public final class PostgresStore extends WriterBackedStore {
                     + " (SELECT COUNT(*) AS entries, string_agg(w.runs, E'\\n') AS runs FROM writer_changes w"
                     + " WHERE w.turn > ? AND w.turn < t.turn AND t.turn - ? <= " + PostgresTx.KEPT_TURNS + ") c";
 
+    /** {@link #TURN} without the look at what the others said, for a writer that saw none lately. */
+    private static final String TURN_ALONE = "UPDATE writer_turns SET node = ? WHERE id = 1 RETURNING turn, forgets";
+
+    /** What the turn's statement said, for {@code tx}, this writer's last turn being {@code since}. */
+    private void turnTaken(PostgresTx tx, long since, long forgets, long turn, long entries, String runs) {
+        heardForgets(forgets);
+        follow(since, turn, entries, runs);
+        tx.turn(turn);
+    }
+
     /**
      * Forgets what this node keeps in memory of the runs other writers changed since its last turn
      * {@code since}, now that it takes turn {@code turn}: {@code entries} of the turns between said
-     * which runs they changed, in {@code runs}. Forgets everything when that cannot be told: no turn
+     * which runs they changed, in {@code runs} (-1: it did not look). Forgets everything when that cannot be told: no turn
      * yet, too many turns since, or a turn that said nothing (a writer that wrote alone until then,
      * one that could not tell which runs it changed, or one of an earlier version).
      */
@@ -291,14 +311,12 @@ public final class PostgresStore extends WriterBackedStore {
             othersWroteAt = System.nanoTime();
         }
         if (since == 0 || turn - since > PostgresTx.KEPT_TURNS || entries != turn - since - 1) {
-            forgetAll();
+            forget(null);
             return;
         }
         for (var run : runs.split("\n")) {
             if (!run.isEmpty()) {
-                live.remove(run);
-                leases.ofRunChanged(run);
-                work.remove(run);
+                forget(run);
             }
         }
     }
@@ -313,10 +331,16 @@ public final class PostgresStore extends WriterBackedStore {
         return othersWroteAt != 0 && System.nanoTime() - othersWroteAt < OTHERS_LATELY;
     }
 
-    private void forgetAll() {
-        live.clear();
-        leases.changed(null);
-        work.clear();
+    /** Forgets what this node keeps of run {@code runId}: its state, its leases, its work (of every run, when null). */
+    private void forget(String runId) {
+        if (runId == null) {
+            live.clear();
+            leases.changed(null);
+        } else {
+            live.remove(runId);
+            leases.ofRunChanged(runId);
+        }
+        workForgotten(runId);
     }
 
     /** The run states kept in memory, for the writer's transaction once it has taken its turn. */
