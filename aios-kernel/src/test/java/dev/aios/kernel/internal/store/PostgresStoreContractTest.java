@@ -248,6 +248,15 @@ class PostgresStoreContractTest extends StoreContract {
         }
     }
 
+    /**
+     * The other node writes, then the store moves run r1 on to step "one": having seen the other's
+     * turn, the store looks at what the next turns say they changed.
+     */
+    private void looksAtWhatTheOtherSays(PostgresStore other) {
+        other.write(tx -> tx.events().append(event("e-1", "ping", ""), "json", bytes("{}"), T0));
+        moveOn(store, "r1", "one");
+    }
+
     @Test
     void aNodeForgetsEverythingAfterAWriterThatDidNotSayWhatItChanged() throws Exception {
         store.write(tx -> {
@@ -255,9 +264,7 @@ class PostgresStoreContractTest extends StoreContract {
             return null;
         });
         try (var other = PostgresStore.open(url)) {
-            other.write(tx -> tx.events().append(event("e-1", "ping", ""), "json", bytes("{}"), T0));
-            // Having seen the other's turn, the first node looks at what the next ones said.
-            moveOn(store, "r1", "one");
+            looksAtWhatTheOtherSays(other);
         }
         changeUnseen("r1", "unseen");
         // A writer of an earlier version takes its turn as it did: it says nothing of what it changed.
@@ -279,9 +286,7 @@ class PostgresStoreContractTest extends StoreContract {
             return null;
         });
         try (var other = PostgresStore.open(url)) {
-            other.write(tx -> tx.events().append(event("e-1", "ping", ""), "json", bytes("{}"), T0));
-            // Having seen the other's turn, the first node looks at what the next ones said.
-            moveOn(store, "r1", "one");
+            looksAtWhatTheOtherSays(other);
             changeUnseen("r1", "unseen");
             // A unit that fails makes the writer run its batch again, each unit in a savepoint, so
             // that any of them may be undone: such a batch does not say which runs it changed.

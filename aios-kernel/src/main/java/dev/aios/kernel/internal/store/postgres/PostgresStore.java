@@ -24,8 +24,7 @@ import org.flywaydb.core.api.FlywayException;
  * group commit and a pool of read connections; the writers of all nodes take turns, each batch
  * under a transaction-scoped advisory lock, so that sequence order is commit order. Each batch says
  * in {@code writer_changes} which runs it changed, so that the other nodes forget only what they
- * kept in memory of those runs. Due work is
- * selected with {@code FOR UPDATE SKIP LOCKED}. Each commit is announced with {@code NOTIFY}, so the
+ * kept in memory of those runs. Due work is selected with {@code FOR UPDATE SKIP LOCKED}. Each commit is announced with {@code NOTIFY}, so the
  * other nodes look for due work at once (polling stays the fallback).
  *
  * <p>Credentials come from the URL or from {@code AIOS_DB_USER} and {@code AIOS_DB_PASSWORD}.
@@ -298,9 +297,10 @@ public final class PostgresStore extends WriterBackedStore {
     /**
      * Forgets what this node keeps in memory of the runs other writers changed since its last turn
      * {@code since}, now that it takes turn {@code turn}: {@code entries} of the turns between said
-     * which runs they changed, in {@code runs} (-1: it did not look). Forgets everything when that cannot be told: no turn
-     * yet, too many turns since, or a turn that said nothing (a writer that wrote alone until then,
-     * one that could not tell which runs it changed, or one of an earlier version).
+     * which runs they changed, in {@code runs} (-1: it did not look). Forgets everything when that
+     * cannot be told: no turn yet, too many turns since, or a turn that said nothing (a writer that
+     * wrote alone until then, one that could not tell which runs it changed, or one of an earlier
+     * version).
      */
     private void follow(long since, long turn, long entries, String runs) {
         if (since != 0 && turn == since + 1) {
