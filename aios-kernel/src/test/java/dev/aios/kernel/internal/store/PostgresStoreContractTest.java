@@ -249,20 +249,20 @@ class PostgresStoreContractTest extends StoreContract {
     }
 
     /**
-     * The other node writes, then the store moves run r1 on to step "one": having seen the other's
-     * turn, the store looks at what the next turns say they changed.
+     * The store starts run r1, the other node writes, then the store moves r1 on to step "one":
+     * having seen the other's turn, the store looks at what the next turns say they changed.
      */
     private void looksAtWhatTheOtherSays(PostgresStore other) {
+        store.write(tx -> {
+            tx.runs().save(run("r1", "onboarding", "acme", "ev-1", RunStatus.RUNNING));
+            return null;
+        });
         other.write(tx -> tx.events().append(event("e-1", "ping", ""), "json", bytes("{}"), T0));
         moveOn(store, "r1", "one");
     }
 
     @Test
     void aNodeForgetsEverythingAfterAWriterThatDidNotSayWhatItChanged() throws Exception {
-        store.write(tx -> {
-            tx.runs().save(run("r1", "onboarding", "acme", "ev-1", RunStatus.RUNNING));
-            return null;
-        });
         try (var other = PostgresStore.open(url)) {
             looksAtWhatTheOtherSays(other);
         }
@@ -281,10 +281,6 @@ class PostgresStoreContractTest extends StoreContract {
 
     @Test
     void aNodeForgetsEverythingAfterAnotherNodesBatchThatRanItsUnitsOneByOne() throws Exception {
-        store.write(tx -> {
-            tx.runs().save(run("r1", "onboarding", "acme", "ev-1", RunStatus.RUNNING));
-            return null;
-        });
         try (var other = PostgresStore.open(url)) {
             looksAtWhatTheOtherSays(other);
             changeUnseen("r1", "unseen");
