@@ -54,6 +54,12 @@ final class EmbeddingWorker implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
     private volatile long embedded;
+    /**
+     * Whether the worker is taking a batch, embedding it or telling the index of it: its chunks may
+     * no longer count as waiting while {@link #embedded} and the index do not show them yet.
+     */
+    private volatile boolean busy;
+
     private volatile String lastFailure = "";
     /** Chunks stored since the worker last took a batch. */
     private final AtomicLong arrived = new AtomicLong();
@@ -146,10 +152,13 @@ final class EmbeddingWorker implements AutoCloseable {
         }
     }
 
-    /** Waits until no chunk waits to be embedded, at most {@code patience}; returns whether it got there. */
+    /**
+     * Waits until no chunk waits to be embedded and the worker has finished the batch it took (counted
+     * and told the index of it), at most {@code patience}; returns whether it got there.
+     */
     boolean awaitIdle(Duration patience) {
         long deadline = System.nanoTime() + patience.toNanos();
-        while (store.waitingCount() > 0) {
+        while (store.waitingCount() > 0 || busy) {
             if (System.nanoTime() > deadline) {
                 return false;
             }
@@ -171,16 +180,20 @@ final class EmbeddingWorker implements AutoCloseable {
                     gather();
                 }
                 arrived.set(0);
+                // Before the take: once it has claimed or read the chunks, they may not count as waiting.
+                busy = true;
                 batch = store.take(BATCH);
                 draining = batch.size() == BATCH;
                 if (batch.isEmpty()) {
                     indexNow();
+                    busy = false;
                     wake.tryAcquire(1, TimeUnit.SECONDS);
                     wake.drainPermits();
                     pause = 0;
                     continue;
                 }
                 embed(batch);
+                busy = false;
                 batch = List.of();
                 pause = 0;
                 lastFailure = "";
@@ -193,6 +206,7 @@ final class EmbeddingWorker implements AutoCloseable {
                 indexNow(); // what was embedded before the failure
                 lastFailure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                 release(batch);
+                busy = false;
                 batch = List.of();
                 pause = Math.min(Math.max(pause * 2, 1_000), 60_000);
                 LOG.warn("memory could not embed chunks, trying again in {} ms: {}", pause, lastFailure);
