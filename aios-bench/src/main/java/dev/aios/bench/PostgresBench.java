@@ -120,6 +120,8 @@ final class PostgresBench {
                 var builder = EmbeddedPostgres.builder().setDataDirectory(serverData);
                 if (countStatements) {
                     builder.setServerConfig("shared_preload_libraries", "pg_stat_statements");
+                    // Plans counted too: a statement planned again at every execution would show here.
+                    builder.setServerConfig("pg_stat_statements.track_planning", "on");
                 }
                 embedded = builder.setCleanDataDirectory(true)
                         // zonky's builder starts the server with fsync and synchronous_commit off, a
@@ -346,23 +348,27 @@ final class PostgresBench {
     }
 
     /**
-     * Prints the statements the server ran most in this database, with their calls and execution
-     * time, since the window began; the kernel's statements are the same text every time.
+     * Prints the statements the server ran most in this database, with their calls, execution time
+     * and plans, since the window began; the kernel's statements are the same text every time, and
+     * prepared once, so their plans stay near zero.
      */
     private void breakdown(Connection c) throws SQLException {
         try (var st = c.createStatement();
-                var rs = st.executeQuery("SELECT calls, total_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g')"
-                        + " FROM pg_stat_statements"
-                        + " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                        + " ORDER BY total_exec_time DESC LIMIT 25")) {
-            progress.println("statements by execution time over the window (this database): calls, ms, rows, text");
+                var rs = st.executeQuery(
+                        "SELECT calls, total_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g'), plans"
+                                + " FROM pg_stat_statements"
+                                + " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                                + " ORDER BY total_exec_time DESC LIMIT 25")) {
+            progress.println(
+                    "statements by execution time over the window (this database): calls, ms, rows, plans, text");
             while (rs.next()) {
                 String text = rs.getString(4);
                 say(
-                        "%8d %9.1f %8d  %s",
+                        "%8d %9.1f %8d %6d  %s",
                         rs.getLong(1),
                         rs.getDouble(2),
                         rs.getLong(3),
+                        rs.getLong(5),
                         text.length() > 150 ? text.substring(0, 150) : text);
             }
         }
