@@ -24,8 +24,9 @@ import org.flywaydb.core.api.FlywayException;
  * group commit and a pool of read connections; the writers of all nodes take turns, each batch
  * under a transaction-scoped advisory lock, so that sequence order is commit order. Each batch says
  * in {@code writer_changes} which runs it changed, so that the other nodes forget only what they
- * kept in memory of those runs. Due work is selected with {@code FOR UPDATE SKIP LOCKED}. Each commit is announced with {@code NOTIFY}, so the
- * other nodes look for due work at once (polling stays the fallback).
+ * kept in memory of those runs. Due work is selected with {@code FOR UPDATE SKIP LOCKED}. Each
+ * commit is announced with {@code NOTIFY}, so the other nodes look for due work at once (polling
+ * stays the fallback).
  *
  * <p>Credentials come from the URL or from {@code AIOS_DB_USER} and {@code AIOS_DB_PASSWORD}.
  */
