@@ -684,24 +684,32 @@ public final class JdbcHandle implements Handle {
         }
     }
 
-    private static final ClassValue<java.lang.reflect.Method> WIRE = new ClassValue<>() {
+    /** Each enum's wire names by ordinal, asked of its {@code wire()} once per enum type. */
+    private static final ClassValue<String[]> WIRE = new ClassValue<>() {
         @Override
-        protected java.lang.reflect.Method computeValue(Class<?> type) {
+        protected String[] computeValue(Class<?> type) {
+            java.lang.reflect.Method wire;
             try {
-                return type.getMethod("wire");
+                wire = type.getMethod("wire");
             } catch (NoSuchMethodException e) {
                 throw new IllegalArgumentException(
                         "cannot bind " + type.getName() + ": an enum is stored by its wire() name");
             }
+            var constants = type.getEnumConstants();
+            var names = new String[constants.length];
+            try {
+                for (int i = 0; i < constants.length; i++) {
+                    names[i] = (String) wire.invoke(constants[i]);
+                }
+            } catch (ReflectiveOperationException | ClassCastException missing) {
+                throw new IllegalArgumentException(
+                        "cannot bind " + type.getName() + ": an enum is stored by its wire() name", missing);
+            }
+            return names;
         }
     };
 
     private static String wire(Enum<?> e) {
-        try {
-            return (String) WIRE.get(e.getDeclaringClass()).invoke(e);
-        } catch (ReflectiveOperationException | ClassCastException missing) {
-            throw new IllegalArgumentException(
-                    "cannot bind " + e.getClass().getName() + ": an enum is stored by its wire() name", missing);
-        }
+        return WIRE.get(e.getDeclaringClass())[e.ordinal()];
     }
 }

@@ -92,7 +92,7 @@ public abstract class JdbcTx implements Tx {
      * a step's check of its lease needs no round trip; null when the store keeps none, outside the
      * writer's transaction, or while it is not known yet whether another node wrote since.
      */
-    protected Map<WorkKey, String> leasesHeld() {
+    protected KeptLeases leasesHeld() {
         return null;
     }
 

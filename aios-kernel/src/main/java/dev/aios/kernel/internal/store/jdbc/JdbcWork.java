@@ -529,7 +529,7 @@ final class JdbcWork implements WorkStore {
     private void remember(WorkKey key, String owner) {
         var held = tx.leasesHeld();
         if (held != null) {
-            held.put(key, owner);
+            held.held(key, owner);
             tx.onRollback(() -> tx.leaseChanged(key));
         }
     }
@@ -549,7 +549,7 @@ final class JdbcWork implements WorkStore {
     @Override
     public boolean holds(WorkKey key, String owner) {
         var held = tx.leasesHeld();
-        if (held != null && owner.equals(held.get(key))) {
+        if (held != null && owner.equals(held.owner(key))) {
             return true;
         }
         boolean holds = handle.count(

@@ -354,8 +354,8 @@ public final class PostgresStore extends WriterBackedStore {
      * it has taken its turn: another node changes a lease only in a transaction that says so, and
      * this writer says in {@link #leaseChanged} what it changes.
      */
-    java.util.Map<dev.aios.kernel.internal.store.WorkKey, String> leases() {
-        return leases.held();
+    dev.aios.kernel.internal.store.jdbc.KeptLeases leases() {
+        return leases;
     }
 
     /**

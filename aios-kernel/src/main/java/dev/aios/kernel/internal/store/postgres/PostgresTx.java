@@ -4,6 +4,7 @@ import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.WorkKey;
 import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
 import dev.aios.kernel.internal.store.jdbc.JdbcTx;
+import dev.aios.kernel.internal.store.jdbc.KeptLeases;
 import dev.aios.kernel.internal.store.jdbc.WorkRow;
 import java.util.Map;
 import java.util.Optional;
@@ -116,7 +117,7 @@ final class PostgresTx extends JdbcTx {
     }
 
     @Override
-    protected Map<WorkKey, String> leasesHeld() {
+    protected KeptLeases leasesHeld() {
         // Until the first round trip has said what other writers changed, the lease check asks the
         // database (and so is that round trip).
         return isWriter() && turn != 0 ? store.leases() : null;

@@ -4,6 +4,7 @@ import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.WorkKey;
 import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
 import dev.aios.kernel.internal.store.jdbc.JdbcTx;
+import dev.aios.kernel.internal.store.jdbc.KeptLeases;
 import java.util.Map;
 
 /**
@@ -30,8 +31,8 @@ final class SqliteTx extends JdbcTx {
     }
 
     @Override
-    protected Map<WorkKey, String> leasesHeld() {
-        return isWriter() ? store.leases.held() : null;
+    protected KeptLeases leasesHeld() {
+        return isWriter() ? store.leases : null;
     }
 
     @Override
