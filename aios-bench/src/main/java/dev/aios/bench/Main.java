@@ -19,9 +19,11 @@ public final class Main {
                    aios-bench/run --check | --record [--dir DIR] [--seconds N]
                    aios-bench/run recall [--quick] [--check] [--record] [--write FILE] ...   (recall --help)
                    aios-bench/run postgres [--db URL] [--nodes 1,2] [--quick] [--dir DIR] [--levels 1,8,64,512]
-                                           [--seconds N] [--statements]
+                                           [--seconds N] [--statements] [--floor]
                                            the kernel on PostgreSQL (default: an embedded one); --statements
-                                           also counts the server's statements a step (embedded server only)
+                                           also counts the server's statements a step (embedded server only);
+                                           --floor also writes the kernel's rows by raw JDBC, row by row and
+                                           one statement a table a batch
                    aios-bench/run quarter [--leads 300] [--seed 7] [--streak 20] [--check] [--write FILE]
                                            a simulated quarter of the design studio; --check exits 1 on a missed target
 
@@ -101,6 +103,7 @@ public final class Main {
         List<Integer> nodes = List.of(1, 2);
         boolean levelsGiven = false;
         boolean statements = false;
+        boolean floor = false;
         var rest = new ArrayList<String>();
         Arguments parsed;
         try {
@@ -111,6 +114,7 @@ public final class Main {
                     case "--db" -> database = Optional.of(Arguments.value(arg, all));
                     case "--nodes" -> nodes = Arguments.levels(Arguments.value(arg, all));
                     case "--statements" -> statements = true;
+                    case "--floor" -> floor = true;
                     default -> {
                         levelsGiven |= arg.equals("--levels");
                         rest.add(arg);
@@ -131,7 +135,7 @@ public final class Main {
                 ? parsed.options()
                 : parsed.options().withLevels(List.of(1, 8, 64, 512));
         try {
-            var markdown = new PostgresBench(options, database, nodes, statements, System.err).run(command);
+            var markdown = new PostgresBench(options, database, nodes, statements, floor, System.err).run(command);
             System.out.println(markdown);
             return 0;
         } catch (Exception e) {

@@ -85,6 +85,8 @@ final class PostgresBench {
     private final PrintStream progress;
     /** Whether the embedded server counts its statements ({@code pg_stat_statements}). */
     private final boolean countStatements;
+    /** Whether the kernel's rows are also written by raw JDBC ({@link PostgresFloor}). */
+    private final boolean floor;
 
     private int databases;
 
@@ -93,7 +95,9 @@ final class PostgresBench {
             Optional<String> database,
             List<Integer> nodes,
             boolean countStatements,
+            boolean floor,
             PrintStream progress) {
+        this.floor = floor;
         this.options = options;
         this.database = database;
         this.nodes = nodes;
@@ -135,6 +139,21 @@ final class PostgresBench {
             }
             var baselines = new ArrayList<Baseline>();
             var figures = new ArrayList<Figure>();
+            var floors = new ArrayList<PostgresFloor.Result>();
+            if (floor) {
+                floors.addAll(new PostgresFloor(newDatabase(server, "floor"), this::serverCpu)
+                        .measure(options.warmup(), options.measure().dividedBy(2), 2));
+                for (var result : floors) {
+                    say(
+                            "the kernel's rows by raw JDBC, %s: %.0f steps/s (%.0f runs/s); CPU µs a step:"
+                                    + " PostgreSQL %.0f, the writing thread %.0f",
+                            result.shape().description,
+                            result.stepsPerSecond(),
+                            result.stepsPerSecond() / 5,
+                            result.serverMicrosAStep(),
+                            result.clientMicrosAStep());
+                }
+            }
             for (int n : nodes) {
                 for (int level : options.levels()) {
                     var baseline = baseline(newDatabase(server, "baseline"), BASELINE_CONNECTIONS);
@@ -164,7 +183,7 @@ final class PostgresBench {
                                     : "");
                 }
             }
-            return report(command, embedded != null, figures, baselines);
+            return report(command, embedded != null, figures, baselines, floors);
         } finally {
             if (embedded != null) {
                 embedded.close();
@@ -466,7 +485,12 @@ final class PostgresBench {
         }
     }
 
-    private String report(String command, boolean embedded, List<Figure> figures, List<Baseline> baselines) {
+    private String report(
+            String command,
+            boolean embedded,
+            List<Figure> figures,
+            List<Baseline> baselines,
+            List<PostgresFloor.Result> floors) {
         double pooled = baselines.stream().mapToLong(Baseline::inserts).sum()
                 / (baselines.stream().mapToLong(b -> b.elapsed().toNanos()).sum() / 1e9);
         var out = new StringBuilder();
@@ -511,6 +535,22 @@ final class PostgresBench {
                         .mapToDouble(Baseline::insertsPerSecond)
                         .max()
                         .orElse(0))));
+        if (!floors.isEmpty()) {
+            out.append("\nThe kernel's rows written by raw JDBC on one connection, 38 steps a durable commit,"
+                    + " the same tables and indexes, nothing else to do (`--floor`), alternating:\n\n"
+                    + "| shape | steps/s | five-step runs/s | CPU µs a step: PostgreSQL server | writing thread |\n"
+                    + "|---|---:|---:|---:|---:|\n");
+            for (var result : floors) {
+                out.append(String.format(
+                        Locale.ROOT,
+                        "| %s | %s | %s | %.0f | %.0f |%n",
+                        result.shape().description,
+                        Report.rate(result.stepsPerSecond()),
+                        Report.rate(result.stepsPerSecond() / 5),
+                        result.serverMicrosAStep(),
+                        result.clientMicrosAStep()));
+            }
+        }
         return out.toString();
     }
 
