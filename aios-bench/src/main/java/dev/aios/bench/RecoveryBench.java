@@ -68,7 +68,11 @@ public final class RecoveryBench {
             long cpuMemoryCopiedMillis,
             int idleSeconds,
             long cpuIdleMillis,
-            long rssIdleKb) {}
+            long rssIdleKb,
+            List<Second> seconds) {}
+
+    /** Runs moved on by the end of one second after the start, and the process's CPU until then. */
+    record Second(int second, int movedOn, long cpuMillis) {}
 
     private RecoveryBench() {}
 
@@ -264,10 +268,15 @@ public final class RecoveryBench {
             });
             int movedOnWhenHealthy = count(data, "completed");
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
-            while (count(data, "completed") < runs) {
+            var seconds = new java.util.ArrayList<Second>();
+            for (int done = movedOnWhenHealthy; done < runs; done = count(data, "completed")) {
                 if (System.nanoTime() > deadline || !process.alive()) {
                     throw new IllegalStateException(
-                            "only " + count(data, "completed") + " of " + runs + " runs completed:\n" + process.log());
+                            "only " + done + " of " + runs + " runs completed:\n" + process.log());
+                }
+                int second = (int) (process.elapsedMillis() / 1000);
+                if (seconds.isEmpty() || seconds.getLast().second() < second) {
+                    seconds.add(new Second(second, done, process.cpuMillis()));
                 }
                 Thread.sleep(100);
             }
@@ -301,7 +310,8 @@ public final class RecoveryBench {
                     cpuCopied,
                     idle,
                     process.cpuMillis(),
-                    process.rssKb());
+                    process.rssKb(),
+                    seconds);
         }
     }
 
@@ -322,6 +332,36 @@ public final class RecoveryBench {
     }
 
     static String report(Recovery r) {
+        return table(r) + timeline(r);
+    }
+
+    /**
+     * The runs moved on second by second after the start, with the process's CPU in each second: how
+     * fast the recovery goes as the JIT compiles its path.
+     */
+    static String timeline(Recovery r) {
+        var out = new StringBuilder(
+                        "\n| seconds after the start | runs moved on in them | a second | CPU ms a second |\n")
+                .append("|---|---:|---:|---:|\n");
+        var points = new java.util.ArrayList<>(r.seconds());
+        points.add(new Second((int) Math.ceil(r.movedOnMillis() / 1000.0), r.runs(), r.cpuMovedOnMillis()));
+        for (int i = 1; i < points.size(); i++) {
+            var from = points.get(i - 1);
+            var to = points.get(i);
+            int span = Math.max(1, to.second() - from.second());
+            out.append(String.format(
+                    Locale.ROOT,
+                    "| %d–%d | %,d | %,d | %,d |%n",
+                    from.second(),
+                    to.second(),
+                    to.movedOn() - from.movedOn(),
+                    (to.movedOn() - from.movedOn()) / span,
+                    (to.cpuMillis() - from.cpuMillis()) / span));
+        }
+        return out.toString();
+    }
+
+    private static String table(Recovery r) {
         return String.format(
                 Locale.ROOT,
                 """
