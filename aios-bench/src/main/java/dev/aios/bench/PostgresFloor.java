@@ -12,6 +12,7 @@ import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.function.Supplier;
 
 /**
@@ -150,12 +151,12 @@ final class PostgresFloor {
 
     /** One batch's rows, by table. */
     private static final class Batch {
-        final List<Object[]> events = new ArrayList<>();
-        final List<Object[]> newRuns = new ArrayList<>();
-        final List<Object[]> runSteps = new ArrayList<>();
-        final List<Object[]> runEnds = new ArrayList<>();
-        final List<Object[]> workDone = new ArrayList<>();
-        final List<Object[]> workNext = new ArrayList<>();
+        final Queue<Object[]> events = new ArrayDeque<>();
+        final Queue<Object[]> newRuns = new ArrayDeque<>();
+        final Queue<Object[]> runSteps = new ArrayDeque<>();
+        final Queue<Object[]> runEnds = new ArrayDeque<>();
+        final Queue<Object[]> workDone = new ArrayDeque<>();
+        final Queue<Object[]> workNext = new ArrayDeque<>();
         final List<Object[]> journal = new ArrayList<>();
         /** Each step's kind, in order: 's' a step, 'b' a run's start, 'e' a run's end and the next one's start. */
         final StringBuilder order = new StringBuilder();
@@ -243,57 +244,39 @@ final class PostgresFloor {
     // Row by row: two steps' writes a message; the answers a writer waits for on their own.
     private static void rows(Connection c, Batch b) throws SQLException {
         var message = new Message();
-        int events = 0;
-        int newRuns = 0;
-        int runSteps = 0;
-        int runEnds = 0;
-        int done = 0;
-        int next = 0;
         int inMessage = 0;
         for (int i = 0; i < b.order.length(); i++) {
             char kind = b.order.charAt(i);
             if (kind == 'e') {
                 message.add(
                         "UPDATE runs SET status = ?, updated_at = ?, last_seq = ?, last_checksum = ? WHERE id = ?",
-                        b.runEnds.get(runEnds++));
-                message.add("DELETE FROM work WHERE run_id = ?", b.workDone.get(done++)[0]);
+                        b.runEnds.poll());
+                message.add("DELETE FROM work WHERE run_id = ?", b.workDone.poll()[0]);
                 // The look for due work a run's end makes, answered before the writer goes on.
                 long now = System.currentTimeMillis();
-                message.add(
-                        "SELECT run_id, step_id FROM work WHERE visible_at <= ? AND (lease_until IS NULL OR"
-                                + " lease_until <= ?) ORDER BY visible_at LIMIT 1 FOR UPDATE SKIP LOCKED",
-                        now,
-                        now);
+                message.add(DUE_LOOK, now, now);
                 message.send(c);
-                kind = 'b';
             }
-            if (kind == 'b') {
-                message.add(
-                        "INSERT INTO events (id, type, subject, source, time, correlation_id, causation_id, codec,"
-                                + " data, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                                + " ON CONFLICT (id) DO NOTHING RETURNING seq",
-                        b.events.get(events++));
+            if (kind == 'b' || kind == 'e') {
+                message.add(INSERT_EVENT, b.events.poll());
                 message.send(c);
-                message.add(
-                        "SELECT CASE WHEN EXISTS (SELECT 1 FROM awaits WHERE event_type = ?) THEN 1 ELSE 0 END",
-                        "lead.received");
+                message.add(AWAITS_LOOK, "lead.received");
                 message.send(c);
                 message.add(
                         "INSERT INTO runs (id, playbook, version, subject, status, current_step, created_at,"
                                 + " updated_at, last_seq, last_checksum, state, trigger_id)"
                                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        b.newRuns.get(newRuns++));
+                        b.newRuns.poll());
             } else {
                 message.add(
                         "UPDATE runs SET current_step = ?, updated_at = ?, last_seq = ?, last_checksum = ? WHERE id = ?",
-                        b.runSteps.get(runSteps++));
-                message.add(
-                        "DELETE FROM work WHERE run_id = ? AND step_id = ? AND iteration = ?", b.workDone.get(done++));
+                        b.runSteps.poll());
+                message.add("DELETE FROM work WHERE run_id = ? AND step_id = ? AND iteration = ?", b.workDone.poll());
             }
             message.add(
                     "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt, lease_owner,"
                             + " lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    b.workNext.get(next++));
+                    b.workNext.poll());
             if (++inMessage == 2) {
                 message.send(c);
                 inMessage = 0;
@@ -352,17 +335,11 @@ final class PostgresFloor {
     private static void betweenAnswers(Connection c, Batch b) throws SQLException {
         var message = new Message();
         var pending = new Pending();
-        int events = 0;
-        int newRuns = 0;
-        int runSteps = 0;
-        int runEnds = 0;
-        int done = 0;
-        int next = 0;
         for (int i = 0; i < b.order.length(); i++) {
             char kind = b.order.charAt(i);
             if (kind == 'e') {
-                pending.runEnds.add(b.runEnds.get(runEnds++));
-                pending.runsCleared.add(new Object[] {b.workDone.get(done++)[0]});
+                pending.runEnds.add(b.runEnds.poll());
+                pending.runsCleared.add(new Object[] {b.workDone.poll()[0]});
                 pending.into(c, message);
                 long now = System.currentTimeMillis();
                 message.add(DUE_LOOK, now, now);
@@ -370,16 +347,16 @@ final class PostgresFloor {
             }
             if (kind == 'b' || kind == 'e') {
                 pending.into(c, message);
-                message.add(INSERT_EVENT, b.events.get(events++));
+                message.add(INSERT_EVENT, b.events.poll());
                 message.send(c);
                 message.add(AWAITS_LOOK, "lead.received");
                 message.send(c);
-                pending.newRuns.add(b.newRuns.get(newRuns++));
+                pending.newRuns.add(b.newRuns.poll());
             } else {
-                pending.runSteps.add(b.runSteps.get(runSteps++));
-                pending.workDone.add(b.workDone.get(done++));
+                pending.runSteps.add(b.runSteps.poll());
+                pending.workDone.add(b.workDone.poll());
             }
-            pending.workNext.add(b.workNext.get(next++));
+            pending.workNext.add(b.workNext.poll());
         }
         pending.into(c, message);
         message.add(INSERT_JOURNAL, columns(c, b.journal, JOURNAL_TYPES));
@@ -432,57 +409,26 @@ final class PostgresFloor {
                     columns(
                             c, b.events, "text", "text", "text", "text", "int8", "text", "text", "text", "bytea",
                             "int8"));
-            message.add(
-                    "SELECT CASE WHEN EXISTS (SELECT 1 FROM awaits WHERE event_type = ?) THEN 1 ELSE 0 END",
-                    "lead.received");
-            message.add(
-                    "INSERT INTO runs (id, playbook, version, subject, status, current_step, created_at, updated_at,"
-                            + " last_seq, last_checksum, state, trigger_id) SELECT * FROM unnest(?::text[], ?::text[],"
-                            + " ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[],"
-                            + " ?::text[], ?::text[], ?::text[])",
-                    columns(
-                            c, b.newRuns, "text", "text", "text", "text", "text", "text", "int8", "int8", "int8",
-                            "text", "text", "text"));
+            message.add(AWAITS_LOOK, "lead.received");
         }
-        if (!b.runSteps.isEmpty()) {
-            message.add(
-                    "UPDATE runs SET current_step = u.s, updated_at = u.t, last_seq = u.q, last_checksum = u.c"
-                            + " FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[]) AS u(s, t, q, c, id)"
-                            + " WHERE runs.id = u.id",
-                    columns(c, b.runSteps, "text", "int8", "int8", "text", "text"));
-        }
+        var pending = new Pending();
+        pending.newRuns.addAll(b.newRuns);
+        pending.runSteps.addAll(b.runSteps);
+        pending.runEnds.addAll(b.runEnds);
+        pending.workDone.addAll(b.workDone);
+        pending.workNext.addAll(b.workNext);
+        pending.into(c, message);
         if (!b.runEnds.isEmpty()) {
-            message.add(
-                    "UPDATE runs SET status = u.st, updated_at = u.t, last_seq = u.q, last_checksum = u.c"
-                            + " FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[]) AS u(st, t, q, c, id)"
-                            + " WHERE runs.id = u.id",
-                    columns(c, b.runEnds, "text", "int8", "int8", "text", "text"));
             long now = System.currentTimeMillis();
-            message.add(
-                    "SELECT run_id, step_id FROM work WHERE visible_at <= ? AND (lease_until IS NULL OR"
-                            + " lease_until <= ?) ORDER BY visible_at LIMIT 1 FOR UPDATE SKIP LOCKED",
-                    now,
-                    now);
+            message.add(DUE_LOOK, now, now);
         }
-        message.add(
-                "DELETE FROM work USING unnest(?::text[], ?::text[], ?::bigint[]) AS d(r, s, i)"
-                        + " WHERE work.run_id = d.r AND work.step_id = d.s AND work.iteration = d.i",
-                columns(c, b.workDone, "text", "text", "int8"));
-        message.add(
-                "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt, lease_owner, lease_until)"
-                        + " SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[],"
-                        + " ?::text[], ?::bigint[])",
-                columns(c, b.workNext, "text", "text", "int8", "text", "int8", "int8", "text", "int8"));
-        message.add(
-                "INSERT INTO journal (run_id, seq, type, at, subject, codec, payload, checksum, pos)"
-                        + " SELECT r, s, t, a, su, co, p, ch, nextval('journal_pos') FROM unnest(?::text[], ?::bigint[],"
-                        + " ?::text[], ?::bigint[], ?::text[], ?::text[], ?::bytea[], ?::text[]) AS j(r, s, t, a, su, co, p, ch)",
-                columns(c, b.journal, "text", "int8", "text", "int8", "text", "text", "bytea", "text"));
+        message.add(INSERT_JOURNAL, columns(c, b.journal, JOURNAL_TYPES));
         message.send(c);
     }
 
     /** The arrays of {@code rows}' columns, one JDBC array a column, of the given PostgreSQL types. */
-    private static Object[] columns(Connection c, List<Object[]> rows, String... types) throws SQLException {
+    private static Object[] columns(Connection c, java.util.Collection<Object[]> rows, String... types)
+            throws SQLException {
         var arrays = new Object[types.length];
         for (int col = 0; col < types.length; col++) {
             Object[] values =
@@ -491,8 +437,9 @@ final class PostgresFloor {
                         case "bytea" -> new byte[rows.size()][];
                         default -> new String[rows.size()];
                     };
-            for (int r = 0; r < rows.size(); r++) {
-                values[r] = rows.get(r)[col];
+            int r = 0;
+            for (var row : rows) {
+                values[r++] = row[col];
             }
             arrays[col] = c.createArrayOf(types[col], values);
         }
