@@ -88,9 +88,9 @@ public abstract class JdbcTx implements Tx {
     protected abstract Map<String, RunState> liveRuns();
 
     /**
-     * The leases this writer granted (work item to owner) that are known to be still held, so that
-     * a step's check of its lease needs no round trip; null when the store keeps none, outside the
-     * writer's transaction, or while it is not known yet whether another node wrote since.
+     * The leases this writer granted (each item's owner, by run) that are known to be still held, so
+     * that a step's check of its lease needs no round trip; null when the store keeps none, outside
+     * the writer's transaction, or while it is not known yet whether another node wrote since.
      */
     protected KeptLeases leasesHeld() {
         return null;
