@@ -71,8 +71,11 @@ public final class RecoveryBench {
             long rssIdleKb,
             List<Second> seconds) {}
 
-    /** Runs moved on by the end of one second after the start, and the process's CPU until then. */
-    record Second(int second, int movedOn, long cpuMillis) {}
+    /**
+     * Runs moved on by {@code millis} after the start, and the process's CPU until then: one point a
+     * second, the first one read in that second.
+     */
+    record Second(long millis, int movedOn, long cpuMillis) {}
 
     private RecoveryBench() {}
 
@@ -274,9 +277,9 @@ public final class RecoveryBench {
                     throw new IllegalStateException(
                             "only " + done + " of " + runs + " runs completed:\n" + process.log());
                 }
-                int second = (int) (process.elapsedMillis() / 1000);
-                if (seconds.isEmpty() || seconds.getLast().second() < second) {
-                    seconds.add(new Second(second, done, process.cpuMillis()));
+                long at = process.elapsedMillis();
+                if (seconds.isEmpty() || seconds.getLast().millis() / 1000 < at / 1000) {
+                    seconds.add(new Second(at, done, process.cpuMillis()));
                 }
                 Thread.sleep(100);
             }
@@ -337,23 +340,25 @@ public final class RecoveryBench {
 
     /**
      * The runs moved on second by second after the start, with the process's CPU in each second: how
-     * fast the recovery goes as the JIT compiles its path.
+     * fast the recovery goes as the JIT compiles its path. Rates are over the time between two
+     * points, which is less than a second for the first (read when healthy) and the last (when every
+     * run had moved on).
      */
     static String timeline(Recovery r) {
         var out = new StringBuilder(
                         "\n| seconds after the start | runs moved on in them | a second | CPU ms a second |\n")
                 .append("|---|---:|---:|---:|\n");
         var points = new java.util.ArrayList<>(r.seconds());
-        points.add(new Second((int) Math.ceil(r.movedOnMillis() / 1000.0), r.runs(), r.cpuMovedOnMillis()));
+        points.add(new Second(r.movedOnMillis(), r.runs(), r.cpuMovedOnMillis()));
         for (int i = 1; i < points.size(); i++) {
             var from = points.get(i - 1);
             var to = points.get(i);
-            int span = Math.max(1, to.second() - from.second());
+            double span = Math.max(1, to.millis() - from.millis()) / 1000.0;
             out.append(String.format(
                     Locale.ROOT,
-                    "| %d–%d | %,d | %,d | %,d |%n",
-                    from.second(),
-                    to.second(),
+                    "| %.1f–%.1f | %,d | %,.0f | %,.0f |%n",
+                    from.millis() / 1000.0,
+                    to.millis() / 1000.0,
                     to.movedOn() - from.movedOn(),
                     (to.movedOn() - from.movedOn()) / span,
                     (to.cpuMillis() - from.cpuMillis()) / span));

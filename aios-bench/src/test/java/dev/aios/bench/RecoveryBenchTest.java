@@ -1,0 +1,39 @@
+package dev.aios.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RecoveryBenchTest {
+    @Test
+    void theTimelineGivesRatesOverTheTimeBetweenItsPoints() {
+        var recovery = new RecoveryBench.Recovery(
+                1_000,
+                0,
+                new StartupBench.Start(1_900, 3_000, 200_000, 200_000),
+                0,
+                1_910,
+                3_500,
+                6_000,
+                300_000,
+                4_000,
+                7_000,
+                1,
+                7_100,
+                300_000,
+                List.of(
+                        new RecoveryBench.Second(1_900, 0, 3_000),
+                        new RecoveryBench.Second(2_000, 10, 3_200),
+                        new RecoveryBench.Second(3_000, 610, 5_000)));
+
+        var lines = RecoveryBench.timeline(recovery).lines().toList();
+
+        assertThat(lines)
+                .as("a tenth of a second after healthy: rates per second, not the tenth's counts")
+                .contains("| 1.9–2.0 | 10 | 100 | 2,000 |")
+                .contains("| 2.0–3.0 | 600 | 600 | 1,800 |")
+                .as("the last point is when every run had moved on")
+                .contains("| 3.0–3.5 | 390 | 780 | 2,000 |");
+    }
+}
