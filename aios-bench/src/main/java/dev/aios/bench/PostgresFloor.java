@@ -35,6 +35,7 @@ final class PostgresFloor {
     /** How the rows go to the server. */
     enum Shape {
         ROWS("row by row, as the kernel's writer"),
+        ROWS_AT_COMMIT("row by row, all in one message with the commit"),
         BETWEEN_ANSWERS("one statement a table between the answers the writer waits for"),
         SETS("one statement a table a batch");
 
@@ -172,14 +173,16 @@ final class PostgresFloor {
         // at each execution instead, where the planner knows the array's length. The row by row
         // statements keep their plans, as the kernel's do.
         try (var st = c.createStatement()) {
-            st.execute("SET plan_cache_mode = " + (shape == Shape.ROWS ? "auto" : "force_custom_plan"));
+            st.execute("SET plan_cache_mode = "
+                    + (shape == Shape.ROWS || shape == Shape.ROWS_AT_COMMIT ? "auto" : "force_custom_plan"));
         }
         c.commit();
         long steps = 0;
         for (long written = 0; written < batches && System.nanoTime() < until; written++) {
             var batch = next();
             switch (shape) {
-                case ROWS -> rows(c, batch);
+                case ROWS -> rows(c, batch, false);
+                case ROWS_AT_COMMIT -> rows(c, batch, true);
                 case BETWEEN_ANSWERS -> betweenAnswers(c, batch);
                 case SETS -> sets(c, batch);
             }
@@ -242,7 +245,7 @@ final class PostgresFloor {
     }
 
     // Row by row: two steps' writes a message; the answers a writer waits for on their own.
-    private static void rows(Connection c, Batch b) throws SQLException {
+    private static void rows(Connection c, Batch b, boolean atCommit) throws SQLException {
         var message = new Message();
         int inMessage = 0;
         for (int i = 0; i < b.order.length(); i++) {
@@ -255,13 +258,19 @@ final class PostgresFloor {
                 // The look for due work a run's end makes, answered before the writer goes on.
                 long now = System.currentTimeMillis();
                 message.add(DUE_LOOK, now, now);
-                message.send(c);
+                if (!atCommit) {
+                    message.send(c);
+                }
             }
             if (kind == 'b' || kind == 'e') {
                 message.add(INSERT_EVENT, b.events.poll());
-                message.send(c);
+                if (!atCommit) {
+                    message.send(c);
+                }
                 message.add(AWAITS_LOOK, "lead.received");
-                message.send(c);
+                if (!atCommit) {
+                    message.send(c);
+                }
                 message.add(
                         "INSERT INTO runs (id, playbook, version, subject, status, current_step, created_at,"
                                 + " updated_at, last_seq, last_checksum, state, trigger_id)"
@@ -278,7 +287,9 @@ final class PostgresFloor {
                             + " lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     b.workNext.poll());
             if (++inMessage == 2) {
-                message.send(c);
+                if (!atCommit) {
+                    message.send(c);
+                }
                 inMessage = 0;
             }
         }

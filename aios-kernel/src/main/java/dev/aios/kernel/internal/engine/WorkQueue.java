@@ -136,7 +136,7 @@ final class WorkQueue {
      */
     Optional<Next> leaseFresh(Tx tx, Firing firing) {
         Instant now = clock.instant();
-        var due = tx.work().due(now, 2);
+        var due = tx.work().dueLongest(now, 2);
         if (due.isEmpty()) {
             return Optional.empty();
         }

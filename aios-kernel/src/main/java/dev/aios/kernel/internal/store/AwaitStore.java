@@ -40,8 +40,10 @@ public interface AwaitStore {
 
     /**
      * Tells {@code answer} whether a step waits for events of {@code eventType}, as of this point of
-     * the transaction: at once, or, in a writer that sends statements together, with the statements
-     * after it, so only if the transaction writes something after asking.
+     * the transaction or later in it: at once, or, in a writer that sends statements together, with
+     * the statements after it, so only if the transaction writes something after asking (and then
+     * maybe after them, seeing waits they add or remove: a hint, since the look for waits behind
+     * finds any wait it misses).
      */
     void whetherWaitingFor(String eventType, java.util.function.Consumer<Boolean> answer);
 

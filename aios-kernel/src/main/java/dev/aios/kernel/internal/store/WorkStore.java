@@ -56,6 +56,16 @@ public interface WorkStore {
     List<WorkItem> due(Instant now, int max);
 
     /**
+     * {@link #due}, for a unit that takes an item on the way (a worker whose run ended, taking the
+     * next): a store may answer it from what its writer knows without asking the database, and so
+     * miss items that became due since it last looked (the dispatcher leases those), but never
+     * names an item that is not due or that someone holds.
+     */
+    default List<WorkItem> dueLongest(Instant now, int max) {
+        return due(now, max);
+    }
+
+    /**
      * The run's items due at {@code now} that no one holds, the longest due first; locked and
      * skipped like those of {@link #due(Instant, int)}.
      */

@@ -13,24 +13,56 @@ final class JdbcEvents implements EventStore {
     private static final String COLUMNS =
             "seq, id, type, subject, source, time, correlation_id, causation_id, codec, data, received_at";
 
-    private static final String INSERTED =
+    static final String INSERTED =
             "id, type, subject, source, time, correlation_id, causation_id, codec, data, received_at";
 
     private static final String INSERT =
             "INSERT INTO events (" + INSERTED + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
 
-    private final Handle handle;
+    /**
+     * An event's insert numbered by the writer (PostgreSQL, merging a batch's statements): it fails,
+     * and its batch with it, when the id was logged before.
+     */
+    static final String INSERT_NUMBERED =
+            "INSERT INTO events (seq, " + INSERTED + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-    JdbcEvents(Handle handle) {
+    /**
+     * Fails (a division by zero, for the row found) when the event was logged, and does nothing
+     * otherwise: the check of {@link #appendUnless} when nobody waits for its answer. Zero from the
+     * row, not a constant, which the planner would divide by before looking.
+     */
+    static final String NOT_LOGGED = "SELECT 1 / (seq - seq) FROM events WHERE id = ?";
+
+    /**
+     * The number after the last event's, read under the writers' lock, so that an insert on
+     * PostgreSQL numbers the events in the order they are logged, as the writer's do.
+     */
+    private static final String NEXT_SEQ = "(SELECT COALESCE(MAX(seq), 0) + 1 FROM events)";
+
+    private final JdbcHandle handle;
+    /** The number of the next event when the writer numbers them without asking; empty when it does not. */
+    private final java.util.function.Supplier<OptionalLong> numbered;
+
+    JdbcEvents(JdbcHandle handle, java.util.function.Supplier<OptionalLong> numbered) {
         this.handle = handle;
+        this.numbered = numbered;
     }
 
     @Override
     public OptionalLong append(Event event, String codec, byte[] data, Instant receivedAt) {
         Object[] values = values(event, codec, data, receivedAt);
         if (handle.dialect() == Handle.Dialect.POSTGRESQL) {
+            var next = numbered.get();
+            if (next.isPresent()) {
+                logLater(next.getAsLong(), values);
+                return next;
+            }
             // The number comes back with the insert: one round trip, not two.
-            var seq = handle.queryOne(INSERT + " RETURNING seq", r -> r.integer("seq"), values);
+            var seq = handle.queryOne(
+                    "INSERT INTO events (seq, " + INSERTED + ") VALUES (" + NEXT_SEQ
+                            + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq",
+                    r -> r.integer("seq"),
+                    values);
             return seq.isPresent() ? OptionalLong.of(seq.get()) : OptionalLong.empty();
         }
         if (handle.update(INSERT, values) == 0) {
@@ -49,15 +81,33 @@ final class JdbcEvents implements EventStore {
         if (handle.dialect() != Handle.Dialect.POSTGRESQL) {
             return EventStore.super.appendUnless(other, event, codec, data, receivedAt);
         }
+        var next = numbered.get();
+        if (next.isPresent()) {
+            handle.updateLater(NOT_LOGGED, other);
+            logLater(next.getAsLong(), values(event, codec, data, receivedAt));
+            return next;
+        }
         Object[] values = java.util.Arrays.copyOf(values(event, codec, data, receivedAt), 11);
         values[10] = other;
         var seq = handle.queryOne(
-                "INSERT INTO events (" + INSERTED + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+                "INSERT INTO events (seq, " + INSERTED + ") SELECT " + NEXT_SEQ + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
                         + " WHERE NOT EXISTS (SELECT 1 FROM events WHERE id = ?) ON CONFLICT (id) DO NOTHING"
                         + " RETURNING seq",
                 r -> r.integer("seq"),
                 values);
         return seq.isPresent() ? OptionalLong.of(seq.get()) : OptionalLong.empty();
+    }
+
+    /**
+     * Logs an event numbered {@code seq} with the writer's next round trip, taking it as new: were it
+     * logged before, the insert fails and the writer runs its batch again, each unit in its
+     * savepoint, where the database answers.
+     */
+    private void logLater(long seq, Object[] values) {
+        var numberedValues = new Object[values.length + 1];
+        numberedValues[0] = seq;
+        System.arraycopy(values, 0, numberedValues, 1, values.length);
+        handle.updateLater(INSERT_NUMBERED, numberedValues);
     }
 
     /** The values of {@link #INSERTED}, in its order. */

@@ -69,6 +69,36 @@ public final class JdbcHandle implements Handle {
     private SQLException earlierFailure;
 
     /**
+     * The statements a batch's units made and the writer holds until its next round trip, in order,
+     * when it {@link #merge}s them (PostgreSQL, units run together); null when it does not. They
+     * become the statements deferred ({@link #render}) only when something is sent.
+     */
+    private List<Entry> entries;
+    /** Whether one of {@link #entries} changes data. */
+    private boolean entriesWrite;
+
+    /**
+     * A statement held by {@link #merge}: with its many-row form when it has one, with the reader of
+     * its first row when it is a query whose answer someone waits for.
+     */
+    private record Entry(
+            String sql,
+            Object[] args,
+            SetForms.SetForm form,
+            java.util.function.Consumer<dev.aios.kernel.spi.Row> reader,
+            boolean write,
+            boolean last) {
+        Entry(
+                String sql,
+                Object[] args,
+                SetForms.SetForm form,
+                java.util.function.Consumer<dev.aios.kernel.spi.Row> reader,
+                boolean write) {
+            this(sql, args, form, reader, write, false);
+        }
+    }
+
+    /**
      * @param statements prepared statements kept for reuse, or null to prepare each statement afresh
      * @param where the database's location, for error messages
      */
@@ -100,6 +130,11 @@ public final class JdbcHandle implements Handle {
             update(sql, args);
             return;
         }
+        if (entries != null) {
+            entries.add(new Entry(sql, args, SetForms.of(sql), null, true));
+            entriesWrite = true;
+            return;
+        }
         defer(sql, args);
         deferredWrites = true;
         if (deferredCount >= MAX_DEFERRED) {
@@ -118,6 +153,10 @@ public final class JdbcHandle implements Handle {
     public void insertLater(String head, String row, Object... args) {
         if (!pipelined()) {
             update(head + row, args);
+            return;
+        }
+        if (entries != null) {
+            updateLater(head + row, args);
             return;
         }
         var last = rows;
@@ -250,7 +289,25 @@ public final class JdbcHandle implements Handle {
 
     /** Whether statements that change data are waiting to be sent. */
     public boolean writesPending() {
-        return deferredWrites;
+        return deferredWrites || entriesWrite;
+    }
+
+    /**
+     * From now until this transaction ends, holds every statement that needs no answer until the
+     * next that does, or the commit, and sends them then with the statements of {@link SetForms}
+     * merged: one statement a kind for the rows of all units in between, one owner's rows in the
+     * order they were made (PostgreSQL writer, for units run together, which commit or roll back
+     * as one; not for units each in a savepoint, whose writes must fail on their own).
+     */
+    public void merge() {
+        if (pipelined() && entries == null) {
+            entries = new ArrayList<>();
+        }
+    }
+
+    /** Whether this handle holds statements for {@link #merge}. */
+    public boolean merging() {
+        return entries != null;
     }
 
     /**
@@ -298,6 +355,9 @@ public final class JdbcHandle implements Handle {
     public Pending pending() {
         // Everything before the mark has run: whatever is held after it belongs after it.
         runHeld();
+        if (entries != null) {
+            return new Pending(sends, -1, -1, entries.size());
+        }
         markSends = sends;
         markLength = deferred.length();
         return new Pending(sends, deferred.length(), deferredArgs.size(), deferredCount);
@@ -310,6 +370,15 @@ public final class JdbcHandle implements Handle {
     public void discardSince(Pending mark) {
         dropHeld();
         rows = null;
+        if (entries != null) {
+            if (mark.sends() != sends) {
+                clearDeferred();
+                return;
+            }
+            entries.subList(mark.count(), entries.size()).clear();
+            entriesWrite = entries.stream().anyMatch(Entry::write);
+            return;
+        }
         if (mark.sends() != sends) {
             clearDeferred();
             return;
@@ -330,7 +399,7 @@ public final class JdbcHandle implements Handle {
      * earlier unit's end is waiting already ({@link #holdsEarlierUnit}).
      */
     public void endUnitLater(String release) {
-        if (!pipelined() || earlierUnit) {
+        if (!pipelined() || earlierUnit || entries != null) {
             throw new IllegalStateException("only one unit's end may wait, on PostgreSQL, in the writer");
         }
         defer(release, new Object[0]);
@@ -369,6 +438,7 @@ public final class JdbcHandle implements Handle {
     public void send() {
         runHeld();
         try {
+            render();
             flushDeferred();
         } catch (SQLException e) {
             throw failure(e);
@@ -385,6 +455,7 @@ public final class JdbcHandle implements Handle {
             return count("SELECT last_insert_rowid()");
         }
         try {
+            render();
             flushDeferred();
         } catch (SQLException e) {
             throw failure(e);
@@ -450,6 +521,11 @@ public final class JdbcHandle implements Handle {
             update(sql);
             return;
         }
+        try {
+            render();
+        } catch (SQLException e) {
+            throw failure(e);
+        }
         if (deferredArgs.isEmpty() && deferredReaders.isEmpty()) {
             String all = deferred.isEmpty() ? sql : deferred + "; " + sql;
             boolean withEarlierUnit = earlierUnit;
@@ -478,12 +554,16 @@ public final class JdbcHandle implements Handle {
             execute(sql);
             return;
         }
+        if (entries != null) {
+            entries.add(new Entry(sql, new Object[0], null, null, false));
+            return;
+        }
         defer(sql, new Object[0]);
     }
 
     /**
      * Runs a query (or a statement {@code RETURNING} rows) before the next statement of this handle,
-     * in the same round trip, and hands its first row to {@code reader} when its result arrives:
+     * in the same round trip, and hands each of its rows to {@code reader} when its result arrives:
      * on PostgreSQL in the writer's transaction; elsewhere at once. If the transaction ends before
      * anything else is sent, it is dropped like {@link #executeLater} and {@code reader} is not called.
      * Values that change from one call to the next go in {@code args}, not in {@code sql}: the
@@ -491,7 +571,7 @@ public final class JdbcHandle implements Handle {
      */
     public void queryLater(String sql, java.util.function.Consumer<dev.aios.kernel.spi.Row> reader, Object... args) {
         if (!pipelined()) {
-            queryOne(
+            query(
                     sql,
                     row -> {
                         reader.accept(row);
@@ -500,8 +580,25 @@ public final class JdbcHandle implements Handle {
                     args);
             return;
         }
+        if (entries != null) {
+            entries.add(new Entry(sql, args, null, reader, false));
+            return;
+        }
         deferredReaders.put(deferredCount, reader);
         defer(sql, args);
+    }
+
+    /**
+     * {@link #queryLater} for a look whose answer is a hint, true as well if it sees what statements
+     * made after it change: when this handle {@link #merge}s, it goes after every other statement of
+     * the message it is sent in, so that it does not part the writes before it from those after.
+     */
+    public void lookLater(String sql, java.util.function.Consumer<dev.aios.kernel.spi.Row> reader, Object... args) {
+        if (entries != null) {
+            entries.add(new Entry(sql, args, null, reader, false, true));
+            return;
+        }
+        queryLater(sql, reader, args);
     }
 
     /**
@@ -510,6 +607,9 @@ public final class JdbcHandle implements Handle {
      */
     public void dropDeferred() {
         runHeld();
+        if (entriesWrite) {
+            send();
+        }
         if (deferredWrites) {
             send();
         }
@@ -530,6 +630,10 @@ public final class JdbcHandle implements Handle {
         deferredWrites = false;
         deferredReaders.clear();
         earlierUnit = false;
+        if (entries != null) {
+            entries.clear();
+            entriesWrite = false;
+        }
     }
 
     /**
@@ -545,8 +649,9 @@ public final class JdbcHandle implements Handle {
             var reader = readers.get(i);
             if (reader != null) {
                 try (var rs = executed.getResultSet()) {
-                    if (rs != null && rs.next()) {
-                        reader.accept(new JdbcRow(rs));
+                    var row = rs == null ? null : new JdbcRow(rs);
+                    while (rs != null && rs.next()) {
+                        reader.accept(row);
                     }
                 }
             }
@@ -585,6 +690,95 @@ public final class JdbcHandle implements Handle {
         }
     }
 
+    /**
+     * Turns the statements {@link #merge} holds into statements deferred: those with a many-row form
+     * merged, one statement a kind for the rows between two statements that have none (which go as
+     * they are, in their place); one owner's rows in the order they were made, a kind's rows of one
+     * owner in one statement only when its form is repeatable.
+     */
+    private void render() throws SQLException {
+        if (entries == null || entries.isEmpty()) {
+            return;
+        }
+        var all = new ArrayList<Entry>(entries.size());
+        var looks = new ArrayList<Entry>();
+        for (var entry : entries) {
+            (entry.last() ? looks : all).add(entry);
+        }
+        entries.clear();
+        entriesWrite = false;
+        int start = 0;
+        for (int i = 0; i <= all.size(); i++) {
+            if (i == all.size() || all.get(i).form() == null) {
+                renderMerged(all.subList(start, i));
+                if (i < all.size()) {
+                    deferEntry(all.get(i));
+                }
+                start = i + 1;
+            }
+        }
+        looks.forEach(this::deferEntry);
+    }
+
+    private void deferEntry(Entry entry) {
+        if (entry.reader() != null) {
+            deferredReaders.put(deferredCount, entry.reader());
+        }
+        defer(entry.sql(), entry.args());
+        if (entry.write()) {
+            deferredWrites = true;
+        }
+    }
+
+    /** Defers the statements of {@code segment}, all with a many-row form, merged. */
+    private void renderMerged(List<Entry> segment) throws SQLException {
+        if (segment.isEmpty()) {
+            return;
+        }
+        if (segment.size() == 1) {
+            deferEntry(segment.getFirst());
+            return;
+        }
+        // Each owner's statements, by their place in the segment, owners in the order they came.
+        var queues = new java.util.LinkedHashMap<Object, java.util.ArrayDeque<Integer>>();
+        for (int i = 0; i < segment.size(); i++) {
+            var entry = segment.get(i);
+            queues.computeIfAbsent(entry.form().ownerOf(entry.args()), owner -> new java.util.ArrayDeque<>())
+                    .add(i);
+        }
+        while (!queues.isEmpty()) {
+            // The kind of the statement made first among those each owner has next.
+            int first = Integer.MAX_VALUE;
+            for (var queue : queues.values()) {
+                first = Math.min(first, queue.peek());
+            }
+            var form = segment.get(first).form();
+            var group = new ArrayList<Entry>();
+            for (var it = queues.values().iterator(); it.hasNext(); ) {
+                var queue = it.next();
+                while (!queue.isEmpty() && segment.get(queue.peek()).form() == form) {
+                    group.add(segment.get(queue.poll()));
+                    if (!form.repeatable()) {
+                        break;
+                    }
+                }
+                if (queue.isEmpty()) {
+                    it.remove();
+                }
+            }
+            if (group.size() == 1) {
+                deferEntry(group.getFirst());
+                continue;
+            }
+            var rows = new ArrayList<Object[]>(group.size());
+            for (var entry : group) {
+                rows.add(entry.args());
+            }
+            defer(form.setSql(), form.arrays(connection, rows));
+            deferredWrites = true;
+        }
+    }
+
     /** The connection, for what only JDBC can do (migrations, batches); what is deferred is sent first. */
     public Connection connection() {
         send();
@@ -594,6 +788,7 @@ public final class JdbcHandle implements Handle {
     private <T> T with(String sql, Object[] args, Use<T> use) {
         runHeld();
         try {
+            render();
             if (!deferred.isEmpty()) {
                 return withDeferred(sql, args, use);
             }
@@ -671,6 +866,7 @@ public final class JdbcHandle implements Handle {
             case byte[] bytes -> ps.setBytes(index, bytes);
             case Optional<?> o -> bind(ps, index, o.orElse(null));
             case Enum<?> e -> ps.setString(index, wire(e));
+            case java.sql.Array a -> ps.setArray(index, a);
             case Later later -> {
                 if (later.value == null) {
                     ps.setNull(index, later.sqlType);
@@ -682,6 +878,25 @@ public final class JdbcHandle implements Handle {
                 throw new IllegalArgumentException(
                         "cannot bind " + value.getClass().getName());
         }
+    }
+
+    /**
+     * {@code value}, an argument as {@link #bind} takes it, as an element of an array of PostgreSQL
+     * type {@code type} ({@code text}, {@code int8} or {@code bytea}).
+     */
+    static Object plain(Object value, String type) {
+        return switch (value) {
+            case null -> null;
+            case Later later -> plain(later.value, type);
+            case Optional<?> o -> plain(o.orElse(null), type);
+            case Instant t -> t.toEpochMilli();
+            case Integer i -> i.longValue();
+            case Boolean b -> b ? 1L : 0L;
+            case Enum<?> e -> wire(e);
+            case String s when type.equals("int8") -> Long.valueOf(s);
+            case Long l when type.equals("text") -> l.toString();
+            default -> value;
+        };
     }
 
     /** Each enum's wire names by ordinal, asked of its {@code wire()} once per enum type. */

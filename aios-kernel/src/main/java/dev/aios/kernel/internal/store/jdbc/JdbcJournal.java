@@ -15,6 +15,9 @@ final class JdbcJournal implements JournalStore {
     /** The insert of an entry whose position is numbered here (SQLite's single writer). */
     private static final String INSERT_AT_POSITION = insert("?");
 
+    /** The insert of an entry numbered by PostgreSQL's sequence, as {@link #flush} makes it there. */
+    static final String INSERT_NUMBERED = insert("nextval('journal_pos')");
+
     private final JdbcTx tx;
     /**
      * Entries the unit in progress added and that are not written yet (PostgreSQL writer): a unit

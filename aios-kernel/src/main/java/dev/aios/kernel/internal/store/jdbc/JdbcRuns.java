@@ -108,7 +108,7 @@ final class JdbcRuns implements RunStore, SnapshotStore {
      */
     private static final String UPSERT_SQLITE = UPSERT.formatted("CAST(? AS TEXT)");
 
-    private static final String UPSERT_POSTGRES = UPSERT.formatted("?");
+    static final String UPSERT_POSTGRES = UPSERT.formatted("?");
 
     /**
      * A unit's update of a running run whose stored JSON is fewer than {@link RunStore#WHOLE_EVERY}
@@ -116,7 +116,7 @@ final class JdbcRuns implements RunStore, SnapshotStore {
      * trigger and start time are set by its first entry, whose write sets every column, and changed
      * otherwise only by forgetting, which writes whole.
      */
-    private static final String UPDATE_COLUMNS = "UPDATE runs SET status = ?, current_step = ?, updated_at = ?,"
+    static final String UPDATE_COLUMNS = "UPDATE runs SET status = ?, current_step = ?, updated_at = ?,"
             + " last_seq = ?, last_checksum = ? WHERE id = ?";
 
     /**
@@ -124,7 +124,7 @@ final class JdbcRuns implements RunStore, SnapshotStore {
      * indexed column rewrites the index's entry even to the same value, one page more in every
      * commit (on SQLite, where a step's unit writes about six).
      */
-    private static final String UPDATE_PROGRESS =
+    static final String UPDATE_PROGRESS =
             "UPDATE runs SET current_step = ?, updated_at = ?, last_seq = ?, last_checksum = ? WHERE id = ?";
 
     /** Writes the state's row: its columns, and its JSON too when it must be written whole. */

@@ -40,6 +40,9 @@ public abstract class JdbcTx implements Tx {
     /** Run states saved by the unit in progress, written to the table once, when the unit ends. */
     private final Map<String, RunState> unsaved = new java.util.LinkedHashMap<>();
 
+    /** The items due longest as this writer transaction's turn found them, and as it changed them; null when unknown. */
+    private DueAhead dueAhead;
+
     private JdbcJournal journal;
     private JdbcEvents events;
     private JdbcRuns runs;
@@ -112,6 +115,27 @@ public abstract class JdbcTx implements Tx {
     }
 
     /**
+     * Says that the work of run {@code runId} (of every run, when null) changed in a way this
+     * transaction does not follow: neither the store's kept work nor the items due ahead know it.
+     */
+    final void forgetWork(String runId) {
+        if (dueAhead != null) {
+            dueAhead.forget(runId);
+        }
+        workForgotten(runId);
+    }
+
+    /** Keeps the items due longest that this writer transaction's turn found (see {@link DueAhead}). */
+    public void dueAhead(DueAhead ahead) {
+        this.dueAhead = ahead;
+    }
+
+    /** The items due longest that this transaction knows without asking, or null. */
+    DueAhead dueAhead() {
+        return dueAhead;
+    }
+
+    /**
      * Says that run {@code runId} begins in the unit in progress, so has no work yet: a store that
      * keeps runs' work knows this run's whole, until the unit rolls back.
      */
@@ -119,8 +143,17 @@ public abstract class JdbcTx implements Tx {
         var kept = workKept();
         if (kept != null) {
             kept.put(runId, new java.util.LinkedHashMap<>());
-            onRollback(() -> workForgotten(runId));
+            onRollback(() -> forgetWork(runId));
         }
+    }
+
+    /**
+     * The number of the next event this transaction logs, when the store numbers events itself
+     * without asking the database (the PostgreSQL writer while it {@link JdbcHandle#merge}s a batch's
+     * statements); empty when the database numbers them as they are inserted.
+     */
+    protected java.util.OptionalLong nextEventSeq() {
+        return java.util.OptionalLong.empty();
     }
 
     /**
@@ -169,7 +202,7 @@ public abstract class JdbcTx implements Tx {
     @Override
     public EventStore events() {
         if (events == null) {
-            events = new JdbcEvents(handle);
+            events = new JdbcEvents(handle, this::nextEventSeq);
         }
         return events;
     }
@@ -311,7 +344,7 @@ public abstract class JdbcTx implements Tx {
         // It may empty the work table.
         runChanged(null);
         leaseChanged(null);
-        workForgotten(null);
+        forgetWork(null);
         return new JdbcDerived(handle);
     }
 

@@ -23,6 +23,25 @@ import java.util.Optional;
 final class JdbcWork implements WorkStore {
     private static final String KEY = " WHERE run_id = ? AND step_id = ? AND iteration = ?";
 
+    /** A new item, with the lease it may take in the same unit (see {@link #add}). */
+    static final String INSERT_LEASED = "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt,"
+            + " lease_owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** A completed step's item, its wait for an event and its forEach's items (see {@link #removeCompleted}). */
+    static final String REMOVE_COMPLETED = "WITH w AS (DELETE FROM work" + KEY + "), a AS (DELETE FROM awaits" + KEY
+            + ") DELETE FROM loop_items WHERE run_id = ? AND block = ?";
+
+    /** An item's start and its lease, in one statement. */
+    static final String START_AND_LEASE = "UPDATE work SET attempt = ?, lease_owner = ?, lease_until = ?" + KEY;
+
+    /** An item's lease. */
+    static final String LEASE = "UPDATE work SET lease_owner = ?, lease_until = ?" + KEY;
+
+    /** An ended run's items, forEach items and waits, and its open tasks cancelled (see {@link #removeEnded}). */
+    static final String REMOVE_ENDED = "WITH w AS (DELETE FROM work WHERE run_id = ?), l AS (DELETE FROM loop_items"
+            + " WHERE run_id = ?), a AS (DELETE FROM awaits WHERE run_id = ?)"
+            + " UPDATE tasks SET status = ?, resolved_at = ?, resolution = ? WHERE run_id = ? AND status = ?";
+
     private final JdbcTx tx;
     private final JdbcHandle handle;
     private final boolean lock;
@@ -71,8 +90,7 @@ final class JdbcWork implements WorkStore {
                     handle.later(null, Types.VARCHAR),
                     handle.later(null, Types.BIGINT));
             handle.hold(
-                    "INSERT INTO work (run_id, step_id, iteration, kind, visible_at, attempt, lease_owner, lease_until)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    INSERT_LEASED,
                     key.runId(),
                     key.step(),
                     key.iteration(),
@@ -185,8 +203,7 @@ final class JdbcWork implements WorkStore {
     void removeCompleted(WorkKey key) {
         changing(key);
         handle.updateLater(
-                "WITH w AS (DELETE FROM work" + KEY + "), a AS (DELETE FROM awaits" + KEY + ")"
-                        + " DELETE FROM loop_items WHERE run_id = ? AND block = ?",
+                REMOVE_COMPLETED,
                 key.runId(),
                 key.step(),
                 key.iteration(),
@@ -259,7 +276,7 @@ final class JdbcWork implements WorkStore {
         lastAdded = null;
         tx.runChanged(runId);
         tx.leasesOfRunChanged(runId);
-        tx.workForgotten(runId);
+        tx.forgetWork(runId);
     }
 
     /**
@@ -269,9 +286,7 @@ final class JdbcWork implements WorkStore {
     void removeEnded(String runId, Instant at, JsonNode resolution) {
         forgetRun(runId);
         handle.updateLater(
-                "WITH w AS (DELETE FROM work WHERE run_id = ?), l AS (DELETE FROM loop_items WHERE run_id = ?),"
-                        + " a AS (DELETE FROM awaits WHERE run_id = ?)"
-                        + " UPDATE tasks SET status = ?, resolved_at = ?, resolution = ? WHERE run_id = ? AND status = ?",
+                REMOVE_ENDED,
                 runId,
                 runId,
                 runId,
@@ -287,7 +302,7 @@ final class JdbcWork implements WorkStore {
         lastAdded = null;
         tx.runChanged(runId);
         tx.leasesOfRunChanged(runId);
-        tx.workForgotten(runId);
+        tx.forgetWork(runId);
         handle.updateLater(
                 "DELETE FROM work WHERE run_id = ? AND substr(step_id, 1, CAST(? AS INTEGER)) = ?",
                 runId,
@@ -345,6 +360,17 @@ final class JdbcWork implements WorkStore {
         due.addAll(handle.query(LEASE_OVER_DUE, JdbcWork::item, now, now, max));
         due.sort(Comparator.comparing(WorkItem::visibleAt));
         return due.size() > max ? List.copyOf(due.subList(0, max)) : due;
+    }
+
+    /**
+     * {@inheritDoc} In the PostgreSQL writer, from the items its transaction found due as it took its
+     * turn and what it changed since (see {@link DueAhead}), when they tell.
+     */
+    @Override
+    public List<WorkItem> dueLongest(Instant now, int max) {
+        var ahead = tx.dueAhead();
+        var known = ahead == null ? null : ahead.due(now.toEpochMilli(), max);
+        return known != null ? known : due(now, max);
     }
 
     /**
@@ -410,7 +436,7 @@ final class JdbcWork implements WorkStore {
             kept = tx.workKept();
             if (kept != null) {
                 kept.put(runId, read);
-                tx.onRollback(() -> tx.workForgotten(runId));
+                tx.onRollback(() -> tx.forgetWork(runId));
             }
         }
         long at = now.toEpochMilli();
@@ -451,9 +477,15 @@ final class JdbcWork implements WorkStore {
         if (!lock) {
             return;
         }
+        var ahead = tx.dueAhead();
+        if (ahead != null) {
+            ahead.change(key, change);
+            // Undone with the unit: the run's items are then no longer known.
+            tx.onRollback(() -> ahead.forget(key.runId()));
+        }
         var kept = tx.workKept();
         if (kept == null) {
-            tx.workForgotten(key.runId());
+            tx.forgetWork(key.runId());
             return;
         }
         var rows = kept.get(key.runId());
@@ -467,7 +499,7 @@ final class JdbcWork implements WorkStore {
             rows.put(key, row);
         }
         // Undone with the unit: the run is then no longer known.
-        tx.onRollback(() -> tx.workForgotten(key.runId()));
+        tx.onRollback(() -> tx.forgetWork(key.runId()));
     }
 
     private static WorkItem item(dev.aios.kernel.spi.Row r) {
@@ -501,21 +533,9 @@ final class JdbcWork implements WorkStore {
             // step's start and its lease go together on every step).
             handle.discardSince(started.before());
             handle.updateLater(
-                    "UPDATE work SET attempt = ?, lease_owner = ?, lease_until = ?" + KEY,
-                    started.attempt(),
-                    owner,
-                    until,
-                    key.runId(),
-                    key.step(),
-                    key.iteration());
+                    START_AND_LEASE, started.attempt(), owner, until, key.runId(), key.step(), key.iteration());
         } else {
-            handle.updateLater(
-                    "UPDATE work SET lease_owner = ?, lease_until = ?" + KEY,
-                    owner,
-                    until,
-                    key.runId(),
-                    key.step(),
-                    key.iteration());
+            handle.updateLater(LEASE, owner, until, key.runId(), key.step(), key.iteration());
         }
         remember(key, owner);
         keep(
@@ -569,7 +589,7 @@ final class JdbcWork implements WorkStore {
     public boolean extend(WorkKey key, String owner, Instant until) {
         lastAdded = null;
         tx.runChanged(key.runId());
-        tx.workForgotten(key.runId());
+        tx.forgetWork(key.runId());
         return handle.update(
                         "UPDATE work SET lease_until = ?" + KEY + " AND lease_owner = ?",
                         until,
@@ -583,7 +603,7 @@ final class JdbcWork implements WorkStore {
     @Override
     public int releaseAbandoned(String node, Instant silentSince) {
         changing(null);
-        tx.workForgotten(null);
+        tx.forgetWork(null);
         if (handle.dialect() == Handle.Dialect.POSTGRESQL) {
             // Other nodes may be alive: only the leases of nodes that stopped saying so are freed.
             return handle.update(

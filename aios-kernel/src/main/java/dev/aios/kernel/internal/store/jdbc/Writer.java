@@ -664,6 +664,8 @@ public final class Writer implements AutoCloseable {
      */
     private boolean together(JdbcTx tx, List<Pending<?>> batch, List<Runnable> results) throws SQLException {
         var handle = tx.handle();
+        // PostgreSQL: the units' writes wait for the batch's next round trip, merged (see JdbcHandle#merge).
+        handle.merge();
         try {
             long sent = handle.sends();
             int waiting = 0;
@@ -679,7 +681,7 @@ public final class Writer implements AutoCloseable {
                     sent = handle.sends();
                     waiting = 0;
                 }
-                if (handle.writesPending() && ++waiting == UNITS_A_MESSAGE) {
+                if (handle.writesPending() && !handle.merging() && ++waiting == UNITS_A_MESSAGE) {
                     // PostgreSQL: the server keeps the plans of a message it has seen before, so
                     // the units' writes go in messages of the same few shapes rather than all at once.
                     handle.send();
@@ -687,7 +689,9 @@ public final class Writer implements AutoCloseable {
                     waiting = 0;
                 }
             }
-            handle.send();
+            if (!handle.merging()) {
+                handle.send();
+            }
             // The batch's journal entries, in one insert (PostgreSQL), sent with the commit.
             tx.flush();
             tx.beforeCommit();

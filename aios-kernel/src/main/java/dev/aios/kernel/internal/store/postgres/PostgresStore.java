@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.aios.kernel.StorageException;
 import dev.aios.kernel.internal.store.Store;
+import dev.aios.kernel.internal.store.jdbc.DueAhead;
 import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
 import dev.aios.kernel.internal.store.jdbc.Migrations;
 import dev.aios.kernel.internal.store.jdbc.Writer;
@@ -157,22 +158,19 @@ public final class PostgresStore extends WriterBackedStore {
                         if (othersWriteLately()) {
                             handle.queryLater(
                                     TURN,
-                                    row -> turnTaken(
-                                            tx,
-                                            since,
-                                            row.integer("forgets"),
-                                            row.integer("turn"),
-                                            row.integer("entries"),
-                                            row.text("runs")),
+                                    row -> turnTaken(tx, since, row, row.integer("entries"), row.text("runs")),
                                     node,
                                     since,
                                     since);
                         } else {
-                            handle.queryLater(
-                                    TURN_ALONE,
-                                    row -> turnTaken(tx, since, row.integer("forgets"), row.integer("turn"), -1, ""),
-                                    node);
+                            handle.queryLater(TURN_ALONE, row -> turnTaken(tx, since, row, -1, ""), node);
                         }
+                        // The items due longest, locked, so that a unit taking one on its way needs no
+                        // round trip of its own (known once the turn's answer came: see turnTaken).
+                        long now = System.currentTimeMillis();
+                        var ahead = new DueAhead(DUE_AHEAD_ROWS, now);
+                        tx.dueAheadLater(ahead);
+                        handle.queryLater(DUE_AHEAD, ahead::found, now, now);
                         open = tx;
                         // Registered first, so a unit rolled back alone does not undo them.
                         tx.onCommit(() -> {
@@ -244,7 +242,10 @@ public final class PostgresStore extends WriterBackedStore {
             // would answer a commit before flushing it, and a crash would lose steps whose effects
             // already happened. So the writer's sessions commit durably whatever the server's
             // default; a stronger setting (remote_write, remote_apply) or local is kept as it is.
-            config.setConnectionInitSql("SET plan_cache_mode = force_generic_plan;"
+            // Its many-row statements (see SetForms) join arrays to tables by key: planned once, while
+            // the tables were small, a plan scanning a table whole would be kept however large it
+            // grew, so its sessions scan a table whole only when nothing else can be done.
+            config.setConnectionInitSql("SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off;"
                     + " SELECT set_config('synchronous_commit', 'on', false)"
                     + " WHERE current_setting('synchronous_commit') = 'off'");
         }
@@ -279,20 +280,36 @@ public final class PostgresStore extends WriterBackedStore {
      * writer's last said they changed ({@code writer_changes}): how many said, and their runs, one a
      * line. Read only when this writer's last turn is among those kept.
      */
+    /**
+     * The number of the last event logged, read with the turn: a writer merging its batch's
+     * statements numbers the events it logs after it (see {@link PostgresTx#nextEventSeq}).
+     */
+    private static final String EVENTS_HEAD = "(SELECT COALESCE(MAX(seq), 0) FROM events) AS events_head";
+
     private static final String TURN =
             "WITH t AS (UPDATE writer_turns SET node = ? WHERE id = 1 RETURNING turn, forgets)"
-                    + " SELECT t.turn, t.forgets, c.entries, c.runs FROM t CROSS JOIN LATERAL"
+                    + " SELECT t.turn, t.forgets, c.entries, c.runs, " + EVENTS_HEAD + " FROM t CROSS JOIN LATERAL"
                     + " (SELECT COUNT(*) AS entries, string_agg(w.runs, E'\\n') AS runs FROM writer_changes w"
                     + " WHERE w.turn > ? AND w.turn < t.turn AND t.turn - ? <= " + PostgresTx.KEPT_TURNS + ") c";
 
     /** {@link #TURN} without the look at what the others said, for a writer that saw none lately. */
-    private static final String TURN_ALONE = "UPDATE writer_turns SET node = ? WHERE id = 1 RETURNING turn, forgets";
+    private static final String TURN_ALONE =
+            "UPDATE writer_turns SET node = ? WHERE id = 1 RETURNING turn, forgets, " + EVENTS_HEAD;
 
     /** What the turn's statement said, for {@code tx}, this writer's last turn being {@code since}. */
-    private void turnTaken(PostgresTx tx, long since, long forgets, long turn, long entries, String runs) {
-        heardForgets(forgets);
+    /** How many of the items due longest a writer's transaction looks at as it takes its turn. */
+    private static final int DUE_AHEAD_ROWS = 8;
+
+    /** The items due longest, free or with a lease that ran out, locked: see {@link DueAhead}. */
+    private static final String DUE_AHEAD = "SELECT run_id, step_id, iteration, kind, visible_at, attempt FROM work"
+            + " WHERE visible_at <= ? AND (lease_until IS NULL OR lease_until <= ?) ORDER BY visible_at LIMIT "
+            + DUE_AHEAD_ROWS + " FOR UPDATE SKIP LOCKED";
+
+    private void turnTaken(PostgresTx tx, long since, dev.aios.kernel.spi.Row row, long entries, String runs) {
+        long turn = row.integer("turn");
+        heardForgets(row.integer("forgets"));
         follow(since, turn, entries, runs);
-        tx.turn(turn);
+        tx.turn(turn, row.integer("events_head"));
     }
 
     /**

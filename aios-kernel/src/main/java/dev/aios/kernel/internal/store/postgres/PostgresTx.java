@@ -2,6 +2,7 @@ package dev.aios.kernel.internal.store.postgres;
 
 import dev.aios.kernel.internal.run.RunState;
 import dev.aios.kernel.internal.store.WorkKey;
+import dev.aios.kernel.internal.store.jdbc.DueAhead;
 import dev.aios.kernel.internal.store.jdbc.JdbcHandle;
 import dev.aios.kernel.internal.store.jdbc.JdbcTx;
 import dev.aios.kernel.internal.store.jdbc.KeptLeases;
@@ -31,6 +32,10 @@ final class PostgresTx extends JdbcTx {
     private final java.util.Set<String> changed = new java.util.LinkedHashSet<>();
     /** Whether it changed rows of runs it cannot name. */
     private boolean changedAny;
+    /** The number of the last event logged, as of this transaction's turn and its own events; -1 until known. */
+    private long eventsHead = -1;
+    /** The items due longest its turn looks at, known once the turn's answer came. */
+    private DueAhead dueAheadLater;
 
     PostgresTx(JdbcHandle handle, boolean writer, PostgresStore store) {
         super(handle, writer);
@@ -42,9 +47,33 @@ final class PostgresTx extends JdbcTx {
         return turn;
     }
 
-    /** Told by the database: this is the writers' transaction {@code turn}. */
-    void turn(long turn) {
+    /** Told by the database: this is the writers' transaction {@code turn}; the last event logged is {@code eventsHead}. */
+    void turn(long turn, long eventsHead) {
         this.turn = turn;
+        this.eventsHead = eventsHead;
+        if (dueAheadLater != null) {
+            // Its rows come right after the turn's, in the same answer.
+            dueAhead(dueAheadLater);
+            dueAheadLater = null;
+        }
+    }
+
+    /** The items due longest that the turn's message looks at, known from the turn on. */
+    void dueAheadLater(DueAhead ahead) {
+        this.dueAheadLater = ahead;
+    }
+
+    /**
+     * {@inheritDoc} Known from the turn: writers log events only in their turn, one after the other,
+     * so the last number the turn saw and those this transaction gave out since tell the next.
+     */
+    @Override
+    protected java.util.OptionalLong nextEventSeq() {
+        if (!isWriter() || !handle().merging()) {
+            return java.util.OptionalLong.empty();
+        }
+        takeTurn();
+        return eventsHead < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(++eventsHead);
     }
 
     /**
