@@ -26,15 +26,19 @@ import java.util.function.Supplier;
  * (the kernel's batches at 64 in flight), durable commits, on one connection, the tables and
  * indexes the kernel's migrations make.
  *
- * <p>Two shapes of the same rows: {@link Shape#ROWS}, a statement a row as the kernel's writer sends
- * them (two steps' writes a message, the answers it waits for on their own, the journal's rows in
- * one insert with the commit), and {@link Shape#SETS}, one statement a table for the whole batch
- * ({@code unnest} of arrays, one message, no answer waited for before the commit).
+ * <p>Shapes of the same rows: {@link Shape#ROWS}, a statement a row as the kernel's writer sent them
+ * until it merged its batches (two steps' writes a message, the answers it waited for on their own,
+ * the journal's rows in one insert with the commit); {@link Shape#ROWS_AT_COMMIT}, the same
+ * statements with no answer waited for, all in one message with the commit (a text of its own each
+ * batch, parsed and planned each time); {@link Shape#BETWEEN_ANSWERS}, one statement a table
+ * between those answers; and {@link Shape#SETS}, one statement a table for the whole batch ({@code
+ * unnest} of arrays, one message, no answer waited for before the commit), the shape the writer has
+ * now.
  */
 final class PostgresFloor {
     /** How the rows go to the server. */
     enum Shape {
-        ROWS("row by row, as the kernel's writer"),
+        ROWS("row by row, as the kernel's writer sent them"),
         ROWS_AT_COMMIT("row by row, all in one message with the commit"),
         BETWEEN_ANSWERS("one statement a table between the answers the writer waits for"),
         SETS("one statement a table a batch");

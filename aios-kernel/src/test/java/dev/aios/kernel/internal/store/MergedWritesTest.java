@@ -22,11 +22,13 @@ import org.junit.jupiter.api.Test;
  */
 class MergedWritesTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private String url;
     private Store store;
 
     @BeforeEach
     void open() {
-        store = PostgresStore.open(TestPostgres.newDatabase());
+        url = TestPostgres.newDatabase();
+        store = PostgresStore.open(url);
     }
 
     @AfterEach
@@ -56,8 +58,27 @@ class MergedWritesTest {
     }
 
     @Test
+    void eventsLoggedThroughTwoNodesAreNumberedInTurnAndADuplicateOfTheOthersIsOneHereToo() {
+        try (var other = PostgresStore.open(url)) {
+            var here = store.write(tx -> log(tx, "e-1"));
+            var there = other.write(tx -> log(tx, "e-2"));
+            // Logged by the other node only: this node takes it for new, and the database says otherwise.
+            var again = store.write(tx -> List.of(log(tx, "e-3"), log(tx, "e-2"), log(tx, "e-4")));
+
+            assertThat(here).hasValue(1);
+            assertThat(there).hasValue(2);
+            assertThat(again).containsExactly(OptionalLong.of(3), OptionalLong.empty(), OptionalLong.of(4));
+        }
+        List<EventStore.StoredEvent> logged = store.read(tx -> tx.events().after(0, 10));
+        assertThat(logged).extracting(EventStore.StoredEvent::id).containsExactly("e-1", "e-2", "e-3", "e-4");
+    }
+
+    @Test
     void anEventIsNotLoggedWhenTheOtherIdWasAndIsWhenItWasNot() {
-        store.write(tx -> log(tx, "forgotten"));
+        // Logged through another node, so that this one's writer does not know it and finds out at commit.
+        try (var other = PostgresStore.open(url)) {
+            other.write(tx -> log(tx, "forgotten"));
+        }
 
         var unless = store.write(tx -> List.of(
                 tx.events().appendUnless("forgotten", event("e-1"), "plain", new byte[] {1}, T0),

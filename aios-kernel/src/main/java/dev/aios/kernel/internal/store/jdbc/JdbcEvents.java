@@ -41,18 +41,28 @@ final class JdbcEvents implements EventStore {
 
     private final JdbcHandle handle;
     /** The number of the next event when the writer numbers them without asking; empty when it does not. */
-    private final java.util.function.Supplier<OptionalLong> numbered;
+    /** The transaction, which numbers events itself when it can (see {@link JdbcTx#nextEventSeq}). */
+    private final JdbcTx numbered;
 
-    JdbcEvents(JdbcHandle handle, java.util.function.Supplier<OptionalLong> numbered) {
+    JdbcEvents(JdbcHandle handle, JdbcTx numbered) {
         this.handle = handle;
         this.numbered = numbered;
+    }
+
+    /** {@code seq}, the number the database gave an event, told to the transaction. */
+    private OptionalLong answered(java.util.Optional<Long> seq) {
+        if (seq.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        numbered.eventLogged(seq.get());
+        return OptionalLong.of(seq.get());
     }
 
     @Override
     public OptionalLong append(Event event, String codec, byte[] data, Instant receivedAt) {
         Object[] values = values(event, codec, data, receivedAt);
         if (handle.dialect() == Handle.Dialect.POSTGRESQL) {
-            var next = numbered.get();
+            var next = numbered.nextEventSeq(event.id(), null);
             if (next.isPresent()) {
                 logLater(next.getAsLong(), values);
                 return next;
@@ -63,7 +73,7 @@ final class JdbcEvents implements EventStore {
                             + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq",
                     r -> r.integer("seq"),
                     values);
-            return seq.isPresent() ? OptionalLong.of(seq.get()) : OptionalLong.empty();
+            return answered(seq);
         }
         if (handle.update(INSERT, values) == 0) {
             return OptionalLong.empty();
@@ -81,7 +91,7 @@ final class JdbcEvents implements EventStore {
         if (handle.dialect() != Handle.Dialect.POSTGRESQL) {
             return EventStore.super.appendUnless(other, event, codec, data, receivedAt);
         }
-        var next = numbered.get();
+        var next = numbered.nextEventSeq(event.id(), other);
         if (next.isPresent()) {
             handle.updateLater(NOT_LOGGED, other);
             logLater(next.getAsLong(), values(event, codec, data, receivedAt));
@@ -95,7 +105,7 @@ final class JdbcEvents implements EventStore {
                         + " RETURNING seq",
                 r -> r.integer("seq"),
                 values);
-        return seq.isPresent() ? OptionalLong.of(seq.get()) : OptionalLong.empty();
+        return answered(seq);
     }
 
     /**

@@ -150,10 +150,16 @@ public abstract class JdbcTx implements Tx {
     /**
      * The number of the next event this transaction logs, when the store numbers events itself
      * without asking the database (the PostgreSQL writer while it {@link JdbcHandle#merge}s a batch's
-     * statements); empty when the database numbers them as they are inserted.
+     * statements); empty when the database numbers them as they are inserted. The event's id is
+     * {@code id}, and {@code other} (or null) the id it is logged unless.
      */
-    protected java.util.OptionalLong nextEventSeq() {
+    protected java.util.OptionalLong nextEventSeq(String id, String other) {
         return java.util.OptionalLong.empty();
+    }
+
+    /** Says that the database numbered an event {@code seq} in this transaction. */
+    protected void eventLogged(long seq) {
+        // nothing to follow for a store whose database numbers every event
     }
 
     /**
@@ -202,7 +208,7 @@ public abstract class JdbcTx implements Tx {
     @Override
     public EventStore events() {
         if (events == null) {
-            events = new JdbcEvents(handle, this::nextEventSeq);
+            events = new JdbcEvents(handle, this);
         }
         return events;
     }

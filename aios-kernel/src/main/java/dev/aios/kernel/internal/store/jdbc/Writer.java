@@ -100,9 +100,6 @@ public final class Writer implements AutoCloseable {
      */
     private int guarded;
 
-    /** The units whose writes, waiting to be sent, go together in one message (PostgreSQL). */
-    private static final int UNITS_A_MESSAGE = 2;
-
     /**
      * How long a caller alone with the writer waits for its write by spinning before it parks. A
      * run moving alone hands over between threads twice a step — the writer woken for its unit, the
@@ -660,15 +657,15 @@ public final class Writer implements AutoCloseable {
      * commit meets an error the database answered), the whole transaction is rolled back and false
      * returned: the batch then runs again with a savepoint for each unit, so that the failure is
      * that unit's alone, and so do the next {@link #GUARDED_BATCHES} batches, so that units that
-     * keep failing cost a batch no more than once.
+     * keep failing cost a batch no more than once. On PostgreSQL the units' writes wait until the
+     * batch needs an answer from the database, mostly until its commit, and go merged (see {@link
+     * JdbcHandle#merge}): a batch is then a round trip or two, whatever its units write.
      */
     private boolean together(JdbcTx tx, List<Pending<?>> batch, List<Runnable> results) throws SQLException {
         var handle = tx.handle();
         // PostgreSQL: the units' writes wait for the batch's next round trip, merged (see JdbcHandle#merge).
         handle.merge();
         try {
-            long sent = handle.sends();
-            int waiting = 0;
             for (var pending : batch) {
                 if (!take(pending)) {
                     results.add(NOTHING);
@@ -677,22 +674,8 @@ public final class Writer implements AutoCloseable {
                 results.add(runUnit(tx, pending));
                 tx.flushStates();
                 handle.runHeld();
-                if (handle.sends() != sent) {
-                    sent = handle.sends();
-                    waiting = 0;
-                }
-                if (handle.writesPending() && !handle.merging() && ++waiting == UNITS_A_MESSAGE) {
-                    // PostgreSQL: the server keeps the plans of a message it has seen before, so
-                    // the units' writes go in messages of the same few shapes rather than all at once.
-                    handle.send();
-                    sent = handle.sends();
-                    waiting = 0;
-                }
             }
-            if (!handle.merging()) {
-                handle.send();
-            }
-            // The batch's journal entries, in one insert (PostgreSQL), sent with the commit.
+            // The batch's journal entries, merged with its other writes (PostgreSQL), sent with the commit.
             tx.flush();
             tx.beforeCommit();
             if (handle.writesPending()) {

@@ -136,7 +136,7 @@ public final class PostgresStore extends WriterBackedStore {
                     new Notifications(writes, "store-" + UUID.randomUUID(), this::heardForgets, this::mayMissForgets);
             this.migrated = migrate(writes, MIGRATIONS, "flyway_schema_history", schema, scratch);
             writer = new Writer(
-                    writes.getConnection(),
+                    writerConnection(writes),
                     Handle.Dialect.POSTGRESQL,
                     location(),
                     512,
@@ -220,6 +220,23 @@ public final class PostgresStore extends WriterBackedStore {
         return new PostgresStore(url, null, false);
     }
 
+    /**
+     * The writer's connection. Its many-row statements (see {@code SetForms}) join arrays to tables
+     * by key, each planned once: planned while the tables were small, a plan that scans a table
+     * whole would be kept however large the table grew, so this session scans a table whole only
+     * where nothing else can be done (the writer's statements all find their rows by an index).
+     */
+    private static Connection writerConnection(HikariDataSource writes) throws SQLException {
+        var connection = writes.getConnection();
+        try (var st = connection.createStatement()) {
+            st.execute("SET enable_seqscan = off");
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
+        }
+        return connection;
+    }
+
     private static HikariDataSource pool(String url, String schema, String name, int size, boolean readOnly) {
         var config = new HikariConfig();
         config.setJdbcUrl(url);
@@ -242,10 +259,7 @@ public final class PostgresStore extends WriterBackedStore {
             // would answer a commit before flushing it, and a crash would lose steps whose effects
             // already happened. So the writer's sessions commit durably whatever the server's
             // default; a stronger setting (remote_write, remote_apply) or local is kept as it is.
-            // Its many-row statements (see SetForms) join arrays to tables by key: planned once, while
-            // the tables were small, a plan scanning a table whole would be kept however large it
-            // grew, so its sessions scan a table whole only when nothing else can be done.
-            config.setConnectionInitSql("SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off;"
+            config.setConnectionInitSql("SET plan_cache_mode = force_generic_plan;"
                     + " SELECT set_config('synchronous_commit', 'on', false)"
                     + " WHERE current_setting('synchronous_commit') = 'off'");
         }
@@ -297,6 +311,30 @@ public final class PostgresStore extends WriterBackedStore {
             "UPDATE writer_turns SET node = ? WHERE id = 1 RETURNING turn, forgets, " + EVENTS_HEAD;
 
     /** What the turn's statement said, for {@code tx}, this writer's last turn being {@code since}. */
+    /** How many ids of events this node's writer logged it keeps (see {@link #newEvent}). */
+    private static final int RECENT_EVENTS = 65_536;
+
+    /** The ids of the events this node's writer logged lately, the oldest first; writer thread only. */
+    private final java.util.Set<String> recentEvents =
+            java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>(1024, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+                    return size() > RECENT_EVENTS;
+                }
+            });
+
+    /**
+     * Whether the writer may take the event {@code id} (logged unless {@code other}, or null) for new
+     * without asking: not when this node's writer logged either id lately, as an event delivered
+     * twice is (a sender that retries): the database then answers, rather than the batch failing
+     * and running again unit by unit. Notes {@code id} as logged.
+     */
+    boolean newEvent(String id, String other) {
+        boolean seen = recentEvents.contains(id) || (other != null && recentEvents.contains(other));
+        recentEvents.add(id);
+        return !seen;
+    }
+
     /** How many of the items due longest a writer's transaction looks at as it takes its turn. */
     private static final int DUE_AHEAD_ROWS = 8;
 

@@ -58,6 +58,14 @@ final class PostgresTx extends JdbcTx {
         }
     }
 
+    /** {@inheritDoc} Numbered after it from then on, as the database's own numbers go. */
+    @Override
+    protected void eventLogged(long seq) {
+        if (eventsHead >= 0 && seq > eventsHead) {
+            eventsHead = seq;
+        }
+    }
+
     /** The items due longest that the turn's message looks at, known from the turn on. */
     void dueAheadLater(DueAhead ahead) {
         this.dueAheadLater = ahead;
@@ -68,8 +76,8 @@ final class PostgresTx extends JdbcTx {
      * so the last number the turn saw and those this transaction gave out since tell the next.
      */
     @Override
-    protected java.util.OptionalLong nextEventSeq() {
-        if (!isWriter() || !handle().merging()) {
+    protected java.util.OptionalLong nextEventSeq(String id, String other) {
+        if (!isWriter() || !handle().merging() || !store.newEvent(id, other)) {
             return java.util.OptionalLong.empty();
         }
         takeTurn();
