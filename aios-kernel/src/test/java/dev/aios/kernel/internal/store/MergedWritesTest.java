@@ -74,6 +74,32 @@ class MergedWritesTest {
     }
 
     @Test
+    void textsAndBytesThatArraysQuoteComeBackAsTheyWereSent() {
+        var awkward = List.of("NULL", "a\"quoted\" {braced}, \\back\\", "", " spaced ", "null", "übung ✓");
+        byte[] bytes = {0, 1, (byte) 0xff, '\\', '"', '{', ',', '}'};
+        store.write(tx -> {
+            for (int i = 0; i < awkward.size(); i++) {
+                var e = new Event(
+                        "id-" + i + awkward.get(i),
+                        "lead.received",
+                        awkward.get(i),
+                        "test",
+                        T0,
+                        Json.object(),
+                        awkward.get(i),
+                        "cause");
+                tx.events().append(e, "plain", bytes, T0);
+            }
+            return null;
+        });
+
+        List<EventStore.StoredEvent> logged = store.read(tx -> tx.events().after(0, 10));
+        assertThat(logged).extracting(EventStore.StoredEvent::subject).containsExactlyElementsOf(awkward);
+        assertThat(logged).extracting(EventStore.StoredEvent::correlationId).containsExactlyElementsOf(awkward);
+        assertThat(logged).allSatisfy(e -> assertThat(e.data()).containsExactly(bytes));
+    }
+
+    @Test
     void anEventIsNotLoggedWhenTheOtherIdWasAndIsWhenItWasNot() {
         // Logged through another node, so that this one's writer does not know it and finds out at commit.
         try (var other = PostgresStore.open(url)) {
