@@ -25,6 +25,12 @@ public final class DueAhead {
      */
     private static final long CLOCKS_APART_MILLIS = 1_000;
 
+    /**
+     * The look, sent with a writer's turn: the items due at a time (given twice) that no one holds,
+     * the longest due first, at most a number of them, locked; its rows go to {@link #found}.
+     */
+    public static final String LOOK = JdbcWork.DUE_ROWS_LOCKED;
+
     private final int asked;
     private final long lookedAt;
     private final Map<WorkKey, WorkRow> rows = new HashMap<>();
@@ -44,14 +50,10 @@ public final class DueAhead {
         this.lookedAt = lookedAt;
     }
 
-    /**
-     * An item the look found ({@code run_id, step_id, iteration, kind, visible_at, attempt}), in the
-     * order of their due times.
-     */
+    /** A row of {@link #LOOK}: the items come in the order of their due times. */
     public void found(dev.aios.kernel.spi.Row r) {
-        found(
-                new WorkKey(r.text("run_id"), r.text("step_id"), (int) r.integer("iteration")),
-                new WorkRow(r.text("kind"), r.integer("visible_at"), r.integer("attempt"), null, null));
+        var row = JdbcWork.row(r);
+        found(row.getKey(), row.getValue());
     }
 
     void found(WorkKey key, WorkRow row) {

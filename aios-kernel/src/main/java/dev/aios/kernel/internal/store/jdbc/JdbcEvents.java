@@ -40,7 +40,6 @@ final class JdbcEvents implements EventStore {
     private static final String NEXT_SEQ = "(SELECT COALESCE(MAX(seq), 0) + 1 FROM events)";
 
     private final JdbcHandle handle;
-    /** The number of the next event when the writer numbers them without asking; empty when it does not. */
     /** The transaction, which numbers events itself when it can (see {@link JdbcTx#nextEventSeq}). */
     private final JdbcTx numbered;
 

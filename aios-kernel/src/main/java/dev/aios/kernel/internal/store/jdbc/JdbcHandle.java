@@ -79,7 +79,8 @@ public final class JdbcHandle implements Handle {
 
     /**
      * A statement held by {@link #merge}: with its many-row form when it has one, with the reader of
-     * its first row when it is a query whose answer someone waits for.
+     * its rows when it is a query whose answer someone waits for, and last when it is a look that
+     * goes after the other statements ({@link #lookLater}).
      */
     private record Entry(
             String sql,
@@ -87,16 +88,7 @@ public final class JdbcHandle implements Handle {
             SetForms.SetForm form,
             java.util.function.Consumer<dev.aios.kernel.spi.Row> reader,
             boolean write,
-            boolean last) {
-        Entry(
-                String sql,
-                Object[] args,
-                SetForms.SetForm form,
-                java.util.function.Consumer<dev.aios.kernel.spi.Row> reader,
-                boolean write) {
-            this(sql, args, form, reader, write, false);
-        }
-    }
+            boolean last) {}
 
     /**
      * @param statements prepared statements kept for reuse, or null to prepare each statement afresh
@@ -131,7 +123,7 @@ public final class JdbcHandle implements Handle {
             return;
         }
         if (entries != null) {
-            entries.add(new Entry(sql, args, SetForms.of(sql), null, true));
+            entries.add(new Entry(sql, args, SetForms.of(sql), null, true, false));
             entriesWrite = true;
             return;
         }
@@ -555,7 +547,7 @@ public final class JdbcHandle implements Handle {
             return;
         }
         if (entries != null) {
-            entries.add(new Entry(sql, new Object[0], null, null, false));
+            entries.add(new Entry(sql, new Object[0], null, null, false, false));
             return;
         }
         defer(sql, new Object[0]);
@@ -581,7 +573,7 @@ public final class JdbcHandle implements Handle {
             return;
         }
         if (entries != null) {
-            entries.add(new Entry(sql, args, null, reader, false));
+            entries.add(new Entry(sql, args, null, reader, false, false));
             return;
         }
         deferredReaders.put(deferredCount, reader);
@@ -607,10 +599,7 @@ public final class JdbcHandle implements Handle {
      */
     public void dropDeferred() {
         runHeld();
-        if (entriesWrite) {
-            send();
-        }
-        if (deferredWrites) {
+        if (entriesWrite || deferredWrites) {
             send();
         }
         clearDeferred();
@@ -881,20 +870,18 @@ public final class JdbcHandle implements Handle {
     }
 
     /**
-     * {@code value}, an argument as {@link #bind} takes it, as an element of an array of PostgreSQL
-     * type {@code type} ({@code text}, {@code int8} or {@code bytea}).
+     * {@code value}, an argument as {@link #bind} takes it, as an element of an array ({@code text},
+     * {@code int8} or {@code bytea}).
      */
-    static Object plain(Object value, String type) {
+    static Object plain(Object value) {
         return switch (value) {
             case null -> null;
-            case Later later -> plain(later.value, type);
-            case Optional<?> o -> plain(o.orElse(null), type);
+            case Later later -> plain(later.value);
+            case Optional<?> o -> plain(o.orElse(null));
             case Instant t -> t.toEpochMilli();
             case Integer i -> i.longValue();
             case Boolean b -> b ? 1L : 0L;
             case Enum<?> e -> wire(e);
-            case String s when type.equals("int8") -> Long.valueOf(s);
-            case Long l when type.equals("text") -> l.toString();
             default -> value;
         };
     }

@@ -126,7 +126,7 @@ public abstract class JdbcTx implements Tx {
     }
 
     /** Keeps the items due longest that this writer transaction's turn found (see {@link DueAhead}). */
-    public void dueAhead(DueAhead ahead) {
+    protected void dueAhead(DueAhead ahead) {
         this.dueAhead = ahead;
     }
 

@@ -322,15 +322,21 @@ final class JdbcWork implements WorkStore {
             return dueOnSqlite(now, max);
         }
         return handle.query(
-                "SELECT run_id, step_id, iteration, kind, visible_at, attempt FROM work"
-                        + " WHERE visible_at <= ? AND (lease_until IS NULL OR lease_until <= ?)"
-                        + " ORDER BY visible_at LIMIT ?"
+                "SELECT run_id, step_id, iteration, kind, visible_at, attempt" + DUE
                         + (lock ? " FOR UPDATE SKIP LOCKED" : ""),
                 JdbcWork::item,
                 now,
                 now,
                 max);
     }
+
+    /** Where {@link #due} finds the items due at a time (given twice), the longest due first, at most a number of them. */
+    private static final String DUE = " FROM work WHERE visible_at <= ? AND (lease_until IS NULL OR lease_until <= ?)"
+            + " ORDER BY visible_at LIMIT ?";
+
+    /** The rows of the items {@link #due} finds, locked (see {@link #row}): the look of {@link DueAhead}. */
+    static final String DUE_ROWS_LOCKED = "SELECT run_id, step_id, iteration, kind, visible_at, attempt, lease_owner,"
+            + " lease_until" + DUE + " FOR UPDATE SKIP LOCKED";
 
     /** SQLite's free items due, in order, through {@code work_free}: no leased row is read. */
     private static final String FREE_DUE = "SELECT run_id, step_id, iteration, kind, visible_at, attempt FROM work"
@@ -452,7 +458,7 @@ final class JdbcWork implements WorkStore {
         return due;
     }
 
-    private static java.util.Map.Entry<WorkKey, WorkRow> row(dev.aios.kernel.spi.Row r) {
+    static java.util.Map.Entry<WorkKey, WorkRow> row(dev.aios.kernel.spi.Row r) {
         return java.util.Map.entry(
                 new WorkKey(r.text("run_id"), r.text("step_id"), (int) r.integer("iteration")),
                 new WorkRow(

@@ -46,7 +46,7 @@ final class SetForms {
                             default -> new String[rows.size()];
                         };
                 for (int r = 0; r < rows.size(); r++) {
-                    values[r] = JdbcHandle.plain(rows.get(r)[columns[c]], types[c]);
+                    values[r] = JdbcHandle.plain(rows.get(r)[columns[c]]);
                 }
                 arrays[c] = connection.createArrayOf(types[c], values);
             }

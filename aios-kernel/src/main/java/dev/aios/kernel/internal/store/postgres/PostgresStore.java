@@ -170,7 +170,7 @@ public final class PostgresStore extends WriterBackedStore {
                         long now = System.currentTimeMillis();
                         var ahead = new DueAhead(DUE_AHEAD_ROWS, now);
                         tx.dueAheadLater(ahead);
-                        handle.queryLater(DUE_AHEAD, ahead::found, now, now);
+                        handle.queryLater(DueAhead.LOOK, ahead::found, now, now, DUE_AHEAD_ROWS);
                         open = tx;
                         // Registered first, so a unit rolled back alone does not undo them.
                         tx.onCommit(() -> {
@@ -289,17 +289,18 @@ public final class PostgresStore extends WriterBackedStore {
     }
 
     /**
-     * The statement that takes the writer's turn: the turn (counted by the trigger of {@code
-     * writer_turns}), the forgets counted, and what the other writers' transactions since this
-     * writer's last said they changed ({@code writer_changes}): how many said, and their runs, one a
-     * line. Read only when this writer's last turn is among those kept.
-     */
-    /**
      * The number of the last event logged, read with the turn: a writer merging its batch's
      * statements numbers the events it logs after it (see {@link PostgresTx#nextEventSeq}).
      */
     private static final String EVENTS_HEAD = "(SELECT COALESCE(MAX(seq), 0) FROM events) AS events_head";
 
+    /**
+     * The statement that takes the writer's turn: the turn (counted by the trigger of {@code
+     * writer_turns}), the forgets counted, and what the other writers' transactions since this
+     * writer's last said they changed ({@code writer_changes}): how many said, and their runs, one a
+     * line, and the number of the last event logged ({@link #EVENTS_HEAD}). Read only when this
+     * writer's last turn is among those kept.
+     */
     private static final String TURN =
             "WITH t AS (UPDATE writer_turns SET node = ? WHERE id = 1 RETURNING turn, forgets)"
                     + " SELECT t.turn, t.forgets, c.entries, c.runs, " + EVENTS_HEAD + " FROM t CROSS JOIN LATERAL"
@@ -310,7 +311,6 @@ public final class PostgresStore extends WriterBackedStore {
     private static final String TURN_ALONE =
             "UPDATE writer_turns SET node = ? WHERE id = 1 RETURNING turn, forgets, " + EVENTS_HEAD;
 
-    /** What the turn's statement said, for {@code tx}, this writer's last turn being {@code since}. */
     /** How many ids of events this node's writer logged it keeps (see {@link #newEvent}). */
     private static final int RECENT_EVENTS = 65_536;
 
@@ -338,11 +338,10 @@ public final class PostgresStore extends WriterBackedStore {
     /** How many of the items due longest a writer's transaction looks at as it takes its turn. */
     private static final int DUE_AHEAD_ROWS = 8;
 
-    /** The items due longest, free or with a lease that ran out, locked: see {@link DueAhead}. */
-    private static final String DUE_AHEAD = "SELECT run_id, step_id, iteration, kind, visible_at, attempt FROM work"
-            + " WHERE visible_at <= ? AND (lease_until IS NULL OR lease_until <= ?) ORDER BY visible_at LIMIT "
-            + DUE_AHEAD_ROWS + " FOR UPDATE SKIP LOCKED";
-
+    /**
+     * What the turn's statement said in {@code row}, for {@code tx}, this writer's last turn being
+     * {@code since}; {@code entries} and {@code runs} as {@link #follow} takes them.
+     */
     private void turnTaken(PostgresTx tx, long since, dev.aios.kernel.spi.Row row, long entries, String runs) {
         long turn = row.integer("turn");
         heardForgets(row.integer("forgets"));
