@@ -29,13 +29,15 @@ import java.util.concurrent.TimeUnit;
  * <pre>{@code
  * mvn -B -q -pl aios-bench -am package -DskipTests
  * java -cp 'aios-bench/target/aios-bench.jar:aios-bench/target/lib/*' dev.aios.bench.RecoveryBench \
- *   --aios ./aios [--runs 10000] [--idle 10] [--prepared DIR] [--log FILE]
+ *   --aios ./aios [--runs 10000] [--idle 10] [--prepared DIR] [--log FILE] [--warm]
  * }</pre>
  *
  * <p>With {@code --prepared DIR}, the runs are made once into {@code DIR} (when it holds none yet) and
  * every measurement starts on a fresh copy of it, so that builds compared start on the same data.
  * {@code --log FILE} keeps the output of {@code aios up}. Options for its JVM (a flight recording, say)
- * go in {@code AIOS_JAVA_OPTS}, which the launcher passes on.
+ * go in {@code AIOS_JAVA_OPTS}, which the launcher passes on. {@code --warm} then measures the same
+ * work in the same process once its code is compiled (see {@link Warm}): what a restart would take
+ * without the JIT's warm-up.
  */
 public final class RecoveryBench {
     static final String PLAYBOOK = """
@@ -54,6 +56,9 @@ public final class RecoveryBench {
                     at: event.data.at
             """;
 
+    /** Runs started after the warm ones, as many as the writer keeps the states of. */
+    static final int PUSHED_OUT = 10_000;
+
     /** What one recovery measured. */
     record Recovery(
             int runs,
@@ -69,7 +74,16 @@ public final class RecoveryBench {
             int idleSeconds,
             long cpuIdleMillis,
             long rssIdleKb,
-            List<Second> seconds) {}
+            List<Second> seconds,
+            java.util.Optional<Warm> warm) {}
+
+    /**
+     * With {@code --warm}: as many runs again, started through the API of the same process once the
+     * recovery is over and all due at one instant, their states read back from the database as after
+     * a restart, so that the same work is measured with the JIT's compilation behind it: from their
+     * due time until every one moved on, and the CPU in between.
+     */
+    record Warm(long movedOnMillis, long cpuMillis, List<Second> seconds) {}
 
     /**
      * Runs moved on by {@code millis} after the start, and the process's CPU until then: one point a
@@ -86,6 +100,7 @@ public final class RecoveryBench {
         int idle = 10;
         Path prepared = null;
         Path log = null;
+        boolean warm = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--aios" -> launcher = Path.of(args[++i]);
@@ -93,9 +108,10 @@ public final class RecoveryBench {
                 case "--idle" -> idle = Integer.parseInt(args[++i]);
                 case "--prepared" -> prepared = Path.of(args[++i]);
                 case "--log" -> log = Path.of(args[++i]);
+                case "--warm" -> warm = true;
                 default -> {
                     System.err.println("usage: RecoveryBench --aios PATH/bin/aios [--runs N] [--idle SECONDS]"
-                            + " [--prepared DIR] [--log FILE]");
+                            + " [--prepared DIR] [--log FILE] [--warm]");
                     System.exit(2);
                 }
             }
@@ -118,7 +134,7 @@ public final class RecoveryBench {
                 copy(data, prepared);
             }
         }
-        var recovery = recover(launcher, data, runs, idle, prepare, log);
+        var recovery = recover(launcher, data, runs, idle, prepare, log, warm);
         System.out.println(report(recovery));
     }
 
@@ -154,7 +170,6 @@ public final class RecoveryBench {
             }
             process.process().destroyForcibly().waitFor();
         }
-        Files.deleteIfExists(data.resolve("admin.token"));
         var left = Duration.between(Instant.now(), due.plusSeconds(1));
         if (!left.isNegative()) {
             Thread.sleep(left);
@@ -164,11 +179,16 @@ public final class RecoveryBench {
 
     /** Sends {@code runs} events through {@code POST /api/events}, a few at a time. */
     private static void send(int port, String token, int runs, Instant due) throws Exception {
+        send(port, token, 0, runs, due);
+    }
+
+    /** Sends runs {@code from} to {@code from + runs - 1} through {@code POST /api/events}, a few at a time. */
+    private static void send(int port, String token, int from, int runs, Instant due) throws Exception {
         var http = HttpClient.newHttpClient();
         var inFlight = new Semaphore(8);
         var failed = new java.util.concurrent.atomic.AtomicReference<String>();
         var uri = URI.create("http://localhost:" + port + "/api/events");
-        for (int i = 0; i < runs && failed.get() == null; i++) {
+        for (int i = from; i < from + runs && failed.get() == null; i++) {
             var body = String.format(
                     Locale.ROOT,
                     "{\"id\":\"wake-%d\",\"type\":\"bench.wake\",\"subject\":\"s-%d\",\"source\":\"bench\","
@@ -242,7 +262,7 @@ public final class RecoveryBench {
         }
     }
 
-    private static Recovery recover(Path launcher, Path base, int runs, int idle, long prepare, Path log)
+    private static Recovery recover(Path launcher, Path base, int runs, int idle, long prepare, Path log, boolean warm)
             throws Exception {
         var data = base.resolve("data");
         int port = freePort();
@@ -297,6 +317,10 @@ public final class RecoveryBench {
             long copied = process.elapsedMillis();
             long cpuCopied = process.cpuMillis();
             Thread.sleep(Duration.ofSeconds(idle));
+            long cpuIdle = process.cpuMillis();
+            long rssIdle = process.rssKb();
+            var again =
+                    warm ? java.util.Optional.of(again(process, port, data, runs)) : java.util.Optional.<Warm>empty();
             if (log != null) {
                 Files.copy(process.logFile(), log, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
@@ -312,10 +336,52 @@ public final class RecoveryBench {
                     copied,
                     cpuCopied,
                     idle,
-                    process.cpuMillis(),
-                    process.rssKb(),
-                    seconds);
+                    cpuIdle,
+                    rssIdle,
+                    seconds,
+                    again);
         }
+    }
+
+    /**
+     * Starts {@code runs} more runs through the running process's API, due together a while later,
+     * then {@link #PUSHED_OUT} runs due a day later, which push the first ones' states out of the
+     * writer's memory of recent runs (as a restart finds them: stored, not held); measures the first
+     * ones from their due time until every one of them moved on.
+     */
+    private static Warm again(StartupBench.Launched process, int port, Path data, int runs) throws Exception {
+        var file = data.resolve("admin.token");
+        if (!Files.exists(file)) {
+            throw new IllegalStateException(file + " is gone (a directory prepared by an older bench): prepare afresh");
+        }
+        var token = Files.readString(file).strip();
+        var due = Instant.now().plus(Duration.ofSeconds(Math.max(40, (runs + PUSHED_OUT) / 200)));
+        send(port, token, runs, runs, due);
+        send(port, token, 2 * runs, PUSHED_OUT, due.plus(Duration.ofDays(1)));
+        while (count(data, "waiting") < runs + PUSHED_OUT) {
+            if (Instant.now().isAfter(due) || !process.alive()) {
+                throw new IllegalStateException("only " + count(data, "waiting") + " of the second " + runs
+                        + " runs and the " + PUSHED_OUT + " after them wait before their timers are due; fewer"
+                        + " --runs, or a quieter machine");
+            }
+            Thread.sleep(200);
+        }
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), due).toMillis()));
+        long from = process.elapsedMillis();
+        long cpuFrom = process.cpuMillis();
+        var seconds = new java.util.ArrayList<Second>();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        for (int done = count(data, "completed") - runs; done < runs; done = count(data, "completed") - runs) {
+            if (System.nanoTime() > deadline || !process.alive()) {
+                throw new IllegalStateException("only " + done + " of the second " + runs + " runs completed");
+            }
+            long at = process.elapsedMillis() - from;
+            if (seconds.isEmpty() || seconds.getLast().millis() / 1000 < at / 1000) {
+                seconds.add(new Second(at, done, process.cpuMillis() - cpuFrom));
+            }
+            Thread.sleep(100);
+        }
+        return new Warm(process.elapsedMillis() - from, process.cpuMillis() - cpuFrom, seconds);
     }
 
     /** How many runs in the data directory {@code data} have {@code status}, read beside the running kernel. */
@@ -335,7 +401,22 @@ public final class RecoveryBench {
     }
 
     static String report(Recovery r) {
-        return table(r) + timeline(r);
+        return table(r)
+                + timeline("the start", r.seconds(), new Second(r.movedOnMillis(), r.runs(), r.cpuMovedOnMillis()))
+                + r.warm()
+                        .map(w -> String.format(
+                                        Locale.ROOT,
+                                        "%n| %,d more runs due at once in the same process, warm | ms |%n|---|---:|%n"
+                                                + "| due until every one moved on | %,d |%n"
+                                                + "| CPU in that time | %,d |%n",
+                                        r.runs(),
+                                        w.movedOnMillis(),
+                                        w.cpuMillis())
+                                + timeline(
+                                        "they came due",
+                                        w.seconds(),
+                                        new Second(w.movedOnMillis(), r.runs(), w.cpuMillis())))
+                        .orElse("");
     }
 
     /**
@@ -344,12 +425,12 @@ public final class RecoveryBench {
      * points, which is less than a second for the first (read when healthy) and the last (when every
      * run had moved on).
      */
-    static String timeline(Recovery r) {
+    static String timeline(String after, List<Second> seconds, Second last) {
         var out = new StringBuilder(
-                        "\n| seconds after the start | runs moved on in them | a second | CPU ms a second |\n")
+                        "\n| seconds after " + after + " | runs moved on in them | a second | CPU ms a second |\n")
                 .append("|---|---:|---:|---:|\n");
-        var points = new java.util.ArrayList<>(r.seconds());
-        points.add(new Second(r.movedOnMillis(), r.runs(), r.cpuMovedOnMillis()));
+        var points = new java.util.ArrayList<>(seconds);
+        points.add(last);
         for (int i = 1; i < points.size(); i++) {
             var from = points.get(i - 1);
             var to = points.get(i);
