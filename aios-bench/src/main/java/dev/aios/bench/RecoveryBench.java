@@ -29,13 +29,14 @@ import java.util.concurrent.TimeUnit;
  * <pre>{@code
  * mvn -B -q -pl aios-bench -am package -DskipTests
  * java -cp 'aios-bench/target/aios-bench.jar:aios-bench/target/lib/*' dev.aios.bench.RecoveryBench \
- *   --aios ./aios [--runs 10000] [--idle 10] [--prepared DIR] [--log FILE] [--warm]
+ *   --aios ./aios [--runs 10000] [--idle 10] [--prepared DIR] [--log FILE] [--warm] [--keep]
  * }</pre>
  *
  * <p>With {@code --prepared DIR}, the runs are made once into {@code DIR} (when it holds none yet) and
  * every measurement starts on a fresh copy of it, so that builds compared start on the same data.
  * {@code --log FILE} keeps the output of {@code aios up}. Options for its JVM (a flight recording, say)
- * go in {@code AIOS_JAVA_OPTS}, which the launcher passes on. {@code --warm} then measures the same
+ * go in {@code AIOS_JAVA_OPTS}, which the launcher passes on. The copy a measurement ran on is deleted
+ * after it, unless {@code --keep} (or the measurement failed: its path is printed). {@code --warm} then measures the same
  * work in the same process once its code is compiled (see {@link Warm}): what a restart would take
  * without the JIT's warm-up.
  */
@@ -101,6 +102,7 @@ public final class RecoveryBench {
         Path prepared = null;
         Path log = null;
         boolean warm = false;
+        boolean keep = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--aios" -> launcher = Path.of(args[++i]);
@@ -109,9 +111,10 @@ public final class RecoveryBench {
                 case "--prepared" -> prepared = Path.of(args[++i]);
                 case "--log" -> log = Path.of(args[++i]);
                 case "--warm" -> warm = true;
+                case "--keep" -> keep = true;
                 default -> {
                     System.err.println("usage: RecoveryBench --aios PATH/bin/aios [--runs N] [--idle SECONDS]"
-                            + " [--prepared DIR] [--log FILE] [--warm]");
+                            + " [--prepared DIR] [--log FILE] [--warm] [--keep]");
                     System.exit(2);
                 }
             }
@@ -134,8 +137,19 @@ public final class RecoveryBench {
                 copy(data, prepared);
             }
         }
-        var recovery = recover(launcher, data, runs, idle, prepare, log, warm);
+        Recovery recovery;
+        try {
+            recovery = recover(launcher, data, runs, idle, prepare, log, warm);
+        } catch (Exception | Error e) {
+            System.err.printf(Locale.ROOT, "the data directory is left in %s%n", data);
+            throw e;
+        }
         System.out.println(report(recovery));
+        if (keep) {
+            System.err.printf(Locale.ROOT, "the data directory is kept in %s%n", data);
+        } else {
+            KernelLoad.deleteTree(data);
+        }
     }
 
     /**

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -121,22 +120,14 @@ public final class StartupBench {
                         .append(contender.launcher())
                         .append(' ')
                         .append(contender.starts().getLast());
-                deleteTree(data);
+                KernelLoad.deleteTree(data);
                 if (freshCache) {
-                    deleteTree(cache);
+                    KernelLoad.deleteTree(cache);
                 }
             }
             System.err.println(line);
         }
         System.out.println(report(contenders, bare, Runtime.getRuntime().availableProcessors(), freshCache));
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (var paths = Files.walk(root)) {
-            for (var path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
     }
 
     /** An aios launcher under measurement, with the cache directory its class-data archive is kept in. */
