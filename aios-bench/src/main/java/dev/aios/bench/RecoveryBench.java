@@ -35,10 +35,10 @@ import java.util.concurrent.TimeUnit;
  * <p>With {@code --prepared DIR}, the runs are made once into {@code DIR} (when it holds none yet) and
  * every measurement starts on a fresh copy of it, so that builds compared start on the same data.
  * {@code --log FILE} keeps the output of {@code aios up}. Options for its JVM (a flight recording, say)
- * go in {@code AIOS_JAVA_OPTS}, which the launcher passes on. The copy a measurement ran on is deleted
- * after it, unless {@code --keep} (or the measurement failed: its path is printed). {@code --warm} then measures the same
- * work in the same process once its code is compiled (see {@link Warm}): what a restart would take
- * without the JIT's warm-up.
+ * go in {@code AIOS_JAVA_OPTS}, which the launcher passes on. The copy a measurement ran on is
+ * deleted after it, unless {@code --keep} (or the measurement failed: its path is printed). {@code
+ * --warm} then measures the same work in the same process once its code is compiled (see {@link
+ * Warm}): what a restart would take without the JIT's warm-up.
  */
 public final class RecoveryBench {
     static final String PLAYBOOK = """
@@ -168,7 +168,7 @@ public final class RecoveryBench {
         try (var process = StartupBench.launch(up(launcher, base, port))) {
             process.awaitHealthy(port);
             var token = Files.readString(data.resolve("admin.token")).strip();
-            send(port, token, runs, due);
+            send(port, token, 0, runs, due);
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             while (count(data, "waiting") < runs) {
                 if (Instant.now().isAfter(due) || System.nanoTime() > deadline || !process.alive()) {
@@ -191,12 +191,10 @@ public final class RecoveryBench {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     }
 
-    /** Sends {@code runs} events through {@code POST /api/events}, a few at a time. */
-    private static void send(int port, String token, int runs, Instant due) throws Exception {
-        send(port, token, 0, runs, due);
-    }
-
-    /** Sends runs {@code from} to {@code from + runs - 1} through {@code POST /api/events}, a few at a time. */
+    /**
+     * Sends the events of runs {@code from} to {@code from + runs - 1}, due at {@code due}, through
+     * {@code POST /api/events}, a few at a time.
+     */
     private static void send(int port, String token, int from, int runs, Instant due) throws Exception {
         var http = HttpClient.newHttpClient();
         var inFlight = new Semaphore(8);
@@ -305,18 +303,7 @@ public final class RecoveryBench {
             });
             int movedOnWhenHealthy = count(data, "completed");
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
-            var seconds = new java.util.ArrayList<Second>();
-            for (int done = movedOnWhenHealthy; done < runs; done = count(data, "completed")) {
-                if (System.nanoTime() > deadline || !process.alive()) {
-                    throw new IllegalStateException(
-                            "only " + done + " of " + runs + " runs completed:\n" + process.log());
-                }
-                long at = process.elapsedMillis();
-                if (seconds.isEmpty() || seconds.getLast().millis() / 1000 < at / 1000) {
-                    seconds.add(new Second(at, done, process.cpuMillis()));
-                }
-                Thread.sleep(100);
-            }
+            var seconds = course(process, data, 0, runs, 0, 0, deadline);
             bannerWatch.join(Duration.ofSeconds(1));
             long movedOn = process.elapsedMillis();
             long cpu = process.cpuMillis();
@@ -383,19 +370,37 @@ public final class RecoveryBench {
         Thread.sleep(Math.max(0, Duration.between(Instant.now(), due).toMillis()));
         long from = process.elapsedMillis();
         long cpuFrom = process.cpuMillis();
+        var seconds =
+                course(process, data, runs, runs, from, cpuFrom, System.nanoTime() + TimeUnit.MINUTES.toNanos(10));
+        return new Warm(process.elapsedMillis() - from, process.cpuMillis() - cpuFrom, seconds);
+    }
+
+    /**
+     * Waits until {@code runs} runs more than {@code before} have completed, by {@code deadline}
+     * ({@link System#nanoTime}); returns their course, one point a second (the first read in that
+     * second), the time and the process's CPU counted from {@code fromMillis} and {@code fromCpu}.
+     */
+    private static List<Second> course(
+            StartupBench.Launched process,
+            Path data,
+            int before,
+            int runs,
+            long fromMillis,
+            long fromCpu,
+            long deadline)
+            throws Exception {
         var seconds = new java.util.ArrayList<Second>();
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-        for (int done = count(data, "completed") - runs; done < runs; done = count(data, "completed") - runs) {
+        for (int done = count(data, "completed") - before; done < runs; done = count(data, "completed") - before) {
             if (System.nanoTime() > deadline || !process.alive()) {
-                throw new IllegalStateException("only " + done + " of the second " + runs + " runs completed");
+                throw new IllegalStateException("only " + done + " of " + runs + " runs completed:\n" + process.log());
             }
-            long at = process.elapsedMillis() - from;
+            long at = process.elapsedMillis() - fromMillis;
             if (seconds.isEmpty() || seconds.getLast().millis() / 1000 < at / 1000) {
-                seconds.add(new Second(at, done, process.cpuMillis() - cpuFrom));
+                seconds.add(new Second(at, done, process.cpuMillis() - fromCpu));
             }
             Thread.sleep(100);
         }
-        return new Warm(process.elapsedMillis() - from, process.cpuMillis() - cpuFrom, seconds);
+        return seconds;
     }
 
     /** How many runs in the data directory {@code data} have {@code status}, read beside the running kernel. */

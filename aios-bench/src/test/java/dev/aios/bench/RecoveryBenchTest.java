@@ -8,20 +8,7 @@ import org.junit.jupiter.api.Test;
 class RecoveryBenchTest {
     @Test
     void theTimelineGivesRatesOverTheTimeBetweenItsPoints() {
-        var recovery = new RecoveryBench.Recovery(
-                1_000,
-                0,
-                new StartupBench.Start(1_900, 3_000, 200_000, 200_000),
-                0,
-                1_910,
-                3_500,
-                6_000,
-                300_000,
-                4_000,
-                7_000,
-                1,
-                7_100,
-                300_000,
+        var recovery = recovery(
                 List.of(
                         new RecoveryBench.Second(1_900, 0, 3_000),
                         new RecoveryBench.Second(2_000, 10, 3_200),
@@ -40,20 +27,7 @@ class RecoveryBenchTest {
 
     @Test
     void aWarmPassIsReportedFromTheTimeItsRunsCameDue() {
-        var recovery = new RecoveryBench.Recovery(
-                1_000,
-                0,
-                new StartupBench.Start(1_900, 3_000, 200_000, 200_000),
-                0,
-                1_910,
-                3_500,
-                6_000,
-                300_000,
-                4_000,
-                7_000,
-                1,
-                7_100,
-                300_000,
+        var recovery = recovery(
                 List.of(new RecoveryBench.Second(1_900, 0, 3_000)),
                 java.util.Optional.of(new RecoveryBench.Warm(
                         1_500,
@@ -71,5 +45,29 @@ class RecoveryBenchTest {
                 .as("the pass's seconds count from its due time, and end when all of its runs moved on")
                 .contains("| 0.0–1.0 | 700 | 700 | 1,600 |")
                 .contains("| 1.0–1.5 | 300 | 600 | 1,600 |");
+    }
+
+    /**
+     * A restart of 1,000 runs, healthy at 1.9 s with 3 s of CPU, every run moved on at 3.5 s with
+     * 6 s, along {@code seconds}, and {@code warm}.
+     */
+    private static RecoveryBench.Recovery recovery(
+            List<RecoveryBench.Second> seconds, java.util.Optional<RecoveryBench.Warm> warm) {
+        return new RecoveryBench.Recovery(
+                1_000,
+                0,
+                new StartupBench.Start(1_900, 3_000, 200_000, 200_000),
+                0,
+                1_910,
+                3_500,
+                6_000,
+                300_000,
+                4_000,
+                7_000,
+                1,
+                7_100,
+                300_000,
+                seconds,
+                warm);
     }
 }
